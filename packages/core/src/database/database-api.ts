@@ -1,0 +1,108 @@
+import type { AnyRepositoryDef } from '../schema/define-repository.js';
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { Driver, HealthReport } from '../driver/driver.js';
+import type { IsolationLevel } from '../driver/capabilities.js';
+import type { Plugin } from '../plugin/plugin.js';
+import type { SecurityEvent } from '../plugin/security-event.js';
+import type { CallerContext } from '../context/operation-context.js';
+import type { Repository } from '../repository/repository-api.js';
+
+/** The repositories of a database, by property name. */
+export type RepositoryMap = Readonly<Record<string, AnyRepositoryDef>>;
+
+/** Typed repositories, one property per declared repository. */
+export type Repositories<R extends RepositoryMap> = { readonly [K in keyof R]: Repository<R[K]> };
+
+/**
+ * Options of `createDatabase`.
+ *
+ * @example
+ * ```ts
+ * createDatabase({ driver: pglite(), repositories: { users, messages }, plugins: [audit(), encryption(), cache()] });
+ * ```
+ */
+export interface DatabaseOptions<R extends RepositoryMap> {
+  readonly driver: Driver;
+  readonly repositories: R;
+  /** Outermost first. */
+  readonly plugins?: readonly Plugin[];
+  /** 'apply' (default) creates what is missing at connect; 'verify' only checks; 'off' skips. */
+  readonly schemaMode?: 'apply' | 'verify' | 'off';
+  /** Development only: allow `sensitive` fields without an encryption plugin. */
+  readonly allowPlaintextSensitive?: boolean;
+  /** Default per-call timeout (ms or '5s'). */
+  readonly defaultTimeout?: number | string;
+}
+
+/**
+ * Options of a transaction.
+ *
+ * @example
+ * ```ts
+ * await db.transaction(async (tx) => { ... }, { isolation: 'serializable', timeout: '5s' });
+ * ```
+ */
+export interface TransactionCallOptions extends CallerContext {
+  readonly isolation?: IsolationLevel;
+  readonly signal?: AbortSignal;
+  readonly timeout?: number | string;
+}
+
+/**
+ * The repositories bound to one transaction.
+ *
+ * @example
+ * ```ts
+ * await db.transaction(async (tx) => { const c = await tx.conversations.create({...}); await tx.messages.create({ conversationId: c.id, ... }); });
+ * ```
+ */
+export type TransactionScope<R extends RepositoryMap> = Repositories<R> & {
+  /** A nested transaction (savepoint where supported). */
+  transaction<T>(fn: (tx: TransactionScope<R>) => Promise<T>, options?: TransactionCallOptions): Promise<T>;
+  /** The transaction id (stable across retried attempts). */
+  readonly transactionId: string;
+  /** The attempt number, from 1. */
+  readonly attempt: number;
+};
+
+/**
+ * A database: typed repositories plus lifecycle, transactions and health.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({ driver: pglite(), repositories: { users } });
+ * await db.connect();
+ * await db.users.create({ name: 'Ada' });
+ * await db.close();
+ * ```
+ */
+export interface DatabaseApi<R extends RepositoryMap> {
+  readonly driver: Driver;
+  readonly plugins: readonly Plugin[];
+  /** Storage schemas after plugins extended them, by repository name. */
+  readonly schemas: ReadonlyMap<string, RepositorySchema>;
+  /** Connect the driver, ensure the schema, connect plugins (inner to outer). */
+  connect(): Promise<void>;
+  /** Close plugins (outer to inner, flushing them) and then the driver. Idempotent. */
+  close(): Promise<void>;
+  /** Run `fn` in a transaction; commit when it resolves, roll back when it throws. */
+  transaction<T>(fn: (tx: TransactionScope<R>) => Promise<T>, options?: TransactionCallOptions): Promise<T>;
+  /** Run `fn` with a trace id / actor / tenant that every operation inside inherits. */
+  withContext<T>(context: CallerContext, fn: () => T): T;
+  /** Driver and plugin health. */
+  health(): Promise<HealthReport>;
+  /** Report a security event (e.g. access denied) to the plugins (the audit trail). */
+  reportSecurityEvent(event: SecurityEvent): void;
+  /** Find a plugin by name, typed by the caller. */
+  plugin<P extends Plugin = Plugin>(name: string): P | undefined;
+}
+
+/**
+ * A database with its repositories as properties.
+ *
+ * @example
+ * ```ts
+ * type Db = Database<{ users: typeof users }>;
+ * ```
+ */
+export type Database<R extends RepositoryMap> = DatabaseApi<R> & Repositories<R>;

@@ -1,0 +1,55 @@
+/** Transaction isolation levels. */
+export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
+
+/**
+ * What a driver can do. The repository layer raises UnsupportedQueryError for
+ * anything a driver declares it cannot do, before calling it.
+ *
+ * @example
+ * ```ts
+ * if (!db.driver.capabilities.transactions) console.warn('no transactions on this backend');
+ * ```
+ */
+export interface DriverCapabilities {
+  readonly transactions: boolean;
+  /** Nested db.transaction() calls run as savepoints. */
+  readonly nestedTransactions: boolean;
+  readonly isolationLevels: readonly IsolationLevel[];
+  readonly offset: boolean;
+  readonly or: boolean;
+  readonly ne: boolean;
+  readonly notIn: boolean;
+  readonly startsWith: boolean;
+  /** startsWith with negate: true (from `not`). */
+  readonly notStartsWith: boolean;
+  /** Largest `in` / `notIn` list, if limited. */
+  readonly maxInList?: number | undefined;
+  /** Largest batch the driver writes atomically, if limited. */
+  readonly maxAtomicBatch?: number | undefined;
+  /** Driver applies `in`/`where` targets in update/delete natively (else the caller resolves ids). */
+  readonly filteredWrites: boolean;
+  /** upsert on a non-id unique key. */
+  readonly upsertOnUniqueFields: boolean;
+}
+
+/**
+ * The capabilities of a backend that supports everything (SQL).
+ *
+ * @example
+ * ```ts
+ * const caps: DriverCapabilities = { ...FULL_CAPABILITIES, offset: false };
+ * ```
+ */
+export const FULL_CAPABILITIES: DriverCapabilities = Object.freeze({
+  transactions: true,
+  nestedTransactions: true,
+  isolationLevels: ['read committed', 'repeatable read', 'serializable'] as const,
+  offset: true,
+  or: true,
+  ne: true,
+  notIn: true,
+  startsWith: true,
+  notStartsWith: true,
+  filteredWrites: true,
+  upsertOnUniqueFields: true,
+});

@@ -1,0 +1,166 @@
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
+import type { DriverCapabilities, IsolationLevel } from './capabilities.js';
+
+/**
+ * A row as drivers store and return it: field names (not columns) to values.
+ * Values are JS values of the field's storage type: string, number, bigint,
+ * boolean, Date, Uint8Array, JSON values, arrays, or null. Every field of the
+ * storage schema is present on rows passed to `insert` (absent optional
+ * fields are null).
+ *
+ * @example
+ * ```ts
+ * const row: StoredRow = { id: '0190...', name: 'Ada', age: null, createdAt: new Date(), version: 1 };
+ * ```
+ */
+export type StoredRow = Record<string, unknown>;
+
+/**
+ * Per-call options passed to drivers.
+ *
+ * @example
+ * ```ts
+ * await driver.getByIds(schema, ids, { signal: AbortSignal.timeout(1000) });
+ * ```
+ */
+export interface DriverCallOptions {
+  /** Aborts when the caller's signal or the call timeout fires. */
+  readonly signal?: AbortSignal | undefined;
+  /** The call timeout in ms, when one applies (drivers may set it server-side). */
+  readonly timeoutMs?: number | undefined;
+  /** Fields to return (getByIds); always includes id. */
+  readonly select?: readonly string[] | undefined;
+  /** Whether the call may be retried on a transient failure (reads: yes; writes: only when safe). */
+  readonly idempotent?: boolean | undefined;
+}
+
+/**
+ * Options of a transaction.
+ *
+ * @example
+ * ```ts
+ * await driver.transaction(async (tx) => { ... }, { isolation: 'serializable' });
+ * ```
+ */
+export interface TransactionOptions {
+  readonly isolation?: IsolationLevel | undefined;
+  readonly signal?: AbortSignal | undefined;
+  readonly timeoutMs?: number | undefined;
+  /** Read-only transactions may be routed to replicas or run without locks. */
+  readonly readOnly?: boolean | undefined;
+}
+
+/**
+ * Upsert conflict handling: on a conflict over `conflictFields` (default
+ * `['id']`), apply `patch` to the existing row instead of inserting.
+ *
+ * @example
+ * ```ts
+ * await driver.upsert(schema, row, { conflictFields: ['email'], patch: { set: { name: 'Ada' }, increment: { version: 1 } } }, {});
+ * ```
+ */
+export interface UpsertSpec {
+  readonly conflictFields: readonly string[];
+  readonly patch: NormalizedPatch;
+}
+
+/**
+ * The data operations of a driver, available both on the driver and on a
+ * transaction handle. A driver knows nothing of plugins: it receives
+ * validated, normalized input and storage schemas.
+ *
+ * @example
+ * ```ts
+ * const rows = await session.query(schema, { where, orderBy: [{ field: 'id', direction: 'asc' }], limit: 10 }, {});
+ * ```
+ */
+export interface DriverSession {
+  /** Insert rows; all or none where the backend can (see capabilities.maxAtomicBatch). Duplicate id / unique: UniqueViolationError. */
+  insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void>;
+  /** Rows with these ids, in any order; missing ids are simply absent. */
+  getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]>;
+  /** Rows matching the query, in its order. */
+  query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]>;
+  /** Number of rows matching `where`. */
+  count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number>;
+  /** Apply `patch` to every targeted row; return the updated rows (all fields) as they are after the update. */
+  update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]>;
+  /** Delete every targeted row; return the deleted ids. */
+  delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]>;
+  /** Insert `row`, or on a conflict apply `spec.patch` to the existing row. Atomic. */
+  upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }>;
+  /**
+   * Run `fn` in a transaction (a savepoint when called on a transaction
+   * handle, if capabilities.nestedTransactions). The driver may call `fn`
+   * again on contention (Firestore); commit when it resolves, roll back when
+   * it throws.
+   */
+  transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T>;
+}
+
+/**
+ * Result of ensureSchema: what was created or changed, or would be (verify).
+ *
+ * @example
+ * ```ts
+ * const report = await driver.ensureSchema(schemas, { mode: 'verify' });
+ * ```
+ */
+export interface SchemaReport {
+  readonly applied: readonly string[];
+  /** Notes for the operator (e.g. Firestore composite index definitions). */
+  readonly notes?: readonly string[] | undefined;
+  /** Backend-specific artefacts, e.g. `{ firestoreIndexes: {...} }`. */
+  readonly artifacts?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/**
+ * Health of one component (primary, a replica, the pool, a breaker...).
+ *
+ * @example
+ * ```ts
+ * const h: ComponentHealth = { name: 'primary', status: 'up', latencyMs: 1.2 };
+ * ```
+ */
+export interface ComponentHealth {
+  readonly name: string;
+  readonly status: 'up' | 'degraded' | 'down';
+  readonly latencyMs?: number | undefined;
+  readonly details?: Readonly<Record<string, unknown>> | undefined;
+  readonly error?: string | undefined;
+}
+
+/**
+ * Health of a driver or plugin.
+ *
+ * @example
+ * ```ts
+ * const report = await db.health(); if (report.status !== 'up') page(report);
+ * ```
+ */
+export interface HealthReport {
+  readonly status: 'up' | 'degraded' | 'down';
+  readonly components: readonly ComponentHealth[];
+}
+
+/**
+ * The driver contract: a small async interface that every backend implements
+ * and proves with the conformance suite (`@chatcore/core/conformance`).
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({ driver: memoryDriver(), repositories: { users } });
+ * ```
+ */
+export interface Driver extends DriverSession {
+  readonly name: string;
+  readonly capabilities: DriverCapabilities;
+  /** Open connections. Idempotent. */
+  connect(): Promise<void>;
+  /** Create what is missing (mode 'apply', under a lock where the backend has one) or only check (mode 'verify'). Never destructive. */
+  ensureSchema(schemas: readonly RepositorySchema[], options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport>;
+  health(): Promise<HealthReport>;
+  /** Close connections; idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,312 @@
+/**
+ * Typed errors with stable codes. Every error says what happened and what to
+ * do about it; `cause` keeps the underlying error for logs.
+ *
+ * @example
+ * ```ts
+ * try { await db.users.update(id, patch, { expectedVersion: 3 }); }
+ * catch (e) { if (e instanceof ConflictError) reloadAndRetry(); }
+ * ```
+ */
+export type ErrorCode =
+  | 'VALIDATION'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'UNIQUE_VIOLATION'
+  | 'UNSUPPORTED_QUERY'
+  | 'CONNECTION'
+  | 'TIMEOUT'
+  | 'ABORTED'
+  | 'SCHEMA_DRIFT'
+  | 'CONFIG'
+  | 'INTEGRITY'
+  | 'KEY'
+  | 'TRANSACTION'
+  | 'PARTIAL_WRITE'
+  | 'PLUGIN'
+  | 'DRIVER';
+
+/**
+ * Base class of every chatcore error: a stable `code`, a message that says
+ * what to do, optional structured `details`, and the `cause`.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof ChatcoreError && err.code === 'NOT_FOUND') return null;
+ * ```
+ */
+export class ChatcoreError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+}
+
+/** One problem found while validating input: where, and what is wrong. */
+export interface ValidationIssue {
+  /** Dotted path into the input, e.g. `email` or `where.age.gt`. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Input that does not match the schema: unknown field, wrong type, value out of
+ * range, malformed cursor, bad limit. Nothing was written.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ValidationError) console.log(e.issues); }
+ * ```
+ */
+export class ValidationError extends ChatcoreError {
+  readonly issues: readonly ValidationIssue[];
+  constructor(issues: readonly ValidationIssue[], context = 'input') {
+    const head = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
+    const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
+    super('VALIDATION', `Invalid ${context}: ${head}${more}. Fix the input to match the repository schema; nothing was written.`, {
+      details: { issues },
+    });
+    this.issues = issues;
+  }
+}
+
+/**
+ * The record does not exist.
+ *
+ * @example
+ * ```ts
+ * await db.users.update('missing-id', { name: 'x' }); // throws NotFoundError
+ * ```
+ */
+export class NotFoundError extends ChatcoreError {
+  constructor(repository: string, id: string) {
+    super('NOT_FOUND', `No ${repository} record with id ${JSON.stringify(id)}. Check the id, or use get() which returns null.`, {
+      details: { repository, id },
+    });
+  }
+}
+
+/**
+ * Optimistic-locking conflict: the record changed since it was read.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ConflictError) { const fresh = await db.users.get(id); ... } }
+ * ```
+ */
+export class ConflictError extends ChatcoreError {
+  constructor(repository: string, id: string, expectedVersion: number | undefined, actualVersion?: number) {
+    super(
+      'CONFLICT',
+      `The ${repository} record ${JSON.stringify(id)} was changed by someone else` +
+        (expectedVersion === undefined ? '' : ` (expected version ${expectedVersion}${actualVersion === undefined ? '' : `, found ${actualVersion}`})`) +
+        '. Re-read the record and apply your change again.',
+      { details: { repository, id, expectedVersion, actualVersion } },
+    );
+  }
+}
+
+/**
+ * A unique constraint (id or a `unique()` field) would be violated.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof UniqueViolationError) console.log(e.details.fields); }
+ * ```
+ */
+export class UniqueViolationError extends ChatcoreError {
+  constructor(repository: string, fields: readonly string[], options: { cause?: unknown } = {}) {
+    super(
+      'UNIQUE_VIOLATION',
+      `A ${repository} record with the same ${fields.join(', ') || 'unique key'} already exists. Use a different value, or upsert().`,
+      { cause: options.cause, details: { repository, fields } },
+    );
+  }
+}
+
+/**
+ * The backend (or a plugin) cannot serve this query shape; nothing was sent.
+ *
+ * @example
+ * ```ts
+ * await db.users.find({ where: { email: { startsWith: 'a' } } }); // encrypted field: UnsupportedQueryError
+ * ```
+ */
+export class UnsupportedQueryError extends ChatcoreError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('UNSUPPORTED_QUERY', message, { details });
+  }
+}
+
+/**
+ * The backend cannot be reached (refused, reset, breaker open, TLS failure).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ConnectionError) return serviceUnavailable(); }
+ * ```
+ */
+export class ConnectionError extends ChatcoreError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('CONNECTION', message, options);
+  }
+}
+
+/**
+ * The call took longer than its timeout.
+ *
+ * @example
+ * ```ts
+ * await db.users.find({}, { timeout: '2s' }); // TimeoutError after 2 s
+ * ```
+ */
+export class TimeoutError extends ChatcoreError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('TIMEOUT', message, options);
+  }
+}
+
+/**
+ * The caller's AbortSignal fired before the call completed.
+ *
+ * @example
+ * ```ts
+ * const ac = new AbortController(); ac.abort(); await db.users.get(id, { signal: ac.signal }); // AbortedError
+ * ```
+ */
+export class AbortedError extends ChatcoreError {
+  constructor(reason?: unknown) {
+    super('ABORTED', 'The operation was aborted by the caller\'s AbortSignal.', { cause: reason });
+  }
+}
+
+/**
+ * The database schema differs from the declared one in a way chatcore will not
+ * change by itself (a dropped or retyped column), or verify mode found a gap.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof SchemaDriftError) console.error(e.details.differences); }
+ * ```
+ */
+export class SchemaDriftError extends ChatcoreError {
+  constructor(differences: readonly string[]) {
+    super(
+      'SCHEMA_DRIFT',
+      `The database schema does not match the repositories: ${differences.join('; ')}. Migrate the database (chatcore never drops or retypes data itself).`,
+      { details: { differences } },
+    );
+  }
+}
+
+/**
+ * Configuration is wrong: plugin order, YAML mistakes, missing env vars.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof ConfigError) for (const p of e.problems) console.error(p.path, p.message); }
+ * ```
+ */
+export class ConfigError extends ChatcoreError {
+  readonly problems: readonly ValidationIssue[];
+  constructor(message: string, problems: readonly ValidationIssue[] = []) {
+    super('CONFIG', message, { details: { problems } });
+    this.problems = problems;
+  }
+}
+
+/**
+ * Stored data failed an integrity check (tampered ciphertext, broken chain).
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof IntegrityError) alertSecurity(e.details); }
+ * ```
+ */
+export class IntegrityError extends ChatcoreError {
+  constructor(message: string, details: Record<string, unknown> = {}, cause?: unknown) {
+    super('INTEGRITY', message, { details, cause });
+  }
+}
+
+/**
+ * A key is missing or unusable. Names the key id, never key material.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof KeyError) console.error(e.details.keyId); }
+ * ```
+ */
+export class KeyError extends ChatcoreError {
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super('KEY', message, { details });
+  }
+}
+
+/**
+ * Misuse of a transaction (e.g. a query outside the open transaction's handle
+ * on a single-connection backend).
+ *
+ * @example
+ * ```ts
+ * await db.transaction(async (tx) => { await db.users.get(id); }); // TransactionError on PGlite: use tx.users
+ * ```
+ */
+export class TransactionError extends ChatcoreError {
+  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+    super('TRANSACTION', message, options);
+  }
+}
+
+/**
+ * A bulk write had to be split and failed part way; `writtenIds` were written.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PartialWriteError) await cleanUp(e.writtenIds); }
+ * ```
+ */
+export class PartialWriteError extends ChatcoreError {
+  readonly writtenIds: readonly string[];
+  constructor(repository: string, writtenIds: readonly string[], cause: unknown) {
+    super(
+      'PARTIAL_WRITE',
+      `A bulk write to ${repository} failed after ${writtenIds.length} records were committed (the backend splits large batches). ` +
+        'The committed ids are in writtenIds; retry the rest or remove them.',
+      { cause, details: { repository, writtenIds } },
+    );
+    this.writtenIds = writtenIds;
+  }
+}
+
+/**
+ * A plugin failed in a way that had to stop the operation.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof PluginError) console.error(e.details.plugin); }
+ * ```
+ */
+export class PluginError extends ChatcoreError {
+  constructor(plugin: string, message: string, cause?: unknown) {
+    super('PLUGIN', `Plugin ${plugin}: ${message}`, { cause, details: { plugin } });
+  }
+}
+
+/**
+ * An unexpected backend error that maps to no other type.
+ *
+ * @example
+ * ```ts
+ * catch (e) { if (e instanceof DriverError) console.error(e.cause); }
+ * ```
+ */
+export class DriverError extends ChatcoreError {
+  constructor(message: string, cause?: unknown, details: Record<string, unknown> = {}) {
+    super('DRIVER', message, { cause, details });
+  }
+}

@@ -1,0 +1,18 @@
+export * from './errors.js';
+export type { FieldType, FieldMeta, SensitiveOptions, SearchNormalization } from './schema/field-meta.js';
+export { ORDERED_TYPES } from './schema/field-meta.js';
+export { Field, TimestampField, type AnyField, type FieldFlags, type OpsKind, type BaseFlags } from './schema/field.js';
+export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags, type VersionFlags, type ArrayItem } from './schema/fields.js';
+export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape } from './schema/define-repository.js';
+export type { RepositorySchema, IndexSchema } from './schema/repository-schema.js';
+export type * from './schema/infer.js';
+export type { Condition, CmpOp, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from './query/condition.js';
+export type * from './driver/driver.js';
+export { FULL_CAPABILITIES, type DriverCapabilities, type IsolationLevel } from './driver/capabilities.js';
+export type * from './plugin/plugin.js';
+export { familyOf, type Operation, type OperationResult, type MethodName, type HookFamily } from './plugin/operation.js';
+export type { SecurityEvent } from './plugin/security-event.js';
+export type { OperationContext, CallerContext, TransactionHandle } from './context/operation-context.js';
+export type * from './repository/repository-api.js';
+export type * from './database/database-api.js';
+export { toSnakeCase } from './util/naming.js';

@@ -1,0 +1,68 @@
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
+import type { StoredRow } from '../driver/driver.js';
+
+/** The public repository method that started an operation. */
+export type MethodName =
+  | 'create' | 'createMany' | 'get' | 'getMany' | 'find' | 'findPage' | 'findOne' | 'count' | 'exists'
+  | 'update' | 'updateMany' | 'upsert' | 'delete' | 'deleteMany' | 'iterate';
+
+/** The hook family an operation belongs to. */
+export type HookFamily = 'create' | 'read' | 'update' | 'delete';
+
+/**
+ * One operation travelling down the plugin onion to the driver. Plugins may
+ * replace fields (encrypt rows, rewrite `where`) on the way down; every value
+ * below the encryption plugin is ciphertext.
+ *
+ * - `insert`: rows to insert (all fields present; ids assigned).
+ * - `get`: rows by id.
+ * - `query`: rows by a normalized query (find, findOne, findPage, iterate, exists).
+ * - `count`: a count by filter.
+ * - `update`: a patch over a target (by ids and/or filter; an expected version is part of `where`).
+ * - `delete`: a target.
+ * - `upsert`: one row, with the patch to apply on conflict.
+ *
+ * @example
+ * ```ts
+ * if (op.kind === 'query') console.log(op.query.orderBy);
+ * ```
+ */
+export type Operation =
+  | { kind: 'insert'; schema: RepositorySchema; rows: StoredRow[] }
+  | { kind: 'get'; schema: RepositorySchema; ids: string[]; select?: readonly string[] | undefined }
+  | { kind: 'query'; schema: RepositorySchema; query: NormalizedQuery }
+  | { kind: 'count'; schema: RepositorySchema; where: Condition | undefined }
+  | { kind: 'update'; schema: RepositorySchema; target: WriteTarget; patch: NormalizedPatch }
+  | { kind: 'delete'; schema: RepositorySchema; target: WriteTarget }
+  | { kind: 'upsert'; schema: RepositorySchema; row: StoredRow; conflictFields: readonly string[]; patch: NormalizedPatch };
+
+/**
+ * The result coming back up the onion. `rows` holds what was read, inserted,
+ * updated or upserted; `ids` the deleted ids; `count` for count; `created`
+ * for upsert. Plugins may replace `rows` (decrypt) on the way up.
+ *
+ * @example
+ * ```ts
+ * const result: OperationResult = { rows: [], count: 3 };
+ * ```
+ */
+export interface OperationResult {
+  rows: StoredRow[];
+  ids?: string[];
+  count?: number;
+  created?: boolean;
+  /** Set by a plugin that answered without the driver (e.g. 'cache'). */
+  servedBy?: string;
+}
+
+/** Which hook family an operation kind belongs to (upsert fires create and update hooks). */
+export function familyOf(kind: Operation['kind']): HookFamily {
+  switch (kind) {
+    case 'insert': return 'create';
+    case 'get': case 'query': case 'count': return 'read';
+    case 'update': return 'update';
+    case 'delete': return 'delete';
+    case 'upsert': return 'create';
+  }
+}

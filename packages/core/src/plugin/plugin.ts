@@ -1,0 +1,125 @@
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { StoredRow, DriverSession, HealthReport } from '../driver/driver.js';
+import type { DriverCapabilities } from '../driver/capabilities.js';
+import type { OperationContext } from '../context/operation-context.js';
+import type { Operation, OperationResult } from './operation.js';
+import type { SecurityEvent } from './security-event.js';
+
+/**
+ * What a plugin gets at connect: the storage schemas, the driver's
+ * capabilities, a way to run plugin-owned operations, and the event bus.
+ *
+ * @example
+ * ```ts
+ * async connect(host) { this.outbox = host.schema('audit_events'); }
+ * ```
+ */
+export interface PluginHost {
+  /** Storage schemas (after every extendSchema), by repository name. */
+  readonly schemas: ReadonlyMap<string, RepositorySchema>;
+  /** The storage schema of one repository; throws for unknown names. */
+  schema(name: string): RepositorySchema;
+  readonly capabilities: DriverCapabilities;
+  /** The root driver session (below every plugin): for plugin-owned repositories and admin jobs only. */
+  readonly session: DriverSession;
+  /** Report a security event to every plugin's onSecurityEvent. */
+  reportSecurityEvent(event: SecurityEvent): void;
+  /** Run an operation through the plugins below `from` (for re-encryption jobs and similar). */
+  execute(from: string, op: Operation, ctx?: Partial<Pick<OperationContext, 'actor' | 'tenant' | 'traceId'>>): Promise<OperationResult>;
+}
+
+/** Placement rules a plugin declares; createDatabase checks them. */
+export interface PluginPlacement {
+  /** This plugin turns plaintext of sensitive fields into ciphertext (encryption). */
+  readonly protectsSensitive?: boolean;
+  /** This plugin stores or transmits data and must sit below every plugin that protects sensitive fields (cache). */
+  readonly storesData?: boolean;
+  /** Wants to be first (audit): a warning-free order puts it outermost. */
+  readonly prefersOutermost?: boolean;
+}
+
+/** Event passed to before/after hooks. */
+export interface HookEvent<O extends Operation = Operation> {
+  readonly op: O;
+  readonly ctx: OperationContext;
+}
+
+/** Event passed to after hooks. */
+export interface AfterHookEvent<O extends Operation = Operation> extends HookEvent<O> {
+  readonly result: OperationResult;
+}
+
+/** One completed operation, as afterCommit/afterRollback see it. */
+export interface CompletedOperation {
+  readonly op: Operation;
+  readonly ctx: OperationContext;
+  readonly result: OperationResult;
+  /** Ids the operation touched (read, written or deleted). */
+  readonly ids: readonly string[];
+}
+
+/**
+ * Event passed to afterCommit / afterRollback: every operation of the
+ * transaction (a single operation outside transactions), in order.
+ */
+export interface TransactionEvent {
+  readonly transactionId: string;
+  readonly attempt: number;
+  readonly implicit: boolean;
+  readonly operations: readonly CompletedOperation[];
+  readonly error?: unknown;
+}
+
+type MaybePromise<T> = T | Promise<T>;
+
+/**
+ * A plugin: a name and hooks. Plugins nest like an onion, outermost first:
+ * a call goes down through every plugin's `before*` and `around` to the
+ * driver, and the result comes back up through `after*` in reverse order.
+ *
+ * Hooks fire for every path that touches data (single and bulk, by id and by
+ * filter, inside and outside transactions). `upsert` fires the create hooks.
+ *
+ * @example
+ * ```ts
+ * const timing: Plugin = {
+ *   name: 'timing',
+ *   async around(op, ctx, next) {
+ *     const t = performance.now();
+ *     try { return await next(op); } finally { console.log(ctx.method, performance.now() - t); }
+ *   },
+ * };
+ * ```
+ */
+export interface Plugin {
+  readonly name: string;
+  readonly placement?: PluginPlacement;
+  /** Ask core to run every write in a transaction (implicit if none is open), e.g. for an outbox. */
+  readonly needsTransactionalWrites?: boolean;
+  /** Change storage schemas or add plugin-owned repositories (`ownedBy` set to this plugin's name). */
+  extendSchema?(schemas: readonly RepositorySchema[]): readonly RepositorySchema[];
+  connect?(host: PluginHost): MaybePromise<void>;
+  close?(): MaybePromise<void>;
+  health?(): MaybePromise<HealthReport['components']>;
+
+  beforeCreate?(event: HookEvent<Extract<Operation, { kind: 'insert' | 'upsert' }>>): MaybePromise<void>;
+  afterCreate?(event: AfterHookEvent<Extract<Operation, { kind: 'insert' | 'upsert' }>>): MaybePromise<void>;
+  beforeRead?(event: HookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' }>>): MaybePromise<void>;
+  afterRead?(event: AfterHookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' }>>): MaybePromise<void>;
+  beforeUpdate?(event: HookEvent<Extract<Operation, { kind: 'update' }>>): MaybePromise<void>;
+  afterUpdate?(event: AfterHookEvent<Extract<Operation, { kind: 'update' }>>): MaybePromise<void>;
+  beforeDelete?(event: HookEvent<Extract<Operation, { kind: 'delete' }>>): MaybePromise<void>;
+  afterDelete?(event: AfterHookEvent<Extract<Operation, { kind: 'delete' }>>): MaybePromise<void>;
+  /** Wrap the rest of the onion; return without calling `next` to short-circuit (a cache hit). */
+  around?(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult>;
+  /** An operation failed (after it passed this plugin on the way down). */
+  onError?(event: HookEvent & { readonly error: unknown }): MaybePromise<void>;
+  /** Fires once, after the transaction (or single operation) committed. */
+  afterCommit?(event: TransactionEvent): MaybePromise<void>;
+  /** Fires once per rolled-back transaction attempt. */
+  afterRollback?(event: TransactionEvent): MaybePromise<void>;
+  /** A security event reported by any plugin or the application. */
+  onSecurityEvent?(event: SecurityEvent): MaybePromise<void>;
+}
+
+export type { StoredRow };

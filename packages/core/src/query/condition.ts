@@ -1,0 +1,93 @@
+/**
+ * The normalized filter tree that drivers receive. The repository layer has
+ * already checked every field name against the schema, coerced values to the
+ * field's type, and pushed `not` down (De Morgan), so drivers see only these
+ * node kinds.
+ *
+ * Null semantics (every driver): `cmp`, `in` and `startsWith` never match a
+ * null field value, whichever operator or negation (SQL three-valued logic,
+ * which is also what Firestore does); only `isNull` matches nulls.
+ *
+ * @example
+ * ```ts
+ * const c: Condition = { kind: 'and', conditions: [
+ *   { kind: 'cmp', field: 'conversationId', op: 'eq', value: 'c1' },
+ *   { kind: 'cmp', field: 'createdAt', op: 'gte', value: since },
+ * ] };
+ * ```
+ */
+export type Condition =
+  | { readonly kind: 'cmp'; readonly field: string; readonly op: CmpOp; readonly value: unknown }
+  | { readonly kind: 'in'; readonly field: string; readonly values: readonly unknown[]; readonly negate: boolean }
+  | { readonly kind: 'isNull'; readonly field: string; readonly isNull: boolean }
+  | { readonly kind: 'startsWith'; readonly field: string; readonly prefix: string; readonly negate: boolean }
+  | { readonly kind: 'and'; readonly conditions: readonly Condition[] }
+  | { readonly kind: 'or'; readonly conditions: readonly Condition[] };
+
+/** Comparison operators. */
+export type CmpOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
+
+/**
+ * One sort key. Nulls sort first ascending and last descending (DESIGN 7a).
+ *
+ * @example
+ * ```ts
+ * const t: OrderTerm = { field: 'createdAt', direction: 'desc' };
+ * ```
+ */
+export interface OrderTerm {
+  readonly field: string;
+  readonly direction: 'asc' | 'desc';
+}
+
+/**
+ * A validated query as drivers receive it.
+ * - `orderBy` always ends with `id` (the tie-breaker), so it is a total order.
+ * - `after` holds the values of the `orderBy` fields of the last row of the
+ *   previous page, aligned with `orderBy`; the driver returns rows strictly
+ *   after that position in the order (null-aware).
+ * - `select`, when present, lists the fields to return and always includes
+ *   `id` and the `orderBy` fields.
+ *
+ * @example
+ * ```ts
+ * const q: NormalizedQuery = { orderBy: [{ field: 'id', direction: 'asc' }], limit: 20 };
+ * ```
+ */
+export interface NormalizedQuery {
+  readonly where?: Condition | undefined;
+  readonly orderBy: readonly OrderTerm[];
+  readonly limit?: number | undefined;
+  readonly offset?: number | undefined;
+  readonly after?: readonly unknown[] | undefined;
+  readonly select?: readonly string[] | undefined;
+}
+
+/**
+ * Which rows an update or delete targets: the intersection of `ids` (when
+ * given) and `where` (when given). Neither means every row.
+ *
+ * @example
+ * ```ts
+ * const t: WriteTarget = { ids: [id], where: { kind: 'cmp', field: 'version', op: 'eq', value: 3 } };
+ * ```
+ */
+export interface WriteTarget {
+  readonly ids?: readonly string[] | undefined;
+  readonly where?: Condition | undefined;
+}
+
+/**
+ * A normalized update: values to set, and atomic increments (applied by the
+ * backend as `field = field + n`). The version increment and updatedAt are
+ * already included by the repository layer.
+ *
+ * @example
+ * ```ts
+ * const p: NormalizedPatch = { set: { title: 'x' }, increment: { messageCount: 1, version: 1 } };
+ * ```
+ */
+export interface NormalizedPatch {
+  readonly set: Readonly<Record<string, unknown>>;
+  readonly increment: Readonly<Record<string, number | bigint>>;
+}

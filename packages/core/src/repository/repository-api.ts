@@ -1,0 +1,92 @@
+import type { AnyRepositoryDef } from '../schema/define-repository.js';
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type {
+  FilterOf, FindQuery, InsertOf, PatchOf, Page, Projected, ReadableKeys, RecordOf,
+} from '../schema/infer.js';
+import type { CallerContext } from '../context/operation-context.js';
+
+/**
+ * Options every repository call accepts.
+ *
+ * @example
+ * ```ts
+ * await db.users.get(id, { timeout: '500ms', signal: req.signal, cache: false });
+ * ```
+ */
+export interface CallOptions extends CallerContext {
+  readonly signal?: AbortSignal;
+  /** ms or a duration string ('2s'); TimeoutError when exceeded. */
+  readonly timeout?: number | string;
+  /** Cache hint for the cache plugin: `false` bypasses it, `{ ttl }` overrides the TTL. */
+  readonly cache?: false | { readonly ttl?: number | string };
+}
+
+/** Options of update/delete by id. */
+export interface VersionedOptions extends CallOptions {
+  /** Optimistic locking: fail with ConflictError unless the stored version equals this. */
+  readonly expectedVersion?: number;
+}
+
+/** Options of upsert. */
+export interface UpsertOptions<D extends AnyRepositoryDef> extends CallOptions {
+  /** Unique fields that identify an existing record (default: id). */
+  readonly conflict?: ReadonlyArray<Extract<keyof D['fields'], string>>;
+  /** Patch applied to the existing record (default: the input's non-key fields). */
+  readonly update?: PatchOf<D>;
+}
+
+/** Options of iterate. */
+export interface IterateOptions extends CallOptions {
+  /** Rows fetched per round trip (default 500). */
+  readonly pageSize?: number;
+}
+
+/**
+ * A typed repository: CRUD, bulk operations and queries over one record type.
+ * Every method runs through the plugin onion and accepts CallOptions.
+ *
+ * @example
+ * ```ts
+ * const ada = await db.users.create({ name: 'Ada', email: 'ada@example.com' });
+ * await db.users.update(ada.id, { name: 'Ada L.' }, { expectedVersion: ada.version });
+ * const recent = await db.messages.find({ where: { conversationId }, orderBy: { createdAt: 'desc' }, limit: 20 });
+ * ```
+ */
+export interface Repository<D extends AnyRepositoryDef> {
+  readonly name: D['name'];
+  /** The logical schema (as declared). */
+  readonly schema: RepositorySchema;
+  /** Insert one record; returns it with id and managed fields. */
+  create(input: InsertOf<D>, options?: CallOptions): Promise<RecordOf<D>>;
+  /** Insert many records in one batch (atomic where the backend can). */
+  createMany(inputs: readonly InsertOf<D>[], options?: CallOptions): Promise<RecordOf<D>[]>;
+  /** One record by id, or null. */
+  get(id: string, options?: CallOptions): Promise<RecordOf<D> | null>;
+  /** Records by id, in the order of `ids`; missing ids are skipped. */
+  getMany(ids: readonly string[], options?: CallOptions): Promise<RecordOf<D>[]>;
+  /** Records matching a query. */
+  find<S extends ReadableKeys<D> = ReadableKeys<D>>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Array<Projected<D, S>>>;
+  /** A page of records and the cursor of the next page. */
+  findPage<S extends ReadableKeys<D> = ReadableKeys<D>>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Page<Projected<D, S>>>;
+  /** The first record matching a query, or null. */
+  findOne<S extends ReadableKeys<D> = ReadableKeys<D>>(query?: Omit<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<Projected<D, S> | null>;
+  /** Number of records matching `where`. */
+  count(where?: FilterOf<D>, options?: CallOptions): Promise<number>;
+  /** Whether any record matches `where`. */
+  exists(where?: FilterOf<D>, options?: CallOptions): Promise<boolean>;
+  /** Patch one record; NotFoundError if missing, ConflictError on a stale expectedVersion. */
+  update(id: string, patch: PatchOf<D>, options?: VersionedOptions): Promise<RecordOf<D>>;
+  /** Patch every record matching `where`; returns how many changed. */
+  updateMany(where: FilterOf<D>, patch: PatchOf<D>, options?: CallOptions): Promise<number>;
+  /** Insert, or update the existing record with the same key. */
+  upsert(input: InsertOf<D>, options?: UpsertOptions<D>): Promise<RecordOf<D>>;
+  /** Delete one record; false if it did not exist; ConflictError on a stale expectedVersion. */
+  delete(id: string, options?: VersionedOptions): Promise<boolean>;
+  /** Delete every record matching `where`; returns how many. */
+  deleteMany(where: FilterOf<D>, options?: CallOptions): Promise<number>;
+  /** Iterate over every matching record, fetching pages with keyset cursors. */
+  iterate<S extends ReadableKeys<D> = ReadableKeys<D>>(
+    query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after'>,
+    options?: IterateOptions,
+  ): AsyncIterable<Projected<D, S>>;
+}

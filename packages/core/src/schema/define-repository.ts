@@ -1,0 +1,119 @@
+import { ConfigError } from '../errors.js';
+import type { AnyField, Field } from './field.js';
+import type { FieldMeta } from './field-meta.js';
+import type { RepositorySchema, IndexSchema } from './repository-schema.js';
+import { toSnakeCase } from '../util/naming.js';
+
+/** The field declarations of a repository; `id` is required. */
+export type FieldsShape = { readonly id: Field<string, any> } & { readonly [name: string]: AnyField };
+
+/** Options of a repository beyond its fields. */
+export interface RepositoryOptions<F extends FieldsShape = FieldsShape> {
+  /** Table / collection name; default: the snake_case of the repository name. */
+  readonly table?: string;
+  /** Composite indexes, each a list of fields in order. */
+  readonly indexes?: ReadonlyArray<ReadonlyArray<Extract<keyof F, string>>>;
+  /** Composite unique constraints. */
+  readonly unique?: ReadonlyArray<ReadonlyArray<Extract<keyof F, string>>>;
+  /** Settings read by plugins, keyed by plugin name (e.g. `{ encryption: { seal: true } }`). */
+  readonly plugins?: Readonly<Record<string, unknown>>;
+}
+
+/**
+ * A declared repository: its name, typed fields and the runtime schema that
+ * drivers and plugins read.
+ *
+ * @example
+ * ```ts
+ * const users = defineRepository('users', { id: f.id(), name: f.string() });
+ * type User = RecordOf<typeof users>;
+ * ```
+ */
+export interface RepositoryDef<N extends string = string, F extends FieldsShape = FieldsShape> {
+  readonly name: N;
+  readonly fields: F;
+  readonly schema: RepositorySchema;
+}
+
+/** Any repository definition. */
+export type AnyRepositoryDef = RepositoryDef<string, any>;
+
+const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
+const RESERVED_FIELDS = new Set(['__proto__', 'constructor', 'prototype', 'and', 'or', 'not']);
+
+/**
+ * Declare a repository once: the result carries the static types (see
+ * `RecordOf`, `InsertOf`, `PatchOf`, `FilterOf`) and the runtime schema.
+ *
+ * @example
+ * ```ts
+ * const users = defineRepository('users', {
+ *   id: f.id(),
+ *   name: f.string({ max: 200 }),
+ *   email: f.string().unique().sensitive({ searchable: true }),
+ *   password: f.string().secret(),
+ *   createdAt: f.timestamp().createdAt(),
+ *   version: f.version(),
+ * });
+ * ```
+ */
+export function defineRepository<const N extends string, const F extends FieldsShape>(
+  name: N,
+  fields: F,
+  options: RepositoryOptions<F> = {},
+): RepositoryDef<N, F> {
+  if (!NAME_RE.test(name)) {
+    throw new ConfigError(`Repository name ${JSON.stringify(name)} is invalid: use letters, digits and _ (max 63), starting with a letter.`);
+  }
+  const metas: Record<string, FieldMeta> = Object.create(null);
+  let versionField: string | undefined;
+  let createdAtField: string | undefined;
+  let updatedAtField: string | undefined;
+  for (const [fieldName, field] of Object.entries(fields)) {
+    if (!NAME_RE.test(fieldName) || RESERVED_FIELDS.has(fieldName)) {
+      throw new ConfigError(`Field name ${JSON.stringify(fieldName)} in ${name} is invalid: use letters, digits and _, starting with a letter (and not a reserved word).`);
+    }
+    const meta = field.meta;
+    if (meta.type === 'id' && fieldName !== 'id') throw new ConfigError(`Only the field named "id" can be f.id() (found on ${name}.${fieldName}).`);
+    if (meta.managed === 'version') versionField = only(versionField, fieldName, name, 'version');
+    if (meta.managed === 'createdAt') createdAtField = only(createdAtField, fieldName, name, 'createdAt');
+    if (meta.managed === 'updatedAt') updatedAtField = only(updatedAtField, fieldName, name, 'updatedAt');
+    if (meta.secret && meta.sensitive) throw new ConfigError(`${name}.${fieldName} is both secret() and sensitive(): a secret is hashed, choose one.`);
+    if (meta.secret && meta.type !== 'string' && meta.type !== 'text') throw new ConfigError(`${name}.${fieldName}: secret() applies to string fields only.`);
+    metas[fieldName] = Object.freeze({ ...meta, column: meta.column ?? toSnakeCase(fieldName) });
+  }
+  if (!metas.id || metas.id.type !== 'id') throw new ConfigError(`Repository ${name} needs an id field: add \`id: f.id()\`.`);
+  const known = (list: readonly string[], what: string) => {
+    for (const fld of list) if (!(fld in metas)) throw new ConfigError(`${name}: ${what} names unknown field ${JSON.stringify(fld)}.`);
+  };
+  const indexes: IndexSchema[] = [];
+  for (const [fieldName, meta] of Object.entries(metas)) {
+    if (fieldName === 'id') continue;
+    if (meta.unique) indexes.push({ name: `${name}_${meta.column}_key`, fields: [fieldName], unique: true });
+    else if (meta.indexed) indexes.push({ name: `${name}_${meta.column}_idx`, fields: [fieldName], unique: false });
+  }
+  for (const list of options.indexes ?? []) {
+    known(list, 'an index');
+    indexes.push({ name: `${name}_${list.map((x) => metas[x]!.column).join('_')}_idx`, fields: [...list], unique: false });
+  }
+  for (const list of options.unique ?? []) {
+    known(list, 'a unique constraint');
+    indexes.push({ name: `${name}_${list.map((x) => metas[x]!.column).join('_')}_key`, fields: [...list], unique: true });
+  }
+  const schema: RepositorySchema = Object.freeze({
+    name,
+    table: options.table ?? toSnakeCase(name),
+    fields: Object.freeze(metas),
+    versionField,
+    createdAtField,
+    updatedAtField,
+    indexes: Object.freeze(indexes),
+    plugins: Object.freeze({ ...(options.plugins ?? {}) }),
+  });
+  return Object.freeze({ name, fields, schema });
+}
+
+function only(current: string | undefined, next: string, repo: string, what: string): string {
+  if (current) throw new ConfigError(`Repository ${repo} declares two ${what} fields (${current}, ${next}); keep one.`);
+  return next;
+}

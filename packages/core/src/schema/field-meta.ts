@@ -1,0 +1,68 @@
+/** The storage kind of a field; drivers map each to a native type. */
+export type FieldType =
+  | 'id'
+  | 'string'
+  | 'text'
+  | 'integer'
+  | 'bigint'
+  | 'number'
+  | 'boolean'
+  | 'timestamp'
+  | 'enum'
+  | 'bytes'
+  | 'json'
+  | 'array'
+  | 'version';
+
+/** Normalisation applied to a searchable sensitive value before its blind index is computed. */
+export interface SearchNormalization {
+  readonly caseFold?: boolean;
+  readonly trim?: boolean;
+}
+
+/** Options of `.sensitive()`: whether equality lookups are possible through a blind index. */
+export interface SensitiveOptions {
+  readonly searchable?: boolean;
+  readonly normalize?: SearchNormalization;
+}
+
+/**
+ * Runtime metadata of one field. Drivers and plugins read it; users build it
+ * with the `f` builders.
+ *
+ * @example
+ * ```ts
+ * const meta: FieldMeta = users.fields.email; // { type: 'string', unique: true, sensitive: {...}, ... }
+ * ```
+ */
+export interface FieldMeta {
+  readonly type: FieldType;
+  /** Storage column name (SQL); defaults to the snake_case of the field name. */
+  readonly column?: string | undefined;
+  readonly optional: boolean;
+  readonly default?: unknown;
+  readonly unique: boolean;
+  readonly indexed: boolean;
+  readonly sensitive?: SensitiveOptions | undefined;
+  readonly secret: boolean;
+  readonly managed?: 'id' | 'createdAt' | 'updatedAt' | 'version' | undefined;
+  /** string/text: length bounds; integer/number/bigint: value bounds. */
+  readonly min?: number | bigint | undefined;
+  readonly max?: number | bigint | undefined;
+  readonly pattern?: RegExp | undefined;
+  /** enum: the allowed values. */
+  readonly values?: readonly string[] | undefined;
+  /** array: the element field. */
+  readonly items?: FieldMeta | undefined;
+  /** id: how new ids are made. */
+  readonly generate?: 'uuidv7' | 'uuidv4' | (() => string) | undefined;
+  /** Set by plugins that change how a field is stored (e.g. 'ciphertext'). */
+  readonly storedAs?: string | undefined;
+  /** Free-form annotations for plugins (e.g. the blind index a column serves). */
+  readonly annotations?: Readonly<Record<string, unknown>> | undefined;
+}
+
+/** Field types that can be compared with gt/gte/lt/lte and used as sort keys. */
+export const ORDERED_TYPES: ReadonlySet<FieldType> = new Set([
+  'id', 'string', 'text', 'integer', 'bigint', 'number', 'timestamp', 'enum', 'boolean', 'version',
+]);

@@ -1,0 +1,133 @@
+import type { FieldMeta, FieldType, SensitiveOptions } from './field-meta.js';
+
+/**
+ * What a field's type allows in filters:
+ * - `string`: comparisons, in/notIn, startsWith
+ * - `ordered`: comparisons and in/notIn
+ * - `equality`: eq/ne/in/notIn
+ * - `searchable`: eq/in only (encrypted with a blind index)
+ * - `none`: isNull only (json, bytes, arrays, encrypted fields)
+ */
+export type OpsKind = 'string' | 'ordered' | 'equality' | 'searchable' | 'none';
+
+/** Type-level flags carried by a field builder. */
+export interface FieldFlags {
+  readonly optional: boolean;
+  readonly hasDefault: boolean;
+  readonly managed: boolean;
+  readonly secret: boolean;
+  readonly ops: OpsKind;
+  readonly sortable: boolean;
+  readonly numeric: boolean;
+}
+
+type With<F extends FieldFlags, P extends Partial<FieldFlags>> = Omit<F, keyof P> & P extends infer R extends FieldFlags
+  ? { [K in keyof R]: R[K] }
+  : never;
+
+/**
+ * A field declaration: a runtime `meta` plus the TypeScript value type `T` and
+ * flags that drive the inferred record, insert, patch and filter types.
+ * Builders are immutable: every modifier returns a new field.
+ *
+ * @example
+ * ```ts
+ * const email = f.string({ max: 320 }).unique().sensitive({ searchable: true });
+ * ```
+ */
+export class Field<T, F extends FieldFlags> {
+  /** Phantom members: they exist only for type inference. */
+  declare readonly __type: T;
+  declare readonly __flags: F;
+  readonly meta: FieldMeta;
+
+  constructor(meta: FieldMeta) {
+    this.meta = Object.freeze({ ...meta });
+  }
+
+  private with<R extends Field<unknown, FieldFlags>>(patch: Partial<FieldMeta>): R {
+    return new Field({ ...this.meta, ...patch }) as unknown as R;
+  }
+
+  /** The field may be null or absent; absent values are stored as null. */
+  optional(): Field<T, With<F, { optional: true }>> {
+    return this.with({ optional: true });
+  }
+
+  /** A value (or a function making one) used when an insert omits the field. */
+  default(value: T | (() => T)): Field<T, With<F, { hasDefault: true }>> {
+    return this.with({ default: value });
+  }
+
+  /** A unique constraint on this field (enforced by the backend). */
+  unique(): Field<T, F> {
+    return this.with({ unique: true, indexed: true });
+  }
+
+  /** An index on this field, for filters and sorting. */
+  indexed(): Field<T, F> {
+    return this.with({ indexed: true });
+  }
+
+  /** Store under another column name (SQL) instead of the snake_case default. */
+  column(name: string): Field<T, F> {
+    return this.with({ column: name });
+  }
+
+  /**
+   * Personal or confidential data: encrypted by the encryption plugin before it
+   * leaves the process. With `searchable: true`, equality and `in` lookups work
+   * through a blind index; no other operator or sort applies to it.
+   */
+  sensitive<const O extends SensitiveOptions = {}>(
+    options?: O,
+  ): Field<T, With<F, { ops: O extends { searchable: true } ? 'searchable' : 'none'; sortable: false }>> {
+    return this.with({ sensitive: { searchable: false, ...options } });
+  }
+
+  /**
+   * A secret (password, token): hashed before storage, never returned by
+   * reads, checked with `verifySecret`. Not filterable, not sortable.
+   */
+  secret(): Field<T, With<F, { secret: true; ops: 'none'; sortable: false }>> {
+    return this.with({ secret: true });
+  }
+}
+
+/** Any field, whatever its type and flags. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyField = Field<any, FieldFlags>;
+
+/** Flags of a fresh, required, user-written field. */
+export type BaseFlags<Ops extends OpsKind, Sortable extends boolean, Numeric extends boolean = false> = {
+  readonly optional: false;
+  readonly hasDefault: false;
+  readonly managed: false;
+  readonly secret: false;
+  readonly ops: Ops;
+  readonly sortable: Sortable;
+  readonly numeric: Numeric;
+};
+
+/** A timestamp field, which can also be declared as managed createdAt/updatedAt. */
+export class TimestampField<F extends FieldFlags> extends Field<Date, F> {
+  /** Set by chatcore when the record is created; read-only afterwards. */
+  createdAt(): Field<Date, With<F, { managed: true }>> {
+    return new Field({ ...this.meta, managed: 'createdAt' }) as never;
+  }
+  /** Set by chatcore on every create and update; read-only for callers. */
+  updatedAt(): Field<Date, With<F, { managed: true }>> {
+    return new Field({ ...this.meta, managed: 'updatedAt' }) as never;
+  }
+  override optional(): TimestampField<With<F, { optional: true }>> {
+    return new TimestampField({ ...this.meta, optional: true });
+  }
+  override indexed(): TimestampField<F> {
+    return new TimestampField({ ...this.meta, indexed: true });
+  }
+}
+
+/** Build the runtime metadata of a new field. */
+export function baseMeta(type: FieldType, extra: Partial<FieldMeta> = {}): FieldMeta {
+  return { type, optional: false, unique: false, indexed: false, secret: false, ...extra };
+}

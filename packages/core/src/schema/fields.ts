@@ -1,0 +1,113 @@
+import { Field, TimestampField, baseMeta, type BaseFlags } from './field.js';
+
+type Scalar = string | number | bigint | boolean | Date;
+
+/** Length bounds for strings. */
+export interface StringOptions {
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: RegExp;
+}
+
+/** Value bounds for numbers. */
+export interface NumberOptions<N = number> {
+  readonly min?: N;
+  readonly max?: N;
+}
+
+/** How ids are generated client-side. */
+export interface IdOptions {
+  /** Default `'uuidv7'` (time-ordered, index friendly). */
+  readonly generate?: 'uuidv7' | 'uuidv4' | (() => string);
+}
+
+/** Flags of the id field: generated when omitted, never patched. */
+export type IdFlags = {
+  readonly optional: false; readonly hasDefault: true; readonly managed: false; readonly secret: false;
+  readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false;
+};
+
+/** Flags of the version field: managed by chatcore. */
+export type VersionFlags = {
+  readonly optional: false; readonly hasDefault: true; readonly managed: true; readonly secret: false;
+  readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false;
+};
+
+/** Field kinds allowed as array elements. */
+export type ArrayItem = Field<Scalar, BaseFlags<'string' | 'ordered' | 'equality', boolean, boolean>>;
+
+/**
+ * The field builders of the schema DSL.
+ *
+ * @example
+ * ```ts
+ * const messages = defineRepository('messages', {
+ *   id: f.id(),
+ *   conversationId: f.string().indexed(),
+ *   role: f.enum(['user', 'assistant', 'system']),
+ *   body: f.text().sensitive(),
+ *   tokens: f.integer({ min: 0 }).default(0),
+ *   tags: f.array(f.string()).default(() => []),
+ *   meta: f.json<{ model?: string }>().optional(),
+ *   createdAt: f.timestamp().createdAt(),
+ *   version: f.version(),
+ * });
+ * ```
+ */
+export const f = {
+  /** The record id: a string, generated client-side (UUIDv7) unless given. */
+  id(options: IdOptions = {}): Field<string, IdFlags> {
+    return new Field(baseMeta('id', { managed: 'id', generate: options.generate ?? 'uuidv7', unique: true, max: 128 }));
+  },
+  /** A short string (SQL `text` with a length check); default max 1000. */
+  string(options: StringOptions = {}): Field<string, BaseFlags<'string', true>> {
+    return new Field(baseMeta('string', { min: options.min, max: options.max ?? 1000, pattern: options.pattern }));
+  },
+  /** Long text (messages, documents); no default length limit. */
+  text(options: StringOptions = {}): Field<string, BaseFlags<'string', true>> {
+    return new Field(baseMeta('text', { min: options.min, max: options.max, pattern: options.pattern }));
+  },
+  /** A safe integer (SQL `integer` unless bounds need `bigint`). */
+  integer(options: NumberOptions = {}): Field<number, BaseFlags<'ordered', true, true>> {
+    return new Field(baseMeta('integer', { min: options.min, max: options.max }));
+  },
+  /** A 64-bit integer as a JS bigint. */
+  bigint(options: NumberOptions<bigint> = {}): Field<bigint, BaseFlags<'ordered', true, true>> {
+    return new Field(baseMeta('bigint', { min: options.min, max: options.max }));
+  },
+  /** A finite double (NaN and Infinity are rejected). */
+  number(options: NumberOptions = {}): Field<number, BaseFlags<'ordered', true, true>> {
+    return new Field(baseMeta('number', { min: options.min, max: options.max }));
+  },
+  /** true or false. */
+  boolean(): Field<boolean, BaseFlags<'equality', true>> {
+    return new Field(baseMeta('boolean'));
+  },
+  /** A point in time, as a Date (millisecond precision on every backend). */
+  timestamp(): TimestampField<BaseFlags<'ordered', true>> {
+    return new TimestampField(baseMeta('timestamp'));
+  },
+  /** One of a fixed list of strings. */
+  enum<const V extends readonly [string, ...string[]]>(values: V): Field<V[number], BaseFlags<'equality', true>> {
+    return new Field(baseMeta('enum', { values }));
+  },
+  /** Binary data as a Uint8Array (Buffer is accepted); default max 1 MiB. */
+  bytes(options: { max?: number } = {}): Field<Uint8Array, BaseFlags<'none', false>> {
+    return new Field(baseMeta('bytes', { max: options.max ?? 1024 * 1024 }));
+  },
+  /** A JSON value with a declared TypeScript type (not checked deeply at run time beyond JSON-ness). */
+  json<T = unknown>(): Field<T, BaseFlags<'none', false>> {
+    return new Field(baseMeta('json'));
+  },
+  /** An array of scalars of one field type. */
+  array<I extends ArrayItem>(item: I): Field<Array<I['__type']>, BaseFlags<'none', false>> {
+    if (item.meta.type === 'array' || item.meta.type === 'json' || item.meta.type === 'bytes') {
+      throw new TypeError('f.array() takes a scalar field (string, integer, number, bigint, boolean, timestamp, enum).');
+    }
+    return new Field(baseMeta('array', { items: item.meta }));
+  },
+  /** The optimistic-locking version: starts at 1, incremented by every update. */
+  version(): Field<number, VersionFlags> {
+    return new Field(baseMeta('version', { managed: 'version' }));
+  },
+};

@@ -1,0 +1,216 @@
+import type { AnyField, FieldFlags } from './field.js';
+import type { AnyRepositoryDef } from './define-repository.js';
+
+type FieldsOf<D extends AnyRepositoryDef> = D['fields'];
+type FlagsOf<Fd> = Fd extends { __flags: infer Fl extends FieldFlags } ? Fl : never;
+type ValueOf<Fd> = Fd extends { __type: infer T } ? T : never;
+type Nullable<Fd, T> = FlagsOf<Fd>['optional'] extends true ? T | null : T;
+type Simplify<T> = { [K in keyof T]: T[K] } & {};
+
+/** Keys of fields that reads return (every field but secrets). */
+export type ReadableKeys<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['secret'] extends true ? never : K;
+}[keyof FieldsOf<D>] & string;
+
+/**
+ * The record type a repository returns.
+ *
+ * @example
+ * ```ts
+ * type User = RecordOf<typeof users>; // { id: string; name: string; age: number | null; ... }
+ * ```
+ */
+export type RecordOf<D extends AnyRepositoryDef> = Simplify<{
+  -readonly [K in ReadableKeys<D>]: Nullable<FieldsOf<D>[K], ValueOf<FieldsOf<D>[K]>>;
+}>;
+
+type InsertRequiredKeys<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]> extends { managed: false; optional: false; hasDefault: false } ? K : never;
+}[keyof FieldsOf<D>];
+type InsertOptionalKeys<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['managed'] extends true
+    ? never
+    : FlagsOf<FieldsOf<D>[K]> extends { optional: false; hasDefault: false }
+      ? never
+      : K;
+}[keyof FieldsOf<D>];
+
+/**
+ * What `create` accepts: required fields, optional/defaulted fields, an
+ * optional id; never managed fields (version, createdAt, updatedAt).
+ *
+ * @example
+ * ```ts
+ * const input: InsertOf<typeof users> = { name: 'Ada', email: 'ada@example.com', password: 's3cret' };
+ * ```
+ */
+export type InsertOf<D extends AnyRepositoryDef> = Simplify<
+  { -readonly [K in InsertRequiredKeys<D>]: ValueOf<FieldsOf<D>[K]> } & {
+    -readonly [K in InsertOptionalKeys<D>]?: Nullable<FieldsOf<D>[K], ValueOf<FieldsOf<D>[K]>>;
+  }
+>;
+
+/** An atomic increment in an update patch (negative values decrement). */
+export interface Increment<T> {
+  readonly increment: T;
+}
+
+type PatchKeys<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: K extends 'id' ? never : FlagsOf<FieldsOf<D>[K]>['managed'] extends true ? never : K;
+}[keyof FieldsOf<D>];
+
+type PatchValue<Fd> =
+  | Nullable<Fd, ValueOf<Fd>>
+  | (FlagsOf<Fd>['numeric'] extends true ? Increment<ValueOf<Fd>> : never);
+
+/**
+ * What `update` accepts: any writable field, `{ increment: n }` for numeric
+ * fields, null for optional fields; never id or managed fields.
+ *
+ * @example
+ * ```ts
+ * const patch: PatchOf<typeof conversations> = { title: 'Renamed', messageCount: { increment: 1 } };
+ * ```
+ */
+export type PatchOf<D extends AnyRepositoryDef> = Simplify<{ -readonly [K in PatchKeys<D>]?: PatchValue<FieldsOf<D>[K]> }>;
+
+/** Operators on a field that supports equality. */
+export interface EqualityOps<T> {
+  readonly eq?: T | null;
+  readonly ne?: T | null;
+  readonly in?: readonly T[];
+  readonly notIn?: readonly T[];
+  readonly isNull?: boolean;
+}
+/** Operators on an ordered field. */
+export interface OrderedOps<T> extends EqualityOps<T> {
+  readonly gt?: T;
+  readonly gte?: T;
+  readonly lt?: T;
+  readonly lte?: T;
+}
+/** Operators on a string field. */
+export interface StringOps<T> extends OrderedOps<T> {
+  readonly startsWith?: string;
+}
+/** Operators on an encrypted, searchable field (through its blind index). */
+export interface SearchableOps<T> {
+  readonly eq?: T;
+  readonly in?: readonly T[];
+  readonly isNull?: boolean;
+}
+/** Operators on fields that only support null checks (json, bytes, arrays, encrypted). */
+export interface NullOps {
+  readonly isNull?: boolean;
+}
+
+type OpsOf<Fd> = FlagsOf<Fd>['ops'] extends 'string'
+  ? StringOps<ValueOf<Fd>>
+  : FlagsOf<Fd>['ops'] extends 'ordered'
+    ? OrderedOps<ValueOf<Fd>>
+    : FlagsOf<Fd>['ops'] extends 'equality'
+      ? EqualityOps<ValueOf<Fd>>
+      : FlagsOf<Fd>['ops'] extends 'searchable'
+        ? SearchableOps<ValueOf<Fd>>
+        : NullOps;
+
+type Shorthand<Fd> = FlagsOf<Fd>['ops'] extends 'none' ? never : ValueOf<Fd> | (FlagsOf<Fd>['optional'] extends true ? null : never);
+
+type FilterKeys<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['secret'] extends true ? never : K;
+}[keyof FieldsOf<D>] & string;
+
+/**
+ * A filter: field conditions (a value means `eq`) combined with and/or/not.
+ *
+ * @example
+ * ```ts
+ * const where: FilterOf<typeof messages> = {
+ *   conversationId: c.id,
+ *   createdAt: { gte: since },
+ *   or: [{ role: 'user' }, { tokens: { gt: 100 } }],
+ * };
+ * ```
+ */
+export type FilterOf<D extends AnyRepositoryDef> = {
+  readonly [K in FilterKeys<D>]?: Shorthand<FieldsOf<D>[K]> | OpsOf<FieldsOf<D>[K]>;
+} & {
+  readonly and?: readonly FilterOf<D>[];
+  readonly or?: readonly FilterOf<D>[];
+  readonly not?: FilterOf<D>;
+};
+
+/**
+ * Fields usable as sort keys (ordered, non-sensitive, non-secret).
+ *
+ * @example
+ * ```ts
+ * const key: SortKeyOf<typeof messages> = 'createdAt';
+ * ```
+ */
+export type SortKeyOf<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['sortable'] extends true ? K : never;
+}[keyof FieldsOf<D>] & string;
+
+/** Sort direction. */
+export type Direction = 'asc' | 'desc';
+
+/**
+ * Sort order: one object (keys in order) or a list of single-key objects.
+ *
+ * @example
+ * ```ts
+ * const order: OrderByOf<typeof messages> = [{ createdAt: 'desc' }, { role: 'asc' }];
+ * ```
+ */
+export type OrderByOf<D extends AnyRepositoryDef> =
+  | { readonly [K in SortKeyOf<D>]?: Direction }
+  | ReadonlyArray<{ readonly [K in SortKeyOf<D>]?: Direction }>;
+
+/**
+ * A `find` query: filter, order, paging and projection.
+ *
+ * @example
+ * ```ts
+ * const q: FindQuery<typeof messages> = { where: { conversationId }, orderBy: { createdAt: 'desc' }, limit: 50, after: cursor };
+ * ```
+ */
+export interface FindQuery<D extends AnyRepositoryDef, S extends ReadableKeys<D> = ReadableKeys<D>> {
+  readonly where?: FilterOf<D>;
+  readonly orderBy?: OrderByOf<D>;
+  /** 1..10,000. */
+  readonly limit?: number;
+  /** 0..1,000,000. Prefer cursors for deep paging. */
+  readonly offset?: number;
+  /** An opaque cursor from a previous page's `nextCursor`. */
+  readonly after?: string | null;
+  /** Return only these fields (id is always included). */
+  readonly select?: readonly S[];
+}
+
+/**
+ * The result type of a projection.
+ *
+ * @example
+ * ```ts
+ * type Slim = Projected<typeof users, 'name'>; // { id: string; name: string }
+ * ```
+ */
+export type Projected<D extends AnyRepositoryDef, S extends ReadableKeys<D>> = Simplify<Pick<RecordOf<D>, S | ('id' & keyof RecordOf<D>)>>;
+
+/**
+ * A page of results with the cursor for the next one.
+ *
+ * @example
+ * ```ts
+ * let page = await db.messages.findPage({ where: { conversationId }, limit: 50 });
+ * while (page.nextCursor) page = await db.messages.findPage({ where: { conversationId }, limit: 50, after: page.nextCursor });
+ * ```
+ */
+export interface Page<T> {
+  readonly items: T[];
+  /** null when this is the last page. */
+  readonly nextCursor: string | null;
+}
+
+export type { AnyField };

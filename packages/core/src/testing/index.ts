@@ -1,0 +1,1 @@
+export { isReachable, requireService, type ServiceName } from './services.js';

@@ -1,0 +1,61 @@
+import net from 'node:net';
+
+/** Services that test files may need. */
+export type ServiceName = 'postgres' | 'redis' | 'firestore';
+
+const DEFAULTS: Record<ServiceName, { host: string; port: number; env: string }> = {
+  postgres: { host: '127.0.0.1', port: 5432, env: 'CHATCORE_PG_URL' },
+  redis: { host: '127.0.0.1', port: 6379, env: 'CHATCORE_REDIS_URL' },
+  firestore: { host: '127.0.0.1', port: 8080, env: 'FIRESTORE_EMULATOR_HOST' },
+};
+
+/**
+ * Whether a TCP service answers (300 ms budget).
+ *
+ * @example
+ * ```ts
+ * if (await isReachable('127.0.0.1', 6379)) { ... }
+ * ```
+ */
+export function isReachable(host: string, port: number, timeoutMs = 300): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host, port });
+    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/**
+ * For test files that need a server. When the service is unreachable: with
+ * CHATCORE_REQUIRE_SERVICES=1 (CI) it throws, so the file fails; otherwise it
+ * prints a `CHATCORE_SKIP` line that the test runner reports, and exits the
+ * process with code 0 before any test is registered.
+ *
+ * @example
+ * ```ts
+ * await requireService('postgres');
+ * ```
+ */
+export async function requireService(name: ServiceName, hostPort?: { host: string; port: number }): Promise<void> {
+  const def = DEFAULTS[name];
+  const target = hostPort ?? parseTarget(process.env[def.env]) ?? def;
+  if (await isReachable(target.host, target.port, 1000)) return;
+  const reason = `${name} is not reachable at ${target.host}:${target.port}`;
+  if (process.env.CHATCORE_REQUIRE_SERVICES === '1') {
+    throw new Error(`${reason}, and CHATCORE_REQUIRE_SERVICES=1 makes it required. Start it (see README, "Services").`);
+  }
+  console.log(`CHATCORE_SKIP ${reason}; set CHATCORE_REQUIRE_SERVICES=1 to make this a failure.`);
+  process.exit(0);
+}
+
+function parseTarget(value: string | undefined): { host: string; port: number } | undefined {
+  if (!value) return undefined;
+  try {
+    const u = new URL(value.includes('://') ? value : `tcp://${value}`);
+    return { host: u.hostname || '127.0.0.1', port: Number(u.port) };
+  } catch {
+    return undefined;
+  }
+}
