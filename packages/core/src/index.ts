@@ -16,3 +16,12 @@ export type { OperationContext, CallerContext, TransactionHandle } from './conte
 export type * from './repository/repository-api.js';
 export type * from './database/database-api.js';
 export { toSnakeCase } from './util/naming.js';
+export { createDatabase } from './database/create-database.js';
+export { runWithContext, contextStore } from './context/context-store.js';
+export { parseDuration } from './util/duration.js';
+export { hashSecret, verifySecretHash, DEFAULT_SCRYPT, type ScryptParams } from './secret/secret-hash.js';
+export { normalizeFilter, negate } from './query/normalize-filter.js';
+export { normalizeQuery, MAX_LIMIT, MAX_OFFSET } from './query/normalize-query.js';
+export { encodeCursor, decodeCursor } from './query/cursor.js';
+export { Pipeline, callDriver } from './plugin/pipeline.js';
+export { checkPluginOrder } from './plugin/check-order.js';

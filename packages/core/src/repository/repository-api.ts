@@ -89,4 +89,9 @@ export interface Repository<D extends AnyRepositoryDef> {
     query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after'>,
     options?: IterateOptions,
   ): AsyncIterable<Projected<D, S>>;
+  /** Check a candidate against a `secret()` field (constant time); rehashes when the hash parameters changed. */
+  verifySecret(id: string, field: SecretKeys<D>, candidate: string, options?: CallOptions): Promise<boolean>;
 }
+
+/** Names of the `secret()` fields of a repository. */
+export type SecretKeys<D extends AnyRepositoryDef> = Exclude<Extract<keyof D['fields'], string>, ReadableKeys<D>>;

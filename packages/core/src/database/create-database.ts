@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError, TransactionError, UnsupportedQueryError } from '../errors.js';
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { HealthReport, ComponentHealth } from '../driver/driver.js';
+import type { Plugin, PluginHost } from '../plugin/plugin.js';
+import { checkPluginOrder } from '../plugin/check-order.js';
+import { callDriver } from '../plugin/pipeline.js';
+import { runWithContext } from '../context/context-store.js';
+import { RepositoryImpl } from '../repository/repository.js';
+import { parseDuration } from '../util/duration.js';
+import { withDeadline } from '../util/deadline.js';
+import { DatabaseRuntime } from './runtime.js';
+import { TransactionScopeState } from './transaction-scope.js';
+import type { Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
+
+const RESERVED = new Set([
+  'driver', 'plugins', 'schemas', 'connect', 'close', 'transaction', 'withContext', 'health', 'reportSecurityEvent', 'plugin',
+  'transactionId', 'attempt', 'then', 'constructor', '__proto__', 'prototype',
+]);
+
+function extendSchemas(plugins: readonly Plugin[], logical: readonly RepositorySchema[]): RepositorySchema[] {
+  let schemas: readonly RepositorySchema[] = logical;
+  for (const p of plugins) {
+    if (!p.extendSchema) continue;
+    const next = p.extendSchema(schemas);
+    for (const s of next) {
+      if (!schemas.some((x) => x.name === s.name) && s.ownedBy !== p.name) {
+        throw new ConfigError(`Plugin ${p.name} added repository ${s.name} without marking it ownedBy: '${p.name}'.`);
+      }
+    }
+    schemas = next;
+  }
+  return [...schemas];
+}
+
+/**
+ * Create a database: typed repositories over a driver, with plugins (outermost
+ * first). Checks the plugin order and the schemas; call `connect()` before use.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({
+ *   driver: pglite(),
+ *   repositories: { users, conversations, messages },
+ *   plugins: [audit({ sink: 'console' }), encryption({ rootKey }), cache()],
+ * });
+ * await db.connect();
+ * const ada = await db.users.create({ name: 'Ada' });
+ * ```
+ */
+export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions<R>): Database<R> {
+  const { driver, repositories } = options;
+  const plugins = [...(options.plugins ?? [])];
+  if (!driver || typeof driver.query !== 'function') throw new ConfigError('createDatabase needs a driver, e.g. driver: pglite() or memoryDriver().');
+  const entries = Object.entries(repositories ?? {});
+  if (entries.length === 0) throw new ConfigError('createDatabase needs at least one repository.');
+  const names = new Set<string>();
+  for (const [key, def] of entries) {
+    if (RESERVED.has(key)) throw new ConfigError(`"${key}" cannot be a repository property (it is a database method); choose another key.`);
+    if (!def?.schema) throw new ConfigError(`repositories.${key} is not a repository: declare it with defineRepository().`);
+    if (names.has(def.schema.name)) throw new ConfigError(`Two repositories are named ${def.schema.name}.`);
+    names.add(def.schema.name);
+  }
+  const logical = entries.map(([, d]) => d.schema);
+  checkPluginOrder(plugins, logical, options.allowPlaintextSensitive === true);
+  const storageList = extendSchemas(plugins, logical);
+  const storage = new Map(storageList.map((s) => [s.name, s]));
+  const runtime = new DatabaseRuntime(driver, plugins, storage, options.defaultTimeout);
+
+  const root = new Map<string, RepositoryImpl>();
+  for (const [key, def] of entries) root.set(key, new RepositoryImpl(def.schema, storage.get(def.schema.name)!, runtime, undefined));
+
+  const scopeRepos = (scope: TransactionScopeState): TransactionScope<R> => {
+    const tx: Record<string, unknown> = { transactionId: scope.id, attempt: scope.attempt };
+    for (const [key, repo] of root) tx[key] = repo.bind(scope);
+    tx.transaction = (fn: (t: TransactionScope<R>) => Promise<unknown>, opts?: TransactionCallOptions) => nested(scope, fn, opts);
+    return tx as TransactionScope<R>;
+  };
+
+  async function nested<T>(parent: TransactionScopeState, fn: (tx: TransactionScope<R>) => Promise<T>, opts?: TransactionCallOptions): Promise<T> {
+    if (!driver.capabilities.nestedTransactions) {
+      throw new UnsupportedQueryError(`The ${driver.name} driver has no nested transactions (savepoints); run the work in the outer transaction.`);
+    }
+    let child: TransactionScopeState | undefined;
+    try {
+      const result = await parent.session.transaction(async (dtx) => {
+        child = new TransactionScopeState(parent.id, parent.attempt, dtx, false, parent);
+        return fn(scopeRepos(child));
+      }, { isolation: opts?.isolation, signal: opts?.signal });
+      parent.operations.push(...child!.operations);
+      child!.settled = true;
+      return result;
+    } catch (error) {
+      if (child) await runtime.settleRollback(child, error);
+      throw error;
+    }
+  }
+
+  async function transaction<T>(fn: (tx: TransactionScope<R>) => Promise<T>, opts: TransactionCallOptions = {}): Promise<T> {
+    if (typeof fn !== 'function') throw new TransactionError('transaction() needs a function: db.transaction(async (tx) => { ... })');
+    if (!driver.capabilities.transactions) throw new UnsupportedQueryError(`The ${driver.name} driver does not support transactions.`);
+    const id = randomUUID();
+    let attempt = 0;
+    let scope: TransactionScopeState | undefined;
+    const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'timeout');
+    const body = () =>
+      withDeadline(
+        (signal) =>
+          driver.transaction(async (dtx) => {
+            // A new attempt means the previous one was rolled back by the backend (contention, serialization failure).
+            if (scope) await runtime.settleRollback(scope, new TransactionError('transaction attempt was retried by the backend'));
+            scope = new TransactionScopeState(id, ++attempt, dtx, false);
+            return fn(scopeRepos(scope));
+          }, { isolation: opts.isolation, signal, timeoutMs }),
+        { signal: opts.signal, timeoutMs, what: 'The transaction' },
+      );
+    try {
+      const result = await (opts.traceId || opts.actor || opts.tenant ? runWithContext(opts, body) : body());
+      if (scope) await runtime.settleCommit(scope);
+      return result;
+    } catch (error) {
+      if (scope) await runtime.settleRollback(scope, error);
+      throw error;
+    }
+  }
+
+  let connected = false;
+  let closed = false;
+  const host: PluginHost = {
+    schemas: storage,
+    schema(name) {
+      const s = storage.get(name);
+      if (!s) throw new ConfigError(`No repository named ${name}.`);
+      return s;
+    },
+    capabilities: driver.capabilities,
+    session: driver,
+    reportSecurityEvent: (event) => reportSecurityEvent(event),
+    async execute(from, op, ctx) {
+      const index = plugins.findIndex((p) => p.name === from);
+      if (index === -1) throw new ConfigError(`No plugin named ${from}.`);
+      const context = runtime.context('get', op, ctx, undefined);
+      return runtime.pipeline.run(op, context, (o) => callDriver(driver, o, {}), index + 1);
+    },
+  };
+
+  function reportSecurityEvent(event: Parameters<PluginHost['reportSecurityEvent']>[0]): void {
+    for (const p of plugins) {
+      if (!p.onSecurityEvent) continue;
+      Promise.resolve()
+        .then(() => p.onSecurityEvent!(event))
+        .catch((e) => process.emitWarning(`chatcore plugin ${p.name} failed to record a security event: ${e instanceof Error ? e.message : String(e)}`));
+    }
+  }
+
+  const api = {
+    driver,
+    plugins,
+    schemas: storage as ReadonlyMap<string, RepositorySchema>,
+    async connect() {
+      if (connected) return;
+      if (closed) throw new ConfigError('This database was closed; create a new one.');
+      await driver.connect();
+      const mode = options.schemaMode ?? 'apply';
+      if (mode !== 'off') await driver.ensureSchema(storageList, { mode });
+      for (const p of [...plugins].reverse()) await p.connect?.(host);
+      connected = true;
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      const errors: unknown[] = [];
+      for (const p of plugins) {
+        try {
+          await p.close?.();
+        } catch (e) {
+          errors.push(e);
+        }
+      }
+      await driver.close();
+      if (errors.length) throw errors[0];
+    },
+    transaction,
+    withContext: runWithContext,
+    async health(): Promise<HealthReport> {
+      const report = await driver.health();
+      const components: ComponentHealth[] = [...report.components];
+      for (const p of plugins) {
+        if (!p.health) continue;
+        try {
+          components.push(...(await p.health()));
+        } catch (e) {
+          components.push({ name: p.name, status: 'down', error: e instanceof Error ? e.message : String(e) });
+        }
+      }
+      const status = components.some((c) => c.status === 'down') ? (report.status === 'down' ? 'down' : 'degraded') : components.some((c) => c.status === 'degraded') ? 'degraded' : 'up';
+      return { status, components };
+    },
+    reportSecurityEvent,
+    plugin<P extends Plugin = Plugin>(name: string): P | undefined {
+      return plugins.find((p) => p.name === name) as P | undefined;
+    },
+  };
+  const db: Record<string, unknown> = { ...api };
+  for (const [key, repo] of root) db[key] = repo;
+  return db as unknown as Database<R>;
+}

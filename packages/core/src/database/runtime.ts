@@ -1,0 +1,154 @@
+import { randomUUID } from 'node:crypto';
+import type { Driver, DriverSession } from '../driver/driver.js';
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { OperationContext } from '../context/operation-context.js';
+import { contextStore } from '../context/context-store.js';
+import type { CompletedOperation, Plugin, TransactionEvent } from '../plugin/plugin.js';
+import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
+import { Pipeline, callDriver } from '../plugin/pipeline.js';
+import { withDeadline } from '../util/deadline.js';
+import { parseDuration } from '../util/duration.js';
+import type { CallOptions } from '../repository/repository-api.js';
+import { TransactionScopeState } from './transaction-scope.js';
+
+const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
+
+function idsOf(op: Operation, result: OperationResult): string[] {
+  if (op.kind === 'delete') return result.ids ?? [];
+  if (op.kind === 'count') return [];
+  return result.rows.map((r) => r.id as string);
+}
+
+/**
+ * The shared machinery behind every repository of one database: the plugin
+ * onion, the driver, timeouts, transactions and the commit/rollback hooks.
+ *
+ * @example
+ * ```ts
+ * const result = await runtime.execute('get', op, options, scope);
+ * ```
+ */
+export class DatabaseRuntime {
+  readonly pipeline: Pipeline;
+  private readonly commitHooks: Plugin[];
+  private readonly rollbackHooks: Plugin[];
+  private readonly transactionalWrites: boolean;
+  readonly defaultTimeoutMs: number | undefined;
+
+  constructor(
+    readonly driver: Driver,
+    readonly plugins: readonly Plugin[],
+    readonly storage: ReadonlyMap<string, RepositorySchema>,
+    defaultTimeout: number | string | undefined,
+  ) {
+    this.pipeline = new Pipeline(plugins);
+    this.commitHooks = plugins.filter((p) => p.afterCommit);
+    this.rollbackHooks = plugins.filter((p) => p.afterRollback);
+    this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
+    this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : parseDuration(defaultTimeout, 'defaultTimeout');
+  }
+
+  /** Build the context of one call from the ambient context, the call options and the scope. */
+  context(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): OperationContext {
+    const ambient = contextStore.getStore();
+    return {
+      traceId: options?.traceId ?? ambient?.traceId ?? randomUUID(),
+      actor: options?.actor ?? ambient?.actor,
+      tenant: options?.tenant ?? ambient?.tenant,
+      repository: op.schema.name,
+      method,
+      attempt: scope?.attempt ?? 1,
+      startedAt: Date.now(),
+      startedAtHr: performance.now(),
+      transaction: scope,
+      signal: options?.signal,
+      options: (options ?? {}) as Readonly<Record<string, unknown>>,
+      operation: op,
+      state: new Map(),
+    };
+  }
+
+  /** Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one). */
+  async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): Promise<OperationResult> {
+    if (!scope && this.transactionalWrites && WRITES.has(op.kind)) {
+      return this.implicitTransaction(method, op, options);
+    }
+    const ctx = this.context(method, op, options, scope);
+    const session: DriverSession = scope?.session ?? this.driver;
+    const timeoutMs = options?.timeout === undefined ? this.defaultTimeoutMs : parseDuration(options.timeout, 'timeout');
+    const result = await withDeadline(
+      (signal) => this.pipeline.run(op, ctx, (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
+      { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
+    );
+    const completed: CompletedOperation = { op, ctx, result, ids: idsOf(op, result) };
+    if (scope) scope.operations.push(completed);
+    else if (this.commitHooks.length) await this.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [completed] });
+    return result;
+  }
+
+  private async implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {
+    const id = randomUUID();
+    let attempt = 0;
+    let scope: TransactionScopeState | undefined;
+    try {
+      const result = await this.driver.transaction(async (dtx) => {
+        if (scope) await this.settleRollback(scope, new Error('transaction attempt retried'));
+        scope = new TransactionScopeState(id, ++attempt, dtx, true);
+        // Plugins may re-run the op (retries), so each attempt gets a fresh copy.
+        return this.execute(method, cloneOp(op), options, scope);
+      }, { signal: options?.signal });
+      await this.settleCommit(scope!);
+      return result;
+    } catch (error) {
+      if (scope) await this.settleRollback(scope, error);
+      throw error;
+    }
+  }
+
+  /** Fire afterCommit once for a committed scope. */
+  async settleCommit(scope: TransactionScopeState): Promise<void> {
+    if (scope.settled) return;
+    scope.settled = true;
+    if (this.commitHooks.length) {
+      await this.fireCommit({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations });
+    }
+  }
+
+  /** Fire afterRollback once for a rolled-back scope. */
+  async settleRollback(scope: TransactionScopeState, error: unknown): Promise<void> {
+    if (scope.settled) return;
+    scope.settled = true;
+    for (const p of this.rollbackHooks) {
+      try {
+        await p.afterRollback!({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations, error });
+      } catch (hookError) {
+        warnHook(p, 'afterRollback', hookError);
+      }
+    }
+  }
+
+  private async fireCommit(event: TransactionEvent): Promise<void> {
+    for (const p of this.commitHooks) {
+      try {
+        await p.afterCommit!(event);
+      } catch (hookError) {
+        // The data is committed: failing the call now would invite a retry that applies it twice.
+        warnHook(p, 'afterCommit', hookError);
+      }
+    }
+  }
+}
+
+function warnHook(p: Plugin, hook: string, error: unknown): void {
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  process.emitWarning(`chatcore plugin ${p.name} failed in ${hook} (the data is committed): ${message}`, { code: 'CHATCORE_PLUGIN_HOOK' });
+}
+
+function cloneOp(op: Operation): Operation {
+  switch (op.kind) {
+    case 'insert': return { ...op, rows: op.rows.map((r) => ({ ...r })) };
+    case 'upsert': return { ...op, row: { ...op.row }, patch: { set: { ...op.patch.set }, increment: { ...op.patch.increment } } };
+    case 'update': return { ...op, patch: { set: { ...op.patch.set }, increment: { ...op.patch.increment } } };
+    default: return { ...op };
+  }
+}

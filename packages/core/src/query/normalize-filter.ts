@@ -1,0 +1,192 @@
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { FieldMeta } from '../schema/field-meta.js';
+import { ORDERED_TYPES } from '../schema/field-meta.js';
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import { describe, isPlainObject, validateValue } from '../repository/validate-value.js';
+import type { CmpOp, Condition } from './condition.js';
+
+const MAX_IN_LIST = 1000;
+const MAX_DEPTH = 16;
+const OPS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'isNull', 'startsWith']);
+const RANGE = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/** The condition that matches nothing (`in: []`); only ever at the top after folding. */
+export const FALSE: Condition = Object.freeze({ kind: 'or', conditions: Object.freeze([]) as readonly Condition[] });
+
+/** Operators a field allows, given its type and whether it is encrypted. */
+function allowedOps(meta: FieldMeta): ReadonlySet<string> {
+  if (meta.secret) return new Set();
+  if (meta.sensitive) return new Set(meta.sensitive.searchable ? ['eq', 'in', 'isNull'] : ['isNull']);
+  switch (meta.type) {
+    case 'string': case 'text': case 'id':
+      return OPS;
+    case 'json': case 'bytes': case 'array':
+      return new Set(['isNull']);
+    case 'boolean': case 'enum':
+      return new Set(['eq', 'ne', 'in', 'notIn', 'isNull', ...(meta.type === 'enum' ? RANGE : [])]);
+    default:
+      return ORDERED_TYPES.has(meta.type) ? new Set([...OPS].filter((o) => o !== 'startsWith')) : new Set(['isNull']);
+  }
+}
+
+/**
+ * Validate a caller's filter against the schema and turn it into the
+ * normalized Condition drivers receive: field names checked, values checked
+ * and copied, `not` pushed down, constants folded. Returns undefined for
+ * "every row" and FALSE for "no row".
+ *
+ * @example
+ * ```ts
+ * const cond = normalizeFilter(messages.schema, { conversationId: 'c1', createdAt: { gte: since } });
+ * ```
+ */
+export function normalizeFilter(schema: RepositorySchema, filter: unknown, path = 'where'): Condition | undefined {
+  if (filter === undefined || filter === null) return undefined;
+  const issues: ValidationIssue[] = [];
+  const cond = walk(schema, filter, path, issues, 0);
+  if (issues.length) throw new ValidationError(issues, 'filter');
+  return fold(cond);
+}
+
+function walk(schema: RepositorySchema, filter: unknown, path: string, issues: ValidationIssue[], depth: number): Condition {
+  if (depth > MAX_DEPTH) {
+    issues.push({ path, message: `filter nested deeper than ${MAX_DEPTH} levels` });
+    return TRUE;
+  }
+  if (!isPlainObject(filter)) {
+    issues.push({ path, message: `expected a filter object, got ${describe(filter)}` });
+    return TRUE;
+  }
+  const parts: Condition[] = [];
+  for (const key of Object.keys(filter)) {
+    const value = filter[key];
+    const here = `${path}.${key}`;
+    if (value === undefined) continue;
+    if (key === 'and' || key === 'or') {
+      if (!Array.isArray(value)) {
+        issues.push({ path: here, message: 'expected an array of filters' });
+        continue;
+      }
+      const children = value.map((v, i) => walk(schema, v, `${here}[${i}]`, issues, depth + 1));
+      parts.push({ kind: key, conditions: children });
+      continue;
+    }
+    if (key === 'not') {
+      parts.push(negate(walk(schema, value, here, issues, depth + 1)));
+      continue;
+    }
+    const meta = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
+    if (!meta) {
+      issues.push({ path: here, message: 'unknown field' });
+      continue;
+    }
+    if (meta.secret) {
+      issues.push({ path: here, message: 'secret fields cannot be filtered (use verifySecret)' });
+      continue;
+    }
+    const isOps = isPlainObject(value) && meta.type !== 'json';
+    const ops: Record<string, unknown> = isOps ? value : { eq: value };
+    const allowed = allowedOps(meta);
+    for (const op of Object.keys(ops)) {
+      const v = ops[op];
+      const opPath = isOps ? `${here}.${op}` : here;
+      if (!OPS.has(op)) {
+        issues.push({ path: opPath, message: `unknown operator (use ${[...allowed].join(', ') || 'none'})` });
+        continue;
+      }
+      if (!allowed.has(op)) {
+        issues.push({ path: opPath, message: meta.sensitive ? `operator ${op} is not available on an encrypted field` : `operator ${op} does not apply to a ${meta.type} field` });
+        continue;
+      }
+      if (v === undefined) continue;
+      parts.push(leaf(meta, key, op, v, opPath, issues));
+    }
+  }
+  return parts.length === 1 ? parts[0]! : { kind: 'and', conditions: parts };
+}
+
+function leaf(meta: FieldMeta, field: string, op: string, v: unknown, path: string, issues: ValidationIssue[]): Condition {
+  if (op === 'isNull') {
+    if (typeof v !== 'boolean') issues.push({ path, message: 'expected true or false' });
+    return { kind: 'isNull', field, isNull: v === true };
+  }
+  if (op === 'eq' || op === 'ne') {
+    if (v === null) return { kind: 'isNull', field, isNull: op === 'eq' };
+    return { kind: 'cmp', field, op, value: validateValue(meta, v, path, issues) };
+  }
+  if (op === 'in' || op === 'notIn') {
+    if (!Array.isArray(v)) {
+      issues.push({ path, message: 'expected an array' });
+      return TRUE;
+    }
+    if (v.length > MAX_IN_LIST) issues.push({ path, message: `more than ${MAX_IN_LIST} values` });
+    const values = v.map((x, i) => (x === null ? (issues.push({ path: `${path}[${i}]`, message: 'null is not allowed in a list (use isNull)' }), null) : validateValue(meta, x, `${path}[${i}]`, issues)));
+    if (values.length === 0) return op === 'in' ? FALSE : { kind: 'isNull', field, isNull: false };
+    return { kind: 'in', field, values: dedupe(values), negate: op === 'notIn' };
+  }
+  if (op === 'startsWith') {
+    if (typeof v !== 'string') issues.push({ path, message: `expected a string, got ${describe(v)}` });
+    else if (v.includes('\u0000')) issues.push({ path, message: 'string contains a NUL character' });
+    return { kind: 'startsWith', field, prefix: String(v), negate: false };
+  }
+  if (v === null) issues.push({ path, message: `${op} needs a value (use isNull for nulls)` });
+  return { kind: 'cmp', field, op: op as CmpOp, value: v === null ? null : validateValue(meta, v, path, issues) };
+}
+
+function dedupe(values: unknown[]): unknown[] {
+  const seen = new Set<unknown>();
+  const out: unknown[] = [];
+  for (const v of values) {
+    const key = v instanceof Date ? `d${v.getTime()}` : typeof v === 'bigint' ? `b${v}` : v;
+    if (!seen.has(key)) {
+      seen.add(key);
+      out.push(v);
+    }
+  }
+  return out;
+}
+
+const TRUE: Condition = Object.freeze({ kind: 'and', conditions: Object.freeze([]) as readonly Condition[] });
+const NEGATED_CMP: Record<CmpOp, CmpOp> = { eq: 'ne', ne: 'eq', gt: 'lte', gte: 'lt', lt: 'gte', lte: 'gt' };
+
+/**
+ * Push a negation down to the leaves. Under three-valued logic NOT(a > x)
+ * and a <= x both exclude nulls, so every rewrite keeps null semantics.
+ *
+ * @example
+ * ```ts
+ * negate({ kind: 'cmp', field: 'age', op: 'gt', value: 3 }); // { ..., op: 'lte' }
+ * ```
+ */
+export function negate(c: Condition): Condition {
+  switch (c.kind) {
+    case 'cmp': return { ...c, op: NEGATED_CMP[c.op] };
+    case 'in': return { ...c, negate: !c.negate };
+    case 'isNull': return { ...c, isNull: !c.isNull };
+    case 'startsWith': return { ...c, negate: !c.negate };
+    case 'and': return { kind: 'or', conditions: c.conditions.map(negate) };
+    case 'or': return { kind: 'and', conditions: c.conditions.map(negate) };
+  }
+}
+
+/** Flatten nested and/or, drop TRUE terms, and fold FALSE. Returns undefined for TRUE. */
+function fold(c: Condition): Condition | undefined {
+  if (c.kind !== 'and' && c.kind !== 'or') return c;
+  const out: Condition[] = [];
+  for (const child of c.conditions) {
+    const f = fold(child);
+    if (f === undefined) {
+      if (c.kind === 'or') return undefined; // x OR true
+      continue;
+    }
+    if (f.kind === 'or' && f.conditions.length === 0) {
+      if (c.kind === 'and') return FALSE; // x AND false
+      continue;
+    }
+    if (f.kind === c.kind) out.push(...f.conditions);
+    else out.push(f);
+  }
+  if (out.length === 0) return c.kind === 'and' ? undefined : FALSE;
+  if (out.length === 1) return out[0];
+  return { kind: c.kind, conditions: out };
+}

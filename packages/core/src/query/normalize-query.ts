@@ -1,0 +1,93 @@
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import { ORDERED_TYPES } from '../schema/field-meta.js';
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import { isPlainObject, describe } from '../repository/validate-value.js';
+import type { NormalizedQuery, OrderTerm } from './condition.js';
+import { normalizeFilter } from './normalize-filter.js';
+import { decodeCursor } from './cursor.js';
+
+/** Largest page a single find may return. */
+export const MAX_LIMIT = 10_000;
+/** Largest offset (deep offsets are slow everywhere; use cursors). */
+export const MAX_OFFSET = 1_000_000;
+const QUERY_KEYS = new Set(['where', 'orderBy', 'limit', 'offset', 'after', 'select']);
+
+/**
+ * Validate a caller's find query and normalize it for drivers: the filter
+ * becomes a Condition, orderBy gets the id tie-breaker, the cursor is decoded
+ * and checked, and `select` is widened to id plus the order fields.
+ * Also returns which fields the caller asked for, to trim the result.
+ *
+ * @example
+ * ```ts
+ * const { query, requested } = normalizeQuery(schema, { where: { role: 'user' }, orderBy: { createdAt: 'desc' }, limit: 20 });
+ * ```
+ */
+export function normalizeQuery(schema: RepositorySchema, input: unknown): { query: NormalizedQuery; requested?: readonly string[] } {
+  if (input === undefined || input === null) return { query: { orderBy: [{ field: 'id', direction: 'asc' }] } };
+  if (!isPlainObject(input)) throw new ValidationError([{ path: '(query)', message: `expected a query object, got ${describe(input)}` }], 'query');
+  const issues: ValidationIssue[] = [];
+  for (const key of Object.keys(input)) if (!QUERY_KEYS.has(key)) issues.push({ path: key, message: `unknown query option (use ${[...QUERY_KEYS].join(', ')})` });
+  const orderBy = normalizeOrderBy(schema, input.orderBy, issues);
+  const limit = intInRange(input.limit, 'limit', 1, MAX_LIMIT, issues);
+  const offset = intInRange(input.offset, 'offset', 0, MAX_OFFSET, issues);
+  let requested: string[] | undefined;
+  if (input.select !== undefined) {
+    if (!Array.isArray(input.select) || input.select.length === 0) issues.push({ path: 'select', message: 'expected a non-empty array of field names' });
+    else {
+      requested = [];
+      for (const [i, name] of input.select.entries()) {
+        const meta = typeof name === 'string' && Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
+        if (!meta) issues.push({ path: `select[${i}]`, message: 'unknown field' });
+        else if (meta.secret) issues.push({ path: `select[${i}]`, message: 'secret fields are never returned' });
+        else requested.push(name);
+      }
+    }
+  }
+  if (issues.length) throw new ValidationError(issues, 'query');
+  const where = normalizeFilter(schema, input.where);
+  const after = input.after === undefined || input.after === null ? undefined : decodeCursor(schema, orderBy, input.after);
+  let select: string[] | undefined;
+  if (requested) {
+    select = ['id', ...requested.filter((f) => f !== 'id')];
+    for (const t of orderBy) if (!select.includes(t.field)) select.push(t.field);
+  }
+  return { query: { where, orderBy, limit, offset, after, select }, requested: requested ? ['id', ...requested.filter((f) => f !== 'id')] : undefined };
+}
+
+function normalizeOrderBy(schema: RepositorySchema, input: unknown, issues: ValidationIssue[]): OrderTerm[] {
+  const terms: OrderTerm[] = [];
+  const list = input === undefined ? [] : Array.isArray(input) ? input : [input];
+  for (const [i, item] of list.entries()) {
+    if (!isPlainObject(item)) {
+      issues.push({ path: `orderBy[${i}]`, message: 'expected { field: "asc" | "desc" }' });
+      continue;
+    }
+    for (const field of Object.keys(item)) {
+      const dir = item[field];
+      const meta = Object.hasOwn(schema.fields, field) ? schema.fields[field] : undefined;
+      const path = `orderBy.${field}`;
+      if (!meta) issues.push({ path, message: 'unknown field' });
+      else if (meta.sensitive || meta.secret) issues.push({ path, message: 'encrypted and secret fields cannot be sort keys' });
+      else if (!ORDERED_TYPES.has(meta.type)) issues.push({ path, message: `a ${meta.type} field cannot be a sort key` });
+      else if (dir !== 'asc' && dir !== 'desc') issues.push({ path, message: 'expected "asc" or "desc"' });
+      else if (terms.some((t) => t.field === field)) issues.push({ path, message: 'listed twice' });
+      else terms.push({ field, direction: dir });
+    }
+  }
+  if (!terms.some((t) => t.field === 'id')) terms.push({ field: 'id', direction: terms.at(-1)?.direction ?? 'asc' });
+  else if (terms.at(-1)!.field !== 'id') {
+    // id is unique: anything after it never decides the order, so cut there.
+    terms.splice(terms.findIndex((t) => t.field === 'id') + 1);
+  }
+  return terms;
+}
+
+function intInRange(v: unknown, path: string, min: number, max: number, issues: ValidationIssue[]): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) {
+    issues.push({ path, message: `expected an integer from ${min} to ${max}` });
+    return undefined;
+  }
+  return v;
+}

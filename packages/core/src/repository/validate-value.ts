@@ -1,0 +1,167 @@
+import type { FieldMeta } from '../schema/field-meta.js';
+import type { ValidationIssue } from '../errors.js';
+
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const MAX_JSON_BYTES = 1024 * 1024;
+const MAX_ARRAY_ITEMS = 10_000;
+const MAX_JSON_DEPTH = 64;
+
+/**
+ * Check one non-null value against its field; returns the value to store (a
+ * defensive copy for mutable values) or pushes an issue and returns undefined.
+ * Messages never include the value itself (it may be sensitive).
+ *
+ * @example
+ * ```ts
+ * const issues: ValidationIssue[] = [];
+ * const v = validateValue(schema.fields.age, 42, 'age', issues);
+ * ```
+ */
+export function validateValue(meta: FieldMeta, value: unknown, path: string, issues: ValidationIssue[]): unknown {
+  const fail = (message: string): undefined => {
+    issues.push({ path, message });
+    return undefined;
+  };
+  switch (meta.type) {
+    case 'id':
+      if (typeof value !== 'string' || value.length === 0) return fail('expected a non-empty string id');
+      if (value.length > 128) return fail('id longer than 128 characters');
+      if (hasControlChars(value)) return fail('id contains control characters');
+      return value;
+    case 'string':
+    case 'text': {
+      if (typeof value !== 'string') return fail(`expected a string, got ${describe(value)}`);
+      if (value.includes('\u0000')) return fail('string contains a NUL character');
+      if (meta.max !== undefined && value.length > Number(meta.max)) return fail(`longer than the maximum of ${meta.max} characters (${value.length})`);
+      if (meta.min !== undefined && value.length < Number(meta.min)) return fail(`shorter than the minimum of ${meta.min} characters`);
+      if (meta.pattern && !meta.pattern.test(value)) return fail(`does not match the required pattern ${meta.pattern}`);
+      return value;
+    }
+    case 'integer': {
+      if (typeof value !== 'number' || !Number.isInteger(value)) return fail(`expected an integer, got ${describe(value)}`);
+      const min = meta.min === undefined ? INT32_MIN : Number(meta.min);
+      const max = meta.max === undefined ? INT32_MAX : Number(meta.max);
+      if (!Number.isSafeInteger(value) || value < min || value > max) return fail(`out of range [${min}, ${max}]`);
+      return value;
+    }
+    case 'version':
+      if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return fail('expected a non-negative integer version');
+      return value;
+    case 'bigint': {
+      if (typeof value !== 'bigint') return fail(`expected a bigint, got ${describe(value)}`);
+      const min = meta.min === undefined ? INT64_MIN : BigInt(meta.min);
+      const max = meta.max === undefined ? INT64_MAX : BigInt(meta.max);
+      if (value < min || value > max) return fail(`out of range [${min}, ${max}]`);
+      return value;
+    }
+    case 'number': {
+      if (typeof value !== 'number') return fail(`expected a number, got ${describe(value)}`);
+      if (!Number.isFinite(value)) return fail('expected a finite number (NaN and Infinity are not stored)');
+      if (meta.min !== undefined && value < Number(meta.min)) return fail(`below the minimum of ${meta.min}`);
+      if (meta.max !== undefined && value > Number(meta.max)) return fail(`above the maximum of ${meta.max}`);
+      return value;
+    }
+    case 'boolean':
+      if (typeof value !== 'boolean') return fail(`expected a boolean, got ${describe(value)}`);
+      return value;
+    case 'timestamp':
+      if (!(value instanceof Date)) return fail(`expected a Date, got ${describe(value)}`);
+      if (Number.isNaN(value.getTime())) return fail('invalid Date');
+      return new Date(value.getTime());
+    case 'enum':
+      if (typeof value !== 'string' || !meta.values?.includes(value)) return fail(`expected one of ${meta.values?.map((v) => JSON.stringify(v)).join(', ')}`);
+      return value;
+    case 'bytes': {
+      if (!(value instanceof Uint8Array)) return fail(`expected a Uint8Array or Buffer, got ${describe(value)}`);
+      const max = meta.max === undefined ? Infinity : Number(meta.max);
+      if (value.byteLength > max) return fail(`larger than the maximum of ${max} bytes`);
+      return new Uint8Array(value);
+    }
+    case 'json': {
+      const problem = jsonProblem(value, 0);
+      if (problem) return fail(problem);
+      const text = JSON.stringify(value);
+      if (Buffer.byteLength(text) > MAX_JSON_BYTES) return fail(`JSON larger than ${MAX_JSON_BYTES} bytes`);
+      return JSON.parse(text);
+    }
+    case 'array': {
+      if (!Array.isArray(value)) return fail(`expected an array, got ${describe(value)}`);
+      if (value.length > MAX_ARRAY_ITEMS) return fail(`more than ${MAX_ARRAY_ITEMS} items`);
+      const out: unknown[] = [];
+      const items = meta.items!;
+      for (let i = 0; i < value.length; i++) {
+        if (value[i] === null || value[i] === undefined) {
+          issues.push({ path: `${path}[${i}]`, message: 'array items cannot be null' });
+          continue;
+        }
+        out.push(validateValue(items, value[i], `${path}[${i}]`, issues));
+      }
+      return out;
+    }
+  }
+}
+
+function hasControlChars(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 32 || s.charCodeAt(i) === 127) return true;
+  return false;
+}
+
+function jsonProblem(value: unknown, depth: number): string | undefined {
+  if (depth > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'JSON numbers must be finite';
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const p = jsonProblem(v, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  if (typeof value === 'object') {
+    const proto = Object.getPrototypeOf(value);
+    if (proto !== Object.prototype && proto !== null) return 'JSON values must be plain objects, arrays and primitives';
+    for (const key of Object.keys(value)) {
+      if (key === '__proto__') return 'JSON keys cannot be "__proto__"';
+      const p = jsonProblem((value as Record<string, unknown>)[key], depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  return `${typeof value} is not a JSON value`;
+}
+
+/**
+ * A short description of a value's type for error messages (never its content).
+ *
+ * @example
+ * ```ts
+ * describe(NaN); // 'NaN'
+ * ```
+ */
+export function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (value instanceof Date) return 'a Date';
+  if (value instanceof Uint8Array) return 'bytes';
+  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+/**
+ * Whether `value` is a plain object (literal or JSON.parse output).
+ *
+ * @example
+ * ```ts
+ * isPlainObject({}); // true
+ * isPlainObject(new Date()); // false
+ * ```
+ */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}

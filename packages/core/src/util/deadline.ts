@@ -1,0 +1,47 @@
+import { AbortedError, TimeoutError } from '../errors.js';
+
+/**
+ * Race `work` against the caller's signal and a timeout. The driver also
+ * receives the signal so it can cancel server-side; this guarantees the
+ * caller is released on time even when it cannot.
+ *
+ * @example
+ * ```ts
+ * await withDeadline((signal) => driver.query(schema, q, { signal }), { timeoutMs: 2000 });
+ * ```
+ */
+export async function withDeadline<T>(
+  work: (signal: AbortSignal | undefined) => Promise<T>,
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; what?: string },
+): Promise<T> {
+  const { signal, timeoutMs } = options;
+  if (!signal && !timeoutMs) return work(undefined);
+  if (signal?.aborted) throw new AbortedError(signal.reason);
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  let onAbort: (() => void) | undefined;
+  const stop = new Promise<never>((_, reject) => {
+    if (timeoutMs) {
+      timer = setTimeout(() => {
+        const err = new TimeoutError(`${options.what ?? 'The operation'} did not finish within ${timeoutMs} ms. Raise the timeout, or check the backend's load; a write may still complete.`, { details: { timeoutMs } });
+        controller.abort(err);
+        reject(err);
+      }, timeoutMs);
+      timer.unref?.();
+    }
+    if (signal) {
+      onAbort = () => {
+        controller.abort(signal.reason);
+        reject(new AbortedError(signal.reason));
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+  });
+  stop.catch(() => undefined);
+  try {
+    return await Promise.race([work(controller.signal), stop]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    if (signal && onAbort) signal.removeEventListener('abort', onAbort);
+  }
+}
