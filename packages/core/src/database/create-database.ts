@@ -72,7 +72,7 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
 
   const scopeRepos = (scope: TransactionScopeState): TransactionScope<R> => {
     const tx: Record<string, unknown> = { transactionId: scope.id, attempt: scope.attempt };
-    for (const [key, repo] of root) tx[key] = repo.bind(scope);
+    for (const [key, repo] of root) tx[key] = RepositoryImpl.bound(repo, scope);
     tx.transaction = (fn: (t: TransactionScope<R>) => Promise<unknown>, opts?: TransactionCallOptions) => nested(scope, fn, opts);
     return tx as TransactionScope<R>;
   };

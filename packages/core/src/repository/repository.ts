@@ -46,17 +46,17 @@ export class RepositoryImpl {
   }
 
   /** The same repository bound to another transaction scope. */
-  bind(scope: TransactionScopeState | undefined): RepositoryImpl {
-    return new RepositoryImpl(this.schema, this.storage, this.runtime, scope);
+  static bound(repo: RepositoryImpl, scope: TransactionScopeState | undefined): RepositoryImpl {
+    return new RepositoryImpl(repo.schema, repo.storage, repo.runtime, scope);
   }
 
   async create(input: unknown, options?: CallOptions): Promise<Row> {
     const issues: import('../errors.js').ValidationIssue[] = [];
     const row = this.writer.insertRow(input, new Date(), issues);
     if (issues.length) throw new ValidationError(issues);
-    await this.hashSecrets(row);
-    const result = await this.run('create', { kind: 'insert', schema: this.storage, rows: [row] }, options);
-    return this.shape(result.rows[0]!);
+    await this.#hashSecrets(row);
+    const result = await this.#run('create', { kind: 'insert', schema: this.storage, rows: [row] }, options);
+    return this.#shape(result.rows[0]!);
   }
 
   async createMany(inputs: readonly unknown[], options?: CallOptions): Promise<Row[]> {
@@ -68,16 +68,16 @@ export class RepositoryImpl {
       if (ids.has(r.id as string)) throw new ValidationError([{ path: `[${i}].id`, message: 'duplicate id in the batch' }]);
       ids.add(r.id as string);
     }
-    for (const r of rows) await this.hashSecrets(r);
-    const result = await this.run('createMany', { kind: 'insert', schema: this.storage, rows }, options);
-    return result.rows.map((r) => this.shape(r));
+    for (const r of rows) await this.#hashSecrets(r);
+    const result = await this.#run('createMany', { kind: 'insert', schema: this.storage, rows }, options);
+    return result.rows.map((r) => this.#shape(r));
   }
 
   async get(id: string, options?: CallOptions): Promise<Row | null> {
     const checked = this.writer.id(id);
-    const result = await this.run('get', { kind: 'get', schema: this.storage, ids: [checked] }, options);
+    const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked] }, options);
     const row = result.rows[0];
-    return row ? this.shape(row) : null;
+    return row ? this.#shape(row) : null;
   }
 
   async getMany(ids: readonly string[], options?: CallOptions): Promise<Row[]> {
@@ -85,62 +85,62 @@ export class RepositoryImpl {
     if (ids.length > MAX_BATCH) throw new ValidationError([{ path: 'ids', message: `more than ${MAX_BATCH} ids` }]);
     const checked = [...new Set(ids.map((id, i) => this.writer.id(id, `ids[${i}]`)))];
     if (checked.length === 0) return [];
-    const result = await this.run('getMany', { kind: 'get', schema: this.storage, ids: checked }, options);
+    const result = await this.#run('getMany', { kind: 'get', schema: this.storage, ids: checked }, options);
     const byId = new Map(result.rows.map((r) => [r.id as string, r]));
     const out: Row[] = [];
     for (const id of ids) {
       const row = byId.get(id);
-      if (row) out.push(this.shape(row));
+      if (row) out.push(this.#shape(row));
     }
     return out;
   }
 
   async find(query?: unknown, options?: CallOptions): Promise<Row[]> {
     const { query: q, requested } = normalizeQuery(this.schema, query);
-    const result = await this.run('find', { kind: 'query', schema: this.storage, query: q }, options);
-    return result.rows.map((r) => this.shape(r, requested));
+    const result = await this.#run('find', { kind: 'query', schema: this.storage, query: q }, options);
+    return result.rows.map((r) => this.#shape(r, requested));
   }
 
   async findPage(query?: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
-    return this.page('findPage', query, options);
+    return this.#page('findPage', query, options);
   }
 
   async findOne(query?: unknown, options?: CallOptions): Promise<Row | null> {
     if (isPlainObject(query) && 'limit' in query) throw new ValidationError([{ path: 'limit', message: 'findOne takes no limit' }], 'query');
     const { query: q, requested } = normalizeQuery(this.schema, { ...(query as object | undefined), limit: 1 });
-    const result = await this.run('findOne', { kind: 'query', schema: this.storage, query: q }, options);
+    const result = await this.#run('findOne', { kind: 'query', schema: this.storage, query: q }, options);
     const row = result.rows[0];
-    return row ? this.shape(row, requested) : null;
+    return row ? this.#shape(row, requested) : null;
   }
 
   async count(where?: unknown, options?: CallOptions): Promise<number> {
-    const result = await this.run('count', { kind: 'count', schema: this.storage, where: normalizeFilter(this.schema, where) }, options);
+    const result = await this.#run('count', { kind: 'count', schema: this.storage, where: normalizeFilter(this.schema, where) }, options);
     return result.count ?? 0;
   }
 
   async exists(where?: unknown, options?: CallOptions): Promise<boolean> {
     const q = { where: normalizeFilter(this.schema, where), orderBy: [{ field: 'id', direction: 'asc' as const }], limit: 1, select: ['id'] };
-    const result = await this.run('exists', { kind: 'query', schema: this.storage, query: q }, options);
+    const result = await this.#run('exists', { kind: 'query', schema: this.storage, query: q }, options);
     return result.rows.length > 0;
   }
 
   async update(id: string, patch: unknown, options?: VersionedOptions): Promise<Row> {
     const checked = this.writer.id(id);
-    const expected = this.expectedVersion(options);
+    const expected = this.#expectedVersion(options);
     const normalized = this.writer.patch(patch, new Date());
-    await this.hashPatchSecrets(normalized);
-    const where = this.versionCondition(expected);
-    const result = await this.run('update', { kind: 'update', schema: this.storage, target: { ids: [checked], where }, patch: normalized }, options);
+    await this.#hashPatchSecrets(normalized);
+    const where = this.#versionCondition(expected);
+    const result = await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [checked], where }, patch: normalized }, options);
     const row = result.rows[0];
-    if (!row) throw await this.missOrConflict(checked, expected);
-    return this.shape(row);
+    if (!row) throw await this.#missOrConflict(checked, expected);
+    return this.#shape(row);
   }
 
   async updateMany(where: unknown, patch: unknown, options?: CallOptions): Promise<number> {
-    const cond = this.requiredFilter(where);
+    const cond = this.#requiredFilter(where);
     const normalized = this.writer.patch(patch, new Date());
-    await this.hashPatchSecrets(normalized);
-    const result = await this.run('updateMany', { kind: 'update', schema: this.storage, target: { where: cond }, patch: normalized }, options);
+    await this.#hashPatchSecrets(normalized);
+    const result = await this.#run('updateMany', { kind: 'update', schema: this.storage, target: { where: cond }, patch: normalized }, options);
     return result.rows.length;
   }
 
@@ -150,7 +150,7 @@ export class RepositoryImpl {
     const row = this.writer.insertRow(input, now, issues);
     if (issues.length) throw new ValidationError(issues);
     const conflict = [...(options?.conflict ?? ['id'])] as string[];
-    this.checkConflictFields(conflict);
+    this.#checkConflictFields(conflict);
     let patchInput: Record<string, unknown>;
     if (options?.update !== undefined) patchInput = options.update as Record<string, unknown>;
     else {
@@ -158,27 +158,27 @@ export class RepositoryImpl {
       for (const key of Object.keys(input as object)) if (key !== 'id' && !conflict.includes(key)) patchInput[key] = (input as Row)[key];
     }
     const patch = this.writer.patch(patchInput, now);
-    await this.hashSecrets(row);
-    await this.hashPatchSecrets(patch);
-    const result = await this.run('upsert', { kind: 'upsert', schema: this.storage, row, conflictFields: conflict, patch }, options);
-    return this.shape(result.rows[0]!);
+    await this.#hashSecrets(row);
+    await this.#hashPatchSecrets(patch);
+    const result = await this.#run('upsert', { kind: 'upsert', schema: this.storage, row, conflictFields: conflict, patch }, options);
+    return this.#shape(result.rows[0]!);
   }
 
   async delete(id: string, options?: VersionedOptions): Promise<boolean> {
     const checked = this.writer.id(id);
-    const expected = this.expectedVersion(options);
-    const result = await this.run('delete', { kind: 'delete', schema: this.storage, target: { ids: [checked], where: this.versionCondition(expected) } }, options);
+    const expected = this.#expectedVersion(options);
+    const result = await this.#run('delete', { kind: 'delete', schema: this.storage, target: { ids: [checked], where: this.#versionCondition(expected) } }, options);
     if ((result.ids ?? []).length > 0) return true;
     if (expected !== undefined) {
-      const err = await this.missOrConflict(checked, expected);
+      const err = await this.#missOrConflict(checked, expected);
       if (err instanceof ConflictError) throw err;
     }
     return false;
   }
 
   async deleteMany(where: unknown, options?: CallOptions): Promise<number> {
-    const cond = this.requiredFilter(where);
-    const result = await this.run('deleteMany', { kind: 'delete', schema: this.storage, target: { where: cond } }, options);
+    const cond = this.#requiredFilter(where);
+    const result = await this.#run('deleteMany', { kind: 'delete', schema: this.storage, target: { where: cond } }, options);
     return (result.ids ?? []).length;
   }
 
@@ -193,7 +193,7 @@ export class RepositoryImpl {
       async *[Symbol.asyncIterator]() {
         let after: string | null = null;
         do {
-          const page: { items: Row[]; nextCursor: string | null } = await self.page('iterate', { ...(query as object | undefined), limit: pageSize, after }, options);
+          const page: { items: Row[]; nextCursor: string | null } = await self.#page('iterate', { ...(query as object | undefined), limit: pageSize, after }, options);
           yield* page.items;
           after = page.nextCursor;
         } while (after);
@@ -206,7 +206,7 @@ export class RepositoryImpl {
     if (!this.secrets.includes(field)) throw new ValidationError([{ path: 'field', message: `${this.name}.${String(field)} is not a secret() field` }]);
     if (typeof candidate !== 'string') throw new ValidationError([{ path: 'candidate', message: 'expected a string' }]);
     const checked = this.writer.id(id);
-    const result = await this.run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
+    const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];
     if (typeof stored !== 'string') return false;
     const { ok, needsRehash } = await verifySecretHash(stored, candidate);
@@ -214,23 +214,23 @@ export class RepositoryImpl {
     return ok;
   }
 
-  private async page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
+  async #page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
     const { query: q, requested } = normalizeQuery(this.schema, query);
     const limit = q.limit ?? DEFAULT_PAGE;
-    const result = await this.run(method, { kind: 'query', schema: this.storage, query: { ...q, limit: limit + 1 } }, options);
+    const result = await this.#run(method, { kind: 'query', schema: this.storage, query: { ...q, limit: limit + 1 } }, options);
     const rows = result.rows;
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
     const nextCursor = more ? encodeCursor(this.schema, q.orderBy, items.at(-1)!) : null;
-    return { items: items.map((r) => this.shape(r, requested)), nextCursor };
+    return { items: items.map((r) => this.#shape(r, requested)), nextCursor };
   }
 
-  private run(method: import('../plugin/operation.js').MethodName, op: Operation, options: CallOptions | undefined) {
+  #run(method: import('../plugin/operation.js').MethodName, op: Operation, options: CallOptions | undefined) {
     return this.runtime.execute(method, op, options, this.scope);
   }
 
   /** Drop secret fields, and fields the caller did not select. */
-  private shape(row: StoredRow, requested?: readonly string[]): Row {
+  #shape(row: StoredRow, requested?: readonly string[]): Row {
     if (requested) {
       const out: Row = {};
       for (const f of requested) out[f] = row[f] ?? null;
@@ -240,16 +240,16 @@ export class RepositoryImpl {
     return row;
   }
 
-  private async hashSecrets(row: StoredRow): Promise<void> {
+  async #hashSecrets(row: StoredRow): Promise<void> {
     for (const s of this.secrets) if (typeof row[s] === 'string') row[s] = await hashSecret(row[s] as string);
   }
 
-  private async hashPatchSecrets(patch: NormalizedPatch): Promise<void> {
+  async #hashPatchSecrets(patch: NormalizedPatch): Promise<void> {
     const set = patch.set as Record<string, unknown>;
     for (const s of this.secrets) if (typeof set[s] === 'string') set[s] = await hashSecret(set[s] as string);
   }
 
-  private expectedVersion(options?: VersionedOptions): number | undefined {
+  #expectedVersion(options?: VersionedOptions): number | undefined {
     const v = options?.expectedVersion;
     if (v === undefined) return undefined;
     if (!this.schema.versionField) throw new ValidationError([{ path: 'expectedVersion', message: `${this.name} has no f.version() field` }]);
@@ -257,12 +257,12 @@ export class RepositoryImpl {
     return v;
   }
 
-  private versionCondition(expected: number | undefined): Condition | undefined {
+  #versionCondition(expected: number | undefined): Condition | undefined {
     return expected === undefined ? undefined : { kind: 'cmp', field: this.schema.versionField!, op: 'eq', value: expected };
   }
 
   /** After a targeted write matched nothing: was the record missing, or at another version? (Read below the plugins: a diagnostic, not data for the caller.) */
-  private async missOrConflict(id: string, expected: number | undefined): Promise<Error> {
+  async #missOrConflict(id: string, expected: number | undefined): Promise<Error> {
     if (expected === undefined) return new NotFoundError(this.name, id);
     const session = this.scope?.session ?? this.runtime.driver;
     const rows = await session.getByIds(this.storage, [id], { select: ['id', this.schema.versionField!] });
@@ -270,14 +270,14 @@ export class RepositoryImpl {
     return new ConflictError(this.name, id, expected, rows[0][this.schema.versionField!] as number);
   }
 
-  private requiredFilter(where: unknown): Condition | undefined {
+  #requiredFilter(where: unknown): Condition | undefined {
     if (where === undefined || where === null) {
       throw new ValidationError([{ path: 'where', message: 'a filter is required (pass {} to target every record)' }], 'filter');
     }
     return normalizeFilter(this.schema, where);
   }
 
-  private checkConflictFields(fields: string[]): void {
+  #checkConflictFields(fields: string[]): void {
     const uniqueSets = [['id'], ...this.schema.indexes.filter((i) => i.unique).map((i) => [...i.fields])];
     const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
     if (!uniqueSets.some((u) => same(u, fields))) {
