@@ -1,0 +1,3 @@
+export { pglite, type PgliteOptions } from './pglite-driver.js';
+export { PgliteExecutor, type PgliteExecutorOptions } from './pglite-executor.js';
+export { ConnectionLock } from './connection-lock.js';

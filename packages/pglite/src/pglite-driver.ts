@@ -1,0 +1,27 @@
+import { sqlDriver, type SqlDriver } from '@chatcore/sql';
+import { PgliteExecutor, type PgliteExecutorOptions } from './pglite-executor.js';
+
+/**
+ * Options of `pglite()`.
+ *
+ * @example
+ * ```ts
+ * pglite({ dataDir: './.data/chatbot' });
+ * ```
+ */
+export type PgliteOptions = PgliteExecutorOptions;
+
+/**
+ * The embedded default: PostgreSQL compiled to WebAssembly (PGlite), in
+ * memory unless `dataDir` is given. No server to install; the same SQL driver
+ * as `@chatcore/postgres`. Starting takes about two seconds.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({ driver: pglite(), repositories: { users } });
+ * await db.connect();
+ * ```
+ */
+export function pglite(options: PgliteOptions = {}): SqlDriver {
+  return sqlDriver({ name: 'pglite', executor: new PgliteExecutor(options) });
+}

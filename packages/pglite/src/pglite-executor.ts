@@ -1,0 +1,127 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
+import { TransactionError } from '@chatcore/core';
+import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
+import { ConnectionLock } from './connection-lock.js';
+
+const INT8 = 20;
+const INT8_ARRAY = 1016;
+/** int8 as bigint (PGlite's default, a JS number, loses precision past 2^53). */
+const QUERY_OPTIONS: QueryOptions = {
+  parsers: {
+    [INT8]: (x: string) => BigInt(x),
+    [INT8_ARRAY]: (x: string, typeId?: number) => types.arrayParser(x, (v: string) => BigInt(v), typeId ?? INT8_ARRAY),
+  },
+};
+
+/**
+ * Options of the PGlite executor.
+ *
+ * @example
+ * ```ts
+ * new PgliteExecutor({ dataDir: './data/pg' });
+ * ```
+ */
+export interface PgliteExecutorOptions {
+  /** Directory for a persistent database; in memory when absent. */
+  readonly dataDir?: string | undefined;
+  /** Use this PGlite instance (it is not closed by close()); e.g. one shared by a test file. */
+  readonly client?: PGlite | undefined;
+}
+
+function misuse(): TransactionError {
+  return new TransactionError(
+    'A query was issued on the database while a transaction is open in the same async context. PGlite has a single connection, ' +
+      'so it would wait for the transaction forever. Inside db.transaction(async (tx) => ...), use the tx handle (tx.users.get(...), ' +
+      'tx.transaction(...)) instead of db.',
+  );
+}
+
+/**
+ * The `SqlExecutor` over one PGlite instance. PGlite has one connection: a
+ * transaction holds it, and statements from other async contexts wait their
+ * turn. A statement (or a new root transaction) issued from inside the open
+ * transaction's own async context can never get it, so it fails at once with
+ * a TransactionError instead of hanging; AsyncLocalStorage marks the context
+ * the transaction function runs in.
+ *
+ * @example
+ * ```ts
+ * const driver = sqlDriver({ name: 'pglite', executor: new PgliteExecutor({}) });
+ * ```
+ */
+export class PgliteExecutor implements SqlExecutor {
+  private client: PGlite | undefined;
+  private starting: Promise<PGlite> | undefined;
+  private readonly owned: boolean;
+  private readonly lock = new ConnectionLock();
+  private readonly context = new AsyncLocalStorage<symbol>();
+  /** The token of the transaction holding the connection, if any. */
+  private holder: symbol | undefined;
+  private closed = false;
+
+  constructor(private readonly options: PgliteExecutorOptions = {}) {
+    this.client = options.client;
+    this.owned = !options.client;
+  }
+
+  async connect(): Promise<void> {
+    await this.pg();
+  }
+
+  private pg(): Promise<PGlite> | PGlite {
+    if (this.closed) throw new Error('PGlite is closed: this driver was closed.');
+    if (this.client) return this.client;
+    this.starting ??= PGlite.create(this.options.dataDir ? { dataDir: this.options.dataDir } : {}).then((pg) => (this.client = pg));
+    return this.starting;
+  }
+
+  private checkContext(): void {
+    const token = this.context.getStore();
+    if (token !== undefined && token === this.holder) throw misuse();
+  }
+
+  async execute(statement: SqlStatement): Promise<SqlResult> {
+    this.checkContext();
+    const pg = await this.pg();
+    const wait = this.lock.acquire();
+    if (wait) await wait;
+    try {
+      return await run(pg, statement);
+    } finally {
+      this.lock.release();
+    }
+  }
+
+  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    this.checkContext();
+    const pg = await this.pg();
+    const wait = this.lock.acquire();
+    if (wait) await wait;
+    const token = Symbol('pglite-transaction');
+    this.holder = token;
+    const connection: SqlConnection = { execute: (st) => run(pg, st) };
+    try {
+      return await this.context.run(token, () => fn(connection));
+    } finally {
+      this.holder = undefined;
+      this.lock.release();
+    }
+  }
+
+  stats(): Readonly<Record<string, unknown>> {
+    return { waiting: this.lock.waiting, inTransaction: this.holder !== undefined };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const pg = this.client ?? (await this.starting?.catch(() => undefined));
+    if (pg && this.owned) await pg.close();
+  }
+}
+
+async function run(pg: PGlite, statement: SqlStatement): Promise<SqlResult> {
+  const result = await pg.query<Record<string, unknown>>(statement.sql, statement.parameters as unknown[], QUERY_OPTIONS);
+  return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
+}

@@ -1,0 +1,79 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
+import type { Condition, NormalizedQuery } from '@chatcore/core';
+import type { SchemaPlan } from './schema-plan.js';
+import type { SqlStatement } from './sql-executor.js';
+import { compileCondition, describeCondition } from './condition-sql.js';
+import { compileKeyset, describeOrder, orderTerms } from './order-sql.js';
+import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
+
+/**
+ * SELECT by ids: `id = $1` for one id (the hot path of `repo.get`), `id =
+ * any($1::text[])` for several, so every batch size shares one shape.
+ *
+ * @example
+ * ```ts
+ * const stmt = getByIdsStatement(plan, [id], undefined);
+ * ```
+ */
+export function getByIdsStatement(plan: SchemaPlan, ids: readonly string[], select: readonly string[] | undefined): SqlStatement {
+  const one = ids.length === 1;
+  const key = `g${one ? 1 : 'n'}|${select ? select.join(',') : '*'}`;
+  const shape = plan.shape(key, () => {
+    const alloc = new SlotAllocator();
+    const id = sql.ref(plan.field('id').column);
+    const where = one ? sql<SqlBool>`${id} = ${alloc.slot()}` : sql<SqlBool>`${id} = any(${alloc.slot()}::text[])`;
+    return toShape(compiler.selectFrom(plan.table).select(plan.selection(select)).where(where).compile(), true);
+  });
+  return bindShape(shape, [one ? ids[0] : ids]);
+}
+
+/**
+ * SELECT for a normalized query: filter, keyset position, order (NULLS
+ * FIRST/LAST as DESIGN 7a fixes), limit and offset as parameters.
+ *
+ * @example
+ * ```ts
+ * const stmt = queryStatement(plan, { where, orderBy: [{ field: 'id', direction: 'asc' }], limit: 20 });
+ * ```
+ */
+export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStatement {
+  const values: unknown[] = [];
+  let key = 'q|';
+  if (q.where) key += describeCondition(plan, q.where, values);
+  key += `|${describeOrder(plan, q.orderBy, q.after, values)}`;
+  if (q.limit !== undefined) { values.push(q.limit); key += '|L'; }
+  if (q.offset !== undefined) { values.push(q.offset); key += '|O'; }
+  key += `|${q.select ? q.select.join(',') : '*'}`;
+  const shape = plan.shape(key, () => {
+    const alloc = new SlotAllocator();
+    const conds: Expression<SqlBool>[] = [];
+    if (q.where) conds.push(compileCondition(plan, q.where, alloc));
+    if (q.after) conds.push(compileKeyset(plan, q.orderBy, q.after, alloc));
+    let qb = compiler.selectFrom(plan.table).select(plan.selection(q.select));
+    if (conds.length) qb = qb.where(conds.length === 1 ? conds[0]! : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
+    for (const term of orderTerms(plan, q.orderBy)) qb = qb.orderBy(term);
+    if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
+    if (q.offset !== undefined) qb = qb.offset(alloc.slot() as never);
+    return toShape(qb.compile(), true);
+  });
+  return bindShape(shape, values);
+}
+
+/**
+ * SELECT count(*) for a filter.
+ *
+ * @example
+ * ```ts
+ * const stmt = countStatement(plan, where);
+ * ```
+ */
+export function countStatement(plan: SchemaPlan, where: Condition | undefined): SqlStatement {
+  const values: unknown[] = [];
+  const key = `n|${where ? describeCondition(plan, where, values) : ''}`;
+  const shape = plan.shape(key, () => {
+    let qb = compiler.selectFrom(plan.table).select(sql<string>`count(*)`.as('n'));
+    if (where) qb = qb.where(compileCondition(plan, where, new SlotAllocator()));
+    return toShape(qb.compile(), true);
+  });
+  return bindShape(shape, values);
+}

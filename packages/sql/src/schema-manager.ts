@@ -1,0 +1,141 @@
+import { SchemaDriftError, type RepositorySchema, type SchemaReport } from '@chatcore/core';
+import type { SqlConnection } from './sql-executor.js';
+import { planOf, type SchemaPlan } from './schema-plan.js';
+import { isCompatibleUdt, udtNameOf } from './column-types.js';
+import { addColumnSql, createIndexSql, createTableSql, dropNotNullSql } from './ddl.js';
+import { quoteIdent } from './identifiers.js';
+
+/** The advisory lock every chatcore instance takes around schema changes ("chat" in ASCII). */
+export const SCHEMA_LOCK_KEY = 1667785076;
+
+interface ExistingColumn {
+  readonly udt: string;
+  readonly nullable: boolean;
+  readonly hasDefault: boolean;
+}
+
+interface Existing {
+  readonly tables: Map<string, Map<string, ExistingColumn>>;
+  readonly indexes: Set<string>;
+}
+
+async function introspect(conn: SqlConnection, tables: readonly string[]): Promise<Existing> {
+  const cols = await conn.execute({
+    sql: `select table_name, column_name, udt_name, is_nullable, column_default
+            from information_schema.columns
+           where table_schema = current_schema() and table_name = any($1::text[])`,
+    parameters: [tables],
+  });
+  const out = new Map<string, Map<string, ExistingColumn>>();
+  for (const r of cols.rows) {
+    const t = String(r.table_name);
+    if (!out.has(t)) out.set(t, new Map());
+    out.get(t)!.set(String(r.column_name), {
+      udt: String(r.udt_name),
+      nullable: r.is_nullable === 'YES',
+      hasDefault: r.column_default !== null && r.column_default !== undefined,
+    });
+  }
+  const idx = await conn.execute({
+    sql: 'select indexname from pg_indexes where schemaname = current_schema() and tablename = any($1::text[])',
+    parameters: [tables],
+  });
+  return { tables: out, indexes: new Set(idx.rows.map((r) => String(r.indexname))) };
+}
+
+/** What to run, and what cannot be reconciled without a migration. */
+interface Plan {
+  readonly ddl: Array<{ sql: string; description: string }>;
+  readonly drift: string[];
+  readonly missing: string[];
+}
+
+async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing: Existing): Promise<Plan> {
+  const ddl: Plan['ddl'] = [];
+  const drift: string[] = [];
+  const missing: string[] = [];
+  for (const plan of plans) {
+    const columns = existing.tables.get(plan.table);
+    if (!columns) {
+      missing.push(`table ${plan.table} is missing`);
+      ddl.push({ sql: createTableSql(plan), description: `create table ${plan.table}` });
+      for (const idx of plan.indexes) ddl.push({ sql: createIndexSql(plan, idx), description: `create index ${idx.sqlName}` });
+      continue;
+    }
+    let empty: boolean | undefined;
+    const declared = new Set<string>();
+    for (const f of plan.fields) {
+      declared.add(f.column);
+      const col = columns.get(f.column);
+      const where = `${plan.table}.${f.column}`;
+      if (!col) {
+        missing.push(`column ${where} is missing`);
+        if (f.nullable) { ddl.push({ sql: addColumnSql(plan, f, false), description: `add column ${where} ${f.sqlType}` }); continue; }
+        empty ??= (await conn.execute({ sql: `select not exists (select 1 from ${quoteIdent(plan.table)}) as empty`, parameters: [] })).rows[0]?.empty === true;
+        if (empty) ddl.push({ sql: addColumnSql(plan, f, true), description: `add column ${where} ${f.sqlType} not null` });
+        else drift.push(`${where} is declared required (${f.sqlType} not null) but the table has rows and no such column: make the field optional or add the column with values first`);
+        continue;
+      }
+      const want = udtNameOf(f.sqlType);
+      if (!isCompatibleUdt(want, col.udt)) {
+        drift.push(`${where} is declared ${f.sqlType} (${want}) but the database has ${col.udt}`);
+        continue;
+      }
+      if (f.nullable && !col.nullable && f.name !== 'id') {
+        missing.push(`${where} should accept null`);
+        ddl.push({ sql: dropNotNullSql(plan, f), description: `allow null in ${where}` });
+      }
+    }
+    for (const [name, col] of columns) {
+      if (!declared.has(name) && !col.nullable && !col.hasDefault) {
+        drift.push(`${plan.table}.${name} exists in the database (not null, no default) but not in the schema, so inserts would fail: drop it or declare the field`);
+      }
+    }
+    for (const idx of plan.indexes) {
+      if (existing.indexes.has(idx.sqlName)) continue;
+      missing.push(`index ${idx.sqlName} is missing`);
+      ddl.push({ sql: createIndexSql(plan, idx), description: `create ${idx.unique ? 'unique ' : ''}index ${idx.sqlName}` });
+    }
+  }
+  return { ddl, drift, missing };
+}
+
+/**
+ * Bring the database up to the storage schemas, additively: create missing
+ * tables, columns and indexes; allow null where a field became optional.
+ * Never drops or retypes: a column whose type differs, a required column
+ * that cannot be added to a non-empty table, or an undeclared NOT NULL
+ * column raise SchemaDriftError naming `table.column` and both types.
+ *
+ * In `apply` mode everything runs in one transaction under
+ * `pg_advisory_xact_lock`, so instances starting together take turns and
+ * the later ones find nothing to do. In `verify` mode no DDL runs and any gap
+ * is a SchemaDriftError listing what is missing.
+ *
+ * @example
+ * ```ts
+ * const report = await ensureSchema(conn, schemas, 'apply'); console.log(report.applied);
+ * ```
+ */
+export async function ensureSchema(conn: SqlConnection, schemas: readonly RepositorySchema[], mode: 'apply' | 'verify'): Promise<SchemaReport> {
+  const plans = schemas.map(planOf);
+  const tables = plans.map((p) => p.table);
+  if (mode === 'verify') {
+    const result = await diff(conn, plans, await introspect(conn, tables));
+    const problems = [...result.drift, ...result.missing];
+    if (problems.length) throw new SchemaDriftError(problems);
+    return { applied: [] };
+  }
+  await conn.execute({ sql: 'begin', parameters: [] });
+  try {
+    await conn.execute({ sql: `select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, parameters: [] });
+    const result = await diff(conn, plans, await introspect(conn, tables));
+    if (result.drift.length) throw new SchemaDriftError(result.drift);
+    for (const step of result.ddl) await conn.execute({ sql: step.sql, parameters: [] });
+    await conn.execute({ sql: 'commit', parameters: [] });
+    return { applied: result.ddl.map((s) => s.description) };
+  } catch (err) {
+    await conn.execute({ sql: 'rollback', parameters: [] }).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,125 @@
+import { Kysely } from 'kysely';
+import {
+  FULL_CAPABILITIES,
+  type AnyRepositoryDef, type Driver, type DriverCapabilities, type DriverSession, type HealthReport,
+  type RepositorySchema, type SchemaReport, type TransactionOptions,
+} from '@chatcore/core';
+import type { SqlExecutor } from './sql-executor.js';
+import { SqlSessionBase } from './sql-session.js';
+import { mapSqlError } from './sql-errors.js';
+import { ensureSchema } from './schema-manager.js';
+import { executorDialect } from './executor-dialect.js';
+import type { SqlTablesOf } from './kysely-tables.js';
+
+/**
+ * Options of `sqlDriver`.
+ *
+ * @example
+ * ```ts
+ * const options: SqlDriverOptions = { name: 'postgres', executor };
+ * ```
+ */
+export interface SqlDriverOptions {
+  /** Shown in health reports and errors, e.g. 'postgres' or 'pglite'. */
+  readonly name: string;
+  readonly executor: SqlExecutor;
+  /** Override capabilities (everything is supported by default). */
+  readonly capabilities?: Partial<DriverCapabilities>;
+}
+
+/**
+ * The chatcore driver for any PostgreSQL-dialect database reached through a
+ * `SqlExecutor`. Query shapes compile once (Kysely) and run as prepared
+ * statements where the client has them; identifiers come only from storage
+ * schemas; values are always parameters.
+ *
+ * @example
+ * ```ts
+ * const driver = sqlDriver({ name: 'postgres', executor: poolExecutor(pool) });
+ * const db = createDatabase({ driver, repositories: { users } });
+ * ```
+ */
+export class SqlDriver extends SqlSessionBase implements Driver {
+  readonly name: string;
+  readonly capabilities: DriverCapabilities;
+  readonly executor: SqlExecutor;
+  private escapeHatch: Kysely<any> | undefined;
+  private closed = false;
+
+  constructor(options: SqlDriverOptions) {
+    super((st) => options.executor.execute(st), undefined);
+    this.name = options.name;
+    this.executor = options.executor;
+    this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, ...options.capabilities });
+  }
+
+  async connect(): Promise<void> {
+    try {
+      await this.executor.connect?.();
+    } catch (err) {
+      throw mapSqlError(err);
+    }
+  }
+
+  transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, fn, options)).catch((err: unknown) => {
+      throw mapSqlError(err);
+    });
+  }
+
+  async ensureSchema(schemas: readonly RepositorySchema[], options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport> {
+    try {
+      return await this.executor.withConnection((conn) => ensureSchema(conn, schemas, options.mode));
+    } catch (err) {
+      throw mapSqlError(err);
+    }
+  }
+
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    const details = this.executor.stats?.();
+    try {
+      await this.executor.execute({ sql: 'select 1', parameters: [] });
+      return { status: 'up', components: [{ name: this.name, status: 'up', latencyMs: performance.now() - started, details }] };
+    } catch (err) {
+      const error = mapSqlError(err).message;
+      return { status: 'down', components: [{ name: this.name, status: 'down', latencyMs: performance.now() - started, details, error }] };
+    }
+  }
+
+  /**
+   * The typed Kysely instance over the same connections: an escape hatch for
+   * queries chatcore does not express. It bypasses every plugin (no
+   * validation, encryption, cache invalidation or audit) and the repository
+   * layer's checks: sensitive columns hold ciphertext there.
+   *
+   * @example
+   * ```ts
+   * const k = driver.kysely<{ users: typeof users }>();
+   * const n = await k.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
+   * ```
+   */
+  kysely<R extends Readonly<Record<string, AnyRepositoryDef>>>(): Kysely<SqlTablesOf<R>> {
+    this.escapeHatch ??= new Kysely<any>({ dialect: executorDialect(this.executor) });
+    return this.escapeHatch as Kysely<SqlTablesOf<R>>;
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.executor.close();
+  }
+}
+
+/**
+ * Create the SQL driver over an executor. Thin backend packages
+ * (`@chatcore/postgres`, `@chatcore/pglite`) call this with their client.
+ *
+ * @example
+ * ```ts
+ * const driver = sqlDriver({ name: 'my-pg-compatible', executor: myExecutor });
+ * ```
+ */
+export function sqlDriver(options: SqlDriverOptions): SqlDriver {
+  return new SqlDriver(options);
+}

@@ -1,0 +1,76 @@
+import {
+  ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UniqueViolationError,
+} from '@chatcore/core';
+import type { SchemaPlan } from './schema-plan.js';
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
+  '57P01', '57P02', '57P03', '53300',
+]);
+const CONNECTION_MESSAGES = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|server closed the connection|cannot use a pool after calling end|client was closed|pglite is closed/i;
+
+interface PgLikeError {
+  code?: unknown;
+  constraint?: unknown;
+  message?: unknown;
+}
+
+function sqlState(err: unknown): string | undefined {
+  const code = (err as PgLikeError | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Strip what a database error may carry of row values (`detail` holds the
+ * conflicting key, `where` and `internalQuery` parts of statements), keeping
+ * what an operator needs: SQLSTATE, constraint, table, message.
+ */
+function sanitized(err: unknown): Error {
+  if (!(err instanceof Error)) return new Error(String(err));
+  const e = err as Error & Record<string, unknown>;
+  const safe = new Error(e.message) as Error & Record<string, unknown>;
+  safe.name = e.name;
+  for (const k of ['code', 'constraint', 'table', 'column', 'schema', 'severity', 'routine', 'errno', 'syscall']) {
+    if (e[k] !== undefined) safe[k] = e[k];
+  }
+  return safe;
+}
+
+/**
+ * Map a client error to chatcore's typed errors: unique violations (23505)
+ * name the fields of the violated constraint (never the values), lost or
+ * refused connections become ConnectionError, statement timeouts (57014)
+ * TimeoutError, serialization failures and deadlocks TransactionError with
+ * the SQLSTATE in details (retry policies read it); anything else DriverError.
+ *
+ * @example
+ * ```ts
+ * try { await run(stmt); } catch (e) { throw mapSqlError(e, plan); }
+ * ```
+ */
+export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
+  if (err instanceof ChatcoreError) return err;
+  const code = sqlState(err);
+  const message = String((err as PgLikeError | null)?.message ?? err);
+  if (code === '23505') {
+    const constraint = (err as PgLikeError).constraint;
+    const fields = (typeof constraint === 'string' && plan?.constraintFields.get(constraint)) || [];
+    return new UniqueViolationError(plan?.schema.name ?? 'record', fields, { cause: sanitized(err) });
+  }
+  if (code === '57014') {
+    return new TimeoutError('The database cancelled the statement because it ran past its timeout (statement_timeout). Narrow the query or raise the timeout.', { cause: sanitized(err), details: { sqlState: code } });
+  }
+  if ((code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) || CONNECTION_MESSAGES.test(message)) {
+    return new ConnectionError(`The database connection failed (${code ?? message}). Check that the server is up and reachable; the operation may be retried.`, { cause: sanitized(err), details: { sqlState: code } });
+  }
+  if (code === '40001' || code === '40P01') {
+    return new TransactionError(`The transaction was aborted by the database (${code === '40001' ? 'serialization failure' : 'deadlock'}). Run the transaction again.`, { cause: sanitized(err), details: { sqlState: code, retryable: true } });
+  }
+  if (code === '25P02') {
+    return new TransactionError('The transaction was already aborted by an earlier failed statement; roll it back (throw from the transaction function) and run it again.', { cause: sanitized(err), details: { sqlState: code } });
+  }
+  // Data exceptions (22xxx) and constraint errors (23xxx) can quote the offending value: keep it out.
+  const quotesValues = code !== undefined && (code.startsWith('22') || code.startsWith('23'));
+  const text = quotesValues ? 'a value was rejected by a type or constraint check' : message.slice(0, 300);
+  return new DriverError(`The database rejected the statement${code ? ` (SQLSTATE ${code})` : ''}: ${text}`, quotesValues ? undefined : sanitized(err), { sqlState: code, constraint: (err as PgLikeError).constraint });
+}

@@ -1,0 +1,76 @@
+/**
+ * One SQL statement ready to run: text with `$n` placeholders, its values,
+ * and an optional stable name. Clients that support server-side prepared
+ * statements (node-postgres) prepare a named statement once per connection
+ * and reuse it; others ignore the name. A Kysely `CompiledQuery` fits.
+ *
+ * @example
+ * ```ts
+ * const stmt: SqlStatement = { sql: 'select 1 as one', parameters: [] };
+ * ```
+ */
+export interface SqlStatement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  /** Set for hot, repeated shapes; the same name always carries the same text. */
+  readonly name?: string | undefined;
+}
+
+/**
+ * What a statement returned. `rowCount` is the number of rows affected or
+ * returned, when the client reports it.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await executor.execute({ sql: 'select 1 as one', parameters: [] });
+ * ```
+ */
+export interface SqlResult {
+  readonly rows: Array<Record<string, unknown>>;
+  readonly rowCount?: number | null | undefined;
+}
+
+/**
+ * Runs statements on one dedicated connection (inside a transaction the SQL
+ * driver issues BEGIN/COMMIT/SAVEPOINT through it).
+ *
+ * @example
+ * ```ts
+ * await executor.withConnection(async (conn) => { await conn.execute({ sql: 'begin', parameters: [] }); ... });
+ * ```
+ */
+export interface SqlConnection {
+  execute(statement: SqlStatement): Promise<SqlResult>;
+}
+
+/**
+ * The seam between `@chatcore/sql` and a native client. `@chatcore/postgres`
+ * implements it over a pg Pool (named prepared statements for hot shapes);
+ * `@chatcore/pglite` over a single PGlite instance. Production concerns
+ * (retries, circuit breaker, replicas) wrap an executor rather than the SQL
+ * driver, so they see every statement.
+ *
+ * Errors are the client's own (with the PostgreSQL SQLSTATE in `code`); the SQL
+ * driver maps them to chatcore's typed errors.
+ *
+ * @example
+ * ```ts
+ * const driver = sqlDriver({ name: 'postgres', executor: poolExecutor(pool) });
+ * ```
+ */
+export interface SqlExecutor {
+  /** Run one statement on any available connection. */
+  execute(statement: SqlStatement): Promise<SqlResult>;
+  /**
+   * Run `fn` with a connection reserved for it until the returned promise
+   * settles (used for transactions). `fn`'s error is rethrown after the
+   * connection is released; a connection that failed mid-way is discarded.
+   */
+  withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T>;
+  /** Open the client (idempotent). */
+  connect?(): Promise<void>;
+  /** Close the client and every connection (idempotent). */
+  close(): Promise<void>;
+  /** Extra health details (pool stats, breaker state...). */
+  stats?(): Readonly<Record<string, unknown>>;
+}

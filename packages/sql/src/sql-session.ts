@@ -1,0 +1,173 @@
+import {
+  AbortedError, TransactionError,
+  type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery,
+  type RepositorySchema, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
+} from '@chatcore/core';
+import type { SqlConnection, SqlResult, SqlStatement } from './sql-executor.js';
+import { planOf, type SchemaPlan } from './schema-plan.js';
+import { mapSqlError } from './sql-errors.js';
+import { countStatement, getByIdsStatement, queryStatement } from './read-statements.js';
+import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
+
+/** Runs one statement somewhere (the pool, or a transaction's connection). */
+export type StatementRunner = (statement: SqlStatement) => Promise<SqlResult>;
+
+/** What a transaction's sessions share: whether a statement failed since the last savepoint. */
+interface TxState {
+  failed: boolean;
+  savepoints: number;
+}
+
+/**
+ * The data operations of the SQL driver over one statement runner. The root
+ * driver runs on the executor; a transaction handle runs on the transaction's
+ * connection and turns nested transactions into savepoints.
+ *
+ * @example
+ * ```ts
+ * const rows = await session.getByIds(schema, [id], {});
+ * ```
+ */
+export abstract class SqlSessionBase implements DriverSession {
+  protected constructor(protected readonly run: StatementRunner, private readonly tx: TxState | undefined) {}
+
+  /** Run a statement, mapping client errors to typed errors; inside a transaction, remember a failure. */
+  protected async exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
+    if (signal?.aborted) throw new AbortedError(signal.reason);
+    try {
+      return await this.run(statement);
+    } catch (err) {
+      if (this.tx) this.tx.failed = true;
+      throw mapSqlError(err, plan);
+    }
+  }
+
+  async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
+    if (rows.length === 0) return;
+    const plan = planOf(schema);
+    const statements = insertStatements(plan, rows);
+    if (statements.length === 1) {
+      await this.exec(plan, statements[0]!, options.signal);
+      return;
+    }
+    // Several chunks: all or none.
+    await this.transaction(async (tx) => {
+      for (const st of statements) await (tx as SqlSessionBase).exec(plan, st, options.signal);
+    }, {});
+  }
+
+  async getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
+    if (ids.length === 0) return [];
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, getByIdsStatement(plan, ids, options.select), options.signal);
+    return plan.decodeRows(rows);
+  }
+
+  async query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
+    if (query.limit === 0) return [];
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, queryStatement(plan, query), options.signal);
+    return plan.decodeRows(rows);
+  }
+
+  async count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, countStatement(plan, where), options.signal);
+    return Number(rows[0]?.n ?? 0);
+  }
+
+  async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
+    if (target.ids && target.ids.length === 0) return [];
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, updateStatement(plan, target, patch), options.signal);
+    return plan.decodeRows(rows);
+  }
+
+  async delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
+    if (target.ids && target.ids.length === 0) return [];
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, deleteStatement(plan, target), options.signal);
+    return rows.map((r) => r.id as string);
+  }
+
+  async upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
+    const plan = planOf(schema);
+    const conflict = spec.conflictFields.length ? spec.conflictFields : ['id'];
+    const { rows } = await this.exec(plan, upsertStatement(plan, row, conflict, spec.patch), options.signal);
+    const out = plan.decodeRows(rows)[0]!;
+    const created = out[CREATED_ALIAS] === true;
+    delete out[CREATED_ALIAS];
+    return { row: out, created };
+  }
+
+  abstract transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T>;
+
+  /** Run `fn` in a fresh transaction on `connection` (BEGIN ... COMMIT / ROLLBACK). */
+  protected static async runTransaction<T>(connection: SqlConnection, fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const state: TxState = { failed: false, savepoints: 0 };
+    const session = new SqlTransactionSession((st) => connection.execute(st), state);
+    await session.exec(undefined, { sql: beginSql(options), parameters: [] }, options.signal);
+    if (options.timeoutMs !== undefined && options.timeoutMs > 0) {
+      await session.exec(undefined, { sql: `set local statement_timeout = ${Math.ceil(options.timeoutMs)}`, parameters: [] });
+    }
+    let result: T;
+    try {
+      result = await fn(session);
+    } catch (err) {
+      await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => undefined);
+      throw err;
+    }
+    if (state.failed) {
+      // PostgreSQL turns COMMIT of an aborted transaction into a silent ROLLBACK: say so instead.
+      await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => undefined);
+      throw new TransactionError('A statement in this transaction failed (its error was caught inside the transaction function), so the database aborted the transaction and nothing was committed. Let the error propagate, or run the failing step in a nested transaction (a savepoint).');
+    }
+    await session.exec(undefined, { sql: 'commit', parameters: [] });
+    return result;
+  }
+}
+
+const ISOLATION: Record<string, string> = {
+  'read committed': ' isolation level read committed',
+  'repeatable read': ' isolation level repeatable read',
+  serializable: ' isolation level serializable',
+};
+
+function beginSql(options: TransactionOptions): string {
+  return `begin${options.isolation ? ISOLATION[options.isolation] ?? '' : ''}${options.readOnly ? ' read only' : ''}`;
+}
+
+/**
+ * The session of an open transaction: statements run on its connection;
+ * `transaction()` opens a savepoint, rolled back alone when its function throws.
+ *
+ * @example
+ * ```ts
+ * await driver.transaction(async (tx) => { await tx.transaction(async (inner) => { ... }, {}); }, {});
+ * ```
+ */
+export class SqlTransactionSession extends SqlSessionBase {
+  constructor(run: StatementRunner, private readonly state: TxState) {
+    super(run, state);
+  }
+
+  async transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const name = `cc_sp_${++this.state.savepoints}`;
+    await this.exec(undefined, { sql: `savepoint ${name}`, parameters: [] }, options.signal);
+    let result: T;
+    try {
+      result = await fn(this);
+    } catch (err) {
+      try {
+        await this.run({ sql: `rollback to savepoint ${name}`, parameters: [] });
+        await this.run({ sql: `release savepoint ${name}`, parameters: [] });
+        this.state.failed = false;
+      } catch {
+        this.state.failed = true;
+      }
+      throw err;
+    }
+    await this.exec(undefined, { sql: `release savepoint ${name}`, parameters: [] });
+    return result;
+  }
+}

@@ -1,0 +1,190 @@
+import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
+import type { NormalizedPatch, StoredRow, WriteTarget } from '@chatcore/core';
+import type { FieldPlan, SchemaPlan } from './schema-plan.js';
+import type { SqlStatement } from './sql-executor.js';
+import { compileCondition, describeCondition } from './condition-sql.js';
+import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
+
+/** PostgreSQL accepts at most 65535 parameters per statement; stay under it. */
+const MAX_PARAMETERS = 60_000;
+/** Column name of the upsert's "was this an insert" flag (cannot collide: field names are identifiers). */
+export const CREATED_ALIAS = '?created';
+
+function encoded(f: FieldPlan, row: StoredRow): unknown {
+  const v = row[f.name];
+  if (v === undefined || v === null) return null;
+  return f.encode ? f.encode(v) : v;
+}
+
+/**
+ * The INSERT statements for a batch of rows. One row: `values ($1, ...)`.
+ * Several rows: one `insert ... select * from unnest($1::text[], ...)` (one
+ * parameter per column, one shape for every batch size), or multi-row VALUES
+ * in chunks under the parameter limit when a column is itself an array
+ * (unnest would flatten it). The caller runs several statements atomically.
+ *
+ * @example
+ * ```ts
+ * for (const stmt of insertStatements(plan, rows)) await run(stmt);
+ * ```
+ */
+export function insertStatements(plan: SchemaPlan, rows: readonly StoredRow[]): SqlStatement[] {
+  const fields = plan.fields;
+  const columns = fields.map((f) => f.column);
+  if (rows.length === 1) {
+    const shape = plan.shape('i1', () => {
+      const alloc = new SlotAllocator();
+      const values = Object.fromEntries(fields.map((f) => [f.column, alloc.slot()]));
+      return toShape(compiler.insertInto(plan.table).values(values as never).compile(), true);
+    });
+    return [bindShape(shape, fields.map((f) => encoded(f, rows[0]!)))];
+  }
+  if (plan.canUnnest) {
+    const shape = plan.shape('iu', () => {
+      const alloc = new SlotAllocator();
+      const arrays = fields.map((f) => sql`${alloc.slot()}::${sql.raw(f.sqlType)}[]`);
+      const select = sql`select * from unnest(${sql.join(arrays)})`;
+      return toShape(compiler.insertInto(plan.table).columns(columns as never).expression(select as never).compile(), true);
+    });
+    return [bindShape(shape, fields.map((f) => rows.map((r) => encoded(f, r))))];
+  }
+  const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / fields.length));
+  const out: SqlStatement[] = [];
+  for (let start = 0; start < rows.length; start += perChunk) {
+    const chunk = rows.slice(start, start + perChunk);
+    const shape = plan.shape(`iv${chunk.length}`, () => {
+      const alloc = new SlotAllocator();
+      const values = chunk.map(() => Object.fromEntries(fields.map((f) => [f.column, alloc.slot()])));
+      // Large one-off batch sizes would fill the server's prepared-statement cache: unnamed.
+      return toShape(compiler.insertInto(plan.table).values(values as never).compile(), chunk.length <= 10);
+    });
+    const values: unknown[] = [];
+    for (const r of chunk) for (const f of fields) values.push(encoded(f, r));
+    out.push(bindShape(shape, values));
+  }
+  return out;
+}
+
+function describeTarget(plan: SchemaPlan, target: WriteTarget, values: unknown[]): string {
+  let key = '';
+  if (target.ids) {
+    if (target.ids.length === 1) { values.push(target.ids[0]); key += 'ids1'; }
+    else { values.push(target.ids); key += 'idsN'; }
+  }
+  if (target.where) key += `|${describeCondition(plan, target.where, values)}`;
+  return key;
+}
+
+function compileTarget(plan: SchemaPlan, target: WriteTarget, alloc: SlotAllocator): Expression<SqlBool> | undefined {
+  const conds: RawBuilder<SqlBool>[] = [];
+  if (target.ids) {
+    const id = sql.ref(plan.field('id').column);
+    conds.push(target.ids.length === 1 ? sql<SqlBool>`${id} = ${alloc.slot()}` : sql<SqlBool>`${id} = any(${alloc.slot()}::text[])`);
+  }
+  if (target.where) conds.push(compileCondition(plan, target.where, alloc));
+  if (conds.length === 0) return undefined;
+  return conds.length === 1 ? conds[0] : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`;
+}
+
+function describePatch(plan: SchemaPlan, patch: NormalizedPatch, values: unknown[]): string {
+  let key = 's:';
+  for (const name in patch.set) {
+    const f = plan.field(name);
+    const v = patch.set[name];
+    values.push(v === null || v === undefined ? null : f.encode ? f.encode(v) : v);
+    key += `${name},`;
+  }
+  key += '+:';
+  for (const name in patch.increment) {
+    plan.field(name);
+    values.push(patch.increment[name]);
+    key += `${name},`;
+  }
+  return key;
+}
+
+/** SET assignments with slots; increments as `col = col + $n` (qualified, for ON CONFLICT). */
+function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAllocator, qualify: boolean): Record<string, unknown> {
+  const set: Record<string, unknown> = {};
+  for (const name in patch.set) set[plan.field(name).column] = alloc.slot();
+  for (const name in patch.increment) {
+    const f = plan.field(name);
+    const ref = qualify ? sql.ref(`${plan.table}.${f.column}`) : sql.ref(f.column);
+    set[f.column] = sql`${ref} + ${alloc.slot()}::${sql.raw(f.sqlType)}`;
+  }
+  // A patch with nothing to change still has to return the targeted rows.
+  if (Object.keys(set).length === 0) {
+    const id = plan.field('id').column;
+    set[id] = qualify ? sql.ref(`${plan.table}.${id}`) : sql.ref(id);
+  }
+  return set;
+}
+
+/**
+ * UPDATE ... SET ... WHERE target RETURNING every field (aliased to field names).
+ *
+ * @example
+ * ```ts
+ * const stmt = updateStatement(plan, { ids: [id] }, { set: { title: 'x' }, increment: { version: 1 } });
+ * ```
+ */
+export function updateStatement(plan: SchemaPlan, target: WriteTarget, patch: NormalizedPatch): SqlStatement {
+  const values: unknown[] = [];
+  const key = `u|${describePatch(plan, patch, values)}|${describeTarget(plan, target, values)}`;
+  const shape = plan.shape(key, () => {
+    const alloc = new SlotAllocator();
+    const set = compilePatch(plan, patch, alloc, false);
+    let qb = compiler.updateTable(plan.table).set(set as never);
+    const where = compileTarget(plan, target, alloc);
+    if (where) qb = qb.where(where);
+    return toShape(qb.returning(plan.selection(undefined)).compile(), true);
+  });
+  return bindShape(shape, values);
+}
+
+/**
+ * DELETE ... WHERE target RETURNING id.
+ *
+ * @example
+ * ```ts
+ * const stmt = deleteStatement(plan, { ids });
+ * ```
+ */
+export function deleteStatement(plan: SchemaPlan, target: WriteTarget): SqlStatement {
+  const values: unknown[] = [];
+  const key = `d|${describeTarget(plan, target, values)}`;
+  const shape = plan.shape(key, () => {
+    let qb = compiler.deleteFrom(plan.table);
+    const where = compileTarget(plan, target, new SlotAllocator());
+    if (where) qb = qb.where(where);
+    return toShape(qb.returning(sql.ref(plan.field('id').column).as('id')).compile(), true);
+  });
+  return bindShape(shape, values);
+}
+
+/**
+ * INSERT ... ON CONFLICT (fields) DO UPDATE SET patch RETURNING every field
+ * and `(xmax = 0)`, which is true exactly when the row was inserted.
+ *
+ * @example
+ * ```ts
+ * const stmt = upsertStatement(plan, row, ['email'], { set: { name: 'Ada' }, increment: { version: 1 } });
+ * ```
+ */
+export function upsertStatement(plan: SchemaPlan, row: StoredRow, conflictFields: readonly string[], patch: NormalizedPatch): SqlStatement {
+  const values = plan.fields.map((f) => encoded(f, row));
+  const key = `up|${conflictFields.join(',')}|${describePatch(plan, patch, values)}`;
+  const shape = plan.shape(key, () => {
+    const alloc = new SlotAllocator();
+    const insertValues = Object.fromEntries(plan.fields.map((f) => [f.column, alloc.slot()]));
+    const set = compilePatch(plan, patch, alloc, true);
+    const conflictColumns = conflictFields.map((n) => plan.field(n).column);
+    const qb = compiler
+      .insertInto(plan.table)
+      .values(insertValues as never)
+      .onConflict((oc) => oc.columns(conflictColumns as never).doUpdateSet(set as never))
+      .returning([...plan.selection(undefined), sql<boolean>`(xmax = 0)`.as(CREATED_ALIAS)]);
+    return toShape(qb.compile(), true);
+  });
+  return bindShape(shape, values);
+}
