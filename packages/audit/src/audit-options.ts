@@ -1,0 +1,154 @@
+import { ConfigError } from '@chatcore/core';
+import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sinks/winston-sinks.js';
+
+/**
+ * Options of the outbox sink: audit rows written in the operation's own
+ * transaction into plugin-owned tables, chained after commit.
+ *
+ * @example
+ * ```ts
+ * const outbox: OutboxOptions = { table: 'audit_events', chainBatch: 500 };
+ * ```
+ */
+export interface OutboxOptions {
+  /** Table of the audit rows (default `audit_events`). */
+  readonly table?: string;
+  /** Table of the chain head (default `audit_chain`). */
+  readonly headTable?: string;
+  /** Table of the checkpoints (default `audit_checkpoints`). */
+  readonly checkpointTable?: string;
+  /** Rows chained per chaining transaction (default 500). */
+  readonly chainBatch?: number;
+  /** Delay before chaining after a commit, to batch (ms, default 20). */
+  readonly chainDelayMs?: number;
+}
+
+/**
+ * Options of `audit()`.
+ *
+ * @example
+ * ```ts
+ * audit({
+ *   sinks: { file: { path: 'audit.log' }, outbox: true },
+ *   reads: { sampleRate: 0.1 },
+ *   slowQueryMs: 200,
+ *   anomalies: { readsPerActor: { limit: 5000, windowMs: 60_000 }, bulkDelete: { limit: 100 } },
+ *   includeValues: { users: ['name'] },
+ *   checkpoints: { file: 'audit.checkpoints' },
+ * });
+ * ```
+ */
+export interface AuditOptions {
+  /** Plugin name (default 'audit'); the outbox tables are owned by it. */
+  readonly name?: string;
+  readonly sinks?: {
+    readonly console?: boolean | ConsoleSinkOptions;
+    readonly file?: string | FileSinkOptions;
+    readonly outbox?: boolean | OutboxOptions;
+    /** Extra winston transports; they receive the same JSON lines. */
+    readonly transports?: readonly AuditTransport[];
+  };
+  /** Which reads are recorded: 'all' (default), 'none' (writes only) or a sample. */
+  readonly reads?: 'all' | 'none' | { readonly sampleRate: number };
+  /** At most this many ids per event (default 100); `count` always has the total. */
+  readonly maxIds?: number;
+  /** Values of these non-sensitive fields are recorded, by repository name. Sensitive and secret fields are refused. */
+  readonly includeValues?: Readonly<Record<string, readonly string[]>>;
+  /** Operations slower than this get a performance event (ms, default 500). */
+  readonly slowQueryMs?: number;
+  readonly anomalies?: {
+    /** An actor reading more than `limit` records within `windowMs` (default 60 s). */
+    readonly readsPerActor?: { readonly limit: number; readonly windowMs?: number };
+    /** A delete that removes more than `limit` rows. */
+    readonly bulkDelete?: { readonly limit: number };
+  };
+  /** The queue in front of the streaming sinks. */
+  readonly queue?: {
+    /** Events held before back-pressure (or dropping) starts (default 10,000). */
+    readonly capacity?: number;
+    /** 'block' (default): callers wait for room. 'drop': events are dropped and counted, and a security event reports how many. */
+    readonly overflow?: 'block' | 'drop';
+    /** Events written per batch (default 512). */
+    readonly batchSize?: number;
+  };
+  /** Checkpoints of the streaming chain: a separate file, every `every` events (default 1000) and at close. */
+  readonly checkpoints?: { readonly file?: string; readonly every?: number };
+  /** Also record an event for each rolled-back transaction attempt (type 'rollback'; default false). */
+  readonly recordRollbacks?: boolean;
+  /** Stream id of this process's chain (default: host, pid and a random suffix). */
+  readonly stream?: string;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedAuditOptions {
+  readonly name: string;
+  readonly readMode: 'all' | 'none' | 'sample';
+  readonly sampleRate: number;
+  readonly maxIds: number;
+  readonly includeValues: ReadonlyMap<string, readonly string[]>;
+  readonly slowQueryMs: number;
+  readonly readsPerActor: { readonly limit: number; readonly windowMs: number } | undefined;
+  readonly bulkDeleteLimit: number | undefined;
+  readonly capacity: number;
+  readonly overflow: 'block' | 'drop';
+  readonly batchSize: number;
+  readonly checkpointFile: string | undefined;
+  readonly checkpointEvery: number;
+  readonly recordRollbacks: boolean;
+  readonly outbox: Required<OutboxOptions> | undefined;
+}
+
+function positiveInt(value: number | undefined, fallback: number, path: string): number {
+  if (value === undefined) return fallback;
+  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`audit: ${path} must be a positive integer (got ${String(value)}).`);
+  return value;
+}
+
+/**
+ * Check the options and fill in defaults; ConfigError names the bad option.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveAuditOptions({ reads: 'none' });
+ * ```
+ */
+export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions {
+  const reads = options.reads ?? 'all';
+  let readMode: ResolvedAuditOptions['readMode'];
+  let sampleRate = 1;
+  if (reads === 'all' || reads === 'none') readMode = reads;
+  else if (typeof reads === 'object' && typeof reads.sampleRate === 'number' && reads.sampleRate >= 0 && reads.sampleRate <= 1) {
+    readMode = 'sample';
+    sampleRate = reads.sampleRate;
+  } else throw new ConfigError("audit: reads must be 'all', 'none' or { sampleRate: 0..1 }.");
+  const overflow = options.queue?.overflow ?? 'block';
+  if (overflow !== 'block' && overflow !== 'drop') throw new ConfigError("audit: queue.overflow must be 'block' or 'drop'.");
+  const rpa = options.anomalies?.readsPerActor;
+  const outbox = options.sinks?.outbox;
+  const o = typeof outbox === 'object' ? outbox : {};
+  return {
+    name: options.name ?? 'audit',
+    readMode,
+    sampleRate,
+    maxIds: positiveInt(options.maxIds, 100, 'maxIds'),
+    includeValues: new Map(Object.entries(options.includeValues ?? {})),
+    slowQueryMs: options.slowQueryMs ?? 500,
+    readsPerActor: rpa ? { limit: positiveInt(rpa.limit, 1, 'anomalies.readsPerActor.limit'), windowMs: positiveInt(rpa.windowMs, 60_000, 'anomalies.readsPerActor.windowMs') } : undefined,
+    bulkDeleteLimit: options.anomalies?.bulkDelete ? positiveInt(options.anomalies.bulkDelete.limit, 1, 'anomalies.bulkDelete.limit') : undefined,
+    capacity: positiveInt(options.queue?.capacity, 10_000, 'queue.capacity'),
+    overflow,
+    batchSize: positiveInt(options.queue?.batchSize, 512, 'queue.batchSize'),
+    checkpointFile: options.checkpoints?.file,
+    checkpointEvery: positiveInt(options.checkpoints?.every, 1000, 'checkpoints.every'),
+    recordRollbacks: options.recordRollbacks === true,
+    outbox: outbox
+      ? {
+          table: o.table ?? 'audit_events',
+          headTable: o.headTable ?? 'audit_chain',
+          checkpointTable: o.checkpointTable ?? 'audit_checkpoints',
+          chainBatch: positiveInt(o.chainBatch, 500, 'sinks.outbox.chainBatch'),
+          chainDelayMs: o.chainDelayMs ?? 20,
+        }
+      : undefined,
+  };
+}

@@ -1,0 +1,287 @@
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import {
+  ConfigError, ValidationError,
+  type CallerContext, type ComponentHealth, type Operation, type OperationContext, type OperationResult,
+  type Plugin, type PluginHost, type RepositorySchema, type SecurityEvent, type TransactionEvent,
+} from '@chatcore/core';
+import { resolveAuditOptions, type AuditOptions } from './audit-options.js';
+import { AUDIT_EVENT_VERSION, type AuditEventBody } from './events/audit-event.js';
+import { EventBuilder } from './events/event-builder.js';
+import { detectInjection } from './events/injection-detector.js';
+import { redactError } from './events/redact-error.js';
+import { ReadVolume } from './events/read-volume.js';
+import { HashChain } from './chain/hash-chain.js';
+import { CheckpointFile } from './chain/checkpoint-file.js';
+import { createWinstonSink } from './sinks/winston-sinks.js';
+import { StreamWriter } from './sinks/stream-writer.js';
+import { outboxSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
+import { OutboxChainer } from './outbox/outbox-chainer.js';
+import { OutboxReader } from './outbox/outbox-reader.js';
+import { orderedId } from './outbox/ordered-id.js';
+
+const DURATION = Symbol('audit.durationMs');
+const READS = new Set<Operation['kind']>(['get', 'query', 'count']);
+
+/** Counters of the audit plugin. */
+export interface AuditStats {
+  readonly stream: string;
+  /** Events sealed into this process's chain. */
+  readonly sealed: number;
+  readonly queued: number;
+  readonly dropped: number;
+}
+
+/**
+ * The audit plugin: a chatcore Plugin plus a few calls for operators and
+ * tests.
+ *
+ * @example
+ * ```ts
+ * const auditor = db.plugin<AuditPlugin>('audit')!;
+ * await auditor.flush();
+ * ```
+ */
+export interface AuditPlugin extends Plugin {
+  /** The id of this process's chain (the `stream` of its events). */
+  readonly stream: string;
+  /** Wait until every accepted event is handed to the streaming sinks (and, with the outbox, chained). */
+  flush(): Promise<void>;
+  stats(): AuditStats;
+  /** The outbox as a source for verifyAuditTrail (throws without the outbox sink). */
+  outboxReader(): OutboxReader;
+  /**
+   * Record input that core rejected before the plugin onion (a ValidationError
+   * thrown by a repository method): an error event, and a security event when
+   * it looks like an injection attempt.
+   */
+  recordInvalidInput(error: unknown, info: CallerContext & { readonly repository?: string; readonly method?: string }): Promise<void>;
+}
+
+function checkAllowlist(schemas: readonly RepositorySchema[], allow: ReadonlyMap<string, readonly string[]>): void {
+  for (const [repo, fields] of allow) {
+    const schema = schemas.find((s) => s.name === repo);
+    if (!schema) throw new ConfigError(`audit: includeValues names unknown repository ${JSON.stringify(repo)}.`);
+    for (const field of fields) {
+      const meta = schema.fields[field];
+      if (!meta) throw new ConfigError(`audit: includeValues.${repo} names unknown field ${JSON.stringify(field)}.`);
+      if (meta.sensitive || meta.secret) {
+        throw new ConfigError(`audit: includeValues.${repo}.${field} is a sensitive or secret field; its values are never logged. Remove it from the allowlist.`);
+      }
+    }
+  }
+}
+
+/**
+ * Create the audit plugin: structured JSON events of every operation,
+ * security and performance events, through winston (console, file) and/or
+ * an outbox written in each operation's own transaction; every event sealed
+ * into a SHA-256 hash chain with checkpoints. List it first (outermost).
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({
+ *   driver: pglite(),
+ *   repositories: { users },
+ *   plugins: [audit({ sinks: { file: 'audit.log' }, checkpoints: { file: 'audit.checkpoints' } }), encryption({ rootKey })],
+ * });
+ * ```
+ */
+export function audit(options: AuditOptions = {}): AuditPlugin {
+  const o = resolveAuditOptions(options);
+  const builder = new EventBuilder(o);
+  const stream = options.stream ?? `proc:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  const schemas: OutboxSchemas | undefined = o.outbox ? outboxSchemas(o.name, o.outbox) : undefined;
+  const readVolume = o.readsPerActor ? new ReadVolume(o.readsPerActor.limit, o.readsPerActor.windowMs) : undefined;
+  const sinks = options.sinks ?? { console: true };
+  let host: PluginHost | undefined;
+  let writer: StreamWriter | undefined;
+  let chainer: OutboxChainer | undefined;
+  let chainTimer: NodeJS.Timeout | undefined;
+  let closed = false;
+
+  function getWriter(): StreamWriter | undefined {
+    if (writer || closed) return writer;
+    const sink = createWinstonSink({ console: sinks.console, file: sinks.file, transports: sinks.transports });
+    if (!sink) return undefined;
+    writer = new StreamWriter(new HashChain(stream), sink, o.checkpointFile ? new CheckpointFile(o.checkpointFile) : undefined, {
+      capacity: o.capacity,
+      overflow: o.overflow,
+      batchSize: o.batchSize,
+      checkpointEvery: o.checkpointEvery,
+      droppedEvent: (n) => builder.security({ type: 'events_dropped', message: `${n} audit events were dropped because the audit queue was full`, source: o.name, details: { count: n } }),
+    });
+    return writer;
+  }
+
+  const emit = (body: AuditEventBody): Promise<void> | undefined => getWriter()?.enqueue(body);
+
+  function report(event: SecurityEvent): void {
+    if (host) host.reportSecurityEvent(event);
+    else void emit(builder.security(event));
+  }
+
+  function scheduleChain(): void {
+    if (!chainer || chainTimer || closed) return;
+    chainTimer = setTimeout(() => {
+      chainTimer = undefined;
+      chainer!.chainAll().catch((e: unknown) => process.emitWarning(`chatcore audit: chaining the outbox failed (${e instanceof Error ? e.message : String(e)}); it is retried after the next write.`, { code: 'CHATCORE_AUDIT_CHAIN' }));
+    }, o.outbox!.chainDelayMs);
+    chainTimer.unref();
+  }
+
+  function recordRead(ctx: OperationContext, result: OperationResult, durationMs: number): Promise<void> | undefined {
+    if (readVolume && result.rows.length > 0) {
+      const hit = readVolume.record(ctx.actor ?? '(anonymous)', result.rows.length);
+      if (hit) {
+        report({
+          type: 'anomaly', message: `actor read more than ${readVolume.limit} records within ${readVolume.windowMs} ms`,
+          repository: ctx.repository, actor: ctx.actor, tenant: ctx.tenant, traceId: ctx.traceId, source: o.name,
+          details: { rule: 'readsPerActor', total: hit.total, limit: readVolume.limit, windowMs: readVolume.windowMs },
+        });
+      }
+    }
+    if (o.readMode === 'none' || (o.readMode === 'sample' && Math.random() >= o.sampleRate)) return undefined;
+    return emit(builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result }));
+  }
+
+  const plugin: AuditPlugin = {
+    name: o.name,
+    placement: { prefersOutermost: true },
+    needsTransactionalWrites: schemas !== undefined,
+    stream,
+
+    extendSchema(list) {
+      checkAllowlist(list, o.includeValues);
+      return schemas ? [...list, schemas.events, schemas.head, schemas.checkpoints] : list;
+    },
+
+    async connect(h) {
+      host = h;
+      closed = false;
+      await emit({ v: AUDIT_EVENT_VERSION, type: 'audit', time: new Date().toISOString(), action: 'stream_started', pid: process.pid, host: hostname() });
+      if (schemas) {
+        chainer = new OutboxChainer(h.session, { events: h.schema(schemas.events.name), head: h.schema(schemas.head.name), checkpoints: h.schema(schemas.checkpoints.name) }, {
+          stream: `outbox:${schemas.events.table}`, batch: o.outbox!.chainBatch, checkpointEvery: o.checkpointEvery,
+        });
+        await chainer.chainAll();
+      }
+    },
+
+    async around(op, ctx, next) {
+      const result = await next(op);
+      const durationMs = performance.now() - ctx.startedAtHr;
+      ctx.state.set(DURATION, durationMs);
+      let wait: Promise<void> | undefined;
+      if (READS.has(op.kind)) wait = recordRead(ctx, result, durationMs);
+      else if (schemas && host) {
+        const body = builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result });
+        const session = ctx.transaction?.session ?? host.session;
+        await session.insert(schemas.events, [{ id: orderedId(), stream: `outbox:${schemas.events.table}`, seq: null, prevHash: null, hash: null, time: new Date(), event: body }], {});
+      }
+      if (durationMs >= o.slowQueryMs) {
+        const w = emit(builder.performance(ctx, durationMs));
+        if (w) await w;
+      }
+      if (wait) await wait;
+      return result;
+    },
+
+    async afterCommit(event: TransactionEvent) {
+      let waits: Promise<void>[] | undefined;
+      for (const c of event.operations) {
+        if (READS.has(c.op.kind)) continue;
+        const durationMs = (c.ctx.state.get(DURATION) as number | undefined) ?? performance.now() - c.ctx.startedAtHr;
+        const w = emit(builder.operation(c.ctx, { durationMs, attempt: event.attempt, transactionId: event.implicit ? undefined : event.transactionId, result: c.result, ids: c.ids }));
+        if (w) (waits ??= []).push(w);
+        if (o.bulkDeleteLimit !== undefined && c.op.kind === 'delete' && c.ids.length > o.bulkDeleteLimit) {
+          report({
+            type: 'anomaly', message: `a delete removed ${c.ids.length} ${c.ctx.repository} records (limit ${o.bulkDeleteLimit})`,
+            repository: c.ctx.repository, actor: c.ctx.actor, tenant: c.ctx.tenant, traceId: c.ctx.traceId, source: o.name,
+            details: { rule: 'bulkDelete', count: c.ids.length, limit: o.bulkDeleteLimit },
+          });
+        }
+      }
+      if (schemas && event.operations.some((c) => !READS.has(c.op.kind))) scheduleChain();
+      if (waits) await Promise.all(waits);
+    },
+
+    async afterRollback(event: TransactionEvent) {
+      if (!o.recordRollbacks || !event.operations.some((c) => !READS.has(c.op.kind))) return;
+      await emit(builder.rollback(event));
+    },
+
+    async onError({ ctx, error }) {
+      const durationMs = performance.now() - ctx.startedAtHr;
+      const w = emit(builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, error }));
+      const patterns = detectInjection(error);
+      if (patterns.length) {
+        report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: ctx.repository, actor: ctx.actor, tenant: ctx.tenant, traceId: ctx.traceId, source: o.name, details: { method: ctx.method, patterns } });
+      }
+      if (w) await w;
+    },
+
+    async onSecurityEvent(event) {
+      await emit(builder.security(event));
+    },
+
+    async recordInvalidInput(error, info) {
+      const body: AuditEventBody = {
+        v: AUDIT_EVENT_VERSION, type: 'operation', time: new Date().toISOString(), traceId: info.traceId, actor: info.actor, tenant: info.tenant,
+        repository: info.repository, method: info.method, outcome: 'error', stage: 'validation', ids: [], count: 0,
+        error: redactError(error) as unknown as AuditEventBody[string],
+      };
+      const w = emit(body);
+      const patterns = detectInjection(error);
+      if (patterns.length && error instanceof ValidationError) {
+        report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: info.repository, actor: info.actor, tenant: info.tenant, traceId: info.traceId, source: o.name, details: { method: info.method ?? 'unknown', patterns } });
+      }
+      if (w) await w;
+    },
+
+    async flush() {
+      if (chainer) await chainer.chainAll();
+      // A report may be in flight through the host (a microtask): let it land first.
+      await new Promise((r) => setImmediate(r));
+      await writer?.flush();
+    },
+
+    stats() {
+      return { stream, sealed: writer?.chain.seq ?? 0, queued: writer?.size ?? 0, dropped: writer?.dropped ?? 0 };
+    },
+
+    outboxReader() {
+      if (!schemas || !host) throw new ConfigError('audit: outboxReader() needs sinks.outbox and a connected database.');
+      return new OutboxReader(host.session, { events: host.schema(schemas.events.name), head: host.schema(schemas.head.name), checkpoints: host.schema(schemas.checkpoints.name) });
+    },
+
+    health(): ComponentHealth[] {
+      const failed = writer?.error;
+      const dropped = writer?.dropped ?? 0;
+      return [{
+        name: o.name,
+        status: failed ? 'down' : dropped > 0 ? 'degraded' : 'up',
+        details: { stream, sealed: writer?.chain.seq ?? 0, queued: writer?.size ?? 0, dropped },
+        ...(failed ? { error: `audit sink failed: ${redactError(failed).class}` } : {}),
+      }];
+    },
+
+    async close() {
+      if (closed) return;
+      if (chainTimer) { clearTimeout(chainTimer); chainTimer = undefined; }
+      if (chainer) {
+        await chainer.chainAll();
+        await chainer.checkpointHead();
+      }
+      await new Promise((r) => setImmediate(r));
+      const w = writer;
+      if (w) {
+        await w.enqueue({ v: AUDIT_EVENT_VERSION, type: 'audit', time: new Date().toISOString(), action: 'stream_closed', sealed: w.chain.seq + 1, dropped: w.dropped });
+        closed = true;
+        await w.close();
+      }
+      closed = true;
+    },
+  };
+  return plugin;
+}

@@ -1,0 +1,158 @@
+import { hashEvent } from './hash-chain.js';
+import { readCheckpoints, readTrail, type AuditTrailSource, type CheckpointSource, type TrailEntry } from './trail-source.js';
+import { GENESIS_HASH } from '../events/audit-event.js';
+
+/** The kinds of broken link verification reports. */
+export type TrailProblemKind = 'modified' | 'deleted' | 'reordered' | 'truncated' | 'malformed';
+
+/**
+ * The first broken link found: its kind and where (1-based position among
+ * the events of the source; file and line for files).
+ *
+ * @example
+ * ```ts
+ * if (report.problem) console.error(`${report.problem.kind} at event ${report.problem.position}`);
+ * ```
+ */
+export interface TrailProblem {
+  readonly kind: TrailProblemKind;
+  readonly position: number;
+  readonly stream?: string | undefined;
+  readonly seq?: number | undefined;
+  readonly expectedSeq?: number | undefined;
+  readonly file?: string | undefined;
+  readonly line?: number | undefined;
+  readonly message: string;
+}
+
+/** Per-stream summary of a verified trail. */
+export interface StreamSummary {
+  readonly stream: string;
+  readonly events: number;
+  readonly lastSeq: number;
+  readonly lastHash: string;
+  /** Highest checkpoint of this stream (0 when none). */
+  readonly checkpointSeq: number;
+}
+
+/**
+ * Result of `verifyAuditTrail`.
+ *
+ * @example
+ * ```ts
+ * const report = await verifyAuditTrail('audit.log', 'audit.checkpoints');
+ * if (!report.ok) process.exitCode = 1;
+ * ```
+ */
+export interface VerifyReport {
+  readonly ok: boolean;
+  readonly events: number;
+  readonly streams: readonly StreamSummary[];
+  readonly problem?: TrailProblem | undefined;
+}
+
+interface Link {
+  readonly entry: TrailEntry;
+  readonly seq: number;
+  readonly prevHash: string;
+  readonly hash: string;
+  readonly intact: boolean;
+}
+
+function at(entry: TrailEntry, kind: TrailProblemKind, message: string, extra: Partial<TrailProblem> = {}): TrailProblem {
+  return { kind, position: entry.position, file: entry.file, line: entry.line, message, ...extra };
+}
+
+/**
+ * Verify a trail: recompute every event's hash, follow `seq` and `prevHash`
+ * through each writer stream, and compare with the checkpoints. Reports the
+ * first broken link (smallest position): `modified` (an event's content or a
+ * re-hashed chain differs), `deleted` (a sequence number is missing),
+ * `reordered` (events out of sequence order), `truncated` (the trail ends
+ * before the latest checkpoint), `malformed` (a line is not an event).
+ *
+ * @example
+ * ```ts
+ * const report = await verifyAuditTrail('/var/log/app/audit.log', '/var/log/app/audit.checkpoints');
+ * console.log(report.ok ? `ok, ${report.events} events` : report.problem);
+ * ```
+ */
+export async function verifyAuditTrail(source: AuditTrailSource, checkpoints?: CheckpointSource): Promise<VerifyReport> {
+  const cps = await readCheckpoints(checkpoints);
+  const streams = new Map<string, Link[]>();
+  const problems: TrailProblem[] = [];
+  let events = 0;
+  let lastPosition = 0;
+  for await (const entry of readTrail(source)) {
+    events++;
+    lastPosition = entry.position;
+    const e = entry.event;
+    if (!e || typeof e.stream !== 'string' || typeof e.seq !== 'number' || typeof e.prevHash !== 'string' || typeof e.hash !== 'string') {
+      problems.push(at(entry, 'malformed', 'not an audit event (unparseable, or without stream/seq/prevHash/hash)'));
+      continue;
+    }
+    const { hash, ...rest } = e;
+    const intact = hashEvent(e.prevHash, rest) === hash;
+    let list = streams.get(e.stream);
+    if (!list) streams.set(e.stream, (list = []));
+    list.push({ entry, seq: e.seq, prevHash: e.prevHash, hash, intact });
+  }
+
+  const byStream = new Map<string, Map<number, string>>();
+  for (const cp of cps) {
+    let m = byStream.get(cp.stream);
+    if (!m) byStream.set(cp.stream, (m = new Map()));
+    m.set(cp.seq, cp.hash);
+  }
+  const summaries: StreamSummary[] = [];
+  for (const [stream, links] of streams) {
+    const checkpointsOf = byStream.get(stream) ?? new Map<number, string>();
+    const found = walk(stream, links, checkpointsOf);
+    if (found) problems.push(found);
+    const last = links[links.length - 1]!;
+    const cpMax = Math.max(0, ...checkpointsOf.keys());
+    summaries.push({ stream, events: links.length, lastSeq: last.seq, lastHash: last.hash, checkpointSeq: cpMax });
+    if (!found && cpMax > last.seq) {
+      problems.push({
+        kind: 'truncated', position: lastPosition + 1, stream, seq: last.seq, expectedSeq: cpMax,
+        message: `stream ${stream} ends at seq ${last.seq} but a checkpoint records seq ${cpMax}: events were removed from the tail`,
+      });
+    }
+  }
+  for (const [stream, m] of byStream) {
+    if (streams.has(stream)) continue;
+    const cpMax = Math.max(0, ...m.keys());
+    summaries.push({ stream, events: 0, lastSeq: 0, lastHash: GENESIS_HASH, checkpointSeq: cpMax });
+    problems.push({ kind: 'truncated', position: lastPosition + 1, stream, seq: 0, expectedSeq: cpMax, message: `no events of stream ${stream}, but a checkpoint records seq ${cpMax}` });
+  }
+  problems.sort((a, b) => a.position - b.position);
+  return { ok: problems.length === 0, events, streams: summaries, problem: problems[0] };
+}
+
+function walk(stream: string, links: readonly Link[], checkpoints: ReadonlyMap<number, string>): TrailProblem | undefined {
+  const present = new Set(links.map((l) => l.seq));
+  let expected = 1;
+  let prev: Link | undefined;
+  for (const link of links) {
+    const { entry } = link;
+    if (!link.intact) return at(entry, 'modified', `event seq ${link.seq} does not match its hash: its content was changed`, { stream, seq: link.seq });
+    if (link.seq !== expected) {
+      if (link.seq > expected && !present.has(expected)) {
+        return at(entry, 'deleted', `seq ${expected}${link.seq - 1 > expected ? `..${link.seq - 1}` : ''} missing before this event`, { stream, seq: link.seq, expectedSeq: expected });
+      }
+      return at(entry, 'reordered', `seq ${link.seq} found where seq ${expected} was expected`, { stream, seq: link.seq, expectedSeq: expected });
+    }
+    const wantPrev = prev ? prev.hash : GENESIS_HASH;
+    if (link.prevHash !== wantPrev) {
+      const blamed = prev ? prev.entry : entry;
+      return at(blamed, 'modified', `the chain breaks at seq ${prev ? prev.seq : link.seq}: an event was rewritten and re-hashed`, { stream, seq: prev ? prev.seq : link.seq });
+    }
+    const cp = checkpoints.get(link.seq);
+    if (cp !== undefined && cp !== link.hash) {
+      return at(entry, 'modified', `seq ${link.seq} differs from its checkpoint: the chain up to here was rewritten`, { stream, seq: link.seq });
+    }
+    prev = link;
+    expected++;
+  }
+  return undefined;
+}

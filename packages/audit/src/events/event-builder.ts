@@ -1,0 +1,184 @@
+import { familyOf, type Operation, type OperationContext, type OperationResult, type SecurityEvent, type TransactionEvent } from '@chatcore/core';
+import { AUDIT_EVENT_VERSION, type AuditEventBody, type JsonValue } from './audit-event.js';
+import { redactError } from './redact-error.js';
+import { operationFields, queryShape } from './query-shape.js';
+import type { ResolvedAuditOptions } from '../audit-options.js';
+
+/** How an operation ended, as the plugin measured it. */
+export interface OperationOutcome {
+  readonly durationMs: number;
+  readonly attempt: number;
+  readonly transactionId?: string | undefined;
+  readonly result?: OperationResult | undefined;
+  /** Ids the operation touched (from core's CompletedOperation, when known). */
+  readonly ids?: readonly string[] | undefined;
+  readonly error?: unknown;
+}
+
+const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count']);
+
+/** Ids an operation touched, from its result (or its target when it failed). */
+function touchedIds(op: Operation, result: OperationResult | undefined): string[] {
+  if (result) {
+    if (op.kind === 'delete') return result.ids ?? [];
+    if (op.kind === 'count') return [];
+    const out: string[] = [];
+    for (const r of result.rows) if (typeof r.id === 'string') out.push(r.id);
+    return out;
+  }
+  switch (op.kind) {
+    case 'get': return op.ids;
+    case 'insert': return op.rows.map((r) => String(r.id));
+    case 'upsert': return [String(op.row.id)];
+    case 'update': case 'delete': return op.target.ids ? [...op.target.ids] : [];
+    default: return [];
+  }
+}
+
+/** A value as JSON, for allowlisted fields only. */
+function jsonValue(v: unknown): JsonValue {
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'bigint') return v.toString();
+  if (v instanceof Uint8Array) return `<${v.byteLength} bytes>`;
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return v;
+  return JSON.parse(JSON.stringify(v)) as JsonValue;
+}
+
+/**
+ * Builds audit event bodies from operations, transactions and security
+ * events. It reads ids, field names and the query shape from the operation;
+ * values only of allowlisted, non-sensitive, non-secret fields.
+ *
+ * @example
+ * ```ts
+ * const builder = new EventBuilder(resolveAuditOptions({}));
+ * const body = builder.operation(ctx, { durationMs: 1.2, attempt: 1, result });
+ * ```
+ */
+export class EventBuilder {
+  constructor(private readonly options: ResolvedAuditOptions) {}
+
+  operation(ctx: OperationContext, outcome: OperationOutcome): AuditEventBody {
+    const op = ctx.operation as Operation;
+    const all = outcome.ids ?? touchedIds(op, outcome.result);
+    const max = this.options.maxIds;
+    const body: Record<string, JsonValue | undefined> = {
+      v: AUDIT_EVENT_VERSION,
+      type: 'operation',
+      time: new Date().toISOString(),
+      traceId: ctx.traceId,
+      actor: ctx.actor,
+      tenant: ctx.tenant,
+      repository: ctx.repository,
+      method: ctx.method,
+      kind: op.kind,
+      family: familyOf(op.kind),
+      ids: all.length > max ? all.slice(0, max) : [...all],
+      count: op.kind === 'count' ? outcome.result?.count ?? 0 : all.length,
+      idsTruncated: all.length > max ? true : undefined,
+      outcome: outcome.error === undefined ? 'ok' : 'error',
+      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
+      attempt: outcome.attempt,
+      transactionId: outcome.transactionId,
+      fields: operationFields(op),
+    };
+    if (outcome.error !== undefined) body.error = redactError(outcome.error) as unknown as JsonValue;
+    if (READ_KINDS.has(op.kind) && outcome.result) body.cache = outcome.result.servedBy === 'cache' ? 'hit' : 'miss';
+    if (outcome.result?.servedBy && outcome.result.servedBy !== 'cache') body.servedBy = outcome.result.servedBy;
+    if (op.kind === 'upsert' && outcome.result?.created !== undefined) body.created = outcome.result.created;
+    const allowed = this.options.includeValues.get(ctx.repository);
+    if (allowed && !READ_KINDS.has(op.kind) && op.kind !== 'delete') {
+      const values = this.values(op, allowed, max);
+      if (values !== undefined) body.values = values;
+    }
+    return body as AuditEventBody;
+  }
+
+  performance(ctx: OperationContext, durationMs: number): AuditEventBody {
+    const op = ctx.operation as Operation;
+    return {
+      v: AUDIT_EVENT_VERSION,
+      type: 'performance',
+      time: new Date().toISOString(),
+      traceId: ctx.traceId,
+      actor: ctx.actor,
+      tenant: ctx.tenant,
+      repository: ctx.repository,
+      method: ctx.method,
+      kind: op.kind,
+      durationMs: Math.round(durationMs * 1000) / 1000,
+      thresholdMs: this.options.slowQueryMs,
+      shape: queryShape(op),
+    };
+  }
+
+  security(event: SecurityEvent): AuditEventBody {
+    const ids = event.ids ? [...event.ids].filter((x) => typeof x === 'string') : undefined;
+    return {
+      v: AUDIT_EVENT_VERSION,
+      type: 'security',
+      time: new Date().toISOString(),
+      event: String(event.type).slice(0, 64),
+      message: String(event.message).slice(0, 500),
+      repository: event.repository,
+      ids: ids && ids.length > this.options.maxIds ? ids.slice(0, this.options.maxIds) : ids,
+      count: ids?.length,
+      actor: event.actor,
+      tenant: event.tenant,
+      traceId: event.traceId,
+      source: event.source,
+      details: safeDetails(event.details),
+    };
+  }
+
+  rollback(event: TransactionEvent): AuditEventBody {
+    const first = event.operations[0]?.ctx;
+    return {
+      v: AUDIT_EVENT_VERSION,
+      type: 'rollback',
+      time: new Date().toISOString(),
+      traceId: first?.traceId,
+      actor: first?.actor,
+      tenant: first?.tenant,
+      transactionId: event.transactionId,
+      attempt: event.attempt,
+      implicit: event.implicit,
+      operations: event.operations.map((o) => ({ repository: o.ctx.repository, method: o.ctx.method, kind: o.op.kind, count: o.ids.length })),
+      error: event.error === undefined ? undefined : (redactError(event.error) as unknown as JsonValue),
+    };
+  }
+
+  private values(op: Operation, allowed: readonly string[], max: number): JsonValue | undefined {
+    const fields = op.schema.fields;
+    const safe = allowed.filter((f) => {
+      const m = fields[f];
+      return m !== undefined && !m.sensitive && !m.secret && m.storedAs === undefined;
+    });
+    if (safe.length === 0) return undefined;
+    const pick = (src: Readonly<Record<string, unknown>>): JsonValue => {
+      const out: Record<string, JsonValue> = {};
+      for (const f of safe) if (f in src) out[f] = jsonValue(src[f]);
+      return out;
+    };
+    switch (op.kind) {
+      case 'insert': return op.rows.length === 1 ? pick(op.rows[0]!) : op.rows.slice(0, max).map(pick);
+      case 'upsert': return pick(op.row);
+      case 'update': return pick(op.patch.set);
+      default: return undefined;
+    }
+  }
+}
+
+/** Security event details: primitives only, strings bounded; nested objects dropped. */
+function safeDetails(details: SecurityEvent['details']): JsonValue | undefined {
+  if (!details) return undefined;
+  const out: Record<string, JsonValue> = {};
+  for (const [k, v] of Object.entries(details)) {
+    if (/value|plaintext|secret|password|token|key$/i.test(k)) continue;
+    if (typeof v === 'number' || typeof v === 'boolean') out[k] = v;
+    else if (typeof v === 'string') out[k] = v.length > 200 ? `${v.slice(0, 200)}…` : v;
+    else if (Array.isArray(v) && v.every((x) => typeof x === 'string' && x.length <= 100)) out[k] = v.slice(0, 20) as string[];
+  }
+  return out;
+}

@@ -1,0 +1,12 @@
+export { audit, type AuditPlugin, type AuditStats } from './audit-plugin.js';
+export type { AuditOptions, OutboxOptions } from './audit-options.js';
+export { AUDIT_EVENT_VERSION, GENESIS_HASH, type AuditEventBody, type AuditEventType, type SealedAuditEvent, type AuditCheckpoint, type JsonValue } from './events/audit-event.js';
+export { redactError, sanitizePath, type RedactedError } from './events/redact-error.js';
+export { detectInjection } from './events/injection-detector.js';
+export { queryShape, operationFields } from './events/query-shape.js';
+export { canonicalJson } from './chain/canonical-json.js';
+export { HashChain, hashEvent } from './chain/hash-chain.js';
+export { verifyAuditTrail, type VerifyReport, type TrailProblem, type TrailProblemKind, type StreamSummary } from './chain/verify-audit-trail.js';
+export { readTrail, readCheckpoints, type AuditTrailSource, type CheckpointSource, type TrailEntry } from './chain/trail-source.js';
+export { OutboxReader } from './outbox/outbox-reader.js';
+export type { FileSinkOptions, ConsoleSinkOptions, AuditTransport } from './sinks/winston-sinks.js';

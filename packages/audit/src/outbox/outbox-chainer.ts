@@ -1,0 +1,128 @@
+import { createHash } from 'node:crypto';
+import type { DriverSession, RepositorySchema, StoredRow } from '@chatcore/core';
+import { HashChain } from '../chain/hash-chain.js';
+import { GENESIS_HASH, type AuditEventBody } from '../events/audit-event.js';
+import type { OutboxSchemas } from './outbox-schema.js';
+import { orderedId } from './ordered-id.js';
+
+/** A UUID derived from a name, so every process finds the same head row. */
+function nameId(name: string): string {
+  const h = createHash('sha256').update(name).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+class HeadBusy extends Error {}
+
+/**
+ * Chains committed outbox rows. Rows are inserted unchained (seq null) in
+ * each operation's own transaction, because concurrent transactions cannot
+ * share a chain head without serializing every write; after commit, the
+ * chainer takes the head row with an optimistic lock (so one chainer at a
+ * time, across processes), seals the oldest unchained rows in id order and
+ * moves the head. Every `checkpointEvery` events it inserts a checkpoint.
+ *
+ * @example
+ * ```ts
+ * const chainer = new OutboxChainer(host.session, schemas, { stream: 'outbox:audit_events', batch: 500, checkpointEvery: 1000 });
+ * await chainer.chainAll();
+ * ```
+ */
+export class OutboxChainer {
+  private readonly headId: string;
+  private running: Promise<number> | undefined;
+  private again = false;
+
+  constructor(
+    private readonly session: DriverSession,
+    private readonly schemas: OutboxSchemas,
+    private readonly options: { readonly stream: string; readonly batch: number; readonly checkpointEvery: number },
+  ) {
+    this.headId = nameId(`chatcore-audit-head:${options.stream}`);
+  }
+
+  /** Chain every committed unchained row (several transactions if needed); returns how many were chained. */
+  async chainAll(): Promise<number> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      let total = 0;
+      try {
+        for (let busy = 0; ;) {
+          this.again = false;
+          let n: number;
+          try {
+            n = await this.chainBatch();
+          } catch (e) {
+            if (!(e instanceof HeadBusy) || ++busy > 50) throw e;
+            await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
+            continue;
+          }
+          total += n;
+          if (n < this.options.batch && !this.again) return total;
+        }
+      } finally {
+        this.running = undefined;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Rows not chained yet (committed but not sealed). */
+  async pending(): Promise<number> {
+    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'seq', isNull: true }, {});
+  }
+
+  private async chainBatch(): Promise<number> {
+    const { events, head: headSchema, checkpoints } = this.schemas;
+    return this.session.transaction(async (tx) => {
+      let head = (await tx.getByIds(headSchema, [this.headId], {}))[0];
+      if (!head) {
+        head = { id: this.headId, seq: 0, hash: GENESIS_HASH, lock: 0, time: new Date() };
+        await tx.insert(headSchema, [head], {});
+      }
+      const lock = head.lock as number;
+      const locked = await tx.update(headSchema, { ids: [this.headId], where: { kind: 'cmp', field: 'lock', op: 'eq', value: lock } }, { set: {}, increment: { lock: 1 } }, {});
+      if (locked.length === 0) throw new HeadBusy('another chainer moved the head');
+      const rows = await tx.query(events, {
+        where: { kind: 'isNull', field: 'seq', isNull: true },
+        orderBy: [{ field: 'id', direction: 'asc' }],
+        limit: this.options.batch,
+      }, {});
+      if (rows.length === 0) return 0;
+      const chain = new HashChain(this.options.stream, { seq: head.seq as number, hash: head.hash as string });
+      const due: StoredRow[] = [];
+      for (const row of rows) {
+        const sealed = chain.seal(row.event as AuditEventBody);
+        await tx.update(events, { ids: [row.id as string], where: { kind: 'isNull', field: 'seq', isNull: true } }, {
+          set: { seq: sealed.seq, prevHash: sealed.prevHash, hash: sealed.hash, stream: this.options.stream }, increment: {},
+        }, {});
+        if (sealed.seq % this.options.checkpointEvery === 0) due.push(checkpointRow(this.options.stream, sealed.seq, sealed.hash));
+      }
+      await tx.update(headSchema, { ids: [this.headId] }, { set: { seq: chain.seq, hash: chain.hash, time: new Date() }, increment: {} }, {});
+      if (due.length) await tx.insert(checkpoints, due, {});
+      return rows.length;
+    }, {});
+  }
+
+  /** Write a checkpoint at the current head (at close, so the tail is covered). */
+  async checkpointHead(): Promise<void> {
+    const head = (await this.session.getByIds(this.schemas.head, [this.headId], {}))[0];
+    if (!head || (head.seq as number) === 0) return;
+    const last = await this.session.query(this.schemas.checkpoints, {
+      where: { kind: 'cmp', field: 'stream', op: 'eq', value: this.options.stream },
+      orderBy: [{ field: 'seq', direction: 'desc' }, { field: 'id', direction: 'asc' }],
+      limit: 1,
+    }, {});
+    if ((last[0]?.seq as number | undefined) === head.seq) return;
+    await this.session.insert(this.schemas.checkpoints, [checkpointRow(this.options.stream, head.seq as number, head.hash as string)], {});
+  }
+}
+
+function checkpointRow(stream: string, seq: number, hash: string): StoredRow {
+  return { id: orderedId(), stream, seq, hash, time: new Date() };
+}
+
+/** The schema type used by the outbox (re-exported for readers). */
+export type { RepositorySchema };

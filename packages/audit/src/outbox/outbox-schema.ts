@@ -1,0 +1,48 @@
+import { defineRepository, f, type RepositorySchema } from '@chatcore/core';
+import type { OutboxOptions } from '../audit-options.js';
+
+/** The three plugin-owned storage schemas of the outbox. */
+export interface OutboxSchemas {
+  /** One row per audit event; `seq`, `prevHash`, `hash` are null until chained. */
+  readonly events: RepositorySchema;
+  /** One row per chain: its head (`seq`, `hash`) and an optimistic `lock` counter. */
+  readonly head: RepositorySchema;
+  /** Insert-only checkpoints (`seq`, `hash`) of the outbox chain. */
+  readonly checkpoints: RepositorySchema;
+}
+
+/**
+ * Build the outbox schemas, owned by the plugin `owner`.
+ *
+ * @example
+ * ```ts
+ * const s = outboxSchemas('audit', { table: 'audit_events', headTable: 'audit_chain', checkpointTable: 'audit_checkpoints', chainBatch: 500, chainDelayMs: 20 });
+ * ```
+ */
+export function outboxSchemas(owner: string, options: Required<OutboxOptions>): OutboxSchemas {
+  const events = defineRepository(options.table, {
+    id: f.id(),
+    stream: f.string({ max: 200 }),
+    seq: f.integer().optional().indexed(),
+    prevHash: f.string({ max: 64 }).optional(),
+    hash: f.string({ max: 64 }).optional(),
+    time: f.timestamp(),
+    event: f.json(),
+  }, { table: options.table });
+  const head = defineRepository(options.headTable, {
+    id: f.id({ generate: 'uuidv4' }),
+    seq: f.integer(),
+    hash: f.string({ max: 64 }),
+    lock: f.integer(),
+    time: f.timestamp(),
+  }, { table: options.headTable });
+  const checkpoints = defineRepository(options.checkpointTable, {
+    id: f.id(),
+    stream: f.string({ max: 200 }),
+    seq: f.integer(),
+    hash: f.string({ max: 64 }),
+    time: f.timestamp(),
+  }, { table: options.checkpointTable });
+  const own = (s: RepositorySchema): RepositorySchema => Object.freeze({ ...s, ownedBy: owner });
+  return { events: own(events.schema), head: own(head.schema), checkpoints: own(checkpoints.schema) };
+}
