@@ -25,3 +25,4 @@ export { normalizeQuery, MAX_LIMIT, MAX_OFFSET } from './query/normalize-query.j
 export { encodeCursor, decodeCursor } from './query/cursor.js';
 export { Pipeline, callDriver } from './plugin/pipeline.js';
 export { checkPluginOrder } from './plugin/check-order.js';
+export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from './memory/memory-driver.js';
