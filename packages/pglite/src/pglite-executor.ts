@@ -54,10 +54,6 @@ export class PgliteExecutor implements SqlExecutor {
   private client: PGlite | undefined;
   private starting: Promise<PGlite> | undefined;
   private readonly owned: boolean;
-  private readonly lock = new ConnectionLock();
-  private readonly context = new AsyncLocalStorage<symbol>();
-  /** The token of the transaction holding the connection, if any. */
-  private holder: symbol | undefined;
   private closed = false;
 
   constructor(private readonly options: PgliteExecutorOptions = {}) {
@@ -76,41 +72,39 @@ export class PgliteExecutor implements SqlExecutor {
     return this.starting;
   }
 
-  private checkContext(): void {
-    const token = this.context.getStore();
-    if (token !== undefined && token === this.holder) throw misuse();
-  }
-
   async execute(statement: SqlStatement): Promise<SqlResult> {
-    this.checkContext();
     const pg = await this.pg();
-    const wait = this.lock.acquire();
+    const state = stateOf(pg);
+    state.checkContext();
+    const wait = state.lock.acquire();
     if (wait) await wait;
     try {
       return await run(pg, statement);
     } finally {
-      this.lock.release();
+      state.lock.release();
     }
   }
 
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
-    this.checkContext();
     const pg = await this.pg();
-    const wait = this.lock.acquire();
+    const state = stateOf(pg);
+    state.checkContext();
+    const wait = state.lock.acquire();
     if (wait) await wait;
     const token = Symbol('pglite-transaction');
-    this.holder = token;
+    state.holder = token;
     const connection: SqlConnection = { execute: (st) => run(pg, st) };
     try {
-      return await this.context.run(token, () => fn(connection));
+      return await state.context.run(token, () => fn(connection));
     } finally {
-      this.holder = undefined;
-      this.lock.release();
+      state.holder = undefined;
+      state.lock.release();
     }
   }
 
   stats(): Readonly<Record<string, unknown>> {
-    return { waiting: this.lock.waiting, inTransaction: this.holder !== undefined };
+    const state = this.client ? stateOf(this.client) : undefined;
+    return { waiting: state?.lock.waiting ?? 0, inTransaction: state?.holder !== undefined };
   }
 
   async close(): Promise<void> {
@@ -119,6 +113,34 @@ export class PgliteExecutor implements SqlExecutor {
     const pg = this.client ?? (await this.starting?.catch(() => undefined));
     if (pg && this.owned) await pg.close();
   }
+}
+
+/**
+ * The queue of one PGlite instance, shared by every executor over it (two
+ * drivers on one instance must not interleave inside each other's
+ * transactions).
+ */
+class ClientState {
+  readonly lock = new ConnectionLock();
+  readonly context = new AsyncLocalStorage<symbol>();
+  /** The token of the transaction holding the connection, if any. */
+  holder: symbol | undefined;
+
+  checkContext(): void {
+    const token = this.context.getStore();
+    if (token !== undefined && token === this.holder) throw misuse();
+  }
+}
+
+const states = new WeakMap<PGlite, ClientState>();
+
+function stateOf(pg: PGlite): ClientState {
+  let state = states.get(pg);
+  if (!state) {
+    state = new ClientState();
+    states.set(pg, state);
+  }
+  return state;
 }
 
 async function run(pg: PGlite, statement: SqlStatement): Promise<SqlResult> {

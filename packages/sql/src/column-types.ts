@@ -96,10 +96,6 @@ function toDate(v: unknown): unknown {
   return v;
 }
 
-function toJson(v: unknown): unknown {
-  return typeof v === 'string' ? JSON.parse(v) : v;
-}
-
 function mapArray(codec: Codec): Codec {
   return (v) => (Array.isArray(v) ? v.map((x) => (x === null ? null : codec(x))) : v);
 }
@@ -121,7 +117,7 @@ export function decoderOf(meta: FieldMeta): Codec | undefined {
     case 'number': return toNumber;
     case 'bytes': return toBytes;
     case 'timestamp': return toDate;
-    case 'json': return toJson;
+    // jsonb: both clients already parse it (a JSON string value arrives as a JS string).
     case 'array': {
       const inner = meta.items ? decoderOf(meta.items) : undefined;
       return inner ? mapArray(inner) : undefined;

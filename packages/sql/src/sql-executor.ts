@@ -41,6 +41,8 @@ export interface SqlResult {
  */
 export interface SqlConnection {
   execute(statement: SqlStatement): Promise<SqlResult>;
+  /** The connection's state is unknown (a ROLLBACK failed): do not reuse it. */
+  markBroken?(): void;
 }
 
 /**

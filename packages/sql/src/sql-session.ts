@@ -114,12 +114,12 @@ export abstract class SqlSessionBase implements DriverSession {
     try {
       result = await fn(session);
     } catch (err) {
-      await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => undefined);
+      await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
       throw err;
     }
     if (state.failed) {
       // PostgreSQL turns COMMIT of an aborted transaction into a silent ROLLBACK: say so instead.
-      await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => undefined);
+      await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
       throw new TransactionError('A statement in this transaction failed (its error was caught inside the transaction function), so the database aborted the transaction and nothing was committed. Let the error propagate, or run the failing step in a nested transaction (a savepoint).');
     }
     await session.exec(undefined, { sql: 'commit', parameters: [] });

@@ -1,0 +1,12 @@
+import { registerDataSuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
+import { PgliteExecutor } from '../src/index.js';
+import { shared } from './helpers/shared-pglite.js';
+
+const options = { name: 'pglite', createExecutor: () => new PgliteExecutor({ client: shared }) };
+const data = registerDataSuite(options);
+const schema = registerSchemaSuite(options);
+const safety = registerSafetySuite(options);
+schema.after(() => shared.close());
+data.run();
+safety.run();
+schema.run();

@@ -1,0 +1,4 @@
+export { registerDataSuite } from './data-suite.js';
+export { registerSchemaSuite } from './schema-suite.js';
+export { registerSafetySuite } from './safety-suite.js';
+export { SpyExecutor, tableChecksum, dropTables, suffix, testRepositories, type SqlSuiteOptions } from './fixtures.js';
