@@ -1,0 +1,50 @@
+import pg from 'pg';
+import { ConfigError } from '@chatcore/core';
+import type { PostgresConfig } from './postgres-config.js';
+
+/**
+ * Build the pg Pool for a config. Idle connections that fail (server
+ * restart, network reset) emit 'error' on the pool; that is handled here
+ * (counted in `onError`) so it can never crash the process. The broken
+ * connection is discarded by the pool and replaced on the next checkout.
+ *
+ * @example
+ * ```ts
+ * const pool = createPool({ url: 'postgres://postgres@127.0.0.1/test' }, (err) => metrics.poolError(err));
+ * ```
+ */
+export function createPool(config: PostgresConfig, onError: (err: Error) => void = () => {}): pg.Pool {
+  const poolSize = config.poolSize ?? 10;
+  if (!Number.isInteger(poolSize) || poolSize < 1) throw new ConfigError(`postgres: poolSize must be a positive integer (got ${String(config.poolSize)}).`);
+  if (config.statementTimeout !== undefined && (!Number.isFinite(config.statementTimeout) || config.statementTimeout < 0)) {
+    throw new ConfigError('postgres: statementTimeout must be a number of milliseconds (0 disables it).');
+  }
+  if (!config.url && !config.host && !config.database) {
+    throw new ConfigError('postgres: give a url (e.g. postgres://user:pass@host:5432/db) or host/port/database/user/password.');
+  }
+  const options: pg.PoolConfig = {
+    connectionString: config.url,
+    host: config.host,
+    port: config.port,
+    database: config.database,
+    user: config.user,
+    password: config.password,
+    max: poolSize,
+    connectionTimeoutMillis: config.connectTimeout ?? 10_000,
+    idleTimeoutMillis: config.idleTimeout ?? 30_000,
+    application_name: config.applicationName ?? 'chatcore',
+    ssl: sslOptions(config.ssl),
+  };
+  if (config.statementTimeout) options.statement_timeout = config.statementTimeout;
+  for (const k of Object.keys(options) as Array<keyof pg.PoolConfig>) if (options[k] === undefined) delete options[k];
+  const pool = new pg.Pool(options);
+  pool.on('error', (err) => onError(err));
+  return pool;
+}
+
+function sslOptions(ssl: PostgresConfig['ssl']): pg.PoolConfig['ssl'] {
+  if (ssl === undefined) return undefined;
+  if (ssl === false) return false;
+  if (ssl === true) return { rejectUnauthorized: true };
+  return { ca: ssl.ca, cert: ssl.cert, key: ssl.key, rejectUnauthorized: ssl.rejectUnauthorized ?? true };
+}

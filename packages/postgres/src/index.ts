@@ -1,0 +1,4 @@
+export { postgres } from './postgres-driver.js';
+export type { PostgresConfig, PostgresSsl } from './postgres-config.js';
+export { createPool } from './create-pool.js';
+export { PoolExecutor, type PoolLike } from './pool-executor.js';

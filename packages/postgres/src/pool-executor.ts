@@ -1,0 +1,93 @@
+import type pg from 'pg';
+import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
+
+/**
+ * The pg calls the executor needs, so that a wrapper (retries, breaker,
+ * replica routing) or a test double of the pool can stand in.
+ */
+export type PoolLike = Pick<pg.Pool, 'query' | 'connect' | 'end' | 'totalCount' | 'idleCount' | 'waitingCount'>;
+
+function toQuery(statement: SqlStatement): pg.QueryConfig {
+  // A named statement is parsed once per connection and then only bound and
+  // executed: the fastest path node-postgres has.
+  return statement.name
+    ? { name: statement.name, text: statement.sql, values: statement.parameters as unknown[] }
+    : { text: statement.sql, values: statement.parameters as unknown[] };
+}
+
+function toResult(result: pg.QueryResult): SqlResult {
+  return { rows: result.rows as Array<Record<string, unknown>>, rowCount: result.rowCount };
+}
+
+/**
+ * The `SqlExecutor` over a pg Pool. Lone statements go through
+ * `pool.query`; transactions check a client out for their whole life. A
+ * checked-out client gets an 'error' listener while it is out (a client
+ * without one crashes the process when its socket fails between
+ * statements), and is destroyed rather than reused when it failed.
+ *
+ * @example
+ * ```ts
+ * const executor = new PoolExecutor(createPool(config), () => pool.end());
+ * ```
+ */
+export class PoolExecutor implements SqlExecutor {
+  private closed = false;
+  private errors = 0;
+
+  constructor(private readonly pool: PoolLike) {}
+
+  /** Count of connection errors seen (idle and checked-out). */
+  noteError(): void {
+    this.errors++;
+  }
+
+  async connect(): Promise<void> {
+    const client = await this.pool.connect();
+    client.release();
+  }
+
+  async execute(statement: SqlStatement): Promise<SqlResult> {
+    return toResult(await this.pool.query(toQuery(statement)));
+  }
+
+  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    const onError = (err: Error) => {
+      broken = err;
+      this.errors++;
+    };
+    client.on('error', onError);
+    const connection: SqlConnection = {
+      execute: async (statement) => toResult(await client.query(toQuery(statement))),
+      markBroken: () => { broken ??= new Error('connection state unknown after a failed rollback'); },
+    };
+    try {
+      return await fn(connection);
+    } catch (err) {
+      if (isConnectionFailure(err)) broken ??= err as Error;
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  stats(): Readonly<Record<string, unknown>> {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, connectionErrors: this.errors };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.end();
+  }
+}
+
+/** Errors after which the connection's state is unknown: lost connections and timeouts, raw or mapped. */
+function isConnectionFailure(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return false;
+  return code === 'CONNECTION' || code === 'TIMEOUT' || code.startsWith('08') || code.startsWith('57P') || /^E[A-Z]+$/.test(code);
+}
