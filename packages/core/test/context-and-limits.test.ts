@@ -1,0 +1,137 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  AbortedError, createDatabase, defineRepository, f, memoryDriver, TimeoutError, type Driver, type Plugin, type OperationContext,
+} from '../src/index.js';
+
+const notes = defineRepository('notes', {
+  id: f.id(),
+  body: f.text(),
+  pin: f.string().secret().optional(),
+  createdAt: f.timestamp().createdAt(),
+  updatedAt: f.timestamp().updatedAt(),
+  version: f.version(),
+});
+
+function slowDriver(ms: number): Driver {
+  const d = memoryDriver();
+  const query = d.query.bind(d);
+  d.query = async (...args) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return query(...args);
+  };
+  return d;
+}
+
+test('trace id, actor and tenant flow from withContext into every operation, also across concurrent requests', async () => {
+  const seen: OperationContext[] = [];
+  const spy: Plugin = { name: 'spy', beforeRead: ({ ctx }) => void seen.push(ctx), beforeCreate: ({ ctx }) => void seen.push(ctx) };
+  const db = createDatabase({ driver: memoryDriver(), repositories: { notes }, plugins: [spy] });
+  await db.connect();
+  await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      db.withContext({ traceId: `trace-${i}`, actor: `user:${i}`, tenant: `t${i % 3}` }, async () => {
+        const n = await db.notes.create({ body: `n${i}` });
+        await new Promise((r) => setTimeout(r, i % 5));
+        await db.notes.get(n.id);
+      }),
+    ),
+  );
+  assert.is(seen.length, 100);
+  for (const ctx of seen) {
+    const i = Number(ctx.traceId.slice(6));
+    assert.is(ctx.actor, `user:${i}`);
+    assert.is(ctx.tenant, `t${i % 3}`);
+  }
+  const generated = await db.notes.find({});
+  assert.is(generated.length, 50);
+  seen.length = 0;
+  await db.notes.count();
+  assert.match(seen[0]!.traceId, /^[0-9a-f-]{36}$/, 'a trace id is generated when none is given');
+  await db.close();
+});
+
+test('a call slower than its timeout raises TimeoutError promptly', async () => {
+  const db = createDatabase({ driver: slowDriver(2000), repositories: { notes } });
+  await db.connect();
+  const t0 = Date.now();
+  try {
+    await db.notes.find({}, { timeout: '100ms' });
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, TimeoutError);
+  }
+  assert.ok(Date.now() - t0 < 1500, 'released well before the slow driver finished');
+  await db.close();
+});
+
+test('an aborted signal raises AbortedError', async () => {
+  const db = createDatabase({ driver: slowDriver(1000), repositories: { notes } });
+  await db.connect();
+  const ac = new AbortController();
+  setTimeout(() => ac.abort(), 50);
+  try {
+    await db.notes.find({}, { signal: ac.signal });
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, AbortedError);
+  }
+  const pre = new AbortController();
+  pre.abort();
+  await db.notes.find({}, { signal: pre.signal }).then(() => assert.unreachable(), (e) => assert.instance(e, AbortedError));
+  await db.close();
+});
+
+test('secret fields are hashed before storage, never returned, and verified with verifySecret', async () => {
+  const driver = memoryDriver();
+  const db = createDatabase({ driver, repositories: { notes } });
+  await db.connect();
+  const n = await db.notes.create({ body: 'x', pin: 'hunter2-unique' });
+  assert.not.ok('pin' in n);
+  assert.not.ok('pin' in (await db.notes.get(n.id))!);
+  assert.not.ok('pin' in (await db.notes.find({}))[0]!);
+  const stored = await driver.getByIds(db.schemas.get('notes')!, [n.id], {});
+  assert.match(String(stored[0]!.pin), /^scrypt\$/);
+  assert.not.match(String(stored[0]!.pin), 'hunter2');
+  assert.is(await db.notes.verifySecret(n.id, 'pin', 'hunter2-unique'), true);
+  assert.is(await db.notes.verifySecret(n.id, 'pin', 'wrong'), false);
+  await db.notes.update(n.id, { pin: 'new-pin' });
+  assert.is(await db.notes.verifySecret(n.id, 'pin', 'new-pin'), true);
+  assert.is(await db.notes.verifySecret(n.id, 'pin', 'hunter2-unique'), false);
+  await db.close();
+});
+
+test('createdAt is set once; updatedAt and version move on every update', async () => {
+  const db = createDatabase({ driver: memoryDriver(), repositories: { notes } });
+  await db.connect();
+  const n = await db.notes.create({ body: 'a' });
+  assert.is(n.version, 1);
+  assert.is(n.createdAt.getTime(), n.updatedAt.getTime());
+  await new Promise((r) => setTimeout(r, 5));
+  const u = await db.notes.update(n.id, { body: 'b' });
+  assert.is(u.version, 2);
+  assert.is(u.createdAt.getTime(), n.createdAt.getTime());
+  assert.ok(u.updatedAt.getTime() > n.updatedAt.getTime());
+  await db.close();
+});
+
+test('a plugin that needs transactional writes gets an implicit transaction around each write, and its rows roll back with it', async () => {
+  const handles: Array<boolean | undefined> = [];
+  const outbox: Plugin = {
+    name: 'outbox',
+    needsTransactionalWrites: true,
+    afterCreate: ({ ctx }) => {
+      handles.push(ctx.transaction?.implicit);
+      if ((ctx.operation as { rows?: Array<{ body?: unknown }> }).rows?.[0]?.body === 'fail') throw new Error('sink refused');
+    },
+  };
+  const db = createDatabase({ driver: memoryDriver(), repositories: { notes }, plugins: [outbox] });
+  await db.connect();
+  await db.notes.create({ body: 'ok' });
+  await db.notes.create({ body: 'fail' }).then(() => assert.unreachable(), (e) => assert.is(e.message, 'sink refused'));
+  assert.equal(handles, [true, true]);
+  assert.equal((await db.notes.find({})).map((n) => n.body), ['ok'], 'the failed write was rolled back with the plugin');
+  await db.close();
+});
+
+test.run();
