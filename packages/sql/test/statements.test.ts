@@ -1,0 +1,113 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, ConnectionError, DriverError, TimeoutError, UniqueViolationError, defineRepository, f } from '@chatcore/core';
+import { planOf } from '../src/schema-plan.js';
+import { getByIdsStatement, queryStatement, countStatement } from '../src/read-statements.js';
+import { insertStatements, updateStatement, upsertStatement } from '../src/write-statements.js';
+import { mapSqlError } from '../src/sql-errors.js';
+
+const messages = defineRepository('messages', {
+  id: f.id(),
+  conversationId: f.string().indexed(),
+  body: f.text(),
+  score: f.integer().optional(),
+  tags: f.array(f.string()).default(() => []),
+  createdAt: f.timestamp().createdAt(),
+  version: f.version(),
+}, { table: 'chat_messages', unique: [['conversationId', 'body']] });
+const plan = planOf(messages.schema);
+const byId = [{ field: 'id', direction: 'asc' }] as const;
+
+test('the same query shape compiles once; values travel only as parameters', () => {
+  const q = (v: string) => queryStatement(plan, { where: { kind: 'cmp', field: 'conversationId', op: 'eq', value: v }, orderBy: byId, limit: 20 });
+  const a = q('c1');
+  const b = q("c2'; drop table chat_messages; --");
+  assert.is(a.sql, b.sql);
+  assert.is(a.name, b.name);
+  assert.ok(a.name);
+  assert.not.match(b.sql, 'drop table');
+  assert.equal(b.parameters, ["c2'; drop table chat_messages; --", 20]);
+  assert.is(plan.shapes.get(`q|c:conversationId:eq|id:a,|L|*`)?.sql, a.sql);
+});
+
+test('columns come from the schema and are returned under field names', () => {
+  const st = getByIdsStatement(plan, ['x'], undefined);
+  assert.match(st.sql, '"conversation_id" as "conversationId"');
+  assert.match(st.sql, 'from "chat_messages"');
+  assert.match(st.sql, '"id" = $1');
+  const many = getByIdsStatement(plan, ['x', 'y', 'z'], ['id', 'body']);
+  assert.match(many.sql, '= any($1::text[])');
+  assert.equal(many.parameters, [['x', 'y', 'z']]);
+});
+
+test('nullable sort keys get NULLS FIRST ascending and NULLS LAST descending; NOT NULL keys stay plain', () => {
+  const asc = queryStatement(plan, { orderBy: [{ field: 'score', direction: 'asc' }, ...byId] });
+  assert.match(asc.sql, '"score" asc nulls first, "id" asc');
+  const desc = queryStatement(plan, { orderBy: [{ field: 'score', direction: 'desc' }, { field: 'id', direction: 'desc' }] });
+  assert.match(desc.sql, '"score" desc nulls last, "id" desc');
+});
+
+test('keyset cursors: a row comparison for NOT NULL keys, a null-aware expansion otherwise', () => {
+  const rowCmp = queryStatement(plan, {
+    orderBy: [{ field: 'createdAt', direction: 'desc' }, { field: 'id', direction: 'desc' }], after: [new Date(5), 'm9'], limit: 10,
+  });
+  assert.match(rowCmp.sql, '("created_at", "id") < ($1, $2)');
+  const nullable = queryStatement(plan, { orderBy: [{ field: 'score', direction: 'desc' }, { field: 'id', direction: 'desc' }], after: [3, 'm9'] });
+  assert.match(nullable.sql, '("score" < $1 or "score" is null)');
+  assert.match(nullable.sql, '"score" = $2 and "id" < $3');
+  assert.equal(nullable.parameters, [3, 3, 'm9']);
+  const afterNullAsc = queryStatement(plan, { orderBy: [{ field: 'score', direction: 'asc' }, ...byId], after: [null, 'm9'] });
+  assert.match(afterNullAsc.sql, '"score" is not null');
+  assert.match(afterNullAsc.sql, '"score" is null and "id" > $1');
+  assert.equal(afterNullAsc.parameters, ['m9']);
+});
+
+test('startsWith escapes LIKE wildcards; empty in/notIn lists never match null', () => {
+  const st = countStatement(plan, { kind: 'startsWith', field: 'body', prefix: '50%_\\', negate: true });
+  assert.match(st.sql, 'not ("body" like $1)');
+  assert.equal(st.parameters, ['50\\%\\_\\\\%']);
+  assert.match(countStatement(plan, { kind: 'in', field: 'body', values: [], negate: false }).sql, 'where false');
+  assert.match(countStatement(plan, { kind: 'in', field: 'body', values: [], negate: true }).sql, '"body" is not null');
+  assert.match(countStatement(plan, { kind: 'in', field: 'body', values: ['a'], negate: true }).sql, '"body" <> all($1::text[])');
+});
+
+test('updates set values and increment with col = col + $n; upserts report whether they inserted', () => {
+  const up = updateStatement(plan, { ids: ['m1'], where: { kind: 'cmp', field: 'version', op: 'eq', value: 2 } }, { set: { body: 'b' }, increment: { version: 1 } });
+  assert.match(up.sql, '"version" = "version" + $2::integer');
+  assert.match(up.sql, 'returning');
+  assert.equal(up.parameters, ['b', 1, 'm1', 2]);
+  const row = { id: 'm1', conversationId: 'c', body: 'b', score: null, tags: [], createdAt: new Date(0), version: 1 };
+  const ups = upsertStatement(plan, row, ['conversationId', 'body'], { set: { score: 1 }, increment: { version: 1 } });
+  assert.match(ups.sql, 'on conflict ("conversation_id", "body") do update set');
+  assert.match(ups.sql, '"chat_messages"."version" + $');
+  assert.match(ups.sql, '(xmax = 0)');
+});
+
+test('batch inserts with array columns are chunked under the parameter limit', () => {
+  const rows = Array.from({ length: 20_000 }, (_, i) => ({ id: `m${i}`, conversationId: 'c', body: 'b', score: null, tags: ['t'], createdAt: new Date(0), version: 1 }));
+  const statements = insertStatements(plan, rows);
+  assert.is(statements.length, 3);
+  for (const st of statements) assert.ok(st.parameters.length <= 60_000);
+  assert.is(statements.reduce((n, st) => n + st.parameters.length, 0), 20_000 * 7);
+});
+
+test('a table or column name SQL cannot take safely is a ConfigError', () => {
+  const bad = defineRepository('bad', { id: f.id(), x: f.string().column('x y') }, { table: 'ok_table' });
+  assert.throws(() => planOf(bad.schema), (e: unknown) => e instanceof ConfigError);
+  const badTable = defineRepository('bad', { id: f.id() }, { table: 'users; drop table users' });
+  assert.throws(() => planOf(badTable.schema), (e: unknown) => e instanceof ConfigError);
+});
+
+test('database errors map to typed errors without quoting values', () => {
+  const unique = mapSqlError(Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'chat_messages_conversation_id_body_key', detail: 'Key (body)=(secret) already exists.' }), plan);
+  assert.instance(unique, UniqueViolationError);
+  assert.equal((unique as UniqueViolationError).details.fields, ['conversationId', 'body']);
+  assert.not.match(JSON.stringify((unique as Error).cause, Object.getOwnPropertyNames((unique as Error).cause)), 'secret');
+  assert.instance(mapSqlError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })), TimeoutError);
+  assert.instance(mapSqlError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), ConnectionError);
+  const data = mapSqlError(Object.assign(new Error('invalid input syntax for type integer: "my-secret"'), { code: '22P02' }));
+  assert.instance(data, DriverError);
+  assert.not.match(data.message, 'my-secret');
+});
+
+test.run();
