@@ -38,11 +38,13 @@ export function driverFor(backend: Backend, options: { dataDir?: string } = {}):
 export class CapturedSink {
   readonly stream = new PassThrough();
   text = '';
+  /** Everything ever written, across clear(). */
+  all = '';
   constructor() {
-    this.stream.on('data', (d: Buffer) => { this.text += d.toString('utf8'); });
+    this.stream.on('data', (d: Buffer) => { const s = d.toString('utf8'); this.text += s; this.all += s; });
   }
-  events(): Array<Record<string, unknown>> {
-    return this.text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  events(all = false): Array<Record<string, unknown>> {
+    return (all ? this.all : this.text).split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
   }
   operations(): Array<Record<string, unknown>> {
     return this.events().filter((e) => e.type === 'operation');

@@ -1,0 +1,3 @@
+import { registerMethodMatrix } from './helpers/method-matrix.js';
+
+registerMethodMatrix('pglite');
