@@ -15,10 +15,6 @@ function toQuery(statement: SqlStatement): pg.QueryConfig {
     : { text: statement.sql, values: statement.parameters as unknown[] };
 }
 
-function toResult(result: pg.QueryResult): SqlResult {
-  return { rows: result.rows as Array<Record<string, unknown>>, rowCount: result.rowCount };
-}
-
 /**
  * The `SqlExecutor` over a pg Pool. Lone statements go through
  * `pool.query`; transactions check a client out for their whole life. A
@@ -47,8 +43,9 @@ export class PoolExecutor implements SqlExecutor {
     client.release();
   }
 
-  async execute(statement: SqlStatement): Promise<SqlResult> {
-    return toResult(await this.pool.query(toQuery(statement)));
+  execute(statement: SqlStatement): Promise<SqlResult> {
+    // pg's QueryResult already has the SqlResult shape: no wrapper on the hot path.
+    return this.pool.query(toQuery(statement)) as Promise<SqlResult>;
   }
 
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
@@ -60,7 +57,7 @@ export class PoolExecutor implements SqlExecutor {
     };
     client.on('error', onError);
     const connection: SqlConnection = {
-      execute: async (statement) => toResult(await client.query(toQuery(statement))),
+      execute: (statement) => client.query(toQuery(statement)) as Promise<SqlResult>,
       markBroken: () => { broken ??= new Error('connection state unknown after a failed rollback'); },
     };
     try {

@@ -17,7 +17,7 @@ import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.j
  */
 export function getByIdsStatement(plan: SchemaPlan, ids: readonly string[], select: readonly string[] | undefined): SqlStatement {
   const one = ids.length === 1;
-  const key = `g${one ? 1 : 'n'}|${select ? select.join(',') : '*'}`;
+  const key = select ? `g${one ? 1 : 'n'}|${select.join(',')}` : one ? 'g1|*' : 'gn|*';
   const shape = plan.shape(key, () => {
     const alloc = new SlotAllocator();
     const id = sql.ref(plan.field('id').column);

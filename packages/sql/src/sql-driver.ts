@@ -47,7 +47,7 @@ export class SqlDriver extends SqlSessionBase implements Driver {
   private closed = false;
 
   constructor(options: SqlDriverOptions) {
-    super((st) => options.executor.execute(st), undefined);
+    super(options.executor.execute.bind(options.executor), undefined);
     this.name = options.name;
     this.executor = options.executor;
     this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, ...options.capabilities });

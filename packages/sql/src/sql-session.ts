@@ -32,14 +32,13 @@ export abstract class SqlSessionBase implements DriverSession {
   protected constructor(protected readonly run: StatementRunner, private readonly tx: TxState | undefined) {}
 
   /** Run a statement, mapping client errors to typed errors; inside a transaction, remember a failure. */
-  protected async exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
-    if (signal?.aborted) throw new AbortedError(signal.reason);
-    try {
-      return await this.run(statement);
-    } catch (err) {
+  protected exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
+    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    // A promise chain rather than an async frame: this is on every call's path.
+    return this.run(statement).then(undefined, (err: unknown) => {
       if (this.tx) this.tx.failed = true;
       throw mapSqlError(err, plan);
-    }
+    });
   }
 
   async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
