@@ -1,0 +1,94 @@
+import type { KeyObject } from 'node:crypto';
+import { IntegrityError } from '@chatcore/core';
+import type { Keyring } from '../keys/keyring.js';
+import { gcmOpen, gcmSeal } from './aes-gcm.js';
+import { buildAad, contextBytes } from './aad.js';
+import { headerFor, parseCiphertext } from './ciphertext-format.js';
+
+/**
+ * Encrypts and decrypts the byte payloads of one storage slot (a field, or a
+ * record envelope) of one repository. Everything that does not depend on
+ * the record is computed once: the AAD prefix, the header per key id, the
+ * subkey per key id.
+ *
+ * @example
+ * ```ts
+ * const c = new ValueCipher(ring, 'users', 'email');
+ * const text = c.seal(plainBytes, id);
+ * const back = c.open(text, id);
+ * ```
+ */
+export class ValueCipher {
+  private readonly prefix: Buffer;
+  private readonly keys = new Map<string, { key: KeyObject; header: Buffer }>();
+
+  constructor(
+    private readonly ring: Keyring,
+    readonly repository: string,
+    readonly field: string,
+  ) {
+    this.prefix = contextBytes([repository, field]);
+  }
+
+  /** Derive the active key's subkey now (at connect), not on the first write. */
+  warm(): void {
+    this.slot(this.ring.activeKeyId);
+  }
+
+  /** Encrypt under the active key, bound to `recordId` (and `suffix`, e.g. the sealed field list); returns base64url text. */
+  seal(plaintext: Uint8Array, recordId: string, suffix?: Buffer): string {
+    return this.sealBytes(plaintext, recordId, suffix).toString('base64url');
+  }
+
+  /** Like `seal`, returning the binary ciphertext. */
+  sealBytes(plaintext: Uint8Array, recordId: string, suffix?: Buffer): Buffer {
+    const { key, header } = this.slot(this.ring.activeKeyId);
+    return gcmSeal(key, header, buildAad(header, this.prefix, recordId, suffix), plaintext);
+  }
+
+  /**
+   * Decrypt and authenticate stored text. Any mismatch (other row, other
+   * field, flipped byte, truncated text) raises IntegrityError naming the
+   * field and key id; an unknown key id raises KeyError.
+   */
+  open(text: unknown, recordId: string, suffix?: Buffer): Buffer {
+    const what = `${this.repository}.${this.field}`;
+    if (typeof text !== 'string') throw new IntegrityError(`The stored value of ${what} (record ${recordId}) is not ciphertext text. Restore it from a backup.`, { repository: this.repository, field: this.field, id: recordId });
+    return this.openBytes(Buffer.from(text, 'base64url'), recordId, suffix);
+  }
+
+  /** Like `open`, from the binary ciphertext. */
+  openBytes(bytes: Buffer, recordId: string, suffix?: Buffer): Buffer {
+    const what = `${this.repository}.${this.field}`;
+    const parts = parseCiphertext(bytes, `value of ${what}`);
+    const { key } = this.slot(parts.keyId);
+    try {
+      return gcmOpen(key, parts.nonce, parts.tag, buildAad(parts.header, this.prefix, recordId, suffix), parts.body);
+    } catch (cause) {
+      throw new IntegrityError(
+        `The ciphertext of ${what} (record ${recordId}, key ${parts.keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`,
+        { repository: this.repository, field: this.field, id: recordId, keyId: parts.keyId },
+        cause,
+      );
+    }
+  }
+
+  private slot(keyId: string): { key: KeyObject; header: Buffer } {
+    let s = this.keys.get(keyId);
+    if (!s) {
+      s = { key: this.ring.encryptionKey(keyId, this.repository, this.field), header: headerFor(keyId) };
+      this.keys.set(keyId, s);
+    }
+    return s;
+  }
+
+  /** The key id new ciphertext is written under. */
+  activeKeyId(): string {
+    return this.ring.activeKeyId;
+  }
+
+  /** Forget cached subkeys of a key (after it was retired). */
+  forget(keyId: string): void {
+    this.keys.delete(keyId);
+  }
+}

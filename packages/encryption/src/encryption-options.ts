@@ -1,0 +1,62 @@
+import type { SearchNormalization } from '@chatcore/core';
+import type { KeyProvider } from './keys/key-provider.js';
+import type { KeySource } from './keys/key-source.js';
+import type { SecurityEvent } from '@chatcore/core';
+
+/**
+ * A field to encrypt that the schema does not mark `sensitive()`: a name
+ * (`'ssn'` matches that field, or its snake_case column, in every
+ * repository; `'users.ssn'` one repository), or an object with search options.
+ *
+ * @example
+ * ```ts
+ * const fields: SensitiveFieldOption[] = ['ssn', { field: 'users.phone', searchable: true, normalize: { trim: true } }];
+ * ```
+ */
+export type SensitiveFieldOption = string | { readonly field: string; readonly searchable?: boolean; readonly normalize?: SearchNormalization };
+
+/**
+ * Record-level ("sealed") mode of one repository: every field except the
+ * id, version, managed timestamps, secret() fields and `clear` fields is
+ * sealed into one envelope field.
+ *
+ * @example
+ * ```ts
+ * defineRepository('messages', {...}, { plugins: { encryption: { seal: true, clear: ['conversationId'] } } });
+ * ```
+ */
+export interface SealOptions {
+  readonly seal: boolean;
+  /** Fields stored (and queryable) in clear. */
+  readonly clear?: readonly string[];
+  /** Name of the envelope field (default `sealed`). */
+  readonly envelopeField?: string;
+}
+
+/**
+ * Options of `encryption()`. YAML keys are the snake_case forms
+ * (`sensitive_fields`, `active_key_id`, ...).
+ *
+ * @example
+ * ```ts
+ * encryption({ keys: [{ id: 'k1', key: process.env.CHATCORE_ENCRYPTION_KEY! }], sensitiveFields: ['ssn'] });
+ * ```
+ */
+export interface EncryptionOptions {
+  /** The keyring. Default: from CHATCORE_ENCRYPTION_KEY (base64) or CHATCORE_ENCRYPTION_PASSPHRASE + CHATCORE_ENCRYPTION_SALT, id CHATCORE_ENCRYPTION_KEY_ID or `k1`. */
+  readonly keys?: readonly KeySource[];
+  /** Shorthand for `keys: [{ id: 'k1', key: rootKey }]`. */
+  readonly rootKey?: string;
+  readonly activeKeyId?: string;
+  readonly indexKeyId?: string;
+  /** Resolves passphrases and wrapped keys; default the local provider (PBKDF2, local KEK). */
+  readonly keyProvider?: KeyProvider;
+  /** Extra fields to encrypt besides those marked `sensitive()`; secret() fields are always left to core's hashing. */
+  readonly sensitiveFields?: readonly SensitiveFieldOption[];
+  /** Record-level mode per repository (the repository's own `plugins.encryption` setting wins). */
+  readonly repositories?: Readonly<Record<string, SealOptions>>;
+  /** Plugin name (default `encryption`); must match the key under `defineRepository(..., { plugins })`. */
+  readonly name?: string;
+  /** Called for each security event this plugin reports (besides every plugin's onSecurityEvent). */
+  readonly onSecurityEvent?: (event: SecurityEvent) => void;
+}

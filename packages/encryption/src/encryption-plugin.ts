@@ -1,0 +1,220 @@
+import { EventEmitter } from 'node:events';
+import type {
+  ComponentHealth, Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow,
+} from '@chatcore/core';
+import { IntegrityError, KeyError, PluginError } from '@chatcore/core';
+import type { EncryptionOptions } from './encryption-options.js';
+import { Keyring, type KeyringConfig } from './keys/keyring.js';
+import type { KeyProvider } from './keys/key-provider.js';
+import type { KeySource } from './keys/key-source.js';
+import { defaultKeyProvider } from './keys/local-key-provider.js';
+import { ValueCipher } from './crypto/value-cipher.js';
+import { planRepositories, type RepositoryPlan } from './repository-plan.js';
+import { storageSchema } from './storage-schema.js';
+import { decryptRow, encryptRow } from './encryption-transformer.js';
+import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
+import { updateThrough, upsertThrough } from './write-paths.js';
+import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
+import { keyringFromEnv } from './keys/env-keys.js';
+
+/**
+ * The encryption plugin object: the onion hooks plus the key-management
+ * API used by operators and the CLI (`reencrypt`, `keyUsage`, `retireKey`,
+ * `addKey`). Get it back from a database with `db.plugin<EncryptionPlugin>('encryption')`.
+ *
+ * Events on `events`: `progress` (ReencryptProgress), `security` (SecurityEvent).
+ *
+ * @example
+ * ```ts
+ * const enc = db.plugin<EncryptionPlugin>('encryption')!;
+ * await enc.addKey({ id: 'k2', key: newKey }, { activate: true });
+ * let r = await enc.reencrypt({ repository: 'users', batchSize: 500 });
+ * await enc.retireKey('k1');
+ * ```
+ */
+export class EncryptionPlugin implements Plugin {
+  readonly name: string;
+  readonly placement = { protectsSensitive: true } as const;
+  readonly events = new EventEmitter();
+  private plans = new Map<string, RepositoryPlan>();
+  private ring: Keyring | undefined;
+  private host: PluginHost | undefined;
+  private readonly provider: KeyProvider;
+  private readonly keyConfig: KeyringConfig;
+
+  constructor(private readonly options: EncryptionOptions = {}) {
+    this.name = options.name ?? 'encryption';
+    this.provider = options.keyProvider ?? defaultKeyProvider;
+    const keys: readonly KeySource[] | undefined = options.keys ?? (options.rootKey !== undefined ? [{ id: 'k1', key: options.rootKey }] : undefined);
+    this.keyConfig = keys ? { keys, activeKeyId: options.activeKeyId, indexKeyId: options.indexKeyId } : keyringFromEnv(process.env);
+    Keyring.check(this.keyConfig);
+  }
+
+  /** The key id new writes use. */
+  get activeKeyId(): string {
+    return this.keyring().activeKeyId;
+  }
+
+  /** Plan every repository and return the storage schemas (ciphertext fields, blind indexes, envelopes). */
+  extendSchema(schemas: readonly RepositorySchema[]): readonly RepositorySchema[] {
+    this.plans = planRepositories(this.name, schemas, this.options);
+    return schemas.map((s) => {
+      const plan = this.plans.get(s.name);
+      if (!plan) return s;
+      plan.storage = storageSchema(plan, this.name);
+      return plan.storage;
+    });
+  }
+
+  /** Resolve the keys (passphrase stretching happens here, once per process) and derive every active subkey. */
+  async connect(host: PluginHost): Promise<void> {
+    this.host = host;
+    this.ring ??= await Keyring.load(this.keyConfig, this.provider);
+    for (const plan of this.plans.values()) {
+      for (const p of plan.fields.values()) {
+        if (p.indexField) p.indexKey = this.ring.indexKey(plan.name, p.name);
+        if (plan.mode === 'field') {
+          p.cipher = new ValueCipher(this.ring, plan.name, p.name);
+          p.cipher.warm();
+        }
+      }
+      if (plan.mode === 'record') {
+        plan.envelopeCipher = new ValueCipher(this.ring, plan.name, '$record');
+        plan.envelopeCipher.warm();
+      }
+    }
+  }
+
+  health(): ComponentHealth[] {
+    return [{ name: this.name, status: this.ring ? 'up' : 'down', details: this.ring ? { activeKeyId: this.ring.activeKeyId, keys: this.ring.keyIds().length } : { error: 'not connected' } }];
+  }
+
+  async around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const plan = this.plans.get(op.schema.name);
+    if (!plan) return next(op);
+    this.keyring();
+    const decrypt = (rows: readonly StoredRow[]) => this.decryptRows(plan, rows, ctx);
+    switch (op.kind) {
+      case 'insert': {
+        const stored = op.rows.map((r) => encryptRow(plan, r));
+        const res = await next({ ...op, rows: stored });
+        // Rows that come back unchanged are the ones just encrypted: hand back the caller's plaintext instead of decrypting.
+        const plain = new Map(stored.map((s, i) => [s, op.rows[i]!]));
+        return { ...res, rows: res.rows.map((r) => { const p = plain.get(r); return p ? { ...p } : decryptRow(plan, r); }) };
+      }
+      case 'get': {
+        const res = await next({ ...op, select: mapSelect(plan, op.select) });
+        return { ...res, rows: decrypt(res.rows) };
+      }
+      case 'query': {
+        checkOrderBy(plan, op.query.orderBy);
+        const query = { ...op.query, where: rewriteCondition(plan, op.query.where), select: mapSelect(plan, op.query.select) };
+        const res = await next({ ...op, query });
+        return { ...res, rows: decrypt(res.rows) };
+      }
+      case 'count':
+        return next({ ...op, where: rewriteCondition(plan, op.where) });
+      case 'delete':
+        return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
+      case 'update':
+        return updateThrough(plan, op, next, decrypt);
+      case 'upsert':
+        return upsertThrough(plan, op, next, decrypt);
+    }
+  }
+
+  /** Re-encrypt every value of a repository that is not under the active key (resumable; see ReencryptOptions). */
+  reencrypt(options: ReencryptOptions): Promise<ReencryptResult> {
+    return reencrypt(this.rotationContext(), options);
+  }
+
+  /** Count stored values per key id (scans every protected repository, or one). */
+  keyUsage(options: { repository?: string; batchSize?: number } = {}): Promise<KeyUsage> {
+    return keyUsage(this.rotationContext(), options);
+  }
+
+  /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it. */
+  async retireKey(keyId: string): Promise<{ scanned: number }> {
+    const usage = await this.keyUsage();
+    const remaining = usage.byKey[keyId] ?? 0;
+    if (remaining > 0) {
+      const where = Object.entries(usage.byRepository).filter(([, m]) => (m[keyId] ?? 0) > 0).map(([r, m]) => `${r}: ${m[keyId]}`).join(', ');
+      throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { keyId, remaining });
+    }
+    this.keyring().remove(keyId);
+    for (const plan of this.plans.values()) {
+      for (const p of plan.fields.values()) p.cipher?.forget(keyId);
+      plan.envelopeCipher?.forget(keyId);
+    }
+    return { scanned: usage.scanned };
+  }
+
+  /** Add a key to the running keyring; with `activate`, new writes use it immediately. */
+  async addKey(source: KeySource, options: { activate?: boolean } = {}): Promise<void> {
+    await this.keyring().addKey(source, this.provider, options.activate === true);
+  }
+
+  /** Make a key already in the ring the active one. */
+  activateKey(keyId: string): void {
+    this.keyring().activate(keyId);
+  }
+
+  /** Key ids in the ring. */
+  keyIds(): string[] {
+    return this.keyring().keyIds();
+  }
+
+  private keyring(): Keyring {
+    if (!this.ring) throw new PluginError(this.name, 'keys are not loaded: call db.connect() before using the database.');
+    return this.ring;
+  }
+
+  private rotationContext() {
+    if (!this.host) throw new PluginError(this.name, 'not connected: call db.connect() first.');
+    return { host: this.host, name: this.name, plans: this.plans, events: this.events };
+  }
+
+  private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
+    try {
+      return rows.map((r) => decryptRow(plan, r));
+    } catch (error) {
+      if (error instanceof IntegrityError) this.reportIntegrity(plan, error, ctx);
+      throw error;
+    }
+  }
+
+  private reportIntegrity(plan: RepositoryPlan, error: IntegrityError, ctx: OperationContext | undefined): void {
+    const id = error.details.id as string | undefined;
+    const event = {
+      type: 'integrity_failure',
+      message: error.message,
+      repository: plan.name,
+      ids: id ? [id] : undefined,
+      actor: ctx?.actor,
+      tenant: ctx?.tenant,
+      traceId: ctx?.traceId,
+      source: this.name,
+      details: { field: error.details.field, keyId: error.details.keyId },
+    } as const;
+    this.host?.reportSecurityEvent(event);
+    this.events.emit('security', event);
+    this.options.onSecurityEvent?.(event);
+  }
+}
+
+/**
+ * Create the encryption plugin. Place it above the cache:
+ * `plugins: [audit(), encryption(), cache()]`.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({
+ *   driver: pglite(),
+ *   repositories: { users },
+ *   plugins: [encryption({ keys: [{ id: 'k1', key: process.env.CHATCORE_ENCRYPTION_KEY! }] })],
+ * });
+ * ```
+ */
+export function encryption(options: EncryptionOptions = {}): EncryptionPlugin {
+  return new EncryptionPlugin(options);
+}

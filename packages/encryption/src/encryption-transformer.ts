@@ -1,0 +1,110 @@
+import type { StoredRow } from '@chatcore/core';
+import { UnsupportedQueryError } from '@chatcore/core';
+import { blindIndex } from './crypto/blind-index.js';
+import { decodeValue, encodeValue } from './crypto/plaintext-codec.js';
+import { fieldList, openRecord, sealRecord } from './record/record-envelope.js';
+import type { RepositoryPlan } from './repository-plan.js';
+
+/**
+ * The per-row work of the plugin: logical rows to storage rows (encrypt,
+ * add blind indexes, seal) and back (open, decrypt, drop storage-only
+ * fields). Plans carry the ciphers derived at connect, so these functions
+ * do no key work.
+ *
+ * @example
+ * ```ts
+ * const stored = encryptRow(plan, row);
+ * const back = decryptRow(plan, stored);
+ * ```
+ */
+export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
+  const id = row.id as string;
+  const out: StoredRow = { ...row };
+  for (const p of plan.fields.values()) {
+    const value = row[p.name];
+    if (p.indexField) out[p.indexField] = blindIndex(p.indexKey!, p.meta, value, p.normalize);
+    if (plan.mode === 'field') out[p.name] = value === null || value === undefined ? null : p.cipher!.seal(encodeValue(value, p.meta.type, p.meta.items), id);
+    else delete out[p.name];
+  }
+  if (plan.mode === 'record') out[plan.envelopeField!] = sealRecord(plan.envelopeCipher!, plan.sealed, sealedList(plan), plan.logical.fields, row, id);
+  return out;
+}
+
+const lists = new WeakMap<RepositoryPlan, Buffer>();
+/** The envelope field list of a plan, computed once. */
+export function sealedList(plan: RepositoryPlan): Buffer {
+  let l = lists.get(plan);
+  if (!l) lists.set(plan, (l = fieldList(plan.sealed)));
+  return l;
+}
+
+/**
+ * Turn a storage row into a logical row: decrypt the encrypted fields that
+ * are present (projections may leave some out), open the envelope, and drop
+ * blind-index and envelope fields. Returns a new object; `stored` is left
+ * as it is.
+ *
+ * @example
+ * ```ts
+ * result.rows = result.rows.map((r) => decryptRow(plan, r));
+ * ```
+ */
+export function decryptRow(plan: RepositoryPlan, stored: StoredRow): StoredRow {
+  // A copy: rows from below may be shared (an in-process cache tier keeps ciphertext rows by reference).
+  const row: StoredRow = { ...stored };
+  const id = row.id as string;
+  if (plan.mode === 'field') {
+    for (const p of plan.fields.values()) {
+      if (!(p.name in row)) continue;
+      const text = row[p.name];
+      row[p.name] = text === null || text === undefined ? null : decodeValue(p.cipher!.open(text, id), p.meta.type, p.meta.items);
+    }
+  } else if (plan.envelopeField! in row) {
+    const values = openRecord(plan.envelopeCipher!, plan.logical.fields, row[plan.envelopeField!], id);
+    delete row[plan.envelopeField!];
+    for (const n of plan.sealed) row[n] = values[n] ?? null;
+  }
+  for (const f of plan.indexFields.keys()) delete row[f];
+  return row;
+}
+
+/**
+ * Whether a patch touches protected fields (so it needs per-record work).
+ *
+ * @example
+ * ```ts
+ * if (touchesProtected(plan, op.patch)) ...
+ * ```
+ */
+export function touchesProtected(plan: RepositoryPlan, patch: { readonly set: Readonly<Record<string, unknown>>; readonly increment: Readonly<Record<string, unknown>> }): boolean {
+  for (const f of Object.keys(patch.set)) if (plan.fields.has(f)) return true;
+  for (const f of Object.keys(patch.increment)) {
+    if (plan.fields.has(f)) {
+      if (plan.mode === 'field') {
+        throw new UnsupportedQueryError(`Increment on ${plan.name}.${f} is not possible: it is encrypted, so the database cannot add to it. Read, add and write the value instead.`, { repository: plan.name, field: f });
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Encrypt the `set` part of a field-mode patch for one record (the AAD binds
+ * the id), adding blind indexes of searchable fields.
+ *
+ * @example
+ * ```ts
+ * const set = encryptSet(plan, op.patch.set, id);
+ * ```
+ */
+export function encryptSet(plan: RepositoryPlan, set: Readonly<Record<string, unknown>>, id: string): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...set };
+  for (const [f, value] of Object.entries(set)) {
+    const p = plan.fields.get(f);
+    if (!p) continue;
+    if (p.indexField) out[p.indexField] = blindIndex(p.indexKey!, p.meta, value, p.normalize);
+    out[f] = value === null || value === undefined ? null : p.cipher!.seal(encodeValue(value, p.meta.type, p.meta.items), id);
+  }
+  return out;
+}

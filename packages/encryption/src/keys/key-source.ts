@@ -1,0 +1,74 @@
+import { ConfigError } from '@chatcore/core';
+import { isValidKeyId } from '../crypto/ciphertext-format.js';
+import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
+
+/**
+ * One key of the keyring, as configuration gives it. Exactly one of:
+ * - `key`: 32 random bytes, base64 (or base64url) — e.g. `openssl rand -base64 32`;
+ * - `passphrase` + `salt` (base64, at least 16 bytes): stretched once per process with PBKDF2-HMAC-SHA256;
+ * - `wrappedKey` (base64): unwrapped by the key provider (local KEK or a KMS).
+ *
+ * @example
+ * ```ts
+ * const keys: KeySource[] = [{ id: '2026-01', key: process.env.CHATCORE_KEY_2026_01! }];
+ * ```
+ */
+export interface KeySource {
+  readonly id: string;
+  readonly key?: string | undefined;
+  readonly passphrase?: string | undefined;
+  readonly salt?: string | undefined;
+  /** PBKDF2 iterations (default and minimum 600,000). */
+  readonly iterations?: number | undefined;
+  readonly wrappedKey?: string | undefined;
+}
+
+/**
+ * Decode base64/base64url key bytes and check the length is 32. Errors name
+ * the key id, never the value.
+ *
+ * @example
+ * ```ts
+ * const bytes = decodeKeyBytes(process.env.CHATCORE_KEY!, 'k1');
+ * ```
+ */
+export function decodeKeyBytes(text: unknown, keyId: string): Buffer {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim())) {
+    throw new ConfigError(`Key ${keyId} is not base64: give 32 random bytes encoded in base64 (e.g. \`openssl rand -base64 32\`).`);
+  }
+  const bytes = Buffer.from(text.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length !== 32) throw new ConfigError(`Key ${keyId} decodes to ${bytes.length} bytes; AES-256 needs exactly 32 (e.g. \`openssl rand -base64 32\`).`);
+  return bytes;
+}
+
+/**
+ * Check one key source's shape; returns which kind it is.
+ *
+ * @example
+ * ```ts
+ * checkKeySource({ id: 'k1', key }); // 'raw'
+ * ```
+ */
+export function checkKeySource(source: KeySource, index: number): 'raw' | 'passphrase' | 'wrapped' {
+  if (!source || typeof source !== 'object') throw new ConfigError(`keys[${index}] must be an object like { id: 'k1', key: '<base64>' }.`);
+  if (!isValidKeyId(source.id)) throw new ConfigError(`keys[${index}].id must be 1-64 characters of A-Z a-z 0-9 . _ - (it is written into every ciphertext).`);
+  const kinds = [source.key !== undefined, source.passphrase !== undefined, source.wrappedKey !== undefined].filter(Boolean).length;
+  if (kinds !== 1) throw new ConfigError(`Key ${source.id}: give exactly one of key, passphrase (with salt) or wrappedKey.`);
+  if (source.passphrase !== undefined) {
+    if (typeof source.passphrase !== 'string' || source.passphrase.length < 12) throw new ConfigError(`Key ${source.id}: the passphrase must be a string of at least 12 characters.`);
+    const salt = typeof source.salt === 'string' ? Buffer.from(source.salt, 'base64') : Buffer.alloc(0);
+    if (salt.length < 16) {
+      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least 16 bytes (base64), e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`);
+    }
+    if (source.iterations !== undefined && (!Number.isSafeInteger(source.iterations) || source.iterations < MIN_PBKDF2_ITERATIONS_VALUE)) {
+      throw new ConfigError(`Key ${source.id}: iterations must be an integer of at least ${MIN_PBKDF2_ITERATIONS_VALUE}.`);
+    }
+    return 'passphrase';
+  }
+  if (source.wrappedKey !== undefined) {
+    if (typeof source.wrappedKey !== 'string' || source.wrappedKey.length === 0) throw new ConfigError(`Key ${source.id}: wrappedKey must be base64 text.`);
+    return 'wrapped';
+  }
+  decodeKeyBytes(source.key, source.id);
+  return 'raw';
+}

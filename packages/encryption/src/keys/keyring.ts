@@ -1,0 +1,159 @@
+import { createHash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { ConfigError, KeyError } from '@chatcore/core';
+import type { KeyProvider } from './key-provider.js';
+import { checkKeySource, decodeKeyBytes, type KeySource } from './key-source.js';
+import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
+
+/** Keyring settings: the keys, which one encrypts, which one keys the blind indexes. */
+export interface KeyringConfig {
+  readonly keys: readonly KeySource[];
+  /** The key new writes use; default: the only key. Required with several keys. */
+  readonly activeKeyId?: string | undefined;
+  /** The key blind indexes are derived from; default: the only key. Required with several keys (it must not change, or lookups stop matching). */
+  readonly indexKeyId?: string | undefined;
+}
+
+const HKDF_SALT = Buffer.from('chatcore/v1', 'utf8');
+/** Stretched passphrases, per provider, per (salt, iterations, passphrase) digest: once per process. */
+const stretched = new WeakMap<KeyProvider, Map<string, Promise<Uint8Array>>>();
+
+function stretchOnce(provider: KeyProvider, source: KeySource): Promise<Uint8Array> {
+  let cache = stretched.get(provider);
+  if (!cache) stretched.set(provider, (cache = new Map()));
+  const iterations = source.iterations ?? MIN_PBKDF2_ITERATIONS_VALUE;
+  const salt = Buffer.from(source.salt!, 'base64');
+  const id = createHash('sha256').update(salt).update(`\0${iterations}\0`).update(source.passphrase!, 'utf8').digest('hex');
+  let pending = cache.get(id);
+  if (!pending) {
+    pending = provider.deriveKey({ keyId: source.id, passphrase: source.passphrase!, salt, iterations });
+    cache.set(id, pending);
+    pending.catch(() => cache!.delete(id));
+  }
+  return pending;
+}
+
+/**
+ * The keys of one encryption plugin: root keys by id (one active for new
+ * writes, the others decrypt-only) and the HKDF subkeys derived from them,
+ * per repository and field, cached on first use so the hot path only looks
+ * them up.
+ *
+ * Subkeys: `HKDF-SHA256(ikm = root key, salt = "chatcore/v1", info = purpose ‖ 0 ‖ repository ‖ 0 ‖ field)`,
+ * purpose `enc` for encryption and `bidx` for blind indexes.
+ *
+ * @example
+ * ```ts
+ * const ring = await Keyring.load({ keys: [{ id: 'k1', key }] }, localKeyProvider());
+ * const key = ring.encryptionKey('k1', 'users', 'email');
+ * ```
+ */
+export class Keyring {
+  private readonly roots = new Map<string, Buffer>();
+  private readonly subkeys = new Map<string, KeyObject>();
+  activeKeyId: string;
+  readonly indexKeyId: string;
+
+  private constructor(roots: Map<string, Buffer>, active: string, index: string) {
+    this.roots = roots;
+    this.activeKeyId = active;
+    this.indexKeyId = index;
+  }
+
+  /** Check the configuration and resolve every root key (passphrases stretched once per process, wrapped keys unwrapped). */
+  static async load(config: KeyringConfig, provider: KeyProvider): Promise<Keyring> {
+    const ids = Keyring.check(config);
+    const roots = new Map<string, Buffer>();
+    for (const [i, source] of config.keys.entries()) {
+      const kind = checkKeySource(source, i);
+      let bytes: Uint8Array;
+      if (kind === 'raw') bytes = decodeKeyBytes(source.key, source.id);
+      else if (kind === 'passphrase') bytes = await stretchOnce(provider, source);
+      else bytes = await provider.unwrapKey(source.id, Buffer.from(source.wrappedKey!, 'base64'));
+      if (bytes.length !== 32) throw new KeyError(`Key ${source.id} resolved to ${bytes.length} bytes; a root key must be 32 bytes.`, { keyId: source.id });
+      roots.set(source.id, Buffer.from(bytes));
+    }
+    return new Keyring(roots, ids.active, ids.index);
+  }
+
+  /** Validate ids without resolving keys (used when the plugin is created, so mistakes surface at createDatabase). */
+  static check(config: KeyringConfig): { active: string; index: string } {
+    if (!config || !Array.isArray(config.keys) || config.keys.length === 0) {
+      throw new ConfigError('encryption() needs at least one key: keys: [{ id: \'k1\', key: \'<32 random bytes, base64>\' }] (or set CHATCORE_ENCRYPTION_KEY).');
+    }
+    const seen = new Set<string>();
+    for (const [i, s] of config.keys.entries()) {
+      checkKeySource(s, i);
+      if (seen.has(s.id)) throw new ConfigError(`Key id ${s.id} is listed twice; key ids must be unique.`);
+      seen.add(s.id);
+    }
+    const only = config.keys.length === 1 ? config.keys[0]!.id : undefined;
+    const active = config.activeKeyId ?? only;
+    const index = config.indexKeyId ?? only;
+    if (!active) throw new ConfigError('With several keys, set activeKeyId to the key new writes use.');
+    if (!index) throw new ConfigError('With several keys, set indexKeyId to the key the blind indexes were written with (usually the first key you used); it must not change.');
+    if (!seen.has(active)) throw new ConfigError(`activeKeyId ${active} is not one of the keys.`);
+    if (!seen.has(index)) throw new ConfigError(`indexKeyId ${index} is not one of the keys.`);
+    return { active, index };
+  }
+
+  /** Key ids in the ring. */
+  keyIds(): string[] {
+    return [...this.roots.keys()];
+  }
+
+  has(keyId: string): boolean {
+    return this.roots.has(keyId);
+  }
+
+  /** The encryption subkey of a key id for one repository field (or `$record`). */
+  encryptionKey(keyId: string, repository: string, field: string): KeyObject {
+    return this.subkey('enc', keyId, repository, field);
+  }
+
+  /** The blind-index subkey for one repository field (always from the index key). */
+  indexKey(repository: string, field: string): KeyObject {
+    return this.subkey('bidx', this.indexKeyId, repository, field);
+  }
+
+  /** Add a key at run time (e.g. from the CLI); `activate` makes new writes use it immediately. */
+  async addKey(source: KeySource, provider: KeyProvider, activate = false): Promise<void> {
+    if (this.roots.has(source.id)) throw new ConfigError(`Key id ${source.id} is already in the keyring.`);
+    const ring = await Keyring.load({ keys: [source] }, provider);
+    this.roots.set(source.id, ring.roots.get(source.id)!);
+    if (activate) this.activeKeyId = source.id;
+  }
+
+  /** Make an existing key the one new writes use. */
+  activate(keyId: string): void {
+    this.root(keyId);
+    this.activeKeyId = keyId;
+  }
+
+  /** Drop a key from memory (the caller has checked nothing uses it). */
+  remove(keyId: string): void {
+    if (keyId === this.activeKeyId) throw new ConfigError(`Key ${keyId} is the active key; activate another key before retiring it.`);
+    if (keyId === this.indexKeyId) throw new ConfigError(`Key ${keyId} keys the blind indexes; it cannot be retired while blind indexes exist.`);
+    this.root(keyId);
+    this.roots.delete(keyId);
+    for (const k of [...this.subkeys.keys()]) if (k.split('\0')[1] === keyId) this.subkeys.delete(k);
+  }
+
+  private root(keyId: string): Buffer {
+    const root = this.roots.get(keyId);
+    if (!root) {
+      throw new KeyError(`No key with id ${keyId} in the keyring: add it to keys (it can be decrypt-only) to read data written under it.`, { keyId });
+    }
+    return root;
+  }
+
+  private subkey(purpose: 'enc' | 'bidx', keyId: string, repository: string, field: string): KeyObject {
+    const id = `${purpose}\0${keyId}\0${repository}\0${field}`;
+    let key = this.subkeys.get(id);
+    if (!key) {
+      const info = Buffer.from(`${purpose}\0${repository}\0${field}`, 'utf8');
+      key = createSecretKey(Buffer.from(hkdfSync('sha256', this.root(keyId), HKDF_SALT, info, 32)));
+      this.subkeys.set(id, key);
+    }
+    return key;
+  }
+}

@@ -1,0 +1,142 @@
+import type { FieldMeta, RepositorySchema, SearchNormalization } from '@chatcore/core';
+import { ConfigError, toSnakeCase } from '@chatcore/core';
+import type { KeyObject } from 'node:crypto';
+import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
+import type { ValueCipher } from './crypto/value-cipher.js';
+
+/**
+ * How one logical field is protected.
+ *
+ * @example
+ * ```ts
+ * plan.fields.get('email'); // { name: 'email', searchable: true, indexField: 'emailBidx', ... }
+ * ```
+ */
+export interface FieldPlan {
+  readonly name: string;
+  readonly meta: FieldMeta;
+  readonly searchable: boolean;
+  readonly normalize?: SearchNormalization | undefined;
+  /** The blind-index storage field, when searchable. */
+  readonly indexField?: string | undefined;
+  /** Set at connect: the field's cipher (field-level mode). */
+  cipher?: ValueCipher;
+  /** Set at connect: the field's blind-index key. */
+  indexKey?: KeyObject;
+}
+
+/**
+ * Everything the plugin needs about one repository, computed once in
+ * extendSchema: which fields are encrypted (field mode) or sealed (record
+ * mode), the blind-index fields, and the storage schema.
+ *
+ * @example
+ * ```ts
+ * const plan = plans.get('users'); if (plan?.mode === 'record') ...
+ * ```
+ */
+export interface RepositoryPlan {
+  readonly name: string;
+  readonly mode: 'field' | 'record';
+  readonly logical: RepositorySchema;
+  /** Encrypted (field mode) or sealed (record mode) fields. */
+  readonly fields: ReadonlyMap<string, FieldPlan>;
+  /** Record mode: the envelope field and the sealed field names in schema order. */
+  readonly envelopeField?: string | undefined;
+  readonly sealed: readonly string[];
+  /** Blind-index storage field → the logical field it serves. */
+  readonly indexFields: ReadonlyMap<string, string>;
+  storage?: RepositorySchema;
+  /** Set at connect (record mode). */
+  envelopeCipher?: ValueCipher;
+}
+
+interface Extra { searchable: boolean; normalize?: SearchNormalization | undefined }
+
+/** Parse `sensitiveFields` into per-repository extra fields, checking every name exists. */
+function extraFields(options: EncryptionOptions, schemas: readonly RepositorySchema[]): Map<string, Map<string, Extra>> {
+  const out = new Map<string, Map<string, Extra>>();
+  for (const [i, item] of (options.sensitiveFields ?? []).entries()) {
+    const spec = typeof item === 'string' ? { field: item } : item;
+    if (!spec || typeof spec.field !== 'string' || spec.field.length === 0) throw new ConfigError(`sensitiveFields[${i}] must be a field name or { field, searchable }.`);
+    const [repoName, fieldName] = spec.field.includes('.') ? spec.field.split('.', 2) as [string, string] : [undefined, spec.field];
+    let found = false;
+    for (const s of schemas) {
+      if (s.ownedBy || (repoName !== undefined && s.name !== repoName)) continue;
+      const match = Object.keys(s.fields).find((f) => f === fieldName || toSnakeCase(f) === fieldName || s.fields[f]!.column === fieldName);
+      if (!match) continue;
+      found = true;
+      if (!out.has(s.name)) out.set(s.name, new Map());
+      out.get(s.name)!.set(match, { searchable: (spec as Exclude<SensitiveFieldOption, string>).searchable === true, normalize: (spec as Exclude<SensitiveFieldOption, string>).normalize });
+    }
+    if (!found) throw new ConfigError(`sensitiveFields names ${spec.field}, which no repository has: check the spelling (use field or repository.field).`);
+  }
+  return out;
+}
+
+function sealOptions(pluginName: string, schema: RepositorySchema, options: EncryptionOptions): SealOptions | undefined {
+  const own = schema.plugins[pluginName] as SealOptions | undefined;
+  const seal = own ?? options.repositories?.[schema.name];
+  if (seal === undefined) return undefined;
+  if (typeof seal !== 'object' || seal === null) throw new ConfigError(`${schema.name}: plugins.${pluginName} must be an object like { seal: true, clear: ['conversationId'] }.`);
+  return seal.seal ? seal : undefined;
+}
+
+/**
+ * Build the plan of every repository that has something to protect.
+ *
+ * @example
+ * ```ts
+ * const plans = planRepositories('encryption', schemas, options);
+ * ```
+ */
+export function planRepositories(pluginName: string, schemas: readonly RepositorySchema[], options: EncryptionOptions): Map<string, RepositoryPlan> {
+  const extras = extraFields(options, schemas);
+  const plans = new Map<string, RepositoryPlan>();
+  for (const schema of schemas) {
+    if (schema.ownedBy) continue;
+    const extra = extras.get(schema.name) ?? new Map<string, Extra>();
+    const seal = sealOptions(pluginName, schema, options);
+    const managed = new Set([schema.versionField, schema.createdAtField, schema.updatedAtField, 'id'].filter(Boolean) as string[]);
+    for (const f of extra.keys()) {
+      if (managed.has(f)) throw new ConfigError(`sensitiveFields names ${schema.name}.${f}, which is managed by chatcore (id, version, timestamps) and cannot be encrypted.`);
+    }
+    const protectedFields = new Map<string, FieldPlan>();
+    const consider = (name: string, meta: FieldMeta): void => {
+      if (meta.secret) return; // core hashes secrets; never encrypted
+      const e = extra.get(name);
+      const searchable = meta.sensitive?.searchable === true || e?.searchable === true;
+      const normalize = meta.sensitive?.normalize ?? e?.normalize;
+      let indexField: string | undefined;
+      if (searchable) {
+        indexField = `${name}Bidx`;
+        if (Object.hasOwn(schema.fields, indexField)) throw new ConfigError(`${schema.name}.${name} is searchable, but the blind-index field name ${indexField} is taken; rename that field.`);
+      }
+      protectedFields.set(name, { name, meta, searchable, normalize, indexField });
+    };
+    let sealed: string[] = [];
+    let envelopeField: string | undefined;
+    if (seal) {
+      const clear = new Set(seal.clear ?? []);
+      for (const c of clear) {
+        if (!Object.hasOwn(schema.fields, c)) throw new ConfigError(`${schema.name}: clear names unknown field ${c}.`);
+        if (schema.fields[c]!.sensitive || extra.has(c)) throw new ConfigError(`${schema.name}.${c} is sensitive and cannot be listed as clear.`);
+      }
+      envelopeField = seal.envelopeField ?? 'sealed';
+      if (Object.hasOwn(schema.fields, envelopeField)) throw new ConfigError(`${schema.name} already has a field ${envelopeField}; set envelopeField to another name.`);
+      for (const [name, meta] of Object.entries(schema.fields)) {
+        if (managed.has(name) || clear.has(name) || meta.secret) continue;
+        consider(name, meta);
+        sealed.push(name);
+      }
+      if (sealed.length === 0) throw new ConfigError(`${schema.name} is sealed but every field is clear; remove seal or a clear field.`);
+    } else {
+      for (const [name, meta] of Object.entries(schema.fields)) if (meta.sensitive || extra.has(name)) consider(name, meta);
+      if (protectedFields.size === 0) continue;
+    }
+    const indexFields = new Map<string, string>();
+    for (const p of protectedFields.values()) if (p.indexField) indexFields.set(p.indexField, p.name);
+    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, indexFields });
+  }
+  return plans;
+}

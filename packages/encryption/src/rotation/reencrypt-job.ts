@@ -1,0 +1,214 @@
+import type { EventEmitter } from 'node:events';
+import type { Condition, PluginHost, StoredRow } from '@chatcore/core';
+import { ConfigError, IntegrityError, ValidationError } from '@chatcore/core';
+import { keyIdOf } from '../crypto/ciphertext-format.js';
+import { envelopeCiphertext, resealEnvelope } from '../record/reseal.js';
+import type { RepositoryPlan } from '../repository-plan.js';
+
+/**
+ * Options of a re-encryption run.
+ *
+ * @example
+ * ```ts
+ * const opts: ReencryptOptions = { repository: 'users', batchSize: 500, checkpoint: saved, onProgress: (p) => save(p.checkpoint) };
+ * ```
+ */
+export interface ReencryptOptions {
+  readonly repository: string;
+  /** Rows read per batch (default 500, max 10,000). */
+  readonly batchSize?: number;
+  /** Resume after this id (the `checkpoint` of an earlier progress event or result). */
+  readonly checkpoint?: string | null;
+  /** Stop after this many batches (the result's checkpoint resumes). */
+  readonly maxBatches?: number;
+  readonly onProgress?: (progress: ReencryptProgress) => void;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Progress of a run, after each batch (also emitted as `progress` on the plugin's `events`).
+ *
+ * @example
+ * ```ts
+ * enc.events.on('progress', (p: ReencryptProgress) => console.log(p.repository, p.scanned, p.rewritten));
+ * ```
+ */
+export interface ReencryptProgress {
+  readonly repository: string;
+  readonly activeKeyId: string;
+  /** Rows looked at so far in this run. */
+  readonly scanned: number;
+  /** Values rewritten under the active key. */
+  readonly rewritten: number;
+  /** Rows changed by someone else faster than the job could swap them, every attempt (rare; a second run picks them up). */
+  readonly skipped: number;
+  /** The last id processed: pass it as `checkpoint` to resume. */
+  readonly checkpoint: string | null;
+  readonly done: boolean;
+}
+
+/** The result of a run: the last progress. */
+export type ReencryptResult = ReencryptProgress;
+
+/**
+ * Stored values per key id.
+ *
+ * @example
+ * ```ts
+ * const u = await enc.keyUsage(); if ((u.byKey.k1 ?? 0) === 0) await enc.retireKey('k1');
+ * ```
+ */
+export interface KeyUsage {
+  readonly scanned: number;
+  readonly byKey: Readonly<Record<string, number>>;
+  readonly byRepository: Readonly<Record<string, Readonly<Record<string, number>>>>;
+}
+
+/** What the jobs need from the plugin. */
+export interface RotationContext {
+  readonly host: PluginHost;
+  readonly name: string;
+  readonly plans: ReadonlyMap<string, RepositoryPlan>;
+  readonly events: EventEmitter;
+}
+
+const SWAP_ATTEMPTS = 5;
+
+function planOf(ctx: RotationContext, repository: string): RepositoryPlan {
+  const plan = ctx.plans.get(repository);
+  if (!plan) throw new ConfigError(`Repository ${repository} has no encrypted fields (or does not exist); nothing to re-encrypt.`);
+  return plan;
+}
+
+/** Storage columns holding ciphertext, and how to read the key id of each. */
+function slots(plan: RepositoryPlan): { column: string; keyId: (v: unknown) => string | undefined }[] {
+  if (plan.mode === 'record') return [{ column: plan.envelopeField!, keyId: (v) => keyIdOf(envelopeCiphertext(v)) }];
+  return [...plan.fields.values()].map((p) => ({ column: p.name, keyId: (v: unknown) => keyIdOf(v) }));
+}
+
+async function* batches(ctx: RotationContext, plan: RepositoryPlan, batchSize: number, after: string | null, signal?: AbortSignal): AsyncGenerator<StoredRow[]> {
+  const select = ['id', ...slots(plan).map((s) => s.column)];
+  let last = after;
+  for (;;) {
+    signal?.throwIfAborted();
+    // Read below every plugin (no cache): the job must see what is stored.
+    const rows = await ctx.host.session.query(plan.storage!, {
+      orderBy: [{ field: 'id', direction: 'asc' }],
+      limit: batchSize,
+      after: last === null ? undefined : [last],
+      select,
+    }, { signal });
+    if (rows.length === 0) return;
+    yield rows;
+    last = rows.at(-1)!.id as string;
+    if (rows.length < batchSize) return;
+  }
+}
+
+function rewrite(plan: RepositoryPlan, row: StoredRow, active: string): { set: Record<string, string>; guard: Condition[] } {
+  const set: Record<string, string> = {};
+  const guard: Condition[] = [];
+  const id = row.id as string;
+  for (const s of slots(plan)) {
+    const value = row[s.column];
+    if (typeof value !== 'string' || s.keyId(value) === active) continue;
+    if (plan.mode === 'record') set[s.column] = resealEnvelope(plan.envelopeCipher!, value, id);
+    else {
+      const cipher = plan.fields.get(s.column)!.cipher!;
+      set[s.column] = cipher.seal(cipher.open(value, id), id);
+    }
+    // Compare-and-swap on the ciphertext itself: a concurrent write of this value wins; other columns (counters) never conflict.
+    guard.push({ kind: 'cmp', field: s.column, op: 'eq', value });
+  }
+  return { set, guard };
+}
+
+/**
+ * Walk a repository in id order and re-encrypt every value that is not
+ * under the active key. Each record is swapped with a compare-and-swap
+ * update (guarded by the old ciphertext, so it can run while the
+ * application writes); values are re-sealed without decoding. Resumable
+ * from `checkpoint`; progress after each batch.
+ *
+ * @example
+ * ```ts
+ * const result = await reencrypt(ctx, { repository: 'users', batchSize: 500 });
+ * ```
+ */
+export async function reencrypt(ctx: RotationContext, options: ReencryptOptions): Promise<ReencryptResult> {
+  const plan = planOf(ctx, options.repository);
+  const batchSize = options.batchSize ?? 500;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ValidationError([{ path: 'batchSize', message: 'expected an integer from 1 to 10000' }]);
+  const active = (plan.envelopeCipher ?? [...plan.fields.values()][0]!.cipher!).activeKeyId();
+  let scanned = 0, rewritten = 0, skipped = 0, n = 0;
+  let checkpoint = options.checkpoint ?? null;
+  const report = (done: boolean): ReencryptProgress => {
+    const p = { repository: plan.name, activeKeyId: active, scanned, rewritten, skipped, checkpoint, done };
+    options.onProgress?.(p);
+    ctx.events.emit('progress', p);
+    return p;
+  };
+  for await (const rows of batches(ctx, plan, batchSize, checkpoint, options.signal)) {
+    for (let row of rows) {
+      const id = row.id as string;
+      for (let attempt = 1; ; attempt++) {
+        const { set, guard } = rewrite(plan, row, active);
+        const count = Object.keys(set).length;
+        if (count === 0) break;
+        const where: Condition = guard.length === 1 ? guard[0]! : { kind: 'and', conditions: guard };
+        // Through the plugins below this one (a cache sees the write), not through the encryption layer itself.
+        const res = await ctx.host.execute(ctx.name, { kind: 'update', schema: plan.storage!, target: { ids: [id], where }, patch: { set, increment: {} } });
+        if (res.rows.length > 0) {
+          rewritten += count;
+          break;
+        }
+        const fresh = (await ctx.host.session.getByIds(plan.storage!, [id], { select: ['id', ...slots(plan).map((s) => s.column)] }))[0];
+        if (!fresh) break; // deleted meanwhile
+        if (attempt >= SWAP_ATTEMPTS) {
+          skipped++;
+          break;
+        }
+        row = fresh;
+      }
+      scanned++;
+    }
+    checkpoint = rows.at(-1)!.id as string;
+    n++;
+    if (options.maxBatches !== undefined && n >= options.maxBatches) return report(false);
+    report(false);
+  }
+  return report(true);
+}
+
+/**
+ * Count stored values per key id by reading every protected column (a full
+ * scan, below every plugin).
+ *
+ * @example
+ * ```ts
+ * const usage = await keyUsage(ctx, { repository: 'users' });
+ * ```
+ */
+export async function keyUsage(ctx: RotationContext, options: { repository?: string; batchSize?: number }): Promise<KeyUsage> {
+  const plans = options.repository ? [planOf(ctx, options.repository)] : [...ctx.plans.values()];
+  const byKey: Record<string, number> = {};
+  const byRepository: Record<string, Record<string, number>> = {};
+  let scanned = 0;
+  for (const plan of plans) {
+    const mine: Record<string, number> = (byRepository[plan.name] = {});
+    for await (const rows of batches(ctx, plan, options.batchSize ?? 2000, null)) {
+      for (const row of rows) {
+        scanned++;
+        for (const s of slots(plan)) {
+          const v = row[s.column];
+          if (v === null || v === undefined) continue;
+          const k = s.keyId(v);
+          if (k === undefined) throw new IntegrityError(`A stored value of ${plan.name}.${s.column} (record ${String(row.id)}) is not a chatcore ciphertext.`, { repository: plan.name, field: s.column, id: row.id });
+          mine[k] = (mine[k] ?? 0) + 1;
+          byKey[k] = (byKey[k] ?? 0) + 1;
+        }
+      }
+    }
+  }
+  return { scanned, byKey, byRepository };
+}

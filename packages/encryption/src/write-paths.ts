@@ -1,0 +1,131 @@
+import type { Condition, Operation, OperationResult, StoredRow } from '@chatcore/core';
+import { ConflictError, UniqueViolationError } from '@chatcore/core';
+import { encryptRow, encryptSet, sealedList, touchesProtected } from './encryption-transformer.js';
+import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
+import { blindIndex } from './crypto/blind-index.js';
+import { sealRecord } from './record/record-envelope.js';
+import type { RepositoryPlan } from './repository-plan.js';
+
+type Next = (op: Operation) => Promise<OperationResult>;
+type UpdateOp = Extract<Operation, { kind: 'update' }>;
+type UpsertOp = Extract<Operation, { kind: 'upsert' }>;
+type Decrypt = (rows: readonly StoredRow[]) => StoredRow[];
+
+/** Attempts of a record-mode read-modify-write before giving up with ConflictError. */
+const CAS_ATTEMPTS = 8;
+
+function and(...conds: (Condition | undefined)[]): Condition | undefined {
+  const list = conds.filter((c): c is Condition => c !== undefined);
+  return list.length === 0 ? undefined : list.length === 1 ? list[0] : { kind: 'and', conditions: list };
+}
+
+/** Ids of the rows a (storage) filter matches, read through the layers below. */
+async function resolveIds(op: UpdateOp, where: Condition | undefined, next: Next): Promise<string[]> {
+  if (op.target.ids) return [...op.target.ids];
+  const res = await next({ kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], select: ['id'] } });
+  return res.rows.map((r) => r.id as string);
+}
+
+/**
+ * An update through the plugin. A patch without protected fields goes down
+ * as one operation (filter rewritten). A patch that sets encrypted fields
+ * needs the record id in each AAD, so the targeted ids are resolved first
+ * (one query below this plugin) and each record is updated on its own, still
+ * under the original filter (a record that stopped matching is skipped).
+ * Record mode merges the patch into the opened envelope and writes it back
+ * with compare-and-swap (version, or envelope equality), retrying on a race.
+ *
+ * @example
+ * ```ts
+ * return updateThrough(plan, op, next, decrypt);
+ * ```
+ */
+export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
+  const where = rewriteCondition(plan, op.target.where);
+  if (!touchesProtected(plan, op.patch)) {
+    const res = await next({ ...op, target: { ids: op.target.ids, where } });
+    return { ...res, rows: decrypt(res.rows) };
+  }
+  const ids = await resolveIds(op, where, next);
+  const rows: StoredRow[] = [];
+  for (const id of ids) {
+    if (plan.mode === 'field') {
+      const res = await next({ ...op, target: { ids: [id], where }, patch: { set: encryptSet(plan, op.patch.set, id), increment: op.patch.increment } });
+      rows.push(...res.rows);
+    } else {
+      const row = await resealOne(plan, op, id, where, next, decrypt);
+      if (row) rows.push(row);
+    }
+  }
+  return { rows: decrypt(rows) };
+}
+
+async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, decrypt: Decrypt): Promise<StoredRow | undefined> {
+  const env = plan.envelopeField!;
+  const version = plan.logical.versionField;
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
+    const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
+    if (!current) return undefined;
+    const logical = decrypt([current])[0]!;
+    const set: Record<string, unknown> = {};
+    const increment: Record<string, number | bigint> = {};
+    for (const [f, v] of Object.entries(op.patch.set)) {
+      if (plan.fields.has(f)) logical[f] = v;
+      else set[f] = v;
+    }
+    for (const [f, by] of Object.entries(op.patch.increment)) {
+      if (!plan.fields.has(f)) increment[f] = by;
+      else logical[f] = typeof by === 'bigint' ? BigInt((logical[f] as bigint | null) ?? 0n) + by : Number(logical[f] ?? 0) + by;
+    }
+    set[env] = sealRecord(plan.envelopeCipher!, plan.sealed, sealedList(plan), plan.logical.fields, logical, id);
+    for (const p of plan.fields.values()) if (p.indexField && (p.name in op.patch.set || p.name in op.patch.increment)) set[p.indexField] = blindIndex(p.indexKey!, p.meta, logical[p.name], p.normalize);
+    // Compare-and-swap: the write applies only if nobody changed the record since it was read.
+    const guard: Condition = version
+      ? { kind: 'cmp', field: version, op: 'eq', value: current[version] }
+      : { kind: 'cmp', field: env, op: 'eq', value: current[env] };
+    const res = await next({ ...op, target: { ids: [id], where: and(where, guard) }, patch: { set, increment } });
+    if (res.rows[0]) return res.rows[0];
+  }
+  throw new ConflictError(plan.name, id, undefined);
+}
+
+/**
+ * An upsert through the plugin. When the record id is the conflict key (or
+ * the patch touches no protected field) it goes down as one upsert, with
+ * blind-index conflict fields. Otherwise the existing record's id is not
+ * known in advance, and ciphertext must be bound to it: the record is looked
+ * up by the conflict fields, then updated by id, or inserted (a lost insert
+ * race retries the lookup).
+ *
+ * @example
+ * ```ts
+ * return upsertThrough(plan, op, next, decrypt);
+ * ```
+ */
+export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
+  const conflictFields = mapConflictFields(plan, op.conflictFields);
+  const byId = op.conflictFields.length === 1 && op.conflictFields[0] === 'id';
+  const id = op.row.id as string;
+  if (!touchesProtected(plan, op.patch) || (byId && plan.mode === 'field')) {
+    const patch = plan.mode === 'field' ? { set: encryptSet(plan, op.patch.set, id), increment: op.patch.increment } : op.patch;
+    const res = await next({ ...op, row: encryptRow(plan, op.row), conflictFields, patch });
+    return { ...res, rows: decrypt(res.rows) };
+  }
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    const where = rewriteCondition(plan, and(...op.conflictFields.map((f): Condition => ({ kind: 'cmp', field: f, op: 'eq', value: op.row[f] }))));
+    const found = (await next({ kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1, select: ['id'] } })).rows[0];
+    if (found) {
+      const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found.id as string] }, patch: op.patch }, next, decrypt);
+      if (res.rows.length) return { rows: res.rows, created: false };
+      continue;
+    }
+    try {
+      const res = await next({ kind: 'insert', schema: op.schema, rows: [encryptRow(plan, op.row)] });
+      return { rows: decrypt(res.rows), created: true };
+    } catch (error) {
+      if (!(error instanceof UniqueViolationError)) throw error;
+    }
+  }
+  throw new ConflictError(plan.name, id, undefined);
+}
