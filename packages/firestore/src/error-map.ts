@@ -1,0 +1,65 @@
+import {
+  ChatcoreError, ConnectionError, DriverError, TimeoutError, UnsupportedQueryError,
+} from '@chatcore/core';
+
+/** gRPC status codes the SDK reports in `error.code`. */
+export const GrpcStatus = Object.freeze({
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  ALREADY_EXISTS: 6,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  FAILED_PRECONDITION: 9,
+  ABORTED: 10,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+});
+
+/**
+ * The gRPC status of an SDK error, if it has one.
+ *
+ * @example
+ * ```ts
+ * if (grpcCode(e) === GrpcStatus.ALREADY_EXISTS) ...
+ * ```
+ */
+export function grpcCode(error: unknown): number | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'number' ? code : undefined;
+}
+
+/**
+ * Map an SDK error to a typed chatcore error (typed errors, and errors
+ * without a gRPC status, pass through).
+ * ALREADY_EXISTS is handled where the driver knows which record it was.
+ *
+ * @example
+ * ```ts
+ * try { await q.get(); } catch (e) { throw mapError(e, 'messages.query'); }
+ * ```
+ */
+export function mapError(error: unknown, what: string): Error {
+  if (error instanceof ChatcoreError) return error;
+  const code = grpcCode(error);
+  // Not from the backend (the caller's own error inside a transaction, or a bug): keep it as is.
+  if (code === undefined && error instanceof Error) return error;
+  const detail = error instanceof Error ? error.message : String(error);
+  switch (code) {
+    case GrpcStatus.UNAVAILABLE:
+      return new ConnectionError(`Firestore is unavailable during ${what}. Check the network, the project and the emulator host; the call can be retried.`, { cause: error });
+    case GrpcStatus.DEADLINE_EXCEEDED:
+      return new TimeoutError(`Firestore did not answer ${what} in time. Retry, or raise the timeout.`, { cause: error });
+    case GrpcStatus.UNAUTHENTICATED:
+    case GrpcStatus.PERMISSION_DENIED:
+      return new ConnectionError(`Firestore refused the credentials for ${what}. Check credentials/keyFilename and the service account's roles.`, { cause: error });
+    case GrpcStatus.RESOURCE_EXHAUSTED:
+      return new ConnectionError(`Firestore quota exhausted during ${what}. Slow down or raise the quota, then retry.`, { cause: error });
+    case GrpcStatus.FAILED_PRECONDITION:
+      if (/index/i.test(detail)) {
+        return new UnsupportedQueryError(`Firestore needs a composite index for ${what}: deploy the index named in the cause (ensureSchema lists them as firestore.indexes.json).`, { backend: 'firestore', limit: 'index', cause: detail });
+      }
+      break;
+  }
+  return new DriverError(`Firestore failed during ${what}${code === undefined ? '' : ` (gRPC status ${code})`}. See the cause.`, error);
+}

@@ -1,0 +1,217 @@
+import { Firestore, type Settings } from '@google-cloud/firestore';
+import {
+  PartialWriteError,
+  type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type HealthReport, type NormalizedPatch,
+  type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
+} from '@chatcore/core';
+import { resolveOptions, type FirestoreOptions, type ResolvedFirestoreOptions } from './firestore-options.js';
+import { assertSchemaNames } from './document-rules.js';
+import { GrpcStatus, grpcCode, mapError } from './error-map.js';
+import { insertBatched, insertError } from './batch-insert.js';
+import { planIndexes } from './index-plan.js';
+import { FIRESTORE_LIMITS } from './query-limits.js';
+import { countRows, readByIds, readQuery } from './query-runner.js';
+import { directReader, type DriverContext, type Reader } from './reader.js';
+import { TransactionSession } from './transaction-session.js';
+import { uniqueKeys } from './unique-locks.js';
+
+/**
+ * The Firestore driver (see `firestore()`). Reads go straight to Firestore;
+ * writes that must read first (update, delete, upsert) run in a Firestore
+ * transaction per chunk of at most `maxBatchOps` documents.
+ *
+ * @example
+ * ```ts
+ * const driver = new FirestoreDriver({ projectId: 'demo', emulatorHost: '127.0.0.1:8080' });
+ * ```
+ */
+export class FirestoreDriver implements Driver {
+  readonly name = 'firestore';
+  readonly capabilities: DriverCapabilities;
+  readonly options: ResolvedFirestoreOptions;
+  private client: Firestore | undefined;
+  private readonly ctx: DriverContext;
+  private readonly reader: { current?: Reader } = {};
+
+  constructor(options: FirestoreOptions) {
+    this.options = resolveOptions(options);
+    this.capabilities = Object.freeze({
+      transactions: true,
+      nestedTransactions: false,
+      isolationLevels: ['serializable'] as const,
+      offset: true,
+      or: true,
+      ne: true,
+      notIn: true,
+      startsWith: true,
+      notStartsWith: true,
+      maxInList: FIRESTORE_LIMITS.maxIn,
+      maxAtomicBatch: this.options.maxBatchOps,
+      filteredWrites: true,
+      upsertOnUniqueFields: true,
+    });
+    const self = this;
+    this.ctx = {
+      get db() { return self.firestore; },
+      maxBatchOps: this.options.maxBatchOps,
+      maxBatchBytes: this.options.maxBatchBytes,
+      collection: (schema) => self.firestore.collection(schema.table),
+    };
+  }
+
+  /** The SDK client (created on first use), for what the driver does not cover. */
+  get firestore(): Firestore {
+    if (!this.client) {
+      const o = this.options;
+      const settings: Settings = { projectId: o.projectId, useBigInt: true };
+      if (o.databaseId) settings.databaseId = o.databaseId;
+      if (o.credentials) settings.credentials = { ...o.credentials };
+      if (o.keyFilename) settings.keyFilename = o.keyFilename;
+      if (o.emulatorHost) Object.assign(settings, { host: o.emulatorHost, ssl: false });
+      this.client = new Firestore(settings);
+      this.reader.current = directReader(this.client);
+    }
+    return this.client;
+  }
+
+  private get direct(): Reader {
+    void this.firestore;
+    return this.reader.current!;
+  }
+
+  async connect(): Promise<void> {
+    void this.firestore;
+  }
+
+  async close(): Promise<void> {
+    const c = this.client;
+    this.client = undefined;
+    if (c) await c.terminate();
+  }
+
+  async health(): Promise<HealthReport> {
+    const started = performance.now();
+    try {
+      await this.firestore.collection('chatcore_health').doc('ping').get();
+      return { status: 'up', components: [{ name: 'firestore', status: 'up', latencyMs: performance.now() - started, details: { projectId: this.options.projectId } }] };
+    } catch (error) {
+      const mapped = mapError(error, 'health');
+      return { status: 'down', components: [{ name: 'firestore', status: 'down', latencyMs: performance.now() - started, error: mapped.message }] };
+    }
+  }
+
+  async ensureSchema(schemas: readonly RepositorySchema[], _options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport> {
+    for (const s of schemas) assertSchemaNames(s);
+    const file = planIndexes(schemas);
+    const notes = [
+      'Firestore creates collections on first write; nothing was created.',
+      `Deploy the ${file.indexes.length} composite index(es) in artifacts.firestoreIndexes as firestore.indexes.json (firebase deploy --only firestore:indexes, or gcloud firestore indexes composite create).`,
+    ];
+    const locks = schemas.filter((s) => uniqueKeys(s).length).map((s) => `${s.table}__unique`);
+    if (locks.length) notes.push(`Unique fields are enforced with lock documents in ${locks.join(', ')}; do not write those collections by hand.`);
+    return { applied: [], notes, artifacts: { firestoreIndexes: file } };
+  }
+
+  getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
+    return this.guard(`${schema.name}.getByIds`, () => readByIds(this.ctx, this.direct, schema, ids, options.select));
+  }
+
+  query(schema: RepositorySchema, query: NormalizedQuery, _options: DriverCallOptions): Promise<StoredRow[]> {
+    return this.guard(`${schema.name}.query`, () => readQuery(this.ctx, this.direct, schema, query, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
+  }
+
+  count(schema: RepositorySchema, where: Condition | undefined, _options: DriverCallOptions): Promise<number> {
+    return this.guard(`${schema.name}.count`, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
+  }
+
+  insert(schema: RepositorySchema, rows: readonly StoredRow[], _options: DriverCallOptions): Promise<void> {
+    return this.guard(`${schema.name}.insert`, () => insertBatched(this.ctx, schema, rows));
+  }
+
+  async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
+    const out: StoredRow[] = [];
+    await this.chunked(schema, target, async (s, ids) => {
+      const rows = await s.update(schema, { ids, where: target.where }, patch, options);
+      out.push(...rows);
+      return rows.map((r) => r.id as string);
+    });
+    return out;
+  }
+
+  async delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
+    return this.chunked(schema, target, (s, ids) => s.delete(schema, { ids, where: target.where }, options));
+  }
+
+  upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
+    return this.run(schema, (s) => s.upsert(schema, row, spec, options), {});
+  }
+
+  transaction<T>(fn: (tx: TransactionSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    return this.run(undefined, fn, options);
+  }
+
+  /** Run `fn` in a Firestore transaction; the SDK calls it again on contention (ABORTED). */
+  private async run<T>(schema: RepositorySchema | undefined, fn: (s: TransactionSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    try {
+      return await this.firestore.runTransaction(async (t) => {
+        const session = new TransactionSession(this.ctx, t);
+        const result = await fn(session);
+        session.flush();
+        return result;
+      }, { maxAttempts: this.options.maxTransactionAttempts, ...(options.readOnly ? { readOnly: true } : {}) });
+    } catch (error) {
+      if (schema && grpcCode(error) === GrpcStatus.ALREADY_EXISTS) throw insertError(error, schema, this.ctx.collection(schema));
+      throw mapError(error, schema ? `${schema.name} write` : 'transaction');
+    }
+  }
+
+  /**
+   * Apply a by-id write to its targets in transactions of at most
+   * `maxBatchOps` documents. A filter target is first resolved to ids (one
+   * keys-only query), and each chunk re-checks the filter on what it reads.
+   */
+  private async chunked(schema: RepositorySchema, target: WriteTarget, apply: (s: TransactionSession, ids: string[]) => Promise<string[]>): Promise<string[]> {
+    let ids = target.ids;
+    if (!ids) {
+      const keys = await this.guard(`${schema.name}.match`, () => readQuery(this.ctx, this.direct, schema, { where: target.where, orderBy: [{ field: 'id', direction: 'asc' }], select: ['id'] }, (x) => readByIds(this.ctx, this.direct, schema, x, ['id'])));
+      ids = keys.map((r) => r.id as string);
+    }
+    const perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
+    const done: string[] = [];
+    for (let i = 0; i < ids.length; i += perChunk) {
+      const chunk = ids.slice(i, i + perChunk);
+      try {
+        done.push(...(await this.run(schema, (s) => apply(s, chunk), {})));
+      } catch (error) {
+        if (done.length === 0) throw error;
+        throw new PartialWriteError(schema.name, done, error);
+      }
+    }
+    return done;
+  }
+
+  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      throw mapError(error, what);
+    }
+  }
+}
+
+/**
+ * The Firestore driver over @google-cloud/firestore. Documents are keyed by
+ * the record id in a collection named after the repository's table.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({
+ *   driver: firestore({ projectId: 'my-project', databaseId: 'chat' }),
+ *   repositories: { users, conversations, messages },
+ * });
+ * await db.connect(); // ensureSchema lists the composite indexes to deploy
+ * ```
+ */
+export function firestore(options: FirestoreOptions): FirestoreDriver {
+  return new FirestoreDriver(options);
+}

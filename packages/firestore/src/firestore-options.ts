@@ -1,0 +1,63 @@
+import { ConfigError, type ValidationIssue } from '@chatcore/core';
+import { MAX_REQUEST_BYTES } from './document-rules.js';
+
+/**
+ * Options of the Firestore driver.
+ *
+ * @example
+ * ```ts
+ * const driver = firestore({ projectId: 'my-project', keyFilename: '/secrets/sa.json' });
+ * ```
+ */
+export interface FirestoreOptions {
+  /** The Google Cloud project. */
+  readonly projectId: string;
+  /** The database of the project; default `(default)`. */
+  readonly databaseId?: string | undefined;
+  /** Inline service-account credentials (client_email, private_key). */
+  readonly credentials?: { readonly client_email: string; readonly private_key: string } | undefined;
+  /** Path of a service-account key file. */
+  readonly keyFilename?: string | undefined;
+  /** `host:port` of the Firestore emulator; FIRESTORE_EMULATOR_HOST is used when unset. */
+  readonly emulatorHost?: string | undefined;
+  /** Writes per batched commit when bulk writes are split; default 500. */
+  readonly maxBatchOps?: number | undefined;
+  /** Request bytes per batched commit; default 9.5 MiB (Firestore's limit is 10 MiB). */
+  readonly maxBatchBytes?: number | undefined;
+  /** Attempts of a transaction under contention (ABORTED), including the first; default 5. */
+  readonly maxTransactionAttempts?: number | undefined;
+}
+
+/** Options with defaults applied. */
+export interface ResolvedFirestoreOptions extends FirestoreOptions {
+  readonly maxBatchOps: number;
+  readonly maxBatchBytes: number;
+  readonly maxTransactionAttempts: number;
+}
+
+/**
+ * Check the options and apply defaults; ConfigError lists every problem.
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveOptions({ projectId: 'demo' }); // maxBatchOps: 500
+ * ```
+ */
+export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOptions {
+  const problems: ValidationIssue[] = [];
+  if (!options || typeof options !== 'object') throw new ConfigError('firestore() needs options: firestore({ projectId: "my-project" }).');
+  if (typeof options.projectId !== 'string' || options.projectId.length === 0) problems.push({ path: 'projectId', message: 'required: the Google Cloud project id' });
+  if (options.databaseId !== undefined && (typeof options.databaseId !== 'string' || !options.databaseId)) problems.push({ path: 'databaseId', message: 'expected a non-empty string' });
+  if (options.emulatorHost !== undefined && !/^[^\s/:]+:\d+$/.test(String(options.emulatorHost))) problems.push({ path: 'emulatorHost', message: 'expected host:port, e.g. 127.0.0.1:8080' });
+  const int = (name: keyof FirestoreOptions, min: number, max: number, def: number): number => {
+    const v = options[name];
+    if (v === undefined) return def;
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) problems.push({ path: name, message: `expected an integer from ${min} to ${max}` });
+    return v as number;
+  };
+  const maxBatchOps = int('maxBatchOps', 1, 10_000, 500);
+  const maxBatchBytes = int('maxBatchBytes', 64 * 1024, MAX_REQUEST_BYTES, Math.floor(9.5 * 1_048_576));
+  const maxTransactionAttempts = int('maxTransactionAttempts', 1, 50, 5);
+  if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, problems);
+  return { ...options, maxBatchOps, maxBatchBytes, maxTransactionAttempts };
+}

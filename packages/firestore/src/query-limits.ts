@@ -1,0 +1,138 @@
+import { UnsupportedQueryError, type Condition, type NormalizedQuery, type RepositorySchema } from '@chatcore/core';
+
+/** Firestore's documented query limits that the driver checks before sending anything. */
+export const FIRESTORE_LIMITS = Object.freeze({
+  /** Disjunctions in the filter's disjunctive normal form. */
+  maxDisjunctions: 30,
+  /** Values of one `in` filter. */
+  maxIn: 30,
+  /** Values of one `not-in` filter. */
+  maxNotIn: 10,
+  /** Fields with a range or inequality filter. */
+  maxInequalityFields: 10,
+});
+
+/** Facts about a filter that decide whether Firestore can serve it. */
+export interface FilterShape {
+  /** Fields (not id) with a range, `!=`, `not-in`, `!= null` or prefix filter. */
+  readonly inequalityFields: ReadonlySet<string>;
+  readonly notFilters: number;
+  readonly hasNotIn: boolean;
+  readonly hasInOrOr: boolean;
+  readonly dnf: number;
+  readonly idEquality: boolean;
+}
+
+const INEQUALITY = new Set(['ne', 'gt', 'gte', 'lt', 'lte']);
+
+/**
+ * Measure a filter: its inequality fields, `!=`-type filters, DNF size.
+ *
+ * @example
+ * ```ts
+ * const shape = filterShape(where); if (shape.dnf > 30) ...
+ * ```
+ */
+export function filterShape(c: Condition | undefined): FilterShape {
+  const inequalityFields = new Set<string>();
+  const shape = { inequalityFields, notFilters: 0, hasNotIn: false, hasInOrOr: false, dnf: 1, idEquality: false };
+  if (!c) return shape;
+  const walk = (x: Condition): number => {
+    switch (x.kind) {
+      case 'cmp':
+        if (x.op === 'ne') shape.notFilters++;
+        if (INEQUALITY.has(x.op)) { if (x.field !== 'id') inequalityFields.add(x.field); }
+        else if (x.field === 'id') shape.idEquality = true;
+        return 1;
+      case 'in':
+        if (x.negate) {
+          shape.notFilters++;
+          shape.hasNotIn = true;
+          if (x.field !== 'id') inequalityFields.add(x.field);
+          if (x.values.length > FIRESTORE_LIMITS.maxNotIn) {
+            throw unsupported(`Firestore's not-in takes at most ${FIRESTORE_LIMITS.maxNotIn} values (this one has ${x.values.length})`, 'notIn', 'split the list, or filter on a positive condition');
+          }
+          return 1;
+        }
+        shape.hasInOrOr = true;
+        if (x.field === 'id') shape.idEquality = true;
+        if (x.values.length > FIRESTORE_LIMITS.maxIn) {
+          throw unsupported(`Firestore's in takes at most ${FIRESTORE_LIMITS.maxIn} values (this one has ${x.values.length})`, 'in', 'split the list into several queries of at most 30 values');
+        }
+        return x.values.length;
+      case 'isNull':
+        if (!x.isNull) {
+          shape.notFilters++;
+          if (x.field !== 'id') inequalityFields.add(x.field);
+        }
+        return 1;
+      case 'startsWith':
+        if (x.field !== 'id') inequalityFields.add(x.field);
+        if (x.negate) shape.hasInOrOr = true;
+        return x.negate ? 2 : 1;
+      case 'and':
+        return x.conditions.reduce((n, y) => n * walk(y), 1);
+      case 'or':
+        shape.hasInOrOr = true;
+        return x.conditions.reduce((n, y) => n + walk(y), 0);
+    }
+  };
+  shape.dnf = walk(c);
+  return shape;
+}
+
+/**
+ * Raise UnsupportedQueryError, naming the Firestore limit, for a filter
+ * Firestore would refuse. Nothing has been sent when this throws.
+ *
+ * @example
+ * ```ts
+ * checkFilter(schema, filterShape(query.where));
+ * ```
+ */
+export function checkFilter(schema: RepositorySchema, shape: FilterShape): void {
+  const L = FIRESTORE_LIMITS;
+  if (shape.dnf > L.maxDisjunctions) {
+    throw unsupported(`Firestore allows at most ${L.maxDisjunctions} disjunctions per query (in disjunctive normal form; each in-list value counts); this ${schema.name} filter has ${shape.dnf}`, 'disjunctions', 'split the query, or shorten the in-lists and or-branches');
+  }
+  if (shape.notFilters > 1) {
+    throw unsupported('Firestore allows a single ne / notIn / isNull:false filter per query', 'notEqual', 'keep one of them and express the others as ranges or in-lists');
+  }
+  if (shape.hasNotIn && shape.hasInOrOr) {
+    throw unsupported('Firestore cannot combine notIn with in, or, or a negated startsWith in one query', 'notIn', 'rewrite the notIn as ne or ranges, or run two queries');
+  }
+  if (shape.inequalityFields.size > L.maxInequalityFields) {
+    throw unsupported(`Firestore allows range and inequality filters on at most ${L.maxInequalityFields} fields per query`, 'inequalityFields', 'filter fewer fields with ranges');
+  }
+  if (shape.idEquality && shape.inequalityFields.size > 0) {
+    throw unsupported('Firestore refuses an equality on id combined with range or inequality filters on other fields, unless the id equality is a top-level condition', 'keyEquality', 'put the id condition at the top level of the filter');
+  }
+}
+
+/**
+ * Check that Firestore can return the rows in the query's order: it orders
+ * the results of a range or inequality filter by that field, so every such
+ * field must be an orderBy key. Returns true when the order can only be
+ * produced by sorting the full result in memory (allowed without limit,
+ * offset or cursor); throws when the query pages.
+ *
+ * @example
+ * ```ts
+ * const sortInMemory = checkOrder(schema, query, shape);
+ * ```
+ */
+export function checkOrder(schema: RepositorySchema, query: NormalizedQuery, shape: FilterShape): boolean {
+  const ordered = new Set(query.orderBy.map((t) => t.field));
+  const missing = [...shape.inequalityFields].filter((f) => !ordered.has(f));
+  if (missing.length === 0) return false;
+  if (query.limit === undefined && query.offset === undefined && query.after === undefined) return true;
+  throw unsupported(
+    `Firestore orders the results of a range or inequality filter by the filtered field first, so this ${schema.name} query cannot page in the requested order (filtered: ${missing.join(', ')}; ordered by: ${query.orderBy.map((t) => t.field).join(', ')})`,
+    'inequalityOrder',
+    `add ${missing.map((f) => `orderBy ${f}`).join(' and ')} to the query, or drop limit/offset/cursor`,
+  );
+}
+
+function unsupported(what: string, limit: string, fix: string): UnsupportedQueryError {
+  return new UnsupportedQueryError(`${what}. Fix: ${fix}.`, { backend: 'firestore', limit });
+}

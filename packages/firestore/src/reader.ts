@@ -1,0 +1,65 @@
+import type { AggregateQuery, CollectionReference, DocumentSnapshot, Firestore, Query, QuerySnapshot, Transaction } from '@google-cloud/firestore';
+import type { RepositorySchema } from '@chatcore/core';
+
+/**
+ * What every session of the driver shares: the client, the bulk-write caps
+ * and the collection of each schema.
+ *
+ * @example
+ * ```ts
+ * const ref = ctx.collection(schema).doc(id);
+ * ```
+ */
+export interface DriverContext {
+  readonly db: Firestore;
+  readonly maxBatchOps: number;
+  readonly maxBatchBytes: number;
+  collection(schema: RepositorySchema): CollectionReference;
+}
+
+/**
+ * Reads through the client directly or through a transaction; the query
+ * code is written once against this.
+ *
+ * @example
+ * ```ts
+ * const snap = await reader.query(collection.where('a', '==', 1));
+ * ```
+ */
+export interface Reader {
+  getAll(refs: readonly import('@google-cloud/firestore').DocumentReference[], fields?: readonly string[]): Promise<DocumentSnapshot[]>;
+  query(q: Query): Promise<QuerySnapshot>;
+  count(q: AggregateQuery<{ count: import('@google-cloud/firestore').AggregateField<number> }>): Promise<number>;
+}
+
+/**
+ * A reader outside any transaction.
+ *
+ * @example
+ * ```ts
+ * const reader = directReader(db);
+ * ```
+ */
+export function directReader(db: Firestore): Reader {
+  return {
+    getAll: (refs, fields) => (refs.length === 0 ? Promise.resolve([]) : fields ? db.getAll(...refs, { fieldMask: [...fields] }) : db.getAll(...refs)),
+    query: (q) => q.get(),
+    count: async (q) => Number((await q.get()).data().count),
+  };
+}
+
+/**
+ * A reader inside a Firestore transaction (its reads lock what they read).
+ *
+ * @example
+ * ```ts
+ * await db.runTransaction(async (t) => { const reader = transactionReader(t); ... });
+ * ```
+ */
+export function transactionReader(t: Transaction): Reader {
+  return {
+    getAll: (refs, fields) => (refs.length === 0 ? Promise.resolve([]) : fields ? t.getAll(...refs, { fieldMask: [...fields] }) : t.getAll(...refs)),
+    query: (q) => t.get(q),
+    count: async (q) => Number((await t.get(q)).data().count),
+  };
+}
