@@ -3,7 +3,7 @@ import type { Driver, DriverSession } from '../driver/driver.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { OperationContext } from '../context/operation-context.js';
 import { contextStore } from '../context/context-store.js';
-import type { CompletedOperation, Plugin, TransactionEvent } from '../plugin/plugin.js';
+import type { Plugin, TransactionEvent } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { withDeadline } from '../util/deadline.js';
@@ -64,7 +64,12 @@ export class DatabaseRuntime {
       signal: options?.signal,
       options: (options ?? {}) as Readonly<Record<string, unknown>>,
       operation: op,
-      state: new Map(),
+      get state() {
+        // Most calls never touch plugin state: allocate on first use.
+        const map = new Map<string | symbol, unknown>();
+        Object.defineProperty(this, 'state', { value: map });
+        return map;
+      },
     };
   }
 
@@ -80,9 +85,10 @@ export class DatabaseRuntime {
       (signal) => this.pipeline.run(op, ctx, (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
       { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
     );
-    const completed: CompletedOperation = { op, ctx, result, ids: idsOf(op, result) };
-    if (scope) scope.operations.push(completed);
-    else if (this.commitHooks.length) await this.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [completed] });
+    if (scope) scope.operations.push({ op, ctx, result, ids: idsOf(op, result) });
+    else if (this.commitHooks.length) {
+      await this.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids: idsOf(op, result) }] });
+    }
     return result;
   }
 
