@@ -1,0 +1,60 @@
+import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabilities.js';
+import { Harness, type ConformanceOptions } from './harness.js';
+import { registerFieldTypeTests } from './field-types-tests.js';
+import { registerCrudTests } from './crud-tests.js';
+import { registerFilterTests } from './filter-tests.js';
+import { registerOrderTests } from './order-tests.js';
+import { registerPagingTests } from './paging-tests.js';
+import { registerWriteTests } from './write-tests.js';
+import { registerUniqueTests } from './unique-tests.js';
+import { registerTransactionTests } from './transaction-tests.js';
+import { registerProjectionTests } from './projection-tests.js';
+import { registerCapabilityTests } from './capability-tests.js';
+
+/**
+ * Run the driver conformance suite: the semantics every backend must share
+ * (DESIGN 7a), tested through the public API (`createDatabase` and typed
+ * repositories) against the driver made by `createDriver`. It registers uvu
+ * suites and runs them; call it once per test file, at the top level.
+ *
+ * Tables get a random suffix per run, so the suite can run against a shared
+ * server; each group opens its own driver and closes it at the end. Tests of
+ * features the driver declares it lacks (capabilities) are replaced by tests
+ * that core refuses those queries with UnsupportedQueryError.
+ *
+ * @example
+ * ```ts
+ * // packages/my-driver/test/conformance.test.ts
+ * import { runConformanceSuite } from '@chatcore/core/conformance';
+ * import { myDriver } from '../src/index.js';
+ * await runConformanceSuite({ name: 'my-driver', createDriver: () => myDriver({ url: process.env.MY_URL! }) });
+ * ```
+ */
+export async function runConformanceSuite(options: ConformanceOptions): Promise<void> {
+  const capabilities = await probeCapabilities(options);
+  const h = new Harness(options, capabilities);
+  // Registration below is synchronous on purpose: uvu starts running on the
+  // next timer tick after the first run(), so every suite must be queued now.
+  registerFieldTypeTests(h);
+  registerCrudTests(h);
+  registerFilterTests(h);
+  registerOrderTests(h);
+  registerPagingTests(h);
+  registerWriteTests(h);
+  registerUniqueTests(h);
+  registerTransactionTests(h);
+  registerProjectionTests(h);
+  registerCapabilityTests(h);
+}
+
+async function probeCapabilities(options: ConformanceOptions): Promise<DriverCapabilities> {
+  const driver = await options.createDriver();
+  try {
+    return { ...FULL_CAPABILITIES, ...driver.capabilities };
+  } finally {
+    await driver.close();
+    await options.closeDriver?.(driver);
+  }
+}
+
+export type { ConformanceOptions, GroupEnv } from './harness.js';
