@@ -10,6 +10,7 @@ import { withDeadline } from '../util/deadline.js';
 import { parseDuration } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import { TransactionScopeState } from './transaction-scope.js';
+import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 
@@ -33,6 +34,7 @@ export class DatabaseRuntime {
   private readonly commitHooks: Plugin[];
   private readonly rollbackHooks: Plugin[];
   private readonly transactionalWrites: boolean;
+  private readonly limited: boolean;
   readonly defaultTimeoutMs: number | undefined;
 
   constructor(
@@ -44,6 +46,7 @@ export class DatabaseRuntime {
     this.pipeline = new Pipeline(plugins);
     this.commitHooks = plugins.filter((p) => p.afterCommit);
     this.rollbackHooks = plugins.filter((p) => p.afterRollback);
+    this.limited = isLimited(driver.capabilities);
     this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
     this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : parseDuration(defaultTimeout, 'defaultTimeout');
   }
@@ -75,6 +78,7 @@ export class DatabaseRuntime {
 
   /** Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one). */
   async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): Promise<OperationResult> {
+    if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);
     if (!scope && this.transactionalWrites && WRITES.has(op.kind)) {
       return this.implicitTransaction(method, op, options);
     }

@@ -1,0 +1,93 @@
+import { UnsupportedQueryError } from '../errors.js';
+import type { Condition } from '../query/condition.js';
+import type { Operation } from '../plugin/operation.js';
+import type { DriverCapabilities } from './capabilities.js';
+
+type Flag = 'or' | 'ne' | 'notIn' | 'startsWith' | 'notStartsWith';
+
+/**
+ * Whether a driver lacks any query feature, so that fully capable drivers
+ * skip the walk over every filter.
+ *
+ * @example
+ * ```ts
+ * const limited = isLimited(driver.capabilities);
+ * ```
+ */
+export function isLimited(caps: DriverCapabilities): boolean {
+  return !(caps.offset && caps.or && caps.ne && caps.notIn && caps.startsWith && caps.notStartsWith && caps.upsertOnUniqueFields) || caps.maxInList !== undefined;
+}
+
+/**
+ * Refuse, with UnsupportedQueryError, an operation the driver declares it
+ * cannot run (offset, or, ne, notIn, startsWith and its negation, long `in`
+ * lists, upsert on a non-id key), before any plugin or the driver sees it:
+ * a backend must never silently answer a different question.
+ *
+ * @example
+ * ```ts
+ * checkCapabilities(op, driver.capabilities, driver.name); // throws UnsupportedQueryError
+ * ```
+ */
+export function checkCapabilities(op: Operation, caps: DriverCapabilities, driverName: string): void {
+  switch (op.kind) {
+    case 'query':
+      if (op.query.offset && !caps.offset) {
+        throw new UnsupportedQueryError(`The ${driverName} driver does not support offset; page with cursors (findPage / after) instead.`, { capability: 'offset' });
+      }
+      checkCondition(op.query.where, caps, driverName);
+      return;
+    case 'count':
+      checkCondition(op.where, caps, driverName);
+      return;
+    case 'update':
+    case 'delete':
+      checkCondition(op.target.where, caps, driverName);
+      return;
+    case 'upsert':
+      if (!caps.upsertOnUniqueFields && !(op.conflictFields.length === 1 && op.conflictFields[0] === 'id')) {
+        throw new UnsupportedQueryError(`The ${driverName} driver can upsert only on id; look the record up by ${op.conflictFields.join(', ')} and update or create it in a transaction.`, { capability: 'upsertOnUniqueFields' });
+      }
+      return;
+    default:
+  }
+}
+
+const HINTS: Record<Flag, string> = {
+  or: 'split the query into one query per branch and merge the results',
+  ne: 'use a range (lt / gt) or filter in your code',
+  notIn: 'use in with the allowed values, or filter in your code',
+  startsWith: 'use a range (gte prefix, lt prefix + "\\uffff")',
+  notStartsWith: 'filter in your code',
+};
+
+function checkCondition(c: Condition | undefined, caps: DriverCapabilities, driverName: string): void {
+  if (!c) return;
+  const refuse = (flag: Flag) => {
+    throw new UnsupportedQueryError(`The ${driverName} driver does not support ${flag} filters (after not is pushed down): ${HINTS[flag]}.`, { capability: flag });
+  };
+  switch (c.kind) {
+    case 'and':
+      for (const x of c.conditions) checkCondition(x, caps, driverName);
+      return;
+    case 'or':
+      // An empty or is core's "matches nothing", which every driver handles.
+      if (c.conditions.length > 0 && !caps.or) refuse('or');
+      for (const x of c.conditions) checkCondition(x, caps, driverName);
+      return;
+    case 'cmp':
+      if (c.op === 'ne' && !caps.ne) refuse('ne');
+      return;
+    case 'in':
+      if (c.negate && !caps.notIn) refuse('notIn');
+      if (caps.maxInList !== undefined && c.values.length > caps.maxInList) {
+        throw new UnsupportedQueryError(`The ${driverName} driver takes at most ${caps.maxInList} values in an in / notIn list (got ${c.values.length}); split the query.`, { capability: 'maxInList' });
+      }
+      return;
+    case 'startsWith':
+      if (!caps.startsWith) refuse('startsWith');
+      if (c.negate && !caps.notStartsWith) refuse('notStartsWith');
+      return;
+    default:
+  }
+}
