@@ -1,0 +1,132 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { createDatabase, memoryDriver, ConfigError, KeyError } from '@chatcore/core';
+import { encryption, localKeyProvider, keyringFromEnv, Keyring, type KeyProvider } from '../src/index.js';
+import { KEY_A, highEntropy } from './helpers/keys.js';
+import { users } from './helpers/schemas.js';
+
+/** A real local provider whose deriveKey counts its calls. */
+function countingProvider(): KeyProvider & { derives: number } {
+  const inner = localKeyProvider();
+  const p = {
+    name: 'counting',
+    derives: 0,
+    deriveKey(r: Parameters<KeyProvider['deriveKey']>[0]) {
+      p.derives++;
+      return inner.deriveKey(r);
+    },
+    wrapKey: inner.wrapKey,
+    unwrapKey: inner.unwrapKey,
+  };
+  return p;
+}
+
+const salt = randomBytes(16).toString('base64');
+const passphrase = 'correct horse battery staple';
+
+test('passphrase stretching runs once per process across 1,000 operations and two databases', async () => {
+  const provider = countingProvider();
+  const make = () => createDatabase({
+    driver: memoryDriver(),
+    repositories: { users },
+    plugins: [encryption({ keys: [{ id: 'pp', passphrase, salt }], keyProvider: provider })],
+  });
+  const db = make();
+  await db.connect();
+  const ids: string[] = [];
+  for (let i = 0; i < 500; i++) ids.push((await db.users.create({ name: `n${i}`, email: `${i}.${highEntropy()}@kdf.io`, ssn: `s${i}` })).id);
+  for (const id of ids) assert.is((await db.users.get(id))!.id, id);
+  const second = make();
+  await second.connect();
+  await second.users.create({ name: 'x', email: 'x@kdf.io' });
+  assert.is(provider.derives, 1);
+  await db.close();
+  await second.close();
+});
+
+test('PBKDF2 below 600,000 iterations and passphrases without a salt are refused with a fix', () => {
+  assert.throws(() => encryption({ keys: [{ id: 'pp', passphrase, salt, iterations: 1000 }] }), (e: Error) => e instanceof ConfigError && /600000/.test(e.message));
+  assert.throws(() => encryption({ keys: [{ id: 'pp', passphrase }] }), (e: Error) => e instanceof ConfigError && /salt/.test(e.message));
+});
+
+test('malformed keys are refused naming the key id and never echoing the value', () => {
+  const short = Buffer.alloc(16, 7).toString('base64');
+  for (const [keys, pattern] of [
+    [[{ id: 'k1', key: short }], /k1.*16 bytes/],
+    [[{ id: 'k1', key: 'not base64 at all!' }], /k1 is not base64/],
+    [[{ id: 'bad id!', key: KEY_A }], /id must be/],
+    [[{ id: 'k1', key: KEY_A }, { id: 'k1', key: KEY_A }], /twice/],
+    [[{ id: 'k1', key: KEY_A, passphrase }], /exactly one/],
+    [[], /at least one key/],
+  ] as const) {
+    try {
+      encryption({ keys: keys as never });
+      assert.unreachable(String(pattern));
+    } catch (e) {
+      assert.instance(e, ConfigError);
+      assert.match((e as Error).message, pattern);
+      assert.not.match((e as Error).message, short);
+    }
+  }
+});
+
+test('several keys need an explicit active and index key id', () => {
+  const keys = [{ id: 'k1', key: KEY_A }, { id: 'k2', key: KEY_A }];
+  assert.throws(() => encryption({ keys }), /activeKeyId/);
+  assert.throws(() => encryption({ keys, activeKeyId: 'k2' }), /indexKeyId/);
+  assert.throws(() => encryption({ keys, activeKeyId: 'k3', indexKeyId: 'k1' }), /k3 is not one of the keys/);
+  assert.ok(encryption({ keys, activeKeyId: 'k2', indexKeyId: 'k1' }));
+});
+
+test('keys come from the environment when not configured', () => {
+  assert.equal(keyringFromEnv({ CHATCORE_ENCRYPTION_KEY: KEY_A }), { keys: [{ id: 'k1', key: KEY_A }] });
+  assert.equal(keyringFromEnv({ CHATCORE_ENCRYPTION_PASSPHRASE: passphrase, CHATCORE_ENCRYPTION_SALT: salt, CHATCORE_ENCRYPTION_KEY_ID: 'env' }).keys[0]!.id, 'env');
+  assert.throws(() => keyringFromEnv({}), (e: Error) => e instanceof ConfigError && /CHATCORE_ENCRYPTION_KEY/.test(e.message));
+});
+
+test('a wrapped data key is unwrapped by the provider; the wrong KEK fails', async () => {
+  const kek = randomBytes(32).toString('base64');
+  const provider = localKeyProvider({ kek });
+  const dataKey = randomBytes(32);
+  const wrapped = Buffer.from(await provider.wrapKey('w1', dataKey)).toString('base64');
+  const ring = await Keyring.load({ keys: [{ id: 'w1', wrappedKey: wrapped }] }, provider);
+  const direct = await Keyring.load({ keys: [{ id: 'w1', key: dataKey.toString('base64') }] }, provider);
+  assert.equal(ring.encryptionKey('w1', 'r', 'f').export(), direct.encryptionKey('w1', 'r', 'f').export());
+  const other = localKeyProvider({ kek: randomBytes(32).toString('base64') });
+  try {
+    await Keyring.load({ keys: [{ id: 'w1', wrappedKey: wrapped }] }, other);
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as Error).message, /w1/);
+  }
+  await assert.not.throws(() => localKeyProvider());
+  try {
+    await localKeyProvider().unwrapKey('w1', Buffer.from(wrapped, 'base64'));
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, KeyError);
+  }
+});
+
+test('encryption and blind-index subkeys differ per purpose, repository and field', async () => {
+  const ring = await Keyring.load({ keys: [{ id: 'k1', key: KEY_A }] }, localKeyProvider());
+  const hex = (k: { export(): Buffer }) => k.export().toString('hex');
+  const all = [
+    hex(ring.encryptionKey('k1', 'users', 'email')), hex(ring.encryptionKey('k1', 'users', 'ssn')),
+    hex(ring.encryptionKey('k1', 'admins', 'email')), hex(ring.indexKey('users', 'email')), Buffer.from(KEY_A, 'base64').toString('hex'),
+  ];
+  assert.is(new Set(all).size, all.length);
+});
+
+test('using the database before connect fails clearly', async () => {
+  const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [encryption({ keys: [{ id: 'k1', key: KEY_A }] })] });
+  try {
+    await db.users.find({});
+    assert.unreachable();
+  } catch (e) {
+    assert.match((e as Error).message, /connect/);
+  }
+});
+
+test.run();
