@@ -1,0 +1,150 @@
+import { createHash } from 'node:crypto';
+import type { Condition, NormalizedQuery, RepositorySchema } from '@chatcore/core';
+
+/**
+ * A short, fixed-length digest (SHA-1, base64url, 120 bits). Shared-tier
+ * keys and bus messages carry only digests, never ids or filter values.
+ *
+ * @example
+ * ```ts
+ * digest('users\u0000' + id); // 'k3J0...'
+ * ```
+ */
+export function digest(text: string): string {
+  return createHash('sha1').update(text).digest('base64url').slice(0, 20);
+}
+
+function stable(v: unknown): string {
+  if (v === null || v === undefined) return 'null';
+  switch (typeof v) {
+    case 'string': return JSON.stringify(v);
+    case 'number': return Object.is(v, -0) ? '-0' : String(v);
+    case 'boolean': return v ? 'true' : 'false';
+    case 'bigint': return `${v}n`;
+    case 'function': return '"fn"';
+    case 'object': {
+      if (v instanceof Date) return `D${v.getTime()}`;
+      if (v instanceof RegExp) return `R${JSON.stringify(v.source + '/' + v.flags)}`;
+      if (v instanceof Uint8Array) return `B${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64')}`;
+      if (Array.isArray(v)) return `[${v.map(stable).join(',')}]`;
+      const keys = Object.keys(v).sort();
+      return `{${keys.map((k) => `${JSON.stringify(k)}:${stable((v as Record<string, unknown>)[k])}`).join(',')}}`;
+    }
+    default: return '?';
+  }
+}
+
+const schemaHashes = new WeakMap<RepositorySchema, string>();
+
+/**
+ * A digest of the storage schema (fields, types, columns, storage format,
+ * indexes): part of every key, so that a deployment with a changed schema
+ * never reads entries written in the old shape. Computed once per schema.
+ *
+ * @example
+ * ```ts
+ * schemaHash(host.schema('users')); // '9fQ2...'
+ * ```
+ */
+export function schemaHash(schema: RepositorySchema): string {
+  let h = schemaHashes.get(schema);
+  if (!h) {
+    const { plugins: _ignored, ...shape } = schema;
+    h = digest(stable(shape)).slice(0, 12);
+    schemaHashes.set(schema, h);
+  }
+  return h;
+}
+
+/**
+ * The canonical text of a filter: and/or children sorted, so two spellings
+ * of the same filter (`{a, b}` and `{b, a}`) give the same text. Values are
+ * written with their type (a Date and its ISO string differ).
+ *
+ * @example
+ * ```ts
+ * canonicalCondition({ kind: 'cmp', field: 'age', op: 'gt', value: 3 }); // 'c(age,gt,3)'
+ * ```
+ */
+export function canonicalCondition(c: Condition | undefined): string {
+  if (!c) return '';
+  switch (c.kind) {
+    case 'cmp': return `c(${c.field},${c.op},${stable(c.value)})`;
+    case 'in': {
+      const vals = c.values.map(stable);
+      vals.sort();
+      return `i(${c.field},${c.negate ? 1 : 0},[${vals.join(',')}])`;
+    }
+    case 'isNull': return `n(${c.field},${c.isNull ? 1 : 0})`;
+    case 'startsWith': return `s(${c.field},${c.negate ? 1 : 0},${JSON.stringify(c.prefix)})`;
+    case 'and': case 'or': {
+      const parts = c.conditions.map(canonicalCondition);
+      parts.sort();
+      return `${c.kind}(${parts.join(',')})`;
+    }
+  }
+}
+
+/**
+ * The canonical text of a normalized query: filter, order, limit, offset,
+ * cursor position and projection. The order of `select` does not matter.
+ *
+ * @example
+ * ```ts
+ * canonicalQuery({ orderBy: [{ field: 'id', direction: 'asc' }], limit: 10 });
+ * ```
+ */
+export function canonicalQuery(q: NormalizedQuery): string {
+  const order = q.orderBy.map((t) => `${t.field}:${t.direction === 'asc' ? 'a' : 'd'}`).join(',');
+  const select = q.select ? [...q.select].sort().join(',') : '*';
+  const after = q.after ? stable(q.after) : '';
+  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}`;
+}
+
+/**
+ * Names of the shared-tier keys of one namespace. Every key starts with the
+ * namespace, so an admin `clear()` can SCAN for them; none contains a value.
+ *
+ * @example
+ * ```ts
+ * const k = new KeyNames('app'); k.generation('users'); // 'app:users:gen'
+ * ```
+ */
+export class KeyNames {
+  constructor(readonly namespace: string) {}
+
+  /** The per-repository generation counter every query entry is checked against. */
+  generation(repo: string): string {
+    return `${this.namespace}:${repo}:gen`;
+  }
+
+  /** The per-id epoch counter every get entry is checked against. */
+  epoch(repo: string, idDigest: string): string {
+    return `${this.namespace}:${repo}:e:${idDigest}`;
+  }
+
+  /** A get-by-id entry: one id, one projection, one tenant. */
+  getEntry(repo: string, schemaDigest: string, idDigest: string, variant: string): string {
+    return `${this.namespace}:${repo}:${schemaDigest}:i:${idDigest}${variant ? `:${digest(variant).slice(0, 12)}` : ''}`;
+  }
+
+  /** A query or count entry. */
+  queryEntry(repo: string, schemaDigest: string, text: string): string {
+    return `${this.namespace}:${repo}:${schemaDigest}:q:${digest(text)}`;
+  }
+
+  /** The pub/sub channel of the namespace. */
+  channel(): string {
+    return `${this.namespace}:invalidate`;
+  }
+
+  /** SCAN pattern matching every key of the namespace. */
+  pattern(): string {
+    return `${this.namespace}:*`;
+  }
+}
+
+/** The digest of an id within its repository (what epochs, messages and the in-process id index use). */
+export function idDigest(repo: string, id: string): string {
+  return digest(`${repo}\u0000${id}`);
+}

@@ -1,0 +1,169 @@
+import { ConfigError, parseDuration, type RepositorySchema } from '@chatcore/core';
+import type { RedisClientOptions } from '@keyv/redis';
+
+/**
+ * Per-repository cache settings, in `cache({ repositories })` or in the
+ * repository definition (`defineRepository(..., { plugins: { cache: {...} } })`).
+ * A repository is cached only when it opts in one of these two ways.
+ *
+ * @example
+ * ```ts
+ * cache({ repositories: { users: { ttl: '5m' }, messages: { ttl: '30s', tenantScoped: true } } });
+ * ```
+ */
+export interface RepositoryCacheOptions {
+  /** Time to live of entries (ms or '5m'); default: the plugin's `ttl`. */
+  readonly ttl?: number | string;
+  /** Stale-while-revalidate: serve an expired (never an invalidated) entry this long while one read refreshes it. */
+  readonly grace?: number | string;
+  /** Keys include ctx.tenant, so tenants never share entries. */
+  readonly tenantScoped?: boolean;
+  /** false: do not cache this repository even if the other place opts it in. */
+  readonly enabled?: boolean;
+}
+
+/**
+ * Options of `cache()`.
+ *
+ * @example
+ * ```ts
+ * cache({ redisUrl: process.env.REDIS_URL, ttl: '60s', repositories: { users: { ttl: '5m' } } });
+ * ```
+ */
+export interface CacheOptions {
+  /** Redis for the shared tier and the invalidation bus. Without Redis the shared tier is keyv's in-memory store. */
+  readonly redisUrl?: string;
+  /** Redis client options (host, password, TLS...) instead of or in addition to `redisUrl`. */
+  readonly redis?: RedisClientOptions;
+  /** Redis Cluster seed nodes (urls); the shared tier and the bus then run on the cluster. */
+  readonly cluster?: readonly string[];
+  /** Default TTL (ms or '60s'); default 60 s. */
+  readonly ttl?: number | string;
+  /** Default stale-while-revalidate grace; default 0 (off). */
+  readonly grace?: number | string;
+  /** Upper bound for every TTL, per-call ones included; default 1 h. Counter keys live this long after their last write. */
+  readonly maxTtl?: number | string;
+  readonly repositories?: Readonly<Record<string, RepositoryCacheOptions | boolean>>;
+  /** In-process tier on/off (default on). */
+  readonly local?: boolean;
+  /** Shared tier on/off (default on). */
+  readonly shared?: boolean;
+  /** In-process tier bounds: entries (default 10,000) and bytes (default 64 MiB). */
+  readonly localMaxEntries?: number;
+  readonly localMaxBytes?: number;
+  /** Bound of the in-memory shared tier when there is no Redis (entries; default 100,000). */
+  readonly memoryMaxEntries?: number;
+  /** Prefix of every Redis key and the bus channel (default 'chatcore'); letters, digits, '.', '_', '-'. */
+  readonly namespace?: string;
+  /** Timeout of each Redis call (default 150 ms). */
+  readonly redisTimeout?: number | string;
+  /** Circuit breaker: consecutive failures that open it (default 5) and how long it stays open before a probe (default 1 s). */
+  readonly breaker?: { readonly failures?: number; readonly halfOpenAfter?: number | string };
+  /** Bus heartbeat period (default 250 ms); the in-process tier stops serving after 3 missed heartbeats. */
+  readonly heartbeat?: number | string;
+}
+
+/** Settings of one cached repository after defaults. */
+export interface ResolvedRepository {
+  readonly ttlMs: number;
+  readonly graceMs: number;
+  readonly tenantScoped: boolean;
+}
+
+/** Options after validation and defaults. */
+export interface ResolvedOptions {
+  readonly namespace: string;
+  readonly ttlMs: number;
+  readonly graceMs: number;
+  readonly maxTtlMs: number;
+  readonly local: boolean;
+  readonly shared: boolean;
+  readonly localMaxEntries: number;
+  readonly localMaxBytes: number;
+  readonly memoryMaxEntries: number;
+  readonly redis: { readonly url?: string | undefined; readonly client?: RedisClientOptions | undefined; readonly cluster?: readonly string[] | undefined } | undefined;
+  readonly redisTimeoutMs: number;
+  readonly breakerFailures: number;
+  readonly halfOpenAfterMs: number;
+  readonly heartbeatMs: number;
+}
+
+const NAMESPACE_RE = /^[A-Za-z0-9._-]{1,64}$/;
+
+function positiveInt(v: unknown, path: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new ConfigError(`cache: ${path} must be a positive integer.`, [{ path, message: 'expected a positive integer' }]);
+  return v;
+}
+
+function duration(v: number | string | undefined, path: string, fallback: number): number {
+  if (v === undefined) return fallback;
+  try {
+    return parseDuration(v, path);
+  } catch (e) {
+    throw new ConfigError(`cache: ${path} must be milliseconds or a duration like "30s".`, [{ path, message: e instanceof Error ? e.message : 'invalid duration' }]);
+  }
+}
+
+/**
+ * Validate `cache()` options and fill in defaults; ConfigError names the bad option.
+ *
+ * @example
+ * ```ts
+ * resolveOptions({ ttl: '30s' }).ttlMs; // 30000
+ * ```
+ */
+export function resolveOptions(o: CacheOptions): ResolvedOptions {
+  const namespace = o.namespace ?? 'chatcore';
+  if (typeof namespace !== 'string' || !NAMESPACE_RE.test(namespace)) {
+    throw new ConfigError('cache: namespace must be 1-64 letters, digits, ".", "_" or "-".', [{ path: 'namespace', message: 'invalid characters' }]);
+  }
+  const maxTtlMs = duration(o.maxTtl, 'maxTtl', 3_600_000);
+  const ttlMs = Math.min(duration(o.ttl, 'ttl', 60_000), maxTtlMs);
+  if (o.cluster !== undefined && (!Array.isArray(o.cluster) || o.cluster.some((u) => typeof u !== 'string'))) {
+    throw new ConfigError('cache: cluster must be a list of redis:// urls.', [{ path: 'cluster', message: 'expected an array of strings' }]);
+  }
+  const hasRedis = Boolean(o.redisUrl || o.redis || (o.cluster && o.cluster.length));
+  return {
+    namespace,
+    ttlMs,
+    graceMs: duration(o.grace, 'grace', 0),
+    maxTtlMs,
+    local: o.local !== false,
+    shared: o.shared !== false,
+    localMaxEntries: positiveInt(o.localMaxEntries, 'localMaxEntries', 10_000),
+    localMaxBytes: positiveInt(o.localMaxBytes, 'localMaxBytes', 64 * 1024 * 1024),
+    memoryMaxEntries: positiveInt(o.memoryMaxEntries, 'memoryMaxEntries', 100_000),
+    redis: hasRedis ? { url: o.redisUrl, client: o.redis, cluster: o.cluster } : undefined,
+    redisTimeoutMs: duration(o.redisTimeout, 'redisTimeout', 150),
+    breakerFailures: positiveInt(o.breaker?.failures, 'breaker.failures', 5),
+    halfOpenAfterMs: duration(o.breaker?.halfOpenAfter, 'breaker.halfOpenAfter', 1000),
+    heartbeatMs: Math.max(20, duration(o.heartbeat, 'heartbeat', 250)),
+  };
+}
+
+/**
+ * The settings of one repository, or undefined when it is not cached:
+ * plugin options win over the repository definition's `plugins.cache`.
+ *
+ * @example
+ * ```ts
+ * repositorySettings(schema, options, resolved); // { ttlMs: 300000, graceMs: 0, tenantScoped: false }
+ * ```
+ */
+export function repositorySettings(schema: RepositorySchema, options: CacheOptions, resolved: ResolvedOptions): ResolvedRepository | undefined {
+  const fromPlugin = options.repositories?.[schema.name];
+  const fromSchema = schema.plugins.cache as RepositoryCacheOptions | boolean | undefined;
+  const pick = (v: RepositoryCacheOptions | boolean | undefined): RepositoryCacheOptions | undefined => (v === true ? {} : v === false || v === undefined ? undefined : v);
+  const a = pick(fromPlugin);
+  const b = pick(fromSchema);
+  if (fromPlugin === false || a?.enabled === false || (a === undefined && (fromSchema === false || b?.enabled === false))) return undefined;
+  if (!a && !b) return undefined;
+  const merged: RepositoryCacheOptions = { ...b, ...a };
+  const path = `repositories.${schema.name}`;
+  return {
+    ttlMs: Math.min(duration(merged.ttl, `${path}.ttl`, resolved.ttlMs), resolved.maxTtlMs),
+    graceMs: duration(merged.grace, `${path}.grace`, resolved.graceMs),
+    tenantScoped: merged.tenantScoped === true,
+  };
+}

@@ -1,0 +1,230 @@
+import type { EventEmitter } from 'node:events';
+import { ConfigError, parseDuration, type ComponentHealth, type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core';
+import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
+import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
+import { CacheStats, type CacheStatsSnapshot } from './cache-stats.js';
+import { InvalidationBus } from './invalidation-bus.js';
+import { Invalidator } from './invalidator.js';
+import { LocalTier } from './local-tier.js';
+import { ReadThrough, type ReadSpec } from './read-through.js';
+import { MemoryTier } from './tiers/memory-tier.js';
+import { createRedisConnection, type RedisCommands } from './tiers/redis-connection.js';
+import { RedisGuard } from './tiers/redis-guard.js';
+import { RedisTier } from './tiers/redis-tier.js';
+import type { SharedTier } from './tiers/shared-tier.js';
+
+type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' }>;
+
+/**
+ * The cache plugin: a read-through cache for get/getMany/find/findOne/
+ * findPage/exists/count, invalidated after commit. Create it with `cache()`;
+ * keep a reference to read `stats()` or subscribe to `events`.
+ *
+ * @example
+ * ```ts
+ * const c = cache({ redisUrl: 'redis://127.0.0.1:6379', repositories: { users: { ttl: '5m' } } });
+ * const db = createDatabase({ driver, repositories: { users }, plugins: [encryption({ rootKey }), c] });
+ * await db.connect(); console.log(c.stats().total.local.hits);
+ * ```
+ */
+export class CachePlugin implements Plugin {
+  readonly name = 'cache';
+  readonly placement = { storesData: true } as const;
+  private readonly options: ResolvedOptions;
+  private readonly statsCounters = new CacheStats();
+  private readonly keys: KeyNames;
+  private repos = new Map<string, ResolvedRepository>();
+  private local: LocalTier | undefined;
+  private shared: SharedTier | undefined;
+  private guard: RedisGuard | undefined;
+  private bus: InvalidationBus | undefined;
+  private client: RedisCommands | undefined;
+  private invalidator: Invalidator | undefined;
+  private reads: ReadThrough | undefined;
+  private readonly background = new Set<Promise<unknown>>();
+
+  constructor(private readonly input: CacheOptions = {}) {
+    this.options = resolveOptions(input);
+    this.keys = new KeyNames(this.options.namespace);
+  }
+
+  /** Metric events (`metric`: CacheMetricEvent) for a metrics plugin. */
+  get events(): EventEmitter {
+    return this.statsCounters.events;
+  }
+
+  async connect(host: PluginHost): Promise<void> {
+    for (const name of Object.keys(this.input.repositories ?? {})) {
+      if (!host.schemas.has(name)) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].join(', ')}).`);
+    }
+    const repos = new Map<string, ResolvedRepository>();
+    for (const [name, schema] of host.schemas) {
+      if (schema.ownedBy) continue;
+      const s = repositorySettings(schema, this.input, this.options);
+      if (s) repos.set(name, s);
+    }
+    this.repos = repos;
+    const o = this.options;
+    if (o.local) this.local = new LocalTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, onEvict: (repo) => this.statsCounters.add(repo, 'local', 'evictions') });
+    if (o.redis) {
+      const guard = new RedisGuard({ timeoutMs: o.redisTimeoutMs, failures: o.breakerFailures, halfOpenAfterMs: o.halfOpenAfterMs });
+      const { client, isCluster } = createRedisConnection(o.redis, Math.max(500, o.redisTimeoutMs * 3));
+      this.guard = guard;
+      this.client = client;
+      const connecting = client.connect().catch(() => undefined);
+      await Promise.race([connecting, new Promise((r) => setTimeout(r, Math.max(1000, o.redisTimeoutMs * 5)).unref())]);
+      if (o.shared) this.shared = new RedisTier(client, isCluster, guard);
+      this.bus = new InvalidationBus(client, this.keys.channel(), guard, {
+        heartbeatMs: o.heartbeatMs,
+        onMessage: (m) => {
+          if (m.all) this.local?.clear();
+          else if (m.repo && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids);
+        },
+        onReconnect: () => this.local?.clear(),
+        onDown: () => this.local?.clear(),
+      });
+      guard.onStateChange((state) => {
+        if (state === 'closed') void this.invalidator?.flush();
+      });
+    } else if (o.shared) {
+      this.shared = new MemoryTier({ maxEntries: o.memoryMaxEntries });
+    }
+    const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
+    this.invalidator = new Invalidator({
+      keys: this.keys,
+      local: this.local,
+      shared: this.shared,
+      bus: this.bus,
+      stats: this.statsCounters,
+      cached: (repo) => this.repos.has(repo),
+      counterTtlMs: o.maxTtlMs + maxGrace + 300_000,
+      clearShared: async () => {
+        if (this.shared) await this.shared.clear(this.keys.pattern());
+      },
+    });
+    this.reads = new ReadThrough({
+      local: this.local,
+      shared: this.shared,
+      stats: this.statsCounters,
+      localTrusted: this.bus ? (now) => this.bus!.isUp(now) : () => true,
+      sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
+      track: (p) => {
+        this.background.add(p);
+        void p.finally(() => this.background.delete(p));
+      },
+    });
+    if (this.bus) {
+      await this.bus.start(Math.max(1000, o.redisTimeoutMs * 5));
+      // Give the first heartbeat a moment so a fresh process starts with its in-process tier on.
+      for (let i = 0; i < 20 && !this.bus.isUp(); i++) await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+
+  async around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    if (op.kind !== 'get' && op.kind !== 'query' && op.kind !== 'count') return next(op);
+    const cfg = this.repos.get(op.schema.name);
+    if (!cfg || !this.reads) return next(op);
+    const hint = ctx.options.cache as false | { ttl?: number | string } | undefined;
+    if (hint === false || ctx.transaction) {
+      // Inside a transaction a read may see uncommitted writes: never serve it from, or store it in, the cache.
+      this.statsCounters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
+      return next(op);
+    }
+    let ttlMs = cfg.ttlMs;
+    if (hint && typeof hint === 'object' && hint.ttl !== undefined) ttlMs = Math.min(parseDuration(hint.ttl, 'cache.ttl'), this.options.maxTtlMs);
+    if (op.kind === 'get') return this.get(op, ctx, cfg, ttlMs, next);
+    return this.query(op, ctx, cfg, ttlMs, next);
+  }
+
+  private async get(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const repo = op.schema.name;
+    const tenant = cfg.tenantScoped ? `t=${ctx.tenant ?? '\u0001'}` : '';
+    const variant = op.select || tenant ? `${tenant}\u0000${op.select ? op.select.join(',') : ''}` : '';
+    const spec = (id: string, load: () => Promise<unknown>): ReadSpec => {
+      let digest: string | undefined;
+      const d = () => (digest ??= idDigest(repo, id));
+      return {
+        repo, cfg, ttlMs, load,
+        localKey: `g\u0000${repo}\u0000${variant}\u0000${id}`,
+        localIdKey: () => `${repo}\u0000${d()}`,
+        sharedKeys: () => [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())],
+      };
+    };
+    if (op.ids.length === 1) {
+      const row = (await this.reads!.read(spec(op.ids[0]!, async () => (await next(op)).rows[0] ?? null))) as StoredRow | null;
+      return { rows: row ? [row] : [] };
+    }
+    const specs = op.ids.map((id) => spec(id, () => Promise.reject(new Error('batch load'))));
+    const values = await this.reads!.readMany(specs, async (missing) => {
+      const ids = missing.map((i) => op.ids[i]!);
+      const result = await next({ ...op, ids });
+      const byId = new Map(result.rows.map((r) => [r.id as string, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    });
+    return { rows: values.filter((v): v is StoredRow => v !== null) };
+  }
+
+  private async query(op: Exclude<ReadOp, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const repo = op.schema.name;
+    const tenant = cfg.tenantScoped ? `;t=${ctx.tenant ?? '\u0001'}` : '';
+    const text = (op.kind === 'count' ? `C:${canonicalCondition(op.where)}` : `Q:${canonicalQuery(op.query)}`) + tenant;
+    const value = await this.reads!.read({
+      repo, cfg, ttlMs,
+      localKey: `q\u0000${repo}\u0000${text}`,
+      localIdKey: undefined,
+      sharedKeys: () => [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)],
+      load: async () => {
+        const r = await next(op);
+        return op.kind === 'count' ? (r.count ?? 0) : r.rows;
+      },
+    });
+    return op.kind === 'count' ? { rows: [], count: value as number } : { rows: value as StoredRow[] };
+  }
+
+  async afterCommit(event: TransactionEvent): Promise<void> {
+    await this.invalidator?.committed(event);
+  }
+
+  /** Counters per repository and tier, and the state of the shared tier and the bus. */
+  stats(): CacheStatsSnapshot {
+    return this.statsCounters.snapshot({
+      breaker: this.guard ? this.guard.state : 'none',
+      bus: this.bus ? (this.bus.isUp() ? 'up' : 'down') : 'none',
+      pendingInvalidations: this.invalidator?.pendingCount ?? 0,
+      localEntries: this.local?.size ?? 0,
+      localBytes: this.local?.bytes ?? 0,
+    });
+  }
+
+  /**
+   * Admin: drop every entry of this namespace in both tiers and tell the other
+   * processes to drop theirs. Uses SCAN on Redis: never call it on a request path.
+   */
+  async clear(): Promise<number> {
+    this.local?.clear();
+    let n = 0;
+    if (this.shared) n = await this.shared.clear(this.keys.pattern());
+    await this.bus?.publish({ all: true }).catch(() => undefined);
+    return n;
+  }
+
+  async health(): Promise<ComponentHealth[]> {
+    const s = this.stats();
+    const degraded = s.breaker === 'open' || s.bus === 'down' || s.pendingInvalidations > 0;
+    return [{ name: 'cache', status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries } }];
+  }
+
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.background]);
+    this.invalidator?.close();
+    await this.bus?.close();
+    await this.shared?.close();
+    if (this.client && !this.shared) {
+      try {
+        await this.client.close();
+      } catch {
+        this.client.destroy();
+      }
+    }
+  }
+}

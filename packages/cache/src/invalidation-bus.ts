@@ -1,0 +1,128 @@
+import type { RedisCommands } from './tiers/redis-connection.js';
+import type { RedisGuard } from './tiers/redis-guard.js';
+
+/**
+ * One invalidation as it travels between processes: which repository, the
+ * digests of the written ids (never the ids or any value), and who sent it.
+ * `all` asks every process to drop its whole in-process tier (admin clear).
+ */
+export interface InvalidationMessage {
+  readonly origin: string;
+  readonly repo?: string;
+  readonly ids?: readonly string[];
+  readonly all?: boolean;
+  readonly heartbeat?: boolean;
+}
+
+/**
+ * Redis pub/sub between the processes that share a cache namespace. The
+ * in-process tier may serve entries only while the bus is `up`: the
+ * subscriber is connected and this process has heard its own heartbeat
+ * within `staleAfterMs`. A heartbeat heard after a gap means the
+ * subscription is live again; the caller flushes the in-process tier then
+ * (messages may have been lost in between).
+ *
+ * @example
+ * ```ts
+ * const bus = new InvalidationBus(publisher, channel, guard, { heartbeatMs: 250, onMessage, onReconnect });
+ * await bus.start();
+ * ```
+ */
+export class InvalidationBus {
+  readonly origin = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  private subscriber: RedisCommands | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private lastHeard = 0;
+  private connected = false;
+  private closed = false;
+  private wasUp = false;
+
+  constructor(
+    private readonly publisher: RedisCommands,
+    private readonly channel: string,
+    private readonly guard: RedisGuard,
+    private readonly options: {
+      readonly heartbeatMs: number;
+      readonly onMessage: (m: InvalidationMessage) => void;
+      readonly onReconnect: () => void;
+      readonly onDown: () => void;
+    },
+  ) {}
+
+  /** True while the in-process tier can trust that it hears every invalidation. */
+  isUp(now = Date.now()): boolean {
+    return this.wasUp && this.connected && now - this.lastHeard < this.options.heartbeatMs * 3;
+  }
+
+  async start(connectTimeoutMs: number): Promise<void> {
+    const sub = this.publisher.duplicate();
+    this.subscriber = sub;
+    sub.on('error', () => this.markDown());
+    sub.on('end', () => this.markDown());
+    sub.on('reconnecting', () => this.markDown());
+    sub.on('ready', () => { this.connected = true; });
+    const listener = (raw: string) => this.receive(raw);
+    const subscribe = async () => {
+      await sub.connect();
+      this.connected = true;
+      await sub.subscribe(this.channel, listener);
+    };
+    const started = subscribe().catch(() => this.markDown());
+    await Promise.race([started, new Promise((r) => setTimeout(r, connectTimeoutMs).unref())]);
+    this.timer = setInterval(() => this.tick(), this.options.heartbeatMs);
+    this.timer.unref();
+    this.tick();
+  }
+
+  /** Send an invalidation; throws when Redis cannot take it (the caller queues it for replay). */
+  async publish(message: Omit<InvalidationMessage, 'origin'>): Promise<void> {
+    await this.guard.run(() => this.publisher.publish(this.channel, JSON.stringify({ ...message, origin: this.origin })));
+  }
+
+  private tick(): void {
+    if (this.closed) return;
+    if (this.wasUp && !this.isUp()) this.markDown();
+    this.guard.run(() => this.publisher.publish(this.channel, JSON.stringify({ origin: this.origin, heartbeat: true }))).catch(() => undefined);
+  }
+
+  private receive(raw: string): void {
+    let m: InvalidationMessage;
+    try {
+      m = JSON.parse(raw) as InvalidationMessage;
+    } catch {
+      return;
+    }
+    if (m.heartbeat) {
+      if (m.origin !== this.origin) return;
+      this.lastHeard = Date.now();
+      if (!this.wasUp && this.connected) {
+        // Anything published while we were not listening is lost: start from an empty tier.
+        this.options.onReconnect();
+        this.wasUp = true;
+      }
+      return;
+    }
+    this.options.onMessage(m);
+  }
+
+  private markDown(): void {
+    this.connected = false;
+    if (this.wasUp) {
+      this.wasUp = false;
+      this.options.onDown();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.timer) clearInterval(this.timer);
+    const sub = this.subscriber;
+    if (!sub) return;
+    try {
+      await Promise.race([sub.close(), new Promise((r) => setTimeout(r, 500).unref())]);
+    } catch {
+      // closing a broken connection
+    }
+    sub.destroy();
+  }
+}

@@ -1,0 +1,160 @@
+import type { TransactionEvent } from '@chatcore/core';
+import { idDigest, type KeyNames } from './cache-keys.js';
+import type { CacheStats } from './cache-stats.js';
+import type { InvalidationBus } from './invalidation-bus.js';
+import type { LocalTier } from './local-tier.js';
+import type { SharedTier } from './tiers/shared-tier.js';
+
+const WRITES = new Set(['insert', 'update', 'delete', 'upsert']);
+/** Beyond this many undelivered ids, recovery clears the namespace instead of replaying them one by one. */
+const MAX_PENDING_IDS = 50_000;
+
+/**
+ * Applies committed writes to the cache: the in-process tier at once, then
+ * the shared tier (INCR of the written ids' epochs and the repository's
+ * generation) and the bus. What cannot reach Redis is kept and replayed when
+ * it returns; until then the shared tier is not read (its entries may predate
+ * our writes).
+ *
+ * @example
+ * ```ts
+ * await invalidator.committed(event); // from afterCommit
+ * ```
+ */
+export class Invalidator {
+  private readonly pending = new Map<string, Set<string>>();
+  private needsClear = false;
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly deps: {
+      readonly keys: KeyNames;
+      readonly local: LocalTier | undefined;
+      readonly shared: SharedTier | undefined;
+      readonly bus: InvalidationBus | undefined;
+      readonly stats: CacheStats;
+      readonly cached: (repo: string) => boolean;
+      readonly counterTtlMs: number;
+      readonly clearShared: () => Promise<void>;
+    },
+  ) {}
+
+  /** Undelivered invalidations (ids and repositories). */
+  get pendingCount(): number {
+    let n = this.needsClear ? 1 : 0;
+    for (const s of this.pending.values()) n += Math.max(1, s.size);
+    return n;
+  }
+
+  /** Whether the shared tier reflects every write of this process. */
+  get delivered(): boolean {
+    return this.pending.size === 0 && !this.needsClear && !this.flushing;
+  }
+
+  async committed(event: TransactionEvent): Promise<void> {
+    const byRepo = new Map<string, Set<string>>();
+    for (const c of event.operations) {
+      if (!WRITES.has(c.op.kind)) continue;
+      const repo = c.op.schema.name;
+      if (!this.deps.cached(repo)) continue;
+      let set = byRepo.get(repo);
+      if (!set) byRepo.set(repo, (set = new Set()));
+      for (const id of c.ids) set.add(idDigest(repo, id));
+    }
+    if (byRepo.size === 0) return;
+    for (const [repo, ids] of byRepo) this.deps.local?.invalidate(repo, [...ids]);
+    await this.deliver(byRepo);
+    // A read that fetched the old shared entry between our local drop and the INCR may have refilled the local tier.
+    for (const [repo, ids] of byRepo) this.deps.local?.invalidate(repo, [...ids]);
+  }
+
+  /** Apply a message from another process. */
+  received(repo: string, ids: readonly string[]): void {
+    this.deps.local?.invalidate(repo, ids);
+  }
+
+  private async deliver(byRepo: Map<string, Set<string>>): Promise<void> {
+    const { shared, bus } = this.deps;
+    if (!shared && !bus) return;
+    if (!this.delivered) {
+      this.queue(byRepo);
+      this.schedule();
+      return;
+    }
+    try {
+      await this.send(byRepo);
+    } catch {
+      for (const repo of byRepo.keys()) this.deps.stats.add(repo, 'shared', 'errors', 1, 'invalidate');
+      this.queue(byRepo);
+      this.schedule();
+    }
+  }
+
+  private async send(byRepo: Map<string, Set<string>>): Promise<void> {
+    const { shared, bus, keys } = this.deps;
+    if (shared) {
+      const counters: string[] = [];
+      for (const [repo, ids] of byRepo) {
+        for (const d of ids) counters.push(keys.epoch(repo, d));
+        counters.push(keys.generation(repo));
+      }
+      await shared.bump(counters, this.deps.counterTtlMs);
+    }
+    if (bus) await Promise.all([...byRepo].map(([repo, ids]) => bus.publish({ repo, ids: [...ids] })));
+  }
+
+  private queue(byRepo: Map<string, Set<string>>): void {
+    let total = 0;
+    for (const [repo, ids] of byRepo) {
+      let set = this.pending.get(repo);
+      if (!set) this.pending.set(repo, (set = new Set()));
+      for (const d of ids) set.add(d);
+    }
+    for (const s of this.pending.values()) total += s.size;
+    if (total > MAX_PENDING_IDS) {
+      this.pending.clear();
+      this.needsClear = true;
+    }
+  }
+
+  private schedule(): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => void this.flush(), 200);
+    this.timer.unref();
+  }
+
+  /** Try to deliver what is pending (also called when the breaker closes). */
+  flush(): Promise<void> {
+    if (this.flushing) return this.flushing;
+    if (this.delivered) {
+      if (this.timer) clearInterval(this.timer);
+      this.timer = undefined;
+      return Promise.resolve();
+    }
+    const batch = new Map(this.pending);
+    this.pending.clear();
+    this.flushing = (async () => {
+      try {
+        if (this.needsClear) {
+          await this.deps.clearShared();
+          this.needsClear = false;
+        }
+        if (batch.size) await this.send(batch);
+        // Our in-process tier may have been filled from shared entries that predate the replay.
+        for (const [repo, ids] of batch) this.deps.local?.invalidate(repo, [...ids]);
+      } catch {
+        // Still down: keep everything for the next attempt.
+        this.queue(batch);
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  close(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+}

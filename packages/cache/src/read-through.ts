@@ -1,0 +1,229 @@
+import { copyValue, decode, encode, sizeOf } from './codec.js';
+import type { CacheStats } from './cache-stats.js';
+import type { ResolvedRepository } from './cache-options.js';
+import type { LocalTier } from './local-tier.js';
+import type { SharedTier } from './tiers/shared-tier.js';
+
+/** An entry as both tiers store it: the counter value it was filled under, fresh-until time, and the value. */
+interface StoredEntry {
+  readonly t: number;
+  readonly f: number;
+  readonly v: unknown;
+}
+
+/**
+ * One cacheable read: where it lives in each tier and how to load it. Keys
+ * of the shared tier are built lazily, only when the in-process tier misses.
+ */
+export interface ReadSpec {
+  readonly repo: string;
+  readonly cfg: ResolvedRepository;
+  readonly ttlMs: number;
+  readonly localKey: string;
+  /** `repo\0idDigest` for get entries, so a write to the id deletes them; lazily computed. */
+  readonly localIdKey: (() => string) | undefined;
+  /** [entry key, counter key] in the shared tier. */
+  readonly sharedKeys: () => readonly [string, string];
+  /** Read below the cache. The value returned is owned by the cache from then on. */
+  readonly load: () => Promise<unknown>;
+}
+
+/** What the read path needs from the plugin around it. */
+export interface ReadDeps {
+  readonly local: LocalTier | undefined;
+  readonly shared: SharedTier | undefined;
+  readonly stats: CacheStats;
+  /** May the in-process tier serve and fill now (bus up, or no bus)? */
+  readonly localTrusted: (now: number) => boolean;
+  /** May the shared tier be used now (breaker closed, no undelivered invalidations)? */
+  readonly sharedUsable: () => boolean;
+  /** Track a background promise (fills, refreshes) so close() can wait for it. */
+  readonly track: (p: Promise<unknown>) => void;
+}
+
+/**
+ * The read-through logic for one key: in-process tier, then shared tier,
+ * then the database, with single-flight for concurrent misses, optional
+ * stale-while-revalidate, and fills guarded by counters captured before the
+ * database read. Every value handed to a caller is a fresh copy.
+ *
+ * @example
+ * ```ts
+ * const value = await reads.read({ repo: 'users', cfg, ttlMs, localKey, localIdKey, sharedKeys, load: () => next(op).then(r => r.rows[0] ?? null) });
+ * ```
+ */
+export class ReadThrough {
+  private readonly flights = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly deps: ReadDeps) {}
+
+  async read(spec: ReadSpec): Promise<unknown> {
+    const { local, stats } = this.deps;
+    const now = Date.now();
+    const localOk = local !== undefined && this.deps.localTrusted(now);
+    if (localOk) {
+      const e = local.get(spec.localKey);
+      if (e) {
+        if (now < e.freshUntil) {
+          stats.add(spec.repo, 'local', 'hits');
+          return copyValue(e.value);
+        }
+        if (now < e.staleUntil) {
+          stats.add(spec.repo, 'local', 'stale');
+          this.refresh(spec);
+          return copyValue(e.value);
+        }
+      }
+      stats.add(spec.repo, 'local', 'misses');
+    } else if (local) stats.add(spec.repo, 'local', 'bypasses', 1, 'bus-down');
+    // Concurrent misses share one load; a write in between changes the generation and so the flight key.
+    const flightKey = `${spec.localKey}\u0000${local ? local.gen(spec.repo) : 0}`;
+    let flight = this.flights.get(flightKey);
+    if (!flight) {
+      flight = this.load(spec, localOk).finally(() => this.flights.delete(flightKey));
+      this.flights.set(flightKey, flight);
+    }
+    return copyValue(await flight);
+  }
+
+  /** Several reads (getMany), one batch to each tier and at most one load for all misses. */
+  async readMany(specs: readonly ReadSpec[], loadMissing: (missing: readonly number[]) => Promise<unknown[]>): Promise<unknown[]> {
+    const { local, shared, stats } = this.deps;
+    const out = new Array<unknown>(specs.length);
+    const found = new Array<boolean>(specs.length).fill(false);
+    const now = Date.now();
+    const localOk = local !== undefined && this.deps.localTrusted(now);
+    const repo = specs[0]!.repo;
+    const gen = local ? local.gen(repo) : 0;
+    let missing: number[] = [];
+    for (const [i, s] of specs.entries()) {
+      const e = localOk ? local.get(s.localKey) : undefined;
+      if (e && now < e.freshUntil) {
+        out[i] = copyValue(e.value);
+        found[i] = true;
+      } else missing.push(i);
+    }
+    if (localOk) {
+      if (specs.length - missing.length) stats.add(repo, 'local', 'hits', specs.length - missing.length);
+      if (missing.length) stats.add(repo, 'local', 'misses', missing.length);
+    } else if (local) stats.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
+    const tags = new Map<number, number>();
+    if (missing.length && shared) {
+      if (this.deps.sharedUsable()) {
+        try {
+          const reads = await shared.read(missing.map((i) => specs[i]!.sharedKeys()));
+          const still: number[] = [];
+          for (const [j, i] of missing.entries()) {
+            const r = reads[j]!;
+            tags.set(i, r.tag);
+            const entry = r.raw === undefined ? undefined : (decode(r.raw) as StoredEntry);
+            if (entry && entry.t === r.tag && now < entry.f) {
+              out[i] = copyValue(entry.v);
+              found[i] = true;
+              this.fillLocal(specs[i]!, entry.v, entry.f, gen, localOk);
+            } else still.push(i);
+          }
+          if (missing.length - still.length) stats.add(repo, 'shared', 'hits', missing.length - still.length);
+          if (still.length) stats.add(repo, 'shared', 'misses', still.length);
+          missing = still;
+        } catch {
+          stats.add(repo, 'shared', 'errors', 1);
+        }
+      } else stats.add(repo, 'shared', 'bypasses', missing.length, 'unavailable');
+    }
+    if (missing.length) {
+      const values = await loadMissing(missing);
+      for (const [j, i] of missing.entries()) {
+        const v = values[j];
+        out[i] = copyValue(v);
+        found[i] = true;
+        this.fill(specs[i]!, v, tags.get(i), gen, localOk);
+      }
+    }
+    return out;
+  }
+
+  private async load(spec: ReadSpec, localOk: boolean): Promise<unknown> {
+    const { local, shared, stats } = this.deps;
+    const gen = local ? local.gen(spec.repo) : 0;
+    let tag: number | undefined;
+    if (shared) {
+      if (this.deps.sharedUsable()) {
+        try {
+          const [r] = await shared.read([spec.sharedKeys()]);
+          tag = r!.tag;
+          const entry = r!.raw === undefined ? undefined : (decode(r!.raw) as StoredEntry);
+          const now = Date.now();
+          if (entry && entry.t === tag) {
+            if (now < entry.f) {
+              stats.add(spec.repo, 'shared', 'hits');
+              this.fillLocal(spec, entry.v, entry.f, gen, localOk);
+              return entry.v;
+            }
+            if (now < entry.f + spec.cfg.graceMs) {
+              stats.add(spec.repo, 'shared', 'stale');
+              this.refresh(spec);
+              return entry.v;
+            }
+          }
+          stats.add(spec.repo, 'shared', 'misses');
+        } catch {
+          stats.add(spec.repo, 'shared', 'errors', 1);
+        }
+      } else stats.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
+    }
+    const value = await spec.load();
+    this.fill(spec, value, tag, gen, localOk);
+    return value;
+  }
+
+  /** Fill both tiers with a value read from the database under the counters captured before the read. */
+  private fill(spec: ReadSpec, value: unknown, tag: number | undefined, gen: number, localOk: boolean): void {
+    const freshUntil = Date.now() + spec.ttlMs;
+    this.fillLocal(spec, value, freshUntil, gen, localOk);
+    const shared = this.deps.shared;
+    if (!shared || tag === undefined) return;
+    const [key] = spec.sharedKeys();
+    let raw: string;
+    try {
+      raw = encode({ t: tag, f: freshUntil, v: value } satisfies StoredEntry);
+    } catch {
+      return;
+    }
+    const write = shared.write([{ key, raw, ttlMs: spec.ttlMs + spec.cfg.graceMs }]).then(
+      () => this.deps.stats.add(spec.repo, 'shared', 'fills'),
+      () => this.deps.stats.add(spec.repo, 'shared', 'errors', 1, 'fill'),
+    );
+    this.deps.track(write);
+  }
+
+  private fillLocal(spec: ReadSpec, value: unknown, freshUntil: number, gen: number, localOk: boolean): void {
+    const local = this.deps.local;
+    if (!local || !localOk || !this.deps.localTrusted(Date.now())) return;
+    const entry = { value, repo: spec.repo, idKey: spec.localIdKey?.(), gen, freshUntil, staleUntil: freshUntil + spec.cfg.graceMs };
+    if (local.fill(spec.localKey, entry, sizeOf(value) + spec.localKey.length * 2)) this.deps.stats.add(spec.repo, 'local', 'fills');
+  }
+
+  /** Stale-while-revalidate: one background load per key; its errors are counted, never thrown. */
+  private refresh(spec: ReadSpec): void {
+    const key = `refresh\u0000${spec.localKey}`;
+    if (this.flights.has(key)) return;
+    const p = (async () => {
+      const gen = this.deps.local ? this.deps.local.gen(spec.repo) : 0;
+      let tag: number | undefined;
+      if (this.deps.shared && this.deps.sharedUsable()) {
+        try {
+          tag = (await this.deps.shared.read([spec.sharedKeys()]))[0]!.tag;
+        } catch {
+          this.deps.stats.add(spec.repo, 'shared', 'errors', 1, 'refresh');
+        }
+      }
+      const value = await spec.load();
+      this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted(Date.now()));
+    })()
+      .catch(() => this.deps.stats.add(spec.repo, 'local', 'errors', 1, 'refresh'))
+      .finally(() => this.flights.delete(key));
+    this.flights.set(key, p);
+    this.deps.track(p);
+  }
+}

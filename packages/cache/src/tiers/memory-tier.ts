@@ -1,0 +1,84 @@
+import { Keyv } from 'keyv';
+import { LRUCache } from 'lru-cache';
+import type { SharedRead, SharedTier } from './shared-tier.js';
+
+/**
+ * Counters for the in-memory tier, bounded: each increment takes the next
+ * value of one global sequence, and a forgotten (evicted) counter reads as the
+ * largest value ever evicted. A counter therefore never returns to a value it
+ * had, so an entry it killed stays dead.
+ */
+class BoundedCounters {
+  private readonly values = new Map<string, number>();
+  private seq = 0;
+  private floor = 0;
+
+  constructor(private readonly max: number) {}
+
+  get(key: string): number {
+    return this.values.get(key) ?? this.floor;
+  }
+
+  bump(key: string): void {
+    this.values.delete(key);
+    this.values.set(key, ++this.seq);
+    if (this.values.size > this.max) {
+      const [oldest, value] = this.values.entries().next().value as [string, number];
+      this.values.delete(oldest);
+      if (value > this.floor) this.floor = value;
+    }
+  }
+
+  clear(): void {
+    this.floor = ++this.seq;
+    this.values.clear();
+  }
+}
+
+/**
+ * The shared tier without Redis: keyv over a bounded in-memory store (the
+ * embedded default for the demo and tests). It lives in this process only.
+ *
+ * @example
+ * ```ts
+ * const tier = new MemoryTier({ maxEntries: 100_000 });
+ * ```
+ */
+export class MemoryTier implements SharedTier {
+  readonly kind = 'memory' as const;
+  private readonly keyv: Keyv<string>;
+  private readonly counters: BoundedCounters;
+  private readonly store: LRUCache<string, string>;
+
+  constructor(options: { maxEntries: number }) {
+    this.store = new LRUCache<string, string>({ max: options.maxEntries });
+    this.keyv = new Keyv<string>({ store: this.store, useKeyPrefix: false, throwOnErrors: true });
+    this.keyv.on('error', () => undefined);
+    this.counters = new BoundedCounters(options.maxEntries);
+  }
+
+  async read(pairs: ReadonlyArray<readonly [string, string]>): Promise<SharedRead[]> {
+    const raws = pairs.length === 1 ? [await this.keyv.get(pairs[0]![0])] : await this.keyv.getMany(pairs.map((p) => p[0]));
+    return pairs.map((p, i) => ({ raw: raws[i] ?? undefined, tag: this.counters.get(p[1]) }));
+  }
+
+  async write(entries: ReadonlyArray<{ key: string; raw: string; ttlMs: number }>): Promise<void> {
+    for (const e of entries) await this.keyv.set(e.key, e.raw, e.ttlMs);
+  }
+
+  async bump(counterKeys: readonly string[]): Promise<void> {
+    for (const k of counterKeys) this.counters.bump(k);
+  }
+
+  async clear(pattern: string): Promise<number> {
+    const prefix = pattern.replace(/\*$/, '');
+    let n = 0;
+    for (const k of [...this.store.keys()]) if (k.startsWith(prefix)) { this.store.delete(k); n++; }
+    this.counters.clear();
+    return n;
+  }
+
+  async close(): Promise<void> {
+    this.store.clear();
+  }
+}

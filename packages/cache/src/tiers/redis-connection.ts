@@ -1,0 +1,90 @@
+import { createClient, createCluster, type RedisClientOptions } from '@keyv/redis';
+
+/** Where the shared tier's Redis is: one server (url or client options) or a cluster (seed node urls). */
+export interface RedisTarget {
+  readonly url?: string | undefined;
+  readonly client?: RedisClientOptions | undefined;
+  readonly cluster?: readonly string[] | undefined;
+}
+
+/** The commands the cache uses, the same on a single server and a cluster. */
+export interface RedisCommands {
+  get(key: string): Promise<string | null>;
+  incr(key: string): Promise<number>;
+  pExpire(key: string, ms: number): Promise<unknown>;
+  publish(channel: string, message: string): Promise<unknown>;
+  unlink(keys: string[]): Promise<unknown>;
+  subscribe(channel: string, listener: (message: string) => void): Promise<void>;
+  connect(): Promise<unknown>;
+  close(): Promise<void>;
+  destroy(): void;
+  on(event: string, listener: (...args: unknown[]) => void): unknown;
+  duplicate(): RedisCommands;
+}
+
+interface ScanClient {
+  scanIterator(options: { MATCH: string; COUNT: number }): AsyncIterable<string[]>;
+  unlink(keys: string[]): Promise<unknown>;
+}
+
+interface ClusterShape {
+  readonly masters: readonly unknown[];
+  nodeClient(node: unknown): Promise<ScanClient>;
+}
+
+/** Fast failure instead of queueing: a command sent while disconnected must fail now, not when Redis returns. */
+const reconnectStrategy = (retries: number): number => Math.min(50 * 2 ** Math.min(retries, 6), 1000);
+
+/**
+ * A Redis client (or cluster client) configured for a cache: no offline
+ * queue, short connect timeout, quick reconnection, and an `error` listener
+ * so that a connection error can never crash the process.
+ *
+ * @example
+ * ```ts
+ * const { client, isCluster } = createRedisConnection({ url: 'redis://127.0.0.1:6379' }, 500);
+ * ```
+ */
+export function createRedisConnection(target: RedisTarget, connectTimeoutMs: number): { client: RedisCommands; isCluster: boolean } {
+  const socket = { connectTimeout: connectTimeoutMs, reconnectStrategy };
+  let client: RedisCommands;
+  if (target.cluster && target.cluster.length) {
+    client = createCluster({
+      rootNodes: target.cluster.map((url) => ({ url })),
+      defaults: { ...(target.client ?? {}), disableOfflineQueue: true, socket: { ...(target.client?.socket ?? {}), ...socket } } as RedisClientOptions,
+    }) as unknown as RedisCommands;
+  } else {
+    const base = target.client ?? {};
+    client = createClient({ ...base, ...(target.url ? { url: target.url } : {}), disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions) as unknown as RedisCommands;
+  }
+  client.on('error', () => undefined);
+  return { client, isCluster: Boolean(target.cluster && target.cluster.length) };
+}
+
+/**
+ * SCAN the whole keyspace (every master of a cluster) for `pattern` and
+ * UNLINK what matches. Admin only: never on a request path.
+ *
+ * @example
+ * ```ts
+ * await scanDelete(client, true, 'app:*');
+ * ```
+ */
+export async function scanDelete(client: RedisCommands, isCluster: boolean, pattern: string): Promise<number> {
+  const nodes: ScanClient[] = [];
+  if (isCluster) {
+    const cluster = client as unknown as ClusterShape;
+    for (const master of cluster.masters) nodes.push(await cluster.nodeClient(master));
+  } else nodes.push(client as unknown as ScanClient);
+  let n = 0;
+  for (const node of nodes) {
+    for await (const batch of node.scanIterator({ MATCH: pattern, COUNT: 500 })) {
+      const keys = Array.isArray(batch) ? batch : [batch as unknown as string];
+      if (!keys.length) continue;
+      // One UNLINK per key: in a cluster, keys of one batch may sit in different slots.
+      await Promise.all(keys.map((k) => node.unlink([k])));
+      n += keys.length;
+    }
+  }
+  return n;
+}

@@ -1,0 +1,86 @@
+import KeyvRedis, { Keyv } from '@keyv/redis';
+import { scanDelete, type RedisCommands } from './redis-connection.js';
+import type { RedisGuard } from './redis-guard.js';
+import type { SharedRead, SharedTier } from './shared-tier.js';
+
+/**
+ * keyv's envelope as one string: `<expires>|<entry>`. The entry is already
+ * our codec's text, so wrapping it in JSON a second time would only cost.
+ */
+const envelope = {
+  serialize: (data: { value?: unknown; expires?: number | null | undefined }): string => `${data.expires ?? ''}|${String(data.value)}`,
+  deserialize: (text: string): { value: string; expires: number | undefined } | undefined => {
+    const bar = text.indexOf('|');
+    if (bar === -1) return undefined;
+    return { value: text.slice(bar + 1), expires: bar === 0 ? undefined : Number(text.slice(0, bar)) };
+  },
+};
+
+/**
+ * The shared tier on Redis: entries through keyv with @keyv/redis, counters
+ * (INCR) through the same client. Every call runs under the guard (timeout
+ * and circuit breaker) and throws when Redis cannot answer in time. No
+ * command here needs two keys in one slot, so it works unchanged on a
+ * cluster.
+ *
+ * @example
+ * ```ts
+ * const tier = new RedisTier(client, false, guard);
+ * ```
+ */
+export class RedisTier implements SharedTier {
+  readonly kind = 'redis' as const;
+  private readonly keyv: Keyv<string>;
+
+  constructor(
+    private readonly client: RedisCommands,
+    private readonly isCluster: boolean,
+    private readonly guard: RedisGuard,
+  ) {
+    const store = new KeyvRedis<string>(client as never, { throwOnErrors: true, throwOnConnectError: false });
+    store.on('error', () => undefined);
+    this.keyv = new Keyv<string>({
+      store,
+      useKeyPrefix: false,
+      throwOnErrors: true,
+      serialize: envelope.serialize as never,
+      deserialize: envelope.deserialize as never,
+    });
+    this.keyv.on('error', () => undefined);
+  }
+
+  read(pairs: ReadonlyArray<readonly [string, string]>): Promise<SharedRead[]> {
+    return this.guard.run(async () => {
+      // Issued together so the client pipelines them into one round trip.
+      const tags = Promise.all(pairs.map((p) => this.client.get(p[1])));
+      const raws = pairs.length === 1 ? this.keyv.get(pairs[0]![0]).then((r) => [r]) : this.keyv.getMany(pairs.map((p) => p[0]));
+      const [t, r] = await Promise.all([tags, raws]);
+      return pairs.map((_, i) => ({ raw: r[i] ?? undefined, tag: t[i] === null || t[i] === undefined ? 0 : Number(t[i]) }));
+    });
+  }
+
+  write(entries: ReadonlyArray<{ key: string; raw: string; ttlMs: number }>): Promise<void> {
+    return this.guard.run(async () => {
+      const ok = await Promise.all(entries.map((e) => this.keyv.set(e.key, e.raw, Math.max(1, Math.round(e.ttlMs)))));
+      if (ok.includes(false)) throw new Error('Redis refused a cache write');
+    });
+  }
+
+  bump(counterKeys: readonly string[], ttlMs: number): Promise<void> {
+    return this.guard.run(async () => {
+      await Promise.all(counterKeys.flatMap((k) => [this.client.incr(k), this.client.pExpire(k, Math.round(ttlMs))]));
+    });
+  }
+
+  clear(pattern: string): Promise<number> {
+    return scanDelete(this.client, this.isCluster, pattern);
+  }
+
+  async close(): Promise<void> {
+    try {
+      await this.client.close();
+    } catch {
+      this.client.destroy();
+    }
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * The shared tier as the read path sees it: entries (opaque strings) stored
+ * beside counters (per-id epochs and per-repository generations). An entry
+ * records the counter value read before the database read that produced it;
+ * it is served only while the counter still has that value, so a write that
+ * bumps the counter kills every entry filled before it, including fills that
+ * land after the write (the fill-race guard).
+ *
+ * Every method throws when the tier is unreachable; the read path then goes
+ * to the database.
+ *
+ * @example
+ * ```ts
+ * const [{ raw, tag }] = await tier.read([[entryKey, epochKey]]);
+ * ```
+ */
+export interface SharedTier {
+  readonly kind: 'memory' | 'redis';
+  /** Each entry with the current value of its counter (0 when the counter does not exist). */
+  read(pairs: ReadonlyArray<readonly [entryKey: string, counterKey: string]>): Promise<SharedRead[]>;
+  /** Store entries with a TTL in ms. */
+  write(entries: ReadonlyArray<{ readonly key: string; readonly raw: string; readonly ttlMs: number }>): Promise<void>;
+  /** Increment counters; each keeps living `ttlMs` after its last increment. */
+  bump(counterKeys: readonly string[], ttlMs: number): Promise<void>;
+  /** Delete every key matching the namespace pattern (admin only: SCAN on Redis). Returns how many. */
+  clear(pattern: string): Promise<number>;
+  close(): Promise<void>;
+}
+
+/** An entry (undefined when absent) and its counter's current value. */
+export interface SharedRead {
+  readonly raw: string | undefined;
+  readonly tag: number;
+}

@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { createDatabase, defineRepository, f, memoryDriver, type Driver, type Plugin } from '@chatcore/core';
+
+export const users = defineRepository('users', {
+  id: f.id(),
+  name: f.string({ max: 200 }),
+  age: f.integer().optional(),
+  tags: f.json().optional(),
+  createdAt: f.timestamp().createdAt(),
+  version: f.version(),
+}, { plugins: { cache: { ttl: '5m' } } });
+
+export const notes = defineRepository('notes', {
+  id: f.id(),
+  owner: f.string(),
+  body: f.text(),
+  version: f.version(),
+});
+
+/** A random namespace per test file, so files never see each other's keys. */
+export function randomNamespace(prefix = 't'): string {
+  return `${prefix}-${randomBytes(6).toString('hex')}`;
+}
+
+export interface Instrumented {
+  readonly driver: Driver;
+  /** Reads that reached the driver, by method. */
+  readonly reads: { getByIds: number; query: number; count: number };
+  /** When set, every root read waits for this before running (to force interleavings). */
+  gate: (() => Promise<void>) | undefined;
+}
+
+/**
+ * Wrap a driver to count the reads that reach it and, on demand, hold them
+ * (a real driver underneath: only the timing changes).
+ */
+export function instrument(inner: Driver = memoryDriver()): Instrumented {
+  const state: Instrumented = {
+    driver: undefined as unknown as Driver,
+    reads: { getByIds: 0, query: 0, count: 0 },
+    gate: undefined,
+  };
+  const wrapRead = (name: 'getByIds' | 'query' | 'count') =>
+    async (...args: unknown[]) => {
+      state.reads[name]++;
+      const gate = state.gate;
+      // Read first, then wait: the value is the one from before any write that lands while we wait.
+      const result = await (inner[name] as (...a: unknown[]) => Promise<unknown>).apply(inner, args);
+      if (gate) await gate();
+      return result;
+    };
+  const overrides: Record<string, unknown> = { getByIds: wrapRead('getByIds'), query: wrapRead('query'), count: wrapRead('count') };
+  (state as { driver: Driver }).driver = new Proxy(inner, {
+    get(target, prop, receiver) {
+      if (typeof prop === 'string' && prop in overrides) return overrides[prop];
+      const v = Reflect.get(target, prop, receiver);
+      return typeof v === 'function' ? v.bind(target) : v;
+    },
+  });
+  return state;
+}
+
+export async function openDb(plugins: Plugin[], driver: Driver = memoryDriver()) {
+  const db = createDatabase({ driver, repositories: { users, notes }, plugins });
+  await db.connect();
+  return db;
+}
+
+/** Resolves after `ms`. */
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
