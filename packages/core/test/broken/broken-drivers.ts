@@ -1,0 +1,131 @@
+// Deliberately broken variants of the memory driver, each with one fault a
+// real backend could plausibly have. The conformance suite must fail on every
+// one of them (see ../conformance-catches-faults.test.ts). Not run as tests.
+import type { Condition, Driver, DriverCallOptions, DriverSession, NormalizedQuery, RepositorySchema, StoredRow, WriteTarget, NormalizedPatch } from '../../src/index.js';
+import { memoryDriver } from '../../src/index.js';
+import { evaluateCondition } from '../../src/memory/evaluate-condition.js';
+import { compareTuples, isAfterCursor, sortKey } from '../../src/memory/order-rows.js';
+import { compareValues } from '../../src/memory/compare-values.js';
+
+type QueryFn = (inner: DriverSession, schema: RepositorySchema, q: NormalizedQuery, o: DriverCallOptions) => Promise<StoredRow[]>;
+type UpdateFn = (inner: DriverSession, schema: RepositorySchema, t: WriteTarget, p: NormalizedPatch, o: DriverCallOptions) => Promise<StoredRow[]>;
+type DeleteFn = (inner: DriverSession, schema: RepositorySchema, t: WriteTarget, o: DriverCallOptions) => Promise<string[]>;
+
+interface Fault {
+  readonly query?: QueryFn;
+  readonly update?: UpdateFn;
+  readonly delete?: DeleteFn;
+}
+
+/** A session that applies `fault` on top of `inner`, also inside transactions. */
+function faultySession(inner: DriverSession, fault: Fault): DriverSession {
+  return {
+    insert: (s, rows, o) => inner.insert(s, rows, o),
+    getByIds: (s, ids, o) => inner.getByIds(s, ids, o),
+    query: (s, q, o) => (fault.query ? fault.query(inner, s, q, o) : inner.query(s, q, o)),
+    count: (s, w, o) => inner.count(s, w, o),
+    update: (s, t, p, o) => (fault.update ? fault.update(inner, s, t, p, o) : inner.update(s, t, p, o)),
+    delete: (s, t, o) => (fault.delete ? fault.delete(inner, s, t, o) : inner.delete(s, t, o)),
+    upsert: (s, row, spec, o) => inner.upsert(s, row, spec, o),
+    transaction: (fn, o) => inner.transaction((tx) => fn(faultySession(tx, fault)), o),
+  };
+}
+
+function faultyDriver(name: string, fault: Fault): Driver {
+  const inner = memoryDriver({ name });
+  return {
+    ...faultySession(inner, fault),
+    name,
+    capabilities: inner.capabilities,
+    connect: () => inner.connect(),
+    ensureSchema: (schemas, options) => inner.ensureSchema(schemas, options),
+    health: () => inner.health(),
+    close: () => inner.close(),
+  };
+}
+
+/** Every matching row in the query's (correct) order, for variants that then page by themselves. */
+function allSorted(inner: DriverSession, schema: RepositorySchema, q: NormalizedQuery, o: DriverCallOptions, withWhere = true): Promise<StoredRow[]> {
+  return inner.query(schema, { orderBy: q.orderBy, where: withWhere ? q.where : undefined }, o);
+}
+
+function page(rows: StoredRow[], q: NormalizedQuery): StoredRow[] {
+  const start = q.offset ?? 0;
+  const out = rows.slice(start, q.limit === undefined ? undefined : start + q.limit);
+  if (!q.select) return out;
+  const select = q.select;
+  return out.map((r) => Object.fromEntries(['id', ...select].map((f) => [f, r[f] ?? null])));
+}
+
+function withoutVersion(c: Condition | undefined, versionField: string | undefined): Condition | undefined {
+  if (!c || !versionField) return c;
+  if (c.kind === 'cmp' && c.field === versionField) return undefined;
+  if (c.kind === 'and') {
+    const rest = c.conditions.map((x) => withoutVersion(x, versionField)).filter((x): x is Condition => x !== undefined);
+    return rest.length ? { kind: 'and', conditions: rest } : undefined;
+  }
+  return c;
+}
+
+/** Nulls sorted last ascending and first descending: the opposite of DESIGN 7a (the PostgreSQL default without NULLS FIRST). */
+function compareNullsLast(orderBy: NormalizedQuery['orderBy'], a: readonly unknown[], b: readonly unknown[]): number {
+  for (let i = 0; i < orderBy.length; i++) {
+    const x = a[i] ?? null;
+    const y = b[i] ?? null;
+    const r = x === null || y === null ? (x === y ? 0 : x === null ? 1 : -1) : compareValues(x, y);
+    if (r !== 0) return orderBy[i]!.direction === 'desc' ? -r : r;
+  }
+  return 0;
+}
+
+/** The broken variants by name. */
+export const BROKEN_VARIANTS: Readonly<Record<string, () => Driver>> = {
+  /** The keyset cursor compares only the sort fields, not the id tie-breaker: rows tied with the cursor row are skipped. */
+  'cursor-ignores-ties': () =>
+    faultyDriver('cursor-ignores-ties', {
+      async query(inner, schema, q, o) {
+        if (!q.after) return inner.query(schema, q, o);
+        const prefix = q.orderBy.slice(0, -1);
+        const after = q.after.slice(0, -1);
+        const rows = await allSorted(inner, schema, q, o);
+        return page(rows.filter((r) => compareTuples(prefix, sortKey(r, prefix), after) > 0), { ...q, offset: q.offset });
+      },
+    }),
+  /** Updates and deletes ignore the expected-version condition. */
+  'version-check-skipped': () =>
+    faultyDriver('version-check-skipped', {
+      update: (inner, schema, t, p, o) => inner.update(schema, { ...t, where: withoutVersion(t.where, schema.versionField) }, p, o),
+      delete: (inner, schema, t, o) => inner.delete(schema, { ...t, where: withoutVersion(t.where, schema.versionField) }, o),
+    }),
+  /** offset skips rows of the unfiltered order, then the filter runs. */
+  'offset-before-filter': () =>
+    faultyDriver('offset-before-filter', {
+      async query(inner, schema, q, o) {
+        if (!q.offset) return inner.query(schema, q, o);
+        const rows = (await allSorted(inner, schema, q, o, false)).slice(q.offset);
+        const after = q.after;
+        const kept = rows.filter((r) => evaluateCondition(q.where, r) && (!after || isAfterCursor(r, q.orderBy, after)));
+        return page(kept, { ...q, offset: 0 });
+      },
+    }),
+  /** Nulls sort last ascending and first descending. */
+  'nulls-ordered-wrongly': () =>
+    faultyDriver('nulls-ordered-wrongly', {
+      async query(inner, schema, q, o) {
+        const rows = await allSorted(inner, schema, q, o);
+        const keyed = rows.map((r) => ({ r, k: sortKey(r, q.orderBy) }));
+        keyed.sort((a, b) => compareNullsLast(q.orderBy, a.k, b.k));
+        const after = q.after;
+        const kept = keyed.filter((x) => !after || compareNullsLast(q.orderBy, x.k, after) > 0).map((x) => x.r);
+        return page(kept, q);
+      },
+    }),
+  /** A filtered update (updateMany) drops its filter and updates every row. */
+  'update-many-ignores-filter': () =>
+    faultyDriver('update-many-ignores-filter', {
+      update: (inner, schema, t, p, o) => inner.update(schema, t.ids ? t : {}, p, o),
+    }),
+};
+
+/** The correct driver, run through the same entry point as a control. */
+export const CONTROL_VARIANT = 'correct';

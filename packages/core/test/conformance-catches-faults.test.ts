@@ -1,0 +1,84 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { BROKEN_VARIANTS, CONTROL_VARIANT } from './broken/broken-drivers.js';
+
+// Each broken memory-driver variant runs the whole conformance suite in its
+// own Node process (as a real driver's test file would); the suite must
+// report failures for each, in the group that covers the fault, while the
+// correct driver passes everything.
+const packageDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** The suite group that must catch each fault. */
+const EXPECTED_GROUP: Record<string, string> = {
+  'cursor-ignores-ties': 'keyset paging',
+  'version-check-skipped': 'versions, timestamps and increments',
+  'offset-before-filter': 'ordering and offset',
+  'nulls-ordered-wrongly': 'ordering and offset',
+  'update-many-ignores-filter': 'crud',
+};
+
+interface SuiteRun {
+  readonly code: number | null;
+  readonly total: number;
+  readonly passed: number;
+  readonly failedGroups: ReadonlySet<string>;
+  readonly output: string;
+}
+
+function runVariant(variant: string): Promise<SuiteRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--conditions=@chatcore/source', '--import', 'tsx', 'test/broken/run-variant.ts', variant], {
+      cwd: packageDir,
+      env: { ...process.env, FORCE_COLOR: '0', NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      const failedGroups = new Set([...output.matchAll(/FAIL\s+\S+: ([^"]+?)\s+"/g)].map((m) => m[1]!.trim()));
+      resolve({
+        code,
+        total: Number(/Total:\s+(\d+)/.exec(output)?.[1] ?? 0),
+        passed: Number(/Passed:\s+(\d+)/.exec(output)?.[1] ?? 0),
+        failedGroups,
+        output,
+      });
+    });
+  });
+}
+
+// Start every run at once (two at a time would halve the wall time on two
+// cores; the runs are short), and let each test await its own.
+const runs = new Map<string, Promise<SuiteRun>>();
+for (const variant of [CONTROL_VARIANT, ...Object.keys(BROKEN_VARIANTS)]) runs.set(variant, runVariant(variant));
+
+test('every broken variant has an expected group', () => {
+  assert.equal(Object.keys(EXPECTED_GROUP).sort(), Object.keys(BROKEN_VARIANTS).sort());
+});
+
+test('the correct memory driver passes the whole conformance suite in a child process', async () => {
+  const run = await runs.get(CONTROL_VARIANT)!;
+  assert.ok(run.total > 100, `the suite ran (${run.total} tests)\n${run.output.slice(-2000)}`);
+  assert.is(run.passed, run.total, run.output.slice(-4000));
+  assert.is(run.code, 0);
+});
+
+for (const variant of Object.keys(BROKEN_VARIANTS)) {
+  test(`the conformance suite fails on the broken variant "${variant}", in the ${EXPECTED_GROUP[variant]} group`, async () => {
+    const run = await runs.get(variant)!;
+    assert.ok(run.total > 100, `the suite ran (${run.total} tests)\n${run.output.slice(-2000)}`);
+    const failures = run.total - run.passed;
+    assert.ok(failures > 0, `expected failures, but all ${run.total} tests passed`);
+    assert.ok(run.failedGroups.has(EXPECTED_GROUP[variant]!), `failing groups: ${[...run.failedGroups].join(', ')}`);
+    assert.is.not(run.code, 0, 'the child process exits non-zero');
+    console.log(`    ${variant}: ${failures} of ${run.total} conformance tests fail (groups: ${[...run.failedGroups].join('; ')})`);
+  });
+}
+
+test.run();
