@@ -10,7 +10,7 @@ import { GrpcStatus, grpcCode, mapError } from './error-map.js';
 import { insertBatched, insertError } from './batch-insert.js';
 import { planIndexes } from './index-plan.js';
 import { FIRESTORE_LIMITS } from './query-limits.js';
-import { countRows, readByIds, readQuery } from './query-runner.js';
+import { countRows, matchingIds, readByIds, readQuery } from './query-runner.js';
 import { directReader, type DriverContext, type Reader } from './reader.js';
 import { TransactionSession } from './transaction-session.js';
 import { uniqueKeys } from './unique-locks.js';
@@ -55,6 +55,7 @@ export class FirestoreDriver implements Driver {
       get db() { return self.firestore; },
       maxBatchOps: this.options.maxBatchOps,
       maxBatchBytes: this.options.maxBatchBytes,
+      maxSortInMemory: this.options.maxSortInMemory,
       collection: (schema) => self.firestore.collection(schema.table),
     };
   }
@@ -173,8 +174,7 @@ export class FirestoreDriver implements Driver {
   private async chunked(schema: RepositorySchema, target: WriteTarget, apply: (s: TransactionSession, ids: string[]) => Promise<string[]>): Promise<string[]> {
     let ids = target.ids;
     if (!ids) {
-      const keys = await this.guard(`${schema.name}.match`, () => readQuery(this.ctx, this.direct, schema, { where: target.where, orderBy: [{ field: 'id', direction: 'asc' }], select: ['id'] }, (x) => readByIds(this.ctx, this.direct, schema, x, ['id'])));
-      ids = keys.map((r) => r.id as string);
+      ids = await this.guard(`${schema.name}.match`, () => matchingIds(this.ctx, this.direct, schema, target.where));
     }
     const perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
     const done: string[] = [];

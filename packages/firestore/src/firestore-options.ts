@@ -24,6 +24,14 @@ export interface FirestoreOptions {
   readonly maxBatchOps?: number | undefined;
   /** Request bytes per batched commit; default 9.5 MiB (Firestore's limit is 10 MiB). */
   readonly maxBatchBytes?: number | undefined;
+  /**
+   * Firestore orders the results of a range or inequality filter by the
+   * filtered field; when the query orders by something else, the driver
+   * fetches the matches and orders them itself, up to this many (more
+   * raise UnsupportedQueryError). 0 refuses such queries before sending.
+   * Default 1000.
+   */
+  readonly maxSortInMemory?: number | undefined;
   /** Attempts of a transaction under contention (ABORTED), including the first; default 5. */
   readonly maxTransactionAttempts?: number | undefined;
 }
@@ -33,6 +41,7 @@ export interface ResolvedFirestoreOptions extends FirestoreOptions {
   readonly maxBatchOps: number;
   readonly maxBatchBytes: number;
   readonly maxTransactionAttempts: number;
+  readonly maxSortInMemory: number;
 }
 
 /**
@@ -58,6 +67,7 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   const maxBatchOps = int('maxBatchOps', 1, 10_000, 500);
   const maxBatchBytes = int('maxBatchBytes', 64 * 1024, MAX_REQUEST_BYTES, Math.floor(9.5 * 1_048_576));
   const maxTransactionAttempts = int('maxTransactionAttempts', 1, 50, 5);
+  const maxSortInMemory = int('maxSortInMemory', 0, 100_000, 1000);
   if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, problems);
-  return { ...options, maxBatchOps, maxBatchBytes, maxTransactionAttempts };
+  return { ...options, maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory };
 }

@@ -110,26 +110,38 @@ export function checkFilter(schema: RepositorySchema, shape: FilterShape): void 
 }
 
 /**
- * Check that Firestore can return the rows in the query's order: it orders
- * the results of a range or inequality filter by that field, so every such
- * field must be an orderBy key. Returns true when the order can only be
- * produced by sorting the full result in memory (allowed without limit,
- * offset or cursor); throws when the query pages.
+ * Whether Firestore can return the rows in the query's order. It orders the
+ * results of a range or inequality filter by the filtered field first, so
+ * unless every such field is an orderBy key, the driver must sort the
+ * matches itself: 'memory' (the caller caps how many it will sort), else
+ * 'native'.
  *
  * @example
  * ```ts
- * const sortInMemory = checkOrder(schema, query, shape);
+ * if (orderMode(query, shape) === 'memory') ...
  * ```
  */
-export function checkOrder(schema: RepositorySchema, query: NormalizedQuery, shape: FilterShape): boolean {
+export function orderMode(query: NormalizedQuery, shape: FilterShape): 'native' | 'memory' {
+  const ordered = new Set(query.orderBy.map((t) => t.field));
+  return [...shape.inequalityFields].every((f) => ordered.has(f)) ? 'native' : 'memory';
+}
+
+/**
+ * The error for a query whose order Firestore cannot produce, once the
+ * matches exceed what the driver sorts in memory (or when it sorts nothing).
+ *
+ * @example
+ * ```ts
+ * throw orderUnsupported(schema, query, shape, 1000);
+ * ```
+ */
+export function orderUnsupported(schema: RepositorySchema, query: NormalizedQuery, shape: FilterShape, cap: number): UnsupportedQueryError {
   const ordered = new Set(query.orderBy.map((t) => t.field));
   const missing = [...shape.inequalityFields].filter((f) => !ordered.has(f));
-  if (missing.length === 0) return false;
-  if (query.limit === undefined && query.offset === undefined && query.after === undefined) return true;
-  throw unsupported(
-    `Firestore orders the results of a range or inequality filter by the filtered field first, so this ${schema.name} query cannot page in the requested order (filtered: ${missing.join(', ')}; ordered by: ${query.orderBy.map((t) => t.field).join(', ')})`,
+  return unsupported(
+    `Firestore orders the results of a range or inequality filter by the filtered field first, so this ${schema.name} query (filtered: ${missing.join(', ')}; ordered by: ${query.orderBy.map((t) => t.field).join(', ')}) is sorted by the driver, which sorts at most ${cap} matches (maxSortInMemory) and this filter matches more`,
     'inequalityOrder',
-    `add ${missing.map((f) => `orderBy ${f}`).join(' and ')} to the query, or drop limit/offset/cursor`,
+    `add ${missing.map((f) => `orderBy ${f}`).join(' and ')} before the other keys, or narrow the filter`,
   );
 }
 

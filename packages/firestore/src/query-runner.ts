@@ -1,7 +1,7 @@
 import type { Condition, NormalizedQuery, RepositorySchema, StoredRow } from '@chatcore/core';
-import { FALSE_CONDITION, idTargets } from './id-targets.js';
+import { idTargets } from './id-targets.js';
 import { assertSchemaNames, idProblem } from './document-rules.js';
-import { checkFilter, checkOrder, filterShape } from './query-limits.js';
+import { checkFilter, filterShape, orderMode, orderUnsupported } from './query-limits.js';
 import { buildQuery } from './native-query.js';
 import { isAfter, matches, rowComparator } from './memory-order.js';
 import { decodeRow } from './value-codec.js';
@@ -28,7 +28,9 @@ export async function readByIds(ctx: DriverContext, reader: Reader, schema: Repo
 /**
  * Run a normalized query. Top-level id conditions are served by reading
  * those documents (Firestore refuses id equality next to other ranges);
- * everything else becomes one native query, after the limit checks.
+ * everything else becomes one native query, after the limit checks. When
+ * Firestore cannot produce the order (a range on a field that is not a
+ * sort key), the matches, at most `maxSortInMemory`, are ordered here.
  * `byIds` lets a transaction answer id reads from its own pending writes.
  *
  * @example
@@ -41,32 +43,38 @@ export async function readQuery(
   byIds: (ids: readonly string[]) => Promise<StoredRow[]>,
 ): Promise<StoredRow[]> {
   assertSchemaNames(schema);
-  if (query.where === FALSE_CONDITION || isFalse(query.where)) return [];
+  if (isFalse(query.where)) return [];
   const targets = idTargets(query.where);
   if (targets) {
-    let rows = (await byIds(targets.ids)).filter((r) => matches(targets.rest, r));
-    rows.sort(rowComparator(query.orderBy));
-    if (query.after) rows = rows.filter((r) => isAfter(r, query.orderBy, query.after!));
-    const start = query.offset ?? 0;
-    rows = rows.slice(start, query.limit === undefined ? undefined : start + query.limit);
-    return query.select ? rows.map((r) => project(r, query.select!)) : rows;
+    return finish((await byIds(targets.ids)).filter((r) => matches(targets.rest, r)), query);
   }
   const shape = filterShape(query.where);
   checkFilter(schema, shape);
-  const sortInMemory = checkOrder(schema, query, shape);
-  let order = query.orderBy;
-  if (sortInMemory) {
-    const head = query.orderBy.filter((t) => t.field !== 'id');
-    const extra = [...shape.inequalityFields].filter((f) => !head.some((t) => t.field === f)).map((field) => ({ field, direction: 'asc' as const }));
-    order = [...head, ...extra, query.orderBy.at(-1)!];
+  const col = ctx.collection(schema);
+  if (orderMode(query, shape) === 'native') {
+    const q = buildQuery(col, schema, query, query.orderBy);
+    if (!q) return [];
+    const snap = await reader.query(q);
+    return snap.docs.map((d) => decodeRow(schema, d.id, d.data(), query.select));
   }
-  const select = query.select && sortInMemory ? [...new Set([...query.select, ...order.map((t) => t.field)])] : query.select;
-  const q = buildQuery(ctx.collection(schema), schema, { ...query, select }, order);
+  // Firestore would order by the filtered fields: fetch the matches (at most the cap), order them here.
+  const cap = ctx.maxSortInMemory;
+  if (cap === 0) throw orderUnsupported(schema, query, shape, cap);
+  const select = query.select ? [...new Set([...query.select, ...query.orderBy.map((t) => t.field)])] : undefined;
+  const q = buildQuery(col, schema, { where: query.where, orderBy: [], limit: cap + 1, select }, []);
   if (!q) return [];
   const snap = await reader.query(q);
-  const rows = snap.docs.map((d) => decodeRow(schema, d.id, d.data(), query.select));
-  if (sortInMemory) rows.sort(rowComparator(query.orderBy));
-  return rows;
+  if (snap.size > cap) throw orderUnsupported(schema, query, shape, cap);
+  return finish(snap.docs.map((d) => decodeRow(schema, d.id, d.data(), select)), query);
+}
+
+/** Order, cursor, offset, limit and projection applied in memory. */
+function finish(input: StoredRow[], query: NormalizedQuery): StoredRow[] {
+  let rows = input.sort(rowComparator(query.orderBy));
+  if (query.after) rows = rows.filter((r) => isAfter(r, query.orderBy, query.after!));
+  const start = query.offset ?? 0;
+  rows = rows.slice(start, query.limit === undefined ? undefined : start + query.limit);
+  return query.select ? rows.map((r) => project(r, query.select!)) : rows;
 }
 
 /**
@@ -101,4 +109,25 @@ export function project(row: StoredRow, select: readonly string[]): StoredRow {
 
 function isFalse(c: Condition | undefined): boolean {
   return c !== undefined && c.kind === 'or' && c.conditions.length === 0;
+}
+
+/**
+ * Ids of the stored documents matching `where`, in no particular order (one
+ * keys-only query, or the targeted ids): what filter-based writes resolve
+ * first.
+ *
+ * @example
+ * ```ts
+ * const ids = await matchingIds(ctx, reader, schema, where);
+ * ```
+ */
+export async function matchingIds(ctx: DriverContext, reader: Reader, schema: RepositorySchema, where: Condition | undefined): Promise<string[]> {
+  assertSchemaNames(schema);
+  if (isFalse(where)) return [];
+  const targets = idTargets(where);
+  if (targets) return (await readByIds(ctx, reader, schema, targets.ids)).filter((r) => matches(targets.rest, r)).map((r) => r.id as string);
+  checkFilter(schema, filterShape(where));
+  const q = buildQuery(ctx.collection(schema), schema, { where, orderBy: [], select: ['id'] }, []);
+  if (!q) return [];
+  return (await reader.query(q)).docs.map((d) => d.id);
 }

@@ -14,6 +14,8 @@ export interface DriverContext {
   readonly db: Firestore;
   readonly maxBatchOps: number;
   readonly maxBatchBytes: number;
+  /** Matches the driver will order itself when Firestore cannot (0: refuse such queries). */
+  readonly maxSortInMemory: number;
   collection(schema: RepositorySchema): CollectionReference;
 }
 

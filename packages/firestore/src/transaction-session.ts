@@ -7,7 +7,7 @@ import {
 import { applyPatch } from './apply-patch.js';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { compareValues, isAfter, matches, rowComparator } from './memory-order.js';
-import { countRows, project, readByIds, readQuery } from './query-runner.js';
+import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
 import { lockRefs } from './unique-locks.js';
 import { encodeRow, encodeValue } from './value-codec.js';
@@ -172,8 +172,9 @@ export class TransactionSession implements DriverSession {
 
   private async targets(schema: RepositorySchema, target: WriteTarget): Promise<StoredRow[]> {
     assertSchemaNames(schema);
-    if (target.ids) return (await this.rowsByIds(schema, target.ids)).filter((r) => matches(target.where, r));
-    return this.query(schema, { where: target.where, orderBy: [{ field: 'id', direction: 'asc' }] }, {});
+    let ids = target.ids;
+    if (!ids) ids = [...await matchingIds(this.ctx, this.reader, schema, target.where), ...this.pendingOf(schema).map((e) => e.ref.id)];
+    return (await this.rowsByIds(schema, ids)).filter((r) => matches(target.where, r));
   }
 
   private write(schema: RepositorySchema, id: string, before: StoredRow | null, next: StoredRow | null, patch: NormalizedPatch | undefined): void {
