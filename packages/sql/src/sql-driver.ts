@@ -62,8 +62,18 @@ export class SqlDriver extends SqlSessionBase implements Driver {
   }
 
   transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
-    return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, fn, options)).catch((err: unknown) => {
-      throw mapSqlError(err);
+    // What the caller's function throws comes back unchanged; only client errors are mapped.
+    let fromCaller = false;
+    const guarded = async (tx: DriverSession) => {
+      try {
+        return await fn(tx);
+      } catch (err) {
+        fromCaller = true;
+        throw err;
+      }
+    };
+    return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, guarded, options)).catch((err: unknown) => {
+      throw fromCaller ? err : mapSqlError(err);
     });
   }
 
