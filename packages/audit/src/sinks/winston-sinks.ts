@@ -104,17 +104,38 @@ export function createWinstonSink(options: {
   const logger = winston.createLogger({ level: 'info', format: passThrough(), transports, exitOnError: false });
   let failure: unknown;
   logger.on('error', (e) => { failure = e; });
-  for (const t of transports) t.on("error", (e: unknown) => { failure = e; });
+  // Progress is counted with the transports' 'logged' events rather than the
+  // logger's 'drain': the logger is a Transform whose readable buffer can still
+  // hold entries when its writable side reports room, and ending it then makes
+  // winston end the transports before they got those entries.
+  let written = 0;
+  const logged = transports.map(() => 0);
+  let waiter: { readonly until: number; readonly resolve: () => void } | undefined;
+  const slowest = () => Math.min(...logged);
+  transports.forEach((t, i) => {
+    t.on('error', (e: unknown) => { failure = e; });
+    t.on('logged', () => {
+      logged[i]!++;
+      if (waiter && slowest() >= waiter.until) {
+        const w = waiter;
+        waiter = undefined;
+        w.resolve();
+      }
+    });
+  });
+  const until = (target: number): Promise<void> | undefined =>
+    slowest() >= target || failure ? undefined : new Promise<void>((resolve) => { waiter = { until: target, resolve }; });
 
   return {
     logger,
     write(lines) {
       if (failure) throw failure;
-      const ok = logger.write({ level: 'info', message: lines } as winston.LogEntry);
-      if (ok) return undefined;
-      return new Promise<void>((resolve) => logger.once('drain', resolve));
+      logger.write({ level: 'info', message: lines } as winston.LogEntry);
+      written++;
+      return written - slowest() > MAX_IN_FLIGHT ? until(written - MAX_IN_FLIGHT / 2) : undefined;
     },
     async close() {
+      await until(written);
       const finished = new Promise<void>((resolve) => logger.once('finish', () => resolve()));
       logger.end();
       await finished;
@@ -122,6 +143,9 @@ export function createWinstonSink(options: {
     },
   };
 }
+
+/** Batches handed to winston but not yet taken by every transport before writers wait. */
+const MAX_IN_FLIGHT = 16;
 
 /** Wait until the file behind a transport is really written and closed (winston signals 'finish' early). */
 async function flushTransport(t: TransportStream): Promise<void> {
@@ -131,12 +155,26 @@ async function flushTransport(t: TransportStream): Promise<void> {
     logStream?: NodeJS.WritableStream & { end(cb?: () => void): void };
   };
   if (t instanceof winston.transports.File) {
-    const dest = internal._dest;
+    // The transport emits 'finish' when its internal PassThrough has taken
+    // the last line, not when the file has it: wait until the PassThrough
+    // has been read to the end (the pipe then ends the file stream), and then
+    // for the file stream to close.
+    // winston's PassThrough comes from readable-stream 3, which has no readableEnded.
+    const source = internal._stream as (NodeJS.ReadableStream & { readableEnded?: boolean; _readableState?: { endEmitted?: boolean } }) | undefined;
+    const sourceEnded = source ? (source.readableEnded ?? source._readableState?.endEmitted ?? true) : true;
+    if (source && !sourceEnded) {
+      await new Promise<void>((resolve) => {
+        source.once('end', resolve);
+        source.once('error', () => resolve());
+        source.once('close', resolve);
+      });
+    }
+    const dest = internal._dest as (NodeJS.WritableStream & { closed?: boolean; destroyed?: boolean; writableEnded?: boolean }) | undefined;
     if (!dest || dest.closed || dest.destroyed) return;
     await new Promise<void>((resolve) => {
       dest.once('close', resolve);
       dest.once('error', () => resolve());
-      dest.end();
+      if (!dest.writableEnded) dest.end();
     });
     return;
   }
