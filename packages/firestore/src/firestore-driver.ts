@@ -130,17 +130,11 @@ export class FirestoreDriver implements Driver {
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
-    const out: StoredRow[] = [];
-    await this.chunked(schema, target, async (s, ids) => {
-      const rows = await s.update(schema, { ids, where: target.where }, patch, options);
-      out.push(...rows);
-      return rows.map((r) => r.id as string);
-    });
-    return out;
+    return this.chunked(schema, target, (s, ids) => s.update(schema, { ids, where: target.where }, patch, options), (r) => r.id as string);
   }
 
   async delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
-    return this.chunked(schema, target, (s, ids) => s.delete(schema, { ids, where: target.where }, options));
+    return this.chunked(schema, target, (s, ids) => s.delete(schema, { ids, where: target.where }, options), (id) => id);
   }
 
   upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
@@ -171,20 +165,21 @@ export class FirestoreDriver implements Driver {
    * `maxBatchOps` documents. A filter target is first resolved to ids (one
    * keys-only query), and each chunk re-checks the filter on what it reads.
    */
-  private async chunked(schema: RepositorySchema, target: WriteTarget, apply: (s: TransactionSession, ids: string[]) => Promise<string[]>): Promise<string[]> {
+  private async chunked<R>(schema: RepositorySchema, target: WriteTarget, apply: (s: TransactionSession, ids: string[]) => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
     let ids = target.ids;
     if (!ids) {
       ids = await this.guard(`${schema.name}.match`, () => matchingIds(this.ctx, this.direct, schema, target.where));
     }
     const perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
-    const done: string[] = [];
+    // Results are taken only from the attempt that committed: the SDK may run a chunk several times.
+    const done: R[] = [];
     for (let i = 0; i < ids.length; i += perChunk) {
       const chunk = ids.slice(i, i + perChunk);
       try {
         done.push(...(await this.run(schema, (s) => apply(s, chunk), {})));
       } catch (error) {
         if (done.length === 0) throw error;
-        throw new PartialWriteError(schema.name, done, error);
+        throw new PartialWriteError(schema.name, done.map(idOf), error);
       }
     }
     return done;
