@@ -1,0 +1,15 @@
+export { c, ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferConfig, type InferShape, type ObjectOptions, type ReadScope } from './config-type.js';
+export { ConfigChecker, closestName, kindOf, type ConfigProblem, type SourceInfo } from './config-checker.js';
+export { interpolateEnv, type EnvSource, type Interpolation } from './interpolate-env.js';
+export { readYaml, type YamlSource } from './yaml-source.js';
+export { databaseSection, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
+export {
+  encryptionSection, cacheSection, auditSection, metricsSection, CONFIG_SECTIONS,
+  type EncryptionSection, type CacheSection, type AuditSection, type MetricsSection,
+} from './section-schemas.js';
+export {
+  loadConfig, resolveDatabaseConfig, stringifyConfig,
+  type ChatcoreConfig, type ConfigWith, type ExtraSections, type LoadConfigOptions,
+} from './load-config.js';
+export { registerBackend, getBackend, listBackends, unregisterBackend, type BackendFactory } from './backend-registry.js';
+export { createDatabaseFromConfig, type DatabaseFromConfigOptions, type PluginFactories } from './create-database-from-config.js';

@@ -1,0 +1,149 @@
+import { c, type AnyConfigType, type InferConfig } from './config-type.js';
+import { databaseSection } from './database-config.js';
+
+/*
+ * The plugin sections of the stack file, in one place. Core only checks their
+ * shape and hands them, camelCased, to the plugin factories the caller passes
+ * to createDatabaseFromConfig; the plugins read them and apply their own
+ * defaults. To add a key, add it here (and to docs/configuration.md).
+ */
+
+const FIELD_REF = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
+const fieldRef = () => c.string({ max: 200, pattern: FIELD_REF, patternHint: 'a field name or repository.field' });
+
+/**
+ * The `encryption` section, read by `@chatcore/encryption`. Exactly one key
+ * source: `root_key`, `passphrase` (with `passphrase_salt`), or `keys` (a
+ * keyring for rotation, one of them active). Every key value is secret.
+ *
+ * @example
+ * ```ts
+ * const enc: EncryptionSection = { rootKey: process.env.CHATCORE_ROOT_KEY!, sensitiveFields: ['ssn'] };
+ * ```
+ */
+export const encryptionSection = c.object(
+  {
+    rootKey: c.string({ min: 16, max: 1024 }).secret().describedAs('Root key (base64 or hex of 32 bytes); subkeys are derived with HKDF.'),
+    passphrase: c.string({ min: 12, max: 1024 }).secret().describedAs('A passphrase instead of a root key; stretched with PBKDF2 at start-up.'),
+    passphraseSalt: c.string({ min: 8, max: 1024 }).secret(),
+    keyId: c.string({ max: 64, pattern: /^[A-Za-z0-9._-]+$/, patternHint: 'a key id (letters, digits, . _ -)' }),
+    keys: c.list(
+      c.object(
+        {
+          id: c.string({ max: 64, pattern: /^[A-Za-z0-9._-]+$/, patternHint: 'a key id (letters, digits, . _ -)' }),
+          key: c.string({ min: 16, max: 1024 }).secret(),
+          active: c.boolean().default(false),
+        },
+        { required: ['id', 'key'] },
+      ),
+      { min: 1 },
+    ),
+    sensitiveFields: c.list(fieldRef()),
+    blindIndex: c.object({
+      key: c.string({ min: 16, max: 1024 }).secret().describedAs('Separate key for blind indexes (HMAC); derived from the root key when absent.'),
+      fields: c.list(fieldRef()),
+    }),
+  },
+  {
+    refine(enc, fail) {
+      const sources = [enc.rootKey, enc.passphrase, enc.keys].filter((x) => x !== undefined).length;
+      if (sources === 0) fail(null, 'no key: set root_key (e.g. ${CHATCORE_ROOT_KEY}), passphrase, or keys');
+      if (sources > 1) fail(null, 'root_key, passphrase and keys are alternatives: keep one');
+      if (enc.passphrase !== undefined && enc.passphraseSalt === undefined) fail('passphraseSalt', 'required with passphrase');
+      if (enc.keys) {
+        const active = enc.keys.filter((k) => k.active).length;
+        if (active !== 1) fail('keys', `exactly one key must be active: true (found ${active})`);
+        const ids = enc.keys.map((k) => k.id);
+        if (new Set(ids).size !== ids.length) fail('keys', 'key ids must be unique');
+        if (enc.keyId !== undefined) fail('keyId', 'with keys, mark the active key with active: true instead of key_id');
+      }
+    },
+  },
+);
+
+/**
+ * The `cache` section, read by `@chatcore/cache`.
+ *
+ * @example
+ * ```ts
+ * const cache: CacheSection = { enabled: true, redisUrl: 'redis://127.0.0.1:6379', ttl: 30_000, repositories: { users: { ttl: 60_000 } } };
+ * ```
+ */
+export const cacheSection = c.object({
+  enabled: c.boolean().default(true),
+  redisUrl: c.string({ max: 4096, pattern: /^rediss?:\/\//, patternHint: 'a redis:// or rediss:// URL' }).secret()
+    .describedAs('Shared tier; without it only the in-process tier is used. Secret (may hold a password).'),
+  ttl: c.duration({ min: 1 }),
+  localMaxEntries: c.integer({ min: 0 }),
+  localMaxBytes: c.integer({ min: 0 }),
+  namespace: c.string({ max: 100, pattern: /^[A-Za-z0-9:_.-]+$/, patternHint: 'letters, digits and : _ . -' }),
+  repositories: c.record(c.object({ ttl: c.duration({ min: 1 }), enabled: c.boolean() })),
+});
+
+/**
+ * The `audit` section, read by `@chatcore/audit`.
+ *
+ * @example
+ * ```ts
+ * const audit: AuditSection = { sink: 'file', path: '/var/log/chatcore/audit.log', reads: 'sampled', sampleRate: 0.1 };
+ * ```
+ */
+export const auditSection = c.object(
+  {
+    sink: c.enum(['console', 'file', 'outbox']),
+    path: c.string({ max: 4096 }),
+    reads: c.enum(['all', 'writes', 'sampled']),
+    sampleRate: c.number({ min: 0, max: 1 }),
+    redactAllowlist: c.list(fieldRef()),
+    slowQueryMs: c.duration({ min: 0 }),
+    checkpointPath: c.string({ max: 4096 }),
+  },
+  {
+    refine(audit, fail) {
+      if (audit.sink === 'file' && audit.path === undefined) fail('path', 'required when sink is file');
+      if (audit.sink !== 'file' && audit.path !== undefined) fail('path', 'only used when sink is file');
+      if (audit.reads === 'sampled' && audit.sampleRate === undefined) fail('sampleRate', 'required when reads is sampled');
+      if (audit.reads !== 'sampled' && audit.sampleRate !== undefined) fail('sampleRate', 'only used when reads is sampled');
+    },
+  },
+);
+
+/**
+ * The `metrics` section, read by `@chatcore/metrics`.
+ *
+ * @example
+ * ```ts
+ * const metrics: MetricsSection = { enabled: true, prefix: 'chatbot_' };
+ * ```
+ */
+export const metricsSection = c.object({
+  enabled: c.boolean().default(true),
+  prefix: c.string({ max: 64, pattern: /^[a-zA-Z_:][a-zA-Z0-9_:]*$/, patternHint: 'a Prometheus metric name prefix' }),
+});
+
+/** The checked `encryption` section. */
+export type EncryptionSection = InferConfig<typeof encryptionSection>;
+/** The checked `cache` section. */
+export type CacheSection = InferConfig<typeof cacheSection>;
+/** The checked `audit` section. */
+export type AuditSection = InferConfig<typeof auditSection>;
+/** The checked `metrics` section. */
+export type MetricsSection = InferConfig<typeof metricsSection>;
+
+/**
+ * Every section of the stack file by its YAML name. `loadConfig` accepts
+ * extra sections (`sections: { tenancy: c.object({...}) }`) for plugins
+ * outside this repository.
+ *
+ * @example
+ * ```ts
+ * Object.keys(CONFIG_SECTIONS); // ['database', 'encryption', 'cache', 'audit', 'metrics']
+ * ```
+ */
+export const CONFIG_SECTIONS = {
+  database: databaseSection,
+  encryption: encryptionSection,
+  cache: cacheSection,
+  audit: auditSection,
+  metrics: metricsSection,
+} as const satisfies Record<string, AnyConfigType>;
