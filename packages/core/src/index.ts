@@ -26,3 +26,4 @@ export { encodeCursor, decodeCursor } from './query/cursor.js';
 export { Pipeline, callDriver } from './plugin/pipeline.js';
 export { checkPluginOrder } from './plugin/check-order.js';
 export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from './memory/memory-driver.js';
+export * from './config/index.js';
