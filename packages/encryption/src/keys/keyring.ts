@@ -53,10 +53,14 @@ export class Keyring {
   activeKeyId: string;
   readonly indexKeyId: string;
 
+  /** The blind-index root: the index key's material, kept even after that key id is retired for encryption (indexes must keep matching). */
+  private readonly indexRoot: Buffer;
+
   private constructor(roots: Map<string, Buffer>, active: string, index: string) {
     this.roots = roots;
     this.activeKeyId = active;
     this.indexKeyId = index;
+    this.indexRoot = roots.get(index)!;
   }
 
   /** Check the configuration and resolve every root key (passphrases stretched once per process, wrapped keys unwrapped). */
@@ -129,10 +133,13 @@ export class Keyring {
     this.activeKeyId = keyId;
   }
 
-  /** Drop a key from memory (the caller has checked nothing uses it). */
+  /**
+   * Stop using a key for decryption (the caller has checked no ciphertext
+   * uses it). If it is the index key, its material stays as the blind-index
+   * root only: keep it in configuration as such.
+   */
   remove(keyId: string): void {
     if (keyId === this.activeKeyId) throw new ConfigError(`Key ${keyId} is the active key; activate another key before retiring it.`);
-    if (keyId === this.indexKeyId) throw new ConfigError(`Key ${keyId} keys the blind indexes; it cannot be retired while blind indexes exist.`);
     this.root(keyId);
     this.roots.delete(keyId);
     for (const k of [...this.subkeys.keys()]) if (k.split('\0')[1] === keyId) this.subkeys.delete(k);
@@ -151,7 +158,8 @@ export class Keyring {
     let key = this.subkeys.get(id);
     if (!key) {
       const info = Buffer.from(`${purpose}\0${repository}\0${field}`, 'utf8');
-      key = createSecretKey(Buffer.from(hkdfSync('sha256', this.root(keyId), HKDF_SALT, info, 32)));
+      const root = purpose === 'bidx' ? this.indexRoot : this.root(keyId);
+      key = createSecretKey(Buffer.from(hkdfSync('sha256', root, HKDF_SALT, info, 32)));
       this.subkeys.set(id, key);
     }
     return key;
