@@ -138,6 +138,27 @@ export function registerCrudTests(h: Harness): void {
       assert.is(await db.items.count(), total - 3);
     });
 
+    test('createMany of 1200 records writes them all (batches beyond one backend commit)', async ({ db }) => {
+      const tag = `big-${h.runId}`;
+      const made = await db.items.createMany(Array.from({ length: 1200 }, (_, i) => ({ name: `b${i}`, tag, rank: i % 7 })));
+      assert.is(made.length, 1200);
+      assert.is(await db.items.count({ tag }), 1200);
+      let n = 0;
+      for await (const r of db.items.iterate({ where: { tag }, select: ['rank'] }, { pageSize: 500 })) n += r.rank === null ? 0 : 1;
+      assert.is(n, 1200);
+      assert.is(await db.items.deleteMany({ tag }), 1200);
+      assert.is(await db.items.count({ tag }), 0);
+    });
+
+    test('a call with an already aborted signal raises AbortedError and writes nothing', async ({ db }) => {
+      const tag = `ab-${h.runId}`;
+      const ac = new AbortController();
+      ac.abort();
+      await rejectsWith(() => db.items.create({ name: 'x', tag }, { signal: ac.signal }), 'ABORTED', 'aborted create');
+      await rejectsWith(() => db.items.find({ where: { tag } }, { signal: ac.signal }), 'ABORTED', 'aborted find');
+      assert.is(await db.items.count({ tag }), 0);
+    });
+
     test('iterate yields every matching record once, in order, across many pages', async ({ db }) => {
       const tag = `it-${h.runId}`;
       const made = await db.items.createMany(Array.from({ length: 23 }, (_, i) => ({ name: `it${i}`, tag, rank: i % 4 === 0 ? null : i % 5 })));
