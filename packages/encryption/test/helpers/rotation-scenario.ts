@@ -22,7 +22,7 @@ export function walletsRepo(suffix: string) {
  * counter equals its acknowledged increments, and A can be retired (refused
  * before).
  */
-export async function rotationScenario(driver: Driver, suffix: string, rows = 10_000): Promise<void> {
+export async function rotationScenario(driver: Driver, suffix: string, rows = 10_000): Promise<string> {
   const wallets = walletsRepo(suffix);
   const enc: EncryptionPlugin = encryption({ keys: [{ id: 'kA', key: KEY_A }] });
   const db = createDatabase({ driver, repositories: { wallets }, plugins: [enc] });
@@ -92,6 +92,7 @@ export async function rotationScenario(driver: Driver, suffix: string, rows = 10
     assert.equal(enc.keyIds(), ['kB']);
     assert.is((await db.wallets.findOne({ where: { owner: 'owner-17' } }))!.note, notes.get(ids[17]!) ?? 'note-17');
     assert.is((await db.wallets.get(fresh.id))!.owner, 'after-rotation');
+    return wallets.schema.table;
   } finally {
     await db.close();
   }

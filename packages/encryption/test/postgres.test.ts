@@ -1,0 +1,45 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { requireService } from '@chatcore/core/testing';
+import { postgres } from '@chatcore/postgres';
+import { plaintextScenario } from './helpers/plaintext-scenario.js';
+import { rotationScenario } from './helpers/rotation-scenario.js';
+
+await requireService('postgres');
+const url = 'postgres://postgres@127.0.0.1:5432/test';
+
+test('PostgreSQL: pg_dump of the tables holds no sensitive value; EXPLAIN of a blind-index lookup uses the index', async () => {
+  const suffix = randomBytes(4).toString('hex');
+  const driver = postgres({ url });
+  let tables: string[] = [];
+  const result = await plaintextScenario(driver, suffix, async (schemas) => {
+    tables = [...schemas.values()].map((s) => s.table);
+    // A real dump, as an attacker with a backup would have it.
+    return execFileSync('pg_dump', ['-h', '127.0.0.1', '-U', 'postgres', '--data-only', ...tables.flatMap((t) => ['-t', t]), 'test'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  });
+  const check = postgres({ url });
+  await check.connect();
+  try {
+    const people = [...result.schemas.values()].find((s) => s.name.startsWith('people_'))!;
+    const col = people.fields.emailBidx!.column!;
+    const plan = await check.executor.execute({ sql: `explain select * from "${people.table}" where "${col}" = $1`, parameters: ['AAAAAAAAAAAAAAAAAAAAAA'] });
+    const text = plan.rows.map((r) => String(r['QUERY PLAN'])).join('\n');
+    assert.match(text, /Index (Only )?Scan|Bitmap Index Scan/, text);
+    for (const t of tables) await check.executor.execute({ sql: `drop table if exists "${t}"`, parameters: [] });
+  } finally {
+    await check.close();
+  }
+});
+
+test('PostgreSQL: rotation of 10k rows under a live writer', async () => {
+  const suffix = randomBytes(4).toString('hex');
+  const table = await rotationScenario(postgres({ url, poolSize: 8 }), suffix);
+  const check = postgres({ url });
+  await check.connect();
+  await check.executor.execute({ sql: `drop table if exists "${table}"`, parameters: [] });
+  await check.close();
+});
+
+test.run();
