@@ -111,10 +111,11 @@ export interface ObjectOptions<V> {
   /** Keys that must be present (TypeScript names). */
   readonly required?: readonly string[];
   /**
-   * Cross-key checks run on the read value (keys reported wrong are absent);
-   * report with `fail(key, message)` (`null`: the object itself), never echoing values.
+   * Cross-key checks run on the read value (keys reported wrong are absent,
+   * and `failed(key)` tells them apart from keys not written); report with
+   * `fail(key, message)` (`null`: the object itself), never echoing values.
    */
-  readonly refine?: (value: V, fail: (key: string | null, message: string) => void) => void;
+  readonly refine?: (value: V, fail: (key: string | null, message: string) => void, failed: (key: string) => boolean) => void;
 }
 
 const isPlainMap = (v: unknown): v is Record<string, unknown> =>
@@ -304,13 +305,17 @@ export const c = {
           if (r !== INVALID) out[name] = r;
         }
         if (options.refine) {
-          // A key that is already reported wrong is absent from `out`; a cross-key
-          // message about it would only repeat the problem, so it is dropped.
-          const reported = at.checker.problems.slice(before).map((p) => p.path);
+          const earlier = at.checker.problems.slice();
+          const failed = (k: string) => {
+            const path = join(keyOf(k));
+            return earlier.some((p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`));
+          };
+          // A key already reported wrong is absent from `out`; a cross-key
+          // message about that key would only repeat the problem, so it is dropped.
           options.refine(out as InferShape<S>, (k, message) => {
-            const path = k === null ? at.path : join(keyOf(k));
-            if (!reported.some((r) => r === path || r.startsWith(`${path}.`) || r.startsWith(`${path}[`))) at.checker.fail(path, message);
-          });
+            if (k === null) at.checker.fail(at.path, message);
+            else if (!failed(k)) at.checker.fail(join(keyOf(k)), message);
+          }, failed);
         }
         return at.checker.problems.length === before ? (out as InferShape<S>) : INVALID;
       },

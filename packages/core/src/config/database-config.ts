@@ -104,14 +104,14 @@ export const databaseSection = c.object(
     schemaMode: c.enum(['apply', 'verify', 'off']).default('apply'),
   },
   {
-    refine(db, fail) {
+    refine(db, fail, failed) {
       if (db.url !== undefined) {
         for (const k of ['host', 'port', 'databaseName', 'username', 'password'] as const) {
           if (db[k] !== undefined) fail(k, 'url is set too: give either url or host/port/database_name/username/password, not both');
         }
         if (db.backend === 'postgres' && !/^postgres(ql)?:\/\//.test(db.url)) fail('url', 'expected a postgres:// or postgresql:// URL');
       }
-      if (db.backend === 'postgres' && db.url === undefined && db.host === undefined) {
+      if (db.backend === 'postgres' && db.url === undefined && db.host === undefined && !failed('url') && !failed('host')) {
         fail('host', 'postgres needs url or host: set url (e.g. ${DATABASE_URL}) or host/port/database_name/username/password');
       }
       if (!db.useSsl) {

@@ -45,9 +45,9 @@ export const encryptionSection = c.object(
     }),
   },
   {
-    refine(enc, fail) {
+    refine(enc, fail, failed) {
       const sources = [enc.rootKey, enc.passphrase, enc.keys].filter((x) => x !== undefined).length;
-      if (sources === 0) fail(null, 'no key: set root_key (e.g. ${CHATCORE_ROOT_KEY}), passphrase, or keys');
+      if (sources === 0 && !failed('rootKey') && !failed('passphrase') && !failed('keys')) fail(null, 'no key: set root_key (e.g. ${CHATCORE_ROOT_KEY}), passphrase, or keys');
       if (sources > 1) fail(null, 'root_key, passphrase and keys are alternatives: keep one');
       if (enc.passphrase !== undefined && enc.passphraseSalt === undefined) fail('passphraseSalt', 'required with passphrase');
       if (enc.keys) {
