@@ -15,7 +15,7 @@ export function repositories(tag = randomBytes(3).toString('hex')) {
   const users = defineRepository(`users_${tag}`, {
     id: f.id(),
     name: f.string({ max: 200 }),
-    email: f.string({ max: 400 }).unique().sensitive(),
+    email: f.string({ max: 400 }).unique().sensitive({ searchable: true }),
     password: f.string().secret().optional(),
     age: f.integer().optional(),
     note: f.text().optional(),
