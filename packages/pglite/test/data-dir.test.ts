@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { createDatabase, createDatabaseFromConfig, defineRepository, f } from '@chatcore/core';
 import { pglite } from '../src/index.js';
 
 const notes = defineRepository('notes', { id: f.id(), body: f.text(), version: f.version() });
@@ -20,6 +20,16 @@ test('with dataDir, data survives closing and reopening the database', async () 
     assert.is((await second.notes.get(note.id))?.body, 'kept on disk');
   } finally {
     await second.close();
+  }
+});
+
+test('a YAML configuration with backend: pglite and data_dir opens the same files', async () => {
+  const db = await createDatabaseFromConfig({ config: 'database:\n  backend: pglite\n  data_dir: ${DATA}\n', env: { DATA: dir }, repositories: { notes } });
+  await db.connect();
+  try {
+    assert.is(await db.notes.count({ body: 'kept on disk' }), 1);
+  } finally {
+    await db.close();
   }
 });
 

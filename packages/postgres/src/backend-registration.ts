@@ -1,0 +1,46 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, registerBackend, type ResolvedDatabaseConfig } from '@chatcore/core';
+import type { PostgresConfig } from './postgres-config.js';
+import { postgres } from './postgres-driver.js';
+
+/** A PEM value given inline, or the path of a file holding it. */
+function pem(value: string | undefined, what: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.includes('-----BEGIN')) return value;
+  try {
+    return readFileSync(value, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`database.${what}: not a PEM value and no readable file at that path (${(err as NodeJS.ErrnoException).code ?? 'error'}). Give the PEM text or the path of a PEM file.`);
+  }
+}
+
+/**
+ * Map the `database` section of a chatcore configuration (YAML
+ * `backend: postgres`) to `postgres()` options: `connection_pool_size` is
+ * `poolSize`, `query_timeout` the server-side `statementTimeout`, `use_ssl`
+ * with `ssl_ca` / `ssl_cert` / `ssl_key` (PEM text or file paths) the TLS
+ * settings.
+ *
+ * @example
+ * ```ts
+ * const options = postgresConfigFrom(resolvedConfig.database);
+ * ```
+ */
+export function postgresConfigFrom(cfg: ResolvedDatabaseConfig): PostgresConfig {
+  return {
+    url: cfg.url,
+    host: cfg.host,
+    port: cfg.port,
+    database: cfg.databaseName,
+    user: cfg.username,
+    password: cfg.password,
+    poolSize: cfg.connectionPoolSize,
+    statementTimeout: cfg.queryTimeout,
+    ssl: cfg.useSsl
+      ? { ca: pem(cfg.sslCa, 'ssl_ca'), cert: pem(cfg.sslCert, 'ssl_cert'), key: pem(cfg.sslKey, 'ssl_key'), rejectUnauthorized: cfg.sslRejectUnauthorized }
+      : false,
+  };
+}
+
+// Importing @chatcore/postgres makes `backend: postgres` available to configurations.
+registerBackend('postgres', (cfg) => postgres(postgresConfigFrom(cfg)));
