@@ -99,4 +99,17 @@ test('a transaction handle used after its transaction ended raises TransactionEr
   assert.equal(await all(d), []);
 });
 
+test('a top-level transaction started inside another one\'s callback runs beside it instead of waiting forever', async () => {
+  const d = memoryDriver();
+  await d.transaction(async (outer) => {
+    await outer.insert(schema, [row('outer')], {});
+    await d.transaction(async (other) => {
+      await other.insert(schema, [row('other')], {});
+      assert.equal(await all(other), ['other:0'], 'the other transaction does not see uncommitted outer writes');
+    }, {});
+    assert.equal(await all(d), ['other:0'], 'the other transaction committed on its own');
+  }, {});
+  assert.equal(await all(d), ['other:0', 'outer:0']);
+});
+
 test.run();

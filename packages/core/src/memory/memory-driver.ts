@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortedError, ConnectionError, UniqueViolationError } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
@@ -6,6 +7,7 @@ import type {
 } from '../driver/driver.js';
 import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabilities.js';
 import { MemoryState } from './memory-state.js';
+import type { Mutex } from './mutex.js';
 import { evaluateCondition } from './evaluate-condition.js';
 import { isAfterCursor, sortRows } from './order-rows.js';
 import { applyPatch } from './apply-patch.js';
@@ -22,6 +24,9 @@ export interface MemoryDriverOptions {
    */
   readonly capabilities?: Partial<DriverCapabilities>;
 }
+
+/** The transaction locks the current async flow holds, to tell re-entry from contention. */
+const heldLocks = new AsyncLocalStorage<ReadonlySet<Mutex>>();
 
 /**
  * The operations of the memory driver on one state: the root (autocommit)
@@ -112,18 +117,25 @@ class MemorySession implements DriverSession {
 
   async transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
     this.enter(options);
-    return this.state.lock.run(async () => {
+    const held = heldLocks.getStore();
+    const lock = this.state.lock;
+    const body = async () => {
       this.enter(options);
       const child = this.state.child();
       try {
-        const result = await fn(new MemorySession(child, this.isOpen));
+        const result = await heldLocks.run(new Set([...(held ?? []), lock]), () => fn(new MemorySession(child, this.isOpen)));
         child.commit();
         return result;
       } catch (error) {
         child.rollback();
         throw error;
       }
-    });
+    };
+    // A transaction started from inside one this flow already holds (e.g. an
+    // implicit transaction for a write on `db` instead of `tx`) would wait for
+    // itself forever; run it beside the holder, as a second connection would.
+    if (held?.has(lock)) return body();
+    return lock.run(body);
   }
 
   /** Rows targeted by an update or delete: `ids` (when given) intersected with `where`. */
