@@ -5,7 +5,8 @@ import { pglite } from '../src/index.js';
 import { shared } from './helpers/shared-pglite.js';
 
 const users = defineRepository('users', { id: f.id(), name: f.string(), version: f.version() });
-const db = createDatabase({ driver: pglite({ client: shared }), repositories: { users } });
+const driver = pglite({ client: shared });
+const db = createDatabase({ driver, repositories: { users } });
 await db.connect();
 
 test('a query on db instead of tx inside a transaction raises TransactionError within a second instead of hanging', async () => {
@@ -56,6 +57,26 @@ test('queries from other async contexts wait for the open transaction and then r
   await tx;
   assert.is(await outside, 1, 'the waiting read sees the committed row');
   assert.equal(order, ['commit', 'read']);
+});
+
+test('escape-hatch queries from another context queue behind the open transaction instead of running inside it', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inside = new Promise<void>((r) => (entered = r));
+  const tx = db.transaction(async (t) => {
+    await t.users.create({ name: 'Hatch' });
+    entered();
+    await gate;
+    throw new Error('roll back');
+  }).catch(() => 'rolled back');
+  await inside;
+  const k = driver.kysely<{ users: typeof users }>();
+  const seen = k.selectFrom('users').select('name').where('name', '=', 'Hatch').execute();
+  await new Promise((r) => setTimeout(r, 50));
+  release();
+  assert.is(await tx, 'rolled back');
+  assert.equal(await seen, [], 'the rolled-back row was never visible to the escape hatch');
 });
 
 test('after a transaction ends, work started inside it may use db again', async () => {
