@@ -15,6 +15,8 @@ import { directReader, type DriverContext, type Reader } from './reader.js';
 import { TransactionSession } from './transaction-session.js';
 import { uniqueKeys } from './unique-locks.js';
 
+const HEALTH_TIMEOUT_MS = 5000;
+
 /**
  * The Firestore driver (see `firestore()`). Reads go straight to Firestore;
  * writes that must read first (update, delete, upsert) run in a Firestore
@@ -32,6 +34,7 @@ export class FirestoreDriver implements Driver {
   private client: Firestore | undefined;
   private readonly ctx: DriverContext;
   private readonly reader: { current?: Reader } = {};
+  private readonly pending = new Set<Promise<void>>();
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
@@ -87,17 +90,30 @@ export class FirestoreDriver implements Driver {
   async close(): Promise<void> {
     const c = this.client;
     this.client = undefined;
+    await Promise.all(this.pending);
     if (c) await c.terminate();
   }
 
   async health(): Promise<HealthReport> {
     const started = performance.now();
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await this.firestore.collection('chatcore_health').doc('ping').get();
+      // The SDK retries UNAVAILABLE for a long time; a health check must answer quickly.
+      const deadline = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`), { code: GrpcStatus.DEADLINE_EXCEEDED })), HEALTH_TIMEOUT_MS);
+      });
+      const read = this.firestore.collection('chatcore_health').doc('ping').get();
+      // It may settle after the deadline; close() waits for it so the SDK is never terminated under it.
+      const settled = read.then(() => {}, () => {});
+      this.pending.add(settled);
+      void settled.then(() => this.pending.delete(settled));
+      await Promise.race([read, deadline]);
       return { status: 'up', components: [{ name: 'firestore', status: 'up', latencyMs: performance.now() - started, details: { projectId: this.options.projectId } }] };
     } catch (error) {
       const mapped = mapError(error, 'health');
       return { status: 'down', components: [{ name: 'firestore', status: 'down', latencyMs: performance.now() - started, error: mapped.message }] };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
