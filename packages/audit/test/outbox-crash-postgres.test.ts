@@ -1,0 +1,5 @@
+import { requireService } from '@chatcore/core/testing';
+import { registerOutboxCrash } from './helpers/outbox-crash.js';
+
+await requireService('postgres');
+registerOutboxCrash('postgres', () => undefined);
