@@ -27,3 +27,4 @@ export { Pipeline, callDriver } from './plugin/pipeline.js';
 export { checkPluginOrder } from './plugin/check-order.js';
 export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from './memory/memory-driver.js';
 export * from './config/index.js';
+export * from './resilience/index.js';

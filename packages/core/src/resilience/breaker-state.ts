@@ -1,0 +1,46 @@
+import type { ComponentHealth } from '../driver/driver.js';
+
+/**
+ * The state of a circuit breaker, as health reports and metrics show it:
+ * `closed` (calls flow), `open` (calls fail fast), `half-open` (one probe
+ * call decides), `isolated` (held open by an operator).
+ *
+ * @example
+ * ```ts
+ * if (driver.breakerState() === 'open') return serviceUnavailable();
+ * ```
+ */
+export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
+
+/**
+ * The health component of a breaker: up when closed, degraded while
+ * half-open, down when open or isolated.
+ *
+ * @example
+ * ```ts
+ * components.push(breakerHealth('breaker', 'open', { threshold: 5 }));
+ * ```
+ */
+export function breakerHealth(name: string, state: BreakerState, details: Readonly<Record<string, unknown>> = {}): ComponentHealth {
+  const status = state === 'closed' ? 'up' : state === 'half-open' ? 'degraded' : 'down';
+  return { name, status, details: { state, ...details } };
+}
+
+/**
+ * The overall status of a set of components: down when a `critical`
+ * component is down, degraded when any other component is not up.
+ *
+ * @example
+ * ```ts
+ * const status = overallStatus(components, ['primary']);
+ * ```
+ */
+export function overallStatus(components: readonly ComponentHealth[], critical: readonly string[]): 'up' | 'degraded' | 'down' {
+  let status: 'up' | 'degraded' | 'down' = 'up';
+  for (const c of components) {
+    if (c.status === 'up') continue;
+    if (c.status === 'down' && critical.includes(c.name)) return 'down';
+    status = 'degraded';
+  }
+  return status;
+}
