@@ -1,0 +1,46 @@
+// Configuration types: DatabaseConfig (camelCase) and the checked sections.
+// Each @ts-expect-error line has a twin right below it that compiles.
+import {
+  c, loadConfig, registerBackend, memoryDriver,
+  type CacheSection, type DatabaseConfig, type InferConfig, type ResolvedDatabaseConfig, type AuditSection,
+} from '@chatcore/core';
+
+// DatabaseConfig and the schema of the `database` section name the same keys.
+type Diff<A, B> = Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>;
+export const sameKeys: [Diff<DatabaseConfig, ResolvedDatabaseConfig>] extends [never] ? true : false = true;
+
+// @ts-expect-error connectionPoolSize is a number
+export const badPool: DatabaseConfig = { backend: 'postgres', connectionPoolSize: '10' };
+export const goodPool: DatabaseConfig = { backend: 'postgres', connectionPoolSize: 10, queryTimeout: '30s' };
+// @ts-expect-error schemaMode is apply | verify | off
+export const badMode: DatabaseConfig = { schemaMode: 'applied' };
+export const goodMode: DatabaseConfig = { schemaMode: 'verify', backend: 'my-custom-backend' };
+// @ts-expect-error YAML spelling (snake_case) is not the TypeScript name
+export const snake: DatabaseConfig = { database_name: 'chat' };
+export const camel: DatabaseConfig = { databaseName: 'chat' };
+
+const config = loadConfig('chatcore.yaml');
+// @ts-expect-error a resolved queryTimeout is milliseconds, not a string
+export const timeoutText: string = config.database.queryTimeout;
+export const timeoutMs: number = config.database.queryTimeout;
+// @ts-expect-error plugin sections are optional: present only when written
+export const ttl: number | undefined = config.cache.ttl;
+export const ttlOk: number | undefined = config.cache?.ttl;
+// @ts-expect-error audit.sink is a fixed list
+export const sink: AuditSection = { sink: 'syslog' };
+export const sinkOk: AuditSection = { sink: 'outbox' };
+// @ts-expect-error enabled has a default, so it is always present on a checked section
+export const cacheNoEnabled: CacheSection = { ttl: 1000 };
+export const cacheOk: CacheSection = { enabled: true, ttl: 1000 };
+
+// Extra sections keep their types.
+const tenancy = c.object({ header: c.string().default('x-tenant'), strict: c.boolean() });
+const withTenancy = loadConfig('chatcore.yaml', { sections: { tenancy } });
+// @ts-expect-error header is a string
+export const header: number | undefined = withTenancy.tenancy?.header;
+export const headerOk: string | undefined = withTenancy.tenancy?.header;
+export const inferred: InferConfig<typeof tenancy> = { header: 'x', strict: true };
+
+// @ts-expect-error a backend factory returns a Driver
+registerBackend('kv', () => ({ name: 'not a driver' }));
+registerBackend('kv', (cfg) => (cfg.queryTimeout > 0 ? memoryDriver() : memoryDriver()));

@@ -1,0 +1,70 @@
+// Filters: field names, value types, operators per field type, `in` lists.
+// Each @ts-expect-error line has a twin right below it that compiles.
+import { db } from './schema.js';
+
+export async function filters(since: Date): Promise<void> {
+  // --- field names
+  // @ts-expect-error 'nmae' is not a field of users
+  await db.users.find({ where: { nmae: 'Ada' } });
+  await db.users.find({ where: { name: 'Ada' } });
+  // @ts-expect-error 'conversation' is not a field of messages (conversationId is)
+  await db.messages.count({ conversation: 'c1' });
+  await db.messages.count({ conversationId: 'c1' });
+  // @ts-expect-error misspelled field inside or
+  await db.users.find({ where: { or: [{ name: 'a' }, { agee: 3 }] } });
+  await db.users.find({ where: { or: [{ name: 'a' }, { age: 3 }] } });
+
+  // --- value types
+  // @ts-expect-error age is an integer, not a string
+  await db.users.find({ where: { age: '36' } });
+  await db.users.find({ where: { age: 36 } });
+  // @ts-expect-error createdAt compares with a Date, not a string
+  await db.messages.find({ where: { createdAt: { gte: '2026-01-01' } } });
+  await db.messages.find({ where: { createdAt: { gte: since } } });
+  // @ts-expect-error role is an enum: 'robot' is not one of its values
+  await db.messages.find({ where: { role: 'robot' } });
+  await db.messages.find({ where: { role: 'assistant' } });
+  // @ts-expect-error sequence is a bigint: a number literal is not
+  await db.messages.find({ where: { sequence: { gt: 10 } } });
+  await db.messages.find({ where: { sequence: { gt: 10n } } });
+  // @ts-expect-error name is required: null is not a value it can have
+  await db.users.find({ where: { name: null } });
+  await db.users.find({ where: { age: null } });
+
+  // --- operators for the field type
+  // @ts-expect-error startsWith applies to strings, not to an integer
+  await db.users.find({ where: { age: { startsWith: '3' } } });
+  await db.users.find({ where: { name: { startsWith: 'A' } } });
+  // @ts-expect-error gt does not apply to a boolean
+  await db.users.find({ where: { active: { gt: false } } });
+  await db.users.find({ where: { active: { eq: true } } });
+  // @ts-expect-error a range on an encrypted (searchable) field: only eq/in through the blind index
+  await db.users.find({ where: { email: { gt: 'a@example.com' } } });
+  await db.users.find({ where: { email: { eq: 'a@example.com' } } });
+  // @ts-expect-error startsWith on an encrypted field
+  await db.users.find({ where: { email: { startsWith: 'ada' } } });
+  await db.users.find({ where: { email: { in: ['a@example.com', 'b@example.com'] } } });
+  // @ts-expect-error an encrypted field without a blind index cannot be compared at all
+  await db.users.find({ where: { ssn: '123-45-6789' } });
+  await db.users.find({ where: { ssn: { isNull: true } } });
+  // @ts-expect-error an encrypted text field: no range either
+  await db.messages.find({ where: { body: { lt: 'm' } } });
+  await db.messages.find({ where: { body: { isNull: false } } });
+  // @ts-expect-error a secret (hashed) field cannot be filtered on
+  await db.users.find({ where: { password: 'hunter2' } });
+  await db.users.find({ where: { name: 'hunter2' } });
+  // @ts-expect-error json fields only support isNull
+  await db.messages.find({ where: { meta: { eq: { model: 'x' } } } });
+  await db.messages.find({ where: { meta: { isNull: true } } });
+
+  // --- in / notIn lists
+  // @ts-expect-error a string in an integer `in` list
+  await db.users.find({ where: { age: { in: [30, 'forty'] } } });
+  await db.users.find({ where: { age: { in: [30, 40] } } });
+  // @ts-expect-error an enum `notIn` list with a value outside the enum
+  await db.users.find({ where: { role: { notIn: ['admin', 'owner'] } } });
+  await db.users.find({ where: { role: { notIn: ['admin'] } } });
+  // @ts-expect-error `in` takes a list, not a single value
+  await db.conversations.find({ where: { userId: { in: 'u1' } } });
+  await db.conversations.find({ where: { userId: { in: ['u1'] } } });
+}

@@ -1,0 +1,64 @@
+// Inserts and patches: managed fields, value types, increments.
+// Each @ts-expect-error line has a twin right below it that compiles.
+import { db } from './schema.js';
+
+export async function writes(id: string): Promise<void> {
+  // --- inserts
+  // @ts-expect-error version is managed by chatcore: not part of an insert
+  await db.users.create({ name: 'Ada', email: 'ada@example.com', password: 'pw', version: 1 });
+  await db.users.create({ name: 'Ada', email: 'ada@example.com', password: 'pw' });
+  // @ts-expect-error createdAt is managed: not part of an insert
+  await db.conversations.create({ userId: 'u1', createdAt: new Date() });
+  await db.conversations.create({ userId: 'u1', title: 'Hello' });
+  // @ts-expect-error updatedAt is managed: not part of an insert
+  await db.users.createMany([{ name: 'Ada', email: 'a@example.com', password: 'pw', updatedAt: new Date() }]);
+  await db.users.createMany([{ name: 'Ada', email: 'a@example.com', password: 'pw', id: 'custom-id' }]);
+  // @ts-expect-error a required field (email) is missing
+  await db.users.create({ name: 'Ada', password: 'pw' });
+  await db.users.create({ name: 'Ada', password: 'pw', email: 'ada@example.com', age: null });
+  // @ts-expect-error wrong value type: age is an integer
+  await db.users.create({ name: 'Ada', email: 'a@example.com', password: 'pw', age: '36' });
+  await db.users.create({ name: 'Ada', email: 'a@example.com', password: 'pw', age: 36 });
+  // @ts-expect-error unknown field on insert
+  await db.messages.create({ conversationId: 'c', role: 'user', body: 'hi', sequence: 1n, color: 'red' });
+  await db.messages.create({ conversationId: 'c', role: 'user', body: 'hi', sequence: 1n, tags: ['a'] });
+  // @ts-expect-error array elements must match the item type
+  await db.messages.create({ conversationId: 'c', role: 'user', body: 'hi', sequence: 1n, tags: [1, 2] });
+  await db.messages.create({ conversationId: 'c', role: 'user', body: 'hi', sequence: 1n, meta: { model: 'm' } });
+
+  // --- patches
+  // @ts-expect-error id cannot be patched
+  await db.users.update(id, { id: 'other' });
+  await db.users.update(id, { name: 'Ada L.' });
+  // @ts-expect-error version is managed: use expectedVersion for optimistic locking
+  await db.users.update(id, { version: 3 });
+  await db.users.update(id, { name: 'Ada L.' }, { expectedVersion: 3 });
+  // @ts-expect-error createdAt is managed
+  await db.users.updateMany({ active: false }, { createdAt: new Date() });
+  await db.users.updateMany({ active: false }, { active: true });
+  // @ts-expect-error a required field cannot be set to null
+  await db.users.update(id, { name: null });
+  await db.users.update(id, { age: null });
+  // @ts-expect-error wrong value type in a patch
+  await db.conversations.update(id, { archived: 'yes' });
+  await db.conversations.update(id, { archived: true });
+
+  // --- increments only on numeric fields
+  // @ts-expect-error increment on a string field
+  await db.conversations.update(id, { title: { increment: 1 } });
+  await db.conversations.update(id, { messageCount: { increment: 1 } });
+  // @ts-expect-error increment on a boolean
+  await db.conversations.updateMany({ userId: 'u1' }, { archived: { increment: 1 } });
+  await db.conversations.updateMany({ userId: 'u1' }, { messageCount: { increment: -1 } });
+  // @ts-expect-error increment of a bigint takes a bigint
+  await db.messages.update(id, { sequence: { increment: 1 } });
+  await db.messages.update(id, { sequence: { increment: 1n } });
+  // @ts-expect-error increment of the managed version field
+  await db.messages.update(id, { version: { increment: 1 } });
+  await db.messages.update(id, { tokens: { increment: 10 }, cost: { increment: 0.5 } });
+
+  // --- upsert conflict keys are field names
+  // @ts-expect-error 'mail' is not a field
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['mail'] });
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'] });
+}
