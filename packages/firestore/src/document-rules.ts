@@ -106,7 +106,8 @@ export function valueSize(v: unknown): number {
  */
 export function documentSize(collection: string, id: string, data: Record<string, unknown>): number {
   let n = Buffer.byteLength(collection) + 1 + Buffer.byteLength(id) + 1 + 16 + 32;
-  for (const [k, v] of Object.entries(data)) n += Buffer.byteLength(k) + 1 + valueSize(v);
+  // Field names are schema names (ASCII, checked by assertSchemaNames), so length is their byte size.
+  for (const k in data) n += k.length + 1 + valueSize(data[k]);
   return n;
 }
 

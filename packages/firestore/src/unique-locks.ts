@@ -41,7 +41,7 @@ export function lockCollection(col: CollectionReference): CollectionReference {
  * ```
  */
 export function lockRefs(schema: RepositorySchema, col: CollectionReference, row: StoredRow | null): { key: IndexSchema; ref: DocumentReference }[] {
-  if (!row) return [];
+  if (!row || uniqueKeys(schema).length === 0) return [];
   const out: { key: IndexSchema; ref: DocumentReference }[] = [];
   const locks = lockCollection(col);
   for (const key of uniqueKeys(schema)) {
