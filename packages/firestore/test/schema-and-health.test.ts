@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ConnectionError, TimeoutError, UnsupportedQueryError, DriverError } from '@chatcore/core';
+import { ConfigError, ConnectionError, TimeoutError, UnsupportedQueryError, DriverError, getBackend } from '@chatcore/core';
 import { useEmulator, testDriver } from './helpers/emulator.js';
 import { testRepositories } from './helpers/schemas.js';
 import { firestore, type FirestoreIndexFile } from '../src/index.js';
@@ -36,6 +36,13 @@ test('options are checked: missing projectId and bad caps raise ConfigError', ()
   assert.throws(() => firestore({} as never), (e: unknown) => e instanceof ConfigError && /projectId/.test((e as Error).message));
   assert.throws(() => firestore({ projectId: 'p', maxBatchOps: 0 }), (e: unknown) => e instanceof ConfigError && /maxBatchOps/.test((e as Error).message));
   assert.throws(() => firestore({ projectId: 'p', emulatorHost: 'nohost' }), (e: unknown) => e instanceof ConfigError);
+});
+
+test('importing the package registers the firestore backend for configuration files', async () => {
+  const d = await getBackend('firestore')({ backend: 'firestore', projectId: 'from-config', emulatorHost: emulator.host } as never);
+  assert.is(d.name, 'firestore');
+  assert.is((await d.health()).status, 'up');
+  await d.close();
 });
 
 test('SDK errors map to typed errors by gRPC status', () => {
