@@ -119,7 +119,14 @@ export class ConfigChecker {
   }
 }
 
-/** A short noun phrase for the kind of a value ("a string", "a list"). */
+/**
+ * A short noun phrase for the kind of a value, for messages that must not quote it.
+ *
+ * @example
+ * ```ts
+ * kindOf(['a']); // 'a list'
+ * ```
+ */
 export function kindOf(value: unknown): string {
   if (value === null || value === undefined) return 'nothing';
   if (Array.isArray(value)) return 'a list';

@@ -1,11 +1,23 @@
-import { toSnakeCase } from '../util/naming.js';
-import { parseDuration } from '../util/duration.js';
-import { closestName, type ConfigChecker } from './config-checker.js';
+import type { ConfigChecker } from './config-checker.js';
 
-/** Returned by a reader for a value it reported as wrong. */
+/**
+ * Returned by a reader for a value it reported as wrong.
+ *
+ * @example
+ * ```ts
+ * const r = c.integer().read('x', scope); if (r === INVALID) return; // already reported
+ * ```
+ */
 export const INVALID: unique symbol = Symbol('chatcore.config.invalid');
 
-/** Where a reader is in the configuration tree. */
+/**
+ * Where a reader is in the configuration tree.
+ *
+ * @example
+ * ```ts
+ * const scope: ReadScope = { path: 'cache.ttl', secret: false, checker };
+ * ```
+ */
 export interface ReadScope {
   readonly path: string;
   /** Inherited: everything below a secret is secret. */
@@ -13,8 +25,24 @@ export interface ReadScope {
   readonly checker: ConfigChecker;
 }
 
-type Reader<T> = (value: unknown, at: ReadScope) => T | typeof INVALID;
-type Writer = (value: unknown, redact: boolean, secret: boolean) => unknown;
+/**
+ * Reads one value, reporting problems to the scope's checker.
+ *
+ * @example
+ * ```ts
+ * const even: Reader<number> = (v, at) => (v === 2 ? 2 : (at.checker.fail(at.path, 'expected 2'), INVALID));
+ * ```
+ */
+export type Reader<T> = (value: unknown, at: ReadScope) => T | typeof INVALID;
+/**
+ * Writes one value back to its YAML form.
+ *
+ * @example
+ * ```ts
+ * const write: Writer = (v, redact, secret) => (secret && redact ? '[redacted]' : v);
+ * ```
+ */
+export type Writer = (value: unknown, redact: boolean, secret: boolean) => unknown;
 
 interface TypeState<T> {
   readonly describe: string;
@@ -81,11 +109,25 @@ export class ConfigType<T, D extends boolean = false> {
   }
 }
 
-/** Any configuration type. */
+/**
+ * Any configuration type.
+ *
+ * @example
+ * ```ts
+ * const sections: Record<string, AnyConfigType> = { tenancy: c.object({ strict: c.boolean() }) };
+ * ```
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyConfigType = ConfigType<any, boolean>;
 
-/** The keys of an object section: TypeScript (camelCase) names to types. */
+/**
+ * The keys of an object section: TypeScript (camelCase) names to types.
+ *
+ * @example
+ * ```ts
+ * const shape = { redisUrl: c.string().secret(), ttl: c.duration() } satisfies ConfigShape;
+ * ```
+ */
 export type ConfigShape = { readonly [key: string]: AnyConfigType };
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
@@ -101,12 +143,26 @@ type DefaultedKeys<S extends ConfigShape> = { [K in keyof S]: S[K]['__hasDefault
  */
 export type InferConfig<C> = C extends ConfigType<infer T, boolean> ? T : never;
 
-/** The value of an object type: keys with a default are always present. */
+/**
+ * The value of an object type: keys with a default are always present.
+ *
+ * @example
+ * ```ts
+ * type T = InferShape<{ on: ConfigType<boolean, true>; ttl: ConfigType<number> }>; // { on: boolean; ttl?: number }
+ * ```
+ */
 export type InferShape<S extends ConfigShape> = Simplify<
   { -readonly [K in DefaultedKeys<S>]: InferConfig<S[K]> } & { -readonly [K in Exclude<keyof S, DefaultedKeys<S>>]?: InferConfig<S[K]> }
 >;
 
-/** Options of `c.object`. */
+/**
+ * Options of `c.object`.
+ *
+ * @example
+ * ```ts
+ * c.object({ a: c.string(), b: c.string() }, { refine: (v, fail) => { if (v.a && v.b) fail('b', 'a and b are alternatives'); } });
+ * ```
+ */
 export interface ObjectOptions<V> {
   /** Keys that must be present (TypeScript names). */
   readonly required?: readonly string[];
@@ -117,216 +173,3 @@ export interface ObjectOptions<V> {
    */
   readonly refine?: (value: V, fail: (key: string | null, message: string) => void, failed: (key: string) => boolean) => void;
 }
-
-const isPlainMap = (v: unknown): v is Record<string, unknown> =>
-  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
-
-function scalar<T>(describe: string, read: Reader<T>): ConfigType<T, false> {
-  return new ConfigType<T, false>({ describe, read, secret: false, hasDefault: false });
-}
-
-function expected(at: ReadScope, value: unknown, what: string): typeof INVALID {
-  at.checker.fail(at.path, `expected ${what}, got ${at.checker.describe(value, at.path, at.secret)}`);
-  return INVALID;
-}
-
-function readNumber(value: unknown, at: ReadScope): unknown {
-  // Environment variables are strings: "5432" from ${DB_PORT} is a number.
-  if (typeof value === 'string' && at.checker.isFromEnv(at.path) && /^\s*-?\d+(\.\d+)?\s*$/.test(value)) return Number(value);
-  return value;
-}
-
-function bounds(min?: number, max?: number): string {
-  if (min !== undefined && max !== undefined) return ` between ${min} and ${max}`;
-  if (min !== undefined) return ` >= ${min}`;
-  if (max !== undefined) return ` <= ${max}`;
-  return '';
-}
-
-/**
- * Builders of configuration types.
- *
- * @example
- * ```ts
- * const section = c.object({
- *   enabled: c.boolean().default(true),
- *   ttl: c.duration(),
- *   sink: c.enum(['console', 'file']),
- *   fields: c.list(c.string()),
- * });
- * ```
- */
-export const c = {
-  /** A string; `min`/`max` bound its length, `pattern` its form. */
-  string(options: { min?: number; max?: number; pattern?: RegExp; patternHint?: string } = {}): ConfigType<string> {
-    const min = options.min ?? 1;
-    return scalar('string', (value, at) => {
-      if (typeof value === 'number' && !at.secret) value = String(value);
-      if (typeof value !== 'string') return expected(at, value, at.secret ? 'a string (quote the value in YAML)' : 'a string');
-      if (value.length < min) return expected(at, value, min === 1 ? 'a non-empty string' : `a string of at least ${min} characters`);
-      if (options.max !== undefined && value.length > options.max) return expected(at, value, `at most ${options.max} characters`);
-      if (options.pattern && !options.pattern.test(value)) return expected(at, value, options.patternHint ?? `a string matching ${options.pattern}`);
-      return value;
-    });
-  },
-  /** A whole number. */
-  integer(options: { min?: number; max?: number } = {}): ConfigType<number> {
-    return scalar('integer', (raw, at) => {
-      const value = readNumber(raw, at);
-      const ok = typeof value === 'number' && Number.isSafeInteger(value)
-        && (options.min === undefined || value >= options.min) && (options.max === undefined || value <= options.max);
-      return ok ? (value as number) : expected(at, raw, `an integer${bounds(options.min, options.max)}`);
-    });
-  },
-  /** A finite number. */
-  number(options: { min?: number; max?: number } = {}): ConfigType<number> {
-    return scalar('number', (raw, at) => {
-      const value = readNumber(raw, at);
-      const ok = typeof value === 'number' && Number.isFinite(value)
-        && (options.min === undefined || value >= options.min) && (options.max === undefined || value <= options.max);
-      return ok ? (value as number) : expected(at, raw, `a number${bounds(options.min, options.max)}`);
-    });
-  },
-  /** true or false (from the environment also "true"/"false"/"1"/"0"). */
-  boolean(): ConfigType<boolean> {
-    return scalar('boolean', (value, at) => {
-      if (typeof value === 'boolean') return value;
-      if (typeof value === 'string' && at.checker.isFromEnv(at.path)) {
-        const v = value.trim().toLowerCase();
-        if (v === 'true' || v === '1' || v === 'yes') return true;
-        if (v === 'false' || v === '0' || v === 'no') return false;
-      }
-      return expected(at, value, 'true or false');
-    });
-  },
-  /** A duration, read as milliseconds: a number (ms) or a string like "500ms", "30s", "2m", "1h". */
-  duration(options: { min?: number; max?: number } = {}): ConfigType<number> {
-    return scalar('duration', (value, at) => {
-      let ms: number;
-      try {
-        ms = parseDuration(value as number | string, at.path);
-      } catch {
-        return expected(at, value, 'a duration in milliseconds or like "30s", "500ms", "2m"');
-      }
-      if ((options.min !== undefined && ms < options.min) || (options.max !== undefined && ms > options.max)) {
-        return expected(at, value, `a duration${bounds(options.min, options.max)} ms`);
-      }
-      return ms;
-    });
-  },
-  /** One of a fixed list of strings. */
-  enum<const V extends readonly [string, ...string[]]>(values: V): ConfigType<V[number]> {
-    return scalar(values.join(' | '), (value, at) => {
-      if (typeof value === 'string' && (values as readonly string[]).includes(value)) return value as V[number];
-      const hint = typeof value === 'string' && !at.secret ? closestName(value, values) : undefined;
-      return expected(at, value, `one of ${values.join(', ')}${hint ? ` (did you mean ${hint}?)` : ''}`);
-    });
-  },
-  /** A list of values of one type. */
-  list<T>(item: ConfigType<T, boolean>, options: { min?: number } = {}): ConfigType<T[]> {
-    return new ConfigType<T[], false>({
-      describe: `list of ${item.state.describe}`,
-      secret: false,
-      hasDefault: false,
-      read(value, at) {
-        if (!Array.isArray(value)) return expected(at, value, 'a list');
-        if (options.min !== undefined && value.length < options.min) return expected(at, value, `at least ${options.min} item(s)`);
-        const out: T[] = [];
-        let bad = false;
-        value.forEach((v, i) => {
-          const r = item.read(v, { ...at, path: `${at.path}[${i}]` });
-          if (r === INVALID) bad = true; else out.push(r);
-        });
-        return bad ? INVALID : out;
-      },
-      write: (value, redact, secret) => (value as unknown[]).map((v) => item.write(v, redact, secret)),
-    });
-  },
-  /** A map from names (letters, digits, _ and -) to values of one type; names are kept as written. */
-  record<T>(value: ConfigType<T, boolean>): ConfigType<Record<string, T>> {
-    const KEY = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
-    return new ConfigType<Record<string, T>, false>({
-      describe: `map of ${value.state.describe}`,
-      secret: false,
-      hasDefault: false,
-      read(raw, at) {
-        if (!isPlainMap(raw)) return expected(at, raw, 'a map');
-        const out: Record<string, T> = {};
-        let bad = false;
-        for (const [k, v] of Object.entries(raw)) {
-          const path = `${at.path}.${k}`;
-          if (!KEY.test(k) || k === '__proto__' || k === 'constructor' || k === 'prototype') {
-            at.checker.fail(path, 'invalid name: use letters, digits, _ and -, starting with a letter');
-            bad = true;
-            continue;
-          }
-          const r = value.read(v, { ...at, path });
-          if (r === INVALID) bad = true; else out[k] = r;
-        }
-        return bad ? INVALID : out;
-      },
-      write: (v, redact, secret) =>
-        Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, value.write(x, redact, secret)])),
-    });
-  },
-  /**
-   * A map with fixed keys. Keys are declared in camelCase and read from YAML
-   * in snake_case (`connectionPoolSize` <- `connection_pool_size`). Unknown
-   * keys are reported, with a "did you mean" hint.
-   */
-  object<S extends ConfigShape>(shape: S, options: ObjectOptions<InferShape<S>> = {}): ConfigType<InferShape<S>> {
-    return new ConfigType<InferShape<S>, false>({
-      describe: 'map',
-      secret: false,
-      hasDefault: false,
-      read(raw, at) {
-        const value = raw === null || raw === undefined ? {} : raw;
-        if (!isPlainMap(value)) return expected(at, raw, 'a map');
-        const style = at.checker.style;
-        const keyOf = (name: string) => (style === 'snake' ? toSnakeCase(name) : name);
-        const join = (k: string) => (at.path ? `${at.path}.${k}` : k);
-        const known = new Map(Object.keys(shape).map((name) => [keyOf(name), name]));
-        const before = at.checker.problems.length;
-        for (const k of Object.keys(value)) {
-          if (known.has(k)) continue;
-          const hint = closestName(k, [...known.keys()]);
-          at.checker.fail(join(k), `unknown key${hint ? ` (did you mean ${hint}?)` : ''}; allowed keys: ${[...known.keys()].join(', ')}`);
-        }
-        const out: Record<string, unknown> = {};
-        for (const [key, name] of known) {
-          const type = shape[name]!;
-          const v = Object.prototype.hasOwnProperty.call(value, key) ? value[key] : undefined;
-          if (v === undefined || v === null) {
-            if (type.state.hasDefault) out[name] = structuredClone(type.state.defaultValue);
-            else if (options.required?.includes(name)) at.checker.fail(join(key), 'required key is missing');
-            continue;
-          }
-          const r = type.read(v, { ...at, path: join(key) });
-          if (r !== INVALID) out[name] = r;
-        }
-        if (options.refine) {
-          const earlier = at.checker.problems.slice();
-          const failed = (k: string) => {
-            const path = join(keyOf(k));
-            return earlier.some((p) => p.path === path || p.path.startsWith(`${path}.`) || p.path.startsWith(`${path}[`));
-          };
-          // A key already reported wrong is absent from `out`; a cross-key
-          // message about that key would only repeat the problem, so it is dropped.
-          options.refine(out as InferShape<S>, (k, message) => {
-            if (k === null) at.checker.fail(at.path, message);
-            else if (!failed(k)) at.checker.fail(join(keyOf(k)), message);
-          }, failed);
-        }
-        return at.checker.problems.length === before ? (out as InferShape<S>) : INVALID;
-      },
-      write(v, redact, secret) {
-        const out: Record<string, unknown> = {};
-        for (const [name, x] of Object.entries(v as Record<string, unknown>)) {
-          const type = shape[name];
-          if (type && x !== undefined) out[toSnakeCase(name)] = type.write(x, redact, secret);
-        }
-        return out;
-      },
-    });
-  },
-};

@@ -1,6 +1,14 @@
-import { c, type InferConfig } from './config-type.js';
+import { c } from './config-builders.js';
+import type { InferConfig } from './config-type.js';
 
-/** Names of the backends that ship with chatcore; any registered name is accepted too. */
+/**
+ * Names of the backends that ship with chatcore; any registered name is accepted too.
+ *
+ * @example
+ * ```ts
+ * const backend: BuiltinBackend = 'pglite';
+ * ```
+ */
 export type BuiltinBackend = 'pglite' | 'postgres' | 'firestore' | 'memory';
 
 /**

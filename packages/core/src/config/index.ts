@@ -1,4 +1,5 @@
-export { c, ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferConfig, type InferShape, type ObjectOptions, type ReadScope } from './config-type.js';
+export { c } from './config-builders.js';
+export { ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferConfig, type InferShape, type ObjectOptions, type ReadScope, type Reader, type Writer } from './config-type.js';
 export { ConfigChecker, closestName, kindOf, type ConfigProblem, type SourceInfo } from './config-checker.js';
 export { interpolateEnv, type EnvSource, type Interpolation } from './interpolate-env.js';
 export { readYaml, type YamlSource } from './yaml-source.js';

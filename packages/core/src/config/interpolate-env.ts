@@ -1,9 +1,21 @@
-/** The environment variables interpolation reads. */
+/**
+ * The environment variables interpolation reads.
+ *
+ * @example
+ * ```ts
+ * const env: EnvSource = { DATABASE_URL: 'postgres://localhost/app' };
+ * ```
+ */
 export type EnvSource = Readonly<Record<string, string | undefined>>;
 
 /**
  * The outcome of interpolating one string: the new text, whether anything
  * was substituted, and what went wrong (never containing values).
+ *
+ * @example
+ * ```ts
+ * const r: Interpolation = interpolateEnv('${A}', {}); // r.missing: ['A']
+ * ```
  */
 export interface Interpolation {
   readonly value: string;

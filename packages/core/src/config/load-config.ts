@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { stringify } from 'yaml';
 import { ConfigError } from '../errors.js';
-import { ConfigChecker, type ConfigProblem } from './config-checker.js';
+import { ConfigChecker } from './config-checker.js';
 import { INVALID, type AnyConfigType, type InferConfig } from './config-type.js';
 import type { DatabaseConfig, ResolvedDatabaseConfig } from './database-config.js';
 import type { EnvSource } from './interpolate-env.js';
@@ -27,10 +27,24 @@ export interface ChatcoreConfig {
   readonly metrics?: MetricsSection | undefined;
 }
 
-/** Extra sections for plugins outside this repository, by YAML name. */
+/**
+ * Extra sections for plugins outside this repository, by YAML name.
+ *
+ * @example
+ * ```ts
+ * const extra: ExtraSections = { tenancy: c.object({ strict: c.boolean() }) };
+ * ```
+ */
 export type ExtraSections = Readonly<Record<string, AnyConfigType>>;
 
-/** A checked configuration with extra sections. */
+/**
+ * A checked configuration with extra sections.
+ *
+ * @example
+ * ```ts
+ * const cfg: ConfigWith<{ tenancy: typeof tenancy }> = loadConfig('chatcore.yaml', { sections: { tenancy } });
+ * ```
+ */
 export type ConfigWith<X extends ExtraSections> = ChatcoreConfig & { readonly [K in keyof X]?: InferConfig<X[K]> };
 
 /**
@@ -162,4 +176,3 @@ export function stringifyConfig(config: ChatcoreConfig, options: { redactSecrets
   return stringify(out);
 }
 
-export type { ConfigProblem };

@@ -1,4 +1,5 @@
-import { c, type AnyConfigType, type InferConfig } from './config-type.js';
+import { c } from './config-builders.js';
+import type { AnyConfigType, InferConfig } from './config-type.js';
 import { databaseSection } from './database-config.js';
 
 /*
@@ -121,13 +122,41 @@ export const metricsSection = c.object({
   prefix: c.string({ max: 64, pattern: /^[a-zA-Z_:][a-zA-Z0-9_:]*$/, patternHint: 'a Prometheus metric name prefix' }),
 });
 
-/** The checked `encryption` section. */
+/**
+ * The checked `encryption` section, camelCased.
+ *
+ * @example
+ * ```ts
+ * const key = config.encryption?.rootKey;
+ * ```
+ */
 export type EncryptionSection = InferConfig<typeof encryptionSection>;
-/** The checked `cache` section. */
+/**
+ * The checked `cache` section, camelCased.
+ *
+ * @example
+ * ```ts
+ * const ttl = config.cache?.ttl; // ms
+ * ```
+ */
 export type CacheSection = InferConfig<typeof cacheSection>;
-/** The checked `audit` section. */
+/**
+ * The checked `audit` section, camelCased.
+ *
+ * @example
+ * ```ts
+ * const sink = config.audit?.sink; // 'console' | 'file' | 'outbox' | undefined
+ * ```
+ */
 export type AuditSection = InferConfig<typeof auditSection>;
-/** The checked `metrics` section. */
+/**
+ * The checked `metrics` section, camelCased.
+ *
+ * @example
+ * ```ts
+ * const prefix = config.metrics?.prefix;
+ * ```
+ */
 export type MetricsSection = InferConfig<typeof metricsSection>;
 
 /**

@@ -2,7 +2,14 @@ import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Docum
 import type { ConfigProblem, SourceInfo } from './config-checker.js';
 import { interpolateEnv, type EnvSource } from './interpolate-env.js';
 
-/** YAML read into plain values, with line numbers and the paths filled from the environment. */
+/**
+ * YAML read into plain values, with line numbers and the paths filled from the environment.
+ *
+ * @example
+ * ```ts
+ * const src: YamlSource = readYaml(text, process.env, 'chatcore.yaml');
+ * ```
+ */
 export interface YamlSource extends SourceInfo {
   readonly value: unknown;
   /** Syntax errors and interpolation problems found while reading. */
