@@ -147,6 +147,21 @@ test('cross-key rules of the plugin sections are checked', () => {
   assert.ok(keyring.problems.some((p) => /unique/.test(p.message)));
 });
 
+test('YAML shapes that are not a stack file are reported as problems: duplicate keys, tabs, several documents, alias bombs, a list at the root', () => {
+  const cases: Array<[string, RegExp]> = [
+    ['database:\n  backend: memory\n  backend: pglite\n', /a key appears twice/],
+    ['database:\n\tbackend: memory\n', /tabs cannot indent/],
+    ['---\ndatabase: {}\n---\ncache: {}\n', /several YAML documents/],
+    ['- database\n', /expected a map of sections/],
+    ['a: &a [1,2]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n', /more than 100 YAML aliases/],
+    ['database:\n  password: !!binary aGVsbG8=\n', /database\.password.*expected a string/],
+  ];
+  for (const [yaml, expected] of cases) {
+    const { error } = problemsOf(() => loadConfig(yaml, { env: {} }));
+    assert.match(error.message, expected);
+  }
+});
+
 test('the example stack file loads, and stringify then load gives the same configuration', () => {
   const env = {
     DATABASE_URL: 'postgres://app:pw@db:5432/chat',
