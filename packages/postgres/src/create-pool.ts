@@ -1,6 +1,8 @@
 import pg from 'pg';
 import { ConfigError } from '@chatcore/core';
 import type { PostgresConfig } from './postgres-config.js';
+import { pgSslOptions } from './tls-options.js';
+import { serverTimeouts } from './server-timeouts.js';
 
 /**
  * Build the pg Pool for a config. Idle connections that fail (server
@@ -33,18 +35,14 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
     connectionTimeoutMillis: config.connectTimeout ?? 10_000,
     idleTimeoutMillis: config.idleTimeout ?? 30_000,
     application_name: config.applicationName ?? 'chatcore',
-    ssl: sslOptions(config.ssl),
+    ssl: pgSslOptions(config),
+    // Lets the OS notice a dead peer on an idle connection instead of waiting for the next query.
+    keepAlive: true,
   };
   if (config.statementTimeout) options.statement_timeout = config.statementTimeout;
+  Object.assign(options, serverTimeouts(config));
   for (const k of Object.keys(options) as Array<keyof pg.PoolConfig>) if (options[k] === undefined) delete options[k];
   const pool = new pg.Pool(options);
   pool.on('error', (err) => onError(err));
   return pool;
-}
-
-function sslOptions(ssl: PostgresConfig['ssl']): pg.PoolConfig['ssl'] {
-  if (ssl === undefined) return undefined;
-  if (ssl === false) return false;
-  if (ssl === true) return { rejectUnauthorized: true };
-  return { ca: ssl.ca, cert: ssl.cert, key: ssl.key, rejectUnauthorized: ssl.rejectUnauthorized ?? true };
 }

@@ -1,3 +1,5 @@
+import type { BreakerOptions, ReadYourWritesScope, RetryOptions } from '@chatcore/core';
+
 /**
  * TLS settings. `true` verifies the server certificate against the system
  * CAs (and the host name); an object adds a CA bundle or a client
@@ -44,4 +46,28 @@ export interface PostgresConfig {
   readonly idleTimeout?: number | undefined;
   /** Shown in pg_stat_activity (default 'chatcore'). */
   readonly applicationName?: string | undefined;
+  /** Connect with TLS, verify-full (same as `ssl: true` when `ssl` is not given). */
+  readonly useSsl?: boolean | undefined;
+  /**
+   * Per-query timeout in ms (DatabaseConfig.queryTimeout): sets the server's
+   * statement_timeout (unless `statementTimeout` is given) and lock_timeout
+   * (unless `lockTimeout` is given). A query cancelled by it raises TimeoutError.
+   */
+  readonly queryTimeout?: number | undefined;
+  /** Server-side lock_timeout in ms: waiting longer for a row or table lock raises TimeoutError. */
+  readonly lockTimeout?: number | undefined;
+  /** Server-side idle_in_transaction_session_timeout in ms (default 60000; 0 disables it). */
+  readonly idleInTransactionTimeout?: number | undefined;
+  /** Retries of transient failures (see docs/postgres.md for what is retried); `false` turns them off. */
+  readonly retry?: RetryOptions | false | undefined;
+  /** Circuit breaker over connection failures; `false` turns it off. */
+  readonly breaker?: BreakerOptions | false | undefined;
+  /** Read replicas (postgres:// URLs): reads outside transactions go to them. */
+  readonly replicaUrls?: readonly string[] | undefined;
+  /** Connections per replica pool (default: poolSize). */
+  readonly replicaPoolSize?: number | undefined;
+  /** After a write, the same caller reads from the primary for this many ms (default 0: off). */
+  readonly readYourWritesMs?: number | undefined;
+  /** Whose writes `readYourWritesMs` tracks: the `db.withContext` scope (default) or the actor. */
+  readonly readYourWritesScope?: ReadYourWritesScope | undefined;
 }

@@ -1,11 +1,12 @@
-import { sqlDriver, type SqlDriver } from '@chatcore/sql';
 import type { PostgresConfig } from './postgres-config.js';
-import { createPool } from './create-pool.js';
-import { PoolExecutor } from './pool-executor.js';
+import { buildPostgresDriver } from './build-driver.js';
+import type { PostgresDriver } from './postgres-sql-driver.js';
 
 /**
  * The PostgreSQL driver: a pg Pool, named prepared statements for every
- * repeated query shape, the SQL driver of `@chatcore/sql` on top.
+ * repeated query shape, the SQL driver of `@chatcore/sql` on top. Retries,
+ * a circuit breaker, read replicas, TLS and server-side timeouts come from
+ * the config (docs/postgres.md).
  *
  * @example
  * ```ts
@@ -15,9 +16,6 @@ import { PoolExecutor } from './pool-executor.js';
  * });
  * ```
  */
-export function postgres(config: PostgresConfig): SqlDriver {
-  let executor: PoolExecutor | undefined;
-  const pool = createPool(config, () => executor?.noteError());
-  executor = new PoolExecutor(pool);
-  return sqlDriver({ name: 'postgres', executor });
+export function postgres(config: PostgresConfig): PostgresDriver {
+  return buildPostgresDriver(config);
 }

@@ -1,0 +1,84 @@
+import {
+  ConfigError, WriteClock, resolveBreakerOptions, resolveRetryOptions, type ResolvedBreakerOptions,
+} from '@chatcore/core';
+import type { PostgresConfig } from './postgres-config.js';
+import { createPool } from './create-pool.js';
+import { PoolExecutor } from './pool-executor.js';
+import { PoolTarget } from './pool-target.js';
+import { ConnectionBreaker } from './circuit-breaker.js';
+import { ReplicaRouter } from './replica-router.js';
+import { ResilientExecutor } from './resilient-executor.js';
+import { retryPolicy } from './retry-policy.js';
+import { PostgresDriver, insertRetryable, transactionRetryable } from './postgres-sql-driver.js';
+
+/** A replica's name in health reports: its host and port, never its credentials. */
+function replicaName(url: string, index: number): string {
+  try {
+    const u = new URL(url);
+    return `replica ${index + 1} (${u.hostname}:${u.port || '5432'})`;
+  } catch {
+    throw new ConfigError(`postgres: replicaUrls[${index}] is not a URL; give postgres://user:password@host:port/database.`, [{ path: `replicaUrls.${index}`, message: 'not a URL' }]);
+  }
+}
+
+function breakerFor(name: string, options: ResolvedBreakerOptions | undefined): ConnectionBreaker | undefined {
+  return options ? new ConnectionBreaker(name, options) : undefined;
+}
+
+/**
+ * Assemble the PostgreSQL driver from its config: the primary pool, one pool
+ * per replica (same credentials options, TLS and timeouts), a breaker per
+ * server, the retry policies, and the read router with its write clock.
+ * With `retry: false`, `breaker: false` and no replicas, statements go
+ * straight to the pool (PoolExecutor) and only health is per component.
+ *
+ * @example
+ * ```ts
+ * const driver = buildPostgresDriver({ url, replicaUrls: [replicaUrl], breaker: { threshold: 3 } });
+ * ```
+ */
+export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
+  const retry = config.retry === false ? undefined : resolveRetryOptions(config.retry, 'postgres.retry');
+  const breaker = config.breaker === false ? undefined : resolveBreakerOptions(config.breaker, 'postgres.breaker');
+  const window = config.readYourWritesMs ?? 0;
+  if (!Number.isFinite(window) || window < 0) throw new ConfigError('postgres: readYourWritesMs must be a number of milliseconds (0 turns read-your-writes off).');
+  const replicaUrls = config.replicaUrls ?? [];
+  const healthTimeoutMs = Math.min(config.connectTimeout ?? 10_000, 5000);
+
+  let primary: PoolTarget | undefined;
+  let plain: PoolExecutor | undefined;
+  const pool = createPool(config, () => {
+    if (primary) primary.errors++;
+    plain?.noteError();
+  });
+  primary = new PoolTarget('primary', pool, breakerFor('primary', breaker));
+
+  if (!retry && !breaker && replicaUrls.length === 0) {
+    plain = new PoolExecutor(pool);
+    return new PostgresDriver({ executor: plain, primary, replicas: [], healthTimeoutMs });
+  }
+
+  const replicas = replicaUrls.map((url, i) => {
+    const name = replicaName(url, i);
+    let target: PoolTarget | undefined;
+    const replicaPool = createPool(
+      { ...config, url, host: undefined, port: undefined, database: undefined, user: undefined, password: undefined, poolSize: config.replicaPoolSize ?? config.poolSize },
+      () => { if (target) target.errors++; },
+    );
+    target = new PoolTarget(name, replicaPool, breakerFor(name, breaker));
+    return target;
+  });
+  const clock = window > 0 ? new WriteClock(window, config.readYourWritesScope ?? 'context') : undefined;
+  const router = new ReplicaRouter(primary, replicas, clock);
+  const policyOptions = retry ?? { maxRetries: 0, initialDelayMs: 0, maxDelayMs: 0 };
+  const executor = new ResilientExecutor(router, policyOptions);
+  return new PostgresDriver({
+    executor,
+    primary,
+    replicas,
+    resilient: executor,
+    transactionRetry: retry ? retryPolicy(retry, transactionRetryable) : undefined,
+    insertRetry: retry ? retryPolicy(retry, insertRetryable) : undefined,
+    healthTimeoutMs,
+  });
+}

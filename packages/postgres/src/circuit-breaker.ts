@@ -1,0 +1,72 @@
+import {
+  BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, IsolatedCircuitError,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import { ConnectionError, type BreakerState, type ResolvedBreakerOptions } from '@chatcore/core';
+import { countsAgainstServer } from './retry-policy.js';
+
+const STATES: Record<CircuitState, BreakerState> = {
+  [CircuitState.Closed]: 'closed',
+  [CircuitState.Open]: 'open',
+  [CircuitState.HalfOpen]: 'half-open',
+  [CircuitState.Isolated]: 'isolated',
+};
+
+/**
+ * A circuit breaker over one server (the primary, or one replica), built on
+ * cockatiel's: `threshold` consecutive connection failures open it; while
+ * open, calls fail at once with ConnectionError instead of waiting for the
+ * connect timeout; after `halfOpenAfterMs` one call goes through as a probe,
+ * and its success closes the breaker. SQL errors (constraint violations,
+ * timeouts) are answers from a live server and do not count.
+ *
+ * @example
+ * ```ts
+ * const breaker = new ConnectionBreaker('primary', resolveBreakerOptions({ threshold: 3 }));
+ * const rows = await breaker.run(() => pool.query('select 1'));
+ * ```
+ */
+export class ConnectionBreaker {
+  private readonly policy: CircuitBreakerPolicy;
+  /** Times the breaker opened, for health details. */
+  opened = 0;
+
+  constructor(readonly target: string, readonly options: ResolvedBreakerOptions) {
+    this.policy = circuitBreaker(handleWhen(countsAgainstServer), {
+      halfOpenAfter: options.halfOpenAfterMs,
+      breaker: new ConsecutiveBreaker(options.threshold),
+    });
+    this.policy.onBreak(() => { this.opened++; });
+  }
+
+  /** The current state. */
+  get state(): BreakerState {
+    return STATES[this.policy.state];
+  }
+
+  /** Whether a call would be refused right now without a probe (open and not yet due). */
+  get refusing(): boolean {
+    return this.policy.state === CircuitState.Open || this.policy.state === CircuitState.Isolated;
+  }
+
+  /** Run `fn` through the breaker; an open breaker raises ConnectionError. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return this.policy.execute(fn).catch((err: unknown) => {
+      if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) throw this.openError(err);
+      throw err;
+    });
+  }
+
+  /** Hold the breaker open until the returned handle is disposed (maintenance). */
+  isolate(): { dispose(): void } {
+    return this.policy.isolate();
+  }
+
+  private openError(cause: Error): ConnectionError {
+    return new ConnectionError(
+      `The circuit breaker for ${this.target} is open after ${this.options.threshold} consecutive connection failures, so the call failed fast without contacting the server. ` +
+        `A probe is let through every ${this.options.halfOpenAfterMs} ms; check that the database is up and reachable.`,
+      { cause, details: { breaker: this.state, target: this.target, phase: 'connect' } },
+    );
+  }
+}

@@ -1,0 +1,187 @@
+import type { RetryPolicy } from 'cockatiel';
+import {
+  ConnectionError, UniqueViolationError,
+  type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type HealthReport, type NormalizedQuery,
+  type RepositorySchema, type StoredRow, type TransactionOptions,
+} from '@chatcore/core';
+import { SqlDriver, type SqlExecutor } from '@chatcore/sql';
+import type { PoolTarget } from './pool-target.js';
+import type { ResilientExecutor } from './resilient-executor.js';
+import { driverHealth } from './health.js';
+import { isRolledBackConflict, isTransientConnectionError, phaseOf } from './retry-policy.js';
+
+/** What `PostgresDriver` is built from (see `postgres()`). */
+export interface PostgresDriverParts {
+  readonly executor: SqlExecutor;
+  readonly primary: PoolTarget;
+  readonly replicas: readonly PoolTarget[];
+  /** Present when retries, the breaker or replicas are on. */
+  readonly resilient?: ResilientExecutor | undefined;
+  /** Whole-transaction retries and checked-insert retries; absent when retries are off. */
+  readonly transactionRetry?: RetryPolicy | undefined;
+  readonly insertRetry?: RetryPolicy | undefined;
+  /** Bound on each health probe. */
+  readonly healthTimeoutMs: number;
+}
+
+/** Insert attempts whose rows were checked absent after a lost connection: safe to send again. */
+const verifiedAbsent = new WeakSet<object>();
+
+/**
+ * A transaction may run again when the server rolled it back (serialization
+ * failure, deadlock) or its connection failed before COMMIT was sent (a
+ * transaction that never got its COMMIT cannot have committed). A connection
+ * lost during COMMIT leaves the outcome unknown and is never retried.
+ *
+ * @example
+ * ```ts
+ * retry(handleWhen(transactionRetryable), { ... });
+ * ```
+ */
+export function transactionRetryable(err: Error): boolean {
+  if (isRolledBackConflict(err)) return true;
+  if (!isTransientConnectionError(err) || (err as ConnectionError).details?.breaker !== undefined) return false;
+  const phase = phaseOf(err);
+  return phase === 'connect' || phase === 'statement';
+}
+
+/**
+ * Insert retries: only attempts whose rows were verified absent.
+ *
+ * @example
+ * ```ts
+ * retry(handleWhen(insertRetryable), { ... });
+ * ```
+ */
+export function insertRetryable(err: Error): boolean {
+  return verifiedAbsent.has(err);
+}
+
+/**
+ * The PostgreSQL driver: the SQL driver of `@chatcore/sql` over the
+ * resilient executor, plus what only the driver level knows:
+ *
+ * - which statements are idempotent reads (`idempotent: true` from core), so
+ *   the executor may send them to a replica and retry them;
+ * - whole-transaction retries (core runs a re-invoked function as a new attempt);
+ * - checked inserts: after a lost connection, the rows are looked up by id
+ *   on the primary; all present means the insert committed, none present
+ *   means it may be sent again; anything else surfaces the ConnectionError;
+ * - `breakerState()` and a per-component `health()`.
+ *
+ * @example
+ * ```ts
+ * const driver = postgres({ url, replicaUrls: [replicaUrl], readYourWritesMs: 1000 });
+ * driver.breakerState(); // 'closed'
+ * ```
+ */
+export class PostgresDriver extends SqlDriver {
+  private readonly parts: PostgresDriverParts;
+
+  constructor(parts: PostgresDriverParts) {
+    super({ name: 'postgres', executor: parts.executor });
+    this.parts = parts;
+  }
+
+  /**
+   * State of the primary's circuit breaker, or 'disabled'.
+   *
+   * @example
+   * ```ts
+   * if (driver.breakerState() === 'open') respond(503);
+   * ```
+   */
+  breakerState(): BreakerState | 'disabled' {
+    return this.parts.primary.breaker?.state ?? 'disabled';
+  }
+
+  override getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
+    const r = this.parts.resilient;
+    if (!r || options.idempotent !== true) return super.getByIds(schema, ids, options);
+    // The statement is issued synchronously inside the call; the flag never outlives it.
+    r.markNextRead();
+    try {
+      return super.getByIds(schema, ids, options);
+    } finally {
+      r.clearRead();
+    }
+  }
+
+  override query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
+    const r = this.parts.resilient;
+    if (!r || options.idempotent !== true) return super.query(schema, query, options);
+    r.markNextRead();
+    try {
+      return super.query(schema, query, options);
+    } finally {
+      r.clearRead();
+    }
+  }
+
+  override count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
+    const r = this.parts.resilient;
+    if (!r || options.idempotent !== true) return super.count(schema, where, options);
+    r.markNextRead();
+    try {
+      return super.count(schema, where, options);
+    } finally {
+      r.clearRead();
+    }
+  }
+
+  override transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const policy = this.parts.transactionRetry;
+    if (!policy) return super.transaction(fn, options);
+    return policy.execute(() => super.transaction(fn, options), options.signal);
+  }
+
+  override insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
+    const policy = this.parts.insertRetry;
+    if (!policy || rows.length === 0 || !rows.every((r) => typeof r.id === 'string')) return super.insert(schema, rows, options);
+    const ids = rows.map((r) => r.id as string);
+    let attempt = 0;
+    return policy.execute(async () => {
+      attempt++;
+      try {
+        await super.insert(schema, rows, options);
+      } catch (err) {
+        // A duplicate id on a later attempt: the earlier attempt did commit after all.
+        if (attempt > 1 && err instanceof UniqueViolationError && (await this.presence(schema, ids)) === 'all') return;
+        if (!(err instanceof ConnectionError) || err.details.breaker !== undefined || phaseOf(err) === undefined) throw err;
+        const found = await this.presence(schema, ids);
+        if (found === 'all') return;
+        if (found === 'none') {
+          verifiedAbsent.add(err);
+          throw err;
+        }
+        throw new ConnectionError(
+          `${err.message} The rows could not be checked afterwards (${found}), so whether they were inserted is unknown: look them up by id before inserting again.`,
+          { cause: err, details: { ...err.details, outcome: 'unknown', ids } },
+        );
+      }
+    }, options.signal);
+  }
+
+  /** Whether the rows with these ids exist on the primary: 'all', 'none', 'some', or 'unknown' when the check itself failed. */
+  private async presence(schema: RepositorySchema, ids: readonly string[]): Promise<'all' | 'none' | 'some' | 'unknown'> {
+    const r = this.parts.resilient;
+    try {
+      r?.markNextRead(true);
+      let pending: Promise<StoredRow[]>;
+      try {
+        pending = SqlDriver.prototype.getByIds.call(this, schema, ids, { select: ['id'] });
+      } finally {
+        r?.clearRead();
+      }
+      const found = await pending;
+      if (found.length === ids.length) return 'all';
+      return found.length === 0 ? 'none' : 'some';
+    } catch {
+      return 'unknown';
+    }
+  }
+
+  override health(): Promise<HealthReport> {
+    return driverHealth(this.parts.primary, this.parts.replicas, this.parts.healthTimeoutMs);
+  }
+}

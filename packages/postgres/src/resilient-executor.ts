@@ -1,0 +1,157 @@
+import type { RetryPolicy } from 'cockatiel';
+import { ConnectionError, type ResolvedRetryOptions } from '@chatcore/core';
+import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
+import type { PoolTarget } from './pool-target.js';
+import { toPgQuery } from './pool-target.js';
+import type { ReplicaRouter } from './replica-router.js';
+import {
+  connectionFailure, isRawConnectionFailure, isRolledBackConflict, isTransientConnectionError, phaseOf, retryPolicy,
+} from './retry-policy.js';
+
+/** A breaker that is open answers at once; only a replica's open breaker is worth a retry (on the primary). */
+function openBreakerOf(err: unknown): string | undefined {
+  return err instanceof ConnectionError && err.details.breaker !== undefined ? String(err.details.target) : undefined;
+}
+
+/** Reads: any transient failure, and a replica refusing (the retry goes to the primary). */
+function readRetryable(err: Error): boolean {
+  const open = openBreakerOf(err);
+  if (open !== undefined) return open !== 'primary';
+  return isTransientConnectionError(err) || isRolledBackConflict(err);
+}
+
+/**
+ * Autocommit writes: only when the statement provably did not take effect:
+ * it was never sent (connect phase), or the server rolled it back
+ * (serialization failure, deadlock).
+ */
+function writeRetryable(err: Error): boolean {
+  if (openBreakerOf(err) !== undefined) return false;
+  return (isTransientConnectionError(err) && phaseOf(err) === 'connect') || isRolledBackConflict(err);
+}
+
+/**
+ * The production `SqlExecutor` of `@chatcore/postgres`: it wraps the pools
+ * (never the SQL driver) so that it sees every statement.
+ *
+ * - Reads (statements the driver flags with `markNextRead()`, issued by
+ *   getByIds/query/count with `idempotent: true`) go to a replica when there
+ *   are replicas, and are retried on any transient failure, on the primary.
+ * - Every other statement goes to the primary and is retried only when it
+ *   provably did not take effect: it was never sent, or the server reported
+ *   a serialization failure or deadlock (the statement was rolled back).
+ * - Transactions (`withConnection`) always run on the primary; the
+ *   connection records whether COMMIT was sent, so that a lost connection
+ *   tells the driver whether the transaction may have committed.
+ * - Every server has its own circuit breaker (cockatiel), so that a dead
+ *   server costs callers nothing but a fast ConnectionError.
+ *
+ * @example
+ * ```ts
+ * const executor = new ResilientExecutor(router, resolveRetryOptions({}));
+ * const driver = sqlDriver({ name: 'postgres', executor });
+ * ```
+ */
+export class ResilientExecutor implements SqlExecutor {
+  /** 0: not a read; 1: a read any server may answer; 2: a read the primary must answer. */
+  private nextRead: 0 | 1 | 2 = 0;
+  private closed = false;
+  private readonly reads: RetryPolicy;
+  private readonly writes: RetryPolicy;
+
+  constructor(readonly router: ReplicaRouter, retry: ResolvedRetryOptions) {
+    this.reads = retryPolicy(retry, readRetryable);
+    this.writes = retryPolicy(retry, writeRetryable);
+  }
+
+  /** The primary server. */
+  get primary(): PoolTarget {
+    return this.router.primary;
+  }
+
+  /**
+   * Flag the next statement as a read that may go to a replica and be
+   * retried. The driver calls this right before a read method, whose
+   * statement is issued synchronously; a flag left unused is cleared by
+   * `clearRead()`, so a statement is never taken for a read by mistake.
+   */
+  markNextRead(primaryOnly = false): void {
+    this.nextRead = primaryOnly ? 2 : 1;
+  }
+
+  /** Clear an unused read flag (the read returned before issuing a statement). */
+  clearRead(): void {
+    this.nextRead = 0;
+  }
+
+  async connect(): Promise<void> {
+    const client = await this.writes.execute(() => this.primary.acquire());
+    client.release();
+  }
+
+  execute(statement: SqlStatement): Promise<SqlResult> {
+    const query = toPgQuery(statement);
+    const read = this.nextRead;
+    if (read !== 0) {
+      this.nextRead = 0;
+      const first = read === 1 ? this.router.readTarget() : this.primary;
+      return this.reads.execute(({ attempt }) => (attempt === 0 ? first : this.router.retryTarget()).run(query));
+    }
+    return this.writes.execute(() => this.primary.run(query)).then((result) => {
+      this.router.noteWrite();
+      return result;
+    });
+  }
+
+  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+    const client = await this.writes.execute(() => this.primary.acquire());
+    const target = this.primary;
+    let broken: Error | undefined;
+    let committing = false;
+    const onError = (err: Error) => {
+      broken ??= err;
+      target.errors++;
+    };
+    client.on('error', onError);
+    const connection: SqlConnection = {
+      execute: (statement) => {
+        if (broken) return Promise.reject(connectionFailure(broken, committing ? 'commit' : 'statement', target.name));
+        const isCommit = /^\s*(commit|end)\b/i.test(statement.sql);
+        if (isCommit) committing = true;
+        return (client.query(toPgQuery(statement)) as Promise<SqlResult>).then(undefined, (err: unknown) => {
+          if (!isRawConnectionFailure(err)) throw err;
+          broken ??= err as Error;
+          throw connectionFailure(err, isCommit ? 'commit' : 'statement', target.name);
+        });
+      },
+      markBroken: () => { broken ??= new Error('connection state unknown after a failed rollback'); },
+    };
+    try {
+      const result = await fn(connection);
+      this.router.noteWrite();
+      return result;
+    } catch (err) {
+      if (phaseOf(err) !== undefined) broken ??= err as Error;
+      throw err;
+    } finally {
+      client.off('error', onError);
+      client.release(broken);
+    }
+  }
+
+  stats(): Readonly<Record<string, unknown>> {
+    const p = this.primary.stats();
+    return {
+      ...p,
+      breaker: this.primary.breaker?.state ?? 'disabled',
+      replicas: this.router.replicas.map((r) => ({ name: r.name, ...r.stats(), breaker: r.breaker?.state ?? 'disabled' })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await Promise.all([this.primary, ...this.router.replicas].map((t) => t.pool.end()));
+  }
+}
+

@@ -1,0 +1,143 @@
+import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
+import { ChatcoreError, ConnectionError, TransactionError, type ResolvedRetryOptions } from '@chatcore/core';
+
+/**
+ * Where a connection failure happened, which decides whether a write may
+ * be retried: `connect` (the statement was never sent: always safe),
+ * `statement` (sent, outcome unknown for an autocommit write; inside a
+ * transaction, which cannot have committed), `commit` (COMMIT was sent and
+ * its answer lost: outcome unknown).
+ */
+export type FailurePhase = 'connect' | 'statement' | 'commit';
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED',
+  '57P01', '57P02', '57P03', '53300',
+]);
+const CONNECTION_MESSAGES = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|server closed the connection|terminating connection/i;
+
+function codeOf(err: unknown): string | undefined {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : undefined;
+}
+
+/**
+ * Whether a raw client error means the connection (not the statement)
+ * failed: refused or reset sockets, admin/crash shutdown (57P01/57P02),
+ * server starting or stopping (57P03), too many connections (53300), any
+ * 08xxx connection exception, or pg's own connect timeout.
+ *
+ * @example
+ * ```ts
+ * if (isRawConnectionFailure(err)) breaker.noteFailure();
+ * ```
+ */
+export function isRawConnectionFailure(err: unknown): boolean {
+  if (err instanceof ChatcoreError) return err instanceof ConnectionError;
+  const code = codeOf(err);
+  if (code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+  return err instanceof Error && CONNECTION_MESSAGES.test(err.message);
+}
+
+/**
+ * Whether an error is a serialization failure (40001) or deadlock (40P01):
+ * the database rolled the statement or transaction back, so running it
+ * again cannot apply it twice. Raw or already mapped.
+ *
+ * @example
+ * ```ts
+ * if (isRolledBackConflict(err)) await runAgain();
+ * ```
+ */
+export function isRolledBackConflict(err: unknown): boolean {
+  if (err instanceof TransactionError) return err.details.retryable === true;
+  const code = codeOf(err);
+  return code === '40001' || code === '40P01';
+}
+
+/**
+ * The phase recorded on a ConnectionError raised by the resilient executor.
+ *
+ * @example
+ * ```ts
+ * if (phaseOf(err) === 'connect') retrySafely();
+ * ```
+ */
+export function phaseOf(err: unknown): FailurePhase | undefined {
+  if (!(err instanceof ConnectionError)) return undefined;
+  const phase = err.details.phase;
+  return phase === 'connect' || phase === 'statement' || phase === 'commit' ? phase : undefined;
+}
+
+/**
+ * Wrap a raw connection failure in a ConnectionError that records where it
+ * happened (so retry decisions survive the SQL driver's error mapping),
+ * keeping only the code and message of the cause.
+ *
+ * @example
+ * ```ts
+ * throw connectionFailure(err, 'statement', 'primary');
+ * ```
+ */
+export function connectionFailure(err: unknown, phase: FailurePhase, target: string): ConnectionError {
+  if (err instanceof ConnectionError) return err;
+  const code = codeOf(err);
+  const message = err instanceof Error ? err.message : String(err);
+  const cause = new Error(message.slice(0, 300));
+  if (code) (cause as NodeJS.ErrnoException).code = code;
+  const what = phase === 'connect'
+    ? 'could not be reached (the statement was not sent)'
+    : phase === 'commit'
+      ? 'was lost while committing: the transaction may or may not have committed'
+      : 'was lost while a statement ran: an autocommit write may or may not have been applied';
+  return new ConnectionError(
+    `The database connection to ${target} ${what} (${code ?? message.slice(0, 120)}). Check that the server is up and reachable; reads are retried automatically, writes only when that is provably safe.`,
+    { cause, details: { sqlState: code, phase, target, transient: isRawConnectionFailure(err) } },
+  );
+}
+
+/**
+ * Whether an error is a connection failure that a retry may cure (not a
+ * refused password or a missing database, and not a breaker that is open).
+ *
+ * @example
+ * ```ts
+ * if (isTransientConnectionError(err) && phaseOf(err) === 'connect') retry();
+ * ```
+ */
+export function isTransientConnectionError(err: unknown): boolean {
+  if (err instanceof ConnectionError) return err.details.transient === true;
+  return !(err instanceof ChatcoreError) && isRawConnectionFailure(err);
+}
+
+/**
+ * Whether the server's connection-level health is in question: what a
+ * circuit breaker counts (transient connection failures and TLS handshake
+ * failures; never SQL errors, which are answers from a live server).
+ *
+ * @example
+ * ```ts
+ * circuitBreaker(handleWhen(countsAgainstServer), { ... });
+ * ```
+ */
+export function countsAgainstServer(err: unknown): boolean {
+  if (err instanceof ConnectionError) return err.details.breaker === undefined && (err.details.transient === true || err.details.tlsCode !== undefined);
+  return isTransientConnectionError(err);
+}
+
+/**
+ * A cockatiel retry policy: up to `maxRetries` retries with exponential
+ * backoff and decorrelated jitter, for the errors `shouldRetry` accepts.
+ *
+ * @example
+ * ```ts
+ * const reads = retryPolicy(resolveRetryOptions({}), (e) => isRawConnectionFailure(e));
+ * await reads.execute(() => pool.query('select 1'));
+ * ```
+ */
+export function retryPolicy(options: ResolvedRetryOptions, shouldRetry: (err: Error) => boolean): RetryPolicy {
+  return retry(handleWhen(shouldRetry), {
+    maxAttempts: options.maxRetries,
+    backoff: new ExponentialBackoff({ initialDelay: options.initialDelayMs, maxDelay: options.maxDelayMs }),
+  });
+}

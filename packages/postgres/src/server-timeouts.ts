@@ -1,0 +1,36 @@
+import { ConfigError } from '@chatcore/core';
+import type pg from 'pg';
+import type { PostgresConfig } from './postgres-config.js';
+
+function ms(value: number | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    throw new ConfigError(`postgres: ${name} must be a number of milliseconds (0 disables it); got ${String(value).slice(0, 40)}.`);
+  }
+  return Math.ceil(value);
+}
+
+/**
+ * The server-side timeouts a connection is opened with (startup options,
+ * so they cost no round trip): statement_timeout and lock_timeout from
+ * `queryTimeout` unless set on their own, and idle_in_transaction_session_timeout
+ * (default 60 s) so that a transaction abandoned by a crashed caller cannot
+ * hold its locks and its connection forever. Server-side timeouts cancel the
+ * statement where it runs, so the connection comes back usable.
+ *
+ * @example
+ * ```ts
+ * serverTimeouts({ queryTimeout: 5000 }); // { statement_timeout: 5000, lock_timeout: 5000, idle_in_transaction_session_timeout: 60000 }
+ * ```
+ */
+export function serverTimeouts(config: PostgresConfig): Pick<pg.PoolConfig, 'statement_timeout' | 'lock_timeout' | 'idle_in_transaction_session_timeout'> {
+  const query = ms(config.queryTimeout, 'queryTimeout');
+  const statement = ms(config.statementTimeout, 'statementTimeout') ?? query;
+  const lock = ms(config.lockTimeout, 'lockTimeout') ?? query;
+  const idle = ms(config.idleInTransactionTimeout, 'idleInTransactionTimeout') ?? 60_000;
+  const out: Pick<pg.PoolConfig, 'statement_timeout' | 'lock_timeout' | 'idle_in_transaction_session_timeout'> = {};
+  if (statement) out.statement_timeout = statement;
+  if (lock) out.lock_timeout = lock;
+  if (idle) out.idle_in_transaction_session_timeout = idle;
+  return out;
+}
