@@ -1,10 +1,31 @@
 import { ValidationError, type RepositorySchema, type ValidationIssue } from '@chatcore/core';
 
-/** Firestore's documented limit on a document id (bytes of UTF-8). */
+/**
+ * Firestore's documented limit on a document id (bytes of UTF-8).
+ *
+ * @example
+ * ```ts
+ * if (Buffer.byteLength(id) > MAX_ID_BYTES) reject();
+ * ```
+ */
 export const MAX_ID_BYTES = 1500;
-/** Firestore's documented limit on one document (1 MiB). */
+/**
+ * Firestore's documented limit on one document (1 MiB).
+ *
+ * @example
+ * ```ts
+ * if (documentSize(table, id, data) > MAX_DOCUMENT_BYTES) reject();
+ * ```
+ */
 export const MAX_DOCUMENT_BYTES = 1_048_576;
-/** Firestore's documented limit on one commit request (10 MiB); chunks stay under it with a margin. */
+/**
+ * Firestore's documented limit on one commit request (10 MiB); batches stay under it.
+ *
+ * @example
+ * ```ts
+ * firestore({ projectId: 'p', maxBatchBytes: MAX_REQUEST_BYTES / 2 });
+ * ```
+ */
 export const MAX_REQUEST_BYTES = 10 * 1_048_576;
 
 // Field paths come only from the schema, and only plain names qualify: no

@@ -2,7 +2,14 @@ import {
   ChatcoreError, ConnectionError, DriverError, TimeoutError, UnsupportedQueryError,
 } from '@chatcore/core';
 
-/** gRPC status codes the SDK reports in `error.code`. */
+/**
+ * gRPC status codes the SDK reports in `error.code`.
+ *
+ * @example
+ * ```ts
+ * if (grpcCode(error) === GrpcStatus.ABORTED) retry();
+ * ```
+ */
 export const GrpcStatus = Object.freeze({
   INVALID_ARGUMENT: 3,
   DEADLINE_EXCEEDED: 4,

@@ -36,7 +36,14 @@ export interface FirestoreOptions {
   readonly maxTransactionAttempts?: number | undefined;
 }
 
-/** Options with defaults applied. */
+/**
+ * Options with defaults applied.
+ *
+ * @example
+ * ```ts
+ * const { maxBatchOps } = resolveOptions({ projectId: 'p' }); // 500
+ * ```
+ */
 export interface ResolvedFirestoreOptions extends FirestoreOptions {
   readonly maxBatchOps: number;
   readonly maxBatchBytes: number;

@@ -1,9 +1,6 @@
 import type { Condition } from '@chatcore/core';
 import { idProblem } from './document-rules.js';
 
-/** The condition that matches nothing, as core folds it (`or` of nothing). */
-export const FALSE_CONDITION: Condition = Object.freeze({ kind: 'or', conditions: Object.freeze([]) as readonly Condition[] });
-
 /**
  * When a filter pins the id at its top level (`id = x`, `id in [...]`, or
  * either inside a top-level `and`), the ids to read and the rest of the

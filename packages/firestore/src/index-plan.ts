@@ -1,13 +1,27 @@
 import type { RepositorySchema } from '@chatcore/core';
 
-/** One composite index in firestore.indexes.json form. */
+/**
+ * One composite index in firestore.indexes.json form.
+ *
+ * @example
+ * ```ts
+ * const idx: FirestoreIndex = { collectionGroup: 'messages', queryScope: 'COLLECTION', fields: [{ fieldPath: 'conversationId', order: 'ASCENDING' }] };
+ * ```
+ */
 export interface FirestoreIndex {
   readonly collectionGroup: string;
   readonly queryScope: 'COLLECTION';
   readonly fields: readonly { readonly fieldPath: string; readonly order: 'ASCENDING' | 'DESCENDING' }[];
 }
 
-/** The content of a firestore.indexes.json file. */
+/**
+ * The content of a firestore.indexes.json file.
+ *
+ * @example
+ * ```ts
+ * writeFileSync('firestore.indexes.json', JSON.stringify(report.artifacts!.firestoreIndexes as FirestoreIndexFile, null, 2));
+ * ```
+ */
 export interface FirestoreIndexFile {
   readonly indexes: readonly FirestoreIndex[];
   readonly fieldOverrides: readonly unknown[];

@@ -6,7 +6,15 @@ import { idProblem } from './document-rules.js';
 const OPS: Record<string, WhereFilterOp> = { eq: '==', ne: '!=', gt: '>', gte: '>=', lt: '<', lte: '<=' };
 const NOTHING = Symbol('nothing');
 
-/** The smallest string after every string that starts with `prefix`, or undefined when there is none. */
+/**
+ * The smallest string after every string that starts with `prefix` (in code
+ * point order), or undefined when there is none.
+ *
+ * @example
+ * ```ts
+ * prefixEnd('ab'); // 'ac'
+ * ```
+ */
 export function prefixEnd(prefix: string): string | undefined {
   const cps = [...prefix];
   while (cps.length) {

@@ -1,6 +1,13 @@
 import { UnsupportedQueryError, type Condition, type NormalizedQuery, type RepositorySchema } from '@chatcore/core';
 
-/** Firestore's documented query limits that the driver checks before sending anything. */
+/**
+ * Firestore's documented query limits that the driver checks before sending anything.
+ *
+ * @example
+ * ```ts
+ * if (values.length > FIRESTORE_LIMITS.maxIn) splitIntoSeveralQueries();
+ * ```
+ */
 export const FIRESTORE_LIMITS = Object.freeze({
   /** Disjunctions in the filter's disjunctive normal form. */
   maxDisjunctions: 30,
@@ -12,7 +19,14 @@ export const FIRESTORE_LIMITS = Object.freeze({
   maxInequalityFields: 10,
 });
 
-/** Facts about a filter that decide whether Firestore can serve it. */
+/**
+ * Facts about a filter that decide whether Firestore can serve it.
+ *
+ * @example
+ * ```ts
+ * const { dnf, inequalityFields } = filterShape(where);
+ * ```
+ */
 export interface FilterShape {
   /** Fields (not id) with a range, `!=`, `not-in`, `!= null` or prefix filter. */
   readonly inequalityFields: ReadonlySet<string>;

@@ -9,7 +9,14 @@ import type { DriverContext, Reader } from './reader.js';
 
 const GET_ALL_CHUNK = 500;
 
-/** Fetch rows by id with a reader; missing and impossible ids are absent. */
+/**
+ * Fetch rows by id with a reader; missing and impossible ids are absent.
+ *
+ * @example
+ * ```ts
+ * const rows = await readByIds(ctx, directReader(db), schema, ['a', 'b']);
+ * ```
+ */
 export async function readByIds(ctx: DriverContext, reader: Reader, schema: RepositorySchema, ids: readonly string[], select?: readonly string[]): Promise<StoredRow[]> {
   assertSchemaNames(schema);
   const col = ctx.collection(schema);
@@ -100,7 +107,14 @@ export async function countRows(
   return reader.count(q.count());
 }
 
-/** Keep only the selected fields of a row. */
+/**
+ * Keep only the selected fields of a row.
+ *
+ * @example
+ * ```ts
+ * project({ id: 'a', name: 'Ada', age: 3 }, ['id', 'name']); // { id: 'a', name: 'Ada' }
+ * ```
+ */
 export function project(row: StoredRow, select: readonly string[]): StoredRow {
   const out: StoredRow = {};
   for (const f of select) out[f] = row[f] ?? null;

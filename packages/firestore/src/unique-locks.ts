@@ -27,7 +27,14 @@ export function uniqueKeys(schema: RepositorySchema): readonly IndexSchema[] {
 }
 const cache = new WeakMap<RepositorySchema, readonly IndexSchema[]>();
 
-/** The companion collection that holds the lock documents of `schema`. */
+/**
+ * The companion collection that holds the lock documents of a collection.
+ *
+ * @example
+ * ```ts
+ * lockCollection(db.collection('users')).id; // 'users__unique'
+ * ```
+ */
 export function lockCollection(col: CollectionReference): CollectionReference {
   return col.firestore.collection(`${col.id}__unique`);
 }

@@ -1,7 +1,14 @@
 import { Timestamp } from '@google-cloud/firestore';
 import type { FieldMeta, RepositorySchema, StoredRow } from '@chatcore/core';
 
-/** Firestore document data as the SDK reads and writes it. */
+/**
+ * Firestore document data as the SDK reads and writes it.
+ *
+ * @example
+ * ```ts
+ * const data: DocumentFields = snapshot.data()!;
+ * ```
+ */
 export type DocumentFields = Record<string, unknown>;
 
 /**
