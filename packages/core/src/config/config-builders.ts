@@ -110,6 +110,7 @@ export const c = {
   /** A list of values of one type. */
   list<T>(item: ConfigType<T, boolean>, options: { min?: number } = {}): ConfigType<T[]> {
     return new ConfigType<T[], false>({
+      item,
       describe: `list of ${item.state.describe}`,
       secret: false,
       hasDefault: false,
@@ -131,6 +132,7 @@ export const c = {
   record<T>(value: ConfigType<T, boolean>): ConfigType<Record<string, T>> {
     const KEY = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
     return new ConfigType<Record<string, T>, false>({
+      item: value,
       describe: `map of ${value.state.describe}`,
       secret: false,
       hasDefault: false,
@@ -161,6 +163,7 @@ export const c = {
    */
   object<S extends ConfigShape>(shape: S, options: ObjectOptions<InferShape<S>> = {}): ConfigType<InferShape<S>> {
     return new ConfigType<InferShape<S>, false>({
+      shape,
       describe: 'map',
       secret: false,
       hasDefault: false,

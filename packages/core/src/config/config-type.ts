@@ -44,7 +44,15 @@ export type Reader<T> = (value: unknown, at: ReadScope) => T | typeof INVALID;
  */
 export type Writer = (value: unknown, redact: boolean, secret: boolean) => unknown;
 
-interface TypeState<T> {
+/**
+ * What a configuration type knows about itself.
+ *
+ * @example
+ * ```ts
+ * c.duration().default(30_000).state.defaultValue; // 30000
+ * ```
+ */
+export interface TypeState<T> {
   readonly describe: string;
   readonly read: Reader<T>;
   readonly write?: Writer | undefined;
@@ -52,6 +60,9 @@ interface TypeState<T> {
   readonly hasDefault: boolean;
   readonly defaultValue?: T | undefined;
   readonly doc?: string | undefined;
+  /** Objects: their keys (camelCase); lists and maps: their item type. For tooling and docs. */
+  readonly shape?: ConfigShape | undefined;
+  readonly item?: AnyConfigType | undefined;
 }
 
 /**

@@ -1,7 +1,8 @@
 export { c } from './config-builders.js';
-export { ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferConfig, type InferShape, type ObjectOptions, type ReadScope, type Reader, type Writer } from './config-type.js';
+export { ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferConfig, type InferShape, type ObjectOptions, type ReadScope, type Reader, type Writer, type TypeState } from './config-type.js';
 export { ConfigChecker, closestName, kindOf, type ConfigProblem, type SourceInfo } from './config-checker.js';
 export { interpolateEnv, type EnvSource, type Interpolation } from './interpolate-env.js';
+export { configKeys, type ConfigKey } from './config-keys.js';
 export { readYaml, type YamlSource } from './yaml-source.js';
 export { databaseSection, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
 export {
