@@ -70,6 +70,8 @@ export interface AuditOptions {
     readonly overflow?: 'block' | 'drop';
     /** Events written per batch (default 512). */
     readonly batchSize?: number;
+    /** How long a partial batch waits for more events before it is written (ms, default 2; 0 = next tick). */
+    readonly flushMs?: number;
   };
   /** Checkpoints of the streaming chain: a separate file, every `every` events (default 1000) and at close. */
   readonly checkpoints?: { readonly file?: string; readonly every?: number };
@@ -92,6 +94,7 @@ export interface ResolvedAuditOptions {
   readonly capacity: number;
   readonly overflow: 'block' | 'drop';
   readonly batchSize: number;
+  readonly flushMs: number;
   readonly checkpointFile: string | undefined;
   readonly checkpointEvery: number;
   readonly recordRollbacks: boolean;
@@ -138,6 +141,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
     capacity: positiveInt(options.queue?.capacity, 10_000, 'queue.capacity'),
     overflow,
     batchSize: positiveInt(options.queue?.batchSize, 512, 'queue.batchSize'),
+    flushMs: options.queue?.flushMs ?? 2,
     checkpointFile: options.checkpoints?.file,
     checkpointEvery: positiveInt(options.checkpoints?.every, 1000, 'checkpoints.every'),
     recordRollbacks: options.recordRollbacks === true,

@@ -108,6 +108,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       capacity: o.capacity,
       overflow: o.overflow,
       batchSize: o.batchSize,
+      flushMs: o.flushMs,
       checkpointEvery: o.checkpointEvery,
       droppedEvent: (n) => builder.security({ type: 'events_dropped', message: `${n} audit events were dropped because the audit queue was full`, source: o.name, details: { count: n } }),
     });

@@ -9,6 +9,8 @@ export interface StreamWriterOptions {
   readonly overflow: 'block' | 'drop';
   readonly batchSize: number;
   readonly checkpointEvery: number;
+  /** Delay before a partial batch is written (ms; 0 = next tick). */
+  readonly flushMs: number;
   /** Builds the event that reports dropped events (written ahead of the queue). */
   readonly droppedEvent: (count: number) => AuditEventBody;
 }
@@ -83,7 +85,7 @@ export class StreamWriter {
   /** Resolves when every event accepted so far is handed to the sink. */
   async flush(): Promise<void> {
     while (this.draining || this.size > 0 || this.waiters.length > 0 || this.pendingDrops > 0) {
-      this.schedule();
+      this.schedule(true);
       await this.draining;
     }
   }
@@ -96,9 +98,12 @@ export class StreamWriter {
     await this.checkpoints?.settle();
   }
 
-  private schedule(): void {
+  private schedule(urgent = false): void {
     if (this.draining) return;
-    this.draining = new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.drain()).finally(() => {
+    // A short delay lets events of concurrent or back-to-back calls share one
+    // write (one winston entry and one file write per batch, not per event).
+    const soon = urgent || this.options.flushMs <= 0 || this.size >= this.options.batchSize || this.waiters.length > 0 || this.pendingDrops > 0;
+    this.draining = new Promise<void>((resolve) => (soon ? setImmediate(resolve) : setTimeout(resolve, this.options.flushMs))).then(() => this.drain()).finally(() => {
       this.draining = undefined;
       if (this.size > 0 || this.waiters.length > 0 || this.pendingDrops > 0) this.schedule();
     });
