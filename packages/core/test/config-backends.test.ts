@@ -131,6 +131,32 @@ test('a section without a plugin factory is an error naming the package; enabled
   await db.close();
 });
 
+test('a stack that createDatabase refuses (cache above encryption) is an error and the driver it built is closed', async () => {
+  let closed = 0;
+  registerBackend('closing-memory', () => {
+    const d = memoryDriver();
+    const close = d.close.bind(d);
+    d.close = async () => { closed++; await close(); };
+    return d;
+  });
+  try {
+    const e = await configErrorAsync(() => createDatabaseFromConfig({
+      config: 'database: { backend: closing-memory }\nencryption: { root_key: "${K}" }\ncache: {}\n',
+      env: { K: 'k'.repeat(32) },
+      repositories: { notes },
+      plugins: (configured) => [...configured].reverse(),
+      pluginFactories: {
+        encryption: () => ({ name: 'encryption', placement: { protectsSensitive: true } }),
+        cache: () => ({ name: 'cache', placement: { storesData: true } }),
+      },
+    }));
+    assert.match(e.message, /must sit below encryption/);
+    assert.is(closed, 1);
+  } finally {
+    unregisterBackend('closing-memory');
+  }
+});
+
 test('resolveDatabaseConfig checks TypeScript settings with camelCase paths and never echoes the password', () => {
   const ok = resolveDatabaseConfig({ backend: 'postgres', host: 'db', password: 'pw', queryTimeout: '500ms' });
   assert.is(ok.queryTimeout, 500);

@@ -116,12 +116,18 @@ export async function createDatabaseFromConfig<R extends RepositoryMap>(options:
     ? options.plugins(configured)
     : [...(options.plugins ?? []), ...configured];
   const driver = await factory(config.database);
-  return createDatabase({
-    driver,
-    repositories: options.repositories,
-    plugins,
-    schemaMode: config.database.schemaMode,
-    defaultTimeout: config.database.queryTimeout,
-    ...(options.allowPlaintextSensitive === undefined ? {} : { allowPlaintextSensitive: options.allowPlaintextSensitive }),
-  });
+  try {
+    return createDatabase({
+      driver,
+      repositories: options.repositories,
+      plugins,
+      schemaMode: config.database.schemaMode,
+      defaultTimeout: config.database.queryTimeout,
+      ...(options.allowPlaintextSensitive === undefined ? {} : { allowPlaintextSensitive: options.allowPlaintextSensitive }),
+    });
+  } catch (error) {
+    // The caller never gets a database to close: release the pool here.
+    await Promise.resolve(driver.close()).catch(() => undefined);
+    throw error;
+  }
 }
