@@ -1,5 +1,5 @@
 import {
-  ChatcoreError, ConnectionError, DriverError, TimeoutError, UnsupportedQueryError,
+  ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UnsupportedQueryError,
 } from '@chatcore/core';
 
 /**
@@ -57,6 +57,9 @@ export function mapError(error: unknown, what: string): Error {
       return new ConnectionError(`Firestore is unavailable during ${what}. Check the network, the project and the emulator host; the call can be retried.`, { cause: error });
     case GrpcStatus.DEADLINE_EXCEEDED:
       return new TimeoutError(`Firestore did not answer ${what} in time. Retry, or raise the timeout.`, { cause: error });
+    case GrpcStatus.ABORTED:
+      // Reached only once the retries are spent (the client retries transactions, the driver batches).
+      return new TransactionError(`Firestore aborted ${what} repeatedly because of contention on the same documents. Retry later, spread the writes, or raise maxTransactionAttempts.`, { cause: error });
     case GrpcStatus.UNAUTHENTICATED:
     case GrpcStatus.PERMISSION_DENIED:
       return new ConnectionError(`Firestore refused the credentials for ${what}. Check credentials/keyFilename and the service account's roles.`, { cause: error });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ConnectionError, TimeoutError, UnsupportedQueryError, DriverError, getBackend } from '@chatcore/core';
+import { ConfigError, ConnectionError, TimeoutError, TransactionError, UnsupportedQueryError, DriverError, getBackend } from '@chatcore/core';
 import { useEmulator, testDriver } from './helpers/emulator.js';
 import { testRepositories } from './helpers/schemas.js';
 import { firestore, type FirestoreIndexFile } from '../src/index.js';
@@ -50,6 +50,7 @@ test('SDK errors map to typed errors by gRPC status', () => {
   assert.instance(mapError(sdk(14), 'q'), ConnectionError);
   assert.instance(mapError(sdk(4), 'q'), TimeoutError);
   assert.instance(mapError(sdk(16), 'q'), ConnectionError);
+  assert.instance(mapError(sdk(10), 'q'), TransactionError, 'ABORTED after the retries');
   assert.instance(mapError(sdk(9, 'The query requires an index'), 'q'), UnsupportedQueryError);
   assert.instance(mapError(sdk(13), 'q'), DriverError);
   const own = new Error('mine');
