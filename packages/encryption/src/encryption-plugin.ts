@@ -72,7 +72,8 @@ export class EncryptionPlugin implements Plugin {
     this.ring ??= await Keyring.load(this.keyConfig, this.provider);
     for (const plan of this.plans.values()) {
       for (const p of plan.fields.values()) {
-        if (p.indexField) p.indexKey = this.ring.indexKey(plan.name, p.name);
+        // HMAC with raw key bytes is several times faster than with a KeyObject.
+        if (p.indexField) p.indexKey = this.ring.indexKey(plan.name, p.name).export();
         if (plan.mode === 'field') {
           p.cipher = new ValueCipher(this.ring, plan.name, p.name);
           p.cipher.warm();

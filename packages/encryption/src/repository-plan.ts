@@ -1,6 +1,5 @@
 import type { FieldMeta, RepositorySchema, SearchNormalization } from '@chatcore/core';
 import { ConfigError, toSnakeCase } from '@chatcore/core';
-import type { KeyObject } from 'node:crypto';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
 import type { ValueCipher } from './crypto/value-cipher.js';
 
@@ -22,7 +21,7 @@ export interface FieldPlan {
   /** Set at connect: the field's cipher (field-level mode). */
   cipher?: ValueCipher;
   /** Set at connect: the field's blind-index key. */
-  indexKey?: KeyObject;
+  indexKey?: Buffer;
 }
 
 /**

@@ -22,7 +22,9 @@ export function contextBytes(parts: readonly string[]): Buffer {
  * The AAD of one value: `header || ctx(repository, field) || ctx(recordId)`
  * (field-level), or with the field `$record` and then `u16be(n)` plus each
  * sealed field name (record-level, see record-envelope.ts). `prefix` is
- * `ctx(repository, field)`, computed once per field.
+ * `ctx(repository, field)`, computed once per field. The result is only
+ * valid until the next call (it is a view of a reused buffer): pass it
+ * straight to the cipher.
  *
  * @example
  * ```ts
@@ -30,8 +32,17 @@ export function contextBytes(parts: readonly string[]): Buffer {
  * ```
  */
 export function buildAad(header: Buffer, prefix: Buffer, recordId: string, suffix?: Buffer): Buffer {
-  const id = Buffer.from(recordId, 'utf8');
-  const len = Buffer.allocUnsafe(2);
-  len.writeUInt16BE(id.length, 0);
-  return Buffer.concat(suffix ? [header, prefix, len, id, suffix] : [header, prefix, len, id]);
+  // Built in a shared scratch buffer: the cipher copies the AAD synchronously
+  // (setAAD), so the bytes are only needed until this call's caller returns.
+  const max = header.length + prefix.length + 2 + recordId.length * 3 + (suffix?.length ?? 0);
+  if (scratch.length < max) scratch = Buffer.allocUnsafeSlow(Math.max(max, scratch.length * 2));
+  let at = header.copy(scratch, 0);
+  at += prefix.copy(scratch, at);
+  const idLen = scratch.write(recordId, at + 2, 'utf8');
+  scratch.writeUInt16BE(idLen, at);
+  at += 2 + idLen;
+  if (suffix) at += suffix.copy(scratch, at);
+  return scratch.subarray(0, at);
 }
+
+let scratch = Buffer.allocUnsafeSlow(1024);

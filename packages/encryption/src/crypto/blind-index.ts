@@ -1,4 +1,5 @@
 import { createHmac, type KeyObject } from 'node:crypto';
+
 import type { FieldMeta, SearchNormalization } from '@chatcore/core';
 import { encodeValue } from './plaintext-codec.js';
 
