@@ -24,7 +24,7 @@ export function getByIdsStatement(plan: SchemaPlan, ids: readonly string[], sele
     const where = one ? sql<SqlBool>`${id} = ${alloc.slot()}` : sql<SqlBool>`${id} = any(${alloc.slot()}::text[])`;
     return toShape(compiler.selectFrom(plan.table).select(plan.selection(select)).where(where).compile(), true);
   });
-  return bindShape(shape, [one ? ids[0] : ids]);
+  return bindShape(shape, [one ? ids[0] : ids], true);
 }
 
 /**
@@ -56,7 +56,7 @@ export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStateme
     if (q.offset !== undefined) qb = qb.offset(alloc.slot() as never);
     return toShape(qb.compile(), true);
   });
-  return bindShape(shape, values);
+  return bindShape(shape, values, true);
 }
 
 /**
@@ -75,5 +75,5 @@ export function countStatement(plan: SchemaPlan, where: Condition | undefined): 
     if (where) qb = qb.where(compileCondition(plan, where, new SlotAllocator()));
     return toShape(qb.compile(), true);
   });
-  return bindShape(shape, values);
+  return bindShape(shape, values, true);
 }

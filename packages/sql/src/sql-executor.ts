@@ -14,6 +14,12 @@ export interface SqlStatement {
   readonly parameters: readonly unknown[];
   /** Set for hot, repeated shapes; the same name always carries the same text. */
   readonly name?: string | undefined;
+  /**
+   * True for a SELECT. When it reaches `SqlExecutor.execute` (that is,
+   * outside a transaction) an executor may retry it on a transient failure or
+   * send it to a read replica. Never set on writes.
+   */
+  readonly readOnly?: boolean | undefined;
 }
 
 /**

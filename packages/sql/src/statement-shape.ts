@@ -79,9 +79,9 @@ export function toShape(compiled: CompiledQuery, named: boolean): StatementShape
  * await executor.execute(bindShape(shape, values));
  * ```
  */
-export function bindShape(shape: StatementShape, values: unknown[]): SqlStatement {
+export function bindShape(shape: StatementShape, values: unknown[], readOnly = false): SqlStatement {
   const parameters = shape.order === null ? values : shape.order.map((i) => values[i]);
-  return { sql: shape.sql, parameters, name: shape.name };
+  return { sql: shape.sql, parameters, name: shape.name, readOnly };
 }
 
 /**
