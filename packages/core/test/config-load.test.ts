@@ -112,6 +112,8 @@ test('interpolation: defaults, $${ escapes, numbers and booleans from the enviro
     { env: { POOL: '7', METRICS_ON: 'false', SUB: '' } },
   );
   assert.is(cfg.database.dataDir, '${HOME}/data');
+  // Written back, the literal ${ is escaped again, so it survives a second load.
+  assert.equal(loadConfig(stringifyConfig(cfg), { env: {} }), cfg);
   assert.is(cfg.database.connectionPoolSize, 7);
   assert.is(cfg.database.schemaMode, 'verify');
   assert.is(cfg.metrics?.enabled, false);
