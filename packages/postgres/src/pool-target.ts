@@ -4,6 +4,7 @@ import { ChatcoreError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
 import { connectionFailure, isRawConnectionFailure } from './retry-policy.js';
 import { explainTlsError } from './tls-options.js';
+import { lockTimeoutAsTimeout } from './server-timeouts.js';
 
 /**
  * The query shape node-postgres runs: named statements are parsed once per
@@ -100,7 +101,7 @@ export class PoolTarget {
             // to the pool. Anything else leaves the connection's state unknown.
             const code = (err as { code?: unknown } | null)?.code;
             client.release(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? undefined : (err as Error));
-            reject(err);
+            reject(lockTimeoutAsTimeout(err));
           }
         },
       );

@@ -3,6 +3,7 @@ import { ConnectionError, type ResolvedRetryOptions } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
 import type { PoolTarget } from './pool-target.js';
 import { toPgQuery } from './pool-target.js';
+import { lockTimeoutAsTimeout } from './server-timeouts.js';
 import type { ReplicaRouter } from './replica-router.js';
 import {
   connectionFailure, isRawConnectionFailure, isRolledBackConflict, isTransientConnectionError, phaseOf, retryPolicy,
@@ -119,7 +120,7 @@ export class ResilientExecutor implements SqlExecutor {
         const isCommit = /^\s*(commit|end)\b/i.test(statement.sql);
         if (isCommit) committing = true;
         return (client.query(toPgQuery(statement)) as Promise<SqlResult>).then(undefined, (err: unknown) => {
-          if (!isRawConnectionFailure(err)) throw err;
+          if (!isRawConnectionFailure(err)) throw lockTimeoutAsTimeout(err);
           broken ??= err as Error;
           throw connectionFailure(err, isCommit ? 'commit' : 'statement', target.name);
         });

@@ -92,7 +92,8 @@ export function connectionFailure(err: unknown, phase: FailurePhase, target: str
       : 'was lost while a statement ran: an autocommit write may or may not have been applied';
   return new ConnectionError(
     `The database connection to ${target} ${what} (${code ?? message.slice(0, 120)}). Check that the server is up and reachable; reads are retried automatically, writes only when that is provably safe.`,
-    { cause, details: { sqlState: code, phase, target, transient: isRawConnectionFailure(err) } },
+    // 25P03: the server ended a session left idle in a transaction; running it again would idle again.
+    { cause, details: { sqlState: code, phase, target, transient: code !== '25P03' && isRawConnectionFailure(err) } },
   );
 }
 

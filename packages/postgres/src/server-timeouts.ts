@@ -1,4 +1,4 @@
-import { ConfigError } from '@chatcore/core';
+import { ConfigError, TimeoutError } from '@chatcore/core';
 import type pg from 'pg';
 import type { PostgresConfig } from './postgres-config.js';
 
@@ -33,4 +33,21 @@ export function serverTimeouts(config: PostgresConfig): Pick<pg.PoolConfig, 'sta
   if (lock) out.lock_timeout = lock;
   if (idle) out.idle_in_transaction_session_timeout = idle;
   return out;
+}
+
+/**
+ * A lock wait cancelled by lock_timeout (SQLSTATE 55P03) as a TimeoutError
+ * (the SQL driver would report it as a generic DriverError); any other error
+ * comes back unchanged.
+ *
+ * @example
+ * ```ts
+ * client.query(q).catch((err) => { throw lockTimeoutAsTimeout(err); });
+ * ```
+ */
+export function lockTimeoutAsTimeout(err: unknown): unknown {
+  if ((err as { code?: unknown } | null)?.code !== '55P03') return err;
+  const cause = new Error(String((err as Error).message ?? 'lock timeout').slice(0, 200));
+  (cause as NodeJS.ErrnoException).code = '55P03';
+  return new TimeoutError('The statement waited longer than lock_timeout for a lock held by another transaction, and the database cancelled it; nothing was changed. Retry later, or keep transactions that hold locks short.', { cause, details: { sqlState: '55P03' } });
 }

@@ -1,0 +1,113 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ChatcoreError, ConnectionError, createDatabase, defineRepository, f, TimeoutError } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { postgres, type PostgresConfig } from '../src/index.js';
+import { createCluster, type TestCluster } from './helpers/cluster.js';
+
+await requireService('postgres');
+
+const cluster: TestCluster = await createCluster('cc_timeout', 55442);
+const items = defineRepository('items', { id: f.id(), title: f.string(), version: f.version() }, { table: 'items' });
+// A view that sleeps 2 s per row: a slow query reached through an ordinary repository.
+const slow = defineRepository('slow', { id: f.id(), title: f.string() }, { table: 'slow_items' });
+const opened: Array<{ close(): Promise<void> }> = [];
+
+function open(config: Partial<PostgresConfig>) {
+  const driver = postgres({ url: cluster.url(), poolSize: 1, ...config });
+  const db = createDatabase({ driver, repositories: { items, slow }, schemaMode: 'off' });
+  opened.push(db);
+  return { driver, db };
+}
+
+const setup = open({});
+await setup.driver.ensureSchema([items.schema], { mode: 'apply' });
+await cluster.sql('create view slow_items as select i.id, i.title from items i cross join lateral (select pg_sleep(2)) s');
+const seeded = await setup.db.items.create({ title: 'seed' });
+
+const running = async () =>
+  cluster.sql("select count(*)::int as n from pg_stat_activity where query like '%pg_sleep%' and state = 'active' and pid <> pg_backend_pid()");
+
+test('a query longer than queryTimeout raises TimeoutError, leaves nothing running, and the pool of 1 serves the next query', async () => {
+  const { db, driver } = open({ queryTimeout: 300 });
+  const started = performance.now();
+  try {
+    await db.slow.find({});
+    assert.unreachable('should have timed out');
+  } catch (err) {
+    assert.instance(err, TimeoutError, String(err));
+  }
+  assert.ok(performance.now() - started < 1900, 'cancelled at the timeout, before the 2 s sleep ended');
+  assert.is((await running())[0]!.n, 0, 'no pg_sleep is still running on the server');
+  assert.is((await db.items.get(seeded.id))?.title, 'seed');
+  const pool = (await driver.health()).components.find((c) => c.name === 'pool');
+  assert.is(pool?.details?.total, 1);
+  assert.is(pool?.details?.waiting, 0);
+});
+
+test('the connection timed out by statement_timeout is reused, not leaked (same backend answers next)', async () => {
+  const { db, driver } = open({ queryTimeout: 300 });
+  const pid = async () => (await driver.executor.execute({ sql: 'select pg_backend_pid() as pid', parameters: [] })).rows[0]!.pid;
+  const before = await pid();
+  await db.slow.find({}).catch((e: unknown) => assert.instance(e, TimeoutError));
+  assert.is(await pid(), before);
+});
+
+test('a lock wait longer than lockTimeout raises TimeoutError (55P03) and changes nothing', async () => {
+  const { db } = open({ queryTimeout: 5000, lockTimeout: 300 });
+  const holder = open({ queryTimeout: 0, statementTimeout: 0 });
+  let release!: () => void;
+  const held = new Promise<void>((r) => { release = r; });
+  let locked!: () => void;
+  const isLocked = new Promise<void>((r) => { locked = r; });
+  const tx = holder.db.transaction(async (t) => {
+    await t.items.update(seeded.id, { title: 'held' });
+    locked();
+    await held;
+    throw new Error('roll back');
+  }).catch(() => undefined);
+  await isLocked;
+  try {
+    await db.items.update(seeded.id, { title: 'blocked' });
+    assert.unreachable('should have timed out');
+  } catch (err) {
+    assert.instance(err, TimeoutError, String(err));
+    assert.is((err as ChatcoreError).details.sqlState, '55P03');
+  } finally {
+    release();
+    await tx;
+  }
+  assert.is((await db.items.get(seeded.id))?.title, 'seed');
+});
+
+test('a transaction left idle longer than idleInTransactionTimeout is ended by the server; nothing commits and the pool recovers', async () => {
+  const { db } = open({ idleInTransactionTimeout: 300 });
+  try {
+    await db.transaction(async (t) => {
+      await t.items.update(seeded.id, { title: 'idle' });
+      await new Promise((r) => setTimeout(r, 900));
+      await t.items.get(seeded.id);
+    });
+    assert.unreachable('should have failed');
+  } catch (err) {
+    assert.instance(err, ConnectionError, String(err));
+    assert.is((err as ChatcoreError).details.sqlState, '25P03');
+  }
+  assert.is((await db.items.get(seeded.id))?.title, 'seed');
+});
+
+test('server-side timeouts are set on every connection from the config', async () => {
+  const { driver } = open({ queryTimeout: 1500, idleInTransactionTimeout: 7000 });
+  const { rows } = await driver.executor.execute({
+    sql: "select current_setting('statement_timeout') as st, current_setting('lock_timeout') as lt, current_setting('idle_in_transaction_session_timeout') as it",
+    parameters: [],
+  });
+  assert.equal(rows[0], { st: '1500ms', lt: '1500ms', it: '7s' });
+});
+
+test.after(async () => {
+  for (const d of opened) await d.close().catch(() => undefined);
+  await cluster.drop();
+});
+
+test.run();
