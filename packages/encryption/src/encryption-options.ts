@@ -43,20 +43,31 @@ export interface SealOptions {
  * ```
  */
 export interface EncryptionOptions {
-  /** The keyring. Default: from CHATCORE_ENCRYPTION_KEY (base64) or CHATCORE_ENCRYPTION_PASSPHRASE + CHATCORE_ENCRYPTION_SALT, id CHATCORE_ENCRYPTION_KEY_ID or `k1`. */
-  readonly keys?: readonly KeySource[];
-  /** Shorthand for `keys: [{ id: 'k1', key: rootKey }]`. */
-  readonly rootKey?: string;
-  readonly activeKeyId?: string;
-  readonly indexKeyId?: string;
+  /**
+   * The keyring. Default: from CHATCORE_ENCRYPTION_KEY (base64) or CHATCORE_ENCRYPTION_PASSPHRASE + CHATCORE_ENCRYPTION_SALT,
+   * id CHATCORE_ENCRYPTION_KEY_ID or `k1`. `active: true` on one key is the same as `activeKeyId`.
+   */
+  readonly keys?: readonly (KeySource & { readonly active?: boolean | undefined })[] | undefined;
+  /** One root key (32 bytes, base64 or hex): shorthand for `keys: [{ id: keyId ?? 'k1', key: rootKey }]`. */
+  readonly rootKey?: string | undefined;
+  /** A passphrase instead of a root key, with its stored salt (`passphraseSalt`). */
+  readonly passphrase?: string | undefined;
+  readonly passphraseSalt?: string | undefined;
+  /** Key id of `rootKey` or `passphrase` (default `k1`). */
+  readonly keyId?: string | undefined;
+  readonly activeKeyId?: string | undefined;
+  /** Key whose material derives blind indexes when `blindIndex.key` is not set; default the first key listed. Never change it. */
+  readonly indexKeyId?: string | undefined;
+  /** A separate blind-index root key (32 bytes, base64 or hex), and config-named fields to make searchable. */
+  readonly blindIndex?: { readonly key?: string | undefined; readonly fields?: readonly string[] | undefined } | undefined;
   /** Resolves passphrases and wrapped keys; default the local provider (PBKDF2, local KEK). */
-  readonly keyProvider?: KeyProvider;
+  readonly keyProvider?: KeyProvider | undefined;
   /** Extra fields to encrypt besides those marked `sensitive()`; secret() fields are always left to core's hashing. */
-  readonly sensitiveFields?: readonly SensitiveFieldOption[];
+  readonly sensitiveFields?: readonly SensitiveFieldOption[] | undefined;
   /** Record-level mode per repository (the repository's own `plugins.encryption` setting wins). */
-  readonly repositories?: Readonly<Record<string, SealOptions>>;
+  readonly repositories?: Readonly<Record<string, SealOptions>> | undefined;
   /** Plugin name (default `encryption`); must match the key under `defineRepository(..., { plugins })`. */
-  readonly name?: string;
+  readonly name?: string | undefined;
   /** Called for each security event this plugin reports (besides every plugin's onSecurityEvent). */
-  readonly onSecurityEvent?: (event: SecurityEvent) => void;
+  readonly onSecurityEvent?: ((event: SecurityEvent) => void) | undefined;
 }

@@ -15,7 +15,7 @@ import { decryptRow, encryptRow } from './encryption-transformer.js';
 import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
 import { updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
-import { keyringFromEnv } from './keys/env-keys.js';
+import { keyringOptions } from './keys/keyring-options.js';
 
 /**
  * The encryption plugin object: the onion hooks plus the key-management
@@ -45,8 +45,7 @@ export class EncryptionPlugin implements Plugin {
   constructor(private readonly options: EncryptionOptions = {}) {
     this.name = options.name ?? 'encryption';
     this.provider = options.keyProvider ?? defaultKeyProvider;
-    const keys: readonly KeySource[] | undefined = options.keys ?? (options.rootKey !== undefined ? [{ id: 'k1', key: options.rootKey }] : undefined);
-    this.keyConfig = keys ? { keys, activeKeyId: options.activeKeyId, indexKeyId: options.indexKeyId } : keyringFromEnv(process.env);
+    this.keyConfig = keyringOptions(options);
     Keyring.check(this.keyConfig);
   }
 

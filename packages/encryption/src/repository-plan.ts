@@ -55,6 +55,7 @@ interface Extra { searchable: boolean; normalize?: SearchNormalization | undefin
 /** Parse `sensitiveFields` into per-repository extra fields, checking every name exists. */
 function extraFields(options: EncryptionOptions, schemas: readonly RepositorySchema[]): Map<string, Map<string, Extra>> {
   const out = new Map<string, Map<string, Extra>>();
+  const searchable = new Set(options.blindIndex?.fields ?? []);
   for (const [i, item] of (options.sensitiveFields ?? []).entries()) {
     const spec = typeof item === 'string' ? { field: item } : item;
     if (!spec || typeof spec.field !== 'string' || spec.field.length === 0) throw new ConfigError(`sensitiveFields[${i}] must be a field name or { field, searchable }.`);
@@ -66,7 +67,9 @@ function extraFields(options: EncryptionOptions, schemas: readonly RepositorySch
       if (!match) continue;
       found = true;
       if (!out.has(s.name)) out.set(s.name, new Map());
-      out.get(s.name)!.set(match, { searchable: (spec as Exclude<SensitiveFieldOption, string>).searchable === true, normalize: (spec as Exclude<SensitiveFieldOption, string>).normalize });
+      const obj = spec as Exclude<SensitiveFieldOption, string>;
+      const named = searchable.has(spec.field) || searchable.has(`${s.name}.${match}`) || searchable.has(match);
+      out.get(s.name)!.set(match, { searchable: obj.searchable === true || named, normalize: obj.normalize });
     }
     if (!found) throw new ConfigError(`sensitiveFields names ${spec.field}, which no repository has: check the spelling (use field or repository.field).`);
   }

@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { createDatabase, memoryDriver, ConfigError, KeyError } from '@chatcore/core';
+import { createDatabase, loadConfig, memoryDriver, ConfigError, KeyError } from '@chatcore/core';
 import { encryption, localKeyProvider, keyringFromEnv, Keyring, type KeyProvider } from '../src/index.js';
-import { KEY_A, highEntropy } from './helpers/keys.js';
-import { users } from './helpers/schemas.js';
+import { KEY_A, KEY_B, highEntropy } from './helpers/keys.js';
+import { keyringOptions } from '../src/keys/keyring-options.js';
+import { users, accounts } from './helpers/schemas.js';
 
 /** A real local provider whose deriveKey counts its calls. */
 function countingProvider(): KeyProvider & { derives: number } {
@@ -71,12 +72,47 @@ test('malformed keys are refused naming the key id and never echoing the value',
   }
 });
 
-test('several keys need an explicit active and index key id', () => {
-  const keys = [{ id: 'k1', key: KEY_A }, { id: 'k2', key: KEY_A }];
+test('several keys need one active key; the blind-index key defaults to the first', async () => {
+  const keys = [{ id: 'k1', key: KEY_A }, { id: 'k2', key: KEY_B }];
   assert.throws(() => encryption({ keys }), /activeKeyId/);
-  assert.throws(() => encryption({ keys, activeKeyId: 'k2' }), /indexKeyId/);
-  assert.throws(() => encryption({ keys, activeKeyId: 'k3', indexKeyId: 'k1' }), /k3 is not one of the keys/);
-  assert.ok(encryption({ keys, activeKeyId: 'k2', indexKeyId: 'k1' }));
+  assert.throws(() => encryption({ keys, activeKeyId: 'k3' }), /k3 is not one of the keys/);
+  assert.throws(() => encryption({ keys: [{ ...keys[0]!, active: true }, { ...keys[1]!, active: true }] }), /only one key/);
+  const byFlag = await Keyring.load(keyringOptions({ keys: [keys[0]!, { ...keys[1]!, active: true }] }), localKeyProvider());
+  assert.is(byFlag.activeKeyId, 'k2');
+  const first = await Keyring.load({ keys: [keys[0]!] }, localKeyProvider());
+  assert.equal(byFlag.indexKey('u', 'e').export(), first.indexKey('u', 'e').export());
+  const separate = await Keyring.load(keyringOptions({ keys, activeKeyId: 'k2', blindIndex: { key: KEY_B } }), localKeyProvider());
+  assert.not.equal(separate.indexKey('u', 'e').export(), first.indexKey('u', 'e').export());
+});
+
+test('the checked YAML section builds the plugin: root key in hex, passphrase with salt, keys with active', async () => {
+  const yaml = [
+    'database:',
+    '  backend: pglite',
+    'encryption:',
+    '  keys:',
+    '    - id: old',
+    '      key: ${OLD_KEY}',
+    '    - id: new',
+    '      key: ${NEW_KEY}',
+    '      active: true',
+    '  sensitive_fields: [accounts.api_key]',
+    '  blind_index:',
+    '    fields: [accounts.api_key]',
+  ].join('\n');
+  const config = loadConfig(yaml, { env: { OLD_KEY: KEY_A, NEW_KEY: Buffer.from(KEY_B, 'base64').toString('hex') } });
+  const enc = encryption(config.encryption!);
+  const db = createDatabase({ driver: memoryDriver(), repositories: { accounts }, plugins: [enc] });
+  await db.connect();
+  assert.is(enc.activeKeyId, 'new');
+  const a = await db.accounts.create({ owner: 'o', apiKey: 'sk_yaml' });
+  assert.is((await db.accounts.findOne({ where: { apiKey: 'sk_yaml' } }))!.id, a.id);
+  await db.close();
+  const pp = encryption({ passphrase, passphraseSalt: 'a-stored-salt-of-some-length', keyId: 'pp1' });
+  const db2 = createDatabase({ driver: memoryDriver(), repositories: { accounts }, plugins: [pp] });
+  await db2.connect();
+  assert.is(pp.activeKeyId, 'pp1');
+  await db2.close();
 });
 
 test('keys come from the environment when not configured', () => {

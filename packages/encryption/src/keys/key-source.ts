@@ -33,8 +33,9 @@ export interface KeySource {
  * ```
  */
 export function decodeKeyBytes(text: unknown, keyId: string): Buffer {
+  if (typeof text === 'string' && /^[0-9a-fA-F]{64}$/.test(text.trim())) return Buffer.from(text.trim(), 'hex');
   if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim())) {
-    throw new ConfigError(`Key ${keyId} is not base64: give 32 random bytes encoded in base64 (e.g. \`openssl rand -base64 32\`).`);
+    throw new ConfigError(`Key ${keyId} is not base64 or hex: give 32 random bytes encoded in base64 (e.g. \`openssl rand -base64 32\`).`);
   }
   const bytes = Buffer.from(text.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   if (bytes.length !== 32) throw new ConfigError(`Key ${keyId} decodes to ${bytes.length} bytes; AES-256 needs exactly 32 (e.g. \`openssl rand -base64 32\`).`);
@@ -56,9 +57,9 @@ export function checkKeySource(source: KeySource, index: number): 'raw' | 'passp
   if (kinds !== 1) throw new ConfigError(`Key ${source.id}: give exactly one of key, passphrase (with salt) or wrappedKey.`);
   if (source.passphrase !== undefined) {
     if (typeof source.passphrase !== 'string' || source.passphrase.length < 12) throw new ConfigError(`Key ${source.id}: the passphrase must be a string of at least 12 characters.`);
-    const salt = typeof source.salt === 'string' ? Buffer.from(source.salt, 'base64') : Buffer.alloc(0);
+    const salt = typeof source.salt === 'string' ? saltBytes(source.salt) : Buffer.alloc(0);
     if (salt.length < 16) {
-      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least 16 bytes (base64), e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`);
+      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least 16 bytes (base64, or 16+ characters), e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`);
     }
     if (source.iterations !== undefined && (!Number.isSafeInteger(source.iterations) || source.iterations < MIN_PBKDF2_ITERATIONS_VALUE)) {
       throw new ConfigError(`Key ${source.id}: iterations must be an integer of at least ${MIN_PBKDF2_ITERATIONS_VALUE}.`);
@@ -71,4 +72,21 @@ export function checkKeySource(source: KeySource, index: number): 'raw' | 'passp
   }
   decodeKeyBytes(source.key, source.id);
   return 'raw';
+}
+
+/**
+ * The bytes of a stored salt: base64 that decodes to 16 bytes or more, or
+ * else the UTF-8 bytes of the text.
+ *
+ * @example
+ * ```ts
+ * saltBytes('q83vEjRWeJq83vEjRWeJqw=='); // 16 bytes
+ * ```
+ */
+export function saltBytes(text: string): Buffer {
+  if (/^[A-Za-z0-9+/]+={0,2}$/.test(text)) {
+    const b = Buffer.from(text, 'base64');
+    if (b.length >= 16 && b.toString('base64').replace(/=+$/, '') === text.replace(/=+$/, '')) return b;
+  }
+  return Buffer.from(text, 'utf8');
 }

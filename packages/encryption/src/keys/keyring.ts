@@ -1,7 +1,7 @@
 import { createHash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
 import { ConfigError, KeyError } from '@chatcore/core';
 import type { KeyProvider } from './key-provider.js';
-import { checkKeySource, decodeKeyBytes, type KeySource } from './key-source.js';
+import { checkKeySource, decodeKeyBytes, saltBytes, type KeySource } from './key-source.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
 
 /** Keyring settings: the keys, which one encrypts, which one keys the blind indexes. */
@@ -9,8 +9,10 @@ export interface KeyringConfig {
   readonly keys: readonly KeySource[];
   /** The key new writes use; default: the only key. Required with several keys. */
   readonly activeKeyId?: string | undefined;
-  /** The key blind indexes are derived from; default: the only key. Required with several keys (it must not change, or lookups stop matching). */
+  /** The key blind indexes are derived from; default: the first key listed (it must not change, or lookups stop matching). */
   readonly indexKeyId?: string | undefined;
+  /** A separate blind-index root key (32 bytes, base64 or hex); when set, indexKeyId is not used. */
+  readonly indexKey?: string | undefined;
 }
 
 const HKDF_SALT = Buffer.from('chatcore/v1', 'utf8');
@@ -21,7 +23,7 @@ function stretchOnce(provider: KeyProvider, source: KeySource): Promise<Uint8Arr
   let cache = stretched.get(provider);
   if (!cache) stretched.set(provider, (cache = new Map()));
   const iterations = source.iterations ?? MIN_PBKDF2_ITERATIONS_VALUE;
-  const salt = Buffer.from(source.salt!, 'base64');
+  const salt = saltBytes(source.salt!);
   const id = createHash('sha256').update(salt).update(`\0${iterations}\0`).update(source.passphrase!, 'utf8').digest('hex');
   let pending = cache.get(id);
   if (!pending) {
@@ -56,11 +58,11 @@ export class Keyring {
   /** The blind-index root: the index key's material, kept even after that key id is retired for encryption (indexes must keep matching). */
   private readonly indexRoot: Buffer;
 
-  private constructor(roots: Map<string, Buffer>, active: string, index: string) {
+  private constructor(roots: Map<string, Buffer>, active: string, index: string, indexRoot?: Buffer) {
     this.roots = roots;
     this.activeKeyId = active;
     this.indexKeyId = index;
-    this.indexRoot = roots.get(index)!;
+    this.indexRoot = indexRoot ?? roots.get(index)!;
   }
 
   /** Check the configuration and resolve every root key (passphrases stretched once per process, wrapped keys unwrapped). */
@@ -76,7 +78,7 @@ export class Keyring {
       if (bytes.length !== 32) throw new KeyError(`Key ${source.id} resolved to ${bytes.length} bytes; a root key must be 32 bytes.`, { keyId: source.id });
       roots.set(source.id, Buffer.from(bytes));
     }
-    return new Keyring(roots, ids.active, ids.index);
+    return new Keyring(roots, ids.active, ids.index, config.indexKey === undefined ? undefined : decodeKeyBytes(config.indexKey, 'blind index'));
   }
 
   /** Validate ids without resolving keys (used when the plugin is created, so mistakes surface at createDatabase). */
@@ -92,9 +94,10 @@ export class Keyring {
     }
     const only = config.keys.length === 1 ? config.keys[0]!.id : undefined;
     const active = config.activeKeyId ?? only;
-    const index = config.indexKeyId ?? only;
-    if (!active) throw new ConfigError('With several keys, set activeKeyId to the key new writes use.');
-    if (!index) throw new ConfigError('With several keys, set indexKeyId to the key the blind indexes were written with (usually the first key you used); it must not change.');
+    // The first key: append new keys at the end of the list, never in front.
+    const index = config.indexKeyId ?? config.keys[0]!.id;
+    if (config.indexKey !== undefined) decodeKeyBytes(config.indexKey, 'blind index');
+    if (!active) throw new ConfigError('With several keys, set activeKeyId (or active: true on one key) to the key new writes use.');
     if (!seen.has(active)) throw new ConfigError(`activeKeyId ${active} is not one of the keys.`);
     if (!seen.has(index)) throw new ConfigError(`indexKeyId ${index} is not one of the keys.`);
     return { active, index };
