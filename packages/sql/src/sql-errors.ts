@@ -13,6 +13,19 @@ interface PgLikeError {
   code?: unknown;
   constraint?: unknown;
   message?: unknown;
+  detail?: unknown;
+}
+
+/**
+ * For a constraint chatcore did not create, the column names from the
+ * detail line `Key (a, b)=(...)`; only the names are read, never the values.
+ */
+function fieldsFromDetail(err: unknown, plan: SchemaPlan | undefined): string[] {
+  const detail = (err as PgLikeError).detail;
+  const m = typeof detail === 'string' ? /^Key \(([^)]*)\)=/.exec(detail) : null;
+  if (!m || !plan) return [];
+  const columns = m[1]!.split(',').map((c) => c.trim().replace(/^"|"$/g, ''));
+  return columns.map((c) => plan.fields.find((f) => f.column === c)?.name).filter((n): n is string => n !== undefined);
 }
 
 function sqlState(err: unknown): string | undefined {
@@ -54,7 +67,7 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
   const message = String((err as PgLikeError | null)?.message ?? err);
   if (code === '23505') {
     const constraint = (err as PgLikeError).constraint;
-    const fields = (typeof constraint === 'string' && plan?.constraintFields.get(constraint)) || [];
+    const fields = (typeof constraint === 'string' && plan?.constraintFields.get(constraint)) || fieldsFromDetail(err, plan);
     return new UniqueViolationError(plan?.schema.name ?? 'record', fields, { cause: sanitized(err) });
   }
   if (code === '57014') {

@@ -103,6 +103,9 @@ test('database errors map to typed errors without quoting values', () => {
   assert.instance(unique, UniqueViolationError);
   assert.equal((unique as UniqueViolationError).details.fields, ['conversationId', 'body']);
   assert.not.match(JSON.stringify((unique as Error).cause, Object.getOwnPropertyNames((unique as Error).cause)), 'secret');
+  const byHand = mapSqlError(Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'made_by_hand', detail: 'Key (conversation_id, body)=(c, secret) already exists.' }), plan);
+  assert.equal((byHand as UniqueViolationError).details.fields, ['conversationId', 'body']);
+  assert.not.match(byHand.message, 'secret');
   assert.instance(mapSqlError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })), TimeoutError);
   assert.instance(mapSqlError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), ConnectionError);
   const data = mapSqlError(Object.assign(new Error('invalid input syntax for type integer: "my-secret"'), { code: '22P02' }));
