@@ -95,6 +95,19 @@ export function registerSchemaSuite(options: SqlSuiteOptions) {
     assert.is(cols.rows.length, 0);
   });
 
+  s('a NOT NULL column the schema no longer declares raises SchemaDriftError instead of failing every insert later', async () => {
+    const t = table('items');
+    await ctx.driver.ensureSchema([version2(t).schema], { mode: 'apply' });
+    await ctx.spy.execute({ sql: `alter table ${quoteIdent(t)} alter column note set not null`, parameters: [] });
+    try {
+      await ctx.driver.ensureSchema([version1(t).schema], { mode: 'apply' });
+      assert.unreachable('should have thrown');
+    } catch (err) {
+      assert.instance(err, SchemaDriftError);
+      assert.match((err as Error).message, `${t}.note`);
+    }
+  });
+
   s('verify mode reports a missing table and creates nothing', async () => {
     const t = table('items');
     ctx.spy.statements.length = 0;
