@@ -1,0 +1,22 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { firestore } from '@chatcore/firestore';
+import { startEmulator, firestoreDump } from './helpers/firestore-emulator.js';
+import { plaintextScenario } from './helpers/plaintext-scenario.js';
+
+const emulator = await startEmulator();
+
+test('Firestore: no sensitive value in the stored documents after every write path and blind-index query', async () => {
+  const projectId = `chatcore-enc-${randomBytes(4).toString('hex')}`;
+  const driver = firestore({ projectId, emulatorHost: emulator.host });
+  const result = await plaintextScenario(driver, randomBytes(3).toString('hex'), async (schemas) => {
+    const dump = await firestoreDump(emulator.host, projectId, [...schemas.values()].map((s) => s.table));
+    assert.match(dump, /emailBidx|email_bidx/);
+    return dump;
+  });
+  assert.ok(result.secrets.length > 400);
+});
+
+test.after(() => emulator.stop());
+test.run();
