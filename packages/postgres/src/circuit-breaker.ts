@@ -30,13 +30,17 @@ export class ConnectionBreaker {
   private readonly policy: CircuitBreakerPolicy;
   /** Times the breaker opened, for health details. */
   opened = 0;
+  private openedAt = 0;
 
   constructor(readonly target: string, readonly options: ResolvedBreakerOptions) {
     this.policy = circuitBreaker(handleWhen(countsAgainstServer), {
       halfOpenAfter: options.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.threshold),
     });
-    this.policy.onBreak(() => { this.opened++; });
+    this.policy.onBreak(() => {
+      this.opened++;
+      this.openedAt = Date.now();
+    });
   }
 
   /** The current state. */
@@ -44,9 +48,15 @@ export class ConnectionBreaker {
     return STATES[this.policy.state];
   }
 
-  /** Whether a call would be refused right now without a probe (open and not yet due). */
+  /**
+   * Whether a router should pass this server by: open and not yet due for a
+   * probe, half-open with a probe in flight, or isolated. An open breaker
+   * that is due lets the next call through as its probe.
+   */
   get refusing(): boolean {
-    return this.policy.state === CircuitState.Open || this.policy.state === CircuitState.Isolated;
+    const state = this.policy.state;
+    if (state === CircuitState.Open) return Date.now() - this.openedAt < this.options.halfOpenAfterMs;
+    return state === CircuitState.HalfOpen || state === CircuitState.Isolated;
   }
 
   /** Run `fn` through the breaker; an open breaker raises ConnectionError. */
