@@ -204,5 +204,17 @@ export function registerDataSuite(options: SqlSuiteOptions) {
     assert.is(health.status, 'up');
   });
 
+  s('escape-hatch transactions commit and roll back on their own connection', async () => {
+    const k = ctx.driver.kysely();
+    const table = repos.notes.schema.table as never;
+    const row = (id: string) => ({ id, person_id: 'hatch', body: 'b', tags: [], counts: null, at: null, version: 1 }) as never;
+    await k.transaction().execute(async (trx) => { await trx.insertInto(table).values(row('h1')).execute(); });
+    await k.transaction().execute(async (trx) => {
+      await trx.insertInto(table).values(row('h2')).execute();
+      throw new Error('roll back');
+    }).catch(() => undefined);
+    assert.equal((await ctx.db.notes.find({ where: { personId: 'hatch' } })).map((n) => n.id), ['h1']);
+  });
+
   return s;
 }
