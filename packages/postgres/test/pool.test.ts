@@ -58,6 +58,28 @@ test('killed idle connections are replaced without crashing the process', async 
   assert.ok(Number(driver.executor.stats?.().connectionErrors) >= 1, 'the idle errors were handled');
 });
 
+test('a connection killed inside a transaction fails it with ConnectionError, is discarded, and the pool carries on', async () => {
+  const applicationName = `chatcore-killtx-${suffix()}`;
+  const { driver, db } = open({ poolSize: 1, applicationName });
+  await db.connect();
+  const admin = postgres(testConfig({ poolSize: 1 }));
+  opened.push(admin);
+  let failure: unknown;
+  try {
+    await db.transaction(async (tx) => {
+      await tx.items.create({ title: 'lost' });
+      await admin.executor.execute({ sql: 'select pg_terminate_backend(pid) from pg_stat_activity where application_name = $1', parameters: [applicationName] });
+      await new Promise((r) => setTimeout(r, 100));
+      await tx.items.create({ title: 'lost too' });
+    });
+  } catch (err) {
+    failure = err;
+  }
+  assert.instance(failure, ConnectionError);
+  assert.is(await db.items.count({ title: 'lost' }), 0);
+  assert.is(await db.items.count({ title: 'lost too' }), 0);
+});
+
 test('an unreachable server raises ConnectionError', async () => {
   const { driver } = open({ url: 'postgres://postgres@127.0.0.1:1/test', connectTimeout: 1000 });
   try {
