@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import type {
   ComponentHealth, Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow,
 } from '@chatcore/core';
-import { IntegrityError, KeyError, PluginError } from '@chatcore/core';
+import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
 import type { EncryptionOptions } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
 import type { KeyProvider } from './keys/key-provider.js';
@@ -37,6 +37,7 @@ export class EncryptionPlugin implements Plugin {
   readonly placement = { protectsSensitive: true } as const;
   readonly events = new EventEmitter();
   private plans = new Map<string, RepositoryPlan>();
+  private planned = false;
   private ring: Keyring | undefined;
   private host: PluginHost | undefined;
   private readonly provider: KeyProvider;
@@ -56,6 +57,8 @@ export class EncryptionPlugin implements Plugin {
 
   /** Plan every repository and return the storage schemas (ciphertext fields, blind indexes, envelopes). */
   extendSchema(schemas: readonly RepositorySchema[]): readonly RepositorySchema[] {
+    if (this.planned) throw new ConfigError(`This ${this.name} plugin already serves a database: call encryption() once per createDatabase.`);
+    this.planned = true;
     this.plans = planRepositories(this.name, schemas, this.options);
     return schemas.map((s) => {
       const plan = this.plans.get(s.name);
@@ -135,6 +138,9 @@ export class EncryptionPlugin implements Plugin {
 
   /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it. */
   async retireKey(keyId: string): Promise<{ scanned: number }> {
+    const ring = this.keyring();
+    if (!ring.has(keyId)) throw new KeyError(`No key with id ${keyId} in the keyring; nothing to retire.`, { keyId });
+    if (ring.activeKeyId === keyId) throw new KeyError(`Key ${keyId} is the active key: activate another key and re-encrypt before retiring it.`, { keyId });
     const usage = await this.keyUsage();
     const remaining = usage.byKey[keyId] ?? 0;
     if (remaining > 0) {

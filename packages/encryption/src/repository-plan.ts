@@ -73,6 +73,10 @@ function extraFields(options: EncryptionOptions, schemas: readonly RepositorySch
     }
     if (!found) throw new ConfigError(`sensitiveFields names ${spec.field}, which no repository has: check the spelling (use field or repository.field).`);
   }
+  for (const name of searchable) {
+    const listed = (options.sensitiveFields ?? []).some((item) => (typeof item === 'string' ? item : item.field) === name);
+    if (!listed) throw new ConfigError(`blindIndex.fields names ${name}, which is not in sensitiveFields: list it there too (fields marked in the schema declare searchable themselves).`);
+  }
   return out;
 }
 

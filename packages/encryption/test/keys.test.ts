@@ -165,4 +165,14 @@ test('using the database before connect fails clearly', async () => {
   }
 });
 
+test('one plugin instance serves one database; blind_index.fields must name sensitive fields', () => {
+  const enc = encryption({ keys: [{ id: 'k1', key: KEY_A }] });
+  createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [enc] });
+  assert.throws(() => createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [enc] }), /once per createDatabase/);
+  assert.throws(
+    () => createDatabase({ driver: memoryDriver(), repositories: { accounts }, plugins: [encryption({ keys: [{ id: 'k1', key: KEY_A }], blindIndex: { fields: ['accounts.owner'] } })] }),
+    (e: Error) => e instanceof ConfigError && /accounts\.owner/.test(e.message),
+  );
+});
+
 test.run();
