@@ -13,6 +13,8 @@ import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sink
 export interface OutboxOptions {
   /** Table of the audit rows (default `audit_events`). */
   readonly table?: string;
+  /** Table of the chain links: seq, prevHash, hash per event (default `audit_links`). */
+  readonly linkTable?: string;
   /** Table of the chain head (default `audit_chain`). */
   readonly headTable?: string;
   /** Table of the checkpoints (default `audit_checkpoints`). */
@@ -148,6 +150,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
     outbox: outbox
       ? {
           table: o.table ?? 'audit_events',
+          linkTable: o.linkTable ?? 'audit_links',
           headTable: o.headTable ?? 'audit_chain',
           checkpointTable: o.checkpointTable ?? 'audit_checkpoints',
           chainBatch: positiveInt(o.chainBatch, 500, 'sinks.outbox.chainBatch'),

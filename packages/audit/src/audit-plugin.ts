@@ -58,6 +58,11 @@ export interface AuditPlugin extends Plugin {
   recordInvalidInput(error: unknown, info: CallerContext & { readonly repository?: string; readonly method?: string }): Promise<void>;
 }
 
+/** The outbox schemas as the database stores them (after every extendSchema). */
+function storedSchemas(h: PluginHost, s: OutboxSchemas): OutboxSchemas {
+  return { events: h.schema(s.events.name), links: h.schema(s.links.name), head: h.schema(s.head.name), checkpoints: h.schema(s.checkpoints.name) };
+}
+
 function checkAllowlist(schemas: readonly RepositorySchema[], allow: ReadonlyMap<string, readonly string[]>): void {
   for (const [repo, fields] of allow) {
     const schema = schemas.find((s) => s.name === repo);
@@ -98,6 +103,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
   let writer: StreamWriter | undefined;
   let chainer: OutboxChainer | undefined;
   let chainTimer: NodeJS.Timeout | undefined;
+  let outboxEvents: RepositorySchema | undefined;
   let closed = false;
 
   function getWriter(): StreamWriter | undefined {
@@ -154,7 +160,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
 
     extendSchema(list) {
       checkAllowlist(list, o.includeValues);
-      return schemas ? [...list, schemas.events, schemas.head, schemas.checkpoints] : list;
+      return schemas ? [...list, schemas.events, schemas.links, schemas.head, schemas.checkpoints] : list;
     },
 
     async connect(h) {
@@ -162,7 +168,9 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       closed = false;
       await emit({ v: AUDIT_EVENT_VERSION, type: 'audit', time: new Date().toISOString(), action: 'stream_started', pid: process.pid, host: hostname() });
       if (schemas) {
-        chainer = new OutboxChainer(h.session, { events: h.schema(schemas.events.name), head: h.schema(schemas.head.name), checkpoints: h.schema(schemas.checkpoints.name) }, {
+        const stored = storedSchemas(h, schemas);
+        outboxEvents = stored.events;
+        chainer = new OutboxChainer(h.session, stored, {
           stream: `outbox:${schemas.events.table}`, batch: o.outbox!.chainBatch, checkpointEvery: o.checkpointEvery,
         });
         await chainer.chainAll();
@@ -178,7 +186,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       else if (schemas && host) {
         const body = builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result });
         const session = ctx.transaction?.session ?? host.session;
-        await session.insert(schemas.events, [{ id: orderedId(), stream: `outbox:${schemas.events.table}`, seq: null, prevHash: null, hash: null, time: new Date(), event: body }], {});
+        await session.insert(outboxEvents ?? schemas.events, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
       }
       if (durationMs >= o.slowQueryMs) {
         const w = emit(builder.performance(ctx, durationMs));
@@ -253,7 +261,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
 
     outboxReader() {
       if (!schemas || !host) throw new ConfigError('audit: outboxReader() needs sinks.outbox and a connected database.');
-      return new OutboxReader(host.session, { events: host.schema(schemas.events.name), head: host.schema(schemas.head.name), checkpoints: host.schema(schemas.checkpoints.name) });
+      return new OutboxReader(host.session, storedSchemas(host, schemas));
     },
 
     health(): ComponentHealth[] {

@@ -14,7 +14,7 @@ function runChild(args: string[]): Promise<{ code: number | null; signal: NodeJS
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
     // Generous: the child must exit by itself; a hang means an open handle.
-    const timer = setTimeout(() => child.kill('SIGKILL'), 120_000);
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
     child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, out, ms: Date.now() - started }); });
   });
 }

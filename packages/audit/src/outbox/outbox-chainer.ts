@@ -18,8 +18,9 @@ class HeadBusy extends Error {}
  * each operation's own transaction, because concurrent transactions cannot
  * share a chain head without serializing every write; after commit, the
  * chainer takes the head row with an optimistic lock (so one chainer at a
- * time, across processes), seals the oldest unchained rows in id order and
- * moves the head. Every `checkpointEvery` events it inserts a checkpoint.
+ * time, across processes), seals the oldest unchained rows in id order,
+ * inserts their links (seq, prevHash, hash) in one statement, marks the rows
+ * with one update and moves the head. Every `checkpointEvery` events it inserts a checkpoint.
  *
  * @example
  * ```ts
@@ -71,7 +72,7 @@ export class OutboxChainer {
 
   /** Rows not chained yet (committed but not sealed). */
   async pending(): Promise<number> {
-    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'seq', isNull: true }, {});
+    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'batch', isNull: true }, {});
   }
 
   private async chainBatch(): Promise<number> {
@@ -86,20 +87,24 @@ export class OutboxChainer {
       const locked = await tx.update(headSchema, { ids: [this.headId], where: { kind: 'cmp', field: 'lock', op: 'eq', value: lock } }, { set: {}, increment: { lock: 1 } }, {});
       if (locked.length === 0) throw new HeadBusy('another chainer moved the head');
       const rows = await tx.query(events, {
-        where: { kind: 'isNull', field: 'seq', isNull: true },
+        where: { kind: 'isNull', field: 'batch', isNull: true },
         orderBy: [{ field: 'id', direction: 'asc' }],
         limit: this.options.batch,
+        select: ['id', 'event'],
       }, {});
       if (rows.length === 0) return 0;
       const chain = new HashChain(this.options.stream, { seq: head.seq as number, hash: head.hash as string });
       const due: StoredRow[] = [];
+      const links: StoredRow[] = [];
       for (const row of rows) {
-        const sealed = chain.seal(row.event as AuditEventBody);
-        await tx.update(events, { ids: [row.id as string], where: { kind: 'isNull', field: 'seq', isNull: true } }, {
-          set: { seq: sealed.seq, prevHash: sealed.prevHash, hash: sealed.hash, stream: this.options.stream }, increment: {},
-        }, {});
+        const body = (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventBody;
+        const sealed = chain.seal(body);
+        links.push({ id: row.id, stream: this.options.stream, seq: sealed.seq, prevHash: sealed.prevHash, hash: sealed.hash });
         if (sealed.seq % this.options.checkpointEvery === 0) due.push(checkpointRow(this.options.stream, sealed.seq, sealed.hash));
       }
+      // One statement for the links and one to mark the rows, whatever the batch size.
+      await tx.insert(this.schemas.links, links, {});
+      await tx.update(events, { ids: rows.map((r) => r.id as string) }, { set: { batch: (head.seq as number) + 1 }, increment: {} }, {});
       await tx.update(headSchema, { ids: [this.headId] }, { set: { seq: chain.seq, hash: chain.hash, time: new Date() }, increment: {} }, {});
       if (due.length) await tx.insert(checkpoints, due, {});
       return rows.length;

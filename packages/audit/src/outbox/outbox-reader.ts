@@ -23,15 +23,21 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
   async *[Symbol.asyncIterator](): AsyncIterator<SealedAuditEvent> {
     let after: unknown[] | undefined;
     for (;;) {
-      const rows = await this.session.query(this.schemas.events, {
-        where: { kind: 'isNull', field: 'seq', isNull: false },
+      const links = await this.session.query(this.schemas.links, {
         orderBy: [{ field: 'seq', direction: 'asc' }, { field: 'id', direction: 'asc' }],
         limit: this.pageSize,
         after,
       }, {});
-      for (const row of rows) yield toEvent(row);
-      if (rows.length < this.pageSize) return;
-      const last = rows[rows.length - 1]!;
+      if (links.length === 0) return;
+      const rows = await this.session.getByIds(this.schemas.events, links.map((l) => l.id as string), {});
+      const byId = new Map(rows.map((r) => [r.id as string, r]));
+      for (const link of links) {
+        const row = byId.get(link.id as string);
+        // A link whose row is gone yields nothing: the verifier sees the gap in seq.
+        if (row) yield toEvent(row, link);
+      }
+      if (links.length < this.pageSize) return;
+      const last = links[links.length - 1]!;
       after = [last.seq, last.id];
     }
   }
@@ -46,7 +52,7 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
 
   /** Rows written but not chained yet. */
   pending(): Promise<number> {
-    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'seq', isNull: true }, {});
+    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'batch', isNull: true }, {});
   }
 
   /** Every row, chained or not, as stored (for tests and exports). */
@@ -55,7 +61,7 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
   }
 }
 
-function toEvent(row: StoredRow): SealedAuditEvent {
+function toEvent(row: StoredRow, link: StoredRow): SealedAuditEvent {
   const body = (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as Record<string, unknown>;
-  return { ...body, stream: row.stream, seq: row.seq, prevHash: row.prevHash, hash: row.hash } as SealedAuditEvent;
+  return { ...body, stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
 }

@@ -1,10 +1,12 @@
 import { defineRepository, f, type RepositorySchema } from '@chatcore/core';
 import type { OutboxOptions } from '../audit-options.js';
 
-/** The three plugin-owned storage schemas of the outbox. */
+/** The plugin-owned storage schemas of the outbox. */
 export interface OutboxSchemas {
-  /** One row per audit event; `seq`, `prevHash`, `hash` are null until chained. */
+  /** One row per audit event; `batch` is null until the row is chained. */
   readonly events: RepositorySchema;
+  /** One row per chained event (same id): `seq`, `prevHash`, `hash`, written in one statement per batch. */
+  readonly links: RepositorySchema;
   /** One row per chain: its head (`seq`, `hash`) and an optimistic `lock` counter. */
   readonly head: RepositorySchema;
   /** Insert-only checkpoints (`seq`, `hash`) of the outbox chain. */
@@ -16,19 +18,23 @@ export interface OutboxSchemas {
  *
  * @example
  * ```ts
- * const s = outboxSchemas('audit', { table: 'audit_events', headTable: 'audit_chain', checkpointTable: 'audit_checkpoints', chainBatch: 500, chainDelayMs: 20 });
+ * const s = outboxSchemas('audit', { table: 'audit_events', linkTable: 'audit_links', headTable: 'audit_chain', checkpointTable: 'audit_checkpoints', chainBatch: 500, chainDelayMs: 20 });
  * ```
  */
 export function outboxSchemas(owner: string, options: Required<OutboxOptions>): OutboxSchemas {
   const events = defineRepository(options.table, {
     id: f.id(),
-    stream: f.string({ max: 200 }),
-    seq: f.integer().optional().indexed(),
-    prevHash: f.string({ max: 64 }).optional(),
-    hash: f.string({ max: 64 }).optional(),
+    batch: f.integer().optional().indexed(),
     time: f.timestamp(),
     event: f.json(),
   }, { table: options.table });
+  const links = defineRepository(options.linkTable, {
+    id: f.id(),
+    stream: f.string({ max: 200 }),
+    seq: f.integer().indexed(),
+    prevHash: f.string({ max: 64 }),
+    hash: f.string({ max: 64 }),
+  }, { table: options.linkTable });
   const head = defineRepository(options.headTable, {
     id: f.id({ generate: 'uuidv4' }),
     seq: f.integer(),
@@ -44,5 +50,5 @@ export function outboxSchemas(owner: string, options: Required<OutboxOptions>): 
     time: f.timestamp(),
   }, { table: options.checkpointTable });
   const own = (s: RepositorySchema): RepositorySchema => Object.freeze({ ...s, ownedBy: owner });
-  return { events: own(events.schema), head: own(head.schema), checkpoints: own(checkpoints.schema) };
+  return { events: own(events.schema), links: own(links.schema), head: own(head.schema), checkpoints: own(checkpoints.schema) };
 }

@@ -1,9 +1,8 @@
 // Spawned by file-sink.test.ts: writes N operations with the file sink, closes
 // the database and returns from the module without process.exit, so the
 // process must end on its own once every transport has flushed.
-import { createDatabase, memoryDriver } from '@chatcore/core';
+import { createDatabase, defineRepository, f, memoryDriver } from '@chatcore/core';
 import { audit } from '@chatcore/audit';
-import { repositories } from './fixtures.js';
 
 const [dir, countText, mode] = process.argv.slice(2);
 const count = Number(countText);
@@ -12,7 +11,8 @@ const file = mode === 'rotate'
   : { path: `${dir}/audit.log` };
 const db = createDatabase({
   driver: memoryDriver(),
-  repositories: repositories('child'),
+  // No unique field: the reference memory driver checks uniqueness by scanning, which would dominate 10,000 inserts.
+  repositories: { users: defineRepository('users', { id: f.id(), name: f.string(), email: f.string() }) },
   plugins: [audit({ sinks: { file }, checkpoints: { file: `${dir}/audit.checkpoints`, every: 1000 }, reads: 'none', queue: { capacity: 1000 } })],
   allowPlaintextSensitive: true,
 });

@@ -70,9 +70,16 @@ export function faultPlugin(): Plugin {
   };
 }
 
+/** Outbox table names of one test run, so files running at once on a shared server do not share a chain. */
+export function outboxTables(tag: string) {
+  return { table: `audit_events_${tag}`, linkTable: `audit_links_${tag}`, headTable: `audit_chain_${tag}`, checkpointTable: `audit_checkpoints_${tag}` };
+}
+
 export async function openDb(backend: Backend, auditOptions: AuditOptions, extra: { dataDir?: string; plugins?: Plugin[]; tag?: string } = {}) {
-  const repos = repositories(extra.tag);
-  const plugin = audit(auditOptions);
+  const tag = extra.tag ?? randomBytes(3).toString('hex');
+  const repos = repositories(tag);
+  const outbox = auditOptions.sinks?.outbox === true ? outboxTables(tag) : auditOptions.sinks?.outbox;
+  const plugin = audit(outbox ? { ...auditOptions, sinks: { ...auditOptions.sinks, outbox } } : auditOptions);
   const db = createDatabase({
     driver: driverFor(backend, extra),
     repositories: repos,

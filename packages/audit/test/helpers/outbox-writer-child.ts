@@ -2,13 +2,13 @@
 // audit outbox and prints "ACK <id>" after each write returns, until killed.
 import { createDatabase } from '@chatcore/core';
 import { audit } from '@chatcore/audit';
-import { driverFor, repositories, type Backend } from './fixtures.js';
+import { driverFor, outboxTables, repositories, type Backend } from './fixtures.js';
 
 const [backend, tag, dataDir] = process.argv.slice(2) as [Backend, string, string | undefined];
 const db = createDatabase({
   driver: driverFor(backend, dataDir ? { dataDir } : {}),
   repositories: repositories(tag),
-  plugins: [audit({ sinks: { outbox: true }, reads: 'none' })],
+  plugins: [audit({ sinks: { outbox: outboxTables(tag) }, reads: 'none' })],
   allowPlaintextSensitive: true,
 });
 await db.connect();
