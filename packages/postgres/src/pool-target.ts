@@ -35,6 +35,27 @@ export function toPgQuery(statement: SqlStatement): pg.QueryConfig {
  * const { rows } = await primary.run({ text: 'select 1' });
  * ```
  */
+const earlyErrors = new WeakMap<pg.PoolClient, Error>();
+const guards = new WeakMap<pg.PoolClient, (err: Error) => void>();
+
+/**
+ * Take over a client from `acquire()`: remove its checkout guard and return
+ * an error it already reported (its connection is then unusable).
+ *
+ * @example
+ * ```ts
+ * const client = await target.acquire(); client.on('error', mine); const early = takeOver(client);
+ * ```
+ */
+export function takeOver(client: pg.PoolClient): Error | undefined {
+  const guard = guards.get(client);
+  if (guard) client.removeListener('error', guard);
+  guards.delete(client);
+  const early = earlyErrors.get(client);
+  earlyErrors.delete(client);
+  return early;
+}
+
 export class PoolTarget {
   /** Connection errors seen on this server's connections (idle and checked out). */
   errors = 0;
@@ -56,9 +77,29 @@ export class PoolTarget {
     return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.pool.options.max, connectionErrors: this.errors };
   }
 
+  /**
+   * Check a client out with the callback form of pool.connect: the pool may
+   * hand over a client synchronously while a FATAL message for it is still
+   * being parsed, so the error listener must be attached in the same tick
+   * (a promise would attach it one tick too late, and an 'error' event
+   * without a listener crashes the process). Errors that arrive before the
+   * caller takes over are kept in `earlyErrors`.
+   */
   private connectOnce(): Promise<pg.PoolClient> {
-    return this.pool.connect().then(undefined, (err: unknown) => {
-      throw this.connectError(err);
+    return new Promise((resolve, reject) => {
+      this.pool.connect((err, client) => {
+        if (err || !client) {
+          reject(this.connectError(err));
+          return;
+        }
+        const early = (e: Error) => {
+          this.errors++;
+          if (!earlyErrors.has(client)) earlyErrors.set(client, e);
+        };
+        client.on('error', early);
+        guards.set(client, early);
+        resolve(client);
+      });
     });
   }
 
@@ -72,6 +113,13 @@ export class PoolTarget {
   private runOnce(query: pg.QueryConfig): Promise<SqlResult> {
     return this.connectOnce().then((client) => new Promise<SqlResult>((resolve, reject) => {
       let settled = false;
+      const early = takeOver(client);
+      if (early) {
+        // The connection died before this statement was written to it: nothing was sent.
+        client.release(early);
+        reject(connectionFailure(early, 'connect', this.name));
+        return;
+      }
       const onError = (err: Error) => {
         this.errors++;
         if (settled) return;
@@ -80,31 +128,28 @@ export class PoolTarget {
         reject(connectionFailure(err, 'statement', this.name));
       };
       client.once('error', onError);
-      client.query(query).then(
-        (result) => {
-          client.removeListener('error', onError);
-          if (settled) return;
-          settled = true;
+      // The callback form runs as soon as the server's ReadyForQuery is parsed: when a FATAL
+      // message arrives in the same packet right after it, the result is already settled and
+      // the error is not mistaken for this statement's outcome (a promise would settle a tick later).
+      client.query(query, (err: Error | null, result: pg.QueryResult) => {
+        client.removeListener('error', onError);
+        if (settled) return;
+        settled = true;
+        if (!err) {
           client.release();
-          resolve(result as SqlResult);
-        },
-        (err: unknown) => {
-          client.removeListener('error', onError);
-          if (settled) return;
-          settled = true;
-          if (isRawConnectionFailure(err)) {
-            this.errors++;
-            client.release(err as Error);
-            reject(connectionFailure(err, 'statement', this.name));
-          } else {
-            // An SQL error (with its SQLSTATE) is an answer from a live connection: it goes back
-            // to the pool. Anything else leaves the connection's state unknown.
-            const code = (err as { code?: unknown } | null)?.code;
-            client.release(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? undefined : (err as Error));
-            reject(lockTimeoutAsTimeout(err));
-          }
-        },
-      );
+          resolve(result as unknown as SqlResult);
+        } else if (isRawConnectionFailure(err)) {
+          this.errors++;
+          client.release(err);
+          reject(connectionFailure(err, 'statement', this.name));
+        } else {
+          // An SQL error (with its SQLSTATE) is an answer from a live connection: it goes back
+          // to the pool. Anything else leaves the connection's state unknown.
+          const code = (err as { code?: unknown }).code;
+          client.release(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? undefined : err);
+          reject(lockTimeoutAsTimeout(err));
+        }
+      });
     }));
   }
 }

@@ -2,7 +2,7 @@ import type { RetryPolicy } from 'cockatiel';
 import { ConnectionError, type ResolvedRetryOptions } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
 import type { PoolTarget } from './pool-target.js';
-import { toPgQuery } from './pool-target.js';
+import { takeOver, toPgQuery } from './pool-target.js';
 import { lockTimeoutAsTimeout } from './server-timeouts.js';
 import type { ReplicaRouter } from './replica-router.js';
 import {
@@ -87,7 +87,7 @@ export class ResilientExecutor implements SqlExecutor {
 
   async connect(): Promise<void> {
     const client = await this.writes.execute(() => this.primary.acquire());
-    client.release();
+    client.release(takeOver(client));
   }
 
   execute(statement: SqlStatement): Promise<SqlResult> {
@@ -114,6 +114,12 @@ export class ResilientExecutor implements SqlExecutor {
       target.errors++;
     };
     client.on('error', onError);
+    const early = takeOver(client);
+    if (early) {
+      client.off('error', onError);
+      client.release(early);
+      throw connectionFailure(early, 'connect', target.name);
+    }
     const connection: SqlConnection = {
       execute: (statement) => {
         if (broken) return Promise.reject(connectionFailure(broken, committing ? 'commit' : 'statement', target.name));
