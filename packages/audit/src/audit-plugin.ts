@@ -231,7 +231,14 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     },
 
     async onSecurityEvent(event) {
-      await emit(builder.security(event));
+      const body = builder.security(event);
+      const w = emit(body);
+      if (schemas && host && outboxEvents && !closed) {
+        // Security events go to the outbox too (autocommitted: they are not part of a caller's transaction).
+        await host.session.insert(outboxEvents, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
+        scheduleChain();
+      }
+      if (w) await w;
     },
 
     async recordInvalidInput(error, info) {

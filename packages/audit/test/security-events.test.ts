@@ -109,4 +109,17 @@ test('a full queue with the default back-pressure loses nothing', async () => {
   assert.ok((await verifyAuditTrail(sink.events(true))).ok);
 });
 
+test('with the outbox, security events are written there too and chained', async () => {
+  const { db, plugin } = await openDb('memory', { sinks: { outbox: true } });
+  db.reportSecurityEvent({ type: 'access_denied', message: 'no', repository: 'users', actor: 'user:3' });
+  await new Promise((r) => setTimeout(r, 10));
+  await plugin.flush();
+  const reader = plugin.outboxReader();
+  const events = [];
+  for await (const e of reader) events.push(e);
+  assert.equal(events.map((e) => [e.type, e.event, e.actor]), [['security', 'access_denied', 'user:3']]);
+  assert.ok((await verifyAuditTrail(reader, await reader.checkpoints())).ok);
+  await db.close();
+});
+
 test.run();
