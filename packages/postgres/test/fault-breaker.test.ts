@@ -1,0 +1,117 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { postgres } from '../src/index.js';
+import { createCluster, startProxy, waitUntilAccepting, type TestCluster, type TestProxy } from './helpers/cluster.js';
+
+await requireService('postgres');
+
+const cluster: TestCluster = await createCluster('cc_breaker', 55447);
+const proxy: TestProxy = await startProxy(cluster.port);
+const CONNECT_TIMEOUT = 2000;
+const HALF_OPEN_MS = 800;
+const items = defineRepository('items', { id: f.id(), title: f.string() }, { table: 'items' });
+const opened: Array<{ close(): Promise<void> }> = [];
+
+function open(url: string) {
+  const driver = postgres({ url, poolSize: 4, connectTimeout: CONNECT_TIMEOUT, breaker: { threshold: 3, halfOpenAfterMs: HALF_OPEN_MS } });
+  const db = createDatabase({ driver, repositories: { items } });
+  opened.push(db);
+  return { driver, db };
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[s.length >> 1]!;
+}
+
+/** Time `n` calls that must each fail with ConnectionError; returns their durations. */
+async function failFast(call: () => Promise<unknown>, n: number): Promise<number[]> {
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    try {
+      await call();
+      assert.unreachable('the call should fail while the server is unreachable');
+    } catch (err) {
+      assert.instance(err, ConnectionError, String(err));
+      assert.is((err as ConnectionError).details.breaker, 'open');
+    }
+    times.push(performance.now() - t0);
+  }
+  return times;
+}
+
+const { db: seedDb } = open(cluster.url());
+await seedDb.connect();
+const row = await seedDb.items.create({ title: 'seed' });
+
+test('a server that hangs: once the breaker opens, calls fail with ConnectionError well under the connect timeout; it closes after recovery', async () => {
+  const { db, driver } = open(`postgres://postgres@127.0.0.1:${proxy.port}/postgres`);
+  assert.is((await db.items.get(row.id))?.title, 'seed');
+  proxy.mode = 'blackhole';
+  proxy.cut();
+  // The first callers wait for the connect timeout; their failures open the breaker.
+  const first = await Promise.allSettled([1, 2, 3].map(() => db.items.get(row.id)));
+  for (const r of first) assert.ok(r.status === 'rejected' && r.reason instanceof ConnectionError);
+  assert.is(driver.breakerState(), 'open');
+  const times = await failFast(() => db.items.get(row.id), 25);
+  const writes = await failFast(() => db.items.create({ title: 'refused' }), 5);
+  const med = median([...times, ...writes]);
+  console.log(`  breaker open: median failure ${med.toFixed(2)} ms (max ${Math.max(...times, ...writes).toFixed(1)} ms) vs connect timeout ${CONNECT_TIMEOUT} ms`);
+  assert.ok(med < CONNECT_TIMEOUT / 20, `median ${med} ms`);
+  const health = await driver.health();
+  assert.is(health.status, 'down');
+  assert.is(health.components.find((c) => c.name === 'breaker')?.details?.state, 'open');
+
+  proxy.mode = 'forward';
+  await new Promise((r) => setTimeout(r, HALF_OPEN_MS + 100));
+  assert.is((await db.items.get(row.id))?.title, 'seed', 'the half-open probe succeeds');
+  assert.is(driver.breakerState(), 'closed');
+  assert.is((await driver.health()).status, 'up');
+});
+
+test('a stopped server: the breaker opens, calls fail fast, and reads succeed within half-open + 1 s after the server accepts connections', async () => {
+  const { db, driver } = open(cluster.url());
+  await db.connect();
+  await cluster.stop();
+  try {
+    for (let i = 0; i < 3; i++) await db.items.get(row.id).catch((e: unknown) => assert.instance(e, ConnectionError));
+    assert.is(driver.breakerState(), 'open');
+    const times = await failFast(() => db.items.get(row.id), 10);
+    assert.ok(median(times) < CONNECT_TIMEOUT / 20);
+    await failFast(() => db.items.update(row.id, { title: 'not while down' }), 3);
+  } finally {
+    await cluster.start();
+  }
+  const accepting = await waitUntilAccepting(cluster);
+  let readAt = 0;
+  while (!readAt) {
+    try {
+      assert.is((await db.items.get(row.id))?.title, 'seed', 'the refused update changed nothing');
+      readAt = performance.now();
+    } catch (err) {
+      assert.instance(err, ConnectionError);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  }
+  console.log(`  reads back ${(readAt - accepting).toFixed(0)} ms after the server accepted connections (half-open interval ${HALF_OPEN_MS} ms)`);
+  assert.ok(readAt - accepting <= HALF_OPEN_MS + 1000);
+  assert.is(driver.breakerState(), 'closed');
+});
+
+test('breaker and retry settings are checked: bad values raise ConfigError', async () => {
+  const { ConfigError } = await import('@chatcore/core');
+  assert.throws(() => postgres({ url: cluster.url(), breaker: { threshold: 0 } }), (e: unknown) => e instanceof ConfigError && /breaker\.threshold/.test((e as Error).message));
+  assert.throws(() => postgres({ url: cluster.url(), retry: { maxRetries: -1 } }), (e: unknown) => e instanceof ConfigError && /retry\.maxRetries/.test((e as Error).message));
+  assert.throws(() => postgres({ url: cluster.url(), replicaUrls: ['not a url'] }), (e: unknown) => e instanceof ConfigError);
+});
+
+test.after(async () => {
+  for (const d of opened) await d.close().catch(() => undefined);
+  await proxy.close();
+  await cluster.drop();
+});
+
+test.run();
