@@ -1,12 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CapturedSink, openDb } from './helpers/fixtures.js';
+import { CapturedSink, openDb, type Backend } from './fixtures.js';
 
+/** Register the trace-context tests against one backend. */
+export function registerTraceContext(backend: Backend): void {
 const sink = new CapturedSink();
 let ctx: Awaited<ReturnType<typeof openDb>>;
 
 test.before(async () => {
-  ctx = await openDb('memory', { sinks: { console: { stream: sink.stream } } });
+  ctx = await openDb(backend, { sinks: { console: { stream: sink.stream }, outbox: true } });
 });
 test.after(async () => {
   await ctx.db.close();
@@ -58,3 +60,4 @@ test('a trace id given per call wins over the ambient one', async () => {
 });
 
 test.run();
+}

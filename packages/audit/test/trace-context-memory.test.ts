@@ -1,0 +1,3 @@
+import { registerTraceContext } from './helpers/trace-context.js';
+
+registerTraceContext('memory');

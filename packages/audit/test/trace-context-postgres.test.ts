@@ -1,0 +1,5 @@
+import { requireService } from '@chatcore/core/testing';
+import { registerTraceContext } from './helpers/trace-context.js';
+
+await requireService('postgres');
+registerTraceContext('postgres');
