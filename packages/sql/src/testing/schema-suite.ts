@@ -62,6 +62,16 @@ export function registerSchemaSuite(options: SqlSuiteOptions) {
     assert.equal(row, { id: 'r1', title: 'kept', qty: 2, note: null, version: 1 });
   });
 
+  s('a field that became optional lets its column take null (widening, no data lost)', async () => {
+    const t = table('items');
+    await ctx.driver.ensureSchema([version1(t).schema], { mode: 'apply' });
+    const relaxed = defineRepository('items', { id: f.id(), title: f.string(), qty: f.integer().optional(), version: f.version() }, { table: t });
+    const report = await ctx.driver.ensureSchema([relaxed.schema], { mode: 'apply' });
+    assert.ok(report.applied.includes(`allow null in ${t}.qty`), report.applied.join(', '));
+    await ctx.driver.insert(relaxed.schema, [{ id: 'n1', title: 'no qty', qty: null, version: 1 }], {});
+    assert.is((await ctx.driver.getByIds(relaxed.schema, ['n1'], {}))[0]!.qty, null);
+  });
+
   s('a column retyped by hand raises SchemaDriftError naming table.column and both types', async () => {
     const t = table('items');
     await ctx.driver.ensureSchema([version1(t).schema], { mode: 'apply' });
