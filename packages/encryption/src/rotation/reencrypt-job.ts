@@ -19,6 +19,8 @@ export interface ReencryptOptions {
   readonly batchSize?: number;
   /** Resume after this id (the `checkpoint` of an earlier progress event or result). */
   readonly checkpoint?: string | null;
+  /** Records swapped at once within a batch (default 4; 1 on single-connection backends changes nothing but speed). */
+  readonly concurrency?: number;
   /** Stop after this many batches (the result's checkpoint resumes). */
   readonly maxBatches?: number;
   readonly onProgress?: (progress: ReencryptProgress) => void;
@@ -148,30 +150,42 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
     ctx.events.emit('progress', p);
     return p;
   };
-  for await (const rows of batches(ctx, plan, batchSize, checkpoint, options.signal)) {
-    for (let row of rows) {
-      const id = row.id as string;
-      for (let attempt = 1; ; attempt++) {
-        const { set, guard } = rewrite(plan, row, active);
-        const count = Object.keys(set).length;
-        if (count === 0) break;
-        const where: Condition = guard.length === 1 ? guard[0]! : { kind: 'and', conditions: guard };
-        // Through the plugins below this one (a cache sees the write), not through the encryption layer itself.
-        const res = await ctx.host.execute(ctx.name, { kind: 'update', schema: plan.storage!, target: { ids: [id], where }, patch: { set, increment: {} } });
-        if (res.rows.length > 0) {
-          rewritten += count;
-          break;
-        }
-        const fresh = (await ctx.host.session.getByIds(plan.storage!, [id], { select: ['id', ...slots(plan).map((s) => s.column)] }))[0];
-        if (!fresh) break; // deleted meanwhile
-        if (attempt >= SWAP_ATTEMPTS) {
-          skipped++;
-          break;
-        }
-        row = fresh;
+  const concurrency = options.concurrency ?? 4;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new ValidationError([{ path: 'concurrency', message: 'expected an integer from 1 to 64' }]);
+  const swapOne = async (first: StoredRow): Promise<void> => {
+    let row = first;
+    const id = row.id as string;
+    for (let attempt = 1; ; attempt++) {
+      const { set, guard } = rewrite(plan, row, active);
+      const count = Object.keys(set).length;
+      if (count === 0) break;
+      const where: Condition = guard.length === 1 ? guard[0]! : { kind: 'and', conditions: guard };
+      // Through the plugins below this one (a cache sees the write), not through the encryption layer itself.
+      const res = await ctx.host.execute(ctx.name, { kind: 'update', schema: plan.storage!, target: { ids: [id], where }, patch: { set, increment: {} } });
+      if (res.rows.length > 0) {
+        rewritten += count;
+        break;
       }
-      scanned++;
+      const fresh = (await ctx.host.session.getByIds(plan.storage!, [id], { select: ['id', ...slots(plan).map((s) => s.column)] }))[0];
+      if (!fresh) break; // deleted meanwhile
+      if (attempt >= SWAP_ATTEMPTS) {
+        skipped++;
+        break;
+      }
+      row = fresh;
     }
+    scanned++;
+  };
+  for await (const rows of batches(ctx, plan, batchSize, checkpoint, options.signal)) {
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(concurrency, rows.length) }, async () => {
+      try {
+        while (next < rows.length) await swapOne(rows[next++]!);
+      } catch (error) {
+        next = rows.length; // the other workers stop after their current record
+        throw error;
+      }
+    }));
     checkpoint = rows.at(-1)!.id as string;
     n++;
     if (options.maxBatches !== undefined && n >= options.maxBatches) return report(false);
