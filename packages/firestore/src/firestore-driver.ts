@@ -33,7 +33,7 @@ export class FirestoreDriver implements Driver {
   readonly options: ResolvedFirestoreOptions;
   private client: Firestore | undefined;
   private readonly ctx: DriverContext;
-  private readonly reader: { current?: Reader } = {};
+  private reader: Reader | undefined;
   private readonly pending = new Set<Promise<void>>();
 
   constructor(options: FirestoreOptions) {
@@ -53,13 +53,13 @@ export class FirestoreDriver implements Driver {
       filteredWrites: true,
       upsertOnUniqueFields: true,
     });
-    const self = this;
+    const driver = this; // the client is created lazily, so the context reads it through the driver
     this.ctx = {
-      get db() { return self.firestore; },
+      get db() { return driver.firestore; },
       maxBatchOps: this.options.maxBatchOps,
       maxBatchBytes: this.options.maxBatchBytes,
       maxSortInMemory: this.options.maxSortInMemory,
-      collection: (schema) => self.firestore.collection(schema.table),
+      collection: (schema) => driver.firestore.collection(schema.table),
     };
   }
 
@@ -73,14 +73,14 @@ export class FirestoreDriver implements Driver {
       if (o.keyFilename) settings.keyFilename = o.keyFilename;
       if (o.emulatorHost) Object.assign(settings, { host: o.emulatorHost, ssl: false });
       this.client = new Firestore(settings);
-      this.reader.current = directReader(this.client);
+      this.reader = directReader(this.client);
     }
     return this.client;
   }
 
   private get direct(): Reader {
-    void this.firestore;
-    return this.reader.current!;
+    void this.firestore; // creates the client, and its reader, on first use
+    return this.reader!;
   }
 
   async connect(): Promise<void> {

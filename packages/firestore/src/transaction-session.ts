@@ -83,6 +83,10 @@ export class TransactionSession implements DriverSession {
   }
 
   async insert(schema: RepositorySchema, rows: readonly StoredRow[], _options: DriverCallOptions): Promise<void> {
+    return this.atomically(() => this.insertRows(schema, rows));
+  }
+
+  private async insertRows(schema: RepositorySchema, rows: readonly StoredRow[]): Promise<void> {
     assertSchemaNames(schema);
     assertIds(schema, rows.map((r) => r.id));
     rows.forEach((r, i) => assertDocumentSize(schema, r.id as string, encodeRow(schema, r), rows.length > 1 ? `[${i}]` : '(input)'));
@@ -94,7 +98,11 @@ export class TransactionSession implements DriverSession {
     }
   }
 
-  async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, _options: DriverCallOptions): Promise<StoredRow[]> {
+  update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, _options: DriverCallOptions): Promise<StoredRow[]> {
+    return this.atomically(() => this.updateRows(schema, target, patch));
+  }
+
+  private async updateRows(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch): Promise<StoredRow[]> {
     const out: StoredRow[] = [];
     for (const row of await this.targets(schema, target)) {
       const next = applyPatch(schema, row, patch);
@@ -106,7 +114,11 @@ export class TransactionSession implements DriverSession {
     return out;
   }
 
-  async delete(schema: RepositorySchema, target: WriteTarget, _options: DriverCallOptions): Promise<string[]> {
+  delete(schema: RepositorySchema, target: WriteTarget, _options: DriverCallOptions): Promise<string[]> {
+    return this.atomically(() => this.deleteRows(schema, target));
+  }
+
+  private async deleteRows(schema: RepositorySchema, target: WriteTarget): Promise<string[]> {
     const ids: string[] = [];
     for (const row of await this.targets(schema, target)) {
       await this.claimLocks(schema, row.id as string, row, null);
@@ -133,6 +145,25 @@ export class TransactionSession implements DriverSession {
 
   transaction<T>(): Promise<T> {
     return Promise.reject(new UnsupportedQueryError('Firestore has no nested transactions (savepoints); run the work in the outer transaction.', { backend: 'firestore', limit: 'nestedTransactions' }));
+  }
+
+  /**
+   * Run one operation so that it changes the buffered state entirely or not
+   * at all: a caller that catches an error (a duplicate in the third row of
+   * five) and commits must not commit the first two rows.
+   */
+  private async atomically<T>(fn: () => Promise<T>): Promise<T> {
+    const docs = [...this.docs].map(([k, e]) => [k, { ...e, increments: new Set(e.increments) }] as const);
+    const locks = [...this.locks].map(([k, l]) => [k, { ...l }] as const);
+    try {
+      return await fn();
+    } catch (error) {
+      this.docs.clear();
+      for (const [k, e] of docs) this.docs.set(k, e);
+      this.locks.clear();
+      for (const [k, l] of locks) this.locks.set(k, l);
+      throw error;
+    }
   }
 
   /** Hand every buffered write to the Firestore transaction; it commits when the callback returns. */

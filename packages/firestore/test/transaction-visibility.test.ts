@@ -80,6 +80,21 @@ test('updateMany inside a transaction reaches records created earlier in it', as
   await db.people.deleteMany({});
 });
 
+test('a createMany that fails on its third row inside a transaction leaves none of its rows, even if the error is caught', async () => {
+  await db.people.create({ name: 'taken', email: 'taken@x' });
+  await db.transaction(async (tx) => {
+    try {
+      await tx.people.createMany([{ name: '1', email: '1@x' }, { name: '2', email: '2@x' }, { name: '3', email: 'taken@x' }]);
+      assert.unreachable();
+    } catch (e) {
+      assert.instance(e, UniqueViolationError);
+    }
+    await tx.people.create({ name: 'after', email: '1@x' });
+  });
+  assert.equal(names(await db.people.find({ orderBy: { name: 'asc' } })), ['after', 'taken']);
+  await db.people.deleteMany({});
+});
+
 test.after(async () => {
   await db.close();
   await emulator.stop();
