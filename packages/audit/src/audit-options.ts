@@ -1,4 +1,4 @@
-import { ConfigError } from '@chatcore/core';
+import { ConfigError, type RepositorySchema } from '@chatcore/core';
 import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sinks/winston-sinks.js';
 
 /**
@@ -83,7 +83,14 @@ export interface AuditOptions {
   readonly stream?: string;
 }
 
-/** Options with defaults applied. */
+/**
+ * Options with defaults applied.
+ *
+ * @example
+ * ```ts
+ * const { capacity, overflow } = resolveAuditOptions({});
+ * ```
+ */
 export interface ResolvedAuditOptions {
   readonly name: string;
   readonly readMode: 'all' | 'none' | 'sample';
@@ -158,4 +165,27 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
         }
       : undefined,
   };
+}
+
+/**
+ * Refuse an `includeValues` allowlist that names unknown repositories or
+ * fields, or a sensitive or secret field.
+ *
+ * @example
+ * ```ts
+ * checkValueAllowlist(schemas, new Map([['users', ['name']]]));
+ * ```
+ */
+export function checkValueAllowlist(schemas: readonly RepositorySchema[], allow: ReadonlyMap<string, readonly string[]>): void {
+  for (const [repo, fields] of allow) {
+    const schema = schemas.find((s) => s.name === repo);
+    if (!schema) throw new ConfigError(`audit: includeValues names unknown repository ${JSON.stringify(repo)}.`);
+    for (const field of fields) {
+      const meta = schema.fields[field];
+      if (!meta) throw new ConfigError(`audit: includeValues.${repo} names unknown field ${JSON.stringify(field)}.`);
+      if (meta.sensitive || meta.secret) {
+        throw new ConfigError(`audit: includeValues.${repo}.${field} is a sensitive or secret field; its values are never logged. Remove it from the allowlist.`);
+      }
+    }
+  }
 }

@@ -5,7 +5,7 @@ import {
   type CallerContext, type ComponentHealth, type Operation, type OperationContext, type OperationResult,
   type Plugin, type PluginHost, type RepositorySchema, type SecurityEvent, type TransactionEvent,
 } from '@chatcore/core';
-import { resolveAuditOptions, type AuditOptions } from './audit-options.js';
+import { checkValueAllowlist, resolveAuditOptions, type AuditOptions } from './audit-options.js';
 import { AUDIT_EVENT_VERSION, type AuditEventBody } from './events/audit-event.js';
 import { EventBuilder } from './events/event-builder.js';
 import { detectInjection } from './events/injection-detector.js';
@@ -15,7 +15,7 @@ import { HashChain } from './chain/hash-chain.js';
 import { CheckpointFile } from './chain/checkpoint-file.js';
 import { createWinstonSink } from './sinks/winston-sinks.js';
 import { StreamWriter } from './sinks/stream-writer.js';
-import { outboxSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
+import { outboxSchemas, storedSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
 import { OutboxChainer } from './outbox/outbox-chainer.js';
 import { OutboxReader } from './outbox/outbox-reader.js';
 import { orderedId } from './outbox/ordered-id.js';
@@ -23,7 +23,14 @@ import { orderedId } from './outbox/ordered-id.js';
 const DURATION = Symbol('audit.durationMs');
 const READS = new Set<Operation['kind']>(['get', 'query', 'count']);
 
-/** Counters of the audit plugin. */
+/**
+ * Counters of the audit plugin.
+ *
+ * @example
+ * ```ts
+ * const { sealed, dropped } = db.plugin<AuditPlugin>('audit')!.stats();
+ * ```
+ */
 export interface AuditStats {
   readonly stream: string;
   /** Events sealed into this process's chain. */
@@ -56,25 +63,6 @@ export interface AuditPlugin extends Plugin {
    * it looks like an injection attempt.
    */
   recordInvalidInput(error: unknown, info: CallerContext & { readonly repository?: string; readonly method?: string }): Promise<void>;
-}
-
-/** The outbox schemas as the database stores them (after every extendSchema). */
-function storedSchemas(h: PluginHost, s: OutboxSchemas): OutboxSchemas {
-  return { events: h.schema(s.events.name), links: h.schema(s.links.name), head: h.schema(s.head.name), checkpoints: h.schema(s.checkpoints.name) };
-}
-
-function checkAllowlist(schemas: readonly RepositorySchema[], allow: ReadonlyMap<string, readonly string[]>): void {
-  for (const [repo, fields] of allow) {
-    const schema = schemas.find((s) => s.name === repo);
-    if (!schema) throw new ConfigError(`audit: includeValues names unknown repository ${JSON.stringify(repo)}.`);
-    for (const field of fields) {
-      const meta = schema.fields[field];
-      if (!meta) throw new ConfigError(`audit: includeValues.${repo} names unknown field ${JSON.stringify(field)}.`);
-      if (meta.sensitive || meta.secret) {
-        throw new ConfigError(`audit: includeValues.${repo}.${field} is a sensitive or secret field; its values are never logged. Remove it from the allowlist.`);
-      }
-    }
-  }
 }
 
 /**
@@ -159,7 +147,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     stream,
 
     extendSchema(list) {
-      checkAllowlist(list, o.includeValues);
+      checkValueAllowlist(list, o.includeValues);
       return schemas ? [...list, schemas.events, schemas.links, schemas.head, schemas.checkpoints] : list;
     },
 

@@ -18,10 +18,24 @@ export type AuditTrailSource =
   | Iterable<Readonly<Record<string, unknown>>>
   | AsyncIterable<Readonly<Record<string, unknown>>>;
 
-/** Where checkpoints are read from: a checkpoint file, or a list. */
+/**
+ * Where checkpoints are read from: a checkpoint file, or a list.
+ *
+ * @example
+ * ```ts
+ * const cps: CheckpointSource = 'audit.checkpoints';
+ * ```
+ */
 export type CheckpointSource = string | Iterable<AuditCheckpoint> | AsyncIterable<AuditCheckpoint>;
 
-/** One entry read from a source, with where it was. */
+/**
+ * One entry read from a source, with where it was.
+ *
+ * @example
+ * ```ts
+ * const e: TrailEntry = { position: 1, file: 'audit.log', line: 1, event: { seq: 1 } };
+ * ```
+ */
 export interface TrailEntry {
   readonly position: number;
   readonly file?: string | undefined;

@@ -2,7 +2,14 @@ import { hashEvent } from './hash-chain.js';
 import { readCheckpoints, readTrail, type AuditTrailSource, type CheckpointSource, type TrailEntry } from './trail-source.js';
 import { GENESIS_HASH } from '../events/audit-event.js';
 
-/** The kinds of broken link verification reports. */
+/**
+ * The kinds of broken link verification reports.
+ *
+ * @example
+ * ```ts
+ * if (report.problem?.kind === 'truncated') alert('events removed from the tail');
+ * ```
+ */
 export type TrailProblemKind = 'modified' | 'deleted' | 'reordered' | 'truncated' | 'malformed';
 
 /**
@@ -25,7 +32,14 @@ export interface TrailProblem {
   readonly message: string;
 }
 
-/** Per-stream summary of a verified trail. */
+/**
+ * Per-stream summary of a verified trail.
+ *
+ * @example
+ * ```ts
+ * for (const s of report.streams) console.log(s.stream, s.lastSeq, s.checkpointSeq);
+ * ```
+ */
 export interface StreamSummary {
   readonly stream: string;
   readonly events: number;

@@ -1,10 +1,31 @@
-/** Version of the event schema; bumped only on incompatible changes (docs/audit.md). */
+/**
+ * Version of the event schema; bumped only on incompatible changes (docs/audit.md).
+ *
+ * @example
+ * ```ts
+ * if (event.v !== AUDIT_EVENT_VERSION) migrate(event);
+ * ```
+ */
 export const AUDIT_EVENT_VERSION = 1;
 
-/** The kinds of event in the trail. */
+/**
+ * The kinds of event in the trail.
+ *
+ * @example
+ * ```ts
+ * const t: AuditEventType = 'security';
+ * ```
+ */
 export type AuditEventType = 'operation' | 'security' | 'performance' | 'rollback' | 'audit';
 
-/** A JSON value as it appears in an event (no undefined, no Date, no bigint). */
+/**
+ * A JSON value as it appears in an event (no undefined, no Date, no bigint).
+ *
+ * @example
+ * ```ts
+ * const v: JsonValue = { ids: ['a'], count: 1 };
+ * ```
+ */
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 /**
@@ -57,5 +78,12 @@ export interface AuditCheckpoint {
   readonly time?: string | undefined;
 }
 
-/** The hash that precedes the first event of every stream. */
+/**
+ * The hash that precedes the first event of every stream.
+ *
+ * @example
+ * ```ts
+ * const first = events[0]; assert(first.seq === 1 && first.prevHash === GENESIS_HASH);
+ * ```
+ */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -4,7 +4,14 @@ import { redactError } from './redact-error.js';
 import { operationFields, queryShape } from './query-shape.js';
 import type { ResolvedAuditOptions } from '../audit-options.js';
 
-/** How an operation ended, as the plugin measured it. */
+/**
+ * How an operation ended, as the plugin measured it.
+ *
+ * @example
+ * ```ts
+ * builder.operation(ctx, { durationMs: 1.5, attempt: 1, result } satisfies OperationOutcome);
+ * ```
+ */
 export interface OperationOutcome {
   readonly durationMs: number;
   readonly attempt: number;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DriverSession, RepositorySchema, StoredRow } from '@chatcore/core';
+import type { DriverSession, StoredRow } from '@chatcore/core';
 import { HashChain } from '../chain/hash-chain.js';
 import { GENESIS_HASH, type AuditEventBody } from '../events/audit-event.js';
 import type { OutboxSchemas } from './outbox-schema.js';
@@ -129,5 +129,3 @@ function checkpointRow(stream: string, seq: number, hash: string): StoredRow {
   return { id: orderedId(), stream, seq, hash, time: new Date() };
 }
 
-/** The schema type used by the outbox (re-exported for readers). */
-export type { RepositorySchema };

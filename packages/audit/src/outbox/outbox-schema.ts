@@ -1,7 +1,14 @@
-import { defineRepository, f, type RepositorySchema } from '@chatcore/core';
+import { defineRepository, f, type PluginHost, type RepositorySchema } from '@chatcore/core';
 import type { OutboxOptions } from '../audit-options.js';
 
-/** The plugin-owned storage schemas of the outbox. */
+/**
+ * The plugin-owned storage schemas of the outbox.
+ *
+ * @example
+ * ```ts
+ * await session.insert(schemas.events, [row], {});
+ * ```
+ */
 export interface OutboxSchemas {
   /** One row per audit event; `batch` is null until the row is chained. */
   readonly events: RepositorySchema;
@@ -51,4 +58,16 @@ export function outboxSchemas(owner: string, options: Required<OutboxOptions>): 
   }, { table: options.checkpointTable });
   const own = (s: RepositorySchema): RepositorySchema => Object.freeze({ ...s, ownedBy: owner });
   return { events: own(events.schema), links: own(links.schema), head: own(head.schema), checkpoints: own(checkpoints.schema) };
+}
+
+/**
+ * The outbox schemas as the database stores them (after every extendSchema).
+ *
+ * @example
+ * ```ts
+ * const stored = storedSchemas(host, schemas);
+ * ```
+ */
+export function storedSchemas(h: PluginHost, s: OutboxSchemas): OutboxSchemas {
+  return { events: h.schema(s.events.name), links: h.schema(s.links.name), head: h.schema(s.head.name), checkpoints: h.schema(s.checkpoints.name) };
 }

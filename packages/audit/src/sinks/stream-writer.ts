@@ -3,7 +3,14 @@ import type { HashChain } from '../chain/hash-chain.js';
 import type { CheckpointFile } from '../chain/checkpoint-file.js';
 import type { WinstonSink } from './winston-sinks.js';
 
-/** Tuning of a StreamWriter. */
+/**
+ * Tuning of a StreamWriter.
+ *
+ * @example
+ * ```ts
+ * const o: StreamWriterOptions = { capacity: 10_000, overflow: 'block', batchSize: 512, checkpointEvery: 1000, flushMs: 2, droppedEvent };
+ * ```
+ */
 export interface StreamWriterOptions {
   readonly capacity: number;
   readonly overflow: 'block' | 'drop';

@@ -2,7 +2,14 @@ import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import { ConfigError } from '@chatcore/core';
 
-/** A winston transport instance. */
+/**
+ * A winston transport instance (for `sinks.transports`).
+ *
+ * @example
+ * ```ts
+ * audit({ sinks: { transports: [new winston.transports.Http({ host: 'collector' })] } });
+ * ```
+ */
 export type AuditTransport = winston.transport;
 type TransportStream = AuditTransport;
 // winston reads the finished line from this symbol (triple-beam's MESSAGE).
@@ -43,7 +50,14 @@ export interface ConsoleSinkOptions {
   readonly stream?: NodeJS.WritableStream;
 }
 
-/** The transports of the streaming sinks, one winston logger over them. */
+/**
+ * The transports of the streaming sinks, one winston logger over them.
+ *
+ * @example
+ * ```ts
+ * const wait = sink.write(lines); if (wait) await wait;
+ * ```
+ */
 export interface WinstonSink {
   readonly logger: winston.Logger;
   /** Write pre-serialized JSON lines as one log entry; resolves when the logger can take more. */
