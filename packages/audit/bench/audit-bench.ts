@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, defineRepository, f, type Plugin } from '@chatcore/core';
 import { postgres } from '@chatcore/postgres';
-import { audit } from '@chatcore/audit';
+import { audit, type AuditPlugin } from '@chatcore/audit';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const OPS = Number(process.env.BENCH_OPS ?? 3000);
@@ -69,6 +69,8 @@ for (const [opName, make] of Object.entries(ops)) {
         const m = await drive(make(variants[n]), OPS, inFlight);
         res.get(n)!.ops.push(m.opsPerSec);
         res.get(n)!.cpu.push(m.cpuMicros);
+        // Let this variant finish its background work (batched file writes, outbox chaining) before the next one is measured.
+        await variants[n].plugin<AuditPlugin>('audit')?.flush();
       }
     }
     const base = { ops: median(res.get('no audit')!.ops), cpu: median(res.get('no audit')!.cpu) };

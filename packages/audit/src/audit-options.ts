@@ -21,7 +21,7 @@ export interface OutboxOptions {
   readonly checkpointTable?: string;
   /** Rows chained per chaining transaction (default 500). */
   readonly chainBatch?: number;
-  /** Delay before chaining after a commit, to batch (ms, default 20). */
+  /** Delay before chaining after a commit, so rows are chained in batches (ms, default 100). */
   readonly chainDelayMs?: number;
 }
 
@@ -161,7 +161,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
           headTable: o.headTable ?? 'audit_chain',
           checkpointTable: o.checkpointTable ?? 'audit_checkpoints',
           chainBatch: positiveInt(o.chainBatch, 500, 'sinks.outbox.chainBatch'),
-          chainDelayMs: o.chainDelayMs ?? 20,
+          chainDelayMs: o.chainDelayMs ?? 100,
         }
       : undefined,
   };
