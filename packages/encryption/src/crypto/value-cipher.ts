@@ -3,7 +3,7 @@ import { IntegrityError } from '@chatcore/core';
 import type { Keyring } from '../keys/keyring.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { buildAad, contextBytes } from './aad.js';
-import { headerFor, parseCiphertext } from './ciphertext-format.js';
+import { NONCE_BYTES, TAG_BYTES, headerFor, parseCiphertext } from './ciphertext-format.js';
 
 /**
  * Encrypts and decrypts the byte payloads of one storage slot (a field, or a
@@ -52,22 +52,36 @@ export class ValueCipher {
    * field and key id; an unknown key id raises KeyError.
    */
   open(text: unknown, recordId: string, suffix?: Buffer): Buffer {
-    const what = `${this.repository}.${this.field}`;
-    if (typeof text !== 'string') throw new IntegrityError(`The stored value of ${what} (record ${recordId}) is not ciphertext text. Restore it from a backup.`, { repository: this.repository, field: this.field, id: recordId });
+    if (typeof text !== 'string') {
+      throw new IntegrityError(`The stored value of ${this.repository}.${this.field} (record ${recordId}) is not ciphertext text. Restore it from a backup.`, { repository: this.repository, field: this.field, id: recordId });
+    }
     return this.openBytes(Buffer.from(text, 'base64url'), recordId, suffix);
   }
 
   /** Like `open`, from the binary ciphertext. */
   openBytes(bytes: Buffer, recordId: string, suffix?: Buffer): Buffer {
-    const what = `${this.repository}.${this.field}`;
-    const parts = parseCiphertext(bytes, `value of ${what}`);
-    const { key } = this.slot(parts.keyId);
+    // Fast path: most values are under the active key, whose header bytes are known.
+    const active = this.slot(this.ring.activeKeyId);
+    const hl = active.header.length;
+    let key: KeyObject, header: Buffer, nonce: Buffer, tag: Buffer, body: Buffer, keyId: string;
+    if (bytes.length >= hl + NONCE_BYTES + TAG_BYTES && bytes.compare(active.header, 0, hl, 0, hl) === 0) {
+      key = active.key;
+      keyId = this.ring.activeKeyId;
+      header = bytes.subarray(0, hl);
+      nonce = bytes.subarray(hl, hl + NONCE_BYTES);
+      tag = bytes.subarray(hl + NONCE_BYTES, hl + NONCE_BYTES + TAG_BYTES);
+      body = bytes.subarray(hl + NONCE_BYTES + TAG_BYTES);
+    } else {
+      const parts = parseCiphertext(bytes, `value of ${this.repository}.${this.field}`);
+      ({ header, nonce, tag, body, keyId } = parts);
+      key = this.slot(keyId).key;
+    }
     try {
-      return gcmOpen(key, parts.nonce, parts.tag, buildAad(parts.header, this.prefix, recordId, suffix), parts.body);
+      return gcmOpen(key, nonce, tag, buildAad(header, this.prefix, recordId, suffix), body);
     } catch (cause) {
       throw new IntegrityError(
-        `The ciphertext of ${what} (record ${recordId}, key ${parts.keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`,
-        { repository: this.repository, field: this.field, id: recordId, keyId: parts.keyId },
+        `The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`,
+        { repository: this.repository, field: this.field, id: recordId, keyId },
         cause,
       );
     }
