@@ -8,7 +8,7 @@ import { Invalidator } from './invalidator.js';
 import { LocalTier } from './local-tier.js';
 import { ReadThrough, type ReadSpec } from './read-through.js';
 import { MemoryTier } from './tiers/memory-tier.js';
-import { createRedisConnection, type RedisCommands } from './tiers/redis-connection.js';
+import { closeClient, createRedisConnection, type RedisCommands } from './tiers/redis-connection.js';
 import { RedisGuard } from './tiers/redis-guard.js';
 import { RedisTier } from './tiers/redis-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
@@ -219,12 +219,6 @@ export class CachePlugin implements Plugin {
     this.invalidator?.close();
     await this.bus?.close();
     await this.shared?.close();
-    if (this.client && !this.shared) {
-      try {
-        await this.client.close();
-      } catch {
-        this.client.destroy();
-      }
-    }
+    if (this.client && !this.shared) await closeClient(this.client);
   }
 }

@@ -1,4 +1,4 @@
-import type { RedisCommands } from './tiers/redis-connection.js';
+import { closeClient, type RedisCommands } from './tiers/redis-connection.js';
 import type { RedisGuard } from './tiers/redis-guard.js';
 
 /**
@@ -102,7 +102,8 @@ export class InvalidationBus {
       }
       return;
     }
-    this.options.onMessage(m);
+    // Our own invalidations were applied before they were sent.
+    if (m.origin !== this.origin) this.options.onMessage(m);
   }
 
   private markDown(): void {
@@ -118,11 +119,6 @@ export class InvalidationBus {
     if (this.timer) clearInterval(this.timer);
     const sub = this.subscriber;
     if (!sub) return;
-    try {
-      await Promise.race([sub.close(), new Promise((r) => setTimeout(r, 500).unref())]);
-    } catch {
-      // closing a broken connection
-    }
-    sub.destroy();
+    await closeClient(sub);
   }
 }

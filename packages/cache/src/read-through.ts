@@ -137,7 +137,7 @@ export class ReadThrough {
         const v = values[j];
         out[i] = copyValue(v);
         found[i] = true;
-        this.fill(specs[i]!, v, tags.get(i), gen, localOk);
+        await this.fill(specs[i]!, v, tags.get(i), gen, localOk);
       }
     }
     return out;
@@ -173,28 +173,30 @@ export class ReadThrough {
       } else stats.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
     }
     const value = await spec.load();
-    this.fill(spec, value, tag, gen, localOk);
+    await this.fill(spec, value, tag, gen, localOk);
     return value;
   }
 
   /** Fill both tiers with a value read from the database under the counters captured before the read. */
-  private fill(spec: ReadSpec, value: unknown, tag: number | undefined, gen: number, localOk: boolean): void {
+  private fill(spec: ReadSpec, value: unknown, tag: number | undefined, gen: number, localOk: boolean): Promise<unknown> | undefined {
     const freshUntil = Date.now() + spec.ttlMs;
     this.fillLocal(spec, value, freshUntil, gen, localOk);
     const shared = this.deps.shared;
-    if (!shared || tag === undefined) return;
+    if (!shared || tag === undefined) return undefined;
     const [key] = spec.sharedKeys();
     let raw: string;
     try {
       raw = encode({ t: tag, f: freshUntil, v: value } satisfies StoredEntry);
     } catch {
-      return;
+      return undefined;
     }
     const write = shared.write([{ key, raw, ttlMs: spec.ttlMs + spec.cfg.graceMs }]).then(
       () => this.deps.stats.add(spec.repo, 'shared', 'fills'),
       () => this.deps.stats.add(spec.repo, 'shared', 'errors', 1, 'fill'),
     );
     this.deps.track(write);
+    // In-process memory writes take microseconds: wait, so the next read in this process sees them.
+    return shared.kind === 'memory' ? write : undefined;
   }
 
   private fillLocal(spec: ReadSpec, value: unknown, freshUntil: number, gen: number, localOk: boolean): void {

@@ -52,7 +52,16 @@ export class MemoryTier implements SharedTier {
 
   constructor(options: { maxEntries: number }) {
     this.store = new LRUCache<string, string>({ max: options.maxEntries });
-    this.keyv = new Keyv<string>({ store: this.store, useKeyPrefix: false, throwOnErrors: true });
+    const lru = this.store;
+    // keyv calls set(key, value, ttl); lru-cache wants options as the third argument.
+    const adapter = {
+      get: (k: string) => lru.get(k),
+      set: (k: string, v: string, ttl?: number) => { lru.set(k, v, ttl ? { ttl } : {}); return true; },
+      delete: (k: string) => lru.delete(k),
+      clear: () => lru.clear(),
+      has: (k: string) => lru.has(k),
+    };
+    this.keyv = new Keyv<string>({ store: adapter as unknown as Map<string, string>, useKeyPrefix: false, throwOnErrors: true });
     this.keyv.on('error', () => undefined);
     this.counters = new BoundedCounters(options.maxEntries);
   }

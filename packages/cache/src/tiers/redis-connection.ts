@@ -88,3 +88,25 @@ export async function scanDelete(client: RedisCommands, isCluster: boolean, patt
   }
   return n;
 }
+
+/**
+ * Close a client without waiting on a dead server: a polite close with a
+ * short budget, then destroy. Never throws.
+ *
+ * @example
+ * ```ts
+ * await closeClient(client);
+ * ```
+ */
+export async function closeClient(client: RedisCommands): Promise<void> {
+  try {
+    await Promise.race([client.close(), new Promise((r) => setTimeout(r, 500).unref())]);
+  } catch {
+    // already closed, or the connection is broken
+  }
+  try {
+    client.destroy();
+  } catch {
+    // already closed
+  }
+}

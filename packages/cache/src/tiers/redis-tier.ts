@@ -1,5 +1,5 @@
 import KeyvRedis, { Keyv } from '@keyv/redis';
-import { scanDelete, type RedisCommands } from './redis-connection.js';
+import { closeClient, scanDelete, type RedisCommands } from './redis-connection.js';
 import type { RedisGuard } from './redis-guard.js';
 import type { SharedRead, SharedTier } from './shared-tier.js';
 
@@ -77,10 +77,6 @@ export class RedisTier implements SharedTier {
   }
 
   async close(): Promise<void> {
-    try {
-      await this.client.close();
-    } catch {
-      this.client.destroy();
-    }
+    await closeClient(this.client);
   }
 }

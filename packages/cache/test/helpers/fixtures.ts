@@ -6,6 +6,8 @@ export const users = defineRepository('users', {
   name: f.string({ max: 200 }),
   age: f.integer().optional(),
   tags: f.json().optional(),
+  score: f.bigint().optional(),
+  avatar: f.bytes().optional(),
   createdAt: f.timestamp().createdAt(),
   version: f.version(),
 }, { plugins: { cache: { ttl: '5m' } } });

@@ -1,0 +1,49 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { requireService } from '@chatcore/core/testing';
+import { cache } from '../src/index.js';
+import { instrument, openDb, randomNamespace, sleep } from './helpers/fixtures.js';
+
+await requireService('redis');
+const redisUrl = 'redis://127.0.0.1:6379';
+
+for (const [name, opts] of [['redis', { redisUrl }], ['in-memory', {}]] as const) {
+  test(`100 concurrent gets of one cold key cause exactly one database read (${name})`, async () => {
+    const ins = instrument();
+    const c = cache({ ...opts, namespace: randomNamespace() });
+    const db = await openDb([c], ins.driver);
+    const u = await db.users.create({ name: 'Hot' });
+    const results = await Promise.all(Array.from({ length: 100 }, () => db.users.get(u.id)));
+    assert.is(ins.reads.getByIds, 1);
+    assert.ok(results.every((r) => r!.name === 'Hot'));
+    results[0]!.name = 'mutated';
+    assert.is(results[1]!.name, 'Hot', 'each caller has its own copy');
+    const found = await Promise.all(Array.from({ length: 100 }, () => db.users.find({ where: { name: 'Hot' } })));
+    assert.is(ins.reads.query, 1);
+    assert.ok(found.every((r) => r.length === 1));
+    await c.clear();
+    await db.close();
+  });
+}
+
+test('stale-while-revalidate serves an expired entry during the grace period and refreshes it once', async () => {
+  const ins = instrument();
+  const c = cache({ redisUrl, namespace: randomNamespace(), repositories: { users: { ttl: 40, grace: '10s' } } });
+  const db = await openDb([c], ins.driver);
+  const u = await db.users.create({ name: 'Old' });
+  await db.users.get(u.id);
+  await sleep(60);
+  const reads = ins.reads.getByIds;
+  const stale = await Promise.all(Array.from({ length: 20 }, () => db.users.get(u.id)));
+  assert.ok(stale.every((r) => r!.name === 'Old'));
+  await sleep(30);
+  assert.is(ins.reads.getByIds, reads + 1, 'one background refresh');
+  assert.ok(c.stats().total.local.stale >= 1);
+  // A write is never served stale, grace or not.
+  await db.users.update(u.id, { name: 'New' });
+  assert.is((await db.users.get(u.id))!.name, 'New');
+  await c.clear();
+  await db.close();
+});
+
+test.run();
