@@ -4,6 +4,7 @@ import { planOf, type SchemaPlan } from './schema-plan.js';
 import { isCompatibleUdt, udtNameOf } from './column-types.js';
 import { addColumnSql, createIndexSql, createTableSql, dropNotNullSql } from './ddl.js';
 import { quoteIdent } from './identifiers.js';
+import { enumChecks, widenEnumCheck, type EnumCheck } from './enum-checks.js';
 
 /** The advisory lock every chatcore instance takes around schema changes ("chat" in ASCII). */
 export const SCHEMA_LOCK_KEY = 1667785076;
@@ -17,6 +18,7 @@ interface ExistingColumn {
 interface Existing {
   readonly tables: Map<string, Map<string, ExistingColumn>>;
   readonly indexes: Set<string>;
+  readonly checks: Map<string, EnumCheck>;
 }
 
 async function introspect(conn: SqlConnection, tables: readonly string[]): Promise<Existing> {
@@ -40,7 +42,7 @@ async function introspect(conn: SqlConnection, tables: readonly string[]): Promi
     sql: 'select indexname from pg_indexes where schemaname = current_schema() and tablename = any($1::text[])',
     parameters: [tables],
   });
-  return { tables: out, indexes: new Set(idx.rows.map((r) => String(r.indexname))) };
+  return { tables: out, indexes: new Set(idx.rows.map((r) => String(r.indexname))), checks: await enumChecks(conn, tables) };
 }
 
 /** What to run, and what cannot be reconciled without a migration. */
@@ -80,6 +82,11 @@ async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing:
       if (!isCompatibleUdt(want, col.udt)) {
         drift.push(`${where} is declared ${f.sqlType} (${want}) but the database has ${col.udt}`);
         continue;
+      }
+      const widen = widenEnumCheck(plan, f, existing.checks.get(where));
+      if (widen) {
+        missing.push(`${where} does not accept the enum values ${widen.added.join(', ')}`);
+        ddl.push({ sql: widen.sql, description: widen.description });
       }
       if (f.nullable && !col.nullable && f.name !== 'id') {
         missing.push(`${where} should accept null`);

@@ -72,6 +72,26 @@ export function registerSchemaSuite(options: SqlSuiteOptions) {
     assert.is((await ctx.driver.getByIds(relaxed.schema, ['n1'], {}))[0]!.qty, null);
   });
 
+  s('an enum that gained values widens its CHECK; rows written before still pass', async () => {
+    const t = table('items');
+    const before = defineRepository('items', { id: f.id(), status: f.enum(['open', 'closed']) }, { table: t });
+    const after = defineRepository('items', { id: f.id(), status: f.enum(['open', 'closed', "on 'hold'"]) }, { table: t });
+    await ctx.driver.ensureSchema([before.schema], { mode: 'apply' });
+    await ctx.driver.insert(before.schema, [{ id: 'e1', status: 'closed' }], {});
+    try {
+      await ctx.driver.ensureSchema([after.schema], { mode: 'verify' });
+      assert.unreachable('verify should report the narrower CHECK');
+    } catch (err) {
+      assert.instance(err, SchemaDriftError);
+      assert.match((err as Error).message, `${t}.status`);
+    }
+    const report = await ctx.driver.ensureSchema([after.schema], { mode: 'apply' });
+    assert.equal(report.applied, [`allow on 'hold' in ${t}.status`]);
+    await ctx.driver.insert(after.schema, [{ id: 'e2', status: "on 'hold'" }], {});
+    assert.equal((await ctx.driver.getByIds(after.schema, ['e1', 'e2'], {})).map((r) => r.status).sort(), ['closed', "on 'hold'"]);
+    assert.equal((await ctx.driver.ensureSchema([after.schema], { mode: 'apply' })).applied, []);
+  });
+
   s('a column retyped by hand raises SchemaDriftError naming table.column and both types', async () => {
     const t = table('items');
     await ctx.driver.ensureSchema([version1(t).schema], { mode: 'apply' });
