@@ -135,12 +135,12 @@ export function invalidationSuite(name: string, makePlugin: () => CachePlugin): 
   });
 
   s('values come back with their types from either tier (Date, bigint, bytes, JSON)', async ({ db }) => {
-    const u = await db.users.create({ name: 'Typed', score: 2n ** 70n, avatar: new Uint8Array([1, 2, 3]), tags: { k: [1, { z: null }] } });
+    const u = await db.users.create({ name: 'Typed', score: 2n ** 62n + 7n, avatar: new Uint8Array([1, 2, 3]), tags: { k: [1, { z: null }] } });
     for (let i = 0; i < 3; i++) {
       const got = (await db.users.get(u.id))!;
       assert.ok(got.createdAt instanceof Date);
       assert.is(got.createdAt.getTime(), u.createdAt.getTime());
-      assert.is(got.score, 2n ** 70n);
+      assert.is(got.score, 2n ** 62n + 7n);
       assert.ok(got.avatar instanceof Uint8Array);
       assert.equal([...got.avatar!], [1, 2, 3]);
       assert.equal(got.tags, { k: [1, { z: null }] });
