@@ -138,7 +138,17 @@ export async function ensureSchema(conn: SqlConnection, schemas: readonly Reposi
     await conn.execute({ sql: `select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, parameters: [] });
     const result = await diff(conn, plans, await introspect(conn, tables));
     if (result.drift.length) throw new SchemaDriftError(result.drift);
-    for (const step of result.ddl) await conn.execute({ sql: step.sql, parameters: [] });
+    for (const step of result.ddl) {
+      try {
+        await conn.execute({ sql: step.sql, parameters: [] });
+      } catch (err) {
+        // A unique index over rows that already repeat a value cannot be built: say so instead of a bare 23505.
+        if ((err as { code?: unknown }).code === '23505') {
+          throw new SchemaDriftError([`cannot ${step.description}: existing rows repeat a value of its fields; remove the duplicates first`]);
+        }
+        throw err;
+      }
+    }
     await conn.execute({ sql: 'commit', parameters: [] });
     return { applied: result.ddl.map((s) => s.description) };
   } catch (err) {

@@ -92,6 +92,22 @@ export function registerSchemaSuite(options: SqlSuiteOptions) {
     assert.equal((await ctx.driver.ensureSchema([after.schema], { mode: 'apply' })).applied, []);
   });
 
+  s('a new unique constraint over duplicated data raises SchemaDriftError and changes nothing', async () => {
+    const t = table('items');
+    await ctx.driver.ensureSchema([version1(t).schema], { mode: 'apply' });
+    await ctx.driver.insert(version1(t).schema, [{ id: 'd1', title: 'same', qty: 1, version: 1 }, { id: 'd2', title: 'same', qty: 2, version: 1 }], {});
+    const unique = defineRepository('items', { id: f.id(), title: f.string().unique(), qty: f.integer(), note: f.text().optional(), version: f.version() }, { table: t });
+    try {
+      await ctx.driver.ensureSchema([unique.schema], { mode: 'apply' });
+      assert.unreachable('should have thrown');
+    } catch (err) {
+      assert.instance(err, SchemaDriftError);
+      assert.match((err as Error).message, 'duplicates');
+    }
+    const cols = await ctx.spy.execute({ sql: 'select column_name from information_schema.columns where table_name = $1 and column_name = $2', parameters: [t, 'note'] });
+    assert.is(cols.rows.length, 0, 'the column added in the same run was rolled back too');
+  });
+
   s('a column retyped by hand raises SchemaDriftError naming table.column and both types', async () => {
     const t = table('items');
     await ctx.driver.ensureSchema([version1(t).schema], { mode: 'apply' });
