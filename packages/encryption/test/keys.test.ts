@@ -165,6 +165,24 @@ test('using the database before connect fails clearly', async () => {
   }
 });
 
+test('retiring the active key or an unknown key is refused without scanning', async () => {
+  const enc = encryption({ keys: [{ id: 'k1', key: KEY_A }] });
+  const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [enc] });
+  await db.connect();
+  await db.users.create({ name: 'r', email: 'r@r.io' });
+  for (const [id, pattern] of [['k1', /active key/], ['nope', /No key with id nope/]] as const) {
+    try {
+      await enc.retireKey(id);
+      assert.unreachable(id);
+    } catch (e) {
+      assert.instance(e, KeyError);
+      assert.match((e as Error).message, pattern);
+    }
+  }
+  assert.equal((await enc.keyUsage()).byKey, { k1: 1 });
+  await db.close();
+});
+
 test('one plugin instance serves one database; blind_index.fields must name sensitive fields', () => {
   const enc = encryption({ keys: [{ id: 'k1', key: KEY_A }] });
   createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [enc] });

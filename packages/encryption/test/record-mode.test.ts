@@ -104,6 +104,21 @@ test('plugin-option sealing works and secret fields stay hashed by core, outside
   assert.is((await db.notes.get(n.id))!.stars, 3);
 });
 
+test('every logical type round-trips through a sealed envelope', async () => {
+  const everything = defineRepository('sealedtypes', {
+    id: f.id(), s: f.string(), i: f.integer(), n: f.number().optional(), big: f.bigint(), flag: f.boolean(), at: f.timestamp(),
+    raw: f.bytes(), doc: f.json<{ k: number[] }>(), tags: f.array(f.bigint()), maybe: f.string().optional(),
+  }, { plugins: { encryption: { seal: true } } });
+  const local = createDatabase({ driver: memoryDriver(), repositories: { everything }, plugins: [encryption({ keys: [{ id: 'k1', key: KEY_A }] })] });
+  await local.connect();
+  const input = { s: 'x', i: 7, n: -0.5, big: 2n ** 63n - 1n, flag: true, at: new Date(86_400_000), raw: new Uint8Array([9, 8]), doc: { k: [1, 2] }, tags: [1n, -2n] };
+  const created = await local.everything.create(input);
+  const read = (await local.everything.get(created.id))!;
+  assert.equal({ ...read, id: undefined }, { ...input, id: undefined, maybe: null });
+  assert.ok(read.at instanceof Date && read.raw instanceof Uint8Array);
+  await local.close();
+});
+
 test('misconfigured sealing is refused at createDatabase', () => {
   const bad = (clear: string[]) => defineRepository('bad', { id: f.id(), a: f.string().sensitive(), b: f.string() }, { plugins: { encryption: { seal: true, clear } } });
   assert.throws(() => createDatabase({ driver: memoryDriver(), repositories: { bad: bad(['a']) }, plugins: [encryption({ keys: [{ id: 'k1', key: KEY_A }] })] }), (e: Error) => e instanceof ConfigError && /sensitive/.test(e.message));
