@@ -128,14 +128,16 @@ export function checkFilter(schema: RepositorySchema, shape: FilterShape): void 
  * results of a range or inequality filter by the filtered field first, so
  * unless every such field is an orderBy key, the driver must sort the
  * matches itself: 'memory' (the caller caps how many it will sort), else
- * 'native'.
+ * 'native'. 'any': the caller takes any matches (exists), in Firestore's
+ * own order.
  *
  * @example
  * ```ts
  * if (orderMode(query, shape) === 'memory') ...
  * ```
  */
-export function orderMode(query: NormalizedQuery, shape: FilterShape): 'native' | 'memory' {
+export function orderMode(query: NormalizedQuery, shape: FilterShape): 'native' | 'memory' | 'any' {
+  if (query.anyOrder && query.offset === undefined && query.after === undefined) return 'any';
   const ordered = new Set(query.orderBy.map((t) => t.field));
   return [...shape.inequalityFields].every((f) => ordered.has(f)) ? 'native' : 'memory';
 }

@@ -58,7 +58,13 @@ export async function readQuery(
   const shape = filterShape(query.where);
   checkFilter(schema, shape);
   const col = ctx.collection(schema);
-  if (orderMode(query, shape) === 'native') {
+  const mode = orderMode(query, shape);
+  if (mode === 'any') {
+    const q = buildQuery(col, schema, { ...query, orderBy: [] }, []);
+    if (!q) return [];
+    return (await reader.query(q)).docs.map((d) => decodeRow(schema, d.id, d.data(), query.select));
+  }
+  if (mode === 'native') {
     const q = buildQuery(col, schema, query, query.orderBy);
     if (!q) return [];
     const snap = await reader.query(q);

@@ -81,6 +81,11 @@ test('a range on a field that is not a sort key pages in memory only up to maxSo
   assert.equal(native.map((r) => r.a), [9, 8]);
 });
 
+test('exists() with a range filter answers natively, whatever the number of matches', async () => {
+  assert.is(await db.items.exists({ a: { gte: 1 } }), true);
+  assert.is(await db.items.exists({ a: { gt: 100 } }), false);
+});
+
 test('with maxSortInMemory 0 such queries are refused before sending', async () => {
   const strict = createDatabase({ driver: testDriver(emulator, { maxSortInMemory: 0 }), repositories: { items } });
   await strict.connect();

@@ -61,6 +61,13 @@ export interface NormalizedQuery {
   readonly offset?: number | undefined;
   readonly after?: readonly unknown[] | undefined;
   readonly select?: readonly string[] | undefined;
+  /**
+   * Set by `exists()`: any matching rows will do, not necessarily the first
+   * ones in `orderBy`. Drivers may ignore it (ordering is always correct);
+   * a backend that must order range-filtered results by the filtered field
+   * (Firestore) uses it to answer natively.
+   */
+  readonly anyOrder?: boolean | undefined;
 }
 
 /**

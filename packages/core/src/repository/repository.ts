@@ -119,7 +119,7 @@ export class RepositoryImpl {
   }
 
   async exists(where?: unknown, options?: CallOptions): Promise<boolean> {
-    const q = { where: normalizeFilter(this.schema, where), orderBy: [{ field: 'id', direction: 'asc' as const }], limit: 1, select: ['id'] };
+    const q = { where: normalizeFilter(this.schema, where), orderBy: [{ field: 'id', direction: 'asc' as const }], limit: 1, select: ['id'], anyOrder: true };
     const result = await this.#run('exists', { kind: 'query', schema: this.storage, query: q }, options);
     return result.rows.length > 0;
   }
