@@ -1,0 +1,19 @@
+import { requireService } from '@chatcore/core/testing';
+import { cache } from '../src/index.js';
+import { randomNamespace } from './helpers/fixtures.js';
+import { invalidationSuite } from './helpers/invalidation-suite.js';
+import { coherenceSuite } from './helpers/coherence-suite.js';
+import { startRedisCluster } from './helpers/redis-cluster.js';
+
+await requireService('redis');
+await requireService('postgres');
+
+// A port range of our own, so parallel test files never collide.
+const base = 27000 + (process.pid % 300) * 3;
+const cluster = startRedisCluster(base);
+const delays: number[] = [];
+
+invalidationSuite('redis cluster: both tiers', () => cache({ cluster, namespace: randomNamespace() }));
+invalidationSuite('redis cluster: shared tier only', () => cache({ cluster, namespace: randomNamespace(), local: false }));
+coherenceSuite('redis cluster: two processes', () => ({ cluster, namespace: randomNamespace() }), delays);
+process.on('exit', () => console.log(`cluster cross-process invalidation delays (ms): ${delays.map((d) => d.toFixed(1)).join(', ')}`));
