@@ -81,6 +81,28 @@ test('updateMany and deleteMany by filter page through more matches than one bat
   assert.is(await db.notes.count({ body: { startsWith: 'ok ' } }), 0);
 });
 
+test('updateMany split across transactions raises PartialWriteError with the ids already updated', async () => {
+  const people = defineRepository('people', { id: f.id(), email: f.string().unique(), n: f.integer() }, { table: `batchupd_${suffix()}` });
+  // One record per transaction: a write of a unique field costs 3 operations (record, new lock, old lock).
+  const db3 = createDatabase({ driver: testDriver(emulator, { maxBatchOps: 3 }), repositories: { people } });
+  await db3.connect();
+  const created = await db3.people.createMany([{ id: 'p1', email: 'a@x', n: 1 }, { id: 'p2', email: 'b@x', n: 1 }, { id: 'p3', email: 'c@x', n: 1 }]);
+  let error: unknown;
+  try {
+    await db3.people.updateMany({ n: 1 }, { email: 'same@x' });
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, PartialWriteError);
+  assert.equal([...(error as PartialWriteError).writtenIds], ['p1']);
+  assert.instance((error as PartialWriteError).cause, UniqueViolationError);
+  const after = await db3.people.find({ orderBy: { id: 'asc' } });
+  assert.equal(after.map((r) => r.email), ['same@x', 'b@x', 'c@x']);
+  assert.is(created.length, 3);
+  await db3.people.deleteMany({});
+  await db3.close();
+});
+
 test.after(async () => {
   WriteBatch.prototype.commit = original;
   await db.notes.deleteMany({});

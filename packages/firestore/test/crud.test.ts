@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { FieldValue, Transaction } from '@google-cloud/firestore';
 import { createDatabase, NotFoundError, ConflictError, UniqueViolationError } from '@chatcore/core';
 import { useEmulator, testDriver } from './helpers/emulator.js';
 import { testRepositories } from './helpers/schemas.js';
@@ -41,6 +42,26 @@ test('update increments, bumps the version, and a stale version raises ConflictE
     assert.instance(e, ConflictError);
   }
   assert.is((await db.users.get(u.id))!.name, 'Bob');
+});
+
+test('increments reach Firestore as FieldValue.increment transforms', async () => {
+  const u = await db.users.create({ name: 'Inc', email: 'inc@example.com', age: 1 });
+  const sent: Record<string, unknown>[] = [];
+  const original = Transaction.prototype.update;
+  Transaction.prototype.update = function (this: Transaction, ...args: unknown[]) {
+    sent.push(args[1] as Record<string, unknown>);
+    return (original as (...a: unknown[]) => Transaction).apply(this, args);
+  } as typeof original;
+  try {
+    const after = await db.users.update(u.id, { age: { increment: 41 } } as never);
+    assert.is(after.age, 42);
+  } finally {
+    Transaction.prototype.update = original;
+  }
+  assert.is(sent.length, 1);
+  assert.ok((sent[0]!.age as FieldValue).isEqual(FieldValue.increment(41)));
+  assert.ok((sent[0]!.version as FieldValue).isEqual(FieldValue.increment(1)));
+  assert.is((await db.users.get(u.id))!.age, 42);
 });
 
 test('unique field: a second record with the same email raises UniqueViolationError', async () => {
