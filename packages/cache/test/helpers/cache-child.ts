@@ -33,9 +33,11 @@ rl.on('line', async (line) => {
       // Poll until the value changes from `old`, in this process, and say how long it took.
       case 'waitFor': {
         const started = performance.now();
+        let polls = 0;
         for (;;) {
           const v = await db.items.get(msg.args.id as string);
-          if ((v?.name ?? null) === msg.args.name) { reply(msg.id, { value: performance.now() - started }); break; }
+          polls++;
+          if ((v?.name ?? null) === msg.args.name) { reply(msg.id, { value: msg.args.detail ? { ms: performance.now() - started, polls } : performance.now() - started }); break; }
           if (performance.now() - started > 5000) { reply(msg.id, { error: `still ${v?.name} after 5 s` }); break; }
           await new Promise((r) => setTimeout(r, 2));
         }

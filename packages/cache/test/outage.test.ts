@@ -1,0 +1,86 @@
+import { execFileSync } from 'node:child_process';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { requireService } from '@chatcore/core/testing';
+import type { CacheStatsSnapshot } from '../src/index.js';
+import { randomNamespace, sleep } from './helpers/fixtures.js';
+import { spawnCacheChild, type CacheChild } from './helpers/child-process.js';
+import { PG_URL } from './helpers/coherence-suite.js';
+import { ownRedis } from './helpers/redis-server.js';
+
+await requireService('redis');
+await requireService('postgres');
+
+interface Item { id: string; name: string }
+const redis = ownRedis(26000 + (process.pid % 500));
+redis.start();
+const table = `cache_outage_${Math.random().toString(36).slice(2, 10)}`;
+const cacheOptions = { redisUrl: redis.url, namespace: randomNamespace(), redisTimeout: 100, breaker: { failures: 3, halfOpenAfter: 300 } };
+
+const totals = (s: CacheStatsSnapshot) => ({
+  hits: s.total.local.hits + s.total.shared.hits,
+  errors: s.total.local.errors + s.total.shared.errors,
+  bypasses: s.total.local.bypasses + s.total.shared.bypasses,
+});
+
+async function waitHealthy(c: CacheChild): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const s = await c.call<CacheStatsSnapshot>('stats');
+    if (s.bus === 'up' && s.breaker === 'closed' && s.pendingInvalidations === 0) return;
+    await sleep(50);
+  }
+  throw new Error('cache did not recover within 10 s');
+}
+
+test('Redis stopped mid-load: no caller error, no stale read, errors and bypasses counted, hit rate recovers', async () => {
+  const [a, b] = await Promise.all([spawnCacheChild({ table, pgUrl: PG_URL, cache: cacheOptions }), spawnCacheChild({ table, pgUrl: PG_URL, cache: cacheOptions })]);
+  try {
+    const items: Item[] = [];
+    for (let i = 0; i < 10; i++) items.push(await a.call<Item>('create', { name: 'v0' }));
+    const version = new Map(items.map((it) => [it.id, 0]));
+    let maxDelay = 0;
+    // One round: B writes, B reads its own write at once, A sees it within the bus delay and never goes back.
+    const round = async (r: number) => {
+      const it = items[r % items.length]!;
+      for (const x of items.slice(0, 5)) {
+        await a.call('get', { id: x.id });
+        await b.call('get', { id: x.id });
+      }
+      const next = version.get(it.id)! + 1;
+      await b.call('update', { id: it.id, patch: { name: `v${next}` } });
+      version.set(it.id, next);
+      assert.is((await b.call<Item>('get', { id: it.id })).name, `v${next}`, 'the writer reads its own write');
+      const { ms: delay, polls } = await a.call<{ ms: number; polls: number }>('waitFor', { id: it.id, name: `v${next}`, detail: true });
+      if (delay > 100 || polls > 1) console.log(`round ${r}: A saw the write after ${delay.toFixed(1)} ms, ${polls} reads`);
+      maxDelay = Math.max(maxDelay, delay);
+      assert.ok(delay < 1000, `A saw the write after ${delay} ms`);
+      for (const x of items) {
+        const got = await a.call<Item>('get', { id: x.id });
+        assert.is(got.name, `v${version.get(x.id)}`, 'no stale read in A');
+      }
+    };
+    for (let r = 0; r < 15; r++) await round(r);
+    redis.stop();
+    for (let r = 15; r < 40; r++) await round(r);
+    const [sa, sb] = await Promise.all([a.call<CacheStatsSnapshot>('stats'), b.call<CacheStatsSnapshot>('stats')]);
+    assert.ok(totals(sa).errors + totals(sb).errors > 0, 'errors counted');
+    assert.ok(totals(sa).bypasses > 0 && totals(sb).bypasses > 0, 'bypasses counted in both processes');
+    assert.is(sa.bus, 'down');
+    redis.start();
+    for (let r = 40; r < 55; r++) await round(r);
+    await Promise.all([waitHealthy(a), waitHealthy(b)]);
+    for (let r = 55; r < 60; r++) await round(r);
+    // Hit rate after recovery: repeated reads are served by the cache again.
+    const before = totals(await a.call<CacheStatsSnapshot>('stats')).hits;
+    for (let i = 0; i < 100; i++) await a.call('get', { id: items[i % items.length]!.id });
+    const after = totals(await a.call<CacheStatsSnapshot>('stats')).hits;
+    assert.ok(after - before >= 90, `hit rate recovered: ${after - before}/100`);
+    console.log(`outage test: max cross-process delay ${maxDelay.toFixed(1)} ms`);
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+    execFileSync('psql', [PG_URL, '-q', '-c', `DROP TABLE IF EXISTS "${table}"`], { stdio: 'ignore' });
+    redis.dispose();
+  }
+});
+
+test.run();
