@@ -1,3 +1,45 @@
+const quoted = new Map<string, string>();
+
+/** `"key":` for a member name; names repeat across events, so the quoting is cached. */
+function keyPrefix(key: string): string {
+  let q = quoted.get(key);
+  if (q === undefined) {
+    q = JSON.stringify(key) + ':';
+    if (quoted.size < 10_000) quoted.set(key, q);
+  }
+  return q;
+}
+
+/** Object.keys in code-unit order; events are built with sorted keys, so this is usually a check, not a sort. */
+function sortedKeys(obj: object): string[] {
+  const keys = Object.keys(obj);
+  for (let i = 1; i < keys.length; i++) {
+    if (keys[i - 1]! > keys[i]!) return keys.sort();
+  }
+  return keys;
+}
+
+function members(obj: Record<string, unknown>, keys: readonly string[], extraKeys: readonly string[] | undefined, extraValues: readonly unknown[] | undefined): string {
+  let out = '';
+  let e = 0;
+  const extras = extraKeys ? extraKeys.length : 0;
+  for (const key of keys) {
+    while (e < extras && extraKeys![e]! < key) {
+      const v = extraValues![e];
+      if (v !== undefined) out += ',' + keyPrefix(extraKeys![e]!) + canonicalJson(v);
+      e++;
+    }
+    if (e < extras && extraKeys![e] === key) continue;
+    const v = obj[key];
+    if (v !== undefined) out += ',' + keyPrefix(key) + canonicalJson(v);
+  }
+  for (; e < extras; e++) {
+    const v = extraValues![e];
+    if (v !== undefined) out += ',' + keyPrefix(extraKeys![e]!) + canonicalJson(v);
+  }
+  return out ? '{' + out.slice(1) + '}' : '{}';
+}
+
 /**
  * Canonical JSON: object keys sorted by code unit, no whitespace, `undefined`
  * members omitted, numbers and strings as JSON.stringify writes them. The
@@ -28,16 +70,19 @@ export function canonicalJson(value: unknown): string {
     return out + ']';
   }
   if (value instanceof Date) return JSON.stringify(value.toISOString());
-  const obj = value as Record<string, unknown>;
-  const keys = Object.keys(obj).sort();
-  let out = '{';
-  let first = true;
-  for (const key of keys) {
-    const v = obj[key];
-    if (v === undefined) continue;
-    if (!first) out += ',';
-    first = false;
-    out += JSON.stringify(key) + ':' + canonicalJson(v);
-  }
-  return out + '}';
+  return members(value as Record<string, unknown>, sortedKeys(value as object), undefined, undefined);
+}
+
+/**
+ * Canonical JSON of `obj` with extra members merged in (their names sorted,
+ * and replacing members of the same name), without copying `obj`: how an
+ * event is serialized together with its chain fields.
+ *
+ * @example
+ * ```ts
+ * canonicalJsonWith({ v: 1 }, ['prevHash', 'seq', 'stream'], [h, 1, 's']); // '{"prevHash":"…","seq":1,"stream":"s","v":1}'
+ * ```
+ */
+export function canonicalJsonWith(obj: Readonly<Record<string, unknown>>, extraKeys: readonly string[], extraValues: readonly unknown[]): string {
+  return members(obj as Record<string, unknown>, sortedKeys(obj), extraKeys, extraValues);
 }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJsonWith } from './canonical-json.js';
 import { GENESIS_HASH, type AuditEventBody, type SealedAuditEvent } from '../events/audit-event.js';
+
+/** The chain members, in code-unit order. */
+const CHAIN_KEYS = ['prevHash', 'seq', 'stream'] as const;
 
 /**
  * The hash of one event: SHA-256 over the previous hash (hex) followed by the
@@ -12,7 +15,7 @@ import { GENESIS_HASH, type AuditEventBody, type SealedAuditEvent } from '../eve
  * ```
  */
 export function hashEvent(prevHash: string, eventWithoutHash: Readonly<Record<string, unknown>>): string {
-  return createHash('sha256').update(prevHash).update(canonicalJson(eventWithoutHash)).digest('hex');
+  return createHash('sha256').update(prevHash).update(canonicalJsonWith(eventWithoutHash, [], [])).digest('hex');
 }
 
 /**
@@ -60,8 +63,7 @@ export class HashChain {
    * the event is serialized once.
    */
   sealLine(body: AuditEventBody): string {
-    const unsealed = { ...body, stream: this.stream, seq: this.seqValue + 1, prevHash: this.head };
-    const text = canonicalJson(unsealed);
+    const text = canonicalJsonWith(body, CHAIN_KEYS, [this.head, this.seqValue + 1, this.stream]);
     const hash = createHash('sha256').update(this.head).update(text).digest('hex');
     this.seqValue += 1;
     this.head = hash;

@@ -70,35 +70,36 @@ export class EventBuilder {
     const op = ctx.operation as Operation;
     const all = outcome.ids ?? touchedIds(op, outcome.result);
     const max = this.options.maxIds;
+    const result = outcome.result;
+    const read = READ_KINDS.has(op.kind);
+    // Members in code-unit order: canonical JSON then only checks the order instead of sorting.
     const body: Record<string, JsonValue | undefined> = {
-      v: AUDIT_EVENT_VERSION,
-      type: 'operation',
+      actor: ctx.actor,
+      attempt: outcome.attempt,
+      cache: read && result ? (result.servedBy === 'cache' ? 'hit' : 'miss') : undefined,
+      count: op.kind === 'count' ? result?.count ?? 0 : all.length,
+      created: op.kind === 'upsert' ? result?.created : undefined,
+      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
+      error: outcome.error === undefined ? undefined : (redactError(outcome.error) as unknown as JsonValue),
+      family: familyOf(op.kind),
+      fields: operationFields(op),
+      ids: all.length > max ? all.slice(0, max) : [...all],
+      idsTruncated: all.length > max ? true : undefined,
+      kind: op.kind,
+      method: ctx.method,
+      outcome: outcome.error === undefined ? 'ok' : 'error',
+      repository: ctx.repository,
+      servedBy: result?.servedBy && result.servedBy !== 'cache' ? result.servedBy : undefined,
+      tenant: ctx.tenant,
       time: new Date().toISOString(),
       traceId: ctx.traceId,
-      actor: ctx.actor,
-      tenant: ctx.tenant,
-      repository: ctx.repository,
-      method: ctx.method,
-      kind: op.kind,
-      family: familyOf(op.kind),
-      ids: all.length > max ? all.slice(0, max) : [...all],
-      count: op.kind === 'count' ? outcome.result?.count ?? 0 : all.length,
-      idsTruncated: all.length > max ? true : undefined,
-      outcome: outcome.error === undefined ? 'ok' : 'error',
-      durationMs: Math.round(outcome.durationMs * 1000) / 1000,
-      attempt: outcome.attempt,
       transactionId: outcome.transactionId,
-      fields: operationFields(op),
+      type: 'operation',
+      v: AUDIT_EVENT_VERSION,
+      values: undefined,
     };
-    if (outcome.error !== undefined) body.error = redactError(outcome.error) as unknown as JsonValue;
-    if (READ_KINDS.has(op.kind) && outcome.result) body.cache = outcome.result.servedBy === 'cache' ? 'hit' : 'miss';
-    if (outcome.result?.servedBy && outcome.result.servedBy !== 'cache') body.servedBy = outcome.result.servedBy;
-    if (op.kind === 'upsert' && outcome.result?.created !== undefined) body.created = outcome.result.created;
     const allowed = this.options.includeValues.get(ctx.repository);
-    if (allowed && !READ_KINDS.has(op.kind) && op.kind !== 'delete') {
-      const values = this.values(op, allowed, max);
-      if (values !== undefined) body.values = values;
-    }
+    if (allowed && !read && op.kind !== 'delete') body.values = this.values(op, allowed, max);
     return body as AuditEventBody;
   }
 
