@@ -2,7 +2,14 @@ import type { SqlConnection } from './sql-executor.js';
 import type { FieldPlan, SchemaPlan } from './schema-plan.js';
 import { quoteIdent, quoteLiteral } from './identifiers.js';
 
-/** A CHECK constraint that lists the allowed values of an enum column. */
+/**
+ * A CHECK constraint that lists the allowed values of an enum column.
+ *
+ * @example
+ * ```ts
+ * const check: EnumCheck = { name: 'people_role_check', values: ['admin', 'member'] };
+ * ```
+ */
 export interface EnumCheck {
   readonly name: string;
   readonly values: readonly string[];

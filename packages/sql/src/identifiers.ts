@@ -1,7 +1,14 @@
 import { ConfigError } from '@chatcore/core';
 
 const IDENT_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
-/** PostgreSQL truncates identifiers beyond 63 bytes (NAMEDATALEN - 1). */
+/**
+ * PostgreSQL truncates identifiers beyond 63 bytes (NAMEDATALEN - 1).
+ *
+ * @example
+ * ```ts
+ * if (name.length > MAX_IDENTIFIER_LENGTH) throw new ConfigError('name too long');
+ * ```
+ */
 export const MAX_IDENTIFIER_LENGTH = 63;
 
 /**

@@ -5,6 +5,11 @@ import type { AnyRepositoryDef, RecordOf } from '@chatcore/core';
  * ordinary names (`conversationId` -> `conversation_id`). Names with runs of
  * capitals (`userID`) or a `column()` / `table` override are not mirrored:
  * declare the table type yourself for those.
+ *
+ * @example
+ * ```ts
+ * type C = SnakeCase<'conversationId'>; // 'conversation_id'
+ * ```
  */
 export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
   ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
@@ -12,7 +17,14 @@ export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
 
 type TrimLead<S extends string> = S extends `_${infer R}` ? R : S;
 
-/** The row type of one repository's table, by column name. */
+/**
+ * The row type of one repository's table, by column name.
+ *
+ * @example
+ * ```ts
+ * type Row = SqlRowOf<typeof messages>; // { id: string; conversation_id: string; created_at: Date; ... }
+ * ```
+ */
 export type SqlRowOf<D extends AnyRepositoryDef> = {
   [K in keyof RecordOf<D> & string as TrimLead<SnakeCase<K>>]: RecordOf<D>[K];
 };

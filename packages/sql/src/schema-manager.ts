@@ -6,7 +6,14 @@ import { addColumnSql, createIndexSql, createTableSql, dropNotNullSql } from './
 import { quoteIdent } from './identifiers.js';
 import { enumChecks, widenEnumCheck, type EnumCheck } from './enum-checks.js';
 
-/** The advisory lock every chatcore instance takes around schema changes ("chat" in ASCII). */
+/**
+ * The advisory lock every chatcore instance takes around schema changes ("chat" in ASCII).
+ *
+ * @example
+ * ```ts
+ * await conn.execute({ sql: `select pg_try_advisory_lock(${SCHEMA_LOCK_KEY})`, parameters: [] }); // hold off chatcore's schema changes
+ * ```
+ */
 export const SCHEMA_LOCK_KEY = 1667785076;
 
 interface ExistingColumn {

@@ -11,6 +11,11 @@ type Codec = (value: unknown) => unknown;
 /**
  * One field as SQL sees it: checked column name, SQL type, and the value
  * codecs, all computed once per storage schema.
+ *
+ * @example
+ * ```ts
+ * const f = plan.field('createdAt'); f.column; // 'created_at'; f.sqlType; // 'timestamptz'
+ * ```
  */
 export interface FieldPlan {
   readonly name: string;
@@ -25,7 +30,14 @@ export interface FieldPlan {
   readonly decode: Codec | undefined;
 }
 
-/** An index as created in SQL: a table-scoped name (index names are per database schema). */
+/**
+ * An index as created in SQL: a table-scoped name (index names are per database schema).
+ *
+ * @example
+ * ```ts
+ * for (const idx of plan.indexes) console.log(idx.sqlName, idx.fields, idx.unique);
+ * ```
+ */
 export interface IndexPlan {
   readonly sqlName: string;
   readonly fields: readonly string[];

@@ -9,7 +9,14 @@ import { mapSqlError } from './sql-errors.js';
 import { countStatement, getByIdsStatement, queryStatement } from './read-statements.js';
 import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
 
-/** Runs one statement somewhere (the pool, or a transaction's connection). */
+/**
+ * Runs one statement somewhere (the pool, or a transaction's connection).
+ *
+ * @example
+ * ```ts
+ * const run: StatementRunner = (st) => executor.execute(st);
+ * ```
+ */
 export type StatementRunner = (statement: SqlStatement) => Promise<SqlResult>;
 
 /** What a transaction's sessions share: whether a statement failed since the last savepoint. */

@@ -6,12 +6,24 @@ import type { SqlStatement } from './sql-executor.js';
  * A placeholder for a statement parameter while a shape is compiled. Kysely
  * carries it through as an opaque value; after compilation the order of the
  * slots in `parameters` tells where each call's value goes.
+ *
+ * @example
+ * ```ts
+ * const where = sql`${sql.ref('id')} = ${alloc.slot()}`;
+ * ```
  */
 export class Slot {
   constructor(readonly index: number) {}
 }
 
-/** Hands out slots in the order the shape walk meets values. */
+/**
+ * Hands out slots in the order the shape walk meets values.
+ *
+ * @example
+ * ```ts
+ * const alloc = new SlotAllocator(); const a = alloc.slot(); const b = alloc.slot(); // indexes 0, 1
+ * ```
+ */
 export class SlotAllocator {
   private next = 0;
   slot(): Slot {
@@ -38,6 +50,11 @@ export interface StatementShape {
  * Kysely used only to compile (never to run): the PostgreSQL compiler with a
  * driver that has no connection. Every identifier it sees comes from a storage
  * schema, every value is a Slot.
+ *
+ * @example
+ * ```ts
+ * const compiled = compiler.selectFrom('people').select('id').where('id', '=', alloc.slot()).compile();
+ * ```
  */
 export const compiler: Kysely<any> = new Kysely<any>({
   dialect: {
@@ -87,6 +104,11 @@ export function bindShape(shape: StatementShape, values: unknown[], readOnly = f
 /**
  * A bounded map of shapes. Query shapes depend only on structure, so a
  * workload has few; the bound protects against pathological callers.
+ *
+ * @example
+ * ```ts
+ * const shape = cache.get(key) ?? cache.set(key, build());
+ * ```
  */
 export class ShapeCache {
   private readonly map = new Map<string, StatementShape>();

@@ -7,7 +7,14 @@ import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.j
 
 /** PostgreSQL accepts at most 65535 parameters per statement; stay under it. */
 const MAX_PARAMETERS = 60_000;
-/** Column name of the upsert's "was this an insert" flag (cannot collide: field names are identifiers). */
+/**
+ * Column name of the upsert's "was this an insert" flag (cannot collide: field names are identifiers).
+ *
+ * @example
+ * ```ts
+ * const created = row[CREATED_ALIAS] === true;
+ * ```
+ */
 export const CREATED_ALIAS = '?created';
 
 function encoded(f: FieldPlan, row: StoredRow): unknown {
