@@ -84,6 +84,12 @@ export class SchemaPlan {
       });
     }
     if (!fields.some((f) => f.name === 'id')) throw new ConfigError(`Repository ${schema.name} has no id field.`);
+    const seen = new Map<string, string>();
+    for (const f of fields) {
+      const other = seen.get(f.column);
+      if (other) throw new ConfigError(`${schema.name}.${other} and ${schema.name}.${f.name} both map to column ${f.column}: give one of them another column() name.`);
+      seen.set(f.column, f.name);
+    }
     this.fields = fields;
     this.byName = new Map(fields.map((f) => [f.name, f]));
     this.decoders = fields.filter((f) => f.decode).map((f) => [f.name, f.decode!] as const);

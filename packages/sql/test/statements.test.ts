@@ -94,6 +94,8 @@ test('batch inserts with array columns are chunked under the parameter limit', (
 test('a table or column name SQL cannot take safely is a ConfigError', () => {
   const bad = defineRepository('bad', { id: f.id(), x: f.string().column('x y') }, { table: 'ok_table' });
   assert.throws(() => planOf(bad.schema), (e: unknown) => e instanceof ConfigError);
+  const twice = defineRepository('twice', { id: f.id(), fooBar: f.string(), foo_bar: f.string() });
+  assert.throws(() => planOf(twice.schema), (e: unknown) => e instanceof ConfigError && /foo_bar/.test((e as Error).message));
   const badTable = defineRepository('bad', { id: f.id() }, { table: 'users; drop table users' });
   assert.throws(() => planOf(badTable.schema), (e: unknown) => e instanceof ConfigError);
 });
