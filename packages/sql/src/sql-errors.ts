@@ -82,6 +82,9 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
   if (code === '25P02') {
     return new TransactionError('The transaction was already aborted by an earlier failed statement; roll it back (throw from the transaction function) and run it again.', { cause: sanitized(err), details: { sqlState: code } });
   }
+  if (code === '22003') {
+    return new DriverError('A value is out of the range of its column type (an increment may have pushed an integer past its bounds); nothing was written. Declare wider bounds (f.integer({ max }) or f.bigint()) or keep values in range.', undefined, { sqlState: code });
+  }
   // Data exceptions (22xxx) and constraint errors (23xxx) can quote the offending value: keep it out.
   const quotesValues = code !== undefined && (code.startsWith('22') || code.startsWith('23'));
   const text = quotesValues ? 'a value was rejected by a type or constraint check' : message.slice(0, 300);
