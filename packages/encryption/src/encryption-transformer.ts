@@ -31,7 +31,14 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
 }
 
 const lists = new WeakMap<RepositoryPlan, Buffer>();
-/** The envelope field list of a plan, computed once. */
+/**
+ * The envelope field list of a plan, computed once.
+ *
+ * @example
+ * ```ts
+ * sealRecord(cipher, plan.sealed, sealedList(plan), metas, row, id);
+ * ```
+ */
 export function sealedList(plan: RepositoryPlan): Buffer {
   let l = lists.get(plan);
   if (!l) lists.set(plan, (l = fieldList(plan.sealed)));

@@ -3,7 +3,15 @@ import { createHmac, type KeyObject } from 'node:crypto';
 import type { FieldMeta, SearchNormalization } from '@chatcore/core';
 import { encodeValue } from './plaintext-codec.js';
 
-/** Bytes of HMAC-SHA256 kept in a blind index (128 bits: no practical collisions, so unique constraints hold). */
+/**
+ * Bytes of HMAC-SHA256 kept in a blind index (128 bits: no practical
+ * collisions, so unique constraints hold); 22 base64url characters.
+ *
+ * @example
+ * ```ts
+ * Buffer.from(row.emailBidx, 'base64url').length === BLIND_INDEX_BYTES; // true
+ * ```
+ */
 export const BLIND_INDEX_BYTES = 16;
 
 /**

@@ -1,14 +1,23 @@
 import { IntegrityError } from '@chatcore/core';
 
-/** Format version written by this release. */
+/**
+ * Layout constants of format v1 (docs/encryption.md): version byte,
+ * algorithm byte (AES-256-GCM), nonce and tag lengths, longest key id.
+ *
+ * @example
+ * ```ts
+ * const bodyAt = 3 + keyId.length + NONCE_BYTES + TAG_BYTES;
+ * if (bytes[0] !== FORMAT_V1 || bytes[1] !== ALG_AES_256_GCM) throw new Error('not v1');
+ * ```
+ */
 export const FORMAT_V1 = 0x01;
-/** Algorithm byte of AES-256-GCM (12-byte nonce, 16-byte tag). */
+/** Algorithm byte of AES-256-GCM (12-byte nonce, 16-byte tag); see FORMAT_V1. @example `bytes[1] === ALG_AES_256_GCM` */
 export const ALG_AES_256_GCM = 0x01;
-/** Nonce length of AES-GCM in bytes. */
+/** Nonce length of AES-GCM in bytes; see FORMAT_V1. @example `bytes.subarray(headerEnd, headerEnd + NONCE_BYTES)` */
 export const NONCE_BYTES = 12;
-/** Authentication tag length in bytes. */
+/** Authentication tag length in bytes; see FORMAT_V1. @example `bytes.subarray(tagAt, tagAt + TAG_BYTES)` */
 export const TAG_BYTES = 16;
-/** Longest key id, in bytes. */
+/** Longest key id, in bytes. @example `keyId.length <= MAX_KEY_ID_BYTES` */
 export const MAX_KEY_ID_BYTES = 64;
 
 const KEY_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;

@@ -2,9 +2,14 @@ import type { FieldMeta, FieldType } from '@chatcore/core';
 import { IntegrityError } from '@chatcore/core';
 
 /**
- * Type tags of the typed plaintext encoding (docs/encryption.md, "Plaintext
- * encoding"). A tag is stored inside the ciphertext, so a value decrypts back
+ * Type tags of the typed plaintext encoding (docs/encryption.md, "Typed
+ * plaintext"). A tag is stored inside the ciphertext, so a value decrypts back
  * to the same JS type it was written as.
+ *
+ * @example
+ * ```ts
+ * encodeValue(1n, 'bigint')[0] === TAG.bigint; // true
+ * ```
  */
 export const TAG = {
   null: 0x00,

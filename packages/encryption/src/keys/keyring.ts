@@ -4,7 +4,14 @@ import type { KeyProvider } from './key-provider.js';
 import { checkKeySource, decodeKeyBytes, saltBytes, type KeySource } from './key-source.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
 
-/** Keyring settings: the keys, which one encrypts, which one keys the blind indexes. */
+/**
+ * Keyring settings: the keys, which one encrypts, which one keys the blind indexes.
+ *
+ * @example
+ * ```ts
+ * const config: KeyringConfig = { keys: [{ id: 'k1', key: a }, { id: 'k2', key: b }], activeKeyId: 'k2' };
+ * ```
+ */
 export interface KeyringConfig {
   readonly keys: readonly KeySource[];
   /** The key new writes use; default: the only key. Required with several keys. */

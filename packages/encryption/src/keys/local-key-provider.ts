@@ -10,10 +10,24 @@ import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
 
 const pbkdf2Async = promisify(pbkdf2);
 
-/** Lowest PBKDF2 iteration count accepted (OWASP 2023 guidance for PBKDF2-HMAC-SHA256). */
+/**
+ * Lowest PBKDF2 iteration count accepted (OWASP 2023 guidance for PBKDF2-HMAC-SHA256).
+ *
+ * @example
+ * ```ts
+ * encryption({ keys: [{ id: 'pp', passphrase, salt, iterations: MIN_PBKDF2_ITERATIONS }] });
+ * ```
+ */
 export const MIN_PBKDF2_ITERATIONS = MIN_PBKDF2_ITERATIONS_VALUE;
 
-/** Options of the local key provider. */
+/**
+ * Options of the local key provider.
+ *
+ * @example
+ * ```ts
+ * const options: LocalKeyProviderOptions = { kek: process.env.CHATCORE_KEK };
+ * ```
+ */
 export interface LocalKeyProviderOptions {
   /** Key-encryption key (32 random bytes, base64) for wrapKey/unwrapKey; without it those refuse. */
   readonly kek?: string | undefined;
@@ -58,5 +72,12 @@ export function localKeyProvider(options: LocalKeyProviderOptions = {}): KeyProv
   };
 }
 
-/** The process-wide default provider (one instance, so passphrase stretching is cached per process). */
+/**
+ * The process-wide default provider (one instance, so passphrase stretching is cached per process).
+ *
+ * @example
+ * ```ts
+ * const ring = await Keyring.load({ keys }, defaultKeyProvider);
+ * ```
+ */
 export const defaultKeyProvider: KeyProvider = localKeyProvider();

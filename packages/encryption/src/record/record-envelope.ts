@@ -3,7 +3,14 @@ import type { FieldMeta } from '@chatcore/core';
 import type { ValueCipher } from '../crypto/value-cipher.js';
 import { decodeValue, encodeValue } from '../crypto/plaintext-codec.js';
 
-/** Version byte of the sealed-envelope wrapper. */
+/**
+ * Version byte of the sealed-envelope wrapper.
+ *
+ * @example
+ * ```ts
+ * Buffer.from(row.sealed, 'base64url')[0] === ENVELOPE_V1; // true
+ * ```
+ */
 export const ENVELOPE_V1 = 0x01;
 
 /**

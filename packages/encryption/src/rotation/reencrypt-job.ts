@@ -49,7 +49,14 @@ export interface ReencryptProgress {
   readonly done: boolean;
 }
 
-/** The result of a run: the last progress. */
+/**
+ * The result of a run: the last progress.
+ *
+ * @example
+ * ```ts
+ * const r: ReencryptResult = await enc.reencrypt({ repository: 'users' }); if (!r.done) resumeLater(r.checkpoint);
+ * ```
+ */
 export type ReencryptResult = ReencryptProgress;
 
 /**
@@ -66,7 +73,14 @@ export interface KeyUsage {
   readonly byRepository: Readonly<Record<string, Readonly<Record<string, number>>>>;
 }
 
-/** What the jobs need from the plugin. */
+/**
+ * What the jobs need from the plugin.
+ *
+ * @example
+ * ```ts
+ * await reencrypt({ host, name: 'encryption', plans, events }, { repository: 'users' });
+ * ```
+ */
 export interface RotationContext {
   readonly host: PluginHost;
   readonly name: string;
