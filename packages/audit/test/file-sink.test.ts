@@ -5,6 +5,7 @@ import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditTrail } from '@chatcore/audit';
+import { openDb } from './helpers/fixtures.js';
 
 function runChild(args: string[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string; ms: number }> {
   return new Promise((resolve) => {
@@ -49,6 +50,28 @@ test('with daily rotation (winston-daily-rotate-file) the process also exits on 
     const report = await verifyAuditTrail(files, join(dir, 'audit.checkpoints'));
     assert.ok(report.ok, JSON.stringify(report.problem));
     assert.is((await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('').split('\n').filter((l) => l.includes('"type":"operation"')).length, 3000);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test('with size rotation (rotate.maxSize) every event lands in one of the files and the files verify in order', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'audit-size-'));
+  try {
+    const { db, plugin } = await openDb('memory', { sinks: { file: { path: join(dir, 'audit-%DATE%.log'), rotate: { maxSize: '20k' } } }, checkpoints: { file: join(dir, 'audit.checkpoints') }, reads: 'none' });
+    for (let i = 0; i < 300; i++) {
+      if (i % 50 === 0) await plugin.flush();
+      await db.users.create({ name: `n${i}`, email: `e${i}@x.io` } as never);
+    }
+    await db.close();
+    // audit-<date>.log, then .log.1, .log.2, ... (oldest first)
+    const files = (await readdir(dir)).filter((f) => /^audit-.*\.log(\.\d+)?$/.test(f))
+      .sort((a, b) => Number(a.match(/\.log\.(\d+)$/)?.[1] ?? 0) - Number(b.match(/\.log\.(\d+)$/)?.[1] ?? 0)).map((f) => join(dir, f));
+    assert.ok(files.length > 3, files.join(','));
+    const text = (await Promise.all(files.map((f) => readFile(f, 'utf8')))).join('');
+    assert.is(text.split('\n').filter((l) => l.includes('"type":"operation"')).length, 300);
+    const report = await verifyAuditTrail(files, join(dir, 'audit.checkpoints'));
+    assert.ok(report.ok, JSON.stringify(report.problem));
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

@@ -16,9 +16,12 @@ type TransportStream = AuditTransport;
 const MESSAGE = Symbol.for('message');
 
 /**
- * Where the file sink writes. `path` alone: one file, appended to. `maxSize`
- * (bytes) with `maxFiles`: winston's size rotation. `rotate`: daily (or
- * `datePattern`) rotation through winston-daily-rotate-file.
+ * Where the file sink writes. `path` alone: one file, appended to (winston's
+ * File transport). `rotate`: rotation by date and/or size through
+ * winston-daily-rotate-file (`path` may contain `%DATE%`; a file that reaches
+ * `maxSize` continues in `<name>.1`, `<name>.2`, ...). winston's own `maxsize`
+ * rotation is not offered: it drops a write that arrives while the next file
+ * is being opened.
  *
  * @example
  * ```ts
@@ -27,8 +30,6 @@ const MESSAGE = Symbol.for('message');
  */
 export interface FileSinkOptions {
   readonly path: string;
-  readonly maxSize?: number;
-  readonly maxFiles?: number;
   readonly rotate?: {
     readonly datePattern?: string;
     readonly maxSize?: string;
@@ -106,11 +107,7 @@ export function createWinstonSink(options: {
         zippedArchive: file.rotate.zippedArchive ?? false,
       }));
     } else {
-      transports.push(new winston.transports.File({
-        filename: file.path,
-        ...(file.maxSize !== undefined ? { maxsize: file.maxSize } : {}),
-        ...(file.maxFiles !== undefined ? { maxFiles: file.maxFiles, tailable: true } : {}),
-      }));
+      transports.push(new winston.transports.File({ filename: file.path }));
     }
   }
   transports.push(...(options.transports ?? []));
