@@ -1,0 +1,50 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError } from '@chatcore/core';
+import { audit } from '@chatcore/audit';
+import { CapturedSink, openDb } from './helpers/fixtures.js';
+
+async function readsRecorded(reads: Parameters<typeof audit>[0]['reads']): Promise<number> {
+  const sink = new CapturedSink();
+  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } }, reads });
+  const u = await db.users.create({ name: 'a', email: 'a@x.io' } as never) as { id: string };
+  for (let i = 0; i < 20; i++) await db.users.get(u.id);
+  await db.close();
+  const ops = sink.operations();
+  assert.is(ops.filter((e) => e.family !== 'read').length, 1, 'writes are always recorded');
+  return ops.filter((e) => e.family === 'read').length;
+}
+
+test("reads: 'all' records every read, 'none' only writes, a sample rate of 0 none and of 1 all", async () => {
+  assert.is(await readsRecorded('all'), 20);
+  assert.is(await readsRecorded('none'), 0);
+  assert.is(await readsRecorded({ sampleRate: 0 }), 0);
+  assert.is(await readsRecorded({ sampleRate: 1 }), 20);
+});
+
+test('a bulk call is one event: ids capped at maxIds, count holds the total', async () => {
+  const sink = new CapturedSink();
+  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } }, maxIds: 10 });
+  const rows = await db.users.createMany(Array.from({ length: 25 }, (_, i) => ({ name: `n${i}`, email: `b${i}@x.io`, note: 'bulk' })) as never) as Array<{ id: string }>;
+  await db.users.deleteMany({ note: 'bulk' } as never);
+  await db.close();
+  const ops = sink.operations();
+  assert.equal(ops.map((e) => [e.method, e.count, (e.ids as string[]).length, e.idsTruncated]), [['createMany', 25, 10, true], ['deleteMany', 25, 10, true]]);
+  assert.equal(ops[0]!.ids, rows.slice(0, 10).map((r) => r.id));
+});
+
+test('bad options are refused with a ConfigError naming the option', () => {
+  for (const [options, pattern] of [
+    [{ reads: { sampleRate: 2 } }, /reads/],
+    [{ maxIds: 0 }, /maxIds/],
+    [{ queue: { overflow: 'spill' } }, /overflow/],
+    [{ checkpoints: { every: -1 } }, /checkpoints.every/],
+  ] as const) {
+    let caught: unknown;
+    try { audit(options as never); } catch (e) { caught = e; }
+    assert.ok(caught instanceof ConfigError, JSON.stringify(options));
+    assert.match((caught as Error).message, pattern);
+  }
+});
+
+test.run();
