@@ -1,5 +1,5 @@
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, UnsupportedQueryError, type Driver, type RepositorySchema } from '@chatcore/core';
+import { createDatabase, defineRepository, f, UniqueViolationError, UnsupportedQueryError, type Driver, type RepositorySchema } from '@chatcore/core';
 import { encryption } from '../../src/index.js';
 import { KEY_A, highEntropy } from './keys.js';
 import { findLeaks } from './plaintext-scan.js';
@@ -74,6 +74,15 @@ export async function plaintextScenario(base: Driver, suffix: string, dump: (sch
     assert.is((await db.people.findOne({ where: { email: upEmail } }))!.name, 'u2b');
     assert.is(await db.people.count({ email: { in: [a.email, target.email] } }), 1);
     assert.is((await db.chats.find({ where: { author: chat.author } })).length, 2);
+    const total = await db.people.count({});
+    assert.is(await db.people.count({ not: { email: target.email } }), total - 1);
+    try {
+      await db.people.create({ name: 'dup', email: target.email.toUpperCase() });
+      assert.unreachable('duplicate email accepted');
+    } catch (e) {
+      assert.instance(e, UniqueViolationError);
+    }
+    assert.is(await db.people.count({}), total);
     const read = (await db.people.get(target.id))!;
     assert.equal([read.email, read.ssn, read.apiKey], [target.email, target.ssn, target.apiKey]);
     assert.not.ok('password' in read);
