@@ -1,0 +1,54 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createDatabase, memoryDriver, IntegrityError, UnsupportedQueryError } from '@chatcore/core';
+import { audit } from '@chatcore/audit';
+import { encryption } from '../src/index.js';
+import { KEY_A, highEntropy } from './helpers/keys.js';
+import { scenarioRepos } from './helpers/plaintext-scenario.js';
+import { findLeaks } from './helpers/plaintext-scan.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'chatcore-enc-audit-'));
+const file = join(dir, 'audit.log');
+const { people, chats } = scenarioRepos('audit');
+const driver = memoryDriver();
+const db = createDatabase({
+  driver,
+  repositories: { people, chats },
+  plugins: [audit({ sinks: { file }, reads: 'all', includeValues: { [people.schema.name]: ['name', 'apiKey'] } }), encryption({ keys: [{ id: 'k1', key: KEY_A }], sensitiveFields: ['api_key'] })],
+});
+await db.connect();
+
+test('the audit log records an integrity failure as a security event, and holds no plaintext (a config-named encrypted field stays out even when allowlisted)', async () => {
+  const secrets: string[] = [];
+  const s = (p: string) => { const v = highEntropy(p); secrets.push(v); return v; };
+  const a = await db.people.create({ name: 'a', email: `${s('e')}@a.io`, ssn: s('ssn'), apiKey: s('sk'), password: s('pw') });
+  const b = await db.people.create({ name: 'b', email: `${s('e')}@b.io`, ssn: s('ssn') });
+  await db.people.update(a.id, { ssn: s('ssn') });
+  await db.people.find({ where: { email: a.email } });
+  await db.chats.create({ conversationId: 'c', body: s('body'), author: s('author') });
+  try {
+    await db.people.find({ where: { apiKey: { startsWith: secrets[3]! } } });
+  } catch (e) {
+    assert.instance(e, UnsupportedQueryError);
+  }
+  const storage = db.schemas.get(people.schema.name)!;
+  const stolen = (await driver.getByIds(storage, [a.id], {}))[0]!.ssn;
+  await driver.update(storage, { ids: [b.id] }, { set: { ssn: stolen }, increment: {} }, {});
+  try {
+    await db.people.get(b.id);
+    assert.unreachable();
+  } catch (e) {
+    assert.instance(e, IntegrityError);
+  }
+  await db.close();
+  const log = readFileSync(file, 'utf8');
+  assert.match(log, /integrity_failure/);
+  assert.match(log, new RegExp(b.id));
+  assert.equal(findLeaks(log, secrets), []);
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();
