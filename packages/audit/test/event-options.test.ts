@@ -1,5 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@chatcore/core';
 import { audit } from '@chatcore/audit';
 import { CapturedSink, openDb } from './helpers/fixtures.js';
@@ -44,6 +47,19 @@ test('bad options are refused with a ConfigError naming the option', () => {
     try { audit(options as never); } catch (e) { caught = e; }
     assert.ok(caught instanceof ConfigError, JSON.stringify(options));
     assert.match((caught as Error).message, pattern);
+  }
+});
+
+test('a file sink that cannot be written is refused at connect with a ConfigError', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'audit-broken-'));
+  try {
+    await writeFile(join(dir, 'not-a-dir'), 'x');
+    let caught: unknown;
+    try { await openDb('memory', { sinks: { file: join(dir, 'not-a-dir', 'audit.log') } }); } catch (e) { caught = e; }
+    assert.ok(caught instanceof ConfigError);
+    assert.match((caught as Error).message, /cannot write the audit file/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
   }
 });
 

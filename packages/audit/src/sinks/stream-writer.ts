@@ -70,7 +70,7 @@ export class StreamWriter {
 
   /** The first sink failure, if any (for health). */
   get error(): unknown {
-    return this.failure;
+    return this.failure ?? this.sink?.error;
   }
 
   enqueue(body: AuditEventBody): Promise<void> | undefined {

@@ -1,3 +1,5 @@
+import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import { ConfigError } from '@chatcore/core';
@@ -61,6 +63,8 @@ export interface ConsoleSinkOptions {
  */
 export interface WinstonSink {
   readonly logger: winston.Logger;
+  /** The first error a transport reported, if any. */
+  readonly error: unknown;
   /** Write pre-serialized JSON lines as one log entry; resolves when the logger can take more. */
   write(lines: string): Promise<void> | undefined;
   /** End the logger and wait until every transport has flushed and closed its file. */
@@ -107,6 +111,7 @@ export function createWinstonSink(options: {
         zippedArchive: file.rotate.zippedArchive ?? false,
       }));
     } else {
+      assertWritable(file.path);
       transports.push(new winston.transports.File({ filename: file.path }));
     }
   }
@@ -114,17 +119,24 @@ export function createWinstonSink(options: {
   if (transports.length === 0) return undefined;
   const logger = winston.createLogger({ level: 'info', format: passThrough(), transports, exitOnError: false });
   let failure: unknown;
-  logger.on('error', (e) => { failure = e; });
+  let waiter: { readonly until: number; readonly resolve: () => void } | undefined;
+  // A failed transport will not report progress any more: release whoever waits for it.
+  const fail = (e: unknown) => {
+    failure ??= e;
+    const w = waiter;
+    waiter = undefined;
+    w?.resolve();
+  };
+  logger.on('error', fail);
   // Progress is counted with the transports' 'logged' events rather than the
   // logger's 'drain': the logger is a Transform whose readable buffer can still
   // hold entries when its writable side reports room, and ending it then makes
   // winston end the transports before they got those entries.
   let written = 0;
   const logged = transports.map(() => 0);
-  let waiter: { readonly until: number; readonly resolve: () => void } | undefined;
   const slowest = () => Math.min(...logged);
   transports.forEach((t, i) => {
-    t.on('error', (e: unknown) => { failure = e; });
+    t.on('error', fail);
     t.on('logged', () => {
       logged[i]!++;
       if (waiter && slowest() >= waiter.until) {
@@ -139,6 +151,9 @@ export function createWinstonSink(options: {
 
   return {
     logger,
+    get error() {
+      return failure;
+    },
     write(lines) {
       if (failure) throw failure;
       logger.write({ level: 'info', message: lines } as winston.LogEntry);
@@ -147,6 +162,11 @@ export function createWinstonSink(options: {
     },
     async close() {
       await until(written);
+      if (failure) {
+        // Nothing more can be written; do not wait for a 'finish' a broken stream may never emit.
+        for (const t of transports) (t as { close?: () => void }).close?.();
+        return;
+      }
       const finished = new Promise<void>((resolve) => logger.once('finish', () => resolve()));
       logger.end();
       await finished;
@@ -157,6 +177,20 @@ export function createWinstonSink(options: {
 
 /** Batches handed to winston but not yet taken by every transport before writers wait. */
 const MAX_IN_FLIGHT = 16;
+
+/**
+ * winston's File transport swallows errors of its file stream (events would
+ * vanish silently), so the file is opened once up front: a path that cannot
+ * be written fails at connect with a ConfigError.
+ */
+function assertWritable(path: string): void {
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    closeSync(openSync(path, 'a'));
+  } catch (cause) {
+    throw new ConfigError(`audit: cannot write the audit file ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'}); fix sinks.file.path or its permissions.`);
+  }
+}
 
 /** Wait until the file behind a transport is really written and closed (winston signals 'finish' early). */
 async function flushTransport(t: TransportStream): Promise<void> {
