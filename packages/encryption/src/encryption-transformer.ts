@@ -19,14 +19,20 @@ import type { RepositoryPlan } from './repository-plan.js';
  */
 export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
   const id = row.id as string;
-  const out: StoredRow = { ...row };
-  for (const p of plan.fields.values()) {
-    const value = row[p.name];
-    if (p.indexField) out[p.indexField] = blindIndex(p.indexKey!, p.meta, value, p.normalize);
-    if (plan.mode === 'field') out[p.name] = value === null || value === undefined ? null : p.cipher!.seal(encodeValue(value, p.meta.type, p.meta.items), id);
-    else delete out[p.name];
+  const out: StoredRow = {};
+  const fields = plan.fields;
+  if (plan.mode === 'field') {
+    for (const k in row) {
+      const v = row[k];
+      const p = fields.get(k);
+      if (!p) out[k] = v;
+      else out[k] = v === null || v === undefined ? null : p.cipher!.seal(encodeValue(v, p.meta.type, p.meta.items), id);
+    }
+  } else {
+    for (const k in row) if (!fields.has(k)) out[k] = row[k];
+    out[plan.envelopeField!] = sealRecord(plan.envelopeCipher!, plan.sealed, sealedList(plan), plan.logical.fields, row, id);
   }
-  if (plan.mode === 'record') out[plan.envelopeField!] = sealRecord(plan.envelopeCipher!, plan.sealed, sealedList(plan), plan.logical.fields, row, id);
+  for (const p of plan.searchable) out[p.indexField!] = blindIndex(p.indexKey!, p.meta, row[p.name], p.normalize);
   return out;
 }
 
@@ -57,22 +63,25 @@ export function sealedList(plan: RepositoryPlan): Buffer {
  * ```
  */
 export function decryptRow(plan: RepositoryPlan, stored: StoredRow): StoredRow {
-  // A copy: rows from below may be shared (an in-process cache tier keeps ciphertext rows by reference).
-  const row: StoredRow = { ...stored };
-  const id = row.id as string;
-  if (plan.mode === 'field') {
-    for (const p of plan.fields.values()) {
-      if (!(p.name in row)) continue;
-      const text = row[p.name];
-      row[p.name] = text === null || text === undefined ? null : decodeValue(p.cipher!.open(text, id), p.meta.type, p.meta.items);
+  // A new object built in one pass (no `delete`, which would slow every later
+  // property access): rows from below may be shared, e.g. by an in-process
+  // cache tier that keeps ciphertext rows by reference.
+  const id = stored.id as string;
+  const out: StoredRow = {};
+  const fields = plan.fields;
+  const envelope = plan.envelopeField;
+  for (const k in stored) {
+    const v = stored[k];
+    if (k === envelope) {
+      const values = openRecord(plan.envelopeCipher!, plan.logical.fields, v, id);
+      for (const n of plan.sealed) out[n] = values[n] ?? null;
+      continue;
     }
-  } else if (plan.envelopeField! in row) {
-    const values = openRecord(plan.envelopeCipher!, plan.logical.fields, row[plan.envelopeField!], id);
-    delete row[plan.envelopeField!];
-    for (const n of plan.sealed) row[n] = values[n] ?? null;
+    if (plan.indexFields.has(k)) continue;
+    const p = envelope === undefined ? fields.get(k) : undefined;
+    out[k] = p && v !== null && v !== undefined ? decodeValue(p.cipher!.open(v, id), p.meta.type, p.meta.items) : v;
   }
-  for (const f of plan.indexFields.keys()) delete row[f];
-  return row;
+  return out;
 }
 
 /**

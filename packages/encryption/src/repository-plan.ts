@@ -45,6 +45,8 @@ export interface RepositoryPlan {
   readonly sealed: readonly string[];
   /** Blind-index storage field → the logical field it serves. */
   readonly indexFields: ReadonlyMap<string, string>;
+  /** The searchable fields (those with a blind index), as a list for the hot path. */
+  readonly searchable: readonly FieldPlan[];
   storage?: RepositorySchema;
   /** Set at connect (record mode). */
   envelopeCipher?: ValueCipher;
@@ -142,7 +144,8 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     }
     const indexFields = new Map<string, string>();
     for (const p of protectedFields.values()) if (p.indexField) indexFields.set(p.indexField, p.name);
-    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, indexFields });
+    const searchable = [...protectedFields.values()].filter((p) => p.indexField);
+    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, indexFields, searchable });
   }
   return plans;
 }
