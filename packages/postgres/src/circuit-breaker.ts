@@ -31,12 +31,15 @@ export class ConnectionBreaker {
   /** Times the breaker opened, for health details. */
   opened = 0;
   private openedAt = 0;
+  /** A failure was counted since the last success: calls go through cockatiel. */
+  private counting = false;
 
   constructor(readonly target: string, readonly options: ResolvedBreakerOptions) {
     this.policy = circuitBreaker(handleWhen(countsAgainstServer), {
       halfOpenAfter: options.halfOpenAfterMs,
       breaker: new ConsecutiveBreaker(options.threshold),
     });
+    this.policy.onReset(() => { this.counting = false; });
     this.policy.onBreak(() => {
       this.opened++;
       this.openedAt = Date.now();
@@ -59,8 +62,31 @@ export class ConnectionBreaker {
     return state === CircuitState.HalfOpen || state === CircuitState.Isolated;
   }
 
-  /** Run `fn` through the breaker; an open breaker raises ConnectionError. */
+  /**
+   * Run `fn` through the breaker; an open breaker raises ConnectionError.
+   *
+   * While the breaker is closed and no failure has been counted since the
+   * last success, `fn` runs directly (the hot path pays one state check,
+   * not cockatiel's promise frames); its failure is then handed to
+   * cockatiel, which counts it exactly as if it had run the call. Once a
+   * failure is counted, every call goes through cockatiel until a success
+   * resets the count, so the state machine is cockatiel's throughout.
+   */
   run<T>(fn: () => Promise<T>): Promise<T> {
+    if (!this.counting && this.policy.state === CircuitState.Closed) {
+      return fn().then(undefined, (err: unknown) => {
+        if (!countsAgainstServer(err)) throw err;
+        this.counting = true;
+        return this.execute(() => Promise.reject(err));
+      });
+    }
+    return this.execute(fn).then((result) => {
+      if (this.policy.state === CircuitState.Closed) this.counting = false;
+      return result;
+    });
+  }
+
+  private execute<T>(fn: () => Promise<T>): Promise<T> {
     return this.policy.execute(fn).catch((err: unknown) => {
       if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError) throw this.openError(err);
       throw err;

@@ -38,7 +38,7 @@ export async function probeServer(target: PoolTarget, timeoutMs: number): Promis
 /**
  * The driver's health: the primary and each replica (status and latency of
  * a probe), the primary pool (total / idle / waiting connections, degraded
- * while callers wait for a connection), and the primary's circuit breaker.
+ * when more callers wait than the pool has connections), and the primary's circuit breaker.
  * Down when the primary is down; degraded when a replica is down, the
  * breaker is not closed or the pool is saturated.
  *
@@ -52,7 +52,8 @@ export async function driverHealth(primary: PoolTarget, replicas: readonly PoolT
   const stats = primary.stats();
   const pool: ComponentHealth = {
     name: 'pool',
-    status: stats.waiting > 0 && stats.idle === 0 && stats.total >= stats.max ? 'degraded' : 'up',
+    // A queue longer than the pool means callers wait more than one query's time for a connection.
+    status: stats.waiting > stats.max ? 'degraded' : 'up',
     details: stats,
   };
   const components: ComponentHealth[] = [...servers, pool];

@@ -110,16 +110,18 @@ export class PoolTarget {
     return explainTlsError(err) ?? connectionFailure(err, 'connect', this.name);
   }
 
+  /**
+   * One checkout / query / release cycle, in callbacks inside one promise:
+   * the error listener is attached in the tick the pool hands the client
+   * over, and no promise is created per step (this is every read's path).
+   */
   private runOnce(query: pg.QueryConfig): Promise<SqlResult> {
-    return this.connectOnce().then((client) => new Promise<SqlResult>((resolve, reject) => {
-      let settled = false;
-      const early = takeOver(client);
-      if (early) {
-        // The connection died before this statement was written to it: nothing was sent.
-        client.release(early);
-        reject(connectionFailure(early, 'connect', this.name));
+    return new Promise<SqlResult>((resolve, reject) => this.pool.connect((connectErr, client) => {
+      if (connectErr || !client) {
+        reject(this.connectError(connectErr));
         return;
       }
+      let settled = false;
       const onError = (err: Error) => {
         this.errors++;
         if (settled) return;
@@ -141,7 +143,8 @@ export class PoolTarget {
         } else if (isRawConnectionFailure(err)) {
           this.errors++;
           client.release(err);
-          reject(connectionFailure(err, 'statement', this.name));
+          // pg refuses a client already known dead without writing anything to it.
+          reject(connectionFailure(err, /not queryable/i.test(err.message) ? 'connect' : 'statement', this.name));
         } else {
           // An SQL error (with its SQLSTATE) is an answer from a live connection: it goes back
           // to the pool. Anything else leaves the connection's state unknown.

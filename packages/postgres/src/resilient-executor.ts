@@ -90,18 +90,36 @@ export class ResilientExecutor implements SqlExecutor {
     client.release(takeOver(client));
   }
 
+  /**
+   * Run one statement. The first attempt runs outside cockatiel; only when
+   * it fails retryably does the retry policy take over, with the failure
+   * replayed as its attempt 0 so that backoff, jitter and the attempt count
+   * are cockatiel's (a success costs no policy frames).
+   */
   execute(statement: SqlStatement): Promise<SqlResult> {
     const query = toPgQuery(statement);
     const read = this.nextRead;
     if (read !== 0) {
       this.nextRead = 0;
       const first = read === 1 ? this.router.readTarget() : this.primary;
-      return this.reads.execute(({ attempt }) => (attempt === 0 ? first : this.router.retryTarget()).run(query));
+      return first.run(query).then(undefined, (err: Error) => {
+        if (!readRetryable(err)) throw err;
+        return this.reads.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.router.retryTarget().run(query)));
+      });
     }
-    return this.writes.execute(() => this.primary.run(query)).then((result) => {
-      this.router.noteWrite();
-      return result;
-    });
+    return this.primary.run(query).then(
+      (result) => {
+        this.router.noteWrite();
+        return result;
+      },
+      (err: Error) => {
+        if (!writeRetryable(err)) throw err;
+        return this.writes.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.primary.run(query))).then((result) => {
+          this.router.noteWrite();
+          return result;
+        });
+      },
+    );
   }
 
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {

@@ -1,0 +1,64 @@
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { postgres } from '@chatcore/postgres';
+import { compare, rows } from '../lib/measure.js';
+
+const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const TABLE_ROWS = Number(process.env.BENCH_RESILIENCE_ROWS ?? 20_000);
+const OPS = Number(process.env.BENCH_OPS ?? 4000);
+
+const resilienceItems = defineRepository(
+  'bench_resilience_items',
+  { id: f.id(), title: f.string({ max: 200 }), score: f.integer(), version: f.version() },
+);
+
+/**
+ * Issue 4 benchmark: `repo.get(id)` through the production driver (retries,
+ * circuit breaker, and a health probe every 250 ms, as a load balancer
+ * would poll it) against the same repository with retries and breaker off
+ * and no health polling, same table, same run. Target: >= 0.95x.
+ */
+export async function postgresResilience(out: string[]): Promise<void> {
+  const plain = createDatabase({ driver: postgres({ url: URL, poolSize: 10, retry: false, breaker: false }), repositories: { items: resilienceItems } });
+  const guarded = postgres({ url: URL, poolSize: 10, retry: { maxRetries: 3 }, breaker: { threshold: 5, halfOpenAfterMs: 2000 } });
+  const resilient = createDatabase({ driver: guarded, repositories: { items: resilienceItems } });
+  await plain.connect();
+  await resilient.connect();
+  const k = plain.driver as unknown as { executor: { execute(s: { sql: string; parameters: unknown[] }): Promise<unknown> } };
+  await k.executor.execute({ sql: 'truncate bench_resilience_items', parameters: [] });
+  const ids: string[] = [];
+  for (let done = 0; done < TABLE_ROWS; done += 5000) {
+    const batch = await plain.items.createMany(
+      Array.from({ length: Math.min(5000, TABLE_ROWS - done) }, (_, i) => ({ title: `item ${done + i}`, score: (done + i) % 1000 })),
+    );
+    for (const r of batch) ids.push(r.id);
+  }
+  await k.executor.execute({ sql: 'analyze bench_resilience_items', parameters: [] });
+  const pick = (i: number) => ids[(i * 7919) % ids.length]!;
+
+  let healthChecks = 0;
+  let unhealthy = 0;
+  const poll = setInterval(() => {
+    void resilient.health().then((h) => {
+      healthChecks++;
+      if (h.status !== 'up') unhealthy++;
+    });
+  }, 250);
+  try {
+    for (const inFlight of [1, 16]) {
+      const results = await compare(
+        [
+          { name: 'repo.get (plain pool)', op: (i) => plain.items.get(pick(i)) },
+          { name: 'repo.get (retries + breaker + health)', op: (i) => resilient.items.get(pick(i)) },
+        ],
+        { count: OPS, inFlight },
+      );
+      out.push(...rows(`get by id, ${inFlight} in flight`, results, 'repo.get (plain pool)', { variant: 'repo.get (retries + breaker + health)', min: 0.95 }));
+    }
+  } finally {
+    clearInterval(poll);
+  }
+  out.push(`| health probes during the run | ${healthChecks} (${unhealthy} not up) | | | breaker ${guarded.breakerState()} |`);
+  await k.executor.execute({ sql: 'drop table if exists bench_resilience_items', parameters: [] });
+  await resilient.close();
+  await plain.close();
+}
