@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defineRepository, f, memoryDriver, TransactionError, UniqueViolationError, type DriverSession } from '../src/index.js';
+import { AbortedError, createDatabase, defineRepository, f, memoryDriver, TimeoutError, TransactionError, UniqueViolationError, type DriverSession } from '../src/index.js';
 
 const items = defineRepository('items', { id: f.id(), name: f.string().unique(), n: f.integer() });
 const schema = items.schema;
@@ -110,6 +110,30 @@ test('a top-level transaction started inside another one\'s callback runs beside
     assert.equal(await all(d), ['other:0'], 'the other transaction committed on its own');
   }, {});
   assert.equal(await all(d), ['other:0', 'outer:0']);
+});
+
+test('a transaction whose signal fired while it ran is rolled back, not committed', async () => {
+  const d = memoryDriver();
+  const ac = new AbortController();
+  const outcome = await d.transaction(async (tx) => {
+    await tx.insert(schema, [row('late')], {});
+    ac.abort();
+  }, { signal: ac.signal }).catch((error: unknown) => error);
+  assert.instance(outcome, AbortedError);
+  assert.equal(await all(d), []);
+});
+
+test('a transaction that times out in createDatabase leaves no trace', async () => {
+  const db = createDatabase({ driver: memoryDriver(), repositories: { items } });
+  await db.connect();
+  const outcome = await db.transaction(async (tx) => {
+    await tx.items.create({ name: 'slow', n: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }, { timeout: 10 }).catch((error: unknown) => error);
+  assert.instance(outcome, TimeoutError);
+  await new Promise((resolve) => setTimeout(resolve, 80));
+  assert.is(await db.items.count({}), 0);
+  await db.close();
 });
 
 test.run();

@@ -124,6 +124,9 @@ class MemorySession implements DriverSession {
       const child = this.state.child();
       try {
         const result = await heldLocks.run(new Set([...(held ?? []), lock]), () => fn(new MemorySession(child, this.isOpen)));
+        // The caller gave up (abort or deadline) while fn ran: it was told the
+        // transaction failed, so it must not commit behind its back.
+        if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
         child.commit();
         return result;
       } catch (error) {
