@@ -94,8 +94,10 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
   let outboxEvents: RepositorySchema | undefined;
   let closed = false;
 
+  const streaming = Boolean(sinks.console || sinks.file || sinks.transports?.length);
+
   function getWriter(): StreamWriter | undefined {
-    if (writer || closed) return writer;
+    if (writer || closed || !streaming) return writer;
     const sink = createWinstonSink({ console: sinks.console, file: sinks.file, transports: sinks.transports });
     if (!sink) return undefined;
     writer = new StreamWriter(new HashChain(stream), sink, o.checkpointFile ? new CheckpointFile(o.checkpointFile) : undefined, {
@@ -136,7 +138,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         });
       }
     }
-    if (o.readMode === 'none' || (o.readMode === 'sample' && Math.random() >= o.sampleRate)) return undefined;
+    if (!streaming || o.readMode === 'none' || (o.readMode === 'sample' && Math.random() >= o.sampleRate)) return undefined;
     return emit(builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result }));
   }
 
@@ -176,7 +178,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         const session = ctx.transaction?.session ?? host.session;
         await session.insert(outboxEvents ?? schemas.events, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
       }
-      if (durationMs >= o.slowQueryMs) {
+      if (streaming && durationMs >= o.slowQueryMs) {
         const w = emit(builder.performance(ctx, durationMs));
         if (w) await w;
       }
@@ -188,9 +190,11 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       let waits: Promise<void>[] | undefined;
       for (const c of event.operations) {
         if (READS.has(c.op.kind)) continue;
-        const durationMs = (c.ctx.state.get(DURATION) as number | undefined) ?? performance.now() - c.ctx.startedAtHr;
-        const w = emit(builder.operation(c.ctx, { durationMs, attempt: event.attempt, transactionId: event.implicit ? undefined : event.transactionId, result: c.result, ids: c.ids }));
-        if (w) (waits ??= []).push(w);
+        if (streaming) {
+          const durationMs = (c.ctx.state.get(DURATION) as number | undefined) ?? performance.now() - c.ctx.startedAtHr;
+          const w = emit(builder.operation(c.ctx, { durationMs, attempt: event.attempt, transactionId: event.implicit ? undefined : event.transactionId, result: c.result, ids: c.ids }));
+          if (w) (waits ??= []).push(w);
+        }
         if (o.bulkDeleteLimit !== undefined && c.op.kind === 'delete' && c.ids.length > o.bulkDeleteLimit) {
           report({
             type: 'anomaly', message: `a delete removed ${c.ids.length} ${c.ctx.repository} records (limit ${o.bulkDeleteLimit})`,
