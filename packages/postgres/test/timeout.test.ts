@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ChatcoreError, ConnectionError, createDatabase, defineRepository, f, TimeoutError } from '@chatcore/core';
+import { ChatcoreError, ConfigError, ConnectionError, createDatabase, defineRepository, f, TimeoutError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { postgres, type PostgresConfig } from '../src/index.js';
-import { createCluster, type TestCluster } from './helpers/cluster.js';
+import { createCluster, startProxy, type TestCluster } from './helpers/cluster.js';
 
 await requireService('postgres');
 
@@ -103,6 +103,30 @@ test('server-side timeouts are set on every connection from the config', async (
     parameters: [],
   });
   assert.equal(rows[0], { st: '1500ms', lt: '1500ms', it: '7s' });
+});
+
+test('a server that never answers fails the connection after connectTimeout with ConnectionError', async () => {
+  const proxy = await startProxy(cluster.port);
+  proxy.mode = 'blackhole';
+  const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 1, connectTimeout: 500, retry: false, breaker: false });
+  const started = performance.now();
+  try {
+    await driver.connect();
+    assert.unreachable('should have timed out');
+  } catch (err) {
+    assert.instance(err, ConnectionError, String(err));
+  } finally {
+    await driver.close();
+    await proxy.close();
+  }
+  const took = performance.now() - started;
+  assert.ok(took >= 450 && took < 3000, `gave up after ${took.toFixed(0)} ms`);
+});
+
+test('bad timeout settings are refused with ConfigError before any connection is made', () => {
+  for (const bad of [{ queryTimeout: -1 }, { lockTimeout: Number.NaN }, { idleInTransactionTimeout: -5 }, { readYourWritesMs: -1 }] as Array<Partial<PostgresConfig>>) {
+    assert.throws(() => postgres({ url: cluster.url(), ...bad }), (e: unknown) => e instanceof ConfigError, JSON.stringify(bad));
+  }
 });
 
 test.after(async () => {
