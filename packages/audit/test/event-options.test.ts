@@ -36,6 +36,19 @@ test('a bulk call is one event: ids capped at maxIds, count holds the total', as
   assert.equal(ops[0]!.ids, rows.slice(0, 10).map((r) => r.id));
 });
 
+test('findPage and iterate record the ids the caller received, not the look-ahead row', async () => {
+  const sink = new CapturedSink();
+  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } } });
+  await db.users.createMany(Array.from({ length: 5 }, (_, i) => ({ name: `n${i}`, email: `p${i}@x.io`, note: 'page' })) as never);
+  const page = await db.users.findPage({ where: { note: 'page' }, limit: 3 } as never) as { items: Array<{ id: string }> };
+  const all: string[] = [];
+  for await (const u of db.users.iterate({ where: { note: 'page' } } as never, { pageSize: 2 })) all.push((u as { id: string }).id);
+  await db.close();
+  const reads = sink.operations().filter((e) => e.family === 'read');
+  assert.equal(reads[0]!.ids, page.items.map((u) => u.id));
+  assert.equal(reads.slice(1).flatMap((e) => e.ids as string[]), all);
+});
+
 test('bad options are refused with a ConfigError naming the option', () => {
   for (const [options, pattern] of [
     [{ reads: { sampleRate: 2 } }, /reads/],

@@ -68,7 +68,11 @@ export class EventBuilder {
 
   operation(ctx: OperationContext, outcome: OperationOutcome): AuditEventBody {
     const op = ctx.operation as Operation;
-    const all = outcome.ids ?? touchedIds(op, outcome.result);
+    let all = outcome.ids ?? touchedIds(op, outcome.result);
+    // findPage and iterate fetch one row more than the page to learn whether a next page exists; the caller never sees it.
+    if ((ctx.method === 'findPage' || ctx.method === 'iterate') && op.kind === 'query' && op.query.limit !== undefined && all.length === op.query.limit) {
+      all = all.slice(0, -1);
+    }
     const max = this.options.maxIds;
     const result = outcome.result;
     const read = READ_KINDS.has(op.kind);
