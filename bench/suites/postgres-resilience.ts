@@ -50,7 +50,7 @@ export async function postgresResilience(out: string[]): Promise<void> {
           { name: 'repo.get (plain pool)', op: (i) => plain.items.get(pick(i)) },
           { name: 'repo.get (retries + breaker + health)', op: (i) => resilient.items.get(pick(i)) },
         ],
-        { count: OPS, inFlight },
+        { count: OPS, inFlight, rounds: 7 },
       );
       out.push(...rows(`get by id, ${inFlight} in flight`, results, 'repo.get (plain pool)', { variant: 'repo.get (retries + breaker + health)', min: 0.95 }));
     }
