@@ -11,6 +11,8 @@ export async function chooseDriver(): Promise<{ driver: Driver; label: string }>
     return { driver: postgres({ url: process.env.DATABASE_URL }), label: 'PostgreSQL (DATABASE_URL)' };
   }
   if (process.env.FIRESTORE_EMULATOR_HOST || process.env.FIRESTORE_PROJECT_ID) {
+    // No metadata server to ask on a laptop or against the emulator.
+    process.env.METADATA_SERVER_DETECTION ??= 'none';
     const { firestore } = await import('@chatcore/firestore');
     const projectId = process.env.FIRESTORE_PROJECT_ID ?? 'chatcore-demo';
     return { driver: firestore({ projectId }), label: `Firestore (${process.env.FIRESTORE_EMULATOR_HOST ? 'emulator ' + process.env.FIRESTORE_EMULATOR_HOST : projectId})` };
