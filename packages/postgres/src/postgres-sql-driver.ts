@@ -1,6 +1,6 @@
 import type { RetryPolicy } from 'cockatiel';
 import {
-  ConnectionError, UniqueViolationError,
+  AbortedError, ConnectionError, UniqueViolationError,
   type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type HealthReport, type NormalizedQuery,
   type RepositorySchema, type StoredRow, type TransactionOptions,
 } from '@chatcore/core';
@@ -130,9 +130,19 @@ export class PostgresDriver extends SqlDriver {
   }
 
   override transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+    const signal = options.signal;
+    // The caller already got its TimeoutError / AbortedError when the signal fired: a function
+    // that finishes afterwards must roll back, never commit behind the caller's back.
+    const guarded = signal
+      ? async (tx: DriverSession) => {
+          const result = await fn(tx);
+          if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortedError(signal.reason);
+          return result;
+        }
+      : fn;
     const policy = this.parts.transactionRetry;
-    if (!policy) return super.transaction(fn, options);
-    return policy.execute(() => super.transaction(fn, options), options.signal);
+    if (!policy) return super.transaction(guarded, options);
+    return policy.execute(() => super.transaction(guarded, options), signal);
   }
 
   override insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
