@@ -34,6 +34,18 @@ export interface SealOptions {
 }
 
 /**
+ * One entry of `keys`: a KeySource, optionally flagged `active`. Every
+ * property is optional in the type so that the checked YAML section fits
+ * as it is; `id` and exactly one key source are checked at run time.
+ *
+ * @example
+ * ```ts
+ * const k: KeyOption = { id: '2026-07', key: process.env.CHATCORE_KEY_2026_07, active: true };
+ * ```
+ */
+export type KeyOption = { readonly [K in keyof KeySource]?: KeySource[K] | undefined } & { readonly active?: boolean | undefined };
+
+/**
  * Options of `encryption()`. YAML keys are the snake_case forms
  * (`sensitive_fields`, `active_key_id`, ...).
  *
@@ -47,7 +59,7 @@ export interface EncryptionOptions {
    * The keyring. Default: from CHATCORE_ENCRYPTION_KEY (base64) or CHATCORE_ENCRYPTION_PASSPHRASE + CHATCORE_ENCRYPTION_SALT,
    * id CHATCORE_ENCRYPTION_KEY_ID or `k1`. `active: true` on one key is the same as `activeKeyId`.
    */
-  readonly keys?: readonly (KeySource & { readonly active?: boolean | undefined })[] | undefined;
+  readonly keys?: readonly KeyOption[] | undefined;
   /** One root key (32 bytes, base64 or hex): shorthand for `keys: [{ id: keyId ?? 'k1', key: rootKey }]`. */
   readonly rootKey?: string | undefined;
   /** A passphrase instead of a root key, with its stored salt (`passphraseSalt`). */

@@ -1,5 +1,5 @@
 export { encryption, EncryptionPlugin } from './encryption-plugin.js';
-export type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
+export type { EncryptionOptions, KeyOption, SealOptions, SensitiveFieldOption } from './encryption-options.js';
 export type { KeyProvider, DeriveKeyRequest } from './keys/key-provider.js';
 export { localKeyProvider, defaultKeyProvider, MIN_PBKDF2_ITERATIONS, type LocalKeyProviderOptions } from './keys/local-key-provider.js';
 export { Keyring, type KeyringConfig } from './keys/keyring.js';
