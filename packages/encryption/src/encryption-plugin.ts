@@ -88,6 +88,20 @@ export class EncryptionPlugin implements Plugin {
     }
   }
 
+  /** Drop the keys: root key bytes are overwritten, blind-index keys zeroed, ciphers forgotten. */
+  close(): void {
+    for (const plan of this.plans.values()) {
+      for (const p of plan.fields.values()) {
+        p.indexKey?.fill(0);
+        delete p.indexKey;
+        delete p.cipher;
+      }
+      delete plan.envelopeCipher;
+    }
+    this.ring?.wipe();
+    this.ring = undefined;
+  }
+
   health(): ComponentHealth[] {
     return [{ name: this.name, status: this.ring ? 'up' : 'down', details: this.ring ? { activeKeyId: this.ring.activeKeyId, keys: this.ring.keyIds().length } : { error: 'not connected' } }];
   }
@@ -184,15 +198,16 @@ export class EncryptionPlugin implements Plugin {
     try {
       return rows.map((r) => decryptRow(plan, r));
     } catch (error) {
-      if (error instanceof IntegrityError) this.reportIntegrity(plan, error, ctx);
+      if (error instanceof IntegrityError || error instanceof KeyError) this.reportIntegrity(plan, error, ctx);
       throw error;
     }
   }
 
-  private reportIntegrity(plan: RepositoryPlan, error: IntegrityError, ctx: OperationContext | undefined): void {
+  private reportIntegrity(plan: RepositoryPlan, error: IntegrityError | KeyError, ctx: OperationContext | undefined): void {
     const id = error.details.id as string | undefined;
     const event = {
-      type: 'integrity_failure',
+      // A missing key id is an operator mistake or a tampered key id: reported either way, as its own type.
+      type: error instanceof KeyError ? 'key_missing' : 'integrity_failure',
       message: error.message,
       repository: plan.name,
       ids: id ? [id] : undefined,

@@ -183,6 +183,19 @@ test('retiring the active key or an unknown key is refused without scanning', as
   await db.close();
 });
 
+test('closing the database wipes the keys held by the plugin', async () => {
+  const enc = encryption({ keys: [{ id: 'k1', key: KEY_A }] });
+  const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [enc] });
+  await db.connect();
+  const ring = (enc as unknown as { ring: Keyring }).ring;
+  const roots = (ring as unknown as { roots: Map<string, Buffer> }).roots;
+  const root = roots.get('k1')!;
+  await db.close();
+  assert.ok(root.every((b) => b === 0));
+  assert.is(roots.size, 0);
+  assert.throws(() => enc.activeKeyId, /connect/);
+});
+
 test('one plugin instance serves one database; blind_index.fields must name sensitive fields', () => {
   const enc = encryption({ keys: [{ id: 'k1', key: KEY_A }] });
   createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [enc] });

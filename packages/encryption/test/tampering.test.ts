@@ -94,8 +94,13 @@ test('a value written under a key id the keyring lacks fails with KeyError namin
   const u = await db.users.create({ name: 'k', email: `${highEntropy()}@k.io` });
   const foreign = new ValueCipher(other, 'users', 'ssn').seal(encodeValue('x', 'string'), u.id);
   await setRaw('users', u.id, { ssn: foreign });
+  const before = events.length;
   const err = await expectError(KeyError, () => db.users.get(u.id), 'missing key');
   assert.match(err.message, /k-missing/);
+  await new Promise((r) => setTimeout(r, 10));
+  const event = events.slice(before).find((e) => e.type === 'key_missing');
+  assert.ok(event, 'a key_missing security event');
+  assert.equal(event!.ids, [u.id]);
   assert.is(err.details.keyId, 'k-missing');
   assert.not.match(err.message, KEY_B);
   assert.not.match(JSON.stringify(err.details), KEY_B);

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { IntegrityError } from '@chatcore/core';
+import { IntegrityError, KeyError } from '@chatcore/core';
 import type { Keyring } from '../keys/keyring.js';
 import { gcmOpen, gcmSeal } from './aes-gcm.js';
 import { buildAad, contextBytes } from './aad.js';
@@ -74,7 +74,15 @@ export class ValueCipher {
     } else {
       const parts = parseCiphertext(bytes, `value of ${this.repository}.${this.field}`);
       ({ header, nonce, tag, body, keyId } = parts);
-      key = this.slot(keyId).key;
+      try {
+        key = this.slot(keyId).key;
+      } catch (error) {
+        if (!(error instanceof KeyError)) throw error;
+        throw new KeyError(
+          `The ${this.repository}.${this.field} value of record ${recordId} was written under key ${keyId}, which is not in the keyring: add it to keys (it can be decrypt-only).`,
+          { keyId, repository: this.repository, field: this.field, id: recordId },
+        );
+      }
     }
     try {
       return gcmOpen(key, nonce, tag, buildAad(header, this.prefix, recordId, suffix), body);

@@ -155,6 +155,14 @@ export class Keyring {
     for (const k of [...this.subkeys.keys()]) if (k.split('\0')[1] === keyId) this.subkeys.delete(k);
   }
 
+  /** Overwrite the root key bytes held in memory and forget every subkey (at close). */
+  wipe(): void {
+    for (const root of this.roots.values()) root.fill(0);
+    this.indexRoot.fill(0);
+    this.roots.clear();
+    this.subkeys.clear();
+  }
+
   private root(keyId: string): Buffer {
     const root = this.roots.get(keyId);
     if (!root) {
