@@ -117,7 +117,7 @@ export class EncryptionPlugin implements Plugin {
         const res = await next({ ...op, rows: stored });
         // Rows that come back unchanged are the ones just encrypted: hand back the caller's plaintext instead of decrypting.
         const plain = new Map(stored.map((s, i) => [s, op.rows[i]!]));
-        return { ...res, rows: res.rows.map((r) => { const p = plain.get(r); return p ? { ...p } : decryptRow(plan, r); }) };
+        return { ...res, rows: res.rows.map((r) => { const p = plain.get(r); return p ? { ...p } : decrypt([r])[0]!; }) };
       }
       case 'get': {
         const res = await next({ ...op, select: mapSelect(plan, op.select) });
