@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import type { SqlResult, SqlStatement } from '@chatcore/sql';
 import { ChatcoreError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
@@ -63,8 +63,23 @@ export class PoolTarget {
   constructor(readonly name: string, readonly pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {}
 
   /** Run one statement on any connection of this server, through its breaker. */
-  run(query: pg.QueryConfig): Promise<SqlResult> {
-    return this.breaker ? this.breaker.run(() => this.runOnce(query)) : this.runOnce(query);
+  run(query: pg.QueryConfig, signal?: AbortSignal): Promise<SqlResult> {
+    return this.breaker ? this.breaker.run(() => this.runOnce(query, signal)) : this.runOnce(query, signal);
+  }
+
+  /**
+   * Ask the server to cancel what backend `pid` is running, over a new
+   * connection (the pool may have none free: the statement to cancel may
+   * hold its only one). The cancelled statement fails with 57014 and its
+   * connection goes back to the pool healthy.
+   */
+  private cancelBackend(pid: number): void {
+    const canceller = new pg.Client(this.pool.options);
+    canceller.on('error', () => undefined);
+    canceller.connect()
+      .then(() => canceller.query('select pg_cancel_backend($1)', [pid]))
+      .catch(() => undefined)
+      .finally(() => { void canceller.end().catch(() => undefined); });
   }
 
   /** Check a client out (through the breaker); failures are ConnectionErrors of phase 'connect'. */
@@ -115,7 +130,7 @@ export class PoolTarget {
    * the error listener is attached in the tick the pool hands the client
    * over, and no promise is created per step (this is every read's path).
    */
-  private runOnce(query: pg.QueryConfig): Promise<SqlResult> {
+  private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined): Promise<SqlResult> {
     return new Promise<SqlResult>((resolve, reject) => this.pool.connect((connectErr, client) => {
       if (connectErr || !client) {
         reject(this.connectError(connectErr));
@@ -130,11 +145,17 @@ export class PoolTarget {
         reject(connectionFailure(err, 'statement', this.name));
       };
       client.once('error', onError);
+      // A read whose caller gave up (timeout, abort) is cancelled on the server rather than left
+      // running on a pooled connection until statement_timeout.
+      const pid = (client as unknown as { processID?: number }).processID;
+      const onAbort = signal && pid ? () => { if (!settled) this.cancelBackend(pid); } : undefined;
+      if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
       // The callback form runs as soon as the server's ReadyForQuery is parsed: when a FATAL
       // message arrives in the same packet right after it, the result is already settled and
       // the error is not mistaken for this statement's outcome (a promise would settle a tick later).
       client.query(query, (err: Error | null, result: pg.QueryResult) => {
         client.removeListener('error', onError);
+        if (onAbort) signal!.removeEventListener('abort', onAbort);
         if (settled) return;
         settled = true;
         if (!err) {

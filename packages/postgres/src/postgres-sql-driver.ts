@@ -99,7 +99,7 @@ export class PostgresDriver extends SqlDriver {
     const r = this.parts.resilient;
     if (!r || options.idempotent !== true) return super.getByIds(schema, ids, options);
     // The statement is issued synchronously inside the call; the flag never outlives it.
-    r.markNextRead();
+    r.markNextRead(false, options.signal);
     try {
       return super.getByIds(schema, ids, options);
     } finally {
@@ -110,7 +110,7 @@ export class PostgresDriver extends SqlDriver {
   override query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
     const r = this.parts.resilient;
     if (!r || options.idempotent !== true) return super.query(schema, query, options);
-    r.markNextRead();
+    r.markNextRead(false, options.signal);
     try {
       return super.query(schema, query, options);
     } finally {
@@ -121,7 +121,7 @@ export class PostgresDriver extends SqlDriver {
   override count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
     const r = this.parts.resilient;
     if (!r || options.idempotent !== true) return super.count(schema, where, options);
-    r.markNextRead();
+    r.markNextRead(false, options.signal);
     try {
       return super.count(schema, where, options);
     } finally {

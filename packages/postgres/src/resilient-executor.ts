@@ -56,6 +56,7 @@ function writeRetryable(err: Error): boolean {
 export class ResilientExecutor implements SqlExecutor {
   /** 0: not a read; 1: a read any server may answer; 2: a read the primary must answer. */
   private nextRead: 0 | 1 | 2 = 0;
+  private nextSignal: AbortSignal | undefined;
   private closed = false;
   private readonly reads: RetryPolicy;
   private readonly writes: RetryPolicy;
@@ -76,13 +77,15 @@ export class ResilientExecutor implements SqlExecutor {
    * statement is issued synchronously; a flag left unused is cleared by
    * `clearRead()`, so a statement is never taken for a read by mistake.
    */
-  markNextRead(primaryOnly = false): void {
+  markNextRead(primaryOnly = false, signal?: AbortSignal): void {
     this.nextRead = primaryOnly ? 2 : 1;
+    this.nextSignal = signal;
   }
 
   /** Clear an unused read flag (the read returned before issuing a statement). */
   clearRead(): void {
     this.nextRead = 0;
+    this.nextSignal = undefined;
   }
 
   async connect(): Promise<void> {
@@ -100,11 +103,13 @@ export class ResilientExecutor implements SqlExecutor {
     const query = toPgQuery(statement);
     const read = this.nextRead;
     if (read !== 0) {
+      const signal = this.nextSignal;
       this.nextRead = 0;
+      this.nextSignal = undefined;
       const first = read === 1 ? this.router.readTarget() : this.primary;
-      return first.run(query).then(undefined, (err: Error) => {
-        if (!readRetryable(err)) throw err;
-        return this.reads.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.router.retryTarget().run(query)));
+      return first.run(query, signal).then(undefined, (err: Error) => {
+        if (!readRetryable(err) || signal?.aborted) throw err;
+        return this.reads.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.router.retryTarget().run(query, signal)), signal);
       });
     }
     return this.primary.run(query).then(

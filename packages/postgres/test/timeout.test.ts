@@ -45,6 +45,20 @@ test('a query longer than queryTimeout raises TimeoutError, leaves nothing runni
   assert.is(pool?.details?.waiting, 0);
 });
 
+test('a read given up by its caller (per-call timeout) is cancelled on the server: the pool of 1 is free again at once', async () => {
+  const { db } = open({});
+  const started = performance.now();
+  try {
+    await db.slow.find({}, { timeout: 200 });
+    assert.unreachable('should have timed out');
+  } catch (err) {
+    assert.instance(err, TimeoutError, String(err));
+  }
+  assert.is((await db.items.get(seeded.id))?.title, 'seed');
+  assert.ok(performance.now() - started < 1500, 'the next query did not wait for the 2 s sleep to end');
+  assert.is((await running())[0]!.n, 0, 'no pg_sleep is still running on the server');
+});
+
 test('the connection timed out by statement_timeout is reused, not leaked (same backend answers next)', async () => {
   const { db, driver } = open({ queryTimeout: 300 });
   const pid = async () => (await driver.executor.execute({ sql: 'select pg_backend_pid() as pid', parameters: [] })).rows[0]!.pid;
