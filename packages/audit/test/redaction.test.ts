@@ -4,7 +4,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, ValidationError, createDatabase, memoryDriver } from '@chatcore/core';
-import { audit, redactError } from '@chatcore/audit';
+import { audit, redactError, verifyAuditTrail } from '@chatcore/audit';
 import { CapturedSink, openDb, repositories, secretValues } from './helpers/fixtures.js';
 import { rejects } from './helpers/method-matrix.js';
 
@@ -96,7 +96,8 @@ test('an allowlisted non-sensitive field is recorded with its value; a sensitive
   await db.users.create({ name: 'Grace', email: 'g@example.com', age: 85 } as never);
   await db.close();
   const op = local.operations()[0]!;
-  assert.equal(op.values, { name: 'Grace', age: 85 });
+  assert.equal(op.values, { age: 85, name: 'Grace' });
+  assert.ok((await verifyAuditTrail(local.events(true))).ok, 'events with values verify');
   assert.not.ok(local.all.includes('g@example.com'));
   const bad = (() => {
     try {

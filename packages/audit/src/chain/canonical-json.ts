@@ -86,3 +86,31 @@ export function canonicalJson(value: unknown): string {
 export function canonicalJsonWith(obj: Readonly<Record<string, unknown>>, extraKeys: readonly string[], extraValues: readonly unknown[]): string {
   return members(obj as Record<string, unknown>, sortedKeys(obj), extraKeys, extraValues);
 }
+
+/**
+ * Marks an event object whose members (and nested objects' members) are
+ * already in code-unit order, with `prevHash`, `seq` and `stream` present as
+ * slots: its canonical JSON is then what JSON.stringify writes, which is
+ * several times faster than walking it.
+ *
+ * @example
+ * ```ts
+ * const body = { a: 1, prevHash: undefined, seq: undefined, stream: undefined, z: 2, [PRESORTED]: true };
+ * ```
+ */
+export const PRESORTED: unique symbol = Symbol('chatcore.audit.presorted');
+
+/**
+ * A copy of a flat object with its members in code-unit order (for nested
+ * objects of presorted events).
+ *
+ * @example
+ * ```ts
+ * sortedCopy({ code: 'X', class: 'Y' }); // { class: 'Y', code: 'X' }
+ * ```
+ */
+export function sortedCopy<T extends object>(obj: T): T {
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(obj).sort()) out[k] = (obj as Record<string, unknown>)[k];
+  return out as T;
+}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJsonWith } from './canonical-json.js';
+import { canonicalJsonWith, PRESORTED } from './canonical-json.js';
 import { GENESIS_HASH, type AuditEventBody, type SealedAuditEvent } from '../events/audit-event.js';
 
 /** The chain members, in code-unit order. */
@@ -63,7 +63,17 @@ export class HashChain {
    * the event is serialized once.
    */
   sealLine(body: AuditEventBody): string {
-    const text = canonicalJsonWith(body, CHAIN_KEYS, [this.head, this.seqValue + 1, this.stream]);
+    let text: string;
+    if ((body as { [PRESORTED]?: boolean })[PRESORTED]) {
+      // Members are already in canonical order with slots for the chain fields: JSON.stringify writes canonical JSON.
+      const slots = body as unknown as { prevHash: string; seq: number; stream: string };
+      slots.prevHash = this.head;
+      slots.seq = this.seqValue + 1;
+      slots.stream = this.stream;
+      text = JSON.stringify(body);
+    } else {
+      text = canonicalJsonWith(body, CHAIN_KEYS, [this.head, this.seqValue + 1, this.stream]);
+    }
     const hash = createHash('sha256').update(this.head).update(text).digest('hex');
     this.seqValue += 1;
     this.head = hash;

@@ -1,6 +1,7 @@
 import { familyOf, type Operation, type OperationContext, type OperationResult, type SecurityEvent, type TransactionEvent } from '@chatcore/core';
 import { AUDIT_EVENT_VERSION, type AuditEventBody, type JsonValue } from './audit-event.js';
 import { redactError } from './redact-error.js';
+import { PRESORTED, sortedCopy } from '../chain/canonical-json.js';
 import { operationFields, queryShape } from './query-shape.js';
 import type { ResolvedAuditOptions } from '../audit-options.js';
 
@@ -77,23 +78,26 @@ export class EventBuilder {
     const result = outcome.result;
     const read = READ_KINDS.has(op.kind);
     // Members in code-unit order: canonical JSON then only checks the order instead of sorting.
-    const body: Record<string, JsonValue | undefined> = {
+    const body: Record<string | symbol, JsonValue | undefined | boolean> = {
       actor: ctx.actor,
       attempt: outcome.attempt,
       cache: read && result ? (result.servedBy === 'cache' ? 'hit' : 'miss') : undefined,
       count: op.kind === 'count' ? result?.count ?? 0 : all.length,
       created: op.kind === 'upsert' ? result?.created : undefined,
       durationMs: Math.round(outcome.durationMs * 1000) / 1000,
-      error: outcome.error === undefined ? undefined : (redactError(outcome.error) as unknown as JsonValue),
+      error: outcome.error === undefined ? undefined : (sortedCopy(redactError(outcome.error)) as unknown as JsonValue),
       family: familyOf(op.kind),
       fields: operationFields(op),
-      ids: all.length > max ? all.slice(0, max) : [...all],
+      ids: all.length > max ? all.slice(0, max) : outcome.ids ? [...all] : (all as string[]),
       idsTruncated: all.length > max ? true : undefined,
       kind: op.kind,
       method: ctx.method,
       outcome: outcome.error === undefined ? 'ok' : 'error',
+      prevHash: undefined,
       repository: ctx.repository,
+      seq: undefined,
       servedBy: result?.servedBy && result.servedBy !== 'cache' ? result.servedBy : undefined,
+      stream: undefined,
       tenant: ctx.tenant,
       time: new Date().toISOString(),
       traceId: ctx.traceId,
@@ -101,10 +105,15 @@ export class EventBuilder {
       type: 'operation',
       v: AUDIT_EVENT_VERSION,
       values: undefined,
+      [PRESORTED]: true,
     };
     const allowed = this.options.includeValues.get(ctx.repository);
-    if (allowed && !read && op.kind !== 'delete') body.values = this.values(op, allowed, max);
-    return body as AuditEventBody;
+    if (allowed && !read && op.kind !== 'delete') {
+      body.values = this.values(op, allowed, max);
+      // JSON field values may hold objects in any member order: let the chain canonicalize those.
+      if (body.values !== undefined && JSON.stringify(body.values).includes('{', 1)) body[PRESORTED] = false;
+    }
+    return body as unknown as AuditEventBody;
   }
 
   performance(ctx: OperationContext, durationMs: number): AuditEventBody {
@@ -163,7 +172,7 @@ export class EventBuilder {
 
   private values(op: Operation, allowed: readonly string[], max: number): JsonValue | undefined {
     const fields = op.schema.fields;
-    const safe = allowed.filter((f) => {
+    const safe = [...allowed].sort().filter((f) => {
       const m = fields[f];
       return m !== undefined && !m.sensitive && !m.secret && m.storedAs === undefined;
     });
