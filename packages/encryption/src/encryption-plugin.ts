@@ -16,6 +16,7 @@ import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
 import { updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { keyringOptions } from './keys/keyring-options.js';
+import { verify, type VerifyResult } from './rotation/verify-job.js';
 
 /**
  * The encryption plugin object: the onion hooks plus the key-management
@@ -148,6 +149,11 @@ export class EncryptionPlugin implements Plugin {
   /** Count stored values per key id (scans every protected repository, or one). */
   keyUsage(options: { repository?: string; batchSize?: number } = {}): Promise<KeyUsage> {
     return keyUsage(this.rotationContext(), options);
+  }
+
+  /** Decrypt every stored value (without returning any) and list those that fail. */
+  verify(options: { repository?: string; batchSize?: number; maxFindings?: number } = {}): Promise<VerifyResult> {
+    return verify(this.rotationContext(), options);
   }
 
   /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it. */

@@ -12,3 +12,4 @@ export { encodeValue, decodeValue } from './crypto/plaintext-codec.js';
 export { contextBytes, buildAad } from './crypto/aad.js';
 export { blindIndex, normalizeForIndex, BLIND_INDEX_BYTES } from './crypto/blind-index.js';
 export type { ReencryptOptions, ReencryptProgress, ReencryptResult, KeyUsage } from './rotation/reencrypt-job.js';
+export type { VerifyResult, IntegrityFinding } from './rotation/verify-job.js';

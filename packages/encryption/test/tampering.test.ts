@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, memoryDriver, IntegrityError, KeyError, type SecurityEvent } from '@chatcore/core';
-import { encryption, Keyring, ValueCipher, encodeValue, localKeyProvider } from '../src/index.js';
+import { encryption, Keyring, ValueCipher, encodeValue, localKeyProvider, type EncryptionPlugin } from '../src/index.js';
 import { KEY_A, KEY_B, highEntropy } from './helpers/keys.js';
 import { users, messages } from './helpers/schemas.js';
 
@@ -111,6 +111,19 @@ test('the wrong key under the right key id fails with IntegrityError', async () 
   const u = await db.users.create({ name: 'w', email: `${highEntropy()}@w.io` });
   await setRaw('users', u.id, { ssn: new ValueCipher(wrong, 'users', 'ssn').seal(encodeValue('x', 'string'), u.id) });
   await expectError(IntegrityError, () => db.users.get(u.id), 'wrong key');
+});
+
+test('verify decrypts every stored value and lists the tampered and key-less ones, without their values', async () => {
+  const enc = db.plugin<EncryptionPlugin>('encryption')!;
+  const result = await enc.verify({ repository: 'users' });
+  assert.ok(result.values > 10);
+  assert.ok(result.failed >= 4, `failed: ${result.failed}`);
+  const problems = new Set(result.findings.map((f) => f.problem));
+  assert.ok(problems.has('integrity') && problems.has('key_missing'));
+  assert.ok(result.findings.some((f) => f.keyId === 'k-missing'));
+  const clean = await enc.verify({ repository: 'messages' });
+  assert.is(clean.failed, 1, 'the envelope copied to another record');
+  assert.is(clean.findings[0]!.field, 'sealed');
 });
 
 test.after(async () => {

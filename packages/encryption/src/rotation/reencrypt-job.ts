@@ -1,8 +1,8 @@
 import type { EventEmitter } from 'node:events';
 import type { Condition, PluginHost, StoredRow } from '@chatcore/core';
-import { ConfigError, IntegrityError, ValidationError } from '@chatcore/core';
-import { keyIdOf } from '../crypto/ciphertext-format.js';
-import { envelopeCiphertext, resealEnvelope } from '../record/reseal.js';
+import { IntegrityError, ValidationError } from '@chatcore/core';
+import { resealEnvelope } from '../record/reseal.js';
+import { batches, planOf, slots } from './table-scan.js';
 import type { RepositoryPlan } from '../repository-plan.js';
 
 /**
@@ -89,37 +89,6 @@ export interface RotationContext {
 }
 
 const SWAP_ATTEMPTS = 5;
-
-function planOf(ctx: RotationContext, repository: string): RepositoryPlan {
-  const plan = ctx.plans.get(repository);
-  if (!plan) throw new ConfigError(`Repository ${repository} has no encrypted fields (or does not exist); nothing to re-encrypt.`);
-  return plan;
-}
-
-/** Storage columns holding ciphertext, and how to read the key id of each. */
-function slots(plan: RepositoryPlan): { column: string; keyId: (v: unknown) => string | undefined }[] {
-  if (plan.mode === 'record') return [{ column: plan.envelopeField!, keyId: (v) => keyIdOf(envelopeCiphertext(v)) }];
-  return [...plan.fields.values()].map((p) => ({ column: p.name, keyId: (v: unknown) => keyIdOf(v) }));
-}
-
-async function* batches(ctx: RotationContext, plan: RepositoryPlan, batchSize: number, after: string | null, signal?: AbortSignal): AsyncGenerator<StoredRow[]> {
-  const select = ['id', ...slots(plan).map((s) => s.column)];
-  let last = after;
-  for (;;) {
-    signal?.throwIfAborted();
-    // Read below every plugin (no cache): the job must see what is stored.
-    const rows = await ctx.host.session.query(plan.storage!, {
-      orderBy: [{ field: 'id', direction: 'asc' }],
-      limit: batchSize,
-      after: last === null ? undefined : [last],
-      select,
-    }, { signal });
-    if (rows.length === 0) return;
-    yield rows;
-    last = rows.at(-1)!.id as string;
-    if (rows.length < batchSize) return;
-  }
-}
 
 function rewrite(plan: RepositoryPlan, row: StoredRow, active: string): { set: Record<string, string>; guard: Condition[] } {
   const set: Record<string, string> = {};

@@ -1,0 +1,65 @@
+import type { StoredRow } from '@chatcore/core';
+import { ConfigError } from '@chatcore/core';
+import { keyIdOf } from '../crypto/ciphertext-format.js';
+import { envelopeCiphertext } from '../record/reseal.js';
+import type { RepositoryPlan } from '../repository-plan.js';
+import type { RotationContext } from './reencrypt-job.js';
+
+// Shared by the key jobs (re-encryption, key usage, verification): reading a
+// protected repository in id order, below every plugin.
+
+/**
+ * The plan of a protected repository, or a ConfigError naming it.
+ *
+ * @example
+ * ```ts
+ * const plan = planOf(ctx, 'users');
+ * ```
+ */
+export function planOf(ctx: RotationContext, repository: string): RepositoryPlan {
+  const plan = ctx.plans.get(repository);
+  if (!plan) throw new ConfigError(`Repository ${repository} has no encrypted fields (or does not exist); nothing to re-encrypt.`);
+  return plan;
+}
+
+/**
+ * Storage columns holding ciphertext, and how to read the key id of each.
+ *
+ * @example
+ * ```ts
+ * for (const s of slots(plan)) console.log(s.column, s.keyId(row[s.column]));
+ * ```
+ */
+export function slots(plan: RepositoryPlan): { column: string; keyId: (v: unknown) => string | undefined }[] {
+  if (plan.mode === 'record') return [{ column: plan.envelopeField!, keyId: (v) => keyIdOf(envelopeCiphertext(v)) }];
+  return [...plan.fields.values()].map((p) => ({ column: p.name, keyId: (v: unknown) => keyIdOf(v) }));
+}
+
+/**
+ * The stored rows of a repository in id order, `batchSize` at a time, read
+ * below every plugin (no cache): the jobs must see what is stored.
+ *
+ * @example
+ * ```ts
+ * for await (const rows of batches(ctx, plan, 500, null)) ...
+ * ```
+ */
+export async function* batches(ctx: RotationContext, plan: RepositoryPlan, batchSize: number, after: string | null, signal?: AbortSignal): AsyncGenerator<StoredRow[]> {
+  const select = ['id', ...slots(plan).map((s) => s.column)];
+  let last = after;
+  for (;;) {
+    signal?.throwIfAborted();
+    // Read below every plugin (no cache): the job must see what is stored.
+    const rows = await ctx.host.session.query(plan.storage!, {
+      orderBy: [{ field: 'id', direction: 'asc' }],
+      limit: batchSize,
+      after: last === null ? undefined : [last],
+      select,
+    }, { signal });
+    if (rows.length === 0) return;
+    yield rows;
+    last = rows.at(-1)!.id as string;
+    if (rows.length < batchSize) return;
+  }
+}
+
