@@ -123,6 +123,11 @@ export abstract class SqlSessionBase implements DriverSession {
       await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
       throw err;
     }
+    if (options.signal?.aborted) {
+      // The caller already got a TimeoutError / AbortedError: committing now would acknowledge nothing and still write.
+      await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
+      throw options.signal.reason instanceof Error ? options.signal.reason : new AbortedError(options.signal.reason);
+    }
     if (state.failed) {
       // PostgreSQL turns COMMIT of an aborted transaction into a silent ROLLBACK: say so instead.
       await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
