@@ -107,30 +107,34 @@ export function canonicalQuery(q: NormalizedQuery): string {
  *
  * @example
  * ```ts
- * const k = new KeyNames('app'); k.generation('users'); // 'app:users:gen'
+ * const k = new KeyNames('app'); k.generation('users'); // 'app:{users}:gen'
  * ```
  */
 export class KeyNames {
   constructor(readonly namespace: string) {}
 
+  // Hash tags ({...}) put an entry and the counter it is checked against in one cluster slot,
+  // so one MGET reads both: {repo} for queries (a repository's query entries share a slot),
+  // {idDigest} for gets (ids spread over the cluster).
+
   /** The per-repository generation counter every query entry is checked against. */
   generation(repo: string): string {
-    return `${this.namespace}:${repo}:gen`;
+    return `${this.namespace}:{${repo}}:gen`;
   }
 
   /** The per-id epoch counter every get entry is checked against. */
   epoch(repo: string, idDigest: string): string {
-    return `${this.namespace}:${repo}:e:${idDigest}`;
+    return `${this.namespace}:${repo}:{${idDigest}}:e`;
   }
 
   /** A get-by-id entry: one id, one projection, one tenant. */
   getEntry(repo: string, schemaDigest: string, idDigest: string, variant: string): string {
-    return `${this.namespace}:${repo}:${schemaDigest}:i:${idDigest}${variant ? `:${digest(variant).slice(0, 12)}` : ''}`;
+    return `${this.namespace}:${repo}:{${idDigest}}:${schemaDigest}:i${variant ? `:${digest(variant).slice(0, 12)}` : ''}`;
   }
 
   /** A query or count entry. */
   queryEntry(repo: string, schemaDigest: string, text: string): string {
-    return `${this.namespace}:${repo}:${schemaDigest}:q:${digest(text)}`;
+    return `${this.namespace}:{${repo}}:${schemaDigest}:q:${digest(text)}`;
   }
 
   /** The pub/sub channel of the namespace. */

@@ -120,7 +120,7 @@ export class CachePlugin implements Plugin {
     }
   }
 
-  async around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+  around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     if (op.kind !== 'get' && op.kind !== 'query' && op.kind !== 'count') return next(op);
     const cfg = this.repos.get(op.schema.name);
     if (!cfg || !this.reads) return next(op);
@@ -132,20 +132,37 @@ export class CachePlugin implements Plugin {
     }
     let ttlMs = cfg.ttlMs;
     if (hint && typeof hint === 'object' && hint.ttl !== undefined) ttlMs = Math.min(parseDuration(hint.ttl, 'cache.ttl'), this.options.maxTtlMs);
-    if (op.kind === 'get') return this.get(op, ctx, cfg, ttlMs, next);
+    if (op.kind === 'get') {
+      if (op.ids.length === 1) {
+        // The hot path: one id, answered from the in-process tier without building anything else.
+        const localKey = this.localGetKey(op, ctx, cfg, op.ids[0]!);
+        const hit = this.reads.localHit(op.schema.name, localKey);
+        if (hit !== undefined) return Promise.resolve({ rows: hit === null ? [] : [hit as StoredRow] });
+      }
+      return this.get(op, ctx, cfg, ttlMs, next);
+    }
     return this.query(op, ctx, cfg, ttlMs, next);
+  }
+
+  private localGetKey(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, id: string): string {
+    if (!cfg.tenantScoped && !op.select) return `g\u0000${op.schema.name}\u0000\u0000${id}`;
+    return `g\u0000${op.schema.name}\u0000${this.variant(op, ctx, cfg)}\u0000${id}`;
+  }
+
+  private variant(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository): string {
+    const tenant = cfg.tenantScoped ? `t=${ctx.tenant ?? '\u0001'}` : '';
+    return op.select || tenant ? `${tenant}\u0000${op.select ? op.select.join(',') : ''}` : '';
   }
 
   private async get(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     const repo = op.schema.name;
-    const tenant = cfg.tenantScoped ? `t=${ctx.tenant ?? '\u0001'}` : '';
-    const variant = op.select || tenant ? `${tenant}\u0000${op.select ? op.select.join(',') : ''}` : '';
+    const variant = this.variant(op, ctx, cfg);
     const spec = (id: string, load: () => Promise<unknown>): ReadSpec => {
       let digest: string | undefined;
       const d = () => (digest ??= idDigest(repo, id));
       return {
         repo, cfg, ttlMs, load,
-        localKey: `g\u0000${repo}\u0000${variant}\u0000${id}`,
+        localKey: this.localGetKey(op, ctx, cfg, id),
         localIdKey: () => `${repo}\u0000${d()}`,
         sharedKeys: () => [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())],
       };

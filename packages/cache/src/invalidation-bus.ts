@@ -17,8 +17,9 @@ export interface InvalidationMessage {
 /**
  * Redis pub/sub between the processes that share a cache namespace. The
  * in-process tier may serve entries only while the bus is `up`: the
- * subscriber is connected and this process has heard its own heartbeat
- * within `staleAfterMs`. A heartbeat heard after a gap means the
+ * subscriber is connected and no heartbeat of this process has gone
+ * unanswered for 3 periods (a silent partition is noticed within that bound;
+ * a closed connection at once). A heartbeat heard after a gap means the
  * subscription is live again; the caller flushes the in-process tier then
  * (messages may have been lost in between).
  *
@@ -32,7 +33,8 @@ export class InvalidationBus {
   readonly origin = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   private subscriber: RedisCommands | undefined;
   private timer: NodeJS.Timeout | undefined;
-  private lastHeard = 0;
+  /** When the oldest heartbeat not yet heard back was sent. */
+  private unansweredSince: number | undefined;
   private connected = false;
   private closed = false;
   private wasUp = false;
@@ -51,7 +53,7 @@ export class InvalidationBus {
 
   /** True while the in-process tier can trust that it hears every invalidation. */
   isUp(now = Date.now()): boolean {
-    return this.wasUp && this.connected && now - this.lastHeard < this.options.heartbeatMs * 3;
+    return this.wasUp && this.connected && (this.unansweredSince === undefined || now - this.unansweredSince < this.options.heartbeatMs * 3);
   }
 
   async start(connectTimeoutMs: number): Promise<void> {
@@ -82,6 +84,7 @@ export class InvalidationBus {
   private tick(): void {
     if (this.closed) return;
     if (this.wasUp && !this.isUp()) this.markDown();
+    this.unansweredSince ??= Date.now();
     this.guard.run(() => this.publisher.publish(this.channel, JSON.stringify({ origin: this.origin, heartbeat: true }))).catch(() => undefined);
   }
 
@@ -94,7 +97,7 @@ export class InvalidationBus {
     }
     if (m.heartbeat) {
       if (m.origin !== this.origin) return;
-      this.lastHeard = Date.now();
+      this.unansweredSince = undefined;
       if (!this.wasUp && this.connected) {
         // Anything published while we were not listening is lost: start from an empty tier.
         this.options.onReconnect();

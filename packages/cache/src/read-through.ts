@@ -57,6 +57,21 @@ export class ReadThrough {
 
   constructor(private readonly deps: ReadDeps) {}
 
+  /**
+   * A fresh in-process entry's value (a copy), or undefined: the allocation-free
+   * check the plugin makes before building anything else.
+   */
+  localHit(repo: string, localKey: string): unknown {
+    const local = this.deps.local;
+    if (!local) return undefined;
+    const now = Date.now();
+    if (!this.deps.localTrusted(now)) return undefined;
+    const e = local.get(localKey);
+    if (!e || now >= e.freshUntil) return undefined;
+    this.deps.stats.add(repo, 'local', 'hits');
+    return copyValue(e.value);
+  }
+
   async read(spec: ReadSpec): Promise<unknown> {
     const { local, stats } = this.deps;
     const now = Date.now();

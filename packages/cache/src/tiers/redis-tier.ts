@@ -31,6 +31,7 @@ const envelope = {
 export class RedisTier implements SharedTier {
   readonly kind = 'redis' as const;
   private readonly keyv: Keyv<string>;
+  private readonly store: KeyvRedis<string>;
 
   constructor(
     private readonly client: RedisCommands,
@@ -39,6 +40,7 @@ export class RedisTier implements SharedTier {
   ) {
     const store = new KeyvRedis<string>(client as never, { throwOnErrors: true, throwOnConnectError: false });
     store.on('error', () => undefined);
+    this.store = store;
     this.keyv = new Keyv<string>({
       store,
       useKeyPrefix: false,
@@ -47,15 +49,26 @@ export class RedisTier implements SharedTier {
       deserialize: envelope.deserialize as never,
     });
     this.keyv.on('error', () => undefined);
+    // Keyv gives its store the namespace 'keyv' (a 'keyv::' prefix); our keys carry their own namespace.
+    this.keyv.namespace = undefined;
+    store.namespace = undefined;
   }
 
   read(pairs: ReadonlyArray<readonly [string, string]>): Promise<SharedRead[]> {
     return this.guard.run(async () => {
-      // Issued together so the client pipelines them into one round trip.
-      const tags = Promise.all(pairs.map((p) => this.client.get(p[1])));
-      const raws = pairs.length === 1 ? this.keyv.get(pairs[0]![0]).then((r) => [r]) : this.keyv.getMany(pairs.map((p) => p[0]));
-      const [t, r] = await Promise.all([tags, raws]);
-      return pairs.map((_, i) => ({ raw: r[i] ?? undefined, tag: t[i] === null || t[i] === undefined ? 0 : Number(t[i]) }));
+      // One MGET per hash slot: an entry and its counter share a slot (see KeyNames), so a single
+      // read is one command even on a cluster. The adapter returns keyv's envelope as stored.
+      const keys: string[] = [];
+      for (const p of pairs) keys.push(p[1], p[0]);
+      const values = (await this.store.getMany(keys)) as Array<string | undefined>;
+      const now = Date.now();
+      return pairs.map((_, i) => {
+        const tag = values[2 * i];
+        const env = values[2 * i + 1];
+        const data = env === undefined || env === null ? undefined : envelope.deserialize(env);
+        const live = data && (data.expires === undefined || data.expires > now) ? data.value : undefined;
+        return { raw: live, tag: tag === undefined || tag === null ? 0 : Number(tag) };
+      });
     });
   }
 

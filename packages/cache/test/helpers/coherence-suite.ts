@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
 import type { CacheOptions, CacheStatsSnapshot } from '../../src/index.js';
 import { spawnCacheChild, type CacheChild } from './child-process.js';
+import { flushNamespace } from './fixtures.js';
 
 export const PG_URL = process.env.CHATCORE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
@@ -14,10 +15,10 @@ interface Item { id: string; name: string; n: number }
  * then serve it from its in-process tier again.
  */
 export function coherenceSuite(name: string, cacheOptions: () => CacheOptions, delays: number[]): void {
-  const s = suite<{ a: CacheChild; b: CacheChild; table: string }>(name);
+  const s = suite<{ a: CacheChild; b: CacheChild; table: string; opts: CacheOptions }>(name);
   s.before(async (ctx) => {
     ctx.table = `cache_items_${Math.random().toString(36).slice(2, 10)}`;
-    const opts = cacheOptions();
+    const opts = (ctx.opts = cacheOptions());
     [ctx.a, ctx.b] = await Promise.all([
       spawnCacheChild({ table: ctx.table, pgUrl: PG_URL, cache: opts }),
       spawnCacheChild({ table: ctx.table, pgUrl: PG_URL, cache: opts }),
@@ -26,6 +27,7 @@ export function coherenceSuite(name: string, cacheOptions: () => CacheOptions, d
   s.after(async (ctx) => {
     await Promise.all([ctx.a?.close(), ctx.b?.close()]);
     execFileSync('psql', [PG_URL, '-q', '-c', `DROP TABLE IF EXISTS "${ctx.table}"`], { stdio: 'ignore' });
+    if (ctx.opts.redisUrl && ctx.opts.namespace) await flushNamespace(ctx.opts.redisUrl, ctx.opts.namespace);
   });
 
   s('A caches, B updates, A reads the new value and then serves it from its in-process tier', async ({ a, b }) => {

@@ -70,3 +70,13 @@ export async function openDb(plugins: Plugin[], driver: Driver = memoryDriver())
 
 /** Resolves after `ms`. */
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Delete every key of one namespace on a standalone Redis (test teardown for processes that did not clear). */
+export async function flushNamespace(url: string, namespace: string): Promise<void> {
+  const { createClient } = await import('@keyv/redis');
+  const client = createClient({ url });
+  client.on('error', () => undefined);
+  await client.connect();
+  for await (const batch of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) if (batch.length) await client.unlink(batch);
+  await client.close();
+}
