@@ -1,0 +1,130 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createClient } from '@keyv/redis';
+import { ConfigError } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { cache, type CacheMetricEvent } from '../src/index.js';
+import { instrument, openDb, randomNamespace } from './helpers/fixtures.js';
+
+await requireService('redis');
+const redisUrl = 'redis://127.0.0.1:6379';
+
+async function keysOf(pattern: string): Promise<string[]> {
+  const client = createClient({ url: redisUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  const keys: string[] = [];
+  for await (const batch of client.scanIterator({ MATCH: pattern, COUNT: 500 })) keys.push(...batch);
+  await client.close();
+  return keys;
+}
+
+test('every Redis key sits in the namespace, holds no id or filter value, and clear() removes them all', async () => {
+  const namespace = randomNamespace();
+  const c = cache({ redisUrl, namespace });
+  const db = await openDb([c]);
+  const u = await db.users.create({ name: 'FilterValueXYZ', age: 41 });
+  await db.users.get(u.id);
+  await db.users.find({ where: { name: 'FilterValueXYZ' } });
+  await db.users.update(u.id, { age: 42 });
+  await new Promise((r) => setTimeout(r, 50));
+  const keys = await keysOf(`${namespace}:*`);
+  assert.ok(keys.some((k) => k.endsWith(':i')), 'a get entry');
+  assert.ok(keys.some((k) => k.includes(':q:')), 'a query entry');
+  assert.ok(keys.some((k) => k.endsWith(':gen')), 'a generation counter');
+  assert.equal(await keysOf(`*${namespace}*`), await keysOf(`${namespace}:*`), 'no key outside the namespace (no adapter prefix)');
+  for (const k of keys) {
+    assert.not.ok(k.includes(u.id), 'no id in a key');
+    assert.not.ok(k.includes('FilterValueXYZ'), 'no filter value in a key');
+  }
+  const removed = await c.clear();
+  assert.ok(removed >= keys.length);
+  assert.equal(await keysOf(`${namespace}:*`), []);
+  await db.close();
+});
+
+test('stats and metric events count hits, misses, fills and bypasses per tier and repository', async () => {
+  const c = cache({ redisUrl, namespace: randomNamespace() });
+  const events: CacheMetricEvent[] = [];
+  c.events.on('metric', (e: CacheMetricEvent) => events.push(e));
+  const db = await openDb([c]);
+  const u = await db.users.create({ name: 'm' });
+  await db.users.get(u.id);
+  await db.users.get(u.id);
+  await db.users.get(u.id, { cache: false });
+  await db.transaction(async (tx) => { await tx.users.get(u.id); });
+  const s = c.stats();
+  const users = s.repositories.users!;
+  assert.is(users.local.hits, 1);
+  assert.is(users.local.misses, 1);
+  assert.is(users.shared.misses, 1);
+  assert.is(users.local.fills, 1);
+  assert.is(users.local.bypasses, 2);
+  assert.is(s.bus, 'up');
+  assert.is(s.breaker, 'closed');
+  assert.ok(events.some((e) => e.metric === 'hits' && e.tier === 'local' && e.repository === 'users'));
+  assert.ok(events.some((e) => e.metric === 'bypasses' && e.reason === 'transaction'));
+  await c.clear();
+  await db.close();
+});
+
+test('the in-process tier is bounded by entries and counts evictions', async () => {
+  const ins = instrument();
+  const c = cache({ namespace: randomNamespace(), shared: false, localMaxEntries: 5 });
+  const db = await openDb([c], ins.driver);
+  const rows = await db.users.createMany(Array.from({ length: 20 }, (_, i) => ({ name: `n${i}` })));
+  for (const r of rows) await db.users.get(r.id);
+  const s = c.stats();
+  assert.ok(s.localEntries <= 5);
+  assert.is(s.repositories.users!.local.evictions, 15);
+  await db.close();
+});
+
+test('the in-process tier is bounded by bytes', async () => {
+  const c = cache({ namespace: randomNamespace(), shared: false, localMaxBytes: 8_000 });
+  const db = await openDb([c]);
+  const rows = await db.users.createMany(Array.from({ length: 20 }, (_, i) => ({ name: `n${i}`.padEnd(150, 'x') })));
+  for (const r of rows) await db.users.get(r.id);
+  assert.ok(c.stats().localBytes <= 8_000);
+  assert.ok(c.stats().localEntries < 20);
+  await db.close();
+});
+
+test('tenant-scoped repositories never share entries between tenants', async () => {
+  const ins = instrument();
+  const c = cache({ namespace: randomNamespace(), repositories: { notes: { tenantScoped: true } } });
+  const db = await openDb([c], ins.driver);
+  await db.notes.createMany([{ owner: 'x', body: 'b' }]);
+  assert.is((await db.withContext({ tenant: 'acme' }, () => db.notes.find({}))).length, 1);
+  await db.withContext({ tenant: 'acme' }, () => db.notes.find({}));
+  assert.is(ins.reads.query, 1);
+  await db.withContext({ tenant: 'globex' }, () => db.notes.find({}));
+  assert.is(ins.reads.query, 2, 'another tenant misses');
+  await db.close();
+});
+
+test('bad options raise ConfigError naming the option', async () => {
+  assert.throws(() => cache({ namespace: 'has space' }), (e: Error) => e instanceof ConfigError && /namespace/.test(e.message));
+  assert.throws(() => cache({ ttl: 'soon' }), (e: Error) => e instanceof ConfigError && /ttl/.test(e.message));
+  assert.throws(() => cache({ localMaxEntries: -1 }), (e: Error) => e instanceof ConfigError && /localMaxEntries/.test(e.message));
+  assert.throws(() => cache({ cluster: 'redis://x' as never }), (e: Error) => e instanceof ConfigError && /cluster/.test(e.message));
+  const c = cache({ repositories: { usres: true } });
+  await openDb([c]).then(
+    () => assert.unreachable('a typo in repositories must be refused'),
+    (e: Error) => assert.ok(e instanceof ConfigError && /usres/.test(e.message)),
+  );
+});
+
+test('a per-call TTL that is not a duration is refused with a typed error and nothing is cached', async () => {
+  const c = cache({ namespace: randomNamespace() });
+  const db = await openDb([c]);
+  const u = await db.users.create({ name: 'x' });
+  await db.users.get(u.id, { cache: { ttl: 'forever' } }).then(
+    () => assert.unreachable(),
+    (e: Error & { code?: string }) => assert.is(e.code, 'VALIDATION'),
+  );
+  assert.is(c.stats().localEntries, 0);
+  await db.close();
+});
+
+test.run();
