@@ -79,6 +79,20 @@ test('escape-hatch queries from another context queue behind the open transactio
   assert.equal(await seen, [], 'the rolled-back row was never visible to the escape hatch');
 });
 
+test('health reports degraded, not a hang, while a long transaction holds the connection', async () => {
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let entered!: () => void;
+  const inside = new Promise<void>((r) => (entered = r));
+  const tx = db.transaction(async () => { entered(); await gate; });
+  await inside;
+  const health = await driver.health();
+  release();
+  await tx;
+  assert.is(health.status, 'degraded');
+  assert.is((await driver.health()).status, 'up');
+});
+
 test('after a transaction ends, work started inside it may use db again', async () => {
   let later: Promise<number> | undefined;
   await db.transaction(async () => {

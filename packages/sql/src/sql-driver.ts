@@ -11,6 +11,9 @@ import { ensureSchema } from './schema-manager.js';
 import { executorDialect } from './executor-dialect.js';
 import type { SqlTablesOf } from './kysely-tables.js';
 
+/** How long the health probe waits before reporting the backend degraded. */
+const HEALTH_PROBE_MS = 2000;
+
 /**
  * Options of `sqlDriver`.
  *
@@ -88,12 +91,23 @@ export class SqlDriver extends SqlSessionBase implements Driver {
   async health(): Promise<HealthReport> {
     const started = performance.now();
     const details = this.executor.stats?.();
+    const probe = this.executor.execute({ sql: 'select 1', parameters: [] }).then(() => 'up' as const);
+    let timer: NodeJS.Timeout | undefined;
+    // A probe stuck behind a long transaction (PGlite's one connection, a full pool) is an answer too: degraded.
+    const slow = new Promise<'slow'>((resolve) => { timer = setTimeout(() => resolve('slow'), HEALTH_PROBE_MS); timer.unref?.(); });
     try {
-      await this.executor.execute({ sql: 'select 1', parameters: [] });
-      return { status: 'up', components: [{ name: this.name, status: 'up', latencyMs: performance.now() - started, details }] };
+      const outcome = await Promise.race([probe, slow]);
+      const latencyMs = performance.now() - started;
+      if (outcome === 'slow') {
+        probe.catch(() => undefined);
+        return { status: 'degraded', components: [{ name: this.name, status: 'degraded', latencyMs, details, error: `no answer within ${HEALTH_PROBE_MS} ms (busy connections?)` }] };
+      }
+      return { status: 'up', components: [{ name: this.name, status: 'up', latencyMs, details }] };
     } catch (err) {
       const error = mapSqlError(err).message;
       return { status: 'down', components: [{ name: this.name, status: 'down', latencyMs: performance.now() - started, details, error }] };
+    } finally {
+      clearTimeout(timer);
     }
   }
 
