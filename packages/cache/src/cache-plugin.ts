@@ -77,11 +77,11 @@ export class CachePlugin implements Plugin {
       this.bus = new InvalidationBus(client, this.keys.channel(), guard, {
         heartbeatMs: o.heartbeatMs,
         onMessage: (m) => {
-          if (m.all) this.local?.clear();
-          else if (m.repo && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids);
+          if (m.all) this.invalidator?.applyAll();
+          else if (typeof m.repo === 'string' && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids);
         },
-        onReconnect: () => this.local?.clear(),
-        onDown: () => this.local?.clear(),
+        onReconnect: () => this.invalidator?.applyAll(),
+        onDown: () => this.invalidator?.applyAll(),
       });
       guard.onStateChange((state) => {
         if (state === 'closed') void this.invalidator?.flush();
@@ -108,6 +108,7 @@ export class CachePlugin implements Plugin {
       stats: this.statsCounters,
       localTrusted: this.bus ? (now) => this.bus!.isUp(now) : () => true,
       sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
+      generation: (repo) => `${this.invalidator!.clears}.${this.invalidator!.generation(repo)}`,
       track: (p) => {
         this.background.add(p);
         void p.finally(() => this.background.delete(p));
@@ -218,7 +219,7 @@ export class CachePlugin implements Plugin {
    * processes to drop theirs. Uses SCAN on Redis: never call it on a request path.
    */
   async clear(): Promise<number> {
-    this.local?.clear();
+    this.invalidator?.applyAll();
     let n = 0;
     if (this.shared) n = await this.shared.clear(this.keys.pattern());
     await this.bus?.publish({ all: true }).catch(() => undefined);
@@ -233,6 +234,8 @@ export class CachePlugin implements Plugin {
 
   async close(): Promise<void> {
     await Promise.allSettled([...this.background]);
+    // One last try to deliver invalidations that Redis missed (bounded by the call timeout).
+    if (this.invalidator && !this.invalidator.delivered) await this.invalidator.flush();
     this.invalidator?.close();
     await this.bus?.close();
     await this.shared?.close();

@@ -23,6 +23,7 @@ const MAX_PENDING_IDS = 50_000;
  */
 export class Invalidator {
   private readonly pending = new Map<string, Set<string>>();
+  private readonly gens = new Map<string, number>();
   private needsClear = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -39,6 +40,32 @@ export class Invalidator {
       readonly clearShared: () => Promise<void>;
     },
   ) {}
+
+  /**
+   * Bumped on every invalidation this process applies (its own writes, bus
+   * messages, clears), whether or not the in-process tier is on: single-flight
+   * keys include it, so a read that starts after a write never joins a read
+   * that started before it.
+   */
+  generation(repo: string): number {
+    return this.gens.get(repo) ?? 0;
+  }
+
+  /** Apply an invalidation to this process: the in-process tier and the flight generation. */
+  applyLocally(repo: string, idDigests: readonly string[]): void {
+    this.gens.set(repo, (this.gens.get(repo) ?? 0) + 1);
+    this.deps.local?.invalidate(repo, idDigests);
+  }
+
+  /** Everything changed (clear, bus reconnection). */
+  applyAll(): void {
+    for (const repo of this.gens.keys()) this.gens.set(repo, (this.gens.get(repo) ?? 0) + 1);
+    this.clears++;
+    this.deps.local?.clear();
+  }
+
+  /** Part of every flight key: bumped by applyAll, for repositories never written here. */
+  clears = 0;
 
   /** Undelivered invalidations (ids and repositories). */
   get pendingCount(): number {
@@ -63,15 +90,15 @@ export class Invalidator {
       for (const id of c.ids) set.add(idDigest(repo, id));
     }
     if (byRepo.size === 0) return;
-    for (const [repo, ids] of byRepo) this.deps.local?.invalidate(repo, [...ids]);
+    for (const [repo, ids] of byRepo) this.applyLocally(repo, [...ids]);
     await this.deliver(byRepo);
     // A read that fetched the old shared entry between our local drop and the INCR may have refilled the local tier.
-    for (const [repo, ids] of byRepo) this.deps.local?.invalidate(repo, [...ids]);
+    for (const [repo, ids] of byRepo) this.applyLocally(repo, [...ids]);
   }
 
   /** Apply a message from another process. */
   received(repo: string, ids: readonly string[]): void {
-    this.deps.local?.invalidate(repo, ids);
+    this.applyLocally(repo, ids);
   }
 
   private async deliver(byRepo: Map<string, Set<string>>): Promise<void> {
@@ -142,7 +169,7 @@ export class Invalidator {
         }
         if (batch.size) await this.send(batch);
         // Our in-process tier may have been filled from shared entries that predate the replay.
-        for (const [repo, ids] of batch) this.deps.local?.invalidate(repo, [...ids]);
+        for (const [repo, ids] of batch) this.applyLocally(repo, [...ids]);
       } catch {
         // Still down: keep everything for the next attempt.
         this.queue(batch);

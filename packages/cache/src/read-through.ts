@@ -37,6 +37,8 @@ export interface ReadDeps {
   readonly localTrusted: (now: number) => boolean;
   /** May the shared tier be used now (breaker closed, no undelivered invalidations)? */
   readonly sharedUsable: () => boolean;
+  /** Changes whenever this process applies an invalidation of `repo` (single-flight keys include it). */
+  readonly generation: (repo: string) => string;
   /** Track a background promise (fills, refreshes) so close() can wait for it. */
   readonly track: (p: Promise<unknown>) => void;
 }
@@ -92,7 +94,7 @@ export class ReadThrough {
       stats.add(spec.repo, 'local', 'misses');
     } else if (local) stats.add(spec.repo, 'local', 'bypasses', 1, 'bus-down');
     // Concurrent misses share one load; a write in between changes the generation and so the flight key.
-    const flightKey = `${spec.localKey}\u0000${local ? local.gen(spec.repo) : 0}`;
+    const flightKey = `${spec.localKey}\u0000${this.deps.generation(spec.repo)}`;
     let flight = this.flights.get(flightKey);
     if (!flight) {
       flight = this.load(spec, localOk).finally(() => this.flights.delete(flightKey));

@@ -3,7 +3,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { requireService } from '@chatcore/core/testing';
 import type { CacheStatsSnapshot } from '../src/index.js';
-import { randomNamespace, sleep } from './helpers/fixtures.js';
+import { instrument, openDb, randomNamespace, sleep } from './helpers/fixtures.js';
+import { cache } from '../src/index.js';
 import { spawnCacheChild, type CacheChild } from './helpers/child-process.js';
 import { PG_URL } from './helpers/coherence-suite.js';
 import { ownRedis } from './helpers/redis-server.js';
@@ -80,6 +81,31 @@ test('Redis stopped mid-load: no caller error, no stale read, errors and bypasse
     await Promise.all([a.close(), b.close()]);
     execFileSync('psql', [PG_URL, '-q', '-c', `DROP TABLE IF EXISTS "${table}"`], { stdio: 'ignore' });
     redis.dispose();
+  }
+});
+
+test('Redis down at start-up: connect succeeds, reads and writes pass through, the cache comes up when Redis does', async () => {
+  const late = ownRedis(26600 + (process.pid % 300));
+  const ins = instrument();
+  const c = cache({ redisUrl: late.url, namespace: randomNamespace(), redisTimeout: 100, breaker: { failures: 3, halfOpenAfter: 300 } });
+  const t0 = performance.now();
+  const db = await openDb([c], ins.driver);
+  assert.ok(performance.now() - t0 < 5000, 'connect does not wait for Redis');
+  try {
+    const u = await db.users.create({ name: 'a' });
+    for (let i = 0; i < 5; i++) assert.is((await db.users.get(u.id))!.name, 'a');
+    await db.users.update(u.id, { name: 'b' });
+    assert.is((await db.users.get(u.id))!.name, 'b');
+    assert.is(c.stats().bus, 'down');
+    late.start();
+    for (let i = 0; i < 200 && (c.stats().bus !== 'up' || c.stats().breaker !== 'closed' || c.stats().pendingInvalidations > 0); i++) await sleep(50);
+    assert.is(c.stats().bus, 'up');
+    const reads = ins.reads.getByIds;
+    for (let i = 0; i < 10; i++) assert.is((await db.users.get(u.id))!.name, 'b');
+    assert.is(ins.reads.getByIds, reads + 1, 'cached again once Redis is up');
+  } finally {
+    await db.close();
+    late.dispose();
   }
 });
 

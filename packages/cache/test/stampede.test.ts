@@ -26,6 +26,30 @@ for (const [name, opts] of [['redis', { redisUrl }], ['in-memory', {}]] as const
   });
 }
 
+for (const [name, opts] of [['both tiers', {}], ['in-process tier off', { local: false }], ['shared tier off', { shared: false }]] as const) {
+  test(`a read that starts after a write never joins a read in flight from before it (${name})`, async () => {
+    const ins = instrument();
+    const c = cache({ redisUrl, namespace: randomNamespace(), ...opts });
+    const db = await openDb([c], ins.driver);
+    const u = await db.users.create({ name: 'before' });
+    let release!: () => void;
+    let held!: () => void;
+    const isHeld = new Promise<void>((r) => (held = r));
+    ins.gate = () => { held(); return new Promise<void>((r) => (release = r)); };
+    const early = db.users.get(u.id);
+    await isHeld;
+    ins.gate = undefined;
+    await db.users.update(u.id, { name: 'after' });
+    const late = await db.users.get(u.id);
+    release();
+    assert.is((await early)!.name, 'before');
+    assert.is(late!.name, 'after');
+    assert.is((await db.users.get(u.id))!.name, 'after');
+    await c.clear();
+    await db.close();
+  });
+}
+
 test('stale-while-revalidate serves an expired entry during the grace period and refreshes it once', async () => {
   const ins = instrument();
   const c = cache({ redisUrl, namespace: randomNamespace(), repositories: { users: { ttl: 40, grace: '10s' } } });
