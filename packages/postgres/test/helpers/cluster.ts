@@ -46,12 +46,24 @@ async function ctl(action: string, name: string): Promise<void> {
  * ```
  */
 export async function createCluster(name: string, port: number, settings: Record<string, string> = {}): Promise<TestCluster> {
-  await run('pg_dropcluster', ['--stop', VERSION, name]).catch(() => undefined);
-  await run('pg_createcluster', [VERSION, name, '-p', String(port), '--', '--auth=trust'], { timeout: 120_000 });
-  const conf = `/etc/postgresql/${VERSION}/${name}/postgresql.conf`;
-  const lines = Object.entries(settings).map(([k, v]) => `${k} = ${v}`);
-  if (lines.length) appendFileSync(conf, `\n${lines.join('\n')}\n`);
-  await ctl('start', name);
+  // Several test files create clusters at the same time on 2 busy cores: retry a failed set-up
+  // from scratch, and say why it failed if it keeps failing.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await run('pg_dropcluster', ['--stop', VERSION, name]).catch(() => undefined);
+      await run('pg_createcluster', [VERSION, name, '-p', String(port), '--', '--auth=trust'], { timeout: 120_000 });
+      const conf = `/etc/postgresql/${VERSION}/${name}/postgresql.conf`;
+      const lines = Object.entries(settings).map(([k, v]) => `${k} = ${v}`);
+      if (lines.length) appendFileSync(conf, `\n${lines.join('\n')}\n`);
+      await ctl('start', name);
+      break;
+    } catch (err) {
+      const e = err as Error & { stderr?: string };
+      if (attempt >= 3) throw new Error(`could not create test cluster ${name} on port ${port}: ${e.message}\n${e.stderr ?? ''}`);
+      console.error(`test cluster ${name}: set-up attempt ${attempt} failed (${e.message.split('\n')[0]}); retrying`);
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
   const cluster: TestCluster = {
     name,
     port,
