@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createDatabase, defineRepository, f, memoryDriver, type Driver, type Plugin } from '@chatcore/core';
 
+/** Tables of this process: test files can share one PostgreSQL database. */
+export const TABLE_SUFFIX = randomBytes(4).toString('hex');
+
 export const users = defineRepository('users', {
   id: f.id(),
   name: f.string({ max: 200 }),
@@ -10,14 +13,14 @@ export const users = defineRepository('users', {
   avatar: f.bytes().optional(),
   createdAt: f.timestamp().createdAt(),
   version: f.version(),
-}, { plugins: { cache: { ttl: '5m' } } });
+}, { table: `cache_users_${TABLE_SUFFIX}`, plugins: { cache: { ttl: '5m' } } });
 
 export const notes = defineRepository('notes', {
   id: f.id(),
   owner: f.string(),
   body: f.text(),
   version: f.version(),
-});
+}, { table: `cache_notes_${TABLE_SUFFIX}` });
 
 /** A random namespace per test file, so files never see each other's keys. */
 export function randomNamespace(prefix = 't'): string {

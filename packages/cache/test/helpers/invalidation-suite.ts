@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CachePlugin } from '../../src/index.js';
+import type { Driver } from '@chatcore/core';
 import { instrument, openDb, type Instrumented } from './fixtures.js';
 
 type Db = Awaited<ReturnType<typeof openDb>>;
@@ -10,15 +11,18 @@ type Db = Awaited<ReturnType<typeof openDb>>;
  * write, get/find/count return the new state; a rolled-back transaction
  * leaves the cache as it was.
  */
-export function invalidationSuite(name: string, makePlugin: () => CachePlugin): void {
+export function invalidationSuite(name: string, makePlugin: () => CachePlugin, makeDriver?: () => Driver): void {
   const s = suite<{ db: Db; c: CachePlugin; ins: Instrumented }>(name);
 
   s.before.each(async (ctx) => {
-    ctx.ins = instrument();
+    ctx.ins = instrument(makeDriver?.());
     ctx.c = makePlugin();
     ctx.db = await openDb([ctx.c], ctx.ins.driver);
   });
   s.after.each(async (ctx) => {
+    // Tables outlive a test on a server: leave them empty for the next one.
+    await ctx.db.users.deleteMany({});
+    await ctx.db.notes.deleteMany({});
     await ctx.c.clear();
     await ctx.db.close();
   });
