@@ -3,6 +3,7 @@ import { ConfigError } from '@chatcore/core';
 import type { PostgresConfig } from './postgres-config.js';
 import { pgSslOptions } from './tls-options.js';
 import { serverTimeouts } from './server-timeouts.js';
+import { chatcoreTypes } from './type-parsers.js';
 
 /**
  * Build the pg Pool for a config. Idle connections that fail (server
@@ -38,6 +39,7 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
     ssl: pgSslOptions(config),
     // Lets the OS notice a dead peer on an idle connection instead of waiting for the next query.
     keepAlive: true,
+    types: chatcoreTypes,
   };
   if (config.statementTimeout) options.statement_timeout = config.statementTimeout;
   Object.assign(options, serverTimeouts(config));

@@ -212,6 +212,9 @@ export function registerDataSuite(options: SqlSuiteOptions) {
     const k = ctx.driver.kysely();
     const rows = await k.selectFrom(repos.people.schema.table as never).select('email' as never).where('email' as never, '=', 'ada@example.com' as never).execute();
     assert.equal(rows, [{ email: 'ada@example.com' }]);
+    const [typed] = await k.selectFrom(repos.people.schema.table as never).select(['big', 'created_at'] as never).where('email' as never, '=', 'ada@example.com' as never).execute() as Array<{ big: unknown; created_at: unknown }>;
+    assert.is(typed!.big, 9007199254740993n, 'bigint columns come back as bigint, as the row types say');
+    assert.instance(typed!.created_at, Date);
     const health = await ctx.db.health();
     assert.is(health.status, 'up');
   });
