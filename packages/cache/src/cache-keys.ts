@@ -148,7 +148,14 @@ export class KeyNames {
   }
 }
 
-/** The digest of an id within its repository (what epochs, messages and the in-process id index use). */
+/**
+ * The digest of an id within its repository (what epochs, messages and the in-process id index use).
+ *
+ * @example
+ * ```ts
+ * idDigest('users', user.id); // 20 base64url characters
+ * ```
+ */
 export function idDigest(repo: string, id: string): string {
   return digest(`${repo}\u0000${id}`);
 }

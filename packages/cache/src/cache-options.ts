@@ -63,14 +63,28 @@ export interface CacheOptions {
   readonly heartbeat?: number | string;
 }
 
-/** Settings of one cached repository after defaults. */
+/**
+ * Settings of one cached repository after defaults.
+ *
+ * @example
+ * ```ts
+ * const s: ResolvedRepository = { ttlMs: 300_000, graceMs: 0, tenantScoped: false };
+ * ```
+ */
 export interface ResolvedRepository {
   readonly ttlMs: number;
   readonly graceMs: number;
   readonly tenantScoped: boolean;
 }
 
-/** Options after validation and defaults. */
+/**
+ * Options after validation and defaults.
+ *
+ * @example
+ * ```ts
+ * const o: ResolvedOptions = resolveOptions({ ttl: '30s' });
+ * ```
+ */
 export interface ResolvedOptions {
   readonly namespace: string;
   readonly ttlMs: number;

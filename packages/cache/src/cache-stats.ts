@@ -1,12 +1,33 @@
 import { EventEmitter } from 'node:events';
 
-/** The two tiers; `database` counts reads the cache passed down. */
+/**
+ * The two tiers: in-process and shared (Redis or in-memory keyv).
+ *
+ * @example
+ * ```ts
+ * const tier: CacheTier = 'local';
+ * ```
+ */
 export type CacheTier = 'local' | 'shared';
 
-/** What a metric counts. */
+/**
+ * What a metric counts.
+ *
+ * @example
+ * ```ts
+ * const m: CacheMetric = 'hits';
+ * ```
+ */
 export type CacheMetric = 'hits' | 'misses' | 'stale' | 'errors' | 'evictions' | 'bypasses' | 'fills';
 
-/** Counters of one tier of one repository. */
+/**
+ * Counters of one tier of one repository.
+ *
+ * @example
+ * ```ts
+ * const c: TierCounters = cachePlugin.stats().total.local;
+ * ```
+ */
 export type TierCounters = Record<CacheMetric, number>;
 
 /**

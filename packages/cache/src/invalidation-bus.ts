@@ -5,6 +5,11 @@ import type { RedisGuard } from './tiers/redis-guard.js';
  * One invalidation as it travels between processes: which repository, the
  * digests of the written ids (never the ids or any value), and who sent it.
  * `all` asks every process to drop its whole in-process tier (admin clear).
+ *
+ * @example
+ * ```ts
+ * const m: InvalidationMessage = { origin: '123-ab', repo: 'users', ids: ['k3J0...'] };
+ * ```
  */
 export interface InvalidationMessage {
   readonly origin: string;

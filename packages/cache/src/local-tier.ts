@@ -1,6 +1,13 @@
 import { LRUCache } from 'lru-cache';
 
-/** One in-process entry. */
+/**
+ * One in-process entry.
+ *
+ * @example
+ * ```ts
+ * const e: LocalEntry = { value: row, repo: 'users', idKey: 'users\u0000k3J0', gen: 4, freshUntil, staleUntil: freshUntil };
+ * ```
+ */
 export interface LocalEntry {
   readonly value: unknown;
   readonly repo: string;

@@ -14,6 +14,11 @@ interface StoredEntry {
 /**
  * One cacheable read: where it lives in each tier and how to load it. Keys
  * of the shared tier are built lazily, only when the in-process tier misses.
+ *
+ * @example
+ * ```ts
+ * const spec: ReadSpec = { repo, cfg, ttlMs, localKey, localIdKey: undefined, sharedKeys: () => [entryKey, genKey], load };
+ * ```
  */
 export interface ReadSpec {
   readonly repo: string;
@@ -28,7 +33,14 @@ export interface ReadSpec {
   readonly load: () => Promise<unknown>;
 }
 
-/** What the read path needs from the plugin around it. */
+/**
+ * What the read path needs from the plugin around it.
+ *
+ * @example
+ * ```ts
+ * new ReadThrough({ local, shared, stats, localTrusted: () => true, sharedUsable: () => true, generation: () => '0', track: () => undefined });
+ * ```
+ */
 export interface ReadDeps {
   readonly local: LocalTier | undefined;
   readonly shared: SharedTier | undefined;

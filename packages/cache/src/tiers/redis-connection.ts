@@ -1,13 +1,27 @@
 import { createClient, createCluster, type RedisClientOptions } from '@keyv/redis';
 
-/** Where the shared tier's Redis is: one server (url or client options) or a cluster (seed node urls). */
+/**
+ * Where the shared tier's Redis is: one server (url or client options) or a cluster (seed node urls).
+ *
+ * @example
+ * ```ts
+ * const t: RedisTarget = { cluster: ['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001'] };
+ * ```
+ */
 export interface RedisTarget {
   readonly url?: string | undefined;
   readonly client?: RedisClientOptions | undefined;
   readonly cluster?: readonly string[] | undefined;
 }
 
-/** The commands the cache uses, the same on a single server and a cluster. */
+/**
+ * The commands the cache uses, the same on a single server and a cluster.
+ *
+ * @example
+ * ```ts
+ * await client.incr('app:{users}:gen');
+ * ```
+ */
 export interface RedisCommands {
   get(key: string): Promise<string | null>;
   incr(key: string): Promise<number>;

@@ -27,7 +27,14 @@ export interface SharedTier {
   close(): Promise<void>;
 }
 
-/** An entry (undefined when absent) and its counter's current value. */
+/**
+ * An entry (undefined when absent) and its counter's current value.
+ *
+ * @example
+ * ```ts
+ * const r: SharedRead = { raw: undefined, tag: 0 };
+ * ```
+ */
 export interface SharedRead {
   readonly raw: string | undefined;
   readonly tag: number;
