@@ -14,6 +14,9 @@ import { RedisTier } from './tiers/redis-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
 type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' }>;
+const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
+/** ctx.state marker: this autocommitted write was already invalidated in `around`. */
+const INVALIDATED = Symbol('cache.invalidated');
 
 /**
  * The cache plugin: a read-through cache for get/getMany/find/findOne/
@@ -122,6 +125,7 @@ export class CachePlugin implements Plugin {
   }
 
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    if (WRITES.has(op.kind)) return ctx.transaction || !this.repos.has(op.schema.name) ? next(op) : this.autocommitWrite(op, ctx, next);
     if (op.kind !== 'get' && op.kind !== 'query' && op.kind !== 'count') return next(op);
     const cfg = this.repos.get(op.schema.name);
     if (!cfg || !this.reads) return next(op);
@@ -199,8 +203,22 @@ export class CachePlugin implements Plugin {
     return op.kind === 'count' ? { rows: [], count: value as number } : { rows: value as StoredRow[] };
   }
 
+  /**
+   * A write outside any transaction is committed when the driver returns:
+   * invalidate right then. This also covers writes that plugins send through
+   * `host.execute` (re-encryption jobs), which fire no afterCommit.
+   */
+  private async autocommitWrite(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const result = await next(op);
+    ctx.state.set(INVALIDATED, true);
+    const ids = op.kind === 'delete' ? (result.ids ?? []) : result.rows.map((r) => r.id as string);
+    await this.invalidator?.committed({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids }] });
+    return result;
+  }
+
   async afterCommit(event: TransactionEvent): Promise<void> {
-    await this.invalidator?.committed(event);
+    const operations = event.operations.filter((o) => !o.ctx.state.has(INVALIDATED));
+    if (operations.length) await this.invalidator?.committed({ ...event, operations });
   }
 
   /** Counters per repository and tier, and the state of the shared tier and the bus. */
