@@ -56,7 +56,11 @@ export function mapError(error: unknown, what: string): Error {
     case GrpcStatus.UNAVAILABLE:
       return new ConnectionError(`Firestore is unavailable during ${what}. Check the network, the project and the emulator host; the call can be retried.`, { cause: error });
     case GrpcStatus.DEADLINE_EXCEEDED:
-      return new TimeoutError(`Firestore did not answer ${what} in time. Retry, or raise the timeout.`, { cause: error });
+      // gax ends its UNAVAILABLE retries with DEADLINE_EXCEEDED: the backend was unreachable, not slow.
+      if (/retrying error [^\n]*\b14 UNAVAILABLE\b/.test(detail)) {
+        return new ConnectionError(`Firestore stayed unavailable during ${what} until the call's deadline (callTimeout, or the call's timeout). Check the network, the project and the emulator host; the call can be retried.`, { cause: error });
+      }
+      return new TimeoutError(`Firestore did not answer ${what} within the call's deadline (callTimeout, or the call's timeout). Retry, or raise the timeout.`, { cause: error });
     case GrpcStatus.ABORTED:
       // Reached only once the retries are spent (the client retries transactions, the driver batches).
       return new TransactionError(`Firestore aborted ${what} repeatedly because of contention on the same documents. Retry later, spread the writes, or raise maxTransactionAttempts.`, { cause: error });

@@ -1,6 +1,6 @@
 import { Firestore, type Settings } from '@google-cloud/firestore';
 import {
-  PartialWriteError,
+  AbortedError, ChatcoreError, PartialWriteError,
   type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type HealthReport, type NormalizedPatch,
   type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
 } from '@chatcore/core';
@@ -14,6 +14,7 @@ import { countRows, matchingIds, readByIds, readQuery } from './query-runner.js'
 import { directReader, type DriverContext, type Reader } from './reader.js';
 import { TransactionSession } from './transaction-session.js';
 import { uniqueKeys } from './unique-locks.js';
+import { installDeadlines, withCallScope } from './sdk-deadlines.js';
 
 const HEALTH_TIMEOUT_MS = 5000;
 
@@ -34,7 +35,6 @@ export class FirestoreDriver implements Driver {
   private client: Firestore | undefined;
   private readonly ctx: DriverContext;
   private reader: Reader | undefined;
-  private readonly pending = new Set<Promise<void>>();
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
@@ -73,6 +73,7 @@ export class FirestoreDriver implements Driver {
       if (o.keyFilename) settings.keyFilename = o.keyFilename;
       if (o.emulatorHost) Object.assign(settings, { host: o.emulatorHost, ssl: false });
       this.client = new Firestore(settings);
+      installDeadlines(this.client, o.callTimeoutMs);
       this.reader = directReader(this.client);
     }
     return this.client;
@@ -90,30 +91,19 @@ export class FirestoreDriver implements Driver {
   async close(): Promise<void> {
     const c = this.client;
     this.client = undefined;
-    await Promise.all(this.pending);
+    // The SDK waits for requests in flight; every one of them ends by its deadline.
     if (c) await c.terminate();
   }
 
   async health(): Promise<HealthReport> {
     const started = performance.now();
-    let timer: NodeJS.Timeout | undefined;
     try {
-      // The SDK retries UNAVAILABLE for a long time; a health check must answer quickly.
-      const deadline = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${HEALTH_TIMEOUT_MS} ms`), { code: GrpcStatus.DEADLINE_EXCEEDED })), HEALTH_TIMEOUT_MS);
-      });
-      const read = this.firestore.collection('chatcore_health').doc('ping').get();
-      // It may settle after the deadline; close() waits for it so the SDK is never terminated under it.
-      const settled = read.then(() => {}, () => {});
-      this.pending.add(settled);
-      void settled.then(() => this.pending.delete(settled));
-      await Promise.race([read, deadline]);
+      // A health check must answer quickly, whatever callTimeout is.
+      await withCallScope({ timeoutMs: HEALTH_TIMEOUT_MS }, () => this.firestore.collection('chatcore_health').doc('ping').get());
       return { status: 'up', components: [{ name: 'firestore', status: 'up', latencyMs: performance.now() - started, details: { projectId: this.options.projectId } }] };
     } catch (error) {
       const mapped = mapError(error, 'health');
       return { status: 'down', components: [{ name: 'firestore', status: 'down', latencyMs: performance.now() - started, error: mapped.message }] };
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -130,35 +120,35 @@ export class FirestoreDriver implements Driver {
   }
 
   getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.guard(`${schema.name}.getByIds`, () => readByIds(this.ctx, this.direct, schema, ids, options.select));
+    return this.guard(`${schema.name}.getByIds`, options, () => readByIds(this.ctx, this.direct, schema, ids, options.select));
   }
 
-  query(schema: RepositorySchema, query: NormalizedQuery, _options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.guard(`${schema.name}.query`, () => readQuery(this.ctx, this.direct, schema, query, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
+  query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
+    return this.guard(`${schema.name}.query`, options, () => readQuery(this.ctx, this.direct, schema, query, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
   }
 
-  count(schema: RepositorySchema, where: Condition | undefined, _options: DriverCallOptions): Promise<number> {
-    return this.guard(`${schema.name}.count`, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
+  count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
+    return this.guard(`${schema.name}.count`, options, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
   }
 
-  insert(schema: RepositorySchema, rows: readonly StoredRow[], _options: DriverCallOptions): Promise<void> {
-    return this.guard(`${schema.name}.insert`, () => insertBatched(this.ctx, schema, rows));
+  insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
+    return this.guard(`${schema.name}.insert`, options, () => insertBatched(this.ctx, schema, rows));
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.chunked(schema, target, (s, ids) => s.update(schema, { ids, where: target.where }, patch, options), (r) => r.id as string);
+    return this.bounded(options, () => this.chunked(schema, target, (s, ids) => s.update(schema, { ids, where: target.where }, patch, options), (r) => r.id as string));
   }
 
   async delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
-    return this.chunked(schema, target, (s, ids) => s.delete(schema, { ids, where: target.where }, options), (id) => id);
+    return this.bounded(options, () => this.chunked(schema, target, (s, ids) => s.delete(schema, { ids, where: target.where }, options), (id) => id));
   }
 
   upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
-    return this.run(schema, (s) => s.upsert(schema, row, spec, options), {});
+    return this.bounded(options, () => this.run(schema, (s) => s.upsert(schema, row, spec, options), {}));
   }
 
   transaction<T>(fn: (tx: TransactionSession) => Promise<T>, options: TransactionOptions): Promise<T> {
-    return this.run(undefined, fn, options);
+    return this.bounded(options, () => this.run(undefined, fn, options));
   }
 
   /** Run `fn` in a Firestore transaction; the SDK calls it again on contention (ABORTED). */
@@ -166,7 +156,12 @@ export class FirestoreDriver implements Driver {
     try {
       return await this.firestore.runTransaction(async (t) => {
         const session = new TransactionSession(this.ctx, t);
-        const result = await fn(session);
+        let result: T;
+        try {
+          result = await fn(session);
+        } catch (error) {
+          throw settled(error);
+        }
         session.flush();
         return result;
       }, { maxAttempts: this.options.maxTransactionAttempts, ...(options.readOnly ? { readOnly: true } : {}) });
@@ -184,7 +179,7 @@ export class FirestoreDriver implements Driver {
   private async chunked<R>(schema: RepositorySchema, target: WriteTarget, apply: (s: TransactionSession, ids: string[]) => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
     let ids = target.ids;
     if (!ids) {
-      ids = await this.guard(`${schema.name}.match`, () => matchingIds(this.ctx, this.direct, schema, target.where));
+      ids = await this.guard(`${schema.name}.match`, {}, () => matchingIds(this.ctx, this.direct, schema, target.where));
     }
     const perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
     // Results are taken only from the attempt that committed: the SDK may run a chunk several times.
@@ -201,13 +196,41 @@ export class FirestoreDriver implements Driver {
     return done;
   }
 
-  private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async guard<T>(what: string, options: DriverCallOptions, fn: () => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      return await withCallScope(options, fn);
     } catch (error) {
-      throw mapError(error, what);
+      throw aborted(options.signal) ?? mapError(error, what);
     }
   }
+
+  /** Bound a call by the caller's timeout and signal; errors are mapped where they arise. */
+  private async bounded<T>(options: DriverCallOptions | TransactionOptions, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withCallScope(options, fn);
+    } catch (error) {
+      throw aborted(options.signal) ?? error;
+    }
+  }
+}
+
+/** The error for a call whose signal fired (core's timeout aborts with its TimeoutError). */
+function aborted(signal: AbortSignal | undefined): Error | undefined {
+  if (!signal?.aborted) return undefined;
+  return signal.reason instanceof ChatcoreError ? signal.reason : new AbortedError(signal.reason);
+}
+
+/**
+ * An error leaving a transaction attempt. The SDK re-runs the whole
+ * transaction on UNAVAILABLE and DEADLINE_EXCEEDED as on contention; a
+ * read that already retried until its deadline must end it instead, so
+ * those become typed errors (which the SDK does not retry). ABORTED stays
+ * as it is and is retried.
+ */
+function settled(error: unknown): unknown {
+  const code = grpcCode(error);
+  if (code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) return mapError(error, 'transaction read');
+  return error;
 }
 
 /**

@@ -1,5 +1,15 @@
-import { ConfigError, type ValidationIssue } from '@chatcore/core';
+import { ConfigError, parseDuration, type ValidationIssue } from '@chatcore/core';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
+
+/**
+ * Default bound of one request to Firestore, retries included.
+ *
+ * @example
+ * ```ts
+ * firestore({ projectId: 'p', callTimeout: DEFAULT_CALL_TIMEOUT_MS / 2 });
+ * ```
+ */
+export const DEFAULT_CALL_TIMEOUT_MS = 20_000;
 
 /**
  * Options of the Firestore driver.
@@ -34,6 +44,14 @@ export interface FirestoreOptions {
   readonly maxSortInMemory?: number | undefined;
   /** Attempts of a transaction under contention (ABORTED), including the first; default 5. */
   readonly maxTransactionAttempts?: number | undefined;
+  /**
+   * The longest one request to Firestore may take, its retries included:
+   * milliseconds or a duration like '20s'; default 20 s. An unreachable
+   * backend then fails with ConnectionError (TimeoutError when it is
+   * reachable but does not answer) instead of the SDK retrying for
+   * minutes. A call's own `timeout`/`signal` cut it shorter.
+   */
+  readonly callTimeout?: number | string | undefined;
 }
 
 /**
@@ -49,6 +67,8 @@ export interface ResolvedFirestoreOptions extends FirestoreOptions {
   readonly maxBatchBytes: number;
   readonly maxTransactionAttempts: number;
   readonly maxSortInMemory: number;
+  /** `callTimeout` in milliseconds. */
+  readonly callTimeoutMs: number;
 }
 
 /**
@@ -75,6 +95,15 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   const maxBatchBytes = int('maxBatchBytes', 64 * 1024, MAX_REQUEST_BYTES, Math.floor(9.5 * 1_048_576));
   const maxTransactionAttempts = int('maxTransactionAttempts', 1, 50, 5);
   const maxSortInMemory = int('maxSortInMemory', 0, 100_000, 1000);
+  let callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
+  if (options.callTimeout !== undefined) {
+    try {
+      callTimeoutMs = parseDuration(options.callTimeout, 'callTimeout');
+    } catch {
+      callTimeoutMs = NaN;
+    }
+    if (!(callTimeoutMs >= 1 && callTimeoutMs <= 86_400_000)) problems.push({ path: 'callTimeout', message: 'expected milliseconds from 1 to 86400000, or a duration like "20s"' });
+  }
   if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, problems);
-  return { ...options, maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory };
+  return { ...options, maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs };
 }

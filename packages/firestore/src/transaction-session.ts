@@ -10,6 +10,7 @@ import { compareValues, isAfter, matches, rowComparator } from './memory-order.j
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
 import { lockRefs } from './unique-locks.js';
+import { withCallScope } from './sdk-deadlines.js';
 import { encodeRow, encodeValue } from './value-codec.js';
 
 interface Entry {
@@ -52,11 +53,15 @@ export class TransactionSession implements DriverSession {
   }
 
   async getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
-    const rows = await this.rowsByIds(schema, ids);
+    const rows = await withCallScope(options, () => this.rowsByIds(schema, ids));
     return options.select ? rows.map((r) => project(r, options.select!)) : rows;
   }
 
-  async query(schema: RepositorySchema, query: NormalizedQuery, _options: DriverCallOptions): Promise<StoredRow[]> {
+  query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
+    return withCallScope(options, () => this.queryRows(schema, query));
+  }
+
+  private async queryRows(schema: RepositorySchema, query: NormalizedQuery): Promise<StoredRow[]> {
     const pending = this.pendingOf(schema);
     const byIds = (ids: readonly string[]) => this.rowsByIds(schema, ids);
     if (pending.length === 0) return readQuery(this.ctx, this.reader, schema, query, byIds);
@@ -73,8 +78,8 @@ export class TransactionSession implements DriverSession {
     return rows.map((r) => (query.select ? project(r, query.select) : { ...r }));
   }
 
-  async count(schema: RepositorySchema, where: Condition | undefined, _options: DriverCallOptions): Promise<number> {
-    let n = await countRows(this.ctx, this.reader, schema, where, (ids) => readByIds(this.ctx, this.reader, schema, ids));
+  async count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
+    let n = await withCallScope(options, () => countRows(this.ctx, this.reader, schema, where, (ids) => readByIds(this.ctx, this.reader, schema, ids)));
     // The aggregate counted stored documents; swap in this transaction's versions.
     for (const e of this.pendingOf(schema)) {
       n += (e.current && matches(where, e.current) ? 1 : 0) - (e.base && matches(where, e.base) ? 1 : 0);
@@ -82,8 +87,8 @@ export class TransactionSession implements DriverSession {
     return n;
   }
 
-  async insert(schema: RepositorySchema, rows: readonly StoredRow[], _options: DriverCallOptions): Promise<void> {
-    return this.atomically(() => this.insertRows(schema, rows));
+  async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
+    return withCallScope(options, () => this.atomically(() => this.insertRows(schema, rows)));
   }
 
   private async insertRows(schema: RepositorySchema, rows: readonly StoredRow[]): Promise<void> {
@@ -98,8 +103,8 @@ export class TransactionSession implements DriverSession {
     }
   }
 
-  update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, _options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.atomically(() => this.updateRows(schema, target, patch));
+  update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
+    return withCallScope(options, () => this.atomically(() => this.updateRows(schema, target, patch)));
   }
 
   private async updateRows(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch): Promise<StoredRow[]> {
@@ -114,8 +119,8 @@ export class TransactionSession implements DriverSession {
     return out;
   }
 
-  delete(schema: RepositorySchema, target: WriteTarget, _options: DriverCallOptions): Promise<string[]> {
-    return this.atomically(() => this.deleteRows(schema, target));
+  delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
+    return withCallScope(options, () => this.atomically(() => this.deleteRows(schema, target)));
   }
 
   private async deleteRows(schema: RepositorySchema, target: WriteTarget): Promise<string[]> {
