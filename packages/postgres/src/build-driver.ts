@@ -3,7 +3,6 @@ import {
 } from '@chatcore/core';
 import type { PostgresConfig } from './postgres-config.js';
 import { createPool } from './create-pool.js';
-import { PoolExecutor } from './pool-executor.js';
 import { PoolTarget } from './pool-target.js';
 import { ConnectionBreaker } from './circuit-breaker.js';
 import { ReplicaRouter } from './replica-router.js';
@@ -29,8 +28,9 @@ function breakerFor(name: string, options: ResolvedBreakerOptions | undefined): 
  * Assemble the PostgreSQL driver from its config: the primary pool, one pool
  * per replica (same credentials options, TLS and timeouts), a breaker per
  * server, the retry policies, and the read router with its write clock.
- * With `retry: false`, `breaker: false` and no replicas, statements go
- * straight to the pool (PoolExecutor) and only health is per component.
+ * With `retry: false` and `breaker: false`, statements take the same
+ * checkout / query / release path without policies (the checkout guards
+ * against crashing 'error' events stay on).
  *
  * @example
  * ```ts
@@ -46,17 +46,10 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
   const healthTimeoutMs = Math.min(config.connectTimeout ?? 10_000, 5000);
 
   let primary: PoolTarget | undefined;
-  let plain: PoolExecutor | undefined;
   const pool = createPool(config, () => {
     if (primary) primary.errors++;
-    plain?.noteError();
   });
   primary = new PoolTarget('primary', pool, breakerFor('primary', breaker));
-
-  if (!retry && !breaker && replicaUrls.length === 0) {
-    plain = new PoolExecutor(pool);
-    return new PostgresDriver({ executor: plain, primary, replicas: [], healthTimeoutMs });
-  }
 
   const replicas = replicaUrls.map((url, i) => {
     const name = replicaName(url, i);
