@@ -31,6 +31,8 @@ export interface RepositoryCacheOptions {
  * ```
  */
 export interface CacheOptions {
+  /** false: the plugin passes every call through and opens no connection (default true). */
+  readonly enabled?: boolean;
   /** Redis for the shared tier and the invalidation bus. Without Redis the shared tier is keyv's in-memory store. */
   readonly redisUrl?: string;
   /** Redis client options (host, password, TLS...) instead of or in addition to `redisUrl`. */
@@ -53,7 +55,7 @@ export interface CacheOptions {
   readonly localMaxBytes?: number;
   /** Bound of the in-memory shared tier when there is no Redis (entries; default 100,000). */
   readonly memoryMaxEntries?: number;
-  /** Prefix of every Redis key and the bus channel (default 'chatcore'); letters, digits, '.', '_', '-'. */
+  /** Prefix of every Redis key and the bus channel (default 'chatcore'); letters, digits, ':', '.', '_', '-'. */
   readonly namespace?: string;
   /** Timeout of each Redis call (default 150 ms). */
   readonly redisTimeout?: number | string;
@@ -86,6 +88,7 @@ export interface ResolvedRepository {
  * ```
  */
 export interface ResolvedOptions {
+  readonly enabled: boolean;
   readonly namespace: string;
   readonly ttlMs: number;
   readonly graceMs: number;
@@ -102,7 +105,7 @@ export interface ResolvedOptions {
   readonly heartbeatMs: number;
 }
 
-const NAMESPACE_RE = /^[A-Za-z0-9._-]{1,64}$/;
+const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
 
 function positiveInt(v: unknown, path: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -130,7 +133,7 @@ function duration(v: number | string | undefined, path: string, fallback: number
 export function resolveOptions(o: CacheOptions): ResolvedOptions {
   const namespace = o.namespace ?? 'chatcore';
   if (typeof namespace !== 'string' || !NAMESPACE_RE.test(namespace)) {
-    throw new ConfigError('cache: namespace must be 1-64 letters, digits, ".", "_" or "-".', [{ path: 'namespace', message: 'invalid characters' }]);
+    throw new ConfigError('cache: namespace must be 1-100 letters, digits, ":", ".", "_" or "-" (no braces: they would change cluster hash slots).', [{ path: 'namespace', message: 'invalid characters' }]);
   }
   const maxTtlMs = duration(o.maxTtl, 'maxTtl', 3_600_000);
   const ttlMs = Math.min(duration(o.ttl, 'ttl', 60_000), maxTtlMs);
@@ -139,6 +142,7 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
   }
   const hasRedis = Boolean(o.redisUrl || o.redis || (o.cluster && o.cluster.length));
   return {
+    enabled: o.enabled !== false,
     namespace,
     ttlMs,
     graceMs: duration(o.grace, 'grace', 0),

@@ -57,6 +57,7 @@ export class CachePlugin implements Plugin {
   }
 
   async connect(host: PluginHost): Promise<void> {
+    if (!this.options.enabled) return;
     for (const name of Object.keys(this.input.repositories ?? {})) {
       if (!host.schemas.has(name)) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].join(', ')}).`);
     }

@@ -1,0 +1,50 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabaseFromConfig } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { cacheFromConfig, cacheOptionsFromConfig, type CachePlugin } from '../src/index.js';
+import { notes, openDb, randomNamespace, users } from './helpers/fixtures.js';
+
+await requireService('redis');
+
+test('a chatcore.yaml cache section (snake_case, ${ENV}, durations) builds a working cache', async () => {
+  const namespace = randomNamespace();
+  const yaml = `
+database:
+  backend: memory
+cache:
+  redis_url: \${REDIS_URL}
+  namespace: ${namespace}
+  ttl: 30s
+  local_max_entries: 100
+  repositories:
+    users: { ttl: 2m }
+`;
+  const db = await createDatabaseFromConfig({ config: yaml, env: { REDIS_URL: 'redis://127.0.0.1:6379' }, repositories: { users, notes }, pluginFactories: { cache: cacheFromConfig } });
+  await db.connect();
+  const c = db.plugin<CachePlugin>('cache')!;
+  const u = await db.users.create({ name: 'cfg' });
+  await db.users.get(u.id);
+  await db.users.get(u.id);
+  assert.is(c.stats().repositories.users!.local.hits, 1);
+  assert.is(c.stats().bus, 'up');
+  await c.clear();
+  await db.close();
+});
+
+test('section mapping: durations, enabled: false and local_max_entries: 0', () => {
+  const o = cacheOptionsFromConfig({ enabled: false, ttl: 30_000, localMaxEntries: 0, repositories: { users: { ttl: 60_000, enabled: true } } });
+  assert.equal(o, { enabled: false, ttl: 30_000, local: false, repositories: { users: { ttl: 60_000, enabled: true } } });
+});
+
+test('enabled: false passes every call through', async () => {
+  const c = cacheFromConfig({ enabled: false, redisUrl: 'redis://127.0.0.1:6379' });
+  const db = await openDb([c]);
+  const u = await db.users.create({ name: 'x' });
+  await db.users.get(u.id);
+  await db.users.get(u.id);
+  assert.is(c.stats().total.local.hits + c.stats().total.local.misses, 0);
+  await db.close();
+});
+
+test.run();
