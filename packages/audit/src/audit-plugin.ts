@@ -16,7 +16,7 @@ import { CheckpointFile } from './chain/checkpoint-file.js';
 import { createWinstonSink } from './sinks/winston-sinks.js';
 import { StreamWriter } from './sinks/stream-writer.js';
 import { outboxSchemas, storedSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
-import { OutboxChainer } from './outbox/outbox-chainer.js';
+import { OutboxChainer, chainBatchFor } from './outbox/outbox-chainer.js';
 import { OutboxReader } from './outbox/outbox-reader.js';
 import { orderedId } from './outbox/ordered-id.js';
 
@@ -161,7 +161,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         const stored = storedSchemas(h, schemas);
         outboxEvents = stored.events;
         chainer = new OutboxChainer(h.session, stored, {
-          stream: `outbox:${schemas.events.table}`, batch: o.outbox!.chainBatch, checkpointEvery: o.checkpointEvery,
+          stream: `outbox:${schemas.events.table}`, batch: chainBatchFor(o.outbox!.chainBatch, h.capabilities), checkpointEvery: o.checkpointEvery,
         });
         await chainer.chainAll();
       }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DriverSession, StoredRow } from '@chatcore/core';
+import type { DriverCapabilities, DriverSession, StoredRow } from '@chatcore/core';
 import { HashChain } from '../chain/hash-chain.js';
 import { GENESIS_HASH, type AuditEventBody } from '../events/audit-event.js';
 import type { OutboxSchemas } from './outbox-schema.js';
@@ -129,3 +129,19 @@ function checkpointRow(stream: string, seq: number, hash: string): StoredRow {
   return { id: orderedId(), stream, seq, hash, time: new Date() };
 }
 
+/**
+ * Rows per chaining transaction that the backend can take: each row costs two
+ * writes (its link and its mark) plus a few for the head and checkpoints,
+ * within the largest atomic batch (Firestore: 500) and id list it accepts.
+ *
+ * @example
+ * ```ts
+ * chainBatchFor(500, host.capabilities); // 30 on Firestore (its `in` limit), 500 on SQL
+ * ```
+ */
+export function chainBatchFor(wanted: number, caps: DriverCapabilities): number {
+  let n = wanted;
+  if (caps.maxAtomicBatch !== undefined) n = Math.min(n, Math.floor((caps.maxAtomicBatch - 8) / 2));
+  if (caps.maxInList !== undefined) n = Math.min(n, caps.maxInList);
+  return Math.max(1, n);
+}
