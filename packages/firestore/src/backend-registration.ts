@@ -5,7 +5,8 @@ import { firestore } from './firestore-driver.js';
 /**
  * Map the `database` section of a chatcore configuration (YAML
  * `backend: firestore`) to `firestore()` options: `project_id`,
- * `database_id`, `key_filename`, `emulator_host`.
+ * `database_id`, `key_filename`, `emulator_host`; `query_timeout` bounds
+ * each request (`callTimeout`).
  *
  * @example
  * ```ts
@@ -18,6 +19,7 @@ export function firestoreConfigFrom(cfg: ResolvedDatabaseConfig): FirestoreOptio
     databaseId: cfg.databaseId,
     keyFilename: cfg.keyFilename,
     emulatorHost: cfg.emulatorHost,
+    callTimeout: cfg.queryTimeout,
   };
 }
 

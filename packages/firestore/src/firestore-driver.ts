@@ -35,6 +35,7 @@ export class FirestoreDriver implements Driver {
   private client: Firestore | undefined;
   private readonly ctx: DriverContext;
   private reader: Reader | undefined;
+  private deadlines: { close(): void } | undefined;
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
@@ -73,7 +74,7 @@ export class FirestoreDriver implements Driver {
       if (o.keyFilename) settings.keyFilename = o.keyFilename;
       if (o.emulatorHost) Object.assign(settings, { host: o.emulatorHost, ssl: false });
       this.client = new Firestore(settings);
-      installDeadlines(this.client, o.callTimeoutMs);
+      this.deadlines = installDeadlines(this.client, o.callTimeoutMs);
       this.reader = directReader(this.client);
     }
     return this.client;
@@ -91,7 +92,8 @@ export class FirestoreDriver implements Driver {
   async close(): Promise<void> {
     const c = this.client;
     this.client = undefined;
-    // The SDK waits for requests in flight; every one of them ends by its deadline.
+    // Reads waiting to retry give up; the SDK waits for requests in flight, each bounded by its deadline.
+    this.deadlines?.close();
     if (c) await c.terminate();
   }
 

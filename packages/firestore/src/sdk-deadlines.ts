@@ -84,16 +84,21 @@ const MIN_ATTEMPT_MS = 20;
  * start (or the caller's deadline if sooner): unary calls (commit,
  * rollback) retry within it, streaming reads retry here within it, and
  * nothing is retried or sent once it has passed or the caller's signal
- * fired. Returns false when the SDK lacks the expected internals.
+ * fired. Call `close()` on the result before terminating the client: a
+ * read waiting between attempts then gives up instead of starting a
+ * request on a terminated client. Undefined when the SDK lacks the
+ * expected internals.
  *
  * @example
  * ```ts
- * installDeadlines(new Firestore(settings), 20_000);
+ * const deadlines = installDeadlines(client, 20_000);
+ * deadlines?.close(); await client.terminate();
  * ```
  */
-export function installDeadlines(client: Firestore, callTimeoutMs: number): boolean {
+export function installDeadlines(client: Firestore, callTimeoutMs: number): { close(): void } | undefined {
   const sdk = client as unknown as SdkInternals;
-  if (typeof sdk.createCallOptions !== 'function' || typeof sdk._retry !== 'function') return false;
+  if (typeof sdk.createCallOptions !== 'function' || typeof sdk._retry !== 'function') return undefined;
+  const closing = new AbortController();
   const createCallOptions = sdk.createCallOptions.bind(client);
   sdk.createCallOptions = (methodName, retryCodes) => {
     const options = createCallOptions(methodName, retryCodes);
@@ -122,8 +127,10 @@ export function installDeadlines(client: Firestore, callTimeoutMs: number): bool
         // could only start at the deadline is not made: the caller gets the
         // last real answer (UNAVAILABLE: ConnectionError) rather than a timeout.
         const wait = delay * (0.5 + Math.random());
-        if (wait + MIN_ATTEMPT_MS >= deadline - Date.now() || scopes.getStore()?.signal?.aborted) break;
-        await new Promise((resolve) => setTimeout(resolve, wait));
+        const signal = scopes.getStore()?.signal;
+        if (wait + MIN_ATTEMPT_MS >= deadline - Date.now() || signal?.aborted || closing.signal.aborted) break;
+        await sleep(wait, closing.signal, signal);
+        if (signal?.aborted || closing.signal.aborted) break;
         delay = Math.min(delay * 1.5, 60_000);
       }
       try {
@@ -135,5 +142,20 @@ export function installDeadlines(client: Firestore, callTimeoutMs: number): bool
     }
     throw last;
   };
-  return true;
+  return { close: () => closing.abort() };
+}
+
+/** Wait `ms`, or less if a signal fires. */
+function sleep(ms: number, a: AbortSignal, b: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      a.removeEventListener('abort', done);
+      b?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    a.addEventListener('abort', done, { once: true });
+    b?.addEventListener('abort', done, { once: true });
+  });
 }
