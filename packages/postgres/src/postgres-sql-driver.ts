@@ -149,27 +149,35 @@ export class PostgresDriver extends SqlDriver {
     const policy = this.parts.insertRetry;
     if (!policy || rows.length === 0 || !rows.every((r) => typeof r.id === 'string')) return super.insert(schema, rows, options);
     const ids = rows.map((r) => r.id as string);
-    let attempt = 0;
-    return policy.execute(async () => {
-      attempt++;
-      try {
-        await super.insert(schema, rows, options);
-      } catch (err) {
-        // A duplicate id on a later attempt: the earlier attempt did commit after all.
-        if (attempt > 1 && err instanceof UniqueViolationError && (await this.presence(schema, ids)) === 'all') return;
-        if (!(err instanceof ConnectionError) || err.details.breaker !== undefined || phaseOf(err) === undefined) throw err;
-        const found = await this.presence(schema, ids);
-        if (found === 'all') return;
-        if (found === 'none') {
-          verifiedAbsent.add(err);
-          throw err;
-        }
-        throw new ConnectionError(
-          `${err.message} The rows could not be checked afterwards (${found}), so whether they were inserted is unknown: look them up by id before inserting again.`,
-          { cause: err, details: { ...err.details, outcome: 'unknown', ids } },
-        );
-      }
-    }, options.signal);
+    const attemptInsert = (attempt: number): Promise<void> =>
+      super.insert(schema, rows, options).then(undefined, (err: unknown) => this.afterFailedInsert(err, attempt, schema, ids));
+    // The first attempt runs outside cockatiel (no policy frames on success); a failure verified
+    // harmless is replayed as the policy's attempt 0, so backoff and attempt count are cockatiel's.
+    return attemptInsert(1).then(undefined, (err: unknown) => {
+      if (!(err instanceof Error) || !insertRetryable(err) || options.signal?.aborted) throw err;
+      return policy.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : attemptInsert(attempt + 1)), options.signal);
+    });
+  }
+
+  /**
+   * Decide what a failed insert attempt means: success after all (the rows
+   * are there), safe to send again (verified absent: the error is marked
+   * for the retry policy), or an unknown outcome (ConnectionError that says so).
+   */
+  private async afterFailedInsert(err: unknown, attempt: number, schema: RepositorySchema, ids: readonly string[]): Promise<void> {
+    // A duplicate id on a later attempt: the earlier attempt did commit after all.
+    if (attempt > 1 && err instanceof UniqueViolationError && (await this.presence(schema, ids)) === 'all') return;
+    if (!(err instanceof ConnectionError) || err.details.breaker !== undefined || phaseOf(err) === undefined) throw err;
+    const found = await this.presence(schema, ids);
+    if (found === 'all') return;
+    if (found === 'none') {
+      verifiedAbsent.add(err);
+      throw err;
+    }
+    throw new ConnectionError(
+      `${err.message} The rows could not be checked afterwards (${found}), so whether they were inserted is unknown: look them up by id before inserting again.`,
+      { cause: err, details: { ...err.details, outcome: 'unknown', ids } },
+    );
   }
 
   /** Whether the rows with these ids exist on the primary: 'all', 'none', 'some', or 'unknown' when the check itself failed. */
