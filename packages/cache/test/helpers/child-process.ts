@@ -39,19 +39,20 @@ export async function spawnCacheChild(config: { table: string; pgUrl: string; ca
   });
   await readyP;
   let next = 1;
+  const call = <T,>(cmd: string, args: Record<string, unknown> = {}) => {
+    const id = next++;
+    return new Promise<T>((resolve, reject) => {
+      waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      child.stdin!.write(`${JSON.stringify({ id, cmd, args })}\n`);
+    });
+  };
   return {
     process: child,
-    call<T>(cmd: string, args: Record<string, unknown> = {}) {
-      const id = next++;
-      return new Promise<T>((resolve, reject) => {
-        waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-        child.stdin!.write(`${JSON.stringify({ id, cmd, args })}\n`);
-      });
-    },
+    call,
     async close() {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
-      await this.call('close').catch(() => undefined);
+      await call('close').catch(() => undefined);
       child.stdin!.end();
       const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
       await exited;
