@@ -113,13 +113,14 @@ export abstract class SqlSessionBase implements DriverSession {
     const state: TxState = { failed: false, savepoints: 0 };
     const session = new SqlTransactionSession((st) => connection.execute(st), state);
     await session.exec(undefined, { sql: beginSql(options), parameters: [] }, options.signal);
-    if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0) {
-      await session.exec(undefined, { sql: `set local statement_timeout = ${Math.ceil(options.timeoutMs)}`, parameters: [] });
-    }
     let result: T;
     try {
+      if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs) && options.timeoutMs > 0) {
+        await session.exec(undefined, { sql: `set local statement_timeout = ${Math.ceil(options.timeoutMs)}`, parameters: [] });
+      }
       result = await fn(session);
     } catch (err) {
+      // Never hand a connection back with a transaction still open on it.
       await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
       throw err;
     }
