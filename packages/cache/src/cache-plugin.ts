@@ -17,6 +17,19 @@ type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' }>;
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 /** ctx.state marker: this autocommitted write was already invalidated in `around`. */
 const INVALIDATED = Symbol('cache.invalidated');
+const secretFieldsOf = new WeakMap<object, readonly string[]>();
+
+/** Fields holding password hashes: never cached (core drops them from results anyway). */
+function secretFields(schema: Operation['schema']): readonly string[] {
+  let list = secretFieldsOf.get(schema);
+  if (!list) secretFieldsOf.set(schema, (list = Object.entries(schema.fields).filter(([, m]) => m.secret).map(([f]) => f)));
+  return list;
+}
+
+function stripSecrets(rows: StoredRow[], secrets: readonly string[]): StoredRow[] {
+  if (secrets.length) for (const r of rows) for (const f of secrets) delete r[f];
+  return rows;
+}
 
 /**
  * The cache plugin: a read-through cache for get/getMany/find/findOne/
@@ -139,6 +152,11 @@ export class CachePlugin implements Plugin {
     let ttlMs = cfg.ttlMs;
     if (hint && typeof hint === 'object' && hint.ttl !== undefined) ttlMs = Math.min(parseDuration(hint.ttl, 'cache.ttl'), this.options.maxTtlMs);
     if (op.kind === 'get') {
+      if (op.select && op.select.some((f) => secretFields(op.schema).includes(f))) {
+        // verifySecret reads a password hash: that never goes into a cache.
+        this.statsCounters.add(op.schema.name, 'local', 'bypasses', 1, 'secret');
+        return next(op);
+      }
       if (op.ids.length === 1) {
         // The hot path: one id, answered from the in-process tier without building anything else.
         const localKey = this.localGetKey(op, ctx, cfg, op.ids[0]!);
@@ -174,13 +192,15 @@ export class CachePlugin implements Plugin {
       };
     };
     if (op.ids.length === 1) {
-      const row = (await this.reads!.read(spec(op.ids[0]!, async () => (await next(op)).rows[0] ?? null))) as StoredRow | null;
+      const secrets = secretFields(op.schema);
+      const row = (await this.reads!.read(spec(op.ids[0]!, async () => stripSecrets((await next(op)).rows, secrets)[0] ?? null))) as StoredRow | null;
       return { rows: row ? [row] : [] };
     }
     const specs = op.ids.map((id) => spec(id, () => Promise.reject(new Error('batch load'))));
     const values = await this.reads!.readMany(specs, async (missing) => {
       const ids = missing.map((i) => op.ids[i]!);
       const result = await next({ ...op, ids });
+      stripSecrets(result.rows, secretFields(op.schema));
       const byId = new Map(result.rows.map((r) => [r.id as string, r]));
       return ids.map((id) => byId.get(id) ?? null);
     });
@@ -198,7 +218,7 @@ export class CachePlugin implements Plugin {
       sharedKeys: () => [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)],
       load: async () => {
         const r = await next(op);
-        return op.kind === 'count' ? (r.count ?? 0) : r.rows;
+        return op.kind === 'count' ? (r.count ?? 0) : stripSecrets(r.rows, secretFields(op.schema));
       },
     });
     return op.kind === 'count' ? { rows: [], count: value as number } : { rows: value as StoredRow[] };
