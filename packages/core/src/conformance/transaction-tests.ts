@@ -98,6 +98,43 @@ export function registerTransactionTests(h: Harness): void {
       assert.is((await db.items.get(r.id))?.name, 'v2');
     });
 
+    test('a transaction that outlives its timeout raises TimeoutError and commits nothing', async ({ db }) => {
+      const tag = `to-${h.runId}`;
+      let finished!: () => void;
+      const done = new Promise<void>((resolve) => (finished = resolve));
+      const outcome = await db.transaction(async (tx) => {
+        try {
+          await tx.items.create({ name: 'slow', tag });
+          await new Promise((resolve) => setTimeout(resolve, 300));
+        } finally {
+          finished();
+        }
+      }, { timeout: 50 }).catch((error: unknown) => error);
+      assert.is((outcome as { code?: string }).code, 'TIMEOUT');
+      await done;
+      // Give a driver that (wrongly) commits after the deadline the time to do it.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.is(await db.items.count({ tag }), 0);
+    });
+
+    test('writes a transaction function makes after its timeout fired are not committed anywhere', async ({ db }) => {
+      const tag = `to2-${h.runId}`;
+      let finished!: () => void;
+      const done = new Promise<void>((resolve) => (finished = resolve));
+      const outcome = await db.transaction(async (tx) => {
+        try {
+          await new Promise((resolve) => setTimeout(resolve, 300));
+          await tx.items.create({ name: 'after the deadline', tag });
+        } finally {
+          finished();
+        }
+      }, { timeout: 50 }).catch((error: unknown) => error);
+      assert.is((outcome as { code?: string }).code, 'TIMEOUT');
+      await done;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      assert.is(await db.items.count({ tag }), 0);
+    });
+
     if (caps.nestedTransactions) {
       test('a nested transaction that throws rolls back only its own writes', async ({ db }) => {
         const tag = `n1-${h.runId}`;
