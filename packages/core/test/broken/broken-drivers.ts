@@ -11,8 +11,11 @@ type QueryFn = (inner: DriverSession, schema: RepositorySchema, q: NormalizedQue
 type UpdateFn = (inner: DriverSession, schema: RepositorySchema, t: WriteTarget, p: NormalizedPatch, o: DriverCallOptions) => Promise<StoredRow[]>;
 type DeleteFn = (inner: DriverSession, schema: RepositorySchema, t: WriteTarget, o: DriverCallOptions) => Promise<string[]>;
 
+type CountFn = (inner: DriverSession, schema: RepositorySchema, where: Condition | undefined, o: DriverCallOptions) => Promise<number>;
+
 interface Fault {
   readonly query?: QueryFn;
+  readonly count?: CountFn;
   readonly update?: UpdateFn;
   readonly delete?: DeleteFn;
 }
@@ -23,7 +26,7 @@ function faultySession(inner: DriverSession, fault: Fault): DriverSession {
     insert: (s, rows, o) => inner.insert(s, rows, o),
     getByIds: (s, ids, o) => inner.getByIds(s, ids, o),
     query: (s, q, o) => (fault.query ? fault.query(inner, s, q, o) : inner.query(s, q, o)),
-    count: (s, w, o) => inner.count(s, w, o),
+    count: (s, w, o) => (fault.count ? fault.count(inner, s, w, o) : inner.count(s, w, o)),
     update: (s, t, p, o) => (fault.update ? fault.update(inner, s, t, p, o) : inner.update(s, t, p, o)),
     delete: (s, t, o) => (fault.delete ? fault.delete(inner, s, t, o) : inner.delete(s, t, o)),
     upsert: (s, row, spec, o) => inner.upsert(s, row, spec, o),
@@ -78,6 +81,19 @@ function compareNullsLast(orderBy: NormalizedQuery['orderBy'], a: readonly unkno
   return 0;
 }
 
+/** Two-valued logic: a negated leaf (ne, notIn, not startsWith) matches null values, as a naive `!(a == b)` does. */
+function matchesTwoValued(c: Condition | undefined, row: StoredRow): boolean {
+  if (!c) return true;
+  switch (c.kind) {
+    case 'and': return c.conditions.every((x) => matchesTwoValued(x, row));
+    case 'or': return c.conditions.some((x) => matchesTwoValued(x, row));
+    case 'cmp': return c.op === 'ne' && row[c.field] === null ? true : evaluateCondition(c, row);
+    case 'in':
+    case 'startsWith': return c.negate && row[c.field] === null ? true : evaluateCondition(c, row);
+    default: return evaluateCondition(c, row);
+  }
+}
+
 /** The broken variants by name. */
 export const BROKEN_VARIANTS: Readonly<Record<string, () => Driver>> = {
   /** The keyset cursor compares only the sort fields, not the id tie-breaker: rows tied with the cursor row are skipped. */
@@ -118,6 +134,18 @@ export const BROKEN_VARIANTS: Readonly<Record<string, () => Driver>> = {
         const after = q.after;
         const kept = keyed.filter((x) => !after || compareNullsLast(q.orderBy, x.k, after) > 0).map((x) => x.r);
         return page(kept, q);
+      },
+    }),
+  /** ne, notIn and a negated startsWith match nulls (no three-valued logic). */
+  'negation-matches-nulls': () =>
+    faultyDriver('negation-matches-nulls', {
+      async query(inner, schema, q, o) {
+        const rows = (await allSorted(inner, schema, q, o, false)).filter((r) => matchesTwoValued(q.where, r));
+        const after = q.after;
+        return page(after ? rows.filter((r) => isAfterCursor(r, q.orderBy, after)) : rows, q);
+      },
+      async count(inner, schema, where, o) {
+        return (await inner.query(schema, { orderBy: [{ field: 'id', direction: 'asc' }] }, o)).filter((r) => matchesTwoValued(where, r)).length;
       },
     }),
   /** A filtered update (updateMany) drops its filter and updates every row. */
