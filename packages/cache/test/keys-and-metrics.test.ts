@@ -43,6 +43,28 @@ test('every Redis key sits in the namespace, holds no id or filter value, and cl
   await db.close();
 });
 
+test('a corrupted or foreign shared entry is never served: the read goes to the database', async () => {
+  const namespace = randomNamespace();
+  const ins = instrument();
+  const c = cache({ redisUrl, namespace, local: false });
+  const db = await openDb([c], ins.driver);
+  const u = await db.users.create({ name: 'real' });
+  await db.users.get(u.id);
+  await new Promise((r) => setTimeout(r, 30));
+  const entry = (await keysOf(`${namespace}:*`)).find((k) => k.endsWith(':i'))!;
+  const client = createClient({ url: redisUrl });
+  client.on('error', () => undefined);
+  await client.connect();
+  await client.set(entry, '|{not json');
+  assert.is((await db.users.get(u.id))!.name, 'real');
+  await client.set(entry, `|${JSON.stringify({ t: 999, f: Date.now() + 60_000, v: { id: u.id, name: 'forged' } })}`);
+  assert.is((await db.users.get(u.id))!.name, 'real', 'an entry under another counter value is dead');
+  await client.close();
+  assert.ok(c.stats().total.shared.errors >= 1);
+  await c.clear();
+  await db.close();
+});
+
 test('stats and metric events count hits, misses, fills and bypasses per tier and repository', async () => {
   const c = cache({ redisUrl, namespace: randomNamespace() });
   const events: CacheMetricEvent[] = [];
