@@ -1,8 +1,22 @@
 import type { Rec } from './reference.js';
 
-/** Base instant of the filter data; rows differ from it by milliseconds. */
+/**
+ * Base instant of the filter data; rows differ from it by milliseconds.
+ *
+ * @example
+ * ```ts
+ * new Date(BASE_MS + 3);
+ * ```
+ */
 export const BASE_MS = Date.UTC(2024, 0, 1, 12, 0, 0, 0);
-/** 2^53: bigints around it cannot be told apart as doubles. */
+/**
+ * 2^53: bigints around it cannot be told apart as doubles.
+ *
+ * @example
+ * ```ts
+ * Number(P53) === Number(P53 + 1n); // true
+ * ```
+ */
 export const P53 = 2n ** 53n;
 
 const NAMES = ['apple', 'apricot', 'banana', 'a%b', 'a_c', 'Apple', 'ab', 'cherry', 'b', 'a\\d'];

@@ -22,7 +22,14 @@ const nn = (r: Rec, k: string) => r[k] !== null && r[k] !== undefined;
 const t = (ms: number) => new Date(BASE_MS + ms);
 const ms = (r: Rec) => (r.at as Date).getTime() - BASE_MS;
 
-/** Every operator, on every field type, with nulls present. */
+/**
+ * Every operator, on every field type, with nulls present.
+ *
+ * @example
+ * ```ts
+ * const expected = rows.filter(FILTER_CASES[0]!.expect);
+ * ```
+ */
 export const FILTER_CASES: readonly FilterCase[] = [
   { name: 'eq on an integer', where: { rank: 3 }, expect: (r) => r.rank === 3 },
   { name: 'eq null matches only nulls', where: { rank: null }, expect: (r) => r.rank === null },

@@ -1,7 +1,14 @@
 import { defineRepository } from '../schema/define-repository.js';
 import { f } from '../schema/fields.js';
 
-/** Nested JSON stored in the `doc` field. */
+/**
+ * Nested JSON stored in the `doc` field.
+ *
+ * @example
+ * ```ts
+ * const doc: DocShape = { title: 't', nested: { list: [1, 'two', null] } };
+ * ```
+ */
 export interface DocShape {
   readonly title?: string;
   readonly nested?: { readonly list: ReadonlyArray<number | string | boolean | null> };
@@ -97,5 +104,12 @@ export function accountsRepository(table: string) {
   }, { table, unique: [['tenant', 'slug']] });
 }
 
-/** The items repository type. */
+/**
+ * The items repository type.
+ *
+ * @example
+ * ```ts
+ * const repos: { items: ItemsDef } = { items: itemsRepository('t') };
+ * ```
+ */
 export type ItemsDef = ReturnType<typeof itemsRepository>;

@@ -27,7 +27,14 @@ export interface ConformanceOptions {
   readonly only?: readonly string[];
 }
 
-/** What a test of one group receives: the connected database and its driver. */
+/**
+ * What a test of one group receives: the connected database and its driver.
+ *
+ * @example
+ * ```ts
+ * test('creates', async ({ db }: GroupEnv<typeof repos>) => { await db.items.create({ name: 'a' }); });
+ * ```
+ */
 export interface GroupEnv<R extends RepositoryMap> {
   readonly db: Database<R>;
   readonly driver: Driver;
@@ -39,6 +46,13 @@ type TestFn<R extends RepositoryMap> = (name: string, fn: (env: GroupEnv<R>) => 
  * Shared set-up of the conformance groups: random table names (so the suite
  * can run against a shared server), one database per group opened on first
  * use, and its closing.
+ *
+ * @example
+ * ```ts
+ * h.group('crud', { items: itemsRepository(h.table('crud')) }, (test) => {
+ *   test('create works', async ({ db }) => { await db.items.create({ name: 'a' }); });
+ * });
+ * ```
  */
 export class Harness {
   readonly runId = randomBytes(4).toString('hex');

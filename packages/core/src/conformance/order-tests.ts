@@ -5,7 +5,14 @@ import { itemsRepository } from './fixtures.js';
 import { filterRows } from './filter-data.js';
 import { sortRecords, type Rec, type SortSpec } from './reference.js';
 
-/** Sort specs covering each ordered type, both directions, nulls and multi-key orders. */
+/**
+ * Sort specs covering each ordered type, both directions, nulls and multi-key orders.
+ *
+ * @example
+ * ```ts
+ * for (const spec of SORT_CASES) sortRecords(rows, spec);
+ * ```
+ */
 export const SORT_CASES: readonly SortSpec[] = [
   [],
   [['rank', 'asc']],
@@ -22,12 +29,26 @@ export const SORT_CASES: readonly SortSpec[] = [
   [['rank', 'asc'], ['id', 'desc']],
 ];
 
-/** `orderBy` of a find query from a sort spec. */
+/**
+ * `orderBy` of a find query from a sort spec.
+ *
+ * @example
+ * ```ts
+ * orderByOf([['rank', 'asc']]); // [{ rank: 'asc' }]
+ * ```
+ */
 export function orderByOf(spec: SortSpec): Rec[] {
   return spec.map(([field, dir]) => ({ [field]: dir }));
 }
 
-/** A readable name of a sort spec. */
+/**
+ * A readable name of a sort spec.
+ *
+ * @example
+ * ```ts
+ * specName([['rank', 'desc']]); // 'rank desc'
+ * ```
+ */
 export function specName(spec: SortSpec): string {
   return spec.length ? spec.map(([f, d]) => `${f} ${d}`).join(', ') : '(default: id asc)';
 }

@@ -5,10 +5,24 @@
  * every backend's byte order agrees with `<`.
  */
 
-/** A record as the repository returns it. */
+/**
+ * A record as the repository returns it.
+ *
+ * @example
+ * ```ts
+ * const r: Rec = { id: 'a', rank: null };
+ * ```
+ */
 export type Rec = Record<string, unknown>;
 
-/** One sort key: field and direction. */
+/**
+ * A sort order: fields and directions, most significant first.
+ *
+ * @example
+ * ```ts
+ * const spec: SortSpec = [['rank', 'asc'], ['name', 'desc']];
+ * ```
+ */
 export type SortSpec = ReadonlyArray<readonly [string, 'asc' | 'desc']>;
 
 function isNull(v: unknown): boolean {

@@ -14,7 +14,14 @@ import { applyPatch } from './apply-patch.js';
 import { copyRow } from './copy-value.js';
 import { constraintKey, findUniqueViolation } from './unique-check.js';
 
-/** Options of the memory driver. */
+/**
+ * Options of the memory driver.
+ *
+ * @example
+ * ```ts
+ * memoryDriver({ name: 'fixture', capabilities: { offset: false } });
+ * ```
+ */
 export interface MemoryDriverOptions {
   /** Driver name in errors and health reports (default `'memory'`). */
   readonly name?: string;

@@ -46,7 +46,14 @@ export function isAfterCursor(row: StoredRow, orderBy: readonly OrderTerm[], aft
   return compareTuples(orderBy, sortKey(row, orderBy), after) > 0;
 }
 
-/** The values of the `orderBy` fields of a row, in order. */
+/**
+ * The values of the `orderBy` fields of a row, in order (null for absent).
+ *
+ * @example
+ * ```ts
+ * sortKey({ id: 'a', rank: 2 }, [{ field: 'rank', direction: 'asc' }, { field: 'id', direction: 'asc' }]); // [2, 'a']
+ * ```
+ */
 export function sortKey(row: StoredRow, orderBy: readonly OrderTerm[]): unknown[] {
   return orderBy.map((t) => row[t.field] ?? null);
 }
