@@ -97,12 +97,15 @@ test('Redis down at start-up: connect succeeds, reads and writes pass through, t
     await db.users.update(u.id, { name: 'b' });
     assert.is((await db.users.get(u.id))!.name, 'b');
     assert.is(c.stats().bus, 'down');
+    const health = await db.health();
+    assert.is(health.components.find((x) => x.name === 'cache')?.status, 'degraded');
     late.start();
     for (let i = 0; i < 200 && (c.stats().bus !== 'up' || c.stats().breaker !== 'closed' || c.stats().pendingInvalidations > 0); i++) await sleep(50);
     assert.is(c.stats().bus, 'up');
     const reads = ins.reads.getByIds;
     for (let i = 0; i < 10; i++) assert.is((await db.users.get(u.id))!.name, 'b');
     assert.is(ins.reads.getByIds, reads + 1, 'cached again once Redis is up');
+    assert.is((await db.health()).components.find((x) => x.name === 'cache')?.status, 'up');
   } finally {
     await db.close();
     late.dispose();
