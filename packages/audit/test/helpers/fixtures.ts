@@ -6,9 +6,10 @@ import {
 } from '@chatcore/core';
 import { pglite } from '@chatcore/pglite';
 import { postgres } from '@chatcore/postgres';
+import { firestore } from '@chatcore/firestore';
 import { audit, type AuditOptions, type AuditPlugin } from '@chatcore/audit';
 
-export type Backend = 'memory' | 'pglite' | 'postgres';
+export type Backend = 'memory' | 'pglite' | 'postgres' | 'firestore';
 
 /** Repositories with a random suffix, so runs on a shared server do not collide. */
 export function repositories(tag = randomBytes(3).toString('hex')) {
@@ -31,6 +32,7 @@ export function driverFor(backend: Backend, options: { dataDir?: string } = {}):
     case 'memory': return memoryDriver();
     case 'pglite': return pglite(options.dataDir ? { dataDir: options.dataDir } : {});
     case 'postgres': return postgres({ url: process.env.CHATCORE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test', poolSize: 20 });
+    case 'firestore': return firestore({ projectId: `chatcore-audit-${randomBytes(4).toString('hex')}`, emulatorHost: process.env.FIRESTORE_EMULATOR_HOST });
   }
 }
 
