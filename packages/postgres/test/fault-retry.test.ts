@@ -24,13 +24,36 @@ await cluster.sql("create trigger cc_slow_notes after insert on notes for each r
 const countOf = async (id: string) => Number((await cluster.sql('select count from counters where id = $1', [id]))[0]!.count);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Wait until the server is running a statement matching `pattern` (so a cut lands mid-statement). */
+async function waitForActive(pattern: string): Promise<void> {
+  for (let i = 0; i < 400; i++) {
+    const rows = await cluster.sql("select count(*)::int as n from pg_stat_activity where state = 'active' and query ilike $1 and pid <> pg_backend_pid()", [pattern]);
+    if (rows[0]!.n > 0) return;
+    await sleep(5);
+  }
+  throw new Error(`no active statement like ${pattern}`);
+}
+
+/** Resolves once `n` first attempts have arrived (retries pass straight through). */
+function barrier(n: number) {
+  let arrived = 0;
+  let open!: () => void;
+  const all = new Promise<void>((r) => { open = r; });
+  return async (attempt: number) => {
+    if (attempt > 1) return;
+    if (++arrived === n) open();
+    await all;
+  };
+}
+
 test('serialization failures (40001) re-run the whole transaction function: both increments land, no lost update', async () => {
   const c = await db.counters.create({ name: 'ser', count: 0 });
   const attempts: number[] = [];
+  const bothRead = barrier(2);
   const bump = () => db.transaction(async (tx) => {
     attempts.push(tx.attempt);
     const cur = await tx.counters.get(c.id);
-    await sleep(50);
+    await bothRead(tx.attempt);
     await tx.counters.update(c.id, { count: cur!.count + 1 });
   }, { isolation: 'serializable' });
   await Promise.all([bump(), bump()]);
@@ -40,25 +63,34 @@ test('serialization failures (40001) re-run the whole transaction function: both
 
 test('a deadlock (40P01) re-runs the transaction that lost; both transactions commit once', async () => {
   const [a, b] = await db.counters.createMany([{ name: 'dl-a', count: 0 }, { name: 'dl-b', count: 0 }]);
+  const attempts: number[] = [];
+  const bothLocked = barrier(2);
   const cross = (first: string, second: string) => db.transaction(async (tx) => {
+    attempts.push(tx.attempt);
     await tx.counters.update(first, { count: { increment: 1 } });
-    await sleep(100);
+    await bothLocked(tx.attempt);
     await tx.counters.update(second, { count: { increment: 1 } });
   });
   await Promise.all([cross(a!.id, b!.id), cross(b!.id, a!.id)]);
   assert.equal([await countOf(a!.id), await countOf(b!.id)], [2, 2]);
+  assert.ok(attempts.some((n) => n > 1), `the deadlock victim ran again (attempts ${attempts.join(',')})`);
 });
 
 test('a connection lost inside a transaction before COMMIT re-runs the function; the increment is applied once', async () => {
   const c = await db.counters.create({ name: 'tx-cut', count: 0 });
   const attempts: number[] = [];
+  let updated!: () => void;
+  const firstUpdateDone = new Promise<void>((r) => { updated = r; });
   const run = db.transaction(async (tx) => {
     attempts.push(tx.attempt);
     await tx.counters.update(c.id, { count: { increment: 1 } });
-    await sleep(300);
+    if (tx.attempt === 1) {
+      updated();
+      await sleep(300);
+    }
     await tx.counters.get(c.id);
   });
-  await sleep(100);
+  await firstUpdateDone;
   proxy.cut();
   await run;
   assert.equal(attempts, [1, 2]);
@@ -68,7 +100,7 @@ test('a connection lost inside a transaction before COMMIT re-runs the function;
 test('an autocommit increment whose connection is lost is never retried blindly: ConnectionError, applied at most once', async () => {
   const c = await db.counters.create({ name: 'slow-inc', count: 0 });
   const pending = db.counters.update(c.id, { count: { increment: 1 } });
-  await sleep(150);
+  await waitForActive('update%counters%');
   proxy.cut();
   try {
     await pending;
@@ -84,7 +116,7 @@ test('an autocommit increment whose connection is lost is never retried blindly:
 test('an insert whose connection is lost is checked by id and sent again only if absent: exactly one row, call succeeds', async () => {
   const errorsBefore = Number(driver.executor.stats?.().connectionErrors);
   const pending = db.notes.create({ body: 'slow insert' });
-  await sleep(150);
+  await waitForActive('insert%notes%');
   proxy.cut();
   const note = await pending;
   assert.ok(Number(driver.executor.stats?.().connectionErrors) > errorsBefore, 'the insert really lost its connection');
