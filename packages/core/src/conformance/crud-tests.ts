@@ -103,6 +103,15 @@ export function registerCrudTests(h: Harness): void {
       same(await db.items.find({ orderBy: { id: 'asc' } }), before, 'data unchanged');
     });
 
+    test('updateMany and deleteMany with a filter that can match nothing (in: []) change nothing', async ({ db }) => {
+      await db.items.create({ name: 'keep', rank: 1 });
+      const before = await db.items.find({ orderBy: { id: 'asc' } });
+      assert.is(await db.items.updateMany({ rank: { in: [] } }, { name: 'x' }), 0);
+      assert.is(await db.items.deleteMany({ rank: { in: [] } }), 0);
+      assert.is(await db.items.count({ rank: { in: [] } }), 0);
+      same(await db.items.find({ orderBy: { id: 'asc' } }), before, 'data unchanged');
+    });
+
     test('upsert inserts when absent and updates the existing record when present', async ({ db }) => {
       const id = `up-${h.runId}`;
       const first = await db.items.upsert({ id, name: 'first', rank: 1 });
