@@ -57,14 +57,14 @@ test('writes go to the primary and never to the replica', async () => {
 });
 
 test('read-your-writes: after a write, the same context reads the primary for the window, other contexts the replica', async () => {
-  const { db } = open({ readYourWritesMs: 400 });
+  const { db } = open({ readYourWritesMs: 1500 });
   await db.withContext({ traceId: 'writer' }, async () => {
     assert.is((await db.items.get(row.id))?.title, 'on replica', 'before any write');
     await db.items.update(row.id, { title: 'written' });
     assert.is((await db.items.get(row.id))?.title, 'written', 'own write visible');
     const other = await db.withContext({ traceId: 'other' }, () => db.items.get(row.id));
     assert.is(other?.title, 'on replica', 'another context still reads the replica');
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1600));
     assert.is((await db.items.get(row.id))?.title, 'on replica', 'after the window the replica answers again');
   });
   await db.items.update(row.id, { title: 'on primary' });
