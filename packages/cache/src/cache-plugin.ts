@@ -128,7 +128,7 @@ export class CachePlugin implements Plugin {
       generation: (repo) => `${this.invalidator!.clears}.${this.invalidator!.generation(repo)}`,
       track: (p) => {
         this.background.add(p);
-        void p.finally(() => this.background.delete(p));
+        p.finally(() => this.background.delete(p)).catch(() => undefined);
       },
     });
     if (this.bus) {
