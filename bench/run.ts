@@ -9,6 +9,7 @@ import { HEADER } from './lib/measure.js';
 const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = {
   sql: async () => (await import('./suites/sql-core.js')).sqlCore,
   resilience: async () => (await import('./suites/postgres-resilience.js')).postgresResilience,
+  firestore: async () => (await import('./suites/firestore-overhead.js')).firestoreOverhead,
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
