@@ -99,6 +99,13 @@ test("the caller's signal ends the call with AbortedError and stops the SDK's re
   assert.ok(Date.now() - closing < BOUND_MS, `close took ${Date.now() - closing} ms`);
 });
 
+test("the driver's SDK client carries the request deadlines (the 8.x internals they replace exist)", () => {
+  const driver = firestore({ projectId: 'p', emulatorHost: `127.0.0.1:${port}` });
+  const client = driver.firestore as object;
+  assert.ok(Object.hasOwn(client, 'createCallOptions') && Object.hasOwn(client, '_retry'), 'SDK internals changed: see sdk-deadlines.ts');
+  void driver.close();
+});
+
 test('callTimeout takes milliseconds or a duration, defaults to 20 s, and bad values raise ConfigError', () => {
   assert.is(firestore({ projectId: 'p' }).options.callTimeoutMs, 20_000);
   assert.is(firestore({ projectId: 'p', callTimeout: '5s' }).options.callTimeoutMs, 5000);
