@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
-import { postgres, type PostgresConfig } from '../src/index.js';
+import { pgSslOptions, postgres, type PostgresConfig } from '../src/index.js';
 import { createCluster, makeCertificates, type TestCertificates, type TestCluster } from './helpers/cluster.js';
 
 await requireService('postgres');
@@ -80,6 +80,16 @@ test('a server without TLS is refused when SSL is required, and plain connection
   const plain = driver({ ssl: false });
   const { rows } = await plain.executor.execute({ sql: 'select 1 as one', parameters: [] });
   assert.is(rows[0]!.one, 1);
+});
+
+test('TLS options: off unless asked for, verify-full whenever on', () => {
+  assert.is(pgSslOptions({}), undefined);
+  assert.is(pgSslOptions({ useSsl: false }), false);
+  assert.is(pgSslOptions({ ssl: false, useSsl: true }), false);
+  assert.equal(pgSslOptions({ useSsl: true }), { rejectUnauthorized: true });
+  assert.equal(pgSslOptions({ ssl: true }), { rejectUnauthorized: true });
+  assert.equal(pgSslOptions({ ssl: { ca: 'CA' } }), { rejectUnauthorized: true, ca: 'CA' });
+  assert.equal(pgSslOptions({ ssl: { rejectUnauthorized: false } }), { rejectUnauthorized: false });
 });
 
 test.after(async () => {
