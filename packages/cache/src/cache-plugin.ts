@@ -183,12 +183,14 @@ export class CachePlugin implements Plugin {
     const variant = this.variant(op, ctx, cfg);
     const spec = (id: string, load: () => Promise<unknown>): ReadSpec => {
       let digest: string | undefined;
+      let keys: readonly [string, string] | undefined;
       const d = () => (digest ??= idDigest(repo, id));
       return {
         repo, cfg, ttlMs, load,
         localKey: this.localGetKey(op, ctx, cfg, id),
         localIdKey: () => `${repo}\u0000${d()}`,
-        sharedKeys: () => [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())],
+        // Derived at most once per call, and only when the in-process tier missed.
+        sharedKeys: () => (keys ??= [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())]),
       };
     };
     if (op.ids.length === 1) {
@@ -211,11 +213,12 @@ export class CachePlugin implements Plugin {
     const repo = op.schema.name;
     const tenant = cfg.tenantScoped ? `;t=${ctx.tenant ?? '\u0001'}` : '';
     const text = (op.kind === 'count' ? `C:${canonicalCondition(op.where)}` : `Q:${canonicalQuery(op.query)}`) + tenant;
+    let keys: readonly [string, string] | undefined;
     const value = await this.reads!.read({
       repo, cfg, ttlMs,
       localKey: `q\u0000${repo}\u0000${text}`,
       localIdKey: undefined,
-      sharedKeys: () => [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)],
+      sharedKeys: () => (keys ??= [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)]),
       load: async () => {
         const r = await next(op);
         return op.kind === 'count' ? (r.count ?? 0) : stripSecrets(r.rows, secretFields(op.schema));
