@@ -10,7 +10,14 @@ import type { ResilientExecutor } from './resilient-executor.js';
 import { driverHealth } from './health.js';
 import { isRolledBackConflict, isTransientConnectionError, phaseOf } from './retry-policy.js';
 
-/** What `PostgresDriver` is built from (see `postgres()`). */
+/**
+ * What `PostgresDriver` is built from (see `postgres()`, which assembles it).
+ *
+ * @example
+ * ```ts
+ * const driver = new PostgresDriver({ executor, primary, replicas: [], resilient: executor, healthTimeoutMs: 2000 });
+ * ```
+ */
 export interface PostgresDriverParts {
   readonly executor: SqlExecutor;
   readonly primary: PoolTarget;

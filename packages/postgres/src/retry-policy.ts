@@ -7,6 +7,11 @@ import { ChatcoreError, ConnectionError, TransactionError, type ResolvedRetryOpt
  * `statement` (sent, outcome unknown for an autocommit write; inside a
  * transaction, which cannot have committed), `commit` (COMMIT was sent and
  * its answer lost: outcome unknown).
+ *
+ * @example
+ * ```ts
+ * if (phaseOf(err) === 'commit') reportUnknownOutcome();
+ * ```
  */
 export type FailurePhase = 'connect' | 'statement' | 'commit';
 

@@ -37,9 +37,23 @@ export interface BreakerOptions {
   readonly halfOpenAfterMs?: number | undefined;
 }
 
-/** Retry settings with every default filled in. */
+/**
+ * Retry settings with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const r: ResolvedRetryOptions = resolveRetryOptions({});
+ * ```
+ */
 export type ResolvedRetryOptions = { readonly [K in keyof RetryOptions]-?: number };
-/** Breaker settings with every default filled in. */
+/**
+ * Breaker settings with every default filled in.
+ *
+ * @example
+ * ```ts
+ * const b: ResolvedBreakerOptions = resolveBreakerOptions({});
+ * ```
+ */
 export type ResolvedBreakerOptions = { readonly [K in keyof BreakerOptions]-?: number };
 
 function check(value: number | undefined, fallback: number, path: string, min: number, max: number): number {
