@@ -3,6 +3,11 @@ import { contextStore, type AmbientContext } from '../context/context-store.js';
 /**
  * Whose writes a reader must see: `context` (the ambient `db.withContext`
  * scope, e.g. one request) or `actor` (every request of the same actor).
+ *
+ * @example
+ * ```ts
+ * const clock = new WriteClock(2000, 'actor' satisfies ReadYourWritesScope);
+ * ```
  */
 export type ReadYourWritesScope = 'context' | 'actor';
 
