@@ -2,6 +2,7 @@ import * as assert from 'uvu/assert';
 import type { Harness } from './harness.js';
 import { rejectsWith, same } from './harness.js';
 import { itemsRepository } from './fixtures.js';
+import { show } from './reference.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -94,6 +95,24 @@ export function registerWriteTests(h: Harness): void {
       const read = await db.items.get(r.id);
       assert.is(read?.counter, -5);
       assert.is(read?.version, 3);
+    });
+
+    test('an increment of a null value leaves it null (SQL col = col + n)', async ({ db }) => {
+      const r = await db.items.create({ name: 'inc-null' });
+      const u = await db.items.update(r.id, { rank: { increment: 2 } });
+      assert.is(u.rank, null);
+      assert.is((await db.items.get(r.id))?.rank, null);
+    });
+
+    test('an increment past the range of the field raises a typed error and changes nothing', async ({ db }) => {
+      const r = await db.items.create({ name: 'overflow', counter: 2147483647, total: 2n ** 63n - 1n });
+      const typed = (e: unknown) => (e as { code?: string }).code === 'VALIDATION' || (e as { code?: string }).code === 'DRIVER';
+      const shown = (e: unknown) => (e instanceof Error ? `${e.name}: ${e.message}` : `success with ${show(e)}`);
+      const intErr = await db.items.update(r.id, { counter: { increment: 1 } }).catch((e: unknown) => e);
+      assert.ok(typed(intErr), `integer overflow: expected a ValidationError or DriverError, got ${shown(intErr)}`);
+      const bigErr = await db.items.update(r.id, { total: { increment: 1n } }).catch((e: unknown) => e);
+      assert.ok(typed(bigErr), `bigint overflow: expected a ValidationError or DriverError, got ${shown(bigErr)}`);
+      same(await db.items.get(r.id), r, 'record unchanged');
     });
 
     test('concurrent increments are atomic (no lost update)', async ({ db }) => {

@@ -88,7 +88,7 @@ class MemorySession implements DriverSession {
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
     this.enter(options);
     const table = this.state.table(schema);
-    const updated = this.targets(schema, target).map((row) => applyPatch(row, patch));
+    const updated = this.targets(schema, target).map((row) => applyPatch(schema, row, patch));
     const fields = findUniqueViolation(schema, table, updated, new Set(updated.map((r) => r.id as string)));
     if (fields) throw new UniqueViolationError(schema.name, fields);
     for (const row of updated) this.state.put(schema, row);
@@ -115,7 +115,7 @@ class MemorySession implements DriverSession {
         }
       }
     }
-    const next = existing ? applyPatch(existing, spec.patch) : copyRow(row);
+    const next = existing ? applyPatch(schema, existing, spec.patch) : copyRow(row);
     const fields = findUniqueViolation(schema, table, [next], new Set(existing ? [existing.id as string] : []));
     if (fields) throw new UniqueViolationError(schema.name, fields);
     this.state.put(schema, next);
