@@ -187,6 +187,23 @@ export function registerTransactionTests(h: Harness): void {
       });
     }
 
+    if (caps.isolationLevels.includes('serializable')) {
+      test('concurrent serializable read-modify-write transactions lose no update (each commits or fails with a typed error)', async ({ db }) => {
+        const r = await db.items.create({ name: 'rmw', counter: 0 });
+        const outcomes = await Promise.allSettled(Array.from({ length: 6 }, () => db.transaction(async (tx) => {
+          const cur = await tx.items.get(r.id);
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await tx.items.update(r.id, { counter: cur!.counter + 1 });
+        }, { isolation: 'serializable' })));
+        const committed = outcomes.filter((o) => o.status === 'fulfilled').length;
+        for (const o of outcomes) {
+          if (o.status === 'rejected') assert.type((o.reason as { code?: unknown }).code, 'string', `a failed transaction raises a typed error, got ${String(o.reason)}`);
+        }
+        assert.ok(committed >= 1, 'at least one transaction commits');
+        assert.is((await db.items.get(r.id))?.counter, committed, 'the counter equals the number of committed transactions');
+      });
+    }
+
     for (const isolation of caps.isolationLevels) {
       test(`a transaction runs at the declared isolation level "${isolation}"`, async ({ db }) => {
         const tag = `iso-${isolation.replace(' ', '-')}-${h.runId}`;
