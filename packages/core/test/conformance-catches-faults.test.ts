@@ -18,6 +18,7 @@ const EXPECTED_GROUP: Record<string, string> = {
   'nulls-ordered-wrongly': 'ordering and offset',
   'update-many-ignores-filter': 'crud',
   'negation-matches-nulls': 'filters',
+  'transaction-without-rollback': 'transactions',
 };
 
 interface SuiteRun {

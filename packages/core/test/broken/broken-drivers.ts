@@ -14,6 +14,8 @@ type DeleteFn = (inner: DriverSession, schema: RepositorySchema, t: WriteTarget,
 type CountFn = (inner: DriverSession, schema: RepositorySchema, where: Condition | undefined, o: DriverCallOptions) => Promise<number>;
 
 interface Fault {
+  /** Replaces transaction() entirely. */
+  readonly transaction?: DriverSession['transaction'];
   readonly query?: QueryFn;
   readonly count?: CountFn;
   readonly update?: UpdateFn;
@@ -30,7 +32,7 @@ function faultySession(inner: DriverSession, fault: Fault): DriverSession {
     update: (s, t, p, o) => (fault.update ? fault.update(inner, s, t, p, o) : inner.update(s, t, p, o)),
     delete: (s, t, o) => (fault.delete ? fault.delete(inner, s, t, o) : inner.delete(s, t, o)),
     upsert: (s, row, spec, o) => inner.upsert(s, row, spec, o),
-    transaction: (fn, o) => inner.transaction((tx) => fn(faultySession(tx, fault)), o),
+    transaction: fault.transaction ?? ((fn, o) => inner.transaction((tx) => fn(faultySession(tx, fault)), o)),
   };
 }
 
@@ -148,6 +150,13 @@ export const BROKEN_VARIANTS: Readonly<Record<string, () => Driver>> = {
         return (await inner.query(schema, { orderBy: [{ field: 'id', direction: 'asc' }] }, o)).filter((r) => matchesTwoValued(where, r)).length;
       },
     }),
+  /** transaction() runs the function straight on the store: no isolation, nothing rolled back. */
+  'transaction-without-rollback': () => {
+    let self: DriverSession;
+    const driver = faultyDriver('transaction-without-rollback', { transaction: (fn) => fn(self) });
+    self = driver;
+    return driver;
+  },
   /** A filtered update (updateMany) drops its filter and updates every row. */
   'update-many-ignores-filter': () =>
     faultyDriver('update-many-ignores-filter', {
