@@ -233,6 +233,10 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       if (w) await w;
     },
 
+    onInvalidInput(event) {
+      return plugin.recordInvalidInput(event.error, { ...event.context, repository: event.repository, method: event.method });
+    },
+
     async recordInvalidInput(error, info) {
       const body: AuditEventBody = {
         v: AUDIT_EVENT_VERSION, type: 'operation', time: new Date().toISOString(), traceId: info.traceId, actor: info.actor, tenant: info.tenant,

@@ -37,20 +37,23 @@ test('a validation failure raised below the audit plugin that looks like an inje
   assert.not.ok(sink.all.includes("'1'='1"), 'the attack text itself is not copied into the trail');
 });
 
-test('input that core rejects before the plugins can be recorded with recordInvalidInput, injection included', async () => {
+test('input that core rejects before the plugins reaches the trail through onInvalidInput, injection included', async () => {
   const sink = new CapturedSink();
-  const { db, plugin } = await openDb('memory', { sinks: { console: { stream: sink.stream } } });
+  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } } });
   const before = await db.users.count({} as never);
   let caught: unknown;
-  try { await db.users.find({ where: { "name'; DROP TABLE users; --": 'x' } } as never); } catch (e) { caught = e; }
+  await db.withContext({ actor: 'user:7' }, async () => {
+    try { await db.users.find({ where: { "name'; DROP TABLE users; --": 'x' } } as never); } catch (e) { caught = e; }
+  });
   assert.ok(caught instanceof ValidationError, 'core rejects the unknown field with a typed error');
-  await plugin.recordInvalidInput(caught, { repository: 'users', method: 'find', actor: 'user:7' });
   assert.is(await db.users.count({} as never), before, 'nothing changed');
   await db.close();
   const [s] = security(sink);
   assert.is(s!.event, 'injection_suspected');
   assert.ok((s!.details as { patterns: string[] }).patterns.includes('sql_statement'));
+  assert.is(s!.actor, 'user:7', 'the ambient actor is recorded');
   const op = sink.events(true).find((e) => e.type === 'operation' && e.stage === 'validation')!;
+  assert.is(op.method, 'find');
   assert.is((op.error as { code: string }).code, 'VALIDATION');
 });
 

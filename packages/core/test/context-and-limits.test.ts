@@ -134,4 +134,27 @@ test('a plugin that needs transactional writes gets an implicit transaction arou
   await db.close();
 });
 
+test('input rejected by validation reaches onInvalidInput with the caller context, and nothing reaches the onion', async () => {
+  const seen: Array<{ repository: string; method: string; actor?: string; paths: string[] }> = [];
+  let onionCalls = 0;
+  const watcher: Plugin = {
+    name: 'watcher',
+    onInvalidInput: ({ repository, method, context, error }) => void seen.push({ repository, method, actor: context.actor, paths: error.issues.map((i) => i.path) }),
+    around: (op, _ctx, next) => (onionCalls++, next(op)),
+  };
+  const db = createDatabase({ driver: memoryDriver(), repositories: { notes }, plugins: [watcher] });
+  await db.connect();
+  await db.withContext({ actor: 'user:9' }, () => db.notes.create({ body: 1 } as never)).catch(() => undefined);
+  await db.notes.find({ where: { 'x; drop table notes': 1 } as never }, { actor: 'user:10' }).catch(() => undefined);
+  assert.throws(() => db.notes.iterate({ limit: 5 } as never));
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen, [
+    { repository: 'notes', method: 'create', actor: 'user:9', paths: ['body'] },
+    { repository: 'notes', method: 'find', actor: 'user:10', paths: ['where.x; drop table notes'] },
+    { repository: 'notes', method: 'iterate', actor: undefined, paths: ['(query)'] },
+  ]);
+  assert.is(onionCalls, 0);
+  await db.close();
+});
+
 test.run();

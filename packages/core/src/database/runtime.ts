@@ -7,6 +7,7 @@ import type { Plugin, TransactionEvent } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { withDeadline } from '../util/deadline.js';
+import type { ValidationError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import { TransactionScopeState } from './transaction-scope.js';
@@ -34,6 +35,8 @@ export class DatabaseRuntime {
   private readonly commitHooks: Plugin[];
   private readonly rollbackHooks: Plugin[];
   private readonly transactionalWrites: boolean;
+  /** Plugins that want to hear about rejected input (empty for most stacks). */
+  readonly invalidInputHooks: readonly Plugin[];
   private readonly limited: boolean;
   readonly defaultTimeoutMs: number | undefined;
 
@@ -47,6 +50,7 @@ export class DatabaseRuntime {
     this.commitHooks = plugins.filter((p) => p.afterCommit);
     this.rollbackHooks = plugins.filter((p) => p.afterRollback);
     this.limited = isLimited(driver.capabilities);
+    this.invalidInputHooks = plugins.filter((p) => p.onInvalidInput);
     this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
     this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : parseDuration(defaultTimeout, 'defaultTimeout');
   }
@@ -112,6 +116,23 @@ export class DatabaseRuntime {
     } catch (error) {
       if (scope) await this.settleRollback(scope, error);
       throw error;
+    }
+  }
+
+  /** Tell the plugins that caller input was rejected before the onion. */
+  async reportInvalidInput(repository: string, method: MethodName, error: ValidationError, options: CallOptions | undefined): Promise<void> {
+    const ambient = contextStore.getStore();
+    const context = {
+      traceId: options?.traceId ?? ambient?.traceId ?? randomUUID(),
+      actor: options?.actor ?? ambient?.actor,
+      tenant: options?.tenant ?? ambient?.tenant,
+    };
+    for (const p of this.invalidInputHooks) {
+      try {
+        await p.onInvalidInput!({ repository, method, context, error });
+      } catch (hookError) {
+        warnHook(p, 'onInvalidInput', hookError);
+      }
     }
   }
 

@@ -2,7 +2,9 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow, DriverSession, HealthReport } from '../driver/driver.js';
 import type { DriverCapabilities } from '../driver/capabilities.js';
 import type { OperationContext } from '../context/operation-context.js';
-import type { Operation, OperationResult } from './operation.js';
+import type { MethodName, Operation, OperationResult } from './operation.js';
+import type { ValidationError } from '../errors.js';
+import type { CallerContext } from '../context/operation-context.js';
 import type { SecurityEvent } from './security-event.js';
 
 /**
@@ -73,6 +75,21 @@ export interface TransactionEvent {
 type MaybePromise<T> = T | Promise<T>;
 
 /**
+ * Event passed to onInvalidInput.
+ *
+ * @example
+ * ```ts
+ * onInvalidInput({ repository, method, context, error }) { log.warn({ repository, method, traceId: context.traceId, issues: error.issues }); }
+ * ```
+ */
+export interface InvalidInputEvent {
+  readonly repository: string;
+  readonly method: MethodName;
+  readonly context: CallerContext & { readonly traceId: string };
+  readonly error: ValidationError;
+}
+
+/**
  * A plugin: a name and hooks. Plugins nest like an onion, outermost first:
  * a call goes down through every plugin's `before*` and `around` to the
  * driver, and the result comes back up through `after*` in reverse order.
@@ -118,6 +135,12 @@ export interface Plugin {
   afterCommit?(event: TransactionEvent): MaybePromise<void>;
   /** Fires once per rolled-back transaction attempt. */
   afterRollback?(event: TransactionEvent): MaybePromise<void>;
+  /**
+   * Caller input was rejected by validation before the onion (nothing was
+   * sent to any plugin or the driver). For audit trails and injection
+   * detection; the error names fields, never values.
+   */
+  onInvalidInput?(event: InvalidInputEvent): MaybePromise<void>;
   /** A security event reported by any plugin or the application. */
   onSecurityEvent?(event: SecurityEvent): MaybePromise<void>;
 }

@@ -6,7 +6,7 @@ import type { Condition, NormalizedPatch } from '../query/condition.js';
 import { normalizeFilter } from '../query/normalize-filter.js';
 import { normalizeQuery } from '../query/normalize-query.js';
 import { encodeCursor } from '../query/cursor.js';
-import type { Operation } from '../plugin/operation.js';
+import type { MethodName, Operation } from '../plugin/operation.js';
 import type { DatabaseRuntime } from '../database/runtime.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
 import { hashSecret, verifySecretHash } from '../secret/secret-hash.js';
@@ -43,6 +43,36 @@ export class RepositoryImpl {
     this.name = schema.name;
     this.writer = new WriteInput(schema);
     this.secrets = Object.entries(schema.fields).filter(([, m]) => m.secret).map(([f]) => f);
+    if (runtime.invalidInputHooks.length) this.#reportRejectedInput();
+  }
+
+  /**
+   * Wrap this instance's public methods so that a ValidationError (input
+   * rejected before the onion) reaches the plugins' onInvalidInput. Only
+   * installed when a plugin asks, so other stacks pay nothing.
+   */
+  #reportRejectedInput(): void {
+    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
+    for (const method of Object.getOwnPropertyNames(RepositoryImpl.prototype)) {
+      if (method === 'constructor') continue;
+      const original = self[method]!.bind(this);
+      const report = (error: unknown, args: unknown[]) => {
+        if (!(error instanceof ValidationError)) return Promise.reject(error);
+        const options = args.find((a, i) => i > 0 && isPlainObject(a) && ('traceId' in a || 'actor' in a || 'tenant' in a)) as CallOptions | undefined;
+        return this.runtime.reportInvalidInput(this.name, method as MethodName, error, options).then(() => Promise.reject(error));
+      };
+      self[method] = (...args: unknown[]) => {
+        let result: unknown;
+        try {
+          result = original(...args);
+        } catch (error) {
+          // iterate() validates synchronously: report, and still throw synchronously.
+          if (error instanceof ValidationError) void this.runtime.reportInvalidInput(this.name, method as MethodName, error, undefined);
+          throw error;
+        }
+        return result instanceof Promise ? result.catch((e: unknown) => report(e, args)) : result;
+      };
+    }
   }
 
   /** The same repository bound to another transaction scope. */
@@ -225,7 +255,7 @@ export class RepositoryImpl {
     return { items: items.map((r) => this.#shape(r, requested)), nextCursor };
   }
 
-  #run(method: import('../plugin/operation.js').MethodName, op: Operation, options: CallOptions | undefined) {
+  #run(method: MethodName, op: Operation, options: CallOptions | undefined) {
     return this.runtime.execute(method, op, options, this.scope);
   }
 
