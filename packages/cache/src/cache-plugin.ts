@@ -123,7 +123,7 @@ export class CachePlugin implements Plugin {
       local: this.local,
       shared: this.shared,
       stats: this.statsCounters,
-      localTrusted: this.bus ? (now) => this.bus!.isUp(now) : () => true,
+      localTrusted: this.bus ? () => this.bus!.isUp() : () => true,
       sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
       generation: (repo) => `${this.invalidator!.clears}.${this.invalidator!.generation(repo)}`,
       track: (p) => {
@@ -240,9 +240,18 @@ export class CachePlugin implements Plugin {
     return result;
   }
 
-  async afterCommit(event: TransactionEvent): Promise<void> {
-    const operations = event.operations.filter((o) => !o.ctx.state.has(INVALIDATED));
-    if (operations.length) await this.invalidator?.committed({ ...event, operations });
+  afterCommit(event: TransactionEvent): Promise<void> | undefined {
+    // Core fires this after every autocommitted read too: return at once unless a write needs invalidating.
+    let pending = false;
+    for (const o of event.operations) {
+      if (WRITES.has(o.op.kind) && !o.ctx.state.has(INVALIDATED)) {
+        pending = true;
+        break;
+      }
+    }
+    if (!pending || !this.invalidator) return undefined;
+    const operations = event.operations.filter((o) => WRITES.has(o.op.kind) && !o.ctx.state.has(INVALIDATED));
+    return this.invalidator.committed({ ...event, operations });
   }
 
   /** Counters per repository and tier, and the state of the shared tier and the bus. */

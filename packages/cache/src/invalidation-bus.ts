@@ -23,8 +23,8 @@ export interface InvalidationMessage {
  * Redis pub/sub between the processes that share a cache namespace. The
  * in-process tier may serve entries only while the bus is `up`: the
  * subscriber is connected and no heartbeat of this process has gone
- * unanswered for 3 periods (a silent partition is noticed within that bound;
- * a closed connection at once). A heartbeat heard after a gap means the
+ * unanswered for 3 consecutive periods (a silent partition is noticed within
+ * about 3 periods; a closed connection at once). A heartbeat heard after a gap means the
  * subscription is live again; the caller flushes the in-process tier then
  * (messages may have been lost in between).
  *
@@ -38,8 +38,9 @@ export class InvalidationBus {
   readonly origin = `${process.pid}-${Math.random().toString(36).slice(2, 10)}`;
   private subscriber: RedisCommands | undefined;
   private timer: NodeJS.Timeout | undefined;
-  /** When the oldest heartbeat not yet heard back was sent. */
-  private unansweredSince: number | undefined;
+  /** Heartbeat periods that ended with our heartbeat still unanswered. */
+  private missed = 0;
+  private awaitingReply = false;
   private connected = false;
   private closed = false;
   private wasUp = false;
@@ -57,8 +58,8 @@ export class InvalidationBus {
   ) {}
 
   /** True while the in-process tier can trust that it hears every invalidation. */
-  isUp(now = Date.now()): boolean {
-    return this.wasUp && this.connected && (this.unansweredSince === undefined || now - this.unansweredSince < this.options.heartbeatMs * 3);
+  isUp(): boolean {
+    return this.wasUp && this.connected && this.missed < 3;
   }
 
   async start(connectTimeoutMs: number): Promise<void> {
@@ -88,8 +89,11 @@ export class InvalidationBus {
 
   private tick(): void {
     if (this.closed) return;
+    // Counted in timer ticks, not wall time: a process whose event loop was busy for a while
+    // (timers and socket reads both waited) has not lost its bus, it just has not read it yet.
+    if (this.awaitingReply) this.missed++;
     if (this.wasUp && !this.isUp()) this.markDown();
-    this.unansweredSince ??= Date.now();
+    this.awaitingReply = true;
     this.guard.run(() => this.publisher.publish(this.channel, JSON.stringify({ origin: this.origin, heartbeat: true }))).catch(() => undefined);
   }
 
@@ -102,7 +106,8 @@ export class InvalidationBus {
     }
     if (m.heartbeat) {
       if (m.origin !== this.origin) return;
-      this.unansweredSince = undefined;
+      this.missed = 0;
+      this.awaitingReply = false;
       if (!this.wasUp && this.connected) {
         // Anything published while we were not listening is lost: start from an empty tier.
         this.options.onReconnect();
