@@ -48,9 +48,12 @@ async function raceRounds(makePlugin: () => CachePlugin, kind: 'get' | 'find', r
 }
 
 const redisUrl = 'redis://127.0.0.1:6379';
+// A generous Redis timeout: on a loaded machine a 150 ms timeout would send some reads past the
+// shared tier, and this test wants every held read to really fill it.
+const redisTimeout = '5s';
 const setups: Record<string, () => CachePlugin> = {
-  'redis, both tiers': () => cache({ redisUrl, namespace: randomNamespace() }),
-  'redis, shared tier only': () => cache({ redisUrl, namespace: randomNamespace(), local: false }),
+  'redis, both tiers': () => cache({ redisUrl, namespace: randomNamespace(), redisTimeout }),
+  'redis, shared tier only': () => cache({ redisUrl, namespace: randomNamespace(), local: false, redisTimeout }),
   'in-memory tiers': () => cache({ namespace: randomNamespace() }),
 };
 
