@@ -1,12 +1,16 @@
-import { ValidationError, type NormalizedPatch, type RepositorySchema, type StoredRow } from '@chatcore/core';
+import { ValidationError, type FieldMeta, type NormalizedPatch, type RepositorySchema, type StoredRow } from '@chatcore/core';
 
+const INT32_MIN = -(2 ** 31);
+const INT32_MAX = 2 ** 31 - 1;
 const INT64_MIN = -(2n ** 63n);
 const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The row after a patch: `set` values replace, increments add (a null stays
- * null, as in SQL). Results that Firestore's integers cannot hold raise
- * ValidationError before anything is written.
+ * null, as in SQL). Results the field's storage range cannot hold raise
+ * ValidationError before anything is written: int32 for integers and
+ * versions (int64 when declared with wider bounds), as a SQL column, so
+ * every backend refuses the same increments.
  *
  * @example
  * ```ts
@@ -25,12 +29,19 @@ export function applyPatch(schema: RepositorySchema, row: StoredRow, patch: Norm
       next[k] = sum;
     } else {
       const sum = (current as number) + Number(by);
-      const type = schema.fields[k]?.type;
-      if ((type === 'integer' || type === 'version') && !Number.isSafeInteger(sum)) {
-        throw new ValidationError([{ path: `${k}.increment`, message: `the result is not a safe integer for ${schema.name}.${k}` }], 'patch');
+      const meta = schema.fields[k];
+      if (meta && !fits(meta, sum)) {
+        throw new ValidationError([{ path: `${k}.increment`, message: `the result leaves the range of ${schema.name}.${k}` }], 'patch');
       }
       next[k] = sum;
     }
   }
   return next;
+}
+
+function fits(meta: FieldMeta, v: number): boolean {
+  if (meta.type === 'number') return Number.isFinite(v);
+  if (meta.type !== 'integer' && meta.type !== 'version') return true;
+  const wide = (meta.min !== undefined && Number(meta.min) < INT32_MIN) || (meta.max !== undefined && Number(meta.max) > INT32_MAX);
+  return wide ? Number.isSafeInteger(v) : v >= INT32_MIN && v <= INT32_MAX;
 }

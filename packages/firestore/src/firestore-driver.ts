@@ -73,7 +73,7 @@ export class FirestoreDriver implements Driver {
       if (o.credentials) settings.credentials = { ...o.credentials };
       if (o.keyFilename) settings.keyFilename = o.keyFilename;
       if (o.emulatorHost) Object.assign(settings, { host: o.emulatorHost, ssl: false });
-      this.client = new Firestore(settings);
+      this.client = newClient(settings, o.emulatorHost !== undefined);
       this.deadlines = installDeadlines(this.client, o.callTimeoutMs);
       this.reader = directReader(this.client);
     }
@@ -213,6 +213,22 @@ export class FirestoreDriver implements Driver {
     } catch (error) {
       throw aborted(options.signal) ?? error;
     }
+  }
+}
+
+/**
+ * The SDK lets FIRESTORE_EMULATOR_HOST override an explicit host; the
+ * driver's explicit `emulatorHost` wins instead. The SDK reads the variable
+ * only here, synchronously, so hiding it for the call is safe.
+ */
+function newClient(settings: Settings, explicitHost: boolean): Firestore {
+  const env = process.env.FIRESTORE_EMULATOR_HOST;
+  if (!explicitHost || env === undefined) return new Firestore(settings);
+  delete process.env.FIRESTORE_EMULATOR_HOST;
+  try {
+    return new Firestore(settings);
+  } finally {
+    process.env.FIRESTORE_EMULATOR_HOST = env;
   }
 }
 

@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Firestore } from '@google-cloud/firestore';
+import { ConnectionError } from '@chatcore/core';
 import { GrpcStatus } from './error-map.js';
 
 /**
@@ -133,6 +134,9 @@ export function installDeadlines(client: Firestore, callTimeoutMs: number): { cl
         if (signal?.aborted || closing.signal.aborted) break;
         delay = Math.min(delay * 1.5, 60_000);
       }
+      // The SDK starts a stream on a terminated client with an unhandled rejection
+      // (a process crash) and never settles the read: refuse it here instead.
+      if (closing.signal.aborted) throw last ?? new ConnectionError('The Firestore driver is closed; the read was not sent. Open a new driver (or database) to continue.');
       try {
         return await func();
       } catch (error) {
