@@ -9,6 +9,7 @@ import { HEADER } from './lib/measure.js';
 const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = {
   sql: async () => (await import('./suites/sql-core.js')).sqlCore,
   resilience: async () => (await import('./suites/postgres-resilience.js')).postgresResilience,
+  encryption: async () => (await import('./suites/encryption-overhead.js')).encryptionOverhead,
   firestore: async () => (await import('./suites/firestore-overhead.js')).firestoreOverhead,
 };
 

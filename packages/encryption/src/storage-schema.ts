@@ -64,6 +64,12 @@ function mapIndexes(schema: RepositorySchema, plan: RepositoryPlan, fields: Reco
     const name = changed ? `${schema.name}_${mapped.map((f) => fields[f]!.column ?? f).join('_')}_${index.unique ? 'key' : 'idx'}` : index.name;
     out.push({ name, fields: mapped, unique: index.unique });
   }
+  // Every blind index is looked up by equality: index it even when the
+  // logical field was not declared indexed (otherwise each lookup scans).
+  for (const p of plan.fields.values()) {
+    if (!p.indexField || out.some((i) => i.fields[0] === p.indexField)) continue;
+    out.push({ name: `${schema.name}_${fields[p.indexField]!.column ?? p.indexField}_idx`, fields: [p.indexField], unique: false });
+  }
   return out;
 }
 

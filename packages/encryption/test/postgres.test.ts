@@ -27,6 +27,12 @@ test('PostgreSQL: pg_dump of the tables holds no sensitive value; EXPLAIN of a b
     const plan = await check.executor.execute({ sql: `explain select * from "${people.table}" where "${col}" = $1`, parameters: ['AAAAAAAAAAAAAAAAAAAAAA'] });
     const text = plan.rows.map((r) => String(r['QUERY PLAN'])).join('\n');
     assert.match(text, /Index (Only )?Scan|Bitmap Index Scan/, text);
+    // A searchable field that is neither unique nor declared indexed still gets an index on its blind index.
+    const chats = [...result.schemas.values()].find((s) => s.name.startsWith('chats_'))!;
+    const authorCol = chats.fields.authorBidx!.column!;
+    const chatPlan = await check.executor.execute({ sql: `explain select * from "${chats.table}" where "${authorCol}" = $1`, parameters: ['AAAAAAAAAAAAAAAAAAAAAA'] });
+    const chatText = chatPlan.rows.map((r) => String(r['QUERY PLAN'])).join('\n');
+    assert.match(chatText, /Index (Only )?Scan|Bitmap Index Scan/, chatText);
     for (const t of tables) await check.executor.execute({ sql: `drop table if exists "${t}"`, parameters: [] });
   } finally {
     await check.close();

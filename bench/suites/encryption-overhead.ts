@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { postgres } from '@chatcore/postgres';
+import { encryption } from '@chatcore/encryption';
+import { compare, rows } from '../lib/measure.js';
+
+const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const OPS = Number(process.env.BENCH_OPS ?? 4000);
+const ROWS = 20_000;
+
+/** A contact record with three sensitive fields (one searchable) and a plain indexed twin of the searchable one. */
+const contacts = (table: string) =>
+  defineRepository(
+    'contacts',
+    {
+      id: f.id(),
+      name: f.string({ max: 200 }),
+      email: f.string({ max: 320 }).sensitive({ searchable: true }),
+      phone: f.string({ max: 40 }).sensitive(),
+      ssn: f.string({ max: 20 }).sensitive(),
+      plainEmail: f.string({ max: 320 }).indexed(),
+      version: f.version(),
+    },
+    { table },
+  );
+
+/** Issue 6 benchmarks: the same repository with and without the encryption plugin, PostgreSQL, same run. */
+export async function encryptionOverhead(out: string[]): Promise<void> {
+  const raw = new pg.Pool({ connectionString: URL, max: 2 });
+  await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc');
+  const key = randomBytes(32).toString('base64');
+  const plain = createDatabase({
+    driver: postgres({ url: URL, poolSize: 10 }),
+    repositories: { contacts: contacts('bench_contacts_plain') },
+    allowPlaintextSensitive: true,
+  });
+  const enc = createDatabase({
+    driver: postgres({ url: URL, poolSize: 10 }),
+    repositories: { contacts: contacts('bench_contacts_enc') },
+    plugins: [encryption({ keys: [{ id: 'bench', key }] })],
+  });
+  await plain.connect();
+  await enc.connect();
+  const make = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => ({
+      name: `person ${tag} ${i}`,
+      email: `p${tag}${i}@example.com`,
+      phone: `+1-555-${String(i).padStart(7, '0')}`,
+      ssn: `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + (i % 8999)}`,
+      plainEmail: `p${tag}${i}@example.com`,
+    }));
+  const plainIds: string[] = [];
+  const encIds: string[] = [];
+  for (let off = 0; off < ROWS; off += 5000) {
+    for (const r of await plain.contacts.createMany(make(5000, `s${off}`))) plainIds.push(r.id);
+    for (const r of await enc.contacts.createMany(make(5000, `s${off}`))) encIds.push(r.id);
+  }
+  await raw.query('ANALYZE bench_contacts_plain; ANALYZE bench_contacts_enc');
+  const pick = (ids: string[], i: number) => ids[(i * 7919) % ids.length]!;
+
+  for (const inFlight of [1, 16]) {
+    const r = await compare(
+      [
+        { name: 'get, no encryption', op: (i) => plain.contacts.get(pick(plainIds, i)) },
+        { name: 'get, 3 fields encrypted', op: (i) => enc.contacts.get(pick(encIds, i)) },
+      ],
+      { count: OPS, inFlight },
+    );
+    out.push(...rows(`get by id, ${inFlight} in flight`, r, 'get, no encryption', inFlight === 16 ? { variant: 'get, 3 fields encrypted', min: 0.85 } : undefined));
+  }
+
+  const lookup = (i: number) => `ps${(i % 4) * 5000}${(i * 31) % 5000}@example.com`;
+  for (const inFlight of [1, 16]) {
+    const r = await compare(
+      [
+        { name: 'equality on a plain indexed column', op: (i) => enc.contacts.findOne({ where: { plainEmail: lookup(i) } }) },
+        { name: 'blind-index lookup', op: (i) => enc.contacts.findOne({ where: { email: lookup(i) } }) },
+      ],
+      { count: OPS, inFlight },
+    );
+    out.push(...rows(`lookup by email, ${inFlight} in flight`, r, 'equality on a plain indexed column', inFlight === 16 ? { variant: 'blind-index lookup', min: 0.9 } : undefined));
+  }
+
+  let batch = 0;
+  const bulk = await compare(
+    [
+      { name: 'createMany 10k, no encryption', op: () => plain.contacts.createMany(make(10_000, `b${batch++}`)) },
+      { name: 'createMany 10k, 3 fields encrypted', op: () => enc.contacts.createMany(make(10_000, `b${batch++}`)) },
+    ],
+    { count: 1, inFlight: 1, warmup: 1 },
+  );
+  out.push(...rows('createMany 10k records (ops/s x 10,000 = records/s)', bulk, 'createMany 10k, no encryption', { variant: 'createMany 10k, 3 fields encrypted', min: 0.6 }));
+
+  await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc');
+  await plain.close();
+  await enc.close();
+  await raw.end();
+}
