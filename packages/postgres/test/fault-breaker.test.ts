@@ -101,6 +101,16 @@ test('a stopped server: the breaker opens, calls fail fast, and reads succeed wi
   assert.is(driver.breakerState(), 'closed');
 });
 
+test('with the breaker off, breakerState() says disabled and health lists the primary and the pool', async () => {
+  const driver = postgres({ url: cluster.url(), poolSize: 1, breaker: false, retry: false });
+  opened.push(driver);
+  assert.is(driver.breakerState(), 'disabled');
+  const report = await driver.health();
+  assert.is(report.status, 'up');
+  assert.equal(report.components.map((c) => c.name), ['primary', 'pool']);
+  assert.equal(Object.keys(report.components[1]!.details ?? {}).sort(), ['connectionErrors', 'idle', 'max', 'total', 'waiting']);
+});
+
 test('breaker and retry settings are checked: bad values raise ConfigError', async () => {
   const { ConfigError } = await import('@chatcore/core');
   assert.throws(() => postgres({ url: cluster.url(), breaker: { threshold: 0 } }), (e: unknown) => e instanceof ConfigError && /breaker\.threshold/.test((e as Error).message));
