@@ -6,7 +6,7 @@ import { ConfigError, createDatabase, defineRepository, f, memoryDriver } from '
 import { requireService } from '@chatcore/core/testing';
 import { encryption } from '@chatcore/encryption';
 import { cache } from '../src/index.js';
-import { randomNamespace } from './helpers/fixtures.js';
+import { randomNamespace, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';
 
 await requireService('redis');
 
@@ -37,7 +37,7 @@ test('the cache cannot sit above encryption: createDatabase names the fix', () =
 });
 
 test('with encryption above it, no Redis key, value or bus message holds a sensitive value', async () => {
-  const c = cache({ redisUrl, namespace });
+  const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace });
   const db = createDatabase({ driver: memoryDriver(), repositories: { people }, plugins: [encryption({ keys: [{ id: 'k1', key }] }), c] });
   await db.connect();
   const spy = createClient({ url: redisUrl });

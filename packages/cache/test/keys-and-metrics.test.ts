@@ -4,7 +4,7 @@ import { createClient } from '@keyv/redis';
 import { ConfigError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { cache, type CacheMetricEvent } from '../src/index.js';
-import { instrument, openDb, randomNamespace } from './helpers/fixtures.js';
+import { instrument, openDb, randomNamespace, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';
 
 await requireService('redis');
 const redisUrl = 'redis://127.0.0.1:6379';
@@ -21,7 +21,7 @@ async function keysOf(pattern: string): Promise<string[]> {
 
 test('every Redis key sits in the namespace, holds no id or filter value, and clear() removes them all', async () => {
   const namespace = randomNamespace();
-  const c = cache({ redisUrl, namespace });
+  const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace });
   const db = await openDb([c]);
   const u = await db.users.create({ name: 'FilterValueXYZ', age: 41 });
   await db.users.get(u.id);
@@ -46,7 +46,7 @@ test('every Redis key sits in the namespace, holds no id or filter value, and cl
 test('a corrupted or foreign shared entry is never served: the read goes to the database', async () => {
   const namespace = randomNamespace();
   const ins = instrument();
-  const c = cache({ redisUrl, namespace, local: false });
+  const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace, local: false });
   const db = await openDb([c], ins.driver);
   const u = await db.users.create({ name: 'real' });
   await db.users.get(u.id);
@@ -66,7 +66,7 @@ test('a corrupted or foreign shared entry is never served: the read goes to the 
 });
 
 test('stats and metric events count hits, misses, fills and bypasses per tier and repository', async () => {
-  const c = cache({ redisUrl, namespace: randomNamespace() });
+  const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace: randomNamespace() });
   const events: CacheMetricEvent[] = [];
   c.events.on('metric', (e: CacheMetricEvent) => events.push(e));
   const db = await openDb([c]);

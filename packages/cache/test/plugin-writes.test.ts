@@ -4,7 +4,7 @@ import type { Plugin, PluginHost } from '@chatcore/core';
 import { createClient } from '@keyv/redis';
 import { requireService } from '@chatcore/core/testing';
 import { cache } from '../src/index.js';
-import { openDb, randomNamespace } from './helpers/fixtures.js';
+import { openDb, randomNamespace, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';
 
 await requireService('redis');
 const redisUrl = 'redis://127.0.0.1:6379';
@@ -25,7 +25,7 @@ test('a write a plugin sends through host.execute (no afterCommit) still invalid
 
 test('each committed write bumps the generation once: autocommitted in around, transactional in afterCommit', async () => {
   const namespace = randomNamespace();
-  const c = cache({ redisUrl, namespace });
+  const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace });
   const db = await openDb([c]);
   const redis = createClient({ url: redisUrl });
   redis.on('error', () => undefined);

@@ -4,7 +4,7 @@ import { createClient } from '@keyv/redis';
 import { createDatabase, defineRepository, f, memoryDriver } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { cache } from '../src/index.js';
-import { randomNamespace } from './helpers/fixtures.js';
+import { randomNamespace, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';
 
 await requireService('redis');
 const redisUrl = 'redis://127.0.0.1:6379';
@@ -13,7 +13,7 @@ const accounts = defineRepository('accounts', { id: f.id(), login: f.string(), p
 
 test('password hashes never enter the cache, and verifySecret always reads the database', async () => {
   const namespace = randomNamespace();
-  const c = cache({ redisUrl, namespace });
+  const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace });
   const db = createDatabase({ driver: memoryDriver(), repositories: { accounts }, plugins: [c] });
   await db.connect();
   const a = await db.accounts.create({ login: 'ada', password: 'correct horse' });

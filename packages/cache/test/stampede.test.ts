@@ -2,12 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { requireService } from '@chatcore/core/testing';
 import { cache } from '../src/index.js';
-import { instrument, openDb, randomNamespace, sleep } from './helpers/fixtures.js';
+import { instrument, openDb, randomNamespace, sleep, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';
 
 await requireService('redis');
 const redisUrl = 'redis://127.0.0.1:6379';
 
-for (const [name, opts] of [['redis', { redisUrl }], ['in-memory', {}]] as const) {
+for (const [name, opts] of [['redis', { redisUrl, redisTimeout: TEST_REDIS_TIMEOUT }], ['in-memory', {}]] as const) {
   test(`100 concurrent gets of one cold key cause exactly one database read (${name})`, async () => {
     const ins = instrument();
     const c = cache({ ...opts, namespace: randomNamespace() });
@@ -29,7 +29,7 @@ for (const [name, opts] of [['redis', { redisUrl }], ['in-memory', {}]] as const
 for (const [name, opts] of [['both tiers', {}], ['in-process tier off', { local: false }], ['shared tier off', { shared: false }]] as const) {
   test(`a read that starts after a write never joins a read in flight from before it (${name})`, async () => {
     const ins = instrument();
-    const c = cache({ redisUrl, namespace: randomNamespace(), ...opts });
+    const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace: randomNamespace(), ...opts });
     const db = await openDb([c], ins.driver);
     const u = await db.users.create({ name: 'before' });
     let release!: () => void;
@@ -52,7 +52,7 @@ for (const [name, opts] of [['both tiers', {}], ['in-process tier off', { local:
 
 test('stale-while-revalidate serves an expired entry during the grace period and refreshes it once', async () => {
   const ins = instrument();
-  const c = cache({ redisUrl, namespace: randomNamespace(), repositories: { users: { ttl: 40, grace: '10s' } } });
+  const c = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace: randomNamespace(), repositories: { users: { ttl: 40, grace: '10s' } } });
   const db = await openDb([c], ins.driver);
   const u = await db.users.create({ name: 'Old' });
   await db.users.get(u.id);

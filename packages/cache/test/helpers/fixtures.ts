@@ -83,3 +83,10 @@ export async function flushNamespace(url: string, namespace: string): Promise<vo
   for await (const batch of client.scanIterator({ MATCH: `${namespace}:*`, COUNT: 500 })) if (batch.length) await client.unlink(batch);
   await client.close();
 }
+
+/**
+ * Redis call timeout for tests that count reads exactly: generous, so a
+ * loaded test machine cannot turn a slow Redis answer into a bypass. The
+ * outage tests keep short timeouts on purpose.
+ */
+export const TEST_REDIS_TIMEOUT = '2s';
