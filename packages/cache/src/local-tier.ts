@@ -78,6 +78,8 @@ export class LocalTier {
     if (this.gen(entry.repo) !== entry.gen) return false;
     const ttl = Math.max(1, entry.staleUntil - Date.now());
     this.lru.set(key, entry, { size: Math.max(1, size), ttl });
+    // lru-cache silently refuses an entry larger than its byte bound.
+    if (!this.lru.has(key)) return false;
     if (entry.idKey) {
       let set = this.ids.get(entry.idKey);
       if (!set) this.ids.set(entry.idKey, (set = new Set()));
