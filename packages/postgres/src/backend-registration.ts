@@ -17,7 +17,8 @@ function pem(value: string | undefined, what: string): string | undefined {
 /**
  * Map the `database` section of a chatcore configuration (YAML
  * `backend: postgres`) to `postgres()` options: `connection_pool_size` is
- * `poolSize`, `query_timeout` the server-side `statementTimeout`, `use_ssl`
+ * `poolSize`, `query_timeout` the server-side statement and lock timeouts,
+ * `replica_urls` the read replicas, `use_ssl`
  * with `ssl_ca` / `ssl_cert` / `ssl_key` (PEM text or file paths) the TLS
  * settings.
  *
@@ -35,7 +36,8 @@ export function postgresConfigFrom(cfg: ResolvedDatabaseConfig): PostgresConfig 
     user: cfg.username,
     password: cfg.password,
     poolSize: cfg.connectionPoolSize,
-    statementTimeout: cfg.queryTimeout,
+    queryTimeout: cfg.queryTimeout,
+    replicaUrls: cfg.replicaUrls && cfg.replicaUrls.length ? cfg.replicaUrls : undefined,
     ssl: cfg.useSsl
       ? { ca: pem(cfg.sslCa, 'ssl_ca'), cert: pem(cfg.sslCert, 'ssl_cert'), key: pem(cfg.sslKey, 'ssl_key'), rejectUnauthorized: cfg.sslRejectUnauthorized }
       : false,

@@ -19,17 +19,19 @@ test('a YAML configuration with backend: postgres builds a working database (sna
     assert.is((await db.notes.get(n.id))?.body, 'from config');
     const { rows } = await (db.driver as ReturnType<typeof postgres>).executor.execute({ sql: 'show statement_timeout', parameters: [] });
     assert.is(rows[0]!.statement_timeout, '2s');
+    const lock = await (db.driver as ReturnType<typeof postgres>).executor.execute({ sql: 'show lock_timeout', parameters: [] });
+    assert.is(lock.rows[0]!.lock_timeout, '2s', 'query_timeout also bounds lock waits');
   } finally {
     await db.close();
   }
 });
 
 test('database settings map to postgres options; TLS files that cannot be read are a ConfigError', () => {
-  const cfg = loadConfig('database:\n  backend: postgres\n  host: db.internal\n  port: 6543\n  database_name: app\n  username: svc\n  connection_pool_size: 7\n  query_timeout: 1500\n').database;
+  const cfg = loadConfig('database:\n  backend: postgres\n  host: db.internal\n  port: 6543\n  database_name: app\n  username: svc\n  connection_pool_size: 7\n  query_timeout: 1500\n  replica_urls: [postgres://replica-1/app]\n').database;
   const options = postgresConfigFrom(cfg);
   assert.equal(
-    { host: options.host, port: options.port, database: options.database, user: options.user, poolSize: options.poolSize, statementTimeout: options.statementTimeout, ssl: options.ssl },
-    { host: 'db.internal', port: 6543, database: 'app', user: 'svc', poolSize: 7, statementTimeout: 1500, ssl: false },
+    { host: options.host, port: options.port, database: options.database, user: options.user, poolSize: options.poolSize, queryTimeout: options.queryTimeout, replicaUrls: options.replicaUrls, ssl: options.ssl },
+    { host: 'db.internal', port: 6543, database: 'app', user: 'svc', poolSize: 7, queryTimeout: 1500, replicaUrls: ['postgres://replica-1/app'], ssl: false },
   );
   const tls = loadConfig('database:\n  backend: postgres\n  host: db\n  use_ssl: true\n  ssl_ca: /nonexistent/ca.pem\n').database;
   assert.throws(() => postgresConfigFrom(tls), (e: unknown) => e instanceof ConfigError && /ssl_ca/.test((e as Error).message));
