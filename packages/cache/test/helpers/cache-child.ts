@@ -29,6 +29,8 @@ rl.on('line', async (line) => {
       case 'find': reply(msg.id, { value: await db.items.find({ where: { n: msg.args.n as number } }) }); break;
       case 'update': reply(msg.id, { value: await db.items.update(msg.args.id as string, msg.args.patch as { name: string }) }); break;
       case 'updateMany': reply(msg.id, { value: await db.items.updateMany({ n: msg.args.n as number }, msg.args.patch as { name: string }) }); break;
+      case 'deleteMany': reply(msg.id, { value: await db.items.deleteMany({ n: msg.args.n as number }) }); break;
+      case 'count': reply(msg.id, { value: await db.items.count({ n: msg.args.n as number }) }); break;
       case 'delete': reply(msg.id, { value: await db.items.delete(msg.args.id as string) }); break;
       // Poll until the value changes from `old`, in this process, and say how long it took.
       case 'waitFor': {

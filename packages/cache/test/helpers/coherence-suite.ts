@@ -68,5 +68,20 @@ export function coherenceSuite(name: string, cacheOptions: () => CacheOptions, d
     delays.push(performance.now() - t);
   });
 
+  s('deleteMany in B reaches the find and count cached in A', async ({ a, b }) => {
+    await a.call('create', { name: 'd0', n: 9 } as never);
+    await a.call('create', { name: 'd1', n: 9 } as never);
+    assert.is((await a.call<Item[]>('find', { n: 9 })).length, 2);
+    assert.is(await a.call<number>('count', { n: 9 }), 2);
+    await b.call('deleteMany', { n: 9 });
+    const t = performance.now();
+    for (;;) {
+      const [rows, count] = await Promise.all([a.call<Item[]>('find', { n: 9 }), a.call<number>('count', { n: 9 })]);
+      if (rows.length === 0 && count === 0) break;
+      assert.ok(performance.now() - t < 1000, 'find and count see deleteMany within 1 s');
+    }
+    delays.push(performance.now() - t);
+  });
+
   s.run();
 }
