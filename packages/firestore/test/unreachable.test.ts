@@ -75,6 +75,26 @@ test('a transaction against a closed port fails with ConnectionError and is not 
   await db.close();
 });
 
+test('a server that accepts connections but never answers gives TimeoutError within the bound', async () => {
+  const sockets = new Set<net.Socket>();
+  const silent = net.createServer((socket) => { sockets.add(socket); socket.on('error', () => {}); });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const silentPort = (silent.address() as net.AddressInfo).port;
+  const db = createDatabase({ driver: firestore({ projectId: 'nobody', emulatorHost: `127.0.0.1:${silentPort}`, callTimeout: '2s' }), repositories: { notes } });
+  await db.connect();
+  try {
+    for (const [name, call] of [['create', () => db.notes.create({ body: 'x' })], ['get', () => db.notes.get('some-id')]] as const) {
+      const { error, ms } = await failure(call);
+      assert.instance(error, TimeoutError, `${name}: ${(error as Error).message}`);
+      assert.ok(ms < BOUND_MS, `${name} took ${ms} ms`);
+    }
+  } finally {
+    await db.close();
+    for (const socket of sockets) socket.destroy();
+    await new Promise((resolve) => silent.close(resolve));
+  }
+});
+
 test("the caller's timeout ends the SDK's retries too: TimeoutError, and close returns at once", async () => {
   const db = open({ callTimeout: '60s' });
   await db.connect();
