@@ -65,9 +65,11 @@ export class InvalidationBus {
   async start(connectTimeoutMs: number): Promise<void> {
     const sub = this.publisher.duplicate();
     this.subscriber = sub;
-    sub.on('error', () => this.markDown());
-    sub.on('end', () => this.markDown());
-    sub.on('reconnecting', () => this.markDown());
+    // An error may or may not cost the connection: stop trusting now, and let the
+    // next heartbeat heard back (or 'ready' after a reconnection) bring the bus up again.
+    sub.on('error', () => this.markDown(false));
+    sub.on('end', () => this.markDown(true));
+    sub.on('reconnecting', () => this.markDown(true));
     sub.on('ready', () => { this.connected = true; });
     const listener = (raw: string) => this.receive(raw);
     const subscribe = async () => {
@@ -75,7 +77,7 @@ export class InvalidationBus {
       this.connected = true;
       await sub.subscribe(this.channel, listener);
     };
-    const started = subscribe().catch(() => this.markDown());
+    const started = subscribe().catch(() => this.markDown(true));
     await Promise.race([started, new Promise((r) => setTimeout(r, connectTimeoutMs).unref())]);
     this.timer = setInterval(() => this.tick(), this.options.heartbeatMs);
     this.timer.unref();
@@ -92,7 +94,7 @@ export class InvalidationBus {
     // Counted in timer ticks, not wall time: a process whose event loop was busy for a while
     // (timers and socket reads both waited) has not lost its bus, it just has not read it yet.
     if (this.awaitingReply) this.missed++;
-    if (this.wasUp && !this.isUp()) this.markDown();
+    if (this.wasUp && !this.isUp()) this.markDown(false);
     this.awaitingReply = true;
     this.guard.run(() => this.publisher.publish(this.channel, JSON.stringify({ origin: this.origin, heartbeat: true }))).catch(() => undefined);
   }
@@ -106,6 +108,8 @@ export class InvalidationBus {
     }
     if (m.heartbeat) {
       if (m.origin !== this.origin) return;
+      // Hearing our own heartbeat proves the subscription works, whatever events the client sent.
+      this.connected = true;
       this.missed = 0;
       this.awaitingReply = false;
       if (!this.wasUp && this.connected) {
@@ -119,8 +123,9 @@ export class InvalidationBus {
     if (m.origin !== this.origin) this.options.onMessage(m);
   }
 
-  private markDown(): void {
-    this.connected = false;
+  /** Stop trusting the bus; `socketLost` when the subscriber's connection itself is gone (until 'ready'). */
+  private markDown(socketLost: boolean): void {
+    if (socketLost) this.connected = false;
     if (this.wasUp) {
       this.wasUp = false;
       this.options.onDown();

@@ -112,4 +112,29 @@ test('Redis down at start-up: connect succeeds, reads and writes pass through, t
   }
 });
 
+test('heartbeats lost while the connection stays open: the bus goes down, then comes back by itself', async () => {
+  const paused = ownRedis(26900 + (process.pid % 90));
+  paused.start();
+  const ins = instrument();
+  const c = cache({ redisUrl: paused.url, namespace: randomNamespace(), heartbeat: 50, redisTimeout: '5s' });
+  const db = await openDb([c], ins.driver);
+  try {
+    assert.is(c.stats().bus, 'up');
+    const u = await db.users.create({ name: 'p' });
+    // Every client waits: no heartbeat comes back, although no socket closes.
+    execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(paused.port), 'client', 'pause', '1500', 'ALL']);
+    for (let i = 0; i < 100 && c.stats().bus === 'up'; i++) await sleep(20);
+    assert.is(c.stats().bus, 'down', 'missed heartbeats take the bus down');
+    for (let i = 0; i < 300 && c.stats().bus !== 'up'; i++) await sleep(20);
+    assert.is(c.stats().bus, 'up', 'and it comes back without a reconnection');
+    await db.users.get(u.id);
+    const reads = ins.reads.getByIds;
+    await db.users.get(u.id);
+    assert.is(ins.reads.getByIds, reads, 'the in-process tier serves again');
+  } finally {
+    await db.close();
+    paused.dispose();
+  }
+});
+
 test.run();
