@@ -138,15 +138,15 @@ export class FirestoreDriver implements Driver {
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.bounded(options, () => this.chunked(schema, target, (s, ids) => s.update(schema, { ids, where: target.where }, patch, options), (r) => r.id as string));
+    return this.bounded(options, () => this.chunked(schema, target, options, (s, ids) => s.update(schema, { ids, where: target.where }, patch, options), (r) => r.id as string));
   }
 
   async delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
-    return this.bounded(options, () => this.chunked(schema, target, (s, ids) => s.delete(schema, { ids, where: target.where }, options), (id) => id));
+    return this.bounded(options, () => this.chunked(schema, target, options, (s, ids) => s.delete(schema, { ids, where: target.where }, options), (id) => id));
   }
 
   upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
-    return this.bounded(options, () => this.run(schema, (s) => s.upsert(schema, row, spec, options), {}));
+    return this.bounded(options, () => this.run(schema, (s) => s.upsert(schema, row, spec, options), { signal: options.signal }));
   }
 
   transaction<T>(fn: (tx: TransactionSession) => Promise<T>, options: TransactionOptions): Promise<T> {
@@ -157,6 +157,9 @@ export class FirestoreDriver implements Driver {
   private async run<T>(schema: RepositorySchema | undefined, fn: (s: TransactionSession) => Promise<T>, options: TransactionOptions): Promise<T> {
     try {
       return await this.firestore.runTransaction(async (t) => {
+        // No new attempt once the caller gave up (typed errors are not retried by the SDK).
+        const stop = aborted(options.signal);
+        if (stop) throw stop;
         const session = new TransactionSession(this.ctx, t);
         let result: T;
         try {
@@ -178,7 +181,7 @@ export class FirestoreDriver implements Driver {
    * `maxBatchOps` documents. A filter target is first resolved to ids (one
    * keys-only query), and each chunk re-checks the filter on what it reads.
    */
-  private async chunked<R>(schema: RepositorySchema, target: WriteTarget, apply: (s: TransactionSession, ids: string[]) => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
+  private async chunked<R>(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions, apply: (s: TransactionSession, ids: string[]) => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
     let ids = target.ids;
     if (!ids) {
       ids = await this.guard(`${schema.name}.match`, {}, () => matchingIds(this.ctx, this.direct, schema, target.where));
@@ -189,7 +192,7 @@ export class FirestoreDriver implements Driver {
     for (let i = 0; i < ids.length; i += perChunk) {
       const chunk = ids.slice(i, i + perChunk);
       try {
-        done.push(...(await this.run(schema, (s) => apply(s, chunk), {})));
+        done.push(...(await this.run(schema, (s) => apply(s, chunk), { signal: options.signal })));
       } catch (error) {
         if (done.length === 0) throw error;
         throw new PartialWriteError(schema.name, done.map(idOf), error);
