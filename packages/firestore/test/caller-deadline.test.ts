@@ -1,0 +1,49 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { AbortedError, createDatabase, defineRepository, f, TimeoutError } from '@chatcore/core';
+import { useEmulator, testDriver, suffix } from './helpers/emulator.js';
+
+const emulator = await useEmulator();
+const notes = defineRepository('notes', { id: f.id(), body: f.text() }, { table: `deadline_${suffix()}` });
+const db = createDatabase({ driver: testDriver(emulator), repositories: { notes } });
+await db.connect();
+
+test('a transaction whose timeout passes while it runs commits nothing and is not run again', async () => {
+  let attempts = 0;
+  const error = await db.transaction(async (tx) => {
+    attempts++;
+    await tx.notes.create({ body: 'late' });
+    await sleep(800);
+  }, { timeout: 300 }).catch((e: unknown) => e);
+  assert.instance(error, TimeoutError);
+  await sleep(1500); // the abandoned attempt returns and would commit now
+  assert.is(await db.notes.count({ body: 'late' }), 0);
+  assert.is(attempts, 1);
+});
+
+test('a transaction whose signal fires while it runs commits nothing', async () => {
+  const controller = new AbortController();
+  const error = await db.transaction(async (tx) => {
+    await tx.notes.create({ body: 'aborted' });
+    controller.abort();
+    await sleep(200);
+  }, { signal: controller.signal }).catch((e: unknown) => e);
+  assert.instance(error, AbortedError);
+  await sleep(1000);
+  assert.is(await db.notes.count({ body: 'aborted' }), 0);
+});
+
+test('calls within their timeout are unaffected', async () => {
+  const created = await db.notes.create({ body: 'in time' }, { timeout: '10s' });
+  assert.is((await db.notes.get(created.id, { timeout: 10_000 }))?.body, 'in time');
+  const n = await db.transaction(async (tx) => tx.notes.count({ body: 'in time' }), { timeout: '10s' });
+  assert.is(n, 1);
+});
+
+test.after(async () => {
+  await db.notes.deleteMany({});
+  await db.close();
+  await emulator.stop();
+});
+test.run();
