@@ -37,12 +37,17 @@ export type ErrorCode =
  */
 export class ChatcoreError extends Error {
   readonly code: ErrorCode;
-  readonly details: Readonly<Record<string, unknown>>;
+  /**
+   * Structured facts about the failure (field names, ids, SQL state, key id;
+   * never values). Named `info` rather than `details` so that test runners
+   * which print `err.details` as text (uvu) can still report the error.
+   */
+  readonly info: Readonly<Record<string, unknown>>;
   constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.details = options.details ?? {};
+    this.info = options.details ?? {};
   }
 }
 
@@ -115,7 +120,7 @@ export class ConflictError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof UniqueViolationError) console.log(e.details.fields); }
+ * catch (e) { if (e instanceof UniqueViolationError) console.log(e.info.fields); }
  * ```
  */
 export class UniqueViolationError extends ChatcoreError {
@@ -190,7 +195,7 @@ export class AbortedError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof SchemaDriftError) console.error(e.details.differences); }
+ * catch (e) { if (e instanceof SchemaDriftError) console.error(e.info.differences); }
  * ```
  */
 export class SchemaDriftError extends ChatcoreError {
@@ -224,7 +229,7 @@ export class ConfigError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof IntegrityError) alertSecurity(e.details); }
+ * catch (e) { if (e instanceof IntegrityError) alertSecurity(e.info); }
  * ```
  */
 export class IntegrityError extends ChatcoreError {
@@ -238,7 +243,7 @@ export class IntegrityError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof KeyError) console.error(e.details.keyId); }
+ * catch (e) { if (e instanceof KeyError) console.error(e.info.keyId); }
  * ```
  */
 export class KeyError extends ChatcoreError {
@@ -288,7 +293,7 @@ export class PartialWriteError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof PluginError) console.error(e.details.plugin); }
+ * catch (e) { if (e instanceof PluginError) console.error(e.info.plugin); }
  * ```
  */
 export class PluginError extends ChatcoreError {

@@ -52,7 +52,7 @@ test('secrets are never echoed: not the file values, not the environment values,
   const secrets = [...text.matchAll(/([a-z0-9:/@.-]*secret[a-z0-9:/@.-]*|short-7c1e|pw-secret-b71c)/g)].map((m) => m[1]!)
     .filter((s) => s.length > 6);
   secrets.push(envSecret, 'redis-secret-9q2w', 'not-a-url-but-secret-7f3a9', 'passphrase-secret-e5a2-long');
-  const everything = error.message + JSON.stringify(problems) + JSON.stringify(error.details) + String(error.stack);
+  const everything = error.message + JSON.stringify(problems) + JSON.stringify(error.info) + String(error.stack);
   for (const s of secrets) assert.not.ok(everything.includes(s), `secret ${s} was echoed`);
   const paths = problems.map((p) => p.path).sort();
   // Each problem is still named by its path, so the operator knows what to fix.

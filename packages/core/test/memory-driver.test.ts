@@ -54,7 +54,7 @@ test('insert of a batch with one unique violation writes nothing and names the c
     assert.unreachable('should conflict');
   } catch (error) {
     assert.instance(error, UniqueViolationError);
-    assert.equal((error as UniqueViolationError).details.fields, ['email']);
+    assert.equal((error as UniqueViolationError).info.fields, ['email']);
   }
   assert.is(await d.count(schema, undefined, {}), 1);
 });
@@ -67,7 +67,7 @@ test('composite unique keys with a null part never conflict', async () => {
     await d.insert(schema, [row('d', { name: 'n', rank: 1 })], {});
     assert.unreachable('should conflict');
   } catch (error) {
-    assert.equal((error as UniqueViolationError).details.fields, ['name', 'rank']);
+    assert.equal((error as UniqueViolationError).info.fields, ['name', 'rank']);
   }
 });
 

@@ -210,7 +210,7 @@ export class EncryptionPlugin implements Plugin {
   }
 
   private reportIntegrity(plan: RepositoryPlan, error: IntegrityError | KeyError, ctx: OperationContext | undefined): void {
-    const id = error.details.id as string | undefined;
+    const id = error.info.id as string | undefined;
     const event = {
       // A missing key id is an operator mistake or a tampered key id: reported either way, as its own type.
       type: error instanceof KeyError ? 'key_missing' : 'integrity_failure',
@@ -221,7 +221,7 @@ export class EncryptionPlugin implements Plugin {
       tenant: ctx?.tenant,
       traceId: ctx?.traceId,
       source: this.name,
-      details: { field: error.details.field, keyId: error.details.keyId },
+      details: { field: error.info.field, keyId: error.info.keyId },
     } as const;
     this.host?.reportSecurityEvent(event);
     this.events.emit('security', event);

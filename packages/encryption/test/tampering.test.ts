@@ -101,9 +101,9 @@ test('a value written under a key id the keyring lacks fails with KeyError namin
   const event = events.slice(before).find((e) => e.type === 'key_missing');
   assert.ok(event, 'a key_missing security event');
   assert.equal(event!.ids, [u.id]);
-  assert.is(err.details.keyId, 'k-missing');
+  assert.is(err.info.keyId, 'k-missing');
   assert.not.match(err.message, KEY_B);
-  assert.not.match(JSON.stringify(err.details), KEY_B);
+  assert.not.match(JSON.stringify(err.info), KEY_B);
 });
 
 test('the wrong key under the right key id fails with IntegrityError', async () => {

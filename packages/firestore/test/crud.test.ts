@@ -71,7 +71,7 @@ test('unique field: a second record with the same email raises UniqueViolationEr
     assert.unreachable();
   } catch (e) {
     assert.instance(e, UniqueViolationError);
-    assert.equal((e as UniqueViolationError).details.fields, ['email']);
+    assert.equal((e as UniqueViolationError).info.fields, ['email']);
   }
   assert.is(await db.users.count({ email: 'c@example.com' }), 1);
 });

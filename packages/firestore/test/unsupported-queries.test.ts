@@ -29,8 +29,8 @@ async function refused(where: object, limit: string, extra: object = {}): Promis
   } catch (e) {
     assert.instance(e, UnsupportedQueryError, limit);
     // The repository layer refuses some shapes itself from the declared capabilities (maxInList).
-    if ((e as UnsupportedQueryError).details.limit !== undefined || limit !== 'in') {
-      assert.is((e as UnsupportedQueryError).details.limit, limit);
+    if ((e as UnsupportedQueryError).info.limit !== undefined || limit !== 'in') {
+      assert.is((e as UnsupportedQueryError).info.limit, limit);
       assert.match((e as Error).message, /Fix:/);
     } else assert.match((e as Error).message, /30/);
   }
@@ -74,7 +74,7 @@ test('a range on a field that is not a sort key pages in memory only up to maxSo
     assert.unreachable();
   } catch (e) {
     assert.instance(e, UnsupportedQueryError);
-    assert.is((e as UnsupportedQueryError).details.limit, 'inequalityOrder');
+    assert.is((e as UnsupportedQueryError).info.limit, 'inequalityOrder');
   }
   // Ordered by the filtered field, Firestore pages natively, whatever the size.
   const native = await db.items.find({ where: { a: { gte: 1 } }, orderBy: { a: 'desc' }, limit: 2 });

@@ -47,7 +47,7 @@ const verifiedAbsent = new WeakSet<object>();
  */
 export function transactionRetryable(err: Error): boolean {
   if (isRolledBackConflict(err)) return true;
-  if (!isTransientConnectionError(err) || (err as ConnectionError).details?.breaker !== undefined) return false;
+  if (!isTransientConnectionError(err) || (err as ConnectionError).info?.breaker !== undefined) return false;
   const phase = phaseOf(err);
   return phase === 'connect' || phase === 'statement';
 }
@@ -174,7 +174,7 @@ export class PostgresDriver extends SqlDriver {
   private async afterFailedInsert(err: unknown, attempt: number, schema: RepositorySchema, ids: readonly string[]): Promise<void> {
     // A duplicate id on a later attempt: the earlier attempt did commit after all.
     if (attempt > 1 && err instanceof UniqueViolationError && (await this.presence(schema, ids)) === 'all') return;
-    if (!(err instanceof ConnectionError) || err.details.breaker !== undefined || phaseOf(err) === undefined) throw err;
+    if (!(err instanceof ConnectionError) || err.info.breaker !== undefined || phaseOf(err) === undefined) throw err;
     const found = await this.presence(schema, ids);
     if (found === 'all') return;
     if (found === 'none') {
@@ -183,7 +183,7 @@ export class PostgresDriver extends SqlDriver {
     }
     throw new ConnectionError(
       `${err.message} The rows could not be checked afterwards (${found}), so whether they were inserted is unknown: look them up by id before inserting again.`,
-      { cause: err, details: { ...err.details, outcome: 'unknown', ids } },
+      { cause: err, details: { ...err.info, outcome: 'unknown', ids } },
     );
   }
 

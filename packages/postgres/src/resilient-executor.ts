@@ -11,7 +11,7 @@ import {
 
 /** A breaker that is open answers at once; only a replica's open breaker is worth a retry (on the primary). */
 function openBreakerOf(err: unknown): string | undefined {
-  return err instanceof ConnectionError && err.details.breaker !== undefined ? String(err.details.target) : undefined;
+  return err instanceof ConnectionError && err.info.breaker !== undefined ? String(err.info.target) : undefined;
 }
 
 /** Reads: any transient failure, and a replica refusing (the retry goes to the primary). */

@@ -55,7 +55,7 @@ export function isRawConnectionFailure(err: unknown): boolean {
  * ```
  */
 export function isRolledBackConflict(err: unknown): boolean {
-  if (err instanceof TransactionError) return err.details.retryable === true;
+  if (err instanceof TransactionError) return err.info.retryable === true;
   const code = codeOf(err);
   return code === '40001' || code === '40P01';
 }
@@ -70,7 +70,7 @@ export function isRolledBackConflict(err: unknown): boolean {
  */
 export function phaseOf(err: unknown): FailurePhase | undefined {
   if (!(err instanceof ConnectionError)) return undefined;
-  const phase = err.details.phase;
+  const phase = err.info.phase;
   return phase === 'connect' || phase === 'statement' || phase === 'commit' ? phase : undefined;
 }
 
@@ -112,7 +112,7 @@ export function connectionFailure(err: unknown, phase: FailurePhase, target: str
  * ```
  */
 export function isTransientConnectionError(err: unknown): boolean {
-  if (err instanceof ConnectionError) return err.details.transient === true;
+  if (err instanceof ConnectionError) return err.info.transient === true;
   return !(err instanceof ChatcoreError) && isRawConnectionFailure(err);
 }
 
@@ -127,7 +127,7 @@ export function isTransientConnectionError(err: unknown): boolean {
  * ```
  */
 export function countsAgainstServer(err: unknown): boolean {
-  if (err instanceof ConnectionError) return err.details.breaker === undefined && (err.details.transient === true || err.details.tlsCode !== undefined);
+  if (err instanceof ConnectionError) return err.info.breaker === undefined && (err.info.transient === true || err.info.tlsCode !== undefined);
   return isTransientConnectionError(err);
 }
 

@@ -36,7 +36,7 @@ async function failFast(call: () => Promise<unknown>, n: number): Promise<number
       assert.unreachable('the call should fail while the server is unreachable');
     } catch (err) {
       assert.instance(err, ConnectionError, String(err));
-      assert.is((err as ConnectionError).details.breaker, 'open');
+      assert.is((err as ConnectionError).info.breaker, 'open');
     }
     times.push(performance.now() - t0);
   }

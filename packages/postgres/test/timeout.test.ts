@@ -86,7 +86,7 @@ test('a lock wait longer than lockTimeout raises TimeoutError (55P03) and change
     assert.unreachable('should have timed out');
   } catch (err) {
     assert.instance(err, TimeoutError, String(err));
-    assert.is((err as ChatcoreError).details.sqlState, '55P03');
+    assert.is((err as ChatcoreError).info.sqlState, '55P03');
   } finally {
     release();
     await tx;
@@ -105,7 +105,7 @@ test('a transaction left idle longer than idleInTransactionTimeout is ended by t
     assert.unreachable('should have failed');
   } catch (err) {
     assert.instance(err, ConnectionError, String(err));
-    assert.is((err as ChatcoreError).details.sqlState, '25P03');
+    assert.is((err as ChatcoreError).info.sqlState, '25P03');
   }
   assert.is((await db.items.get(seeded.id))?.title, 'seed');
 });

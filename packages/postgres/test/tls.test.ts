@@ -46,7 +46,7 @@ test('verify-full with the issuing CA connects over TLS, and repositories work t
 
 test('a server certificate from an unknown CA is refused with the TLS error code in the ConnectionError', async () => {
   const err = await connectError({ useSsl: true, ssl: { ca: pki.otherCa } });
-  const code = String(err.details.tlsCode);
+  const code = String(err.info.tlsCode);
   assert.ok(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN'].includes(code), code);
   assert.ok(err.message.includes(code), err.message);
   assert.match(err.message, /ssl\.ca/);
@@ -59,7 +59,7 @@ test('useSsl alone verifies against the system CAs, so a private CA is refused (
 
 test('a host name the certificate does not list is refused with ERR_TLS_CERT_ALTNAME_INVALID', async () => {
   const err = await connectError({ url: cluster.url('127.0.0.1'), useSsl: true, ssl: { ca: pki.ca } });
-  assert.is(err.details.tlsCode, 'ERR_TLS_CERT_ALTNAME_INVALID');
+  assert.is(err.info.tlsCode, 'ERR_TLS_CERT_ALTNAME_INVALID');
   assert.ok(err.message.includes('ERR_TLS_CERT_ALTNAME_INVALID'), err.message);
   assert.not.ok(err.message.includes('BEGIN CERTIFICATE'));
 });
@@ -76,7 +76,7 @@ test('a server without TLS is refused when SSL is required, and plain connection
   await new Promise((r) => setTimeout(r, 300));
   const err = await connectError({ useSsl: true, ssl: { ca: pki.ca } });
   assert.match(err.message, /does not support SSL/);
-  assert.is(err.details.tlsCode, 'SSL_NOT_SUPPORTED');
+  assert.is(err.info.tlsCode, 'SSL_NOT_SUPPORTED');
   const plain = driver({ ssl: false });
   const { rows } = await plain.executor.execute({ sql: 'select 1 as one', parameters: [] });
   assert.is(rows[0]!.one, 1);

@@ -103,10 +103,10 @@ test('a table or column name SQL cannot take safely is a ConfigError', () => {
 test('database errors map to typed errors without quoting values', () => {
   const unique = mapSqlError(Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'chat_messages_conversation_id_body_key', detail: 'Key (body)=(secret) already exists.' }), plan);
   assert.instance(unique, UniqueViolationError);
-  assert.equal((unique as UniqueViolationError).details.fields, ['conversationId', 'body']);
+  assert.equal((unique as UniqueViolationError).info.fields, ['conversationId', 'body']);
   assert.not.match(JSON.stringify((unique as Error).cause, Object.getOwnPropertyNames((unique as Error).cause)), 'secret');
   const byHand = mapSqlError(Object.assign(new Error('duplicate key'), { code: '23505', constraint: 'made_by_hand', detail: 'Key (conversation_id, body)=(c, secret) already exists.' }), plan);
-  assert.equal((byHand as UniqueViolationError).details.fields, ['conversationId', 'body']);
+  assert.equal((byHand as UniqueViolationError).info.fields, ['conversationId', 'body']);
   assert.not.match(byHand.message, 'secret');
   assert.instance(mapSqlError(Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' })), TimeoutError);
   assert.instance(mapSqlError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })), ConnectionError);

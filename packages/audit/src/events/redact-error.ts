@@ -77,7 +77,7 @@ export function redactError(error: unknown): RedactedError {
   if (error instanceof ChatcoreError) {
     const out: RedactedError = { code: error.code, class: className(error), message: SAFE_MESSAGES[error.code] ?? 'error' };
     if (error instanceof ValidationError) out.paths = error.issues.slice(0, 10).map((i) => sanitizePath(String(i.path)));
-    const fields = error.details.fields;
+    const fields = error.info.fields;
     if (error.code === 'UNIQUE_VIOLATION' && Array.isArray(fields)) {
       out.fields = fields.filter((f): f is string => typeof f === 'string' && NAME_RE.test(f)).slice(0, 10);
     }

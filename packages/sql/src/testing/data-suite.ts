@@ -111,7 +111,7 @@ export function registerDataSuite(options: SqlSuiteOptions) {
       assert.unreachable('should have thrown');
     } catch (err) {
       assert.instance(err, UniqueViolationError);
-      assert.equal((err as UniqueViolationError).details.fields, ['email']);
+      assert.equal((err as UniqueViolationError).info.fields, ['email']);
       assert.not.match((err as Error).message, 'dup@x');
     }
     assert.is(await ctx.db.people.count(), before);
