@@ -2,7 +2,9 @@
  * `pnpm bench [suite ...]`: runs the benchmarks and prints markdown tables
  * with absolute figures and ratios against raw baselines measured in the same
  * run (medians of 5 alternating rounds), then the process memory.
- * Suites: sql (default). Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL).
+ * Suites: sql, resilience, encryption, cache, audit, firestore (default: all).
+ * Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL), Redis at 127.0.0.1:6379
+ * and the Firestore emulator (started by the firestore suite).
  */
 import { HEADER } from './lib/measure.js';
 
@@ -13,12 +15,26 @@ const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = 
   firestore: async () => (await import('./suites/firestore-overhead.js')).firestoreOverhead,
 };
 
+// Plugin benchmarks that print their own tables; run on the built packages.
+const scripts: Record<string, string> = {
+  cache: 'packages/cache/bench/cache-bench.ts',
+  audit: 'packages/audit/bench/audit-bench.ts',
+};
+
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['sql'];
+const names = wanted.length ? wanted : ['sql', 'resilience', 'encryption', 'cache', 'audit', 'firestore'];
 console.log(`chatcore benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 for (const name of names) {
+  if (scripts[name]) {
+    const { spawnSync } = await import('node:child_process');
+    const root = new URL('../../', import.meta.url);
+    console.log(`\n### ${name}\n`);
+    const r = spawnSync(process.execPath, ['--import', 'tsx', scripts[name]!], { cwd: root, stdio: 'inherit' });
+    if (r.status !== 0) throw new Error(`suite ${name} failed (exit ${r.status})`);
+    continue;
+  }
   const load = suites[name];
-  if (!load) throw new Error(`unknown suite ${name}; known: ${Object.keys(suites).join(', ')}`);
+  if (!load) throw new Error(`unknown suite ${name}; known: ${[...Object.keys(suites), ...Object.keys(scripts)].join(', ')}`);
   const out: string[] = [];
   const t0 = performance.now();
   await (await load())(out);
