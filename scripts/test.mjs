@@ -39,7 +39,7 @@ for (const base of ['packages', 'examples']) {
 }
 let files = dirs.flatMap((d) => walk(d).sort());
 if (filters.length) files = files.filter((f) => filters.some((x) => relative(root, f).includes(x)));
-if (serverlessOnly) files = files.filter((f) => !/requireService\(/.test(readFileSync(f, 'utf8')));
+if (serverlessOnly) files = files.filter((f) => !/requireService\(|useEmulator\(|startEmulator\(|useFirestoreEmulator\(/.test(readFileSync(f, 'utf8')));
 
 const uvuBin = join(root, 'node_modules', 'uvu', 'bin.js');
 const results = [];

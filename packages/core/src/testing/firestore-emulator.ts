@@ -1,0 +1,85 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import net from 'node:net';
+import { isReachable, requireService } from './services.js';
+
+const DEFAULT_BIN = '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator';
+
+/** A running Firestore emulator: reused, or started by this process and stopped by `stop()`. */
+export interface FirestoreEmulator {
+  /** `host:port`, also set as FIRESTORE_EMULATOR_HOST. */
+  readonly host: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * A free TCP port on 127.0.0.1 (nothing listens on it when this resolves).
+ *
+ * @example
+ * ```ts
+ * const port = await freePort();
+ * ```
+ */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as net.AddressInfo).port;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function split(hostPort: string): { host: string; port: number } {
+  const i = hostPort.lastIndexOf(':');
+  return { host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)) };
+}
+
+/**
+ * Google's Firestore emulator for a test file: the one on
+ * FIRESTORE_EMULATOR_HOST (or 127.0.0.1:8080) when it answers, else one
+ * started on a free port. Without the emulator binary this behaves like
+ * `requireService('firestore')`: the file is skipped, or fails under
+ * CHATCORE_REQUIRE_SERVICES=1.
+ *
+ * @example
+ * ```ts
+ * const emulator = await useFirestoreEmulator();
+ * test.after(() => emulator.stop());
+ * ```
+ */
+export async function useFirestoreEmulator(): Promise<FirestoreEmulator> {
+  process.env.METADATA_SERVER_DETECTION ??= 'none';
+  for (const candidate of [process.env.FIRESTORE_EMULATOR_HOST, '127.0.0.1:8080']) {
+    if (!candidate) continue;
+    const { host, port } = split(candidate);
+    if (await isReachable(host, port, 500)) {
+      process.env.FIRESTORE_EMULATOR_HOST = candidate;
+      return { host: candidate, stop: async () => {} };
+    }
+  }
+  const bin = process.env.FIRESTORE_EMULATOR_BIN ?? DEFAULT_BIN;
+  if (!existsSync(bin)) {
+    await requireService('firestore');
+    throw new Error(`The Firestore emulator binary is missing at ${bin}; install google-cloud-cli-firestore-emulator (and Java 17).`);
+  }
+  const port = await freePort();
+  const hostPort = `127.0.0.1:${port}`;
+  const child: ChildProcess = spawn(bin, ['start', '--host=127.0.0.1', `--port=${port}`], { detached: true, stdio: 'ignore' });
+  const deadline = Date.now() + 90_000;
+  while (!(await isReachable('127.0.0.1', port, 500))) {
+    if (Date.now() > deadline || child.exitCode !== null) {
+      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
+      throw new Error(`The Firestore emulator did not start on ${hostPort} within 90 s.`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  process.env.FIRESTORE_EMULATOR_HOST = hostPort;
+  return {
+    host: hostPort,
+    stop: async () => {
+      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+    },
+  };
+}
