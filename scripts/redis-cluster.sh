@@ -11,6 +11,10 @@ ports=("$base" "$((base + 1))" "$((base + 2))")
 
 stop() {
   for p in "${ports[@]}"; do redis-cli -h 127.0.0.1 -p "$p" shutdown nosave >/dev/null 2>&1 || true; done
+  # Wait until the ports are free, so a restart on the same ports can bind them.
+  for p in "${ports[@]}"; do
+    for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$p" ping >/dev/null 2>&1 || break; sleep 0.1; done
+  done
   rm -rf "$dir"
 }
 
@@ -25,7 +29,12 @@ case "$cmd" in
         --cluster-node-timeout 2000 --save "" --appendonly no --dir "$dir/$p" --daemonize yes --logfile "$dir/$p/redis.log"
     done
     for p in "${ports[@]}"; do
-      for _ in $(seq 1 50); do redis-cli -h 127.0.0.1 -p "$p" ping 2>/dev/null | grep -q PONG && break; sleep 0.1; done
+      up=0
+      for _ in $(seq 1 300); do
+        if redis-cli -h 127.0.0.1 -p "$p" ping 2>/dev/null | grep -q PONG; then up=1; break; fi
+        sleep 0.1
+      done
+      if [ "$up" != 1 ]; then echo "redis node on port $p did not start within 30 s:" >&2; tail -n 5 "$dir/$p/redis.log" >&2 2>/dev/null; stop; exit 1; fi
     done
     redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 \
       || { cat "$dir/create.log" >&2; stop; exit 1; }

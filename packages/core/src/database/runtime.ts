@@ -58,26 +58,15 @@ export class DatabaseRuntime {
   /** Build the context of one call from the ambient context, the call options and the scope. */
   context(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): OperationContext {
     const ambient = contextStore.getStore();
-    return {
-      traceId: options?.traceId ?? ambient?.traceId ?? randomUUID(),
-      actor: options?.actor ?? ambient?.actor,
-      tenant: options?.tenant ?? ambient?.tenant,
-      repository: op.schema.name,
+    return new CallContext(
+      options?.traceId ?? ambient?.traceId ?? randomUUID(),
+      options?.actor ?? ambient?.actor,
+      options?.tenant ?? ambient?.tenant,
       method,
-      attempt: scope?.attempt ?? 1,
-      startedAt: Date.now(),
-      startedAtHr: performance.now(),
-      transaction: scope,
-      signal: options?.signal,
-      options: (options ?? {}) as Readonly<Record<string, unknown>>,
-      operation: op,
-      get state() {
-        // Most calls never touch plugin state: allocate on first use.
-        const map = new Map<string | symbol, unknown>();
-        Object.defineProperty(this, 'state', { value: map });
-        return map;
-      },
-    };
+      op,
+      options,
+      scope,
+    );
   }
 
   /** Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one). */
@@ -181,5 +170,37 @@ function cloneOp(op: Operation): Operation {
     case 'upsert': return { ...op, row: { ...op.row }, patch: { set: { ...op.patch.set }, increment: { ...op.patch.increment } } };
     case 'update': return { ...op, patch: { set: { ...op.patch.set }, increment: { ...op.patch.increment } } };
     default: return { ...op };
+  }
+}
+
+const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
+
+/** The operation context as a class: one shape for every call, and the plugin state map made only on first use. */
+class CallContext implements OperationContext {
+  readonly repository: string;
+  readonly attempt: number;
+  readonly startedAt = Date.now();
+  readonly startedAtHr = performance.now();
+  readonly signal: AbortSignal | undefined;
+  readonly options: Readonly<Record<string, unknown>>;
+  #state: Map<string | symbol, unknown> | undefined;
+
+  constructor(
+    readonly traceId: string,
+    readonly actor: string | undefined,
+    readonly tenant: string | undefined,
+    readonly method: MethodName,
+    readonly operation: Operation,
+    options: CallOptions | undefined,
+    readonly transaction: TransactionScopeState | undefined,
+  ) {
+    this.repository = operation.schema.name;
+    this.attempt = transaction?.attempt ?? 1;
+    this.signal = options?.signal;
+    this.options = (options ?? NO_OPTIONS) as Readonly<Record<string, unknown>>;
+  }
+
+  get state(): Map<string | symbol, unknown> {
+    return (this.#state ??= new Map());
   }
 }
