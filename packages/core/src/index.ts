@@ -28,3 +28,8 @@ export { checkPluginOrder } from './plugin/check-order.js';
 export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from './memory/memory-driver.js';
 export * from './config/index.js';
 export * from './resilience/index.js';
+// Reference semantics of DESIGN 7a, for drivers that must evaluate or order rows themselves.
+export { applyPatch } from './memory/apply-patch.js';
+export { compareValues } from './memory/compare-values.js';
+export { evaluateCondition } from './memory/evaluate-condition.js';
+export { isAfterCursor, sortRows } from './memory/order-rows.js';

@@ -3,7 +3,7 @@ import { idTargets } from './id-targets.js';
 import { assertSchemaNames, idProblem } from './document-rules.js';
 import { checkFilter, filterShape, orderMode, orderUnsupported } from './query-limits.js';
 import { buildQuery } from './native-query.js';
-import { isAfter, matches, rowComparator } from './memory-order.js';
+import { evaluateCondition as matches, isAfterCursor as isAfter, sortRows } from '@chatcore/core';
 import { decodeRow } from './value-codec.js';
 import type { DriverContext, Reader } from './reader.js';
 
@@ -83,7 +83,7 @@ export async function readQuery(
 
 /** Order, cursor, offset, limit and projection applied in memory. */
 function finish(input: StoredRow[], query: NormalizedQuery): StoredRow[] {
-  let rows = input.sort(rowComparator(query.orderBy));
+  let rows = sortRows(input, query.orderBy);
   if (query.after) rows = rows.filter((r) => isAfter(r, query.orderBy, query.after!));
   const start = query.offset ?? 0;
   rows = rows.slice(start, query.limit === undefined ? undefined : start + query.limit);

@@ -1,12 +1,10 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import {
-  UniqueViolationError, UnsupportedQueryError,
+  applyPatch, compareValues, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, UniqueViolationError, UnsupportedQueryError,
   type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery,
   type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget,
 } from '@chatcore/core';
-import { applyPatch } from './apply-patch.js';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
-import { compareValues, isAfter, matches, rowComparator } from './memory-order.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
 import { lockRefs } from './unique-locks.js';
@@ -73,8 +71,7 @@ export class TransactionSession implements DriverSession {
     for (const e of pending) {
       if (e.current && matches(query.where, e.current) && (!query.after || isAfter(e.current, query.orderBy, query.after))) rows.push(e.current);
     }
-    rows.sort(rowComparator(query.orderBy));
-    rows = rows.slice(start, query.limit === undefined ? undefined : start + query.limit);
+    rows = sortRows(rows, query.orderBy).slice(start, query.limit === undefined ? undefined : start + query.limit);
     return rows.map((r) => (query.select ? project(r, query.select) : { ...r }));
   }
 
