@@ -157,4 +157,22 @@ test('input rejected by validation reaches onInvalidInput with the caller contex
   await db.close();
 });
 
+test('onInvalidInput takes the caller context from the options argument only, never from a patch that has an actor or tenant field', async () => {
+  const accounts = defineRepository('accounts', { id: f.id(), tenant: f.string(), actor: f.string(), n: f.integer() });
+  const seen: Array<{ method: string; actor?: string; tenant?: string }> = [];
+  const watcher: Plugin = { name: 'watcher', onInvalidInput: ({ method, context }) => void seen.push({ method, actor: context.actor, tenant: context.tenant }) };
+  const db = createDatabase({ driver: memoryDriver(), repositories: { accounts }, plugins: [watcher] });
+  await db.connect();
+  const a = await db.accounts.create({ tenant: 'acme', actor: 'bot', n: 1 });
+  await db.accounts.update(a.id, { tenant: 'evil', actor: 'mallory', n: 'x' } as never).catch(() => undefined);
+  await db.accounts.update(a.id, { n: 'x' } as never, { actor: 'user:1', tenant: 't1' }).catch(() => undefined);
+  await db.accounts.verifySecret(a.id, 'n' as never, 'c', { actor: 'user:2' }).catch(() => undefined);
+  assert.equal(seen, [
+    { method: 'update', actor: undefined, tenant: undefined },
+    { method: 'update', actor: 'user:1', tenant: 't1' },
+    { method: 'verifySecret', actor: 'user:2', tenant: undefined },
+  ]);
+  await db.close();
+});
+
 test.run();

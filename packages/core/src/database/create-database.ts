@@ -5,6 +5,7 @@ import type { HealthReport, ComponentHealth } from '../driver/driver.js';
 import type { Plugin, PluginHost } from '../plugin/plugin.js';
 import { checkPluginOrder } from '../plugin/check-order.js';
 import { callDriver } from '../plugin/pipeline.js';
+import type { MethodName, Operation } from '../plugin/operation.js';
 import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
 import { parseDuration } from '../util/duration.js';
@@ -12,6 +13,11 @@ import { withDeadline } from '../util/deadline.js';
 import { DatabaseRuntime } from './runtime.js';
 import { TransactionScopeState } from './transaction-scope.js';
 import type { Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
+
+/** The repository method a plugin-issued operation stands for (contexts name a method). */
+const METHOD_OF_KIND: Readonly<Record<Operation['kind'], MethodName>> = {
+  insert: 'createMany', get: 'getMany', query: 'find', count: 'count', update: 'updateMany', delete: 'deleteMany', upsert: 'upsert',
+};
 
 const RESERVED = new Set([
   'driver', 'plugins', 'schemas', 'connect', 'close', 'transaction', 'withContext', 'health', 'reportSecurityEvent', 'plugin',
@@ -139,7 +145,7 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
     async execute(from, op, ctx) {
       const index = plugins.findIndex((p) => p.name === from);
       if (index === -1) throw new ConfigError(`No plugin named ${from}.`);
-      const context = runtime.context('get', op, ctx, undefined);
+      const context = runtime.context(METHOD_OF_KIND[op.kind], op, ctx, undefined);
       return runtime.pipeline.run(op, context, (o) => callDriver(driver, o, {}), index + 1);
     },
   };

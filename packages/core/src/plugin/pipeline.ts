@@ -4,24 +4,18 @@ import type { AfterHookEvent, HookEvent, Plugin } from './plugin.js';
 import type { Operation, OperationResult } from './operation.js';
 
 type Hook = (event: never) => unknown;
+type HookName = 'beforeCreate' | 'afterCreate' | 'beforeRead' | 'afterRead' | 'beforeUpdate' | 'afterUpdate' | 'beforeDelete' | 'afterDelete';
 
-function beforeHook(p: Plugin, kind: Operation['kind']): Hook | undefined {
-  switch (kind) {
-    case 'insert': case 'upsert': return p.beforeCreate as Hook | undefined;
-    case 'get': case 'query': case 'count': return p.beforeRead as Hook | undefined;
-    case 'update': return p.beforeUpdate as Hook | undefined;
-    case 'delete': return p.beforeDelete as Hook | undefined;
-  }
-}
-
-function afterHook(p: Plugin, kind: Operation['kind']): Hook | undefined {
-  switch (kind) {
-    case 'insert': case 'upsert': return p.afterCreate as Hook | undefined;
-    case 'get': case 'query': case 'count': return p.afterRead as Hook | undefined;
-    case 'update': return p.afterUpdate as Hook | undefined;
-    case 'delete': return p.afterDelete as Hook | undefined;
-  }
-}
+/** The before/after hook pair each operation kind fires (upsert fires the create hooks). */
+const HOOKS: Readonly<Record<Operation['kind'], readonly [HookName, HookName]>> = {
+  insert: ['beforeCreate', 'afterCreate'],
+  upsert: ['beforeCreate', 'afterCreate'],
+  get: ['beforeRead', 'afterRead'],
+  query: ['beforeRead', 'afterRead'],
+  count: ['beforeRead', 'afterRead'],
+  update: ['beforeUpdate', 'afterUpdate'],
+  delete: ['beforeDelete', 'afterDelete'],
+};
 
 /**
  * Send one operation to a driver session, below every plugin.
@@ -81,11 +75,12 @@ export class Pipeline {
     if (i >= this.plugins.length) return terminal(op);
     const plugin = this.plugins[i]!;
     try {
-      const before = beforeHook(plugin, op.kind);
+      const [beforeName, afterName] = HOOKS[op.kind];
+      const before = plugin[beforeName] as Hook | undefined;
       if (before) await (before as (e: HookEvent) => unknown).call(plugin, { op, ctx });
       const next = (o: Operation) => this.layer(i + 1, o, ctx, terminal);
       const result = plugin.around ? await plugin.around(op, ctx, next) : await next(op);
-      const after = afterHook(plugin, op.kind);
+      const after = plugin[afterName] as Hook | undefined;
       if (after) await (after as (e: AfterHookEvent) => unknown).call(plugin, { op, ctx, result });
       return result;
     } catch (error) {

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
@@ -56,10 +56,12 @@ export class RepositoryImpl {
     for (const method of Object.getOwnPropertyNames(RepositoryImpl.prototype)) {
       if (method === 'constructor') continue;
       const original = self[method]!.bind(this);
+      // Every public method takes its CallOptions last: the position is its declared arity - 1.
+      const optionsAt = self[method]!.length - 1;
+      const optionsOf = (args: unknown[]) => (isPlainObject(args[optionsAt]) ? (args[optionsAt] as CallOptions) : undefined);
       const report = (error: unknown, args: unknown[]) => {
         if (!(error instanceof ValidationError)) return Promise.reject(error);
-        const options = args.find((a, i) => i > 0 && isPlainObject(a) && ('traceId' in a || 'actor' in a || 'tenant' in a)) as CallOptions | undefined;
-        return this.runtime.reportInvalidInput(this.name, method as MethodName, error, options).then(() => Promise.reject(error));
+        return this.runtime.reportInvalidInput(this.name, method as MethodName, error, optionsOf(args)).then(() => Promise.reject(error));
       };
       self[method] = (...args: unknown[]) => {
         let result: unknown;
@@ -67,7 +69,7 @@ export class RepositoryImpl {
           result = original(...args);
         } catch (error) {
           // iterate() validates synchronously: report, and still throw synchronously.
-          if (error instanceof ValidationError) void this.runtime.reportInvalidInput(this.name, method as MethodName, error, undefined);
+          if (error instanceof ValidationError) void this.runtime.reportInvalidInput(this.name, method as MethodName, error, optionsOf(args));
           throw error;
         }
         return result instanceof Promise ? result.catch((e: unknown) => report(e, args)) : result;
@@ -81,7 +83,7 @@ export class RepositoryImpl {
   }
 
   async create(input: unknown, options?: CallOptions): Promise<Row> {
-    const issues: import('../errors.js').ValidationIssue[] = [];
+    const issues: ValidationIssue[] = [];
     const row = this.writer.insertRow(input, new Date(), issues);
     if (issues.length) throw new ValidationError(issues);
     await this.#hashSecrets(row);
@@ -175,7 +177,7 @@ export class RepositoryImpl {
   }
 
   async upsert(input: unknown, options?: UpsertOptions<AnyRepositoryDef>): Promise<Row> {
-    const issues: import('../errors.js').ValidationIssue[] = [];
+    const issues: ValidationIssue[] = [];
     const now = new Date();
     const row = this.writer.insertRow(input, now, issues);
     if (issues.length) throw new ValidationError(issues);
