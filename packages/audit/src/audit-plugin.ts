@@ -170,13 +170,16 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async around(op, ctx, next) {
       const result = await next(op);
       const durationMs = performance.now() - ctx.startedAtHr;
-      ctx.state.set(DURATION, durationMs);
       let wait: Promise<void> | undefined;
       if (READS.has(op.kind)) wait = recordRead(ctx, result, durationMs);
-      else if (schemas && host) {
-        const body = builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result });
-        const session = ctx.transaction?.session ?? host.session;
-        await session.insert(outboxEvents ?? schemas.events, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
+      else {
+        // For afterCommit, which records the writes. Reads skip it: core makes the state Map on first use.
+        ctx.state.set(DURATION, durationMs);
+        if (schemas && host) {
+          const body = builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result });
+          const session = ctx.transaction?.session ?? host.session;
+          await session.insert(outboxEvents ?? schemas.events, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
+        }
       }
       if (streaming && durationMs >= o.slowQueryMs) {
         const w = emit(builder.performance(ctx, durationMs));

@@ -1,5 +1,21 @@
 const quoted = new Map<string, string>();
 
+// Nothing JSON.stringify would escape: quotes, backslash, control characters, surrogates (lone ones are escaped).
+const PLAIN = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
+
+/**
+ * A string as JSON, the same text as JSON.stringify writes; strings that need
+ * no escaping (ids, names, timestamps) are only wrapped in quotes.
+ *
+ * @example
+ * ```ts
+ * jsonString('a"b'); // '"a\\"b"'
+ * ```
+ */
+export function jsonString(s: string): string {
+  return PLAIN.test(s) ? '"' + s + '"' : JSON.stringify(s);
+}
+
 /** `"key":` for a member name; names repeat across events, so the quoting is cached. */
 function keyPrefix(key: string): string {
   let q = quoted.get(key);
@@ -53,7 +69,7 @@ function members(obj: Record<string, unknown>, keys: readonly string[], extraKey
  */
 export function canonicalJson(value: unknown): string {
   switch (typeof value) {
-    case 'string': return JSON.stringify(value);
+    case 'string': return jsonString(value);
     case 'number': return Number.isFinite(value) ? String(value) : 'null';
     case 'boolean': return value ? 'true' : 'false';
     case 'bigint': return JSON.stringify(value.toString());
@@ -88,29 +104,26 @@ export function canonicalJsonWith(obj: Readonly<Record<string, unknown>>, extraK
 }
 
 /**
- * Marks an event object whose members (and nested objects' members) are
- * already in code-unit order, with `prevHash`, `seq` and `stream` present as
- * slots: its canonical JSON is then what JSON.stringify writes, which is
- * several times faster than walking it.
+ * A function that writes the canonical JSON of one event, with the chain
+ * members `prevHash`, `seq` and `stream` merged in: the same text as
+ * `canonicalJsonWith(event, ['prevHash', 'seq', 'stream'], [prevHash, seq, stream])`.
  *
  * @example
  * ```ts
- * const body = { a: 1, prevHash: undefined, seq: undefined, stream: undefined, z: 2, [PRESORTED]: true };
+ * const write: CanonicalWriter = (e, prevHash, seq, stream) => canonicalJsonWith(e, ['prevHash', 'seq', 'stream'], [prevHash, seq, stream]);
  * ```
  */
-export const PRESORTED: unique symbol = Symbol('chatcore.audit.presorted');
+export type CanonicalWriter = (event: never, prevHash: string, seq: number, stream: string) => string;
 
 /**
- * A copy of a flat object with its members in code-unit order (for nested
- * objects of presorted events).
+ * The member under which an event carries its CanonicalWriter (a symbol:
+ * JSON.stringify, Object.keys and jsonb never see it). The hash chain uses
+ * it instead of the generic walk; events of a fixed shape (operation events)
+ * are written several times faster that way.
  *
  * @example
  * ```ts
- * sortedCopy({ code: 'X', class: 'Y' }); // { class: 'Y', code: 'X' }
+ * const body = { v: 1, type: 'audit', time, action: 'x', [CANONICAL_WRITER]: writeAuditEvent };
  * ```
  */
-export function sortedCopy<T extends object>(obj: T): T {
-  const out: Record<string, unknown> = {};
-  for (const k of Object.keys(obj).sort()) out[k] = (obj as Record<string, unknown>)[k];
-  return out as T;
-}
+export const CANONICAL_WRITER: unique symbol = Symbol('chatcore.audit.canonicalWriter');

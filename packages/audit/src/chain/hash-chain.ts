@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { canonicalJsonWith, PRESORTED } from './canonical-json.js';
+import { canonicalJsonWith, CANONICAL_WRITER, type CanonicalWriter } from './canonical-json.js';
+import { sha256Hex } from './sha256.js';
 import { GENESIS_HASH, type AuditEventBody, type SealedAuditEvent } from '../events/audit-event.js';
 
 /** The chain members, in code-unit order. */
@@ -15,7 +15,7 @@ const CHAIN_KEYS = ['prevHash', 'seq', 'stream'] as const;
  * ```
  */
 export function hashEvent(prevHash: string, eventWithoutHash: Readonly<Record<string, unknown>>): string {
-  return createHash('sha256').update(prevHash).update(canonicalJsonWith(eventWithoutHash, [], [])).digest('hex');
+  return sha256Hex(prevHash + canonicalJsonWith(eventWithoutHash, [], []));
 }
 
 /**
@@ -63,20 +63,15 @@ export class HashChain {
    * the event is serialized once.
    */
   sealLine(body: AuditEventBody): string {
-    let text: string;
-    if ((body as { [PRESORTED]?: boolean })[PRESORTED]) {
-      // Members are already in canonical order with slots for the chain fields: JSON.stringify writes canonical JSON.
-      const slots = body as unknown as { prevHash: string; seq: number; stream: string };
-      slots.prevHash = this.head;
-      slots.seq = this.seqValue + 1;
-      slots.stream = this.stream;
-      text = JSON.stringify(body);
-    } else {
-      text = canonicalJsonWith(body, CHAIN_KEYS, [this.head, this.seqValue + 1, this.stream]);
-    }
-    const hash = createHash('sha256').update(this.head).update(text).digest('hex');
+    const seq = this.seqValue + 1;
+    // Operation events carry a writer for their fixed member set (one pass, no key sorting).
+    const write = (body as { [CANONICAL_WRITER]?: CanonicalWriter })[CANONICAL_WRITER];
+    const text = write ? write(body as never, this.head, seq, this.stream) : canonicalJsonWith(body, CHAIN_KEYS, [this.head, seq, this.stream]);
+    // Slicing first flattens the text once, in place; the hash input then copies two flat strings.
+    const open = text.slice(0, -1);
+    const hash = sha256Hex(this.head + text);
     this.seqValue += 1;
     this.head = hash;
-    return `${text.slice(0, -1)},"hash":"${hash}"}`;
+    return `${open},"hash":"${hash}"}`;
   }
 }

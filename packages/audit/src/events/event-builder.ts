@@ -1,7 +1,9 @@
 import { familyOf, type Operation, type OperationContext, type OperationResult, type SecurityEvent, type TransactionEvent } from '@chatcore/core';
 import { AUDIT_EVENT_VERSION, type AuditEventBody, type JsonValue } from './audit-event.js';
 import { redactError } from './redact-error.js';
-import { PRESORTED, sortedCopy } from '../chain/canonical-json.js';
+import { CANONICAL_WRITER } from '../chain/canonical-json.js';
+import { writeOperationJson } from './operation-json.js';
+import { isoNow } from './iso-now.js';
 import { operationFields, queryShape } from './query-shape.js';
 import type { ResolvedAuditOptions } from '../audit-options.js';
 
@@ -24,6 +26,8 @@ export interface OperationOutcome {
 }
 
 const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count']);
+/** A get filters on no field: one shared (frozen) empty list instead of a new one per event. */
+const NO_FIELDS: readonly string[] = Object.freeze([]);
 
 /** Ids an operation touched, from its result (or its target when it failed). */
 function touchedIds(op: Operation, result: OperationResult | undefined): string[] {
@@ -77,42 +81,35 @@ export class EventBuilder {
     const max = this.options.maxIds;
     const result = outcome.result;
     const read = READ_KINDS.has(op.kind);
-    // Members in code-unit order: canonical JSON then only checks the order instead of sorting.
-    const body: Record<string | symbol, JsonValue | undefined | boolean> = {
+    // One object shape for every operation event; the chain writes it with writeOperationJson.
+    const body: Record<string | symbol, unknown> = {
       actor: ctx.actor,
       attempt: outcome.attempt,
       cache: read && result ? (result.servedBy === 'cache' ? 'hit' : 'miss') : undefined,
       count: op.kind === 'count' ? result?.count ?? 0 : all.length,
       created: op.kind === 'upsert' ? result?.created : undefined,
       durationMs: Math.round(outcome.durationMs * 1000) / 1000,
-      error: outcome.error === undefined ? undefined : (sortedCopy(redactError(outcome.error)) as unknown as JsonValue),
+      error: outcome.error === undefined ? undefined : (redactError(outcome.error) as unknown as JsonValue),
       family: familyOf(op.kind),
-      fields: operationFields(op),
+      fields: op.kind === 'get' ? NO_FIELDS : operationFields(op),
       ids: all.length > max ? all.slice(0, max) : outcome.ids ? [...all] : (all as string[]),
       idsTruncated: all.length > max ? true : undefined,
       kind: op.kind,
       method: ctx.method,
       outcome: outcome.error === undefined ? 'ok' : 'error',
-      prevHash: undefined,
       repository: ctx.repository,
-      seq: undefined,
       servedBy: result?.servedBy && result.servedBy !== 'cache' ? result.servedBy : undefined,
-      stream: undefined,
       tenant: ctx.tenant,
-      time: new Date().toISOString(),
+      time: isoNow(),
       traceId: ctx.traceId,
       transactionId: outcome.transactionId,
       type: 'operation',
       v: AUDIT_EVENT_VERSION,
       values: undefined,
-      [PRESORTED]: true,
+      [CANONICAL_WRITER]: writeOperationJson,
     };
     const allowed = this.options.includeValues.get(ctx.repository);
-    if (allowed && !read && op.kind !== 'delete') {
-      body.values = this.values(op, allowed, max);
-      // JSON field values may hold objects in any member order: let the chain canonicalize those.
-      if (body.values !== undefined && JSON.stringify(body.values).includes('{', 1)) body[PRESORTED] = false;
-    }
+    if (allowed && !read && op.kind !== 'delete') body.values = this.values(op, allowed, max);
     return body as unknown as AuditEventBody;
   }
 
@@ -121,7 +118,7 @@ export class EventBuilder {
     return {
       v: AUDIT_EVENT_VERSION,
       type: 'performance',
-      time: new Date().toISOString(),
+      time: isoNow(),
       traceId: ctx.traceId,
       actor: ctx.actor,
       tenant: ctx.tenant,
@@ -139,7 +136,7 @@ export class EventBuilder {
     return {
       v: AUDIT_EVENT_VERSION,
       type: 'security',
-      time: new Date().toISOString(),
+      time: isoNow(),
       event: String(event.type).slice(0, 64),
       message: String(event.message).slice(0, 500),
       repository: event.repository,
@@ -158,7 +155,7 @@ export class EventBuilder {
     return {
       v: AUDIT_EVENT_VERSION,
       type: 'rollback',
-      time: new Date().toISOString(),
+      time: isoNow(),
       traceId: first?.traceId,
       actor: first?.actor,
       tenant: first?.tenant,
