@@ -68,18 +68,17 @@ export function decryptRow(plan: RepositoryPlan, stored: StoredRow): StoredRow {
   // cache tier that keeps ciphertext rows by reference.
   const id = stored.id as string;
   const out: StoredRow = {};
-  const fields = plan.fields;
-  const envelope = plan.envelopeField;
+  const reads = plan.reads;
   for (const k in stored) {
     const v = stored[k];
-    if (k === envelope) {
+    const how = reads.get(k);
+    if (how === undefined) out[k] = v;
+    else if (how === 'envelope') {
       const values = openRecord(plan.envelopeCipher!, plan.logical.fields, v, id);
       for (const n of plan.sealed) out[n] = values[n] ?? null;
-      continue;
+    } else if (how !== 'index') {
+      out[k] = v === null || v === undefined ? v : decodeValue(how.cipher!.open(v, id), how.meta.type, how.meta.items);
     }
-    if (plan.indexFields.has(k)) continue;
-    const p = envelope === undefined ? fields.get(k) : undefined;
-    out[k] = p && v !== null && v !== undefined ? decodeValue(p.cipher!.open(v, id), p.meta.type, p.meta.items) : v;
   }
   return out;
 }

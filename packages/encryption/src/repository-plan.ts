@@ -47,10 +47,24 @@ export interface RepositoryPlan {
   readonly indexFields: ReadonlyMap<string, string>;
   /** The searchable fields (those with a blind index), as a list for the hot path. */
   readonly searchable: readonly FieldPlan[];
+  /** What a read does with each protected storage field, in one lookup: decrypt it (field mode), open it, or drop it. */
+  readonly reads: ReadonlyMap<string, StorageRead>;
   storage?: RepositorySchema;
   /** Set at connect (record mode). */
   envelopeCipher?: ValueCipher;
 }
+
+/**
+ * How a read treats one storage field: a FieldPlan is decrypted into the
+ * field of the same name, `'envelope'` is opened into the sealed fields,
+ * `'index'` (a blind index) is dropped. Fields not listed are copied.
+ *
+ * @example
+ * ```ts
+ * const how = plan.reads.get('emailBidx'); // 'index'
+ * ```
+ */
+export type StorageRead = FieldPlan | 'envelope' | 'index';
 
 interface Extra { searchable: boolean; normalize?: SearchNormalization | undefined }
 
@@ -145,7 +159,11 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     const indexFields = new Map<string, string>();
     for (const p of protectedFields.values()) if (p.indexField) indexFields.set(p.indexField, p.name);
     const searchable = [...protectedFields.values()].filter((p) => p.indexField);
-    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, indexFields, searchable });
+    const reads = new Map<string, StorageRead>();
+    if (envelopeField) reads.set(envelopeField, 'envelope');
+    else for (const p of protectedFields.values()) reads.set(p.name, p);
+    for (const f of indexFields.keys()) reads.set(f, 'index');
+    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, indexFields, searchable, reads });
   }
   return plans;
 }

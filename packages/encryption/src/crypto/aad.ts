@@ -1,3 +1,5 @@
+import { ScratchBuffer } from './scratch-buffer.js';
+
 /**
  * Length-prefixed context bytes: for each part, u16be(byteLength) then UTF-8.
  * Length prefixes make the encoding unambiguous (`a|bc` ≠ `ab|c`).
@@ -46,3 +48,48 @@ export function buildAad(header: Buffer, prefix: Buffer, recordId: string, suffi
 }
 
 let scratch = Buffer.allocUnsafeSlow(1024);
+
+/**
+ * The field-level AAD of one key and field, for record after record: the
+ * constant `header || ctx(repository, field)` is written once, and only the
+ * record id part is rewritten when the id changes. Like `buildAad`, the
+ * result is only valid until the next call: pass it straight to the cipher.
+ *
+ * @example
+ * ```ts
+ * const aad = new RecordAad(headerFor('k1'), contextBytes(['users', 'email']));
+ * decipher.setAAD(aad.of(id));
+ * ```
+ */
+export class RecordAad {
+  private readonly scratch: ScratchBuffer;
+  private readonly idAt: number;
+  private lastId: string | undefined;
+  private last: Buffer | undefined;
+
+  constructor(header: Buffer, prefix: Buffer) {
+    this.idAt = header.length + prefix.length;
+    this.scratch = new ScratchBuffer(this.idAt + 2 + 96);
+    const buf = this.scratch.bytes;
+    header.copy(buf, 0);
+    prefix.copy(buf, header.length);
+  }
+
+  /** The AAD for `recordId` (byte-identical to `buildAad(header, prefix, recordId)`). */
+  of(recordId: string): Buffer {
+    if (recordId === this.lastId) return this.last!;
+    const max = this.idAt + 2 + recordId.length * 3;
+    let buf = this.scratch.bytes;
+    if (buf.length < max) {
+      const grown = this.scratch.ensure(max);
+      buf.copy(grown, 0, 0, this.idAt);
+      buf = grown;
+    }
+    const idLen = buf.write(recordId, this.idAt + 2, 'utf8');
+    if (idLen > 0xffff) throw new RangeError('A record id longer than 65535 bytes cannot be bound into ciphertext.');
+    buf[this.idAt] = idLen >> 8;
+    buf[this.idAt + 1] = idLen & 0xff;
+    this.lastId = recordId;
+    return (this.last = this.scratch.view(0, this.idAt + 2 + idLen));
+  }
+}

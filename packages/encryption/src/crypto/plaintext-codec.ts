@@ -94,43 +94,51 @@ export function encodeValue(value: unknown, type: FieldType, items?: FieldMeta):
  * ```
  */
 export function decodeValue(bytes: Buffer, type: FieldType, items?: FieldMeta): unknown {
-  const tag = bytes[0];
-  if (tag === TAG.null && bytes.length === 1) return null;
-  const body = bytes.subarray(1);
+  return decodeRange(bytes, 0, bytes.length, type, items);
+}
+
+// Offsets instead of subarrays: a view object per value costs as much as decoding a short string.
+function decodeRange(bytes: Buffer, start: number, end: number, type: FieldType, items: FieldMeta | undefined): unknown {
+  const tag = bytes[start];
+  const at = start + 1;
+  const len = end - at;
+  if (tag === TAG.null && len === 0) return null;
   switch (type) {
     case 'string': case 'text': case 'enum': case 'id':
-      expect(tag, TAG.string);
-      return body.toString('utf8');
+      expect(tag, TAG.string, len >= 0);
+      return bytes.toString('utf8', at, end);
     case 'integer': case 'number': case 'version':
-      expect(tag, TAG.number, body.length === 8);
-      return body.readDoubleBE(0);
-    case 'bigint':
-      expect(tag, TAG.bigint, /^-?\d+$/.test(body.toString('ascii')));
-      return BigInt(body.toString('ascii'));
+      expect(tag, TAG.number, len === 8);
+      return bytes.readDoubleBE(at);
+    case 'bigint': {
+      const digits = bytes.toString('ascii', at, end);
+      expect(tag, TAG.bigint, /^-?\d+$/.test(digits));
+      return BigInt(digits);
+    }
     case 'boolean':
-      expect(tag, TAG.boolean, body.length === 1);
-      return body[0] === 1;
+      expect(tag, TAG.boolean, len === 1);
+      return bytes[at] === 1;
     case 'timestamp':
-      expect(tag, TAG.date, body.length === 8);
-      return new Date(body.readDoubleBE(0));
+      expect(tag, TAG.date, len === 8);
+      return new Date(bytes.readDoubleBE(at));
     case 'bytes':
-      expect(tag, TAG.bytes);
-      return new Uint8Array(body);
+      expect(tag, TAG.bytes, len >= 0);
+      return new Uint8Array(bytes.subarray(at, end));
     case 'json':
-      expect(tag, TAG.json);
-      return JSON.parse(body.toString('utf8'));
+      expect(tag, TAG.json, len >= 0);
+      return JSON.parse(bytes.toString('utf8', at, end));
     case 'array': {
-      expect(tag, TAG.array, body.length >= 4);
-      const count = body.readUInt32BE(0);
+      expect(tag, TAG.array, len >= 4);
+      const count = bytes.readUInt32BE(at);
       const out: unknown[] = [];
-      let at = 4;
+      let p = at + 4;
       for (let i = 0; i < count; i++) {
-        if (at + 4 > body.length) throw mismatch();
-        const len = body.readUInt32BE(at);
-        at += 4;
-        if (at + len > body.length) throw mismatch();
-        out.push(decodeValue(body.subarray(at, at + len), items?.type ?? 'json', items?.items));
-        at += len;
+        if (p + 4 > end) throw mismatch();
+        const itemLen = bytes.readUInt32BE(p);
+        p += 4;
+        if (p + itemLen > end) throw mismatch();
+        out.push(decodeRange(bytes, p, p + itemLen, items?.type ?? 'json', items?.items));
+        p += itemLen;
       }
       return out;
     }

@@ -1,9 +1,24 @@
 import type { KeyObject } from 'node:crypto';
 import { IntegrityError, KeyError } from '@chatcore/core';
 import type { Keyring } from '../keys/keyring.js';
-import { gcmOpen, gcmSeal } from './aes-gcm.js';
-import { buildAad, contextBytes } from './aad.js';
+import { gcmOpen, gcmSeal, gcmSealInto } from './aes-gcm.js';
+import { RecordAad, buildAad, contextBytes } from './aad.js';
 import { NONCE_BYTES, TAG_BYTES, headerFor, parseCiphertext } from './ciphertext-format.js';
+import { ScratchBuffer } from './scratch-buffer.js';
+
+interface KeySlot {
+  readonly key: KeyObject;
+  readonly header: Buffer;
+  readonly aad: RecordAad;
+}
+
+// Shared by every ValueCipher: each use is synchronous and ends before the next.
+const decoded = new ScratchBuffer(1024);
+const sealed = new ScratchBuffer(1024);
+const nonceCopy = Buffer.allocUnsafeSlow(NONCE_BYTES);
+const tagCopy = Buffer.allocUnsafeSlow(TAG_BYTES);
+/** Values longer than this (in base64url characters) take the allocating path, so the scratch buffers stay small. */
+const MAX_SCRATCH_TEXT = 64 * 1024;
 
 /**
  * Encrypts and decrypts the byte payloads of one storage slot (a field, or a
@@ -20,7 +35,9 @@ import { NONCE_BYTES, TAG_BYTES, headerFor, parseCiphertext } from './ciphertext
  */
 export class ValueCipher {
   private readonly prefix: Buffer;
-  private readonly keys = new Map<string, { key: KeyObject; header: Buffer }>();
+  private readonly keys = new Map<string, KeySlot>();
+  private active: KeySlot | undefined;
+  private activeId: string | undefined;
 
   constructor(
     private readonly ring: Keyring,
@@ -32,18 +49,24 @@ export class ValueCipher {
 
   /** Derive the active key's subkey now (at connect), not on the first write. */
   warm(): void {
-    this.slot(this.ring.activeKeyId);
+    this.activeSlot();
   }
 
   /** Encrypt under the active key, bound to `recordId` (and `suffix`, e.g. the sealed field list); returns base64url text. */
   seal(plaintext: Uint8Array, recordId: string, suffix?: Buffer): string {
-    return this.sealBytes(plaintext, recordId, suffix).toString('base64url');
+    if (suffix || plaintext.length > MAX_SCRATCH_TEXT) return this.sealBytes(plaintext, recordId, suffix).toString('base64url');
+    // Field values: sealed into a reused buffer and encoded from there.
+    const { key, header, aad } = this.activeSlot();
+    const out = sealed.ensure(header.length + NONCE_BYTES + TAG_BYTES + plaintext.length);
+    header.copy(out, 0);
+    const end = gcmSealInto(key, aad.of(recordId), plaintext, out, header.length);
+    return out.toString('base64url', 0, end);
   }
 
   /** Like `seal`, returning the binary ciphertext. */
   sealBytes(plaintext: Uint8Array, recordId: string, suffix?: Buffer): Buffer {
-    const { key, header } = this.slot(this.ring.activeKeyId);
-    return gcmSeal(key, header, buildAad(header, this.prefix, recordId, suffix), plaintext);
+    const { key, header, aad } = this.activeSlot();
+    return gcmSeal(key, header, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext);
   }
 
   /**
@@ -55,27 +78,41 @@ export class ValueCipher {
     if (typeof text !== 'string') {
       throw new IntegrityError(`The stored value of ${this.repository}.${this.field} (record ${recordId}) is not ciphertext text. Restore it from a backup.`, { repository: this.repository, field: this.field, id: recordId });
     }
-    return this.openBytes(Buffer.from(text, 'base64url'), recordId, suffix);
+    if (suffix || text.length > MAX_SCRATCH_TEXT) return this.openBytes(Buffer.from(text, 'base64url'), recordId, suffix);
+    // Field values under the active key: decoded into a reused buffer, nonce
+    // and tag copied into fixed ones, so the only allocations left are the
+    // cipher's own. Anything else takes the general path below.
+    const s = this.activeSlot();
+    const hl = s.header.length;
+    const bytes = decoded.ensure(Math.ceil((text.length * 3) / 4));
+    const n = bytes.write(text, 0, 'base64url');
+    if (n < hl + NONCE_BYTES + TAG_BYTES || !startsWith(bytes, s.header)) return this.openBytes(Buffer.from(text, 'base64url'), recordId);
+    for (let i = 0; i < NONCE_BYTES; i++) nonceCopy[i] = bytes[hl + i]!;
+    for (let i = 0; i < TAG_BYTES; i++) tagCopy[i] = bytes[hl + NONCE_BYTES + i]!;
+    try {
+      return gcmOpen(s.key, nonceCopy, tagCopy, s.aad.of(recordId), decoded.view(hl + NONCE_BYTES + TAG_BYTES, n));
+    } catch (cause) {
+      throw this.failed(recordId, this.activeId!, cause);
+    }
   }
 
   /** Like `open`, from the binary ciphertext. */
   openBytes(bytes: Buffer, recordId: string, suffix?: Buffer): Buffer {
     // Fast path: most values are under the active key, whose header bytes are known.
-    const active = this.slot(this.ring.activeKeyId);
+    const active = this.activeSlot();
     const hl = active.header.length;
-    let key: KeyObject, header: Buffer, nonce: Buffer, tag: Buffer, body: Buffer, keyId: string;
-    if (bytes.length >= hl + NONCE_BYTES + TAG_BYTES && bytes.compare(active.header, 0, hl, 0, hl) === 0) {
-      key = active.key;
-      keyId = this.ring.activeKeyId;
-      header = bytes.subarray(0, hl);
+    let slot: KeySlot, nonce: Buffer, tag: Buffer, body: Buffer, keyId: string;
+    if (bytes.length >= hl + NONCE_BYTES + TAG_BYTES && startsWith(bytes, active.header)) {
+      slot = active;
+      keyId = this.activeId!;
       nonce = bytes.subarray(hl, hl + NONCE_BYTES);
       tag = bytes.subarray(hl + NONCE_BYTES, hl + NONCE_BYTES + TAG_BYTES);
       body = bytes.subarray(hl + NONCE_BYTES + TAG_BYTES);
     } else {
       const parts = parseCiphertext(bytes, `value of ${this.repository}.${this.field}`);
-      ({ header, nonce, tag, body, keyId } = parts);
+      ({ nonce, tag, body, keyId } = parts);
       try {
-        key = this.slot(keyId).key;
+        slot = this.slot(keyId);
       } catch (error) {
         if (!(error instanceof KeyError)) throw error;
         throw new KeyError(
@@ -84,21 +121,37 @@ export class ValueCipher {
         );
       }
     }
+    // The header is part of the AAD; it equals the slot's header (same key id, same format bytes).
+    const aad = suffix ? buildAad(slot.header, this.prefix, recordId, suffix) : slot.aad.of(recordId);
     try {
-      return gcmOpen(key, nonce, tag, buildAad(header, this.prefix, recordId, suffix), body);
+      return gcmOpen(slot.key, nonce, tag, aad, body);
     } catch (cause) {
-      throw new IntegrityError(
-        `The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`,
-        { repository: this.repository, field: this.field, id: recordId, keyId },
-        cause,
-      );
+      throw this.failed(recordId, keyId, cause);
     }
   }
 
-  private slot(keyId: string): { key: KeyObject; header: Buffer } {
+  private failed(recordId: string, keyId: string, cause: unknown): IntegrityError {
+    return new IntegrityError(
+      `The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`,
+      { repository: this.repository, field: this.field, id: recordId, keyId },
+      cause,
+    );
+  }
+
+  private activeSlot(): KeySlot {
+    const id = this.ring.activeKeyId;
+    if (id !== this.activeId || !this.active) {
+      this.active = this.slot(id);
+      this.activeId = id;
+    }
+    return this.active;
+  }
+
+  private slot(keyId: string): KeySlot {
     let s = this.keys.get(keyId);
     if (!s) {
-      s = { key: this.ring.encryptionKey(keyId, this.repository, this.field), header: headerFor(keyId) };
+      const header = headerFor(keyId);
+      s = { key: this.ring.encryptionKey(keyId, this.repository, this.field), header, aad: new RecordAad(header, this.prefix) };
       this.keys.set(keyId, s);
     }
     return s;
@@ -112,5 +165,11 @@ export class ValueCipher {
   /** Forget cached subkeys of a key (after it was retired). */
   forget(keyId: string): void {
     this.keys.delete(keyId);
+    if (keyId === this.activeId) this.active = this.activeId = undefined;
   }
+}
+
+function startsWith(bytes: Buffer, header: Buffer): boolean {
+  for (let i = 0; i < header.length; i++) if (bytes[i] !== header[i]) return false;
+  return true;
 }
