@@ -98,7 +98,7 @@ function cpuRows(title: string, results: readonly Measured[], perCall: number): 
     const ratio = r.cpuRatio;
     const goal = !r.name.startsWith('repo.') ? '' : ` (${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%; target ≤ +${MAX_OVERHEAD * 100}%: ${ratio <= 1 + MAX_OVERHEAD ? 'met' : 'MISSED'})`;
     const ops = r.opsPerSec * perCall;
-    return `| ${title} | ${r.name} | ${ops >= 100 ? Math.round(ops).toLocaleString('en-US') : ops.toFixed(1)} | ${(r.cpuMicrosPerOp / perCall).toFixed(1)} | ${ratio.toFixed(2)}x CPU${goal} |`;
+    return `| ${title} | ${r.name} | ${ops >= 100 ? Math.round(ops).toLocaleString('en-US') : ops.toFixed(1)} | ${(r.cpuMicrosPerOp / perCall).toFixed(1)} | | ${ratio.toFixed(2)}x CPU${goal} |`;
   });
 }
 

@@ -80,12 +80,12 @@ export async function postgresResilience(out: string[]): Promise<void> {
       const mp = median(lat.plain);
       const mg = median(lat.guarded);
       const ratio = mp / mg;
-      out.push(`| get by id, paired op by op, ${inFlight} in flight | plain ${(mp * 1000).toFixed(0)} µs vs retries + breaker + health ${(mg * 1000).toFixed(0)} µs (median latency) | | | ${ratio.toFixed(2)}x (target ≥ 0.95x: ${ratio >= 0.95 ? 'met' : 'MISSED'}) |`);
+      out.push(`| get by id, paired op by op, ${inFlight} in flight | plain ${(mp * 1000).toFixed(0)} µs vs retries + breaker + health ${(mg * 1000).toFixed(0)} µs (median latency) | | | | ${ratio.toFixed(2)}x (target ≥ 0.95x: ${ratio >= 0.95 ? "met" : "MISSED"}) |`);
     }
   } finally {
     clearInterval(poll);
   }
-  out.push(`| health probes during the run | ${healthChecks} (${unhealthy} not up) | | | breaker ${guarded.breakerState()} |`);
+  out.push(`| health probes during the run | ${healthChecks} (${unhealthy} not up) | | | | breaker ${guarded.breakerState()} |`);
   await k.executor.execute({ sql: 'drop table if exists bench_resilience_items', parameters: [] });
   await resilient.close();
   await plain.close();
