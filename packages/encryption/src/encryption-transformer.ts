@@ -1,7 +1,7 @@
 import type { StoredRow } from '@chatcore/core';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { blindIndex } from './crypto/blind-index.js';
-import { decodeValue, encodeValue } from './crypto/plaintext-codec.js';
+import { decodeValue, encodeTransient } from './crypto/plaintext-codec.js';
 import { fieldList, openRecord, sealRecord } from './record/record-envelope.js';
 import type { RepositoryPlan } from './repository-plan.js';
 
@@ -26,7 +26,7 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
       const v = row[k];
       const p = fields.get(k);
       if (!p) out[k] = v;
-      else out[k] = v === null || v === undefined ? null : p.cipher!.seal(encodeValue(v, p.meta.type, p.meta.items), id);
+      else out[k] = v === null || v === undefined ? null : p.cipher!.seal(encodeTransient(v, p.meta.type, p.meta.items), id);
     }
   } else {
     for (const k in row) if (!fields.has(k)) out[k] = row[k];
@@ -119,7 +119,7 @@ export function encryptSet(plan: RepositoryPlan, set: Readonly<Record<string, un
     const p = plan.fields.get(f);
     if (!p) continue;
     if (p.indexField) out[p.indexField] = blindIndex(p.indexKey!, p.meta, value, p.normalize);
-    out[f] = value === null || value === undefined ? null : p.cipher!.seal(encodeValue(value, p.meta.type, p.meta.items), id);
+    out[f] = value === null || value === undefined ? null : p.cipher!.seal(encodeTransient(value, p.meta.type, p.meta.items), id);
   }
   return out;
 }

@@ -2,6 +2,7 @@ import type { FieldMeta, RepositorySchema, SearchNormalization } from '@chatcore
 import { ConfigError, toSnakeCase } from '@chatcore/core';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
 import type { ValueCipher } from './crypto/value-cipher.js';
+import type { HmacKey } from './crypto/hmac-key.js';
 
 /**
  * How one logical field is protected.
@@ -21,7 +22,7 @@ export interface FieldPlan {
   /** Set at connect: the field's cipher (field-level mode). */
   cipher?: ValueCipher;
   /** Set at connect: the field's blind-index key. */
-  indexKey?: Buffer;
+  indexKey?: HmacKey;
 }
 
 /**

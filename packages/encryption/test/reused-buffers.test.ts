@@ -1,0 +1,88 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHmac, randomBytes } from 'node:crypto';
+import { IntegrityError, type FieldMeta, type FieldType } from '@chatcore/core';
+import { Keyring, ValueCipher, blindIndex, buildAad, contextBytes, decodeValue, encodeValue, headerFor, localKeyProvider } from '../src/index.js';
+import { RecordAad } from '../src/crypto/aad.js';
+import { HmacKey } from '../src/crypto/hmac-key.js';
+import { encodeTransient } from '../src/crypto/plaintext-codec.js';
+import { KEY_A, KEY_B } from './helpers/keys.js';
+
+// The per-value hot path writes into reused buffers and prepared key state;
+// these tests pin it to the straightforward computations it replaces.
+
+test('HmacKey gives createHmac-SHA256 results for every length around block boundaries, and for long keys', () => {
+  for (const keyLen of [32, 64, 65, 100]) {
+    const key = randomBytes(keyLen);
+    const k = new HmacKey(key);
+    for (let n = 0; n <= 260; n++) {
+      const msg = randomBytes(n);
+      assert.is(k.mac(msg).toString('hex'), createHmac('sha256', key).update(msg).digest('hex'), `key ${keyLen} bytes, message ${n} bytes`);
+    }
+  }
+});
+
+test('blind indexes are the same under a prepared HmacKey and under the raw key', async () => {
+  const ring = await Keyring.load({ keys: [{ id: 'k1', key: KEY_A }] }, localKeyProvider());
+  const raw = ring.indexKey('users', 'email');
+  const prepared = new HmacKey(raw.export());
+  const meta = { type: 'string', optional: false, unique: false, indexed: false, secret: false } as const;
+  for (const v of ['', 'ada@example.com', 'É'.repeat(90), 'x'.repeat(5000)]) {
+    assert.is(blindIndex(prepared, meta, v, { trim: true, caseFold: true }), blindIndex(raw, meta, v, { trim: true, caseFold: true }));
+  }
+});
+
+test('wiping an HmacKey changes every later MAC (the prepared states are gone)', () => {
+  const key = randomBytes(32);
+  const k = new HmacKey(key);
+  const msg = Buffer.from('value');
+  const before = k.mac(msg).toString('hex');
+  k.wipe();
+  assert.is.not(k.mac(msg).toString('hex'), before);
+});
+
+test('RecordAad produces the bytes of buildAad for ASCII, non-ASCII, long and alternating ids', () => {
+  const header = headerFor('k1');
+  const prefix = contextBytes(['users', 'email']);
+  const aad = new RecordAad(header, prefix);
+  const ids = ['0b9c5f9e-2f6c-4a7c-9a36-1b2d3e4f5a6b', 'ünïcødé-id', 'x'.repeat(400), '0b9c5f9e-2f6c-4a7c-9a36-1b2d3e4f5a6b', 'a', 'a'];
+  for (const id of ids) assert.is(aad.of(id).toString('hex'), buildAad(header, prefix, id).toString('hex'), id);
+});
+
+test('values opened one after another are independent buffers, at every length', async () => {
+  const ring = await Keyring.load({ keys: [{ id: 'k1', key: KEY_A }] }, localKeyProvider());
+  const c = new ValueCipher(ring, 'users', 'ssn');
+  const values = Array.from({ length: 40 }, (_, i) => 'v'.repeat(i * 7) + i);
+  values.push('w'.repeat(70_000)); // past the reused buffers: the allocating path
+  const texts = values.map((v, i) => c.seal(encodeTransient(v, 'string'), `id-${i}`));
+  const opened = texts.map((t, i) => c.open(t, `id-${i}`));
+  opened.forEach((bytes, i) => assert.is(decodeValue(bytes, 'string'), values[i]));
+});
+
+test('a value under a retired-from-active key opens through the general path; tampering there and on the fast path fails', async () => {
+  const ring = await Keyring.load({ keys: [{ id: 'k1', key: KEY_A }, { id: 'k2', key: KEY_B }], activeKeyId: 'k1' }, localKeyProvider());
+  const c = new ValueCipher(ring, 'users', 'ssn');
+  const old = c.seal(encodeValue('under k1', 'string'), 'r1');
+  ring.activate('k2');
+  const fresh = c.seal(encodeValue('under k2', 'string'), 'r1');
+  assert.is(decodeValue(c.open(old, 'r1'), 'string'), 'under k1');
+  assert.is(decodeValue(c.open(fresh, 'r1'), 'string'), 'under k2');
+  for (const text of [old, fresh]) {
+    const bytes = Buffer.from(text, 'base64url');
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 1;
+    assert.throws(() => c.open(bytes.toString('base64url'), 'r1'), (e: unknown) => e instanceof IntegrityError);
+    assert.throws(() => c.open(text, 'r2'), (e: unknown) => e instanceof IntegrityError);
+  }
+});
+
+test('encodeTransient writes the bytes of encodeValue for every type', () => {
+  const item: FieldMeta = { type: 'string', optional: false, unique: false, indexed: false, secret: false };
+  const cases: [unknown, FieldType, FieldMeta?][] = [
+    ['ada', 'string'], ['', 'text'], ['x'.repeat(20_000), 'string'], ['a', 'enum'], [42.5, 'number'], [7, 'integer'], [3, 'version'],
+    [new Date(1_700_000_000_000), 'timestamp'], [true, 'boolean'], [12345678901234567890n, 'bigint'],
+    [new Uint8Array([1, 2, 3]), 'bytes'], [{ a: [1] }, 'json'], [['p', 'q'], 'array', item], [null, 'string'],
+  ];
+  for (const [v, type, items] of cases) assert.is(encodeTransient(v, type, items).toString('hex'), encodeValue(v, type, items).toString('hex'), type);
+});
+
+test.run();
