@@ -73,17 +73,30 @@ export class ConnectionBreaker {
    * resets the count, so the state machine is cockatiel's throughout.
    */
   run<T>(fn: () => Promise<T>): Promise<T> {
-    if (!this.counting && this.policy.state === CircuitState.Closed) {
-      return fn().then(undefined, (err: unknown) => {
-        if (!countsAgainstServer(err)) throw err;
-        this.counting = true;
-        return this.execute(() => Promise.reject(err));
-      });
-    }
+    if (this.direct) return fn().then(undefined, (err: unknown) => this.failed<T>(err));
     return this.execute(fn).then((result) => {
       if (this.policy.state === CircuitState.Closed) this.counting = false;
       return result;
     });
+  }
+
+  /**
+   * Whether a call may run directly, outside cockatiel: the breaker is
+   * closed and no failure has been counted since the last success.
+   */
+  get direct(): boolean {
+    return !this.counting && this.policy.state === CircuitState.Closed;
+  }
+
+  /**
+   * The failure of a call that ran directly: a connection failure is handed
+   * to cockatiel (which counts it as if it had run the call, and may open
+   * the breaker); every failure is rethrown, as a rejection.
+   */
+  failed<T>(err: unknown): Promise<T> {
+    if (!countsAgainstServer(err)) return Promise.reject(err);
+    this.counting = true;
+    return this.execute<T>(() => Promise.reject(err));
   }
 
   private execute<T>(fn: () => Promise<T>): Promise<T> {

@@ -62,9 +62,24 @@ export class PoolTarget {
 
   constructor(readonly name: string, readonly pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {}
 
-  /** Run one statement on any connection of this server, through its breaker. */
-  run(query: pg.QueryConfig, signal?: AbortSignal): Promise<SqlResult> {
-    return this.breaker ? this.breaker.run(() => this.runOnce(query, signal)) : this.runOnce(query, signal);
+  /**
+   * Run one statement on any connection of this server, through its
+   * breaker; a failure goes to `recover` (e.g. a retry), whose outcome is
+   * the call's. While the breaker lets calls through directly, the breaker
+   * and `recover` are reached from the statement's own callback: a
+   * successful read costs one promise, not one per layer.
+   */
+  run(query: pg.QueryConfig, signal?: AbortSignal, recover?: (err: Error) => Promise<SqlResult>): Promise<SqlResult> {
+    const breaker = this.breaker;
+    if (!breaker || breaker.direct) {
+      if (!breaker && !recover) return this.runOnce(query, signal, undefined);
+      return this.runOnce(query, signal, (err) => {
+        const counted = breaker ? breaker.failed<SqlResult>(err) : Promise.reject(err);
+        return recover ? counted.then(undefined, recover) : counted;
+      });
+    }
+    const result = breaker.run(() => this.runOnce(query, signal, undefined));
+    return recover ? result.then(undefined, recover) : result;
   }
 
   /**
@@ -130,8 +145,9 @@ export class PoolTarget {
    * the error listener is attached in the tick the pool hands the client
    * over, and no promise is created per step (this is every read's path).
    */
-  private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined): Promise<SqlResult> {
-    return new Promise<SqlResult>((resolve, reject) => this.pool.connect((connectErr, client) => {
+  private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined): Promise<SqlResult> {
+    return new Promise<SqlResult>((resolve, rejectNow) => this.pool.connect((connectErr, client) => {
+      const reject = onFailure ? (err: Error) => resolve(onFailure(err)) : rejectNow;
       if (connectErr || !client) {
         reject(this.connectError(connectErr));
         return;
@@ -171,7 +187,7 @@ export class PoolTarget {
           // to the pool. Anything else leaves the connection's state unknown.
           const code = (err as { code?: unknown }).code;
           client.release(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? undefined : err);
-          reject(lockTimeoutAsTimeout(err));
+          reject(lockTimeoutAsTimeout(err) as Error);
         }
       });
     }));

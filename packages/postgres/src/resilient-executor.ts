@@ -107,8 +107,8 @@ export class ResilientExecutor implements SqlExecutor {
       this.nextRead = 0;
       this.nextSignal = undefined;
       const first = read === 1 ? this.router.readTarget() : this.primary;
-      return first.run(query, signal).then(undefined, (err: Error) => {
-        if (!readRetryable(err) || signal?.aborted) throw err;
+      return first.run(query, signal, (err) => {
+        if (!readRetryable(err) || signal?.aborted) return Promise.reject(err);
         return this.reads.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.router.retryTarget().run(query, signal)), signal);
       });
     }

@@ -10,12 +10,20 @@ import { AbortedError, TimeoutError } from '../errors.js';
  * await withDeadline((signal) => driver.query(schema, q, { signal }), { timeoutMs: 2000 });
  * ```
  */
-export async function withDeadline<T>(
+export function withDeadline<T>(
+  work: (signal: AbortSignal | undefined) => Promise<T>,
+  options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; what?: string },
+): Promise<T> {
+  // No deadline: the work's own promise, without an async frame around it (every call's path).
+  if (!options.signal && !options.timeoutMs) return work(undefined);
+  return raceDeadline(work, options);
+}
+
+async function raceDeadline<T>(
   work: (signal: AbortSignal | undefined) => Promise<T>,
   options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; what?: string },
 ): Promise<T> {
   const { signal, timeoutMs } = options;
-  if (!signal && !timeoutMs) return work(undefined);
   if (signal?.aborted) throw new AbortedError(signal.reason);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
