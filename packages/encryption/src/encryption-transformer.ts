@@ -37,6 +37,12 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
 }
 
 const lists = new WeakMap<RepositoryPlan, Buffer>();
+const currents = new WeakMap<RepositoryPlan, { list: Buffer; names: readonly string[] }>();
+function currentList(plan: RepositoryPlan): { list: Buffer; names: readonly string[] } {
+  let c = currents.get(plan);
+  if (!c) currents.set(plan, (c = { list: sealedList(plan), names: plan.sealed }));
+  return c;
+}
 /**
  * The envelope field list of a plan, computed once.
  *
@@ -74,7 +80,7 @@ export function decryptRow(plan: RepositoryPlan, stored: StoredRow): StoredRow {
     const how = reads.get(k);
     if (how === undefined) out[k] = v;
     else if (how === 'envelope') {
-      const values = openRecord(plan.envelopeCipher!, plan.logical.fields, v, id);
+      const values = openRecord(plan.envelopeCipher!, plan.logical.fields, v, id, currentList(plan));
       for (const n of plan.sealed) out[n] = values[n] ?? null;
     } else if (how !== 'index') {
       out[k] = v === null || v === undefined ? v : decodeValue(how.cipher!.open(v, id), how.meta.type, how.meta.items);

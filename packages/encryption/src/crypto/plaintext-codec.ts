@@ -132,8 +132,16 @@ export function decodeValue(bytes: Buffer, type: FieldType, items?: FieldMeta): 
   return decodeRange(bytes, 0, bytes.length, type, items);
 }
 
-// Offsets instead of subarrays: a view object per value costs as much as decoding a short string.
-function decodeRange(bytes: Buffer, start: number, end: number, type: FieldType, items: FieldMeta | undefined): unknown {
+/**
+ * Like `decodeValue`, for the value in `bytes[start, end)` (no view object:
+ * one costs as much as decoding a short string).
+ *
+ * @example
+ * ```ts
+ * decodeRange(plain, at, at + len, 'string'); // a field inside a sealed envelope
+ * ```
+ */
+export function decodeRange(bytes: Buffer, start: number, end: number, type: FieldType, items?: FieldMeta): unknown {
   const tag = bytes[start];
   const at = start + 1;
   const len = end - at;

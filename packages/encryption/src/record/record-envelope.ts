@@ -1,7 +1,7 @@
 import { IntegrityError } from '@chatcore/core';
 import type { FieldMeta } from '@chatcore/core';
 import type { ValueCipher } from '../crypto/value-cipher.js';
-import { decodeValue, encodeValue } from '../crypto/plaintext-codec.js';
+import { decodeRange, encodeValue } from '../crypto/plaintext-codec.js';
 
 /**
  * Version byte of the sealed-envelope wrapper.
@@ -59,26 +59,42 @@ export function sealRecord(cipher: ValueCipher, names: readonly string[], list: 
 /**
  * Open envelope text back into field values. Fields listed in the envelope
  * that the schema no longer has are ignored; fields the schema seals now but
- * the envelope lacks (added later) read as null.
+ * the envelope lacks (added later) read as null. `current` is the field list
+ * the plan writes today: an envelope carrying exactly those bytes reuses its
+ * names instead of decoding them again.
  *
  * @example
  * ```ts
  * Object.assign(row, openRecord(cipher, metas, row.sealed, row.id));
  * ```
  */
-export function openRecord(cipher: ValueCipher, metas: Readonly<Record<string, FieldMeta>>, text: unknown, id: string): Record<string, unknown> {
+export function openRecord(
+  cipher: ValueCipher,
+  metas: Readonly<Record<string, FieldMeta>>,
+  text: unknown,
+  id: string,
+  current?: { readonly list: Buffer; readonly names: readonly string[] },
+): Record<string, unknown> {
   const bad = (why: string) => new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed (${why}); it was altered. Restore it from a backup.`, { repository: cipher.repository, id });
   if (typeof text !== 'string') throw bad('not text');
   const bytes = Buffer.from(text, 'base64url');
   if (bytes.length < 3 || bytes[0] !== ENVELOPE_V1) throw bad('unknown envelope version');
-  const count = bytes.readUInt16BE(1);
-  const names: string[] = [];
-  let at = 3;
-  for (let i = 0; i < count; i++) {
-    const len = bytes[at];
-    if (len === undefined || at + 1 + len > bytes.length) throw bad('truncated field list');
-    names.push(bytes.toString('utf8', at + 1, at + 1 + len));
-    at += 1 + len;
+  let names: readonly string[];
+  let at: number;
+  if (current && bytes.length > current.list.length && sameBytes(bytes, 1, current.list)) {
+    names = current.names;
+    at = 1 + current.list.length;
+  } else {
+    const count = bytes.readUInt16BE(1);
+    const parsed: string[] = [];
+    at = 3;
+    for (let i = 0; i < count; i++) {
+      const len = bytes[at];
+      if (len === undefined || at + 1 + len > bytes.length) throw bad('truncated field list');
+      parsed.push(bytes.toString('utf8', at + 1, at + 1 + len));
+      at += 1 + len;
+    }
+    names = parsed;
   }
   const list = bytes.subarray(1, at);
   const plain = cipher.openBytes(bytes.subarray(at), id, list);
@@ -88,9 +104,15 @@ export function openRecord(cipher: ValueCipher, metas: Readonly<Record<string, F
     if (p + 4 > plain.length) throw bad('truncated payload');
     const len = plain.readUInt32BE(p);
     p += 4;
+    if (p + len > plain.length) throw bad('truncated payload');
     const meta = metas[n];
-    if (meta) out[n] = decodeValue(plain.subarray(p, p + len), meta.type, meta.items);
+    if (meta) out[n] = decodeRange(plain, p, p + len, meta.type, meta.items);
     p += len;
   }
   return out;
+}
+
+function sameBytes(bytes: Buffer, at: number, expected: Buffer): boolean {
+  for (let i = 0; i < expected.length; i++) if (bytes[at + i] !== expected[i]) return false;
+  return true;
 }
