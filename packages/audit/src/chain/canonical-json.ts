@@ -123,7 +123,7 @@ export type CanonicalWriter = (event: never, prevHash: string, seq: number, stre
  *
  * @example
  * ```ts
- * const body = { v: 1, type: 'audit', time, action: 'x', [CANONICAL_WRITER]: writeAuditEvent };
+ * const body = { v: 1, type: 'operation', time, kind: 'get', ids: [id], [CANONICAL_WRITER]: writeOperationJson };
  * ```
  */
 export const CANONICAL_WRITER: unique symbol = Symbol('chatcore.audit.canonicalWriter');
