@@ -6,6 +6,8 @@ import { Keyring, ValueCipher, blindIndex, buildAad, contextBytes, decodeValue, 
 import { RecordAad } from '../src/crypto/aad.js';
 import { HmacKey } from '../src/crypto/hmac-key.js';
 import { encodeTransient } from '../src/crypto/plaintext-codec.js';
+import { fieldList, openRecord, sealRecord } from '../src/record/record-envelope.js';
+import { resealEnvelope } from '../src/record/reseal.js';
 import { KEY_A, KEY_B } from './helpers/keys.js';
 
 // The per-value hot path writes into reused buffers and prepared key state;
@@ -83,6 +85,27 @@ test('encodeTransient writes the bytes of encodeValue for every type', () => {
     [new Uint8Array([1, 2, 3]), 'bytes'], [{ a: [1] }, 'json'], [['p', 'q'], 'array', item], [null, 'string'],
   ];
   for (const [v, type, items] of cases) assert.is(encodeTransient(v, type, items).toString('hex'), encodeValue(v, type, items).toString('hex'), type);
+});
+
+test('sealed envelopes built in reused buffers open on the allocating path too, small and past the buffers\' limit', async () => {
+  const ring = await Keyring.load({ keys: [{ id: 'k1', key: KEY_A }] }, localKeyProvider());
+  const c = new ValueCipher(ring, 'notes', '$record');
+  const meta = (type: FieldType): FieldMeta => ({ type, optional: true, unique: false, indexed: false, secret: false });
+  const metas = { title: meta('string'), body: meta('text'), pins: meta('integer') };
+  const names = ['title', 'body', 'pins'];
+  const list = fieldList(names);
+  const rows = [
+    { title: 'short', body: 'b', pins: 3 },
+    { title: 'long', body: 'ß'.repeat(300_000), pins: null },
+    { title: '', body: 'after the large one', pins: -1 },
+  ];
+  const texts = rows.map((r, i) => sealRecord(c, names, list, metas, r, `n${i}`));
+  texts.forEach((t, i) => {
+    assert.equal(openRecord(c, metas, t, `n${i}`), rows[i]);
+    // resealEnvelope opens and seals through openBytes/sealBytes, which allocate: same bytes understood.
+    assert.equal(openRecord(c, metas, resealEnvelope(c, t, `n${i}`), `n${i}`), rows[i]);
+    assert.throws(() => openRecord(c, metas, t, 'other'), (e: unknown) => e instanceof IntegrityError);
+  });
 });
 
 test.run();

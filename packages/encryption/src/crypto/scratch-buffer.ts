@@ -24,13 +24,23 @@ export class ScratchBuffer {
     this.buf = Buffer.allocUnsafeSlow(size);
   }
 
-  /** The buffer, grown (contents dropped) to hold at least `size` bytes. */
-  ensure(size: number): Buffer {
+  /** The buffer, grown to hold at least `size` bytes; on growth only the first `keep` bytes are carried over. */
+  ensure(size: number, keep = 0): Buffer {
     if (this.buf.length < size) {
-      this.buf = Buffer.allocUnsafeSlow(Math.max(size, this.buf.length * 2));
+      const grown = Buffer.allocUnsafeSlow(Math.max(size, this.buf.length * 2));
+      if (keep > 0) this.buf.copy(grown, 0, 0, keep);
+      this.buf = grown;
       this.views = [];
     }
     return this.buf;
+  }
+
+  /** Drop the buffer for a fresh one of `size` bytes if it grew past `limit` (one huge record must not stay resident). */
+  release(limit: number, size = 1024): void {
+    if (this.buf.length > limit) {
+      this.buf = Buffer.allocUnsafeSlow(size);
+      this.views = [];
+    }
   }
 
   /** The current buffer, as last returned by `ensure`. */

@@ -54,13 +54,25 @@ export class ValueCipher {
 
   /** Encrypt under the active key, bound to `recordId` (and `suffix`, e.g. the sealed field list); returns base64url text. */
   seal(plaintext: Uint8Array, recordId: string, suffix?: Buffer): string {
-    if (suffix || plaintext.length > MAX_SCRATCH_TEXT) return this.sealBytes(plaintext, recordId, suffix).toString('base64url');
-    // Field values: sealed into a reused buffer and encoded from there.
+    if (plaintext.length > MAX_SCRATCH_TEXT) return this.sealBytes(plaintext, recordId, suffix).toString('base64url');
+    // Sealed into a reused buffer and encoded from there.
+    const out = sealed.ensure(this.sealedLength(plaintext.length));
+    return out.toString('base64url', 0, this.sealInto(out, 0, plaintext, recordId, suffix));
+  }
+
+  /** Bytes that `sealInto` writes for a plaintext of `length` bytes. */
+  sealedLength(length: number): number {
+    return this.activeSlot().header.length + NONCE_BYTES + TAG_BYTES + length;
+  }
+
+  /**
+   * Like `sealBytes`, writing the binary ciphertext into `out` at `at` (sized
+   * by the caller with `sealedLength`); returns the end offset.
+   */
+  sealInto(out: Buffer, at: number, plaintext: Uint8Array, recordId: string, suffix?: Buffer): number {
     const { key, header, aad } = this.activeSlot();
-    const out = sealed.ensure(header.length + NONCE_BYTES + TAG_BYTES + plaintext.length);
-    header.copy(out, 0);
-    const end = gcmSealInto(key, aad.of(recordId), plaintext, out, header.length);
-    return out.toString('base64url', 0, end);
+    header.copy(out, at);
+    return gcmSealInto(key, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext, out, at + header.length);
   }
 
   /** Like `seal`, returning the binary ciphertext. */

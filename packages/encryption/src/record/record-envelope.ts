@@ -1,7 +1,14 @@
 import { IntegrityError } from '@chatcore/core';
 import type { FieldMeta } from '@chatcore/core';
 import type { ValueCipher } from '../crypto/value-cipher.js';
-import { decodeRange, encodeValue } from '../crypto/plaintext-codec.js';
+import { decodeRange, encodeTransient } from '../crypto/plaintext-codec.js';
+import { ScratchBuffer } from '../crypto/scratch-buffer.js';
+
+const payload = new ScratchBuffer(1024);
+const envelope = new ScratchBuffer(1024);
+const decoded = new ScratchBuffer(1024);
+/** Scratch buffers that grew past this for one large record are given back afterwards. */
+const MAX_RESIDENT = 256 * 1024;
 
 /**
  * Version byte of the sealed-envelope wrapper.
@@ -44,16 +51,25 @@ export function fieldList(names: readonly string[]): Buffer {
  * ```
  */
 export function sealRecord(cipher: ValueCipher, names: readonly string[], list: Buffer, metas: Readonly<Record<string, FieldMeta>>, row: Readonly<Record<string, unknown>>, id: string): string {
-  const parts: Buffer[] = [];
+  // The payload is built in a reused buffer, and the envelope sealed into
+  // another: no per-field buffers, no concatenation.
+  let at = 0;
   for (const n of names) {
     const meta = metas[n]!;
-    const enc = encodeValue(row[n] ?? null, meta.type, meta.items);
-    const len = Buffer.allocUnsafe(4);
-    len.writeUInt32BE(enc.length, 0);
-    parts.push(len, enc);
+    const enc = encodeTransient(row[n] ?? null, meta.type, meta.items);
+    const buf = payload.ensure(at + 4 + enc.length, at);
+    buf.writeUInt32BE(enc.length, at);
+    buf.set(enc, at + 4);
+    at += 4 + enc.length;
   }
-  const ct = cipher.sealBytes(Buffer.concat(parts), id, list);
-  return Buffer.concat([Buffer.from([ENVELOPE_V1]), list, ct]).toString('base64url');
+  const plain = payload.view(0, at);
+  const out = envelope.ensure(1 + list.length + cipher.sealedLength(at));
+  out[0] = ENVELOPE_V1;
+  list.copy(out, 1);
+  const text = out.toString('base64url', 0, cipher.sealInto(out, 1 + list.length, plain, id, list));
+  payload.release(MAX_RESIDENT);
+  envelope.release(MAX_RESIDENT);
+  return text;
 }
 
 /**
@@ -77,7 +93,8 @@ export function openRecord(
 ): Record<string, unknown> {
   const bad = (why: string) => new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed (${why}); it was altered. Restore it from a backup.`, { repository: cipher.repository, id });
   if (typeof text !== 'string') throw bad('not text');
-  const bytes = Buffer.from(text, 'base64url');
+  // Decoded into a reused buffer: the views below only live until openBytes returns fresh plaintext.
+  const bytes = decoded.view(0, decoded.ensure(Math.ceil((text.length * 3) / 4)).write(text, 0, 'base64url'));
   if (bytes.length < 3 || bytes[0] !== ENVELOPE_V1) throw bad('unknown envelope version');
   let names: readonly string[];
   let at: number;
@@ -109,6 +126,7 @@ export function openRecord(
     if (meta) out[n] = decodeRange(plain, p, p + len, meta.type, meta.items);
     p += len;
   }
+  decoded.release(MAX_RESIDENT);
   return out;
 }
 
