@@ -12,15 +12,14 @@ import { ValueCipher } from './crypto/value-cipher.js';
 import { HmacKey } from './crypto/hmac-key.js';
 import { planRepositories, type RepositoryPlan } from './repository-plan.js';
 import { storageSchema } from './storage-schema.js';
-import { decryptRow, encryptRow } from './encryption-transformer.js';
+import { decryptRow } from './encryption-transformer.js';
 import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
-import { updateThrough, upsertThrough } from './write-paths.js';
+import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { keyringOptions } from './keys/keyring-options.js';
 import { verify, type VerifyResult } from './rotation/verify-job.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
-type InsertOp = Extract<Operation, { kind: 'insert' }>;
 
 /**
  * The encryption plugin object: the onion hooks plus the key-management
@@ -144,7 +143,7 @@ export class EncryptionPlugin implements Plugin {
         return this.read(plan, same ? op : { ...op, query: { ...op.query, where, select } }, ctx, next);
       }
       case 'insert':
-        return this.insert(plan, op, ctx, next);
+        return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
       case 'count':
         return next({ ...op, where: rewriteCondition(plan, op.where) });
       case 'delete':
@@ -220,23 +219,6 @@ export class EncryptionPlugin implements Plugin {
     return { ...res, rows: this.decryptRows(plan, res.rows, ctx) };
   }
 
-  private async insert(plan: RepositoryPlan, op: InsertOp, ctx: OperationContext, next: Next): Promise<OperationResult> {
-    const stored = await encryptAll(plan, op.rows);
-    const res = await next({ ...op, rows: stored });
-    // Rows that come back unchanged are the ones just encrypted: hand back
-    // (a copy of) the caller's plaintext instead of decrypting. Drivers
-    // return the rows they were given, in order; anything else is matched
-    // by identity, and rows changed below are decrypted.
-    const rows = new Array<StoredRow>(res.rows.length);
-    let byRow: Map<StoredRow, StoredRow> | undefined;
-    for (let i = 0; i < rows.length; i++) {
-      const r = res.rows[i]!;
-      const plain = r === stored[i] ? op.rows[i] : (byRow ??= new Map(stored.map((s, j) => [s, op.rows[j]!]))).get(r);
-      rows[i] = plain ? { ...plain } : this.decryptRows(plan, [r], ctx)[0]!;
-    }
-    return { ...res, rows };
-  }
-
   private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
     const out = new Array<StoredRow>(rows.length);
     try {
@@ -266,19 +248,6 @@ export class EncryptionPlugin implements Plugin {
     this.events.emit('security', event);
     this.options.onSecurityEvent?.(event);
   }
-}
-
-/** Rows encrypted per turn of the event loop: a 100k-row createMany must not stall every other request for seconds. */
-const ROWS_PER_TURN = 1000;
-
-async function encryptAll(plan: RepositoryPlan, rows: readonly StoredRow[]): Promise<StoredRow[]> {
-  if (rows.length <= ROWS_PER_TURN) return rows.map((r) => encryptRow(plan, r));
-  const out: StoredRow[] = new Array(rows.length);
-  for (let i = 0; i < rows.length; i++) {
-    if (i > 0 && i % ROWS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
-    out[i] = encryptRow(plan, rows[i]!);
-  }
-  return out;
 }
 
 /**

@@ -7,6 +7,7 @@ import { sealRecord } from './record/record-envelope.js';
 import type { RepositoryPlan } from './repository-plan.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
+type InsertOp = Extract<Operation, { kind: 'insert' }>;
 type UpdateOp = Extract<Operation, { kind: 'update' }>;
 type UpsertOp = Extract<Operation, { kind: 'upsert' }>;
 type Decrypt = (rows: readonly StoredRow[]) => StoredRow[];
@@ -17,6 +18,44 @@ const CAS_ATTEMPTS = 8;
 function and(...conds: (Condition | undefined)[]): Condition | undefined {
   const list = conds.filter((c): c is Condition => c !== undefined);
   return list.length === 0 ? undefined : list.length === 1 ? list[0] : { kind: 'and', conditions: list };
+}
+
+/** Rows encrypted per turn of the event loop: a 100k-row createMany must not stall every other request for seconds. */
+const ROWS_PER_TURN = 1000;
+
+async function encryptAll(plan: RepositoryPlan, rows: readonly StoredRow[]): Promise<StoredRow[]> {
+  const out = new Array<StoredRow>(rows.length);
+  for (let i = 0; i < rows.length; i++) {
+    if (i > 0 && i % ROWS_PER_TURN === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    out[i] = encryptRow(plan, rows[i]!);
+  }
+  return out;
+}
+
+/**
+ * An insert through the plugin: rows are encrypted (1,000 per event-loop
+ * turn) and sent down as one operation. Rows that come back unchanged are
+ * the ones just encrypted, so the caller gets (a copy of) its plaintext
+ * instead of a decryption. Drivers return the rows they were given, in
+ * order; anything else is matched by identity, and rows changed below are
+ * decrypted.
+ *
+ * @example
+ * ```ts
+ * return insertThrough(plan, op, next, decrypt);
+ * ```
+ */
+export async function insertThrough(plan: RepositoryPlan, op: InsertOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
+  const stored = await encryptAll(plan, op.rows);
+  const res = await next({ ...op, rows: stored });
+  const rows = new Array<StoredRow>(res.rows.length);
+  let byRow: Map<StoredRow, StoredRow> | undefined;
+  for (let i = 0; i < rows.length; i++) {
+    const r = res.rows[i]!;
+    const plain = r === stored[i] ? op.rows[i] : (byRow ??= new Map(stored.map((s, j) => [s, op.rows[j]!]))).get(r);
+    rows[i] = plain ? { ...plain } : decrypt([r])[0]!;
+  }
+  return { ...res, rows };
 }
 
 /** Ids of the rows a (storage) filter matches, read through the layers below. */
