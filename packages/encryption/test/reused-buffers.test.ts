@@ -13,7 +13,7 @@ import { KEY_A, KEY_B } from './helpers/keys.js';
 // The per-value hot path writes into reused buffers and prepared key state;
 // these tests pin it to the straightforward computations it replaces.
 
-test('HmacKey gives createHmac-SHA256 results for every length around block boundaries, and for long keys', () => {
+test('HmacKey gives createHmac-SHA256 results for every length around block boundaries, and for long keys (it must stay byte-identical: stored blind indexes depend on it)', () => {
   for (const keyLen of [32, 64, 65, 100]) {
     const key = randomBytes(keyLen);
     const k = new HmacKey(key);
@@ -24,7 +24,7 @@ test('HmacKey gives createHmac-SHA256 results for every length around block boun
   }
 });
 
-test('blind indexes are the same under a prepared HmacKey and under the raw key', async () => {
+test('blind indexes are the same under an HmacKey and under the raw key', async () => {
   const ring = await Keyring.load({ keys: [{ id: 'k1', key: KEY_A }] }, localKeyProvider());
   const raw = ring.indexKey('users', 'email');
   const prepared = new HmacKey(raw.export());
@@ -34,7 +34,7 @@ test('blind indexes are the same under a prepared HmacKey and under the raw key'
   }
 });
 
-test('wiping an HmacKey changes every later MAC (the prepared states are gone)', () => {
+test('wiping an HmacKey changes every later MAC (the key copy is overwritten)', () => {
   const key = randomBytes(32);
   const k = new HmacKey(key);
   const msg = Buffer.from('value');
