@@ -70,7 +70,14 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
     out.push(...rows(`get by id, ${inFlight} in flight`, r, 'get, no encryption', inFlight === 16 ? { variant: 'get, 3 fields encrypted', min: 0.85 } : undefined));
   }
 
-  const lookup = (i: number) => `ps${(i % 4) * 5000}${(i * 31) % 5000}@example.com`;
+  // Lookups in scattered order, as real ones come: walking the emails in insertion order (an earlier
+  // version of this suite) gave the plain column's index a cache locality that random blind-index
+  // values cannot have (raw SQL on the same table: 0.91x for the blind-index column walked that way,
+  // 1.07x on a copy with rows and lookups in random order).
+  const lookup = (i: number) => {
+    const k = (i * 7919) % ROWS;
+    return `ps${k - (k % 5000)}${k % 5000}@example.com`;
+  };
   for (const inFlight of [1, 16]) {
     const r = await compare(
       [
