@@ -21,20 +21,6 @@ export function toPgQuery(statement: SqlStatement): pg.QueryConfig {
     : { text: statement.sql, values: statement.parameters as unknown[] };
 }
 
-/**
- * One server (the primary or a replica): its pg Pool, its breaker, and the
- * checkout / query / release cycle that tells a failure to connect (the
- * statement was never sent) from a failure while the statement ran. A
- * checked-out client carries an 'error' listener while it is out, so a
- * socket failing between messages can never crash the process; a client
- * whose connection failed is destroyed, not returned to the pool.
- *
- * @example
- * ```ts
- * const primary = new PoolTarget('primary', createPool(config), breaker);
- * const { rows } = await primary.run({ text: 'select 1' });
- * ```
- */
 const earlyErrors = new WeakMap<pg.PoolClient, Error>();
 const guards = new WeakMap<pg.PoolClient, (err: Error) => void>();
 
@@ -56,6 +42,20 @@ export function takeOver(client: pg.PoolClient): Error | undefined {
   return early;
 }
 
+/**
+ * One server (the primary or a replica): its pg Pool, its breaker, and the
+ * checkout / query / release cycle that tells a failure to connect (the
+ * statement was never sent) from a failure while the statement ran. A
+ * checked-out client carries an 'error' listener while it is out, so a
+ * socket failing between messages can never crash the process; a client
+ * whose connection failed is destroyed, not returned to the pool.
+ *
+ * @example
+ * ```ts
+ * const primary = new PoolTarget('primary', createPool(config), breaker);
+ * const { rows } = await primary.run({ text: 'select 1' });
+ * ```
+ */
 export class PoolTarget {
   /** Connection errors seen on this server's connections (idle and checked out). */
   errors = 0;
