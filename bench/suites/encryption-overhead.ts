@@ -28,7 +28,7 @@ const contacts = (table: string) =>
 /** Issue 6 benchmarks: the same repository with and without the encryption plugin, PostgreSQL, same run. */
 export async function encryptionOverhead(out: string[]): Promise<void> {
   const raw = new pg.Pool({ connectionString: URL, max: 2 });
-  await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc');
+  await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc, bench_contacts_rec');
   const key = randomBytes(32).toString('base64');
   const plain = createDatabase({
     driver: postgres({ url: URL, poolSize: 10 }),
@@ -40,8 +40,15 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
     repositories: { contacts: contacts('bench_contacts_enc') },
     plugins: [encryption({ keys: [{ id: 'bench', key }] })],
   });
+  // Record-level mode for reference (no target): the same three fields sealed in one envelope per row.
+  const rec = createDatabase({
+    driver: postgres({ url: URL, poolSize: 10 }),
+    repositories: { contacts: contacts('bench_contacts_rec') },
+    plugins: [encryption({ keys: [{ id: 'bench', key }], repositories: { contacts: { seal: true, clear: ['name', 'plainEmail'] } } })],
+  });
   await plain.connect();
   await enc.connect();
+  await rec.connect();
   const make = (n: number, tag: string) =>
     Array.from({ length: n }, (_, i) => ({
       name: `person ${tag} ${i}`,
@@ -52,11 +59,13 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
     }));
   const plainIds: string[] = [];
   const encIds: string[] = [];
+  const recIds: string[] = [];
   for (let off = 0; off < ROWS; off += 5000) {
     for (const r of await plain.contacts.createMany(make(5000, `s${off}`))) plainIds.push(r.id);
     for (const r of await enc.contacts.createMany(make(5000, `s${off}`))) encIds.push(r.id);
+    for (const r of await rec.contacts.createMany(make(5000, `s${off}`))) recIds.push(r.id);
   }
-  await raw.query('ANALYZE bench_contacts_plain; ANALYZE bench_contacts_enc');
+  await raw.query('ANALYZE bench_contacts_plain; ANALYZE bench_contacts_enc; ANALYZE bench_contacts_rec');
   const pick = (ids: string[], i: number) => ids[(i * 7919) % ids.length]!;
 
   for (const inFlight of [1, 16]) {
@@ -64,6 +73,7 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
       [
         { name: 'get, no encryption', op: (i) => plain.contacts.get(pick(plainIds, i)) },
         { name: 'get, 3 fields encrypted', op: (i) => enc.contacts.get(pick(encIds, i)) },
+        { name: 'get, 3 fields sealed (record mode)', op: (i) => rec.contacts.get(pick(recIds, i)) },
       ],
       { count: OPS, inFlight },
     );
@@ -94,12 +104,13 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
     [
       { name: 'createMany 10k, no encryption', op: () => plain.contacts.createMany(make(10_000, `b${batch++}`)) },
       { name: 'createMany 10k, 3 fields encrypted', op: () => enc.contacts.createMany(make(10_000, `b${batch++}`)) },
+      { name: 'createMany 10k, 3 fields sealed (record mode)', op: () => rec.contacts.createMany(make(10_000, `b${batch++}`)) },
     ],
     { count: 1, inFlight: 1, warmup: 1 },
   );
   out.push(...rows('createMany 10k records (ops/s x 10,000 = records/s)', bulk, 'createMany 10k, no encryption', { variant: 'createMany 10k, 3 fields encrypted', min: 0.6 }));
 
-  await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc');
+  await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc, bench_contacts_rec');
   await plain.close();
   await enc.close();
   await raw.end();
