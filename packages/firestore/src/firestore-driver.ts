@@ -1,6 +1,6 @@
 import { Firestore, type Settings } from '@google-cloud/firestore';
 import {
-  AbortedError, ChatcoreError, PartialWriteError,
+  AbortedError, ChatcoreError, FULL_CAPABILITIES, PartialWriteError,
   type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type HealthReport, type NormalizedPatch,
   type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
 } from '@chatcore/core';
@@ -39,20 +39,13 @@ export class FirestoreDriver implements Driver {
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
+    // Everything but nested transactions and isolation levels other than serializable, within Firestore's limits.
     this.capabilities = Object.freeze({
-      transactions: true,
+      ...FULL_CAPABILITIES,
       nestedTransactions: false,
       isolationLevels: ['serializable'] as const,
-      offset: true,
-      or: true,
-      ne: true,
-      notIn: true,
-      startsWith: true,
-      notStartsWith: true,
       maxInList: FIRESTORE_LIMITS.maxIn,
       maxAtomicBatch: this.options.maxBatchOps,
-      filteredWrites: true,
-      upsertOnUniqueFields: true,
     });
     const driver = this; // the client is created lazily, so the context reads it through the driver
     this.ctx = {

@@ -103,34 +103,28 @@ export class PostgresDriver extends SqlDriver {
   }
 
   override getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
-    const r = this.parts.resilient;
-    if (!r || options.idempotent !== true) return super.getByIds(schema, ids, options);
-    // The statement is issued synchronously inside the call; the flag never outlives it.
-    r.markNextRead(false, options.signal);
-    try {
-      return super.getByIds(schema, ids, options);
-    } finally {
-      r.clearRead();
-    }
+    return this.asRead(options, () => super.getByIds(schema, ids, options));
   }
 
   override query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
-    const r = this.parts.resilient;
-    if (!r || options.idempotent !== true) return super.query(schema, query, options);
-    r.markNextRead(false, options.signal);
-    try {
-      return super.query(schema, query, options);
-    } finally {
-      r.clearRead();
-    }
+    return this.asRead(options, () => super.query(schema, query, options));
   }
 
   override count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
+    return this.asRead(options, () => super.count(schema, where, options));
+  }
+
+  /**
+   * Run a read method with its statement flagged as a read (replica
+   * routing, retries) when core marked the call idempotent. The statement
+   * is issued synchronously inside `run`; the flag never outlives it.
+   */
+  private asRead<T>(options: DriverCallOptions, run: () => Promise<T>): Promise<T> {
     const r = this.parts.resilient;
-    if (!r || options.idempotent !== true) return super.count(schema, where, options);
+    if (!r || options.idempotent !== true) return run();
     r.markNextRead(false, options.signal);
     try {
-      return super.count(schema, where, options);
+      return run();
     } finally {
       r.clearRead();
     }
