@@ -76,10 +76,19 @@ export async function useFirestoreEmulator(): Promise<FirestoreEmulator> {
     await new Promise((r) => setTimeout(r, 250));
   }
   process.env.FIRESTORE_EMULATOR_HOST = hostPort;
+  // The emulator belongs to this test process: it must not keep the process
+  // alive once its tests are done, and it goes when the process goes, whether
+  // or not the test called stop().
+  const kill = () => {
+    try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+  };
+  child.unref();
+  process.once('exit', kill);
   return {
     host: hostPort,
     stop: async () => {
-      try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
+      process.off('exit', kill);
+      kill();
     },
   };
 }
