@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, memoryDriver, IntegrityError, UnsupportedQueryError } from '@chatcore/core';
-import { audit } from '@chatcore/audit';
+import { audit, verifyAuditTrail } from '@chatcore/audit';
 import { encryption } from '../src/index.js';
 import { KEY_A, highEntropy } from './helpers/keys.js';
 import { scenarioRepos } from './helpers/plaintext-scenario.js';
@@ -29,25 +29,35 @@ test('the audit log records an integrity failure as a security event, and holds 
   await db.people.update(a.id, { ssn: s('ssn') });
   await db.people.find({ where: { email: a.email } });
   await db.chats.create({ conversationId: 'c', body: s('body'), author: s('author') });
+  let unsupported: unknown;
   try {
     await db.people.find({ where: { apiKey: { startsWith: secrets[3]! } } });
   } catch (e) {
-    assert.instance(e, UnsupportedQueryError);
+    unsupported = e;
   }
+  assert.instance(unsupported, UnsupportedQueryError);
   const storage = db.schemas.get(people.schema.name)!;
   const stolen = (await driver.getByIds(storage, [a.id], {}))[0]!.ssn;
   await driver.update(storage, { ids: [b.id] }, { set: { ssn: stolen }, increment: {} }, {});
+  let failed: unknown;
   try {
-    await db.people.get(b.id);
-    assert.unreachable();
+    await db.people.get(b.id, { actor: 'user:5', traceId: 't-int' });
   } catch (e) {
-    assert.instance(e, IntegrityError);
+    failed = e;
   }
+  assert.instance(failed, IntegrityError);
   await db.close();
   const log = readFileSync(file, 'utf8');
-  assert.match(log, /integrity_failure/);
-  assert.match(log, new RegExp(b.id));
+  const events = log.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  // The failed read is an operation event with the error's code, and a security event names who read what.
+  const failure = events.find((e) => e.type === 'operation' && e.outcome === 'error' && e.method === 'get')!;
+  assert.equal([failure.method, (failure.error as { code: string }).code, failure.traceId], ['get', 'INTEGRITY', 't-int']);
+  const security = events.filter((e) => e.type === 'security');
+  assert.equal(security.map((e) => [e.event, e.actor, e.ids]), [['integrity_failure', 'user:5', [b.id]]]);
   assert.equal(findLeaks(log, secrets), []);
+  // The chain over all of it still verifies.
+  const report = await verifyAuditTrail(file);
+  assert.ok(report.ok, report.ok ? '' : report.problem);
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import { createClient } from '@keyv/redis';
 import { createDatabase, memoryDriver, ConfigError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { cache } from '@chatcore/cache';
@@ -41,26 +42,41 @@ test('a cache above the encryption plugin is refused, naming the fix', () => {
   );
 });
 
-test('cache hits pass back through decryption, and Redis keys and values hold no plaintext', async () => {
+test('cache hits pass back through decryption, and Redis keys, values and invalidation messages hold no plaintext', async () => {
+  const spy = createClient({ url: 'redis://127.0.0.1:6379' });
+  spy.on('error', () => undefined);
+  await spy.connect();
+  const messages: string[] = [];
+  await spy.subscribe(`${namespace}:invalidate`, (m) => messages.push(m));
   const secrets: string[] = [];
   const s = (p: string) => { const v = highEntropy(p); secrets.push(v); return v; };
-  const created = await db.people.createMany(Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, email: `${s('e')}@c.io`, ssn: s('ssn') })));
-  const chat = await db.chats.create({ conversationId: 'conv', body: s('body'), author: s('author') });
-  for (let round = 0; round < 3; round++) {
-    for (const p of created.slice(0, 10)) {
-      assert.equal(await db.people.get(p.id), p);
-      assert.equal((await db.people.findOne({ where: { email: p.email } }))!.ssn, p.ssn);
+  try {
+    const created = await db.people.createMany(Array.from({ length: 20 }, (_, i) => ({ name: `p${i}`, email: `${s('e')}@c.io`, ssn: s('ssn') })));
+    const chat = await db.chats.create({ conversationId: 'conv', body: s('body'), author: s('author') });
+    for (let round = 0; round < 3; round++) {
+      for (const p of created.slice(0, 10)) {
+        assert.equal(await db.people.get(p.id), p);
+        assert.equal((await db.people.findOne({ where: { email: p.email } }))!.ssn, p.ssn);
+      }
+      assert.is((await db.chats.find({ where: { author: chat.author } }))[0]!.body, chat.body);
+      assert.is((await db.chats.find({ where: { conversationId: 'conv' } }))[0]!.body, chat.body);
     }
-    assert.is((await db.chats.find({ where: { author: chat.author } }))[0]!.body, chat.body);
-    assert.is((await db.chats.find({ where: { conversationId: 'conv' } }))[0]!.body, chat.body);
+    const stats = c.stats();
+    assert.ok(stats.total.local.hits + stats.total.shared.hits > 0, 'reads were served by the cache');
+    const updated = await db.people.update(created[0]!.id, { ssn: s('ssn') });
+    assert.is((await db.people.get(created[0]!.id))!.ssn, updated.ssn);
+    // A delete by a searchable field: the filter reaches the cache as a blind index, never as the address.
+    assert.is(await db.people.deleteMany({ email: created[1]!.email }), 1);
+    assert.is(await db.people.findOne({ where: { email: created[1]!.email } }), null);
+    const deadline = Date.now() + 5000;
+    while (!messages.some((m) => !m.includes('heartbeat')) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  } finally {
+    await spy.close();
   }
-  const stats = c.stats();
-  assert.ok(stats.total.local.hits + stats.total.shared.hits > 0, 'reads were served by the cache');
-  const updated = await db.people.update(created[0]!.id, { ssn: s('ssn') });
-  assert.is((await db.people.get(created[0]!.id))!.ssn, updated.ssn);
+  assert.ok(messages.some((m) => !m.includes('heartbeat')), 'writes published invalidation messages');
   const dump = redisDump();
   assert.ok(dump.length > 500, 'the cache holds entries');
-  assert.equal(findLeaks(dump, secrets), []);
+  assert.equal(findLeaks([dump, ...messages].join('\n'), secrets), []);
 });
 
 test.after(async () => {
