@@ -51,7 +51,15 @@ export class ChatcoreError extends Error {
   }
 }
 
-/** One problem found while validating input: where, and what is wrong. */
+/**
+ * One problem found while validating input: where, and what is wrong.
+ *
+ * @example
+ * ```ts
+ * const byPath = (issues: readonly ValidationIssue[]) => Object.fromEntries(issues.map((i) => [i.path, i.message]));
+ * if (err instanceof ValidationError) return { status: 400, errors: byPath(err.issues) };
+ * ```
+ */
 export interface ValidationIssue {
   /** Dotted path into the input, e.g. `email` or `where.age.gt`. */
   readonly path: string;

@@ -4,6 +4,12 @@ import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatc
 /**
  * The pg calls the executor needs, so that a wrapper (retries, breaker,
  * replica routing) or a test double of the pool can stand in.
+ *
+ * @example
+ * ```ts
+ * const pool: PoolLike = createPool({ url: 'postgres://postgres@127.0.0.1/test' });
+ * const executor = new PoolExecutor(pool);
+ * ```
  */
 export type PoolLike = Pick<pg.Pool, 'query' | 'connect' | 'end' | 'totalCount' | 'idleCount' | 'waitingCount'>;
 
@@ -24,7 +30,7 @@ function toQuery(statement: SqlStatement): pg.QueryConfig {
  *
  * @example
  * ```ts
- * const executor = new PoolExecutor(createPool(config), () => pool.end());
+ * const executor = new PoolExecutor(createPool(config));
  * ```
  */
 export class PoolExecutor implements SqlExecutor {

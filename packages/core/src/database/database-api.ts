@@ -7,10 +7,27 @@ import type { SecurityEvent } from '../plugin/security-event.js';
 import type { CallerContext } from '../context/operation-context.js';
 import type { Repository } from '../repository/repository-api.js';
 
-/** The repositories of a database, by property name. */
+/**
+ * The repositories of a database, by property name.
+ *
+ * @example
+ * ```ts
+ * const repositories = { users, conversations, messages } satisfies RepositoryMap;
+ * const db = createDatabase({ driver: memoryDriver(), repositories });
+ * ```
+ */
 export type RepositoryMap = Readonly<Record<string, AnyRepositoryDef>>;
 
-/** Typed repositories, one property per declared repository. */
+/**
+ * Typed repositories, one property per declared repository.
+ *
+ * @example
+ * ```ts
+ * async function closeConversation(repos: Repositories<typeof repositories>, id: string) {
+ *   await repos.conversations.update(id, { status: 'closed' }); // takes db or a transaction's tx
+ * }
+ * ```
+ */
 export type Repositories<R extends RepositoryMap> = { readonly [K in keyof R]: Repository<R[K]> };
 
 /**

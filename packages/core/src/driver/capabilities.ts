@@ -1,4 +1,13 @@
-/** Transaction isolation levels. */
+/**
+ * Transaction isolation levels.
+ *
+ * @example
+ * ```ts
+ * const levels = db.driver.capabilities.isolationLevels;
+ * const isolation: IsolationLevel = levels.includes('serializable') ? 'serializable' : 'read committed';
+ * await db.transaction((tx) => tx.conversations.update(id, { status: 'closed' }), { isolation });
+ * ```
+ */
 export type IsolationLevel = 'read committed' | 'repeatable read' | 'serializable';
 
 /**

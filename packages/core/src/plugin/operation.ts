@@ -2,12 +2,28 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
 import type { StoredRow } from '../driver/driver.js';
 
-/** The public repository method that started an operation. */
+/**
+ * The public repository method that started an operation.
+ *
+ * @example
+ * ```ts
+ * const writes = new Set<MethodName>(['create', 'createMany', 'update', 'updateMany', 'upsert', 'delete', 'deleteMany']);
+ * const isWrite = (ctx: OperationContext) => writes.has(ctx.method);
+ * ```
+ */
 export type MethodName =
   | 'create' | 'createMany' | 'get' | 'getMany' | 'find' | 'findPage' | 'findOne' | 'count' | 'exists'
   | 'update' | 'updateMany' | 'upsert' | 'delete' | 'deleteMany' | 'iterate';
 
-/** The hook family an operation belongs to. */
+/**
+ * The hook family an operation belongs to.
+ *
+ * @example
+ * ```ts
+ * const counts: Record<HookFamily, number> = { create: 0, read: 0, update: 0, delete: 0 };
+ * counts[familyOf(op.kind)]++;
+ * ```
+ */
 export type HookFamily = 'create' | 'read' | 'update' | 'delete';
 
 /**
@@ -56,7 +72,15 @@ export interface OperationResult {
   servedBy?: string;
 }
 
-/** Which hook family an operation kind belongs to (upsert fires create and update hooks). */
+/**
+ * Which hook family an operation kind belongs to (upsert fires create and update hooks).
+ *
+ * @example
+ * ```ts
+ * familyOf('query');  // 'read'
+ * familyOf('upsert'); // 'create'
+ * ```
+ */
 export function familyOf(kind: Operation['kind']): HookFamily {
   switch (kind) {
     case 'insert': return 'create';

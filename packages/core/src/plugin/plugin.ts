@@ -30,7 +30,15 @@ export interface PluginHost {
   execute(from: string, op: Operation, ctx?: Partial<Pick<OperationContext, 'actor' | 'tenant' | 'traceId'>>): Promise<OperationResult>;
 }
 
-/** Placement rules a plugin declares; createDatabase checks them. */
+/**
+ * Placement rules a plugin declares; createDatabase checks them.
+ *
+ * @example
+ * ```ts
+ * const placement: PluginPlacement = { storesData: true };
+ * const mirror: Plugin = { name: 'search-mirror', placement }; // createDatabase rejects it above encryption()
+ * ```
+ */
 export interface PluginPlacement {
   /** This plugin turns plaintext of sensitive fields into ciphertext (encryption). */
   readonly protectsSensitive?: boolean;
@@ -40,18 +48,46 @@ export interface PluginPlacement {
   readonly prefersOutermost?: boolean;
 }
 
-/** Event passed to before/after hooks. */
+/**
+ * Event passed to before/after hooks.
+ *
+ * @example
+ * ```ts
+ * const logReads: Plugin = {
+ *   name: 'log-reads',
+ *   beforeRead({ op, ctx }: HookEvent) { console.log(ctx.traceId, ctx.repository, op.kind); },
+ * };
+ * ```
+ */
 export interface HookEvent<O extends Operation = Operation> {
   readonly op: O;
   readonly ctx: OperationContext;
 }
 
-/** Event passed to after hooks. */
+/**
+ * Event passed to after hooks.
+ *
+ * @example
+ * ```ts
+ * const rowCounts: Plugin = {
+ *   name: 'row-counts',
+ *   afterRead({ ctx, result }: AfterHookEvent) { console.log(ctx.repository, ctx.method, result.rows.length); },
+ * };
+ * ```
+ */
 export interface AfterHookEvent<O extends Operation = Operation> extends HookEvent<O> {
   readonly result: OperationResult;
 }
 
-/** One completed operation, as afterCommit/afterRollback see it. */
+/**
+ * One completed operation, as afterCommit/afterRollback see it.
+ *
+ * @example
+ * ```ts
+ * const summary = ({ op, ctx, ids }: CompletedOperation) => `${ctx.method} ${op.schema.name} ${ids.join(',')}`;
+ * const commitLog: Plugin = { name: 'commit-log', afterCommit: (e) => { e.operations.forEach((o) => console.log(summary(o))); } };
+ * ```
+ */
 export interface CompletedOperation {
   readonly op: Operation;
   readonly ctx: OperationContext;
@@ -63,6 +99,14 @@ export interface CompletedOperation {
 /**
  * Event passed to afterCommit / afterRollback: every operation of the
  * transaction (a single operation outside transactions), in order.
+ *
+ * @example
+ * ```ts
+ * const commits: Plugin = {
+ *   name: 'commits',
+ *   afterCommit(event: TransactionEvent) { console.log(event.transactionId, event.attempt, event.operations.length); },
+ * };
+ * ```
  */
 export interface TransactionEvent {
   readonly transactionId: string;

@@ -24,7 +24,15 @@ export type Condition =
   | { readonly kind: 'and'; readonly conditions: readonly Condition[] }
   | { readonly kind: 'or'; readonly conditions: readonly Condition[] };
 
-/** Comparison operators. */
+/**
+ * Comparison operators.
+ *
+ * @example
+ * ```ts
+ * const op: CmpOp = 'gte';
+ * const c: Condition = { kind: 'cmp', field: 'createdAt', op, value: new Date('2024-01-01') };
+ * ```
+ */
 export type CmpOp = 'eq' | 'ne' | 'gt' | 'gte' | 'lt' | 'lte';
 
 /**

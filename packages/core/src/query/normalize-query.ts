@@ -6,9 +6,25 @@ import type { NormalizedQuery, OrderTerm } from './condition.js';
 import { normalizeFilter } from './normalize-filter.js';
 import { decodeCursor } from './cursor.js';
 
-/** Largest page a single find may return. */
+/**
+ * Largest page a single find may return.
+ *
+ * @example
+ * ```ts
+ * const limit = Math.min(pageSize, MAX_LIMIT); // a larger limit is a ValidationError
+ * const page = await db.messages.findPage({ where: { conversationId }, limit });
+ * ```
+ */
 export const MAX_LIMIT = 10_000;
-/** Largest offset (deep offsets are slow everywhere; use cursors). */
+/**
+ * Largest offset (deep offsets are slow everywhere; use cursors).
+ *
+ * @example
+ * ```ts
+ * if (offset > MAX_OFFSET) throw new RangeError('Page too deep: follow nextCursor instead.');
+ * const rows = await db.messages.find({ orderBy: { sentAt: 'desc' }, offset, limit: 50 });
+ * ```
+ */
 export const MAX_OFFSET = 1_000_000;
 const QUERY_KEYS = new Set(['where', 'orderBy', 'limit', 'offset', 'after', 'select']);
 

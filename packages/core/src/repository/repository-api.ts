@@ -21,13 +21,29 @@ export interface CallOptions extends CallerContext {
   readonly cache?: false | { readonly ttl?: number | string };
 }
 
-/** Options of update/delete by id. */
+/**
+ * Options of update/delete by id.
+ *
+ * @example
+ * ```ts
+ * const options: VersionedOptions = { expectedVersion: conversation.version, actor: 'user:42' };
+ * await db.conversations.delete(conversation.id, options); // ConflictError if it changed meanwhile
+ * ```
+ */
 export interface VersionedOptions extends CallOptions {
   /** Optimistic locking: fail with ConflictError unless the stored version equals this. */
   readonly expectedVersion?: number;
 }
 
-/** Options of upsert. */
+/**
+ * Options of upsert.
+ *
+ * @example
+ * ```ts
+ * const options: UpsertOptions<typeof users> = { conflict: ['handle'], update: { name: 'Ada L.' } };
+ * await db.users.upsert({ name: 'Ada L.', handle: 'ada' }, options);
+ * ```
+ */
 export interface UpsertOptions<D extends AnyRepositoryDef> extends CallOptions {
   /** Unique fields that identify an existing record (default: id). */
   readonly conflict?: ReadonlyArray<Extract<keyof D['fields'], string>>;
@@ -35,7 +51,16 @@ export interface UpsertOptions<D extends AnyRepositoryDef> extends CallOptions {
   readonly update?: PatchOf<D>;
 }
 
-/** Options of iterate. */
+/**
+ * Options of iterate.
+ *
+ * @example
+ * ```ts
+ * const options: IterateOptions = { pageSize: 1000 };
+ * let tokens = 0;
+ * for await (const m of db.messages.iterate({ where: { conversationId } }, options)) tokens += m.tokens;
+ * ```
+ */
 export interface IterateOptions extends CallOptions {
   /** Rows fetched per round trip (default 500). */
   readonly pageSize?: number;
@@ -93,5 +118,13 @@ export interface Repository<D extends AnyRepositoryDef> {
   verifySecret(id: string, field: SecretKeys<D>, candidate: string, options?: CallOptions): Promise<boolean>;
 }
 
-/** Names of the `secret()` fields of a repository. */
+/**
+ * Names of the `secret()` fields of a repository.
+ *
+ * @example
+ * ```ts
+ * const field: SecretKeys<typeof users> = 'password';
+ * const ok = await db.users.verifySecret(userId, field, candidate);
+ * ```
+ */
 export type SecretKeys<D extends AnyRepositoryDef> = Exclude<Extract<keyof D['fields'], string>, ReadableKeys<D>>;

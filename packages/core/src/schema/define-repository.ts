@@ -4,10 +4,27 @@ import type { FieldMeta } from './field-meta.js';
 import type { RepositorySchema, IndexSchema } from './repository-schema.js';
 import { toSnakeCase } from '../util/naming.js';
 
-/** The field declarations of a repository; `id` is required. */
+/**
+ * The field declarations of a repository; `id` is required.
+ *
+ * @example
+ * ```ts
+ * const noteFields = { id: f.id(), title: f.string({ max: 200 }), body: f.text() } satisfies FieldsShape;
+ * const notes = defineRepository('notes', noteFields);
+ * ```
+ */
 export type FieldsShape = { readonly id: Field<string, any> } & { readonly [name: string]: AnyField };
 
-/** Options of a repository beyond its fields. */
+/**
+ * Options of a repository beyond its fields.
+ *
+ * @example
+ * ```ts
+ * const fields = { id: f.id(), conversationId: f.string(), sentAt: f.timestamp() };
+ * const options: RepositoryOptions<typeof fields> = { table: 'chat_messages', indexes: [['conversationId', 'sentAt']] };
+ * const messages = defineRepository('messages', fields, options);
+ * ```
+ */
 export interface RepositoryOptions<F extends FieldsShape = FieldsShape> {
   /** Table / collection name; default: the snake_case of the repository name. */
   readonly table?: string;
@@ -35,7 +52,15 @@ export interface RepositoryDef<N extends string = string, F extends FieldsShape 
   readonly schema: RepositorySchema;
 }
 
-/** Any repository definition. */
+/**
+ * Any repository definition.
+ *
+ * @example
+ * ```ts
+ * const tableOf = (def: AnyRepositoryDef) => def.schema.table;
+ * tableOf(users); // 'users'
+ * ```
+ */
 export type AnyRepositoryDef = RepositoryDef<string, any>;
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;

@@ -1,4 +1,11 @@
-/** The storage kind of a field; drivers map each to a native type. */
+/**
+ * The storage kind of a field; drivers map each to a native type.
+ *
+ * @example
+ * ```ts
+ * const type: FieldType = messages.fields.body.meta.type; // 'text'
+ * ```
+ */
 export type FieldType =
   | 'id'
   | 'string'
@@ -14,13 +21,29 @@ export type FieldType =
   | 'array'
   | 'version';
 
-/** Normalisation applied to a searchable sensitive value before its blind index is computed. */
+/**
+ * Normalisation applied to a searchable sensitive value before its blind index is computed.
+ *
+ * @example
+ * ```ts
+ * const normalize: SearchNormalization = { caseFold: true, trim: true };
+ * const email = f.string().unique().sensitive({ searchable: true, normalize });
+ * ```
+ */
 export interface SearchNormalization {
   readonly caseFold?: boolean;
   readonly trim?: boolean;
 }
 
-/** Options of `.sensitive()`: whether equality lookups are possible through a blind index. */
+/**
+ * Options of `.sensitive()`: whether equality lookups are possible through a blind index.
+ *
+ * @example
+ * ```ts
+ * const lookup = { searchable: true, normalize: { caseFold: true } } as const satisfies SensitiveOptions;
+ * const email = f.string().unique().sensitive(lookup); // eq and in work through the blind index
+ * ```
+ */
 export interface SensitiveOptions {
   readonly searchable?: boolean;
   readonly normalize?: SearchNormalization;
@@ -62,7 +85,15 @@ export interface FieldMeta {
   readonly annotations?: Readonly<Record<string, unknown>> | undefined;
 }
 
-/** Field types that can be compared with gt/gte/lt/lte and used as sort keys. */
+/**
+ * Field types that can be compared with gt/gte/lt/lte and used as sort keys.
+ *
+ * @example
+ * ```ts
+ * ORDERED_TYPES.has('timestamp'); // true
+ * ORDERED_TYPES.has('json');      // false: no gt/lt, not a sort key
+ * ```
+ */
 export const ORDERED_TYPES: ReadonlySet<FieldType> = new Set([
   'id', 'string', 'text', 'integer', 'bigint', 'number', 'timestamp', 'enum', 'boolean', 'version',
 ]);

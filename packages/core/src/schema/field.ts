@@ -7,10 +7,24 @@ import type { FieldMeta, FieldType, SensitiveOptions } from './field-meta.js';
  * - `equality`: eq/ne/in/notIn
  * - `searchable`: eq/in only (encrypted with a blind index)
  * - `none`: isNull only (json, bytes, arrays, encrypted fields)
+ *
+ * @example
+ * ```ts
+ * type EmailOps = (typeof users.fields.email)['__flags']['ops']; // 'searchable'
+ * const allowsRange = (ops: OpsKind) => ops === 'string' || ops === 'ordered';
+ * ```
  */
 export type OpsKind = 'string' | 'ordered' | 'equality' | 'searchable' | 'none';
 
-/** Type-level flags carried by a field builder. */
+/**
+ * Type-level flags carried by a field builder.
+ *
+ * @example
+ * ```ts
+ * type IsSecret<Fd extends { __flags: FieldFlags }> = Fd['__flags']['secret'];
+ * type PasswordIsSecret = IsSecret<typeof users.fields.password>; // true
+ * ```
+ */
 export interface FieldFlags {
   readonly optional: boolean;
   readonly hasDefault: boolean;
@@ -94,11 +108,26 @@ export class Field<T, F extends FieldFlags> {
   }
 }
 
-/** Any field, whatever its type and flags. */
+/**
+ * Any field, whatever its type and flags.
+ *
+ * @example
+ * ```ts
+ * const describeField = (field: AnyField) => `${field.meta.type}${field.meta.optional ? '?' : ''}`;
+ * describeField(users.fields.name); // 'string'
+ * ```
+ */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyField = Field<any, FieldFlags>;
 
-/** Flags of a fresh, required, user-written field. */
+/**
+ * Flags of a fresh, required, user-written field.
+ *
+ * @example
+ * ```ts
+ * const slug: Field<string, BaseFlags<'string', true>> = f.string({ max: 80 });
+ * ```
+ */
 export type BaseFlags<Ops extends OpsKind, Sortable extends boolean, Numeric extends boolean = false> = {
   readonly optional: false;
   readonly hasDefault: false;
@@ -109,7 +138,15 @@ export type BaseFlags<Ops extends OpsKind, Sortable extends boolean, Numeric ext
   readonly numeric: Numeric;
 };
 
-/** A timestamp field, which can also be declared as managed createdAt/updatedAt. */
+/**
+ * A timestamp field, which can also be declared as managed createdAt/updatedAt.
+ *
+ * @example
+ * ```ts
+ * const at: TimestampField<BaseFlags<'ordered', true>> = f.timestamp();
+ * const fields = { sentAt: at.indexed(), createdAt: at.createdAt(), updatedAt: at.updatedAt() };
+ * ```
+ */
 export class TimestampField<F extends FieldFlags> extends Field<Date, F> {
   /** Set by chatcore when the record is created; read-only afterwards. */
   createdAt(): Field<Date, With<F, { managed: true }>> {

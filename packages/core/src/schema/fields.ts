@@ -2,38 +2,85 @@ import { Field, TimestampField, baseMeta, type BaseFlags } from './field.js';
 
 type Scalar = string | number | bigint | boolean | Date;
 
-/** Length bounds for strings. */
+/**
+ * Length bounds for strings.
+ *
+ * @example
+ * ```ts
+ * const handleRules: StringOptions = { min: 3, max: 50, pattern: /^[a-z0-9_]+$/ };
+ * const handle = f.string(handleRules).unique();
+ * ```
+ */
 export interface StringOptions {
   readonly min?: number;
   readonly max?: number;
   readonly pattern?: RegExp;
 }
 
-/** Value bounds for numbers. */
+/**
+ * Value bounds for numbers.
+ *
+ * @example
+ * ```ts
+ * const bounds: NumberOptions = { min: 0, max: 1_000_000 };
+ * const tokens = f.integer(bounds);
+ * const bytesUsed = f.bigint({ min: 0n } satisfies NumberOptions<bigint>);
+ * ```
+ */
 export interface NumberOptions<N = number> {
   readonly min?: N;
   readonly max?: N;
 }
 
-/** How ids are generated client-side. */
+/**
+ * How ids are generated client-side.
+ *
+ * @example
+ * ```ts
+ * const options: IdOptions = { generate: 'uuidv4' }; // or a function returning a string
+ * const id = f.id(options);
+ * ```
+ */
 export interface IdOptions {
   /** Default `'uuidv7'` (time-ordered, index friendly). */
   readonly generate?: 'uuidv7' | 'uuidv4' | (() => string);
 }
 
-/** Flags of the id field: generated when omitted, never patched. */
+/**
+ * Flags of the id field: generated when omitted, never patched.
+ *
+ * @example
+ * ```ts
+ * const id: Field<string, IdFlags> = f.id(); // optional in InsertOf, absent from PatchOf
+ * ```
+ */
 export type IdFlags = {
   readonly optional: false; readonly hasDefault: true; readonly managed: false; readonly secret: false;
   readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false;
 };
 
-/** Flags of the version field: managed by chatcore. */
+/**
+ * Flags of the version field: managed by chatcore.
+ *
+ * @example
+ * ```ts
+ * const version: Field<number, VersionFlags> = f.version(); // never in InsertOf or PatchOf
+ * ```
+ */
 export type VersionFlags = {
   readonly optional: false; readonly hasDefault: true; readonly managed: true; readonly secret: false;
   readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false;
 };
 
-/** Field kinds allowed as array elements. */
+/**
+ * Field kinds allowed as array elements.
+ *
+ * @example
+ * ```ts
+ * const tag = f.string({ max: 40 }) satisfies ArrayItem;
+ * const tags = f.array(tag).default(() => []);
+ * ```
+ */
 export type ArrayItem = Field<Scalar, BaseFlags<'string' | 'ordered' | 'equality', boolean, boolean>>;
 
 /**

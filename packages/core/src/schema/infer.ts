@@ -7,7 +7,15 @@ type ValueOf<Fd> = Fd extends { __type: infer T } ? T : never;
 type Nullable<Fd, T> = FlagsOf<Fd>['optional'] extends true ? T | null : T;
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 
-/** Keys of fields that reads return (every field but secrets). */
+/**
+ * Keys of fields that reads return (every field but secrets).
+ *
+ * @example
+ * ```ts
+ * type UserKey = ReadableKeys<typeof users>; // every field but password
+ * const columns: readonly UserKey[] = ['id', 'name', 'createdAt'];
+ * ```
+ */
 export type ReadableKeys<D extends AnyRepositoryDef> = {
   [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['secret'] extends true ? never : K;
 }[keyof FieldsOf<D>] & string;
@@ -50,7 +58,15 @@ export type InsertOf<D extends AnyRepositoryDef> = Simplify<
   }
 >;
 
-/** An atomic increment in an update patch (negative values decrement). */
+/**
+ * An atomic increment in an update patch (negative values decrement).
+ *
+ * @example
+ * ```ts
+ * const bump: Increment<number> = { increment: 1 };
+ * await db.conversations.update(id, { messageCount: bump });
+ * ```
+ */
 export interface Increment<T> {
   readonly increment: T;
 }
@@ -74,7 +90,15 @@ type PatchValue<Fd> =
  */
 export type PatchOf<D extends AnyRepositoryDef> = Simplify<{ -readonly [K in PatchKeys<D>]?: PatchValue<FieldsOf<D>[K]> }>;
 
-/** Operators on a field that supports equality. */
+/**
+ * Operators on a field that supports equality.
+ *
+ * @example
+ * ```ts
+ * const status: EqualityOps<'open' | 'closed'> = { in: ['open'] };
+ * const open = await db.conversations.find({ where: { status } });
+ * ```
+ */
 export interface EqualityOps<T> {
   readonly eq?: T | null;
   readonly ne?: T | null;
@@ -82,24 +106,56 @@ export interface EqualityOps<T> {
   readonly notIn?: readonly T[];
   readonly isNull?: boolean;
 }
-/** Operators on an ordered field. */
+/**
+ * Operators on an ordered field.
+ *
+ * @example
+ * ```ts
+ * const lastWeek: OrderedOps<Date> = { gte: new Date(Date.now() - 7 * 86_400_000) };
+ * const recent = await db.messages.count({ sentAt: lastWeek });
+ * ```
+ */
 export interface OrderedOps<T> extends EqualityOps<T> {
   readonly gt?: T;
   readonly gte?: T;
   readonly lt?: T;
   readonly lte?: T;
 }
-/** Operators on a string field. */
+/**
+ * Operators on a string field.
+ *
+ * @example
+ * ```ts
+ * const title: StringOps<string> = { startsWith: 'Support: ' };
+ * const support = await db.conversations.find({ where: { title } });
+ * ```
+ */
 export interface StringOps<T> extends OrderedOps<T> {
   readonly startsWith?: string;
 }
-/** Operators on an encrypted, searchable field (through its blind index). */
+/**
+ * Operators on an encrypted, searchable field (through its blind index).
+ *
+ * @example
+ * ```ts
+ * const email: SearchableOps<string> = { in: ['ada@example.com', 'alan@example.com'] };
+ * const found = await db.users.find({ where: { email } });
+ * ```
+ */
 export interface SearchableOps<T> {
   readonly eq?: T;
   readonly in?: readonly T[];
   readonly isNull?: boolean;
 }
-/** Operators on fields that only support null checks (json, bytes, arrays, encrypted). */
+/**
+ * Operators on fields that only support null checks (json, bytes, arrays, encrypted).
+ *
+ * @example
+ * ```ts
+ * const noMeta: NullOps = { isNull: true };
+ * const bare = await db.messages.find({ where: { meta: noMeta } });
+ * ```
+ */
 export interface NullOps {
   readonly isNull?: boolean;
 }
@@ -152,7 +208,15 @@ export type SortKeyOf<D extends AnyRepositoryDef> = {
   [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['sortable'] extends true ? K : never;
 }[keyof FieldsOf<D>] & string;
 
-/** Sort direction. */
+/**
+ * Sort direction.
+ *
+ * @example
+ * ```ts
+ * const direction: Direction = newestFirst ? 'desc' : 'asc';
+ * const rows = await db.messages.find({ where: { conversationId }, orderBy: { sentAt: direction } });
+ * ```
+ */
 export type Direction = 'asc' | 'desc';
 
 /**

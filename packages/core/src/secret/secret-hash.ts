@@ -16,7 +16,15 @@ export interface ScryptParams {
   readonly keyLength: number;
 }
 
-/** The parameters new hashes use. */
+/**
+ * The parameters new hashes use.
+ *
+ * @example
+ * ```ts
+ * console.log(DEFAULT_SCRYPT); // { N: 32768, r: 8, p: 1, keyLength: 32 }
+ * const fast = await hashSecret('test-password', { ...DEFAULT_SCRYPT, N: 2 ** 10 }); // cheap hashes in tests
+ * ```
+ */
 export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 2 ** 15, r: 8, p: 1, keyLength: 32 });
 
 function scrypt(password: string, salt: Buffer, params: ScryptParams): Promise<Buffer> {

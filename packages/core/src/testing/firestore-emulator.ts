@@ -5,7 +5,16 @@ import { isReachable, requireService } from './services.js';
 
 const DEFAULT_BIN = '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator';
 
-/** A running Firestore emulator: reused, or started by this process and stopped by `stop()`. */
+/**
+ * A running Firestore emulator: reused, or started by this process and stopped by `stop()`.
+ *
+ * @example
+ * ```ts
+ * const emulator: FirestoreEmulator = await useFirestoreEmulator();
+ * console.log(emulator.host); // also in FIRESTORE_EMULATOR_HOST
+ * test.after(() => emulator.stop());
+ * ```
+ */
 export interface FirestoreEmulator {
   /** `host:port`, also set as FIRESTORE_EMULATOR_HOST. */
   readonly host: string;

@@ -1,6 +1,14 @@
 import net from 'node:net';
 
-/** Services that test files may need. */
+/**
+ * Services that test files may need.
+ *
+ * @example
+ * ```ts
+ * const needed: ServiceName[] = ['postgres', 'redis'];
+ * for (const name of needed) await requireService(name);
+ * ```
+ */
 export type ServiceName = 'postgres' | 'redis' | 'firestore';
 
 const DEFAULTS: Record<ServiceName, { host: string; port: number; env: string }> = {
