@@ -1,7 +1,7 @@
 /**
  * `pnpm bench [suite ...]`: runs the benchmarks and prints markdown tables
  * with absolute figures and ratios against raw baselines measured in the same
- * run (medians of 5 alternating rounds), then the process memory.
+ * run (medians of 7 alternating rounds by default, at least 5), then the process memory.
  * Suites: sql, resilience, encryption, cache, audit, firestore (default: all).
  * Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL), Redis at 127.0.0.1:6379
  * and the Firestore emulator (started by the firestore suite).
