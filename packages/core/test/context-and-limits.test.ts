@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  AbortedError, createDatabase, defineRepository, f, memoryDriver, TimeoutError, type Driver, type Plugin, type OperationContext,
+  AbortedError, createDatabase, ValidationError, defineRepository, f, memoryDriver, TimeoutError, type Driver, type Plugin, type OperationContext,
 } from '../src/index.js';
 
 const notes = defineRepository('notes', {
@@ -154,6 +154,29 @@ test('input rejected by validation reaches onInvalidInput with the caller contex
     { repository: 'notes', method: 'iterate', actor: undefined, paths: ['(query)'] },
   ]);
   assert.is(onionCalls, 0);
+  await db.close();
+});
+
+test('onInvalidInput hears of an iterate() filter naming an unknown field (checked at the call), in a transaction too, and never of a ValidationError raised inside the onion', async () => {
+  const seen: Array<{ method: string; paths: string[] }> = [];
+  const watcher: Plugin = { name: 'watcher', onInvalidInput: ({ method, error }) => void seen.push({ method, paths: error.issues.map((i) => i.path) }) };
+  // A plugin below the watcher that rejects some writes itself: the onion saw that call.
+  const refuser: Plugin = {
+    name: 'refuser',
+    around: (op, _ctx, next) => (op.kind === 'insert' && (op.rows[0] as { body?: unknown }).body === 'refused' ? Promise.reject(new ValidationError([{ path: 'body', message: 'refused below' }])) : next(op)),
+  };
+  const db = createDatabase({ driver: memoryDriver(), repositories: { notes }, plugins: [watcher, refuser] });
+  await db.connect();
+  assert.throws(() => db.notes.iterate({ where: { nope: 1 } } as never), (e: Error) => e instanceof ValidationError);
+  await db.notes.create({ body: 'refused' }).then(() => assert.unreachable(), (e) => assert.instance(e, ValidationError));
+  await db.transaction(async (tx) => {
+    await tx.notes.find({ where: { nope: 2 } } as never).then(() => assert.unreachable(), (e) => assert.instance(e, ValidationError));
+  });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(seen, [
+    { method: 'iterate', paths: ['where.nope'] },
+    { method: 'find', paths: ['where.nope'] },
+  ]);
   await db.close();
 });
 

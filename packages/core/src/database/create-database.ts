@@ -74,7 +74,7 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
   const runtime = new DatabaseRuntime(driver, plugins, storage, options.defaultTimeout);
 
   const root = new Map<string, RepositoryImpl>();
-  for (const [key, def] of entries) root.set(key, new RepositoryImpl(def.schema, storage.get(def.schema.name)!, runtime, undefined));
+  for (const [key, def] of entries) root.set(key, RepositoryImpl.create(def.schema, storage.get(def.schema.name)!, runtime, undefined));
 
   const scopeRepos = (scope: TransactionScopeState): TransactionScope<R> => {
     const tx: Record<string, unknown> = { transactionId: scope.id, attempt: scope.attempt };

@@ -7,13 +7,16 @@ import type { Plugin, TransactionEvent } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { withDeadline } from '../util/deadline.js';
-import type { ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import { TransactionScopeState } from './transaction-scope.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
+
+/** ValidationErrors raised inside the onion (by a plugin or the driver): the plugins saw that call, so it is not rejected input. */
+const fromOnion = new WeakSet<ValidationError>();
 
 function idsOf(op: Operation, result: OperationResult): string[] {
   if (op.kind === 'delete') return result.ids ?? [];
@@ -78,10 +81,16 @@ export class DatabaseRuntime {
     const ctx = this.context(method, op, options, scope);
     const session: DriverSession = scope?.session ?? this.driver;
     const timeoutMs = options?.timeout === undefined ? this.defaultTimeoutMs : parseDuration(options.timeout, 'timeout');
-    const result = await withDeadline(
-      (signal) => this.pipeline.run(op, ctx, (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
-      { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
-    );
+    let result: OperationResult;
+    try {
+      result = await withDeadline(
+        (signal) => this.pipeline.run(op, ctx, (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
+        { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
+      );
+    } catch (error) {
+      if (error instanceof ValidationError) fromOnion.add(error);
+      throw error;
+    }
     if (scope) scope.operations.push({ op, ctx, result, ids: idsOf(op, result) });
     else if (this.commitHooks.length) {
       await this.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids: idsOf(op, result) }] });
@@ -106,6 +115,11 @@ export class DatabaseRuntime {
       if (scope) await this.settleRollback(scope, error);
       throw error;
     }
+  }
+
+  /** Whether `error` came out of the onion (so it is not input rejected before it). */
+  enteredOnion(error: ValidationError): boolean {
+    return fromOnion.has(error);
   }
 
   /** Tell the plugins that caller input was rejected before the onion. */

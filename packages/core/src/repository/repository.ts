@@ -43,43 +43,28 @@ export class RepositoryImpl {
     this.name = schema.name;
     this.writer = new WriteInput(schema);
     this.secrets = Object.entries(schema.fields).filter(([, m]) => m.secret).map(([f]) => f);
-    if (runtime.invalidInputHooks.length) this.#reportRejectedInput();
   }
 
+  /** The subclass `create` uses when a plugin has onInvalidInput (built once, in the static block at the end). */
+  static #Reporting: typeof RepositoryImpl;
+
   /**
-   * Wrap this instance's public methods so that a ValidationError (input
-   * rejected before the onion) reaches the plugins' onInvalidInput. Only
-   * installed when a plugin asks, so other stacks pay nothing.
+   * A repository of `runtime`, reporting rejected input to the plugins'
+   * onInvalidInput when any plugin has that hook (other stacks pay nothing).
    */
-  #reportRejectedInput(): void {
-    const self = this as unknown as Record<string, (...args: unknown[]) => unknown>;
-    for (const method of Object.getOwnPropertyNames(RepositoryImpl.prototype)) {
-      if (method === 'constructor') continue;
-      const original = self[method]!.bind(this);
-      // Every public method takes its CallOptions last: the position is its declared arity - 1.
-      const optionsAt = self[method]!.length - 1;
-      const optionsOf = (args: unknown[]) => (isPlainObject(args[optionsAt]) ? (args[optionsAt] as CallOptions) : undefined);
-      const report = (error: unknown, args: unknown[]) => {
-        if (!(error instanceof ValidationError)) return Promise.reject(error);
-        return this.runtime.reportInvalidInput(this.name, method as MethodName, error, optionsOf(args)).then(() => Promise.reject(error));
-      };
-      self[method] = (...args: unknown[]) => {
-        let result: unknown;
-        try {
-          result = original(...args);
-        } catch (error) {
-          // iterate() validates synchronously: report, and still throw synchronously.
-          if (error instanceof ValidationError) void this.runtime.reportInvalidInput(this.name, method as MethodName, error, optionsOf(args));
-          throw error;
-        }
-        return result instanceof Promise ? result.catch((e: unknown) => report(e, args)) : result;
-      };
-    }
+  static create(schema: RepositorySchema, storage: RepositorySchema, runtime: DatabaseRuntime, scope: TransactionScopeState | undefined): RepositoryImpl {
+    return runtime.invalidInputHooks.length ? new RepositoryImpl.#Reporting(schema, storage, runtime, scope) : new RepositoryImpl(schema, storage, runtime, scope);
   }
 
   /** The same repository bound to another transaction scope. */
   static bound(repo: RepositoryImpl, scope: TransactionScopeState | undefined): RepositoryImpl {
-    return new RepositoryImpl(repo.schema, repo.storage, repo.runtime, scope);
+    return RepositoryImpl.create(repo.schema, repo.storage, repo.runtime, scope);
+  }
+
+  /** Tell the plugins that `error` rejected this call's input, unless it came out of the onion (plugins saw that call). */
+  #reportRejected(method: MethodName, error: unknown, options: CallOptions | undefined): Promise<void> | undefined {
+    if (!(error instanceof ValidationError) || this.runtime.enteredOnion(error)) return undefined;
+    return this.runtime.reportInvalidInput(this.name, method, error, options);
   }
 
   async create(input: unknown, options?: CallOptions): Promise<Row> {
@@ -220,6 +205,8 @@ export class RepositoryImpl {
     }
     const pageSize = options?.pageSize ?? 500;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new ValidationError([{ path: 'pageSize', message: 'expected an integer from 1 to 10000' }]);
+    // Checked now, not at the first next(): bad input fails where the call is made, like every other method.
+    normalizeQuery(this.schema, { ...(query as object | undefined), limit: pageSize });
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -316,4 +303,39 @@ export class RepositoryImpl {
       throw new ValidationError([{ path: 'conflict', message: `must name the id or a unique key of ${this.name} (${uniqueSets.map((u) => u.join('+')).join(', ')})` }]);
     }
   }
+
+  /**
+   * Build the reporting subclass: its public methods tell the plugins'
+   * onInvalidInput about a ValidationError that rejected the call before
+   * the onion. Wrapped once, on the prototype, not per instance or per
+   * transaction. Each public method takes its CallOptions last, so their
+   * position is the method's declared arity - 1.
+   */
+  static {
+    class Reporting extends RepositoryImpl {}
+    for (const method of Object.getOwnPropertyNames(RepositoryImpl.prototype)) {
+      if (method === 'constructor') continue;
+      const original = (RepositoryImpl.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
+      const optionsAt = original.length - 1;
+      const wrapped = function (this: RepositoryImpl, ...args: unknown[]): unknown {
+        const options = isPlainObject(args[optionsAt]) ? (args[optionsAt] as CallOptions) : undefined;
+        let result: unknown;
+        try {
+          result = original.apply(this, args);
+        } catch (error) {
+          // iterate() validates synchronously: report, and still throw synchronously.
+          void this.#reportRejected(method as MethodName, error, options);
+          throw error;
+        }
+        if (!(result instanceof Promise)) return result;
+        return result.catch(async (error: unknown) => {
+          await this.#reportRejected(method as MethodName, error, options);
+          throw error;
+        });
+      };
+      Object.defineProperty(Reporting.prototype, method, { value: wrapped, writable: true, configurable: true });
+    }
+    RepositoryImpl.#Reporting = Reporting;
+  }
 }
+
