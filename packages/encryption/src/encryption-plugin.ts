@@ -9,7 +9,6 @@ import type { KeyProvider } from './keys/key-provider.js';
 import type { KeySource } from './keys/key-source.js';
 import { defaultKeyProvider } from './keys/local-key-provider.js';
 import { ValueCipher } from './crypto/value-cipher.js';
-import { HmacKey } from './crypto/hmac-key.js';
 import { planRepositories, type RepositoryPlan } from './repository-plan.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
@@ -78,12 +77,8 @@ export class EncryptionPlugin implements Plugin {
     this.ring ??= await Keyring.load(this.keyConfig, this.provider);
     for (const plan of this.plans.values()) {
       for (const p of plan.fields.values()) {
-        // Prepared once: a blind index then costs two SHA-256 compressions, not an Hmac object.
-        if (p.indexField) {
-          const bytes = this.ring.indexKey(plan.name, p.name).export();
-          p.indexKey = new HmacKey(bytes);
-          bytes.fill(0);
-        }
+        // Exported once into a buffer the plugin owns, so close() can zero it.
+        if (p.indexField) p.indexKey = this.ring.indexKey(plan.name, p.name).export();
         if (plan.mode === 'field') {
           p.cipher = new ValueCipher(this.ring, plan.name, p.name);
           p.cipher.warm();
@@ -100,7 +95,7 @@ export class EncryptionPlugin implements Plugin {
   close(): void {
     for (const plan of this.plans.values()) {
       for (const p of plan.fields.values()) {
-        p.indexKey?.wipe();
+        p.indexKey?.fill(0);
         delete p.indexKey;
         delete p.cipher;
       }

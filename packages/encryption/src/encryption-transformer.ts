@@ -2,8 +2,8 @@ import type { StoredRow } from '@chatcore/core';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { blindIndex } from './crypto/blind-index.js';
 import { decodeValue, encodeTransient } from './crypto/plaintext-codec.js';
-import { fieldList, openRecord, sealRecord } from './record/record-envelope.js';
-import type { RepositoryPlan } from './repository-plan.js';
+import { openRecord, sealRecord } from './record/record-envelope.js';
+import { cipherOf, envelopeCipherOf, indexKeyOf, type RepositoryPlan } from './repository-plan.js';
 
 /**
  * The per-row work of the plugin: logical rows to storage rows (encrypt,
@@ -26,35 +26,14 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
       const v = row[k];
       const p = fields.get(k);
       if (!p) out[k] = v;
-      else out[k] = v === null || v === undefined ? null : p.cipher!.seal(encodeTransient(v, p.meta.type, p.meta.items), id);
+      else out[k] = v === null || v === undefined ? null : cipherOf(plan, p).seal(encodeTransient(v, p.meta.type, p.meta.items), id);
     }
   } else {
     for (const k in row) if (!fields.has(k)) out[k] = row[k];
-    out[plan.envelopeField!] = sealRecord(plan.envelopeCipher!, plan.sealed, sealedList(plan), plan.logical.fields, row, id);
+    out[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, row, id);
   }
-  for (const p of plan.searchable) out[p.indexField!] = blindIndex(p.indexKey!, p.meta, row[p.name], p.normalize);
+  for (const p of plan.searchable) out[p.indexField!] = blindIndex(indexKeyOf(plan, p), p.meta, row[p.name], p.normalize);
   return out;
-}
-
-const lists = new WeakMap<RepositoryPlan, Buffer>();
-const currents = new WeakMap<RepositoryPlan, { list: Buffer; names: readonly string[] }>();
-function currentList(plan: RepositoryPlan): { list: Buffer; names: readonly string[] } {
-  let c = currents.get(plan);
-  if (!c) currents.set(plan, (c = { list: sealedList(plan), names: plan.sealed }));
-  return c;
-}
-/**
- * The envelope field list of a plan, computed once.
- *
- * @example
- * ```ts
- * sealRecord(cipher, plan.sealed, sealedList(plan), metas, row, id);
- * ```
- */
-export function sealedList(plan: RepositoryPlan): Buffer {
-  let l = lists.get(plan);
-  if (!l) lists.set(plan, (l = fieldList(plan.sealed)));
-  return l;
 }
 
 /**
@@ -80,10 +59,10 @@ export function decryptRow(plan: RepositoryPlan, stored: StoredRow): StoredRow {
     const how = reads.get(k);
     if (how === undefined) out[k] = v;
     else if (how === 'envelope') {
-      const values = openRecord(plan.envelopeCipher!, plan.logical.fields, v, id, currentList(plan));
+      const values = openRecord(envelopeCipherOf(plan), plan.logical.fields, v, id, plan.envelope);
       for (const n of plan.sealed) out[n] = values[n] ?? null;
     } else if (how !== 'index') {
-      out[k] = v === null || v === undefined ? v : decodeValue(how.cipher!.open(v, id), how.meta.type, how.meta.items);
+      out[k] = v === null || v === undefined ? v : decodeValue(cipherOf(plan, how).open(v, id), how.meta.type, how.meta.items);
     }
   }
   return out;
@@ -124,8 +103,8 @@ export function encryptSet(plan: RepositoryPlan, set: Readonly<Record<string, un
   for (const [f, value] of Object.entries(set)) {
     const p = plan.fields.get(f);
     if (!p) continue;
-    if (p.indexField) out[p.indexField] = blindIndex(p.indexKey!, p.meta, value, p.normalize);
-    out[f] = value === null || value === undefined ? null : p.cipher!.seal(encodeTransient(value, p.meta.type, p.meta.items), id);
+    if (p.indexField) out[p.indexField] = blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize);
+    out[f] = value === null || value === undefined ? null : cipherOf(plan, p).seal(encodeTransient(value, p.meta.type, p.meta.items), id);
   }
   return out;
 }

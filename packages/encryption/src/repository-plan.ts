@@ -1,8 +1,8 @@
 import type { FieldMeta, RepositorySchema, SearchNormalization } from '@chatcore/core';
-import { ConfigError, toSnakeCase } from '@chatcore/core';
+import { ConfigError, PluginError, toSnakeCase } from '@chatcore/core';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
 import type { ValueCipher } from './crypto/value-cipher.js';
-import type { HmacKey } from './crypto/hmac-key.js';
+import { fieldList } from './record/record-envelope.js';
 
 /**
  * How one logical field is protected.
@@ -21,8 +21,8 @@ export interface FieldPlan {
   readonly indexField?: string | undefined;
   /** Set at connect: the field's cipher (field-level mode). */
   cipher?: ValueCipher;
-  /** Set at connect: the field's blind-index key. */
-  indexKey?: HmacKey;
+  /** Set at connect: the field's blind-index (HMAC-SHA256) key, zeroed and dropped at close. */
+  indexKey?: Buffer;
 }
 
 /**
@@ -44,6 +44,8 @@ export interface RepositoryPlan {
   /** Record mode: the envelope field and the sealed field names in schema order. */
   readonly envelopeField?: string | undefined;
   readonly sealed: readonly string[];
+  /** The sealed names and their encoded field list (what envelopes carry and the AAD covers), computed once. */
+  readonly envelope: { readonly list: Buffer; readonly names: readonly string[] };
   /** Blind-index storage field → the logical field it serves. */
   readonly indexFields: ReadonlyMap<string, string>;
   /** The searchable fields (those with a blind index), as a list for the hot path. */
@@ -164,7 +166,48 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     if (envelopeField) reads.set(envelopeField, 'envelope');
     else for (const p of protectedFields.values()) reads.set(p.name, p);
     for (const f of indexFields.keys()) reads.set(f, 'index');
-    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, indexFields, searchable, reads });
+    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads });
   }
   return plans;
+}
+
+function keysGone(plan: RepositoryPlan): never {
+  throw new PluginError('encryption', `the keys for ${plan.name} are not loaded (the database is closed, or not connected yet); the operation did not complete.`);
+}
+
+/**
+ * The cipher of a field-mode field. Operations still running when the
+ * database closes get a PluginError here instead of using dropped keys.
+ *
+ * @example
+ * ```ts
+ * const text = cipherOf(plan, p).seal(bytes, id);
+ * ```
+ */
+export function cipherOf(plan: RepositoryPlan, p: FieldPlan): ValueCipher {
+  return p.cipher ?? keysGone(plan);
+}
+
+/**
+ * The envelope cipher of a record-mode repository (a PluginError once closed, like `cipherOf`).
+ *
+ * @example
+ * ```ts
+ * const text = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, metas, row, id);
+ * ```
+ */
+export function envelopeCipherOf(plan: RepositoryPlan): ValueCipher {
+  return plan.envelopeCipher ?? keysGone(plan);
+}
+
+/**
+ * The blind-index key of a searchable field (a PluginError once closed, like `cipherOf`).
+ *
+ * @example
+ * ```ts
+ * const bidx = blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize);
+ * ```
+ */
+export function indexKeyOf(plan: RepositoryPlan, p: FieldPlan): Buffer {
+  return p.indexKey ?? keysGone(plan);
 }

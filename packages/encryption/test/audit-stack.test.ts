@@ -46,14 +46,26 @@ test('the audit log records an integrity failure as a security event, and holds 
     failed = e;
   }
   assert.instance(failed, IntegrityError);
+  // One flipped byte in a stored ciphertext (the GCM tag no longer verifies) is reported the same way.
+  const stored = (await driver.getByIds(storage, [a.id], {}))[0]!.ssn as string;
+  const at = stored.length - 6;
+  const flipped = stored.slice(0, at) + (stored[at] === 'A' ? 'B' : 'A') + stored.slice(at + 1);
+  await driver.update(storage, { ids: [a.id] }, { set: { ssn: flipped }, increment: {} }, {});
+  let flippedRead: unknown;
+  try {
+    await db.people.get(a.id, { actor: 'user:6', traceId: 't-flip' });
+  } catch (e) {
+    flippedRead = e;
+  }
+  assert.instance(flippedRead, IntegrityError);
   await db.close();
   const log = readFileSync(file, 'utf8');
   const events = log.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
   // The failed read is an operation event with the error's code, and a security event names who read what.
-  const failure = events.find((e) => e.type === 'operation' && e.outcome === 'error' && e.method === 'get')!;
-  assert.equal([failure.method, (failure.error as { code: string }).code, failure.traceId], ['get', 'INTEGRITY', 't-int']);
+  const failures = events.filter((e) => e.type === 'operation' && e.outcome === 'error' && e.method === 'get');
+  assert.equal(failures.map((f) => [f.method, (f.error as { code: string }).code, f.traceId]), [['get', 'INTEGRITY', 't-int'], ['get', 'INTEGRITY', 't-flip']]);
   const security = events.filter((e) => e.type === 'security');
-  assert.equal(security.map((e) => [e.event, e.actor, e.ids]), [['integrity_failure', 'user:5', [b.id]]]);
+  assert.equal(security.map((e) => [e.event, e.actor, e.ids]), [['integrity_failure', 'user:5', [b.id]], ['integrity_failure', 'user:6', [a.id]]]);
   assert.equal(findLeaks(log, secrets), []);
   // The chain over all of it still verifies.
   const report = await verifyAuditTrail(file);

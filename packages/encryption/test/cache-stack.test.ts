@@ -62,7 +62,7 @@ test('cache hits pass back through decryption, and Redis keys, values and invali
       assert.is((await db.chats.find({ where: { conversationId: 'conv' } }))[0]!.body, chat.body);
     }
     const stats = c.stats();
-    assert.ok(stats.total.local.hits + stats.total.shared.hits > 0, 'reads were served by the cache');
+    assert.ok(stats.total.local.hits + stats.total.shared.hits >= 20, 'the second and third rounds were served by the cache');
     const updated = await db.people.update(created[0]!.id, { ssn: s('ssn') });
     assert.is((await db.people.get(created[0]!.id))!.ssn, updated.ssn);
     // A delete by a searchable field: the filter reaches the cache as a blind index, never as the address.

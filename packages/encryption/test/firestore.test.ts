@@ -2,10 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { firestore } from '@chatcore/firestore';
-import { startEmulator, firestoreDump } from './helpers/firestore-emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { firestoreDump } from './helpers/firestore-emulator.js';
 import { plaintextScenario } from './helpers/plaintext-scenario.js';
 
-const emulator = await startEmulator();
+const emulator = await useFirestoreEmulator();
 
 test('Firestore: no sensitive value in the stored documents after every write path and blind-index query', async () => {
   const projectId = `chatcore-enc-${randomBytes(4).toString('hex')}`;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { createDatabase, loadConfig, memoryDriver, ConfigError, KeyError } from '@chatcore/core';
+import { createDatabase, loadConfig, memoryDriver, ConfigError, KeyError, PluginError } from '@chatcore/core';
 import { encryption, localKeyProvider, keyringFromEnv, Keyring, type KeyProvider } from '../src/index.js';
 import { KEY_A, KEY_B, highEntropy } from './helpers/keys.js';
 import { keyringOptions } from '../src/keys/keyring-options.js';
@@ -190,10 +190,27 @@ test('closing the database wipes the keys held by the plugin', async () => {
   const ring = (enc as unknown as { ring: Keyring }).ring;
   const roots = (ring as unknown as { roots: Map<string, Buffer> }).roots;
   const root = roots.get('k1')!;
+  const plans = (enc as unknown as { plans: Map<string, { fields: Map<string, { indexKey?: Buffer }> }> }).plans;
+  const indexKey = plans.get(users.schema.name)!.fields.get('email')!.indexKey!;
+  assert.ok(indexKey.some((b) => b !== 0));
   await db.close();
   assert.ok(root.every((b) => b === 0));
+  assert.ok(indexKey.every((b) => b === 0), 'the blind-index key copy is zeroed');
   assert.is(roots.size, 0);
   assert.throws(() => enc.activeKeyId, /connect/);
+});
+
+test('an operation still running when the database closes fails with a PluginError naming the cause (not a TypeError on dropped keys)', async () => {
+  const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [encryption({ keys: [{ id: 'k1', key: KEY_A }] })] });
+  await db.connect();
+  // 3,000 rows are encrypted over three event-loop turns: close() lands between them.
+  const pending = db.users.createMany(Array.from({ length: 3000 }, (_, i) => ({ name: `n${i}`, email: `${highEntropy('e')}@c.io` })));
+  await new Promise((r) => setImmediate(r));
+  await db.close();
+  let failed: unknown;
+  try { await pending; } catch (e) { failed = e; }
+  assert.instance(failed, PluginError);
+  assert.match((failed as Error).message, /not loaded/);
 });
 
 test('one plugin instance serves one database; blind_index.fields must name sensitive fields', () => {

@@ -78,15 +78,10 @@ export class RecordAad {
   /** The AAD for `recordId` (byte-identical to `buildAad(header, prefix, recordId)`). */
   of(recordId: string): Buffer {
     if (recordId === this.lastId) return this.last!;
-    const max = this.idAt + 2 + recordId.length * 3;
-    let buf = this.scratch.bytes;
-    if (buf.length < max) {
-      const grown = this.scratch.ensure(max);
-      buf.copy(grown, 0, 0, this.idAt);
-      buf = grown;
-    }
+    // Checked before anything is written, so a refused id leaves the cached AAD intact.
+    if (recordId.length > 0x5555 && Buffer.byteLength(recordId, 'utf8') > 0xffff) throw new RangeError('A record id longer than 65535 bytes cannot be bound into ciphertext.');
+    const buf = this.scratch.ensure(this.idAt + 2 + recordId.length * 3, this.idAt);
     const idLen = buf.write(recordId, this.idAt + 2, 'utf8');
-    if (idLen > 0xffff) throw new RangeError('A record id longer than 65535 bytes cannot be bound into ciphertext.');
     buf[this.idAt] = idLen >> 8;
     buf[this.idAt + 1] = idLen & 0xff;
     this.lastId = recordId;

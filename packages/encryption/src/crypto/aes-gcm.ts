@@ -62,16 +62,10 @@ export function gcmSealInto(key: KeyObject | Buffer, aad: Uint8Array, plaintext:
   const cipher = createCipheriv('aes-256-gcm', key, iv, GCM_OPTIONS);
   cipher.setAAD(aad);
   const body = cipher.update(plaintext);
-  const tail = cipher.final(); // empty for GCM; called for the tag
+  cipher.final(); // GCM is a stream mode: final() outputs nothing; it computes the tag
   out.set(cipher.getAuthTag(), at + NONCE_BYTES);
-  let end = at + NONCE_BYTES + TAG_BYTES;
-  out.set(body, end);
-  end += body.length;
-  if (tail.length) {
-    out.set(tail, end);
-    end += tail.length;
-  }
-  return end;
+  out.set(body, at + NONCE_BYTES + TAG_BYTES);
+  return at + NONCE_BYTES + TAG_BYTES + body.length;
 }
 
 /**
@@ -87,7 +81,7 @@ export function gcmOpen(key: KeyObject | Buffer, nonce: Uint8Array, tag: Uint8Ar
   const decipher = createDecipheriv('aes-256-gcm', key, nonce, GCM_OPTIONS);
   decipher.setAAD(aad);
   decipher.setAuthTag(tag);
-  const head = decipher.update(body);
-  const tail = decipher.final();
-  return tail.length ? Buffer.concat([head, tail]) : head;
+  const plain = decipher.update(body);
+  decipher.final(); // verifies the tag (throws when it does not match); GCM outputs nothing here
+  return plain;
 }

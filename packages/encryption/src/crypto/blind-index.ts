@@ -1,6 +1,4 @@
 import { createHmac, type KeyObject } from 'node:crypto';
-import { HmacKey } from './hmac-key.js';
-
 import type { FieldMeta, SearchNormalization } from '@chatcore/core';
 import { encodeTransient } from './plaintext-codec.js';
 
@@ -36,17 +34,15 @@ export function normalizeForIndex(value: unknown, normalize: SearchNormalization
 /**
  * The blind index of a value: HMAC-SHA256 under the field's index key over
  * the typed encoding of the normalised value, truncated to 16 bytes, as
- * base64url (22 characters). Null stays null. Pass an `HmacKey` on hot
- * paths (the plugin does): same result, without a node:crypto object per value.
+ * base64url (22 characters). Null stays null.
  *
  * @example
  * ```ts
  * const bidx = blindIndex(indexKey, meta, 'ada@example.com'); // 'q3V...'
  * ```
  */
-export function blindIndex(key: HmacKey | KeyObject | Buffer, meta: FieldMeta, value: unknown, normalize?: SearchNormalization): string | null {
+export function blindIndex(key: KeyObject | Buffer, meta: FieldMeta, value: unknown, normalize?: SearchNormalization): string | null {
   if (value === null || value === undefined) return null;
   const plain = encodeTransient(normalizeForIndex(value, normalize), meta.type, meta.items);
-  const mac = key instanceof HmacKey ? key.mac(plain) : createHmac('sha256', key).update(plain).digest();
-  return mac.toString('base64url', 0, BLIND_INDEX_BYTES);
+  return createHmac('sha256', key).update(plain).digest().toString('base64url', 0, BLIND_INDEX_BYTES);
 }

@@ -98,7 +98,8 @@ export class ValueCipher {
     const hl = s.header.length;
     const bytes = decoded.ensure(Math.ceil((text.length * 3) / 4));
     const n = bytes.write(text, 0, 'base64url');
-    if (n < hl + NONCE_BYTES + TAG_BYTES || !startsWith(bytes, s.header)) return this.openBytes(Buffer.from(text, 'base64url'), recordId);
+    // Under another key id (rotation), or malformed: the general path, from the bytes already decoded.
+    if (n < hl + NONCE_BYTES + TAG_BYTES || !startsWith(bytes, s.header)) return this.openBytes(decoded.view(0, n), recordId);
     for (let i = 0; i < NONCE_BYTES; i++) nonceCopy[i] = bytes[hl + i]!;
     for (let i = 0; i < TAG_BYTES; i++) tagCopy[i] = bytes[hl + NONCE_BYTES + i]!;
     try {

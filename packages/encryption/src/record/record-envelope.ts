@@ -52,24 +52,27 @@ export function fieldList(names: readonly string[]): Buffer {
  */
 export function sealRecord(cipher: ValueCipher, names: readonly string[], list: Buffer, metas: Readonly<Record<string, FieldMeta>>, row: Readonly<Record<string, unknown>>, id: string): string {
   // The payload is built in a reused buffer, and the envelope sealed into
-  // another: no per-field buffers, no concatenation.
-  let at = 0;
-  for (const n of names) {
-    const meta = metas[n]!;
-    const enc = encodeTransient(row[n] ?? null, meta.type, meta.items);
-    const buf = payload.ensure(at + 4 + enc.length, at);
-    buf.writeUInt32BE(enc.length, at);
-    buf.set(enc, at + 4);
-    at += 4 + enc.length;
+  // another: no per-field buffers, no concatenation. Buffers grown by one
+  // large record are given back, whether or not sealing succeeded.
+  try {
+    let at = 0;
+    for (const n of names) {
+      const meta = metas[n]!;
+      const enc = encodeTransient(row[n] ?? null, meta.type, meta.items);
+      const buf = payload.ensure(at + 4 + enc.length, at);
+      buf.writeUInt32BE(enc.length, at);
+      buf.set(enc, at + 4);
+      at += 4 + enc.length;
+    }
+    const plain = payload.view(0, at);
+    const out = envelope.ensure(1 + list.length + cipher.sealedLength(at));
+    out[0] = ENVELOPE_V1;
+    list.copy(out, 1);
+    return out.toString('base64url', 0, cipher.sealInto(out, 1 + list.length, plain, id, list));
+  } finally {
+    payload.release(MAX_RESIDENT);
+    envelope.release(MAX_RESIDENT);
   }
-  const plain = payload.view(0, at);
-  const out = envelope.ensure(1 + list.length + cipher.sealedLength(at));
-  out[0] = ENVELOPE_V1;
-  list.copy(out, 1);
-  const text = out.toString('base64url', 0, cipher.sealInto(out, 1 + list.length, plain, id, list));
-  payload.release(MAX_RESIDENT);
-  envelope.release(MAX_RESIDENT);
-  return text;
 }
 
 /**
@@ -93,41 +96,44 @@ export function openRecord(
 ): Record<string, unknown> {
   const bad = (why: string) => new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed (${why}); it was altered. Restore it from a backup.`, { repository: cipher.repository, id });
   if (typeof text !== 'string') throw bad('not text');
-  // Decoded into a reused buffer: the views below only live until openBytes returns fresh plaintext.
-  const bytes = decoded.view(0, decoded.ensure(Math.ceil((text.length * 3) / 4)).write(text, 0, 'base64url'));
-  if (bytes.length < 3 || bytes[0] !== ENVELOPE_V1) throw bad('unknown envelope version');
-  let names: readonly string[];
-  let at: number;
-  if (current && bytes.length > current.list.length && sameBytes(bytes, 1, current.list)) {
-    names = current.names;
-    at = 1 + current.list.length;
-  } else {
-    const count = bytes.readUInt16BE(1);
-    const parsed: string[] = [];
-    at = 3;
-    for (let i = 0; i < count; i++) {
-      const len = bytes[at];
-      if (len === undefined || at + 1 + len > bytes.length) throw bad('truncated field list');
-      parsed.push(bytes.toString('utf8', at + 1, at + 1 + len));
-      at += 1 + len;
+  try {
+    // Decoded into a reused buffer: the views below only live until openBytes returns fresh plaintext.
+    const bytes = decoded.view(0, decoded.ensure(Math.ceil((text.length * 3) / 4)).write(text, 0, 'base64url'));
+    if (bytes.length < 3 || bytes[0] !== ENVELOPE_V1) throw bad('unknown envelope version');
+    let names: readonly string[];
+    let at: number;
+    if (current && bytes.length > current.list.length && sameBytes(bytes, 1, current.list)) {
+      names = current.names;
+      at = 1 + current.list.length;
+    } else {
+      const count = bytes.readUInt16BE(1);
+      const parsed: string[] = [];
+      at = 3;
+      for (let i = 0; i < count; i++) {
+        const len = bytes[at];
+        if (len === undefined || at + 1 + len > bytes.length) throw bad('truncated field list');
+        parsed.push(bytes.toString('utf8', at + 1, at + 1 + len));
+        at += 1 + len;
+      }
+      names = parsed;
     }
-    names = parsed;
+    const list = bytes.subarray(1, at);
+    const plain = cipher.openBytes(bytes.subarray(at), id, list);
+    const out: Record<string, unknown> = {};
+    let p = 0;
+    for (const n of names) {
+      if (p + 4 > plain.length) throw bad('truncated payload');
+      const len = plain.readUInt32BE(p);
+      p += 4;
+      if (p + len > plain.length) throw bad('truncated payload');
+      const meta = metas[n];
+      if (meta) out[n] = decodeRange(plain, p, p + len, meta.type, meta.items);
+      p += len;
+    }
+    return out;
+  } finally {
+    decoded.release(MAX_RESIDENT);
   }
-  const list = bytes.subarray(1, at);
-  const plain = cipher.openBytes(bytes.subarray(at), id, list);
-  const out: Record<string, unknown> = {};
-  let p = 0;
-  for (const n of names) {
-    if (p + 4 > plain.length) throw bad('truncated payload');
-    const len = plain.readUInt32BE(p);
-    p += 4;
-    if (p + len > plain.length) throw bad('truncated payload');
-    const meta = metas[n];
-    if (meta) out[n] = decodeRange(plain, p, p + len, meta.type, meta.items);
-    p += len;
-  }
-  decoded.release(MAX_RESIDENT);
-  return out;
 }
 
 function sameBytes(bytes: Buffer, at: number, expected: Buffer): boolean {

@@ -2,8 +2,8 @@ import type { EventEmitter } from 'node:events';
 import type { Condition, PluginHost, StoredRow } from '@chatcore/core';
 import { IntegrityError, ValidationError } from '@chatcore/core';
 import { resealEnvelope } from '../record/reseal.js';
-import { batches, planOf, slots } from './table-scan.js';
-import type { RepositoryPlan } from '../repository-plan.js';
+import { batches, planOf, slots, type Slot } from './table-scan.js';
+import { cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
 
 /**
  * Options of a re-encryption run.
@@ -90,16 +90,16 @@ export interface RotationContext {
 
 const SWAP_ATTEMPTS = 5;
 
-function rewrite(plan: RepositoryPlan, row: StoredRow, active: string): { set: Record<string, string>; guard: Condition[] } {
+function rewrite(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow, active: string): { set: Record<string, string>; guard: Condition[] } {
   const set: Record<string, string> = {};
   const guard: Condition[] = [];
   const id = row.id as string;
-  for (const s of slots(plan)) {
+  for (const s of columns) {
     const value = row[s.column];
     if (typeof value !== 'string' || s.keyId(value) === active) continue;
-    if (plan.mode === 'record') set[s.column] = resealEnvelope(plan.envelopeCipher!, value, id);
+    if (plan.mode === 'record') set[s.column] = resealEnvelope(envelopeCipherOf(plan), value, id);
     else {
-      const cipher = plan.fields.get(s.column)!.cipher!;
+      const cipher = cipherOf(plan, plan.fields.get(s.column)!);
       set[s.column] = cipher.seal(cipher.open(value, id), id);
     }
     // Compare-and-swap on the ciphertext itself: a concurrent write of this value wins; other columns (counters) never conflict.
@@ -124,7 +124,8 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
   const plan = planOf(ctx, options.repository);
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ValidationError([{ path: 'batchSize', message: 'expected an integer from 1 to 10000' }]);
-  const active = (plan.envelopeCipher ?? [...plan.fields.values()][0]!.cipher!).activeKeyId();
+  const active = (plan.mode === 'record' ? envelopeCipherOf(plan) : cipherOf(plan, [...plan.fields.values()][0]!)).activeKeyId();
+  const columns = slots(plan);
   let scanned = 0, rewritten = 0, skipped = 0, n = 0;
   let checkpoint = options.checkpoint ?? null;
   const report = (done: boolean): ReencryptProgress => {
@@ -139,7 +140,7 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
     let row = first;
     const id = row.id as string;
     for (let attempt = 1; ; attempt++) {
-      const { set, guard } = rewrite(plan, row, active);
+      const { set, guard } = rewrite(plan, columns, row, active);
       const count = Object.keys(set).length;
       if (count === 0) break;
       const where: Condition = guard.length === 1 ? guard[0]! : { kind: 'and', conditions: guard };
@@ -149,7 +150,7 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
         rewritten += count;
         break;
       }
-      const fresh = (await ctx.host.session.getByIds(plan.storage!, [id], { select: ['id', ...slots(plan).map((s) => s.column)] }))[0];
+      const fresh = (await ctx.host.session.getByIds(plan.storage!, [id], { select: ['id', ...columns.map((s) => s.column)] }))[0];
       if (!fresh) break; // deleted meanwhile
       if (attempt >= SWAP_ATTEMPTS) {
         skipped++;
@@ -193,10 +194,11 @@ export async function keyUsage(ctx: RotationContext, options: { repository?: str
   let scanned = 0;
   for (const plan of plans) {
     const mine: Record<string, number> = (byRepository[plan.name] = {});
+    const columns = slots(plan);
     for await (const rows of batches(ctx, plan, options.batchSize ?? 2000, null)) {
       for (const row of rows) {
         scanned++;
-        for (const s of slots(plan)) {
+        for (const s of columns) {
           const v = row[s.column];
           if (v === null || v === undefined) continue;
           const k = s.keyId(v);

@@ -18,8 +18,21 @@ import type { RotationContext } from './reencrypt-job.js';
  */
 export function planOf(ctx: RotationContext, repository: string): RepositoryPlan {
   const plan = ctx.plans.get(repository);
-  if (!plan) throw new ConfigError(`Repository ${repository} has no encrypted fields (or does not exist); nothing to re-encrypt.`);
+  if (!plan) throw new ConfigError(`Repository ${repository} has no encrypted fields (or does not exist); nothing to scan.`);
   return plan;
+}
+
+/**
+ * A storage column holding ciphertext, and how to read the key id of its values.
+ *
+ * @example
+ * ```ts
+ * const s: Slot = slots(plan)[0]!; s.keyId(row[s.column]);
+ * ```
+ */
+export interface Slot {
+  readonly column: string;
+  readonly keyId: (v: unknown) => string | undefined;
 }
 
 /**
@@ -30,7 +43,7 @@ export function planOf(ctx: RotationContext, repository: string): RepositoryPlan
  * for (const s of slots(plan)) console.log(s.column, s.keyId(row[s.column]));
  * ```
  */
-export function slots(plan: RepositoryPlan): { column: string; keyId: (v: unknown) => string | undefined }[] {
+export function slots(plan: RepositoryPlan): Slot[] {
   if (plan.mode === 'record') return [{ column: plan.envelopeField!, keyId: (v) => keyIdOf(envelopeCiphertext(v)) }];
   return [...plan.fields.values()].map((p) => ({ column: p.name, keyId: (v: unknown) => keyIdOf(v) }));
 }
@@ -49,7 +62,6 @@ export async function* batches(ctx: RotationContext, plan: RepositoryPlan, batch
   let last = after;
   for (;;) {
     signal?.throwIfAborted();
-    // Read below every plugin (no cache): the job must see what is stored.
     const rows = await ctx.host.session.query(plan.storage!, {
       orderBy: [{ field: 'id', direction: 'asc' }],
       limit: batchSize,

@@ -1,7 +1,7 @@
 import { IntegrityError, KeyError } from '@chatcore/core';
 import { decodeValue } from '../crypto/plaintext-codec.js';
 import { openRecord } from '../record/record-envelope.js';
-import type { RepositoryPlan } from '../repository-plan.js';
+import { cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
 import type { RotationContext } from './reencrypt-job.js';
 import { batches, planOf, slots } from './table-scan.js';
 
@@ -41,11 +41,11 @@ export interface VerifyResult {
 
 function check(plan: RepositoryPlan, column: string, value: unknown, id: string): void {
   if (plan.mode === 'record') {
-    openRecord(plan.envelopeCipher!, plan.logical.fields, value, id);
+    openRecord(envelopeCipherOf(plan), plan.logical.fields, value, id);
     return;
   }
   const p = plan.fields.get(column)!;
-  decodeValue(p.cipher!.open(value, id), p.meta.type, p.meta.items);
+  decodeValue(cipherOf(plan, p).open(value, id), p.meta.type, p.meta.items);
 }
 
 /**
@@ -65,11 +65,12 @@ export async function verify(ctx: RotationContext, options: { repository?: strin
   const findings: IntegrityFinding[] = [];
   let scanned = 0, values = 0, failed = 0;
   for (const plan of plans) {
+    const columns = slots(plan);
     for await (const rows of batches(ctx, plan, options.batchSize ?? 1000, null)) {
       for (const row of rows) {
         scanned++;
         const id = row.id as string;
-        for (const s of slots(plan)) {
+        for (const s of columns) {
           const v = row[s.column];
           if (v === null || v === undefined) continue;
           values++;
