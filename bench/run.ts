@@ -8,6 +8,9 @@
  */
 import { HEADER } from './lib/measure.js';
 
+// A benchmark never skips: a missing service fails the run (the test helpers it uses honour this).
+process.env.CHATCORE_REQUIRE_SERVICES = '1';
+
 const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = {
   sql: async () => (await import('./suites/sql-core.js')).sqlCore,
   resilience: async () => (await import('./suites/postgres-resilience.js')).postgresResilience,

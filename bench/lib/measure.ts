@@ -11,12 +11,13 @@ export interface Variant {
   readonly op: (i: number) => Promise<unknown>;
 }
 
-/** Result of one variant: median ops/s over rounds, and CPU µs per op. */
+/** Result of one variant: median ops/s over rounds, CPU µs per op, and both per round (in round order). */
 export interface VariantResult {
   readonly name: string;
   readonly opsPerSec: number;
   readonly cpuMicrosPerOp: number;
   readonly rounds: readonly number[];
+  readonly cpuRounds: readonly number[];
 }
 
 /** Run `count` operations with `inFlight` at a time; returns wall ms and CPU µs. */
@@ -58,7 +59,7 @@ export async function compare(variants: readonly Variant[], opts: { count: numbe
   }
   return variants.map((v) => {
     const p = per.get(v.name)!;
-    return { name: v.name, opsPerSec: median(p.ops), cpuMicrosPerOp: median(p.cpu), rounds: p.ops };
+    return { name: v.name, opsPerSec: median(p.ops), cpuMicrosPerOp: median(p.cpu), rounds: p.ops, cpuRounds: p.cpu };
   });
 }
 
@@ -79,9 +80,41 @@ export function rows(title: string, results: readonly VariantResult[], baseline:
   return out;
 }
 
-function fmt(n: number): string {
+/** An ops/s figure as the tables print it. */
+export function fmt(n: number): string {
   return n >= 100 ? Math.round(n).toLocaleString('en-US') : n.toFixed(1);
 }
 
 /** Markdown table header for `rows`. */
 export const HEADER = ['| benchmark | variant | ops/s (median) | CPU µs/op | vs baseline (medians) | vs baseline (paired, median of per-round ratios) |', '| --- | --- | ---: | ---: | ---: | ---: |'];
+
+/**
+ * The median over rounds of `variant`'s CPU per op divided by `baseline`'s
+ * in the same round: load that drifts between rounds cancels out.
+ */
+export function pairedCpuRatio(variant: VariantResult, baseline: VariantResult): number {
+  return median(variant.cpuRounds.map((c, i) => c / baseline.cpuRounds[i]!));
+}
+
+/**
+ * Run `count` operations with `inFlight` workers, each worker doing every
+ * operation with both variants one after the other (the order alternating),
+ * so load that comes and goes hits both alike. Returns the median latency of
+ * each, in ms; their ratio is the throughput ratio.
+ */
+export async function pairedLatency(a: (i: number) => Promise<unknown>, b: (i: number) => Promise<unknown>, opts: { count: number; inFlight: number }): Promise<{ a: number; b: number }> {
+  const lat = { a: [] as number[], b: [] as number[] };
+  let next = 0;
+  const worker = async () => {
+    while (next < opts.count) {
+      const i = next++;
+      for (const v of i % 2 === 0 ? (['a', 'b'] as const) : (['b', 'a'] as const)) {
+        const t0 = performance.now();
+        await (v === 'a' ? a : b)(i);
+        lat[v].push(performance.now() - t0);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: opts.inFlight }, worker));
+  return { a: median(lat.a), b: median(lat.b) };
+}

@@ -1,11 +1,10 @@
-import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import net from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { v7 as uuidv7 } from 'uuid';
 import { Firestore, Timestamp, type CollectionReference } from '@google-cloud/firestore';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
 import { firestore } from '@chatcore/firestore';
-import { drive, median, type Variant } from '../lib/measure.js';
+import { compare, fmt, pairedCpuRatio, type VariantResult } from '../lib/measure.js';
 
 const BULK = 2000;
 const BULK_CALLS = Number(process.env.BENCH_FS_BULK_CALLS ?? 3);
@@ -28,77 +27,12 @@ function input(i: number, run: string) {
   return { conversationId: `c-${run}`, role: 'user' as const, body: `message ${i} `.repeat(8), tokens: i, meta: { model: 'x', i } };
 }
 
-/** A UUIDv7 like the repository's ids, so both variants give the emulator time-ordered keys. */
-function uuidv7(): string {
-  const b = randomBytes(16);
-  b.writeUIntBE(Date.now(), 0, 6);
-  b[6] = (b[6]! & 0x0f) | 0x70;
-  b[8] = (b[8]! & 0x3f) | 0x80;
-  const h = b.toString('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
-}
-
-function reachable(hostPort: string): Promise<boolean> {
-  const i = hostPort.lastIndexOf(':');
-  return new Promise((resolve) => {
-    const socket = net.connect(Number(hostPort.slice(i + 1)), hostPort.slice(0, i));
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(500, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
-}
-
-/** Reuse the emulator on FIRESTORE_EMULATOR_HOST (default 127.0.0.1:8080) or start it with the workspace script; stop only one started here. */
-async function emulator(): Promise<{ host: string; stop(): void }> {
-  const script = fileURLToPath(new URL('../../../scripts/firestore-emulator.sh', import.meta.url));
-  const wanted = process.env.FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8080';
-  const running = await reachable(wanted);
-  const host = execFileSync('bash', [script, 'start'], { encoding: 'utf8', env: { ...process.env, FIRESTORE_EMULATOR_HOST: wanted } }).trim().split('\n').at(-1)!;
-  return { host, stop: () => { if (!running) execFileSync('bash', [script, 'stop'], { stdio: 'ignore' }); } };
-}
-
-interface Measured {
-  readonly name: string;
-  readonly opsPerSec: number;
-  readonly cpuMicrosPerOp: number;
-  /** Median over rounds of this variant's CPU divided by the baseline's in the same round. */
-  readonly cpuRatio: number;
-}
-
-/**
- * Like measure.ts's compare (warm-up, then `rounds` rounds with the order
- * rotated), but the CPU ratio is paired: each round's CPU over the
- * baseline's CPU of the same round, then the median, so load that drifts
- * during the run (2 shared cores) cancels out.
- */
-async function alternate(variants: readonly Variant[], opts: { count: number; rounds: number; warmup: number }): Promise<Measured[]> {
-  const per = variants.map(() => ({ ops: [] as number[], cpu: [] as number[] }));
-  for (const v of variants) await drive(v.op, opts.warmup, 1);
-  for (let r = 0; r < opts.rounds; r++) {
-    for (let k = 0; k < variants.length; k++) {
-      const i = (k + r) % variants.length;
-      const { ms, cpuMicros } = await drive(variants[i]!.op, opts.count, 1);
-      per[i]!.ops.push((opts.count / ms) * 1000);
-      per[i]!.cpu.push(cpuMicros / opts.count);
-    }
-  }
-  const base = per[0]!.cpu;
-  return variants.map((v, i) => ({
-    name: v.name,
-    opsPerSec: median(per[i]!.ops),
-    cpuMicrosPerOp: median(per[i]!.cpu),
-    cpuRatio: median(per[i]!.cpu.map((c, r) => c / base[r]!)),
-  }));
-}
-
 /** Rows in the suites' format: ops/s (wall) and CPU per operation, and the CPU ratio to the raw SDK (the figure the target is about). */
-function cpuRows(title: string, results: readonly Measured[], perCall: number): string[] {
+function cpuRows(title: string, results: readonly VariantResult[], perCall: number): string[] {
   return results.map((r) => {
-    const ratio = r.cpuRatio;
+    const ratio = pairedCpuRatio(r, results[0]!);
     const goal = !r.name.startsWith('repo.') ? '' : ` (${ratio >= 1 ? '+' : ''}${((ratio - 1) * 100).toFixed(1)}%; target ≤ +${MAX_OVERHEAD * 100}%: ${ratio <= 1 + MAX_OVERHEAD ? 'met' : 'MISSED'})`;
-    const ops = r.opsPerSec * perCall;
-    return `| ${title} | ${r.name} | ${ops >= 100 ? Math.round(ops).toLocaleString('en-US') : ops.toFixed(1)} | ${(r.cpuMicrosPerOp / perCall).toFixed(1)} | | ${ratio.toFixed(2)}x CPU${goal} |`;
+    return `| ${title} | ${r.name} | ${fmt(r.opsPerSec * perCall)} | ${(r.cpuMicrosPerOp / perCall).toFixed(1)} | | ${ratio.toFixed(2)}x CPU${goal} |`;
   });
 }
 
@@ -115,8 +49,7 @@ function cpuRows(title: string, results: readonly Measured[], perCall: number): 
  * alternating rounds; the CPU ratio is the median of per-round ratios.
  */
 export async function firestoreOverhead(out: string[]): Promise<void> {
-  process.env.METADATA_SERVER_DETECTION ??= 'none';
-  const emu = await emulator();
+  const emu = await useFirestoreEmulator();
   const projectId = `chatcore-bench-${randomBytes(4).toString('hex')}`;
   const driver = firestore({ projectId, emulatorHost: emu.host });
   const db = createDatabase({ driver, repositories: { messages } });
@@ -151,28 +84,28 @@ export async function firestoreOverhead(out: string[]): Promise<void> {
   const PLAIN = 'raw SDK, default client (reference)';
   try {
     const ids = { same: await rawCreateMany(sameClient), plain: await rawCreateMany(plainClient), repo: await repoCreateMany() };
-    const bulk = await alternate(
+    const bulk = await compare(
       [
         { name: BASE, op: () => rawCreateMany(sameClient) },
         { name: 'repo.createMany', op: repoCreateMany },
         { name: PLAIN, op: () => rawCreateMany(plainClient) },
       ],
-      { count: BULK_CALLS, rounds: ROUNDS, warmup: 1 },
+      { count: BULK_CALLS, inFlight: 1, rounds: ROUNDS, warmup: 1 },
     );
     out.push(...cpuRows(`createMany ${BULK.toLocaleString('en-US')} docs (per document)`, bulk, BULK));
     const pick = (list: readonly string[], i: number) => list[(i * 7919) % list.length]!;
-    const gets = await alternate(
+    const gets = await compare(
       [
         { name: BASE, op: (i) => rawGet(sameClient, pick(ids.same, i)) },
         { name: 'repo.get', op: (i) => db.messages.get(pick(ids.repo, i)) },
         { name: PLAIN, op: (i) => rawGet(plainClient, pick(ids.plain, i)) },
       ],
-      { count: GETS, rounds: ROUNDS, warmup: 100 },
+      { count: GETS, inFlight: 1, rounds: ROUNDS, warmup: 100 },
     );
     out.push(...cpuRows('get by id, 1 in flight', gets, 1));
   } finally {
     await db.close();
     await plain.terminate();
-    emu.stop();
+    await emu.stop();
   }
 }

@@ -1,7 +1,7 @@
 import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { createPool, PoolExecutor, postgres } from '@chatcore/postgres';
 import { sqlDriver } from '@chatcore/sql';
-import { compare, median, rows } from '../lib/measure.js';
+import { compare, pairedLatency, rows } from '../lib/measure.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TABLE_ROWS = Number(process.env.BENCH_RESILIENCE_ROWS ?? 20_000);
@@ -63,22 +63,7 @@ export async function postgresResilience(out: string[]): Promise<void> {
     // Paired: every worker alternates the two variants op by op, so load that comes and goes on
     // a shared machine hits both alike; the ratio of median latencies is the throughput ratio.
     for (const inFlight of [1, 16]) {
-      const lat = { plain: [] as number[], guarded: [] as number[] };
-      let next = 0;
-      const worker = async () => {
-        while (next < OPS) {
-          const i = next++;
-          const order = i % 2 === 0 ? (['plain', 'guarded'] as const) : (['guarded', 'plain'] as const);
-          for (const v of order) {
-            const t0 = performance.now();
-            await (v === 'plain' ? plain : resilient).items.get(pick(i));
-            lat[v].push(performance.now() - t0);
-          }
-        }
-      };
-      await Promise.all(Array.from({ length: inFlight }, worker));
-      const mp = median(lat.plain);
-      const mg = median(lat.guarded);
+      const { a: mp, b: mg } = await pairedLatency((i) => plain.items.get(pick(i)), (i) => resilient.items.get(pick(i)), { count: OPS, inFlight });
       const ratio = mp / mg;
       out.push(`| get by id, paired op by op, ${inFlight} in flight | plain ${(mp * 1000).toFixed(0)} µs vs retries + breaker + health ${(mg * 1000).toFixed(0)} µs (median latency) | | | | ${ratio.toFixed(2)}x (target ≥ 0.95x: ${ratio >= 0.95 ? "met" : "MISSED"}) |`);
     }
