@@ -1,5 +1,5 @@
-import { startEmulator } from './helpers/firestore-emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
 import { registerMethodMatrix } from './helpers/method-matrix.js';
 
-const emulator = await startEmulator();
+const emulator = await useFirestoreEmulator();
 registerMethodMatrix('firestore', { afterClose: () => emulator.stop() });

@@ -115,19 +115,19 @@ export class FirestoreDriver implements Driver {
   }
 
   getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.guard(`${schema.name}.getByIds`, options, () => readByIds(this.ctx, this.direct, schema, ids, options.select));
+    return this.bounded(options, () => readByIds(this.ctx, this.direct, schema, ids, options.select), `${schema.name}.getByIds`);
   }
 
   query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.guard(`${schema.name}.query`, options, () => readQuery(this.ctx, this.direct, schema, query, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
+    return this.bounded(options, () => readQuery(this.ctx, this.direct, schema, query, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.query`);
   }
 
   count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
-    return this.guard(`${schema.name}.count`, options, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)));
+    return this.bounded(options, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.count`);
   }
 
   insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
-    return this.guard(`${schema.name}.insert`, options, () => insertBatched(this.ctx, schema, rows));
+    return this.bounded(options, () => insertBatched(this.ctx, schema, rows), `${schema.name}.insert`);
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
@@ -177,7 +177,7 @@ export class FirestoreDriver implements Driver {
   private async chunked<R>(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions, apply: (s: TransactionSession, ids: string[]) => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
     let ids = target.ids;
     if (!ids) {
-      ids = await this.guard(`${schema.name}.match`, {}, () => matchingIds(this.ctx, this.direct, schema, target.where));
+      ids = await this.bounded(options, () => matchingIds(this.ctx, this.direct, schema, target.where), `${schema.name}.match`);
     }
     const perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
     // Results are taken only from the attempt that committed: the SDK may run a chunk several times.
@@ -194,20 +194,18 @@ export class FirestoreDriver implements Driver {
     return done;
   }
 
-  private async guard<T>(what: string, options: DriverCallOptions, fn: () => Promise<T>): Promise<T> {
+  /**
+   * Bound a call by the caller's timeout and signal. Once the signal fired
+   * the call fails with its reason; otherwise an error is mapped as `what`
+   * (without `what` it was mapped where it arose). A PartialWriteError is
+   * kept as it is: its writtenIds tell the caller what was committed.
+   */
+  private async bounded<T>(options: DriverCallOptions | TransactionOptions, fn: () => Promise<T>, what?: string): Promise<T> {
     try {
       return await withCallScope(options, fn);
     } catch (error) {
-      throw aborted(options.signal) ?? mapError(error, what);
-    }
-  }
-
-  /** Bound a call by the caller's timeout and signal; errors are mapped where they arise. */
-  private async bounded<T>(options: DriverCallOptions | TransactionOptions, fn: () => Promise<T>): Promise<T> {
-    try {
-      return await withCallScope(options, fn);
-    } catch (error) {
-      throw aborted(options.signal) ?? error;
+      if (error instanceof PartialWriteError) throw error;
+      throw aborted(options.signal) ?? (what ? mapError(error, what) : error);
     }
   }
 }

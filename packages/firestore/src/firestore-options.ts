@@ -1,15 +1,8 @@
 import { ConfigError, parseDuration, type ValidationIssue } from '@chatcore/core';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
 
-/**
- * Default bound of one request to Firestore, retries included.
- *
- * @example
- * ```ts
- * firestore({ projectId: 'p', callTimeout: DEFAULT_CALL_TIMEOUT_MS / 2 });
- * ```
- */
-export const DEFAULT_CALL_TIMEOUT_MS = 20_000;
+/** Default bound of one request to Firestore, retries included. */
+const DEFAULT_CALL_TIMEOUT_MS = 20_000;
 
 /**
  * Options of the Firestore driver.

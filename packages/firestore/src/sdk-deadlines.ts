@@ -6,13 +6,8 @@ import { GrpcStatus } from './error-map.js';
 /**
  * The caller's bound on one driver call (its `timeoutMs` and `signal`),
  * seen by every request the SDK sends on the call's behalf.
- *
- * @example
- * ```ts
- * const scope: CallScope = { deadline: Date.now() + 2000, signal };
- * ```
  */
-export interface CallScope {
+interface CallScope {
   /** Epoch ms after which no request may run (Infinity: only callTimeout bounds). */
   readonly deadline: number;
   readonly signal?: AbortSignal | undefined;
@@ -35,8 +30,13 @@ export function withCallScope<T>(options: { readonly timeoutMs?: number | undefi
   const outer = scopes.getStore();
   let deadline = timeoutMs ? Date.now() + timeoutMs : Infinity;
   if (outer && outer.deadline < deadline) deadline = outer.deadline;
-  // An inner call keeps the transaction's signal when it has none of its own.
-  return scopes.run({ deadline, signal: signal ?? outer?.signal }, fn);
+  return scopes.run({ deadline, signal: either(signal, outer?.signal) }, fn);
+}
+
+/** A signal that fires when either does: an inner call stops with its transaction too. */
+function either(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {
+  if (!a || !b || a === b) return a ?? b;
+  return AbortSignal.any([a, b]);
 }
 
 /** When the request starting now must end: callTimeout from now, the caller's deadline, or now if aborted. */
@@ -73,7 +73,7 @@ interface GaxCallOptions {
 
 // Codes the SDK retries for its streaming reads (batchGetDocuments, runQuery,
 // runAggregationQuery in the service config); errors without a code too.
-const STREAM_RETRY = new Set<number | undefined>([undefined, GrpcStatus.DEADLINE_EXCEEDED, 13, GrpcStatus.UNAVAILABLE]);
+const STREAM_RETRY = new Set<number | undefined>([undefined, GrpcStatus.DEADLINE_EXCEEDED, GrpcStatus.INTERNAL, GrpcStatus.UNAVAILABLE]);
 const STREAM_ATTEMPTS = 5;
 const MIN_ATTEMPT_MS = 20;
 

@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, createDatabase, defineRepository, f, ValidationError, type RepositorySchema } from '@chatcore/core';
-import { useEmulator, testDriver, suffix } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver, suffix } from './helpers/emulator.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const driver = testDriver(emulator);
 const table = `bad_${suffix()}`;
 const docs = defineRepository('docs', { id: f.id(), title: f.string(), body: f.text().optional(), blob: f.bytes({ max: 4 * 1024 * 1024 }).optional() }, { table });

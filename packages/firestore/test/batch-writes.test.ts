@@ -2,9 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WriteBatch } from '@google-cloud/firestore';
 import { createDatabase, defineRepository, f, PartialWriteError, UniqueViolationError } from '@chatcore/core';
-import { useEmulator, testDriver, suffix } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver, suffix } from './helpers/emulator.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const notes = defineRepository('notes', { id: f.id(), body: f.text(), n: f.integer() }, { table: `batch_${suffix()}` });
 const driver = testDriver(emulator, { maxBatchOps: 500 });
 const db = createDatabase({ driver, repositories: { notes } });

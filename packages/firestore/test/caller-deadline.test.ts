@@ -1,10 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { AbortedError, createDatabase, defineRepository, f, TimeoutError } from '@chatcore/core';
-import { useEmulator, testDriver, suffix } from './helpers/emulator.js';
+import { AbortedError, createDatabase, defineRepository, f, PartialWriteError, TimeoutError } from '@chatcore/core';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver, suffix } from './helpers/emulator.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const notes = defineRepository('notes', { id: f.id(), body: f.text() }, { table: `deadline_${suffix()}` });
 const db = createDatabase({ driver: testDriver(emulator), repositories: { notes } });
 await db.connect();
@@ -32,6 +33,28 @@ test('a transaction whose signal fires while it runs commits nothing', async () 
   assert.instance(error, AbortedError);
   await sleep(1000);
   assert.is(await db.notes.count({ body: 'aborted' }), 0);
+});
+
+test('a bulk write cut by its signal after a chunk committed raises PartialWriteError with the ids written', async () => {
+  const driver = testDriver(emulator, { maxBatchOps: 1 }); // one transaction per document
+  const rows = [{ id: `pw-a-${suffix()}`, body: 'bulk' }, { id: `pw-b-${suffix()}`, body: 'bulk' }];
+  await driver.insert(notes.schema, rows, {});
+  // The signal fires as soon as the first chunk's transaction has committed.
+  const controller = new AbortController();
+  const runTransaction = driver.firestore.runTransaction.bind(driver.firestore);
+  driver.firestore.runTransaction = (async (...args: Parameters<typeof runTransaction>) => {
+    try {
+      return await runTransaction(...args);
+    } finally {
+      controller.abort();
+    }
+  }) as typeof runTransaction;
+  const error = await driver.delete(notes.schema, { ids: rows.map((r) => r.id) }, { signal: controller.signal }).catch((e: unknown) => e);
+  assert.instance(error, PartialWriteError, String(error));
+  assert.equal((error as PartialWriteError).writtenIds, [rows[0]!.id]);
+  assert.instance((error as PartialWriteError).cause, AbortedError);
+  assert.equal((await driver.getByIds(notes.schema, rows.map((r) => r.id), {})).map((r) => r.id), [rows[1]!.id]);
+  await driver.close();
 });
 
 test('calls within their timeout are unaffected', async () => {

@@ -1,6 +1,7 @@
 import { runConformanceSuite } from '@chatcore/core/conformance';
-import { useEmulator, testDriver } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver } from './helpers/emulator.js';
 
 // The shared driver contract, unmodified, against the Firestore emulator.
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 await runConformanceSuite({ name: 'firestore', createDriver: () => testDriver(emulator) });

@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
-import { useEmulator, testDriver, suffix } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver, suffix } from './helpers/emulator.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const counters = defineRepository('counters', { id: f.id(), value: f.integer(), version: f.version() }, { table: `counters_${suffix()}` });
 const db = createDatabase({ driver: testDriver(emulator, { maxTransactionAttempts: 50 }), repositories: { counters } });
 await db.connect();

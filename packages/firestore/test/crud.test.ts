@@ -2,10 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FieldValue, Transaction } from '@google-cloud/firestore';
 import { createDatabase, NotFoundError, ConflictError, UniqueViolationError } from '@chatcore/core';
-import { useEmulator, testDriver } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver } from './helpers/emulator.js';
 import { testRepositories } from './helpers/schemas.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const driver = testDriver(emulator);
 const db = createDatabase({ driver, repositories: testRepositories() });
 await db.connect();

@@ -1,12 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, ConnectionError, TimeoutError, TransactionError, UnsupportedQueryError, DriverError, getBackend } from '@chatcore/core';
-import { useEmulator, testDriver } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver } from './helpers/emulator.js';
 import { testRepositories } from './helpers/schemas.js';
 import { firestore, type FirestoreIndexFile } from '../src/index.js';
 import { mapError } from '../src/error-map.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const repos = testRepositories();
 const driver = testDriver(emulator);
 

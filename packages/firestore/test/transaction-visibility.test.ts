@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f, UniqueViolationError } from '@chatcore/core';
-import { useEmulator, testDriver, suffix } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver, suffix } from './helpers/emulator.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const people = defineRepository('people', {
   id: f.id(),
   name: f.string(),

@@ -109,6 +109,25 @@ test("the caller's signal ends the call with AbortedError and stops the SDK's re
   assert.ok(Date.now() - closing < BOUND_MS, `close took ${Date.now() - closing} ms`);
 });
 
+test("a transaction's signal also ends the retries of a read in it that has its own timeout", async () => {
+  const db = open({ callTimeout: '60s' });
+  await db.connect();
+  const controller = new AbortController();
+  let read: Promise<number> | undefined;
+  const { error } = await failure(() => db.transaction(async (tx) => {
+    const started = Date.now();
+    const elapsed = () => Date.now() - started;
+    read = tx.notes.get('some-id', { timeout: '60s' }).then(elapsed, elapsed);
+    setTimeout(() => controller.abort(), 300);
+    await read;
+  }, { signal: controller.signal }));
+  assert.instance(error, AbortedError);
+  // Left to its own timeout, the read would retry for 4 s or more (5 attempts, backoff from 1 s).
+  const ms = await read!;
+  assert.ok(ms < 3000, `the read went on for ${ms} ms after its transaction was aborted`);
+  await db.close();
+});
+
 test("the driver's SDK client carries the request deadlines (the 8.x internals they replace exist)", () => {
   const driver = firestore({ projectId: 'p', emulatorHost: `127.0.0.1:${port}` });
   const client = driver.firestore as object;

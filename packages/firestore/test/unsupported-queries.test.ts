@@ -2,10 +2,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Query } from '@google-cloud/firestore';
 import { createDatabase, defineRepository, f, UnsupportedQueryError } from '@chatcore/core';
-import { useEmulator, testDriver, suffix } from './helpers/emulator.js';
+import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { testDriver, suffix } from './helpers/emulator.js';
 import { FIRESTORE_LIMITS } from '../src/index.js';
 
-const emulator = await useEmulator();
+const emulator = await useFirestoreEmulator();
 const items = defineRepository('items', {
   id: f.id(), a: f.integer().optional(), b: f.integer().optional(), name: f.string().optional(), version: f.version(),
 }, { table: `unsup_${suffix()}` });

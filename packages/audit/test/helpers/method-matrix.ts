@@ -61,7 +61,7 @@ export async function rejects(p: Promise<unknown>): Promise<unknown> {
  * rolled back / failed, asserting exactly the expected audit events, in the
  * console sink and (writes) in the outbox.
  */
-export function registerMethodMatrix(backend: Backend, options: { afterClose?: () => void } = {}): void {
+export function registerMethodMatrix(backend: Backend, options: { afterClose?: () => Promise<void> | void } = {}): void {
   const sink = new CapturedSink();
   let ctx: Awaited<ReturnType<typeof openDb>>;
 
@@ -70,7 +70,7 @@ export function registerMethodMatrix(backend: Backend, options: { afterClose?: (
   });
   test.after(async () => {
     await ctx.db.close();
-    options.afterClose?.();
+    await options.afterClose?.();
   });
 
   async function seed(): Promise<Seed> {

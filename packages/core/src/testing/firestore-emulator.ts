@@ -76,28 +76,42 @@ export async function useFirestoreEmulator(): Promise<FirestoreEmulator> {
   const port = await freePort();
   const hostPort = `127.0.0.1:${port}`;
   const child: ChildProcess = spawn(bin, ['start', '--host=127.0.0.1', `--port=${port}`], { detached: true, stdio: 'ignore' });
+  const kill = (signal: NodeJS.Signals) => {
+    try { process.kill(-child.pid!, signal); } catch { /* already gone, or never started */ }
+  };
+  // A child that cannot be spawned or dies early ends the wait at once; the
+  // 'error' listener stays so that a later error does not crash the tests.
+  let failure: Error | undefined;
+  const ended = new Promise<void>((resolve) => {
+    child.on('error', (error) => {
+      failure ??= new Error(`The Firestore emulator could not be started from ${bin}: ${error.message}`, { cause: error });
+      resolve();
+    });
+    child.once('exit', (code, signal) => {
+      failure ??= new Error(`The Firestore emulator exited before it answered on ${hostPort} (${signal ? `signal ${signal}` : `exit code ${code}`}). Run ${bin} start by hand to see why (it needs Java 17).`);
+      resolve();
+    });
+  });
   const deadline = Date.now() + 90_000;
   while (!(await isReachable('127.0.0.1', port, 500))) {
-    if (Date.now() > deadline || child.exitCode !== null) {
-      try { process.kill(-child.pid!, 'SIGKILL'); } catch { /* already gone */ }
-      throw new Error(`The Firestore emulator did not start on ${hostPort} within 90 s.`);
+    if (failure || Date.now() > deadline) {
+      kill('SIGKILL');
+      throw failure ?? new Error(`The Firestore emulator did not start on ${hostPort} within 90 s.`);
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await Promise.race([ended, new Promise((r) => setTimeout(r, 250))]);
   }
   process.env.FIRESTORE_EMULATOR_HOST = hostPort;
   // The emulator belongs to this test process: it must not keep the process
   // alive once its tests are done, and it goes when the process goes, whether
   // or not the test called stop().
-  const kill = () => {
-    try { process.kill(-child.pid!, 'SIGTERM'); } catch { /* already gone */ }
-  };
+  const stop = () => kill('SIGTERM');
   child.unref();
-  process.once('exit', kill);
+  process.once('exit', stop);
   return {
     host: hostPort,
     stop: async () => {
-      process.off('exit', kill);
-      kill();
+      process.off('exit', stop);
+      stop();
     },
   };
 }

@@ -11,13 +11,41 @@ import { IntegrityError } from '@chatcore/core';
  * ```
  */
 export const FORMAT_V1 = 0x01;
-/** Algorithm byte of AES-256-GCM (12-byte nonce, 16-byte tag); see FORMAT_V1. @example `bytes[1] === ALG_AES_256_GCM` */
+/**
+ * Algorithm byte of AES-256-GCM (12-byte nonce, 16-byte tag); see FORMAT_V1.
+ *
+ * @example
+ * ```ts
+ * bytes[1] === ALG_AES_256_GCM
+ * ```
+ */
 export const ALG_AES_256_GCM = 0x01;
-/** Nonce length of AES-GCM in bytes; see FORMAT_V1. @example `bytes.subarray(headerEnd, headerEnd + NONCE_BYTES)` */
+/**
+ * Nonce length of AES-GCM in bytes; see FORMAT_V1.
+ *
+ * @example
+ * ```ts
+ * bytes.subarray(headerEnd, headerEnd + NONCE_BYTES)
+ * ```
+ */
 export const NONCE_BYTES = 12;
-/** Authentication tag length in bytes; see FORMAT_V1. @example `bytes.subarray(tagAt, tagAt + TAG_BYTES)` */
+/**
+ * Authentication tag length in bytes; see FORMAT_V1.
+ *
+ * @example
+ * ```ts
+ * bytes.subarray(tagAt, tagAt + TAG_BYTES)
+ * ```
+ */
 export const TAG_BYTES = 16;
-/** Longest key id, in bytes. @example `keyId.length <= MAX_KEY_ID_BYTES` */
+/**
+ * Longest key id, in bytes.
+ *
+ * @example
+ * ```ts
+ * keyId.length <= MAX_KEY_ID_BYTES
+ * ```
+ */
 export const MAX_KEY_ID_BYTES = 64;
 
 const KEY_ID_RE = /^[A-Za-z0-9._-]{1,64}$/;
