@@ -69,7 +69,6 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
     executor,
     primary,
     replicas,
-    resilient: executor,
     transactionRetry: retry ? retryPolicy(retry, transactionRetryable) : undefined,
     insertRetry: retry ? retryPolicy(retry, insertRetryable) : undefined,
     healthTimeoutMs,

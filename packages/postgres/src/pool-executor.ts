@@ -35,14 +35,10 @@ function toQuery(statement: SqlStatement): pg.QueryConfig {
  */
 export class PoolExecutor implements SqlExecutor {
   private closed = false;
+  /** Connection errors seen on checked-out clients. */
   private errors = 0;
 
   constructor(private readonly pool: PoolLike) {}
-
-  /** Count of connection errors seen (idle and checked-out). */
-  noteError(): void {
-    this.errors++;
-  }
 
   async connect(): Promise<void> {
     const client = await this.pool.connect();

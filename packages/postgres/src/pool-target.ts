@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { SqlResult, SqlStatement } from '@chatcore/sql';
-import { ChatcoreError } from '@chatcore/core';
+import { AbortedError, ChatcoreError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
 import { connectionFailure, isRawConnectionFailure } from './retry-policy.js';
 import { explainTlsError } from './tls-options.js';
@@ -71,10 +71,10 @@ export class PoolTarget {
    */
   run(query: pg.QueryConfig, signal?: AbortSignal, recover?: (err: Error) => Promise<SqlResult>): Promise<SqlResult> {
     const breaker = this.breaker;
-    if (!breaker || breaker.direct) {
-      if (!breaker && !recover) return this.runOnce(query, signal, undefined);
+    if (!breaker) return this.runOnce(query, signal, recover);
+    if (breaker.direct) {
       return this.runOnce(query, signal, (err) => {
-        const counted = breaker ? breaker.failed<SqlResult>(err) : Promise.reject(err);
+        const counted = breaker.failed<SqlResult>(err);
         return recover ? counted.then(undefined, recover) : counted;
       });
     }
@@ -86,14 +86,15 @@ export class PoolTarget {
    * Ask the server to cancel what backend `pid` is running, over a new
    * connection (the pool may have none free: the statement to cancel may
    * hold its only one). The cancelled statement fails with 57014 and its
-   * connection goes back to the pool healthy.
+   * connection goes back to the pool healthy. The returned promise settles
+   * once the request was sent or failed, and never rejects.
    */
-  private cancelBackend(pid: number): void {
+  private cancelBackend(pid: number): Promise<void> {
     const canceller = new pg.Client(this.pool.options);
     canceller.on('error', () => undefined);
-    canceller.connect()
+    return canceller.connect()
       .then(() => canceller.query('select pg_cancel_backend($1)', [pid]))
-      .catch(() => undefined)
+      .then(() => undefined, () => undefined)
       .finally(() => { void canceller.end().catch(() => undefined); });
   }
 
@@ -152,43 +153,69 @@ export class PoolTarget {
         reject(this.connectError(connectErr));
         return;
       }
+      if (signal?.aborted) {
+        // The caller gave up while this read waited for a connection or a retry: nothing is sent,
+        // and the give-up is neither a failure of the server nor worth a retry.
+        client.release();
+        rejectNow(signal.reason instanceof Error ? signal.reason : new AbortedError(signal.reason));
+        return;
+      }
       let settled = false;
+      // A cancel sent for this statement, and a connection failure seen while it was on its way.
+      let cancelling: Promise<void> | undefined;
+      let lateError: Error | undefined;
       const onError = (err: Error) => {
         this.errors++;
-        if (settled) return;
+        if (settled) {
+          lateError ??= err;
+          return;
+        }
         settled = true;
+        client.removeListener('error', onError);
         client.release(err);
         reject(connectionFailure(err, 'statement', this.name));
       };
-      client.once('error', onError);
+      client.on('error', onError);
       // A read whose caller gave up (timeout, abort) is cancelled on the server rather than left
       // running on a pooled connection until statement_timeout.
       const pid = (client as unknown as { processID?: number }).processID;
-      const onAbort = signal && pid ? () => { if (!settled) this.cancelBackend(pid); } : undefined;
+      const onAbort = signal && pid ? () => { if (!settled) cancelling = this.cancelBackend(pid); } : undefined;
       if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
       // The callback form runs as soon as the server's ReadyForQuery is parsed: when a FATAL
       // message arrives in the same packet right after it, the result is already settled and
       // the error is not mistaken for this statement's outcome (a promise would settle a tick later).
       client.query(query, (err: Error | null, result: pg.QueryResult) => {
-        client.removeListener('error', onError);
         if (onAbort) signal!.removeEventListener('abort', onAbort);
         if (settled) return;
         settled = true;
-        if (!err) {
-          client.release();
-          resolve(result as unknown as SqlResult);
-        } else if (isRawConnectionFailure(err)) {
+        // `discard`: the connection must not be reused; `failure`: what the caller gets.
+        let discard: Error | undefined;
+        let failure: Error | undefined;
+        if (err && isRawConnectionFailure(err)) {
           this.errors++;
-          client.release(err);
+          discard = err;
           // pg refuses a client already known dead without writing anything to it.
-          reject(connectionFailure(err, /not queryable/i.test(err.message) ? 'connect' : 'statement', this.name));
-        } else {
+          failure = connectionFailure(err, /not queryable/i.test(err.message) ? 'connect' : 'statement', this.name);
+        } else if (err) {
           // An SQL error (with its SQLSTATE) is an answer from a live connection: it goes back
           // to the pool. Anything else leaves the connection's state unknown.
           const code = (err as { code?: unknown }).code;
-          client.release(typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) ? undefined : err);
-          reject(lockTimeoutAsTimeout(err) as Error);
+          if (typeof code !== 'string' || !/^[0-9A-Z]{5}$/.test(code)) discard = err;
+          failure = lockTimeoutAsTimeout(err) as Error;
         }
+        if (cancelling && !discard) {
+          // The statement ended while its cancel was on its way: the connection goes back only
+          // once the cancel has landed, or it could cancel the next caller's statement.
+          void cancelling.then(() => {
+            client.removeListener('error', onError);
+            client.release(lateError);
+          });
+        } else {
+          client.removeListener('error', onError);
+          client.release(discard);
+        }
+        if (failure) reject(failure);
+        else resolve(result as unknown as SqlResult);
       });
     }));
   }

@@ -1,10 +1,10 @@
 import type { RetryPolicy } from 'cockatiel';
 import {
-  AbortedError, ConnectionError, UniqueViolationError,
+  ConnectionError, UniqueViolationError,
   type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type HealthReport, type NormalizedQuery,
   type RepositorySchema, type StoredRow, type TransactionOptions,
 } from '@chatcore/core';
-import { SqlDriver, type SqlExecutor } from '@chatcore/sql';
+import { SqlDriver } from '@chatcore/sql';
 import type { PoolTarget } from './pool-target.js';
 import type { ResilientExecutor } from './resilient-executor.js';
 import { driverHealth } from './health.js';
@@ -15,15 +15,14 @@ import { isRolledBackConflict, isTransientConnectionError, phaseOf } from './ret
  *
  * @example
  * ```ts
- * const driver = new PostgresDriver({ executor, primary, replicas: [], resilient: executor, healthTimeoutMs: 2000 });
+ * const driver = new PostgresDriver({ executor, primary, replicas: [], healthTimeoutMs: 2000 });
  * ```
  */
 export interface PostgresDriverParts {
-  readonly executor: SqlExecutor;
+  /** Routes reads, retries and guards every statement (see `ResilientExecutor`). */
+  readonly executor: ResilientExecutor;
   readonly primary: PoolTarget;
   readonly replicas: readonly PoolTarget[];
-  /** Present when retries, the breaker or replicas are on. */
-  readonly resilient?: ResilientExecutor | undefined;
   /** Whole-transaction retries and checked-insert retries; absent when retries are off. */
   readonly transactionRetry?: RetryPolicy | undefined;
   readonly insertRetry?: RetryPolicy | undefined;
@@ -120,30 +119,21 @@ export class PostgresDriver extends SqlDriver {
    * is issued synchronously inside `run`; the flag never outlives it.
    */
   private asRead<T>(options: DriverCallOptions, run: () => Promise<T>): Promise<T> {
-    const r = this.parts.resilient;
-    if (!r || options.idempotent !== true) return run();
-    r.markNextRead(false, options.signal);
+    if (options.idempotent !== true) return run();
+    const executor = this.parts.executor;
+    executor.markNextRead(false, options.signal);
     try {
       return run();
     } finally {
-      r.clearRead();
+      executor.clearRead();
     }
   }
 
   override transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
-    const signal = options.signal;
-    // The caller already got its TimeoutError / AbortedError when the signal fired: a function
-    // that finishes afterwards must roll back, never commit behind the caller's back.
-    const guarded = signal
-      ? async (tx: DriverSession) => {
-          const result = await fn(tx);
-          if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AbortedError(signal.reason);
-          return result;
-        }
-      : fn;
+    // A function that finishes after the signal fired is rolled back by the SQL driver, never committed.
     const policy = this.parts.transactionRetry;
-    if (!policy) return super.transaction(guarded, options);
-    return policy.execute(() => super.transaction(guarded, options), signal);
+    if (!policy) return super.transaction(fn, options);
+    return policy.execute(() => super.transaction(fn, options), options.signal);
   }
 
   override insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
@@ -183,14 +173,14 @@ export class PostgresDriver extends SqlDriver {
 
   /** Whether the rows with these ids exist on the primary: 'all', 'none', 'some', or 'unknown' when the check itself failed. */
   private async presence(schema: RepositorySchema, ids: readonly string[]): Promise<'all' | 'none' | 'some' | 'unknown'> {
-    const r = this.parts.resilient;
+    const executor = this.parts.executor;
     try {
-      r?.markNextRead(true);
+      executor.markNextRead(true);
       let pending: Promise<StoredRow[]>;
       try {
         pending = SqlDriver.prototype.getByIds.call(this, schema, ids, { select: ['id'] });
       } finally {
-        r?.clearRead();
+        executor.clearRead();
       }
       const found = await pending;
       if (found.length === ids.length) return 'all';

@@ -8,6 +8,8 @@ const TIMESTAMPTZ = 1184;
 
 const parseTextArray = (pg.types.getTypeParser as (oid: number) => unknown)(TEXT_ARRAY) as (value: string) => Array<string | null>;
 const parseTimestamptz = timestamptzParser((pg.types.getTypeParser as (oid: number) => unknown)(TIMESTAMPTZ) as (value: string) => unknown);
+const parseInt8 = (value: string): bigint => BigInt(value);
+const parseInt8Array = (value: string): Array<bigint | null> => parseTextArray(value).map((v) => (v === null ? null : BigInt(v)));
 
 /**
  * The pool's result parsers: pg's defaults, except that int8 (`bigint`
@@ -26,9 +28,9 @@ const parseTimestamptz = timestamptzParser((pg.types.getTypeParser as (oid: numb
 export const chatcoreTypes: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (format !== 'binary') {
-      if (oid === INT8) return (value: string) => BigInt(value);
+      if (oid === INT8) return parseInt8;
       if (oid === TIMESTAMPTZ) return parseTimestamptz;
-      if (oid === INT8_ARRAY) return (value: string) => parseTextArray(value).map((v) => (v === null ? null : BigInt(v)));
+      if (oid === INT8_ARRAY) return parseInt8Array;
     }
     return format === undefined ? pg.types.getTypeParser(oid) : pg.types.getTypeParser(oid, format);
   }) as pg.CustomTypesConfig['getTypeParser'],

@@ -11,11 +11,13 @@ const cluster: TestCluster = await createCluster('cc_timeout', 55442);
 const items = defineRepository('items', { id: f.id(), title: f.string(), version: f.version() }, { table: 'items' });
 // A view that sleeps 4 s per row: a slow query reached through an ordinary repository.
 const slow = defineRepository('slow', { id: f.id(), title: f.string() }, { table: 'slow_items' });
+// A view that sleeps 60 ms (once: items holds one row): a short read whose timeout can race its end.
+const nap = defineRepository('nap', { id: f.id(), title: f.string() }, { table: 'nap_items' });
 const opened: Array<{ close(): Promise<void> }> = [];
 
 function open(config: Partial<PostgresConfig>) {
   const driver = postgres({ url: cluster.url(), poolSize: 1, ...config });
-  const db = createDatabase({ driver, repositories: { items, slow }, schemaMode: 'off' });
+  const db = createDatabase({ driver, repositories: { items, slow, nap }, schemaMode: 'off' });
   opened.push(db);
   return { driver, db };
 }
@@ -23,6 +25,7 @@ function open(config: Partial<PostgresConfig>) {
 const setup = open({});
 await setup.driver.ensureSchema([items.schema], { mode: 'apply' });
 await cluster.sql('create view slow_items as select i.id, i.title from items i cross join lateral (select pg_sleep(4)) s');
+await cluster.sql('create view nap_items as select i.id, i.title from items i cross join lateral (select pg_sleep(0.06)) s');
 const seeded = await setup.db.items.create({ title: 'seed' });
 
 const running = async () =>
@@ -57,6 +60,36 @@ test('a read given up by its caller (per-call timeout) is cancelled on the serve
   assert.is((await db.items.get(seeded.id))?.title, 'seed');
   assert.ok(performance.now() - started < 3500, 'the next query did not wait for the 4 s sleep to end');
   assert.is((await running())[0]!.n, 0, 'no pg_sleep is still running on the server');
+});
+
+test('a cancel sent for a read that finished anyway never reaches the next read on the same connection', async () => {
+  const { db } = open({});
+  const failures: string[] = [];
+  for (let i = 0; i < 50; i++) {
+    // Timeouts around the read's own length, so that the statement often ends while its cancel is on its way.
+    const timed = db.nap.find({}, { timeout: 52 + (i % 7) * 2 }).catch(() => undefined);
+    const next = db.nap.find({}).then(() => undefined, (err: unknown) => { failures.push(String(err)); });
+    await Promise.all([timed, next]);
+  }
+  assert.equal(failures, [], `${failures.length} reads without a timeout failed`);
+});
+
+test('a read whose timeout passed while it waited for a connection is never sent to the server', async () => {
+  const { db, driver } = open({ applicationName: 'cc_handover' });
+  const holding = driver.executor.execute({ sql: 'select pg_sleep(0.6)', parameters: [] });
+  try {
+    await db.slow.find({}, { timeout: 100 });
+    assert.unreachable('should have timed out');
+  } catch (err) {
+    assert.instance(err, TimeoutError, String(err));
+  }
+  await holding;
+  await new Promise((r) => setTimeout(r, 300));
+  // The pool's one backend shows its last statement even when idle: still the one that held it.
+  const rows = await cluster.sql("select query from pg_stat_activity where application_name = 'cc_handover'");
+  assert.is(rows.length, 1);
+  assert.not.match(String(rows[0]!.query), /slow_items/, 'the timed-out read ran after all');
+  assert.is((await db.items.get(seeded.id))?.title, 'seed');
 });
 
 test('the connection timed out by statement_timeout is reused, not leaked (same backend answers next)', async () => {
@@ -108,6 +141,21 @@ test('a transaction left idle longer than idleInTransactionTimeout is ended by t
     assert.is((err as ChatcoreError).info.sqlState, '25P03');
   }
   assert.is((await db.items.get(seeded.id))?.title, 'seed');
+});
+
+test('a transaction whose signal fires as its function returns rejects with the signal\'s own reason, not a mapped client error', async () => {
+  const { driver } = open({});
+  const ac = new AbortController();
+  const reason = new Error('the caller left');
+  try {
+    await driver.transaction(async () => {
+      ac.abort(reason);
+      return 'done';
+    }, { signal: ac.signal });
+    assert.unreachable('should have been rolled back');
+  } catch (err) {
+    assert.is(err, reason);
+  }
 });
 
 test('server-side timeouts are set on every connection from the config', async () => {

@@ -76,7 +76,8 @@ export class SqlDriver extends SqlSessionBase implements Driver {
       }
     };
     return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, guarded, options)).catch((err: unknown) => {
-      throw fromCaller ? err : mapSqlError(err);
+      // The signal's own reason (a transaction rolled back because the caller gave up) is not a client error either.
+      throw fromCaller || (options.signal?.aborted && err === options.signal.reason) ? err : mapSqlError(err);
     });
   }
 
