@@ -96,6 +96,7 @@ export interface ResolvedAuditOptions {
   readonly readMode: 'all' | 'none' | 'sample';
   readonly sampleRate: number;
   readonly maxIds: number;
+  /** Allowlisted fields per repository, sorted (the order their values are written in). */
   readonly includeValues: ReadonlyMap<string, readonly string[]>;
   readonly slowQueryMs: number;
   readonly readsPerActor: { readonly limit: number; readonly windowMs: number } | undefined;
@@ -143,7 +144,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
     readMode,
     sampleRate,
     maxIds: positiveInt(options.maxIds, 100, 'maxIds'),
-    includeValues: new Map(Object.entries(options.includeValues ?? {})),
+    includeValues: new Map(Object.entries(options.includeValues ?? {}).map(([repo, fields]) => [repo, [...fields].sort()])),
     slowQueryMs: options.slowQueryMs ?? 500,
     readsPerActor: rpa ? { limit: positiveInt(rpa.limit, 1, 'anomalies.readsPerActor.limit'), windowMs: positiveInt(rpa.windowMs, 60_000, 'anomalies.readsPerActor.windowMs') } : undefined,
     bulkDeleteLimit: options.anomalies?.bulkDelete ? positiveInt(options.anomalies.bulkDelete.limit, 1, 'anomalies.bulkDelete.limit') : undefined,

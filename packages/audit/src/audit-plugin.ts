@@ -161,7 +161,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         const stored = storedSchemas(h, schemas);
         outboxEvents = stored.events;
         chainer = new OutboxChainer(h.session, stored, {
-          stream: `outbox:${schemas.events.table}`, batch: chainBatchFor(o.outbox!.chainBatch, h.capabilities), checkpointEvery: o.checkpointEvery,
+          stream: `outbox:${schemas.events.table}`, batch: chainBatchFor(o.outbox!.chainBatch, o.checkpointEvery, h.capabilities), checkpointEvery: o.checkpointEvery,
         });
         await chainer.chainAll();
       }

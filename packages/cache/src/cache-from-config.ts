@@ -5,8 +5,9 @@ import { CachePlugin } from './cache-plugin.js';
 /**
  * Map the checked `cache` section of a chatcore.yaml (core's `CacheSection`,
  * already camelCased, durations in ms) to `cache()` options. `enabled: false`
- * gives a plugin that passes everything through; `localMaxEntries: 0` turns
- * the in-process tier off.
+ * gives a plugin that passes everything through; `localMaxEntries: 0` or
+ * `localMaxBytes: 0` turns the in-process tier off (a tier that may hold
+ * nothing).
  *
  * @example
  * ```ts
@@ -23,8 +24,12 @@ export function cacheOptionsFromConfig(section: CacheSection): CacheOptions {
     ...(section.redisUrl ? { redisUrl: section.redisUrl } : {}),
     ...(section.ttl !== undefined ? { ttl: section.ttl } : {}),
     ...(section.namespace ? { namespace: section.namespace } : {}),
-    ...(section.localMaxEntries === 0 ? { local: false } : section.localMaxEntries !== undefined ? { localMaxEntries: section.localMaxEntries } : {}),
-    ...(section.localMaxBytes ? { localMaxBytes: section.localMaxBytes } : {}),
+    ...(section.localMaxEntries === 0 || section.localMaxBytes === 0
+      ? { local: false }
+      : {
+          ...(section.localMaxEntries !== undefined ? { localMaxEntries: section.localMaxEntries } : {}),
+          ...(section.localMaxBytes !== undefined ? { localMaxBytes: section.localMaxBytes } : {}),
+        }),
     repositories,
   };
 }

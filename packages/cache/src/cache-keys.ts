@@ -102,8 +102,10 @@ export function canonicalQuery(q: NormalizedQuery): string {
 }
 
 /**
- * Names of the shared-tier keys of one namespace. Every key starts with the
- * namespace, so an admin `clear()` can SCAN for them; none contains a value.
+ * Names of the shared-tier keys of one namespace; none contains a value.
+ * Every key starts with `<namespace>:{`. A namespace cannot contain `{`, so
+ * that prefix belongs to one namespace only: `clear()` of `app` SCANs
+ * `app:{*`, which no key of `app:eu` (`app:eu:{...`) matches.
  *
  * @example
  * ```ts
@@ -115,7 +117,7 @@ export class KeyNames {
 
   // Hash tags ({...}) put an entry and the counter it is checked against in one cluster slot,
   // so one MGET reads both: {repo} for queries (a repository's query entries share a slot),
-  // {idDigest} for gets (ids spread over the cluster).
+  // {idDigest} for gets (ids spread over the cluster). The tag comes right after the namespace.
 
   /** The per-repository generation counter every query entry is checked against. */
   generation(repo: string): string {
@@ -124,12 +126,12 @@ export class KeyNames {
 
   /** The per-id epoch counter every get entry is checked against. */
   epoch(repo: string, idDigest: string): string {
-    return `${this.namespace}:${repo}:{${idDigest}}:e`;
+    return `${this.namespace}:{${idDigest}}:${repo}:e`;
   }
 
   /** A get-by-id entry: one id, one projection, one tenant. */
   getEntry(repo: string, schemaDigest: string, idDigest: string, variant: string): string {
-    return `${this.namespace}:${repo}:{${idDigest}}:${schemaDigest}:i${variant ? `:${digest(variant).slice(0, 12)}` : ''}`;
+    return `${this.namespace}:{${idDigest}}:${repo}:${schemaDigest}:i${variant ? `:${digest(variant).slice(0, 12)}` : ''}`;
   }
 
   /** A query or count entry. */
@@ -142,9 +144,9 @@ export class KeyNames {
     return `${this.namespace}:invalidate`;
   }
 
-  /** SCAN pattern matching every key of the namespace. */
+  /** SCAN pattern matching every key of the namespace and no key of another one (`app:eu` for `app`). */
   pattern(): string {
-    return `${this.namespace}:*`;
+    return `${this.namespace}:{*`;
   }
 }
 

@@ -55,7 +55,10 @@ export interface CacheOptions {
   readonly localMaxBytes?: number;
   /** Bound of the in-memory shared tier when there is no Redis (entries; default 100,000). */
   readonly memoryMaxEntries?: number;
-  /** Prefix of every Redis key and the bus channel (default 'chatcore'); letters, digits, ':', '.', '_', '-'. */
+  /**
+   * Prefix of every Redis key and the bus channel (default 'chatcore'); letters, digits, ':', '.', '_', '-'.
+   * Namespaces never share keys: `clear()` of 'app' leaves the keys of 'app:eu' alone.
+   */
   readonly namespace?: string;
   /** Timeout of each Redis call (default 150 ms). */
   readonly redisTimeout?: number | string;
@@ -105,6 +108,8 @@ export interface ResolvedOptions {
   readonly heartbeatMs: number;
 }
 
+// No '{' (every key starts with '<namespace>:{', see KeyNames, and hash tags decide cluster slots)
+// and no glob characters (* ? [ ] \): clear() SCANs for '<namespace>:{*'.
 const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
 
 function positiveInt(v: unknown, path: string, fallback: number): number {

@@ -112,7 +112,7 @@ export class InvalidationBus {
       this.connected = true;
       this.missed = 0;
       this.awaitingReply = false;
-      if (!this.wasUp && this.connected) {
+      if (!this.wasUp) {
         // Anything published while we were not listening is lost: start from an empty tier.
         this.options.onReconnect();
         this.wasUp = true;

@@ -46,7 +46,7 @@ export interface ReadDeps {
   readonly shared: SharedTier | undefined;
   readonly stats: CacheStats;
   /** May the in-process tier serve and fill now (bus up, or no bus)? */
-  readonly localTrusted: (now: number) => boolean;
+  readonly localTrusted: () => boolean;
   /** May the shared tier be used now (breaker closed, no undelivered invalidations)? */
   readonly sharedUsable: () => boolean;
   /** Changes whenever this process applies an invalidation of `repo` (single-flight keys include it). */
@@ -77,11 +77,9 @@ export class ReadThrough {
    */
   localHit(repo: string, localKey: string): unknown {
     const local = this.deps.local;
-    if (!local) return undefined;
-    const now = Date.now();
-    if (!this.deps.localTrusted(now)) return undefined;
+    if (!local || !this.deps.localTrusted()) return undefined;
     const e = local.get(localKey);
-    if (!e || now >= e.freshUntil) return undefined;
+    if (!e || Date.now() >= e.freshUntil) return undefined;
     this.deps.stats.add(repo, 'local', 'hits');
     return copyValue(e.value);
   }
@@ -89,7 +87,7 @@ export class ReadThrough {
   async read(spec: ReadSpec): Promise<unknown> {
     const { local, stats } = this.deps;
     const now = Date.now();
-    const localOk = local !== undefined && this.deps.localTrusted(now);
+    const localOk = local !== undefined && this.deps.localTrusted();
     if (localOk) {
       const e = local.get(spec.localKey);
       if (e) {
@@ -121,7 +119,7 @@ export class ReadThrough {
     const out = new Array<unknown>(specs.length);
     const found = new Array<boolean>(specs.length).fill(false);
     const now = Date.now();
-    const localOk = local !== undefined && this.deps.localTrusted(now);
+    const localOk = local !== undefined && this.deps.localTrusted();
     const repo = specs[0]!.repo;
     const gen = local ? local.gen(repo) : 0;
     let missing: number[] = [];
@@ -230,7 +228,7 @@ export class ReadThrough {
 
   private fillLocal(spec: ReadSpec, value: unknown, freshUntil: number, gen: number, localOk: boolean): void {
     const local = this.deps.local;
-    if (!local || !localOk || !this.deps.localTrusted(Date.now())) return;
+    if (!local || !localOk || !this.deps.localTrusted()) return;
     const entry = { value, repo: spec.repo, idKey: spec.localIdKey?.(), gen, freshUntil, staleUntil: freshUntil + spec.cfg.graceMs };
     if (local.fill(spec.localKey, entry, sizeOf(value) + spec.localKey.length * 2)) this.deps.stats.add(spec.repo, 'local', 'fills');
   }
@@ -250,7 +248,7 @@ export class ReadThrough {
         }
       }
       const value = await spec.load();
-      this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted(Date.now()));
+      this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted());
     })()
       .catch(() => this.deps.stats.add(spec.repo, 'local', 'errors', 1, 'refresh'))
       .finally(() => this.flights.delete(key));

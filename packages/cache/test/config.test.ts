@@ -37,6 +37,30 @@ test('section mapping: durations, enabled: false and local_max_entries: 0', () =
   assert.equal(o, { enabled: false, ttl: 30_000, local: false, repositories: { users: { ttl: 60_000, enabled: true } } });
 });
 
+test('local_max_bytes: 0 (accepted by the schema) turns the in-process tier off; other values bound it', async () => {
+  assert.equal(cacheOptionsFromConfig({ enabled: true, localMaxBytes: 0, localMaxEntries: 50 }), { enabled: true, local: false, repositories: {} });
+  assert.equal(cacheOptionsFromConfig({ enabled: true, localMaxBytes: 4096 }), { enabled: true, localMaxBytes: 4096, repositories: {} });
+  const yaml = `
+database:
+  backend: memory
+cache:
+  namespace: ${randomNamespace()}
+  local_max_bytes: 0
+  repositories:
+    users: { ttl: 2m }
+`;
+  const db = await createDatabaseFromConfig({ config: yaml, repositories: { users, notes }, pluginFactories: { cache: cacheFromConfig } });
+  await db.connect();
+  const c = db.plugin<CachePlugin>('cache')!;
+  const u = await db.users.create({ name: 'cfg' });
+  await db.users.get(u.id);
+  await db.users.get(u.id);
+  const s = c.stats().repositories.users!;
+  assert.is(s.local.hits + s.local.misses + s.local.fills, 0, 'no in-process tier');
+  assert.is(s.shared.hits, 1, 'the shared tier still answers');
+  await db.close();
+});
+
 test('enabled: false passes every call through', async () => {
   const c = cacheFromConfig({ enabled: false, redisUrl: 'redis://127.0.0.1:6379' });
   const db = await openDb([c]);

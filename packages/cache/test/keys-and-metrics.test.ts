@@ -4,7 +4,7 @@ import { createClient } from '@keyv/redis';
 import { ConfigError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { cache, type CacheMetricEvent } from '../src/index.js';
-import { instrument, openDb, randomNamespace, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';
+import { instrument, openDb, randomNamespace, sleep, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';
 
 await requireService('redis');
 const redisUrl = 'redis://127.0.0.1:6379';
@@ -41,6 +41,37 @@ test('every Redis key sits in the namespace, holds no id or filter value, and cl
   assert.ok(removed >= keys.length);
   assert.equal(await keysOf(`${namespace}:*`), []);
   await db.close();
+});
+
+test('clear() of namespace app leaves every key of namespace app:eu', async () => {
+  const app = randomNamespace();
+  const eu = `${app}:eu`;
+  const a = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace: app });
+  const b = cache({ redisUrl, redisTimeout: TEST_REDIS_TIMEOUT, namespace: eu, local: false });
+  const ins = instrument();
+  const dbA = await openDb([a]);
+  const dbB = await openDb([b], ins.driver);
+  const ua = await dbA.users.create({ name: 'a' });
+  const ub = await dbB.users.create({ name: 'b' });
+  for (const [db, id] of [[dbA, ua.id], [dbB, ub.id]] as const) {
+    await db.users.get(id);
+    await db.users.find({ where: { name: 'x' } });
+    await db.users.update(id, { age: 1 });
+    await db.users.get(id);
+  }
+  await sleep(50);
+  const euKeys = (await keysOf(`${eu}:*`)).sort();
+  assert.ok(euKeys.some((k) => k.endsWith(':i')) && euKeys.some((k) => k.endsWith(':gen')), 'app:eu has entries and counters');
+  assert.ok((await keysOf(`${app}:{*`)).length > 0, 'app has keys');
+  await a.clear();
+  assert.equal(await keysOf(`${app}:{*`), [], 'every key of app is gone');
+  assert.equal((await keysOf(`${eu}:*`)).sort(), euKeys, 'no key of app:eu was touched');
+  const reads = ins.reads.getByIds;
+  assert.is((await dbB.users.get(ub.id))!.age, 1);
+  assert.is(ins.reads.getByIds, reads, 'app:eu still answers from its shared tier');
+  await b.clear();
+  await dbA.close();
+  await dbB.close();
 });
 
 test('a corrupted or foreign shared entry is never served: the read goes to the database', async () => {

@@ -2,7 +2,7 @@ import { familyOf, type Operation, type OperationContext, type OperationResult, 
 import { AUDIT_EVENT_VERSION, type AuditEventBody, type JsonValue } from './audit-event.js';
 import { redactError } from './redact-error.js';
 import { CANONICAL_WRITER } from '../chain/canonical-json.js';
-import { writeOperationJson } from './operation-json.js';
+import { writeOperationJson, type OperationEventFields } from './operation-json.js';
 import { isoNow } from './iso-now.js';
 import { operationFields, queryShape } from './query-shape.js';
 import type { ResolvedAuditOptions } from '../audit-options.js';
@@ -81,8 +81,10 @@ export class EventBuilder {
     const max = this.options.maxIds;
     const result = outcome.result;
     const read = READ_KINDS.has(op.kind);
-    // One object shape for every operation event; the chain writes it with writeOperationJson.
-    const body: Record<string | symbol, unknown> = {
+    const allowed = this.options.includeValues.get(ctx.repository);
+    // One object shape for every operation event; the chain writes it with writeOperationJson,
+    // so a member that writer does not know is a compile error here.
+    const body: OperationEventFields & { readonly [CANONICAL_WRITER]: typeof writeOperationJson } = {
       actor: ctx.actor,
       attempt: outcome.attempt,
       cache: read && result ? (result.servedBy === 'cache' ? 'hit' : 'miss') : undefined,
@@ -105,11 +107,9 @@ export class EventBuilder {
       transactionId: outcome.transactionId,
       type: 'operation',
       v: AUDIT_EVENT_VERSION,
-      values: undefined,
+      values: allowed && !read && op.kind !== 'delete' ? this.values(op, allowed, max) : undefined,
       [CANONICAL_WRITER]: writeOperationJson,
     };
-    const allowed = this.options.includeValues.get(ctx.repository);
-    if (allowed && !read && op.kind !== 'delete') body.values = this.values(op, allowed, max);
     return body as unknown as AuditEventBody;
   }
 
@@ -167,9 +167,10 @@ export class EventBuilder {
     };
   }
 
+  /** Values of the allowlisted fields (`allowed` is sorted once, by resolveAuditOptions). */
   private values(op: Operation, allowed: readonly string[], max: number): JsonValue | undefined {
     const fields = op.schema.fields;
-    const safe = [...allowed].sort().filter((f) => {
+    const safe = allowed.filter((f) => {
       const m = fields[f];
       return m !== undefined && !m.sensitive && !m.secret && m.storedAs === undefined;
     });

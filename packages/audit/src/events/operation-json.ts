@@ -61,7 +61,7 @@ export function writeOperationJson(e: OperationEventFields, prevHash: string, se
   if (e.durationMs !== undefined) s += '"durationMs":' + canonicalJson(e.durationMs) + ',';
   if (e.error !== undefined) s += '"error":' + canonicalJson(e.error) + ',';
   if (e.family !== undefined) s += '"family":' + name(e.family) + ',';
-  if (e.fields !== undefined) s += '"fields":' + (e.fields.length === 0 ? '[]' : canonicalJson(e.fields)) + ',';
+  if (e.fields !== undefined) s += '"fields":' + canonicalJson(e.fields) + ',';
   if (e.ids !== undefined) s += '"ids":' + canonicalJson(e.ids) + ',';
   if (e.idsTruncated !== undefined) s += '"idsTruncated":' + canonicalJson(e.idsTruncated) + ',';
   if (e.kind !== undefined) s += '"kind":' + name(e.kind) + ',';

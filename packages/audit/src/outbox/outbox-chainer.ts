@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { DriverCapabilities, DriverSession, StoredRow } from '@chatcore/core';
+import { ConfigError, type DriverCapabilities, type DriverSession, type StoredRow } from '@chatcore/core';
 import { HashChain } from '../chain/hash-chain.js';
 import { GENESIS_HASH, type AuditEventBody } from '../events/audit-event.js';
 import type { OutboxSchemas } from './outbox-schema.js';
@@ -129,19 +129,44 @@ function checkpointRow(stream: string, seq: number, hash: string): StoredRow {
   return { id: orderedId(), stream, seq, hash, time: new Date() };
 }
 
+/** Writes to the head row per chaining transaction, at most: created on first use, locked, moved (Firestore sends them as one document write). */
+const HEAD_WRITES = 3;
+
 /**
- * Rows per chaining transaction that the backend can take: each row costs two
- * writes (its link and its mark) plus a few for the head and checkpoints,
- * within the largest atomic batch (Firestore: 500) and id list it accepts.
+ * Writes one chaining transaction of `rows` rows makes: the head row, a link
+ * and a mark (the event row's update) per row, and a checkpoint for every
+ * `checkpointEvery`-th seq, at most ceil(rows / checkpointEvery) of them
+ * among `rows` consecutive seqs. The outbox tables have no unique fields, so
+ * Firestore adds no lock documents.
  *
  * @example
  * ```ts
- * chainBatchFor(500, host.capabilities); // 30 on Firestore (its `in` limit), 500 on SQL
+ * chainWrites(10, 1000); // 3 + 20 + 1 = 24
  * ```
  */
-export function chainBatchFor(wanted: number, caps: DriverCapabilities): number {
-  let n = wanted;
-  if (caps.maxAtomicBatch !== undefined) n = Math.min(n, Math.floor((caps.maxAtomicBatch - 8) / 2));
-  if (caps.maxInList !== undefined) n = Math.min(n, caps.maxInList);
-  return Math.max(1, n);
+export function chainWrites(rows: number, checkpointEvery: number): number {
+  return HEAD_WRITES + 2 * rows + Math.ceil(rows / checkpointEvery);
+}
+
+/**
+ * Rows per chaining transaction: `wanted`, or fewer when the backend's
+ * atomic batch (Firestore: `maxBatchOps`, 500) cannot take the writes
+ * (`chainWrites`). `maxInList` does not apply: the rows are targeted by id,
+ * which Firestore reads with getAll and SQL with `id = any($1)`, not with an
+ * `in` list. ConfigError when even one row does not fit.
+ *
+ * @example
+ * ```ts
+ * chainBatchFor(500, 1000, host.capabilities); // 248 on Firestore, 500 on SQL
+ * ```
+ */
+export function chainBatchFor(wanted: number, checkpointEvery: number, caps: DriverCapabilities): number {
+  const max = caps.maxAtomicBatch;
+  if (max === undefined) return wanted;
+  // chainWrites(n) <= max  <=>  2n + ceil(n/every) <= max - HEAD_WRITES  <=>  n <= (max - HEAD_WRITES) * every / (2 * every + 1).
+  const n = Math.min(wanted, Math.floor(((max - HEAD_WRITES) * checkpointEvery) / (2 * checkpointEvery + 1)));
+  if (n < 1) {
+    throw new ConfigError(`audit: chaining one outbox row takes ${chainWrites(1, checkpointEvery)} writes, more than the driver's atomic batch (${max}); raise the driver's batch limit (Firestore: maxBatchOps).`);
+  }
+  return n;
 }

@@ -81,7 +81,7 @@ export function createRedisConnection(target: RedisTarget, connectTimeoutMs: num
  *
  * @example
  * ```ts
- * await scanDelete(client, true, 'app:*');
+ * await scanDelete(client, true, 'app:{*');
  * ```
  */
 export async function scanDelete(client: RedisCommands, isCluster: boolean, pattern: string): Promise<number> {
