@@ -1,6 +1,7 @@
 export * from './errors.js';
 export type { FieldType, FieldMeta, SensitiveOptions, SearchNormalization } from './schema/field-meta.js';
 export { ORDERED_TYPES } from './schema/field-meta.js';
+export { isWideInteger } from './schema/integer-range.js';
 export { Field, TimestampField, type AnyField, type FieldFlags, type OpsKind, type BaseFlags } from './schema/field.js';
 export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags, type VersionFlags, type ArrayItem } from './schema/fields.js';
 export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape } from './schema/define-repository.js';

@@ -1,7 +1,4 @@
-import type { FieldMeta } from '@chatcore/core';
-
-const INT32_MIN = -2147483648;
-const INT32_MAX = 2147483647;
+import { isWideInteger, type FieldMeta } from '@chatcore/core';
 
 /**
  * The PostgreSQL type of a field (DESIGN: the storage schema decides). A
@@ -16,7 +13,7 @@ const INT32_MAX = 2147483647;
 export function sqlTypeOf(meta: FieldMeta): string {
   switch (meta.type) {
     case 'id': case 'string': case 'text': case 'enum': return 'text';
-    case 'integer': return needsBigint(meta) ? 'bigint' : 'integer';
+    case 'integer': return isWideInteger(meta) ? 'bigint' : 'integer';
     case 'version': return 'integer';
     case 'bigint': return 'bigint';
     case 'number': return 'double precision';
@@ -28,10 +25,6 @@ export function sqlTypeOf(meta: FieldMeta): string {
   }
 }
 
-function needsBigint(meta: FieldMeta): boolean {
-  const out = (v: number | bigint | undefined) => v !== undefined && (Number(v) < INT32_MIN || Number(v) > INT32_MAX);
-  return out(meta.min) || out(meta.max);
-}
 
 const UDT: Record<string, string> = {
   text: 'text', integer: 'int4', bigint: 'int8', 'double precision': 'float8', boolean: 'bool',
@@ -113,7 +106,7 @@ function mapArray(codec: Codec): Codec {
 export function decoderOf(meta: FieldMeta): Codec | undefined {
   switch (meta.type) {
     case 'bigint': return toBigint;
-    case 'integer': return needsBigint(meta) ? toNumber : undefined;
+    case 'integer': return isWideInteger(meta) ? toNumber : undefined;
     case 'number': return toNumber;
     case 'bytes': return toBytes;
     case 'timestamp': return toDate;

@@ -15,6 +15,12 @@ import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 
+/** Who is calling: the call options first, then the ambient context (withContext); a new trace id when neither has one. */
+function callerContext(options: CallOptions | undefined): { traceId: string; actor: string | undefined; tenant: string | undefined } {
+  const ambient = contextStore.getStore();
+  return { traceId: options?.traceId ?? ambient?.traceId ?? randomUUID(), actor: options?.actor ?? ambient?.actor, tenant: options?.tenant ?? ambient?.tenant };
+}
+
 /** ValidationErrors raised inside the onion (by a plugin or the driver): the plugins saw that call, so it is not rejected input. */
 const fromOnion = new WeakSet<ValidationError>();
 
@@ -60,11 +66,11 @@ export class DatabaseRuntime {
 
   /** Build the context of one call from the ambient context, the call options and the scope. */
   context(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): OperationContext {
-    const ambient = contextStore.getStore();
+    const { traceId, actor, tenant } = callerContext(options);
     return new CallContext(
-      options?.traceId ?? ambient?.traceId ?? randomUUID(),
-      options?.actor ?? ambient?.actor,
-      options?.tenant ?? ambient?.tenant,
+      traceId,
+      actor,
+      tenant,
       method,
       op,
       options,
@@ -124,12 +130,7 @@ export class DatabaseRuntime {
 
   /** Tell the plugins that caller input was rejected before the onion. */
   async reportInvalidInput(repository: string, method: MethodName, error: ValidationError, options: CallOptions | undefined): Promise<void> {
-    const ambient = contextStore.getStore();
-    const context = {
-      traceId: options?.traceId ?? ambient?.traceId ?? randomUUID(),
-      actor: options?.actor ?? ambient?.actor,
-      tenant: options?.tenant ?? ambient?.tenant,
-    };
+    const context = callerContext(options);
     for (const p of this.invalidInputHooks) {
       try {
         await p.onInvalidInput!({ repository, method, context, error });

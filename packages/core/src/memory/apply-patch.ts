@@ -3,12 +3,8 @@ import type { NormalizedPatch } from '../query/condition.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { FieldMeta } from '../schema/field-meta.js';
 import type { StoredRow } from '../driver/driver.js';
+import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN, isWideInteger } from '../schema/integer-range.js';
 import { copyValue } from './copy-value.js';
-
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 
 /**
  * The row after a patch, as a new object: `set` values replace, then
@@ -44,6 +40,5 @@ function fits(meta: FieldMeta, v: unknown): boolean {
   if (typeof v === 'bigint') return v >= INT64_MIN && v <= INT64_MAX;
   if (typeof v !== 'number') return true;
   if (meta.type === 'number') return Number.isFinite(v);
-  const wide = (meta.min !== undefined && Number(meta.min) < INT32_MIN) || (meta.max !== undefined && Number(meta.max) > INT32_MAX);
-  return wide ? Number.isSafeInteger(v) : v >= INT32_MIN && v <= INT32_MAX;
+  return isWideInteger(meta) ? Number.isSafeInteger(v) : v >= INT32_MIN && v <= INT32_MAX;
 }

@@ -1,10 +1,7 @@
 import type { FieldMeta } from '../schema/field-meta.js';
 import type { ValidationIssue } from '../errors.js';
+import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN } from '../schema/integer-range.js';
 
-const INT32_MIN = -(2 ** 31);
-const INT32_MAX = 2 ** 31 - 1;
-const INT64_MIN = -(2n ** 63n);
-const INT64_MAX = 2n ** 63n - 1n;
 const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_ARRAY_ITEMS = 10_000;
 const MAX_JSON_DEPTH = 64;

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import net from 'node:net';
-import { isReachable, requireService } from './services.js';
+import { isReachable, parseTarget, requireService } from './services.js';
 
 const DEFAULT_BIN = '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator';
 
@@ -40,11 +40,6 @@ export function freePort(): Promise<number> {
   });
 }
 
-function split(hostPort: string): { host: string; port: number } {
-  const i = hostPort.lastIndexOf(':');
-  return { host: hostPort.slice(0, i), port: Number(hostPort.slice(i + 1)) };
-}
-
 /**
  * Google's Firestore emulator for a test file: the one on
  * FIRESTORE_EMULATOR_HOST (or 127.0.0.1:8080) when it answers, else one
@@ -61,11 +56,11 @@ function split(hostPort: string): { host: string; port: number } {
 export async function useFirestoreEmulator(): Promise<FirestoreEmulator> {
   process.env.METADATA_SERVER_DETECTION ??= 'none';
   for (const candidate of [process.env.FIRESTORE_EMULATOR_HOST, '127.0.0.1:8080']) {
-    if (!candidate) continue;
-    const { host, port } = split(candidate);
-    if (await isReachable(host, port, 500)) {
-      process.env.FIRESTORE_EMULATOR_HOST = candidate;
-      return { host: candidate, stop: async () => {} };
+    const target = parseTarget(candidate);
+    if (target && (await isReachable(target.host, target.port, 500))) {
+      const host = `${target.host}:${target.port}`;
+      process.env.FIRESTORE_EMULATOR_HOST = host;
+      return { host, stop: async () => {} };
     }
   }
   const bin = process.env.FIRESTORE_EMULATOR_BIN ?? DEFAULT_BIN;

@@ -58,7 +58,8 @@ export async function requireService(name: ServiceName, hostPort?: { host: strin
   process.exit(0);
 }
 
-function parseTarget(value: string | undefined): { host: string; port: number } | undefined {
+/** `host:port` (or a URL) from an environment variable, or undefined when it is not one. */
+export function parseTarget(value: string | undefined): { host: string; port: number } | undefined {
   if (!value) return undefined;
   try {
     const u = new URL(value.includes('://') ? value : `tcp://${value}`);
