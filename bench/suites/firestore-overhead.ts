@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { v7 as uuidv7 } from 'uuid';
 import { Firestore, Timestamp, type CollectionReference } from '@google-cloud/firestore';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { firestore } from '@chatcore/firestore';
 import { compare, fmt, pairedCpuRatio, type VariantResult } from '../lib/measure.js';
 

@@ -10,7 +10,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, defineRepository, f, type Plugin } from '@chatcore/core';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { type Plugin } from '@chatcore/core/plugin';
 import { postgres } from '@chatcore/postgres';
 import { audit, type AuditPlugin } from '@chatcore/audit';
 

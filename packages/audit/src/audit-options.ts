@@ -1,4 +1,5 @@
-import { ConfigError, type RepositorySchema } from '@chatcore/core';
+import { ConfigError } from '@chatcore/core';
+import { type RepositorySchema } from '@chatcore/core/plugin';
 import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sinks/winston-sinks.js';
 
 /**

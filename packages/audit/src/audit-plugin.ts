@@ -1,10 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
-import {
-  ConfigError, ValidationError,
-  type CallerContext, type ComponentHealth, type Operation, type OperationContext, type OperationResult,
-  type Plugin, type PluginHost, type RepositorySchema, type SecurityEvent, type TransactionEvent,
-} from '@chatcore/core';
+import { ConfigError, ValidationError, type CallerContext, type ComponentHealth, type SecurityEvent } from '@chatcore/core';
+import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type RepositorySchema, type TransactionEvent } from '@chatcore/core/plugin';
 import { checkValueAllowlist, resolveAuditOptions, type AuditOptions } from './audit-options.js';
 import { AUDIT_EVENT_VERSION, type AuditEventBody } from './events/audit-event.js';
 import { EventBuilder } from './events/event-builder.js';

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Plugin, StoredRow } from '@chatcore/core';
+import type { Plugin, StoredRow } from '@chatcore/core/plugin';
 import { CapturedSink, openDb } from './helpers/fixtures.js';
 
 /** A minimal read-through cache below the audit plugin: answers repeated gets itself, like @chatcore/cache. */

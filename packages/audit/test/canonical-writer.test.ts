@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defineRepository, f, type Operation, type OperationContext, type OperationResult } from '@chatcore/core';
+import { defineRepository, f } from '@chatcore/core';
+import { type Operation, type OperationContext, type OperationResult } from '@chatcore/core/plugin';
 import { canonicalJson, HashChain, hashEvent, verifyAuditTrail, type SealedAuditEvent } from '@chatcore/audit';
 import { canonicalJsonWith, jsonString } from '../src/chain/canonical-json.js';
 import { writeOperationJson, type OperationEventFields } from '../src/events/operation-json.js';

@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, FULL_CAPABILITIES, memoryDriver, type DriverCapabilities, type DriverSession, type StoredRow } from '@chatcore/core';
+import { ConfigError } from '@chatcore/core';
+import { FULL_CAPABILITIES, memoryDriver, type DriverCapabilities, type DriverSession } from '@chatcore/core/driver';
+import { type StoredRow } from '@chatcore/core/plugin';
 import { chainBatchFor, chainWrites, OutboxChainer } from '../src/outbox/outbox-chainer.js';
 import { outboxSchemas } from '../src/outbox/outbox-schema.js';
 import { orderedId } from '../src/outbox/ordered-id.js';

@@ -1,4 +1,4 @@
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { registerMethodMatrix } from './helpers/method-matrix.js';
 
 const emulator = await useFirestoreEmulator();

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ValidationError, type Plugin } from '@chatcore/core';
+import { ValidationError } from '@chatcore/core';
+import { type Plugin } from '@chatcore/core/plugin';
 import { verifyAuditTrail } from '@chatcore/audit';
 import { CapturedSink, openDb } from './helpers/fixtures.js';
 

@@ -1,4 +1,4 @@
-import type { CacheSection } from '@chatcore/core';
+import type { CacheSection } from '@chatcore/core/config';
 import type { CacheOptions, RepositoryCacheOptions } from './cache-options.js';
 import { CachePlugin } from './cache-plugin.js';
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Condition, NormalizedQuery, RepositorySchema } from '@chatcore/core';
+import type { Condition, NormalizedQuery, RepositorySchema } from '@chatcore/core/plugin';
 
 /**
  * A short, fixed-length digest (SHA-1, base64url, 120 bits). Shared-tier

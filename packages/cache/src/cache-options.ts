@@ -1,4 +1,6 @@
-import { ConfigError, parseDuration, type RepositorySchema } from '@chatcore/core';
+import { ConfigError } from '@chatcore/core';
+import { parseDuration } from '@chatcore/core/config';
+import { type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
 
 /**
@@ -114,7 +116,7 @@ const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
 
 function positiveInt(v: unknown, path: string, fallback: number): number {
   if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new ConfigError(`cache: ${path} must be a positive integer.`, [{ path, message: 'expected a positive integer' }]);
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new ConfigError(`cache: ${path} must be a positive integer.`, { problems: [{ path, message: 'expected a positive integer' }] });
   return v;
 }
 
@@ -123,7 +125,7 @@ function duration(v: number | string | undefined, path: string, fallback: number
   try {
     return parseDuration(v, path);
   } catch (e) {
-    throw new ConfigError(`cache: ${path} must be milliseconds or a duration like "30s".`, [{ path, message: e instanceof Error ? e.message : 'invalid duration' }]);
+    throw new ConfigError(`cache: ${path} must be milliseconds or a duration like "30s".`, { problems: [{ path, message: e instanceof Error ? e.message : 'invalid duration' }] });
   }
 }
 
@@ -138,12 +140,12 @@ function duration(v: number | string | undefined, path: string, fallback: number
 export function resolveOptions(o: CacheOptions): ResolvedOptions {
   const namespace = o.namespace ?? 'chatcore';
   if (typeof namespace !== 'string' || !NAMESPACE_RE.test(namespace)) {
-    throw new ConfigError('cache: namespace must be 1-100 letters, digits, ":", ".", "_" or "-" (no braces: they would change cluster hash slots).', [{ path: 'namespace', message: 'invalid characters' }]);
+    throw new ConfigError('cache: namespace must be 1-100 letters, digits, ":", ".", "_" or "-" (no braces: they would change cluster hash slots).', { problems: [{ path: 'namespace', message: 'invalid characters' }] });
   }
   const maxTtlMs = duration(o.maxTtl, 'maxTtl', 3_600_000);
   const ttlMs = Math.min(duration(o.ttl, 'ttl', 60_000), maxTtlMs);
   if (o.cluster !== undefined && (!Array.isArray(o.cluster) || o.cluster.some((u) => typeof u !== 'string'))) {
-    throw new ConfigError('cache: cluster must be a list of redis:// urls.', [{ path: 'cluster', message: 'expected an array of strings' }]);
+    throw new ConfigError('cache: cluster must be a list of redis:// urls.', { problems: [{ path: 'cluster', message: 'expected an array of strings' }] });
   }
   const hasRedis = Boolean(o.redisUrl || o.redis || (o.cluster && o.cluster.length));
   return {

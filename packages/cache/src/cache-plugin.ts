@@ -1,5 +1,7 @@
 import type { EventEmitter } from 'node:events';
-import { ConfigError, parseDuration, type ComponentHealth, type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core';
+import { ConfigError, type ComponentHealth } from '@chatcore/core';
+import { parseDuration } from '@chatcore/core/config';
+import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
 import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
 import { CacheStats, type CacheStatsSnapshot } from './cache-stats.js';

@@ -1,4 +1,4 @@
-import type { TransactionEvent } from '@chatcore/core';
+import type { TransactionEvent } from '@chatcore/core/plugin';
 import { idDigest, type KeyNames } from './cache-keys.js';
 import type { CacheStats } from './cache-stats.js';
 import type { InvalidationBus } from './invalidation-bus.js';

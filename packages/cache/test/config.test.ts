@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabaseFromConfig } from '@chatcore/core';
+import { createDatabaseFromConfig } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { cacheFromConfig, cacheOptionsFromConfig, type CachePlugin } from '../src/index.js';
 import { notes, openDb, randomNamespace, users } from './helpers/fixtures.js';

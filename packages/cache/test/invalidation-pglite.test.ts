@@ -1,5 +1,5 @@
 import { test } from 'uvu';
-import type { Driver } from '@chatcore/core';
+import type { Driver } from '@chatcore/core/driver';
 import { pglite } from '@chatcore/pglite';
 import { cache } from '../src/index.js';
 import { randomNamespace } from './helpers/fixtures.js';

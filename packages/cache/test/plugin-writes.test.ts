@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { Plugin, PluginHost } from '@chatcore/core';
+import type { Plugin, PluginHost } from '@chatcore/core/plugin';
 import { createClient } from '@keyv/redis';
 import { requireService } from '@chatcore/core/testing';
 import { cache } from '../src/index.js';

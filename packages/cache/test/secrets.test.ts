@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createClient } from '@keyv/redis';
-import { createDatabase, defineRepository, f, memoryDriver } from '@chatcore/core';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import { requireService } from '@chatcore/core/testing';
 import { cache } from '../src/index.js';
 import { randomNamespace, TEST_REDIS_TIMEOUT } from './helpers/fixtures.js';

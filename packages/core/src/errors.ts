@@ -27,6 +27,22 @@ export type ErrorCode =
   | 'DRIVER';
 
 /**
+ * The last argument of every chatcore error constructor: the underlying error
+ * and structured facts (field names, ids, SQL state, key id; never values).
+ * Constructors take what the error is about first (a message, or the
+ * repository and id), then these options.
+ *
+ * @example
+ * ```ts
+ * throw new DriverError('The backend answered with an unknown status.', { cause: err, info: { status: 7 } });
+ * ```
+ */
+export interface ErrorOptions {
+  readonly cause?: unknown;
+  readonly info?: Readonly<Record<string, unknown>>;
+}
+
+/**
  * Base class of every chatcore error: a stable `code`, a message that says
  * what to do, optional structured `details`, and the `cause`.
  *
@@ -43,11 +59,11 @@ export class ChatcoreError extends Error {
    * which print `err.details` as text (uvu) can still report the error.
    */
   readonly info: Readonly<Record<string, unknown>>;
-  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(code: ErrorCode, message: string, options: ErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = code;
-    this.info = options.details ?? {};
+    this.info = options.info ?? {};
   }
 }
 
@@ -77,11 +93,13 @@ export interface ValidationIssue {
  */
 export class ValidationError extends ChatcoreError {
   readonly issues: readonly ValidationIssue[];
-  constructor(issues: readonly ValidationIssue[], context = 'input') {
+  constructor(issues: readonly ValidationIssue[], options: ErrorOptions & { readonly context?: string } = {}) {
+    const context = options.context ?? 'input';
     const head = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
     const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
     super('VALIDATION', `Invalid ${context}: ${head}${more}. Fix the input to match the repository schema; nothing was written.`, {
-      details: { issues },
+      cause: options.cause,
+      info: { ...options.info, issues },
     });
     this.issues = issues;
   }
@@ -96,9 +114,10 @@ export class ValidationError extends ChatcoreError {
  * ```
  */
 export class NotFoundError extends ChatcoreError {
-  constructor(repository: string, id: string) {
+  constructor(repository: string, id: string, options: ErrorOptions = {}) {
     super('NOT_FOUND', `No ${repository} record with id ${JSON.stringify(id)}. Check the id, or use get() which returns null.`, {
-      details: { repository, id },
+      cause: options.cause,
+      info: { ...options.info, repository, id },
     });
   }
 }
@@ -112,13 +131,13 @@ export class NotFoundError extends ChatcoreError {
  * ```
  */
 export class ConflictError extends ChatcoreError {
-  constructor(repository: string, id: string, expectedVersion: number | undefined, actualVersion?: number) {
+  constructor(repository: string, id: string, expectedVersion: number | undefined, actualVersion?: number, options: ErrorOptions = {}) {
     super(
       'CONFLICT',
       `The ${repository} record ${JSON.stringify(id)} was changed by someone else` +
         (expectedVersion === undefined ? '' : ` (expected version ${expectedVersion}${actualVersion === undefined ? '' : `, found ${actualVersion}`})`) +
         '. Re-read the record and apply your change again.',
-      { details: { repository, id, expectedVersion, actualVersion } },
+      { cause: options.cause, info: { ...options.info, repository, id, expectedVersion, actualVersion } },
     );
   }
 }
@@ -132,11 +151,11 @@ export class ConflictError extends ChatcoreError {
  * ```
  */
 export class UniqueViolationError extends ChatcoreError {
-  constructor(repository: string, fields: readonly string[], options: { cause?: unknown } = {}) {
+  constructor(repository: string, fields: readonly string[], options: ErrorOptions = {}) {
     super(
       'UNIQUE_VIOLATION',
       `A ${repository} record with the same ${fields.join(', ') || 'unique key'} already exists. Use a different value, or upsert().`,
-      { cause: options.cause, details: { repository, fields } },
+      { cause: options.cause, info: { ...options.info, repository, fields } },
     );
   }
 }
@@ -150,8 +169,8 @@ export class UniqueViolationError extends ChatcoreError {
  * ```
  */
 export class UnsupportedQueryError extends ChatcoreError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super('UNSUPPORTED_QUERY', message, { details });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('UNSUPPORTED_QUERY', message, options);
   }
 }
 
@@ -164,7 +183,7 @@ export class UnsupportedQueryError extends ChatcoreError {
  * ```
  */
 export class ConnectionError extends ChatcoreError {
-  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(message: string, options: ErrorOptions = {}) {
     super('CONNECTION', message, options);
   }
 }
@@ -178,7 +197,7 @@ export class ConnectionError extends ChatcoreError {
  * ```
  */
 export class TimeoutError extends ChatcoreError {
-  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(message: string, options: ErrorOptions = {}) {
     super('TIMEOUT', message, options);
   }
 }
@@ -192,8 +211,8 @@ export class TimeoutError extends ChatcoreError {
  * ```
  */
 export class AbortedError extends ChatcoreError {
-  constructor(reason?: unknown) {
-    super('ABORTED', 'The operation was aborted by the caller\'s AbortSignal.', { cause: reason });
+  constructor(options: ErrorOptions = {}) {
+    super('ABORTED', 'The operation was aborted by the caller\'s AbortSignal.', options);
   }
 }
 
@@ -207,11 +226,11 @@ export class AbortedError extends ChatcoreError {
  * ```
  */
 export class SchemaDriftError extends ChatcoreError {
-  constructor(differences: readonly string[]) {
+  constructor(differences: readonly string[], options: ErrorOptions = {}) {
     super(
       'SCHEMA_DRIFT',
       `The database schema does not match the repositories: ${differences.join('; ')}. Migrate the database (chatcore never drops or retypes data itself).`,
-      { details: { differences } },
+      { cause: options.cause, info: { ...options.info, differences } },
     );
   }
 }
@@ -226,8 +245,9 @@ export class SchemaDriftError extends ChatcoreError {
  */
 export class ConfigError extends ChatcoreError {
   readonly problems: readonly ValidationIssue[];
-  constructor(message: string, problems: readonly ValidationIssue[] = []) {
-    super('CONFIG', message, { details: { problems } });
+  constructor(message: string, options: ErrorOptions & { readonly problems?: readonly ValidationIssue[] } = {}) {
+    const problems = options.problems ?? [];
+    super('CONFIG', message, { cause: options.cause, info: { ...options.info, problems } });
     this.problems = problems;
   }
 }
@@ -241,8 +261,8 @@ export class ConfigError extends ChatcoreError {
  * ```
  */
 export class IntegrityError extends ChatcoreError {
-  constructor(message: string, details: Record<string, unknown> = {}, cause?: unknown) {
-    super('INTEGRITY', message, { details, cause });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('INTEGRITY', message, options);
   }
 }
 
@@ -255,8 +275,8 @@ export class IntegrityError extends ChatcoreError {
  * ```
  */
 export class KeyError extends ChatcoreError {
-  constructor(message: string, details: Record<string, unknown> = {}) {
-    super('KEY', message, { details });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('KEY', message, options);
   }
 }
 
@@ -270,7 +290,7 @@ export class KeyError extends ChatcoreError {
  * ```
  */
 export class TransactionError extends ChatcoreError {
-  constructor(message: string, options: { cause?: unknown; details?: Record<string, unknown> } = {}) {
+  constructor(message: string, options: ErrorOptions = {}) {
     super('TRANSACTION', message, options);
   }
 }
@@ -285,12 +305,12 @@ export class TransactionError extends ChatcoreError {
  */
 export class PartialWriteError extends ChatcoreError {
   readonly writtenIds: readonly string[];
-  constructor(repository: string, writtenIds: readonly string[], cause: unknown) {
+  constructor(repository: string, writtenIds: readonly string[], options: ErrorOptions = {}) {
     super(
       'PARTIAL_WRITE',
       `A bulk write to ${repository} failed after ${writtenIds.length} records were committed (the backend splits large batches). ` +
         'The committed ids are in writtenIds; retry the rest or remove them.',
-      { cause, details: { repository, writtenIds } },
+      { cause: options.cause, info: { ...options.info, repository, writtenIds } },
     );
     this.writtenIds = writtenIds;
   }
@@ -305,8 +325,8 @@ export class PartialWriteError extends ChatcoreError {
  * ```
  */
 export class PluginError extends ChatcoreError {
-  constructor(plugin: string, message: string, cause?: unknown) {
-    super('PLUGIN', `Plugin ${plugin}: ${message}`, { cause, details: { plugin } });
+  constructor(plugin: string, message: string, options: ErrorOptions = {}) {
+    super('PLUGIN', `Plugin ${plugin}: ${message}`, { cause: options.cause, info: { ...options.info, plugin } });
   }
 }
 
@@ -319,7 +339,7 @@ export class PluginError extends ChatcoreError {
  * ```
  */
 export class DriverError extends ChatcoreError {
-  constructor(message: string, cause?: unknown, details: Record<string, unknown> = {}) {
-    super('DRIVER', message, { cause, details });
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('DRIVER', message, options);
   }
 }

@@ -1,36 +1,15 @@
+// @chatcore/core: what application code needs. Driver authors import from
+// '@chatcore/core/driver', plugin authors from '@chatcore/core/plugin'; the YAML
+// loader is '@chatcore/core/config', test helpers '@chatcore/core/testing'.
 export * from './errors.js';
-export type { FieldType, FieldMeta, SensitiveOptions, SearchNormalization } from './schema/field-meta.js';
-export { ORDERED_TYPES } from './schema/field-meta.js';
-export { isWideInteger } from './schema/integer-range.js';
-export { Field, TimestampField, type AnyField, type FieldFlags, type OpsKind, type BaseFlags } from './schema/field.js';
 export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags, type VersionFlags, type ArrayItem } from './schema/fields.js';
+export type { Field, TimestampField, AnyField, FieldFlags, OpsKind, BaseFlags } from './schema/field.js';
 export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape } from './schema/define-repository.js';
-export type { RepositorySchema, IndexSchema } from './schema/repository-schema.js';
 export type * from './schema/infer.js';
-export type { Condition, CmpOp, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from './query/condition.js';
-export type * from './driver/driver.js';
-export { FULL_CAPABILITIES, type DriverCapabilities, type IsolationLevel } from './driver/capabilities.js';
-export type * from './plugin/plugin.js';
-export { familyOf, type Operation, type OperationResult, type MethodName, type HookFamily } from './plugin/operation.js';
-export type { SecurityEvent } from './plugin/security-event.js';
-export type { OperationContext, CallerContext, TransactionHandle } from './context/operation-context.js';
 export type * from './repository/repository-api.js';
 export type * from './database/database-api.js';
-export { toSnakeCase } from './util/naming.js';
+export type { CallerContext } from './context/operation-context.js';
+export type { Driver, HealthReport, ComponentHealth } from './driver/driver.js';
+export type { SecurityEvent } from './plugin/security-event.js';
 export { createDatabase } from './database/create-database.js';
-export { runWithContext, contextStore } from './context/context-store.js';
-export { parseDuration } from './util/duration.js';
-export { hashSecret, verifySecretHash, DEFAULT_SCRYPT, type ScryptParams } from './secret/secret-hash.js';
-export { normalizeFilter, negate } from './query/normalize-filter.js';
-export { normalizeQuery, MAX_LIMIT, MAX_OFFSET } from './query/normalize-query.js';
-export { encodeCursor, decodeCursor } from './query/cursor.js';
-export { Pipeline, callDriver } from './plugin/pipeline.js';
-export { checkPluginOrder } from './plugin/check-order.js';
-export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from './memory/memory-driver.js';
-export * from './config/index.js';
-export * from './resilience/index.js';
-// Reference semantics of DESIGN 7a, for drivers that must evaluate or order rows themselves.
-export { applyPatch } from './memory/apply-patch.js';
-export { compareValues } from './memory/compare-values.js';
-export { evaluateCondition } from './memory/evaluate-condition.js';
-export { isAfterCursor, sortRows } from './memory/order-rows.js';
+export { runWithContext } from './context/context-store.js';

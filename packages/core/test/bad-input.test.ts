@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
-import { createDatabase, defineRepository, f, memoryDriver, ValidationError, type Driver } from '../src/index.js';
+import { createDatabase, defineRepository, f, ValidationError } from '@chatcore/core';
+import { memoryDriver, type Driver } from '@chatcore/core/driver';
 
 const users = defineRepository('users', {
   id: f.id(),

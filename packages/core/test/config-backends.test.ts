@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  ConfigError, createDatabaseFromConfig, defineRepository, f, getBackend, listBackends, loadConfig, memoryDriver,
-  registerBackend, resolveDatabaseConfig, unregisterBackend, type Plugin, type ResolvedDatabaseConfig,
-} from '../src/index.js';
+import { ConfigError, defineRepository, f } from '@chatcore/core';
+import { createDatabaseFromConfig, getBackend, listBackends, loadConfig, registerBackend, resolveDatabaseConfig, unregisterBackend, type ResolvedDatabaseConfig } from '@chatcore/core/config';
+import { memoryDriver } from '@chatcore/core/driver';
+import { type Plugin } from '@chatcore/core/plugin';
 
 const notes = defineRepository('notes', {
   id: f.id(),

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { interpolateEnv, parseDuration, ValidationError } from '../src/index.js';
+import { interpolateEnv, parseDuration } from '@chatcore/core/config';
+import { ValidationError } from '@chatcore/core';
 
 test('${VAR} is replaced; several in one string; text around is kept', () => {
   const r = interpolateEnv('postgres://${U}:${P}@${H}:5432/db', { U: 'app', P: 'pw', H: 'db.internal' });

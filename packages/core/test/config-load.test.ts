@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, stringifyConfig, type ConfigProblem } from '../src/index.js';
+import { ConfigError } from '@chatcore/core';
+import { loadConfig, stringifyConfig, type ConfigProblem } from '@chatcore/core/config';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
 const examplePath = fileURLToPath(new URL('../../../examples/config/chatcore.yaml', import.meta.url));

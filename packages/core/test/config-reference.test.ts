@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { CONFIG_SECTIONS, configKeys } from '../src/index.js';
+import { CONFIG_SECTIONS, configKeys } from '@chatcore/core/config';
 
 const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
 const example = readFileSync(new URL('../../../examples/config/chatcore.yaml', import.meta.url), 'utf8');

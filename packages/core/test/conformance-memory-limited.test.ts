@@ -1,5 +1,5 @@
 import { runConformanceSuite } from '@chatcore/core/conformance';
-import { memoryDriver } from '../src/index.js';
+import { memoryDriver } from '@chatcore/core/driver';
 
 // The same engine declaring a small backend's capabilities: core must refuse
 // what is declared missing (UnsupportedQueryError) before the driver sees it,

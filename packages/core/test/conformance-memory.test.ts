@@ -1,5 +1,5 @@
 import { runConformanceSuite } from '@chatcore/core/conformance';
-import { memoryDriver } from '../src/index.js';
+import { memoryDriver } from '@chatcore/core/driver';
 
 // The reference driver must pass the whole suite with full capabilities.
 await runConformanceSuite({ name: 'memory', createDriver: () => memoryDriver() });

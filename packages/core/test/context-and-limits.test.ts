@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import {
-  AbortedError, createDatabase, ValidationError, defineRepository, f, memoryDriver, TimeoutError, type Driver, type Plugin, type OperationContext,
-} from '../src/index.js';
+import { AbortedError, createDatabase, ValidationError, defineRepository, f, TimeoutError } from '@chatcore/core';
+import { memoryDriver, type Driver } from '@chatcore/core/driver';
+import { type Plugin, type OperationContext } from '@chatcore/core/plugin';
 
 const notes = defineRepository('notes', {
   id: f.id(),

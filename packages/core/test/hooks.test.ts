@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, memoryDriver, ConfigError, type Plugin } from '../src/index.js';
+import { createDatabase, defineRepository, f, ConfigError } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
+import { type Plugin } from '@chatcore/core/plugin';
 import { RepositoryImpl } from '../src/repository/repository.js';
 import { recordingPlugin, type HookCall } from './helpers/recording-plugin.js';
 

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defineRepository, f, memoryDriver, AbortedError, ConnectionError, UniqueViolationError, type NormalizedQuery } from '../src/index.js';
+import { defineRepository, f, AbortedError, ConnectionError, UniqueViolationError } from '@chatcore/core';
+import { memoryDriver, type NormalizedQuery } from '@chatcore/core/driver';
 import { compareStrings } from '../src/memory/compare-values.js';
 
 // The memory driver through the Driver interface itself: what the

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { AbortedError, createDatabase, defineRepository, f, memoryDriver, TimeoutError, TransactionError, UniqueViolationError, type DriverSession } from '../src/index.js';
+import { AbortedError, createDatabase, defineRepository, f, TimeoutError, TransactionError, UniqueViolationError } from '@chatcore/core';
+import { memoryDriver, type DriverSession } from '@chatcore/core/driver';
 
 const items = defineRepository('items', { id: f.id(), name: f.string().unique(), n: f.integer() });
 const schema = items.schema;

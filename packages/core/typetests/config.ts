@@ -1,9 +1,7 @@
 // Configuration types: DatabaseConfig (camelCase) and the checked sections.
 // Each @ts-expect-error line has a twin right below it that compiles.
-import {
-  c, loadConfig, registerBackend, memoryDriver,
-  type CacheSection, type DatabaseConfig, type InferConfig, type ResolvedDatabaseConfig, type AuditSection,
-} from '@chatcore/core';
+import { c, loadConfig, registerBackend, type CacheSection, type DatabaseConfig, type InferConfig, type ResolvedDatabaseConfig, type AuditSection } from '@chatcore/core/config';
+import { memoryDriver } from '@chatcore/core/driver';
 
 // DatabaseConfig and the schema of the `database` section name the same keys.
 type Diff<A, B> = Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>;

@@ -1,4 +1,4 @@
-import type { SearchNormalization } from '@chatcore/core';
+import type { SearchNormalization } from '@chatcore/core/plugin';
 import type { KeyProvider } from './keys/key-provider.js';
 import type { KeySource } from './keys/key-source.js';
 import type { SecurityEvent } from '@chatcore/core';

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
-import type {
-  ComponentHealth, Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow,
-} from '@chatcore/core';
+import type { ComponentHealth } from '@chatcore/core';
+import type { Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
 import type { EncryptionOptions } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
@@ -168,13 +167,13 @@ export class EncryptionPlugin implements Plugin {
   /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it. */
   async retireKey(keyId: string): Promise<{ scanned: number }> {
     const ring = this.keyring();
-    if (!ring.has(keyId)) throw new KeyError(`No key with id ${keyId} in the keyring; nothing to retire.`, { keyId });
-    if (ring.activeKeyId === keyId) throw new KeyError(`Key ${keyId} is the active key: activate another key and re-encrypt before retiring it.`, { keyId });
+    if (!ring.has(keyId)) throw new KeyError(`No key with id ${keyId} in the keyring; nothing to retire.`, { info: { keyId } });
+    if (ring.activeKeyId === keyId) throw new KeyError(`Key ${keyId} is the active key: activate another key and re-encrypt before retiring it.`, { info: { keyId } });
     const usage = await this.keyUsage();
     const remaining = usage.byKey[keyId] ?? 0;
     if (remaining > 0) {
       const where = Object.entries(usage.byRepository).filter(([, m]) => (m[keyId] ?? 0) > 0).map(([r, m]) => `${r}: ${m[keyId]}`).join(', ');
-      throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { keyId, remaining });
+      throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { info: { keyId, remaining } });
     }
     this.keyring().remove(keyId);
     for (const plan of this.plans.values()) {

@@ -1,4 +1,4 @@
-import type { StoredRow } from '@chatcore/core';
+import type { StoredRow } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { blindIndex } from './crypto/blind-index.js';
 import { decodeValue, encodeTransient } from './crypto/plaintext-codec.js';
@@ -81,7 +81,7 @@ export function touchesProtected(plan: RepositoryPlan, patch: { readonly set: Re
   for (const f of Object.keys(patch.increment)) {
     if (plan.fields.has(f)) {
       if (plan.mode === 'field') {
-        throw new UnsupportedQueryError(`Increment on ${plan.name}.${f} is not possible: it is encrypted, so the database cannot add to it. Read, add and write the value instead.`, { repository: plan.name, field: f });
+        throw new UnsupportedQueryError(`Increment on ${plan.name}.${f} is not possible: it is encrypted, so the database cannot add to it. Read, add and write the value instead.`, { info: { repository: plan.name, field: f } });
       }
       return true;
     }

@@ -1,4 +1,4 @@
-import type { Condition, OrderTerm } from '@chatcore/core';
+import type { Condition, OrderTerm } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { blindIndex } from './crypto/blind-index.js';
 import { indexKeyOf, type FieldPlan, type RepositoryPlan } from './repository-plan.js';
@@ -7,7 +7,7 @@ function unsupported(plan: RepositoryPlan, field: string, what: string): Unsuppo
   const how = plan.mode === 'record'
     ? `it is sealed in ${plan.name}'s envelope (list it under clear to query it, or make it sensitive({ searchable: true }) for equality)`
     : 'it is encrypted (only equality and in work, through a blind index, on fields marked searchable)';
-  return new UnsupportedQueryError(`${what} on ${plan.name}.${field} is not possible: ${how}. Nothing was sent to the database.`, { repository: plan.name, field });
+  return new UnsupportedQueryError(`${what} on ${plan.name}.${field} is not possible: ${how}. Nothing was sent to the database.`, { info: { repository: plan.name, field } });
 }
 
 function indexOf(plan: RepositoryPlan, p: FieldPlan, value: unknown): string | null {

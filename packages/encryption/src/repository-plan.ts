@@ -1,5 +1,6 @@
-import type { FieldMeta, RepositorySchema, SearchNormalization } from '@chatcore/core';
-import { ConfigError, PluginError, toSnakeCase } from '@chatcore/core';
+import type { FieldMeta, RepositorySchema, SearchNormalization } from '@chatcore/core/plugin';
+import { ConfigError, PluginError } from '@chatcore/core';
+import { toSnakeCase } from '@chatcore/core/plugin';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
 import type { ValueCipher } from './crypto/value-cipher.js';
 import { fieldList } from './record/record-envelope.js';

@@ -1,5 +1,6 @@
-import type { FieldMeta, IndexSchema, RepositorySchema } from '@chatcore/core';
-import { ConfigError, toSnakeCase } from '@chatcore/core';
+import type { FieldMeta, IndexSchema, RepositorySchema } from '@chatcore/core/plugin';
+import { ConfigError } from '@chatcore/core';
+import { toSnakeCase } from '@chatcore/core/plugin';
 import type { FieldPlan, RepositoryPlan } from './repository-plan.js';
 
 function ciphertextMeta(p: FieldPlan, pluginName: string): FieldMeta {

@@ -1,4 +1,4 @@
-import type { Condition, Operation, OperationResult, StoredRow } from '@chatcore/core';
+import type { Condition, Operation, OperationResult, StoredRow } from '@chatcore/core/plugin';
 import { ConflictError, UniqueViolationError } from '@chatcore/core';
 import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';

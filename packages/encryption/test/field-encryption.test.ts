@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, memoryDriver, UnsupportedQueryError, UniqueViolationError, ValidationError } from '@chatcore/core';
+import { createDatabase, UnsupportedQueryError, UniqueViolationError, ValidationError } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import { encryption, keyIdOf } from '../src/index.js';
 import { KEY_A, highEntropy } from './helpers/keys.js';
 import { users, vault, accounts } from './helpers/schemas.js';

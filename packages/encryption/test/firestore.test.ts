@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { firestore } from '@chatcore/firestore';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { firestoreDump } from './helpers/firestore-emulator.js';
 import { plaintextScenario } from './helpers/plaintext-scenario.js';
 

@@ -1,7 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { createDatabase, loadConfig, memoryDriver, ConfigError, KeyError, PluginError } from '@chatcore/core';
+import { createDatabase, ConfigError, KeyError, PluginError } from '@chatcore/core';
+import { loadConfig } from '@chatcore/core/config';
+import { memoryDriver } from '@chatcore/core/driver';
 import { encryption, localKeyProvider, keyringFromEnv, Keyring, type KeyProvider } from '../src/index.js';
 import { KEY_A, KEY_B, highEntropy } from './helpers/keys.js';
 import { keyringOptions } from '../src/keys/keyring-options.js';

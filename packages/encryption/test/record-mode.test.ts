@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, memoryDriver, ConfigError, UnsupportedQueryError, ValidationError } from '@chatcore/core';
+import { createDatabase, defineRepository, f, ConfigError, UnsupportedQueryError, ValidationError } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import { encryption, keyIdOf } from '../src/index.js';
 import { KEY_A, highEntropy } from './helpers/keys.js';
 import { messages } from './helpers/schemas.js';

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { IntegrityError, type FieldMeta, type FieldType } from '@chatcore/core';
+import { IntegrityError } from '@chatcore/core';
+import { type FieldMeta, type FieldType } from '@chatcore/core/plugin';
 import { Keyring, ValueCipher, buildAad, contextBytes, decodeValue, encodeValue, headerFor, localKeyProvider } from '../src/index.js';
 import { RecordAad } from '../src/crypto/aad.js';
 import { encodeTransient } from '../src/crypto/plaintext-codec.js';

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, memoryDriver } from '@chatcore/core';
+import { createDatabase } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import { encryption, keyIdOf } from '../src/index.js';
 import { envelopeCiphertext } from '../src/record/reseal.js';
 import { rotationScenario } from './helpers/rotation-scenario.js';

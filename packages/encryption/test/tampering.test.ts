@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, memoryDriver, IntegrityError, KeyError, type SecurityEvent } from '@chatcore/core';
+import { createDatabase, IntegrityError, KeyError, type SecurityEvent } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import { encryption, Keyring, ValueCipher, encodeValue, localKeyProvider, type EncryptionPlugin } from '../src/index.js';
 import { KEY_A, KEY_B, highEntropy } from './helpers/keys.js';
 import { users, messages } from './helpers/schemas.js';

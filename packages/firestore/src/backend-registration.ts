@@ -1,4 +1,4 @@
-import { registerBackend, type ResolvedDatabaseConfig } from '@chatcore/core';
+import { registerBackend, type ResolvedDatabaseConfig } from '@chatcore/core/config';
 import type { FirestoreOptions } from './firestore-options.js';
 import { firestore } from './firestore-driver.js';
 

@@ -1,4 +1,5 @@
-import { PartialWriteError, UniqueViolationError, type RepositorySchema, type StoredRow } from '@chatcore/core';
+import { PartialWriteError, UniqueViolationError } from '@chatcore/core';
+import { type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
 import type { CollectionReference, DocumentReference } from '@google-cloud/firestore';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { GrpcStatus, grpcCode, mapError } from './error-map.js';
@@ -54,7 +55,7 @@ export async function insertBatched(ctx: DriverContext, schema: RepositorySchema
     } catch (error) {
       const mapped = insertError(error, schema, col);
       if (written.length === 0) throw mapped;
-      throw new PartialWriteError(schema.name, written, mapped);
+      throw new PartialWriteError(schema.name, written, { cause: mapped });
     }
     for (const u of chunk) written.push(u.id);
   }

@@ -1,4 +1,5 @@
-import { ValidationError, type RepositorySchema, type ValidationIssue } from '@chatcore/core';
+import { ValidationError, type ValidationIssue } from '@chatcore/core';
+import { type RepositorySchema } from '@chatcore/core/driver';
 
 /**
  * Firestore's documented limit on a document id (bytes of UTF-8).
@@ -90,7 +91,7 @@ export function assertSchemaNames(schema: RepositorySchema): void {
       issues.push({ path: `${schema.name}.${name}`, message: 'Firestore field names must be letters, digits and _ (no "/", ".", backticks or __x__)' });
     }
   }
-  if (issues.length) throw new ValidationError(issues, 'schema');
+  if (issues.length) throw new ValidationError(issues, { context: 'schema' });
   checked.add(schema);
 }
 

@@ -1,6 +1,4 @@
-import {
-  ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UnsupportedQueryError,
-} from '@chatcore/core';
+import { ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UnsupportedQueryError } from '@chatcore/core';
 
 /**
  * gRPC status codes the SDK reports in `error.code`.
@@ -72,9 +70,9 @@ export function mapError(error: unknown, what: string): Error {
       return new ConnectionError(`Firestore quota exhausted during ${what}. Slow down or raise the quota, then retry.`, { cause: error });
     case GrpcStatus.FAILED_PRECONDITION:
       if (/index/i.test(detail)) {
-        return new UnsupportedQueryError(`Firestore needs a composite index for ${what}: deploy the index named in the cause (ensureSchema lists them as firestore.indexes.json).`, { backend: 'firestore', limit: 'index', cause: detail });
+        return new UnsupportedQueryError(`Firestore needs a composite index for ${what}: deploy the index named in the cause (ensureSchema lists them as firestore.indexes.json).`, { info: { backend: 'firestore', limit: 'index', cause: detail } });
       }
       break;
   }
-  return new DriverError(`Firestore failed during ${what}${code === undefined ? '' : ` (gRPC status ${code})`}. See the cause.`, error);
+  return new DriverError(`Firestore failed during ${what}${code === undefined ? '' : ` (gRPC status ${code})`}. See the cause.`, { cause: error });
 }

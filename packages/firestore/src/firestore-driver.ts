@@ -1,9 +1,6 @@
 import { Firestore, type Settings } from '@google-cloud/firestore';
-import {
-  AbortedError, ChatcoreError, FULL_CAPABILITIES, PartialWriteError,
-  type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type HealthReport, type NormalizedPatch,
-  type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
-} from '@chatcore/core';
+import { AbortedError, ChatcoreError, PartialWriteError, type HealthReport } from '@chatcore/core';
+import { FULL_CAPABILITIES, type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { resolveOptions, type FirestoreOptions, type ResolvedFirestoreOptions } from './firestore-options.js';
 import { assertSchemaNames } from './document-rules.js';
 import { GrpcStatus, grpcCode, mapError } from './error-map.js';
@@ -188,7 +185,7 @@ export class FirestoreDriver implements Driver {
         done.push(...(await this.run(schema, (s) => apply(s, chunk), { signal: options.signal })));
       } catch (error) {
         if (done.length === 0) throw error;
-        throw new PartialWriteError(schema.name, done.map(idOf), error);
+        throw new PartialWriteError(schema.name, done.map(idOf), { cause: error });
       }
     }
     return done;
@@ -229,7 +226,7 @@ function newClient(settings: Settings, explicitHost: boolean): Firestore {
 /** The error for a call whose signal fired (core's timeout aborts with its TimeoutError). */
 function aborted(signal: AbortSignal | undefined): Error | undefined {
   if (!signal?.aborted) return undefined;
-  return signal.reason instanceof ChatcoreError ? signal.reason : new AbortedError(signal.reason);
+  return signal.reason instanceof ChatcoreError ? signal.reason : new AbortedError({ cause: signal.reason });
 }
 
 /**

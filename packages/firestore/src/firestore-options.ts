@@ -1,4 +1,5 @@
-import { ConfigError, parseDuration, type ValidationIssue } from '@chatcore/core';
+import { ConfigError, type ValidationIssue } from '@chatcore/core';
+import { parseDuration } from '@chatcore/core/config';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
 
 /** Default bound of one request to Firestore, retries included. */
@@ -97,6 +98,6 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
     }
     if (!(callTimeoutMs >= 1 && callTimeoutMs <= 86_400_000)) problems.push({ path: 'callTimeout', message: 'expected milliseconds from 1 to 86400000, or a duration like "20s"' });
   }
-  if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, problems);
+  if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, { problems });
   return { ...options, maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs };
 }

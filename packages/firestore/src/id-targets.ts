@@ -1,4 +1,4 @@
-import type { Condition } from '@chatcore/core';
+import type { Condition } from '@chatcore/core/driver';
 import { idProblem } from './document-rules.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { RepositorySchema } from '@chatcore/core';
+import type { RepositorySchema } from '@chatcore/core/driver';
 
 /**
  * One composite index in firestore.indexes.json form.

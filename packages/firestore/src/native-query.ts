@@ -1,5 +1,6 @@
 import { FieldPath, Filter, type CollectionReference, type Query, type WhereFilterOp } from '@google-cloud/firestore';
-import { UnsupportedQueryError, type Condition, type NormalizedQuery, type OrderTerm, type RepositorySchema } from '@chatcore/core';
+import { UnsupportedQueryError } from '@chatcore/core';
+import { type Condition, type NormalizedQuery, type OrderTerm, type RepositorySchema } from '@chatcore/core/driver';
 import { encodeValue } from './value-codec.js';
 import { idProblem } from './document-rules.js';
 
@@ -54,7 +55,7 @@ export function toFilter(schema: RepositorySchema, c: Condition): Filter | null 
       const v = operand(schema, c.field, c.value);
       if (v === NOTHING) {
         if (c.op === 'eq') return null;
-        throw new UnsupportedQueryError(`Firestore cannot compare ids with a value that is not a valid document id (${idProblem(c.value)}).`, { backend: 'firestore', limit: 'documentId' });
+        throw new UnsupportedQueryError(`Firestore cannot compare ids with a value that is not a valid document id (${idProblem(c.value)}).`, { info: { backend: 'firestore', limit: 'documentId' } });
       }
       return Filter.where(path(c.field), OPS[c.op]!, v);
     }
@@ -69,7 +70,7 @@ export function toFilter(schema: RepositorySchema, c: Condition): Filter | null 
       const end = prefixEnd(c.prefix);
       const p = path(c.field);
       if (c.field === 'id' && (c.prefix === '' || idProblem(c.prefix) || (end && idProblem(end)))) {
-        throw new UnsupportedQueryError('Firestore cannot run a prefix filter on id with this prefix (it is not a valid document id).', { backend: 'firestore', limit: 'documentId' });
+        throw new UnsupportedQueryError('Firestore cannot run a prefix filter on id with this prefix (it is not a valid document id).', { info: { backend: 'firestore', limit: 'documentId' } });
       }
       if (c.negate) {
         const below = Filter.where(p, '<', c.prefix);

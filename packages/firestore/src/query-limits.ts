@@ -1,4 +1,5 @@
-import { UnsupportedQueryError, type Condition, type NormalizedQuery, type RepositorySchema } from '@chatcore/core';
+import { UnsupportedQueryError } from '@chatcore/core';
+import { type Condition, type NormalizedQuery, type RepositorySchema } from '@chatcore/core/driver';
 
 /**
  * Firestore's documented query limits that the driver checks before sending anything.
@@ -162,5 +163,5 @@ export function orderUnsupported(schema: RepositorySchema, query: NormalizedQuer
 }
 
 function unsupported(what: string, limit: string, fix: string): UnsupportedQueryError {
-  return new UnsupportedQueryError(`${what}. Fix: ${fix}.`, { backend: 'firestore', limit });
+  return new UnsupportedQueryError(`${what}. Fix: ${fix}.`, { info: { backend: 'firestore', limit } });
 }

@@ -1,9 +1,9 @@
-import type { Condition, NormalizedQuery, RepositorySchema, StoredRow } from '@chatcore/core';
+import type { Condition, NormalizedQuery, RepositorySchema, StoredRow } from '@chatcore/core/driver';
 import { idTargets } from './id-targets.js';
 import { assertSchemaNames, idProblem } from './document-rules.js';
 import { checkFilter, filterShape, orderMode, orderUnsupported } from './query-limits.js';
 import { buildQuery } from './native-query.js';
-import { evaluateCondition as matches, isAfterCursor as isAfter, sortRows } from '@chatcore/core';
+import { evaluateCondition as matches, isAfterCursor as isAfter, sortRows } from '@chatcore/core/driver';
 import { decodeRow } from './value-codec.js';
 import type { DriverContext, Reader } from './reader.js';
 

@@ -1,5 +1,5 @@
 import type { AggregateQuery, CollectionReference, DocumentSnapshot, Firestore, Query, QuerySnapshot, Transaction } from '@google-cloud/firestore';
-import type { RepositorySchema } from '@chatcore/core';
+import type { RepositorySchema } from '@chatcore/core/driver';
 
 /**
  * What every session of the driver shares: the client, the bulk-write caps

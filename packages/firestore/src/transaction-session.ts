@@ -1,9 +1,6 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import {
-  applyPatch, compareValues, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, UniqueViolationError, UnsupportedQueryError,
-  type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery,
-  type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget,
-} from '@chatcore/core';
+import { applyPatch, compareValues, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
@@ -146,7 +143,7 @@ export class TransactionSession implements DriverSession {
   }
 
   transaction<T>(): Promise<T> {
-    return Promise.reject(new UnsupportedQueryError('Firestore has no nested transactions (savepoints); run the work in the outer transaction.', { backend: 'firestore', limit: 'nestedTransactions' }));
+    return Promise.reject(new UnsupportedQueryError('Firestore has no nested transactions (savepoints); run the work in the outer transaction.', { info: { backend: 'firestore', limit: 'nestedTransactions' } }));
   }
 
   /**

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CollectionReference, DocumentReference } from '@google-cloud/firestore';
-import type { IndexSchema, RepositorySchema, StoredRow } from '@chatcore/core';
+import type { IndexSchema, RepositorySchema, StoredRow } from '@chatcore/core/driver';
 import { encodeValue } from './value-codec.js';
 
 /**

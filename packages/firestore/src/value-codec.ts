@@ -1,5 +1,5 @@
 import { Timestamp } from '@google-cloud/firestore';
-import type { FieldMeta, RepositorySchema, StoredRow } from '@chatcore/core';
+import type { FieldMeta, RepositorySchema, StoredRow } from '@chatcore/core/driver';
 
 /**
  * Firestore document data as the SDK reads and writes it.

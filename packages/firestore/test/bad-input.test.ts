@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, createDatabase, defineRepository, f, ValidationError, type RepositorySchema } from '@chatcore/core';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { ConfigError, createDatabase, defineRepository, f, ValidationError } from '@chatcore/core';
+import { type RepositorySchema } from '@chatcore/core/driver';
+import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver, suffix } from './helpers/emulator.js';
 
 const emulator = await useFirestoreEmulator();

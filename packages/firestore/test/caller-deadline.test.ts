@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { AbortedError, createDatabase, defineRepository, f, PartialWriteError, TimeoutError } from '@chatcore/core';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver, suffix } from './helpers/emulator.js';
 
 const emulator = await useFirestoreEmulator();

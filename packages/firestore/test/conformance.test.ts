@@ -1,5 +1,5 @@
 import { runConformanceSuite } from '@chatcore/core/conformance';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver } from './helpers/emulator.js';
 
 // The shared driver contract, unmodified, against the Firestore emulator.

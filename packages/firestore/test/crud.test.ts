@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FieldValue, Transaction } from '@google-cloud/firestore';
 import { createDatabase, NotFoundError, ConflictError, UniqueViolationError } from '@chatcore/core';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver } from './helpers/emulator.js';
 import { testRepositories } from './helpers/schemas.js';
 

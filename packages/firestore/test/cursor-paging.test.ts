@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver, suffix } from './helpers/emulator.js';
 
 const emulator = await useFirestoreEmulator();

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ConnectionError, TimeoutError, TransactionError, UnsupportedQueryError, DriverError, getBackend } from '@chatcore/core';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { ConfigError, ConnectionError, TimeoutError, TransactionError, UnsupportedQueryError, DriverError } from '@chatcore/core';
+import { getBackend } from '@chatcore/core/config';
+import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver } from './helpers/emulator.js';
 import { testRepositories } from './helpers/schemas.js';
 import { firestore, type FirestoreIndexFile } from '../src/index.js';

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Query } from '@google-cloud/firestore';
 import { createDatabase, defineRepository, f, UnsupportedQueryError } from '@chatcore/core';
-import { useFirestoreEmulator } from '@chatcore/core/testing';
+import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver, suffix } from './helpers/emulator.js';
 import { FIRESTORE_LIMITS } from '../src/index.js';
 

@@ -1,4 +1,4 @@
-import { registerBackend } from '@chatcore/core';
+import { registerBackend } from '@chatcore/core/config';
 import { pglite } from './pglite-driver.js';
 
 /**

@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, createDatabaseFromConfig, defineRepository, f } from '@chatcore/core';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { createDatabaseFromConfig } from '@chatcore/core/config';
 import { pglite } from '../src/index.js';
 
 const notes = defineRepository('notes', { id: f.id(), body: f.text(), version: f.version() });

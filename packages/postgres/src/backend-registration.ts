@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { ConfigError, registerBackend, type ResolvedDatabaseConfig } from '@chatcore/core';
+import { ConfigError } from '@chatcore/core';
+import { registerBackend, type ResolvedDatabaseConfig } from '@chatcore/core/config';
 import type { PostgresConfig } from './postgres-config.js';
 import { postgres } from './postgres-driver.js';
 

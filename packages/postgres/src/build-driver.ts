@@ -1,6 +1,6 @@
-import {
-  ConfigError, WriteClock, resolveBreakerOptions, resolveRetryOptions, type ResolvedBreakerOptions,
-} from '@chatcore/core';
+import { ConfigError } from '@chatcore/core';
+import { WriteClock } from './write-clock.js';
+import { resolveBreakerOptions, resolveRetryOptions, type ResolvedBreakerOptions } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { createPool } from './create-pool.js';
 import { PoolTarget } from './pool-target.js';
@@ -16,7 +16,7 @@ function replicaName(url: string, index: number): string {
     const u = new URL(url);
     return `replica ${index + 1} (${u.hostname}:${u.port || '5432'})`;
   } catch {
-    throw new ConfigError(`postgres: replicaUrls[${index}] is not a URL; give postgres://user:password@host:port/database.`, [{ path: `replicaUrls.${index}`, message: 'not a URL' }]);
+    throw new ConfigError(`postgres: replicaUrls[${index}] is not a URL; give postgres://user:password@host:port/database.`, { problems: [{ path: `replicaUrls.${index}`, message: 'not a URL' }] });
   }
 }
 

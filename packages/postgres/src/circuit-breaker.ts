@@ -2,7 +2,8 @@ import {
   BrokenCircuitError, CircuitState, ConsecutiveBreaker, circuitBreaker, handleWhen, IsolatedCircuitError,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
-import { ConnectionError, type BreakerState, type ResolvedBreakerOptions } from '@chatcore/core';
+import { ConnectionError } from '@chatcore/core';
+import { type BreakerState, type ResolvedBreakerOptions } from '@chatcore/core/driver';
 import { countsAgainstServer } from './retry-policy.js';
 
 const STATES: Record<CircuitState, BreakerState> = {
@@ -115,7 +116,7 @@ export class ConnectionBreaker {
     return new ConnectionError(
       `The circuit breaker for ${this.target} is open after ${this.options.threshold} consecutive connection failures, so the call failed fast without contacting the server. ` +
         `A probe is let through every ${this.options.halfOpenAfterMs} ms; check that the database is up and reachable.`,
-      { cause, details: { breaker: this.state, target: this.target, phase: 'connect' } },
+      { cause, info: { breaker: this.state, target: this.target, phase: 'connect' } },
     );
   }
 }

@@ -1,4 +1,5 @@
-import { breakerHealth, overallStatus, type ComponentHealth, type HealthReport } from '@chatcore/core';
+import { breakerHealth, overallStatus } from '@chatcore/core/driver';
+import { type ComponentHealth, type HealthReport } from '@chatcore/core';
 import type { PoolTarget } from './pool-target.js';
 import { explainTlsError } from './tls-options.js';
 

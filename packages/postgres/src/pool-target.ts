@@ -157,7 +157,7 @@ export class PoolTarget {
         // The caller gave up while this read waited for a connection or a retry: nothing is sent,
         // and the give-up is neither a failure of the server nor worth a retry.
         client.release();
-        rejectNow(signal.reason instanceof Error ? signal.reason : new AbortedError(signal.reason));
+        rejectNow(signal.reason instanceof Error ? signal.reason : new AbortedError({ cause: signal.reason }));
         return;
       }
       let settled = false;

@@ -1,4 +1,5 @@
-import type { BreakerOptions, ReadYourWritesScope, RetryOptions } from '@chatcore/core';
+import type { BreakerOptions, RetryOptions } from '@chatcore/core/driver';
+import type { ReadYourWritesScope } from './write-clock.js';
 
 /**
  * TLS settings. `true` verifies the server certificate against the system

@@ -1,9 +1,6 @@
 import type { RetryPolicy } from 'cockatiel';
-import {
-  ConnectionError, UniqueViolationError,
-  type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type HealthReport, type NormalizedQuery,
-  type RepositorySchema, type StoredRow, type TransactionOptions,
-} from '@chatcore/core';
+import { ConnectionError, UniqueViolationError, type HealthReport } from '@chatcore/core';
+import { type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type NormalizedQuery, type RepositorySchema, type StoredRow, type TransactionOptions } from '@chatcore/core/driver';
 import { SqlDriver } from '@chatcore/sql';
 import type { PoolTarget } from './pool-target.js';
 import type { ResilientExecutor } from './resilient-executor.js';
@@ -167,7 +164,7 @@ export class PostgresDriver extends SqlDriver {
     }
     throw new ConnectionError(
       `${err.message} The rows could not be checked afterwards (${found}), so whether they were inserted is unknown: look them up by id before inserting again.`,
-      { cause: err, details: { ...err.info, outcome: 'unknown', ids } },
+      { cause: err, info: { ...err.info, outcome: 'unknown', ids } },
     );
   }
 

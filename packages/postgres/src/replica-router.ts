@@ -1,4 +1,4 @@
-import type { WriteClock } from '@chatcore/core';
+import type { WriteClock } from './write-clock.js';
 import type { PoolTarget } from './pool-target.js';
 
 /**

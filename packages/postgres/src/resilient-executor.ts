@@ -1,5 +1,6 @@
 import type { RetryPolicy } from 'cockatiel';
-import { ConnectionError, type ResolvedRetryOptions } from '@chatcore/core';
+import { ConnectionError } from '@chatcore/core';
+import { type ResolvedRetryOptions } from '@chatcore/core/driver';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
 import type { PoolTarget } from './pool-target.js';
 import { takeOver, toPgQuery } from './pool-target.js';

@@ -1,5 +1,6 @@
 import { ExponentialBackoff, handleWhen, retry, type RetryPolicy } from 'cockatiel';
-import { ChatcoreError, ConnectionError, TransactionError, type ResolvedRetryOptions } from '@chatcore/core';
+import { ChatcoreError, ConnectionError, TransactionError } from '@chatcore/core';
+import { type ResolvedRetryOptions } from '@chatcore/core/driver';
 
 /**
  * Where a connection failure happened, which decides whether a write may
@@ -98,7 +99,7 @@ export function connectionFailure(err: unknown, phase: FailurePhase, target: str
   return new ConnectionError(
     `The database connection to ${target} ${what} (${code ?? message.slice(0, 120)}). Check that the server is up and reachable; reads are retried automatically, writes only when that is provably safe.`,
     // 25P03: the server ended a session left idle in a transaction; running it again would idle again.
-    { cause, details: { sqlState: code, phase, target, transient: code !== '25P03' && isRawConnectionFailure(err) } },
+    { cause, info: { sqlState: code, phase, target, transient: code !== '25P03' && isRawConnectionFailure(err) } },
   );
 }
 

@@ -49,5 +49,5 @@ export function lockTimeoutAsTimeout(err: unknown): unknown {
   if ((err as { code?: unknown } | null)?.code !== '55P03') return err;
   const cause = new Error(String((err as Error).message ?? 'lock timeout').slice(0, 200));
   (cause as NodeJS.ErrnoException).code = '55P03';
-  return new TimeoutError('The statement waited longer than lock_timeout for a lock held by another transaction, and the database cancelled it; nothing was changed. Retry later, or keep transactions that hold locks short.', { cause, details: { sqlState: '55P03' } });
+  return new TimeoutError('The statement waited longer than lock_timeout for a lock held by another transaction, and the database cancelled it; nothing was changed. Retry later, or keep transactions that hold locks short.', { cause, info: { sqlState: '55P03' } });
 }

@@ -61,5 +61,5 @@ export function explainTlsError(err: unknown): ConnectionError | undefined {
   if (!advice) return undefined;
   const safe = new Error(message.slice(0, 300));
   (safe as NodeJS.ErrnoException).code = code ?? 'SSL_NOT_SUPPORTED';
-  return new ConnectionError(`TLS connection to the database failed: ${advice}`, { cause: safe, details: { tlsCode: code ?? 'SSL_NOT_SUPPORTED' } });
+  return new ConnectionError(`TLS connection to the database failed: ${advice}`, { cause: safe, info: { tlsCode: code ?? 'SSL_NOT_SUPPORTED' } });
 }

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, createDatabaseFromConfig, defineRepository, f, getBackend, loadConfig } from '@chatcore/core';
+import { ConfigError, defineRepository, f } from '@chatcore/core';
+import { createDatabaseFromConfig, getBackend, loadConfig } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { dropTables, suffix } from '@chatcore/sql/testing';
 import { postgres, postgresConfigFrom } from '../src/index.js';

@@ -1,5 +1,5 @@
 import { suite } from 'uvu';
-import type { RepositorySchema } from '@chatcore/core';
+import type { RepositorySchema } from '@chatcore/core/driver';
 import { runConformanceSuite } from '@chatcore/core/conformance';
 import { requireService } from '@chatcore/core/testing';
 import { dropTables } from '@chatcore/sql/testing';

@@ -1,4 +1,4 @@
-import { isWideInteger, type FieldMeta } from '@chatcore/core';
+import { isWideInteger, type FieldMeta } from '@chatcore/core/driver';
 
 /**
  * The PostgreSQL type of a field (DESIGN: the storage schema decides). A

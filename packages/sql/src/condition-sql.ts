@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { CmpOp, Condition } from '@chatcore/core';
+import type { CmpOp, Condition } from '@chatcore/core/driver';
 import type { SchemaPlan } from './schema-plan.js';
 import type { SlotAllocator } from './statement-shape.js';
 

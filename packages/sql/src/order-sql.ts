@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { OrderTerm } from '@chatcore/core';
+import type { OrderTerm } from '@chatcore/core/driver';
 import type { FieldPlan, SchemaPlan } from './schema-plan.js';
 import type { Slot, SlotAllocator } from './statement-shape.js';
 

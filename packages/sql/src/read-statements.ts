@@ -1,5 +1,5 @@
 import { sql, type Expression, type SqlBool } from 'kysely';
-import type { Condition, NormalizedQuery } from '@chatcore/core';
+import type { Condition, NormalizedQuery } from '@chatcore/core/driver';
 import type { SchemaPlan } from './schema-plan.js';
 import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';

@@ -1,4 +1,5 @@
-import { SchemaDriftError, type RepositorySchema, type SchemaReport } from '@chatcore/core';
+import { SchemaDriftError } from '@chatcore/core';
+import { type RepositorySchema, type SchemaReport } from '@chatcore/core/driver';
 import type { SqlConnection } from './sql-executor.js';
 import { planOf, type SchemaPlan } from './schema-plan.js';
 import { isCompatibleUdt, udtNameOf } from './column-types.js';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { sql, type AliasedRawBuilder } from 'kysely';
-import type { FieldMeta, IndexSchema, RepositorySchema } from '@chatcore/core';
+import type { FieldMeta, IndexSchema, RepositorySchema } from '@chatcore/core/driver';
 import { ConfigError } from '@chatcore/core';
 import { checkIdentifier, MAX_IDENTIFIER_LENGTH } from './identifiers.js';
 import { decoderOf, encoderOf, sqlTypeOf } from './column-types.js';

@@ -1,9 +1,6 @@
 import { Kysely } from 'kysely';
-import {
-  FULL_CAPABILITIES,
-  type AnyRepositoryDef, type Driver, type DriverCapabilities, type DriverSession, type HealthReport,
-  type RepositorySchema, type SchemaReport, type TransactionOptions,
-} from '@chatcore/core';
+import { FULL_CAPABILITIES, type Driver, type DriverCapabilities, type DriverSession, type RepositorySchema, type SchemaReport, type TransactionOptions } from '@chatcore/core/driver';
+import { type AnyRepositoryDef, type HealthReport } from '@chatcore/core';
 import type { SqlExecutor } from './sql-executor.js';
 import { SqlSessionBase } from './sql-session.js';
 import { mapSqlError } from './sql-errors.js';

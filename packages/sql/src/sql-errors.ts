@@ -1,6 +1,4 @@
-import {
-  ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UniqueViolationError,
-} from '@chatcore/core';
+import { ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UniqueViolationError } from '@chatcore/core';
 import type { SchemaPlan } from './schema-plan.js';
 
 const CONNECTION_CODES = new Set([
@@ -71,22 +69,22 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
     return new UniqueViolationError(plan?.schema.name ?? 'record', fields, { cause: sanitized(err) });
   }
   if (code === '57014') {
-    return new TimeoutError('The database cancelled the statement because it ran past its timeout (statement_timeout). Narrow the query or raise the timeout.', { cause: sanitized(err), details: { sqlState: code } });
+    return new TimeoutError('The database cancelled the statement because it ran past its timeout (statement_timeout). Narrow the query or raise the timeout.', { cause: sanitized(err), info: { sqlState: code } });
   }
   if ((code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) || CONNECTION_MESSAGES.test(message)) {
-    return new ConnectionError(`The database connection failed (${code ?? message}). Check that the server is up and reachable; the operation may be retried.`, { cause: sanitized(err), details: { sqlState: code } });
+    return new ConnectionError(`The database connection failed (${code ?? message}). Check that the server is up and reachable; the operation may be retried.`, { cause: sanitized(err), info: { sqlState: code } });
   }
   if (code === '40001' || code === '40P01') {
-    return new TransactionError(`The transaction was aborted by the database (${code === '40001' ? 'serialization failure' : 'deadlock'}). Run the transaction again.`, { cause: sanitized(err), details: { sqlState: code, retryable: true } });
+    return new TransactionError(`The transaction was aborted by the database (${code === '40001' ? 'serialization failure' : 'deadlock'}). Run the transaction again.`, { cause: sanitized(err), info: { sqlState: code, retryable: true } });
   }
   if (code === '25P02') {
-    return new TransactionError('The transaction was already aborted by an earlier failed statement; roll it back (throw from the transaction function) and run it again.', { cause: sanitized(err), details: { sqlState: code } });
+    return new TransactionError('The transaction was already aborted by an earlier failed statement; roll it back (throw from the transaction function) and run it again.', { cause: sanitized(err), info: { sqlState: code } });
   }
   if (code === '22003') {
-    return new DriverError('A value is out of the range of its column type (an increment may have pushed an integer past its bounds); nothing was written. Declare wider bounds (f.integer({ max }) or f.bigint()) or keep values in range.', undefined, { sqlState: code });
+    return new DriverError('A value is out of the range of its column type (an increment may have pushed an integer past its bounds); nothing was written. Declare wider bounds (f.integer({ max }) or f.bigint()) or keep values in range.', { cause: undefined, info: { sqlState: code } });
   }
   // Data exceptions (22xxx) and constraint errors (23xxx) can quote the offending value: keep it out.
   const quotesValues = code !== undefined && (code.startsWith('22') || code.startsWith('23'));
   const text = quotesValues ? 'a value was rejected by a type or constraint check' : message.slice(0, 300);
-  return new DriverError(`The database rejected the statement${code ? ` (SQLSTATE ${code})` : ''}: ${text}`, quotesValues ? undefined : sanitized(err), { sqlState: code, constraint: (err as PgLikeError).constraint });
+  return new DriverError(`The database rejected the statement${code ? ` (SQLSTATE ${code})` : ''}: ${text}`, { cause: quotesValues ? undefined : sanitized(err), info: { sqlState: code, constraint: (err as PgLikeError).constraint } });
 }

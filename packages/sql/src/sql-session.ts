@@ -1,8 +1,5 @@
-import {
-  AbortedError, TransactionError,
-  type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery,
-  type RepositorySchema, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
-} from '@chatcore/core';
+import { AbortedError, TransactionError } from '@chatcore/core';
+import { type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import type { SqlConnection, SqlResult, SqlStatement } from './sql-executor.js';
 import { planOf, type SchemaPlan } from './schema-plan.js';
 import { mapSqlError } from './sql-errors.js';
@@ -40,7 +37,7 @@ export abstract class SqlSessionBase implements DriverSession {
 
   /** Run a statement, mapping client errors to typed errors; inside a transaction, remember a failure. */
   protected exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
-    if (signal?.aborted) return Promise.reject(new AbortedError(signal.reason));
+    if (signal?.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
     // A promise chain rather than an async frame: this is on every call's path.
     return this.run(statement).then(undefined, (err: unknown) => {
       if (this.tx) this.tx.failed = true;
@@ -127,7 +124,7 @@ export abstract class SqlSessionBase implements DriverSession {
     if (options.signal?.aborted) {
       // The caller already got a TimeoutError / AbortedError: committing now would acknowledge nothing and still write.
       await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
-      throw options.signal.reason instanceof Error ? options.signal.reason : new AbortedError(options.signal.reason);
+      throw options.signal.reason instanceof Error ? options.signal.reason : new AbortedError({ cause: options.signal.reason });
     }
     if (state.failed) {
       // PostgreSQL turns COMMIT of an aborted transaction into a silent ROLLBACK: say so instead.

@@ -1,5 +1,5 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import type { NormalizedPatch, StoredRow, WriteTarget } from '@chatcore/core';
+import type { NormalizedPatch, StoredRow, WriteTarget } from '@chatcore/core/driver';
 import type { FieldPlan, SchemaPlan } from './schema-plan.js';
 import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';

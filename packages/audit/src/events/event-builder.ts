@@ -1,4 +1,5 @@
-import { familyOf, type Operation, type OperationContext, type OperationResult, type SecurityEvent, type TransactionEvent } from '@chatcore/core';
+import { familyOf, type Operation, type OperationContext, type OperationResult, type TransactionEvent } from '@chatcore/core/plugin';
+import { type SecurityEvent } from '@chatcore/core';
 import { AUDIT_EVENT_VERSION, type AuditEventBody, type JsonValue } from './audit-event.js';
 import { redactError } from './redact-error.js';
 import { CANONICAL_WRITER } from '../chain/canonical-json.js';

@@ -1,4 +1,4 @@
-import type { Condition, Operation } from '@chatcore/core';
+import type { Condition, Operation } from '@chatcore/core/plugin';
 
 function conditionShape(c: Condition): string {
   switch (c.kind) {

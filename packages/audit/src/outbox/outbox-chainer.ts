@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { ConfigError, type DriverCapabilities, type DriverSession, type StoredRow } from '@chatcore/core';
+import { ConfigError } from '@chatcore/core';
+import { type DriverCapabilities, type DriverSession } from '@chatcore/core/driver';
+import { type StoredRow } from '@chatcore/core/plugin';
 import { HashChain } from '../chain/hash-chain.js';
 import { GENESIS_HASH, type AuditEventBody } from '../events/audit-event.js';
 import type { OutboxSchemas } from './outbox-schema.js';

@@ -1,4 +1,5 @@
-import type { DriverSession, StoredRow } from '@chatcore/core';
+import type { DriverSession } from '@chatcore/core/driver';
+import type { StoredRow } from '@chatcore/core/plugin';
 import type { AuditCheckpoint, SealedAuditEvent } from '../events/audit-event.js';
 import type { OutboxSchemas } from './outbox-schema.js';
 

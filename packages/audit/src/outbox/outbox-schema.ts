@@ -1,4 +1,5 @@
-import { defineRepository, f, type PluginHost, type RepositorySchema } from '@chatcore/core';
+import { defineRepository, f } from '@chatcore/core';
+import { type PluginHost, type RepositorySchema } from '@chatcore/core/plugin';
 import type { OutboxOptions } from '../audit-options.js';
 
 /**

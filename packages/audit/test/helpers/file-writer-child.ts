@@ -1,7 +1,8 @@
 // Spawned by file-sink.test.ts: writes N operations with the file sink, closes
 // the database and returns from the module without process.exit, so the
 // process must end on its own once every transport has flushed.
-import { createDatabase, defineRepository, f, memoryDriver } from '@chatcore/core';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import { audit } from '@chatcore/audit';
 
 const [dir, countText, mode] = process.argv.slice(2);

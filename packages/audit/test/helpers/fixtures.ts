@@ -1,9 +1,8 @@
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import {
-  ConnectionError, createDatabase, defineRepository, f, memoryDriver,
-  type Driver, type Plugin,
-} from '@chatcore/core';
+import { ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
+import { memoryDriver, type Driver } from '@chatcore/core/driver';
+import { type Plugin } from '@chatcore/core/plugin';
 import { pglite } from '@chatcore/pglite';
 import { postgres } from '@chatcore/postgres';
 import { firestore } from '@chatcore/firestore';

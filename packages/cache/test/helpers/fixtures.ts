@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { createDatabase, defineRepository, f, memoryDriver, type Driver, type Plugin } from '@chatcore/core';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { memoryDriver, type Driver } from '@chatcore/core/driver';
+import { type Plugin } from '@chatcore/core/plugin';
 
 /** Tables of this process: test files can share one PostgreSQL database. */
 export const TABLE_SUFFIX = randomBytes(4).toString('hex');

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { CachePlugin } from '../../src/index.js';
-import type { Driver } from '@chatcore/core';
+import type { Driver } from '@chatcore/core/driver';
 import { instrument, openDb, type Instrumented } from './fixtures.js';
 
 type Db = Awaited<ReturnType<typeof openDb>>;

@@ -73,9 +73,9 @@ export function getBackend(name: string): BackendFactory {
   const hint = pkg
     ? `Install ${pkg} and import it once at start-up (import '${pkg}'): it registers the ${name} backend.`
     : 'Import the package that provides it (driver packages register on import), or call registerBackend(name, factory).';
-  throw new ConfigError(`Unknown database backend ${shown}. Registered backends: ${known}. ${hint}`, [
+  throw new ConfigError(`Unknown database backend ${shown}. Registered backends: ${known}. ${hint}`, { problems: [
     { path: 'database.backend', message: `backend ${shown} is not registered (registered: ${known})` },
-  ]);
+  ] });
 }
 
 /**

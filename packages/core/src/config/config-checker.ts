@@ -109,7 +109,7 @@ export class ConfigChecker {
     let message = `Configuration ${this.source.name} has ${count}:\n${lines.join('\n')}\nFix them and load the configuration again (docs/configuration.md lists every key).`;
     const problems = sorted.map((p) => ({ ...p, message: this.scrub(p.message) }));
     message = this.scrub(message);
-    throw new ConfigError(message, problems);
+    throw new ConfigError(message, { problems });
   }
 
   private scrub(text: string): string {

@@ -100,11 +100,8 @@ export async function createDatabaseFromConfig<R extends RepositoryMap>(options:
     if ('enabled' in section && section.enabled === false) continue;
     const make = factories[name] as ((s: typeof section, c: ChatcoreConfig) => MaybePromise<Plugin>) | undefined;
     if (!make) {
-      throw new ConfigError(
-        `The configuration has a ${name} section but no plugin factory for it: pass pluginFactories: { ${name}: (section) => ${name}(...) } ` +
-          `with ${name}() from ${PACKAGE_OF[name]}, or remove the section.`,
-        [{ path: name, message: 'no plugin factory for this section' }],
-      );
+      throw new ConfigError(`The configuration has a ${name} section but no plugin factory for it: pass pluginFactories: { ${name}: (section) => ${name}(...) } ` +
+          `with ${name}() from ${PACKAGE_OF[name]}, or remove the section.`, { problems: [{ path: name, message: 'no plugin factory for this section' }] });
     }
     const plugin = await make(section, config);
     if (!plugin || typeof plugin.name !== 'string') {

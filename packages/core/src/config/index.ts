@@ -15,3 +15,4 @@ export {
 } from './load-config.js';
 export { registerBackend, getBackend, listBackends, unregisterBackend, type BackendFactory } from './backend-registry.js';
 export { createDatabaseFromConfig, type DatabaseFromConfigOptions, type PluginFactories } from './create-database-from-config.js';
+export { parseDuration } from '../util/duration.js';

@@ -1,7 +1,14 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { CallerContext } from './operation-context.js';
 
-/** What the async context carries between calls. */
+/**
+ * What the async context carries between calls: trace id, actor, tenant.
+ *
+ * @example
+ * ```ts
+ * const ctx: AmbientContext | undefined = ambientContext();
+ * ```
+ */
 export interface AmbientContext extends CallerContext {}
 
 /**
@@ -34,4 +41,18 @@ function stripUndefined(c: CallerContext): CallerContext {
   if (c.actor !== undefined) out.actor = c.actor;
   if (c.tenant !== undefined) out.tenant = c.tenant;
   return out;
+}
+
+/**
+ * The ambient caller context (set by `db.withContext` or `runWithContext`), or
+ * undefined outside one. Read-only: for drivers and plugins that key state by
+ * the calling request or actor (e.g. read-your-writes routing).
+ *
+ * @example
+ * ```ts
+ * const actor = ambientContext()?.actor;
+ * ```
+ */
+export function ambientContext(): AmbientContext | undefined {
+  return contextStore.getStore();
 }

@@ -33,7 +33,7 @@ export function checkCapabilities(op: Operation, caps: DriverCapabilities, drive
   switch (op.kind) {
     case 'query':
       if (op.query.offset && !caps.offset) {
-        throw new UnsupportedQueryError(`The ${driverName} driver does not support offset; page with cursors (findPage / after) instead.`, { capability: 'offset' });
+        throw new UnsupportedQueryError(`The ${driverName} driver does not support offset; page with cursors (findPage / after) instead.`, { info: { capability: 'offset' } });
       }
       checkCondition(op.query.where, caps, driverName);
       return;
@@ -46,7 +46,7 @@ export function checkCapabilities(op: Operation, caps: DriverCapabilities, drive
       return;
     case 'upsert':
       if (!caps.upsertOnUniqueFields && !(op.conflictFields.length === 1 && op.conflictFields[0] === 'id')) {
-        throw new UnsupportedQueryError(`The ${driverName} driver can upsert only on id; look the record up by ${op.conflictFields.join(', ')} and update or create it in a transaction.`, { capability: 'upsertOnUniqueFields' });
+        throw new UnsupportedQueryError(`The ${driverName} driver can upsert only on id; look the record up by ${op.conflictFields.join(', ')} and update or create it in a transaction.`, { info: { capability: 'upsertOnUniqueFields' } });
       }
       return;
     default:
@@ -64,7 +64,7 @@ const HINTS: Record<Flag, string> = {
 function checkCondition(c: Condition | undefined, caps: DriverCapabilities, driverName: string): void {
   if (!c) return;
   const refuse = (flag: Flag) => {
-    throw new UnsupportedQueryError(`The ${driverName} driver does not support ${flag} filters (after not is pushed down): ${HINTS[flag]}.`, { capability: flag });
+    throw new UnsupportedQueryError(`The ${driverName} driver does not support ${flag} filters (after not is pushed down): ${HINTS[flag]}.`, { info: { capability: flag } });
   };
   switch (c.kind) {
     case 'and':
@@ -81,7 +81,7 @@ function checkCondition(c: Condition | undefined, caps: DriverCapabilities, driv
     case 'in':
       if (c.negate && !caps.notIn) refuse('notIn');
       if (caps.maxInList !== undefined && c.values.length > caps.maxInList) {
-        throw new UnsupportedQueryError(`The ${driverName} driver takes at most ${caps.maxInList} values in an in / notIn list (got ${c.values.length}); split the query.`, { capability: 'maxInList' });
+        throw new UnsupportedQueryError(`The ${driverName} driver takes at most ${caps.maxInList} values in an in / notIn list (got ${c.values.length}); split the query.`, { info: { capability: 'maxInList' } });
       }
       return;
     case 'startsWith':

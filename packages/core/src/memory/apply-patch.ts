@@ -30,7 +30,7 @@ export function applyPatch(schema: RepositorySchema, row: StoredRow, patch: Norm
     else next[key] = Number(current) + Number(by);
     const meta = schema.fields[key];
     if (meta && next[key] !== null && !fits(meta, next[key])) {
-      throw new ValidationError([{ path: `${key}.increment`, message: `the result leaves the range of ${schema.name}.${key}` }], 'patch');
+      throw new ValidationError([{ path: `${key}.increment`, message: `the result leaves the range of ${schema.name}.${key}` }], { context: 'patch' });
     }
   }
   return next;

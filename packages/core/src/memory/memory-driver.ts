@@ -133,7 +133,7 @@ class MemorySession implements DriverSession {
         const result = await heldLocks.run(new Set([...(held ?? []), lock]), () => fn(new MemorySession(child, this.isOpen)));
         // The caller gave up (abort or deadline) while fn ran: it was told the
         // transaction failed, so it must not commit behind its back.
-        if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+        if (options.signal?.aborted) throw new AbortedError({ cause: options.signal.reason });
         child.commit();
         return result;
       } catch (error) {
@@ -159,7 +159,7 @@ class MemorySession implements DriverSession {
 
   private enter(options: { readonly signal?: AbortSignal | undefined }): void {
     this.isOpen();
-    if (options.signal?.aborted) throw new AbortedError(options.signal.reason);
+    if (options.signal?.aborted) throw new AbortedError({ cause: options.signal.reason });
     this.state.assertOpen();
   }
 }

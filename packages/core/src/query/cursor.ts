@@ -51,7 +51,7 @@ export function encodeCursor(schema: RepositorySchema, orderBy: readonly OrderTe
  * ```
  */
 export function decodeCursor(schema: RepositorySchema, orderBy: readonly OrderTerm[], cursor: unknown): unknown[] {
-  const bad = (message: string) => new ValidationError([{ path: 'after', message }], 'cursor');
+  const bad = (message: string) => new ValidationError([{ path: 'after', message }], { context: 'cursor' });
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
     throw bad('malformed cursor: pass the nextCursor of a previous page unchanged');
   }
@@ -76,6 +76,6 @@ export function decodeCursor(schema: RepositorySchema, orderBy: readonly OrderTe
     }
     return validateValue(schema.fields[term.field]!, value, `after[${i}]`, issues);
   });
-  if (issues.length) throw new ValidationError(issues.map((i) => ({ ...i, message: `malformed cursor (${i.message})` })), 'cursor');
+  if (issues.length) throw new ValidationError(issues.map((i) => ({ ...i, message: `malformed cursor (${i.message})` })), { context: 'cursor' });
   return values;
 }

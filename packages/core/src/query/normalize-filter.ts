@@ -44,7 +44,7 @@ export function normalizeFilter(schema: RepositorySchema, filter: unknown, path 
   if (filter === undefined || filter === null) return undefined;
   const issues: ValidationIssue[] = [];
   const cond = walk(schema, filter, path, issues, 0);
-  if (issues.length) throw new ValidationError(issues, 'filter');
+  if (issues.length) throw new ValidationError(issues, { context: 'filter' });
   return fold(cond);
 }
 

@@ -41,7 +41,7 @@ const QUERY_KEYS = new Set(['where', 'orderBy', 'limit', 'offset', 'after', 'sel
  */
 export function normalizeQuery(schema: RepositorySchema, input: unknown): { query: NormalizedQuery; requested?: readonly string[] } {
   if (input === undefined || input === null) return { query: { orderBy: [{ field: 'id', direction: 'asc' }] } };
-  if (!isPlainObject(input)) throw new ValidationError([{ path: '(query)', message: `expected a query object, got ${describe(input)}` }], 'query');
+  if (!isPlainObject(input)) throw new ValidationError([{ path: '(query)', message: `expected a query object, got ${describe(input)}` }], { context: 'query' });
   const issues: ValidationIssue[] = [];
   for (const key of Object.keys(input)) if (!QUERY_KEYS.has(key)) issues.push({ path: key, message: `unknown query option (use ${[...QUERY_KEYS].join(', ')})` });
   const orderBy = normalizeOrderBy(schema, input.orderBy, issues);
@@ -60,7 +60,7 @@ export function normalizeQuery(schema: RepositorySchema, input: unknown): { quer
       }
     }
   }
-  if (issues.length) throw new ValidationError(issues, 'query');
+  if (issues.length) throw new ValidationError(issues, { context: 'query' });
   const where = normalizeFilter(schema, input.where);
   const after = input.after === undefined || input.after === null ? undefined : decodeCursor(schema, orderBy, input.after);
   let select: string[] | undefined;

@@ -123,7 +123,7 @@ export class RepositoryImpl {
   }
 
   async findOne(query?: unknown, options?: CallOptions): Promise<Row | null> {
-    if (isPlainObject(query) && 'limit' in query) throw new ValidationError([{ path: 'limit', message: 'findOne takes no limit' }], 'query');
+    if (isPlainObject(query) && 'limit' in query) throw new ValidationError([{ path: 'limit', message: 'findOne takes no limit' }], { context: 'query' });
     const { query: q, requested } = normalizeQuery(this.schema, { ...(query as object | undefined), limit: 1 });
     const result = await this.#run('findOne', { kind: 'query', schema: this.storage, query: q }, options);
     const row = result.rows[0];
@@ -201,7 +201,7 @@ export class RepositoryImpl {
 
   iterate(query?: unknown, options?: IterateOptions): AsyncIterable<Row> {
     if (isPlainObject(query) && ('limit' in query || 'offset' in query || 'after' in query)) {
-      throw new ValidationError([{ path: '(query)', message: 'iterate pages by itself: remove limit, offset and after' }], 'query');
+      throw new ValidationError([{ path: '(query)', message: 'iterate pages by itself: remove limit, offset and after' }], { context: 'query' });
     }
     const pageSize = options?.pageSize ?? 500;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new ValidationError([{ path: 'pageSize', message: 'expected an integer from 1 to 10000' }]);
@@ -291,7 +291,7 @@ export class RepositoryImpl {
 
   #requiredFilter(where: unknown): Condition | undefined {
     if (where === undefined || where === null) {
-      throw new ValidationError([{ path: 'where', message: 'a filter is required (pass {} to target every record)' }], 'filter');
+      throw new ValidationError([{ path: 'where', message: 'a filter is required (pass {} to target every record)' }], { context: 'filter' });
     }
     return normalizeFilter(this.schema, where);
   }

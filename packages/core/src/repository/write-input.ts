@@ -116,7 +116,7 @@ export class WriteInput {
       }
       set[key] = validateValue(meta, value, key, issues);
     }
-    if (issues.length) throw new ValidationError(issues, 'patch');
+    if (issues.length) throw new ValidationError(issues, { context: 'patch' });
     if (this.schema.versionField) increment[this.schema.versionField] = 1;
     if (this.schema.updatedAtField) set[this.schema.updatedAtField] = new Date(now.getTime());
     return { set, increment };
@@ -126,7 +126,7 @@ export class WriteInput {
   id(value: unknown, path = 'id'): string {
     const issues: ValidationIssue[] = [];
     const id = validateValue(this.fields.id!, value, path, issues);
-    if (issues.length) throw new ValidationError(issues, 'id');
+    if (issues.length) throw new ValidationError(issues, { context: 'id' });
     return id as string;
   }
 

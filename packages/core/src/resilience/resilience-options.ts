@@ -59,7 +59,7 @@ export type ResolvedBreakerOptions = { readonly [K in keyof BreakerOptions]-?: n
 function check(value: number | undefined, fallback: number, path: string, min: number, max: number): number {
   if (value === undefined) return fallback;
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ConfigError(`${path} must be a number between ${min} and ${max} (got ${String(value).slice(0, 40)}).`, [{ path, message: `expected ${min}..${max}` }]);
+    throw new ConfigError(`${path} must be a number between ${min} and ${max} (got ${String(value).slice(0, 40)}).`, { problems: [{ path, message: `expected ${min}..${max}` }] });
   }
   return value;
 }

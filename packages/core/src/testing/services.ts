@@ -58,7 +58,14 @@ export async function requireService(name: ServiceName, hostPort?: { host: strin
   process.exit(0);
 }
 
-/** `host:port` (or a URL) from an environment variable, or undefined when it is not one. */
+/**
+ * `host:port` (or a URL) from an environment variable, or undefined when it is not one.
+ *
+ * @example
+ * ```ts
+ * const target = parseTarget(process.env.FIRESTORE_EMULATOR_HOST) ?? { host: '127.0.0.1', port: 8080 };
+ * ```
+ */
 export function parseTarget(value: string | undefined): { host: string; port: number } | undefined {
   if (!value) return undefined;
   try {

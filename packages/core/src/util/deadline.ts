@@ -24,14 +24,14 @@ async function raceDeadline<T>(
   options: { signal?: AbortSignal | undefined; timeoutMs?: number | undefined; what?: string },
 ): Promise<T> {
   const { signal, timeoutMs } = options;
-  if (signal?.aborted) throw new AbortedError(signal.reason);
+  if (signal?.aborted) throw new AbortedError({ cause: signal.reason });
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
   const stop = new Promise<never>((_, reject) => {
     if (timeoutMs) {
       timer = setTimeout(() => {
-        const err = new TimeoutError(`${options.what ?? 'The operation'} did not finish within ${timeoutMs} ms. Raise the timeout, or check the backend's load; a write may still complete.`, { details: { timeoutMs } });
+        const err = new TimeoutError(`${options.what ?? 'The operation'} did not finish within ${timeoutMs} ms. Raise the timeout, or check the backend's load; a write may still complete.`, { info: { timeoutMs } });
         controller.abort(err);
         reject(err);
       }, timeoutMs);
@@ -40,7 +40,7 @@ async function raceDeadline<T>(
     if (signal) {
       onAbort = () => {
         controller.abort(signal.reason);
-        reject(new AbortedError(signal.reason));
+        reject(new AbortedError({ cause: signal.reason }));
       };
       signal.addEventListener('abort', onAbort, { once: true });
     }

@@ -19,5 +19,5 @@ export function parseDuration(value: number | string, path = 'duration'): number
     const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/.exec(value);
     if (m) return Math.round(Number(m[1]) * UNITS[m[2] ?? 'ms']!);
   }
-  throw new ValidationError([{ path, message: `expected milliseconds or a duration like "30s", "500ms", "2m" (got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value})` }], 'duration');
+  throw new ValidationError([{ path, message: `expected milliseconds or a duration like "30s", "500ms", "2m" (got ${typeof value === 'string' ? JSON.stringify(value.slice(0, 40)) : typeof value})` }], { context: 'duration' });
 }

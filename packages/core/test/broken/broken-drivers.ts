@@ -1,8 +1,8 @@
 // Deliberately broken variants of the memory driver, each with one fault a
 // real backend could plausibly have. The conformance suite must fail on every
 // one of them (see ../conformance-catches-faults.test.ts). Not run as tests.
-import type { Condition, Driver, DriverCallOptions, DriverSession, NormalizedQuery, RepositorySchema, StoredRow, WriteTarget, NormalizedPatch } from '../../src/index.js';
-import { memoryDriver } from '../../src/index.js';
+import type { Condition, Driver, DriverCallOptions, DriverSession, NormalizedQuery, RepositorySchema, StoredRow, WriteTarget, NormalizedPatch } from '@chatcore/core/driver';
+import { memoryDriver } from '@chatcore/core/driver';
 import { evaluateCondition } from '../../src/memory/evaluate-condition.js';
 import { compareTuples, isAfterCursor, sortKey } from '../../src/memory/order-rows.js';
 import { compareValues } from '../../src/memory/compare-values.js';

@@ -2,7 +2,7 @@
 //   node --conditions=@chatcore/source --import tsx test/broken/run-variant.ts cursor-ignores-ties
 // `correct` runs the real memory driver.
 import { runConformanceSuite } from '@chatcore/core/conformance';
-import { memoryDriver } from '../../src/index.js';
+import { memoryDriver } from '@chatcore/core/driver';
 import { BROKEN_VARIANTS, CONTROL_VARIANT } from './broken-drivers.js';
 
 const variant = process.argv[2] ?? '';

@@ -1,4 +1,4 @@
-import type { Plugin, TransactionEvent } from '../../src/index.js';
+import type { Plugin, TransactionEvent } from '@chatcore/core/plugin';
 
 /** One hook call as a recording plugin saw it. */
 export interface HookCall {

@@ -1,5 +1,5 @@
 import { createHmac, type KeyObject } from 'node:crypto';
-import type { FieldMeta, SearchNormalization } from '@chatcore/core';
+import type { FieldMeta, SearchNormalization } from '@chatcore/core/plugin';
 import { encodeTransient } from './plaintext-codec.js';
 
 /**

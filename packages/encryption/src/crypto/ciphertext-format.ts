@@ -153,5 +153,5 @@ export function keyIdOf(text: unknown): string | undefined {
 }
 
 function malformed(what: string, reason: string): IntegrityError {
-  return new IntegrityError(`The stored ${what} is not a valid chatcore ciphertext (${reason}); it was altered or written by something else. Restore it from a backup.`, { reason });
+  return new IntegrityError(`The stored ${what} is not a valid chatcore ciphertext (${reason}); it was altered or written by something else. Restore it from a backup.`, { info: { reason } });
 }

@@ -1,4 +1,4 @@
-import type { FieldMeta, FieldType } from '@chatcore/core';
+import type { FieldMeta, FieldType } from '@chatcore/core/plugin';
 import { IntegrityError } from '@chatcore/core';
 import { ScratchBuffer } from './scratch-buffer.js';
 

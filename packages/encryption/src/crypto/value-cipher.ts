@@ -88,7 +88,7 @@ export class ValueCipher {
    */
   open(text: unknown, recordId: string, suffix?: Buffer): Buffer {
     if (typeof text !== 'string') {
-      throw new IntegrityError(`The stored value of ${this.repository}.${this.field} (record ${recordId}) is not ciphertext text. Restore it from a backup.`, { repository: this.repository, field: this.field, id: recordId });
+      throw new IntegrityError(`The stored value of ${this.repository}.${this.field} (record ${recordId}) is not ciphertext text. Restore it from a backup.`, { info: { repository: this.repository, field: this.field, id: recordId } });
     }
     if (suffix || text.length > MAX_SCRATCH_TEXT) return this.openBytes(Buffer.from(text, 'base64url'), recordId, suffix);
     // Field values under the active key: decoded into a reused buffer, nonce
@@ -128,10 +128,7 @@ export class ValueCipher {
         slot = this.slot(keyId);
       } catch (error) {
         if (!(error instanceof KeyError)) throw error;
-        throw new KeyError(
-          `The ${this.repository}.${this.field} value of record ${recordId} was written under key ${keyId}, which is not in the keyring: add it to keys (it can be decrypt-only).`,
-          { keyId, repository: this.repository, field: this.field, id: recordId },
-        );
+        throw new KeyError(`The ${this.repository}.${this.field} value of record ${recordId} was written under key ${keyId}, which is not in the keyring: add it to keys (it can be decrypt-only).`, { info: { keyId, repository: this.repository, field: this.field, id: recordId } });
       }
     }
     // The header is part of the AAD; it equals the slot's header (same key id, same format bytes).
@@ -144,11 +141,7 @@ export class ValueCipher {
   }
 
   private failed(recordId: string, keyId: string, cause: unknown): IntegrityError {
-    return new IntegrityError(
-      `The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`,
-      { repository: this.repository, field: this.field, id: recordId, keyId },
-      cause,
-    );
+    return new IntegrityError(`The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`, { info: { repository: this.repository, field: this.field, id: recordId, keyId }, cause });
   }
 
   private activeSlot(): KeySlot {

@@ -82,7 +82,7 @@ export class Keyring {
       if (kind === 'raw') bytes = decodeKeyBytes(source.key, source.id);
       else if (kind === 'passphrase') bytes = await stretchOnce(provider, source);
       else bytes = await provider.unwrapKey(source.id, Buffer.from(source.wrappedKey!, 'base64'));
-      if (bytes.length !== 32) throw new KeyError(`Key ${source.id} resolved to ${bytes.length} bytes; a root key must be 32 bytes.`, { keyId: source.id });
+      if (bytes.length !== 32) throw new KeyError(`Key ${source.id} resolved to ${bytes.length} bytes; a root key must be 32 bytes.`, { info: { keyId: source.id } });
       roots.set(source.id, Buffer.from(bytes));
     }
     return new Keyring(roots, ids.active, ids.index, config.indexKey === undefined ? undefined : decodeKeyBytes(config.indexKey, 'blind index'));
@@ -166,7 +166,7 @@ export class Keyring {
   private root(keyId: string): Buffer {
     const root = this.roots.get(keyId);
     if (!root) {
-      throw new KeyError(`No key with id ${keyId} in the keyring: add it to keys (it can be decrypt-only) to read data written under it.`, { keyId });
+      throw new KeyError(`No key with id ${keyId} in the keyring: add it to keys (it can be decrypt-only) to read data written under it.`, { info: { keyId } });
     }
     return root;
   }

@@ -45,7 +45,7 @@ export interface LocalKeyProviderOptions {
 export function localKeyProvider(options: LocalKeyProviderOptions = {}): KeyProvider {
   const kek = options.kek === undefined ? undefined : createSecretKey(decodeKeyBytes(options.kek, 'kek'));
   const needKek = () => {
-    if (!kek) throw new KeyError('The local key provider has no key-encryption key: pass localKeyProvider({ kek }) to wrap or unwrap data keys.', { keyId: 'kek' });
+    if (!kek) throw new KeyError('The local key provider has no key-encryption key: pass localKeyProvider({ kek }) to wrap or unwrap data keys.', { info: { keyId: 'kek' } });
     return kek;
   };
   return {
@@ -66,7 +66,7 @@ export function localKeyProvider(options: LocalKeyProviderOptions = {}): KeyProv
       try {
         return new Uint8Array(gcmOpen(key, parts.nonce, parts.tag, Buffer.concat([parts.header, contextBytes(['wrap', keyId])]), parts.body));
       } catch (cause) {
-        throw new IntegrityError(`The wrapped data key ${keyId} does not unwrap under this key-encryption key: check kek and the wrappedKey of ${keyId}.`, { keyId }, cause);
+        throw new IntegrityError(`The wrapped data key ${keyId} does not unwrap under this key-encryption key: check kek and the wrappedKey of ${keyId}.`, { info: { keyId }, cause });
       }
     },
   };

@@ -1,5 +1,5 @@
 import { IntegrityError } from '@chatcore/core';
-import type { FieldMeta } from '@chatcore/core';
+import type { FieldMeta } from '@chatcore/core/plugin';
 import type { ValueCipher } from '../crypto/value-cipher.js';
 import { decodeRange, encodeTransient } from '../crypto/plaintext-codec.js';
 import { ScratchBuffer } from '../crypto/scratch-buffer.js';
@@ -94,7 +94,7 @@ export function openRecord(
   id: string,
   current?: { readonly list: Buffer; readonly names: readonly string[] },
 ): Record<string, unknown> {
-  const bad = (why: string) => new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed (${why}); it was altered. Restore it from a backup.`, { repository: cipher.repository, id });
+  const bad = (why: string) => new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed (${why}); it was altered. Restore it from a backup.`, { info: { repository: cipher.repository, id } });
   if (typeof text !== 'string') throw bad('not text');
   try {
     // Decoded into a reused buffer: the views below only live until openBytes returns fresh plaintext.

@@ -13,7 +13,7 @@ import { ENVELOPE_V1 } from './record-envelope.js';
  */
 export function resealEnvelope(cipher: ValueCipher, text: string, id: string): string {
   const bytes = Buffer.from(text, 'base64url');
-  if (bytes.length < 3 || bytes[0] !== ENVELOPE_V1) throw new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed; restore it from a backup.`, { repository: cipher.repository, id });
+  if (bytes.length < 3 || bytes[0] !== ENVELOPE_V1) throw new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed; restore it from a backup.`, { info: { repository: cipher.repository, id } });
   const count = bytes.readUInt16BE(1);
   let at = 3;
   for (let i = 0; i < count; i++) at += 1 + (bytes[at] ?? 0);

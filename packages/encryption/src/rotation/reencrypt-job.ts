@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import type { Condition, PluginHost, StoredRow } from '@chatcore/core';
+import type { Condition, PluginHost, StoredRow } from '@chatcore/core/plugin';
 import { IntegrityError, ValidationError } from '@chatcore/core';
 import { resealEnvelope } from '../record/reseal.js';
 import { batches, planOf, slots, type Slot } from './table-scan.js';
@@ -202,7 +202,7 @@ export async function keyUsage(ctx: RotationContext, options: { repository?: str
           const v = row[s.column];
           if (v === null || v === undefined) continue;
           const k = s.keyId(v);
-          if (k === undefined) throw new IntegrityError(`A stored value of ${plan.name}.${s.column} (record ${String(row.id)}) is not a chatcore ciphertext.`, { repository: plan.name, field: s.column, id: row.id });
+          if (k === undefined) throw new IntegrityError(`A stored value of ${plan.name}.${s.column} (record ${String(row.id)}) is not a chatcore ciphertext.`, { info: { repository: plan.name, field: s.column, id: row.id } });
           mine[k] = (mine[k] ?? 0) + 1;
           byKey[k] = (byKey[k] ?? 0) + 1;
         }

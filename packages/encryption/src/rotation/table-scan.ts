@@ -1,4 +1,4 @@
-import type { StoredRow } from '@chatcore/core';
+import type { StoredRow } from '@chatcore/core/plugin';
 import { ConfigError } from '@chatcore/core';
 import { keyIdOf } from '../crypto/ciphertext-format.js';
 import { envelopeCiphertext } from '../record/reseal.js';

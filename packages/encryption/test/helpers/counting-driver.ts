@@ -1,4 +1,4 @@
-import type { Driver } from '@chatcore/core';
+import type { Driver } from '@chatcore/core/driver';
 
 const DATA_CALLS = new Set(['insert', 'getByIds', 'query', 'count', 'update', 'delete', 'upsert']);
 

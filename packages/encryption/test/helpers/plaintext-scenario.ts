@@ -1,5 +1,7 @@
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, UniqueViolationError, UnsupportedQueryError, type Driver, type RepositorySchema } from '@chatcore/core';
+import { createDatabase, defineRepository, f, UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
+import { type Driver } from '@chatcore/core/driver';
+import { type RepositorySchema } from '@chatcore/core/plugin';
 import { encryption } from '../../src/index.js';
 import { KEY_A, highEntropy } from './keys.js';
 import { findLeaks } from './plaintext-scan.js';

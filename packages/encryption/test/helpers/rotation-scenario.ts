@@ -1,5 +1,6 @@
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, KeyError, type Driver } from '@chatcore/core';
+import { createDatabase, defineRepository, f, KeyError } from '@chatcore/core';
+import { type Driver } from '@chatcore/core/driver';
 import { encryption, type EncryptionPlugin, type ReencryptProgress } from '../../src/index.js';
 import { KEY_A, KEY_B } from './keys.js';
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type { FirestoreEmulator } from '@chatcore/core/testing';
+import type { FirestoreEmulator } from '../../src/testing/index.js';
 import { firestore, type FirestoreDriver, type FirestoreOptions } from '../../src/index.js';
 
 /** A random suffix for collection and project names, so test files never share data. */

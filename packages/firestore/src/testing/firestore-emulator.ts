@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import net from 'node:net';
-import { isReachable, parseTarget, requireService } from './services.js';
+import { freePort, isReachable, parseTarget, requireService } from '@chatcore/core/testing';
 
 const DEFAULT_BIN = '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator';
 
@@ -19,25 +18,6 @@ export interface FirestoreEmulator {
   /** `host:port`, also set as FIRESTORE_EMULATOR_HOST. */
   readonly host: string;
   stop(): Promise<void>;
-}
-
-/**
- * A free TCP port on 127.0.0.1 (nothing listens on it when this resolves).
- *
- * @example
- * ```ts
- * const port = await freePort();
- * ```
- */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,4 +1,4 @@
-import { contextStore, type AmbientContext } from '../context/context-store.js';
+import { ambientContext, type AmbientContext } from '@chatcore/core/driver';
 
 /**
  * Whose writes a reader must see: `context` (the ambient `db.withContext`
@@ -35,7 +35,7 @@ export class WriteClock {
   /** Record a write by the current caller. */
   noteWrite(now = Date.now()): void {
     if (this.windowMs <= 0) return;
-    const ctx = contextStore.getStore();
+    const ctx = ambientContext();
     if (this.scope === 'actor' && ctx?.actor !== undefined) {
       this.byActor.set(ctx.actor, now);
       if (this.byActor.size > 10_000) this.prune(now);
@@ -49,7 +49,7 @@ export class WriteClock {
   /** Whether the current caller wrote within the window. */
   mustReadPrimary(now = Date.now()): boolean {
     if (this.windowMs <= 0) return false;
-    const ctx = contextStore.getStore();
+    const ctx = ambientContext();
     let at: number | undefined;
     if (this.scope === 'actor' && ctx?.actor !== undefined) at = this.byActor.get(ctx.actor);
     else at = ctx ? this.byContext.get(ctx) : this.outside;

@@ -1,0 +1,18 @@
+// @chatcore/core/driver: for driver authors. The driver contract, the storage
+// schema and normalized query a driver receives, and the reference semantics
+// (DESIGN 7a) for drivers that must evaluate, order or patch rows themselves.
+export type * from './driver.js';
+export { FULL_CAPABILITIES, type DriverCapabilities, type IsolationLevel } from './capabilities.js';
+export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
+export { ORDERED_TYPES, type FieldType, type FieldMeta, type SensitiveOptions, type SearchNormalization } from '../schema/field-meta.js';
+export type { Condition, CmpOp, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
+export { negate } from '../query/normalize-filter.js';
+export { ambientContext, type AmbientContext } from '../context/context-store.js';
+export { isWideInteger } from '../schema/integer-range.js';
+export { toSnakeCase } from '../util/naming.js';
+export { applyPatch } from '../memory/apply-patch.js';
+export { compareValues } from '../memory/compare-values.js';
+export { evaluateCondition } from '../memory/evaluate-condition.js';
+export { isAfterCursor, sortRows } from '../memory/order-rows.js';
+export { MemoryDriver, memoryDriver, type MemoryDriverOptions } from '../memory/memory-driver.js';
+export * from '../resilience/index.js';

@@ -1,0 +1,12 @@
+// @chatcore/core/plugin: for plugin authors. The plugin contract, the
+// operations and contexts hooks receive, and the storage schema they read.
+export type * from './plugin.js';
+export { familyOf, type Operation, type OperationResult, type MethodName, type HookFamily } from './operation.js';
+export type { SecurityEvent } from './security-event.js';
+export type { OperationContext, CallerContext, TransactionHandle } from '../context/operation-context.js';
+export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
+export type { FieldType, FieldMeta, SensitiveOptions, SearchNormalization } from '../schema/field-meta.js';
+export type { Condition, CmpOp, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
+export { negate } from '../query/normalize-filter.js';
+export { ambientContext, type AmbientContext } from '../context/context-store.js';
+export { toSnakeCase } from '../util/naming.js';
