@@ -3,6 +3,7 @@ import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
 import { TransactionError, UnsupportedQueryError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement, StatementLimits } from '@chatcore/sql';
 import { ConnectionLock } from './connection-lock.js';
+import { defaultTemplateCache, startInMemory } from './cluster-template.js';
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
@@ -27,6 +28,13 @@ export interface PgliteExecutorOptions {
   readonly dataDir?: string | undefined;
   /** Use this PGlite instance (it is not closed by close()); e.g. one shared by a test file. */
   readonly client?: PGlite | undefined;
+  /**
+   * Where an in-memory database keeps the template of a freshly initialized
+   * cluster, so that starts after the first skip initdb (see
+   * `startInMemory`); `false` runs initdb every time. Default:
+   * `$XDG_CACHE_HOME/chatcore` or `~/.cache/chatcore`.
+   */
+  readonly templateCache?: string | false | undefined;
 }
 
 /**
@@ -78,7 +86,8 @@ export class PgliteExecutor implements SqlExecutor {
   private pg(): Promise<PGlite> | PGlite {
     if (this.closed) throw new Error('PGlite is closed: this driver was closed.');
     if (this.client) return this.client;
-    this.starting ??= PGlite.create(this.options.dataDir ? { dataDir: this.options.dataDir } : {}).then((pg) => (this.client = pg));
+    const { dataDir, templateCache } = this.options;
+    this.starting ??= (dataDir ? PGlite.create({ dataDir }) : startInMemory(templateCache ?? defaultTemplateCache())).then((pg) => (this.client = pg));
     return this.starting;
   }
 
