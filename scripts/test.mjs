@@ -4,7 +4,10 @@
 // per-file timeout. Prints one line per file, the tiers skipped for a missing
 // service, and the final `N passed, N failed` line that CI reads.
 //
-// Usage: node scripts/test.mjs [substring ...]
+// Usage: node scripts/test.mjs [--list] [substring ...]
+//   --list prints the selected files (one path from the root a line) instead of running them
+//   a substring selects the files whose path (from the repository root) contains it;
+//   each package's `pnpm test` runs `node ../../scripts/test.mjs packages/<name>/`
 //   CHATCORE_REQUIRE_SERVICES=1  a missing PostgreSQL/Redis/Firestore fails instead of skipping
 //   CHATCORE_TEST_CONCURRENCY    files run at once (default 2)
 //   CHATCORE_TEST_TIMEOUT        seconds per file (default 600)
@@ -15,7 +18,8 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(fileURLToPath(import.meta.url), '..', '..');
-const filters = process.argv.slice(2);
+const listOnly = process.argv.includes('--list');
+const filters = process.argv.slice(2).filter((a) => a !== '--list');
 const concurrency = Number(process.env.CHATCORE_TEST_CONCURRENCY ?? 2);
 const timeoutSec = Number(process.env.CHATCORE_TEST_TIMEOUT ?? 600);
 const serverlessOnly = process.env.CHATCORE_SERVERLESS_ONLY === '1';
@@ -40,8 +44,15 @@ for (const base of ['packages', 'examples']) {
 let files = dirs.flatMap((d) => walk(d).sort());
 if (filters.length) files = files.filter((f) => filters.some((x) => relative(root, f).includes(x)));
 if (serverlessOnly) files = files.filter((f) => !/requireService\(|useFirestoreEmulator\(/.test(readFileSync(f, 'utf8')));
-
-const uvuBin = join(root, 'node_modules', 'uvu', 'bin.js');
+if (files.length === 0 && !serverlessOnly) {
+  // A mistyped filter (or a package script pointing at the wrong folder) must not pass quietly.
+  console.log(`no test file matches ${filters.map((x) => JSON.stringify(x)).join(' or ')}\n\n0 passed, 1 failed`);
+  process.exit(1);
+}
+if (listOnly) {
+  for (const f of files) console.log(relative(root, f));
+  process.exit(0);
+}
 const results = [];
 let passed = 0, failed = 0, skippedFiles = 0;
 const skips = [];

@@ -1,8 +1,9 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
-import { TransactionError } from '@chatcore/core';
-import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
+import { TransactionError, UnsupportedQueryError } from '@chatcore/core';
+import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement, StatementLimits } from '@chatcore/sql';
 import { ConnectionLock } from './connection-lock.js';
+import { defaultTemplateCache, startInMemory } from './cluster-template.js';
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
@@ -27,7 +28,23 @@ export interface PgliteExecutorOptions {
   readonly dataDir?: string | undefined;
   /** Use this PGlite instance (it is not closed by close()); e.g. one shared by a test file. */
   readonly client?: PGlite | undefined;
+  /**
+   * Where an in-memory database keeps the template of a freshly initialized
+   * cluster, so that starts after the first skip initdb (see
+   * `startInMemory`); `false` runs initdb every time. Default:
+   * `$XDG_CACHE_HOME/chatcore` or `~/.cache/chatcore`.
+   */
+  readonly templateCache?: string | false | undefined;
 }
+
+/**
+ * PGlite's protocol parser reads a statement's parameter count as a signed
+ * 16-bit integer: past 32767 parameters it fails mid-message ("Invalid array
+ * length") and leaves the instance answering every later query wrongly
+ * (empty results, lost rows). So a statement never carries more, and bulk
+ * writes stay at a size the in-memory server builds comfortably.
+ */
+const PGLITE_LIMITS: StatementLimits = Object.freeze({ maxParameters: 32_767, maxBytes: 4 * 1024 * 1024 });
 
 function misuse(): TransactionError {
   return new TransactionError(
@@ -55,6 +72,7 @@ export class PgliteExecutor implements SqlExecutor {
   private starting: Promise<PGlite> | undefined;
   private readonly owned: boolean;
   private closed = false;
+  readonly limits: StatementLimits = PGLITE_LIMITS;
 
   constructor(private readonly options: PgliteExecutorOptions = {}) {
     this.client = options.client;
@@ -68,7 +86,8 @@ export class PgliteExecutor implements SqlExecutor {
   private pg(): Promise<PGlite> | PGlite {
     if (this.closed) throw new Error('PGlite is closed: this driver was closed.');
     if (this.client) return this.client;
-    this.starting ??= PGlite.create(this.options.dataDir ? { dataDir: this.options.dataDir } : {}).then((pg) => (this.client = pg));
+    const { dataDir, templateCache } = this.options;
+    this.starting ??= (dataDir ? PGlite.create({ dataDir }) : startInMemory(templateCache ?? defaultTemplateCache())).then((pg) => (this.client = pg));
     return this.starting;
   }
 
@@ -144,6 +163,14 @@ function stateOf(pg: PGlite): ClientState {
 }
 
 async function run(pg: PGlite, statement: SqlStatement): Promise<SqlResult> {
+  // Refused before a byte is sent: past the limit the instance would stay broken (see PGLITE_LIMITS).
+  if (statement.parameters.length > PGLITE_LIMITS.maxParameters) {
+    throw new UnsupportedQueryError(
+      `This statement has ${statement.parameters.length} bind parameters; PGlite takes at most ${PGLITE_LIMITS.maxParameters}. ` +
+        'Nothing was sent. Split it into smaller statements, or pass a list as one array parameter (= any($1)).',
+      { parameters: statement.parameters.length, maxParameters: PGLITE_LIMITS.maxParameters },
+    );
+  }
   const result = await pg.query<Record<string, unknown>>(statement.sql, statement.parameters as unknown[], QUERY_OPTIONS);
   return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };
 }

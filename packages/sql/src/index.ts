@@ -1,4 +1,5 @@
 export type { SqlStatement, SqlResult, SqlConnection, SqlExecutor } from './sql-executor.js';
+export { POSTGRES_STATEMENT_LIMITS, type StatementLimits } from './statement-limits.js';
 export { SqlDriver, sqlDriver, type SqlDriverOptions } from './sql-driver.js';
 export { SqlTransactionSession } from './sql-session.js';
 export { mapSqlError } from './sql-errors.js';

@@ -6,6 +6,7 @@ import { SqlSessionBase } from './sql-session.js';
 import { mapSqlError } from './sql-errors.js';
 import { ensureSchema } from './schema-manager.js';
 import { executorDialect } from './executor-dialect.js';
+import { limitsOf } from './statement-limits.js';
 import type { SqlTablesOf } from './kysely-tables.js';
 
 /** How long the health probe waits before reporting the backend degraded. */
@@ -47,7 +48,7 @@ export class SqlDriver extends SqlSessionBase implements Driver {
   private closed = false;
 
   constructor(options: SqlDriverOptions) {
-    super(options.executor.execute.bind(options.executor), undefined);
+    super(options.executor.execute.bind(options.executor), undefined, limitsOf(options.executor));
     this.name = options.name;
     this.executor = options.executor;
     this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, ...options.capabilities });
@@ -72,7 +73,7 @@ export class SqlDriver extends SqlSessionBase implements Driver {
         throw err;
       }
     };
-    return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, guarded, options)).catch((err: unknown) => {
+    return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, guarded, options, this.limits)).catch((err: unknown) => {
       // The signal's own reason (a transaction rolled back because the caller gave up) is not a client error either.
       throw fromCaller || (options.signal?.aborted && err === options.signal.reason) ? err : mapSqlError(err);
     });

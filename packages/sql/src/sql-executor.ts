@@ -1,3 +1,5 @@
+import type { StatementLimits } from './statement-limits.js';
+
 /**
  * One SQL statement ready to run: text with `$n` placeholders, its values,
  * and an optional stable name. Clients that support server-side prepared
@@ -81,4 +83,9 @@ export interface SqlExecutor {
   close(): Promise<void>;
   /** Extra health details (pool stats, breaker state...). */
   stats?(): Readonly<Record<string, unknown>>;
+  /**
+   * Statement size limits of this client where they are tighter than
+   * PostgreSQL's (see `StatementLimits`); bulk writes split under them.
+   */
+  readonly limits?: Partial<StatementLimits> | undefined;
 }

@@ -4,6 +4,7 @@ import type { SqlConnection, SqlResult, SqlStatement } from './sql-executor.js';
 import { planOf, type SchemaPlan } from './schema-plan.js';
 import { mapSqlError } from './sql-errors.js';
 import { countStatement, getByIdsStatement, queryStatement } from './read-statements.js';
+import type { StatementLimits } from './statement-limits.js';
 import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
 
 /**
@@ -33,7 +34,11 @@ interface TxState {
  * ```
  */
 export abstract class SqlSessionBase implements DriverSession {
-  protected constructor(protected readonly run: StatementRunner, private readonly tx: TxState | undefined) {}
+  protected constructor(
+    protected readonly run: StatementRunner,
+    private readonly tx: TxState | undefined,
+    protected readonly limits: StatementLimits,
+  ) {}
 
   /** Run a statement, mapping client errors to typed errors; inside a transaction, remember a failure. */
   protected exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
@@ -48,7 +53,7 @@ export abstract class SqlSessionBase implements DriverSession {
   async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
     if (rows.length === 0) return;
     const plan = planOf(schema);
-    const statements = insertStatements(plan, rows);
+    const statements = insertStatements(plan, rows, this.limits);
     if (statements.length === 1) {
       await this.exec(plan, statements[0]!, options.signal);
       return;
@@ -106,9 +111,11 @@ export abstract class SqlSessionBase implements DriverSession {
   abstract transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T>;
 
   /** Run `fn` in a fresh transaction on `connection` (BEGIN ... COMMIT / ROLLBACK). */
-  protected static async runTransaction<T>(connection: SqlConnection, fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+  protected static async runTransaction<T>(
+    connection: SqlConnection, fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions, limits: StatementLimits,
+  ): Promise<T> {
     const state: TxState = { failed: false, savepoints: 0 };
-    const session = new SqlTransactionSession((st) => connection.execute(st), state);
+    const session = new SqlTransactionSession((st) => connection.execute(st), state, limits);
     await session.exec(undefined, { sql: beginSql(options), parameters: [] }, options.signal);
     let result: T;
     try {
@@ -156,8 +163,8 @@ function beginSql(options: TransactionOptions): string {
  * ```
  */
 export class SqlTransactionSession extends SqlSessionBase {
-  constructor(run: StatementRunner, private readonly state: TxState) {
-    super(run, state);
+  constructor(run: StatementRunner, private readonly state: TxState, limits: StatementLimits) {
+    super(run, state, limits);
   }
 
   async transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {

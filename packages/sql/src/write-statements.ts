@@ -4,9 +4,7 @@ import type { FieldPlan, SchemaPlan } from './schema-plan.js';
 import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';
 import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
-
-/** PostgreSQL accepts at most 65535 parameters per statement; stay under it. */
-const MAX_PARAMETERS = 60_000;
+import { chunkRows, POSTGRES_STATEMENT_LIMITS, valueBytes, type StatementLimits } from './statement-limits.js';
 /**
  * Column name of the upsert's "was this an insert" flag (cannot collide: field names are identifiers).
  *
@@ -25,19 +23,19 @@ function encoded(f: FieldPlan, row: StoredRow): unknown {
 
 /**
  * The INSERT statements for a batch of rows. One row: `values ($1, ...)`.
- * Several rows: one `insert ... select * from unnest($1::text[], ...)` (one
+ * Several rows: `insert ... select * from unnest($1::text[], ...)` (one
  * parameter per column, one shape for every batch size), or multi-row VALUES
- * in chunks under the parameter limit when a column is itself an array
- * (unnest would flatten it). The caller runs several statements atomically.
+ * when a column is itself an array (unnest would flatten it). Batches split
+ * into several statements under the client's `limits` (parameters per
+ * statement, bytes of values); the caller runs them atomically.
  *
  * @example
  * ```ts
- * for (const stmt of insertStatements(plan, rows)) await run(stmt);
+ * for (const stmt of insertStatements(plan, rows, limitsOf(executor))) await run(stmt);
  * ```
  */
-export function insertStatements(plan: SchemaPlan, rows: readonly StoredRow[]): SqlStatement[] {
+export function insertStatements(plan: SchemaPlan, rows: readonly StoredRow[], limits: StatementLimits = POSTGRES_STATEMENT_LIMITS): SqlStatement[] {
   const fields = plan.fields;
-  const columns = fields.map((f) => f.column);
   if (rows.length === 1) {
     const shape = plan.shape('i1', () => {
       const alloc = new SlotAllocator();
@@ -46,30 +44,36 @@ export function insertStatements(plan: SchemaPlan, rows: readonly StoredRow[]): 
     });
     return [bindShape(shape, fields.map((f) => encoded(f, rows[0]!)))];
   }
+  // Column-major, encoded once: unnest sends the columns as they are.
+  const columns = fields.map((f) => rows.map((r) => encoded(f, r)));
+  const rowBytes = (i: number) => {
+    let n = 0;
+    for (const column of columns) n += valueBytes(column[i]);
+    return n;
+  };
+  const runs = chunkRows(rows.length, plan.canUnnest ? 0 : fields.length, limits, rowBytes);
   if (plan.canUnnest) {
     const shape = plan.shape('iu', () => {
       const alloc = new SlotAllocator();
       const arrays = fields.map((f) => sql`${alloc.slot()}::${sql.raw(f.sqlType)}[]`);
       const select = sql`select * from unnest(${sql.join(arrays)})`;
-      return toShape(compiler.insertInto(plan.table).columns(columns as never).expression(select as never).compile(), true);
+      return toShape(compiler.insertInto(plan.table).columns(fields.map((f) => f.column) as never).expression(select as never).compile(), true);
     });
-    return [bindShape(shape, fields.map((f) => rows.map((r) => encoded(f, r))))];
+    if (runs.length === 1) return [bindShape(shape, columns)];
+    return runs.map(([start, end]) => bindShape(shape, columns.map((c) => c.slice(start, end))));
   }
-  const perChunk = Math.max(1, Math.floor(MAX_PARAMETERS / fields.length));
-  const out: SqlStatement[] = [];
-  for (let start = 0; start < rows.length; start += perChunk) {
-    const chunk = rows.slice(start, start + perChunk);
-    const shape = plan.shape(`iv${chunk.length}`, () => {
+  return runs.map(([start, end]) => {
+    const n = end - start;
+    const shape = plan.shape(`iv${n}`, () => {
       const alloc = new SlotAllocator();
-      const values = chunk.map(() => Object.fromEntries(fields.map((f) => [f.column, alloc.slot()])));
+      const values = Array.from({ length: n }, () => Object.fromEntries(fields.map((f) => [f.column, alloc.slot()])));
       // Large one-off batch sizes would fill the server's prepared-statement cache: unnamed.
-      return toShape(compiler.insertInto(plan.table).values(values as never).compile(), chunk.length <= 10);
+      return toShape(compiler.insertInto(plan.table).values(values as never).compile(), n <= 10);
     });
     const values: unknown[] = [];
-    for (const r of chunk) for (const f of fields) values.push(encoded(f, r));
-    out.push(bindShape(shape, values));
-  }
-  return out;
+    for (let i = start; i < end; i++) for (const column of columns) values.push(column[i]);
+    return bindShape(shape, values);
+  });
 }
 
 function describeTarget(plan: SchemaPlan, target: WriteTarget, values: unknown[]): string {

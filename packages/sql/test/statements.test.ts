@@ -87,8 +87,27 @@ test('batch inserts with array columns are chunked under the parameter limit', (
   const rows = Array.from({ length: 20_000 }, (_, i) => ({ id: `m${i}`, conversationId: 'c', body: 'b', score: null, tags: ['t'], createdAt: new Date(0), version: 1 }));
   const statements = insertStatements(plan, rows);
   assert.is(statements.length, 3);
-  for (const st of statements) assert.ok(st.parameters.length <= 60_000);
+  for (const st of statements) assert.ok(st.parameters.length <= 65_535);
   assert.is(statements.reduce((n, st) => n + st.parameters.length, 0), 20_000 * 7);
+  const tight = insertStatements(plan, rows, { maxParameters: 32_767, maxBytes: Infinity });
+  assert.is(tight.length, 5);
+  for (const st of tight) assert.ok(st.parameters.length <= 32_767, `${st.parameters.length} parameters`);
+  assert.equal(tight.flatMap((st) => st.parameters.filter((_, i) => i % 7 === 0)), rows.map((r) => r.id));
+});
+
+test('batch inserts are split by bytes of values too, unnest included; a row over the budget goes alone', () => {
+  const notes = defineRepository('notes', { id: f.id(), body: f.text(), version: f.version() }, { table: 'notes' });
+  const notesPlan = planOf(notes.schema);
+  const body = 'x'.repeat(1000);
+  const rows = Array.from({ length: 100 }, (_, i) => ({ id: `n${i}`, body: i === 50 ? 'y'.repeat(50_000) : body, version: 1 }));
+  const statements = insertStatements(notesPlan, rows, { maxParameters: 65_535, maxBytes: 10_000 });
+  assert.ok(statements.length > 10, `${statements.length} statements`);
+  assert.ok(statements.every((st) => st.sql === statements[0]!.sql), 'every chunk shares the unnest shape');
+  const ids = statements.flatMap((st) => st.parameters[0] as string[]);
+  assert.equal(ids, rows.map((r) => r.id));
+  const alone = statements.find((st) => (st.parameters[0] as string[]).includes('n50'))!;
+  assert.equal(alone.parameters[0], ['n50']);
+  assert.is(insertStatements(notesPlan, rows).length, 1);
 });
 
 test('a table or column name SQL cannot take safely is a ConfigError', () => {

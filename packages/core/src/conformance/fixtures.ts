@@ -113,3 +113,24 @@ export function accountsRepository(table: string) {
  * ```
  */
 export type ItemsDef = ReturnType<typeof itemsRepository>;
+
+/**
+ * Rows for bulk writes: seven fields, one of them an array (SQL drivers
+ * cannot unnest it and bind one parameter per value instead).
+ *
+ * @example
+ * ```ts
+ * const repo = bulkRepository(h.table('bulk'));
+ * ```
+ */
+export function bulkRepository(table: string) {
+  return defineRepository('bulk', {
+    id: f.id(),
+    seq: f.integer(),
+    label: f.string(),
+    note: f.text().optional(),
+    tags: f.array(f.string()),
+    createdAt: f.timestamp().createdAt(),
+    version: f.version(),
+  }, { table });
+}

@@ -2,6 +2,7 @@ import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabiliti
 import { Harness, type ConformanceOptions } from './harness.js';
 import { registerFieldTypeTests } from './field-types-tests.js';
 import { registerCrudTests } from './crud-tests.js';
+import { registerBulkTests } from './bulk-tests.js';
 import { registerFilterTests } from './filter-tests.js';
 import { registerOrderTests } from './order-tests.js';
 import { registerPagingTests } from './paging-tests.js';
@@ -37,6 +38,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   // next timer tick after the first run(), so every suite must be queued now.
   registerFieldTypeTests(h);
   registerCrudTests(h);
+  registerBulkTests(h);
   registerFilterTests(h);
   registerOrderTests(h);
   registerPagingTests(h);
