@@ -13,3 +13,4 @@ export { contextBytes, buildAad } from './crypto/aad.js';
 export { blindIndex, normalizeForIndex, BLIND_INDEX_BYTES } from './crypto/blind-index.js';
 export type { ReencryptOptions, ReencryptProgress, ReencryptResult, KeyUsage } from './rotation/reencrypt-job.js';
 export type { VerifyResult, IntegrityFinding } from './rotation/verify-job.js';
+export type { EncryptionStats, EncryptionCounters, KeyCounters } from './encryption-stats.js';
