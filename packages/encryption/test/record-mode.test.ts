@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f, memoryDriver, ConfigError, UnsupportedQueryError, ValidationError } from '@chatcore/core';
-import { encryption, keyIdOf } from '../src/index.js';
+import { encryption } from '../src/index.js';
+import { keyIdOf } from '../src/crypto/ciphertext-format.js';
 import { KEY_A, highEntropy } from './helpers/keys.js';
 import { messages } from './helpers/schemas.js';
 import { findLeaks } from './helpers/plaintext-scan.js';

@@ -1,9 +1,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { IntegrityError, type FieldMeta, type FieldType } from '@chatcore/core';
-import { Keyring, ValueCipher, buildAad, contextBytes, decodeValue, encodeValue, headerFor, localKeyProvider } from '../src/index.js';
-import { RecordAad } from '../src/crypto/aad.js';
-import { encodeTransient } from '../src/crypto/plaintext-codec.js';
+import { Keyring, localKeyProvider } from '../src/index.js';
+import { ValueCipher } from '../src/crypto/value-cipher.js';
+import { RecordAad, buildAad, contextBytes } from '../src/crypto/aad.js';
+import { headerFor } from '../src/crypto/ciphertext-format.js';
+import { decodeValue, encodeTransient, encodeValue } from '../src/crypto/plaintext-codec.js';
 import { fieldList, openRecord, sealRecord } from '../src/record/record-envelope.js';
 import { resealEnvelope } from '../src/record/reseal.js';
 import { KEY_A, KEY_B } from './helpers/keys.js';

@@ -1,7 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, memoryDriver } from '@chatcore/core';
-import { encryption, keyIdOf } from '../src/index.js';
+import { encryption } from '../src/index.js';
+import { keyIdOf } from '../src/crypto/ciphertext-format.js';
 import { envelopeCiphertext } from '../src/record/reseal.js';
 import { rotationScenario } from './helpers/rotation-scenario.js';
 import { KEY_A, KEY_B } from './helpers/keys.js';
