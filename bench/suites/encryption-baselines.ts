@@ -105,11 +105,13 @@ function bareGcm(name: string, values: readonly string[], aadLength: number, non
 }
 
 /**
- * The floor plus what storing a ciphertext as text takes (reference, no
- * target): seal writes `nonce ‖ tag ‖ body` into a reused buffer and encodes
- * it as base64url; open decodes the text before the decipher calls. The
- * plugin's stored format is base64url text too, so the gap between this and
- * the floor is the price of the format, not of the plugin.
+ * The floor plus what storing a batch of ciphertexts as text takes
+ * (reference, no target): seal writes `nonce ‖ tag ‖ body` into a reused
+ * buffer, encodes it as base64url and keeps every text until the batch is
+ * done, as a batch write must (and as the plugin does); open decodes each
+ * text before the decipher calls and keeps the values. The plugin stores
+ * base64url text too, so the gap between this and the floor is the price
+ * of a text format in a batch, not of the plugin.
  */
 export function nodeCryptoText(values: readonly string[], aadLength: number): ValueSubject {
   const key = randomBytes(32);
@@ -139,9 +141,9 @@ export function nodeCryptoText(values: readonly string[], aadLength: number): Va
   };
   const sealed = values.map(sealOne);
   return {
-    name: 'node:crypto floor + base64url text (reference)',
-    seal: () => each(values, sealOne),
-    open: () => each(sealed, openOne),
+    name: 'node:crypto floor + base64url text, batch kept (reference)',
+    seal: () => (sink = values.map(sealOne)),
+    open: () => (sink = sealed.map(openOne)),
     check: () => sameAs(values)(sealed.map(openOne)),
   };
 }
