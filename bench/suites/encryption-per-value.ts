@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { compare, median, pairedCpuRatio, type VariantResult } from '../lib/measure.js';
 import { cloak, longValues, nodeCryptoFloor, nodeCryptoNaiveNonce, nodeCryptoText, shortValues, typeormEncrypted, type ValueSubject } from './encryption-baselines.js';
 import { KEY_ID, pluginDatabase, pluginPath, type PluginPath } from './encryption-plugin-paths.js';
@@ -10,6 +12,13 @@ const LONG = 600;
 /** Targets: the plugin's CPU per value against the bare floor, and against each peer library. */
 const FLOOR_TARGET = 1.15;
 const PEER_TARGET = 0.6;
+
+// A full collection before every timed run, so that each variant pays for
+// the garbage it makes and not for another's: a cipher context leaves a
+// native handle and three buffers behind, and without this the peers'
+// garbage moved the plugin's ratio to the floor by 0.15x between runs.
+setFlagsFromString('--expose-gc');
+const fullGc = runInNewContext('gc') as () => void;
 
 /** One thing to time: a call handling `values` values. */
 interface Subject {
@@ -25,7 +34,7 @@ const open = (s: ValueSubject | PluginPath, values: number): Subject => ({ name:
 async function measure(subjects: readonly Subject[]): Promise<{ results: VariantResult[]; perValue: Map<string, number[]> }> {
   const results = await compare(
     subjects.map((s) => ({ name: s.name, op: async () => s.run() })),
-    { count: CALLS, inFlight: 1, rounds: ROUNDS, warmup: 3 },
+    { count: CALLS, inFlight: 1, rounds: ROUNDS, warmup: 3, settle: fullGc },
   );
   const perValue = new Map(results.map((r, i) => [r.name, r.cpuRounds.map((c) => c / subjects[i]!.values)]));
   return { results, perValue };
@@ -86,7 +95,7 @@ export async function encryptionPerValue(out: string[]): Promise<void> {
       }
     }
   }
-  out.push(`#### CPU per encrypted value, medians of ${ROUNDS} alternating rounds (${CALLS} calls of ${SHORT} short or ${LONG} long values per variant per round)`, '', ...table, '');
+  out.push(`#### CPU per encrypted value, medians of ${ROUNDS} alternating rounds (${CALLS} calls of ${SHORT} short or ${LONG} long values per variant per round, a full GC before each)`, '', ...table, '');
   out.push('#### Targets (paired ratios: median over rounds of plugin / other within a round)', '', '| values | operation | target | measured | verdict |', '| --- | --- | --- | ---: | --- |', ...verdicts, '');
   out.push(...(await recordVersusField(db, enc)));
   await db.close();
