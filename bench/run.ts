@@ -2,7 +2,7 @@
  * `pnpm bench [suite ...]`: runs the benchmarks and prints markdown tables
  * with absolute figures and ratios against raw baselines measured in the same
  * run (medians of 7 alternating rounds by default, at least 5), then the process memory.
- * Suites: sql, resilience, encryption, cache, audit, firestore (default: all).
+ * Suites: sql, resilience, encryption, encryption-pg, cache, audit, firestore (default: all).
  * Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL), Redis at 127.0.0.1:6379
  * and the Firestore emulator (started by the firestore suite).
  */
@@ -14,9 +14,13 @@ process.env.CHATCORE_REQUIRE_SERVICES = '1';
 const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = {
   sql: async () => (await import('./suites/sql-core.js')).sqlCore,
   resilience: async () => (await import('./suites/postgres-resilience.js')).postgresResilience,
-  encryption: async () => (await import('./suites/encryption-overhead.js')).encryptionOverhead,
+  encryption: async () => (await import('./suites/encryption-per-value.js')).encryptionPerValue,
+  'encryption-pg': async () => (await import('./suites/encryption-overhead.js')).encryptionOverhead,
   firestore: async () => (await import('./suites/firestore-overhead.js')).firestoreOverhead,
 };
+
+// Suites whose output starts with their own tables (CPU per value, not ops/s).
+const ownTables = new Set(['encryption']);
 
 // Plugin benchmarks that print their own tables; run on the built packages.
 const scripts: Record<string, string> = {
@@ -25,7 +29,7 @@ const scripts: Record<string, string> = {
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['sql', 'resilience', 'encryption', 'cache', 'audit', 'firestore'];
+const names = wanted.length ? wanted : ['sql', 'resilience', 'encryption', 'encryption-pg', 'cache', 'audit', 'firestore'];
 console.log(`chatcore benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 for (const name of names) {
   if (scripts[name]) {
@@ -42,7 +46,7 @@ for (const name of names) {
   const t0 = performance.now();
   await (await load())(out);
   console.log(`\n### ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
-  console.log([...HEADER, ...out].join('\n'));
+  console.log((ownTables.has(name) ? out : [...HEADER, ...out]).join('\n'));
 }
 const mem = process.memoryUsage();
 console.log(`\nprocess memory after the run: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);

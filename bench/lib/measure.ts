@@ -44,14 +44,17 @@ export function median(xs: readonly number[]): number {
 /**
  * Alternate the variants over `rounds` rounds (order rotated each round),
  * each running `count` operations at `inFlight`; warm up once first.
+ * `settle`, when given, runs untimed before every timed run (e.g. a full
+ * garbage collection, so that no variant pays for another's garbage).
  */
-export async function compare(variants: readonly Variant[], opts: { count: number; inFlight: number; rounds?: number; warmup?: number }): Promise<VariantResult[]> {
+export async function compare(variants: readonly Variant[], opts: { count: number; inFlight: number; rounds?: number; warmup?: number; settle?: () => void }): Promise<VariantResult[]> {
   const rounds = opts.rounds ?? 7;
   const per = new Map(variants.map((v) => [v.name, { ops: [] as number[], cpu: [] as number[] }]));
   for (const v of variants) await drive(v.op, opts.warmup ?? Math.min(opts.count, 500), opts.inFlight);
   for (let r = 0; r < rounds; r++) {
     const order = variants.map((_, i) => variants[(i + r) % variants.length]!);
     for (const v of order) {
+      opts.settle?.();
       const { ms, cpuMicros } = await drive(v.op, opts.count, opts.inFlight);
       per.get(v.name)!.ops.push((opts.count / ms) * 1000);
       per.get(v.name)!.cpu.push(cpuMicros / opts.count);

@@ -26,7 +26,12 @@ const contacts = (table: string) =>
     { table },
   );
 
-/** Issue 6 benchmarks: the same repository with and without the encryption plugin, PostgreSQL, same run. */
+/**
+ * `pnpm bench encryption-pg`: the same repository with and without the
+ * encryption plugin on PostgreSQL, same run. Reference figures, no targets
+ * (the end-to-end throughput targets were withdrawn; the per-value targets
+ * are in encryption-per-value.ts).
+ */
 export async function encryptionOverhead(out: string[]): Promise<void> {
   const raw = new pg.Pool({ connectionString: URL, max: 2 });
   await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc, bench_contacts_rec');
@@ -92,7 +97,7 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
       ],
       { count: OPS, inFlight },
     );
-    out.push(...rows(`get by id, ${inFlight} in flight`, r, 'get, no encryption', inFlight === 16 ? { variant: 'get, 3 fields encrypted', min: 0.85 } : undefined));
+    out.push(...rows(`get by id, ${inFlight} in flight`, r, 'get, no encryption'));
   }
 
   await plainCached.connect();
@@ -125,7 +130,7 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
       ],
       { count: OPS, inFlight },
     );
-    out.push(...rows(`lookup by email, ${inFlight} in flight`, r, 'equality on a plain indexed column', inFlight === 16 ? { variant: 'blind-index lookup', min: 0.9 } : undefined));
+    out.push(...rows(`lookup by email, ${inFlight} in flight`, r, 'equality on a plain indexed column'));
   }
 
   let batch = 0;
@@ -137,7 +142,7 @@ export async function encryptionOverhead(out: string[]): Promise<void> {
     ],
     { count: 1, inFlight: 1, warmup: 1 },
   );
-  out.push(...rows('createMany 10k records (ops/s x 10,000 = records/s)', bulk, 'createMany 10k, no encryption', { variant: 'createMany 10k, 3 fields encrypted', min: 0.6 }));
+  out.push(...rows('createMany 10k records (ops/s x 10,000 = records/s)', bulk, 'createMany 10k, no encryption'));
 
   await raw.query('DROP TABLE IF EXISTS bench_contacts_plain, bench_contacts_enc, bench_contacts_rec');
   await plain.close();

@@ -16,6 +16,7 @@ import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { keyringOptions } from './keys/keyring-options.js';
 import { verify, type VerifyResult } from './rotation/verify-job.js';
+import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 
@@ -79,12 +80,12 @@ export class EncryptionPlugin implements Plugin {
         // Exported once into a buffer the plugin owns, so close() can zero it.
         if (p.indexField) p.indexKey = this.ring.indexKey(plan.name, p.name).export();
         if (plan.mode === 'field') {
-          p.cipher = new ValueCipher(this.ring, plan.name, p.name);
+          p.cipher = new ValueCipher(this.ring, plan.name, p.name, plan.counters);
           p.cipher.warm();
         }
       }
       if (plan.mode === 'record') {
-        plan.envelopeCipher = new ValueCipher(this.ring, plan.name, '$record');
+        plan.envelopeCipher = new ValueCipher(this.ring, plan.name, '$record', plan.counters);
         plan.envelopeCipher.warm();
       }
     }
@@ -198,6 +199,18 @@ export class EncryptionPlugin implements Plugin {
     return this.keyring().keyIds();
   }
 
+  /**
+   * Counters since the plugin was created: values sealed and opened (per
+   * key id), blind indexes computed, integrity failures and missing keys
+   * met on reads; in total and per protected repository. Plain counters,
+   * kept on the hot path at the cost of an increment.
+   */
+  stats(): EncryptionStats {
+    const repositories: Record<string, EncryptionCounters> = {};
+    for (const [name, plan] of this.plans) repositories[name] = plan.counters.snapshot();
+    return { ...sumCounters(Object.values(repositories)), activeKeyId: this.ring?.activeKeyId, keyIds: this.ring?.keyIds() ?? [], repositories };
+  }
+
   private keyring(): Keyring {
     if (!this.ring) throw new PluginError(this.name, 'keys are not loaded: call db.connect() before using the database.');
     return this.ring;
@@ -225,6 +238,8 @@ export class EncryptionPlugin implements Plugin {
   }
 
   private reportIntegrity(plan: RepositoryPlan, error: IntegrityError | KeyError, ctx: OperationContext | undefined): void {
+    if (error instanceof KeyError) plan.counters.missingKeys++;
+    else plan.counters.integrityFailures++;
     const id = error.info.id as string | undefined;
     const event = {
       // A missing key id is an operator mistake or a tampered key id: reported either way, as its own type.

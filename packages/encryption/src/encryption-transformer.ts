@@ -1,9 +1,8 @@
 import type { StoredRow } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
-import { blindIndex } from './crypto/blind-index.js';
 import { decodeValue, encodeTransient } from './crypto/plaintext-codec.js';
 import { openRecord, sealRecord } from './record/record-envelope.js';
-import { cipherOf, envelopeCipherOf, indexKeyOf, type RepositoryPlan } from './repository-plan.js';
+import { blindIndexOf, cipherOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 
 /**
  * The per-row work of the plugin: logical rows to storage rows (encrypt,
@@ -32,7 +31,7 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
     for (const k in row) if (!fields.has(k)) out[k] = row[k];
     out[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, row, id);
   }
-  for (const p of plan.searchable) out[p.indexField!] = blindIndex(indexKeyOf(plan, p), p.meta, row[p.name], p.normalize);
+  for (const p of plan.searchable) out[p.indexField!] = blindIndexOf(plan, p, row[p.name]);
   return out;
 }
 
@@ -103,7 +102,7 @@ export function encryptSet(plan: RepositoryPlan, set: Readonly<Record<string, un
   for (const [f, value] of Object.entries(set)) {
     const p = plan.fields.get(f);
     if (!p) continue;
-    if (p.indexField) out[p.indexField] = blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize);
+    if (p.indexField) out[p.indexField] = blindIndexOf(plan, p, value);
     out[f] = value === null || value === undefined ? null : cipherOf(plan, p).seal(encodeTransient(value, p.meta.type, p.meta.items), id);
   }
   return out;

@@ -5,11 +5,6 @@ export { localKeyProvider, defaultKeyProvider, MIN_PBKDF2_ITERATIONS, type Local
 export { Keyring, type KeyringConfig } from './keys/keyring.js';
 export type { KeySource } from './keys/key-source.js';
 export { keyringFromEnv } from './keys/env-keys.js';
-export { ValueCipher } from './crypto/value-cipher.js';
-export { gcmSeal, gcmOpen } from './crypto/aes-gcm.js';
-export { FORMAT_V1, ALG_AES_256_GCM, NONCE_BYTES, TAG_BYTES, headerFor, parseCiphertext, keyIdOf, isValidKeyId, type CiphertextParts } from './crypto/ciphertext-format.js';
-export { encodeValue, decodeValue } from './crypto/plaintext-codec.js';
-export { contextBytes, buildAad } from './crypto/aad.js';
-export { blindIndex, normalizeForIndex, BLIND_INDEX_BYTES } from './crypto/blind-index.js';
 export type { ReencryptOptions, ReencryptProgress, ReencryptResult, KeyUsage } from './rotation/reencrypt-job.js';
 export type { VerifyResult, IntegrityFinding } from './rotation/verify-job.js';
+export type { EncryptionStats, EncryptionCounters, KeyCounters } from './encryption-stats.js';

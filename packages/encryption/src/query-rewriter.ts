@@ -1,17 +1,12 @@
 import type { Condition, OrderTerm } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
-import { blindIndex } from './crypto/blind-index.js';
-import { indexKeyOf, type FieldPlan, type RepositoryPlan } from './repository-plan.js';
+import { blindIndexOf, type RepositoryPlan } from './repository-plan.js';
 
 function unsupported(plan: RepositoryPlan, field: string, what: string): UnsupportedQueryError {
   const how = plan.mode === 'record'
     ? `it is sealed in ${plan.name}'s envelope (list it under clear to query it, or make it sensitive({ searchable: true }) for equality)`
     : 'it is encrypted (only equality and in work, through a blind index, on fields marked searchable)';
   return new UnsupportedQueryError(`${what} on ${plan.name}.${field} is not possible: ${how}. Nothing was sent to the database.`, { info: { repository: plan.name, field } });
-}
-
-function indexOf(plan: RepositoryPlan, p: FieldPlan, value: unknown): string | null {
-  return blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize);
 }
 
 /**
@@ -44,13 +39,13 @@ export function rewriteCondition(plan: RepositoryPlan, cond: Condition | undefin
       const p = plan.fields.get(cond.field);
       if (!p) return cond;
       if (!p.indexField || (cond.op !== 'eq' && cond.op !== 'ne')) throw unsupported(plan, cond.field, `Operator ${cond.op}`);
-      return { kind: 'cmp', field: p.indexField, op: cond.op, value: indexOf(plan, p, cond.value) };
+      return { kind: 'cmp', field: p.indexField, op: cond.op, value: blindIndexOf(plan, p, cond.value) };
     }
     case 'in': {
       const p = plan.fields.get(cond.field);
       if (!p) return cond;
       if (!p.indexField) throw unsupported(plan, cond.field, cond.negate ? 'Operator notIn' : 'Operator in');
-      return { kind: 'in', field: p.indexField, values: cond.values.map((v) => indexOf(plan, p, v)), negate: cond.negate };
+      return { kind: 'in', field: p.indexField, values: cond.values.map((v) => blindIndexOf(plan, p, v)), negate: cond.negate };
     }
     case 'isNull': {
       const p = plan.fields.get(cond.field);

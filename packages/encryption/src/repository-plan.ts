@@ -4,6 +4,8 @@ import { toSnakeCase } from '@chatcore/core/plugin';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
 import type { ValueCipher } from './crypto/value-cipher.js';
 import { fieldList } from './record/record-envelope.js';
+import { blindIndex } from './crypto/blind-index.js';
+import { RepositoryCounters } from './encryption-stats.js';
 
 /**
  * How one logical field is protected.
@@ -56,6 +58,8 @@ export interface RepositoryPlan {
   storage?: RepositorySchema;
   /** Set at connect (record mode). */
   envelopeCipher?: ValueCipher;
+  /** What `stats()` reports for this repository; the ciphers count into it too. */
+  readonly counters: RepositoryCounters;
 }
 
 /**
@@ -167,7 +171,7 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     if (envelopeField) reads.set(envelopeField, 'envelope');
     else for (const p of protectedFields.values()) reads.set(p.name, p);
     for (const f of indexFields.keys()) reads.set(f, 'index');
-    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads });
+    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads, counters: new RepositoryCounters() });
   }
   return plans;
 }
@@ -206,9 +210,24 @@ export function envelopeCipherOf(plan: RepositoryPlan): ValueCipher {
  *
  * @example
  * ```ts
- * const bidx = blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize);
+ * const key = indexKeyOf(plan, p); // what blindIndexOf hashes with
  * ```
  */
 export function indexKeyOf(plan: RepositoryPlan, p: FieldPlan): Buffer {
   return p.indexKey ?? keysGone(plan);
+}
+
+/**
+ * The blind index of a value of a searchable field (null for null), counted
+ * in the repository's stats.
+ *
+ * @example
+ * ```ts
+ * out.emailBidx = blindIndexOf(plan, plan.fields.get('email')!, row.email);
+ * ```
+ */
+export function blindIndexOf(plan: RepositoryPlan, p: FieldPlan, value: unknown): string | null {
+  const index = blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize);
+  if (index !== null) plan.counters.blindIndexes++;
+  return index;
 }

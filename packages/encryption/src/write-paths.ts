@@ -2,9 +2,8 @@ import type { Condition, Operation, OperationResult, StoredRow } from '@chatcore
 import { ConflictError, UniqueViolationError } from '@chatcore/core';
 import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
-import { blindIndex } from './crypto/blind-index.js';
 import { sealRecord } from './record/record-envelope.js';
-import { envelopeCipherOf, indexKeyOf, type RepositoryPlan } from './repository-plan.js';
+import { blindIndexOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 type InsertOp = Extract<Operation, { kind: 'insert' }>;
@@ -118,7 +117,7 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
       else logical[f] = typeof by === 'bigint' ? BigInt((logical[f] as bigint | null) ?? 0n) + by : Number(logical[f] ?? 0) + by;
     }
     set[env] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, logical, id);
-    for (const p of plan.fields.values()) if (p.indexField && (p.name in op.patch.set || p.name in op.patch.increment)) set[p.indexField] = blindIndex(indexKeyOf(plan, p), p.meta, logical[p.name], p.normalize);
+    for (const p of plan.fields.values()) if (p.indexField && (p.name in op.patch.set || p.name in op.patch.increment)) set[p.indexField] = blindIndexOf(plan, p, logical[p.name]);
     // Compare-and-swap: the write applies only if nobody changed the record since it was read.
     const guard: Condition = version
       ? { kind: 'cmp', field: version, op: 'eq', value: current[version] }

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, UnsupportedQueryError, UniqueViolationError, ValidationError } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
-import { encryption, keyIdOf } from '../src/index.js';
+import { encryption } from '../src/index.js';
+import { keyIdOf } from '../src/crypto/ciphertext-format.js';
 import { KEY_A, highEntropy } from './helpers/keys.js';
 import { users, vault, accounts } from './helpers/schemas.js';
 

@@ -1,7 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { gcmOpen, gcmSeal, Keyring, ValueCipher, decodeValue, blindIndex, localKeyProvider, parseCiphertext } from '../src/index.js';
+import { Keyring, localKeyProvider } from '../src/index.js';
+import { gcmOpen, gcmSeal } from '../src/crypto/aes-gcm.js';
+import { ValueCipher } from '../src/crypto/value-cipher.js';
+import { decodeValue } from '../src/crypto/plaintext-codec.js';
+import { blindIndex } from '../src/crypto/blind-index.js';
+import { parseCiphertext } from '../src/crypto/ciphertext-format.js';
 import { openRecord } from '../src/record/record-envelope.js';
 
 // AES-256-GCM test cases 13-16 of "The Galois/Counter Mode of Operation (GCM)"

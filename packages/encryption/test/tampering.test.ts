@@ -2,7 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, IntegrityError, KeyError, type SecurityEvent } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
-import { encryption, Keyring, ValueCipher, encodeValue, localKeyProvider, type EncryptionPlugin } from '../src/index.js';
+import { encryption, Keyring, localKeyProvider, type EncryptionPlugin } from '../src/index.js';
+import { ValueCipher } from '../src/crypto/value-cipher.js';
+import { encodeValue } from '../src/crypto/plaintext-codec.js';
 import { KEY_A, KEY_B, highEntropy } from './helpers/keys.js';
 import { users, messages } from './helpers/schemas.js';
 

@@ -2,7 +2,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, IntegrityError } from '@chatcore/core';
 import { pglite } from '@chatcore/pglite';
-import { encryption, keyIdOf } from '../src/index.js';
+import { encryption } from '../src/index.js';
+import { keyIdOf } from '../src/crypto/ciphertext-format.js';
 import { KEY_A, highEntropy } from './helpers/keys.js';
 import { scenarioRepos } from './helpers/plaintext-scenario.js';
 

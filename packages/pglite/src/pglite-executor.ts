@@ -165,11 +165,8 @@ function stateOf(pg: PGlite): ClientState {
 async function run(pg: PGlite, statement: SqlStatement): Promise<SqlResult> {
   // Refused before a byte is sent: past the limit the instance would stay broken (see PGLITE_LIMITS).
   if (statement.parameters.length > PGLITE_LIMITS.maxParameters) {
-    throw new UnsupportedQueryError(
-      `This statement has ${statement.parameters.length} bind parameters; PGlite takes at most ${PGLITE_LIMITS.maxParameters}. ` +
-        'Nothing was sent. Split it into smaller statements, or pass a list as one array parameter (= any($1)).',
-      { parameters: statement.parameters.length, maxParameters: PGLITE_LIMITS.maxParameters },
-    );
+    throw new UnsupportedQueryError(`This statement has ${statement.parameters.length} bind parameters; PGlite takes at most ${PGLITE_LIMITS.maxParameters}. ` +
+        'Nothing was sent. Split it into smaller statements, or pass a list as one array parameter (= any($1)).', { info: { parameters: statement.parameters.length, maxParameters: PGLITE_LIMITS.maxParameters } });
   }
   const result = await pg.query<Record<string, unknown>>(statement.sql, statement.parameters as unknown[], QUERY_OPTIONS);
   return { rows: result.rows, rowCount: result.affectedRows ?? result.rows.length };

@@ -5,11 +5,14 @@ import { gcmOpen, gcmSeal, gcmSealInto } from './aes-gcm.js';
 import { RecordAad, buildAad, contextBytes } from './aad.js';
 import { NONCE_BYTES, TAG_BYTES, headerFor, parseCiphertext } from './ciphertext-format.js';
 import { ScratchBuffer } from './scratch-buffer.js';
+import { RepositoryCounters, type KeyCounters } from '../encryption-stats.js';
 
 interface KeySlot {
   readonly key: KeyObject;
   readonly header: Buffer;
   readonly aad: RecordAad;
+  /** This key's counters in the repository's stats (incremented in place). */
+  readonly counts: KeyCounters;
 }
 
 // Shared by every ValueCipher: each use is synchronous and ends before the next.
@@ -24,7 +27,8 @@ const MAX_SCRATCH_TEXT = 64 * 1024;
  * Encrypts and decrypts the byte payloads of one storage slot (a field, or a
  * record envelope) of one repository. Everything that does not depend on
  * the record is computed once: the AAD prefix, the header per key id, the
- * subkey per key id.
+ * subkey per key id. Seals and opens are counted per key id in
+ * `counters` (the repository's, shared by its fields).
  *
  * @example
  * ```ts
@@ -43,6 +47,7 @@ export class ValueCipher {
     private readonly ring: Keyring,
     readonly repository: string,
     readonly field: string,
+    private readonly counters: RepositoryCounters = new RepositoryCounters(),
   ) {
     this.prefix = contextBytes([repository, field]);
   }
@@ -70,15 +75,19 @@ export class ValueCipher {
    * by the caller with `sealedLength`); returns the end offset.
    */
   sealInto(out: Buffer, at: number, plaintext: Uint8Array, recordId: string, suffix?: Buffer): number {
-    const { key, header, aad } = this.activeSlot();
+    const { key, header, aad, counts } = this.activeSlot();
     header.copy(out, at);
-    return gcmSealInto(key, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext, out, at + header.length);
+    const end = gcmSealInto(key, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext, out, at + header.length);
+    counts.sealed++;
+    return end;
   }
 
   /** Like `seal`, returning the binary ciphertext. */
   sealBytes(plaintext: Uint8Array, recordId: string, suffix?: Buffer): Buffer {
-    const { key, header, aad } = this.activeSlot();
-    return gcmSeal(key, header, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext);
+    const { key, header, aad, counts } = this.activeSlot();
+    const out = gcmSeal(key, header, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext);
+    counts.sealed++;
+    return out;
   }
 
   /**
@@ -102,11 +111,14 @@ export class ValueCipher {
     if (n < hl + NONCE_BYTES + TAG_BYTES || !startsWith(bytes, s.header)) return this.openBytes(decoded.view(0, n), recordId);
     for (let i = 0; i < NONCE_BYTES; i++) nonceCopy[i] = bytes[hl + i]!;
     for (let i = 0; i < TAG_BYTES; i++) tagCopy[i] = bytes[hl + NONCE_BYTES + i]!;
+    let plain: Buffer;
     try {
-      return gcmOpen(s.key, nonceCopy, tagCopy, s.aad.of(recordId), decoded.view(hl + NONCE_BYTES + TAG_BYTES, n));
+      plain = gcmOpen(s.key, nonceCopy, tagCopy, s.aad.of(recordId), decoded.view(hl + NONCE_BYTES + TAG_BYTES, n));
     } catch (cause) {
       throw this.failed(recordId, this.activeId!, cause);
     }
+    s.counts.opened++;
+    return plain;
   }
 
   /** Like `open`, from the binary ciphertext. */
@@ -133,11 +145,14 @@ export class ValueCipher {
     }
     // The header is part of the AAD; it equals the slot's header (same key id, same format bytes).
     const aad = suffix ? buildAad(slot.header, this.prefix, recordId, suffix) : slot.aad.of(recordId);
+    let plain: Buffer;
     try {
-      return gcmOpen(slot.key, nonce, tag, aad, body);
+      plain = gcmOpen(slot.key, nonce, tag, aad, body);
     } catch (cause) {
       throw this.failed(recordId, keyId, cause);
     }
+    slot.counts.opened++;
+    return plain;
   }
 
   private failed(recordId: string, keyId: string, cause: unknown): IntegrityError {
@@ -157,7 +172,7 @@ export class ValueCipher {
     let s = this.keys.get(keyId);
     if (!s) {
       const header = headerFor(keyId);
-      s = { key: this.ring.encryptionKey(keyId, this.repository, this.field), header, aad: new RecordAad(header, this.prefix) };
+      s = { key: this.ring.encryptionKey(keyId, this.repository, this.field), header, aad: new RecordAad(header, this.prefix), counts: this.counters.forKey(keyId) };
       this.keys.set(keyId, s);
     }
     return s;

@@ -1,0 +1,12 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import * as api from '../src/index.js';
+
+test('the package root exports what applications and operators use, and no low-level crypto', () => {
+  assert.equal(Object.keys(api).sort(), ['EncryptionPlugin', 'Keyring', 'MIN_PBKDF2_ITERATIONS', 'defaultKeyProvider', 'encryption', 'keyringFromEnv', 'localKeyProvider']);
+  for (const internal of ['ValueCipher', 'gcmSeal', 'gcmOpen', 'encodeValue', 'decodeValue', 'contextBytes', 'buildAad', 'blindIndex', 'normalizeForIndex', 'parseCiphertext', 'headerFor', 'keyIdOf', 'FORMAT_V1']) {
+    assert.not.ok(internal in api, internal);
+  }
+});
+
+test.run();
