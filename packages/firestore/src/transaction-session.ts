@@ -1,6 +1,6 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import { applyPatch, compareValues, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
-import { UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
+import { TransactionError, UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
@@ -42,17 +42,35 @@ export class TransactionSession implements DriverSession {
   private readonly reader: Reader;
   private readonly docs = new Map<string, Entry>();
   private readonly locks = new Map<string, LockEntry>();
+  /** Set once the attempt is over: writes buffered after that would never be flushed, and reads would use a finished transaction. */
+  private ended = false;
 
   constructor(private readonly ctx: DriverContext, private readonly t: Transaction) {
     this.reader = transactionReader(t);
   }
 
+  /** The attempt is over (committed, rolled back or retried): the session refuses every later call. */
+  end(): void {
+    this.ended = true;
+  }
+
+  private open(): Promise<never> | undefined {
+    if (!this.ended) return undefined;
+    return Promise.reject(new TransactionError(
+      'This Firestore transaction session was used after its transaction ended; what it wrote would never be committed. ' +
+        'A session works only inside the function passed to transaction().',
+    ));
+  }
+
   async getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
+    await this.open();
     const rows = await withCallScope(options, () => this.rowsByIds(schema, ids));
     return options.select ? rows.map((r) => project(r, options.select!)) : rows;
   }
 
   query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
+    const refused = this.open();
+    if (refused) return refused;
     return withCallScope(options, () => this.queryRows(schema, query));
   }
 
@@ -73,6 +91,7 @@ export class TransactionSession implements DriverSession {
   }
 
   async count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
+    await this.open();
     let n = await withCallScope(options, () => countRows(this.ctx, this.reader, schema, where, (ids) => readByIds(this.ctx, this.reader, schema, ids)));
     // The aggregate counted stored documents; swap in this transaction's versions.
     for (const e of this.pendingOf(schema)) {
@@ -82,6 +101,7 @@ export class TransactionSession implements DriverSession {
   }
 
   async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
+    await this.open();
     return withCallScope(options, () => this.atomically(() => this.insertRows(schema, rows)));
   }
 
@@ -98,6 +118,8 @@ export class TransactionSession implements DriverSession {
   }
 
   update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
+    const refused = this.open();
+    if (refused) return refused;
     return withCallScope(options, () => this.atomically(() => this.updateRows(schema, target, patch)));
   }
 
@@ -114,6 +136,8 @@ export class TransactionSession implements DriverSession {
   }
 
   delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
+    const refused = this.open();
+    if (refused) return refused;
     return withCallScope(options, () => this.atomically(() => this.deleteRows(schema, target)));
   }
 
@@ -128,6 +152,7 @@ export class TransactionSession implements DriverSession {
   }
 
   async upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
+    await this.open();
     const fields = spec.conflictFields.length ? spec.conflictFields : ['id'];
     let existing: StoredRow | undefined;
     if (fields.every((f) => row[f] !== null && row[f] !== undefined)) {
@@ -143,6 +168,8 @@ export class TransactionSession implements DriverSession {
   }
 
   transaction<T>(): Promise<T> {
+    const refused = this.open();
+    if (refused) return refused;
     return Promise.reject(new UnsupportedQueryError('Firestore has no nested transactions (savepoints); run the work in the outer transaction.', { info: { backend: 'firestore', limit: 'nestedTransactions' } }));
   }
 
