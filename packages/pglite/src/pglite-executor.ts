@@ -31,9 +31,9 @@ export interface PgliteExecutorOptions {
 
 function misuse(): TransactionError {
   return new TransactionError(
-    'A query was issued on the database while a transaction is open in the same async context. PGlite has a single connection, ' +
-      'so it would wait for the transaction forever. Inside db.transaction(async (tx) => ...), use the tx handle (tx.users.get(...), ' +
-      'tx.transaction(...)) instead of db.',
+    "A statement was sent to PGlite outside an open transaction from its callback's async context (e.g. through the " +
+      'Kysely escape hatch, or on another database over the same PGlite instance). PGlite has a single connection, so it would wait ' +
+      'for the transaction forever. Inside db.transaction(async (tx) => ...), use the tx handle (tx.users.get(...), tx.transaction(...)).',
   );
 }
 

@@ -8,6 +8,7 @@ import { registerPagingTests } from './paging-tests.js';
 import { registerWriteTests } from './write-tests.js';
 import { registerUniqueTests } from './unique-tests.js';
 import { registerTransactionTests } from './transaction-tests.js';
+import { registerTransactionMisuseTests } from './transaction-misuse-tests.js';
 import { registerProjectionTests } from './projection-tests.js';
 import { registerCapabilityTests } from './capability-tests.js';
 
@@ -43,6 +44,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerWriteTests(h);
   registerUniqueTests(h);
   registerTransactionTests(h);
+  registerTransactionMisuseTests(h);
   registerProjectionTests(h);
   registerCapabilityTests(h);
 }
