@@ -1,6 +1,7 @@
 import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabilities.js';
 import { Harness, type ConformanceOptions } from './harness.js';
 import { registerFieldTypeTests } from './field-types-tests.js';
+import { registerTextAndTimeTests } from './text-and-time-tests.js';
 import { registerCrudTests } from './crud-tests.js';
 import { registerFilterTests } from './filter-tests.js';
 import { registerOrderTests } from './order-tests.js';
@@ -37,6 +38,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   // Registration below is synchronous on purpose: uvu starts running on the
   // next timer tick after the first run(), so every suite must be queued now.
   registerFieldTypeTests(h);
+  registerTextAndTimeTests(h);
   registerCrudTests(h);
   registerFilterTests(h);
   registerOrderTests(h);

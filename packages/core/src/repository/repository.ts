@@ -12,6 +12,7 @@ import type { TransactionScopeState } from '../database/transaction-scope.js';
 import { hashSecret, verifySecretHash } from '../secret/secret-hash.js';
 import { WriteInput } from './write-input.js';
 import { isPlainObject } from './validate-value.js';
+import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } from './repository-api.js';
 
 const DEFAULT_PAGE = 50;
@@ -224,6 +225,8 @@ export class RepositoryImpl {
   async verifySecret(id: string, field: string, candidate: string, options?: CallOptions): Promise<boolean> {
     if (!this.secrets.includes(field)) throw new ValidationError([{ path: 'field', message: `${this.name}.${String(field)} is not a secret() field` }]);
     if (typeof candidate !== 'string') throw new ValidationError([{ path: 'candidate', message: 'expected a string' }]);
+    // UTF-8 encoding would turn a lone surrogate into U+FFFD, so it could match a stored value that holds one.
+    if (!isWellFormed(candidate)) throw new ValidationError([{ path: 'candidate', message: `the candidate is ${MALFORMED_STRING}` }]);
     const checked = this.writer.id(id);
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];

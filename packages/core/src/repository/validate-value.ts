@@ -1,6 +1,7 @@
 import type { FieldMeta } from '../schema/field-meta.js';
 import type { ValidationIssue } from '../errors.js';
 import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN } from '../schema/integer-range.js';
+import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_ARRAY_ITEMS = 10_000;
@@ -9,6 +10,8 @@ const MAX_JSON_DEPTH = 64;
 /**
  * Check one non-null value against its field; returns the value to store (a
  * defensive copy for mutable values) or pushes an issue and returns undefined.
+ * Strings must be well-formed UTF-16 (also inside arrays and JSON, keys
+ * included).
  * Messages never include the value itself (it may be sensitive).
  *
  * @example
@@ -19,7 +22,7 @@ const MAX_JSON_DEPTH = 64;
  */
 export function validateValue(meta: FieldMeta, value: unknown, path: string, issues: ValidationIssue[]): unknown {
   // Hot path (the id of every get/update/delete): no closure, no allocation.
-  if (meta.type === 'id' && typeof value === 'string' && value.length > 0 && value.length <= 128 && !hasControlChars(value)) return value;
+  if (meta.type === 'id' && typeof value === 'string' && value.length > 0 && value.length <= 128 && !hasControlChars(value) && isWellFormed(value)) return value;
   const fail = (message: string): undefined => {
     issues.push({ path, message });
     return undefined;
@@ -29,11 +32,13 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       if (typeof value !== 'string' || value.length === 0) return fail('expected a non-empty string id');
       if (value.length > 128) return fail('id longer than 128 characters');
       if (hasControlChars(value)) return fail('id contains control characters');
+      if (!isWellFormed(value)) return fail(`id is ${MALFORMED_STRING}`);
       return value;
     case 'string':
     case 'text': {
       if (typeof value !== 'string') return fail(`expected a string, got ${describe(value)}`);
       if (value.includes('\u0000')) return fail('string contains a NUL character');
+      if (!isWellFormed(value)) return fail(`string is ${MALFORMED_STRING}`);
       if (meta.max !== undefined && value.length > Number(meta.max)) return fail(`longer than the maximum of ${meta.max} characters (${value.length})`);
       if (meta.min !== undefined && value.length < Number(meta.min)) return fail(`shorter than the minimum of ${meta.min} characters`);
       if (meta.pattern && !meta.pattern.test(value)) return fail(`does not match the required pattern ${meta.pattern}`);
@@ -110,7 +115,8 @@ function hasControlChars(s: string): boolean {
 
 function jsonProblem(value: unknown, depth: number): string | undefined {
   if (depth > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string') return isWellFormed(value) ? undefined : `a JSON string is ${MALFORMED_STRING}`;
+  if (value === null || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'JSON numbers must be finite';
   if (Array.isArray(value)) {
     for (const v of value) {
@@ -124,6 +130,7 @@ function jsonProblem(value: unknown, depth: number): string | undefined {
     if (proto !== Object.prototype && proto !== null) return 'JSON values must be plain objects, arrays and primitives';
     for (const key of Object.keys(value)) {
       if (key === '__proto__') return 'JSON keys cannot be "__proto__"';
+      if (!isWellFormed(key)) return `a JSON key is ${MALFORMED_STRING}`;
       const p = jsonProblem((value as Record<string, unknown>)[key], depth + 1);
       if (p) return p;
     }
