@@ -3,14 +3,19 @@ import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
 import { TransactionError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
 import { ConnectionLock } from './connection-lock.js';
+import { parseTimestamptz } from './timestamp-parser.js';
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
-/** int8 as bigint (PGlite's default, a JS number, loses precision past 2^53). */
+const TIMESTAMPTZ = 1184;
+const TIMESTAMPTZ_ARRAY = 1185;
+/** int8 as bigint (PGlite's default, a JS number, loses precision past 2^53); timestamptz with years below 100 kept. */
 const QUERY_OPTIONS: QueryOptions = {
   parsers: {
     [INT8]: (x: string) => BigInt(x),
     [INT8_ARRAY]: (x: string, typeId?: number) => types.arrayParser(x, (v: string) => BigInt(v), typeId ?? INT8_ARRAY),
+    [TIMESTAMPTZ]: parseTimestamptz,
+    [TIMESTAMPTZ_ARRAY]: (x: string, typeId?: number) => types.arrayParser(x, parseTimestamptz, typeId ?? TIMESTAMPTZ_ARRAY),
   },
 };
 
