@@ -3,6 +3,7 @@ import type { Harness } from './harness.js';
 import { rejectsWith, same } from './harness.js';
 import { allTypesRepository } from './fixtures.js';
 import type { Rec } from './reference.js';
+import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from '../schema/timestamp-range.js';
 
 /** Strings that are not well-formed UTF-16: a lone high, a lone low surrogate, and a pair in the wrong order. */
 const MALFORMED = ['a\ud800b', 'x\udfff', '\udc00\ud800'] as const;
@@ -93,6 +94,56 @@ export function registerTextAndTimeTests(h: Harness): void {
         same(read.doc, { title: text, [text]: text }, `json ${i}`);
         assert.equal((await db.allTypes.find({ where: { str: text } })).map((r) => r.id), [id], `found by equality ${i}`);
       }
+    });
+
+    test('timestamps at the ends of years 1-9999 round-trip, compare and order', async ({ db }) => {
+      const min = new Date(MIN_TIMESTAMP_MS);
+      const max = new Date(MAX_TIMESTAMP_MS);
+      const tag = `range-${h.runId}`;
+      const made = await db.allTypes.createMany([
+        minimal({ str: tag, at: max, optTimes: [min, max] }),
+        minimal({ str: tag, at: min }),
+        minimal({ str: tag, at: new Date(Date.UTC(1969, 11, 31, 23, 59, 59, 999)) }),
+      ] as never[]);
+      const read = (await db.allTypes.get(made[0]!.id)) as Rec;
+      same(read.at, max, '9999-12-31T23:59:59.999Z');
+      same(read.optTimes, [min, max], 'array of extremes');
+      same(((await db.allTypes.get(made[1]!.id)) as Rec).at, min, '0001-01-01T00:00:00.000Z');
+      const ordered = await db.allTypes.find({ where: { str: tag }, orderBy: { at: 'asc' } });
+      assert.equal(ordered.map((r) => r.id), [made[1]!.id, made[2]!.id, made[0]!.id]);
+      assert.is(await db.allTypes.count({ str: tag, at: { lte: min } }), 1);
+      assert.is(await db.allTypes.count({ str: tag, at: { gte: max } }), 1);
+      assert.is(await db.allTypes.count({ str: tag, at: { gt: min, lt: max } }), 1);
+    });
+
+    test('a timestamp outside years 1-9999 is refused with ValidationError as a value, an array item or a filter, and nothing is written', async ({ db }) => {
+      const before = await db.allTypes.count();
+      const outside = [new Date(MIN_TIMESTAMP_MS - 1), new Date(MAX_TIMESTAMP_MS + 1), new Date(-8_640_000_000_000_000), new Date(8_640_000_000_000_000)];
+      const r = await db.allTypes.create(minimal() as never);
+      for (const at of outside) {
+        const what = at.toISOString();
+        const e = await rejectsWith(() => db.allTypes.create(minimal({ at }) as never), 'VALIDATION', `create ${what}`);
+        assert.match(e.message, '9999');
+        await rejectsWith(() => db.allTypes.create(minimal({ optTimes: [new Date(0), at] }) as never), 'VALIDATION', `array item ${what}`);
+        await rejectsWith(() => db.allTypes.update(r.id, { optAt: at }), 'VALIDATION', `update ${what}`);
+        await rejectsWith(() => db.allTypes.find({ where: { at: { lt: at } } }), 'VALIDATION', `filter ${what}`);
+        await rejectsWith(() => db.allTypes.count({ optAt: { in: [new Date(0), at] } }), 'VALIDATION', `in-list ${what}`);
+      }
+      assert.is(await db.allTypes.count(), before + 1);
+      same(((await db.allTypes.get(r.id)) as Rec).optAt, null, 'record unchanged');
+    });
+
+    test('-0 is stored as 0: it reads back as 0 (never -0) and equals 0 in filters', async ({ db }) => {
+      const tag = `zero-${h.runId}`;
+      const r = await db.allTypes.create(minimal({ str: tag, num: -0, optNum: -0, int: -0, ints: [-0, 1], doc: { n: -0 } }) as never);
+      const read = (await db.allTypes.get(r.id)) as Rec;
+      for (const [field, value] of [['num', read.num], ['optNum', read.optNum], ['int', read.int], ['ints[0]', (read.ints as number[])[0]], ['doc.n', (read.doc as Rec).n]] as const) {
+        assert.ok(Object.is(value, 0), `${field} reads back as 0, got ${Object.is(value, -0) ? '-0' : String(value)}`);
+      }
+      assert.ok(Object.is((r as Rec).num, 0), 'create() returns 0 too');
+      assert.is(await db.allTypes.count({ str: tag, num: 0 }), 1);
+      assert.is(await db.allTypes.count({ str: tag, num: -0 }), 1);
+      assert.is(await db.allTypes.count({ str: tag, num: { lt: 0 } }), 0);
     });
   });
 }

@@ -1,6 +1,7 @@
 import type { FieldMeta } from '../schema/field-meta.js';
 import type { ValidationIssue } from '../errors.js';
 import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN } from '../schema/integer-range.js';
+import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from '../schema/timestamp-range.js';
 import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
@@ -11,7 +12,8 @@ const MAX_JSON_DEPTH = 64;
  * Check one non-null value against its field; returns the value to store (a
  * defensive copy for mutable values) or pushes an issue and returns undefined.
  * Strings must be well-formed UTF-16 (also inside arrays and JSON, keys
- * included).
+ * included), timestamps within years 1-9999, and `-0` is stored as `0`
+ * (backends disagree on keeping the sign, so no backend gets it).
  * Messages never include the value itself (it may be sensitive).
  *
  * @example
@@ -49,7 +51,7 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       const min = meta.min === undefined ? INT32_MIN : Number(meta.min);
       const max = meta.max === undefined ? INT32_MAX : Number(meta.max);
       if (!Number.isSafeInteger(value) || value < min || value > max) return fail(`out of range [${min}, ${max}]`);
-      return value;
+      return value === 0 ? 0 : value;
     }
     case 'version':
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return fail('expected a non-negative integer version');
@@ -66,7 +68,7 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       if (!Number.isFinite(value)) return fail('expected a finite number (NaN and Infinity are not stored)');
       if (meta.min !== undefined && value < Number(meta.min)) return fail(`below the minimum of ${meta.min}`);
       if (meta.max !== undefined && value > Number(meta.max)) return fail(`above the maximum of ${meta.max}`);
-      return value;
+      return value === 0 ? 0 : value;
     }
     case 'boolean':
       if (typeof value !== 'boolean') return fail(`expected a boolean, got ${describe(value)}`);
@@ -74,6 +76,9 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
     case 'timestamp':
       if (!(value instanceof Date)) return fail(`expected a Date, got ${describe(value)}`);
       if (Number.isNaN(value.getTime())) return fail('invalid Date');
+      if (value.getTime() < MIN_TIMESTAMP_MS || value.getTime() > MAX_TIMESTAMP_MS) {
+        return fail('outside the stored range 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z');
+      }
       return new Date(value.getTime());
     case 'enum':
       if (typeof value !== 'string' || !meta.values?.includes(value)) return fail(`expected one of ${meta.values?.map((v) => JSON.stringify(v)).join(', ')}`);
