@@ -1,5 +1,5 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { applyPatch, compareValues, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { applyPatch, compareValues, copyRow, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { TransactionError, UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
@@ -31,7 +31,9 @@ interface LockEntry {
  * sent when the function returns (`flush`); reads see the buffered writes
  * (by id, and in queries and counts by merging them into the results).
  * Every document is read before it is written, which locks it, so the
- * computed rows are exactly what commits.
+ * computed rows are exactly what commits. Rows go in and out as deep
+ * copies: a caller changing a record it got back must not change what the
+ * buffer commits.
  *
  * @example
  * ```ts
@@ -87,7 +89,7 @@ export class TransactionSession implements DriverSession {
       if (e.current && matches(query.where, e.current) && (!query.after || isAfter(e.current, query.orderBy, query.after))) rows.push(e.current);
     }
     rows = sortRows(rows, query.orderBy).slice(start, query.limit === undefined ? undefined : start + query.limit);
-    return rows.map((r) => (query.select ? project(r, query.select) : { ...r }));
+    return rows.map((r) => copyRow(r, query.select));
   }
 
   async count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
@@ -113,7 +115,7 @@ export class TransactionSession implements DriverSession {
     if (existing.length) throw new UniqueViolationError(schema.name, ['id']);
     for (const row of rows) {
       await this.claimLocks(schema, row.id as string, null, row);
-      this.write(schema, row.id as string, null, { ...row }, undefined);
+      this.write(schema, row.id as string, null, copyRow(row), undefined);
     }
   }
 
@@ -130,7 +132,7 @@ export class TransactionSession implements DriverSession {
       assertDocumentSize(schema, row.id as string, encodeRow(schema, next));
       await this.claimLocks(schema, row.id as string, row, next);
       this.write(schema, row.id as string, row, next, patch);
-      out.push({ ...next });
+      out.push(copyRow(next));
     }
     return out;
   }
@@ -161,7 +163,7 @@ export class TransactionSession implements DriverSession {
     }
     if (!existing) {
       await this.insert(schema, [row], options);
-      return { row: { ...row }, created: true };
+      return { row: copyRow(row), created: true };
     }
     const [updated] = await this.update(schema, { ids: [existing.id as string] }, spec.patch, options);
     return { row: updated!, created: false };
@@ -283,7 +285,7 @@ export class TransactionSession implements DriverSession {
     for (const id of new Set(ids)) {
       const e = this.docs.get(this.key(schema, id));
       if (!e) unknown.push(id);
-      else if (e.current) out.push({ ...e.current });
+      else if (e.current) out.push(copyRow(e.current));
     }
     if (unknown.length) out.push(...(await readByIds(this.ctx, this.reader, schema, unknown)));
     return out;

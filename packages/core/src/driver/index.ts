@@ -12,6 +12,7 @@ export { isWideInteger } from '../schema/integer-range.js';
 export { MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS } from '../schema/timestamp-range.js';
 export { toSnakeCase } from '../util/naming.js';
 export { applyPatch } from '../memory/apply-patch.js';
+export { copyRow, copyValue } from '../memory/copy-value.js';
 export { compareValues } from '../memory/compare-values.js';
 export { evaluateCondition } from '../memory/evaluate-condition.js';
 export { isAfterCursor, sortRows } from '../memory/order-rows.js';
