@@ -81,9 +81,9 @@ export class DatabaseRuntime {
 
   /** Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one). */
   async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): Promise<OperationResult> {
-    if (scope) scope.assertOpen(`${op.schema.name}.${method}()`);
+    if (scope) scope.assertOpen(op.schema.name, method);
     else {
-      const wait = this.transactions.outside(`${op.schema.name}.${method}()`, `tx.${op.schema.name}.${method}()`);
+      const wait = this.transactions.outside(op.schema.name, method);
       if (wait) await wait;
     }
     if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);

@@ -10,6 +10,16 @@ import { TransactionScopeState } from './transaction-scope.js';
 import { warnHook } from './hook-warning.js';
 import type { TransactionCallOptions } from './database-api.js';
 
+function misuseOfDb(repository: string | undefined, method: string): TransactionError {
+  const called = repository === undefined ? `db.${method}()` : `db.${repository}.${method}()`;
+  const instead = repository === undefined ? 'tx.transaction() runs a nested transaction, a savepoint' : `tx.${repository}.${method}()`;
+  return new TransactionError(
+    `${called} was called inside the callback of an open transaction. Use the callback's handle instead (${instead}): ` +
+      'a call on db would run outside the transaction, and on a single-connection backend wait for it forever. ' +
+      'Work meant to run outside the transaction must start after db.transaction() has returned.',
+  );
+}
+
 /**
  * A top-level transaction as its callback's async context sees it. Work the
  * callback starts inherits this context (AsyncLocalStorage), awaited or not.
@@ -58,21 +68,17 @@ export class TransactionRunner {
   }
 
   /**
-   * Called before every operation on `db` (not on a tx handle): undefined
-   * outside any transaction callback (the fast path), a promise to await
-   * when the callback that started this work has returned but its
-   * transaction has not ended yet; throws while that callback runs.
+   * Called before every operation on `db` (not on a tx handle), with the
+   * repository and method for the message (`repository` undefined for
+   * db.transaction itself): undefined outside any transaction callback
+   * (the fast path), a promise to await when the callback that started
+   * this work has returned but its transaction has not ended yet; throws
+   * while that callback runs.
    */
-  outside(what: string, instead: string): Promise<void> | undefined {
+  outside(repository: string | undefined, method: string): Promise<void> | undefined {
     const active = this.active.getStore();
     if (active === undefined) return undefined;
-    if (active.running) {
-      throw new TransactionError(
-        `${what} was called on db inside the callback of an open transaction. Use the callback's handle instead (${instead}): ` +
-          'a call on db would run outside the transaction, and on a single-connection backend wait for it forever. ' +
-          'Work meant to run outside the transaction must start after db.transaction() has returned.',
-      );
-    }
+    if (active.running) throw misuseOfDb(repository, method);
     return active.done;
   }
 
@@ -82,7 +88,7 @@ export class TransactionRunner {
    */
   async run<H, T>(handleOf: (scope: TransactionScopeState) => H, fn: (handle: H) => Promise<T>, opts: TransactionCallOptions = {}): Promise<T> {
     if (typeof fn !== 'function') throw new TransactionError('transaction() needs a function: db.transaction(async (tx) => { ... })');
-    const wait = this.outside('db.transaction()', 'tx.transaction() runs a nested transaction, a savepoint');
+    const wait = this.outside(undefined, 'transaction');
     if (wait) await wait;
     if (!this.driver.capabilities.transactions) throw new UnsupportedQueryError(`The ${this.driver.name} driver does not support transactions.`);
     const id = randomUUID();
@@ -123,7 +129,7 @@ export class TransactionRunner {
 
   /** `tx.transaction(fn)`: a savepoint inside `parent`; its operations join the parent's when it succeeds. */
   async nested<H, T>(parent: TransactionScopeState, handleOf: (scope: TransactionScopeState) => H, fn: (handle: H) => Promise<T>, opts: TransactionCallOptions = {}): Promise<T> {
-    parent.assertOpen('transaction()');
+    parent.assertOpen(undefined, 'transaction');
     if (typeof fn !== 'function') throw new TransactionError('transaction() needs a function: tx.transaction(async (inner) => { ... })');
     if (!this.driver.capabilities.nestedTransactions) {
       throw new UnsupportedQueryError(`The ${this.driver.name} driver has no nested transactions (savepoints); run the work in the outer transaction.`);

@@ -20,7 +20,7 @@ type Outcome = 'finished' | 'committed' | 'rolled back' | 'released into its out
  * @example
  * ```ts
  * const scope = new TransactionScopeState('tx-1', 1, dtx, false);
- * scope.assertOpen('items.create()');
+ * scope.assertOpen('items', 'create');
  * scope.close();
  * ```
  */
@@ -53,12 +53,13 @@ export class TransactionScopeState implements TransactionHandle {
     return this.#outcome === undefined && (this.parent?.open ?? true);
   }
 
-  /** Throw TransactionError when the handle's callback has already settled. */
-  assertOpen(what: string): void {
+  /** Throw TransactionError when the handle's callback has already settled (`repository` undefined for tx.transaction). */
+  assertOpen(repository: string | undefined, method: string): void {
     if (this.open) return;
     const outcome = this.#outcome ?? 'finished';
+    const called = repository === undefined ? `tx.${method}()` : `tx.${repository}.${method}()`;
     throw new TransactionError(
-      `${what} was called on a transaction handle after its transaction ${outcome}. A tx handle works only while its callback runs: ` +
+      `${called} was called after its transaction ${outcome}. A tx handle works only while its callback runs: ` +
         'do the work inside the callback (and await it there), or use db after db.transaction() has returned.',
       { info: { transactionId: this.id, attempt: this.attempt } },
     );
