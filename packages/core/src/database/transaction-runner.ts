@@ -27,12 +27,19 @@ function misuseOfDb(repository: string | undefined, method: string): Transaction
 class ActiveTransaction {
   /** A callback attempt is running: calls on db from this context would run beside the transaction. */
   running = false;
-  /** Resolves once the transaction has committed or rolled back and its hooks have run. */
+  /** The transaction has committed or rolled back and its hooks have run. */
+  ended = false;
+  /** Resolves when `ended` becomes true. */
   readonly done: Promise<void>;
-  finish!: () => void;
+  private resolve!: () => void;
 
   constructor() {
-    this.done = new Promise<void>((resolve) => (this.finish = resolve));
+    this.done = new Promise<void>((resolve) => (this.resolve = resolve));
+  }
+
+  finish(): void {
+    this.ended = true;
+    this.resolve();
   }
 }
 
@@ -77,7 +84,7 @@ export class TransactionRunner {
    */
   outside(repository: string | undefined, method: string): Promise<void> | undefined {
     const active = this.active.getStore();
-    if (active === undefined) return undefined;
+    if (active === undefined || active.ended) return undefined;
     if (active.running) throw misuseOfDb(repository, method);
     return active.done;
   }
