@@ -281,12 +281,13 @@ export class KeyError extends ChatcoreError {
 }
 
 /**
- * Misuse of a transaction (e.g. a query outside the open transaction's handle
- * on a single-connection backend).
+ * Misuse of a transaction: `db` used inside a transaction callback instead
+ * of its `tx`, a `tx` (or driver session) used after its transaction ended,
+ * or a transaction the backend aborted. Raised before anything is sent.
  *
  * @example
  * ```ts
- * await db.transaction(async (tx) => { await db.users.get(id); }); // TransactionError on PGlite: use tx.users
+ * await db.transaction(async (tx) => { await db.users.get(id); }); // TransactionError on every backend: use tx.users
  * ```
  */
 export class TransactionError extends ChatcoreError {

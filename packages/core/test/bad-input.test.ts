@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { createHash } from 'node:crypto';
 import { createDatabase, defineRepository, f, ValidationError } from '@chatcore/core';
 import { memoryDriver, type Driver } from '@chatcore/core/driver';
+import type { Plugin } from '@chatcore/core/plugin';
 
 const users = defineRepository('users', {
   id: f.id(),
@@ -107,6 +108,23 @@ test('error messages do not echo the rejected value', async () => {
     assert.instance(e, ValidationError);
     assert.not.match((e as Error).message, secretish);
   }
+});
+
+test('a lone surrogate in a sensitive value is refused before any plugin (encryption would store U+FFFD), and verifySecret refuses one in its candidate', async () => {
+  const vault = defineRepository('vault', { id: f.id(), note: f.string().sensitive(), pin: f.string().secret() });
+  let onionCalls = 0;
+  const counting: Plugin = { name: 'counting', placement: { protectsSensitive: true }, around: (op, _ctx, next) => (onionCalls++, next(op)) };
+  const vdb = createDatabase({ driver: memoryDriver(), repositories: { vault }, plugins: [counting] });
+  await vdb.connect();
+  const kept = await vdb.vault.create({ note: 'n', pin: 'a\uFFFD' });
+  onionCalls = 0;
+  for (const call of [() => vdb.vault.create({ note: 'x\ud800', pin: '1' }), () => vdb.vault.update(kept.id, { note: '\udc00' }), () => vdb.vault.verifySecret(kept.id, 'pin', 'a\ud800')]) {
+    const outcome = await call().then(() => 'accepted', (e: unknown) => e);
+    assert.instance(outcome, ValidationError, String(outcome));
+  }
+  assert.is(onionCalls, 0, 'no plugin saw the calls');
+  assert.is(await vdb.vault.verifySecret(kept.id, 'pin', 'a\uFFFD'), true, 'the well-formed candidate still verifies');
+  await vdb.close();
 });
 
 test.after(async () => {

@@ -19,6 +19,11 @@ const EXPECTED_GROUP: Record<string, string> = {
   'update-many-ignores-filter': 'crud',
   'negation-matches-nulls': 'filters',
   'transaction-without-rollback': 'transactions',
+  'session-usable-after-transaction': 'transaction misuse',
+  'astral-strings-mangled': 'strings and timestamps',
+  'timestamps-before-year-100-shifted': 'strings and timestamps',
+  'strings-by-code-unit': 'ordering and offset',
+  'reads-share-stored-rows': 'field types',
 };
 
 interface SuiteRun {

@@ -31,6 +31,26 @@ export async function filters(since: Date): Promise<void> {
   await db.users.find({ where: { name: null } });
   await db.users.find({ where: { age: null } });
 
+  // --- null only where a field can be null (optional fields)
+  // @ts-expect-error name is required: eq null could never match
+  await db.users.find({ where: { name: { eq: null } } });
+  await db.users.find({ where: { age: { eq: null } } });
+  // @ts-expect-error ne null on a required field
+  await db.users.count({ role: { ne: null } });
+  await db.users.count({ age: { ne: null } });
+  // @ts-expect-error isNull on a required field
+  await db.users.find({ where: { createdAt: { isNull: false } } });
+  await db.users.find({ where: { age: { isNull: false } } });
+  // @ts-expect-error isNull on a required array (tags has a default, so it is never null)
+  await db.messages.find({ where: { tags: { isNull: true } } });
+  await db.messages.find({ where: { meta: { isNull: true } } });
+  // @ts-expect-error isNull on a required encrypted field (email is searchable, not optional)
+  await db.users.find({ where: { email: { isNull: true } } });
+  await db.users.find({ where: { ssn: { isNull: true } } });
+  // @ts-expect-error isNull on a required field inside not
+  await db.users.find({ where: { not: { name: { isNull: true } } } });
+  await db.users.find({ where: { not: { age: { isNull: true } } } });
+
   // --- operators for the field type
   // @ts-expect-error startsWith applies to strings, not to an integer
   await db.users.find({ where: { age: { startsWith: '3' } } });
@@ -49,7 +69,7 @@ export async function filters(since: Date): Promise<void> {
   await db.users.find({ where: { ssn: { isNull: true } } });
   // @ts-expect-error an encrypted text field: no range either
   await db.messages.find({ where: { body: { lt: 'm' } } });
-  await db.messages.find({ where: { body: { isNull: false } } });
+  await db.users.find({ where: { ssn: { isNull: false } } });
   // @ts-expect-error a secret (hashed) field cannot be filtered on
   await db.users.find({ where: { password: 'hunter2' } });
   await db.users.find({ where: { name: 'hunter2' } });

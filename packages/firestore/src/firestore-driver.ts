@@ -156,6 +156,8 @@ export class FirestoreDriver implements Driver {
           result = await fn(session);
         } catch (error) {
           throw settled(error);
+        } finally {
+          session.end();
         }
         session.flush();
         return result;

@@ -1,6 +1,6 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { applyPatch, compareValues, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
-import { UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
+import { applyPatch, compareValues, copyRow, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { TransactionError, UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
@@ -31,7 +31,9 @@ interface LockEntry {
  * sent when the function returns (`flush`); reads see the buffered writes
  * (by id, and in queries and counts by merging them into the results).
  * Every document is read before it is written, which locks it, so the
- * computed rows are exactly what commits.
+ * computed rows are exactly what commits. Rows go in and out as deep
+ * copies: a caller changing a record it got back must not change what the
+ * buffer commits.
  *
  * @example
  * ```ts
@@ -42,17 +44,35 @@ export class TransactionSession implements DriverSession {
   private readonly reader: Reader;
   private readonly docs = new Map<string, Entry>();
   private readonly locks = new Map<string, LockEntry>();
+  /** Set once the attempt is over: writes buffered after that would never be flushed, and reads would use a finished transaction. */
+  private ended = false;
 
   constructor(private readonly ctx: DriverContext, private readonly t: Transaction) {
     this.reader = transactionReader(t);
   }
 
+  /** The attempt is over (committed, rolled back or retried): the session refuses every later call. */
+  end(): void {
+    this.ended = true;
+  }
+
+  private open(): Promise<never> | undefined {
+    if (!this.ended) return undefined;
+    return Promise.reject(new TransactionError(
+      'This Firestore transaction session was used after its transaction ended; what it wrote would never be committed. ' +
+        'A session works only inside the function passed to transaction().',
+    ));
+  }
+
   async getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
+    await this.open();
     const rows = await withCallScope(options, () => this.rowsByIds(schema, ids));
     return options.select ? rows.map((r) => project(r, options.select!)) : rows;
   }
 
   query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
+    const refused = this.open();
+    if (refused) return refused;
     return withCallScope(options, () => this.queryRows(schema, query));
   }
 
@@ -69,10 +89,11 @@ export class TransactionSession implements DriverSession {
       if (e.current && matches(query.where, e.current) && (!query.after || isAfter(e.current, query.orderBy, query.after))) rows.push(e.current);
     }
     rows = sortRows(rows, query.orderBy).slice(start, query.limit === undefined ? undefined : start + query.limit);
-    return rows.map((r) => (query.select ? project(r, query.select) : { ...r }));
+    return rows.map((r) => copyRow(r, query.select));
   }
 
   async count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
+    await this.open();
     let n = await withCallScope(options, () => countRows(this.ctx, this.reader, schema, where, (ids) => readByIds(this.ctx, this.reader, schema, ids)));
     // The aggregate counted stored documents; swap in this transaction's versions.
     for (const e of this.pendingOf(schema)) {
@@ -82,6 +103,7 @@ export class TransactionSession implements DriverSession {
   }
 
   async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
+    await this.open();
     return withCallScope(options, () => this.atomically(() => this.insertRows(schema, rows)));
   }
 
@@ -93,11 +115,13 @@ export class TransactionSession implements DriverSession {
     if (existing.length) throw new UniqueViolationError(schema.name, ['id']);
     for (const row of rows) {
       await this.claimLocks(schema, row.id as string, null, row);
-      this.write(schema, row.id as string, null, { ...row }, undefined);
+      this.write(schema, row.id as string, null, copyRow(row), undefined);
     }
   }
 
   update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
+    const refused = this.open();
+    if (refused) return refused;
     return withCallScope(options, () => this.atomically(() => this.updateRows(schema, target, patch)));
   }
 
@@ -108,12 +132,14 @@ export class TransactionSession implements DriverSession {
       assertDocumentSize(schema, row.id as string, encodeRow(schema, next));
       await this.claimLocks(schema, row.id as string, row, next);
       this.write(schema, row.id as string, row, next, patch);
-      out.push({ ...next });
+      out.push(copyRow(next));
     }
     return out;
   }
 
   delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
+    const refused = this.open();
+    if (refused) return refused;
     return withCallScope(options, () => this.atomically(() => this.deleteRows(schema, target)));
   }
 
@@ -128,6 +154,7 @@ export class TransactionSession implements DriverSession {
   }
 
   async upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
+    await this.open();
     const fields = spec.conflictFields.length ? spec.conflictFields : ['id'];
     let existing: StoredRow | undefined;
     if (fields.every((f) => row[f] !== null && row[f] !== undefined)) {
@@ -136,13 +163,15 @@ export class TransactionSession implements DriverSession {
     }
     if (!existing) {
       await this.insert(schema, [row], options);
-      return { row: { ...row }, created: true };
+      return { row: copyRow(row), created: true };
     }
     const [updated] = await this.update(schema, { ids: [existing.id as string] }, spec.patch, options);
     return { row: updated!, created: false };
   }
 
   transaction<T>(): Promise<T> {
+    const refused = this.open();
+    if (refused) return refused;
     return Promise.reject(new UnsupportedQueryError('Firestore has no nested transactions (savepoints); run the work in the outer transaction.', { info: { backend: 'firestore', limit: 'nestedTransactions' } }));
   }
 
@@ -256,7 +285,7 @@ export class TransactionSession implements DriverSession {
     for (const id of new Set(ids)) {
       const e = this.docs.get(this.key(schema, id));
       if (!e) unknown.push(id);
-      else if (e.current) out.push({ ...e.current });
+      else if (e.current) out.push(copyRow(e.current));
     }
     if (unknown.length) out.push(...(await readByIds(this.ctx, this.reader, schema, unknown)));
     return out;

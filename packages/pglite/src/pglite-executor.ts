@@ -4,14 +4,19 @@ import { TransactionError, UnsupportedQueryError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement, StatementLimits } from '@chatcore/sql';
 import { ConnectionLock } from './connection-lock.js';
 import { defaultTemplateCache, startInMemory } from './cluster-template.js';
+import { parseTimestamptz } from './timestamp-parser.js';
 
 const INT8 = 20;
 const INT8_ARRAY = 1016;
-/** int8 as bigint (PGlite's default, a JS number, loses precision past 2^53). */
+const TIMESTAMPTZ = 1184;
+const TIMESTAMPTZ_ARRAY = 1185;
+/** int8 as bigint (PGlite's default, a JS number, loses precision past 2^53); timestamptz with years below 100 kept. */
 const QUERY_OPTIONS: QueryOptions = {
   parsers: {
     [INT8]: (x: string) => BigInt(x),
     [INT8_ARRAY]: (x: string, typeId?: number) => types.arrayParser(x, (v: string) => BigInt(v), typeId ?? INT8_ARRAY),
+    [TIMESTAMPTZ]: parseTimestamptz,
+    [TIMESTAMPTZ_ARRAY]: (x: string, typeId?: number) => types.arrayParser(x, parseTimestamptz, typeId ?? TIMESTAMPTZ_ARRAY),
   },
 };
 
@@ -48,9 +53,9 @@ const PGLITE_LIMITS: StatementLimits = Object.freeze({ maxParameters: 32_767, ma
 
 function misuse(): TransactionError {
   return new TransactionError(
-    'A query was issued on the database while a transaction is open in the same async context. PGlite has a single connection, ' +
-      'so it would wait for the transaction forever. Inside db.transaction(async (tx) => ...), use the tx handle (tx.users.get(...), ' +
-      'tx.transaction(...)) instead of db.',
+    "A statement was sent to PGlite outside an open transaction from its callback's async context (e.g. through the " +
+      'Kysely escape hatch, or on another database over the same PGlite instance). PGlite has a single connection, so it would wait ' +
+      'for the transaction forever. Inside db.transaction(async (tx) => ...), use the tx handle (tx.users.get(...), tx.transaction(...)).',
   );
 }
 

@@ -93,6 +93,28 @@ test('health reports degraded, not a hang, while a long transaction holds the co
   assert.is((await driver.health()).status, 'up');
 });
 
+test('the Kysely escape hatch inside the callback raises TransactionError from the executor instead of hanging', async () => {
+  const k = driver.kysely<{ users: typeof users }>();
+  const outcome = await db.transaction(async (tx) => {
+    await tx.users.create({ name: 'Hatch inside' });
+    const raw = await k.selectFrom('users').select('name').execute().catch((err: unknown) => err);
+    return { raw, viaTx: await tx.users.count({ name: 'Hatch inside' }) };
+  }, { timeout: '30s' });
+  assert.instance(outcome.raw, TransactionError);
+  assert.match((outcome.raw as Error).message, 'escape hatch');
+  assert.is(outcome.viaTx, 1);
+});
+
+test('a leaked tx handle raises TransactionError after commit instead of writing in autocommit', async () => {
+  let leaked: Parameters<Parameters<typeof db.transaction>[0]>[0] | undefined;
+  await db.transaction(async (tx) => {
+    leaked = tx;
+  });
+  const outcome = await leaked!.users.create({ name: 'Leaked' }).catch((err: unknown) => err);
+  assert.instance(outcome, TransactionError);
+  assert.is(await db.users.count({ name: 'Leaked' }), 0);
+});
+
 test('after a transaction ends, work started inside it may use db again', async () => {
   let later: Promise<number> | undefined;
   await db.transaction(async () => {

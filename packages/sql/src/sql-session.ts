@@ -34,6 +34,14 @@ interface TxState {
  * ```
  */
 export abstract class SqlSessionBase implements DriverSession {
+  /**
+   * Set when this session's transaction (or savepoint) has ended. Its
+   * connection may then be back in the pool, serving someone else's
+   * transaction (or, on PGlite, be the only connection): a statement sent
+   * on it would run in autocommit or inside another transaction.
+   */
+  protected ended = false;
+
   protected constructor(
     protected readonly run: StatementRunner,
     private readonly tx: TxState | undefined,
@@ -42,6 +50,7 @@ export abstract class SqlSessionBase implements DriverSession {
 
   /** Run a statement, mapping client errors to typed errors; inside a transaction, remember a failure. */
   protected exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
+    if (this.ended) return Promise.reject(endedError());
     if (signal?.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
     // A promise chain rather than an async frame: this is on every call's path.
     return this.run(statement).then(undefined, (err: unknown) => {
@@ -124,10 +133,12 @@ export abstract class SqlSessionBase implements DriverSession {
       }
       result = await fn(session);
     } catch (err) {
+      session.ended = true;
       // Never hand a connection back with a transaction still open on it.
       await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
       throw err;
     }
+    session.ended = true;
     if (options.signal?.aborted) {
       // The caller already got a TimeoutError / AbortedError: committing now would acknowledge nothing and still write.
       await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
@@ -138,9 +149,18 @@ export abstract class SqlSessionBase implements DriverSession {
       await connection.execute({ sql: 'rollback', parameters: [] }).catch(() => connection.markBroken?.());
       throw new TransactionError('A statement in this transaction failed (its error was caught inside the transaction function), so the database aborted the transaction and nothing was committed. Let the error propagate, or run the failing step in a nested transaction (a savepoint).');
     }
-    await session.exec(undefined, { sql: 'commit', parameters: [] });
+    await connection.execute({ sql: 'commit', parameters: [] }).catch((err: unknown) => {
+      throw mapSqlError(err);
+    });
     return result;
   }
+}
+
+function endedError(): TransactionError {
+  return new TransactionError(
+    'This transaction session was used after its transaction (or savepoint) ended. A session works only inside the function ' +
+      'passed to transaction(); run the work there, or on the driver after transaction() has returned.',
+  );
 }
 
 const ISOLATION: Record<string, string> = {
@@ -170,10 +190,13 @@ export class SqlTransactionSession extends SqlSessionBase {
   async transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
     const name = `cc_sp_${++this.state.savepoints}`;
     await this.exec(undefined, { sql: `savepoint ${name}`, parameters: [] }, options.signal);
+    // The savepoint gets a session of its own, so that a leaked inner handle is refused once the savepoint ends.
+    const inner = new SqlTransactionSession(this.run, this.state, this.limits);
     let result: T;
     try {
-      result = await fn(this);
+      result = await fn(inner);
     } catch (err) {
+      inner.ended = true;
       try {
         await this.run({ sql: `rollback to savepoint ${name}`, parameters: [] });
         await this.run({ sql: `release savepoint ${name}`, parameters: [] });
@@ -183,6 +206,7 @@ export class SqlTransactionSession extends SqlSessionBase {
       }
       throw err;
     }
+    inner.ended = true;
     await this.exec(undefined, { sql: `release savepoint ${name}`, parameters: [] });
     return result;
   }

@@ -25,6 +25,15 @@ function fullInput(): Rec {
   };
 }
 
+/** Change every mutable value of a record in place (what a careless caller might do). */
+function mutate(r: Rec): void {
+  (r.tags as string[]).push('mutated');
+  (r.at as Date).setTime(0);
+  (r.blob as Uint8Array)[0] = 99;
+  ((r.doc as Rec).nested as Rec).list = [];
+  (r.doc as Rec).title = 'mutated';
+}
+
 /**
  * Field round trips: every type, edge values, optional nulls, patches.
  *
@@ -130,6 +139,47 @@ export function registerFieldTypeTests(h: Harness): void {
         same(read[key], value, `get() after update returns ${key}`);
       }
     });
+
+    test('records returned by every read and write are copies: changing them changes nothing stored', async ({ db }) => {
+      const made = (await db.allTypes.create(fullInput() as never)) as Rec;
+      const id = made.id as string;
+      const reads: Array<[string, () => Promise<unknown>]> = [
+        ['get', () => db.allTypes.get(id)],
+        ['getMany', async () => (await db.allTypes.getMany([id]))[0]],
+        ['find', async () => (await db.allTypes.find({ where: { id } }))[0]],
+        ['findOne', () => db.allTypes.findOne({ where: { id } })],
+        ['findPage', async () => (await db.allTypes.findPage({ where: { id } })).items[0]],
+        ['find with select', async () => (await db.allTypes.find({ where: { id }, select: ['tags', 'doc', 'at', 'blob'] }))[0]],
+        ['iterate', async () => { for await (const r of db.allTypes.iterate({ where: { id } })) return r; return undefined; }],
+        ['update', () => db.allTypes.update(id, { bool: true })],
+        ['upsert', () => db.allTypes.upsert({ ...fullInput(), id, bool: true } as never)],
+      ];
+      const input = fullInput();
+      for (const [what, read] of reads) {
+        mutate((await read()) as Rec);
+        // Compared with the input, not with an earlier read: that could be the very object that was changed.
+        const after = (await db.allTypes.get(id)) as Rec;
+        for (const key of ['tags', 'doc', 'at', 'blob']) same(after[key], input[key], `${key} unchanged after changing the record ${what}() returned`);
+      }
+    });
+
+    if (h.capabilities.transactions) {
+      test('inside a transaction, changing a returned record changes neither what later reads see nor what commits', async ({ db }) => {
+        const input = fullInput();
+        const id = await db.transaction(async (tx) => {
+          const r = (await tx.allTypes.create(input as never)) as Rec;
+          mutate(r);
+          mutate((await tx.allTypes.get(r.id as string)) as Rec);
+          const seen = (await tx.allTypes.get(r.id as string)) as Rec;
+          for (const key of ['tags', 'doc', 'at', 'blob']) same(seen[key], input[key], `${key} as the transaction reads it`);
+          mutate((await tx.allTypes.update(r.id as string, { bool: true })) as Rec);
+          mutate((await tx.allTypes.find({ where: { id: r.id as string } }))[0] as Rec);
+          return r.id as string;
+        });
+        const stored = (await db.allTypes.get(id)) as Rec;
+        for (const key of ['tags', 'doc', 'at', 'blob']) same(stored[key], input[key], `${key} as committed`);
+      });
+    }
 
     test('changing a returned record does not change the stored one', async ({ db }) => {
       const r = (await db.allTypes.create(fullInput() as never)) as Rec;

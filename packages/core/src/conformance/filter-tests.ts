@@ -4,7 +4,7 @@ import type { Harness } from './harness.js';
 import { idSet } from './harness.js';
 import { itemsRepository } from './fixtures.js';
 import { BASE_MS, P53, filterRows } from './filter-data.js';
-import type { Rec } from './reference.js';
+import { compareByCodePoint, type Rec } from './reference.js';
 
 type Needs = ReadonlyArray<keyof DriverCapabilities>;
 interface FilterCase {
@@ -18,6 +18,8 @@ interface FilterCase {
 const v = (r: Rec, k: string) => r[k] as number;
 const bg = (r: Rec, k: string) => r[k] as bigint;
 const str = (r: Rec, k: string) => r[k] as string;
+/** Code point order, as every backend compares strings (not `<`). */
+const cp = (r: Rec, k: string, than: string) => compareByCodePoint(str(r, k), than);
 const nn = (r: Rec, k: string) => r[k] !== null && r[k] !== undefined;
 const t = (ms: number) => new Date(BASE_MS + ms);
 const ms = (r: Rec) => (r.at as Date).getTime() - BASE_MS;
@@ -58,15 +60,20 @@ export const FILTER_CASES: readonly FilterCase[] = [
   { name: 'eq on an enum', where: { kind: 'beta' }, expect: (r) => r.kind === 'beta' },
   { name: 'in on an enum', where: { kind: { in: ['alpha', 'gamma'] } }, expect: (r) => r.kind === 'alpha' || r.kind === 'gamma' },
   { name: 'notIn on an enum excludes nulls', where: { kind: { notIn: ['alpha'] } }, expect: (r) => nn(r, 'kind') && r.kind !== 'alpha', needs: ['notIn'] },
-  { name: 'gt on an enum compares the strings', where: { kind: { gt: 'alpha' } }, expect: (r) => nn(r, 'kind') && str(r, 'kind') > 'alpha' },
+  { name: 'gt on an enum compares the strings', where: { kind: { gt: 'alpha' } }, expect: (r) => nn(r, 'kind') && cp(r, 'kind', 'alpha') > 0 },
   { name: 'eq on a string is case-sensitive', where: { name: 'apple' }, expect: (r) => r.name === 'apple' },
-  { name: 'gt on a string (byte order)', where: { name: { gt: 'b' } }, expect: (r) => str(r, 'name') > 'b' },
-  { name: 'lt on a string (uppercase sorts first)', where: { name: { lt: 'a' } }, expect: (r) => str(r, 'name') < 'a' },
+  { name: 'gt on a string (byte order)', where: { name: { gt: 'b' } }, expect: (r) => cp(r, 'name', 'b') > 0 },
+  { name: 'lt on a string (uppercase sorts first)', where: { name: { lt: 'a' } }, expect: (r) => cp(r, 'name', 'a') < 0 },
+  { name: 'gt U+FF00 includes astral characters (code point order)', where: { name: { gt: '\uFF00' } }, expect: (r) => cp(r, 'name', '\uFF00') > 0 },
+  { name: 'lt an astral character includes U+FF61 (code point order)', where: { name: { lt: '\u{1F600}' } }, expect: (r) => cp(r, 'name', '\u{1F600}') < 0 },
+  { name: 'a range between two prefixed strings (a+U+FF61 < a+U+1F600)', where: { name: { gt: 'a\uFF61', lte: 'a\u{1F600}' } }, expect: (r) => cp(r, 'name', 'a\uFF61') > 0 && cp(r, 'name', 'a\u{1F600}') <= 0 },
   { name: 'startsWith', where: { name: { startsWith: 'ap' } }, expect: (r) => String(r.name).startsWith('ap'), needs: ['startsWith'] },
   { name: 'startsWith is case-sensitive', where: { name: { startsWith: 'A' } }, expect: (r) => String(r.name).startsWith('A'), needs: ['startsWith'] },
   { name: 'startsWith treats % literally', where: { name: { startsWith: 'a%' } }, expect: (r) => String(r.name).startsWith('a%'), needs: ['startsWith'] },
   { name: 'startsWith treats _ literally', where: { name: { startsWith: 'a_' } }, expect: (r) => String(r.name).startsWith('a_'), needs: ['startsWith'] },
   { name: 'startsWith treats \\ literally', where: { name: { startsWith: 'a\\' } }, expect: (r) => String(r.name).startsWith('a\\'), needs: ['startsWith'] },
+  { name: 'startsWith a prefix followed by an astral character', where: { name: { startsWith: 'a' } }, expect: (r) => String(r.name).startsWith('a'), needs: ['startsWith'] },
+  { name: 'startsWith an astral prefix', where: { name: { startsWith: '\u{1F600}' } }, expect: (r) => String(r.name).startsWith('\u{1F600}'), needs: ['startsWith'] },
   { name: 'startsWith an empty prefix matches every non-null value', where: { tag: { startsWith: '' } }, expect: (r) => nn(r, 'tag'), needs: ['startsWith'] },
   { name: 'in on integers (with a value nobody has)', where: { rank: { in: [1, 3, 99] } }, expect: (r) => r.rank === 1 || r.rank === 3 },
   { name: 'notIn on integers excludes nulls', where: { rank: { notIn: [1, 3] } }, expect: (r) => nn(r, 'rank') && r.rank !== 1 && r.rank !== 3, needs: ['notIn'] },

@@ -14,6 +14,7 @@ const PAGING_CASES: ReadonlyArray<{ spec: SortSpec; pageSize: number }> = [
   { spec: [['at', 'desc']], pageSize: 4 },
   { spec: [['big', 'asc']], pageSize: 3 },
   { spec: [['kind', 'asc'], ['rank', 'desc']], pageSize: 3 },
+  { spec: [['name', 'asc']], pageSize: 3 },
   { spec: [['flag', 'desc'], ['at', 'asc'], ['name', 'desc']], pageSize: 5 },
 ];
 /** Pages after which rows are inserted; later pages only read, so paging ends. */
@@ -38,7 +39,7 @@ function pick<T>(rnd: () => number, list: readonly T[]): T {
 function randomRow(rnd: () => number, tag: string): Rec {
   return {
     tag,
-    name: pick(rnd, ['apple', 'b', 'Apple', 'cherry', 'a%b']),
+    name: pick(rnd, ['apple', 'b', 'Apple', 'cherry', 'a%b', '\u{1F600}', '\uFF61']),
     rank: pick(rnd, [null, -1, 0, 1, 2, 3, 5]),
     score: pick(rnd, [null, -3, 0, 1.5, 4.5]),
     big: pick(rnd, [null, P53 - 1n, P53, P53 + 1n]),

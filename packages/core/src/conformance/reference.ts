@@ -1,8 +1,10 @@
 /**
  * The expected semantics, written in plain JavaScript and independent of
  * every driver (the memory driver included): value equality, the sort order
- * of DESIGN 7a, and keyset positions. Test data keeps strings to ASCII, where
- * every backend's byte order agrees with `<`.
+ * of DESIGN 7a, and keyset positions. Strings compare by Unicode code point
+ * (their UTF-8 bytes), as PostgreSQL's "C" collation and Firestore do, not by
+ * UTF-16 code unit as `<` does: the test data mixes astral characters with
+ * characters above U+E000, where the two orders differ.
  */
 
 /**
@@ -30,6 +32,20 @@ function isNull(v: unknown): boolean {
 }
 
 /**
+ * Compare two strings by Unicode code point: the order of their UTF-8
+ * bytes. `'\u{1F600}' > '\uFF61'` here, while `<` (UTF-16 code units)
+ * says the opposite.
+ *
+ * @example
+ * ```ts
+ * compareByCodePoint('\u{1F600}', '\uFF61'); // 1
+ * ```
+ */
+export function compareByCodePoint(a: string, b: string): number {
+  return Math.sign(Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8')));
+}
+
+/**
  * Compare two non-null scalars of one type.
  *
  * @example
@@ -38,6 +54,7 @@ function isNull(v: unknown): boolean {
  * ```
  */
 export function compareScalars(a: unknown, b: unknown): number {
+  if (typeof a === 'string' && typeof b === 'string') return compareByCodePoint(a, b);
   if (a instanceof Date && b instanceof Date) return a.getTime() === b.getTime() ? 0 : a.getTime() < b.getTime() ? -1 : 1;
   if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
   if (typeof a !== typeof b) throw new TypeError(`cannot compare ${typeof a} with ${typeof b}`);

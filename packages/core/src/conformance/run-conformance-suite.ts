@@ -1,6 +1,7 @@
 import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabilities.js';
 import { Harness, type ConformanceOptions } from './harness.js';
 import { registerFieldTypeTests } from './field-types-tests.js';
+import { registerTextAndTimeTests } from './text-and-time-tests.js';
 import { registerCrudTests } from './crud-tests.js';
 import { registerBulkTests } from './bulk-tests.js';
 import { registerFilterTests } from './filter-tests.js';
@@ -9,6 +10,7 @@ import { registerPagingTests } from './paging-tests.js';
 import { registerWriteTests } from './write-tests.js';
 import { registerUniqueTests } from './unique-tests.js';
 import { registerTransactionTests } from './transaction-tests.js';
+import { registerTransactionMisuseTests } from './transaction-misuse-tests.js';
 import { registerProjectionTests } from './projection-tests.js';
 import { registerCapabilityTests } from './capability-tests.js';
 
@@ -37,6 +39,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   // Registration below is synchronous on purpose: uvu starts running on the
   // next timer tick after the first run(), so every suite must be queued now.
   registerFieldTypeTests(h);
+  registerTextAndTimeTests(h);
   registerCrudTests(h);
   registerBulkTests(h);
   registerFilterTests(h);
@@ -45,6 +48,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerWriteTests(h);
   registerUniqueTests(h);
   registerTransactionTests(h);
+  registerTransactionMisuseTests(h);
   registerProjectionTests(h);
   registerCapabilityTests(h);
 }

@@ -1,5 +1,4 @@
-import { randomUUID } from 'node:crypto';
-import { ConfigError, TransactionError, UnsupportedQueryError } from '../errors.js';
+import { ConfigError } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { HealthReport, ComponentHealth } from '../driver/driver.js';
 import type { Plugin, PluginHost } from '../plugin/plugin.js';
@@ -8,10 +7,8 @@ import { callDriver } from '../plugin/pipeline.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
-import { parseDuration } from '../util/duration.js';
-import { withDeadline } from '../util/deadline.js';
 import { DatabaseRuntime } from './runtime.js';
-import { TransactionScopeState } from './transaction-scope.js';
+import type { TransactionScopeState } from './transaction-scope.js';
 import type { Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
 
 /** The repository method a plugin-issued operation stands for (contexts name a method). */
@@ -79,56 +76,13 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
   const scopeRepos = (scope: TransactionScopeState): TransactionScope<R> => {
     const tx: Record<string, unknown> = { transactionId: scope.id, attempt: scope.attempt };
     for (const [key, repo] of root) tx[key] = RepositoryImpl.bound(repo, scope);
-    tx.transaction = (fn: (t: TransactionScope<R>) => Promise<unknown>, opts?: TransactionCallOptions) => nested(scope, fn, opts);
+    tx.transaction = (fn: (t: TransactionScope<R>) => Promise<unknown>, opts?: TransactionCallOptions) =>
+      runtime.transactions.nested(scope, scopeRepos, fn, opts);
     return tx as TransactionScope<R>;
   };
 
-  async function nested<T>(parent: TransactionScopeState, fn: (tx: TransactionScope<R>) => Promise<T>, opts?: TransactionCallOptions): Promise<T> {
-    if (!driver.capabilities.nestedTransactions) {
-      throw new UnsupportedQueryError(`The ${driver.name} driver has no nested transactions (savepoints); run the work in the outer transaction.`);
-    }
-    let child: TransactionScopeState | undefined;
-    try {
-      const result = await parent.session.transaction(async (dtx) => {
-        child = new TransactionScopeState(parent.id, parent.attempt, dtx, false, parent);
-        return fn(scopeRepos(child));
-      }, { isolation: opts?.isolation, signal: opts?.signal });
-      parent.operations.push(...child!.operations);
-      child!.settled = true;
-      return result;
-    } catch (error) {
-      if (child) await runtime.settleRollback(child, error);
-      throw error;
-    }
-  }
-
-  async function transaction<T>(fn: (tx: TransactionScope<R>) => Promise<T>, opts: TransactionCallOptions = {}): Promise<T> {
-    if (typeof fn !== 'function') throw new TransactionError('transaction() needs a function: db.transaction(async (tx) => { ... })');
-    if (!driver.capabilities.transactions) throw new UnsupportedQueryError(`The ${driver.name} driver does not support transactions.`);
-    const id = randomUUID();
-    let attempt = 0;
-    let scope: TransactionScopeState | undefined;
-    const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'timeout');
-    const body = () =>
-      withDeadline(
-        (signal) =>
-          driver.transaction(async (dtx) => {
-            // A new attempt means the previous one was rolled back by the backend (contention, serialization failure).
-            if (scope) await runtime.settleRollback(scope, new TransactionError('transaction attempt was retried by the backend'));
-            scope = new TransactionScopeState(id, ++attempt, dtx, false);
-            return fn(scopeRepos(scope));
-          }, { isolation: opts.isolation, signal, timeoutMs }),
-        { signal: opts.signal, timeoutMs, what: 'The transaction' },
-      );
-    try {
-      const result = await (opts.traceId || opts.actor || opts.tenant ? runWithContext(opts, body) : body());
-      if (scope) await runtime.settleCommit(scope);
-      return result;
-    } catch (error) {
-      if (scope) await runtime.settleRollback(scope, error);
-      throw error;
-    }
-  }
+  const transaction = <T>(fn: (tx: TransactionScope<R>) => Promise<T>, opts?: TransactionCallOptions): Promise<T> =>
+    runtime.transactions.run(scopeRepos, fn, opts);
 
   let connected = false;
   let closed = false;

@@ -3,14 +3,16 @@ import type { Driver, DriverSession } from '../driver/driver.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { OperationContext } from '../context/operation-context.js';
 import { contextStore } from '../context/context-store.js';
-import type { Plugin, TransactionEvent } from '../plugin/plugin.js';
+import type { Plugin } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { withDeadline } from '../util/deadline.js';
 import { ValidationError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
-import { TransactionScopeState } from './transaction-scope.js';
+import type { TransactionScopeState } from './transaction-scope.js';
+import { TransactionRunner } from './transaction-runner.js';
+import { warnHook } from './hook-warning.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
@@ -41,8 +43,8 @@ function idsOf(op: Operation, result: OperationResult): string[] {
  */
 export class DatabaseRuntime {
   readonly pipeline: Pipeline;
-  private readonly commitHooks: Plugin[];
-  private readonly rollbackHooks: Plugin[];
+  /** db.transaction, tx.transaction and implicit transactions, with their hooks and misuse rules. */
+  readonly transactions: TransactionRunner;
   private readonly transactionalWrites: boolean;
   /** Plugins that want to hear about rejected input (empty for most stacks). */
   readonly invalidInputHooks: readonly Plugin[];
@@ -56,8 +58,7 @@ export class DatabaseRuntime {
     defaultTimeout: number | string | undefined,
   ) {
     this.pipeline = new Pipeline(plugins);
-    this.commitHooks = plugins.filter((p) => p.afterCommit);
-    this.rollbackHooks = plugins.filter((p) => p.afterRollback);
+    this.transactions = new TransactionRunner(driver, plugins);
     this.limited = isLimited(driver.capabilities);
     this.invalidInputHooks = plugins.filter((p) => p.onInvalidInput);
     this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
@@ -80,6 +81,11 @@ export class DatabaseRuntime {
 
   /** Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one). */
   async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): Promise<OperationResult> {
+    if (scope) scope.assertOpen(op.schema.name, method);
+    else {
+      const wait = this.transactions.outside(op.schema.name, method);
+      if (wait) await wait;
+    }
     if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);
     if (!scope && this.transactionalWrites && WRITES.has(op.kind)) {
       return this.implicitTransaction(method, op, options);
@@ -98,29 +104,15 @@ export class DatabaseRuntime {
       throw error;
     }
     if (scope) scope.operations.push({ op, ctx, result, ids: idsOf(op, result) });
-    else if (this.commitHooks.length) {
-      await this.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids: idsOf(op, result) }] });
+    else if (this.transactions.hasCommitHooks) {
+      await this.transactions.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids: idsOf(op, result) }] });
     }
     return result;
   }
 
-  private async implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {
-    const id = randomUUID();
-    let attempt = 0;
-    let scope: TransactionScopeState | undefined;
-    try {
-      const result = await this.driver.transaction(async (dtx) => {
-        if (scope) await this.settleRollback(scope, new Error('transaction attempt retried'));
-        scope = new TransactionScopeState(id, ++attempt, dtx, true);
-        // Plugins may re-run the op (retries), so each attempt gets a fresh copy.
-        return this.execute(method, cloneOp(op), options, scope);
-      }, { signal: options?.signal });
-      await this.settleCommit(scope!);
-      return result;
-    } catch (error) {
-      if (scope) await this.settleRollback(scope, error);
-      throw error;
-    }
+  private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {
+    // Plugins may re-run the op (retries), so each attempt gets a fresh copy.
+    return this.transactions.implicit((scope) => this.execute(method, cloneOp(op), options, scope), options?.signal);
   }
 
   /** Whether `error` came out of the onion (so it is not input rejected before it). */
@@ -139,44 +131,6 @@ export class DatabaseRuntime {
       }
     }
   }
-
-  /** Fire afterCommit once for a committed scope. */
-  async settleCommit(scope: TransactionScopeState): Promise<void> {
-    if (scope.settled) return;
-    scope.settled = true;
-    if (this.commitHooks.length) {
-      await this.fireCommit({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations });
-    }
-  }
-
-  /** Fire afterRollback once for a rolled-back scope. */
-  async settleRollback(scope: TransactionScopeState, error: unknown): Promise<void> {
-    if (scope.settled) return;
-    scope.settled = true;
-    for (const p of this.rollbackHooks) {
-      try {
-        await p.afterRollback!({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations, error });
-      } catch (hookError) {
-        warnHook(p, 'afterRollback', hookError);
-      }
-    }
-  }
-
-  private async fireCommit(event: TransactionEvent): Promise<void> {
-    for (const p of this.commitHooks) {
-      try {
-        await p.afterCommit!(event);
-      } catch (hookError) {
-        // The data is committed: failing the call now would invite a retry that applies it twice.
-        warnHook(p, 'afterCommit', hookError);
-      }
-    }
-  }
-}
-
-function warnHook(p: Plugin, hook: string, error: unknown): void {
-  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  process.emitWarning(`chatcore plugin ${p.name} failed in ${hook} (the data is committed): ${message}`, { code: 'CHATCORE_PLUGIN_HOOK' });
 }
 
 function cloneOp(op: Operation): Operation {

@@ -9,8 +9,10 @@ export type { Condition, CmpOp, OrderTerm, NormalizedQuery, WriteTarget, Normali
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { isWideInteger } from '../schema/integer-range.js';
+export { MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS } from '../schema/timestamp-range.js';
 export { toSnakeCase } from '../util/naming.js';
 export { applyPatch } from '../memory/apply-patch.js';
+export { copyRow, copyValue } from '../memory/copy-value.js';
 export { compareValues } from '../memory/compare-values.js';
 export { evaluateCondition } from '../memory/evaluate-condition.js';
 export { isAfterCursor, sortRows } from '../memory/order-rows.js';

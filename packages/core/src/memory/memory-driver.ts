@@ -141,9 +141,10 @@ class MemorySession implements DriverSession {
         throw error;
       }
     };
-    // A transaction started from inside one this flow already holds (e.g. an
-    // implicit transaction for a write on `db` instead of `tx`) would wait for
-    // itself forever; run it beside the holder, as a second connection would.
+    // A transaction started on the driver from inside one this flow already
+    // holds would wait for itself forever; run it beside the holder, as a
+    // second connection would. (Through createDatabase this never happens:
+    // core refuses db calls inside a transaction callback.)
     if (held?.has(lock)) return body();
     return lock.run(body);
   }

@@ -4,6 +4,7 @@ import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import { describe, isPlainObject, validateValue } from '../repository/validate-value.js';
 import type { CmpOp, Condition } from './condition.js';
+import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 
 const MAX_IN_LIST = 1000;
 const MAX_DEPTH = 16;
@@ -127,6 +128,7 @@ function leaf(meta: FieldMeta, field: string, op: string, v: unknown, path: stri
   if (op === 'startsWith') {
     if (typeof v !== 'string') issues.push({ path, message: `expected a string, got ${describe(v)}` });
     else if (v.includes('\u0000')) issues.push({ path, message: 'string contains a NUL character' });
+    else if (!isWellFormed(v)) issues.push({ path, message: `prefix is ${MALFORMED_STRING}` });
     return { kind: 'startsWith', field, prefix: String(v), negate: false };
   }
   if (v === null) issues.push({ path, message: `${op} needs a value (use isNull for nulls)` });

@@ -1,7 +1,7 @@
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type {
-  FilterOf, FindQuery, InsertOf, PatchOf, Page, Projected, ReadableKeys, RecordOf,
+  FilterOf, FindQuery, FindResult, InsertOf, PatchOf, Page, ReadableKeys, RecordOf,
 } from '../schema/infer.js';
 import type { CallerContext } from '../context/operation-context.js';
 
@@ -89,12 +89,12 @@ export interface Repository<D extends AnyRepositoryDef> {
   get(id: string, options?: CallOptions): Promise<RecordOf<D> | null>;
   /** Records by id, in the order of `ids`; missing ids are skipped. */
   getMany(ids: readonly string[], options?: CallOptions): Promise<RecordOf<D>[]>;
-  /** Records matching a query. */
-  find<S extends ReadableKeys<D> = ReadableKeys<D>>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Array<Projected<D, S>>>;
+  /** Records matching a query (only id and the selected fields when it selects). */
+  find<S extends ReadableKeys<D> = never>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Array<FindResult<D, S>>>;
   /** A page of records and the cursor of the next page. */
-  findPage<S extends ReadableKeys<D> = ReadableKeys<D>>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Page<Projected<D, S>>>;
+  findPage<S extends ReadableKeys<D> = never>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Page<FindResult<D, S>>>;
   /** The first record matching a query, or null. */
-  findOne<S extends ReadableKeys<D> = ReadableKeys<D>>(query?: Omit<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<Projected<D, S> | null>;
+  findOne<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<FindResult<D, S> | null>;
   /** Number of records matching `where`. */
   count(where?: FilterOf<D>, options?: CallOptions): Promise<number>;
   /** Whether any record matches `where`. */
@@ -110,10 +110,10 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** Delete every record matching `where`; returns how many. */
   deleteMany(where: FilterOf<D>, options?: CallOptions): Promise<number>;
   /** Iterate over every matching record, fetching pages with keyset cursors. */
-  iterate<S extends ReadableKeys<D> = ReadableKeys<D>>(
+  iterate<S extends ReadableKeys<D> = never>(
     query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after'>,
     options?: IterateOptions,
-  ): AsyncIterable<Projected<D, S>>;
+  ): AsyncIterable<FindResult<D, S>>;
   /** Check a candidate against a `secret()` field (constant time); rehashes when the hash parameters changed. */
   verifySecret(id: string, field: SecretKeys<D>, candidate: string, options?: CallOptions): Promise<boolean>;
 }

@@ -12,7 +12,9 @@ import type { TransactionScopeState } from '../database/transaction-scope.js';
 import { hashSecret, verifySecretHash } from '../secret/secret-hash.js';
 import { WriteInput } from './write-input.js';
 import { isPlainObject } from './validate-value.js';
+import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } from './repository-api.js';
+import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_BATCH = 100_000;
@@ -224,6 +226,8 @@ export class RepositoryImpl {
   async verifySecret(id: string, field: string, candidate: string, options?: CallOptions): Promise<boolean> {
     if (!this.secrets.includes(field)) throw new ValidationError([{ path: 'field', message: `${this.name}.${String(field)} is not a secret() field` }]);
     if (typeof candidate !== 'string') throw new ValidationError([{ path: 'candidate', message: 'expected a string' }]);
+    // UTF-8 encoding would turn a lone surrogate into U+FFFD, so it could match a stored value that holds one.
+    if (!isWellFormed(candidate)) throw new ValidationError([{ path: 'candidate', message: `the candidate is ${MALFORMED_STRING}` }]);
     const checked = this.writer.id(id);
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];
@@ -308,15 +312,13 @@ export class RepositoryImpl {
    * Build the reporting subclass: its public methods tell the plugins'
    * onInvalidInput about a ValidationError that rejected the call before
    * the onion. Wrapped once, on the prototype, not per instance or per
-   * transaction. Each public method takes its CallOptions last, so their
-   * position is the method's declared arity - 1.
+   * transaction; OPTIONS_ARGUMENT says where each method takes its options.
    */
   static {
     class Reporting extends RepositoryImpl {}
-    for (const method of Object.getOwnPropertyNames(RepositoryImpl.prototype)) {
-      if (method === 'constructor') continue;
+    for (const method of Object.keys(OPTIONS_ARGUMENT) as RepositoryMethod[]) {
       const original = (RepositoryImpl.prototype as unknown as Record<string, (...args: unknown[]) => unknown>)[method]!;
-      const optionsAt = original.length - 1;
+      const optionsAt = OPTIONS_ARGUMENT[method];
       const wrapped = function (this: RepositoryImpl, ...args: unknown[]): unknown {
         const options = isPlainObject(args[optionsAt]) ? (args[optionsAt] as CallOptions) : undefined;
         let result: unknown;

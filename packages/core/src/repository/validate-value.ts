@@ -1,6 +1,8 @@
 import type { FieldMeta } from '../schema/field-meta.js';
 import type { ValidationIssue } from '../errors.js';
 import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN } from '../schema/integer-range.js';
+import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from '../schema/timestamp-range.js';
+import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_ARRAY_ITEMS = 10_000;
@@ -9,6 +11,9 @@ const MAX_JSON_DEPTH = 64;
 /**
  * Check one non-null value against its field; returns the value to store (a
  * defensive copy for mutable values) or pushes an issue and returns undefined.
+ * Strings must be well-formed UTF-16 (also inside arrays and JSON, keys
+ * included), timestamps within years 1-9999, and `-0` is stored as `0`
+ * (backends disagree on keeping the sign, so no backend gets it).
  * Messages never include the value itself (it may be sensitive).
  *
  * @example
@@ -19,7 +24,7 @@ const MAX_JSON_DEPTH = 64;
  */
 export function validateValue(meta: FieldMeta, value: unknown, path: string, issues: ValidationIssue[]): unknown {
   // Hot path (the id of every get/update/delete): no closure, no allocation.
-  if (meta.type === 'id' && typeof value === 'string' && value.length > 0 && value.length <= 128 && !hasControlChars(value)) return value;
+  if (meta.type === 'id' && typeof value === 'string' && value.length > 0 && value.length <= 128 && !hasControlChars(value) && isWellFormed(value)) return value;
   const fail = (message: string): undefined => {
     issues.push({ path, message });
     return undefined;
@@ -29,11 +34,13 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       if (typeof value !== 'string' || value.length === 0) return fail('expected a non-empty string id');
       if (value.length > 128) return fail('id longer than 128 characters');
       if (hasControlChars(value)) return fail('id contains control characters');
+      if (!isWellFormed(value)) return fail(`id is ${MALFORMED_STRING}`);
       return value;
     case 'string':
     case 'text': {
       if (typeof value !== 'string') return fail(`expected a string, got ${describe(value)}`);
       if (value.includes('\u0000')) return fail('string contains a NUL character');
+      if (!isWellFormed(value)) return fail(`string is ${MALFORMED_STRING}`);
       if (meta.max !== undefined && value.length > Number(meta.max)) return fail(`longer than the maximum of ${meta.max} characters (${value.length})`);
       if (meta.min !== undefined && value.length < Number(meta.min)) return fail(`shorter than the minimum of ${meta.min} characters`);
       if (meta.pattern && !meta.pattern.test(value)) return fail(`does not match the required pattern ${meta.pattern}`);
@@ -44,7 +51,7 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       const min = meta.min === undefined ? INT32_MIN : Number(meta.min);
       const max = meta.max === undefined ? INT32_MAX : Number(meta.max);
       if (!Number.isSafeInteger(value) || value < min || value > max) return fail(`out of range [${min}, ${max}]`);
-      return value;
+      return value === 0 ? 0 : value;
     }
     case 'version':
       if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) return fail('expected a non-negative integer version');
@@ -61,7 +68,7 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       if (!Number.isFinite(value)) return fail('expected a finite number (NaN and Infinity are not stored)');
       if (meta.min !== undefined && value < Number(meta.min)) return fail(`below the minimum of ${meta.min}`);
       if (meta.max !== undefined && value > Number(meta.max)) return fail(`above the maximum of ${meta.max}`);
-      return value;
+      return value === 0 ? 0 : value;
     }
     case 'boolean':
       if (typeof value !== 'boolean') return fail(`expected a boolean, got ${describe(value)}`);
@@ -69,6 +76,9 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
     case 'timestamp':
       if (!(value instanceof Date)) return fail(`expected a Date, got ${describe(value)}`);
       if (Number.isNaN(value.getTime())) return fail('invalid Date');
+      if (value.getTime() < MIN_TIMESTAMP_MS || value.getTime() > MAX_TIMESTAMP_MS) {
+        return fail('outside the stored range 0001-01-01T00:00:00.000Z to 9999-12-31T23:59:59.999Z');
+      }
       return new Date(value.getTime());
     case 'enum':
       if (typeof value !== 'string' || !meta.values?.includes(value)) return fail(`expected one of ${meta.values?.map((v) => JSON.stringify(v)).join(', ')}`);
@@ -110,7 +120,8 @@ function hasControlChars(s: string): boolean {
 
 function jsonProblem(value: unknown, depth: number): string | undefined {
   if (depth > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
-  if (value === null || typeof value === 'string' || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string') return isWellFormed(value) ? undefined : `a JSON string is ${MALFORMED_STRING}`;
+  if (value === null || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'JSON numbers must be finite';
   if (Array.isArray(value)) {
     for (const v of value) {
@@ -124,6 +135,7 @@ function jsonProblem(value: unknown, depth: number): string | undefined {
     if (proto !== Object.prototype && proto !== null) return 'JSON values must be plain objects, arrays and primitives';
     for (const key of Object.keys(value)) {
       if (key === '__proto__') return 'JSON keys cannot be "__proto__"';
+      if (!isWellFormed(key)) return `a JSON key is ${MALFORMED_STRING}`;
       const p = jsonProblem((value as Record<string, unknown>)[key], depth + 1);
       if (p) return p;
     }

@@ -90,8 +90,14 @@ type PatchValue<Fd> =
  */
 export type PatchOf<D extends AnyRepositoryDef> = Simplify<{ -readonly [K in PatchKeys<D>]?: PatchValue<FieldsOf<D>[K]> }>;
 
+/** `null` where the field can hold it (optional fields), nothing otherwise. */
+type NullIf<N extends boolean> = N extends true ? null : never;
+/** `isNull` takes a boolean on optional fields; on required ones it could only ever match everything or nothing. */
+type IsNullIf<N extends boolean> = N extends true ? boolean : never;
+
 /**
- * Operators on a field that supports equality.
+ * Operators on a field that supports equality. `N` says whether the field
+ * is optional: only then do `eq: null`, `ne: null` and `isNull` apply.
  *
  * @example
  * ```ts
@@ -99,12 +105,12 @@ export type PatchOf<D extends AnyRepositoryDef> = Simplify<{ -readonly [K in Pat
  * const open = await db.conversations.find({ where: { status } });
  * ```
  */
-export interface EqualityOps<T> {
-  readonly eq?: T | null;
-  readonly ne?: T | null;
+export interface EqualityOps<T, N extends boolean = true> {
+  readonly eq?: T | NullIf<N>;
+  readonly ne?: T | NullIf<N>;
   readonly in?: readonly T[];
   readonly notIn?: readonly T[];
-  readonly isNull?: boolean;
+  readonly isNull?: IsNullIf<N>;
 }
 /**
  * Operators on an ordered field.
@@ -115,7 +121,7 @@ export interface EqualityOps<T> {
  * const recent = await db.messages.count({ sentAt: lastWeek });
  * ```
  */
-export interface OrderedOps<T> extends EqualityOps<T> {
+export interface OrderedOps<T, N extends boolean = true> extends EqualityOps<T, N> {
   readonly gt?: T;
   readonly gte?: T;
   readonly lt?: T;
@@ -130,7 +136,7 @@ export interface OrderedOps<T> extends EqualityOps<T> {
  * const support = await db.conversations.find({ where: { title } });
  * ```
  */
-export interface StringOps<T> extends OrderedOps<T> {
+export interface StringOps<T, N extends boolean = true> extends OrderedOps<T, N> {
   readonly startsWith?: string;
 }
 /**
@@ -142,13 +148,15 @@ export interface StringOps<T> extends OrderedOps<T> {
  * const found = await db.users.find({ where: { email } });
  * ```
  */
-export interface SearchableOps<T> {
+export interface SearchableOps<T, N extends boolean = true> {
   readonly eq?: T;
   readonly in?: readonly T[];
-  readonly isNull?: boolean;
+  readonly isNull?: IsNullIf<N>;
 }
 /**
- * Operators on fields that only support null checks (json, bytes, arrays, encrypted).
+ * Operators on optional fields that only support null checks (json, bytes,
+ * arrays, encrypted without a blind index). A required such field cannot be
+ * filtered on.
  *
  * @example
  * ```ts
@@ -160,15 +168,19 @@ export interface NullOps {
   readonly isNull?: boolean;
 }
 
+type Optional<Fd> = FlagsOf<Fd>['optional'] extends true ? true : false;
+
 type OpsOf<Fd> = FlagsOf<Fd>['ops'] extends 'string'
-  ? StringOps<ValueOf<Fd>>
+  ? StringOps<ValueOf<Fd>, Optional<Fd>>
   : FlagsOf<Fd>['ops'] extends 'ordered'
-    ? OrderedOps<ValueOf<Fd>>
+    ? OrderedOps<ValueOf<Fd>, Optional<Fd>>
     : FlagsOf<Fd>['ops'] extends 'equality'
-      ? EqualityOps<ValueOf<Fd>>
+      ? EqualityOps<ValueOf<Fd>, Optional<Fd>>
       : FlagsOf<Fd>['ops'] extends 'searchable'
-        ? SearchableOps<ValueOf<Fd>>
-        : NullOps;
+        ? SearchableOps<ValueOf<Fd>, Optional<Fd>>
+        : Optional<Fd> extends true
+          ? NullOps
+          : never;
 
 type Shorthand<Fd> = FlagsOf<Fd>['ops'] extends 'none' ? never : ValueOf<Fd> | (FlagsOf<Fd>['optional'] extends true ? null : never);
 
@@ -232,14 +244,20 @@ export type OrderByOf<D extends AnyRepositoryDef> =
   | ReadonlyArray<{ readonly [K in SortKeyOf<D>]?: Direction }>;
 
 /**
- * A `find` query: filter, order, paging and projection.
+ * A `find` query: filter, order, paging and projection. `S` names the
+ * fields `select` lists; a query declared as `FindQuery<D>` selects
+ * nothing (so its rows are whole records), and one that selects says which
+ * fields in its type, `FindQuery<D, 'name' | 'age'>`, so the rows of a
+ * query kept in a variable are typed as precisely as an inline one's.
  *
  * @example
  * ```ts
  * const q: FindQuery<typeof messages> = { where: { conversationId }, orderBy: { createdAt: 'desc' }, limit: 50, after: cursor };
+ * const slim: FindQuery<typeof users, 'name'> = { where: { active: true }, select: ['name'] };
+ * const names = await db.users.find(slim); // { id: string; name: string }[]
  * ```
  */
-export interface FindQuery<D extends AnyRepositoryDef, S extends ReadableKeys<D> = ReadableKeys<D>> {
+export interface FindQuery<D extends AnyRepositoryDef, S extends ReadableKeys<D> = never> {
   readonly where?: FilterOf<D>;
   readonly orderBy?: OrderByOf<D>;
   /** 1..10,000. */
@@ -251,6 +269,18 @@ export interface FindQuery<D extends AnyRepositoryDef, S extends ReadableKeys<D>
   /** Return only these fields (id is always included). */
   readonly select?: readonly S[];
 }
+
+/**
+ * The row type of a query that selects `S`: whole records when `S` is
+ * `never` (no select), the projection otherwise.
+ *
+ * @example
+ * ```ts
+ * type Row = FindResult<typeof users>;          // RecordOf<typeof users>
+ * type Slim = FindResult<typeof users, 'name'>; // { id: string; name: string }
+ * ```
+ */
+export type FindResult<D extends AnyRepositoryDef, S extends ReadableKeys<D> = never> = [S] extends [never] ? RecordOf<D> : Projected<D, S>;
 
 /**
  * The result type of a projection.

@@ -1,0 +1,50 @@
+// Queries declared apart from the call: their declared type decides the
+// result type, as an inline query's literal does.
+// Each @ts-expect-error line has a twin right below it that compiles.
+import type { FindQuery, FindResult, RecordOf } from '@chatcore/core';
+import { db, users, conversations } from './schema.js';
+
+export async function queries(): Promise<void> {
+  // --- a query typed FindQuery<D> has no select, so its rows are whole records
+  const recent: FindQuery<typeof conversations> = { where: { archived: false }, orderBy: { createdAt: 'desc' }, limit: 20 };
+  const rows = await db.conversations.find(recent);
+  rows[0]?.messageCount.toFixed();
+  // @ts-expect-error select needs the selected fields in the type: FindQuery<typeof users, 'name'>
+  const slim: FindQuery<typeof users> = { select: ['name'] };
+  const named: FindQuery<typeof users, 'name'> = { select: ['name'] };
+  void slim;
+
+  // --- a query typed with its selection narrows the result like the inline form
+  const picked = await db.users.find(named);
+  // @ts-expect-error age was not selected: the row has id and name only
+  picked[0]?.age;
+  picked[0]?.name.toUpperCase();
+  const first = await db.users.findOne(named);
+  // @ts-expect-error findOne narrows too
+  first?.role;
+  first?.id.toUpperCase();
+  const page = await db.users.findPage(named);
+  // @ts-expect-error findPage narrows too
+  page.items[0]?.active;
+  page.items[0]?.name.toUpperCase();
+  for await (const u of db.users.iterate(named)) {
+    // @ts-expect-error iterate narrows too
+    u.createdAt;
+    u.name.toUpperCase();
+  }
+
+  // --- FindResult names the row type of a query
+  const whole: FindResult<typeof users> = (await db.users.find({}))[0]!;
+  // @ts-expect-error a projection is not a whole record
+  const notWhole: RecordOf<typeof users> = picked[0]!;
+  const slimRow: FindResult<typeof users, 'name'> = picked[0]!;
+  void [whole, notWhole, slimRow];
+
+  // --- inline queries keep working as before
+  const inline = await db.users.find({ select: ['name', 'age'] });
+  // @ts-expect-error role was not selected inline
+  inline[0]?.role;
+  inline[0]?.age;
+  const all = await db.users.find({ where: { name: 'Ada' } });
+  all[0]?.role.toUpperCase();
+}
