@@ -7,12 +7,12 @@ import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOpt
 import { CacheStats, type CacheStatsSnapshot } from './cache-stats.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { Invalidator } from './invalidator.js';
-import { LocalTier } from './local-tier.js';
+import { InProcessTier } from './tiers/in-process-tier.js';
 import { ReadThrough, type ReadSpec } from './read-through.js';
-import { MemoryTier } from './tiers/memory-tier.js';
+import { MemorySharedTier } from './tiers/memory-shared-tier.js';
 import { closeClient, createRedisConnection, type RedisCommands } from './tiers/redis-connection.js';
 import { RedisGuard } from './tiers/redis-guard.js';
-import { RedisTier } from './tiers/redis-tier.js';
+import { RedisSharedTier } from './tiers/redis-shared-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
 type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' }>;
@@ -52,7 +52,7 @@ export class CachePlugin implements Plugin {
   private readonly statsCounters = new CacheStats();
   private readonly keys: KeyNames;
   private repos = new Map<string, ResolvedRepository>();
-  private local: LocalTier | undefined;
+  private local: InProcessTier | undefined;
   private shared: SharedTier | undefined;
   private guard: RedisGuard | undefined;
   private bus: InvalidationBus | undefined;
@@ -84,7 +84,7 @@ export class CachePlugin implements Plugin {
     }
     this.repos = repos;
     const o = this.options;
-    if (o.local) this.local = new LocalTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, onEvict: (repo) => this.statsCounters.add(repo, 'local', 'evictions') });
+    if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, onEvict: (repo) => this.statsCounters.add(repo, 'local', 'evictions') });
     if (o.redis) {
       const guard = new RedisGuard({ timeoutMs: o.redisTimeoutMs, failures: o.breakerFailures, halfOpenAfterMs: o.halfOpenAfterMs });
       const { client, isCluster } = createRedisConnection(o.redis, Math.max(500, o.redisTimeoutMs * 3));
@@ -92,7 +92,7 @@ export class CachePlugin implements Plugin {
       this.client = client;
       const connecting = client.connect().catch(() => undefined);
       await Promise.race([connecting, new Promise((r) => setTimeout(r, Math.max(1000, o.redisTimeoutMs * 5)).unref())]);
-      if (o.shared) this.shared = new RedisTier(client, isCluster, guard);
+      if (o.shared) this.shared = new RedisSharedTier(client, isCluster, guard);
       this.bus = new InvalidationBus(client, this.keys.channel(), guard, {
         heartbeatMs: o.heartbeatMs,
         onMessage: (m) => {
@@ -106,7 +106,7 @@ export class CachePlugin implements Plugin {
         if (state === 'closed') void this.invalidator?.flush();
       });
     } else if (o.shared) {
-      this.shared = new MemoryTier({ maxEntries: o.memoryMaxEntries });
+      this.shared = new MemorySharedTier({ maxEntries: o.memoryMaxEntries });
     }
     const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
     this.invalidator = new Invalidator({

@@ -2,7 +2,7 @@ import type { TransactionEvent } from '@chatcore/core/plugin';
 import { idDigest, type KeyNames } from './cache-keys.js';
 import type { CacheStats } from './cache-stats.js';
 import type { InvalidationBus } from './invalidation-bus.js';
-import type { LocalTier } from './local-tier.js';
+import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
 const WRITES = new Set(['insert', 'update', 'delete', 'upsert']);
@@ -31,7 +31,7 @@ export class Invalidator {
   constructor(
     private readonly deps: {
       readonly keys: KeyNames;
-      readonly local: LocalTier | undefined;
+      readonly local: InProcessTier | undefined;
       readonly shared: SharedTier | undefined;
       readonly bus: InvalidationBus | undefined;
       readonly stats: CacheStats;

@@ -1,7 +1,7 @@
 import { copyValue, decode, encode, sizeOf } from './codec.js';
 import type { CacheStats } from './cache-stats.js';
 import type { ResolvedRepository } from './cache-options.js';
-import type { LocalTier } from './local-tier.js';
+import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
 /** An entry as both tiers store it: the counter value it was filled under, fresh-until time, and the value. */
@@ -42,7 +42,7 @@ export interface ReadSpec {
  * ```
  */
 export interface ReadDeps {
-  readonly local: LocalTier | undefined;
+  readonly local: InProcessTier | undefined;
   readonly shared: SharedTier | undefined;
   readonly stats: CacheStats;
   /** May the in-process tier serve and fill now (bus up, or no bus)? */

@@ -5,10 +5,10 @@ import { LRUCache } from 'lru-cache';
  *
  * @example
  * ```ts
- * const e: LocalEntry = { value: row, repo: 'users', idKey: 'users\u0000k3J0', gen: 4, freshUntil, staleUntil: freshUntil };
+ * const e: InProcessEntry = { value: row, repo: 'users', idKey: 'users\u0000k3J0', gen: 4, freshUntil, staleUntil: freshUntil };
  * ```
  */
-export interface LocalEntry {
+export interface InProcessEntry {
   readonly value: unknown;
   readonly repo: string;
   /** `repo\0idDigest` for get entries (so a write to the id drops them); undefined for query entries. */
@@ -29,18 +29,18 @@ export interface LocalEntry {
  *
  * @example
  * ```ts
- * const local = new LocalTier({ maxEntries: 10_000, maxBytes: 64 << 20, onEvict: (repo) => stats.add(repo, 'local', 'evictions') });
+ * const local = new InProcessTier({ maxEntries: 10_000, maxBytes: 64 << 20, onEvict: (repo) => stats.add(repo, 'local', 'evictions') });
  * ```
  */
-export class LocalTier {
-  private readonly lru: LRUCache<string, LocalEntry>;
+export class InProcessTier {
+  private readonly lru: LRUCache<string, InProcessEntry>;
   private readonly gens = new Map<string, number>();
   /** Bumped by clear(): part of every generation, so a clear refuses every fill in flight. */
   private base = 0;
   private readonly ids = new Map<string, Set<string>>();
 
   constructor(options: { maxEntries: number; maxBytes: number; onEvict: (repo: string) => void }) {
-    this.lru = new LRUCache<string, LocalEntry>({
+    this.lru = new LRUCache<string, InProcessEntry>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
       dispose: (entry, key, reason) => {
@@ -63,7 +63,7 @@ export class LocalTier {
   }
 
   /** A live entry, or undefined. Query entries of an older generation count as absent. */
-  get(key: string): LocalEntry | undefined {
+  get(key: string): InProcessEntry | undefined {
     const e = this.lru.get(key);
     if (!e) return undefined;
     if (e.idKey === undefined && e.gen !== this.gen(e.repo)) {
@@ -74,7 +74,7 @@ export class LocalTier {
   }
 
   /** Store an entry if no write to its repository happened since `gen` was captured. */
-  fill(key: string, entry: LocalEntry, size: number): boolean {
+  fill(key: string, entry: InProcessEntry, size: number): boolean {
     if (this.gen(entry.repo) !== entry.gen) return false;
     const ttl = Math.max(1, entry.staleUntil - Date.now());
     this.lru.set(key, entry, { size: Math.max(1, size), ttl });
