@@ -5,6 +5,7 @@ import { type Operation, type OperationContext, type OperationResult, type Plugi
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
 import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
 import { CacheStats, type CacheStatsSnapshot } from './cache-stats.js';
+import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { Invalidator } from './invalidator.js';
 import { InProcessTier } from './tiers/in-process-tier.js';
@@ -84,7 +85,8 @@ export class CachePlugin implements Plugin {
     }
     this.repos = repos;
     const o = this.options;
-    if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, onEvict: (repo) => this.statsCounters.add(repo, 'local', 'evictions') });
+    const generations = new Generations();
+    if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, generations, onEvict: (repo) => this.statsCounters.add(repo, 'local', 'evictions') });
     if (o.redis) {
       const guard = new RedisGuard({ timeoutMs: o.redisTimeoutMs, failures: o.breakerFailures, halfOpenAfterMs: o.halfOpenAfterMs });
       const { client, isCluster } = createRedisConnection(o.redis, Math.max(500, o.redisTimeoutMs * 3));
@@ -111,6 +113,7 @@ export class CachePlugin implements Plugin {
     const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
     this.invalidator = new Invalidator({
       keys: this.keys,
+      generations,
       local: this.local,
       shared: this.shared,
       bus: this.bus,
@@ -125,9 +128,9 @@ export class CachePlugin implements Plugin {
       local: this.local,
       shared: this.shared,
       stats: this.statsCounters,
+      generations,
       localTrusted: this.bus ? () => this.bus!.isUp() : () => true,
       sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
-      generation: (repo) => `${this.invalidator!.clears}.${this.invalidator!.generation(repo)}`,
       track: (p) => {
         this.background.add(p);
         p.finally(() => this.background.delete(p)).catch(() => undefined);

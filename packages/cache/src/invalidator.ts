@@ -1,6 +1,7 @@
 import type { TransactionEvent } from '@chatcore/core/plugin';
 import { idDigest, type KeyNames } from './cache-keys.js';
 import type { CacheStats } from './cache-stats.js';
+import type { Generations } from './generations.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
@@ -23,7 +24,6 @@ const MAX_PENDING_IDS = 50_000;
  */
 export class Invalidator {
   private readonly pending = new Map<string, Set<string>>();
-  private readonly gens = new Map<string, number>();
   private needsClear = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -31,6 +31,7 @@ export class Invalidator {
   constructor(
     private readonly deps: {
       readonly keys: KeyNames;
+      readonly generations: Generations;
       readonly local: InProcessTier | undefined;
       readonly shared: SharedTier | undefined;
       readonly bus: InvalidationBus | undefined;
@@ -41,31 +42,17 @@ export class Invalidator {
     },
   ) {}
 
-  /**
-   * Bumped on every invalidation this process applies (its own writes, bus
-   * messages, clears), whether or not the in-process tier is on: single-flight
-   * keys include it, so a read that starts after a write never joins a read
-   * that started before it.
-   */
-  generation(repo: string): number {
-    return this.gens.get(repo) ?? 0;
-  }
-
-  /** Apply an invalidation to this process: the in-process tier and the flight generation. */
+  /** Apply an invalidation to this process: the repository's generation (whether or not the in-process tier is on), then the in-process tier. */
   applyLocally(repo: string, idDigests: readonly string[]): void {
-    this.gens.set(repo, (this.gens.get(repo) ?? 0) + 1);
+    this.deps.generations.bump(repo);
     this.deps.local?.invalidate(repo, idDigests);
   }
 
   /** Everything changed (clear, bus reconnection). */
   applyAll(): void {
-    for (const repo of this.gens.keys()) this.gens.set(repo, (this.gens.get(repo) ?? 0) + 1);
-    this.clears++;
+    this.deps.generations.bumpAll();
     this.deps.local?.clear();
   }
-
-  /** Part of every flight key: bumped by applyAll, for repositories never written here. */
-  clears = 0;
 
   /** Undelivered invalidations (ids and repositories). */
   get pendingCount(): number {

@@ -1,6 +1,7 @@
 import { copyValue, decode, encode, sizeOf } from './codec.js';
 import type { CacheStats } from './cache-stats.js';
 import type { ResolvedRepository } from './cache-options.js';
+import type { Generations } from './generations.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
@@ -38,7 +39,7 @@ export interface ReadSpec {
  *
  * @example
  * ```ts
- * new ReadThrough({ local, shared, stats, localTrusted: () => true, sharedUsable: () => true, generation: () => '0', track: () => undefined });
+ * new ReadThrough({ local, shared, stats, generations, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
  * ```
  */
 export interface ReadDeps {
@@ -49,8 +50,8 @@ export interface ReadDeps {
   readonly localTrusted: () => boolean;
   /** May the shared tier be used now (breaker closed, no undelivered invalidations)? */
   readonly sharedUsable: () => boolean;
-  /** Changes whenever this process applies an invalidation of `repo` (single-flight keys include it). */
-  readonly generation: (repo: string) => string;
+  /** Bumped whenever this process applies an invalidation: single-flight keys and fill guards read it. */
+  readonly generations: Generations;
   /** Track a background promise (fills, refreshes) so close() can wait for it. */
   readonly track: (p: Promise<unknown>) => void;
 }
@@ -104,7 +105,7 @@ export class ReadThrough {
       stats.add(spec.repo, 'local', 'misses');
     } else if (local) stats.add(spec.repo, 'local', 'bypasses', 1, 'bus-down');
     // Concurrent misses share one load; a write in between changes the generation and so the flight key.
-    const flightKey = `${spec.localKey}\u0000${this.deps.generation(spec.repo)}`;
+    const flightKey = `${spec.localKey}\u0000${this.deps.generations.current(spec.repo)}`;
     let flight = this.flights.get(flightKey);
     if (!flight) {
       flight = this.load(spec, localOk).finally(() => this.flights.delete(flightKey));
@@ -121,7 +122,7 @@ export class ReadThrough {
     const now = Date.now();
     const localOk = local !== undefined && this.deps.localTrusted();
     const repo = specs[0]!.repo;
-    const gen = local ? local.gen(repo) : 0;
+    const gen = this.deps.generations.current(repo);
     let missing: number[] = [];
     for (const [i, s] of specs.entries()) {
       const e = localOk ? local.get(s.localKey) : undefined;
@@ -172,7 +173,7 @@ export class ReadThrough {
 
   private async load(spec: ReadSpec, localOk: boolean): Promise<unknown> {
     const { local, shared, stats } = this.deps;
-    const gen = local ? local.gen(spec.repo) : 0;
+    const gen = this.deps.generations.current(spec.repo);
     let tag: number | undefined;
     if (shared) {
       if (this.deps.sharedUsable()) {
@@ -238,7 +239,7 @@ export class ReadThrough {
     const key = `refresh\u0000${spec.localKey}`;
     if (this.flights.has(key)) return;
     const p = (async () => {
-      const gen = this.deps.local ? this.deps.local.gen(spec.repo) : 0;
+      const gen = this.deps.generations.current(spec.repo);
       let tag: number | undefined;
       if (this.deps.shared && this.deps.sharedUsable()) {
         try {
