@@ -9,7 +9,7 @@ import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { Invalidator } from './invalidator.js';
 import { InProcessTier } from './tiers/in-process-tier.js';
-import { ReadThrough, type ReadSpec } from './read-through.js';
+import { ReadThrough, isLocalProbe, type LocalProbe, type ReadSpec } from './read-through.js';
 import { MemorySharedTier } from './tiers/memory-shared-tier.js';
 import { closeClient, createRedisConnection, type RedisCommands } from './tiers/redis-connection.js';
 import { RedisGuard } from './tiers/redis-guard.js';
@@ -27,6 +27,11 @@ function secretFields(schema: Operation['schema']): readonly string[] {
   let list = secretFieldsOf.get(schema);
   if (!list) secretFieldsOf.set(schema, (list = Object.entries(schema.fields).filter(([, m]) => m.secret).map(([f]) => f)));
   return list;
+}
+
+/** The in-process key of a get entry: repository, tenant/projection variant, id. */
+function getKey(repo: string, variant: string, id: string): string {
+  return `g\u0000${repo}\u0000${variant}\u0000${id}`;
 }
 
 function stripSecrets(rows: StoredRow[], secrets: readonly string[]): StoredRow[] {
@@ -162,48 +167,50 @@ export class CachePlugin implements Plugin {
         this.statsCounters.add(op.schema.name, 'local', 'bypasses', 1, 'secret');
         return next(op);
       }
+      const variant = cfg.tenantScoped || op.select ? this.variant(op, ctx, cfg) : '';
       if (op.ids.length === 1) {
         // The hot path: one id, answered from the in-process tier without building anything else.
-        const localKey = this.localGetKey(op, ctx, cfg, op.ids[0]!);
-        const hit = this.reads.localHit(op.schema.name, localKey);
-        if (hit !== undefined) return Promise.resolve({ rows: hit === null ? [] : [hit as StoredRow] });
+        // The key and the probe are made once: a miss hands both on.
+        const id = op.ids[0]!;
+        const localKey = getKey(op.schema.name, variant, id);
+        const probe = this.reads.probeLocal(op.schema.name, localKey);
+        if (!isLocalProbe(probe)) return Promise.resolve({ rows: probe === null ? [] : [probe as StoredRow] });
+        return this.getOne(op, cfg, ttlMs, variant, id, localKey, probe, next);
       }
-      return this.get(op, ctx, cfg, ttlMs, next);
+      return this.getMany(op, cfg, ttlMs, variant, next);
     }
     return this.query(op, ctx, cfg, ttlMs, next);
   }
 
-  private localGetKey(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, id: string): string {
-    if (!cfg.tenantScoped && !op.select) return `g\u0000${op.schema.name}\u0000\u0000${id}`;
-    return `g\u0000${op.schema.name}\u0000${this.variant(op, ctx, cfg)}\u0000${id}`;
-  }
-
+  /** Tenant and projection of a get: part of its keys ('' when it has neither). */
   private variant(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository): string {
     const tenant = cfg.tenantScoped ? `t=${ctx.tenant ?? '\u0001'}` : '';
     return op.select || tenant ? `${tenant}\u0000${op.select ? op.select.join(',') : ''}` : '';
   }
 
-  private async get(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+  private getSpec(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, id: string, localKey: string, load: () => Promise<unknown>): ReadSpec {
     const repo = op.schema.name;
-    const variant = this.variant(op, ctx, cfg);
-    const spec = (id: string, load: () => Promise<unknown>): ReadSpec => {
-      let digest: string | undefined;
-      let keys: readonly [string, string] | undefined;
-      const d = () => (digest ??= idDigest(repo, id));
-      return {
-        repo, cfg, ttlMs, load,
-        localKey: this.localGetKey(op, ctx, cfg, id),
-        localIdKey: () => `${repo}\u0000${d()}`,
-        // Derived at most once per call, and only when the in-process tier missed.
-        sharedKeys: () => (keys ??= [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())]),
-      };
+    let digest: string | undefined;
+    let keys: readonly [string, string] | undefined;
+    const d = () => (digest ??= idDigest(repo, id));
+    return {
+      repo, cfg, ttlMs, load, localKey,
+      localIdKey: () => `${repo}\u0000${d()}`,
+      // Derived at most once per call, and only when the in-process tier missed.
+      sharedKeys: () => (keys ??= [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())]),
     };
-    if (op.ids.length === 1) {
-      const secrets = secretFields(op.schema);
-      const row = (await this.reads!.read(spec(op.ids[0]!, async () => stripSecrets((await next(op)).rows, secrets)[0] ?? null))) as StoredRow | null;
-      return { rows: row ? [row] : [] };
-    }
-    const specs = op.ids.map((id) => spec(id, () => Promise.reject(new Error('batch load'))));
+  }
+
+  private async getOne(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, id: string, localKey: string, probe: LocalProbe, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const secrets = secretFields(op.schema);
+    const spec = this.getSpec(op, cfg, ttlMs, variant, id, localKey, async () => stripSecrets((await next(op)).rows, secrets)[0] ?? null);
+    const row = (await this.reads!.read(spec, probe)) as StoredRow | null;
+    return { rows: row ? [row] : [] };
+  }
+
+  private async getMany(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const repo = op.schema.name;
+    const specs = op.ids.map((id) => this.getSpec(op, cfg, ttlMs, variant, id, getKey(repo, variant, id), () => Promise.reject(new Error('batch load'))));
     const values = await this.reads!.readMany(specs, async (missing) => {
       const ids = missing.map((i) => op.ids[i]!);
       const result = await next({ ...op, ids });

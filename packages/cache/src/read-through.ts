@@ -57,6 +57,34 @@ export interface ReadDeps {
 }
 
 /**
+ * What `probeLocal` found when it did not answer with a value: the
+ * in-process tier is off or not trusted now (bus down), it has no live
+ * entry, or only an expired one still within its grace.
+ *
+ * @example
+ * ```ts
+ * const probe = reads.probeLocal('users', key); if (isLocalProbe(probe)) return reads.read(spec, probe);
+ * ```
+ */
+export type LocalProbe = typeof LOCAL_OFF | typeof LOCAL_MISS | typeof LOCAL_STALE;
+const LOCAL_OFF: unique symbol = Symbol('cache.localOff');
+const LOCAL_MISS: unique symbol = Symbol('cache.localMiss');
+const LOCAL_STALE: unique symbol = Symbol('cache.localStale');
+
+/**
+ * Whether `probeLocal` returned a probe result rather than a cached value.
+ *
+ * @example
+ * ```ts
+ * const v = reads.probeLocal('users', key); if (!isLocalProbe(v)) return v; // a fresh in-process hit
+ * ```
+ */
+export function isLocalProbe(v: unknown): v is LocalProbe {
+  // Cached values are rows, null, numbers or arrays: never a symbol.
+  return typeof v === 'symbol';
+}
+
+/**
  * The read-through logic for one key: in-process tier, then shared tier,
  * then the database, with single-flight for concurrent misses, optional
  * stale-while-revalidate, and fills guarded by counters captured before the
@@ -73,42 +101,51 @@ export class ReadThrough {
   constructor(private readonly deps: ReadDeps) {}
 
   /**
-   * A fresh in-process entry's value (a copy), or undefined: the allocation-free
-   * check the plugin makes before building anything else.
+   * The in-process step, on its own so that the hot path (a get by one id)
+   * can take it before building anything else: a fresh entry's value (a
+   * copy), or a LocalProbe to hand to `read`, which then neither checks the
+   * trust again nor looks the key up again. Counts the hit, miss or bypass.
    */
-  localHit(repo: string, localKey: string): unknown {
+  probeLocal(repo: string, localKey: string): unknown {
     const local = this.deps.local;
-    if (!local || !this.deps.localTrusted()) return undefined;
+    if (!local) return LOCAL_OFF;
+    if (!this.deps.localTrusted()) {
+      this.deps.stats.add(repo, 'local', 'bypasses', 1, 'bus-down');
+      return LOCAL_OFF;
+    }
     const e = local.get(localKey);
-    if (!e || Date.now() >= e.freshUntil) return undefined;
-    this.deps.stats.add(repo, 'local', 'hits');
-    return copyValue(e.value);
+    if (e) {
+      const now = Date.now();
+      if (now < e.freshUntil) {
+        this.deps.stats.add(repo, 'local', 'hits');
+        return copyValue(e.value);
+      }
+      if (now < e.staleUntil) return LOCAL_STALE;
+    }
+    this.deps.stats.add(repo, 'local', 'misses');
+    return LOCAL_MISS;
   }
 
-  async read(spec: ReadSpec): Promise<unknown> {
-    const { local, stats } = this.deps;
-    const now = Date.now();
-    const localOk = local !== undefined && this.deps.localTrusted();
-    if (localOk) {
-      const e = local.get(spec.localKey);
-      if (e) {
-        if (now < e.freshUntil) {
-          stats.add(spec.repo, 'local', 'hits');
-          return copyValue(e.value);
-        }
-        if (now < e.staleUntil) {
-          stats.add(spec.repo, 'local', 'stale');
-          this.refresh(spec);
-          return copyValue(e.value);
-        }
+  /** One read; `probe` is what probeLocal already found for `spec.localKey` (probed here when absent). */
+  async read(spec: ReadSpec, probe: unknown = this.probeLocal(spec.repo, spec.localKey)): Promise<unknown> {
+    if (probe === LOCAL_STALE) {
+      // Served expired within the grace while one background read refreshes it (looked up again: a rare path).
+      const e = this.deps.local!.get(spec.localKey);
+      if (e && Date.now() < e.staleUntil) {
+        this.deps.stats.add(spec.repo, 'local', 'stale');
+        this.refresh(spec);
+        return copyValue(e.value);
       }
-      stats.add(spec.repo, 'local', 'misses');
-    } else if (local) stats.add(spec.repo, 'local', 'bypasses', 1, 'bus-down');
+      this.deps.stats.add(spec.repo, 'local', 'misses');
+      probe = LOCAL_MISS;
+    } else if (!isLocalProbe(probe)) return probe;
+    const localOk = probe === LOCAL_MISS;
     // Concurrent misses share one load; a write in between changes the generation and so the flight key.
-    const flightKey = `${spec.localKey}\u0000${this.deps.generations.current(spec.repo)}`;
+    const gen = this.deps.generations.current(spec.repo);
+    const flightKey = `${spec.localKey}\u0000${gen}`;
     let flight = this.flights.get(flightKey);
     if (!flight) {
-      flight = this.load(spec, localOk).finally(() => this.flights.delete(flightKey));
+      flight = this.load(spec, localOk, gen).finally(() => this.flights.delete(flightKey));
       this.flights.set(flightKey, flight);
     }
     return copyValue(await flight);
@@ -171,9 +208,9 @@ export class ReadThrough {
     return out;
   }
 
-  private async load(spec: ReadSpec, localOk: boolean): Promise<unknown> {
-    const { local, shared, stats } = this.deps;
-    const gen = this.deps.generations.current(spec.repo);
+  /** Below the in-process tier: the shared tier, then the database; `gen` was read before either. */
+  private async load(spec: ReadSpec, localOk: boolean, gen: number): Promise<unknown> {
+    const { shared, stats } = this.deps;
     let tag: number | undefined;
     if (shared) {
       if (this.deps.sharedUsable()) {
@@ -229,6 +266,7 @@ export class ReadThrough {
 
   private fillLocal(spec: ReadSpec, value: unknown, freshUntil: number, gen: number, localOk: boolean): void {
     const local = this.deps.local;
+    // Trust is checked again: the bus may have gone down while the read was below the cache.
     if (!local || !localOk || !this.deps.localTrusted()) return;
     const entry = { value, repo: spec.repo, idKey: spec.localIdKey?.(), gen, freshUntil, staleUntil: freshUntil + spec.cfg.graceMs };
     if (local.fill(spec.localKey, entry, sizeOf(value) + spec.localKey.length * 2)) this.deps.stats.add(spec.repo, 'local', 'fills');
