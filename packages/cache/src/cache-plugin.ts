@@ -79,11 +79,14 @@ export class CachePlugin implements Plugin {
 
   async connect(host: PluginHost): Promise<void> {
     if (!this.options.enabled) return;
-    for (const name of Object.keys(this.input.repositories ?? {})) {
-      if (!host.schemas.has(name)) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].join(', ')}).`);
+    for (const [name, setting] of Object.entries(this.input.repositories ?? {})) {
+      const schema = host.schemas.get(name);
+      if (!schema) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].filter((n) => !host.schemas.get(n)!.ownedBy).join(', ')}).`);
+      if (schema.ownedBy && setting !== false) throw new ConfigError(`cache: repositories.${name} belongs to the ${schema.ownedBy} plugin, and plugin-owned repositories are never cached; remove it from repositories.`);
     }
     const repos = new Map<string, ResolvedRepository>();
     for (const [name, schema] of host.schemas) {
+      // A plugin's own rows (the audit outbox) are written below every plugin: the cache would never see them change.
       if (schema.ownedBy) continue;
       const s = repositorySettings(schema, this.input, this.options);
       if (s) repos.set(name, s);

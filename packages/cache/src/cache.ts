@@ -3,15 +3,17 @@ import type { CacheOptions } from './cache-options.js';
 
 /**
  * Create the cache plugin. Put it innermost (last) in the plugin list, below
- * encryption, so that it only ever sees ciphertext. Repositories opt in, here
- * or with `plugins: { cache: {...} }` in their definition.
+ * encryption, so that it only ever sees ciphertext. It caches every
+ * repository of the database (not the ones plugins own); `repositories`, or
+ * `plugins: { cache: ... }` in a repository's definition, override the
+ * settings of one or opt it out with `false`.
  *
  * @example
  * ```ts
  * import { cache } from '@chatcore/cache';
  * const db = createDatabase({
- *   driver, repositories: { users, messages },
- *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, messages: true } })],
+ *   driver, repositories: { users, messages, drafts },
+ *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, drafts: false } })],
  * });
  * ```
  */
