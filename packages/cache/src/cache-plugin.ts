@@ -4,7 +4,7 @@ import { parseDuration } from '@chatcore/core/config';
 import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
 import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
-import { CacheStats, type CacheStatsSnapshot } from './cache-stats.js';
+import { CacheStats, type CacheStatsSnapshot, type CacheTier } from './cache-stats.js';
 import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { Invalidator } from './invalidator.js';
@@ -21,6 +21,16 @@ const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert
 /** ctx.state marker: this autocommitted write was already invalidated in `around`. */
 const INVALIDATED = Symbol('cache.invalidated');
 const secretFieldsOf = new WeakMap<object, readonly string[]>();
+/**
+ * `OperationResult.servedBy` of a result the cache answered without the
+ * driver, by tier: the plugin's name, ':' and the tier (audit records a hit).
+ */
+const SERVED_BY: Readonly<Record<CacheTier, string>> = { local: 'cache:local', shared: 'cache:shared' };
+
+/** A result as the cache hands it up: `servedBy` only when a tier answered. */
+function answer(rows: StoredRow[], from: CacheTier | undefined): OperationResult {
+  return from ? { rows, servedBy: SERVED_BY[from] } : { rows };
+}
 
 /** Fields holding password hashes: never cached (core drops them from results anyway). */
 function secretFields(schema: Operation['schema']): readonly string[] {
@@ -177,10 +187,10 @@ export class CachePlugin implements Plugin {
         const id = op.ids[0]!;
         const localKey = getKey(op.schema.name, variant, id);
         const probe = this.reads.probeLocal(op.schema.name, localKey);
-        if (!isLocalProbe(probe)) return Promise.resolve({ rows: probe === null ? [] : [probe as StoredRow] });
+        if (!isLocalProbe(probe)) return Promise.resolve({ rows: probe === null ? [] : [probe as StoredRow], servedBy: SERVED_BY.local });
         return this.getOne(op, cfg, ttlMs, variant, id, localKey, probe, next);
       }
-      return this.getMany(op, cfg, ttlMs, variant, next);
+      return op.ids.length ? this.getMany(op, cfg, ttlMs, variant, next) : next(op);
     }
     return this.query(op, ctx, cfg, ttlMs, next);
   }
@@ -207,21 +217,21 @@ export class CachePlugin implements Plugin {
   private async getOne(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, id: string, localKey: string, probe: LocalProbe, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     const secrets = secretFields(op.schema);
     const spec = this.getSpec(op, cfg, ttlMs, variant, id, localKey, async () => stripSecrets((await next(op)).rows, secrets)[0] ?? null);
-    const row = (await this.reads!.read(spec, probe)) as StoredRow | null;
-    return { rows: row ? [row] : [] };
+    const { value, from } = await this.reads!.read(spec, probe);
+    return answer(value ? [value as StoredRow] : [], from);
   }
 
   private async getMany(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     const repo = op.schema.name;
     const specs = op.ids.map((id) => this.getSpec(op, cfg, ttlMs, variant, id, getKey(repo, variant, id), () => Promise.reject(new Error('batch load'))));
-    const values = await this.reads!.readMany(specs, async (missing) => {
+    const { values, from } = await this.reads!.readMany(specs, async (missing) => {
       const ids = missing.map((i) => op.ids[i]!);
       const result = await next({ ...op, ids });
       stripSecrets(result.rows, secretFields(op.schema));
       const byId = new Map(result.rows.map((r) => [r.id as string, r]));
       return ids.map((id) => byId.get(id) ?? null);
     });
-    return { rows: values.filter((v): v is StoredRow => v !== null) };
+    return answer(values.filter((v): v is StoredRow => v !== null), from);
   }
 
   private async query(op: Exclude<ReadOp, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
@@ -229,7 +239,7 @@ export class CachePlugin implements Plugin {
     const tenant = cfg.tenantScoped ? `;t=${ctx.tenant ?? '\u0001'}` : '';
     const text = (op.kind === 'count' ? `C:${canonicalCondition(op.where)}` : `Q:${canonicalQuery(op.query)}`) + tenant;
     let keys: readonly [string, string] | undefined;
-    const value = await this.reads!.read({
+    const { value, from } = await this.reads!.read({
       repo, cfg, ttlMs,
       localKey: `q\u0000${repo}\u0000${text}`,
       localIdKey: undefined,
@@ -239,7 +249,8 @@ export class CachePlugin implements Plugin {
         return op.kind === 'count' ? (r.count ?? 0) : stripSecrets(r.rows, secretFields(op.schema));
       },
     });
-    return op.kind === 'count' ? { rows: [], count: value as number } : { rows: value as StoredRow[] };
+    if (op.kind !== 'count') return answer(value as StoredRow[], from);
+    return from ? { rows: [], count: value as number, servedBy: SERVED_BY[from] } : { rows: [], count: value as number };
   }
 
   /**

@@ -1,5 +1,5 @@
 import { copyValue, decode, encode, sizeOf } from './codec.js';
-import type { CacheStats } from './cache-stats.js';
+import type { CacheStats, CacheTier } from './cache-stats.js';
 import type { ResolvedRepository } from './cache-options.js';
 import type { Generations } from './generations.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
@@ -57,6 +57,21 @@ export interface ReadDeps {
 }
 
 /**
+ * A value read through the cache and the tier that answered it: `local`,
+ * `shared`, or undefined when it was read below the cache (a miss, or a
+ * single-flight join of one).
+ *
+ * @example
+ * ```ts
+ * const { value, from } = await reads.read(spec, probe); // from: 'local' | 'shared' | undefined
+ * ```
+ */
+export interface Served {
+  readonly value: unknown;
+  readonly from: CacheTier | undefined;
+}
+
+/**
  * What `probeLocal` found when it did not answer with a value: the
  * in-process tier is off or not trusted now (bus down), it has no live
  * entry, or only an expired one still within its grace.
@@ -96,7 +111,10 @@ export function isLocalProbe(v: unknown): v is LocalProbe {
  * ```
  */
 export class ReadThrough {
-  private readonly flights = new Map<string, Promise<unknown>>();
+  /** Single-flight: one load per key and generation, shared by concurrent misses. */
+  private readonly loads = new Map<string, Promise<Served>>();
+  /** Stale-while-revalidate: one background refresh per key. */
+  private readonly refreshes = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: ReadDeps) {}
 
@@ -127,35 +145,39 @@ export class ReadThrough {
   }
 
   /** One read; `probe` is what probeLocal already found for `spec.localKey` (probed here when absent). */
-  async read(spec: ReadSpec, probe: unknown = this.probeLocal(spec.repo, spec.localKey)): Promise<unknown> {
+  async read(spec: ReadSpec, probe: unknown = this.probeLocal(spec.repo, spec.localKey)): Promise<Served> {
     if (probe === LOCAL_STALE) {
       // Served expired within the grace while one background read refreshes it (looked up again: a rare path).
       const e = this.deps.local!.get(spec.localKey);
       if (e && Date.now() < e.staleUntil) {
         this.deps.stats.add(spec.repo, 'local', 'stale');
         this.refresh(spec);
-        return copyValue(e.value);
+        return { value: copyValue(e.value), from: 'local' };
       }
       this.deps.stats.add(spec.repo, 'local', 'misses');
       probe = LOCAL_MISS;
-    } else if (!isLocalProbe(probe)) return probe;
+    } else if (!isLocalProbe(probe)) return { value: probe, from: 'local' };
     const localOk = probe === LOCAL_MISS;
     // Concurrent misses share one load; a write in between changes the generation and so the flight key.
     const gen = this.deps.generations.current(spec.repo);
     const flightKey = `${spec.localKey}\u0000${gen}`;
-    let flight = this.flights.get(flightKey);
+    let flight = this.loads.get(flightKey);
     if (!flight) {
-      flight = this.load(spec, localOk, gen).finally(() => this.flights.delete(flightKey));
-      this.flights.set(flightKey, flight);
+      flight = this.load(spec, localOk, gen).finally(() => this.loads.delete(flightKey));
+      this.loads.set(flightKey, flight);
     }
-    return copyValue(await flight);
+    const served = await flight;
+    return { value: copyValue(served.value), from: served.from };
   }
 
-  /** Several reads (getMany), one batch to each tier and at most one load for all misses. */
-  async readMany(specs: readonly ReadSpec[], loadMissing: (missing: readonly number[]) => Promise<unknown[]>): Promise<unknown[]> {
+  /**
+   * Several reads (getMany), one batch to each tier and at most one load for
+   * all misses. `from` is the farthest tier that answered when the cache
+   * answered every one, undefined when any was read below the cache.
+   */
+  async readMany(specs: readonly ReadSpec[], loadMissing: (missing: readonly number[]) => Promise<unknown[]>): Promise<{ readonly values: unknown[]; readonly from: CacheTier | undefined }> {
     const { local, shared, stats } = this.deps;
     const out = new Array<unknown>(specs.length);
-    const found = new Array<boolean>(specs.length).fill(false);
     const now = Date.now();
     const localOk = local !== undefined && this.deps.localTrusted();
     const repo = specs[0]!.repo;
@@ -165,7 +187,6 @@ export class ReadThrough {
       const e = localOk ? local.get(s.localKey) : undefined;
       if (e && now < e.freshUntil) {
         out[i] = copyValue(e.value);
-        found[i] = true;
       } else missing.push(i);
     }
     if (localOk) {
@@ -173,6 +194,7 @@ export class ReadThrough {
       if (missing.length) stats.add(repo, 'local', 'misses', missing.length);
     } else if (local) stats.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
     const tags = new Map<number, number>();
+    let from: CacheTier | undefined = missing.length ? 'shared' : 'local';
     if (missing.length && shared) {
       if (this.deps.sharedUsable()) {
         try {
@@ -184,7 +206,6 @@ export class ReadThrough {
             const entry = r.raw === undefined ? undefined : (decode(r.raw) as StoredEntry);
             if (entry && entry.t === r.tag && now < entry.f) {
               out[i] = copyValue(entry.v);
-              found[i] = true;
               this.fillLocal(specs[i]!, entry.v, entry.f, gen, localOk);
             } else still.push(i);
           }
@@ -197,19 +218,19 @@ export class ReadThrough {
       } else stats.add(repo, 'shared', 'bypasses', missing.length, 'unavailable');
     }
     if (missing.length) {
+      from = undefined;
       const values = await loadMissing(missing);
       for (const [j, i] of missing.entries()) {
         const v = values[j];
         out[i] = copyValue(v);
-        found[i] = true;
         await this.fill(specs[i]!, v, tags.get(i), gen, localOk);
       }
     }
-    return out;
+    return { values: out, from };
   }
 
   /** Below the in-process tier: the shared tier, then the database; `gen` was read before either. */
-  private async load(spec: ReadSpec, localOk: boolean, gen: number): Promise<unknown> {
+  private async load(spec: ReadSpec, localOk: boolean, gen: number): Promise<Served> {
     const { shared, stats } = this.deps;
     let tag: number | undefined;
     if (shared) {
@@ -223,12 +244,12 @@ export class ReadThrough {
             if (now < entry.f) {
               stats.add(spec.repo, 'shared', 'hits');
               this.fillLocal(spec, entry.v, entry.f, gen, localOk);
-              return entry.v;
+              return { value: entry.v, from: 'shared' };
             }
             if (now < entry.f + spec.cfg.graceMs) {
               stats.add(spec.repo, 'shared', 'stale');
               this.refresh(spec);
-              return entry.v;
+              return { value: entry.v, from: 'shared' };
             }
           }
           stats.add(spec.repo, 'shared', 'misses');
@@ -239,7 +260,7 @@ export class ReadThrough {
     }
     const value = await spec.load();
     await this.fill(spec, value, tag, gen, localOk);
-    return value;
+    return { value, from: undefined };
   }
 
   /** Fill both tiers with a value read from the database under the counters captured before the read. */
@@ -274,8 +295,8 @@ export class ReadThrough {
 
   /** Stale-while-revalidate: one background load per key; its errors are counted, never thrown. */
   private refresh(spec: ReadSpec): void {
-    const key = `refresh\u0000${spec.localKey}`;
-    if (this.flights.has(key)) return;
+    const key = spec.localKey;
+    if (this.refreshes.has(key)) return;
     const p = (async () => {
       const gen = this.deps.generations.current(spec.repo);
       let tag: number | undefined;
@@ -290,8 +311,8 @@ export class ReadThrough {
       this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted());
     })()
       .catch(() => this.deps.stats.add(spec.repo, 'local', 'errors', 1, 'refresh'))
-      .finally(() => this.flights.delete(key));
-    this.flights.set(key, p);
+      .finally(() => this.refreshes.delete(key));
+    this.refreshes.set(key, p);
     this.deps.track(p);
   }
 }
