@@ -4,7 +4,8 @@ import { parseDuration } from '@chatcore/core/config';
 import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
 import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
-import { CacheStats, type CacheStatsSnapshot, type CacheTier } from './cache-stats.js';
+import { CacheCounters } from './cache-counters.js';
+import type { CacheStats, CacheTier } from './cache-stats.js';
 import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { Invalidator } from './invalidator.js';
@@ -65,7 +66,7 @@ export class CachePlugin implements Plugin {
   readonly name = 'cache';
   readonly placement = { storesData: true } as const;
   private readonly options: ResolvedOptions;
-  private readonly statsCounters = new CacheStats();
+  private readonly counters = new CacheCounters();
   private readonly keys: KeyNames;
   private repos = new Map<string, ResolvedRepository>();
   private local: InProcessTier | undefined;
@@ -84,7 +85,7 @@ export class CachePlugin implements Plugin {
 
   /** Metric events (`metric`: CacheMetricEvent) for a metrics plugin. */
   get events(): EventEmitter {
-    return this.statsCounters.events;
+    return this.counters.events;
   }
 
   async connect(host: PluginHost): Promise<void> {
@@ -104,7 +105,7 @@ export class CachePlugin implements Plugin {
     this.repos = repos;
     const o = this.options;
     const generations = new Generations();
-    if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, generations, onEvict: (repo) => this.statsCounters.add(repo, 'local', 'evictions') });
+    if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, generations, onEvict: (repo) => this.counters.add(repo, 'local', 'evictions') });
     if (o.redis) {
       const guard = new RedisGuard({ timeoutMs: o.redisTimeoutMs, failures: o.breakerFailures, halfOpenAfterMs: o.halfOpenAfterMs });
       const { client, isCluster } = createRedisConnection(o.redis, Math.max(500, o.redisTimeoutMs * 3));
@@ -135,7 +136,7 @@ export class CachePlugin implements Plugin {
       local: this.local,
       shared: this.shared,
       bus: this.bus,
-      stats: this.statsCounters,
+      counters: this.counters,
       cached: (repo) => this.repos.has(repo),
       counterTtlMs: o.maxTtlMs + maxGrace + 300_000,
       clearShared: async () => {
@@ -145,7 +146,7 @@ export class CachePlugin implements Plugin {
     this.reads = new ReadThrough({
       local: this.local,
       shared: this.shared,
-      stats: this.statsCounters,
+      counters: this.counters,
       generations,
       localTrusted: this.bus ? () => this.bus!.isUp() : () => true,
       sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
@@ -169,7 +170,7 @@ export class CachePlugin implements Plugin {
     const hint = ctx.options.cache as false | { ttl?: number | string } | undefined;
     if (hint === false || ctx.transaction) {
       // Inside a transaction a read may see uncommitted writes: never serve it from, or store it in, the cache.
-      this.statsCounters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
+      this.counters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
       return next(op);
     }
     let ttlMs = cfg.ttlMs;
@@ -177,7 +178,7 @@ export class CachePlugin implements Plugin {
     if (op.kind === 'get') {
       if (op.select && op.select.some((f) => secretFields(op.schema).includes(f))) {
         // verifySecret reads a password hash: that never goes into a cache.
-        this.statsCounters.add(op.schema.name, 'local', 'bypasses', 1, 'secret');
+        this.counters.add(op.schema.name, 'local', 'bypasses', 1, 'secret');
         return next(op);
       }
       const variant = cfg.tenantScoped || op.select ? this.variant(op, ctx, cfg) : '';
@@ -280,9 +281,9 @@ export class CachePlugin implements Plugin {
     return this.invalidator.committed({ ...event, operations });
   }
 
-  /** Counters per repository and tier, and the state of the shared tier and the bus. */
-  stats(): CacheStatsSnapshot {
-    return this.statsCounters.snapshot({
+  /** Counters per repository and tier, and the state of the shared tier and the bus: a new plain object per call. */
+  stats(): CacheStats {
+    return this.counters.snapshot({
       breaker: this.guard ? this.guard.state : 'none',
       bus: this.bus ? (this.bus.isUp() ? 'up' : 'down') : 'none',
       pendingInvalidations: this.invalidator?.pendingCount ?? 0,
@@ -306,7 +307,7 @@ export class CachePlugin implements Plugin {
   async health(): Promise<ComponentHealth[]> {
     const s = this.stats();
     const degraded = s.breaker === 'open' || s.bus === 'down' || s.pendingInvalidations > 0;
-    return [{ name: 'cache', status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries } }];
+    return [{ name: this.name, status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries } }];
   }
 
   async close(): Promise<void> {
@@ -318,4 +319,24 @@ export class CachePlugin implements Plugin {
     await this.shared?.close();
     if (this.client && !this.shared) await closeClient(this.client);
   }
+}
+
+/**
+ * Create the cache plugin. Put it innermost (last) in the plugin list, below
+ * encryption, so that it only ever sees ciphertext. It caches every
+ * repository of the database (not the ones plugins own); `repositories`, or
+ * `plugins: { cache: ... }` in a repository's definition, override the
+ * settings of one or opt it out with `false`.
+ *
+ * @example
+ * ```ts
+ * import { cache } from '@chatcore/cache';
+ * const db = createDatabase({
+ *   driver, repositories: { users, messages, drafts },
+ *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, drafts: false } })],
+ * });
+ * ```
+ */
+export function cache(options: CacheOptions = {}): CachePlugin {
+  return new CachePlugin(options);
 }

@@ -1,6 +1,6 @@
 import type { TransactionEvent } from '@chatcore/core/plugin';
 import { idDigest, type KeyNames } from './cache-keys.js';
-import type { CacheStats } from './cache-stats.js';
+import type { CacheCounters } from './cache-counters.js';
 import type { Generations } from './generations.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
@@ -35,7 +35,7 @@ export class Invalidator {
       readonly local: InProcessTier | undefined;
       readonly shared: SharedTier | undefined;
       readonly bus: InvalidationBus | undefined;
-      readonly stats: CacheStats;
+      readonly counters: CacheCounters;
       readonly cached: (repo: string) => boolean;
       readonly counterTtlMs: number;
       readonly clearShared: () => Promise<void>;
@@ -99,7 +99,7 @@ export class Invalidator {
     try {
       await this.send(byRepo);
     } catch {
-      for (const repo of byRepo.keys()) this.deps.stats.add(repo, 'shared', 'errors', 1, 'invalidate');
+      for (const repo of byRepo.keys()) this.deps.counters.add(repo, 'shared', 'errors', 1, 'invalidate');
       this.queue(byRepo);
       this.schedule();
     }

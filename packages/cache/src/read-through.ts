@@ -1,5 +1,6 @@
 import { copyValue, decode, encode, sizeOf } from './codec.js';
-import type { CacheStats, CacheTier } from './cache-stats.js';
+import type { CacheCounters } from './cache-counters.js';
+import type { CacheTier } from './cache-stats.js';
 import type { ResolvedRepository } from './cache-options.js';
 import type { Generations } from './generations.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
@@ -39,13 +40,13 @@ export interface ReadSpec {
  *
  * @example
  * ```ts
- * new ReadThrough({ local, shared, stats, generations, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
+ * new ReadThrough({ local, shared, counters, generations, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
  * ```
  */
 export interface ReadDeps {
   readonly local: InProcessTier | undefined;
   readonly shared: SharedTier | undefined;
-  readonly stats: CacheStats;
+  readonly counters: CacheCounters;
   /** May the in-process tier serve and fill now (bus up, or no bus)? */
   readonly localTrusted: () => boolean;
   /** May the shared tier be used now (breaker closed, no undelivered invalidations)? */
@@ -128,19 +129,19 @@ export class ReadThrough {
     const local = this.deps.local;
     if (!local) return LOCAL_OFF;
     if (!this.deps.localTrusted()) {
-      this.deps.stats.add(repo, 'local', 'bypasses', 1, 'bus-down');
+      this.deps.counters.add(repo, 'local', 'bypasses', 1, 'bus-down');
       return LOCAL_OFF;
     }
     const e = local.get(localKey);
     if (e) {
       const now = Date.now();
       if (now < e.freshUntil) {
-        this.deps.stats.add(repo, 'local', 'hits');
+        this.deps.counters.add(repo, 'local', 'hits');
         return copyValue(e.value);
       }
       if (now < e.staleUntil) return LOCAL_STALE;
     }
-    this.deps.stats.add(repo, 'local', 'misses');
+    this.deps.counters.add(repo, 'local', 'misses');
     return LOCAL_MISS;
   }
 
@@ -150,11 +151,11 @@ export class ReadThrough {
       // Served expired within the grace while one background read refreshes it (looked up again: a rare path).
       const e = this.deps.local!.get(spec.localKey);
       if (e && Date.now() < e.staleUntil) {
-        this.deps.stats.add(spec.repo, 'local', 'stale');
+        this.deps.counters.add(spec.repo, 'local', 'stale');
         this.refresh(spec);
         return { value: copyValue(e.value), from: 'local' };
       }
-      this.deps.stats.add(spec.repo, 'local', 'misses');
+      this.deps.counters.add(spec.repo, 'local', 'misses');
       probe = LOCAL_MISS;
     } else if (!isLocalProbe(probe)) return { value: probe, from: 'local' };
     const localOk = probe === LOCAL_MISS;
@@ -176,7 +177,7 @@ export class ReadThrough {
    * answered every one, undefined when any was read below the cache.
    */
   async readMany(specs: readonly ReadSpec[], loadMissing: (missing: readonly number[]) => Promise<unknown[]>): Promise<{ readonly values: unknown[]; readonly from: CacheTier | undefined }> {
-    const { local, shared, stats } = this.deps;
+    const { local, shared, counters } = this.deps;
     const out = new Array<unknown>(specs.length);
     const now = Date.now();
     const localOk = local !== undefined && this.deps.localTrusted();
@@ -190,9 +191,9 @@ export class ReadThrough {
       } else missing.push(i);
     }
     if (localOk) {
-      if (specs.length - missing.length) stats.add(repo, 'local', 'hits', specs.length - missing.length);
-      if (missing.length) stats.add(repo, 'local', 'misses', missing.length);
-    } else if (local) stats.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
+      if (specs.length - missing.length) counters.add(repo, 'local', 'hits', specs.length - missing.length);
+      if (missing.length) counters.add(repo, 'local', 'misses', missing.length);
+    } else if (local) counters.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
     const tags = new Map<number, number>();
     let from: CacheTier | undefined = missing.length ? 'shared' : 'local';
     if (missing.length && shared) {
@@ -209,13 +210,13 @@ export class ReadThrough {
               this.fillLocal(specs[i]!, entry.v, entry.f, gen, localOk);
             } else still.push(i);
           }
-          if (missing.length - still.length) stats.add(repo, 'shared', 'hits', missing.length - still.length);
-          if (still.length) stats.add(repo, 'shared', 'misses', still.length);
+          if (missing.length - still.length) counters.add(repo, 'shared', 'hits', missing.length - still.length);
+          if (still.length) counters.add(repo, 'shared', 'misses', still.length);
           missing = still;
         } catch {
-          stats.add(repo, 'shared', 'errors', 1);
+          counters.add(repo, 'shared', 'errors', 1);
         }
-      } else stats.add(repo, 'shared', 'bypasses', missing.length, 'unavailable');
+      } else counters.add(repo, 'shared', 'bypasses', missing.length, 'unavailable');
     }
     if (missing.length) {
       from = undefined;
@@ -231,7 +232,7 @@ export class ReadThrough {
 
   /** Below the in-process tier: the shared tier, then the database; `gen` was read before either. */
   private async load(spec: ReadSpec, localOk: boolean, gen: number): Promise<Served> {
-    const { shared, stats } = this.deps;
+    const { shared, counters } = this.deps;
     let tag: number | undefined;
     if (shared) {
       if (this.deps.sharedUsable()) {
@@ -242,21 +243,21 @@ export class ReadThrough {
           const now = Date.now();
           if (entry && entry.t === tag) {
             if (now < entry.f) {
-              stats.add(spec.repo, 'shared', 'hits');
+              counters.add(spec.repo, 'shared', 'hits');
               this.fillLocal(spec, entry.v, entry.f, gen, localOk);
               return { value: entry.v, from: 'shared' };
             }
             if (now < entry.f + spec.cfg.graceMs) {
-              stats.add(spec.repo, 'shared', 'stale');
+              counters.add(spec.repo, 'shared', 'stale');
               this.refresh(spec);
               return { value: entry.v, from: 'shared' };
             }
           }
-          stats.add(spec.repo, 'shared', 'misses');
+          counters.add(spec.repo, 'shared', 'misses');
         } catch {
-          stats.add(spec.repo, 'shared', 'errors', 1);
+          counters.add(spec.repo, 'shared', 'errors', 1);
         }
-      } else stats.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
+      } else counters.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
     }
     const value = await spec.load();
     await this.fill(spec, value, tag, gen, localOk);
@@ -277,8 +278,8 @@ export class ReadThrough {
       return undefined;
     }
     const write = shared.write([{ key, raw, ttlMs: spec.ttlMs + spec.cfg.graceMs }]).then(
-      () => this.deps.stats.add(spec.repo, 'shared', 'fills'),
-      () => this.deps.stats.add(spec.repo, 'shared', 'errors', 1, 'fill'),
+      () => this.deps.counters.add(spec.repo, 'shared', 'fills'),
+      () => this.deps.counters.add(spec.repo, 'shared', 'errors', 1, 'fill'),
     );
     this.deps.track(write);
     // In-process memory writes take microseconds: wait, so the next read in this process sees them.
@@ -290,7 +291,7 @@ export class ReadThrough {
     // Trust is checked again: the bus may have gone down while the read was below the cache.
     if (!local || !localOk || !this.deps.localTrusted()) return;
     const entry = { value, repo: spec.repo, idKey: spec.localIdKey?.(), gen, freshUntil, staleUntil: freshUntil + spec.cfg.graceMs };
-    if (local.fill(spec.localKey, entry, sizeOf(value) + spec.localKey.length * 2)) this.deps.stats.add(spec.repo, 'local', 'fills');
+    if (local.fill(spec.localKey, entry, sizeOf(value) + spec.localKey.length * 2)) this.deps.counters.add(spec.repo, 'local', 'fills');
   }
 
   /** Stale-while-revalidate: one background load per key; its errors are counted, never thrown. */
@@ -304,13 +305,13 @@ export class ReadThrough {
         try {
           tag = (await this.deps.shared.read([spec.sharedKeys()]))[0]!.tag;
         } catch {
-          this.deps.stats.add(spec.repo, 'shared', 'errors', 1, 'refresh');
+          this.deps.counters.add(spec.repo, 'shared', 'errors', 1, 'refresh');
         }
       }
       const value = await spec.load();
       this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted());
     })()
-      .catch(() => this.deps.stats.add(spec.repo, 'local', 'errors', 1, 'refresh'))
+      .catch(() => this.deps.counters.add(spec.repo, 'local', 'errors', 1, 'refresh'))
       .finally(() => this.refreshes.delete(key));
     this.refreshes.set(key, p);
     this.deps.track(p);
