@@ -59,9 +59,10 @@ export interface AuditPlugin extends Plugin {
   /** The outbox as a source for verifyAuditTrail (throws without the outbox sink). */
   outboxReader(): OutboxReader;
   /**
-   * Record input that core rejected before the plugin onion (a ValidationError
-   * thrown by a repository method): an error event, and a security event when
-   * it looks like an injection attempt.
+   * Record input the application rejected itself: an error event with
+   * `stage: 'validation'`, and a security event when a ValidationError looks
+   * like an injection attempt. Input core rejects before the plugin onion is
+   * recorded already (through `onInvalidInput`): do not pass it here again.
    */
   recordInvalidInput(error: unknown, info: CallerContext & { readonly repository?: string; readonly method?: string }): Promise<void>;
 }

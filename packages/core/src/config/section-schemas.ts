@@ -91,7 +91,7 @@ const cacheRepository = new ConfigType<InferConfig<typeof cacheRepositorySetting
 export const cacheSection = c.object({
   enabled: c.boolean().default(true),
   redisUrl: c.string({ max: 4096, pattern: /^rediss?:\/\//, patternHint: 'a redis:// or rediss:// URL' }).secret()
-    .describedAs('Shared tier; without it only the in-process tier is used. Secret (may hold a password).'),
+    .describedAs('Shared tier and invalidation bus; without it the shared tier is an in-memory store in this process. Secret (may hold a password).'),
   ttl: c.duration({ min: 1 }),
   localMaxEntries: c.integer({ min: 0 }),
   localMaxBytes: c.integer({ min: 0 }),
