@@ -9,8 +9,8 @@ import type { CacheStats, CacheTier } from './cache-stats.js';
 import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { Invalidator } from './invalidator.js';
-import { InProcessTier } from './tiers/in-process-tier.js';
 import { ReadThrough, isLocalProbe, type LocalProbe, type ReadSpec } from './read-through.js';
+import { InProcessTier } from './tiers/in-process-tier.js';
 import { MemorySharedTier } from './tiers/memory-shared-tier.js';
 import { closeClient, createRedisConnection, type RedisCommands } from './tiers/redis-connection.js';
 import { RedisGuard } from './tiers/redis-guard.js';
@@ -21,7 +21,6 @@ type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' }>;
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 /** ctx.state marker: this autocommitted write was already invalidated in `around`. */
 const INVALIDATED = Symbol('cache.invalidated');
-const secretFieldsOf = new WeakMap<object, readonly string[]>();
 /**
  * `OperationResult.servedBy` of a result the cache answered without the
  * driver, by tier: the plugin's name, ':' and the tier (audit records a hit).
@@ -32,6 +31,8 @@ const SERVED_BY: Readonly<Record<CacheTier, string>> = { local: 'cache:local', s
 function answer(rows: StoredRow[], from: CacheTier | undefined): OperationResult {
   return from ? { rows, servedBy: SERVED_BY[from] } : { rows };
 }
+
+const secretFieldsOf = new WeakMap<object, readonly string[]>();
 
 /** Fields holding password hashes: never cached (core drops them from results anyway). */
 function secretFields(schema: Operation['schema']): readonly string[] {
