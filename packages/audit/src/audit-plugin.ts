@@ -21,18 +21,22 @@ const DURATION = Symbol('audit.durationMs');
 const READS = new Set<Operation['kind']>(['get', 'query', 'count']);
 
 /**
- * Counters of the audit plugin.
+ * What `auditPlugin.stats()` returns: the counters of this process's stream.
+ * A plain object, new on every call (JSON.stringify gives all of it).
  *
  * @example
  * ```ts
- * const { sealed, dropped } = db.plugin<AuditPlugin>('audit')!.stats();
+ * const { sealed, dropped }: AuditStats = db.plugin<AuditPlugin>('audit')!.stats();
  * ```
  */
 export interface AuditStats {
+  /** The id of this process's chain. */
   readonly stream: string;
   /** Events sealed into this process's chain. */
   readonly sealed: number;
+  /** Events accepted and not yet written by the streaming sinks. */
   readonly queued: number;
+  /** Events dropped because the queue was full (only with `overflow: 'drop'`). */
   readonly dropped: number;
 }
 
@@ -55,9 +59,10 @@ export interface AuditPlugin extends Plugin {
   /** The outbox as a source for verifyAuditTrail (throws without the outbox sink). */
   outboxReader(): OutboxReader;
   /**
-   * Record input that core rejected before the plugin onion (a ValidationError
-   * thrown by a repository method): an error event, and a security event when
-   * it looks like an injection attempt.
+   * Record input the application rejected itself: an error event with
+   * `stage: 'validation'`, and a security event when a ValidationError looks
+   * like an injection attempt. Input core rejects before the plugin onion is
+   * recorded already (through `onInvalidInput`): do not pass it here again.
    */
   recordInvalidInput(error: unknown, info: CallerContext & { readonly repository?: string; readonly method?: string }): Promise<void>;
 }
@@ -269,11 +274,11 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
 
     health(): ComponentHealth[] {
       const failed = writer?.error;
-      const dropped = writer?.dropped ?? 0;
+      const s = plugin.stats();
       return [{
         name: o.name,
-        status: failed ? 'down' : dropped > 0 ? 'degraded' : 'up',
-        details: { stream, sealed: writer?.chain.seq ?? 0, queued: writer?.size ?? 0, dropped },
+        status: failed ? 'down' : s.dropped > 0 ? 'degraded' : 'up',
+        details: { ...s },
         ...(failed ? { error: `audit sink failed: ${redactError(failed).class}` } : {}),
       }];
     },

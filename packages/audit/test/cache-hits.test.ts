@@ -3,14 +3,18 @@ import * as assert from 'uvu/assert';
 import type { Plugin, StoredRow } from '@chatcore/core/plugin';
 import { CapturedSink, openDb } from './helpers/fixtures.js';
 
-/** A minimal read-through cache below the audit plugin: answers repeated gets itself, like @chatcore/cache. */
-function tinyCache(): Plugin {
+/**
+ * A plugin below the audit plugin that answers repeated gets itself and says so in
+ * `servedBy`, with the value the real cache gives (the real cache is tested with
+ * audit in packages/encryption/test/audit-cache-stack.test.ts).
+ */
+function answering(name: string, servedBy: string): Plugin {
   const rows = new Map<string, StoredRow>();
   return {
-    name: 'tiny-cache',
+    name,
     placement: { storesData: true },
     async around(op, _ctx, next) {
-      if (op.kind === 'get' && op.ids.length === 1 && rows.has(op.ids[0]!)) return { rows: [{ ...rows.get(op.ids[0]!)! }], servedBy: 'cache' };
+      if (op.kind === 'get' && op.ids.length === 1 && rows.has(op.ids[0]!)) return { rows: [{ ...rows.get(op.ids[0]!)! }], servedBy };
       const result = await next(op);
       if (op.kind === 'get') for (const r of result.rows) rows.set(r.id as string, { ...r });
       return result;
@@ -18,17 +22,32 @@ function tinyCache(): Plugin {
   };
 }
 
-test('reads answered by a cache below the audit plugin are recorded as hits, others as misses', async () => {
+async function readsThrough(plugin: Plugin): Promise<Array<Record<string, unknown>>> {
   const sink = new CapturedSink();
-  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } } }, { plugins: [tinyCache()] });
+  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } } }, { plugins: [plugin] });
   const u = await db.users.create({ name: 'a', email: 'a@x.io' } as never) as { id: string };
   await db.users.get(u.id);
   await db.users.get(u.id);
   await db.users.count({} as never);
   await db.close();
   const reads = sink.operations().filter((e) => e.family === 'read');
-  assert.equal(reads.map((e) => [e.method, e.cache]), [['get', 'miss'], ['get', 'hit'], ['count', 'miss']]);
-  assert.equal((reads[1]!.ids as string[]), [u.id]);
+  assert.equal(reads[1]!.ids, [u.id]);
+  return reads;
+}
+
+test('reads the cache answered are hits with the tier from servedBy (cache:<tier>), others misses', async () => {
+  const reads = await readsThrough(answering('tiny-cache', 'cache:local'));
+  assert.equal(reads.map((e) => [e.method, e.cache, e.cacheTier, e.servedBy]), [['get', 'miss', undefined, undefined], ['get', 'hit', 'local', undefined], ['count', 'miss', undefined, undefined]]);
+});
+
+test('servedBy: "cache" without a tier is still a hit (the event format before tiers)', async () => {
+  const reads = await readsThrough(answering('tiny-cache', 'cache'));
+  assert.equal(reads.map((e) => [e.cache, e.cacheTier]), [['miss', undefined], ['hit', undefined], ['miss', undefined]]);
+});
+
+test('a read another plugin answered is a miss of the cache, with that plugin in servedBy', async () => {
+  const reads = await readsThrough(answering('replica', 'replica:eu'));
+  assert.equal(reads.map((e) => [e.cache, e.servedBy]), [['miss', undefined], ['miss', 'replica:eu'], ['miss', undefined]]);
 });
 
 test.run();

@@ -29,6 +29,8 @@ const rowsOf = (...ids: string[]): OperationResult => ({ rows: ids.map((id) => (
 const cases: Array<[string, OperationEventFields]> = [
   ['a get', builder.operation(ctx(get), { durationMs: 0.0251, attempt: 1, result: rowsOf('n1') }) as never],
   ['a get with actor, tenant and a transaction', builder.operation(ctx(get, { actor: 'user:"7"', tenant: 't\u0001' }), { durationMs: 3, attempt: 2, transactionId: 'tx-9', result: { rows: [{ id: 'n1' }], servedBy: 'cache' } }) as never],
+  ['a get answered by the cache\'s shared tier', builder.operation(ctx(get), { durationMs: 0.5, attempt: 1, result: { rows: [{ id: 'n1' }], servedBy: 'cache:shared' } }) as never],
+  ['a get answered by another plugin', builder.operation(ctx(get), { durationMs: 0.5, attempt: 1, result: { rows: [{ id: 'n1' }], servedBy: 'replica:eu' } }) as never],
   ['an insert with values holding an unordered object', builder.operation(ctx(insert([{ id: 'n2', title: 'caf\u00e9 \ud83d\ude00 "q" \\ \n', meta: { z: 1, a: [{ y: null, b: 'x' }] }, score: 5 }])), { durationMs: 1, attempt: 1, result: rowsOf('n2') }) as never],
   ['a bulk insert with truncated ids', builder.operation(ctx(insert([{ id: 'a', title: 'x' }, { id: 'b', title: 'y' }, { id: 'c', title: '\ud800 lone' }])), { durationMs: 1, attempt: 1, result: rowsOf('a', 'b', 'c') }) as never],
   ['a failed operation', builder.operation(ctx(get), { durationMs: Number.NaN, attempt: 1, error: new TypeError('boom') }) as never],

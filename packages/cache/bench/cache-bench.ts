@@ -30,6 +30,9 @@ const local = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `${ns}-l`, 
 const viaLocal = await open(local);
 const shared = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `${ns}-s`, repositories: { users: true }, local: false });
 const viaShared = await open(shared);
+// An in-process tier smaller than the working set: every read misses it, then hits Redis (the miss path's own cost).
+const small = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `${ns}-x`, repositories: { users: true }, localMaxEntries: 50 });
+const viaSmall = await open(small);
 const mixed = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `${ns}-m`, repositories: { users: true } });
 const viaMixed = await open(mixed);
 
@@ -37,13 +40,16 @@ const rows = await plain.users.createMany(Array.from({ length: 1000 }, (_, i) =>
 const ids = rows.map((r) => r.id);
 const hot = ids.slice(0, 200);
 
-/** Sequential ops per second over `ms` milliseconds. */
-async function throughput(ms: number, op: (i: number) => Promise<unknown>): Promise<number> {
+/** Sequential ops per second over `ms` milliseconds, and this process's CPU per op (µs): steadier than throughput on a shared machine. */
+async function throughput(ms: number, op: (i: number) => Promise<unknown>, cpu: number[]): Promise<number> {
   for (let i = 0; i < 200; i++) await op(i);
   const end = performance.now() + ms;
   let n = 0;
   const t0 = performance.now();
+  const c0 = process.cpuUsage();
   while (performance.now() < end) for (let k = 0; k < 50; k++) await op(n++);
+  const c = process.cpuUsage(c0);
+  cpu.push((c.user + c.system) / n);
   return n / ((performance.now() - t0) / 1000);
 }
 
@@ -58,29 +64,36 @@ function workload(db: Db) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const results: Record<string, number[]> = { uncached: [], localHit: [], sharedHit: [], mixNoCache: [], mixCache: [] };
+const cases = ['uncached', 'localHit', 'sharedHit', 'localMissSharedHit', 'mixNoCache', 'mixCache'] as const;
+const results = Object.fromEntries(cases.map((k) => [k, [] as number[]])) as Record<string, number[]>;
+const cpuPerOp = Object.fromEntries(cases.map((k) => [k, [] as number[]])) as Record<string, number[]>;
 const noCacheMix = workload(plain);
 const cacheMix = workload(viaMixed);
 for (let round = 0; round < 5; round++) {
-  results.uncached!.push(await throughput(1500, (i) => plain.users.get(hot[i % hot.length]!)));
-  results.localHit!.push(await throughput(1500, (i) => viaLocal.users.get(hot[i % hot.length]!)));
-  results.sharedHit!.push(await throughput(1500, (i) => viaShared.users.get(hot[i % hot.length]!)));
-  results.mixNoCache!.push(await throughput(1500, noCacheMix));
-  results.mixCache!.push(await throughput(1500, cacheMix));
+  results.uncached!.push(await throughput(1500, (i) => plain.users.get(hot[i % hot.length]!), cpuPerOp.uncached!));
+  results.localHit!.push(await throughput(1500, (i) => viaLocal.users.get(hot[i % hot.length]!), cpuPerOp.localHit!));
+  results.sharedHit!.push(await throughput(1500, (i) => viaShared.users.get(hot[i % hot.length]!), cpuPerOp.sharedHit!));
+  results.localMissSharedHit!.push(await throughput(1500, (i) => viaSmall.users.get(hot[i % hot.length]!), cpuPerOp.localMissSharedHit!));
+  results.mixNoCache!.push(await throughput(1500, noCacheMix, cpuPerOp.mixNoCache!));
+  results.mixCache!.push(await throughput(1500, cacheMix, cpuPerOp.mixCache!));
 }
 const m = Object.fromEntries(Object.entries(results).map(([k, v]) => [k, median(v)])) as Record<string, number>;
 const s = mixed.stats().total;
 const reads = s.local.hits + s.local.misses;
 const hitRate = (s.local.hits + s.shared.hits) / Math.max(1, reads);
-console.log(`| case | ops/s (median of 5) | vs uncached repo.get |`);
-console.log(`|---|---:|---:|`);
-console.log(`| uncached repo.get by id (PostgreSQL) | ${m.uncached!.toFixed(0)} | 1.0x |`);
-console.log(`| in-process hit (copy included) | ${m.localHit!.toFixed(0)} | ${(m.localHit! / m.uncached!).toFixed(1)}x |`);
-console.log(`| Redis-tier hit (in-process tier off) | ${m.sharedHit!.toFixed(0)} | ${(m.sharedHit! / m.uncached!).toFixed(2)}x |`);
-console.log(`| 95% get / 5% update, no cache | ${m.mixNoCache!.toFixed(0)} | ${(m.mixNoCache! / m.uncached!).toFixed(2)}x |`);
-console.log(`| 95% get / 5% update, cache | ${m.mixCache!.toFixed(0)} | ${(m.mixCache! / m.uncached!).toFixed(2)}x |`);
+const spread = (k: string) => `${Math.min(...results[k]!).toFixed(0)}–${Math.max(...results[k]!).toFixed(0)}`;
+const cpu = (k: string) => `${median(cpuPerOp[k]!).toFixed(1)} (${Math.min(...cpuPerOp[k]!).toFixed(1)}–${Math.max(...cpuPerOp[k]!).toFixed(1)})`;
+const row = (label: string, k: string, digits: number) => console.log(`| ${label} | ${m[k]!.toFixed(0)} | ${spread(k)} | ${(m[k]! / m.uncached!).toFixed(digits)}x | ${cpu(k)} |`);
+console.log(`| case | ops/s (median of 5) | min–max | vs uncached repo.get | client CPU µs/op (min–max) |`);
+console.log(`|---|---:|---:|---:|---:|`);
+row('uncached repo.get by id (PostgreSQL)', 'uncached', 1);
+row('in-process hit (copy included)', 'localHit', 1);
+row('Redis-tier hit (in-process tier off)', 'sharedHit', 2);
+row('in-process miss, Redis-tier hit (200 hot ids, in-process tier of 50)', 'localMissSharedHit', 2);
+row('95% get / 5% update, no cache', 'mixNoCache', 2);
+row('95% get / 5% update, cache', 'mixCache', 2);
 console.log(`\n95/5 workload: hit rate ${(hitRate * 100).toFixed(1)}% (in-process ${s.local.hits}, Redis ${s.shared.hits}, misses ${s.shared.misses}); cached/uncached throughput ${(m.mixCache! / m.mixNoCache!).toFixed(2)}x`);
 
-for (const c of [local, shared, mixed]) await c.clear();
-for (const db of [viaLocal, viaShared, viaMixed, plain]) await db.close();
+for (const c of [local, shared, small, mixed]) await c.clear();
+for (const db of [viaLocal, viaShared, viaSmall, viaMixed, plain]) await db.close();
 execFileSync('psql', [PG_URL, '-q', '-c', `DROP TABLE IF EXISTS "${table}"`], { stdio: 'ignore' });

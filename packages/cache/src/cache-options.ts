@@ -6,11 +6,12 @@ import type { RedisClientOptions } from '@keyv/redis';
 /**
  * Per-repository cache settings, in `cache({ repositories })` or in the
  * repository definition (`defineRepository(..., { plugins: { cache: {...} } })`).
- * A repository is cached only when it opts in one of these two ways.
+ * Every repository is cached with the plugin's settings unless one of these
+ * two places overrides them or opts it out (`false`, or `enabled: false`).
  *
  * @example
  * ```ts
- * cache({ repositories: { users: { ttl: '5m' }, messages: { ttl: '30s', tenantScoped: true } } });
+ * cache({ repositories: { users: { ttl: '5m' }, messages: { ttl: '30s', tenantScoped: true }, drafts: false } });
  * ```
  */
 export interface RepositoryCacheOptions {
@@ -20,7 +21,7 @@ export interface RepositoryCacheOptions {
   readonly grace?: number | string;
   /** Keys include ctx.tenant, so tenants never share entries. */
   readonly tenantScoped?: boolean;
-  /** false: do not cache this repository even if the other place opts it in. */
+  /** false: do not cache this repository (the same as `false` in place of the settings). */
   readonly enabled?: boolean;
 }
 
@@ -47,6 +48,12 @@ export interface CacheOptions {
   readonly grace?: number | string;
   /** Upper bound for every TTL, per-call ones included; default 1 h. Counter keys live this long after their last write. */
   readonly maxTtl?: number | string;
+  /**
+   * Every repository of the database is cached; this map overrides the
+   * settings of some (`users: { ttl: '5m' }`) or opts them out
+   * (`drafts: false`). Names must be repositories of the database.
+   * Repositories a plugin owns (the audit outbox) are never cached.
+   */
   readonly repositories?: Readonly<Record<string, RepositoryCacheOptions | boolean>>;
   /** In-process tier on/off (default on). */
   readonly local?: boolean;
@@ -168,8 +175,9 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
 }
 
 /**
- * The settings of one repository, or undefined when it is not cached:
- * plugin options win over the repository definition's `plugins.cache`.
+ * The settings of one repository, or undefined when it is not cached.
+ * Cached unless opted out; plugin options win over the repository
+ * definition's `plugins.cache` (each may say `false`, `true` or settings).
  *
  * @example
  * ```ts
@@ -183,7 +191,6 @@ export function repositorySettings(schema: RepositorySchema, options: CacheOptio
   const a = pick(fromPlugin);
   const b = pick(fromSchema);
   if (fromPlugin === false || a?.enabled === false || (a === undefined && (fromSchema === false || b?.enabled === false))) return undefined;
-  if (!a && !b) return undefined;
   const merged: RepositoryCacheOptions = { ...b, ...a };
   const path = `repositories.${schema.name}`;
   return {

@@ -4,21 +4,34 @@ import { parseDuration } from '@chatcore/core/config';
 import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
 import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
-import { CacheStats, type CacheStatsSnapshot } from './cache-stats.js';
+import { CacheCounters } from './cache-counters.js';
+import type { CacheStats, CacheTier } from './cache-stats.js';
+import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
 import { Invalidator } from './invalidator.js';
-import { LocalTier } from './local-tier.js';
-import { ReadThrough, type ReadSpec } from './read-through.js';
-import { MemoryTier } from './tiers/memory-tier.js';
+import { ReadThrough, isLocalProbe, type LocalProbe, type ReadSpec } from './read-through.js';
+import { InProcessTier } from './tiers/in-process-tier.js';
+import { MemorySharedTier } from './tiers/memory-shared-tier.js';
 import { closeClient, createRedisConnection, type RedisCommands } from './tiers/redis-connection.js';
 import { RedisGuard } from './tiers/redis-guard.js';
-import { RedisTier } from './tiers/redis-tier.js';
+import { RedisSharedTier } from './tiers/redis-shared-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
 type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' }>;
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 /** ctx.state marker: this autocommitted write was already invalidated in `around`. */
 const INVALIDATED = Symbol('cache.invalidated');
+/**
+ * `OperationResult.servedBy` of a result the cache answered without the
+ * driver, by tier: the plugin's name, ':' and the tier (audit records a hit).
+ */
+const SERVED_BY: Readonly<Record<CacheTier, string>> = { local: 'cache:local', shared: 'cache:shared' };
+
+/** A result as the cache hands it up: `servedBy` only when a tier answered. */
+function answer(rows: StoredRow[], from: CacheTier | undefined): OperationResult {
+  return from ? { rows, servedBy: SERVED_BY[from] } : { rows };
+}
+
 const secretFieldsOf = new WeakMap<object, readonly string[]>();
 
 /** Fields holding password hashes: never cached (core drops them from results anyway). */
@@ -26,6 +39,11 @@ function secretFields(schema: Operation['schema']): readonly string[] {
   let list = secretFieldsOf.get(schema);
   if (!list) secretFieldsOf.set(schema, (list = Object.entries(schema.fields).filter(([, m]) => m.secret).map(([f]) => f)));
   return list;
+}
+
+/** The in-process key of a get entry: repository, tenant/projection variant, id. */
+function getKey(repo: string, variant: string, id: string): string {
+  return `g\u0000${repo}\u0000${variant}\u0000${id}`;
 }
 
 function stripSecrets(rows: StoredRow[], secrets: readonly string[]): StoredRow[] {
@@ -49,10 +67,10 @@ export class CachePlugin implements Plugin {
   readonly name = 'cache';
   readonly placement = { storesData: true } as const;
   private readonly options: ResolvedOptions;
-  private readonly statsCounters = new CacheStats();
+  private readonly counters = new CacheCounters();
   private readonly keys: KeyNames;
   private repos = new Map<string, ResolvedRepository>();
-  private local: LocalTier | undefined;
+  private local: InProcessTier | undefined;
   private shared: SharedTier | undefined;
   private guard: RedisGuard | undefined;
   private bus: InvalidationBus | undefined;
@@ -68,23 +86,27 @@ export class CachePlugin implements Plugin {
 
   /** Metric events (`metric`: CacheMetricEvent) for a metrics plugin. */
   get events(): EventEmitter {
-    return this.statsCounters.events;
+    return this.counters.events;
   }
 
   async connect(host: PluginHost): Promise<void> {
     if (!this.options.enabled) return;
-    for (const name of Object.keys(this.input.repositories ?? {})) {
-      if (!host.schemas.has(name)) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].join(', ')}).`);
+    for (const [name, setting] of Object.entries(this.input.repositories ?? {})) {
+      const schema = host.schemas.get(name);
+      if (!schema) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].filter((n) => !host.schemas.get(n)!.ownedBy).join(', ')}).`);
+      if (schema.ownedBy && setting !== false) throw new ConfigError(`cache: repositories.${name} belongs to the ${schema.ownedBy} plugin, and plugin-owned repositories are never cached; remove it from repositories.`);
     }
     const repos = new Map<string, ResolvedRepository>();
     for (const [name, schema] of host.schemas) {
+      // A plugin's own rows (the audit outbox) are written below every plugin: the cache would never see them change.
       if (schema.ownedBy) continue;
       const s = repositorySettings(schema, this.input, this.options);
       if (s) repos.set(name, s);
     }
     this.repos = repos;
     const o = this.options;
-    if (o.local) this.local = new LocalTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, onEvict: (repo) => this.statsCounters.add(repo, 'local', 'evictions') });
+    const generations = new Generations();
+    if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, generations, onEvict: (repo) => this.counters.add(repo, 'local', 'evictions') });
     if (o.redis) {
       const guard = new RedisGuard({ timeoutMs: o.redisTimeoutMs, failures: o.breakerFailures, halfOpenAfterMs: o.halfOpenAfterMs });
       const { client, isCluster } = createRedisConnection(o.redis, Math.max(500, o.redisTimeoutMs * 3));
@@ -92,7 +114,7 @@ export class CachePlugin implements Plugin {
       this.client = client;
       const connecting = client.connect().catch(() => undefined);
       await Promise.race([connecting, new Promise((r) => setTimeout(r, Math.max(1000, o.redisTimeoutMs * 5)).unref())]);
-      if (o.shared) this.shared = new RedisTier(client, isCluster, guard);
+      if (o.shared) this.shared = new RedisSharedTier(client, isCluster, guard);
       this.bus = new InvalidationBus(client, this.keys.channel(), guard, {
         heartbeatMs: o.heartbeatMs,
         onMessage: (m) => {
@@ -106,15 +128,16 @@ export class CachePlugin implements Plugin {
         if (state === 'closed') void this.invalidator?.flush();
       });
     } else if (o.shared) {
-      this.shared = new MemoryTier({ maxEntries: o.memoryMaxEntries });
+      this.shared = new MemorySharedTier({ maxEntries: o.memoryMaxEntries });
     }
     const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
     this.invalidator = new Invalidator({
       keys: this.keys,
+      generations,
       local: this.local,
       shared: this.shared,
       bus: this.bus,
-      stats: this.statsCounters,
+      counters: this.counters,
       cached: (repo) => this.repos.has(repo),
       counterTtlMs: o.maxTtlMs + maxGrace + 300_000,
       clearShared: async () => {
@@ -124,10 +147,10 @@ export class CachePlugin implements Plugin {
     this.reads = new ReadThrough({
       local: this.local,
       shared: this.shared,
-      stats: this.statsCounters,
+      counters: this.counters,
+      generations,
       localTrusted: this.bus ? () => this.bus!.isUp() : () => true,
       sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
-      generation: (repo) => `${this.invalidator!.clears}.${this.invalidator!.generation(repo)}`,
       track: (p) => {
         this.background.add(p);
         p.finally(() => this.background.delete(p)).catch(() => undefined);
@@ -148,7 +171,7 @@ export class CachePlugin implements Plugin {
     const hint = ctx.options.cache as false | { ttl?: number | string } | undefined;
     if (hint === false || ctx.transaction) {
       // Inside a transaction a read may see uncommitted writes: never serve it from, or store it in, the cache.
-      this.statsCounters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
+      this.counters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
       return next(op);
     }
     let ttlMs = cfg.ttlMs;
@@ -156,59 +179,61 @@ export class CachePlugin implements Plugin {
     if (op.kind === 'get') {
       if (op.select && op.select.some((f) => secretFields(op.schema).includes(f))) {
         // verifySecret reads a password hash: that never goes into a cache.
-        this.statsCounters.add(op.schema.name, 'local', 'bypasses', 1, 'secret');
+        this.counters.add(op.schema.name, 'local', 'bypasses', 1, 'secret');
         return next(op);
       }
+      const variant = cfg.tenantScoped || op.select ? this.variant(op, ctx, cfg) : '';
       if (op.ids.length === 1) {
         // The hot path: one id, answered from the in-process tier without building anything else.
-        const localKey = this.localGetKey(op, ctx, cfg, op.ids[0]!);
-        const hit = this.reads.localHit(op.schema.name, localKey);
-        if (hit !== undefined) return Promise.resolve({ rows: hit === null ? [] : [hit as StoredRow] });
+        // The key and the probe are made once: a miss hands both on.
+        const id = op.ids[0]!;
+        const localKey = getKey(op.schema.name, variant, id);
+        const probe = this.reads.probeLocal(op.schema.name, localKey);
+        if (!isLocalProbe(probe)) return Promise.resolve({ rows: probe === null ? [] : [probe as StoredRow], servedBy: SERVED_BY.local });
+        return this.getOne(op, cfg, ttlMs, variant, id, localKey, probe, next);
       }
-      return this.get(op, ctx, cfg, ttlMs, next);
+      return op.ids.length ? this.getMany(op, cfg, ttlMs, variant, next) : next(op);
     }
     return this.query(op, ctx, cfg, ttlMs, next);
   }
 
-  private localGetKey(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, id: string): string {
-    if (!cfg.tenantScoped && !op.select) return `g\u0000${op.schema.name}\u0000\u0000${id}`;
-    return `g\u0000${op.schema.name}\u0000${this.variant(op, ctx, cfg)}\u0000${id}`;
-  }
-
+  /** Tenant and projection of a get: part of its keys ('' when it has neither). */
   private variant(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository): string {
     const tenant = cfg.tenantScoped ? `t=${ctx.tenant ?? '\u0001'}` : '';
     return op.select || tenant ? `${tenant}\u0000${op.select ? op.select.join(',') : ''}` : '';
   }
 
-  private async get(op: Extract<Operation, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+  private getSpec(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, id: string, localKey: string, load: () => Promise<unknown>): ReadSpec {
     const repo = op.schema.name;
-    const variant = this.variant(op, ctx, cfg);
-    const spec = (id: string, load: () => Promise<unknown>): ReadSpec => {
-      let digest: string | undefined;
-      let keys: readonly [string, string] | undefined;
-      const d = () => (digest ??= idDigest(repo, id));
-      return {
-        repo, cfg, ttlMs, load,
-        localKey: this.localGetKey(op, ctx, cfg, id),
-        localIdKey: () => `${repo}\u0000${d()}`,
-        // Derived at most once per call, and only when the in-process tier missed.
-        sharedKeys: () => (keys ??= [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())]),
-      };
+    let digest: string | undefined;
+    let keys: readonly [string, string] | undefined;
+    const d = () => (digest ??= idDigest(repo, id));
+    return {
+      repo, cfg, ttlMs, load, localKey,
+      localIdKey: () => `${repo}\u0000${d()}`,
+      // Derived at most once per call, and only when the in-process tier missed.
+      sharedKeys: () => (keys ??= [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())]),
     };
-    if (op.ids.length === 1) {
-      const secrets = secretFields(op.schema);
-      const row = (await this.reads!.read(spec(op.ids[0]!, async () => stripSecrets((await next(op)).rows, secrets)[0] ?? null))) as StoredRow | null;
-      return { rows: row ? [row] : [] };
-    }
-    const specs = op.ids.map((id) => spec(id, () => Promise.reject(new Error('batch load'))));
-    const values = await this.reads!.readMany(specs, async (missing) => {
+  }
+
+  private async getOne(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, id: string, localKey: string, probe: LocalProbe, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const secrets = secretFields(op.schema);
+    const spec = this.getSpec(op, cfg, ttlMs, variant, id, localKey, async () => stripSecrets((await next(op)).rows, secrets)[0] ?? null);
+    const { value, from } = await this.reads!.read(spec, probe);
+    return answer(value ? [value as StoredRow] : [], from);
+  }
+
+  private async getMany(op: Extract<Operation, { kind: 'get' }>, cfg: ResolvedRepository, ttlMs: number, variant: string, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+    const repo = op.schema.name;
+    const specs = op.ids.map((id) => this.getSpec(op, cfg, ttlMs, variant, id, getKey(repo, variant, id), () => Promise.reject(new Error('batch load'))));
+    const { values, from } = await this.reads!.readMany(specs, async (missing) => {
       const ids = missing.map((i) => op.ids[i]!);
       const result = await next({ ...op, ids });
       stripSecrets(result.rows, secretFields(op.schema));
       const byId = new Map(result.rows.map((r) => [r.id as string, r]));
       return ids.map((id) => byId.get(id) ?? null);
     });
-    return { rows: values.filter((v): v is StoredRow => v !== null) };
+    return answer(values.filter((v): v is StoredRow => v !== null), from);
   }
 
   private async query(op: Exclude<ReadOp, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
@@ -216,7 +241,7 @@ export class CachePlugin implements Plugin {
     const tenant = cfg.tenantScoped ? `;t=${ctx.tenant ?? '\u0001'}` : '';
     const text = (op.kind === 'count' ? `C:${canonicalCondition(op.where)}` : `Q:${canonicalQuery(op.query)}`) + tenant;
     let keys: readonly [string, string] | undefined;
-    const value = await this.reads!.read({
+    const { value, from } = await this.reads!.read({
       repo, cfg, ttlMs,
       localKey: `q\u0000${repo}\u0000${text}`,
       localIdKey: undefined,
@@ -226,7 +251,8 @@ export class CachePlugin implements Plugin {
         return op.kind === 'count' ? (r.count ?? 0) : stripSecrets(r.rows, secretFields(op.schema));
       },
     });
-    return op.kind === 'count' ? { rows: [], count: value as number } : { rows: value as StoredRow[] };
+    if (op.kind !== 'count') return answer(value as StoredRow[], from);
+    return from ? { rows: [], count: value as number, servedBy: SERVED_BY[from] } : { rows: [], count: value as number };
   }
 
   /**
@@ -256,9 +282,9 @@ export class CachePlugin implements Plugin {
     return this.invalidator.committed({ ...event, operations });
   }
 
-  /** Counters per repository and tier, and the state of the shared tier and the bus. */
-  stats(): CacheStatsSnapshot {
-    return this.statsCounters.snapshot({
+  /** Counters per repository and tier, and the state of the shared tier and the bus: a new plain object per call. */
+  stats(): CacheStats {
+    return this.counters.snapshot({
       breaker: this.guard ? this.guard.state : 'none',
       bus: this.bus ? (this.bus.isUp() ? 'up' : 'down') : 'none',
       pendingInvalidations: this.invalidator?.pendingCount ?? 0,
@@ -282,7 +308,7 @@ export class CachePlugin implements Plugin {
   async health(): Promise<ComponentHealth[]> {
     const s = this.stats();
     const degraded = s.breaker === 'open' || s.bus === 'down' || s.pendingInvalidations > 0;
-    return [{ name: 'cache', status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries } }];
+    return [{ name: this.name, status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries } }];
   }
 
   async close(): Promise<void> {
@@ -294,4 +320,24 @@ export class CachePlugin implements Plugin {
     await this.shared?.close();
     if (this.client && !this.shared) await closeClient(this.client);
   }
+}
+
+/**
+ * Create the cache plugin. Put it innermost (last) in the plugin list, below
+ * encryption, so that it only ever sees ciphertext. It caches every
+ * repository of the database (not the ones plugins own); `repositories`, or
+ * `plugins: { cache: ... }` in a repository's definition, override the
+ * settings of one or opt it out with `false`.
+ *
+ * @example
+ * ```ts
+ * import { cache } from '@chatcore/cache';
+ * const db = createDatabase({
+ *   driver, repositories: { users, messages, drafts },
+ *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, drafts: false } })],
+ * });
+ * ```
+ */
+export function cache(options: CacheOptions = {}): CachePlugin {
+  return new CachePlugin(options);
 }

@@ -1,5 +1,3 @@
-import { EventEmitter } from 'node:events';
-
 /**
  * The two tiers: in-process and shared (Redis or in-memory keyv).
  *
@@ -31,15 +29,16 @@ export type CacheMetric = 'hits' | 'misses' | 'stale' | 'errors' | 'evictions' |
 export type TierCounters = Record<CacheMetric, number>;
 
 /**
- * A snapshot of the cache counters, per repository and tier, plus totals and
- * the state of the shared tier.
+ * What `cachePlugin.stats()` returns: a snapshot of the counters per
+ * repository and tier, their totals, and the state of the shared tier and
+ * the bus. A plain object, new on every call (JSON.stringify gives all of it).
  *
  * @example
  * ```ts
- * const s = cachePlugin.stats(); console.log(s.total.local.hits, s.repositories.users?.shared.misses);
+ * const s: CacheStats = cachePlugin.stats(); console.log(s.total.local.hits, s.repositories.users?.shared.misses);
  * ```
  */
-export interface CacheStatsSnapshot {
+export interface CacheStats {
   readonly total: Readonly<Record<CacheTier, TierCounters>>;
   readonly repositories: Readonly<Record<string, Readonly<Record<CacheTier, TierCounters>>>>;
   /** Circuit breaker of the shared tier: closed (healthy), open (bypassed), halfOpen (probing), or none (in-memory tier). */
@@ -70,46 +69,13 @@ export interface CacheMetricEvent {
   readonly reason?: string;
 }
 
-const zero = (): TierCounters => ({ hits: 0, misses: 0, stale: 0, errors: 0, evictions: 0, bypasses: 0, fills: 0 });
-
 /**
- * The counters behind `stats()` and the `metric` events.
+ * The former name of CacheStats.
  *
+ * @deprecated Use CacheStats.
  * @example
  * ```ts
- * const stats = new CacheStats(); stats.add('users', 'local', 'hits');
+ * const s: CacheStats = cachePlugin.stats();
  * ```
  */
-export class CacheStats {
-  readonly events = new EventEmitter();
-  private readonly byRepo = new Map<string, Record<CacheTier, TierCounters>>();
-
-  constructor() {
-    // A metrics consumer that throws must not turn into an unhandled 'error' event.
-    this.events.on('error', () => undefined);
-  }
-
-  add(repository: string, tier: CacheTier, metric: CacheMetric, count = 1, reason?: string): void {
-    let r = this.byRepo.get(repository);
-    if (!r) this.byRepo.set(repository, (r = { local: zero(), shared: zero() }));
-    r[tier][metric] += count;
-    if (this.events.listenerCount('metric') > 0) {
-      const event: CacheMetricEvent = reason === undefined ? { metric, tier, repository, count } : { metric, tier, repository, count, reason };
-      try {
-        this.events.emit('metric', event);
-      } catch {
-        // A failing listener must not fail the read it observes.
-      }
-    }
-  }
-
-  snapshot(state: Pick<CacheStatsSnapshot, 'breaker' | 'bus' | 'pendingInvalidations' | 'localEntries' | 'localBytes'>): CacheStatsSnapshot {
-    const total = { local: zero(), shared: zero() };
-    const repositories: Record<string, Record<CacheTier, TierCounters>> = {};
-    for (const [name, r] of this.byRepo) {
-      repositories[name] = { local: { ...r.local }, shared: { ...r.shared } };
-      for (const tier of ['local', 'shared'] as const) for (const k of Object.keys(total[tier]) as CacheMetric[]) total[tier][k] += r[tier][k];
-    }
-    return { total, repositories, ...state };
-  }
-}
+export type CacheStatsSnapshot = CacheStats;

@@ -1,8 +1,9 @@
 import type { TransactionEvent } from '@chatcore/core/plugin';
 import { idDigest, type KeyNames } from './cache-keys.js';
-import type { CacheStats } from './cache-stats.js';
+import type { CacheCounters } from './cache-counters.js';
+import type { Generations } from './generations.js';
 import type { InvalidationBus } from './invalidation-bus.js';
-import type { LocalTier } from './local-tier.js';
+import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
 const WRITES = new Set(['insert', 'update', 'delete', 'upsert']);
@@ -23,7 +24,6 @@ const MAX_PENDING_IDS = 50_000;
  */
 export class Invalidator {
   private readonly pending = new Map<string, Set<string>>();
-  private readonly gens = new Map<string, number>();
   private needsClear = false;
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -31,41 +31,28 @@ export class Invalidator {
   constructor(
     private readonly deps: {
       readonly keys: KeyNames;
-      readonly local: LocalTier | undefined;
+      readonly generations: Generations;
+      readonly local: InProcessTier | undefined;
       readonly shared: SharedTier | undefined;
       readonly bus: InvalidationBus | undefined;
-      readonly stats: CacheStats;
+      readonly counters: CacheCounters;
       readonly cached: (repo: string) => boolean;
       readonly counterTtlMs: number;
       readonly clearShared: () => Promise<void>;
     },
   ) {}
 
-  /**
-   * Bumped on every invalidation this process applies (its own writes, bus
-   * messages, clears), whether or not the in-process tier is on: single-flight
-   * keys include it, so a read that starts after a write never joins a read
-   * that started before it.
-   */
-  generation(repo: string): number {
-    return this.gens.get(repo) ?? 0;
-  }
-
-  /** Apply an invalidation to this process: the in-process tier and the flight generation. */
+  /** Apply an invalidation to this process: the repository's generation (whether or not the in-process tier is on), then the in-process tier. */
   applyLocally(repo: string, idDigests: readonly string[]): void {
-    this.gens.set(repo, (this.gens.get(repo) ?? 0) + 1);
+    this.deps.generations.bump(repo);
     this.deps.local?.invalidate(repo, idDigests);
   }
 
   /** Everything changed (clear, bus reconnection). */
   applyAll(): void {
-    for (const repo of this.gens.keys()) this.gens.set(repo, (this.gens.get(repo) ?? 0) + 1);
-    this.clears++;
+    this.deps.generations.bumpAll();
     this.deps.local?.clear();
   }
-
-  /** Part of every flight key: bumped by applyAll, for repositories never written here. */
-  clears = 0;
 
   /** Undelivered invalidations (ids and repositories). */
   get pendingCount(): number {
@@ -112,7 +99,7 @@ export class Invalidator {
     try {
       await this.send(byRepo);
     } catch {
-      for (const repo of byRepo.keys()) this.deps.stats.add(repo, 'shared', 'errors', 1, 'invalidate');
+      for (const repo of byRepo.keys()) this.deps.counters.add(repo, 'shared', 'errors', 1, 'invalidate');
       this.queue(byRepo);
       this.schedule();
     }

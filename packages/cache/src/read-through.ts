@@ -1,7 +1,9 @@
 import { copyValue, decode, encode, sizeOf } from './codec.js';
-import type { CacheStats } from './cache-stats.js';
+import type { CacheCounters } from './cache-counters.js';
+import type { CacheTier } from './cache-stats.js';
 import type { ResolvedRepository } from './cache-options.js';
-import type { LocalTier } from './local-tier.js';
+import type { Generations } from './generations.js';
+import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
 /** An entry as both tiers store it: the counter value it was filled under, fresh-until time, and the value. */
@@ -38,21 +40,64 @@ export interface ReadSpec {
  *
  * @example
  * ```ts
- * new ReadThrough({ local, shared, stats, localTrusted: () => true, sharedUsable: () => true, generation: () => '0', track: () => undefined });
+ * new ReadThrough({ local, shared, counters, generations, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
  * ```
  */
 export interface ReadDeps {
-  readonly local: LocalTier | undefined;
+  readonly local: InProcessTier | undefined;
   readonly shared: SharedTier | undefined;
-  readonly stats: CacheStats;
+  readonly counters: CacheCounters;
   /** May the in-process tier serve and fill now (bus up, or no bus)? */
   readonly localTrusted: () => boolean;
   /** May the shared tier be used now (breaker closed, no undelivered invalidations)? */
   readonly sharedUsable: () => boolean;
-  /** Changes whenever this process applies an invalidation of `repo` (single-flight keys include it). */
-  readonly generation: (repo: string) => string;
+  /** Bumped whenever this process applies an invalidation: single-flight keys and fill guards read it. */
+  readonly generations: Generations;
   /** Track a background promise (fills, refreshes) so close() can wait for it. */
   readonly track: (p: Promise<unknown>) => void;
+}
+
+/**
+ * A value read through the cache and the tier that answered it: `local`,
+ * `shared`, or undefined when it was read below the cache (a miss, or a
+ * single-flight join of one).
+ *
+ * @example
+ * ```ts
+ * const { value, from } = await reads.read(spec, probe); // from: 'local' | 'shared' | undefined
+ * ```
+ */
+export interface Served {
+  readonly value: unknown;
+  readonly from: CacheTier | undefined;
+}
+
+/**
+ * What `probeLocal` found when it did not answer with a value: the
+ * in-process tier is off or not trusted now (bus down), it has no live
+ * entry, or only an expired one still within its grace.
+ *
+ * @example
+ * ```ts
+ * const probe = reads.probeLocal('users', key); if (isLocalProbe(probe)) return reads.read(spec, probe);
+ * ```
+ */
+export type LocalProbe = typeof LOCAL_OFF | typeof LOCAL_MISS | typeof LOCAL_STALE;
+const LOCAL_OFF: unique symbol = Symbol('cache.localOff');
+const LOCAL_MISS: unique symbol = Symbol('cache.localMiss');
+const LOCAL_STALE: unique symbol = Symbol('cache.localStale');
+
+/**
+ * Whether `probeLocal` returned a probe result rather than a cached value.
+ *
+ * @example
+ * ```ts
+ * const v = reads.probeLocal('users', key); if (!isLocalProbe(v)) return v; // a fresh in-process hit
+ * ```
+ */
+export function isLocalProbe(v: unknown): v is LocalProbe {
+  // Cached values are rows, null, numbers or arrays: never a symbol.
+  return typeof v === 'symbol';
 }
 
 /**
@@ -67,74 +112,90 @@ export interface ReadDeps {
  * ```
  */
 export class ReadThrough {
-  private readonly flights = new Map<string, Promise<unknown>>();
+  /** Single-flight: one load per key and generation, shared by concurrent misses. */
+  private readonly loads = new Map<string, Promise<Served>>();
+  /** Stale-while-revalidate: one background refresh per key. */
+  private readonly refreshes = new Map<string, Promise<unknown>>();
 
   constructor(private readonly deps: ReadDeps) {}
 
   /**
-   * A fresh in-process entry's value (a copy), or undefined: the allocation-free
-   * check the plugin makes before building anything else.
+   * The in-process step, on its own so that the hot path (a get by one id)
+   * can take it before building anything else: a fresh entry's value (a
+   * copy), or a LocalProbe to hand to `read`, which then neither checks the
+   * trust again nor looks the key up again. Counts the hit, miss or bypass.
    */
-  localHit(repo: string, localKey: string): unknown {
+  probeLocal(repo: string, localKey: string): unknown {
     const local = this.deps.local;
-    if (!local || !this.deps.localTrusted()) return undefined;
-    const e = local.get(localKey);
-    if (!e || Date.now() >= e.freshUntil) return undefined;
-    this.deps.stats.add(repo, 'local', 'hits');
-    return copyValue(e.value);
-  }
-
-  async read(spec: ReadSpec): Promise<unknown> {
-    const { local, stats } = this.deps;
-    const now = Date.now();
-    const localOk = local !== undefined && this.deps.localTrusted();
-    if (localOk) {
-      const e = local.get(spec.localKey);
-      if (e) {
-        if (now < e.freshUntil) {
-          stats.add(spec.repo, 'local', 'hits');
-          return copyValue(e.value);
-        }
-        if (now < e.staleUntil) {
-          stats.add(spec.repo, 'local', 'stale');
-          this.refresh(spec);
-          return copyValue(e.value);
-        }
-      }
-      stats.add(spec.repo, 'local', 'misses');
-    } else if (local) stats.add(spec.repo, 'local', 'bypasses', 1, 'bus-down');
-    // Concurrent misses share one load; a write in between changes the generation and so the flight key.
-    const flightKey = `${spec.localKey}\u0000${this.deps.generation(spec.repo)}`;
-    let flight = this.flights.get(flightKey);
-    if (!flight) {
-      flight = this.load(spec, localOk).finally(() => this.flights.delete(flightKey));
-      this.flights.set(flightKey, flight);
+    if (!local) return LOCAL_OFF;
+    if (!this.deps.localTrusted()) {
+      this.deps.counters.add(repo, 'local', 'bypasses', 1, 'bus-down');
+      return LOCAL_OFF;
     }
-    return copyValue(await flight);
+    const e = local.get(localKey);
+    if (e) {
+      const now = Date.now();
+      if (now < e.freshUntil) {
+        this.deps.counters.add(repo, 'local', 'hits');
+        return copyValue(e.value);
+      }
+      if (now < e.staleUntil) return LOCAL_STALE;
+    }
+    this.deps.counters.add(repo, 'local', 'misses');
+    return LOCAL_MISS;
   }
 
-  /** Several reads (getMany), one batch to each tier and at most one load for all misses. */
-  async readMany(specs: readonly ReadSpec[], loadMissing: (missing: readonly number[]) => Promise<unknown[]>): Promise<unknown[]> {
-    const { local, shared, stats } = this.deps;
+  /** One read; `probe` is what probeLocal already found for `spec.localKey` (probed here when absent). */
+  async read(spec: ReadSpec, probe: unknown = this.probeLocal(spec.repo, spec.localKey)): Promise<Served> {
+    if (probe === LOCAL_STALE) {
+      // Served expired within the grace while one background read refreshes it (looked up again: a rare path).
+      const e = this.deps.local!.get(spec.localKey);
+      if (e && Date.now() < e.staleUntil) {
+        this.deps.counters.add(spec.repo, 'local', 'stale');
+        this.refresh(spec);
+        return { value: copyValue(e.value), from: 'local' };
+      }
+      this.deps.counters.add(spec.repo, 'local', 'misses');
+      probe = LOCAL_MISS;
+    } else if (!isLocalProbe(probe)) return { value: probe, from: 'local' };
+    const localOk = probe === LOCAL_MISS;
+    // Concurrent misses share one load; a write in between changes the generation and so the flight key.
+    const gen = this.deps.generations.current(spec.repo);
+    const flightKey = `${spec.localKey}\u0000${gen}`;
+    let flight = this.loads.get(flightKey);
+    if (!flight) {
+      flight = this.load(spec, localOk, gen).finally(() => this.loads.delete(flightKey));
+      this.loads.set(flightKey, flight);
+    }
+    const served = await flight;
+    return { value: copyValue(served.value), from: served.from };
+  }
+
+  /**
+   * Several reads (getMany), one batch to each tier and at most one load for
+   * all misses. `from` is the farthest tier that answered when the cache
+   * answered every one, undefined when any was read below the cache.
+   */
+  async readMany(specs: readonly ReadSpec[], loadMissing: (missing: readonly number[]) => Promise<unknown[]>): Promise<{ readonly values: unknown[]; readonly from: CacheTier | undefined }> {
+    const { local, shared, counters } = this.deps;
     const out = new Array<unknown>(specs.length);
-    const found = new Array<boolean>(specs.length).fill(false);
     const now = Date.now();
     const localOk = local !== undefined && this.deps.localTrusted();
     const repo = specs[0]!.repo;
-    const gen = local ? local.gen(repo) : 0;
+    const gen = this.deps.generations.current(repo);
     let missing: number[] = [];
     for (const [i, s] of specs.entries()) {
       const e = localOk ? local.get(s.localKey) : undefined;
       if (e && now < e.freshUntil) {
         out[i] = copyValue(e.value);
-        found[i] = true;
       } else missing.push(i);
     }
     if (localOk) {
-      if (specs.length - missing.length) stats.add(repo, 'local', 'hits', specs.length - missing.length);
-      if (missing.length) stats.add(repo, 'local', 'misses', missing.length);
-    } else if (local) stats.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
+      if (specs.length - missing.length) counters.add(repo, 'local', 'hits', specs.length - missing.length);
+      if (missing.length) counters.add(repo, 'local', 'misses', missing.length);
+    } else if (local) counters.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
     const tags = new Map<number, number>();
+    let from: CacheTier | undefined = missing.length ? 'shared' : 'local';
     if (missing.length && shared) {
       if (this.deps.sharedUsable()) {
         try {
@@ -146,33 +207,32 @@ export class ReadThrough {
             const entry = r.raw === undefined ? undefined : (decode(r.raw) as StoredEntry);
             if (entry && entry.t === r.tag && now < entry.f) {
               out[i] = copyValue(entry.v);
-              found[i] = true;
               this.fillLocal(specs[i]!, entry.v, entry.f, gen, localOk);
             } else still.push(i);
           }
-          if (missing.length - still.length) stats.add(repo, 'shared', 'hits', missing.length - still.length);
-          if (still.length) stats.add(repo, 'shared', 'misses', still.length);
+          if (missing.length - still.length) counters.add(repo, 'shared', 'hits', missing.length - still.length);
+          if (still.length) counters.add(repo, 'shared', 'misses', still.length);
           missing = still;
         } catch {
-          stats.add(repo, 'shared', 'errors', 1);
+          counters.add(repo, 'shared', 'errors', 1);
         }
-      } else stats.add(repo, 'shared', 'bypasses', missing.length, 'unavailable');
+      } else counters.add(repo, 'shared', 'bypasses', missing.length, 'unavailable');
     }
     if (missing.length) {
+      from = undefined;
       const values = await loadMissing(missing);
       for (const [j, i] of missing.entries()) {
         const v = values[j];
         out[i] = copyValue(v);
-        found[i] = true;
         await this.fill(specs[i]!, v, tags.get(i), gen, localOk);
       }
     }
-    return out;
+    return { values: out, from };
   }
 
-  private async load(spec: ReadSpec, localOk: boolean): Promise<unknown> {
-    const { local, shared, stats } = this.deps;
-    const gen = local ? local.gen(spec.repo) : 0;
+  /** Below the in-process tier: the shared tier, then the database; `gen` was read before either. */
+  private async load(spec: ReadSpec, localOk: boolean, gen: number): Promise<Served> {
+    const { shared, counters } = this.deps;
     let tag: number | undefined;
     if (shared) {
       if (this.deps.sharedUsable()) {
@@ -183,25 +243,25 @@ export class ReadThrough {
           const now = Date.now();
           if (entry && entry.t === tag) {
             if (now < entry.f) {
-              stats.add(spec.repo, 'shared', 'hits');
+              counters.add(spec.repo, 'shared', 'hits');
               this.fillLocal(spec, entry.v, entry.f, gen, localOk);
-              return entry.v;
+              return { value: entry.v, from: 'shared' };
             }
             if (now < entry.f + spec.cfg.graceMs) {
-              stats.add(spec.repo, 'shared', 'stale');
+              counters.add(spec.repo, 'shared', 'stale');
               this.refresh(spec);
-              return entry.v;
+              return { value: entry.v, from: 'shared' };
             }
           }
-          stats.add(spec.repo, 'shared', 'misses');
+          counters.add(spec.repo, 'shared', 'misses');
         } catch {
-          stats.add(spec.repo, 'shared', 'errors', 1);
+          counters.add(spec.repo, 'shared', 'errors', 1);
         }
-      } else stats.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
+      } else counters.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
     }
     const value = await spec.load();
     await this.fill(spec, value, tag, gen, localOk);
-    return value;
+    return { value, from: undefined };
   }
 
   /** Fill both tiers with a value read from the database under the counters captured before the read. */
@@ -218,8 +278,8 @@ export class ReadThrough {
       return undefined;
     }
     const write = shared.write([{ key, raw, ttlMs: spec.ttlMs + spec.cfg.graceMs }]).then(
-      () => this.deps.stats.add(spec.repo, 'shared', 'fills'),
-      () => this.deps.stats.add(spec.repo, 'shared', 'errors', 1, 'fill'),
+      () => this.deps.counters.add(spec.repo, 'shared', 'fills'),
+      () => this.deps.counters.add(spec.repo, 'shared', 'errors', 1, 'fill'),
     );
     this.deps.track(write);
     // In-process memory writes take microseconds: wait, so the next read in this process sees them.
@@ -228,31 +288,32 @@ export class ReadThrough {
 
   private fillLocal(spec: ReadSpec, value: unknown, freshUntil: number, gen: number, localOk: boolean): void {
     const local = this.deps.local;
+    // Trust is checked again: the bus may have gone down while the read was below the cache.
     if (!local || !localOk || !this.deps.localTrusted()) return;
     const entry = { value, repo: spec.repo, idKey: spec.localIdKey?.(), gen, freshUntil, staleUntil: freshUntil + spec.cfg.graceMs };
-    if (local.fill(spec.localKey, entry, sizeOf(value) + spec.localKey.length * 2)) this.deps.stats.add(spec.repo, 'local', 'fills');
+    if (local.fill(spec.localKey, entry, sizeOf(value) + spec.localKey.length * 2)) this.deps.counters.add(spec.repo, 'local', 'fills');
   }
 
   /** Stale-while-revalidate: one background load per key; its errors are counted, never thrown. */
   private refresh(spec: ReadSpec): void {
-    const key = `refresh\u0000${spec.localKey}`;
-    if (this.flights.has(key)) return;
+    const key = spec.localKey;
+    if (this.refreshes.has(key)) return;
     const p = (async () => {
-      const gen = this.deps.local ? this.deps.local.gen(spec.repo) : 0;
+      const gen = this.deps.generations.current(spec.repo);
       let tag: number | undefined;
       if (this.deps.shared && this.deps.sharedUsable()) {
         try {
           tag = (await this.deps.shared.read([spec.sharedKeys()]))[0]!.tag;
         } catch {
-          this.deps.stats.add(spec.repo, 'shared', 'errors', 1, 'refresh');
+          this.deps.counters.add(spec.repo, 'shared', 'errors', 1, 'refresh');
         }
       }
       const value = await spec.load();
       this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted());
     })()
-      .catch(() => this.deps.stats.add(spec.repo, 'local', 'errors', 1, 'refresh'))
-      .finally(() => this.flights.delete(key));
-    this.flights.set(key, p);
+      .catch(() => this.deps.counters.add(spec.repo, 'local', 'errors', 1, 'refresh'))
+      .finally(() => this.refreshes.delete(key));
+    this.refreshes.set(key, p);
     this.deps.track(p);
   }
 }

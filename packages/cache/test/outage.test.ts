@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { requireService } from '@chatcore/core/testing';
-import type { CacheStatsSnapshot } from '../src/index.js';
+import type { CacheStats } from '../src/index.js';
 import { instrument, openDb, randomNamespace, sleep } from './helpers/fixtures.js';
 import { cache } from '../src/index.js';
 import { spawnCacheChild, type CacheChild } from './helpers/child-process.js';
@@ -18,7 +18,7 @@ redis.start();
 const table = `cache_outage_${Math.random().toString(36).slice(2, 10)}`;
 const cacheOptions = { redisUrl: redis.url, namespace: randomNamespace(), redisTimeout: 100, breaker: { failures: 3, halfOpenAfter: 300 } };
 
-const totals = (s: CacheStatsSnapshot) => ({
+const totals = (s: CacheStats) => ({
   hits: s.total.local.hits + s.total.shared.hits,
   errors: s.total.local.errors + s.total.shared.errors,
   bypasses: s.total.local.bypasses + s.total.shared.bypasses,
@@ -26,7 +26,7 @@ const totals = (s: CacheStatsSnapshot) => ({
 
 async function waitHealthy(c: CacheChild): Promise<void> {
   for (let i = 0; i < 200; i++) {
-    const s = await c.call<CacheStatsSnapshot>('stats');
+    const s = await c.call<CacheStats>('stats');
     if (s.bus === 'up' && s.breaker === 'closed' && s.pendingInvalidations === 0) return;
     await sleep(50);
   }
@@ -63,7 +63,7 @@ test('Redis stopped mid-load: no caller error, no stale read, errors and bypasse
     for (let r = 0; r < 15; r++) await round(r);
     redis.stop();
     for (let r = 15; r < 40; r++) await round(r);
-    const [sa, sb] = await Promise.all([a.call<CacheStatsSnapshot>('stats'), b.call<CacheStatsSnapshot>('stats')]);
+    const [sa, sb] = await Promise.all([a.call<CacheStats>('stats'), b.call<CacheStats>('stats')]);
     assert.ok(totals(sa).errors + totals(sb).errors > 0, 'errors counted');
     assert.ok(totals(sa).bypasses > 0 && totals(sb).bypasses > 0, 'bypasses counted in both processes');
     assert.is(sa.bus, 'down');
@@ -72,9 +72,9 @@ test('Redis stopped mid-load: no caller error, no stale read, errors and bypasse
     await Promise.all([waitHealthy(a), waitHealthy(b)]);
     for (let r = 55; r < 60; r++) await round(r);
     // Hit rate after recovery: repeated reads are served by the cache again.
-    const before = totals(await a.call<CacheStatsSnapshot>('stats')).hits;
+    const before = totals(await a.call<CacheStats>('stats')).hits;
     for (let i = 0; i < 100; i++) await a.call('get', { id: items[i % items.length]!.id });
-    const after = totals(await a.call<CacheStatsSnapshot>('stats')).hits;
+    const after = totals(await a.call<CacheStats>('stats')).hits;
     assert.ok(after - before >= 90, `hit rate recovered: ${after - before}/100`);
     console.log(`outage test: max cross-process delay ${maxDelay.toFixed(1)} ms`);
   } finally {

@@ -30,6 +30,34 @@ const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count']);
 /** A get filters on no field: one shared (frozen) empty list instead of a new one per event. */
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
+interface ServedBy {
+  readonly hit: boolean;
+  readonly tier?: string | undefined;
+  readonly other?: string | undefined;
+}
+const NOT_SERVED: ServedBy = Object.freeze({ hit: false });
+/** servedBy values seen so far (a handful: 'cache:local', 'cache:shared'), parsed once each. */
+const servedByValues = new Map<string, ServedBy>();
+
+/**
+ * `result.servedBy` split at its first ':' into the plugin that answered
+ * and its detail ('cache:local' is the cache's in-process tier): a cache
+ * answer is recorded as `cache: 'hit'` with `cacheTier`, any other plugin's
+ * as `servedBy`.
+ */
+function servedBy(result: OperationResult | undefined): ServedBy {
+  const by = result?.servedBy;
+  if (!by) return NOT_SERVED;
+  let parsed = servedByValues.get(by);
+  if (!parsed) {
+    const colon = by.indexOf(':');
+    const plugin = colon === -1 ? by : by.slice(0, colon);
+    parsed = plugin !== 'cache' ? { hit: false, other: by } : { hit: true, tier: colon === -1 ? undefined : by.slice(colon + 1) };
+    if (servedByValues.size < 100) servedByValues.set(by, parsed);
+  }
+  return parsed;
+}
+
 /** Ids an operation touched, from its result (or its target when it failed). */
 function touchedIds(op: Operation, result: OperationResult | undefined): string[] {
   if (result) {
@@ -83,12 +111,14 @@ export class EventBuilder {
     const result = outcome.result;
     const read = READ_KINDS.has(op.kind);
     const allowed = this.options.includeValues.get(ctx.repository);
+    const served = servedBy(result);
     // One object shape for every operation event; the chain writes it with writeOperationJson,
     // so a member that writer does not know is a compile error here.
     const body: OperationEventFields & { readonly [CANONICAL_WRITER]: typeof writeOperationJson } = {
       actor: ctx.actor,
       attempt: outcome.attempt,
-      cache: read && result ? (result.servedBy === 'cache' ? 'hit' : 'miss') : undefined,
+      cache: read && result ? (served.hit ? 'hit' : 'miss') : undefined,
+      cacheTier: read ? served.tier : undefined,
       count: op.kind === 'count' ? result?.count ?? 0 : all.length,
       created: op.kind === 'upsert' ? result?.created : undefined,
       durationMs: Math.round(outcome.durationMs * 1000) / 1000,
@@ -101,7 +131,7 @@ export class EventBuilder {
       method: ctx.method,
       outcome: outcome.error === undefined ? 'ok' : 'error',
       repository: ctx.repository,
-      servedBy: result?.servedBy && result.servedBy !== 'cache' ? result.servedBy : undefined,
+      servedBy: served.other,
       tenant: ctx.tenant,
       time: isoNow(),
       traceId: ctx.traceId,

@@ -14,6 +14,7 @@ export interface OperationEventFields {
   readonly actor?: string | undefined;
   readonly attempt?: number | undefined;
   readonly cache?: 'hit' | 'miss' | undefined;
+  readonly cacheTier?: string | undefined;
   readonly count?: number | undefined;
   readonly created?: boolean | undefined;
   readonly durationMs?: number | undefined;
@@ -56,6 +57,7 @@ export function writeOperationJson(e: OperationEventFields, prevHash: string, se
   if (e.actor !== undefined) s += '"actor":' + text(e.actor) + ',';
   if (e.attempt !== undefined) s += '"attempt":' + canonicalJson(e.attempt) + ',';
   if (e.cache !== undefined) s += '"cache":' + name(e.cache) + ',';
+  if (e.cacheTier !== undefined) s += '"cacheTier":' + name(e.cacheTier) + ',';
   if (e.count !== undefined) s += '"count":' + canonicalJson(e.count) + ',';
   if (e.created !== undefined) s += '"created":' + canonicalJson(e.created) + ',';
   if (e.durationMs !== undefined) s += '"durationMs":' + canonicalJson(e.durationMs) + ',';

@@ -1,7 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
-import type { CacheOptions, CacheStatsSnapshot } from '../../src/index.js';
+import type { CacheOptions, CacheStats } from '../../src/index.js';
 import { spawnCacheChild, type CacheChild } from './child-process.js';
 import { flushNamespace } from './fixtures.js';
 
@@ -34,7 +34,7 @@ export function coherenceSuite(name: string, cacheOptions: () => CacheOptions, d
     const item = await a.call<Item>('create', { name: 'v0' });
     await a.call('get', { id: item.id });
     await a.call('get', { id: item.id });
-    const hits0 = (await a.call<CacheStatsSnapshot>('stats')).total.local.hits;
+    const hits0 = (await a.call<CacheStats>('stats')).total.local.hits;
     assert.ok(hits0 >= 1, 'A serves from its in-process tier');
     await b.call('update', { id: item.id, patch: { name: 'v1' } });
     const delay = await a.call<number>('waitFor', { id: item.id, name: 'v1' });
@@ -43,7 +43,7 @@ export function coherenceSuite(name: string, cacheOptions: () => CacheOptions, d
     await a.call('get', { id: item.id });
     const again = await a.call<Item>('get', { id: item.id });
     assert.is(again.name, 'v1');
-    const hits1 = (await a.call<CacheStatsSnapshot>('stats')).total.local.hits;
+    const hits1 = (await a.call<CacheStats>('stats')).total.local.hits;
     assert.ok(hits1 > hits0, 'the new value is served from the in-process tier');
   });
 

@@ -22,7 +22,7 @@ export const notes = defineRepository('notes', {
   owner: f.string(),
   body: f.text(),
   version: f.version(),
-}, { table: `cache_notes_${TABLE_SUFFIX}` });
+}, { table: `cache_notes_${TABLE_SUFFIX}`, plugins: { cache: false } });
 
 /** A random namespace per test file, so files never see each other's keys. */
 export function randomNamespace(prefix = 't'): string {

@@ -131,7 +131,7 @@ export function invalidationSuite(name: string, makePlugin: () => CachePlugin, m
     assert.is(ins.reads.query, q + 1, 'the 30 ms entry expired');
   });
 
-  s('a repository that did not opt in is never cached', async ({ db, ins }) => {
+  s('a repository opted out in its definition (plugins: { cache: false }) is never cached', async ({ db, ins }) => {
     const n = await db.notes.create({ owner: 'o', body: 'b' });
     await db.notes.get(n.id);
     await db.notes.get(n.id);

@@ -1,5 +1,5 @@
 import { c } from './config-builders.js';
-import type { AnyConfigType, InferConfig } from './config-type.js';
+import { ConfigType, INVALID, type AnyConfigType, type InferConfig } from './config-type.js';
 import { databaseSection } from './database-config.js';
 
 /*
@@ -62,23 +62,41 @@ export const encryptionSection = c.object(
   },
 );
 
+const cacheRepositorySettings = c.object({ ttl: c.duration({ min: 1 }), enabled: c.boolean() });
+// `users: false` opts a repository out, `users: true` keeps the defaults: both read as { enabled }.
+const cacheRepository = new ConfigType<InferConfig<typeof cacheRepositorySettings>>({
+  ...cacheRepositorySettings.state,
+  describe: 'false, true, or a map { ttl, enabled }',
+  read: (value, at) => {
+    if (typeof value === 'boolean' || (typeof value === 'string' && at.checker.isFromEnv(at.path))) {
+      const enabled = c.boolean().read(value, at);
+      return enabled === INVALID ? INVALID : { enabled };
+    }
+    if (value === null || (typeof value === 'object' && !Array.isArray(value))) return cacheRepositorySettings.state.read(value, at);
+    at.checker.fail(at.path, `expected false, true or a map { ttl, enabled }, got ${at.checker.describe(value, at.path, at.secret)}`);
+    return INVALID;
+  },
+});
+
 /**
- * The `cache` section, read by `@chatcore/cache`.
+ * The `cache` section, read by `@chatcore/cache`. The cache caches every
+ * repository; `repositories` overrides one's settings (`users: { ttl: 5m }`)
+ * or opts it out (`drafts: false`).
  *
  * @example
  * ```ts
- * const cache: CacheSection = { enabled: true, redisUrl: 'redis://127.0.0.1:6379', ttl: 30_000, repositories: { users: { ttl: 60_000 } } };
+ * const cache: CacheSection = { enabled: true, redisUrl: 'redis://127.0.0.1:6379', ttl: 30_000, repositories: { users: { ttl: 60_000 }, drafts: { enabled: false } } };
  * ```
  */
 export const cacheSection = c.object({
   enabled: c.boolean().default(true),
   redisUrl: c.string({ max: 4096, pattern: /^rediss?:\/\//, patternHint: 'a redis:// or rediss:// URL' }).secret()
-    .describedAs('Shared tier; without it only the in-process tier is used. Secret (may hold a password).'),
+    .describedAs('Shared tier and invalidation bus; without it the shared tier is an in-memory store in this process. Secret (may hold a password).'),
   ttl: c.duration({ min: 1 }),
   localMaxEntries: c.integer({ min: 0 }),
   localMaxBytes: c.integer({ min: 0 }),
   namespace: c.string({ max: 100, pattern: /^[A-Za-z0-9:_.-]+$/, patternHint: 'letters, digits and : _ . -' }),
-  repositories: c.record(c.object({ ttl: c.duration({ min: 1 }), enabled: c.boolean() })),
+  repositories: c.record(cacheRepository),
 });
 
 /**

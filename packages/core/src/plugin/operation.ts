@@ -68,7 +68,11 @@ export interface OperationResult {
   ids?: string[];
   count?: number;
   created?: boolean;
-  /** Set by a plugin that answered without the driver (e.g. 'cache'). */
+  /**
+   * Set by a plugin that answered without the driver: its name, optionally
+   * followed by ':' and a detail (the cache sets 'cache:local' or
+   * 'cache:shared', the tier that answered). Plugins above pass it up.
+   */
   servedBy?: string;
 }
 

@@ -1,46 +1,46 @@
 import { LRUCache } from 'lru-cache';
+import type { Generations } from '../generations.js';
 
 /**
  * One in-process entry.
  *
  * @example
  * ```ts
- * const e: LocalEntry = { value: row, repo: 'users', idKey: 'users\u0000k3J0', gen: 4, freshUntil, staleUntil: freshUntil };
+ * const e: InProcessEntry = { value: row, repo: 'users', idKey: 'users\u0000k3J0', gen: 4, freshUntil, staleUntil: freshUntil };
  * ```
  */
-export interface LocalEntry {
+export interface InProcessEntry {
   readonly value: unknown;
   readonly repo: string;
   /** `repo\0idDigest` for get entries (so a write to the id drops them); undefined for query entries. */
   readonly idKey: string | undefined;
-  /** The repository's local generation when the read that filled this entry started (query entries). */
+  /** The repository's generation when the read that filled this entry started. */
   readonly gen: number;
   readonly freshUntil: number;
   readonly staleUntil: number;
 }
 
 /**
- * The in-process tier: an LRU bounded by entries and bytes, with an index
- * from ids to their entries and a generation per repository. Any write to a
- * repository (ours, or another process's through the bus) bumps its
- * generation: query entries of an older generation are dead, get entries of
- * the written ids are deleted, and fills of reads that started before the
- * bump are refused.
+ * The in-process tier (`local` in options and stats): an LRU bounded by
+ * entries and bytes, in front of the shared tier, with an index from ids to
+ * their entries. It reads the repositories' generations (bumped by the
+ * Invalidator on every write it applies, ours or another process's): query
+ * entries of an older generation are dead, get entries of the written ids
+ * are deleted, and fills of reads that started before the bump are refused.
  *
  * @example
  * ```ts
- * const local = new LocalTier({ maxEntries: 10_000, maxBytes: 64 << 20, onEvict: (repo) => stats.add(repo, 'local', 'evictions') });
+ * const local = new InProcessTier({ maxEntries: 10_000, maxBytes: 64 << 20, generations, onEvict: (repo) => counters.add(repo, 'local', 'evictions') });
  * ```
  */
-export class LocalTier {
-  private readonly lru: LRUCache<string, LocalEntry>;
-  private readonly gens = new Map<string, number>();
-  /** Bumped by clear(): part of every generation, so a clear refuses every fill in flight. */
-  private base = 0;
+export class InProcessTier {
+  private readonly lru: LRUCache<string, InProcessEntry>;
   private readonly ids = new Map<string, Set<string>>();
+  private readonly generations: Generations;
 
-  constructor(options: { maxEntries: number; maxBytes: number; onEvict: (repo: string) => void }) {
-    this.lru = new LRUCache<string, LocalEntry>({
+  constructor(options: { maxEntries: number; maxBytes: number; generations: Generations; onEvict: (repo: string) => void }) {
+    this.generations = options.generations;
+    this.lru = new LRUCache<string, InProcessEntry>({
       max: options.maxEntries,
       maxSize: options.maxBytes,
       dispose: (entry, key, reason) => {
@@ -57,16 +57,11 @@ export class LocalTier {
     });
   }
 
-  /** The repository's current generation; capture it before reading below the cache. */
-  gen(repo: string): number {
-    return this.base + (this.gens.get(repo) ?? 0);
-  }
-
   /** A live entry, or undefined. Query entries of an older generation count as absent. */
-  get(key: string): LocalEntry | undefined {
+  get(key: string): InProcessEntry | undefined {
     const e = this.lru.get(key);
     if (!e) return undefined;
-    if (e.idKey === undefined && e.gen !== this.gen(e.repo)) {
+    if (e.idKey === undefined && e.gen !== this.generations.current(e.repo)) {
       this.lru.delete(key);
       return undefined;
     }
@@ -74,8 +69,8 @@ export class LocalTier {
   }
 
   /** Store an entry if no write to its repository happened since `gen` was captured. */
-  fill(key: string, entry: LocalEntry, size: number): boolean {
-    if (this.gen(entry.repo) !== entry.gen) return false;
+  fill(key: string, entry: InProcessEntry, size: number): boolean {
+    if (this.generations.current(entry.repo) !== entry.gen) return false;
     const ttl = Math.max(1, entry.staleUntil - Date.now());
     this.lru.set(key, entry, { size: Math.max(1, size), ttl });
     // lru-cache silently refuses an entry larger than its byte bound.
@@ -88,9 +83,8 @@ export class LocalTier {
     return true;
   }
 
-  /** A write to `repo` touched these ids (digests): drop their entries and every query entry of the repository. */
+  /** A write to `repo` touched these ids (digests): drop their entries (its query entries died with the generation bump). */
   invalidate(repo: string, idDigests: readonly string[]): void {
-    this.gens.set(repo, (this.gens.get(repo) ?? 0) + 1);
     for (const d of idDigests) {
       const set = this.ids.get(`${repo}\u0000${d}`);
       if (!set) continue;
@@ -98,9 +92,8 @@ export class LocalTier {
     }
   }
 
-  /** Drop everything (bus reconnection, admin clear) and refuse fills of reads in flight. */
+  /** Drop everything (bus reconnection, admin clear; the generations were bumped, so fills in flight are refused). */
   clear(): void {
-    this.base++;
     this.lru.clear();
     this.ids.clear();
   }

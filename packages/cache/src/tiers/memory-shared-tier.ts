@@ -36,15 +36,17 @@ class BoundedCounters {
 }
 
 /**
- * The shared tier without Redis: keyv over a bounded in-memory store (the
- * embedded default for the demo and tests). It lives in this process only.
+ * The shared tier when no Redis is configured: keyv over a bounded in-memory
+ * store, with the same entry/counter contract as RedisSharedTier, so the read
+ * and invalidation paths do not change. It lives in this process only. (The
+ * in-process tier, InProcessTier, is the LRU in front of either shared tier.)
  *
  * @example
  * ```ts
- * const tier = new MemoryTier({ maxEntries: 100_000 });
+ * const tier = new MemorySharedTier({ maxEntries: 100_000 });
  * ```
  */
-export class MemoryTier implements SharedTier {
+export class MemorySharedTier implements SharedTier {
   readonly kind = 'memory' as const;
   private readonly keyv: Keyv<string>;
   private readonly counters: BoundedCounters;

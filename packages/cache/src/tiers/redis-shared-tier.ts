@@ -25,10 +25,10 @@ const envelope = {
  *
  * @example
  * ```ts
- * const tier = new RedisTier(client, false, guard);
+ * const tier = new RedisSharedTier(client, false, guard);
  * ```
  */
-export class RedisTier implements SharedTier {
+export class RedisSharedTier implements SharedTier {
   readonly kind = 'redis' as const;
   private readonly keyv: Keyv<string>;
   private readonly store: KeyvRedis<string>;
