@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { ConfigError } from '@chatcore/core';
+import { SecretValue } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { pgSslOptions } from './tls-options.js';
 import { serverTimeouts } from './server-timeouts.js';
@@ -26,12 +27,12 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
     throw new ConfigError('postgres: give a url (e.g. postgres://user:pass@host:5432/db) or host/port/database/user/password.');
   }
   const options: pg.PoolConfig = {
-    connectionString: config.url,
+    connectionString: SecretValue.reveal(config.url),
     host: config.host,
     port: config.port,
     database: config.database,
     user: config.user,
-    password: config.password,
+    password: SecretValue.reveal(config.password),
     max: poolSize,
     connectionTimeoutMillis: config.connectTimeout ?? 10_000,
     idleTimeoutMillis: config.idleTimeout ?? 30_000,

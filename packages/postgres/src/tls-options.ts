@@ -1,4 +1,5 @@
 import { ConnectionError } from '@chatcore/core';
+import { SecretValue } from '@chatcore/core/driver';
 import type { ConnectionOptions } from 'node:tls';
 import type { PostgresConfig } from './postgres-config.js';
 
@@ -22,7 +23,7 @@ export function pgSslOptions(config: Pick<PostgresConfig, 'ssl' | 'useSsl'>): Co
   const out: ConnectionOptions = { rejectUnauthorized: ssl.rejectUnauthorized ?? true };
   if (ssl.ca !== undefined) out.ca = ssl.ca;
   if (ssl.cert !== undefined) out.cert = ssl.cert;
-  if (ssl.key !== undefined) out.key = ssl.key;
+  if (ssl.key !== undefined) out.key = SecretValue.reveal(ssl.key);
   return out;
 }
 
