@@ -57,6 +57,7 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
     const replicaPool = createPool(
       { ...config, url, host: undefined, port: undefined, database: undefined, user: undefined, password: undefined, poolSize: config.replicaPoolSize ?? config.poolSize },
       () => { if (target) target.errors++; },
+      `replicaUrls[${i}]`,
     );
     target = new PoolTarget(name, replicaPool, breakerFor(name, breaker));
     return target;
