@@ -145,7 +145,7 @@ export class RepositoryImpl {
     const checked = this.writer.id(id);
     const expected = this.#expectedVersion(options);
     const normalized = this.writer.patch(patch, new Date());
-    await this.#hashPatchSecrets(normalized);
+    await this.#hashPatchSecrets(normalized, checked);
     const where = this.#versionCondition(expected);
     const result = await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [checked], where }, patch: normalized }, options);
     const row = result.rows[0];
@@ -156,7 +156,7 @@ export class RepositoryImpl {
   async updateMany(where: unknown, patch: unknown, options?: CallOptions): Promise<number> {
     const cond = this.#requiredFilter(where);
     const normalized = this.writer.patch(patch, new Date());
-    await this.#hashPatchSecrets(normalized);
+    await this.#hashPatchSecrets(normalized, undefined);
     const result = await this.#run('updateMany', { kind: 'update', schema: this.storage, target: { where: cond }, patch: normalized }, options);
     return result.rows.length;
   }
@@ -175,8 +175,9 @@ export class RepositoryImpl {
       for (const key of Object.keys(input as object)) if (key !== 'id' && !conflict.includes(key)) patchInput[key] = (input as Row)[key];
     }
     const patch = this.writer.patch(patchInput, now);
+    // On a conflict by id the patched record is `row.id`; by another key it is unknown here.
+    await this.#hashPatchSecrets(patch, conflict.length === 1 && conflict[0] === 'id' ? (row.id as string) : undefined);
     await this.#hashSecrets(row);
-    await this.#hashPatchSecrets(patch);
     const result = await this.#run('upsert', { kind: 'upsert', schema: this.storage, row, conflictFields: conflict, patch }, options);
     return this.#shape(result.rows[0]!);
   }
@@ -220,7 +221,7 @@ export class RepositoryImpl {
     };
   }
 
-  /** Check a secret field's value against a candidate; rehashes when the hash parameters changed. */
+  /** Check a secret field's value against a candidate; rehashes when the hash is unbound or its parameters changed. */
   async verifySecret(id: string, field: string, candidate: string, options?: CallOptions): Promise<boolean> {
     if (!this.secrets.includes(field)) throw new ValidationError([{ path: 'field', message: `${this.name}.${String(field)} is not a secret() field` }]);
     if (typeof candidate !== 'string') throw new ValidationError([{ path: 'candidate', message: 'expected a string' }]);
@@ -228,7 +229,7 @@ export class RepositoryImpl {
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];
     if (typeof stored !== 'string') return false;
-    const { ok, needsRehash } = await verifySecretHash(stored, candidate);
+    const { ok, needsRehash } = await verifySecretHash(stored, candidate, { repository: this.name, field, id: checked });
     if (ok && needsRehash) await this.update(checked, { [field]: candidate }, options);
     return ok;
   }
@@ -259,13 +260,21 @@ export class RepositoryImpl {
     return row;
   }
 
+  /** Hash the secrets of a new record, each bound to it (repository, field, id). */
   async #hashSecrets(row: StoredRow): Promise<void> {
-    for (const s of this.secrets) if (typeof row[s] === 'string') row[s] = await hashSecret(row[s] as string);
+    for (const s of this.secrets) if (typeof row[s] === 'string') row[s] = await hashSecret(row[s] as string, { repository: this.name, field: s, id: row.id as string });
   }
 
-  async #hashPatchSecrets(patch: NormalizedPatch): Promise<void> {
+  /** Hash the secrets a patch sets, bound to record `id`; a patch of records not known by id cannot set one. */
+  async #hashPatchSecrets(patch: NormalizedPatch, id: string | undefined): Promise<void> {
     const set = patch.set as Record<string, unknown>;
-    for (const s of this.secrets) if (typeof set[s] === 'string') set[s] = await hashSecret(set[s] as string);
+    for (const s of this.secrets) {
+      if (typeof set[s] !== 'string') continue;
+      if (id === undefined) {
+        throw new ValidationError([{ path: s, message: `${this.name}.${s} is a secret() field, whose hash is bound to its record: set it with update(id, ...) (or upsert with conflict on id)` }]);
+      }
+      set[s] = await hashSecret(set[s] as string, { repository: this.name, field: s, id });
+    }
   }
 
   #expectedVersion(options?: VersionedOptions): number | undefined {
