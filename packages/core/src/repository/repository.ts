@@ -9,7 +9,7 @@ import { encodeCursor } from '../query/cursor.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import type { DatabaseRuntime } from '../database/runtime.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
-import { hashSecret, verifySecretHash } from '../secret/secret-hash.js';
+import { hashSecret, verifyNothing, verifySecretHash } from '../secret/secret-hash.js';
 import { WriteInput } from './write-input.js';
 import { isPlainObject } from './validate-value.js';
 import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } from './repository-api.js';
@@ -221,14 +221,18 @@ export class RepositoryImpl {
     };
   }
 
-  /** Check a secret field's value against a candidate; rehashes when the hash is unbound or its parameters changed. */
+  /**
+   * Check a secret field's value against a candidate; rehashes when the hash
+   * is unbound or its parameters changed. A missing record or secret costs
+   * the same hashing as a wrong candidate (no enumeration by timing).
+   */
   async verifySecret(id: string, field: string, candidate: string, options?: CallOptions): Promise<boolean> {
     if (!this.secrets.includes(field)) throw new ValidationError([{ path: 'field', message: `${this.name}.${String(field)} is not a secret() field` }]);
     if (typeof candidate !== 'string') throw new ValidationError([{ path: 'candidate', message: 'expected a string' }]);
     const checked = this.writer.id(id);
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];
-    if (typeof stored !== 'string') return false;
+    if (typeof stored !== 'string') return verifyNothing(candidate);
     const { ok, needsRehash } = await verifySecretHash(stored, candidate, { repository: this.name, field, id: checked });
     if (ok && needsRehash) await this.update(checked, { [field]: candidate }, options);
     return ok;

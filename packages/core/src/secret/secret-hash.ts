@@ -109,3 +109,24 @@ export async function verifySecretHash(
   const needsRehash = !bound || params.N !== current.N || params.r !== current.r || params.p !== current.p || expected.length !== current.keyLength;
   return { ok, needsRehash };
 }
+
+const DUMMY_OWNER: SecretOwner = { repository: '(none)', field: '(none)', id: '(none)' };
+const DUMMY_SALT = Buffer.alloc(16, 0x5a).toString('base64url');
+const DUMMY_KEY = (length: number) => Buffer.alloc(length, 0xa5).toString('base64url');
+
+/**
+ * Spend what checking a candidate against a stored hash with `params`
+ * costs, and return false: for a record that does not exist or has no
+ * secret, so that the answer takes as long as a wrong secret for one that
+ * does (no account enumeration by timing).
+ *
+ * @example
+ * ```ts
+ * if (typeof stored !== 'string') return verifyNothing(candidate);
+ * ```
+ */
+export async function verifyNothing(candidate: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<false> {
+  const dummy = `${BOUND}$${params.N}$${params.r}$${params.p}$${DUMMY_SALT}$${DUMMY_KEY(params.keyLength)}`;
+  await verifySecretHash(dummy, candidate, DUMMY_OWNER, params);
+  return false;
+}
