@@ -245,7 +245,7 @@ export class RepositoryImpl {
     const rows = result.rows;
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
-    const nextCursor = more ? encodeCursor(this.schema, q.orderBy, items.at(-1)!) : null;
+    const nextCursor = more ? encodeCursor(this.schema, q.orderBy, items.at(-1)!, q.where) : null;
     return { items: items.map((r) => this.#shape(r, requested)), nextCursor };
   }
 
