@@ -65,6 +65,37 @@ test('new hashes use OWASP minimum parameters (N=2^17, r=8, p=1); an unbound has
   assert.is(await db.users.verifySecret(alice.id, 'password', 'mallory-pw'), false);
 });
 
+test('a rehash never overwrites a secret that changed while the old one was being checked', async () => {
+  const inner = memoryDriver();
+  let meanwhile: (() => Promise<void>) | undefined;
+  // Runs `meanwhile` after a read returns: a password change committed between verifySecret's read and its rehash.
+  const racing = new Proxy(inner, {
+    get(target, key) {
+      if (key === 'getByIds') {
+        return async (...args: Parameters<typeof inner.getByIds>) => {
+          const rows = await target.getByIds(...args);
+          const run = meanwhile;
+          meanwhile = undefined;
+          if (run) await run();
+          return rows;
+        };
+      }
+      const value = Reflect.get(target, key) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const local = createDatabase({ driver: racing, repositories: { users } });
+  await local.connect();
+  const u = await local.users.create({ login: login() });
+  const s = local.schemas.get('users')!;
+  await inner.update(s, { ids: [u.id] }, { set: { password: unboundHash('old-pw', 2 ** 15) }, increment: {} }, {});
+  meanwhile = async () => { await local.users.update(u.id, { password: 'changed-pw' }); };
+  assert.is(await local.users.verifySecret(u.id, 'password', 'old-pw'), true, 'the old secret was right when it was read');
+  assert.is(await local.users.verifySecret(u.id, 'password', 'changed-pw'), true, 'the change made meanwhile stands');
+  assert.is(await local.users.verifySecret(u.id, 'password', 'old-pw'), false);
+  await local.close();
+});
+
 test('stored hashes with parameters below the floor or above the ceiling, or not chatcore hashes, raise IntegrityError before any hashing, data unchanged', async () => {
   const victim = await db.users.create({ login: login(), password: 'victim-pw' });
   const planted: Array<[string, string]> = [

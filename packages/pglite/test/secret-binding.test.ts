@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { randomBytes, scryptSync } from 'node:crypto';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { pglite } from '../src/index.js';
 import { shared } from './helpers/shared-pglite.js';
@@ -16,6 +17,17 @@ test("a row writer who copies Mallory's password hash into Alice's row (SQL UPDA
   assert.is(copied.rows[0]!.same, true, 'the hash was copied');
   assert.is(await db.users.verifySecret(alice.id, 'password', 'mallory-pw-93ac'), false);
   assert.is(await db.users.verifySecret(mallory.id, 'password', 'mallory-pw-93ac'), true);
+});
+
+test('an unbound hash of an earlier version, written by SQL, verifies once and is rehashed bound in place', async () => {
+  const bob = await db.users.create({ login: 'bob', password: 'unused-pw' });
+  const salt = randomBytes(16);
+  const legacy = `scrypt$32768$8$1$${salt.toString('base64url')}$${scryptSync('bob-old-pw', salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 64 * 2 ** 20 }).toString('base64url')}`;
+  await shared.query('update secret_users set password = $1 where id = $2', [legacy, bob.id]);
+  assert.is(await db.users.verifySecret(bob.id, 'password', 'bob-old-pw'), true);
+  const { rows } = await shared.query<{ password: string }>('select password from secret_users where id = $1', [bob.id]);
+  assert.match(rows[0]!.password, /^scrypt2\$131072\$8\$1\$/);
+  assert.is(await db.users.verifySecret(bob.id, 'password', 'bob-old-pw'), true);
 });
 
 test.after(async () => {

@@ -234,8 +234,19 @@ export class RepositoryImpl {
     const stored = result.rows[0]?.[field];
     if (typeof stored !== 'string') return verifyNothing(candidate);
     const { ok, needsRehash } = await verifySecretHash(stored, candidate, { repository: this.name, field, id: checked });
-    if (ok && needsRehash) await this.update(checked, { [field]: candidate }, options);
+    if (ok && needsRehash) await this.#rehash(checked, field, stored, candidate, options);
     return ok;
+  }
+
+  /**
+   * Replace an outdated hash only while it is still the stored one: a secret
+   * changed during the (slow) check must not be overwritten by the old one.
+   */
+  async #rehash(id: string, field: string, stored: string, candidate: string, options: CallOptions | undefined): Promise<void> {
+    const patch = this.writer.patch({ [field]: candidate }, new Date());
+    await this.#hashPatchSecrets(patch, id);
+    const unchanged: Condition = { kind: 'cmp', field, op: 'eq', value: stored };
+    await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [id], where: unchanged }, patch }, options);
   }
 
   async #page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
