@@ -7,36 +7,37 @@ import type { Condition, OrderTerm } from './condition.js';
 const MAX_CURSOR_LENGTH = 4096;
 
 /**
- * A canonical text of a filter: children and `in` lists sorted, so that
- * the same filter written in another key order gives the same text. Values
- * of encrypted fields are left out (only their field and operator count):
- * a cursor may travel to places a plaintext value must not reach, and a
- * short hash of a low-entropy value (an email) could be guessed back.
+ * The shape of a filter: fields, operators and structure, children sorted
+ * so that key order does not matter; never values. A cursor travels to
+ * clients and logs, and the repository cannot tell every encrypted field
+ * (`sensitive_fields` in the encryption plugin's configuration encrypts
+ * fields the schema calls plain): a short digest of a low-entropy value
+ * (an email) could be guessed back.
  */
-function filterText(schema: RepositorySchema, c: Condition | undefined): string {
+function filterShape(c: Condition | undefined): string {
   if (!c) return '*';
-  const value = (field: string, v: unknown) => (schema.fields[field]?.sensitive ? '?' : JSON.stringify(encodeValue(v)));
   switch (c.kind) {
     case 'and': case 'or':
-      return `${c.kind}(${c.conditions.map((x) => filterText(schema, x)).sort().join(',')})`;
+      return `${c.kind}(${c.conditions.map(filterShape).sort().join(',')})`;
     case 'cmp':
-      return `${c.field} ${c.op} ${value(c.field, c.value)}`;
+      return `${c.field} ${c.op}`;
     case 'in':
-      return `${c.field} ${c.negate ? 'notIn' : 'in'} [${c.values.map((v) => value(c.field, v)).sort().join(',')}]`;
+      return `${c.field} ${c.negate ? 'notIn' : 'in'}`;
     case 'isNull':
       return `${c.field} ${c.isNull ? 'isNull' : 'notNull'}`;
     case 'startsWith':
-      return `${c.field} ${c.negate ? 'notStartsWith' : 'startsWith'} ${value(c.field, c.prefix)}`;
+      return `${c.field} ${c.negate ? 'notStartsWith' : 'startsWith'}`;
   }
 }
 
 /**
  * The check a cursor carries: a digest of the repository (name and
- * table), the ordering and the filter, so that it is refused by any other
- * repository or query. A check, not a signature: see docs/security.md.
+ * table), the ordering and the filter's shape, so that it is refused by
+ * any other repository or query shape. A check, not a signature: see
+ * docs/security.md.
  */
 function querySignature(schema: RepositorySchema, orderBy: readonly OrderTerm[], where: Condition | undefined): string {
-  const text = JSON.stringify([schema.name, schema.table, orderBy.map((t) => `${t.field}:${t.direction}`), filterText(schema, where)]);
+  const text = JSON.stringify([schema.name, schema.table, orderBy.map((t) => `${t.field}:${t.direction}`), filterShape(where)]);
   return createHash('sha256').update(text).digest('base64url').slice(0, 11);
 }
 
