@@ -24,7 +24,7 @@ test('a driver with inline service-account credentials prints neither its key no
     for (const subject of [driver, driver.options, db]) assert.equal(leakedMarkers(subject, [key]), []);
     assert.equal(JSON.parse(JSON.stringify(driver)), { driver: 'firestore', projectId: driver.options.projectId, databaseId: '(default)' });
     // The SDK still receives the key itself.
-    assert.is(driver.options.credentials!.private_key, keyPem(key));
+    assert.ok(driver.options.credentials!.private_key === keyPem(key), 'the SDK gets the plain key');
   } finally {
     await db.close();
   }
@@ -34,7 +34,7 @@ test('a private key given as SecretValue reaches the resolved options as the str
   const key = marker('pk');
   const given = { projectId: 'p', credentials: { client_email: 'svc@p.iam.gserviceaccount.com', private_key: new SecretValue(keyPem(key)) } };
   const resolved = resolveOptions(given);
-  assert.is(resolved.credentials!.private_key, keyPem(key));
+  assert.ok(resolved.credentials!.private_key === keyPem(key), 'the SDK gets the plain key');
   for (const subject of [given, resolved]) assert.equal(leakedMarkers(subject, [key]), []);
 });
 
