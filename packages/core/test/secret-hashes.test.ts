@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { createDatabase, defineRepository, f, IntegrityError, ValidationError } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
+import { useLowMemoryScrypt } from '@chatcore/core/testing';
 
 const users = defineRepository('users', {
   id: f.id(),
@@ -138,6 +139,20 @@ test('secrets are set per record: updateMany refuses them, upsert takes them onl
   assert.ok(await db.users.verifySecret(created.id, 'password', 'fresh-pw'));
   await db.users.updateMany({ id: a.id }, { login: login() });
   assert.ok(await db.users.verifySecret(a.id, 'password', 'upserted-pw'), 'other fields still update in bulk');
+});
+
+test("useLowMemoryScrypt (for tests) hashes with OWASP's N=2^13, r=8, p=10 row, which the policy accepts", async () => {
+  const restore = useLowMemoryScrypt();
+  try {
+    const u = await db.users.create({ login: login(), password: 'cheap-pw' });
+    assert.match(await storedOf(u.id), /^scrypt2\$8192\$8\$10\$/);
+    assert.ok(await db.users.verifySecret(u.id, 'password', 'cheap-pw'));
+    assert.not.ok(await db.users.verifySecret(u.id, 'password', 'wrong'));
+  } finally {
+    restore();
+  }
+  const u = await db.users.create({ login: login(), password: 'default-pw' });
+  assert.match(await storedOf(u.id), /^scrypt2\$131072\$8\$1\$/);
 });
 
 test.after(() => db.close());

@@ -2,11 +2,15 @@ import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
 import { memoryDriver, type Driver } from '@chatcore/core/driver';
+import { useLowMemoryScrypt } from '@chatcore/core/testing';
 import { type Plugin } from '@chatcore/core/plugin';
 import { pglite } from '@chatcore/pglite';
 import { postgres } from '@chatcore/postgres';
 import { firestore } from '@chatcore/firestore';
 import { audit, type AuditOptions, type AuditPlugin } from '@chatcore/audit';
+
+// Every method-matrix fixture creates a user with a password: OWASP's low-memory row costs a quarter of the default's CPU.
+useLowMemoryScrypt();
 
 export type Backend = 'memory' | 'pglite' | 'postgres' | 'firestore';
 

@@ -26,6 +26,48 @@ export interface ScryptParams {
 export const DEFAULT_SCRYPT: ScryptParams = Object.freeze({ N: 2 ** 17, r: 8, p: 1, keyLength: 32 });
 
 /**
+ * OWASP's lowest-memory row of the same minimum (N=2^13, r=8, p=10: 8 MiB).
+ * OWASP rates its rows equivalent; this one costs about a quarter of
+ * DEFAULT_SCRYPT's CPU time on a machine whose cache 128 MiB overflows.
+ * Tests that hash many secrets use it (`useLowMemoryScrypt` in
+ * `@chatcore/core/testing`); production uses DEFAULT_SCRYPT.
+ */
+const LOW_MEMORY_SCRYPT: ScryptParams = Object.freeze({ N: 2 ** 13, r: 8, p: 10, keyLength: 32 });
+
+let current: ScryptParams = DEFAULT_SCRYPT;
+
+/**
+ * The parameters new hashes of this process use (DEFAULT_SCRYPT unless a
+ * test switched to the low-memory row).
+ *
+ * @example
+ * ```ts
+ * const stored = await hashSecret(secret, owner, currentScrypt());
+ * ```
+ */
+export function currentScrypt(): ScryptParams {
+  return current;
+}
+
+/**
+ * Make this process hash with OWASP's low-memory row instead of
+ * DEFAULT_SCRYPT (still OWASP's minimum, never below it); returns a
+ * function that switches back.
+ *
+ * @example
+ * ```ts
+ * const restore = useLowMemoryScrypt(); // in a test file that creates many users with passwords
+ * ```
+ */
+export function useLowMemoryScrypt(): () => void {
+  const before = current;
+  current = LOW_MEMORY_SCRYPT;
+  return () => {
+    current = before;
+  };
+}
+
+/**
  * What a stored hash may ask for. The floor is the work of chatcore's
  * earlier default (N=2^15, r=8, p=1), so every hash chatcore ever wrote
  * verifies and is rehashed with DEFAULT_SCRYPT on its next success; a hash

@@ -1,6 +1,6 @@
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { IntegrityError } from '../errors.js';
-import { DEFAULT_SCRYPT, scryptMaxmem, scryptPolicyViolation, type ScryptParams } from './scrypt-params.js';
+import { currentScrypt, scryptMaxmem, scryptPolicyViolation, type ScryptParams } from './scrypt-params.js';
 
 export { DEFAULT_SCRYPT, type ScryptParams } from './scrypt-params.js';
 
@@ -47,7 +47,7 @@ function scrypt(secret: string, salt: Buffer, params: ScryptParams): Promise<Buf
  * const stored = await hashSecret('correct horse battery staple', { repository: 'users', field: 'password', id });
  * ```
  */
-export async function hashSecret(secret: string, owner: SecretOwner, params: ScryptParams = DEFAULT_SCRYPT): Promise<string> {
+export async function hashSecret(secret: string, owner: SecretOwner, params: ScryptParams = currentScrypt()): Promise<string> {
   const salt = randomBytes(16);
   const key = await scrypt(secret, boundSalt(salt, owner), params);
   return `${BOUND}$${params.N}$${params.r}$${params.p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
@@ -77,7 +77,8 @@ function parse(stored: string): ParsedHash | undefined {
  * Check a candidate against the stored hash of `owner`'s secret, in
  * constant time. A hash bound to another record does not match. An unbound
  * hash of an earlier version is checked as it was made and reported with
- * `needsRehash`, as is one made with other parameters than `current`.
+ * `needsRehash`, as is one made with other parameters than `current`
+ * (the process's `currentScrypt()`).
  *
  * A stored value that is not a chatcore hash, or asks for scrypt
  * parameters outside the accepted range (a planted N=2 verifies in
@@ -93,7 +94,7 @@ export async function verifySecretHash(
   stored: string,
   candidate: string,
   owner: SecretOwner,
-  current: ScryptParams = DEFAULT_SCRYPT,
+  current: ScryptParams = currentScrypt(),
 ): Promise<{ ok: boolean; needsRehash: boolean }> {
   const parsed = parse(stored);
   const violation = parsed ? scryptPolicyViolation(parsed.params, parsed.salt.length) : 'not a chatcore secret hash';
@@ -125,7 +126,7 @@ const DUMMY_KEY = (length: number) => Buffer.alloc(length, 0xa5).toString('base6
  * if (typeof stored !== 'string') return verifyNothing(candidate);
  * ```
  */
-export async function verifyNothing(candidate: string, params: ScryptParams = DEFAULT_SCRYPT): Promise<false> {
+export async function verifyNothing(candidate: string, params: ScryptParams = currentScrypt()): Promise<false> {
   const dummy = `${BOUND}$${params.N}$${params.r}$${params.p}$${DUMMY_SALT}$${DUMMY_KEY(params.keyLength)}`;
   await verifySecretHash(dummy, candidate, DUMMY_OWNER, params);
   return false;

@@ -4,3 +4,4 @@ export { isReachable, requireService, parseTarget, type ServiceName } from './se
 export { freePort } from './free-port.js';
 export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from '../memory/memory-driver.js';
 export { leakedMarkers } from './leaked-markers.js';
+export { useLowMemoryScrypt } from '../secret/scrypt-params.js';
