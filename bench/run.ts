@@ -2,7 +2,7 @@
  * `pnpm bench [suite ...]`: runs the benchmarks and prints markdown tables
  * with absolute figures and ratios against raw baselines measured in the same
  * run (medians of 7 alternating rounds by default, at least 5), then the process memory.
- * Suites: sql, resilience, encryption, encryption-pg, cache, audit, firestore (default: all).
+ * Suites: sql, resilience, encryption, encryption-pg, cache, audit, firestore, secrets (default: all).
  * Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL), Redis at 127.0.0.1:6379
  * and the Firestore emulator (started by the firestore suite).
  */
@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = 
   encryption: async () => (await import('./suites/encryption-per-value.js')).encryptionPerValue,
   'encryption-pg': async () => (await import('./suites/encryption-overhead.js')).encryptionOverhead,
   firestore: async () => (await import('./suites/firestore-overhead.js')).firestoreOverhead,
+  secrets: async () => (await import('./suites/secret-verify.js')).secretVerify,
 };
 
 // Suites whose output starts with their own tables (CPU per value, not ops/s).
@@ -29,7 +30,7 @@ const scripts: Record<string, string> = {
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['sql', 'resilience', 'encryption', 'encryption-pg', 'cache', 'audit', 'firestore'];
+const names = wanted.length ? wanted : ['sql', 'resilience', 'encryption', 'encryption-pg', 'cache', 'audit', 'firestore', 'secrets'];
 console.log(`chatcore benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 for (const name of names) {
   if (scripts[name]) {
@@ -46,7 +47,8 @@ for (const name of names) {
   const t0 = performance.now();
   await (await load())(out);
   console.log(`\n### ${name} (${((performance.now() - t0) / 1000).toFixed(0)} s)\n`);
-  console.log((ownTables.has(name) ? out : [...HEADER, ...out]).join('\n'));
+  // A suite whose output starts with a table header of its own prints it as is.
+  console.log((ownTables.has(name) || out[1]?.startsWith('| ---') ? out : [...HEADER, ...out]).join('\n'));
 }
 const mem = process.memoryUsage();
 console.log(`\nprocess memory after the run: rss ${(mem.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(mem.heapUsed / 2 ** 20).toFixed(0)} MiB`);

@@ -1,6 +1,7 @@
 import { ConfigError } from '@chatcore/core';
 import { type RepositorySchema } from '@chatcore/core/plugin';
 import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sinks/winston-sinks.js';
+import { fileModeOption } from './sinks/file-mode.js';
 
 /**
  * Options of the outbox sink: audit rows written in the operation's own
@@ -76,8 +77,8 @@ export interface AuditOptions {
     /** How long a partial batch waits for more events before it is written (ms, default 10; 0 = next tick). Larger batches cost less CPU per event; events reach the sinks that much later. */
     readonly flushMs?: number;
   };
-  /** Checkpoints of the streaming chain: a separate file, every `every` events (default 1000) and at close. */
-  readonly checkpoints?: { readonly file?: string; readonly every?: number };
+  /** Checkpoints of the streaming chain: a separate file (created with `fileMode`, default 0o600), every `every` events (default 1000) and at close. */
+  readonly checkpoints?: { readonly file?: string; readonly every?: number; readonly fileMode?: number };
   /** Also record an event for each rolled-back transaction attempt (type 'rollback'; default false). */
   readonly recordRollbacks?: boolean;
   /** Stream id of this process's chain (default: host, pid and a random suffix). */
@@ -108,6 +109,7 @@ export interface ResolvedAuditOptions {
   readonly flushMs: number;
   readonly checkpointFile: string | undefined;
   readonly checkpointEvery: number;
+  readonly checkpointFileMode: number;
   readonly recordRollbacks: boolean;
   readonly outbox: Required<OutboxOptions> | undefined;
 }
@@ -155,6 +157,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
     flushMs: options.queue?.flushMs ?? 10,
     checkpointFile: options.checkpoints?.file,
     checkpointEvery: positiveInt(options.checkpoints?.every, 1000, 'checkpoints.every'),
+    checkpointFileMode: fileModeOption(options.checkpoints?.fileMode, 'checkpoints.fileMode'),
     recordRollbacks: options.recordRollbacks === true,
     outbox: outbox
       ? {

@@ -102,7 +102,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     if (writer || closed || !streaming) return writer;
     const sink = createWinstonSink({ console: sinks.console, file: sinks.file, transports: sinks.transports });
     if (!sink) return undefined;
-    writer = new StreamWriter(new HashChain(stream), sink, o.checkpointFile ? new CheckpointFile(o.checkpointFile) : undefined, {
+    writer = new StreamWriter(new HashChain(stream), sink, o.checkpointFile ? new CheckpointFile(o.checkpointFile, o.checkpointFileMode) : undefined, {
       capacity: o.capacity,
       overflow: o.overflow,
       batchSize: o.batchSize,

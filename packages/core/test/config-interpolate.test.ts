@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { interpolateEnv, parseDuration } from '@chatcore/core/config';
-import { ValidationError } from '@chatcore/core';
+import { interpolateEnv, loadConfig, parseDuration } from '@chatcore/core/config';
+import { ConfigError, ValidationError } from '@chatcore/core';
 
 test('${VAR} is replaced; several in one string; text around is kept', () => {
   const r = interpolateEnv('postgres://${U}:${P}@${H}:5432/db', { U: 'app', P: 'pw', H: 'db.internal' });
@@ -37,6 +37,22 @@ test('malformed references are reported without echoing their text', () => {
   assert.not.ok(bad.malformed[0]!.includes('secret value here'));
   assert.is(interpolateEnv('abc ${UNCLOSED', {}).malformed.length, 1);
   assert.is(interpolateEnv('${1BAD}', {}).malformed.length, 1);
+});
+
+test('names of Object.prototype members (${constructor}, ${__proto__}, ...) are unset variables, not JavaScript built-ins', () => {
+  const names = ['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', 'isPrototypeOf', 'toLocaleString'];
+  for (const name of names) {
+    for (const env of [{}, process.env]) {
+      const r = interpolateEnv(`\${${name}}`, env);
+      assert.equal(r.missing, [name], name);
+      assert.is(r.value, '', name);
+      assert.is(interpolateEnv(`\${${name}:-fallback}`, env).value, 'fallback', name);
+    }
+    // In a stack file too: an unset variable is a ConfigError naming it.
+    assert.throws(() => loadConfig(`database:\n  data_dir: \${${name}}\n`, { env: {} }), (e: unknown) => e instanceof ConfigError && e.message.includes(name), name);
+  }
+  // A variable really set under such a name is still read.
+  assert.is(interpolateEnv('${constructor}', { constructor: 'set' } as Record<string, string>).value, 'set');
 });
 
 test('parseDuration reads ms numbers and unit strings and rejects the rest with ValidationError', () => {

@@ -91,7 +91,7 @@ test('secret fields are hashed before storage, never returned, and verified with
   assert.not.ok('pin' in (await db.notes.get(n.id))!);
   assert.not.ok('pin' in (await db.notes.find({}))[0]!);
   const stored = await driver.getByIds(db.schemas.get('notes')!, [n.id], {});
-  assert.match(String(stored[0]!.pin), /^scrypt\$/);
+  assert.match(String(stored[0]!.pin), /^scrypt2\$16384\$8\$5\$/);
   assert.not.match(String(stored[0]!.pin), 'hunter2');
   assert.is(await db.notes.verifySecret(n.id, 'pin', 'hunter2-unique'), true);
   assert.is(await db.notes.verifySecret(n.id, 'pin', 'wrong'), false);

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { Firestore, type Settings } from '@google-cloud/firestore';
 import { AbortedError, ChatcoreError, PartialWriteError, type HealthReport } from '@chatcore/core';
 import { FULL_CAPABILITIES, type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
@@ -77,6 +78,15 @@ export class FirestoreDriver implements Driver {
 
   async connect(): Promise<void> {
     void this.firestore;
+  }
+
+  /** What printing the driver shows: project and database, never the SDK client and its credentials. */
+  toJSON(): { driver: string; projectId: string; databaseId: string } {
+    return { driver: this.name, projectId: this.options.projectId, databaseId: this.options.databaseId ?? '(default)' };
+  }
+
+  [inspect.custom](): { driver: string; projectId: string; databaseId: string } {
+    return this.toJSON();
   }
 
   async close(): Promise<void> {

@@ -1,5 +1,5 @@
 import { ConfigError, type ValidationIssue } from '@chatcore/core';
-import { parseDuration } from '@chatcore/core/config';
+import { parseDuration, SecretValue } from '@chatcore/core/config';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
 
 /** Default bound of one request to Firestore, retries included. */
@@ -18,8 +18,12 @@ export interface FirestoreOptions {
   readonly projectId: string;
   /** The database of the project; default `(default)`. */
   readonly databaseId?: string | undefined;
-  /** Inline service-account credentials (client_email, private_key). */
-  readonly credentials?: { readonly client_email: string; readonly private_key: string } | undefined;
+  /**
+   * Inline service-account credentials (client_email, private_key). The
+   * key may be a SecretValue; either way the driver's options print it as
+   * `[redacted]`.
+   */
+  readonly credentials?: { readonly client_email: string; readonly private_key: string | SecretValue } | undefined;
   /** Path of a service-account key file. */
   readonly keyFilename?: string | undefined;
   /** `host:port` of the Firestore emulator; FIRESTORE_EMULATOR_HOST is used when unset. */
@@ -57,6 +61,8 @@ export interface FirestoreOptions {
  * ```
  */
 export interface ResolvedFirestoreOptions extends FirestoreOptions {
+  /** The credentials as the SDK takes them; printing them shows the key as `[redacted]`. */
+  readonly credentials?: { readonly client_email: string; readonly private_key: string } | undefined;
   readonly maxBatchOps: number;
   readonly maxBatchBytes: number;
   readonly maxTransactionAttempts: number;
@@ -99,5 +105,8 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
     if (!(callTimeoutMs >= 1 && callTimeoutMs <= 86_400_000)) problems.push({ path: 'callTimeout', message: 'expected milliseconds from 1 to 86400000, or a duration like "20s"' });
   }
   if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, { problems });
-  return { ...options, maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs };
+  const { credentials: given, ...rest } = options;
+  // Plain for the SDK, which reads private_key as a string; concealed so that printing the options does not show it.
+  const credentials = given && SecretValue.conceal({ client_email: given.client_email, private_key: SecretValue.reveal(given.private_key) }, ['private_key']);
+  return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs };
 }

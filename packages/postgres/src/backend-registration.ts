@@ -1,8 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError } from '@chatcore/core';
-import { registerBackend, type ResolvedDatabaseConfig } from '@chatcore/core/config';
+import { registerBackend, SecretValue, type ResolvedDatabaseConfig } from '@chatcore/core/config';
 import type { PostgresConfig } from './postgres-config.js';
 import { postgres } from './postgres-driver.js';
+
+const secret = (value: string | undefined) => (value === undefined ? undefined : new SecretValue(value));
 
 /** A PEM value given inline, or the path of a file holding it. */
 function pem(value: string | undefined, what: string): string | undefined {
@@ -21,7 +23,8 @@ function pem(value: string | undefined, what: string): string | undefined {
  * `poolSize`, `query_timeout` the server-side statement and lock timeouts,
  * `replica_urls` the read replicas, `use_ssl`
  * with `ssl_ca` / `ssl_cert` / `ssl_key` (PEM text or file paths) the TLS
- * settings.
+ * settings. The URLs, the password and the client key are SecretValues,
+ * so the options print `[redacted]` for them.
  *
  * @example
  * ```ts
@@ -30,17 +33,17 @@ function pem(value: string | undefined, what: string): string | undefined {
  */
 export function postgresConfigFrom(cfg: ResolvedDatabaseConfig): PostgresConfig {
   return {
-    url: cfg.url,
+    url: secret(cfg.url),
     host: cfg.host,
     port: cfg.port,
     database: cfg.databaseName,
     user: cfg.username,
-    password: cfg.password,
+    password: secret(cfg.password),
     poolSize: cfg.connectionPoolSize,
     queryTimeout: cfg.queryTimeout,
-    replicaUrls: cfg.replicaUrls && cfg.replicaUrls.length ? cfg.replicaUrls : undefined,
+    replicaUrls: cfg.replicaUrls && cfg.replicaUrls.length ? cfg.replicaUrls.map((u) => new SecretValue(u)) : undefined,
     ssl: cfg.useSsl
-      ? { ca: pem(cfg.sslCa, 'ssl_ca'), cert: pem(cfg.sslCert, 'ssl_cert'), key: pem(cfg.sslKey, 'ssl_key'), rejectUnauthorized: cfg.sslRejectUnauthorized }
+      ? { ca: pem(cfg.sslCa, 'ssl_ca'), cert: pem(cfg.sslCert, 'ssl_cert'), key: secret(pem(cfg.sslKey, 'ssl_key')), rejectUnauthorized: cfg.sslRejectUnauthorized }
       : false,
   };
 }

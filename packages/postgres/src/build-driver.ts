@@ -1,6 +1,6 @@
 import { ConfigError } from '@chatcore/core';
 import { WriteClock } from './write-clock.js';
-import { resolveBreakerOptions, resolveRetryOptions, type ResolvedBreakerOptions } from '@chatcore/core/driver';
+import { resolveBreakerOptions, resolveRetryOptions, SecretValue, type ResolvedBreakerOptions } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { createPool } from './create-pool.js';
 import { PoolTarget } from './pool-target.js';
@@ -11,9 +11,9 @@ import { retryPolicy } from './retry-policy.js';
 import { PostgresDriver, insertRetryable, transactionRetryable } from './postgres-sql-driver.js';
 
 /** A replica's name in health reports: its host and port, never its credentials. */
-function replicaName(url: string, index: number): string {
+function replicaName(url: string | SecretValue, index: number): string {
   try {
-    const u = new URL(url);
+    const u = new URL(SecretValue.reveal(url));
     return `replica ${index + 1} (${u.hostname}:${u.port || '5432'})`;
   } catch {
     throw new ConfigError(`postgres: replicaUrls[${index}] is not a URL; give postgres://user:password@host:port/database.`, { problems: [{ path: `replicaUrls.${index}`, message: 'not a URL' }] });
@@ -57,6 +57,7 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
     const replicaPool = createPool(
       { ...config, url, host: undefined, port: undefined, database: undefined, user: undefined, password: undefined, poolSize: config.replicaPoolSize ?? config.poolSize },
       () => { if (target) target.errors++; },
+      `replicaUrls[${i}]`,
     );
     target = new PoolTarget(name, replicaPool, breakerFor(name, breaker));
     return target;

@@ -1,7 +1,8 @@
 import pg from 'pg';
 import { ConfigError } from '@chatcore/core';
+import { SecretValue } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
-import { pgSslOptions } from './tls-options.js';
+import { pgConnectionString, pgSslOptions } from './tls-options.js';
 import { serverTimeouts } from './server-timeouts.js';
 import { chatcoreTypes } from './type-parsers.js';
 
@@ -10,13 +11,15 @@ import { chatcoreTypes } from './type-parsers.js';
  * restart, network reset) emit 'error' on the pool; that is handled here
  * (counted in `onError`) so it can never crash the process. The broken
  * connection is discarded by the pool and replaced on the next checkout.
+ * The URL's TLS parameters are checked against the TLS options
+ * (`pgConnectionString`); `urlPath` names the URL in those messages.
  *
  * @example
  * ```ts
  * const pool = createPool({ url: 'postgres://postgres@127.0.0.1/test' }, (err) => metrics.poolError(err));
  * ```
  */
-export function createPool(config: PostgresConfig, onError: (err: Error) => void = () => {}): pg.Pool {
+export function createPool(config: PostgresConfig, onError: (err: Error) => void = () => {}, urlPath = 'url'): pg.Pool {
   const poolSize = config.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new ConfigError(`postgres: poolSize must be a positive integer (got ${String(config.poolSize)}).`);
   if (config.statementTimeout !== undefined && (!Number.isFinite(config.statementTimeout) || config.statementTimeout < 0)) {
@@ -25,18 +28,20 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
   if (!config.url && !config.host && !config.database) {
     throw new ConfigError('postgres: give a url (e.g. postgres://user:pass@host:5432/db) or host/port/database/user/password.');
   }
+  const ssl = pgSslOptions(config);
+  const url = SecretValue.reveal(config.url);
   const options: pg.PoolConfig = {
-    connectionString: config.url,
+    connectionString: url === undefined ? undefined : pgConnectionString(url, Boolean(ssl), urlPath),
     host: config.host,
     port: config.port,
     database: config.database,
     user: config.user,
-    password: config.password,
+    password: SecretValue.reveal(config.password),
     max: poolSize,
     connectionTimeoutMillis: config.connectTimeout ?? 10_000,
     idleTimeoutMillis: config.idleTimeout ?? 30_000,
     application_name: config.applicationName ?? 'chatcore',
-    ssl: pgSslOptions(config),
+    ssl,
     // Lets the OS notice a dead peer on an idle connection instead of waiting for the next query.
     keepAlive: true,
     types: chatcoreTypes,

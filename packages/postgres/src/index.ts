@@ -8,5 +8,5 @@ export { ResilientExecutor } from './resilient-executor.js';
 export { PoolTarget } from './pool-target.js';
 export { ConnectionBreaker } from './circuit-breaker.js';
 export { ReplicaRouter } from './replica-router.js';
-export { pgSslOptions, explainTlsError } from './tls-options.js';
+export { pgSslOptions, pgConnectionString, explainTlsError } from './tls-options.js';
 export { serverTimeouts } from './server-timeouts.js';

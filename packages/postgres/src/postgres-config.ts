@@ -1,4 +1,4 @@
-import type { BreakerOptions, RetryOptions } from '@chatcore/core/driver';
+import type { BreakerOptions, RetryOptions, SecretValue } from '@chatcore/core/driver';
 import type { ReadYourWritesScope } from './write-clock.js';
 
 /**
@@ -16,13 +16,16 @@ export type PostgresSsl =
   | {
       readonly ca?: string | Buffer | undefined;
       readonly cert?: string | Buffer | undefined;
-      readonly key?: string | Buffer | undefined;
+      /** Secret: give it as a SecretValue to keep it out of printed options. */
+      readonly key?: string | Buffer | SecretValue<string | Buffer> | undefined;
       readonly rejectUnauthorized?: boolean | undefined;
     };
 
 /**
  * Connection settings of `postgres()`: a `url`, or host/port/database/user/
  * password (fields given next to a url override it). Durations in ms.
+ * `url`, `password`, `replicaUrls` and `ssl.key` also take a SecretValue,
+ * so that printing or serializing the options shows `[redacted]`.
  *
  * @example
  * ```ts
@@ -30,12 +33,12 @@ export type PostgresSsl =
  * ```
  */
 export interface PostgresConfig {
-  readonly url?: string | undefined;
+  readonly url?: string | SecretValue | undefined;
   readonly host?: string | undefined;
   readonly port?: number | undefined;
   readonly database?: string | undefined;
   readonly user?: string | undefined;
-  readonly password?: string | undefined;
+  readonly password?: string | SecretValue | undefined;
   /** Largest number of connections (default 10). */
   readonly poolSize?: number | undefined;
   readonly ssl?: PostgresSsl | undefined;
@@ -64,7 +67,7 @@ export interface PostgresConfig {
   /** Circuit breaker over connection failures; `false` turns it off. */
   readonly breaker?: BreakerOptions | false | undefined;
   /** Read replicas (postgres:// URLs): reads outside transactions go to them. */
-  readonly replicaUrls?: readonly string[] | undefined;
+  readonly replicaUrls?: ReadonlyArray<string | SecretValue> | undefined;
   /** Connections per replica pool (default: poolSize). */
   readonly replicaPoolSize?: number | undefined;
   /** After a write, the same caller reads from the primary for this many ms (default 0: off). */

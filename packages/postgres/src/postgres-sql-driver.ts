@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import type { RetryPolicy } from 'cockatiel';
 import { ConnectionError, UniqueViolationError, type HealthReport } from '@chatcore/core';
 import { type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type NormalizedQuery, type RepositorySchema, type StoredRow, type TransactionOptions } from '@chatcore/core/driver';
@@ -189,5 +190,14 @@ export class PostgresDriver extends SqlDriver {
 
   override health(): Promise<HealthReport> {
     return driverHealth(this.parts.primary, this.parts.replicas, this.parts.healthTimeoutMs);
+  }
+
+  /** What printing the driver shows: its servers by name, never the pools' credentials. */
+  toJSON(): { driver: string; servers: string[] } {
+    return { driver: this.name, servers: [this.parts.primary.name, ...this.parts.replicas.map((r) => r.name)] };
+  }
+
+  [inspect.custom](): { driver: string; servers: string[] } {
+    return this.toJSON();
   }
 }

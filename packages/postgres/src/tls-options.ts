@@ -1,4 +1,5 @@
-import { ConnectionError } from '@chatcore/core';
+import { ConfigError, ConnectionError } from '@chatcore/core';
+import { SecretValue } from '@chatcore/core/driver';
 import type { ConnectionOptions } from 'node:tls';
 import type { PostgresConfig } from './postgres-config.js';
 
@@ -16,14 +17,68 @@ import type { PostgresConfig } from './postgres-config.js';
  */
 export function pgSslOptions(config: Pick<PostgresConfig, 'ssl' | 'useSsl'>): ConnectionOptions | false | undefined {
   const { ssl, useSsl } = config;
+  // Two switches that disagree must not resolve silently in either direction.
+  if (useSsl === true && ssl === false) throw new ConfigError('postgres: useSsl is true but ssl is false; keep one of them (TLS on: drop ssl: false).');
+  if (useSsl === false && ssl !== undefined && ssl !== false) throw new ConfigError('postgres: useSsl is false but ssl turns TLS on; keep one of them (TLS on: drop useSsl: false).');
   if (ssl === false || (ssl === undefined && useSsl === false)) return false;
   if (ssl === undefined && useSsl !== true) return undefined;
   if (ssl === undefined || ssl === true) return { rejectUnauthorized: true };
   const out: ConnectionOptions = { rejectUnauthorized: ssl.rejectUnauthorized ?? true };
   if (ssl.ca !== undefined) out.ca = ssl.ca;
   if (ssl.cert !== undefined) out.cert = ssl.cert;
-  if (ssl.key !== undefined) out.key = ssl.key;
+  if (ssl.key !== undefined) out.key = SecretValue.reveal(ssl.key);
   return out;
+}
+
+/** sslmode values node-postgres reads as "TLS, verified" (it treats require and verify-ca as verify-full). */
+const VERIFIED_SSLMODES = new Set(['require', 'verify-ca', 'verify-full']);
+/** URL parameters that replace the CA, certificate or key of the options with files named in the URL. */
+const TLS_FILE_PARAMS = ['sslrootcert', 'sslcert', 'sslkey'];
+
+/**
+ * The connection URL to hand to node-postgres, checked against the TLS
+ * settings. node-postgres lets URL parameters override explicit options,
+ * so with TLS configured (`tlsOn`) a parameter that would weaken it
+ * (`sslmode=disable|allow|prefer|no-verify`, `uselibpqcompat`,
+ * `ssl=false|0|no-verify`) or replace its CA, certificate or key
+ * (`sslrootcert`, `sslcert`, `sslkey`) is refused with a ConfigError that
+ * names it; the harmless ones (`sslmode=require|verify-ca|verify-full`,
+ * `ssl=true|1`) are removed, so that the options decide. Without TLS
+ * configured the URL decides, except that an `ssl` value node-postgres
+ * misreads (`ssl=false` would request TLS and then crash) is refused too.
+ * Messages never contain the URL.
+ *
+ * @example
+ * ```ts
+ * pgConnectionString('postgres://app@db/app?sslmode=verify-full', true, 'url'); // 'postgres://app@db/app'
+ * pgConnectionString('postgres://app@db/app?sslmode=disable', true, 'url');     // throws ConfigError naming sslmode=disable
+ * ```
+ */
+export function pgConnectionString(url: string, tlsOn: boolean, path: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const hash = url.indexOf('#', q);
+  const params = new URLSearchParams(url.slice(q + 1, hash === -1 ? undefined : hash));
+  const refuse = (param: string, why: string): never => {
+    throw new ConfigError(`postgres: ${path} has the parameter ${param}, which ${why}. Remove it from the URL; TLS is set with ssl / useSsl (YAML use_ssl, ssl_ca, ssl_cert, ssl_key).`, {
+      problems: [{ path, message: `URL parameter ${param.split('=')[0]} refused` }],
+    });
+  };
+  const shown = (key: string, value: string) => `${key}=${/^[A-Za-z0-9_.-]{1,20}$/.test(value) ? value : '...'}`;
+  for (const value of params.getAll('ssl')) {
+    if (tlsOn && ['0', 'false', 'no-verify'].includes(value.toLowerCase())) refuse(shown('ssl', value), 'would turn off TLS or its verification while TLS is configured');
+    // node-postgres compares case-sensitively and takes any other string as an ssl options object.
+    if (!['true', '1', '0', 'no-verify'].includes(value)) refuse(shown('ssl', value), 'node-postgres does not understand (use sslmode=disable or sslmode=verify-full)');
+  }
+  if (!tlsOn) return url;
+  for (const value of params.getAll('sslmode')) {
+    if (!VERIFIED_SSLMODES.has(value)) refuse(shown('sslmode', value), 'would weaken the TLS that is configured (plain text, or no certificate check)');
+  }
+  if (params.has('uselibpqcompat')) refuse('uselibpqcompat', 'makes sslmode=require skip the certificate check');
+  for (const key of TLS_FILE_PARAMS) if (params.has(key)) refuse(key, 'would replace the CA, certificate or key of the TLS options');
+  for (const key of ['ssl', 'sslmode']) params.delete(key);
+  const rest = params.toString();
+  return `${url.slice(0, q)}${rest ? `?${rest}` : ''}${hash === -1 ? '' : url.slice(hash)}`;
 }
 
 const CA_CODES = new Set([

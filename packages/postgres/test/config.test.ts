@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig, getBackend, loadConfig } from '@chatcore/core/config';
+import { createDatabaseFromConfig, getBackend, loadConfig, SecretValue } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { dropTables, suffix } from '@chatcore/sql/testing';
 import { postgres, postgresConfigFrom } from '../src/index.js';
@@ -31,7 +31,7 @@ test('database settings map to postgres options; TLS files that cannot be read a
   const cfg = loadConfig('database:\n  backend: postgres\n  host: db.internal\n  port: 6543\n  database_name: app\n  username: svc\n  connection_pool_size: 7\n  query_timeout: 1500\n  replica_urls: [postgres://replica-1/app]\n').database;
   const options = postgresConfigFrom(cfg);
   assert.equal(
-    { host: options.host, port: options.port, database: options.database, user: options.user, poolSize: options.poolSize, queryTimeout: options.queryTimeout, replicaUrls: options.replicaUrls, ssl: options.ssl },
+    { host: options.host, port: options.port, database: options.database, user: options.user, poolSize: options.poolSize, queryTimeout: options.queryTimeout, replicaUrls: options.replicaUrls?.map((u) => SecretValue.reveal(u)), ssl: options.ssl },
     { host: 'db.internal', port: 6543, database: 'app', user: 'svc', poolSize: 7, queryTimeout: 1500, replicaUrls: ['postgres://replica-1/app'], ssl: false },
   );
   const tls = loadConfig('database:\n  backend: postgres\n  host: db\n  use_ssl: true\n  ssl_ca: /nonexistent/ca.pem\n').database;

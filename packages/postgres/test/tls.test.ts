@@ -1,6 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
+import { join } from 'node:path';
+import { ConfigError, ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
+import { createDatabaseFromConfig } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { pgSslOptions, postgres, type PostgresConfig } from '../src/index.js';
 import { createCluster, makeCertificates, type TestCertificates, type TestCluster } from './helpers/cluster.js';
@@ -70,6 +72,56 @@ test('rejectUnauthorized: false skips verification (documented for local testing
   assert.is(rows[0]!.ssl, true);
 });
 
+test('with TLS configured, URL parameters that would weaken it are refused with a ConfigError naming them, before any connection', async () => {
+  const weakening = ['sslmode=disable', 'sslmode=allow', 'sslmode=prefer', 'sslmode=no-verify', 'uselibpqcompat=true&sslmode=require', 'ssl=false', 'ssl=0', 'ssl=no-verify', 'sslrootcert=/tmp/other-ca.crt'];
+  for (const tls of [{ useSsl: true, ssl: { ca: pki.ca } }, { ssl: { ca: pki.ca } }, { useSsl: true }, { ssl: true as const }]) {
+    for (const param of weakening) {
+      const url = `${cluster.url('127.0.0.1')}?application_name=x&${param}`;
+      const named = param.startsWith('uselibpqcompat') ? 'uselibpqcompat' : param.split('=')[0] === 'sslrootcert' ? 'sslrootcert' : param;
+      assert.throws(() => postgres({ ...tls, url, poolSize: 1 }), (e: unknown) => e instanceof ConfigError && e.message.includes(named) && !e.message.includes(url), `${JSON.stringify(tls)} ${param}`);
+    }
+  }
+  // A replica URL is held to the same rule, and named as such.
+  assert.throws(
+    () => postgres({ useSsl: true, ssl: { ca: pki.ca }, url: cluster.url('localhost'), replicaUrls: [`${cluster.url('localhost')}?sslmode=disable`] }),
+    (e: unknown) => e instanceof ConfigError && /replicaUrls\[0\]/.test((e as Error).message) && /sslmode=disable/.test((e as Error).message),
+  );
+});
+
+test('YAML use_ssl: true with ?sslmode=disable in the URL from the environment is refused, not a plain-text connection', async () => {
+  const yaml = 'database:\n  backend: postgres\n  url: ${DATABASE_URL}\n  use_ssl: true\n  ssl_ca: ${CA_FILE}\n';
+  for (const param of ['sslmode=disable', 'sslmode=no-verify', 'ssl=false']) {
+    const env = { DATABASE_URL: `${cluster.url('localhost')}?${param}`, CA_FILE: join(pki.dir, 'ca.crt') };
+    let error: unknown;
+    try {
+      const db = await createDatabaseFromConfig({ config: yaml, env, repositories: { notes } });
+      opened.push(db);
+      await db.connect();
+    } catch (e) {
+      error = e;
+    }
+    assert.instance(error, ConfigError, `${param}: ${String(error)}`);
+    assert.ok((error as Error).message.includes(param), (error as Error).message);
+  }
+});
+
+test('with TLS configured, sslmode=verify-full|require in the URL is accepted and the options (their CA, verify-full) decide', async () => {
+  for (const param of ['sslmode=verify-full', 'sslmode=require', 'ssl=true']) {
+    const d = driver({ url: `${cluster.url('localhost')}?${param}`, useSsl: true, ssl: { ca: pki.ca } });
+    const { rows } = await d.executor.execute({ sql: 'select ssl from pg_stat_ssl where pid = pg_backend_pid()', parameters: [] });
+    assert.is(rows[0]!.ssl, true, param);
+    // Still verify-full: the certificate does not name 127.0.0.1.
+    const err = await connectError({ url: `${cluster.url('127.0.0.1')}?${param}`, useSsl: true, ssl: { ca: pki.ca } });
+    assert.is(err.info.tlsCode, 'ERR_TLS_CERT_ALTNAME_INVALID', param);
+  }
+});
+
+test('an ssl value node-postgres misreads is a ConfigError even without TLS configured, never a crash', () => {
+  for (const value of ['false', 'FALSE', 'yes', 'off']) {
+    assert.throws(() => postgres({ url: `${cluster.url('localhost')}?ssl=${value}`, poolSize: 1 }), (e: unknown) => e instanceof ConfigError && (e as Error).message.includes('ssl='), value);
+  }
+});
+
 test('a server without TLS is refused when SSL is required, and plain connections still work', async () => {
   await cluster.sql('alter system set ssl = off');
   await cluster.reload();
@@ -85,7 +137,8 @@ test('a server without TLS is refused when SSL is required, and plain connection
 test('TLS options: off unless asked for, verify-full whenever on', () => {
   assert.is(pgSslOptions({}), undefined);
   assert.is(pgSslOptions({ useSsl: false }), false);
-  assert.is(pgSslOptions({ ssl: false, useSsl: true }), false);
+  assert.throws(() => pgSslOptions({ ssl: false, useSsl: true }), (e: unknown) => e instanceof ConfigError);
+  assert.throws(() => pgSslOptions({ ssl: { ca: 'CA' }, useSsl: false }), (e: unknown) => e instanceof ConfigError);
   assert.equal(pgSslOptions({ useSsl: true }), { rejectUnauthorized: true });
   assert.equal(pgSslOptions({ ssl: true }), { rejectUnauthorized: true });
   assert.equal(pgSslOptions({ ssl: { ca: 'CA' } }), { rejectUnauthorized: true, ca: 'CA' });

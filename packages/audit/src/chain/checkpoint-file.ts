@@ -1,11 +1,13 @@
 import { open, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditCheckpoint } from '../events/audit-event.js';
+import { DEFAULT_FILE_MODE } from '../sinks/file-mode.js';
 
 /**
  * Appends checkpoints as JSON lines to a file of their own, with an fsync
  * per checkpoint, so that truncating or rewriting the trail file is detected
- * against the latest checkpoint. Writes are serialized in call order.
+ * against the latest checkpoint. Writes are serialized in call order. The
+ * file is created with `mode` (default 0o600); an existing file keeps its own.
  *
  * @example
  * ```ts
@@ -17,14 +19,14 @@ export class CheckpointFile {
   private tail: Promise<void> = Promise.resolve();
   private failure: unknown;
 
-  constructor(readonly path: string) {}
+  constructor(readonly path: string, readonly mode: number = DEFAULT_FILE_MODE) {}
 
   append(checkpoint: AuditCheckpoint): Promise<void> {
     const line = JSON.stringify({ stream: checkpoint.stream, seq: checkpoint.seq, hash: checkpoint.hash, time: checkpoint.time ?? new Date().toISOString() }) + '\n';
     this.tail = this.tail.then(async () => {
       try {
         await mkdir(dirname(this.path), { recursive: true });
-        const fh = await open(this.path, 'a');
+        const fh = await open(this.path, 'a', this.mode);
         try {
           await fh.write(line);
           await fh.datasync();

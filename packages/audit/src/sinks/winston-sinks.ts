@@ -1,8 +1,9 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { chmod, closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import { ConfigError } from '@chatcore/core';
+import { fileModeOption } from './file-mode.js';
 
 /**
  * A winston transport instance (for `sinks.transports`).
@@ -23,7 +24,8 @@ const MESSAGE = Symbol.for('message');
  * winston-daily-rotate-file (`path` may contain `%DATE%`; a file that reaches
  * `maxSize` continues in `<name>.1`, `<name>.2`, ...). winston's own `maxsize`
  * rotation is not offered: it drops a write that arrives while the next file
- * is being opened.
+ * is being opened. Files are created with `fileMode` (default 0o600: the
+ * trail names actors, records and queries); existing files keep their mode.
  *
  * @example
  * ```ts
@@ -32,6 +34,8 @@ const MESSAGE = Symbol.for('message');
  */
 export interface FileSinkOptions {
   readonly path: string;
+  /** Permission bits of the files this sink creates (default 0o600). */
+  readonly fileMode?: number;
   readonly rotate?: {
     readonly datePattern?: string;
     readonly maxSize?: string;
@@ -102,17 +106,23 @@ export function createWinstonSink(options: {
   if (options.file) {
     const file = typeof options.file === 'string' ? { path: options.file } : options.file;
     if (!file.path) throw new ConfigError('audit: sinks.file needs a path, e.g. { path: "/var/log/app/audit.log" }.');
+    const mode = fileModeOption(file.fileMode, 'sinks.file.fileMode');
     if (file.rotate) {
-      transports.push(new DailyRotateFile({
+      const rotating = new DailyRotateFile({
         filename: file.path,
         datePattern: file.rotate.datePattern ?? 'YYYY-MM-DD',
         ...(file.rotate.maxSize !== undefined ? { maxSize: file.rotate.maxSize } : {}),
         ...(file.rotate.maxFiles !== undefined ? { maxFiles: file.rotate.maxFiles } : {}),
         zippedArchive: file.rotate.zippedArchive ?? false,
-      }));
+        // Passed to fs.createWriteStream for every file the rotation opens.
+        options: { flags: 'a', mode },
+      });
+      // The library creates .gz archives with the process umask; tighten each one when it is complete.
+      rotating.on('archive', (archive: string) => chmod(archive, mode, (e) => { if (e && e.code !== 'ENOENT') rotating.emit('error', e); }));
+      transports.push(rotating);
     } else {
-      assertWritable(file.path);
-      transports.push(new winston.transports.File({ filename: file.path }));
+      assertWritable(file.path, mode);
+      transports.push(new winston.transports.File({ filename: file.path, options: { flags: 'a', mode } }));
     }
   }
   transports.push(...(options.transports ?? []));
@@ -183,10 +193,10 @@ const MAX_IN_FLIGHT = 16;
  * vanish silently), so the file is opened once up front: a path that cannot
  * be written fails at connect with a ConfigError.
  */
-function assertWritable(path: string): void {
+function assertWritable(path: string, mode: number): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    closeSync(openSync(path, 'a'));
+    closeSync(openSync(path, 'a', mode));
   } catch (cause) {
     throw new ConfigError(`audit: cannot write the audit file ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'}); fix sinks.file.path or its permissions.`);
   }

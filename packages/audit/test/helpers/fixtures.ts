@@ -8,6 +8,7 @@ import { postgres } from '@chatcore/postgres';
 import { firestore } from '@chatcore/firestore';
 import { audit, type AuditOptions, type AuditPlugin } from '@chatcore/audit';
 
+
 export type Backend = 'memory' | 'pglite' | 'postgres' | 'firestore';
 
 /** Repositories with a random suffix, so runs on a shared server do not collide. */

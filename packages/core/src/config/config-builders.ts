@@ -2,6 +2,7 @@ import { toSnakeCase } from '../util/naming.js';
 import { parseDuration } from '../util/duration.js';
 import { closestName } from './config-checker.js';
 import { ConfigType, INVALID, type ConfigShape, type InferShape, type ObjectOptions, type ReadScope, type Reader } from './config-type.js';
+import { SecretValue } from '../util/secret-value.js';
 
 const isPlainMap = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
@@ -123,7 +124,8 @@ export const c = {
           const r = item.read(v, { ...at, path: `${at.path}[${i}]` });
           if (r === INVALID) bad = true; else out.push(r);
         });
-        return bad ? INVALID : out;
+        if (bad) return INVALID;
+        return item.state.secret || at.secret ? SecretValue.conceal(out, 'all') : out;
       },
       write: (value, redact, secret) => (value as unknown[]).map((v) => item.write(v, redact, secret)),
     });
@@ -150,7 +152,8 @@ export const c = {
           const r = value.read(v, { ...at, path });
           if (r === INVALID) bad = true; else out[k] = r;
         }
-        return bad ? INVALID : out;
+        if (bad) return INVALID;
+        return value.state.secret || at.secret ? SecretValue.conceal(out, 'all') : out;
       },
       write: (v, redact, secret) =>
         Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, value.write(x, redact, secret)])),
@@ -205,7 +208,10 @@ export const c = {
             else if (!failed(k)) at.checker.fail(join(keyOf(k)), message);
           }, failed);
         }
-        return at.checker.problems.length === before ? (out as InferShape<S>) : INVALID;
+        if (at.checker.problems.length !== before) return INVALID;
+        // Secret values stay strings (plugin factories read them as such) but never print.
+        const secrets = at.secret ? Object.keys(out) : Object.keys(out).filter((k) => shape[k]!.state.secret);
+        return (secrets.length ? SecretValue.conceal(out, secrets) : out) as InferShape<S>;
       },
       write(v, redact, secret) {
         const out: Record<string, unknown> = {};

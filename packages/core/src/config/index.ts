@@ -16,3 +16,4 @@ export {
 export { registerBackend, getBackend, listBackends, unregisterBackend, type BackendFactory } from './backend-registry.js';
 export { createDatabaseFromConfig, type DatabaseFromConfigOptions, type PluginFactories } from './create-database-from-config.js';
 export { parseDuration } from '../util/duration.js';
+export { SecretValue } from '../util/secret-value.js';

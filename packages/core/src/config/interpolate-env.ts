@@ -69,7 +69,9 @@ export function interpolateEnv(text: string, env: EnvSource): Interpolation {
         malformed.push('a "${...}" whose name is not a variable name (use letters, digits and _, or write "$${" for a literal "${")');
         out += text.slice(i, close + 1);
       } else {
-        const value = env[name];
+        // Own properties only: `${constructor}` or `${__proto__}` must be unset variables, not Object.prototype members.
+        const own = Object.prototype.hasOwnProperty.call(env, name) ? env[name] : undefined;
+        const value = typeof own === 'string' ? own : undefined;
         if (sep !== -1) out += value === undefined || value === '' ? body.slice(sep + 2) : value;
         else if (value === undefined) missing.push(name);
         else out += value;

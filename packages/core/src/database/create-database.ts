@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { ConfigError } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { HealthReport, ComponentHealth } from '../driver/driver.js';
@@ -18,7 +19,7 @@ const METHOD_OF_KIND: Readonly<Record<Operation['kind'], MethodName>> = {
 
 const RESERVED = new Set([
   'driver', 'plugins', 'schemas', 'connect', 'close', 'transaction', 'withContext', 'health', 'reportSecurityEvent', 'plugin',
-  'transactionId', 'attempt', 'then', 'constructor', '__proto__', 'prototype',
+  'transactionId', 'attempt', 'then', 'constructor', '__proto__', 'prototype', 'toJSON',
 ]);
 
 function extendSchemas(plugins: readonly Plugin[], logical: readonly RepositorySchema[]): RepositorySchema[] {
@@ -163,5 +164,9 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
   };
   const db: Record<string, unknown> = { ...api };
   for (const [key, repo] of root) db[key] = repo;
+  // Printing a database must not walk into the driver's pool or a plugin's keys: show what it is made of, nothing else.
+  const summary = () => ({ driver: driver.name, repositories: [...root.keys()], plugins: plugins.map((p) => p.name) });
+  Object.defineProperty(db, inspect.custom, { value: summary, enumerable: false });
+  Object.defineProperty(db, 'toJSON', { value: summary, enumerable: false });
   return db as unknown as Database<R>;
 }

@@ -18,3 +18,4 @@ export { evaluateCondition } from '../memory/evaluate-condition.js';
 export { isAfterCursor, sortRows } from '../memory/order-rows.js';
 export { MemoryDriver, memoryDriver, type MemoryDriverOptions } from '../memory/memory-driver.js';
 export * from '../resilience/index.js';
+export { SecretValue } from '../util/secret-value.js';

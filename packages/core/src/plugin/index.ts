@@ -10,3 +10,4 @@ export type { Condition, CmpOp, OrderTerm, NormalizedQuery, WriteTarget, Normali
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { toSnakeCase } from '../util/naming.js';
+export { SecretValue } from '../util/secret-value.js';

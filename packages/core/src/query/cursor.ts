@@ -2,14 +2,43 @@ import { createHash } from 'node:crypto';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import { validateValue } from '../repository/validate-value.js';
-import type { OrderTerm } from './condition.js';
+import type { Condition, OrderTerm } from './condition.js';
 
 const MAX_CURSOR_LENGTH = 4096;
 
-/** Signature of an ordering, so a cursor cannot be used with another order or repository. */
-function orderSignature(schema: RepositorySchema, orderBy: readonly OrderTerm[]): string {
-  const text = `${schema.name}|${orderBy.map((t) => `${t.field}:${t.direction}`).join(',')}`;
-  return createHash('sha256').update(text).digest('base64url').slice(0, 10);
+/**
+ * The shape of a filter: fields, operators and structure, children sorted
+ * so that key order does not matter; never values. A cursor travels to
+ * clients and logs, and the repository cannot tell every encrypted field
+ * (`sensitive_fields` in the encryption plugin's configuration encrypts
+ * fields the schema calls plain): a short digest of a low-entropy value
+ * (an email) could be guessed back.
+ */
+function filterShape(c: Condition | undefined): string {
+  if (!c) return '*';
+  switch (c.kind) {
+    case 'and': case 'or':
+      return `${c.kind}(${c.conditions.map(filterShape).sort().join(',')})`;
+    case 'cmp':
+      return `${c.field} ${c.op}`;
+    case 'in':
+      return `${c.field} ${c.negate ? 'notIn' : 'in'}`;
+    case 'isNull':
+      return `${c.field} ${c.isNull ? 'isNull' : 'notNull'}`;
+    case 'startsWith':
+      return `${c.field} ${c.negate ? 'notStartsWith' : 'startsWith'}`;
+  }
+}
+
+/**
+ * The check a cursor carries: a digest of the repository (name and
+ * table), the ordering and the filter's shape, so that it is refused by
+ * any other repository or query shape. A check, not a signature: see
+ * docs/security.md.
+ */
+function querySignature(schema: RepositorySchema, orderBy: readonly OrderTerm[], where: Condition | undefined): string {
+  const text = JSON.stringify([schema.name, schema.table, orderBy.map((t) => `${t.field}:${t.direction}`), filterShape(where)]);
+  return createHash('sha256').update(text).digest('base64url').slice(0, 11);
 }
 
 function encodeValue(v: unknown): unknown {
@@ -29,28 +58,30 @@ function decodeValue(v: unknown): unknown {
 }
 
 /**
- * Make the opaque cursor that points just after `row` in `orderBy`.
+ * Make the opaque cursor that points just after `row` in `orderBy`, for the
+ * query with filter `where` on this repository only.
  *
  * @example
  * ```ts
- * const cursor = encodeCursor(schema, orderBy, lastRow);
+ * const cursor = encodeCursor(schema, query.orderBy, lastRow, query.where);
  * ```
  */
-export function encodeCursor(schema: RepositorySchema, orderBy: readonly OrderTerm[], row: Record<string, unknown>): string {
-  const payload = { s: orderSignature(schema, orderBy), v: orderBy.map((t) => encodeValue(row[t.field] ?? null)) };
+export function encodeCursor(schema: RepositorySchema, orderBy: readonly OrderTerm[], row: Record<string, unknown>, where: Condition | undefined): string {
+  const payload = { s: querySignature(schema, orderBy, where), v: orderBy.map((t) => encodeValue(row[t.field] ?? null)) };
   return Buffer.from(JSON.stringify(payload)).toString('base64url');
 }
 
 /**
- * Decode and validate a cursor against the query's order: each value must
- * have its field's type. Malformed or foreign cursors raise ValidationError.
+ * Decode and validate a cursor against the query's repository, order and
+ * filter: each value must have its field's type. Malformed cursors, and
+ * cursors of another repository or query, raise ValidationError.
  *
  * @example
  * ```ts
- * const after = decodeCursor(schema, orderBy, page.nextCursor); // values aligned with orderBy
+ * const after = decodeCursor(schema, orderBy, page.nextCursor, where); // values aligned with orderBy
  * ```
  */
-export function decodeCursor(schema: RepositorySchema, orderBy: readonly OrderTerm[], cursor: unknown): unknown[] {
+export function decodeCursor(schema: RepositorySchema, orderBy: readonly OrderTerm[], cursor: unknown, where: Condition | undefined): unknown[] {
   const bad = (message: string) => new ValidationError([{ path: 'after', message }], { context: 'cursor' });
   if (typeof cursor !== 'string' || cursor.length === 0 || cursor.length > MAX_CURSOR_LENGTH || !/^[A-Za-z0-9_-]+$/.test(cursor)) {
     throw bad('malformed cursor: pass the nextCursor of a previous page unchanged');
@@ -63,8 +94,8 @@ export function decodeCursor(schema: RepositorySchema, orderBy: readonly OrderTe
   }
   const p = payload as { s?: unknown; v?: unknown };
   if (!p || typeof p !== 'object' || typeof p.s !== 'string' || !Array.isArray(p.v)) throw bad('malformed cursor');
-  if (p.s !== orderSignature(schema, orderBy) || p.v.length !== orderBy.length) {
-    throw bad('this cursor belongs to a query with another repository or order; keep orderBy the same between pages');
+  if (p.s !== querySignature(schema, orderBy, where) || p.v.length !== orderBy.length) {
+    throw bad(`this cursor belongs to another repository or query; pass it to ${schema.name} with the same where and orderBy as the page it came from`);
   }
   const issues: ValidationIssue[] = [];
   const values = p.v.map((raw, i) => {

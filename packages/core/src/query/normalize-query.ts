@@ -62,7 +62,7 @@ export function normalizeQuery(schema: RepositorySchema, input: unknown): { quer
   }
   if (issues.length) throw new ValidationError(issues, { context: 'query' });
   const where = normalizeFilter(schema, input.where);
-  const after = input.after === undefined || input.after === null ? undefined : decodeCursor(schema, orderBy, input.after);
+  const after = input.after === undefined || input.after === null ? undefined : decodeCursor(schema, orderBy, input.after, where);
   let select: string[] | undefined;
   if (requested) {
     select = ['id', ...requested.filter((f) => f !== 'id')];

@@ -9,7 +9,7 @@ import { encodeCursor } from '../query/cursor.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import type { DatabaseRuntime } from '../database/runtime.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
-import { hashSecret, verifySecretHash } from '../secret/secret-hash.js';
+import { hashSecret, verifyNothing, verifySecretHash } from '../secret/secret-hash.js';
 import { WriteInput } from './write-input.js';
 import { isPlainObject } from './validate-value.js';
 import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
@@ -147,7 +147,7 @@ export class RepositoryImpl {
     const checked = this.writer.id(id);
     const expected = this.#expectedVersion(options);
     const normalized = this.writer.patch(patch, new Date());
-    await this.#hashPatchSecrets(normalized);
+    await this.#hashPatchSecrets(normalized, checked);
     const where = this.#versionCondition(expected);
     const result = await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [checked], where }, patch: normalized }, options);
     const row = result.rows[0];
@@ -158,7 +158,7 @@ export class RepositoryImpl {
   async updateMany(where: unknown, patch: unknown, options?: CallOptions): Promise<number> {
     const cond = this.#requiredFilter(where);
     const normalized = this.writer.patch(patch, new Date());
-    await this.#hashPatchSecrets(normalized);
+    await this.#hashPatchSecrets(normalized, undefined);
     const result = await this.#run('updateMany', { kind: 'update', schema: this.storage, target: { where: cond }, patch: normalized }, options);
     return result.rows.length;
   }
@@ -177,8 +177,9 @@ export class RepositoryImpl {
       for (const key of Object.keys(input as object)) if (key !== 'id' && !conflict.includes(key)) patchInput[key] = (input as Row)[key];
     }
     const patch = this.writer.patch(patchInput, now);
+    // On a conflict by id the patched record is `row.id`; by another key it is unknown here.
+    await this.#hashPatchSecrets(patch, conflict.length === 1 && conflict[0] === 'id' ? (row.id as string) : undefined);
     await this.#hashSecrets(row);
-    await this.#hashPatchSecrets(patch);
     const result = await this.#run('upsert', { kind: 'upsert', schema: this.storage, row, conflictFields: conflict, patch }, options);
     return this.#shape(result.rows[0]!);
   }
@@ -222,7 +223,11 @@ export class RepositoryImpl {
     };
   }
 
-  /** Check a secret field's value against a candidate; rehashes when the hash parameters changed. */
+  /**
+   * Check a secret field's value against a candidate; rehashes when the hash
+   * is unbound or its parameters changed. A missing record or secret costs
+   * the same hashing as a wrong candidate (no enumeration by timing).
+   */
   async verifySecret(id: string, field: string, candidate: string, options?: CallOptions): Promise<boolean> {
     if (!this.secrets.includes(field)) throw new ValidationError([{ path: 'field', message: `${this.name}.${String(field)} is not a secret() field` }]);
     if (typeof candidate !== 'string') throw new ValidationError([{ path: 'candidate', message: 'expected a string' }]);
@@ -231,10 +236,21 @@ export class RepositoryImpl {
     const checked = this.writer.id(id);
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];
-    if (typeof stored !== 'string') return false;
-    const { ok, needsRehash } = await verifySecretHash(stored, candidate);
-    if (ok && needsRehash) await this.update(checked, { [field]: candidate }, options);
+    if (typeof stored !== 'string') return verifyNothing(candidate);
+    const { ok, needsRehash } = await verifySecretHash(stored, candidate, { repository: this.name, field, id: checked });
+    if (ok && needsRehash) await this.#rehash(checked, field, stored, candidate, options);
     return ok;
+  }
+
+  /**
+   * Replace an outdated hash only while it is still the stored one: a secret
+   * changed during the (slow) check must not be overwritten by the old one.
+   */
+  async #rehash(id: string, field: string, stored: string, candidate: string, options: CallOptions | undefined): Promise<void> {
+    const patch = this.writer.patch({ [field]: candidate }, new Date());
+    await this.#hashPatchSecrets(patch, id);
+    const unchanged: Condition = { kind: 'cmp', field, op: 'eq', value: stored };
+    await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [id], where: unchanged }, patch }, options);
   }
 
   async #page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
@@ -244,7 +260,7 @@ export class RepositoryImpl {
     const rows = result.rows;
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
-    const nextCursor = more ? encodeCursor(this.schema, q.orderBy, items.at(-1)!) : null;
+    const nextCursor = more ? encodeCursor(this.schema, q.orderBy, items.at(-1)!, q.where) : null;
     return { items: items.map((r) => this.#shape(r, requested)), nextCursor };
   }
 
@@ -263,13 +279,21 @@ export class RepositoryImpl {
     return row;
   }
 
+  /** Hash the secrets of a new record, each bound to it (repository, field, id). */
   async #hashSecrets(row: StoredRow): Promise<void> {
-    for (const s of this.secrets) if (typeof row[s] === 'string') row[s] = await hashSecret(row[s] as string);
+    for (const s of this.secrets) if (typeof row[s] === 'string') row[s] = await hashSecret(row[s] as string, { repository: this.name, field: s, id: row.id as string });
   }
 
-  async #hashPatchSecrets(patch: NormalizedPatch): Promise<void> {
+  /** Hash the secrets a patch sets, bound to record `id`; a patch of records not known by id cannot set one. */
+  async #hashPatchSecrets(patch: NormalizedPatch, id: string | undefined): Promise<void> {
     const set = patch.set as Record<string, unknown>;
-    for (const s of this.secrets) if (typeof set[s] === 'string') set[s] = await hashSecret(set[s] as string);
+    for (const s of this.secrets) {
+      if (typeof set[s] !== 'string') continue;
+      if (id === undefined) {
+        throw new ValidationError([{ path: s, message: `${this.name}.${s} is a secret() field, whose hash is bound to its record: set it with update(id, ...) (or upsert with conflict on id)` }]);
+      }
+      set[s] = await hashSecret(set[s] as string, { repository: this.name, field: s, id });
+    }
   }
 
   #expectedVersion(options?: VersionedOptions): number | undefined {

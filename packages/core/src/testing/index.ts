@@ -3,3 +3,4 @@
 export { isReachable, requireService, parseTarget, type ServiceName } from './services.js';
 export { freePort } from './free-port.js';
 export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from '../memory/memory-driver.js';
+export { leakedMarkers } from './leaked-markers.js';

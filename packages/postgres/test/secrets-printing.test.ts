@@ -1,0 +1,64 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { loadConfig, SecretValue } from '@chatcore/core/config';
+import { leakedMarkers, requireService } from '@chatcore/core/testing';
+import { dropTables, suffix } from '@chatcore/sql/testing';
+import { postgres, postgresConfigFrom } from '../src/index.js';
+import { PG_URL } from './helpers/pg-config.js';
+
+await requireService('postgres');
+
+const marker = (name: string) => `${name}-${randomBytes(9).toString('hex')}`;
+const notes = defineRepository('notes', { id: f.id(), body: f.text() }, { table: `secret_notes_${suffix()}` });
+// The test server trusts every connection, so any password connects: the markers travel for real.
+const withPassword = (password: string) => { const u = new URL(PG_URL); u.password = password; return u.toString(); };
+
+test('a driver built from YAML with passwords in its URLs prints none of them, connected and in use; neither do its options or the database', async () => {
+  const m = { password: marker('pw'), replica: marker('replica') };
+  const yaml = 'database:\n  backend: postgres\n  url: ${DATABASE_URL}\n  replica_urls: ["${REPLICA_URL}"]\n  connection_pool_size: 2\n';
+  const config = loadConfig(yaml, { env: { DATABASE_URL: withPassword(m.password), REPLICA_URL: withPassword(m.replica) } });
+  const options = postgresConfigFrom(config.database);
+  const markers = Object.values(m);
+  assert.equal(leakedMarkers(options, markers), []);
+  const driver = postgres(options);
+  const db = createDatabase({ driver, repositories: { notes } });
+  try {
+    await db.connect();
+    const n = await db.notes.create({ body: 'hello' });
+    await db.notes.get(n.id);
+    await db.notes.find({ limit: 5 });
+    assert.equal(leakedMarkers(driver, markers), []);
+    assert.equal(leakedMarkers(db, markers), []);
+    assert.equal(JSON.parse(JSON.stringify(driver)), { driver: 'postgres', servers: ['primary', `replica 1 (${new URL(PG_URL).hostname}:${new URL(PG_URL).port})`] });
+  } finally {
+    await dropTables(driver.executor, [notes.schema.table]).catch(() => undefined);
+    await db.close();
+  }
+});
+
+test('a password, URL and TLS client key given as SecretValue connect and stay out of printed options and drivers', async () => {
+  const m = { password: marker('pw'), url: marker('urlpw'), key: marker('key') };
+  const keyPem = `-----BEGIN PRIVATE KEY-----\n${m.key}\n-----END PRIVATE KEY-----\n`;
+  const u = new URL(PG_URL);
+  const byFields = { host: u.hostname, port: Number(u.port), database: u.pathname.slice(1), user: u.username, password: new SecretValue(m.password), poolSize: 1 };
+  const byUrl = { url: new SecretValue(withPassword(m.url)), poolSize: 1 };
+  const tls = { url: new SecretValue(withPassword(m.url)), ssl: { key: new SecretValue(keyPem), rejectUnauthorized: true } };
+  for (const options of [byFields, byUrl, tls]) assert.equal(leakedMarkers(options, Object.values(m)), []);
+  for (const options of [byFields, byUrl]) {
+    const driver = postgres(options);
+    try {
+      const { rows } = await driver.executor.execute({ sql: 'select 1 as one', parameters: [] });
+      assert.is(rows[0]!.one, 1);
+      assert.equal(leakedMarkers(driver, Object.values(m)), []);
+    } finally {
+      await driver.close();
+    }
+  }
+  const unconnected = postgres(tls);
+  assert.equal(leakedMarkers(unconnected, Object.values(m)), []);
+  await unconnected.close();
+});
+
+test.run();
