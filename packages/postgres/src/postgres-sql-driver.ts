@@ -122,7 +122,7 @@ export class PostgresDriver extends SqlDriver {
     try {
       return run();
     } finally {
-      executor.clearRead();
+      executor.clearMark();
     }
   }
 
@@ -177,7 +177,7 @@ export class PostgresDriver extends SqlDriver {
       try {
         pending = SqlDriver.prototype.getByIds.call(this, schema, ids, { select: ['id'] });
       } finally {
-        executor.clearRead();
+        executor.clearMark();
       }
       const found = await pending;
       if (found.length === ids.length) return 'all';

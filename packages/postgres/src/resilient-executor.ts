@@ -76,15 +76,15 @@ export class ResilientExecutor implements SqlExecutor {
    * Flag the next statement as a read that may go to a replica and be
    * retried. The driver calls this right before a read method, whose
    * statement is issued synchronously; a flag left unused is cleared by
-   * `clearRead()`, so a statement is never taken for a read by mistake.
+   * `clearMark()`, so a statement is never taken for a read by mistake.
    */
   markNextRead(primaryOnly = false, signal?: AbortSignal): void {
     this.nextRead = primaryOnly ? 2 : 1;
     this.nextSignal = signal;
   }
 
-  /** Clear an unused read flag (the read returned before issuing a statement). */
-  clearRead(): void {
+  /** Clear an unused flag (the call returned before issuing a statement). */
+  clearMark(): void {
     this.nextRead = 0;
     this.nextSignal = undefined;
   }
@@ -142,7 +142,8 @@ export class ResilientExecutor implements SqlExecutor {
     if (early) {
       client.off('error', onError);
       client.release(early);
-      throw connectionFailure(early, 'connect', target.name);
+      // Nothing was sent; the one connection handed over was already dead (not evidence about the server).
+      throw connectionFailure(early, 'connect', target.name, 'session');
     }
     const connection: SqlConnection = {
       execute: (statement) => {
@@ -182,7 +183,9 @@ export class ResilientExecutor implements SqlExecutor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.primary, ...this.router.replicas].map((t) => t.pool.end()));
+    const targets = [this.primary, ...this.router.replicas];
+    for (const t of targets) t.dispose();
+    await Promise.all(targets.map((t) => t.pool.end()));
   }
 }
 
