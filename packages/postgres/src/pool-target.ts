@@ -81,17 +81,21 @@ export class PoolTarget {
    * the call's. While the breaker lets calls through directly, the breaker
    * and `recover` are reached from the statement's own callback: a
    * successful read costs one promise, not one per layer.
+   *
+   * A statement whose `signal` fired before it got a connection is never
+   * sent. One whose signal fires while it runs is cancelled on the server
+   * when `cancelOnAbort` is set (reads); writes are left to finish.
    */
-  run(query: pg.QueryConfig, signal?: AbortSignal, recover?: (err: Error) => Promise<SqlResult>): Promise<SqlResult> {
+  run(query: pg.QueryConfig, signal?: AbortSignal, recover?: (err: Error) => Promise<SqlResult>, cancelOnAbort = true): Promise<SqlResult> {
     const breaker = this.breaker;
-    if (!breaker) return this.runOnce(query, signal, recover);
+    if (!breaker) return this.runOnce(query, signal, recover, cancelOnAbort);
     if (breaker.direct) {
       return this.runOnce(query, signal, (err) => {
         const counted = breaker.failed<SqlResult>(err);
         return recover ? counted.then(undefined, recover) : counted;
-      });
+      }, cancelOnAbort);
     }
-    const result = breaker.run(() => this.runOnce(query, signal, undefined));
+    const result = breaker.run(() => this.runOnce(query, signal, undefined, cancelOnAbort));
     return recover ? result.then(undefined, recover) : result;
   }
 
@@ -212,7 +216,7 @@ export class PoolTarget {
    * the error listener is attached in the tick the pool hands the client
    * over, and no promise is created per step (this is every read's path).
    */
-  private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined): Promise<SqlResult> {
+  private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined, cancelOnAbort: boolean): Promise<SqlResult> {
     return new Promise<SqlResult>((resolve, rejectNow) => this.pool.connect((connectErr, client) => {
       const reject = onFailure ? (err: Error) => resolve(onFailure(err)) : rejectNow;
       if (connectErr || !client) {
@@ -220,8 +224,9 @@ export class PoolTarget {
         return;
       }
       if (signal?.aborted) {
-        // The caller gave up while this read waited for a connection or a retry: nothing is sent,
-        // and the give-up is neither a failure of the server nor worth a retry.
+        // The caller gave up while this statement waited for a connection or a retry: it is never
+        // sent (a write sent now would be applied after its caller was told it timed out), and the
+        // give-up is neither a failure of the server nor worth a retry.
         client.release();
         rejectNow(signal.reason instanceof Error ? signal.reason : new AbortedError({ cause: signal.reason }));
         return;
@@ -245,7 +250,7 @@ export class PoolTarget {
       // A read whose caller gave up (timeout, abort) is cancelled on the server rather than left
       // running on a pooled connection until statement_timeout.
       const pid = (client as unknown as { processID?: number }).processID;
-      const onAbort = signal && pid ? () => { if (!settled) cancelling = this.cancelBackend(pid); } : undefined;
+      const onAbort = cancelOnAbort && signal && pid ? () => { if (!settled) cancelling = this.cancelBackend(pid); } : undefined;
       if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
       // The callback form runs as soon as the server's ReadyForQuery is parsed: when a FATAL
       // message arrives in the same packet right after it, the result is already settled and

@@ -42,6 +42,8 @@ function writeRetryable(err: Error): boolean {
  * - Every other statement goes to the primary and is retried only when it
  *   provably did not take effect: it was never sent, or the server reported
  *   a serialization failure or deadlock (the statement was rolled back).
+ * - A statement carries its caller's signal (`markNextRead`, `markNextWrite`):
+ *   one whose caller gave up before it got a connection is never sent.
  * - Transactions (`withConnection`) always run on the primary; the
  *   connection records whether COMMIT was sent, so that a lost connection
  *   tells the driver whether the transaction may have committed.
@@ -57,6 +59,7 @@ function writeRetryable(err: Error): boolean {
 export class ResilientExecutor implements SqlExecutor {
   /** 0: not a read; 1: a read any server may answer; 2: a read the primary must answer. */
   private nextRead: 0 | 1 | 2 = 0;
+  /** The caller's signal for the next statement (a read's or a write's). */
   private nextSignal: AbortSignal | undefined;
   private closed = false;
   private readonly reads: RetryPolicy;
@@ -83,6 +86,15 @@ export class ResilientExecutor implements SqlExecutor {
     this.nextSignal = signal;
   }
 
+  /**
+   * Give the next statement, a write, its caller's signal: if the signal
+   * fires before the write gets a connection, the write is never sent.
+   */
+  markNextWrite(signal: AbortSignal | undefined): void {
+    this.nextRead = 0;
+    this.nextSignal = signal;
+  }
+
   /** Clear an unused flag (the call returned before issuing a statement). */
   clearMark(): void {
     this.nextRead = 0;
@@ -103,24 +115,25 @@ export class ResilientExecutor implements SqlExecutor {
   execute(statement: SqlStatement): Promise<SqlResult> {
     const query = toPgQuery(statement);
     const read = this.nextRead;
+    const signal = this.nextSignal;
+    this.nextRead = 0;
+    this.nextSignal = undefined;
     if (read !== 0) {
-      const signal = this.nextSignal;
-      this.nextRead = 0;
-      this.nextSignal = undefined;
       const first = read === 1 ? this.router.readTarget() : this.primary;
       return first.run(query, signal, (err) => {
         if (!readRetryable(err) || signal?.aborted) return Promise.reject(err);
         return this.reads.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.router.retryTarget().run(query, signal)), signal);
       });
     }
-    return this.primary.run(query).then(
+    // Writes are not cancelled when their caller gives up once sent: they finish or hit statement_timeout.
+    return this.primary.run(query, signal, undefined, false).then(
       (result) => {
         this.router.noteWrite();
         return result;
       },
       (err: Error) => {
-        if (!writeRetryable(err)) throw err;
-        return this.writes.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.primary.run(query))).then((result) => {
+        if (!writeRetryable(err) || signal?.aborted) throw err;
+        return this.writes.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.primary.run(query, signal, undefined, false)), signal).then((result) => {
           this.router.noteWrite();
           return result;
         });
