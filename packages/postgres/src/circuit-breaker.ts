@@ -14,7 +14,7 @@ const STATES: Record<CircuitState, BreakerState> = {
 };
 
 /** While open, how often a fresh connection checks whether the server is back. */
-export const PROBE_INTERVAL_MS = 50;
+const PROBE_INTERVAL_MS = 50;
 
 /**
  * Opens a fresh connection to the server (outside the pool) and resolves
