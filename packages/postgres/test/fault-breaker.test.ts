@@ -73,18 +73,20 @@ test('a server that hangs: once the breaker opens, calls fail with ConnectionErr
 });
 
 test('sessions lost in one burst count once, and only because a fresh connection failed too; a failed connect then opens the breaker', async () => {
-  await cluster.sql("create or replace function cc_slow() returns trigger language plpgsql as $$ begin perform pg_sleep(0.5); return new; end $$");
+  // Inserts that run 3 s on the server: all four are still running when their connections are cut.
+  await cluster.sql("create or replace function cc_slow() returns trigger language plpgsql as $$ begin perform pg_sleep(3); return new; end $$");
   await cluster.sql("create trigger cc_slow_items before insert on items for each row when (new.title like 'slow%') execute function cc_slow()");
   const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 4, connectTimeout: 500, retry: false, breaker: { threshold: 2, halfOpenAfterMs: 60_000 } });
   const db = createDatabase({ driver, repositories: { items } });
   opened.push(db);
   await db.connect();
   const inserts = [1, 2, 3, 4].map((i) => db.items.create({ title: `slow ${i}` }).then(() => undefined, (e: unknown) => e));
-  for (let i = 0; i < 400; i++) {
-    const rows = await cluster.sql("select count(*)::int as n from pg_stat_activity where state = 'active' and query ilike 'insert%items%'");
-    if (rows[0]!.n >= 4) break;
-    await new Promise((r) => setTimeout(r, 5));
+  let active = 0;
+  for (let i = 0; i < 400 && active < 4; i++) {
+    active = (await cluster.sql("select count(*)::int as n from pg_stat_activity where state = 'active' and query ilike 'insert%items%'"))[0]!.n as number;
+    if (active < 4) await new Promise((r) => setTimeout(r, 5));
   }
+  assert.is(active, 4, 'four inserts running on the server');
   proxy.mode = 'blackhole';
   proxy.cut();
   const lost = await Promise.all(inserts);
