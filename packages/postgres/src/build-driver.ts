@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { ConfigError } from '@chatcore/core';
 import { WriteClock } from './write-clock.js';
 import { resolveBreakerOptions, resolveRetryOptions, SecretValue, type ResolvedBreakerOptions } from '@chatcore/core/driver';
@@ -20,8 +21,12 @@ function replicaName(url: string | SecretValue, index: number): string {
   }
 }
 
-function breakerFor(name: string, options: ResolvedBreakerOptions | undefined): ConnectionBreaker | undefined {
-  return options ? new ConnectionBreaker(name, options) : undefined;
+/** One server's target, with its breaker probing that server through fresh connections. */
+function targetFor(name: string, pool: pg.Pool, options: ResolvedBreakerOptions | undefined): PoolTarget {
+  let target: PoolTarget | undefined;
+  const breaker = options ? new ConnectionBreaker(name, options, () => target!.checkServer()) : undefined;
+  target = new PoolTarget(name, pool, breaker);
+  return target;
 }
 
 /**
@@ -49,7 +54,7 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
   const pool = createPool(config, () => {
     if (primary) primary.errors++;
   });
-  primary = new PoolTarget('primary', pool, breakerFor('primary', breaker));
+  primary = targetFor('primary', pool, breaker);
 
   const replicas = replicaUrls.map((url, i) => {
     const name = replicaName(url, i);
@@ -59,7 +64,7 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
       () => { if (target) target.errors++; },
       `replicaUrls[${i}]`,
     );
-    target = new PoolTarget(name, replicaPool, breakerFor(name, breaker));
+    target = targetFor(name, replicaPool, breaker);
     return target;
   });
   const clock = window > 0 ? new WriteClock(window, config.readYourWritesScope ?? 'context') : undefined;

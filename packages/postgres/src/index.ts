@@ -6,7 +6,7 @@ export { postgresConfigFrom } from './backend-registration.js';
 export { PostgresDriver, type PostgresDriverParts } from './postgres-sql-driver.js';
 export { ResilientExecutor } from './resilient-executor.js';
 export { PoolTarget } from './pool-target.js';
-export { ConnectionBreaker } from './circuit-breaker.js';
+export { ConnectionBreaker, type ServerProbe } from './circuit-breaker.js';
 export { ReplicaRouter } from './replica-router.js';
 export { pgSslOptions, pgConnectionString, explainTlsError } from './tls-options.js';
 export { serverTimeouts } from './server-timeouts.js';

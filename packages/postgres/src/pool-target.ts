@@ -1,6 +1,6 @@
 import pg from 'pg';
 import type { SqlResult, SqlStatement } from '@chatcore/sql';
-import { AbortedError, ChatcoreError } from '@chatcore/core';
+import { AbortedError, ChatcoreError, TimeoutError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
 import { connectionFailure, isRawConnectionFailure } from './retry-policy.js';
 import { explainTlsError } from './tls-options.js';
@@ -20,6 +20,9 @@ export function toPgQuery(statement: SqlStatement): pg.QueryConfig {
     ? { name: statement.name, text: statement.sql, values: statement.parameters as unknown[] }
     : { text: statement.sql, values: statement.parameters as unknown[] };
 }
+
+/** What pg-pool says when a queued caller waited connectTimeout for a connection (a busy one, or one being opened). */
+const POOL_WAIT_MESSAGE = 'timeout exceeded when trying to connect';
 
 const earlyErrors = new WeakMap<pg.PoolClient, Error>();
 const guards = new WeakMap<pg.PoolClient, (err: Error) => void>();
@@ -59,8 +62,18 @@ export function takeOver(client: pg.PoolClient): Error | undefined {
 export class PoolTarget {
   /** Connection errors seen on this server's connections (idle and checked out). */
   errors = 0;
+  /** Calls that gave up waiting for a free connection of the full pool, and when the last one did. */
+  poolTimeouts = 0;
+  lastPoolTimeoutAt = 0;
+  /** Fresh connections of `checkServer` in progress, ended at dispose. */
+  private readonly probes = new Set<pg.Client>();
+  /** Connections handed out and not yet given back (the pool's own counts include those still connecting). */
+  private checkedOut = 0;
 
-  constructor(readonly name: string, readonly pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {}
+  constructor(readonly name: string, readonly pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {
+    pool.on('acquire', () => { this.checkedOut++; });
+    pool.on('release', () => { this.checkedOut--; });
+  }
 
   /**
    * Run one statement on any connection of this server, through its
@@ -68,18 +81,53 @@ export class PoolTarget {
    * the call's. While the breaker lets calls through directly, the breaker
    * and `recover` are reached from the statement's own callback: a
    * successful read costs one promise, not one per layer.
+   *
+   * A statement whose `signal` fired before it got a connection is never
+   * sent. One whose signal fires while it runs is cancelled on the server
+   * when `cancelOnAbort` is set (reads); writes are left to finish.
    */
-  run(query: pg.QueryConfig, signal?: AbortSignal, recover?: (err: Error) => Promise<SqlResult>): Promise<SqlResult> {
+  run(query: pg.QueryConfig, signal?: AbortSignal, recover?: (err: Error) => Promise<SqlResult>, cancelOnAbort = true): Promise<SqlResult> {
     const breaker = this.breaker;
-    if (!breaker) return this.runOnce(query, signal, recover);
+    if (!breaker) return this.runOnce(query, signal, recover, cancelOnAbort);
     if (breaker.direct) {
       return this.runOnce(query, signal, (err) => {
         const counted = breaker.failed<SqlResult>(err);
         return recover ? counted.then(undefined, recover) : counted;
-      });
+      }, cancelOnAbort);
     }
-    const result = breaker.run(() => this.runOnce(query, signal, undefined));
+    const result = breaker.run(() => this.runOnce(query, signal, undefined, cancelOnAbort));
     return recover ? result.then(undefined, recover) : result;
+  }
+
+  /**
+   * Whether this server accepts a new connection and answers `select 1` on
+   * it, within `timeoutMs` (default: the connect timeout). Uses a fresh
+   * connection outside the pool, so a full pool or an open breaker does not
+   * hide the answer; failures are ConnectionErrors of phase 'connect'.
+   */
+  checkServer(timeoutMs = this.pool.options.connectionTimeoutMillis || 10_000): Promise<void> {
+    const client = new pg.Client(this.pool.options);
+    client.on('error', () => undefined);
+    this.probes.add(client);
+    let timer: NodeJS.Timeout | undefined;
+    const bounded = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
+    });
+    return Promise.race([client.connect().then(() => client.query('select 1')), bounded]).then(
+      () => undefined,
+      (err: unknown) => { throw explainTlsError(err) ?? connectionFailure(err, 'connect', this.name); },
+    ).finally(() => {
+      clearTimeout(timer);
+      this.probes.delete(client);
+      void client.end().catch(() => undefined);
+    });
+  }
+
+  /** Stop the breaker's probes and end the fresh connections still open (the driver is closing). */
+  dispose(): void {
+    this.breaker?.dispose();
+    for (const client of this.probes) void client.end().catch(() => undefined);
+    this.probes.clear();
   }
 
   /**
@@ -104,8 +152,8 @@ export class PoolTarget {
   }
 
   /** Pool counters for health and metrics. */
-  stats(): { total: number; idle: number; waiting: number; max: number; connectionErrors: number } {
-    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.pool.options.max, connectionErrors: this.errors };
+  stats(): { total: number; idle: number; waiting: number; max: number; connectionErrors: number; poolTimeouts: number } {
+    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.pool.options.max, connectionErrors: this.errors, poolTimeouts: this.poolTimeouts };
   }
 
   /**
@@ -134,11 +182,33 @@ export class PoolTarget {
     });
   }
 
-  /** Every failure to open a connection is a ConnectionError: TLS ones name the TLS error, others say the statement was not sent. */
+  /**
+   * A failed checkout. A wait that ran out while every connection of the
+   * pool was checked out is the pool TimeoutError (the server is fine;
+   * nothing was sent). pg-pool reports the same timeout for a caller that
+   * waited on a new connection the server did not accept in time: that one,
+   * like every failure to open a connection, is a ConnectionError (TLS ones
+   * name the TLS error; all say the statement was not sent).
+   */
   connectError(err: unknown): Error {
     if (err instanceof ChatcoreError) return err;
+    if (err instanceof Error && err.message === POOL_WAIT_MESSAGE && this.checkedOut >= this.pool.options.max) return this.poolTimeout();
     this.errors++;
     return explainTlsError(err) ?? connectionFailure(err, 'connect', this.name);
+  }
+
+  private poolTimeout(): TimeoutError {
+    this.poolTimeouts++;
+    this.lastPoolTimeoutAt = Date.now();
+    const max = this.pool.options.max;
+    const waiting = this.pool.waitingCount;
+    const waitedMs = this.pool.options.connectionTimeoutMillis;
+    return new TimeoutError(
+      `The ${this.name} connection pool was full: all ${max} connections were busy and ${waiting} other callers were waiting, ` +
+        `so this call gave up after waiting ${waitedMs} ms (connectTimeout) for a free connection; nothing was sent. ` +
+        'Raise poolSize or connectTimeout, keep transactions and slow statements short, or send fewer calls at once.',
+      { info: { reason: 'pool', target: this.name, poolSize: max, waiting, waitedMs, sent: false } },
+    );
   }
 
   /**
@@ -146,7 +216,7 @@ export class PoolTarget {
    * the error listener is attached in the tick the pool hands the client
    * over, and no promise is created per step (this is every read's path).
    */
-  private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined): Promise<SqlResult> {
+  private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined, cancelOnAbort: boolean): Promise<SqlResult> {
     return new Promise<SqlResult>((resolve, rejectNow) => this.pool.connect((connectErr, client) => {
       const reject = onFailure ? (err: Error) => resolve(onFailure(err)) : rejectNow;
       if (connectErr || !client) {
@@ -154,8 +224,9 @@ export class PoolTarget {
         return;
       }
       if (signal?.aborted) {
-        // The caller gave up while this read waited for a connection or a retry: nothing is sent,
-        // and the give-up is neither a failure of the server nor worth a retry.
+        // The caller gave up while this statement waited for a connection or a retry: it is never
+        // sent (a write sent now would be applied after its caller was told it timed out), and the
+        // give-up is neither a failure of the server nor worth a retry.
         client.release();
         rejectNow(signal.reason instanceof Error ? signal.reason : new AbortedError({ cause: signal.reason }));
         return;
@@ -179,7 +250,7 @@ export class PoolTarget {
       // A read whose caller gave up (timeout, abort) is cancelled on the server rather than left
       // running on a pooled connection until statement_timeout.
       const pid = (client as unknown as { processID?: number }).processID;
-      const onAbort = signal && pid ? () => { if (!settled) cancelling = this.cancelBackend(pid); } : undefined;
+      const onAbort = cancelOnAbort && signal && pid ? () => { if (!settled) cancelling = this.cancelBackend(pid); } : undefined;
       if (onAbort) signal!.addEventListener('abort', onAbort, { once: true });
       // The callback form runs as soon as the server's ReadyForQuery is parsed: when a FATAL
       // message arrives in the same packet right after it, the result is already settled and
@@ -194,8 +265,9 @@ export class PoolTarget {
         if (err && isRawConnectionFailure(err)) {
           this.errors++;
           discard = err;
-          // pg refuses a client already known dead without writing anything to it.
-          failure = connectionFailure(err, /not queryable/i.test(err.message) ? 'connect' : 'statement', this.name);
+          // pg refuses a client already known dead without writing anything to it: not sent, but the
+          // loss of that one session, not evidence that the server is unreachable.
+          failure = /not queryable/i.test(err.message) ? connectionFailure(err, 'connect', this.name, 'session') : connectionFailure(err, 'statement', this.name);
         } else if (err) {
           // An SQL error (with its SQLSTATE) is an answer from a live connection: it goes back
           // to the pool. Anything else leaves the connection's state unknown.

@@ -1,7 +1,10 @@
 import { inspect } from 'node:util';
 import type { RetryPolicy } from 'cockatiel';
 import { ConnectionError, UniqueViolationError, type HealthReport } from '@chatcore/core';
-import { type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type NormalizedQuery, type RepositorySchema, type StoredRow, type TransactionOptions } from '@chatcore/core/driver';
+import {
+  type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema,
+  type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
+} from '@chatcore/core/driver';
 import { SqlDriver } from '@chatcore/sql';
 import type { PoolTarget } from './pool-target.js';
 import type { ResilientExecutor } from './resilient-executor.js';
@@ -117,14 +120,43 @@ export class PostgresDriver extends SqlDriver {
    * is issued synchronously inside `run`; the flag never outlives it.
    */
   private asRead<T>(options: DriverCallOptions, run: () => Promise<T>): Promise<T> {
-    if (options.idempotent !== true) return run();
+    if (options.idempotent !== true) return this.asWrite(options, run);
     const executor = this.parts.executor;
     executor.markNextRead(false, options.signal);
     try {
       return run();
     } finally {
-      executor.clearRead();
+      executor.clearMark();
     }
+  }
+
+  /**
+   * Run a write method with its caller's signal handed to the statement
+   * (issued synchronously inside `run`): a write whose caller gave up before
+   * it got a connection is never sent. Writes of several statements run in
+   * a transaction, whose statements check the signal themselves.
+   */
+  private asWrite<T>(options: DriverCallOptions, run: () => Promise<T>): Promise<T> {
+    if (!options.signal) return run();
+    const executor = this.parts.executor;
+    executor.markNextWrite(options.signal);
+    try {
+      return run();
+    } finally {
+      executor.clearMark();
+    }
+  }
+
+  override update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
+    return this.asWrite(options, () => super.update(schema, target, patch, options));
+  }
+
+  override delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
+    return this.asWrite(options, () => super.delete(schema, target, options));
+  }
+
+  override upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
+    return this.asWrite(options, () => super.upsert(schema, row, spec, options));
   }
 
   override transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T> {
@@ -136,10 +168,10 @@ export class PostgresDriver extends SqlDriver {
 
   override insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
     const policy = this.parts.insertRetry;
-    if (!policy || rows.length === 0 || !rows.every((r) => typeof r.id === 'string')) return super.insert(schema, rows, options);
+    if (!policy || rows.length === 0 || !rows.every((r) => typeof r.id === 'string')) return this.asWrite(options, () => super.insert(schema, rows, options));
     const ids = rows.map((r) => r.id as string);
     const attemptInsert = (attempt: number): Promise<void> =>
-      super.insert(schema, rows, options).then(undefined, (err: unknown) => this.afterFailedInsert(err, attempt, schema, ids));
+      this.asWrite(options, () => super.insert(schema, rows, options)).then(undefined, (err: unknown) => this.afterFailedInsert(err, attempt, schema, ids));
     // The first attempt runs outside cockatiel (no policy frames on success); a failure verified
     // harmless is replayed as the policy's attempt 0, so backoff and attempt count are cockatiel's.
     return attemptInsert(1).then(undefined, (err: unknown) => {
@@ -178,7 +210,7 @@ export class PostgresDriver extends SqlDriver {
       try {
         pending = SqlDriver.prototype.getByIds.call(this, schema, ids, { select: ['id'] });
       } finally {
-        executor.clearRead();
+        executor.clearMark();
       }
       const found = await pending;
       if (found.length === ids.length) return 'all';

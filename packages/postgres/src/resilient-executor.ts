@@ -42,6 +42,8 @@ function writeRetryable(err: Error): boolean {
  * - Every other statement goes to the primary and is retried only when it
  *   provably did not take effect: it was never sent, or the server reported
  *   a serialization failure or deadlock (the statement was rolled back).
+ * - A statement carries its caller's signal (`markNextRead`, `markNextWrite`):
+ *   one whose caller gave up before it got a connection is never sent.
  * - Transactions (`withConnection`) always run on the primary; the
  *   connection records whether COMMIT was sent, so that a lost connection
  *   tells the driver whether the transaction may have committed.
@@ -57,6 +59,7 @@ function writeRetryable(err: Error): boolean {
 export class ResilientExecutor implements SqlExecutor {
   /** 0: not a read; 1: a read any server may answer; 2: a read the primary must answer. */
   private nextRead: 0 | 1 | 2 = 0;
+  /** The caller's signal for the next statement (a read's or a write's). */
   private nextSignal: AbortSignal | undefined;
   private closed = false;
   private readonly reads: RetryPolicy;
@@ -76,15 +79,24 @@ export class ResilientExecutor implements SqlExecutor {
    * Flag the next statement as a read that may go to a replica and be
    * retried. The driver calls this right before a read method, whose
    * statement is issued synchronously; a flag left unused is cleared by
-   * `clearRead()`, so a statement is never taken for a read by mistake.
+   * `clearMark()`, so a statement is never taken for a read by mistake.
    */
   markNextRead(primaryOnly = false, signal?: AbortSignal): void {
     this.nextRead = primaryOnly ? 2 : 1;
     this.nextSignal = signal;
   }
 
-  /** Clear an unused read flag (the read returned before issuing a statement). */
-  clearRead(): void {
+  /**
+   * Give the next statement, a write, its caller's signal: if the signal
+   * fires before the write gets a connection, the write is never sent.
+   */
+  markNextWrite(signal: AbortSignal | undefined): void {
+    this.nextRead = 0;
+    this.nextSignal = signal;
+  }
+
+  /** Clear an unused flag (the call returned before issuing a statement). */
+  clearMark(): void {
     this.nextRead = 0;
     this.nextSignal = undefined;
   }
@@ -103,24 +115,25 @@ export class ResilientExecutor implements SqlExecutor {
   execute(statement: SqlStatement): Promise<SqlResult> {
     const query = toPgQuery(statement);
     const read = this.nextRead;
+    const signal = this.nextSignal;
+    this.nextRead = 0;
+    this.nextSignal = undefined;
     if (read !== 0) {
-      const signal = this.nextSignal;
-      this.nextRead = 0;
-      this.nextSignal = undefined;
       const first = read === 1 ? this.router.readTarget() : this.primary;
       return first.run(query, signal, (err) => {
         if (!readRetryable(err) || signal?.aborted) return Promise.reject(err);
         return this.reads.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.router.retryTarget().run(query, signal)), signal);
       });
     }
-    return this.primary.run(query).then(
+    // Writes are not cancelled when their caller gives up once sent: they finish or hit statement_timeout.
+    return this.primary.run(query, signal, undefined, false).then(
       (result) => {
         this.router.noteWrite();
         return result;
       },
       (err: Error) => {
-        if (!writeRetryable(err)) throw err;
-        return this.writes.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.primary.run(query))).then((result) => {
+        if (!writeRetryable(err) || signal?.aborted) throw err;
+        return this.writes.execute(({ attempt }) => (attempt === 0 ? Promise.reject(err) : this.primary.run(query, signal, undefined, false)), signal).then((result) => {
           this.router.noteWrite();
           return result;
         });
@@ -142,7 +155,8 @@ export class ResilientExecutor implements SqlExecutor {
     if (early) {
       client.off('error', onError);
       client.release(early);
-      throw connectionFailure(early, 'connect', target.name);
+      // Nothing was sent; the one connection handed over was already dead (not evidence about the server).
+      throw connectionFailure(early, 'connect', target.name, 'session');
     }
     const connection: SqlConnection = {
       execute: (statement) => {
@@ -182,7 +196,9 @@ export class ResilientExecutor implements SqlExecutor {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await Promise.all([this.primary, ...this.router.replicas].map((t) => t.pool.end()));
+    const targets = [this.primary, ...this.router.replicas];
+    for (const t of targets) t.dispose();
+    await Promise.all(targets.map((t) => t.pool.end()));
   }
 }
 

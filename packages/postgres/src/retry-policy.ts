@@ -16,10 +16,27 @@ import { type ResolvedRetryOptions } from '@chatcore/core/driver';
  */
 export type FailurePhase = 'connect' | 'statement' | 'commit';
 
+/**
+ * What a connection failure says about the server, which decides whether a
+ * circuit breaker counts it: `server` (a new connection could not be
+ * opened: refused, reset, timed out, TLS, the server starting or shutting
+ * down) or `session` (one established connection was lost or killed; the
+ * server may be accepting new ones, which a fresh connection finds out).
+ *
+ * @example
+ * ```ts
+ * const lost = connectionFailure(err, 'statement', 'primary'); // lost.info.evidence === 'session'
+ * ```
+ */
+export type FailureEvidence = 'server' | 'session';
+
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED',
   '57P01', '57P02', '57P03', '53300',
 ]);
+// pg-pool's "timeout exceeded when trying to connect" ends any wait for a connection: one that
+// reaches here waited on a new connection the server did not accept in time (PoolTarget turns a
+// wait for a busy pool into the pool TimeoutError first).
 const CONNECTION_MESSAGES = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|server closed the connection|terminating connection/i;
 
 function codeOf(err: unknown): string | undefined {
@@ -77,15 +94,17 @@ export function phaseOf(err: unknown): FailurePhase | undefined {
 
 /**
  * Wrap a raw connection failure in a ConnectionError that records where it
- * happened (so retry decisions survive the SQL driver's error mapping),
- * keeping only the code and message of the cause.
+ * happened (so retry decisions survive the SQL driver's error mapping) and
+ * what it says about the server (`evidence`: by default `server` for the
+ * connect phase, `session` otherwise), keeping only the code and message of
+ * the cause.
  *
  * @example
  * ```ts
  * throw connectionFailure(err, 'statement', 'primary');
  * ```
  */
-export function connectionFailure(err: unknown, phase: FailurePhase, target: string): ConnectionError {
+export function connectionFailure(err: unknown, phase: FailurePhase, target: string, evidence: FailureEvidence = phase === 'connect' ? 'server' : 'session'): ConnectionError {
   if (err instanceof ConnectionError) return err;
   const code = codeOf(err);
   const message = err instanceof Error ? err.message : String(err);
@@ -99,7 +118,7 @@ export function connectionFailure(err: unknown, phase: FailurePhase, target: str
   return new ConnectionError(
     `The database connection to ${target} ${what} (${code ?? message.slice(0, 120)}). Check that the server is up and reachable; reads are retried automatically, writes only when that is provably safe.`,
     // 25P03: the server ended a session left idle in a transaction; running it again would idle again.
-    { cause, info: { sqlState: code, phase, target, transient: code !== '25P03' && isRawConnectionFailure(err) } },
+    { cause, info: { sqlState: code, phase, target, evidence, transient: code !== '25P03' && isRawConnectionFailure(err) } },
   );
 }
 
@@ -118,9 +137,12 @@ export function isTransientConnectionError(err: unknown): boolean {
 }
 
 /**
- * Whether the server's connection-level health is in question: what a
- * circuit breaker counts (transient connection failures and TLS handshake
- * failures; never SQL errors, which are answers from a live server).
+ * Whether an error is evidence that the server cannot be reached: a new
+ * connection failed transiently (refused, reset, timed out, the server
+ * starting or shutting down) or its TLS handshake failed. This is what a
+ * circuit breaker counts. Never SQL errors (answers from a live server),
+ * waits for a free connection of a full pool, the caller's own give-up, or
+ * the loss of one established session (see `isSessionLoss`).
  *
  * @example
  * ```ts
@@ -128,8 +150,23 @@ export function isTransientConnectionError(err: unknown): boolean {
  * ```
  */
 export function countsAgainstServer(err: unknown): boolean {
-  if (err instanceof ConnectionError) return err.info.breaker === undefined && (err.info.transient === true || err.info.tlsCode !== undefined);
-  return isTransientConnectionError(err);
+  if (!(err instanceof ConnectionError) || err.info.breaker !== undefined) return false;
+  if (err.info.tlsCode !== undefined) return true;
+  return err.info.transient === true && err.info.evidence === 'server';
+}
+
+/**
+ * Whether an error is the loss of one established connection (killed,
+ * reset, or found dead when handed over): the server may be fine, so a
+ * breaker checks with a fresh connection instead of counting it.
+ *
+ * @example
+ * ```ts
+ * if (isSessionLoss(err)) breaker.failed(err); // confirms with a fresh connection
+ * ```
+ */
+export function isSessionLoss(err: unknown): boolean {
+  return err instanceof ConnectionError && err.info.breaker === undefined && err.info.transient === true && err.info.evidence === 'session';
 }
 
 /**

@@ -54,7 +54,7 @@ test('a server that hangs: once the breaker opens, calls fail with ConnectionErr
   proxy.cut();
   // The first callers wait for the connect timeout; their failures open the breaker.
   const first = await Promise.allSettled([1, 2, 3].map(() => db.items.get(row.id)));
-  for (const r of first) assert.ok(r.status === 'rejected' && r.reason instanceof ConnectionError);
+  for (const r of first) assert.ok(r.status === "rejected" && r.reason instanceof ConnectionError, String(r.status === "rejected" ? r.reason : "fulfilled"));
   assert.is(driver.breakerState(), 'open');
   const times = await failFast(() => db.items.get(row.id), 25);
   const writes = await failFast(() => db.items.create({ title: 'refused' }), 5);
@@ -70,6 +70,47 @@ test('a server that hangs: once the breaker opens, calls fail with ConnectionErr
   assert.is((await db.items.get(row.id))?.title, 'seed', 'the half-open probe succeeds');
   assert.is(driver.breakerState(), 'closed');
   assert.is((await driver.health()).status, 'up');
+});
+
+test('sessions lost in one burst count once, and only because a fresh connection failed too; a failed connect then opens the breaker', async () => {
+  // Inserts that run 3 s on the server: all four are still running when their connections are cut.
+  await cluster.sql("create or replace function cc_slow() returns trigger language plpgsql as $$ begin perform pg_sleep(3); return new; end $$");
+  await cluster.sql("create trigger cc_slow_items before insert on items for each row when (new.title like 'slow%') execute function cc_slow()");
+  const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 4, connectTimeout: 500, retry: false, breaker: { threshold: 2, halfOpenAfterMs: 60_000 } });
+  const db = createDatabase({ driver, repositories: { items } });
+  opened.push(db);
+  await db.connect();
+  const inserts = [1, 2, 3, 4].map((i) => db.items.create({ title: `slow ${i}` }).then(() => undefined, (e: unknown) => e));
+  let active = 0;
+  for (let i = 0; i < 400 && active < 4; i++) {
+    active = (await cluster.sql("select count(*)::int as n from pg_stat_activity where state = 'active' and query ilike 'insert%items%'"))[0]!.n as number;
+    if (active < 4) await new Promise((r) => setTimeout(r, 5));
+  }
+  assert.is(active, 4, 'four inserts running on the server');
+  proxy.mode = 'blackhole';
+  proxy.cut();
+  const lost = await Promise.all(inserts);
+  for (const e of lost) assert.instance(e, ConnectionError, String(e));
+  // The fresh connection that checks the burst waits out the 500 ms connect timeout on the silent server, then counts once.
+  await new Promise((r) => setTimeout(r, 900));
+  assert.is(driver.breakerState(), 'closed', 'four lost sessions counted as one failure (threshold 2)');
+  for (const e of lost) assert.is((e as ConnectionError).info.evidence, 'session');
+  // A call that cannot connect is evidence of its own: the second failure opens the breaker.
+  try {
+    await db.items.get(row.id);
+    assert.unreachable('the server does not answer');
+  } catch (err) {
+    assert.instance(err, ConnectionError);
+    assert.is((err as ConnectionError).info.evidence, 'server');
+  }
+  assert.is(driver.breakerState(), 'open');
+  proxy.mode = 'forward';
+  // Background probes (a fresh connection every 50 ms) close it without any caller, long before the 60 s half-open interval.
+  const since = performance.now();
+  while (driver.breakerState() !== 'closed' && performance.now() - since < 3000) await new Promise((r) => setTimeout(r, 10));
+  console.log(`  burst of 4 lost sessions: breaker closed; opened by one failed connect; closed by a probe ${(performance.now() - since).toFixed(0)} ms after the server answered again`);
+  assert.is(driver.breakerState(), 'closed');
+  assert.is((await db.items.get(row.id))?.title, 'seed');
 });
 
 test('a stopped server: the breaker opens, calls fail fast, and reads succeed within half-open + 1 s after the server accepts connections', async () => {
@@ -108,7 +149,7 @@ test('with the breaker off, breakerState() says disabled and health lists the pr
   const report = await driver.health();
   assert.is(report.status, 'up');
   assert.equal(report.components.map((c) => c.name), ['primary', 'pool']);
-  assert.equal(Object.keys(report.components[1]!.details ?? {}).sort(), ['connectionErrors', 'idle', 'max', 'total', 'waiting']);
+  assert.equal(Object.keys(report.components[1]!.details ?? {}).sort(), ['connectionErrors', 'idle', 'max', 'poolTimeouts', 'total', 'waiting']);
 });
 
 test('breaker and retry settings are checked: bad values raise ConfigError', async () => {

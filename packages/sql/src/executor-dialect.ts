@@ -3,12 +3,19 @@ import {
   type DatabaseConnection, type Dialect, type Driver as KyselyDriver, type QueryResult, type TransactionSettings,
 } from 'kysely';
 import type { SqlConnection, SqlExecutor } from './sql-executor.js';
+import { mapSqlError } from './sql-errors.js';
 
 class ExecutorConnection implements DatabaseConnection {
   constructor(readonly connection: SqlConnection, readonly release: () => void) {}
 
   async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
-    const result = await this.connection.execute({ sql: compiledQuery.sql, parameters: compiledQuery.parameters });
+    let result;
+    try {
+      result = await this.connection.execute({ sql: compiledQuery.sql, parameters: compiledQuery.parameters });
+    } catch (err) {
+      // The same typed errors as repository calls (TimeoutError for 57014, UniqueViolationError, ...).
+      throw mapSqlError(err);
+    }
     const affected = result.rowCount;
     const kind = compiledQuery.query.kind;
     const isWrite = kind === 'InsertQueryNode' || kind === 'UpdateQueryNode' || kind === 'DeleteQueryNode' || kind === 'MergeQueryNode';
@@ -36,7 +43,7 @@ class ExecutorKyselyDriver implements KyselyDriver {
           handedOut = true;
           resolve(new ExecutorConnection(connection, release));
         }))
-        .catch((err) => { if (!handedOut) reject(err); });
+        .catch((err: unknown) => { if (!handedOut) reject(mapSqlError(err)); });
     });
   }
 
@@ -61,7 +68,8 @@ class ExecutorKyselyDriver implements KyselyDriver {
 /**
  * A Kysely dialect that runs through a chatcore `SqlExecutor`, so that the
  * escape hatch shares the driver's pool (or PGlite's single connection and
- * its queue) instead of opening its own. Used by `SqlDriver.kysely()`.
+ * its queue) instead of opening its own, and raises the same typed errors
+ * as repository calls (`mapSqlError`). Used by `SqlDriver.kysely()`.
  *
  * @example
  * ```ts
