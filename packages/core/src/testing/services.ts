@@ -22,7 +22,7 @@ const DEFAULTS: Record<ServiceName, { host: string; port: number; env: string }>
  *
  * @example
  * ```ts
- * if (await isReachable('127.0.0.1', 6379)) { ... }
+ * const redisUp = await isReachable('127.0.0.1', 6379); // false when nothing answers within 300 ms
  * ```
  */
 export function isReachable(host: string, port: number, timeoutMs = 300): Promise<boolean> {
