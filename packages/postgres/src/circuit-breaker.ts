@@ -24,7 +24,8 @@ const STATES: Record<CircuitState, BreakerState> = {
  * @example
  * ```ts
  * const breaker = new ConnectionBreaker('primary', resolveBreakerOptions({ threshold: 3 }));
- * const rows = await breaker.run(() => pool.query('select 1'));
+ * const pool = createPool(config);
+ * const { rows } = await breaker.run(() => pool.query('select 1')); // ConnectionError at once while open
  * ```
  */
 export class ConnectionBreaker {
