@@ -49,7 +49,11 @@ export interface TransactionOptions {
   readonly isolation?: IsolationLevel | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs?: number | undefined;
-  /** Read-only transactions may be routed to replicas or run without locks. */
+  /**
+   * Never set by `db.transaction()`; for code that calls a driver directly.
+   * SQL drivers send `begin ... read only`; Firestore runs a read-only
+   * transaction (no locks). Writes inside are refused by the backend.
+   */
   readonly readOnly?: boolean | undefined;
 }
 
