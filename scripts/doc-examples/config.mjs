@@ -11,6 +11,13 @@ export const PAGE_PRELUDES = {
   'docs/drivers.md': 'driver-author',
   'docs/plugins.md': 'plugin-author',
   'docs/configuration.md': 'config',
+  'docs/sql.md': 'sql',
+  'packages/sql/README.md': 'sql',
+  'packages/pglite/README.md': 'sql',
+  'packages/postgres/README.md': 'postgres',
+  'docs/postgres.md': 'postgres',
+  'packages/firestore/README.md': 'firestore',
+  'docs/firestore.md': 'firestore',
 };
 
 /** Prelude of the doc comments of each package (by its directory). */

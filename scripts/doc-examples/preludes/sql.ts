@@ -1,7 +1,7 @@
 // The doc comments of @chatcore/sql and @chatcore/pglite: core's prelude, both
 // packages' entry points, and an executor and connection of the reader's own.
 import type { PGlite } from '@electric-sql/pglite';
-import type { SqlConnection, SqlExecutor } from '@chatcore/sql';
+import type { SqlConnection, SqlDriver, SqlExecutor } from '@chatcore/sql';
 
 export * from './core.js';
 export * from '@chatcore/sql';
@@ -10,6 +10,8 @@ export * from '@chatcore/pglite';
 export * as assert from 'uvu/assert';
 export { Kysely } from 'kysely';
 
+/** The SQL driver of the database (pglite() or postgres() return one). */
+export declare const driver: SqlDriver;
 /** An executor over the reader's client (see SqlExecutor). */
 export declare const executor: SqlExecutor;
 /** A connection reserved by `executor.withConnection`. */
