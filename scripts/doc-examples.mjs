@@ -62,7 +62,7 @@ for (const entry of entries) {
   if (!module) throw new Error(`cannot read the exports of ${relative(root, entry.source)}`);
   for (const exported of checker.getExportsOfModule(module)) {
     const symbol = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
-    const declarations = (symbol.declarations ?? []).filter((d) => d.getSourceFile().fileName.startsWith(join(root, 'packages')));
+    const declarations = (symbol.declarations ?? []).filter((d) => !d.getSourceFile().fileName.includes('/node_modules/') && /^(packages|examples)\//.test(relative(root, d.getSourceFile().fileName)));
     if (!declarations.length || seen.has(symbol)) continue;
     seen.add(symbol);
     const comments = declarations.flatMap((d) => ts.getJSDocCommentsAndTags(d).filter((j) => ts.isJSDoc(j)));

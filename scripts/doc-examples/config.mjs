@@ -10,6 +10,7 @@
 export const PAGE_PRELUDES = {
   'docs/drivers.md': 'driver-author',
   'docs/plugins.md': 'plugin-author',
+  'examples/plugin-soft-delete/README.md': 'soft-delete',
   'docs/configuration.md': 'config',
   'docs/sql.md': 'sql',
   'packages/sql/README.md': 'sql',
@@ -30,6 +31,7 @@ export const PACKAGE_PRELUDES = {
   'packages/cache': 'plugins',
   'packages/audit': 'plugins',
   'packages/encryption': 'plugins',
+  'examples/plugin-soft-delete': 'soft-delete',
 };
 
 /**

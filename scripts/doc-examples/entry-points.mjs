@@ -24,14 +24,15 @@ export function workspacePackages(root) {
 }
 
 /**
- * The entry points of every package under `packages/`: `{ pkg, subpath,
- * source, types }` with absolute paths of the "@chatcore/source" (.ts) and
- * "types" (.d.ts) targets. `problems` lists exports that cannot be checked.
+ * The entry points of every package under `packages/`, and of every example
+ * package that has an export map: `{ pkg, subpath, source, types }` with
+ * absolute paths of the "@chatcore/source" (.ts) and "types" (.d.ts)
+ * targets. `problems` lists exports that cannot be checked.
  */
 export function entryPoints(root) {
   const entries = [];
   const problems = [];
-  for (const pkg of workspacePackages(root).filter((p) => p.dir.startsWith('packages/'))) {
+  for (const pkg of workspacePackages(root).filter((p) => p.dir.startsWith('packages/') || p.manifest.exports)) {
     const { exports = {} } = pkg.manifest;
     const map = typeof exports === 'string' ? { '.': exports } : exports;
     for (const [subpath, target] of Object.entries(map)) {

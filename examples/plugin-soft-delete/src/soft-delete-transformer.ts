@@ -23,7 +23,8 @@ export function onlyLive(where: Condition | undefined, field: string): Condition
  *
  * @example
  * ```ts
- * const update = deleteAsUpdate(op, 'deletedAt', new Date());
+ * const update = deleteAsUpdate({ kind: 'delete', schema: notes.schema, target: { ids: [id] } }, 'deletedAt', new Date());
+ * update.patch; // { set: { deletedAt: <now> }, increment: { version: 1 } }
  * ```
  */
 export function deleteAsUpdate(op: Delete, field: string, now: Date): Update {
