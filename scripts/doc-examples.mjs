@@ -11,7 +11,7 @@
 //    `// @ts-expect-error` line (which fails the check if the line compiles).
 //
 // Usage: node scripts/doc-examples.mjs
-//   prints `doc-examples: N exported symbols documented, M blocks checked, ok`,
+//   prints `doc-examples: N exported symbols documented; M blocks checked, ok`,
 //   or each failure as `file:line: error` and exits 1. Sources listed as
 //   pending in config.mjs are compiled too but only reported
 //   (`pending: N blocks fail in X`).
@@ -113,4 +113,4 @@ if (errors.length) {
   process.exit(1);
 }
 const skipped = blocks.length - checked.length;
-console.log(`doc-examples: ${seen.size} exported symbols documented; ${checked.length} blocks checked${skipped ? ` (${skipped} nocheck)` : ''} in ${seconds}s, ok`);
+console.log(`doc-examples: ${seen.size} exported symbols documented; ${checked.length} blocks checked, ok (${skipped} nocheck; compiled in ${seconds}s)`);
