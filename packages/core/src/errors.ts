@@ -4,8 +4,11 @@
  *
  * @example
  * ```ts
- * try { await db.users.update(id, patch, { expectedVersion: 3 }); }
- * catch (e) { if (e instanceof ConflictError) reloadAndRetry(); }
+ * try {
+ *   await db.users.update(id, { name: 'Ada L.' }, { expectedVersion: 3 });
+ * } catch (e) {
+ *   if (e instanceof ChatcoreError && e.code === 'CONFLICT') console.log('changed meanwhile: re-read it and apply the change again');
+ * }
  * ```
  */
 export type ErrorCode =
@@ -34,7 +37,9 @@ export type ErrorCode =
  *
  * @example
  * ```ts
- * throw new DriverError('The backend answered with an unknown status.', { cause: err, info: { status: 7 } });
+ * function unknownStatus(err: unknown): never {
+ *   throw new DriverError('The backend answered with an unknown status.', { cause: err, info: { status: 7 } });
+ * }
  * ```
  */
 export interface ErrorOptions {
@@ -48,7 +53,14 @@ export interface ErrorOptions {
  *
  * @example
  * ```ts
- * if (err instanceof ChatcoreError && err.code === 'NOT_FOUND') return null;
+ * async function rename(userId: string, name: string) {
+ *   try {
+ *     return await db.users.update(userId, { name });
+ *   } catch (err) {
+ *     if (err instanceof ChatcoreError && err.code === 'NOT_FOUND') return null;
+ *     throw err;
+ *   }
+ * }
  * ```
  */
 export class ChatcoreError extends Error {
@@ -73,7 +85,7 @@ export class ChatcoreError extends Error {
  * @example
  * ```ts
  * const byPath = (issues: readonly ValidationIssue[]) => Object.fromEntries(issues.map((i) => [i.path, i.message]));
- * if (err instanceof ValidationError) return { status: 400, errors: byPath(err.issues) };
+ * const toResponse = (err: unknown) => (err instanceof ValidationError ? { status: 400, errors: byPath(err.issues) } : { status: 500 });
  * ```
  */
 export interface ValidationIssue {
@@ -88,7 +100,11 @@ export interface ValidationIssue {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof ValidationError) console.log(e.issues); }
+ * try {
+ *   await db.users.create({ name: 'x'.repeat(500) }); // the schema says max: 200
+ * } catch (e) {
+ *   if (e instanceof ValidationError) console.log(e.issues); // [{ path: 'name', message: ... }]; nothing was written
+ * }
  * ```
  */
 export class ValidationError extends ChatcoreError {
@@ -127,7 +143,12 @@ export class NotFoundError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof ConflictError) { const fresh = await db.users.get(id); ... } }
+ * try {
+ *   await db.users.update(id, { name: 'Ada L.' }, { expectedVersion: 3 });
+ * } catch (e) {
+ *   if (!(e instanceof ConflictError)) throw e;
+ *   const fresh = await db.users.get(id); // re-read, then apply the change to `fresh` again
+ * }
  * ```
  */
 export class ConflictError extends ChatcoreError {
@@ -147,7 +168,11 @@ export class ConflictError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof UniqueViolationError) console.log(e.info.fields); }
+ * try {
+ *   await db.users.create({ name: 'Ada', handle: 'ada' });
+ * } catch (e) {
+ *   if (e instanceof UniqueViolationError) console.log(e.info.fields); // ['handle']
+ * }
  * ```
  */
 export class UniqueViolationError extends ChatcoreError {
@@ -165,7 +190,9 @@ export class UniqueViolationError extends ChatcoreError {
  *
  * @example
  * ```ts
- * await db.users.find({ where: { email: { startsWith: 'a' } } }); // encrypted field: UnsupportedQueryError
+ * const notes = defineRepository('notes', { id: f.id(), title: f.string() });
+ * const limited = createDatabase({ driver: memoryDriver({ capabilities: { offset: false } }), repositories: { notes } });
+ * await limited.notes.find({ limit: 10, offset: 20 }); // UnsupportedQueryError: this backend has no offset; nothing is sent
  * ```
  */
 export class UnsupportedQueryError extends ChatcoreError {
@@ -179,7 +206,14 @@ export class UnsupportedQueryError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof ConnectionError) return serviceUnavailable(); }
+ * async function handle() {
+ *   try {
+ *     return { status: 200, body: await db.users.get(id) };
+ *   } catch (e) {
+ *     if (e instanceof ConnectionError) return { status: 503, body: null }; // the backend is unreachable: retry later
+ *     throw e;
+ *   }
+ * }
  * ```
  */
 export class ConnectionError extends ChatcoreError {
@@ -222,7 +256,11 @@ export class AbortedError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof SchemaDriftError) console.error(e.info.differences); }
+ * try {
+ *   await db.connect(); // with schemaMode: 'verify'
+ * } catch (e) {
+ *   if (e instanceof SchemaDriftError) console.error(e.info.differences); // ['column users.nickname is missing', ...]
+ * }
  * ```
  */
 export class SchemaDriftError extends ChatcoreError {
@@ -240,7 +278,11 @@ export class SchemaDriftError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof ConfigError) for (const p of e.problems) console.error(p.path, p.message); }
+ * try {
+ *   loadConfig('chatcore.yaml');
+ * } catch (e) {
+ *   if (e instanceof ConfigError) for (const p of e.problems) console.error(p.path, p.message);
+ * }
  * ```
  */
 export class ConfigError extends ChatcoreError {
@@ -257,7 +299,11 @@ export class ConfigError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof IntegrityError) alertSecurity(e.info); }
+ * try {
+ *   await db.users.get(id);
+ * } catch (e) {
+ *   if (e instanceof IntegrityError) console.error('stored ciphertext was altered', e.info); // repository, field, id: never a value
+ * }
  * ```
  */
 export class IntegrityError extends ChatcoreError {
@@ -271,7 +317,11 @@ export class IntegrityError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof KeyError) console.error(e.info.keyId); }
+ * try {
+ *   await db.users.get(id);
+ * } catch (e) {
+ *   if (e instanceof KeyError) console.error(`add key ${String(e.info.keyId)} to the keyring`);
+ * }
  * ```
  */
 export class KeyError extends ChatcoreError {
@@ -301,7 +351,12 @@ export class TransactionError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof PartialWriteError) await cleanUp(e.writtenIds); }
+ * const batch = Array.from({ length: 2000 }, (_, i) => ({ conversationId, role: 'user' as const, body: `message ${i}` }));
+ * try {
+ *   await db.messages.createMany(batch);
+ * } catch (e) {
+ *   if (e instanceof PartialWriteError) await db.messages.deleteMany({ id: { in: [...e.writtenIds] } }); // or retry the rest
+ * }
  * ```
  */
 export class PartialWriteError extends ChatcoreError {
@@ -322,7 +377,11 @@ export class PartialWriteError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof PluginError) console.error(e.info.plugin); }
+ * try {
+ *   await db.users.get(id);
+ * } catch (e) {
+ *   if (e instanceof PluginError) console.error(`plugin ${String(e.info.plugin)} failed`, e.cause);
+ * }
  * ```
  */
 export class PluginError extends ChatcoreError {
@@ -336,7 +395,11 @@ export class PluginError extends ChatcoreError {
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof DriverError) console.error(e.cause); }
+ * try {
+ *   await db.users.get(id);
+ * } catch (e) {
+ *   if (e instanceof DriverError) console.error(e.message, e.cause); // the backend's own error is the cause
+ * }
  * ```
  */
 export class DriverError extends ChatcoreError {

@@ -10,7 +10,7 @@ import { firestore } from './firestore-driver.js';
  *
  * @example
  * ```ts
- * const options = firestoreConfigFrom(resolvedConfig.database);
+ * const options = firestoreConfigFrom(loadConfig('chatcore.yaml').database); // { projectId, databaseId, keyFilename, emulatorHost, callTimeout }
  * ```
  */
 export function firestoreConfigFrom(cfg: ResolvedDatabaseConfig): FirestoreOptions {

@@ -6,7 +6,7 @@ import { type RepositorySchema } from '@chatcore/core/driver';
  *
  * @example
  * ```ts
- * if (Buffer.byteLength(id) > MAX_ID_BYTES) reject();
+ * const idFits = (id: string) => Buffer.byteLength(id) <= MAX_ID_BYTES; // longer ids are refused with ValidationError
  * ```
  */
 export const MAX_ID_BYTES = 1500;
@@ -15,7 +15,7 @@ export const MAX_ID_BYTES = 1500;
  *
  * @example
  * ```ts
- * if (documentSize(table, id, data) > MAX_DOCUMENT_BYTES) reject();
+ * const fits = documentSize('messages', id, { body: 'x'.repeat(2_000_000) }) <= MAX_DOCUMENT_BYTES; // false
  * ```
  */
 export const MAX_DOCUMENT_BYTES = 1_048_576;
@@ -123,7 +123,7 @@ export function valueSize(v: unknown): number {
  *
  * @example
  * ```ts
- * if (documentSize('messages', id, data) > MAX_DOCUMENT_BYTES) throw ...;
+ * documentSize('messages', 'm1', { body: 'hello' }); // 71 (Firestore's storage size formula)
  * ```
  */
 export function documentSize(collection: string, id: string, data: Record<string, unknown>): number {

@@ -57,7 +57,9 @@ export interface FirestoreOptions {
  *
  * @example
  * ```ts
- * const { maxBatchOps } = resolveOptions({ projectId: 'p' }); // 500
+ * const resolved: ResolvedFirestoreOptions = new FirestoreDriver({ projectId: 'p' }).options;
+ * resolved.maxBatchOps; // 500
+ * resolved.callTimeoutMs; // 20000
  * ```
  */
 export interface ResolvedFirestoreOptions extends FirestoreOptions {

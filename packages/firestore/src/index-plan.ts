@@ -19,6 +19,7 @@ export interface FirestoreIndex {
  *
  * @example
  * ```ts
+ * const report = await firestore({ projectId: 'my-project' }).ensureSchema([messages.schema], { mode: 'verify' });
  * writeFileSync('firestore.indexes.json', JSON.stringify(report.artifacts!.firestoreIndexes as FirestoreIndexFile, null, 2));
  * ```
  */

@@ -6,7 +6,9 @@ import { type Condition, type NormalizedQuery, type RepositorySchema } from '@ch
  *
  * @example
  * ```ts
- * if (values.length > FIRESTORE_LIMITS.maxIn) splitIntoSeveralQueries();
+ * const ids = Array.from({ length: 100 }, (_, i) => `m${i}`);
+ * const chunks = Array.from({ length: Math.ceil(ids.length / FIRESTORE_LIMITS.maxIn) }, (_, i) => ids.slice(i * FIRESTORE_LIMITS.maxIn, (i + 1) * FIRESTORE_LIMITS.maxIn));
+ * const found = (await Promise.all(chunks.map((c) => db.messages.find({ where: { id: { in: c } } })))).flat(); // one query per 30 ids
  * ```
  */
 export const FIRESTORE_LIMITS = Object.freeze({

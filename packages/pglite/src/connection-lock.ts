@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
- * await lock.acquire(); try { await pg.query(sql); } finally { lock.release(); }
+ * const lock = new ConnectionLock();
+ * await lock.acquire(); // at once when free, else in arrival order
+ * try { await client.query('select 1'); } finally { lock.release(); }
  * ```
  */
 export class ConnectionLock {

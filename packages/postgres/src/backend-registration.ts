@@ -28,7 +28,7 @@ function pem(value: string | undefined, what: string): string | undefined {
  *
  * @example
  * ```ts
- * const options = postgresConfigFrom(resolvedConfig.database);
+ * const options = postgresConfigFrom(loadConfig('chatcore.yaml').database); // { url, poolSize, queryTimeout, replicaUrls, ssl, ... }
  * ```
  */
 export function postgresConfigFrom(cfg: ResolvedDatabaseConfig): PostgresConfig {

@@ -16,7 +16,7 @@ import { chatcoreTypes } from './type-parsers.js';
  *
  * @example
  * ```ts
- * const pool = createPool({ url: 'postgres://postgres@127.0.0.1/test' }, (err) => metrics.poolError(err));
+ * const pool = createPool({ url: 'postgres://postgres@127.0.0.1/test' }, (err) => console.warn('an idle connection failed:', err.message));
  * ```
  */
 export function createPool(config: PostgresConfig, onError: (err: Error) => void = () => {}, urlPath = 'url'): pg.Pool {

@@ -55,8 +55,9 @@ export function takeOver(client: pg.PoolClient): Error | undefined {
  *
  * @example
  * ```ts
+ * const breaker = new ConnectionBreaker('primary', resolveBreakerOptions({}));
  * const primary = new PoolTarget('primary', createPool(config), breaker);
- * const { rows } = await primary.run({ text: 'select 1' });
+ * const { rows } = await primary.run({ text: 'select 1 as one' });
  * ```
  */
 export class PoolTarget {

@@ -16,6 +16,9 @@ import { isRolledBackConflict, isTransientConnectionError, phaseOf } from './ret
  *
  * @example
  * ```ts
+ * // postgres(config) assembles this; by hand, without replicas or retries of whole transactions:
+ * const primary = new PoolTarget('primary', createPool(config), undefined);
+ * const executor = new ResilientExecutor(new ReplicaRouter(primary, [], undefined), resolveRetryOptions({}));
  * const driver = new PostgresDriver({ executor, primary, replicas: [], healthTimeoutMs: 2000 });
  * ```
  */
@@ -78,7 +81,7 @@ export function insertRetryable(err: Error): boolean {
  *
  * @example
  * ```ts
- * const driver = postgres({ url, replicaUrls: [replicaUrl], readYourWritesMs: 1000 });
+ * const driver = postgres({ url: process.env.DATABASE_URL, replicaUrls: [process.env.DATABASE_REPLICA_URL!], readYourWritesMs: 1000 });
  * driver.breakerState(); // 'closed'
  * ```
  */

@@ -9,8 +9,10 @@ import type { PoolTarget } from './pool-target.js';
  *
  * @example
  * ```ts
- * const router = new ReplicaRouter(primary, [replicaA, replicaB], new WriteClock(1000));
- * const target = router.readTarget();
+ * const primary = new PoolTarget('primary', createPool(config), undefined);
+ * const replica = new PoolTarget('replica 1', createPool({ url: process.env.DATABASE_REPLICA_URL }), undefined);
+ * const router = new ReplicaRouter(primary, [replica], undefined); // undefined: no read-your-writes window
+ * router.readTarget(); // the replica; the primary while every replica's breaker refuses
  * ```
  */
 export class ReplicaRouter {

@@ -52,7 +52,8 @@ function writeRetryable(err: Error): boolean {
  *
  * @example
  * ```ts
- * const executor = new ResilientExecutor(router, resolveRetryOptions({}));
+ * const router = new ReplicaRouter(new PoolTarget('primary', createPool(config), undefined), [], undefined);
+ * const executor = new ResilientExecutor(router, resolveRetryOptions({ maxRetries: 5 }));
  * const driver = sqlDriver({ name: 'postgres', executor });
  * ```
  */

@@ -94,7 +94,11 @@ const DATE_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  *
  * @example
  * ```ts
- * const explained = explainTlsError(err); if (explained) throw explained;
+ * try {
+ *   await new PoolExecutor(createPool({ ...config, useSsl: true })).execute({ sql: 'select 1', parameters: [] });
+ * } catch (err) {
+ *   throw explainTlsError(err) ?? err; // a ConnectionError naming the TLS code and the fix, when it is one
+ * }
  * ```
  */
 export function explainTlsError(err: unknown): ConnectionError | undefined {

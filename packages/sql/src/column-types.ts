@@ -7,7 +7,7 @@ import { isWideInteger, type FieldMeta } from '@chatcore/core/driver';
  *
  * @example
  * ```ts
- * sqlTypeOf(users.schema.fields.createdAt); // 'timestamptz'
+ * sqlTypeOf(users.schema.fields.createdAt!); // 'timestamptz'
  * ```
  */
 export function sqlTypeOf(meta: FieldMeta): string {

@@ -73,7 +73,8 @@ class ExecutorKyselyDriver implements KyselyDriver {
  *
  * @example
  * ```ts
- * const db = new Kysely<Tables>({ dialect: executorDialect(executor) });
+ * const k = new Kysely<SqlTablesOf<{ users: typeof users }>>({ dialect: executorDialect(executor) });
+ * await k.selectFrom('users').select(['id', 'created_at']).execute();
  * ```
  */
 export function executorDialect(executor: SqlExecutor): Dialect {

@@ -35,7 +35,7 @@ export type SqlRowOf<D extends AnyRepositoryDef> = {
  *
  * @example
  * ```ts
- * const k = driver.kysely<{ users: typeof users }>();
+ * const k = pglite().kysely<{ users: typeof users }>();
  * const rows = await k.selectFrom('users').select(['id', 'name']).execute();
  * ```
  */

@@ -12,7 +12,7 @@ import { enumChecks, widenEnumCheck, type EnumCheck } from './enum-checks.js';
  *
  * @example
  * ```ts
- * await conn.execute({ sql: `select pg_try_advisory_lock(${SCHEMA_LOCK_KEY})`, parameters: [] }); // hold off chatcore's schema changes
+ * await conn.execute({ sql: 'select pg_advisory_xact_lock($1)', parameters: [SCHEMA_LOCK_KEY] }); // inside your migration's transaction: chatcore's schema changes wait
  * ```
  */
 export const SCHEMA_LOCK_KEY = 1667785076;

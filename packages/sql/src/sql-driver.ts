@@ -36,8 +36,9 @@ export interface SqlDriverOptions {
  *
  * @example
  * ```ts
- * const driver = sqlDriver({ name: 'postgres', executor: poolExecutor(pool) });
+ * const driver: SqlDriver = sqlDriver({ name: 'my-pg-compatible', executor });
  * const db = createDatabase({ driver, repositories: { users } });
+ * const k = driver.kysely<{ users: typeof users }>(); // the escape hatch (bypasses every plugin)
  * ```
  */
 export class SqlDriver extends SqlSessionBase implements Driver {
@@ -140,7 +141,7 @@ export class SqlDriver extends SqlSessionBase implements Driver {
  *
  * @example
  * ```ts
- * const driver = sqlDriver({ name: 'my-pg-compatible', executor: myExecutor });
+ * const driver = sqlDriver({ name: 'my-pg-compatible', executor, capabilities: { nestedTransactions: false } });
  * ```
  */
 export function sqlDriver(options: SqlDriverOptions): SqlDriver {

@@ -56,7 +56,11 @@ function sanitized(err: unknown): Error {
  *
  * @example
  * ```ts
- * try { await run(stmt); } catch (e) { throw mapSqlError(e, plan); }
+ * try {
+ *   await executor.execute({ sql: 'insert into users (id, name) values ($1, $2)', parameters: [id, 'Ada'] });
+ * } catch (e) {
+ *   throw mapSqlError(e); // 23505: UniqueViolationError, 57014: TimeoutError, ...
+ * }
  * ```
  */
 export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {

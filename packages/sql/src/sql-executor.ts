@@ -44,7 +44,11 @@ export interface SqlResult {
  *
  * @example
  * ```ts
- * await executor.withConnection(async (conn) => { await conn.execute({ sql: 'begin', parameters: [] }); ... });
+ * await executor.withConnection(async (conn: SqlConnection) => {
+ *   await conn.execute({ sql: 'begin', parameters: [] });
+ *   await conn.execute({ sql: 'update users set name = $1 where id = $2', parameters: ['Ada', id] });
+ *   await conn.execute({ sql: 'commit', parameters: [] });
+ * });
  * ```
  */
 export interface SqlConnection {
@@ -65,7 +69,17 @@ export interface SqlConnection {
  *
  * @example
  * ```ts
- * const driver = sqlDriver({ name: 'postgres', executor: poolExecutor(pool) });
+ * import pg from 'pg';
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const executor: SqlExecutor = {
+ *   execute: async (st) => pool.query(st.sql, [...st.parameters]),
+ *   withConnection: async (fn) => {
+ *     const client = await pool.connect();
+ *     try { return await fn({ execute: (st) => client.query(st.sql, [...st.parameters]) }); } finally { client.release(); }
+ *   },
+ *   close: () => pool.end(),
+ * };
+ * const driver = sqlDriver({ name: 'postgres', executor });
  * ```
  */
 export interface SqlExecutor {

@@ -179,7 +179,11 @@ function beginSql(options: TransactionOptions): string {
  *
  * @example
  * ```ts
- * await driver.transaction(async (tx) => { await tx.transaction(async (inner) => { ... }, {}); }, {});
+ * await driver.transaction(async (tx) => {
+ *   await tx.insert(schema, rows, {});
+ *   // a savepoint: when its function throws, only its own writes are rolled back
+ *   await tx.transaction(async (inner) => inner.delete(schema, { ids: [id] }, {}), {}).catch(() => undefined);
+ * }, {});
  * ```
  */
 export class SqlTransactionSession extends SqlSessionBase {

@@ -39,7 +39,7 @@ if (!registry.has('memory')) registry.set('memory', () => memoryDriver());
  *
  * @example
  * ```ts
- * // in a driver package's index.ts, run on import:
+ * // in a driver package's index.ts, run on import (myDriver: the package's driver factory):
  * registerBackend('mydb', (cfg) => myDriver({ url: cfg.url, timeoutMs: cfg.queryTimeout }));
  * ```
  */

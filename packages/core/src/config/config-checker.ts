@@ -6,7 +6,11 @@ import { ConfigError, type ValidationIssue } from '../errors.js';
  *
  * @example
  * ```ts
- * catch (e) { if (e instanceof ConfigError) for (const p of e.problems as ConfigProblem[]) console.error(p.path, p.line, p.message); }
+ * try {
+ *   loadConfig('chatcore.yaml');
+ * } catch (e) {
+ *   if (e instanceof ConfigError) for (const p of e.problems as readonly ConfigProblem[]) console.error(p.path, p.line, p.message);
+ * }
  * ```
  */
 export interface ConfigProblem extends ValidationIssue {

@@ -5,7 +5,11 @@ import type { ConfigChecker } from './config-checker.js';
  *
  * @example
  * ```ts
- * const r = c.integer().read('x', scope); if (r === INVALID) return; // already reported
+ * const evenPort: Reader<number> = (value, at) => {
+ *   const port = c.integer({ min: 1, max: 65535 }).read(value, at);
+ *   if (port === INVALID) return INVALID; // already reported to at.checker
+ *   return port % 2 === 0 ? port : (at.checker.fail(at.path, 'expected an even port'), INVALID);
+ * };
  * ```
  */
 export const INVALID: unique symbol = Symbol('chatcore.config.invalid');
@@ -15,7 +19,9 @@ export const INVALID: unique symbol = Symbol('chatcore.config.invalid');
  *
  * @example
  * ```ts
+ * const checker = new ConfigChecker({ name: 'inline', lines: new Map(), fromEnv: new Set() }, 'camel');
  * const scope: ReadScope = { path: 'cache.ttl', secret: false, checker };
+ * c.duration().read('30s', scope); // 30000
  * ```
  */
 export interface ReadScope {

@@ -16,9 +16,9 @@ type MaybePromise<T> = T | Promise<T>;
  * @example
  * ```ts
  * const pluginFactories: PluginFactories = {
- *   audit: (s) => audit({ sinks: s.sink === 'file' ? { file: s.path } : { console: true } }),
- *   encryption: (s) => encryption({ rootKey: s.rootKey }),
- *   cache: (s) => cache({ redisUrl: s.redisUrl, ttl: s.ttl }),
+ *   audit: (s) => audit({ sinks: s.sink === 'file' ? { file: s.path } : s.sink === 'outbox' ? { outbox: true } : { console: true }, slowQueryMs: s.slowQueryMs }),
+ *   encryption: (s) => encryption(s),
+ *   cache: cacheFromConfig,
  * };
  * ```
  */
@@ -34,7 +34,12 @@ export interface PluginFactories {
  *
  * @example
  * ```ts
- * await createDatabaseFromConfig({ config: 'chatcore.yaml', repositories: { users }, pluginFactories });
+ * const options: DatabaseFromConfigOptions<{ users: typeof users }> = {
+ *   config: 'chatcore.yaml',
+ *   repositories: { users },
+ *   pluginFactories: { encryption: (s) => encryption(s) },
+ * };
+ * const db = await createDatabaseFromConfig(options);
  * ```
  */
 export interface DatabaseFromConfigOptions<R extends RepositoryMap> {
@@ -79,7 +84,7 @@ const PACKAGE_OF: Readonly<Record<(typeof ORDER)[number], string>> = {
  * const db = await createDatabaseFromConfig({
  *   config: loadConfig('chatcore.yaml'),
  *   repositories: { users, conversations, messages },
- *   pluginFactories: { audit: (s) => audit(fromSection(s)), encryption: (s) => encryption(s), cache: (s) => cache(s) },
+ *   pluginFactories: { audit: (s) => audit({ slowQueryMs: s.slowQueryMs }), encryption: (s) => encryption(s), cache: cacheFromConfig },
  * });
  * await db.connect();
  * ```

@@ -82,8 +82,8 @@ const OWN_KEYS: Record<string, readonly string[]> = {
  *
  * @example
  * ```ts
- * import { databaseSection } from '@chatcore/core';
- * Object.keys(databaseSection.state); // the type's state: defaults, docs
+ * import { databaseSection } from '@chatcore/core/config';
+ * Object.keys(databaseSection.state.shape ?? {}); // ['backend', 'url', 'host', ...] in camelCase
  * ```
  */
 export const databaseSection = c.object(

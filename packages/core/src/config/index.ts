@@ -6,7 +6,7 @@ export { configKeys, type ConfigKey } from './config-keys.js';
 export { readYaml, type YamlSource } from './yaml-source.js';
 export { databaseSection, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
 export {
-  encryptionSection, cacheSection, auditSection, metricsSection, CONFIG_SECTIONS,
+  encryptionSection, cacheSection, auditSection, metricsSection, CONFIG_SECTIONS, MIN_PASSPHRASE_SALT_LENGTH,
   type EncryptionSection, type CacheSection, type AuditSection, type MetricsSection,
 } from './section-schemas.js';
 export {

@@ -42,7 +42,9 @@ export type ExtraSections = Readonly<Record<string, AnyConfigType>>;
  *
  * @example
  * ```ts
+ * const tenancy = c.object({ header: c.string().default('x-tenant'), strict: c.boolean() });
  * const cfg: ConfigWith<{ tenancy: typeof tenancy }> = loadConfig('chatcore.yaml', { sections: { tenancy } });
+ * cfg.tenancy?.header; // string
  * ```
  */
 export type ConfigWith<X extends ExtraSections> = ChatcoreConfig & { readonly [K in keyof X]?: InferConfig<X[K]> };

@@ -9,6 +9,21 @@ import { databaseSection } from './database-config.js';
  * defaults. To add a key, add it here (and to docs/configuration.md).
  */
 
+/**
+ * The shortest stored salt a passphrase may have, in characters (so at least
+ * as many bytes). The `encryption` section checks it when the file is loaded
+ * and `@chatcore/encryption` checks the same constant when the keyring is
+ * built, so a salt one accepts the other accepts too.
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from 'node:crypto';
+ * const salt = randomBytes(16).toString('base64'); // 24 characters
+ * salt.length >= MIN_PASSPHRASE_SALT_LENGTH; // true
+ * ```
+ */
+export const MIN_PASSPHRASE_SALT_LENGTH = 16;
+
 const FIELD_REF = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
 const fieldRef = () => c.string({ max: 200, pattern: FIELD_REF, patternHint: 'a field name or repository.field' });
 
@@ -26,7 +41,7 @@ export const encryptionSection = c.object(
   {
     rootKey: c.string({ min: 16, max: 1024 }).secret().describedAs('Root key (base64 or hex of 32 bytes); subkeys are derived with HKDF.'),
     passphrase: c.string({ min: 12, max: 1024 }).secret().describedAs('A passphrase instead of a root key; stretched with PBKDF2 at start-up.'),
-    passphraseSalt: c.string({ min: 8, max: 1024 }).secret(),
+    passphraseSalt: c.string({ min: MIN_PASSPHRASE_SALT_LENGTH, max: 1024 }).secret().describedAs('The stored salt of the passphrase (e.g. 16 random bytes in base64); changing it changes the key.'),
     keyId: c.string({ max: 64, pattern: /^[A-Za-z0-9._-]+$/, patternHint: 'a key id (letters, digits, . _ -)' }),
     keys: c.list(
       c.object(

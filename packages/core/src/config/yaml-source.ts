@@ -7,7 +7,8 @@ import { interpolateEnv, type EnvSource } from './interpolate-env.js';
  *
  * @example
  * ```ts
- * const src: YamlSource = readYaml(text, process.env, 'chatcore.yaml');
+ * const src: YamlSource = readYaml(readFileSync('chatcore.yaml', 'utf8'), process.env, 'chatcore.yaml');
+ * src.problems; // syntax and ${VAR} problems, with lines
  * ```
  */
 export interface YamlSource extends SourceInfo {

@@ -13,7 +13,12 @@ import { sameValue, show, type Rec } from './reference.js';
  *
  * @example
  * ```ts
- * await runConformanceSuite({ name: 'postgres', createDriver: () => postgresDriver({ url }), closeDriver: async () => {} });
+ * const options: ConformanceOptions = {
+ *   name: 'postgres',
+ *   createDriver: () => postgres({ url: 'postgres://postgres@127.0.0.1:5432/test' }),
+ *   only: ['keyset paging'], // while debugging one group
+ * };
+ * await runConformanceSuite(options);
  * ```
  */
 export interface ConformanceOptions {
@@ -32,7 +37,9 @@ export interface ConformanceOptions {
  *
  * @example
  * ```ts
- * test('creates', async ({ db }: GroupEnv<typeof repos>) => { await db.items.create({ name: 'a' }); });
+ * async function seed({ db }: GroupEnv<{ users: typeof users }>) {
+ *   await db.users.createMany([{ name: 'a' }, { name: 'b' }]);
+ * }
  * ```
  */
 export interface GroupEnv<R extends RepositoryMap> {

@@ -114,7 +114,8 @@ export function sortRecords(rows: readonly Rec[], spec: SortSpec): Rec[] {
  *
  * @example
  * ```ts
- * const nextPage = rowsAfter(all, spec, lastRowOfPage).slice(0, 10);
+ * const all: Rec[] = [{ id: 'a', rank: 2 }, { id: 'b', rank: null }, { id: 'c', rank: 1 }];
+ * rowsAfter(all, [['rank', 'asc']], { id: 'b', rank: null }).map((r) => r.id); // ['c', 'a']: nulls sort first
  * ```
  */
 export function rowsAfter(rows: readonly Rec[], spec: SortSpec, cursor: Rec | undefined): Rec[] {

@@ -27,10 +27,9 @@ import { registerCapabilityTests } from './capability-tests.js';
  *
  * @example
  * ```ts
- * // packages/my-driver/test/conformance.test.ts
+ * // packages/my-driver/test/conformance.test.ts (myDriver: the package's driver factory)
  * import { runConformanceSuite } from '@chatcore/core/conformance';
- * import { myDriver } from '../src/index.js';
- * await runConformanceSuite({ name: 'my-driver', createDriver: () => myDriver({ url: process.env.MY_URL! }) });
+ * await runConformanceSuite({ name: 'my-driver', createDriver: () => myDriver({ url: process.env.MY_URL ?? 'mydb://127.0.0.1' }) });
  * ```
  */
 export async function runConformanceSuite(options: ConformanceOptions): Promise<void> {

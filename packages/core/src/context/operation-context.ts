@@ -7,7 +7,8 @@ import type { MethodName, Operation } from '../plugin/operation.js';
  *
  * @example
  * ```ts
- * await db.withContext({ actor: 'user:42', tenant: 'acme', traceId: req.headers['x-trace-id'] }, () => handle(req));
+ * const caller: CallerContext = { actor: 'user:42', tenant: 'acme', traceId: req.headers['x-trace-id'] };
+ * await db.withContext(caller, () => db.users.get(id)); // every operation inside carries them
  * ```
  */
 export interface CallerContext {
@@ -22,7 +23,13 @@ export interface CallerContext {
  *
  * @example
  * ```ts
- * ctx.transaction?.onCommit(() => flush());
+ * const attempts: Plugin = {
+ *   name: 'attempts',
+ *   afterUpdate({ ctx }) {
+ *     const tx: TransactionHandle | undefined = ctx.transaction; // undefined outside a transaction
+ *     if (tx) console.log(tx.id, tx.attempt, tx.implicit); // a retried transaction runs its hooks once per attempt
+ *   },
+ * };
  * ```
  */
 export interface TransactionHandle {
@@ -41,7 +48,12 @@ export interface TransactionHandle {
  *
  * @example
  * ```ts
- * logger.info({ traceId: ctx.traceId, actor: ctx.actor, repo: ctx.repository, op: ctx.method, ms: Date.now() - ctx.startedAt });
+ * const logging: Plugin = {
+ *   name: 'logging',
+ *   afterRead({ ctx }: HookEvent) {
+ *     console.info({ traceId: ctx.traceId, actor: ctx.actor, repo: ctx.repository, op: ctx.method, ms: performance.now() - ctx.startedAtHr });
+ *   },
+ * };
  * ```
  */
 export interface OperationContext {

@@ -46,7 +46,7 @@ function extendSchemas(plugins: readonly Plugin[], logical: readonly RepositoryS
  * const db = createDatabase({
  *   driver: pglite(),
  *   repositories: { users, conversations, messages },
- *   plugins: [audit({ sink: 'console' }), encryption({ rootKey }), cache()],
+ *   plugins: [audit({ sinks: { console: true } }), encryption({ rootKey }), cache()],
  * });
  * await db.connect();
  * const ada = await db.users.create({ name: 'Ada' });

@@ -56,7 +56,8 @@ export interface DatabaseOptions<R extends RepositoryMap> {
  *
  * @example
  * ```ts
- * await db.transaction(async (tx) => { ... }, { isolation: 'serializable', timeout: '5s' });
+ * const options: TransactionCallOptions = { isolation: 'serializable', timeout: '5s', actor: 'user:42' };
+ * await db.transaction(async (tx) => tx.conversations.update(id, { status: 'closed' }), options);
  * ```
  */
 export interface TransactionCallOptions extends CallerContext {
@@ -70,7 +71,12 @@ export interface TransactionCallOptions extends CallerContext {
  *
  * @example
  * ```ts
- * await db.transaction(async (tx) => { const c = await tx.conversations.create({...}); await tx.messages.create({ conversationId: c.id, ... }); });
+ * async function startConversation(tx: TransactionScope<Repos>, userId: string) {
+ *   const c = await tx.conversations.create({ userId, title: 'Support' });
+ *   await tx.messages.create({ conversationId: c.id, role: 'system', body: 'How can we help?' });
+ *   return c;
+ * }
+ * await db.transaction((tx) => startConversation(tx, userId));
  * ```
  */
 export type TransactionScope<R extends RepositoryMap> = Repositories<R> & {

@@ -21,7 +21,8 @@ export type StoredRow = Record<string, unknown>;
  *
  * @example
  * ```ts
- * await driver.getByIds(schema, ids, { signal: AbortSignal.timeout(1000) });
+ * const options: DriverCallOptions = { signal: AbortSignal.timeout(1000), timeoutMs: 1000, idempotent: true };
+ * const found = await driver.getByIds(schema, [id], options);
  * ```
  */
 export interface DriverCallOptions {
@@ -40,14 +41,19 @@ export interface DriverCallOptions {
  *
  * @example
  * ```ts
- * await driver.transaction(async (tx) => { ... }, { isolation: 'serializable' });
+ * const options: TransactionOptions = { isolation: 'serializable', timeoutMs: 5000 };
+ * await driver.transaction(async (tx) => tx.count(schema, undefined, {}), options);
  * ```
  */
 export interface TransactionOptions {
   readonly isolation?: IsolationLevel | undefined;
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs?: number | undefined;
-  /** Read-only transactions may be routed to replicas or run without locks. */
+  /**
+   * Never set by `db.transaction()`; for code that calls a driver directly.
+   * SQL drivers send `begin ... read only`; Firestore runs a read-only
+   * transaction (no locks). Writes inside are refused by the backend.
+   */
   readonly readOnly?: boolean | undefined;
 }
 
@@ -57,7 +63,9 @@ export interface TransactionOptions {
  *
  * @example
  * ```ts
- * await driver.upsert(schema, row, { conflictFields: ['email'], patch: { set: { name: 'Ada' }, increment: { version: 1 } } }, {});
+ * const row: StoredRow = { id, name: 'Ada', email: 'ada@example.com', version: 1 };
+ * const spec: UpsertSpec = { conflictFields: ['email'], patch: { set: { name: 'Ada' }, increment: { version: 1 } } };
+ * const { created } = await driver.upsert(schema, row, spec, {});
  * ```
  */
 export interface UpsertSpec {
@@ -72,7 +80,9 @@ export interface UpsertSpec {
  *
  * @example
  * ```ts
- * const rows = await session.query(schema, { where, orderBy: [{ field: 'id', direction: 'asc' }], limit: 10 }, {});
+ * async function firstTen(session: DriverSession, schema: RepositorySchema, where: Condition) {
+ *   return session.query(schema, { where, orderBy: [{ field: 'id', direction: 'asc' }], limit: 10 }, {});
+ * }
  * ```
  */
 export interface DriverSession {
@@ -104,7 +114,8 @@ export interface DriverSession {
  *
  * @example
  * ```ts
- * const report = await driver.ensureSchema(schemas, { mode: 'verify' });
+ * const report: SchemaReport = await driver.ensureSchema([users.schema], { mode: 'verify' });
+ * report.applied; // what apply would create
  * ```
  */
 export interface SchemaReport {
@@ -136,7 +147,8 @@ export interface ComponentHealth {
  *
  * @example
  * ```ts
- * const report = await db.health(); if (report.status !== 'up') page(report);
+ * const report: HealthReport = await db.health();
+ * if (report.status !== 'up') console.warn(report.components.filter((c) => c.status !== 'up'));
  * ```
  */
 export interface HealthReport {

@@ -174,8 +174,9 @@ class MemorySession implements DriverSession {
  *
  * @example
  * ```ts
- * import { createDatabase, memoryDriver } from '@chatcore/core';
- * const db = createDatabase({ driver: memoryDriver(), repositories: { users } });
+ * import { createDatabase } from '@chatcore/core';
+ * import { MemoryDriver } from '@chatcore/core/driver';
+ * const db = createDatabase({ driver: new MemoryDriver({ name: 'fixture' }), repositories: { users } });
  * ```
  */
 export class MemoryDriver extends MemorySession implements Driver {

@@ -39,7 +39,9 @@ export function sortRows(rows: StoredRow[], orderBy: readonly OrderTerm[]): Stor
  *
  * @example
  * ```ts
- * isAfterCursor(row, orderBy, [lastCreatedAt, lastId]);
+ * const orderBy: OrderTerm[] = [{ field: 'createdAt', direction: 'desc' }, { field: 'id', direction: 'desc' }];
+ * const last = { id: 'b', createdAt: new Date('2026-01-02') }; // the last row of the previous page
+ * isAfterCursor({ id: 'a', createdAt: new Date('2026-01-02') }, orderBy, [last.createdAt, last.id]); // true: a tie, broken by id
  * ```
  */
 export function isAfterCursor(row: StoredRow, orderBy: readonly OrderTerm[], after: readonly unknown[]): boolean {

@@ -13,7 +13,10 @@ import type { SecurityEvent } from './security-event.js';
  *
  * @example
  * ```ts
- * async connect(host) { this.outbox = host.schema('audit_events'); }
+ * let host: PluginHost | undefined;
+ * const admin: Plugin = { name: 'admin', connect(h) { host = h; } };
+ * // after db.connect(), e.g. in a maintenance job: a count that passes through the plugins below 'admin'
+ * const { count } = await host!.execute('admin', { kind: 'count', schema: host!.schema('users'), where: undefined });
  * ```
  */
 export interface PluginHost {
@@ -123,7 +126,12 @@ type MaybePromise<T> = T | Promise<T>;
  *
  * @example
  * ```ts
- * onInvalidInput({ repository, method, context, error }) { log.warn({ repository, method, traceId: context.traceId, issues: error.issues }); }
+ * const rejected: Plugin = {
+ *   name: 'rejected-input',
+ *   onInvalidInput({ repository, method, context, error }: InvalidInputEvent) {
+ *     console.warn({ repository, method, traceId: context.traceId, issues: error.issues }); // paths and messages, never values
+ *   },
+ * };
  * ```
  */
 export interface InvalidInputEvent {

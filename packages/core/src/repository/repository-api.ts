@@ -124,7 +124,7 @@ export interface Repository<D extends AnyRepositoryDef> {
  * @example
  * ```ts
  * const field: SecretKeys<typeof users> = 'password';
- * const ok = await db.users.verifySecret(userId, field, candidate);
+ * const ok = await db.users.verifySecret(userId, field, 'analytical'); // true when it matches the stored hash
  * ```
  */
 export type SecretKeys<D extends AnyRepositoryDef> = Exclude<Extract<keyof D['fields'], string>, ReadableKeys<D>>;

@@ -7,7 +7,8 @@ import type { ComponentHealth } from '../driver/driver.js';
  *
  * @example
  * ```ts
- * if (driver.breakerState() === 'open') return serviceUnavailable();
+ * const state: BreakerState = 'half-open';
+ * breakerHealth('breaker', state).status; // 'degraded'
  * ```
  */
 export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
@@ -18,7 +19,8 @@ export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
  *
  * @example
  * ```ts
- * components.push(breakerHealth('breaker', 'open', { threshold: 5 }));
+ * const components: ComponentHealth[] = [{ name: 'primary', status: 'up', latencyMs: 0.8 }];
+ * components.push(breakerHealth('breaker', 'open', { threshold: 5 })); // status 'down', details.state 'open'
  * ```
  */
 export function breakerHealth(name: string, state: BreakerState, details: Readonly<Record<string, unknown>> = {}): ComponentHealth {
@@ -32,7 +34,8 @@ export function breakerHealth(name: string, state: BreakerState, details: Readon
  *
  * @example
  * ```ts
- * const status = overallStatus(components, ['primary']);
+ * const components: ComponentHealth[] = [{ name: 'primary', status: 'up' }, { name: 'replica 1', status: 'down' }];
+ * overallStatus(components, ['primary']); // 'degraded': only a primary that is down makes it 'down'
  * ```
  */
 export function overallStatus(components: readonly ComponentHealth[], critical: readonly string[]): 'up' | 'degraded' | 'down' {

@@ -55,7 +55,7 @@ export interface SensitiveOptions {
  *
  * @example
  * ```ts
- * const meta: FieldMeta = users.fields.email; // { type: 'string', unique: true, sensitive: {...}, ... }
+ * const meta: FieldMeta = users.schema.fields.email!; // { type: 'string', unique: true, optional: true, column: 'email', ... }
  * ```
  */
 export interface FieldMeta {

@@ -194,7 +194,7 @@ type FilterKeys<D extends AnyRepositoryDef> = {
  * @example
  * ```ts
  * const where: FilterOf<typeof messages> = {
- *   conversationId: c.id,
+ *   conversationId: conversation.id,
  *   createdAt: { gte: since },
  *   or: [{ role: 'user' }, { tokens: { gt: 100 } }],
  * };
@@ -225,6 +225,7 @@ export type SortKeyOf<D extends AnyRepositoryDef> = {
  *
  * @example
  * ```ts
+ * const newestFirst = req.headers['x-order'] !== 'oldest';
  * const direction: Direction = newestFirst ? 'desc' : 'asc';
  * const rows = await db.messages.find({ where: { conversationId }, orderBy: { sentAt: direction } });
  * ```

@@ -1,7 +1,9 @@
 import net from 'node:net';
+import { ConfigError } from '../errors.js';
 
 /**
- * Services that test files may need.
+ * The services chatcore's own test files need; `requireService` knows
+ * where each usually listens. Other services are named freely.
  *
  * @example
  * ```ts
@@ -22,7 +24,7 @@ const DEFAULTS: Record<ServiceName, { host: string; port: number; env: string }>
  *
  * @example
  * ```ts
- * if (await isReachable('127.0.0.1', 6379)) { ... }
+ * const redisUp = await isReachable('127.0.0.1', 6379); // false when nothing answers within 300 ms
  * ```
  */
 export function isReachable(host: string, port: number, timeoutMs = 300): Promise<boolean> {
@@ -41,21 +43,47 @@ export function isReachable(host: string, port: number, timeoutMs = 300): Promis
  * prints a `CHATCORE_SKIP` line that the test runner reports, and exits the
  * process with code 0 before any test is registered.
  *
+ * The built-in services are found at their usual address, or where
+ * `CHATCORE_PG_URL`, `CHATCORE_REDIS_URL` or `FIRESTORE_EMULATOR_HOST` say. Any
+ * other service (a custom backend's server) is named freely and its address
+ * given: `requireService('mydb', { host, port })`.
+ *
  * @example
  * ```ts
  * await requireService('postgres');
+ * await requireService('mydb', parseTarget(process.env.MYDB_HOST) ?? { host: '127.0.0.1', port: 7000 });
  * ```
  */
-export async function requireService(name: ServiceName, hostPort?: { host: string; port: number }): Promise<void> {
-  const def = DEFAULTS[name];
-  const target = hostPort ?? parseTarget(process.env[def.env]) ?? def;
-  if (await isReachable(target.host, target.port, 1000)) return;
-  const reason = `${name} is not reachable at ${target.host}:${target.port}`;
+export async function requireService(name: ServiceName, target?: ServiceTarget): Promise<void>;
+export async function requireService(name: string, target: ServiceTarget): Promise<void>;
+export async function requireService(name: string, given?: ServiceTarget): Promise<void> {
+  const known = Object.hasOwn(DEFAULTS, name) ? DEFAULTS[name as ServiceName] : undefined;
+  const target = given ?? (known && (parseTarget(process.env[known.env]) ?? known));
+  if (!target) {
+    throw new ConfigError(`requireService('${name}'): ${name} is not a service chatcore knows (${Object.keys(DEFAULTS).join(', ')}); give its address: requireService('${name}', { host, port }).`);
+  }
+  const { host, port } = target;
+  if (await isReachable(host, port, 1000)) return;
+  const reason = `${name} is not reachable at ${host}:${port}`;
   if (process.env.CHATCORE_REQUIRE_SERVICES === '1') {
     throw new Error(`${reason}, and CHATCORE_REQUIRE_SERVICES=1 makes it required. Start it (see README, "Services").`);
   }
   console.log(`CHATCORE_SKIP ${reason}; set CHATCORE_REQUIRE_SERVICES=1 to make this a failure.`);
   process.exit(0);
+}
+
+/**
+ * Where a service listens.
+ *
+ * @example
+ * ```ts
+ * const target: ServiceTarget = { host: '127.0.0.1', port: 7000 };
+ * await requireService('mydb', target);
+ * ```
+ */
+export interface ServiceTarget {
+  readonly host: string;
+  readonly port: number;
 }
 
 /**
@@ -66,7 +94,7 @@ export async function requireService(name: ServiceName, hostPort?: { host: strin
  * const target = parseTarget(process.env.FIRESTORE_EMULATOR_HOST) ?? { host: '127.0.0.1', port: 8080 };
  * ```
  */
-export function parseTarget(value: string | undefined): { host: string; port: number } | undefined {
+export function parseTarget(value: string | undefined): ServiceTarget | undefined {
   if (!value) return undefined;
   try {
     const u = new URL(value.includes('://') ? value : `tcp://${value}`);

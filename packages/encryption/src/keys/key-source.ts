@@ -1,4 +1,5 @@
 import { ConfigError } from '@chatcore/core';
+import { MIN_PASSPHRASE_SALT_LENGTH } from '@chatcore/core/config';
 import { isValidKeyId } from '../crypto/ciphertext-format.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
 
@@ -58,8 +59,8 @@ export function checkKeySource(source: KeySource, index: number): 'raw' | 'passp
   if (source.passphrase !== undefined) {
     if (typeof source.passphrase !== 'string' || source.passphrase.length < 12) throw new ConfigError(`Key ${source.id}: the passphrase must be a string of at least 12 characters.`);
     const salt = typeof source.salt === 'string' ? saltBytes(source.salt) : Buffer.alloc(0);
-    if (salt.length < 16) {
-      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least 16 bytes (base64, or 16+ characters), e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`);
+    if (salt.length < MIN_PASSPHRASE_SALT_LENGTH) {
+      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes (base64, or ${MIN_PASSPHRASE_SALT_LENGTH}+ characters), e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`);
     }
     if (source.iterations !== undefined && (!Number.isSafeInteger(source.iterations) || source.iterations < MIN_PBKDF2_ITERATIONS_VALUE)) {
       throw new ConfigError(`Key ${source.id}: iterations must be an integer of at least ${MIN_PBKDF2_ITERATIONS_VALUE}.`);

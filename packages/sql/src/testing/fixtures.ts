@@ -10,7 +10,7 @@ import { quoteIdent } from '../identifiers.js';
  *
  * @example
  * ```ts
- * const options: SqlSuiteOptions = { name: 'pglite', createExecutor: () => new PgliteExecutor({ client: shared }) };
+ * const options: SqlSuiteOptions = { name: 'pglite', createExecutor: () => new PgliteExecutor({ client }) };
  * ```
  */
 export interface SqlSuiteOptions {
@@ -71,7 +71,12 @@ export function testRepositories(tag: string) {
  *
  * @example
  * ```ts
- * const spy = new SpyExecutor(inner); ...; assert.is(spy.statements.length, 0);
+ * const spy = new SpyExecutor(executor);
+ * const db = createDatabase({ driver: sqlDriver({ name: 'spy', executor: spy }), repositories: { users } });
+ * await db.connect();
+ * const sent = spy.statements.length;
+ * await db.users.create({ name: 'x'.repeat(500) }).catch(() => undefined); // ValidationError (max: 200)
+ * assert.is(spy.statements.length, sent); // nothing was sent
  * ```
  */
 export class SpyExecutor implements SqlExecutor {
@@ -104,7 +109,9 @@ export class SpyExecutor implements SqlExecutor {
  *
  * @example
  * ```ts
- * const before = await tableChecksum(executor, 'people_ab12'); ...; assert.is(await tableChecksum(executor, 'people_ab12'), before);
+ * const before = await tableChecksum(executor, 'people_ab12');
+ * await db.users.create({ name: 'x'.repeat(500) }).catch(() => undefined); // rejected input
+ * assert.is(await tableChecksum(executor, 'people_ab12'), before);
  * ```
  */
 export async function tableChecksum(executor: SqlExecutor, table: string): Promise<string> {

@@ -11,7 +11,7 @@ import { dropTables, SpyExecutor, suffix, tableChecksum, testRepositories, type 
  *
  * @example
  * ```ts
- * registerSafetySuite({ name: 'postgres', createExecutor }).run();
+ * registerSafetySuite({ name: 'pglite', createExecutor: () => new PgliteExecutor({ client }) }).run();
  * ```
  */
 export function registerSafetySuite(options: SqlSuiteOptions) {

@@ -22,7 +22,7 @@ function version2(table: string) {
  *
  * @example
  * ```ts
- * registerSchemaSuite({ name: 'postgres', createExecutor }).run();
+ * registerSchemaSuite({ name: 'pglite', createExecutor: () => new PgliteExecutor({ client }) }).run();
  * ```
  */
 export function registerSchemaSuite(options: SqlSuiteOptions) {

@@ -1,0 +1,61 @@
+import { spawnSync } from 'node:child_process';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError } from '@chatcore/core';
+import { freePort, requireService } from '@chatcore/core/testing';
+
+const coreDir = fileURLToPath(new URL('..', import.meta.url));
+
+/** Run requireService in a child process (it may end the process) and return its exit code and output. */
+function runChild(call: string, env: Record<string, string | undefined>) {
+  const script = `import { requireService } from '@chatcore/core/testing';\nawait ${call};\nconsole.log('CONTINUED');`;
+  const r = spawnSync(process.execPath, ['--conditions=@chatcore/source', '--import', 'tsx', '--input-type=module', '-e', script], {
+    cwd: coreDir,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+test('requireService returns for a custom service that answers at the given address', async () => {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  try {
+    await requireService('mydb', { host: '127.0.0.1', port });
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('requireService refuses a service it does not know when no address is given, with a ConfigError naming the fix', async () => {
+  let error: unknown;
+  try {
+    await (requireService as (name: string) => Promise<void>)('mydb');
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, ConfigError);
+  assert.match((error as Error).message, /requireService\('mydb', \{ host, port \}\)/);
+});
+
+test('an unreachable custom service fails the file when services are required, naming the service and its address', async () => {
+  const port = await freePort(); // taken from the OS and given back: nothing listens on it
+  const { code, out } = runChild(`requireService('mydb', { host: '127.0.0.1', port: ${port} })`, { CHATCORE_REQUIRE_SERVICES: '1' });
+  assert.is.not(code, 0);
+  assert.match(out, `mydb is not reachable at 127.0.0.1:${port}`);
+  assert.not.match(out, 'CONTINUED');
+});
+
+test('an unreachable custom service skips the file otherwise: a CHATCORE_SKIP line and exit code 0 before anything else runs', async () => {
+  const port = await freePort(); // taken from the OS and given back: nothing listens on it
+  const { code, out } = runChild(`requireService('mydb', { host: '127.0.0.1', port: ${port} })`, { CHATCORE_REQUIRE_SERVICES: '' });
+  assert.is(code, 0);
+  assert.match(out, `CHATCORE_SKIP mydb is not reachable at 127.0.0.1:${port}`);
+  assert.not.match(out, 'CONTINUED');
+});
+
+test.run();

@@ -1,0 +1,49 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConfigError, createDatabase } from '@chatcore/core';
+import { loadConfig, MIN_PASSPHRASE_SALT_LENGTH } from '@chatcore/core/config';
+import { memoryDriver } from '@chatcore/core/driver';
+import { encryption } from '../src/index.js';
+import { users } from './helpers/schemas.js';
+
+// The `encryption` section of a stack file and the plugin apply one rule to a
+// passphrase's stored salt: what loadConfig accepts, encryption() accepts.
+
+const yaml = (salt: string) => `encryption:\n  passphrase: correct horse battery staple\n  passphrase_salt: ${salt}\n`;
+
+test('the shortest salt the loader accepts builds a working keyring', async () => {
+  const salt = 's'.repeat(MIN_PASSPHRASE_SALT_LENGTH);
+  const config = loadConfig(yaml(salt), { env: {} });
+  const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [encryption(config.encryption!)] });
+  await db.connect();
+  try {
+    const ada = await db.users.create({ name: 'Ada', email: 'ada@example.com', ssn: '123-45-6789' });
+    assert.is((await db.users.get(ada.id))?.ssn, '123-45-6789');
+  } finally {
+    await db.close();
+  }
+});
+
+test('a salt one character shorter is refused by the loader, at its path, without echoing it', () => {
+  const salt = 'q'.repeat(MIN_PASSPHRASE_SALT_LENGTH - 1);
+  let error: unknown;
+  try {
+    loadConfig(yaml(salt), { env: {} });
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, ConfigError);
+  const problems = (error as ConfigError).problems;
+  assert.equal(problems.map((p) => p.path), ['encryption.passphrase_salt']);
+  assert.match(problems[0]!.message, `at least ${MIN_PASSPHRASE_SALT_LENGTH} characters`);
+  assert.not.match((error as Error).message, salt);
+});
+
+test('the plugin refuses the same short salt when given in code', () => {
+  assert.throws(
+    () => encryption({ passphrase: 'correct horse battery staple', passphraseSalt: 'q'.repeat(MIN_PASSPHRASE_SALT_LENGTH - 1) }),
+    (e: unknown) => e instanceof ConfigError && e.message.includes(`at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes`),
+  );
+});
+
+test.run();

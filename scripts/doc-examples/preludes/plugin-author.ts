@@ -1,0 +1,2 @@
+// docs/plugins.md: the app prelude (users, conversations, messages, db).
+export * from './app.js';
