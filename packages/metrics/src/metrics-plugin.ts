@@ -60,7 +60,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     async connect(h) {
       host = h;
       // Checked once: an SDK registered after connect() is not seen (register it first).
-      if (o.openTelemetry) telemetry = await OpenTelemetry.load(h.driver.name, o.buckets);
+      if (o.openTelemetry) telemetry = await OpenTelemetry.load(h.driver.name, o.buckets, operations);
     },
 
     async around(op, ctx, next) {
@@ -94,6 +94,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
 
     close() {
       registered.unregister();
+      telemetry?.shutdown();
       telemetry = undefined;
     },
   };

@@ -1,5 +1,6 @@
-import type { Attributes, Context, Counter, Histogram, Meter, Span, Tracer, UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Context, Histogram, Meter, ObservableCallback, ObservableCounter, ObservableUpDownCounter, Span, Tracer } from '@opentelemetry/api';
 import type { MethodName, OperationContext } from '@chatcore/core/plugin';
+import type { OperationMetrics } from './operation-metrics.js';
 import type { Outcome } from './outcome.js';
 import { dbSystem } from './db-system.js';
 
@@ -20,10 +21,18 @@ function sdkMeter(api: Api): Meter | undefined {
   return meter === api.createNoopMeter() ? undefined : meter;
 }
 
+/**
+ * The OTel instruments. The call counter and the in-flight counter are
+ * observable: the meter reads the same fields as the Prometheus counter at
+ * collection time, so a call records only its duration (the SDK hashes the
+ * attributes of every record, which costs microseconds).
+ */
 interface Instruments {
-  readonly calls: Counter;
   readonly duration: Histogram;
-  readonly inFlight: UpDownCounter;
+  readonly calls: ObservableCounter;
+  readonly inFlight: ObservableUpDownCounter;
+  readonly observeCalls: ObservableCallback;
+  readonly observeInFlight: ObservableCallback;
 }
 
 /**
@@ -34,16 +43,16 @@ interface Instruments {
  */
 export class OpenTelemetry {
   private readonly attributes = new Map<string, Attributes>();
+  private instruments: Instruments | undefined;
 
   private constructor(
     private readonly api: Api,
     private readonly tracer: Tracer | undefined,
-    private readonly instruments: Instruments | undefined,
     private readonly system: string,
   ) {}
 
   /** Import the API (an optional peer dependency) and look for a registered SDK. */
-  static async load(driverName: string, buckets: readonly number[]): Promise<OpenTelemetry | undefined> {
+  static async load(driverName: string, buckets: readonly number[], operations: OperationMetrics): Promise<OpenTelemetry | undefined> {
     let api: Api;
     try {
       api = await import('@opentelemetry/api');
@@ -53,14 +62,35 @@ export class OpenTelemetry {
     const tracer = sdkTracer(api);
     const meter = sdkMeter(api);
     if (!tracer && !meter) return undefined;
-    const instruments = meter && {
-      calls: meter.createCounter('chatcore.operations', { description: 'Repository calls by repository, operation and outcome.', unit: '{call}' }),
-      duration: meter.createHistogram('db.client.operation.duration', {
-        description: 'Duration of repository calls.', unit: 's', advice: { explicitBucketBoundaries: [...buckets] },
-      }),
-      inFlight: meter.createUpDownCounter('chatcore.operations.in_flight', { description: 'Repository calls in flight.', unit: '{call}' }),
+    const telemetry = new OpenTelemetry(api, tracer, dbSystem(driverName));
+    if (meter) telemetry.instruments = telemetry.instrument(meter, buckets, operations);
+    return telemetry;
+  }
+
+  private instrument(meter: Meter, buckets: readonly number[], operations: OperationMetrics): Instruments {
+    const observeCalls: ObservableCallback = (result) => {
+      for (const s of operations.all()) for (const [outcome, n] of s.calls) result.observe(n, this.outcomeAttributes(s.labels.repository, s.labels.operation, outcome));
     };
-    return new OpenTelemetry(api, tracer, instruments, dbSystem(driverName));
+    const observeInFlight: ObservableCallback = (result) => {
+      for (const s of operations.all()) result.observe(s.inFlight, this.base(s.labels.repository, s.labels.operation));
+    };
+    const calls = meter.createObservableCounter('chatcore.operations', { description: 'Repository calls by repository, operation and outcome.', unit: '{call}' });
+    const inFlight = meter.createObservableUpDownCounter('chatcore.operations.in_flight', { description: 'Repository calls in flight.', unit: '{call}' });
+    calls.addCallback(observeCalls);
+    inFlight.addCallback(observeInFlight);
+    const duration = meter.createHistogram('db.client.operation.duration', {
+      description: 'Duration of repository calls.', unit: 's', advice: { explicitBucketBoundaries: [...buckets] },
+    });
+    return { duration, calls, inFlight, observeCalls, observeInFlight };
+  }
+
+  /** Stop reporting (the database closed). */
+  shutdown(): void {
+    const i = this.instruments;
+    if (!i) return;
+    i.calls.removeCallback(i.observeCalls);
+    i.inFlight.removeCallback(i.observeInFlight);
+    this.instruments = undefined;
   }
 
   /**
@@ -68,13 +98,14 @@ export class OpenTelemetry {
    * caller's active span, timed from the repository call's start.
    */
   begin(ctx: OperationContext): Span | undefined {
-    this.instruments?.inFlight.add(1, this.base(ctx.repository, ctx.method));
     if (!this.tracer) return undefined;
-    return this.tracer.startSpan(
+    const span = this.tracer.startSpan(
       `${ctx.method} ${ctx.repository}`,
-      { kind: this.api.SpanKind.CLIENT, attributes: this.spanAttributes(ctx), startTime: performance.timeOrigin + ctx.startedAtHr },
+      { kind: this.api.SpanKind.CLIENT, attributes: this.base(ctx.repository, ctx.method), startTime: performance.timeOrigin + ctx.startedAtHr },
       this.api.context.active(),
     );
+    span.setAttribute('chatcore.trace_id', ctx.traceId);
+    return span;
   }
 
   /** Run the rest of the onion with `span` active, so spans made below (a driver's) become its children. */
@@ -85,18 +116,12 @@ export class OpenTelemetry {
 
   /** Finish a call that `begin` started. */
   end(ctx: OperationContext, span: Span | undefined, outcome: Outcome, seconds: number): void {
-    if (this.instruments) {
-      this.instruments.inFlight.add(-1, this.base(ctx.repository, ctx.method));
-      const attributes = this.outcomeAttributes(ctx.repository, ctx.method, outcome);
-      this.instruments.calls.add(1, attributes);
-      this.instruments.duration.record(seconds, attributes);
-    }
+    this.instruments?.duration.record(seconds, this.outcomeAttributes(ctx.repository, ctx.method, outcome));
     if (span) this.close(span, outcome, performance.timeOrigin + ctx.startedAtHr + seconds * 1000);
   }
 
-  /** Input rejected before the onion: a counted call and a zero-length span with the error. */
+  /** Input rejected before the onion (already counted by the plugin): a zero-length span with the error. */
   rejected(repository: string, method: MethodName, outcome: Outcome): void {
-    this.instruments?.calls.add(1, this.outcomeAttributes(repository, method, outcome));
     if (!this.tracer) return;
     const span = this.tracer.startSpan(
       `${method} ${repository}`,
@@ -114,10 +139,6 @@ export class OpenTelemetry {
       span.setStatus({ code: this.api.SpanStatusCode.ERROR, message: outcome });
     }
     span.end(endTime);
-  }
-
-  private spanAttributes(ctx: OperationContext): Attributes {
-    return { ...this.base(ctx.repository, ctx.method), 'chatcore.trace_id': ctx.traceId };
   }
 
   /** Attributes of a repository × operation (× outcome), made once each. */

@@ -77,7 +77,8 @@ export class OperationMetrics {
     this.duration.observe(s.outcomeLabels(outcome), seconds);
   }
 
-  private *all(): Iterable<OperationSeries> {
+  /** Every series made so far. */
+  *all(): Iterable<OperationSeries> {
     for (const byOperation of this.table.values()) yield* byOperation.values();
   }
 }
