@@ -80,7 +80,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
         throw error;
       } finally {
         series.inFlight--;
-        operations.finish(series, outcome, seconds);
+        series.finish(outcome, seconds);
         telemetry?.end(ctx, span, outcome, seconds);
       }
     },

@@ -69,7 +69,7 @@ export class OpenTelemetry {
 
   private instrument(meter: Meter, buckets: readonly number[], operations: OperationMetrics): Instruments {
     const observeCalls: ObservableCallback = (result) => {
-      for (const s of operations.all()) for (const [outcome, n] of s.calls) result.observe(n, this.outcomeAttributes(s.labels.repository, s.labels.operation, outcome));
+      for (const s of operations.all()) for (const o of s.outcomes.values()) result.observe(o.calls, this.outcomeAttributes(s.labels.repository, s.labels.operation, o.labels.outcome));
     };
     const observeInFlight: ObservableCallback = (result) => {
       for (const s of operations.all()) result.observe(s.inFlight, this.base(s.labels.repository, s.labels.operation));

@@ -1,36 +1,62 @@
-import type { Histogram } from 'prom-client';
 import type { Outcome } from './outcome.js';
 import type { RegisteredMetrics } from './prom-metrics.js';
+import { DurationHistogram } from './duration-histogram.js';
 
 // Type aliases, not interfaces: prom-client takes label objects as records.
 type SeriesLabels = { readonly repository: string; readonly operation: string };
 type OutcomeLabels = SeriesLabels & { readonly outcome: Outcome };
 
+/** The calls of one repository × operation × outcome. */
+export class OutcomeStats {
+  /** Finished calls, rejected input included. */
+  calls = 0;
+  /** Durations of the calls that entered the onion: per bucket (not cumulative; the last slot is above every bound), their sum and count. */
+  readonly buckets: Float64Array;
+  sum = 0;
+  observed = 0;
+
+  constructor(readonly labels: OutcomeLabels, bucketCount: number) {
+    this.buckets = new Float64Array(bucketCount + 1);
+  }
+}
+
 /**
- * The counters of one repository × operation. The hot path only bumps
- * plain fields here (prom-client's per-call label hashing and checks cost
- * microseconds); the counter and the gauge read them at scrape time.
+ * The counters of one repository × operation. The hot path only updates
+ * plain fields here and allocates nothing (prom-client's per-call label
+ * checks and hashing allocate several objects per call, which a busy
+ * process pays again in garbage collection); the counter, the histogram and
+ * the gauge read these fields at scrape time.
  */
 export class OperationSeries {
   inFlight = 0;
-  /** Finished calls by outcome. */
-  readonly calls = new Map<Outcome, number>();
+  readonly outcomes = new Map<Outcome, OutcomeStats>();
   readonly labels: SeriesLabels;
-  private readonly byOutcome = new Map<Outcome, OutcomeLabels>();
 
-  constructor(repository: string, operation: string) {
+  constructor(repository: string, operation: string, private readonly bounds: readonly number[]) {
     this.labels = { repository, operation };
   }
 
-  /** One frozen label object per outcome, made once. */
-  outcomeLabels(outcome: Outcome): OutcomeLabels {
-    let labels = this.byOutcome.get(outcome);
-    if (!labels) this.byOutcome.set(outcome, (labels = Object.freeze({ ...this.labels, outcome })));
-    return labels;
+  stats(outcome: Outcome): OutcomeStats {
+    let s = this.outcomes.get(outcome);
+    if (!s) this.outcomes.set(outcome, (s = new OutcomeStats(Object.freeze({ ...this.labels, outcome }), this.bounds.length)));
+    return s;
   }
 
+  /** A call that never entered the onion (rejected input): counted, no duration. */
   count(outcome: Outcome): void {
-    this.calls.set(outcome, (this.calls.get(outcome) ?? 0) + 1);
+    this.stats(outcome).calls++;
+  }
+
+  /** A call that went through the onion finished after `seconds`. */
+  finish(outcome: Outcome, seconds: number): void {
+    const s = this.stats(outcome);
+    s.calls++;
+    s.observed++;
+    s.sum += seconds;
+    const bounds = this.bounds;
+    let i = 0;
+    while (i < bounds.length && seconds > bounds[i]!) i++;
+    s.buckets[i]!++;
   }
 }
 
@@ -43,20 +69,19 @@ const LABELS = ['repository', 'operation', 'outcome'] as const;
  */
 export class OperationMetrics {
   private readonly table = new Map<string, Map<string, OperationSeries>>();
-  private readonly duration: Histogram<string>;
 
-  constructor(metrics: RegisteredMetrics, buckets: readonly number[]) {
+  constructor(metrics: RegisteredMetrics, private readonly buckets: readonly number[]) {
     const all = () => this.all();
     metrics.counter('operations_total', 'Repository calls, by repository, operation (method name) and outcome (ok or the error code).', LABELS, function () {
       this.reset();
-      for (const s of all()) for (const [outcome, n] of s.calls) this.inc(s.outcomeLabels(outcome), n);
+      for (const s of all()) for (const o of s.outcomes.values()) this.inc(o.labels, o.calls);
     });
-    this.duration = metrics.histogram(
-      'operation_duration_seconds',
+    metrics.collector('operation_duration_seconds', (name) => new DurationHistogram(
+      name,
       'Latency of repository calls in seconds, from the call to its result, by repository, operation and outcome.',
-      LABELS,
       buckets,
-    );
+      all,
+    ));
     metrics.gauge('operations_in_flight', 'Repository calls started and not yet finished, by repository and operation.', ['repository', 'operation'], function () {
       this.reset();
       for (const s of all()) this.set(s.labels, s.inFlight);
@@ -67,14 +92,8 @@ export class OperationMetrics {
     let byOperation = this.table.get(repository);
     if (!byOperation) this.table.set(repository, (byOperation = new Map()));
     let s = byOperation.get(operation);
-    if (!s) byOperation.set(operation, (s = new OperationSeries(repository, operation)));
+    if (!s) byOperation.set(operation, (s = new OperationSeries(repository, operation, this.buckets)));
     return s;
-  }
-
-  /** A call that went through the onion finished after `seconds`. */
-  finish(s: OperationSeries, outcome: Outcome, seconds: number): void {
-    s.count(outcome);
-    this.duration.observe(s.outcomeLabels(outcome), seconds);
   }
 
   /** Every series made so far. */

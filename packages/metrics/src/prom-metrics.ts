@@ -1,8 +1,9 @@
 import { ConfigError } from '@chatcore/core';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
+import type { DurationHistogram } from './duration-histogram.js';
 
-/** Anything prom-client can register (the three kinds this package makes). */
-type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+/** What this package registers: prom-client's counters and gauges, and its own histogram collector. */
+type AnyMetric = Counter<string> | Gauge<string> | DurationHistogram;
 
 /**
  * The metrics one plugin registered, so that `close()` can take them out of
@@ -22,8 +23,14 @@ export class RegisteredMetrics {
     return this.add(name, () => new Gauge({ name: this.prefix + name, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) }));
   }
 
-  histogram(name: string, help: string, labelNames: readonly string[], buckets: readonly number[]): Histogram<string> {
-    return this.add(name, () => new Histogram({ name: this.prefix + name, help, labelNames, buckets: [...buckets], registers: [this.registry] }));
+  /** A metric of this package's own that prom-client's registry can read (see DurationHistogram). */
+  collector(name: string, make: (fullName: string) => DurationHistogram): DurationHistogram {
+    return this.add(name, () => {
+      const metric = make(this.prefix + name);
+      // registerMetric is typed for prom-client's own classes; it stores the object by name and reads get()/reset().
+      this.registry.registerMetric(metric as unknown as Counter<string>);
+      return metric;
+    });
   }
 
   /** Remove every metric this instance registered. */

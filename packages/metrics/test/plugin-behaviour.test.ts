@@ -1,10 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Counter, Registry } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
 import { ConfigError, createDatabase, TimeoutError } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/testing';
 import type { Plugin } from '@chatcore/core/plugin';
-import { metrics, outcomeOf } from '../src/index.js';
+import { DEFAULT_BUCKETS, metrics, outcomeOf } from '../src/index.js';
+import { OperationMetrics } from '../src/operation-metrics.js';
+import { RegisteredMetrics } from '../src/prom-metrics.js';
 import { histogram, scrape, users, value } from './helpers/fixtures.js';
 
 async function open(plugins: Plugin[]) {
@@ -31,6 +33,27 @@ test('bad options are refused with a ConfigError that names the fix', () => {
   configError(() => metrics({ buckets: [0, 1] }), 'positive');
   configError(() => metrics({ registry: {} as Registry }), 'Registry');
   configError(() => metrics({ openTelemetry: true as never }), 'openTelemetry');
+});
+
+test('the latency histogram exposes exactly what a prom-client Histogram given the same observations does', async () => {
+  const ours = new Registry();
+  const theirs = new Registry();
+  const table = new OperationMetrics(new RegisteredMetrics(ours, 'x_'), DEFAULT_BUCKETS);
+  const reference = new Histogram({ name: 'x_operation_duration_seconds', help: 'Latency of repository calls in seconds, from the call to its result, by repository, operation and outcome.', labelNames: ['repository', 'operation', 'outcome'], buckets: [...DEFAULT_BUCKETS], registers: [theirs] });
+  // Bounds themselves, values between them, below the first and above the last.
+  const seconds = [...DEFAULT_BUCKETS, 0.0001, 0.0007, 0.003, 0.2, 3, 42, 0.01, 0.01];
+  for (const [i, v] of seconds.entries()) {
+    const outcome = i % 3 === 0 ? 'CONFLICT' : 'ok';
+    table.series('users', 'get').finish(outcome, v);
+    reference.observe({ repository: 'users', operation: 'get', outcome }, v);
+  }
+  table.series('users', 'find').finish('ok', 0.02);
+  reference.observe({ repository: 'users', operation: 'find', outcome: 'ok' }, 0.02);
+  const histogramOf = (text: string) => text.split('\n').filter((l) => l.startsWith('x_operation_duration_seconds') || l.endsWith('x_operation_duration_seconds histogram')).sort();
+  const expected = histogramOf(await theirs.metrics());
+  assert.is(expected.length, 3 * (DEFAULT_BUCKETS.length + 3) + 1);
+  assert.equal(histogramOf(await ours.metrics()), expected);
+  assert.equal((await ours.getMetricsAsJSON()).find((m) => m.name === 'x_operation_duration_seconds')?.type, 'histogram');
 });
 
 test('two plugins on one registry collide with a ConfigError; after close the names are free again', async () => {
