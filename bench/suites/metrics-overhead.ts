@@ -67,7 +67,8 @@ export async function metricsOverhead(out: string[]): Promise<void> {
   // Client CPU per call, paired by round: what the plugin itself costs, less exposed to other load on the machine.
   for (const r of results.slice(1)) {
     const ratio = pairedCpuRatio(r, results[0]!);
-    out.push(`| client CPU per get vs no plugins | ${r.name} | | ${r.cpuMicrosPerOp.toFixed(1)} | | ${ratio.toFixed(2)}x CPU (+${(r.cpuMicrosPerOp - results[0]!.cpuMicrosPerOp).toFixed(1)} µs median) |`);
+    const delta = r.cpuMicrosPerOp - results[0]!.cpuMicrosPerOp;
+    out.push(`| client CPU per get vs no plugins | ${r.name} | | ${r.cpuMicrosPerOp.toFixed(1)} | | ${ratio.toFixed(2)}x CPU (${delta >= 0 ? '+' : ''}${delta.toFixed(1)} µs between medians) |`);
   }
 
   await k.executor.execute({ sql: 'drop table if exists bench_metrics_items', parameters: [] });
