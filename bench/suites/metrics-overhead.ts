@@ -3,6 +3,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
+import type { Plugin } from '@chatcore/core/plugin';
 import { postgres } from '@chatcore/postgres';
 import { metrics } from '@chatcore/metrics';
 import { compare, pairedCpuRatio, rows } from '../lib/measure.js';
@@ -18,20 +19,23 @@ const dropSpans: SpanExporter = { export: (_spans: ReadableSpan[], done) => done
 const dropMetrics: PushMetricExporter = { export: (_m, done) => done({ code: 0 }), forceFlush: async () => undefined, shutdown: async () => undefined };
 
 /**
- * `repo.get(id)` at 16 in flight on PostgreSQL: without plugins, with the
- * metrics plugin (no OpenTelemetry SDK registered; and with OpenTelemetry
+ * `repo.get(id)` at 16 in flight on PostgreSQL: without plugins, with a
+ * plugin that has the same hooks and does nothing (what core's pipeline
+ * costs any such plugin), with the metrics plugin (no OpenTelemetry SDK registered; and with OpenTelemetry
  * turned off, to show the no-SDK check costs nothing), and with an SDK
  * registered (a span per call through a batch processor, and the OTel
  * meter). Targets: metrics >= 0.95x of no plugins; with the SDK >= 0.95x
  * of without it.
  */
 export async function metricsOverhead(out: string[]): Promise<void> {
-  const open = async (plugins: ReturnType<typeof metrics>[]) => {
+  const open = async (plugins: Plugin[]) => {
     const db = createDatabase({ driver: postgres({ url: URL, poolSize: 10 }), repositories: { items }, plugins });
     await db.connect();
     return db;
   };
   const plain = await open([]);
+  // What any plugin with the same two hooks costs in core's pipeline, doing nothing itself.
+  const empty = await open([{ name: 'empty', around: (op, _ctx, next) => next(op), onInvalidInput: () => undefined }]);
   const measured = await open([metrics()]);
   const off = await open([metrics({ openTelemetry: false })]);
 
@@ -56,6 +60,7 @@ export async function metricsOverhead(out: string[]): Promise<void> {
   const results = await compare(
     [
       { name: 'repo.get (no plugins)', op: (i) => plain.items.get(pick(i)) },
+      { name: 'repo.get (empty plugin: around + onInvalidInput)', op: (i) => empty.items.get(pick(i)) },
       { name: 'repo.get (metrics, no OTel SDK)', op: (i) => measured.items.get(pick(i)) },
       { name: 'repo.get (metrics, openTelemetry: false)', op: (i) => off.items.get(pick(i)) },
       { name: 'repo.get (metrics + OTel SDK: spans and meter)', op: (i) => traced.items.get(pick(i)) },
@@ -63,7 +68,7 @@ export async function metricsOverhead(out: string[]): Promise<void> {
     { count: OPS, inFlight: 16, rounds: 7 },
   );
   out.push(...rows('get by id, 16 in flight', results, 'repo.get (no plugins)', { variant: 'repo.get (metrics, no OTel SDK)', min: 0.95 }));
-  out.push(...rows('get by id, 16 in flight, vs metrics without SDK', results.filter((r) => r.name !== 'repo.get (no plugins)'), 'repo.get (metrics, no OTel SDK)', { variant: 'repo.get (metrics + OTel SDK: spans and meter)', min: 0.95 }));
+  out.push(...rows('get by id, 16 in flight, vs metrics without SDK', results.filter((r) => !r.name.startsWith('repo.get (no plugins') && !r.name.startsWith('repo.get (empty')), 'repo.get (metrics, no OTel SDK)', { variant: 'repo.get (metrics + OTel SDK: spans and meter)', min: 0.95 }));
   // Client CPU per call, paired by round: what the plugin itself costs, less exposed to other load on the machine.
   for (const r of results.slice(1)) {
     const ratio = pairedCpuRatio(r, results[0]!);
@@ -72,7 +77,7 @@ export async function metricsOverhead(out: string[]): Promise<void> {
   }
 
   await k.executor.execute({ sql: 'drop table if exists bench_metrics_items', parameters: [] });
-  for (const db of [traced, off, measured, plain]) await db.close();
+  for (const db of [traced, off, measured, empty, plain]) await db.close();
   await tracerProvider.shutdown();
   await meterProvider.shutdown();
   trace.disable();
