@@ -66,11 +66,13 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     async around(op, ctx, next) {
       const series = operations.series(ctx.repository, ctx.method);
       series.inFlight++;
-      const span = telemetry?.begin(ctx);
+      // Held for the whole call: a close() meanwhile must not leave its span open.
+      const t = telemetry;
+      const span = t?.begin(ctx);
       let outcome: Outcome = 'ok';
       let seconds = 0;
       try {
-        const result = span ? await telemetry!.within(span, () => next(op)) : await next(op);
+        const result = span ? await t!.within(span, () => next(op)) : await next(op);
         seconds = (performance.now() - ctx.startedAtHr) / 1000;
         if (host && isTargetedMiss(ctx, result)) outcome = await missOutcome(ctx, ctx.transaction?.session ?? host.session);
         return result;
@@ -81,7 +83,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       } finally {
         series.inFlight--;
         series.finish(outcome, seconds);
-        telemetry?.end(ctx, span, outcome, seconds);
+        t?.end(ctx, span, outcome, seconds);
       }
     },
 
