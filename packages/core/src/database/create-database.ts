@@ -96,6 +96,8 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
     },
     capabilities: driver.capabilities,
     session: driver,
+    driver,
+    plugins,
     reportSecurityEvent: (event) => reportSecurityEvent(event),
     async execute(from, op, ctx) {
       const index = plugins.findIndex((p) => p.name === from);

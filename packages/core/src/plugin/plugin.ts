@@ -1,5 +1,5 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
-import type { StoredRow, DriverSession, HealthReport } from '../driver/driver.js';
+import type { StoredRow, Driver, DriverSession, HealthReport } from '../driver/driver.js';
 import type { DriverCapabilities } from '../driver/capabilities.js';
 import type { OperationContext } from '../context/operation-context.js';
 import type { MethodName, Operation, OperationResult } from './operation.js';
@@ -31,6 +31,10 @@ export interface PluginHost {
   reportSecurityEvent(event: SecurityEvent): void;
   /** Run an operation through the plugins below `from` (for re-encryption jobs and similar). */
   execute(from: string, op: Operation, ctx?: Partial<Pick<OperationContext, 'actor' | 'tenant' | 'traceId'>>): Promise<OperationResult>;
+  /** The driver's name and health report, read-only (for metrics: pool and breaker state). */
+  readonly driver: Pick<Driver, 'name' | 'health'>;
+  /** Every plugin of the database, outermost first (to read another plugin's `stats()`). */
+  readonly plugins: readonly Plugin[];
 }
 
 /**

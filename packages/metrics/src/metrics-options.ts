@@ -1,0 +1,81 @@
+import { ConfigError } from '@chatcore/core';
+import { Registry } from 'prom-client';
+
+/**
+ * Options of `metrics()`.
+ *
+ * @example
+ * ```ts
+ * import { Registry } from 'prom-client';
+ * const options: MetricsOptions = { registry: new Registry(), prefix: 'app_db_', openTelemetry: false };
+ * ```
+ */
+export interface MetricsOptions {
+  /** Plugin name (default 'metrics'). */
+  readonly name?: string;
+  /**
+   * The prom-client registry to register into (default: a registry of this
+   * plugin's own, `plugin.registry`). Pass the application's registry to
+   * serve everything from one `/metrics`.
+   */
+  readonly registry?: Registry;
+  /** Prefix of every metric name (default `chatcore_`). */
+  readonly prefix?: string;
+  /** Upper bounds of the latency histogram's buckets, in seconds, ascending (default `DEFAULT_BUCKETS`). */
+  readonly buckets?: readonly number[];
+  /**
+   * `'auto'` (default): emit spans and OTel metrics when the application
+   * registered an OpenTelemetry SDK (global tracer/meter provider) before
+   * `db.connect()`; `false`: never, even then.
+   */
+  readonly openTelemetry?: 'auto' | false;
+}
+
+/**
+ * Latency buckets in seconds, from an in-process cache hit (well under
+ * 0.5 ms) to a slow query or a breaker wait (seconds).
+ *
+ * @example
+ * ```ts
+ * metrics({ buckets: [...DEFAULT_BUCKETS, 30] });
+ * ```
+ */
+export const DEFAULT_BUCKETS: readonly number[] = Object.freeze([0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]);
+
+/** Options after defaults and checks. */
+export interface ResolvedMetricsOptions {
+  readonly name: string;
+  readonly registry: Registry;
+  readonly prefix: string;
+  readonly buckets: readonly number[];
+  readonly openTelemetry: boolean;
+}
+
+const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+
+/** Apply defaults and reject what prom-client would refuse later, with the fix in the message. */
+export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsOptions {
+  const prefix = options.prefix ?? 'chatcore_';
+  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME.test(prefix))) {
+    throw new ConfigError(`metrics: prefix ${JSON.stringify(prefix)} is not a valid Prometheus metric name start; use letters, digits, '_' and ':' (e.g. 'chatcore_').`);
+  }
+  const buckets = options.buckets ?? DEFAULT_BUCKETS;
+  if (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (i > 0 && b <= buckets[i - 1]!))) {
+    throw new ConfigError('metrics: buckets must be positive, finite numbers of seconds in ascending order, e.g. [0.001, 0.01, 0.1, 1].');
+  }
+  const openTelemetry = options.openTelemetry ?? 'auto';
+  if (openTelemetry !== 'auto' && openTelemetry !== false) {
+    throw new ConfigError(`metrics: openTelemetry must be 'auto' or false (got ${JSON.stringify(openTelemetry)}).`);
+  }
+  // Duck-typed: the application's prom-client may be another copy than ours.
+  if (options.registry !== undefined && (typeof options.registry?.registerMetric !== 'function' || typeof options.registry?.metrics !== 'function')) {
+    throw new ConfigError('metrics: registry must be a prom-client Registry (import { Registry } from \'prom-client\').');
+  }
+  return {
+    name: options.name ?? 'metrics',
+    registry: options.registry ?? new Registry(),
+    prefix,
+    buckets: Object.freeze([...buckets]),
+    openTelemetry: openTelemetry === 'auto',
+  };
+}

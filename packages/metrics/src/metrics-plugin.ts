@@ -1,0 +1,103 @@
+import type { Plugin, PluginHost } from '@chatcore/core/plugin';
+import type { Registry } from 'prom-client';
+import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
+import { OperationMetrics } from './operation-metrics.js';
+import { isTargetedMiss, missOutcome, outcomeOf, type Outcome } from './outcome.js';
+import { OpenTelemetry } from './open-telemetry.js';
+import { RegisteredMetrics } from './prom-metrics.js';
+import { registerStackMetrics } from './stack-metrics.js';
+
+/**
+ * The metrics plugin: a chatcore Plugin plus the prom-client registry its
+ * metrics live in.
+ *
+ * @example
+ * ```ts
+ * const m = metrics();
+ * const db = createDatabase({ driver: pglite(), repositories: { users }, plugins: [m] });
+ * await db.connect();
+ * console.log(await m.registry.metrics());
+ * ```
+ */
+export interface MetricsPlugin extends Plugin {
+  /** The registry holding this plugin's metrics (the one passed as `registry`, or its own). */
+  readonly registry: Registry;
+}
+
+/**
+ * Create the metrics plugin: per repository × operation × outcome a call
+ * counter and a latency histogram, calls in flight, and, read at scrape
+ * time, the driver's pool and breakers and the cache, audit and encryption
+ * plugins' counters (docs/metrics.md lists every name). With an
+ * OpenTelemetry SDK registered before `connect()`, also one span per
+ * repository call and the same counters through the OTel meter.
+ *
+ * List it first (outermost): it then times what the caller waits for,
+ * audit and cache hits included, and sees every call.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({
+ *   driver: postgres({ url: process.env.DATABASE_URL }),
+ *   repositories: { users },
+ *   plugins: [metrics(), audit(), encryption({ keys }), cache({ redisUrl })],
+ * });
+ * ```
+ */
+export function metrics(options: MetricsOptions = {}): MetricsPlugin {
+  const o = resolveMetricsOptions(options);
+  const registered = new RegisteredMetrics(o.registry, o.prefix);
+  const operations = new OperationMetrics(registered, o.buckets);
+  let host: PluginHost | undefined;
+  let telemetry: OpenTelemetry | undefined;
+  registerStackMetrics(registered, () => host);
+
+  return {
+    name: o.name,
+    placement: { prefersOutermost: true },
+    registry: o.registry,
+
+    async connect(h) {
+      host = h;
+      // Checked once: an SDK registered after connect() is not seen (register it first).
+      if (o.openTelemetry) telemetry = await OpenTelemetry.load(h.driver.name, o.buckets, operations);
+    },
+
+    async around(op, ctx, next) {
+      const series = operations.series(ctx.repository, ctx.method);
+      series.inFlight++;
+      // Held for the whole call: a close() meanwhile must not leave its span open.
+      const t = telemetry;
+      const span = t?.begin(ctx);
+      let outcome: Outcome = 'ok';
+      let seconds = 0;
+      try {
+        const result = span ? await t!.within(span, () => next(op)) : await next(op);
+        seconds = (performance.now() - ctx.startedAtHr) / 1000;
+        if (host && isTargetedMiss(ctx, result)) outcome = await missOutcome(ctx, ctx.transaction?.session ?? host.session);
+        return result;
+      } catch (error) {
+        seconds = (performance.now() - ctx.startedAtHr) / 1000;
+        outcome = outcomeOf(error);
+        throw error;
+      } finally {
+        series.inFlight--;
+        series.finish(outcome, seconds);
+        t?.end(ctx, span, outcome, seconds);
+      }
+    },
+
+    onInvalidInput({ repository, method, error }) {
+      // Rejected before any plugin ran: counted, with no duration to observe.
+      const outcome = outcomeOf(error);
+      operations.series(repository, method).count(outcome);
+      telemetry?.rejected(repository, method, outcome);
+    },
+
+    close() {
+      registered.unregister();
+      telemetry?.shutdown();
+      telemetry = undefined;
+    },
+  };
+}
