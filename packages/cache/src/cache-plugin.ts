@@ -333,8 +333,8 @@ export class CachePlugin implements Plugin {
  * ```ts
  * import { cache } from '@chatcore/cache';
  * const db = createDatabase({
- *   driver, repositories: { users, messages, drafts },
- *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, drafts: false } })],
+ *   driver, repositories: { users, messages },
+ *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, messages: false } })],
  * });
  * ```
  */

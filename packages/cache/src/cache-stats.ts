@@ -57,7 +57,11 @@ export interface CacheStats {
  *
  * @example
  * ```ts
- * cachePlugin.events.on('metric', (e: CacheMetricEvent) => counter.inc({ repo: e.repository, tier: e.tier, kind: e.metric }, e.count));
+ * const counts = new Map<string, number>();
+ * cachePlugin.events.on('metric', (e: CacheMetricEvent) => {
+ *   const k = `${e.repository}/${e.tier}/${e.metric}`;
+ *   counts.set(k, (counts.get(k) ?? 0) + e.count);
+ * });
  * ```
  */
 export interface CacheMetricEvent {
