@@ -1,9 +1,10 @@
 import type { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import { ConfigError, type ComponentHealth } from '@chatcore/core';
 import { parseDuration } from '@chatcore/core/config';
 import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
-import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
+import { concealOptions, repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
 import { CacheCounters } from './cache-counters.js';
 import type { CacheStats, CacheTier } from './cache-stats.js';
 import { Generations } from './generations.js';
@@ -80,8 +81,25 @@ export class CachePlugin implements Plugin {
   private readonly background = new Set<Promise<unknown>>();
 
   constructor(private readonly input: CacheOptions = {}) {
-    this.options = resolveOptions(input);
+    this.options = resolveOptions(concealOptions(input));
     this.keys = new KeyNames(this.options.namespace);
+  }
+
+  /**
+   * What printing the plugin shows (util.inspect, JSON.stringify, String):
+   * its settings without credentials, never the Redis clients inside it.
+   */
+  toJSON(): { plugin: string; namespace: string; redis: 'single' | 'cluster' | 'none'; local: boolean; shared: boolean } {
+    const r = this.options.redis;
+    return { plugin: this.name, namespace: this.options.namespace, redis: r ? (r.cluster?.length ? 'cluster' : 'single') : 'none', local: this.options.local, shared: this.options.shared };
+  }
+
+  [inspect.custom](): ReturnType<CachePlugin['toJSON']> {
+    return this.toJSON();
+  }
+
+  toString(): string {
+    return `CachePlugin(${this.options.namespace})`;
   }
 
   /** Metric events (`metric`: CacheMetricEvent) for a metrics plugin. */
