@@ -2,6 +2,7 @@ import { ConfigError } from '@chatcore/core';
 import { parseDuration } from '@chatcore/core/config';
 import { SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
+import type { CacheKeyInput } from './entry-authenticator.js';
 
 /**
  * Redis client options as `cache({ redis })` takes them: node-redis's
@@ -93,6 +94,14 @@ export interface CacheOptions {
   readonly breaker?: { readonly failures?: number; readonly halfOpenAfter?: number | string };
   /** Bus heartbeat period (default 250 ms); the in-process tier stops serving after 3 missed heartbeats. */
   readonly heartbeat?: number | string;
+  /**
+   * Secret (32+ bytes, the same in every process of the namespace) that
+   * authenticates shared-tier entries and bus messages (HMAC-SHA256): an
+   * entry that anyone without it wrote, moved or edited in Redis is never
+   * served. Without it entries only carry a checksum. E.g.
+   * `new SecretValue(process.env.CACHE_KEY!)`.
+   */
+  readonly key?: CacheKeyInput;
 }
 
 /**

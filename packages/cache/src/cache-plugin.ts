@@ -6,6 +6,9 @@ import { type Operation, type OperationContext, type OperationResult, type Plugi
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
 import { concealOptions, repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
 import { CacheCounters } from './cache-counters.js';
+import { CounterFloors } from './counter-floors.js';
+import { EntryAuthenticator } from './entry-authenticator.js';
+import { countCheck, getCheck, queryCheck } from './entry-checks.js';
 import type { CacheStats, CacheTier } from './cache-stats.js';
 import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
@@ -79,10 +82,20 @@ export class CachePlugin implements Plugin {
   private invalidator: Invalidator | undefined;
   private reads: ReadThrough | undefined;
   private readonly background = new Set<Promise<unknown>>();
+  private readonly auth: EntryAuthenticator;
+  private host: PluginHost | undefined;
 
   constructor(private readonly input: CacheOptions = {}) {
     this.options = resolveOptions(concealOptions(input));
     this.keys = new KeyNames(this.options.namespace);
+    this.auth = new EntryAuthenticator(input.key);
+  }
+
+  /** A shared-tier entry or bus message failed its checks: counted, and reported as a security event. */
+  private rejected(repository: string | undefined, reason: string): void {
+    if (repository) this.counters.add(repository, 'shared', 'rejected', 1, reason);
+    const what = reason === 'bus' ? 'an invalidation message on the cache bus failed authentication and was ignored' : `a shared-tier cache entry was refused (${reason}); the read went to the database`;
+    this.host?.reportSecurityEvent({ type: 'integrity_failure', source: 'cache', repository, message: `cache: ${what}. Someone may be writing to Redis.`, details: { reason, tier: 'shared', namespace: this.options.namespace } });
   }
 
   /**
@@ -109,6 +122,7 @@ export class CachePlugin implements Plugin {
 
   async connect(host: PluginHost): Promise<void> {
     if (!this.options.enabled) return;
+    this.host = host;
     for (const [name, setting] of Object.entries(this.input.repositories ?? {})) {
       const schema = host.schemas.get(name);
       if (!schema) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].filter((n) => !host.schemas.get(n)!.ownedBy).join(', ')}).`);
@@ -124,6 +138,9 @@ export class CachePlugin implements Plugin {
     this.repos = repos;
     const o = this.options;
     const generations = new Generations();
+    const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
+    // An entry filled under an older counter value lives at most maxTtl + grace: its floor needs to live no longer.
+    const floors = new CounterFloors({ ttlMs: o.maxTtlMs + maxGrace + 1000, maxEntries: 100_000 });
     if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, generations, onEvict: (repo) => this.counters.add(repo, 'local', 'evictions') });
     if (o.redis) {
       const guard = new RedisGuard({ timeoutMs: o.redisTimeoutMs, failures: o.breakerFailures, halfOpenAfterMs: o.halfOpenAfterMs });
@@ -133,12 +150,13 @@ export class CachePlugin implements Plugin {
       const connecting = client.connect().catch(() => undefined);
       await Promise.race([connecting, new Promise((r) => setTimeout(r, Math.max(1000, o.redisTimeoutMs * 5)).unref())]);
       if (o.shared) this.shared = new RedisSharedTier(client, isCluster, guard);
-      this.bus = new InvalidationBus(client, this.keys.channel(), guard, {
+      this.bus = new InvalidationBus(client, this.keys.channel(), guard, this.auth, {
         heartbeatMs: o.heartbeatMs,
         onMessage: (m) => {
           if (m.all) this.invalidator?.applyAll();
-          else if (typeof m.repo === 'string' && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids);
+          else if (typeof m.repo === 'string' && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids, m.epochs, m.generation);
         },
+        onForged: () => this.rejected(undefined, 'bus'),
         onReconnect: () => this.invalidator?.applyAll(),
         onDown: () => this.invalidator?.applyAll(),
       });
@@ -148,8 +166,8 @@ export class CachePlugin implements Plugin {
     } else if (o.shared) {
       this.shared = new MemorySharedTier({ maxEntries: o.memoryMaxEntries });
     }
-    const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
     this.invalidator = new Invalidator({
+      floors,
       keys: this.keys,
       generations,
       local: this.local,
@@ -167,6 +185,9 @@ export class CachePlugin implements Plugin {
       shared: this.shared,
       counters: this.counters,
       generations,
+      auth: this.auth,
+      floors,
+      onRejected: (repo, reason) => this.rejected(repo, reason),
       localTrusted: this.bus ? () => this.bus!.isUp() : () => true,
       sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
       track: (p) => {
@@ -228,6 +249,7 @@ export class CachePlugin implements Plugin {
     const d = () => (digest ??= idDigest(repo, id));
     return {
       repo, cfg, ttlMs, load, localKey,
+      check: getCheck(id, !op.select || op.select.includes('id')),
       localIdKey: () => `${repo}\u0000${d()}`,
       // Derived at most once per call, and only when the in-process tier missed.
       sharedKeys: () => (keys ??= [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())]),
@@ -263,6 +285,7 @@ export class CachePlugin implements Plugin {
       repo, cfg, ttlMs,
       localKey: `q\u0000${repo}\u0000${text}`,
       localIdKey: undefined,
+      check: op.kind === 'count' ? countCheck : queryCheck(op.query),
       sharedKeys: () => (keys ??= [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)]),
       load: async () => {
         const r = await next(op);
@@ -305,6 +328,7 @@ export class CachePlugin implements Plugin {
     return this.counters.snapshot({
       breaker: this.guard ? this.guard.state : 'none',
       bus: this.bus ? (this.bus.isUp() ? 'up' : 'down') : 'none',
+      authenticated: this.auth.keyed,
       pendingInvalidations: this.invalidator?.pendingCount ?? 0,
       localEntries: this.local?.size ?? 0,
       localBytes: this.local?.bytes ?? 0,

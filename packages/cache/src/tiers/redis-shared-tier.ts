@@ -79,9 +79,10 @@ export class RedisSharedTier implements SharedTier {
     });
   }
 
-  bump(counterKeys: readonly string[], ttlMs: number): Promise<void> {
+  bump(counterKeys: readonly string[], ttlMs: number): Promise<number[]> {
     return this.guard.run(async () => {
-      await Promise.all(counterKeys.flatMap((k) => [this.client.incr(k), this.client.pExpire(k, Math.round(ttlMs))]));
+      const ttl = Math.round(ttlMs);
+      return Promise.all(counterKeys.map(async (k) => (await Promise.all([this.client.incr(k), this.client.pExpire(k, ttl)]))[0]));
     });
   }
 
