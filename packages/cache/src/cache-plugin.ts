@@ -30,6 +30,13 @@ const INVALIDATED = Symbol('cache.invalidated');
  * driver, by tier: the plugin's name, ':' and the tier (audit records a hit).
  */
 const SERVED_BY: Readonly<Record<CacheTier, string>> = { local: 'cache:local', shared: 'cache:shared' };
+/**
+ * After Redis comes back (bus heard again, or breaker closed), both tiers are
+ * bypassed this long: other processes replay the invalidations they could not
+ * send (they reconnect within 100 ms and retry every 25 ms), and until those
+ * land, entries from before the outage may hold values they overwrote.
+ */
+const CATCH_UP_MS = 300;
 
 /** A result as the cache hands it up: `servedBy` only when a tier answered. */
 function answer(rows: StoredRow[], from: CacheTier | undefined): OperationResult {
@@ -84,6 +91,9 @@ export class CachePlugin implements Plugin {
   private readonly background = new Set<Promise<unknown>>();
   private readonly auth: EntryAuthenticator;
   private host: PluginHost | undefined;
+  /** Until then, neither tier serves (see CATCH_UP_MS). */
+  private catchUpUntil = 0;
+  private started = false;
 
   constructor(private readonly input: CacheOptions = {}) {
     this.options = resolveOptions(concealOptions(input));
@@ -157,11 +167,16 @@ export class CachePlugin implements Plugin {
           else if (typeof m.repo === 'string' && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids, m.epochs, m.generation);
         },
         onForged: () => this.rejected(undefined, 'bus'),
-        onReconnect: () => this.invalidator?.applyAll(),
+        onReconnect: () => {
+          this.invalidator?.applyAll();
+          this.catchUp();
+        },
         onDown: () => this.invalidator?.applyAll(),
       });
       guard.onStateChange((state) => {
-        if (state === 'closed') void this.invalidator?.flush();
+        if (state !== 'closed') return;
+        this.catchUp();
+        void this.invalidator?.flush();
       });
     } else if (o.shared) {
       this.shared = new MemorySharedTier({ maxEntries: o.memoryMaxEntries });
@@ -188,8 +203,8 @@ export class CachePlugin implements Plugin {
       auth: this.auth,
       floors,
       onRejected: (repo, reason) => this.rejected(repo, reason),
-      localTrusted: this.bus ? () => this.bus!.isUp() : () => true,
-      sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
+      localTrusted: this.bus ? () => this.bus!.isUp() && !this.catchingUp() : () => true,
+      sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered && !this.catchingUp(),
       track: (p) => {
         this.background.add(p);
         p.finally(() => this.background.delete(p)).catch(() => undefined);
@@ -200,6 +215,16 @@ export class CachePlugin implements Plugin {
       // Give the first heartbeat a moment so a fresh process starts with its in-process tier on.
       for (let i = 0; i < 20 && !this.bus.isUp(); i++) await new Promise((r) => setTimeout(r, 25));
     }
+    this.started = true;
+  }
+
+  /** Redis is back after an outage: bypass both tiers while other processes replay their invalidations. */
+  private catchUp(): void {
+    if (this.started) this.catchUpUntil = Date.now() + CATCH_UP_MS;
+  }
+
+  private catchingUp(): boolean {
+    return this.catchUpUntil !== 0 && Date.now() < this.catchUpUntil;
   }
 
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
@@ -327,7 +352,7 @@ export class CachePlugin implements Plugin {
   stats(): CacheStats {
     return this.counters.snapshot({
       breaker: this.guard ? this.guard.state : 'none',
-      bus: this.bus ? (this.bus.isUp() ? 'up' : 'down') : 'none',
+      bus: this.bus ? (this.bus.isUp() && !this.catchingUp() ? 'up' : 'down') : 'none',
       authenticated: this.auth.keyed,
       pendingInvalidations: this.invalidator?.pendingCount ?? 0,
       localEntries: this.local?.size ?? 0,

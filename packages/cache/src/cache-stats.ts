@@ -45,7 +45,7 @@ export interface CacheStats {
   readonly repositories: Readonly<Record<string, Readonly<Record<CacheTier, TierCounters>>>>;
   /** Circuit breaker of the shared tier: closed (healthy), open (bypassed), halfOpen (probing), or none (in-memory tier). */
   readonly breaker: 'closed' | 'open' | 'halfOpen' | 'none';
-  /** Invalidation bus: up, down (in-process tier bypassed), or none (no Redis). */
+  /** Invalidation bus: up, down (in-process tier bypassed; also for 300 ms after Redis returns), or none (no Redis). */
   readonly bus: 'up' | 'down' | 'none';
   /** Whether shared-tier entries and bus messages are authenticated with a configured key (`cache({ key })`). */
   readonly authenticated: boolean;

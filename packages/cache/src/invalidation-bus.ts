@@ -99,9 +99,10 @@ export class InvalidationBus {
     this.tick();
   }
 
-  /** Send an invalidation; throws when Redis cannot take it (the caller queues it for replay). */
-  async publish(message: Omit<InvalidationMessage, 'origin'>): Promise<void> {
-    await this.guard.run(() => this.publisher.publish(this.channel, this.auth.signMessage(this.channel, JSON.stringify({ ...message, origin: this.origin }))));
+  /** Send an invalidation; throws when Redis cannot take it (the caller queues it for replay). `direct`: past the breaker. */
+  async publish(message: Omit<InvalidationMessage, 'origin'>, direct = false): Promise<void> {
+    const send = () => this.publisher.publish(this.channel, this.auth.signMessage(this.channel, JSON.stringify({ ...message, origin: this.origin })));
+    await (direct ? this.guard.runDirect(send) : this.guard.run(send));
   }
 
   private tick(): void {

@@ -111,18 +111,33 @@ export class Invalidator {
     }
   }
 
-  private async send(byRepo: Map<string, Set<string>>): Promise<void> {
+  /**
+   * INCR the counters, then publish with the values they reached. A replay
+   * (`direct`: past the breaker, after an outage) sends both at once, without
+   * values: a command sent to a frozen Redis runs when it resumes, so other
+   * processes hear the replay at that moment rather than one retry later.
+   */
+  private async send(byRepo: Map<string, Set<string>>, direct = false): Promise<void> {
     const { shared, bus, keys, floors } = this.deps;
     const counters: string[] = [];
+    for (const [repo, ids] of byRepo) {
+      for (const d of ids) counters.push(keys.epoch(repo, d));
+      counters.push(keys.generation(repo));
+    }
+    const raise = (values: number[]) => counters.forEach((k, i) => floors.raise(k, values[i]!));
+    if (direct) {
+      const [values] = await Promise.all([
+        shared ? shared.bump(counters, this.deps.counterTtlMs, true) : undefined,
+        bus ? Promise.all([...byRepo].map(([repo, ids]) => bus.publish({ repo, ids: [...ids] }, true))) : undefined,
+      ]);
+      if (values) raise(values);
+      return;
+    }
     let values: number[] | undefined;
     if (shared) {
-      for (const [repo, ids] of byRepo) {
-        for (const d of ids) counters.push(keys.epoch(repo, d));
-        counters.push(keys.generation(repo));
-      }
       values = await shared.bump(counters, this.deps.counterTtlMs);
       // What we just made the counters reach: an entry under a lower value is a replay.
-      counters.forEach((k, i) => floors.raise(k, values![i]!));
+      raise(values);
     }
     if (!bus) return;
     let at = 0;
@@ -151,7 +166,8 @@ export class Invalidator {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), 200);
+    // Every 25 ms, past the breaker: other processes serve what these invalidations kill until they land.
+    this.timer = setInterval(() => void this.flush(), 25);
     this.timer.unref();
   }
 
@@ -171,7 +187,7 @@ export class Invalidator {
           await this.deps.clearShared();
           this.needsClear = false;
         }
-        if (batch.size) await this.send(batch);
+        if (batch.size) await this.send(batch, true);
         // Our in-process tier may have been filled from shared entries that predate the replay.
         for (const [repo, ids] of batch) this.applyLocally(repo, [...ids]);
       } catch {

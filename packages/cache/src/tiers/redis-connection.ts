@@ -47,8 +47,13 @@ interface ClusterShape {
   nodeClient(node: unknown): Promise<ScanClient>;
 }
 
-/** Fast failure instead of queueing: a command sent while disconnected must fail now, not when Redis returns. */
-const reconnectStrategy = (retries: number): number => Math.min(50 * 2 ** Math.min(retries, 6), 1000);
+/**
+ * Reconnect every 25-100 ms: a process that reconnects late after an outage
+ * delivers its queued invalidations late, and other processes would serve
+ * what those invalidations kill meanwhile. (Commands sent while
+ * disconnected fail at once: there is no offline queue.)
+ */
+const reconnectStrategy = (retries: number): number => Math.min(25 * 2 ** Math.min(retries, 2), 100);
 
 /**
  * A Redis client (or cluster client) configured for a cache: no offline

@@ -13,6 +13,8 @@ export interface OwnRedis {
   dispose(): void;
   /** Run one redis-cli command against this server; returns its output. */
   command(...args: string[]): string;
+  /** The server's process id (while it runs). */
+  pid(): number;
 }
 
 /** `extraArgs` go to redis-server (e.g. `['--requirepass', pw]`); the helper's own redis-cli calls then authenticate with `password`. */
@@ -43,6 +45,7 @@ export function ownRedis(port: number, options: { extraArgs?: readonly string[];
       }
     },
     command: (...args: string[]) => cli(...args),
+    pid: () => Number(/process_id:(\d+)/.exec(cli('info', 'server'))![1]),
     dispose() {
       server.stop();
       rmSync(dir, { recursive: true, force: true });
