@@ -1,5 +1,5 @@
 import type { CacheSection } from '@chatcore/core/config';
-import type { CacheOptions, RepositoryCacheOptions } from './cache-options.js';
+import { concealOptions, type CacheOptions, type RepositoryCacheOptions } from './cache-options.js';
 import { CachePlugin } from './cache-plugin.js';
 
 /**
@@ -19,7 +19,8 @@ export function cacheOptionsFromConfig(section: CacheSection): CacheOptions {
   for (const [name, r] of Object.entries(section.repositories ?? {})) {
     repositories[name] = { ...(r.ttl !== undefined ? { ttl: r.ttl } : {}), ...(r.enabled !== undefined ? { enabled: r.enabled } : {}) };
   }
-  return {
+  // The URL may hold a password: the returned options print it as [redacted], as the section does.
+  return concealOptions({
     enabled: section.enabled !== false,
     ...(section.redisUrl ? { redisUrl: section.redisUrl } : {}),
     ...(section.ttl !== undefined ? { ttl: section.ttl } : {}),
@@ -31,7 +32,7 @@ export function cacheOptionsFromConfig(section: CacheSection): CacheOptions {
           ...(section.localMaxBytes !== undefined ? { localMaxBytes: section.localMaxBytes } : {}),
         }),
     repositories,
-  };
+  });
 }
 
 /**
