@@ -232,7 +232,8 @@ export async function keysRetireCommand(ctx: CommandContext, id: string): Promis
       };
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'KEY') throw error;
-      const message = (error as Error).message;
+      // The plugin speaks of its API (reencrypt); the operator's next step is the rotate command.
+      const message = (error as Error).message.replace('run reencrypt for those repositories', 'run chatcore keys rotate');
       return { exitCode: EXIT.CHECK_FAILED, json: { id, retired: false, error: { code: 'KEY', message } }, text: [`Refused: ${message}`] };
     }
   });
