@@ -36,7 +36,15 @@ export interface CommandContext {
   readonly cwd: string;
 }
 
-/** Every operation the CLI makes carries this actor (audit trails show who did it). */
+/**
+ * Every operation the CLI makes carries this actor, so audit trails show
+ * which changes came from the command line.
+ *
+ * @example
+ * ```ts
+ * const fromCli = (event: { actor?: string }) => event.actor === CLI_ACTOR;
+ * ```
+ */
 export const CLI_ACTOR = 'chatcore-cli';
 
 /**

@@ -49,7 +49,7 @@ export interface RunOptions {
  *
  * @example
  * ```ts
- * const program = createProgram(io, (result) => console.log(result.exitCode));
+ * const program = createProgram(io, async (ctx, runCommand) => { const result = await runCommand(ctx); console.log(result.exitCode); });
  * await program.parseAsync(['node', 'chatcore', 'health', '--json']);
  * ```
  */

@@ -22,7 +22,7 @@ async function auditModule(): Promise<AuditModule> {
  *
  * @example
  * ```ts
- * const o: AuditVerifyOptions = { from: 'file', trail: '/var/log/chatcore/audit.log', checkpoints: '/var/lib/chatcore/audit.checkpoints' };
+ * const o: AuditVerifyOptions = { from: 'file', trail: ['/var/log/chatcore/audit.log.1', '/var/log/chatcore/audit.log'], checkpoints: '/var/lib/chatcore/audit.checkpoints' };
  * ```
  */
 export interface AuditVerifyOptions {

@@ -1,4 +1,5 @@
-import { SchemaDriftError, type Database, type RepositoryMap } from '@chatcore/core';
+import { SchemaDriftError } from '@chatcore/core';
+import type { Driver, RepositorySchema } from '@chatcore/core/driver';
 
 /**
  * The difference between the repositories and the database: the additive
@@ -31,7 +32,7 @@ const isStep = (v: unknown): v is { description: string; sql?: string } =>
  * const { additive } = await planSchema(db);
  * ```
  */
-export async function planSchema(db: Database<RepositoryMap>): Promise<SchemaPlan> {
+export async function planSchema(db: { readonly driver: Driver; readonly schemas: ReadonlyMap<string, RepositorySchema> }): Promise<SchemaPlan> {
   const schemas = [...db.schemas.values()];
   try {
     const report = await db.driver.ensureSchema(schemas, { mode: 'verify' });
