@@ -1,13 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '@chatcore/core';
 import { pglite } from '@chatcore/pglite';
 import { encryption } from '@chatcore/encryption';
-import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
+import { BIN, FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
 import { repositories } from './fixtures/repositories.mjs';
 
 // Every command of the built binary against an embedded PGlite data directory.
@@ -173,6 +173,14 @@ test('keys: status counts values per key; rotate to k2; retire k1 refused before
   assert.match(after.stdout, /k1: 0 stored value/);
   const retired = jsonOf<{ retired: boolean }>(await cli(['keys', 'retire', 'k1', '--json']));
   assert.is(retired.retired, true);
+});
+
+test('on a terminal, keys rotate draws a progress bar with rows, rate and ETA on stderr', async () => {
+  if (!existsSync('/usr/bin/script')) return; // util-linux script gives the command a pseudo-terminal
+  const run = await runCli(['-qc', `${process.execPath} ${BIN} keys rotate --key k1 --batch-size 10`, '/dev/null'], { cwd: dir, env, command: '/usr/bin/script' });
+  assert.is(run.code, 0, show(run));
+  assert.match(run.stdout, /users \|[█░]+\| 30\/30 rows \| \d+ rows\/s \| ETA/);
+  assert.match(run.stdout, /Re-encrypted under k1/);
 });
 
 test('keys add: a generated key loads beside the others and the YAML entry names its variable', async () => {

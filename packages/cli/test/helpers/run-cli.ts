@@ -17,10 +17,11 @@ export interface CliRun {
 }
 
 /** Start `node dist/bin.js ...args` in `cwd`; the caller may kill it. */
-export function startCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv }): { child: ChildProcess; done: Promise<CliRun> } {
+export function startCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; command?: string }): { child: ChildProcess; done: Promise<CliRun> } {
   // No source condition or tsx loader from the test runner: the binary runs as installed.
   const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', FORCE_COLOR: '0', ...options.env };
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // `command` runs something else around the binary (e.g. `script` for a pseudo-terminal); args are then its own.
+  const child = spawn(options.command ?? process.execPath, options.command ? [...args] : [BIN, ...args], { cwd: options.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout!.on('data', (d) => (stdout += d));
@@ -30,7 +31,7 @@ export function startCli(args: readonly string[], options: { cwd: string; env?: 
 }
 
 /** Run the binary to the end (killed after `timeoutMs`). */
-export async function runCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number }): Promise<CliRun> {
+export async function runCli(args: readonly string[], options: { cwd: string; env?: NodeJS.ProcessEnv; timeoutMs?: number; command?: string }): Promise<CliRun> {
   const { child, done } = startCli(args, options);
   const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 180_000);
   try {
