@@ -19,6 +19,8 @@ export const PAGE_PRELUDES = {
   'docs/postgres.md': 'postgres',
   'packages/firestore/README.md': 'firestore',
   'docs/firestore.md': 'firestore',
+  'docs/cli.md': 'cli',
+  'packages/cli/README.md': 'cli',
 };
 
 /** Prelude of the doc comments of each package (by its directory). */
@@ -32,6 +34,7 @@ export const PACKAGE_PRELUDES = {
   'packages/audit': 'plugins',
   'packages/encryption': 'plugins',
   'packages/metrics': 'plugins',
+  'packages/cli': 'cli',
   'examples/plugin-soft-delete': 'soft-delete',
 };
 
