@@ -93,10 +93,10 @@ export function createService(db: ChatbotDatabase, options: ServiceOptions): Cha
 
   const shutdown = (reason: string): Promise<number> => {
     stopping ??= (async () => {
-      log('info', 'shutting down', { reason, inFlight });
       let clean = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
+      log('info', 'shutting down', { reason, inFlight });
       if (inFlight > 0) {
         const allDone = new Promise<void>((resolve) => (drained = resolve));
         let timer: NodeJS.Timeout | undefined;
