@@ -10,6 +10,15 @@ import { freePort } from '@chatcore/core/testing';
 export const serviceRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const workspaceRoot = join(serviceRoot, '..', '..');
 
+/** The Dockerfile's build step, less the target folder. */
+export const DEPLOY_ARGS = ['--filter', '@chatcore/example-chatbot-service', 'deploy', '--prod'] as const;
+
+/** `tsc -b` of the service and the packages it uses, so that every dist is current. */
+export function buildService(): void {
+  const tsc = spawnSync(join(workspaceRoot, 'node_modules', '.bin', 'tsc'), ['-b', 'examples/chatbot-service'], { cwd: workspaceRoot, encoding: 'utf8' });
+  if (tsc.status !== 0) throw new Error(`tsc -b failed:\n${tsc.stdout}${tsc.stderr}`);
+}
+
 /**
  * Build the workspace (so every package's dist is current), then do the
  * Dockerfile's build step: `pnpm deploy --prod` of the service into a fresh
@@ -17,11 +26,10 @@ export const workspaceRoot = join(serviceRoot, '..', '..');
  */
 export function deployService(): { dir: string; ms: number; remove(): void } {
   const started = Date.now();
-  const tsc = spawnSync(join(workspaceRoot, 'node_modules', '.bin', 'tsc'), ['-b', 'examples/chatbot-service'], { cwd: workspaceRoot, encoding: 'utf8' });
-  if (tsc.status !== 0) throw new Error(`tsc -b failed:\n${tsc.stdout}${tsc.stderr}`);
+  buildService();
   const parent = mkdtempSync(join(tmpdir(), 'cc-service-'));
   const dir = join(parent, 'app');
-  const deploy = spawnSync('pnpm', ['--filter', '@chatcore/example-chatbot-service', 'deploy', '--prod', dir], { cwd: workspaceRoot, encoding: 'utf8' });
+  const deploy = spawnSync('pnpm', [...DEPLOY_ARGS, dir], { cwd: workspaceRoot, encoding: 'utf8' });
   if (deploy.status !== 0) throw new Error(`pnpm deploy failed (${deploy.status}):\n${deploy.stdout}${deploy.stderr}`);
   return { dir, ms: Date.now() - started, remove: () => rmSync(parent, { recursive: true, force: true }) };
 }
