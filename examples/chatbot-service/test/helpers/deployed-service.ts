@@ -134,7 +134,7 @@ export function heldRequest(port: number, path: string, body: unknown): { accept
   const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), expect: '100-continue' } });
   const accepted = new Promise<void>((resolve) => req.once('continue', () => resolve()));
   const response = new Promise<{ status: number; json: any }>((resolve, reject) => {
-    req.once('error', reject);
+    req.on('error', reject);
     req.once('response', (res) => {
       let data = '';
       res.setEncoding('utf8');
@@ -142,6 +142,8 @@ export function heldRequest(port: number, path: string, body: unknown): { accept
       res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(data) }));
     });
   });
+  // Awaited later (after a signal or an exit): until then a reset must not count as unhandled.
+  response.catch(() => undefined);
   req.flushHeaders();
   return { accepted, finish: () => req.end(text), response };
 }
