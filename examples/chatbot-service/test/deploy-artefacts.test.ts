@@ -97,6 +97,9 @@ test('the Deployment runs as non-root on a read-only root filesystem, with /tmp 
   const audit = c.volumeMounts.find((m: any) => m.mountPath === containerEnv(c).CHATCORE_AUDIT_DIR);
   assert.ok(audit, 'the audit directory is a mounted volume (the root filesystem is read-only)');
   for (const k of ['cpu', 'memory']) assert.ok(c.resources.requests[k] && c.resources.limits[k], `requests and limits for ${k}`);
+  // Kubernetes kills the pod after the grace period: it must cover preStop and the whole drain.
+  const preStop = Number(c.lifecycle.preStop.exec.command[1]);
+  assert.ok(pod.terminationGracePeriodSeconds > preStop + Number(containerEnv(c).CHATCORE_DRAIN_MS) / 1000, 'grace period > preStop + drain');
   assert.equal(Object.keys(one('Secret').stringData).sort(), ['CHATCORE_BLIND_INDEX_KEY', 'CHATCORE_ROOT_KEY', 'DATABASE_URL', 'REDIS_URL']);
   assert.is(one('PodDisruptionBudget').spec.selector.matchLabels['app.kubernetes.io/component'], 'api');
   assert.equal(one('HorizontalPodAutoscaler').spec.scaleTargetRef, { apiVersion: 'apps/v1', kind: 'Deployment', name: one('Deployment').metadata.name });
@@ -143,6 +146,7 @@ test('the docker-compose file gives the service every variable chatcore.yaml nee
   const config = loadConfig(readFileSync(join(serviceRoot, 'chatcore.yaml'), 'utf8'), { env });
   assert.is(config.database.url, 'postgres://chatbot:chatbot@postgres:5432/chatbot');
   assert.equal(Object.keys(svc.depends_on).sort(), ['postgres', 'redis']);
+  assert.ok(Number(/^(\d+)s$/.exec(svc.stop_grace_period)?.[1]) > 25, 'compose waits longer than the default drain (25 s) before SIGKILL');
 });
 
 test('the Dockerfile lints clean: a build stage that runs pnpm deploy --prod, a runtime stage as a non-root user', () => {
