@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { deployService, devOnlyPackagesIn, freshKeys, startService, type RunningService } from './helpers/deployed-service.js';
+import { deployService, devOnlyPackagesIn, freshKeys, linksLeavingFolder, startService, type RunningService } from './helpers/deployed-service.js';
 import { assertDrainOnSigterm, assertErrorAnswers, assertReady, assertSmoke } from './helpers/service-scenario.js';
 
 const deployed = deployService();
@@ -14,8 +14,9 @@ mkdirSync(dataDir);
 const auditDir = join(dataDir, 'audit');
 let service: RunningService | undefined;
 
-test('the deployed folder holds production dependencies only', () => {
+test('the deployed folder holds production dependencies only, and no link out of it', () => {
   assert.equal(devOnlyPackagesIn(deployed.dir), []);
+  assert.equal(linksLeavingFolder(deployed.dir), []);
 });
 
 test('started from the deployed folder on PGlite, /readyz answers 200 with the whole stack up', async () => {

@@ -1,9 +1,9 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, realpathSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@chatcore/core/testing';
 
@@ -175,4 +175,30 @@ export function devOnlyPackagesIn(dir: string): string[] {
     ...tools.filter((name) => existsSync(join(dir, 'node_modules', name))),
     ...store.filter((entry) => tools.slice(0, 4).some((name) => entry.startsWith(`${name}@`))),
   ];
+}
+
+/**
+ * Links in the folder that point outside it (into the workspace, say): the
+ * runtime image has only the folder, so there must be none.
+ */
+export function linksLeavingFolder(dir: string): string[] {
+  const root = realpathSync(dir) + sep;
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isSymbolicLink()) {
+        let target: string;
+        try {
+          target = realpathSync(p);
+        } catch {
+          out.push(`${p} (dangling)`);
+          continue;
+        }
+        if (!target.startsWith(root)) out.push(`${p} -> ${target}`);
+      } else if (e.isDirectory()) walk(p);
+    }
+  };
+  walk(dir);
+  return out;
 }
