@@ -69,17 +69,17 @@ export function createService(db: ChatbotDatabase, options: ServiceOptions): Cha
   const drainMs = options.drainMs ?? 25_000;
   const health = healthEndpoints(db, { ...withMetrics(db.plugin<MetricsPlugin>('metrics')) });
   const dispatch = router(apiRoutes(db));
-  let inFlight = 0;
+  const active = new Set<http.ServerResponse>();
   let stopping: Promise<number> | undefined;
   let drained: (() => void) | undefined;
 
   const server = http.createServer((req, res) => {
-    inFlight++;
+    active.add(res);
     // While draining, each answer closes its connection, so keep-alive clients reconnect elsewhere.
     if (stopping) res.setHeader('connection', 'close');
     res.once('close', () => {
-      inFlight--;
-      if (stopping && inFlight === 0) drained?.();
+      active.delete(res);
+      if (stopping && active.size === 0) drained?.();
     });
     health.handle(req, res, () => {
       dispatch(req, res).catch((error: unknown) => {
@@ -96,14 +96,15 @@ export function createService(db: ChatbotDatabase, options: ServiceOptions): Cha
       let clean = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
-      log('info', 'shutting down', { reason, inFlight });
-      if (inFlight > 0) {
+      for (const res of active) if (!res.headersSent) res.setHeader('connection', 'close');
+      log('info', 'shutting down', { reason, inFlight: active.size });
+      if (active.size > 0) {
         const allDone = new Promise<void>((resolve) => (drained = resolve));
         let timer: NodeJS.Timeout | undefined;
         const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainMs)));
         if (await Promise.race([allDone.then(() => false), timedOut])) {
           clean = false;
-          log('warn', 'requests still in flight after the drain period; closing their connections', { inFlight, drainMs });
+          log('warn', 'requests still in flight after the drain period; closing their connections', { inFlight: active.size, drainMs });
         }
         clearTimeout(timer);
       }
@@ -121,7 +122,7 @@ export function createService(db: ChatbotDatabase, options: ServiceOptions): Cha
     return stopping;
   };
 
-  return { server, inFlight: () => inFlight, shutdown };
+  return { server, inFlight: () => active.size, shutdown };
 }
 
 function withMetrics(m: MetricsPlugin | undefined): { metrics?: MetricsPlugin } {

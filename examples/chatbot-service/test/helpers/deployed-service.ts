@@ -129,17 +129,17 @@ export async function call(url: string, method: string, path: string, body?: unk
  * when the service answered 100 (its handler runs: the request is in
  * flight). `finish()` sends the body; `response` resolves with the answer.
  */
-export function heldRequest(port: number, path: string, body: unknown): { accepted: Promise<void>; finish(): void; response: Promise<{ status: number; json: any }> } {
+export function heldRequest(port: number, path: string, body: unknown): { accepted: Promise<void>; finish(): void; response: Promise<{ status: number; json: any; connection: string | undefined }> } {
   const text = JSON.stringify(body);
-  const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), expect: '100-continue' } });
+  const req = http.request({ host: '127.0.0.1', port, path, method: 'POST', agent: false, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), expect: '100-continue', connection: 'keep-alive' } });
   const accepted = new Promise<void>((resolve) => req.once('continue', () => resolve()));
-  const response = new Promise<{ status: number; json: any }>((resolve, reject) => {
+  const response = new Promise<{ status: number; json: any; connection: string | undefined }>((resolve, reject) => {
     req.on('error', reject);
     req.once('response', (res) => {
       let data = '';
       res.setEncoding('utf8');
       res.on('data', (d) => (data += d));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(data) }));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(data), connection: res.headers.connection }));
     });
   });
   // Awaited later (after a signal or an exit): until then a reset must not count as unhandled.

@@ -82,6 +82,7 @@ export async function assertDrainOnSigterm(service: RunningService, auditDir: st
   for (const h of held) h.finish();
   const answers = await Promise.all(held.map((h) => h.response));
   assert.equal(answers.map((a) => a.status), Array(16).fill(201), JSON.stringify(answers.find((a) => a.status !== 201)));
+  assert.equal(answers.map((a) => a.connection), Array(16).fill('close'), 'answers given while draining close their connection');
   assert.is(await service.exited, 0, service.output());
   assert.equal(service.logs.find((l) => l.msg === 'stopped')?.clean, true);
 
