@@ -1,0 +1,134 @@
+import http, { type Server } from 'node:http';
+import { healthEndpoints, type MetricsPlugin } from '@chatcore/metrics';
+import { apiRoutes } from './api-routes.js';
+import { errorResponse } from './error-response.js';
+import { sendJson } from './http-io.js';
+import { router } from './router.js';
+import type { ChatbotDatabase } from './stack.js';
+
+/**
+ * One line of the service log (JSON on stdout).
+ *
+ * @example
+ * ```ts
+ * const log: Log = (level, msg, fields) => console.log(JSON.stringify({ level, msg, ...fields }));
+ * ```
+ */
+export type Log = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+/**
+ * The HTTP service and its shutdown.
+ *
+ * @example
+ * ```ts
+ * const service: ChatbotService = createService(db, { log });
+ * service.server.listen(8080);
+ * process.once('SIGTERM', () => void service.shutdown('SIGTERM').then((code) => process.exit(code)));
+ * ```
+ */
+export interface ChatbotService {
+  readonly server: Server;
+  /** Requests being answered now. */
+  inFlight(): number;
+  /**
+   * Stop accepting connections, let the requests in flight finish (at most
+   * `drainMs`), then close the database (flushes the audit trail, closes
+   * pools). Resolves with the exit code: 0 when every request finished and
+   * the database closed cleanly, 1 otherwise. Later calls return the same promise.
+   */
+  shutdown(reason: string): Promise<number>;
+}
+
+/**
+ * Options of `createService`.
+ *
+ * @example
+ * ```ts
+ * const options: ServiceOptions = { log, drainMs: 25_000 };
+ * ```
+ */
+export interface ServiceOptions {
+  readonly log: Log;
+  /** How long shutdown waits for requests in flight (default 25 s: under Kubernetes' 30 s grace period). */
+  readonly drainMs?: number;
+}
+
+/**
+ * The chatbot API, `/healthz`, `/readyz` and `/metrics` on one node:http
+ * server over a connected database.
+ *
+ * @example
+ * ```ts
+ * const db = await openDatabase('chatcore.yaml');
+ * await db.connect();
+ * createService(db, { log }).server.listen(8080);
+ * ```
+ */
+export function createService(db: ChatbotDatabase, options: ServiceOptions): ChatbotService {
+  const { log } = options;
+  const drainMs = options.drainMs ?? 25_000;
+  const health = healthEndpoints(db, { ...withMetrics(db.plugin<MetricsPlugin>('metrics')) });
+  const dispatch = router(apiRoutes(db));
+  const active = new Set<http.ServerResponse>();
+  let stopping: Promise<number> | undefined;
+  let drained: (() => void) | undefined;
+
+  const server = http.createServer((req, res) => {
+    active.add(res);
+    // While draining, each answer closes its connection, so keep-alive clients reconnect elsewhere.
+    if (stopping) res.setHeader('connection', 'close');
+    res.once('close', () => {
+      active.delete(res);
+      if (stopping && active.size === 0) drained?.();
+    });
+    health.handle(req, res, () => {
+      dispatch(req, res).catch((error: unknown) => {
+        const r = errorResponse(error);
+        if (r.status >= 500) log('error', 'request failed', { method: req.method, path: req.url?.split('?')[0], code: r.body.error.code, error: describe(error) });
+        if (res.headersSent) res.destroy();
+        else sendJson(res, r.status, r.body);
+      });
+    });
+  });
+
+  const shutdown = (reason: string): Promise<number> => {
+    stopping ??= (async () => {
+      let clean = true;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      for (const res of active) if (!res.headersSent) res.setHeader('connection', 'close');
+      log('info', 'shutting down', { reason, inFlight: active.size });
+      if (active.size > 0) {
+        const allDone = new Promise<void>((resolve) => (drained = resolve));
+        let timer: NodeJS.Timeout | undefined;
+        const timedOut = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), drainMs)));
+        if (await Promise.race([allDone.then(() => false), timedOut])) {
+          clean = false;
+          log('warn', 'requests still in flight after the drain period; closing their connections', { inFlight: active.size, drainMs });
+        }
+        clearTimeout(timer);
+      }
+      server.closeAllConnections();
+      await closed;
+      try {
+        await db.close();
+      } catch (error) {
+        clean = false;
+        log('error', 'closing the database failed', { error: describe(error) });
+      }
+      log('info', 'stopped', { clean });
+      return clean ? 0 : 1;
+    })();
+    return stopping;
+  };
+
+  return { server, inFlight: () => active.size, shutdown };
+}
+
+function withMetrics(m: MetricsPlugin | undefined): { metrics?: MetricsPlugin } {
+  return m ? { metrics: m } : {};
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+}
