@@ -85,8 +85,9 @@ test('a server that accepts connections but never answers gives TimeoutError wit
   }
 });
 
-test("the caller's timeout ends the SDK's retries too: TimeoutError, and close returns at once", async () => {
-  const db = open({ callTimeout: '60s' });
+test("the caller's timeout ends the retries too: TimeoutError, and close returns at once", async () => {
+  // A retry budget far beyond the call's timeout: the timeout must end it.
+  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelayMs: 100, maxDelayMs: 200 } });
   await db.connect();
   const { error, ms } = await failure(() => db.notes.create({ body: 'x' }, { timeout: 500 }));
   assert.instance(error, TimeoutError);
@@ -98,7 +99,7 @@ test("the caller's timeout ends the SDK's retries too: TimeoutError, and close r
 });
 
 test("the caller's signal ends the call with AbortedError and stops the SDK's retries", async () => {
-  const db = open({ callTimeout: '60s' });
+  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelayMs: 100, maxDelayMs: 200 } });
   await db.connect();
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 300);
@@ -110,7 +111,7 @@ test("the caller's signal ends the call with AbortedError and stops the SDK's re
 });
 
 test("a transaction's signal also ends the retries of a read in it that has its own timeout", async () => {
-  const db = open({ callTimeout: '60s' });
+  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelayMs: 100, maxDelayMs: 200 } });
   await db.connect();
   const controller = new AbortController();
   let read: Promise<number> | undefined;
@@ -122,7 +123,7 @@ test("a transaction's signal also ends the retries of a read in it that has its 
     await read;
   }, { signal: controller.signal }));
   assert.instance(error, AbortedError);
-  // Left to its own timeout, the read would retry for 4 s or more (5 attempts, backoff from 1 s).
+  // Left to its own timeout, the read would retry for 10 s or more (100 retries, 100-200 ms apart).
   const ms = await read!;
   assert.ok(ms < 3000, `the read went on for ${ms} ms after its transaction was aborted`);
   await db.close();
