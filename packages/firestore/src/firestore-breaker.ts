@@ -13,8 +13,10 @@ const STATES: Record<CircuitState, BreakerState> = {
   [CircuitState.Isolated]: 'isolated',
 };
 
-/** While open, how often one request checks whether Firestore answers again. */
+/** While open, how often a request checks whether Firestore answers again. */
 const PROBE_INTERVAL_MS = 100;
+/** Probes in flight at most (each waits at most its own timeout). */
+const MAX_PROBES = 4;
 
 /**
  * Sends one cheap request to Firestore, outside the breaker and without
@@ -73,6 +75,7 @@ export class FirestoreBreaker {
   private reachable = false;
   private confirming: Promise<void> | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
+  private probing = 0;
   private disposed = false;
 
   constructor(readonly options: ResolvedBreakerOptions, private readonly probe: BackendProbe) {
@@ -138,6 +141,8 @@ export class FirestoreBreaker {
       if (isSessionLoss(error)) this.confirm();
       return Promise.reject(error);
     }
+    // Opened while this call ran: it reached Firestore, so its own error tells the caller more than "open".
+    if (this.policy.state !== CircuitState.Closed) return Promise.reject(error);
     this.counting = true;
     return this.execute<T>(() => Promise.reject(error));
   }
@@ -158,18 +163,22 @@ export class FirestoreBreaker {
     });
   }
 
-  /** While open, probe every PROBE_INTERVAL_MS, one probe at a time. */
+  /**
+   * While open, start a probe every PROBE_INTERVAL_MS, at most
+   * MAX_PROBES in flight: a probe waiting for its timeout on a hung
+   * backend does not delay the one that sees it answer again.
+   */
   private scheduleProbe(): void {
     if (this.probeTimer || this.disposed) return;
-    this.probeTimer = setTimeout(() => {
+    this.probeTimer = setInterval(() => {
       if (this.policy.state !== CircuitState.Open || this.disposed) {
+        clearInterval(this.probeTimer);
         this.probeTimer = undefined;
         return;
       }
-      void this.probe().then(() => this.backendIsBack(), () => undefined).finally(() => {
-        this.probeTimer = undefined;
-        if (this.policy.state === CircuitState.Open) this.scheduleProbe();
-      });
+      if (this.probing >= MAX_PROBES) return;
+      this.probing++;
+      void this.probe().then(() => this.backendIsBack(), () => undefined).finally(() => { this.probing--; });
     }, PROBE_INTERVAL_MS);
     // A breaker left open must not keep the process alive.
     this.probeTimer.unref();
@@ -197,7 +206,7 @@ export class FirestoreBreaker {
   /** Stop probing (the driver is closing). */
   dispose(): void {
     this.disposed = true;
-    clearTimeout(this.probeTimer);
+    clearInterval(this.probeTimer);
     this.probeTimer = undefined;
   }
 

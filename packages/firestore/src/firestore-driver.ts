@@ -22,9 +22,9 @@ const HEALTH_TIMEOUT_MS = 5000;
 const PROBE_TIMEOUT_MS = 1000;
 /**
  * grpc's reconnect backoff (its defaults: from 1 s up to 120 s): a backend
- * that comes back is used again within about a second.
+ * that comes back is used again within about half a second.
  */
-const RECONNECT = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 1000 };
+const RECONNECT = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 500 };
 
 /**
  * The Firestore driver (see `firestore()`). Reads go straight to Firestore;
