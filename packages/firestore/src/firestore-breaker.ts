@@ -54,7 +54,8 @@ class ProbedHalfOpen implements IBackoffFactory<IHalfOpenAfterBackoffContext>, I
  * once with ConnectionError (`info.breaker: 'open'`, nothing sent). While
  * open, a probe asks Firestore every PROBE_INTERVAL_MS and the first
  * answer closes it; after `halfOpenAfterMs` a call is also let through as
- * cockatiel's half-open test (other calls keep failing fast meanwhile).
+ * cockatiel's half-open test (other calls keep failing fast meanwhile, and
+ * a probe's answer ends the test as a success without waiting for it).
  *
  * @example
  * ```ts
@@ -76,6 +77,8 @@ export class FirestoreBreaker {
   private confirming: Promise<void> | undefined;
   private probeTimer: NodeJS.Timeout | undefined;
   private probing = 0;
+  /** While a caller's call is cockatiel's half-open test: resolved by a probe's answer. */
+  private halfOpenDecided: { promise: Promise<never>; resolve(): void } | undefined;
   private disposed = false;
 
   constructor(readonly options: ResolvedBreakerOptions, private readonly probe: BackendProbe) {
@@ -85,12 +88,19 @@ export class FirestoreBreaker {
     });
     this.policy.onReset(() => {
       this.counting = false;
+      this.halfOpenDecided = undefined;
+    });
+    this.policy.onHalfOpen(() => {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => { resolve = r; });
+      this.halfOpenDecided = { promise: promise as Promise<never>, resolve };
     });
     this.policy.onBreak((reason) => {
       this.opened++;
       this.openedAt = Date.now();
       this.reachable = false;
       this.reason = 'error' in reason ? reason.error.message.slice(0, 300) : 'isolated';
+      this.halfOpenDecided = undefined;
       this.scheduleProbe();
     });
   }
@@ -121,12 +131,19 @@ export class FirestoreBreaker {
     }
     // cockatiel queues calls behind a half-open test; ours fail fast until it is decided.
     if (state === CircuitState.HalfOpen) return Promise.reject(this.openError(new BrokenCircuitError()));
-    return this.execute(() => fn().catch((error: unknown) => {
-      throw counts(error, callerDeadline) ? error : new Uncounted(error);
-    })).then(
-      (result) => {
+    let call: Promise<T> | undefined;
+    return this.execute(() => {
+      call = fn();
+      const outcome = call.catch((error: unknown) => {
+        throw counts(error, callerDeadline) ? error : new Uncounted(error);
+      });
+      // A caller's call that is cockatiel's half-open test may hang on a backend that
+      // is only starting; a probe's answer decides the test first.
+      return this.halfOpenDecided ? Promise.race([outcome, this.halfOpenDecided.promise]) : outcome;
+    }).then(
+      () => {
         if (this.policy.state === CircuitState.Closed) this.counting = false;
-        return result;
+        return call!;
       },
       (error: unknown) => {
         const inner = unwrap(error);
@@ -171,7 +188,8 @@ export class FirestoreBreaker {
   private scheduleProbe(): void {
     if (this.probeTimer || this.disposed) return;
     this.probeTimer = setInterval(() => {
-      if (this.policy.state !== CircuitState.Open || this.disposed) {
+      const state = this.policy.state;
+      if ((state !== CircuitState.Open && state !== CircuitState.HalfOpen) || this.disposed) {
         clearInterval(this.probeTimer);
         this.probeTimer = undefined;
         return;
@@ -186,7 +204,12 @@ export class FirestoreBreaker {
 
   /** A probe got an answer: close the breaker through cockatiel's half-open test, without waiting for a caller. */
   private backendIsBack(): Promise<void> {
-    if (this.disposed || this.policy.state !== CircuitState.Open) return Promise.resolve();
+    if (this.disposed) return Promise.resolve();
+    if (this.policy.state === CircuitState.HalfOpen) {
+      this.halfOpenDecided?.resolve();
+      return Promise.resolve();
+    }
+    if (this.policy.state !== CircuitState.Open) return Promise.resolve();
     this.reachable = true;
     return this.policy.execute(() => Promise.resolve()).then(() => undefined, () => undefined);
   }

@@ -83,7 +83,7 @@ export class FirestoreDriver implements Driver {
       this.breakerOf?.dispose();
       // The probe asks once, without retries: its answer is what counts.
       const probeMs = Math.min(PROBE_TIMEOUT_MS, o.callTimeoutMs);
-      this.breakerOf = o.breaker ? new FirestoreBreaker(o.breaker, () => withCallScope({ timeoutMs: probeMs, retries: 0 }, () => client.collection('chatcore_health').doc('ping').get())) : undefined;
+      this.breakerOf = o.breaker ? new FirestoreBreaker(o.breaker, () => probe(client, probeMs)) : undefined;
       this.reader = directReader(this.client);
     }
     return this.client;
@@ -269,6 +269,19 @@ export class FirestoreDriver implements Driver {
       throw aborted(options.signal) ?? (what ? mapError(error, what) : error);
     }
   }
+}
+
+/**
+ * One read without retries: resolves when Firestore answers at all. An
+ * answer that is an error (PERMISSION_DENIED on the health collection,
+ * say) still proves Firestore is reachable; only UNAVAILABLE, a deadline
+ * or no status at all mean it is not.
+ */
+function probe(client: Firestore, timeoutMs: number): Promise<void> {
+  return withCallScope({ timeoutMs, retries: 0 }, () => client.collection('chatcore_health').doc('ping').get()).then(() => undefined, (error: unknown) => {
+    const code = grpcCode(error);
+    if (code === undefined || code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) throw error;
+  });
 }
 
 /**
