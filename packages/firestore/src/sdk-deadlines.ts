@@ -80,7 +80,16 @@ export function remaining(deadline: number): number {
   return ms >= 1 ? ms : -1;
 }
 
-/** The parts of the SDK client (8.x) that every request goes through. */
+/**
+ * The parts of the SDK client (8.x) that every request goes through; the
+ * driver replaces them on its own client only.
+ *
+ * @example
+ * ```ts
+ * const sdk = client as unknown as SdkInternals;
+ * if (typeof sdk._retry !== 'function') throw new Error('SDK internals changed');
+ * ```
+ */
 export interface SdkInternals {
   createCallOptions(methodName: string, retryCodes?: number[]): GaxCallOptions;
   _retry<T>(methodName: string, requestTag: string, func: () => Promise<T>): Promise<T>;
@@ -88,7 +97,14 @@ export interface SdkInternals {
   _clientPool: { run<T>(requestTag: string, requiresGrpc: boolean, op: (gapicClient: Record<string, GapicMethod>) => Promise<T>): Promise<T> };
 }
 
-/** A unary method of the generated client: its promise can be cancelled. */
+/**
+ * A unary method of the generated client: its promise can be cancelled.
+ *
+ * @example
+ * ```ts
+ * const call = gapic.commit!(request, callOptions); signal.onabort = () => call.cancel?.();
+ * ```
+ */
 export type GapicMethod = (request: object, options: GaxCallOptions) => Promise<unknown[]> & { cancel?(): void };
 
 /**
