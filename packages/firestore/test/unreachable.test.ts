@@ -134,6 +134,7 @@ test("the driver's SDK client carries the request deadlines (the 8.x internals t
   const driver = firestore({ projectId: 'p', emulatorHost: `127.0.0.1:${port}` });
   const client = driver.firestore as object;
   assert.ok(Object.hasOwn(client, 'createCallOptions') && Object.hasOwn(client, '_retry'), 'SDK internals changed: see sdk-deadlines.ts');
+  assert.ok(Object.hasOwn(client, 'request') && typeof (client as { _clientPool?: { run?: unknown } })._clientPool?.run === 'function', 'SDK internals changed: see sdk-commits.ts');
   void driver.close();
 });
 
