@@ -2,7 +2,7 @@
  * `pnpm bench [suite ...]`: runs the benchmarks and prints markdown tables
  * with absolute figures and ratios against raw baselines measured in the same
  * run (medians of 7 alternating rounds by default, at least 5), then the process memory.
- * Suites: sql, resilience, encryption, encryption-pg, cache, audit, firestore, secrets, metrics (default: all).
+ * Suites: sql, resilience, encryption, encryption-pg, cache, audit, firestore, firestore-resilience, secrets, metrics (default: all).
  * Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL), Redis at 127.0.0.1:6379
  * and the Firestore emulator (started by the firestore suite).
  */
@@ -17,6 +17,7 @@ const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = 
   encryption: async () => (await import('./suites/encryption-per-value.js')).encryptionPerValue,
   'encryption-pg': async () => (await import('./suites/encryption-overhead.js')).encryptionOverhead,
   firestore: async () => (await import('./suites/firestore-overhead.js')).firestoreOverhead,
+  'firestore-resilience': async () => (await import('./suites/firestore-resilience.js')).firestoreResilience,
   secrets: async () => (await import('./suites/secret-verify.js')).secretVerify,
   metrics: async () => (await import('./suites/metrics-overhead.js')).metricsOverhead,
 };
@@ -31,7 +32,7 @@ const scripts: Record<string, string> = {
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['sql', 'resilience', 'encryption', 'encryption-pg', 'cache', 'audit', 'firestore', 'secrets', 'metrics'];
+const names = wanted.length ? wanted : ['sql', 'resilience', 'encryption', 'encryption-pg', 'cache', 'audit', 'firestore', 'firestore-resilience', 'secrets', 'metrics'];
 console.log(`chatcore benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 for (const name of names) {
   if (scripts[name]) {

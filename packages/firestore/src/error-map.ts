@@ -1,4 +1,5 @@
 import { ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UnsupportedQueryError } from '@chatcore/core';
+import { evidenceOf } from './failure-evidence.js';
 
 /**
  * gRPC status codes the SDK reports in `error.code`.
@@ -52,14 +53,16 @@ export function mapError(error: unknown, what: string): Error {
   if (code === undefined && error instanceof Error) return error;
   const detail = error instanceof Error ? error.message : String(error);
   switch (code) {
-    case GrpcStatus.UNAVAILABLE:
-      return new ConnectionError(`Firestore is unavailable during ${what}. Check the network, the project and the emulator host; the call can be retried.`, { cause: error });
+    case GrpcStatus.UNAVAILABLE: {
+      const evidence = evidenceOf(error);
+      return new ConnectionError(`Firestore is unavailable during ${what}. Check the network, the project and the emulator host; the call can be retried.`, { cause: error, info: { grpcCode: code, evidence, transient: true } });
+    }
     case GrpcStatus.DEADLINE_EXCEEDED:
       // gax ends its UNAVAILABLE retries with DEADLINE_EXCEEDED: the backend was unreachable, not slow.
       if (/retrying error [^\n]*\b14 UNAVAILABLE\b/.test(detail)) {
-        return new ConnectionError(`Firestore stayed unavailable during ${what} until the call's deadline (callTimeout, or the call's timeout). Check the network, the project and the emulator host; the call can be retried.`, { cause: error });
+        return new ConnectionError(`Firestore stayed unavailable during ${what} until the call's deadline (callTimeout, or the call's timeout). Check the network, the project and the emulator host; the call can be retried.`, { cause: error, info: { grpcCode: code, evidence: 'backend', transient: true } });
       }
-      return new TimeoutError(`Firestore did not answer ${what} within the call's deadline (callTimeout, or the call's timeout). Retry, or raise the timeout.`, { cause: error });
+      return new TimeoutError(`Firestore did not answer ${what} within the call's deadline (callTimeout, or the call's timeout). Retry, or raise the timeout.`, { cause: error, info: { grpcCode: code, evidence: 'backend' } });
     case GrpcStatus.ABORTED:
       // Reached only once the retries are spent (the client retries transactions, the driver batches).
       return new TransactionError(`Firestore aborted ${what} repeatedly because of contention on the same documents. Retry later, spread the writes, or raise maxTransactionAttempts.`, { cause: error });

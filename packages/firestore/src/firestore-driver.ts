@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { Firestore, type Settings } from '@google-cloud/firestore';
-import { AbortedError, ChatcoreError, PartialWriteError, type HealthReport } from '@chatcore/core';
-import { FULL_CAPABILITIES, type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { AbortedError, ChatcoreError, PartialWriteError, type ComponentHealth, type HealthReport } from '@chatcore/core';
+import { FULL_CAPABILITIES, type BreakerState, type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { resolveOptions, type FirestoreOptions, type ResolvedFirestoreOptions } from './firestore-options.js';
 import { assertSchemaNames } from './document-rules.js';
 import { GrpcStatus, grpcCode, mapError } from './error-map.js';
@@ -13,8 +13,18 @@ import { directReader, type DriverContext, type Reader } from './reader.js';
 import { TransactionSession } from './transaction-session.js';
 import { uniqueKeys } from './unique-locks.js';
 import { installDeadlines, withCallScope } from './sdk-deadlines.js';
+import { installCommitRules } from './sdk-commits.js';
+import { FirestoreBreaker } from './firestore-breaker.js';
+import { breakerHealth, overallStatus } from '@chatcore/core/driver';
 
 const HEALTH_TIMEOUT_MS = 5000;
+/** The longest a breaker probe waits for Firestore's answer. */
+const PROBE_TIMEOUT_MS = 1000;
+/**
+ * grpc's reconnect backoff (its defaults: from 1 s up to 120 s): a backend
+ * that comes back is used again within about half a second.
+ */
+const RECONNECT = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnect_backoff_ms': 500 };
 
 /**
  * The Firestore driver (see `firestore()`). Reads go straight to Firestore;
@@ -33,7 +43,8 @@ export class FirestoreDriver implements Driver {
   private client: Firestore | undefined;
   private readonly ctx: DriverContext;
   private reader: Reader | undefined;
-  private deadlines: { close(): void } | undefined;
+  private deadlines: { close(): void; readonly closing: AbortSignal } | undefined;
+  private breakerOf: FirestoreBreaker | undefined;
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
@@ -59,13 +70,20 @@ export class FirestoreDriver implements Driver {
   get firestore(): Firestore {
     if (!this.client) {
       const o = this.options;
-      const settings: Settings = { projectId: o.projectId, useBigInt: true };
+      const settings: Settings = { projectId: o.projectId, useBigInt: true, ...RECONNECT };
       if (o.databaseId) settings.databaseId = o.databaseId;
       if (o.credentials) settings.credentials = { ...o.credentials };
       if (o.keyFilename) settings.keyFilename = o.keyFilename;
       if (o.emulatorHost) Object.assign(settings, { host: o.emulatorHost, ssl: false });
       this.client = newClient(settings, o.emulatorHost !== undefined);
-      this.deadlines = installDeadlines(this.client, o.callTimeoutMs);
+      const client = this.client;
+      const retry = o.retry || undefined;
+      this.deadlines = installDeadlines(client, o.callTimeoutMs, retry);
+      if (this.deadlines) installCommitRules(client, o.callTimeoutMs, retry, this.deadlines.closing);
+      this.breakerOf?.dispose();
+      // The probe asks once, without retries: its answer is what counts.
+      const probeMs = Math.min(PROBE_TIMEOUT_MS, o.callTimeoutMs);
+      this.breakerOf = o.breaker ? new FirestoreBreaker(o.breaker, () => probe(client, probeMs)) : undefined;
       this.reader = directReader(this.client);
     }
     return this.client;
@@ -94,19 +112,40 @@ export class FirestoreDriver implements Driver {
     this.client = undefined;
     // Reads waiting to retry give up; the SDK waits for requests in flight, each bounded by its deadline.
     this.deadlines?.close();
+    this.breakerOf?.dispose();
     if (c) await c.terminate();
   }
 
+  /**
+   * Firestore's answer to one read (bypassing the breaker, so the report
+   * tells the truth while it is open), and the breaker's state: `down`
+   * when Firestore does not answer; `degraded` when it answers but the
+   * breaker is not closed yet (it closes at its next probe).
+   */
   async health(): Promise<HealthReport> {
     const started = performance.now();
+    const components: ComponentHealth[] = [];
     try {
       // A health check must answer quickly, whatever callTimeout is.
       await withCallScope({ timeoutMs: HEALTH_TIMEOUT_MS }, () => this.firestore.collection('chatcore_health').doc('ping').get());
-      return { status: 'up', components: [{ name: 'firestore', status: 'up', latencyMs: performance.now() - started, details: { projectId: this.options.projectId } }] };
+      components.push({ name: 'firestore', status: 'up', latencyMs: performance.now() - started, details: { projectId: this.options.projectId } });
     } catch (error) {
       const mapped = mapError(error, 'health');
-      return { status: 'down', components: [{ name: 'firestore', status: 'down', latencyMs: performance.now() - started, error: mapped.message }] };
+      components.push({ name: 'firestore', status: 'down', latencyMs: performance.now() - started, error: mapped.message });
     }
+    const b = this.breakerOf;
+    if (b) {
+      const details: Record<string, unknown> = { threshold: b.options.threshold, halfOpenAfterMs: b.options.halfOpenAfterMs, timesOpened: b.opened };
+      if (b.state !== 'closed') Object.assign(details, { reason: b.reason, openForMs: b.openForMs });
+      components.push(breakerHealth('breaker', b.state, details));
+    }
+    return { status: overallStatus(components, ['firestore']), components };
+  }
+
+  /** The circuit breaker's state (`disabled` with `breaker: false`). */
+  get breakerState(): BreakerState | 'disabled' {
+    void this.firestore;
+    return this.breakerOf?.state ?? 'disabled';
   }
 
   async ensureSchema(schemas: readonly RepositorySchema[], _options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport> {
@@ -122,35 +161,35 @@ export class FirestoreDriver implements Driver {
   }
 
   getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.bounded(options, () => readByIds(this.ctx, this.direct, schema, ids, options.select), `${schema.name}.getByIds`);
+    return this.guarded(options, () => readByIds(this.ctx, this.direct, schema, ids, options.select), `${schema.name}.getByIds`);
   }
 
   query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.bounded(options, () => readQuery(this.ctx, this.direct, schema, query, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.query`);
+    return this.guarded(options, () => readQuery(this.ctx, this.direct, schema, query, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.query`);
   }
 
   count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
-    return this.bounded(options, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.count`);
+    return this.guarded(options, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.count`);
   }
 
   insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
-    return this.bounded(options, () => insertBatched(this.ctx, schema, rows), `${schema.name}.insert`);
+    return this.guarded(options, () => insertBatched(this.ctx, schema, rows), `${schema.name}.insert`);
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
-    return this.bounded(options, () => this.chunked(schema, target, options, (s, ids) => s.update(schema, { ids, where: target.where }, patch, options), (r) => r.id as string));
+    return this.guarded(options, () => this.chunked(schema, target, options, (s, ids) => s.update(schema, { ids, where: target.where }, patch, options), (r) => r.id as string));
   }
 
   async delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]> {
-    return this.bounded(options, () => this.chunked(schema, target, options, (s, ids) => s.delete(schema, { ids, where: target.where }, options), (id) => id));
+    return this.guarded(options, () => this.chunked(schema, target, options, (s, ids) => s.delete(schema, { ids, where: target.where }, options), (id) => id));
   }
 
   upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
-    return this.bounded(options, () => this.run(schema, (s) => s.upsert(schema, row, spec, options), { signal: options.signal }));
+    return this.guarded(options, () => this.run(schema, (s) => s.upsert(schema, row, spec, options), { signal: options.signal }));
   }
 
   transaction<T>(fn: (tx: TransactionSession) => Promise<T>, options: TransactionOptions): Promise<T> {
-    return this.bounded(options, () => this.run(undefined, fn, options));
+    return this.guarded(options, () => this.run(undefined, fn, options));
   }
 
   /** Run `fn` in a Firestore transaction; the SDK calls it again on contention (ABORTED). */
@@ -204,6 +243,19 @@ export class FirestoreDriver implements Driver {
   }
 
   /**
+   * A driver call as callers make it: through the breaker (an open one
+   * fails it at once), then bounded as `bounded` does. A timeout counts
+   * against Firestore only when callTimeout, not the caller's shorter
+   * timeout, bounded the call.
+   */
+  private guarded<T>(options: DriverCallOptions | TransactionOptions, fn: () => Promise<T>, what?: string): Promise<T> {
+    const b = this.breakerOf ?? (void this.firestore, this.breakerOf);
+    if (!b) return this.bounded(options, fn, what);
+    const callerDeadline = options.timeoutMs !== undefined && options.timeoutMs < this.options.callTimeoutMs;
+    return b.run(() => this.bounded(options, fn, what), callerDeadline);
+  }
+
+  /**
    * Bound a call by the caller's timeout and signal. Once the signal fired
    * the call fails with its reason; otherwise an error is mapped as `what`
    * (without `what` it was mapped where it arose). A PartialWriteError is
@@ -217,6 +269,19 @@ export class FirestoreDriver implements Driver {
       throw aborted(options.signal) ?? (what ? mapError(error, what) : error);
     }
   }
+}
+
+/**
+ * One read without retries: resolves when Firestore answers at all. An
+ * answer that is an error (PERMISSION_DENIED on the health collection,
+ * say) still proves Firestore is reachable; only UNAVAILABLE, a deadline
+ * or no status at all mean it is not.
+ */
+function probe(client: Firestore, timeoutMs: number): Promise<void> {
+  return withCallScope({ timeoutMs, retries: 0 }, () => client.collection('chatcore_health').doc('ping').get()).then(() => undefined, (error: unknown) => {
+    const code = grpcCode(error);
+    if (code === undefined || code === GrpcStatus.UNAVAILABLE || code === GrpcStatus.DEADLINE_EXCEEDED) throw error;
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import { ConfigError, type ValidationIssue } from '@chatcore/core';
 import { parseDuration, SecretValue } from '@chatcore/core/config';
+import { resolveBreakerOptions, resolveRetryOptions, type BreakerOptions, type ResolvedBreakerOptions, type ResolvedRetryOptions, type RetryOptions } from '@chatcore/core/driver';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
 
 /** Default bound of one request to Firestore, retries included. */
@@ -50,6 +51,18 @@ export interface FirestoreOptions {
    * minutes. A call's own `timeout`/`signal` cut it shorter.
    */
   readonly callTimeout?: number | string | undefined;
+  /**
+   * Retries of idempotent reads (document reads, queries, counts) on
+   * UNAVAILABLE, DEADLINE_EXCEEDED and INTERNAL, and of commits that were
+   * never sent, within `callTimeout`; `false` turns them off. Default
+   * `{ maxRetries: 3, initialDelayMs: 50, maxDelayMs: 1000 }`.
+   */
+  readonly retry?: RetryOptions | false | undefined;
+  /**
+   * Circuit breaker over failures to reach Firestore; `false` turns it off.
+   * Default `{ threshold: 5, halfOpenAfterMs: 2000 }`.
+   */
+  readonly breaker?: BreakerOptions | false | undefined;
 }
 
 /**
@@ -71,6 +84,8 @@ export interface ResolvedFirestoreOptions extends FirestoreOptions {
   readonly maxSortInMemory: number;
   /** `callTimeout` in milliseconds. */
   readonly callTimeoutMs: number;
+  readonly retry: ResolvedRetryOptions | false;
+  readonly breaker: ResolvedBreakerOptions | false;
 }
 
 /**
@@ -106,9 +121,20 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
     }
     if (!(callTimeoutMs >= 1 && callTimeoutMs <= 86_400_000)) problems.push({ path: 'callTimeout', message: 'expected milliseconds from 1 to 86400000, or a duration like "20s"' });
   }
+  const policy = <T>(resolve: () => T): T | false => {
+    try {
+      return resolve();
+    } catch (error) {
+      if (!(error instanceof ConfigError)) throw error;
+      problems.push(...error.problems);
+      return false;
+    }
+  };
+  const retry = options.retry === false ? false : policy(() => resolveRetryOptions(options.retry || undefined, 'retry'));
+  const breaker = options.breaker === false ? false : policy(() => resolveBreakerOptions(options.breaker || undefined, 'breaker'));
   if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, { problems });
   const { credentials: given, ...rest } = options;
   // Plain for the SDK, which reads private_key as a string; concealed so that printing the options does not show it.
   const credentials = given && SecretValue.conceal({ client_email: given.client_email, private_key: SecretValue.reveal(given.private_key) }, ['private_key']);
-  return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs };
+  return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs, retry, breaker };
 }
