@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import type { ComponentHealth } from '@chatcore/core';
 import type { Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
-import type { EncryptionOptions } from './encryption-options.js';
+import type { EncryptionOptions, KeyOption } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
 import type { KeyProvider } from './keys/key-provider.js';
-import type { KeySource } from './keys/key-source.js';
 import { defaultKeyProvider } from './keys/local-key-provider.js';
 import { ValueCipher } from './crypto/value-cipher.js';
 import { planRepositories, type RepositoryPlan } from './repository-plan.js';
@@ -14,11 +14,26 @@ import { decryptRow } from './encryption-transformer.js';
 import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
-import { keyringOptions } from './keys/keyring-options.js';
+import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
 import { verify, type VerifyResult } from './rotation/verify-job.js';
 import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
+
+let readState: (plugin: EncryptionPlugin) => { ring: Keyring | undefined; plans: ReadonlyMap<string, RepositoryPlan> };
+
+/**
+ * The keyring and plans a plugin holds, for tests that prove `close()`
+ * zeroes key material. Not exported from the package.
+ *
+ * @example
+ * ```ts
+ * const { ring, plans } = pluginState(enc);
+ * ```
+ */
+export function pluginState(plugin: EncryptionPlugin): { ring: Keyring | undefined; plans: ReadonlyMap<string, RepositoryPlan> } {
+  return readState(plugin);
+}
 
 /**
  * The encryption plugin object: the onion hooks plus the key-management
@@ -39,18 +54,23 @@ export class EncryptionPlugin implements Plugin {
   readonly name: string;
   readonly placement = { protectsSensitive: true } as const;
   readonly events = new EventEmitter();
-  private plans = new Map<string, RepositoryPlan>();
-  private planned = false;
-  private ring: Keyring | undefined;
-  private host: PluginHost | undefined;
-  private readonly provider: KeyProvider;
-  private readonly keyConfig: KeyringConfig;
+  // Everything that holds or reaches key material is in private fields, so
+  // that printing or serializing the plugin (or a database holding it)
+  // shows none of it; `inspect`, `toJSON` and `toString` print a summary.
+  #plans = new Map<string, RepositoryPlan>();
+  #planned = false;
+  #ring: Keyring | undefined;
+  #host: PluginHost | undefined;
+  readonly #provider: KeyProvider;
+  readonly #keyConfig: KeyringConfig;
+  readonly #options: EncryptionOptions;
 
-  constructor(private readonly options: EncryptionOptions = {}) {
+  constructor(options: EncryptionOptions = {}) {
     this.name = options.name ?? 'encryption';
-    this.provider = options.keyProvider ?? defaultKeyProvider;
-    this.keyConfig = keyringOptions(options);
-    Keyring.check(this.keyConfig);
+    this.#options = concealOptions(options);
+    this.#provider = options.keyProvider ?? defaultKeyProvider;
+    this.#keyConfig = keyringOptions(options);
+    Keyring.check(this.#keyConfig);
   }
 
   /** The key id new writes use. */
@@ -60,11 +80,11 @@ export class EncryptionPlugin implements Plugin {
 
   /** Plan every repository and return the storage schemas (ciphertext fields, blind indexes, envelopes). */
   extendSchema(schemas: readonly RepositorySchema[]): readonly RepositorySchema[] {
-    if (this.planned) throw new ConfigError(`This ${this.name} plugin already serves a database: call encryption() once per createDatabase.`);
-    this.planned = true;
-    this.plans = planRepositories(this.name, schemas, this.options);
+    if (this.#planned) throw new ConfigError(`This ${this.name} plugin already serves a database: call encryption() once per createDatabase.`);
+    this.#planned = true;
+    this.#plans = planRepositories(this.name, schemas, this.#options);
     return schemas.map((s) => {
-      const plan = this.plans.get(s.name);
+      const plan = this.#plans.get(s.name);
       if (!plan) return s;
       plan.storage = storageSchema(plan, this.name);
       return plan.storage;
@@ -73,19 +93,19 @@ export class EncryptionPlugin implements Plugin {
 
   /** Resolve the keys (passphrase stretching happens here, once per process) and derive every active subkey. */
   async connect(host: PluginHost): Promise<void> {
-    this.host = host;
-    this.ring ??= await Keyring.load(this.keyConfig, this.provider);
-    for (const plan of this.plans.values()) {
+    this.#host = host;
+    this.#ring ??= await Keyring.load(this.#keyConfig, this.#provider);
+    for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) {
         // Exported once into a buffer the plugin owns, so close() can zero it.
-        if (p.indexField) p.indexKey = this.ring.indexKey(plan.name, p.name).export();
+        if (p.indexField) p.indexKey = this.#ring.indexKey(plan.name, p.name).export();
         if (plan.mode === 'field') {
-          p.cipher = new ValueCipher(this.ring, plan.name, p.name, plan.counters);
+          p.cipher = new ValueCipher(this.#ring, plan.name, p.name, plan.counters);
           p.cipher.warm();
         }
       }
       if (plan.mode === 'record') {
-        plan.envelopeCipher = new ValueCipher(this.ring, plan.name, '$record', plan.counters);
+        plan.envelopeCipher = new ValueCipher(this.#ring, plan.name, '$record', plan.counters);
         plan.envelopeCipher.warm();
       }
     }
@@ -93,7 +113,7 @@ export class EncryptionPlugin implements Plugin {
 
   /** Drop the keys: root key bytes are overwritten, blind-index keys zeroed, ciphers forgotten. */
   close(): void {
-    for (const plan of this.plans.values()) {
+    for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) {
         p.indexKey?.fill(0);
         delete p.indexKey;
@@ -101,12 +121,12 @@ export class EncryptionPlugin implements Plugin {
       }
       delete plan.envelopeCipher;
     }
-    this.ring?.wipe();
-    this.ring = undefined;
+    this.#ring?.wipe();
+    this.#ring = undefined;
   }
 
   health(): ComponentHealth[] {
-    return [{ name: this.name, status: this.ring ? 'up' : 'down', details: this.ring ? { activeKeyId: this.ring.activeKeyId, keys: this.ring.keyIds().length } : { error: 'not connected' } }];
+    return [{ name: this.name, status: this.#ring ? 'up' : 'down', details: this.#ring ? { activeKeyId: this.#ring.activeKeyId, keys: this.#ring.keyIds().length } : { error: 'not connected' } }];
   }
 
   around(op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
@@ -120,7 +140,7 @@ export class EncryptionPlugin implements Plugin {
   }
 
   private route(op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
-    const plan = this.plans.get(op.schema.name);
+    const plan = this.#plans.get(op.schema.name);
     if (!plan) return next(op);
     this.keyring();
     // Reads are the hot path: no closures, and the operation is passed on as
@@ -177,7 +197,7 @@ export class EncryptionPlugin implements Plugin {
       throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { info: { keyId, remaining } });
     }
     this.keyring().remove(keyId);
-    for (const plan of this.plans.values()) {
+    for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) p.cipher?.forget(keyId);
       plan.envelopeCipher?.forget(keyId);
     }
@@ -185,8 +205,8 @@ export class EncryptionPlugin implements Plugin {
   }
 
   /** Add a key to the running keyring; with `activate`, new writes use it immediately. */
-  async addKey(source: KeySource, options: { activate?: boolean } = {}): Promise<void> {
-    await this.keyring().addKey(source, this.provider, options.activate === true);
+  async addKey(source: KeyOption & { readonly id: string }, options: { activate?: boolean } = {}): Promise<void> {
+    await this.keyring().addKey(keySource(source), this.#provider, options.activate === true);
   }
 
   /** Make a key already in the ring the active one. */
@@ -207,18 +227,35 @@ export class EncryptionPlugin implements Plugin {
    */
   stats(): EncryptionStats {
     const repositories: Record<string, EncryptionCounters> = {};
-    for (const [name, plan] of this.plans) repositories[name] = plan.counters.snapshot();
-    return { ...sumCounters(Object.values(repositories)), activeKeyId: this.ring?.activeKeyId, keyIds: this.ring?.keyIds() ?? [], repositories };
+    for (const [name, plan] of this.#plans) repositories[name] = plan.counters.snapshot();
+    return { ...sumCounters(Object.values(repositories)), activeKeyId: this.#ring?.activeKeyId, keyIds: this.#ring?.keyIds() ?? [], repositories };
+  }
+
+  static {
+    readState = (plugin) => ({ ring: plugin.#ring, plans: plugin.#plans });
+  }
+
+  /** What printing the plugin shows: its name, key ids and protected repositories, never key material. */
+  toJSON(): { plugin: string; connected: boolean; activeKeyId?: string | undefined; keyIds: string[]; repositories: string[] } {
+    return { plugin: this.name, connected: this.#ring !== undefined, activeKeyId: this.#ring?.activeKeyId, keyIds: this.#ring?.keyIds() ?? [], repositories: [...this.#plans.keys()] };
+  }
+
+  toString(): string {
+    return `EncryptionPlugin(${this.name})`;
+  }
+
+  [inspect.custom](): string {
+    return `EncryptionPlugin ${JSON.stringify(this.toJSON())}`;
   }
 
   private keyring(): Keyring {
-    if (!this.ring) throw new PluginError(this.name, 'keys are not loaded: call db.connect() before using the database.');
-    return this.ring;
+    if (!this.#ring) throw new PluginError(this.name, 'keys are not loaded: call db.connect() before using the database.');
+    return this.#ring;
   }
 
   private rotationContext() {
-    if (!this.host) throw new PluginError(this.name, 'not connected: call db.connect() first.');
-    return { host: this.host, name: this.name, plans: this.plans, events: this.events };
+    if (!this.#host) throw new PluginError(this.name, 'not connected: call db.connect() first.');
+    return { host: this.#host, name: this.name, plans: this.#plans, events: this.events };
   }
 
   private async read(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
@@ -253,9 +290,9 @@ export class EncryptionPlugin implements Plugin {
       source: this.name,
       details: { field: error.info.field, keyId: error.info.keyId },
     } as const;
-    this.host?.reportSecurityEvent(event);
+    this.#host?.reportSecurityEvent(event);
     this.events.emit('security', event);
-    this.options.onSecurityEvent?.(event);
+    this.#options.onSecurityEvent?.(event);
   }
 }
 
@@ -275,3 +312,4 @@ export class EncryptionPlugin implements Plugin {
 export function encryption(options: EncryptionOptions = {}): EncryptionPlugin {
   return new EncryptionPlugin(options);
 }
+
