@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import type { ComponentHealth } from '@chatcore/core';
-import type { Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
+import type { Condition, Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
 import type { EncryptionOptions, KeyOption } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
@@ -12,6 +12,7 @@ import { planRepositories, type RepositoryPlan } from './repository-plan.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
 import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
+import { IndexChecks } from './index-verification.js';
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
@@ -153,14 +154,22 @@ export class EncryptionPlugin implements Plugin {
       case 'query': {
         checkOrderBy(plan, op.query.orderBy);
         const where = rewriteCondition(plan, op.query.where);
-        const select = mapSelect(plan, op.query.select);
+        const checks = where === op.query.where ? undefined : IndexChecks.of(plan, op.query.where);
+        const mapped = mapSelect(plan, op.query.select);
+        const select = checks ? checks.widen(plan, mapped) : mapped;
         const same = where === op.query.where && select === op.query.select;
-        return this.read(plan, same ? op : { ...op, query: { ...op.query, where, select } }, ctx, next);
+        const down = same ? op : { ...op, query: { ...op.query, where, select } };
+        if (!checks) return this.read(plan, down, ctx, next);
+        return this.readChecked(plan, down, ctx, next, checks, select === mapped ? undefined : op.query.select);
       }
       case 'insert':
         return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
-      case 'count':
-        return next({ ...op, where: rewriteCondition(plan, op.where) });
+      case 'count': {
+        const where = rewriteCondition(plan, op.where);
+        const checks = where === op.where ? undefined : IndexChecks.of(plan, op.where);
+        if (!checks) return next({ ...op, where });
+        return this.countChecked(plan, op, where, ctx, next, checks);
+      }
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':
@@ -263,6 +272,57 @@ export class EncryptionPlugin implements Plugin {
     return { ...res, rows: this.decryptRows(plan, res.rows, ctx) };
   }
 
+  /**
+   * A read found through blind indexes: every row is decrypted and checked
+   * against the filter's plaintext values (IndexChecks); a row whose blind
+   * index is not its own is dropped and reported. `requested` is the
+   * caller's projection when checking widened it (the extra fields are
+   * removed again).
+   */
+  private async readChecked(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next, checks: IndexChecks, requested: readonly string[] | undefined): Promise<OperationResult> {
+    const res = await next(op);
+    const rows = this.decryptRows(plan, res.rows, ctx);
+    const kept: StoredRow[] = [];
+    let dropped: string[] | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      if (checks.agrees(res.rows[i]!, rows[i]!)) kept.push(requested ? pick(rows[i]!, requested) : rows[i]!);
+      else (dropped ??= []).push(String(rows[i]!.id));
+    }
+    if (dropped) this.reportIndexMismatch(plan, checks, dropped, ctx);
+    return { ...res, rows: kept };
+  }
+
+  /**
+   * A count through blind indexes: the candidates' ids, blind indexes and
+   * ciphertexts are read (not only counted) so that each can be checked
+   * like a read; the cost grows with the number of matches.
+   */
+  private async countChecked(plan: RepositoryPlan, op: Extract<Operation, { kind: 'count' }>, where: Condition | undefined, ctx: OperationContext, next: Next, checks: IndexChecks): Promise<OperationResult> {
+    const select = checks.widen(plan, ['id']);
+    const query: Operation = { kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], select, anyOrder: true } };
+    const res = await this.readChecked(plan, query, ctx, next, checks, ['id']);
+    return { rows: [], count: res.rows.length };
+  }
+
+  private reportIndexMismatch(plan: RepositoryPlan, checks: IndexChecks, ids: string[], ctx: OperationContext | undefined): void {
+    plan.counters.indexMismatches += ids.length;
+    const fields = checks.fields.map((f) => f.plan.name);
+    const event = {
+      type: 'integrity_failure',
+      message: `${ids.length} record(s) of ${plan.name} matched a lookup on ${fields.join(', ')} through a blind index that does not belong to their value (copied from another record, or a hash collision); they were left out of the result.`,
+      repository: plan.name,
+      ids,
+      actor: ctx?.actor,
+      tenant: ctx?.tenant,
+      traceId: ctx?.traceId,
+      source: this.name,
+      details: { check: 'blind_index', fields },
+    } as const;
+    this.#host?.reportSecurityEvent(event);
+    this.events.emit('security', event);
+    this.#options.onSecurityEvent?.(event);
+  }
+
   private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
     const out = new Array<StoredRow>(rows.length);
     try {
@@ -313,3 +373,8 @@ export function encryption(options: EncryptionOptions = {}): EncryptionPlugin {
   return new EncryptionPlugin(options);
 }
 
+function pick(row: StoredRow, fields: readonly string[]): StoredRow {
+  const out: StoredRow = {};
+  for (const f of fields) if (f in row) out[f] = row[f];
+  return out;
+}

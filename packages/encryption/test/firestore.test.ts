@@ -5,6 +5,7 @@ import { firestore } from '@chatcore/firestore';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { firestoreDump } from './helpers/firestore-emulator.js';
 import { plaintextScenario } from './helpers/plaintext-scenario.js';
+import { indexAttackScenario } from './helpers/index-attack-scenario.js';
 
 const emulator = await useFirestoreEmulator();
 
@@ -17,6 +18,14 @@ test('Firestore: no sensitive value in the stored documents after every write pa
     return dump;
   });
   assert.ok(result.secrets.length > 400);
+});
+
+test('Firestore: a blind index copied with a raw document write never returns another record', async () => {
+  const driver = firestore({ projectId: `chatcore-bidx-${randomBytes(4).toString('hex')}`, emulatorHost: emulator.host });
+  await indexAttackScenario(driver, randomBytes(3).toString('hex'), {
+    read: async (schema, id, field) => (await driver.firestore.collection(schema.table).doc(id).get()).get(field),
+    write: async (schema, id, set) => void (await driver.firestore.collection(schema.table).doc(id).update(set)),
+  });
 });
 
 test.after(() => emulator.stop());
