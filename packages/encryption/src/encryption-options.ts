@@ -79,6 +79,19 @@ export interface EncryptionOptions {
   readonly sensitiveFields?: readonly SensitiveFieldOption[] | undefined;
   /** Record-level mode per repository (the repository's own `plugins.encryption` setting wins). */
   readonly repositories?: Readonly<Record<string, SealOptions>> | undefined;
+  /**
+   * The per-row authenticator (a `row_auth` column or field, HMAC over the
+   * id, the version and every ciphertext of the row): `'required'`
+   * (default) refuses a row without one; `'accept-missing'` reads rows
+   * written before authenticators existed (each gets one on its next write,
+   * or from `reencrypt`); `'off'` neither writes nor checks them.
+   */
+  readonly rowAuthentication?: 'required' | 'accept-missing' | 'off' | undefined;
+  /**
+   * Check every row a blind-index lookup returns against the filter's
+   * plaintext (default true). Turn it off only to measure what it costs.
+   */
+  readonly verifyLookups?: boolean | undefined;
   /** Plugin name (default `encryption`); must match the key under `defineRepository(..., { plugins })`. */
   readonly name?: string | undefined;
   /** Called for each security event this plugin reports (besides every plugin's onSecurityEvent). */

@@ -8,7 +8,8 @@ import { Keyring, type KeyringConfig } from './keys/keyring.js';
 import type { KeyProvider } from './keys/key-provider.js';
 import { defaultKeyProvider } from './keys/local-key-provider.js';
 import { ValueCipher } from './crypto/value-cipher.js';
-import { planRepositories, type RepositoryPlan } from './repository-plan.js';
+import { checkRow, planRepositories, type RepositoryPlan } from './repository-plan.js';
+import { RowAuthenticator } from './crypto/row-authenticator.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
 import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
@@ -109,6 +110,7 @@ export class EncryptionPlugin implements Plugin {
         plan.envelopeCipher = new ValueCipher(this.#ring, plan.name, '$record', plan.counters);
         plan.envelopeCipher.warm();
       }
+      if (plan.authMode !== 'off') plan.auth = new RowAuthenticator(this.#ring.authKey(plan.name), plan.authSlots, plan.logical.versionField, plan.name);
     }
   }
 
@@ -121,6 +123,7 @@ export class EncryptionPlugin implements Plugin {
         delete p.cipher;
       }
       delete plan.envelopeCipher;
+      delete plan.auth;
     }
     this.#ring?.wipe();
     this.#ring = undefined;
@@ -148,25 +151,27 @@ export class EncryptionPlugin implements Plugin {
     // it is when nothing in it needs rewriting.
     switch (op.kind) {
       case 'get': {
-        const select = mapSelect(plan, op.select);
-        return this.read(plan, select === op.select ? op : { ...op, select }, ctx, next);
+        const mapped = mapSelect(plan, op.select);
+        const select = withAuthFields(plan, mapped);
+        if (select === mapped) return this.read(plan, select === op.select ? op : { ...op, select }, ctx, next);
+        return this.readChecked(plan, { ...op, select }, ctx, next, undefined, op.select);
       }
       case 'query': {
         checkOrderBy(plan, op.query.orderBy);
         const where = rewriteCondition(plan, op.query.where);
-        const checks = where === op.query.where ? undefined : IndexChecks.of(plan, op.query.where);
+        const checks = where === op.query.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.query.where);
         const mapped = mapSelect(plan, op.query.select);
-        const select = checks ? checks.widen(plan, mapped) : mapped;
+        const select = withAuthFields(plan, checks ? checks.widen(plan, mapped) : mapped);
         const same = where === op.query.where && select === op.query.select;
         const down = same ? op : { ...op, query: { ...op.query, where, select } };
-        if (!checks) return this.read(plan, down, ctx, next);
+        if (!checks && select === mapped) return this.read(plan, down, ctx, next);
         return this.readChecked(plan, down, ctx, next, checks, select === mapped ? undefined : op.query.select);
       }
       case 'insert':
         return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
       case 'count': {
         const where = rewriteCondition(plan, op.where);
-        const checks = where === op.where ? undefined : IndexChecks.of(plan, op.where);
+        const checks = where === op.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.where);
         if (!checks) return next({ ...op, where });
         return this.countChecked(plan, op, where, ctx, next, checks);
       }
@@ -279,9 +284,10 @@ export class EncryptionPlugin implements Plugin {
    * caller's projection when checking widened it (the extra fields are
    * removed again).
    */
-  private async readChecked(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next, checks: IndexChecks, requested: readonly string[] | undefined): Promise<OperationResult> {
+  private async readChecked(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next, checks: IndexChecks | undefined, requested: readonly string[] | undefined): Promise<OperationResult> {
     const res = await next(op);
     const rows = this.decryptRows(plan, res.rows, ctx);
+    if (!checks) return { ...res, rows: requested ? rows.map((r) => pick(r, requested)) : rows };
     const kept: StoredRow[] = [];
     let dropped: string[] | undefined;
     for (let i = 0; i < rows.length; i++) {
@@ -298,7 +304,7 @@ export class EncryptionPlugin implements Plugin {
    * like a read; the cost grows with the number of matches.
    */
   private async countChecked(plan: RepositoryPlan, op: Extract<Operation, { kind: 'count' }>, where: Condition | undefined, ctx: OperationContext, next: Next, checks: IndexChecks): Promise<OperationResult> {
-    const select = checks.widen(plan, ['id']);
+    const select = withAuthFields(plan, checks.widen(plan, ['id']));
     const query: Operation = { kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], select, anyOrder: true } };
     const res = await this.readChecked(plan, query, ctx, next, checks, ['id']);
     return { rows: [], count: res.rows.length };
@@ -326,7 +332,11 @@ export class EncryptionPlugin implements Plugin {
   private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
     const out = new Array<StoredRow>(rows.length);
     try {
-      for (let i = 0; i < rows.length; i++) out[i] = decryptRow(plan, rows[i]!);
+      for (let i = 0; i < rows.length; i++) {
+        // Each value first (its own error names the field or the missing key), then how they fit together.
+        out[i] = decryptRow(plan, rows[i]!);
+        checkRow(plan, rows[i]!);
+      }
     } catch (error) {
       if (error instanceof IntegrityError || error instanceof KeyError) this.reportIntegrity(plan, error, ctx);
       throw error;
@@ -377,4 +387,12 @@ function pick(row: StoredRow, fields: readonly string[]): StoredRow {
   const out: StoredRow = {};
   for (const f of fields) if (f in row) out[f] = row[f];
   return out;
+}
+
+/** A projection widened to what the row authenticator covers (unchanged without a projection or authenticators). */
+function withAuthFields(plan: RepositoryPlan, select: readonly string[] | undefined): readonly string[] | undefined {
+  if (!select || !plan.auth) return select;
+  const out = new Set(select);
+  for (const f of plan.auth.fields()) out.add(f);
+  return out.size === select.length ? select : [...out];
 }

@@ -180,6 +180,15 @@ export class Keyring {
     return this.subkey('bidx', this.indexKeyId, repository, field);
   }
 
+  /**
+   * The row-authenticator (HMAC-SHA256) key of a repository. Derived from
+   * the blind-index root like blind indexes (it must not change when the
+   * encryption key rotates), under its own purpose `auth`.
+   */
+  authKey(repository: string): KeyObject {
+    return this.subkey('auth', this.indexKeyId, repository, '$row');
+  }
+
   /** Add a key at run time (e.g. from the CLI); `activate` makes new writes use it immediately. */
   async addKey(source: KeySource, provider: KeyProvider, activate = false): Promise<void> {
     if (this.#roots.has(source.id)) throw new ConfigError(`Key id ${source.id} is already in the keyring.`);
@@ -246,12 +255,12 @@ export class Keyring {
     return root;
   }
 
-  private subkey(purpose: 'enc' | 'bidx', keyId: string, repository: string, field: string): KeyObject {
+  private subkey(purpose: 'enc' | 'bidx' | 'auth', keyId: string, repository: string, field: string): KeyObject {
     const id = `${purpose}\0${keyId}\0${repository}\0${field}`;
     let key = this.#subkeys.get(id);
     if (!key) {
       const info = Buffer.from(`${purpose}\0${repository}\0${field}`, 'utf8');
-      const root = purpose === 'bidx' ? this.#indexRoot : this.root(keyId);
+      const root = purpose === 'enc' ? this.root(keyId) : this.#indexRoot;
       const raw = Buffer.from(hkdfSync('sha256', root, HKDF_SALT, info, 32));
       key = createSecretKey(raw);
       raw.fill(0); // the KeyObject holds its own copy
