@@ -1,6 +1,7 @@
 import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { StoredRow } from '@chatcore/core/plugin';
 import { IntegrityError } from '@chatcore/core';
+import { ScratchBuffer } from './scratch-buffer.js';
 
 /**
  * Storage field of the per-row authenticator (column `row_auth`).
@@ -48,15 +49,19 @@ export class RowAuthenticator {
 
   /** The authenticator of a storage row (its id, version and ciphertexts as they will be stored). */
   compute(row: StoredRow): string {
-    const h = createHmac('sha256', this.key);
-    update(h, String(row.id));
-    update(h, this.versionField ? String(row[this.versionField] ?? '') : '');
+    // The message is laid out in one reused buffer and hashed with one update (synchronous: nothing else uses the buffer meanwhile).
+    let at = put(0, String(row.id));
+    at = put(at, this.versionField ? String(row[this.versionField] ?? '') : '');
     for (const s of this.slots) {
       const v = row[s];
-      if (v === null || v === undefined) h.update(NULL_SLOT);
-      else update(h, String(v));
+      if (v === null || v === undefined) {
+        message.ensure(at + 4, at).writeUInt32BE(NULL_SLOT, at);
+        at += 4;
+      } else at = put(at, String(v));
     }
-    return PREFIX + h.digest().toString('base64url', 0, MAC_BYTES);
+    const mac = createHmac('sha256', this.key).update(message.view(0, at)).digest();
+    message.release(MAX_RESIDENT);
+    return PREFIX + mac.toString('base64url', 0, MAC_BYTES);
   }
 
   /**
@@ -82,10 +87,15 @@ export class RowAuthenticator {
   }
 }
 
-const NULL_SLOT = Buffer.from([0xff, 0xff, 0xff, 0xff]);
+/** A null slot: a length no text can have (u32 0xffffffff). */
+const NULL_SLOT = 0xffffffff;
+const message = new ScratchBuffer(1024);
+const MAX_RESIDENT = 256 * 1024;
 
-function update(h: ReturnType<typeof createHmac>, text: string): void {
-  const len = Buffer.allocUnsafe(4);
-  len.writeUInt32BE(Buffer.byteLength(text, 'utf8'), 0);
-  h.update(len).update(text, 'utf8');
+/** Write `u32be(byteLength) ‖ utf8(text)` at `at`; returns the end. */
+function put(at: number, text: string): number {
+  const buf = message.ensure(at + 4 + text.length * 3, at);
+  const n = buf.write(text, at + 4, 'utf8');
+  buf.writeUInt32BE(n, at);
+  return at + 4 + n;
 }
