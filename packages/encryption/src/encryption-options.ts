@@ -2,6 +2,7 @@ import type { SearchNormalization } from '@chatcore/core/plugin';
 import type { KeyProvider } from './keys/key-provider.js';
 import type { KeySource } from './keys/key-source.js';
 import type { SecurityEvent } from '@chatcore/core';
+import type { SecretValue } from '@chatcore/core/plugin';
 
 /**
  * A field to encrypt that the schema does not mark `sensitive()`: a name
@@ -45,7 +46,7 @@ export interface SealOptions {
  * const k: KeyOption = { id: '2026-07', key: process.env.CHATCORE_KEY_2026_07, active: true };
  * ```
  */
-export type KeyOption = { readonly [K in keyof KeySource]?: KeySource[K] | undefined } & { readonly active?: boolean | undefined };
+export type KeyOption = { readonly [K in keyof KeySource]?: K extends 'key' | 'passphrase' | 'salt' | 'wrappedKey' ? KeySource[K] | SecretValue | undefined : KeySource[K] | undefined } & { readonly active?: boolean | undefined };
 
 /**
  * Options of `encryption()`. YAML keys are the snake_case forms
@@ -63,23 +64,36 @@ export interface EncryptionOptions {
    */
   readonly keys?: readonly KeyOption[] | undefined;
   /** One root key (32 bytes, base64 or hex): shorthand for `keys: [{ id: keyId ?? 'k1', key: rootKey }]`. */
-  readonly rootKey?: string | undefined;
+  readonly rootKey?: string | SecretValue | undefined;
   /** A passphrase instead of a root key, with its stored salt (`passphraseSalt`). */
-  readonly passphrase?: string | undefined;
-  readonly passphraseSalt?: string | undefined;
+  readonly passphrase?: string | SecretValue | undefined;
+  readonly passphraseSalt?: string | SecretValue | undefined;
   /** Key id of `rootKey` or `passphrase` (default `k1`). */
   readonly keyId?: string | undefined;
   readonly activeKeyId?: string | undefined;
   /** Key whose material derives blind indexes when `blindIndex.key` is not set; default the first key listed. Never change it. */
   readonly indexKeyId?: string | undefined;
   /** A separate blind-index root key (32 bytes, base64 or hex), and config-named fields to make searchable. */
-  readonly blindIndex?: { readonly key?: string | undefined; readonly fields?: readonly string[] | undefined } | undefined;
+  readonly blindIndex?: { readonly key?: string | SecretValue | undefined; readonly fields?: readonly string[] | undefined } | undefined;
   /** Resolves passphrases and wrapped keys; default the local provider (PBKDF2, local KEK). */
   readonly keyProvider?: KeyProvider | undefined;
   /** Extra fields to encrypt besides those marked `sensitive()`; secret() fields are always left to core's hashing. */
   readonly sensitiveFields?: readonly SensitiveFieldOption[] | undefined;
   /** Record-level mode per repository (the repository's own `plugins.encryption` setting wins). */
   readonly repositories?: Readonly<Record<string, SealOptions>> | undefined;
+  /**
+   * The per-row authenticator (a `row_auth` column or field, HMAC over the
+   * id, the version and every ciphertext of the row): `'required'`
+   * (default) refuses a row without one; `'accept-missing'` reads rows
+   * written before authenticators existed (each gets one on its next write,
+   * or from `reencrypt`); `'off'` neither writes nor checks them.
+   */
+  readonly rowAuthentication?: 'required' | 'accept-missing' | 'off' | undefined;
+  /**
+   * Check every row a blind-index lookup returns against the filter's
+   * plaintext (default true). Turn it off only to measure what it costs.
+   */
+  readonly verifyLookups?: boolean | undefined;
   /** Plugin name (default `encryption`); must match the key under `defineRepository(..., { plugins })`. */
   readonly name?: string | undefined;
   /** Called for each security event this plugin reports (besides every plugin's onSecurityEvent). */

@@ -1,24 +1,41 @@
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import type { ComponentHealth } from '@chatcore/core';
-import type { Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
+import type { Condition, Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
-import type { EncryptionOptions } from './encryption-options.js';
+import type { EncryptionOptions, KeyOption } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
 import type { KeyProvider } from './keys/key-provider.js';
-import type { KeySource } from './keys/key-source.js';
 import { defaultKeyProvider } from './keys/local-key-provider.js';
 import { ValueCipher } from './crypto/value-cipher.js';
-import { planRepositories, type RepositoryPlan } from './repository-plan.js';
+import { checkRow, planRepositories, type RepositoryPlan } from './repository-plan.js';
+import { RowAuthenticator } from './crypto/row-authenticator.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
 import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
+import { IndexChecks } from './index-verification.js';
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
-import { keyringOptions } from './keys/keyring-options.js';
+import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
 import { verify, type VerifyResult } from './rotation/verify-job.js';
 import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
+
+let readState: (plugin: EncryptionPlugin) => { ring: Keyring | undefined; plans: ReadonlyMap<string, RepositoryPlan> };
+
+/**
+ * The keyring and plans a plugin holds, for tests that prove `close()`
+ * zeroes key material. Not exported from the package.
+ *
+ * @example
+ * ```ts
+ * const { ring, plans } = pluginState(enc);
+ * ```
+ */
+export function pluginState(plugin: EncryptionPlugin): { ring: Keyring | undefined; plans: ReadonlyMap<string, RepositoryPlan> } {
+  return readState(plugin);
+}
 
 /**
  * The encryption plugin object: the onion hooks plus the key-management
@@ -39,18 +56,23 @@ export class EncryptionPlugin implements Plugin {
   readonly name: string;
   readonly placement = { protectsSensitive: true } as const;
   readonly events = new EventEmitter();
-  private plans = new Map<string, RepositoryPlan>();
-  private planned = false;
-  private ring: Keyring | undefined;
-  private host: PluginHost | undefined;
-  private readonly provider: KeyProvider;
-  private readonly keyConfig: KeyringConfig;
+  // Everything that holds or reaches key material is in private fields, so
+  // that printing or serializing the plugin (or a database holding it)
+  // shows none of it; `inspect`, `toJSON` and `toString` print a summary.
+  #plans = new Map<string, RepositoryPlan>();
+  #planned = false;
+  #ring: Keyring | undefined;
+  #host: PluginHost | undefined;
+  readonly #provider: KeyProvider;
+  readonly #keyConfig: KeyringConfig;
+  readonly #options: EncryptionOptions;
 
-  constructor(private readonly options: EncryptionOptions = {}) {
+  constructor(options: EncryptionOptions = {}) {
     this.name = options.name ?? 'encryption';
-    this.provider = options.keyProvider ?? defaultKeyProvider;
-    this.keyConfig = keyringOptions(options);
-    Keyring.check(this.keyConfig);
+    this.#options = concealOptions(options);
+    this.#provider = options.keyProvider ?? defaultKeyProvider;
+    this.#keyConfig = keyringOptions(options);
+    Keyring.check(this.#keyConfig);
   }
 
   /** The key id new writes use. */
@@ -60,11 +82,11 @@ export class EncryptionPlugin implements Plugin {
 
   /** Plan every repository and return the storage schemas (ciphertext fields, blind indexes, envelopes). */
   extendSchema(schemas: readonly RepositorySchema[]): readonly RepositorySchema[] {
-    if (this.planned) throw new ConfigError(`This ${this.name} plugin already serves a database: call encryption() once per createDatabase.`);
-    this.planned = true;
-    this.plans = planRepositories(this.name, schemas, this.options);
+    if (this.#planned) throw new ConfigError(`This ${this.name} plugin already serves a database: call encryption() once per createDatabase.`);
+    this.#planned = true;
+    this.#plans = planRepositories(this.name, schemas, this.#options);
     return schemas.map((s) => {
-      const plan = this.plans.get(s.name);
+      const plan = this.#plans.get(s.name);
       if (!plan) return s;
       plan.storage = storageSchema(plan, this.name);
       return plan.storage;
@@ -73,40 +95,42 @@ export class EncryptionPlugin implements Plugin {
 
   /** Resolve the keys (passphrase stretching happens here, once per process) and derive every active subkey. */
   async connect(host: PluginHost): Promise<void> {
-    this.host = host;
-    this.ring ??= await Keyring.load(this.keyConfig, this.provider);
-    for (const plan of this.plans.values()) {
+    this.#host = host;
+    this.#ring ??= await Keyring.load(this.#keyConfig, this.#provider);
+    for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) {
         // Exported once into a buffer the plugin owns, so close() can zero it.
-        if (p.indexField) p.indexKey = this.ring.indexKey(plan.name, p.name).export();
+        if (p.indexField) p.indexKey = this.#ring.indexKey(plan.name, p.name).export();
         if (plan.mode === 'field') {
-          p.cipher = new ValueCipher(this.ring, plan.name, p.name, plan.counters);
+          p.cipher = new ValueCipher(this.#ring, plan.name, p.name, plan.counters);
           p.cipher.warm();
         }
       }
       if (plan.mode === 'record') {
-        plan.envelopeCipher = new ValueCipher(this.ring, plan.name, '$record', plan.counters);
+        plan.envelopeCipher = new ValueCipher(this.#ring, plan.name, '$record', plan.counters);
         plan.envelopeCipher.warm();
       }
+      if (plan.authMode !== 'off') plan.auth = new RowAuthenticator(this.#ring.authKey(plan.name), plan.authSlots, plan.logical.versionField, plan.name);
     }
   }
 
   /** Drop the keys: root key bytes are overwritten, blind-index keys zeroed, ciphers forgotten. */
   close(): void {
-    for (const plan of this.plans.values()) {
+    for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) {
         p.indexKey?.fill(0);
         delete p.indexKey;
         delete p.cipher;
       }
       delete plan.envelopeCipher;
+      delete plan.auth;
     }
-    this.ring?.wipe();
-    this.ring = undefined;
+    this.#ring?.wipe();
+    this.#ring = undefined;
   }
 
   health(): ComponentHealth[] {
-    return [{ name: this.name, status: this.ring ? 'up' : 'down', details: this.ring ? { activeKeyId: this.ring.activeKeyId, keys: this.ring.keyIds().length } : { error: 'not connected' } }];
+    return [{ name: this.name, status: this.#ring ? 'up' : 'down', details: this.#ring ? { activeKeyId: this.#ring.activeKeyId, keys: this.#ring.keyIds().length } : { error: 'not connected' } }];
   }
 
   around(op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
@@ -120,27 +144,37 @@ export class EncryptionPlugin implements Plugin {
   }
 
   private route(op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
-    const plan = this.plans.get(op.schema.name);
+    const plan = this.#plans.get(op.schema.name);
     if (!plan) return next(op);
     this.keyring();
     // Reads are the hot path: no closures, and the operation is passed on as
     // it is when nothing in it needs rewriting.
     switch (op.kind) {
       case 'get': {
-        const select = mapSelect(plan, op.select);
-        return this.read(plan, select === op.select ? op : { ...op, select }, ctx, next);
+        const mapped = mapSelect(plan, op.select);
+        const select = withAuthFields(plan, mapped);
+        if (select === mapped) return this.read(plan, select === op.select ? op : { ...op, select }, ctx, next);
+        return this.readChecked(plan, { ...op, select }, ctx, next, undefined, op.select);
       }
       case 'query': {
         checkOrderBy(plan, op.query.orderBy);
         const where = rewriteCondition(plan, op.query.where);
-        const select = mapSelect(plan, op.query.select);
+        const checks = where === op.query.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.query.where);
+        const mapped = mapSelect(plan, op.query.select);
+        const select = withAuthFields(plan, checks ? checks.widen(plan, mapped) : mapped);
         const same = where === op.query.where && select === op.query.select;
-        return this.read(plan, same ? op : { ...op, query: { ...op.query, where, select } }, ctx, next);
+        const down = same ? op : { ...op, query: { ...op.query, where, select } };
+        if (!checks && select === mapped) return this.read(plan, down, ctx, next);
+        return this.readChecked(plan, down, ctx, next, checks, select === mapped ? undefined : op.query.select);
       }
       case 'insert':
         return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
-      case 'count':
-        return next({ ...op, where: rewriteCondition(plan, op.where) });
+      case 'count': {
+        const where = rewriteCondition(plan, op.where);
+        const checks = where === op.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.where);
+        if (!checks) return next({ ...op, where });
+        return this.countChecked(plan, op, where, ctx, next, checks);
+      }
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':
@@ -177,7 +211,7 @@ export class EncryptionPlugin implements Plugin {
       throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { info: { keyId, remaining } });
     }
     this.keyring().remove(keyId);
-    for (const plan of this.plans.values()) {
+    for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) p.cipher?.forget(keyId);
       plan.envelopeCipher?.forget(keyId);
     }
@@ -185,8 +219,8 @@ export class EncryptionPlugin implements Plugin {
   }
 
   /** Add a key to the running keyring; with `activate`, new writes use it immediately. */
-  async addKey(source: KeySource, options: { activate?: boolean } = {}): Promise<void> {
-    await this.keyring().addKey(source, this.provider, options.activate === true);
+  async addKey(source: KeyOption & { readonly id: string }, options: { activate?: boolean } = {}): Promise<void> {
+    await this.keyring().addKey(keySource(source), this.#provider, options.activate === true);
   }
 
   /** Make a key already in the ring the active one. */
@@ -207,18 +241,35 @@ export class EncryptionPlugin implements Plugin {
    */
   stats(): EncryptionStats {
     const repositories: Record<string, EncryptionCounters> = {};
-    for (const [name, plan] of this.plans) repositories[name] = plan.counters.snapshot();
-    return { ...sumCounters(Object.values(repositories)), activeKeyId: this.ring?.activeKeyId, keyIds: this.ring?.keyIds() ?? [], repositories };
+    for (const [name, plan] of this.#plans) repositories[name] = plan.counters.snapshot();
+    return { ...sumCounters(Object.values(repositories)), activeKeyId: this.#ring?.activeKeyId, keyIds: this.#ring?.keyIds() ?? [], repositories };
+  }
+
+  static {
+    readState = (plugin) => ({ ring: plugin.#ring, plans: plugin.#plans });
+  }
+
+  /** What printing the plugin shows: its name, key ids and protected repositories, never key material. */
+  toJSON(): { plugin: string; connected: boolean; activeKeyId?: string | undefined; keyIds: string[]; repositories: string[] } {
+    return { plugin: this.name, connected: this.#ring !== undefined, activeKeyId: this.#ring?.activeKeyId, keyIds: this.#ring?.keyIds() ?? [], repositories: [...this.#plans.keys()] };
+  }
+
+  toString(): string {
+    return `EncryptionPlugin(${this.name})`;
+  }
+
+  [inspect.custom](): string {
+    return `EncryptionPlugin ${JSON.stringify(this.toJSON())}`;
   }
 
   private keyring(): Keyring {
-    if (!this.ring) throw new PluginError(this.name, 'keys are not loaded: call db.connect() before using the database.');
-    return this.ring;
+    if (!this.#ring) throw new PluginError(this.name, 'keys are not loaded: call db.connect() before using the database.');
+    return this.#ring;
   }
 
   private rotationContext() {
-    if (!this.host) throw new PluginError(this.name, 'not connected: call db.connect() first.');
-    return { host: this.host, name: this.name, plans: this.plans, events: this.events };
+    if (!this.#host) throw new PluginError(this.name, 'not connected: call db.connect() first.');
+    return { host: this.#host, name: this.name, plans: this.#plans, events: this.events };
   }
 
   private async read(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
@@ -226,10 +277,66 @@ export class EncryptionPlugin implements Plugin {
     return { ...res, rows: this.decryptRows(plan, res.rows, ctx) };
   }
 
+  /**
+   * A read found through blind indexes: every row is decrypted and checked
+   * against the filter's plaintext values (IndexChecks); a row whose blind
+   * index is not its own is dropped and reported. `requested` is the
+   * caller's projection when checking widened it (the extra fields are
+   * removed again).
+   */
+  private async readChecked(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next, checks: IndexChecks | undefined, requested: readonly string[] | undefined): Promise<OperationResult> {
+    const res = await next(op);
+    const rows = this.decryptRows(plan, res.rows, ctx);
+    if (!checks) return { ...res, rows: requested ? rows.map((r) => pick(r, requested)) : rows };
+    const kept: StoredRow[] = [];
+    let dropped: string[] | undefined;
+    for (let i = 0; i < rows.length; i++) {
+      if (checks.agrees(res.rows[i]!, rows[i]!)) kept.push(requested ? pick(rows[i]!, requested) : rows[i]!);
+      else (dropped ??= []).push(String(rows[i]!.id));
+    }
+    if (dropped) this.reportIndexMismatch(plan, checks, dropped, ctx);
+    return { ...res, rows: kept };
+  }
+
+  /**
+   * A count through blind indexes: the candidates' ids, blind indexes and
+   * ciphertexts are read (not only counted) so that each can be checked
+   * like a read; the cost grows with the number of matches.
+   */
+  private async countChecked(plan: RepositoryPlan, op: Extract<Operation, { kind: 'count' }>, where: Condition | undefined, ctx: OperationContext, next: Next, checks: IndexChecks): Promise<OperationResult> {
+    const select = withAuthFields(plan, checks.widen(plan, ['id']));
+    const query: Operation = { kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], select, anyOrder: true } };
+    const res = await this.readChecked(plan, query, ctx, next, checks, ['id']);
+    return { rows: [], count: res.rows.length };
+  }
+
+  private reportIndexMismatch(plan: RepositoryPlan, checks: IndexChecks, ids: string[], ctx: OperationContext | undefined): void {
+    plan.counters.indexMismatches += ids.length;
+    const fields = checks.fields.map((f) => f.plan.name);
+    const event = {
+      type: 'integrity_failure',
+      message: `${ids.length} record(s) of ${plan.name} matched a lookup on ${fields.join(', ')} through a blind index that does not belong to their value (copied from another record, or a hash collision); they were left out of the result.`,
+      repository: plan.name,
+      ids,
+      actor: ctx?.actor,
+      tenant: ctx?.tenant,
+      traceId: ctx?.traceId,
+      source: this.name,
+      details: { check: 'blind_index', fields },
+    } as const;
+    this.#host?.reportSecurityEvent(event);
+    this.events.emit('security', event);
+    this.#options.onSecurityEvent?.(event);
+  }
+
   private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
     const out = new Array<StoredRow>(rows.length);
     try {
-      for (let i = 0; i < rows.length; i++) out[i] = decryptRow(plan, rows[i]!);
+      for (let i = 0; i < rows.length; i++) {
+        // Each value first (its own error names the field or the missing key), then how they fit together.
+        out[i] = decryptRow(plan, rows[i]!);
+        checkRow(plan, rows[i]!);
+      }
     } catch (error) {
       if (error instanceof IntegrityError || error instanceof KeyError) this.reportIntegrity(plan, error, ctx);
       throw error;
@@ -253,9 +360,9 @@ export class EncryptionPlugin implements Plugin {
       source: this.name,
       details: { field: error.info.field, keyId: error.info.keyId },
     } as const;
-    this.host?.reportSecurityEvent(event);
+    this.#host?.reportSecurityEvent(event);
     this.events.emit('security', event);
-    this.options.onSecurityEvent?.(event);
+    this.#options.onSecurityEvent?.(event);
   }
 }
 
@@ -274,4 +381,18 @@ export class EncryptionPlugin implements Plugin {
  */
 export function encryption(options: EncryptionOptions = {}): EncryptionPlugin {
   return new EncryptionPlugin(options);
+}
+
+function pick(row: StoredRow, fields: readonly string[]): StoredRow {
+  const out: StoredRow = {};
+  for (const f of fields) if (f in row) out[f] = row[f];
+  return out;
+}
+
+/** A projection widened to what the row authenticator covers (unchanged without a projection or authenticators). */
+function withAuthFields(plan: RepositoryPlan, select: readonly string[] | undefined): readonly string[] | undefined {
+  if (!select || !plan.auth) return select;
+  const out = new Set(select);
+  for (const f of plan.auth.fields()) out.add(f);
+  return out.size === select.length ? select : [...out];
 }

@@ -31,6 +31,8 @@ export interface EncryptionCounters {
   readonly integrityFailures: number;
   /** Values a read found under a key id the keyring lacks (KeyError; also a security event). */
   readonly missingKeys: number;
+  /** Rows a blind-index read left out because the decrypted value did not match the lookup (also a security event). */
+  readonly indexMismatches: number;
   /** Sealed and opened values per key id: which keys are in use. */
   readonly byKey: Readonly<Record<string, Readonly<KeyCounters>>>;
 }
@@ -69,6 +71,7 @@ export class RepositoryCounters {
   blindIndexes = 0;
   integrityFailures = 0;
   missingKeys = 0;
+  indexMismatches = 0;
   private readonly keys = new Map<string, KeyCounters>();
 
   /** The counters of a key id, created on first use and kept after the key is retired. */
@@ -87,7 +90,7 @@ export class RepositoryCounters {
       sealed += c.sealed;
       opened += c.opened;
     }
-    return { sealed, opened, blindIndexes: this.blindIndexes, integrityFailures: this.integrityFailures, missingKeys: this.missingKeys, byKey };
+    return { sealed, opened, blindIndexes: this.blindIndexes, integrityFailures: this.integrityFailures, missingKeys: this.missingKeys, indexMismatches: this.indexMismatches, byKey };
   }
 }
 
@@ -101,18 +104,19 @@ export class RepositoryCounters {
  */
 export function sumCounters(parts: readonly EncryptionCounters[]): EncryptionCounters {
   const byKey: Record<string, KeyCounters> = {};
-  let sealed = 0, opened = 0, blindIndexes = 0, integrityFailures = 0, missingKeys = 0;
+  let sealed = 0, opened = 0, blindIndexes = 0, integrityFailures = 0, missingKeys = 0, indexMismatches = 0;
   for (const p of parts) {
     sealed += p.sealed;
     opened += p.opened;
     blindIndexes += p.blindIndexes;
     integrityFailures += p.integrityFailures;
     missingKeys += p.missingKeys;
+    indexMismatches += p.indexMismatches;
     for (const [id, c] of Object.entries(p.byKey)) {
       const t = (byKey[id] ??= { sealed: 0, opened: 0 });
       t.sealed += c.sealed;
       t.opened += c.opened;
     }
   }
-  return { sealed, opened, blindIndexes, integrityFailures, missingKeys, byKey };
+  return { sealed, opened, blindIndexes, integrityFailures, missingKeys, indexMismatches, byKey };
 }

@@ -2,7 +2,8 @@ import type { StoredRow } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { decodeValue, encodeTransient } from './crypto/plaintext-codec.js';
 import { openRecord, sealRecord } from './record/record-envelope.js';
-import { blindIndexOf, cipherOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, cipherOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { AUTH_FIELD } from './crypto/row-authenticator.js';
 
 /**
  * The per-row work of the plugin: logical rows to storage rows (encrypt,
@@ -32,6 +33,7 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
     out[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, row, id);
   }
   for (const p of plan.searchable) out[p.indexField!] = blindIndexOf(plan, p, row[p.name]);
+  if (plan.authMode !== 'off') out[AUTH_FIELD] = authOf(plan).compute(out);
   return out;
 }
 

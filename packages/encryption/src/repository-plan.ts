@@ -1,4 +1,4 @@
-import type { FieldMeta, RepositorySchema, SearchNormalization } from '@chatcore/core/plugin';
+import type { FieldMeta, RepositorySchema, SearchNormalization, StoredRow } from '@chatcore/core/plugin';
 import { ConfigError, PluginError } from '@chatcore/core';
 import { toSnakeCase } from '@chatcore/core/plugin';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
@@ -6,6 +6,7 @@ import type { ValueCipher } from './crypto/value-cipher.js';
 import { fieldList } from './record/record-envelope.js';
 import { blindIndex } from './crypto/blind-index.js';
 import { RepositoryCounters } from './encryption-stats.js';
+import { AUTH_FIELD, type RowAuthenticator } from './crypto/row-authenticator.js';
 
 /**
  * How one logical field is protected.
@@ -60,12 +61,20 @@ export interface RepositoryPlan {
   envelopeCipher?: ValueCipher;
   /** What `stats()` reports for this repository; the ciphers count into it too. */
   readonly counters: RepositoryCounters;
+  /** Row authenticators: whether they are written and checked, and whether a row without one is read. */
+  readonly authMode: 'required' | 'accept-missing' | 'off';
+  /** Storage fields covered by the row authenticator: the ciphertext fields, or the envelope. */
+  readonly authSlots: readonly string[];
+  /** Set at connect unless authMode is 'off'. */
+  auth?: RowAuthenticator;
+  /** Whether blind-index reads are checked against the filter's plaintext. */
+  readonly verifyLookups: boolean;
 }
 
 /**
  * How a read treats one storage field: a FieldPlan is decrypted into the
  * field of the same name, `'envelope'` is opened into the sealed fields,
- * `'index'` (a blind index) is dropped. Fields not listed are copied.
+ * `'index'` (a blind index, the row authenticator) is dropped. Fields not listed are copied.
  *
  * @example
  * ```ts
@@ -167,11 +176,16 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     const indexFields = new Map<string, string>();
     for (const p of protectedFields.values()) if (p.indexField) indexFields.set(p.indexField, p.name);
     const searchable = [...protectedFields.values()].filter((p) => p.indexField);
+    const authMode = options.rowAuthentication ?? 'required';
+    if (!['required', 'accept-missing', 'off'].includes(authMode)) throw new ConfigError(`rowAuthentication must be 'required', 'accept-missing' or 'off' (got ${String(authMode)}).`);
+    if (authMode !== 'off' && Object.hasOwn(schema.fields, AUTH_FIELD)) throw new ConfigError(`${schema.name} has a field ${AUTH_FIELD}, which the row authenticator needs: rename that field.`);
     const reads = new Map<string, StorageRead>();
+    if (authMode !== 'off') reads.set(AUTH_FIELD, 'index');
     if (envelopeField) reads.set(envelopeField, 'envelope');
     else for (const p of protectedFields.values()) reads.set(p.name, p);
     for (const f of indexFields.keys()) reads.set(f, 'index');
-    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads, counters: new RepositoryCounters() });
+    plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads, counters: new RepositoryCounters(),
+      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false });
   }
   return plans;
 }
@@ -203,6 +217,30 @@ export function cipherOf(plan: RepositoryPlan, p: FieldPlan): ValueCipher {
  */
 export function envelopeCipherOf(plan: RepositoryPlan): ValueCipher {
   return plan.envelopeCipher ?? keysGone(plan);
+}
+
+/**
+ * The row authenticator of a repository (a PluginError once closed, like `cipherOf`).
+ *
+ * @example
+ * ```ts
+ * stored.rowAuth = authOf(plan).compute(stored);
+ * ```
+ */
+export function authOf(plan: RepositoryPlan): RowAuthenticator {
+  return plan.auth ?? keysGone(plan);
+}
+
+/**
+ * Check the row authenticator of a stored row (nothing when authenticators are off).
+ *
+ * @example
+ * ```ts
+ * checkRow(plan, stored); // IntegrityError when a ciphertext or the version was replaced
+ * ```
+ */
+export function checkRow(plan: RepositoryPlan, stored: StoredRow): void {
+  if (plan.authMode !== 'off') authOf(plan).check(stored, plan.authMode === 'accept-missing');
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FieldMeta, IndexSchema, RepositorySchema } from '@chatcore/core/pl
 import { ConfigError } from '@chatcore/core';
 import { toSnakeCase } from '@chatcore/core/plugin';
 import type { FieldPlan, RepositoryPlan } from './repository-plan.js';
+import { AUTH_FIELD } from './crypto/row-authenticator.js';
 
 function ciphertextMeta(p: FieldPlan, pluginName: string): FieldMeta {
   const { meta } = p;
@@ -97,6 +98,8 @@ export function storageSchema(plan: RepositoryPlan, pluginName: string): Reposit
     if (p?.indexField) fields[p.indexField] = blindIndexMeta(p, pluginName);
   }
   if (plan.mode === 'record') fields[plan.envelopeField!] = envelopeMeta(plan, pluginName);
+  // Optional: rows written before authenticators existed have none (see rowAuthentication).
+  if (plan.authMode !== 'off') fields[AUTH_FIELD] = Object.freeze({ type: 'string', column: 'row_auth', optional: true, unique: false, indexed: false, secret: false, storedAs: 'row-authenticator', annotations: Object.freeze({ [pluginName]: Object.freeze({ rowAuthenticator: true }) }) } satisfies FieldMeta);
   return Object.freeze({
     ...schema,
     fields: Object.freeze(fields),

@@ -3,7 +3,8 @@ import { ConflictError, UniqueViolationError } from '@chatcore/core';
 import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
 import { sealRecord } from './record/record-envelope.js';
-import { blindIndexOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, checkRow, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { AUTH_FIELD } from './crypto/row-authenticator.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 type InsertOp = Extract<Operation, { kind: 'insert' }>;
@@ -80,14 +81,18 @@ async function resolveIds(op: UpdateOp, where: Condition | undefined, next: Next
  */
 export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
   const where = rewriteCondition(plan, op.target.where);
-  if (!touchesProtected(plan, op.patch)) {
+  // With row authenticators every write changes the version, which the authenticator covers: each record is rewritten on its own.
+  if (!touchesProtected(plan, op.patch) && plan.authMode === 'off') {
     const res = await next({ ...op, target: { ids: op.target.ids, where } });
     return { ...res, rows: decrypt(res.rows) };
   }
   const ids = await resolveIds(op, where, next);
   const rows: StoredRow[] = [];
   for (const id of ids) {
-    if (plan.mode === 'field') {
+    if (plan.authMode !== 'off') {
+      const row = await rewriteOne(plan, op, id, where, next, decrypt);
+      if (row) rows.push(row);
+    } else if (plan.mode === 'field') {
       const res = await next({ ...op, target: { ids: [id], where }, patch: { set: encryptSet(plan, op.patch.set, id), increment: op.patch.increment } });
       rows.push(...res.rows);
     } else {
@@ -96,6 +101,61 @@ export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Ne
     }
   }
   return { rows: decrypt(rows) };
+}
+
+/**
+ * Read-modify-write of one record under row authentication: the current
+ * row is read and checked (an update must not re-authenticate a tampered
+ * row), the patch applied (encrypted, or merged into the envelope), the
+ * authenticator computed over the values and version the row will have,
+ * and the write guarded by the version and the authenticator read; a race
+ * retries.
+ */
+async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, decrypt: Decrypt): Promise<StoredRow | undefined> {
+  const version = plan.logical.versionField;
+  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+    const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
+    const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
+    if (!current) return undefined;
+    checkRow(plan, current);
+    let set: Record<string, unknown>;
+    let increment: Record<string, number | bigint>;
+    if (plan.mode === 'field') {
+      set = encryptSet(plan, op.patch.set, id);
+      increment = { ...op.patch.increment };
+    } else {
+      ({ set, increment } = mergeIntoEnvelope(plan, op, current, id, decrypt));
+    }
+    const after: StoredRow = { ...current, ...set };
+    if (version) after[version] = Number(current[version] ?? 0) + Number(increment[version] ?? 0);
+    set[AUTH_FIELD] = authOf(plan).compute(after);
+    // The authenticator read changes with any covered value (a re-encryption job swaps ciphertexts without moving the version).
+    const authGuard: Condition = current[AUTH_FIELD] == null ? { kind: 'isNull', field: AUTH_FIELD, isNull: true } : { kind: 'cmp', field: AUTH_FIELD, op: 'eq', value: current[AUTH_FIELD] };
+    const guard = version ? and({ kind: 'cmp', field: version, op: 'eq', value: current[version] }, authGuard) : authGuard;
+    const res = await next({ ...op, target: { ids: [id], where: and(where, guard) }, patch: { set, increment } });
+    if (res.rows[0]) return res.rows[0];
+  }
+  throw new ConflictError(plan.name, id, undefined);
+}
+
+/** Record mode: the patch merged into the opened envelope, as the storage patch (envelope, blind indexes, clear fields). */
+function mergeIntoEnvelope(plan: RepositoryPlan, op: UpdateOp, current: StoredRow, id: string, decrypt: Decrypt): { set: Record<string, unknown>; increment: Record<string, number | bigint> } {
+  const logical = decrypt([current])[0]!;
+  const set: Record<string, unknown> = {};
+  const increment: Record<string, number | bigint> = {};
+  for (const [f, v] of Object.entries(op.patch.set)) {
+    if (plan.fields.has(f)) logical[f] = v;
+    else set[f] = v;
+  }
+  for (const [f, by] of Object.entries(op.patch.increment)) {
+    if (!plan.fields.has(f)) increment[f] = by;
+    else logical[f] = typeof by === 'bigint' ? BigInt((logical[f] as bigint | null) ?? 0n) + by : Number(logical[f] ?? 0) + by;
+  }
+  if (touchesProtected(plan, op.patch)) {
+    set[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, logical, id);
+    for (const p of plan.fields.values()) if (p.indexField && (p.name in op.patch.set || p.name in op.patch.increment)) set[p.indexField] = blindIndexOf(plan, p, logical[p.name]);
+  }
+  return { set, increment };
 }
 
 async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, decrypt: Decrypt): Promise<StoredRow | undefined> {
@@ -145,7 +205,8 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
   const conflictFields = mapConflictFields(plan, op.conflictFields);
   const byId = op.conflictFields.length === 1 && op.conflictFields[0] === 'id';
   const id = op.row.id as string;
-  if (!touchesProtected(plan, op.patch) || (byId && plan.mode === 'field')) {
+  // With row authenticators an upsert that may update cannot be one statement: the authenticator covers the existing row's version.
+  if (plan.authMode === 'off' && (!touchesProtected(plan, op.patch) || (byId && plan.mode === 'field'))) {
     const patch = plan.mode === 'field' ? { set: encryptSet(plan, op.patch.set, id), increment: op.patch.increment } : op.patch;
     const res = await next({ ...op, row: encryptRow(plan, op.row), conflictFields, patch });
     return { ...res, rows: decrypt(res.rows) };

@@ -5,6 +5,8 @@ import { firestore } from '@chatcore/firestore';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { firestoreDump } from './helpers/firestore-emulator.js';
 import { plaintextScenario } from './helpers/plaintext-scenario.js';
+import { indexAttackScenario, type RawAccess } from './helpers/index-attack-scenario.js';
+import { rollbackScenario } from './helpers/rollback-scenario.js';
 
 const emulator = await useFirestoreEmulator();
 
@@ -17,6 +19,29 @@ test('Firestore: no sensitive value in the stored documents after every write pa
     return dump;
   });
   assert.ok(result.secrets.length > 400);
+});
+
+test('Firestore: a blind index copied with a raw document write never returns another record', async () => {
+  const driver = firestore({ projectId: `chatcore-bidx-${randomBytes(4).toString('hex')}`, emulatorHost: emulator.host });
+  await indexAttackScenario(driver, randomBytes(3).toString('hex'), {
+    read: async (schema, id, field) => (await driver.firestore.collection(schema.table).doc(id).get()).get(field),
+    write: async (schema, id, set) => void (await driver.firestore.collection(schema.table).doc(id).update(set)),
+  });
+});
+
+test('Firestore: an older ciphertext or envelope written back with a raw document write fails with IntegrityError', async () => {
+  const projectId = `chatcore-rb-${randomBytes(4).toString('hex')}`;
+  // Raw writes through a client of their own: the scenario closes and reopens the database's driver.
+  const direct = firestore({ projectId, emulatorHost: emulator.host });
+  const raw: RawAccess = {
+    read: async (schema, id, field) => (await direct.firestore.collection(schema.table).doc(id).get()).get(field),
+    write: async (schema, id, set) => void (await direct.firestore.collection(schema.table).doc(id).update(set)),
+  };
+  try {
+    await rollbackScenario(firestore({ projectId, emulatorHost: emulator.host }), randomBytes(3).toString('hex'), raw, () => firestore({ projectId, emulatorHost: emulator.host }));
+  } finally {
+    await direct.close();
+  }
 });
 
 test.after(() => emulator.stop());

@@ -5,8 +5,10 @@ import { createDatabase, ConfigError, KeyError, PluginError } from '@chatcore/co
 import { loadConfig } from '@chatcore/core/config';
 import { memoryDriver } from '@chatcore/core/driver';
 import { encryption, localKeyProvider, keyringFromEnv, Keyring, type KeyProvider } from '../src/index.js';
-import { KEY_A, KEY_B, highEntropy } from './helpers/keys.js';
+import { KEY_A, KEY_B, highEntropy, randomKey } from './helpers/keys.js';
 import { keyringOptions } from '../src/keys/keyring-options.js';
+import { heldKeyMaterial } from '../src/keys/keyring.js';
+import { pluginState } from '../src/encryption-plugin.js';
 import { users, accounts } from './helpers/schemas.js';
 
 /** A real local provider whose deriveKey counts its calls. */
@@ -83,7 +85,7 @@ test('several keys need one active key; the blind-index key defaults to the firs
   assert.is(byFlag.activeKeyId, 'k2');
   const first = await Keyring.load({ keys: [keys[0]!] }, localKeyProvider());
   assert.equal(byFlag.indexKey('u', 'e').export(), first.indexKey('u', 'e').export());
-  const separate = await Keyring.load(keyringOptions({ keys, activeKeyId: 'k2', blindIndex: { key: KEY_B } }), localKeyProvider());
+  const separate = await Keyring.load(keyringOptions({ keys, activeKeyId: 'k2', blindIndex: { key: randomKey() } }), localKeyProvider());
   assert.not.equal(separate.indexKey('u', 'e').export(), first.indexKey('u', 'e').export());
 });
 
@@ -189,16 +191,17 @@ test('closing the database wipes the keys held by the plugin', async () => {
   const enc = encryption({ keys: [{ id: 'k1', key: KEY_A }] });
   const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [enc] });
   await db.connect();
-  const ring = (enc as unknown as { ring: Keyring }).ring;
-  const roots = (ring as unknown as { roots: Map<string, Buffer> }).roots;
-  const root = roots.get('k1')!;
-  const plans = (enc as unknown as { plans: Map<string, { fields: Map<string, { indexKey?: Buffer }> }> }).plans;
+  const { ring, plans } = pluginState(enc);
+  const held = heldKeyMaterial(ring!);
+  const root = held.roots[0]!;
   const indexKey = plans.get(users.schema.name)!.fields.get('email')!.indexKey!;
+  assert.ok(root.some((b) => b !== 0));
   assert.ok(indexKey.some((b) => b !== 0));
   await db.close();
   assert.ok(root.every((b) => b === 0));
   assert.ok(indexKey.every((b) => b === 0), 'the blind-index key copy is zeroed');
-  assert.is(roots.size, 0);
+  assert.is(heldKeyMaterial(ring!).count, 0);
+  assert.is(pluginState(enc).ring, undefined);
   assert.throws(() => enc.activeKeyId, /connect/);
 });
 

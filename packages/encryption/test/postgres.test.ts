@@ -6,6 +6,9 @@ import { requireService } from '@chatcore/core/testing';
 import { postgres } from '@chatcore/postgres';
 import { plaintextScenario } from './helpers/plaintext-scenario.js';
 import { rotationScenario } from './helpers/rotation-scenario.js';
+import { indexAttackScenario } from './helpers/index-attack-scenario.js';
+import { dropTables, sqlAccess } from './helpers/raw-access.js';
+import { rollbackScenario } from './helpers/rollback-scenario.js';
 
 await requireService('postgres');
 const url = 'postgres://postgres@127.0.0.1:5432/test';
@@ -46,6 +49,30 @@ test('PostgreSQL: rotation of 10k rows under a live writer', async () => {
   await check.connect();
   await check.executor.execute({ sql: `drop table if exists "${table}"`, parameters: [] });
   await check.close();
+});
+
+test('PostgreSQL: a blind index copied with raw SQL never returns another record', async () => {
+  const suffix = randomBytes(3).toString('hex');
+  const raw = postgres({ url });
+  await raw.connect();
+  try {
+    await indexAttackScenario(postgres({ url }), suffix, sqlAccess(raw));
+  } finally {
+    await dropTables(raw, ['logins', 'accounts', 'notes'].map((t) => `${t}_${suffix}`));
+    await raw.close();
+  }
+});
+
+test('PostgreSQL: an older ciphertext or envelope written back with raw SQL fails with IntegrityError', async () => {
+  const suffix = randomBytes(3).toString('hex');
+  const raw = postgres({ url });
+  await raw.connect();
+  try {
+    await rollbackScenario(postgres({ url }), suffix, sqlAccess(raw), () => postgres({ url }));
+  } finally {
+    await dropTables(raw, ['rb_people', 'rb_letters'].map((t) => `${t}_${suffix}`));
+    await raw.close();
+  }
 });
 
 test.run();

@@ -28,11 +28,11 @@ const raw = (n: string) => driver.query(db.schemas.get(n)!, { orderBy: [{ field:
 
 test('the storage schema keeps id, version, timestamps and clear fields, and one envelope', () => {
   const s = db.schemas.get('messages')!;
-  assert.equal(Object.keys(s.fields).sort(), ['authorBidx', 'conversationId', 'createdAt', 'id', 'sealed', 'version']);
+  assert.equal(Object.keys(s.fields).sort(), ['authorBidx', 'conversationId', 'createdAt', 'id', 'rowAuth', 'sealed', 'version']);
   assert.is(s.fields.sealed!.storedAs, 'sealed-envelope');
   assert.is(s.fields.sealed!.type, 'text');
   assert.ok(s.indexes.some((i) => i.fields[0] === 'conversationId'));
-  assert.equal(Object.keys(db.schemas.get('notes')!.fields).sort(), ['createdAt', 'id', 'owner', 'pin', 'sealed']);
+  assert.equal(Object.keys(db.schemas.get('notes')!.fields).sort(), ['createdAt', 'id', 'owner', 'pin', 'rowAuth', 'sealed']);
 });
 
 test('records are sealed whole and read back, with clear fields queryable', async () => {

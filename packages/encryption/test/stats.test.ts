@@ -34,7 +34,7 @@ async function rejects(run: () => Promise<unknown>): Promise<unknown> {
 test('before any operation every protected repository reports zero counters and the connected keyring', () => {
   const s = enc.stats();
   assert.equal(Object.keys(s.repositories).sort(), ['messages', 'users']);
-  assert.equal(s.repositories.users, { sealed: 0, opened: 0, blindIndexes: 0, integrityFailures: 0, missingKeys: 0, byKey: { k1: { sealed: 0, opened: 0 } } });
+  assert.equal(s.repositories.users, { sealed: 0, opened: 0, blindIndexes: 0, integrityFailures: 0, missingKeys: 0, indexMismatches: 0, byKey: { k1: { sealed: 0, opened: 0 } } });
   assert.is(s.sealed, 0);
   assert.is(s.activeKeyId, 'k1');
   assert.equal(s.keyIds, ['k1']);

@@ -2,6 +2,7 @@ import { ConfigError } from '@chatcore/core';
 import { MIN_PASSPHRASE_SALT_LENGTH } from '@chatcore/core/config';
 import { isValidKeyId } from '../crypto/ciphertext-format.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
+import { keyWeakness } from './key-strength.js';
 
 /**
  * One key of the keyring, as configuration gives it. Exactly one of:
@@ -25,8 +26,9 @@ export interface KeySource {
 }
 
 /**
- * Decode base64/base64url key bytes and check the length is 32. Errors name
- * the key id, never the value.
+ * Decode base64/base64url (or 64 hex digits) key bytes and check the length
+ * is 32 and that they can be random (not all zero, not one byte repeated,
+ * not a short pattern). Errors name the key id, never the value.
  *
  * @example
  * ```ts
@@ -34,12 +36,25 @@ export interface KeySource {
  * ```
  */
 export function decodeKeyBytes(text: unknown, keyId: string): Buffer {
+  return checkStrength(decodeKeyText(text, keyId), keyId);
+}
+
+function decodeKeyText(text: unknown, keyId: string): Buffer {
   if (typeof text === 'string' && /^[0-9a-fA-F]{64}$/.test(text.trim())) return Buffer.from(text.trim(), 'hex');
   if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim())) {
     throw new ConfigError(`Key ${keyId} is not base64 or hex: give 32 random bytes encoded in base64 (e.g. \`openssl rand -base64 32\`).`);
   }
   const bytes = Buffer.from(text.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64');
   if (bytes.length !== 32) throw new ConfigError(`Key ${keyId} decodes to ${bytes.length} bytes; AES-256 needs exactly 32 (e.g. \`openssl rand -base64 32\`).`);
+  return bytes;
+}
+
+function checkStrength(bytes: Buffer, keyId: string): Buffer {
+  const weakness = keyWeakness(bytes);
+  if (weakness) {
+    bytes.fill(0);
+    throw new ConfigError(`Key ${keyId} ${weakness}: it is not random key material. Generate one with \`openssl rand -base64 32\`.`, { info: { keyId } });
+  }
   return bytes;
 }
 
@@ -59,9 +74,14 @@ export function checkKeySource(source: KeySource, index: number): 'raw' | 'passp
   if (source.passphrase !== undefined) {
     if (typeof source.passphrase !== 'string' || source.passphrase.length < 12) throw new ConfigError(`Key ${source.id}: the passphrase must be a string of at least 12 characters.`);
     const salt = typeof source.salt === 'string' ? saltBytes(source.salt) : Buffer.alloc(0);
+    const example = `e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`;
     if (salt.length < MIN_PASSPHRASE_SALT_LENGTH) {
-      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes (base64, or ${MIN_PASSPHRASE_SALT_LENGTH}+ characters), e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`);
+      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes (base64, or ${MIN_PASSPHRASE_SALT_LENGTH}+ characters), ${example}`);
     }
+    const saltWeakness = keyWeakness(salt);
+    if (saltWeakness) throw new ConfigError(`Key ${source.id}: the passphrase salt ${saltWeakness}; a constant salt lets one precomputation attack every deployment. Use ${MIN_PASSPHRASE_SALT_LENGTH} random bytes in base64, ${example}`, { info: { keyId: source.id } });
+    const characters = new Set(source.passphrase).size;
+    if (characters < 4) throw new ConfigError(`Key ${source.id}: the passphrase uses only ${characters} distinct character${characters === 1 ? '' : 's'}; choose a long random passphrase (or a root key).`, { info: { keyId: source.id } });
     if (source.iterations !== undefined && (!Number.isSafeInteger(source.iterations) || source.iterations < MIN_PBKDF2_ITERATIONS_VALUE)) {
       throw new ConfigError(`Key ${source.id}: iterations must be an integer of at least ${MIN_PBKDF2_ITERATIONS_VALUE}.`);
     }

@@ -1,8 +1,10 @@
 import { createHash, createSecretKey, hkdfSync, type KeyObject } from 'node:crypto';
+import { inspect } from 'node:util';
 import { ConfigError, KeyError } from '@chatcore/core';
 import type { KeyProvider } from './key-provider.js';
 import { checkKeySource, decodeKeyBytes, saltBytes, type KeySource } from './key-source.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
+import { keyWeakness, sameKeyBytes } from './key-strength.js';
 
 /**
  * Keyring settings: the keys, which one encrypts, which one keys the blind indexes.
@@ -23,6 +25,22 @@ export interface KeyringConfig {
 }
 
 const HKDF_SALT = Buffer.from('chatcore/v1', 'utf8');
+
+let readHeld: (ring: Keyring) => { roots: Buffer[]; indexRoot: Buffer; count: number };
+
+/**
+ * The key buffers a keyring holds, for tests that prove `wipe()` zeroes
+ * them. Not exported from the package: the material is otherwise
+ * unreachable (private fields).
+ *
+ * @example
+ * ```ts
+ * const held = heldKeyMaterial(ring); ring.wipe(); held.roots.every((b) => b.every((x) => x === 0)); // true
+ * ```
+ */
+export function heldKeyMaterial(ring: Keyring): { roots: Buffer[]; indexRoot: Buffer; count: number } {
+  return readHeld(ring);
+}
 /** Stretched passphrases, per provider, per (salt, iterations, passphrase) digest: once per process. */
 const stretched = new WeakMap<KeyProvider, Map<string, Promise<Uint8Array>>>();
 
@@ -57,19 +75,20 @@ function stretchOnce(provider: KeyProvider, source: KeySource): Promise<Uint8Arr
  * ```
  */
 export class Keyring {
-  private readonly roots = new Map<string, Buffer>();
-  private readonly subkeys = new Map<string, KeyObject>();
+  // Key material lives in private fields: printing, spreading or serializing the keyring shows none of it.
+  readonly #roots: Map<string, Buffer>;
+  readonly #subkeys = new Map<string, KeyObject>();
   activeKeyId: string;
   readonly indexKeyId: string;
 
   /** The blind-index root: the index key's material, kept even after that key id is retired for encryption (indexes must keep matching). */
-  private readonly indexRoot: Buffer;
+  readonly #indexRoot: Buffer;
 
   private constructor(roots: Map<string, Buffer>, active: string, index: string, indexRoot?: Buffer) {
-    this.roots = roots;
+    this.#roots = roots;
     this.activeKeyId = active;
     this.indexKeyId = index;
-    this.indexRoot = indexRoot ?? roots.get(index)!;
+    this.#indexRoot = indexRoot ?? roots.get(index)!;
   }
 
   /** Check the configuration and resolve every root key (passphrases stretched once per process, wrapped keys unwrapped). */
@@ -83,9 +102,27 @@ export class Keyring {
       else if (kind === 'passphrase') bytes = await stretchOnce(provider, source);
       else bytes = await provider.unwrapKey(source.id, Buffer.from(source.wrappedKey!, 'base64'));
       if (bytes.length !== 32) throw new KeyError(`Key ${source.id} resolved to ${bytes.length} bytes; a root key must be 32 bytes.`, { info: { keyId: source.id } });
-      roots.set(source.id, Buffer.from(bytes));
+      const root = Buffer.from(bytes);
+      // The decoded or unwrapped copy is ours: zero it (a stretched passphrase is kept by the per-process cache).
+      if (kind !== 'passphrase') bytes.fill(0);
+      // A provider (a KMS, a custom deriveKey) can hand back bytes no one checked.
+      const weakness = keyWeakness(root);
+      if (weakness) throw new ConfigError(`Key ${source.id} resolved through the key provider ${weakness}: it is not random key material; check the provider and the key configured for ${source.id}.`, { info: { keyId: source.id } });
+      for (const [other, known] of roots) {
+        if (sameKeyBytes(known, root)) throw new ConfigError(`Keys ${other} and ${source.id} are the same key material under two ids: give each key id its own random key.`, { info: { keyId: source.id } });
+      }
+      roots.set(source.id, root);
     }
-    return new Keyring(roots, ids.active, ids.index, config.indexKey === undefined ? undefined : decodeKeyBytes(config.indexKey, 'blind index'));
+    const indexRoot = config.indexKey === undefined ? undefined : decodeKeyBytes(config.indexKey, 'blind index');
+    if (indexRoot) {
+      for (const [id, root] of roots) {
+        if (sameKeyBytes(root, indexRoot)) {
+          indexRoot.fill(0);
+          throw new ConfigError(`The blind-index key is the same as root key ${id}: blind indexes need a key of their own (or leave blindIndex.key unset to derive them from ${ids.index}).`, { info: { keyId: id } });
+        }
+      }
+    }
+    return new Keyring(roots, ids.active, ids.index, indexRoot);
   }
 
   /** Validate ids without resolving keys (used when the plugin is created, so mistakes surface at createDatabase). */
@@ -103,7 +140,21 @@ export class Keyring {
     const active = config.activeKeyId ?? only;
     // The first key: append new keys at the end of the list, never in front.
     const index = config.indexKeyId ?? config.keys[0]!.id;
-    if (config.indexKey !== undefined) decodeKeyBytes(config.indexKey, 'blind index');
+    if (config.indexKey !== undefined) {
+      const index = decodeKeyBytes(config.indexKey, 'blind index');
+      // Raw root keys are compared now, so the mistake surfaces at createDatabase; passphrase and wrapped keys at connect.
+      for (const s of config.keys) {
+        if (s.key === undefined) continue;
+        const root = decodeKeyBytes(s.key, s.id);
+        const same = sameKeyBytes(root, index);
+        root.fill(0);
+        if (same) {
+          index.fill(0);
+          throw new ConfigError(`The blind-index key is the same as root key ${s.id}: blind indexes need a key of their own (or leave blindIndex.key unset to derive them from the index key id).`, { info: { keyId: s.id } });
+        }
+      }
+      index.fill(0);
+    }
     if (!active) throw new ConfigError('With several keys, set activeKeyId (or active: true on one key) to the key new writes use.');
     if (!seen.has(active)) throw new ConfigError(`activeKeyId ${active} is not one of the keys.`);
     if (!seen.has(index)) throw new ConfigError(`indexKeyId ${index} is not one of the keys.`);
@@ -112,11 +163,11 @@ export class Keyring {
 
   /** Key ids in the ring. */
   keyIds(): string[] {
-    return [...this.roots.keys()];
+    return [...this.#roots.keys()];
   }
 
   has(keyId: string): boolean {
-    return this.roots.has(keyId);
+    return this.#roots.has(keyId);
   }
 
   /** The encryption subkey of a key id for one repository field (or `$record`). */
@@ -129,11 +180,27 @@ export class Keyring {
     return this.subkey('bidx', this.indexKeyId, repository, field);
   }
 
+  /**
+   * The row-authenticator (HMAC-SHA256) key of a repository. Derived from
+   * the blind-index root like blind indexes (it must not change when the
+   * encryption key rotates), under its own purpose `auth`.
+   */
+  authKey(repository: string): KeyObject {
+    return this.subkey('auth', this.indexKeyId, repository, '$row');
+  }
+
   /** Add a key at run time (e.g. from the CLI); `activate` makes new writes use it immediately. */
   async addKey(source: KeySource, provider: KeyProvider, activate = false): Promise<void> {
-    if (this.roots.has(source.id)) throw new ConfigError(`Key id ${source.id} is already in the keyring.`);
+    if (this.#roots.has(source.id)) throw new ConfigError(`Key id ${source.id} is already in the keyring.`);
     const ring = await Keyring.load({ keys: [source] }, provider);
-    this.roots.set(source.id, ring.roots.get(source.id)!);
+    const root = ring.#roots.get(source.id)!;
+    for (const [other, known] of [...this.#roots, ['blind index', this.#indexRoot] as const]) {
+      if (sameKeyBytes(known, root)) {
+        root.fill(0);
+        throw new ConfigError(`Key ${source.id} is the same key material as ${other === 'blind index' ? 'the blind-index key' : `key ${other}`}: a new key must be new random bytes.`, { info: { keyId: source.id } });
+      }
+    }
+    this.#roots.set(source.id, root);
     if (activate) this.activeKeyId = source.id;
   }
 
@@ -151,34 +218,53 @@ export class Keyring {
   remove(keyId: string): void {
     if (keyId === this.activeKeyId) throw new ConfigError(`Key ${keyId} is the active key; activate another key before retiring it.`);
     this.root(keyId);
-    this.roots.delete(keyId);
-    for (const k of [...this.subkeys.keys()]) if (k.split('\0')[1] === keyId) this.subkeys.delete(k);
+    this.#roots.delete(keyId);
+    for (const k of [...this.#subkeys.keys()]) if (k.split('\0')[1] === keyId) this.#subkeys.delete(k);
   }
 
   /** Overwrite the root key bytes held in memory and forget every subkey (at close). */
   wipe(): void {
-    for (const root of this.roots.values()) root.fill(0);
-    this.indexRoot.fill(0);
-    this.roots.clear();
-    this.subkeys.clear();
+    for (const root of this.#roots.values()) root.fill(0);
+    this.#indexRoot.fill(0);
+    this.#roots.clear();
+    this.#subkeys.clear();
+  }
+
+  static {
+    readHeld = (ring) => ({ roots: [...ring.#roots.values()], indexRoot: ring.#indexRoot, count: ring.#roots.size });
+  }
+
+  /** Key ids only: the key material never prints. */
+  toJSON(): { keyIds: string[]; activeKeyId: string; indexKeyId: string } {
+    return { keyIds: this.keyIds(), activeKeyId: this.activeKeyId, indexKeyId: this.indexKeyId };
+  }
+
+  toString(): string {
+    return `Keyring(${this.keyIds().join(', ')}; active ${this.activeKeyId})`;
+  }
+
+  [inspect.custom](): string {
+    return this.toString();
   }
 
   private root(keyId: string): Buffer {
-    const root = this.roots.get(keyId);
+    const root = this.#roots.get(keyId);
     if (!root) {
       throw new KeyError(`No key with id ${keyId} in the keyring: add it to keys (it can be decrypt-only) to read data written under it.`, { info: { keyId } });
     }
     return root;
   }
 
-  private subkey(purpose: 'enc' | 'bidx', keyId: string, repository: string, field: string): KeyObject {
+  private subkey(purpose: 'enc' | 'bidx' | 'auth', keyId: string, repository: string, field: string): KeyObject {
     const id = `${purpose}\0${keyId}\0${repository}\0${field}`;
-    let key = this.subkeys.get(id);
+    let key = this.#subkeys.get(id);
     if (!key) {
       const info = Buffer.from(`${purpose}\0${repository}\0${field}`, 'utf8');
-      const root = purpose === 'bidx' ? this.indexRoot : this.root(keyId);
-      key = createSecretKey(Buffer.from(hkdfSync('sha256', root, HKDF_SALT, info, 32)));
-      this.subkeys.set(id, key);
+      const root = purpose === 'enc' ? this.root(keyId) : this.#indexRoot;
+      const raw = Buffer.from(hkdfSync('sha256', root, HKDF_SALT, info, 32));
+      key = createSecretKey(raw);
+      raw.fill(0); // the KeyObject holds its own copy
+      this.#subkeys.set(id, key);
     }
     return key;
   }

@@ -2,8 +2,9 @@ import type { EventEmitter } from 'node:events';
 import type { Condition, PluginHost, StoredRow } from '@chatcore/core/plugin';
 import { IntegrityError, ValidationError } from '@chatcore/core';
 import { resealEnvelope } from '../record/reseal.js';
-import { batches, planOf, slots, type Slot } from './table-scan.js';
-import { cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
+import { batches, planOf, scanFields, slots, type Slot } from './table-scan.js';
+import { AUTH_FIELD } from '../crypto/row-authenticator.js';
+import { authOf, checkRow, cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
 
 /**
  * Options of a re-encryption run.
@@ -96,6 +97,8 @@ function rewrite(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow,
   const set: Record<string, string> = {};
   const guard: Condition[] = [];
   const id = row.id as string;
+  // Never re-authenticate a row that does not verify (that would launder a replaced value).
+  checkRow(plan, row);
   for (const s of columns) {
     const value = row[s.column];
     if (typeof value !== 'string' || s.keyId(value) === active) continue;
@@ -106,6 +109,13 @@ function rewrite(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow,
     }
     // Compare-and-swap on the ciphertext itself: a concurrent write of this value wins; other columns (counters) never conflict.
     guard.push({ kind: 'cmp', field: s.column, op: 'eq', value });
+  }
+  if (plan.authMode !== 'off' && (Object.keys(set).length > 0 || row[AUTH_FIELD] == null)) {
+    // The authenticator covers the new ciphertexts and the version read: guard on both, so a concurrent write (which moves the version) wins.
+    set[AUTH_FIELD] = authOf(plan).compute({ ...row, ...set });
+    const version = plan.logical.versionField;
+    if (version) guard.push({ kind: 'cmp', field: version, op: 'eq', value: row[version] });
+    guard.push(row[AUTH_FIELD] == null ? { kind: 'isNull', field: AUTH_FIELD, isNull: true } : { kind: 'cmp', field: AUTH_FIELD, op: 'eq', value: row[AUTH_FIELD] });
   }
   return { set, guard };
 }
@@ -149,10 +159,10 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
       // Through the plugins below this one (a cache sees the write), not through the encryption layer itself.
       const res = await ctx.host.execute(ctx.name, { kind: 'update', schema: plan.storage!, target: { ids: [id], where }, patch: { set, increment: {} } });
       if (res.rows.length > 0) {
-        rewritten += count;
+        rewritten += count - (AUTH_FIELD in set ? 1 : 0);
         break;
       }
-      const fresh = (await ctx.host.session.getByIds(plan.storage!, [id], { select: ['id', ...columns.map((s) => s.column)] }))[0];
+      const fresh = (await ctx.host.session.getByIds(plan.storage!, [id], { select: scanFields(plan) }))[0];
       if (!fresh) break; // deleted meanwhile
       if (attempt >= SWAP_ATTEMPTS) {
         skipped++;

@@ -49,6 +49,19 @@ export function slots(plan: RepositoryPlan): Slot[] {
 }
 
 /**
+ * The storage fields the key jobs read: the id, the ciphertext columns, and
+ * what the row authenticator covers (the version, the authenticator).
+ *
+ * @example
+ * ```ts
+ * scanFields(plan); // ['id', 'email', 'ssn', 'rowAuth', 'version']
+ * ```
+ */
+export function scanFields(plan: RepositoryPlan): string[] {
+  return [...new Set(['id', ...slots(plan).map((s) => s.column), ...(plan.auth ? plan.auth.fields() : [])])];
+}
+
+/**
  * The stored rows of a repository in id order, `batchSize` at a time, read
  * below every plugin (no cache): the jobs must see what is stored.
  *
@@ -58,7 +71,7 @@ export function slots(plan: RepositoryPlan): Slot[] {
  * ```
  */
 export async function* batches(ctx: RotationContext, plan: RepositoryPlan, batchSize: number, after: string | null, signal?: AbortSignal): AsyncGenerator<StoredRow[]> {
-  const select = ['id', ...slots(plan).map((s) => s.column)];
+  const select = scanFields(plan);
   let last = after;
   for (;;) {
     signal?.throwIfAborted();

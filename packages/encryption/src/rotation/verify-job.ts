@@ -1,7 +1,8 @@
 import { IntegrityError, KeyError } from '@chatcore/core';
 import { decodeValue } from '../crypto/plaintext-codec.js';
 import { openRecord } from '../record/record-envelope.js';
-import { cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
+import { checkRow, cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
+import { AUTH_FIELD } from '../crypto/row-authenticator.js';
 import type { RotationContext } from './reencrypt-job.js';
 import { batches, planOf, slots } from './table-scan.js';
 
@@ -70,6 +71,8 @@ export async function verify(ctx: RotationContext, options: { repository?: strin
       for (const row of rows) {
         scanned++;
         const id = row.id as string;
+        let valuesFailed = false;
+
         for (const s of columns) {
           const v = row[s.column];
           if (v === null || v === undefined) continue;
@@ -79,9 +82,20 @@ export async function verify(ctx: RotationContext, options: { repository?: strin
           } catch (error) {
             if (!(error instanceof IntegrityError) && !(error instanceof KeyError)) throw error;
             failed++;
+            valuesFailed = true;
             if (findings.length < max) {
               findings.push({ repository: plan.name, id, field: s.column, problem: error instanceof KeyError ? 'key_missing' : 'integrity', keyId: s.keyId(v) });
             }
+          }
+        }
+        // Values that each decrypt can still be a mix of states of the row: the authenticator says.
+        if (!valuesFailed) {
+          try {
+            checkRow(plan, row);
+          } catch (error) {
+            if (!(error instanceof IntegrityError)) throw error;
+            failed++;
+            if (findings.length < max) findings.push({ repository: plan.name, id, field: AUTH_FIELD, problem: 'integrity' });
           }
         }
       }

@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
-/** Fixed test keys (not secrets: test data only). */
-export const KEY_A = Buffer.alloc(32, 0xa1).toString('base64');
-export const KEY_B = Buffer.alloc(32, 0xb2).toString('base64');
+/** Fixed test keys (not secrets: test data only), random-looking so that the weak-key checks accept them. */
+export const KEY_A = createHash('sha256').update('chatcore test key A').digest('base64');
+export const KEY_B = createHash('sha256').update('chatcore test key B').digest('base64');
 
 /** A fresh random key, base64. */
 export function randomKey(): string {

@@ -1,0 +1,113 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { postgres } from '@chatcore/postgres';
+import { encryption, type EncryptionOptions } from '@chatcore/encryption';
+import { compare, rows } from '../lib/measure.js';
+
+const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const OPS = Number(process.env.BENCH_OPS ?? 4000);
+const ROWS = 20_000;
+
+/** The contact record of the encryption-pg suite: three sensitive fields, one searchable. */
+const contacts = (table: string) =>
+  defineRepository(
+    'contacts',
+    {
+      id: f.id(),
+      name: f.string({ max: 200 }),
+      email: f.string({ max: 320 }).sensitive({ searchable: true }),
+      phone: f.string({ max: 40 }).sensitive(),
+      ssn: f.string({ max: 20 }).sensitive(),
+      visits: f.integer().default(0),
+      version: f.version(),
+    },
+    { table },
+  );
+
+/**
+ * `pnpm bench encryption-integrity`: what the encryption plugin's integrity
+ * checks cost end to end on PostgreSQL, each against the same plugin with
+ * that check off, same run, alternating rounds (paired ratios):
+ * - the per-row authenticator (`rowAuthentication: 'off'` as baseline) on
+ *   get by id and createMany 10k (target: ≥ 0.95x, i.e. ≤ 5% cost), and on
+ *   update by id for reference (it adds one read per record);
+ * - blind-index verification (`verifyLookups: false` as baseline) on a
+ *   blind-index lookup (target ≥ 0.95x).
+ */
+export async function encryptionIntegrity(out: string[]): Promise<void> {
+  const raw = new pg.Pool({ connectionString: URL, max: 2 });
+  const tables = ['bench_int_on', 'bench_int_noauth', 'bench_int_noverify'];
+  await raw.query(`DROP TABLE IF EXISTS ${tables.join(', ')}`);
+  const key = randomBytes(32).toString('base64');
+  const open = async (table: string, options: EncryptionOptions) => {
+    const db = createDatabase({ driver: postgres({ url: URL, poolSize: 10 }), repositories: { contacts: contacts(table) }, plugins: [encryption({ keys: [{ id: 'bench', key }], ...options })] });
+    await db.connect();
+    return db;
+  };
+  const on = await open(tables[0]!, {});
+  const noAuth = await open(tables[1]!, { rowAuthentication: 'off' });
+  const noVerify = await open(tables[2]!, { verifyLookups: false });
+  const make = (n: number, tag: string) =>
+    Array.from({ length: n }, (_, i) => ({ name: `person ${tag} ${i}`, email: `p${tag}${i}@example.com`, phone: `+1-555-${String(i).padStart(7, '0')}`, ssn: `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + (i % 8999)}` }));
+  const ids = { on: [] as string[], noAuth: [] as string[], noVerify: [] as string[] };
+  for (let off = 0; off < ROWS; off += 5000) {
+    for (const r of await on.contacts.createMany(make(5000, `s${off}`))) ids.on.push(r.id);
+    for (const r of await noAuth.contacts.createMany(make(5000, `s${off}`))) ids.noAuth.push(r.id);
+    for (const r of await noVerify.contacts.createMany(make(5000, `s${off}`))) ids.noVerify.push(r.id);
+  }
+  await raw.query(`ANALYZE ${tables.join('; ANALYZE ')}`);
+  const pick = (list: string[], i: number) => list[(i * 7919) % list.length]!;
+  const target = { min: 0.95 };
+
+  for (const inFlight of [1, 16]) {
+    const r = await compare(
+      [
+        { name: 'get, authenticator off', op: (i) => noAuth.contacts.get(pick(ids.noAuth, i)) },
+        { name: 'get, authenticator checked', op: (i) => on.contacts.get(pick(ids.on, i)) },
+      ],
+      { count: OPS, inFlight },
+    );
+    out.push(...rows(`get by id, ${inFlight} in flight`, r, 'get, authenticator off', { ...target, variant: 'get, authenticator checked' }));
+  }
+
+  let batch = 0;
+  const bulk = await compare(
+    [
+      { name: 'createMany 10k, authenticator off', op: () => noAuth.contacts.createMany(make(10_000, `b${batch++}`)) },
+      { name: 'createMany 10k, authenticator written', op: () => on.contacts.createMany(make(10_000, `b${batch++}`)) },
+    ],
+    { count: 1, inFlight: 1, warmup: 1 },
+  );
+  out.push(...rows('createMany 10k records (ops/s x 10,000 = records/s)', bulk, 'createMany 10k, authenticator off', { ...target, variant: 'createMany 10k, authenticator written' }));
+
+  const lookup = (i: number) => {
+    const k = (i * 7919) % ROWS;
+    return `ps${k - (k % 5000)}${k % 5000}@example.com`;
+  };
+  for (const inFlight of [1, 16]) {
+    const r = await compare(
+      [
+        { name: 'blind-index lookup, not verified', op: (i) => noVerify.contacts.findOne({ where: { email: lookup(i) } }) },
+        { name: 'blind-index lookup, verified', op: (i) => on.contacts.findOne({ where: { email: lookup(i) } }) },
+      ],
+      { count: OPS, inFlight },
+    );
+    out.push(...rows(`findOne by email, ${inFlight} in flight`, r, 'blind-index lookup, not verified', { ...target, variant: 'blind-index lookup, verified' }));
+  }
+
+  const updates = await compare(
+    [
+      { name: 'update (no encrypted field), authenticator off', op: (i) => noAuth.contacts.update(pick(ids.noAuth, i), { visits: { increment: 1 } }) },
+      { name: 'update (no encrypted field), authenticator kept', op: (i) => on.contacts.update(pick(ids.on, i), { visits: { increment: 1 } }) },
+    ],
+    { count: Math.round(OPS / 4), inFlight: 16 },
+  );
+  out.push(...rows('update by id, 16 in flight (reference: one extra read per record)', updates, 'update (no encrypted field), authenticator off'));
+
+  await raw.query(`DROP TABLE IF EXISTS ${tables.join(', ')}`);
+  await on.close();
+  await noAuth.close();
+  await noVerify.close();
+  await raw.end();
+}

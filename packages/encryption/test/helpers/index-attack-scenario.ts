@@ -1,0 +1,110 @@
+import * as assert from 'uvu/assert';
+import { createDatabase, defineRepository, f, type SecurityEvent } from '@chatcore/core';
+import { type Driver } from '@chatcore/core/driver';
+import { type RepositorySchema } from '@chatcore/core/plugin';
+import { encryption, type EncryptionPlugin } from '../../src/index.js';
+import { randomKey } from './keys.js';
+
+/** Reads one stored field of a record, and writes one, below every plugin (raw SQL, a raw document write). */
+export interface RawAccess {
+  read(schema: RepositorySchema, id: string, field: string): Promise<unknown>;
+  write(schema: RepositorySchema, id: string, set: Record<string, unknown>): Promise<void>;
+}
+
+/** Repositories of the attack: a login-style lookup (not unique, so a copied index is accepted by the database), a unique one, and a sealed one. */
+export function attackRepos(suffix: string) {
+  const logins = defineRepository(`logins_${suffix}`, {
+    id: f.id(),
+    name: f.string(),
+    email: f.string().sensitive({ searchable: true, normalize: { caseFold: true, trim: true } }),
+    version: f.version(),
+  });
+  const accounts = defineRepository(`accounts_${suffix}`, {
+    id: f.id(),
+    name: f.string(),
+    email: f.string().unique().sensitive({ searchable: true }),
+    version: f.version(),
+  });
+  const notes = defineRepository(`notes_${suffix}`, {
+    id: f.id(),
+    owner: f.string().sensitive({ searchable: true }),
+    body: f.text(),
+    version: f.version(),
+  }, { plugins: { encryption: { seal: true } } });
+  return { logins, accounts, notes };
+}
+
+/**
+ * The blind-index substitution attack: someone who can write rows copies
+ * Alice's blind index into Mallory's row (or swaps the two where the index
+ * is unique). Every blind-index read (find, findOne, findPage, iterate,
+ * count, exists, `in`, `or`, projections) must return Alice's record or
+ * nothing, never Mallory's, and report each dropped row as a security event.
+ */
+export async function indexAttackScenario(driver: Driver, suffix: string, raw: RawAccess): Promise<void> {
+  const { logins, accounts, notes } = attackRepos(suffix);
+  const events: SecurityEvent[] = [];
+  const enc = encryption({ rootKey: randomKey() });
+  const db = createDatabase({ driver, repositories: { logins, accounts, notes }, plugins: [{ name: 'recorder', onSecurityEvent: (e: SecurityEvent) => void events.push(e) }, enc] });
+  await db.connect();
+  const storage = (n: string) => db.schemas.get(n)!;
+  try {
+    const alice = await db.logins.create({ name: 'alice', email: 'alice@example.com' });
+    const mallory = await db.logins.create({ name: 'mallory', email: 'mallory@example.com' });
+    const other = await db.logins.create({ name: 'other', email: 'other@example.com' });
+    const s = storage(logins.schema.name);
+    await raw.write(s, mallory.id, { emailBidx: await raw.read(s, alice.id, 'emailBidx') });
+
+    const lookup = ' Alice@Example.com'; // normalized like the stored value
+    const found = await db.logins.findOne({ where: { email: lookup } });
+    assert.ok(found === null || found.id === alice.id, 'findOne never returns Mallory');
+    assert.is(found?.email, 'alice@example.com');
+    assert.equal((await db.logins.find({ where: { email: lookup } })).map((r) => r.name), ['alice']);
+    assert.equal((await db.logins.find({ where: { email: { in: [lookup, 'other@example.com'] } } })).map((r) => r.name).sort(), ['alice', 'other']);
+    assert.equal((await db.logins.find({ where: { or: [{ email: lookup }, { name: 'nobody' }] } })).map((r) => r.name), ['alice']);
+    const projected = await db.logins.find({ where: { email: lookup }, select: ['name'] });
+    assert.equal(projected, [{ id: alice.id, name: 'alice' }]);
+    const page = await db.logins.findPage({ where: { email: lookup }, limit: 5 });
+    assert.equal(page.items.map((r) => r.id), [alice.id]);
+    const iterated: string[] = [];
+    for await (const r of db.logins.iterate({ where: { email: lookup } }, { pageSize: 1 })) iterated.push(r.id);
+    assert.ok(!iterated.includes(mallory.id), 'iterate never yields Mallory');
+    assert.is(await db.logins.count({ email: lookup }), 1);
+    assert.is(await db.logins.exists({ email: lookup }), true, 'Alice exists');
+    // `not` over a searchable field: Mallory's row no longer matches "not Alice" in the database, and is not invented back.
+    assert.equal((await db.logins.find({ where: { not: { email: lookup } } })).map((r) => r.name).sort(), ['other']);
+    assert.equal((await db.logins.find({ where: { email: 'mallory@example.com' } })).map((r) => r.name), [], 'the row that lost its own index is not found by it');
+
+    await new Promise((r) => setTimeout(r, 10));
+    const mismatches = events.filter((e) => e.type === 'integrity_failure' && (e.details as { check?: string } | undefined)?.check === 'blind_index');
+    assert.ok(mismatches.length >= 6, `security events reported (${mismatches.length})`);
+    assert.ok(mismatches.every((e) => e.ids?.length === 1 && e.ids[0] === mallory.id && e.repository === logins.schema.name));
+    assert.not.match(JSON.stringify(mismatches), /alice@example\.com|mallory@example\.com/);
+    assert.ok(enc.stats().repositories[logins.schema.name]!.indexMismatches >= mismatches.length);
+
+    // A unique searchable field: the two blind indexes are swapped (copying would break the unique index).
+    const a2 = await db.accounts.create({ name: 'alice', email: 'alice@example.com' });
+    const m2 = await db.accounts.create({ name: 'mallory', email: 'mallory@example.com' });
+    const sa = storage(accounts.schema.name);
+    const [ia, im] = [await raw.read(sa, a2.id, 'emailBidx'), await raw.read(sa, m2.id, 'emailBidx')];
+    await raw.write(sa, a2.id, { emailBidx: 'swap-in-progress-0000' });
+    await raw.write(sa, m2.id, { emailBidx: ia });
+    await raw.write(sa, a2.id, { emailBidx: im });
+    assert.is(await db.accounts.findOne({ where: { email: 'alice@example.com' } }), null, 'the swapped row is dropped; Alice is not found by the index she lost');
+    assert.is(await db.accounts.count({ email: { in: ['alice@example.com', 'mallory@example.com'] } }), 0);
+
+    // Record mode: the blind index sits beside the envelope; the check opens the envelope.
+    const n1 = await db.notes.create({ owner: 'alice', body: 'hers' });
+    const n2 = await db.notes.create({ owner: 'mallory', body: 'his' });
+    const sn = storage(notes.schema.name);
+    await raw.write(sn, n2.id, { ownerBidx: await raw.read(sn, n1.id, 'ownerBidx') });
+    assert.equal((await db.notes.find({ where: { owner: 'alice' } })).map((r) => r.body), ['hers']);
+    assert.equal((await db.notes.find({ where: { owner: 'alice' }, select: ['id'] })).map((r) => r.id), [n1.id]);
+    assert.is(await db.notes.count({ owner: 'alice' }), 1);
+
+    // Untouched lookups are not affected.
+    assert.equal((await db.logins.find({ where: { email: 'other@example.com' } })).map((r) => r.id), [other.id]);
+  } finally {
+    await db.close();
+  }
+}
