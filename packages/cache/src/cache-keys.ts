@@ -77,6 +77,12 @@ export function canonicalCondition(c: Condition | undefined): string {
     }
     case 'isNull': return `n(${c.field},${c.isNull ? 1 : 0})`;
     case 'startsWith': return `s(${c.field},${c.negate ? 1 : 0},${JSON.stringify(c.prefix)})`;
+    case 'text': return `t(${c.field},${c.match},${c.insensitive ? 1 : 0},${c.negate ? 1 : 0},${JSON.stringify(c.value)})`;
+    case 'array': {
+      const vals = c.values.map(stable);
+      vals.sort();
+      return `r(${c.field},${c.match},${c.negate ? 1 : 0},[${vals.join(',')}])`;
+    }
     case 'and': case 'or': {
       const parts = c.conditions.map(canonicalCondition);
       parts.sort();
@@ -98,7 +104,8 @@ export function canonicalQuery(q: NormalizedQuery): string {
   const order = q.orderBy.map((t) => `${t.field}:${t.direction === 'asc' ? 'a' : 'd'}`).join(',');
   const select = q.select ? [...q.select].sort().join(',') : '*';
   const after = q.after ? stable(q.after) : '';
-  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}`;
+  const distinct = q.distinct ? `;d=${q.distinct.join(',')}` : '';
+  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}`;
 }
 
 /**

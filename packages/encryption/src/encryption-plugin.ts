@@ -11,7 +11,7 @@ import { ValueCipher } from './crypto/value-cipher.js';
 import { planRepositories, type RepositoryPlan } from './repository-plan.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
-import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
+import { checkDistinct, checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { keyringOptions } from './keys/keyring-options.js';
@@ -132,6 +132,7 @@ export class EncryptionPlugin implements Plugin {
       }
       case 'query': {
         checkOrderBy(plan, op.query.orderBy);
+        checkDistinct(plan, op.query.distinct);
         const where = rewriteCondition(plan, op.query.where);
         const select = mapSelect(plan, op.query.select);
         const same = where === op.query.where && select === op.query.select;

@@ -58,6 +58,14 @@ export function rewriteCondition(plan: RepositoryPlan, cond: Condition | undefin
       if (!plan.fields.has(cond.field)) return cond;
       throw unsupported(plan, cond.field, cond.negate ? 'Operator not startsWith' : 'Operator startsWith');
     }
+    case 'text': {
+      if (!plan.fields.has(cond.field)) return cond;
+      throw unsupported(plan, cond.field, `Operator ${cond.match}${cond.insensitive ? " (mode: 'insensitive')" : ''}`);
+    }
+    case 'array': {
+      if (!plan.fields.has(cond.field)) return cond;
+      throw unsupported(plan, cond.field, cond.match === 'some' ? 'Operator has / hasSome' : 'Operator hasEvery');
+    }
   }
 }
 
@@ -71,6 +79,18 @@ export function rewriteCondition(plan: RepositoryPlan, cond: Condition | undefin
  */
 export function checkOrderBy(plan: RepositoryPlan, orderBy: readonly OrderTerm[]): void {
   for (const t of orderBy) if (plan.fields.has(t.field)) throw unsupported(plan, t.field, 'Ordering');
+}
+
+/**
+ * Refuse `distinct` on an encrypted or sealed field (ciphertexts of equal values differ).
+ *
+ * @example
+ * ```ts
+ * checkDistinct(plan, query.distinct); // throws UnsupportedQueryError for ['ssn']
+ * ```
+ */
+export function checkDistinct(plan: RepositoryPlan, distinct: readonly string[] | undefined): void {
+  for (const f of distinct ?? []) if (plan.fields.has(f)) throw unsupported(plan, f, 'distinct');
 }
 
 /**

@@ -37,12 +37,18 @@ export class FirestoreDriver implements Driver {
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
-    // Everything but nested transactions and isolation levels other than serializable, within Firestore's limits.
+    // Everything but nested transactions, isolation levels other than serializable and the filters below, within Firestore's limits.
     this.capabilities = Object.freeze({
       ...FULL_CAPABILITIES,
       nestedTransactions: false,
       isolationLevels: ['serializable'] as const,
       maxInList: FIRESTORE_LIMITS.maxIn,
+      // No substring, case-insensitive, multi-value array-contains-all, negated array or distinct queries in Firestore.
+      substring: false,
+      insensitive: false,
+      arrayContainsAll: false,
+      notArrayContains: false,
+      distinct: false,
       maxAtomicBatch: this.options.maxBatchOps,
     });
     const driver = this; // the client is created lazily, so the context reads it through the driver

@@ -6,6 +6,8 @@ function conditionShape(c: Condition): string {
     case 'in': return `${c.negate ? 'notIn' : 'in'}(${c.field})`;
     case 'isNull': return `${c.isNull ? 'isNull' : 'notNull'}(${c.field})`;
     case 'startsWith': return `${c.negate ? 'notStartsWith' : 'startsWith'}(${c.field})`;
+    case 'text': return `${c.negate ? 'not ' : ''}${c.match}${c.insensitive ? 'Insensitive' : ''}(${c.field})`;
+    case 'array': return `${c.negate ? 'not ' : ''}${c.match === 'some' ? 'hasSome' : 'hasEvery'}(${c.field})`;
     case 'and': case 'or': return `${c.kind}(${c.conditions.map(conditionShape).join(',')})`;
   }
 }
@@ -38,6 +40,7 @@ export function queryShape(op: Operation): string {
       if (q.offset) s += ' offset';
       if (q.after) s += ' cursor';
       if (q.select) s += ` select=${q.select.join(',')}`;
+      if (q.distinct) s += ` distinct=${q.distinct.join(',')}`;
       return s;
     }
     case 'count': return op.where ? `count where=${conditionShape(op.where)}` : 'count';

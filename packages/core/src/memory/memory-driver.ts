@@ -9,6 +9,7 @@ import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabiliti
 import { MemoryState } from './memory-state.js';
 import type { Mutex } from './mutex.js';
 import { evaluateCondition } from './evaluate-condition.js';
+import { valueKey } from './compare-values.js';
 import { isAfterCursor, sortRows } from './order-rows.js';
 import { applyPatch } from './apply-patch.js';
 import { copyRow } from './copy-value.js';
@@ -30,6 +31,17 @@ export interface MemoryDriverOptions {
    * treats a more limited backend (the driver itself still can do everything).
    */
   readonly capabilities?: Partial<DriverCapabilities>;
+}
+
+/** The first row of each combination of `fields` values, in the rows' order (nulls equal each other). */
+function firstOfEach(rows: StoredRow[], fields: readonly string[]): StoredRow[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const key = fields.map((f) => (r[f] === null || r[f] === undefined ? 'null' : valueKey(r[f]))).join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The transaction locks the current async flow holds, to tell re-entry from contention. */
@@ -73,6 +85,7 @@ class MemorySession implements DriverSession {
       rows = rows.filter((r) => isAfterCursor(r, query.orderBy, after));
     }
     rows = sortRows(rows, query.orderBy);
+    if (query.distinct) rows = firstOfEach(rows, query.distinct);
     const start = query.offset ?? 0;
     const end = query.limit === undefined ? undefined : start + query.limit;
     return rows.slice(start, end).map((r) => copyRow(r, query.select));

@@ -6,7 +6,7 @@ export type { SecurityEvent } from './security-event.js';
 export type { OperationContext, CallerContext, TransactionHandle } from '../context/operation-context.js';
 export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
 export type { FieldType, FieldMeta, SensitiveOptions, SearchNormalization } from '../schema/field-meta.js';
-export type { Condition, CmpOp, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
+export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { toSnakeCase } from '../util/naming.js';

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } f
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
-import type { Condition, NormalizedPatch } from '../query/condition.js';
+import type { Condition, NormalizedPatch, NormalizedQuery } from '../query/condition.js';
 import { normalizeFilter } from '../query/normalize-filter.js';
 import { normalizeQuery } from '../query/normalize-query.js';
 import { encodeCursor } from '../query/cursor.js';
@@ -19,6 +19,11 @@ import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
 const DEFAULT_PAGE = 50;
 const MAX_BATCH = 100_000;
 type Row = Record<string, unknown>;
+
+/** findPage and iterate page with cursors, which a distinct query cannot carry. */
+function noDistinct(q: NormalizedQuery): void {
+  if (q.distinct) throw new ValidationError([{ path: 'distinct', message: 'distinct works with find and findOne (page with limit and offset); findPage and iterate page with cursors' }], { context: 'query' });
+}
 
 /**
  * The repository implementation behind `db.<name>` and `tx.<name>`: it
@@ -209,7 +214,7 @@ export class RepositoryImpl {
     const pageSize = options?.pageSize ?? 500;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new ValidationError([{ path: 'pageSize', message: 'expected an integer from 1 to 10000' }]);
     // Checked now, not at the first next(): bad input fails where the call is made, like every other method.
-    normalizeQuery(this.schema, { ...(query as object | undefined), limit: pageSize });
+    noDistinct(normalizeQuery(this.schema, { ...(query as object | undefined), limit: pageSize }).query);
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -255,6 +260,7 @@ export class RepositoryImpl {
 
   async #page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
     const { query: q, requested } = normalizeQuery(this.schema, query);
+    noDistinct(q);
     const limit = q.limit ?? DEFAULT_PAGE;
     const result = await this.#run(method, { kind: 'query', schema: this.storage, query: { ...q, limit: limit + 1 } }, options);
     const rows = result.rows;
