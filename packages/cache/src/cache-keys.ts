@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Condition, NormalizedQuery, RepositorySchema } from '@chatcore/core/plugin';
+import type { Condition, NormalizedAggregate, NormalizedQuery, RepositorySchema } from '@chatcore/core/plugin';
 
 /**
  * A short, fixed-length digest (SHA-1, base64url, 120 bits). Shared-tier
@@ -106,6 +106,21 @@ export function canonicalQuery(q: NormalizedQuery): string {
   const after = q.after ? stable(q.after) : '';
   const distinct = q.distinct ? `;d=${q.distinct.join(',')}` : '';
   return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}`;
+}
+
+/**
+ * The canonical text of a normalized aggregate: filter, groups, measures,
+ * order and limit.
+ *
+ * @example
+ * ```ts
+ * canonicalAggregate({ groupBy: ['role'], measures: [{ fn: 'count', field: null }], orderBy: [{ group: 0, direction: 'asc' }] });
+ * ```
+ */
+export function canonicalAggregate(a: NormalizedAggregate): string {
+  const measures = a.measures.map((m) => `${m.fn}(${m.field ?? '*'})`).join(',');
+  const order = a.orderBy.map((t) => `${t.group !== undefined ? `g${t.group}` : `m${t.measure}`}:${t.direction === 'asc' ? 'a' : 'd'}`).join(',');
+  return `w=${canonicalCondition(a.where)};g=${a.groupBy.join(',')};m=${measures};o=${order};l=${a.limit ?? ''}`;
 }
 
 /**

@@ -11,7 +11,7 @@ import { ValueCipher } from './crypto/value-cipher.js';
 import { planRepositories, type RepositoryPlan } from './repository-plan.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
-import { checkDistinct, checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
+import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { keyringOptions } from './keys/keyring-options.js';
@@ -142,6 +142,8 @@ export class EncryptionPlugin implements Plugin {
         return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
       case 'count':
         return next({ ...op, where: rewriteCondition(plan, op.where) });
+      case 'aggregate':
+        return next({ ...op, aggregate: rewriteAggregate(plan, op.aggregate) });
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':

@@ -44,6 +44,15 @@ export function queryShape(op: Operation): string {
       return s;
     }
     case 'count': return op.where ? `count where=${conditionShape(op.where)}` : 'count';
+    case 'aggregate': {
+      const a = op.aggregate;
+      let s = 'aggregate';
+      if (a.where) s += ` where=${conditionShape(a.where)}`;
+      if (a.groupBy.length) s += ` groupBy=${a.groupBy.join(',')}`;
+      s += ` measures=${a.measures.map((m) => `${m.fn}(${m.field ?? '*'})`).join(',')}`;
+      if (a.limit !== undefined) s += ' limit';
+      return s;
+    }
     case 'get': return 'get byIds';
     case 'insert': return 'insert';
     case 'upsert': return `upsert conflict=${op.conflictFields.join(',')}`;
@@ -70,6 +79,11 @@ export function operationFields(op: Operation): string[] {
   switch (op.kind) {
     case 'query': conditionFields(op.query.where, out); break;
     case 'count': conditionFields(op.where, out); break;
+    case 'aggregate':
+      conditionFields(op.aggregate.where, out);
+      for (const f of op.aggregate.groupBy) out.add(f);
+      for (const m of op.aggregate.measures) if (m.field !== null) out.add(m.field);
+      break;
     case 'get': break;
     case 'insert':
       for (const row of op.rows.length > 20 ? op.rows.slice(0, 20) : op.rows) {

@@ -6,6 +6,7 @@ import { registerCrudTests } from './crud-tests.js';
 import { registerBulkTests } from './bulk-tests.js';
 import { registerFilterTests } from './filter-tests.js';
 import { registerTextFilterTests } from './text-filter-tests.js';
+import { registerAggregateTests } from './aggregate-tests.js';
 import { registerOrderTests } from './order-tests.js';
 import { registerPagingTests } from './paging-tests.js';
 import { registerWriteTests } from './write-tests.js';
@@ -44,6 +45,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerBulkTests(h);
   registerFilterTests(h);
   registerTextFilterTests(h);
+  registerAggregateTests(h);
   registerOrderTests(h);
   registerPagingTests(h);
   registerWriteTests(h);

@@ -43,6 +43,12 @@ export interface DriverCapabilities {
   readonly notArrayContains: boolean;
   /** `distinct` on find. */
   readonly distinct: boolean;
+  /** `groupBy` in aggregate (one result per group). */
+  readonly groupBy: boolean;
+  /** `min` / `max` in aggregate. */
+  readonly aggregateMinMax: boolean;
+  /** `count` of a field's non-null values in aggregate (`count: ['_all']` always works). */
+  readonly countField: boolean;
   /** Largest `in` / `notIn` list, if limited. */
   readonly maxInList?: number | undefined;
   /** Largest batch the driver writes atomically, if limited. */
@@ -77,6 +83,9 @@ export const FULL_CAPABILITIES: DriverCapabilities = Object.freeze({
   arrayContainsAll: true,
   notArrayContains: true,
   distinct: true,
+  groupBy: true,
+  aggregateMinMax: true,
+  countField: true,
   filteredWrites: true,
   upsertOnUniqueFields: true,
 });

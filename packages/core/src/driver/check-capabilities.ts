@@ -16,7 +16,7 @@ type Flag = 'or' | 'ne' | 'notIn' | 'startsWith' | 'notStartsWith' | 'substring'
  */
 export function isLimited(caps: DriverCapabilities): boolean {
   return !(caps.offset && caps.or && caps.ne && caps.notIn && caps.startsWith && caps.notStartsWith && caps.upsertOnUniqueFields
-    && caps.substring && caps.insensitive && caps.arrayContains && caps.arrayContainsAll && caps.notArrayContains && caps.distinct) || caps.maxInList !== undefined;
+    && caps.substring && caps.insensitive && caps.arrayContains && caps.arrayContainsAll && caps.notArrayContains && caps.distinct && caps.groupBy && caps.aggregateMinMax && caps.countField) || caps.maxInList !== undefined;
 }
 
 /**
@@ -44,6 +44,19 @@ export function checkCapabilities(op: Operation, caps: DriverCapabilities, drive
       return;
     case 'count':
       checkCondition(op.where, caps, driverName);
+      return;
+    case 'aggregate':
+      if (op.aggregate.groupBy.length && !caps.groupBy) {
+        throw new UnsupportedQueryError(`The ${driverName} driver cannot group an aggregate (groupBy); run one aggregate per group value with a where, or group in your code.`, { info: { capability: 'groupBy' } });
+      }
+      if (op.aggregate.measures.some((m) => m.fn === 'min' || m.fn === 'max') && !caps.aggregateMinMax) {
+        throw new UnsupportedQueryError(`The ${driverName} driver has no min / max aggregate; use findOne with orderBy on the field instead.`, { info: { capability: 'aggregateMinMax' } });
+      }
+      if (op.aggregate.measures.some((m) => m.fn === 'count' && m.field !== null) && !caps.countField) {
+        const f = op.aggregate.measures.find((m) => m.fn === 'count' && m.field !== null)!.field;
+        throw new UnsupportedQueryError(`The ${driverName} driver counts records, not a field's non-null values; count _all with where: { ${f}: { isNull: false } }.`, { info: { capability: 'countField' } });
+      }
+      checkCondition(op.aggregate.where, caps, driverName);
       return;
     case 'update':
     case 'delete':

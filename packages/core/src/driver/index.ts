@@ -6,6 +6,7 @@ export { FULL_CAPABILITIES, type DriverCapabilities, type IsolationLevel } from 
 export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
 export { ORDERED_TYPES, type FieldType, type FieldMeta, type SensitiveOptions, type SearchNormalization } from '../schema/field-meta.js';
 export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
+export type { AggregateFn, AggregateMeasure, AggregateOrder, NormalizedAggregate, AggregateRow } from '../query/aggregate.js';
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { isWideInteger } from '../schema/integer-range.js';
@@ -15,6 +16,7 @@ export { applyPatch } from '../memory/apply-patch.js';
 export { copyRow, copyValue } from '../memory/copy-value.js';
 export { compareValues } from '../memory/compare-values.js';
 export { evaluateCondition } from '../memory/evaluate-condition.js';
+export { aggregateRows } from '../memory/aggregate-rows.js';
 export { isAfterCursor, sortRows } from '../memory/order-rows.js';
 export { MemoryDriver, memoryDriver, type MemoryDriverOptions } from '../memory/memory-driver.js';
 export * from '../resilience/index.js';

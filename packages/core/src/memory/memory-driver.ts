@@ -10,6 +10,8 @@ import { MemoryState } from './memory-state.js';
 import type { Mutex } from './mutex.js';
 import { evaluateCondition } from './evaluate-condition.js';
 import { valueKey } from './compare-values.js';
+import { aggregateRows } from './aggregate-rows.js';
+import type { AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
 import { isAfterCursor, sortRows } from './order-rows.js';
 import { applyPatch } from './apply-patch.js';
 import { copyRow } from './copy-value.js';
@@ -96,6 +98,11 @@ class MemorySession implements DriverSession {
     let n = 0;
     for (const row of this.state.table(schema).values()) if (evaluateCondition(where, row)) n++;
     return n;
+  }
+
+  async aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]> {
+    this.enter(options);
+    return aggregateRows([...this.state.table(schema).values()].filter((r) => evaluateCondition(agg.where, r)), agg);
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {

@@ -7,6 +7,7 @@ export type { OperationContext, CallerContext, TransactionHandle } from '../cont
 export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
 export type { FieldType, FieldMeta, SensitiveOptions, SearchNormalization } from '../schema/field-meta.js';
 export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
+export type { AggregateFn, AggregateMeasure, AggregateOrder, NormalizedAggregate, AggregateRow } from '../query/aggregate.js';
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { toSnakeCase } from '../util/naming.js';

@@ -4,6 +4,8 @@ import type {
   FilterOf, FindQuery, FindResult, InsertOf, PatchOf, Page, ReadableKeys, RecordOf,
 } from '../schema/infer.js';
 import type { CallerContext } from '../context/operation-context.js';
+import type { AggregateQuery, AggregateResult, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
+import type { DistinctKeyOf, SortKeyOf } from '../schema/infer.js';
 
 /**
  * Options every repository call accepts.
@@ -97,6 +99,16 @@ export interface Repository<D extends AnyRepositoryDef> {
   findOne<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<FindResult<D, S> | null>;
   /** Number of records matching `where`. */
   count(where?: FilterOf<D>, options?: CallOptions): Promise<number>;
+  /**
+   * Count, sum, average, min and max over the records matching `where`, per
+   * group of `groupBy` values (one result without groupBy). One statement on
+   * SQL; Firestore runs count / sum / avg natively and refuses groupBy, min
+   * and max (UnsupportedQueryError). Encrypted fields allow count only.
+   */
+  aggregate<
+    G extends DistinctKeyOf<D> = never, C extends CountKeyOf<D> = never, S extends NumericKeyOf<D> = never,
+    A extends NumericKeyOf<D> = never, Mn extends SortKeyOf<D> = never, Mx extends SortKeyOf<D> = never,
+  >(query: AggregateQuery<D, G, C, S, A, Mn, Mx>, options?: CallOptions): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
   /** Whether any record matches `where`. */
   exists(where?: FilterOf<D>, options?: CallOptions): Promise<boolean>;
   /** Patch one record; NotFoundError if missing, ConflictError on a stale expectedVersion. */

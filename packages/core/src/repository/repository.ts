@@ -5,6 +5,7 @@ import type { StoredRow } from '../driver/driver.js';
 import type { Condition, NormalizedPatch, NormalizedQuery } from '../query/condition.js';
 import { normalizeFilter } from '../query/normalize-filter.js';
 import { normalizeQuery } from '../query/normalize-query.js';
+import { normalizeAggregate } from '../query/aggregate.js';
 import { encodeCursor } from '../query/cursor.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import type { DatabaseRuntime } from '../database/runtime.js';
@@ -140,6 +141,17 @@ export class RepositoryImpl {
   async count(where?: unknown, options?: CallOptions): Promise<number> {
     const result = await this.#run('count', { kind: 'count', schema: this.storage, where: normalizeFilter(this.schema, where) }, options);
     return result.count ?? 0;
+  }
+
+  async aggregate(query: unknown, options?: CallOptions): Promise<Row[]> {
+    const agg = normalizeAggregate(this.schema, query);
+    const result = await this.#run('aggregate', { kind: 'aggregate', schema: this.storage, aggregate: agg }, options);
+    return (result.groups ?? []).map((g) => {
+      const out = { group: {} as Row, count: {} as Row, sum: {} as Row, avg: {} as Row, min: {} as Row, max: {} as Row };
+      agg.groupBy.forEach((f, i) => { out.group[f] = g.group[i] ?? null; });
+      agg.measures.forEach((m, i) => { out[m.fn][m.field ?? '_all'] = g.values[i] ?? null; });
+      return out;
+    });
   }
 
   async exists(where?: unknown, options?: CallOptions): Promise<boolean> {
