@@ -6,7 +6,7 @@ import { compare, rows } from '../lib/measure.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TABLE_ROWS = Number(process.env.BENCH_ROWS ?? 100_000);
-const OPS = Number(process.env.BENCH_AGG_OPS ?? 20);
+const OPS = Number(process.env.BENCH_AGG_OPS ?? 40);
 
 /** Grouped aggregate over 100k rows: repo.aggregate vs the same SQL through raw pg (issue 19). */
 export async function sqlAggregate(out: string[]): Promise<void> {
