@@ -130,4 +130,7 @@ export async function filters(since: Date): Promise<void> {
   // @ts-expect-error distinct on a json field
   await db.messages.find({ distinct: ['meta'] });
   await db.messages.find({ distinct: ['conversationId'], orderBy: { createdAt: 'desc' } });
+  // @ts-expect-error findPage pages with cursors, which distinct cannot use
+  await db.messages.findPage({ distinct: ['conversationId'] });
+  await db.messages.find({ distinct: ['conversationId'], limit: 20, offset: 20 });
 }

@@ -139,6 +139,19 @@ test('aggregates pass the onion: counts of encrypted fields work, other measures
   assert.is(after[0]!.count._all, 4);
 });
 
+test('substring, case-insensitive and array filters and distinct on encrypted fields are refused with ValidationError, nothing sent', async () => {
+  for (const query of [
+    { where: { ssn: { contains: '12' } } },
+    { where: { email: { endsWith: '@x.io' } } },
+    { where: { email: { eq: 'A@X.IO', mode: 'insensitive' } } },
+    { distinct: ['email'] },
+  ]) {
+    const [error, calls] = await counted(() => db.people.find(query as never).then(() => undefined, (e: unknown) => e));
+    assert.instance(error, ValidationError, JSON.stringify(query));
+    assert.is(calls, 0, `nothing sent for ${JSON.stringify(query)}`);
+  }
+});
+
 test.after(async () => {
   await db.plugin<CachePlugin>('cache')!.clear();
   await db.close();

@@ -94,7 +94,7 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** Records matching a query (only id and the selected fields when it selects). */
   find<S extends ReadableKeys<D> = never>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Array<FindResult<D, S>>>;
   /** A page of records and the cursor of the next page. */
-  findPage<S extends ReadableKeys<D> = never>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Page<FindResult<D, S>>>;
+  findPage<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'distinct'>, options?: CallOptions): Promise<Page<FindResult<D, S>>>;
   /** The first record matching a query, or null. */
   findOne<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<FindResult<D, S> | null>;
   /** Number of records matching `where`. */
@@ -123,7 +123,7 @@ export interface Repository<D extends AnyRepositoryDef> {
   deleteMany(where: FilterOf<D>, options?: CallOptions): Promise<number>;
   /** Iterate over every matching record, fetching pages with keyset cursors. */
   iterate<S extends ReadableKeys<D> = never>(
-    query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after'>,
+    query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after' | 'distinct'>,
     options?: IterateOptions,
   ): AsyncIterable<FindResult<D, S>>;
   /** Check a candidate against a `secret()` field (constant time); rehashes when the hash parameters changed. */
