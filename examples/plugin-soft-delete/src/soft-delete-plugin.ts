@@ -111,6 +111,8 @@ export class SoftDeletePlugin implements Plugin {
         return next({ ...op, query: { ...op.query, where: onlyLive(op.query.where, field) } });
       case 'count':
         return next({ ...op, where: onlyLive(op.where, field) });
+      case 'aggregate':
+        return next({ ...op, aggregate: { ...op.aggregate, where: onlyLive(op.aggregate.where, field) } });
       case 'update':
         return next({ ...op, target: { ...op.target, where: onlyLive(op.target.where, field) } });
       case 'upsert':

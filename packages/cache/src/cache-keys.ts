@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Condition, NormalizedQuery, RepositorySchema } from '@chatcore/core/plugin';
+import type { Condition, NormalizedAggregate, NormalizedQuery, RepositorySchema } from '@chatcore/core/plugin';
 
 /**
  * A short, fixed-length digest (SHA-1, base64url, 120 bits). Shared-tier
@@ -77,6 +77,12 @@ export function canonicalCondition(c: Condition | undefined): string {
     }
     case 'isNull': return `n(${c.field},${c.isNull ? 1 : 0})`;
     case 'startsWith': return `s(${c.field},${c.negate ? 1 : 0},${JSON.stringify(c.prefix)})`;
+    case 'text': return `t(${c.field},${c.match},${c.insensitive ? 1 : 0},${c.negate ? 1 : 0},${JSON.stringify(c.value)})`;
+    case 'array': {
+      const vals = c.values.map(stable);
+      vals.sort();
+      return `r(${c.field},${c.match},${c.negate ? 1 : 0},[${vals.join(',')}])`;
+    }
     case 'and': case 'or': {
       const parts = c.conditions.map(canonicalCondition);
       parts.sort();
@@ -98,7 +104,23 @@ export function canonicalQuery(q: NormalizedQuery): string {
   const order = q.orderBy.map((t) => `${t.field}:${t.direction === 'asc' ? 'a' : 'd'}`).join(',');
   const select = q.select ? [...q.select].sort().join(',') : '*';
   const after = q.after ? stable(q.after) : '';
-  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}`;
+  const distinct = q.distinct ? `;d=${q.distinct.join(',')}` : '';
+  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}`;
+}
+
+/**
+ * The canonical text of a normalized aggregate: filter, groups, measures,
+ * order and limit.
+ *
+ * @example
+ * ```ts
+ * canonicalAggregate({ groupBy: ['role'], measures: [{ fn: 'count', field: null }], orderBy: [{ group: 0, direction: 'asc' }] });
+ * ```
+ */
+export function canonicalAggregate(a: NormalizedAggregate): string {
+  const measures = a.measures.map((m) => `${m.fn}(${m.field ?? '*'})`).join(',');
+  const order = a.orderBy.map((t) => `${t.group !== undefined ? `g${t.group}` : `m${t.measure}`}:${t.direction === 'asc' ? 'a' : 'd'}`).join(',');
+  return `w=${canonicalCondition(a.where)};g=${a.groupBy.join(',')};m=${measures};o=${order};l=${a.limit ?? ''}`;
 }
 
 /**

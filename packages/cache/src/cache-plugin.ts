@@ -2,8 +2,8 @@ import type { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import { ConfigError, type ComponentHealth } from '@chatcore/core';
 import { parseDuration } from '@chatcore/core/config';
-import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
-import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
+import { type AggregateRow, type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
+import { KeyNames, canonicalAggregate, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
 import { concealOptions, repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
 import { CacheCounters } from './cache-counters.js';
 import { CounterFloors } from './counter-floors.js';
@@ -21,7 +21,7 @@ import { RedisGuard } from './tiers/redis-guard.js';
 import { RedisSharedTier } from './tiers/redis-shared-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
 
-type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' }>;
+type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' | 'aggregate' }>;
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 /** ctx.state marker: this autocommitted write was already invalidated in `around`. */
 const INVALIDATED = Symbol('cache.invalidated');
@@ -229,7 +229,7 @@ export class CachePlugin implements Plugin {
 
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     if (WRITES.has(op.kind)) return ctx.transaction || !this.repos.has(op.schema.name) ? next(op) : this.autocommitWrite(op, ctx, next);
-    if (op.kind !== 'get' && op.kind !== 'query' && op.kind !== 'count') return next(op);
+    if (op.kind !== 'get' && op.kind !== 'query' && op.kind !== 'count' && op.kind !== 'aggregate') return next(op);
     const cfg = this.repos.get(op.schema.name);
     if (!cfg || !this.reads) return next(op);
     const hint = ctx.options.cache as false | { ttl?: number | string } | undefined;
@@ -304,7 +304,7 @@ export class CachePlugin implements Plugin {
   private async query(op: Exclude<ReadOp, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     const repo = op.schema.name;
     const tenant = cfg.tenantScoped ? `;t=${ctx.tenant ?? '\u0001'}` : '';
-    const text = (op.kind === 'count' ? `C:${canonicalCondition(op.where)}` : `Q:${canonicalQuery(op.query)}`) + tenant;
+    const text = (op.kind === 'count' ? `C:${canonicalCondition(op.where)}` : op.kind === 'aggregate' ? `A:${canonicalAggregate(op.aggregate)}` : `Q:${canonicalQuery(op.query)}`) + tenant;
     let keys: readonly [string, string] | undefined;
     const { value, from } = await this.reads!.read({
       repo, cfg, ttlMs,
@@ -314,9 +314,11 @@ export class CachePlugin implements Plugin {
       sharedKeys: () => (keys ??= [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)]),
       load: async () => {
         const r = await next(op);
+        if (op.kind === 'aggregate') return r.groups ?? [];
         return op.kind === 'count' ? (r.count ?? 0) : stripSecrets(r.rows, secretFields(op.schema));
       },
     });
+    if (op.kind === 'aggregate') return from ? { rows: [], groups: value as AggregateRow[], servedBy: SERVED_BY[from] } : { rows: [], groups: value as AggregateRow[] };
     if (op.kind !== 'count') return answer(value as StoredRow[], from);
     return from ? { rows: [], count: value as number, servedBy: SERVED_BY[from] } : { rows: [], count: value as number };
   }

@@ -6,6 +6,7 @@ export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags
 export type { Field, TimestampField, AnyField, FieldFlags, OpsKind, BaseFlags } from './schema/field.js';
 export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape } from './schema/define-repository.js';
 export type * from './schema/infer.js';
+export type * from './schema/aggregate-types.js';
 export type * from './repository/repository-api.js';
 export type * from './database/database-api.js';
 export type { CallerContext } from './context/operation-context.js';

@@ -12,6 +12,8 @@ await runConformanceSuite({
       capabilities: {
         offset: false, or: false, ne: false, notIn: false, startsWith: false, notStartsWith: false,
         nestedTransactions: false, upsertOnUniqueFields: false, maxInList: 10, isolationLevels: ['serializable'],
+        substring: false, insensitive: false, arrayContainsAll: false, notArrayContains: false, distinct: false,
+        groupBy: false, aggregateMinMax: false, countField: false,
       },
     }),
 });

@@ -40,6 +40,7 @@ const cases: Record<string, Case[]> = {
   findPage: [{ family: 'read', writes: false, run: async (r, fx) => ((await r.findPage({ limit: 2 })), fx.ids.slice(0, 3)) }],
   findOne: [{ family: 'read', writes: false, run: async (r, fx) => [(await r.findOne({ where: { id: fx.ids[1] } })).id] }],
   count: [{ family: 'read', writes: false, run: async (r) => (await r.count({ n: { gte: 0 } }), []) }],
+  aggregate: [{ family: 'read', writes: false, run: async (r) => (await r.aggregate({ where: { n: { gte: 0 } }, groupBy: ['name'], count: ['_all'] }), []) }],
   exists: [{ family: 'read', writes: false, run: async (r, fx) => (await r.exists({ id: fx.ids[2] }), [fx.ids[2]!]) }],
   iterate: [{ family: 'read', writes: false, run: async (r, fx) => { const seen: string[] = []; for await (const x of r.iterate({}, { pageSize: 10 })) seen.push(x.id); return fx.ids; } }],
   verifySecret: [{ family: 'read', writes: false, run: async (r, fx) => (await r.verifySecret(fx.ids[0], 'pin', '1234'), [fx.ids[0]!]) }],

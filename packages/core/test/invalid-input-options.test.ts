@@ -39,6 +39,7 @@ test('rejected input of every method reaches onInvalidInput with the actor of th
     findOne: () => db.accounts.findOne({ where: bad }, o('findOne')),
     count: () => db.accounts.count(bad, o('count')),
     exists: () => db.accounts.exists(bad, o('exists')),
+    aggregate: () => db.accounts.aggregate(bad, o('aggregate')),
     update: () => db.accounts.update(a.id, bad, o('update')),
     updateMany: () => db.accounts.updateMany({}, bad, o('updateMany')),
     upsert: () => db.accounts.upsert(bad, o('upsert')),

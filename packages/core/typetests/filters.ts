@@ -87,4 +87,50 @@ export async function filters(since: Date): Promise<void> {
   // @ts-expect-error `in` takes a list, not a single value
   await db.conversations.find({ where: { userId: { in: 'u1' } } });
   await db.conversations.find({ where: { userId: { in: ['u1'] } } });
+
+  // --- substring, case-insensitive and array operators
+  // @ts-expect-error contains applies to strings, not to an integer
+  await db.users.find({ where: { age: { contains: '3' } } });
+  await db.users.find({ where: { name: { contains: 'da' } } });
+  // @ts-expect-error endsWith takes a string
+  await db.users.find({ where: { name: { endsWith: 3 } } });
+  await db.users.find({ where: { name: { endsWith: 'a' } } });
+  // @ts-expect-error contains on an encrypted (searchable) field
+  await db.users.find({ where: { email: { contains: 'example' } } });
+  await db.users.find({ where: { email: 'ada@example.com' } });
+  // @ts-expect-error mode: 'insensitive' on an encrypted field
+  await db.users.find({ where: { email: { eq: 'ADA@example.com', mode: 'insensitive' } } });
+  await db.users.find({ where: { name: { eq: 'ADA', mode: 'insensitive' } } });
+  // @ts-expect-error mode: 'insensitive' with a range: it applies to eq/startsWith/contains/endsWith only
+  await db.users.find({ where: { name: { gt: 'a', mode: 'insensitive' } } });
+  await db.users.find({ where: { name: { startsWith: 'a', mode: 'insensitive' } } });
+  // @ts-expect-error mode on an enum field
+  await db.users.find({ where: { role: { eq: 'admin', mode: 'insensitive' } } });
+  await db.users.find({ where: { role: { eq: 'admin' } } });
+  // @ts-expect-error an unknown mode
+  await db.conversations.find({ where: { title: { contains: 'x', mode: 'loud' } } });
+  await db.conversations.find({ where: { title: { contains: 'x', mode: 'default' } } });
+  // @ts-expect-error has takes an element of the array (tags holds strings)
+  await db.messages.find({ where: { tags: { has: 3 } } });
+  await db.messages.find({ where: { tags: { has: 'billing' } } });
+  // @ts-expect-error hasSome takes a list
+  await db.messages.find({ where: { tags: { hasSome: 'billing' } } });
+  await db.messages.find({ where: { tags: { hasSome: ['billing', 'refund'] } } });
+  // @ts-expect-error an array field cannot be compared with eq (use has / hasEvery)
+  await db.messages.find({ where: { tags: ['billing'] } });
+  await db.messages.find({ where: { tags: { hasEvery: ['billing'] } } });
+  // @ts-expect-error has on a string field (it is for arrays)
+  await db.users.find({ where: { name: { has: 'a' } } });
+  await db.users.find({ where: { name: { contains: 'a' } } });
+
+  // --- distinct
+  // @ts-expect-error distinct on an encrypted field
+  await db.users.find({ distinct: ['email'] });
+  await db.users.find({ distinct: ['role'] });
+  // @ts-expect-error distinct on a json field
+  await db.messages.find({ distinct: ['meta'] });
+  await db.messages.find({ distinct: ['conversationId'], orderBy: { createdAt: 'desc' } });
+  // @ts-expect-error findPage pages with cursors, which distinct cannot use
+  await db.messages.findPage({ distinct: ['conversationId'] });
+  await db.messages.find({ distinct: ['conversationId'], limit: 20, offset: 20 });
 }

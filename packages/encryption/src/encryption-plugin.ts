@@ -12,7 +12,7 @@ import { checkRow, planRepositories, type RepositoryPlan } from './repository-pl
 import { RowAuthenticator } from './crypto/row-authenticator.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
-import { checkOrderBy, mapSelect, rewriteCondition } from './query-rewriter.js';
+import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
 import { IndexChecks } from './index-verification.js';
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
@@ -158,6 +158,7 @@ export class EncryptionPlugin implements Plugin {
       }
       case 'query': {
         checkOrderBy(plan, op.query.orderBy);
+        checkDistinct(plan, op.query.distinct);
         const where = rewriteCondition(plan, op.query.where);
         const checks = where === op.query.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.query.where);
         const mapped = mapSelect(plan, op.query.select);
@@ -175,6 +176,8 @@ export class EncryptionPlugin implements Plugin {
         if (!checks) return next({ ...op, where });
         return this.countChecked(plan, op, where, ctx, next, checks);
       }
+      case 'aggregate':
+        return next({ ...op, aggregate: rewriteAggregate(plan, op.aggregate) });
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':

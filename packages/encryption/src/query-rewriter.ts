@@ -1,4 +1,4 @@
-import type { Condition, OrderTerm } from '@chatcore/core/plugin';
+import type { Condition, NormalizedAggregate, OrderTerm } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { blindIndexOf, type RepositoryPlan } from './repository-plan.js';
 
@@ -58,6 +58,14 @@ export function rewriteCondition(plan: RepositoryPlan, cond: Condition | undefin
       if (!plan.fields.has(cond.field)) return cond;
       throw unsupported(plan, cond.field, cond.negate ? 'Operator not startsWith' : 'Operator startsWith');
     }
+    case 'text': {
+      if (!plan.fields.has(cond.field)) return cond;
+      throw unsupported(plan, cond.field, `Operator ${cond.match}${cond.insensitive ? " (mode: 'insensitive')" : ''}`);
+    }
+    case 'array': {
+      if (!plan.fields.has(cond.field)) return cond;
+      throw unsupported(plan, cond.field, cond.match === 'some' ? 'Operator has / hasSome' : 'Operator hasEvery');
+    }
   }
 }
 
@@ -71,6 +79,43 @@ export function rewriteCondition(plan: RepositoryPlan, cond: Condition | undefin
  */
 export function checkOrderBy(plan: RepositoryPlan, orderBy: readonly OrderTerm[]): void {
   for (const t of orderBy) if (plan.fields.has(t.field)) throw unsupported(plan, t.field, 'Ordering');
+}
+
+/**
+ * Rewrite an aggregate for storage: only `count` may name an encrypted
+ * field (a count of non-null values reveals nothing: in field mode the
+ * ciphertext column is null exactly when the value is; a sealed field is
+ * counted through its blind index); sums, averages, min / max and groups
+ * over ciphertext would be meaningless or leak, so they are refused.
+ *
+ * @example
+ * ```ts
+ * rewriteAggregate(plan, { groupBy: [], measures: [{ fn: 'count', field: 'email' }], orderBy: [] });
+ * ```
+ */
+export function rewriteAggregate(plan: RepositoryPlan, agg: NormalizedAggregate): NormalizedAggregate {
+  for (const f of agg.groupBy) if (plan.fields.has(f)) throw unsupported(plan, f, 'groupBy');
+  const measures = agg.measures.map((m) => {
+    const p = m.field === null ? undefined : plan.fields.get(m.field);
+    if (!p) return m;
+    if (m.fn !== 'count') throw unsupported(plan, m.field!, `${m.fn} (only count works on encrypted fields)`);
+    if (plan.mode === 'field') return m;
+    if (!p.indexField) throw unsupported(plan, m.field!, 'count');
+    return { fn: m.fn, field: p.indexField };
+  });
+  return { ...agg, measures, where: rewriteCondition(plan, agg.where) };
+}
+
+/**
+ * Refuse `distinct` on an encrypted or sealed field (ciphertexts of equal values differ).
+ *
+ * @example
+ * ```ts
+ * checkDistinct(plan, query.distinct); // throws UnsupportedQueryError for ['ssn']
+ * ```
+ */
+export function checkDistinct(plan: RepositoryPlan, distinct: readonly string[] | undefined): void {
+  for (const f of distinct ?? []) if (plan.fields.has(f)) throw unsupported(plan, f, 'distinct');
 }
 
 /**

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { createDatabase } from '@chatcore/core';
+import { createDatabase, ValidationError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { pglite } from '@chatcore/pglite';
 import { audit, type AuditPlugin } from '@chatcore/audit';
@@ -110,6 +110,46 @@ test('reads inside a transaction are misses: the cache neither serves nor fills 
   });
   assert.equal(await reads(), [['get', 'miss', undefined]]);
   assert.ok(db.plugin<CachePlugin>('cache')!.stats().repositories[people.schema.name]!.local.bypasses >= 1);
+});
+
+test('aggregates pass the onion: counts of encrypted fields work, other measures on them are refused with nothing sent, audit records each call and the cache serves a repeat', async () => {
+  const tag = highEntropy('n');
+  await db.people.createMany([
+    { name: tag, email: `${highEntropy('e')}@x.io`, ssn: highEntropy('s'), salary: 10n },
+    { name: tag, email: `${highEntropy('e')}@y.io`, salary: 5n },
+    { name: tag, email: `${highEntropy('e')}@z.io` },
+  ]);
+  await reads();
+  const [counts, countCalls] = await counted(() => db.people.aggregate({ where: { name: tag }, groupBy: ['name'], count: ['_all', 'ssn', 'salary'] }));
+  assert.equal(counts, [{ group: { name: tag }, count: { _all: 3, ssn: 1, salary: 2 }, sum: {}, avg: {}, min: {}, max: {} }]);
+  assert.is(countCalls, 1);
+  const [again, againCalls] = await counted(() => db.people.aggregate({ where: { name: tag }, groupBy: ['name'], count: ['_all', 'ssn', 'salary'] }));
+  assert.equal(again, counts);
+  assert.is(againCalls, 0, 'a repeated aggregate is served by the cache');
+  for (const bad of [{ sum: ['salary'] }, { max: ['salary'] }, { groupBy: ['email'], count: ['_all'] }]) {
+    const [error, calls] = await counted(() => db.people.aggregate(bad as never).then(() => undefined, (e: unknown) => e));
+    assert.instance(error, ValidationError, JSON.stringify(bad));
+    assert.is(calls, 0, `nothing sent for ${JSON.stringify(bad)}`);
+  }
+  const events = await reads();
+  assert.equal(events.filter(([m]) => m === 'aggregate'), [['aggregate', 'miss', undefined], ['aggregate', 'hit', 'local']]);
+  await db.people.create({ name: tag, email: `${highEntropy('e')}@w.io` });
+  const [after, afterCalls] = await counted(() => db.people.aggregate({ where: { name: tag }, groupBy: ['name'], count: ['_all', 'ssn', 'salary'] }));
+  assert.is(afterCalls, 1, 'a write invalidates the cached aggregate');
+  assert.is(after[0]!.count._all, 4);
+});
+
+test('substring, case-insensitive and array filters and distinct on encrypted fields are refused with ValidationError, nothing sent', async () => {
+  for (const query of [
+    { where: { ssn: { contains: '12' } } },
+    { where: { email: { endsWith: '@x.io' } } },
+    { where: { email: { eq: 'A@X.IO', mode: 'insensitive' } } },
+    { distinct: ['email'] },
+  ]) {
+    const [error, calls] = await counted(() => db.people.find(query as never).then(() => undefined, (e: unknown) => e));
+    assert.instance(error, ValidationError, JSON.stringify(query));
+    assert.is(calls, 0, `nothing sent for ${JSON.stringify(query)}`);
+  }
 });
 
 test.after(async () => {

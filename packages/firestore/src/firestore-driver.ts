@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { Firestore, type Settings } from '@google-cloud/firestore';
 import { AbortedError, ChatcoreError, PartialWriteError, type ComponentHealth, type HealthReport } from '@chatcore/core';
-import { FULL_CAPABILITIES, type BreakerState, type Condition, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { FULL_CAPABILITIES, type AggregateRow, type BreakerState, type Condition, type NormalizedAggregate, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { resolveOptions, type FirestoreOptions, type ResolvedFirestoreOptions } from './firestore-options.js';
 import { assertSchemaNames } from './document-rules.js';
 import { GrpcStatus, grpcCode, mapError } from './error-map.js';
@@ -9,6 +9,7 @@ import { insertBatched, insertError } from './batch-insert.js';
 import { planIndexes } from './index-plan.js';
 import { FIRESTORE_LIMITS } from './query-limits.js';
 import { countRows, matchingIds, readByIds, readQuery } from './query-runner.js';
+import { aggregateQuery } from './aggregate-query.js';
 import { directReader, type DriverContext, type Reader } from './reader.js';
 import { TransactionSession } from './transaction-session.js';
 import { uniqueKeys } from './unique-locks.js';
@@ -48,12 +49,22 @@ export class FirestoreDriver implements Driver {
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
-    // Everything but nested transactions and isolation levels other than serializable, within Firestore's limits.
+    // Everything but nested transactions, isolation levels other than serializable and the filters below, within Firestore's limits.
     this.capabilities = Object.freeze({
       ...FULL_CAPABILITIES,
       nestedTransactions: false,
       isolationLevels: ['serializable'] as const,
       maxInList: FIRESTORE_LIMITS.maxIn,
+      // No substring, case-insensitive, multi-value array-contains-all, negated array or distinct queries in Firestore.
+      substring: false,
+      insensitive: false,
+      arrayContainsAll: false,
+      notArrayContains: false,
+      distinct: false,
+      // Native count / sum / average over the whole filter; no groups, no min or max.
+      groupBy: false,
+      aggregateMinMax: false,
+      countField: false,
       maxAtomicBatch: this.options.maxBatchOps,
     });
     const driver = this; // the client is created lazily, so the context reads it through the driver
@@ -170,6 +181,10 @@ export class FirestoreDriver implements Driver {
 
   count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
     return this.guarded(options, () => countRows(this.ctx, this.direct, schema, where, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.count`);
+  }
+
+  aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]> {
+    return this.bounded(options, () => aggregateQuery(this.ctx, this.direct, schema, agg, (ids) => readByIds(this.ctx, this.direct, schema, ids)), `${schema.name}.aggregate`);
   }
 
   insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {

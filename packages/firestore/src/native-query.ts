@@ -79,6 +79,13 @@ export function toFilter(schema: RepositorySchema, c: Condition): Filter | null 
       const from = Filter.where(p, '>=', c.prefix);
       return end === undefined ? from : Filter.and(from, Filter.where(p, '<', end));
     }
+    case 'array': {
+      // Core refuses negated and multi-value every conditions (capabilities) before they get here.
+      const values = c.values.map((v) => encodeValue(schema.fields[c.field]!.items!, v));
+      return values.length === 1 ? Filter.where(c.field, 'array-contains', values[0]) : Filter.where(c.field, 'array-contains-any', values);
+    }
+    case 'text':
+      throw new UnsupportedQueryError(`Firestore has no substring or case-insensitive match (${c.field}); store a lowercase copy or the words of the field and filter on it.`, { info: { backend: 'firestore', limit: 'text' } });
     case 'and': {
       const parts: Filter[] = [];
       for (const x of c.conditions) {

@@ -38,6 +38,8 @@ export interface FilterShape {
   readonly hasInOrOr: boolean;
   readonly dnf: number;
   readonly idEquality: boolean;
+  /** array-contains and array-contains-any filters. */
+  readonly arrayFilters: number;
 }
 
 const INEQUALITY = new Set(['ne', 'gt', 'gte', 'lt', 'lte']);
@@ -52,7 +54,7 @@ const INEQUALITY = new Set(['ne', 'gt', 'gte', 'lt', 'lte']);
  */
 export function filterShape(c: Condition | undefined): FilterShape {
   const inequalityFields = new Set<string>();
-  const shape = { inequalityFields, notFilters: 0, hasNotIn: false, hasInOrOr: false, dnf: 1, idEquality: false };
+  const shape = { inequalityFields, notFilters: 0, hasNotIn: false, hasInOrOr: false, dnf: 1, idEquality: false, arrayFilters: 0 };
   if (!c) return shape;
   const walk = (x: Condition): number => {
     switch (x.kind) {
@@ -87,6 +89,15 @@ export function filterShape(c: Condition | undefined): FilterShape {
         if (x.field !== 'id') inequalityFields.add(x.field);
         if (x.negate) shape.hasInOrOr = true;
         return x.negate ? 2 : 1;
+      case 'array':
+        shape.arrayFilters++;
+        if (x.values.length > 1) shape.hasInOrOr = true;
+        if (x.values.length > FIRESTORE_LIMITS.maxIn) {
+          throw unsupported(`Firestore's array-contains-any takes at most ${FIRESTORE_LIMITS.maxIn} values (this one has ${x.values.length})`, 'arrayContainsAny', 'split the list into several queries of at most 30 values');
+        }
+        return x.values.length;
+      case 'text':
+        return 1;
       case 'and':
         return x.conditions.reduce((n, y) => n * walk(y), 1);
       case 'or':
@@ -115,8 +126,11 @@ export function checkFilter(schema: RepositorySchema, shape: FilterShape): void 
   if (shape.notFilters > 1) {
     throw unsupported('Firestore allows a single ne / notIn / isNull:false filter per query', 'notEqual', 'keep one of them and express the others as ranges or in-lists');
   }
+  if (shape.arrayFilters > 1) {
+    throw unsupported('Firestore allows one has / hasSome filter per query', 'arrayContains', 'keep one array filter and check the others in your code');
+  }
   if (shape.hasNotIn && shape.hasInOrOr) {
-    throw unsupported('Firestore cannot combine notIn with in, or, or a negated startsWith in one query', 'notIn', 'rewrite the notIn as ne or ranges, or run two queries');
+    throw unsupported('Firestore cannot combine notIn with in, or, hasSome or a negated startsWith in one query', 'notIn', 'rewrite the notIn as ne or ranges, or run two queries');
   }
   if (shape.inequalityFields.size > L.maxInequalityFields) {
     throw unsupported(`Firestore allows range and inequality filters on at most ${L.maxInequalityFields} fields per query`, 'inequalityFields', 'filter fewer fields with ranges');

@@ -1,4 +1,4 @@
-import type { AggregateQuery, CollectionReference, DocumentSnapshot, Firestore, Query, QuerySnapshot, Transaction } from '@google-cloud/firestore';
+import type { AggregateQuery, AggregateSpec, CollectionReference, DocumentSnapshot, Firestore, Query, QuerySnapshot, Transaction } from '@google-cloud/firestore';
 import type { RepositorySchema } from '@chatcore/core/driver';
 
 /**
@@ -32,6 +32,8 @@ export interface Reader {
   getAll(refs: readonly import('@google-cloud/firestore').DocumentReference[], fields?: readonly string[]): Promise<DocumentSnapshot[]>;
   query(q: Query): Promise<QuerySnapshot>;
   count(q: AggregateQuery<{ count: import('@google-cloud/firestore').AggregateField<number> }>): Promise<number>;
+  /** The values of an aggregation query, by alias. */
+  aggregate(q: AggregateQuery<AggregateSpec>): Promise<Record<string, unknown>>;
 }
 
 /**
@@ -47,6 +49,7 @@ export function directReader(db: Firestore): Reader {
     getAll: (refs, fields) => (refs.length === 0 ? Promise.resolve([]) : fields ? db.getAll(...refs, { fieldMask: [...fields] }) : db.getAll(...refs)),
     query: (q) => q.get(),
     count: async (q) => Number((await q.get()).data().count),
+    aggregate: async (q) => (await q.get()).data() as Record<string, unknown>,
   };
 }
 
@@ -63,5 +66,6 @@ export function transactionReader(t: Transaction): Reader {
     getAll: (refs, fields) => (refs.length === 0 ? Promise.resolve([]) : fields ? t.getAll(...refs, { fieldMask: [...fields] }) : t.getAll(...refs)),
     query: (q) => t.get(q),
     count: async (q) => Number((await t.get(q)).data().count),
+    aggregate: async (q) => (await t.get(q)).data() as Record<string, unknown>,
   };
 }

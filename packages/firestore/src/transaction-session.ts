@@ -1,8 +1,9 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
-import { applyPatch, compareValues, copyRow, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { applyPatch, compareValues, copyRow, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type AggregateRow, type Condition, type DriverCallOptions, type NormalizedAggregate, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { TransactionError, UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
+import { aggregateQuery } from './aggregate-query.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
 import { lockRefs } from './unique-locks.js';
 import { withCallScope } from './sdk-deadlines.js';
@@ -100,6 +101,15 @@ export class TransactionSession implements DriverSession {
       n += (e.current && matches(where, e.current) ? 1 : 0) - (e.base && matches(where, e.base) ? 1 : 0);
     }
     return n;
+  }
+
+  async aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]> {
+    await this.open();
+    if (this.pendingOf(schema).length) {
+      // The native aggregation sees only stored documents; this transaction's own writes would be missing from it.
+      throw new UnsupportedQueryError(`Firestore cannot aggregate ${schema.name} after writing to it in the same transaction; aggregate before the writes.`, { info: { backend: 'firestore', limit: 'aggregate' } });
+    }
+    return withCallScope(options, () => aggregateQuery(this.ctx, this.reader, schema, agg, (ids) => readByIds(this.ctx, this.reader, schema, ids)));
   }
 
   async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {

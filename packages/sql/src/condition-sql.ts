@@ -1,5 +1,5 @@
 import { sql, type RawBuilder, type SqlBool } from 'kysely';
-import type { CmpOp, Condition } from '@chatcore/core/driver';
+import type { CmpOp, Condition, TextMatch } from '@chatcore/core/driver';
 import type { SchemaPlan } from './schema-plan.js';
 import type { SlotAllocator } from './statement-shape.js';
 
@@ -17,6 +17,33 @@ const OPS: Record<CmpOp, string> = { eq: '=', ne: '<>', gt: '>', gte: '>=', lt: 
 export function likePrefix(prefix: string): string {
   return `${prefix.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
+
+/**
+ * The LIKE pattern of a literal text test: `\`, `%` and `_` escaped, with
+ * `%` where the match leaves the value open.
+ *
+ * @example
+ * ```ts
+ * likePattern('contains', '50%'); // '%50\\%%'
+ * ```
+ */
+export function likePattern(match: TextMatch, value: string): string {
+  const escaped = value.replace(/[\\%_]/g, (c) => `\\${c}`);
+  switch (match) {
+    case 'equals': return escaped;
+    case 'startsWith': return `${escaped}%`;
+    case 'contains': return `%${escaped}%`;
+    case 'endsWith': return `%${escaped}`;
+  }
+}
+
+/**
+ * Case-insensitive text compares lowercase forms made with ICU's root
+ * locale ("und-x-icu"), whatever the column's collation ("C", which would
+ * lowercase ASCII only) or the server's locale: the Unicode default
+ * lowercase mapping, the same as JavaScript's `toLowerCase()`.
+ */
+const FOLD = sql.raw('collate "und-x-icu"');
 
 /**
  * Walk a condition once per call: returns the shape key (structure only, no
@@ -48,6 +75,14 @@ export function describeCondition(plan: SchemaPlan, c: Condition, values: unknow
       plan.field(c.field);
       values.push(likePrefix(c.prefix));
       return `s:${c.field}:${c.negate ? 1 : 0}`;
+    case 'text':
+      plan.field(c.field);
+      values.push(likePattern(c.match, c.value));
+      return `t:${c.field}:${c.match === 'equals' ? 'e' : 'l'}:${c.insensitive ? 1 : 0}:${c.negate ? 1 : 0}`;
+    case 'array':
+      plan.field(c.field);
+      values.push(c.values);
+      return `r:${c.field}:${c.match}:${c.negate ? 1 : 0}`;
     case 'and':
     case 'or': {
       let key = c.kind === 'and' ? 'a(' : 'o(';
@@ -88,6 +123,21 @@ export function compileCondition(plan: SchemaPlan, c: Condition, alloc: SlotAllo
       const f = plan.field(c.field);
       const like = sql<SqlBool>`${sql.ref(f.column)} like ${alloc.slot()}`;
       return c.negate ? sql<SqlBool>`not (${like})` : like;
+    }
+    case 'text': {
+      const f = plan.field(c.field);
+      const col = c.insensitive ? sql`lower(${sql.ref(f.column)} ${FOLD}) collate "C"` : sql.ref(f.column);
+      const slot = alloc.slot();
+      const value = c.insensitive ? sql`lower(${slot}::text ${FOLD}) collate "C"` : slot;
+      // An exact match needs no pattern: the value was escaped for LIKE, so compare with LIKE all the same.
+      const test = sql<SqlBool>`${col} like ${value}`;
+      return c.negate ? sql<SqlBool>`not (${test})` : test;
+    }
+    case 'array': {
+      const f = plan.field(c.field);
+      const list = sql`${alloc.slot()}::${sql.raw(f.sqlType)}`;
+      const test = c.match === 'some' ? sql<SqlBool>`${sql.ref(f.column)} && ${list}` : sql<SqlBool>`${sql.ref(f.column)} @> ${list}`;
+      return c.negate ? sql<SqlBool>`not (${test})` : test;
     }
     case 'and':
     case 'or': {

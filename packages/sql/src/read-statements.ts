@@ -44,11 +44,13 @@ export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStateme
   if (q.limit !== undefined) { values.push(q.limit); key += '|L'; }
   if (q.offset !== undefined) { values.push(q.offset); key += '|O'; }
   key += `|${q.select ? q.select.join(',') : '*'}`;
+  if (q.distinct) key += `|D${q.distinct.join(',')}`;
   const shape = plan.shape(key, () => {
     const alloc = new SlotAllocator();
     const conds: Expression<SqlBool>[] = [];
     if (q.where) conds.push(compileCondition(plan, q.where, alloc));
     if (q.after) conds.push(compileKeyset(plan, q.orderBy, q.after, alloc));
+    if (q.distinct) return toShape(distinctQuery(plan, q, q.distinct, conds, alloc).compile(), true);
     let qb = compiler.selectFrom(plan.table).select(plan.selection(q.select));
     if (conds.length) qb = qb.where(conds.length === 1 ? conds[0]! : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
     for (const term of orderTerms(plan, q.orderBy)) qb = qb.orderBy(term);
@@ -57,6 +59,24 @@ export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStateme
     return toShape(qb.compile(), true);
   });
   return bindShape(shape, values, true);
+}
+
+/**
+ * `distinct`: DISTINCT ON (the keys) keeps the first row of each group in
+ * the order "keys, then the query's order", inside a subquery; the outer
+ * query puts the survivors back in the query's order and pages them.
+ */
+function distinctQuery(plan: SchemaPlan, q: NormalizedQuery, keys: readonly string[], conds: Expression<SqlBool>[], alloc: SlotAllocator) {
+  const cols = keys.map((k) => sql.ref(plan.field(k).column));
+  let inner = compiler.selectFrom(plan.table).distinctOn(cols as never).selectAll();
+  if (conds.length) inner = inner.where(conds.length === 1 ? conds[0]! : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
+  for (const c of cols) inner = inner.orderBy(c);
+  for (const term of orderTerms(plan, q.orderBy)) inner = inner.orderBy(term);
+  let qb = compiler.selectFrom(inner.as('d')).select(plan.selection(q.select));
+  for (const term of orderTerms(plan, q.orderBy)) qb = qb.orderBy(term);
+  if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
+  if (q.offset !== undefined) qb = qb.offset(alloc.slot() as never);
+  return qb;
 }
 
 /**

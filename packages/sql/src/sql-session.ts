@@ -1,9 +1,10 @@
 import { AbortedError, TransactionError } from '@chatcore/core';
-import { type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { type AggregateRow, type Condition, type DriverCallOptions, type NormalizedAggregate, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import type { SqlConnection, SqlResult, SqlStatement } from './sql-executor.js';
 import { planOf, type SchemaPlan } from './schema-plan.js';
 import { mapSqlError } from './sql-errors.js';
 import { countStatement, getByIdsStatement, queryStatement } from './read-statements.js';
+import { aggregateStatement, decodeAggregate } from './aggregate-statements.js';
 import type { StatementLimits } from './statement-limits.js';
 import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
 
@@ -91,6 +92,12 @@ export abstract class SqlSessionBase implements DriverSession {
     const plan = planOf(schema);
     const { rows } = await this.exec(plan, countStatement(plan, where), options.signal);
     return Number(rows[0]?.n ?? 0);
+  }
+
+  async aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]> {
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, aggregateStatement(plan, agg), options.signal);
+    return decodeAggregate(plan, agg, rows);
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {

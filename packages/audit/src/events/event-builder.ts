@@ -26,7 +26,7 @@ export interface OperationOutcome {
   readonly error?: unknown;
 }
 
-const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count']);
+const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate']);
 /** A get filters on no field: one shared (frozen) empty list instead of a new one per event. */
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
@@ -119,7 +119,7 @@ export class EventBuilder {
       attempt: outcome.attempt,
       cache: read && result ? (served.hit ? 'hit' : 'miss') : undefined,
       cacheTier: read ? served.tier : undefined,
-      count: op.kind === 'count' ? result?.count ?? 0 : all.length,
+      count: op.kind === 'count' ? result?.count ?? 0 : op.kind === 'aggregate' ? result?.groups?.length ?? 0 : all.length,
       created: op.kind === 'upsert' ? result?.created : undefined,
       durationMs: Math.round(outcome.durationMs * 1000) / 1000,
       error: outcome.error === undefined ? undefined : (redactError(outcome.error) as unknown as JsonValue),

@@ -6,6 +6,8 @@ function conditionShape(c: Condition): string {
     case 'in': return `${c.negate ? 'notIn' : 'in'}(${c.field})`;
     case 'isNull': return `${c.isNull ? 'isNull' : 'notNull'}(${c.field})`;
     case 'startsWith': return `${c.negate ? 'notStartsWith' : 'startsWith'}(${c.field})`;
+    case 'text': return `${c.negate ? 'not ' : ''}${c.match}${c.insensitive ? 'Insensitive' : ''}(${c.field})`;
+    case 'array': return `${c.negate ? 'not ' : ''}${c.match === 'some' ? 'hasSome' : 'hasEvery'}(${c.field})`;
     case 'and': case 'or': return `${c.kind}(${c.conditions.map(conditionShape).join(',')})`;
   }
 }
@@ -38,9 +40,19 @@ export function queryShape(op: Operation): string {
       if (q.offset) s += ' offset';
       if (q.after) s += ' cursor';
       if (q.select) s += ` select=${q.select.join(',')}`;
+      if (q.distinct) s += ` distinct=${q.distinct.join(',')}`;
       return s;
     }
     case 'count': return op.where ? `count where=${conditionShape(op.where)}` : 'count';
+    case 'aggregate': {
+      const a = op.aggregate;
+      let s = 'aggregate';
+      if (a.where) s += ` where=${conditionShape(a.where)}`;
+      if (a.groupBy.length) s += ` groupBy=${a.groupBy.join(',')}`;
+      s += ` measures=${a.measures.map((m) => `${m.fn}(${m.field ?? '*'})`).join(',')}`;
+      if (a.limit !== undefined) s += ' limit';
+      return s;
+    }
     case 'get': return 'get byIds';
     case 'insert': return 'insert';
     case 'upsert': return `upsert conflict=${op.conflictFields.join(',')}`;
@@ -67,6 +79,11 @@ export function operationFields(op: Operation): string[] {
   switch (op.kind) {
     case 'query': conditionFields(op.query.where, out); break;
     case 'count': conditionFields(op.where, out); break;
+    case 'aggregate':
+      conditionFields(op.aggregate.where, out);
+      for (const f of op.aggregate.groupBy) out.add(f);
+      for (const m of op.aggregate.measures) if (m.field !== null) out.add(m.field);
+      break;
     case 'get': break;
     case 'insert':
       for (const row of op.rows.length > 20 ? op.rows.slice(0, 20) : op.rows) {

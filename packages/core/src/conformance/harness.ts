@@ -6,6 +6,7 @@ import type { DriverCapabilities } from '../driver/capabilities.js';
 import type { Database, RepositoryMap } from '../database/database-api.js';
 import { createDatabase } from '../database/create-database.js';
 import { ChatcoreError, type ErrorCode } from '../errors.js';
+import type { Plugin } from '../plugin/plugin.js';
 import { sameValue, show, type Rec } from './reference.js';
 
 /**
@@ -77,15 +78,16 @@ export class Harness {
   /**
    * Register one uvu suite: `register` adds tests, each receiving the
    * group's database (opened once, lazily, so a failure to open shows as
-   * failing tests instead of a silently swallowed hook error).
+   * failing tests instead of a silently swallowed hook error). `plugins`
+   * go to createDatabase (e.g. a spy that sees what reaches the driver).
    */
-  group<R extends RepositoryMap>(title: string, repositories: R, register: (test: TestFn<R>) => void): void {
+  group<R extends RepositoryMap>(title: string, repositories: R, register: (test: TestFn<R>) => void, plugins: readonly Plugin[] = []): void {
     if (this.options.only && !this.options.only.some((o) => title.includes(o))) return;
     const s = suite(`${this.options.name}: ${title}`);
     let opening: Promise<GroupEnv<R>> | undefined;
     const open = async (): Promise<GroupEnv<R>> => {
       const driver = await this.options.createDriver();
-      const db = createDatabase({ driver, repositories });
+      const db = createDatabase({ driver, repositories, plugins: [...plugins] });
       await db.connect();
       return { db, driver };
     };

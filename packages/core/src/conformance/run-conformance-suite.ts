@@ -5,6 +5,8 @@ import { registerTextAndTimeTests } from './text-and-time-tests.js';
 import { registerCrudTests } from './crud-tests.js';
 import { registerBulkTests } from './bulk-tests.js';
 import { registerFilterTests } from './filter-tests.js';
+import { registerTextFilterTests } from './text-filter-tests.js';
+import { registerAggregateTests } from './aggregate-tests.js';
 import { registerOrderTests } from './order-tests.js';
 import { registerPagingTests } from './paging-tests.js';
 import { registerWriteTests } from './write-tests.js';
@@ -42,6 +44,8 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerCrudTests(h);
   registerBulkTests(h);
   registerFilterTests(h);
+  registerTextFilterTests(h);
+  registerAggregateTests(h);
   registerOrderTests(h);
   registerPagingTests(h);
   registerWriteTests(h);

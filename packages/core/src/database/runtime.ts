@@ -28,7 +28,7 @@ const fromOnion = new WeakSet<ValidationError>();
 
 function idsOf(op: Operation, result: OperationResult): string[] {
   if (op.kind === 'delete') return result.ids ?? [];
-  if (op.kind === 'count') return [];
+  if (op.kind === 'count' || op.kind === 'aggregate') return [];
   return result.rows.map((r) => r.id as string);
 }
 

@@ -31,6 +31,24 @@ export interface DriverCapabilities {
   readonly startsWith: boolean;
   /** startsWith with negate: true (from `not`). */
   readonly notStartsWith: boolean;
+  /** `contains` / `endsWith` on strings (case-sensitive substring tests). */
+  readonly substring: boolean;
+  /** `mode: 'insensitive'` on eq / startsWith / contains / endsWith. */
+  readonly insensitive: boolean;
+  /** `has` / `hasSome` on array fields. */
+  readonly arrayContains: boolean;
+  /** `hasEvery` with more than one value. */
+  readonly arrayContainsAll: boolean;
+  /** Array conditions with negate: true (from `not`). */
+  readonly notArrayContains: boolean;
+  /** `distinct` on find. */
+  readonly distinct: boolean;
+  /** `groupBy` in aggregate (one result per group). */
+  readonly groupBy: boolean;
+  /** `min` / `max` in aggregate. */
+  readonly aggregateMinMax: boolean;
+  /** `count` of a field's non-null values in aggregate (`count: ['_all']` always works). */
+  readonly countField: boolean;
   /** Largest `in` / `notIn` list, if limited. */
   readonly maxInList?: number | undefined;
   /** Largest batch the driver writes atomically, if limited. */
@@ -59,6 +77,15 @@ export const FULL_CAPABILITIES: DriverCapabilities = Object.freeze({
   notIn: true,
   startsWith: true,
   notStartsWith: true,
+  substring: true,
+  insensitive: true,
+  arrayContains: true,
+  arrayContainsAll: true,
+  notArrayContains: true,
+  distinct: true,
+  groupBy: true,
+  aggregateMinMax: true,
+  countField: true,
   filteredWrites: true,
   upsertOnUniqueFields: true,
 });

@@ -3,7 +3,7 @@ import type { Condition } from '../query/condition.js';
 import type { Operation } from '../plugin/operation.js';
 import type { DriverCapabilities } from './capabilities.js';
 
-type Flag = 'or' | 'ne' | 'notIn' | 'startsWith' | 'notStartsWith';
+type Flag = 'or' | 'ne' | 'notIn' | 'startsWith' | 'notStartsWith' | 'substring' | 'insensitive' | 'arrayContains' | 'arrayContainsAll' | 'notArrayContains';
 
 /**
  * Whether a driver lacks any query feature, so that fully capable drivers
@@ -15,13 +15,15 @@ type Flag = 'or' | 'ne' | 'notIn' | 'startsWith' | 'notStartsWith';
  * ```
  */
 export function isLimited(caps: DriverCapabilities): boolean {
-  return !(caps.offset && caps.or && caps.ne && caps.notIn && caps.startsWith && caps.notStartsWith && caps.upsertOnUniqueFields) || caps.maxInList !== undefined;
+  return !(caps.offset && caps.or && caps.ne && caps.notIn && caps.startsWith && caps.notStartsWith && caps.upsertOnUniqueFields
+    && caps.substring && caps.insensitive && caps.arrayContains && caps.arrayContainsAll && caps.notArrayContains && caps.distinct && caps.groupBy && caps.aggregateMinMax && caps.countField) || caps.maxInList !== undefined;
 }
 
 /**
  * Refuse, with UnsupportedQueryError, an operation the driver declares it
- * cannot run (offset, or, ne, notIn, startsWith and its negation, long `in`
- * lists, upsert on a non-id key), before any plugin or the driver sees it:
+ * cannot run (offset, distinct, or, ne, notIn, startsWith and its negation,
+ * substring and case-insensitive text, array tests, long `in` lists, upsert
+ * on a non-id key), before any plugin or the driver sees it:
  * a backend must never silently answer a different question.
  *
  * @example
@@ -35,10 +37,26 @@ export function checkCapabilities(op: Operation, caps: DriverCapabilities, drive
       if (op.query.offset && !caps.offset) {
         throw new UnsupportedQueryError(`The ${driverName} driver does not support offset; page with cursors (findPage / after) instead.`, { info: { capability: 'offset' } });
       }
+      if (op.query.distinct && !caps.distinct) {
+        throw new UnsupportedQueryError(`The ${driverName} driver does not support distinct; read the rows and keep the first of each value in your code.`, { info: { capability: 'distinct' } });
+      }
       checkCondition(op.query.where, caps, driverName);
       return;
     case 'count':
       checkCondition(op.where, caps, driverName);
+      return;
+    case 'aggregate':
+      if (op.aggregate.groupBy.length && !caps.groupBy) {
+        throw new UnsupportedQueryError(`The ${driverName} driver cannot group an aggregate (groupBy); run one aggregate per group value with a where, or group in your code.`, { info: { capability: 'groupBy' } });
+      }
+      if (op.aggregate.measures.some((m) => m.fn === 'min' || m.fn === 'max') && !caps.aggregateMinMax) {
+        throw new UnsupportedQueryError(`The ${driverName} driver has no min / max aggregate; use findOne with orderBy on the field instead.`, { info: { capability: 'aggregateMinMax' } });
+      }
+      if (op.aggregate.measures.some((m) => m.fn === 'count' && m.field !== null) && !caps.countField) {
+        const f = op.aggregate.measures.find((m) => m.fn === 'count' && m.field !== null)!.field;
+        throw new UnsupportedQueryError(`The ${driverName} driver counts records, not a field's non-null values; count _all with where: { ${f}: { isNull: false } }.`, { info: { capability: 'countField' } });
+      }
+      checkCondition(op.aggregate.where, caps, driverName);
       return;
     case 'update':
     case 'delete':
@@ -59,6 +77,11 @@ const HINTS: Record<Flag, string> = {
   notIn: 'use in with the allowed values, or filter in your code',
   startsWith: 'use a range (gte prefix, lt prefix + "\\uffff")',
   notStartsWith: 'filter in your code',
+  substring: 'store a searchable copy of the field (e.g. its words in an array field, filtered with has) or filter in your code',
+  insensitive: 'store a lowercase copy of the field and filter on it with the lowercase value',
+  arrayContains: 'filter in your code',
+  arrayContainsAll: 'filter on one value with has and check the others in your code',
+  notArrayContains: 'filter in your code',
 };
 
 function checkCondition(c: Condition | undefined, caps: DriverCapabilities, driverName: string): void {
@@ -87,6 +110,18 @@ function checkCondition(c: Condition | undefined, caps: DriverCapabilities, driv
     case 'startsWith':
       if (!caps.startsWith) refuse('startsWith');
       if (c.negate && !caps.notStartsWith) refuse('notStartsWith');
+      return;
+    case 'text':
+      if (c.insensitive && !caps.insensitive) refuse('insensitive');
+      if (!c.insensitive && !caps.substring) refuse('substring');
+      return;
+    case 'array':
+      if (!caps.arrayContains) refuse('arrayContains');
+      if (c.match === 'every' && !caps.arrayContainsAll) refuse('arrayContainsAll');
+      if (c.negate && !caps.notArrayContains) refuse('notArrayContains');
+      if (caps.maxInList !== undefined && c.values.length > caps.maxInList) {
+        throw new UnsupportedQueryError(`The ${driverName} driver takes at most ${caps.maxInList} values in hasSome / hasEvery (got ${c.values.length}); split the query.`, { info: { capability: 'maxInList' } });
+      }
       return;
     default:
   }

@@ -1,6 +1,7 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
 import type { DriverCapabilities, IsolationLevel } from './capabilities.js';
+import type { AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
 
 /**
  * A row as drivers store and return it: field names (not columns) to values.
@@ -94,6 +95,8 @@ export interface DriverSession {
   query(schema: RepositorySchema, query: NormalizedQuery, options: DriverCallOptions): Promise<StoredRow[]>;
   /** Number of rows matching `where`. */
   count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number>;
+  /** Groups and measures over the rows matching `agg.where`, in `agg.orderBy`, at most `agg.limit` (see NormalizedAggregate). */
+  aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]>;
   /** Apply `patch` to every targeted row; return the updated rows (all fields) as they are after the update. */
   update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]>;
   /** Delete every targeted row; return the deleted ids. */

@@ -1,14 +1,16 @@
-import type { Condition } from '../query/condition.js';
+import type { Condition, TextMatch } from '../query/condition.js';
 import type { StoredRow } from '../driver/driver.js';
 import { compareValues, valuesEqual } from './compare-values.js';
 
 /**
  * Whether a row satisfies a normalized condition, with SQL three-valued
- * logic collapsed to "matches or not": `cmp`, `in` and `startsWith` never
+ * logic collapsed to "matches or not": `cmp`, `in`, `startsWith`, `text`
+ * and `array` never
  * match a null value, negated or not (so `ne`, `notIn` and a negated
  * `startsWith` exclude nulls); only `isNull` matches nulls. Since core has
  * already pushed negations to the leaves, unknown behaves as false
- * everywhere above them.
+ * everywhere above them. Case-insensitive text compares the
+ * `toLowerCase()` of both sides (Unicode default lowercase mapping).
  *
  * @example
  * ```ts
@@ -50,6 +52,28 @@ export function evaluateCondition(c: Condition | undefined, row: StoredRow): boo
       const found = v.startsWith(c.prefix);
       return c.negate ? !found : found;
     }
+    case 'text': {
+      const v = row[c.field];
+      if (typeof v !== 'string') return false;
+      const found = matchText(c.match, c.insensitive ? v.toLowerCase() : v, c.insensitive ? c.value.toLowerCase() : c.value);
+      return c.negate ? !found : found;
+    }
+    case 'array': {
+      const v = row[c.field];
+      if (!Array.isArray(v)) return false;
+      const holds = (x: unknown) => v.some((item) => !isNullish(item) && valuesEqual(item, x));
+      const found = c.match === 'some' ? c.values.some(holds) : c.values.every(holds);
+      return c.negate ? !found : found;
+    }
+  }
+}
+
+function matchText(match: TextMatch, v: string, value: string): boolean {
+  switch (match) {
+    case 'equals': return v === value;
+    case 'startsWith': return v.startsWith(value);
+    case 'contains': return v.includes(value);
+    case 'endsWith': return v.endsWith(value);
   }
 }
 

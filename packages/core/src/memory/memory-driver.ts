@@ -9,6 +9,9 @@ import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabiliti
 import { MemoryState } from './memory-state.js';
 import type { Mutex } from './mutex.js';
 import { evaluateCondition } from './evaluate-condition.js';
+import { valueKey } from './compare-values.js';
+import { aggregateRows } from './aggregate-rows.js';
+import type { AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
 import { isAfterCursor, sortRows } from './order-rows.js';
 import { applyPatch } from './apply-patch.js';
 import { copyRow } from './copy-value.js';
@@ -30,6 +33,17 @@ export interface MemoryDriverOptions {
    * treats a more limited backend (the driver itself still can do everything).
    */
   readonly capabilities?: Partial<DriverCapabilities>;
+}
+
+/** The first row of each combination of `fields` values, in the rows' order (nulls equal each other). */
+function firstOfEach(rows: StoredRow[], fields: readonly string[]): StoredRow[] {
+  const seen = new Set<string>();
+  return rows.filter((r) => {
+    const key = fields.map((f) => (r[f] === null || r[f] === undefined ? 'null' : valueKey(r[f]))).join('\u0000');
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }
 
 /** The transaction locks the current async flow holds, to tell re-entry from contention. */
@@ -73,6 +87,7 @@ class MemorySession implements DriverSession {
       rows = rows.filter((r) => isAfterCursor(r, query.orderBy, after));
     }
     rows = sortRows(rows, query.orderBy);
+    if (query.distinct) rows = firstOfEach(rows, query.distinct);
     const start = query.offset ?? 0;
     const end = query.limit === undefined ? undefined : start + query.limit;
     return rows.slice(start, end).map((r) => copyRow(r, query.select));
@@ -83,6 +98,11 @@ class MemorySession implements DriverSession {
     let n = 0;
     for (const row of this.state.table(schema).values()) if (evaluateCondition(where, row)) n++;
     return n;
+  }
+
+  async aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]> {
+    this.enter(options);
+    return aggregateRows([...this.state.table(schema).values()].filter((r) => evaluateCondition(agg.where, r)), agg);
   }
 
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {

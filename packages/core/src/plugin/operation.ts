@@ -1,6 +1,7 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
 import type { StoredRow } from '../driver/driver.js';
+import type { AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
 
 /**
  * The public repository method that started an operation.
@@ -13,7 +14,7 @@ import type { StoredRow } from '../driver/driver.js';
  */
 export type MethodName =
   | 'create' | 'createMany' | 'get' | 'getMany' | 'find' | 'findPage' | 'findOne' | 'count' | 'exists'
-  | 'update' | 'updateMany' | 'upsert' | 'delete' | 'deleteMany' | 'iterate';
+  | 'update' | 'updateMany' | 'upsert' | 'delete' | 'deleteMany' | 'iterate' | 'aggregate';
 
 /**
  * The hook family an operation belongs to.
@@ -35,6 +36,7 @@ export type HookFamily = 'create' | 'read' | 'update' | 'delete';
  * - `get`: rows by id.
  * - `query`: rows by a normalized query (find, findOne, findPage, iterate, exists).
  * - `count`: a count by filter.
+ * - `aggregate`: groups and measures (count, sum, avg, min, max) by filter; a read.
  * - `update`: a patch over a target (by ids and/or filter; an expected version is part of `where`).
  * - `delete`: a target.
  * - `upsert`: one row, with the patch to apply on conflict.
@@ -49,6 +51,7 @@ export type Operation =
   | { kind: 'get'; schema: RepositorySchema; ids: string[]; select?: readonly string[] | undefined }
   | { kind: 'query'; schema: RepositorySchema; query: NormalizedQuery }
   | { kind: 'count'; schema: RepositorySchema; where: Condition | undefined }
+  | { kind: 'aggregate'; schema: RepositorySchema; aggregate: NormalizedAggregate }
   | { kind: 'update'; schema: RepositorySchema; target: WriteTarget; patch: NormalizedPatch }
   | { kind: 'delete'; schema: RepositorySchema; target: WriteTarget }
   | { kind: 'upsert'; schema: RepositorySchema; row: StoredRow; conflictFields: readonly string[]; patch: NormalizedPatch };
@@ -67,6 +70,8 @@ export interface OperationResult {
   rows: StoredRow[];
   ids?: string[];
   count?: number;
+  /** The groups of an `aggregate` (its `rows` is empty). */
+  groups?: AggregateRow[];
   created?: boolean;
   /**
    * Set by a plugin that answered without the driver: its name, optionally
@@ -88,7 +93,7 @@ export interface OperationResult {
 export function familyOf(kind: Operation['kind']): HookFamily {
   switch (kind) {
     case 'insert': return 'create';
-    case 'get': case 'query': case 'count': return 'read';
+    case 'get': case 'query': case 'count': case 'aggregate': return 'read';
     case 'update': return 'update';
     case 'delete': return 'delete';
     case 'upsert': return 'create';

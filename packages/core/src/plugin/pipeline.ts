@@ -13,6 +13,7 @@ const HOOKS: Readonly<Record<Operation['kind'], readonly [HookName, HookName]>> 
   get: ['beforeRead', 'afterRead'],
   query: ['beforeRead', 'afterRead'],
   count: ['beforeRead', 'afterRead'],
+  aggregate: ['beforeRead', 'afterRead'],
   update: ['beforeUpdate', 'afterUpdate'],
   delete: ['beforeDelete', 'afterDelete'],
 };
@@ -36,6 +37,8 @@ export async function callDriver(session: DriverSession, op: Operation, options:
       return { rows: await session.query(op.schema, op.query, options) };
     case 'count':
       return { rows: [], count: await session.count(op.schema, op.where, options) };
+    case 'aggregate':
+      return { rows: [], groups: await session.aggregate(op.schema, op.aggregate, options) };
     case 'update':
       return { rows: await session.update(op.schema, op.target, op.patch, options) };
     case 'delete':

@@ -4,9 +4,19 @@
  * field's type, and pushed `not` down (De Morgan), so drivers see only these
  * node kinds.
  *
- * Null semantics (every driver): `cmp`, `in` and `startsWith` never match a
- * null field value, whichever operator or negation (SQL three-valued logic,
- * which is also what Firestore does); only `isNull` matches nulls.
+ * Null semantics (every driver): `cmp`, `in`, `startsWith`, `text` and
+ * `array` never match a null field value, whichever operator or negation
+ * (SQL three-valued logic, which is also what Firestore does); only
+ * `isNull` matches nulls.
+ *
+ * - `text`: a literal substring test on a string field (`%`, `_` and `\`
+ *   in `value` are ordinary characters). `insensitive` compares the
+ *   lowercase of both sides (Unicode default lowercase mapping, as
+ *   JavaScript's `toLowerCase()`). A case-sensitive `startsWith` stays a
+ *   `startsWith` node and a case-sensitive `equals` a `cmp`, so drivers
+ *   without substring support keep serving them.
+ * - `array`: `some` is true when the array holds at least one of `values`
+ *   (`has`, `hasSome`), `every` when it holds all of them (`hasEvery`).
  *
  * @example
  * ```ts
@@ -21,8 +31,20 @@ export type Condition =
   | { readonly kind: 'in'; readonly field: string; readonly values: readonly unknown[]; readonly negate: boolean }
   | { readonly kind: 'isNull'; readonly field: string; readonly isNull: boolean }
   | { readonly kind: 'startsWith'; readonly field: string; readonly prefix: string; readonly negate: boolean }
+  | { readonly kind: 'text'; readonly field: string; readonly match: TextMatch; readonly value: string; readonly insensitive: boolean; readonly negate: boolean }
+  | { readonly kind: 'array'; readonly field: string; readonly match: 'some' | 'every'; readonly values: readonly unknown[]; readonly negate: boolean }
   | { readonly kind: 'and'; readonly conditions: readonly Condition[] }
   | { readonly kind: 'or'; readonly conditions: readonly Condition[] };
+
+/**
+ * How a `text` condition matches its value.
+ *
+ * @example
+ * ```ts
+ * const c: Condition = { kind: 'text', field: 'title', match: 'contains', value: '50%', insensitive: true, negate: false };
+ * ```
+ */
+export type TextMatch = 'equals' | 'startsWith' | 'contains' | 'endsWith';
 
 /**
  * Comparison operators.
@@ -69,6 +91,12 @@ export interface NormalizedQuery {
   readonly offset?: number | undefined;
   readonly after?: readonly unknown[] | undefined;
   readonly select?: readonly string[] | undefined;
+  /**
+   * `distinct` of find: keep only the first row (in `orderBy`) of each
+   * combination of these fields' values (nulls equal each other), then
+   * apply offset and limit. Never set together with `after`.
+   */
+  readonly distinct?: readonly string[] | undefined;
   /**
    * Set by `exists()`: any matching rows will do, not necessarily the first
    * ones in `orderBy`. Drivers may ignore it (ordering is always correct);

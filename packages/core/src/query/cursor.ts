@@ -27,6 +27,10 @@ function filterShape(c: Condition | undefined): string {
       return `${c.field} ${c.isNull ? 'isNull' : 'notNull'}`;
     case 'startsWith':
       return `${c.field} ${c.negate ? 'notStartsWith' : 'startsWith'}`;
+    case 'text':
+      return `${c.field} ${c.negate ? 'not ' : ''}${c.match}${c.insensitive ? ' i' : ''}`;
+    case 'array':
+      return `${c.field} ${c.negate ? 'not ' : ''}${c.match}`;
   }
 }
 

@@ -3,13 +3,17 @@ import type { FieldMeta } from '../schema/field-meta.js';
 import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import { describe, isPlainObject, validateValue } from '../repository/validate-value.js';
-import type { CmpOp, Condition } from './condition.js';
+import type { CmpOp, Condition, TextMatch } from './condition.js';
 import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 
 const MAX_IN_LIST = 1000;
 const MAX_DEPTH = 16;
-const OPS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'isNull', 'startsWith']);
+const OPS = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'isNull', 'startsWith', 'contains', 'endsWith', 'mode', 'has', 'hasSome', 'hasEvery']);
 const RANGE = new Set(['gt', 'gte', 'lt', 'lte']);
+const STRING_OPS: ReadonlySet<string> = new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'isNull', 'startsWith', 'contains', 'endsWith', 'mode']);
+/** Operators `mode: 'insensitive'` applies to. */
+const TEXT_OPS: ReadonlySet<string> = new Set(['eq', 'startsWith', 'contains', 'endsWith']);
+const ARRAY_OPS: ReadonlySet<string> = new Set(['isNull', 'has', 'hasSome', 'hasEvery']);
 
 /** The condition that matches nothing (`in: []`); only ever at the top after folding. */
 export const FALSE: Condition = Object.freeze({ kind: 'or', conditions: Object.freeze([]) as readonly Condition[] });
@@ -19,14 +23,19 @@ function allowedOps(meta: FieldMeta): ReadonlySet<string> {
   if (meta.secret) return new Set();
   if (meta.sensitive) return new Set(meta.sensitive.searchable ? ['eq', 'in', 'isNull'] : ['isNull']);
   switch (meta.type) {
-    case 'string': case 'text': case 'id':
-      return OPS;
-    case 'json': case 'bytes': case 'array':
+    case 'string': case 'text':
+      return STRING_OPS;
+    case 'id':
+      return new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'isNull', 'startsWith']);
+    case 'array':
+      // Items that are themselves compared by value; encrypted items never reach here.
+      return ARRAY_OPS;
+    case 'json': case 'bytes':
       return new Set(['isNull']);
     case 'boolean': case 'enum':
       return new Set(['eq', 'ne', 'in', 'notIn', 'isNull', ...(meta.type === 'enum' ? RANGE : [])]);
     default:
-      return ORDERED_TYPES.has(meta.type) ? new Set([...OPS].filter((o) => o !== 'startsWith')) : new Set(['isNull']);
+      return ORDERED_TYPES.has(meta.type) ? new Set(['eq', 'ne', 'gt', 'gte', 'lt', 'lte', 'in', 'notIn', 'isNull']) : new Set(['isNull']);
   }
 }
 
@@ -88,6 +97,14 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
     const isOps = isPlainObject(value) && meta.type !== 'json';
     const ops: Record<string, unknown> = isOps ? value : { eq: value };
     const allowed = allowedOps(meta);
+    const insensitive = textMode(ops.mode, isOps ? `${here}.mode` : here, issues);
+    if (insensitive && allowed.has('mode')) {
+      for (const op of Object.keys(ops)) {
+        if (op !== 'mode' && ops[op] !== undefined && OPS.has(op) && !TEXT_OPS.has(op) && allowed.has(op)) {
+          issues.push({ path: `${here}.${op}`, message: `mode: 'insensitive' applies to eq, startsWith, contains and endsWith only; put ${op} in a separate condition (and: [...])` });
+        }
+      }
+    }
     for (const op of Object.keys(ops)) {
       const v = ops[op];
       const opPath = isOps ? `${here}.${op}` : here;
@@ -99,8 +116,9 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
         issues.push({ path: opPath, message: meta.sensitive ? `operator ${op} is not available on an encrypted field` : `operator ${op} does not apply to a ${meta.type} field` });
         continue;
       }
-      if (v === undefined) continue;
-      parts.push(leaf(meta, key, op, v, opPath, issues));
+      if (v === undefined || op === 'mode') continue;
+      if (insensitive && TEXT_OPS.has(op)) parts.push(textLeaf(key, op === 'eq' ? 'equals' : op as TextMatch, v, true, opPath, issues));
+      else parts.push(leaf(meta, key, op, v, opPath, issues));
     }
   }
   return parts.length === 1 ? parts[0]! : { kind: 'and', conditions: parts };
@@ -126,13 +144,55 @@ function leaf(meta: FieldMeta, field: string, op: string, v: unknown, path: stri
     return { kind: 'in', field, values: dedupe(values), negate: op === 'notIn' };
   }
   if (op === 'startsWith') {
-    if (typeof v !== 'string') issues.push({ path, message: `expected a string, got ${describe(v)}` });
-    else if (v.includes('\u0000')) issues.push({ path, message: 'string contains a NUL character' });
-    else if (!isWellFormed(v)) issues.push({ path, message: `prefix is ${MALFORMED_STRING}` });
+    checkText(v, path, issues);
     return { kind: 'startsWith', field, prefix: String(v), negate: false };
   }
+  if (op === 'contains' || op === 'endsWith') return textLeaf(field, op, v, false, path, issues);
+  if (op === 'has' || op === 'hasSome' || op === 'hasEvery') return arrayLeaf(meta, field, op, v, path, issues);
   if (v === null) issues.push({ path, message: `${op} needs a value (use isNull for nulls)` });
   return { kind: 'cmp', field, op: op as CmpOp, value: v === null ? null : validateValue(meta, v, path, issues) };
+}
+
+/** Whether an ops object asks for case-insensitive matching (`mode: 'insensitive'`). */
+function textMode(mode: unknown, path: string, issues: ValidationIssue[]): boolean {
+  if (mode === undefined || mode === 'default') return false;
+  if (mode === 'insensitive') return true;
+  issues.push({ path, message: `expected 'insensitive' or 'default', got ${describe(mode)}` });
+  return false;
+}
+
+function checkText(v: unknown, path: string, issues: ValidationIssue[]): void {
+  if (typeof v !== 'string') issues.push({ path, message: `expected a string, got ${describe(v)}` });
+  else if (v.includes('\u0000')) issues.push({ path, message: 'string contains a NUL character' });
+  else if (!isWellFormed(v)) issues.push({ path, message: `the value is ${MALFORMED_STRING}` });
+}
+
+function textLeaf(field: string, match: TextMatch, v: unknown, insensitive: boolean, path: string, issues: ValidationIssue[]): Condition {
+  if (v === null) {
+    issues.push({ path, message: `${match === 'equals' ? 'eq' : match} with mode: 'insensitive' needs a string (use isNull for nulls)` });
+    return TRUE;
+  }
+  checkText(v, path, issues);
+  return { kind: 'text', field, match, value: String(v), insensitive, negate: false };
+}
+
+/**
+ * `has x` is `hasSome [x]`; `hasEvery` of one value is the same test, so
+ * backends with a single-value "array contains" (Firestore) serve both.
+ * `hasSome []` matches nothing and `hasEvery []` every non-null array.
+ */
+function arrayLeaf(meta: FieldMeta, field: string, op: 'has' | 'hasSome' | 'hasEvery', v: unknown, path: string, issues: ValidationIssue[]): Condition {
+  const items = meta.items!;
+  const one = (x: unknown, p: string) => (x === null || x === undefined ? (issues.push({ path: p, message: 'null is not a value an array holds' }), null) : validateValue(items, x, p, issues));
+  if (op === 'has') return { kind: 'array', field, match: 'some', values: [one(v, path)], negate: false };
+  if (!Array.isArray(v)) {
+    issues.push({ path, message: 'expected an array' });
+    return TRUE;
+  }
+  if (v.length > MAX_IN_LIST) issues.push({ path, message: `more than ${MAX_IN_LIST} values` });
+  const values = dedupe(v.map((x, i) => one(x, `${path}[${i}]`)));
+  if (values.length === 0) return op === 'hasSome' ? FALSE : { kind: 'isNull', field, isNull: false };
+  return { kind: 'array', field, match: op === 'hasEvery' && values.length > 1 ? 'every' : 'some', values, negate: false };
 }
 
 function dedupe(values: unknown[]): unknown[] {
@@ -166,6 +226,8 @@ export function negate(c: Condition): Condition {
     case 'in': return { ...c, negate: !c.negate };
     case 'isNull': return { ...c, isNull: !c.isNull };
     case 'startsWith': return { ...c, negate: !c.negate };
+    case 'text': return { ...c, negate: !c.negate };
+    case 'array': return { ...c, negate: !c.negate };
     case 'and': return { kind: 'or', conditions: c.conditions.map(negate) };
     case 'or': return { kind: 'and', conditions: c.conditions.map(negate) };
   }

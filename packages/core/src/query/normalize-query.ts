@@ -26,7 +26,7 @@ export const MAX_LIMIT = 10_000;
  * ```
  */
 export const MAX_OFFSET = 1_000_000;
-const QUERY_KEYS = new Set(['where', 'orderBy', 'limit', 'offset', 'after', 'select']);
+const QUERY_KEYS = new Set(['where', 'orderBy', 'limit', 'offset', 'after', 'select', 'distinct']);
 
 /**
  * Validate a caller's find query and normalize it for drivers: the filter
@@ -60,6 +60,8 @@ export function normalizeQuery(schema: RepositorySchema, input: unknown): { quer
       }
     }
   }
+  const distinct = normalizeDistinct(schema, input.distinct, issues);
+  if (distinct && input.after !== undefined && input.after !== null) issues.push({ path: 'distinct', message: 'distinct cannot be combined with a cursor (after); use limit and offset' });
   if (issues.length) throw new ValidationError(issues, { context: 'query' });
   const where = normalizeFilter(schema, input.where);
   const after = input.after === undefined || input.after === null ? undefined : decodeCursor(schema, orderBy, input.after, where);
@@ -68,7 +70,28 @@ export function normalizeQuery(schema: RepositorySchema, input: unknown): { quer
     select = ['id', ...requested.filter((f) => f !== 'id')];
     for (const t of orderBy) if (!select.includes(t.field)) select.push(t.field);
   }
-  return { query: { where, orderBy, limit, offset, after, select }, requested: requested ? ['id', ...requested.filter((f) => f !== 'id')] : undefined };
+  const query = distinct ? { where, orderBy, limit, offset, after, select, distinct } : { where, orderBy, limit, offset, after, select };
+  return { query, requested: requested ? ['id', ...requested.filter((f) => f !== 'id')] : undefined };
+}
+
+/** `distinct`: a non-empty list of fields compared by value (not json or bytes; not encrypted: ciphertexts of equal values differ). */
+function normalizeDistinct(schema: RepositorySchema, input: unknown, issues: ValidationIssue[]): string[] | undefined {
+  if (input === undefined || input === null) return undefined;
+  if (!Array.isArray(input) || input.length === 0) {
+    issues.push({ path: 'distinct', message: 'expected a non-empty array of field names' });
+    return undefined;
+  }
+  const out: string[] = [];
+  for (const [i, name] of input.entries()) {
+    const meta = typeof name === 'string' && Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
+    const path = `distinct[${i}]`;
+    if (!meta) issues.push({ path, message: 'unknown field' });
+    else if (meta.secret || meta.sensitive) issues.push({ path, message: 'encrypted and secret fields cannot be distinct keys' });
+    else if (meta.type === 'json' || meta.type === 'bytes') issues.push({ path, message: `a ${meta.type} field cannot be a distinct key` });
+    else if (out.includes(name as string)) issues.push({ path, message: 'listed twice' });
+    else out.push(name as string);
+  }
+  return out;
 }
 
 function normalizeOrderBy(schema: RepositorySchema, input: unknown, issues: ValidationIssue[]): OrderTerm[] {

@@ -34,6 +34,7 @@ export const OPTIONS_ARGUMENT: Readonly<Record<RepositoryMethod, number>> = Obje
   findPage: 1,
   findOne: 1,
   count: 1,
+  aggregate: 1,
   exists: 1,
   update: 2,
   updateMany: 2,

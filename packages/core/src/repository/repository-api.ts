@@ -4,6 +4,8 @@ import type {
   FilterOf, FindQuery, FindResult, InsertOf, PatchOf, Page, ReadableKeys, RecordOf,
 } from '../schema/infer.js';
 import type { CallerContext } from '../context/operation-context.js';
+import type { AggregateQuery, AggregateResult, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
+import type { DistinctKeyOf, SortKeyOf } from '../schema/infer.js';
 
 /**
  * Options every repository call accepts.
@@ -92,11 +94,21 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** Records matching a query (only id and the selected fields when it selects). */
   find<S extends ReadableKeys<D> = never>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Array<FindResult<D, S>>>;
   /** A page of records and the cursor of the next page. */
-  findPage<S extends ReadableKeys<D> = never>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Page<FindResult<D, S>>>;
+  findPage<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'distinct'>, options?: CallOptions): Promise<Page<FindResult<D, S>>>;
   /** The first record matching a query, or null. */
   findOne<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<FindResult<D, S> | null>;
   /** Number of records matching `where`. */
   count(where?: FilterOf<D>, options?: CallOptions): Promise<number>;
+  /**
+   * Count, sum, average, min and max over the records matching `where`, per
+   * group of `groupBy` values (one result without groupBy). One statement on
+   * SQL; Firestore runs count / sum / avg natively and refuses groupBy, min
+   * and max (UnsupportedQueryError). Encrypted fields allow count only.
+   */
+  aggregate<
+    G extends DistinctKeyOf<D> = never, C extends CountKeyOf<D> = never, S extends NumericKeyOf<D> = never,
+    A extends NumericKeyOf<D> = never, Mn extends SortKeyOf<D> = never, Mx extends SortKeyOf<D> = never,
+  >(query: AggregateQuery<D, G, C, S, A, Mn, Mx>, options?: CallOptions): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
   /** Whether any record matches `where`. */
   exists(where?: FilterOf<D>, options?: CallOptions): Promise<boolean>;
   /** Patch one record; NotFoundError if missing, ConflictError on a stale expectedVersion. */
@@ -111,7 +123,7 @@ export interface Repository<D extends AnyRepositoryDef> {
   deleteMany(where: FilterOf<D>, options?: CallOptions): Promise<number>;
   /** Iterate over every matching record, fetching pages with keyset cursors. */
   iterate<S extends ReadableKeys<D> = never>(
-    query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after'>,
+    query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after' | 'distinct'>,
     options?: IterateOptions,
   ): AsyncIterable<FindResult<D, S>>;
   /** Check a candidate against a `secret()` field (constant time); rehashes when the hash parameters changed. */

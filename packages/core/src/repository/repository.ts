@@ -2,9 +2,10 @@ import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } f
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
-import type { Condition, NormalizedPatch } from '../query/condition.js';
+import type { Condition, NormalizedPatch, NormalizedQuery } from '../query/condition.js';
 import { normalizeFilter } from '../query/normalize-filter.js';
 import { normalizeQuery } from '../query/normalize-query.js';
+import { normalizeAggregate } from '../query/aggregate.js';
 import { encodeCursor } from '../query/cursor.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import type { DatabaseRuntime } from '../database/runtime.js';
@@ -19,6 +20,11 @@ import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
 const DEFAULT_PAGE = 50;
 const MAX_BATCH = 100_000;
 type Row = Record<string, unknown>;
+
+/** findPage and iterate page with cursors, which a distinct query cannot carry. */
+function noDistinct(q: NormalizedQuery): void {
+  if (q.distinct) throw new ValidationError([{ path: 'distinct', message: 'distinct works with find and findOne (page with limit and offset); findPage and iterate page with cursors' }], { context: 'query' });
+}
 
 /**
  * The repository implementation behind `db.<name>` and `tx.<name>`: it
@@ -137,6 +143,17 @@ export class RepositoryImpl {
     return result.count ?? 0;
   }
 
+  async aggregate(query: unknown, options?: CallOptions): Promise<Row[]> {
+    const agg = normalizeAggregate(this.schema, query);
+    const result = await this.#run('aggregate', { kind: 'aggregate', schema: this.storage, aggregate: agg }, options);
+    return (result.groups ?? []).map((g) => {
+      const out = { group: {} as Row, count: {} as Row, sum: {} as Row, avg: {} as Row, min: {} as Row, max: {} as Row };
+      agg.groupBy.forEach((f, i) => { out.group[f] = g.group[i] ?? null; });
+      agg.measures.forEach((m, i) => { out[m.fn][m.field ?? '_all'] = g.values[i] ?? null; });
+      return out;
+    });
+  }
+
   async exists(where?: unknown, options?: CallOptions): Promise<boolean> {
     const q = { where: normalizeFilter(this.schema, where), orderBy: [{ field: 'id', direction: 'asc' as const }], limit: 1, select: ['id'], anyOrder: true };
     const result = await this.#run('exists', { kind: 'query', schema: this.storage, query: q }, options);
@@ -209,7 +226,7 @@ export class RepositoryImpl {
     const pageSize = options?.pageSize ?? 500;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new ValidationError([{ path: 'pageSize', message: 'expected an integer from 1 to 10000' }]);
     // Checked now, not at the first next(): bad input fails where the call is made, like every other method.
-    normalizeQuery(this.schema, { ...(query as object | undefined), limit: pageSize });
+    noDistinct(normalizeQuery(this.schema, { ...(query as object | undefined), limit: pageSize }).query);
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -255,6 +272,7 @@ export class RepositoryImpl {
 
   async #page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
     const { query: q, requested } = normalizeQuery(this.schema, query);
+    noDistinct(q);
     const limit = q.limit ?? DEFAULT_PAGE;
     const result = await this.#run(method, { kind: 'query', schema: this.storage, query: { ...q, limit: limit + 1 } }, options);
     const rows = result.rows;

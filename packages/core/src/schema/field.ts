@@ -14,7 +14,7 @@ import type { FieldMeta, FieldType, SensitiveOptions } from './field-meta.js';
  * const allowsRange = (ops: OpsKind) => ops === 'string' || ops === 'ordered';
  * ```
  */
-export type OpsKind = 'string' | 'ordered' | 'equality' | 'searchable' | 'none';
+export type OpsKind = 'string' | 'ordered' | 'equality' | 'searchable' | 'array' | 'none';
 
 /**
  * Type-level flags carried by a field builder.

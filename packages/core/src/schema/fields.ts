@@ -147,7 +147,7 @@ export const f = {
     return new Field(baseMeta('json'));
   },
   /** An array of scalars of one field type. */
-  array<I extends ArrayItem>(item: I): Field<Array<I['__type']>, BaseFlags<'none', false>> {
+  array<I extends ArrayItem>(item: I): Field<Array<I['__type']>, BaseFlags<'array', false>> {
     if (item.meta.type === 'array' || item.meta.type === 'json' || item.meta.type === 'bytes') {
       throw new TypeError('f.array() takes a scalar field (string, integer, number, bigint, boolean, timestamp, enum).');
     }

@@ -138,6 +138,46 @@ export interface OrderedOps<T, N extends boolean = true> extends EqualityOps<T, 
  */
 export interface StringOps<T, N extends boolean = true> extends OrderedOps<T, N> {
   readonly startsWith?: string;
+  /** A literal substring (`%`, `_` and `\\` are ordinary characters). */
+  readonly contains?: string;
+  readonly endsWith?: string;
+  readonly mode?: 'default';
+}
+/**
+ * Case-insensitive operators on a string field: both sides are compared in
+ * lowercase (Unicode default lowercase mapping, as `toLowerCase()`: 'Ä'
+ * matches 'ä', but 'ß' does not match 'ss' and Turkish 'ı' does not match
+ * 'I'). Not every backend has them (Firestore does not): see its capabilities.
+ *
+ * @example
+ * ```ts
+ * const title: InsensitiveStringOps<string> = { mode: 'insensitive', contains: 'refund' };
+ * const found = await db.conversations.find({ where: { title } });
+ * ```
+ */
+export interface InsensitiveStringOps<T> {
+  readonly mode: 'insensitive';
+  readonly eq?: T;
+  readonly startsWith?: string;
+  readonly contains?: string;
+  readonly endsWith?: string;
+}
+/**
+ * Operators on an array field: `has` one value, `hasSome` of a list (at
+ * least one), `hasEvery` of a list (all of them). A null array matches none
+ * of them, negated or not.
+ *
+ * @example
+ * ```ts
+ * const tags: ArrayOps<string> = { hasSome: ['billing', 'refund'] };
+ * const everyOne: ArrayOps<number, false> = { hasEvery: [1, 2] }; // a required array: no isNull
+ * ```
+ */
+export interface ArrayOps<E, N extends boolean = true> {
+  readonly has?: E;
+  readonly hasSome?: readonly E[];
+  readonly hasEvery?: readonly E[];
+  readonly isNull?: IsNullIf<N>;
 }
 /**
  * Operators on an encrypted, searchable field (through its blind index).
@@ -170,9 +210,13 @@ export interface NullOps {
 
 type Optional<Fd> = FlagsOf<Fd>['optional'] extends true ? true : false;
 
+type ElementOf<A> = A extends ReadonlyArray<infer E> ? E : never;
+
 type OpsOf<Fd> = FlagsOf<Fd>['ops'] extends 'string'
-  ? StringOps<ValueOf<Fd>, Optional<Fd>>
-  : FlagsOf<Fd>['ops'] extends 'ordered'
+  ? StringOps<ValueOf<Fd>, Optional<Fd>> | InsensitiveStringOps<ValueOf<Fd>>
+  : FlagsOf<Fd>['ops'] extends 'array'
+    ? ArrayOps<ElementOf<ValueOf<Fd>>, Optional<Fd>>
+    : FlagsOf<Fd>['ops'] extends 'ordered'
     ? OrderedOps<ValueOf<Fd>, Optional<Fd>>
     : FlagsOf<Fd>['ops'] extends 'equality'
       ? EqualityOps<ValueOf<Fd>, Optional<Fd>>
@@ -182,7 +226,7 @@ type OpsOf<Fd> = FlagsOf<Fd>['ops'] extends 'string'
           ? NullOps
           : never;
 
-type Shorthand<Fd> = FlagsOf<Fd>['ops'] extends 'none' ? never : ValueOf<Fd> | (FlagsOf<Fd>['optional'] extends true ? null : never);
+type Shorthand<Fd> = FlagsOf<Fd>['ops'] extends 'none' | 'array' ? never : ValueOf<Fd> | (FlagsOf<Fd>['optional'] extends true ? null : never);
 
 type FilterKeys<D extends AnyRepositoryDef> = {
   [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['secret'] extends true ? never : K;
@@ -269,7 +313,26 @@ export interface FindQuery<D extends AnyRepositoryDef, S extends ReadableKeys<D>
   readonly after?: string | null;
   /** Return only these fields (id is always included). */
   readonly select?: readonly S[];
+  /**
+   * Keep only the first record (in `orderBy`) of each combination of these
+   * fields' values; offset and limit apply after. `find` and `findOne` only.
+   */
+  readonly distinct?: readonly DistinctKeyOf<D>[];
 }
+
+/**
+ * Fields usable as `distinct` keys: every field compared by value (not
+ * json, bytes, encrypted or secret fields).
+ *
+ * @example
+ * ```ts
+ * const key: DistinctKeyOf<typeof messages> = 'conversationId';
+ * const latestPerConversation = await db.messages.find({ orderBy: { createdAt: 'desc' }, distinct: [key] });
+ * ```
+ */
+export type DistinctKeyOf<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['ops'] extends 'string' | 'ordered' | 'equality' | 'array' ? K : never;
+}[keyof FieldsOf<D>] & string;
 
 /**
  * The row type of a query that selects `S`: whole records when `S` is

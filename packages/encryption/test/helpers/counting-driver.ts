@@ -1,6 +1,6 @@
 import type { Driver } from '@chatcore/core/driver';
 
-const DATA_CALLS = new Set(['insert', 'getByIds', 'query', 'count', 'update', 'delete', 'upsert']);
+const DATA_CALLS = new Set(['insert', 'getByIds', 'query', 'count', 'aggregate', 'update', 'delete', 'upsert']);
 
 /** A real driver whose data calls are counted (to prove a refused query sent nothing). */
 export function countingDriver<D extends Driver>(driver: D): { driver: D; calls: () => number } {

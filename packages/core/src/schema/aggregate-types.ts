@@ -1,0 +1,124 @@
+import type { FieldFlags } from './field.js';
+import type { AnyRepositoryDef } from './define-repository.js';
+import type { DistinctKeyOf, Direction, FilterOf, ReadableKeys, RecordOf, SortKeyOf } from './infer.js';
+
+type FieldsOf<D extends AnyRepositoryDef> = D['fields'];
+type FlagsOf<Fd> = Fd extends { __flags: infer Fl extends FieldFlags } ? Fl : never;
+type ValueOf<Fd> = Fd extends { __type: infer T } ? T : never;
+
+/**
+ * Fields `sum` and `avg` accept: numeric fields that are not encrypted.
+ *
+ * @example
+ * ```ts
+ * const field: NumericKeyOf<typeof messages> = 'tokens';
+ * ```
+ */
+export type NumericKeyOf<D extends AnyRepositoryDef> = {
+  [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]> extends { numeric: true; ops: 'ordered' } ? K : never;
+}[keyof FieldsOf<D>] & string;
+
+/**
+ * What `count` accepts: `'_all'` (rows) or any readable field (its non-null
+ * values; encrypted fields too, since a count reveals no value).
+ *
+ * @example
+ * ```ts
+ * const counted: CountKeyOf<typeof users>[] = ['_all', 'email'];
+ * ```
+ */
+export type CountKeyOf<D extends AnyRepositoryDef> = '_all' | ReadableKeys<D>;
+
+/**
+ * The sort keys of an aggregate's groups: group fields, or measures it computes.
+ *
+ * @example
+ * ```ts
+ * const order: AggregateOrderBy<'role', '_all', 'tokens'> = [{ sum: { tokens: 'desc' } }, { role: 'asc' }];
+ * ```
+ */
+export type AggregateOrderTerm<G extends string, C extends string, S extends string, A extends string, Mn extends string, Mx extends string> =
+  & { readonly [K in G]?: Direction }
+  & {
+    readonly count?: Measured<C>;
+    readonly sum?: Measured<S>;
+    readonly avg?: Measured<A>;
+    readonly min?: Measured<Mn>;
+    readonly max?: Measured<Mx>;
+  };
+
+/** Directions by measured field; nothing to order by when the aggregate does not compute that measure. */
+type Measured<K extends string> = [K] extends [never] ? never : { readonly [F in K]?: Direction };
+
+/**
+ * Sort order of the groups: one term or a list.
+ *
+ * @example
+ * ```ts
+ * const order: AggregateOrderBy<'role', '_all'> = { count: { _all: 'desc' } };
+ * ```
+ */
+export type AggregateOrderBy<G extends string = never, C extends string = never, S extends string = never, A extends string = never, Mn extends string = never, Mx extends string = never> =
+  | AggregateOrderTerm<G, C, S, A, Mn, Mx>
+  | ReadonlyArray<AggregateOrderTerm<G, C, S, A, Mn, Mx>>;
+
+/**
+ * An aggregate query: a filter, group fields, and the measures to compute
+ * per group (or over every matching record without `groupBy`). Encrypted
+ * fields allow `count` only; `orderBy` and `limit` need `groupBy`.
+ *
+ * @example
+ * ```ts
+ * const q: AggregateQuery<typeof messages, 'role', '_all', 'tokens'> = { where: { conversationId }, groupBy: ['role'], count: ['_all'], sum: ['tokens'] };
+ * ```
+ */
+export interface AggregateQuery<
+  D extends AnyRepositoryDef,
+  G extends DistinctKeyOf<D> = never,
+  C extends CountKeyOf<D> = never,
+  S extends NumericKeyOf<D> = never,
+  A extends NumericKeyOf<D> = never,
+  Mn extends SortKeyOf<D> = never,
+  Mx extends SortKeyOf<D> = never,
+> {
+  readonly where?: FilterOf<D>;
+  readonly groupBy?: readonly G[];
+  readonly count?: readonly C[];
+  readonly sum?: readonly S[];
+  readonly avg?: readonly A[];
+  readonly min?: readonly Mn[];
+  readonly max?: readonly Mx[];
+  readonly orderBy?: AggregateOrderBy<NoInfer<G>, NoInfer<C>, NoInfer<S>, NoInfer<A>, NoInfer<Mn>, NoInfer<Mx>>;
+  /** Groups to return, 1..10,000 (after orderBy). */
+  readonly limit?: number;
+}
+
+type SumOf<T> = [T] extends [bigint] ? bigint : number;
+
+/**
+ * One group of an aggregate's result: `group` holds the group field values,
+ * and each measure family its values by field. `sum`, `avg`, `min` and
+ * `max` are null when the group has no non-null value of the field.
+ *
+ * @example
+ * ```ts
+ * const [byRole] = await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], sum: ['tokens'] });
+ * byRole?.group.role; byRole?.count._all; byRole?.sum.tokens; // 'user', 12, 3400
+ * ```
+ */
+export interface AggregateResult<
+  D extends AnyRepositoryDef,
+  G extends string = never,
+  C extends string = never,
+  S extends string = never,
+  A extends string = never,
+  Mn extends string = never,
+  Mx extends string = never,
+> {
+  readonly group: { readonly [K in G & keyof RecordOf<D>]: RecordOf<D>[K] };
+  readonly count: { readonly [K in C]: number };
+  readonly sum: { readonly [K in S & keyof FieldsOf<D>]: SumOf<ValueOf<FieldsOf<D>[K]>> | null };
+  readonly avg: { readonly [K in A]: number | null };
+  readonly min: { readonly [K in Mn & keyof RecordOf<D>]: NonNullable<RecordOf<D>[K]> | null };
+  readonly max: { readonly [K in Mx & keyof RecordOf<D>]: NonNullable<RecordOf<D>[K]> | null };
+}

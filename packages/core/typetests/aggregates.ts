@@ -1,0 +1,39 @@
+// Aggregates: which fields each measure takes, and the result's type.
+// Each @ts-expect-error line has a twin right below it that compiles.
+import { db } from './schema.js';
+
+export async function aggregates(): Promise<void> {
+  // @ts-expect-error sum over a string field
+  await db.users.aggregate({ sum: ['name'] });
+  await db.users.aggregate({ sum: ['age'] });
+  // @ts-expect-error avg over an encrypted field (only count works on encrypted fields)
+  await db.messages.aggregate({ avg: ['body'] });
+  await db.messages.aggregate({ count: ['body'] });
+  // @ts-expect-error min over an encrypted (searchable) field
+  await db.users.aggregate({ min: ['email'] });
+  await db.users.aggregate({ count: ['_all', 'email'] });
+  // @ts-expect-error groupBy an encrypted field
+  await db.users.aggregate({ groupBy: ['email'], count: ['_all'] });
+  await db.users.aggregate({ groupBy: ['role'], count: ['_all'] });
+  // @ts-expect-error a secret field cannot even be counted
+  await db.users.aggregate({ count: ['password'] });
+  await db.users.aggregate({ count: ['ssn'] });
+  // @ts-expect-error order by a measure the aggregate does not compute
+  await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], orderBy: { sum: { tokens: 'desc' } } });
+  await db.messages.aggregate({ groupBy: ['role'], sum: ['tokens'], orderBy: { sum: { tokens: 'desc' } } });
+
+  const [row] = await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], sum: ['tokens', 'sequence'], max: ['createdAt'] });
+  if (!row) return;
+  const role: 'user' | 'assistant' | 'system' = row.group.role;
+  const n: number = row.count._all;
+  const total: number | null = row.sum.tokens;
+  const big: bigint | null = row.sum.sequence;
+  const last: Date | null = row.max.createdAt;
+  // @ts-expect-error the sum of a bigint field is a bigint, not a number
+  const wrong: number | null = row.sum.sequence;
+  const right: bigint | null = row.sum.sequence;
+  // @ts-expect-error a measure that was not asked for
+  void row.avg.tokens;
+  void row.sum.tokens;
+  void [role, n, total, big, last, wrong, right];
+}

@@ -1,0 +1,75 @@
+import { AggregateField, type AggregateSpec } from '@google-cloud/firestore';
+import { UnsupportedQueryError } from '@chatcore/core';
+import { aggregateRows, evaluateCondition as matches, type AggregateRow, type NormalizedAggregate, type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
+import { idTargets } from './id-targets.js';
+import { assertSchemaNames } from './document-rules.js';
+import { checkFilter, filterShape } from './query-limits.js';
+import { buildQuery } from './native-query.js';
+import type { DriverContext, Reader } from './reader.js';
+
+/** Firestore runs at most this many aggregations in one aggregation query. */
+const MAX_AGGREGATIONS = 5;
+
+function unsupported(what: string, fix: string): UnsupportedQueryError {
+  return new UnsupportedQueryError(`${what}. Fix: ${fix}. Nothing was sent.`, { info: { backend: 'firestore', limit: 'aggregate' } });
+}
+
+/**
+ * Run an aggregate with one native aggregation query (count, sum,
+ * average). Core has already refused groupBy, min, max and counts of a
+ * field (capabilities).
+ * Firestore's sum over no values is 0 where SQL's is null, so each sum
+ * travels with an average of the same field (null exactly when there is no
+ * value) to tell the two apart. A filter on ids is served by reading those
+ * documents and aggregating them here.
+ *
+ * @example
+ * ```ts
+ * const [row] = await aggregateQuery(ctx, reader, schema, { groupBy: [], measures: [{ fn: 'count', field: null }], orderBy: [] }, byIds);
+ * ```
+ */
+export async function aggregateQuery(
+  ctx: DriverContext, reader: Reader, schema: RepositorySchema, agg: NormalizedAggregate,
+  byIds: (ids: readonly string[]) => Promise<StoredRow[]>,
+): Promise<AggregateRow[]> {
+  assertSchemaNames(schema);
+  const spec: AggregateSpec = {};
+  // One average per field, shared by an avg the caller asked for and the sum that needs it.
+  const avgOf = (field: string) => {
+    const alias = `avg_${Object.keys(schema.fields).indexOf(field)}`;
+    spec[alias] ??= AggregateField.average(field);
+    return alias;
+  };
+  const read: Array<(data: Record<string, unknown>) => unknown> = [];
+  for (const [i, m] of agg.measures.entries()) {
+    const field = m.field!;
+    if (m.fn === 'count') {
+      spec[`m${i}`] = AggregateField.count();
+      read.push((d) => Number(d[`m${i}`]));
+    } else if (m.fn === 'avg') {
+      const alias = avgOf(field);
+      read.push((d) => (d[alias] === null || d[alias] === undefined ? null : Number(d[alias])));
+    } else {
+      const type = schema.fields[field]!.type;
+      spec[`m${i}`] = AggregateField.sum(field);
+      const alias = avgOf(field);
+      read.push((d) => {
+        if (d[alias] === null || d[alias] === undefined) return null;
+        const v = d[`m${i}`];
+        if (type === 'bigint') return typeof v === 'bigint' ? v : BigInt(Math.round(Number(v)));
+        return Number(v);
+      });
+    }
+  }
+  if (Object.keys(spec).length > MAX_AGGREGATIONS) {
+    throw unsupported(`Firestore computes at most ${MAX_AGGREGATIONS} aggregations per query and this one needs ${Object.keys(spec).length} (each sum also takes an average, to tell "no values" from 0)`, 'split the measures over several aggregate calls');
+  }
+  if (agg.where && agg.where.kind === 'or' && agg.where.conditions.length === 0) return aggregateRows([], agg);
+  const targets = idTargets(agg.where);
+  if (targets) return aggregateRows((await byIds(targets.ids)).filter((r) => matches(targets.rest, r)), agg);
+  checkFilter(schema, filterShape(agg.where));
+  const q = buildQuery(ctx.collection(schema), schema, { where: agg.where, orderBy: [] }, []);
+  if (!q) return aggregateRows([], agg);
+  const data = await reader.aggregate(q.aggregate(spec));
+  return [{ group: [], values: read.map((r) => r(data)) }];
+}

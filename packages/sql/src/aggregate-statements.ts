@@ -1,0 +1,77 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { AggregateRow, NormalizedAggregate } from '@chatcore/core/driver';
+import type { SchemaPlan } from './schema-plan.js';
+import type { SqlStatement } from './sql-executor.js';
+import { compileCondition, describeCondition } from './condition-sql.js';
+import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
+
+const FN_SQL = { count: 'count', sum: 'sum', avg: 'avg', min: 'min', max: 'max' } as const;
+
+/**
+ * One SELECT ... GROUP BY for an aggregate: group columns as `g0..`,
+ * measures as `m0..`, ordered with nulls first ascending and last
+ * descending (as everywhere in chatcore), limit as a parameter.
+ *
+ * @example
+ * ```ts
+ * const stmt = aggregateStatement(plan, { groupBy: ['role'], measures: [{ fn: 'count', field: null }], orderBy: [{ group: 0, direction: 'asc' }] });
+ * ```
+ */
+export function aggregateStatement(plan: SchemaPlan, agg: NormalizedAggregate): SqlStatement {
+  const values: unknown[] = [];
+  let key = 'a|';
+  if (agg.where) key += describeCondition(plan, agg.where, values);
+  key += `|${agg.groupBy.join(',')}|${agg.measures.map((m) => `${m.fn}:${m.field ?? '*'}`).join(',')}|`;
+  key += agg.orderBy.map((t) => `${t.group !== undefined ? `g${t.group}` : `m${t.measure}`}${t.direction === 'asc' ? 'a' : 'd'}`).join(',');
+  if (agg.limit !== undefined) { values.push(agg.limit); key += '|L'; }
+  const shape = plan.shape(key, () => {
+    const alloc = new SlotAllocator();
+    const groups = agg.groupBy.map((f) => sql.ref(plan.field(f).column));
+    const selections: Array<ReturnType<RawBuilder<unknown>['as']>> = [
+      ...groups.map((g, i) => sql`${g}`.as(`g${i}`)),
+      ...agg.measures.map((m, i) => (m.field === null ? sql`count(*)` : sql`${sql.raw(FN_SQL[m.fn])}(${sql.ref(plan.field(m.field).column)})`).as(`m${i}`)),
+    ];
+    let qb = compiler.selectFrom(plan.table).select(selections);
+    if (agg.where) qb = qb.where(compileCondition(plan, agg.where, alloc));
+    if (groups.length) qb = qb.groupBy(groups);
+    for (const t of agg.orderBy) {
+      const ref = sql.ref(t.group !== undefined ? `g${t.group}` : `m${t.measure}`);
+      qb = qb.orderBy(sql`${ref} ${sql.raw(t.direction === 'asc' ? 'asc nulls first' : 'desc nulls last')}`);
+    }
+    if (agg.limit !== undefined) qb = qb.limit(alloc.slot() as never);
+    return toShape(qb.compile(), true);
+  });
+  return bindShape(shape, values, true);
+}
+
+/**
+ * Turn the rows of `aggregateStatement` into AggregateRows: group values
+ * through the field decoders, counts as numbers, sums of bigint fields as
+ * bigints (PostgreSQL returns numeric text), other sums and averages as
+ * numbers, min / max in the field's type.
+ *
+ * @example
+ * ```ts
+ * const groups = decodeAggregate(plan, agg, result.rows);
+ * ```
+ */
+export function decodeAggregate(plan: SchemaPlan, agg: NormalizedAggregate, rows: readonly Record<string, unknown>[]): AggregateRow[] {
+  const groupDecoders = agg.groupBy.map((f) => plan.field(f).decode);
+  const measureDecoders = agg.measures.map((m): ((v: unknown) => unknown) => {
+    if (m.fn === 'count') return Number;
+    const f = plan.field(m.field!);
+    if (m.fn === 'avg') return Number;
+    if (m.fn === 'sum') return f.meta.type === 'bigint' ? (v) => BigInt(String(v)) : Number;
+    return f.decode ?? ((v) => v);
+  });
+  return rows.map((r) => ({
+    group: groupDecoders.map((d, i) => {
+      const v = r[`g${i}`];
+      return v === null || v === undefined ? null : d ? d(v) : v;
+    }),
+    values: measureDecoders.map((d, i) => {
+      const v = r[`m${i}`];
+      return v === null || v === undefined ? null : d(v);
+    }),
+  }));
+}
