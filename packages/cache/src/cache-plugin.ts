@@ -8,7 +8,7 @@ import { concealOptions, repositorySettings, resolveOptions, type CacheOptions, 
 import { CacheCounters } from './cache-counters.js';
 import { CounterFloors } from './counter-floors.js';
 import { EntryAuthenticator } from './entry-authenticator.js';
-import { countCheck, getCheck, queryCheck } from './entry-checks.js';
+import { aggregateCheck, countCheck, getCheck, queryCheck } from './entry-checks.js';
 import type { CacheStats, CacheTier } from './cache-stats.js';
 import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
@@ -310,7 +310,7 @@ export class CachePlugin implements Plugin {
       repo, cfg, ttlMs,
       localKey: `q\u0000${repo}\u0000${text}`,
       localIdKey: undefined,
-      check: op.kind === 'count' ? countCheck : queryCheck(op.query),
+      check: op.kind === 'count' ? countCheck : op.kind === 'aggregate' ? aggregateCheck(op.aggregate) : queryCheck(op.query),
       sharedKeys: () => (keys ??= [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)]),
       load: async () => {
         const r = await next(op);

@@ -1,5 +1,5 @@
 import { evaluateCondition } from '@chatcore/core/driver';
-import type { Condition, NormalizedQuery } from '@chatcore/core/plugin';
+import type { Condition, NormalizedAggregate, NormalizedQuery } from '@chatcore/core/plugin';
 
 /**
  * A check of a value read from the shared tier against the read it is to
@@ -68,3 +68,28 @@ export function queryCheck(q: NormalizedQuery): EntryCheck {
  * ```
  */
 export const countCheck: EntryCheck = (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : 'shape');
+
+/**
+ * Groups of an aggregate have its shape: an array of at most `limit`
+ * groups, each with as many group values as `groupBy` fields and as many
+ * measure values as measures. (Measures cannot be checked against the
+ * rows; the MAC binds the entry to its key.)
+ *
+ * @example
+ * ```ts
+ * aggregateCheck({ groupBy: ['status'], measures: [{ fn: 'count' }], orderBy: [] })([{ group: [], values: [1] }]); // 'shape'
+ * ```
+ */
+export function aggregateCheck(a: NormalizedAggregate): EntryCheck {
+  return (v) => {
+    if (!Array.isArray(v)) return 'shape';
+    if (a.limit !== undefined && v.length > a.limit) return 'limit';
+    for (const g of v) {
+      if (g === null || typeof g !== 'object') return 'shape';
+      const { group, values } = g as { group?: unknown; values?: unknown };
+      if (!Array.isArray(group) || group.length !== a.groupBy.length) return 'shape';
+      if (!Array.isArray(values) || values.length !== a.measures.length) return 'shape';
+    }
+    return undefined;
+  };
+}
