@@ -10,7 +10,7 @@ import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
 import { DatabaseRuntime } from './runtime.js';
 import type { TransactionScopeState } from './transaction-scope.js';
-import type { Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
+import type { ConnectOptions, Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
 
 /** The repository method a plugin-issued operation stands for (contexts name a method). */
 const METHOD_OF_KIND: Readonly<Record<Operation['kind'], MethodName>> = {
@@ -120,11 +120,11 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
     driver,
     plugins,
     schemas: storage as ReadonlyMap<string, RepositorySchema>,
-    async connect() {
+    async connect(connectOptions?: ConnectOptions) {
       if (connected) return;
       if (closed) throw new ConfigError('This database was closed; create a new one.');
       await driver.connect();
-      const mode = options.schemaMode ?? 'apply';
+      const mode = connectOptions?.schemaMode ?? options.schemaMode ?? 'apply';
       if (mode !== 'off') await driver.ensureSchema(storageList, { mode });
       for (const p of [...plugins].reverse()) await p.connect?.(host);
       connected = true;
