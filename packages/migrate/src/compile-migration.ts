@@ -37,14 +37,27 @@ export type DataStep =
       readonly kind: 'copy';
       readonly repository: string;
       readonly key: string;
-      /** Storage schema to scan with: id, the old storage field and the new field. */
+      /** Storage schema to scan with: id, the old storage fields and the new fields. */
       readonly scan: RepositorySchema;
-      readonly from: string;
-      readonly to: string;
-      readonly read: (row: StoredRow) => unknown;
+      /** Old storage field → new field; consecutive copies of one repository share a pass over its rows. */
+      readonly pairs: readonly CopyPair[];
       readonly batchSize: number;
     }
   | { readonly kind: 'backfill'; readonly repository: string; readonly key: string; readonly where: unknown; readonly batchSize: number; readonly fn: BackfillFn };
+
+/**
+ * One value copied by a `copy` step: read from the old storage field, written to the new field through the repository.
+ *
+ * @example
+ * ```ts
+ * const pair: CopyPair = { from: 'priorityBefore', to: 'priority', read: (row) => Number(row.priorityBefore) };
+ * ```
+ */
+export interface CopyPair {
+  readonly from: string;
+  readonly to: string;
+  readonly read: (row: StoredRow) => unknown;
+}
 
 /**
  * What applying a migration runs: schema changes that make room (expand),
@@ -188,11 +201,7 @@ class Compiler {
         this.touch(r, step.to, true);
         for (const [name, m] of Object.entries(reader.fields)) this.retire(r, { name, meta: m });
         const scanFields: Record<string, FieldMeta> = { id: r.storage.fields.id!, [reader.valueField]: reader.fields[reader.valueField]!, [step.to]: { ...r.storage.fields[step.to]!, optional: true } };
-        this.data.push({
-          kind: 'copy', repository: step.repository, key: r.key, from: reader.valueField, to: step.to, read: reader.read,
-          scan: { ...r.storage, fields: scanFields, indexes: [] },
-          batchSize: step.batchSize ?? DEFAULT_BATCH,
-        });
+        this.copy(r, step.repository, scanFields, { from: reader.valueField, to: step.to, read: reader.read }, step.batchSize);
         this.description.push(`rename ${step.repository}.${step.from} to ${step.to} (${meta.sensitive ? 'values re-encrypted, blind index rebuilt' : 'values rewritten'} in batches)`);
         return;
       }
@@ -218,11 +227,7 @@ class Compiler {
         this.touch(r, step.field, true);
         this.contractDrops.push({ kind: 'dropField', table: r.storage.table, field: old });
         const convert = step.convert;
-        this.data.push({
-          kind: 'copy', repository: step.repository, key: r.key, from: old.name, to: step.field, read: (row) => convert(row[old.name]),
-          scan: { ...r.storage, fields: { id: r.storage.fields.id!, [old.name]: old.meta, [step.field]: { ...now.meta, optional: true } }, indexes: [] },
-          batchSize: step.batchSize ?? DEFAULT_BATCH,
-        });
+        this.copy(r, step.repository, { id: r.storage.fields.id!, [old.name]: old.meta, [step.field]: { ...now.meta, optional: true } }, { from: old.name, to: step.field, read: (row) => convert(row[old.name]) }, step.batchSize);
         this.description.push(`change ${step.repository}.${step.field} from ${step.from} to ${meta.type} (values converted in batches)`);
         return;
       }
@@ -254,6 +259,16 @@ class Compiler {
         return;
       }
     }
+  }
+
+  /** Add a copy, sharing the previous step's pass when it copies in the same repository. */
+  copy(r: RepositoryInfo, repository: string, fields: Record<string, FieldMeta>, pair: CopyPair, batchSize: number | undefined): void {
+    const last = this.data.at(-1);
+    if (last?.kind === 'copy' && last.repository === repository) {
+      this.data[this.data.length - 1] = { ...last, scan: { ...last.scan, fields: { ...last.scan.fields, ...fields } }, pairs: [...last.pairs, pair], batchSize: Math.min(last.batchSize, batchSize ?? DEFAULT_BATCH) };
+      return;
+    }
+    this.data.push({ kind: 'copy', repository, key: r.key, scan: { ...r.storage, fields, indexes: [] }, pairs: [pair], batchSize: batchSize ?? DEFAULT_BATCH });
   }
 
   /** The touched part of each repository's storage schema, with relaxed fields optional. */

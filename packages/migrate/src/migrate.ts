@@ -15,6 +15,11 @@ import type { MigrationStep } from './migration-steps.js';
  * ```
  */
 export type MigrateOptions = MigrationSource & {
+  /**
+   * Transactions that write one batch at once (default 4; each takes a
+   * connection, so keep it below the pool size; PGlite runs them in turn).
+   */
+  readonly concurrency?: number;
   /** Called as each migration starts, after each batch of a data step, and as it finishes. */
   readonly onProgress?: (event: MigrationProgressEvent) => void;
 };
@@ -117,6 +122,7 @@ async function applyOne(
   previous: MigrationRecord | undefined,
   report: (e: MigrationProgressEvent) => void,
   statements: string[],
+  concurrency: number,
 ): Promise<void> {
   const id = migration.id;
   const compiled = await compile(db, backend, id, recorded.steps);
@@ -141,8 +147,8 @@ async function applyOne(
     await runDataStep(db, step, start, async (p) => {
       steps[i] = p;
       await backend.saveProgress(id, { phase: 'data', steps });
-      report({ id, phase: 'data', message: `${step.repository}: ${step.kind === 'copy' ? `${step.from} -> ${step.to}` : 'backfill'}`, rows: p.rows });
-    });
+      report({ id, phase: 'data', message: `${step.repository}: ${step.kind === 'copy' ? step.pairs.map((x) => `${x.from} -> ${x.to}`).join(', ') : 'backfill'}`, rows: p.rows });
+    }, concurrency);
   }
   report({ id, phase: 'contract', message: 'finishing schema changes' });
   statements.push(...(await backend.applySchemaChanges(compiled.contract, compiled.contractEnsure, { id, progress: { phase: 'done', steps } })));
@@ -190,10 +196,10 @@ export async function migrate<R extends RepositoryMap>(db: Database<R>, options:
     await db.connect({ schemaMode: 'off' });
     for (const r of pending) {
       try {
-        await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements);
+        await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements, options.concurrency ?? 4);
       } catch (err) {
-        if (err instanceof MigrationError) throw err;
-        throw new MigrationError(`Migration ${r.migration.id} failed: ${err instanceof Error ? err.message : String(err)} Fix the cause and run migrate again: it resumes.`, { cause: err, info: { id: r.migration.id } });
+        if (err instanceof MigrationError && err.info.id === r.migration.id) throw err;
+        throw new MigrationError(`Migration ${r.migration.id} failed: ${err instanceof Error ? err.message : String(err)} Fix the cause and run migrate again: it resumes where it stopped.`, { cause: err, info: { id: r.migration.id } });
       }
     }
     statements.push(...(await db.driver.ensureSchema([...db.schemas.values()], { mode: 'apply' })).applied);

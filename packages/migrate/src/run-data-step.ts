@@ -27,6 +27,14 @@ function repoOf(scope: unknown, key: string): AnyRepo {
   return (scope as Record<string, AnyRepo>)[key]!;
 }
 
+/** Split a batch into `n` slices written by concurrent transactions; the batch counts as done when all committed. */
+async function inSlices<T>(items: readonly T[], n: number, write: (slice: readonly T[]) => Promise<unknown>): Promise<void> {
+  const size = Math.ceil(items.length / Math.max(1, n));
+  const slices: T[][] = [];
+  for (let at = 0; at < items.length; at += size) slices.push(items.slice(at, at + size));
+  await Promise.all(slices.map(write));
+}
+
 /**
  * Run one data step from `progress` to the end, one transaction per batch
  * through the repositories, calling `save` after each batch commits. A
@@ -34,6 +42,9 @@ function repoOf(scope: unknown, key: string): AnyRepo {
  * no longer declare them) and writes the new field through the repository;
  * rows whose new field is already set are skipped, so a rerun never
  * rewrites them. A `backfill` step reads and writes through the repository.
+ * With `concurrency` > 1 a batch is written by that many transactions at
+ * once (on separate connections); progress still moves only when the whole
+ * batch committed.
  *
  * @example
  * ```ts
@@ -45,36 +56,41 @@ export async function runDataStep<R extends RepositoryMap>(
   step: DataStep,
   progress: StepProgress,
   save: (progress: StepProgress) => Promise<void>,
+  concurrency = 1,
 ): Promise<StepProgress> {
   let { lastId, rows } = progress;
   for (;;) {
     let ids: string[];
     if (step.kind === 'copy') {
-      const conditions: Condition[] = [
-        { kind: 'isNull', field: step.to, isNull: true },
-        { kind: 'isNull', field: step.from, isNull: false },
-      ];
+      // Rows with some value still to copy: the new field is unset and the old one holds a value.
+      const pending: Condition[] = step.pairs.map((p) => ({ kind: 'and', conditions: [{ kind: 'isNull', field: p.to, isNull: true }, { kind: 'isNull', field: p.from, isNull: false }] }));
+      const conditions: Condition[] = [pending.length === 1 ? pending[0]! : { kind: 'or', conditions: pending }];
       if (lastId !== undefined) conditions.push({ kind: 'cmp', field: 'id', op: 'gt', value: lastId });
-      const batch = await db.driver.query(step.scan, { where: { kind: 'and', conditions }, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select: ['id', step.from] }, {});
+      const select = ['id', ...step.pairs.flatMap((p) => [p.from, p.to])];
+      const batch = await db.driver.query(step.scan, { where: { kind: 'and', conditions }, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
       if (batch.length === 0) break;
-      const patches = batch.map((row) => ({ id: row.id as string, value: step.read(row) }));
-      await db.transaction(async (tx) => {
-        const repo = repoOf(tx, step.key);
-        for (const p of patches) await repo.update(p.id, { [step.to]: p.value });
+      const patches = batch.map((row) => {
+        const patch: Record<string, unknown> = {};
+        for (const p of step.pairs) if (row[p.to] === null && row[p.from] !== null) patch[p.to] = p.read(row);
+        return { id: row.id as string, patch };
       });
+      await inSlices(patches, concurrency, (slice) => db.transaction(async (tx) => {
+        const repo = repoOf(tx, step.key);
+        for (const p of slice) await repo.update(p.id, p.patch);
+      }));
       ids = patches.map((p) => p.id);
     } else {
       const idAfter = lastId === undefined ? undefined : { id: { gt: lastId } };
       const where = step.where && idAfter ? { and: [step.where, idAfter] } : (step.where ?? idAfter ?? {});
       const batch = await repoOf(db, step.key).find({ where, orderBy: { id: 'asc' }, limit: step.batchSize });
       if (batch.length === 0) break;
-      await db.transaction(async (tx) => {
+      await inSlices(batch, concurrency, (slice) => db.transaction(async (tx) => {
         const repo = repoOf(tx, step.key);
-        for (const row of batch) {
+        for (const row of slice) {
           const patch = await step.fn(row as never);
           if (patch && Object.keys(patch).length > 0) await repo.update(row.id as string, patch);
         }
-      });
+      }));
       ids = batch.map((r) => r.id as string);
     }
     lastId = ids[ids.length - 1];

@@ -14,6 +14,27 @@ function indexPlan(plan: SchemaPlan, name: string): { sqlName: string; index: In
 }
 
 /**
+ * After a table rename, its indexes still carry the old table's prefix:
+ * the statements that give them the new one (so ensureSchema and later
+ * migrations find them by name). `existing` are the table's index names.
+ *
+ * @example
+ * ```ts
+ * renameIndexStatements('folks', 'people', ['folks_nick_idx']); // alter index "folks_nick_idx" rename to "people_nick_idx"
+ * ```
+ */
+export function renameIndexStatements(from: string, to: string, existing: readonly string[]): Array<{ sql: string; description: string }> {
+  const out: Array<{ sql: string; description: string }> = [];
+  for (const name of existing) {
+    if (!name.startsWith(`${from}_`) || name === `${to}_pkey`) continue;
+    const target = `${to}_${name.slice(from.length + 1)}`;
+    if (target.length > 63) continue;
+    out.push({ sql: `alter index ${quoteIdent(name)} rename to ${quoteIdent(checkIdentifier(target, 'index name'))}`, description: `rename index ${name} to ${target}` });
+  }
+  return out;
+}
+
+/**
  * The statements of one non-additive schema change, with a description of
  * each. Identifiers come from storage schemas and are checked; no value is
  * ever part of the text.
@@ -53,13 +74,6 @@ export function changeStatements(change: SchemaChange): Array<{ sql: string; des
       if (from.table === to.table) return [];
       const out = [{ sql: `alter table ${quoteIdent(from.table)} rename to ${quoteIdent(to.table)}`, description: `rename table ${from.table} to ${to.table}` }];
       out.push({ sql: `alter table ${quoteIdent(to.table)} rename constraint ${quoteIdent(`${from.table}_pkey`)} to ${quoteIdent(`${to.table}_pkey`)}`, description: `rename constraint ${from.table}_pkey` });
-      // Indexes keep their names across a table rename; give them the new table's names so ensureSchema finds them.
-      for (const [i, idx] of from.indexes.entries()) {
-        const same = to.indexes.find((t) => t.unique === idx.unique && t.fields.join(',') === idx.fields.join(','));
-        const target = same ?? to.indexes[i];
-        if (!target || target.sqlName === idx.sqlName) continue;
-        out.push({ sql: `alter index if exists ${quoteIdent(idx.sqlName)} rename to ${quoteIdent(target.sqlName)}`, description: `rename index ${idx.sqlName} to ${target.sqlName}` });
-      }
       return out;
     }
   }

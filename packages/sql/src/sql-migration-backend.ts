@@ -2,7 +2,8 @@ import type { MigrationBackend, MigrationRecord, ProgressRecord, RepositorySchem
 import { MigrationError, SchemaDriftError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor } from './sql-executor.js';
 import { applyAdditive, SCHEMA_LOCK_KEY } from './schema-manager.js';
-import { changeStatements } from './schema-changes.js';
+import { changeStatements, renameIndexStatements } from './schema-changes.js';
+import { planOf } from './schema-plan.js';
 import { mapSqlError } from './sql-errors.js';
 
 /**
@@ -108,6 +109,14 @@ export class SqlMigrationBackend implements MigrationBackend {
               throw new MigrationError(`Could not ${st.description}: ${mapSqlError(err).message} Nothing of this step's transaction was kept.`, { cause: mapSqlError(err), info: { statement: st.description } });
             }
             done.push(st.description);
+          }
+          if (change.kind === 'renameRepository') {
+            const to = planOf(change.to).table;
+            const { rows } = await conn.execute({ sql: 'select indexname from pg_indexes where schemaname = current_schema() and tablename = $1', parameters: [to] });
+            for (const st of renameIndexStatements(planOf(change.from).table, to, rows.map((r) => String(r.indexname)))) {
+              await conn.execute({ sql: st.sql, parameters: [] });
+              done.push(st.description);
+            }
           }
         }
         done.push(...(await applyAdditive(conn, ensure, { partial: true })));
