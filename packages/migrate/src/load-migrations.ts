@@ -19,7 +19,8 @@ export type MigrationSource = { readonly dir: string } | { readonly migrations: 
 const MODULE_RE = /\.(ts|mts|js|mjs)$/;
 
 /**
- * Load migrations, in order, refusing two with the same id.
+ * Load migrations, in order, refusing two with the same id. A directory
+ * that does not exist holds none.
  *
  * @example
  * ```ts
@@ -35,6 +36,7 @@ export async function loadMigrations(source: MigrationSource): Promise<Migration
     try {
       names = (await readdir(dir)).filter((n) => MODULE_RE.test(n) && !n.endsWith('.d.ts')).sort();
     } catch (err) {
+      if ((err as { code?: unknown }).code === 'ENOENT') return [];
       throw new MigrationError(`Cannot read the migrations directory ${dir}: ${(err as Error).message}`, { cause: err, info: { dir } });
     }
     list = [];

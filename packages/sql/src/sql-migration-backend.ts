@@ -1,4 +1,5 @@
-import type { MigrationBackend, MigrationRecord, ProgressRecord, RepositorySchema, SchemaChange, StoredTable } from '@chatcore/core/driver';
+import { isCompatibleUdt, sqlTypeOf, udtNameOf } from './column-types.js';
+import type { FieldMeta, MigrationBackend, MigrationRecord, ProgressRecord, RepositorySchema, SchemaChange, StoredTable } from '@chatcore/core/driver';
 import { MigrationError, SchemaDriftError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor } from './sql-executor.js';
 import { applyAdditive, SCHEMA_LOCK_KEY } from './schema-manager.js';
@@ -72,7 +73,9 @@ export class SqlMigrationBackend implements MigrationBackend {
   }
 
   async history(): Promise<MigrationRecord[]> {
-    await this.ensureTable();
+    // Reading creates nothing (verify mode runs no DDL): no table, no history.
+    const exists = await this.run(`select to_regclass('${HISTORY}') is not null as present`, []);
+    if (exists.rows[0]?.present !== true) return [];
     const { rows } = await this.run(`select id, checksum, started_at, finished_at, progress from ${HISTORY} order by started_at, id`, []);
     return rows.map((r) => ({
       id: String(r.id),
@@ -144,6 +147,10 @@ export class SqlMigrationBackend implements MigrationBackend {
     }
     for (const r of idx.rows) out.get(String(r.tablename))?.indexes.add(String(r.indexname));
     return out;
+  }
+
+  holds(meta: FieldMeta, storedType: string): boolean {
+    return isCompatibleUdt(udtNameOf(sqlTypeOf(meta)), storedType);
   }
 
   private async run(sql: string, parameters: readonly unknown[]) {

@@ -78,9 +78,9 @@ export interface MigrationBackend {
    * The lock is released when `fn` settles or the process dies.
    */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
-  /** Every recorded migration, oldest first; the history store is created on first use. */
+  /** Every recorded migration, oldest first (none when the history store does not exist yet; reading never creates it). */
   history(): Promise<MigrationRecord[]>;
-  /** Record that a migration started (no-op when it is already recorded). */
+  /** Record that a migration started (no-op when it is already recorded); creates the history store on first use. */
   start(id: string, checksum: string): Promise<void>;
   /** Replace the progress of a started migration. */
   saveProgress(id: string, progress: Readonly<Record<string, unknown>>): Promise<void>;
@@ -96,6 +96,8 @@ export interface MigrationBackend {
   applySchemaChanges(changes: readonly SchemaChange[], ensure: readonly RepositorySchema[], record?: ProgressRecord): Promise<string[]>;
   /** What these tables hold now (columns on SQL, fields seen in documents on Firestore); missing tables are absent. */
   describe(tables: readonly string[]): Promise<Map<string, StoredTable>>;
+  /** Whether a stored type from `describe` holds the values of a field declared with `meta` (no changeType needed). */
+  holds(meta: FieldMeta, storedType: string): boolean;
 }
 
 /**

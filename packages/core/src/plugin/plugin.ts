@@ -208,6 +208,12 @@ export interface Plugin {
    * Called after `connect`.
    */
   renamedFieldReader?(repository: string, from: string, to: string): RenamedFieldReader | undefined;
+  /**
+   * `schemaMode: 'verify'`: what else keeps the database from matching the
+   * code (e.g. pending migrations, by id). Called at connect before the
+   * driver's check; every difference found ends up in one SchemaDriftError.
+   */
+  verifySchema?(driver: Driver): MaybePromise<readonly string[]>;
 }
 
 /**
