@@ -137,6 +137,12 @@ class Compiler {
     return this.tables.get(this.tableBefore.get(r.logical.name) ?? r.storage.table)?.columns ?? new Map();
   }
 
+  /** What the database holds for a storage field: by column (SQL) or by field name (memory, Firestore). */
+  storedColumn(r: RepositoryInfo, field: StoredField): { type: string; nullable: boolean } | undefined {
+    const columns = this.columns(r);
+    return columns.get(field.meta.column ?? field.name) ?? columns.get(field.name);
+  }
+
   touch(r: RepositoryInfo, field: string, relax: boolean): void {
     for (const f of storageFieldsOf(r.storage, field)) {
       if (!this.touched.has(r.logical.name)) this.touched.set(r.logical.name, new Set());
@@ -151,7 +157,7 @@ class Compiler {
 
   /** A column that goes away in the contract phase accepts null from the start, so writes of the new code work meanwhile. */
   retire(r: RepositoryInfo, field: StoredField): void {
-    const col = this.columns(r).get(field.meta.column ?? field.name);
+    const col = this.storedColumn(r, field);
     if (!col) return;
     if (!col.nullable) this.expand.push({ kind: 'setRequired', table: this.tableBefore.get(r.logical.name) ?? r.storage.table, field, required: false });
     this.contractDrops.push({ kind: 'dropField', table: r.storage.table, field });
@@ -210,7 +216,8 @@ class Compiler {
         if (Object.hasOwn(r.logical.fields, step.field)) this.fail(`dropField: ${step.repository} still declares ${step.field}; remove it from the repository first.`, { field: step.field });
         const column = toSnakeCase(step.field);
         this.retire(r, legacyField(step.field, undefined, column));
-        if (this.columns(r).has(`${column}_bidx`)) this.retire(r, legacyField(`${step.field}Bidx`, undefined, `${column}_bidx`));
+        const bidx = legacyField(`${step.field}Bidx`, undefined, `${column}_bidx`);
+        if (this.storedColumn(r, bidx)) this.retire(r, bidx);
         this.description.push(`drop ${step.repository}.${step.field}`);
         return;
       }
@@ -221,7 +228,7 @@ class Compiler {
         const now = stored(r.storage, step.field);
         const oldColumn = `${now.meta.column ?? step.field}__before`;
         const old = legacyField(`${step.field}Before`, { type: step.from, optional: true, unique: false, indexed: false, secret: false }, oldColumn);
-        if (!this.columns(r).has(now.meta.column ?? step.field)) this.fail(`changeType: the database has no column for ${step.repository}.${step.field}.`, { field: step.field });
+        if (this.columns(r).size > 0 && !this.storedColumn(r, now)) this.fail(`changeType: the database has no column for ${step.repository}.${step.field}.`, { field: step.field });
         this.expand.push({ kind: 'renameField', table: r.storage.table, from: { name: step.field, meta: { ...now.meta, type: step.from } }, to: old });
         this.expand.push({ kind: 'setRequired', table: r.storage.table, field: old, required: false });
         this.touch(r, step.field, true);
