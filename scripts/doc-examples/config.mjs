@@ -31,6 +31,7 @@ export const PACKAGE_PRELUDES = {
   'packages/cache': 'plugins',
   'packages/audit': 'plugins',
   'packages/encryption': 'plugins',
+  'packages/migrate': 'migrate',
   'examples/plugin-soft-delete': 'soft-delete',
 };
 

@@ -418,11 +418,7 @@ export class DriverError extends ChatcoreError {
  *
  * @example
  * ```ts
- * try {
- *   await migrate(db, { dir: './migrations' });
- * } catch (e) {
- *   if (e instanceof MigrationError) console.error(`migration ${String(e.info.id)}: ${e.message}`);
- * }
+ * const explain = (e: unknown) => (e instanceof MigrationError ? `migration ${String(e.info.id)}: ${e.message}` : String(e));
  * ```
  */
 export class MigrationError extends ChatcoreError {

@@ -6,7 +6,7 @@ import type { FieldType } from '@chatcore/core/driver';
  *
  * @example
  * ```ts
- * const options: BackfillOptions<typeof users> = { where: { plan: 'legacy' }, batchSize: 500 };
+ * const options: BackfillOptions<typeof users> = { where: { age: { isNull: true } }, batchSize: 500 };
  * ```
  */
 export interface BackfillOptions<D extends AnyRepositoryDef = AnyRepositoryDef> {
@@ -21,7 +21,7 @@ export interface BackfillOptions<D extends AnyRepositoryDef = AnyRepositoryDef> 
  *
  * @example
  * ```ts
- * const fill: BackfillFn<typeof users> = (row) => (row.plan ? undefined : { plan: 'free' });
+ * const fill: BackfillFn<typeof users> = (row) => (row.name === row.name.trim() ? undefined : { name: row.name.trim() });
  * ```
  */
 export type BackfillFn<D extends AnyRepositoryDef = AnyRepositoryDef> = (row: RecordOf<D>) => PatchOf<D> | undefined | Promise<PatchOf<D> | undefined>;

@@ -43,8 +43,8 @@ async function inTransaction<T>(conn: SqlConnection, fn: () => Promise<T>): Prom
  *
  * @example
  * ```ts
- * const backend = new SqlMigrationBackend(executor);
- * await backend.withLock(() => backend.applySchemaChanges([{ kind: 'dropField', table: 'users', field }], schemas));
+ * const backend = new SqlMigrationBackend(executor); // driver.migrations is one
+ * await backend.withLock(async () => console.log(await backend.history()));
  * ```
  */
 export class SqlMigrationBackend implements MigrationBackend {

@@ -7,7 +7,7 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
  *
  * @example
  * ```ts
- * const old: StoredField = { name: 'title', meta: { ...messages.schema.fields.subject!, column: 'title' } };
+ * const old: StoredField = { name: 'title', meta: { ...conversations.schema.fields.title!, column: 'title' } };
  * ```
  */
 export interface StoredField {
@@ -23,11 +23,10 @@ export interface StoredField {
  *
  * @example
  * ```ts
- * const changes: SchemaChange[] = [
- *   { kind: 'renameField', table: 'tickets', from: oldTitle, to: subject },
- *   { kind: 'dropField', table: 'tickets', field: legacy },
- * ];
- * await driver.migrations!.applySchemaChanges(changes, [...db.schemas.values()]);
+ * const subject: StoredField = { name: 'subject', meta: { ...conversations.schema.fields.title!, column: 'subject' } };
+ * const title: StoredField = { name: 'title', meta: { ...subject.meta, column: 'title' } };
+ * const changes: SchemaChange[] = [{ kind: 'renameField', table: 'conversations', from: title, to: subject }];
+ * await db.driver.migrations?.applySchemaChanges(changes, [...db.schemas.values()]);
  * ```
  */
 export type SchemaChange =
@@ -105,7 +104,8 @@ export interface MigrationBackend {
  *
  * @example
  * ```ts
- * await backend.applySchemaChanges(changes, schemas, { id: '002_contact', progress: { phase: 'data' } });
+ * const record: ProgressRecord = { id: '002_contact', progress: { phase: 'data' } };
+ * await db.driver.migrations?.applySchemaChanges([], [...db.schemas.values()], record);
  * ```
  */
 export interface ProgressRecord {

@@ -223,9 +223,8 @@ export interface Plugin {
  *
  * @example
  * ```ts
- * const reader = plugin.renamedFieldReader?.('users', 'email', 'contact');
- * // read rows holding reader.fields from the database, then:
- * const plaintext = reader?.read(storedRow);
+ * const reader = db.plugin('encryption')?.renamedFieldReader?.('users', 'email', 'contact');
+ * if (reader) console.log(Object.keys(reader.fields)); // ['email', 'emailBidx']: read them with the driver, then reader.read(row)
  * ```
  */
 export interface RenamedFieldReader {
