@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, MigrationError } from '@chatcore/core';
+import type { Plugin } from '@chatcore/core/plugin';
 import { memoryDriver } from '@chatcore/core/driver';
 import { encryption } from '@chatcore/encryption';
 import { defineMigration, migrate } from '../src/index.js';
@@ -55,6 +56,31 @@ test('memory driver: requiring a field that some rows lack fails and changes not
   // The contract step failed as a whole: the old fields are still there (values copied, nothing dropped).
   assert.ok('legacy' in after[0]! && 'email' in after[0]!);
   assert.is(before.length, after.length);
+});
+
+test('data steps go through the plugins: every rewritten row passes the update hooks and is committed once', async () => {
+  const driver = memoryDriver();
+  const s = salt();
+  const db1 = createDatabase({ driver, repositories: { tickets: ticketsV1 }, plugins: keys() });
+  await db1.connect();
+  const created = await db1.tickets.createMany(Array.from({ length: 30 }, (_, i) => v1Row(i, s)));
+  const updated: string[] = [];
+  const committed: string[] = [];
+  const seenPlaintext: unknown[] = [];
+  const watcher: Plugin = {
+    name: 'watcher',
+    afterUpdate: ({ result }) => { for (const r of result.rows) { updated.push(r.id as string); seenPlaintext.push(r.contact); } },
+    afterCommit: (event) => { for (const op of event.operations) if (op.op.kind === 'update') committed.push(...op.ids); },
+  };
+  const db2 = createDatabase({ driver, repositories: { tickets: ticketsV2 }, plugins: [watcher, ...keys()], schemaMode: 'off' });
+  await migrate(db2, { migrations: [evolve(10)] });
+  const ids = created.map((c) => c.id).sort();
+  // Two passes touch every row: the copies (contact, priority) and the backfill (plan).
+  assert.equal([...new Set(updated)].sort(), ids);
+  assert.is(updated.length, ids.length * 2);
+  assert.is(committed.length, ids.length * 2);
+  // Outside the encryption plugin, the rewritten rows carry the decrypted value, as for any update.
+  assert.ok(seenPlaintext.every((v) => typeof v === 'string' && v.endsWith(`${s}@example.com`)));
 });
 
 test.run();
