@@ -35,6 +35,7 @@ export const PACKAGE_PRELUDES = {
   'packages/encryption': 'plugins',
   'packages/metrics': 'plugins',
   'packages/cli': 'cli',
+  'packages/migrate': 'migrate',
   'examples/plugin-soft-delete': 'soft-delete',
 };
 

@@ -27,7 +27,8 @@ export type ErrorCode =
   | 'TRANSACTION'
   | 'PARTIAL_WRITE'
   | 'PLUGIN'
-  | 'DRIVER';
+  | 'DRIVER'
+  | 'MIGRATION';
 
 /**
  * The last argument of every chatcore error constructor: the underlying error
@@ -405,5 +406,23 @@ export class PluginError extends ChatcoreError {
 export class DriverError extends ChatcoreError {
   constructor(message: string, options: ErrorOptions = {}) {
     super('DRIVER', message, options);
+  }
+}
+
+/**
+ * A versioned migration cannot be applied: an applied migration was edited
+ * afterwards (its checksum differs), two migrations share an id, a step
+ * names something the repositories do not have, or a step failed. `info`
+ * names the migration (`id`) and, where it applies, the step and both
+ * checksums.
+ *
+ * @example
+ * ```ts
+ * const explain = (e: unknown) => (e instanceof MigrationError ? `migration ${String(e.info.id)}: ${e.message}` : String(e));
+ * ```
+ */
+export class MigrationError extends ChatcoreError {
+  constructor(message: string, options: ErrorOptions = {}) {
+    super('MIGRATION', message, options);
   }
 }

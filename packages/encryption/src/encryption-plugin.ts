@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import type { ComponentHealth } from '@chatcore/core';
-import type { Condition, Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
+import type { Condition, Operation, OperationContext, OperationResult, Plugin, PluginHost, RenamedFieldReader, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
+import { renamedFieldReader } from './migration/renamed-field.js';
 import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
 import type { EncryptionOptions, KeyOption } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
@@ -185,6 +186,12 @@ export class EncryptionPlugin implements Plugin {
       case 'upsert':
         return upsertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
     }
+  }
+
+  /** Migrations: read a protected field's values stored under its previous name (see `Plugin.renamedFieldReader`). */
+  renamedFieldReader(repository: string, from: string, to: string): RenamedFieldReader | undefined {
+    const plan = this.#plans.get(repository);
+    return plan ? renamedFieldReader(this.name, this.keyring(), plan, from, to) : undefined;
   }
 
   /** Re-encrypt every value of a repository that is not under the active key (resumable; see ReencryptOptions). */

@@ -15,7 +15,7 @@ export type Outcome = 'ok' | ErrorCode | 'ERROR';
 
 const CODES = [
   'VALIDATION', 'NOT_FOUND', 'CONFLICT', 'UNIQUE_VIOLATION', 'UNSUPPORTED_QUERY', 'CONNECTION', 'TIMEOUT', 'ABORTED',
-  'SCHEMA_DRIFT', 'CONFIG', 'INTEGRITY', 'KEY', 'TRANSACTION', 'PARTIAL_WRITE', 'PLUGIN', 'DRIVER',
+  'SCHEMA_DRIFT', 'CONFIG', 'INTEGRITY', 'KEY', 'TRANSACTION', 'PARTIAL_WRITE', 'PLUGIN', 'DRIVER', 'MIGRATION',
 ] as const satisfies readonly ErrorCode[];
 
 // A new ErrorCode in core must be listed above, or this line stops compiling.

@@ -78,6 +78,7 @@ export class PgliteExecutor implements SqlExecutor {
   private readonly owned: boolean;
   private closed = false;
   readonly limits: StatementLimits = PGLITE_LIMITS;
+  readonly singleConnection = true;
 
   constructor(private readonly options: PgliteExecutorOptions = {}) {
     this.client = options.client;

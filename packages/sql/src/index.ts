@@ -8,3 +8,4 @@ export { sqlTypeOf, udtNameOf } from './column-types.js';
 export { SCHEMA_LOCK_KEY } from './schema-manager.js';
 export { checkIdentifier } from './identifiers.js';
 export type { SqlTablesOf, SqlRowOf, SnakeCase } from './kysely-tables.js';
+export { SqlMigrationBackend, MIGRATION_LOCK_KEY } from './sql-migration-backend.js';

@@ -60,7 +60,7 @@ interface Plan {
   readonly missing: string[];
 }
 
-async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing: Existing): Promise<Plan> {
+async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing: Existing, partial = false): Promise<Plan> {
   const ddl: Plan['ddl'] = [];
   const drift: string[] = [];
   const missing: string[] = [];
@@ -102,6 +102,7 @@ async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing:
       }
     }
     for (const [name, col] of columns) {
+      if (partial) break;
       if (!declared.has(name) && !col.nullable && !col.hasDefault) {
         drift.push(`${plan.table}.${name} exists in the database (not null, no default) but not in the schema, so inserts would fail: drop it or declare the field`);
       }
@@ -146,24 +147,44 @@ export async function ensureSchema(conn: SqlConnection, schemas: readonly Reposi
   }
   await conn.execute({ sql: 'begin', parameters: [] });
   try {
-    await conn.execute({ sql: `select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, parameters: [] });
-    const result = await diff(conn, plans, await introspect(conn, tables));
-    if (result.drift.length) throw new SchemaDriftError(result.drift, { info: { additive: result.ddl, destructive: result.drift } });
-    for (const step of result.ddl) {
-      try {
-        await conn.execute({ sql: step.sql, parameters: [] });
-      } catch (err) {
-        // A unique index over rows that already repeat a value cannot be built: say so instead of a bare 23505.
-        if ((err as { code?: unknown }).code === '23505') {
-          throw new SchemaDriftError([`cannot ${step.description}: existing rows repeat a value of its fields; remove the duplicates first`]);
-        }
-        throw err;
-      }
-    }
+    const applied = await applyAdditive(conn, schemas);
     await conn.execute({ sql: 'commit', parameters: [] });
-    return { applied: result.ddl.map((s) => s.description) };
+    return { applied };
   } catch (err) {
     await conn.execute({ sql: 'rollback', parameters: [] }).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The apply mode of `ensureSchema` inside a transaction the caller opened
+ * (and commits or rolls back): takes the schema lock, creates what is
+ * missing, raises SchemaDriftError for what cannot be reconciled. Returns
+ * what it ran. `partial`: the schemas name only some fields of their
+ * tables (a migration's), so columns they do not declare are left alone.
+ *
+ * @example
+ * ```ts
+ * await conn.execute({ sql: 'begin', parameters: [] });
+ * const applied = await applyAdditive(conn, schemas);
+ * await conn.execute({ sql: 'commit', parameters: [] });
+ * ```
+ */
+export async function applyAdditive(conn: SqlConnection, schemas: readonly RepositorySchema[], options: { readonly partial?: boolean } = {}): Promise<string[]> {
+  await conn.execute({ sql: `select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, parameters: [] });
+  const plans = schemas.map(planOf);
+  const result = await diff(conn, plans, await introspect(conn, plans.map((p) => p.table)), options.partial === true);
+  if (result.drift.length) throw new SchemaDriftError(result.drift, { info: { additive: result.ddl, destructive: result.drift } });
+  for (const step of result.ddl) {
+    try {
+      await conn.execute({ sql: step.sql, parameters: [] });
+    } catch (err) {
+      // A unique index over rows that already repeat a value cannot be built: say so instead of a bare 23505.
+      if ((err as { code?: unknown }).code === '23505') {
+        throw new SchemaDriftError([`cannot ${step.description}: existing rows repeat a value of its fields; remove the duplicates first`]);
+      }
+      throw err;
+    }
+  }
+  return result.ddl.map((s) => s.description);
 }

@@ -5,6 +5,7 @@ import type { SqlExecutor } from './sql-executor.js';
 import { SqlSessionBase } from './sql-session.js';
 import { mapSqlError } from './sql-errors.js';
 import { ensureSchema } from './schema-manager.js';
+import { SqlMigrationBackend } from './sql-migration-backend.js';
 import { executorDialect } from './executor-dialect.js';
 import { limitsOf } from './statement-limits.js';
 import type { SqlTablesOf } from './kysely-tables.js';
@@ -45,6 +46,8 @@ export class SqlDriver extends SqlSessionBase implements Driver {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
   readonly executor: SqlExecutor;
+  /** Versioned migrations over the same executor (see `@chatcore/migrate`). */
+  readonly migrations: SqlMigrationBackend;
   private escapeHatch: Kysely<any> | undefined;
   private closed = false;
 
@@ -52,6 +55,7 @@ export class SqlDriver extends SqlSessionBase implements Driver {
     super(options.executor.execute.bind(options.executor), undefined, limitsOf(options.executor));
     this.name = options.name;
     this.executor = options.executor;
+    this.migrations = new SqlMigrationBackend(options.executor);
     this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, ...options.capabilities });
   }
 

@@ -102,4 +102,10 @@ export interface SqlExecutor {
    * PostgreSQL's (see `StatementLimits`); bulk writes split under them.
    */
   readonly limits?: Partial<StatementLimits> | undefined;
+  /**
+   * True when the client has one connection and serves one process
+   * (PGlite): a reserved connection would stall every other statement, so
+   * the migration lock is a process-local queue instead of an advisory lock.
+   */
+  readonly singleConnection?: boolean | undefined;
 }

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import { ConfigError } from '../errors.js';
+import { ConfigError, SchemaDriftError } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { HealthReport, ComponentHealth } from '../driver/driver.js';
 import type { Plugin, PluginHost } from '../plugin/plugin.js';
@@ -10,7 +10,7 @@ import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
 import { DatabaseRuntime } from './runtime.js';
 import type { TransactionScopeState } from './transaction-scope.js';
-import type { Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
+import type { ConnectOptions, Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
 
 /** The repository method a plugin-issued operation stands for (contexts name a method). */
 const METHOD_OF_KIND: Readonly<Record<Operation['kind'], MethodName>> = {
@@ -107,6 +107,19 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
     },
   };
 
+  /** Verify mode: the plugins' findings (pending migrations) and the driver's, in one SchemaDriftError. */
+  async function verify(): Promise<void> {
+    const found: string[] = [];
+    for (const p of plugins) if (p.verifySchema) found.push(...(await p.verifySchema(driver)));
+    try {
+      await driver.ensureSchema(storageList, { mode: 'verify' });
+    } catch (err) {
+      if (found.length === 0 || !(err instanceof SchemaDriftError)) throw err;
+      throw new SchemaDriftError([...found, ...(err.info.differences as string[])], { cause: err });
+    }
+    if (found.length) throw new SchemaDriftError(found);
+  }
+
   function reportSecurityEvent(event: Parameters<PluginHost['reportSecurityEvent']>[0]): void {
     for (const p of plugins) {
       if (!p.onSecurityEvent) continue;
@@ -120,12 +133,13 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
     driver,
     plugins,
     schemas: storage as ReadonlyMap<string, RepositorySchema>,
-    async connect() {
+    async connect(connectOptions?: ConnectOptions) {
       if (connected) return;
       if (closed) throw new ConfigError('This database was closed; create a new one.');
       await driver.connect();
-      const mode = options.schemaMode ?? 'apply';
-      if (mode !== 'off') await driver.ensureSchema(storageList, { mode });
+      const mode = connectOptions?.schemaMode ?? options.schemaMode ?? 'apply';
+      if (mode === 'verify') await verify();
+      else if (mode !== 'off') await driver.ensureSchema(storageList, { mode });
       for (const p of [...plugins].reverse()) await p.connect?.(host);
       connected = true;
     },

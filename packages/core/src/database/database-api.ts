@@ -52,6 +52,19 @@ export interface DatabaseOptions<R extends RepositoryMap> {
 }
 
 /**
+ * Options of `db.connect()`.
+ *
+ * @example
+ * ```ts
+ * await db.connect({ schemaMode: 'off' }); // a migration tool that reconciles the schema itself
+ * ```
+ */
+export interface ConnectOptions {
+  /** Overrides the database's `schemaMode` for this connect. */
+  readonly schemaMode?: 'apply' | 'verify' | 'off';
+}
+
+/**
  * Options of a transaction.
  *
  * @example
@@ -105,7 +118,7 @@ export interface DatabaseApi<R extends RepositoryMap> {
   /** Storage schemas after plugins extended them, by repository name. */
   readonly schemas: ReadonlyMap<string, RepositorySchema>;
   /** Connect the driver, ensure the schema, connect plugins (inner to outer). */
-  connect(): Promise<void>;
+  connect(options?: ConnectOptions): Promise<void>;
   /** Close plugins (outer to inner, flushing them) and then the driver. Idempotent. */
   close(): Promise<void>;
   /** Run `fn` in a transaction; commit when it resolves, roll back when it throws. */

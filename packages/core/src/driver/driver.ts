@@ -2,6 +2,7 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
 import type { DriverCapabilities, IsolationLevel } from './capabilities.js';
 import type { AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
+import type { MigrationBackend } from './migration-backend.js';
 
 /**
  * A row as drivers store and return it: field names (not columns) to values.
@@ -176,6 +177,8 @@ export interface Driver extends DriverSession {
   /** Create what is missing (mode 'apply', under a lock where the backend has one) or only check (mode 'verify'). Never destructive. */
   ensureSchema(schemas: readonly RepositorySchema[], options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport>;
   health(): Promise<HealthReport>;
+  /** Versioned migrations (`@chatcore/migrate`): lock, history, non-additive schema changes. Absent where unsupported. */
+  readonly migrations?: MigrationBackend | undefined;
   /** Close connections; idempotent. */
   close(): Promise<void>;
 }

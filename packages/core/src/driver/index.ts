@@ -2,6 +2,7 @@
 // schema and normalized query a driver receives, and the reference semantics
 // (DESIGN 7a) for drivers that must evaluate, order or patch rows themselves.
 export type * from './driver.js';
+export type * from './migration-backend.js';
 export { FULL_CAPABILITIES, type DriverCapabilities, type IsolationLevel } from './capabilities.js';
 export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
 export { ORDERED_TYPES, type FieldType, type FieldMeta, type SensitiveOptions, type SearchNormalization } from '../schema/field-meta.js';

@@ -1,3 +1,4 @@
+import { MemoryMigrationBackend } from './memory-migrations.js';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { AbortedError, ConnectionError, UniqueViolationError } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
@@ -202,6 +203,8 @@ class MemorySession implements DriverSession {
 export class MemoryDriver extends MemorySession implements Driver {
   readonly name: string;
   readonly capabilities: DriverCapabilities;
+  /** Versioned migrations on the in-memory tables (see `@chatcore/migrate`). */
+  readonly migrations: MemoryMigrationBackend;
   private closed = false;
 
   constructor(options: MemoryDriverOptions = {}) {
@@ -212,6 +215,7 @@ export class MemoryDriver extends MemorySession implements Driver {
     driver = this;
     this.name = options.name ?? 'memory';
     this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, ...options.capabilities });
+    this.migrations = new MemoryMigrationBackend(this.state);
   }
 
   async connect(): Promise<void> {

@@ -80,6 +80,18 @@ export class MemoryState {
     if (!this.finished) this.finished = 'rolled back';
   }
 
+  /** The names of the tables that hold or held rows (root state). */
+  tableNames(): string[] {
+    return [...this.tables.keys()];
+  }
+
+  /** Replace a table's rows wholesale, or drop it with `undefined` (root state: migrations). */
+  replaceTable(name: string, rows: ReadonlyMap<string, StoredRow> | undefined): void {
+    if (this.parent) throw new TransactionError('Tables are replaced on the root memory state only.');
+    if (rows) this.tables.set(name, new Map(rows));
+    else this.tables.delete(name);
+  }
+
   /** Remove every table (tests). */
   clear(): void {
     this.tables.clear();

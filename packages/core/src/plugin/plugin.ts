@@ -1,4 +1,5 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { FieldMeta } from '../schema/field-meta.js';
 import type { StoredRow, Driver, DriverSession, HealthReport } from '../driver/driver.js';
 import type { DriverCapabilities } from '../driver/capabilities.js';
 import type { OperationContext } from '../context/operation-context.js';
@@ -199,6 +200,40 @@ export interface Plugin {
   onInvalidInput?(event: InvalidInputEvent): MaybePromise<void>;
   /** A security event reported by any plugin or the application. */
   onSecurityEvent?(event: SecurityEvent): MaybePromise<void>;
+  /**
+   * Migrations: field `to` of `repository` was called `from` before. When
+   * this plugin stored it in a way bound to its name (encryption binds the
+   * field name into each ciphertext), return how to read the values stored
+   * under the old name; otherwise undefined (the column is simply renamed).
+   * Called after `connect`.
+   */
+  renamedFieldReader?(repository: string, from: string, to: string): RenamedFieldReader | undefined;
+  /**
+   * `schemaMode: 'verify'`: what else keeps the database from matching the
+   * code (e.g. pending migrations, by id). Called at connect before the
+   * driver's check; every difference found ends up in one SchemaDriftError.
+   */
+  verifySchema?(driver: Driver): MaybePromise<readonly string[]>;
+}
+
+/**
+ * How a plugin reads values it stored for a field under an earlier name,
+ * so that a migration can write them again under the new one (through the
+ * repository, so they are stored as the new field's values).
+ *
+ * @example
+ * ```ts
+ * const reader = db.plugin('encryption')?.renamedFieldReader?.('users', 'email', 'contact');
+ * if (reader) console.log(Object.keys(reader.fields)); // ['email', 'emailBidx']: read them with the driver, then reader.read(row)
+ * ```
+ */
+export interface RenamedFieldReader {
+  /** The storage fields the old name occupied (e.g. the ciphertext and its blind index), by storage field name. */
+  readonly fields: Readonly<Record<string, FieldMeta>>;
+  /** Which of `fields` holds the value (the others are dropped with it). */
+  readonly valueField: string;
+  /** The logical value of a storage row holding `id` and `fields` (null for null). */
+  read(row: StoredRow): unknown;
 }
 
 export type { StoredRow };

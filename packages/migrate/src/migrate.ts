@@ -1,0 +1,254 @@
+import { MigrationError, type Database, type RepositoryMap } from '@chatcore/core';
+import { toSnakeCase, type MigrationBackend, type MigrationRecord } from '@chatcore/core/driver';
+import { recordSteps, type Migration } from './define-migration.js';
+import { loadMigrations, type MigrationSource } from './load-migrations.js';
+import { compileMigration, type CompiledMigration, type RepositoryInfo } from './compile-migration.js';
+import { runDataStep, type StepProgress } from './run-data-step.js';
+import type { MigrationStep } from './migration-steps.js';
+
+/**
+ * Options of `migrate`: where the migrations are, and an optional progress callback.
+ *
+ * @example
+ * ```ts
+ * const options: MigrateOptions = { dir: './migrations', onProgress: (e) => console.log(e.id, e.message) };
+ * ```
+ */
+export type MigrateOptions = MigrationSource & {
+  /**
+   * Transactions that write one batch at once (default 4; each takes a
+   * connection, so keep it below the pool size; PGlite runs them in turn).
+   */
+  readonly concurrency?: number;
+  /** Called as each migration starts, after each batch of a data step, and as it finishes. */
+  readonly onProgress?: (event: MigrationProgressEvent) => void;
+};
+
+/**
+ * A progress report of `migrate`.
+ *
+ * @example
+ * ```ts
+ * const log = (e: MigrationProgressEvent) => console.log(`${e.id}: ${e.message}`);
+ * ```
+ */
+export interface MigrationProgressEvent {
+  readonly id: string;
+  readonly phase: 'expand' | 'data' | 'contract' | 'done';
+  readonly message: string;
+  /** Rows written by the current data step so far. */
+  readonly rows?: number;
+}
+
+/**
+ * What `migrate` did.
+ *
+ * @example
+ * ```ts
+ * const { applied } = await migrate(db, { dir: './migrations' });
+ * if (applied.length === 0) console.log('nothing to migrate');
+ * ```
+ */
+export interface MigrateResult {
+  /** Migrations applied by this call, in order (resumed ones included). */
+  readonly applied: readonly string[];
+  /** Those of `applied` that an earlier, interrupted run had started. */
+  readonly resumed: readonly string[];
+  /** The schema statements run, described. */
+  readonly statements: readonly string[];
+}
+
+/**
+ * One migration's state, as `migrationStatus` reports it.
+ *
+ * @example
+ * ```ts
+ * const line = (s: MigrationState) => `${s.id} ${s.state}${s.appliedAt ? ` ${s.appliedAt.toISOString()}` : ''}`;
+ * ```
+ */
+export interface MigrationState {
+  readonly id: string;
+  /** `interrupted`: started and not finished (the next `migrate` resumes it); `modified`: applied, but the code's checksum differs. */
+  readonly state: 'applied' | 'pending' | 'interrupted' | 'modified';
+  readonly appliedAt?: Date | undefined;
+  /** What applying it does, one line per step. */
+  readonly description: readonly string[];
+}
+
+interface Progress {
+  readonly phase: 'data' | 'done';
+  readonly steps: StepProgress[];
+}
+
+function backendOf(db: Database<RepositoryMap>): MigrationBackend {
+  const backend = db.driver.migrations;
+  if (!backend) throw new MigrationError(`The ${db.driver.name} driver does not support versioned migrations.`, { info: { driver: db.driver.name } });
+  return backend;
+}
+
+function repositoriesOf(db: Database<RepositoryMap>): Map<string, RepositoryInfo> {
+  const out = new Map<string, RepositoryInfo>();
+  for (const [key, value] of Object.entries(db as unknown as Record<string, unknown>)) {
+    const schema = (value as { schema?: { name?: unknown } } | null)?.schema;
+    if (typeof schema?.name !== 'string' || typeof (value as { find?: unknown }).find !== 'function') continue;
+    const storage = db.schemas.get(schema.name);
+    if (storage) out.set(schema.name, { key, logical: schema as RepositoryInfo['logical'], storage });
+  }
+  for (const s of db.schemas.values()) if (s.ownedBy) out.set(s.name, { key: '', logical: s, storage: s });
+  return out;
+}
+
+function checkChecksum(id: string, checksum: string, record: MigrationRecord | undefined): void {
+  if (record && record.checksum !== checksum) {
+    throw new MigrationError(
+      `Migration ${id} was ${record.finishedAt ? 'applied' : 'started'} with other steps than the code has now (checksum ${record.checksum.slice(0, 12)}, now ${checksum.slice(0, 12)}). Never edit an applied migration: restore it and add a new one.`,
+      { info: { id, recorded: record.checksum, current: checksum } },
+    );
+  }
+}
+
+async function compile(db: Database<RepositoryMap>, backend: MigrationBackend, id: string, steps: readonly MigrationStep[]): Promise<CompiledMigration> {
+  const repositories = repositoriesOf(db);
+  const tables = [...repositories.values()].map((r) => r.storage.table);
+  for (const s of steps) if (s.kind === 'renameRepository') tables.push(toSnakeCase(s.from));
+  return compileMigration(id, steps, repositories, db.plugins, await backend.describe(tables));
+}
+
+async function applyOne(
+  db: Database<RepositoryMap>,
+  backend: MigrationBackend,
+  migration: Migration,
+  recorded: { steps: readonly MigrationStep[]; checksum: string },
+  previous: MigrationRecord | undefined,
+  report: (e: MigrationProgressEvent) => void,
+  statements: string[],
+  concurrency: number,
+): Promise<void> {
+  const id = migration.id;
+  const compiled = await compile(db, backend, id, recorded.steps);
+  await backend.start(id, recorded.checksum);
+  const before = previous?.progress as Partial<Progress> | undefined;
+  if (compiled.data.length === 0) {
+    report({ id, phase: 'expand', message: compiled.description.join('; ') });
+    statements.push(...(await backend.applySchemaChanges([...compiled.expand, ...compiled.contract], compiled.contractEnsure, { id, progress: { phase: 'done', steps: [] } })));
+    await backend.finish(id);
+    report({ id, phase: 'done', message: 'applied' });
+    return;
+  }
+  const steps: StepProgress[] = [...(before?.steps ?? [])];
+  if (before?.phase !== 'data') {
+    report({ id, phase: 'expand', message: compiled.description.join('; ') });
+    statements.push(...(await backend.applySchemaChanges(compiled.expand, compiled.expandEnsure, { id, progress: { phase: 'data', steps: [] } })));
+    steps.length = 0;
+  }
+  for (const [i, step] of compiled.data.entries()) {
+    const start = steps[i] ?? { rows: 0, done: false };
+    if (start.done) continue;
+    await runDataStep(db, step, start, async (p) => {
+      steps[i] = p;
+      await backend.saveProgress(id, { phase: 'data', steps });
+      report({ id, phase: 'data', message: `${step.repository}: ${step.kind === 'copy' ? step.pairs.map((x) => `${x.from} -> ${x.to}`).join(', ') : 'backfill'}`, rows: p.rows });
+    }, concurrency);
+  }
+  report({ id, phase: 'contract', message: 'finishing schema changes' });
+  statements.push(...(await backend.applySchemaChanges(compiled.contract, compiled.contractEnsure, { id, progress: { phase: 'done', steps } })));
+  await backend.finish(id);
+  report({ id, phase: 'done', message: 'applied' });
+}
+
+/**
+ * Apply the pending migrations, in order, under the backend's migration
+ * lock (so processes that run it at once apply each migration once), then
+ * create whatever else the repositories declare (as `connect()` does). A
+ * migration applied before and edited since is refused (MigrationError)
+ * before anything runs; with nothing pending it changes nothing. A
+ * migration interrupted by a crash resumes where its progress stands.
+ *
+ * On SQL each migration's schema changes run in one transaction; a
+ * migration with data steps runs as expand (one transaction: rename, add
+ * nullable columns), data (resumable batches through the repositories) and
+ * contract (one transaction: drop old columns, set NOT NULL).
+ *
+ * Connects `db` (with `schemaMode: 'off'`) if it is not connected. Data
+ * steps use the repositories as the code declares them now, so apply each
+ * release's migrations with that release's code.
+ *
+ * @example
+ * ```ts
+ * const db = createDatabase({ driver: postgres({ url }), repositories, plugins, schemaMode: 'verify' });
+ * const { applied } = await migrate(db, { dir: './migrations', onProgress: (e) => console.log(e.id, e.message) });
+ * await db.connect(); // verify: clean
+ * ```
+ */
+export async function migrate<R extends RepositoryMap>(db: Database<R>, options: MigrateOptions): Promise<MigrateResult> {
+  const any = db as unknown as Database<RepositoryMap>;
+  const backend = backendOf(any);
+  const list = await loadMigrations(options);
+  const recorded = list.map((m) => ({ migration: m, ...recordSteps(m) }));
+  const report = options.onProgress ?? (() => undefined);
+  await db.driver.connect();
+  return backend.withLock(async () => {
+    const history = new Map((await backend.history()).map((r) => [r.id, r]));
+    for (const r of recorded) checkChecksum(r.migration.id, r.checksum, history.get(r.migration.id));
+    const pending = recorded.filter((r) => !history.get(r.migration.id)?.finishedAt);
+    const statements: string[] = [];
+    if (pending.length === 0) return { applied: [], resumed: [], statements };
+    await db.connect({ schemaMode: 'off' });
+    for (const r of pending) {
+      try {
+        await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements, options.concurrency ?? 4);
+      } catch (err) {
+        if (err instanceof MigrationError && err.info.id === r.migration.id) throw err;
+        throw new MigrationError(`Migration ${r.migration.id} failed: ${err instanceof Error ? err.message : String(err)} Fix the cause and run migrate again: it resumes where it stopped.`, { cause: err, info: { id: r.migration.id } });
+      }
+    }
+    statements.push(...(await db.driver.ensureSchema([...db.schemas.values()], { mode: 'apply' })).applied);
+    return { applied: pending.map((r) => r.migration.id), resumed: pending.filter((r) => history.has(r.migration.id)).map((r) => r.migration.id), statements };
+  });
+}
+
+/**
+ * Each migration's state against the database's history: applied,
+ * pending, interrupted (started, not finished) or modified (applied, but
+ * edited since). Reads only; takes no lock.
+ *
+ * @example
+ * ```ts
+ * for (const s of await migrationStatus(db, { dir: './migrations' })) console.log(s.id, s.state);
+ * ```
+ */
+export async function migrationStatus<R extends RepositoryMap>(db: Database<R>, source: MigrationSource): Promise<MigrationState[]> {
+  const backend = backendOf(db as unknown as Database<RepositoryMap>);
+  const list = await loadMigrations(source);
+  await db.driver.connect();
+  const history = new Map((await backend.history()).map((r) => [r.id, r]));
+  return list.map((m) => {
+    const { checksum } = recordSteps(m);
+    const rec = history.get(m.id);
+    const description = describeSteps(recordSteps(m).steps);
+    if (!rec) return { id: m.id, state: 'pending', description };
+    if (rec.checksum !== checksum) return { id: m.id, state: 'modified', appliedAt: rec.finishedAt, description };
+    return { id: m.id, state: rec.finishedAt ? 'applied' : 'interrupted', appliedAt: rec.finishedAt, description };
+  });
+}
+
+/**
+ * One line per step, for status output.
+ *
+ * @example
+ * ```ts
+ * describeSteps(recordSteps(migration).steps); // ['renameField users.email -> contact']
+ * ```
+ */
+export function describeSteps(steps: readonly MigrationStep[]): string[] {
+  return steps.map((s) => {
+    switch (s.kind) {
+      case 'renameRepository': return `renameRepository ${s.from} -> ${s.to}`;
+      case 'renameField': return `renameField ${s.repository}.${s.from} -> ${s.to}`;
+      case 'addIndex': case 'dropIndex': return `${s.kind}${s.unique ? ' (unique)' : ''} ${s.repository}(${s.fields.join(', ')})`;
+      case 'changeType': return `changeType ${s.repository}.${s.field} from ${s.from}`;
+      case 'backfill': return `backfill ${s.repository}`;
+      default: return `${s.kind} ${s.repository}.${s.field}`;
+    }
+  });
+}

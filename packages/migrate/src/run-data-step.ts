@@ -1,0 +1,104 @@
+import type { Database, RepositoryMap } from '@chatcore/core';
+import type { Condition } from '@chatcore/core/driver';
+import type { DataStep } from './compile-migration.js';
+
+/**
+ * Where a data step stands: the id of the last row of the last batch that
+ * committed (rows are taken in id order), rows written so far, and whether
+ * it finished.
+ *
+ * @example
+ * ```ts
+ * const p: StepProgress = { lastId: '0190...', rows: 1500, done: false };
+ * ```
+ */
+export interface StepProgress {
+  readonly lastId?: string | undefined;
+  readonly rows: number;
+  readonly done: boolean;
+}
+
+type AnyRepo = {
+  find(query: unknown): Promise<Array<Record<string, unknown>>>;
+  update(id: string, patch: unknown): Promise<unknown>;
+};
+
+function repoOf(scope: unknown, key: string): AnyRepo {
+  return (scope as Record<string, AnyRepo>)[key]!;
+}
+
+/** Split a batch into `n` slices written by concurrent transactions; the batch counts as done when all committed. */
+async function inSlices<T>(items: readonly T[], n: number, write: (slice: readonly T[]) => Promise<unknown>): Promise<void> {
+  const size = Math.ceil(items.length / Math.max(1, n));
+  const slices: T[][] = [];
+  for (let at = 0; at < items.length; at += size) slices.push(items.slice(at, at + size));
+  await Promise.all(slices.map(write));
+}
+
+/**
+ * Run one data step from `progress` to the end, one transaction per batch
+ * through the repositories, calling `save` after each batch commits. A
+ * `copy` step reads the old stored values with the driver (the repositories
+ * no longer declare them) and writes the new field through the repository;
+ * rows whose new field is already set are skipped, so a rerun never
+ * rewrites them. A `backfill` step reads and writes through the repository.
+ * With `concurrency` > 1 a batch is written by that many transactions at
+ * once (on separate connections); progress still moves only when the whole
+ * batch committed.
+ *
+ * @example
+ * ```ts
+ * await runDataStep(db, step, { rows: 0, done: false }, (p) => backend.saveProgress(id, { ...progress, [i]: p }));
+ * ```
+ */
+export async function runDataStep<R extends RepositoryMap>(
+  db: Database<R>,
+  step: DataStep,
+  progress: StepProgress,
+  save: (progress: StepProgress) => Promise<void>,
+  concurrency = 1,
+): Promise<StepProgress> {
+  let { lastId, rows } = progress;
+  for (;;) {
+    let ids: string[];
+    if (step.kind === 'copy') {
+      // Rows with some value still to copy: the new field is unset and the old one holds a value.
+      const pending: Condition[] = step.pairs.map((p) => ({ kind: 'and', conditions: [{ kind: 'isNull', field: p.to, isNull: true }, { kind: 'isNull', field: p.from, isNull: false }] }));
+      const conditions: Condition[] = [pending.length === 1 ? pending[0]! : { kind: 'or', conditions: pending }];
+      if (lastId !== undefined) conditions.push({ kind: 'cmp', field: 'id', op: 'gt', value: lastId });
+      const select = ['id', ...step.pairs.flatMap((p) => [p.from, p.to])];
+      const batch = await db.driver.query(step.scan, { where: { kind: 'and', conditions }, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
+      if (batch.length === 0) break;
+      const patches = batch.map((row) => {
+        const patch: Record<string, unknown> = {};
+        for (const p of step.pairs) if (row[p.to] === null && row[p.from] !== null) patch[p.to] = p.read(row);
+        return { id: row.id as string, patch };
+      });
+      await inSlices(patches, concurrency, (slice) => db.transaction(async (tx) => {
+        const repo = repoOf(tx, step.key);
+        for (const p of slice) await repo.update(p.id, p.patch);
+      }));
+      ids = patches.map((p) => p.id);
+    } else {
+      const idAfter = lastId === undefined ? undefined : { id: { gt: lastId } };
+      const where = step.where && idAfter ? { and: [step.where, idAfter] } : (step.where ?? idAfter ?? {});
+      const batch = await repoOf(db, step.key).find({ where, orderBy: { id: 'asc' }, limit: step.batchSize });
+      if (batch.length === 0) break;
+      await inSlices(batch, concurrency, (slice) => db.transaction(async (tx) => {
+        const repo = repoOf(tx, step.key);
+        for (const row of slice) {
+          const patch = await step.fn(row as never);
+          if (patch && Object.keys(patch).length > 0) await repo.update(row.id as string, patch);
+        }
+      }));
+      ids = batch.map((r) => r.id as string);
+    }
+    lastId = ids[ids.length - 1];
+    rows += ids.length;
+    await save({ lastId, rows, done: false });
+    if (ids.length < step.batchSize) break;
+  }
+  const done = { lastId, rows, done: true };
+  await save(done);
+  return done;
+}

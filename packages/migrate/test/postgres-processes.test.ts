@@ -1,0 +1,95 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { migrate } from '../src/index.js';
+import { jobsV1, jobsV2, slowFill } from './helpers/jobs.js';
+import { freshDatabase, pgDriver } from './helpers/pg-database.js';
+
+await requireService('postgres');
+
+const CHILD = fileURLToPath(new URL('./helpers/child-migrate.ts', import.meta.url));
+const ROWS = 2000;
+
+function child(url: string, which: 'race' | 'slow'): { proc: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
+  const proc = spawn(process.execPath, ['--conditions=@chatcore/source', '--import', 'tsx', CHILD, url, which], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, out })));
+  return { proc, done };
+}
+
+async function seed(url: string) {
+  const db = createDatabase({ driver: pgDriver(url), repositories: { jobs: jobsV1 } });
+  await db.connect();
+  for (let at = 0; at < ROWS; at += 500) await db.jobs.createMany(Array.from({ length: 500 }, (_, k) => ({ n: 0, name: `#${at + k}` })));
+  await db.close();
+}
+
+test('two processes running migrate at once apply each migration exactly once', async () => {
+  const database = await freshDatabase();
+  try {
+    await seed(database.url);
+    const a = child(database.url, 'race');
+    const b = child(database.url, 'race');
+    const [ra, rb] = await Promise.all([a.done, b.done]);
+    assert.is(ra.code, 0, ra.out);
+    assert.is(rb.code, 0, rb.out);
+    const applied = [ra.out, rb.out].map((o) => JSON.parse(o.trim().split('\n').at(-1)!).applied as string[]);
+    assert.equal(applied.flat(), ['j001_bump_once'], 'one process applied it, the other found nothing pending');
+    const db = createDatabase({ driver: pgDriver(database.url), repositories: { jobs: jobsV2 }, schemaMode: 'verify' });
+    await db.connect();
+    const rows = await db.jobs.find({ where: {}, orderBy: { id: 'asc' }, limit: 10_000 });
+    assert.is(rows.length, ROWS);
+    assert.ok(rows.every((r) => r.n === 1 && r.label === `job ${r.title}`), 'every row was bumped once');
+    const history = await db.driver.migrations!.history();
+    assert.equal(history.map((h) => [h.id, Boolean(h.finishedAt)]), [['j001_bump_once', true]]);
+    await db.close();
+  } finally {
+    await database.drop();
+  }
+});
+
+test('a migration killed (SIGKILL) in its data step resumes and completes', async () => {
+  const database = await freshDatabase();
+  try {
+    await seed(database.url);
+    const db = createDatabase({ driver: pgDriver(database.url), repositories: { jobs: jobsV2 }, schemaMode: 'off' });
+    await db.driver.connect();
+    const c = child(database.url, 'slow');
+    let rowsAtKill = 0;
+    for (let i = 0; i < 600 && rowsAtKill < 300; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const h = await db.driver.migrations!.history().catch(() => []);
+      const steps = (h[0]?.progress as { steps?: Array<{ rows: number }> } | undefined)?.steps;
+      rowsAtKill = steps?.[0]?.rows ?? 0;
+    }
+    assert.ok(rowsAtKill >= 300, 'the child made progress before the kill');
+    c.proc.kill('SIGKILL');
+    const exit = await c.done;
+    assert.is(exit.signal, 'SIGKILL');
+    const before = await db.driver.migrations!.history();
+    assert.is(before[0]!.finishedAt, undefined, 'the killed run did not finish');
+    const progress: string[] = [];
+    const result = await migrate(db, { migrations: [slowFill], onProgress: (e) => progress.push(`${e.phase}:${e.rows ?? ''}`) });
+    assert.equal(result.applied, ['j001_slow_fill']);
+    assert.equal(result.resumed, ['j001_slow_fill']);
+    assert.not.ok(progress.includes('expand:'), 'the expand phase did not run again');
+    const firstBatch = Number(progress.find((p) => p.startsWith('data:'))!.slice(5));
+    assert.ok(firstBatch > rowsAtKill - 1, `resumed after the recorded batches (first report ${firstBatch}, ${rowsAtKill} recorded at the kill)`);
+    const rows = await db.jobs.find({ where: {}, orderBy: { id: 'asc' }, limit: 10_000 });
+    assert.is(rows.length, ROWS);
+    assert.ok(rows.every((r) => r.label === `job ${r.title}`));
+    const cols = (await db.driver.migrations!.describe(['jobs'])).get('jobs')!.columns;
+    assert.is(cols.get('label')!.nullable, false, 'label became NOT NULL in the contract phase');
+    assert.not.ok(cols.has('name'));
+    await db.close();
+  } finally {
+    await database.drop();
+  }
+});
+
+test.run();
