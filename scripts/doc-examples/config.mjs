@@ -31,6 +31,7 @@ export const PACKAGE_PRELUDES = {
   'packages/cache': 'plugins',
   'packages/audit': 'plugins',
   'packages/encryption': 'plugins',
+  'packages/metrics': 'plugins',
   'examples/plugin-soft-delete': 'soft-delete',
 };
 

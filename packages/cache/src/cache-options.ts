@@ -117,9 +117,10 @@ export interface ResolvedOptions {
   readonly heartbeatMs: number;
 }
 
-// No '{' (every key starts with '<namespace>:{', see KeyNames, and hash tags decide cluster slots)
+/** Allowed namespaces. */
+// No "{" (every key starts with '<namespace>:{', see KeyNames, and hash tags decide cluster slots)
 // and no glob characters (* ? [ ] \): clear() SCANs for '<namespace>:{*'.
-const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
+export const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
 
 function positiveInt(v: unknown, path: string, fallback: number): number {
   if (v === undefined) return fallback;

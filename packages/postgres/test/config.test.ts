@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig, getBackend, loadConfig, SecretValue } from '@chatcore/core/config';
+import { createStack, getBackend, loadConfig, SecretValue } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { dropTables, suffix } from '@chatcore/sql/testing';
 import { postgres, postgresConfigFrom } from '../src/index.js';
@@ -13,7 +13,7 @@ const notes = defineRepository('notes', { id: f.id(), body: f.text(), version: f
 
 test('a YAML configuration with backend: postgres builds a working database (snake_case keys, ${VAR} url, durations)', async () => {
   const yaml = 'database:\n  backend: postgres\n  url: ${TEST_PG_URL}\n  connection_pool_size: 3\n  query_timeout: 2s\n';
-  const db = await createDatabaseFromConfig({ config: yaml, env: { TEST_PG_URL: PG_URL }, repositories: { notes } });
+  const db = await createStack({ config: yaml, env: { TEST_PG_URL: PG_URL }, repositories: { notes } });
   await db.connect();
   try {
     const n = await db.notes.create({ body: 'from config' });

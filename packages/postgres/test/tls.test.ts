@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { ConfigError, ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig } from '@chatcore/core/config';
+import { createStack } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { pgSslOptions, postgres, type PostgresConfig } from '../src/index.js';
 import { createCluster, makeCertificates, type TestCertificates, type TestCluster } from './helpers/cluster.js';
@@ -94,7 +94,7 @@ test('YAML use_ssl: true with ?sslmode=disable in the URL from the environment i
     const env = { DATABASE_URL: `${cluster.url('localhost')}?${param}`, CA_FILE: join(pki.dir, 'ca.crt') };
     let error: unknown;
     try {
-      const db = await createDatabaseFromConfig({ config: yaml, env, repositories: { notes } });
+      const db = await createStack({ config: yaml, env, repositories: { notes } });
       opened.push(db);
       await db.connect();
     } catch (e) {

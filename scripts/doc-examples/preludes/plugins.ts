@@ -4,3 +4,4 @@ export * from './core.js';
 export * from '@chatcore/cache';
 export * from '@chatcore/audit';
 export * from '@chatcore/encryption';
+export * from '@chatcore/metrics';

@@ -1,5 +1,6 @@
 import { toSnakeCase } from '../util/naming.js';
 import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
 import { closestName } from './config-checker.js';
 import { ConfigType, INVALID, type ConfigShape, type InferShape, type ObjectOptions, type ReadScope, type Reader } from './config-type.js';
 import { SecretValue } from '../util/secret-value.js';
@@ -98,6 +99,22 @@ export const c = {
         return expected(at, value, `a duration${bounds(options.min, options.max)} ms`);
       }
       return ms;
+    });
+  },
+  /** A size, read as bytes: a number (bytes) or a string like "64MiB", "512KiB", "10MB". */
+  size(options: { min?: number; max?: number } = {}): ConfigType<number> {
+    return scalar('size', (raw, at) => {
+      const value = readNumber(raw, at);
+      let bytes: number;
+      try {
+        bytes = parseSize(value as number | string, at.path);
+      } catch {
+        return expected(at, raw, 'a size in bytes or like "64MiB", "512KiB", "10MB"');
+      }
+      if ((options.min !== undefined && bytes < options.min) || (options.max !== undefined && bytes > options.max)) {
+        return expected(at, raw, `a size${bounds(options.min, options.max)} bytes`);
+      }
+      return bytes;
     });
   },
   /** One of a fixed list of strings. */

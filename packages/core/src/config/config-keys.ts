@@ -25,7 +25,7 @@ export interface ConfigKey {
  *
  * @example
  * ```ts
- * configKeys(CONFIG_SECTIONS).map((k) => k.path); // ['database', 'database.backend', ...]
+ * configKeys(configSections()).map((k) => k.path); // ['database', 'database.backend', ...]
  * ```
  */
 export function configKeys(sections: Readonly<Record<string, AnyConfigType>>): ConfigKey[] {

@@ -12,7 +12,8 @@ import type { ConfigChecker } from './config-checker.js';
  * };
  * ```
  */
-export const INVALID: unique symbol = Symbol('chatcore.config.invalid');
+// Symbol.for: a section schema built by another copy of core (src next to dist) returns the same marker.
+export const INVALID: unique symbol = Symbol.for('chatcore.config.invalid');
 
 /**
  * Where a reader is in the configuration tree.
@@ -102,6 +103,26 @@ export class ConfigType<T, D extends boolean = false> {
   /** The value used when the key is absent (or empty). */
   default(value: T): ConfigType<T, true> {
     return new ConfigType<T, true>({ ...this.state, hasDefault: true, defaultValue: value });
+  }
+
+  /**
+   * An extra rule on the read value: `rule` returns a message (never quoting
+   * the value) when the value is wrong. Plugins pass the same function their
+   * own option check uses, so the file and the plugin accept the same values.
+   */
+  check(rule: (value: T) => string | undefined): ConfigType<T, D> {
+    const read = this.state.read;
+    return new ConfigType<T, D>({
+      ...this.state,
+      read: (value, at) => {
+        const r = read(value, at);
+        if (r === INVALID) return r;
+        const problem = rule(r as T);
+        if (problem === undefined) return r;
+        at.checker.fail(at.path, problem);
+        return INVALID;
+      },
+    });
   }
 
   /** A sentence for the configuration reference. */

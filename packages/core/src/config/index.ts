@@ -6,14 +6,15 @@ export { configKeys, type ConfigKey } from './config-keys.js';
 export { readYaml, type YamlSource } from './yaml-source.js';
 export { databaseSection, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
 export {
-  encryptionSection, cacheSection, auditSection, metricsSection, CONFIG_SECTIONS, MIN_PASSPHRASE_SALT_LENGTH,
-  type EncryptionSection, type CacheSection, type AuditSection, type MetricsSection,
-} from './section-schemas.js';
+  registerSection, getSection, listSections, unregisterSection, KNOWN_SECTION_PACKAGES,
+  type ConfigSections, type SectionDefinition, type SectionBuildContext,
+} from './section-registry.js';
 export {
-  loadConfig, resolveDatabaseConfig, stringifyConfig,
+  loadConfig, configSections, resolveDatabaseConfig, stringifyConfig,
   type ChatcoreConfig, type ConfigWith, type ExtraSections, type LoadConfigOptions,
 } from './load-config.js';
 export { registerBackend, getBackend, listBackends, unregisterBackend, type BackendFactory } from './backend-registry.js';
-export { createDatabaseFromConfig, type DatabaseFromConfigOptions, type PluginFactories } from './create-database-from-config.js';
+export { createStack, type StackOptions } from './create-stack.js';
 export { parseDuration } from '../util/duration.js';
+export { parseSize } from '../util/size.js';
 export { SecretValue } from '../util/secret-value.js';
