@@ -139,7 +139,7 @@ test('unknown sections, __proto__ and constructor keys are rejected without touc
 test('an empty file gives the embedded default with every default filled in', () => {
   const cfg = loadConfig('', { env: {} });
   assert.equal(cfg.database, {
-    backend: 'pglite', useSsl: false, sslRejectUnauthorized: true, connectionPoolSize: 10, queryTimeout: 30_000, replicaUrls: [], schemaMode: 'apply',
+    backend: 'pglite', connectionPoolSize: 10, queryTimeout: 30_000, replicaUrls: [], schemaMode: 'apply',
   });
   assert.is(cfg.cache, undefined);
 });
@@ -194,6 +194,27 @@ test('the example stack file loads, and stringify then load gives the same confi
   const safe = stringifyConfig(cfg);
   for (const secret of Object.values(env)) assert.not.ok(safe.includes(secret), 'redacted output holds a secret');
   assert.match(safe, /url: "\[redacted\]"/);
+});
+
+test('one vocabulary: the ssl shape (use_ssl is refused naming ssl), breaker and retry shapes, durations and sizes', () => {
+  const old = problemsOf(() => loadConfig('database:\n  backend: postgres\n  host: db\n  use_ssl: true\n  ssl_ca: /etc/ca.pem\n', { env: {} }));
+  assert.equal(old.problems.map((p) => p.path), ['database.use_ssl', 'database.ssl_ca']);
+  assert.match(old.problems[0]!.message, /TLS has one key, ssl \(ssl: true, or ssl: \{ ca, cert, key, reject_unauthorized \}\)/);
+  const cfg = loadConfig([
+    'database:', '  backend: postgres', '  host: db', '  ssl: { ca: /etc/ca.pem }',
+    '  retry: { max_retries: 2, initial_delay: 20ms, max_delay: 1s }', '  breaker: { failures: 3, half_open_after: 2s }',
+    'cache:', '  local_max_bytes: 64MiB', '  redis_timeout: 150ms', '  breaker: { failures: 4, half_open_after: 500ms }', '',
+  ].join('\n'), { env: {} });
+  assert.equal(cfg.database.ssl, { ca: '/etc/ca.pem', rejectUnauthorized: true });
+  assert.equal(cfg.database.retry, { maxRetries: 2, initialDelay: 20, maxDelay: 1000 });
+  assert.equal(cfg.database.breaker, { failures: 3, halfOpenAfter: 2000 });
+  assert.is(cfg.cache?.localMaxBytes, 64 * 1024 * 1024);
+  assert.equal(cfg.cache?.breaker, { failures: 4, halfOpenAfter: 500 });
+  assert.is(loadConfig('database:\n  backend: postgres\n  host: db\n  ssl: true\n', { env: {} }).database.ssl, true);
+  const bad = problemsOf(() => loadConfig('database:\n  backend: postgres\n  host: db\n  ssl: yes please\n  breaker: { threshold: 3 }\ncache:\n  local_max_bytes: 64 megs\n', { env: {} }));
+  assert.equal(bad.problems.map((p) => p.path), ['database.ssl', 'database.breaker.threshold', 'cache.local_max_bytes']);
+  assert.match(bad.problems[1]!.message, /unknown key; allowed keys: failures, half_open_after/);
+  assert.match(bad.problems[2]!.message, /a size in bytes or like "64MiB"/);
 });
 
 test('a missing file is a ConfigError naming the path', () => {

@@ -93,7 +93,7 @@ export function auditOptionsFromConfig(section: AuditSection): AuditOptions {
     ...(section.reads !== undefined ? { reads: section.reads } : {}),
     ...(section.maxIds !== undefined ? { maxIds: section.maxIds } : {}),
     ...(section.includeValues !== undefined ? { includeValues: section.includeValues } : {}),
-    ...(section.slowQueryThreshold !== undefined ? { slowQueryMs: section.slowQueryThreshold } : {}),
+    ...(section.slowQueryThreshold !== undefined ? { slowQueryThreshold: section.slowQueryThreshold } : {}),
     ...(section.queue !== undefined ? { queue: section.queue } : {}),
     ...(section.checkpoints !== undefined ? { checkpoints: section.checkpoints } : {}),
     ...(section.recordRollbacks !== undefined ? { recordRollbacks: section.recordRollbacks } : {}),

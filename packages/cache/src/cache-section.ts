@@ -46,6 +46,9 @@ export const cacheSection = c.object({
   localMaxBytes: c.size({ min: 0 }).describedAs('In-process tier bound in bytes (default 64MiB); 0 turns the in-process tier off.'),
   namespace: c.string({ max: 100, pattern: NAMESPACE_RE, patternHint: 'letters, digits and : _ . -' })
     .describedAs('Prefix of every Redis key and the bus channel (default chatcore); namespaces never share keys.'),
+  redisTimeout: c.duration({ min: 1 }).describedAs('Timeout of each Redis call (default 150ms).'),
+  breaker: c.breaker().describedAs('Circuit breaker over Redis (default { failures: 5, half_open_after: 1s }).'),
+  heartbeat: c.duration({ min: 20 }).describedAs('Bus heartbeat period (default 250ms); the in-process tier stops serving after 3 missed heartbeats.'),
   repositories: c.record(repositoryEntry).describedAs('Per repository: false (not cached), true, or { ttl, grace, tenant_scoped, enabled }. Names must be repositories of the database.'),
 });
 
@@ -92,6 +95,9 @@ export function cacheOptionsFromConfig(section: CacheSection): CacheOptions {
     ...(section.grace !== undefined ? { grace: section.grace } : {}),
     ...(section.maxTtl !== undefined ? { maxTtl: section.maxTtl } : {}),
     ...(section.namespace ? { namespace: section.namespace } : {}),
+    ...(section.redisTimeout !== undefined ? { redisTimeout: section.redisTimeout } : {}),
+    ...(section.breaker !== undefined ? { breaker: section.breaker } : {}),
+    ...(section.heartbeat !== undefined ? { heartbeat: section.heartbeat } : {}),
     ...(section.localMaxEntries === 0 || section.localMaxBytes === 0
       ? { local: false }
       : {

@@ -67,7 +67,7 @@ test('a registered backend receives the checked, camelCased settings with defaul
       repositories: { notes },
     });
     assert.equal(seen, {
-      backend: 'custom-kv', url: 'kv://kv.internal', useSsl: false, sslRejectUnauthorized: true, connectionPoolSize: 3,
+      backend: 'custom-kv', url: 'kv://kv.internal', connectionPoolSize: 3,
       queryTimeout: 60_000, replicaUrls: [], schemaMode: 'apply',
     });
     await db.close();

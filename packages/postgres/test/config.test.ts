@@ -32,10 +32,10 @@ test('database settings map to postgres options; TLS files that cannot be read a
   const options = postgresConfigFrom(cfg);
   assert.equal(
     { host: options.host, port: options.port, database: options.database, user: options.user, poolSize: options.poolSize, queryTimeout: options.queryTimeout, replicaUrls: options.replicaUrls?.map((u) => SecretValue.reveal(u)), ssl: options.ssl },
-    { host: 'db.internal', port: 6543, database: 'app', user: 'svc', poolSize: 7, queryTimeout: 1500, replicaUrls: ['postgres://replica-1/app'], ssl: false },
+    { host: 'db.internal', port: 6543, database: 'app', user: 'svc', poolSize: 7, queryTimeout: 1500, replicaUrls: ['postgres://replica-1/app'], ssl: undefined },
   );
-  const tls = loadConfig('database:\n  backend: postgres\n  host: db\n  use_ssl: true\n  ssl_ca: /nonexistent/ca.pem\n').database;
-  assert.throws(() => postgresConfigFrom(tls), (e: unknown) => e instanceof ConfigError && /ssl_ca/.test((e as Error).message));
+  const tls = loadConfig('database:\n  backend: postgres\n  host: db\n  ssl: { ca: /nonexistent/ca.pem }\n').database;
+  assert.throws(() => postgresConfigFrom(tls), (e: unknown) => e instanceof ConfigError && /ssl\.ca/.test((e as Error).message));
   assert.type(getBackend('postgres'), 'function');
 });
 

@@ -117,6 +117,21 @@ export const c = {
       return bytes;
     });
   },
+  /** The breaker shape every section uses: `{ failures, half_open_after }` (BreakerOptions). */
+  breaker() {
+    return c.object({
+      failures: c.integer({ min: 1, max: 10_000 }).describedAs('Consecutive failures that open the breaker.'),
+      halfOpenAfter: c.duration({ min: 1, max: 3_600_000 }).describedAs('How long it stays open before a probe call.'),
+    });
+  },
+  /** The retry shape every section uses: `{ max_retries, initial_delay, max_delay }` (RetryOptions). */
+  retry() {
+    return c.object({
+      maxRetries: c.integer({ min: 0, max: 100 }).describedAs('Retries after the first attempt.'),
+      initialDelay: c.duration({ min: 0, max: 60_000 }).describedAs('First backoff delay; later ones grow exponentially, with jitter.'),
+      maxDelay: c.duration({ min: 0, max: 600_000 }).describedAs('Largest backoff delay.'),
+    });
+  },
   /** One of a fixed list of strings. */
   enum<const V extends readonly [string, ...string[]]>(values: V): ConfigType<V[number]> {
     return scalar(values.join(' | '), (value, at) => {
@@ -195,8 +210,14 @@ export const c = {
         const join = (k: string) => (at.path ? `${at.path}.${k}` : k);
         const known = new Map(Object.keys(shape).map((name) => [keyOf(name), name]));
         const before = at.checker.problems.length;
+        const retired = new Map(Object.entries(options.retired ?? {}).map(([name, message]) => [keyOf(name), message]));
         for (const k of Object.keys(value)) {
           if (known.has(k)) continue;
+          const gone = retired.get(k);
+          if (gone) {
+            at.checker.fail(join(k), gone);
+            continue;
+          }
           const hint = closestName(k, [...known.keys()]);
           at.checker.fail(join(k), `unknown key${hint ? ` (did you mean ${hint}?)` : ''}; allowed keys: ${[...known.keys()].join(', ')}`);
         }

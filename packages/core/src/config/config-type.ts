@@ -205,6 +205,12 @@ export interface ObjectOptions<V> {
   /** Keys that must be present (TypeScript names). */
   readonly required?: readonly string[];
   /**
+   * Keys that were renamed or removed (TypeScript names) and the message
+   * that says what replaces them; written in a file they are reported with
+   * it instead of as unknown.
+   */
+  readonly retired?: Readonly<Record<string, string>>;
+  /**
    * Cross-key checks run on the read value (keys reported wrong are absent,
    * and `failed(key)` tells them apart from keys not written); report with
    * `fail(key, message)` (`null`: the object itself), never echoing values.

@@ -4,7 +4,7 @@ export { ConfigChecker, closestName, kindOf, type ConfigProblem, type SourceInfo
 export { interpolateEnv, type EnvSource, type Interpolation } from './interpolate-env.js';
 export { configKeys, type ConfigKey } from './config-keys.js';
 export { readYaml, type YamlSource } from './yaml-source.js';
-export { databaseSection, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
+export { databaseSection, type DatabaseTls, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
 export {
   registerSection, getSection, listSections, unregisterSection, KNOWN_SECTION_PACKAGES,
   type ConfigSections, type SectionDefinition, type SectionBuildContext,
@@ -17,4 +17,5 @@ export { registerBackend, getBackend, listBackends, unregisterBackend, type Back
 export { createStack, type StackOptions } from './create-stack.js';
 export { parseDuration } from '../util/duration.js';
 export { parseSize } from '../util/size.js';
+export { resolveRetryOptions, resolveBreakerOptions, type RetryOptions, type BreakerOptions, type ResolvedRetryOptions, type ResolvedBreakerOptions } from '../resilience/resilience-options.js';
 export { SecretValue } from '../util/secret-value.js';
