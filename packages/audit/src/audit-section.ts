@@ -1,4 +1,4 @@
-import { c, ConfigType, INVALID, type InferConfig } from '@chatcore/core/config';
+import { c, ConfigType, INVALID, jsonSchemaOf, type InferConfig } from '@chatcore/core/config';
 import type { AuditOptions } from './audit-options.js';
 
 const NAME = /^[A-Za-z][A-Za-z0-9_]*$/;
@@ -9,6 +9,7 @@ const reads = new ConfigType<'all' | 'none' | { sampleRate: number }>({
   secret: false,
   hasDefault: false,
   describe: 'all | none | { sample_rate }',
+  jsonSchema: { anyOf: [{ type: 'string', enum: ['all', 'none'] }, jsonSchemaOf(sampled)] },
   write: (v, redact, secret) => (typeof v === 'string' ? v : sampled.write(v, redact, secret)),
   read: (value, at) => {
     if (value === 'all' || value === 'none') return value;

@@ -1,4 +1,4 @@
-import { c, ConfigType, INVALID, type InferConfig } from '@chatcore/core/config';
+import { c, ConfigType, INVALID, jsonSchemaOf, type InferConfig } from '@chatcore/core/config';
 import type { CacheOptions, RepositoryCacheOptions } from './cache-options.js';
 import { NAMESPACE_RE } from './cache-options.js';
 
@@ -12,6 +12,7 @@ const repositorySettings = c.object({
 const repositoryEntry = new ConfigType<InferConfig<typeof repositorySettings>>({
   ...repositorySettings.state,
   describe: 'false, true, or a map { ttl, grace, tenant_scoped, enabled }',
+  jsonSchema: { anyOf: [{ type: 'boolean' }, jsonSchemaOf(repositorySettings)] },
   read: (value, at) => {
     if (typeof value === 'boolean' || (typeof value === 'string' && at.checker.isFromEnv(at.path))) {
       const enabled = c.boolean().read(value, at);

@@ -70,6 +70,13 @@ export interface TypeState<T> {
   /** Objects: their keys (camelCase); lists and maps: their item type. For tooling and docs. */
   readonly shape?: ConfigShape | undefined;
   readonly item?: AnyConfigType | undefined;
+  /**
+   * The JSON Schema of a value of this type (scalars and custom types);
+   * objects, lists and maps are derived from `shape` and `item`.
+   */
+  readonly jsonSchema?: Readonly<Record<string, unknown>> | undefined;
+  /** Objects: keys that must be present (TypeScript names). */
+  readonly required?: readonly string[] | undefined;
 }
 
 /**

@@ -1,5 +1,6 @@
 import { c } from './config-builders.js';
 import { ConfigType, INVALID, type InferConfig } from './config-type.js';
+import { jsonSchemaOf } from './config-json-schema.js';
 
 /**
  * Names of the backends that ship with chatcore; any registered name is accepted too.
@@ -94,6 +95,7 @@ const tls = new ConfigType<boolean | InferConfig<typeof tlsMap>>({
   secret: false,
   hasDefault: false,
   describe: 'true | false | { ca, cert, key, reject_unauthorized }',
+  jsonSchema: { anyOf: [{ type: 'boolean' }, jsonSchemaOf(tlsMap)] },
   read: (value, at) => {
     if (typeof value === 'boolean' || (typeof value === 'string' && at.checker.isFromEnv(at.path))) return c.boolean().read(value, at);
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) return tlsMap.state.read(value, at);

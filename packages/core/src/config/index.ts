@@ -3,6 +3,7 @@ export { ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferCo
 export { ConfigChecker, closestName, kindOf, type ConfigProblem, type SourceInfo } from './config-checker.js';
 export { interpolateEnv, type EnvSource, type Interpolation } from './interpolate-env.js';
 export { configKeys, type ConfigKey } from './config-keys.js';
+export { configJsonSchema, jsonSchemaOf } from './config-json-schema.js';
 export { readYaml, type YamlSource } from './yaml-source.js';
 export { databaseSection, type DatabaseTls, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
 export {
