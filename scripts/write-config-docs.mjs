@@ -16,7 +16,8 @@ function table(name) {
   const rows = keys.map((k) => {
     const yaml = k.path.slice(name.length + 1);
     const ts = k.typescript.slice(name.length + 1);
-    const type = `${k.type}${k.secret ? ', secret' : ''}`;
+    const unit = k.type === "duration" ? " ms" : k.type === "size" ? " bytes" : "";
+    const type = `${k.type}${k.constraint ? ` (${k.constraint}${unit})` : ""}${k.secret ? ", secret" : ""}`;
     const def = 'default' in k ? `\`${JSON.stringify(k.default)}\`` : '';
     return `| \`${yaml}\` | \`${ts}\` | ${cell(type)} | ${def} | ${cell(k.doc ?? '')} |`;
   });

@@ -49,7 +49,7 @@ test('one mistake in each of five sections: one ConfigError listing all five, wi
   assert.match(problems[1]!.message, /CHATCORE_TEST_KEY is not set/);
   assert.match(problems[2]!.message, /expected a duration/);
   assert.match(problems[3]!.message, /unknown key \(did you mean slow_query_threshold\?\)/);
-  assert.match(problems[4]!.message, /not a valid Prometheus metric name start/);
+  assert.match(problems[4]!.message, /the prefix is not a valid Prometheus metric name start/);
   assert.match((error as Error).message, /has 5 problems/);
 });
 

@@ -15,7 +15,7 @@ import { bucketsProblem, prefixProblem, type MetricsOptions } from './metrics-op
  */
 export const metricsSection = c.object({
   enabled: c.boolean().default(true).describedAs('false: no metrics plugin is built.'),
-  prefix: c.string({ min: 0, max: 64 }).check((p) => prefixProblem(p)).describedAs('Prefix of every metric name (default chatcore_).'),
+  prefix: c.string({ min: 0, max: 64 }).check((p) => { const problem = prefixProblem(p); return problem && `the prefix ${problem}`; }).describedAs('Prefix of every metric name (default chatcore_).'),
   buckets: c.list(c.number()).check((b) => bucketsProblem(b)).describedAs('Latency histogram bucket bounds in seconds, ascending.'),
   openTelemetry: c.boolean().describedAs('true (default): emit OpenTelemetry spans and metrics when the application registered an SDK; false: never.'),
 });
