@@ -81,11 +81,8 @@ export async function createStack<R extends RepositoryMap>(options: StackOptions
     if (!plugin || typeof plugin.name !== 'string') throw new ConfigError(`Section ${section.name} (${section.package}) did not build a plugin.`);
     configured.push(plugin);
   }
-  for (const key of Object.keys(all)) {
-    if (key !== 'database' && all[key] !== undefined && !getSection(key)) {
-      throw new ConfigError(`The configuration has a ${key} section that no loaded package handles; import the package that provides it.`, { problems: [{ path: key, message: 'no package handles this section' }] });
-    }
-  }
+  // Other keys of a loaded configuration are sections the application passed to
+  // loadConfig({ sections }) itself: it reads them, no package builds a plugin from them.
   const plugins = typeof options.plugins === 'function' ? options.plugins(configured) : [...(options.plugins ?? []), ...configured];
   const driver = await factory(config.database);
   try {
