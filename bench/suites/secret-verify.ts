@@ -46,7 +46,7 @@ export async function secretVerify(out: string[]): Promise<void> {
       const paired = median(w.map((ms, r) => ms / wall[0]![r]!));
       out.push(`| ${name} | ${median(w).toFixed(0)} | ${Math.min(...w).toFixed(0)}–${Math.max(...w).toFixed(0)} | ${median(cpu[i]!).toFixed(0)} | ${(median(w) / median(wall[0]!)).toFixed(2)}x | ${paired.toFixed(2)}x |`);
     });
-    out.push('', `scrypt N=2^17, r=8, p=1 (the defaults), ${ROUNDS} rounds, PostgreSQL`);
+    out.push('', `scrypt N=2^14, r=8, p=5 (the defaults), ${ROUNDS} rounds, PostgreSQL`);
   } finally {
     await db.users.deleteMany({}).catch(() => undefined);
     await db.close();

@@ -8,7 +8,9 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { postgres } from '@chatcore/postgres';
-import { cache, type CachePlugin } from '../src/index.js';
+import { cache, encode, type CachePlugin } from '../src/index.js';
+import { EntryAuthenticator } from '../src/entry-authenticator.js';
+import { getCheck } from '../src/entry-checks.js';
 
 const PG_URL = process.env.CHATCORE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const table = `bench_cache_${randomBytes(4).toString('hex')}`;
@@ -33,6 +35,9 @@ const viaShared = await open(shared);
 // An in-process tier smaller than the working set: every read misses it, then hits Redis (the miss path's own cost).
 const small = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `${ns}-x`, repositories: { users: true }, localMaxEntries: 50 });
 const viaSmall = await open(small);
+// The same with a configured key: entries are authenticated (HMAC-SHA256) rather than checksummed.
+const smallKeyed = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `${ns}-k`, repositories: { users: true }, localMaxEntries: 50, key: randomBytes(32) });
+const viaSmallKeyed = await open(smallKeyed);
 const mixed = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `${ns}-m`, repositories: { users: true } });
 const viaMixed = await open(mixed);
 
@@ -64,16 +69,35 @@ function workload(db: Db) {
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-const cases = ['uncached', 'localHit', 'sharedHit', 'localMissSharedHit', 'mixNoCache', 'mixCache'] as const;
+const cases = ['uncached', 'localHit', 'sharedHit', 'localMissSharedHit', 'localMissSharedHitKeyed', 'mixNoCache', 'mixCache'] as const;
 const results = Object.fromEntries(cases.map((k) => [k, [] as number[]])) as Record<string, number[]>;
 const cpuPerOp = Object.fromEntries(cases.map((k) => [k, [] as number[]])) as Record<string, number[]>;
 const noCacheMix = workload(plain);
 const cacheMix = workload(viaMixed);
+// What authentication adds to one Redis-tier hit: seal on fill, open (MAC check) and the id check on a hit, of a row of this table.
+const auth = new EntryAuthenticator(randomBytes(32));
+const sample = await plain.users.get(hot[0]!);
+const text = encode({ t: 3, f: Date.now() + 60_000, v: sample });
+const entryKey = `${ns}:{abcdefghijklmnopqrst}:users:0123456789ab:i`;
+const counterKey = `${ns}:{abcdefghijklmnopqrst}:users:e`;
+const check = getCheck(sample!.id, true);
+const authUs: number[] = [];
+function authCost(): number {
+  const n = 20_000;
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    const raw = auth.seal(entryKey, counterKey, text);
+    if (auth.open(entryKey, counterKey, raw) !== text || check(sample) !== undefined) throw new Error('bench: authentication failed');
+  }
+  return ((performance.now() - t0) * 1000) / n;
+}
 for (let round = 0; round < 5; round++) {
   results.uncached!.push(await throughput(1500, (i) => plain.users.get(hot[i % hot.length]!), cpuPerOp.uncached!));
   results.localHit!.push(await throughput(1500, (i) => viaLocal.users.get(hot[i % hot.length]!), cpuPerOp.localHit!));
   results.sharedHit!.push(await throughput(1500, (i) => viaShared.users.get(hot[i % hot.length]!), cpuPerOp.sharedHit!));
   results.localMissSharedHit!.push(await throughput(1500, (i) => viaSmall.users.get(hot[i % hot.length]!), cpuPerOp.localMissSharedHit!));
+  results.localMissSharedHitKeyed!.push(await throughput(1500, (i) => viaSmallKeyed.users.get(hot[i % hot.length]!), cpuPerOp.localMissSharedHitKeyed!));
+  authUs.push(authCost());
   results.mixNoCache!.push(await throughput(1500, noCacheMix, cpuPerOp.mixNoCache!));
   results.mixCache!.push(await throughput(1500, cacheMix, cpuPerOp.mixCache!));
 }
@@ -90,10 +114,14 @@ row('uncached repo.get by id (PostgreSQL)', 'uncached', 1);
 row('in-process hit (copy included)', 'localHit', 1);
 row('Redis-tier hit (in-process tier off)', 'sharedHit', 2);
 row('in-process miss, Redis-tier hit (200 hot ids, in-process tier of 50)', 'localMissSharedHit', 2);
+row('in-process miss, Redis-tier hit, keyed (cache({ key }))', 'localMissSharedHitKeyed', 2);
 row('95% get / 5% update, no cache', 'mixNoCache', 2);
 row('95% get / 5% update, cache', 'mixCache', 2);
 console.log(`\n95/5 workload: hit rate ${(hitRate * 100).toFixed(1)}% (in-process ${s.local.hits}, Redis ${s.shared.hits}, misses ${s.shared.misses}); cached/uncached throughput ${(m.mixCache! / m.mixNoCache!).toFixed(2)}x`);
 
-for (const c of [local, shared, small, mixed]) await c.clear();
-for (const db of [viaLocal, viaShared, viaSmall, viaMixed, plain]) await db.close();
+const hitUs = 1e6 / m.localMissSharedHitKeyed!;
+console.log(`\nentry authentication (seal + MAC check + id check, ${text.length}-byte entry): ${median(authUs).toFixed(2)} µs (min–max ${Math.min(...authUs).toFixed(2)}–${Math.max(...authUs).toFixed(2)}) = ${((median(authUs) / hitUs) * 100).toFixed(2)}% of an in-process miss / Redis-tier hit (${hitUs.toFixed(0)} µs, keyed)`);
+
+for (const c of [local, shared, small, smallKeyed, mixed]) await c.clear();
+for (const db of [viaLocal, viaShared, viaSmall, viaSmallKeyed, viaMixed, plain]) await db.close();
 execFileSync('psql', [PG_URL, '-q', '-c', `DROP TABLE IF EXISTS "${table}"`], { stdio: 'ignore' });

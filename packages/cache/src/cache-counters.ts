@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { CacheMetric, CacheMetricEvent, CacheStats, CacheTier, TierCounters } from './cache-stats.js';
 
-const zero = (): TierCounters => ({ hits: 0, misses: 0, stale: 0, errors: 0, evictions: 0, bypasses: 0, fills: 0 });
+const zero = (): TierCounters => ({ hits: 0, misses: 0, stale: 0, errors: 0, evictions: 0, bypasses: 0, fills: 0, rejected: 0 });
 
 /**
  * The counters behind `stats()` and the `metric` events.
@@ -34,7 +34,7 @@ export class CacheCounters {
     }
   }
 
-  snapshot(state: Pick<CacheStats, 'breaker' | 'bus' | 'pendingInvalidations' | 'localEntries' | 'localBytes'>): CacheStats {
+  snapshot(state: Pick<CacheStats, 'breaker' | 'bus' | 'authenticated' | 'pendingInvalidations' | 'localEntries' | 'localBytes'>): CacheStats {
     const total = { local: zero(), shared: zero() };
     const repositories: Record<string, Record<CacheTier, TierCounters>> = {};
     for (const [name, r] of this.byRepo) {

@@ -43,7 +43,7 @@ const schemaHashes = new WeakMap<RepositorySchema, string>();
  *
  * @example
  * ```ts
- * schemaHash(host.schema('users')); // '9fQ2...'
+ * schemaHash(schema); // '9fQ2...': changes when the repository's storage schema changes
  * ```
  */
 export function schemaHash(schema: RepositorySchema): string {

@@ -1,7 +1,23 @@
 import { ConfigError } from '@chatcore/core';
 import { parseDuration, resolveBreakerOptions, type BreakerOptions } from '@chatcore/core/config';
-import { type RepositorySchema } from '@chatcore/core/plugin';
+import { SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
+import type { CacheKeyInput } from './entry-authenticator.js';
+
+/**
+ * Redis client options as `cache({ redis })` takes them: node-redis's
+ * options, with `password` and `url` also accepted as a `SecretValue` (so
+ * that printing the options shows no credential).
+ *
+ * @example
+ * ```ts
+ * const redis: CacheRedisOptions = { socket: { host: 'cache.internal', port: 6379 }, password: new SecretValue(process.env.REDIS_PASSWORD!) };
+ * ```
+ */
+export type CacheRedisOptions = Omit<RedisClientOptions, 'password' | 'url'> & {
+  readonly password?: string | SecretValue<string> | undefined;
+  readonly url?: string | SecretValue<string> | undefined;
+};
 
 /**
  * Per-repository cache settings, in `cache({ repositories })` or in the
@@ -36,10 +52,13 @@ export interface RepositoryCacheOptions {
 export interface CacheOptions {
   /** false: the plugin passes every call through and opens no connection (default true). */
   readonly enabled?: boolean;
-  /** Redis for the shared tier and the invalidation bus. Without Redis the shared tier is keyv's in-memory store. */
-  readonly redisUrl?: string;
+  /**
+   * Redis for the shared tier and the invalidation bus. Without Redis the shared tier is keyv's in-memory store.
+   * A URL with a password may be given as a `SecretValue`; printing the plugin never shows it either way.
+   */
+  readonly redisUrl?: string | SecretValue<string>;
   /** Redis client options (host, password, TLS...) instead of or in addition to `redisUrl`. */
-  readonly redis?: RedisClientOptions;
+  readonly redis?: CacheRedisOptions;
   /** Redis Cluster seed nodes (urls); the shared tier and the bus then run on the cluster. */
   readonly cluster?: readonly string[];
   /** Default TTL (ms or '60s'); default 60 s. */
@@ -75,6 +94,14 @@ export interface CacheOptions {
   readonly breaker?: BreakerOptions;
   /** Bus heartbeat period (default 250 ms); the in-process tier stops serving after 3 missed heartbeats. */
   readonly heartbeat?: number | string;
+  /**
+   * Secret (32+ bytes, the same in every process of the namespace) that
+   * authenticates shared-tier entries and bus messages (HMAC-SHA256): an
+   * entry that anyone without it wrote, moved or edited in Redis is never
+   * served. Without it entries only carry a checksum. E.g.
+   * `new SecretValue(process.env.CACHE_KEY!)`.
+   */
+  readonly key?: CacheKeyInput;
 }
 
 /**
@@ -110,7 +137,8 @@ export interface ResolvedOptions {
   readonly localMaxEntries: number;
   readonly localMaxBytes: number;
   readonly memoryMaxEntries: number;
-  readonly redis: { readonly url?: string | undefined; readonly client?: RedisClientOptions | undefined; readonly cluster?: readonly string[] | undefined } | undefined;
+  /** Where Redis is; credentials stay inside SecretValues until the client is created. */
+  readonly redis: { readonly url?: SecretValue<string> | undefined; readonly client?: SecretValue<RedisClientOptions> | undefined; readonly cluster?: readonly string[] | undefined } | undefined;
   readonly redisTimeoutMs: number;
   readonly breakerFailures: number;
   readonly halfOpenAfterMs: number;
@@ -135,6 +163,34 @@ function duration(v: number | string | undefined, path: string, fallback: number
   } catch (e) {
     throw new ConfigError(`cache: ${path} must be milliseconds or a duration like "30s".`, { problems: [{ path, message: e instanceof Error ? e.message : 'invalid duration' }] });
   }
+}
+
+/** node-redis options with the SecretValue members read. */
+function revealClient(o: CacheRedisOptions): RedisClientOptions {
+  const { password, url, ...rest } = o;
+  return { ...rest, ...(password !== undefined ? { password: SecretValue.reveal(password) } : {}), ...(url !== undefined ? { url: SecretValue.reveal(url) } : {}) } as RedisClientOptions;
+}
+
+/**
+ * Give `cache()` options (the caller's object, in place) and their `redis`
+ * member a redacted printed form: `util.inspect`, `JSON.stringify` and
+ * loggers then show `[redacted]` for the URL, the password and the key.
+ * Reading the members is unchanged; a frozen object is left as it is.
+ *
+ * @example
+ * ```ts
+ * const o = concealOptions({ redisUrl: 'redis://:pw@cache:6379' });
+ * JSON.stringify(o); // '{"redisUrl":"[redacted]"}'
+ * ```
+ */
+export function concealOptions<O extends CacheOptions>(o: O): O {
+  try {
+    if (o.redis && typeof o.redis === 'object') SecretValue.conceal(o.redis, ['password', 'url']);
+    SecretValue.conceal(o, ['redisUrl', 'key']);
+  } catch {
+    // frozen or sealed: nothing to add
+  }
+  return o;
 }
 
 /**
@@ -168,7 +224,7 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
     localMaxEntries: positiveInt(o.localMaxEntries, 'localMaxEntries', 10_000),
     localMaxBytes: positiveInt(o.localMaxBytes, 'localMaxBytes', 64 * 1024 * 1024),
     memoryMaxEntries: positiveInt(o.memoryMaxEntries, 'memoryMaxEntries', 100_000),
-    redis: hasRedis ? { url: o.redisUrl, client: o.redis, cluster: o.cluster } : undefined,
+    redis: hasRedis ? { url: o.redisUrl ? new SecretValue(SecretValue.reveal(o.redisUrl)) : undefined, client: o.redis ? new SecretValue(revealClient(o.redis)) : undefined, cluster: o.cluster } : undefined,
     redisTimeoutMs: duration(o.redisTimeout, 'redisTimeout', 150),
     breakerFailures: breaker.failures,
     halfOpenAfterMs: breaker.halfOpenAfterMs,

@@ -1,10 +1,14 @@
 import type { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import { ConfigError, type ComponentHealth } from '@chatcore/core';
 import { parseDuration } from '@chatcore/core/config';
 import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type StoredRow, type TransactionEvent } from '@chatcore/core/plugin';
 import { KeyNames, canonicalQuery, canonicalCondition, idDigest, schemaHash } from './cache-keys.js';
-import { repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
+import { concealOptions, repositorySettings, resolveOptions, type CacheOptions, type ResolvedOptions, type ResolvedRepository } from './cache-options.js';
 import { CacheCounters } from './cache-counters.js';
+import { CounterFloors } from './counter-floors.js';
+import { EntryAuthenticator } from './entry-authenticator.js';
+import { countCheck, getCheck, queryCheck } from './entry-checks.js';
 import type { CacheStats, CacheTier } from './cache-stats.js';
 import { Generations } from './generations.js';
 import { InvalidationBus } from './invalidation-bus.js';
@@ -26,6 +30,13 @@ const INVALIDATED = Symbol('cache.invalidated');
  * driver, by tier: the plugin's name, ':' and the tier (audit records a hit).
  */
 const SERVED_BY: Readonly<Record<CacheTier, string>> = { local: 'cache:local', shared: 'cache:shared' };
+/**
+ * After Redis comes back (bus heard again, or breaker closed), both tiers are
+ * bypassed this long: other processes replay the invalidations they could not
+ * send (they reconnect within 100 ms and retry every 25 ms), and until those
+ * land, entries from before the outage may hold values they overwrote.
+ */
+const CATCH_UP_MS = 300;
 
 /** A result as the cache hands it up: `servedBy` only when a tier answered. */
 function answer(rows: StoredRow[], from: CacheTier | undefined): OperationResult {
@@ -78,10 +89,40 @@ export class CachePlugin implements Plugin {
   private invalidator: Invalidator | undefined;
   private reads: ReadThrough | undefined;
   private readonly background = new Set<Promise<unknown>>();
+  private readonly auth: EntryAuthenticator;
+  private host: PluginHost | undefined;
+  /** Until then, neither tier serves (see CATCH_UP_MS). */
+  private catchUpUntil = 0;
+  private started = false;
 
   constructor(private readonly input: CacheOptions = {}) {
-    this.options = resolveOptions(input);
+    this.options = resolveOptions(concealOptions(input));
     this.keys = new KeyNames(this.options.namespace);
+    this.auth = new EntryAuthenticator(input.key);
+  }
+
+  /** A shared-tier entry or bus message failed its checks: counted, and reported as a security event. */
+  private rejected(repository: string | undefined, reason: string): void {
+    if (repository) this.counters.add(repository, 'shared', 'rejected', 1, reason);
+    const what = reason === 'bus' ? 'an invalidation message on the cache bus failed authentication and was ignored' : `a shared-tier cache entry was refused (${reason}); the read went to the database`;
+    this.host?.reportSecurityEvent({ type: 'integrity_failure', source: 'cache', repository, message: `cache: ${what}. Someone may be writing to Redis.`, details: { reason, tier: 'shared', namespace: this.options.namespace } });
+  }
+
+  /**
+   * What printing the plugin shows (util.inspect, JSON.stringify, String):
+   * its settings without credentials, never the Redis clients inside it.
+   */
+  toJSON(): { plugin: string; namespace: string; redis: 'single' | 'cluster' | 'none'; local: boolean; shared: boolean } {
+    const r = this.options.redis;
+    return { plugin: this.name, namespace: this.options.namespace, redis: r ? (r.cluster?.length ? 'cluster' : 'single') : 'none', local: this.options.local, shared: this.options.shared };
+  }
+
+  [inspect.custom](): ReturnType<CachePlugin['toJSON']> {
+    return this.toJSON();
+  }
+
+  toString(): string {
+    return `CachePlugin(${this.options.namespace})`;
   }
 
   /** Metric events (`metric`: CacheMetricEvent) for a metrics plugin. */
@@ -91,6 +132,7 @@ export class CachePlugin implements Plugin {
 
   async connect(host: PluginHost): Promise<void> {
     if (!this.options.enabled) return;
+    this.host = host;
     for (const [name, setting] of Object.entries(this.input.repositories ?? {})) {
       const schema = host.schemas.get(name);
       if (!schema) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].filter((n) => !host.schemas.get(n)!.ownedBy).join(', ')}).`);
@@ -106,6 +148,9 @@ export class CachePlugin implements Plugin {
     this.repos = repos;
     const o = this.options;
     const generations = new Generations();
+    const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
+    // An entry filled under an older counter value lives at most maxTtl + grace: its floor needs to live no longer.
+    const floors = new CounterFloors({ ttlMs: o.maxTtlMs + maxGrace + 1000, maxEntries: 100_000 });
     if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, generations, onEvict: (repo) => this.counters.add(repo, 'local', 'evictions') });
     if (o.redis) {
       const guard = new RedisGuard({ timeoutMs: o.redisTimeoutMs, failures: o.breakerFailures, halfOpenAfterMs: o.halfOpenAfterMs });
@@ -115,23 +160,29 @@ export class CachePlugin implements Plugin {
       const connecting = client.connect().catch(() => undefined);
       await Promise.race([connecting, new Promise((r) => setTimeout(r, Math.max(1000, o.redisTimeoutMs * 5)).unref())]);
       if (o.shared) this.shared = new RedisSharedTier(client, isCluster, guard);
-      this.bus = new InvalidationBus(client, this.keys.channel(), guard, {
+      this.bus = new InvalidationBus(client, this.keys.channel(), guard, this.auth, {
         heartbeatMs: o.heartbeatMs,
         onMessage: (m) => {
           if (m.all) this.invalidator?.applyAll();
-          else if (typeof m.repo === 'string' && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids);
+          else if (typeof m.repo === 'string' && Array.isArray(m.ids)) this.invalidator?.received(m.repo, m.ids, m.epochs, m.generation);
         },
-        onReconnect: () => this.invalidator?.applyAll(),
+        onForged: () => this.rejected(undefined, 'bus'),
+        onReconnect: () => {
+          this.invalidator?.applyAll();
+          this.catchUp();
+        },
         onDown: () => this.invalidator?.applyAll(),
       });
       guard.onStateChange((state) => {
-        if (state === 'closed') void this.invalidator?.flush();
+        if (state !== 'closed') return;
+        this.catchUp();
+        void this.invalidator?.flush();
       });
     } else if (o.shared) {
       this.shared = new MemorySharedTier({ maxEntries: o.memoryMaxEntries });
     }
-    const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
     this.invalidator = new Invalidator({
+      floors,
       keys: this.keys,
       generations,
       local: this.local,
@@ -149,8 +200,11 @@ export class CachePlugin implements Plugin {
       shared: this.shared,
       counters: this.counters,
       generations,
-      localTrusted: this.bus ? () => this.bus!.isUp() : () => true,
-      sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered,
+      auth: this.auth,
+      floors,
+      onRejected: (repo, reason) => this.rejected(repo, reason),
+      localTrusted: this.bus ? () => this.bus!.isUp() && !this.catchingUp() : () => true,
+      sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered && !this.catchingUp(),
       track: (p) => {
         this.background.add(p);
         p.finally(() => this.background.delete(p)).catch(() => undefined);
@@ -161,6 +215,16 @@ export class CachePlugin implements Plugin {
       // Give the first heartbeat a moment so a fresh process starts with its in-process tier on.
       for (let i = 0; i < 20 && !this.bus.isUp(); i++) await new Promise((r) => setTimeout(r, 25));
     }
+    this.started = true;
+  }
+
+  /** Redis is back after an outage: bypass both tiers while other processes replay their invalidations. */
+  private catchUp(): void {
+    if (this.started) this.catchUpUntil = Date.now() + CATCH_UP_MS;
+  }
+
+  private catchingUp(): boolean {
+    return this.catchUpUntil !== 0 && Date.now() < this.catchUpUntil;
   }
 
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
@@ -210,6 +274,7 @@ export class CachePlugin implements Plugin {
     const d = () => (digest ??= idDigest(repo, id));
     return {
       repo, cfg, ttlMs, load, localKey,
+      check: getCheck(id, !op.select || op.select.includes('id')),
       localIdKey: () => `${repo}\u0000${d()}`,
       // Derived at most once per call, and only when the in-process tier missed.
       sharedKeys: () => (keys ??= [this.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.keys.epoch(repo, d())]),
@@ -245,6 +310,7 @@ export class CachePlugin implements Plugin {
       repo, cfg, ttlMs,
       localKey: `q\u0000${repo}\u0000${text}`,
       localIdKey: undefined,
+      check: op.kind === 'count' ? countCheck : queryCheck(op.query),
       sharedKeys: () => (keys ??= [this.keys.queryEntry(repo, schemaHash(op.schema), text), this.keys.generation(repo)]),
       load: async () => {
         const r = await next(op);
@@ -286,7 +352,8 @@ export class CachePlugin implements Plugin {
   stats(): CacheStats {
     return this.counters.snapshot({
       breaker: this.guard ? this.guard.state : 'none',
-      bus: this.bus ? (this.bus.isUp() ? 'up' : 'down') : 'none',
+      bus: this.bus ? (this.bus.isUp() && !this.catchingUp() ? 'up' : 'down') : 'none',
+      authenticated: this.auth.keyed,
       pendingInvalidations: this.invalidator?.pendingCount ?? 0,
       localEntries: this.local?.size ?? 0,
       localBytes: this.local?.bytes ?? 0,
@@ -333,8 +400,8 @@ export class CachePlugin implements Plugin {
  * ```ts
  * import { cache } from '@chatcore/cache';
  * const db = createDatabase({
- *   driver, repositories: { users, messages, drafts },
- *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, drafts: false } })],
+ *   driver, repositories: { users, messages },
+ *   plugins: [audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL, repositories: { users: { ttl: '5m' }, messages: false } })],
  * });
  * ```
  */

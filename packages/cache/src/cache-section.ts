@@ -1,6 +1,6 @@
 import { c, ConfigType, INVALID, jsonSchemaOf, type InferConfig } from '@chatcore/core/config';
 import type { CacheOptions, RepositoryCacheOptions } from './cache-options.js';
-import { NAMESPACE_RE } from './cache-options.js';
+import { concealOptions, NAMESPACE_RE } from './cache-options.js';
 
 const repositorySettings = c.object({
   ttl: c.duration({ min: 1 }).describedAs('Time to live of this repository\'s entries (default: the section\'s ttl).'),
@@ -89,7 +89,8 @@ export function cacheOptionsFromConfig(section: CacheSection): CacheOptions {
       ...(r.enabled !== undefined ? { enabled: r.enabled } : {}),
     };
   }
-  return {
+  // The URL may hold a password: the returned options print it as [redacted], as the section does.
+  return concealOptions({
     enabled: section.enabled !== false,
     ...(section.redisUrl ? { redisUrl: section.redisUrl } : {}),
     ...(section.ttl !== undefined ? { ttl: section.ttl } : {}),
@@ -106,5 +107,5 @@ export function cacheOptionsFromConfig(section: CacheSection): CacheOptions {
           ...(section.localMaxBytes !== undefined ? { localMaxBytes: section.localMaxBytes } : {}),
         }),
     repositories,
-  };
+  });
 }

@@ -9,14 +9,16 @@
 export type CacheTier = 'local' | 'shared';
 
 /**
- * What a metric counts.
+ * What a metric counts. `rejected`: shared-tier entries refused as forged,
+ * moved, rolled back or not an answer to their read (each also reported as
+ * an `integrity_failure` security event).
  *
  * @example
  * ```ts
  * const m: CacheMetric = 'hits';
  * ```
  */
-export type CacheMetric = 'hits' | 'misses' | 'stale' | 'errors' | 'evictions' | 'bypasses' | 'fills';
+export type CacheMetric = 'hits' | 'misses' | 'stale' | 'errors' | 'evictions' | 'bypasses' | 'fills' | 'rejected';
 
 /**
  * Counters of one tier of one repository.
@@ -43,8 +45,10 @@ export interface CacheStats {
   readonly repositories: Readonly<Record<string, Readonly<Record<CacheTier, TierCounters>>>>;
   /** Circuit breaker of the shared tier: closed (healthy), open (bypassed), halfOpen (probing), or none (in-memory tier). */
   readonly breaker: 'closed' | 'open' | 'halfOpen' | 'none';
-  /** Invalidation bus: up, down (in-process tier bypassed), or none (no Redis). */
+  /** Invalidation bus: up, down (in-process tier bypassed; also for 300 ms after Redis returns), or none (no Redis). */
   readonly bus: 'up' | 'down' | 'none';
+  /** Whether shared-tier entries and bus messages are authenticated with a configured key (`cache({ key })`). */
+  readonly authenticated: boolean;
   /** Invalidations waiting for Redis to come back. */
   readonly pendingInvalidations: number;
   readonly localEntries: number;
@@ -57,7 +61,11 @@ export interface CacheStats {
  *
  * @example
  * ```ts
- * cachePlugin.events.on('metric', (e: CacheMetricEvent) => counter.inc({ repo: e.repository, tier: e.tier, kind: e.metric }, e.count));
+ * const counts = new Map<string, number>();
+ * cachePlugin.events.on('metric', (e: CacheMetricEvent) => {
+ *   const k = `${e.repository}/${e.tier}/${e.metric}`;
+ *   counts.set(k, (counts.get(k) ?? 0) + e.count);
+ * });
  * ```
  */
 export interface CacheMetricEvent {
@@ -65,7 +73,7 @@ export interface CacheMetricEvent {
   readonly tier: CacheTier;
   readonly repository: string;
   readonly count: number;
-  /** For errors and bypasses: why (e.g. 'timeout', 'breaker-open', 'bus-down', 'transaction', 'call-option'). */
+  /** For errors, bypasses and rejections: why (e.g. 'timeout', 'bus-down', 'transaction', 'call-option', 'mac', 'id', 'filter', 'rollback'). */
   readonly reason?: string;
 }
 

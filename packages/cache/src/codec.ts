@@ -96,7 +96,8 @@ export function decode(text: string): unknown {
  *
  * @example
  * ```ts
- * const mine = copyValue(cachedRow); mine.name = 'x'; // the cache is unchanged
+ * const cached = { name: 'Ada', at: new Date() };
+ * const mine = copyValue(cached); mine.name = 'x'; // cached.name is still 'Ada'
  * ```
  */
 export function copyValue<T>(v: T): T {

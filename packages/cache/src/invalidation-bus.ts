@@ -1,5 +1,6 @@
 import { closeClient, type RedisCommands } from './tiers/redis-connection.js';
 import type { RedisGuard } from './tiers/redis-guard.js';
+import type { EntryAuthenticator } from './entry-authenticator.js';
 
 /**
  * One invalidation as it travels between processes: which repository, the
@@ -8,13 +9,16 @@ import type { RedisGuard } from './tiers/redis-guard.js';
  *
  * @example
  * ```ts
- * const m: InvalidationMessage = { origin: '123-ab', repo: 'users', ids: ['k3J0...'] };
+ * const m: InvalidationMessage = { origin: '123-ab', repo: 'users', ids: ['k3J0...'], epochs: [4], generation: 17 };
  * ```
  */
 export interface InvalidationMessage {
   readonly origin: string;
   readonly repo?: string;
   readonly ids?: readonly string[];
+  /** The values the sender's INCRs gave the ids' epochs (aligned with `ids`) and the repository's generation. */
+  readonly epochs?: readonly number[] | undefined;
+  readonly generation?: number | undefined;
   readonly all?: boolean;
   readonly heartbeat?: boolean;
 }
@@ -28,9 +32,12 @@ export interface InvalidationMessage {
  * subscription is live again; the caller flushes the in-process tier then
  * (messages may have been lost in between).
  *
+ * Every message is signed with the cache key (see EntryAuthenticator); one
+ * that does not verify is dropped and reported through `onForged`.
+ *
  * @example
  * ```ts
- * const bus = new InvalidationBus(publisher, channel, guard, { heartbeatMs: 250, onMessage, onReconnect });
+ * const bus = new InvalidationBus(publisher, channel, guard, auth, { heartbeatMs: 250, onMessage, onReconnect, onDown, onForged });
  * await bus.start();
  * ```
  */
@@ -44,16 +51,24 @@ export class InvalidationBus {
   private connected = false;
   private closed = false;
   private wasUp = false;
+  private heartbeatText: string | undefined;
+
+  /** Our heartbeat, signed once. */
+  private get heartbeat(): string {
+    return (this.heartbeatText ??= this.auth.signMessage(this.channel, JSON.stringify({ origin: this.origin, heartbeat: true })));
+  }
 
   constructor(
     private readonly publisher: RedisCommands,
     private readonly channel: string,
     private readonly guard: RedisGuard,
+    private readonly auth: EntryAuthenticator,
     private readonly options: {
       readonly heartbeatMs: number;
       readonly onMessage: (m: InvalidationMessage) => void;
       readonly onReconnect: () => void;
       readonly onDown: () => void;
+      readonly onForged: () => void;
     },
   ) {}
 
@@ -84,9 +99,10 @@ export class InvalidationBus {
     this.tick();
   }
 
-  /** Send an invalidation; throws when Redis cannot take it (the caller queues it for replay). */
-  async publish(message: Omit<InvalidationMessage, 'origin'>): Promise<void> {
-    await this.guard.run(() => this.publisher.publish(this.channel, JSON.stringify({ ...message, origin: this.origin })));
+  /** Send an invalidation; throws when Redis cannot take it (the caller queues it for replay). `direct`: past the breaker. */
+  async publish(message: Omit<InvalidationMessage, 'origin'>, direct = false): Promise<void> {
+    const send = () => this.publisher.publish(this.channel, this.auth.signMessage(this.channel, JSON.stringify({ ...message, origin: this.origin })));
+    await (direct ? this.guard.runDirect(send) : this.guard.run(send));
   }
 
   private tick(): void {
@@ -96,13 +112,18 @@ export class InvalidationBus {
     if (this.awaitingReply) this.missed++;
     if (this.wasUp && !this.isUp()) this.markDown(false);
     this.awaitingReply = true;
-    this.guard.run(() => this.publisher.publish(this.channel, JSON.stringify({ origin: this.origin, heartbeat: true }))).catch(() => undefined);
+    this.guard.run(() => this.publisher.publish(this.channel, this.heartbeat)).catch(() => undefined);
   }
 
   private receive(raw: string): void {
+    const json = this.auth.verifyMessage(this.channel, raw);
+    if (json === undefined) {
+      this.options.onForged();
+      return;
+    }
     let m: InvalidationMessage;
     try {
-      m = JSON.parse(raw) as InvalidationMessage;
+      m = JSON.parse(json) as InvalidationMessage;
     } catch {
       return;
     }

@@ -1,6 +1,7 @@
 import type { TransactionEvent } from '@chatcore/core/plugin';
 import { idDigest, type KeyNames } from './cache-keys.js';
 import type { CacheCounters } from './cache-counters.js';
+import type { CounterFloors } from './counter-floors.js';
 import type { Generations } from './generations.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
@@ -36,6 +37,7 @@ export class Invalidator {
       readonly shared: SharedTier | undefined;
       readonly bus: InvalidationBus | undefined;
       readonly counters: CacheCounters;
+      readonly floors: CounterFloors;
       readonly cached: (repo: string) => boolean;
       readonly counterTtlMs: number;
       readonly clearShared: () => Promise<void>;
@@ -48,10 +50,11 @@ export class Invalidator {
     this.deps.local?.invalidate(repo, idDigests);
   }
 
-  /** Everything changed (clear, bus reconnection). */
+  /** Everything changed (clear, bus reconnection): counters in Redis may also have started over, so their floors go too. */
   applyAll(): void {
     this.deps.generations.bumpAll();
     this.deps.local?.clear();
+    this.deps.floors.clear();
   }
 
   /** Undelivered invalidations (ids and repositories). */
@@ -83,9 +86,12 @@ export class Invalidator {
     for (const [repo, ids] of byRepo) this.applyLocally(repo, [...ids]);
   }
 
-  /** Apply a message from another process. */
-  received(repo: string, ids: readonly string[]): void {
+  /** Apply a message from another process: its ids, and the counter values its INCRs returned (`epochs` aligned with `ids`). */
+  received(repo: string, ids: readonly string[], epochs?: readonly number[], generation?: number): void {
     this.applyLocally(repo, ids);
+    const { floors, keys } = this.deps;
+    if (Array.isArray(epochs) && epochs.length === ids.length) ids.forEach((d, i) => floors.raise(keys.epoch(repo, d), epochs[i]!));
+    if (typeof generation === 'number') floors.raise(keys.generation(repo), generation);
   }
 
   private async deliver(byRepo: Map<string, Set<string>>): Promise<void> {
@@ -105,17 +111,43 @@ export class Invalidator {
     }
   }
 
-  private async send(byRepo: Map<string, Set<string>>): Promise<void> {
-    const { shared, bus, keys } = this.deps;
-    if (shared) {
-      const counters: string[] = [];
-      for (const [repo, ids] of byRepo) {
-        for (const d of ids) counters.push(keys.epoch(repo, d));
-        counters.push(keys.generation(repo));
-      }
-      await shared.bump(counters, this.deps.counterTtlMs);
+  /**
+   * INCR the counters, then publish with the values they reached. A replay
+   * (`direct`: past the breaker, after an outage) sends both at once, without
+   * values: a command sent to a frozen Redis runs when it resumes, so other
+   * processes hear the replay at that moment rather than one retry later.
+   */
+  private async send(byRepo: Map<string, Set<string>>, direct = false): Promise<void> {
+    const { shared, bus, keys, floors } = this.deps;
+    const counters: string[] = [];
+    for (const [repo, ids] of byRepo) {
+      for (const d of ids) counters.push(keys.epoch(repo, d));
+      counters.push(keys.generation(repo));
     }
-    if (bus) await Promise.all([...byRepo].map(([repo, ids]) => bus.publish({ repo, ids: [...ids] })));
+    const raise = (values: number[]) => counters.forEach((k, i) => floors.raise(k, values[i]!));
+    if (direct) {
+      const [values] = await Promise.all([
+        shared ? shared.bump(counters, this.deps.counterTtlMs, true) : undefined,
+        bus ? Promise.all([...byRepo].map(([repo, ids]) => bus.publish({ repo, ids: [...ids] }, true))) : undefined,
+      ]);
+      if (values) raise(values);
+      return;
+    }
+    let values: number[] | undefined;
+    if (shared) {
+      values = await shared.bump(counters, this.deps.counterTtlMs);
+      // What we just made the counters reach: an entry under a lower value is a replay.
+      raise(values);
+    }
+    if (!bus) return;
+    let at = 0;
+    await Promise.all([...byRepo].map(([repo, ids]) => {
+      const list = [...ids];
+      const epochs = values?.slice(at, at + list.length);
+      const generation = values?.[at + list.length];
+      at += list.length + 1;
+      return bus.publish(values ? { repo, ids: list, epochs, generation } : { repo, ids: list });
+    }));
   }
 
   private queue(byRepo: Map<string, Set<string>>): void {
@@ -134,7 +166,8 @@ export class Invalidator {
 
   private schedule(): void {
     if (this.timer) return;
-    this.timer = setInterval(() => void this.flush(), 200);
+    // Every 25 ms, past the breaker: other processes serve what these invalidations kill until they land.
+    this.timer = setInterval(() => void this.flush(), 25);
     this.timer.unref();
   }
 
@@ -154,7 +187,7 @@ export class Invalidator {
           await this.deps.clearShared();
           this.needsClear = false;
         }
-        if (batch.size) await this.send(batch);
+        if (batch.size) await this.send(batch, true);
         // Our in-process tier may have been filled from shared entries that predate the replay.
         for (const [repo, ids] of batch) this.applyLocally(repo, [...ids]);
       } catch {

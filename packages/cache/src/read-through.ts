@@ -1,5 +1,9 @@
 import { copyValue, decode, encode, sizeOf } from './codec.js';
 import type { CacheCounters } from './cache-counters.js';
+import type { CounterFloors } from './counter-floors.js';
+import type { EntryCheck } from './entry-checks.js';
+import { FORGED, type EntryAuthenticator } from './entry-authenticator.js';
+import type { SharedRead } from './tiers/shared-tier.js';
 import type { CacheTier } from './cache-stats.js';
 import type { ResolvedRepository } from './cache-options.js';
 import type { Generations } from './generations.js';
@@ -19,7 +23,7 @@ interface StoredEntry {
  *
  * @example
  * ```ts
- * const spec: ReadSpec = { repo, cfg, ttlMs, localKey, localIdKey: undefined, sharedKeys: () => [entryKey, genKey], load };
+ * const spec: ReadSpec = { repo, cfg, ttlMs, localKey, localIdKey: undefined, sharedKeys: () => [entryKey, genKey], load, check: countCheck };
  * ```
  */
 export interface ReadSpec {
@@ -33,6 +37,8 @@ export interface ReadSpec {
   readonly sharedKeys: () => readonly [string, string];
   /** Read below the cache. The value returned is owned by the cache from then on. */
   readonly load: () => Promise<unknown>;
+  /** Whether a value from the shared tier can be this read's answer (its id, its filter). */
+  readonly check: EntryCheck;
 }
 
 /**
@@ -40,7 +46,7 @@ export interface ReadSpec {
  *
  * @example
  * ```ts
- * new ReadThrough({ local, shared, counters, generations, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
+ * new ReadThrough({ local, shared, counters, generations, auth, floors, onRejected, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
  * ```
  */
 export interface ReadDeps {
@@ -55,6 +61,12 @@ export interface ReadDeps {
   readonly generations: Generations;
   /** Track a background promise (fills, refreshes) so close() can wait for it. */
   readonly track: (p: Promise<unknown>) => void;
+  /** Seals entries on their way to the shared tier and verifies them on the way back. */
+  readonly auth: EntryAuthenticator;
+  /** Counter values this process knows were reached: a counter read below is a rollback. */
+  readonly floors: CounterFloors;
+  /** A shared-tier entry was refused (forged, moved, rolled back, or not an answer to its read). */
+  readonly onRejected: (repo: string, reason: string) => void;
 }
 
 /**
@@ -204,8 +216,8 @@ export class ReadThrough {
           for (const [j, i] of missing.entries()) {
             const r = reads[j]!;
             tags.set(i, r.tag);
-            const entry = r.raw === undefined ? undefined : (decode(r.raw) as StoredEntry);
-            if (entry && entry.t === r.tag && now < entry.f) {
+            const entry = this.openShared(specs[i]!, r);
+            if (entry && now < entry.f) {
               out[i] = copyValue(entry.v);
               this.fillLocal(specs[i]!, entry.v, entry.f, gen, localOk);
             } else still.push(i);
@@ -230,6 +242,36 @@ export class ReadThrough {
     return { values: out, from };
   }
 
+  /**
+   * The entry a shared read found, if it may answer `spec`: sealed by a
+   * holder of the key for this very key and counter, filled under the
+   * counter's current value, that value not rolled back, and the value an
+   * answer to this read. Anything else is a miss; the forged ones are
+   * reported too (the database read that follows overwrites them).
+   */
+  private openShared(spec: ReadSpec, r: SharedRead): StoredEntry | undefined {
+    if (r.raw === undefined) return undefined;
+    const [key, counterKey] = spec.sharedKeys();
+    const text = this.deps.auth.open(key, counterKey, r.raw);
+    if (text === undefined) return undefined;
+    if (text === FORGED) return this.reject(spec, 'mac');
+    let entry: StoredEntry;
+    try {
+      entry = decode(text) as StoredEntry;
+    } catch {
+      return this.reject(spec, 'malformed');
+    }
+    if (typeof entry !== 'object' || entry === null || entry.t !== r.tag) return undefined;
+    if (this.deps.floors.isRollback(counterKey, r.tag)) return this.reject(spec, 'rollback');
+    const reason = spec.check(entry.v);
+    return reason === undefined ? entry : this.reject(spec, reason);
+  }
+
+  private reject(spec: ReadSpec, reason: string): undefined {
+    this.deps.onRejected(spec.repo, reason);
+    return undefined;
+  }
+
   /** Below the in-process tier: the shared tier, then the database; `gen` was read before either. */
   private async load(spec: ReadSpec, localOk: boolean, gen: number): Promise<Served> {
     const { shared, counters } = this.deps;
@@ -239,9 +281,9 @@ export class ReadThrough {
         try {
           const [r] = await shared.read([spec.sharedKeys()]);
           tag = r!.tag;
-          const entry = r!.raw === undefined ? undefined : (decode(r!.raw) as StoredEntry);
+          const entry = this.openShared(spec, r!);
           const now = Date.now();
-          if (entry && entry.t === tag) {
+          if (entry) {
             if (now < entry.f) {
               counters.add(spec.repo, 'shared', 'hits');
               this.fillLocal(spec, entry.v, entry.f, gen, localOk);
@@ -270,10 +312,12 @@ export class ReadThrough {
     this.fillLocal(spec, value, freshUntil, gen, localOk);
     const shared = this.deps.shared;
     if (!shared || tag === undefined) return undefined;
-    const [key] = spec.sharedKeys();
+    const [key, counterKey] = spec.sharedKeys();
+    // A counter below what we know it reached was set back: an entry under it would never be served.
+    if (this.deps.floors.isRollback(counterKey, tag)) return undefined;
     let raw: string;
     try {
-      raw = encode({ t: tag, f: freshUntil, v: value } satisfies StoredEntry);
+      raw = this.deps.auth.seal(key, counterKey, encode({ t: tag, f: freshUntil, v: value } satisfies StoredEntry));
     } catch {
       return undefined;
     }

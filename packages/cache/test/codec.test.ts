@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyValue, decode, encode } from '../src/index.js';
+import { decode, encode } from '../src/index.js';
+import { copyValue } from '../src/codec.js';
 
 const sample = () => ({
   at: new Date('2024-02-29T12:34:56.789Z'),

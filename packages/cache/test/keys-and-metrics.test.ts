@@ -86,12 +86,16 @@ test('a corrupted or foreign shared entry is never served: the read goes to the 
   const client = createClient({ url: redisUrl });
   client.on('error', () => undefined);
   await client.connect();
+  const reads = ins.reads.getByIds;
   await client.set(entry, '|{not json');
   assert.is((await db.users.get(u.id))!.name, 'real');
   await client.set(entry, `|${JSON.stringify({ t: 999, f: Date.now() + 60_000, v: { id: u.id, name: 'forged' } })}`);
-  assert.is((await db.users.get(u.id))!.name, 'real', 'an entry under another counter value is dead');
+  assert.is((await db.users.get(u.id))!.name, 'real', 'an unsealed entry is a miss');
+  await client.set(entry, `|m1.${'A'.repeat(43)}.${JSON.stringify({ t: 0, f: Date.now() + 60_000, v: { id: u.id, name: 'forged' } })}`);
+  assert.is((await db.users.get(u.id))!.name, 'real', 'an entry with a wrong MAC is refused');
   await client.close();
-  assert.ok(c.stats().total.shared.errors >= 1);
+  assert.is(ins.reads.getByIds, reads + 3, 'each read went to the database');
+  assert.is(c.stats().total.shared.rejected, 1, 'the forged one is counted');
   await c.clear();
   await db.close();
 });

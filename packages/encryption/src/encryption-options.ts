@@ -22,7 +22,9 @@ export type SensitiveFieldOption = string | { readonly field: string; readonly s
  *
  * @example
  * ```ts
- * defineRepository('messages', {...}, { plugins: { encryption: { seal: true, clear: ['conversationId'] } } });
+ * const notes = defineRepository('notes', { id: f.id(), conversationId: f.string(), body: f.string() }, {
+ *   plugins: { encryption: { seal: true, clear: ['conversationId'] } },
+ * });
  * ```
  */
 export interface SealOptions {

@@ -30,7 +30,7 @@ type Next = (op: Operation) => Promise<OperationResult>;
  * @example
  * ```ts
  * const enc = db.plugin<EncryptionPlugin>('encryption')!;
- * await enc.addKey({ id: 'k2', key: newKey }, { activate: true });
+ * await enc.addKey({ id: 'k2', key: randomBytes(32).toString('base64') }, { activate: true });
  * let r = await enc.reencrypt({ repository: 'users', batchSize: 500 });
  * await enc.retireKey('k1');
  * ```

@@ -9,7 +9,7 @@ import type { MetricsPlugin } from './metrics-plugin.js';
  *
  * @example
  * ```ts
- * const options: HealthEndpointsOptions = { metrics: metricsPlugin, cacheMs: 500, paths: { readiness: '/ready' } };
+ * const options: HealthEndpointsOptions = { metrics: m, cacheMs: 500, paths: { readiness: '/ready' } };
  * ```
  */
 export interface HealthEndpointsOptions {

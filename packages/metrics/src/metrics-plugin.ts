@@ -40,7 +40,7 @@ export interface MetricsPlugin extends Plugin {
  * const db = createDatabase({
  *   driver: postgres({ url: process.env.DATABASE_URL }),
  *   repositories: { users },
- *   plugins: [metrics(), audit(), encryption({ keys }), cache({ redisUrl })],
+ *   plugins: [metrics(), audit(), encryption({ rootKey }), cache({ redisUrl: process.env.REDIS_URL })],
  * });
  * ```
  */

@@ -22,8 +22,11 @@ const PROBE_INTERVAL_MS = 50;
  *
  * @example
  * ```ts
- * const target = new PoolTarget('primary', createPool({ url: process.env.DATABASE_URL }), undefined);
- * const probe: ServerProbe = () => target.checkServer();
+ * const probe: ServerProbe = async () => {
+ *   const client = new pg.Client({ connectionString: process.env.DATABASE_URL });
+ *   await client.connect();
+ *   await client.end();
+ * };
  * ```
  */
 export type ServerProbe = () => Promise<void>;
@@ -62,9 +65,9 @@ class ProbedHalfOpen implements IBackoffFactory<IHalfOpenAfterBackoffContext>, I
  *
  * @example
  * ```ts
- * const pool = createPool({ url: process.env.DATABASE_URL });
- * const target = new PoolTarget('primary', pool, undefined);
- * const breaker = new ConnectionBreaker('primary', resolveBreakerOptions({ failures: 3 }), () => target.checkServer());
+ * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
+ * const probe = async () => { const c = await pool.connect(); c.release(); };
+ * const breaker = new ConnectionBreaker('primary', resolveBreakerOptions({ failures: 3 }), probe);
  * const rows = await breaker.run(() => pool.query('select 1'));
  * ```
  */

@@ -125,7 +125,9 @@ async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing:
  * In `apply` mode everything runs in one transaction under
  * `pg_advisory_xact_lock`, so instances starting together take turns and
  * the later ones find nothing to do. In `verify` mode no DDL runs and any gap
- * is a SchemaDriftError listing what is missing.
+ * is a SchemaDriftError listing what is missing. Its `info.additive` holds
+ * the `{ sql, description }` steps apply would run and `info.destructive`
+ * the differences only a migration can resolve.
  *
  * @example
  * ```ts
@@ -138,14 +140,15 @@ export async function ensureSchema(conn: SqlConnection, schemas: readonly Reposi
   if (mode === 'verify') {
     const result = await diff(conn, plans, await introspect(conn, tables));
     const problems = [...result.drift, ...result.missing];
-    if (problems.length) throw new SchemaDriftError(problems);
+    // `additive` is what apply would run, `destructive` what only a migration can fix (read by `chatcore schema plan`).
+    if (problems.length) throw new SchemaDriftError(problems, { info: { additive: result.ddl, destructive: result.drift } });
     return { applied: [] };
   }
   await conn.execute({ sql: 'begin', parameters: [] });
   try {
     await conn.execute({ sql: `select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, parameters: [] });
     const result = await diff(conn, plans, await introspect(conn, tables));
-    if (result.drift.length) throw new SchemaDriftError(result.drift);
+    if (result.drift.length) throw new SchemaDriftError(result.drift, { info: { additive: result.ddl, destructive: result.drift } });
     for (const step of result.ddl) {
       try {
         await conn.execute({ sql: step.sql, parameters: [] });

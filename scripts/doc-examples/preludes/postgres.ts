@@ -8,3 +8,4 @@ export * from '@chatcore/postgres';
 
 /** The connection settings of the deployment. */
 export declare const config: PostgresConfig;
+export { default as pg } from 'pg';

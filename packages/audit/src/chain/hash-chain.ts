@@ -11,7 +11,8 @@ const CHAIN_KEYS = ['prevHash', 'seq', 'stream'] as const;
  *
  * @example
  * ```ts
- * const ok = hashEvent(e.prevHash, withoutHash(e)) === e.hash;
+ * const { hash, ...body } = events[0];
+ * const ok = hashEvent(body.prevHash, body) === hash;
  * ```
  */
 export function hashEvent(prevHash: string, eventWithoutHash: Readonly<Record<string, unknown>>): string {

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * if (event.v !== AUDIT_EVENT_VERSION) migrate(event);
+ * const newer = events.filter((e) => e.v > AUDIT_EVENT_VERSION); // written by a newer release
  * ```
  */
 export const AUDIT_EVENT_VERSION = 1;
@@ -83,7 +83,7 @@ export interface AuditCheckpoint {
  *
  * @example
  * ```ts
- * const first = events[0]; assert(first.seq === 1 && first.prevHash === GENESIS_HASH);
+ * const startsChain = events[0]?.seq === 1 && events[0].prevHash === GENESIS_HASH;
  * ```
  */
 export const GENESIS_HASH = '0'.repeat(64);

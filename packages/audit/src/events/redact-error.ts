@@ -70,7 +70,8 @@ function className(e: unknown): string {
  *
  * @example
  * ```ts
- * catch (err) { logger.info({ error: redactError(err) }); }
+ * try { await db.users.create({ name: 'Ada', email: 'ada@example.com' }); }
+ * catch (err) { console.error({ error: redactError(err) }); }
  * ```
  */
 export function redactError(error: unknown): RedactedError {

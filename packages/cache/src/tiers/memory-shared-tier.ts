@@ -19,14 +19,16 @@ class BoundedCounters {
     return this.values.get(key) ?? this.floor;
   }
 
-  bump(key: string): void {
+  bump(key: string): number {
+    const value = ++this.seq;
     this.values.delete(key);
-    this.values.set(key, ++this.seq);
+    this.values.set(key, value);
     if (this.values.size > this.max) {
-      const [oldest, value] = this.values.entries().next().value as [string, number];
+      const [oldest, evicted] = this.values.entries().next().value as [string, number];
       this.values.delete(oldest);
-      if (value > this.floor) this.floor = value;
+      if (evicted > this.floor) this.floor = evicted;
     }
+    return value;
   }
 
   clear(): void {
@@ -77,8 +79,8 @@ export class MemorySharedTier implements SharedTier {
     for (const e of entries) await this.keyv.set(e.key, e.raw, e.ttlMs);
   }
 
-  async bump(counterKeys: readonly string[]): Promise<void> {
-    for (const k of counterKeys) this.counters.bump(k);
+  async bump(counterKeys: readonly string[]): Promise<number[]> {
+    return counterKeys.map((k) => this.counters.bump(k));
   }
 
   async clear(pattern: string): Promise<number> {

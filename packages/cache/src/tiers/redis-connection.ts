@@ -1,4 +1,5 @@
 import { createClient, createCluster, type RedisClientOptions } from '@keyv/redis';
+import type { SecretValue } from '@chatcore/core/plugin';
 
 /**
  * Where the shared tier's Redis is: one server (url or client options) or a cluster (seed node urls).
@@ -9,8 +10,8 @@ import { createClient, createCluster, type RedisClientOptions } from '@keyv/redi
  * ```
  */
 export interface RedisTarget {
-  readonly url?: string | undefined;
-  readonly client?: RedisClientOptions | undefined;
+  readonly url?: SecretValue<string> | undefined;
+  readonly client?: SecretValue<RedisClientOptions> | undefined;
   readonly cluster?: readonly string[] | undefined;
 }
 
@@ -46,8 +47,13 @@ interface ClusterShape {
   nodeClient(node: unknown): Promise<ScanClient>;
 }
 
-/** Fast failure instead of queueing: a command sent while disconnected must fail now, not when Redis returns. */
-const reconnectStrategy = (retries: number): number => Math.min(50 * 2 ** Math.min(retries, 6), 1000);
+/**
+ * Reconnect every 25-100 ms: a process that reconnects late after an outage
+ * delivers its queued invalidations late, and other processes would serve
+ * what those invalidations kill meanwhile. (Commands sent while
+ * disconnected fail at once: there is no offline queue.)
+ */
+const reconnectStrategy = (retries: number): number => Math.min(25 * 2 ** Math.min(retries, 2), 100);
 
 /**
  * A Redis client (or cluster client) configured for a cache: no offline
@@ -56,20 +62,22 @@ const reconnectStrategy = (retries: number): number => Math.min(50 * 2 ** Math.m
  *
  * @example
  * ```ts
- * const { client, isCluster } = createRedisConnection({ url: 'redis://127.0.0.1:6379' }, 500);
+ * const { client, isCluster } = createRedisConnection({ url: new SecretValue('redis://127.0.0.1:6379') }, 500);
  * ```
  */
 export function createRedisConnection(target: RedisTarget, connectTimeoutMs: number): { client: RedisCommands; isCluster: boolean } {
   const socket = { connectTimeout: connectTimeoutMs, reconnectStrategy };
   let client: RedisCommands;
+  // Credentials are revealed here only, straight into the client.
+  const base: RedisClientOptions = target.client?.reveal() ?? {};
   if (target.cluster && target.cluster.length) {
     client = createCluster({
       rootNodes: target.cluster.map((url) => ({ url })),
-      defaults: { ...(target.client ?? {}), disableOfflineQueue: true, socket: { ...(target.client?.socket ?? {}), ...socket } } as RedisClientOptions,
+      defaults: { ...base, disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions,
     }) as unknown as RedisCommands;
   } else {
-    const base = target.client ?? {};
-    client = createClient({ ...base, ...(target.url ? { url: target.url } : {}), disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions) as unknown as RedisCommands;
+    const url = target.url?.reveal();
+    client = createClient({ ...base, ...(url ? { url } : {}), disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions) as unknown as RedisCommands;
   }
   client.on('error', () => undefined);
   return { client, isCluster: Boolean(target.cluster && target.cluster.length) };

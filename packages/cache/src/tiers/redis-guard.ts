@@ -34,6 +34,15 @@ export class RedisGuard {
     return this.breaker.execute(() => this.withTimeout(fn));
   }
 
+  /**
+   * Run one call under the timeout only, whatever the breaker's state: for
+   * background work that must reach Redis the moment it is back (replaying
+   * invalidations), not a probe period later. Its outcome does not move the breaker.
+   */
+  runDirect<T>(fn: () => Promise<T>): Promise<T> {
+    return this.withTimeout(fn);
+  }
+
   private withTimeout<T>(fn: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => reject(new TimeoutError(`Redis did not answer within ${this.timeoutMs} ms; the cache passes reads to the database meanwhile.`)), this.timeoutMs);

@@ -79,10 +79,10 @@ export class RedisSharedTier implements SharedTier {
     });
   }
 
-  bump(counterKeys: readonly string[], ttlMs: number): Promise<void> {
-    return this.guard.run(async () => {
-      await Promise.all(counterKeys.flatMap((k) => [this.client.incr(k), this.client.pExpire(k, Math.round(ttlMs))]));
-    });
+  bump(counterKeys: readonly string[], ttlMs: number, direct = false): Promise<number[]> {
+    const ttl = Math.round(ttlMs);
+    const call = () => Promise.all(counterKeys.map(async (k) => (await Promise.all([this.client.incr(k), this.client.pExpire(k, ttl)]))[0]));
+    return direct ? this.guard.runDirect(call) : this.guard.run(call);
   }
 
   clear(pattern: string): Promise<number> {

@@ -20,8 +20,11 @@ export interface SharedTier {
   read(pairs: ReadonlyArray<readonly [entryKey: string, counterKey: string]>): Promise<SharedRead[]>;
   /** Store entries with a TTL in ms. */
   write(entries: ReadonlyArray<{ readonly key: string; readonly raw: string; readonly ttlMs: number }>): Promise<void>;
-  /** Increment counters; each keeps living `ttlMs` after its last increment. */
-  bump(counterKeys: readonly string[], ttlMs: number): Promise<void>;
+  /**
+   * Increment counters; each keeps living `ttlMs` after its last increment. Resolves to their new values, in order.
+   * `direct`: past the circuit breaker (replaying invalidations after an outage).
+   */
+  bump(counterKeys: readonly string[], ttlMs: number, direct?: boolean): Promise<number[]>;
   /** Delete every key matching the namespace pattern (admin only: SCAN on Redis). Returns how many. */
   clear(pattern: string): Promise<number>;
   close(): Promise<void>;

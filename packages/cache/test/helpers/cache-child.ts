@@ -13,6 +13,10 @@ interface ChildConfig {
 }
 
 const config = JSON.parse(process.argv[2]!) as ChildConfig;
+let unhandled = 0;
+process.on('unhandledRejection', () => { unhandled++; });
+/** Wall-clock time in ms with sub-ms precision, comparable across processes of one machine. */
+const now = () => performance.timeOrigin + performance.now();
 const items = defineRepository('items', { id: f.id(), name: f.string(), n: f.integer().default(0), version: f.version() }, { table: config.table, plugins: { cache: { ttl: '5m' } } });
 const plugin = cache(config.cache);
 const db = createDatabase({ driver: postgres({ url: config.pgUrl, poolSize: 4 }), repositories: { items }, plugins: [plugin] });
@@ -46,6 +50,21 @@ rl.on('line', async (line) => {
         break;
       }
       case 'stats': reply(msg.id, { value: plugin.stats() }); break;
+      // Read each id in turn; each answer with the time its read started (or the typed error it raised).
+      case 'getAll': {
+        const out: Array<{ name: string | null; at: number; error?: string }> = [];
+        for (const id of msg.args.ids as string[]) {
+          const at = now();
+          try {
+            out.push({ name: (await db.items.get(id))?.name ?? null, at });
+          } catch (e) {
+            out.push({ name: null, at, error: e instanceof Error ? e.name : String(e) });
+          }
+        }
+        reply(msg.id, { value: out });
+        break;
+      }
+      case 'diag': reply(msg.id, { value: { unhandled } }); break;
       case 'close':
         await db.close();
         reply(msg.id, { value: true });

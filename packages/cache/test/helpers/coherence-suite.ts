@@ -1,6 +1,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFileSync } from 'node:child_process';
+import { SecretValue } from '@chatcore/core/config';
 import type { CacheOptions, CacheStats } from '../../src/index.js';
 import { spawnCacheChild, type CacheChild } from './child-process.js';
 import { flushNamespace } from './fixtures.js';
@@ -27,7 +28,7 @@ export function coherenceSuite(name: string, cacheOptions: () => CacheOptions, d
   s.after(async (ctx) => {
     await Promise.all([ctx.a?.close(), ctx.b?.close()]);
     execFileSync('psql', [PG_URL, '-q', '-c', `DROP TABLE IF EXISTS "${ctx.table}"`], { stdio: 'ignore' });
-    if (ctx.opts.redisUrl && ctx.opts.namespace) await flushNamespace(ctx.opts.redisUrl, ctx.opts.namespace);
+    if (ctx.opts.redisUrl && ctx.opts.namespace) await flushNamespace(String(SecretValue.reveal(ctx.opts.redisUrl)), ctx.opts.namespace);
   });
 
   s('A caches, B updates, A reads the new value and then serves it from its in-process tier', async ({ a, b }) => {

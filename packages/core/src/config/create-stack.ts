@@ -33,10 +33,11 @@ export interface StackOptions<R extends RepositoryMap> {
    */
   readonly plugins?: readonly Plugin[] | ((configured: readonly Plugin[]) => readonly Plugin[]);
   /**
-   * Folder the section and backend packages are resolved from (default: the
-   * configuration file's folder, then the working directory).
+   * More folders to resolve section and backend packages from, after the
+   * configuration file's folder and the working directory (a tool such as
+   * the CLI adds its own).
    */
-  readonly resolveFrom?: string;
+  readonly resolveFrom?: string | readonly string[];
   /** Development only: allow sensitive fields without encryption. */
   readonly allowPlaintextSensitive?: boolean;
 }
@@ -102,11 +103,23 @@ export async function createStack<R extends RepositoryMap>(options: StackOptions
   }
 }
 
-/** Read the YAML, import the packages its sections and backend need, then check it. */
-async function loadStackConfig(pathOrText: string, options: StackOptions<RepositoryMap>): Promise<ChatcoreConfig> {
+/**
+ * `loadConfig` for a whole stack: read the YAML (a path, or YAML text),
+ * import the package of each section and of the backend as `createStack`
+ * does, then check everything and throw one ConfigError with every problem.
+ * For tools that need the checked configuration before building the stack.
+ *
+ * @example
+ * ```ts
+ * const config = await loadStackConfig('chatcore.yaml');
+ * config.database.backend; // 'postgres'
+ * ```
+ */
+export async function loadStackConfig(pathOrText: string, options: { readonly env?: EnvSource; readonly resolveFrom?: string | readonly string[] } = {}): Promise<ChatcoreConfig> {
   const { text, name, path } = readConfigText(pathOrText);
   const source = readYaml(text, options.env ?? process.env, name);
-  const bases = [options.resolveFrom, path ? dirname(resolvePath(path)) : undefined, process.cwd()].filter((b): b is string => b !== undefined);
+  const extra = typeof options.resolveFrom === 'string' ? [options.resolveFrom] : options.resolveFrom ?? [];
+  const bases = [path ? dirname(resolvePath(path)) : undefined, process.cwd(), ...extra].filter((b): b is string => b !== undefined);
   const unavailable = new Map<string, string>();
   const root = source.value;
   if (root && typeof root === 'object' && !Array.isArray(root)) {

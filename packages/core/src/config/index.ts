@@ -15,7 +15,7 @@ export {
   type ChatcoreConfig, type ConfigWith, type ExtraSections, type LoadConfigOptions,
 } from './load-config.js';
 export { registerBackend, getBackend, listBackends, unregisterBackend, type BackendFactory } from './backend-registry.js';
-export { createStack, type StackOptions } from './create-stack.js';
+export { createStack, loadStackConfig, type StackOptions } from './create-stack.js';
 export { parseDuration } from '../util/duration.js';
 export { parseSize } from '../util/size.js';
 export { resolveRetryOptions, resolveBreakerOptions, type RetryOptions, type BreakerOptions, type ResolvedRetryOptions, type ResolvedBreakerOptions } from '../resilience/resilience-options.js';

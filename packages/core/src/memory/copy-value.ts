@@ -24,7 +24,7 @@ export function copyValue<T>(value: T): T {
  *
  * @example
  * ```ts
- * copyRow(row, ['id', 'name']);
+ * const out = copyRow(rows[0], ['id', 'name']);
  * ```
  */
 export function copyRow(row: StoredRow, select?: readonly string[]): StoredRow {

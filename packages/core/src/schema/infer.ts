@@ -101,7 +101,7 @@ type IsNullIf<N extends boolean> = N extends true ? boolean : never;
  *
  * @example
  * ```ts
- * const status: EqualityOps<'open' | 'closed'> = { in: ['open'] };
+ * const status: EqualityOps<'open' | 'closed', false> = { in: ['open'] }; // a required field
  * const open = await db.conversations.find({ where: { status } });
  * ```
  */
@@ -254,7 +254,7 @@ export type OrderByOf<D extends AnyRepositoryDef> =
  * @example
  * ```ts
  * const q: FindQuery<typeof messages> = { where: { conversationId }, orderBy: { createdAt: 'desc' }, limit: 50, after: cursor };
- * const slim: FindQuery<typeof users, 'name'> = { where: { active: true }, select: ['name'] };
+ * const slim: FindQuery<typeof users, 'name'> = { where: { name: { startsWith: 'A' } }, select: ['name'] };
  * const names = await db.users.find(slim); // { id: string; name: string }[]
  * ```
  */

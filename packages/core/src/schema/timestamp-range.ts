@@ -16,7 +16,8 @@ export const MIN_TIMESTAMP_MS = Date.parse('0001-01-01T00:00:00.000Z');
  *
  * @example
  * ```ts
- * if (at.getTime() > MAX_TIMESTAMP_MS) throw new RangeError('after year 9999');
+ * const at = new Date('9999-12-31T23:59:59.999Z');
+ * const inRange = at.getTime() <= MAX_TIMESTAMP_MS; // true
  * ```
  */
 export const MAX_TIMESTAMP_MS = Date.parse('9999-12-31T23:59:59.999Z');

@@ -17,6 +17,8 @@ function encodings(marker: string): Array<[string, string]> {
  *
  * @example
  * ```ts
+ * import { randomBytes } from 'node:crypto';
+ * import * as assert from 'uvu/assert';
  * const password = `pw-${randomBytes(8).toString('hex')}`;
  * assert.equal(leakedMarkers(db, [password]), []);
  * ```

@@ -26,7 +26,7 @@ function hidden(target: object, key: PropertyKey, value: unknown): void {
  * const url = new SecretValue(process.env.DATABASE_URL!);
  * console.log({ url });                  // { url: [redacted] }
  * JSON.stringify({ url });               // '{"url":"[redacted]"}'
- * new pg.Pool({ connectionString: url.reveal() });
+ * const connectionString: string = url.reveal(); // only where the client needs it
  * ```
  */
 export class SecretValue<T = string> {

@@ -3,7 +3,7 @@
  *
  * @example
  * ```ts
- * const req: DeriveKeyRequest = { keyId: 'k1', passphrase, salt, iterations: 600_000 };
+ * const req: DeriveKeyRequest = { keyId: 'k1', passphrase, salt: Buffer.from(salt, 'base64'), iterations: 600_000 };
  * ```
  */
 export interface DeriveKeyRequest {
@@ -26,6 +26,12 @@ export interface DeriveKeyRequest {
  *
  * @example
  * ```ts
+ * // `client`: your KMS client (e.g. @google-cloud/kms); `kekName`: the key-encryption key's resource name.
+ * declare const client: {
+ *   encrypt(r: object): Promise<[{ ciphertext?: unknown }]>;
+ *   decrypt(r: object): Promise<[{ plaintext?: unknown }]>;
+ * };
+ * const kekName = 'projects/p/locations/global/keyRings/chat/cryptoKeys/kek';
  * const kms: KeyProvider = {
  *   name: 'gcp-kms',
  *   deriveKey: (r) => localKeyProvider().deriveKey(r),

@@ -9,7 +9,7 @@ import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
  *
  * @example
  * ```ts
- * const config: KeyringConfig = { keys: [{ id: 'k1', key: a }, { id: 'k2', key: b }], activeKeyId: 'k2' };
+ * const config: KeyringConfig = { keys: [{ id: 'k1', key: randomBytes(32).toString('base64') }, { id: 'k2', key: randomBytes(32).toString('base64') }], activeKeyId: 'k2' };
  * ```
  */
 export interface KeyringConfig {
@@ -52,8 +52,8 @@ function stretchOnce(provider: KeyProvider, source: KeySource): Promise<Uint8Arr
  *
  * @example
  * ```ts
- * const ring = await Keyring.load({ keys: [{ id: 'k1', key }] }, localKeyProvider());
- * const key = ring.encryptionKey('k1', 'users', 'email');
+ * const ring = await Keyring.load({ keys: [{ id: 'k1', key: randomBytes(32).toString('base64') }] }, localKeyProvider());
+ * const fieldKey = ring.encryptionKey('k1', 'users', 'email');
  * ```
  */
 export class Keyring {

@@ -77,7 +77,7 @@ export function localKeyProvider(options: LocalKeyProviderOptions = {}): KeyProv
  *
  * @example
  * ```ts
- * const ring = await Keyring.load({ keys }, defaultKeyProvider);
+ * const ring = await Keyring.load({ keys: [{ id: 'k1', key: randomBytes(32).toString('base64') }] }, defaultKeyProvider);
  * ```
  */
 export const defaultKeyProvider: KeyProvider = localKeyProvider();

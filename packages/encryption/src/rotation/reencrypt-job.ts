@@ -10,7 +10,8 @@ import { cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-p
  *
  * @example
  * ```ts
- * const opts: ReencryptOptions = { repository: 'users', batchSize: 500, checkpoint: saved, onProgress: (p) => save(p.checkpoint) };
+ * let saved: string | null = null; // kept somewhere durable between runs
+ * const opts: ReencryptOptions = { repository: 'users', batchSize: 500, checkpoint: saved, onProgress: (p) => { saved = p.checkpoint; } };
  * ```
  */
 export interface ReencryptOptions {
@@ -54,7 +55,8 @@ export interface ReencryptProgress {
  *
  * @example
  * ```ts
- * const r: ReencryptResult = await enc.reencrypt({ repository: 'users' }); if (!r.done) resumeLater(r.checkpoint);
+ * const r: ReencryptResult = await enc.reencrypt({ repository: 'users' });
+ * if (!r.done) await enc.reencrypt({ repository: 'users', checkpoint: r.checkpoint }); // resume
  * ```
  */
 export type ReencryptResult = ReencryptProgress;

@@ -28,7 +28,7 @@ export interface IntegrityFinding {
  *
  * @example
  * ```ts
- * const r = await enc.verify(); if (r.failed > 0) page(r.findings);
+ * const r = await enc.verify(); if (r.failed > 0) console.error(r.findings);
  * ```
  */
 export interface VerifyResult {

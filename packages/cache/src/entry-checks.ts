@@ -1,0 +1,70 @@
+import { evaluateCondition } from '@chatcore/core/driver';
+import type { Condition, NormalizedQuery } from '@chatcore/core/plugin';
+
+/**
+ * A check of a value read from the shared tier against the read it is to
+ * answer: undefined when it can be that read's answer, else the reason it
+ * cannot (it is then dropped, and the read goes to the database).
+ *
+ * @example
+ * ```ts
+ * const check: EntryCheck = getCheck(id, true);
+ * check({ id: 'someone-else' }); // 'id'
+ * ```
+ */
+export type EntryCheck = (value: unknown) => string | undefined;
+
+const isRow = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A get by id is answered by null (not found) or by the row of that id.
+ * `idSelected` is false for a projection without `id` (the id cannot be compared then).
+ *
+ * @example
+ * ```ts
+ * getCheck('0190...', true)({ id: '0190...' }); // undefined: fine
+ * ```
+ */
+export function getCheck(id: string, idSelected: boolean): EntryCheck {
+  return (v) => (v === null ? undefined : !isRow(v) ? 'shape' : idSelected && v.id !== id ? 'id' : undefined);
+}
+
+function fieldsOf(c: Condition | undefined, out: Set<string>): Set<string> {
+  if (!c) return out;
+  if (c.kind === 'and' || c.kind === 'or') for (const x of c.conditions) fieldsOf(x, out);
+  else out.add(c.field);
+  return out;
+}
+
+/**
+ * Rows of a query satisfy its filter (core's reference evaluation, the one
+ * every driver is held to) and number at most its limit. A row whose
+ * projection leaves out a filtered field is not compared (it cannot be).
+ *
+ * @example
+ * ```ts
+ * queryCheck(op.query)([{ id: 'a', emailIdx: 'other' }]); // 'filter'
+ * ```
+ */
+export function queryCheck(q: NormalizedQuery): EntryCheck {
+  const fields = [...fieldsOf(q.where, new Set())];
+  return (v) => {
+    if (!Array.isArray(v)) return 'shape';
+    if (q.limit !== undefined && v.length > q.limit) return 'limit';
+    for (const row of v) {
+      if (!isRow(row)) return 'shape';
+      if (q.where && fields.every((f) => f in row) && !evaluateCondition(q.where, row)) return 'filter';
+    }
+    return undefined;
+  };
+}
+
+/**
+ * A count is a non-negative integer.
+ *
+ * @example
+ * ```ts
+ * countCheck(-1); // 'shape'
+ * ```
+ */
+export const countCheck: EntryCheck = (v) => (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? undefined : 'shape');

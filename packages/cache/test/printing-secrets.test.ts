@@ -1,0 +1,62 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { inspect } from 'node:util';
+import { loadConfig, SecretValue } from '@chatcore/core/config';
+import { leakedMarkers, requireService } from '@chatcore/core/testing';
+import { cache, cacheOptionsFromConfig, type CacheOptions } from '../src/index.js';
+import { instrument, openDb, randomNamespace, sleep } from './helpers/fixtures.js';
+import { ownRedis } from './helpers/redis-server.js';
+
+await requireService('redis');
+
+const marker = (name: string) => `${name}-${randomBytes(9).toString('hex')}`;
+const m = { url: marker('urlpw'), user: marker('userpw'), secret: marker('secretpw') };
+const markers = Object.values(m);
+// A server of our own that really checks passwords: the markers have to travel to connect.
+const redis = ownRedis(27100 + (process.pid % 400), { extraArgs: ['--requirepass', m.url], password: m.url });
+redis.start();
+redis.command('ACL', 'SETUSER', 'app', 'on', `>${m.user}`, `>${m.secret}`, '~*', '&*', '+@all');
+const socket = { host: '127.0.0.1', port: redis.port };
+
+const cases: Array<[string, () => CacheOptions]> = [
+  ['redisUrl with a password', () => ({ redisUrl: `redis://:${m.url}@127.0.0.1:${redis.port}` })],
+  ['redis: { password }', () => ({ redis: { username: 'app', password: m.user, socket } })],
+  ['redis: { password: SecretValue }', () => ({ redis: { username: 'app', password: new SecretValue(m.secret), socket } })],
+  ['redisUrl as a SecretValue', () => ({ redisUrl: new SecretValue(`redis://:${m.url}@127.0.0.1:${redis.port}`) })],
+];
+
+for (const [name, options] of cases) {
+  test(`${name}: the plugin, its options and the database print no password, connected and in use`, async () => {
+    const opts = { ...options(), namespace: randomNamespace(), redisTimeout: '2s' };
+    const c = cache(opts);
+    const ins = instrument();
+    const db = await openDb([c], ins.driver);
+    try {
+      const u = await db.users.create({ name: 'ada' });
+      await db.users.get(u.id);
+      await db.users.get(u.id);
+      assert.is(c.stats().bus, 'up', 'connected with the password');
+      for (let i = 0; i < 100 && c.stats().total.shared.fills === 0; i++) await sleep(10);
+      assert.ok(c.stats().total.shared.fills >= 1, 'the shared tier on the protected server was written');
+      for (const subject of [c, opts, db, String(c), `${c}`, inspect(c, { depth: Infinity, showHidden: true })]) assert.equal(leakedMarkers(subject, markers), []);
+      assert.equal(JSON.parse(JSON.stringify(c)), { plugin: 'cache', namespace: opts.namespace, redis: 'single', local: true, shared: true });
+      // The members are unchanged for code that reads them.
+      assert.ok(opts.redisUrl !== undefined || opts.redis !== undefined);
+    } finally {
+      await c.clear();
+      await db.close();
+    }
+  });
+}
+
+test('options mapped from a YAML cache section print no password', () => {
+  const config = loadConfig('database:\n  backend: pglite\ncache:\n  redis_url: ${REDIS_URL}\n', { env: { REDIS_URL: `redis://:${m.url}@127.0.0.1:${redis.port}` } });
+  const options = cacheOptionsFromConfig(config.cache!);
+  assert.equal(leakedMarkers(options, markers), []);
+  assert.equal(leakedMarkers(cache(options), markers), []);
+  assert.ok(String(SecretValue.reveal(options.redisUrl!)).includes(m.url), 'the URL itself is intact');
+});
+
+test.after(() => redis.dispose());
+test.run();

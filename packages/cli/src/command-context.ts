@@ -1,0 +1,89 @@
+import type { Database, RepositoryMap } from '@chatcore/core';
+import type { ChatcoreConfig } from '@chatcore/core/config';
+import { CliError } from './cli-error.js';
+import { loadRepositories } from './load-repositories.js';
+import { openStack, readStackConfig } from './open-stack.js';
+import type { CliIo } from './output.js';
+
+/**
+ * The options every command takes.
+ *
+ * @example
+ * ```ts
+ * const options: GlobalOptions = { config: 'chatcore.yaml', repositories: './dist/schema.js', json: true };
+ * ```
+ */
+export interface GlobalOptions {
+  /** Path of chatcore.yaml (default ./chatcore.yaml). */
+  readonly config: string;
+  /** Module exporting the repositories (default: $CHATCORE_REPOSITORIES). */
+  readonly repositories?: string | undefined;
+  readonly json: boolean;
+}
+
+/**
+ * What a command runs with: its streams, the global options, the environment.
+ *
+ * @example
+ * ```ts
+ * const ctx: CommandContext = { io: { stdout: process.stdout, stderr: process.stderr }, options, env: process.env, cwd: process.cwd() };
+ * ```
+ */
+export interface CommandContext {
+  readonly io: CliIo;
+  readonly options: GlobalOptions;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+/**
+ * Every operation the CLI makes carries this actor, so audit trails show
+ * which changes came from the command line.
+ *
+ * @example
+ * ```ts
+ * const fromCli = (event: { actor?: string }) => event.actor === CLI_ACTOR;
+ * ```
+ */
+export const CLI_ACTOR = 'chatcore-cli';
+
+/**
+ * The configuration and the repositories of the application.
+ *
+ * @example
+ * ```ts
+ * const { config, repositories } = await loadApplication(ctx);
+ * ```
+ */
+export async function loadApplication(ctx: CommandContext): Promise<{ config: ChatcoreConfig; repositories: RepositoryMap }> {
+  const config = await readStackConfig(ctx.options.config, ctx.env);
+  const specifier = ctx.options.repositories ?? ctx.env.CHATCORE_REPOSITORIES;
+  if (!specifier) {
+    throw new CliError('This command needs the application\'s repositories: pass --repositories <module> (a .js module exporting them) or set CHATCORE_REPOSITORIES.', { code: 'REPOSITORIES' });
+  }
+  return { config, repositories: await loadRepositories(specifier, ctx.cwd) };
+}
+
+/**
+ * Build the stack, optionally connect it (never changing the schema), run
+ * `fn` as the CLI actor, and close the database whatever happens.
+ *
+ * @example
+ * ```ts
+ * const n = await withDatabase(ctx, { connect: true }, (db) => db.users.count());
+ * ```
+ */
+export async function withDatabase<T>(
+  ctx: CommandContext,
+  options: { connect: boolean },
+  fn: (db: Database<RepositoryMap>, app: { config: ChatcoreConfig; repositories: RepositoryMap }) => Promise<T>,
+): Promise<T> {
+  const app = await loadApplication(ctx);
+  const db = await openStack({ config: app.config, repositories: app.repositories, schemaMode: 'off' });
+  try {
+    if (options.connect) await db.connect();
+    return await db.withContext({ actor: CLI_ACTOR }, () => fn(db, app));
+  } finally {
+    await db.close().catch(() => undefined);
+  }
+}

@@ -1,0 +1,91 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { AuditCheckpoint, AuditPlugin, VerifyReport } from '@chatcore/audit';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandResult } from '../output.js';
+import { withDatabase, type CommandContext } from '../command-context.js';
+import { readStackConfig } from '../open-stack.js';
+
+type AuditModule = typeof import('@chatcore/audit');
+
+async function auditModule(): Promise<AuditModule> {
+  try {
+    return await import('@chatcore/audit');
+  } catch (error) {
+    throw new CliError('audit verify needs @chatcore/audit, which is not installed: pnpm add @chatcore/audit', { cause: error, code: 'CONFIG' });
+  }
+}
+
+/**
+ * Options of `chatcore audit verify`.
+ *
+ * @example
+ * ```ts
+ * const o: AuditVerifyOptions = { from: 'file', trail: ['/var/log/chatcore/audit.log.1', '/var/log/chatcore/audit.log'], checkpoints: '/var/lib/chatcore/audit.checkpoints' };
+ * ```
+ */
+export interface AuditVerifyOptions {
+  /** `file` (the audit section's file sink) or `db` (the outbox tables). Default: db with `sinks: { outbox: true }`, file otherwise. */
+  readonly from?: 'file' | 'db' | undefined;
+  /** Trail file(s) to read instead of the configured `audit.path` (oldest first). */
+  readonly trail?: readonly string[] | undefined;
+  /** Checkpoint file (default: `audit.checkpoint_path` for files, the outbox's checkpoints for db). */
+  readonly checkpoints?: string | undefined;
+}
+
+function mustExist(file: string, what: string): string {
+  if (!existsSync(file)) throw new CliError(`The ${what} ${file} does not exist.`, { code: 'USAGE' });
+  return file;
+}
+
+function summary(report: VerifyReport, source: string): string[] {
+  if (report.ok) {
+    return [
+      `Audit trail intact: ${report.events} event(s) from ${source}.`,
+      ...report.streams.map((s) => `  stream ${s.stream}: seq 1..${s.lastSeq}${s.checkpointSeq ? `, checkpoint at seq ${s.checkpointSeq}` : ', no checkpoint'}`),
+    ];
+  }
+  const p = report.problem!;
+  const where = [p.stream ? `stream ${p.stream}` : undefined, p.file ? `${p.file}:${p.line}` : `event #${p.position}`].filter(Boolean).join(', ');
+  return [`Audit trail BROKEN at seq ${p.seq ?? '?'} (${p.kind}; ${where}): ${p.message}`];
+}
+
+/**
+ * `chatcore audit verify`: recompute the hash chain of the audit trail
+ * (a file sink's JSON lines, or the outbox tables) and compare it with the
+ * checkpoints kept outside it. Exit 1 on the first broken link, naming its
+ * sequence number, stream and position.
+ *
+ * @example
+ * ```ts
+ * const result = await auditVerifyCommand(ctx, { from: 'file', checkpoints: 'audit.checkpoints' });
+ * ```
+ */
+export async function auditVerifyCommand(ctx: CommandContext, options: AuditVerifyOptions): Promise<CommandResult> {
+  const { verifyAuditTrail } = await auditModule();
+  const config = options.trail?.length && !existsSync(resolve(ctx.cwd, ctx.options.config)) ? undefined : await readStackConfig(ctx.options.config, ctx.env);
+  const section = config?.audit;
+  const from = options.from ?? (section?.sinks?.outbox ? 'db' : 'file');
+  const checkpointFile = options.checkpoints ?? (from === 'file' ? section?.checkpoints?.file : undefined);
+  let report: VerifyReport;
+  let source: string;
+  if (from === 'file') {
+    const files = options.trail?.length ? [...options.trail] : section?.sinks?.file ? [section.sinks.file] : [];
+    if (files.length === 0) throw new CliError('No trail file: the audit section has no file sink (sinks: { file: <path> }); pass --trail <file>.', { code: 'USAGE' });
+    const paths = files.map((f) => mustExist(resolve(ctx.cwd, f), 'audit trail'));
+    report = await verifyAuditTrail(paths, checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : undefined);
+    source = paths.join(', ');
+  } else {
+    report = await withDatabase(ctx, { connect: true }, async (db) => {
+      const audit = db.plugins.find((p) => typeof (p as Partial<AuditPlugin>).outboxReader === 'function') as AuditPlugin | undefined;
+      if (!audit) throw new CliError('--from db needs an audit section with sinks: { outbox: true }.', { code: 'USAGE' });
+      await audit.flush();
+      const reader = audit.outboxReader();
+      const cps: AuditCheckpoint[] | string = checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : await reader.checkpoints();
+      return verifyAuditTrail(reader, cps);
+    });
+    source = 'the outbox';
+  }
+  return { exitCode: report.ok ? EXIT.OK : EXIT.CHECK_FAILED, json: { from, ...report }, text: summary(report, source) };
+}

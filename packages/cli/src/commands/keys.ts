@@ -1,0 +1,240 @@
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import type { Database, RepositoryMap } from '@chatcore/core';
+import type { EncryptionPlugin, KeyUsage } from '@chatcore/encryption';
+import { CliError } from '../cli-error.js';
+import { EXIT } from '../exit-codes.js';
+import type { CommandResult } from '../output.js';
+import { withDatabase, type CommandContext } from '../command-context.js';
+import { createProgress } from '../progress.js';
+import { clearRotationState, defaultCheckpointPath, readRotationState, writeRotationState, type RepositoryRotation, type RotationState } from '../rotation-checkpoint.js';
+
+type Db = Database<RepositoryMap>;
+
+function encryptionOf(db: Db): EncryptionPlugin {
+  const p = db.plugins.find((x) => typeof (x as Partial<EncryptionPlugin>).keyUsage === 'function' && typeof (x as Partial<EncryptionPlugin>).reencrypt === 'function');
+  if (!p) throw new CliError('The configuration has no encryption section, so there are no keys to manage.', { code: 'CONFIG' });
+  return p as EncryptionPlugin;
+}
+
+function counter(db: Db, repositories: RepositoryMap, name: string): { count(where?: object): Promise<number> } {
+  const key = Object.entries(repositories).find(([, def]) => def.name === name)?.[0];
+  return (db as unknown as Record<string, { count(where?: object): Promise<number> }>)[key ?? name]!;
+}
+
+/** The environment variable the docs suggest for a key id (`2026-07` -> `CHATCORE_KEY_2026_07`). */
+function envNameOf(id: string): string {
+  return `CHATCORE_KEY_${id.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * `chatcore keys status`: the keys in the ring, the active one, and how many
+ * stored values each protects, per repository (a full scan of the
+ * protected columns), plus an unfinished rotation if there is one.
+ *
+ * @example
+ * ```ts
+ * const { json } = await keysStatusCommand(ctx, {});
+ * ```
+ */
+export async function keysStatusCommand(ctx: CommandContext, options: { checkpoint?: string | undefined }): Promise<CommandResult> {
+  const file = options.checkpoint ?? defaultCheckpointPath(resolve(ctx.options.config));
+  return withDatabase(ctx, { connect: true }, async (db) => {
+    const enc = encryptionOf(db);
+    const usage: KeyUsage = await enc.keyUsage();
+    const rotation = readRotationState(file) ?? null;
+    const keys = enc.keyIds().map((id) => ({ id, active: id === enc.activeKeyId, values: usage.byKey[id] ?? 0 }));
+    const unknown = Object.keys(usage.byKey).filter((id) => !enc.keyIds().includes(id));
+    const text = [
+      `active key: ${enc.activeKeyId}`,
+      ...keys.map((k) => `  ${k.id}${k.active ? ' (active)' : ''}: ${k.values} stored value(s)`),
+      ...unknown.map((id) => `  ${id} (NOT IN THE KEYRING): ${usage.byKey[id]} stored value(s) cannot be decrypted`),
+      'by repository:',
+      ...Object.entries(usage.byRepository).map(([repo, m]) => `  ${repo}: ${Object.entries(m).map(([k, n]) => `${k}=${n}`).join(', ') || 'no values'}`),
+      ...(rotation ? [`unfinished rotation to ${rotation.activeKeyId} (checkpoint ${file}): run chatcore keys rotate to finish it`] : []),
+    ];
+    const stale = keys.some((k) => !k.active && k.values > 0);
+    if (stale) text.push('values under an inactive key remain: run chatcore keys rotate');
+    return { exitCode: unknown.length ? EXIT.CHECK_FAILED : EXIT.OK, json: { activeKeyId: enc.activeKeyId, keys, scanned: usage.scanned, byRepository: usage.byRepository, unknownKeys: unknown, rotation }, text };
+  });
+}
+
+/**
+ * `chatcore keys add --id <id>`: make a key (32 random bytes, or the value
+ * of `--from-env VAR`), check it loads into the keyring beside the
+ * configured keys, and print how to add it to chatcore.yaml. Key material
+ * lives in the environment, not in the CLI: the printed `keys` entry
+ * refers to a variable.
+ *
+ * @example
+ * ```ts
+ * const { json } = await keysAddCommand(ctx, { id: 'k2', activate: true });
+ * ```
+ */
+export async function keysAddCommand(ctx: CommandContext, options: { id: string; activate?: boolean; fromEnv?: string | undefined }): Promise<CommandResult> {
+  const env = options.fromEnv ?? envNameOf(options.id);
+  let key: string;
+  if (options.fromEnv) {
+    const value = ctx.env[options.fromEnv];
+    if (!value) throw new CliError(`--from-env ${options.fromEnv}: the environment variable is not set.`, { code: 'USAGE' });
+    key = value;
+  } else {
+    key = randomBytes(32).toString('base64');
+  }
+  return withDatabase(ctx, { connect: true }, async (db) => {
+    const enc = encryptionOf(db);
+    await enc.addKey({ id: options.id, key }, { activate: options.activate === true });
+    const yaml = [`    - id: ${options.id}`, `      key: \${${env}}`, ...(options.activate ? ['      active: true'] : [])];
+    const text = [
+      options.fromEnv ? `Key ${options.id} from ${env} loads beside the configured keys (${enc.keyIds().filter((k) => k !== options.id).join(', ')}).`
+        : `Generated key ${options.id} (32 random bytes, base64). Store it as a secret, in ${env}:`,
+      ...(options.fromEnv ? [] : [`  ${env}=${key}`]),
+      'Add it to encryption.keys in your chatcore.yaml:',
+      ...yaml,
+      options.activate
+        ? `and remove active: true from the previous key. Deploy, then run chatcore keys rotate to re-encrypt stored values under ${options.id}.`
+        : `When it should protect new writes, mark it active: true (and the previous key not), deploy, and run chatcore keys rotate.`,
+    ];
+    return {
+      exitCode: EXIT.OK,
+      json: { id: options.id, env, active: options.activate === true, ...(options.fromEnv ? {} : { key }), yaml: yaml.join('\n') },
+      text,
+    };
+  });
+}
+
+/**
+ * Options of `chatcore keys rotate`.
+ *
+ * @example
+ * ```ts
+ * const o: RotateOptions = { batchSize: 500, concurrency: 4, checkpoint: 'rotation.json' };
+ * ```
+ */
+export interface RotateOptions {
+  /** Activate this key (already in the ring) for the run. Default: the configured active key. */
+  readonly key?: string | undefined;
+  /** Only these repositories (default: every repository with encrypted fields). */
+  readonly repositories?: readonly string[] | undefined;
+  readonly batchSize?: number | undefined;
+  readonly concurrency?: number | undefined;
+  /** Checkpoint file (default: `<config name>.rotation.json` next to the configuration). */
+  readonly checkpoint?: string | undefined;
+}
+
+/**
+ * `chatcore keys rotate`: re-encrypt every stored value that is not under
+ * the active key, repository by repository, with a progress bar (rows,
+ * rows/s, ETA) on a terminal. After every batch the checkpoint is saved
+ * (atomically), so a run that is interrupted or killed resumes where it
+ * stopped when started again; the file is removed once every repository is
+ * done. Exit 1 if rows changed under the job and were skipped (run again).
+ *
+ * @example
+ * ```ts
+ * const result = await keysRotateCommand(ctx, { batchSize: 1000 });
+ * ```
+ */
+export async function keysRotateCommand(ctx: CommandContext, options: RotateOptions): Promise<CommandResult> {
+  const file = options.checkpoint ? resolve(ctx.cwd, options.checkpoint) : defaultCheckpointPath(resolve(ctx.cwd, ctx.options.config));
+  return withDatabase(ctx, { connect: true }, async (db, { repositories }) => {
+    const enc = encryptionOf(db);
+    if (options.key) enc.activateKey(options.key);
+    const active = enc.activeKeyId;
+    const protectedNames = Object.keys(enc.stats().repositories);
+    const names = options.repositories?.length ? [...options.repositories] : protectedNames;
+    for (const n of names) {
+      if (!protectedNames.includes(n)) throw new CliError(`Repository ${n} has no encrypted fields; protected repositories: ${protectedNames.join(', ') || 'none'}.`, { code: 'USAGE' });
+    }
+    const saved = readRotationState(file);
+    const notes: string[] = [];
+    if (saved && saved.activeKeyId !== active) notes.push(`The checkpoint in ${file} was for key ${saved.activeKeyId}; starting over for ${active}.`);
+    const state: Record<string, RepositoryRotation> = saved && saved.activeKeyId === active ? { ...saved.repositories } : {};
+    const save = () => writeRotationState(file, { version: 1, activeKeyId: active, repositories: state } satisfies RotationState);
+
+    const controller = new AbortController();
+    const stop = () => controller.abort(new CliError('Interrupted: run chatcore keys rotate again to resume from the checkpoint.', { exitCode: EXIT.CHECK_FAILED, code: 'INTERRUPTED' }));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const results: Array<{ repository: string; scanned: number; rewritten: number; skipped: number; resumed: boolean; seconds: number; rowsPerSecond: number }> = [];
+    try {
+      for (const name of names) {
+        const before = state[name];
+        if (before?.done) {
+          results.push({ repository: name, scanned: 0, rewritten: 0, skipped: 0, resumed: true, seconds: 0, rowsPerSecond: 0 });
+          continue;
+        }
+        const repo = counter(db, repositories, name);
+        const total = await repo.count();
+        const done = before?.checkpoint ? await repo.count({ id: { lte: before.checkpoint } }).catch(() => 0) : 0;
+        const bar = createProgress(ctx.io, name, total, done);
+        const began = performance.now();
+        state[name] = { checkpoint: before?.checkpoint ?? null, done: false, scanned: before?.scanned ?? 0, rewritten: before?.rewritten ?? 0 };
+        save();
+        let result;
+        try {
+          result = await enc.reencrypt({
+            repository: name,
+            checkpoint: before?.checkpoint ?? null,
+            ...(options.batchSize ? { batchSize: options.batchSize } : {}),
+            ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+            signal: controller.signal,
+            onProgress: (p) => {
+              state[name] = { checkpoint: p.checkpoint, done: p.done, scanned: (before?.scanned ?? 0) + p.scanned, rewritten: (before?.rewritten ?? 0) + p.rewritten };
+              save();
+              bar.update(done + p.scanned);
+            },
+          });
+        } finally {
+          bar.stop();
+        }
+        const seconds = (performance.now() - began) / 1000;
+        results.push({ repository: name, scanned: result.scanned, rewritten: result.rewritten, skipped: result.skipped, resumed: before !== undefined, seconds, rowsPerSecond: seconds > 0 ? Math.round(result.scanned / seconds) : 0 });
+      }
+    } catch (error) {
+      if (controller.signal.aborted) throw controller.signal.reason;
+      throw error;
+    } finally {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+    }
+    clearRotationState(file);
+    const skipped = results.reduce((n, r) => n + r.skipped, 0);
+    const text = [
+      ...notes,
+      `Re-encrypted under ${active}:`,
+      ...results.map((r) => `  ${r.repository}: ${r.scanned} rows scanned, ${r.rewritten} values rewritten${r.skipped ? `, ${r.skipped} skipped (changed during the run)` : ''}${r.resumed ? ' (resumed)' : ''}, ${r.rowsPerSecond} rows/s`),
+      skipped ? `${skipped} row(s) changed while being rewritten: run chatcore keys rotate again.` : 'Done. Check with chatcore keys status, then retire the old key with chatcore keys retire <id>.',
+    ];
+    return { exitCode: skipped ? EXIT.CHECK_FAILED : EXIT.OK, json: { activeKeyId: active, repositories: results, skipped, checkpoint: file, notes }, text };
+  });
+}
+
+/**
+ * `chatcore keys retire <id>`: refuse (exit 1, naming the repositories and
+ * counts) while any stored value uses the key or when it is the active key;
+ * otherwise confirm that it can be removed from chatcore.yaml.
+ *
+ * @example
+ * ```ts
+ * const result = await keysRetireCommand(ctx, 'k1');
+ * ```
+ */
+export async function keysRetireCommand(ctx: CommandContext, id: string): Promise<CommandResult> {
+  return withDatabase(ctx, { connect: true }, async (db) => {
+    const enc = encryptionOf(db);
+    try {
+      const { scanned } = await enc.retireKey(id);
+      return {
+        exitCode: EXIT.OK,
+        json: { id, retired: true, scanned },
+        text: [`Key ${id} protects no stored value (${scanned} rows scanned). Remove it from encryption.keys in chatcore.yaml, deploy, then delete its secret.`],
+      };
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'KEY') throw error;
+      // The plugin speaks of its API (reencrypt); the operator's next step is the rotate command.
+      const message = (error as Error).message.replace('run reencrypt for those repositories', 'run chatcore keys rotate');
+      return { exitCode: EXIT.CHECK_FAILED, json: { id, retired: false, error: { code: 'KEY', message } }, text: [`Refused: ${message}`] };
+    }
+  });
+}

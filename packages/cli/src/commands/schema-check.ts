@@ -1,0 +1,49 @@
+import { SchemaDriftError } from '@chatcore/core';
+import type { Driver, RepositorySchema } from '@chatcore/core/driver';
+
+/**
+ * The difference between the repositories and the database: the additive
+ * steps `ensureSchema` would run, the differences only a migration can
+ * resolve, and the backend's notes (e.g. Firestore indexes to deploy).
+ *
+ * @example
+ * ```ts
+ * const plan: SchemaPlan = await planSchema(db);
+ * if (plan.destructive.length) console.error('write a migration');
+ * ```
+ */
+export interface SchemaPlan {
+  readonly additive: ReadonlyArray<{ readonly description: string; readonly sql?: string | undefined }>;
+  readonly destructive: readonly string[];
+  readonly notes: readonly string[];
+}
+
+const isStep = (v: unknown): v is { description: string; sql?: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { description?: unknown }).description === 'string';
+
+/**
+ * Compare the storage schemas of a database (after plugins extended them)
+ * with what the backend has, running no DDL (the driver's verify mode). The
+ * driver must be connected.
+ *
+ * @example
+ * ```ts
+ * await db.driver.connect();
+ * const { additive } = await planSchema(db);
+ * ```
+ */
+export async function planSchema(db: { readonly driver: Driver; readonly schemas: ReadonlyMap<string, RepositorySchema> }): Promise<SchemaPlan> {
+  const schemas = [...db.schemas.values()];
+  try {
+    const report = await db.driver.ensureSchema(schemas, { mode: 'verify' });
+    return { additive: [], destructive: [], notes: report.notes ?? [] };
+  } catch (error) {
+    if (!(error instanceof SchemaDriftError)) throw error;
+    const additive = Array.isArray(error.info.additive) ? error.info.additive.filter(isStep).map((s) => ({ description: s.description, sql: s.sql })) : undefined;
+    const destructive = Array.isArray(error.info.destructive) ? error.info.destructive.map(String) : undefined;
+    if (additive && destructive) return { additive, destructive, notes: [] };
+    // A driver that does not tell the two apart: every difference needs a look, so none is called safe.
+    const differences = Array.isArray(error.info.differences) ? error.info.differences.map(String) : [error.message];
+    return { additive: [], destructive: differences, notes: [] };
+  }
+}

@@ -1,0 +1,78 @@
+import { EXIT } from '../exit-codes.js';
+import type { CommandResult } from '../output.js';
+import { withDatabase, type CommandContext } from '../command-context.js';
+import { planSchema, type SchemaPlan } from './schema-check.js';
+
+/**
+ * The three `chatcore schema` subcommands.
+ *
+ * @example
+ * ```ts
+ * const action: SchemaAction = 'verify';
+ * ```
+ */
+export type SchemaAction = 'plan' | 'apply' | 'verify';
+
+const MIGRATION_HINT = 'chatcore never drops or retypes data itself: write a migration for these differences (docs/migrations.md), then run schema apply again.';
+
+function describe(plan: SchemaPlan, withSql: boolean): string[] {
+  const out: string[] = [];
+  for (const s of plan.additive) {
+    out.push(`  + ${s.description}`);
+    if (withSql && s.sql) out.push(...s.sql.split('\n').map((l) => `      ${l}`));
+  }
+  for (const d of plan.destructive) out.push(`  ! ${d}`);
+  for (const n of plan.notes) out.push(`  note: ${n}`);
+  return out;
+}
+
+/**
+ * `chatcore schema plan | apply | verify`. `plan` prints the additive changes
+ * `ensureSchema` would make (exit 1 when a difference needs a migration);
+ * `apply` makes them, under the schema lock, and refuses (exit 1, nothing
+ * run) when a difference needs a migration; `verify` exits 1 on any
+ * difference. Nothing but `apply` runs DDL.
+ *
+ * @example
+ * ```ts
+ * const result = await schemaCommand(ctx, 'plan', { sql: true });
+ * ```
+ */
+export async function schemaCommand(ctx: CommandContext, action: SchemaAction, options: { sql?: boolean } = {}): Promise<CommandResult> {
+  return withDatabase(ctx, { connect: false }, async (db) => {
+    await db.driver.connect();
+    const plan = await planSchema(db);
+    const refused = plan.destructive.length > 0;
+    const base = { action, backend: db.driver.name, additive: plan.additive, destructive: plan.destructive, notes: plan.notes };
+    if (action === 'plan') {
+      const text = plan.additive.length + plan.destructive.length === 0
+        ? ['The schema matches the repositories: nothing to do.', ...describe(plan, false)]
+        : [
+            `Schema plan (${db.driver.name}): ${plan.additive.length} additive change(s), ${plan.destructive.length} difference(s) needing a migration`,
+            ...describe(plan, options.sql === true),
+            ...(refused ? [MIGRATION_HINT] : ['Run `chatcore schema apply` to make these changes.']),
+          ];
+      return { exitCode: refused ? EXIT.CHECK_FAILED : EXIT.OK, json: { ...base, ok: !refused }, text };
+    }
+    if (action === 'verify') {
+      const ok = plan.additive.length + plan.destructive.length === 0;
+      const text = ok
+        ? ['The schema matches the repositories.', ...describe(plan, false)]
+        : [`Schema drift (${db.driver.name}):`, ...describe(plan, false), refused ? MIGRATION_HINT : 'Run `chatcore schema apply` to add what is missing.'];
+      return { exitCode: ok ? EXIT.OK : EXIT.CHECK_FAILED, json: { ...base, ok }, text };
+    }
+    if (refused) {
+      return {
+        exitCode: EXIT.CHECK_FAILED,
+        json: { ...base, ok: false, applied: [] },
+        text: ['Refused: nothing was changed, because these differences need a migration:', ...describe({ ...plan, additive: [] }, false), MIGRATION_HINT],
+      };
+    }
+    const report = await db.driver.ensureSchema([...db.schemas.values()], { mode: 'apply' });
+    return {
+      exitCode: EXIT.OK,
+      json: { ...base, ok: true, applied: report.applied },
+      text: report.applied.length ? [`Applied ${report.applied.length} change(s):`, ...report.applied.map((a) => `  + ${a}`)] : ['Nothing to apply: the schema matches the repositories.'],
+    };
+  });
+}
