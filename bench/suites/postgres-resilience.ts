@@ -23,7 +23,7 @@ export async function postgresResilience(out: string[]): Promise<void> {
   const plain = createDatabase({ driver: postgres({ url: URL, poolSize: 10, retry: false, breaker: false }), repositories: { items: resilienceItems } });
   // The bare PoolExecutor (pool.query, no guards) as a second reference.
   const bare = createDatabase({ driver: sqlDriver({ name: 'postgres', executor: new PoolExecutor(createPool({ url: URL, poolSize: 10 })) }), repositories: { items: resilienceItems } });
-  const guarded = postgres({ url: URL, poolSize: 10, retry: { maxRetries: 3 }, breaker: { threshold: 5, halfOpenAfterMs: 2000 } });
+  const guarded = postgres({ url: URL, poolSize: 10, retry: { maxRetries: 3 }, breaker: { failures: 5, halfOpenAfter: 2000 } });
   const resilient = createDatabase({ driver: guarded, repositories: { items: resilienceItems } });
   await plain.connect();
   await bare.connect();

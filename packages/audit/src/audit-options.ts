@@ -1,4 +1,5 @@
 import { ConfigError } from '@chatcore/core';
+import { parseDuration } from '@chatcore/core/config';
 import { type RepositorySchema } from '@chatcore/core/plugin';
 import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sinks/winston-sinks.js';
 import { fileModeOption } from './sinks/file-mode.js';
@@ -23,9 +24,19 @@ export interface OutboxOptions {
   readonly checkpointTable?: string;
   /** Rows chained per chaining transaction (default 500). */
   readonly chainBatch?: number;
-  /** Delay before chaining after a commit, so rows are chained in batches (ms, default 100). */
-  readonly chainDelayMs?: number;
+  /** Delay before chaining after a commit, so rows are chained in batches (ms or '100ms'; default 100 ms). */
+  readonly chainDelay?: number | string;
 }
+
+/**
+ * Outbox options with defaults applied, the chaining delay in ms.
+ *
+ * @example
+ * ```ts
+ * const o: ResolvedOutboxOptions = { table: 'audit_events', linkTable: 'audit_links', headTable: 'audit_chain', checkpointTable: 'audit_checkpoints', chainBatch: 500, chainDelayMs: 100 };
+ * ```
+ */
+export type ResolvedOutboxOptions = Required<Omit<OutboxOptions, 'chainDelay'>> & { readonly chainDelayMs: number };
 
 /**
  * Options of `audit()`.
@@ -35,8 +46,8 @@ export interface OutboxOptions {
  * audit({
  *   sinks: { file: { path: 'audit.log' }, outbox: true },
  *   reads: { sampleRate: 0.1 },
- *   slowQueryMs: 200,
- *   anomalies: { readsPerActor: { limit: 5000, windowMs: 60_000 }, bulkDelete: { limit: 100 } },
+ *   slowQueryThreshold: '200ms',
+ *   anomalies: { readsPerActor: { limit: 5000, window: '1m' }, bulkDelete: { limit: 100 } },
  *   includeValues: { users: ['name'] },
  *   checkpoints: { file: 'audit.checkpoints' },
  * });
@@ -58,11 +69,11 @@ export interface AuditOptions {
   readonly maxIds?: number;
   /** Values of these non-sensitive fields are recorded, by repository name. Sensitive and secret fields are refused. */
   readonly includeValues?: Readonly<Record<string, readonly string[]>>;
-  /** Operations slower than this get a performance event (ms, default 500). */
-  readonly slowQueryMs?: number;
+  /** Operations slower than this get a performance event (ms or '250ms'; default 500 ms). */
+  readonly slowQueryThreshold?: number | string;
   readonly anomalies?: {
-    /** An actor reading more than `limit` records within `windowMs` (default 60 s). */
-    readonly readsPerActor?: { readonly limit: number; readonly windowMs?: number };
+    /** An actor reading more than `limit` records within `window` (ms or '1m'; default 60 s). */
+    readonly readsPerActor?: { readonly limit: number; readonly window?: number | string };
     /** A delete that removes more than `limit` rows. */
     readonly bulkDelete?: { readonly limit: number };
   };
@@ -74,8 +85,8 @@ export interface AuditOptions {
     readonly overflow?: 'block' | 'drop';
     /** Events written per batch (default 512). */
     readonly batchSize?: number;
-    /** How long a partial batch waits for more events before it is written (ms, default 10; 0 = next tick). Larger batches cost less CPU per event; events reach the sinks that much later. */
-    readonly flushMs?: number;
+    /** How long a partial batch waits for more events before it is written (ms or '10ms'; default 10 ms; 0 = next tick). Larger batches cost less CPU per event; events reach the sinks that much later. */
+    readonly flushAfter?: number | string;
   };
   /** Checkpoints of the streaming chain: a separate file (created with `fileMode`, default 0o600), every `every` events (default 1000) and at close. */
   readonly checkpoints?: { readonly file?: string; readonly every?: number; readonly fileMode?: number };
@@ -111,7 +122,16 @@ export interface ResolvedAuditOptions {
   readonly checkpointEvery: number;
   readonly checkpointFileMode: number;
   readonly recordRollbacks: boolean;
-  readonly outbox: Required<OutboxOptions> | undefined;
+  readonly outbox: ResolvedOutboxOptions | undefined;
+}
+
+function duration(value: number | string | undefined, fallback: number, path: string): number {
+  if (value === undefined) return fallback;
+  try {
+    return parseDuration(value, path);
+  } catch {
+    throw new ConfigError(`audit: ${path} must be milliseconds or a duration like "250ms" (got ${String(value).slice(0, 40)}).`, { problems: [{ path, message: 'expected a duration' }] });
+  }
 }
 
 function positiveInt(value: number | undefined, fallback: number, path: string): number {
@@ -148,13 +168,13 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
     sampleRate,
     maxIds: positiveInt(options.maxIds, 100, 'maxIds'),
     includeValues: new Map(Object.entries(options.includeValues ?? {}).map(([repo, fields]) => [repo, [...fields].sort()])),
-    slowQueryMs: options.slowQueryMs ?? 500,
-    readsPerActor: rpa ? { limit: positiveInt(rpa.limit, 1, 'anomalies.readsPerActor.limit'), windowMs: positiveInt(rpa.windowMs, 60_000, 'anomalies.readsPerActor.windowMs') } : undefined,
+    slowQueryMs: duration(options.slowQueryThreshold, 500, 'slowQueryThreshold'),
+    readsPerActor: rpa ? { limit: positiveInt(rpa.limit, 1, 'anomalies.readsPerActor.limit'), windowMs: Math.max(1, duration(rpa.window, 60_000, 'anomalies.readsPerActor.window')) } : undefined,
     bulkDeleteLimit: options.anomalies?.bulkDelete ? positiveInt(options.anomalies.bulkDelete.limit, 1, 'anomalies.bulkDelete.limit') : undefined,
     capacity: positiveInt(options.queue?.capacity, 10_000, 'queue.capacity'),
     overflow,
     batchSize: positiveInt(options.queue?.batchSize, 512, 'queue.batchSize'),
-    flushMs: options.queue?.flushMs ?? 10,
+    flushMs: duration(options.queue?.flushAfter, 10, 'queue.flushAfter'),
     checkpointFile: options.checkpoints?.file,
     checkpointEvery: positiveInt(options.checkpoints?.every, 1000, 'checkpoints.every'),
     checkpointFileMode: fileModeOption(options.checkpoints?.fileMode, 'checkpoints.fileMode'),
@@ -166,7 +186,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
           headTable: o.headTable ?? 'audit_chain',
           checkpointTable: o.checkpointTable ?? 'audit_checkpoints',
           chainBatch: positiveInt(o.chainBatch, 500, 'sinks.outbox.chainBatch'),
-          chainDelayMs: o.chainDelayMs ?? 100,
+          chainDelayMs: duration(o.chainDelay, 100, 'sinks.outbox.chainDelay'),
         }
       : undefined,
   };

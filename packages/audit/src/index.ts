@@ -10,3 +10,4 @@ export { verifyAuditTrail, type VerifyReport, type TrailProblem, type TrailProbl
 export { readTrail, readCheckpoints, type AuditTrailSource, type CheckpointSource, type TrailEntry } from './chain/trail-source.js';
 export { OutboxReader } from './outbox/outbox-reader.js';
 export type { FileSinkOptions, ConsoleSinkOptions, AuditTransport } from './sinks/winston-sinks.js';
+export { auditSection, auditOptionsFromConfig, type AuditSection } from './section-registration.js';

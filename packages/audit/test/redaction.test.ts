@@ -21,7 +21,7 @@ test.before(async () => {
     sinks: { console: { stream: sink.stream }, file: join(dir, 'audit.log'), outbox: true },
     checkpoints: { file: join(dir, 'audit.checkpoints'), every: 5 },
     recordRollbacks: true,
-    slowQueryMs: 0,
+    slowQueryThreshold: 0,
   });
 });
 test.after(async () => {

@@ -65,7 +65,7 @@ test('input that core rejects before the plugins reaches the trail through onInv
 
 test('anomalies: an actor reading more than N records in a window, and a bulk delete above N rows', async () => {
   const sink = new CapturedSink();
-  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } }, anomalies: { readsPerActor: { limit: 5, windowMs: 60_000 }, bulkDelete: { limit: 2 } } });
+  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } }, anomalies: { readsPerActor: { limit: 5, window: '1m' }, bulkDelete: { limit: 2 } } });
   await db.users.createMany(Array.from({ length: 4 }, (_, i) => ({ name: `n${i}`, email: `a${i}@x.io`, note: 'bulk' })) as never);
   await db.withContext({ actor: 'user:reader' }, async () => {
     await db.users.find({} as never);
@@ -82,7 +82,7 @@ test('anomalies: an actor reading more than N records in a window, and a bulk de
 
 test('slow operations get a performance event with the query shape and no values', async () => {
   const sink = new CapturedSink();
-  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } }, slowQueryMs: 0 });
+  const { db } = await openDb('memory', { sinks: { console: { stream: sink.stream } }, slowQueryThreshold: 0 });
   await db.users.find({ where: { name: 'Zelda-value', age: { gte: 73129 } }, orderBy: { age: 'desc' }, limit: 3 } as never);
   await db.close();
   const perf = sink.events(true).filter((e) => e.type === 'performance');

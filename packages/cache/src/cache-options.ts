@@ -1,5 +1,5 @@
 import { ConfigError } from '@chatcore/core';
-import { parseDuration } from '@chatcore/core/config';
+import { parseDuration, resolveBreakerOptions, type BreakerOptions } from '@chatcore/core/config';
 import { SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
 import type { CacheKeyInput } from './entry-authenticator.js';
@@ -90,8 +90,8 @@ export interface CacheOptions {
   readonly namespace?: string;
   /** Timeout of each Redis call (default 150 ms). */
   readonly redisTimeout?: number | string;
-  /** Circuit breaker: consecutive failures that open it (default 5) and how long it stays open before a probe (default 1 s). */
-  readonly breaker?: { readonly failures?: number; readonly halfOpenAfter?: number | string };
+  /** Circuit breaker over Redis: consecutive failures that open it (default 5) and how long it stays open before a probe (default 1 s). */
+  readonly breaker?: BreakerOptions;
   /** Bus heartbeat period (default 250 ms); the in-process tier stops serving after 3 missed heartbeats. */
   readonly heartbeat?: number | string;
   /**
@@ -145,9 +145,10 @@ export interface ResolvedOptions {
   readonly heartbeatMs: number;
 }
 
-// No '{' (every key starts with '<namespace>:{', see KeyNames, and hash tags decide cluster slots)
+/** Allowed namespaces. */
+// No "{" (every key starts with '<namespace>:{', see KeyNames, and hash tags decide cluster slots)
 // and no glob characters (* ? [ ] \): clear() SCANs for '<namespace>:{*'.
-const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
+export const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
 
 function positiveInt(v: unknown, path: string, fallback: number): number {
   if (v === undefined) return fallback;
@@ -210,6 +211,7 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
   if (o.cluster !== undefined && (!Array.isArray(o.cluster) || o.cluster.some((u) => typeof u !== 'string'))) {
     throw new ConfigError('cache: cluster must be a list of redis:// urls.', { problems: [{ path: 'cluster', message: 'expected an array of strings' }] });
   }
+  const breaker = resolveBreakerOptions(o.breaker, 'breaker', { failures: 5, halfOpenAfterMs: 1000 });
   const hasRedis = Boolean(o.redisUrl || o.redis || (o.cluster && o.cluster.length));
   return {
     enabled: o.enabled !== false,
@@ -224,8 +226,8 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
     memoryMaxEntries: positiveInt(o.memoryMaxEntries, 'memoryMaxEntries', 100_000),
     redis: hasRedis ? { url: o.redisUrl ? new SecretValue(SecretValue.reveal(o.redisUrl)) : undefined, client: o.redis ? new SecretValue(revealClient(o.redis)) : undefined, cluster: o.cluster } : undefined,
     redisTimeoutMs: duration(o.redisTimeout, 'redisTimeout', 150),
-    breakerFailures: positiveInt(o.breaker?.failures, 'breaker.failures', 5),
-    halfOpenAfterMs: duration(o.breaker?.halfOpenAfter, 'breaker.halfOpenAfter', 1000),
+    breakerFailures: breaker.failures,
+    halfOpenAfterMs: breaker.halfOpenAfterMs,
     heartbeatMs: Math.max(20, duration(o.heartbeat, 'heartbeat', 250)),
   };
 }

@@ -1,5 +1,5 @@
 export { cache, CachePlugin } from './cache-plugin.js';
-export { cacheFromConfig, cacheOptionsFromConfig } from './cache-from-config.js';
+export { cacheSection, cacheOptionsFromConfig, type CacheSection } from './section-registration.js';
 export type { CacheOptions, RepositoryCacheOptions, CacheRedisOptions } from './cache-options.js';
 export type { CacheKeyInput } from './entry-authenticator.js';
 export type { CacheStats, CacheStatsSnapshot, CacheMetricEvent, CacheMetric, CacheTier, TierCounters } from './cache-stats.js';

@@ -1,8 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabaseFromConfig } from '@chatcore/core/config';
+import { defineRepository, f } from '@chatcore/core';
+import { createStack } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
-import { cacheFromConfig, cacheOptionsFromConfig, type CachePlugin } from '../src/index.js';
+import { cache, cacheOptionsFromConfig, type CachePlugin } from '../src/index.js';
 import { notes, openDb, randomNamespace, users } from './helpers/fixtures.js';
 
 await requireService('redis');
@@ -20,7 +21,7 @@ cache:
   repositories:
     users: { ttl: 2m }
 `;
-  const db = await createDatabaseFromConfig({ config: yaml, env: { REDIS_URL: 'redis://127.0.0.1:6379' }, repositories: { users, notes }, pluginFactories: { cache: cacheFromConfig } });
+  const db = await createStack({ config: yaml, env: { REDIS_URL: 'redis://127.0.0.1:6379' }, repositories: { users, notes } });
   await db.connect();
   const c = db.plugin<CachePlugin>('cache')!;
   const u = await db.users.create({ name: 'cfg' });
@@ -49,7 +50,7 @@ cache:
   repositories:
     users: { ttl: 2m }
 `;
-  const db = await createDatabaseFromConfig({ config: yaml, repositories: { users, notes }, pluginFactories: { cache: cacheFromConfig } });
+  const db = await createStack({ config: yaml, repositories: { users, notes } });
   await db.connect();
   const c = db.plugin<CachePlugin>('cache')!;
   const u = await db.users.create({ name: 'cfg' });
@@ -61,8 +62,27 @@ cache:
   await db.close();
 });
 
+test('a cache section caches every repository by default', async () => {
+  const yaml = `database:\n  backend: memory\ncache:\n  namespace: ${randomNamespace()}\n`;
+  // A repository that says nothing about caching, next to one that opts out in its definition.
+  const plain = defineRepository('plain', { id: f.id(), title: f.string() });
+  const db = await createStack({ config: yaml, repositories: { plain, notes } });
+  await db.connect();
+  const c = db.plugin<CachePlugin>('cache')!;
+  const p = await db.plain.create({ title: 'all' });
+  const n = await db.notes.create({ owner: 'o', body: 'b' });
+  for (let i = 0; i < 2; i++) { await db.plain.get(p.id); await db.notes.get(n.id); }
+  assert.is(c.stats().repositories.plain!.local.hits, 1);
+  assert.is(c.stats().repositories.notes, undefined, 'opted out in its definition');
+  await db.close();
+});
+
+test('section sizes: local_max_bytes takes bytes or "64MiB"', () => {
+  assert.equal(cacheOptionsFromConfig({ enabled: true, localMaxBytes: 64 * 1024 * 1024 }).localMaxBytes, 67_108_864);
+});
+
 test('enabled: false passes every call through', async () => {
-  const c = cacheFromConfig({ enabled: false, redisUrl: 'redis://127.0.0.1:6379' });
+  const c = cache(cacheOptionsFromConfig({ enabled: false, redisUrl: 'redis://127.0.0.1:6379' }));
   const db = await openDb([c]);
   const u = await db.users.create({ name: 'x' });
   await db.users.get(u.id);

@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, createDatabase, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig } from '@chatcore/core/config';
+import { createStack } from '@chatcore/core/config';
 import type { Operation, Plugin, PluginHost, RepositorySchema } from '@chatcore/core/plugin';
-import { cache, cacheFromConfig, type CachePlugin, type CacheOptions } from '../src/index.js';
+import { cache, type CachePlugin, type CacheOptions } from '../src/index.js';
 import { instrument, randomNamespace } from './helpers/fixtures.js';
 
 // Which repositories the cache serves: all of them unless opted out, never a plugin's own.
@@ -104,7 +104,7 @@ cache:
   repositories:
 ${repos}
 `;
-  const db = await createDatabaseFromConfig({ config: yaml('    drafts: false\n    posts: { ttl: 2m }'), repositories: { posts, drafts, scratch }, pluginFactories: { cache: cacheFromConfig } });
+  const db = await createStack({ config: yaml('    drafts: false\n    posts: { ttl: 2m }'), repositories: { posts, drafts, scratch } });
   await db.connect();
   const c = db.plugin<CachePlugin>('cache')!;
   for (const repo of [db.posts, db.drafts]) {
@@ -116,7 +116,7 @@ ${repos}
   assert.is(c.stats().repositories.drafts, undefined);
   await db.close();
   try {
-    await createDatabaseFromConfig({ config: yaml('    drafts: 3'), repositories: { posts, drafts, scratch }, pluginFactories: { cache: cacheFromConfig } });
+    await createStack({ config: yaml('    drafts: 3'), repositories: { posts, drafts, scratch } });
     assert.unreachable('drafts: 3 must be refused');
   } catch (e) {
     assert.instance(e, ConfigError);

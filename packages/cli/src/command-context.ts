@@ -56,7 +56,7 @@ export const CLI_ACTOR = 'chatcore-cli';
  * ```
  */
 export async function loadApplication(ctx: CommandContext): Promise<{ config: ChatcoreConfig; repositories: RepositoryMap }> {
-  const config = readStackConfig(ctx.options.config, ctx.env);
+  const config = await readStackConfig(ctx.options.config, ctx.env);
   const specifier = ctx.options.repositories ?? ctx.env.CHATCORE_REPOSITORIES;
   if (!specifier) {
     throw new CliError('This command needs the application\'s repositories: pass --repositories <module> (a .js module exporting them) or set CHATCORE_REPOSITORIES.', { code: 'REPOSITORIES' });

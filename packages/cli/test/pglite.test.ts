@@ -28,9 +28,10 @@ encryption:
   keys:
 ${keys}
 audit:
-  sink: file
-  path: ${auditLog}
-  checkpoint_path: ${checkpoints}
+  sinks:
+    file: ${auditLog}
+  checkpoints:
+    file: ${checkpoints}
 `);
 }
 writeConfig('    - id: k1\n      key: ${K1}\n      active: true');

@@ -38,7 +38,8 @@ encryption:
   keys:
 ${keys}
 audit:
-  sink: outbox
+  sinks:
+    outbox: true
 `);
 }
 writeConfig('    - id: k1\n      key: ${K1}\n      active: true');

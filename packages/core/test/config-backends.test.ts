@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig, getBackend, listBackends, loadConfig, registerBackend, resolveDatabaseConfig, unregisterBackend, type ResolvedDatabaseConfig } from '@chatcore/core/config';
+import { c, createStack, registerSection, unregisterSection, getBackend, listBackends, loadConfig, registerBackend, resolveDatabaseConfig, unregisterBackend, type ResolvedDatabaseConfig } from '@chatcore/core/config';
 import { memoryDriver } from '@chatcore/core/driver';
 import { type Plugin } from '@chatcore/core/plugin';
 
@@ -34,7 +34,7 @@ async function configErrorAsync(fn: () => Promise<unknown>): Promise<ConfigError
 
 test('the memory backend is registered by core itself and builds a working database from YAML', async () => {
   assert.ok(listBackends().includes('memory'));
-  const db = await createDatabaseFromConfig({ config: 'database:\n  backend: memory\n  query_timeout: 2s\n', env: {}, repositories: { notes } });
+  const db = await createStack({ config: 'database:\n  backend: memory\n  query_timeout: 2s\n', env: {}, repositories: { notes } });
   await db.connect();
   const n = await db.notes.create({ title: 'hello' });
   assert.equal((await db.notes.get(n.id))?.title, 'hello');
@@ -51,7 +51,7 @@ test('an unknown backend is a ConfigError naming the registered backends and the
   const custom = configError(() => getBackend('cassandra'));
   assert.match(custom.message, /registerBackend/);
   const viaConfig = await configErrorAsync(() =>
-    createDatabaseFromConfig({ config: 'database:\n  backend: nosuchdb\n', env: {}, repositories: { notes } }));
+    createStack({ config: 'database:\n  backend: nosuchdb\n', env: {}, repositories: { notes } }));
   assert.match(viaConfig.message, /nosuchdb/);
 });
 
@@ -61,13 +61,13 @@ test('a registered backend receives the checked, camelCased settings with defaul
   registerBackend('custom-kv', factory);
   try {
     registerBackend('custom-kv', factory); // the same factory again: no-op
-    const db = await createDatabaseFromConfig({
+    const db = await createStack({
       config: 'database:\n  backend: custom-kv\n  url: kv://${KV_HOST}\n  query_timeout: 1m\n  connection_pool_size: 3\n',
       env: { KV_HOST: 'kv.internal' },
       repositories: { notes },
     });
     assert.equal(seen, {
-      backend: 'custom-kv', url: 'kv://kv.internal', useSsl: false, sslRejectUnauthorized: true, connectionPoolSize: 3,
+      backend: 'custom-kv', url: 'kv://kv.internal', connectionPoolSize: 3,
       queryTimeout: 60_000, replicaUrls: [], schemaMode: 'apply',
     });
     await db.close();
@@ -81,57 +81,86 @@ test('a registered backend receives the checked, camelCased settings with defaul
   for (const bad of ['', 'Upper', 'has space', '../x', '__proto__']) configError(() => registerBackend(bad, () => memoryDriver()));
 });
 
-test('plugins are built from the sections and ordered [metrics, audit, encryption, cache], outermost first', async () => {
-  const got: Record<string, unknown> = {};
-  const plugin = (name: string, placement?: Plugin['placement']): Plugin => ({ name, ...(placement ? { placement } : {}) });
-  const yaml = [
-    'database: { backend: memory }',
-    'cache: { ttl: 30s, repositories: { notes: { ttl: 5s } } }',
-    'encryption: { root_key: "${ROOT_KEY}", sensitive_fields: [notes.title] }',
-    'audit: { sink: console, slow_query_ms: 1s }',
-    'metrics: { prefix: app_ }',
-  ].join('\n');
-  const db = await createDatabaseFromConfig({
-    config: loadConfig(yaml, { env: { ROOT_KEY: 'r'.repeat(44) } }),
-    repositories: { notes },
-    plugins: [plugin('tenancy')],
-    pluginFactories: {
-      cache: (s) => { got.cache = s; return plugin('cache', { storesData: true }); },
-      encryption: (s) => { got.encryption = s; return plugin('encryption', { protectsSensitive: true }); },
-      audit: async (s) => { got.audit = s; return plugin('audit'); },
-      metrics: (s) => { got.metrics = s; return plugin('metrics'); },
-    },
-  });
-  assert.equal(db.plugins.map((p) => p.name), ['tenancy', 'metrics', 'audit', 'encryption', 'cache']);
-  assert.equal(got.cache, { enabled: true, ttl: 30_000, repositories: { notes: { ttl: 5000 } } });
-  assert.equal(got.encryption, { rootKey: 'r'.repeat(44), sensitiveFields: ['notes.title'] });
-  assert.equal(got.audit, { sink: 'console', slowQueryMs: 1000 });
-  assert.equal(got.metrics, { enabled: true, prefix: 'app_' });
-  await db.close();
+// Sections as plugin packages register them (the real ones live in @chatcore/encryption, cache, audit, metrics).
+const got: Record<string, unknown> = {};
+const plugin = (name: string, placement?: Plugin['placement']): Plugin => ({ name, ...(placement ? { placement } : {}) });
+const fakeSections = [
+  { name: 'fakecache', rank: 40, schema: c.object({ enabled: c.boolean().default(true), ttl: c.duration() }), placement: { storesData: true } },
+  { name: 'fakecrypt', rank: 30, schema: c.object({ rootKey: c.string({ min: 16 }).secret() }, { required: ['rootKey'] }), placement: { protectsSensitive: true } },
+  { name: 'fakeaudit', rank: 20, schema: c.object({ slowQueryThreshold: c.duration() }) },
+  { name: 'fakemetrics', rank: 10, schema: c.object({ prefix: c.string() }) },
+] as const;
+function registerFakes(): void {
+  for (const s of fakeSections) {
+    registerSection({
+      name: s.name, package: `@chatcore-test/${s.name}`, schema: s.schema, rank: s.rank,
+      build: async (section: Record<string, unknown>) => {
+        got[s.name] = section;
+        return section.enabled === false ? undefined : plugin(s.name, 'placement' in s ? s.placement : undefined);
+      },
+    });
+  }
+}
+function unregisterFakes(): void {
+  for (const s of fakeSections) unregisterSection(s.name);
+}
 
-  const custom = await createDatabaseFromConfig({
-    config: 'database: { backend: memory }\naudit: { sink: console }\n',
-    env: {},
-    repositories: { notes },
-    plugins: (configured) => [...configured, plugin('inner')],
-    pluginFactories: { audit: () => plugin('audit') },
-  });
-  assert.equal(custom.plugins.map((p) => p.name), ['audit', 'inner']);
-  await custom.close();
+test('registered sections build their plugins ordered by rank, outermost first', async () => {
+  registerFakes();
+  try {
+    const yaml = [
+      'database: { backend: memory }',
+      'fakecache: { ttl: 30s }',
+      'fakecrypt: { root_key: "${ROOT_KEY}" }',
+      'fakeaudit: { slow_query_threshold: 1s }',
+      'fakemetrics: { prefix: app_ }',
+    ].join('\n');
+    const db = await createStack({
+      config: yaml, env: { ROOT_KEY: 'r'.repeat(44) }, repositories: { notes }, plugins: [plugin('tenancy')],
+    });
+    assert.equal(db.plugins.map((p) => p.name), ['tenancy', 'fakemetrics', 'fakeaudit', 'fakecrypt', 'fakecache']);
+    assert.equal(got.fakecache, { enabled: true, ttl: 30_000 });
+    assert.equal(got.fakecrypt, { rootKey: 'r'.repeat(44) });
+    assert.equal(got.fakeaudit, { slowQueryThreshold: 1000 });
+    await db.close();
+
+    const off = await createStack({ config: 'database: { backend: memory }\nfakecache: { enabled: false }\n', env: {}, repositories: { notes } });
+    assert.equal(off.plugins.map((p) => p.name), []);
+    await off.close();
+  } finally {
+    unregisterFakes();
+  }
 });
 
-test('a section without a plugin factory is an error naming the package; enabled: false skips it', async () => {
-  const e = await configErrorAsync(() =>
-    createDatabaseFromConfig({ config: 'database: { backend: memory }\nencryption: { root_key: "${K}" }\n', env: { K: 'k'.repeat(32) }, repositories: { notes } }));
-  assert.match(e.message, /encryption section but no plugin factory/);
-  assert.match(e.message, /@chatcore\/encryption/);
-  assert.not.ok(e.message.includes('k'.repeat(32)));
-  const db = await createDatabaseFromConfig({ config: 'database: { backend: memory }\ncache: { enabled: false }\n', env: {}, repositories: { notes } });
-  assert.equal(db.plugins.map((p) => p.name), []);
-  await db.close();
+test('the section registry is one per process: a second copy of core sees the sections the first registered', async () => {
+  registerFakes();
+  try {
+    const registry = (globalThis as Record<symbol, Map<string, unknown>>)[Symbol.for('chatcore.config.sections')]!;
+    assert.ok(registry.has('fakecache'));
+    // What the dist copy of core would do: read the same map, whatever module instance it is.
+    const cfg = loadConfig('fakecache: { ttl: 2s }\n', { env: {} }) as Record<string, unknown>;
+    assert.equal(cfg.fakecache, { enabled: true, ttl: 2000 });
+    const clash = configError(() => registerSection({ name: 'fakecache', package: '@other/pkg', schema: c.object({}), rank: 1, build: () => undefined }));
+    assert.match(clash.message, /already registered by @chatcore-test\/fakecache/);
+  } finally {
+    unregisterFakes();
+  }
+});
+
+test('a section of a chatcore plugin that is not installed names the package to add; other problems are reported with it', async () => {
+  // @chatcore/cache is not a dependency of core, so it cannot be resolved from here.
+  const e = await configErrorAsync(() => createStack({
+    config: 'database:\n  backend: memory\n  pool: 3\ncache:\n  ttl: 30s\ncahce: {}\n', env: {}, repositories: { notes }, resolveFrom: process.cwd(),
+  }));
+  assert.equal(e.problems.map((p) => p.path), ['database.pool', 'cache', 'cahce']);
+  assert.match(e.problems[1]!.message, /section cache needs @chatcore\/cache, which is not installed: pnpm add @chatcore\/cache/);
+  assert.match(e.problems[2]!.message, /unknown section \(did you mean cache\?\)/);
+  const sync = configError(() => loadConfig('cache: {}\n', { env: {} }));
+  assert.match(sync.message, /section cache needs @chatcore\/cache, which is not loaded/);
 });
 
 test('a stack that createDatabase refuses (cache above encryption) is an error and the driver it built is closed', async () => {
+  registerFakes();
   let closed = 0;
   registerBackend('closing-memory', () => {
     const d = memoryDriver();
@@ -140,20 +169,17 @@ test('a stack that createDatabase refuses (cache above encryption) is an error a
     return d;
   });
   try {
-    const e = await configErrorAsync(() => createDatabaseFromConfig({
-      config: 'database: { backend: closing-memory }\nencryption: { root_key: "${K}" }\ncache: {}\n',
+    const e = await configErrorAsync(() => createStack({
+      config: 'database: { backend: closing-memory }\nfakecrypt: { root_key: "${K}" }\nfakecache: {}\n',
       env: { K: 'k'.repeat(32) },
       repositories: { notes },
       plugins: (configured) => [...configured].reverse(),
-      pluginFactories: {
-        encryption: () => ({ name: 'encryption', placement: { protectsSensitive: true } }),
-        cache: () => ({ name: 'cache', placement: { storesData: true } }),
-      },
     }));
-    assert.match(e.message, /must sit below encryption/);
+    assert.match(e.message, /must sit below fakecrypt/);
     assert.is(closed, 1);
   } finally {
     unregisterBackend('closing-memory');
+    unregisterFakes();
   }
 });
 

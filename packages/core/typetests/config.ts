@@ -1,6 +1,9 @@
 // Configuration types: DatabaseConfig (camelCase) and the checked sections.
 // Each @ts-expect-error line has a twin right below it that compiles.
-import { c, loadConfig, registerBackend, type CacheSection, type DatabaseConfig, type InferConfig, type ResolvedDatabaseConfig, type AuditSection } from '@chatcore/core/config';
+import { c, loadConfig, registerBackend, registerSection, type DatabaseConfig, type InferConfig, type ResolvedDatabaseConfig } from '@chatcore/core/config';
+// Plugin packages add their sections' types to ChatcoreConfig when imported.
+import type { AuditSection } from '@chatcore/audit';
+import type { CacheSection } from '@chatcore/cache';
 import { memoryDriver } from '@chatcore/core/driver';
 
 // DatabaseConfig and the schema of the `database` section name the same keys.
@@ -24,9 +27,9 @@ export const timeoutMs: number = config.database.queryTimeout;
 // @ts-expect-error plugin sections are optional: present only when written
 export const ttl: number | undefined = config.cache.ttl;
 export const ttlOk: number | undefined = config.cache?.ttl;
-// @ts-expect-error audit.sink is a fixed list
-export const sink: AuditSection = { sink: 'syslog' };
-export const sinkOk: AuditSection = { sink: 'outbox' };
+// @ts-expect-error audit.queue.overflow is a fixed list
+export const overflow: AuditSection = { queue: { overflow: 'spill' } };
+export const overflowOk: AuditSection = { queue: { overflow: 'drop' } };
 // @ts-expect-error enabled has a default, so it is always present on a checked section
 export const cacheNoEnabled: CacheSection = { ttl: 1000 };
 export const cacheOk: CacheSection = { enabled: true, ttl: 1000 };
@@ -38,6 +41,10 @@ const withTenancy = loadConfig('chatcore.yaml', { sections: { tenancy } });
 export const header: number | undefined = withTenancy.tenancy?.header;
 export const headerOk: string | undefined = withTenancy.tenancy?.header;
 export const inferred: InferConfig<typeof tenancy> = { header: 'x', strict: true };
+
+// @ts-expect-error a section's build receives its own checked type: header is a string
+registerSection({ name: 'tenancy', package: 'x', schema: tenancy, rank: 25, build: (s) => ({ name: s.header * 2 + '' }) });
+registerSection({ name: 'tenancy', package: 'x', schema: tenancy, rank: 25, build: (s) => ({ name: s.header }) });
 
 // @ts-expect-error a backend factory returns a Driver
 registerBackend('kv', () => ({ name: 'not a driver' }));

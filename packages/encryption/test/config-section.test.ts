@@ -1,9 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, createDatabase } from '@chatcore/core';
-import { loadConfig, MIN_PASSPHRASE_SALT_LENGTH } from '@chatcore/core/config';
+import { loadConfig } from '@chatcore/core/config';
 import { memoryDriver } from '@chatcore/core/driver';
-import { encryption } from '../src/index.js';
+import { encryption, MIN_PASSPHRASE_SALT_LENGTH } from '../src/index.js';
 import { users } from './helpers/schemas.js';
 
 // The `encryption` section of a stack file and the plugin apply one rule to a
@@ -35,8 +35,22 @@ test('a salt one character shorter is refused by the loader, at its path, withou
   assert.instance(error, ConfigError);
   const problems = (error as ConfigError).problems;
   assert.equal(problems.map((p) => p.path), ['encryption.passphrase_salt']);
-  assert.match(problems[0]!.message, `at least ${MIN_PASSPHRASE_SALT_LENGTH} characters`);
+  assert.match(problems[0]!.message, `at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes`);
   assert.not.match((error as Error).message, salt);
+});
+
+test('a root key that does not decode to 32 bytes is refused by the loader with the plugin\'s own message', () => {
+  const short = Buffer.alloc(16, 7).toString('base64');
+  let error: unknown;
+  try {
+    loadConfig(`encryption:\n  root_key: ${short}\n`, { env: {} });
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, ConfigError);
+  assert.equal((error as ConfigError).problems.map((p) => p.path), ['encryption.root_key']);
+  assert.match((error as ConfigError).problems[0]!.message, /decodes to 16 bytes; AES-256 needs exactly 32/);
+  assert.throws(() => encryption({ rootKey: short }), (e: unknown) => e instanceof ConfigError && /decodes to 16 bytes; AES-256 needs exactly 32/.test(e.message));
 });
 
 test('the plugin refuses the same short salt when given in code', () => {

@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig, loadConfig } from '@chatcore/core/config';
+import { createStack, loadConfig } from '@chatcore/core/config';
 import { freePort, leakedMarkers, requireService } from '@chatcore/core/testing';
-import { cacheFromConfig } from '@chatcore/cache';
+import '@chatcore/cache';
 import '@chatcore/postgres';
-import { encryption } from '../src/index.js';
+import '../src/index.js'; // registers the encryption section
 
 await requireService('postgres');
 await requireService('redis');
@@ -45,7 +45,7 @@ test('a whole stack from YAML (postgres password, passphrase, salt, blind-index 
     '',
   ].join('\n');
   const config = loadConfig(yaml, { env: { DATABASE_URL: pgUrl.toString(), PASSPHRASE: m.passphrase, SALT: m.salt, INDEX_KEY: m.indexKey, REDIS_PASSWORD: m.redisPassword } });
-  const db = await createDatabaseFromConfig({ config, repositories: { people }, pluginFactories: { encryption: (s) => encryption(s), cache: cacheFromConfig } });
+  const db = await createStack({ config, repositories: { people } });
   const markers = Object.values(m);
   try {
     await db.connect();

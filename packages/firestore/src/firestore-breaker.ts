@@ -50,16 +50,16 @@ class ProbedHalfOpen implements IBackoffFactory<IHalfOpenAfterBackoffContext>, I
  * dropped with requests on it is checked with one probe, shared by every
  * loss meanwhile: it counts once if the probe fails, not at all otherwise.
  *
- * After `threshold` consecutive counted failures it opens: calls fail at
+ * After `failures` consecutive counted failures it opens: calls fail at
  * once with ConnectionError (`info.breaker: 'open'`, nothing sent). While
  * open, a probe asks Firestore every PROBE_INTERVAL_MS and the first
- * answer closes it; after `halfOpenAfterMs` a call is also let through as
+ * answer closes it; after `halfOpenAfter` a call is also let through as
  * cockatiel's half-open test (other calls keep failing fast meanwhile, and
  * a probe's answer ends the test as a success without waiting for it).
  *
  * @example
  * ```ts
- * const breaker = new FirestoreBreaker(resolveBreakerOptions({ threshold: 3 }), probe);
+ * const breaker = new FirestoreBreaker(resolveBreakerOptions({ failures: 3 }), probe);
  * const rows = await breaker.run(() => driverCall());
  * ```
  */
@@ -84,7 +84,7 @@ export class FirestoreBreaker {
   constructor(readonly options: ResolvedBreakerOptions, private readonly probe: BackendProbe) {
     this.policy = circuitBreaker(handleWhen(countsAgainstBackend), {
       halfOpenAfter: new ProbedHalfOpen(options.halfOpenAfterMs, () => this.reachable),
-      breaker: new ConsecutiveBreaker(options.threshold),
+      breaker: new ConsecutiveBreaker(options.failures),
     });
     this.policy.onReset(() => {
       this.counting = false;
@@ -235,7 +235,7 @@ export class FirestoreBreaker {
 
   private openError(cause: Error): ConnectionError {
     return new ConnectionError(
-      `The circuit breaker for Firestore is open after ${this.options.threshold} consecutive failures to reach it, so the call failed fast without contacting Firestore (nothing was sent). ` +
+      `The circuit breaker for Firestore is open after ${this.options.failures} consecutive failures to reach it, so the call failed fast without contacting Firestore (nothing was sent). ` +
         `Firestore is probed every ${PROBE_INTERVAL_MS} ms and the breaker closes at its first answer; check the network, the project and the emulator host. Last failure: ${this.reason ?? 'unknown'}`,
       { cause, info: { breaker: this.state, target: 'firestore', sent: false } },
     );

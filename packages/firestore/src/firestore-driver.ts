@@ -146,7 +146,7 @@ export class FirestoreDriver implements Driver {
     }
     const b = this.breakerOf;
     if (b) {
-      const details: Record<string, unknown> = { threshold: b.options.threshold, halfOpenAfterMs: b.options.halfOpenAfterMs, timesOpened: b.opened };
+      const details: Record<string, unknown> = { failures: b.options.failures, halfOpenAfterMs: b.options.halfOpenAfterMs, timesOpened: b.opened };
       if (b.state !== 'closed') Object.assign(details, { reason: b.reason, openForMs: b.openForMs });
       components.push(breakerHealth('breaker', b.state, details));
     }

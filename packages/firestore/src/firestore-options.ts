@@ -55,12 +55,12 @@ export interface FirestoreOptions {
    * Retries of idempotent reads (document reads, queries, counts) on
    * UNAVAILABLE, DEADLINE_EXCEEDED and INTERNAL, and of commits that were
    * never sent, within `callTimeout`; `false` turns them off. Default
-   * `{ maxRetries: 3, initialDelayMs: 50, maxDelayMs: 1000 }`.
+   * `{ maxRetries: 3, initialDelay: 50, maxDelay: 1000 }` (durations: ms or '50ms', '1s').
    */
   readonly retry?: RetryOptions | false | undefined;
   /**
    * Circuit breaker over failures to reach Firestore; `false` turns it off.
-   * Default `{ threshold: 5, halfOpenAfterMs: 2000 }`.
+   * Default `{ failures: 5, halfOpenAfter: 2000 }` (halfOpenAfter: ms or '2s').
    */
   readonly breaker?: BreakerOptions | false | undefined;
 }

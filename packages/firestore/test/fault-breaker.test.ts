@@ -29,16 +29,16 @@ async function errorOf(fn: () => Promise<unknown>): Promise<unknown> {
 test('retry and breaker take the shapes core defines, default on, and `false` turns them off', () => {
   const d = firestore({ projectId: 'p' });
   assert.equal(d.options.retry, { maxRetries: 3, initialDelayMs: 50, maxDelayMs: 1000 });
-  assert.equal(d.options.breaker, { threshold: 5, halfOpenAfterMs: 2000 });
+  assert.equal(d.options.breaker, { failures: 5, halfOpenAfterMs: 2000 });
   const off = firestore({ projectId: 'p', retry: false, breaker: false });
   assert.is(off.options.retry, false);
   assert.is(off.options.breaker, false);
   assert.is(off.breakerState, 'disabled');
-  assert.equal(firestore({ projectId: 'p', breaker: { threshold: 2 } }).options.breaker, { threshold: 2, halfOpenAfterMs: 2000 });
+  assert.equal(firestore({ projectId: 'p', breaker: { failures: 2 } }).options.breaker, { failures: 2, halfOpenAfterMs: 2000 });
 });
 
 test('bad retry and breaker settings raise ConfigError naming the key', () => {
-  for (const [bad, key] of [[{ retry: { maxRetries: -1 } }, 'retry.maxRetries'], [{ breaker: { threshold: 0 } }, 'breaker.threshold'], [{ breaker: { halfOpenAfterMs: 'soon' } }, 'breaker.halfOpenAfterMs']] as const) {
+  for (const [bad, key] of [[{ retry: { maxRetries: -1 } }, 'retry.maxRetries'], [{ breaker: { failures: 0 } }, 'breaker.failures'], [{ breaker: { halfOpenAfter: 'soon' } }, 'breaker.halfOpenAfter']] as const) {
     const error = (() => { try { firestore({ projectId: 'p', ...(bad as object) }); } catch (e) { return e; } return undefined; })();
     assert.instance(error, ConfigError, key);
     assert.ok((error as ConfigError).problems.some((p) => p.path === key), `${key}: ${(error as Error).message}`);
@@ -60,7 +60,7 @@ test('only evidence that Firestore cannot be reached counts against the breaker'
 });
 
 test('an unreachable backend opens the breaker: calls then fail fast, nothing sent, and health says why', async () => {
-  const db = closed({ breaker: { threshold: 3, halfOpenAfterMs: 60_000 } });
+  const db = closed({ breaker: { failures: 3, halfOpenAfter: 60_000 } });
   await db.connect();
   for (let i = 0; i < 3; i++) {
     const error = await errorOf(() => db.notes.get('some-id'));
@@ -91,7 +91,7 @@ test('an unreachable backend opens the breaker: calls then fail fast, nothing se
 
 test('answers from a live backend and bad input never open the breaker', async () => {
   const emulator = await useFirestoreEmulator();
-  const driver = testDriver(emulator, { breaker: { threshold: 2 } });
+  const driver = testDriver(emulator, { breaker: { failures: 2 } });
   const db = createDatabase({ driver, repositories: { notes } });
   await db.connect();
   const first = await db.notes.create({ body: 'one' });

@@ -87,7 +87,7 @@ test('a server that accepts connections but never answers gives TimeoutError wit
 
 test("the caller's timeout ends the retries too, and close returns at once", async () => {
   // A retry budget far beyond the call's timeout: the timeout must end it.
-  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelayMs: 100, maxDelayMs: 200 } });
+  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelay: 100, maxDelay: 200 } });
   await db.connect();
   const { error, ms } = await failure(() => db.notes.create({ body: 'x' }, { timeout: 500 }));
   // TimeoutError, or the last real answer when no retry fitted before the deadline.
@@ -100,7 +100,7 @@ test("the caller's timeout ends the retries too, and close returns at once", asy
 });
 
 test("the caller's signal ends the call with AbortedError and stops the SDK's retries", async () => {
-  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelayMs: 100, maxDelayMs: 200 } });
+  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelay: 100, maxDelay: 200 } });
   await db.connect();
   const controller = new AbortController();
   setTimeout(() => controller.abort(), 300);
@@ -112,7 +112,7 @@ test("the caller's signal ends the call with AbortedError and stops the SDK's re
 });
 
 test("a transaction's signal also ends the retries of a read in it that has its own timeout", async () => {
-  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelayMs: 100, maxDelayMs: 200 } });
+  const db = open({ callTimeout: '60s', retry: { maxRetries: 100, initialDelay: 100, maxDelay: 200 } });
   await db.connect();
   const controller = new AbortController();
   let read: Promise<number> | undefined;

@@ -5,3 +5,4 @@ export { dbSystem } from './db-system.js';
 export {
   healthEndpoints, type HealthEndpoints, type HealthEndpointsOptions, type HealthResponse, type FastifyLike, type FastifyReplyLike,
 } from './health-endpoints.js';
+export { metricsSection, metricsOptionsFromConfig, type MetricsSection } from './section-registration.js';

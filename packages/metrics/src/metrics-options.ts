@@ -53,16 +53,42 @@ export interface ResolvedMetricsOptions {
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 
+/**
+ * What is wrong with a metric name prefix, or undefined. `metrics()` and the
+ * `metrics` section of chatcore.yaml both check with it.
+ *
+ * @example
+ * ```ts
+ * prefixProblem('app-db'); // 'is not a valid Prometheus metric name start; ...'
+ * ```
+ */
+export function prefixProblem(prefix: unknown): string | undefined {
+  if (typeof prefix === 'string' && (prefix === '' || METRIC_NAME.test(prefix))) return undefined;
+  return "is not a valid Prometheus metric name start; use letters, digits, '_' and ':' (e.g. 'chatcore_')";
+}
+
+/**
+ * What is wrong with histogram buckets, or undefined. Shared by `metrics()`
+ * and the `metrics` section.
+ *
+ * @example
+ * ```ts
+ * bucketsProblem([1, 0.5]); // 'buckets must be positive ... in ascending order ...'
+ * ```
+ */
+export function bucketsProblem(buckets: unknown): string | undefined {
+  if (Array.isArray(buckets) && buckets.length > 0 && buckets.every((b, i) => typeof b === 'number' && Number.isFinite(b) && b > 0 && (i === 0 || b > buckets[i - 1]!))) return undefined;
+  return 'buckets must be positive, finite numbers of seconds in ascending order, e.g. [0.001, 0.01, 0.1, 1]';
+}
+
 /** Apply defaults and reject what prom-client would refuse later, with the fix in the message. */
 export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsOptions {
   const prefix = options.prefix ?? 'chatcore_';
-  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_NAME.test(prefix))) {
-    throw new ConfigError(`metrics: prefix ${JSON.stringify(prefix)} is not a valid Prometheus metric name start; use letters, digits, '_' and ':' (e.g. 'chatcore_').`);
-  }
+  const badPrefix = prefixProblem(prefix);
+  if (badPrefix) throw new ConfigError(`metrics: prefix ${JSON.stringify(prefix)} ${badPrefix}.`);
   const buckets = options.buckets ?? DEFAULT_BUCKETS;
-  if (!Array.isArray(buckets) || buckets.length === 0 || buckets.some((b, i) => typeof b !== 'number' || !Number.isFinite(b) || b <= 0 || (i > 0 && b <= buckets[i - 1]!))) {
-    throw new ConfigError('metrics: buckets must be positive, finite numbers of seconds in ascending order, e.g. [0.001, 0.01, 0.1, 1].');
-  }
+  const badBuckets = bucketsProblem(buckets);
+  if (badBuckets) throw new ConfigError(`metrics: ${badBuckets}.`);
   const openTelemetry = options.openTelemetry ?? 'auto';
   if (openTelemetry !== 'auto' && openTelemetry !== false) {
     throw new ConfigError(`metrics: openTelemetry must be 'auto' or false (got ${JSON.stringify(openTelemetry)}).`);

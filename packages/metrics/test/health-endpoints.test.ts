@@ -15,7 +15,7 @@ import { scrape, sleep, users, value } from './helpers/fixtures.js';
 await requireService('postgres');
 
 const cluster: TestCluster = await createCluster('cc_metrics_health', 55451);
-const driver = postgres({ url: cluster.url(), poolSize: 4, connectTimeout: 1000, retry: false, breaker: { threshold: 3, halfOpenAfterMs: 300 } });
+const driver = postgres({ url: cluster.url(), poolSize: 4, connectTimeout: 1000, retry: false, breaker: { failures: 3, halfOpenAfter: 300 } });
 const m = metrics();
 const db = createDatabase({ driver, repositories: { users }, plugins: [m] });
 await db.connect();

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig } from '@chatcore/core/config';
+import { createStack } from '@chatcore/core/config';
 import { pglite } from '../src/index.js';
 
 const notes = defineRepository('notes', { id: f.id(), body: f.text(), version: f.version() });
@@ -25,7 +25,7 @@ test('with dataDir, data survives closing and reopening the database', async () 
 });
 
 test('a YAML configuration with backend: pglite and data_dir opens the same files', async () => {
-  const db = await createDatabaseFromConfig({ config: 'database:\n  backend: pglite\n  data_dir: ${DATA}\n', env: { DATA: dir }, repositories: { notes } });
+  const db = await createStack({ config: 'database:\n  backend: pglite\n  data_dir: ${DATA}\n', env: { DATA: dir }, repositories: { notes } });
   await db.connect();
   try {
     assert.is(await db.notes.count({ body: 'kept on disk' }), 1);

@@ -21,9 +21,9 @@ function pem(value: string | undefined, what: string): string | undefined {
  * Map the `database` section of a chatcore configuration (YAML
  * `backend: postgres`) to `postgres()` options: `connection_pool_size` is
  * `poolSize`, `query_timeout` the server-side statement and lock timeouts,
- * `replica_urls` the read replicas, `use_ssl`
- * with `ssl_ca` / `ssl_cert` / `ssl_key` (PEM text or file paths) the TLS
- * settings. The URLs, the password and the client key are SecretValues,
+ * `replica_urls` the read replicas, `ssl` (`true`, or
+ * `{ ca, cert, key }` as PEM text or file paths) the TLS settings, `retry`
+ * and `breaker` the resilience settings. The URLs, the password and the client key are SecretValues,
  * so the options print `[redacted]` for them.
  *
  * @example
@@ -42,9 +42,11 @@ export function postgresConfigFrom(cfg: ResolvedDatabaseConfig): PostgresConfig 
     poolSize: cfg.connectionPoolSize,
     queryTimeout: cfg.queryTimeout,
     replicaUrls: cfg.replicaUrls && cfg.replicaUrls.length ? cfg.replicaUrls.map((u) => new SecretValue(u)) : undefined,
-    ssl: cfg.useSsl
-      ? { ca: pem(cfg.sslCa, 'ssl_ca'), cert: pem(cfg.sslCert, 'ssl_cert'), key: secret(pem(cfg.sslKey, 'ssl_key')), rejectUnauthorized: cfg.sslRejectUnauthorized }
-      : false,
+    ssl: typeof cfg.ssl === 'object'
+      ? { ca: pem(cfg.ssl.ca, 'ssl.ca'), cert: pem(cfg.ssl.cert, 'ssl.cert'), key: secret(pem(cfg.ssl.key, 'ssl.key')), rejectUnauthorized: cfg.ssl.rejectUnauthorized }
+      : cfg.ssl,
+    ...(cfg.retry ? { retry: cfg.retry } : {}),
+    ...(cfg.breaker ? { breaker: cfg.breaker } : {}),
   };
 }
 

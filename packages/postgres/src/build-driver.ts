@@ -4,6 +4,7 @@ import { WriteClock } from './write-clock.js';
 import { resolveBreakerOptions, resolveRetryOptions, SecretValue, type ResolvedBreakerOptions } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { createPool } from './create-pool.js';
+import { durationOption } from './server-timeouts.js';
 import { PoolTarget } from './pool-target.js';
 import { ConnectionBreaker } from './circuit-breaker.js';
 import { ReplicaRouter } from './replica-router.js';
@@ -39,16 +40,15 @@ function targetFor(name: string, pool: pg.Pool, options: ResolvedBreakerOptions 
  *
  * @example
  * ```ts
- * const driver = buildPostgresDriver({ url, replicaUrls: [replicaUrl], breaker: { threshold: 3 } });
+ * const driver = buildPostgresDriver({ url, replicaUrls: [replicaUrl], breaker: { failures: 3 } });
  * ```
  */
 export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
   const retry = config.retry === false ? undefined : resolveRetryOptions(config.retry, 'postgres.retry');
   const breaker = config.breaker === false ? undefined : resolveBreakerOptions(config.breaker, 'postgres.breaker');
-  const window = config.readYourWritesMs ?? 0;
-  if (!Number.isFinite(window) || window < 0) throw new ConfigError('postgres: readYourWritesMs must be a number of milliseconds (0 turns read-your-writes off).');
+  const window = durationOption(config.readYourWritesWindow, 'readYourWritesWindow') ?? 0;
   const replicaUrls = config.replicaUrls ?? [];
-  const healthTimeoutMs = Math.min(config.connectTimeout ?? 10_000, 5000);
+  const healthTimeoutMs = Math.min(durationOption(config.connectTimeout, 'connectTimeout') ?? 10_000, 5000);
 
   let primary: PoolTarget | undefined;
   const pool = createPool(config, () => {

@@ -50,7 +50,7 @@ class ProbedHalfOpen implements IBackoffFactory<IHalfOpenAfterBackoffContext>, I
 /**
  * A circuit breaker over one server (the primary, or one replica), built on
  * cockatiel's. It counts only evidence that the server cannot be reached:
- * `threshold` consecutive failures to open a new connection (refused,
+ * `failures` consecutive failures to open a new connection (refused,
  * reset, timed out, TLS) open it. A full pool, the caller's own timeout or
  * abort, and SQL errors are not evidence and never count. A lost session
  * (killed by pg_terminate_backend, a restart's shutdown, a reset socket) is
@@ -61,13 +61,13 @@ class ProbedHalfOpen implements IBackoffFactory<IHalfOpenAfterBackoffContext>, I
  * While open, calls fail at once with ConnectionError instead of waiting
  * for the connect timeout, and a fresh connection probes the server every
  * PROBE_INTERVAL_MS: the first that succeeds closes the breaker. After
- * `halfOpenAfterMs` a call is also let through as cockatiel's half-open test.
+ * `halfOpenAfter` a call is also let through as cockatiel's half-open test.
  *
  * @example
  * ```ts
  * const pool = new pg.Pool({ connectionString: process.env.DATABASE_URL });
  * const probe = async () => { const c = await pool.connect(); c.release(); };
- * const breaker = new ConnectionBreaker('primary', resolveBreakerOptions({ threshold: 3 }), probe);
+ * const breaker = new ConnectionBreaker('primary', resolveBreakerOptions({ failures: 3 }), probe);
  * const rows = await breaker.run(() => pool.query('select 1'));
  * ```
  */
@@ -88,7 +88,7 @@ export class ConnectionBreaker {
   constructor(readonly target: string, readonly options: ResolvedBreakerOptions, private readonly probe?: ServerProbe) {
     this.policy = circuitBreaker(handleWhen(countsAgainstServer), {
       halfOpenAfter: new ProbedHalfOpen(options.halfOpenAfterMs, () => this.reachable),
-      breaker: new ConsecutiveBreaker(options.threshold),
+      breaker: new ConsecutiveBreaker(options.failures),
     });
     this.policy.onReset(() => { this.counting = false; });
     this.policy.onBreak(() => {
@@ -225,7 +225,7 @@ export class ConnectionBreaker {
   private openError(cause: Error): ConnectionError {
     const probing = this.probe ? `The server is probed with a fresh connection every ${PROBE_INTERVAL_MS} ms and the breaker closes as soon as one succeeds` : `A call is let through as a probe every ${this.options.halfOpenAfterMs} ms`;
     return new ConnectionError(
-      `The circuit breaker for ${this.target} is open after ${this.options.threshold} consecutive failures to connect, so the call failed fast without contacting the server (nothing was sent). ` +
+      `The circuit breaker for ${this.target} is open after ${this.options.failures} consecutive failures to connect, so the call failed fast without contacting the server (nothing was sent). ` +
         `${probing}; check that the database is up and reachable.`,
       { cause, info: { breaker: this.state, target: this.target, phase: 'connect' } },
     );

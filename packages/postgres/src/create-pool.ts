@@ -3,7 +3,7 @@ import { ConfigError } from '@chatcore/core';
 import { SecretValue } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { pgConnectionString, pgSslOptions } from './tls-options.js';
-import { serverTimeouts } from './server-timeouts.js';
+import { durationOption, serverTimeouts } from './server-timeouts.js';
 import { chatcoreTypes } from './type-parsers.js';
 
 /**
@@ -22,9 +22,6 @@ import { chatcoreTypes } from './type-parsers.js';
 export function createPool(config: PostgresConfig, onError: (err: Error) => void = () => {}, urlPath = 'url'): pg.Pool {
   const poolSize = config.poolSize ?? 10;
   if (!Number.isInteger(poolSize) || poolSize < 1) throw new ConfigError(`postgres: poolSize must be a positive integer (got ${String(config.poolSize)}).`);
-  if (config.statementTimeout !== undefined && (!Number.isFinite(config.statementTimeout) || config.statementTimeout < 0)) {
-    throw new ConfigError('postgres: statementTimeout must be a number of milliseconds (0 disables it).');
-  }
   if (!config.url && !config.host && !config.database) {
     throw new ConfigError('postgres: give a url (e.g. postgres://user:pass@host:5432/db) or host/port/database/user/password.');
   }
@@ -38,15 +35,14 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
     user: config.user,
     password: SecretValue.reveal(config.password),
     max: poolSize,
-    connectionTimeoutMillis: config.connectTimeout ?? 10_000,
-    idleTimeoutMillis: config.idleTimeout ?? 30_000,
+    connectionTimeoutMillis: durationOption(config.connectTimeout, 'connectTimeout') ?? 10_000,
+    idleTimeoutMillis: durationOption(config.idleTimeout, 'idleTimeout') ?? 30_000,
     application_name: config.applicationName ?? 'chatcore',
     ssl,
     // Lets the OS notice a dead peer on an idle connection instead of waiting for the next query.
     keepAlive: true,
     types: chatcoreTypes,
   };
-  if (config.statementTimeout) options.statement_timeout = config.statementTimeout;
   Object.assign(options, serverTimeouts(config));
   for (const k of Object.keys(options) as Array<keyof pg.PoolConfig>) if (options[k] === undefined) delete options[k];
   const pool = new pg.Pool(options);

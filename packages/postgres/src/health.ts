@@ -76,7 +76,7 @@ export async function driverHealth(primary: PoolTarget, replicas: readonly PoolT
   const components: ComponentHealth[] = [...servers, pool];
   if (primary.breaker) {
     components.push(breakerHealth('breaker', primary.breaker.state, {
-      threshold: primary.breaker.options.threshold,
+      failures: primary.breaker.options.failures,
       halfOpenAfterMs: primary.breaker.options.halfOpenAfterMs,
       timesOpened: primary.breaker.opened,
     }));

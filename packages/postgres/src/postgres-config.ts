@@ -2,7 +2,18 @@ import type { BreakerOptions, RetryOptions, SecretValue } from '@chatcore/core/d
 import type { ReadYourWritesScope } from './write-clock.js';
 
 /**
- * TLS settings. `true` verifies the server certificate against the system
+ * A duration: milliseconds, or a string like `'500ms'`, `'5s'`, `'2m'`.
+ *
+ * @example
+ * ```ts
+ * const timeout: Duration = '5s';
+ * ```
+ */
+export type Duration = number | string;
+
+/**
+ * TLS settings, the one TLS shape (YAML `ssl: true` or `ssl: { ca, cert, key, reject_unauthorized }`).
+ * Absent: the URL decides (e.g. `?sslmode=verify-full`); `false`: no TLS. `true` verifies the server certificate against the system
  * CAs (and the host name); an object adds a CA bundle or a client
  * certificate. Set `rejectUnauthorized: false` only for local testing.
  *
@@ -29,7 +40,7 @@ export type PostgresSsl =
  *
  * @example
  * ```ts
- * postgres({ url: process.env.DATABASE_URL, poolSize: 20, statementTimeout: 5000, ssl: true });
+ * postgres({ url: process.env.DATABASE_URL, poolSize: 20, statementTimeout: '5s', ssl: true });
  * ```
  */
 export interface PostgresConfig {
@@ -42,26 +53,24 @@ export interface PostgresConfig {
   /** Largest number of connections (default 10). */
   readonly poolSize?: number | undefined;
   readonly ssl?: PostgresSsl | undefined;
-  /** Server-side statement_timeout in ms: longer statements fail with TimeoutError. */
-  readonly statementTimeout?: number | undefined;
-  /** How long to wait for a new connection, in ms (default 10000). */
-  readonly connectTimeout?: number | undefined;
-  /** Close connections idle for this long, in ms (default 30000). */
-  readonly idleTimeout?: number | undefined;
+  /** Server-side statement_timeout: longer statements fail with TimeoutError. */
+  readonly statementTimeout?: Duration | undefined;
+  /** How long to wait for a new connection (default 10 s). */
+  readonly connectTimeout?: Duration | undefined;
+  /** Close connections idle for this long (default 30 s). */
+  readonly idleTimeout?: Duration | undefined;
   /** Shown in pg_stat_activity (default 'chatcore'). */
   readonly applicationName?: string | undefined;
-  /** Connect with TLS, verify-full (same as `ssl: true` when `ssl` is not given). */
-  readonly useSsl?: boolean | undefined;
   /**
-   * Per-query timeout in ms (DatabaseConfig.queryTimeout): sets the server's
+   * Per-query timeout (DatabaseConfig.queryTimeout): sets the server's
    * statement_timeout (unless `statementTimeout` is given) and lock_timeout
    * (unless `lockTimeout` is given). A query cancelled by it raises TimeoutError.
    */
-  readonly queryTimeout?: number | undefined;
-  /** Server-side lock_timeout in ms: waiting longer for a row or table lock raises TimeoutError. */
-  readonly lockTimeout?: number | undefined;
-  /** Server-side idle_in_transaction_session_timeout in ms (default 60000; 0 disables it). */
-  readonly idleInTransactionTimeout?: number | undefined;
+  readonly queryTimeout?: Duration | undefined;
+  /** Server-side lock_timeout: waiting longer for a row or table lock raises TimeoutError. */
+  readonly lockTimeout?: Duration | undefined;
+  /** Server-side idle_in_transaction_session_timeout (default 60 s; 0 disables it). */
+  readonly idleInTransactionTimeout?: Duration | undefined;
   /** Retries of transient failures (see docs/postgres.md for what is retried); `false` turns them off. */
   readonly retry?: RetryOptions | false | undefined;
   /** Circuit breaker over connection failures; `false` turns it off. */
@@ -70,8 +79,8 @@ export interface PostgresConfig {
   readonly replicaUrls?: ReadonlyArray<string | SecretValue> | undefined;
   /** Connections per replica pool (default: poolSize). */
   readonly replicaPoolSize?: number | undefined;
-  /** After a write, the same caller reads from the primary for this many ms (default 0: off). */
-  readonly readYourWritesMs?: number | undefined;
-  /** Whose writes `readYourWritesMs` tracks: the `db.withContext` scope (default) or the actor. */
+  /** After a write, the same caller reads from the primary for this long (default 0: off). */
+  readonly readYourWritesWindow?: Duration | undefined;
+  /** Whose writes `readYourWritesWindow` tracks: the `db.withContext` scope (default) or the actor. */
   readonly readYourWritesScope?: ReadYourWritesScope | undefined;
 }

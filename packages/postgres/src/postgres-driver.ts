@@ -11,7 +11,7 @@ import type { PostgresDriver } from './postgres-sql-driver.js';
  * @example
  * ```ts
  * const db = createDatabase({
- *   driver: postgres({ url: process.env.DATABASE_URL, poolSize: 10, statementTimeout: 5000 }),
+ *   driver: postgres({ url: process.env.DATABASE_URL, poolSize: 10, statementTimeout: '5s' }),
  *   repositories: { users, conversations, messages },
  * });
  * ```

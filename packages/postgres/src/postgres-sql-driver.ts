@@ -81,7 +81,7 @@ export function insertRetryable(err: Error): boolean {
  *
  * @example
  * ```ts
- * const driver = postgres({ url: process.env.DATABASE_URL, replicaUrls: [process.env.DATABASE_REPLICA_URL!], readYourWritesMs: 1000 });
+ * const driver = postgres({ url: process.env.DATABASE_URL, replicaUrls: [process.env.DATABASE_REPLICA_URL!], readYourWritesWindow: '1s' });
  * driver.breakerState(); // 'closed'
  * ```
  */

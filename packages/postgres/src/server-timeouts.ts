@@ -1,14 +1,26 @@
 import { ConfigError, TimeoutError } from '@chatcore/core';
+import { parseDuration } from '@chatcore/core/config';
 import type pg from 'pg';
 import type { PostgresConfig } from './postgres-config.js';
 
-function ms(value: number | undefined, name: string): number | undefined {
+/**
+ * A duration option in ms: a number of ms or a string like `'5s'`;
+ * ConfigError naming the option otherwise.
+ *
+ * @example
+ * ```ts
+ * durationOption('5s', 'queryTimeout'); // 5000
+ * ```
+ */
+export function durationOption(value: number | string | undefined, name: string): number | undefined {
   if (value === undefined) return undefined;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw new ConfigError(`postgres: ${name} must be a number of milliseconds (0 disables it); got ${String(value).slice(0, 40)}.`);
+  try {
+    return Math.ceil(parseDuration(value, name));
+  } catch {
+    throw new ConfigError(`postgres: ${name} must be milliseconds or a duration like "5s" (0 disables it); got ${String(value).slice(0, 40)}.`, { problems: [{ path: name, message: 'expected a duration' }] });
   }
-  return Math.ceil(value);
 }
+const ms = durationOption;
 
 /**
  * The server-side timeouts a connection is opened with (startup options,

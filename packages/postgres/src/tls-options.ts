@@ -4,25 +4,24 @@ import type { ConnectionOptions } from 'node:tls';
 import type { PostgresConfig } from './postgres-config.js';
 
 /**
- * The node-postgres `ssl` option for a config. TLS is on when `ssl` is set
- * (not `false`) or `useSsl` is true, and then verify-full by default: the
+ * The node-postgres `ssl` option for a config. TLS is on when `ssl` is
+ * `true` or an object, and then verify-full by default: the
  * certificate must chain to a trusted CA (`ca`, else the system store) and
  * name the host connected to. `rejectUnauthorized: false` turns both checks
  * off and is meant only for local testing.
  *
  * @example
  * ```ts
- * pgSslOptions({ useSsl: true, ssl: { ca: readFileSync('ca.pem', 'utf8') } }); // { ca, rejectUnauthorized: true }
+ * pgSslOptions({ ssl: { ca: readFileSync('ca.pem', 'utf8') } }); // { ca, rejectUnauthorized: true }
  * ```
  */
-export function pgSslOptions(config: Pick<PostgresConfig, 'ssl' | 'useSsl'>): ConnectionOptions | false | undefined {
-  const { ssl, useSsl } = config;
-  // Two switches that disagree must not resolve silently in either direction.
-  if (useSsl === true && ssl === false) throw new ConfigError('postgres: useSsl is true but ssl is false; keep one of them (TLS on: drop ssl: false).');
-  if (useSsl === false && ssl !== undefined && ssl !== false) throw new ConfigError('postgres: useSsl is false but ssl turns TLS on; keep one of them (TLS on: drop useSsl: false).');
-  if (ssl === false || (ssl === undefined && useSsl === false)) return false;
-  if (ssl === undefined && useSsl !== true) return undefined;
-  if (ssl === undefined || ssl === true) return { rejectUnauthorized: true };
+export function pgSslOptions(config: Pick<PostgresConfig, 'ssl'>): ConnectionOptions | false | undefined {
+  const { ssl } = config;
+  if ('useSsl' in config) throw new ConfigError('postgres: useSsl is gone; TLS has one option, ssl: true, or ssl: { ca, cert, key, rejectUnauthorized }.', { problems: [{ path: 'useSsl', message: 'use ssl' }] });
+  if (ssl === false) return false;
+  if (ssl === undefined) return undefined;
+  if (ssl === true) return { rejectUnauthorized: true };
+  if (typeof ssl !== 'object' || ssl === null) throw new ConfigError('postgres: ssl must be true, false or { ca, cert, key, rejectUnauthorized }.');
   const out: ConnectionOptions = { rejectUnauthorized: ssl.rejectUnauthorized ?? true };
   if (ssl.ca !== undefined) out.ca = ssl.ca;
   if (ssl.cert !== undefined) out.cert = ssl.cert;
@@ -60,7 +59,7 @@ export function pgConnectionString(url: string, tlsOn: boolean, path: string): s
   const hash = url.indexOf('#', q);
   const params = new URLSearchParams(url.slice(q + 1, hash === -1 ? undefined : hash));
   const refuse = (param: string, why: string): never => {
-    throw new ConfigError(`postgres: ${path} has the parameter ${param}, which ${why}. Remove it from the URL; TLS is set with ssl / useSsl (YAML use_ssl, ssl_ca, ssl_cert, ssl_key).`, {
+    throw new ConfigError(`postgres: ${path} has the parameter ${param}, which ${why}. Remove it from the URL; TLS is set with ssl (YAML ssl: true or ssl: { ca, cert, key }).`, {
       problems: [{ path, message: `URL parameter ${param.split('=')[0]} refused` }],
     });
   };
@@ -95,7 +94,7 @@ const DATE_CODES = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID']);
  * @example
  * ```ts
  * try {
- *   await new PoolExecutor(createPool({ ...config, useSsl: true })).execute({ sql: 'select 1', parameters: [] });
+ *   await new PoolExecutor(createPool({ ...config, ssl: true })).execute({ sql: 'select 1', parameters: [] });
  * } catch (err) {
  *   throw explainTlsError(err) ?? err; // a ConnectionError naming the TLS code and the fix, when it is one
  * }

@@ -17,7 +17,7 @@ const counters = defineRepository('counters', { id: f.id(), name: f.string(), co
 const notes = defineRepository('notes', { id: f.id(), body: f.string() }, { table: 'notes' });
 // Reads go through a view that spends 30 ms on the server, as updates and inserts do (their triggers).
 const counterView = defineRepository('counterView', { id: f.id(), name: f.string(), count: f.integer() }, { table: 'counters_slow' });
-// Default settings (pool of 10, breaker halfOpenAfterMs 2000): recovery must not wait for the half-open interval.
+// Default settings (pool of 10, breaker halfOpenAfter 2s): recovery must not wait for the half-open interval.
 const driver = postgres({ url: cluster.url(), applicationName: 'cc-chaos-restart' });
 const db = createDatabase({ driver, repositories: { counters, notes, counterView }, schemaMode: 'off' });
 await driver.ensureSchema([counters.schema, notes.schema], { mode: 'apply' });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig, getBackend, loadConfig, SecretValue } from '@chatcore/core/config';
+import { createStack, getBackend, loadConfig, SecretValue } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { dropTables, suffix } from '@chatcore/sql/testing';
 import { postgres, postgresConfigFrom } from '../src/index.js';
@@ -13,7 +13,7 @@ const notes = defineRepository('notes', { id: f.id(), body: f.text(), version: f
 
 test('a YAML configuration with backend: postgres builds a working database (snake_case keys, ${VAR} url, durations)', async () => {
   const yaml = 'database:\n  backend: postgres\n  url: ${TEST_PG_URL}\n  connection_pool_size: 3\n  query_timeout: 2s\n';
-  const db = await createDatabaseFromConfig({ config: yaml, env: { TEST_PG_URL: PG_URL }, repositories: { notes } });
+  const db = await createStack({ config: yaml, env: { TEST_PG_URL: PG_URL }, repositories: { notes } });
   await db.connect();
   try {
     const n = await db.notes.create({ body: 'from config' });
@@ -32,10 +32,10 @@ test('database settings map to postgres options; TLS files that cannot be read a
   const options = postgresConfigFrom(cfg);
   assert.equal(
     { host: options.host, port: options.port, database: options.database, user: options.user, poolSize: options.poolSize, queryTimeout: options.queryTimeout, replicaUrls: options.replicaUrls?.map((u) => SecretValue.reveal(u)), ssl: options.ssl },
-    { host: 'db.internal', port: 6543, database: 'app', user: 'svc', poolSize: 7, queryTimeout: 1500, replicaUrls: ['postgres://replica-1/app'], ssl: false },
+    { host: 'db.internal', port: 6543, database: 'app', user: 'svc', poolSize: 7, queryTimeout: 1500, replicaUrls: ['postgres://replica-1/app'], ssl: undefined },
   );
-  const tls = loadConfig('database:\n  backend: postgres\n  host: db\n  use_ssl: true\n  ssl_ca: /nonexistent/ca.pem\n').database;
-  assert.throws(() => postgresConfigFrom(tls), (e: unknown) => e instanceof ConfigError && /ssl_ca/.test((e as Error).message));
+  const tls = loadConfig('database:\n  backend: postgres\n  host: db\n  ssl: { ca: /nonexistent/ca.pem }\n').database;
+  assert.throws(() => postgresConfigFrom(tls), (e: unknown) => e instanceof ConfigError && /ssl\.ca/.test((e as Error).message));
   assert.type(getBackend('postgres'), 'function');
 });
 

@@ -15,7 +15,7 @@ const items = defineRepository('items', { id: f.id(), title: f.string() }, { tab
 const opened: Array<{ close(): Promise<void> }> = [];
 
 function open(url: string) {
-  const driver = postgres({ url, poolSize: 4, connectTimeout: CONNECT_TIMEOUT, breaker: { threshold: 3, halfOpenAfterMs: HALF_OPEN_MS } });
+  const driver = postgres({ url, poolSize: 4, connectTimeout: CONNECT_TIMEOUT, breaker: { failures: 3, halfOpenAfter: HALF_OPEN_MS } });
   const db = createDatabase({ driver, repositories: { items } });
   opened.push(db);
   return { driver, db };
@@ -76,7 +76,7 @@ test('sessions lost in one burst count once, and only because a fresh connection
   // Inserts that run 3 s on the server: all four are still running when their connections are cut.
   await cluster.sql("create or replace function cc_slow() returns trigger language plpgsql as $$ begin perform pg_sleep(3); return new; end $$");
   await cluster.sql("create trigger cc_slow_items before insert on items for each row when (new.title like 'slow%') execute function cc_slow()");
-  const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 4, connectTimeout: 500, retry: false, breaker: { threshold: 2, halfOpenAfterMs: 60_000 } });
+  const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 4, connectTimeout: 500, retry: false, breaker: { failures: 2, halfOpenAfter: 60_000 } });
   const db = createDatabase({ driver, repositories: { items } });
   opened.push(db);
   await db.connect();
@@ -93,7 +93,7 @@ test('sessions lost in one burst count once, and only because a fresh connection
   for (const e of lost) assert.instance(e, ConnectionError, String(e));
   // The fresh connection that checks the burst waits out the 500 ms connect timeout on the silent server, then counts once.
   await new Promise((r) => setTimeout(r, 900));
-  assert.is(driver.breakerState(), 'closed', 'four lost sessions counted as one failure (threshold 2)');
+  assert.is(driver.breakerState(), 'closed', 'four lost sessions counted as one failure (failures 2)');
   for (const e of lost) assert.is((e as ConnectionError).info.evidence, 'session');
   // A call that cannot connect is evidence of its own: the second failure opens the breaker.
   try {
@@ -154,7 +154,7 @@ test('with the breaker off, breakerState() says disabled and health lists the pr
 
 test('breaker and retry settings are checked: bad values raise ConfigError', async () => {
   const { ConfigError } = await import('@chatcore/core');
-  assert.throws(() => postgres({ url: cluster.url(), breaker: { threshold: 0 } }), (e: unknown) => e instanceof ConfigError && /breaker\.threshold/.test((e as Error).message));
+  assert.throws(() => postgres({ url: cluster.url(), breaker: { failures: 0 } }), (e: unknown) => e instanceof ConfigError && /breaker\.failures/.test((e as Error).message));
   assert.throws(() => postgres({ url: cluster.url(), retry: { maxRetries: -1 } }), (e: unknown) => e instanceof ConfigError && /retry\.maxRetries/.test((e as Error).message));
   assert.throws(() => postgres({ url: cluster.url(), replicaUrls: ['not a url'] }), (e: unknown) => e instanceof ConfigError);
 });

@@ -20,8 +20,8 @@ const driver = postgres({
   poolSize: 24,
   connectTimeout: 3000,
   applicationName: 'cc-restart-load',
-  breaker: { threshold: 5, halfOpenAfterMs: HALF_OPEN_MS },
-  retry: { maxRetries: 3, initialDelayMs: 20, maxDelayMs: 200 },
+  breaker: { failures: 5, halfOpenAfter: HALF_OPEN_MS },
+  retry: { maxRetries: 3, initialDelay: 20, maxDelay: 200 },
 });
 const db = createDatabase({ driver, repositories: { counters, notes } });
 await db.connect();

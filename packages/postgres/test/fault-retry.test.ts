@@ -11,7 +11,7 @@ const cluster: TestCluster = await createCluster('cc_retry', 55448);
 const proxy: TestProxy = await startProxy(cluster.port);
 const counters = defineRepository('counters', { id: f.id(), name: f.string(), count: f.integer() }, { table: 'counters' });
 const notes = defineRepository('notes', { id: f.id(), body: f.string() }, { table: 'notes' });
-const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 6, retry: { maxRetries: 4, initialDelayMs: 20, maxDelayMs: 200 } });
+const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 6, retry: { maxRetries: 4, initialDelay: 20, maxDelay: 200 } });
 const db = createDatabase({ driver, repositories: { counters, notes } });
 await db.connect();
 

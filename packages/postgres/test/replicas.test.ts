@@ -13,7 +13,7 @@ const items = defineRepository('items', { id: f.id(), title: f.string(), version
 const opened: Array<{ close(): Promise<void> }> = [];
 
 function open(config: Partial<PostgresConfig> = {}) {
-  const driver = postgres({ url: primary.url(), replicaUrls: [replica.url()], poolSize: 2, breaker: { threshold: 2, halfOpenAfterMs: 60_000 }, ...config });
+  const driver = postgres({ url: primary.url(), replicaUrls: [replica.url()], poolSize: 2, breaker: { failures: 2, halfOpenAfter: 60_000 }, ...config });
   const db = createDatabase({ driver, repositories: { items }, schemaMode: 'off' });
   opened.push(db);
   return { driver, db };
@@ -57,7 +57,7 @@ test('writes go to the primary and never to the replica', async () => {
 });
 
 test('read-your-writes: after a write, the same context reads the primary for the window, other contexts the replica', async () => {
-  const { db } = open({ readYourWritesMs: 1500 });
+  const { db } = open({ readYourWritesWindow: '1500ms' });
   await db.withContext({ traceId: 'writer' }, async () => {
     assert.is((await db.items.get(row.id))?.title, 'on replica', 'before any write');
     await db.items.update(row.id, { title: 'written' });
@@ -71,7 +71,7 @@ test('read-your-writes: after a write, the same context reads the primary for th
 });
 
 test('read-your-writes by actor: another request of the same actor reads the primary', async () => {
-  const { db } = open({ readYourWritesMs: 2000, readYourWritesScope: 'actor' });
+  const { db } = open({ readYourWritesWindow: 2000, readYourWritesScope: 'actor' });
   await db.withContext({ actor: 'user:1' }, () => db.items.update(row.id, { title: 'by actor' }));
   assert.is((await db.withContext({ actor: 'user:1' }, () => db.items.get(row.id)))?.title, 'by actor');
   assert.is((await db.withContext({ actor: 'user:2' }, () => db.items.get(row.id)))?.title, 'on replica');
@@ -89,7 +89,7 @@ test('health reports the primary, each replica, the pool and the breaker', async
 });
 
 test('a replica that is down: reads fall back to the primary, health is degraded, and the replica serves again when back', async () => {
-  const { db, driver } = open({ breaker: { threshold: 1, halfOpenAfterMs: 300 } });
+  const { db, driver } = open({ breaker: { failures: 1, halfOpenAfter: 300 } });
   assert.is((await db.items.get(row.id))?.title, 'on replica');
   await replica.stop();
   try {

@@ -186,7 +186,7 @@ test('a server that never answers fails the connection after connectTimeout with
 });
 
 test('bad timeout settings are refused with ConfigError before any connection is made', () => {
-  for (const bad of [{ queryTimeout: -1 }, { lockTimeout: Number.NaN }, { idleInTransactionTimeout: -5 }, { readYourWritesMs: -1 }] as Array<Partial<PostgresConfig>>) {
+  for (const bad of [{ queryTimeout: -1 }, { lockTimeout: Number.NaN }, { idleInTransactionTimeout: -5 }, { readYourWritesWindow: -1 }, { statementTimeout: 'soon' }, { connectTimeout: '5 minutes' }] as Array<Partial<PostgresConfig>>) {
     assert.throws(() => postgres({ url: cluster.url(), ...bad }), (e: unknown) => e instanceof ConfigError, JSON.stringify(bad));
   }
 });

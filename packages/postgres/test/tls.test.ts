@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { ConfigError, ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
-import { createDatabaseFromConfig } from '@chatcore/core/config';
+import { createStack } from '@chatcore/core/config';
 import { requireService } from '@chatcore/core/testing';
 import { pgSslOptions, postgres, type PostgresConfig } from '../src/index.js';
 import { createCluster, makeCertificates, type TestCertificates, type TestCluster } from './helpers/cluster.js';
@@ -35,7 +35,7 @@ async function connectError(config: Partial<PostgresConfig>): Promise<Connection
 }
 
 test('verify-full with the issuing CA connects over TLS, and repositories work through it', async () => {
-  const d = driver({ useSsl: true, ssl: { ca: pki.ca } });
+  const d = driver({ ssl: { ca: pki.ca } });
   const db = createDatabase({ driver: d, repositories: { notes } });
   opened.push(db);
   await db.connect();
@@ -47,20 +47,20 @@ test('verify-full with the issuing CA connects over TLS, and repositories work t
 });
 
 test('a server certificate from an unknown CA is refused with the TLS error code in the ConnectionError', async () => {
-  const err = await connectError({ useSsl: true, ssl: { ca: pki.otherCa } });
+  const err = await connectError({ ssl: { ca: pki.otherCa } });
   const code = String(err.info.tlsCode);
   assert.ok(['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'SELF_SIGNED_CERT_IN_CHAIN'].includes(code), code);
   assert.ok(err.message.includes(code), err.message);
   assert.match(err.message, /ssl\.ca/);
 });
 
-test('useSsl alone verifies against the system CAs, so a private CA is refused (verify-full by default)', async () => {
-  const err = await connectError({ useSsl: true });
+test('ssl: true verifies against the system CAs, so a private CA is refused (verify-full by default)', async () => {
+  const err = await connectError({ ssl: true });
   assert.match(err.message, /UNABLE_TO_VERIFY_LEAF_SIGNATURE|SELF_SIGNED_CERT_IN_CHAIN/);
 });
 
 test('a host name the certificate does not list is refused with ERR_TLS_CERT_ALTNAME_INVALID', async () => {
-  const err = await connectError({ url: cluster.url('127.0.0.1'), useSsl: true, ssl: { ca: pki.ca } });
+  const err = await connectError({ url: cluster.url('127.0.0.1'), ssl: { ca: pki.ca } });
   assert.is(err.info.tlsCode, 'ERR_TLS_CERT_ALTNAME_INVALID');
   assert.ok(err.message.includes('ERR_TLS_CERT_ALTNAME_INVALID'), err.message);
   assert.not.ok(err.message.includes('BEGIN CERTIFICATE'));
@@ -74,7 +74,7 @@ test('rejectUnauthorized: false skips verification (documented for local testing
 
 test('with TLS configured, URL parameters that would weaken it are refused with a ConfigError naming them, before any connection', async () => {
   const weakening = ['sslmode=disable', 'sslmode=allow', 'sslmode=prefer', 'sslmode=no-verify', 'uselibpqcompat=true&sslmode=require', 'ssl=false', 'ssl=0', 'ssl=no-verify', 'sslrootcert=/tmp/other-ca.crt'];
-  for (const tls of [{ useSsl: true, ssl: { ca: pki.ca } }, { ssl: { ca: pki.ca } }, { useSsl: true }, { ssl: true as const }]) {
+  for (const tls of [{ ssl: { ca: pki.ca } }, { ssl: true as const }]) {
     for (const param of weakening) {
       const url = `${cluster.url('127.0.0.1')}?application_name=x&${param}`;
       const named = param.startsWith('uselibpqcompat') ? 'uselibpqcompat' : param.split('=')[0] === 'sslrootcert' ? 'sslrootcert' : param;
@@ -83,18 +83,18 @@ test('with TLS configured, URL parameters that would weaken it are refused with 
   }
   // A replica URL is held to the same rule, and named as such.
   assert.throws(
-    () => postgres({ useSsl: true, ssl: { ca: pki.ca }, url: cluster.url('localhost'), replicaUrls: [`${cluster.url('localhost')}?sslmode=disable`] }),
+    () => postgres({ ssl: { ca: pki.ca }, url: cluster.url('localhost'), replicaUrls: [`${cluster.url('localhost')}?sslmode=disable`] }),
     (e: unknown) => e instanceof ConfigError && /replicaUrls\[0\]/.test((e as Error).message) && /sslmode=disable/.test((e as Error).message),
   );
 });
 
-test('YAML use_ssl: true with ?sslmode=disable in the URL from the environment is refused, not a plain-text connection', async () => {
-  const yaml = 'database:\n  backend: postgres\n  url: ${DATABASE_URL}\n  use_ssl: true\n  ssl_ca: ${CA_FILE}\n';
+test('YAML ssl: { ca } with ?sslmode=disable in the URL from the environment is refused, not a plain-text connection', async () => {
+  const yaml = 'database:\n  backend: postgres\n  url: ${DATABASE_URL}\n  ssl:\n    ca: ${CA_FILE}\n';
   for (const param of ['sslmode=disable', 'sslmode=no-verify', 'ssl=false']) {
     const env = { DATABASE_URL: `${cluster.url('localhost')}?${param}`, CA_FILE: join(pki.dir, 'ca.crt') };
     let error: unknown;
     try {
-      const db = await createDatabaseFromConfig({ config: yaml, env, repositories: { notes } });
+      const db = await createStack({ config: yaml, env, repositories: { notes } });
       opened.push(db);
       await db.connect();
     } catch (e) {
@@ -107,11 +107,11 @@ test('YAML use_ssl: true with ?sslmode=disable in the URL from the environment i
 
 test('with TLS configured, sslmode=verify-full|require in the URL is accepted and the options (their CA, verify-full) decide', async () => {
   for (const param of ['sslmode=verify-full', 'sslmode=require', 'ssl=true']) {
-    const d = driver({ url: `${cluster.url('localhost')}?${param}`, useSsl: true, ssl: { ca: pki.ca } });
+    const d = driver({ url: `${cluster.url('localhost')}?${param}`, ssl: { ca: pki.ca } });
     const { rows } = await d.executor.execute({ sql: 'select ssl from pg_stat_ssl where pid = pg_backend_pid()', parameters: [] });
     assert.is(rows[0]!.ssl, true, param);
     // Still verify-full: the certificate does not name 127.0.0.1.
-    const err = await connectError({ url: `${cluster.url('127.0.0.1')}?${param}`, useSsl: true, ssl: { ca: pki.ca } });
+    const err = await connectError({ url: `${cluster.url('127.0.0.1')}?${param}`, ssl: { ca: pki.ca } });
     assert.is(err.info.tlsCode, 'ERR_TLS_CERT_ALTNAME_INVALID', param);
   }
 });
@@ -126,7 +126,7 @@ test('a server without TLS is refused when SSL is required, and plain connection
   await cluster.sql('alter system set ssl = off');
   await cluster.reload();
   await new Promise((r) => setTimeout(r, 300));
-  const err = await connectError({ useSsl: true, ssl: { ca: pki.ca } });
+  const err = await connectError({ ssl: { ca: pki.ca } });
   assert.match(err.message, /does not support SSL/);
   assert.is(err.info.tlsCode, 'SSL_NOT_SUPPORTED');
   const plain = driver({ ssl: false });
@@ -136,10 +136,9 @@ test('a server without TLS is refused when SSL is required, and plain connection
 
 test('TLS options: off unless asked for, verify-full whenever on', () => {
   assert.is(pgSslOptions({}), undefined);
-  assert.is(pgSslOptions({ useSsl: false }), false);
-  assert.throws(() => pgSslOptions({ ssl: false, useSsl: true }), (e: unknown) => e instanceof ConfigError);
-  assert.throws(() => pgSslOptions({ ssl: { ca: 'CA' }, useSsl: false }), (e: unknown) => e instanceof ConfigError);
-  assert.equal(pgSslOptions({ useSsl: true }), { rejectUnauthorized: true });
+  assert.is(pgSslOptions({ ssl: false }), false);
+  // The old second switch is refused with a message that names the one TLS option.
+  assert.throws(() => pgSslOptions({ useSsl: true } as never), (e: unknown) => e instanceof ConfigError && /ssl: true/.test((e as Error).message));
   assert.equal(pgSslOptions({ ssl: true }), { rejectUnauthorized: true });
   assert.equal(pgSslOptions({ ssl: { ca: 'CA' } }), { rejectUnauthorized: true, ca: 'CA' });
   assert.equal(pgSslOptions({ ssl: { rejectUnauthorized: false } }), { rejectUnauthorized: false });

@@ -14,7 +14,7 @@ export { pglite } from '@chatcore/pglite';
 export { postgres } from '@chatcore/postgres';
 export { audit } from '@chatcore/audit';
 export { encryption } from '@chatcore/encryption';
-export { cache, cacheFromConfig } from '@chatcore/cache';
+export { cache, cacheSection } from '@chatcore/cache';
 export { test } from 'uvu';
 export * from './app.js';
 export { myDriver } from './custom-driver.js';

@@ -1,6 +1,6 @@
 import { defineRepository, f } from '@chatcore/core';
 import { type PluginHost, type RepositorySchema } from '@chatcore/core/plugin';
-import type { OutboxOptions } from '../audit-options.js';
+import type { ResolvedOutboxOptions } from '../audit-options.js';
 
 /**
  * The plugin-owned storage schemas of the outbox.
@@ -29,7 +29,7 @@ export interface OutboxSchemas {
  * const s = outboxSchemas('audit', { table: 'audit_events', linkTable: 'audit_links', headTable: 'audit_chain', checkpointTable: 'audit_checkpoints', chainBatch: 500, chainDelayMs: 20 });
  * ```
  */
-export function outboxSchemas(owner: string, options: Required<OutboxOptions>): OutboxSchemas {
+export function outboxSchemas(owner: string, options: ResolvedOutboxOptions): OutboxSchemas {
   const events = defineRepository(options.table, {
     id: f.id(),
     batch: f.integer().optional().indexed(),

@@ -26,7 +26,7 @@ async function auditModule(): Promise<AuditModule> {
  * ```
  */
 export interface AuditVerifyOptions {
-  /** `file` (the audit section's file sink) or `db` (the outbox tables). Default: db for `sink: outbox`, file otherwise. */
+  /** `file` (the audit section's file sink) or `db` (the outbox tables). Default: db with `sinks: { outbox: true }`, file otherwise. */
   readonly from?: 'file' | 'db' | undefined;
   /** Trail file(s) to read instead of the configured `audit.path` (oldest first). */
   readonly trail?: readonly string[] | undefined;
@@ -64,22 +64,22 @@ function summary(report: VerifyReport, source: string): string[] {
  */
 export async function auditVerifyCommand(ctx: CommandContext, options: AuditVerifyOptions): Promise<CommandResult> {
   const { verifyAuditTrail } = await auditModule();
-  const config = options.trail?.length && !existsSync(resolve(ctx.cwd, ctx.options.config)) ? undefined : readStackConfig(ctx.options.config, ctx.env);
+  const config = options.trail?.length && !existsSync(resolve(ctx.cwd, ctx.options.config)) ? undefined : await readStackConfig(ctx.options.config, ctx.env);
   const section = config?.audit;
-  const from = options.from ?? (section?.sink === 'outbox' ? 'db' : 'file');
-  const checkpointFile = options.checkpoints ?? (from === 'file' ? section?.checkpointPath : undefined);
+  const from = options.from ?? (section?.sinks?.outbox ? 'db' : 'file');
+  const checkpointFile = options.checkpoints ?? (from === 'file' ? section?.checkpoints?.file : undefined);
   let report: VerifyReport;
   let source: string;
   if (from === 'file') {
-    const files = options.trail?.length ? [...options.trail] : section?.path ? [section.path] : [];
-    if (files.length === 0) throw new CliError('No trail file: the audit section has no file sink path; pass --trail <file>.', { code: 'USAGE' });
+    const files = options.trail?.length ? [...options.trail] : section?.sinks?.file ? [section.sinks.file] : [];
+    if (files.length === 0) throw new CliError('No trail file: the audit section has no file sink (sinks: { file: <path> }); pass --trail <file>.', { code: 'USAGE' });
     const paths = files.map((f) => mustExist(resolve(ctx.cwd, f), 'audit trail'));
     report = await verifyAuditTrail(paths, checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : undefined);
     source = paths.join(', ');
   } else {
     report = await withDatabase(ctx, { connect: true }, async (db) => {
       const audit = db.plugins.find((p) => typeof (p as Partial<AuditPlugin>).outboxReader === 'function') as AuditPlugin | undefined;
-      if (!audit) throw new CliError('--from db needs an audit section with sink: outbox.', { code: 'USAGE' });
+      if (!audit) throw new CliError('--from db needs an audit section with sinks: { outbox: true }.', { code: 'USAGE' });
       await audit.flush();
       const reader = audit.outboxReader();
       const cps: AuditCheckpoint[] | string = checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : await reader.checkpoints();

@@ -1,15 +1,22 @@
 import { toSnakeCase } from '../util/naming.js';
 import { parseDuration } from '../util/duration.js';
+import { parseSize } from '../util/size.js';
 import { closestName } from './config-checker.js';
 import { ConfigType, INVALID, type ConfigShape, type InferShape, type ObjectOptions, type ReadScope, type Reader } from './config-type.js';
 import { SecretValue } from '../util/secret-value.js';
 
+/** JSON Schema patterns of the duration and size strings (parseDuration, parseSize). */
+const DURATION_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*(ms|s|m|h|d)?\\s*$';
+const SIZE_PATTERN = '^\\s*\\d+(\\.\\d+)?\\s*([kKmMgG][iI]?[bB]|[bB])?\\s*$';
+
 const isPlainMap = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array) && !(v instanceof Date);
 
-function scalar<T>(describe: string, read: Reader<T>): ConfigType<T, false> {
-  return new ConfigType<T, false>({ describe, read, secret: false, hasDefault: false });
+function scalar<T>(describe: string, read: Reader<T>, jsonSchema: Record<string, unknown>): ConfigType<T, false> {
+  return new ConfigType<T, false>({ describe, read, secret: false, hasDefault: false, jsonSchema });
 }
+
+const range = (min?: number, max?: number) => ({ ...(min !== undefined ? { minimum: min } : {}), ...(max !== undefined ? { maximum: max } : {}) });
 
 function expected(at: ReadScope, value: unknown, what: string): typeof INVALID {
   at.checker.fail(at.path, `expected ${what}, got ${at.checker.describe(value, at.path, at.secret)}`);
@@ -53,7 +60,7 @@ export const c = {
       if (options.max !== undefined && value.length > options.max) return expected(at, value, `at most ${options.max} characters`);
       if (options.pattern && !options.pattern.test(value)) return expected(at, value, options.patternHint ?? `a string matching ${options.pattern}`);
       return value;
-    });
+    }, { type: 'string', ...(min > 0 ? { minLength: min } : {}), ...(options.max !== undefined ? { maxLength: options.max } : {}), ...(options.pattern ? { pattern: options.pattern.source } : {}) });
   },
   /** A whole number. */
   integer(options: { min?: number; max?: number } = {}): ConfigType<number> {
@@ -62,7 +69,7 @@ export const c = {
       const ok = typeof value === 'number' && Number.isSafeInteger(value)
         && (options.min === undefined || value >= options.min) && (options.max === undefined || value <= options.max);
       return ok ? (value as number) : expected(at, raw, `an integer${bounds(options.min, options.max)}`);
-    });
+    }, { type: 'integer', ...range(options.min, options.max) });
   },
   /** A finite number. */
   number(options: { min?: number; max?: number } = {}): ConfigType<number> {
@@ -71,7 +78,7 @@ export const c = {
       const ok = typeof value === 'number' && Number.isFinite(value)
         && (options.min === undefined || value >= options.min) && (options.max === undefined || value <= options.max);
       return ok ? (value as number) : expected(at, raw, `a number${bounds(options.min, options.max)}`);
-    });
+    }, { type: 'number', ...range(options.min, options.max) });
   },
   /** true or false (from the environment also "true"/"false"/"1"/"0"). */
   boolean(): ConfigType<boolean> {
@@ -83,7 +90,7 @@ export const c = {
         if (v === 'false' || v === '0' || v === 'no') return false;
       }
       return expected(at, value, 'true or false');
-    });
+    }, { type: 'boolean' });
   },
   /** A duration, read as milliseconds: a number (ms) or a string like "500ms", "30s", "2m", "1h". */
   duration(options: { min?: number; max?: number } = {}): ConfigType<number> {
@@ -98,6 +105,37 @@ export const c = {
         return expected(at, value, `a duration${bounds(options.min, options.max)} ms`);
       }
       return ms;
+    }, { anyOf: [{ type: 'number', ...range(options.min ?? 0, options.max) }, { type: 'string', pattern: DURATION_PATTERN }], description: 'milliseconds, or a string like "500ms", "30s", "2m"' });
+  },
+  /** A size, read as bytes: a number (bytes) or a string like "64MiB", "512KiB", "10MB". */
+  size(options: { min?: number; max?: number } = {}): ConfigType<number> {
+    return scalar('size', (raw, at) => {
+      const value = readNumber(raw, at);
+      let bytes: number;
+      try {
+        bytes = parseSize(value as number | string, at.path);
+      } catch {
+        return expected(at, raw, 'a size in bytes or like "64MiB", "512KiB", "10MB"');
+      }
+      if ((options.min !== undefined && bytes < options.min) || (options.max !== undefined && bytes > options.max)) {
+        return expected(at, raw, `a size${bounds(options.min, options.max)} bytes`);
+      }
+      return bytes;
+    }, { anyOf: [{ type: 'integer', ...range(options.min ?? 0, options.max) }, { type: 'string', pattern: SIZE_PATTERN }], description: 'bytes, or a string like "64MiB", "512KiB", "10MB"' });
+  },
+  /** The breaker shape every section uses: `{ failures, half_open_after }` (BreakerOptions). */
+  breaker() {
+    return c.object({
+      failures: c.integer({ min: 1, max: 10_000 }).describedAs('Consecutive failures that open the breaker.'),
+      halfOpenAfter: c.duration({ min: 1, max: 3_600_000 }).describedAs('How long it stays open before a probe call.'),
+    });
+  },
+  /** The retry shape every section uses: `{ max_retries, initial_delay, max_delay }` (RetryOptions). */
+  retry() {
+    return c.object({
+      maxRetries: c.integer({ min: 0, max: 100 }).describedAs('Retries after the first attempt.'),
+      initialDelay: c.duration({ min: 0, max: 60_000 }).describedAs('First backoff delay; later ones grow exponentially, with jitter.'),
+      maxDelay: c.duration({ min: 0, max: 600_000 }).describedAs('Largest backoff delay.'),
     });
   },
   /** One of a fixed list of strings. */
@@ -106,7 +144,7 @@ export const c = {
       if (typeof value === 'string' && (values as readonly string[]).includes(value)) return value as V[number];
       const hint = typeof value === 'string' && !at.secret ? closestName(value, values) : undefined;
       return expected(at, value, `one of ${values.join(', ')}${hint ? ` (did you mean ${hint}?)` : ''}`);
-    });
+    }, { type: 'string', enum: [...values] });
   },
   /** A list of values of one type. */
   list<T>(item: ConfigType<T, boolean>, options: { min?: number } = {}): ConfigType<T[]> {
@@ -167,6 +205,7 @@ export const c = {
   object<S extends ConfigShape>(shape: S, options: ObjectOptions<InferShape<S>> = {}): ConfigType<InferShape<S>> {
     return new ConfigType<InferShape<S>, false>({
       shape,
+      required: options.required,
       describe: 'map',
       secret: false,
       hasDefault: false,
@@ -178,8 +217,14 @@ export const c = {
         const join = (k: string) => (at.path ? `${at.path}.${k}` : k);
         const known = new Map(Object.keys(shape).map((name) => [keyOf(name), name]));
         const before = at.checker.problems.length;
+        const retired = new Map(Object.entries(options.retired ?? {}).map(([name, message]) => [keyOf(name), message]));
         for (const k of Object.keys(value)) {
           if (known.has(k)) continue;
+          const gone = retired.get(k);
+          if (gone) {
+            at.checker.fail(join(k), gone);
+            continue;
+          }
           const hint = closestName(k, [...known.keys()]);
           at.checker.fail(join(k), `unknown key${hint ? ` (did you mean ${hint}?)` : ''}; allowed keys: ${[...known.keys()].join(', ')}`);
         }

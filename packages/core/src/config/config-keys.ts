@@ -17,6 +17,23 @@ export interface ConfigKey {
   readonly secret: boolean;
   readonly default?: unknown;
   readonly doc?: string | undefined;
+  /** Bounds the value must keep, from its schema: `1..65535`, `>= 1`, `at most 4096 characters`, `matching ^rediss?://`. */
+  readonly constraint?: string | undefined;
+}
+
+function constraintOf(schema: Readonly<Record<string, unknown>> | undefined): string | undefined {
+  if (!schema) return undefined;
+  const s = (Array.isArray(schema.anyOf) ? schema.anyOf[0] : schema) as Record<string, unknown>;
+  const parts: string[] = [];
+  const min = s.minimum as number | undefined;
+  const max = s.maximum as number | undefined;
+  if (min !== undefined && max !== undefined) parts.push(`${min}..${max}`);
+  else if (min !== undefined) parts.push(`>= ${min}`);
+  else if (max !== undefined) parts.push(`<= ${max}`);
+  if (typeof s.maxLength === 'number') parts.push(`at most ${s.maxLength} characters`);
+  if (typeof s.minLength === 'number' && s.minLength > 1) parts.push(`at least ${s.minLength} characters`);
+  if (typeof s.pattern === 'string') parts.push(`matching ${s.pattern}`);
+  return parts.length ? parts.join(', ') : undefined;
 }
 
 /**
@@ -25,7 +42,7 @@ export interface ConfigKey {
  *
  * @example
  * ```ts
- * configKeys(CONFIG_SECTIONS).map((k) => k.path); // ['database', 'database.backend', ...]
+ * configKeys(configSections()).map((k) => k.path); // ['database', 'database.backend', ...]
  * ```
  */
 export function configKeys(sections: Readonly<Record<string, AnyConfigType>>): ConfigKey[] {
@@ -34,7 +51,7 @@ export function configKeys(sections: Readonly<Record<string, AnyConfigType>>): C
     const s = type.state;
     const isSecret = secret || s.secret;
     out.push({
-      path, typescript: ts, type: s.describe, secret: isSecret, doc: s.doc,
+      path, typescript: ts, type: s.describe, secret: isSecret, doc: s.doc, constraint: constraintOf(s.jsonSchema),
       ...(s.hasDefault ? { default: s.defaultValue } : {}),
     });
     if (s.shape) {

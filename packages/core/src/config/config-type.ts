@@ -12,7 +12,8 @@ import type { ConfigChecker } from './config-checker.js';
  * };
  * ```
  */
-export const INVALID: unique symbol = Symbol('chatcore.config.invalid');
+// Symbol.for: a section schema built by another copy of core (src next to dist) returns the same marker.
+export const INVALID: unique symbol = Symbol.for('chatcore.config.invalid');
 
 /**
  * Where a reader is in the configuration tree.
@@ -69,6 +70,13 @@ export interface TypeState<T> {
   /** Objects: their keys (camelCase); lists and maps: their item type. For tooling and docs. */
   readonly shape?: ConfigShape | undefined;
   readonly item?: AnyConfigType | undefined;
+  /**
+   * The JSON Schema of a value of this type (scalars and custom types);
+   * objects, lists and maps are derived from `shape` and `item`.
+   */
+  readonly jsonSchema?: Readonly<Record<string, unknown>> | undefined;
+  /** Objects: keys that must be present (TypeScript names). */
+  readonly required?: readonly string[] | undefined;
 }
 
 /**
@@ -102,6 +110,26 @@ export class ConfigType<T, D extends boolean = false> {
   /** The value used when the key is absent (or empty). */
   default(value: T): ConfigType<T, true> {
     return new ConfigType<T, true>({ ...this.state, hasDefault: true, defaultValue: value });
+  }
+
+  /**
+   * An extra rule on the read value: `rule` returns a message (never quoting
+   * the value) when the value is wrong. Plugins pass the same function their
+   * own option check uses, so the file and the plugin accept the same values.
+   */
+  check(rule: (value: T) => string | undefined): ConfigType<T, D> {
+    const read = this.state.read;
+    return new ConfigType<T, D>({
+      ...this.state,
+      read: (value, at) => {
+        const r = read(value, at);
+        if (r === INVALID) return r;
+        const problem = rule(r as T);
+        if (problem === undefined) return r;
+        at.checker.fail(at.path, problem);
+        return INVALID;
+      },
+    });
   }
 
   /** A sentence for the configuration reference. */
@@ -183,6 +211,12 @@ export type InferShape<S extends ConfigShape> = Simplify<
 export interface ObjectOptions<V> {
   /** Keys that must be present (TypeScript names). */
   readonly required?: readonly string[];
+  /**
+   * Keys that were renamed or removed (TypeScript names) and the message
+   * that says what replaces them; written in a file they are reported with
+   * it instead of as unknown.
+   */
+  readonly retired?: Readonly<Record<string, string>>;
   /**
    * Cross-key checks run on the read value (keys reported wrong are absent,
    * and `failed(key)` tells them apart from keys not written); report with

@@ -1,5 +1,6 @@
 import { c } from './config-builders.js';
-import type { InferConfig } from './config-type.js';
+import { ConfigType, INVALID, type InferConfig } from './config-type.js';
+import { jsonSchemaOf } from './config-json-schema.js';
 
 /**
  * Names of the backends that ship with chatcore; any registered name is accepted too.
@@ -33,16 +34,16 @@ export interface DatabaseConfig {
   readonly username?: string;
   /** Secret. */
   readonly password?: string;
-  /** Connect with TLS (default false). */
-  readonly useSsl?: boolean;
-  /** PEM CA bundle (content or file path, as the driver documents) to verify the server with. */
-  readonly sslCa?: string;
-  /** PEM client certificate. */
-  readonly sslCert?: string;
-  /** PEM client key; secret. */
-  readonly sslKey?: string;
-  /** Verify the server certificate (default true); false only for local testing. */
-  readonly sslRejectUnauthorized?: boolean;
+  /**
+   * TLS: `true` (verify the server against the system CAs), or the CA, a
+   * client certificate and key (PEM text or file paths); `false` or absent:
+   * no TLS unless the URL asks for it.
+   */
+  readonly ssl?: boolean | DatabaseTls;
+  /** postgres: retries of transient failures: `{ maxRetries, initialDelay, maxDelay }`. */
+  readonly retry?: { readonly maxRetries?: number; readonly initialDelay?: number | string; readonly maxDelay?: number | string };
+  /** postgres: the circuit breaker per server: `{ failures, halfOpenAfter }`. */
+  readonly breaker?: { readonly failures?: number; readonly halfOpenAfter?: number | string };
   /** Largest number of pooled connections (default 10). */
   readonly connectionPoolSize?: number;
   /** Per-query timeout: ms, or a string like '30s', '500ms', '2m' (default 30s). */
@@ -63,9 +64,50 @@ export interface DatabaseConfig {
   readonly schemaMode?: 'apply' | 'verify' | 'off';
 }
 
+/**
+ * The TLS settings of the `database` section when `ssl` is a map.
+ *
+ * @example
+ * ```ts
+ * const tls: DatabaseTls = { ca: '/etc/ssl/certs/pg-ca.pem', rejectUnauthorized: true };
+ * ```
+ */
+export interface DatabaseTls {
+  /** PEM CA bundle (text or a file path) to verify the server with. */
+  readonly ca?: string;
+  /** PEM client certificate (text or a file path). */
+  readonly cert?: string;
+  /** PEM client key (text or a file path); secret. */
+  readonly key?: string;
+  /** Verify the server certificate (default true); false only for local testing. */
+  readonly rejectUnauthorized?: boolean;
+}
+
+const tlsMap = c.object({
+  ca: c.string().describedAs('PEM CA bundle (text or a file path) to verify the server with.'),
+  cert: c.string().describedAs('PEM client certificate (text or a file path).'),
+  key: c.string().secret().describedAs('PEM client key (text or a file path).'),
+  rejectUnauthorized: c.boolean().default(true).describedAs('Verify the server certificate; false only for local testing.'),
+});
+// `ssl: true`, `ssl: false` or `ssl: { ca, cert, key, reject_unauthorized }`: the one TLS shape.
+const tls = new ConfigType<boolean | InferConfig<typeof tlsMap>>({
+  shape: tlsMap.state.shape,
+  secret: false,
+  hasDefault: false,
+  describe: 'true | false | { ca, cert, key, reject_unauthorized }',
+  jsonSchema: { anyOf: [{ type: 'boolean' }, jsonSchemaOf(tlsMap)] },
+  read: (value, at) => {
+    if (typeof value === 'boolean' || (typeof value === 'string' && at.checker.isFromEnv(at.path))) return c.boolean().read(value, at);
+    if (value !== null && typeof value === 'object' && !Array.isArray(value)) return tlsMap.state.read(value, at);
+    at.checker.fail(at.path, `expected true, false or a map { ca, cert, key, reject_unauthorized }, got ${at.checker.describe(value, at.path, at.secret)}`);
+    return INVALID;
+  },
+  write: (v, redact, secret) => (typeof v === 'boolean' ? v : tlsMap.write(v, redact, secret)),
+});
+
 const BACKEND = /^[a-z][a-z0-9_-]{0,62}$/;
 const HOST = /^[A-Za-z0-9._:[\]%-]+$/;
-const POSTGRES_ONLY = ['url', 'host', 'port', 'databaseName', 'username', 'password', 'useSsl', 'sslCa', 'sslCert', 'sslKey', 'replicaUrls'] as const;
+const POSTGRES_ONLY = ['url', 'host', 'port', 'databaseName', 'username', 'password', 'ssl', 'retry', 'breaker', 'replicaUrls'] as const;
 const FIRESTORE_ONLY = ['projectId', 'databaseId', 'keyFilename', 'emulatorHost'] as const;
 const PGLITE_ONLY = ['dataDir'] as const;
 const OWN_KEYS: Record<string, readonly string[]> = {
@@ -91,27 +133,32 @@ export const databaseSection = c.object(
     backend: c.string({ pattern: BACKEND, patternHint: 'a backend name (lower case letters, digits, - and _)' }).default('pglite')
       .describedAs('Registered backend that builds the driver: pglite, postgres, firestore, memory, or a custom name.'),
     url: c.string({ max: 4096 }).secret().describedAs('Connection URL; alternative to host/port/database_name/username/password.'),
-    host: c.string({ max: 255, pattern: HOST, patternHint: 'a host name or address' }),
-    port: c.integer({ min: 1, max: 65535 }),
-    databaseName: c.string({ max: 63 }),
-    username: c.string({ max: 63 }),
-    password: c.string({ max: 1024 }).secret(),
-    useSsl: c.boolean().default(false),
-    sslCa: c.string(),
-    sslCert: c.string(),
-    sslKey: c.string().secret(),
-    sslRejectUnauthorized: c.boolean().default(true),
-    connectionPoolSize: c.integer({ min: 1, max: 10_000 }).default(10),
-    queryTimeout: c.duration({ min: 1, max: 86_400_000 }).default(30_000),
-    dataDir: c.string({ max: 4096 }),
-    projectId: c.string({ max: 128 }),
-    databaseId: c.string({ max: 128 }),
-    keyFilename: c.string({ max: 4096 }),
-    emulatorHost: c.string({ max: 255, pattern: HOST, patternHint: 'host:port' }),
-    replicaUrls: c.list(c.string({ max: 4096 }).secret()).default([]),
-    schemaMode: c.enum(['apply', 'verify', 'off']).default('apply'),
+    host: c.string({ max: 255, pattern: HOST, patternHint: 'a host name or address' }).describedAs('postgres: server host.'),
+    port: c.integer({ min: 1, max: 65535 }).describedAs('postgres: server port (the driver\'s default is 5432).'),
+    databaseName: c.string({ max: 63 }).describedAs('postgres: database name.'),
+    username: c.string({ max: 63 }).describedAs('postgres: user name.'),
+    password: c.string({ max: 1024 }).secret().describedAs('postgres: password.'),
+    ssl: tls.describedAs('TLS: true (verify against the system CAs), or { ca, cert, key, reject_unauthorized }; absent or false: no TLS unless the URL asks for it.'),
+    retry: c.retry().describedAs('postgres: retries of transient failures (default { max_retries: 3, initial_delay: 50ms, max_delay: 1s }).'),
+    breaker: c.breaker().describedAs('postgres: circuit breaker per server (default { failures: 5, half_open_after: 2s }).'),
+    connectionPoolSize: c.integer({ min: 1, max: 10_000 }).default(10).describedAs('Largest number of pooled connections.'),
+    queryTimeout: c.duration({ min: 1, max: 86_400_000 }).default(30_000).describedAs('Per-call timeout: createDatabase\'s default timeout, and postgres\' statement_timeout and lock_timeout.'),
+    dataDir: c.string({ max: 4096 }).describedAs('pglite: where the files live; in memory when absent.'),
+    projectId: c.string({ max: 128 }).describedAs('firestore: the Google Cloud project.'),
+    databaseId: c.string({ max: 128 }).describedAs('firestore: the database id ((default) when absent).'),
+    keyFilename: c.string({ max: 4096 }).describedAs('firestore: a service-account key file.'),
+    emulatorHost: c.string({ max: 255, pattern: HOST, patternHint: 'host:port' }).describedAs('firestore: host:port of the emulator.'),
+    replicaUrls: c.list(c.string({ max: 4096 }).secret()).default([]).describedAs('postgres: read replicas (URLs).'),
+    schemaMode: c.enum(['apply', 'verify', 'off']).default('apply').describedAs('apply: create what is missing at connect (additive only); verify: only check, and list pending migrations (deployments that migrate separately with @chatcore/migrate, see migrations.md); off: skip.'),
   },
   {
+    retired: {
+      useSsl: 'use_ssl is gone: TLS has one key, ssl (ssl: true, or ssl: { ca, cert, key, reject_unauthorized })',
+      sslCa: 'ssl_ca moved into ssl: write ssl: { ca: ... }',
+      sslCert: 'ssl_cert moved into ssl: write ssl: { cert: ... }',
+      sslKey: 'ssl_key moved into ssl: write ssl: { key: ... }',
+      sslRejectUnauthorized: 'ssl_reject_unauthorized moved into ssl: write ssl: { reject_unauthorized: ... }',
+    },
     refine(db, fail, failed) {
       if (db.url !== undefined) {
         for (const k of ['host', 'port', 'databaseName', 'username', 'password'] as const) {
@@ -122,15 +169,12 @@ export const databaseSection = c.object(
       if (db.backend === 'postgres' && db.url === undefined && db.host === undefined && !failed('url') && !failed('host')) {
         fail('host', 'postgres needs url or host: set url (e.g. ${DATABASE_URL}) or host/port/database_name/username/password');
       }
-      if (!db.useSsl) {
-        for (const k of ['sslCa', 'sslCert', 'sslKey'] as const) if (db[k] !== undefined) fail(k, 'has no effect while use_ssl is false: set use_ssl: true');
-      }
       const own = OWN_KEYS[db.backend ?? 'pglite'];
       if (own) {
         const foreign = [...POSTGRES_ONLY, ...FIRESTORE_ONLY, ...PGLITE_ONLY].filter((k) => !own.includes(k));
         for (const k of foreign) {
           const v = db[k];
-          if (v !== undefined && !(Array.isArray(v) && v.length === 0) && !(k === 'useSsl' && v === false)) {
+          if (v !== undefined && !(Array.isArray(v) && v.length === 0) && !(k === 'ssl' && v === false)) {
             fail(k, `does not apply to backend ${db.backend}: remove it or change backend`);
           }
         }

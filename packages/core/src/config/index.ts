@@ -3,17 +3,20 @@ export { ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferCo
 export { ConfigChecker, closestName, kindOf, type ConfigProblem, type SourceInfo } from './config-checker.js';
 export { interpolateEnv, type EnvSource, type Interpolation } from './interpolate-env.js';
 export { configKeys, type ConfigKey } from './config-keys.js';
+export { configJsonSchema, jsonSchemaOf } from './config-json-schema.js';
 export { readYaml, type YamlSource } from './yaml-source.js';
-export { databaseSection, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
+export { databaseSection, type DatabaseTls, type DatabaseConfig, type ResolvedDatabaseConfig, type BuiltinBackend } from './database-config.js';
 export {
-  encryptionSection, cacheSection, auditSection, metricsSection, CONFIG_SECTIONS, MIN_PASSPHRASE_SALT_LENGTH,
-  type EncryptionSection, type CacheSection, type AuditSection, type MetricsSection,
-} from './section-schemas.js';
+  registerSection, getSection, listSections, unregisterSection, KNOWN_SECTION_PACKAGES,
+  type ConfigSections, type SectionDefinition, type SectionBuildContext,
+} from './section-registry.js';
 export {
-  loadConfig, resolveDatabaseConfig, stringifyConfig,
+  loadConfig, configSections, resolveDatabaseConfig, stringifyConfig,
   type ChatcoreConfig, type ConfigWith, type ExtraSections, type LoadConfigOptions,
 } from './load-config.js';
 export { registerBackend, getBackend, listBackends, unregisterBackend, type BackendFactory } from './backend-registry.js';
-export { createDatabaseFromConfig, type DatabaseFromConfigOptions, type PluginFactories } from './create-database-from-config.js';
+export { createStack, loadStackConfig, type StackOptions } from './create-stack.js';
 export { parseDuration } from '../util/duration.js';
+export { parseSize } from '../util/size.js';
+export { resolveRetryOptions, resolveBreakerOptions, type RetryOptions, type BreakerOptions, type ResolvedRetryOptions, type ResolvedBreakerOptions } from '../resilience/resilience-options.js';
 export { SecretValue } from '../util/secret-value.js';

@@ -5,26 +5,38 @@ import { ConfigChecker } from './config-checker.js';
 import { INVALID, type AnyConfigType, type InferConfig } from './config-type.js';
 import type { DatabaseConfig, ResolvedDatabaseConfig } from './database-config.js';
 import type { EnvSource } from './interpolate-env.js';
-import { CONFIG_SECTIONS, type AuditSection, type CacheSection, type EncryptionSection, type MetricsSection } from './section-schemas.js';
-import { readYaml } from './yaml-source.js';
+import { databaseSection } from './database-config.js';
+import { closestName } from './config-checker.js';
+import { KNOWN_SECTION_PACKAGES, listSections, type ConfigSections } from './section-registry.js';
+import { readYaml, type YamlSource } from './yaml-source.js';
 
 /**
  * A checked stack configuration: the database settings (defaults filled in)
- * and the plugin sections that were present, camelCased.
+ * and the plugin sections that were present, camelCased. The plugin sections
+ * are typed by the plugin packages the application imports (each adds its
+ * section to `ConfigSections`).
  *
  * @example
  * ```ts
  * const config: ChatcoreConfig = loadConfig('chatcore.yaml');
  * config.database.queryTimeout; // 30000
- * config.cache?.ttl;            // 30000 for `ttl: 30s`
  * ```
  */
-export interface ChatcoreConfig {
-  readonly database: ResolvedDatabaseConfig;
-  readonly encryption?: EncryptionSection | undefined;
-  readonly cache?: CacheSection | undefined;
-  readonly audit?: AuditSection | undefined;
-  readonly metrics?: MetricsSection | undefined;
+export type ChatcoreConfig = { readonly database: ResolvedDatabaseConfig } & { readonly [K in keyof ConfigSections]?: ConfigSections[K] | undefined };
+
+/**
+ * The schemas of every section known now: `database` and those the imported
+ * plugin packages registered, by YAML name.
+ *
+ * @example
+ * ```ts
+ * Object.keys(configSections()); // ['database', 'metrics', 'audit', 'encryption', 'cache'] with every plugin imported
+ * ```
+ */
+export function configSections(): Record<string, AnyConfigType> {
+  const out: Record<string, AnyConfigType> = { database: databaseSection };
+  for (const s of listSections()) out[s.name] = s.schema;
+  return out;
 }
 
 /**
@@ -60,7 +72,7 @@ export type ConfigWith<X extends ExtraSections> = ChatcoreConfig & { readonly [K
 export interface LoadConfigOptions<X extends ExtraSections = {}> {
   /** Variables for `${VAR}` (default: process.env). */
   readonly env?: EnvSource;
-  /** Sections beyond database/encryption/cache/audit/metrics. */
+  /** Sections beyond database and those registered by plugin packages. */
   readonly sections?: X;
   /** Name of the source in messages (default: the file path, or "(inline YAML)"). */
   readonly sourceName?: string;
@@ -82,42 +94,51 @@ function looksLikePath(s: string): boolean {
  * @example
  * ```ts
  * const config = loadConfig('config/chatcore.yaml');
- * const db = await createDatabaseFromConfig({ config, repositories: { users } });
+ * const db = await createStack({ config, repositories: { users } });
  * ```
  */
 export function loadConfig<X extends ExtraSections = {}>(pathOrText: string, options: LoadConfigOptions<X> = {}): ConfigWith<X> {
-  if (typeof pathOrText !== 'string') throw new ConfigError('loadConfig takes a file path or YAML text.');
-  let text = pathOrText;
-  let name = options.sourceName ?? '(inline YAML)';
-  if (looksLikePath(pathOrText)) {
-    const path = pathOrText.trim();
-    name = options.sourceName ?? path;
-    try {
-      text = readFileSync(path, 'utf8');
-    } catch (cause) {
-      const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
-      throw new ConfigError(`Cannot read the configuration file ${path} (${code}): check the path and its permissions.`);
-    }
-  }
-  return parseConfigText(text, name, options);
+  const { text, name } = readConfigText(pathOrText, options.sourceName);
+  const source = readYaml(text, options.env ?? process.env, name);
+  return checkConfigSource(source, options) as ConfigWith<X>;
 }
 
-function parseConfigText<X extends ExtraSections>(text: string, name: string, options: LoadConfigOptions<X>): ConfigWith<X> {
-  const source = readYaml(text, options.env ?? process.env, name);
+/** The text and source name of `loadConfig`'s argument (a path, or YAML text). */
+export function readConfigText(pathOrText: string, sourceName?: string): { text: string; name: string; path?: string } {
+  if (typeof pathOrText !== 'string') throw new ConfigError('loadConfig takes a file path or YAML text.');
+  if (!looksLikePath(pathOrText)) return { text: pathOrText, name: sourceName ?? '(inline YAML)' };
+  const path = pathOrText.trim();
+  try {
+    return { text: readFileSync(path, 'utf8'), name: sourceName ?? path, path };
+  } catch (cause) {
+    const code = (cause as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`Cannot read the configuration file ${path} (${code}): check the path and its permissions.`);
+  }
+}
+
+/**
+ * Check a read YAML source against the sections and throw one ConfigError
+ * with every problem. `unavailable` maps sections whose package could not be
+ * loaded to the message that says so; they are reported instead of checked.
+ */
+export function checkConfigSource(
+  source: YamlSource,
+  options: { readonly sections?: ExtraSections | undefined; readonly unavailable?: ReadonlyMap<string, string> } = {},
+): Record<string, unknown> {
   const checker = new ConfigChecker(source, 'snake');
   const seen = new Set(source.problems.map((p) => p.path));
   checker.problems.push(...source.problems);
-  const result = readSections(source.value, checker, options.sections);
+  const result = readSections(source.value, checker, options.sections, options.unavailable ?? new Map());
   // A missing variable also leaves an empty value behind: report the variable, not the emptiness.
   const problems = checker.problems.filter((p, i) => i < source.problems.length || !seen.has(p.path));
   checker.problems.length = 0;
   checker.problems.push(...problems);
   checker.throwIfAny();
-  return result as ConfigWith<X>;
+  return result;
 }
 
-function readSections(value: unknown, checker: ConfigChecker, extra: ExtraSections | undefined): Record<string, unknown> {
-  const sections: Record<string, AnyConfigType> = { ...CONFIG_SECTIONS, ...(extra ?? {}) };
+function readSections(value: unknown, checker: ConfigChecker, extra: ExtraSections | undefined, unavailable: ReadonlyMap<string, string>): Record<string, unknown> {
+  const sections: Record<string, AnyConfigType> = { ...configSections(), ...(extra ?? {}) };
   const root = value === null || value === undefined ? {} : value;
   const out: Record<string, unknown> = {};
   if (typeof root !== 'object' || Array.isArray(root)) {
@@ -126,8 +147,15 @@ function readSections(value: unknown, checker: ConfigChecker, extra: ExtraSectio
   }
   const map = root as Record<string, unknown>;
   for (const key of Object.keys(map)) {
-    if (!Object.prototype.hasOwnProperty.call(sections, key)) {
-      checker.fail(key, `unknown section; allowed sections: ${Object.keys(sections).join(', ')}`);
+    if (Object.prototype.hasOwnProperty.call(sections, key)) continue;
+    const reason = unavailable.get(key);
+    const pkg = Object.prototype.hasOwnProperty.call(KNOWN_SECTION_PACKAGES, key) ? KNOWN_SECTION_PACKAGES[key] : undefined;
+    if (reason) checker.fail(key, reason);
+    else if (pkg) checker.fail(key, notLoadedMessage(key, pkg));
+    else {
+      const names = [...new Set([...Object.keys(sections), ...Object.keys(KNOWN_SECTION_PACKAGES)])];
+      const hint = closestName(key, names);
+      checker.fail(key, `unknown section${hint ? ` (did you mean ${hint}?)` : ''}; known sections: ${names.join(', ')}`);
     }
   }
   for (const [key, type] of Object.entries(sections)) {
@@ -138,6 +166,10 @@ function readSections(value: unknown, checker: ConfigChecker, extra: ExtraSectio
     if (r !== INVALID) out[key] = r;
   }
   return out;
+}
+
+function notLoadedMessage(section: string, pkg: string): string {
+  return `section ${section} needs ${pkg}, which is not loaded: install it (pnpm add ${pkg}) and import it once at start-up, or build the stack with createStack(), which imports it`;
 }
 
 /**
@@ -152,7 +184,7 @@ function readSections(value: unknown, checker: ConfigChecker, extra: ExtraSectio
  */
 export function resolveDatabaseConfig(config: DatabaseConfig): ResolvedDatabaseConfig {
   const checker = new ConfigChecker({ name: 'DatabaseConfig', lines: new Map(), fromEnv: new Set() }, 'camel');
-  const r = CONFIG_SECTIONS.database.read(config, { path: 'database', secret: false, checker });
+  const r = databaseSection.read(config, { path: 'database', secret: false, checker });
   checker.throwIfAny();
   if (r === INVALID) throw new ConfigError('DatabaseConfig is invalid.');
   return r as ResolvedDatabaseConfig;
@@ -169,7 +201,7 @@ export function resolveDatabaseConfig(config: DatabaseConfig): ResolvedDatabaseC
  * ```
  */
 export function stringifyConfig(config: ChatcoreConfig, options: { redactSecrets?: boolean; sections?: ExtraSections } = {}): string {
-  const sections: Record<string, AnyConfigType> = { ...CONFIG_SECTIONS, ...(options.sections ?? {}) };
+  const sections: Record<string, AnyConfigType> = { ...configSections(), ...(options.sections ?? {}) };
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     const type = sections[key];

@@ -20,7 +20,7 @@ export type BreakerState = 'closed' | 'open' | 'half-open' | 'isolated';
  * @example
  * ```ts
  * const components: ComponentHealth[] = [{ name: 'primary', status: 'up', latencyMs: 0.8 }];
- * components.push(breakerHealth('breaker', 'open', { threshold: 5 })); // status 'down', details.state 'open'
+ * components.push(breakerHealth('breaker', 'open', { failures: 5 })); // status 'down', details.state 'open'
  * ```
  */
 export function breakerHealth(name: string, state: BreakerState, details: Readonly<Record<string, unknown>> = {}): ComponentHealth {

@@ -1,5 +1,4 @@
 import { ConfigError } from '@chatcore/core';
-import { MIN_PASSPHRASE_SALT_LENGTH } from '@chatcore/core/config';
 import { isValidKeyId } from '../crypto/ciphertext-format.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
 import { keyWeakness } from './key-strength.js';
@@ -26,6 +25,67 @@ export interface KeySource {
 }
 
 /**
+ * The shortest stored salt a passphrase may have, in bytes (base64 that
+ * decodes to this many bytes, or this many characters of text). The
+ * `encryption` section of chatcore.yaml and `encryption()` both check it
+ * with `passphraseSaltProblem`.
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from 'node:crypto';
+ * const salt = randomBytes(MIN_PASSPHRASE_SALT_LENGTH).toString('base64');
+ * ```
+ */
+export const MIN_PASSPHRASE_SALT_LENGTH = 16;
+
+/**
+ * The shortest passphrase accepted, in characters.
+ *
+ * @example
+ * ```ts
+ * 'correct horse battery staple'.length >= MIN_PASSPHRASE_LENGTH; // true
+ * ```
+ */
+export const MIN_PASSPHRASE_LENGTH = 12;
+
+/**
+ * What is wrong with a stored passphrase salt, or undefined when it is
+ * long enough. Never quotes the salt.
+ *
+ * @example
+ * ```ts
+ * passphraseSaltProblem('short'); // 'a passphrase needs a stored salt of at least 16 bytes ...'
+ * ```
+ */
+export function passphraseSaltProblem(salt: string): string | undefined {
+  const bytes = saltBytes(salt);
+  if (bytes.length >= MIN_PASSPHRASE_SALT_LENGTH) {
+    const weakness = keyWeakness(bytes);
+    return weakness ? `the passphrase salt ${weakness}; a constant salt lets one precomputation attack every deployment: use ${MIN_PASSPHRASE_SALT_LENGTH} random bytes in base64 (\`openssl rand -base64 16\`)` : undefined;
+  }
+  return `a passphrase needs a stored salt of at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes (base64, or ${MIN_PASSPHRASE_SALT_LENGTH}+ characters), e.g. 16 random bytes in base64 (\`openssl rand -base64 16\`); keep it with the configuration: changing it changes the key`;
+}
+
+/**
+ * What is wrong with a key given as text (32 bytes in base64, base64url or
+ * hex), or undefined when it is one. Never quotes the key.
+ *
+ * @example
+ * ```ts
+ * keyTextProblem('abc'); // 'decodes to 2 bytes; AES-256 needs exactly 32 ...'
+ * ```
+ */
+export function keyTextProblem(text: unknown): string | undefined {
+  if (typeof text === 'string' && /^[0-9a-fA-F]{64}$/.test(text.trim())) return undefined;
+  if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim())) {
+    return 'is not base64 or hex: give 32 random bytes encoded in base64 (e.g. `openssl rand -base64 32`)';
+  }
+  const bytes = Buffer.from(text.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+  if (bytes.length !== 32) return `decodes to ${bytes.length} bytes; AES-256 needs exactly 32 (e.g. \`openssl rand -base64 32\`)`;
+  return undefined;
+}
+
+/**
  * Decode base64/base64url (or 64 hex digits) key bytes and check the length
  * is 32 and that they can be random (not all zero, not one byte repeated,
  * not a short pattern). Errors name the key id, never the value.
@@ -36,17 +96,10 @@ export interface KeySource {
  * ```
  */
 export function decodeKeyBytes(text: unknown, keyId: string): Buffer {
-  return checkStrength(decodeKeyText(text, keyId), keyId);
-}
-
-function decodeKeyText(text: unknown, keyId: string): Buffer {
-  if (typeof text === 'string' && /^[0-9a-fA-F]{64}$/.test(text.trim())) return Buffer.from(text.trim(), 'hex');
-  if (typeof text !== 'string' || !/^[A-Za-z0-9+/_-]+={0,2}$/.test(text.trim())) {
-    throw new ConfigError(`Key ${keyId} is not base64 or hex: give 32 random bytes encoded in base64 (e.g. \`openssl rand -base64 32\`).`);
-  }
-  const bytes = Buffer.from(text.trim().replace(/-/g, '+').replace(/_/g, '/'), 'base64');
-  if (bytes.length !== 32) throw new ConfigError(`Key ${keyId} decodes to ${bytes.length} bytes; AES-256 needs exactly 32 (e.g. \`openssl rand -base64 32\`).`);
-  return bytes;
+  const problem = keyTextProblem(text);
+  if (problem) throw new ConfigError(`Key ${keyId} ${problem}.`);
+  const t = (text as string).trim();
+  return checkStrength(/^[0-9a-fA-F]{64}$/.test(t) ? Buffer.from(t, 'hex') : Buffer.from(t.replace(/-/g, '+').replace(/_/g, '/'), 'base64'), keyId);
 }
 
 function checkStrength(bytes: Buffer, keyId: string): Buffer {
@@ -72,14 +125,9 @@ export function checkKeySource(source: KeySource, index: number): 'raw' | 'passp
   const kinds = [source.key !== undefined, source.passphrase !== undefined, source.wrappedKey !== undefined].filter(Boolean).length;
   if (kinds !== 1) throw new ConfigError(`Key ${source.id}: give exactly one of key, passphrase (with salt) or wrappedKey.`);
   if (source.passphrase !== undefined) {
-    if (typeof source.passphrase !== 'string' || source.passphrase.length < 12) throw new ConfigError(`Key ${source.id}: the passphrase must be a string of at least 12 characters.`);
-    const salt = typeof source.salt === 'string' ? saltBytes(source.salt) : Buffer.alloc(0);
-    const example = `e.g. salt: '${Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString('base64')}'. Keep it with the configuration; changing it changes the key.`;
-    if (salt.length < MIN_PASSPHRASE_SALT_LENGTH) {
-      throw new ConfigError(`Key ${source.id}: a passphrase needs a stored salt of at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes (base64, or ${MIN_PASSPHRASE_SALT_LENGTH}+ characters), ${example}`);
-    }
-    const saltWeakness = keyWeakness(salt);
-    if (saltWeakness) throw new ConfigError(`Key ${source.id}: the passphrase salt ${saltWeakness}; a constant salt lets one precomputation attack every deployment. Use ${MIN_PASSPHRASE_SALT_LENGTH} random bytes in base64, ${example}`, { info: { keyId: source.id } });
+    if (typeof source.passphrase !== 'string' || source.passphrase.length < MIN_PASSPHRASE_LENGTH) throw new ConfigError(`Key ${source.id}: the passphrase must be a string of at least ${MIN_PASSPHRASE_LENGTH} characters.`);
+    const saltProblem = typeof source.salt === 'string' ? passphraseSaltProblem(source.salt) : `a passphrase needs a stored salt of at least ${MIN_PASSPHRASE_SALT_LENGTH} bytes`;
+    if (saltProblem) throw new ConfigError(`Key ${source.id}: ${saltProblem}.`);
     const characters = new Set(source.passphrase).size;
     if (characters < 4) throw new ConfigError(`Key ${source.id}: the passphrase uses only ${characters} distinct character${characters === 1 ? '' : 's'}; choose a long random passphrase (or a root key).`, { info: { keyId: source.id } });
     if (source.iterations !== undefined && (!Number.isSafeInteger(source.iterations) || source.iterations < MIN_PBKDF2_ITERATIONS_VALUE)) {

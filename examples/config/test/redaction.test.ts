@@ -1,4 +1,6 @@
 import { test } from 'uvu';
+import '@chatcore/encryption';
+import '@chatcore/cache';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { format } from 'node:util';
@@ -6,19 +8,21 @@ import { loadConfig, resolveDatabaseConfig, SecretValue, stringifyConfig } from 
 import { leakedMarkers } from '@chatcore/core/testing';
 
 const marker = (name: string) => `${name}-${randomBytes(9).toString('hex')}`;
+// Keys are checked as encryption() checks them (32 bytes), so key markers are real keys: 64 random hex digits.
+const keyMarker = () => randomBytes(32).toString('hex');
 
 test('a loaded configuration prints none of its secrets (inspect at every depth, JSON), yet its values read as plain strings', () => {
   const m = {
     dbPassword: marker('dbpw'), replicaPassword: marker('replpw'), sslKey: marker('sslkey'),
-    key: marker('key'), indexKey: marker('bidx'), redisPassword: marker('redispw'),
+    key: keyMarker(), indexKey: keyMarker(), redisPassword: marker('redispw'),
   };
   const yaml = [
     'database:',
     '  backend: postgres',
     '  url: postgres://app:${DB_PASSWORD}@db.internal:5432/chat',
     '  replica_urls: ["postgres://app:${REPLICA_PASSWORD}@replica:5432/chat"]',
-    '  use_ssl: true',
-    '  ssl_key: ${SSL_KEY}',
+    '  ssl:',
+    '    key: ${SSL_KEY}',
     'encryption:',
     '  keys:',
     '    - { id: k1, key: "${KEY}", active: true }',
@@ -49,7 +53,7 @@ test('passphrase, its salt, a root key and a password set next to a host are red
     env: { PW: m.password, PASSPHRASE: m.passphrase, SALT: m.salt },
   });
   assert.equal(leakedMarkers(pass, Object.values(m)), []);
-  const root = marker('root');
+  const root = keyMarker();
   assert.equal(leakedMarkers(loadConfig('encryption:\n  root_key: ${ROOT}\n', { env: { ROOT: root } }), [root]), []);
   const ts = resolveDatabaseConfig({ backend: 'postgres', host: 'db', password: m.password });
   assert.equal(leakedMarkers(ts, [m.password]), []);

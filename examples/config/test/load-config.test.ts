@@ -4,9 +4,14 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '@chatcore/core';
 import { loadConfig, stringifyConfig, type ConfigProblem } from '@chatcore/core/config';
+// The plugin packages own their sections: importing them registers them.
+import '@chatcore/encryption';
+import '@chatcore/cache';
+import '@chatcore/audit';
+import '@chatcore/metrics';
 
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-const examplePath = fileURLToPath(new URL('../../../examples/config/chatcore.yaml', import.meta.url));
+const examplePath = fileURLToPath(new URL('../chatcore.yaml', import.meta.url));
 
 function problemsOf(fn: () => unknown): { error: ConfigError; problems: ConfigProblem[] } {
   try {
@@ -25,14 +30,14 @@ test('a file with five different mistakes reports all five, each with its YAML p
     'database.query_timeout',
     'database.pasword',
     'encryption.root_key',
-    'audit.sink',
+    'audit.reads',
   ]);
   assert.equal(problems.map((p) => p.line), [5, 6, 7, 9, 14]);
   assert.match(problems[0]!.message, /expected an integer/);
   assert.match(problems[1]!.message, /duration/);
   assert.match(problems[2]!.message, /unknown key \(did you mean password\?\)/);
   assert.match(problems[3]!.message, /CHATCORE_TEST_ROOT_KEY is not set/);
-  assert.match(problems[4]!.message, /one of console, file, outbox/);
+  assert.match(problems[4]!.message, /expected all, none or a map \{ sample_rate: 0\.\.1 \}, got a string "sometimes"/);
   assert.match(error.message, /has 5 problems/);
   for (const p of problems) assert.ok(error.message.includes(`${p.path} (line ${p.line})`), p.path);
   assert.is(error.code, 'CONFIG');
@@ -134,18 +139,18 @@ test('unknown sections, __proto__ and constructor keys are rejected without touc
 test('an empty file gives the embedded default with every default filled in', () => {
   const cfg = loadConfig('', { env: {} });
   assert.equal(cfg.database, {
-    backend: 'pglite', useSsl: false, sslRejectUnauthorized: true, connectionPoolSize: 10, queryTimeout: 30_000, replicaUrls: [], schemaMode: 'apply',
+    backend: 'pglite', connectionPoolSize: 10, queryTimeout: 30_000, replicaUrls: [], schemaMode: 'apply',
   });
   assert.is(cfg.cache, undefined);
 });
 
 test('cross-key rules of the plugin sections are checked', () => {
   const { problems } = problemsOf(() => loadConfig(
-    'encryption:\n  root_key: ${K}\n  passphrase: long-enough-passphrase\naudit:\n  sink: file\n  reads: sampled\n',
-    { env: { K: 'k'.repeat(32) } },
+    'encryption:\n  root_key: ${K}\n  passphrase: long-enough-passphrase\naudit:\n  sinks: { console: false }\n  reads: { sample_rate: 2 }\n',
+    { env: { K: 'A'.repeat(43) + '=' } },
   ));
-  assert.equal(problems.map((p) => p.path), ['encryption', 'encryption.passphrase_salt', 'audit.path', 'audit.sample_rate']);
-  const keyring = problemsOf(() => loadConfig('encryption:\n  keys:\n    - { id: a, key: aaaaaaaaaaaaaaaaaaaa }\n    - { id: a, key: bbbbbbbbbbbbbbbbbbbb }\n', { env: {} }));
+  assert.equal(problems.map((p) => p.path), ['encryption', 'encryption.passphrase_salt', 'audit.sinks', 'audit.reads.sample_rate']);
+  const keyring = problemsOf(() => loadConfig(`encryption:\n  keys:\n    - { id: a, key: ${'A'.repeat(43)}= }\n    - { id: a, key: ${'B'.repeat(43)}= }\n`, { env: {} }));
   assert.ok(keyring.problems.some((p) => /exactly one key must be active/.test(p.message)));
   assert.ok(keyring.problems.some((p) => /unique/.test(p.message)));
 });
@@ -169,9 +174,9 @@ test('the example stack file loads, and stringify then load gives the same confi
   const env = {
     DATABASE_URL: 'postgres://app:pw@db:5432/chat',
     DATABASE_REPLICA_URL: 'postgres://app:pw@replica:5432/chat',
-    CHATCORE_KEY_2026: 'A'.repeat(44),
-    CHATCORE_KEY_2025: 'B'.repeat(44),
-    CHATCORE_BLIND_INDEX_KEY: 'C'.repeat(44),
+    CHATCORE_KEY_2026: `${'A'.repeat(43)}=`,
+    CHATCORE_KEY_2025: `${'B'.repeat(43)}=`,
+    CHATCORE_BLIND_INDEX_KEY: `${'C'.repeat(43)}=`,
   };
   const cfg = loadConfig(examplePath, { env });
   assert.is(cfg.database.backend, 'postgres');
@@ -179,7 +184,8 @@ test('the example stack file loads, and stringify then load gives the same confi
   assert.is(cfg.database.connectionPoolSize, 20);
   assert.is(cfg.encryption?.keys?.find((k) => k.active)?.id, 'k2026');
   assert.is(cfg.cache?.repositories?.messages?.ttl, 10_000);
-  assert.is(cfg.audit?.slowQueryMs, 250);
+  assert.is(cfg.audit?.slowQueryThreshold, 250);
+  assert.equal(cfg.audit?.reads, { sampleRate: 0.1 });
   assert.is(cfg.metrics?.prefix, 'chatbot_');
 
   const again = loadConfig(stringifyConfig(cfg, { redactSecrets: false }), { env: {} });
@@ -188,6 +194,27 @@ test('the example stack file loads, and stringify then load gives the same confi
   const safe = stringifyConfig(cfg);
   for (const secret of Object.values(env)) assert.not.ok(safe.includes(secret), 'redacted output holds a secret');
   assert.match(safe, /url: "\[redacted\]"/);
+});
+
+test('one vocabulary: the ssl shape (use_ssl is refused naming ssl), breaker and retry shapes, durations and sizes', () => {
+  const old = problemsOf(() => loadConfig('database:\n  backend: postgres\n  host: db\n  use_ssl: true\n  ssl_ca: /etc/ca.pem\n', { env: {} }));
+  assert.equal(old.problems.map((p) => p.path), ['database.use_ssl', 'database.ssl_ca']);
+  assert.match(old.problems[0]!.message, /TLS has one key, ssl \(ssl: true, or ssl: \{ ca, cert, key, reject_unauthorized \}\)/);
+  const cfg = loadConfig([
+    'database:', '  backend: postgres', '  host: db', '  ssl: { ca: /etc/ca.pem }',
+    '  retry: { max_retries: 2, initial_delay: 20ms, max_delay: 1s }', '  breaker: { failures: 3, half_open_after: 2s }',
+    'cache:', '  local_max_bytes: 64MiB', '  redis_timeout: 150ms', '  breaker: { failures: 4, half_open_after: 500ms }', '',
+  ].join('\n'), { env: {} });
+  assert.equal(cfg.database.ssl, { ca: '/etc/ca.pem', rejectUnauthorized: true });
+  assert.equal(cfg.database.retry, { maxRetries: 2, initialDelay: 20, maxDelay: 1000 });
+  assert.equal(cfg.database.breaker, { failures: 3, halfOpenAfter: 2000 });
+  assert.is(cfg.cache?.localMaxBytes, 64 * 1024 * 1024);
+  assert.equal(cfg.cache?.breaker, { failures: 4, halfOpenAfter: 500 });
+  assert.is(loadConfig('database:\n  backend: postgres\n  host: db\n  ssl: true\n', { env: {} }).database.ssl, true);
+  const bad = problemsOf(() => loadConfig('database:\n  backend: postgres\n  host: db\n  ssl: yes please\n  breaker: { threshold: 3 }\ncache:\n  local_max_bytes: 64 megs\n', { env: {} }));
+  assert.equal(bad.problems.map((p) => p.path), ['database.ssl', 'database.breaker.threshold', 'cache.local_max_bytes']);
+  assert.match(bad.problems[1]!.message, /unknown key; allowed keys: failures, half_open_after/);
+  assert.match(bad.problems[2]!.message, /a size in bytes or like "64MiB"/);
 });
 
 test('a missing file is a ConfigError naming the path', () => {

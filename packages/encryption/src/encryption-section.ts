@@ -1,0 +1,85 @@
+import { c, type InferConfig } from '@chatcore/core/config';
+import { isValidKeyId } from './crypto/ciphertext-format.js';
+import { keyTextProblem, MIN_PASSPHRASE_LENGTH, passphraseSaltProblem } from './keys/key-source.js';
+import type { EncryptionOptions } from './encryption-options.js';
+
+const FIELD_REF = /^[A-Za-z][A-Za-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)?$/;
+const fieldRef = () => c.string({ max: 200, pattern: FIELD_REF, patternHint: 'a field name or repository.field' });
+const keyId = () => c.string({ max: 64 }).check((id) => (isValidKeyId(id) ? undefined : 'expected a key id: 1-64 letters, digits, . _ -'));
+// The same checks encryption() runs when it builds the keyring, so the file and the plugin accept the same keys.
+const keyText = () => c.string({ max: 1024 }).secret().check(keyTextProblem);
+
+/**
+ * The `encryption` section of chatcore.yaml, owned by `@chatcore/encryption`.
+ * Exactly one key source: `root_key`, `passphrase` (with `passphrase_salt`),
+ * or `keys` (a keyring for rotation, one of them active). Every key value is
+ * secret, and each is checked with the rule `encryption()` applies.
+ *
+ * @example
+ * ```ts
+ * import { encryptionSection } from '@chatcore/encryption';
+ * Object.keys(encryptionSection.state.shape ?? {}); // ['rootKey', 'passphrase', ...]
+ * ```
+ */
+export const encryptionSection = c.object(
+  {
+    rootKey: keyText().describedAs('Root key: 32 random bytes in base64 or hex (`openssl rand -base64 32`); subkeys are derived with HKDF.'),
+    passphrase: c.string({ min: MIN_PASSPHRASE_LENGTH, max: 1024 }).secret().describedAs('A passphrase instead of a root key; stretched with PBKDF2 at start-up.'),
+    passphraseSalt: c.string({ max: 1024 }).secret().check(passphraseSaltProblem)
+      .describedAs('The stored salt of the passphrase (e.g. 16 random bytes in base64); changing it changes the key.'),
+    keyId: keyId().describedAs('Id written into new ciphertexts with root_key or passphrase (default k1).'),
+    keys: c.list(
+      c.object({ id: keyId(), key: keyText(), active: c.boolean().default(false) }, { required: ['id', 'key'] }),
+      { min: 1 },
+    ).describedAs('A keyring for rotation: { id, key, active }; exactly one key is active.'),
+    sensitiveFields: c.list(fieldRef()).describedAs('Fields to encrypt besides those marked sensitive(): field or repository.field.'),
+    blindIndex: c.object({
+      key: keyText().describedAs('Separate key for blind indexes (HMAC); derived from the root key when absent.'),
+      fields: c.list(fieldRef()).describedAs('Fields to make searchable by equality.'),
+    }),
+  },
+  {
+    refine(enc, fail, failed) {
+      const sources = [enc.rootKey, enc.passphrase, enc.keys].filter((x) => x !== undefined).length;
+      if (sources === 0 && !failed('rootKey') && !failed('passphrase') && !failed('keys')) fail(null, 'no key: set root_key (e.g. ${CHATCORE_ROOT_KEY}), passphrase, or keys');
+      if (sources > 1) fail(null, 'root_key, passphrase and keys are alternatives: keep one');
+      if (enc.passphrase !== undefined && enc.passphraseSalt === undefined && !failed('passphraseSalt')) fail('passphraseSalt', 'required with passphrase');
+      if (enc.keys) {
+        const active = enc.keys.filter((k) => k.active).length;
+        if (active !== 1) fail('keys', `exactly one key must be active: true (found ${active})`);
+        const ids = enc.keys.map((k) => k.id);
+        if (new Set(ids).size !== ids.length) fail('keys', 'key ids must be unique');
+        if (enc.keyId !== undefined) fail('keyId', 'with keys, mark the active key with active: true instead of key_id');
+      }
+    },
+  },
+);
+
+/**
+ * The checked `encryption` section, camelCased.
+ *
+ * @example
+ * ```ts
+ * const section: EncryptionSection = { rootKey: process.env.CHATCORE_ROOT_KEY!, sensitiveFields: ['ssn'] };
+ * ```
+ */
+export type EncryptionSection = InferConfig<typeof encryptionSection>;
+
+declare module '@chatcore/core/config' {
+  interface ConfigSections {
+    encryption: EncryptionSection;
+  }
+}
+
+/**
+ * `encryption()` options from the checked `encryption` section (the keys
+ * map one to one).
+ *
+ * @example
+ * ```ts
+ * encryptionOptionsFromConfig({ rootKey: process.env.CHATCORE_ROOT_KEY! }); // { rootKey }
+ * ```
+ */
+export function encryptionOptionsFromConfig(section: EncryptionSection): EncryptionOptions {
+  return { ...section };
+}
