@@ -15,6 +15,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { loadConfig } from '@chatcore/core/config';
+// The sections' packages register them (createStack imports them itself; loadConfig needs them loaded).
+import '@chatcore/encryption';
+import '@chatcore/cache';
+import '@chatcore/audit';
+import '@chatcore/metrics';
 import { buildService, DEPLOY_ARGS, freshKeys, serviceRoot, startService, type RunningService } from './helpers/deployed-service.js';
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: any };
@@ -128,11 +133,13 @@ test('the ConfigMap holds the service\'s chatcore.yaml, and it loads with the st
   const mount = c.volumeMounts.find((m: any) => env.CHATCORE_CONFIG!.startsWith(m.mountPath + '/'));
   assert.is(deployment.volumes.find((v: any) => v.name === mount.name).configMap.name, cm.metadata.name);
   assert.ok(Object.hasOwn(cm.data, env.CHATCORE_CONFIG!.slice(mount.mountPath.length + 1)));
-  const config = loadConfig(text, { env, sourceName: 'ConfigMap chatcore.yaml' });
+  // The Secret's placeholders are refused as keys: a pod deployed without real keys does not start.
+  assert.throws(() => loadConfig(text, { env, sourceName: 'ConfigMap chatcore.yaml' }), /encryption\.root_key \(line \d+\): decodes to/);
+  const config = loadConfig(text, { env: { ...env, ...freshKeys() }, sourceName: 'ConfigMap chatcore.yaml' });
   assert.is(config.database.backend, 'postgres');
   assert.is(config.database.schemaMode, 'verify');
   assert.equal(Object.keys(config).sort(), ['audit', 'cache', 'database', 'encryption', 'metrics']);
-  assert.is(config.audit?.path, '/var/lib/chatcore/audit/audit.log');
+  assert.is((config.audit as { sinks?: { file?: string } } | undefined)?.sinks?.file, '/var/lib/chatcore/audit/audit.log');
   // Without the Secret, the loader names what is missing.
   assert.throws(() => loadConfig(text, { env: { CHATCORE_CONFIG: env.CHATCORE_CONFIG! } }), /DATABASE_URL is not set/);
 });

@@ -158,7 +158,8 @@ test('keys: status counts values per key; rotate to k2; retire k1 refused before
   assert.is(status.activeKeyId, 'k1');
   assert.equal(status.keys, [{ id: 'k1', active: true, values: 60 }]); // email + ssn of 30 users
 
-  writeConfig('    - id: k2\n      key: ${K2}\n      active: true\n    - id: k1\n      key: ${K1}');
+  // New keys go after the old ones: the first key listed is the blind-index and row-authenticator root (docs/encryption.md).
+  writeConfig('    - id: k1\n      key: ${K1}\n    - id: k2\n      key: ${K2}\n      active: true');
   const refused = await cli(['keys', 'retire', 'k1']);
   assert.is(refused.code, 1, show(refused));
   assert.match(refused.stdout, /Refused: Key k1 still protects 60 stored values \(users: 60\)/);

@@ -2,10 +2,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, createDatabase } from '@chatcore/core';
-import { loadConfig, MIN_PASSPHRASE_SALT_LENGTH } from '@chatcore/core/config';
+import { loadConfig } from '@chatcore/core/config';
 import { memoryDriver } from '@chatcore/core/driver';
 import { leakedMarkers } from '@chatcore/core/testing';
-import { encryption, type EncryptionOptions, type KeyProvider, localKeyProvider } from '../src/index.js';
+import { encryption, MIN_PASSPHRASE_SALT_LENGTH, type EncryptionOptions, type KeyProvider, localKeyProvider } from '../src/index.js';
 import { randomKey } from './helpers/keys.js';
 import { users } from './helpers/schemas.js';
 

@@ -7,7 +7,8 @@ import { encryption } from '@chatcore/encryption';
 import { defineMigration, migrate } from '../src/index.js';
 import { evolve, KEY, salt, ticketsV1, ticketsV2, v1Row } from './helpers/tickets.js';
 
-const keys = () => [encryption({ keys: [{ id: 'k1', key: KEY }] })];
+// Renaming a protected field needs a repository without row authenticators (refused otherwise: see row-auth-rename test).
+const keys = () => [encryption({ keys: [{ id: 'k1', key: KEY }], rowAuthentication: 'off' })];
 
 test('memory driver: the V1 → V2 migration renames, re-encrypts, converts, fills and drops', async () => {
   const driver = memoryDriver();
@@ -81,6 +82,22 @@ test('data steps go through the plugins: every rewritten row passes the update h
   assert.is(committed.length, ids.length * 2);
   // Outside the encryption plugin, the rewritten rows carry the decrypted value, as for any update.
   assert.ok(seenPlaintext.every((v) => typeof v === 'string' && v.endsWith(`${s}@example.com`)));
+});
+
+
+test('with row authenticators on, renaming a protected field is refused before anything changes', async () => {
+  const driver = memoryDriver();
+  const withAuth = () => [encryption({ keys: [{ id: 'k1', key: KEY }] })];
+  const db1 = createDatabase({ driver, repositories: { tickets: ticketsV1 }, plugins: withAuth() });
+  await db1.connect();
+  await db1.tickets.create(v1Row(1, salt()));
+  const before = await driver.query(db1.schemas.get('tickets')!, { orderBy: [{ field: 'id', direction: 'asc' }] }, {});
+  const db2 = createDatabase({ driver, repositories: { tickets: ticketsV2 }, plugins: withAuth(), schemaMode: 'off' });
+  const err = await migrate(db2, { migrations: [evolve(10)] }).catch((e: unknown) => e);
+  assert.instance(err, Error);
+  assert.match((err as Error).message, /row authenticators: a migration cannot rename the protected field email to contact yet/);
+  assert.equal(await driver.query(db1.schemas.get('tickets')!, { orderBy: [{ field: 'id', direction: 'asc' }] }, {}), before);
+  assert.equal(await driver.migrations.history(), []);
 });
 
 test.run();

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +12,7 @@ import { createMigration, migrate, migrationCheck, planMigration } from '../src/
 
 const client = await startInMemory(defaultTemplateCache());
 const driver = () => sqlDriver({ name: 'pglite', executor: new PgliteExecutor({ client }) });
-const keys = () => encryption({ keys: [{ id: 'k1', key: Buffer.alloc(32, 7).toString('base64') }] });
+const keys = () => encryption({ keys: [{ id: 'k1', key: createHash('sha256').update('migrate-plan-k1').digest('base64') }], rowAuthentication: 'off' });
 // Inside the package, so that a generated file's `import '@chatcore/migrate'` resolves.
 const here = fileURLToPath(new URL('.', import.meta.url));
 

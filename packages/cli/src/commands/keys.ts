@@ -89,7 +89,7 @@ export async function keysAddCommand(ctx: CommandContext, options: { id: string;
       options.fromEnv ? `Key ${options.id} from ${env} loads beside the configured keys (${enc.keyIds().filter((k) => k !== options.id).join(', ')}).`
         : `Generated key ${options.id} (32 random bytes, base64). Store it as a secret, in ${env}:`,
       ...(options.fromEnv ? [] : [`  ${env}=${key}`]),
-      'Add it to encryption.keys in your chatcore.yaml:',
+      'Add it at the end of encryption.keys in your chatcore.yaml (the first key listed roots the blind indexes and row authenticators: never move it):',
       ...yaml,
       options.activate
         ? `and remove active: true from the previous key. Deploy, then run chatcore keys rotate to re-encrypt stored values under ${options.id}.`
@@ -228,7 +228,9 @@ export async function keysRetireCommand(ctx: CommandContext, id: string): Promis
       return {
         exitCode: EXIT.OK,
         json: { id, retired: true, scanned },
-        text: [`Key ${id} protects no stored value (${scanned} rows scanned). Remove it from encryption.keys in chatcore.yaml, deploy, then delete its secret.`],
+        text: [enc.keyIds()[0] === id
+          ? `Key ${id} protects no stored value (${scanned} rows scanned). It encrypts nothing now; keep it first in encryption.keys: its material still derives the blind indexes and row authenticators.`
+          : `Key ${id} protects no stored value (${scanned} rows scanned). Remove it from encryption.keys in chatcore.yaml, deploy, then delete its secret.`],
       };
     } catch (error) {
       if ((error as { code?: unknown }).code !== 'KEY') throw error;

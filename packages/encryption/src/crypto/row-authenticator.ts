@@ -19,8 +19,10 @@ const MAC_BYTES = 16;
 /**
  * The per-row authenticator of one repository: HMAC-SHA256 (truncated to
  * 128 bits) over the record id, its version and every stored ciphertext of
- * the row (each encrypted field in plan order, null included, in field
- * mode; the envelope in record mode), each length-prefixed. AES-GCM binds
+ * the row (each encrypted field that holds a value, by name and in plan
+ * order, in field mode; the envelope in record mode), each length-prefixed.
+ * Clearing or filling a field changes the message as surely as replacing
+ * its value; a protected field added later leaves older rows verifying. AES-GCM binds
  * a value to its row and field; this binds the values of a row to each
  * other and to the row's version, so that writing back an older
  * ciphertext of one field, or an older envelope, no longer verifies once
@@ -52,12 +54,13 @@ export class RowAuthenticator {
     // The message is laid out in one reused buffer and hashed with one update (synchronous: nothing else uses the buffer meanwhile).
     let at = put(0, String(row.id));
     at = put(at, this.versionField ? String(row[this.versionField] ?? '') : '');
+    // Each stored value with its field's name; empty fields are left out, so a
+    // protected field added later (empty in older rows) does not change their message.
     for (const s of this.slots) {
       const v = row[s];
-      if (v === null || v === undefined) {
-        message.ensure(at + 4, at).writeUInt32BE(NULL_SLOT, at);
-        at += 4;
-      } else at = put(at, String(v));
+      if (v === null || v === undefined) continue;
+      at = put(at, s);
+      at = put(at, String(v));
     }
     const mac = createHmac('sha256', this.key).update(message.view(0, at)).digest();
     message.release(MAX_RESIDENT);
@@ -88,7 +91,6 @@ export class RowAuthenticator {
 }
 
 /** A null slot: a length no text can have (u32 0xffffffff). */
-const NULL_SLOT = 0xffffffff;
 const message = new ScratchBuffer(1024);
 const MAX_RESIDENT = 256 * 1024;
 

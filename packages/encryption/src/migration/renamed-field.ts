@@ -25,6 +25,11 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
   if (plan.mode === 'record') {
     throw new PluginError(pluginName, `${plan.name} is sealed (record mode): a migration cannot rename ${from} to ${to} inside the envelope yet; add the new field, copy the values with a backfill, then drop the old one.`, { info: { repository: plan.name, field: to } });
   }
+  if (plan.authMode !== 'off') {
+    // The row authenticator covers each value under its field's name; rows would need it
+    // recomputed under the new name in the same write, which migrations do not do yet.
+    throw new PluginError(pluginName, `${plan.name} has row authenticators: a migration cannot rename the protected field ${from} to ${to} yet. Add ${to}, copy the values with a backfill, clear ${from} with a second backfill, then drop it (docs/migrations.md).`, { info: { repository: plan.name, field: to } });
+  }
   const storage = plan.storage!.fields;
   const column = toSnakeCase(from);
   const fields: Record<string, FieldMeta> = { [from]: { ...storage[to]!, column } };
