@@ -1,9 +1,9 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { defineRepository, f } from '@chatcore/core';
 import { defineMigration } from '../../src/index.js';
 
 /** Fixed test key (test data only). */
-export const KEY = Buffer.alloc(32, 0x5a).toString('base64');
+export const KEY = createHash('sha256').update('chatcore migrate test key').digest('base64');
 
 /** Before: what release 1 declared. */
 export const ticketsV1 = defineRepository('tickets', {
