@@ -110,7 +110,7 @@ test('the Deployment runs as non-root on a read-only root filesystem, with /tmp 
 test('the migration Job runs `chatcore migrate up` with the same configuration and Secret as the pods', () => {
   const job = one('Job').spec.template.spec;
   const c = job.containers[0];
-  assert.equal([...c.command, ...c.args].slice(0, 3), ['node_modules/.bin/chatcore', 'migrate', 'up']);
+  assert.equal([...c.command, ...c.args].slice(0, 4), ['node', 'node_modules/@chatcore/cli/dist/bin.js', 'migrate', 'up']);
   const configArg = c.args[c.args.indexOf('--config') + 1];
   const mount = c.volumeMounts.find((m: any) => configArg.startsWith(m.mountPath + '/'));
   const volume = job.volumes.find((v: any) => v.name === mount?.name);
@@ -134,8 +134,9 @@ test('the migration Job\'s arguments are ones `chatcore` accepts, naming files t
   assert.ok(schema.repositories, 'the repositories module exports `repositories`');
   assert.ok(c.volumeMounts.some((m: any) => ran!.config.startsWith(`${m.mountPath}/`)), 'the config path is on a mounted volume');
   const pkg = JSON.parse(readFileSync(join(serviceRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
-  assert.ok(pkg.dependencies['@chatcore/cli'] && pkg.dependencies['@chatcore/migrate'], 'the deployed folder has the chatcore bin and @chatcore/migrate');
-  assert.is(c.command[0], 'node_modules/.bin/chatcore');
+  assert.ok(pkg.dependencies['@chatcore/cli'] && pkg.dependencies['@chatcore/migrate'], 'the deployed folder has @chatcore/cli and @chatcore/migrate');
+  const cliPkg = JSON.parse(readFileSync(join(serviceRoot, 'node_modules', '@chatcore', 'cli', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  assert.is(`node_modules/@chatcore/cli/${cliPkg.bin.chatcore!.replace(/^\.\//, '')}`, c.command[1], 'the command is the chatcore bin');
 });
 
 test('the ConfigMap holds the service\'s chatcore.yaml, and it loads with the stack loader in the pod\'s environment', () => {
