@@ -20,6 +20,8 @@ import '@chatcore/encryption';
 import '@chatcore/cache';
 import '@chatcore/audit';
 import '@chatcore/metrics';
+import { createProgram } from '@chatcore/cli';
+import { Writable } from 'node:stream';
 import { buildService, DEPLOY_ARGS, freshKeys, serviceRoot, startService, type RunningService } from './helpers/deployed-service.js';
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: any };
@@ -113,13 +115,33 @@ test('the Deployment runs as non-root on a read-only root filesystem, with /tmp 
 test('the migration Job runs `chatcore migrate up` with the same configuration and Secret as the pods', () => {
   const job = one('Job').spec.template.spec;
   const c = job.containers[0];
-  assert.equal([...c.command, ...c.args].slice(0, 3), ['node_modules/.bin/chatcore', 'migrate', 'up']);
+  assert.equal([...c.command, ...c.args].slice(0, 4), ['node', 'node_modules/@chatcore/cli/dist/bin.js', 'migrate', 'up']);
   const configArg = c.args[c.args.indexOf('--config') + 1];
   const mount = c.volumeMounts.find((m: any) => configArg.startsWith(m.mountPath + '/'));
   const volume = job.volumes.find((v: any) => v.name === mount?.name);
   assert.is(volume?.configMap?.name, one('ConfigMap').metadata.name);
   assert.equal(c.envFrom, one('Deployment').spec.template.spec.containers[0].envFrom);
   assert.is(c.securityContext.readOnlyRootFilesystem, true);
+});
+
+test('the migration Job\'s arguments are ones `chatcore` accepts, naming files the service ships', async () => {
+  const c = one('Job').spec.template.spec.containers[0];
+  let out = '';
+  const sink = new Writable({ write: (chunk, _enc, done) => { out += String(chunk); done(); } });
+  let ran: { command: string; config: string; repositories?: string | undefined; dir?: string } | undefined;
+  // Parse as the binary does, and capture the command instead of running it.
+  const program = createProgram({ stdout: sink, stderr: sink }, async (ctx, _run) => {
+    ran = { command: 'migrate up', config: ctx.options.config, repositories: ctx.options.repositories, dir: program.commands.find((x) => x.name() === 'migrate')!.commands.find((x) => x.name() === 'up')!.opts<{ dir?: string }>().dir };
+  }, {}, serviceRoot);
+  await program.parseAsync(c.args, { from: 'user' }).catch((e: Error) => assert.unreachable(`chatcore refuses the Job's arguments: ${e.message}\n${out}`));
+  assert.equal(ran, { command: 'migrate up', config: '/etc/chatcore/chatcore.yaml', repositories: './dist/schema.js', dir: './dist/migrations' });
+  const schema = (await import(join(serviceRoot, ran!.repositories!))) as Record<string, unknown>;
+  assert.ok(schema.repositories, 'the repositories module exports `repositories`');
+  assert.ok(c.volumeMounts.some((m: any) => ran!.config.startsWith(`${m.mountPath}/`)), 'the config path is on a mounted volume');
+  const pkg = JSON.parse(readFileSync(join(serviceRoot, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  assert.ok(pkg.dependencies['@chatcore/cli'] && pkg.dependencies['@chatcore/migrate'], 'the deployed folder has @chatcore/cli and @chatcore/migrate');
+  const cliPkg = JSON.parse(readFileSync(join(serviceRoot, 'node_modules', '@chatcore', 'cli', 'package.json'), 'utf8')) as { bin: Record<string, string> };
+  assert.is(`node_modules/@chatcore/cli/${cliPkg.bin.chatcore!.replace(/^\.\//, '')}`, c.command[1], 'the command is the chatcore bin');
 });
 
 test('the ConfigMap holds the service\'s chatcore.yaml, and it loads with the stack loader in the pod\'s environment', () => {

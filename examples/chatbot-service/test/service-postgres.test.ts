@@ -1,12 +1,14 @@
 // The service as the Docker image runs it: deployed with `pnpm deploy --prod`,
 // started from that folder on PostgreSQL with Redis as the shared cache tier.
-import { mkdirSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { test } from 'uvu';
+import { parse as parseYaml } from 'yaml';
 import * as assert from 'uvu/assert';
 import { requireService } from '@chatcore/core/testing';
-import { deployService, freshKeys, heldRequest, startService, type RunningService } from './helpers/deployed-service.js';
+import { deployService, freshKeys, serviceRoot, heldRequest, startService, type RunningService } from './helpers/deployed-service.js';
 import { assertDrainOnSigterm, assertErrorAnswers, assertReady, assertSmoke } from './helpers/service-scenario.js';
 
 await requireService('postgres');
@@ -78,7 +80,7 @@ test('a request that outlives the drain period: its connection is closed, the da
   assert.equal(impatient.logs.find((l) => l.msg === 'stopped')?.clean, false);
 });
 
-test('on a database that is not migrated, schema_mode verify refuses to start: exit 1, naming the drift', async () => {
+test('on a database that is not migrated, schema_mode verify refuses to start; after the migration Job\'s command it starts', async () => {
   const empty = `${dbName}_empty`;
   await admin.query(`create database ${empty}`);
   try {
@@ -92,6 +94,25 @@ test('on a database that is not migrated, schema_mode verify refuses to start: e
     assert.match(refused!.message, /exited \(1\)/);
     assert.match(refused!.message, /start-up failed/);
     assert.match(refused!.message, /users/);
+
+    // The migration Job's command, run from the deployed folder (the ConfigMap holds chatcore.yaml).
+    const job = parseYaml(readFileSync(join(serviceRoot, 'deploy', 'k8s', 'base', 'migrate-job.yaml'), 'utf8')).spec.template.spec.containers[0];
+    assert.is(job.command[0], 'node');
+    const args = (job.args as string[]).map((a) => (a === '/etc/chatcore/chatcore.yaml' ? join(deployed.dir, 'chatcore.yaml') : a));
+    const env = { ...process.env, NODE_OPTIONS: '', ...baseEnv, DATABASE_URL: url.toString(), CHATCORE_AUDIT_DIR: join(auditDir, '..', 'audit-job') };
+    const migrate = spawnSync(process.execPath, [...job.command.slice(1), ...args], { cwd: deployed.dir, env, encoding: 'utf8', timeout: 120_000 });
+    assert.is(migrate.status, 0, `${migrate.stdout}${migrate.stderr}`);
+    assert.match(migrate.stdout, /No migration pending; created what the repositories declare:\n {2}\+ create table users/);
+    const again = spawnSync(process.execPath, [...job.command.slice(1), ...args, '--json'], { cwd: deployed.dir, env, encoding: 'utf8', timeout: 120_000 });
+    assert.is(again.status, 0, `${again.stdout}${again.stderr}`);
+    assert.equal(JSON.parse(again.stdout).statements, [], 'a second run changes nothing');
+    const started = await startService(deployed.dir, { ...baseEnv, DATABASE_URL: url.toString(), CHATCORE_SCHEMA_MODE: 'verify', CHATCORE_AUDIT_DIR: join(auditDir, '..', 'audit-verified') });
+    try {
+      assert.is((await fetch(`${started.url}/readyz`)).status, 200);
+    } finally {
+      started.child.kill('SIGTERM');
+      assert.is(await started.exited, 0);
+    }
   } finally {
     await admin.query(`drop database if exists ${empty} with (force)`);
   }

@@ -16,3 +16,4 @@ export { schemaCommand, type SchemaAction } from './commands/schema.js';
 export { planSchema, type SchemaPlan } from './commands/schema-check.js';
 export { keysStatusCommand, keysAddCommand, keysRotateCommand, keysRetireCommand, type RotateOptions } from './commands/keys.js';
 export { auditVerifyCommand, type AuditVerifyOptions } from './commands/audit.js';
+export { migrateStatusCommand, migrateUpCommand, migrateCreateCommand, migrationsDir, type MigrateCommandOptions } from './commands/migrate.js';

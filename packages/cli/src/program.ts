@@ -8,12 +8,14 @@ import { statsCommand } from './commands/stats.js';
 import { schemaCommand } from './commands/schema.js';
 import { keysAddCommand, keysRetireCommand, keysRotateCommand, keysStatusCommand } from './commands/keys.js';
 import { auditVerifyCommand } from './commands/audit.js';
+import { migrateCreateCommand, migrateStatusCommand, migrateUpCommand } from './commands/migrate.js';
 
 const EXIT_HELP = `
 Exit codes:
   0  ok: done, every check passed
   1  a check failed or the operation was refused (component down, schema drift,
-     tampered audit trail, key still in use, server unreachable)
+     pending migration with --check, edited applied migration, tampered audit
+     trail, key still in use, server unreachable)
   2  usage or configuration error (bad option, invalid chatcore.yaml,
      repositories module not found); nothing was done`;
 
@@ -23,6 +25,11 @@ function integer(min: number, max: number) {
     if (!Number.isInteger(n) || n < min || n > max) throw new InvalidArgumentError(`expected an integer from ${min} to ${max}.`);
     return n;
   };
+}
+
+function migrationName(value: string): string {
+  if (!/^[A-Za-z0-9_-]{1,100}$/.test(value)) throw new InvalidArgumentError('expected 1 to 100 letters, digits, _ or -.');
+  return value;
 }
 
 function collect(value: string, previous: string[] = []): string[] {
@@ -56,7 +63,7 @@ export interface RunOptions {
 export function createProgram(io: CliIo, onResult: (ctx: CommandContext, run: (ctx: CommandContext) => Promise<CommandResult>) => Promise<void>, env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Command {
   const program = new Command('chatcore');
   program
-    .description('Operate a chatcore stack configured in chatcore.yaml: health, stats, schema, keys, audit.')
+    .description('Operate a chatcore stack configured in chatcore.yaml: health, stats, schema, migrations, keys, audit.')
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .exitOverride()
     .showHelpAfterError('(run with --help for usage)')
@@ -96,6 +103,30 @@ export function createProgram(io: CliIo, onResult: (ctx: CommandContext, run: (c
     .description('Exit 1 when the database differs from the repositories in any way.')
     .addHelpText('after', EXIT_HELP)
     .action(action((ctx) => schemaCommand(ctx, 'verify')));
+
+  const migrations = program.command('migrate').description('Versioned migrations (@chatcore/migrate): status, apply, write the next one.');
+  const dirOption = () => new Option('--dir <folder>', 'the migrations folder (default: migrations next to the config file)');
+  migrations.command('status')
+    .description('Each migration: applied, pending, interrupted or modified; exit 1 if one was edited after it was applied.')
+    .addOption(dirOption())
+    .option('--check', 'also exit 1 when a migration is pending or interrupted', false)
+    .addHelpText('after', EXIT_HELP)
+    .action(action((ctx, cmd) => migrateStatusCommand(ctx, cmd.opts<{ dir?: string; check: boolean }>())));
+  migrations.command('up')
+    .description('Apply the pending migrations in order under a lock, then add what else the repositories declare.')
+    .addOption(dirOption())
+    .addHelpText('after', EXIT_HELP)
+    .action(action((ctx, cmd) => migrateUpCommand(ctx, cmd.opts<{ dir?: string }>())));
+  migrations.command('create')
+    .description('Compare the repositories with the database and write the next migration\'s skeleton; print its path.')
+    .argument('<name>', 'what it does, in letters, digits, _ and - (the id is <UTC timestamp>_<name>)', migrationName)
+    .addOption(dirOption())
+    .addOption(new Option('--ext <ext>', 'file type: ts, or mjs/js to run without compiling (Node < 22.18 cannot import .ts)').choices(['ts', 'mjs', 'js']).default('ts'))
+    .addHelpText('after', EXIT_HELP)
+    .action(action((ctx, cmd) => {
+      const o = cmd.opts<{ dir?: string; ext: 'ts' | 'mjs' | 'js' }>();
+      return migrateCreateCommand(ctx, String(cmd.args[0]), { dir: o.dir, extension: o.ext });
+    }));
 
   const keys = program.command('keys').description('Encryption keys: usage, new keys, re-encryption, retirement.');
   keys.command('status')

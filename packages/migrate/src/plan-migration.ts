@@ -154,8 +154,10 @@ export async function planMigration<R extends RepositoryMap>(db: Database<R>, op
 
 /**
  * `migrate create NAME`: plan the next migration and write it to
- * `dir/<id>.ts`, where the id is a UTC timestamp and `name`. Returns the
- * path and the plan.
+ * `dir/<id>.ts` (or `.mjs`/`.js` with `extension`), where the id is a UTC
+ * timestamp and `name`. The skeleton is plain JavaScript, so any of the
+ * three runs; pick `mjs` where Node cannot import TypeScript (before 22.18)
+ * and the migrations are not compiled. Returns the path and the plan.
  *
  * @example
  * ```ts
@@ -163,14 +165,16 @@ export async function planMigration<R extends RepositoryMap>(db: Database<R>, op
  * if (plan.questions.length) console.log(`edit ${path}: ${plan.questions.join(' ')}`);
  * ```
  */
-export async function createMigration<R extends RepositoryMap>(db: Database<R>, options: { readonly dir: string; readonly name: string; readonly now?: Date }): Promise<{ path: string; id: string; plan: MigrationPlan }> {
+export async function createMigration<R extends RepositoryMap>(db: Database<R>, options: { readonly dir: string; readonly name: string; readonly now?: Date; readonly extension?: 'ts' | 'mjs' | 'js' }): Promise<{ path: string; id: string; plan: MigrationPlan }> {
   if (!/^[A-Za-z0-9_-]{1,100}$/.test(options.name)) throw new MigrationError(`A migration name is letters, digits, "_" and "-" (got ${JSON.stringify(options.name)}).`, { info: { name: options.name } });
+  const extension = options.extension ?? 'ts';
+  if (!['ts', 'mjs', 'js'].includes(extension)) throw new MigrationError(`A migration file's extension is ts, mjs or js (got ${JSON.stringify(extension)}).`, { info: { extension } });
   const stamp = (options.now ?? new Date()).toISOString().replace(/[-:T]/g, '').slice(0, 14);
   const id = `${stamp}_${options.name}`;
   const plan = await planMigration(db, { id, dir: options.dir });
   const dir = resolve(options.dir);
   await mkdir(dir, { recursive: true });
-  const path = join(dir, `${id}.ts`);
+  const path = join(dir, `${id}.${extension}`);
   await writeFile(path, plan.source, { flag: 'wx' });
   return { path, id, plan };
 }

@@ -4,7 +4,10 @@ import { createDatabase, MigrationError } from '@chatcore/core';
 import type { Plugin } from '@chatcore/core/plugin';
 import { memoryDriver } from '@chatcore/core/driver';
 import { encryption } from '@chatcore/encryption';
-import { defineMigration, migrate } from '../src/index.js';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { createMigration, defineMigration, migrate, migrationStatus } from '../src/index.js';
 import { evolve, KEY, salt, ticketsV1, ticketsV2, v1Row } from './helpers/tickets.js';
 
 // Renaming a protected field needs a repository without row authenticators (refused otherwise: see row-auth-rename test).
@@ -98,6 +101,23 @@ test('with row authenticators on, renaming a protected field is refused before a
   assert.match((err as Error).message, /row authenticators: a migration cannot rename the protected field email to contact yet/);
   assert.equal(await driver.query(db1.schemas.get('tickets')!, { orderBy: [{ field: 'id', direction: 'asc' }] }, {}), before);
   assert.equal(await driver.migrations.history(), []);
+});
+
+test('createMigration writes .mjs when asked, and refuses another extension with the folder unchanged', async () => {
+  // Inside the package, so that the file's `import '@chatcore/migrate'` resolves.
+  const dir = await mkdtemp(join(fileURLToPath(new URL('.', import.meta.url)), '.generated-'));
+  try {
+    const db = createDatabase({ driver: memoryDriver(), repositories: { tickets: ticketsV1 }, plugins: keys(), schemaMode: 'off' });
+    const bad = await createMigration(db, { dir, name: 'x', extension: 'cjs' as 'js' }).catch((e: unknown) => e);
+    assert.instance(bad, MigrationError);
+    assert.match((bad as Error).message, /extension is ts, mjs or js \(got "cjs"\)/);
+    assert.equal(await readdir(dir), []);
+    const { path, id } = await createMigration(db, { dir, name: 'first', extension: 'mjs', now: new Date('2026-01-02T03:04:05Z') });
+    assert.is(path, join(dir, '20260102030405_first.mjs'));
+    assert.equal((await migrationStatus(db, { dir })).map((s) => [s.id, s.state]), [[id, 'pending']]);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test.run();
