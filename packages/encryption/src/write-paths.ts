@@ -165,19 +165,8 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
-    const logical = decrypt([current])[0]!;
-    const set: Record<string, unknown> = {};
-    const increment: Record<string, number | bigint> = {};
-    for (const [f, v] of Object.entries(op.patch.set)) {
-      if (plan.fields.has(f)) logical[f] = v;
-      else set[f] = v;
-    }
-    for (const [f, by] of Object.entries(op.patch.increment)) {
-      if (!plan.fields.has(f)) increment[f] = by;
-      else logical[f] = typeof by === 'bigint' ? BigInt((logical[f] as bigint | null) ?? 0n) + by : Number(logical[f] ?? 0) + by;
-    }
-    set[env] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, logical, id);
-    for (const p of plan.fields.values()) if (p.indexField && (p.name in op.patch.set || p.name in op.patch.increment)) set[p.indexField] = blindIndexOf(plan, p, logical[p.name]);
+    // Reached only for patches that touch a protected field: the envelope is always sealed again.
+    const { set, increment } = mergeIntoEnvelope(plan, op, current, id, decrypt);
     // Compare-and-swap: the write applies only if nobody changed the record since it was read.
     const guard: Condition = version
       ? { kind: 'cmp', field: version, op: 'eq', value: current[version] }
