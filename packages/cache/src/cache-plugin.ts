@@ -173,6 +173,8 @@ export class CachePlugin implements Plugin {
         },
         onDown: () => this.invalidator?.applyAll(),
       });
+      // Reconnected: replay queued invalidations now, not at the next retry tick or breaker probe.
+      client.on('ready', () => void this.invalidator?.flush());
       guard.onStateChange((state) => {
         if (state !== 'closed') return;
         this.catchUp();

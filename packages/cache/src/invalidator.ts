@@ -99,7 +99,7 @@ export class Invalidator {
     if (!shared && !bus) return;
     if (!this.delivered) {
       this.queue(byRepo);
-      this.schedule();
+      this.replaySoon();
       return;
     }
     try {
@@ -107,8 +107,21 @@ export class Invalidator {
     } catch {
       for (const repo of byRepo.keys()) this.deps.counters.add(repo, 'shared', 'errors', 1, 'invalidate');
       this.queue(byRepo);
-      this.schedule();
+      this.replaySoon();
     }
+  }
+
+  /**
+   * Replay what is pending now, past the breaker, and keep the 25 ms retry
+   * timer as a fallback. A write that could not be sent the normal way (the
+   * breaker is open or half-open, or an earlier one is still queued) is never
+   * left for a timer tick: right after an outage the breaker stays open for a
+   * probe period while Redis already answers, and every tick waited is a tick
+   * other processes serve the overwritten value. The writer does not wait.
+   */
+  private replaySoon(): void {
+    this.schedule();
+    void this.flush();
   }
 
   /**
@@ -171,7 +184,7 @@ export class Invalidator {
     this.timer.unref();
   }
 
-  /** Try to deliver what is pending (also called when the breaker closes). */
+  /** Try to deliver what is pending (also called when the breaker closes and when the connection is ready again). */
   flush(): Promise<void> {
     if (this.flushing) return this.flushing;
     if (this.delivered) {
@@ -181,6 +194,7 @@ export class Invalidator {
     }
     const batch = new Map(this.pending);
     this.pending.clear();
+    let ok = false;
     this.flushing = (async () => {
       try {
         if (this.needsClear) {
@@ -190,14 +204,16 @@ export class Invalidator {
         if (batch.size) await this.send(batch, true);
         // Our in-process tier may have been filled from shared entries that predate the replay.
         for (const [repo, ids] of batch) this.applyLocally(repo, [...ids]);
+        ok = true;
       } catch {
-        // Still down: keep everything for the next attempt.
+        // Still down: keep everything for the next attempt (the timer's).
         this.queue(batch);
       } finally {
         this.flushing = undefined;
       }
     })();
-    return this.flushing;
+    // Redis answered: what was written meanwhile goes at once, not a timer tick later.
+    return this.flushing.then(() => (ok && !this.delivered ? this.flush() : undefined));
   }
 
   close(): void {
