@@ -15,7 +15,7 @@ import { TransactionSession } from './transaction-session.js';
 import { uniqueKeys } from './unique-locks.js';
 import { installDeadlines, withCallScope } from './sdk-deadlines.js';
 import { installCommitRules } from './sdk-commits.js';
-import { FirestoreBreaker } from './firestore-breaker.js';
+import { callersOwnTimeout, FirestoreBreaker } from './firestore-breaker.js';
 import { breakerHealth, overallStatus } from '@chatcore/core/driver';
 
 const HEALTH_TIMEOUT_MS = 5000;
@@ -267,7 +267,7 @@ export class FirestoreDriver implements Driver {
     const b = this.breakerOf ?? (void this.firestore, this.breakerOf);
     if (!b) return this.bounded(options, fn, what);
     const callerDeadline = options.timeoutMs !== undefined && options.timeoutMs < this.options.callTimeoutMs;
-    return b.run(() => this.bounded(options, fn, what), callerDeadline);
+    return b.run(() => this.bounded(options, fn, what), callerDeadline ? callersOwnTimeout : undefined);
   }
 
   /**
