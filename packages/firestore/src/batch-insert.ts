@@ -1,6 +1,7 @@
 import { PartialWriteError, UniqueViolationError } from '@chatcore/core';
 import { type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
 import type { CollectionReference, DocumentReference } from '@google-cloud/firestore';
+import { isUnknownOutcome, settleCreate } from './create-outcome.js';
 import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
 import { GrpcStatus, grpcCode, mapError } from './error-map.js';
 import { lockRefs, uniqueKeys } from './unique-locks.js';
@@ -25,7 +26,9 @@ interface Unit {
  * into batches of at most `maxBatchOps` writes (a record and its unique
  * locks stay together) and `maxBatchBytes` of request; each batch is
  * atomic. When a batch after the first fails, PartialWriteError lists the
- * ids of the batches already committed.
+ * ids of the batches already committed. A batch whose commit was sent but
+ * got no answer is looked up once (see settleCreate): found as sent, it
+ * counts as committed.
  *
  * @example
  * ```ts
@@ -51,7 +54,7 @@ export async function insertBatched(ctx: DriverContext, schema: RepositorySchema
   const written: string[] = [];
   for (const chunk of chunks(units, ctx.maxBatchOps, ctx.maxBatchBytes)) {
     try {
-      await commit(ctx, chunk);
+      await commit(ctx, schema, chunk);
     } catch (error) {
       const mapped = insertError(error, schema, col);
       if (written.length === 0) throw mapped;
@@ -80,7 +83,7 @@ function* chunks(units: readonly Unit[], maxOps: number, maxBytes: number): Gene
   if (chunk.length) yield chunk;
 }
 
-async function commit(ctx: DriverContext, chunk: readonly Unit[]): Promise<void> {
+async function commit(ctx: DriverContext, schema: RepositorySchema, chunk: readonly Unit[]): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     // A WriteBatch commits once; a retry after ABORTED (nothing was applied) needs a new one.
     const batch = ctx.db.batch();
@@ -92,6 +95,8 @@ async function commit(ctx: DriverContext, chunk: readonly Unit[]): Promise<void>
       await batch.commit();
       return;
     } catch (error) {
+      // Sent, fate unknown: the ids are ours, so a lookup can prove it was applied.
+      if (isUnknownOutcome(error)) return settleCreate(ctx, schema, chunk, error);
       if (grpcCode(error) !== GrpcStatus.ABORTED || attempt >= COMMIT_ATTEMPTS) throw error;
       await new Promise((r) => setTimeout(r, 50 * attempt));
     }

@@ -73,6 +73,7 @@ export class FirestoreDriver implements Driver {
       maxBatchOps: this.options.maxBatchOps,
       maxBatchBytes: this.options.maxBatchBytes,
       maxSortInMemory: this.options.maxSortInMemory,
+      callTimeoutMs: this.options.callTimeoutMs,
       collection: (schema) => driver.firestore.collection(schema.table),
     };
   }

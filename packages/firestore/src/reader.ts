@@ -16,6 +16,8 @@ export interface DriverContext {
   readonly maxBatchBytes: number;
   /** Matches the driver will order itself when Firestore cannot (0: refuse such queries). */
   readonly maxSortInMemory: number;
+  /** The deadline of one request: a follow-up lookup gets it afresh. */
+  readonly callTimeoutMs: number;
   collection(schema: RepositorySchema): CollectionReference;
 }
 

@@ -38,6 +38,22 @@ export function withCallScope<T>(options: { readonly timeoutMs?: number | undefi
 }
 
 /**
+ * Run `fn` under a deadline of its own, `timeoutMs` from now, whatever is
+ * left of the call around it: a follow-up that must still get an answer
+ * after the call's request ran out of time. The caller's signal still
+ * stops it.
+ *
+ * @example
+ * ```ts
+ * const snaps = await withFreshDeadline(20_000, () => client.getAll(ref));
+ * ```
+ */
+export function withFreshDeadline<T>(timeoutMs: number, fn: () => Promise<T>): Promise<T> {
+  const outer = scopes.getStore();
+  return scopes.run({ deadline: Date.now() + timeoutMs, signal: outer?.signal, retries: outer?.retries }, fn);
+}
+
+/**
  * The caller's signal, and the deadline of a request starting now
  * (callTimeout from now, or the caller's deadline if sooner).
  *

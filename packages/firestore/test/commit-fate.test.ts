@@ -7,11 +7,13 @@ import { useFirestoreEmulator } from '../src/testing/index.js';
 import { suffix, testDriver } from './helpers/emulator.js';
 
 // A TCP proxy in front of the emulator that can drop the connection right
-// after forwarding the next bytes the client sends: the commit reaches
-// Firestore and is applied, but the client never hears back.
+// after forwarding the next bytes the client sends (the commit reaches
+// Firestore and is applied, but the client never hears back), or drop it
+// after swallowing them (the commit was sent, and never reaches Firestore).
 const emulator = await useFirestoreEmulator();
 const [upHost, upPort] = emulator.host.split(':') as [string, string];
 let dropNext = false;
+let swallowNext = false;
 const sockets = new Set<net.Socket>();
 const proxy = net.createServer((client) => {
   const upstream = net.connect(Number(upPort), upHost);
@@ -23,6 +25,12 @@ const proxy = net.createServer((client) => {
   let muted = false;
   upstream.on('data', (chunk) => { if (!muted) client.write(chunk); });
   client.on('data', (chunk) => {
+    if (swallowNext) {
+      swallowNext = false;
+      muted = true;
+      setTimeout(() => { client.destroy(); upstream.destroy(); }, 300);
+    }
+    if (muted) return;
     upstream.write(chunk);
     if (!dropNext) return;
     dropNext = false;
@@ -59,16 +67,38 @@ test('a transaction whose commit was sent and then lost is not run again: one in
   assert.is((await direct.counters.get(c.id))!.n, 1, 'applied exactly once');
 });
 
-test('a batched create whose commit was sent and then lost is not resent by gax', async () => {
+test('a batched create whose commit was applied but whose answer was lost: one lookup finds it, and the create succeeds', async () => {
   dropNext = false;
   await viaProxy.counters.get('warm-up'); // a fresh connection through the proxy
   dropNext = true;
   const id = `fate-${suffix()}`;
-  const error = await viaProxy.counters.create({ id, n: 7 }).catch((e: unknown) => e);
-  assert.instance(error, ConnectionError, `${String(error)} ${JSON.stringify((error as ConnectionError).info)}`);
-  assert.is((error as ConnectionError).info.outcome, 'unknown');
+  const created = await viaProxy.counters.create({ id, n: 7 });
+  assert.is(created.id, id);
+  assert.is(created.n, 7);
   await sleep(500);
   assert.is((await direct.counters.get(id))?.n, 7, 'the commit did reach Firestore');
+});
+
+test('createMany whose commit was applied but whose answer was lost succeeds, every record once', async () => {
+  await viaProxy.counters.get('warm-up');
+  dropNext = true;
+  const ids = [1, 2, 3].map((i) => `many-${i}-${suffix()}`);
+  const created = await viaProxy.counters.createMany(ids.map((id, i) => ({ id, n: i })));
+  assert.equal(created.map((r) => r.id), ids);
+  assert.equal((await direct.counters.getMany(ids)).map((r) => r.n).sort(), [0, 1, 2]);
+});
+
+test('a batched create whose commit was sent but never reached Firestore keeps the unknown-outcome error, and is not resent', async () => {
+  await viaProxy.counters.get('warm-up');
+  swallowNext = true;
+  const id = `lost-${suffix()}`;
+  const error = await viaProxy.counters.create({ id, n: 9 }).catch((e: unknown) => e);
+  assert.instance(error, ConnectionError, `${String(error)} ${JSON.stringify((error as ConnectionError).info)}`);
+  assert.is((error as ConnectionError).info.outcome, 'unknown');
+  assert.is((error as ConnectionError).info.lookup, 'absent');
+  assert.match((error as Error).message, /may or may not have been applied.*found none of the records/);
+  await sleep(500);
+  assert.is(await direct.counters.get(id), null, 'nothing was applied, and nothing was sent again');
 });
 
 test('a create whose signal fired before it was sent is never sent afterwards', async () => {
