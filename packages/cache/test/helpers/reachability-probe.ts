@@ -1,73 +1,85 @@
-import { connect, type Socket } from 'node:net';
+import { Worker } from 'node:worker_threads';
 
 /**
- * Pings a Redis server every few milliseconds from the test process and
- * records when it was not answering: while it is down or frozen, and also
- * when it stalls on a loaded machine without any signal from the test. A
- * stale read can then be measured from the moment Redis was reachable
- * again, which is what the coherence target is about.
+ * Pings a Redis server every few milliseconds and records when it was not
+ * answering: while it is down or frozen, and also when it stalls on a
+ * loaded machine without any signal from the test. A stale read can then
+ * be measured from the moment Redis was reachable again, which is what the
+ * coherence target is about. The pings run on a worker thread of their
+ * own, so a busy test loop cannot pass for a Redis stall.
  */
 export interface ReachabilityProbe {
-  /** Periods [from, to] (ms, wall clock) in which a PING went unanswered for more than `stallMs`. */
-  readonly gaps: ReadonlyArray<readonly [number, number]>;
-  /** The end of the last gap that began before `t` (or -Infinity); Infinity if one is still open at `t`. */
-  reachableSince(t: number): number;
-  stop(): void;
+  /** Stop, and the periods [from, to] (ms, wall clock) in which a PING went unanswered for more than `stallMs`. */
+  stop(): Promise<ReadonlyArray<readonly [number, number]>>;
 }
 
+/** The end of the last gap that began at or before `t` (-Infinity if none); it may end after `t` (Redis was not reachable at `t`). */
+export function reachableSince(gaps: ReadonlyArray<readonly [number, number]>, t: number): number {
+  let since = -Infinity;
+  for (const [from, to] of gaps) if (from <= t) since = Math.max(since, to);
+  return since;
+}
+
+const WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { connect } = require('node:net');
+const { port, everyMs, stallMs } = workerData;
 const now = () => performance.timeOrigin + performance.now();
+const gaps = [];
+let stopped = false;
+let waitingSince;
+let socket;
+const ping = () => new Promise((resolve) => {
+  // A connection closed between two pings (Redis killed) is replaced, not written to.
+  if (!socket || socket.destroyed) {
+    socket = connect({ host: '127.0.0.1', port });
+    socket.on('error', () => undefined);
+  }
+  const s = socket;
+  // A connection that never answers (one made while Redis restarted) is dropped for a new one.
+  const timer = setTimeout(() => s.destroy(), 250);
+  const done = (ok) => {
+    clearTimeout(timer);
+    s.off('data', onData);
+    s.off('close', onClose);
+    if (!ok && socket === s) socket = undefined;
+    resolve(ok);
+  };
+  const onData = () => done(true);
+  const onClose = () => done(false);
+  s.once('data', onData);
+  s.once('close', onClose);
+  s.write('PING\\r\\n');
+});
+parentPort.on('message', () => {
+  stopped = true;
+  const t = now();
+  if (waitingSince !== undefined && t - waitingSince > stallMs) gaps.push([waitingSince, t]);
+  parentPort.postMessage(gaps);
+  socket?.destroy();
+});
+(async () => {
+  while (!stopped) {
+    waitingSince ??= now();
+    if (await ping()) {
+      const t = now();
+      if (t - waitingSince > stallMs) gaps.push([waitingSince, t]);
+      waitingSince = undefined;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+})();
+`;
 
 export function probeReachability(port: number, options: { everyMs?: number; stallMs?: number } = {}): ReachabilityProbe {
-  const everyMs = options.everyMs ?? 5;
-  const stallMs = options.stallMs ?? 40;
-  const gaps: Array<[number, number]> = [];
-  let stopped = false;
-  /** Since when the current PING (or connection attempt) has been waiting; undefined when answered. */
-  let waitingSince: number | undefined;
-  let socket: Socket | undefined;
-  const answered = () => {
-    const t = now();
-    const from = waitingSince ?? t;
-    if (t - from > stallMs) gaps.push([from, t]);
-    waitingSince = undefined;
-  };
-  const ping = () => new Promise<boolean>((resolve) => {
-    if (!socket) {
-      socket = connect({ host: '127.0.0.1', port });
-      socket.on('error', () => undefined);
-    }
-    const s = socket;
-    const done = (ok: boolean) => {
-      s.off('data', onData);
-      s.off('close', onClose);
-      if (!ok && socket === s) socket = undefined;
-      resolve(ok);
-    };
-    const onData = () => done(true);
-    const onClose = () => done(false);
-    s.once('data', onData);
-    s.once('close', onClose);
-    s.write('PING\r\n');
-  });
-  const loop = async () => {
-    while (!stopped) {
-      waitingSince ??= now();
-      if (await ping()) answered();
-      await new Promise((r) => setTimeout(r, everyMs));
-    }
-  };
-  void loop();
+  const worker = new Worker(WORKER, { eval: true, workerData: { port, everyMs: options.everyMs ?? 5, stallMs: options.stallMs ?? 100 } });
   return {
-    gaps,
-    reachableSince(t: number): number {
-      if (waitingSince !== undefined && waitingSince <= t && now() - waitingSince > stallMs) return Infinity;
-      let since = -Infinity;
-      for (const [from, to] of gaps) if (from <= t) since = Math.max(since, to);
-      return since;
-    },
-    stop() {
-      stopped = true;
-      socket?.destroy();
+    async stop() {
+      const gaps = new Promise<Array<[number, number]>>((resolve) => worker.once('message', resolve));
+      worker.postMessage('stop');
+      const result = await gaps;
+      await worker.terminate();
+      return result;
     },
   };
 }
