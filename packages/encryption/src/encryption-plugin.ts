@@ -126,6 +126,7 @@ export class EncryptionPlugin implements Plugin {
       delete plan.envelopeCipher;
       plan.auth?.wipe();
       delete plan.auth;
+      plan.renamed.clear();
     }
     this.#ring?.wipe();
     this.#ring = undefined;

@@ -74,10 +74,10 @@ test('RowAuthenticator checks a row written before a rename under the old field 
   const stored = referenceAuth(key, before, ['email', 'ssn']);
   const auth = new RowAuthenticator(createSecretKey(key), ['contact', 'ssn'], 'version', 'contacts');
   const now = { id: 'r1', version: 2, contact: null, ssn: 'ct-ssn', rowAuth: stored };
-  auth.check(now, false, { slot: 'contact', name: 'email', value: 'ct-email' });
+  auth.check(now, false, [{ slot: 'contact', name: 'email', value: 'ct-email' }]);
   assert.throws(() => auth.check(now, false), (e: unknown) => e instanceof IntegrityError);
-  assert.throws(() => auth.check(now, false, { slot: 'contact', name: 'email', value: 'ct-other' }), (e: unknown) => e instanceof IntegrityError);
-  assert.throws(() => auth.check({ ...now, ssn: 'ct-ssn-old' }, false, { slot: 'contact', name: 'email', value: 'ct-email' }), (e: unknown) => e instanceof IntegrityError);
+  assert.throws(() => auth.check(now, false, [{ slot: 'contact', name: 'email', value: 'ct-other' }]), (e: unknown) => e instanceof IntegrityError);
+  assert.throws(() => auth.check({ ...now, ssn: 'ct-ssn-old' }, false, [{ slot: 'contact', name: 'email', value: 'ct-email' }]), (e: unknown) => e instanceof IntegrityError);
 });
 
 test.run();

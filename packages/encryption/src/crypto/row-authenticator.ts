@@ -62,10 +62,10 @@ export class RowAuthenticator {
    * Check a stored row. A missing authenticator passes only with
    * `acceptMissing` (rows written before authenticators existed); anything
    * else that does not match raises IntegrityError naming the record.
-   * `renamed` checks a row written before a field was renamed: the slot
-   * `renamed.slot` is covered under its old name with the old ciphertext.
+   * `renamed` checks a row written before fields were renamed: each listed
+   * slot is covered under its old name with the old ciphertext.
    */
-  check(row: StoredRow, acceptMissing: boolean, renamed?: RenamedSlot): void {
+  check(row: StoredRow, acceptMissing: boolean, renamed?: readonly RenamedSlot[]): void {
     const stored = row[AUTH_FIELD];
     if (stored === null || stored === undefined) {
       if (acceptMissing) return;
@@ -81,17 +81,17 @@ export class RowAuthenticator {
   }
 
   /** HMAC-SHA256 of the row's message; see the class comment. */
-  private mac(row: StoredRow, renamed: RenamedSlot | undefined): Buffer {
+  private mac(row: StoredRow, renamed: readonly RenamedSlot[] | undefined): Buffer {
     // The message is laid out in the MAC's own buffer and hashed at once (synchronous: nothing else uses the buffer meanwhile).
     let at = this.put(OneShotHmac.MESSAGE_AT, String(row.id));
     at = this.put(at, this.versionField ? String(row[this.versionField] ?? '') : '');
     // Each stored value with its field's name; empty fields are left out, so a
     // protected field added later (empty in older rows) does not change their message.
     for (const s of this.slots) {
-      const old = renamed !== undefined && renamed.slot === s;
-      const v = old ? renamed.value : row[s];
+      const old = renamed?.find((r) => r.slot === s);
+      const v = old ? old.value : row[s];
       if (v === null || v === undefined) continue;
-      at = this.put(at, old ? renamed.name : s);
+      at = this.put(at, old ? old.name : s);
       at = this.put(at, String(v));
     }
     return this.#mac.digest(at);
@@ -121,7 +121,7 @@ export class RowAuthenticator {
  *
  * @example
  * ```ts
- * auth.check(current, false, { slot: 'contact', name: 'email', value: oldCiphertext });
+ * auth.check(current, false, [{ slot: 'contact', name: 'email', value: oldCiphertext }]);
  * ```
  */
 export interface RenamedSlot {
