@@ -1,5 +1,13 @@
-import { hash, type KeyObject } from 'node:crypto';
+import * as crypto from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { ScratchBuffer } from './scratch-buffer.js';
+
+type OneShot = (algorithm: string, data: Uint8Array, encoding: 'binary') => string;
+// crypto.hash exists from Node 20.12 / 21.7; earlier 20.x fall back to a Hash object (same bytes, slower).
+const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
+const sha256: (data: Uint8Array) => string = typeof oneShot === 'function'
+  ? (data) => oneShot('sha256', data, 'binary')
+  : (data) => crypto.createHash('sha256').update(data).digest('binary');
 
 /** SHA-256 block size: HMAC pads its key to this many bytes. */
 const BLOCK = 64;
@@ -36,7 +44,7 @@ export class OneShotHmac {
   constructor(key: KeyObject | Buffer) {
     let k = Buffer.isBuffer(key) ? Buffer.from(key) : key.export();
     if (k.length > BLOCK) {
-      const short = hash('sha256', k, 'buffer');
+      const short = Buffer.from(sha256(k), 'binary');
       k.fill(0);
       k = short;
     }
@@ -66,8 +74,8 @@ export class OneShotHmac {
    * short message, garbage collection included).
    */
   digest(end: number): Buffer {
-    this.#outer.write(hash('sha256', this.#inner.view(0, end), 'binary'), BLOCK, 'latin1');
-    this.#mac.write(hash('sha256', this.#outer, 'binary'), 0, 'latin1');
+    this.#outer.write(sha256(this.#inner.view(0, end)), BLOCK, 'latin1');
+    this.#mac.write(sha256(this.#outer), 0, 'latin1');
     const mac = this.#mac;
     if (this.#inner.bytes.length > MAX_RESIDENT) {
       this.#inner.release(MAX_RESIDENT);
