@@ -379,7 +379,9 @@ export class CachePlugin implements Plugin {
   async health(): Promise<ComponentHealth[]> {
     const s = this.stats();
     const degraded = s.breaker === 'open' || s.bus === 'down' || s.pendingInvalidations > 0;
-    return [{ name: this.name, status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries } }];
+    // A Redis tier without a key works (entries are checksummed, not authenticated): said here rather than refused.
+    const unkeyed = this.client && !s.authenticated ? { authenticated: false, warning: 'Redis shared tier without a cache key: a Redis writer can forge entries; set cache({ key }) / cache.key' } : {};
+    return [{ name: this.name, status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries, ...unkeyed } }];
   }
 
   async close(): Promise<void> {

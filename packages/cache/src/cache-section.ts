@@ -1,6 +1,7 @@
 import { c, ConfigType, INVALID, jsonSchemaOf, type InferConfig } from '@chatcore/core/config';
 import type { CacheOptions, RepositoryCacheOptions } from './cache-options.js';
 import { concealOptions, NAMESPACE_RE } from './cache-options.js';
+import { cacheKeyProblem } from './entry-authenticator.js';
 
 const repositorySettings = c.object({
   ttl: c.duration({ min: 1 }).describedAs('Time to live of this repository\'s entries (default: the section\'s ttl).'),
@@ -33,7 +34,7 @@ const repositoryEntry = new ConfigType<InferConfig<typeof repositorySettings>>({
  * @example
  * ```ts
  * import { cacheSection } from '@chatcore/cache';
- * Object.keys(cacheSection.state.shape ?? {}); // ['enabled', 'redisUrl', 'ttl', ...]
+ * Object.keys(cacheSection.state.shape ?? {}); // ['enabled', 'redisUrl', 'ttl', ..., 'key', ...]
  * ```
  */
 export const cacheSection = c.object({
@@ -45,6 +46,8 @@ export const cacheSection = c.object({
   maxTtl: c.duration({ min: 1 }).describedAs('Upper bound of every TTL, per-call ones included (default 1h).'),
   localMaxEntries: c.integer({ min: 0 }).describedAs('In-process tier bound in entries (default 10000); 0 turns the in-process tier off.'),
   localMaxBytes: c.size({ min: 0 }).describedAs('In-process tier bound in bytes (default 64MiB); 0 turns the in-process tier off.'),
+  key: c.string({ max: 1024 }).secret().check(cacheKeyProblem)
+    .describedAs('Secret of 32+ random bytes as text (`openssl rand -base64 32`), the same in every process of a namespace: authenticates shared-tier entries and bus messages. Without it a Redis writer can forge entries (see docs/cache.md, Trust).'),
   namespace: c.string({ max: 100, pattern: NAMESPACE_RE, patternHint: 'letters, digits and : _ . -' })
     .describedAs('Prefix of every Redis key and the bus channel (default chatcore); namespaces never share keys.'),
   redisTimeout: c.duration({ min: 1 }).describedAs('Timeout of each Redis call (default 150ms).'),
@@ -89,10 +92,11 @@ export function cacheOptionsFromConfig(section: CacheSection): CacheOptions {
       ...(r.enabled !== undefined ? { enabled: r.enabled } : {}),
     };
   }
-  // The URL may hold a password: the returned options print it as [redacted], as the section does.
+  // The URL may hold a password, and the key is secret: the returned options print them as [redacted], as the section does.
   return concealOptions({
     enabled: section.enabled !== false,
     ...(section.redisUrl ? { redisUrl: section.redisUrl } : {}),
+    ...(section.key !== undefined ? { key: section.key } : {}),
     ...(section.ttl !== undefined ? { ttl: section.ttl } : {}),
     ...(section.grace !== undefined ? { grace: section.grace } : {}),
     ...(section.maxTtl !== undefined ? { maxTtl: section.maxTtl } : {}),

@@ -1,7 +1,7 @@
 import { createHmac, createSecretKey, hkdfSync, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConfigError } from '@chatcore/core';
-import { SecretValue } from '@chatcore/core/plugin';
+import { keyWeakness, SecretValue } from '@chatcore/core/plugin';
 
 /** Every sealed entry starts with this, then 43 characters of MAC and a '.'. */
 const PREFIX = 'm1.';
@@ -21,13 +21,34 @@ const UNKEYED = Buffer.from('chatcore-cache-unkeyed-checksum-v1');
  */
 export type CacheKeyInput = string | Uint8Array | SecretValue<string | Uint8Array>;
 
+/** Distinct byte values a key must have: keys are usually text (base64 or hex), so fewer than for random bytes. */
+const MIN_DISTINCT = 8;
+
+/**
+ * Why a cache key cannot be used, or undefined when it can: shorter than 32
+ * bytes (UTF-8 for text), or not random-looking (one byte repeated, a short
+ * pattern such as a word repeated). The same rule for `cache({ key })` and
+ * the YAML `cache.key`; the answer never contains the key.
+ *
+ * @example
+ * ```ts
+ * cacheKeyProblem('changeme'.repeat(4)); // 'repeats a short pattern (...); use random bytes ...'
+ * cacheKeyProblem(randomBytes(32).toString('base64')); // undefined
+ * ```
+ */
+export function cacheKeyProblem(key: string | Uint8Array): string | undefined {
+  const bytes = typeof key === 'string' ? Buffer.from(key, 'utf8') : key;
+  if (bytes.length < 32) return `must be at least 32 bytes (got ${bytes.length}); use e.g. \`openssl rand -base64 32\``;
+  const weakness = keyWeakness(bytes, MIN_DISTINCT);
+  return weakness ? `${weakness}; use random bytes (e.g. \`openssl rand -base64 32\`)` : undefined;
+}
+
 function keyBytes(input: CacheKeyInput): Buffer {
   const v = SecretValue.reveal(input);
   if (typeof v !== 'string' && !(v instanceof Uint8Array)) throw new ConfigError('cache: key must be a string or bytes (32 or more).', { problems: [{ path: 'key', message: 'expected a string or bytes' }] });
-  const bytes = typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v);
-  if (bytes.length < 32) throw new ConfigError(`cache: key must be at least 32 bytes (got ${bytes.length}); use e.g. \`openssl rand -base64 32\`.`, { problems: [{ path: 'key', message: 'too short' }] });
-  if (bytes.every((b) => b === bytes[0])) throw new ConfigError('cache: key is one repeated byte; use random bytes (e.g. `openssl rand -base64 32`).', { problems: [{ path: 'key', message: 'weak key' }] });
-  return bytes;
+  const problem = cacheKeyProblem(v);
+  if (problem) throw new ConfigError(`cache: key ${problem}.`, { problems: [{ path: 'key', message: problem }] });
+  return typeof v === 'string' ? Buffer.from(v, 'utf8') : Buffer.from(v);
 }
 
 /**

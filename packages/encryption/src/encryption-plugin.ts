@@ -124,7 +124,9 @@ export class EncryptionPlugin implements Plugin {
         delete p.cipher;
       }
       delete plan.envelopeCipher;
+      plan.auth?.wipe();
       delete plan.auth;
+      plan.renamed.clear();
     }
     this.#ring?.wipe();
     this.#ring = undefined;
@@ -161,7 +163,7 @@ export class EncryptionPlugin implements Plugin {
         checkOrderBy(plan, op.query.orderBy);
         checkDistinct(plan, op.query.distinct);
         const where = rewriteCondition(plan, op.query.where);
-        const checks = where === op.query.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.query.where);
+        const checks = where === op.query.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.query.where, where);
         const mapped = mapSelect(plan, op.query.select);
         const select = withAuthFields(plan, checks ? checks.widen(plan, mapped) : mapped);
         const same = where === op.query.where && select === op.query.select;
@@ -173,7 +175,7 @@ export class EncryptionPlugin implements Plugin {
         return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
       case 'count': {
         const where = rewriteCondition(plan, op.where);
-        const checks = where === op.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.where);
+        const checks = where === op.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.where, where);
         if (!checks) return next({ ...op, where });
         return this.countChecked(plan, op, where, ctx, next, checks);
       }

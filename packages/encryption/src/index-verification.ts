@@ -35,14 +35,19 @@ interface FieldCheck {
 export class IndexChecks {
   private constructor(readonly fields: readonly FieldCheck[]) {}
 
-  /** The checks of a logical filter, or undefined when it names no searchable field. */
-  static of(plan: RepositoryPlan, where: Condition | undefined): IndexChecks | undefined {
+  /**
+   * The checks of a logical filter, or undefined when it names no
+   * searchable field. `rewritten` is the filter as rewriteCondition
+   * returned it (same shape, blind indexes in place of values): its blind
+   * indexes are taken from there rather than computed a second time.
+   */
+  static of(plan: RepositoryPlan, where: Condition | undefined, rewritten?: Condition | undefined): IndexChecks | undefined {
     if (!where || plan.searchable.length === 0) return undefined;
     const byField = new Map<string, FieldCheck>();
-    const visit = (c: Condition): void => {
+    const visit = (c: Condition, r: Condition | undefined): void => {
       switch (c.kind) {
         case 'and': case 'or':
-          for (const x of c.conditions) visit(x);
+          for (let i = 0; i < c.conditions.length; i++) visit(c.conditions[i]!, r?.kind === c.kind ? r.conditions[i] : undefined);
           return;
         case 'cmp': case 'in': case 'isNull': {
           const p = plan.fields.get(c.field);
@@ -50,13 +55,17 @@ export class IndexChecks {
           let check = byField.get(p.name);
           if (!check) byField.set(p.name, (check = { plan: p, byIndex: new Map(), encodings: new Set(), nullTest: false }));
           if (c.kind === 'isNull') check.nullTest = true;
-          for (const v of c.kind === 'cmp' ? [c.value] : c.kind === 'in' ? c.values : []) {
+          const values = c.kind === 'cmp' ? [c.value] : c.kind === 'in' ? c.values : [];
+          const indexes = r?.kind === 'cmp' && c.kind === 'cmp' ? [r.value] : r?.kind === 'in' && c.kind === 'in' ? r.values : undefined;
+          for (let i = 0; i < values.length; i++) {
+            const v = values[i];
             if (v === null || v === undefined) {
               check.nullTest = true;
               continue;
             }
             // Not counted in stats: rewriteCondition already counted this lookup's blind indexes.
-            const index = blindIndex(indexKeyOf(plan, p), p.meta, v, p.normalize)!;
+            const given = indexes?.[i];
+            const index = typeof given === 'string' ? given : blindIndex(indexKeyOf(plan, p), p.meta, v, p.normalize)!;
             const encoding = encodingOf(p, v);
             check.byIndex.set(index, encoding);
             check.encodings.add(encoding);
@@ -67,7 +76,7 @@ export class IndexChecks {
           return;
       }
     };
-    visit(where);
+    visit(where, rewritten);
     return byField.size ? new IndexChecks([...byField.values()]) : undefined;
   }
 

@@ -6,7 +6,7 @@ import type { ValueCipher } from './crypto/value-cipher.js';
 import { fieldList } from './record/record-envelope.js';
 import { blindIndex } from './crypto/blind-index.js';
 import { RepositoryCounters } from './encryption-stats.js';
-import { AUTH_FIELD, type RowAuthenticator } from './crypto/row-authenticator.js';
+import { AUTH_FIELD, type RenamedSlot, type RowAuthenticator } from './crypto/row-authenticator.js';
 
 /**
  * How one logical field is protected.
@@ -69,6 +69,12 @@ export interface RepositoryPlan {
   auth?: RowAuthenticator;
   /** Whether blind-index reads are checked against the filter's plaintext. */
   readonly verifyLookups: boolean;
+  /**
+   * Rows a rename migration has read but not yet rewritten, by record id:
+   * the old name and ciphertext of each renamed slot, which the stored
+   * authenticator still covers (see migration/renamed-field.ts).
+   */
+  readonly renamed: Map<string, RenamedSlot[]>;
 }
 
 /**
@@ -185,7 +191,7 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     else for (const p of protectedFields.values()) reads.set(p.name, p);
     for (const f of indexFields.keys()) reads.set(f, 'index');
     plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads, counters: new RepositoryCounters(),
-      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false });
+      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false, renamed: new Map() });
   }
   return plans;
 }
@@ -238,9 +244,10 @@ export function authOf(plan: RepositoryPlan): RowAuthenticator {
  * ```ts
  * checkRow(plan, stored); // IntegrityError when a ciphertext or the version was replaced
  * ```
+ * `renamed`: slots of a row not yet rewritten by a rename migration, covered under their old names.
  */
-export function checkRow(plan: RepositoryPlan, stored: StoredRow): void {
-  if (plan.authMode !== 'off') authOf(plan).check(stored, plan.authMode === 'accept-missing');
+export function checkRow(plan: RepositoryPlan, stored: StoredRow, renamed?: readonly RenamedSlot[]): void {
+  if (plan.authMode !== 'off') authOf(plan).check(stored, plan.authMode === 'accept-missing', renamed);
 }
 
 /**

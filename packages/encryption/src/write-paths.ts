@@ -106,18 +106,22 @@ export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Ne
 /**
  * Read-modify-write of one record under row authentication: the current
  * row is read and checked (an update must not re-authenticate a tampered
- * row), the patch applied (encrypted, or merged into the envelope), the
+ * row; a row a rename migration read is checked under the old field names), the patch applied (encrypted, or merged into the envelope), the
  * authenticator computed over the values and version the row will have,
  * and the write guarded by the version and the authenticator read; a race
  * retries.
  */
 async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, decrypt: Decrypt): Promise<StoredRow | undefined> {
   const version = plan.logical.versionField;
+  // A row a rename migration read: its renamed slots are still authenticated under their old names until this write.
+  const renamed = plan.renamed.size === 0 ? undefined : plan.renamed.get(id);
+  if (renamed) plan.renamed.delete(id);
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
-    checkRow(plan, current);
+    const stillOld = renamed?.filter((r) => current[r.slot] === null || current[r.slot] === undefined);
+    checkRow(plan, current, stillOld?.length ? stillOld : undefined);
     let set: Record<string, unknown>;
     let increment: Record<string, number | bigint>;
     if (plan.mode === 'field') {

@@ -9,8 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { createMigration, defineMigration, migrate, migrationStatus } from '../src/index.js';
 import { evolve, KEY, salt, ticketsV1, ticketsV2, v1Row } from './helpers/tickets.js';
+import { renameRefusesTamperedRow, renameUnderRowAuth } from './helpers/row-auth-rename.js';
 
-// Renaming a protected field needs a repository without row authenticators (refused otherwise: see row-auth-rename test).
+// The V1 → V2 runs here keep row authenticators off; renames under row authenticators: helpers/row-auth-rename.ts.
 const keys = () => [encryption({ keys: [{ id: 'k1', key: KEY }], rowAuthentication: 'off' })];
 
 test('memory driver: the V1 → V2 migration renames, re-encrypts, converts, fills and drops', async () => {
@@ -88,19 +89,14 @@ test('data steps go through the plugins: every rewritten row passes the update h
 });
 
 
-test('with row authenticators on, renaming a protected field is refused before anything changes', async () => {
+test('memory driver: with row authenticators required, renaming a protected field re-encrypts and re-authenticates each row', async () => {
   const driver = memoryDriver();
-  const withAuth = () => [encryption({ keys: [{ id: 'k1', key: KEY }] })];
-  const db1 = createDatabase({ driver, repositories: { tickets: ticketsV1 }, plugins: withAuth() });
-  await db1.connect();
-  await db1.tickets.create(v1Row(1, salt()));
-  const before = await driver.query(db1.schemas.get('tickets')!, { orderBy: [{ field: 'id', direction: 'asc' }] }, {});
-  const db2 = createDatabase({ driver, repositories: { tickets: ticketsV2 }, plugins: withAuth(), schemaMode: 'off' });
-  const err = await migrate(db2, { migrations: [evolve(10)] }).catch((e: unknown) => e);
-  assert.instance(err, Error);
-  assert.match((err as Error).message, /row authenticators: a migration cannot rename the protected field email to contact yet/);
-  assert.equal(await driver.query(db1.schemas.get('tickets')!, { orderBy: [{ field: 'id', direction: 'asc' }] }, {}), before);
-  assert.equal(await driver.migrations.history(), []);
+  await renameUnderRowAuth(() => driver, 120, 25);
+});
+
+test('memory driver: with row authenticators required, a row tampered before the rename fails it with IntegrityError', async () => {
+  const driver = memoryDriver();
+  await renameRefusesTamperedRow(() => driver);
 });
 
 test('createMigration writes .mjs when asked, and refuses another extension with the folder unchanged', async () => {

@@ -12,3 +12,4 @@ export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { toSnakeCase } from '../util/naming.js';
 export { SecretValue } from '../util/secret-value.js';
+export { keyWeakness, sameKeyBytes } from '../secret/key-strength.js';

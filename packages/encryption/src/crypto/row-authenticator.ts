@@ -1,7 +1,7 @@
-import { createHmac, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { StoredRow } from '@chatcore/core/plugin';
 import { IntegrityError } from '@chatcore/core';
-import { ScratchBuffer } from './scratch-buffer.js';
+import { OneShotHmac } from './one-shot-hmac.js';
 
 /**
  * Storage field of the per-row authenticator (column `row_auth`).
@@ -36,13 +36,17 @@ const MAC_BYTES = 16;
  * ```
  */
 export class RowAuthenticator {
+  readonly #mac: OneShotHmac;
+
   constructor(
-    private readonly key: KeyObject,
+    key: KeyObject,
     /** Storage fields holding ciphertext, in a fixed order. */
     readonly slots: readonly string[],
     readonly versionField: string | undefined,
     readonly repository: string,
-  ) {}
+  ) {
+    this.#mac = new OneShotHmac(key);
+  }
 
   /** The storage fields a row must carry to be checked (a projection is widened to them). */
   fields(): string[] {
@@ -51,38 +55,59 @@ export class RowAuthenticator {
 
   /** The authenticator of a storage row (its id, version and ciphertexts as they will be stored). */
   compute(row: StoredRow): string {
-    // The message is laid out in one reused buffer and hashed with one update (synchronous: nothing else uses the buffer meanwhile).
-    let at = put(0, String(row.id));
-    at = put(at, this.versionField ? String(row[this.versionField] ?? '') : '');
-    // Each stored value with its field's name; empty fields are left out, so a
-    // protected field added later (empty in older rows) does not change their message.
-    for (const s of this.slots) {
-      const v = row[s];
-      if (v === null || v === undefined) continue;
-      at = put(at, s);
-      at = put(at, String(v));
-    }
-    const mac = createHmac('sha256', this.key).update(message.view(0, at)).digest();
-    message.release(MAX_RESIDENT);
-    return PREFIX + mac.toString('base64url', 0, MAC_BYTES);
+    return PREFIX + this.mac(row, undefined).toString('base64url', 0, MAC_BYTES);
   }
 
   /**
    * Check a stored row. A missing authenticator passes only with
    * `acceptMissing` (rows written before authenticators existed); anything
    * else that does not match raises IntegrityError naming the record.
+   * `renamed` checks a row written before fields were renamed: each listed
+   * slot is covered under its old name with the old ciphertext.
    */
-  check(row: StoredRow, acceptMissing: boolean): void {
+  check(row: StoredRow, acceptMissing: boolean, renamed?: readonly RenamedSlot[]): void {
     const stored = row[AUTH_FIELD];
     if (stored === null || stored === undefined) {
       if (acceptMissing) return;
       throw this.failed(row, 'has no row authenticator (written before authenticators were enabled, or removed)');
     }
-    const expected = Buffer.from(this.compute(row), 'latin1');
-    const given = Buffer.from(String(stored), 'latin1');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      throw this.failed(row, 'does not match its row authenticator: a value or the version was replaced by another (an older ciphertext, an older envelope)');
+    // Both texts are compared as latin1 bytes in fixed buffers, in constant time.
+    const text = String(stored);
+    if (text.length !== TEXT_LENGTH || !text.startsWith(PREFIX)) throw this.failed(row, MISMATCH);
+    expected.write(PREFIX, 0, 'latin1');
+    expected.write(this.mac(row, renamed).toString('base64url', 0, MAC_BYTES), PREFIX.length, 'latin1');
+    given.write(text, 0, 'latin1');
+    if (!timingSafeEqual(given, expected)) throw this.failed(row, MISMATCH);
+  }
+
+  /** HMAC-SHA256 of the row's message; see the class comment. */
+  private mac(row: StoredRow, renamed: readonly RenamedSlot[] | undefined): Buffer {
+    // The message is laid out in the MAC's own buffer and hashed at once (synchronous: nothing else uses the buffer meanwhile).
+    let at = this.put(OneShotHmac.MESSAGE_AT, String(row.id));
+    at = this.put(at, this.versionField ? String(row[this.versionField] ?? '') : '');
+    // Each stored value with its field's name; empty fields are left out, so a
+    // protected field added later (empty in older rows) does not change their message.
+    for (const s of this.slots) {
+      const old = renamed?.find((r) => r.slot === s);
+      const v = old ? old.value : row[s];
+      if (v === null || v === undefined) continue;
+      at = this.put(at, old ? old.name : s);
+      at = this.put(at, String(v));
     }
+    return this.#mac.digest(at);
+  }
+
+  /** Write `u32be(byteLength) ‖ utf8(text)` at `at`; returns the end. */
+  private put(at: number, text: string): number {
+    const buf = this.#mac.message(at + 4 + text.length * 3, at);
+    const n = buf.write(text, at + 4, 'utf8');
+    buf.writeUInt32BE(n, at);
+    return at + 4 + n;
+  }
+
+  /** Zero the key material (at close). */
+  wipe(): void {
+    this.#mac.wipe();
   }
 
   private failed(row: StoredRow, why: string): IntegrityError {
@@ -90,14 +115,26 @@ export class RowAuthenticator {
   }
 }
 
-/** A null slot: a length no text can have (u32 0xffffffff). */
-const message = new ScratchBuffer(1024);
-const MAX_RESIDENT = 256 * 1024;
-
-/** Write `u32be(byteLength) ‖ utf8(text)` at `at`; returns the end. */
-function put(at: number, text: string): number {
-  const buf = message.ensure(at + 4 + text.length * 3, at);
-  const n = buf.write(text, at + 4, 'utf8');
-  buf.writeUInt32BE(n, at);
-  return at + 4 + n;
+/**
+ * A protected field renamed by a migration, in a row not yet rewritten: its
+ * value is covered by the stored authenticator under the old field name.
+ *
+ * @example
+ * ```ts
+ * auth.check(current, false, [{ slot: 'contact', name: 'email', value: oldCiphertext }]);
+ * ```
+ */
+export interface RenamedSlot {
+  /** The slot (new storage field name) the old value stands in for. */
+  readonly slot: string;
+  /** The field's name when the row was authenticated. */
+  readonly name: string;
+  /** The stored ciphertext under the old name. */
+  readonly value: unknown;
 }
+
+const MISMATCH = 'does not match its row authenticator: a value or the version was replaced by another (an older ciphertext, an older envelope)';
+/** `a1.` and 22 base64url characters. */
+const TEXT_LENGTH = PREFIX.length + Math.ceil((MAC_BYTES * 4) / 3);
+const expected = Buffer.allocUnsafeSlow(TEXT_LENGTH);
+const given = Buffer.allocUnsafeSlow(TEXT_LENGTH);

@@ -1,7 +1,7 @@
 import { ConfigError } from '@chatcore/core';
 import { isValidKeyId } from '../crypto/ciphertext-format.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
-import { keyWeakness } from './key-strength.js';
+import { keyWeakness } from '@chatcore/core/plugin';
 
 /**
  * One key of the keyring, as configuration gives it. Exactly one of:

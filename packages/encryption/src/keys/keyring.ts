@@ -4,7 +4,7 @@ import { ConfigError, KeyError } from '@chatcore/core';
 import type { KeyProvider } from './key-provider.js';
 import { checkKeySource, decodeKeyBytes, saltBytes, type KeySource } from './key-source.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
-import { keyWeakness, sameKeyBytes } from './key-strength.js';
+import { keyWeakness, sameKeyBytes } from '@chatcore/core/plugin';
 
 /**
  * Keyring settings: the keys, which one encrypts, which one keys the blind indexes.

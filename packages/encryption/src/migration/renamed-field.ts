@@ -5,6 +5,7 @@ import type { Keyring } from '../keys/keyring.js';
 import { ValueCipher } from '../crypto/value-cipher.js';
 import { decodeValue } from '../crypto/plaintext-codec.js';
 import type { RepositoryPlan } from '../repository-plan.js';
+import type { RenamedSlot } from '../crypto/row-authenticator.js';
 
 /**
  * How to read a protected field's values stored under its previous name.
@@ -12,6 +13,12 @@ import type { RepositoryPlan } from '../repository-plan.js';
  * (AAD) and sealed under a per-field subkey, so values written as `from`
  * open only with `from`'s cipher; a migration reads them here and writes
  * them again through the repository, sealed for `to` with a new blind index.
+ * With row authenticators, the row's authenticator still covers the value
+ * under `from`: each row read here is remembered (id, old name, old
+ * ciphertext) so that the update writing `to` checks the stored
+ * authenticator under the old names and writes one over the new layout,
+ * in the same write (write-paths.ts). A tampered row fails that check with
+ * IntegrityError and is not rewritten.
  *
  * @example
  * ```ts
@@ -25,11 +32,6 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
   if (plan.mode === 'record') {
     throw new PluginError(pluginName, `${plan.name} is sealed (record mode): a migration cannot rename ${from} to ${to} inside the envelope yet; add the new field, copy the values with a backfill, then drop the old one.`, { info: { repository: plan.name, field: to } });
   }
-  if (plan.authMode !== 'off') {
-    // The row authenticator covers each value under its field's name; rows would need it
-    // recomputed under the new name in the same write, which migrations do not do yet.
-    throw new PluginError(pluginName, `${plan.name} has row authenticators: a migration cannot rename the protected field ${from} to ${to} yet. Add ${to}, copy the values with a backfill, clear ${from} with a second backfill, then drop it (docs/migrations.md).`, { info: { repository: plan.name, field: to } });
-  }
   const storage = plan.storage!.fields;
   const column = toSnakeCase(from);
   const fields: Record<string, FieldMeta> = { [from]: { ...storage[to]!, column } };
@@ -40,7 +42,21 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
     valueField: from,
     read(row: StoredRow): unknown {
       const v = row[from];
-      return v === null || v === undefined ? null : decodeValue(cipher.open(v, row.id as string), p.meta.type, p.meta.items);
+      if (v === null || v === undefined) return null;
+      const id = row.id as string;
+      const value = decodeValue(cipher.open(v, id), p.meta.type, p.meta.items);
+      if (plan.authMode !== 'off') remember(plan, id, { slot: to, name: from, value: v });
+      return value;
     },
   };
+}
+
+/** Rows read but not yet rewritten that are remembered per repository; past this the oldest are forgotten (their rewrite then fails closed, and a rerun reads them again). */
+const MAX_PENDING = 100_000;
+
+function remember(plan: RepositoryPlan, id: string, slot: RenamedSlot): void {
+  const list = plan.renamed.get(id)?.filter((r) => r.slot !== slot.slot) ?? [];
+  list.push(slot);
+  plan.renamed.set(id, list);
+  if (plan.renamed.size > MAX_PENDING) plan.renamed.delete(plan.renamed.keys().next().value!);
 }

@@ -21,7 +21,7 @@ export interface AcceptanceFigures {
  */
 export async function runAcceptance(options: { driver: () => SqlDriver; writerDriver: () => Driver; rows: number; batchSize: number; writers?: number }): Promise<AcceptanceFigures> {
   const s = salt();
-  // Renaming a protected field needs a repository without row authenticators (refused otherwise: see row-auth-rename test).
+  // Row authenticators off here; renames under required row authenticators: row-auth-rename.ts.
 const keys = () => [encryption({ keys: [{ id: 'k1', key: KEY }], rowAuthentication: 'off' })];
   const db1 = createDatabase({ driver: options.driver(), repositories: { tickets: ticketsV1 }, plugins: keys() });
   await db1.connect();

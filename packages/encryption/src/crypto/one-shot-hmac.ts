@@ -1,0 +1,94 @@
+import * as crypto from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { ScratchBuffer } from './scratch-buffer.js';
+
+type OneShot = (algorithm: string, data: Uint8Array, encoding: 'binary') => string;
+// crypto.hash exists from Node 20.12 / 21.7; earlier 20.x fall back to a Hash object (same bytes, slower).
+const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
+const sha256: (data: Uint8Array) => string = typeof oneShot === 'function'
+  ? (data) => oneShot('sha256', data, 'binary')
+  : (data) => crypto.createHash('sha256').update(data).digest('binary');
+
+/** SHA-256 block size: HMAC pads its key to this many bytes. */
+const BLOCK = 64;
+const DIGEST = 32;
+/** A message buffer that grew past this is dropped after use (one huge record must not stay resident). */
+const MAX_RESIDENT = 256 * 1024;
+
+/**
+ * HMAC-SHA256 (RFC 2104) of messages written into a buffer it owns, computed
+ * with two one-shot `crypto.hash` calls over `(K ⊕ ipad) ‖ message` and
+ * `(K ⊕ opad) ‖ inner`. Byte-identical to `createHmac('sha256', key)`
+ * (known-answer tests compare them), at under half its CPU per short
+ * message: `createHmac` builds a native context object for every message,
+ * which costs more than hashing a few hundred bytes. The padded
+ * keys live in private fields (never printed) and `wipe()` zeroes them.
+ * Synchronous use only: the message buffer is shared by calls.
+ *
+ * @example
+ * ```ts
+ * const mac = new OneShotHmac(ring.authKey('users'));
+ * const buf = mac.message(5);
+ * buf.write('hello', OneShotHmac.MESSAGE_AT, 'utf8');
+ * mac.digest(OneShotHmac.MESSAGE_AT + 5); // = createHmac('sha256', key).update('hello').digest()
+ * ```
+ */
+export class OneShotHmac {
+  /** Where the message starts in the buffer `message()` returns. */
+  static readonly MESSAGE_AT = BLOCK;
+  readonly #ipad: Buffer = Buffer.allocUnsafeSlow(BLOCK);
+  readonly #outer: Buffer = Buffer.allocUnsafeSlow(BLOCK + DIGEST);
+  readonly #inner = new ScratchBuffer(1024);
+  readonly #mac: Buffer = Buffer.allocUnsafeSlow(DIGEST);
+
+  constructor(key: KeyObject | Buffer) {
+    let k = Buffer.isBuffer(key) ? Buffer.from(key) : key.export();
+    if (k.length > BLOCK) {
+      const short = Buffer.from(sha256(k), 'binary');
+      k.fill(0);
+      k = short;
+    }
+    for (let i = 0; i < BLOCK; i++) {
+      const b = k[i] ?? 0;
+      this.#ipad[i] = b ^ 0x36;
+      this.#outer[i] = b ^ 0x5c;
+    }
+    k.fill(0);
+    this.#ipad.copy(this.#inner.bytes, 0);
+  }
+
+  /**
+   * The message buffer, able to hold `end` bytes in all; the message goes
+   * from MESSAGE_AT on. Bytes before `keep` are carried over when it grows.
+   */
+  message(end: number, keep = BLOCK): Buffer {
+    return this.#inner.ensure(end, Math.max(keep, BLOCK));
+  }
+
+  /**
+   * HMAC-SHA256 of the message in `[MESSAGE_AT, end)` of the buffer: 32
+   * bytes in a buffer of this instance, valid until the next call (read or
+   * copy it at once). The digests pass through latin1 ('binary') strings into reused
+   * buffers: a Buffer result has a native backing store per call, and
+   * collecting those cost more than the hashing (1.1 µs against 2.4 µs per
+   * short message, garbage collection included).
+   */
+  digest(end: number): Buffer {
+    this.#outer.write(sha256(this.#inner.view(0, end)), BLOCK, 'latin1');
+    this.#mac.write(sha256(this.#outer), 0, 'latin1');
+    const mac = this.#mac;
+    if (this.#inner.bytes.length > MAX_RESIDENT) {
+      this.#inner.release(MAX_RESIDENT);
+      this.#ipad.copy(this.#inner.bytes, 0);
+    }
+    return mac;
+  }
+
+  /** Zero the padded keys and the message buffer (at close). */
+  wipe(): void {
+    this.#ipad.fill(0);
+    this.#outer.fill(0);
+    this.#mac.fill(0);
+    this.#inner.bytes.fill(0);
+  }
+}

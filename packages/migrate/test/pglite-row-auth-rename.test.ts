@@ -1,0 +1,23 @@
+import { test } from 'uvu';
+import { sqlDriver } from '@chatcore/sql';
+import { defaultTemplateCache, PgliteExecutor, startInMemory } from '@chatcore/pglite';
+import { renameRefusesTamperedRow, renameUnderRowAuth } from './helpers/row-auth-rename.js';
+
+async function onPglite(run: (driver: () => ReturnType<typeof sqlDriver>) => Promise<void>): Promise<void> {
+  const client = await startInMemory(defaultTemplateCache());
+  try {
+    await run(() => sqlDriver({ name: 'pglite', executor: new PgliteExecutor({ client }) }));
+  } finally {
+    await client.close();
+  }
+}
+
+test('PGlite: renaming an encrypted searchable field under required row authenticators re-encrypts, re-authenticates and stays tamper-evident', async () => {
+  await onPglite((driver) => renameUnderRowAuth(driver, 230, 50));
+});
+
+test('PGlite: a row tampered before the rename fails the migration with IntegrityError and is left as it was', async () => {
+  await onPglite((driver) => renameRefusesTamperedRow(driver));
+});
+
+test.run();
