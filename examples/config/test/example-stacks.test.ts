@@ -65,6 +65,7 @@ test('chatcore.yaml builds the full stack on PostgreSQL (encryption, cache, audi
     assert.is(ready.status, 200, ready.body);
     const metrics = await httpGet(port, '/metrics');
     assert.match(metrics.body, /chatbot_/);
+    assert.match(metrics.body, /^chatbot_operations_total\{service="chatbot",repository="users",operation="create",outcome="ok"\} 1$/m);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await db.close();

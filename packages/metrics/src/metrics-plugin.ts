@@ -46,7 +46,7 @@ export interface MetricsPlugin extends Plugin {
  */
 export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   const o = resolveMetricsOptions(options);
-  const registered = new RegisteredMetrics(o.registry, o.prefix);
+  const registered = new RegisteredMetrics(o.registry, o.prefix, o.defaultLabels);
   const operations = new OperationMetrics(registered, o.buckets);
   let host: PluginHost | undefined;
   let telemetry: OpenTelemetry | undefined;
