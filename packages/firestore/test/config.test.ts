@@ -11,8 +11,9 @@ import { suffix } from './helpers/emulator.js';
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 const notes = defineRepository('notes', { id: f.id(), body: f.text({ max: 40 }) }, { table: `config_notes_${suffix()}` });
 
-const yaml = (host: string, extra: string[] = []) => [
-  'database:', '  backend: firestore', `  project_id: chatcore-test-${suffix()}`, `  emulator_host: ${host}`, '  query_timeout: 2s', ...extra, '',
+// query_timeout 2s keeps the closed-port case short; a live emulator on a loaded machine gets 20s.
+const yaml = (host: string, extra: string[] = [], timeout = '2s') => [
+  'database:', '  backend: firestore', `  project_id: chatcore-test-${suffix()}`, `  emulator_host: ${host}`, `  query_timeout: ${timeout}`, ...extra, '',
 ].join('\n');
 
 function problemsOf(fn: () => unknown): ConfigError {
@@ -57,7 +58,7 @@ test('retry and breaker are refused for pglite, which has no network to retry', 
 test('a stack built from YAML on the emulator runs with the configured retry and breaker', async () => {
   const emulator = await useFirestoreEmulator();
   const db = await createStack({
-    config: yaml(emulator.host, ['  retry: { max_retries: 1, initial_delay: 10ms, max_delay: 100ms }', '  breaker: { failures: 7, half_open_after: 3s }']),
+    config: yaml(emulator.host, ['  retry: { max_retries: 1, initial_delay: 10ms, max_delay: 100ms }', '  breaker: { failures: 7, half_open_after: 3s }'], '20s'),
     env: {},
     repositories: { notes },
   });
