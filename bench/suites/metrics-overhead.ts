@@ -2,7 +2,8 @@ import { context, metrics as otelMetrics, SpanKind, trace } from '@opentelemetry
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { BasicTracerProvider, BatchSpanProcessor, type ReadableSpan, type SpanExporter } from '@opentelemetry/sdk-trace-base';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
-import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { createDatabase, defineRepository, f, type Driver } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import type { Plugin } from '@chatcore/core/plugin';
 import { postgres } from '@chatcore/postgres';
 import { metrics } from '@chatcore/metrics';
@@ -11,6 +12,7 @@ import { compare, pairedCpuRatio, rows } from '../lib/measure.js';
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TABLE_ROWS = 20_000;
 const OPS = Number(process.env.BENCH_OPS ?? 4000);
+const MEMORY_OPS = Number(process.env.BENCH_MEMORY_OPS ?? 20_000);
 
 const items = defineRepository('bench_metrics_items', { id: f.id(), title: f.string({ max: 200 }), score: f.integer(), version: f.version() });
 
@@ -30,16 +32,19 @@ const dropMetrics: PushMetricExporter = { export: (_m, done) => done({ code: 0 }
  * the call and one histogram record, with the same SDK, no plugin.
  */
 export async function metricsOverhead(out: string[]): Promise<void> {
-  const open = async (plugins: Plugin[]) => {
-    const db = createDatabase({ driver: postgres({ url: URL, poolSize: 10 }), repositories: { items }, plugins });
+  const open = async (plugins: Plugin[], driver: () => Driver = () => postgres({ url: URL, poolSize: 10 })) => {
+    const db = createDatabase({ driver: driver(), repositories: { items }, plugins });
     await db.connect();
     return db;
   };
   const plain = await open([]);
   // What any plugin with the same two hooks costs in core's pipeline, doing nothing itself.
-  const empty = await open([{ name: 'empty', around: (op, _ctx, next) => next(op), onInvalidInput: () => undefined }]);
+  const emptyPlugin = (): Plugin => ({ name: 'empty', around: (op, _ctx, next) => next(op), onInvalidInput: () => undefined });
+  const empty = await open([emptyPlugin()]);
   const measured = await open([metrics()]);
   const off = await open([metrics({ openTelemetry: false })]);
+  // The same on the memory driver: the plugin's and the SDK's CPU without a network or a server in the figure.
+  const mem = { plain: await open([], memoryDriver), empty: await open([emptyPlugin()], memoryDriver), measured: await open([metrics()], memoryDriver) };
 
   // Registered after the three above connected: only the next database sees an SDK.
   const tracerProvider = new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor(dropSpans)] });
@@ -48,20 +53,25 @@ export async function metricsOverhead(out: string[]): Promise<void> {
   trace.setGlobalTracerProvider(tracerProvider);
   otelMetrics.setGlobalMeterProvider(meterProvider);
   const traced = await open([metrics()]);
+  const memTraced = await open([metrics()], memoryDriver);
   // The same telemetry written by hand around a plugin-free call: the SDK's own cost per call.
   const tracer = trace.getTracer('bench-by-hand');
   const histogram = otelMetrics.getMeter('bench-by-hand').createHistogram('db.client.operation.duration', { unit: 's' });
-  const attributes = { 'db.system.name': 'postgresql', 'db.operation.name': 'get', 'db.collection.name': 'bench_metrics_items' };
-  const byHand = async (id: string) => {
-    const started = performance.now();
-    const span = tracer.startSpan('get bench_metrics_items', { kind: SpanKind.CLIENT, attributes }, context.active());
-    try {
-      return await context.with(trace.setSpan(context.active(), span), () => plain.items.get(id));
-    } finally {
-      histogram.record((performance.now() - started) / 1000, attributes);
-      span.end();
-    }
+  const byHand = (db: typeof plain, system: string) => {
+    const attributes = { 'db.system.name': system, 'db.operation.name': 'get', 'db.collection.name': 'bench_metrics_items' };
+    return async (id: string) => {
+      const started = performance.now();
+      const span = tracer.startSpan('get bench_metrics_items', { kind: SpanKind.CLIENT, attributes }, context.active());
+      try {
+        return await context.with(trace.setSpan(context.active(), span), () => db.items.get(id));
+      } finally {
+        histogram.record((performance.now() - started) / 1000, attributes);
+        span.end();
+      }
+    };
   };
+  const pgByHand = byHand(plain, 'postgresql');
+  const memByHand = byHand(mem.plain, 'memory');
 
   const k = plain.driver as unknown as { executor: { execute(s: { sql: string; parameters: unknown[] }): Promise<unknown> } };
   await k.executor.execute({ sql: 'truncate bench_metrics_items', parameters: [] });
@@ -80,7 +90,7 @@ export async function metricsOverhead(out: string[]): Promise<void> {
       { name: 'repo.get (metrics, no OTel SDK)', op: (i) => measured.items.get(pick(i)) },
       { name: 'repo.get (metrics, openTelemetry: false)', op: (i) => off.items.get(pick(i)) },
       { name: 'repo.get (metrics + OTel SDK: spans and meter)', op: (i) => traced.items.get(pick(i)) },
-      { name: 'repo.get + the same span and histogram by hand (OTel SDK, no plugin)', op: (i) => byHand(pick(i)) },
+      { name: 'repo.get + the same span and histogram by hand (OTel SDK, no plugin)', op: (i) => pgByHand(pick(i)) },
     ],
     { count: OPS, inFlight: 16, rounds: 7 },
   );
@@ -94,11 +104,50 @@ export async function metricsOverhead(out: string[]): Promise<void> {
     out.push(`| client CPU per get vs no plugins | ${r.name} | | ${r.cpuMicrosPerOp.toFixed(1)} | | ${ratio.toFixed(2)}x CPU (${delta >= 0 ? '+' : ''}${delta.toFixed(1)} µs between medians) |`);
   }
 
+  await memoryCpu(out, { ...mem, traced: memTraced, byHand: memByHand });
+
   await k.executor.execute({ sql: 'drop table if exists bench_metrics_items', parameters: [] });
-  for (const db of [traced, off, measured, empty, plain]) await db.close();
+  for (const db of [traced, off, measured, empty, plain, memTraced, mem.measured, mem.empty, mem.plain]) await db.close();
   await tracerProvider.shutdown();
   await meterProvider.shutdown();
   trace.disable();
   otelMetrics.disable();
   context.disable();
+}
+
+type Db = { readonly items: { get(id: string): Promise<unknown>; createMany(rows: { title: string; score: number }[]): Promise<{ id: string }[]> } };
+
+/**
+ * CPU per `repo.get` on the memory driver, 16 in flight: the plugin's own
+ * cost and the SDK's, with no network or server in the figure. Each
+ * database gets the same 1,000 rows under its own ids; the by-hand variant
+ * reads the plugin-free database.
+ */
+async function memoryCpu(out: string[], dbs: { plain: Db; empty: Db; measured: Db; traced: Db; byHand: (id: string) => Promise<unknown> }): Promise<void> {
+  const fill = async (db: Db) => (await db.items.createMany(Array.from({ length: 1000 }, (_, i) => ({ title: `item ${i}`, score: i })))).map((r) => r.id);
+  const ids = { plain: await fill(dbs.plain), empty: await fill(dbs.empty), measured: await fill(dbs.measured), traced: await fill(dbs.traced) };
+  const at = (list: string[], i: number) => list[(i * 7919) % list.length]!;
+  const results = await compare(
+    [
+      { name: 'memory: repo.get (no plugins)', op: (i) => dbs.plain.items.get(at(ids.plain, i)) },
+      { name: 'memory: repo.get (empty plugin)', op: (i) => dbs.empty.items.get(at(ids.empty, i)) },
+      { name: 'memory: repo.get (metrics, no OTel SDK)', op: (i) => dbs.measured.items.get(at(ids.measured, i)) },
+      { name: 'memory: repo.get (metrics + OTel SDK)', op: (i) => dbs.traced.items.get(at(ids.traced, i)) },
+      { name: 'memory: repo.get + span and histogram by hand (OTel SDK)', op: (i) => dbs.byHand(at(ids.plain, i)) },
+    ],
+    { count: MEMORY_OPS, inFlight: 16, rounds: 7 },
+  );
+  const cpu = (name: string) => results.find((r) => r.name.includes(name))!;
+  const line = (what: string, a: string, b: string) => {
+    const va = cpu(a);
+    const vb = cpu(b);
+    const delta = va.cpuMicrosPerOp - vb.cpuMicrosPerOp;
+    out.push(`| client CPU per get, memory driver | ${what} | | ${va.cpuMicrosPerOp.toFixed(2)} vs ${vb.cpuMicrosPerOp.toFixed(2)} | | ${pairedCpuRatio(va, vb).toFixed(2)}x CPU (${delta >= 0 ? '+' : ''}${delta.toFixed(2)} µs) |`);
+  };
+  line('empty plugin vs no plugins (core\'s pipeline)', '(empty plugin)', '(no plugins)');
+  line('metrics, no SDK vs no plugins', '(metrics, no OTel SDK)', '(no plugins)');
+  line('metrics, no SDK vs empty plugin (the plugin\'s own work)', '(metrics, no OTel SDK)', '(empty plugin)');
+  line('span + histogram by hand vs no plugins (the SDK\'s cost)', 'by hand', '(no plugins)');
+  line('metrics + SDK vs metrics without (what an SDK adds to the plugin)', '(metrics + OTel SDK)', '(metrics, no OTel SDK)');
+  line('metrics + SDK vs the same by hand', '(metrics + OTel SDK)', 'by hand');
 }

@@ -10,6 +10,7 @@ import { defineRepository, f } from '@chatcore/core';
 import { createStack } from '@chatcore/core/config';
 import { freePort, requireService } from '@chatcore/core/testing';
 import { healthEndpoints, type MetricsPlugin } from '@chatcore/metrics';
+import type { FirestoreDriver } from '@chatcore/firestore';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 
 await requireService('postgres');
@@ -65,6 +66,7 @@ test('chatcore.yaml builds the full stack on PostgreSQL (encryption, cache, audi
     assert.is(ready.status, 200, ready.body);
     const metrics = await httpGet(port, '/metrics');
     assert.match(metrics.body, /chatbot_/);
+    assert.match(metrics.body, /^chatbot_operations_total\{service="chatbot",repository="users",operation="create",outcome="ok"\} 1$/m);
   } finally {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     await db.close();
@@ -85,6 +87,8 @@ test('chatcore.firestore.yaml builds a stack on the Firestore emulator and serve
     repositories,
   });
   assert.equal(db.plugins.map((p) => p.name), ['metrics', 'encryption', 'cache']);
+  const options = (db.driver as FirestoreDriver).options;
+  assert.equal([options.retry, options.breaker], [{ maxRetries: 5, initialDelayMs: 100, maxDelayMs: 2000 }, { failures: 10, halfOpenAfterMs: 5000 }]);
   await db.connect();
   try {
     const ada = await db.users.create({ name: 'Ada', email: 'ada@example.com' });

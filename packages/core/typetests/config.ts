@@ -4,6 +4,7 @@ import { c, loadConfig, registerBackend, registerSection, type DatabaseConfig, t
 // Plugin packages add their sections' types to ChatcoreConfig when imported.
 import type { AuditSection } from '@chatcore/audit';
 import type { CacheSection } from '@chatcore/cache';
+import { metrics, type MetricsSection } from '@chatcore/metrics';
 import { memoryDriver } from '@chatcore/core/driver';
 
 // DatabaseConfig and the schema of the `database` section name the same keys.
@@ -49,3 +50,11 @@ registerSection({ name: 'tenancy', package: 'x', schema: tenancy, rank: 25, buil
 // @ts-expect-error a backend factory returns a Driver
 registerBackend('kv', () => ({ name: 'not a driver' }));
 registerBackend('kv', (cfg) => (cfg.queryTimeout > 0 ? memoryDriver() : memoryDriver()));
+
+// The metrics section and metrics(): registry is own | default; default labels are strings.
+// @ts-expect-error registry is 'own' or 'default', not a name of the application's
+export const badRegistry: MetricsSection = { enabled: true, registry: 'global' };
+export const goodRegistry: MetricsSection = { enabled: true, registry: 'default', defaultLabels: { service: 'chat' } };
+// @ts-expect-error a default label value is a string
+export const badLabel = metrics({ defaultLabels: { shard: 7 } });
+export const goodLabel = metrics({ defaultLabels: { shard: '7' } });

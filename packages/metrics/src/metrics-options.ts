@@ -21,6 +21,15 @@ export interface MetricsOptions {
   readonly registry?: Registry;
   /** Prefix of every metric name (default `chatcore_`). */
   readonly prefix?: string;
+  /**
+   * Labels added to every series this plugin exports to Prometheus (e.g.
+   * `{ service: 'chatbot', region: 'eu' }`), in the registry given or its
+   * own, leaving the registry's other metrics alone. Names are Prometheus
+   * label names other than the plugin's own (`labelNameProblem`); values
+   * are fixed strings. OTel metrics do not carry them: put such attributes
+   * on the SDK's resource.
+   */
+  readonly defaultLabels?: Readonly<Record<string, string>>;
   /** Upper bounds of the latency histogram's buckets, in seconds, ascending (default `DEFAULT_BUCKETS`). */
   readonly buckets?: readonly number[];
   /**
@@ -47,6 +56,7 @@ export interface ResolvedMetricsOptions {
   readonly name: string;
   readonly registry: Registry;
   readonly prefix: string;
+  readonly defaultLabels: Readonly<Record<string, string>>;
   readonly buckets: readonly number[];
   readonly openTelemetry: boolean;
 }
@@ -65,6 +75,30 @@ const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
 export function prefixProblem(prefix: unknown): string | undefined {
   if (typeof prefix === 'string' && (prefix === '' || METRIC_NAME.test(prefix))) return undefined;
   return "is not a valid Prometheus metric name start; use letters, digits, '_' and ':' (e.g. 'chatcore_')";
+}
+
+/** The form of a Prometheus label name. */
+export const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+/** Labels the plugin's own series carry: a default label of the same name would clash with them. */
+const OWN_LABELS: ReadonlySet<string> = new Set(['repository', 'operation', 'outcome', 'le', 'quantile', 'component', 'server', 'tier', 'plugin']);
+
+/**
+ * What is wrong with a default label name, or undefined. `metrics()` and
+ * the `metrics` section of chatcore.yaml both check with it.
+ *
+ * @example
+ * ```ts
+ * labelNameProblem('service');   // undefined
+ * labelNameProblem('app-name');  // 'is not a Prometheus label name; ...'
+ * labelNameProblem('operation'); // 'is a label of the plugin\'s own series; ...'
+ * ```
+ */
+export function labelNameProblem(name: string): string | undefined {
+  if (!LABEL_NAME.test(name)) return "is not a Prometheus label name; use letters, digits and '_', not starting with a digit (e.g. 'service')";
+  if (name.startsWith('__')) return "starts with '__', which Prometheus reserves for its own labels";
+  if (OWN_LABELS.has(name)) return `is a label of the plugin's own series; choose another name (the plugin's own: ${[...OWN_LABELS].join(', ')})`;
+  return undefined;
 }
 
 /**
@@ -93,6 +127,7 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
   if (openTelemetry !== 'auto' && openTelemetry !== false) {
     throw new ConfigError(`metrics: openTelemetry must be 'auto' or false (got ${JSON.stringify(openTelemetry)}).`);
   }
+  const defaultLabels = checkedLabels(options.defaultLabels);
   // Duck-typed: the application's prom-client may be another copy than ours.
   if (options.registry !== undefined && (typeof options.registry?.registerMetric !== 'function' || typeof options.registry?.metrics !== 'function')) {
     throw new ConfigError('metrics: registry must be a prom-client Registry (import { Registry } from \'prom-client\').');
@@ -101,7 +136,21 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
     name: options.name ?? 'metrics',
     registry: options.registry ?? new Registry(),
     prefix,
+    defaultLabels,
     buckets: Object.freeze([...buckets]),
     openTelemetry: openTelemetry === 'auto',
   };
+}
+
+function checkedLabels(labels: MetricsOptions['defaultLabels']): Readonly<Record<string, string>> {
+  if (labels === undefined) return Object.freeze({});
+  if (labels === null || typeof labels !== 'object' || Array.isArray(labels)) {
+    throw new ConfigError('metrics: defaultLabels must be a map of label names to strings, e.g. { service: \'chatbot\' }.');
+  }
+  const problems = Object.entries(labels).flatMap(([name, value]) => {
+    const problem = labelNameProblem(name) ?? (typeof value === 'string' ? undefined : `has a ${typeof value} value; label values are strings`);
+    return problem ? [{ path: `defaultLabels.${name}`, message: `${JSON.stringify(name)} ${problem}` }] : [];
+  });
+  if (problems.length) throw new ConfigError(`metrics: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, { problems });
+  return Object.freeze({ ...labels });
 }

@@ -46,7 +46,7 @@ export interface MetricsPlugin extends Plugin {
  */
 export function metrics(options: MetricsOptions = {}): MetricsPlugin {
   const o = resolveMetricsOptions(options);
-  const registered = new RegisteredMetrics(o.registry, o.prefix);
+  const registered = new RegisteredMetrics(o.registry, o.prefix, o.defaultLabels);
   const operations = new OperationMetrics(registered, o.buckets);
   let host: PluginHost | undefined;
   let telemetry: OpenTelemetry | undefined;
@@ -68,11 +68,11 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       series.inFlight++;
       // Held for the whole call: a close() meanwhile must not leave its span open.
       const t = telemetry;
-      const span = t?.begin(ctx);
+      const span = t?.begin(ctx, series);
       let outcome: Outcome = 'ok';
       let seconds = 0;
       try {
-        const result = span ? await t!.within(span, () => next(op)) : await next(op);
+        const result = span ? await t!.within(span, next, op) : await next(op);
         seconds = (performance.now() - ctx.startedAtHr) / 1000;
         if (host && isTargetedMiss(ctx, result)) outcome = await missOutcome(ctx, ctx.transaction?.session ?? host.session);
         return result;
@@ -83,15 +83,16 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       } finally {
         series.inFlight--;
         series.finish(outcome, seconds);
-        t?.end(ctx, span, outcome, seconds);
+        t?.end(ctx, series, span, outcome, seconds);
       }
     },
 
     onInvalidInput({ repository, method, error }) {
       // Rejected before any plugin ran: counted, with no duration to observe.
       const outcome = outcomeOf(error);
-      operations.series(repository, method).count(outcome);
-      telemetry?.rejected(repository, method, outcome);
+      const series = operations.series(repository, method);
+      series.count(outcome);
+      telemetry?.rejected(series, outcome);
     },
 
     close() {

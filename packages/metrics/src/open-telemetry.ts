@@ -1,12 +1,15 @@
-import type { Attributes, Context, Histogram, Meter, ObservableCallback, ObservableCounter, ObservableUpDownCounter, Span, Tracer } from '@opentelemetry/api';
-import type { MethodName, OperationContext } from '@chatcore/core/plugin';
-import type { OperationMetrics } from './operation-metrics.js';
+import type { Context, Histogram, Meter, ObservableCallback, ObservableCounter, ObservableUpDownCounter, Span, Tracer } from '@opentelemetry/api';
+import type { OperationContext } from '@chatcore/core/plugin';
+import type { OperationMetrics, OperationSeries } from './operation-metrics.js';
 import type { Outcome } from './outcome.js';
 import { dbSystem } from './db-system.js';
+import { SeriesAttributes } from './series-attributes.js';
 
 type Api = typeof import('@opentelemetry/api');
 
 const SCOPE = '@chatcore/metrics';
+// Read once: `performance.timeOrigin` is a getter that costs a call each time.
+const TIME_ORIGIN = performance.timeOrigin;
 
 /** The tracer of a registered SDK, or undefined while the global provider is the API's no-op. */
 function sdkTracer(api: Api): Tracer | undefined {
@@ -42,7 +45,7 @@ interface Instruments {
  * has nothing to call.
  */
 export class OpenTelemetry {
-  private readonly attributes = new Map<string, Attributes>();
+  private readonly attributes = new Map<OperationSeries, SeriesAttributes>();
   private instruments: Instruments | undefined;
 
   private constructor(
@@ -69,10 +72,10 @@ export class OpenTelemetry {
 
   private instrument(meter: Meter, buckets: readonly number[], operations: OperationMetrics): Instruments {
     const observeCalls: ObservableCallback = (result) => {
-      for (const s of operations.all()) for (const o of s.outcomes.values()) result.observe(o.calls, this.outcomeAttributes(s.labels.repository, s.labels.operation, o.labels.outcome));
+      for (const s of operations.all()) for (const o of s.outcomes.values()) result.observe(o.calls, this.of(s).calls(o.labels.outcome));
     };
     const observeInFlight: ObservableCallback = (result) => {
-      for (const s of operations.all()) result.observe(s.inFlight, this.base(s.labels.repository, s.labels.operation));
+      for (const s of operations.all()) result.observe(s.inFlight, this.of(s).inFlight);
     };
     const calls = meter.createObservableCounter('chatcore.operations', { description: 'Repository calls by repository, operation and outcome.', unit: '{call}' });
     const inFlight = meter.createObservableUpDownCounter('chatcore.operations.in_flight', { description: 'Repository calls in flight.', unit: '{call}' });
@@ -97,37 +100,36 @@ export class OpenTelemetry {
    * Start a call: a CLIENT span named like `find users`, a child of the
    * caller's active span, timed from the repository call's start.
    */
-  begin(ctx: OperationContext): Span | undefined {
+  begin(ctx: OperationContext, series: OperationSeries): Span | undefined {
     if (!this.tracer) return undefined;
+    const a = this.of(series);
     const span = this.tracer.startSpan(
-      `${ctx.method} ${ctx.repository}`,
-      { kind: this.api.SpanKind.CLIENT, attributes: this.base(ctx.repository, ctx.method), startTime: performance.timeOrigin + ctx.startedAtHr },
+      a.spanName,
+      { kind: this.api.SpanKind.CLIENT, attributes: a.span, startTime: TIME_ORIGIN + ctx.startedAtHr },
       this.api.context.active(),
     );
     span.setAttribute('chatcore.trace_id', ctx.traceId);
     return span;
   }
 
-  /** Run the rest of the onion with `span` active, so spans made below (a driver's) become its children. */
-  within<T>(span: Span, fn: () => Promise<T>): Promise<T> {
+  /** Run `fn(arg)` with `span` active, so spans made below (a driver's) become its children. */
+  within<A, T>(span: Span, fn: (arg: A) => Promise<T>, arg: A): Promise<T> {
     const ctx: Context = this.api.trace.setSpan(this.api.context.active(), span);
-    return this.api.context.with(ctx, fn);
+    // The argument is passed through: no closure per call.
+    return this.api.context.with(ctx, fn, undefined, arg);
   }
 
   /** Finish a call that `begin` started. */
-  end(ctx: OperationContext, span: Span | undefined, outcome: Outcome, seconds: number): void {
-    this.instruments?.duration.record(seconds, this.outcomeAttributes(ctx.repository, ctx.method, outcome));
-    if (span) this.close(span, outcome, performance.timeOrigin + ctx.startedAtHr + seconds * 1000);
+  end(ctx: OperationContext, series: OperationSeries, span: Span | undefined, outcome: Outcome, seconds: number): void {
+    this.instruments?.duration.record(seconds, this.of(series).duration(outcome));
+    if (span) this.close(span, outcome, TIME_ORIGIN + ctx.startedAtHr + seconds * 1000);
   }
 
   /** Input rejected before the onion (already counted by the plugin): a zero-length span with the error. */
-  rejected(repository: string, method: MethodName, outcome: Outcome): void {
+  rejected(series: OperationSeries, outcome: Outcome): void {
     if (!this.tracer) return;
-    const span = this.tracer.startSpan(
-      `${method} ${repository}`,
-      { kind: this.api.SpanKind.CLIENT, attributes: this.base(repository, method) },
-      this.api.context.active(),
-    );
+    const a = this.of(series);
+    const span = this.tracer.startSpan(a.spanName, { kind: this.api.SpanKind.CLIENT, attributes: a.span }, this.api.context.active());
     this.close(span, outcome, undefined);
   }
 
@@ -141,22 +143,10 @@ export class OpenTelemetry {
     span.end(endTime);
   }
 
-  /** Attributes of a repository × operation (× outcome), made once each. */
-  private base(repository: string, method: string): Attributes {
-    return this.cached(`${repository}\u0000${method}`, () => ({
-      'db.system': this.system, 'db.system.name': this.system, 'db.operation.name': method, 'db.collection.name': repository,
-    }));
-  }
-
-  private outcomeAttributes(repository: string, method: string, outcome: Outcome): Attributes {
-    return this.cached(`${repository}\u0000${method}\u0000${outcome}`, () => ({
-      ...this.base(repository, method), 'chatcore.outcome': outcome, ...(outcome === 'ok' ? {} : { 'error.type': outcome }),
-    }));
-  }
-
-  private cached(key: string, make: () => Attributes): Attributes {
-    let a = this.attributes.get(key);
-    if (!a) this.attributes.set(key, (a = Object.freeze(make())));
+  /** The attributes of a series, made on its first call. */
+  private of(series: OperationSeries): SeriesAttributes {
+    let a = this.attributes.get(series);
+    if (!a) this.attributes.set(series, (a = new SeriesAttributes(this.system, series.labels.repository, series.labels.operation)));
     return a;
   }
 }

@@ -5,15 +5,21 @@ import type { DurationHistogram } from './duration-histogram.js';
 /** What this package registers: prom-client's counters and gauges, and its own histogram collector. */
 type AnyMetric = Counter<string> | Gauge<string> | DurationHistogram;
 
+/** A metric's `get()` result, as far as the registry reads it. */
+interface Collected {
+  readonly values: ReadonlyArray<{ readonly labels: Readonly<Record<string, string | number>> }>;
+}
+
 /**
  * The metrics one plugin registered, so that `close()` can take them out of
  * a shared registry again (a database re-created with the same registry
- * must not collide with the closed one's names).
+ * must not collide with the closed one's names). Every metric goes through
+ * `add`, where the default labels are put on its series.
  */
 export class RegisteredMetrics {
   private readonly names: string[] = [];
 
-  constructor(readonly registry: Registry, readonly prefix: string) {}
+  constructor(readonly registry: Registry, readonly prefix: string, private readonly defaultLabels: Readonly<Record<string, string>> = {}) {}
 
   counter(name: string, help: string, labelNames: readonly string[], collect?: (this: Counter<string>) => void | Promise<void>): Counter<string> {
     return this.add(name, () => new Counter({ name: this.prefix + name, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) }));
@@ -49,6 +55,23 @@ export class RegisteredMetrics {
     }
     const metric = make();
     this.names.push(full);
+    if (Object.keys(this.defaultLabels).length) this.label(metric);
     return metric;
+  }
+
+  /**
+   * Put the default labels on every series the registry reads from
+   * `metric`. Per metric rather than `registry.setDefaultLabels()`, which
+   * would also label the application's metrics in a shared registry.
+   */
+  private label(metric: AnyMetric): void {
+    const extra = this.defaultLabels;
+    const get = metric.get.bind(metric) as () => Promise<Collected>;
+    Object.defineProperty(metric, 'get', {
+      value: async () => {
+        const collected = await get();
+        return { ...collected, values: collected.values.map((v) => ({ ...v, labels: { ...extra, ...v.labels } })) };
+      },
+    });
   }
 }

@@ -139,10 +139,14 @@ test('the same counters and the duration histogram go through the OTel meter', a
   assert.is(at<number>('chatcore.operations', createOk)?.value, 2);
   assert.is(at<number>('chatcore.operations', { 'db.operation.name': 'create', 'chatcore.outcome': 'VALIDATION', 'error.type': 'VALIDATION' })?.value, 1);
   assert.is(at<number>('chatcore.operations', { 'db.operation.name': 'count', 'chatcore.outcome': 'ok' })?.value, 8);
-  const h = at<HistogramPoint>('db.client.operation.duration', createOk)!;
+  // The histogram carries the conventions' attributes only (the SDK hashes them on every record): no outcome on success.
+  const h = (points('db.client.operation.duration') as DataPoint<HistogramPoint>[])
+    .find((p) => p.attributes['db.collection.name'] === 'users' && p.attributes['db.operation.name'] === 'create' && p.attributes['error.type'] === undefined)!;
   assert.is(h.value.count, 2);
   assert.ok(h.value.sum! > 0);
-  assert.is(h.attributes['db.system.name'], 'postgresql');
+  assert.equal(h.attributes, { 'db.system.name': 'postgresql', 'db.collection.name': 'users', 'db.operation.name': 'create' });
+  const failed = (points('db.client.operation.duration') as DataPoint<HistogramPoint>[]).find((p) => p.attributes['error.type'] === 'CONFLICT');
+  assert.equal(failed?.attributes, { 'db.system.name': 'postgresql', 'db.collection.name': 'users', 'db.operation.name': 'update', 'error.type': 'CONFLICT' });
   const inFlight = at<number>('chatcore.operations.in_flight', { 'db.operation.name': 'count' });
   assert.is(inFlight?.value, 0);
 });

@@ -16,7 +16,8 @@ const client = await PGlite.create();
 const namespace = `metrics-${randomUUID().slice(0, 8)}`;
 const m = metrics();
 const auditor = audit({ sinks: { console: { stream: quietStream() } } });
-const cached = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace, repositories: { users: true } });
+// A generous Redis timeout: on a loaded machine a 150 ms bound turns a slow answer into a counted cache error.
+const cached = cache({ redisUrl: 'redis://127.0.0.1:6379', namespace, repositories: { users: true }, redisTimeout: '5s' });
 const db = createDatabase({ driver: pglite({ client }), repositories: { users, notes }, plugins: [m, auditor, cached] });
 await db.connect();
 

@@ -168,11 +168,21 @@ export const c = {
       write: (value, redact, secret) => (value as unknown[]).map((v) => item.write(v, redact, secret)),
     });
   },
-  /** A map from names (letters, digits, _ and -) to values of one type; names are kept as written. */
-  record<T>(value: ConfigType<T, boolean>): ConfigType<Record<string, T>> {
-    const KEY = /^[A-Za-z][A-Za-z0-9_-]{0,62}$/;
+  /**
+   * A map from names to values of one type; names are kept as written. By
+   * default a name is letters, digits, _ and -, starting with a letter;
+   * `key` sets another rule (`problem` says what is wrong with a name that
+   * matches `pattern` but is still refused, e.g. a reserved one).
+   */
+  record<T>(value: ConfigType<T, boolean>, options: { key?: { pattern: RegExp; hint: string; problem?: (key: string) => string | undefined } } = {}): ConfigType<Record<string, T>> {
+    const key = options.key ?? { pattern: /^[A-Za-z][A-Za-z0-9_-]{0,62}$/, hint: 'use letters, digits, _ and -, starting with a letter' };
+    const problemOf = (k: string): string | undefined => {
+      if (!key.pattern.test(k) || k === '__proto__' || k === 'constructor' || k === 'prototype') return `invalid name: ${key.hint}`;
+      return key.problem?.(k);
+    };
     return new ConfigType<Record<string, T>, false>({
       item: value,
+      keyPattern: key.pattern.source,
       describe: `map of ${value.state.describe}`,
       secret: false,
       hasDefault: false,
@@ -182,8 +192,9 @@ export const c = {
         let bad = false;
         for (const [k, v] of Object.entries(raw)) {
           const path = `${at.path}.${k}`;
-          if (!KEY.test(k) || k === '__proto__' || k === 'constructor' || k === 'prototype') {
-            at.checker.fail(path, 'invalid name: use letters, digits, _ and -, starting with a letter');
+          const problem = problemOf(k);
+          if (problem) {
+            at.checker.fail(path, problem);
             bad = true;
             continue;
           }

@@ -30,7 +30,7 @@ export function jsonSchemaOf(type: AnyConfigType): Record<string, unknown> {
   } else if (s.item) {
     out = s.describe.startsWith('list')
       ? { type: 'array', items: jsonSchemaOf(s.item) }
-      : { type: 'object', propertyNames: { pattern: '^[A-Za-z][A-Za-z0-9_-]{0,62}$' }, additionalProperties: jsonSchemaOf(s.item) };
+      : { type: 'object', propertyNames: { pattern: s.keyPattern ?? '^[A-Za-z][A-Za-z0-9_-]{0,62}$' }, additionalProperties: jsonSchemaOf(s.item) };
   } else {
     out = {};
   }

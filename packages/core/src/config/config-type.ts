@@ -70,6 +70,8 @@ export interface TypeState<T> {
   /** Objects: their keys (camelCase); lists and maps: their item type. For tooling and docs. */
   readonly shape?: ConfigShape | undefined;
   readonly item?: AnyConfigType | undefined;
+  /** Maps: the pattern every key matches (JSON Schema `propertyNames`). */
+  readonly keyPattern?: string | undefined;
   /**
    * The JSON Schema of a value of this type (scalars and custom types);
    * objects, lists and maps are derived from `shape` and `item`.

@@ -40,9 +40,9 @@ export interface DatabaseConfig {
    * no TLS unless the URL asks for it.
    */
   readonly ssl?: boolean | DatabaseTls;
-  /** postgres: retries of transient failures: `{ maxRetries, initialDelay, maxDelay }`. */
+  /** postgres and firestore: retries of transient failures: `{ maxRetries, initialDelay, maxDelay }`. */
   readonly retry?: { readonly maxRetries?: number; readonly initialDelay?: number | string; readonly maxDelay?: number | string };
-  /** postgres: the circuit breaker per server: `{ failures, halfOpenAfter }`. */
+  /** postgres and firestore: the circuit breaker (per server on postgres): `{ failures, halfOpenAfter }`. */
   readonly breaker?: { readonly failures?: number; readonly halfOpenAfter?: number | string };
   /** Largest number of pooled connections (default 10). */
   readonly connectionPoolSize?: number;
@@ -107,12 +107,14 @@ const tls = new ConfigType<boolean | InferConfig<typeof tlsMap>>({
 
 const BACKEND = /^[a-z][a-z0-9_-]{0,62}$/;
 const HOST = /^[A-Za-z0-9._:[\]%-]+$/;
-const POSTGRES_ONLY = ['url', 'host', 'port', 'databaseName', 'username', 'password', 'ssl', 'retry', 'breaker', 'replicaUrls'] as const;
+const POSTGRES_ONLY = ['url', 'host', 'port', 'databaseName', 'username', 'password', 'ssl', 'replicaUrls'] as const;
 const FIRESTORE_ONLY = ['projectId', 'databaseId', 'keyFilename', 'emulatorHost'] as const;
 const PGLITE_ONLY = ['dataDir'] as const;
+// Backends reached over a network: the one retry and breaker vocabulary.
+const REMOTE = ['retry', 'breaker'] as const;
 const OWN_KEYS: Record<string, readonly string[]> = {
-  postgres: POSTGRES_ONLY,
-  firestore: FIRESTORE_ONLY,
+  postgres: [...POSTGRES_ONLY, ...REMOTE],
+  firestore: [...FIRESTORE_ONLY, ...REMOTE],
   pglite: PGLITE_ONLY,
   memory: [],
 };
@@ -139,8 +141,8 @@ export const databaseSection = c.object(
     username: c.string({ max: 63 }).describedAs('postgres: user name.'),
     password: c.string({ max: 1024 }).secret().describedAs('postgres: password.'),
     ssl: tls.describedAs('TLS: true (verify against the system CAs), or { ca, cert, key, reject_unauthorized }; absent or false: no TLS unless the URL asks for it.'),
-    retry: c.retry().describedAs('postgres: retries of transient failures (default { max_retries: 3, initial_delay: 50ms, max_delay: 1s }).'),
-    breaker: c.breaker().describedAs('postgres: circuit breaker per server (default { failures: 5, half_open_after: 2s }).'),
+    retry: c.retry().describedAs('postgres and firestore: retries of transient failures (default { max_retries: 3, initial_delay: 50ms, max_delay: 1s }); firestore retries idempotent reads and commits never sent, within query_timeout.'),
+    breaker: c.breaker().describedAs('postgres and firestore: circuit breaker, per server on postgres (default { failures: 5, half_open_after: 2s }).'),
     connectionPoolSize: c.integer({ min: 1, max: 10_000 }).default(10).describedAs('Largest number of pooled connections.'),
     queryTimeout: c.duration({ min: 1, max: 86_400_000 }).default(30_000).describedAs('Per-call timeout: createDatabase\'s default timeout, and postgres\' statement_timeout and lock_timeout.'),
     dataDir: c.string({ max: 4096 }).describedAs('pglite: where the files live; in memory when absent.'),
@@ -171,7 +173,7 @@ export const databaseSection = c.object(
       }
       const own = OWN_KEYS[db.backend ?? 'pglite'];
       if (own) {
-        const foreign = [...POSTGRES_ONLY, ...FIRESTORE_ONLY, ...PGLITE_ONLY].filter((k) => !own.includes(k));
+        const foreign = [...POSTGRES_ONLY, ...FIRESTORE_ONLY, ...PGLITE_ONLY, ...REMOTE].filter((k) => !own.includes(k));
         for (const k of foreign) {
           const v = db[k];
           if (v !== undefined && !(Array.isArray(v) && v.length === 0) && !(k === 'ssl' && v === false)) {
