@@ -62,19 +62,19 @@ export async function runDataStep<R extends RepositoryMap>(
   for (;;) {
     let ids: string[];
     if (step.kind === 'copy') {
-      // Rows with some value still to copy: the new field is unset and the old one holds a value.
-      const pending: Condition[] = step.pairs.map((p) => ({ kind: 'and', conditions: [{ kind: 'isNull', field: p.to, isNull: true }, { kind: 'isNull', field: p.from, isNull: false }] }));
-      const conditions: Condition[] = [pending.length === 1 ? pending[0]! : { kind: 'or', conditions: pending }];
-      if (lastId !== undefined) conditions.push({ kind: 'cmp', field: 'id', op: 'gt', value: lastId });
+      // Scanned by id alone (every backend serves that); rows with nothing left to copy are skipped below.
+      const after: Condition | undefined = lastId === undefined ? undefined : { kind: 'cmp', field: 'id', op: 'gt', value: lastId };
       const select = ['id', ...step.pairs.flatMap((p) => [p.from, p.to])];
-      const batch = await db.driver.query(step.scan, { where: { kind: 'and', conditions }, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
+      const batch = await db.driver.query(step.scan, { ...(after ? { where: after } : {}), orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
       if (batch.length === 0) break;
+      // Rows with some value still to copy: the new field is unset and the old one holds a value.
       const patches = batch.map((row) => {
         const patch: Record<string, unknown> = {};
-        for (const p of step.pairs) if (row[p.to] === null && row[p.from] !== null) patch[p.to] = p.read(row);
+        for (const p of step.pairs) if (row[p.to] == null && row[p.from] != null) patch[p.to] = p.read(row);
         return { id: row.id as string, patch };
       });
-      await inSlices(patches, concurrency, (slice) => db.transaction(async (tx) => {
+      const todo = patches.filter((p) => Object.keys(p.patch).length > 0);
+      await inSlices(todo, concurrency, (slice) => db.transaction(async (tx) => {
         const repo = repoOf(tx, step.key);
         for (const p of slice) await repo.update(p.id, p.patch);
       }));
