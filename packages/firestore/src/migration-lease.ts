@@ -67,6 +67,9 @@ export class MigrationLease {
   }
 
   private async tryTake(owner: string): Promise<boolean> {
+    // A plain read first: waiting runners do not contend with the holder's renewals.
+    const seen = await this.ref.get();
+    if (seen.exists && (seen.get('expiresAt') as Timestamp).toMillis() > Date.now()) return false;
     return this.db().runTransaction(async (t) => {
       const snap = await t.get(this.ref);
       const expires = snap.exists ? (snap.get('expiresAt') as Timestamp).toMillis() : 0;

@@ -27,3 +27,6 @@ export const firestoreStored: StoredShape = {
   fields: ['contact', 'contactBidx', 'counter', 'plan', 'priority', 'subject'],
   integerType: 'integer',
 };
+
+/** A short migration lease, so a killed runner's lease expires within the test. */
+export const TEST_LEASE = '8s';
