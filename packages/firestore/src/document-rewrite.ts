@@ -24,10 +24,20 @@ export interface DocumentEdit {
 
 /** Writes one transaction may hold (Firestore's limit is 500). */
 const MAX_WRITES = 500;
+/** Documents per rewrite transaction: short transactions keep concurrent writers from contending for long. */
+const REWRITE_PAGE = 100;
 /** Documents read per page of a check. */
 const CHECK_PAGE = 1000;
-/** Length of `-<sha256 base64url>` at the end of a lock document id. */
-const DIGEST_SUFFIX = 44;
+/**
+ * Length of `-<sha256 base64url>` at the end of a lock document id (the
+ * rest is the unique key's name).
+ *
+ * @example
+ * ```ts
+ * const keyName = lockId.slice(0, -LOCK_DIGEST_SUFFIX); // 'users_handle_key'
+ * ```
+ */
+export const LOCK_DIGEST_SUFFIX = 44;
 
 /** The document after the edit, and what is wrong with it (a required field without a value). */
 function transform(data: DocumentFields, edit: DocumentEdit): { next: DocumentFields; problem?: string } {
@@ -110,8 +120,8 @@ export async function checkDocuments(col: CollectionReference, edit: DocumentEdi
 }
 
 /**
- * Apply `edit` to every document of `col`, in transactions of at most 500
- * writes. Each transaction reads its documents (so a concurrent writer's
+ * Apply `edit` to every document of `col`, in transactions of at most 100
+ * documents (and 500 writes). Each transaction reads its documents (so a concurrent writer's
  * change either commits first and is kept, or makes the page retry) and
  * writes only the fields that change. Unique keys of `edit.ensure` get
  * their lock documents (an existing lock owned by another document is a
@@ -128,7 +138,7 @@ export async function checkDocuments(col: CollectionReference, edit: DocumentEdi
 export async function rewriteDocuments(db: Firestore, col: CollectionReference, edit: DocumentEdit, attempts: number): Promise<number> {
   const schema = edit.ensure;
   const keys = schema ? uniqueKeys(schema) : [];
-  const perPage = Math.max(1, Math.floor(MAX_WRITES / (1 + 2 * keys.length)));
+  const perPage = Math.max(1, Math.min(REWRITE_PAGE, Math.floor(MAX_WRITES / (1 + 2 * keys.length))));
   let changed = 0;
   for await (const ids of idPages(col, perPage)) {
     changed += await db.runTransaction(async (t) => rewritePage(t, col, ids, edit, keys), { maxAttempts: attempts });
@@ -152,7 +162,7 @@ async function rewritePage(t: Transaction, col: CollectionReference, ids: readon
     for (const { key, ref } of lockRefs(schema, col, decodeRow(schema, s.id, next))) {
       claims.push({ ref, owner: s.id, fields: key.fields });
       const before = keyNameBefore(schema, key, edit);
-      if (before) releases.push(lockCollection(col).doc(`${before}${ref.id.slice(-DIGEST_SUFFIX)}`));
+      if (before) releases.push(lockCollection(col).doc(`${before}${ref.id.slice(-LOCK_DIGEST_SUFFIX)}`));
     }
   }
   const locks = claims.length ? await t.getAll(...claims.map((c) => c.ref)) : [];
@@ -182,7 +192,7 @@ async function rewritePage(t: Transaction, col: CollectionReference, ids: readon
 export async function deleteLocks(db: Firestore, col: CollectionReference, which: { readonly index?: string; readonly columns?: readonly string[] }): Promise<number> {
   const locks = lockCollection(col);
   const matches = (id: string): boolean => {
-    const key = id.slice(0, -DIGEST_SUFFIX);
+    const key = id.slice(0, -LOCK_DIGEST_SUFFIX);
     if (which.index !== undefined) return key === which.index;
     return key.endsWith('_key') && (which.columns ?? []).some((c) => `${key.slice(0, -3)}`.includes(`_${c}_`));
   };

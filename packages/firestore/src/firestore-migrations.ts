@@ -1,7 +1,8 @@
 import { FieldPath, Timestamp, type Firestore } from '@google-cloud/firestore';
 import { toSnakeCase, type FieldMeta, type MigrationBackend, type MigrationRecord, type ProgressRecord, type RepositorySchema, type SchemaChange, type StoredTable } from '@chatcore/core/driver';
 import { MigrationLease } from './migration-lease.js';
-import { checkDocuments, deleteLocks, moveCollection, rewriteDocuments, type DocumentEdit } from './document-rewrite.js';
+import { checkDocuments, deleteLocks, LOCK_DIGEST_SUFFIX, moveCollection, rewriteDocuments, type DocumentEdit } from './document-rewrite.js';
+import { lockCollection } from './unique-locks.js';
 import { grpcCode, mapError } from './error-map.js';
 
 /** The history collection: one document per migration, keyed by its id. */
@@ -43,8 +44,8 @@ interface Edit {
  * a lease document as the lock (see MigrationLease), and schema changes as
  * document rewrites: every document of a changed collection is read and
  * rewritten (renamed and dropped fields, new fields stored as null, unique
- * lock documents claimed, moved or deleted) in transactions of at most 500
- * writes, so concurrent writers keep their changes. Firestore has no
+ * lock documents claimed, moved or deleted) in transactions of 100
+ * documents (at most 500 writes), so concurrent writers keep their changes. Firestore has no
  * multi-document atomicity at that size: a change that fails a check
  * (a required field without a value) fails before writing, and a pass
  * interrupted half-way is completed by running it again (it is idempotent).
@@ -159,7 +160,12 @@ export class FirestoreMigrationBackend implements MigrationBackend {
         if (snap.size < DESCRIBE_PAGE) break;
         after = snap.docs[snap.size - 1]!.id;
       }
-      if (seen > 0) out.set(table, { table, columns, indexes: new Set() });
+      if (seen === 0) continue;
+      columns.set('id', { type: 'string', nullable: false });
+      // Unique keys are the lock documents' key names; plain indexes are deployed outside (firestore.indexes.json).
+      const keys = new Set<string>();
+      for (const d of (await this.guard(() => lockCollection(col).select().get())).docs) keys.add(d.id.slice(0, -LOCK_DIGEST_SUFFIX));
+      out.set(table, { table, columns, indexes: keys, indexesListed: 'unique' });
     }
     return out;
   }

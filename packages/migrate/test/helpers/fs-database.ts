@@ -8,8 +8,8 @@ export function freshProject(): string {
 }
 
 /** A Firestore driver on the emulator (FIRESTORE_EMULATOR_HOST), in `projectId`. */
-export function fsDriver(projectId: string, migrationLease?: string): FirestoreDriver {
-  return firestore({ projectId, emulatorHost: process.env.FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8080', ...(migrationLease ? { migrationLease } : {}) });
+export function fsDriver(projectId: string, migrationLease?: string, maxTransactionAttempts?: number): FirestoreDriver {
+  return firestore({ projectId, emulatorHost: process.env.FIRESTORE_EMULATOR_HOST ?? '127.0.0.1:8080', ...(migrationLease ? { migrationLease } : {}), ...(maxTransactionAttempts ? { maxTransactionAttempts } : {}) });
 }
 
 /** How Firestore stores the migrated tickets: field names, explicit nulls, integers as int64. */
@@ -24,7 +24,7 @@ export const firestoreStored: StoredShape = {
     }
     return lines;
   },
-  fields: ['contact', 'contactBidx', 'counter', 'plan', 'priority', 'subject'],
+  fields: ['contact', 'contactBidx', 'counter', 'id', 'plan', 'priority', 'subject'],
   integerType: 'integer',
 };
 
