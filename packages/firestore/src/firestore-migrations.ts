@@ -52,7 +52,8 @@ interface Edit {
  *
  * @example
  * ```ts
- * const backend = new FirestoreMigrationBackend(() => driver.firestore, { leaseMs: 30_000, attempts: 10 });
+ * const fs = firestore({ projectId: 'demo' });
+ * const backend: FirestoreMigrationBackend = fs.migrations; // or new FirestoreMigrationBackend(() => fs.firestore, { leaseMs: 30_000, attempts: 10 })
  * await backend.withLock(async () => console.log(await backend.history()));
  * ```
  */
