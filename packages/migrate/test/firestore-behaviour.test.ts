@@ -106,4 +106,26 @@ test('requiring a field that some documents lack fails before writing anything',
   await db.close();
 });
 
+test('renameRepository moves every document and its unique locks to the new collection', async () => {
+  const project = freshProject();
+  const notes = defineRepository('notes', { id: f.id(), body: f.string().unique(), n: f.integer() });
+  const memos = defineRepository('memos', { id: f.id(), body: f.string().unique(), n: f.integer() });
+  const db1 = createDatabase({ driver: fsDriver(project), repositories: { notes } });
+  await db1.connect();
+  const made = await db1.notes.createMany(Array.from({ length: 300 }, (_, i) => ({ body: `b${i}`, n: i })));
+  await db1.close();
+  const db = createDatabase({ driver: fsDriver(project), repositories: { memos }, schemaMode: 'off' });
+  const rename = defineMigration({ id: 'r001_memos', up(m) { m.renameRepository('notes', 'memos'); } });
+  assert.equal((await migrate(db, { migrations: [rename] })).applied, ['r001_memos']);
+  const rows = await db.memos.find({ where: {}, orderBy: { n: 'asc' }, limit: 1000 });
+  assert.equal(rows.map((r) => [r.id, r.body]), made.map((r) => [r.id, r.body]));
+  const fs = (db.driver as ReturnType<typeof fsDriver>).firestore;
+  assert.is((await fs.collection('notes').get()).size, 0, 'the old collection is empty');
+  assert.is((await fs.collection('notes__unique').get()).size, 0, 'its locks moved');
+  const locks = (await fs.collection('memos__unique').get()).docs.map((d) => d.id);
+  assert.is(locks.filter((id) => id.startsWith('memos_body_key-')).length, 300);
+  assert.instance(await db.memos.create({ body: 'b5', n: 1 }).catch((e: unknown) => e), UniqueViolationError);
+  await db.close();
+});
+
 test.run();
