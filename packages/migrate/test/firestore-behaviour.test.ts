@@ -128,4 +128,26 @@ test('renameRepository moves every document and its unique locks to the new coll
   await db.close();
 });
 
+test('a schema pass run again (as after a crash half-way) changes nothing more', async () => {
+  const project = freshProject();
+  await seed(project);
+  const db = createDatabase({ driver: fsDriver(project), repositories: { accounts: accountsV2 }, schemaMode: 'off' });
+  const storage = db.schemas.get('accounts')!;
+  const login = { name: 'login', meta: storage.fields.login! };
+  const changes = [
+    { kind: 'renameField' as const, table: 'accounts', from: { name: 'handle', meta: { ...login.meta, column: 'handle' } }, to: login },
+    { kind: 'dropField' as const, table: 'accounts', field: { name: 'nick', meta: { ...login.meta, column: 'nick', unique: false } } },
+  ];
+  const backend = db.driver.migrations!;
+  const first = await backend.applySchemaChanges(changes, []);
+  assert.match(first.join('\n'), new RegExp(`\\(${ROWS} documents changed\\)`));
+  const raw = () => db.driver.query(storage, { orderBy: [{ field: 'id', direction: 'asc' }] }, {});
+  const before = await raw();
+  const second = await backend.applySchemaChanges(changes, []);
+  assert.match(second.join('\n'), /\(0 documents changed\)/);
+  assert.equal(await raw(), before);
+  assert.ok(before.every((r) => typeof r.login === 'string' && r.login.startsWith('h')));
+  await db.close();
+});
+
 test.run();
