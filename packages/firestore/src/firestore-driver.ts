@@ -17,6 +17,7 @@ import { installDeadlines, withCallScope } from './sdk-deadlines.js';
 import { installCommitRules } from './sdk-commits.js';
 import { callersOwnTimeout, FirestoreBreaker } from './firestore-breaker.js';
 import { breakerHealth, overallStatus } from '@chatcore/core/driver';
+import { FirestoreMigrationBackend } from './firestore-migrations.js';
 
 const HEALTH_TIMEOUT_MS = 5000;
 /** The longest a breaker probe waits for Firestore's answer. */
@@ -46,6 +47,8 @@ export class FirestoreDriver implements Driver {
   private reader: Reader | undefined;
   private deadlines: { close(): void; readonly closing: AbortSignal } | undefined;
   private breakerOf: FirestoreBreaker | undefined;
+  /** Versioned migrations (see `@chatcore/migrate`): history collection, lease lock, document rewrites. */
+  readonly migrations: FirestoreMigrationBackend;
 
   constructor(options: FirestoreOptions) {
     this.options = resolveOptions(options);
@@ -67,6 +70,7 @@ export class FirestoreDriver implements Driver {
       countField: false,
       maxAtomicBatch: this.options.maxBatchOps,
     });
+    this.migrations = new FirestoreMigrationBackend(() => this.firestore, { leaseMs: this.options.migrationLeaseMs, attempts: Math.max(10, this.options.maxTransactionAttempts) });
     const driver = this; // the client is created lazily, so the context reads it through the driver
     this.ctx = {
       get db() { return driver.firestore; },

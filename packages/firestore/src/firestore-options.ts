@@ -5,6 +5,8 @@ import { MAX_REQUEST_BYTES } from './document-rules.js';
 
 /** Default bound of one request to Firestore, retries included. */
 const DEFAULT_CALL_TIMEOUT_MS = 20_000;
+/** Default life of the migration lease document without renewal. */
+const DEFAULT_MIGRATION_LEASE_MS = 30_000;
 
 /**
  * Options of the Firestore driver.
@@ -43,6 +45,12 @@ export interface FirestoreOptions {
   readonly maxSortInMemory?: number | undefined;
   /** Attempts of a transaction under contention (ABORTED), including the first; default 5. */
   readonly maxTransactionAttempts?: number | undefined;
+  /**
+   * How long `migrate`'s lease document lasts without renewal (ms or a
+   * duration like '30s'; default 30 s). The runner renews it every third
+   * of that; a runner that dies leaves it to expire, then another takes over.
+   */
+  readonly migrationLease?: number | string | undefined;
   /**
    * The longest one request to Firestore may take, its retries included:
    * milliseconds or a duration like '20s'; default 20 s. An unreachable
@@ -84,6 +92,8 @@ export interface ResolvedFirestoreOptions extends FirestoreOptions {
   readonly maxSortInMemory: number;
   /** `callTimeout` in milliseconds. */
   readonly callTimeoutMs: number;
+  /** `migrationLease` in milliseconds. */
+  readonly migrationLeaseMs: number;
   readonly retry: ResolvedRetryOptions | false;
   readonly breaker: ResolvedBreakerOptions | false;
 }
@@ -112,6 +122,15 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   const maxBatchBytes = int('maxBatchBytes', 64 * 1024, MAX_REQUEST_BYTES, Math.floor(9.5 * 1_048_576));
   const maxTransactionAttempts = int('maxTransactionAttempts', 1, 50, 5);
   const maxSortInMemory = int('maxSortInMemory', 0, 100_000, 1000);
+  let migrationLeaseMs = DEFAULT_MIGRATION_LEASE_MS;
+  if (options.migrationLease !== undefined) {
+    try {
+      migrationLeaseMs = parseDuration(options.migrationLease, 'migrationLease');
+    } catch {
+      migrationLeaseMs = NaN;
+    }
+    if (!(migrationLeaseMs >= 1000 && migrationLeaseMs <= 3_600_000)) problems.push({ path: 'migrationLease', message: 'expected milliseconds from 1000 to 3600000, or a duration like "30s"' });
+  }
   let callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
   if (options.callTimeout !== undefined) {
     try {
@@ -136,5 +155,5 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   const { credentials: given, ...rest } = options;
   // Plain for the SDK, which reads private_key as a string; concealed so that printing the options does not show it.
   const credentials = given && SecretValue.conceal({ client_email: given.client_email, private_key: SecretValue.reveal(given.private_key) }, ['private_key']);
-  return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs, retry, breaker };
+  return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs, migrationLeaseMs, retry, breaker };
 }

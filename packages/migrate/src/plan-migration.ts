@@ -65,8 +65,9 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
   const declaredColumns = new Set<string>();
   const added: string[] = [];
   for (const [name, meta] of Object.entries(storage.fields)) {
-    const column = meta.column ?? name;
-    declaredColumns.add(column);
+    // SQL stores columns, Firestore and memory field names.
+    const column = table.columns.has(meta.column ?? name) ? (meta.column ?? name) : name;
+    declaredColumns.add(meta.column ?? name).add(name);
     if (isBlindIndex(meta)) continue; // follows its field
     const col = table.columns.get(column);
     if (!col) {
@@ -95,6 +96,7 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
     questions.push(`${repo}: ${dropped.join(', ')} ${dropped.length > 1 ? 'are' : 'is'} gone and ${added.join(', ')} ${added.length > 1 ? 'are' : 'is'} new. If a new field is an old one renamed, replace its addField (and backfill) and the dropField with m.renameField(${q(repo)}, ${q(dropped[0]!)}, ${q(added[0]!)}); which keeps the values (and re-encrypts them if the field is encrypted). As written, the old values are deleted.`);
   }
   for (const idx of storage.indexes) {
+    if (!idx.unique && table.indexesListed === 'unique') continue;
     const exists = [...table.indexes].some((n) => n.endsWith(idx.name.slice(repo.length)) || n === idx.name);
     if (exists) continue;
     const fields = idx.fields.map((f) => Object.entries(storage.fields[f]?.annotations ?? {}).map(([, a]) => (a as { blindIndexOf?: string }).blindIndexOf).find(Boolean) ?? f);

@@ -1,5 +1,4 @@
 import type { Database, RepositoryMap } from '@chatcore/core';
-import type { Condition } from '@chatcore/core/driver';
 import type { DataStep } from './compile-migration.js';
 
 /**
@@ -37,11 +36,13 @@ async function inSlices<T>(items: readonly T[], n: number, write: (slice: readon
 
 /**
  * Run one data step from `progress` to the end, one transaction per batch
- * through the repositories, calling `save` after each batch commits. A
- * `copy` step reads the old stored values with the driver (the repositories
- * no longer declare them) and writes the new field through the repository;
- * rows whose new field is already set are skipped, so a rerun never
- * rewrites them. A `backfill` step reads and writes through the repository.
+ * through the repositories, calling `save` after each batch commits. Every
+ * batch is read through the repository, so the plugins see the read (audit
+ * records it). A `copy` step then fetches the old stored values of those
+ * rows by id with the driver (the repositories no longer declare them) and
+ * writes the new field through the repository; rows whose new field is
+ * already set are skipped, so a rerun never rewrites them. A `backfill`
+ * step reads and writes through the repository.
  * With `concurrency` > 1 a batch is written by that many transactions at
  * once (on separate connections); progress still moves only when the whole
  * batch committed.
@@ -62,19 +63,21 @@ export async function runDataStep<R extends RepositoryMap>(
   for (;;) {
     let ids: string[];
     if (step.kind === 'copy') {
+      // The batch is read through the repository, so the plugins see (and audit) a read of these rows;
+      // the old stored values, which no repository declares any more, are then fetched by id.
+      const page = await repoOf(db, step.key).find({ where: lastId === undefined ? {} : { id: { gt: lastId } }, orderBy: { id: 'asc' }, limit: step.batchSize });
+      if (page.length === 0) break;
+      const select = ['id', ...new Set(step.pairs.map((p) => p.from))];
+      const old = new Map((await db.driver.getByIds(step.scan, page.map((r) => r.id as string), { select })).map((r) => [r.id as string, r]));
       // Rows with some value still to copy: the new field is unset and the old one holds a value.
-      const pending: Condition[] = step.pairs.map((p) => ({ kind: 'and', conditions: [{ kind: 'isNull', field: p.to, isNull: true }, { kind: 'isNull', field: p.from, isNull: false }] }));
-      const conditions: Condition[] = [pending.length === 1 ? pending[0]! : { kind: 'or', conditions: pending }];
-      if (lastId !== undefined) conditions.push({ kind: 'cmp', field: 'id', op: 'gt', value: lastId });
-      const select = ['id', ...step.pairs.flatMap((p) => [p.from, p.to])];
-      const batch = await db.driver.query(step.scan, { where: { kind: 'and', conditions }, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
-      if (batch.length === 0) break;
-      const patches = batch.map((row) => {
+      const patches = page.map((row) => {
+        const stored = old.get(row.id as string) ?? {};
         const patch: Record<string, unknown> = {};
-        for (const p of step.pairs) if (row[p.to] === null && row[p.from] !== null) patch[p.to] = p.read(row);
+        for (const p of step.pairs) if (row[p.to] == null && stored[p.from] != null) patch[p.to] = p.read(stored);
         return { id: row.id as string, patch };
       });
-      await inSlices(patches, concurrency, (slice) => db.transaction(async (tx) => {
+      const todo = patches.filter((p) => Object.keys(p.patch).length > 0);
+      await inSlices(todo, concurrency, (slice) => db.transaction(async (tx) => {
         const repo = repoOf(tx, step.key);
         for (const p of slice) await repo.update(p.id, p.patch);
       }));

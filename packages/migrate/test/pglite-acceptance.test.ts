@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import { sqlDriver } from '@chatcore/sql';
 import { defaultTemplateCache, PgliteExecutor, startInMemory } from '@chatcore/pglite';
 import { runAcceptance } from './helpers/acceptance.js';
+import { sqlStored } from './helpers/sql-stored.js';
 
 const rows = Number(process.env.CHATCORE_MIGRATE_PGLITE_ROWS ?? 2000);
 
@@ -9,7 +10,7 @@ test(`PGlite: ${rows} rows migrate (rename plain and encrypted fields, string to
   const client = await startInMemory(defaultTemplateCache());
   try {
     const driver = () => sqlDriver({ name: 'pglite', executor: new PgliteExecutor({ client }) });
-    const figures = await runAcceptance({ driver, writerDriver: driver, rows, batchSize: 250 });
+    const figures = await runAcceptance({ stored: sqlStored, driver, writerDriver: driver, rows, batchSize: 250 });
     console.log(`pglite acceptance: ${JSON.stringify(figures)}`);
   } finally {
     await client.close();

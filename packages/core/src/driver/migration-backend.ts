@@ -128,4 +128,10 @@ export interface StoredTable {
   readonly columns: ReadonlyMap<string, { readonly type: string; readonly nullable: boolean }>;
   /** Index names as the backend knows them. */
   readonly indexes: ReadonlySet<string>;
+  /**
+   * `unique`: only unique keys are listed, plain indexes are deployed
+   * outside the database (Firestore's composite indexes), so a plan does not
+   * propose them. Unset: every index is listed.
+   */
+  readonly indexesListed?: 'unique' | undefined;
 }

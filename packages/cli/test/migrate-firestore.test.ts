@@ -1,0 +1,75 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { useFirestoreEmulator } from '@chatcore/firestore/testing';
+import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
+import { FIXTURE_REPOSITORIES_V2, linkNodeModules } from './helpers/migrate-flow.js';
+
+// `chatcore migrate` (the built binary) on the Firestore emulator, in a project of its own.
+
+const emulator = await useFirestoreEmulator();
+const project = `chatcore-cli-migrate-${randomBytes(4).toString('hex')}`;
+const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-migrate-fs-'));
+linkNodeModules(dir);
+writeFileSync(join(dir, 'chatcore.yaml'), `database:
+  backend: firestore
+  project_id: ${project}
+  emulator_host: ${emulator.host}
+encryption:
+  keys:
+    - id: k1
+      key: \${K1}
+      active: true
+`);
+const env = { K1: randomBytes(32).toString('base64') };
+const v1 = { ...env, CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES };
+const v2 = { ...env, CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES_V2 };
+const cli = (args: string[], e: NodeJS.ProcessEnv = v2) => runCli(args, { cwd: dir, env: e, timeoutMs: 240_000 });
+const migrations = join(dir, 'migrations');
+
+test('migrate on Firestore: create plans the new field, status reports it pending, up applies it once, an edit is refused', async () => {
+  // Release 1 has documents (Firestore has no schema: the plan reads the fields of stored documents).
+  const seed = await cli(['migrate', 'up'], v1);
+  assert.is(seed.code, 0, show(seed));
+  const { createDatabase } = await import('@chatcore/core');
+  const { firestore } = await import('@chatcore/firestore');
+  const { encryption } = await import('@chatcore/encryption');
+  const { repositories } = (await import(FIXTURE_REPOSITORIES)) as { repositories: Record<string, never> };
+  const db = createDatabase({ driver: firestore({ projectId: project, emulatorHost: emulator.host }), repositories, plugins: [encryption({ keys: [{ id: 'k1', key: env.K1 }] })] });
+  await db.connect();
+  await (db as unknown as { users: { create(v: unknown): Promise<unknown> } }).users.create({ name: 'Ada', email: 'ada@example.com' });
+  await db.close();
+
+  const created = await cli(['migrate', 'create', 'add_nickname', '--ext', 'mjs']);
+  assert.is(created.code, 0, show(created));
+  const path = created.stdout.split('\n')[0]!;
+  assert.equal(readdirSync(migrations), [path.slice(migrations.length + 1)]);
+  const source = readFileSync(path, 'utf8');
+  assert.match(source, /m\.addField\('users', 'nickname'\);/);
+  assert.not.match(source, /addIndex|addUnique|dropField|changeType/, source);
+  const id = path.slice(migrations.length + 1, -'.mjs'.length);
+
+  const check = await cli(['migrate', 'status', '--check', '--json']);
+  assert.is(check.code, 1, show(check));
+  assert.equal(jsonOf<{ pending: string[] }>(check).pending, [id]);
+
+  const up = await cli(['migrate', 'up']);
+  assert.is(up.code, 0, show(up));
+  assert.match(up.stdout, new RegExp(`^applied ${id}$`, 'm'));
+  const again = await cli(['migrate', 'up', '--json']);
+  assert.is(again.code, 0, show(again));
+  assert.equal(jsonOf<{ applied: string[] }>(again).applied, []);
+  const status = await cli(['migrate', 'status', '--check']);
+  assert.is(status.code, 0, show(status));
+
+  writeFileSync(path, source.replace("m.addField('users', 'nickname');", "m.addField('users', 'nickname');\n    m.addIndex('users', ['name']);"));
+  const edited = await cli(['migrate', 'up']);
+  assert.is(edited.code, 1, show(edited));
+  assert.match(edited.stderr, new RegExp(`Migration ${id} was applied with other steps than the code has now`));
+});
+
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+test.run();

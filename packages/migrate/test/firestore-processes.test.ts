@@ -1,0 +1,104 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase, MigrationError } from '@chatcore/core';
+import { useFirestoreEmulator } from '@chatcore/firestore/testing';
+import { defineMigration, migrate, migrationStatus } from '../src/index.js';
+import { bumpOnce, jobsV1, jobsV2, slowFill } from './helpers/jobs.js';
+import { freshProject, fsDriver, TEST_LEASE } from './helpers/fs-database.js';
+
+await useFirestoreEmulator();
+
+const CHILD = fileURLToPath(new URL('./helpers/child-migrate-fs.ts', import.meta.url));
+const ROWS = 1000;
+
+function child(project: string, which: 'race' | 'slow'): { proc: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
+  const proc = spawn(process.execPath, ['--conditions=@chatcore/source', '--import', 'tsx', CHILD, project, which], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
+  let out = '';
+  proc.stdout!.on('data', (d) => (out += d));
+  proc.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, out })));
+  return { proc, done };
+}
+
+async function seed(project: string) {
+  const db = createDatabase({ driver: fsDriver(project), repositories: { jobs: jobsV1 } });
+  await db.connect();
+  for (let at = 0; at < ROWS; at += 500) await db.jobs.createMany(Array.from({ length: 500 }, (_, k) => ({ n: 0, name: `#${at + k}` })));
+  await db.close();
+}
+
+function lastJson(out: string): { applied: string[] } {
+  return JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!) as { applied: string[] };
+}
+
+test('two processes running migrate at once apply each migration exactly once', async () => {
+  const project = freshProject();
+  await seed(project);
+  const a = child(project, 'race');
+  const b = child(project, 'race');
+  const [ra, rb] = await Promise.all([a.done, b.done]);
+  assert.is(ra.code, 0, ra.out);
+  assert.is(rb.code, 0, rb.out);
+  assert.equal([lastJson(ra.out).applied, lastJson(rb.out).applied].flat(), ['j001_bump_once'], 'one process applied it, the other found nothing pending');
+  const db = createDatabase({ driver: fsDriver(project), repositories: { jobs: jobsV2 }, schemaMode: 'verify' });
+  await db.connect();
+  const rows = await db.jobs.find({ where: {}, orderBy: { id: 'asc' }, limit: 10_000 });
+  assert.is(rows.length, ROWS);
+  assert.ok(rows.every((r) => r.n === 1 && r.label === `job ${r.title}`), 'every row was bumped once');
+  const history = await db.driver.migrations!.history();
+  assert.equal(history.map((h) => [h.id, Boolean(h.finishedAt)]), [['j001_bump_once', true]]);
+
+  // An applied migration edited afterwards is refused by checksum, before anything runs.
+  const edited = defineMigration({ id: 'j001_bump_once', up(m) { m.renameField('jobs', 'name', 'title'); m.addField('jobs', 'label'); } });
+  try {
+    await migrate(db, { migrations: [edited] });
+    assert.unreachable('the edited migration ran');
+  } catch (err) {
+    assert.instance(err, MigrationError);
+    assert.match((err as Error).message, /checksum/);
+  }
+  assert.equal((await migrationStatus(db, { migrations: [edited] })).map((s) => s.state), ['modified']);
+  assert.ok((await db.jobs.find({ where: {}, limit: 10_000 })).every((r) => r.n === 1), 'nothing changed');
+  await db.close();
+});
+
+test('a migration killed (SIGKILL) in its data step resumes and completes once its lease expires', async () => {
+  const project = freshProject();
+  await seed(project);
+  const db = createDatabase({ driver: fsDriver(project, TEST_LEASE), repositories: { jobs: jobsV2 }, schemaMode: 'off' });
+  await db.driver.connect();
+  const c = child(project, 'slow');
+  let rowsAtKill = 0;
+  for (let i = 0; i < 1200 && rowsAtKill < 300; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const h = await db.driver.migrations!.history().catch(() => []);
+    const steps = (h[0]?.progress as { steps?: Array<{ rows: number }> } | undefined)?.steps;
+    rowsAtKill = steps?.[0]?.rows ?? 0;
+  }
+  assert.ok(rowsAtKill >= 300, 'the child made progress before the kill');
+  c.proc.kill('SIGKILL');
+  const exit = await c.done;
+  assert.is(exit.signal, 'SIGKILL');
+  const before = await db.driver.migrations!.history();
+  assert.is(before[0]!.finishedAt, undefined, 'the killed run did not finish');
+  const progress: string[] = [];
+  const started = Date.now();
+  const result = await migrate(db, { migrations: [slowFill], concurrency: 1, onProgress: (e) => progress.push(`${e.phase}:${e.rows ?? ''}`) });
+  assert.ok(Date.now() - started >= 1000, 'it waited for the dead runner\'s lease to expire');
+  assert.equal(result.applied, ['j001_slow_fill']);
+  assert.equal(result.resumed, ['j001_slow_fill']);
+  assert.not.ok(progress.includes('expand:'), 'the expand phase did not run again');
+  const firstBatch = Number(progress.find((p) => p.startsWith('data:'))!.slice(5));
+  assert.ok(firstBatch > rowsAtKill - 1, `resumed after the recorded batches (first report ${firstBatch}, ${rowsAtKill} recorded at the kill)`);
+  const rows = await db.jobs.find({ where: {}, orderBy: { id: 'asc' }, limit: 10_000 });
+  assert.is(rows.length, ROWS);
+  assert.ok(rows.every((r) => r.label === `job ${r.title}`));
+  const cols = (await db.driver.migrations!.describe(['jobs'])).get('jobs')!.columns;
+  assert.is(cols.get('label')!.nullable, false, 'every document has a label');
+  assert.not.ok(cols.has('name'));
+  await db.close();
+});
+
+test.run();
