@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { createDatabase, defineRepository, f, IntegrityError, UnsupportedQueryError, ValidationError } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
-import type { BlindIndex, Sealed, SqlDriver, SqlRowOf } from '@chatcore/sql';
+import type { BlindIndex, Ciphertext, RowAuthenticatorTag, Sealed, SealedEnvelope, SqlDriver, SqlRowOf } from '@chatcore/sql';
 import { audit, type AuditPlugin } from '@chatcore/audit';
 import { cache } from '@chatcore/cache';
 import { encryption } from '../../src/index.js';
@@ -17,6 +17,7 @@ export const users = defineRepository('users', {
   ssn: f.string().optional().sensitive(),
   password: f.string().secret(),
   age: f.integer().optional(),
+  birthYear: f.integer().optional().sensitive(),
   createdAt: f.timestamp().createdAt(),
   version: f.version(),
 });
@@ -27,23 +28,68 @@ export const notes = defineRepository('notes', {
   author: f.string().sensitive({ searchable: true }),
   version: f.version(),
 }, { plugins: { encryption: { seal: true, clear: ['conversationId'] } } });
-/** Fields without anything to protect: no row authenticator either. */
-export const tags = defineRepository('tags', { id: f.id(), label: f.string(), weight: f.number().optional(), createdAt: f.timestamp().createdAt() });
+/** Every other kind of field, none to protect: no row authenticator either. */
+export const tags = defineRepository('tags', {
+  id: f.id(),
+  label: f.string(),
+  body: f.text().optional(),
+  weight: f.number().optional(),
+  rank: f.integer().optional(),
+  wide: f.integer({ max: 2 ** 40 }).optional(),
+  big: f.bigint().optional(),
+  flag: f.boolean().optional(),
+  kind: f.enum(['a', 'b']).optional(),
+  blob: f.bytes().optional(),
+  meta: f.json<{ a?: number }>().optional(),
+  labels: f.array(f.string()).optional(),
+  createdAt: f.timestamp().createdAt(),
+  updatedAt: f.timestamp().updatedAt(),
+  version: f.version(),
+});
 type Repos = { users: typeof users; notes: Sealed<typeof notes, 'conversationId'>; tags: typeof tags };
 
-/** Every key of T, exactly: an object literal of this type lists the row type's columns, no more, no fewer. */
-type Columns<T> = { readonly [K in keyof T]-?: true };
-const userColumns: Columns<SqlRowOf<typeof users>> = { id: true, name: true, email: true, email_bidx: true, ssn: true, age: true, created_at: true, version: true, row_auth: true };
-const noteColumns: Columns<SqlRowOf<Sealed<typeof notes, 'conversationId'>>> = { id: true, conversation_id: true, author_bidx: true, sealed: true, version: true, row_auth: true };
-const tagColumns: Columns<SqlRowOf<typeof tags>> = { id: true, label: true, weight: true, created_at: true };
-const plainUserColumns: Columns<SqlRowOf<typeof users, 'plaintext'>> = { id: true, name: true, email: true, ssn: true, age: true, created_at: true, version: true };
+/** The information_schema data_type a column of TS type T can have. */
+type PgType<T> = T extends Ciphertext | BlindIndex | RowAuthenticatorTag | SealedEnvelope | string ? 'text'
+  : T extends number ? 'integer' | 'bigint' | 'double precision'
+  : T extends bigint ? 'bigint'
+  : T extends boolean ? 'boolean'
+  : T extends Date ? 'timestamp with time zone'
+  : T extends Uint8Array ? 'bytea'
+  : T extends readonly unknown[] ? 'ARRAY'
+  : 'jsonb';
+/**
+ * Every column of a row type with its data_type and is_nullable, exactly:
+ * an object literal of this type names each column once, and the compiler
+ * checks that what it says agrees with the row type.
+ */
+type Spec<Row> = { readonly [K in keyof Row]-?: readonly [PgType<NonNullable<Row[K]>>, null extends Row[K] ? 'YES' : 'NO'] };
+type Cols = Record<string, readonly [string, string]>;
 
-/** What information_schema says a table's columns are, sorted. */
-async function storedColumns(driver: SqlDriver, table: string): Promise<string[]> {
-  const { rows } = await driver.executor.execute({ sql: 'select column_name from information_schema.columns where table_name = $1 and table_schema = current_schema() order by column_name', parameters: [table] });
-  return rows.map((r) => String(r.column_name));
+const userSpec: Spec<SqlRowOf<typeof users>> = {
+  id: ['text', 'NO'], name: ['text', 'NO'], email: ['text', 'NO'], email_bidx: ['text', 'NO'], ssn: ['text', 'YES'],
+  age: ['integer', 'YES'], birth_year: ['text', 'YES'], created_at: ['timestamp with time zone', 'NO'], version: ['integer', 'NO'], row_auth: ['text', 'YES'],
+};
+const noteSpec: Spec<SqlRowOf<Sealed<typeof notes, 'conversationId'>>> = {
+  id: ['text', 'NO'], conversation_id: ['text', 'NO'], author_bidx: ['text', 'NO'], sealed: ['text', 'NO'], version: ['integer', 'NO'], row_auth: ['text', 'YES'],
+};
+const tagSpec: Spec<SqlRowOf<typeof tags>> = {
+  id: ['text', 'NO'], label: ['text', 'NO'], body: ['text', 'YES'], weight: ['double precision', 'YES'], rank: ['integer', 'YES'], wide: ['bigint', 'YES'],
+  big: ['bigint', 'YES'], flag: ['boolean', 'YES'], kind: ['text', 'YES'], blob: ['bytea', 'YES'], meta: ['jsonb', 'YES'], labels: ['ARRAY', 'YES'],
+  created_at: ['timestamp with time zone', 'NO'], updated_at: ['timestamp with time zone', 'NO'], version: ['integer', 'NO'],
+};
+const plainUserSpec: Spec<SqlRowOf<typeof users, 'plaintext'>> = {
+  id: ['text', 'NO'], name: ['text', 'NO'], email: ['text', 'NO'], ssn: ['text', 'YES'], age: ['integer', 'YES'], birth_year: ['integer', 'YES'],
+  created_at: ['timestamp with time zone', 'NO'], version: ['integer', 'NO'],
+};
+/** The secret column: stored (its scrypt hash), left out of the row types on purpose. */
+const secretColumn: Cols = { password: ['text', 'NO'] };
+
+/** What information_schema says a table's columns are: name -> [data_type, is_nullable]. */
+async function storedColumns(driver: SqlDriver, table: string): Promise<Cols> {
+  const { rows } = await driver.executor.execute({ sql: 'select column_name, data_type, is_nullable from information_schema.columns where table_name = $1 and table_schema = current_schema() order by column_name', parameters: [table] });
+  return Object.fromEntries(rows.map((r) => [String(r.column_name), [String(r.data_type), String(r.is_nullable)] as const]));
 }
-const sorted = (o: object, extra: string[] = []) => [...Object.keys(o), ...extra].sort();
+const byName = (...specs: Cols[]): Cols => Object.fromEntries(specs.flatMap((c) => Object.entries(c)).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 /**
  * `db.<repo>.query()` with the standard stack (audit, encryption, cache) on
@@ -98,13 +144,12 @@ export function writtenQueryScenario(name: string, makeDriver: (n: number) => Sq
     await teardown();
   });
 
-  s('the row types name exactly the columns information_schema shows, with and without the encryption plugin', async () => {
-    // The secret column exists (it holds the scrypt hash); the row type leaves it out on purpose.
-    assert.equal(await storedColumns(driver, 'users'), sorted(userColumns, ['password']));
-    assert.equal(await storedColumns(driver, 'notes'), sorted(noteColumns));
-    assert.equal(await storedColumns(driver, 'tags'), sorted(tagColumns));
-    assert.equal(await storedColumns(plainDriver, 'users'), sorted(plainUserColumns, ['password']));
-    assert.equal(await storedColumns(plainDriver, 'tags'), sorted(tagColumns));
+  s('the row types name exactly the columns information_schema shows, with their types and nullability, with and without the encryption plugin', async () => {
+    assert.equal(await storedColumns(driver, 'users'), byName(userSpec, secretColumn));
+    assert.equal(await storedColumns(driver, 'notes'), byName(noteSpec));
+    assert.equal(await storedColumns(driver, 'tags'), byName(tagSpec));
+    assert.equal(await storedColumns(plainDriver, 'users'), byName(plainUserSpec, secretColumn));
+    assert.equal(await storedColumns(plainDriver, 'tags'), byName(tagSpec));
   });
 
   s('query returns decrypted records with secrets removed, and audit records it as a read', async () => {
@@ -174,7 +219,7 @@ export function writtenQueryScenario(name: string, makeDriver: (n: number) => Sq
     const partial = k.selectFrom('users').select(['id', 'name']);
     await rejects(ValidationError, () => db.users.query(partial), /lack column\(s\) .*email/);
     await rejects(ValidationError, () => db.users.query(k.selectFrom('notes').selectAll()), /select from the table users/);
-    await rejects(ValidationError, () => db.tags.query(k.insertInto('tags').values({ id: 'x', label: 'x', weight: null, created_at: new Date() }).returningAll()), /select query/);
+    await rejects(ValidationError, () => db.tags.query(k.insertInto('tags').values({ id: 'x', label: 'x', created_at: new Date(), updated_at: new Date(), version: 1 }).returningAll()), /select query/);
     await rejects(ValidationError, () => db.tags.query(k.with('gone', (w) => w.deleteFrom('tags').returningAll()).selectFrom('tags').selectAll()), /writes/);
     await rejects(ValidationError, () => db.notes.query(k.selectFrom('notes').innerJoin('tags', 'tags.label', 'notes.conversation_id').selectAll()), /select only notes's columns/);
     await rejects(ValidationError, () => db.users.query({} as never), /compile/);
