@@ -15,9 +15,10 @@ function isNode(v: unknown): v is Node {
   return typeof v === 'object' && v !== null && typeof (v as { kind?: unknown }).kind === 'string';
 }
 
-/** Whether any node of the tree writes (a data-modifying CTE or subquery). */
+/** Whether any node of the tree writes (a data-modifying CTE or subquery); a tree too deep to check counts as writing. */
 function writes(value: unknown, depth = 0): boolean {
-  if (depth > 200 || typeof value !== 'object' || value === null) return false;
+  if (typeof value !== 'object' || value === null) return false;
+  if (depth > 200) return true;
   if (isNode(value) && WRITES.has(value.kind)) return true;
   for (const v of Array.isArray(value) ? value : Object.values(value)) if (writes(v, depth + 1)) return true;
   return false;
