@@ -32,7 +32,13 @@ export function compileRowQuery(repository: string, query: unknown): RowStatemen
   if (typeof query !== 'object' || query === null || typeof (query as { compile?: unknown }).compile !== 'function') {
     throw bad(`expected a query builder with compile(), e.g. driver.kysely().selectFrom('${repository}').selectAll()`);
   }
-  const statement = (query as RowQuery).compile() as Partial<RowStatement> | null;
+  let statement: Partial<RowStatement> | null;
+  try {
+    statement = (query as RowQuery).compile();
+  } catch (cause) {
+    // e.g. Kysely's sql`...` template, which compiles only against an instance: not a select builder anyway.
+    throw new ValidationError([{ path: 'query', message: 'compile() failed: pass a query builder that compiles on its own (selectFrom(...))' }], { context: 'query', cause });
+  }
   if (!statement || typeof statement.sql !== 'string' || !Array.isArray(statement.parameters)) throw bad('compile() did not return { sql, parameters }');
   return statement as RowStatement;
 }

@@ -223,6 +223,8 @@ export function writtenQueryScenario(name: string, makeDriver: (n: number) => Sq
     await rejects(ValidationError, () => db.tags.query(k.with('gone', (w) => w.deleteFrom('tags').returningAll()).selectFrom('tags').selectAll()), /writes/);
     await rejects(ValidationError, () => db.notes.query(k.selectFrom('notes').innerJoin('tags', 'tags.label', 'notes.conversation_id').selectAll()), /select only notes's columns/);
     await rejects(ValidationError, () => db.users.query({} as never), /compile/);
+    // Kysely's sql`` template compiles only against an instance: compile() throws.
+    await rejects(ValidationError, () => db.tags.query({ compile: () => { throw new TypeError('no executor'); } }), /compile\(\) failed/);
     assert.is(await db.tags.count({}), before);
   });
 
