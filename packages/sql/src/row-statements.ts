@@ -43,7 +43,9 @@ function tableOf(node: unknown): { name: string; alias: string | undefined } | u
  * from this plan's table and nothing else (no writes anywhere in it, no set
  * operations, no EXPLAIN); with joins, every selection must be qualified by
  * this table, so another table's columns cannot stand in for its own.
- * Returns the statement to run, marked read-only.
+ * Returns the statement to run, marked read-only (so that outside a
+ * transaction it may be retried or go to a replica) unless it locks rows
+ * (`forUpdate()` and the like), which only the primary can do.
  *
  * @example
  * ```ts
@@ -67,7 +69,8 @@ export function rowStatement(plan: SchemaPlan, statement: RowStatement): SqlStat
       if (!t || t.name !== own) refuse(plan.table, `with a join, select only ${own}'s columns (selectAll('${own}'))`);
     }
   }
-  return { sql: statement.sql, parameters: statement.parameters, readOnly: true };
+  const locks = (q.endModifiers as readonly unknown[] | undefined)?.length ?? 0;
+  return { sql: statement.sql, parameters: statement.parameters, readOnly: locks === 0 };
 }
 
 /**

@@ -25,10 +25,12 @@ function refused(build: { compile(): { sql: string; parameters: readonly unknown
   assert.unreachable('expected a ValidationError');
 }
 
-test('a select of the table, aliased or not, with filters, order, subqueries and locks, runs read-only as compiled', () => {
-  const q = k.selectFrom('chat_messages as m').selectAll().where('m.body', 'in', k.selectFrom('other').select('body')).orderBy('m.id').limit(5).forUpdate().compile();
+test('a select of the table, aliased or not, with filters, order and subqueries, runs read-only as compiled; one that locks rows does not', () => {
+  const q = k.selectFrom('chat_messages as m').selectAll().where('m.body', 'in', k.selectFrom('other').select('body')).orderBy('m.id').limit(5).compile();
   const st = rowStatement(plan, q);
   assert.equal([st.sql, st.parameters, st.readOnly], [q.sql, q.parameters, true]);
+  const locking = k.selectFrom('chat_messages').selectAll().where('id', '=', 'm1').forUpdate().compile();
+  assert.equal([rowStatement(plan, locking).sql, rowStatement(plan, locking).readOnly], [locking.sql, false]);
 });
 
 test('another table, a subquery as the table, raw SQL, a write, a data-modifying CTE and a union are refused', () => {
