@@ -124,6 +124,7 @@ export class SoftDeletePlugin implements Plugin {
         ctx.state.set(ADDED_TO_SELECT, true);
         return next({ ...op, select: [...op.select, field] });
       case 'insert':
+      case 'rows': // a written query cannot be rewritten: its deleted rows are dropped on the way up
         return next(op);
     }
   }
@@ -138,8 +139,8 @@ export class SoftDeletePlugin implements Plugin {
   }
 
   // The get results come back through here from every layer below, cache hits included.
-  afterRead({ op, ctx, result }: AfterHookEvent<Of<'get' | 'query' | 'count'>>): void {
-    if (op.kind !== 'get' || !this.active(op.schema)) return;
+  afterRead({ op, ctx, result }: AfterHookEvent<Of<'get' | 'query' | 'count' | 'rows'>>): void {
+    if ((op.kind !== 'get' && op.kind !== 'rows') || !this.active(op.schema)) return;
     const live = result.rows.filter((row) => row[this.field] === null || row[this.field] === undefined);
     this.counts.hidden += result.rows.length - live.length;
     // New objects: the rows may be shared with a layer below (a cache).

@@ -18,7 +18,7 @@ import { OutboxReader } from './outbox/outbox-reader.js';
 import { orderedId } from './outbox/ordered-id.js';
 
 const DURATION = Symbol('audit.durationMs');
-const READS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate']);
+const READS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate', 'rows']);
 
 /**
  * What `auditPlugin.stats()` returns: the counters of this process's stream.

@@ -8,6 +8,7 @@ export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type Repos
 export type * from './schema/infer.js';
 export type * from './schema/aggregate-types.js';
 export type * from './repository/repository-api.js';
+export type { RowQuery } from './repository/row-query.js';
 export type * from './database/database-api.js';
 export type { CallerContext } from './context/operation-context.js';
 export type { Driver, HealthReport, ComponentHealth } from './driver/driver.js';

@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f, ConfigError } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
 import { type Plugin } from '@chatcore/core/plugin';
+import type { DriverSession, RowStatement } from '@chatcore/core/driver';
 import { RepositoryImpl } from '../src/repository/repository.js';
 import { recordingPlugin, type HookCall } from './helpers/recording-plugin.js';
 
@@ -44,6 +45,7 @@ const cases: Record<string, Case[]> = {
   exists: [{ family: 'read', writes: false, run: async (r, fx) => (await r.exists({ id: fx.ids[2] }), [fx.ids[2]!]) }],
   iterate: [{ family: 'read', writes: false, run: async (r, fx) => { const seen: string[] = []; for await (const x of r.iterate({}, { pageSize: 10 })) seen.push(x.id); return fx.ids; } }],
   verifySecret: [{ family: 'read', writes: false, run: async (r, fx) => (await r.verifySecret(fx.ids[0], 'pin', '1234'), [fx.ids[0]!]) }],
+  query: [{ family: 'read', writes: false, run: async (r, fx) => (await r.query({ compile: () => ({ sql: 'by ids', parameters: fx.ids.slice(0, 2) }) })).map((x: any) => x.id) }],
   update: [{ family: 'update', writes: true, run: async (r, fx) => [(await r.update(fx.ids[0], { n: { increment: 1 } })).id] }],
   updateMany: [
     { family: 'update', writes: true, run: async (r, fx) => (await r.updateMany({ id: fx.ids[1] }, { name: 'renamed' }), [fx.ids[1]!]) },
@@ -67,9 +69,25 @@ const HOOKS: Record<Family, [string, string]> = {
   delete: ['beforeDelete', 'afterDelete'],
 };
 
+/**
+ * The memory driver with a stand-in for the SQL drivers' `selectRows`: the
+ * statement's parameters are the ids to read. Enough to send `query`
+ * through the hooks, in and out of transactions.
+ */
+function withSelectRows<S extends DriverSession>(session: S): S {
+  return new Proxy(session, {
+    get(target, key) {
+      if (key === 'selectRows') return (schema: never, st: RowStatement, o: never) => target.getByIds(schema, st.parameters as string[], o);
+      if (key === 'transaction') return (fn: (tx: DriverSession) => Promise<unknown>, o: never) => target.transaction((tx) => fn(withSelectRows(tx)), o);
+      const value = Reflect.get(target, key, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
 async function setup() {
   const calls: HookCall[] = [];
-  const db = createDatabase({ driver: memoryDriver(), repositories: { items }, plugins: [recordingPlugin('outer', calls), recordingPlugin('inner', calls)] });
+  const db = createDatabase({ driver: withSelectRows(memoryDriver()), repositories: { items }, plugins: [recordingPlugin('outer', calls), recordingPlugin('inner', calls)] });
   await db.connect();
   const seeded = await db.items.createMany([{ name: 'item1', pin: '1234' }, { name: 'item2' }, { name: 'item3' }]);
   calls.length = 0;

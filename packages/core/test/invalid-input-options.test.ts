@@ -47,6 +47,7 @@ test('rejected input of every method reaches onInvalidInput with the actor of th
     deleteMany: () => db.accounts.deleteMany(bad, o('deleteMany')),
     iterate: () => db.accounts.iterate({ where: bad }, o('iterate')),
     verifySecret: () => db.accounts.verifySecret(a.id, 'name' as never, 'x', o('verifySecret')),
+    query: () => db.accounts.query(bad, o('query')),
   };
   for (const call of Object.values(calls)) {
     try {

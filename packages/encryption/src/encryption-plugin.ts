@@ -181,6 +181,8 @@ export class EncryptionPlugin implements Plugin {
       }
       case 'aggregate':
         return next({ ...op, aggregate: rewriteAggregate(plan, op.aggregate) });
+      case 'rows': // a written statement: its rows are decrypted and authenticated like any read
+        return this.read(plan, op, ctx, next);
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':

@@ -27,6 +27,18 @@ test('a statement cancelled by statement_timeout (57014) raises TimeoutError thr
   }
 });
 
+test('a written query run by a repository (query()) cancelled by statement_timeout raises TimeoutError too', async () => {
+  await db.items.create({ title: 'slow' });
+  const slow = k.selectFrom(items.schema.table as never).selectAll().where(sql<boolean>`pg_sleep(3) is not null`);
+  try {
+    await db.items.query(slow);
+    assert.unreachable('should have timed out');
+  } catch (err) {
+    assert.instance(err, TimeoutError, String(err));
+    assert.is((err as ChatcoreError).info.sqlState, '57014');
+  }
+});
+
 test('a duplicate key through the escape hatch raises UniqueViolationError without the value', async () => {
   const row = await db.items.create({ title: 'secret title' });
   try {

@@ -7,5 +7,5 @@ export { executorDialect } from './executor-dialect.js';
 export { sqlTypeOf, udtNameOf } from './column-types.js';
 export { SCHEMA_LOCK_KEY } from './schema-manager.js';
 export { checkIdentifier } from './identifiers.js';
-export type { SqlTablesOf, SqlRowOf, SnakeCase } from './kysely-tables.js';
+export type { SqlTablesOf, SqlRowOf, SnakeCase, StorageLayout, Sealed, Ciphertext, BlindIndex, RowAuthenticatorTag, SealedEnvelope } from './kysely-tables.js';
 export { SqlMigrationBackend, MIGRATION_LOCK_KEY } from './sql-migration-backend.js';

@@ -8,7 +8,7 @@ import { ensureSchema } from './schema-manager.js';
 import { SqlMigrationBackend } from './sql-migration-backend.js';
 import { executorDialect } from './executor-dialect.js';
 import { limitsOf } from './statement-limits.js';
-import type { SqlTablesOf } from './kysely-tables.js';
+import type { SqlTablesOf, StorageLayout } from './kysely-tables.js';
 
 /** How long the health probe waits before reporting the backend degraded. */
 const HEALTH_PROBE_MS = 2000;
@@ -127,9 +127,9 @@ export class SqlDriver extends SqlSessionBase implements Driver {
    * const n = await k.selectFrom('users').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst();
    * ```
    */
-  kysely<R extends Readonly<Record<string, AnyRepositoryDef>>>(): Kysely<SqlTablesOf<R>> {
+  kysely<R extends Readonly<Record<string, AnyRepositoryDef>>, L extends StorageLayout = 'encrypted'>(): Kysely<SqlTablesOf<R, L>> {
     this.escapeHatch ??= new Kysely<any>({ dialect: executorDialect(this.executor) });
-    return this.escapeHatch as Kysely<SqlTablesOf<R>>;
+    return this.escapeHatch as Kysely<SqlTablesOf<R, L>>;
   }
 
   async close(): Promise<void> {

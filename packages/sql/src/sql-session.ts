@@ -1,9 +1,10 @@
 import { AbortedError, TransactionError } from '@chatcore/core';
-import { type AggregateRow, type Condition, type DriverCallOptions, type NormalizedAggregate, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { type AggregateRow, type Condition, type DriverCallOptions, type NormalizedAggregate, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type RowStatement, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import type { SqlConnection, SqlResult, SqlStatement } from './sql-executor.js';
 import { planOf, type SchemaPlan } from './schema-plan.js';
 import { mapSqlError } from './sql-errors.js';
 import { countStatement, getByIdsStatement, queryStatement } from './read-statements.js';
+import { rowStatement, storedRows } from './row-statements.js';
 import { aggregateStatement, decodeAggregate } from './aggregate-statements.js';
 import type { StatementLimits } from './statement-limits.js';
 import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
@@ -86,6 +87,12 @@ export abstract class SqlSessionBase implements DriverSession {
     const plan = planOf(schema);
     const { rows } = await this.exec(plan, queryStatement(plan, query), options.signal);
     return plan.decodeRows(rows);
+  }
+
+  async selectRows(schema: RepositorySchema, statement: RowStatement, options: DriverCallOptions): Promise<StoredRow[]> {
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, rowStatement(plan, statement), options.signal);
+    return storedRows(plan, rows);
   }
 
   async count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {

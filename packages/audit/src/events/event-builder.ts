@@ -26,7 +26,7 @@ export interface OperationOutcome {
   readonly error?: unknown;
 }
 
-const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate']);
+const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate', 'rows']);
 /** A get filters on no field: one shared (frozen) empty list instead of a new one per event. */
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 

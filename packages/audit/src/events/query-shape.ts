@@ -54,6 +54,7 @@ export function queryShape(op: Operation): string {
       return s;
     }
     case 'get': return 'get byIds';
+    case 'rows': return 'rows by statement';
     case 'insert': return 'insert';
     case 'upsert': return `upsert conflict=${op.conflictFields.join(',')}`;
     case 'update': case 'delete': {
@@ -84,7 +85,7 @@ export function operationFields(op: Operation): string[] {
       for (const f of op.aggregate.groupBy) out.add(f);
       for (const m of op.aggregate.measures) if (m.field !== null) out.add(m.field);
       break;
-    case 'get': break;
+    case 'get': case 'rows': break;
     case 'insert':
       for (const row of op.rows.length > 20 ? op.rows.slice(0, 20) : op.rows) {
         for (const k in row) if (row[k] !== null && row[k] !== undefined) out.add(k);

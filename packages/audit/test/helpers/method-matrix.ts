@@ -13,9 +13,16 @@ interface MethodCase {
   readonly method?: string;
   readonly write: boolean;
   readonly variants: Partial<Record<'single' | 'bulk', { call: Call; count: number }>>;
+  /** Backends that have the method (default: all); elsewhere it must be refused before the onion. */
+  readonly backends?: readonly Backend[];
   /** A failure inside the onion; `code` is the expected error code. Default: the fault plugin. */
   readonly fail?: { call: Call; code: string };
 }
+
+/** The SQL driver's Kysely instance of the database under test (set when it opens), untyped: tables are named per run. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+let hatch: () => any = () => { throw new Error('no database open'); };
+const tableOf = (repo: Repo) => (repo as unknown as { schema: { table: string } }).schema.table;
 
 let n = 0;
 const user = (tag: string) => ({ name: `u${++n}`, email: `u${n}-${tag}@example.com`, note: tag });
@@ -42,6 +49,8 @@ const CASES: Record<string, MethodCase> = {
   updateMany: { write: true, variants: { bulk: { call: (r, s, o) => r.updateMany!({ note: s.tag }, { age: 7 }, o) as Promise<unknown>, count: 3 } } },
   upsert: { write: true, variants: { single: { call: (r, s, o) => r.upsert!(user(s.tag), o) as Promise<unknown>, count: 1 } } },
   delete: { write: true, variants: { single: { call: (r, s, o) => r.delete!(s.ids[0], o) as Promise<unknown>, count: 1 } } },
+  // A written query (SQL drivers): the statement selects whole rows of the table.
+  query: { write: false, backends: ['pglite', 'postgres'], variants: { bulk: { call: (r, s, o) => r.query!(hatch().selectFrom(tableOf(r)).selectAll().where('note', '=', s.tag), o) as Promise<unknown>, count: 3 } } },
   deleteMany: { write: true, variants: { bulk: { call: (r, s, o) => r.deleteMany!({ note: s.tag }, o) as Promise<unknown>, count: 3 } } },
 };
 
@@ -69,6 +78,8 @@ export function registerMethodMatrix(backend: Backend, options: { afterClose?: (
 
   test.before(async () => {
     ctx = await openDb(backend, { sinks: { console: { stream: sink.stream }, outbox: true }, recordRollbacks: true });
+    const driver = ctx.db.driver as unknown as { kysely?: () => unknown };
+    if (driver.kysely) hatch = () => driver.kysely!();
   });
   test.after(async () => {
     await ctx.db.close();
@@ -94,6 +105,16 @@ export function registerMethodMatrix(backend: Backend, options: { afterClose?: (
 
   for (const [name, c] of Object.entries(CASES)) {
     const method = c.method ?? name;
+    if (c.backends && !c.backends.includes(backend)) {
+      test(`${backend}: ${name} is refused before the onion (UNSUPPORTED_QUERY) and records nothing`, async () => {
+        await seed(); // clears the sink
+        const err = await rejects((ctx.db.users as unknown as Repo)[name]!({ compile: () => ({ sql: 'select 1', parameters: [] }) }) as Promise<unknown>);
+        assert.is((err as { code: string }).code, 'UNSUPPORTED_QUERY');
+        await ctx.plugin.flush();
+        assert.equal(sink.operations(), []);
+      });
+      continue;
+    }
     for (const [variant, v] of Object.entries(c.variants)) {
       test(`${backend}: ${name} (${variant}) committed outside a transaction records one ok event with ${v.count} ids`, async () => {
         const s = await seed();

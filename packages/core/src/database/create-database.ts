@@ -14,7 +14,7 @@ import type { ConnectOptions, Database, DatabaseOptions, RepositoryMap, Transact
 
 /** The repository method a plugin-issued operation stands for (contexts name a method). */
 const METHOD_OF_KIND: Readonly<Record<Operation['kind'], MethodName>> = {
-  insert: 'createMany', get: 'getMany', query: 'find', count: 'count', aggregate: 'aggregate', update: 'updateMany', delete: 'deleteMany', upsert: 'upsert',
+  insert: 'createMany', get: 'getMany', query: 'find', count: 'count', aggregate: 'aggregate', update: 'updateMany', delete: 'deleteMany', upsert: 'upsert', rows: 'query',
 };
 
 const RESERVED = new Set([

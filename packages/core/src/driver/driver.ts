@@ -76,6 +76,25 @@ export interface UpsertSpec {
 }
 
 /**
+ * A read statement written by the caller (a compiled query builder, such as
+ * a Kysely `selectFrom(...)` query's `compile()`), which `Repository.query`
+ * sends through the plugins to `DriverSession.selectRows`. `query` is the
+ * builder's syntax tree when it has one: the driver checks it (that it
+ * selects from the repository's table and nothing but reads).
+ *
+ * @example
+ * ```ts
+ * const statement: RowStatement = { sql: 'select * from users where age >= $1', parameters: [18] };
+ * const rows = await driver.selectRows?.(users.schema, statement, {}); // undefined when the driver has no written queries
+ * ```
+ */
+export interface RowStatement {
+  readonly sql: string;
+  readonly parameters: readonly unknown[];
+  readonly query?: unknown;
+}
+
+/**
  * The data operations of a driver, available both on the driver and on a
  * transaction handle. A driver knows nothing of plugins: it receives
  * validated, normalized input and storage schemas.
@@ -104,6 +123,13 @@ export interface DriverSession {
   delete(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions): Promise<string[]>;
   /** Insert `row`, or on a conflict apply `spec.patch` to the existing row. Atomic. */
   upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }>;
+  /**
+   * Optional (SQL drivers): run a caller-written statement that selects
+   * whole rows of `schema`'s table and return them as stored rows (field
+   * names, storage types). A statement over another table, or rows missing
+   * a storage column, is a ValidationError; nothing is written.
+   */
+  selectRows?(schema: RepositorySchema, statement: RowStatement, options: DriverCallOptions): Promise<StoredRow[]>;
   /**
    * Run `fn` in a transaction (a savepoint when called on a transaction
    * handle, if capabilities.nestedTransactions). The driver may call `fn`

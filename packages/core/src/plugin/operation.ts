@@ -1,6 +1,6 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Condition, NormalizedPatch, NormalizedQuery, WriteTarget } from '../query/condition.js';
-import type { StoredRow } from '../driver/driver.js';
+import type { RowStatement, StoredRow } from '../driver/driver.js';
 import type { AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
 
 /**
@@ -14,7 +14,7 @@ import type { AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
  */
 export type MethodName =
   | 'create' | 'createMany' | 'get' | 'getMany' | 'find' | 'findPage' | 'findOne' | 'count' | 'exists'
-  | 'update' | 'updateMany' | 'upsert' | 'delete' | 'deleteMany' | 'iterate' | 'aggregate';
+  | 'update' | 'updateMany' | 'upsert' | 'delete' | 'deleteMany' | 'iterate' | 'aggregate' | 'query';
 
 /**
  * The hook family an operation belongs to.
@@ -37,6 +37,7 @@ export type HookFamily = 'create' | 'read' | 'update' | 'delete';
  * - `query`: rows by a normalized query (find, findOne, findPage, iterate, exists).
  * - `count`: a count by filter.
  * - `aggregate`: groups and measures (count, sum, avg, min, max) by filter; a read.
+ * - `rows`: whole rows selected by a caller-written statement (`Repository.query`); a read.
  * - `update`: a patch over a target (by ids and/or filter; an expected version is part of `where`).
  * - `delete`: a target.
  * - `upsert`: one row, with the patch to apply on conflict.
@@ -52,6 +53,7 @@ export type Operation =
   | { kind: 'query'; schema: RepositorySchema; query: NormalizedQuery }
   | { kind: 'count'; schema: RepositorySchema; where: Condition | undefined }
   | { kind: 'aggregate'; schema: RepositorySchema; aggregate: NormalizedAggregate }
+  | { kind: 'rows'; schema: RepositorySchema; statement: RowStatement }
   | { kind: 'update'; schema: RepositorySchema; target: WriteTarget; patch: NormalizedPatch }
   | { kind: 'delete'; schema: RepositorySchema; target: WriteTarget }
   | { kind: 'upsert'; schema: RepositorySchema; row: StoredRow; conflictFields: readonly string[]; patch: NormalizedPatch };
@@ -93,7 +95,7 @@ export interface OperationResult {
 export function familyOf(kind: Operation['kind']): HookFamily {
   switch (kind) {
     case 'insert': return 'create';
-    case 'get': case 'query': case 'count': case 'aggregate': return 'read';
+    case 'get': case 'query': case 'count': case 'aggregate': case 'rows': return 'read';
     case 'update': return 'update';
     case 'delete': return 'delete';
     case 'upsert': return 'create';

@@ -1,3 +1,4 @@
+import { UnsupportedQueryError } from '../errors.js';
 import type { DriverCallOptions, DriverSession } from '../driver/driver.js';
 import type { OperationContext } from '../context/operation-context.js';
 import type { AfterHookEvent, HookEvent, Plugin } from './plugin.js';
@@ -14,6 +15,7 @@ const HOOKS: Readonly<Record<Operation['kind'], readonly [HookName, HookName]>> 
   query: ['beforeRead', 'afterRead'],
   count: ['beforeRead', 'afterRead'],
   aggregate: ['beforeRead', 'afterRead'],
+  rows: ['beforeRead', 'afterRead'],
   update: ['beforeUpdate', 'afterUpdate'],
   delete: ['beforeDelete', 'afterDelete'],
 };
@@ -39,6 +41,9 @@ export async function callDriver(session: DriverSession, op: Operation, options:
       return { rows: [], count: await session.count(op.schema, op.where, options) };
     case 'aggregate':
       return { rows: [], groups: await session.aggregate(op.schema, op.aggregate, options) };
+    case 'rows':
+      if (!session.selectRows) throw new UnsupportedQueryError(`This driver cannot run a written query for ${op.schema.name}: use find, or a SQL driver.`, { info: { capability: 'selectRows' } });
+      return { rows: await session.selectRows(op.schema, op.statement, options) };
     case 'update':
       return { rows: await session.update(op.schema, op.target, op.patch, options) };
     case 'delete':

@@ -178,8 +178,8 @@ export interface Plugin {
 
   beforeCreate?(event: HookEvent<Extract<Operation, { kind: 'insert' | 'upsert' }>>): MaybePromise<void>;
   afterCreate?(event: AfterHookEvent<Extract<Operation, { kind: 'insert' | 'upsert' }>>): MaybePromise<void>;
-  beforeRead?(event: HookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' }>>): MaybePromise<void>;
-  afterRead?(event: AfterHookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' }>>): MaybePromise<void>;
+  beforeRead?(event: HookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' | 'rows' }>>): MaybePromise<void>;
+  afterRead?(event: AfterHookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' | 'rows' }>>): MaybePromise<void>;
   beforeUpdate?(event: HookEvent<Extract<Operation, { kind: 'update' }>>): MaybePromise<void>;
   afterUpdate?(event: AfterHookEvent<Extract<Operation, { kind: 'update' }>>): MaybePromise<void>;
   beforeDelete?(event: HookEvent<Extract<Operation, { kind: 'delete' }>>): MaybePromise<void>;

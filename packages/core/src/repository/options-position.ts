@@ -43,4 +43,5 @@ export const OPTIONS_ARGUMENT: Readonly<Record<RepositoryMethod, number>> = Obje
   deleteMany: 1,
   iterate: 1,
   verifySecret: 3,
+  query: 1,
 });

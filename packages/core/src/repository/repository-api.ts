@@ -6,6 +6,7 @@ import type {
 import type { CallerContext } from '../context/operation-context.js';
 import type { AggregateQuery, AggregateResult, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
 import type { DistinctKeyOf, SortKeyOf } from '../schema/infer.js';
+import type { RowQuery } from './row-query.js';
 
 /**
  * Options every repository call accepts.
@@ -109,6 +110,15 @@ export interface Repository<D extends AnyRepositoryDef> {
     G extends DistinctKeyOf<D> = never, C extends CountKeyOf<D> = never, S extends NumericKeyOf<D> = never,
     A extends NumericKeyOf<D> = never, Mn extends SortKeyOf<D> = never, Mx extends SortKeyOf<D> = never,
   >(query: AggregateQuery<D, G, C, S, A, Mn, Mx>, options?: CallOptions): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
+  /**
+   * Records selected by a query you write (SQL drivers: a Kysely
+   * `selectFrom(<table>).selectAll()...` builder from `driver.kysely()`),
+   * read through the plugins like `find`: decrypted, authenticated, secrets
+   * removed, audited as a read, inside `tx` when called on `tx.<name>`.
+   * The statement must select whole rows of this repository's table
+   * (ValidationError otherwise); other drivers raise UnsupportedQueryError.
+   */
+  query(query: RowQuery, options?: CallOptions): Promise<RecordOf<D>[]>;
   /** Whether any record matches `where`. */
   exists(where?: FilterOf<D>, options?: CallOptions): Promise<boolean>;
   /** Patch one record; NotFoundError if missing, ConflictError on a stale expectedVersion. */

@@ -1,4 +1,4 @@
-import { ConflictError, NotFoundError, ValidationError, type ValidationIssue } from '../errors.js';
+import { ConflictError, NotFoundError, UnsupportedQueryError, ValidationError, type ValidationIssue } from '../errors.js';
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
@@ -16,6 +16,7 @@ import { isPlainObject } from './validate-value.js';
 import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } from './repository-api.js';
 import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
+import { compileRowQuery } from './row-query.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_BATCH = 100_000;
@@ -152,6 +153,13 @@ export class RepositoryImpl {
       agg.measures.forEach((m, i) => { out[m.fn][m.field ?? '_all'] = g.values[i] ?? null; });
       return out;
     });
+  }
+
+  async query(query: unknown, options?: CallOptions): Promise<Row[]> {
+    const statement = compileRowQuery(this.schema.table, query);
+    if (!this.runtime.driver.selectRows) throw new UnsupportedQueryError(`The ${this.runtime.driver.name} driver cannot run a written query; use find (SQL drivers have query).`, { info: { capability: 'selectRows' } });
+    const result = await this.#run('query', { kind: 'rows', schema: this.storage, statement }, options);
+    return result.rows.map((r) => this.#shape(r));
   }
 
   async exists(where?: unknown, options?: CallOptions): Promise<boolean> {

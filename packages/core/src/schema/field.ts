@@ -33,6 +33,8 @@ export interface FieldFlags {
   readonly ops: OpsKind;
   readonly sortable: boolean;
   readonly numeric: boolean;
+  /** Set by `.sensitive()`: the value is stored encrypted (what storage types such as the SQL escape hatch's read). */
+  readonly sensitive?: boolean;
 }
 
 type With<F extends FieldFlags, P extends Partial<FieldFlags>> = Omit<F, keyof P> & P extends infer R extends FieldFlags
@@ -95,7 +97,7 @@ export class Field<T, F extends FieldFlags> {
    */
   sensitive<const O extends SensitiveOptions = {}>(
     options?: O,
-  ): Field<T, With<F, { ops: O extends { searchable: true } ? 'searchable' : 'none'; sortable: false }>> {
+  ): Field<T, With<F, { ops: O extends { searchable: true } ? 'searchable' : 'none'; sortable: false; sensitive: true }>> {
     return this.with({ sensitive: { searchable: false, ...options } });
   }
 
