@@ -102,7 +102,7 @@ export class DatabaseRuntime {
     try {
       result = await withDeadline(
         (signal) => this.pipeline.run(op, ctx, async (o) => {
-          if (guarded) await this.references.before(o, session, scope);
+          if (guarded) await this.references.before(o, session, scope, ctx);
           return callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) });
         }),
         { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },

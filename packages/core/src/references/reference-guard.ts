@@ -18,8 +18,23 @@ import { referenceRules, type ReferenceRule } from './reference-rules.js';
  * ```
  */
 export interface CascadeRepository {
-  deleteMany(where: unknown): Promise<number>;
-  updateMany(where: unknown, patch: unknown): Promise<number>;
+  deleteMany(where: unknown, options: CascadeCaller): Promise<number>;
+  updateMany(where: unknown, patch: unknown, options: CascadeCaller): Promise<number>;
+}
+
+/**
+ * Who deleted the parent: cascades carry the same trace id, actor and tenant,
+ * so the audit trail ties them to the delete that caused them.
+ *
+ * @example
+ * ```ts
+ * const caller: CascadeCaller = { traceId: ctx.traceId, actor: ctx.actor, tenant: ctx.tenant };
+ * ```
+ */
+export interface CascadeCaller {
+  readonly traceId: string;
+  readonly actor?: string | undefined;
+  readonly tenant?: string | undefined;
 }
 
 /**
@@ -52,7 +67,7 @@ function inList(field: string, values: readonly unknown[]): Condition {
  *
  * @example
  * ```ts
- * if (guard.applies(op)) await guard.before(op, session, scope);
+ * if (guard.applies(op)) await guard.before(op, session, scope, ctx);
  * ```
  */
 export class ReferenceGuard {
@@ -93,7 +108,7 @@ export class ReferenceGuard {
   }
 
   /** Check or apply the references of `op` (a storage-level operation) in `session`, before it reaches the driver. */
-  async before(op: Operation, session: DriverSession, scope: TransactionScopeState | undefined): Promise<void> {
+  async before(op: Operation, session: DriverSession, scope: TransactionScopeState | undefined, caller: CascadeCaller): Promise<void> {
     switch (op.kind) {
       case 'insert': {
         const own = op.schema.name;
@@ -108,7 +123,7 @@ export class ReferenceGuard {
         for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, [op.patch.set], session, undefined);
         return;
       case 'delete':
-        return this.onDelete(op, session, scope);
+        return this.onDelete(op, session, scope, caller);
       default:
         return;
     }
@@ -128,7 +143,7 @@ export class ReferenceGuard {
     }
   }
 
-  private async onDelete(op: Extract<Operation, { kind: 'delete' }>, session: DriverSession, scope: TransactionScopeState | undefined): Promise<void> {
+  private async onDelete(op: Extract<Operation, { kind: 'delete' }>, session: DriverSession, scope: TransactionScopeState | undefined, caller: CascadeCaller): Promise<void> {
     const rules = this.byParent.get(op.schema.name) ?? NO_RULES;
     const ids = await this.targetIds(op, session);
     if (ids.length === 0) return;
@@ -141,8 +156,9 @@ export class ReferenceGuard {
       for (const part of chunks(ids, this.chunk)) {
         await this.count(rule, part, session, scope);
         const where = { [rule.field]: { in: part } };
-        if (rule.onDelete === 'cascade') await repo.deleteMany(where);
-        else await repo.updateMany(where, { [rule.field]: null });
+        const options = { traceId: caller.traceId, actor: caller.actor, tenant: caller.tenant };
+        if (rule.onDelete === 'cascade') await repo.deleteMany(where, options);
+        else await repo.updateMany(where, { [rule.field]: null }, options);
       }
     }
   }
