@@ -67,5 +67,28 @@ test('m.addReference over rows naming missing records fails with nothing changed
   await db.close();
 });
 
+test('renaming a reference field or its repository renames the FOREIGN KEY; verify passes, no second constraint', async () => {
+  const commentsV1 = defineRepository('comments', { id: f.id(), topicRef: f.string().references('topics', { onDelete: 'cascade' }) });
+  const commentsV2 = defineRepository('comments', { id: f.id(), topicId: f.string().references('topics', { onDelete: 'cascade' }) });
+  const repliesV1 = defineRepository('replies', { id: f.id(), topicId: f.string().references('topics') });
+  const answers = defineRepository('answers', { id: f.id(), topicId: f.string().references('topics') });
+  const v1 = createDatabase({ driver: driver(), repositories: { comments: commentsV1, replies: repliesV1, topics } });
+  await v1.connect();
+  const topic = await v1.topics.create({ name: 'r' });
+  await v1.comments.create({ topicRef: topic.id });
+  await v1.close();
+  assert.equal(await foreignKeys('comments'), ['comments_topic_ref_fkey']);
+  assert.equal(await foreignKeys('replies'), ['replies_topic_id_fkey']);
+
+  const db = createDatabase({ driver: driver(), repositories: { comments: commentsV2, answers, topics }, schemaMode: 'verify' });
+  await migrate(db, { migrations: [defineMigration({ id: 'r001_renames', up: (m) => { m.renameField('comments', 'topicRef', 'topicId'); m.renameRepository('replies', 'answers'); } })] });
+  assert.equal(await foreignKeys('comments'), ['comments_topic_id_fkey']);
+  assert.equal(await foreignKeys('answers'), ['answers_topic_id_fkey']);
+  await db.connect();
+  assert.is(await db.topics.delete(topic.id), true);
+  assert.is(await db.comments.count({}), 0, 'the renamed constraint still cascades');
+  await db.close();
+});
+
 test.after(() => client.close());
 test.run();

@@ -3,7 +3,7 @@ import type { ForeignKeyReference } from '@chatcore/core';
 import type { OnDelete } from '@chatcore/core/driver';
 import type { SqlConnection } from './sql-executor.js';
 import type { SchemaPlan } from './schema-plan.js';
-import { MAX_IDENTIFIER_LENGTH, quoteIdent } from './identifiers.js';
+import { checkIdentifier, MAX_IDENTIFIER_LENGTH, quoteIdent } from './identifiers.js';
 
 /**
  * A `.references()` field as a FOREIGN KEY: its constraint name (scoped by
@@ -129,6 +129,32 @@ export function diffForeignKeys(plans: readonly SchemaPlan[], existing: Readonly
         out.drift.push(`${what} exists with another on delete action: drop the constraint in a migration and let schema apply add it again`);
       }
     }
+  }
+  return out;
+}
+
+/**
+ * After a migration renames a table or a column, the statements that give
+ * the table's foreign keys the names ensureSchema looks for
+ * (`<table>_<column>_fkey`), so it does not add a second constraint.
+ * `existing` are the table's foreign key names; `rename` maps an old name
+ * to its new one (undefined: unchanged).
+ *
+ * @example
+ * ```ts
+ * renameForeignKeyStatements('people', ['folks_team_id_fkey'], (n) => n.replace(/^folks_/, 'people_'));
+ * // alter table "people" rename constraint "folks_team_id_fkey" to "people_team_id_fkey"
+ * ```
+ */
+export function renameForeignKeyStatements(table: string, existing: readonly string[], rename: (name: string) => string | undefined): Array<{ sql: string; description: string }> {
+  const out: Array<{ sql: string; description: string }> = [];
+  for (const name of existing) {
+    const target = rename(name);
+    if (!target || target === name || target.length > MAX_IDENTIFIER_LENGTH || existing.includes(target)) continue;
+    out.push({
+      sql: `alter table ${quoteIdent(table)} rename constraint ${quoteIdent(name)} to ${quoteIdent(checkIdentifier(target, 'constraint'))}`,
+      description: `rename foreign key ${name} to ${target}`,
+    });
   }
   return out;
 }
