@@ -2,7 +2,7 @@
  * `pnpm bench [suite ...]`: runs the benchmarks and prints markdown tables
  * with absolute figures and ratios against raw baselines measured in the same
  * run (medians of 7 alternating rounds by default, at least 5), then the process memory.
- * Suites: sql, sql-aggregate, resilience, encryption, encryption-pg, encryption-integrity, cache, audit, firestore, firestore-resilience, secrets, metrics (default: all).
+ * Suites: sql, sql-aggregate, resilience, encryption, encryption-pg, encryption-integrity, cache, audit, firestore, firestore-resilience, secrets, metrics, references (default: all).
  * Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL), Redis at 127.0.0.1:6379
  * and the Firestore emulator (started by the firestore suite).
  */
@@ -22,6 +22,7 @@ const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = 
   'firestore-resilience': async () => (await import('./suites/firestore-resilience.js')).firestoreResilience,
   secrets: async () => (await import('./suites/secret-verify.js')).secretVerify,
   metrics: async () => (await import('./suites/metrics-overhead.js')).metricsOverhead,
+  references: async () => (await import('./suites/references.js')).references,
 };
 
 // Suites whose output starts with their own tables (CPU per value, not ops/s).
@@ -34,7 +35,7 @@ const scripts: Record<string, string> = {
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['sql', 'sql-aggregate', 'resilience', 'encryption', 'encryption-pg', 'encryption-integrity', 'cache', 'audit', 'firestore', 'firestore-resilience', 'secrets', 'metrics'];
+const names = wanted.length ? wanted : ['sql', 'sql-aggregate', 'resilience', 'encryption', 'encryption-pg', 'encryption-integrity', 'cache', 'audit', 'firestore', 'firestore-resilience', 'secrets', 'metrics', 'references'];
 console.log(`chatcore benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 for (const name of names) {
   if (scripts[name]) {

@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'CONFLICT'
   | 'UNIQUE_VIOLATION'
+  | 'FOREIGN_KEY'
   | 'UNSUPPORTED_QUERY'
   | 'CONNECTION'
   | 'TIMEOUT'
@@ -182,6 +183,52 @@ export class UniqueViolationError extends ChatcoreError {
       'UNIQUE_VIOLATION',
       `A ${repository} record with the same ${fields.join(', ') || 'unique key'} already exists. Use a different value, or upsert().`,
       { cause: options.cause, info: { ...options.info, repository, fields } },
+    );
+  }
+}
+
+/**
+ * What a ForeignKeyError is about: the referencing repository and field, and
+ * the referenced repository. `constraint` is the SQL constraint name, when
+ * the database raised it.
+ *
+ * @example
+ * ```ts
+ * const ref: ForeignKeyReference = { repository: 'messages', field: 'conversationId', target: 'conversations' };
+ * ```
+ */
+export interface ForeignKeyReference {
+  readonly repository: string;
+  readonly field: string;
+  readonly target: string;
+  readonly constraint?: string | undefined;
+}
+
+/**
+ * A reference declared with `.references()` would break: a write names a
+ * record that does not exist (`reason: 'missing-target'`), or a delete would
+ * leave records referencing it under `onDelete: 'restrict'`
+ * (`reason: 'restricted'`). Nothing was written; inside a transaction, the
+ * transaction rolls back if the error leaves its callback.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   await db.conversations.delete(id);
+ * } catch (e) {
+ *   if (e instanceof ForeignKeyError && e.info.reason === 'restricted') console.log(`still referenced by ${String(e.info.repository)}.${String(e.info.field)}`);
+ * }
+ * ```
+ */
+export class ForeignKeyError extends ChatcoreError {
+  constructor(reason: 'missing-target' | 'restricted', ref: ForeignKeyReference, options: ErrorOptions = {}) {
+    const where = `${ref.repository}.${ref.field}`;
+    super(
+      'FOREIGN_KEY',
+      reason === 'missing-target'
+        ? `A ${where} value names no ${ref.target} record. Create the ${ref.target} record first, or fix the value; nothing was written.`
+        : `The ${ref.target} record is still referenced by ${where} (onDelete: 'restrict'). Delete or reassign those ${ref.repository} records first, or declare onDelete 'cascade' or 'set null'; nothing was deleted.`,
+      { cause: options.cause, info: { ...options.info, reason, repository: ref.repository, field: ref.field, target: ref.target, constraint: ref.constraint } },
     );
   }
 }

@@ -3,7 +3,8 @@
 // loader is '@chatcore/core/config', test helpers '@chatcore/core/testing'.
 export * from './errors.js';
 export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags, type VersionFlags, type ArrayItem } from './schema/fields.js';
-export type { Field, TimestampField, AnyField, FieldFlags, OpsKind, BaseFlags } from './schema/field.js';
+export type { Field, TimestampField, AnyField, FieldFlags, OpsKind, BaseFlags, ReferenceOptions } from './schema/field.js';
+export type { OnDelete, ReferenceMeta } from './schema/field-meta.js';
 export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape } from './schema/define-repository.js';
 export type * from './schema/infer.js';
 export type * from './schema/aggregate-types.js';

@@ -69,6 +69,8 @@ export class FirestoreDriver implements Driver {
       aggregateMinMax: false,
       countField: false,
       maxAtomicBatch: this.options.maxBatchOps,
+      // onDelete cascades and set null run in the delete's transaction: at most one commit's worth of documents.
+      maxReferenceWrites: this.options.maxBatchOps,
     });
     this.migrations = new FirestoreMigrationBackend(() => this.firestore, { leaseMs: this.options.migrationLeaseMs, attempts: Math.max(10, this.options.maxTransactionAttempts) });
     const driver = this; // the client is created lazily, so the context reads it through the driver

@@ -14,7 +14,7 @@ import type { OperationContext, OperationResult, PluginHost } from '@chatcore/co
 export type Outcome = 'ok' | ErrorCode | 'ERROR';
 
 const CODES = [
-  'VALIDATION', 'NOT_FOUND', 'CONFLICT', 'UNIQUE_VIOLATION', 'UNSUPPORTED_QUERY', 'CONNECTION', 'TIMEOUT', 'ABORTED',
+  'VALIDATION', 'NOT_FOUND', 'CONFLICT', 'UNIQUE_VIOLATION', 'FOREIGN_KEY', 'UNSUPPORTED_QUERY', 'CONNECTION', 'TIMEOUT', 'ABORTED',
   'SCHEMA_DRIFT', 'CONFIG', 'INTEGRITY', 'KEY', 'TRANSACTION', 'PARTIAL_WRITE', 'PLUGIN', 'DRIVER', 'MIGRATION',
 ] as const satisfies readonly ErrorCode[];
 

@@ -247,6 +247,14 @@ class Compiler {
         this.description.push(`add ${step.unique ? 'unique key' : 'index'} on ${step.repository}(${step.fields.join(', ')})`);
         return;
       }
+      case 'addReference': {
+        const r = this.repo(step.repository);
+        const ref = this.field(r, step.field).references;
+        if (!ref?.constraint) this.fail(`addReference: ${step.repository}.${step.field} declares no enforced reference; declare it with .references() first.`, { field: step.field });
+        this.touch(r, step.field, false);
+        this.description.push(`add reference ${step.repository}.${step.field} -> ${ref!.repository}`);
+        return;
+      }
       case 'dropIndex': {
         const r = this.repo(step.repository);
         for (const f of step.fields) this.field(r, f);
@@ -290,6 +298,13 @@ class Compiler {
       out.push({ ...r.storage, fields: picked, indexes });
     }
     for (const r of this.repositories.values()) if (r.storage.ownedBy) out.push(r.storage);
+    // A touched reference's FOREIGN KEY needs its target's table: name it (id only, nothing else of it is touched).
+    for (const schema of [...out]) {
+      for (const meta of Object.values(schema.fields)) {
+        const target = meta.references?.constraint ? this.repositories.get(meta.references.repository) : undefined;
+        if (target && !out.some((s) => s.name === target.storage.name)) out.push({ ...target.storage, fields: { id: target.storage.fields.id! }, indexes: [] });
+      }
+    }
     return out;
   }
 }

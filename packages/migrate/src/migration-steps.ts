@@ -56,6 +56,7 @@ export type MigrationStep =
   | { readonly kind: 'dropField'; readonly repository: string; readonly field: string }
   | { readonly kind: 'changeType'; readonly repository: string; readonly field: string; readonly from: FieldType; readonly convert: (value: unknown) => unknown; readonly batchSize?: number | undefined }
   | { readonly kind: 'addIndex' | 'dropIndex'; readonly repository: string; readonly fields: readonly string[]; readonly unique: boolean }
+  | { readonly kind: 'addReference'; readonly repository: string; readonly field: string }
   | { readonly kind: 'renameRepository'; readonly from: string; readonly to: string }
   | { readonly kind: 'backfill'; readonly repository: string; readonly where?: unknown; readonly batchSize?: number | undefined; readonly fn: BackfillFn };
 
@@ -108,6 +109,15 @@ export class MigrationSteps {
   /** An index the repository now declares (created by the migration). */
   addIndex(repository: string, fields: readonly string[]): this {
     return this.push({ kind: 'addIndex', repository, fields: [...fields], unique: false });
+  }
+
+  /**
+   * A `.references()` the repository now declares on an existing field: the
+   * migration adds its FOREIGN KEY (SQL); rows naming missing records make it
+   * fail with nothing changed. A new reference field needs only `addField`.
+   */
+  addReference(repository: string, field: string): this {
+    return this.push({ kind: 'addReference', repository, field });
   }
 
   /** Drop an index over these fields. */

@@ -1,4 +1,4 @@
-import { registerDataSuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
+import { registerDataSuite, registerForeignKeySuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
 import { PgliteExecutor } from '../src/index.js';
 import { shared } from './helpers/shared-pglite.js';
 
@@ -6,7 +6,9 @@ const options = { name: 'pglite', createExecutor: () => new PgliteExecutor({ cli
 const data = registerDataSuite(options);
 const schema = registerSchemaSuite(options);
 const safety = registerSafetySuite(options);
+const foreignKeys = registerForeignKeySuite(options);
 schema.after(() => shared.close());
 data.run();
 safety.run();
+foreignKeys.run();
 schema.run();

@@ -1,5 +1,5 @@
 import { requireService } from '@chatcore/core/testing';
-import { registerDataSuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
+import { registerDataSuite, registerForeignKeySuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
 import { createPool, PoolExecutor } from '../src/index.js';
 import { testConfig } from './helpers/pg-config.js';
 
@@ -9,3 +9,4 @@ const options = { name: 'postgres', createExecutor: () => new PoolExecutor(creat
 registerDataSuite(options).run();
 registerSafetySuite(options).run();
 registerSchemaSuite(options).run();
+registerForeignKeySuite(options).run();

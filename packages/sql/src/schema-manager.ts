@@ -6,6 +6,7 @@ import { isCompatibleUdt, udtNameOf } from './column-types.js';
 import { addColumnSql, createIndexSql, createTableSql, dropNotNullSql } from './ddl.js';
 import { quoteIdent } from './identifiers.js';
 import { enumChecks, widenEnumCheck, type EnumCheck } from './enum-checks.js';
+import { diffForeignKeys, existingForeignKeys } from './foreign-keys.js';
 
 /**
  * The advisory lock every chatcore instance takes around schema changes ("chat" in ASCII).
@@ -27,6 +28,7 @@ interface Existing {
   readonly tables: Map<string, Map<string, ExistingColumn>>;
   readonly indexes: Set<string>;
   readonly checks: Map<string, EnumCheck>;
+  readonly foreignKeys: Map<string, string>;
 }
 
 async function introspect(conn: SqlConnection, tables: readonly string[]): Promise<Existing> {
@@ -50,7 +52,12 @@ async function introspect(conn: SqlConnection, tables: readonly string[]): Promi
     sql: 'select indexname from pg_indexes where schemaname = current_schema() and tablename = any($1::text[])',
     parameters: [tables],
   });
-  return { tables: out, indexes: new Set(idx.rows.map((r) => String(r.indexname))), checks: await enumChecks(conn, tables) };
+  return {
+    tables: out,
+    indexes: new Set(idx.rows.map((r) => String(r.indexname))),
+    checks: await enumChecks(conn, tables),
+    foreignKeys: await existingForeignKeys(conn, tables),
+  };
 }
 
 /** What to run, and what cannot be reconciled without a migration. */
@@ -113,7 +120,8 @@ async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing:
       ddl.push({ sql: createIndexSql(plan, idx), description: `create ${idx.unique ? 'unique ' : ''}index ${idx.sqlName}` });
     }
   }
-  return { ddl, drift, missing };
+  const fks = diffForeignKeys(plans, existing.foreignKeys);
+  return { ddl: [...ddl, ...fks.ddl], drift: [...drift, ...fks.drift], missing: [...missing, ...fks.missing] };
 }
 
 /**
@@ -182,6 +190,9 @@ export async function applyAdditive(conn: SqlConnection, schemas: readonly Repos
       // A unique index over rows that already repeat a value cannot be built: say so instead of a bare 23505.
       if ((err as { code?: unknown }).code === '23505') {
         throw new SchemaDriftError([`cannot ${step.description}: existing rows repeat a value of its fields; remove the duplicates first`]);
+      }
+      if ((err as { code?: unknown }).code === '23503') {
+        throw new SchemaDriftError([`cannot ${step.description}: existing rows reference records that do not exist; delete them or clear the field first`]);
       }
       throw err;
     }

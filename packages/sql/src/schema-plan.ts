@@ -5,6 +5,7 @@ import { ConfigError } from '@chatcore/core';
 import { checkIdentifier, MAX_IDENTIFIER_LENGTH } from './identifiers.js';
 import { decoderOf, encoderOf, sqlTypeOf } from './column-types.js';
 import { ShapeCache, type StatementShape } from './statement-shape.js';
+import { foreignKeysOf, type ForeignKeyPlan } from './foreign-keys.js';
 
 type Codec = (value: unknown) => unknown;
 
@@ -59,6 +60,8 @@ export class SchemaPlan {
   readonly fields: readonly FieldPlan[];
   readonly byName: ReadonlyMap<string, FieldPlan>;
   readonly indexes: readonly IndexPlan[];
+  /** FOREIGN KEY constraints of the `.references()` fields (enforced ones). */
+  readonly foreignKeys: readonly ForeignKeyPlan[];
   /** Constraint / index name -> the fields it covers, to name them in UniqueViolationError. */
   readonly constraintFields: ReadonlyMap<string, readonly string[]>;
   /** Fields whose client values need decoding, as [name, decode] pairs. */
@@ -95,6 +98,7 @@ export class SchemaPlan {
     this.decoders = fields.filter((f) => f.decode).map((f) => [f.name, f.decode!] as const);
     this.canUnnest = !fields.some((f) => f.sqlType.endsWith('[]'));
     this.indexes = schema.indexes.map((idx) => this.planIndex(idx));
+    this.foreignKeys = foreignKeysOf(schema.name, this.table, fields);
     const constraintFields = new Map<string, readonly string[]>([[`${this.table}_pkey`, ['id']]]);
     for (const idx of this.indexes) if (idx.unique) constraintFields.set(idx.sqlName, idx.fields);
     this.constraintFields = constraintFields;

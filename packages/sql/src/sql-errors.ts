@@ -1,4 +1,5 @@
-import { ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UniqueViolationError } from '@chatcore/core';
+import { ChatcoreError, ConnectionError, DriverError, ForeignKeyError, TimeoutError, TransactionError, UniqueViolationError } from '@chatcore/core';
+import { referenceOfConstraint } from './foreign-keys.js';
 import type { SchemaPlan } from './schema-plan.js';
 
 const CONNECTION_CODES = new Set([
@@ -49,7 +50,8 @@ function sanitized(err: unknown): Error {
 
 /**
  * Map a client error to chatcore's typed errors: unique violations (23505)
- * name the fields of the violated constraint (never the values), lost or
+ * name the fields of the violated constraint (never the values), foreign
+ * key violations (23503) the reference (ForeignKeyError), lost or
  * refused connections become ConnectionError, statement timeouts (57014)
  * TimeoutError, serialization failures and deadlocks TransactionError with
  * the SQLSTATE in details (retry policies read it); anything else DriverError.
@@ -71,6 +73,13 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
     const constraint = (err as PgLikeError).constraint;
     const fields = (typeof constraint === 'string' && plan?.constraintFields.get(constraint)) || fieldsFromDetail(err, plan);
     return new UniqueViolationError(plan?.schema.name ?? 'record', fields, { cause: sanitized(err) });
+  }
+  if (code === '23503') {
+    // 'insert or update on table ...' names a missing target; 'update or delete on table ...' a restricted one.
+    const reason = /^update or delete/i.test(message) ? 'restricted' : 'missing-target';
+    const constraint = (err as PgLikeError).constraint;
+    const ref = referenceOfConstraint(constraint) ?? { repository: plan?.schema.name ?? 'record', field: 'unknown', target: 'unknown', constraint: typeof constraint === 'string' ? constraint : undefined };
+    return new ForeignKeyError(reason, ref, { cause: sanitized(err) });
   }
   if (code === '57014') {
     return new TimeoutError('The database cancelled the statement because it ran past its timeout (statement_timeout). Narrow the query or raise the timeout.', { cause: sanitized(err), info: { sqlState: code } });

@@ -5,6 +5,7 @@ import type { SqlConnection, SqlExecutor } from './sql-executor.js';
 import { applyAdditive, SCHEMA_LOCK_KEY } from './schema-manager.js';
 import { changeStatements, renameIndexStatements } from './schema-changes.js';
 import { planOf } from './schema-plan.js';
+import { existingForeignKeys, renameForeignKeyStatements } from './foreign-keys.js';
 import { mapSqlError } from './sql-errors.js';
 
 /**
@@ -121,6 +122,10 @@ export class SqlMigrationBackend implements MigrationBackend {
               done.push(st.description);
             }
           }
+          for (const st of await this.foreignKeyRenames(conn, change)) {
+            await conn.execute({ sql: st.sql, parameters: [] });
+            done.push(st.description);
+          }
         }
         done.push(...(await applyAdditive(conn, ensure, { partial: true })));
         if (record) await conn.execute({ sql: `update ${HISTORY} set progress = $2::jsonb where id = $1`, parameters: [record.id, JSON.stringify(record.progress)] });
@@ -130,6 +135,25 @@ export class SqlMigrationBackend implements MigrationBackend {
       if (err instanceof MigrationError || err instanceof SchemaDriftError) throw err;
       throw mapSqlError(err);
     }
+  }
+
+  /** Foreign keys named after a table or column this change renamed get the new name. */
+  private async foreignKeyRenames(conn: SqlConnection, change: SchemaChange): Promise<Array<{ sql: string; description: string }>> {
+    if (change.kind === 'renameRepository') {
+      const from = planOf(change.from).table;
+      const to = planOf(change.to).table;
+      if (from === to) return [];
+      const existing = [...(await existingForeignKeys(conn, [to])).keys()];
+      return renameForeignKeyStatements(to, existing, (n) => (n.startsWith(`${from}_`) ? `${to}_${n.slice(from.length + 1)}` : undefined));
+    }
+    if (change.kind === 'renameField') {
+      const from = change.from.meta.column ?? change.from.name;
+      const to = change.to.meta.column ?? change.to.name;
+      if (from === to) return [];
+      const existing = [...(await existingForeignKeys(conn, [change.table])).keys()];
+      return renameForeignKeyStatements(change.table, existing, (n) => (n === `${change.table}_${from}_fkey` ? `${change.table}_${to}_fkey` : undefined));
+    }
+    return [];
   }
 
   async describe(tables: readonly string[]): Promise<Map<string, StoredTable>> {

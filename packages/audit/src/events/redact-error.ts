@@ -26,6 +26,7 @@ const SAFE_MESSAGES: Readonly<Record<string, string>> = {
   NOT_FOUND: 'record not found',
   CONFLICT: 'version conflict (optimistic locking)',
   UNIQUE_VIOLATION: 'unique constraint violated',
+  FOREIGN_KEY: 'reference to another record violated',
   UNSUPPORTED_QUERY: 'query not supported by the backend or a plugin',
   CONNECTION: 'backend unreachable',
   TIMEOUT: 'operation timed out',

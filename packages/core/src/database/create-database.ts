@@ -73,6 +73,8 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
 
   const root = new Map<string, RepositoryImpl>();
   for (const [key, def] of entries) root.set(key, RepositoryImpl.create(def.schema, storage.get(def.schema.name)!, runtime, undefined));
+  const byName = new Map([...root.values()].map((repo) => [repo.name, repo]));
+  runtime.references.bind((name, scope) => RepositoryImpl.bound(byName.get(name)!, scope));
 
   const scopeRepos = (scope: TransactionScopeState): TransactionScope<R> => {
     const tx: Record<string, unknown> = { transactionId: scope.id, attempt: scope.attempt };

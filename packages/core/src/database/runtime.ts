@@ -14,6 +14,7 @@ import type { TransactionScopeState } from './transaction-scope.js';
 import { TransactionRunner } from './transaction-runner.js';
 import { warnHook } from './hook-warning.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
+import { ReferenceGuard } from '../references/reference-guard.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 
@@ -49,6 +50,8 @@ export class DatabaseRuntime {
   /** Plugins that want to hear about rejected input (empty for most stacks). */
   readonly invalidInputHooks: readonly Plugin[];
   private readonly limited: boolean;
+  /** Enforces `.references()` where the backend does not, and runs cascades through the plugins. */
+  readonly references: ReferenceGuard;
   readonly defaultTimeoutMs: number | undefined;
 
   constructor(
@@ -60,6 +63,7 @@ export class DatabaseRuntime {
     this.pipeline = new Pipeline(plugins);
     this.transactions = new TransactionRunner(driver, plugins);
     this.limited = isLimited(driver.capabilities);
+    this.references = new ReferenceGuard(storage, driver.capabilities);
     this.invalidInputHooks = plugins.filter((p) => p.onInvalidInput);
     this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
     this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : parseDuration(defaultTimeout, 'defaultTimeout');
@@ -87,7 +91,8 @@ export class DatabaseRuntime {
       if (wait) await wait;
     }
     if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);
-    if (!scope && this.transactionalWrites && WRITES.has(op.kind)) {
+    const guarded = this.references.applies(op);
+    if (!scope && WRITES.has(op.kind) && (this.transactionalWrites || (guarded && this.driver.capabilities.transactions))) {
       return this.implicitTransaction(method, op, options);
     }
     const ctx = this.context(method, op, options, scope);
@@ -96,7 +101,10 @@ export class DatabaseRuntime {
     let result: OperationResult;
     try {
       result = await withDeadline(
-        (signal) => this.pipeline.run(op, ctx, (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
+        (signal) => this.pipeline.run(op, ctx, async (o) => {
+          if (guarded) await this.references.before(o, session, scope, ctx);
+          return callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) });
+        }),
         { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
       );
     } catch (error) {

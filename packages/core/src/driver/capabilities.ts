@@ -57,6 +57,14 @@ export interface DriverCapabilities {
   readonly filteredWrites: boolean;
   /** upsert on a non-id unique key. */
   readonly upsertOnUniqueFields: boolean;
+  /**
+   * The backend enforces `.references()` itself (SQL FOREIGN KEY constraints):
+   * core then leaves missing targets and `restrict` to it and only runs
+   * cascades and `set null` through the plugins. Otherwise core enforces all.
+   */
+  readonly foreignKeys?: boolean | undefined;
+  /** Most records that onDelete cascades and `set null` may touch in one transaction, if limited. */
+  readonly maxReferenceWrites?: number | undefined;
 }
 
 /**

@@ -5,7 +5,7 @@ export type * from './driver.js';
 export type * from './migration-backend.js';
 export { FULL_CAPABILITIES, type DriverCapabilities, type IsolationLevel } from './capabilities.js';
 export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
-export { ORDERED_TYPES, type FieldType, type FieldMeta, type SensitiveOptions, type SearchNormalization } from '../schema/field-meta.js';
+export { ORDERED_TYPES, type FieldType, type FieldMeta, type SensitiveOptions, type SearchNormalization, type OnDelete, type ReferenceMeta } from '../schema/field-meta.js';
 export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
 export type { AggregateFn, AggregateMeasure, AggregateOrder, NormalizedAggregate, AggregateRow } from '../query/aggregate.js';
 export { negate } from '../query/normalize-filter.js';

@@ -105,6 +105,9 @@ export function defineRepository<const N extends string, const F extends FieldsS
     if (meta.managed === 'updatedAt') updatedAtField = only(updatedAtField, fieldName, name, 'updatedAt');
     if (meta.secret && meta.sensitive) throw new ConfigError(`${name}.${fieldName} is both secret() and sensitive(): a secret is hashed, choose one.`);
     if (meta.secret && meta.type !== 'string' && meta.type !== 'text') throw new ConfigError(`${name}.${fieldName}: secret() applies to string fields only.`);
+    if (meta.references && (meta.sensitive || meta.secret)) {
+      throw new ConfigError(`${name}.${fieldName} references ${meta.references.repository} and is ${meta.secret ? 'secret()' : 'sensitive()'}: a reference holds a plain record id, so drop one of the two.`);
+    }
     metas[fieldName] = Object.freeze({ ...meta, column: meta.column ?? toSnakeCase(fieldName) });
   }
   if (!metas.id || metas.id.type !== 'id') throw new ConfigError(`Repository ${name} needs an id field: add \`id: f.id()\`.`);

@@ -50,6 +50,36 @@ export interface SensitiveOptions {
 }
 
 /**
+ * What deleting a referenced record does to the records that reference it:
+ * `'restrict'` refuses the delete (ForeignKeyError), `'cascade'` deletes them
+ * too, `'set null'` clears the reference (optional fields only).
+ *
+ * @example
+ * ```ts
+ * const onDelete: OnDelete = 'cascade';
+ * const conversationId = f.string().references('conversations', { onDelete });
+ * ```
+ */
+export type OnDelete = 'restrict' | 'cascade' | 'set null';
+
+/**
+ * A field's reference to another repository's id (a foreign key).
+ *
+ * @example
+ * ```ts
+ * const ref: ReferenceMeta | undefined = messages.schema.fields.conversationId!.references;
+ * // { repository: 'conversations', onDelete: 'cascade', constraint: true }
+ * ```
+ */
+export interface ReferenceMeta {
+  /** The referenced repository's name (as given to defineRepository). */
+  readonly repository: string;
+  readonly onDelete: OnDelete;
+  /** Whether the reference is enforced (SQL: a FOREIGN KEY constraint). `false`: declared only. */
+  readonly constraint: boolean;
+}
+
+/**
  * Runtime metadata of one field. Drivers and plugins read it; users build it
  * with the `f` builders.
  *
@@ -81,6 +111,8 @@ export interface FieldMeta {
   readonly generate?: 'uuidv7' | 'uuidv4' | (() => string) | undefined;
   /** Set by plugins that change how a field is stored (e.g. 'ciphertext'). */
   readonly storedAs?: string | undefined;
+  /** Set by `.references()`: this field holds the id of a record of another repository. */
+  readonly references?: ReferenceMeta | undefined;
   /** Free-form annotations for plugins (e.g. the blind index a column serves). */
   readonly annotations?: Readonly<Record<string, unknown>> | undefined;
 }

@@ -1,4 +1,5 @@
-import type { FieldMeta, FieldType, SensitiveOptions } from './field-meta.js';
+import type { FieldMeta, FieldType, OnDelete, SensitiveOptions } from './field-meta.js';
+import { ConfigError } from '../errors.js';
 
 /**
  * What a field's type allows in filters:
@@ -85,6 +86,34 @@ export class Field<T, F extends FieldFlags> {
     return this.with({ indexed: true });
   }
 
+  /**
+   * This field holds the id of a record of `repository` (a foreign key,
+   * enforced on every backend, indexed). `onDelete` says what deleting that
+   * record does here: `'restrict'` (default) refuses it, `'cascade'` deletes
+   * this record too, `'set null'` clears the field (optional fields only:
+   * call `.optional()` first). `constraint: false` declares the reference
+   * without enforcing it.
+   *
+   * @example
+   * ```ts
+   * const conversationId = f.string().references('conversations', { onDelete: 'cascade' });
+   * const replyTo = f.string().optional().references('messages', { onDelete: 'set null' });
+   * ```
+   */
+  references<const O extends ReferenceOptions<F['optional']> = {}>(this: Field<string, F>, repository: string, options?: O): Field<T, F> {
+    const onDelete: OnDelete = options?.onDelete ?? 'restrict';
+    if (onDelete !== 'restrict' && onDelete !== 'cascade' && onDelete !== 'set null') {
+      throw new ConfigError(`references(${JSON.stringify(repository)}): onDelete must be 'restrict', 'cascade' or 'set null'.`);
+    }
+    if (onDelete === 'set null' && !this.meta.optional) {
+      throw new ConfigError(`references(${JSON.stringify(repository)}, { onDelete: 'set null' }) needs an optional field: call .optional() before .references().`);
+    }
+    if (this.meta.type !== 'string' && this.meta.type !== 'text') {
+      throw new ConfigError(`references(${JSON.stringify(repository)}) applies to f.string() fields, which hold record ids.`);
+    }
+    return this.with({ indexed: true, references: { repository, onDelete, constraint: options?.constraint !== false } });
+  }
+
   /** Store under another column name (SQL) instead of the snake_case default. */
   column(name: string): Field<T, F> {
     return this.with({ column: name });
@@ -108,6 +137,24 @@ export class Field<T, F extends FieldFlags> {
   secret(): Field<T, With<F, { secret: true; ops: 'none'; sortable: false }>> {
     return this.with({ secret: true });
   }
+}
+
+/**
+ * Options of `.references()`. `'set null'` is only offered on optional fields
+ * (`Optional` is the field's optional flag), so it does not compile on a
+ * required one.
+ *
+ * @example
+ * ```ts
+ * const cascade: ReferenceOptions<false> = { onDelete: 'cascade' };
+ * const clear: ReferenceOptions<true> = { onDelete: 'set null' };
+ * const declaredOnly: ReferenceOptions<false> = { constraint: false };
+ * ```
+ */
+export interface ReferenceOptions<Optional extends boolean = boolean> {
+  readonly onDelete?: Optional extends true ? OnDelete : Exclude<OnDelete, 'set null'>;
+  /** Default true: enforce the reference (SQL: a FOREIGN KEY constraint). */
+  readonly constraint?: boolean;
 }
 
 /**

@@ -131,5 +131,6 @@ export async function tableChecksum(executor: SqlExecutor, table: string): Promi
  * ```
  */
 export async function dropTables(executor: SqlExecutor, tables: readonly string[]): Promise<void> {
-  for (const t of tables) await executor.execute({ sql: `drop table if exists ${quoteIdent(t)}`, parameters: [] });
+  // cascade: a table referenced by another's FOREIGN KEY (`.references()`) drops whatever the order.
+  for (const t of tables) await executor.execute({ sql: `drop table if exists ${quoteIdent(t)} cascade`, parameters: [] });
 }

@@ -1,0 +1,3 @@
+import { registerCascadeAudit } from './helpers/reference-cascades.js';
+
+registerCascadeAudit('memory');

@@ -1,0 +1,47 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase, defineRepository, f, UnsupportedQueryError } from '@chatcore/core';
+import { useFirestoreEmulator } from '../src/testing/index.js';
+import { suffix, testDriver } from './helpers/emulator.js';
+
+// onDelete cascades run in the delete's transaction, so they are bounded by
+// one commit (maxBatchOps, 500 by default; 5 here to keep the test small).
+const emulator = await useFirestoreEmulator();
+const run = suffix();
+const topics = defineRepository('topics', { id: f.id(), name: f.string() }, { table: `ri_topics_${run}` });
+const entries = defineRepository('entries', {
+  id: f.id(),
+  topicId: f.string().references('topics', { onDelete: 'cascade' }),
+}, { table: `ri_entries_${run}` });
+const db = createDatabase({ driver: testDriver(emulator, { maxBatchOps: 5 }), repositories: { entries, topics } });
+await db.connect();
+
+test('a cascade past maxReferenceWrites raises UnsupportedQueryError and deletes nothing', async () => {
+  assert.is(db.driver.capabilities.maxReferenceWrites, 5);
+  const topic = await db.topics.create({ name: 'big' });
+  await db.entries.createMany(Array.from({ length: 5 }, () => ({ topicId: topic.id })));
+  await db.entries.create({ topicId: topic.id });
+  try {
+    await db.topics.delete(topic.id);
+    assert.unreachable('the delete should be refused');
+  } catch (error) {
+    assert.instance(error, UnsupportedQueryError);
+    assert.is((error as UnsupportedQueryError).info.capability, 'maxReferenceWrites');
+    assert.match((error as Error).message, 'background job');
+  }
+  assert.ok(await db.topics.get(topic.id));
+  assert.is(await db.entries.count({ topicId: topic.id }), 6);
+});
+
+test('a cascade within the bound deletes the referencing documents with their parent', async () => {
+  const topic = await db.topics.create({ name: 'small' });
+  await db.entries.createMany(Array.from({ length: 4 }, () => ({ topicId: topic.id })));
+  assert.is(await db.topics.delete(topic.id), true);
+  assert.is(await db.entries.count({ topicId: topic.id }), 0);
+});
+
+test.after(async () => {
+  await db.close();
+  await emulator.stop();
+});
+test.run();
