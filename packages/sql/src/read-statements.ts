@@ -41,6 +41,7 @@ export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStateme
   let key = 'q|';
   if (q.where) key += describeCondition(plan, q.where, values);
   key += `|${describeOrder(plan, q.orderBy, q.after, values)}`;
+  if (q.limitPerGroup) { values.push(q.limitPerGroup.limit); key += `|G${q.limitPerGroup.field}`; }
   if (q.limit !== undefined) { values.push(q.limit); key += '|L'; }
   if (q.offset !== undefined) { values.push(q.offset); key += '|O'; }
   key += `|${q.select ? q.select.join(',') : '*'}`;
@@ -51,6 +52,7 @@ export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStateme
     if (q.where) conds.push(compileCondition(plan, q.where, alloc));
     if (q.after) conds.push(compileKeyset(plan, q.orderBy, q.after, alloc));
     if (q.distinct) return toShape(distinctQuery(plan, q, q.distinct, conds, alloc).compile(), true);
+    if (q.limitPerGroup) return toShape(perGroupQuery(plan, q, q.limitPerGroup.field, conds, alloc).compile(), true);
     let qb = compiler.selectFrom(plan.table).select(plan.selection(q.select));
     if (conds.length) qb = qb.where(conds.length === 1 ? conds[0]! : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
     for (const term of orderTerms(plan, q.orderBy)) qb = qb.orderBy(term);
@@ -74,6 +76,23 @@ function distinctQuery(plan: SchemaPlan, q: NormalizedQuery, keys: readonly stri
   for (const term of orderTerms(plan, q.orderBy)) inner = inner.orderBy(term);
   let qb = compiler.selectFrom(inner.as('d')).select(plan.selection(q.select));
   for (const term of orderTerms(plan, q.orderBy)) qb = qb.orderBy(term);
+  if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
+  if (q.offset !== undefined) qb = qb.offset(alloc.slot() as never);
+  return qb;
+}
+
+/**
+ * `limitPerGroup`: row_number() over the group field, in the query's order,
+ * inside a subquery; the outer query keeps the first n of each group and
+ * puts them back in the query's order. One statement for every parent.
+ */
+function perGroupQuery(plan: SchemaPlan, q: NormalizedQuery, field: string, conds: Expression<SqlBool>[], alloc: SlotAllocator) {
+  const terms = orderTerms(plan, q.orderBy);
+  const rank = sql<number>`row_number() over (partition by ${sql.ref(plan.field(field).column)} order by ${sql.join(terms, sql.raw(', '))})`;
+  let inner = compiler.selectFrom(plan.table).selectAll().select(rank.as('__rank'));
+  if (conds.length) inner = inner.where(conds.length === 1 ? conds[0]! : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
+  let qb = compiler.selectFrom(inner.as('g')).select(plan.selection(q.select)).where(sql<SqlBool>`${sql.ref('__rank')} <= ${alloc.slot()}`);
+  for (const term of terms) qb = qb.orderBy(term);
   if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
   if (q.offset !== undefined) qb = qb.offset(alloc.slot() as never);
   return qb;

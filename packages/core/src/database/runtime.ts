@@ -14,6 +14,7 @@ import type { TransactionScopeState } from './transaction-scope.js';
 import { TransactionRunner } from './transaction-runner.js';
 import { warnHook } from './hook-warning.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
+import type { IncludeHost } from '../relations/load-includes.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 
@@ -50,6 +51,8 @@ export class DatabaseRuntime {
   readonly invalidInputHooks: readonly Plugin[];
   private readonly limited: boolean;
   readonly defaultTimeoutMs: number | undefined;
+  /** Relations for `include`, when the database declares any (set once by createDatabase). */
+  includes: IncludeHost<TransactionScopeState | undefined> | undefined;
 
   constructor(
     readonly driver: Driver,
