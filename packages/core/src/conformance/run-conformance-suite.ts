@@ -15,6 +15,7 @@ import { registerTransactionTests } from './transaction-tests.js';
 import { registerTransactionMisuseTests } from './transaction-misuse-tests.js';
 import { registerProjectionTests } from './projection-tests.js';
 import { registerCapabilityTests } from './capability-tests.js';
+import { registerRelationsIncludeTests } from './relations-include-tests.js';
 
 /**
  * Run the driver conformance suite: the semantics every backend must share
@@ -54,6 +55,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerTransactionMisuseTests(h);
   registerProjectionTests(h);
   registerCapabilityTests(h);
+  registerRelationsIncludeTests(h);
 }
 
 async function probeCapabilities(options: ConformanceOptions): Promise<DriverCapabilities> {
