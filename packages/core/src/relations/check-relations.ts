@@ -17,7 +17,7 @@ function keyFieldProblem(schema: RepositorySchema, field: unknown): string | und
   if (typeof field !== 'string' || !Object.hasOwn(schema.fields, field)) return `${schema.name} has no field ${JSON.stringify(field)}`;
   const meta = schema.fields[field]!;
   if (meta.sensitive || meta.secret) return `${schema.name}.${field} is encrypted or secret, so it cannot hold a key`;
-  if (meta.type !== 'string' && meta.type !== 'id') return `${schema.name}.${field} is a ${meta.type} field; a key field must be a string`;
+  if (meta.type !== 'string' && meta.type !== 'id') return `${schema.name}.${field} has type ${meta.type}; a key field must be a string (f.string())`;
   return undefined;
 }
 
