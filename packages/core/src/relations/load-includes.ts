@@ -213,12 +213,23 @@ async function related<S>(
     }
     // Rows of one parent come from one chunk, but a join's targets may span several: put them back in order.
     if (chunks.length > 1 && field === 'id') rows = sortRows(rows, orderBy);
+    // A driver that spreads FULL_CAPABILITIES but ignores limitPerGroup must still give the right answer.
+    if (perGroup) rows = firstPerGroup(rows, perGroup);
   }
   if (args.include) await attachIncludes(host, scope, rows, args.include, options);
   const trim = () => {
     for (const r of rows) for (const f of added) delete r[f];
   };
   return { rows, trim };
+}
+
+function firstPerGroup(rows: Row[], perGroup: PerGroup): Row[] {
+  const seen = new Map<unknown, number>();
+  return rows.filter((r) => {
+    const n = seen.get(r[perGroup.field]) ?? 0;
+    seen.set(r[perGroup.field], n + 1);
+    return n < perGroup.limit;
+  });
 }
 
 function distinctValues(rows: readonly Row[], field: string): string[] {
