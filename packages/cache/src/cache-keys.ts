@@ -93,7 +93,7 @@ export function canonicalCondition(c: Condition | undefined): string {
 
 /**
  * The canonical text of a normalized query: filter, order, limit, offset,
- * cursor position and projection. The order of `select` does not matter.
+ * cursor position, projection, distinct and the per-group limit. The order of `select` does not matter.
  *
  * @example
  * ```ts
@@ -105,7 +105,8 @@ export function canonicalQuery(q: NormalizedQuery): string {
   const select = q.select ? [...q.select].sort().join(',') : '*';
   const after = q.after ? stable(q.after) : '';
   const distinct = q.distinct ? `;d=${q.distinct.join(',')}` : '';
-  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}`;
+  const perGroup = q.limitPerGroup ? `;g=${q.limitPerGroup.field}:${q.limitPerGroup.limit}` : '';
+  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}${perGroup}`;
 }
 
 /**

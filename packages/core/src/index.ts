@@ -16,3 +16,5 @@ export type { Driver, HealthReport, ComponentHealth } from './driver/driver.js';
 export type { SecurityEvent } from './plugin/security-event.js';
 export { createDatabase } from './database/create-database.js';
 export { runWithContext } from './context/context-store.js';
+export { defineRelations, type Relations, type RelationSpec, type RelationBuilder, type Relation, type OneRelation, type ManyRelation, type KeyFieldOf } from './relations/define-relations.js';
+export type { IncludeOf, IncludeOne, IncludeMany, WithIncluded, StrictInclude, RelationScope } from './relations/include-types.js';

@@ -61,6 +61,8 @@ export class FirestoreDriver implements Driver {
       // No substring, case-insensitive, multi-value array-contains-all, negated array or distinct queries in Firestore.
       substring: false,
       insensitive: false,
+      // A per-parent limit is one query per parent: core runs them, a bounded number at a time.
+      limitPerGroup: false,
       arrayContainsAll: false,
       notArrayContains: false,
       distinct: false,

@@ -37,10 +37,13 @@ export function getByIdsStatement(plan: SchemaPlan, ids: readonly string[], sele
  * ```
  */
 export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStatement {
+  const lateral = q.limitPerGroup ? lateralPerGroup(plan, q) : undefined;
+  if (lateral) return lateral;
   const values: unknown[] = [];
   let key = 'q|';
   if (q.where) key += describeCondition(plan, q.where, values);
   key += `|${describeOrder(plan, q.orderBy, q.after, values)}`;
+  if (q.limitPerGroup) { values.push(q.limitPerGroup.limit); key += `|G${q.limitPerGroup.field}`; }
   if (q.limit !== undefined) { values.push(q.limit); key += '|L'; }
   if (q.offset !== undefined) { values.push(q.offset); key += '|O'; }
   key += `|${q.select ? q.select.join(',') : '*'}`;
@@ -51,6 +54,7 @@ export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStateme
     if (q.where) conds.push(compileCondition(plan, q.where, alloc));
     if (q.after) conds.push(compileKeyset(plan, q.orderBy, q.after, alloc));
     if (q.distinct) return toShape(distinctQuery(plan, q, q.distinct, conds, alloc).compile(), true);
+    if (q.limitPerGroup) return toShape(perGroupQuery(plan, q, q.limitPerGroup.field, conds, alloc).compile(), true);
     let qb = compiler.selectFrom(plan.table).select(plan.selection(q.select));
     if (conds.length) qb = qb.where(conds.length === 1 ? conds[0]! : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
     for (const term of orderTerms(plan, q.orderBy)) qb = qb.orderBy(term);
@@ -74,6 +78,64 @@ function distinctQuery(plan: SchemaPlan, q: NormalizedQuery, keys: readonly stri
   for (const term of orderTerms(plan, q.orderBy)) inner = inner.orderBy(term);
   let qb = compiler.selectFrom(inner.as('d')).select(plan.selection(q.select));
   for (const term of orderTerms(plan, q.orderBy)) qb = qb.orderBy(term);
+  if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
+  if (q.offset !== undefined) qb = qb.offset(alloc.slot() as never);
+  return qb;
+}
+
+/**
+ * `limitPerGroup` over an `in` list of the group field (what include
+ * sends): one lateral subquery per listed value, each reading only its
+ * first n rows (an index on the group field and the order serves it),
+ * instead of ranking every row of every group.
+ */
+function lateralPerGroup(plan: SchemaPlan, q: NormalizedQuery): SqlStatement | undefined {
+  const group = q.limitPerGroup!;
+  const parts: readonly Condition[] = q.where?.kind === 'and' ? q.where.conditions : q.where ? [q.where] : [];
+  const at = parts.findIndex((c) => c.kind === 'in' && c.field === group.field && !c.negate && c.values.length > 0);
+  if (at === -1 || q.after || q.offset !== undefined || q.distinct) return undefined;
+  const keys = parts[at] as Extract<Condition, { kind: 'in' }>;
+  const others = parts.filter((_, i) => i !== at);
+  const rest: Condition | undefined = others.length === 0 ? undefined : others.length === 1 ? others[0] : { kind: 'and', conditions: others };
+  const f = plan.field(group.field);
+  const values: unknown[] = [f.encode ? keys.values.map((v) => (v === null ? null : f.encode!(v))) : keys.values];
+  let key = `qg|${group.field}|`;
+  if (rest) key += describeCondition(plan, rest, values);
+  key += `|${describeOrder(plan, q.orderBy, undefined, values)}`;
+  values.push(group.limit);
+  if (q.limit !== undefined) { values.push(q.limit); key += '|L'; }
+  key += `|${q.select ? q.select.join(',') : '*'}`;
+  const shape = plan.shape(key, () => {
+    // Slots in the order of `values`: the key list, the other conditions, the per-group limit, the limit.
+    const alloc = new SlotAllocator();
+    const list = alloc.slot();
+    const conds: Expression<SqlBool>[] = [sql<SqlBool>`${sql.ref(f.column)} = ${sql.ref('k.__group_key')}`];
+    if (rest) conds.push(compileCondition(plan, rest, alloc));
+    const terms = orderTerms(plan, q.orderBy);
+    let inner = compiler.selectFrom(plan.table).selectAll().where(sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
+    for (const term of terms) inner = inner.orderBy(term);
+    inner = inner.limit(alloc.slot() as never);
+    const from = sql`(select g.* from unnest(${list}::${sql.raw(f.scalarType)}[]) as k(__group_key) cross join lateral (${inner}) as g)`;
+    let qb = compiler.selectFrom(from.as('s') as never).select(plan.selection(q.select));
+    for (const term of terms) qb = qb.orderBy(term);
+    if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
+    return toShape(qb.compile(), true);
+  });
+  return bindShape(shape, values, true);
+}
+
+/**
+ * `limitPerGroup`: row_number() over the group field, in the query's order,
+ * inside a subquery; the outer query keeps the first n of each group and
+ * puts them back in the query's order. One statement for every parent.
+ */
+function perGroupQuery(plan: SchemaPlan, q: NormalizedQuery, field: string, conds: Expression<SqlBool>[], alloc: SlotAllocator) {
+  const terms = orderTerms(plan, q.orderBy);
+  const rank = sql<number>`row_number() over (partition by ${sql.ref(plan.field(field).column)} order by ${sql.join(terms, sql.raw(', '))})`;
+  let inner = compiler.selectFrom(plan.table).selectAll().select(rank.as('__rank'));
+  if (conds.length) inner = inner.where(conds.length === 1 ? conds[0]! : sql<SqlBool>`${sql.join(conds, sql.raw(' and '))}`);
+  let qb = compiler.selectFrom(inner.as('g')).select(plan.selection(q.select)).where(sql<SqlBool>`${sql.ref('__rank')} <= ${alloc.slot()}`);
+  for (const term of terms) qb = qb.orderBy(term);
   if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
   if (q.offset !== undefined) qb = qb.offset(alloc.slot() as never);
   return qb;

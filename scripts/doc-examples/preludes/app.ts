@@ -4,7 +4,7 @@
 // `sensitive`, so `createDatabase` accepts these repositories without an
 // encryption plugin; examples about encryption declare their own fields.
 export { readFileSync, writeFileSync } from 'node:fs';
-import { defineRepository, f, type Database, type Driver, type RecordOf } from '@chatcore/core';
+import { defineRelations, defineRepository, f, type Database, type Driver, type RecordOf } from '@chatcore/core';
 
 export const users = defineRepository('users', {
   id: f.id(),
@@ -42,11 +42,16 @@ export const messages = defineRepository('messages', {
 
 export const repositories = { users, conversations, messages };
 export type Repos = typeof repositories;
+export const relations = defineRelations(repositories, {
+  users: (r) => ({ conversations: r.many('conversations', { field: 'userId' }) }),
+  conversations: (r) => ({ user: r.one('users', { field: 'userId' }), messages: r.many('messages', { field: 'conversationId' }) }),
+  messages: (r) => ({ conversation: r.one('conversations', { field: 'conversationId' }) }),
+});
 export type User = RecordOf<typeof users>;
 export type Conversation = RecordOf<typeof conversations>;
 export type Message = RecordOf<typeof messages>;
 
-export declare const db: Database<Repos>;
+export declare const db: Database<Repos, typeof relations>;
 export declare const driver: Driver;
 /** Record ids and values a handler would have. */
 export declare const id: string;

@@ -7,6 +7,7 @@ import type { Database, RepositoryMap } from '../database/database-api.js';
 import { createDatabase } from '../database/create-database.js';
 import { ChatcoreError, type ErrorCode } from '../errors.js';
 import type { Plugin } from '../plugin/plugin.js';
+import type { Relations } from '../relations/define-relations.js';
 import { sameValue, show, type Rec } from './reference.js';
 
 /**
@@ -79,15 +80,16 @@ export class Harness {
    * Register one uvu suite: `register` adds tests, each receiving the
    * group's database (opened once, lazily, so a failure to open shows as
    * failing tests instead of a silently swallowed hook error). `plugins`
-   * go to createDatabase (e.g. a spy that sees what reaches the driver).
+   * go to createDatabase (e.g. a spy that sees what reaches the driver),
+   * and so do `relations` (the relations group casts `db` to its typed form).
    */
-  group<R extends RepositoryMap>(title: string, repositories: R, register: (test: TestFn<R>) => void, plugins: readonly Plugin[] = []): void {
+  group<R extends RepositoryMap>(title: string, repositories: R, register: (test: TestFn<R>) => void, plugins: readonly Plugin[] = [], relations?: Relations<R, unknown>): void {
     if (this.options.only && !this.options.only.some((o) => title.includes(o))) return;
     const s = suite(`${this.options.name}: ${title}`);
     let opening: Promise<GroupEnv<R>> | undefined;
     const open = async (): Promise<GroupEnv<R>> => {
       const driver = await this.options.createDriver();
-      const db = createDatabase({ driver, repositories, plugins: [...plugins] });
+      const db: Database<R> = createDatabase({ driver, repositories, plugins: [...plugins], relations: relations as Relations<R> | undefined });
       await db.connect();
       return { db, driver };
     };

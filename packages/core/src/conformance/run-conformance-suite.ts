@@ -16,6 +16,7 @@ import { registerTransactionMisuseTests } from './transaction-misuse-tests.js';
 import { registerProjectionTests } from './projection-tests.js';
 import { registerCapabilityTests } from './capability-tests.js';
 import { registerReferentialIntegrityTests } from './referential-integrity-tests.js';
+import { registerRelationsIncludeTests } from './relations-include-tests.js';
 
 /**
  * Run the driver conformance suite: the semantics every backend must share
@@ -56,6 +57,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerProjectionTests(h);
   registerCapabilityTests(h);
   registerReferentialIntegrityTests(h);
+  registerRelationsIncludeTests(h);
 }
 
 async function probeCapabilities(options: ConformanceOptions): Promise<DriverCapabilities> {

@@ -10,6 +10,9 @@ import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
 import { DatabaseRuntime } from './runtime.js';
 import type { TransactionScopeState } from './transaction-scope.js';
+import { checkRelations } from '../relations/check-relations.js';
+import { includeHost } from '../relations/include-host.js';
+import type { Relations } from '../relations/define-relations.js';
 import type { ConnectOptions, Database, DatabaseOptions, RepositoryMap, TransactionCallOptions, TransactionScope } from './database-api.js';
 
 /** The repository method a plugin-issued operation stands for (contexts name a method). */
@@ -52,7 +55,7 @@ function extendSchemas(plugins: readonly Plugin[], logical: readonly RepositoryS
  * const ada = await db.users.create({ name: 'Ada' });
  * ```
  */
-export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions<R>): Database<R> {
+export function createDatabase<R extends RepositoryMap, Rel = {}>(options: DatabaseOptions<R, Rel>): Database<R, Rel> {
   const { driver, repositories } = options;
   const plugins = [...(options.plugins ?? [])];
   if (!driver || typeof driver.query !== 'function') throw new ConfigError('createDatabase needs a driver, e.g. driver: pglite() or memoryDriver().');
@@ -75,16 +78,18 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
   for (const [key, def] of entries) root.set(key, RepositoryImpl.create(def.schema, storage.get(def.schema.name)!, runtime, undefined));
   const byName = new Map([...root.values()].map((repo) => [repo.name, repo]));
   runtime.references.bind((name, scope) => RepositoryImpl.bound(byName.get(name)!, scope));
+  const relations = checkRelations(options.relations as Relations | undefined, new Map(entries.map(([key, def]) => [key, def.schema])));
+  if (relations.size) runtime.includes = includeHost(relations, root, driver.capabilities);
 
-  const scopeRepos = (scope: TransactionScopeState): TransactionScope<R> => {
+  const scopeRepos = (scope: TransactionScopeState): TransactionScope<R, Rel> => {
     const tx: Record<string, unknown> = { transactionId: scope.id, attempt: scope.attempt };
     for (const [key, repo] of root) tx[key] = RepositoryImpl.bound(repo, scope);
-    tx.transaction = (fn: (t: TransactionScope<R>) => Promise<unknown>, opts?: TransactionCallOptions) =>
+    tx.transaction = (fn: (t: TransactionScope<R, Rel>) => Promise<unknown>, opts?: TransactionCallOptions) =>
       runtime.transactions.nested(scope, scopeRepos, fn, opts);
-    return tx as TransactionScope<R>;
+    return tx as TransactionScope<R, Rel>;
   };
 
-  const transaction = <T>(fn: (tx: TransactionScope<R>) => Promise<T>, opts?: TransactionCallOptions): Promise<T> =>
+  const transaction = <T>(fn: (tx: TransactionScope<R, Rel>) => Promise<T>, opts?: TransactionCallOptions): Promise<T> =>
     runtime.transactions.run(scopeRepos, fn, opts);
 
   let connected = false;
@@ -186,5 +191,5 @@ export function createDatabase<R extends RepositoryMap>(options: DatabaseOptions
   const summary = () => ({ driver: driver.name, repositories: [...root.keys()], plugins: plugins.map((p) => p.name) });
   Object.defineProperty(db, inspect.custom, { value: summary, enumerable: false });
   Object.defineProperty(db, 'toJSON', { value: summary, enumerable: false });
-  return db as unknown as Database<R>;
+  return db as unknown as Database<R, Rel>;
 }

@@ -5,7 +5,9 @@ import type { IsolationLevel } from '../driver/capabilities.js';
 import type { Plugin } from '../plugin/plugin.js';
 import type { SecurityEvent } from '../plugin/security-event.js';
 import type { CallerContext } from '../context/operation-context.js';
-import type { Repository } from '../repository/repository-api.js';
+import type { RelatedRepository, Repository } from '../repository/repository-api.js';
+import type { RelationScope } from '../relations/include-types.js';
+import type { Relations } from '../relations/define-relations.js';
 
 /**
  * The repositories of a database, by property name.
@@ -28,7 +30,20 @@ export type RepositoryMap = Readonly<Record<string, AnyRepositoryDef>>;
  * }
  * ```
  */
-export type Repositories<R extends RepositoryMap> = { readonly [K in keyof R]: Repository<R[K]> };
+export type Repositories<R extends RepositoryMap, Rel = {}> = {
+  readonly [K in keyof R]: [keyof RelationTypes<Rel>] extends [never] ? Repository<R[K]> : RelatedRepository<R[K], RelationScope<R, RelationTypes<Rel>, K>>;
+};
+
+/**
+ * The relation types of `typeof relations` (what defineRelations returns),
+ * or `Rel` itself when it already is those types.
+ *
+ * @example
+ * ```ts
+ * type Db = Database<Repos, typeof relations>; // same as Database<Repos, RelationTypes<typeof relations>>
+ * ```
+ */
+export type RelationTypes<Rel> = Rel extends Relations<RepositoryMap, infer T> ? T : Rel;
 
 /**
  * Options of `createDatabase`.
@@ -38,9 +53,11 @@ export type Repositories<R extends RepositoryMap> = { readonly [K in keyof R]: R
  * createDatabase({ driver: pglite(), repositories: { users, messages }, plugins: [audit(), encryption(), cache()] });
  * ```
  */
-export interface DatabaseOptions<R extends RepositoryMap> {
+export interface DatabaseOptions<R extends RepositoryMap, Rel = {}> {
   readonly driver: Driver;
   readonly repositories: R;
+  /** Relations between the repositories, for `include` (see defineRelations). */
+  readonly relations?: Relations<R, Rel>;
   /** Outermost first. */
   readonly plugins?: readonly Plugin[];
   /** 'apply' (default) creates what is missing at connect; 'verify' only checks; 'off' skips. */
@@ -92,9 +109,9 @@ export interface TransactionCallOptions extends CallerContext {
  * await db.transaction((tx) => startConversation(tx, userId));
  * ```
  */
-export type TransactionScope<R extends RepositoryMap> = Repositories<R> & {
+export type TransactionScope<R extends RepositoryMap, Rel = {}> = Repositories<R, Rel> & {
   /** A nested transaction (savepoint where supported). */
-  transaction<T>(fn: (tx: TransactionScope<R>) => Promise<T>, options?: TransactionCallOptions): Promise<T>;
+  transaction<T>(fn: (tx: TransactionScope<R, Rel>) => Promise<T>, options?: TransactionCallOptions): Promise<T>;
   /** The transaction id (stable across retried attempts). */
   readonly transactionId: string;
   /** The attempt number, from 1. */
@@ -112,7 +129,7 @@ export type TransactionScope<R extends RepositoryMap> = Repositories<R> & {
  * await db.close();
  * ```
  */
-export interface DatabaseApi<R extends RepositoryMap> {
+export interface DatabaseApi<R extends RepositoryMap, Rel = {}> {
   readonly driver: Driver;
   readonly plugins: readonly Plugin[];
   /** Storage schemas after plugins extended them, by repository name. */
@@ -122,7 +139,7 @@ export interface DatabaseApi<R extends RepositoryMap> {
   /** Close plugins (outer to inner, flushing them) and then the driver. Idempotent. */
   close(): Promise<void>;
   /** Run `fn` in a transaction; commit when it resolves, roll back when it throws. */
-  transaction<T>(fn: (tx: TransactionScope<R>) => Promise<T>, options?: TransactionCallOptions): Promise<T>;
+  transaction<T>(fn: (tx: TransactionScope<R, Rel>) => Promise<T>, options?: TransactionCallOptions): Promise<T>;
   /** Run `fn` with a trace id / actor / tenant that every operation inside inherits. */
   withContext<T>(context: CallerContext, fn: () => T): T;
   /** Driver and plugin health. */
@@ -139,6 +156,7 @@ export interface DatabaseApi<R extends RepositoryMap> {
  * @example
  * ```ts
  * type Db = Database<{ users: typeof users }>;
+ * type WithRelations = Database<Repos, typeof relations>; // `include` follows the declared relations
  * ```
  */
-export type Database<R extends RepositoryMap> = DatabaseApi<R> & Repositories<R>;
+export type Database<R extends RepositoryMap, Rel = {}> = DatabaseApi<R, Rel> & Repositories<R, Rel>;

@@ -15,6 +15,7 @@ import { TransactionRunner } from './transaction-runner.js';
 import { warnHook } from './hook-warning.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
 import { ReferenceGuard } from '../references/reference-guard.js';
+import type { IncludeHost } from '../relations/load-includes.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 
@@ -53,6 +54,8 @@ export class DatabaseRuntime {
   /** Enforces `.references()` where the backend does not, and runs cascades through the plugins. */
   readonly references: ReferenceGuard;
   readonly defaultTimeoutMs: number | undefined;
+  /** Relations for `include`, when the database declares any (set once by createDatabase). */
+  includes: IncludeHost<TransactionScopeState | undefined> | undefined;
 
   constructor(
     readonly driver: Driver,

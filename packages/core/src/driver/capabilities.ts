@@ -49,6 +49,11 @@ export interface DriverCapabilities {
   readonly aggregateMinMax: boolean;
   /** `count` of a field's non-null values in aggregate (`count: ['_all']` always works). */
   readonly countField: boolean;
+  /**
+   * `limitPerGroup` in a query (a per-parent limit of `include`) done by the
+   * backend. Without it, core runs one bounded query per parent instead.
+   */
+  readonly limitPerGroup?: boolean | undefined;
   /** Largest `in` / `notIn` list, if limited. */
   readonly maxInList?: number | undefined;
   /** Largest batch the driver writes atomically, if limited. */
@@ -94,6 +99,7 @@ export const FULL_CAPABILITIES: DriverCapabilities = Object.freeze({
   groupBy: true,
   aggregateMinMax: true,
   countField: true,
+  limitPerGroup: true,
   filteredWrites: true,
   upsertOnUniqueFields: true,
 });

@@ -16,7 +16,7 @@ type Flag = 'or' | 'ne' | 'notIn' | 'startsWith' | 'notStartsWith' | 'substring'
  */
 export function isLimited(caps: DriverCapabilities): boolean {
   return !(caps.offset && caps.or && caps.ne && caps.notIn && caps.startsWith && caps.notStartsWith && caps.upsertOnUniqueFields
-    && caps.substring && caps.insensitive && caps.arrayContains && caps.arrayContainsAll && caps.notArrayContains && caps.distinct && caps.groupBy && caps.aggregateMinMax && caps.countField) || caps.maxInList !== undefined;
+    && caps.substring && caps.insensitive && caps.arrayContains && caps.arrayContainsAll && caps.notArrayContains && caps.distinct && caps.groupBy && caps.aggregateMinMax && caps.countField && caps.limitPerGroup === true) || caps.maxInList !== undefined;
 }
 
 /**
@@ -39,6 +39,9 @@ export function checkCapabilities(op: Operation, caps: DriverCapabilities, drive
       }
       if (op.query.distinct && !caps.distinct) {
         throw new UnsupportedQueryError(`The ${driverName} driver does not support distinct; read the rows and keep the first of each value in your code.`, { info: { capability: 'distinct' } });
+      }
+      if (op.query.limitPerGroup && !caps.limitPerGroup) {
+        throw new UnsupportedQueryError(`The ${driverName} driver does not support limitPerGroup; run one query per group value with a limit.`, { info: { capability: 'limitPerGroup' } });
       }
       checkCondition(op.query.where, caps, driverName);
       return;

@@ -47,6 +47,17 @@ function firstOfEach(rows: StoredRow[], fields: readonly string[]): StoredRow[] 
   });
 }
 
+/** The first `limit` rows (in their order) of each value of `field`. */
+function firstPerGroup(rows: StoredRow[], field: string, limit: number): StoredRow[] {
+  const taken = new Map<string, number>();
+  return rows.filter((r) => {
+    const key = r[field] === null || r[field] === undefined ? 'null' : valueKey(r[field]);
+    const n = taken.get(key) ?? 0;
+    taken.set(key, n + 1);
+    return n < limit;
+  });
+}
+
 /** The transaction locks the current async flow holds, to tell re-entry from contention. */
 const heldLocks = new AsyncLocalStorage<ReadonlySet<Mutex>>();
 
@@ -89,6 +100,7 @@ class MemorySession implements DriverSession {
     }
     rows = sortRows(rows, query.orderBy);
     if (query.distinct) rows = firstOfEach(rows, query.distinct);
+    if (query.limitPerGroup) rows = firstPerGroup(rows, query.limitPerGroup.field, query.limitPerGroup.limit);
     const start = query.offset ?? 0;
     const end = query.limit === undefined ? undefined : start + query.limit;
     return rows.slice(start, end).map((r) => copyRow(r, query.select));

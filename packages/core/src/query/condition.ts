@@ -98,6 +98,13 @@ export interface NormalizedQuery {
    */
   readonly distinct?: readonly string[] | undefined;
   /**
+   * Set by `include` ("each conversation with its last 20 messages"): keep
+   * only the first `limit` rows (in `orderBy`) of each value of `field`,
+   * then apply `limit`. Never set together with `after`, `offset` or
+   * `distinct`; sent only to drivers whose capabilities have `limitPerGroup`.
+   */
+  readonly limitPerGroup?: { readonly field: string; readonly limit: number } | undefined;
+  /**
    * Set by `exists()`: any matching rows will do, not necessarily the first
    * ones in `orderBy`. Drivers may ignore it (ordering is always correct);
    * a backend that must order range-filtered results by the filtered field

@@ -7,6 +7,20 @@ import type { CallerContext } from '../context/operation-context.js';
 import type { AggregateQuery, AggregateResult, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
 import type { DistinctKeyOf, SortKeyOf } from '../schema/infer.js';
 import type { RowQuery } from './row-query.js';
+import type { IncludeOf, RelationScope, StrictInclude, WithIncluded } from '../relations/include-types.js';
+
+/**
+ * The `include` option of a read: related records to load with the result
+ * (see docs/relations.md), checked exactly against the declared relations.
+ *
+ * @example
+ * ```ts
+ * const c = await db.conversations.get(id, { include: { messages: { orderBy: { createdAt: 'desc' }, limit: 20 } } });
+ * ```
+ */
+export interface IncludeOption<C extends RelationScope, I> {
+  readonly include?: I & StrictInclude<C, I>;
+}
 
 /**
  * Options every repository call accepts.
@@ -138,6 +152,41 @@ export interface Repository<D extends AnyRepositoryDef> {
   ): AsyncIterable<FindResult<D, S>>;
   /** Check a candidate against a `secret()` field (constant time); rehashes when the hash parameters changed. */
   verifySecret(id: string, field: SecretKeys<D>, candidate: string, options?: CallOptions): Promise<boolean>;
+}
+
+/**
+ * A repository of a database with relations: the reads take `include`
+ * (checked exactly against the declared relations) and return the related
+ * records with each result. Assignable to `Repository<D>`.
+ *
+ * @example
+ * ```ts
+ * const c = await db.conversations.findOne({ where: { id }, include: { user: true, messages: { limit: 20 } } });
+ * c?.messages.length;
+ * ```
+ */
+export interface RelatedRepository<D extends AnyRepositoryDef, C extends RelationScope> extends Repository<D> {
+  /** One record by id, or null; `include` loads related records with it. */
+  get<const I extends IncludeOf<C> = {}>(id: string, options?: CallOptions & IncludeOption<C, I>): Promise<WithIncluded<C, RecordOf<D>, I> | null>;
+  /** Records by id, in the order of `ids`; missing ids are skipped. */
+  getMany<const I extends IncludeOf<C> = {}>(ids: readonly string[], options?: CallOptions & IncludeOption<C, I>): Promise<Array<WithIncluded<C, RecordOf<D>, I>>>;
+  /** Records matching a query (only id and the selected fields when it selects). */
+  find<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
+    query?: FindQuery<D, S> & IncludeOption<C, I>, options?: CallOptions,
+  ): Promise<Array<WithIncluded<C, FindResult<D, S>, I>>>;
+  /** A page of records and the cursor of the next page. */
+  findPage<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
+    query?: Omit<FindQuery<D, S>, 'distinct'> & IncludeOption<C, I>, options?: CallOptions,
+  ): Promise<Page<WithIncluded<C, FindResult<D, S>, I>>>;
+  /** The first record matching a query, or null. */
+  findOne<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
+    query?: Omit<FindQuery<D, S>, 'limit'> & IncludeOption<C, I>, options?: CallOptions,
+  ): Promise<WithIncluded<C, FindResult<D, S>, I> | null>;
+  /** Iterate over every matching record, fetching pages with keyset cursors; `include` loads each page's relations. */
+  iterate<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
+    query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after' | 'distinct'> & IncludeOption<C, I>,
+    options?: IterateOptions,
+  ): AsyncIterable<WithIncluded<C, FindResult<D, S>, I>>;
 }
 
 /**

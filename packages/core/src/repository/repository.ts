@@ -17,6 +17,9 @@ import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } from './repository-api.js';
 import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
 import { compileRowQuery } from './row-query.js';
+import { attachTaken, takeInclude, type TakenInclude } from '../relations/take-include.js';
+import { READ_RELATED } from '../relations/load-includes.js';
+import type { OrderTerm } from '../query/condition.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_BATCH = 100_000;
@@ -99,14 +102,18 @@ export class RepositoryImpl {
     return result.rows.map((r) => this.#shape(r));
   }
 
-  async get(id: string, options?: CallOptions): Promise<Row | null> {
+  async get(id: string, callOptions?: CallOptions): Promise<Row | null> {
     const checked = this.writer.id(id);
+    const taken = this.#take(callOptions);
+    const options = taken.rest as CallOptions | undefined;
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked] }, options);
     const row = result.rows[0];
-    return row ? this.#shape(row) : null;
+    return row ? (await this.#attach([this.#shape(row)], taken, options))[0]! : null;
   }
 
-  async getMany(ids: readonly string[], options?: CallOptions): Promise<Row[]> {
+  async getMany(ids: readonly string[], callOptions?: CallOptions): Promise<Row[]> {
+    const taken = this.#take(callOptions);
+    const options = taken.rest as CallOptions | undefined;
     if (!Array.isArray(ids)) throw new ValidationError([{ path: 'ids', message: 'expected an array of ids' }]);
     if (ids.length > MAX_BATCH) throw new ValidationError([{ path: 'ids', message: `more than ${MAX_BATCH} ids` }]);
     const checked = [...new Set(ids.map((id, i) => this.writer.id(id, `ids[${i}]`)))];
@@ -118,13 +125,21 @@ export class RepositoryImpl {
       const row = byId.get(id);
       if (row) out.push(this.#shape(row));
     }
-    return out;
+    return this.#attach(out, taken, options);
   }
 
   async find(query?: unknown, options?: CallOptions): Promise<Row[]> {
-    const { query: q, requested } = normalizeQuery(this.schema, query);
+    const taken = this.#take(query);
+    const { query: q, requested } = normalizeQuery(this.schema, taken.rest);
     const result = await this.#run('find', { kind: 'query', schema: this.storage, query: q }, options);
-    return result.rows.map((r) => this.#shape(r, requested));
+    return this.#attach(result.rows.map((r) => this.#shape(r, requested)), taken, options);
+  }
+
+  /** A find for `include`: `perGroup` becomes the query's limitPerGroup, so plugins see (and cache) a normal find. */
+  async [READ_RELATED](query: unknown, perGroup: { field: string; limit: number } | undefined, options?: CallOptions): Promise<{ rows: Row[]; orderBy: readonly OrderTerm[] }> {
+    const { query: q, requested } = normalizeQuery(this.schema, query);
+    const result = await this.#run('find', { kind: 'query', schema: this.storage, query: perGroup ? { ...q, limitPerGroup: perGroup } : q }, options);
+    return { rows: result.rows.map((r) => this.#shape(r, requested)), orderBy: q.orderBy };
   }
 
   async findPage(query?: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
@@ -133,10 +148,11 @@ export class RepositoryImpl {
 
   async findOne(query?: unknown, options?: CallOptions): Promise<Row | null> {
     if (isPlainObject(query) && 'limit' in query) throw new ValidationError([{ path: 'limit', message: 'findOne takes no limit' }], { context: 'query' });
-    const { query: q, requested } = normalizeQuery(this.schema, { ...(query as object | undefined), limit: 1 });
+    const taken = this.#take(query);
+    const { query: q, requested } = normalizeQuery(this.schema, { ...(taken.rest as object | undefined), limit: 1 });
     const result = await this.#run('findOne', { kind: 'query', schema: this.storage, query: q }, options);
     const row = result.rows[0];
-    return row ? this.#shape(row, requested) : null;
+    return row ? (await this.#attach([this.#shape(row, requested)], taken, options))[0]! : null;
   }
 
   async count(where?: unknown, options?: CallOptions): Promise<number> {
@@ -234,7 +250,7 @@ export class RepositoryImpl {
     const pageSize = options?.pageSize ?? 500;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new ValidationError([{ path: 'pageSize', message: 'expected an integer from 1 to 10000' }]);
     // Checked now, not at the first next(): bad input fails where the call is made, like every other method.
-    noDistinct(normalizeQuery(this.schema, { ...(query as object | undefined), limit: pageSize }).query);
+    noDistinct(normalizeQuery(this.schema, { ...(this.#take(query).rest as object | undefined), limit: pageSize }).query);
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -279,7 +295,8 @@ export class RepositoryImpl {
   }
 
   async #page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
-    const { query: q, requested } = normalizeQuery(this.schema, query);
+    const taken = this.#take(query);
+    const { query: q, requested } = normalizeQuery(this.schema, taken.rest);
     noDistinct(q);
     const limit = q.limit ?? DEFAULT_PAGE;
     const result = await this.#run(method, { kind: 'query', schema: this.storage, query: { ...q, limit: limit + 1 } }, options);
@@ -287,7 +304,16 @@ export class RepositoryImpl {
     const more = rows.length > limit;
     const items = more ? rows.slice(0, limit) : rows;
     const nextCursor = more ? encodeCursor(this.schema, q.orderBy, items.at(-1)!, q.where) : null;
-    return { items: items.map((r) => this.#shape(r, requested)), nextCursor };
+    return { items: await this.#attach(items.map((r) => this.#shape(r, requested)), taken, options), nextCursor };
+  }
+
+  /** Split a read's `include` off its query or options (checked against the declared relations). */
+  #take(input: unknown): TakenInclude {
+    return takeInclude(this.runtime.includes, this.name, input);
+  }
+
+  #attach(rows: Row[], taken: TakenInclude, options: CallOptions | undefined): Promise<Row[]> | Row[] {
+    return taken.include ? attachTaken(this.runtime.includes!, this.scope, rows, taken, options) : rows;
   }
 
   #run(method: MethodName, op: Operation, options: CallOptions | undefined) {

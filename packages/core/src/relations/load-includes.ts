@@ -1,0 +1,250 @@
+import { ValidationError, type ValidationIssue } from '../errors.js';
+import type { RepositorySchema } from '../schema/repository-schema.js';
+import type { OrderTerm } from '../query/condition.js';
+import { MAX_LIMIT } from '../query/normalize-query.js';
+import { isPlainObject } from '../repository/validate-value.js';
+import { sortRows } from '../memory/order-rows.js';
+import type { ResolvedRelation } from './check-relations.js';
+
+type Row = Record<string, unknown>;
+/** A per-parent limit, as the normalized query carries it. */
+type PerGroup = { readonly field: string; readonly limit: number };
+
+/**
+ * The loader's find on a repository, keyed by a symbol: not part of the
+ * public repository surface.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await repo[READ_RELATED]({ where: { conversationId: { in: ids } } }, { field: 'conversationId', limit: 20 }, options);
+ * ```
+ */
+export const READ_RELATED: unique symbol = Symbol('chatcore.readRelated');
+
+/**
+ * A repository as the loader sees it: its schema, and a find that takes a
+ * per-parent limit (sent as `limitPerGroup`, so plugins see a normal find).
+ */
+export interface IncludeSource {
+  readonly schema: RepositorySchema;
+  [READ_RELATED](query: Row, perGroup: PerGroup | undefined, options: object | undefined): Promise<{ rows: Row[]; orderBy: readonly OrderTerm[] }>;
+}
+
+/**
+ * What the loader needs of the database: the relations of a repository (by
+ * schema name), the repositories bound to the caller's transaction scope
+ * (by key), the `in` chunk size and whether the driver limits per group.
+ */
+export interface IncludeHost<Scope> {
+  relationsOf(schemaName: string): ReadonlyMap<string, ResolvedRelation> | undefined;
+  repository(key: string, scope: Scope): IncludeSource;
+  /** The schema name of the repository declared under `key`. */
+  schemaNameOf(key: string): string;
+  readonly chunkSize: number;
+  readonly perGroupNative: boolean;
+}
+
+/** One checked level of `include`: relation name to its options. */
+export type CheckedInclude = ReadonlyMap<string, IncludeArgs>;
+interface IncludeArgs {
+  readonly relation: ResolvedRelation;
+  readonly where?: unknown;
+  readonly orderBy?: unknown;
+  readonly limit?: number | undefined;
+  readonly select?: readonly string[] | undefined;
+  readonly include?: CheckedInclude | undefined;
+}
+
+const ONE_KEYS = new Set(['where', 'select', 'include']);
+const MANY_KEYS = new Set(['where', 'select', 'include', 'orderBy', 'limit']);
+/** Queries in flight at once for a per-parent limit the driver cannot do in one query. */
+const PER_GROUP_PARALLEL = 8;
+
+/**
+ * Check an `include` tree against the declared relations, every level,
+ * before anything is read (ValidationError naming the path).
+ *
+ * @example
+ * ```ts
+ * const checked = checkInclude(host, 'conversations', { messages: { limit: 20 } }, 'include');
+ * ```
+ */
+export function checkInclude<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path: string): CheckedInclude {
+  const issues: ValidationIssue[] = [];
+  const out = walk(host, schemaName, input, path, issues);
+  if (issues.length) throw new ValidationError(issues, { context: 'include' });
+  return out;
+}
+
+function walk<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path: string, issues: ValidationIssue[]): CheckedInclude {
+  const out = new Map<string, IncludeArgs>();
+  if (!isPlainObject(input)) {
+    issues.push({ path, message: 'expected an object of relation names' });
+    return out;
+  }
+  const relations = host.relationsOf(schemaName);
+  for (const [name, value] of Object.entries(input)) {
+    const relation = relations?.get(name);
+    const at = `${path}.${name}`;
+    if (!relation) {
+      issues.push({ path: at, message: `unknown relation of ${schemaName} (declared: ${[...(relations?.keys() ?? [])].join(', ') || 'none'})` });
+      continue;
+    }
+    if (value === true) {
+      out.set(name, { relation });
+      continue;
+    }
+    if (!isPlainObject(value)) {
+      issues.push({ path: at, message: 'expected true or an object of options' });
+      continue;
+    }
+    const allowed = relation.kind === 'one' || relation.kind === 'oneBack' ? ONE_KEYS : MANY_KEYS;
+    for (const key of Object.keys(value)) if (!allowed.has(key)) issues.push({ path: `${at}.${key}`, message: `not an option of this relation (use ${[...allowed].join(', ')})` });
+    const limit = value.limit;
+    if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)) {
+      issues.push({ path: `${at}.limit`, message: `expected an integer from 1 to ${MAX_LIMIT}` });
+    }
+    const nested = value.include === undefined ? undefined : walk(host, host.schemaNameOf(relation.target), value.include, `${at}.include`, issues);
+    out.set(name, {
+      relation, where: value.where, orderBy: value.orderBy, limit: limit as number | undefined,
+      select: Array.isArray(value.select) ? (value.select as string[]) : (value.select as undefined), include: nested,
+    });
+  }
+  return out;
+}
+
+/**
+ * Fields of the parent rows the relations of `include` read (keys of `one`
+ * relations, and id), to add to a narrower select.
+ *
+ * @example
+ * ```ts
+ * const needed = keyFields(checked); // ['id', 'userId']
+ * ```
+ */
+export function keyFields(include: CheckedInclude): string[] {
+  const out = new Set(['id']);
+  for (const { relation } of include.values()) if (relation.kind === 'one') out.add(relation.sourceField);
+  return [...out];
+}
+
+/**
+ * Load the relations of `include` for `rows` and set them on each row: one
+ * query per relation and level for all the rows (chunked by the driver's
+ * `in` limit), each through the related repository's own API and plugins.
+ *
+ * @example
+ * ```ts
+ * await attachIncludes(host, scope, rows, checked, options);
+ * ```
+ */
+export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Row[], include: CheckedInclude, options: object | undefined): Promise<void> {
+  if (rows.length === 0) return;
+  for (const [name, args] of include) {
+    const rel = args.relation;
+    const target = host.repository(rel.target, scope);
+    switch (rel.kind) {
+      case 'one': {
+        const found = await related(host, scope, target, args, 'id', distinctValues(rows, rel.sourceField), undefined, options);
+        const byId = indexBy(found.rows, 'id');
+        for (const r of rows) r[name] = byId.get(r[rel.sourceField] as string)?.[0] ?? null;
+        found.trim();
+        break;
+      }
+      case 'many':
+      case 'oneBack': {
+        const limit = rel.kind === 'oneBack' ? 1 : args.limit;
+        const perGroup = limit === undefined ? undefined : { field: rel.targetField, limit };
+        const found = await related(host, scope, target, args, rel.targetField, distinctValues(rows, 'id'), perGroup, options);
+        const groups = indexBy(found.rows, rel.targetField);
+        for (const r of rows) r[name] = rel.kind === 'oneBack' ? (groups.get(r.id as string)?.[0] ?? null) : (groups.get(r.id as string) ?? []);
+        found.trim();
+        break;
+      }
+      case 'through': {
+        const join = host.repository(rel.through, scope);
+        const links = (await related(host, scope, join, { relation: rel, select: [rel.field, rel.targetField] }, rel.field, distinctValues(rows, 'id'), undefined, options)).rows;
+        const targets = await related(host, scope, target, args, 'id', distinctValues(links, rel.targetField), undefined, options);
+        const found = targets.rows;
+        const position = new Map(found.map((t, i) => [t.id as string, i]));
+        const linked = indexBy(links, rel.field);
+        for (const r of rows) {
+          const ids = (linked.get(r.id as string) ?? []).map((l) => l[rel.targetField] as string).filter((id) => position.has(id));
+          const mine = [...new Set(ids)].sort((a, b) => position.get(a)! - position.get(b)!).map((id) => found[position.get(id)!]!);
+          r[name] = args.limit === undefined ? mine : mine.slice(0, args.limit);
+        }
+        targets.trim();
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * The related rows whose `field` is one of `values`, in the relation's
+ * order, with their own includes attached; `trim()` then drops the key
+ * fields read only to match them to their parents (once grouped).
+ */
+async function related<S>(
+  host: IncludeHost<S>, scope: S, target: IncludeSource, args: IncludeArgs, field: string, values: string[], perGroup: PerGroup | undefined, options: object | undefined,
+): Promise<{ rows: Row[]; trim: () => void }> {
+  if (values.length === 0) return { rows: [], trim: () => {} };
+  const needed = [field, ...(args.include ? keyFields(args.include) : [])];
+  const select = args.select ? [...args.select, ...needed.filter((f) => !args.select!.includes(f))] : undefined;
+  const added = args.select ? needed.filter((f) => f !== 'id' && !args.select!.includes(f)) : [];
+  const base: Row = { orderBy: args.orderBy, select };
+  const filter = (cond: unknown) => (args.where === undefined ? cond : { and: [args.where, cond] });
+  let rows: Row[] = [];
+  let orderBy: readonly OrderTerm[] = [];
+  if (perGroup && !host.perGroupNative) {
+    // One bounded query per parent: the backend has no per-group limit.
+    for (let i = 0; i < values.length; i += PER_GROUP_PARALLEL) {
+      const batch = values.slice(i, i + PER_GROUP_PARALLEL);
+      const parts = await Promise.all(batch.map((v) => target[READ_RELATED]({ ...base, where: filter({ [field]: v }), limit: perGroup.limit }, undefined, options)));
+      for (const p of parts) rows.push(...p.rows);
+    }
+  } else {
+    const chunks: string[][] = [];
+    for (let i = 0; i < values.length; i += host.chunkSize) chunks.push(values.slice(i, i + host.chunkSize));
+    for (const chunk of chunks) {
+      const part = await target[READ_RELATED]({ ...base, where: filter({ [field]: { in: chunk } }) }, perGroup, options);
+      rows.push(...part.rows);
+      orderBy = part.orderBy;
+    }
+    // Rows of one parent come from one chunk, but a join's targets may span several: put them back in order.
+    if (chunks.length > 1 && field === 'id') rows = sortRows(rows, orderBy);
+    // A driver that spreads FULL_CAPABILITIES but ignores limitPerGroup must still give the right answer.
+    if (perGroup) rows = firstPerGroup(rows, perGroup);
+  }
+  if (args.include) await attachIncludes(host, scope, rows, args.include, options);
+  const trim = () => {
+    for (const r of rows) for (const f of added) delete r[f];
+  };
+  return { rows, trim };
+}
+
+function firstPerGroup(rows: Row[], perGroup: PerGroup): Row[] {
+  const seen = new Map<unknown, number>();
+  return rows.filter((r) => {
+    const n = seen.get(r[perGroup.field]) ?? 0;
+    seen.set(r[perGroup.field], n + 1);
+    return n < perGroup.limit;
+  });
+}
+
+function distinctValues(rows: readonly Row[], field: string): string[] {
+  const out = new Set<string>();
+  for (const r of rows) if (typeof r[field] === 'string') out.add(r[field] as string);
+  return [...out];
+}
+
+function indexBy(rows: readonly Row[], field: string): Map<string, Row[]> {
+  const out = new Map<string, Row[]>();
+  for (const r of rows) {
+    const key = r[field] as string;
+    const list = out.get(key);
+    if (list) list.push(r);
+    else out.set(key, [r]);
+  }
+  return out;
+}

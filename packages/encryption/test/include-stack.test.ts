@@ -1,0 +1,115 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PassThrough } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { pglite } from '@chatcore/pglite';
+import { audit, type AuditPlugin } from '@chatcore/audit';
+import { cache } from '@chatcore/cache';
+import { encryption } from '../src/index.js';
+import { countingDriver } from './helpers/counting-driver.js';
+import { KEY_A, highEntropy } from './helpers/keys.js';
+
+// include through the standard onion: each related read is a read of its own repository,
+// decrypted by encryption, cached by the cache and recorded by audit.
+await requireService('redis');
+const suffix = randomBytes(3).toString('hex');
+const users = defineRepository(`iu_${suffix}`, { id: f.id(), name: f.string(), email: f.string().sensitive({ searchable: true }) });
+const conversations = defineRepository(`ic_${suffix}`, { id: f.id(), userId: f.string().indexed(), title: f.string().sensitive() });
+const messages = defineRepository(`im_${suffix}`, { id: f.id(), conversationId: f.string().indexed(), n: f.integer(), body: f.text().sensitive() });
+const repositories = { users, conversations, messages };
+const relations = defineRelations(repositories, {
+  users: (r) => ({ conversations: r.many('conversations', { field: 'userId' }) }),
+  conversations: (r) => ({ user: r.one('users', { field: 'userId' }), messages: r.many('messages', { field: 'conversationId' }) }),
+});
+const out = new PassThrough();
+let written = '';
+out.on('data', (d: Buffer) => (written += d.toString('utf8')));
+const base = pglite();
+const { driver, calls } = countingDriver(base);
+const db = createDatabase({
+  driver,
+  repositories,
+  relations,
+  plugins: [
+    audit({ sinks: { console: { stream: out } }, reads: 'all' }),
+    encryption({ keys: [{ id: 'k1', key: KEY_A }] }),
+    cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `include${suffix}`, redisTimeout: '2s', heartbeat: '1s' }),
+  ],
+});
+await db.connect();
+const auditor = db.plugin<AuditPlugin>('audit')!;
+
+/** Read events audit recorded since the last call: [repository, method, cache]. */
+async function reads(): Promise<Array<[unknown, unknown, unknown]>> {
+  await auditor.flush();
+  const events = written.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  written = '';
+  return events.filter((e) => e.type === 'operation' && e.family === 'read').map((e) => [e.repository, e.method, e.cache]);
+}
+
+const plain: string[] = [];
+const secret = (p: string) => {
+  const v = highEntropy(p);
+  plain.push(v);
+  return v;
+};
+const ada = await db.users.create({ name: 'ada', email: `${secret('e')}@example.com` });
+const convs = await db.conversations.createMany([0, 1, 2].map(() => ({ userId: ada.id, title: secret('t') })));
+await db.messages.createMany(convs.flatMap((c) => Array.from({ length: 25 }, (_, n) => ({ conversationId: c.id, n, body: secret('b') }))));
+
+const include = { conversations: { include: { messages: { orderBy: { n: 'desc' as const }, limit: 20 } } } };
+
+test('included sensitive fields read back in plain text, and no table holds them', async () => {
+  const got = await db.users.get(ada.id, { include });
+  assert.ok(got);
+  assert.is(got.conversations.length, 3);
+  for (const c of got.conversations) {
+    assert.is(c.title, convs.find((x) => x.id === c.id)!.title);
+    assert.equal(c.messages.map((m) => m.n), Array.from({ length: 20 }, (_, i) => 24 - i));
+    for (const m of c.messages) assert.ok(plain.includes(m.body), 'message bodies are decrypted');
+  }
+  const dump: string[] = [];
+  for (const s of db.schemas.values()) {
+    const res = await base.executor.execute({ sql: `select row_to_json(x)::text as j from "${s.table}" x`, parameters: [] });
+    dump.push(...res.rows.map((r) => String(r.j)));
+  }
+  const text = dump.join('\n');
+  assert.ok(text.length > 1000);
+  assert.equal(plain.filter((v) => text.includes(v)), [], 'no plaintext in any table');
+});
+
+test('audit records one read per repository read, and a repeated include is served from the cache', async () => {
+  await reads();
+  written = '';
+  // A fresh shape (where: n >= 0) so the first run misses the cache.
+  const shaped = { conversations: { include: { messages: { where: { n: { gte: 0 } }, orderBy: { n: 'desc' as const }, limit: 20 } } } };
+  const before = calls();
+  const first = await db.users.get(ada.id, { include: shaped });
+  const firstCalls = calls() - before;
+  // The user and the conversations are cached by the previous test; the messages' new shape is not.
+  assert.equal(await reads(), [[users.name, 'get', 'hit'], [conversations.name, 'find', 'hit'], [messages.name, 'find', 'miss']]);
+  assert.is(firstCalls, 1, 'one driver query for the level that missed, for every parent at once');
+  const mid = calls();
+  const again = await db.users.get(ada.id, { include: shaped });
+  assert.is(calls() - mid, 0, 'the repeat sent nothing to the database');
+  assert.equal(again, first);
+  const repeat = await reads();
+  assert.equal(repeat.map((r) => [r[0], r[1]]), [[users.name, 'get'], [conversations.name, 'find'], [messages.name, 'find']]);
+  assert.ok(repeat.every((r) => r[2] === 'hit'), `every read is a cache hit: ${JSON.stringify(repeat)}`);
+});
+
+test('a write to a related repository invalidates the cached include', async () => {
+  const c = convs[0]!;
+  const body = secret('late');
+  await db.messages.create({ conversationId: c.id, n: 99, body });
+  const got = await db.users.get(ada.id, { include });
+  assert.is(got!.conversations.find((x) => x.id === c.id)!.messages[0]!.body, body);
+});
+
+test.after(async () => {
+  for (const key of ['messages', 'conversations', 'users'] as const) await db[key].deleteMany({});
+  await db.close();
+});
+test.run();
