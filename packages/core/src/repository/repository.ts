@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError, UnsupportedQueryError, ValidationError, t
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
-import type { Condition, NormalizedPatch, NormalizedQuery } from '../query/condition.js';
+import type { Condition, NormalizedQuery, OrderTerm } from '../query/condition.js';
 import { normalizeFilter } from '../query/normalize-filter.js';
 import { normalizeQuery } from '../query/normalize-query.js';
 import { normalizeAggregate } from '../query/aggregate.js';
@@ -10,16 +10,15 @@ import { encodeCursor } from '../query/cursor.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import type { DatabaseRuntime } from '../database/runtime.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
-import { hashSecret, verifyNothing, verifySecretHash } from '../secret/secret-hash.js';
+import { verifyNothing, verifySecretHash } from '../secret/secret-hash.js';
+import { SecretFields } from './secret-fields.js';
 import { WriteInput } from './write-input.js';
 import { isPlainObject } from './validate-value.js';
-import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } from './repository-api.js';
 import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
 import { compileRowQuery } from './row-query.js';
 import { attachTaken, takeInclude, type TakenInclude } from '../relations/take-include.js';
 import { READ_RELATED } from '../relations/load-includes.js';
-import type { OrderTerm } from '../query/condition.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_BATCH = 100_000;
@@ -44,7 +43,7 @@ function noDistinct(q: NormalizedQuery): void {
 export class RepositoryImpl {
   readonly name: string;
   private readonly writer: WriteInput;
-  private readonly secrets: readonly string[];
+  private readonly secrets: SecretFields;
 
   constructor(
     readonly schema: RepositorySchema,
@@ -54,7 +53,7 @@ export class RepositoryImpl {
   ) {
     this.name = schema.name;
     this.writer = new WriteInput(schema);
-    this.secrets = Object.entries(schema.fields).filter(([, m]) => m.secret).map(([f]) => f);
+    this.secrets = new SecretFields(schema);
   }
 
   /** The subclass `create` uses when a plugin has onInvalidInput (built once, in the static block at the end). */
@@ -83,7 +82,7 @@ export class RepositoryImpl {
     const issues: ValidationIssue[] = [];
     const row = this.writer.insertRow(input, new Date(), issues);
     if (issues.length) throw new ValidationError(issues);
-    await this.#hashSecrets(row);
+    await this.secrets.hashRow(row);
     const result = await this.#run('create', { kind: 'insert', schema: this.storage, rows: [row] }, options);
     return this.#shape(result.rows[0]!);
   }
@@ -97,7 +96,7 @@ export class RepositoryImpl {
       if (ids.has(r.id as string)) throw new ValidationError([{ path: `[${i}].id`, message: 'duplicate id in the batch' }]);
       ids.add(r.id as string);
     }
-    for (const r of rows) await this.#hashSecrets(r);
+    for (const r of rows) await this.secrets.hashRow(r);
     const result = await this.#run('createMany', { kind: 'insert', schema: this.storage, rows }, options);
     return result.rows.map((r) => this.#shape(r));
   }
@@ -188,7 +187,7 @@ export class RepositoryImpl {
     const checked = this.writer.id(id);
     const expected = this.#expectedVersion(options);
     const normalized = this.writer.patch(patch, new Date());
-    await this.#hashPatchSecrets(normalized, checked);
+    await this.secrets.hashPatch(normalized, checked);
     const where = this.#versionCondition(expected);
     const result = await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [checked], where }, patch: normalized }, options);
     const row = result.rows[0];
@@ -199,7 +198,7 @@ export class RepositoryImpl {
   async updateMany(where: unknown, patch: unknown, options?: CallOptions): Promise<number> {
     const cond = this.#requiredFilter(where);
     const normalized = this.writer.patch(patch, new Date());
-    await this.#hashPatchSecrets(normalized, undefined);
+    await this.secrets.hashPatch(normalized, undefined);
     const result = await this.#run('updateMany', { kind: 'update', schema: this.storage, target: { where: cond }, patch: normalized }, options);
     return result.rows.length;
   }
@@ -219,8 +218,8 @@ export class RepositoryImpl {
     }
     const patch = this.writer.patch(patchInput, now);
     // On a conflict by id the patched record is `row.id`; by another key it is unknown here.
-    await this.#hashPatchSecrets(patch, conflict.length === 1 && conflict[0] === 'id' ? (row.id as string) : undefined);
-    await this.#hashSecrets(row);
+    await this.secrets.hashPatch(patch, conflict.length === 1 && conflict[0] === 'id' ? (row.id as string) : undefined);
+    await this.secrets.hashRow(row);
     const result = await this.#run('upsert', { kind: 'upsert', schema: this.storage, row, conflictFields: conflict, patch }, options);
     return this.#shape(result.rows[0]!);
   }
@@ -270,10 +269,7 @@ export class RepositoryImpl {
    * the same hashing as a wrong candidate (no enumeration by timing).
    */
   async verifySecret(id: string, field: string, candidate: string, options?: CallOptions): Promise<boolean> {
-    if (!this.secrets.includes(field)) throw new ValidationError([{ path: 'field', message: `${this.name}.${String(field)} is not a secret() field` }]);
-    if (typeof candidate !== 'string') throw new ValidationError([{ path: 'candidate', message: 'expected a string' }]);
-    // UTF-8 encoding would turn a lone surrogate into U+FFFD, so it could match a stored value that holds one.
-    if (!isWellFormed(candidate)) throw new ValidationError([{ path: 'candidate', message: `the candidate is ${MALFORMED_STRING}` }]);
+    this.secrets.checkCandidate(field, candidate);
     const checked = this.writer.id(id);
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];
@@ -289,7 +285,7 @@ export class RepositoryImpl {
    */
   async #rehash(id: string, field: string, stored: string, candidate: string, options: CallOptions | undefined): Promise<void> {
     const patch = this.writer.patch({ [field]: candidate }, new Date());
-    await this.#hashPatchSecrets(patch, id);
+    await this.secrets.hashPatch(patch, id);
     const unchanged: Condition = { kind: 'cmp', field, op: 'eq', value: stored };
     await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [id], where: unchanged }, patch }, options);
   }
@@ -327,25 +323,8 @@ export class RepositoryImpl {
       for (const f of requested) out[f] = row[f] ?? null;
       return out;
     }
-    for (const s of this.secrets) delete row[s];
+    for (const s of this.secrets.names) delete row[s];
     return row;
-  }
-
-  /** Hash the secrets of a new record, each bound to it (repository, field, id). */
-  async #hashSecrets(row: StoredRow): Promise<void> {
-    for (const s of this.secrets) if (typeof row[s] === 'string') row[s] = await hashSecret(row[s] as string, { repository: this.name, field: s, id: row.id as string });
-  }
-
-  /** Hash the secrets a patch sets, bound to record `id`; a patch of records not known by id cannot set one. */
-  async #hashPatchSecrets(patch: NormalizedPatch, id: string | undefined): Promise<void> {
-    const set = patch.set as Record<string, unknown>;
-    for (const s of this.secrets) {
-      if (typeof set[s] !== 'string') continue;
-      if (id === undefined) {
-        throw new ValidationError([{ path: s, message: `${this.name}.${s} is a secret() field, whose hash is bound to its record: set it with update(id, ...) (or upsert with conflict on id)` }]);
-      }
-      set[s] = await hashSecret(set[s] as string, { repository: this.name, field: s, id });
-    }
   }
 
   #expectedVersion(options?: VersionedOptions): number | undefined {
