@@ -9,7 +9,7 @@ import { Keyring, type KeyringConfig } from './keys/keyring.js';
 import type { KeyProvider } from './keys/key-provider.js';
 import { defaultKeyProvider } from './keys/local-key-provider.js';
 import { ValueCipher } from './crypto/value-cipher.js';
-import { checkRow, planRepositories, type RepositoryPlan } from './repository-plan.js';
+import { checkRow, pendingRenames, planRepositories, type RepositoryPlan } from './repository-plan.js';
 import { RowAuthenticator } from './crypto/row-authenticator.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
@@ -349,7 +349,8 @@ export class EncryptionPlugin implements Plugin {
       for (let i = 0; i < rows.length; i++) {
         // Each value first (its own error names the field or the missing key), then how they fit together.
         out[i] = decryptRow(plan, rows[i]!);
-        checkRow(plan, rows[i]!);
+        // A row a rename migration is rewriting: its renamed slots are still authenticated under their old names.
+        checkRow(plan, rows[i]!, plan.renamed.size === 0 ? undefined : pendingRenames(plan, rows[i]!));
       }
     } catch (error) {
       if (error instanceof IntegrityError || error instanceof KeyError) this.reportIntegrity(plan, error, ctx);

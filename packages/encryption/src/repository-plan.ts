@@ -251,6 +251,21 @@ export function checkRow(plan: RepositoryPlan, stored: StoredRow, renamed?: read
 }
 
 /**
+ * The slots of `stored` that a rename migration read (`renamed`, by default
+ * those remembered for its id) and that are still unset under their new
+ * names: the stored authenticator covers them under their old names.
+ *
+ * @example
+ * ```ts
+ * checkRow(plan, stored, pendingRenames(plan, stored));
+ * ```
+ */
+export function pendingRenames(plan: RepositoryPlan, stored: StoredRow, renamed = plan.renamed.get(stored.id as string)): readonly RenamedSlot[] | undefined {
+  const still = renamed?.filter((r) => stored[r.slot] === null || stored[r.slot] === undefined);
+  return still?.length ? still : undefined;
+}
+
+/**
  * The blind-index key of a searchable field (a PluginError once closed, like `cipherOf`).
  *
  * @example

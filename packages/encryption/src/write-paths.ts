@@ -3,7 +3,7 @@ import { ConflictError, UniqueViolationError } from '@chatcore/core';
 import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
 import { sealRecord } from './record/record-envelope.js';
-import { authOf, blindIndexOf, checkRow, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, checkRow, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
@@ -120,8 +120,7 @@ async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where:
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
-    const stillOld = renamed?.filter((r) => current[r.slot] === null || current[r.slot] === undefined);
-    checkRow(plan, current, stillOld?.length ? stillOld : undefined);
+    checkRow(plan, current, renamed && pendingRenames(plan, current, renamed));
     let set: Record<string, unknown>;
     let increment: Record<string, number | bigint>;
     if (plan.mode === 'field') {

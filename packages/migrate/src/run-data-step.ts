@@ -1,4 +1,5 @@
 import type { Database, RepositoryMap } from '@chatcore/core';
+import type { Condition } from '@chatcore/core/driver';
 import type { DataStep } from './compile-migration.js';
 
 /**
@@ -19,6 +20,7 @@ export interface StepProgress {
 
 type AnyRepo = {
   find(query: unknown): Promise<Array<Record<string, unknown>>>;
+  getMany(ids: readonly string[]): Promise<Array<Record<string, unknown>>>;
   update(id: string, patch: unknown): Promise<unknown>;
 };
 
@@ -38,9 +40,9 @@ async function inSlices<T>(items: readonly T[], n: number, write: (slice: readon
  * Run one data step from `progress` to the end, one transaction per batch
  * through the repositories, calling `save` after each batch commits. Every
  * batch is read through the repository, so the plugins see the read (audit
- * records it). A `copy` step then fetches the old stored values of those
- * rows by id with the driver (the repositories no longer declare them) and
- * writes the new field through the repository; rows whose new field is
+ * records it). A `copy` step first reads the old stored values with the
+ * driver (the repositories no longer declare them), then the same rows
+ * through the repository, and writes the new field through the repository; rows whose new field is
  * already set are skipped, so a rerun never rewrites them. A `backfill`
  * step reads and writes through the repository.
  * With `concurrency` > 1 a batch is written by that many transactions at
@@ -63,19 +65,20 @@ export async function runDataStep<R extends RepositoryMap>(
   for (;;) {
     let ids: string[];
     if (step.kind === 'copy') {
-      // The batch is read through the repository, so the plugins see (and audit) a read of these rows;
-      // the old stored values, which no repository declares any more, are then fetched by id.
-      const page = await repoOf(db, step.key).find({ where: lastId === undefined ? {} : { id: { gt: lastId } }, orderBy: { id: 'asc' }, limit: step.batchSize });
+      // The old stored values, which no repository declares any more, are read with the driver (a rename's
+      // reader remembers what it opened, so the row authenticator can still be checked under the old names)...
+      const select = ['id', ...new Set(step.pairs.flatMap((p) => [p.from, p.to]))];
+      const after: Condition | undefined = lastId === undefined ? undefined : { kind: 'cmp', field: 'id', op: 'gt', value: lastId };
+      const page = await db.driver.query(step.scan, { where: after, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
       if (page.length === 0) break;
-      const select = ['id', ...new Set(step.pairs.map((p) => p.from))];
-      const old = new Map((await db.driver.getByIds(step.scan, page.map((r) => r.id as string), { select })).map((r) => [r.id as string, r]));
       // Rows with some value still to copy: the new field is unset and the old one holds a value.
       const patches = page.map((row) => {
-        const stored = old.get(row.id as string) ?? {};
         const patch: Record<string, unknown> = {};
-        for (const p of step.pairs) if (row[p.to] == null && stored[p.from] != null) patch[p.to] = p.read(stored);
+        for (const p of step.pairs) if (row[p.to] == null && row[p.from] != null) patch[p.to] = p.read(row);
         return { id: row.id as string, patch };
       });
+      // ...then the same rows are read through the repository, so the plugins see (and audit) the read.
+      await repoOf(db, step.key).getMany(patches.map((p) => p.id));
       const todo = patches.filter((p) => Object.keys(p.patch).length > 0);
       await inSlices(todo, concurrency, (slice) => db.transaction(async (tx) => {
         const repo = repoOf(tx, step.key);
