@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,21 +5,13 @@ import { createDatabase } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { migrate } from '../src/index.js';
 import { jobsV1, jobsV2, slowFill } from './helpers/jobs.js';
+import { killInDataStep, runnerChild } from './helpers/runner-child.js';
 import { freshDatabase, pgDriver } from './helpers/pg-database.js';
 
 await requireService('postgres');
 
 const CHILD = fileURLToPath(new URL('./helpers/child-migrate.ts', import.meta.url));
 const ROWS = 2000;
-
-function child(url: string, which: 'race' | 'slow'): { proc: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
-  const proc = spawn(process.execPath, ['--conditions=@chatcore/source', '--import', 'tsx', CHILD, url, which], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, out })));
-  return { proc, done };
-}
 
 async function seed(url: string) {
   const db = createDatabase({ driver: pgDriver(url), repositories: { jobs: jobsV1 } });
@@ -33,8 +24,8 @@ test('two processes running migrate at once apply each migration exactly once', 
   const database = await freshDatabase();
   try {
     await seed(database.url);
-    const a = child(database.url, 'race');
-    const b = child(database.url, 'race');
+    const a = runnerChild(CHILD, database.url, 'race');
+    const b = runnerChild(CHILD, database.url, 'race');
     const [ra, rb] = await Promise.all([a.done, b.done]);
     assert.is(ra.code, 0, ra.out);
     assert.is(rb.code, 0, rb.out);
@@ -59,20 +50,8 @@ test('a migration killed (SIGKILL) in its data step resumes and completes', asyn
     await seed(database.url);
     const db = createDatabase({ driver: pgDriver(database.url), repositories: { jobs: jobsV2 }, schemaMode: 'off' });
     await db.driver.connect();
-    const c = child(database.url, 'slow');
-    let rowsAtKill = 0;
-    for (let i = 0; i < 600 && rowsAtKill < 300; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      const h = await db.driver.migrations!.history().catch(() => []);
-      const steps = (h[0]?.progress as { steps?: Array<{ rows: number }> } | undefined)?.steps;
-      rowsAtKill = steps?.[0]?.rows ?? 0;
-    }
-    assert.ok(rowsAtKill >= 300, 'the child made progress before the kill');
-    c.proc.kill('SIGKILL');
-    const exit = await c.done;
-    assert.is(exit.signal, 'SIGKILL');
-    const before = await db.driver.migrations!.history();
-    assert.is(before[0]!.finishedAt, undefined, 'the killed run did not finish');
+    const c = runnerChild(CHILD, database.url, 'slow');
+    const rowsAtKill = await killInDataStep(db, c, 300, 600);
     const progress: string[] = [];
     const result = await migrate(db, { migrations: [slowFill], onProgress: (e) => progress.push(`${e.phase}:${e.rows ?? ''}`) });
     assert.equal(result.applied, ['j001_slow_fill']);
