@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -6,21 +5,13 @@ import { createDatabase, MigrationError } from '@chatcore/core';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { defineMigration, migrate, migrationStatus } from '../src/index.js';
 import { bumpOnce, jobsV1, jobsV2, slowFill } from './helpers/jobs.js';
+import { killInDataStep, runnerChild } from './helpers/runner-child.js';
 import { freshProject, fsDriver, TEST_LEASE } from './helpers/fs-database.js';
 
 await useFirestoreEmulator();
 
 const CHILD = fileURLToPath(new URL('./helpers/child-migrate-fs.ts', import.meta.url));
 const ROWS = 1000;
-
-function child(project: string, which: 'race' | 'slow'): { proc: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
-  const proc = spawn(process.execPath, ['--conditions=@chatcore/source', '--import', 'tsx', CHILD, project, which], { stdio: ['ignore', 'pipe', 'pipe'], env: process.env });
-  let out = '';
-  proc.stdout!.on('data', (d) => (out += d));
-  proc.stderr!.on('data', (d) => (out += d));
-  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) => proc.on('exit', (code, signal) => resolve({ code, signal, out })));
-  return { proc, done };
-}
 
 async function seed(project: string) {
   const db = createDatabase({ driver: fsDriver(project), repositories: { jobs: jobsV1 } });
@@ -36,8 +27,8 @@ function lastJson(out: string): { applied: string[] } {
 test('two processes running migrate at once apply each migration exactly once', async () => {
   const project = freshProject();
   await seed(project);
-  const a = child(project, 'race');
-  const b = child(project, 'race');
+  const a = runnerChild(CHILD, project, 'race');
+  const b = runnerChild(CHILD, project, 'race');
   const [ra, rb] = await Promise.all([a.done, b.done]);
   assert.is(ra.code, 0, ra.out);
   assert.is(rb.code, 0, rb.out);
@@ -67,22 +58,10 @@ test('two processes running migrate at once apply each migration exactly once', 
 test('a migration killed (SIGKILL) in its data step resumes and completes once its lease expires', async () => {
   const project = freshProject();
   await seed(project);
-  const db = createDatabase({ driver: fsDriver(project, TEST_LEASE), repositories: { jobs: jobsV2 }, schemaMode: 'off' });
+  const db = createDatabase({ driver: fsDriver(project, TEST_LEASE, 25), repositories: { jobs: jobsV2 }, schemaMode: 'off' });
   await db.driver.connect();
-  const c = child(project, 'slow');
-  let rowsAtKill = 0;
-  for (let i = 0; i < 1200 && rowsAtKill < 300; i++) {
-    await new Promise((r) => setTimeout(r, 100));
-    const h = await db.driver.migrations!.history().catch(() => []);
-    const steps = (h[0]?.progress as { steps?: Array<{ rows: number }> } | undefined)?.steps;
-    rowsAtKill = steps?.[0]?.rows ?? 0;
-  }
-  assert.ok(rowsAtKill >= 300, 'the child made progress before the kill');
-  c.proc.kill('SIGKILL');
-  const exit = await c.done;
-  assert.is(exit.signal, 'SIGKILL');
-  const before = await db.driver.migrations!.history();
-  assert.is(before[0]!.finishedAt, undefined, 'the killed run did not finish');
+  const c = runnerChild(CHILD, project, 'slow');
+  const rowsAtKill = await killInDataStep(db, c, 300, 1200);
   const progress: string[] = [];
   const started = Date.now();
   const result = await migrate(db, { migrations: [slowFill], concurrency: 1, onProgress: (e) => progress.push(`${e.phase}:${e.rows ?? ''}`) });
