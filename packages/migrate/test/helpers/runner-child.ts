@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import * as assert from 'uvu/assert';
 import type { MigrationBackend } from '@chatcore/core/driver';
+import type { MigrateResult } from '../../src/index.js';
 
 export interface RunnerChild {
   readonly proc: ChildProcess;
@@ -41,4 +42,27 @@ export async function killInDataStep(db: { readonly driver: { readonly migration
   const before = await migrations.history();
   assert.is(before[0]!.finishedAt, undefined, 'the killed run did not finish');
   return rows;
+}
+
+/**
+ * After a runner killed in `slowFill`'s data step, check that `result` (the
+ * next runner's) resumed it: applied and resumed once, no second expand, the
+ * first batch after those recorded at the kill, every row labelled and the
+ * contract phase done (`label` required, `name` gone).
+ */
+export async function assertResumedFill(
+  db: { readonly driver: { readonly migrations?: MigrationBackend }; readonly jobs: { find(q: object): Promise<ReadonlyArray<{ label?: unknown; title?: unknown }>> } },
+  result: MigrateResult, progress: readonly string[], rowsAtKill: number, rows: number,
+): Promise<void> {
+  assert.equal(result.applied, ['j001_slow_fill']);
+  assert.equal(result.resumed, ['j001_slow_fill']);
+  assert.not.ok(progress.includes('expand:'), 'the expand phase did not run again');
+  const firstBatch = Number(progress.find((p) => p.startsWith('data:'))!.slice(5));
+  assert.ok(firstBatch > rowsAtKill - 1, `resumed after the recorded batches (first report ${firstBatch}, ${rowsAtKill} recorded at the kill)`);
+  const found = await db.jobs.find({ where: {}, orderBy: { id: 'asc' }, limit: 10_000 });
+  assert.is(found.length, rows);
+  assert.ok(found.every((r) => r.label === `job ${r.title}`));
+  const cols = (await db.driver.migrations!.describe(['jobs'])).get('jobs')!.columns;
+  assert.is(cols.get('label')!.nullable, false, 'label is required after the contract phase');
+  assert.not.ok(cols.has('name'));
 }
