@@ -3,6 +3,7 @@ import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { firestore } from '@chatcore/firestore';
 import { compare, pairedLatency, rows } from '../lib/measure.js';
+import { pollHealth } from '../lib/health-poll.js';
 
 const DOCS = Number(process.env.BENCH_FS_RESILIENCE_DOCS ?? 2000);
 const OPS = Number(process.env.BENCH_FS_RESILIENCE_OPS ?? 1000);
@@ -33,14 +34,8 @@ export async function firestoreResilience(out: string[]): Promise<void> {
     for (const r of batch) ids.push(r.id);
   }
   const pick = (i: number) => ids[(i * 7919) % ids.length]!;
-  let healthChecks = 0;
-  let unhealthy = 0;
-  const poll = setInterval(() => {
-    void resilient.health().then((h) => {
-      healthChecks++;
-      if (h.status !== 'up') unhealthy++;
-    });
-  }, 250);
+  const poll = pollHealth(resilient, 250);
+  let probes = { checks: 0, notUp: 0 };
   const PLAIN = 'repo.get (retry: false, breaker: false)';
   const GUARDED = 'repo.get (retries + breaker + health)';
   try {
@@ -60,9 +55,9 @@ export async function firestoreResilience(out: string[]): Promise<void> {
       out.push(`| Firestore get by id, paired op by op, ${inFlight} in flight | plain ${(mp * 1000).toFixed(0)} µs vs retries + breaker + health ${(mg * 1000).toFixed(0)} µs (median latency) | | | | ${ratio.toFixed(2)}x (target ≥ 0.95x: ${ratio >= 0.95 ? 'met' : 'MISSED'}) |`);
     }
   } finally {
-    clearInterval(poll);
+    probes = poll.stop();
   }
-  out.push(`| health probes during the run | ${healthChecks} (${unhealthy} not up) | | | | breaker ${guarded.breakerState} |`);
+  out.push(`| health probes during the run | ${probes.checks} (${probes.notUp} not up) | | | | breaker ${guarded.breakerState} |`);
   await resilient.close();
   await plain.close();
   await emu.stop();

@@ -2,6 +2,7 @@ import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { createPool, PoolExecutor, postgres } from '@chatcore/postgres';
 import { sqlDriver } from '@chatcore/sql';
 import { compare, pairedLatency, rows } from '../lib/measure.js';
+import { pollHealth } from '../lib/health-poll.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const TABLE_ROWS = Number(process.env.BENCH_RESILIENCE_ROWS ?? 20_000);
@@ -40,14 +41,8 @@ export async function postgresResilience(out: string[]): Promise<void> {
   await k.executor.execute({ sql: 'analyze bench_resilience_items', parameters: [] });
   const pick = (i: number) => ids[(i * 7919) % ids.length]!;
 
-  let healthChecks = 0;
-  let unhealthy = 0;
-  const poll = setInterval(() => {
-    void resilient.health().then((h) => {
-      healthChecks++;
-      if (h.status !== 'up') unhealthy++;
-    });
-  }, 250);
+  const poll = pollHealth(resilient, 250);
+  let probes = { checks: 0, notUp: 0 };
   try {
     for (const inFlight of [1, 16]) {
       const results = await compare(
@@ -68,9 +63,9 @@ export async function postgresResilience(out: string[]): Promise<void> {
       out.push(`| get by id, paired op by op, ${inFlight} in flight | plain ${(mp * 1000).toFixed(0)} µs vs retries + breaker + health ${(mg * 1000).toFixed(0)} µs (median latency) | | | | ${ratio.toFixed(2)}x (target ≥ 0.95x: ${ratio >= 0.95 ? "met" : "MISSED"}) |`);
     }
   } finally {
-    clearInterval(poll);
+    probes = poll.stop();
   }
-  out.push(`| health probes during the run | ${healthChecks} (${unhealthy} not up) | | | | breaker ${guarded.breakerState()} |`);
+  out.push(`| health probes during the run | ${probes.checks} (${probes.notUp} not up) | | | | breaker ${guarded.breakerState()} |`);
   await k.executor.execute({ sql: 'drop table if exists bench_resilience_items', parameters: [] });
   await resilient.close();
   await plain.close();
