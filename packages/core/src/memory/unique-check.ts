@@ -1,6 +1,7 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
 import { valueKey } from './compare-values.js';
+import type { RowView } from './row-view.js';
 
 /**
  * The unique keys of a schema: id, then every unique index (composite ones too).
@@ -46,7 +47,7 @@ export function constraintKey(row: StoredRow, fields: readonly string[]): string
  */
 export function findUniqueViolation(
   schema: RepositorySchema,
-  table: ReadonlyMap<string, StoredRow>,
+  table: RowView,
   candidates: readonly StoredRow[],
   replaced: ReadonlySet<string>,
 ): string[] | undefined {
