@@ -78,6 +78,74 @@ test('unique values freed and taken in the same transaction: the swap commits, a
     assert.instance(clash, UniqueViolationError);
   }, {});
   assert.equal(await all(d), ['a:two:0', 'b:one:0']);
+  assert.instance(await d.insert(schema, [row('c', 0, 'one')], {}).catch((e: unknown) => e), UniqueViolationError, 'after commit the swapped values are still held');
+  assert.instance(await d.insert(schema, [row('c', 0, 'two')], {}).catch((e: unknown) => e), UniqueViolationError);
+  await d.insert(schema, [row('c', 0, 'tmp')], {});
+  assert.equal(await all(d), ['a:two:0', 'b:one:0', 'c:tmp:0']);
+});
+
+test('a unique value freed by an update can be taken again, at the root and in a transaction', async () => {
+  const d = memoryDriver();
+  await d.insert(schema, big(100), {});
+  await d.update(schema, { ids: [pad(5)] }, { set: { name: 'freed-at-root' }, increment: {} }, {});
+  await d.insert(schema, [row('root-taker', 0, pad(5))], {});
+  assert.instance(await d.insert(schema, [row('late', 0, 'freed-at-root')], {}).catch((e: unknown) => e), UniqueViolationError);
+  await d.transaction(async (tx) => {
+    await tx.delete(schema, { ids: [pad(6)] }, {});
+    await tx.insert(schema, [row('tx-taker', 0, pad(6))], {});
+    assert.instance(await tx.insert(schema, [row('late2', 0, pad(6))], {}).catch((e: unknown) => e), UniqueViolationError);
+  }, {});
+  assert.equal((await d.getByIds(schema, ['root-taker', 'tx-taker', pad(6)], {})).map((r) => `${r.id}:${r.name}`), [`root-taker:${pad(5)}`, `tx-taker:${pad(6)}`]);
+});
+
+test('a unique value freed in a rolled-back savepoint is held again; one freed in a committed savepoint is free', async () => {
+  const d = memoryDriver();
+  await d.insert(schema, [row('a', 0, 'x'), row('b', 0, 'y')], {});
+  await d.transaction(async (tx) => {
+    await tx.transaction(async (sp) => {
+      await sp.update(schema, { ids: ['a'] }, { set: { name: 'x2' }, increment: {} }, {});
+      await sp.insert(schema, [row('c', 0, 'x')], {});
+      throw new Error('undo');
+    }, {}).catch(() => undefined);
+    assert.instance(await tx.insert(schema, [row('c', 0, 'x')], {}).catch((e: unknown) => e), UniqueViolationError);
+    await tx.transaction(async (sp) => {
+      await sp.update(schema, { ids: ['b'] }, { set: { name: 'y2' }, increment: {} }, {});
+    }, {});
+    await tx.insert(schema, [row('d', 0, 'y')], {});
+  }, {});
+  assert.equal(await all(d), ['a:x:0', 'b:y2:0', 'd:y:0']);
+});
+
+test('unique checks in a transaction use its snapshot; the commit re-checks against what other flows wrote', async () => {
+  const d = memoryDriver();
+  await d.insert(schema, [row('a', 0, 'x'), row('b', 0, 'y')], {});
+  const outcome = await d.transaction(async (tx) => {
+    assert.equal(await all(tx), ['a:x:0', 'b:y:0']);
+    await tx.insert(schema, [row('early')], {});
+    await d.update(schema, { ids: ['a'] }, { set: { name: 'x-outside' }, increment: {} }, {});
+    assert.instance(await tx.insert(schema, [row('c', 0, 'x')], {}).catch((e: unknown) => e), UniqueViolationError, 'the snapshot still holds x');
+    await d.insert(schema, [row('o', 0, 'z')], {});
+    await tx.insert(schema, [row('t', 0, 'z')], {});
+  }, {}).catch((error: unknown) => error);
+  assert.instance(outcome, UniqueViolationError, 'z was taken outside before the commit');
+  assert.equal(await all(d), ['a:x-outside:0', 'b:y:0', 'o:z:0']);
+});
+
+test('upsert on a unique field finds the row by its current value, in a transaction too', async () => {
+  const d = memoryDriver();
+  await d.insert(schema, big(50), {});
+  await d.update(schema, { ids: [pad(7)] }, { set: { name: 'seven' }, increment: {} }, {});
+  const spec = { conflictFields: ['name'], patch: { set: {}, increment: { n: 100 } } };
+  const first = await d.upsert(schema, row('new1', 0, 'seven'), spec, {});
+  assert.equal([first.created, first.row.id, first.row.n], [false, pad(7), 107]);
+  const stale = await d.upsert(schema, row('new2', 0, pad(7)), spec, {});
+  assert.equal([stale.created, stale.row.id], [true, 'new2']);
+  await d.transaction(async (tx) => {
+    await tx.update(schema, { ids: [pad(8)] }, { set: { name: 'eight' }, increment: {} }, {});
+    const inTx = await tx.upsert(schema, row('new3', 0, 'eight'), spec, {});
+    assert.equal([inTx.created, inTx.row.id, inTx.row.n], [false, pad(8), 108]);
+  }, {});
+  assert.is((await d.getByIds(schema, [pad(8)], {}))[0]!.n, 108);
 });
 
 test('a row deleted and inserted again in one transaction is there once, with its new values', async () => {
@@ -187,6 +255,26 @@ test('a cascade inside a rolled-back transaction on a big table leaves parent an
   } finally {
     await db.close();
   }
+});
+
+test('a migration renaming a unique field: checks follow the new field, and an open transaction keeps its snapshot', async () => {
+  const v1 = defineRepository('people', { id: f.id(), email: f.string().unique() }).schema;
+  const v2 = defineRepository('people', { id: f.id(), mail: f.string().unique() }).schema;
+  const d = memoryDriver();
+  await d.insert(v1, [{ id: 'a', email: 'a@x' }, { id: 'b', email: 'b@x' }], {});
+  assert.instance(await d.insert(v1, [{ id: 'c', email: 'a@x' }], {}).catch((e: unknown) => e), UniqueViolationError);
+  let seenInTx: unknown[] = [];
+  await d.transaction(async (tx) => {
+    await tx.getByIds(v1, ['a'], {});
+    await d.migrations.applySchemaChanges([{ kind: 'renameField', table: v1.table, from: { name: 'email', meta: v1.fields.email! }, to: { name: 'mail', meta: v2.fields.mail! } }], []);
+    seenInTx = await tx.getByIds(v1, ['a', 'b'], {});
+  }, {});
+  assert.equal(seenInTx, [{ id: 'a', email: 'a@x' }, { id: 'b', email: 'b@x' }]);
+  assert.equal(await d.getByIds(v2, ['a'], {}), [{ id: 'a', mail: 'a@x' }]);
+  assert.instance(await d.insert(v2, [{ id: 'c', mail: 'a@x' }], {}).catch((e: unknown) => e), UniqueViolationError);
+  await d.insert(v2, [{ id: 'c', mail: 'c@x' }], {});
+  assert.instance(await d.transaction(async (tx) => tx.insert(v2, [{ id: 'd', mail: 'b@x' }], {}), {}).catch((e: unknown) => e), UniqueViolationError);
+  assert.equal((await d.query(v2, byId, {})).map((r) => r.mail), ['a@x', 'b@x', 'c@x']);
 });
 
 test.run();

@@ -141,9 +141,10 @@ class MemorySession implements DriverSession {
     const key = constraintKey(row, spec.conflictFields);
     let existing: StoredRow | undefined;
     if (key !== undefined) {
-      for (const candidate of table.values()) {
-        if (constraintKey(candidate, spec.conflictFields) === key) {
-          existing = candidate;
+      if (spec.conflictFields.length === 1 && spec.conflictFields[0] === 'id') existing = table.get(row.id as string);
+      else {
+        for (const id of table.idsWithKey(spec.conflictFields, key)) {
+          existing = table.get(id);
           break;
         }
       }

@@ -4,12 +4,12 @@ import type { StoredRow } from '../driver/driver.js';
 import { Mutex } from './mutex.js';
 import { findUniqueViolation } from './unique-check.js';
 import { TableOverlay } from './table-overlay.js';
+import { RootTable } from './root-table.js';
 import type { RowView } from './row-view.js';
 
-type Table = Map<string, StoredRow>;
-
 /**
- * The rows of the memory driver: one Map of rows per table at the root. A
+ * The rows of the memory driver: one Map of rows per table at the root
+ * (RootTable, with hash indexes for unique checks). A
  * transaction is a child state that keeps, per table it touches, an overlay
  * (TableOverlay) of its own writes on the state below: nothing is copied,
  * so a transaction costs what it touches, not the size of the tables. Its
@@ -32,7 +32,7 @@ export class MemoryState {
   /** Serializes the child transactions of this state. */
   readonly lock = new Mutex();
   /** Root: the rows of each table. */
-  private readonly tables = new Map<string, Table>();
+  private readonly tables = new Map<string, RootTable>();
   /** Child: this transaction's overlay on each table it touched, in first-touch order. */
   private readonly overlays = new Map<string, TableOverlay>();
   /** The open children holding a snapshot of a table of this state, by table. */
@@ -101,12 +101,7 @@ export class MemoryState {
       for (const id of rows?.keys() ?? []) if (!old?.has(id)) watcher.preserve(name, id, null);
     }
     if (!rows) this.tables.delete(name);
-    else if (!old) this.tables.set(name, new Map(rows));
-    else {
-      // In place: open overlays read through this Map.
-      old.clear();
-      for (const [id, row] of rows) old.set(id, row);
-    }
+    else this.rootTable(name).replaceAll(rows); // in place: open overlays read through it
   }
 
   /** Remove every table (tests). */
@@ -124,10 +119,10 @@ export class MemoryState {
     this.parent?.assertOpen();
   }
 
-  private rootTable(name: string): Table {
+  private rootTable(name: string): RootTable {
     let table = this.tables.get(name);
     if (!table) {
-      table = new Map();
+      table = new RootTable();
       this.tables.set(name, table);
     }
     return table;
@@ -157,8 +152,7 @@ export class MemoryState {
       for (const watcher of watchers) watcher.preserve(schema.table, id, old);
     }
     if (this.parent) this.overlay(schema).write(id, row);
-    else if (row) this.rootTable(schema.table).set(id, row);
-    else this.rootTable(schema.table).delete(id);
+    else this.rootTable(schema.table).store(id, row);
   }
 
   /** The row `id` of `table` in the parent is about to change from `old`: keep it in this snapshot. */

@@ -1,6 +1,7 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
 import type { RowView } from './row-view.js';
+import { UniqueIndexes } from './unique-index.js';
 
 /**
  * A transaction's view of one table: the rows it wrote (null: deleted)
@@ -27,6 +28,8 @@ export class TableOverlay implements RowView {
   readonly writes = new Map<string, StoredRow | null>();
   /** Rows changed below since the snapshot, as the snapshot saw them (null: absent then). */
   private readonly before = new Map<string, StoredRow | null>();
+  /** Unique-key indexes of the rows this overlay decides (written or kept), built on first use. */
+  private readonly own = new UniqueIndexes();
 
   constructor(
     readonly schema: RepositorySchema,
@@ -47,34 +50,61 @@ export class TableOverlay implements RowView {
 
   /** Store this transaction's version of a row (null: deleted). */
   write(id: string, row: StoredRow | null): void {
+    this.own.update(id, this.decides(id) ? this.get(id) : undefined, row);
     this.writes.set(id, row);
   }
 
   /** The row `id` below is about to change from `old` (null: absent): keep it, unless already kept or overwritten here. */
   preserve(id: string, old: StoredRow | null): void {
-    if (!this.writes.has(id) && !this.before.has(id)) this.before.set(id, old);
+    if (this.decides(id)) return;
+    this.before.set(id, old);
+    this.own.update(id, undefined, old);
   }
 
-  *entries(): IterableIterator<[string, StoredRow]> {
+  *idsWithKey(fields: readonly string[], key: string): Iterable<string> {
+    for (const id of this.below.idsWithKey(fields, key)) if (!this.decides(id)) yield id;
+    yield* this.own.ids(fields, key, () => this.decided());
+  }
+
+  /** Whether this overlay, not the state below, holds the row `id` (written here, or kept from the snapshot). */
+  private decides(id: string): boolean {
+    return this.writes.has(id) || this.before.has(id);
+  }
+
+  /** The rows this overlay decides that exist. */
+  private *decided(): IterableIterator<[string, StoredRow]> {
+    for (const [id, row] of this.writes) if (row) yield [id, row];
+    for (const [id, row] of this.before) if (row && !this.writes.has(id)) yield [id, row];
+  }
+
+  /** The visible rows with their ids; the table below's own iterator while nothing here differs from it. */
+  entries(): Iterator<[string, StoredRow]> & Iterable<[string, StoredRow]> {
+    if (this.writes.size === 0 && this.before.size === 0) return this.below[Symbol.iterator]() as Iterator<[string, StoredRow]> & Iterable<[string, StoredRow]>;
+    const out: Array<[string, StoredRow]> = [];
+    this.visit((id, row) => out.push([id, row]));
+    return out[Symbol.iterator]();
+  }
+
+  /** The visible rows; the table below's own iterator while nothing here differs from it. */
+  values(): Iterable<StoredRow> {
+    if (this.writes.size === 0 && this.before.size === 0) return this.below.values();
+    const out: StoredRow[] = [];
+    this.visit((_, row) => out.push(row));
+    return out;
+  }
+
+  /** Every visible row, in this class's iteration order. Arrays, not generators: a query visits every row. */
+  private visit(fn: (id: string, row: StoredRow) => void): void {
     const { writes, before, below } = this;
-    if (writes.size === 0 && before.size === 0) {
-      yield* below;
-      return;
+    for (const [id, belowRow] of below) {
+      const row = writes.has(id) ? writes.get(id) : before.has(id) ? before.get(id) : belowRow;
+      if (row) fn(id, row);
     }
-    for (const entry of below) {
-      const id = entry[0];
-      const row = writes.has(id) ? writes.get(id) : before.has(id) ? before.get(id) : entry[1];
-      if (row) yield row === entry[1] ? entry : [id, row];
-    }
-    for (const [id, row] of before) if (row && !writes.has(id) && !below.has(id)) yield [id, row];
-    for (const [id, row] of writes) if (row && !below.has(id)) yield [id, row];
+    for (const [id, row] of before) if (row && !writes.has(id) && !below.has(id)) fn(id, row);
+    for (const [id, row] of writes) if (row && !below.has(id)) fn(id, row);
   }
 
-  *values(): IterableIterator<StoredRow> {
-    for (const entry of this.entries()) yield entry[1];
-  }
-
-  [Symbol.iterator](): IterableIterator<[string, StoredRow]> {
+  [Symbol.iterator](): Iterator<[string, StoredRow]> {
     return this.entries();
   }
 }

@@ -37,7 +37,9 @@ export function constraintKey(row: StoredRow, fields: readonly string[]): string
 /**
  * Check that writing `candidates` into `table` (replacing the rows whose ids
  * are in `replaced`) keeps every unique constraint. Returns the fields of
- * the first violated constraint, or undefined.
+ * the first violated constraint, or undefined. Looks the candidates' keys
+ * up in the table's hash indexes: the cost is the candidates', not the
+ * table's.
  *
  * @example
  * ```ts
@@ -64,11 +66,7 @@ export function findUniqueViolation(
       for (const row of candidates) if (table.has(row.id as string) && !replaced.has(row.id as string)) return fields;
       continue;
     }
-    for (const [id, row] of table) {
-      if (replaced.has(id)) continue;
-      const key = constraintKey(row, fields);
-      if (key !== undefined && seen.has(key)) return fields;
-    }
+    for (const key of seen) for (const id of table.idsWithKey(fields, key)) if (!replaced.has(id)) return fields;
   }
   return undefined;
 }
