@@ -29,7 +29,7 @@ export class TableOverlay implements RowView {
   /** Rows changed below since the snapshot, as the snapshot saw them (null: absent then). */
   private readonly before = new Map<string, StoredRow | null>();
   /** Unique-key indexes of the rows this overlay decides (written or kept), built on first use. */
-  private readonly own = new UniqueIndexes();
+  private own: UniqueIndexes | undefined;
 
   constructor(
     readonly schema: RepositorySchema,
@@ -50,7 +50,7 @@ export class TableOverlay implements RowView {
 
   /** Store this transaction's version of a row (null: deleted). */
   write(id: string, row: StoredRow | null): void {
-    this.own.update(id, this.decides(id) ? this.get(id) : undefined, row);
+    this.own?.update(id, this.decides(id) ? this.get(id) : undefined, row);
     this.writes.set(id, row);
   }
 
@@ -58,11 +58,12 @@ export class TableOverlay implements RowView {
   preserve(id: string, old: StoredRow | null): void {
     if (this.decides(id)) return;
     this.before.set(id, old);
-    this.own.update(id, undefined, old);
+    this.own?.update(id, undefined, old);
   }
 
   *idsWithKey(fields: readonly string[], key: string): Iterable<string> {
     for (const id of this.below.idsWithKey(fields, key)) if (!this.decides(id)) yield id;
+    this.own ??= new UniqueIndexes();
     yield* this.own.ids(fields, key, () => this.decided());
   }
 
