@@ -204,7 +204,9 @@ class MemorySession implements DriverSession {
  * three-valued logic, nulls first ascending, keyset cursors tie-broken by
  * id, unique constraints, transactions with savepoints) with no server.
  * Rows are deep-copied in and out. Transactions are serialized by a lock
- * and see a snapshot of each table from their first touch.
+ * and see a snapshot of each table from their first touch; they keep an
+ * overlay of their writes instead of copying tables, and unique checks use
+ * hash indexes, so a write costs what it touches, not the table's size.
  *
  * @example
  * ```ts
