@@ -231,6 +231,24 @@ test('a transaction run beside an open one commits without changing what the ope
   assert.equal(await all(d), ['a:a:2', 'b:b:0', 'o:o:0']);
 });
 
+test('a savepoint keeps its snapshot while its transaction writes beside it, and its commit lands on top', async () => {
+  const d = memoryDriver();
+  await d.insert(schema, [row('a', 1), row('b', 2)], {});
+  await d.transaction(async (tx) => {
+    await tx.update(schema, { ids: ['a'] }, { set: { n: 10 }, increment: {} }, {});
+    await tx.transaction(async (sp) => {
+      assert.equal(await all(sp), ['a:a:10', 'b:b:2']);
+      await tx.update(schema, { ids: ['a'] }, { set: { n: 11 }, increment: {} }, {});
+      await tx.delete(schema, { ids: ['b'] }, {});
+      await tx.insert(schema, [row('c', 3)], {});
+      assert.equal(await all(sp), ['a:a:10', 'b:b:2'], 'the savepoint\'s snapshot');
+      await sp.update(schema, { ids: ['b'] }, { set: { n: 20 }, increment: {} }, {});
+    }, {});
+    assert.equal(await all(tx), ['a:a:11', 'b:b:20', 'c:c:3']);
+  }, {});
+  assert.equal(await all(d), ['a:a:11', 'b:b:20', 'c:c:3']);
+});
+
 test('a cascade inside a rolled-back transaction on a big table leaves parent and children as they were', async () => {
   const chats = defineRepository('chats', { id: f.id(), title: f.string() });
   const messages = defineRepository('messages', { id: f.id(), chatId: f.string().references('chats', { onDelete: 'cascade' }), body: f.text() });
