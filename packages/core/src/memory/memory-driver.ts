@@ -141,9 +141,10 @@ class MemorySession implements DriverSession {
     const key = constraintKey(row, spec.conflictFields);
     let existing: StoredRow | undefined;
     if (key !== undefined) {
-      for (const candidate of table.values()) {
-        if (constraintKey(candidate, spec.conflictFields) === key) {
-          existing = candidate;
+      if (spec.conflictFields.length === 1 && spec.conflictFields[0] === 'id') existing = table.get(row.id as string);
+      else {
+        for (const id of table.idsWithKey(spec.conflictFields, key)) {
+          existing = table.get(id);
           break;
         }
       }
@@ -203,7 +204,9 @@ class MemorySession implements DriverSession {
  * three-valued logic, nulls first ascending, keyset cursors tie-broken by
  * id, unique constraints, transactions with savepoints) with no server.
  * Rows are deep-copied in and out. Transactions are serialized by a lock
- * and see a snapshot of each table from their first touch.
+ * and see a snapshot of each table from their first touch; they keep an
+ * overlay of their writes instead of copying tables, and unique checks use
+ * hash indexes, so a write costs what it touches, not the table's size.
  *
  * @example
  * ```ts

@@ -3,15 +3,22 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
 import { Mutex } from './mutex.js';
 import { findUniqueViolation } from './unique-check.js';
-
-type Table = Map<string, StoredRow>;
+import { TableOverlay } from './table-overlay.js';
+import { RootTable } from './root-table.js';
+import type { RowView } from './row-view.js';
 
 /**
- * The rows of the memory driver: one Map of rows per table. A transaction
- * is a child state that copies a table on first touch (copy-on-write; rows
- * are immutable, every write stores a new object) and records what it
- * changed; commit replays the changes onto the parent after re-checking
- * unique constraints there, rollback just drops the child.
+ * The rows of the memory driver: one Map of rows per table at the root
+ * (RootTable, with hash indexes for unique checks). A
+ * transaction is a child state that keeps, per table it touches, an overlay
+ * (TableOverlay) of its own writes on the state below: nothing is copied,
+ * so a transaction costs what it touches, not the size of the tables. Its
+ * first touch of a table takes a snapshot: from then on the state below
+ * hands every row it changes (another flow's autocommit write, a second
+ * transaction's commit) to the overlay before changing it, so the
+ * transaction keeps seeing the table as it was. Commit replays the writes
+ * onto the parent after re-checking unique constraints there; rollback
+ * just drops the child.
  *
  * @example
  * ```ts
@@ -24,8 +31,12 @@ type Table = Map<string, StoredRow>;
 export class MemoryState {
   /** Serializes the child transactions of this state. */
   readonly lock = new Mutex();
-  private readonly tables = new Map<string, Table>();
-  private readonly changes = new Map<string, { schema: RepositorySchema; rows: Map<string, StoredRow | null> }>();
+  /** Root: the rows of each table. */
+  private readonly tables = new Map<string, RootTable>();
+  /** Child: this transaction's overlay on each table it touched, in first-touch order. */
+  private readonly overlays = new Map<string, TableOverlay>();
+  /** The open children holding a snapshot of a table of this state, by table. */
+  private readonly watchers = new Map<string, Set<MemoryState>>();
   private finished: 'committed' | 'rolled back' | undefined;
 
   constructor(private readonly parent?: MemoryState) {}
@@ -36,21 +47,19 @@ export class MemoryState {
     return new MemoryState(this);
   }
 
-  /** The rows of a table, as this state sees them. Do not modify the Map. */
-  table(schema: RepositorySchema): ReadonlyMap<string, StoredRow> {
-    return this.ownTable(schema.table);
+  /** The rows of a table, as this state sees them (a snapshot from a transaction's first touch). */
+  table(schema: RepositorySchema): RowView {
+    return this.parent ? this.overlay(schema) : this.rootTable(schema.table);
   }
 
   /** Store a row (insert or replace). */
   put(schema: RepositorySchema, row: StoredRow): void {
-    this.ownTable(schema.table).set(row.id as string, row);
-    this.record(schema, row.id as string, row);
+    this.write(schema, row.id as string, row);
   }
 
   /** Remove a row. */
   remove(schema: RepositorySchema, id: string): void {
-    this.ownTable(schema.table).delete(id);
-    this.record(schema, id, null);
+    this.write(schema, id, null);
   }
 
   /** Replay this transaction's changes onto the parent; UniqueViolationError (and nothing applied) if they now clash there. */
@@ -58,26 +67,24 @@ export class MemoryState {
     this.assertOpen();
     const parent = this.parent;
     if (!parent) throw new TransactionError('The root memory state cannot be committed.');
-    for (const { schema, rows } of this.changes.values()) {
-      const written = [...rows.values()].filter((r): r is StoredRow => r !== null);
-      const fields = findUniqueViolation(schema, parent.table(schema), written, new Set(rows.keys()));
+    for (const { schema, writes } of this.overlays.values()) {
+      if (writes.size === 0) continue;
+      const written = [...writes.values()].filter((r): r is StoredRow => r !== null);
+      const fields = findUniqueViolation(schema, parent.table(schema), written, new Set(writes.keys()));
       if (fields) {
-        this.finished = 'rolled back';
+        this.finish('rolled back');
         throw new UniqueViolationError(schema.name, fields);
       }
     }
-    for (const { schema, rows } of this.changes.values()) {
-      for (const [id, row] of rows) {
-        if (row) parent.put(schema, row);
-        else parent.remove(schema, id);
-      }
+    this.finish('committed');
+    for (const { schema, writes } of this.overlays.values()) {
+      for (const [id, row] of writes) parent.write(schema, id, row);
     }
-    this.finished = 'committed';
   }
 
   /** Drop this transaction's changes. */
   rollback(): void {
-    if (!this.finished) this.finished = 'rolled back';
+    if (!this.finished) this.finish('rolled back');
   }
 
   /** The names of the tables that hold or held rows (root state). */
@@ -88,14 +95,20 @@ export class MemoryState {
   /** Replace a table's rows wholesale, or drop it with `undefined` (root state: migrations). */
   replaceTable(name: string, rows: ReadonlyMap<string, StoredRow> | undefined): void {
     if (this.parent) throw new TransactionError('Tables are replaced on the root memory state only.');
-    if (rows) this.tables.set(name, new Map(rows));
-    else this.tables.delete(name);
+    const old = this.tables.get(name);
+    for (const watcher of this.watchers.get(name) ?? []) {
+      for (const [id, row] of old ?? []) watcher.preserve(name, id, row);
+      for (const id of rows?.keys() ?? []) if (!old?.has(id)) watcher.preserve(name, id, null);
+    }
+    if (!rows) this.tables.delete(name);
+    else this.rootTable(name).replaceAll(rows); // in place: open overlays read through it
   }
 
   /** Remove every table (tests). */
   clear(): void {
     this.tables.clear();
-    this.changes.clear();
+    this.overlays.clear();
+    this.watchers.clear();
   }
 
   /** Throw if this transaction has ended: a handle used after its transaction would otherwise write nowhere. */
@@ -106,22 +119,55 @@ export class MemoryState {
     this.parent?.assertOpen();
   }
 
-  private ownTable(name: string): Table {
+  private rootTable(name: string): RootTable {
     let table = this.tables.get(name);
     if (!table) {
-      table = this.parent ? new Map(this.parent.ownTable(name)) : new Map();
+      table = new RootTable();
       this.tables.set(name, table);
     }
     return table;
   }
 
-  private record(schema: RepositorySchema, id: string, row: StoredRow | null): void {
-    if (!this.parent) return;
-    let entry = this.changes.get(schema.table);
-    if (!entry) {
-      entry = { schema, rows: new Map() };
-      this.changes.set(schema.table, entry);
+  /** This child's overlay on a table; the first touch takes the snapshot (and so does every state between it and the root). */
+  private overlay(schema: RepositorySchema): TableOverlay {
+    let overlay = this.overlays.get(schema.table);
+    if (!overlay) {
+      const parent = this.parent!;
+      overlay = new TableOverlay(schema, parent.table(schema));
+      this.overlays.set(schema.table, overlay);
+      let watchers = parent.watchers.get(schema.table);
+      if (!watchers) {
+        watchers = new Set();
+        parent.watchers.set(schema.table, watchers);
+      }
+      watchers.add(this);
     }
-    entry.rows.set(id, row);
+    return overlay;
+  }
+
+  private write(schema: RepositorySchema, id: string, row: StoredRow | null): void {
+    const watchers = this.watchers.get(schema.table);
+    if (watchers) {
+      const old = this.table(schema).get(id) ?? null;
+      for (const watcher of watchers) watcher.preserve(schema.table, id, old);
+    }
+    if (this.parent) this.overlay(schema).write(id, row);
+    else this.rootTable(schema.table).store(id, row);
+  }
+
+  /** The row `id` of `table` in the parent is about to change from `old`: keep it in this snapshot. */
+  private preserve(table: string, id: string, old: StoredRow | null): void {
+    this.overlays.get(table)?.preserve(id, old);
+  }
+
+  /** End this transaction and stop watching the parent's tables. */
+  private finish(outcome: 'committed' | 'rolled back'): void {
+    this.finished = outcome;
+    const parent = this.parent!;
+    for (const name of this.overlays.keys()) {
+      const watchers = parent.watchers.get(name);
+      watchers?.delete(this);
+      if (watchers?.size === 0) parent.watchers.delete(name);
+    }
   }
 }

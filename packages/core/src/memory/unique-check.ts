@@ -1,6 +1,10 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
 import { valueKey } from './compare-values.js';
+import type { RowView } from './row-view.js';
+
+/** Schemas are immutable: their unique keys are worked out once, not on every write. */
+const keysBySchema = new WeakMap<RepositorySchema, readonly (readonly string[])[]>();
 
 /**
  * The unique keys of a schema: id, then every unique index (composite ones too).
@@ -10,8 +14,13 @@ import { valueKey } from './compare-values.js';
  * uniqueKeys(schema); // [['id'], ['email'], ['tenantId', 'slug']]
  * ```
  */
-export function uniqueKeys(schema: RepositorySchema): string[][] {
-  return [['id'], ...schema.indexes.filter((i) => i.unique).map((i) => [...i.fields])];
+export function uniqueKeys(schema: RepositorySchema): readonly (readonly string[])[] {
+  let keys = keysBySchema.get(schema);
+  if (!keys) {
+    keys = [['id'], ...schema.indexes.filter((i) => i.unique).map((i) => [...i.fields])];
+    keysBySchema.set(schema, keys);
+  }
+  return keys;
 }
 
 /**
@@ -36,7 +45,9 @@ export function constraintKey(row: StoredRow, fields: readonly string[]): string
 /**
  * Check that writing `candidates` into `table` (replacing the rows whose ids
  * are in `replaced`) keeps every unique constraint. Returns the fields of
- * the first violated constraint, or undefined.
+ * the first violated constraint, or undefined. Looks the candidates' keys
+ * up in the table's hash indexes: the cost is the candidates', not the
+ * table's.
  *
  * @example
  * ```ts
@@ -46,7 +57,7 @@ export function constraintKey(row: StoredRow, fields: readonly string[]): string
  */
 export function findUniqueViolation(
   schema: RepositorySchema,
-  table: ReadonlyMap<string, StoredRow>,
+  table: RowView,
   candidates: readonly StoredRow[],
   replaced: ReadonlySet<string>,
 ): string[] | undefined {
@@ -55,19 +66,15 @@ export function findUniqueViolation(
     for (const row of candidates) {
       const key = constraintKey(row, fields);
       if (key === undefined) continue;
-      if (seen.has(key)) return fields;
+      if (seen.has(key)) return [...fields];
       seen.add(key);
     }
     if (seen.size === 0) continue;
     if (fields.length === 1 && fields[0] === 'id') {
-      for (const row of candidates) if (table.has(row.id as string) && !replaced.has(row.id as string)) return fields;
+      for (const row of candidates) if (table.has(row.id as string) && !replaced.has(row.id as string)) return [...fields];
       continue;
     }
-    for (const [id, row] of table) {
-      if (replaced.has(id)) continue;
-      const key = constraintKey(row, fields);
-      if (key !== undefined && seen.has(key)) return fields;
-    }
+    for (const key of seen) for (const id of table.idsWithKey(fields, key)) if (!replaced.has(id)) return [...fields];
   }
   return undefined;
 }
