@@ -5,13 +5,14 @@ Listens on 127.0.0.1 (a free port, printed as the first line of stdout) and
 forwards each connection to TARGET, holding every chunk read from either side
 for ONE_WAY_MS before writing it on: a round trip through it takes
 2 x ONE_WAY_MS longer, in order, with no bandwidth limit (a pipe with latency).
+A line on stdin sets a new ONE_WAY_MS (to calibrate against a measurement).
 
 Threads sleep on a monotonic-clock condition wait, not on an event loop's
 timer (asyncio and Node timers have 1 ms granularity), with the timer slack
 set to 1 ns: a wait of 250 us ends after ~275 us here. Each delayed round
 trip still costs ~0.1-0.3 ms more than configured (thread wake-ups, two extra
-loopback hops, a loaded machine): the relations benchmark prints the measured
-`select 1` round trip of every path for that reason (see delay-link.ts).
+loopback hops, a loaded machine): the relations benchmark tunes the delay
+against a measured `select 1` round trip for that reason (see delay-link.ts).
 """
 import collections
 import ctypes
@@ -21,7 +22,11 @@ import threading
 import time
 
 
-def pump(src, dst, delay):
+# One-way delay in seconds; stdin lines replace it.
+DELAY = [0.0]
+
+
+def pump(src, dst):
     queue = collections.deque()
     cond = threading.Condition()
 
@@ -32,7 +37,7 @@ def pump(src, dst, delay):
             except OSError:
                 data = b''
             with cond:
-                queue.append((time.monotonic() + delay, data))
+                queue.append((time.monotonic() + DELAY[0], data))
                 cond.notify()
             if not data:
                 return
@@ -64,6 +69,11 @@ def pump(src, dst, delay):
     threading.Thread(target=write, daemon=True).start()
 
 
+def retune():
+    for line in sys.stdin:
+        DELAY[0] = max(0.0, float(line) / 1000)
+
+
 def main():
     # Wake-ups on time: no 50 us timer slack (threads inherit it), quick GIL hand-over.
     try:
@@ -71,7 +81,8 @@ def main():
     except (OSError, AttributeError):
         pass
     sys.setswitchinterval(0.0001)
-    delay = float(sys.argv[1]) / 1000
+    DELAY[0] = float(sys.argv[1]) / 1000
+    threading.Thread(target=retune, daemon=True).start()
     target = (sys.argv[2], int(sys.argv[3]))
     server = socket.socket()
     server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -83,8 +94,8 @@ def main():
         upstream = socket.create_connection(target)
         for s in (client, upstream):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        pump(client, upstream, delay)
-        pump(upstream, client, delay)
+        pump(client, upstream)
+        pump(upstream, client)
 
 
 if __name__ == '__main__':

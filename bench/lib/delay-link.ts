@@ -11,8 +11,8 @@
  * sleep on a monotonic-clock wait with 1 ns timer slack (Node and asyncio
  * timers have 1 ms granularity), ~25 µs late per wait. With thread wake-ups
  * and the two extra loopback hops a delayed round trip costs ~0.1–0.3 ms
- * more than configured, so the suite prints the measured `select 1` round
- * trip of each path: the delay actually added is on record. The forwarder's own CPU is not the client's: CPU µs/op figures
+ * more than asked, so the suite tunes the delay (`setOneWayMs`) against a
+ * measured `select 1` round trip and prints what each path costs. The forwarder's own CPU is not the client's: CPU µs/op figures
  * stay comparable with loopback.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -23,8 +23,10 @@ import { createInterface } from 'node:readline';
 export interface DelayLink {
   readonly host: string;
   readonly port: number;
-  /** The round trip the link adds, as configured (ms). */
+  /** The round trip the link was asked to add (ms). */
   readonly rttMs: number;
+  /** Change the forwarder's delay per direction (ms), e.g. after measuring the path. */
+  setOneWayMs(ms: number): void;
   close(): void;
 }
 
@@ -45,7 +47,7 @@ const FORWARDER = fileURLToPath(new URL('../../lib/delay-forwarder.py', import.m
  */
 export async function openDelayLink(rttMs: number, targetHost: string, targetPort: number): Promise<DelayLink> {
   if (!(rttMs > 0 && rttMs <= 100)) throw new Error(`delay link: round trip ${rttMs} ms out of range (0, 100]`);
-  const child: ChildProcess = spawn('python3', [FORWARDER, String(rttMs / 2), targetHost, String(targetPort)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child: ChildProcess = spawn('python3', [FORWARDER, String(rttMs / 2), targetHost, String(targetPort)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const close = () => {
     process.off('exit', close);
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -60,5 +62,6 @@ export async function openDelayLink(rttMs: number, targetHost: string, targetPor
     close();
     throw err;
   });
-  return { host: '127.0.0.1', port, rttMs, close };
+  const setOneWayMs = (ms: number) => { child.stdin!.write(`${Math.max(0, ms)}\n`); };
+  return { host: '127.0.0.1', port, rttMs, setOneWayMs, close };
 }

@@ -3,8 +3,8 @@ import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
 import { postgres } from '@chatcore/postgres';
-import { compare, rows } from '../lib/measure.js';
-import { openDelayLink } from '../lib/delay-link.js';
+import { compare, median, rows } from '../lib/measure.js';
+import { openDelayLink, type DelayLink } from '../lib/delay-link.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const OPS = Number(process.env.BENCH_REL_OPS ?? 60);
@@ -66,6 +66,7 @@ export async function relations(out: string[]): Promise<void> {
       try {
         target.hostname = link.host;
         target.port = String(link.port);
+        await calibrate(out, link, target.toString(), admin);
         await measure(out, target.toString(), `, RTT +${rtt} ms`, defs, users);
       } finally {
         link.close();
@@ -86,10 +87,7 @@ async function measure(out: string[], url: string, label: string, defs: Definiti
   const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
   await db.connect();
   try {
-    await pool.query('select 1');
-    const t0 = performance.now();
-    for (let i = 0; i < 100; i++) await pool.query('select 1');
-    out.push(`| 20 conversations × last 20 messages${label} | (path check: \`select 1\` round trip ${((performance.now() - t0) / 100).toFixed(2)} ms) | | | | |`);
+    out.push(`| 20 conversations × last 20 messages${label} | (this path: \`select 1\` round trip ${(await roundTrip(pool)).toFixed(2)} ms, median of 180) | | | | |`);
     const include = (i: number) => db.conversations.find({
       where: { userId: users[i % USERS]! }, orderBy: { seq: 'desc' }, limit: 20,
       include: { messages: { orderBy: { seq: 'desc' }, limit: 20 } },
@@ -145,5 +143,47 @@ async function measure(out: string[], url: string, label: string, defs: Definiti
   } finally {
     await db.close();
     await kysely.destroy();
+  }
+}
+
+/** Median `select 1` round trip (ms) on a pool, after 20 to warm up. */
+async function roundTrip(pool: pg.Pool): Promise<number> {
+  const trips: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    await pool.query('select 1');
+    trips.push(performance.now() - t0);
+  }
+  return median(trips.slice(20));
+}
+
+/** How much longer a `select 1` round trip takes on `link` than on `base` (ms): medians of 180, measured one after the other. */
+async function addedRoundTrip(base: pg.Pool, link: pg.Pool): Promise<number> {
+  const before = await roundTrip(base);
+  const through = await roundTrip(link);
+  return through - (before + (await roundTrip(base))) / 2;
+}
+
+/**
+ * Tune the link's delay until a round trip through it costs the requested
+ * RTT more than on loopback (the forwarder's wake-ups and extra hops add
+ * ~0.1–0.3 ms of their own, more under load). Each path is timed on its
+ * own: a client waiting on a slow path sleeps between statements, and
+ * waking up is part of what a round trip costs it.
+ */
+async function calibrate(out: string[], link: DelayLink, url: string, base: pg.Pool): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    let oneWay = link.rttMs / 2;
+    let added = 0;
+    for (let i = 0; i < 6; i++) {
+      added = await addedRoundTrip(base, pool);
+      if (Math.abs(added - link.rttMs) <= 0.05 * link.rttMs) break;
+      oneWay = Math.max(0, oneWay - (added - link.rttMs) / 2);
+      link.setOneWayMs(oneWay);
+    }
+    out.push(`| 20 conversations × last 20 messages, RTT +${link.rttMs} ms | (link: \`select 1\` costs +${added.toFixed(2)} ms over loopback; forwarder delay ${oneWay.toFixed(3)} ms each way) | | | | |`);
+  } finally {
+    await pool.end();
   }
 }
