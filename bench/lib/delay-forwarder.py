@@ -91,7 +91,12 @@ def main():
     print(server.getsockname()[1], flush=True)
     while True:
         client, _ = server.accept()
-        upstream = socket.create_connection(target)
+        try:
+            upstream = socket.create_connection(target)
+        except OSError as err:
+            print(f'delay-forwarder: cannot reach {target}: {err}', file=sys.stderr)
+            client.close()
+            continue
         for s in (client, upstream):
             s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         pump(client, upstream)
