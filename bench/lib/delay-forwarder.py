@@ -5,7 +5,8 @@ Listens on 127.0.0.1 (a free port, printed as the first line of stdout) and
 forwards each connection to TARGET, holding every chunk read from either side
 for ONE_WAY_MS before writing it on: a round trip through it takes
 2 x ONE_WAY_MS longer, in order, with no bandwidth limit (a pipe with latency).
-A line on stdin sets a new ONE_WAY_MS (to calibrate against a measurement).
+A line on stdin sets a new ONE_WAY_MS (to calibrate against a measurement);
+the end of stdin (its parent exited, however) ends the forwarder.
 
 Threads sleep on a monotonic-clock condition wait, not on an event loop's
 timer (asyncio and Node timers have 1 ms granularity), with the timer slack
@@ -16,6 +17,7 @@ against a measured `select 1` round trip for that reason (see delay-link.ts).
 """
 import collections
 import ctypes
+import os
 import socket
 import sys
 import threading
@@ -72,6 +74,8 @@ def pump(src, dst):
 def retune():
     for line in sys.stdin:
         DELAY[0] = max(0.0, float(line) / 1000)
+    # stdin closed: the benchmark that started us is gone (even if killed), so go too.
+    os._exit(0)
 
 
 def main():

@@ -35,7 +35,8 @@ const FORWARDER = fileURLToPath(new URL('../../lib/delay-forwarder.py', import.m
 
 /**
  * Start a forwarder to `targetHost:targetPort` that adds `rttMs` to every
- * round trip; `close()` (also run at process exit) stops it.
+ * round trip; `close()` (also run at process exit) stops it, and it stops
+ * by itself when this process dies (its stdin closes).
  *
  * @example
  * ```ts
