@@ -3,13 +3,16 @@ import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect } from 'kysely';
 import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
 import { postgres } from '@chatcore/postgres';
-import { compare, rows } from '../lib/measure.js';
+import { compare, median, rows } from '../lib/measure.js';
+import { openDelayLink, type DelayLink } from '../lib/delay-link.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const OPS = Number(process.env.BENCH_REL_OPS ?? 60);
 const USERS = 50;
 const CONVERSATIONS = 20;
 const MESSAGES = 60;
+/** Extra round trips to measure through a delayed link, in ms (opt-in: needs python3). */
+const RTTS = (process.env.BENCH_RTT_MS ?? '').split(',').filter((x) => x.trim() !== '').map(Number);
 
 /** The two tables as Kysely sees them; their real names carry a per-run suffix (see `as` casts below). */
 interface Tables {
@@ -17,13 +20,8 @@ interface Tables {
   msg: { id: string; conversation_id: string; seq: number; role: string; body: string };
 }
 
-/**
- * 20 conversations of a user, each with its last 20 messages (issue 19):
- * include (one query per level) vs the N+1 loop through repositories vs a
- * hand-written Kysely lateral join returning the same data.
- */
-export async function relations(out: string[]): Promise<void> {
-  const suffix = randomBytes(3).toString('hex');
+/** The two repositories and their relation, on tables named with a per-run suffix. */
+function definitions(suffix: string) {
   const conversations = defineRepository('conversations', {
     id: f.id(), userId: f.string().indexed(), title: f.string(), seq: f.integer(),
   }, { table: `bench_rc_${suffix}`, indexes: [['userId', 'seq']] });
@@ -34,20 +32,62 @@ export async function relations(out: string[]): Promise<void> {
   const relations = defineRelations(repositories, {
     conversations: (r) => ({ messages: r.many('messages', { field: 'conversationId' }) }),
   });
-  const db = createDatabase({ driver: postgres({ url: URL, poolSize: 4 }), repositories, relations });
-  const pool = new pg.Pool({ connectionString: URL, max: 4 });
-  const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  return { repositories, relations };
+}
+type Definitions = ReturnType<typeof definitions>;
+
+/**
+ * 20 conversations of a user, each with its last 20 messages (issue 19):
+ * include (one query per level) vs the N+1 loop through repositories vs a
+ * hand-written Kysely lateral join returning the same data. Measured on
+ * loopback, then through a link adding each round trip of BENCH_RTT_MS
+ * (comma-separated ms, e.g. `0.5,1`; see lib/delay-link.ts) in the same run.
+ */
+export async function relations(out: string[]): Promise<void> {
+  const suffix = randomBytes(3).toString('hex');
+  const defs = definitions(suffix);
+  const { conversations, messages } = defs.repositories;
+  const admin = new pg.Pool({ connectionString: URL, max: 1 });
+  const db = createDatabase({ driver: postgres({ url: URL, poolSize: 4 }), ...defs });
   await db.connect();
+  const users = Array.from({ length: USERS }, (_, i) => `user-${suffix}-${i}`);
   try {
-    const users = Array.from({ length: USERS }, (_, i) => `user-${suffix}-${i}`);
     for (const userId of users) {
       const made = await db.conversations.createMany(Array.from({ length: CONVERSATIONS }, (_, i) => ({ userId, title: `t${i}`, seq: i })));
       await db.messages.createMany(made.flatMap((c) => Array.from({ length: MESSAGES }, (_, i) => ({
         conversationId: c.id, seq: i, role: i % 2 ? 'assistant' as const : 'user' as const, body: `message ${i} of ${c.title}: ${'x'.repeat(80)}`,
       }))));
     }
-    await pool.query(`ANALYZE ${conversations.schema.table}; ANALYZE ${messages.schema.table}`);
+    await admin.query(`ANALYZE ${conversations.schema.table}; ANALYZE ${messages.schema.table}`);
+    await measure(out, URL, '', defs, users);
+    for (const rtt of RTTS) {
+      const target = new globalThis.URL(URL);
+      const link = await openDelayLink(rtt, target.hostname, Number(target.port || 5432));
+      try {
+        target.hostname = link.host;
+        target.port = String(link.port);
+        await calibrate(out, link, target.toString(), admin);
+        await measure(out, target.toString(), `, RTT +${rtt} ms`, defs, users);
+      } finally {
+        link.close();
+      }
+    }
+  } finally {
+    await admin.query(`DROP TABLE IF EXISTS ${messages.schema.table}; DROP TABLE IF EXISTS ${conversations.schema.table}`);
+    await admin.end();
+    await db.close();
+  }
+}
 
+/** The three ways, checked to agree, then timed at 1 and 4 in flight against the database at `url`. */
+async function measure(out: string[], url: string, label: string, defs: Definitions, users: readonly string[]): Promise<void> {
+  const { conversations, messages } = defs.repositories;
+  const db = createDatabase({ driver: postgres({ url, poolSize: 4 }), ...defs });
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  const kysely = new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) });
+  await db.connect();
+  try {
+    out.push(`| 20 conversations × last 20 messages${label} | (this path: \`select 1\` round trip ${(await roundTrip(pool)).toFixed(2)} ms, median of 180) | | | | |`);
     const include = (i: number) => db.conversations.find({
       where: { userId: users[i % USERS]! }, orderBy: { seq: 'desc' }, limit: 20,
       include: { messages: { orderBy: { seq: 'desc' }, limit: 20 } },
@@ -94,15 +134,56 @@ export async function relations(out: string[]): Promise<void> {
         ],
         { count: OPS, inFlight, rounds: 7, warmup: 4 },
       );
-      out.push(...rows(`20 conversations × last 20 messages, ${inFlight} in flight`, results, 'hand-written Kysely (lateral join)', { variant: 'include', min: 0.8 }));
+      out.push(...rows(`20 conversations × last 20 messages, ${inFlight} in flight${label}`, results, 'hand-written Kysely (lateral join)', { variant: 'include', min: 0.8 }));
       const inc = results.find((r) => r.name === 'include')!;
       const n1 = results.find((r) => r.name === 'N+1 loop through repositories')!;
       const paired = inc.rounds.map((x, k) => x / n1.rounds[k]!).sort((p, q) => p - q)[Math.floor(inc.rounds.length / 2)]!;
-      out.push(`| 20 conversations × last 20 messages, ${inFlight} in flight | include vs N+1 loop | | | ${(inc.opsPerSec / n1.opsPerSec).toFixed(2)}x | ${paired.toFixed(2)}x (target ≥ 5x: ${paired >= 5 ? 'met' : 'MISSED'}) |`);
+      out.push(`| 20 conversations × last 20 messages, ${inFlight} in flight${label} | include vs N+1 loop | | | ${(inc.opsPerSec / n1.opsPerSec).toFixed(2)}x | ${paired.toFixed(2)}x (target ≥ 5x: ${paired >= 5 ? 'met' : 'MISSED'}) |`);
     }
   } finally {
-    await pool.query(`DROP TABLE IF EXISTS ${messages.schema.table}; DROP TABLE IF EXISTS ${conversations.schema.table}`);
     await db.close();
     await kysely.destroy();
+  }
+}
+
+/** Median `select 1` round trip (ms) on a pool, after 20 to warm up. */
+async function roundTrip(pool: pg.Pool): Promise<number> {
+  const trips: number[] = [];
+  for (let i = 0; i < 200; i++) {
+    const t0 = performance.now();
+    await pool.query('select 1');
+    trips.push(performance.now() - t0);
+  }
+  return median(trips.slice(20));
+}
+
+/** How much longer a `select 1` round trip takes on `link` than on `base` (ms): medians of 180, measured one after the other. */
+async function addedRoundTrip(base: pg.Pool, link: pg.Pool): Promise<number> {
+  const before = await roundTrip(base);
+  const through = await roundTrip(link);
+  return through - (before + (await roundTrip(base))) / 2;
+}
+
+/**
+ * Tune the link's delay until a round trip through it costs the requested
+ * RTT more than on loopback (the forwarder's wake-ups and extra hops add
+ * ~0.1–0.3 ms of their own, more under load). Each path is timed on its
+ * own: a client waiting on a slow path sleeps between statements, and
+ * waking up is part of what a round trip costs it.
+ */
+async function calibrate(out: string[], link: DelayLink, url: string, base: pg.Pool): Promise<void> {
+  const pool = new pg.Pool({ connectionString: url, max: 1 });
+  try {
+    let oneWay = link.rttMs / 2;
+    let added = 0;
+    for (let i = 0; i < 6; i++) {
+      added = await addedRoundTrip(base, pool);
+      if (Math.abs(added - link.rttMs) <= 0.05 * link.rttMs) break;
+      oneWay = Math.max(0, oneWay - (added - link.rttMs) / 2);
+      link.setOneWayMs(oneWay);
+    }
+    out.push(`| 20 conversations × last 20 messages, RTT +${link.rttMs} ms | (link: \`select 1\` costs +${added.toFixed(2)} ms over loopback; forwarder delay ${oneWay.toFixed(3)} ms each way) | | | | |`);
+  } finally {
+    await pool.end();
   }
 }

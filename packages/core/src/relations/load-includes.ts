@@ -156,7 +156,9 @@ export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Ro
         const limit = rel.kind === 'oneBack' ? 1 : args.limit;
         const perGroup = limit === undefined ? undefined : { field: rel.targetField, limit };
         const found = await related(host, scope, target, args, rel.targetField, distinctValues(rows, 'id'), perGroup, options);
-        const groups = indexBy(found.rows, rel.targetField);
+        // The per-parent limit is applied here too, in the one pass that groups: a driver that
+        // spreads FULL_CAPABILITIES but ignores limitPerGroup must still give the right answer.
+        const groups = indexBy(found.rows, rel.targetField, limit);
         for (const r of rows) r[name] = rel.kind === 'oneBack' ? (groups.get(r.id as string)?.[0] ?? null) : (groups.get(r.id as string) ?? []);
         found.trim();
         break;
@@ -208,13 +210,12 @@ async function related<S>(
     for (let i = 0; i < values.length; i += host.chunkSize) chunks.push(values.slice(i, i + host.chunkSize));
     for (const chunk of chunks) {
       const part = await target[READ_RELATED]({ ...base, where: filter({ [field]: { in: chunk } }) }, perGroup, options);
-      rows.push(...part.rows);
+      if (chunks.length === 1) rows = part.rows;
+      else for (const r of part.rows) rows.push(r);
       orderBy = part.orderBy;
     }
     // Rows of one parent come from one chunk, but a join's targets may span several: put them back in order.
     if (chunks.length > 1 && field === 'id') rows = sortRows(rows, orderBy);
-    // A driver that spreads FULL_CAPABILITIES but ignores limitPerGroup must still give the right answer.
-    if (perGroup) rows = firstPerGroup(rows, perGroup);
   }
   if (args.include) await attachIncludes(host, scope, rows, args.include, options);
   const trim = () => {
@@ -223,28 +224,20 @@ async function related<S>(
   return { rows, trim };
 }
 
-function firstPerGroup(rows: Row[], perGroup: PerGroup): Row[] {
-  const seen = new Map<unknown, number>();
-  return rows.filter((r) => {
-    const n = seen.get(r[perGroup.field]) ?? 0;
-    seen.set(r[perGroup.field], n + 1);
-    return n < perGroup.limit;
-  });
-}
-
 function distinctValues(rows: readonly Row[], field: string): string[] {
   const out = new Set<string>();
   for (const r of rows) if (typeof r[field] === 'string') out.add(r[field] as string);
   return [...out];
 }
 
-function indexBy(rows: readonly Row[], field: string): Map<string, Row[]> {
+/** Rows by the value of `field`, in their order; at most `limit` per value when given. */
+function indexBy(rows: readonly Row[], field: string, limit = Infinity): Map<string, Row[]> {
   const out = new Map<string, Row[]>();
   for (const r of rows) {
     const key = r[field] as string;
     const list = out.get(key);
-    if (list) list.push(r);
-    else out.set(key, [r]);
+    if (!list) out.set(key, [r]);
+    else if (list.length < limit) list.push(r);
   }
   return out;
 }

@@ -1,0 +1,45 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
+import type { Driver, NormalizedQuery } from '@chatcore/core/driver';
+import { memoryDriver } from '@chatcore/core/testing';
+
+const conversations = defineRepository('conversations', { id: f.id(), title: f.string() });
+const messages = defineRepository('messages', { id: f.id(), conversationId: f.string(), seq: f.integer() });
+const repositories = { conversations, messages };
+const relations = defineRelations(repositories, {
+  conversations: (r) => ({ messages: r.many('messages', { field: 'conversationId' }), latest: r.one('messages', { targetField: 'conversationId' }) }),
+});
+
+/** A driver that states limitPerGroup (FULL_CAPABILITIES) but drops it from every query it runs. */
+function ignoringPerGroupLimit(sent: unknown[]): Driver {
+  const inner = memoryDriver();
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'query') {
+        return (schema: never, query: NormalizedQuery, options: never) => {
+          sent.push(query.limitPerGroup);
+          const { limitPerGroup: _dropped, ...rest } = query;
+          return target.query(schema, rest, options);
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+test('include with a limit keeps that many per parent even when the driver ignores limitPerGroup', async () => {
+  const sent: unknown[] = [];
+  const db = createDatabase({ driver: ignoringPerGroupLimit(sent), repositories, relations });
+  await db.connect();
+  const [a, b] = await db.conversations.createMany([{ title: 'a' }, { title: 'b' }]);
+  await db.messages.createMany([0, 1, 2, 3].flatMap((seq) => [{ conversationId: a!.id, seq }, { conversationId: b!.id, seq }]));
+  const list = await db.conversations.find({ orderBy: { title: 'asc' }, include: { messages: { orderBy: { seq: 'desc' }, limit: 2 }, latest: true } });
+  assert.equal(sent.filter(Boolean), [{ field: 'conversationId', limit: 2 }, { field: 'conversationId', limit: 1 }], 'the driver was asked for a per-parent limit');
+  assert.equal(list.map((c) => [c.title, c.messages.map((m) => m.seq)]), [['a', [3, 2]], ['b', [3, 2]]]);
+  assert.equal(list.map((c) => c.latest?.conversationId), [a!.id, b!.id]);
+  await db.close();
+});
+
+test.run();
