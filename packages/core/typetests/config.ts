@@ -58,3 +58,7 @@ export const goodRegistry: MetricsSection = { enabled: true, registry: 'default'
 // @ts-expect-error a default label value is a string
 export const badLabel = metrics({ defaultLabels: { shard: 7 } });
 export const goodLabel = metrics({ defaultLabels: { shard: '7' } });
+// The span options of metrics() are booleans.
+// @ts-expect-error requireParentSpan is true or false, not a string
+export const badParentSpan = metrics({ requireParentSpan: 'yes' });
+export const goodParentSpan = metrics({ requireParentSpan: true, activeSpan: false });

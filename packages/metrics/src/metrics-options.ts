@@ -7,7 +7,7 @@ import { Registry } from 'prom-client';
  * @example
  * ```ts
  * import { Registry } from 'prom-client';
- * const options: MetricsOptions = { registry: new Registry(), prefix: 'app_db_', openTelemetry: false };
+ * const options: MetricsOptions = { registry: new Registry(), prefix: 'app_db_', requireParentSpan: true };
  * ```
  */
 export interface MetricsOptions {
@@ -38,6 +38,22 @@ export interface MetricsOptions {
    * `db.connect()`; `false`: never, even then.
    */
   readonly openTelemetry?: 'auto' | false;
+  /**
+   * With an SDK: make each call's span the active span while the call runs,
+   * so spans made below it (an instrumented `pg` or `ioredis` client, a
+   * plugin listed after this one) become its children (default false:
+   * they are children of the caller's span, siblings of the call's span).
+   * Costs an AsyncLocalStorage context switch per call.
+   */
+  readonly activeSpan?: boolean;
+  /**
+   * With an SDK: make a span only for a call made inside a caller's span
+   * (an instrumented request), none for calls outside any trace, such as
+   * jobs and scripts (default false). The OTel meter still records every
+   * call; the option has the name and meaning it has in the OpenTelemetry
+   * instrumentations.
+   */
+  readonly requireParentSpan?: boolean;
 }
 
 /**
@@ -59,6 +75,8 @@ export interface ResolvedMetricsOptions {
   readonly defaultLabels: Readonly<Record<string, string>>;
   readonly buckets: readonly number[];
   readonly openTelemetry: boolean;
+  readonly activeSpan: boolean;
+  readonly requireParentSpan: boolean;
 }
 
 const METRIC_NAME = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
@@ -127,6 +145,10 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
   if (openTelemetry !== 'auto' && openTelemetry !== false) {
     throw new ConfigError(`metrics: openTelemetry must be 'auto' or false (got ${JSON.stringify(openTelemetry)}).`);
   }
+  for (const key of ['activeSpan', 'requireParentSpan'] as const) {
+    const value = options[key];
+    if (value !== undefined && typeof value !== 'boolean') throw new ConfigError(`metrics: ${key} must be true or false (got ${JSON.stringify(value)}).`);
+  }
   const defaultLabels = checkedLabels(options.defaultLabels);
   // Duck-typed: the application's prom-client may be another copy than ours.
   if (options.registry !== undefined && (typeof options.registry?.registerMetric !== 'function' || typeof options.registry?.metrics !== 'function')) {
@@ -139,6 +161,8 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
     defaultLabels,
     buckets: Object.freeze([...buckets]),
     openTelemetry: openTelemetry === 'auto',
+    activeSpan: options.activeSpan ?? false,
+    requireParentSpan: options.requireParentSpan ?? false,
   };
 }
 

@@ -60,7 +60,7 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
     async connect(h) {
       host = h;
       // Checked once: an SDK registered after connect() is not seen (register it first).
-      if (o.openTelemetry) telemetry = await OpenTelemetry.load(h.driver.name, o.buckets, operations);
+      if (o.openTelemetry) telemetry = await OpenTelemetry.load(h.driver.name, o.buckets, operations, o);
     },
 
     async around(op, ctx, next) {
@@ -72,7 +72,8 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       let outcome: Outcome = 'ok';
       let seconds = 0;
       try {
-        const result = span ? await t!.within(span, next, op) : await next(op);
+        // Made active only on request: an AsyncLocalStorage switch per call, for spans made below it.
+        const result = span && t!.activeSpan ? await t!.within(span, next, op) : await next(op);
         seconds = (performance.now() - ctx.startedAtHr) / 1000;
         if (host && isTargetedMiss(ctx, result)) outcome = await missOutcome(ctx, ctx.transaction?.session ?? host.session);
         return result;

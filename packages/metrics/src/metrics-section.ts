@@ -12,7 +12,7 @@ import { bucketsProblem, LABEL_NAME, labelNameProblem, prefixProblem, type Metri
  * @example
  * ```ts
  * import { metricsSection } from '@chatcore/metrics';
- * Object.keys(metricsSection.state.shape ?? {}); // ['enabled', 'registry', 'prefix', 'defaultLabels', 'buckets', 'openTelemetry']
+ * Object.keys(metricsSection.state.shape ?? {}); // ['enabled', 'registry', 'prefix', 'defaultLabels', 'buckets', 'openTelemetry', 'activeSpan', 'requireParentSpan']
  * ```
  */
 export const metricsSection = c.object({
@@ -25,6 +25,8 @@ export const metricsSection = c.object({
   }).describedAs('Labels added to every series of the plugin (not to the registry\'s other metrics), e.g. { service: chatbot }; names are Prometheus label names, values strings.'),
   buckets: c.list(c.number()).check((b) => bucketsProblem(b)).describedAs('Latency histogram bucket bounds in seconds, ascending.'),
   openTelemetry: c.boolean().describedAs('true (default): emit OpenTelemetry spans and metrics when the application registered an SDK; false: never.'),
+  activeSpan: c.boolean().describedAs("true: make each call's span active while it runs, so spans made below it (an instrumented pg or ioredis client) are its children; false (default): they are children of the caller's span."),
+  requireParentSpan: c.boolean().describedAs("true: make a call's span only inside a caller's span (an instrumented request), none for calls outside any trace; false (default): a span for every call."),
 });
 
 /**
@@ -60,5 +62,7 @@ export function metricsOptionsFromConfig(section: MetricsSection): MetricsOption
     ...(section.defaultLabels !== undefined ? { defaultLabels: section.defaultLabels } : {}),
     ...(section.buckets !== undefined ? { buckets: section.buckets } : {}),
     ...(section.openTelemetry === false ? { openTelemetry: false as const } : {}),
+    ...(section.activeSpan !== undefined ? { activeSpan: section.activeSpan } : {}),
+    ...(section.requireParentSpan !== undefined ? { requireParentSpan: section.requireParentSpan } : {}),
   };
 }

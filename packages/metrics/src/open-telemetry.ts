@@ -7,6 +7,12 @@ import { SeriesAttributes } from './series-attributes.js';
 
 type Api = typeof import('@opentelemetry/api');
 
+/** How calls' spans relate to other spans (the `activeSpan` and `requireParentSpan` options). */
+export interface SpanOptions {
+  readonly activeSpan: boolean;
+  readonly requireParentSpan: boolean;
+}
+
 const SCOPE = '@chatcore/metrics';
 // Read once: `performance.timeOrigin` is a getter that costs a call each time.
 const TIME_ORIGIN = performance.timeOrigin;
@@ -52,10 +58,16 @@ export class OpenTelemetry {
     private readonly api: Api,
     private readonly tracer: Tracer | undefined,
     private readonly system: string,
+    private readonly spans: SpanOptions,
   ) {}
 
+  /** Whether a call's span is made active around the rest of the call (`within`). */
+  get activeSpan(): boolean {
+    return this.spans.activeSpan;
+  }
+
   /** Import the API (an optional peer dependency) and look for a registered SDK. */
-  static async load(driverName: string, buckets: readonly number[], operations: OperationMetrics): Promise<OpenTelemetry | undefined> {
+  static async load(driverName: string, buckets: readonly number[], operations: OperationMetrics, spans: SpanOptions): Promise<OpenTelemetry | undefined> {
     let api: Api;
     try {
       api = await import('@opentelemetry/api');
@@ -65,7 +77,7 @@ export class OpenTelemetry {
     const tracer = sdkTracer(api);
     const meter = sdkMeter(api);
     if (!tracer && !meter) return undefined;
-    const telemetry = new OpenTelemetry(api, tracer, dbSystem(driverName));
+    const telemetry = new OpenTelemetry(api, tracer, dbSystem(driverName), spans);
     if (meter) telemetry.instruments = telemetry.instrument(meter, buckets, operations);
     return telemetry;
   }
@@ -98,15 +110,18 @@ export class OpenTelemetry {
 
   /**
    * Start a call: a CLIENT span named like `find users`, a child of the
-   * caller's active span, timed from the repository call's start.
+   * caller's active span, timed from the repository call's start. None with
+   * `requireParentSpan` outside a caller's span.
    */
   begin(ctx: OperationContext, series: OperationSeries): Span | undefined {
     if (!this.tracer) return undefined;
+    const parent = this.parent();
+    if (!parent) return undefined;
     const a = this.of(series);
     const span = this.tracer.startSpan(
       a.spanName,
       { kind: this.api.SpanKind.CLIENT, attributes: a.span, startTime: TIME_ORIGIN + ctx.startedAtHr },
-      this.api.context.active(),
+      parent,
     );
     span.setAttribute('chatcore.trace_id', ctx.traceId);
     return span;
@@ -128,9 +143,17 @@ export class OpenTelemetry {
   /** Input rejected before the onion (already counted by the plugin): a zero-length span with the error. */
   rejected(series: OperationSeries, outcome: Outcome): void {
     if (!this.tracer) return;
+    const parent = this.parent();
+    if (!parent) return;
     const a = this.of(series);
-    const span = this.tracer.startSpan(a.spanName, { kind: this.api.SpanKind.CLIENT, attributes: a.span }, this.api.context.active());
+    const span = this.tracer.startSpan(a.spanName, { kind: this.api.SpanKind.CLIENT, attributes: a.span }, parent);
     this.close(span, outcome, undefined);
+  }
+
+  /** The caller's context, or undefined when `requireParentSpan` asks for a span there and it has none. */
+  private parent(): Context | undefined {
+    const active = this.api.context.active();
+    return this.spans.requireParentSpan && this.api.trace.getSpan(active) === undefined ? undefined : active;
   }
 
   private close(span: Span, outcome: Outcome, endTime: number | undefined): void {

@@ -66,6 +66,9 @@ test('the section maps to metrics() options', () => {
   assert.ok(options.registry === register);
   assert.equal({ ...options, registry: undefined }, { registry: undefined, prefix: 'app_', defaultLabels: { service: 'chat', shard: '7' }, openTelemetry: false });
   assert.equal(metricsOptionsFromConfig(loadConfig('metrics: {}\n', { env: {} }).metrics!), {});
+  const spans = loadConfig('metrics:\n  active_span: true\n  require_parent_span: true\n', { env: {} });
+  assert.equal(metricsOptionsFromConfig(spans.metrics!), { activeSpan: true, requireParentSpan: true });
+  assert.throws(() => loadConfig('metrics:\n  require_parent_span: sometimes\n', { env: {} }), (e: unknown) => e instanceof ConfigError && /require_parent_span/.test(String((e as Error).message)));
 });
 
 test('a default label that is not a Prometheus label name, or clashes with the plugin\'s own, is a ConfigError with path and line', () => {

@@ -33,6 +33,8 @@ test('bad options are refused with a ConfigError that names the fix', () => {
   configError(() => metrics({ buckets: [0, 1] }), 'positive');
   configError(() => metrics({ registry: {} as Registry }), 'Registry');
   configError(() => metrics({ openTelemetry: true as never }), 'openTelemetry');
+  configError(() => metrics({ activeSpan: 'yes' as never }), 'activeSpan');
+  configError(() => metrics({ requireParentSpan: 1 as never }), 'requireParentSpan');
 });
 
 test('the latency histogram exposes exactly what a prom-client Histogram given the same observations does', async () => {
