@@ -6,7 +6,7 @@ import type { CacheOptions } from './cache-options.js';
 import { CacheRuntime } from './cache-runtime.js';
 import type { CacheStats } from './cache-stats.js';
 import { CachedReads } from './cached-reads.js';
-import { WriteInvalidation } from './write-invalidation.js';
+import { WriteInvalidation, isWrite } from './write-invalidation.js';
 
 /**
  * The cache plugin: a read-through cache for get/getMany/find/findOne/
@@ -62,7 +62,7 @@ export class CachePlugin implements Plugin {
   }
 
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
-    return this.writes.isWrite(op) ? this.writes.around(op, ctx, next) : this.reads.around(op, ctx, next);
+    return isWrite(op.kind) ? this.writes.around(op, ctx, next) : this.reads.around(op, ctx, next);
   }
 
   afterCommit(event: TransactionEvent): Promise<void> | undefined {

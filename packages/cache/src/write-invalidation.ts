@@ -1,9 +1,22 @@
-import type { Operation, OperationContext, OperationResult, TransactionEvent } from '@chatcore/core/plugin';
+import { familyOf, type Operation, type OperationContext, type OperationResult, type TransactionEvent } from '@chatcore/core/plugin';
 import type { CacheRuntime } from './cache-runtime.js';
 
-const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 /** ctx.state marker: this autocommitted write was already invalidated in `around`. */
 const INVALIDATED = Symbol('cache.invalidated');
+
+/**
+ * Whether an operation kind changes data (insert, update, delete, upsert):
+ * core's hook families, so a new kind is classified where it is declared.
+ *
+ * @example
+ * ```ts
+ * isWrite('upsert'); // true
+ * isWrite('count');  // false
+ * ```
+ */
+export function isWrite(kind: Operation['kind']): boolean {
+  return familyOf(kind) !== 'read';
+}
 
 /**
  * The cache plugin's write role: invalidation after commit, never before. A
@@ -13,16 +26,11 @@ const INVALIDATED = Symbol('cache.invalidated');
  * @example
  * ```ts
  * const writes = new WriteInvalidation(runtime);
- * if (writes.isWrite(op)) return writes.around(op, ctx, next); // from Plugin.around
+ * if (isWrite(op.kind)) return writes.around(op, ctx, next); // from Plugin.around
  * ```
  */
 export class WriteInvalidation {
   constructor(private readonly rt: CacheRuntime) {}
-
-  /** Whether the operation is a write (of any repository, in a transaction or not). */
-  isWrite(op: Operation): boolean {
-    return WRITES.has(op.kind);
-  }
 
   /** The plugin's `around` for a write: only an autocommitted write to a cached repository is invalidated here. */
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
@@ -47,13 +55,13 @@ export class WriteInvalidation {
     // Core fires this after every autocommitted read too: return at once unless a write needs invalidating.
     let pending = false;
     for (const o of event.operations) {
-      if (WRITES.has(o.op.kind) && !o.ctx.state.has(INVALIDATED)) {
+      if (isWrite(o.op.kind) && !o.ctx.state.has(INVALIDATED)) {
         pending = true;
         break;
       }
     }
     if (!pending || !this.rt.invalidator) return undefined;
-    const operations = event.operations.filter((o) => WRITES.has(o.op.kind) && !o.ctx.state.has(INVALIDATED));
+    const operations = event.operations.filter((o) => isWrite(o.op.kind) && !o.ctx.state.has(INVALIDATED));
     return this.rt.invalidator.committed({ ...event, operations });
   }
 }
