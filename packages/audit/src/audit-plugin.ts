@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, ValidationError, type CallerContext, type ComponentHealth, type SecurityEvent } from '@chatcore/core';
-import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type RepositorySchema, type TransactionEvent } from '@chatcore/core/plugin';
+import { familyOf, type OperationContext, type OperationResult, type Plugin, type PluginHost, type RepositorySchema, type TransactionEvent } from '@chatcore/core/plugin';
 import { checkValueAllowlist, resolveAuditOptions, type AuditOptions } from './audit-options.js';
 import { AUDIT_EVENT_VERSION, type AuditEventBody } from './events/audit-event.js';
 import { EventBuilder } from './events/event-builder.js';
@@ -18,7 +18,6 @@ import { OutboxReader } from './outbox/outbox-reader.js';
 import { orderedId } from './outbox/ordered-id.js';
 
 const DURATION = Symbol('audit.durationMs');
-const READS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate', 'rows']);
 
 /**
  * What `auditPlugin.stats()` returns: the counters of this process's stream.
@@ -173,7 +172,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       const result = await next(op);
       const durationMs = performance.now() - ctx.startedAtHr;
       let wait: Promise<void> | undefined;
-      if (READS.has(op.kind)) wait = recordRead(ctx, result, durationMs);
+      if (familyOf(op.kind) === 'read') wait = recordRead(ctx, result, durationMs);
       else {
         // For afterCommit, which records the writes. Reads skip it: core makes the state Map on first use.
         ctx.state.set(DURATION, durationMs);
@@ -194,7 +193,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async afterCommit(event: TransactionEvent) {
       let waits: Promise<void>[] | undefined;
       for (const c of event.operations) {
-        if (READS.has(c.op.kind)) continue;
+        if (familyOf(c.op.kind) === 'read') continue;
         if (streaming) {
           const durationMs = (c.ctx.state.get(DURATION) as number | undefined) ?? performance.now() - c.ctx.startedAtHr;
           const w = emit(builder.operation(c.ctx, { durationMs, attempt: event.attempt, transactionId: event.implicit ? undefined : event.transactionId, result: c.result, ids: c.ids }));
@@ -208,12 +207,12 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
           });
         }
       }
-      if (schemas && event.operations.some((c) => !READS.has(c.op.kind))) scheduleChain();
+      if (schemas && event.operations.some((c) => familyOf(c.op.kind) !== 'read')) scheduleChain();
       if (waits) await Promise.all(waits);
     },
 
     async afterRollback(event: TransactionEvent) {
-      if (!o.recordRollbacks || !event.operations.some((c) => !READS.has(c.op.kind))) return;
+      if (!o.recordRollbacks || !event.operations.some((c) => familyOf(c.op.kind) !== 'read')) return;
       await emit(builder.rollback(event));
     },
 

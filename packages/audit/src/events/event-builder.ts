@@ -26,7 +26,6 @@ export interface OperationOutcome {
   readonly error?: unknown;
 }
 
-const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate', 'rows']);
 /** A get filters on no field: one shared (frozen) empty list instead of a new one per event. */
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
@@ -109,7 +108,8 @@ export class EventBuilder {
     }
     const max = this.options.maxIds;
     const result = outcome.result;
-    const read = READ_KINDS.has(op.kind);
+    const family = familyOf(op.kind);
+    const read = family === 'read';
     const allowed = this.options.includeValues.get(ctx.repository);
     const served = servedBy(result);
     // One object shape for every operation event; the chain writes it with writeOperationJson,
@@ -123,7 +123,7 @@ export class EventBuilder {
       created: op.kind === 'upsert' ? result?.created : undefined,
       durationMs: Math.round(outcome.durationMs * 1000) / 1000,
       error: outcome.error === undefined ? undefined : (redactError(outcome.error) as unknown as JsonValue),
-      family: familyOf(op.kind),
+      family,
       fields: op.kind === 'get' ? NO_FIELDS : operationFields(op),
       ids: all.length > max ? all.slice(0, max) : outcome.ids ? [...all] : (all as string[]),
       idsTruncated: all.length > max ? true : undefined,
