@@ -140,7 +140,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       }
     }
     if (!streaming || o.readMode === 'none' || (o.readMode === 'sample' && Math.random() >= o.sampleRate)) return undefined;
-    return emit(builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result }));
+    return emit(builder.inCall(ctx, durationMs, result));
   }
 
   const plugin: AuditPlugin = {
@@ -177,7 +177,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         // For afterCommit, which records the writes. Reads skip it: core makes the state Map on first use.
         ctx.state.set(DURATION, durationMs);
         if (schemas && host) {
-          const body = builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result });
+          const body = builder.inCall(ctx, durationMs, result);
           const session = ctx.transaction?.session ?? host.session;
           await session.insert(outboxEvents ?? schemas.events, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
         }
@@ -218,7 +218,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
 
     async onError({ ctx, error }) {
       const durationMs = performance.now() - ctx.startedAtHr;
-      const w = emit(builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, error }));
+      const w = emit(builder.inCall(ctx, durationMs, undefined, error));
       const patterns = detectInjection(error);
       if (patterns.length) {
         report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: ctx.repository, actor: ctx.actor, tenant: ctx.tenant, traceId: ctx.traceId, source: o.name, details: { method: ctx.method, patterns } });

@@ -99,6 +99,15 @@ function jsonValue(v: unknown): JsonValue {
 export class EventBuilder {
   constructor(private readonly options: ResolvedAuditOptions) {}
 
+  /**
+   * The event of an operation as its call returns (`result`) or fails
+   * (`error`): the attempt and, when the caller opened one, the transaction
+   * come from the context.
+   */
+  inCall(ctx: OperationContext, durationMs: number, result: OperationResult | undefined, error?: unknown): AuditEventBody {
+    return this.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result, error });
+  }
+
   operation(ctx: OperationContext, outcome: OperationOutcome): AuditEventBody {
     const op = ctx.operation as Operation;
     let all = outcome.ids ?? touchedIds(op, outcome.result);
