@@ -6,6 +6,7 @@ import type { CacheRuntime } from './cache-runtime.js';
 import { aggregateCheck, countCheck, getCheck, queryCheck } from './entry-checks.js';
 import type { CacheTier } from './cache-stats.js';
 import { isLocalProbe, type LocalProbe, type ReadSpec } from './read-through.js';
+import { localIdKey } from './tiers/in-process-tier.js';
 
 type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' | 'aggregate' }>;
 /**
@@ -101,7 +102,7 @@ export class CachedReads {
     return {
       repo, cfg, ttlMs, load, localKey,
       check: getCheck(id, !op.select || op.select.includes('id')),
-      localIdKey: () => `${repo}\u0000${d()}`,
+      localIdKey: () => localIdKey(repo, d()),
       // Derived at most once per call, and only when the in-process tier missed.
       sharedKeys: () => (keys ??= [this.rt.keys.getEntry(repo, schemaHash(op.schema), d(), variant), this.rt.keys.epoch(repo, d())]),
     };
