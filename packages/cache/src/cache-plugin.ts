@@ -89,8 +89,7 @@ export class CachePlugin implements Plugin {
   async clear(): Promise<number> {
     const rt = this.rt;
     rt.invalidator?.applyAll();
-    let n = 0;
-    if (rt.shared) n = await rt.shared.clear(rt.keys.pattern());
+    const n = await rt.clearShared();
     await rt.bus?.publish({ all: true }).catch(() => undefined);
     return n;
   }

@@ -134,7 +134,7 @@ export class CacheRuntime {
       cached: (repo) => this.repos.has(repo),
       counterTtlMs: o.maxTtlMs + maxGrace + 300_000,
       clearShared: async () => {
-        if (this.shared) await this.shared.clear(this.keys.pattern());
+        await this.clearShared();
       },
     });
     this.reads = new ReadThrough({
@@ -158,6 +158,11 @@ export class CacheRuntime {
       for (let i = 0; i < 20 && !this.bus.isUp(); i++) await new Promise((r) => setTimeout(r, 25));
     }
     this.started = true;
+  }
+
+  /** Drop every entry of this namespace from the shared tier (SCAN on Redis): how many were dropped. */
+  clearShared(): Promise<number> {
+    return this.shared ? this.shared.clear(this.keys.pattern()) : Promise.resolve(0);
   }
 
   /** Redis is back after an outage: bypass both tiers while other processes replay their invalidations. */
