@@ -12,10 +12,9 @@ import { HashChain } from './chain/hash-chain.js';
 import { CheckpointFile } from './chain/checkpoint-file.js';
 import { createWinstonSink } from './sinks/winston-sinks.js';
 import { StreamWriter } from './sinks/stream-writer.js';
-import { outboxSchemas, storedSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
+import { outboxEventRow, outboxSchemas, storedSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
 import { OutboxChainer, chainBatchFor } from './outbox/outbox-chainer.js';
 import { OutboxReader } from './outbox/outbox-reader.js';
-import { orderedId } from './outbox/ordered-id.js';
 
 const DURATION = Symbol('audit.durationMs');
 
@@ -179,7 +178,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         if (schemas && host) {
           const body = builder.inCall(ctx, durationMs, result);
           const session = ctx.transaction?.session ?? host.session;
-          await session.insert(outboxEvents ?? schemas.events, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
+          await session.insert(outboxEvents ?? schemas.events, [outboxEventRow(body)], {});
         }
       }
       if (streaming && durationMs >= o.slowQueryMs) {
@@ -231,7 +230,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       const w = emit(body);
       if (schemas && host && outboxEvents && !closed) {
         // Security events go to the outbox too (autocommitted: they are not part of a caller's transaction).
-        await host.session.insert(outboxEvents, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
+        await host.session.insert(outboxEvents, [outboxEventRow(body)], {});
         scheduleChain();
       }
       if (w) await w;
