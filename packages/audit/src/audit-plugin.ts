@@ -118,6 +118,14 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     else void emit(builder.security(event));
   }
 
+  /** A security event when rejected input looks like an injection attempt (names the patterns, never the input). */
+  function reportInjection(error: unknown, who: CallerContext & { readonly repository?: string | undefined }, method: string): void {
+    const patterns = detectInjection(error);
+    if (patterns.length) {
+      report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: who.repository, actor: who.actor, tenant: who.tenant, traceId: who.traceId, source: o.name, details: { method, patterns } });
+    }
+  }
+
   function scheduleChain(): void {
     if (!chainer || chainTimer || closed) return;
     chainTimer = setTimeout(() => {
@@ -218,10 +226,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async onError({ ctx, error }) {
       const durationMs = performance.now() - ctx.startedAtHr;
       const w = emit(builder.inCall(ctx, durationMs, undefined, error));
-      const patterns = detectInjection(error);
-      if (patterns.length) {
-        report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: ctx.repository, actor: ctx.actor, tenant: ctx.tenant, traceId: ctx.traceId, source: o.name, details: { method: ctx.method, patterns } });
-      }
+      reportInjection(error, ctx, ctx.method);
       if (w) await w;
     },
 
@@ -247,10 +252,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         error: redactError(error) as unknown as AuditEventBody[string],
       };
       const w = emit(body);
-      const patterns = detectInjection(error);
-      if (patterns.length && error instanceof ValidationError) {
-        report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: info.repository, actor: info.actor, tenant: info.tenant, traceId: info.traceId, source: o.name, details: { method: info.method ?? 'unknown', patterns } });
-      }
+      if (error instanceof ValidationError) reportInjection(error, info, info.method ?? 'unknown');
       if (w) await w;
     },
 
