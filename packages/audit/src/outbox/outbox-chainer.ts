@@ -3,8 +3,8 @@ import { ConfigError } from '@chatcore/core';
 import { type DriverCapabilities, type DriverSession } from '@chatcore/core/driver';
 import { type StoredRow } from '@chatcore/core/plugin';
 import { HashChain } from '../chain/hash-chain.js';
-import { GENESIS_HASH, type AuditEventBody } from '../events/audit-event.js';
-import type { OutboxSchemas } from './outbox-schema.js';
+import { GENESIS_HASH } from '../events/audit-event.js';
+import { outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
 import { orderedId } from './ordered-id.js';
 
 /** A UUID derived from a name, so every process finds the same head row. */
@@ -99,8 +99,7 @@ export class OutboxChainer {
       const due: StoredRow[] = [];
       const links: StoredRow[] = [];
       for (const row of rows) {
-        const body = (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventBody;
-        const sealed = chain.seal(body);
+        const sealed = chain.seal(outboxEventBody(row));
         links.push({ id: row.id, stream: this.options.stream, seq: sealed.seq, prevHash: sealed.prevHash, hash: sealed.hash });
         if (sealed.seq % this.options.checkpointEvery === 0) due.push(checkpointRow(this.options.stream, sealed.seq, sealed.hash));
       }

@@ -87,3 +87,16 @@ export function storedSchemas(h: PluginHost, s: OutboxSchemas): OutboxSchemas {
 export function outboxEventRow(body: AuditEventBody): StoredRow {
   return { id: orderedId(), batch: null, time: new Date(), event: body };
 }
+
+/**
+ * The event an outbox events row holds, whichever way the backend returned
+ * its JSON column (parsed, or as text).
+ *
+ * @example
+ * ```ts
+ * const body = outboxEventBody(row); // { v: 1, type: 'operation', ... }
+ * ```
+ */
+export function outboxEventBody(row: StoredRow): AuditEventBody {
+  return (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventBody;
+}
