@@ -4,7 +4,7 @@ import { type DriverCapabilities, type DriverSession } from '@chatcore/core/driv
 import { type StoredRow } from '@chatcore/core/plugin';
 import { HashChain } from '../chain/hash-chain.js';
 import { GENESIS_HASH } from '../events/audit-event.js';
-import { outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
+import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
 import { orderedId } from './ordered-id.js';
 
 /** A UUID derived from a name, so every process finds the same head row. */
@@ -72,11 +72,6 @@ export class OutboxChainer {
     return this.running;
   }
 
-  /** Rows not chained yet (committed but not sealed). */
-  async pending(): Promise<number> {
-    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'batch', isNull: true }, {});
-  }
-
   private async chainBatch(): Promise<number> {
     const { events, head: headSchema, checkpoints } = this.schemas;
     return this.session.transaction(async (tx) => {
@@ -89,7 +84,7 @@ export class OutboxChainer {
       const locked = await tx.update(headSchema, { ids: [this.headId], where: { kind: 'cmp', field: 'lock', op: 'eq', value: lock } }, { set: {}, increment: { lock: 1 } }, {});
       if (locked.length === 0) throw new HeadBusy('another chainer moved the head');
       const rows = await tx.query(events, {
-        where: { kind: 'isNull', field: 'batch', isNull: true },
+        where: UNCHAINED,
         orderBy: [{ field: 'id', direction: 'asc' }],
         limit: this.options.batch,
         select: ['id', 'event'],

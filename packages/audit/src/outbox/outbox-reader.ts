@@ -1,7 +1,7 @@
 import type { DriverSession } from '@chatcore/core/driver';
 import type { StoredRow } from '@chatcore/core/plugin';
 import type { AuditCheckpoint, SealedAuditEvent } from '../events/audit-event.js';
-import { outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
+import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
 
 /**
  * Reads the outbox as a trail source for `verifyAuditTrail`: chained rows in
@@ -53,7 +53,7 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
 
   /** Rows written but not chained yet. */
   pending(): Promise<number> {
-    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'batch', isNull: true }, {});
+    return this.session.count(this.schemas.events, UNCHAINED, {});
   }
 
   /** Every row, chained or not, as stored (for tests and exports). */

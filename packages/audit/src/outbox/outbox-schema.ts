@@ -1,5 +1,5 @@
 import { defineRepository, f } from '@chatcore/core';
-import { type PluginHost, type RepositorySchema, type StoredRow } from '@chatcore/core/plugin';
+import { type Condition, type PluginHost, type RepositorySchema, type StoredRow } from '@chatcore/core/plugin';
 import type { ResolvedOutboxOptions } from '../audit-options.js';
 import type { AuditEventBody } from '../events/audit-event.js';
 import { orderedId } from './ordered-id.js';
@@ -100,3 +100,14 @@ export function outboxEventRow(body: AuditEventBody): StoredRow {
 export function outboxEventBody(row: StoredRow): AuditEventBody {
   return (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventBody;
 }
+
+/**
+ * The filter of the outbox events rows not chained yet (committed, not
+ * sealed): `batch` is null until the chainer marks them.
+ *
+ * @example
+ * ```ts
+ * await session.count(schemas.events, UNCHAINED, {});
+ * ```
+ */
+export const UNCHAINED: Condition = Object.freeze({ kind: 'isNull', field: 'batch', isNull: true });
