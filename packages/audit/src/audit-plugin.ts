@@ -118,12 +118,15 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     else void emit(builder.security(event));
   }
 
+  /** A security event about a caller's operation: its repository, actor, tenant and trace id, with this plugin as the source. */
+  function reportAbout(who: CallerContext & { readonly repository?: string | undefined }, type: SecurityEvent['type'], message: string, details: SecurityEvent['details']): void {
+    report({ type, message, repository: who.repository, actor: who.actor, tenant: who.tenant, traceId: who.traceId, source: o.name, details });
+  }
+
   /** A security event when rejected input looks like an injection attempt (names the patterns, never the input). */
   function reportInjection(error: unknown, who: CallerContext & { readonly repository?: string | undefined }, method: string): void {
     const patterns = detectInjection(error);
-    if (patterns.length) {
-      report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: who.repository, actor: who.actor, tenant: who.tenant, traceId: who.traceId, source: o.name, details: { method, patterns } });
-    }
+    if (patterns.length) reportAbout(who, 'injection_suspected', 'input rejected by validation looks like an injection attempt', { method, patterns });
   }
 
   function scheduleChain(): void {
@@ -139,10 +142,8 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     if (readVolume && result.rows.length > 0) {
       const hit = readVolume.record(ctx.actor ?? '(anonymous)', result.rows.length);
       if (hit) {
-        report({
-          type: 'anomaly', message: `actor read more than ${readVolume.limit} records within ${readVolume.windowMs} ms`,
-          repository: ctx.repository, actor: ctx.actor, tenant: ctx.tenant, traceId: ctx.traceId, source: o.name,
-          details: { rule: 'readsPerActor', total: hit.total, limit: readVolume.limit, windowMs: readVolume.windowMs },
+        reportAbout(ctx, 'anomaly', `actor read more than ${readVolume.limit} records within ${readVolume.windowMs} ms`, {
+          rule: 'readsPerActor', total: hit.total, limit: readVolume.limit, windowMs: readVolume.windowMs,
         });
       }
     }
@@ -207,10 +208,8 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
           if (w) (waits ??= []).push(w);
         }
         if (o.bulkDeleteLimit !== undefined && c.op.kind === 'delete' && c.ids.length > o.bulkDeleteLimit) {
-          report({
-            type: 'anomaly', message: `a delete removed ${c.ids.length} ${c.ctx.repository} records (limit ${o.bulkDeleteLimit})`,
-            repository: c.ctx.repository, actor: c.ctx.actor, tenant: c.ctx.tenant, traceId: c.ctx.traceId, source: o.name,
-            details: { rule: 'bulkDelete', count: c.ids.length, limit: o.bulkDeleteLimit },
+          reportAbout(c.ctx, 'anomaly', `a delete removed ${c.ids.length} ${c.ctx.repository} records (limit ${o.bulkDeleteLimit})`, {
+            rule: 'bulkDelete', count: c.ids.length, limit: o.bulkDeleteLimit,
           });
         }
       }
