@@ -165,7 +165,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async connect(h) {
       host = h;
       closed = false;
-      await emit({ v: AUDIT_EVENT_VERSION, type: 'audit', time: new Date().toISOString(), action: 'stream_started', pid: process.pid, host: hostname() });
+      await emit(builder.stream('stream_started', { pid: process.pid, host: hostname() }));
       if (schemas) {
         const stored = storedSchemas(h, schemas);
         outboxEvents = stored.events;
@@ -292,7 +292,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       await new Promise((r) => setImmediate(r));
       const w = writer;
       if (w) {
-        await w.enqueue({ v: AUDIT_EVENT_VERSION, type: 'audit', time: new Date().toISOString(), action: 'stream_closed', sealed: w.chain.seq + 1, dropped: w.dropped });
+        await w.enqueue(builder.stream('stream_closed', { sealed: w.chain.seq + 1, dropped: w.dropped }));
         closed = true;
         await w.close();
       }

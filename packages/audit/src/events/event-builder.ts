@@ -190,6 +190,11 @@ export class EventBuilder {
     };
   }
 
+  /** An event about the audit stream itself (`stream_started`, `stream_closed`), with its details. */
+  stream(action: string, details: Readonly<Record<string, JsonValue>>): AuditEventBody {
+    return { v: AUDIT_EVENT_VERSION, type: 'audit', time: isoNow(), action, ...details };
+  }
+
   rollback(event: TransactionEvent): AuditEventBody {
     const first = event.operations[0]?.ctx;
     return {
