@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { ConfigError, ValidationError, type CallerContext, type ComponentHealth, type SecurityEvent } from '@chatcore/core';
-import { type Operation, type OperationContext, type OperationResult, type Plugin, type PluginHost, type RepositorySchema, type TransactionEvent } from '@chatcore/core/plugin';
+import { familyOf, type OperationContext, type OperationResult, type Plugin, type PluginHost, type RepositorySchema, type TransactionEvent } from '@chatcore/core/plugin';
 import { checkValueAllowlist, resolveAuditOptions, type AuditOptions } from './audit-options.js';
 import { AUDIT_EVENT_VERSION, type AuditEventBody } from './events/audit-event.js';
 import { EventBuilder } from './events/event-builder.js';
@@ -12,13 +12,11 @@ import { HashChain } from './chain/hash-chain.js';
 import { CheckpointFile } from './chain/checkpoint-file.js';
 import { createWinstonSink } from './sinks/winston-sinks.js';
 import { StreamWriter } from './sinks/stream-writer.js';
-import { outboxSchemas, storedSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
+import { outboxEventRow, outboxSchemas, storedSchemas, type OutboxSchemas } from './outbox/outbox-schema.js';
 import { OutboxChainer, chainBatchFor } from './outbox/outbox-chainer.js';
 import { OutboxReader } from './outbox/outbox-reader.js';
-import { orderedId } from './outbox/ordered-id.js';
 
 const DURATION = Symbol('audit.durationMs');
-const READS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate', 'rows']);
 
 /**
  * What `auditPlugin.stats()` returns: the counters of this process's stream.
@@ -120,6 +118,17 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     else void emit(builder.security(event));
   }
 
+  /** A security event about a caller's operation: its repository, actor, tenant and trace id, with this plugin as the source. */
+  function reportAbout(who: CallerContext & { readonly repository?: string | undefined }, type: SecurityEvent['type'], message: string, details: SecurityEvent['details']): void {
+    report({ type, message, repository: who.repository, actor: who.actor, tenant: who.tenant, traceId: who.traceId, source: o.name, details });
+  }
+
+  /** A security event when rejected input looks like an injection attempt (names the patterns, never the input). */
+  function reportInjection(error: unknown, who: CallerContext & { readonly repository?: string | undefined }, method: string): void {
+    const patterns = detectInjection(error);
+    if (patterns.length) reportAbout(who, 'injection_suspected', 'input rejected by validation looks like an injection attempt', { method, patterns });
+  }
+
   function scheduleChain(): void {
     if (!chainer || chainTimer || closed) return;
     chainTimer = setTimeout(() => {
@@ -133,15 +142,13 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     if (readVolume && result.rows.length > 0) {
       const hit = readVolume.record(ctx.actor ?? '(anonymous)', result.rows.length);
       if (hit) {
-        report({
-          type: 'anomaly', message: `actor read more than ${readVolume.limit} records within ${readVolume.windowMs} ms`,
-          repository: ctx.repository, actor: ctx.actor, tenant: ctx.tenant, traceId: ctx.traceId, source: o.name,
-          details: { rule: 'readsPerActor', total: hit.total, limit: readVolume.limit, windowMs: readVolume.windowMs },
+        reportAbout(ctx, 'anomaly', `actor read more than ${readVolume.limit} records within ${readVolume.windowMs} ms`, {
+          rule: 'readsPerActor', total: hit.total, limit: readVolume.limit, windowMs: readVolume.windowMs,
         });
       }
     }
     if (!streaming || o.readMode === 'none' || (o.readMode === 'sample' && Math.random() >= o.sampleRate)) return undefined;
-    return emit(builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result }));
+    return emit(builder.inCall(ctx, durationMs, result));
   }
 
   const plugin: AuditPlugin = {
@@ -158,7 +165,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async connect(h) {
       host = h;
       closed = false;
-      await emit({ v: AUDIT_EVENT_VERSION, type: 'audit', time: new Date().toISOString(), action: 'stream_started', pid: process.pid, host: hostname() });
+      await emit(builder.stream('stream_started', { pid: process.pid, host: hostname() }));
       if (schemas) {
         const stored = storedSchemas(h, schemas);
         outboxEvents = stored.events;
@@ -173,14 +180,14 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       const result = await next(op);
       const durationMs = performance.now() - ctx.startedAtHr;
       let wait: Promise<void> | undefined;
-      if (READS.has(op.kind)) wait = recordRead(ctx, result, durationMs);
+      if (familyOf(op.kind) === 'read') wait = recordRead(ctx, result, durationMs);
       else {
         // For afterCommit, which records the writes. Reads skip it: core makes the state Map on first use.
         ctx.state.set(DURATION, durationMs);
         if (schemas && host) {
-          const body = builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result });
+          const body = builder.inCall(ctx, durationMs, result);
           const session = ctx.transaction?.session ?? host.session;
-          await session.insert(outboxEvents ?? schemas.events, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
+          await session.insert(outboxEvents ?? schemas.events, [outboxEventRow(body)], {});
         }
       }
       if (streaming && durationMs >= o.slowQueryMs) {
@@ -194,36 +201,31 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async afterCommit(event: TransactionEvent) {
       let waits: Promise<void>[] | undefined;
       for (const c of event.operations) {
-        if (READS.has(c.op.kind)) continue;
+        if (familyOf(c.op.kind) === 'read') continue;
         if (streaming) {
           const durationMs = (c.ctx.state.get(DURATION) as number | undefined) ?? performance.now() - c.ctx.startedAtHr;
           const w = emit(builder.operation(c.ctx, { durationMs, attempt: event.attempt, transactionId: event.implicit ? undefined : event.transactionId, result: c.result, ids: c.ids }));
           if (w) (waits ??= []).push(w);
         }
         if (o.bulkDeleteLimit !== undefined && c.op.kind === 'delete' && c.ids.length > o.bulkDeleteLimit) {
-          report({
-            type: 'anomaly', message: `a delete removed ${c.ids.length} ${c.ctx.repository} records (limit ${o.bulkDeleteLimit})`,
-            repository: c.ctx.repository, actor: c.ctx.actor, tenant: c.ctx.tenant, traceId: c.ctx.traceId, source: o.name,
-            details: { rule: 'bulkDelete', count: c.ids.length, limit: o.bulkDeleteLimit },
+          reportAbout(c.ctx, 'anomaly', `a delete removed ${c.ids.length} ${c.ctx.repository} records (limit ${o.bulkDeleteLimit})`, {
+            rule: 'bulkDelete', count: c.ids.length, limit: o.bulkDeleteLimit,
           });
         }
       }
-      if (schemas && event.operations.some((c) => !READS.has(c.op.kind))) scheduleChain();
+      if (schemas && event.operations.some((c) => familyOf(c.op.kind) !== 'read')) scheduleChain();
       if (waits) await Promise.all(waits);
     },
 
     async afterRollback(event: TransactionEvent) {
-      if (!o.recordRollbacks || !event.operations.some((c) => !READS.has(c.op.kind))) return;
+      if (!o.recordRollbacks || !event.operations.some((c) => familyOf(c.op.kind) !== 'read')) return;
       await emit(builder.rollback(event));
     },
 
     async onError({ ctx, error }) {
       const durationMs = performance.now() - ctx.startedAtHr;
-      const w = emit(builder.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, error }));
-      const patterns = detectInjection(error);
-      if (patterns.length) {
-        report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: ctx.repository, actor: ctx.actor, tenant: ctx.tenant, traceId: ctx.traceId, source: o.name, details: { method: ctx.method, patterns } });
-      }
+      const w = emit(builder.inCall(ctx, durationMs, undefined, error));
+      reportInjection(error, ctx, ctx.method);
       if (w) await w;
     },
 
@@ -232,7 +234,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       const w = emit(body);
       if (schemas && host && outboxEvents && !closed) {
         // Security events go to the outbox too (autocommitted: they are not part of a caller's transaction).
-        await host.session.insert(outboxEvents, [{ id: orderedId(), batch: null, time: new Date(), event: body }], {});
+        await host.session.insert(outboxEvents, [outboxEventRow(body)], {});
         scheduleChain();
       }
       if (w) await w;
@@ -249,10 +251,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         error: redactError(error) as unknown as AuditEventBody[string],
       };
       const w = emit(body);
-      const patterns = detectInjection(error);
-      if (patterns.length && error instanceof ValidationError) {
-        report({ type: 'injection_suspected', message: 'input rejected by validation looks like an injection attempt', repository: info.repository, actor: info.actor, tenant: info.tenant, traceId: info.traceId, source: o.name, details: { method: info.method ?? 'unknown', patterns } });
-      }
+      if (error instanceof ValidationError) reportInjection(error, info, info.method ?? 'unknown');
       if (w) await w;
     },
 
@@ -293,7 +292,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       await new Promise((r) => setImmediate(r));
       const w = writer;
       if (w) {
-        await w.enqueue({ v: AUDIT_EVENT_VERSION, type: 'audit', time: new Date().toISOString(), action: 'stream_closed', sealed: w.chain.seq + 1, dropped: w.dropped });
+        await w.enqueue(builder.stream('stream_closed', { sealed: w.chain.seq + 1, dropped: w.dropped }));
         closed = true;
         await w.close();
       }

@@ -1,5 +1,5 @@
 import { evaluateCondition } from '@chatcore/core/driver';
-import type { Condition, NormalizedAggregate, NormalizedQuery } from '@chatcore/core/plugin';
+import { conditionFields, type NormalizedAggregate, type NormalizedQuery } from '@chatcore/core/plugin';
 
 /**
  * A check of a value read from the shared tier against the read it is to
@@ -29,13 +29,6 @@ export function getCheck(id: string, idSelected: boolean): EntryCheck {
   return (v) => (v === null ? undefined : !isRow(v) ? 'shape' : idSelected && v.id !== id ? 'id' : undefined);
 }
 
-function fieldsOf(c: Condition | undefined, out: Set<string>): Set<string> {
-  if (!c) return out;
-  if (c.kind === 'and' || c.kind === 'or') for (const x of c.conditions) fieldsOf(x, out);
-  else out.add(c.field);
-  return out;
-}
-
 /**
  * Rows of a query satisfy its filter (core's reference evaluation, the one
  * every driver is held to) and number at most its limit. A row whose
@@ -47,7 +40,7 @@ function fieldsOf(c: Condition | undefined, out: Set<string>): Set<string> {
  * ```
  */
 export function queryCheck(q: NormalizedQuery): EntryCheck {
-  const fields = [...fieldsOf(q.where, new Set())];
+  const fields = [...conditionFields(q.where)];
   return (v) => {
     if (!Array.isArray(v)) return 'shape';
     if (q.limit !== undefined && v.length > q.limit) return 'limit';

@@ -6,8 +6,8 @@ import type { Generations } from './generations.js';
 import type { InvalidationBus } from './invalidation-bus.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
+import { isWrite } from './write-invalidation.js';
 
-const WRITES = new Set(['insert', 'update', 'delete', 'upsert']);
 /** Beyond this many undelivered ids, recovery clears the namespace instead of replaying them one by one. */
 const MAX_PENDING_IDS = 50_000;
 
@@ -72,7 +72,7 @@ export class Invalidator {
   async committed(event: TransactionEvent): Promise<void> {
     const byRepo = new Map<string, Set<string>>();
     for (const c of event.operations) {
-      if (!WRITES.has(c.op.kind)) continue;
+      if (!isWrite(c.op.kind)) continue;
       const repo = c.op.schema.name;
       if (!this.deps.cached(repo)) continue;
       let set = byRepo.get(repo);

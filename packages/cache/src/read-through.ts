@@ -31,7 +31,7 @@ export interface ReadSpec {
   readonly cfg: ResolvedRepository;
   readonly ttlMs: number;
   readonly localKey: string;
-  /** `repo\0idDigest` for get entries, so a write to the id deletes them; lazily computed. */
+  /** `localIdKey(repo, idDigest)` for get entries, so a write to the id deletes them; lazily computed. */
   readonly localIdKey: (() => string) | undefined;
   /** [entry key, counter key] in the shared tier. */
   readonly sharedKeys: () => readonly [string, string];

@@ -26,7 +26,6 @@ export interface OperationOutcome {
   readonly error?: unknown;
 }
 
-const READ_KINDS = new Set<Operation['kind']>(['get', 'query', 'count', 'aggregate', 'rows']);
 /** A get filters on no field: one shared (frozen) empty list instead of a new one per event. */
 const NO_FIELDS: readonly string[] = Object.freeze([]);
 
@@ -100,6 +99,15 @@ function jsonValue(v: unknown): JsonValue {
 export class EventBuilder {
   constructor(private readonly options: ResolvedAuditOptions) {}
 
+  /**
+   * The event of an operation as its call returns (`result`) or fails
+   * (`error`): the attempt and, when the caller opened one, the transaction
+   * come from the context.
+   */
+  inCall(ctx: OperationContext, durationMs: number, result: OperationResult | undefined, error?: unknown): AuditEventBody {
+    return this.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result, error });
+  }
+
   operation(ctx: OperationContext, outcome: OperationOutcome): AuditEventBody {
     const op = ctx.operation as Operation;
     let all = outcome.ids ?? touchedIds(op, outcome.result);
@@ -109,7 +117,8 @@ export class EventBuilder {
     }
     const max = this.options.maxIds;
     const result = outcome.result;
-    const read = READ_KINDS.has(op.kind);
+    const family = familyOf(op.kind);
+    const read = family === 'read';
     const allowed = this.options.includeValues.get(ctx.repository);
     const served = servedBy(result);
     // One object shape for every operation event; the chain writes it with writeOperationJson,
@@ -123,7 +132,7 @@ export class EventBuilder {
       created: op.kind === 'upsert' ? result?.created : undefined,
       durationMs: Math.round(outcome.durationMs * 1000) / 1000,
       error: outcome.error === undefined ? undefined : (redactError(outcome.error) as unknown as JsonValue),
-      family: familyOf(op.kind),
+      family,
       fields: op.kind === 'get' ? NO_FIELDS : operationFields(op),
       ids: all.length > max ? all.slice(0, max) : outcome.ids ? [...all] : (all as string[]),
       idsTruncated: all.length > max ? true : undefined,
@@ -179,6 +188,11 @@ export class EventBuilder {
       source: event.source,
       details: safeDetails(event.details),
     };
+  }
+
+  /** An event about the audit stream itself (`stream_started`, `stream_closed`), with its details. */
+  stream(action: string, details: Readonly<Record<string, JsonValue>>): AuditEventBody {
+    return { v: AUDIT_EVENT_VERSION, type: 'audit', time: isoNow(), action, ...details };
   }
 
   rollback(event: TransactionEvent): AuditEventBody {

@@ -1,4 +1,4 @@
-import type { Condition, Operation } from '@chatcore/core/plugin';
+import { conditionFields, type Condition, type Operation } from '@chatcore/core/plugin';
 
 function conditionShape(c: Condition): string {
   switch (c.kind) {
@@ -10,13 +10,6 @@ function conditionShape(c: Condition): string {
     case 'array': return `${c.negate ? 'not ' : ''}${c.match === 'some' ? 'hasSome' : 'hasEvery'}(${c.field})`;
     case 'and': case 'or': return `${c.kind}(${c.conditions.map(conditionShape).join(',')})`;
   }
-}
-
-function conditionFields(c: Condition | undefined, out: Set<string>): Set<string> {
-  if (!c) return out;
-  if (c.kind === 'and' || c.kind === 'or') for (const x of c.conditions) conditionFields(x, out);
-  else out.add(c.field);
-  return out;
 }
 
 /**

@@ -3,8 +3,8 @@ import { ConfigError } from '@chatcore/core';
 import { type DriverCapabilities, type DriverSession } from '@chatcore/core/driver';
 import { type StoredRow } from '@chatcore/core/plugin';
 import { HashChain } from '../chain/hash-chain.js';
-import { GENESIS_HASH, type AuditEventBody } from '../events/audit-event.js';
-import type { OutboxSchemas } from './outbox-schema.js';
+import { GENESIS_HASH } from '../events/audit-event.js';
+import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
 import { orderedId } from './ordered-id.js';
 
 /** A UUID derived from a name, so every process finds the same head row. */
@@ -72,11 +72,6 @@ export class OutboxChainer {
     return this.running;
   }
 
-  /** Rows not chained yet (committed but not sealed). */
-  async pending(): Promise<number> {
-    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'batch', isNull: true }, {});
-  }
-
   private async chainBatch(): Promise<number> {
     const { events, head: headSchema, checkpoints } = this.schemas;
     return this.session.transaction(async (tx) => {
@@ -89,7 +84,7 @@ export class OutboxChainer {
       const locked = await tx.update(headSchema, { ids: [this.headId], where: { kind: 'cmp', field: 'lock', op: 'eq', value: lock } }, { set: {}, increment: { lock: 1 } }, {});
       if (locked.length === 0) throw new HeadBusy('another chainer moved the head');
       const rows = await tx.query(events, {
-        where: { kind: 'isNull', field: 'batch', isNull: true },
+        where: UNCHAINED,
         orderBy: [{ field: 'id', direction: 'asc' }],
         limit: this.options.batch,
         select: ['id', 'event'],
@@ -99,8 +94,7 @@ export class OutboxChainer {
       const due: StoredRow[] = [];
       const links: StoredRow[] = [];
       for (const row of rows) {
-        const body = (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventBody;
-        const sealed = chain.seal(body);
+        const sealed = chain.seal(outboxEventBody(row));
         links.push({ id: row.id, stream: this.options.stream, seq: sealed.seq, prevHash: sealed.prevHash, hash: sealed.hash });
         if (sealed.seq % this.options.checkpointEvery === 0) due.push(checkpointRow(this.options.stream, sealed.seq, sealed.hash));
       }

@@ -1,7 +1,7 @@
 import type { DriverSession } from '@chatcore/core/driver';
 import type { StoredRow } from '@chatcore/core/plugin';
 import type { AuditCheckpoint, SealedAuditEvent } from '../events/audit-event.js';
-import type { OutboxSchemas } from './outbox-schema.js';
+import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
 
 /**
  * Reads the outbox as a trail source for `verifyAuditTrail`: chained rows in
@@ -53,7 +53,7 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
 
   /** Rows written but not chained yet. */
   pending(): Promise<number> {
-    return this.session.count(this.schemas.events, { kind: 'isNull', field: 'batch', isNull: true }, {});
+    return this.session.count(this.schemas.events, UNCHAINED, {});
   }
 
   /** Every row, chained or not, as stored (for tests and exports). */
@@ -63,6 +63,5 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
 }
 
 function toEvent(row: StoredRow, link: StoredRow): SealedAuditEvent {
-  const body = (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as Record<string, unknown>;
-  return { ...body, stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
+  return { ...outboxEventBody(row), stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
 }

@@ -1,6 +1,8 @@
 import { defineRepository, f } from '@chatcore/core';
-import { type PluginHost, type RepositorySchema } from '@chatcore/core/plugin';
+import { type Condition, type PluginHost, type RepositorySchema, type StoredRow } from '@chatcore/core/plugin';
 import type { ResolvedOutboxOptions } from '../audit-options.js';
+import type { AuditEventBody } from '../events/audit-event.js';
+import { orderedId } from './ordered-id.js';
 
 /**
  * The plugin-owned storage schemas of the outbox.
@@ -72,3 +74,40 @@ export function outboxSchemas(owner: string, options: ResolvedOutboxOptions): Ou
 export function storedSchemas(h: PluginHost, s: OutboxSchemas): OutboxSchemas {
   return { events: h.schema(s.events.name), links: h.schema(s.links.name), head: h.schema(s.head.name), checkpoints: h.schema(s.checkpoints.name) };
 }
+
+/**
+ * A new row of the outbox events table for one event: unchained (`batch`
+ * null) until the chainer seals it, in the order of the ids (orderedId).
+ *
+ * @example
+ * ```ts
+ * await session.insert(schemas.events, [outboxEventRow(body)], {});
+ * ```
+ */
+export function outboxEventRow(body: AuditEventBody): StoredRow {
+  return { id: orderedId(), batch: null, time: new Date(), event: body };
+}
+
+/**
+ * The event an outbox events row holds, whichever way the backend returned
+ * its JSON column (parsed, or as text).
+ *
+ * @example
+ * ```ts
+ * const body = outboxEventBody(row); // { v: 1, type: 'operation', ... }
+ * ```
+ */
+export function outboxEventBody(row: StoredRow): AuditEventBody {
+  return (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventBody;
+}
+
+/**
+ * The filter of the outbox events rows not chained yet (committed, not
+ * sealed): `batch` is null until the chainer marks them.
+ *
+ * @example
+ * ```ts
+ * await session.count(schemas.events, UNCHAINED, {});
+ * ```
+ */
+export const UNCHAINED: Condition = Object.freeze({ kind: 'isNull', field: 'batch', isNull: true });

@@ -12,12 +12,25 @@ import type { Generations } from '../generations.js';
 export interface InProcessEntry {
   readonly value: unknown;
   readonly repo: string;
-  /** `repo\0idDigest` for get entries (so a write to the id drops them); undefined for query entries. */
+  /** `localIdKey(repo, idDigest)` for get entries (so a write to the id drops them); undefined for query entries. */
   readonly idKey: string | undefined;
   /** The repository's generation when the read that filled this entry started. */
   readonly gen: number;
   readonly freshUntil: number;
   readonly staleUntil: number;
+}
+
+/**
+ * The key under which the tier indexes the get entries of one id
+ * (`InProcessEntry.idKey`): a write to that id finds and drops them by it.
+ *
+ * @example
+ * ```ts
+ * localIdKey('users', idDigest('users', id)); // 'users\u0000k3J0...'
+ * ```
+ */
+export function localIdKey(repo: string, idDigest: string): string {
+  return `${repo}\u0000${idDigest}`;
 }
 
 /**
@@ -86,7 +99,7 @@ export class InProcessTier {
   /** A write to `repo` touched these ids (digests): drop their entries (its query entries died with the generation bump). */
   invalidate(repo: string, idDigests: readonly string[]): void {
     for (const d of idDigests) {
-      const set = this.ids.get(`${repo}\u0000${d}`);
+      const set = this.ids.get(localIdKey(repo, d));
       if (!set) continue;
       for (const key of [...set]) this.lru.delete(key);
     }

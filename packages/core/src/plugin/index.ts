@@ -9,6 +9,7 @@ export type { FieldType, FieldMeta, SensitiveOptions, SearchNormalization } from
 export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
 export type { AggregateFn, AggregateMeasure, AggregateOrder, NormalizedAggregate, AggregateRow } from '../query/aggregate.js';
 export { negate } from '../query/normalize-filter.js';
+export { conditionFields } from '../query/condition-fields.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { toSnakeCase } from '../util/naming.js';
 export { SecretValue } from '../util/secret-value.js';
