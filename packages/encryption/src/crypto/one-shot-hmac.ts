@@ -74,9 +74,18 @@ export class OneShotHmac {
    * short message, garbage collection included).
    */
   digest(end: number): Buffer {
+    this.#mac.write(this.digestLatin1(end), 0, 'latin1');
+    return this.#mac;
+  }
+
+  /**
+   * The same HMAC as `digest`, as a 32-character latin1 string (one
+   * character a byte, read with `charCodeAt`): one buffer write less for
+   * callers that only read a few bytes of it.
+   */
+  digestLatin1(end: number): string {
     this.#outer.write(sha256(this.#inner.view(0, end)), BLOCK, 'latin1');
-    this.#mac.write(sha256(this.#outer), 0, 'latin1');
-    const mac = this.#mac;
+    const mac = sha256(this.#outer);
     if (this.#inner.bytes.length > MAX_RESIDENT) {
       this.#inner.release(MAX_RESIDENT);
       this.#ipad.copy(this.#inner.bytes, 0);
