@@ -3,11 +3,13 @@ import pg from 'pg';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { postgres } from '@chatcore/postgres';
 import { encryption, type EncryptionOptions } from '@chatcore/encryption';
-import { compare, rows } from '../lib/measure.js';
+import { memoryDriver } from '@chatcore/core/testing';
+import { compare, pairedCpuRatio, rows, type VariantResult } from '../lib/measure.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const OPS = Number(process.env.BENCH_OPS ?? 4000);
 const ROWS = 20_000;
+const MEMORY_OPS = Number(process.env.BENCH_MEMORY_OPS ?? 10_000);
 
 /** The contact record of the encryption-pg suite: three sensitive fields, one searchable. */
 const contacts = (table: string) =>
@@ -33,7 +35,9 @@ const contacts = (table: string) =>
  *   get by id and createMany 10k (target: ≥ 0.95x, i.e. ≤ 5% cost), and on
  *   update by id for reference (it adds one read per record);
  * - blind-index verification (`verifyLookups: false` as baseline) on a
- *   blind-index lookup (target ≥ 0.95x).
+ *   blind-index lookup (target ≥ 0.95x);
+ * - the same on the memory driver, as client CPU only (no server sharing
+ *   the cores, so the figure moves less with the machine's load).
  */
 export async function encryptionIntegrity(out: string[]): Promise<void> {
   const raw = new pg.Pool({ connectionString: URL, max: 2 });
@@ -105,9 +109,64 @@ export async function encryptionIntegrity(out: string[]): Promise<void> {
   );
   out.push(...rows('update by id, 16 in flight (reference: one extra read per record)', updates, 'update (no encrypted field), authenticator off'));
 
+  await memoryCpu(out, key, make);
+
   await raw.query(`DROP TABLE IF EXISTS ${tables.join(', ')}`);
   await on.close();
   await noAuth.close();
   await noVerify.close();
   await raw.end();
+}
+
+type Contact = { name: string; email: string; phone: string; ssn: string };
+
+/**
+ * Client CPU of each check on the memory driver, paired per round: `get`
+ * and a blind-index `findOne` 16 in flight, then `createMany` of 1,000 records.
+ * The figure is the plugin's work and nothing else (no network, no server).
+ * Each database holds 200 records (the memory driver scans them for a lookup).
+ */
+async function memoryCpu(out: string[], key: string, make: (n: number, tag: string) => Contact[]): Promise<void> {
+  const open = async (options: EncryptionOptions) => {
+    const db = createDatabase({ driver: memoryDriver(), repositories: { contacts: contacts('contacts') }, plugins: [encryption({ keys: [{ id: 'bench', key }], ...options })] });
+    await db.connect();
+    return db;
+  };
+  const dbs = { on: await open({}), noAuth: await open({ rowAuthentication: 'off' }), noVerify: await open({ verifyLookups: false }) };
+  const ids = { on: [] as string[], noAuth: [] as string[] };
+  for (const r of await dbs.on.contacts.createMany(make(200, 's0'))) ids.on.push(r.id);
+  for (const r of await dbs.noAuth.contacts.createMany(make(200, 's0'))) ids.noAuth.push(r.id);
+  await dbs.noVerify.contacts.createMany(make(200, 's0'));
+  const at = (list: string[], i: number) => list[(i * 7919) % list.length]!;
+  const email = (i: number) => `ps0${(i * 7919) % 200}@example.com`;
+  const line = (what: string, results: VariantResult[]) => {
+    const [base, variant] = results as [VariantResult, VariantResult];
+    const delta = variant.cpuMicrosPerOp - base.cpuMicrosPerOp;
+    out.push(`| client CPU per op, memory driver | ${what} | | ${variant.cpuMicrosPerOp.toFixed(2)} vs ${base.cpuMicrosPerOp.toFixed(2)} | | ${(1 / pairedCpuRatio(variant, base)).toFixed(2)}x (${delta >= 0 ? '+' : ''}${delta.toFixed(2)} µs) |`);
+  };
+  const settle = () => (globalThis as { gc?: () => void }).gc?.();
+  line('get, authenticator checked vs off', await compare(
+    [
+      { name: 'off', op: (i) => dbs.noAuth.contacts.get(at(ids.noAuth, i)) },
+      { name: 'on', op: (i) => dbs.on.contacts.get(at(ids.on, i)) },
+    ],
+    { count: MEMORY_OPS, inFlight: 16, rounds: 15, settle },
+  ));
+  line('findOne by email, verified vs not verified', await compare(
+    [
+      { name: 'not verified', op: (i) => dbs.noVerify.contacts.findOne({ where: { email: email(i) } }) },
+      { name: 'verified', op: (i) => dbs.on.contacts.findOne({ where: { email: email(i) } }) },
+    ],
+    { count: Math.round(MEMORY_OPS / 4), inFlight: 16, rounds: 15, settle },
+  ));
+  let batch = 0;
+  const many = await compare(
+    [
+      { name: 'off', op: () => dbs.noAuth.contacts.createMany(make(1000, `m${batch++}`)) },
+      { name: 'on', op: () => dbs.on.contacts.createMany(make(1000, `m${batch++}`)) },
+    ],
+    { count: 3, inFlight: 1, rounds: 15, warmup: 2, settle },
+  );
+  line('createMany 1,000 records, authenticator written vs off (per record)', [many[0]!, many[1]!].map((r) => ({ ...r, cpuMicrosPerOp: r.cpuMicrosPerOp / 1000, cpuRounds: r.cpuRounds.map((c) => c / 1000) })));
+  for (const db of Object.values(dbs)) await db.close();
 }

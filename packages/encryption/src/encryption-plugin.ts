@@ -20,6 +20,7 @@ import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type Reencry
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
 import { verify, type VerifyResult } from './rotation/verify-job.js';
 import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
+import { reportIndexMismatch, reportReadFailure, type SecuritySink } from './security-reports.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 
@@ -308,7 +309,7 @@ export class EncryptionPlugin implements Plugin {
       if (checks.agrees(res.rows[i]!, rows[i]!)) kept.push(requested ? pick(rows[i]!, requested) : rows[i]!);
       else (dropped ??= []).push(String(rows[i]!.id));
     }
-    if (dropped) this.reportIndexMismatch(plan, checks, dropped, ctx);
+    if (dropped) reportIndexMismatch(this.sink(), plan, checks.fields.map((f) => f.plan.name), dropped, ctx);
     return { ...res, rows: kept };
   }
 
@@ -324,25 +325,6 @@ export class EncryptionPlugin implements Plugin {
     return { rows: [], count: res.rows.length };
   }
 
-  private reportIndexMismatch(plan: RepositoryPlan, checks: IndexChecks, ids: string[], ctx: OperationContext | undefined): void {
-    plan.counters.indexMismatches += ids.length;
-    const fields = checks.fields.map((f) => f.plan.name);
-    const event = {
-      type: 'integrity_failure',
-      message: `${ids.length} record(s) of ${plan.name} matched a lookup on ${fields.join(', ')} through a blind index that does not belong to their value (copied from another record, or a hash collision); they were left out of the result.`,
-      repository: plan.name,
-      ids,
-      actor: ctx?.actor,
-      tenant: ctx?.tenant,
-      traceId: ctx?.traceId,
-      source: this.name,
-      details: { check: 'blind_index', fields },
-    } as const;
-    this.#host?.reportSecurityEvent(event);
-    this.events.emit('security', event);
-    this.#options.onSecurityEvent?.(event);
-  }
-
   private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
     const out = new Array<StoredRow>(rows.length);
     try {
@@ -353,31 +335,15 @@ export class EncryptionPlugin implements Plugin {
         checkRow(plan, rows[i]!, plan.renamed.size === 0 ? undefined : pendingRenames(plan, rows[i]!));
       }
     } catch (error) {
-      if (error instanceof IntegrityError || error instanceof KeyError) this.reportIntegrity(plan, error, ctx);
+      if (error instanceof IntegrityError || error instanceof KeyError) reportReadFailure(this.sink(), plan, error, ctx);
       throw error;
     }
     return out;
   }
 
-  private reportIntegrity(plan: RepositoryPlan, error: IntegrityError | KeyError, ctx: OperationContext | undefined): void {
-    if (error instanceof KeyError) plan.counters.missingKeys++;
-    else plan.counters.integrityFailures++;
-    const id = error.info.id as string | undefined;
-    const event = {
-      // A missing key id is an operator mistake or a tampered key id: reported either way, as its own type.
-      type: error instanceof KeyError ? 'key_missing' : 'integrity_failure',
-      message: error.message,
-      repository: plan.name,
-      ids: id ? [id] : undefined,
-      actor: ctx?.actor,
-      tenant: ctx?.tenant,
-      traceId: ctx?.traceId,
-      source: this.name,
-      details: { field: error.info.field, keyId: error.info.keyId },
-    } as const;
-    this.#host?.reportSecurityEvent(event);
-    this.events.emit('security', event);
-    this.#options.onSecurityEvent?.(event);
+  /** Where this plugin's security events go (built when one is reported). */
+  private sink(): SecuritySink {
+    return { source: this.name, host: this.#host, events: this.events, onSecurityEvent: this.#options.onSecurityEvent };
   }
 }
 

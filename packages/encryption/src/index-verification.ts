@@ -10,7 +10,7 @@ import { indexKeyOf, type FieldPlan, type RepositoryPlan } from './repository-pl
  */
 interface FieldCheck {
   readonly plan: FieldPlan;
-  /** Blind index of each filter value → the value's normalized typed encoding (latin1 text, for Map lookups). */
+  /** Blind index of each filter value → the text standing for its normalized typed encoding (see encodingOf). */
   readonly byIndex: Map<string, string>;
   readonly encodings: Set<string>;
   nullTest: boolean;
@@ -44,39 +44,7 @@ export class IndexChecks {
   static of(plan: RepositoryPlan, where: Condition | undefined, rewritten?: Condition | undefined): IndexChecks | undefined {
     if (!where || plan.searchable.length === 0) return undefined;
     const byField = new Map<string, FieldCheck>();
-    const visit = (c: Condition, r: Condition | undefined): void => {
-      switch (c.kind) {
-        case 'and': case 'or':
-          for (let i = 0; i < c.conditions.length; i++) visit(c.conditions[i]!, r?.kind === c.kind ? r.conditions[i] : undefined);
-          return;
-        case 'cmp': case 'in': case 'isNull': {
-          const p = plan.fields.get(c.field);
-          if (!p?.indexField) return;
-          let check = byField.get(p.name);
-          if (!check) byField.set(p.name, (check = { plan: p, byIndex: new Map(), encodings: new Set(), nullTest: false }));
-          if (c.kind === 'isNull') check.nullTest = true;
-          const values = c.kind === 'cmp' ? [c.value] : c.kind === 'in' ? c.values : [];
-          const indexes = r?.kind === 'cmp' && c.kind === 'cmp' ? [r.value] : r?.kind === 'in' && c.kind === 'in' ? r.values : undefined;
-          for (let i = 0; i < values.length; i++) {
-            const v = values[i];
-            if (v === null || v === undefined) {
-              check.nullTest = true;
-              continue;
-            }
-            // Not counted in stats: rewriteCondition already counted this lookup's blind indexes.
-            const given = indexes?.[i];
-            const index = typeof given === 'string' ? given : blindIndex(indexKeyOf(plan, p), p.meta, v, p.normalize)!;
-            const encoding = encodingOf(p, v);
-            check.byIndex.set(index, encoding);
-            check.encodings.add(encoding);
-          }
-          return;
-        }
-        default:
-          return;
-      }
-    };
-    visit(where, rewritten);
+    visit(plan, byField, where, rewritten);
     return byField.size ? new IndexChecks([...byField.values()]) : undefined;
   }
 
@@ -111,7 +79,57 @@ export class IndexChecks {
   }
 }
 
-/** The normalized typed encoding of a value, as text (what the blind index hashes). */
+/** Collect the checks of the searchable fields a filter compares (see IndexChecks.of). */
+function visit(plan: RepositoryPlan, byField: Map<string, FieldCheck>, c: Condition, r: Condition | undefined): void {
+  switch (c.kind) {
+    case 'and': case 'or':
+      for (let i = 0; i < c.conditions.length; i++) visit(plan, byField, c.conditions[i]!, r?.kind === c.kind ? r.conditions[i] : undefined);
+      return;
+    case 'cmp': case 'in': case 'isNull': {
+      const p = plan.fields.get(c.field);
+      if (!p?.indexField) return;
+      let check = byField.get(p.name);
+      if (!check) byField.set(p.name, (check = { plan: p, byIndex: new Map(), encodings: new Set(), nullTest: false }));
+      if (c.kind === 'isNull') check.nullTest = true;
+      else if (c.kind === 'cmp') addValue(plan, check, c.value, r?.kind === 'cmp' ? r.value : undefined);
+      else for (let i = 0; i < c.values.length; i++) addValue(plan, check, c.values[i], r?.kind === 'in' ? r.values[i] : undefined);
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+/** One value the filter compares a searchable field with; `given` is its blind index from the rewritten filter, if there. */
+function addValue(plan: RepositoryPlan, check: FieldCheck, value: unknown, given: unknown): void {
+  if (value === null || value === undefined) {
+    check.nullTest = true;
+    return;
+  }
+  const p = check.plan;
+  // Not counted in stats: rewriteCondition already counted this lookup's blind indexes.
+  const index = typeof given === 'string' ? given : blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize)!;
+  const encoding = encodingOf(p, value);
+  check.byIndex.set(index, encoding);
+  check.encodings.add(encoding);
+}
+
+const toWellFormed = (String.prototype as unknown as { toWellFormed: (this: string) => string }).toWellFormed;
+
+/**
+ * What the blind index of a value hashes (its normalized typed encoding), as
+ * a text that is equal for two values exactly when their encodings are. The
+ * encoding of a text type is its UTF-8 bytes after a type tag, and UTF-8
+ * tells apart any two strings once their lone surrogates are replaced (as
+ * the encoder does): for those types the string itself, well-formed, stands
+ * for it (no buffer per row); other types use the encoding's bytes as latin1.
+ */
 function encodingOf(p: FieldPlan, value: unknown): string {
-  return encodeValue(normalizeForIndex(value, p.normalize), p.meta.type, p.meta.items).toString('latin1');
+  const normalized = normalizeForIndex(value, p.normalize);
+  switch (p.meta.type) {
+    case 'string': case 'text': case 'enum': case 'id':
+      return toWellFormed.call(String(normalized));
+    default:
+      return encodeValue(normalized, p.meta.type, p.meta.items).toString('latin1');
+  }
 }

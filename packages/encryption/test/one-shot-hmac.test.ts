@@ -68,6 +68,32 @@ test('RowAuthenticator writes and accepts the same a1 authenticators as before (
   }
 });
 
+test('RowAuthenticator gives the a1 authenticator of every message shape: ASCII in one write, anything else piece by piece', () => {
+  const key = randomBytes(32);
+  const slots = ['email', 'phone', 'ssn'];
+  const auth = new RowAuthenticator(createSecretKey(key), slots, 'version', 'contacts');
+  const ascii = (n: number) => randomBytes(n).toString('base64url').slice(0, n);
+  const rows = [
+    // lengths whose u32 prefix has bytes of 0x80 and more (127, 128, 255, 256, 65,536 + 200 characters)
+    { id: 'r1', version: 1, email: ascii(127), phone: ascii(128), ssn: ascii(255) },
+    { id: 'r2', version: 12, email: ascii(256), phone: null, ssn: ascii(65_736) },
+    // non-ASCII id, version text, value; a lone surrogate (written as U+FFFD, as before)
+    { id: 'ré', version: 3, email: ascii(60), phone: 'x\ud800y', ssn: '日本' },
+    { id: 'r4', version: '', email: null, phone: null, ssn: null },
+    { id: 'r5', email: ascii(70), phone: ascii(70), ssn: ascii(70) },
+  ];
+  for (const row of rows) {
+    const ref = referenceAuth(key, row, slots);
+    assert.is(auth.compute(row), ref, `row ${row.id}`);
+    auth.check({ ...row, rowAuth: ref }, false);
+    // Each piece's length counts: moving characters from one value to the next changes the authenticator.
+    if (typeof row.email === 'string' && typeof row.ssn === 'string' && row.email.length > 1) {
+      const moved = { ...row, email: row.email.slice(0, -1), ssn: row.email.slice(-1) + row.ssn, rowAuth: ref };
+      assert.throws(() => auth.check(moved, false), (e: unknown) => e instanceof IntegrityError);
+    }
+  }
+});
+
 test('RowAuthenticator checks a row written before a rename under the old field name, and only then', () => {
   const key = randomBytes(32);
   const before = { id: 'r1', version: 2, email: 'ct-email', ssn: 'ct-ssn' };

@@ -37,6 +37,8 @@ const MAC_BYTES = 16;
  */
 export class RowAuthenticator {
   readonly #mac: OneShotHmac;
+  /** The message's pieces (id, version, then name and value of each non-empty slot), reused. */
+  readonly #parts: string[] = [];
 
   constructor(
     key: KeyObject,
@@ -55,7 +57,8 @@ export class RowAuthenticator {
 
   /** The authenticator of a storage row (its id, version and ciphertexts as they will be stored). */
   compute(row: StoredRow): string {
-    return PREFIX + this.mac(row, undefined).toString('base64url', 0, MAC_BYTES);
+    encodeTag(this.mac(row, undefined));
+    return expected.toString('latin1', 0, TEXT_LENGTH);
   }
 
   /**
@@ -74,35 +77,61 @@ export class RowAuthenticator {
     // Both texts are compared as latin1 bytes in fixed buffers, in constant time.
     const text = String(stored);
     if (text.length !== TEXT_LENGTH || !text.startsWith(PREFIX)) throw this.failed(row, MISMATCH);
-    expected.write(PREFIX, 0, 'latin1');
-    expected.write(this.mac(row, renamed).toString('base64url', 0, MAC_BYTES), PREFIX.length, 'latin1');
-    given.write(text, 0, 'latin1');
+    encodeTag(this.mac(row, renamed));
+    // Stored as latin1 bytes (each character's low byte, as a latin1 write does), in a loop: cheaper than a write call.
+    for (let i = 0; i < TEXT_LENGTH; i++) given[i] = text.charCodeAt(i);
     if (!timingSafeEqual(given, expected)) throw this.failed(row, MISMATCH);
   }
 
-  /** HMAC-SHA256 of the row's message; see the class comment. */
-  private mac(row: StoredRow, renamed: readonly RenamedSlot[] | undefined): Buffer {
-    // The message is laid out in the MAC's own buffer and hashed at once (synchronous: nothing else uses the buffer meanwhile).
-    let at = this.put(OneShotHmac.MESSAGE_AT, String(row.id));
-    at = this.put(at, this.versionField ? String(row[this.versionField] ?? '') : '');
+  /**
+   * HMAC-SHA256 of the row's message (see the class comment), as a latin1
+   * string. The message is laid out in the MAC's own buffer and hashed at
+   * once (synchronous: nothing else uses the buffer meanwhile). Usually all
+   * of it is ASCII (ids, versions, field names, base64url ciphertexts): then
+   * it is written with one call, the length prefixes as placeholders filled
+   * in afterwards; otherwise piece by piece.
+   */
+  private mac(row: StoredRow, renamed: readonly RenamedSlot[] | undefined): string {
+    const parts = this.#parts;
+    parts.length = 0;
+    parts.push(String(row.id), this.versionField ? String(row[this.versionField] ?? '') : '');
     // Each stored value with its field's name; empty fields are left out, so a
     // protected field added later (empty in older rows) does not change their message.
     for (const s of this.slots) {
-      const old = renamed?.find((r) => r.slot === s);
+      const old = renamed === undefined ? undefined : renamed.find((r) => r.slot === s);
       const v = old ? old.value : row[s];
       if (v === null || v === undefined) continue;
-      at = this.put(at, old ? old.name : s);
-      at = this.put(at, String(v));
+      parts.push(old ? old.name : s, String(v));
     }
-    return this.#mac.digest(at);
+    let text = '';
+    for (let i = 0; i < parts.length; i++) text += LENGTH_PLACEHOLDER + parts[i]!;
+    const at = OneShotHmac.MESSAGE_AT;
+    const buf = this.#mac.message(at + text.length * 3);
+    const n = buf.write(text, at, 'utf8');
+    if (n !== text.length) return this.#mac.digestLatin1(this.putEach(parts));
+    // One byte per character: each piece's byte length is its length.
+    let p = at;
+    for (let i = 0; i < parts.length; i++) {
+      const len = parts[i]!.length;
+      buf[p] = len >>> 24;
+      buf[p + 1] = (len >>> 16) & 0xff;
+      buf[p + 2] = (len >>> 8) & 0xff;
+      buf[p + 3] = len & 0xff;
+      p += 4 + len;
+    }
+    return this.#mac.digestLatin1(p);
   }
 
-  /** Write `u32be(byteLength) ‖ utf8(text)` at `at`; returns the end. */
-  private put(at: number, text: string): number {
-    const buf = this.#mac.message(at + 4 + text.length * 3, at);
-    const n = buf.write(text, at + 4, 'utf8');
-    buf.writeUInt32BE(n, at);
-    return at + 4 + n;
+  /** The message with non-ASCII text: `u32be(byteLength) ‖ utf8(text)` for each piece; returns the end. */
+  private putEach(parts: readonly string[]): number {
+    let at = OneShotHmac.MESSAGE_AT;
+    for (const text of parts) {
+      const buf = this.#mac.message(at + 4 + text.length * 3, at);
+      const n = buf.write(text, at + 4, 'utf8');
+      buf.writeUInt32BE(n, at);
+      at += 4 + n;
+    }
+    return at;
   }
 
   /** Zero the key material (at close). */
@@ -136,5 +165,31 @@ export interface RenamedSlot {
 const MISMATCH = 'does not match its row authenticator: a value or the version was replaced by another (an older ciphertext, an older envelope)';
 /** `a1.` and 22 base64url characters. */
 const TEXT_LENGTH = PREFIX.length + Math.ceil((MAC_BYTES * 4) / 3);
+/** Where each piece's byte length goes, until it is known. */
+const LENGTH_PLACEHOLDER = '\0\0\0\0';
+const BASE64URL = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 'latin1');
+/** The authenticator text computed last (`a1.` written once), and a stored one to compare with it. */
 const expected = Buffer.allocUnsafeSlow(TEXT_LENGTH);
+expected.write(PREFIX, 0, 'latin1');
 const given = Buffer.allocUnsafeSlow(TEXT_LENGTH);
+
+/**
+ * Write the base64url text of the first MAC_BYTES bytes of a latin1 digest
+ * after the prefix in `expected` (what `toString('base64url')` gives, without
+ * the native calls and the string in between).
+ */
+function encodeTag(digest: string): void {
+  let o = PREFIX.length;
+  let i = 0;
+  for (; i + 3 <= MAC_BYTES; i += 3) {
+    const w = (digest.charCodeAt(i) << 16) | (digest.charCodeAt(i + 1) << 8) | digest.charCodeAt(i + 2);
+    expected[o++] = BASE64URL[w >>> 18]!;
+    expected[o++] = BASE64URL[(w >>> 12) & 63]!;
+    expected[o++] = BASE64URL[(w >>> 6) & 63]!;
+    expected[o++] = BASE64URL[w & 63]!;
+  }
+  // MAC_BYTES = 16: one byte left, two characters.
+  const last = digest.charCodeAt(i);
+  expected[o++] = BASE64URL[last >>> 2]!;
+  expected[o] = BASE64URL[(last & 3) << 4]!;
+}
