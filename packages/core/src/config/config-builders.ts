@@ -1,7 +1,6 @@
 import { toSnakeCase } from '../util/naming.js';
-import { parseDuration } from '../util/duration.js';
-import { parseSize } from '../util/size.js';
 import { closestName } from './config-checker.js';
+import { durationRule, integerRule, sizeRule, boundsPhrase, type RuleBroken } from './option-rules.js';
 import { ConfigType, INVALID, type ConfigShape, type InferShape, type ObjectOptions, type ReadScope, type Reader } from './config-type.js';
 import { SecretValue } from '../util/secret-value.js';
 
@@ -29,11 +28,8 @@ function readNumber(value: unknown, at: ReadScope): unknown {
   return value;
 }
 
-function bounds(min?: number, max?: number): string {
-  if (min !== undefined && max !== undefined) return ` between ${min} and ${max}`;
-  if (min !== undefined) return ` >= ${min}`;
-  if (max !== undefined) return ` <= ${max}`;
-  return '';
+function ruled(at: ReadScope, raw: unknown, out: number | RuleBroken): number | typeof INVALID {
+  return typeof out === 'number' ? out : expected(at, raw, out.expected);
 }
 
 /**
@@ -64,12 +60,7 @@ export const c = {
   },
   /** A whole number. */
   integer(options: { min?: number; max?: number } = {}): ConfigType<number> {
-    return scalar('integer', (raw, at) => {
-      const value = readNumber(raw, at);
-      const ok = typeof value === 'number' && Number.isSafeInteger(value)
-        && (options.min === undefined || value >= options.min) && (options.max === undefined || value <= options.max);
-      return ok ? (value as number) : expected(at, raw, `an integer${bounds(options.min, options.max)}`);
-    }, { type: 'integer', ...range(options.min, options.max) });
+    return scalar('integer', (raw, at) => ruled(at, raw, integerRule(readNumber(raw, at), options)), { type: 'integer', ...range(options.min, options.max) });
   },
   /** A finite number. */
   number(options: { min?: number; max?: number } = {}): ConfigType<number> {
@@ -77,7 +68,7 @@ export const c = {
       const value = readNumber(raw, at);
       const ok = typeof value === 'number' && Number.isFinite(value)
         && (options.min === undefined || value >= options.min) && (options.max === undefined || value <= options.max);
-      return ok ? (value as number) : expected(at, raw, `a number${bounds(options.min, options.max)}`);
+      return ok ? (value as number) : expected(at, raw, `a number${boundsPhrase(options)}`);
     }, { type: 'number', ...range(options.min, options.max) });
   },
   /** true or false (from the environment also "true"/"false"/"1"/"0"). */
@@ -94,34 +85,11 @@ export const c = {
   },
   /** A duration, read as milliseconds: a number (ms) or a string like "500ms", "30s", "2m", "1h". */
   duration(options: { min?: number; max?: number } = {}): ConfigType<number> {
-    return scalar('duration', (value, at) => {
-      let ms: number;
-      try {
-        ms = parseDuration(value as number | string, at.path);
-      } catch {
-        return expected(at, value, 'a duration in milliseconds or like "30s", "500ms", "2m"');
-      }
-      if ((options.min !== undefined && ms < options.min) || (options.max !== undefined && ms > options.max)) {
-        return expected(at, value, `a duration${bounds(options.min, options.max)} ms`);
-      }
-      return ms;
-    }, { anyOf: [{ type: 'number', ...range(options.min ?? 0, options.max) }, { type: 'string', pattern: DURATION_PATTERN }], description: 'milliseconds, or a string like "500ms", "30s", "2m"' });
+    return scalar('duration', (value, at) => ruled(at, value, durationRule(value, options)), { anyOf: [{ type: 'number', ...range(options.min ?? 0, options.max) }, { type: 'string', pattern: DURATION_PATTERN }], description: 'milliseconds, or a string like "500ms", "30s", "2m"' });
   },
   /** A size, read as bytes: a number (bytes) or a string like "64MiB", "512KiB", "10MB". */
   size(options: { min?: number; max?: number } = {}): ConfigType<number> {
-    return scalar('size', (raw, at) => {
-      const value = readNumber(raw, at);
-      let bytes: number;
-      try {
-        bytes = parseSize(value as number | string, at.path);
-      } catch {
-        return expected(at, raw, 'a size in bytes or like "64MiB", "512KiB", "10MB"');
-      }
-      if ((options.min !== undefined && bytes < options.min) || (options.max !== undefined && bytes > options.max)) {
-        return expected(at, raw, `a size${bounds(options.min, options.max)} bytes`);
-      }
-      return bytes;
-    }, { anyOf: [{ type: 'integer', ...range(options.min ?? 0, options.max) }, { type: 'string', pattern: SIZE_PATTERN }], description: 'bytes, or a string like "64MiB", "512KiB", "10MB"' });
+    return scalar('size', (raw, at) => ruled(at, raw, sizeRule(readNumber(raw, at), options)), { anyOf: [{ type: 'integer', ...range(options.min ?? 0, options.max) }, { type: 'string', pattern: SIZE_PATTERN }], description: 'bytes, or a string like "64MiB", "512KiB", "10MB"' });
   },
   /** The breaker shape every section uses: `{ failures, half_open_after }` (BreakerOptions). */
   breaker() {

@@ -22,3 +22,4 @@ export { isAfterCursor, sortRows } from '../memory/order-rows.js';
 export { MemoryDriver, memoryDriver, type MemoryDriverOptions } from '../memory/memory-driver.js';
 export * from '../resilience/index.js';
 export { SecretValue } from '../util/secret-value.js';
+export { integerOption, durationOption, sizeOption, booleanOption, collectOption, type OptionBounds } from '../config/option-rules.js';

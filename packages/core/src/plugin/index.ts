@@ -14,3 +14,4 @@ export { ambientContext, type AmbientContext } from '../context/context-store.js
 export { toSnakeCase } from '../util/naming.js';
 export { SecretValue } from '../util/secret-value.js';
 export { keyWeakness, sameKeyBytes } from '../secret/key-strength.js';
+export { integerOption, durationOption, sizeOption, booleanOption, collectOption, type OptionBounds } from '../config/option-rules.js';

@@ -1,5 +1,4 @@
-import { ConfigError } from '../errors.js';
-import { parseDuration } from '../util/duration.js';
+import { durationOption, integerOption } from '../config/option-rules.js';
 
 /**
  * Retry settings, the one shape every backend and plugin speaks: how many
@@ -66,28 +65,6 @@ export interface ResolvedBreakerOptions {
   readonly halfOpenAfterMs: number;
 }
 
-function fail(path: string, expected: string, value: unknown): never {
-  throw new ConfigError(`${path} must be ${expected} (got ${String(value).slice(0, 40)}).`, { problems: [{ path, message: `expected ${expected}` }] });
-}
-
-function count(value: number | undefined, fallback: number, path: string, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min || value > max) fail(path, `an integer between ${min} and ${max}`, value);
-  return value;
-}
-
-function duration(value: number | string | undefined, fallback: number, path: string, min: number, max: number): number {
-  if (value === undefined) return fallback;
-  let ms: number;
-  try {
-    ms = parseDuration(value, path);
-  } catch {
-    return fail(path, `a duration (ms, or like "50ms", "2s") between ${min} and ${max} ms`, value);
-  }
-  if (ms < min || ms > max) fail(path, `a duration between ${min} and ${max} ms`, value);
-  return ms;
-}
-
 /**
  * Fill in and check retry settings; ConfigError names the bad key.
  *
@@ -98,11 +75,11 @@ function duration(value: number | string | undefined, fallback: number, path: st
  */
 export function resolveRetryOptions(options: RetryOptions | undefined, path = 'retry'): ResolvedRetryOptions {
   const o = options ?? {};
-  const initialDelayMs = duration(o.initialDelay, 50, `${path}.initialDelay`, 0, 60_000);
+  const initialDelayMs = durationOption(o.initialDelay, `${path}.initialDelay`, { min: 0, max: 60_000 }) ?? 50;
   return {
-    maxRetries: count(o.maxRetries, 3, `${path}.maxRetries`, 0, 100),
+    maxRetries: integerOption(o.maxRetries, `${path}.maxRetries`, { min: 0, max: 100 }) ?? 3,
     initialDelayMs,
-    maxDelayMs: Math.max(initialDelayMs, duration(o.maxDelay, 1000, `${path}.maxDelay`, 0, 600_000)),
+    maxDelayMs: Math.max(initialDelayMs, durationOption(o.maxDelay, `${path}.maxDelay`, { min: 0, max: 600_000 }) ?? 1000),
   };
 }
 
@@ -122,7 +99,7 @@ export function resolveBreakerOptions(
 ): ResolvedBreakerOptions {
   const o = options ?? {};
   return {
-    failures: count(o.failures, defaults.failures, `${path}.failures`, 1, 10_000),
-    halfOpenAfterMs: duration(o.halfOpenAfter, defaults.halfOpenAfterMs, `${path}.halfOpenAfter`, 1, 3_600_000),
+    failures: integerOption(o.failures, `${path}.failures`, { min: 1, max: 10_000 }) ?? defaults.failures,
+    halfOpenAfterMs: durationOption(o.halfOpenAfter, `${path}.halfOpenAfter`, { min: 1, max: 3_600_000 }) ?? defaults.halfOpenAfterMs,
   };
 }
