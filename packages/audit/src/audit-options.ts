@@ -1,6 +1,5 @@
 import { ConfigError } from '@chatcore/core';
-import { parseDuration } from '@chatcore/core/config';
-import { type RepositorySchema } from '@chatcore/core/plugin';
+import { durationOption, integerOption, type RepositorySchema } from '@chatcore/core/plugin';
 import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sinks/winston-sinks.js';
 import { fileModeOption } from './sinks/file-mode.js';
 
@@ -125,20 +124,9 @@ export interface ResolvedAuditOptions {
   readonly outbox: ResolvedOutboxOptions | undefined;
 }
 
-function duration(value: number | string | undefined, fallback: number, path: string): number {
-  if (value === undefined) return fallback;
-  try {
-    return parseDuration(value, path);
-  } catch {
-    throw new ConfigError(`audit: ${path} must be milliseconds or a duration like "250ms" (got ${String(value).slice(0, 40)}).`, { problems: [{ path, message: 'expected a duration' }] });
-  }
-}
-
-function positiveInt(value: number | undefined, fallback: number, path: string): number {
-  if (value === undefined) return fallback;
-  if (!Number.isSafeInteger(value) || value < 1) throw new ConfigError(`audit: ${path} must be a positive integer (got ${String(value)}).`);
-  return value;
-}
+// Core's option rules, with paths named as the user writes them: `audit.queue.capacity`.
+const positiveInt = (value: number | undefined, path: string) => integerOption(value, `audit.${path}`, { min: 1 });
+const duration = (value: number | string | undefined, path: string) => durationOption(value, `audit.${path}`);
 
 /**
  * Check the options and fill in defaults; ConfigError names the bad option.
@@ -166,17 +154,17 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
     name: options.name ?? 'audit',
     readMode,
     sampleRate,
-    maxIds: positiveInt(options.maxIds, 100, 'maxIds'),
+    maxIds: positiveInt(options.maxIds, 'maxIds') ?? 100,
     includeValues: new Map(Object.entries(options.includeValues ?? {}).map(([repo, fields]) => [repo, [...fields].sort()])),
-    slowQueryMs: duration(options.slowQueryThreshold, 500, 'slowQueryThreshold'),
-    readsPerActor: rpa ? { limit: positiveInt(rpa.limit, 1, 'anomalies.readsPerActor.limit'), windowMs: Math.max(1, duration(rpa.window, 60_000, 'anomalies.readsPerActor.window')) } : undefined,
-    bulkDeleteLimit: options.anomalies?.bulkDelete ? positiveInt(options.anomalies.bulkDelete.limit, 1, 'anomalies.bulkDelete.limit') : undefined,
-    capacity: positiveInt(options.queue?.capacity, 10_000, 'queue.capacity'),
+    slowQueryMs: duration(options.slowQueryThreshold, 'slowQueryThreshold') ?? 500,
+    readsPerActor: rpa ? { limit: positiveInt(rpa.limit, 'anomalies.readsPerActor.limit') ?? 1, windowMs: Math.max(1, duration(rpa.window, 'anomalies.readsPerActor.window') ?? 60_000) } : undefined,
+    bulkDeleteLimit: options.anomalies?.bulkDelete ? positiveInt(options.anomalies.bulkDelete.limit, 'anomalies.bulkDelete.limit') ?? 1 : undefined,
+    capacity: positiveInt(options.queue?.capacity, 'queue.capacity') ?? 10_000,
     overflow,
-    batchSize: positiveInt(options.queue?.batchSize, 512, 'queue.batchSize'),
-    flushMs: duration(options.queue?.flushAfter, 10, 'queue.flushAfter'),
+    batchSize: positiveInt(options.queue?.batchSize, 'queue.batchSize') ?? 512,
+    flushMs: duration(options.queue?.flushAfter, 'queue.flushAfter') ?? 10,
     checkpointFile: options.checkpoints?.file,
-    checkpointEvery: positiveInt(options.checkpoints?.every, 1000, 'checkpoints.every'),
+    checkpointEvery: positiveInt(options.checkpoints?.every, 'checkpoints.every') ?? 1000,
     checkpointFileMode: fileModeOption(options.checkpoints?.fileMode, 'checkpoints.fileMode'),
     recordRollbacks: options.recordRollbacks === true,
     outbox: outbox
@@ -185,8 +173,8 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
           linkTable: o.linkTable ?? 'audit_links',
           headTable: o.headTable ?? 'audit_chain',
           checkpointTable: o.checkpointTable ?? 'audit_checkpoints',
-          chainBatch: positiveInt(o.chainBatch, 500, 'sinks.outbox.chainBatch'),
-          chainDelayMs: duration(o.chainDelay, 100, 'sinks.outbox.chainDelay'),
+          chainBatch: positiveInt(o.chainBatch, 'sinks.outbox.chainBatch') ?? 500,
+          chainDelayMs: duration(o.chainDelay, 'sinks.outbox.chainDelay') ?? 100,
         }
       : undefined,
   };
