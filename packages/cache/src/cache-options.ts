@@ -1,6 +1,6 @@
 import { ConfigError } from '@chatcore/core';
-import { parseDuration, resolveBreakerOptions, type BreakerOptions } from '@chatcore/core/config';
-import { SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
+import { resolveBreakerOptions, type BreakerOptions } from '@chatcore/core/config';
+import { durationOption, integerOption, sizeOption, SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
 import type { CacheKeyInput } from './entry-authenticator.js';
 
@@ -78,9 +78,9 @@ export interface CacheOptions {
   readonly local?: boolean;
   /** Shared tier on/off (default on). */
   readonly shared?: boolean;
-  /** In-process tier bounds: entries (default 10,000) and bytes (default 64 MiB). */
+  /** In-process tier bounds: entries (default 10,000) and size (bytes or '64MiB'; default 64 MiB). */
   readonly localMaxEntries?: number;
-  readonly localMaxBytes?: number;
+  readonly localMaxBytes?: number | string;
   /** Bound of the in-memory shared tier when there is no Redis (entries; default 100,000). */
   readonly memoryMaxEntries?: number;
   /**
@@ -150,20 +150,9 @@ export interface ResolvedOptions {
 // and no glob characters (* ? [ ] \): clear() SCANs for '<namespace>:{*'.
 export const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
 
-function positiveInt(v: unknown, path: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) throw new ConfigError(`cache: ${path} must be a positive integer.`, { problems: [{ path, message: 'expected a positive integer' }] });
-  return v;
-}
-
-function duration(v: number | string | undefined, path: string, fallback: number): number {
-  if (v === undefined) return fallback;
-  try {
-    return parseDuration(v, path);
-  } catch (e) {
-    throw new ConfigError(`cache: ${path} must be milliseconds or a duration like "30s".`, { problems: [{ path, message: e instanceof Error ? e.message : 'invalid duration' }] });
-  }
-}
+// Core's option rules, with paths named as the user writes them: `cache.ttl`.
+const positiveInt = (v: number | undefined, path: string) => integerOption(v, `cache.${path}`, { min: 1 });
+const duration = (v: number | string | undefined, path: string) => durationOption(v, `cache.${path}`);
 
 /** node-redis options with the SecretValue members read. */
 function revealClient(o: CacheRedisOptions): RedisClientOptions {
@@ -206,29 +195,29 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
   if (typeof namespace !== 'string' || !NAMESPACE_RE.test(namespace)) {
     throw new ConfigError('cache: namespace must be 1-100 letters, digits, ":", ".", "_" or "-" (no braces: they would change cluster hash slots).', { problems: [{ path: 'namespace', message: 'invalid characters' }] });
   }
-  const maxTtlMs = duration(o.maxTtl, 'maxTtl', 3_600_000);
-  const ttlMs = Math.min(duration(o.ttl, 'ttl', 60_000), maxTtlMs);
+  const maxTtlMs = duration(o.maxTtl, 'maxTtl') ?? 3_600_000;
+  const ttlMs = Math.min(duration(o.ttl, 'ttl') ?? 60_000, maxTtlMs);
   if (o.cluster !== undefined && (!Array.isArray(o.cluster) || o.cluster.some((u) => typeof u !== 'string'))) {
     throw new ConfigError('cache: cluster must be a list of redis:// urls.', { problems: [{ path: 'cluster', message: 'expected an array of strings' }] });
   }
-  const breaker = resolveBreakerOptions(o.breaker, 'breaker', { failures: 5, halfOpenAfterMs: 1000 });
+  const breaker = resolveBreakerOptions(o.breaker, 'cache.breaker', { failures: 5, halfOpenAfterMs: 1000 });
   const hasRedis = Boolean(o.redisUrl || o.redis || (o.cluster && o.cluster.length));
   return {
     enabled: o.enabled !== false,
     namespace,
     ttlMs,
-    graceMs: duration(o.grace, 'grace', 0),
+    graceMs: duration(o.grace, 'grace') ?? 0,
     maxTtlMs,
     local: o.local !== false,
     shared: o.shared !== false,
-    localMaxEntries: positiveInt(o.localMaxEntries, 'localMaxEntries', 10_000),
-    localMaxBytes: positiveInt(o.localMaxBytes, 'localMaxBytes', 64 * 1024 * 1024),
-    memoryMaxEntries: positiveInt(o.memoryMaxEntries, 'memoryMaxEntries', 100_000),
+    localMaxEntries: positiveInt(o.localMaxEntries, 'localMaxEntries') ?? 10_000,
+    localMaxBytes: sizeOption(o.localMaxBytes, 'cache.localMaxBytes', { min: 1 }) ?? 64 * 1024 * 1024,
+    memoryMaxEntries: positiveInt(o.memoryMaxEntries, 'memoryMaxEntries') ?? 100_000,
     redis: hasRedis ? { url: o.redisUrl ? new SecretValue(SecretValue.reveal(o.redisUrl)) : undefined, client: o.redis ? new SecretValue(revealClient(o.redis)) : undefined, cluster: o.cluster } : undefined,
-    redisTimeoutMs: duration(o.redisTimeout, 'redisTimeout', 150),
+    redisTimeoutMs: duration(o.redisTimeout, 'redisTimeout') ?? 150,
     breakerFailures: breaker.failures,
     halfOpenAfterMs: breaker.halfOpenAfterMs,
-    heartbeatMs: Math.max(20, duration(o.heartbeat, 'heartbeat', 250)),
+    heartbeatMs: Math.max(20, duration(o.heartbeat, 'heartbeat') ?? 250),
   };
 }
 
@@ -252,8 +241,8 @@ export function repositorySettings(schema: RepositorySchema, options: CacheOptio
   const merged: RepositoryCacheOptions = { ...b, ...a };
   const path = `repositories.${schema.name}`;
   return {
-    ttlMs: Math.min(duration(merged.ttl, `${path}.ttl`, resolved.ttlMs), resolved.maxTtlMs),
-    graceMs: duration(merged.grace, `${path}.grace`, resolved.graceMs),
+    ttlMs: Math.min(duration(merged.ttl, `${path}.ttl`) ?? resolved.ttlMs, resolved.maxTtlMs),
+    graceMs: duration(merged.grace, `${path}.grace`) ?? resolved.graceMs,
     tenantScoped: merged.tenantScoped === true,
   };
 }
