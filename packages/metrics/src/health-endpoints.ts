@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ConfigError, type HealthReport } from '@chatcore/core';
+import type { HealthReport } from '@chatcore/core';
+import { durationOption } from '@chatcore/core/plugin';
 import type { Registry } from 'prom-client';
 import { CachedRead, within } from './cached-read.js';
 import type { MetricsPlugin } from './metrics-plugin.js';
@@ -111,14 +112,9 @@ const NO_STORE = 'no-store';
  * ```
  */
 export function healthEndpoints(db: { health(): Promise<HealthReport> }, options: HealthEndpointsOptions = {}): HealthEndpoints {
-  const cacheMs = options.cacheMs ?? 1000;
-  const timeoutMs = options.timeoutMs ?? 1000;
-  if (typeof cacheMs !== 'number' || !(cacheMs >= 0 && cacheMs <= 2000)) {
-    throw new ConfigError(`healthEndpoints: cacheMs must be 0 to 2000 ms (readiness must follow the database within 2 s); got ${String(cacheMs)}.`);
-  }
-  if (typeof timeoutMs !== 'number' || !(timeoutMs > 0 && Number.isFinite(timeoutMs))) {
-    throw new ConfigError(`healthEndpoints: timeoutMs must be a positive number of ms; got ${String(timeoutMs)}.`);
-  }
+  // At most 2 s: readiness must follow the database closely.
+  const cacheMs = durationOption(options.cacheMs, 'healthEndpoints.cacheMs', { min: 0, max: 2000 }) ?? 1000;
+  const timeoutMs = durationOption(options.timeoutMs, 'healthEndpoints.timeoutMs', { min: 1 }) ?? 1000;
   const registry = options.metrics && 'registry' in options.metrics ? options.metrics.registry : options.metrics;
   const paths = { liveness: '/healthz', readiness: '/readyz', metrics: '/metrics', ...options.paths };
   const details = options.details ?? true;

@@ -1,4 +1,5 @@
 import { ConfigError } from '@chatcore/core';
+import { booleanOption } from '@chatcore/core/plugin';
 import { Registry } from 'prom-client';
 
 /**
@@ -145,10 +146,8 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
   if (openTelemetry !== 'auto' && openTelemetry !== false) {
     throw new ConfigError(`metrics: openTelemetry must be 'auto' or false (got ${JSON.stringify(openTelemetry)}).`);
   }
-  for (const key of ['activeSpan', 'requireParentSpan'] as const) {
-    const value = options[key];
-    if (value !== undefined && typeof value !== 'boolean') throw new ConfigError(`metrics: ${key} must be true or false (got ${JSON.stringify(value)}).`);
-  }
+  const activeSpan = booleanOption(options.activeSpan, 'metrics.activeSpan') ?? false;
+  const requireParentSpan = booleanOption(options.requireParentSpan, 'metrics.requireParentSpan') ?? false;
   const defaultLabels = checkedLabels(options.defaultLabels);
   // Duck-typed: the application's prom-client may be another copy than ours.
   if (options.registry !== undefined && (typeof options.registry?.registerMetric !== 'function' || typeof options.registry?.metrics !== 'function')) {
@@ -161,8 +160,8 @@ export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsO
     defaultLabels,
     buckets: Object.freeze([...buckets]),
     openTelemetry: openTelemetry === 'auto',
-    activeSpan: options.activeSpan ?? false,
-    requireParentSpan: options.requireParentSpan ?? false,
+    activeSpan,
+    requireParentSpan,
   };
 }
 
