@@ -1,6 +1,6 @@
 import { ConfigError, type ValidationIssue } from '@chatcore/core';
-import { parseDuration, SecretValue } from '@chatcore/core/config';
-import { resolveBreakerOptions, resolveRetryOptions, type BreakerOptions, type ResolvedBreakerOptions, type ResolvedRetryOptions, type RetryOptions } from '@chatcore/core/driver';
+import { SecretValue } from '@chatcore/core/config';
+import { collectOption, durationOption, integerOption, resolveBreakerOptions, resolveRetryOptions, type BreakerOptions, type ResolvedBreakerOptions, type ResolvedRetryOptions, type RetryOptions } from '@chatcore/core/driver';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
 
 /** Default bound of one request to Firestore, retries included. */
@@ -112,45 +112,18 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   if (typeof options.projectId !== 'string' || options.projectId.length === 0) problems.push({ path: 'projectId', message: 'required: the Google Cloud project id' });
   if (options.databaseId !== undefined && (typeof options.databaseId !== 'string' || !options.databaseId)) problems.push({ path: 'databaseId', message: 'expected a non-empty string' });
   if (options.emulatorHost !== undefined && !/^[^\s/:]+:\d+$/.test(String(options.emulatorHost))) problems.push({ path: 'emulatorHost', message: 'expected host:port, e.g. 127.0.0.1:8080' });
-  const int = (name: keyof FirestoreOptions, min: number, max: number, def: number): number => {
-    const v = options[name];
-    if (v === undefined) return def;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) problems.push({ path: name, message: `expected an integer from ${min} to ${max}` });
-    return v as number;
-  };
+  // Every problem is collected, so one ConfigError lists them all.
+  const check = <T>(fallback: T, fn: () => T | undefined): T => collectOption(problems, () => fn() ?? fallback, fallback);
+  const int = (name: 'maxBatchOps' | 'maxBatchBytes' | 'maxTransactionAttempts' | 'maxSortInMemory', min: number, max: number, def: number): number =>
+    check(def, () => integerOption(options[name], name, { min, max }));
   const maxBatchOps = int('maxBatchOps', 1, 10_000, 500);
   const maxBatchBytes = int('maxBatchBytes', 64 * 1024, MAX_REQUEST_BYTES, Math.floor(9.5 * 1_048_576));
   const maxTransactionAttempts = int('maxTransactionAttempts', 1, 50, 5);
   const maxSortInMemory = int('maxSortInMemory', 0, 100_000, 1000);
-  let migrationLeaseMs = DEFAULT_MIGRATION_LEASE_MS;
-  if (options.migrationLease !== undefined) {
-    try {
-      migrationLeaseMs = parseDuration(options.migrationLease, 'migrationLease');
-    } catch {
-      migrationLeaseMs = NaN;
-    }
-    if (!(migrationLeaseMs >= 1000 && migrationLeaseMs <= 3_600_000)) problems.push({ path: 'migrationLease', message: 'expected milliseconds from 1000 to 3600000, or a duration like "30s"' });
-  }
-  let callTimeoutMs = DEFAULT_CALL_TIMEOUT_MS;
-  if (options.callTimeout !== undefined) {
-    try {
-      callTimeoutMs = parseDuration(options.callTimeout, 'callTimeout');
-    } catch {
-      callTimeoutMs = NaN;
-    }
-    if (!(callTimeoutMs >= 1 && callTimeoutMs <= 86_400_000)) problems.push({ path: 'callTimeout', message: 'expected milliseconds from 1 to 86400000, or a duration like "20s"' });
-  }
-  const policy = <T>(resolve: () => T): T | false => {
-    try {
-      return resolve();
-    } catch (error) {
-      if (!(error instanceof ConfigError)) throw error;
-      problems.push(...error.problems);
-      return false;
-    }
-  };
-  const retry = options.retry === false ? false : policy(() => resolveRetryOptions(options.retry || undefined, 'retry'));
-  const breaker = options.breaker === false ? false : policy(() => resolveBreakerOptions(options.breaker || undefined, 'breaker'));
+  const migrationLeaseMs = check(DEFAULT_MIGRATION_LEASE_MS, () => durationOption(options.migrationLease, 'migrationLease', { min: 1000, max: 3_600_000 }));
+  const callTimeoutMs = check(DEFAULT_CALL_TIMEOUT_MS, () => durationOption(options.callTimeout, 'callTimeout', { min: 1, max: 86_400_000 }));
+  const retry = options.retry === false ? false : check<ResolvedRetryOptions | false>(false, () => resolveRetryOptions(options.retry || undefined, 'retry'));
+  const breaker = options.breaker === false ? false : check<ResolvedBreakerOptions | false>(false, () => resolveBreakerOptions(options.breaker || undefined, 'breaker'));
   if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, { problems });
   const { credentials: given, ...rest } = options;
   // Plain for the SDK, which reads private_key as a string; concealed so that printing the options does not show it.
