@@ -1,11 +1,11 @@
-import { ConfigError, TimeoutError } from '@chatcore/core';
-import { parseDuration } from '@chatcore/core/config';
+import { TimeoutError } from '@chatcore/core';
+import { durationOption as checkDuration } from '@chatcore/core/driver';
 import type pg from 'pg';
 import type { PostgresConfig } from './postgres-config.js';
 
 /**
- * A duration option in ms: a number of ms or a string like `'5s'`;
- * ConfigError naming the option otherwise.
+ * A duration option in whole ms (0 disables a timeout): core's duration
+ * rule, with the path named `postgres.<name>`.
  *
  * @example
  * ```ts
@@ -13,12 +13,8 @@ import type { PostgresConfig } from './postgres-config.js';
  * ```
  */
 export function durationOption(value: number | string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  try {
-    return Math.ceil(parseDuration(value, name));
-  } catch {
-    throw new ConfigError(`postgres: ${name} must be milliseconds or a duration like "5s" (0 disables it); got ${String(value).slice(0, 40)}.`, { problems: [{ path: name, message: 'expected a duration' }] });
-  }
+  const ms = checkDuration(value, `postgres.${name}`);
+  return ms === undefined ? undefined : Math.ceil(ms);
 }
 const ms = durationOption;
 
