@@ -1,7 +1,7 @@
 import { ConfigError } from '@chatcore/core';
 import { isValidKeyId } from '../crypto/ciphertext-format.js';
 import { MIN_PBKDF2_ITERATIONS_VALUE } from './constants.js';
-import { keyWeakness } from '@chatcore/core/plugin';
+import { integerOption, keyWeakness } from '@chatcore/core/plugin';
 
 /**
  * One key of the keyring, as configuration gives it. Exactly one of:
@@ -130,9 +130,7 @@ export function checkKeySource(source: KeySource, index: number): 'raw' | 'passp
     if (saltProblem) throw new ConfigError(`Key ${source.id}: ${saltProblem}.`);
     const characters = new Set(source.passphrase).size;
     if (characters < 4) throw new ConfigError(`Key ${source.id}: the passphrase uses only ${characters} distinct character${characters === 1 ? '' : 's'}; choose a long random passphrase (or a root key).`, { info: { keyId: source.id } });
-    if (source.iterations !== undefined && (!Number.isSafeInteger(source.iterations) || source.iterations < MIN_PBKDF2_ITERATIONS_VALUE)) {
-      throw new ConfigError(`Key ${source.id}: iterations must be an integer of at least ${MIN_PBKDF2_ITERATIONS_VALUE}.`);
-    }
+    integerOption(source.iterations, `keys[${index}].iterations`, { min: MIN_PBKDF2_ITERATIONS_VALUE });
     return 'passphrase';
   }
   if (source.wrappedKey !== undefined) {
