@@ -44,27 +44,24 @@ export function integerRule(value: unknown, bounds: OptionBounds = {}): number |
   return { expected: `an integer${boundsPhrase(bounds)}` };
 }
 
-/** The duration rule: ms, or a string like "30s", within the bounds (in ms). */
-export function durationRule(value: unknown, bounds: OptionBounds = {}): number | RuleBroken {
-  let ms: number;
-  try {
-    ms = parseDuration(value as number | string);
-  } catch {
-    return { expected: 'a duration in milliseconds or like "30s", "500ms", "2m"' };
-  }
-  return inBounds(ms, bounds) ? ms : { expected: `a duration${boundsPhrase(bounds, ' ms')}` };
+/** A rule over a parser of a unit ("30s" to ms, "64MiB" to bytes), checking the bounds in that unit. */
+function unitRule(parse: (value: number | string) => number, noun: string, unit: string, forms: string): (value: unknown, bounds?: OptionBounds) => number | RuleBroken {
+  return (value: unknown, bounds: OptionBounds = {}): number | RuleBroken => {
+    let n: number;
+    try {
+      n = parse(value as number | string);
+    } catch {
+      return { expected: `${noun} in ${unit === 'ms' ? 'milliseconds' : unit} or like ${forms}` };
+    }
+    return inBounds(n, bounds) ? n : { expected: `${noun}${boundsPhrase(bounds, ` ${unit}`)}` };
+  };
 }
 
+/** The duration rule: ms, or a string like "30s", within the bounds (in ms). */
+export const durationRule = unitRule(parseDuration, 'a duration', 'ms', '"30s", "500ms", "2m"');
+
 /** The size rule: bytes, or a string like "64MiB", within the bounds (in bytes). */
-export function sizeRule(value: unknown, bounds: OptionBounds = {}): number | RuleBroken {
-  let bytes: number;
-  try {
-    bytes = parseSize(value as number | string);
-  } catch {
-    return { expected: 'a size in bytes or like "64MiB", "512KiB", "10MB"' };
-  }
-  return inBounds(bytes, bounds) ? bytes : { expected: `a size${boundsPhrase(bounds, ' bytes')}` };
-}
+export const sizeRule = unitRule(parseSize, 'a size', 'bytes', '"64MiB", "512KiB", "10MB"');
 
 /**
  * A value for a message: its kind, and the value itself only when it is a
