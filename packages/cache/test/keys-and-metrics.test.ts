@@ -137,8 +137,8 @@ test('the in-process tier is bounded by entries and counts evictions', async () 
   await db.close();
 });
 
-test('the in-process tier is bounded by bytes', async () => {
-  const c = cache({ namespace: randomNamespace(), shared: false, localMaxBytes: 8_000 });
+test('the in-process tier is bounded by bytes (a size like "8kB")', async () => {
+  const c = cache({ namespace: randomNamespace(), shared: false, localMaxBytes: '8kB' });
   const db = await openDb([c]);
   const rows = await db.users.createMany(Array.from({ length: 20 }, (_, i) => ({ name: `n${i}`.padEnd(150, 'x') })));
   for (const r of rows) await db.users.get(r.id);
@@ -163,7 +163,8 @@ test('tenant-scoped repositories never share entries between tenants', async () 
 test('bad options raise ConfigError naming the option', async () => {
   assert.throws(() => cache({ namespace: 'has space' }), (e: Error) => e instanceof ConfigError && /namespace/.test(e.message));
   assert.throws(() => cache({ ttl: 'soon' }), (e: Error) => e instanceof ConfigError && /ttl/.test(e.message));
-  assert.throws(() => cache({ localMaxEntries: -1 }), (e: Error) => e instanceof ConfigError && /localMaxEntries/.test(e.message));
+  assert.throws(() => cache({ localMaxEntries: -1 }), (e: Error) => e instanceof ConfigError && e.message === 'cache.localMaxEntries: expected an integer >= 1, got a number -1.');
+  assert.throws(() => cache({ localMaxBytes: '8 kilobytes' }), (e: Error) => e instanceof ConfigError && /^cache\.localMaxBytes: expected a size in bytes or like "64MiB"/.test(e.message));
   assert.throws(() => cache({ cluster: 'redis://x' as never }), (e: Error) => e instanceof ConfigError && /cluster/.test(e.message));
   const c = cache({ repositories: { usres: true } });
   await openDb([c]).then(
