@@ -52,7 +52,8 @@ test('findPage and iterate record the ids the caller received, not the look-ahea
 test('bad options are refused with a ConfigError naming the option', () => {
   for (const [options, pattern] of [
     [{ reads: { sampleRate: 2 } }, /reads/],
-    [{ maxIds: 0 }, /maxIds/],
+    [{ maxIds: 0 }, /^audit\.maxIds: expected an integer >= 1, got a number 0\.$/],
+    [{ queue: { flushAfter: 'soon' } }, /^audit\.queue\.flushAfter: expected a duration in milliseconds or like "30s"/],
     [{ queue: { overflow: 'spill' } }, /overflow/],
     [{ checkpoints: { every: -1 } }, /checkpoints.every/],
   ] as const) {
