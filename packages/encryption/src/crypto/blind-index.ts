@@ -60,7 +60,7 @@ export class BlindIndexer {
   /** The blind index of a value of the field (`meta` its type); null and undefined give null. */
   of(meta: FieldMeta, value: unknown, normalize?: SearchNormalization): string | null {
     if (value === null || value === undefined) return null;
-    const v = normalize === undefined ? value : normalizeForIndex(value, normalize);
+    const v = normalizeForIndex(value, normalize);
     const type = meta.type;
     if (type === 'string' || type === 'text' || type === 'enum' || type === 'id') {
       // The typed encoding (tag, utf8) written straight into the MAC's buffer: no copy.
