@@ -11,6 +11,7 @@ import { defaultKeyProvider } from './keys/local-key-provider.js';
 import { ValueCipher } from './crypto/value-cipher.js';
 import { checkRow, pendingRenames, planRepositories, type RepositoryPlan } from './repository-plan.js';
 import { RowAuthenticator } from './crypto/row-authenticator.js';
+import { BlindIndexer } from './crypto/blind-index.js';
 import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
 import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
@@ -101,8 +102,8 @@ export class EncryptionPlugin implements Plugin {
     this.#ring ??= await Keyring.load(this.#keyConfig, this.#provider);
     for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) {
-        // Exported once into a buffer the plugin owns, so close() can zero it.
-        if (p.indexField) p.indexKey = this.#ring.indexKey(plan.name, p.name).export();
+        // The indexer keeps only its HMAC pads (private, zeroed by wipe at close), like the row authenticator.
+        if (p.indexField) p.indexer = new BlindIndexer(this.#ring.indexKey(plan.name, p.name));
         if (plan.mode === 'field') {
           p.cipher = new ValueCipher(this.#ring, plan.name, p.name, plan.counters);
           p.cipher.warm();
@@ -120,8 +121,8 @@ export class EncryptionPlugin implements Plugin {
   close(): void {
     for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) {
-        p.indexKey?.fill(0);
-        delete p.indexKey;
+        p.indexer?.wipe();
+        delete p.indexer;
         delete p.cipher;
       }
       delete plan.envelopeCipher;

@@ -1,7 +1,7 @@
 import type { Condition, StoredRow } from '@chatcore/core/plugin';
 import { encodeValue } from './crypto/plaintext-codec.js';
-import { blindIndex, normalizeForIndex } from './crypto/blind-index.js';
-import { indexKeyOf, type FieldPlan, type RepositoryPlan } from './repository-plan.js';
+import { normalizeForIndex } from './crypto/blind-index.js';
+import { indexerOf, type FieldPlan, type RepositoryPlan } from './repository-plan.js';
 
 /**
  * What a blind-index read checks on one searchable field: the values the
@@ -108,7 +108,7 @@ function addValue(plan: RepositoryPlan, check: FieldCheck, value: unknown, given
   }
   const p = check.plan;
   // Not counted in stats: rewriteCondition already counted this lookup's blind indexes.
-  const index = typeof given === 'string' ? given : blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize)!;
+  const index = typeof given === 'string' ? given : indexerOf(plan, p).of(p.meta, value, p.normalize)!;
   const encoding = encodingOf(p, value);
   check.byIndex.set(index, encoding);
   check.encodings.add(encoding);

@@ -4,7 +4,7 @@ import { toSnakeCase } from '@chatcore/core/plugin';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
 import type { ValueCipher } from './crypto/value-cipher.js';
 import { fieldList } from './record/record-envelope.js';
-import { blindIndex } from './crypto/blind-index.js';
+import type { BlindIndexer } from './crypto/blind-index.js';
 import { RepositoryCounters } from './encryption-stats.js';
 import { AUTH_FIELD, type RenamedSlot, type RowAuthenticator } from './crypto/row-authenticator.js';
 
@@ -25,8 +25,8 @@ export interface FieldPlan {
   readonly indexField?: string | undefined;
   /** Set at connect: the field's cipher (field-level mode). */
   cipher?: ValueCipher;
-  /** Set at connect: the field's blind-index (HMAC-SHA256) key, zeroed and dropped at close. */
-  indexKey?: Buffer;
+  /** Set at connect: the field's blind indexer (its HMAC key in private fields), wiped and dropped at close. */
+  indexer?: BlindIndexer;
 }
 
 /**
@@ -266,15 +266,15 @@ export function pendingRenames(plan: RepositoryPlan, stored: StoredRow, renamed 
 }
 
 /**
- * The blind-index key of a searchable field (a PluginError once closed, like `cipherOf`).
+ * The blind indexer of a searchable field (a PluginError once closed, like `cipherOf`).
  *
  * @example
  * ```ts
- * const key = indexKeyOf(plan, p); // what blindIndexOf hashes with
+ * const index = indexerOf(plan, p).of(p.meta, 'ada@example.com', p.normalize); // what blindIndexOf counts
  * ```
  */
-export function indexKeyOf(plan: RepositoryPlan, p: FieldPlan): Buffer {
-  return p.indexKey ?? keysGone(plan);
+export function indexerOf(plan: RepositoryPlan, p: FieldPlan): BlindIndexer {
+  return p.indexer ?? keysGone(plan);
 }
 
 /**
@@ -287,7 +287,7 @@ export function indexKeyOf(plan: RepositoryPlan, p: FieldPlan): Buffer {
  * ```
  */
 export function blindIndexOf(plan: RepositoryPlan, p: FieldPlan, value: unknown): string | null {
-  const index = blindIndex(indexKeyOf(plan, p), p.meta, value, p.normalize);
+  const index = indexerOf(plan, p).of(p.meta, value, p.normalize);
   if (index !== null) plan.counters.blindIndexes++;
   return index;
 }

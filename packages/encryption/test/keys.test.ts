@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
+import { encodeValue } from '../src/crypto/plaintext-codec.js';
 import { createDatabase, ConfigError, KeyError, PluginError } from '@chatcore/core';
 import { loadConfig } from '@chatcore/core/config';
 import { memoryDriver } from '@chatcore/core/driver';
@@ -194,12 +195,15 @@ test('closing the database wipes the keys held by the plugin', async () => {
   const { ring, plans } = pluginState(enc);
   const held = heldKeyMaterial(ring!);
   const root = held.roots[0]!;
-  const indexKey = plans.get(users.schema.name)!.fields.get('email')!.indexKey!;
+  const email = plans.get(users.schema.name)!.fields.get('email')!;
+  const indexer = email.indexer!;
+  const before = indexer.of(email.meta, 'ada@example.com');
+  assert.is(before, createHmac('sha256', ring!.indexKey(users.schema.name, 'email')).update(encodeValue('ada@example.com', 'string')).digest().toString('base64url', 0, 16));
   assert.ok(root.some((b) => b !== 0));
-  assert.ok(indexKey.some((b) => b !== 0));
   await db.close();
   assert.ok(root.every((b) => b === 0));
-  assert.ok(indexKey.every((b) => b === 0), 'the blind-index key copy is zeroed');
+  assert.is(email.indexer, undefined, 'the plan drops its blind indexer');
+  assert.is.not(indexer.of(email.meta, 'ada@example.com'), before, 'the blind indexer\'s HMAC pads are zeroed');
   assert.is(heldKeyMaterial(ring!).count, 0);
   assert.is(pluginState(enc).ring, undefined);
   assert.throws(() => enc.activeKeyId, /connect/);

@@ -8,7 +8,7 @@ test('the package root exports what applications and operators use, and no low-l
     // The package owns the `encryption` section of chatcore.yaml.
     'encryptionOptionsFromConfig', 'encryptionSection', 'keyringFromEnv', 'localKeyProvider',
   ]);
-  for (const internal of ['ValueCipher', 'gcmSeal', 'gcmOpen', 'encodeValue', 'decodeValue', 'contextBytes', 'buildAad', 'blindIndex', 'normalizeForIndex', 'parseCiphertext', 'headerFor', 'keyIdOf', 'FORMAT_V1']) {
+  for (const internal of ['ValueCipher', 'gcmSeal', 'gcmOpen', 'encodeValue', 'decodeValue', 'contextBytes', 'buildAad', 'BlindIndexer', 'OneShotHmac', 'RowAuthenticator', 'normalizeForIndex', 'parseCiphertext', 'headerFor', 'keyIdOf', 'FORMAT_V1']) {
     assert.not.ok(internal in api, internal);
   }
 });
