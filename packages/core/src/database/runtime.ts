@@ -74,11 +74,11 @@ export class DatabaseRuntime {
 
   /** Build the context of one call from the ambient context, the call options and the scope. */
   context(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): OperationContext {
-    const { traceId, actor, tenant } = callerContext(options);
+    const ambient = contextStore.getStore();
     return new CallContext(
-      traceId,
-      actor,
-      tenant,
+      options?.traceId ?? ambient?.traceId,
+      options?.actor ?? ambient?.actor,
+      options?.tenant ?? ambient?.tenant,
       method,
       op,
       options,
@@ -104,10 +104,13 @@ export class DatabaseRuntime {
     let result: OperationResult;
     try {
       result = await withDeadline(
-        (signal) => this.pipeline.run(op, ctx, async (o) => {
-          if (guarded) await this.references.before(o, session, scope, ctx);
-          return callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) });
-        }),
+        // Unguarded (every read): the driver's promise itself, without an async frame around it.
+        (signal) => this.pipeline.run(op, ctx, guarded
+          ? async (o) => {
+            await this.references.before(o, session, scope, ctx);
+            return callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) });
+          }
+          : (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
         { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
       );
     } catch (error) {
@@ -155,7 +158,11 @@ function cloneOp(op: Operation): Operation {
 
 const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 
-/** The operation context as a class: one shape for every call, and the plugin state map made only on first use. */
+/**
+ * The operation context as a class: one shape for every call, and the plugin
+ * state map and the generated trace id made only on first use (a stack
+ * without plugins never reads the trace id; a UUID costs about a microsecond).
+ */
 class CallContext implements OperationContext {
   readonly repository: string;
   readonly attempt: number;
@@ -164,9 +171,10 @@ class CallContext implements OperationContext {
   readonly signal: AbortSignal | undefined;
   readonly options: Readonly<Record<string, unknown>>;
   #state: Map<string | symbol, unknown> | undefined;
+  #traceId: string | undefined;
 
   constructor(
-    readonly traceId: string,
+    traceId: string | undefined,
     readonly actor: string | undefined,
     readonly tenant: string | undefined,
     readonly method: MethodName,
@@ -174,10 +182,16 @@ class CallContext implements OperationContext {
     options: CallOptions | undefined,
     readonly transaction: TransactionScopeState | undefined,
   ) {
+    this.#traceId = traceId;
     this.repository = operation.schema.name;
     this.attempt = transaction?.attempt ?? 1;
     this.signal = options?.signal;
     this.options = (options ?? NO_OPTIONS) as Readonly<Record<string, unknown>>;
+  }
+
+  /** The caller's trace id (call options, then the ambient context), or one made for this call on first read. */
+  get traceId(): string {
+    return (this.#traceId ??= randomUUID());
   }
 
   get state(): Map<string | symbol, unknown> {
