@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { createDatabase, MigrationError } from '@chatcore/core';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { defineMigration, migrate, migrationStatus } from '../src/index.js';
-import { bumpOnce, jobsV1, jobsV2, slowFill } from './helpers/jobs.js';
+import { bumpOnce, jobsV2, seedJobs, slowFill } from './helpers/jobs.js';
 import { assertResumedFill, killInDataStep, runnerChild } from './helpers/runner-child.js';
 import { freshProject, fsDriver, TEST_LEASE } from './helpers/fs-database.js';
 
@@ -13,12 +13,7 @@ await useFirestoreEmulator();
 const CHILD = fileURLToPath(new URL('./helpers/child-migrate-fs.ts', import.meta.url));
 const ROWS = 1000;
 
-async function seed(project: string) {
-  const db = createDatabase({ driver: fsDriver(project), repositories: { jobs: jobsV1 } });
-  await db.connect();
-  for (let at = 0; at < ROWS; at += 500) await db.jobs.createMany(Array.from({ length: 500 }, (_, k) => ({ n: 0, name: `#${at + k}` })));
-  await db.close();
-}
+const seed = (project: string) => seedJobs(fsDriver(project), ROWS);
 
 function lastJson(out: string): { applied: string[] } {
   return JSON.parse(out.trim().split('\n').filter((l) => l.startsWith('{')).at(-1)!) as { applied: string[] };

@@ -4,7 +4,7 @@ import * as assert from 'uvu/assert';
 import { createDatabase } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { migrate } from '../src/index.js';
-import { jobsV1, jobsV2, slowFill } from './helpers/jobs.js';
+import { jobsV2, seedJobs, slowFill } from './helpers/jobs.js';
 import { assertResumedFill, killInDataStep, runnerChild } from './helpers/runner-child.js';
 import { freshDatabase, pgDriver } from './helpers/pg-database.js';
 
@@ -13,12 +13,7 @@ await requireService('postgres');
 const CHILD = fileURLToPath(new URL('./helpers/child-migrate.ts', import.meta.url));
 const ROWS = 2000;
 
-async function seed(url: string) {
-  const db = createDatabase({ driver: pgDriver(url), repositories: { jobs: jobsV1 } });
-  await db.connect();
-  for (let at = 0; at < ROWS; at += 500) await db.jobs.createMany(Array.from({ length: 500 }, (_, k) => ({ n: 0, name: `#${at + k}` })));
-  await db.close();
-}
+const seed = (url: string) => seedJobs(pgDriver(url), ROWS);
 
 test('two processes running migrate at once apply each migration exactly once', async () => {
   const database = await freshDatabase();

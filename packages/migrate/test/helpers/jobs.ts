@@ -1,8 +1,16 @@
-import { defineRepository, f } from '@chatcore/core';
+import { createDatabase, defineRepository, f, type Driver } from '@chatcore/core';
 import { defineMigration } from '../../src/index.js';
 
 /** Before: a counter per row. */
 export const jobsV1 = defineRepository('jobs', { id: f.id(), n: f.integer(), name: f.string() });
+
+/** Fill `jobs` (version 1) with `rows` rows of n = 0, 500 per createMany, then close. */
+export async function seedJobs(driver: Driver, rows: number): Promise<void> {
+  const db = createDatabase({ driver, repositories: { jobs: jobsV1 } });
+  await db.connect();
+  for (let at = 0; at < rows; at += 500) await db.jobs.createMany(Array.from({ length: Math.min(500, rows - at) }, (_, k) => ({ n: 0, name: `#${at + k}` })));
+  await db.close();
+}
 
 /** After: `name` renamed to `title`, a required `label` added. */
 export const jobsV2 = defineRepository('jobs', { id: f.id(), n: f.integer(), title: f.string(), label: f.string() });
