@@ -19,10 +19,10 @@ import type { IncludeHost } from '../relations/load-includes.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
 
-/** Who is calling: the call options first, then the ambient context (withContext); a new trace id when neither has one. */
-function callerContext(options: CallOptions | undefined): { traceId: string; actor: string | undefined; tenant: string | undefined } {
+/** Who is calling: the call options first, then the ambient context (withContext); no trace id when neither has one. */
+function callerContext(options: CallOptions | undefined): { traceId: string | undefined; actor: string | undefined; tenant: string | undefined } {
   const ambient = contextStore.getStore();
-  return { traceId: options?.traceId ?? ambient?.traceId ?? randomUUID(), actor: options?.actor ?? ambient?.actor, tenant: options?.tenant ?? ambient?.tenant };
+  return { traceId: options?.traceId ?? ambient?.traceId, actor: options?.actor ?? ambient?.actor, tenant: options?.tenant ?? ambient?.tenant };
 }
 
 /** ValidationErrors raised inside the onion (by a plugin or the driver): the plugins saw that call, so it is not rejected input. */
@@ -74,11 +74,11 @@ export class DatabaseRuntime {
 
   /** Build the context of one call from the ambient context, the call options and the scope. */
   context(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): OperationContext {
-    const ambient = contextStore.getStore();
+    const { traceId, actor, tenant } = callerContext(options);
     return new CallContext(
-      options?.traceId ?? ambient?.traceId,
-      options?.actor ?? ambient?.actor,
-      options?.tenant ?? ambient?.tenant,
+      traceId,
+      actor,
+      tenant,
       method,
       op,
       options,
@@ -136,7 +136,8 @@ export class DatabaseRuntime {
 
   /** Tell the plugins that caller input was rejected before the onion. */
   async reportInvalidInput(repository: string, method: MethodName, error: ValidationError, options: CallOptions | undefined): Promise<void> {
-    const context = callerContext(options);
+    const caller = callerContext(options);
+    const context = { ...caller, traceId: caller.traceId ?? randomUUID() };
     for (const p of this.invalidInputHooks) {
       try {
         await p.onInvalidInput!({ repository, method, context, error });
