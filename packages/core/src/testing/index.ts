@@ -4,3 +4,4 @@ export { isReachable, requireService, parseTarget, type ServiceName, type Servic
 export { freePort } from './free-port.js';
 export { memoryDriver, MemoryDriver, type MemoryDriverOptions } from '../memory/memory-driver.js';
 export { leakedMarkers } from './leaked-markers.js';
+export { configErrorOf } from './config-error-of.js';
