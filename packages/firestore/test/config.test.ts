@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ConnectionError, defineRepository, f } from '@chatcore/core';
+import { ConnectionError, defineRepository, f } from '@chatcore/core';
 import { createStack, loadConfig } from '@chatcore/core/config';
-import { freePort } from '@chatcore/core/testing';
+import { configErrorOf, freePort } from '@chatcore/core/testing';
 import { firestoreConfigFrom, type FirestoreDriver } from '../src/index.js';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { suffix } from './helpers/emulator.js';
@@ -15,17 +15,6 @@ const notes = defineRepository('notes', { id: f.id(), body: f.text({ max: 40 }) 
 const yaml = (host: string, extra: string[] = [], timeout = '2s') => [
   'database:', '  backend: firestore', `  project_id: chatcore-test-${suffix()}`, `  emulator_host: ${host}`, `  query_timeout: ${timeout}`, ...extra, '',
 ].join('\n');
-
-function problemsOf(fn: () => unknown): ConfigError {
-  try {
-    fn();
-  } catch (error) {
-    assert.instance(error, ConfigError);
-    return error as ConfigError;
-  }
-  assert.unreachable('no ConfigError');
-  throw new Error('unreachable');
-}
 
 test('retry and breaker in the postgres vocabulary map to the Firestore driver options', () => {
   const cfg = loadConfig(yaml('127.0.0.1:8080', [
@@ -41,7 +30,7 @@ test('retry and breaker in the postgres vocabulary map to the Firestore driver o
 });
 
 test('bad retry and breaker settings for firestore are reported with their YAML paths and lines, all at once', () => {
-  const error = problemsOf(() => loadConfig(yaml('127.0.0.1:8080', [
+  const error = configErrorOf(() => loadConfig(yaml('127.0.0.1:8080', [
     '  retry: { max_retries: -1, initial_delay: soon }', '  breaker: { threshold: 3 }',
   ]), { env: {} }));
   assert.equal(error.problems.map((p) => p.path), ['database.retry.max_retries', 'database.retry.initial_delay', 'database.breaker.threshold']);
@@ -50,7 +39,7 @@ test('bad retry and breaker settings for firestore are reported with their YAML 
 });
 
 test('retry and breaker are refused for pglite, which has no network to retry', () => {
-  const error = problemsOf(() => loadConfig('database:\n  backend: pglite\n  retry: { max_retries: 2 }\n  breaker: { failures: 2 }\n', { env: {} }));
+  const error = configErrorOf(() => loadConfig('database:\n  backend: pglite\n  retry: { max_retries: 2 }\n  breaker: { failures: 2 }\n', { env: {} }));
   assert.equal(error.problems.map((p) => p.path), ['database.retry', 'database.breaker']);
   assert.match(error.problems[0]!.message, /does not apply to backend pglite/);
 });
