@@ -1,6 +1,6 @@
 import pg from 'pg';
 import { ConfigError } from '@chatcore/core';
-import { SecretValue } from '@chatcore/core/driver';
+import { integerOption, SecretValue } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { pgConnectionString, pgSslOptions } from './tls-options.js';
 import { durationOption, serverTimeouts } from './server-timeouts.js';
@@ -20,8 +20,7 @@ import { chatcoreTypes } from './type-parsers.js';
  * ```
  */
 export function createPool(config: PostgresConfig, onError: (err: Error) => void = () => {}, urlPath = 'url'): pg.Pool {
-  const poolSize = config.poolSize ?? 10;
-  if (!Number.isInteger(poolSize) || poolSize < 1) throw new ConfigError(`postgres: poolSize must be a positive integer (got ${String(config.poolSize)}).`);
+  const poolSize = integerOption(config.poolSize, 'postgres.poolSize', { min: 1 }) ?? 10;
   if (!config.url && !config.host && !config.database) {
     throw new ConfigError('postgres: give a url (e.g. postgres://user:pass@host:5432/db) or host/port/database/user/password.');
   }

@@ -2,9 +2,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, defineRepository, f } from '@chatcore/core';
 import { createStack, getBackend, loadConfig, SecretValue } from '@chatcore/core/config';
-import { requireService } from '@chatcore/core/testing';
+import { configErrorOf, requireService } from '@chatcore/core/testing';
 import { dropTables, suffix } from '@chatcore/sql/testing';
-import { postgres, postgresConfigFrom } from '../src/index.js';
+import { createPool, postgres, postgresConfigFrom, type PostgresConfig } from '../src/index.js';
 import { PG_URL, testConfig } from './helpers/pg-config.js';
 
 await requireService('postgres');
@@ -37,6 +37,28 @@ test('database settings map to postgres options; TLS files that cannot be read a
   const tls = loadConfig('database:\n  backend: postgres\n  host: db\n  ssl: { ca: /nonexistent/ca.pem }\n').database;
   assert.throws(() => postgresConfigFrom(tls), (e: unknown) => e instanceof ConfigError && /ssl\.ca/.test((e as Error).message));
   assert.type(getBackend('postgres'), 'function');
+});
+
+test('a poolSize that is not a whole number >= 1 is a ConfigError naming postgres.poolSize, from postgres() and createPool()', () => {
+  const bad: Array<[unknown, string]> = [
+    [0, 'a number 0'], [-1, 'a number -1'], [1.5, 'a number 1.5'], ['10', 'a string'], [Number.NaN, 'a number NaN'],
+  ];
+  for (const [poolSize, got] of bad) {
+    const config = testConfig({ poolSize: poolSize as number });
+    for (const build of [() => postgres(config), () => createPool(config)]) {
+      const error = configErrorOf(build);
+      assert.is(error.message, `postgres.poolSize: expected an integer >= 1, got ${got}.`);
+      assert.equal(error.problems, [{ path: 'postgres.poolSize', message: `expected an integer >= 1, got ${got}` }]);
+    }
+  }
+});
+
+test('an unset poolSize gives pools of 10 connections; a whole number >= 1 is taken as it is', async () => {
+  for (const [config, max] of [[testConfig({ poolSize: undefined }), 10], [testConfig({ poolSize: 1 }), 1], [testConfig({ poolSize: 25 }), 25]] as Array<[PostgresConfig, number]>) {
+    const pool = createPool(config);
+    assert.is(pool.options.max, max);
+    await pool.end();
+  }
 });
 
 test.after(async () => {
