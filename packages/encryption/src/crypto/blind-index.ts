@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { FieldMeta, SearchNormalization } from '@chatcore/core/plugin';
 import { encodeTransient, TAG } from './plaintext-codec.js';
 import { OneShotHmac } from './one-shot-hmac.js';
+import { base64urlLength, writeBase64url } from './base64url-bytes.js';
 
 /**
  * Bytes of HMAC-SHA256 kept in a blind index (128 bits: no practical
@@ -80,20 +81,16 @@ export class BlindIndexer {
   }
 }
 
-const BASE64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+/** Characters of a blind index: 22. */
+const INDEX_LENGTH = base64urlLength(BLIND_INDEX_BYTES);
+/** The index text is written here, then read out as one latin1 string (synchronous use only). */
+const text = Buffer.allocUnsafeSlow(INDEX_LENGTH);
 
 /**
  * The base64url text of the first BLIND_INDEX_BYTES bytes of a latin1
- * digest (what `toString('base64url', 0, 16)` gives, without a Buffer).
+ * digest (what `toString('base64url', 0, 16)` gives, without a Buffer per call).
  */
 function encodeIndex(digest: string): string {
-  let out = '';
-  let i = 0;
-  for (; i + 3 <= BLIND_INDEX_BYTES; i += 3) {
-    const w = (digest.charCodeAt(i) << 16) | (digest.charCodeAt(i + 1) << 8) | digest.charCodeAt(i + 2);
-    out += BASE64URL[w >>> 18]! + BASE64URL[(w >>> 12) & 63]! + BASE64URL[(w >>> 6) & 63]! + BASE64URL[w & 63]!;
-  }
-  // BLIND_INDEX_BYTES = 16: one byte left, two characters.
-  const last = digest.charCodeAt(i);
-  return out + BASE64URL[last >>> 2]! + BASE64URL[(last & 3) << 4]!;
+  writeBase64url(digest, BLIND_INDEX_BYTES, text, 0);
+  return text.toString('latin1', 0, INDEX_LENGTH);
 }
