@@ -1,16 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, type ValidationIssue } from '@chatcore/core';
+import type { ValidationIssue } from '@chatcore/core';
 import { c, ConfigChecker, resolveBreakerOptions } from '@chatcore/core/config';
 import { booleanOption, collectOption, durationOption, integerOption, sizeOption } from '@chatcore/core/plugin';
 import * as driverEntry from '@chatcore/core/driver';
-
-/** The ConfigError `fn` throws (failing the test when it throws none or another). */
-function refusal(fn: () => unknown): ConfigError {
-  const caught = ((): unknown => { try { fn(); } catch (error) { return error; } return undefined; })();
-  assert.instance(caught, ConfigError);
-  return caught as ConfigError;
-}
+import { configErrorOf } from '@chatcore/core/testing';
 
 test('unset options are undefined, so the caller supplies the default', () => {
   assert.is(integerOption(undefined, 'x.count', { min: 1 }), undefined);
@@ -29,20 +23,20 @@ test('valid values come back in their unit: integers, ms, bytes, booleans', () =
 });
 
 test('a bad value is a ConfigError naming the path, with the rule and the value in one wording', () => {
-  const e = refusal(() => integerOption(0, 'cache.localMaxEntries', { min: 1 }));
+  const e = configErrorOf(() => integerOption(0, 'cache.localMaxEntries', { min: 1 }));
   assert.is(e.message, 'cache.localMaxEntries: expected an integer >= 1, got a number 0.');
   assert.equal(e.problems, [{ path: 'cache.localMaxEntries', message: 'expected an integer >= 1, got a number 0' }]);
-  assert.is(refusal(() => integerOption(1.5, 'a.b', { min: 1, max: 9 })).message, 'a.b: expected an integer between 1 and 9, got a number 1.5.');
-  assert.is(refusal(() => durationOption(10, 'a.lease', { min: 1000 })).message, 'a.lease: expected a duration >= 1000 ms, got a number 10.');
-  assert.match(refusal(() => durationOption(-1, 'a.ttl')).message, /^a\.ttl: expected a duration in milliseconds or like "30s"/);
-  assert.is(refusal(() => sizeOption(10, 'a.bytes', { min: 1024 })).message, 'a.bytes: expected a size >= 1024 bytes, got a number 10.');
-  assert.is(refusal(() => booleanOption(1, 'a.on')).message, 'a.on: expected true or false, got a number 1.');
+  assert.is(configErrorOf(() => integerOption(1.5, 'a.b', { min: 1, max: 9 })).message, 'a.b: expected an integer between 1 and 9, got a number 1.5.');
+  assert.is(configErrorOf(() => durationOption(10, 'a.lease', { min: 1000 })).message, 'a.lease: expected a duration >= 1000 ms, got a number 10.');
+  assert.match(configErrorOf(() => durationOption(-1, 'a.ttl')).message, /^a\.ttl: expected a duration in milliseconds or like "30s"/);
+  assert.is(configErrorOf(() => sizeOption(10, 'a.bytes', { min: 1024 })).message, 'a.bytes: expected a size >= 1024 bytes, got a number 10.');
+  assert.is(configErrorOf(() => booleanOption(1, 'a.on')).message, 'a.on: expected true or false, got a number 1.');
 });
 
 test('a string in the wrong option is never quoted back (it may be a secret pasted in the wrong place)', () => {
   const secret = 'redis://:hunter2-very-secret@cache:6379';
   for (const check of [() => integerOption(secret, 'a.n'), () => durationOption(secret, 'a.d'), () => sizeOption(secret, 'a.s'), () => booleanOption(secret, 'a.b')]) {
-    const e = refusal(check);
+    const e = configErrorOf(check);
     const text = `${e.message} ${JSON.stringify(e.problems)}`;
     assert.not.ok(text.includes('hunter2'), text);
     assert.ok(text.includes('got a string'), text);
@@ -65,13 +59,13 @@ test('the YAML builders and the option rules refuse the same values in the same 
   c.duration({ min: 1000 }).state.read(10, { checker, path: 'x.d', secret: false });
   c.size({ min: 1024 }).state.read(10, { checker, path: 'x.s', secret: false });
   const byPath = Object.fromEntries(checker.problems.map((p) => [p.path, p.message]));
-  assert.is(byPath['x.n'], refusal(() => integerOption(0, 'x.n', { min: 1 })).problems[0]!.message);
-  assert.is(byPath['x.d'], refusal(() => durationOption(10, 'x.d', { min: 1000 })).problems[0]!.message);
-  assert.is(byPath['x.s'], refusal(() => sizeOption(10, 'x.s', { min: 1024 })).problems[0]!.message);
+  assert.is(byPath['x.n'], configErrorOf(() => integerOption(0, 'x.n', { min: 1 })).problems[0]!.message);
+  assert.is(byPath['x.d'], configErrorOf(() => durationOption(10, 'x.d', { min: 1000 })).problems[0]!.message);
+  assert.is(byPath['x.s'], configErrorOf(() => sizeOption(10, 'x.s', { min: 1024 })).problems[0]!.message);
 });
 
 test('retry and breaker settings read through the same rules', () => {
-  const e = refusal(() => resolveBreakerOptions({ failures: 0 }, 'postgres.breaker'));
+  const e = configErrorOf(() => resolveBreakerOptions({ failures: 0 }, 'postgres.breaker'));
   assert.is(e.message, 'postgres.breaker.failures: expected an integer between 1 and 10000, got a number 0.');
 });
 
