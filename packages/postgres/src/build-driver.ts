@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { ConfigError } from '@chatcore/core';
 import { WriteClock } from './write-clock.js';
-import { resolveBreakerOptions, resolveRetryOptions, SecretValue, type ResolvedBreakerOptions } from '@chatcore/core/driver';
+import { integerOption, resolveBreakerOptions, resolveRetryOptions, SecretValue, type ResolvedBreakerOptions } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { createPool } from './create-pool.js';
 import { durationOption } from './server-timeouts.js';
@@ -48,6 +48,8 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
   const breaker = config.breaker === false ? undefined : resolveBreakerOptions(config.breaker, 'postgres.breaker');
   const window = durationOption(config.readYourWritesWindow, 'readYourWritesWindow') ?? 0;
   const replicaUrls = config.replicaUrls ?? [];
+  // Checked here, under its own name: the replica pools receive it as their poolSize.
+  const replicaPoolSize = integerOption(config.replicaPoolSize, 'postgres.replicaPoolSize', { min: 1 }) ?? config.poolSize;
   const healthTimeoutMs = Math.min(durationOption(config.connectTimeout, 'connectTimeout') ?? 10_000, 5000);
 
   let primary: PoolTarget | undefined;
@@ -60,7 +62,7 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
     const name = replicaName(url, i);
     let target: PoolTarget | undefined;
     const replicaPool = createPool(
-      { ...config, url, host: undefined, port: undefined, database: undefined, user: undefined, password: undefined, poolSize: config.replicaPoolSize ?? config.poolSize },
+      { ...config, url, host: undefined, port: undefined, database: undefined, user: undefined, password: undefined, poolSize: replicaPoolSize },
       () => { if (target) target.errors++; },
       `replicaUrls[${i}]`,
     );

@@ -53,6 +53,13 @@ test('a poolSize that is not a whole number >= 1 is a ConfigError naming postgre
   }
 });
 
+test('a bad replicaPoolSize is a ConfigError naming postgres.replicaPoolSize, not poolSize', () => {
+  for (const [replicaPoolSize, got] of [[0, 'a number 0'], [1.5, 'a number 1.5'], ['2', 'a string']] as Array<[unknown, string]>) {
+    const error = configErrorOf(() => postgres(testConfig({ replicaUrls: [PG_URL], replicaPoolSize: replicaPoolSize as number })));
+    assert.is(error.message, `postgres.replicaPoolSize: expected an integer >= 1, got ${got}.`);
+  }
+});
+
 test('an unset poolSize gives pools of 10 connections; a whole number >= 1 is taken as it is', async () => {
   for (const [config, max] of [[testConfig({ poolSize: undefined }), 10], [testConfig({ poolSize: 1 }), 1], [testConfig({ poolSize: 25 }), 25]] as Array<[PostgresConfig, number]>) {
     const pool = createPool(config);
