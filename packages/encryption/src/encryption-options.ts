@@ -82,7 +82,7 @@ export interface EncryptionOptions {
   /** Record-level mode per repository (the repository's own `plugins.encryption` setting wins). */
   readonly repositories?: Readonly<Record<string, SealOptions>> | undefined;
   /**
-   * The per-row authenticator (a `row_auth` column or field, HMAC over the
+   * The per-row authenticator (a `row_auth` column or field, a keyed MAC over the
    * id, the version and every ciphertext of the row): `'required'`
    * (default) refuses a row without one; `'accept-missing'` reads rows
    * written before authenticators existed (each gets one on its next write,

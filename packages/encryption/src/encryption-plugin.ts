@@ -113,7 +113,7 @@ export class EncryptionPlugin implements Plugin {
         plan.envelopeCipher = new ValueCipher(this.#ring, plan.name, '$record', plan.counters);
         plan.envelopeCipher.warm();
       }
-      if (plan.authMode !== 'off') plan.auth = new RowAuthenticator(this.#ring.authKey(plan.name), plan.authSlots, plan.logical.versionField, plan.name);
+      if (plan.authMode !== 'off') plan.auth = new RowAuthenticator({ key: this.#ring.rowAuthKey(plan.name), v1Key: this.#ring.authKey(plan.name) }, plan.authSlots, plan.logical.versionField, plan.name);
     }
   }
 

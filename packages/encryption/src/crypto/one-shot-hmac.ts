@@ -1,13 +1,6 @@
-import * as crypto from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { ScratchBuffer } from './scratch-buffer.js';
-
-type OneShot = (algorithm: string, data: Uint8Array, encoding: 'binary') => string;
-// crypto.hash exists from Node 20.12 / 21.7; earlier 20.x fall back to a Hash object (same bytes, slower).
-const oneShot = (crypto as unknown as { hash?: OneShot }).hash;
-const sha256: (data: Uint8Array) => string = typeof oneShot === 'function'
-  ? (data) => oneShot('sha256', data, 'binary')
-  : (data) => crypto.createHash('sha256').update(data).digest('binary');
+import { sha256Latin1 as sha256 } from './sha256.js';
 
 /** SHA-256 block size: HMAC pads its key to this many bytes. */
 const BLOCK = 64;

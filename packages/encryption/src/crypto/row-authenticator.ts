@@ -1,53 +1,84 @@
-import { timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import type { StoredRow } from '@chatcore/core/plugin';
 import { IntegrityError } from '@chatcore/core';
-import { OneShotHmac } from './one-shot-hmac.js';
+import { PrefixMac } from './prefix-mac.js';
+import { RowMacV1 } from './row-auth-v1.js';
 
 /**
  * Storage field of the per-row authenticator (column `row_auth`).
  *
  * @example
  * ```ts
- * row[AUTH_FIELD]; // 'a1.Xq3...' (22 base64url characters after the prefix)
+ * row[AUTH_FIELD]; // 'a2.Xq3...' (22 base64url characters after the prefix)
  * ```
  */
 export const AUTH_FIELD = 'rowAuth';
 
-const PREFIX = 'a1.';
+/** The format written: keyed SHA-256 (PrefixMac) over the netstring message below. */
+const PREFIX = 'a2.';
+/** The first format (HMAC-SHA256, RowMacV1): still accepted, never written. */
+const PREFIX_V1 = 'a1.';
 const MAC_BYTES = 16;
 
 /**
- * The per-row authenticator of one repository: HMAC-SHA256 (truncated to
- * 128 bits) over the record id, its version and every stored ciphertext of
- * the row (each encrypted field that holds a value, by name and in plan
- * order, in field mode; the envelope in record mode), each length-prefixed.
- * Clearing or filling a field changes the message as surely as replacing
- * its value; a protected field added later leaves older rows verifying. AES-GCM binds
- * a value to its row and field; this binds the values of a row to each
- * other and to the row's version, so that writing back an older
- * ciphertext of one field, or an older envelope, no longer verifies once
- * the version has moved on.
+ * The keys of a repository's row authenticator: the current format's
+ * 64-byte key, and the first format's HMAC key to check rows written
+ * before it.
  *
  * @example
  * ```ts
- * const auth = new RowAuthenticator(ring.authKey('users'), ['email', 'ssn'], 'version', 'users');
+ * const keys: RowAuthKeys = { key: ring.rowAuthKey('users'), v1Key: ring.authKey('users') };
+ * ```
+ */
+export interface RowAuthKeys {
+  /** 64 bytes (one SHA-256 block): the `a2` key. */
+  readonly key: KeyObject;
+  /** The `a1` HMAC key; without it, `a1` rows fail their check. */
+  readonly v1Key?: KeyObject;
+}
+
+/**
+ * The per-row authenticator of one repository: a 128-bit MAC over the
+ * record id, its version and every stored ciphertext of the row (each
+ * encrypted field that holds a value, by name and in plan order, in field
+ * mode; the envelope in record mode). Clearing or filling a field changes
+ * the message as surely as replacing its value; a protected field added
+ * later leaves older rows verifying. AES-GCM binds a value to its row and
+ * field; this binds the values of a row to each other and to the row's
+ * version, so that writing back an older ciphertext of one field, or an
+ * older envelope, no longer verifies once the version has moved on.
+ *
+ * Format `a2`: `SHA-256(K ‖ message)[0..16]`, K a 64-byte subkey filling the
+ * first block (PrefixMac), the message each piece as `<byte length>:<utf8>`
+ * (id, version, then name and value of each non-empty slot). The encoding
+ * is prefix-free (a piece starts with a digit; SHA-256 padding starts with
+ * 0x80) and the tag truncated, so length extension does not apply. One hash
+ * call per row where HMAC makes two. Rows written as `a1` (HMAC-SHA256 over
+ * u32-prefixed pieces) still verify and move to `a2` on their next write.
+ *
+ * @example
+ * ```ts
+ * const auth = new RowAuthenticator({ key: ring.rowAuthKey('users'), v1Key: ring.authKey('users') }, ['email', 'ssn'], 'version', 'users');
  * stored.rowAuth = auth.compute(stored);
  * auth.check(stored, false); // throws IntegrityError when a value or the version was swapped
  * ```
  */
 export class RowAuthenticator {
-  readonly #mac: OneShotHmac;
-  /** The message's pieces (id, version, then name and value of each non-empty slot), reused. */
-  readonly #parts: string[] = [];
+  readonly #mac: PrefixMac;
+  readonly #v1: RowMacV1 | undefined;
+  /** `<byte length>:<name>` of each slot, the message's constant pieces. */
+  readonly #heads: readonly string[];
 
   constructor(
-    key: KeyObject,
+    keys: RowAuthKeys,
     /** Storage fields holding ciphertext, in a fixed order. */
     readonly slots: readonly string[],
     readonly versionField: string | undefined,
     readonly repository: string,
   ) {
-    this.#mac = new OneShotHmac(key);
+    this.#mac = new PrefixMac(keys.key);
+    this.#v1 = keys.v1Key ? new RowMacV1(keys.v1Key, slots, versionField) : undefined;
+    this.#heads = slots.map(head);
   }
 
   /** The storage fields a row must carry to be checked (a projection is widened to them). */
@@ -57,7 +88,7 @@ export class RowAuthenticator {
 
   /** The authenticator of a storage row (its id, version and ciphertexts as they will be stored). */
   compute(row: StoredRow): string {
-    encodeTag(this.mac(row, undefined));
+    encodeTag(this.digest(row, undefined));
     return expected.toString('latin1', 0, TEXT_LENGTH);
   }
 
@@ -74,69 +105,69 @@ export class RowAuthenticator {
       if (acceptMissing) return;
       throw this.failed(row, 'has no row authenticator (written before authenticators were enabled, or removed)');
     }
-    // Both texts are compared as latin1 bytes in fixed buffers, in constant time.
     const text = String(stored);
-    if (text.length !== TEXT_LENGTH || !text.startsWith(PREFIX)) throw this.failed(row, MISMATCH);
-    encodeTag(this.mac(row, renamed));
-    // Stored as latin1 bytes (each character's low byte, as a latin1 write does), in a loop: cheaper than a write call.
-    for (let i = 0; i < TEXT_LENGTH; i++) given[i] = text.charCodeAt(i);
-    if (!timingSafeEqual(given, expected)) throw this.failed(row, MISMATCH);
+    if (text.length !== TEXT_LENGTH) throw this.failed(row, MISMATCH);
+    if (text.startsWith(PREFIX)) encodeTag(this.digest(row, renamed));
+    else if (this.#v1 !== undefined && text.startsWith(PREFIX_V1)) encodeTag(this.#v1.digest(row, renamed));
+    else throw this.failed(row, MISMATCH);
+    // Constant time over the tag (the prefix, already matched, is not secret).
+    let diff = 0;
+    for (let i = PREFIX.length; i < TEXT_LENGTH; i++) diff |= text.charCodeAt(i) ^ expected[i]!;
+    if (diff !== 0) throw this.failed(row, MISMATCH);
   }
 
   /**
-   * HMAC-SHA256 of the row's message (see the class comment), as a latin1
-   * string. The message is laid out in the MAC's own buffer and hashed at
-   * once (synchronous: nothing else uses the buffer meanwhile). Usually all
-   * of it is ASCII (ids, versions, field names, base64url ciphertexts): then
-   * it is written with one call, the length prefixes as placeholders filled
-   * in afterwards; otherwise piece by piece.
+   * The `a2` MAC of a row as a latin1 string (see the class comment). The
+   * message is laid out in the MAC's own buffer and hashed at once
+   * (synchronous: nothing else uses the buffer meanwhile). Usually all of it
+   * is ASCII (ids, versions, field names, base64url ciphertexts): then each
+   * character is a byte, the lengths are the strings' lengths and the whole
+   * message is one string written with one call; otherwise the lengths are
+   * counted in UTF-8 bytes and it is written again.
    */
-  private mac(row: StoredRow, renamed: readonly RenamedSlot[] | undefined): string {
-    const parts = this.#parts;
-    parts.length = 0;
-    parts.push(String(row.id), this.versionField ? String(row[this.versionField] ?? '') : '');
-    // Each stored value with its field's name; empty fields are left out, so a
-    // protected field added later (empty in older rows) does not change their message.
+  private digest(row: StoredRow, renamed: readonly RenamedSlot[] | undefined): string {
+    const id = String(row.id);
+    const version = this.versionField ? String(row[this.versionField] ?? '') : '';
+    let text = id.length + ':' + id + version.length + ':' + version;
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) {
+      let name = this.#heads[i]!;
+      let v = row[slots[i]!];
+      if (renamed !== undefined) {
+        const old = renamed.find((r) => r.slot === slots[i]);
+        if (old) {
+          name = head(old.name);
+          v = old.value;
+        }
+      }
+      if (v === null || v === undefined) continue;
+      const value = typeof v === 'string' ? v : String(v);
+      text += name + value.length + ':' + value;
+    }
+    const at = PrefixMac.MESSAGE_AT;
+    const n = this.#mac.message(at + text.length * 3).write(text, at, 'utf8');
+    if (n === text.length) return this.#mac.digestLatin1(at + n);
+    return this.#mac.digestLatin1(this.writeBytes(row, renamed));
+  }
+
+  /** The message with non-ASCII text, each length in UTF-8 bytes; returns the end. */
+  private writeBytes(row: StoredRow, renamed: readonly RenamedSlot[] | undefined): number {
+    const piece = (s: string) => Buffer.byteLength(s, 'utf8') + ':' + s;
+    let text = piece(String(row.id)) + piece(this.versionField ? String(row[this.versionField] ?? '') : '');
     for (const s of this.slots) {
       const old = renamed === undefined ? undefined : renamed.find((r) => r.slot === s);
       const v = old ? old.value : row[s];
       if (v === null || v === undefined) continue;
-      parts.push(old ? old.name : s, String(v));
+      text += piece(old ? old.name : s) + piece(String(v));
     }
-    let text = '';
-    for (let i = 0; i < parts.length; i++) text += LENGTH_PLACEHOLDER + parts[i]!;
-    const at = OneShotHmac.MESSAGE_AT;
-    const buf = this.#mac.message(at + text.length * 3);
-    const n = buf.write(text, at, 'utf8');
-    if (n !== text.length) return this.#mac.digestLatin1(this.putEach(parts));
-    // One byte per character: each piece's byte length is its length.
-    let p = at;
-    for (let i = 0; i < parts.length; i++) {
-      const len = parts[i]!.length;
-      buf[p] = len >>> 24;
-      buf[p + 1] = (len >>> 16) & 0xff;
-      buf[p + 2] = (len >>> 8) & 0xff;
-      buf[p + 3] = len & 0xff;
-      p += 4 + len;
-    }
-    return this.#mac.digestLatin1(p);
-  }
-
-  /** The message with non-ASCII text: `u32be(byteLength) ‖ utf8(text)` for each piece; returns the end. */
-  private putEach(parts: readonly string[]): number {
-    let at = OneShotHmac.MESSAGE_AT;
-    for (const text of parts) {
-      const buf = this.#mac.message(at + 4 + text.length * 3, at);
-      const n = buf.write(text, at + 4, 'utf8');
-      buf.writeUInt32BE(n, at);
-      at += 4 + n;
-    }
-    return at;
+    const at = PrefixMac.MESSAGE_AT;
+    return at + this.#mac.message(at + text.length * 3).write(text, at, 'utf8');
   }
 
   /** Zero the key material (at close). */
   wipe(): void {
     this.#mac.wipe();
+    this.#v1?.wipe();
   }
 
   private failed(row: StoredRow, why: string): IntegrityError {
@@ -162,16 +193,18 @@ export interface RenamedSlot {
   readonly value: unknown;
 }
 
+/** A field name as a message piece. */
+function head(name: string): string {
+  return Buffer.byteLength(name, 'utf8') + ':' + name;
+}
+
 const MISMATCH = 'does not match its row authenticator: a value or the version was replaced by another (an older ciphertext, an older envelope)';
-/** `a1.` and 22 base64url characters. */
+/** The prefix and 22 base64url characters. */
 const TEXT_LENGTH = PREFIX.length + Math.ceil((MAC_BYTES * 4) / 3);
-/** Where each piece's byte length goes, until it is known. */
-const LENGTH_PLACEHOLDER = '\0\0\0\0';
 const BASE64URL = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 'latin1');
-/** The authenticator text computed last (`a1.` written once), and a stored one to compare with it. */
+/** The authenticator text computed last (`a2.` written once). */
 const expected = Buffer.allocUnsafeSlow(TEXT_LENGTH);
 expected.write(PREFIX, 0, 'latin1');
-const given = Buffer.allocUnsafeSlow(TEXT_LENGTH);
 
 /**
  * Write the base64url text of the first MAC_BYTES bytes of a latin1 digest

@@ -181,12 +181,21 @@ export class Keyring {
   }
 
   /**
-   * The row-authenticator (HMAC-SHA256) key of a repository. Derived from
-   * the blind-index root like blind indexes (it must not change when the
+   * The key of the first row-authenticator format (`a1`, HMAC-SHA256) of a
+   * repository, kept to check rows written with it. Derived from the
+   * blind-index root like blind indexes (it must not change when the
    * encryption key rotates), under its own purpose `auth`.
    */
   authKey(repository: string): KeyObject {
     return this.subkey('auth', this.indexKeyId, repository, '$row');
+  }
+
+  /**
+   * The row-authenticator key of a repository (format `a2`): 64 bytes, one
+   * SHA-256 block. From the blind-index root under its own purpose `auth2`.
+   */
+  rowAuthKey(repository: string): KeyObject {
+    return this.subkey('auth2', this.indexKeyId, repository, '$row', 64);
   }
 
   /** Add a key at run time (e.g. from the CLI); `activate` makes new writes use it immediately. */
@@ -255,13 +264,13 @@ export class Keyring {
     return root;
   }
 
-  private subkey(purpose: 'enc' | 'bidx' | 'auth', keyId: string, repository: string, field: string): KeyObject {
+  private subkey(purpose: 'enc' | 'bidx' | 'auth' | 'auth2', keyId: string, repository: string, field: string, length = 32): KeyObject {
     const id = `${purpose}\0${keyId}\0${repository}\0${field}`;
     let key = this.#subkeys.get(id);
     if (!key) {
       const info = Buffer.from(`${purpose}\0${repository}\0${field}`, 'utf8');
       const root = purpose === 'enc' ? this.root(keyId) : this.#indexRoot;
-      const raw = Buffer.from(hkdfSync('sha256', root, HKDF_SALT, info, 32));
+      const raw = Buffer.from(hkdfSync('sha256', root, HKDF_SALT, info, length));
       key = createSecretKey(raw);
       raw.fill(0); // the KeyObject holds its own copy
       this.#subkeys.set(id, key);

@@ -4,6 +4,9 @@ import { type Driver } from '@chatcore/core/driver';
 import { encryption, type EncryptionOptions } from '../../src/index.js';
 import type { RawAccess } from './index-attack-scenario.js';
 import { randomKey } from './keys.js';
+import { Keyring } from '../../src/keys/keyring.js';
+import { localKeyProvider } from '../../src/keys/local-key-provider.js';
+import { RowMacV1 } from '../../src/crypto/row-auth-v1.js';
 
 /** Repositories of the rollback runs: field mode and record mode, both versioned. */
 export function rollbackRepos(suffix: string) {
@@ -119,9 +122,22 @@ export async function rollbackScenario(driver: Driver, suffix: string, raw: RawA
     try {
       assert.is((await lenient.db.people.get(carl.id))?.ssn, 'carl-ssn');
       await lenient.db.people.update(carl.id, { name: 'carl 2' });
-      assert.match(String(await raw.read(sp, carl.id, 'rowAuth')), /^a1\./, 'the next write authenticates the row');
+      assert.match(String(await raw.read(sp, carl.id, 'rowAuth')), /^a2\./, 'the next write authenticates the row');
       await lenient.enc.reencrypt({ repository: people.schema.name });
-      assert.match(String(await raw.read(sp, dora.id, 'rowAuth')), /^a1\./, 'reencrypt authenticates rows that lack one');
+      assert.match(String(await raw.read(sp, dora.id, 'rowAuth')), /^a2\./, 'reencrypt authenticates rows that lack one');
+      // A row authenticated with the first format (a1, HMAC-SHA256) still reads, and moves to a2 on its next write.
+      const ring = await Keyring.load({ keys: [{ id: 'k1', key }, { id: 'k2', key: key2 }], activeKeyId: 'k2' }, localKeyProvider());
+      const v1 = new RowMacV1(ring.authKey(people.schema.name), ['email', 'ssn'], 'version');
+      const stored = { id: carl.id, version: await raw.read(sp, carl.id, 'version'), email: await raw.read(sp, carl.id, 'email'), ssn: await raw.read(sp, carl.id, 'ssn') };
+      const a1 = 'a1.' + Buffer.from(v1.digest(stored, undefined), 'latin1').toString('base64url', 0, 16);
+      await raw.write(sp, carl.id, { rowAuth: a1 });
+      assert.is((await lenient.db.people.get(carl.id))?.ssn, 'carl-ssn', 'an a1 row reads');
+      await raw.write(sp, carl.id, { rowAuth: a1.slice(0, -1) + (a1.endsWith('A') ? 'B' : 'A') });
+      await integrityError(() => lenient.db.people.get(carl.id), 'a wrong a1 authenticator');
+      await raw.write(sp, carl.id, { rowAuth: a1 });
+      await lenient.db.people.update(carl.id, { name: 'carl 3' });
+      assert.match(String(await raw.read(sp, carl.id, 'rowAuth')), /^a2\./, 'an a1 row moves to a2 on its next write');
+      assert.is((await lenient.db.people.get(carl.id))?.name, 'carl 3');
       // Even in this mode, a wrong authenticator is an error, never a pass.
       await raw.write(sp, dora.id, { ssn: await raw.read(sp, carl.id, 'ssn') });
       await integrityError(() => lenient.db.people.get(dora.id), 'wrong value under accept-missing');
