@@ -3,6 +3,7 @@ import type { StoredRow } from '@chatcore/core/plugin';
 import { IntegrityError } from '@chatcore/core';
 import { PrefixMac } from './prefix-mac.js';
 import { RowMacV1 } from './row-auth-v1.js';
+import { base64urlLength, writeBase64url } from './base64url-bytes.js';
 
 /**
  * Storage field of the per-row authenticator (column `row_auth`).
@@ -88,7 +89,7 @@ export class RowAuthenticator {
 
   /** The authenticator of a storage row (its id, version and ciphertexts as they will be stored). */
   compute(row: StoredRow): string {
-    encodeTag(this.digest(row, undefined));
+    writeBase64url(this.digest(row, undefined), MAC_BYTES, expected, PREFIX.length);
     return expected.toString('latin1', 0, TEXT_LENGTH);
   }
 
@@ -107,9 +108,11 @@ export class RowAuthenticator {
     }
     const text = String(stored);
     if (text.length !== TEXT_LENGTH) throw this.failed(row, MISMATCH);
-    if (text.startsWith(PREFIX)) encodeTag(this.digest(row, renamed));
-    else if (this.#v1 !== undefined && text.startsWith(PREFIX_V1)) encodeTag(this.#v1.digest(row, renamed));
+    let digest: string;
+    if (text.startsWith(PREFIX)) digest = this.digest(row, renamed);
+    else if (this.#v1 !== undefined && text.startsWith(PREFIX_V1)) digest = this.#v1.digest(row, renamed);
     else throw this.failed(row, MISMATCH);
+    writeBase64url(digest, MAC_BYTES, expected, PREFIX.length);
     // Constant time over the tag (the prefix, already matched, is not secret).
     let diff = 0;
     for (let i = PREFIX.length; i < TEXT_LENGTH; i++) diff |= text.charCodeAt(i) ^ expected[i]!;
@@ -200,29 +203,7 @@ function head(name: string): string {
 
 const MISMATCH = 'does not match its row authenticator: a value or the version was replaced by another (an older ciphertext, an older envelope)';
 /** The prefix and 22 base64url characters. */
-const TEXT_LENGTH = PREFIX.length + Math.ceil((MAC_BYTES * 4) / 3);
-const BASE64URL = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_', 'latin1');
+const TEXT_LENGTH = PREFIX.length + base64urlLength(MAC_BYTES);
 /** The authenticator text computed last (`a2.` written once). */
 const expected = Buffer.allocUnsafeSlow(TEXT_LENGTH);
 expected.write(PREFIX, 0, 'latin1');
-
-/**
- * Write the base64url text of the first MAC_BYTES bytes of a latin1 digest
- * after the prefix in `expected` (what `toString('base64url')` gives, without
- * the native calls and the string in between).
- */
-function encodeTag(digest: string): void {
-  let o = PREFIX.length;
-  let i = 0;
-  for (; i + 3 <= MAC_BYTES; i += 3) {
-    const w = (digest.charCodeAt(i) << 16) | (digest.charCodeAt(i + 1) << 8) | digest.charCodeAt(i + 2);
-    expected[o++] = BASE64URL[w >>> 18]!;
-    expected[o++] = BASE64URL[(w >>> 12) & 63]!;
-    expected[o++] = BASE64URL[(w >>> 6) & 63]!;
-    expected[o++] = BASE64URL[w & 63]!;
-  }
-  // MAC_BYTES = 16: one byte left, two characters.
-  const last = digest.charCodeAt(i);
-  expected[o++] = BASE64URL[last >>> 2]!;
-  expected[o] = BASE64URL[(last & 3) << 4]!;
-}
