@@ -1,12 +1,10 @@
 import type { KeyObject } from 'node:crypto';
-import { ScratchBuffer } from './scratch-buffer.js';
+import { PrefixMac } from './prefix-mac.js';
 import { sha256Latin1 as sha256 } from './sha256.js';
 
 /** SHA-256 block size: HMAC pads its key to this many bytes. */
 const BLOCK = 64;
 const DIGEST = 32;
-/** A message buffer that grew past this is dropped after use (one huge record must not stay resident). */
-const MAX_RESIDENT = 256 * 1024;
 
 /**
  * HMAC-SHA256 (RFC 2104) of messages written into a buffer it owns, computed
@@ -29,9 +27,9 @@ const MAX_RESIDENT = 256 * 1024;
 export class OneShotHmac {
   /** Where the message starts in the buffer `message()` returns. */
   static readonly MESSAGE_AT = BLOCK;
-  readonly #ipad: Buffer = Buffer.allocUnsafeSlow(BLOCK);
+  /** SHA-256 of `(K ⊕ ipad) ‖ message`: the inner hash, over the message buffer. */
+  readonly #inner: PrefixMac;
   readonly #outer: Buffer = Buffer.allocUnsafeSlow(BLOCK + DIGEST);
-  readonly #inner = new ScratchBuffer(1024);
   readonly #mac: Buffer = Buffer.allocUnsafeSlow(DIGEST);
 
   constructor(key: KeyObject | Buffer) {
@@ -41,13 +39,15 @@ export class OneShotHmac {
       k.fill(0);
       k = short;
     }
+    const ipad = Buffer.allocUnsafeSlow(BLOCK);
     for (let i = 0; i < BLOCK; i++) {
       const b = k[i] ?? 0;
-      this.#ipad[i] = b ^ 0x36;
+      ipad[i] = b ^ 0x36;
       this.#outer[i] = b ^ 0x5c;
     }
     k.fill(0);
-    this.#ipad.copy(this.#inner.bytes, 0);
+    this.#inner = new PrefixMac(ipad);
+    ipad.fill(0);
   }
 
   /**
@@ -55,7 +55,7 @@ export class OneShotHmac {
    * from MESSAGE_AT on. Bytes before `keep` are carried over when it grows.
    */
   message(end: number, keep = BLOCK): Buffer {
-    return this.#inner.ensure(end, Math.max(keep, BLOCK));
+    return this.#inner.message(end, keep);
   }
 
   /**
@@ -78,22 +78,16 @@ export class OneShotHmac {
    */
   digestLatin1(end: number): string {
     // 32 bytes copied in a loop: cheaper than a Buffer write call.
-    const inner = sha256(this.#inner.view(0, end));
+    const inner = this.#inner.digestLatin1(end);
     const outer = this.#outer;
     for (let i = 0; i < DIGEST; i++) outer[BLOCK + i] = inner.charCodeAt(i);
-    const mac = sha256(outer);
-    if (this.#inner.bytes.length > MAX_RESIDENT) {
-      this.#inner.release(MAX_RESIDENT);
-      this.#ipad.copy(this.#inner.bytes, 0);
-    }
-    return mac;
+    return sha256(outer);
   }
 
   /** Zero the padded keys and the message buffer (at close). */
   wipe(): void {
-    this.#ipad.fill(0);
+    this.#inner.wipe();
     this.#outer.fill(0);
     this.#mac.fill(0);
-    this.#inner.bytes.fill(0);
   }
 }

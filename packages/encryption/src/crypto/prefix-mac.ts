@@ -14,8 +14,9 @@ const MAX_RESIDENT = 256 * 1024;
  * caller guarantees: messages from a prefix-free encoding (no valid message
  * followed by SHA-256's padding begins another) and a truncated result,
  * either of which rules out length extension; the row authenticator does
- * both. Half the calls of HMAC, which hashes twice: the per-call cost of
- * node:crypto, not the hashing, is most of a short MAC's price.
+ * both; HMAC's inner hash is this with the key `K ⊕ ipad` (OneShotHmac
+ * uses it so). Half the calls of HMAC, which hashes twice: the per-call
+ * cost of node:crypto, not the hashing, is most of a short MAC's price.
  * The key lives in a private buffer (never printed), zeroed by `wipe()`.
  * Synchronous use only: the message buffer is shared by calls.
  *
@@ -46,10 +47,11 @@ export class PrefixMac {
 
   /**
    * The message buffer, able to hold `end` bytes in all; the message goes
-   * from MESSAGE_AT on (the key is before it).
+   * from MESSAGE_AT on (the key is before it). Bytes before `keep` are
+   * carried over when it grows.
    */
-  message(end: number): Buffer {
-    return this.#buf.ensure(end, BLOCK);
+  message(end: number, keep = BLOCK): Buffer {
+    return this.#buf.ensure(end, Math.max(keep, BLOCK));
   }
 
   /** SHA-256 of the key and the message in `[MESSAGE_AT, end)`, as a 32-character latin1 string. */
