@@ -44,9 +44,12 @@ export function boundedThrough<S>(host: IncludeHost<S>, scope: S, rel: Through, 
  * them (a `through` query: a lateral join on SQL); then one getMany of the
  * join repository (through its plugins) reads exactly those join rows. A
  * target is kept only where its join row came back and still links the
- * pair, so a join row the join repository's plugins withhold hides it.
- * Rows read: at most parents × limit of each repository, whatever the
- * number of links.
+ * pair, so a join row the join repository's plugins withhold (soft
+ * delete, a tenant filter) hides it. A parent left with fewer than n
+ * targets that way, while more may follow, is read again with twice the
+ * limit, until it has n or has no more: the same records as reading every
+ * link. Rows read: parents × limit of each repository, whatever the
+ * number of links, plus what the join repository's plugins withhold.
  *
  * @example
  * ```ts
@@ -58,26 +61,40 @@ export async function loadThroughLimited<S>(
 ): Promise<void> {
   const target = host.repository(rel.target, scope);
   const joinRepo = host.repository(rel.through, scope);
-  const parents = [...new Set(rows.map((r) => r.id as string))];
-  const found = await readTargets(target, joinRepo[STORAGE_SCHEMA], rel, args, parents, host.chunkSize, options);
-  const links = found.length === 0 ? [] : await joinRepo.getMany([...new Set(found.map((t) => t[THROUGH_LINK] as string))], options);
-  const linkById = new Map(links.map((l) => [l.id as string, l]));
-  const kept: Row[] = [];
+  const limit = args.limit!;
   const byParent = new Map<string, Row[]>();
-  for (const t of found) {
-    const parent = t[THROUGH_PARENT] as string;
-    const link = linkById.get(t[THROUGH_LINK] as string);
-    delete t[THROUGH_PARENT];
-    delete t[THROUGH_LINK];
-    if (!link || link[rel.field] !== parent || link[rel.targetField] !== t.id) continue;
-    const list = byParent.get(parent);
-    // A driver stating limitThrough must keep n per parent; trimming here too costs one comparison.
-    if (list && list.length >= args.limit!) continue;
-    const one = args.select ? project(t, args.select, args.include) : t;
-    kept.push(one);
-    if (list) list.push(one);
-    else byParent.set(parent, [one]);
+  /** Join rows by id as the join repository returned them; null: withheld. */
+  const links = new Map<string, Row | null>();
+  let pending = [...new Set(rows.map((r) => r.id as string))];
+  for (let asked = limit; pending.length > 0; asked *= 2) {
+    const found = await readTargets(target, joinRepo[STORAGE_SCHEMA], rel, args, pending, asked, host.chunkSize, options);
+    const unread = [...new Set(found.map((t) => t[THROUGH_LINK] as string))].filter((id) => !links.has(id));
+    if (unread.length) {
+      for (const id of unread) links.set(id, null);
+      for (const l of await joinRepo.getMany(unread, options)) links.set(l.id as string, l);
+    }
+    const round = new Map<string, { kept: Row[]; returned: number }>();
+    for (const t of found) {
+      const parent = t[THROUGH_PARENT] as string;
+      const link = links.get(t[THROUGH_LINK] as string);
+      delete t[THROUGH_PARENT];
+      delete t[THROUGH_LINK];
+      let mine = round.get(parent);
+      if (!mine) round.set(parent, (mine = { kept: [], returned: 0 }));
+      mine.returned++;
+      // A driver stating limitThrough must keep `asked` per parent; trimming to n here too costs one comparison.
+      if (!link || link[rel.field] !== parent || link[rel.targetField] !== t.id || mine.kept.length >= limit) continue;
+      mine.kept.push(args.select ? project(t, args.select, args.include) : t);
+    }
+    const again: string[] = [];
+    for (const parent of pending) {
+      const mine = round.get(parent);
+      if (mine && mine.kept.length < limit && mine.returned >= asked) again.push(parent);
+      else byParent.set(parent, mine?.kept ?? []);
+    }
+    pending = again;
   }
+  const kept = [...byParent.values()].flat();
   if (args.include) await attachIncludes(host, scope, kept, args.include, options);
   if (args.select) {
     const added = args.include ? keyFields(args.include).filter((f) => f !== 'id' && !args.select!.includes(f)) : [];
@@ -88,14 +105,14 @@ export async function loadThroughLimited<S>(
 
 /** The targets of every parent, chunked by the driver's `in` limit: the parent keys of one chunk travel in one query. */
 async function readTargets(
-  target: IncludeSource, join: RepositorySchema, rel: Through, args: ThroughArgs, parents: readonly string[], chunkSize: number, options: object | undefined,
+  target: IncludeSource, join: RepositorySchema, rel: Through, args: ThroughArgs, parents: readonly string[], limit: number, chunkSize: number, options: object | undefined,
 ): Promise<Row[]> {
   const out: Row[] = [];
   // Whole rows: the projection is applied here, since a plugin's own projection could drop the link properties.
   const query = { where: args.where, orderBy: args.orderBy };
   for (let i = 0; i < parents.length; i += chunkSize) {
     const keys = parents.slice(i, i + chunkSize);
-    const through = { schema: join, field: rel.field, targetField: rel.targetField, keys, limit: args.limit! };
+    const through = { schema: join, field: rel.field, targetField: rel.targetField, keys, limit };
     const part = await target[READ_RELATED](query, { through }, options);
     for (const r of part.rows) out.push(r);
   }
