@@ -2,7 +2,7 @@
  * `pnpm bench [suite ...]`: runs the benchmarks and prints markdown tables
  * with absolute figures and ratios against raw baselines measured in the same
  * run (medians of 7 alternating rounds by default, at least 5), then the process memory.
- * Suites: sql, sql-aggregate, relations, resilience, encryption, encryption-pg, encryption-integrity, cache, audit, firestore, firestore-resilience, secrets, metrics, references (default: all).
+ * Suites: sql, sql-aggregate, relations, relations-m2m, resilience, encryption, encryption-pg, encryption-integrity, cache, audit, firestore, firestore-resilience, secrets, metrics, references (default: all).
  * Needs PostgreSQL at 127.0.0.1:5432 (BENCH_PG_URL), Redis at 127.0.0.1:6379
  * and the Firestore emulator (started by the firestore suite).
  */
@@ -15,6 +15,7 @@ const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = 
   sql: async () => (await import('./suites/sql-core.js')).sqlCore,
   'sql-aggregate': async () => (await import('./suites/sql-aggregate.js')).sqlAggregate,
   relations: async () => (await import('./suites/relations.js')).relations,
+  'relations-m2m': async () => (await import('./suites/relations-m2m.js')).relationsM2m,
   resilience: async () => (await import('./suites/postgres-resilience.js')).postgresResilience,
   encryption: async () => (await import('./suites/encryption-per-value.js')).encryptionPerValue,
   'encryption-pg': async () => (await import('./suites/encryption-overhead.js')).encryptionOverhead,
@@ -36,7 +37,7 @@ const scripts: Record<string, string> = {
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['sql', 'sql-aggregate', 'relations', 'resilience', 'encryption', 'encryption-pg', 'encryption-integrity', 'cache', 'audit', 'firestore', 'firestore-resilience', 'secrets', 'metrics', 'references'];
+const names = wanted.length ? wanted : ['sql', 'sql-aggregate', 'relations', 'relations-m2m', 'resilience', 'encryption', 'encryption-pg', 'encryption-integrity', 'cache', 'audit', 'firestore', 'firestore-resilience', 'secrets', 'metrics', 'references'];
 console.log(`chatcore benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 for (const name of names) {
   if (scripts[name]) {

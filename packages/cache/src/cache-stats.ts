@@ -73,7 +73,7 @@ export interface CacheMetricEvent {
   readonly tier: CacheTier;
   readonly repository: string;
   readonly count: number;
-  /** For errors, bypasses and rejections: why (e.g. 'timeout', 'bus-down', 'transaction', 'call-option', 'mac', 'id', 'filter', 'rollback'). */
+  /** For errors, bypasses and rejections: why (e.g. 'timeout', 'bus-down', 'transaction', 'call-option', 'join', 'mac', 'id', 'filter', 'rollback'). */
   readonly reason?: string;
 }
 

@@ -65,6 +65,11 @@ export class CachedReads {
       this.rt.counters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
       return next(op);
     }
+    if (op.kind === 'query' && op.query.through) {
+      // Its rows depend on the join repository too, whose writes do not move this repository's generation.
+      this.rt.counters.add(op.schema.name, 'local', 'bypasses', 1, 'join');
+      return next(op);
+    }
     let ttlMs = cfg.ttlMs;
     if (hint && typeof hint === 'object' && hint.ttl !== undefined) ttlMs = Math.min(parseDuration(hint.ttl, 'cache.ttl'), this.rt.options.maxTtlMs);
     if (op.kind === 'get') {

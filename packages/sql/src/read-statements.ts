@@ -5,6 +5,7 @@ import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';
 import { compileKeyset, describeOrder, orderTerms } from './order-sql.js';
 import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
+import { throughStatement } from './through-statement.js';
 
 /**
  * SELECT by ids: `id = $1` for one id (the hot path of `repo.get`), `id =
@@ -37,6 +38,7 @@ export function getByIdsStatement(plan: SchemaPlan, ids: readonly string[], sele
  * ```
  */
 export function queryStatement(plan: SchemaPlan, q: NormalizedQuery): SqlStatement {
+  if (q.through) return throughStatement(plan, q);
   const lateral = q.limitPerGroup ? lateralPerGroup(plan, q) : undefined;
   if (lateral) return lateral;
   const values: unknown[] = [];

@@ -56,7 +56,7 @@ export class SqlDriver extends SqlSessionBase implements Driver {
     this.name = options.name;
     this.executor = options.executor;
     this.migrations = new SqlMigrationBackend(options.executor);
-    this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, foreignKeys: true, ...options.capabilities });
+    this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, foreignKeys: true, limitThrough: true, ...options.capabilities });
   }
 
   async connect(): Promise<void> {

@@ -30,6 +30,23 @@ test('the same query shape compiles once; values travel only as parameters', () 
   assert.is(plan.shapes.get(`q|c:conversationId:eq|id:a,|L|*`)?.sql, a.sql);
 });
 
+test('a through query reads each parent key\'s first n targets in one lateral statement; values only as parameters', () => {
+  const links = defineRepository('links', { id: f.id(), conversationId: f.string().indexed(), messageId: f.string().indexed() }, { table: 'chat_links' });
+  const q = (keys: string[], min: number) => queryStatement(plan, {
+    where: { kind: 'cmp', field: 'score', op: 'gte', value: min }, orderBy: [{ field: 'createdAt', direction: 'desc' }, { field: 'id', direction: 'desc' }],
+    through: { schema: links.schema, field: 'conversationId', targetField: 'messageId', keys, limit: 5 },
+  });
+  const a = q(['c1', 'c2'], 3);
+  const b = q(["c3'; drop table chat_links; --"], 4);
+  assert.is(a.sql, b.sql, 'one shape for every key list and value');
+  assert.not.match(b.sql, 'drop table');
+  assert.equal(a.parameters, [['c1', 'c2'], 3, 5]);
+  assert.match(a.sql, /cross join lateral/);
+  assert.match(a.sql, /"__t"\."id" in \(select "__j"\."message_id" from "chat_links" as __j where "__j"\."conversation_id" = "k"\."__group_key"\)/);
+  assert.match(a.sql, /as "__parent"/);
+  assert.match(a.sql, /as "__link"/);
+});
+
 test('columns come from the schema and are returned under field names', () => {
   const st = getByIdsStatement(plan, ['x'], undefined);
   assert.match(st.sql, '"conversation_id" as "conversationId"');

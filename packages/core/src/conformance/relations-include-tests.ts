@@ -31,6 +31,7 @@ function declare(repos: ReturnType<typeof relationRepos>) {
       tags: r.many('tags', { through: 'links', field: 'conversationId', targetField: 'tagId' }),
     }),
     messages: (r) => ({ conversation: r.one('conversations', { field: 'conversationId' }) }),
+    tags: (r) => ({ conversations: r.many('conversations', { through: 'links', field: 'tagId', targetField: 'conversationId' }) }),
   });
 }
 
@@ -40,7 +41,10 @@ type Db = Database<Repos, ReturnType<typeof declare>>;
 /** The data, as the plain-JS model keeps it. */
 interface Model { users: Row[]; conversations: Row[]; messages: Row[]; tags: Row[]; links: Row[]; profiles: Row[] }
 
-/** 12 users (the last without conversations), 3 conversations each (36: more than Firestore's 30-value in), 0..6 messages each. */
+/**
+ * 12 users (the last without conversations), 3 conversations each (36: more than Firestore's 30-value in), 0..6 messages each;
+ * 6 tags, two pairs with the same label (ties), linked to 0..5 tags per conversation, some links twice.
+ */
 async function seed(db: Db): Promise<Model> {
   const users = await db.users.createMany(Array.from({ length: 12 }, (_, i) => ({ name: `u${String(i).padStart(2, '0')}`, tier: i % 3 })));
   const conversations = await db.conversations.createMany(users.slice(0, 11).flatMap((u, i) => [0, 1, 2].map((k) => ({
@@ -49,8 +53,9 @@ async function seed(db: Db): Promise<Model> {
   const messages = await db.messages.createMany(conversations.flatMap((c, i) => Array.from({ length: i % 7 }, (_, j) => ({
     conversationId: c.id, n: (j * 5 + i) % 7 + j * 10, role: (j + i) % 3 === 0 ? 'assistant' as const : 'user' as const,
   }))));
-  const tags = await db.tags.createMany(['red', 'green', 'blue', 'amber'].map((label) => ({ label })));
-  const links = await db.links.createMany(conversations.flatMap((c, i) => tags.filter((_, t) => (i + t) % 3 !== 0).map((t) => ({ conversationId: c.id, tagId: t.id }))));
+  const tags = await db.tags.createMany(['red', 'green', 'blue', 'amber', 'blue', 'red'].map((label) => ({ label })));
+  const links = await db.links.createMany(conversations.flatMap((c, i) => (i % 9 === 4 ? [] : tags.filter((_, t) => (i + t) % 3 !== 0 || (t === 5 && i % 5 === 0)))
+    .flatMap((t, k) => (k === 0 && i % 4 === 1 ? [t, t] : [t])).map((t) => ({ conversationId: c.id, tagId: t.id }))));
   const profiles = await db.profiles.createMany(users.filter((_, i) => i % 2 === 0).map((u) => ({ userId: u.id, bio: `bio of ${u.name}` })));
   return { users, conversations, messages, tags, links, profiles } as unknown as Model;
 }
@@ -60,6 +65,8 @@ const by = (field: string, dir: 'asc' | 'desc') => (a: Row, b: Row) => {
   const y = b[field] as number | string;
   return (x < y ? -1 : x > y ? 1 : 0) * (dir === 'asc' ? 1 : -1);
 };
+/** Sort by `field`, ties by id in the same direction (the order every backend adds). */
+const byThenId = (field: string, dir: 'asc' | 'desc') => (a: Row, b: Row) => by(field, dir)(a, b) || by('id', dir)(a, b);
 const pick = (r: Row, fields: readonly string[]) => Object.fromEntries(['id', ...fields].map((k) => [k, r[k]]));
 
 /**
@@ -122,9 +129,54 @@ export function registerRelationsIncludeTests(h: Harness): void {
       const found = await db.conversations.find({ orderBy: { title: 'asc' }, select: ['title'], include: { tags: { where: { label: { in: ['red', 'green', 'blue'] } }, orderBy: { label: 'desc' }, limit: 2, select: ['label'] } } });
       const expected = [...m.conversations].sort(by('title', 'asc')).map((c) => {
         const tagIds = new Set(m.links.filter((l) => l.conversationId === c.id).map((l) => l.tagId));
-        return { ...pick(c, ['title']), tags: m.tags.filter((t) => tagIds.has(t.id) && t.label !== 'amber').sort(by('label', 'desc')).slice(0, 2).map((t) => pick(t, ['label'])) };
+        return { ...pick(c, ['title']), tags: m.tags.filter((t) => tagIds.has(t.id) && t.label !== 'amber').sort(byThenId('label', 'desc')).slice(0, 2).map((t) => pick(t, ['label'])) };
       });
       assert.equal(found, expected);
+    });
+
+    test('a many-to-many per-parent limit matches the model: ties, parents without links, more links than the limit', async ({ db: raw }) => {
+      const { db, m } = await env(raw);
+      const tagsOf = (c: Row) => {
+        const ids = new Set(m.links.filter((l) => l.conversationId === c.id).map((l) => l.tagId));
+        return m.tags.filter((t) => ids.has(t.id));
+      };
+      const convsOf = (t: Row) => {
+        const ids = new Set(m.links.filter((l) => l.tagId === t.id).map((l) => l.conversationId));
+        return m.conversations.filter((c) => ids.has(c.id));
+      };
+      for (const [dir, limit] of [['asc', 3], ['desc', 1], ['asc', 50]] as const) {
+        const found = await db.conversations.find({ orderBy: { title: 'asc' }, include: { tags: { orderBy: { label: dir }, limit } } });
+        const expected = [...m.conversations].sort(by('title', 'asc')).map((c) => ({ id: c.id, tags: tagsOf(c).sort(byThenId('label', dir)).slice(0, limit).map((t) => ({ id: t.id, label: t.label })) }));
+        assert.equal(found.map((c) => ({ id: c.id, tags: c.tags.map((t) => ({ ...t })) })), expected, `label ${dir}, limit ${limit}`);
+      }
+      const counts = [...m.conversations].map((c) => tagsOf(c).length);
+      assert.ok(counts.includes(0) && counts.some((n) => n > 3), 'the data has parents without links and parents with more links than the limit');
+      assert.ok(m.links.length > new Set(m.links.map((l) => `${l.conversationId}|${l.tagId}`)).size, 'some pairs are linked twice');
+      // The other way round, with a filter, a projection and a nested many-to-many limit below it.
+      const tags = await db.tags.find({
+        orderBy: { label: 'asc' }, select: ['label'],
+        include: { conversations: { where: { archived: false }, orderBy: { rank: 'desc' }, limit: 4, select: ['title'], include: { tags: { orderBy: { label: 'asc' }, limit: 2, select: ['label'] } } } },
+      });
+      assert.equal(tags, [...m.tags].sort(byThenId('label', 'asc')).map((t) => ({
+        ...pick(t, ['label']),
+        conversations: convsOf(t).filter((c) => !c.archived).sort(byThenId('rank', 'desc')).slice(0, 4).map((c) => ({
+          ...pick(c, ['title']), tags: tagsOf(c).sort(byThenId('label', 'asc')).slice(0, 2).map((x) => pick(x, ['label'])),
+        })),
+      })));
+    });
+
+    test('a many-to-many limit inside a transaction sees the transaction\'s links', async ({ db: raw }) => {
+      const { db, m } = await env(raw);
+      const c = m.conversations.find((x) => !m.links.some((l) => l.conversationId === x.id))!;
+      const labels = await db.transaction(async (tx) => {
+        const t = await tx.tags.create({ label: 'aaa-in-tx' });
+        await tx.links.create({ conversationId: c.id as string, tagId: t.id });
+        const got = await tx.conversations.get(c.id as string, { include: { tags: { orderBy: { label: 'asc' }, limit: 1 } } });
+        throw Object.assign(new Error('roll back'), { labels: got?.tags.map((x) => x.label) });
+      }).catch((e: { labels?: string[] }) => e.labels);
+      assert.equal(labels, ['aaa-in-tx']);
+      const after = await db.conversations.get(c.id as string, { include: { tags: { limit: 1 } } });
+      assert.equal(after?.tags, [], 'rolled back with the transaction');
     });
 
     test('one-to-one from the other side and a filtered one read as the record or null', async ({ db: raw }) => {

@@ -54,6 +54,14 @@ export interface DriverCapabilities {
    * backend. Without it, core runs one bounded query per parent instead.
    */
   readonly limitPerGroup?: boolean | undefined;
+  /**
+   * `through` in a query (a many-to-many per-parent limit of `include`:
+   * the first n targets of each parent through a join repository) done by
+   * the backend in one statement. Without it, core reads every link of the
+   * parents and trims in JavaScript. Not part of FULL_CAPABILITIES: a
+   * driver states it itself.
+   */
+  readonly limitThrough?: boolean | undefined;
   /** Largest `in` / `notIn` list, if limited. */
   readonly maxInList?: number | undefined;
   /** Largest batch the driver writes atomically, if limited. */

@@ -43,6 +43,9 @@ export function checkCapabilities(op: Operation, caps: DriverCapabilities, drive
       if (op.query.limitPerGroup && !caps.limitPerGroup) {
         throw new UnsupportedQueryError(`The ${driverName} driver does not support limitPerGroup; run one query per group value with a limit.`, { info: { capability: 'limitPerGroup' } });
       }
+      if (op.query.through && !caps.limitThrough) {
+        throw new UnsupportedQueryError(`The ${driverName} driver does not support through; read the join rows, then the targets by id.`, { info: { capability: 'limitThrough' } });
+      }
       checkCondition(op.query.where, caps, driverName);
       return;
     case 'count':

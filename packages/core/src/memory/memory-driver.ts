@@ -17,6 +17,7 @@ import { isAfterCursor, sortRows } from './order-rows.js';
 import { applyPatch } from './apply-patch.js';
 import { copyRow } from './copy-value.js';
 import { constraintKey, findUniqueViolation } from './unique-check.js';
+import { throughRows } from './through-rows.js';
 
 /**
  * Options of the memory driver.
@@ -100,6 +101,7 @@ class MemorySession implements DriverSession {
     }
     rows = sortRows(rows, query.orderBy);
     if (query.distinct) rows = firstOfEach(rows, query.distinct);
+    if (query.through) return throughRows(rows, this.state.table(query.through.schema).values(), query.through, query.select);
     if (query.limitPerGroup) rows = firstPerGroup(rows, query.limitPerGroup.field, query.limitPerGroup.limit);
     const start = query.offset ?? 0;
     const end = query.limit === undefined ? undefined : start + query.limit;
@@ -229,7 +231,7 @@ export class MemoryDriver extends MemorySession implements Driver {
     });
     driver = this;
     this.name = options.name ?? 'memory';
-    this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, ...options.capabilities });
+    this.capabilities = Object.freeze({ ...FULL_CAPABILITIES, limitThrough: true, ...options.capabilities });
     this.migrations = new MemoryMigrationBackend(this.state);
   }
 

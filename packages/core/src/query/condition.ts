@@ -1,3 +1,5 @@
+import type { RepositorySchema } from '../schema/repository-schema.js';
+
 /**
  * The normalized filter tree that drivers receive. The repository layer has
  * already checked every field name against the schema, coerced values to the
@@ -105,6 +107,12 @@ export interface NormalizedQuery {
    */
   readonly limitPerGroup?: { readonly field: string; readonly limit: number } | undefined;
   /**
+   * Set by a many-to-many `include` with a limit: see {@link ThroughQuery}.
+   * Never set together with `after`, `offset`, `distinct`, `limit` or
+   * `limitPerGroup`; sent only to drivers whose capabilities have `limitThrough`.
+   */
+  readonly through?: ThroughQuery | undefined;
+  /**
    * Set by `exists()`: any matching rows will do, not necessarily the first
    * ones in `orderBy`. Drivers may ignore it (ordering is always correct);
    * a backend that must order range-filtered results by the filtered field
@@ -112,6 +120,59 @@ export interface NormalizedQuery {
    */
   readonly anyOrder?: boolean | undefined;
 }
+
+/**
+ * "The first `limit` rows of this repository linked to each parent key
+ * through a join repository", in the query's `orderBy` and after its
+ * `where`: a row qualifies for key `k` when some join row has `field = k`
+ * and `targetField` = the row's id. A row linked to two keys comes back
+ * twice, once per key; two join rows linking the same pair count once.
+ * Each returned row carries two extra properties: {@link THROUGH_PARENT}
+ * (the key) and {@link THROUGH_LINK} (the smallest id of the join rows
+ * linking the pair), so the caller can read those join rows by id.
+ *
+ * @example
+ * ```ts
+ * const q: NormalizedQuery = {
+ *   orderBy: [{ field: 'label', direction: 'asc' }, { field: 'id', direction: 'asc' }],
+ *   through: { schema, field: 'conversationId', targetField: 'tagId', keys: ['c1', 'c2'], limit: 5 }, // schema: the join's storage schema
+ * };
+ * ```
+ */
+export interface ThroughQuery {
+  /** The storage schema of the join repository. */
+  readonly schema: RepositorySchema;
+  /** The join field holding the parent key. */
+  readonly field: string;
+  /** The join field holding this repository's id. */
+  readonly targetField: string;
+  /** The parent keys (distinct, at most the driver's `maxInList`). */
+  readonly keys: readonly string[];
+  /** Rows kept per key. */
+  readonly limit: number;
+}
+
+/**
+ * The property of a {@link ThroughQuery} result row holding its parent key.
+ * Field names start with a letter, so it never collides with one.
+ *
+ * @example
+ * ```ts
+ * const parents = rows.map((row) => row[THROUGH_PARENT] as string);
+ * ```
+ */
+export const THROUGH_PARENT = '__parent';
+
+/**
+ * The property of a {@link ThroughQuery} result row holding the id of the
+ * join row that links it to its parent.
+ *
+ * @example
+ * ```ts
+ * const linkIds = rows.map((row) => row[THROUGH_LINK] as string);
+ * ```
+ */
+export const THROUGH_LINK = '__link';
 
 /**
  * Which rows an update or delete targets: the intersection of `ids` (when

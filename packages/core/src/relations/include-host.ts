@@ -28,5 +28,6 @@ export function includeHost(
     schemaNameOf: (key) => root.get(key)!.name,
     chunkSize: caps.maxInList ?? DEFAULT_CHUNK,
     perGroupNative: caps.limitPerGroup === true,
+    throughNative: caps.limitThrough === true,
   };
 }

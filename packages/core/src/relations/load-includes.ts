@@ -1,10 +1,11 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
-import type { OrderTerm } from '../query/condition.js';
+import type { OrderTerm, ThroughQuery } from '../query/condition.js';
 import { MAX_LIMIT } from '../query/normalize-query.js';
 import { isPlainObject } from '../repository/validate-value.js';
 import { sortRows } from '../memory/order-rows.js';
 import type { ResolvedRelation } from './check-relations.js';
+import { boundedThrough, loadThroughLimited } from './load-through.js';
 
 type Row = Record<string, unknown>;
 /** A per-parent limit, as the normalized query carries it. */
@@ -22,12 +23,37 @@ type PerGroup = { readonly field: string; readonly limit: number };
 export const READ_RELATED: unique symbol = Symbol('chatcore.readRelated');
 
 /**
- * A repository as the loader sees it: its schema, and a find that takes a
- * per-parent limit (sent as `limitPerGroup`, so plugins see a normal find).
+ * The storage schema of a repository, keyed by a symbol: what a `through`
+ * query names as its join.
+ *
+ * @example
+ * ```ts
+ * const joinSchema = links[STORAGE_SCHEMA];
+ * ```
+ */
+export const STORAGE_SCHEMA: unique symbol = Symbol('chatcore.storageSchema');
+
+/**
+ * The per-parent limit of a related read: on a field of the repository
+ * (`limitPerGroup`), or through a join repository (`through`).
+ *
+ * @example
+ * ```ts
+ * const perGroup: ReadRelatedGroup = { through: { schema: links[STORAGE_SCHEMA], field: 'conversationId', targetField: 'tagId', keys: ids, limit: 5 } };
+ * ```
+ */
+export type ReadRelatedGroup = PerGroup | { readonly through: ThroughQuery };
+
+/**
+ * A repository as the loader sees it: its schema, a find that takes a
+ * per-parent limit (sent as `limitPerGroup` or `through`, so plugins see a
+ * find of this repository), getMany, and its storage schema.
  */
 export interface IncludeSource {
   readonly schema: RepositorySchema;
-  [READ_RELATED](query: Row, perGroup: PerGroup | undefined, options: object | undefined): Promise<{ rows: Row[]; orderBy: readonly OrderTerm[] }>;
+  readonly [STORAGE_SCHEMA]: RepositorySchema;
+  [READ_RELATED](query: Row, perGroup: ReadRelatedGroup | undefined, options: object | undefined): Promise<{ rows: Row[]; orderBy: readonly OrderTerm[] }>;
+  getMany(ids: readonly string[], options: object | undefined): Promise<Row[]>;
 }
 
 /**
@@ -42,6 +68,8 @@ export interface IncludeHost<Scope> {
   schemaNameOf(key: string): string;
   readonly chunkSize: number;
   readonly perGroupNative: boolean;
+  /** The driver takes a many-to-many per-parent limit (`through`) in one query. */
+  readonly throughNative: boolean;
 }
 
 /** One checked level of `include`: relation name to its options. */
@@ -164,6 +192,11 @@ export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Ro
         break;
       }
       case 'through': {
+        if (boundedThrough(host, scope, rel, args)) {
+          await loadThroughLimited(host, scope, rows, name, rel, args, options);
+          break;
+        }
+        // No limit, or a backend or join plugin that rules the bounded read out: every link of the parents, then their targets.
         const join = host.repository(rel.through, scope);
         const links = (await related(host, scope, join, { relation: rel, select: [rel.field, rel.targetField] }, rel.field, distinctValues(rows, 'id'), undefined, options)).rows;
         const targets = await related(host, scope, target, args, 'id', distinctValues(links, rel.targetField), undefined, options);

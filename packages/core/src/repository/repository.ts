@@ -18,7 +18,7 @@ import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } fro
 import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
 import { compileRowQuery } from './row-query.js';
 import { attachTaken, takeInclude, type TakenInclude } from '../relations/take-include.js';
-import { READ_RELATED } from '../relations/load-includes.js';
+import { READ_RELATED, STORAGE_SCHEMA, type ReadRelatedGroup } from '../relations/load-includes.js';
 
 const DEFAULT_PAGE = 50;
 const MAX_BATCH = 100_000;
@@ -134,11 +134,20 @@ export class RepositoryImpl {
     return this.#attach(result.rows.map((r) => this.#shape(r, requested)), taken, options);
   }
 
-  /** A find for `include`: `perGroup` becomes the query's limitPerGroup, so plugins see (and cache) a normal find. */
-  async [READ_RELATED](query: unknown, perGroup: { field: string; limit: number } | undefined, options?: CallOptions): Promise<{ rows: Row[]; orderBy: readonly OrderTerm[] }> {
+  /**
+   * A find for `include`: `perGroup` becomes the query's limitPerGroup (or
+   * its `through`), so plugins see a find of this repository.
+   */
+  async [READ_RELATED](query: unknown, perGroup: ReadRelatedGroup | undefined, options?: CallOptions): Promise<{ rows: Row[]; orderBy: readonly OrderTerm[] }> {
     const { query: q, requested } = normalizeQuery(this.schema, query);
-    const result = await this.#run('find', { kind: 'query', schema: this.storage, query: perGroup ? { ...q, limitPerGroup: perGroup } : q }, options);
+    const grouped = perGroup === undefined ? q : 'through' in perGroup ? { ...q, through: perGroup.through } : { ...q, limitPerGroup: perGroup };
+    const result = await this.#run('find', { kind: 'query', schema: this.storage, query: grouped }, options);
     return { rows: result.rows.map((r) => this.#shape(r, requested)), orderBy: q.orderBy };
+  }
+
+  /** The storage schema (after the plugins' extendSchema), for a `through` query naming this repository as the join. */
+  get [STORAGE_SCHEMA](): RepositorySchema {
+    return this.storage;
   }
 
   async findPage(query?: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {

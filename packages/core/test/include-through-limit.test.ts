@@ -1,0 +1,84 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
+import type { Driver, NormalizedQuery } from '@chatcore/core/driver';
+import type { Plugin, RepositorySchema } from '@chatcore/core/plugin';
+import { memoryDriver } from '@chatcore/core/testing';
+
+// Which path a many-to-many include with a limit takes, and what the join repository's plugins decide.
+const conversations = defineRepository('conversations', { id: f.id(), title: f.string() });
+const tags = defineRepository('tags', { id: f.id(), label: f.string() });
+const links = defineRepository('links', { id: f.id(), conversationId: f.string(), tagId: f.string(), hidden: f.boolean() });
+const repositories = { conversations, tags, links };
+const relations = defineRelations(repositories, {
+  conversations: (r) => ({ tags: r.many('tags', { through: 'links', field: 'conversationId', targetField: 'tagId' }) }),
+});
+
+/** The memory driver, recording the `through` of every query it is sent. */
+function recording(sent: Array<NormalizedQuery['through']>): Driver {
+  const inner = memoryDriver();
+  return new Proxy(inner, {
+    get(target, prop) {
+      if (prop === 'query') {
+        return (schema: never, query: NormalizedQuery, options: never) => {
+          sent.push(query.through);
+          return target.query(schema, query, options);
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? value.bind(target) : value;
+    },
+  });
+}
+
+async function seeded(plugins: Plugin[]) {
+  const sent: Array<NormalizedQuery['through']> = [];
+  const db = createDatabase({ driver: recording(sent), repositories, relations, plugins });
+  await db.connect();
+  const [c] = await db.conversations.createMany([{ title: 'c' }]);
+  const ts = await db.tags.createMany(['a', 'b', 'c', 'd'].map((label) => ({ label })));
+  await db.links.createMany(ts.map((t, i) => ({ conversationId: c!.id, tagId: t.id, hidden: i === 1 })));
+  sent.length = 0;
+  return { db, c: c!, sent };
+}
+
+test('a target whose join row a plugin of the join repository withholds is left out, and the next one takes its place', async () => {
+  const withhold: Plugin = {
+    name: 'withhold-hidden-links',
+    async around(op, _ctx, next) {
+      const result = await next(op);
+      return op.schema.name === 'links' ? { ...result, rows: result.rows.filter((r) => r.hidden !== true) } : result;
+    },
+  };
+  const { db, c, sent } = await seeded([withhold]);
+  const got = await db.conversations.get(c.id, { include: { tags: { orderBy: { label: 'asc' }, limit: 3 } } });
+  assert.equal(got?.tags.map((t) => t.label), ['a', 'c', 'd'], "'b' is linked by a withheld join row");
+  assert.equal(sent.filter((t) => t !== undefined).map((t) => t!.limit), [3, 6], 'read again with twice the limit, once');
+  const two = await db.conversations.get(c.id, { include: { tags: { orderBy: { label: 'asc' }, limit: 1 } } });
+  assert.equal(two?.tags.map((t) => t.label), ['a'], 'no withheld row among the first: one read');
+  await db.close();
+});
+
+test('a join key field a plugin stores other than in clear keeps the path that reads every link', async () => {
+  const rewrites: Plugin = {
+    name: 'stores-tag-id-its-way',
+    extendSchema: (schemas) => schemas.map((s): RepositorySchema => (s.name !== 'links' ? s : {
+      ...s, fields: { ...s.fields, tagId: { ...s.fields.tagId!, storedAs: 'custom' } },
+    })),
+  };
+  const { db, c, sent } = await seeded([rewrites]);
+  const got = await db.conversations.get(c.id, { include: { tags: { orderBy: { label: 'desc' }, limit: 2 } } });
+  assert.equal(sent.filter((t) => t !== undefined), [], 'no through query was sent');
+  assert.equal(got?.tags.map((t) => t.label), ['d', 'c']);
+  await db.close();
+});
+
+test('without a limit, the include reads every link and needs no through query', async () => {
+  const { db, c, sent } = await seeded([]);
+  const got = await db.conversations.get(c.id, { include: { tags: { orderBy: { label: 'asc' } } } });
+  assert.equal(sent.filter((t) => t !== undefined), []);
+  assert.equal(got?.tags.map((t) => t.label), ['a', 'b', 'c', 'd']);
+  await db.close();
+});
+
+test.run();

@@ -1,0 +1,107 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { PassThrough } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { pglite } from '@chatcore/pglite';
+import { audit, type AuditPlugin } from '@chatcore/audit';
+import { cache } from '@chatcore/cache';
+import { encryption } from '../src/index.js';
+import { countingDriver } from './helpers/counting-driver.js';
+import { KEY_A, highEntropy } from './helpers/keys.js';
+
+// A many-to-many include with a per-parent limit through the standard onion: the
+// targets are read (and decrypted, and audited) as a find of their repository, the
+// join rows as a getMany of theirs, each bounded by the limit.
+await requireService('redis');
+const suffix = randomBytes(3).toString('hex');
+const conversations = defineRepository(`tc_${suffix}`, { id: f.id(), title: f.string().sensitive() });
+const tags = defineRepository(`tt_${suffix}`, { id: f.id(), rank: f.integer(), label: f.string().sensitive({ searchable: true }) });
+const links = defineRepository(`tl_${suffix}`, { id: f.id(), conversationId: f.string().indexed(), tagId: f.string().indexed(), note: f.string().sensitive() });
+const repositories = { conversations, tags, links };
+const relations = defineRelations(repositories, {
+  conversations: (r) => ({ tags: r.many('tags', { through: 'links', field: 'conversationId', targetField: 'tagId' }) }),
+});
+const out = new PassThrough();
+let written = '';
+out.on('data', (d: Buffer) => (written += d.toString('utf8')));
+const base = pglite();
+const { driver, calls } = countingDriver(base);
+const db = createDatabase({
+  driver,
+  repositories,
+  relations,
+  plugins: [
+    audit({ sinks: { console: { stream: out } }, reads: 'all' }),
+    encryption({ keys: [{ id: 'k1', key: KEY_A }] }),
+    cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `through${suffix}`, redisTimeout: '2s', heartbeat: '1s' }),
+  ],
+});
+await db.connect();
+const auditor = db.plugin<AuditPlugin>('audit')!;
+
+/** Read events audit recorded since the last call: [repository, method, number of ids]. */
+async function reads(): Promise<Array<[unknown, unknown, unknown]>> {
+  await auditor.flush();
+  const events = written.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+  written = '';
+  return events.filter((e) => e.type === 'operation' && e.family === 'read').map((e) => [e.repository, e.method, (e.ids as unknown[] | undefined)?.length]);
+}
+
+const plain: string[] = [];
+const secret = (p: string) => {
+  const v = highEntropy(p);
+  plain.push(v);
+  return v;
+};
+const convs = await db.conversations.createMany([0, 1].map(() => ({ title: secret('t') })));
+const allTags = await db.tags.createMany(Array.from({ length: 30 }, (_, rank) => ({ rank, label: secret('l') })));
+// The first conversation is linked to all 30 tags, the second to 3.
+await db.links.createMany([
+  ...allTags.map((t) => ({ conversationId: convs[0]!.id, tagId: t.id, note: secret('n') })),
+  ...allTags.slice(0, 3).map((t) => ({ conversationId: convs[1]!.id, tagId: t.id, note: secret('n') })),
+]);
+const include = { tags: { orderBy: { rank: 'desc' as const }, limit: 4 } };
+const labelOf = new Map(allTags.map((t) => [t.id, t.label]));
+
+test('included targets decrypt, and no table holds their plaintext', async () => {
+  const got = await db.conversations.getMany(convs.map((c) => c.id), { include });
+  assert.equal(got.map((c) => c.tags.map((t) => t.rank)), [[29, 28, 27, 26], [2, 1, 0]]);
+  for (const c of got) for (const t of c.tags) assert.is(t.label, labelOf.get(t.id), 'labels are decrypted');
+  assert.ok(got.every((c) => c.tags.every((t) => !('__parent' in t) && !('__link' in t))), 'no link bookkeeping reaches the caller');
+  const dump: string[] = [];
+  for (const s of db.schemas.values()) {
+    const res = await base.executor.execute({ sql: `select row_to_json(x)::text as j from "${s.table}" x`, parameters: [] });
+    dump.push(...res.rows.map((r) => String(r.j)));
+  }
+  const text = dump.join('\n');
+  assert.ok(text.length > 1000);
+  assert.equal(plain.filter((v) => text.includes(v)), [], 'no plaintext in any table');
+});
+
+test('audit records one read per repository read, each bounded by the limit', async () => {
+  await reads();
+  const before = calls();
+  await db.conversations.getMany(convs.map((c) => c.id), { include, cache: false });
+  assert.is(calls() - before, 3, 'one driver call per repository');
+  assert.equal(await reads(), [
+    [conversations.name, 'getMany', 2],
+    [tags.name, 'find', 7],
+    [links.name, 'getMany', 7],
+  ]);
+});
+
+test('a new link shows in the next include (the target read is not cached)', async () => {
+  const extra = await db.tags.create({ rank: 99, label: secret('l') });
+  await db.links.create({ conversationId: convs[1]!.id, tagId: extra.id, note: secret('n') });
+  const got = await db.conversations.get(convs[1]!.id, { include });
+  assert.equal(got?.tags.map((t) => t.rank), [99, 2, 1, 0]);
+  assert.is(got?.tags[0]?.label, extra.label);
+});
+
+test.after(async () => {
+  for (const key of ['links', 'tags', 'conversations'] as const) await db[key].deleteMany({});
+  await db.close();
+});
+test.run();
