@@ -188,7 +188,8 @@ export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Ro
 
 /**
  * The related rows whose `field` is one of `values`, in the relation's
- * order, with their own includes attached; `trim()` then drops the key
+ * order (with a per-parent limit: within each parent, the groups in any
+ * order), with their own includes attached; `trim()` then drops the key
  * fields read only to match them to their parents (once grouped).
  */
 async function related<S>(
