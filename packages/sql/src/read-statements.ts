@@ -89,7 +89,8 @@ function distinctQuery(plan: SchemaPlan, q: NormalizedQuery, keys: readonly stri
  * `limitPerGroup` over an `in` list of the group field (what include
  * sends): one lateral subquery per listed value, each reading only its
  * first n rows (an index on the group field and the order serves it),
- * instead of ranking every row of every group.
+ * instead of ranking every row of every group. Without an overall limit
+ * the rows are returned group by group, not sorted again as a whole.
  */
 function lateralPerGroup(plan: SchemaPlan, q: NormalizedQuery): SqlStatement | undefined {
   const group = q.limitPerGroup!;
@@ -119,8 +120,12 @@ function lateralPerGroup(plan: SchemaPlan, q: NormalizedQuery): SqlStatement | u
     inner = inner.limit(alloc.slot() as never);
     const from = sql`(select g.* from unnest(${list}::${sql.raw(f.scalarType)}[]) as k(__group_key) cross join lateral (${inner}) as g)`;
     let qb = compiler.selectFrom(from.as('s') as never).select(plan.selection(q.select));
-    for (const term of terms) qb = qb.orderBy(term);
-    if (q.limit !== undefined) qb = qb.limit(alloc.slot() as never);
+    // Without an overall limit only each group's order counts (NormalizedQuery.limitPerGroup): the
+    // rows come group after group, each in order, and the server skips a sort of all of them.
+    if (q.limit !== undefined) {
+      for (const term of terms) qb = qb.orderBy(term);
+      qb = qb.limit(alloc.slot() as never);
+    }
     return toShape(qb.compile(), true);
   });
   return bindShape(shape, values, true);

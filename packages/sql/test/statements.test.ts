@@ -47,6 +47,22 @@ test('a through query reads each parent key\'s first n targets in one lateral st
   assert.match(a.sql, /as "__link"/);
 });
 
+test('a per-group limit without an overall limit returns the groups as they come, each in order', () => {
+  const perGroup = (limit?: number) => queryStatement(plan, {
+    where: { kind: 'in', field: 'conversationId', values: ['c1', 'c2'], negate: false },
+    orderBy: [{ field: 'createdAt', direction: 'desc' }, { field: 'id', direction: 'desc' }],
+    limitPerGroup: { field: 'conversationId', limit: 20 },
+    ...(limit === undefined ? {} : { limit }),
+  });
+  const grouped = perGroup();
+  assert.match(grouped.sql, 'cross join lateral');
+  assert.match(grouped.sql, /order by "created_at" desc[^)]*limit \$2\)\) as g\) as "s"$/, 'each group is ordered and limited inside the lateral subquery');
+  assert.equal(grouped.parameters, [['c1', 'c2'], 20]);
+  const limited = perGroup(30);
+  assert.match(limited.sql, /as "s" order by "created_at" desc.* limit \$3$/, 'an overall limit still takes the first rows of all groups');
+  assert.equal(limited.parameters, [['c1', 'c2'], 20, 30]);
+});
+
 test('columns come from the schema and are returned under field names', () => {
   const st = getByIdsStatement(plan, ['x'], undefined);
   assert.match(st.sql, '"conversation_id" as "conversationId"');

@@ -102,8 +102,11 @@ export interface NormalizedQuery {
   /**
    * Set by `include` ("each conversation with its last 20 messages"): keep
    * only the first `limit` rows (in `orderBy`) of each value of `field`,
-   * then apply `limit`. Never set together with `after`, `offset` or
-   * `distinct`; sent only to drivers whose capabilities have `limitPerGroup`.
+   * then apply `limit`. Without `limit` only the order within each group
+   * is fixed: a driver may return the groups one after another (or
+   * interleaved), which saves a sort of every row. Never set together
+   * with `after`, `offset` or `distinct`; sent only to drivers whose
+   * capabilities have `limitPerGroup`.
    */
   readonly limitPerGroup?: { readonly field: string; readonly limit: number } | undefined;
   /**

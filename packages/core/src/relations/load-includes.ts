@@ -160,6 +160,7 @@ export function keyFields(include: CheckedInclude): string[] {
  * Load the relations of `include` for `rows` and set them on each row: one
  * query per relation and level for all the rows (chunked by the driver's
  * `in` limit), each through the related repository's own API and plugins.
+ * Each row of `rows` is replaced by a copy that carries its relations.
  *
  * @example
  * ```ts
@@ -175,7 +176,7 @@ export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Ro
       case 'one': {
         const found = await related(host, scope, target, args, 'id', distinctValues(rows, rel.sourceField), undefined, options);
         const byId = indexBy(found.rows, 'id');
-        for (const r of rows) r[name] = byId.get(r[rel.sourceField] as string)?.[0] ?? null;
+        for (let i = 0; i < rows.length; i++) rows[i] = withRelation(rows[i]!, name, byId.get(rows[i]![rel.sourceField] as string)?.[0] ?? null);
         found.trim();
         break;
       }
@@ -187,7 +188,10 @@ export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Ro
         // The per-parent limit is applied here too, in the one pass that groups: a driver that
         // spreads FULL_CAPABILITIES but ignores limitPerGroup must still give the right answer.
         const groups = indexBy(found.rows, rel.targetField, limit);
-        for (const r of rows) r[name] = rel.kind === 'oneBack' ? (groups.get(r.id as string)?.[0] ?? null) : (groups.get(r.id as string) ?? []);
+        for (let i = 0; i < rows.length; i++) {
+          const group = groups.get(rows[i]!.id as string);
+          rows[i] = withRelation(rows[i]!, name, rel.kind === 'oneBack' ? (group?.[0] ?? null) : (group ?? []));
+        }
         found.trim();
         break;
       }
@@ -203,10 +207,10 @@ export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Ro
         const found = targets.rows;
         const position = new Map(found.map((t, i) => [t.id as string, i]));
         const linked = indexBy(links, rel.field);
-        for (const r of rows) {
-          const ids = (linked.get(r.id as string) ?? []).map((l) => l[rel.targetField] as string).filter((id) => position.has(id));
+        for (let i = 0; i < rows.length; i++) {
+          const ids = (linked.get(rows[i]!.id as string) ?? []).map((l) => l[rel.targetField] as string).filter((id) => position.has(id));
           const mine = [...new Set(ids)].sort((a, b) => position.get(a)! - position.get(b)!).map((id) => found[position.get(id)!]!);
-          r[name] = args.limit === undefined ? mine : mine.slice(0, args.limit);
+          rows[i] = withRelation(rows[i]!, name, args.limit === undefined ? mine : mine.slice(0, args.limit));
         }
         targets.trim();
         break;
@@ -217,7 +221,8 @@ export async function attachIncludes<S>(host: IncludeHost<S>, scope: S, rows: Ro
 
 /**
  * The related rows whose `field` is one of `values`, in the relation's
- * order, with their own includes attached; `trim()` then drops the key
+ * order (with a per-parent limit: within each parent, the groups in any
+ * order), with their own includes attached; `trim()` then drops the key
  * fields read only to match them to their parents (once grouped).
  */
 async function related<S>(
@@ -255,6 +260,19 @@ async function related<S>(
     for (const r of rows) for (const f of added) delete r[f];
   };
   return { rows, trim };
+}
+
+/**
+ * `row` with relation `name` set, as a new object in its place. Adding a
+ * property to a row as pg builds them costs ~0.5–1.5 µs (V8 finds no cached
+ * transition from the map of its rows and takes the slow path every time); a
+ * copy with the property added costs ~0.1 µs, and leaves the driver's (or a
+ * plugin's) row object as it was.
+ */
+function withRelation(row: Row, name: string, value: unknown): Row {
+  const out: Row = Object.assign({}, row);
+  out[name] = value;
+  return out;
 }
 
 function distinctValues(rows: readonly Row[], field: string): string[] {
