@@ -7,6 +7,7 @@ import type { CallerContext } from '../context/operation-context.js';
 import type { AggregateQuery, AggregateResult, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
 import type { DistinctKeyOf, SortKeyOf } from '../schema/infer.js';
 import type { RowQuery } from './row-query.js';
+import type { WholeRows } from './whole-rows.js';
 import type { IncludeOf, RelationScope, StrictInclude, WithIncluded } from '../relations/include-types.js';
 
 /**
@@ -129,10 +130,12 @@ export interface Repository<D extends AnyRepositoryDef> {
    * `selectFrom(<table>).selectAll()...` builder from `driver.kysely()`),
    * read through the plugins like `find`: decrypted, authenticated, secrets
    * removed, audited as a read, inside `tx` when called on `tx.<name>`.
-   * The statement must select whole rows of this repository's table
-   * (ValidationError otherwise); other drivers raise UnsupportedQueryError.
+   * Its rows must be whole rows of this repository's table: a builder of
+   * another table, a partial select or a secret column does not compile
+   * (see `WholeRows`), and the statement is checked again at run time
+   * (ValidationError). Other drivers raise UnsupportedQueryError.
    */
-  query(query: RowQuery, options?: CallOptions): Promise<RecordOf<D>[]>;
+  query<O>(query: RowQuery<O> & WholeRows<D, O>, options?: CallOptions): Promise<RecordOf<D>[]>;
   /** Whether any record matches `where`. */
   exists(where?: FilterOf<D>, options?: CallOptions): Promise<boolean>;
   /** Patch one record; NotFoundError if missing, ConflictError on a stale expectedVersion. */

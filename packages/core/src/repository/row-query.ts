@@ -5,17 +5,21 @@ import type { RowStatement } from '../driver/driver.js';
  * What `Repository.query` accepts: a query builder that compiles to one
  * read statement, such as a Kysely `selectFrom(<table>).selectAll()` query
  * from a SQL driver's `kysely()`. It is compiled, not executed: the
- * repository runs it through the plugins.
+ * repository runs it through the plugins. `O` is the builder's row type
+ * (Kysely's `expressionType`), which `query` checks against the
+ * repository's stored row (see `WholeRows`).
  *
  * @example
  * ```ts
  * const sql = pglite(); // the database's driver
  * const k = sql.kysely<typeof repositories>();
- * const q: RowQuery = k.selectFrom('users').selectAll().where('age', '>=', 18);
+ * const q = k.selectFrom('users').selectAll().where('age', '>=', 18); // a RowQuery<SqlRowOf<typeof users>>
  * const adults = await db.users.query(q); // User[], through the plugins
  * ```
  */
-export interface RowQuery {
+export interface RowQuery<O = unknown> {
+  /** The type of the rows the statement returns; a type-level mark, never read. */
+  readonly expressionType?: O | undefined;
   compile(): RowStatement;
 }
 

@@ -2,7 +2,7 @@ import { suite, type Test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { createDatabase, defineRepository, f, IntegrityError, UnsupportedQueryError, ValidationError } from '@chatcore/core';
+import { createDatabase, defineRepository, f, IntegrityError, UnsupportedQueryError, ValidationError, type RowQuery } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
 import type { BlindIndex, Ciphertext, RowAuthenticatorTag, Sealed, SealedEnvelope, SqlDriver, SqlRowOf } from '@chatcore/sql';
 import { audit, type AuditPlugin } from '@chatcore/audit';
@@ -216,15 +216,18 @@ export function writtenQueryScenario(name: string, makeDriver: (n: number) => Sq
 
   s('statements that are not whole rows of the table are refused with a ValidationError, and nothing runs', async () => {
     const before = await db.tags.count({});
+    // Most of these do not compile (packages/core/typetests/written-queries.ts):
+    // passed untyped, as from plain JavaScript, they meet the run-time check.
+    const untyped = (q: unknown) => q as RowQuery<any>;
     const partial = k.selectFrom('users').select(['id', 'name']);
-    await rejects(ValidationError, () => db.users.query(partial), /lack column\(s\) .*email/);
-    await rejects(ValidationError, () => db.users.query(k.selectFrom('notes').selectAll()), /select from the table users/);
-    await rejects(ValidationError, () => db.tags.query(k.insertInto('tags').values({ id: 'x', label: 'x', created_at: new Date(), updated_at: new Date(), version: 1 }).returningAll()), /select query/);
+    await rejects(ValidationError, () => db.users.query(untyped(partial)), /lack column\(s\) .*email/);
+    await rejects(ValidationError, () => db.users.query(untyped(k.selectFrom('notes').selectAll())), /select from the table users/);
+    await rejects(ValidationError, () => db.tags.query(untyped(k.insertInto('tags').values({ id: 'x', label: 'x', created_at: new Date(), updated_at: new Date(), version: 1 }).returningAll())), /select query/);
     await rejects(ValidationError, () => db.tags.query(k.with('gone', (w) => w.deleteFrom('tags').returningAll()).selectFrom('tags').selectAll()), /writes/);
-    await rejects(ValidationError, () => db.notes.query(k.selectFrom('notes').innerJoin('tags', 'tags.label', 'notes.conversation_id').selectAll()), /select only notes's columns/);
-    await rejects(ValidationError, () => db.users.query({} as never), /compile/);
+    await rejects(ValidationError, () => db.notes.query(untyped(k.selectFrom('notes').innerJoin('tags', 'tags.label', 'notes.conversation_id').selectAll())), /select only notes's columns/);
+    await rejects(ValidationError, () => db.users.query(untyped({})), /compile/);
     // Kysely's sql`` template compiles only against an instance: compile() throws.
-    await rejects(ValidationError, () => db.tags.query({ compile: () => { throw new TypeError('no executor'); } }), /compile\(\) failed/);
+    await rejects(ValidationError, () => db.tags.query(untyped({ compile: () => { throw new TypeError('no executor'); } })), /compile\(\) failed/);
     assert.is(await db.tags.count({}), before);
   });
 

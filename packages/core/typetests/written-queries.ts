@@ -1,0 +1,73 @@
+// db.<repo>.query(): only a select builder whose rows are this repository's
+// stored rows compiles. Each @ts-expect-error line has a twin right below it
+// that compiles.
+import type { RecordOf, RowQuery } from '@chatcore/core';
+import type { Sealed, SqlDriver } from '@chatcore/sql';
+import { db, users, conversations, messages } from './schema.js';
+
+export async function writtenQueries(driver: SqlDriver): Promise<void> {
+  const k = driver.kysely<{ users: typeof users; conversations: typeof conversations; messages: typeof messages }>();
+  const plain = driver.kysely<{ users: typeof users; conversations: typeof conversations }, 'plaintext'>();
+
+  // --- another table's rows are not this repository's
+  // @ts-expect-error conversations' rows lack users' columns (name, email, ...)
+  await db.users.query(k.selectFrom('conversations').selectAll());
+  await db.users.query(k.selectFrom('users').selectAll());
+  // @ts-expect-error users' rows are not conversations, in plaintext mode either
+  await db.conversations.query(plain.selectFrom('users').selectAll());
+  await db.conversations.query(plain.selectFrom('conversations').selectAll());
+
+  // --- a partial select lacks columns
+  // @ts-expect-error the rows lack email, ssn, age, ...: select whole rows
+  await db.users.query(k.selectFrom('users').select(['id', 'name']));
+  await db.users.query(k.selectFrom('users').selectAll().where('age', '>=', 18));
+
+  // --- secrets are never selected
+  // @ts-expect-error password is a secret: the stored row type has no such column
+  await db.users.query(k.selectFrom('users').select(['id', 'password']));
+  await db.users.query(k.selectFrom('users').selectAll().select(['id']));
+  // @ts-expect-error a column named after a secret field does not compile either
+  await db.users.query(k.selectFrom('users').selectAll().select((eb) => eb.val('hash').as('password')));
+  await db.users.query(k.selectFrom('users').selectAll().select((eb) => eb.val(1).as('rank')));
+
+  // --- a write is not a select
+  // @ts-expect-error an insert builder declares no row type
+  await db.conversations.query(k.insertInto('conversations').values({ id: 'c', user_id: 'u', message_count: 0, archived: false, created_at: new Date(), version: 1 }).returningAll());
+  await db.conversations.query(k.selectFrom('conversations').selectAll().where('id', '=', 'c'));
+
+  // --- a join selects the table's own columns
+  // @ts-expect-error selectAll('users') gives users' rows, not conversations'
+  await db.conversations.query(k.selectFrom('conversations').innerJoin('users', 'users.id', 'conversations.user_id').selectAll('users'));
+  const joined = await db.conversations.query(
+    k.selectFrom('conversations').innerJoin('users', 'users.id', 'conversations.user_id').selectAll('conversations').where('users.active', '=', true),
+  );
+  joined[0]?.messageCount.toFixed();
+
+  // --- subqueries, ordering, paging, locking, plaintext mode and transactions keep compiling
+  const rows: Array<RecordOf<typeof messages>> = await db.messages.query(
+    k.selectFrom('messages').selectAll()
+      .where('conversation_id', 'in', k.selectFrom('conversations').select('id').where('archived', '=', false))
+      .orderBy('created_at', 'desc').limit(20).offset(20).forUpdate(),
+  );
+  // @ts-expect-error records never carry secrets
+  (await db.users.query(plain.selectFrom('users').selectAll()))[0]?.password;
+  (await db.users.query(plain.selectFrom('users').selectAll()))[0]?.email.toUpperCase();
+  await db.transaction(async (tx) => {
+    // @ts-expect-error the check holds on tx.<repo> too
+    await tx.users.query(k.selectFrom('messages').selectAll());
+    await tx.users.query(k.selectFrom('users').selectAll().forUpdate());
+  });
+
+  // --- untyped queries get the run-time check only
+  const untyped = { compile: () => ({ sql: 'select * from users', parameters: [] }) } as RowQuery<any>;
+  await db.users.query(untyped);
+  void rows;
+}
+
+// Record mode: the sealed fields are in the envelope, not columns of their own.
+export async function sealedQueries(driver: SqlDriver): Promise<void> {
+  const k = driver.kysely<{ messages: Sealed<typeof messages, 'conversationId'>; users: typeof users }>();
+  // @ts-expect-error a sealed table's rows are still not users' rows
+  await db.users.query(k.selectFrom('messages').selectAll());
+  await db.messages.query(k.selectFrom('messages').selectAll());
+}
