@@ -1,7 +1,7 @@
 // db.<repo>.query(): only a select builder whose rows are this repository's
 // stored rows compiles. Each @ts-expect-error line has a twin right below it
 // that compiles.
-import type { RecordOf, RowQuery } from '@chatcore/core';
+import { defineRepository, f, type Database, type RecordOf, type RowQuery } from '@chatcore/core';
 import type { Sealed, SqlDriver } from '@chatcore/sql';
 import { db, users, conversations, messages } from './schema.js';
 
@@ -70,4 +70,17 @@ export async function sealedQueries(driver: SqlDriver): Promise<void> {
   // @ts-expect-error a sealed table's rows are still not users' rows
   await db.users.query(k.selectFrom('messages').selectAll());
   await db.messages.query(k.selectFrom('messages').selectAll());
+}
+
+// A column() override names the column in the row types and in the check.
+const replies = defineRepository('replies', { id: f.id(), body: f.text().column('content'), authorID: f.string().column('author_id') });
+declare const withReplies: Database<{ replies: typeof replies }>;
+export async function renamedColumns(driver: SqlDriver): Promise<void> {
+  const k = driver.kysely<{ replies: typeof replies }>();
+  // @ts-expect-error the column is content, not body
+  await k.selectFrom('replies').select(['id', 'body']).execute();
+  await k.selectFrom('replies').select(['id', 'content', 'author_id']).execute();
+  // @ts-expect-error the rows lack author_id
+  await withReplies.replies.query(k.selectFrom('replies').select(['id', 'content']));
+  await withReplies.replies.query(k.selectFrom('replies').selectAll());
 }

@@ -3,8 +3,9 @@ import type { AnyRepositoryDef, FieldFlags } from '@chatcore/core';
 /**
  * camelCase to snake_case at the type level, mirroring `toSnakeCase` for
  * ordinary names (`conversationId` -> `conversation_id`). Names with runs of
- * capitals (`userID`) or a `column()` / `table` override are not mirrored:
- * declare the table type yourself for those.
+ * capitals (`userID`) and a `table` override are not mirrored (declare the
+ * table type yourself for those, or give the field a `column()` name, which
+ * the row types follow).
  *
  * @example
  * ```ts
@@ -17,6 +18,8 @@ export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
 
 type TrimLead<S extends string> = S extends `_${infer R}` ? R : S;
 type Column<K extends string> = TrimLead<SnakeCase<K>>;
+/** A field's column: its `column()` override, else the snake_case of its name. */
+type ColumnOf<K extends string, Fd> = FlagsOf<Fd> extends { column: infer C extends string } ? C : Column<K>;
 
 declare const stored: unique symbol;
 /** A string column whose text is opaque: `Kind` says what the encryption plugin keeps in it. */
@@ -131,13 +134,13 @@ type SealedKeys<D extends AnyRepositoryDef> = {
 
 /** The value columns: plain fields as their types, encrypted ones as Ciphertext; secrets and sealed fields left out. */
 type ValueColumns<D extends AnyRepositoryDef, L extends StorageLayout, Out extends string> = {
-  [K in Exclude<Keys<D>, Out> as IsSecret<Fields<D>[K]> extends true ? never : Column<K>]:
+  [K in Exclude<Keys<D>, Out> as IsSecret<Fields<D>[K]> extends true ? never : ColumnOf<K, Fields<D>[K]>]:
     L extends 'encrypted' ? IsSensitive<Fields<D>[K]> extends true ? Nullable<Fields<D>[K], Ciphertext> : Nullable<Fields<D>[K], ValueOf<Fields<D>[K]>>
     : Nullable<Fields<D>[K], ValueOf<Fields<D>[K]>>;
 };
 /** `<column>_bidx` of every searchable sensitive field. */
 type IndexColumns<D extends AnyRepositoryDef> = {
-  [K in Keys<D> as IsSensitive<Fields<D>[K]> extends true ? IsSearchable<Fields<D>[K]> extends true ? `${Column<K>}_bidx` : never : never]: Nullable<Fields<D>[K], BlindIndex>;
+  [K in Keys<D> as IsSensitive<Fields<D>[K]> extends true ? IsSearchable<Fields<D>[K]> extends true ? `${ColumnOf<K, Fields<D>[K]>}_bidx` : never : never]: Nullable<Fields<D>[K], BlindIndex>;
 };
 type HasSensitive<D extends AnyRepositoryDef> = true extends { [K in Keys<D>]: IsSensitive<Fields<D>[K]> }[Keys<D>] ? true : false;
 

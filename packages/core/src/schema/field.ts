@@ -36,6 +36,8 @@ export interface FieldFlags {
   readonly numeric: boolean;
   /** Set by `.sensitive()`: the value is stored encrypted (what storage types such as the SQL escape hatch's read). */
   readonly sensitive?: boolean;
+  /** Set by `.column(name)`: the storage column's name, which the SQL row types use instead of the snake_case default. */
+  readonly column?: string;
 }
 
 type With<F extends FieldFlags, P extends Partial<FieldFlags>> = Omit<F, keyof P> & P extends infer R extends FieldFlags
@@ -114,8 +116,8 @@ export class Field<T, F extends FieldFlags> {
     return this.with({ indexed: true, references: { repository, onDelete, constraint: options?.constraint !== false } });
   }
 
-  /** Store under another column name (SQL) instead of the snake_case default. */
-  column(name: string): Field<T, F> {
+  /** Store under another column name (SQL) instead of the snake_case default; the SQL row types follow it. */
+  column<const C extends string>(name: C): Field<T, With<F, { column: C }>> {
     return this.with({ column: name });
   }
 
