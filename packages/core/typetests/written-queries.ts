@@ -1,7 +1,7 @@
 // db.<repo>.query(): only a select builder whose rows are this repository's
 // stored rows compiles. Each @ts-expect-error line has a twin right below it
 // that compiles.
-import { defineRepository, f, type Database, type RecordOf, type RowQuery } from '@chatcore/core';
+import { defineRepository, f, type AnyRepositoryDef, type Database, type RecordOf, type Repository, type RowQuery, type WholeRows } from '@chatcore/core';
 import type { Sealed, SqlDriver } from '@chatcore/sql';
 import { db, users, conversations, messages } from './schema.js';
 
@@ -84,3 +84,20 @@ export async function renamedColumns(driver: SqlDriver): Promise<void> {
   await withReplies.replies.query(k.selectFrom('replies').select(['id', 'content']));
   await withReplies.replies.query(k.selectFrom('replies').selectAll());
 }
+
+// Code generic over repositories: D's fields are not known, the run-time check decides.
+export async function anyRepository(driver: SqlDriver, repo: Repository<AnyRepositoryDef>): Promise<void> {
+  const k = driver.kysely<{ users: typeof users }>();
+  const rows: Array<RecordOf<AnyRepositoryDef>> = await repo.query(k.selectFrom('users').selectAll());
+  void rows;
+}
+
+// WholeRows names what is wrong.
+const probe = defineRepository('probe', { id: f.id(), name: f.string(), password: f.string().secret() });
+// @ts-expect-error a partial row lacks name, not id
+export const slimWrong: WholeRows<typeof probe, { id: string }> = { 'rows lack columns': 'id' };
+export const slim: WholeRows<typeof probe, { id: string }> = { 'rows lack columns': 'name' };
+// @ts-expect-error a secret column is named as such
+export const secretWrong: WholeRows<typeof probe, { id: string; name: string; password: string }> = { 'rows lack columns': 'password' };
+export const secret: WholeRows<typeof probe, { id: string; name: string; password: string }> = { 'rows carry secret columns': 'password' };
+export const whole: WholeRows<typeof probe, { id: string; name: string }> = 'anything: unknown';

@@ -54,7 +54,8 @@ type IsSealedRow<D extends AnyRepositoryDef, O> =
  * envelope); it never has a secret field's column. Another table's rows or
  * a partial select lack columns. Columns are named as `SqlTablesOf` names
  * them (a `column()` override, else the snake_case of the field name).
- * `any` passes: untyped callers get the run-time check.
+ * `any` passes, and so does any query on a repository typed
+ * `AnyRepositoryDef` (generic code): those get the run-time check only.
  *
  * @example
  * ```ts
@@ -65,6 +66,7 @@ type IsSealedRow<D extends AnyRepositoryDef, O> =
  * ```
  */
 export type WholeRows<D extends AnyRepositoryDef, O> = 0 extends 1 & O ? unknown
+  : 0 extends 1 & Fields<D> ? unknown
   : [Extract<Names<O>, SecretColumn<D>>] extends [never]
     ? [MissingValueColumns<D, O>] extends [never] ? unknown
       : IsSealedRow<D, O> extends true ? unknown
