@@ -3,6 +3,7 @@ import * as assert from 'uvu/assert';
 import { sql } from 'kysely';
 import { ChatcoreError, createDatabase, defineRepository, f, TimeoutError, UniqueViolationError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
+import type { SqlRowOf } from '@chatcore/sql';
 import { dropTables, suffix } from '@chatcore/sql/testing';
 import { postgres } from '../src/index.js';
 import { testConfig } from './helpers/pg-config.js';
@@ -29,7 +30,9 @@ test('a statement cancelled by statement_timeout (57014) raises TimeoutError thr
 
 test('a written query run by a repository (query()) cancelled by statement_timeout raises TimeoutError too', async () => {
   await db.items.create({ title: 'slow' });
-  const slow = k.selectFrom(items.schema.table as never).selectAll().where(sql<boolean>`pg_sleep(3) is not null`);
+  // The table name is made at run time: name its row type for it (withTables).
+  const typed = k.withTables<Record<string, SqlRowOf<typeof items>>>();
+  const slow = typed.selectFrom(items.schema.table).selectAll().where(sql<boolean>`pg_sleep(3) is not null`);
   try {
     await db.items.query(slow);
     assert.unreachable('should have timed out');
