@@ -65,7 +65,7 @@ export function mapError(error: unknown, what: string): Error {
       return new TimeoutError(`Firestore did not answer ${what} within the call's deadline (callTimeout, or the call's timeout). Retry, or raise the timeout.`, { cause: error, info: { grpcCode: code, evidence: 'backend' } });
     case GrpcStatus.ABORTED:
       // Reached only once the retries are spent (the client retries transactions, the driver batches).
-      return new TransactionError(`Firestore aborted ${what} repeatedly because of contention on the same documents. Retry later, spread the writes, or raise maxTransactionAttempts.`, { cause: error });
+      return contentionError(error, what, undefined);
     case GrpcStatus.UNAUTHENTICATED:
     case GrpcStatus.PERMISSION_DENIED:
       return new ConnectionError(`Firestore refused the credentials for ${what}. Check credentials/keyFilename and the service account's roles.`, { cause: error });
@@ -78,4 +78,21 @@ export function mapError(error: unknown, what: string): Error {
       break;
   }
   return new DriverError(`Firestore failed during ${what}${code === undefined ? '' : ` (gRPC status ${code})`}. See the cause.`, { cause: error });
+}
+
+/**
+ * The error for a write that Firestore aborted because of contention on
+ * every one of its `attempts` (when known): nothing of it was applied.
+ *
+ * @example
+ * ```ts
+ * if (grpcCode(e) === GrpcStatus.ABORTED) throw contentionError(e, 'items write', 25);
+ * ```
+ */
+export function contentionError(error: unknown, what: string, attempts: number | undefined): TransactionError {
+  const times = attempts === undefined ? 'repeatedly' : `on all ${attempts} attempts (maxTransactionAttempts)`;
+  return new TransactionError(
+    `Firestore aborted ${what} ${times} because of contention on the same documents; nothing of it was applied. Retry later, spread the writes over more documents, or raise maxTransactionAttempts.`,
+    { cause: error, info: { grpcCode: GrpcStatus.ABORTED, ...(attempts === undefined ? {} : { attempts }) } },
+  );
 }

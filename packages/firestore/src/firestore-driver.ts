@@ -4,7 +4,7 @@ import { AbortedError, ChatcoreError, PartialWriteError, type ComponentHealth, t
 import { FULL_CAPABILITIES, type AggregateRow, type BreakerState, type Condition, type NormalizedAggregate, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { resolveOptions, type FirestoreOptions, type ResolvedFirestoreOptions } from './firestore-options.js';
 import { assertSchemaNames } from './document-rules.js';
-import { GrpcStatus, grpcCode, mapError } from './error-map.js';
+import { contentionError, GrpcStatus, grpcCode, mapError } from './error-map.js';
 import { insertBatched, insertError } from './batch-insert.js';
 import { planIndexes } from './index-plan.js';
 import { FIRESTORE_LIMITS } from './query-limits.js';
@@ -236,8 +236,11 @@ export class FirestoreDriver implements Driver {
         return result;
       }, { maxAttempts: this.options.maxTransactionAttempts, ...(options.readOnly ? { readOnly: true } : {}) });
     } catch (error) {
+      const what = schema ? `${schema.name} write` : 'transaction';
       if (schema && grpcCode(error) === GrpcStatus.ALREADY_EXISTS) throw insertError(error, schema, this.ctx.collection(schema));
-      throw mapError(error, schema ? `${schema.name} write` : 'transaction');
+      // A read-only transaction makes one attempt (the SDK does not retry it).
+      if (grpcCode(error) === GrpcStatus.ABORTED) throw contentionError(error, what, options.readOnly ? 1 : this.options.maxTransactionAttempts);
+      throw mapError(error, what);
     }
   }
 

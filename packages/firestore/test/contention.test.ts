@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f } from '@chatcore/core';
+import { createDatabase, defineRepository, f, TransactionError } from '@chatcore/core';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver, suffix } from './helpers/emulator.js';
 
@@ -8,6 +8,10 @@ const emulator = await useFirestoreEmulator();
 const counters = defineRepository('counters', { id: f.id(), value: f.integer(), version: f.version() }, { table: `counters_${suffix()}` });
 const db = createDatabase({ driver: testDriver(emulator, { maxTransactionAttempts: 50 }), repositories: { counters } });
 await db.connect();
+// The defaults, and a driver that gives up after two attempts.
+const plain = createDatabase({ driver: testDriver(emulator), repositories: { counters } });
+const impatient = createDatabase({ driver: testDriver(emulator, { maxTransactionAttempts: 2 }), repositories: { counters } });
+await Promise.all([plain.connect(), impatient.connect()]);
 
 test('two transactions incrementing one document concurrently, 50 times each, end at exactly 100', async () => {
   const c = await db.counters.create({ value: 0 });
@@ -39,9 +43,35 @@ test('plain updates with an increment from two writers at once lose nothing', as
   assert.is((await db.counters.get(c.id))!.value, 20);
 });
 
+test('25 writers incrementing one record at once all commit with the default maxTransactionAttempts', async () => {
+  const c = await plain.counters.create({ value: 0 });
+  const results = await Promise.allSettled(Array.from({ length: 25 }, () => plain.counters.update(c.id, { value: { increment: 1 } } as never)));
+  assert.equal(results.filter((r) => r.status === 'rejected').map((r) => String((r as PromiseRejectedResult).reason)), []);
+  const final = await plain.counters.get(c.id);
+  assert.is(final!.value, 25);
+  assert.is(final!.version, 26);
+});
+
+test('a write aborted on every attempt raises TransactionError and applies nothing', async () => {
+  const c = await impatient.counters.create({ value: 0 });
+  const results = await Promise.allSettled(Array.from({ length: 15 }, () => impatient.counters.update(c.id, { value: { increment: 1 } } as never)));
+  const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  // Firestore lets about one writer through per turn: 15 writers cannot all commit in two.
+  assert.ok(rejected.length > 0, 'some writers ran out of attempts');
+  for (const e of rejected) {
+    assert.instance(e, TransactionError);
+    assert.is((e as TransactionError).info?.attempts, 2);
+    assert.match((e as Error).message, /maxTransactionAttempts/);
+  }
+  const committed = results.length - rejected.length;
+  const final = await impatient.counters.get(c.id);
+  assert.is(final!.value, committed);
+  assert.is(final!.version, committed + 1);
+});
+
 test.after(async () => {
   await db.counters.deleteMany({});
-  await db.close();
+  await Promise.all([db.close(), plain.close(), impatient.close()]);
   await emulator.stop();
 });
 test.run();
