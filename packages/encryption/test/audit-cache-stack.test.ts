@@ -1,45 +1,32 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { createDatabase, ValidationError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { pglite } from '@chatcore/pglite';
-import { audit, type AuditPlugin } from '@chatcore/audit';
-import { cache, type CachePlugin } from '@chatcore/cache';
-import { encryption } from '../src/index.js';
+import type { CachePlugin } from '@chatcore/cache';
 import { countingDriver } from './helpers/counting-driver.js';
-import { KEY_A, highEntropy } from './helpers/keys.js';
+import { auditedOnion } from './helpers/audited-onion.js';
+import { highEntropy } from './helpers/keys.js';
 import { scenarioRepos } from './helpers/plaintext-scenario.js';
 
 // The standard onion with the real plugins: audit outermost, encryption, the cache next to the driver.
 await requireService('redis');
 const namespace = `auditcache${randomBytes(4).toString('hex')}`;
 const { people, chats } = scenarioRepos(`ac${randomBytes(3).toString('hex')}`);
-const out = new PassThrough();
-let written = '';
-out.on('data', (d: Buffer) => (written += d.toString('utf8')));
 const { driver, calls } = countingDriver(pglite());
+// Every repository cached, an in-process tier of one entry: a read of another key sends the next one to Redis.
+const onion = auditedOnion({ namespace, localMaxEntries: 1 });
 const db = createDatabase({
   driver,
   repositories: { people, chats },
-  plugins: [
-    audit({ sinks: { console: { stream: out } }, reads: 'all' }),
-    encryption({ keys: [{ id: 'k1', key: KEY_A }] }),
-    // No repositories listed: every repository is cached. An in-process tier of one entry, so a
-    // read of another key sends the next one to Redis; generous timeouts for a loaded machine.
-    cache({ redisUrl: 'redis://127.0.0.1:6379', namespace, localMaxEntries: 1, redisTimeout: '2s', heartbeat: '1s' }),
-  ],
+  plugins: onion.plugins,
 });
 await db.connect();
-const auditor = db.plugin<AuditPlugin>('audit')!;
 
 /** The read events audit recorded since the last call: [method, cache, cacheTier]. */
 async function reads(): Promise<Array<[unknown, unknown, unknown]>> {
-  await auditor.flush();
-  const events = written.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
-  written = '';
-  return events.filter((e) => e.type === 'operation' && e.family === 'read').map((e) => [e.method, e.cache, e.cacheTier]);
+  return (await onion.readEvents()).map((e) => [e.method, e.cache, e.cacheTier]);
 }
 
 /** Runs a read and returns its result and how many driver calls it made. */

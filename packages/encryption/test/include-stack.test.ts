@@ -1,15 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { pglite } from '@chatcore/pglite';
-import { audit, type AuditPlugin } from '@chatcore/audit';
-import { cache } from '@chatcore/cache';
-import { encryption } from '../src/index.js';
 import { countingDriver } from './helpers/counting-driver.js';
-import { KEY_A, highEntropy } from './helpers/keys.js';
+import { auditedOnion } from './helpers/audited-onion.js';
+import { highEntropy } from './helpers/keys.js';
 
 // include through the standard onion: each related read is a read of its own repository,
 // decrypted by encryption, cached by the cache and recorded by audit.
@@ -23,30 +20,20 @@ const relations = defineRelations(repositories, {
   users: (r) => ({ conversations: r.many('conversations', { field: 'userId' }) }),
   conversations: (r) => ({ user: r.one('users', { field: 'userId' }), messages: r.many('messages', { field: 'conversationId' }) }),
 });
-const out = new PassThrough();
-let written = '';
-out.on('data', (d: Buffer) => (written += d.toString('utf8')));
 const base = pglite();
 const { driver, calls } = countingDriver(base);
+const onion = auditedOnion({ namespace: `include${suffix}` });
 const db = createDatabase({
   driver,
   repositories,
   relations,
-  plugins: [
-    audit({ sinks: { console: { stream: out } }, reads: 'all' }),
-    encryption({ keys: [{ id: 'k1', key: KEY_A }] }),
-    cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `include${suffix}`, redisTimeout: '2s', heartbeat: '1s' }),
-  ],
+  plugins: onion.plugins,
 });
 await db.connect();
-const auditor = db.plugin<AuditPlugin>('audit')!;
 
 /** Read events audit recorded since the last call: [repository, method, cache]. */
 async function reads(): Promise<Array<[unknown, unknown, unknown]>> {
-  await auditor.flush();
-  const events = written.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
-  written = '';
-  return events.filter((e) => e.type === 'operation' && e.family === 'read').map((e) => [e.repository, e.method, e.cache]);
+  return (await onion.readEvents()).map((e) => [e.repository, e.method, e.cache]);
 }
 
 const plain: string[] = [];
@@ -82,7 +69,6 @@ test('included sensitive fields read back in plain text, and no table holds them
 
 test('audit records one read per repository read, and a repeated include is served from the cache', async () => {
   await reads();
-  written = '';
   // A fresh shape (where: n >= 0) so the first run misses the cache.
   const shaped = { conversations: { include: { messages: { where: { n: { gte: 0 } }, orderBy: { n: 'desc' as const }, limit: 20 } } } };
   const before = calls();

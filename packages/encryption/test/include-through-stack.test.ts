@@ -1,15 +1,12 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { PassThrough } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { pglite } from '@chatcore/pglite';
-import { audit, type AuditPlugin } from '@chatcore/audit';
-import { cache } from '@chatcore/cache';
-import { encryption } from '../src/index.js';
 import { countingDriver } from './helpers/counting-driver.js';
-import { KEY_A, highEntropy } from './helpers/keys.js';
+import { auditedOnion } from './helpers/audited-onion.js';
+import { highEntropy } from './helpers/keys.js';
 
 // A many-to-many include with a per-parent limit through the standard onion: the
 // targets are read (and decrypted, and audited) as a find of their repository, the
@@ -23,30 +20,20 @@ const repositories = { conversations, tags, links };
 const relations = defineRelations(repositories, {
   conversations: (r) => ({ tags: r.many('tags', { through: 'links', field: 'conversationId', targetField: 'tagId' }) }),
 });
-const out = new PassThrough();
-let written = '';
-out.on('data', (d: Buffer) => (written += d.toString('utf8')));
 const base = pglite();
 const { driver, calls } = countingDriver(base);
+const onion = auditedOnion({ namespace: `through${suffix}` });
 const db = createDatabase({
   driver,
   repositories,
   relations,
-  plugins: [
-    audit({ sinks: { console: { stream: out } }, reads: 'all' }),
-    encryption({ keys: [{ id: 'k1', key: KEY_A }] }),
-    cache({ redisUrl: 'redis://127.0.0.1:6379', namespace: `through${suffix}`, redisTimeout: '2s', heartbeat: '1s' }),
-  ],
+  plugins: onion.plugins,
 });
 await db.connect();
-const auditor = db.plugin<AuditPlugin>('audit')!;
 
 /** Read events audit recorded since the last call: [repository, method, number of ids]. */
 async function reads(): Promise<Array<[unknown, unknown, unknown]>> {
-  await auditor.flush();
-  const events = written.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
-  written = '';
-  return events.filter((e) => e.type === 'operation' && e.family === 'read').map((e) => [e.repository, e.method, (e.ids as unknown[] | undefined)?.length]);
+  return (await onion.readEvents()).map((e) => [e.repository, e.method, (e.ids as unknown[] | undefined)?.length]);
 }
 
 const plain: string[] = [];
