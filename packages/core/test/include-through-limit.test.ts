@@ -81,4 +81,33 @@ test('without a limit, the include reads every link and needs no through query',
   await db.close();
 });
 
+test('relations nested under a limited many-to-many include reach the returned records', async () => {
+  const owners = defineRepository('owners', { id: f.id(), name: f.string() });
+  const labels = defineRepository('labels', { id: f.id(), label: f.string(), ownerId: f.string() });
+  const notes = defineRepository('notes', { id: f.id(), labelId: f.string(), text: f.string() });
+  const chats = defineRepository('chats', { id: f.id(), title: f.string() });
+  const pins = defineRepository('pins', { id: f.id(), chatId: f.string(), labelId: f.string() });
+  const repos = { owners, labels, notes, chats, pins };
+  const rels = defineRelations(repos, {
+    chats: (r) => ({ labels: r.many('labels', { through: 'pins', field: 'chatId', targetField: 'labelId' }) }),
+    labels: (r) => ({ owner: r.one('owners', { field: 'ownerId' }), notes: r.many('notes', { field: 'labelId' }), chats: r.many('chats', { through: 'pins', field: 'labelId', targetField: 'chatId' }) }),
+  });
+  const db = createDatabase({ driver: memoryDriver(), repositories: repos, relations: rels });
+  await db.connect();
+  const [ann, bob] = await db.owners.createMany([{ name: 'ann' }, { name: 'bob' }]);
+  const [x, y] = await db.chats.createMany([{ title: 'x' }, { title: 'y' }]);
+  const ls = await db.labels.createMany(['a', 'b', 'c'].map((label, i) => ({ label, ownerId: (i % 2 ? bob : ann)!.id })));
+  await db.notes.createMany(ls.map((l) => ({ labelId: l.id, text: `on ${l.label}` })));
+  await db.pins.createMany([...ls.map((l) => ({ chatId: x!.id, labelId: l.id })), { chatId: y!.id, labelId: ls[2]!.id }]);
+  const got = await db.chats.find({
+    orderBy: { title: 'asc' },
+    include: { labels: { orderBy: { label: 'desc' }, limit: 2, include: { owner: true, notes: true, chats: { orderBy: { title: 'asc' }, limit: 1 } } } },
+  });
+  assert.equal(got.map((c) => [c.title, c.labels.map((l) => [l.label, l.owner?.name, l.notes.map((n) => n.text), l.chats.map((h) => h.title)])]), [
+    ['x', [['c', 'ann', ['on c'], ['x']], ['b', 'bob', ['on b'], ['x']]]],
+    ['y', [['c', 'ann', ['on c'], ['x']]]],
+  ]);
+  await db.close();
+});
+
 test.run();

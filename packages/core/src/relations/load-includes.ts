@@ -268,8 +268,13 @@ async function related<S>(
  * transition from the map of its rows and takes the slow path every time); a
  * copy with the property added costs ~0.1 µs, and leaves the driver's (or a
  * plugin's) row object as it was.
+ *
+ * @example
+ * ```ts
+ * rows[i] = withRelation(rows[i], 'messages', group ?? []);
+ * ```
  */
-function withRelation(row: Row, name: string, value: unknown): Row {
+export function withRelation(row: Row, name: string, value: unknown): Row {
   const out: Row = Object.assign({}, row);
   out[name] = value;
   return out;

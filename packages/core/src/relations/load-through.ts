@@ -1,7 +1,7 @@
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import { THROUGH_LINK, THROUGH_PARENT } from '../query/condition.js';
 import type { ResolvedRelation } from './check-relations.js';
-import { READ_RELATED, STORAGE_SCHEMA, attachIncludes, keyFields, type CheckedInclude, type IncludeHost, type IncludeSource } from './load-includes.js';
+import { READ_RELATED, STORAGE_SCHEMA, attachIncludes, keyFields, withRelation, type CheckedInclude, type IncludeHost, type IncludeSource } from './load-includes.js';
 
 type Row = Record<string, unknown>;
 type Through = Extract<ResolvedRelation, { kind: 'through' }>;
@@ -94,13 +94,23 @@ export async function loadThroughLimited<S>(
     }
     pending = again;
   }
-  const kept = [...byParent.values()].flat();
-  if (args.include) await attachIncludes(host, scope, kept, args.include, options);
+  const parents = [...byParent.keys()];
+  const kept = parents.flatMap((p) => byParent.get(p)!);
+  if (args.include) {
+    await attachIncludes(host, scope, kept, args.include, options);
+    // attachIncludes puts copies with the nested relations in `kept`: regroup them, in the same order.
+    let at = 0;
+    for (const p of parents) {
+      const n = byParent.get(p)!.length;
+      byParent.set(p, kept.slice(at, at + n));
+      at += n;
+    }
+  }
   if (args.select) {
     const added = args.include ? keyFields(args.include).filter((f) => f !== 'id' && !args.select!.includes(f)) : [];
     if (added.length) for (const r of kept) for (const f of added) delete r[f];
   }
-  for (const r of rows) r[name] = byParent.get(r.id as string) ?? [];
+  for (let i = 0; i < rows.length; i++) rows[i] = withRelation(rows[i]!, name, byParent.get(rows[i]!.id as string) ?? []);
 }
 
 /** The targets of every parent, chunked by the driver's `in` limit: the parent keys of one chunk travel in one query. */
