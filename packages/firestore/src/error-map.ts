@@ -90,7 +90,7 @@ export function mapError(error: unknown, what: string): Error {
  * ```
  */
 export function contentionError(error: unknown, what: string, attempts: number | undefined): TransactionError {
-  const times = attempts === undefined ? 'repeatedly' : `on all ${attempts} attempts (maxTransactionAttempts)`;
+  const times = attempts === undefined ? 'repeatedly' : attempts === 1 ? 'on its only attempt' : `on all ${attempts} attempts (maxTransactionAttempts)`;
   return new TransactionError(
     `Firestore aborted ${what} ${times} because of contention on the same documents; nothing of it was applied. Retry later, spread the writes over more documents, or raise maxTransactionAttempts.`,
     { cause: error, info: { grpcCode: GrpcStatus.ABORTED, ...(attempts === undefined ? {} : { attempts }) } },

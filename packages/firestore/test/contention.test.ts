@@ -8,9 +8,9 @@ const emulator = await useFirestoreEmulator();
 const counters = defineRepository('counters', { id: f.id(), value: f.integer(), version: f.version() }, { table: `counters_${suffix()}` });
 const db = createDatabase({ driver: testDriver(emulator, { maxTransactionAttempts: 50 }), repositories: { counters } });
 await db.connect();
-// The defaults, and a driver that gives up after two attempts.
+// The defaults, and a driver that gives up after one attempt.
 const plain = createDatabase({ driver: testDriver(emulator), repositories: { counters } });
-const impatient = createDatabase({ driver: testDriver(emulator, { maxTransactionAttempts: 2 }), repositories: { counters } });
+const impatient = createDatabase({ driver: testDriver(emulator, { maxTransactionAttempts: 1 }), repositories: { counters } });
 await Promise.all([plain.connect(), impatient.connect()]);
 
 test('two transactions incrementing one document concurrently, 50 times each, end at exactly 100', async () => {
@@ -56,12 +56,13 @@ test('a write aborted on every attempt raises TransactionError and applies nothi
   const c = await impatient.counters.create({ value: 0 });
   const results = await Promise.allSettled(Array.from({ length: 15 }, () => impatient.counters.update(c.id, { value: { increment: 1 } } as never)));
   const rejected = results.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
-  // Firestore lets about one writer through per turn: 15 writers cannot all commit in two.
-  assert.ok(rejected.length > 0, 'some writers ran out of attempts');
+  // Firestore lets about one writer through per turn: 15 writers cannot all commit at once.
+  // (With two attempts each, all 15 sometimes commit; with one, 14 or 15 were aborted in every run.)
+  assert.ok(rejected.length > 0, `some writers were aborted (${rejected.length} of 15)`);
   for (const e of rejected) {
     assert.instance(e, TransactionError);
-    assert.is((e as TransactionError).info?.attempts, 2);
-    assert.match((e as Error).message, /maxTransactionAttempts/);
+    assert.is((e as TransactionError).info?.attempts, 1);
+    assert.match((e as Error).message, /on its only attempt.*raise maxTransactionAttempts/);
   }
   const committed = results.length - rejected.length;
   const final = await impatient.counters.get(c.id);
