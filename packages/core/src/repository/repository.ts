@@ -17,6 +17,7 @@ import { isPlainObject } from './validate-value.js';
 import type { CallOptions, IterateOptions, UpsertOptions, VersionedOptions } from './repository-api.js';
 import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
 import { compileRowQuery } from './row-query.js';
+import { checkConflictFields, expectedVersion, requiredFilter, versionCondition } from './write-target.js';
 import { attachTaken, takeInclude, type TakenInclude } from '../relations/take-include.js';
 import { READ_RELATED, STORAGE_SCHEMA, type ReadRelatedGroup } from '../relations/load-includes.js';
 
@@ -194,10 +195,10 @@ export class RepositoryImpl {
 
   async update(id: string, patch: unknown, options?: VersionedOptions): Promise<Row> {
     const checked = this.writer.id(id);
-    const expected = this.#expectedVersion(options);
+    const expected = expectedVersion(this.schema, options);
     const normalized = this.writer.patch(patch, new Date());
     await this.secrets.hashPatch(normalized, checked);
-    const where = this.#versionCondition(expected);
+    const where = versionCondition(this.schema, expected);
     const result = await this.#run('update', { kind: 'update', schema: this.storage, target: { ids: [checked], where }, patch: normalized }, options);
     const row = result.rows[0];
     if (!row) throw await this.#missOrConflict(checked, expected);
@@ -205,7 +206,7 @@ export class RepositoryImpl {
   }
 
   async updateMany(where: unknown, patch: unknown, options?: CallOptions): Promise<number> {
-    const cond = this.#requiredFilter(where);
+    const cond = requiredFilter(this.schema, where);
     const normalized = this.writer.patch(patch, new Date());
     await this.secrets.hashPatch(normalized, undefined);
     const result = await this.#run('updateMany', { kind: 'update', schema: this.storage, target: { where: cond }, patch: normalized }, options);
@@ -218,7 +219,7 @@ export class RepositoryImpl {
     const row = this.writer.insertRow(input, now, issues);
     if (issues.length) throw new ValidationError(issues);
     const conflict = [...(options?.conflict ?? ['id'])] as string[];
-    this.#checkConflictFields(conflict);
+    checkConflictFields(this.schema, conflict);
     let patchInput: Record<string, unknown>;
     if (options?.update !== undefined) patchInput = options.update as Record<string, unknown>;
     else {
@@ -235,8 +236,8 @@ export class RepositoryImpl {
 
   async delete(id: string, options?: VersionedOptions): Promise<boolean> {
     const checked = this.writer.id(id);
-    const expected = this.#expectedVersion(options);
-    const result = await this.#run('delete', { kind: 'delete', schema: this.storage, target: { ids: [checked], where: this.#versionCondition(expected) } }, options);
+    const expected = expectedVersion(this.schema, options);
+    const result = await this.#run('delete', { kind: 'delete', schema: this.storage, target: { ids: [checked], where: versionCondition(this.schema, expected) } }, options);
     if ((result.ids ?? []).length > 0) return true;
     if (expected !== undefined) {
       const err = await this.#missOrConflict(checked, expected);
@@ -246,7 +247,7 @@ export class RepositoryImpl {
   }
 
   async deleteMany(where: unknown, options?: CallOptions): Promise<number> {
-    const cond = this.#requiredFilter(where);
+    const cond = requiredFilter(this.schema, where);
     const result = await this.#run('deleteMany', { kind: 'delete', schema: this.storage, target: { where: cond } }, options);
     return (result.ids ?? []).length;
   }
@@ -336,18 +337,6 @@ export class RepositoryImpl {
     return row;
   }
 
-  #expectedVersion(options?: VersionedOptions): number | undefined {
-    const v = options?.expectedVersion;
-    if (v === undefined) return undefined;
-    if (!this.schema.versionField) throw new ValidationError([{ path: 'expectedVersion', message: `${this.name} has no f.version() field` }]);
-    if (!Number.isSafeInteger(v) || v < 1) throw new ValidationError([{ path: 'expectedVersion', message: 'expected a positive integer' }]);
-    return v;
-  }
-
-  #versionCondition(expected: number | undefined): Condition | undefined {
-    return expected === undefined ? undefined : { kind: 'cmp', field: this.schema.versionField!, op: 'eq', value: expected };
-  }
-
   /** After a targeted write matched nothing: was the record missing, or at another version? (Read below the plugins: a diagnostic, not data for the caller.) */
   async #missOrConflict(id: string, expected: number | undefined): Promise<Error> {
     if (expected === undefined) return new NotFoundError(this.name, id);
@@ -355,21 +344,6 @@ export class RepositoryImpl {
     const rows = await session.getByIds(this.storage, [id], { select: ['id', this.schema.versionField!] });
     if (!rows[0]) return new NotFoundError(this.name, id);
     return new ConflictError(this.name, id, expected, rows[0][this.schema.versionField!] as number);
-  }
-
-  #requiredFilter(where: unknown): Condition | undefined {
-    if (where === undefined || where === null) {
-      throw new ValidationError([{ path: 'where', message: 'a filter is required (pass {} to target every record)' }], { context: 'filter' });
-    }
-    return normalizeFilter(this.schema, where);
-  }
-
-  #checkConflictFields(fields: string[]): void {
-    const uniqueSets = [['id'], ...this.schema.indexes.filter((i) => i.unique).map((i) => [...i.fields])];
-    const same = (a: string[], b: string[]) => a.length === b.length && a.every((x) => b.includes(x));
-    if (!uniqueSets.some((u) => same(u, fields))) {
-      throw new ValidationError([{ path: 'conflict', message: `must name the id or a unique key of ${this.name} (${uniqueSets.map((u) => u.join('+')).join(', ')})` }]);
-    }
   }
 
   /**
