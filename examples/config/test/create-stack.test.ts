@@ -4,7 +4,6 @@ import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ConfigError, defineRepository, f } from '@chatcore/core';
 import { createStack } from '@chatcore/core/config';
-import type { ConfigProblem } from '@chatcore/core/config';
 
 // No plugin or driver package is imported here: createStack imports what the file names.
 const users = defineRepository('users', {
@@ -37,7 +36,7 @@ test('one mistake in each of five sections: one ConfigError listing all five, wi
     error = e;
   }
   assert.instance(error, ConfigError);
-  const problems = [...(error as ConfigError).problems] as ConfigProblem[];
+  const problems = [...(error as ConfigError).problems];
   assert.equal(problems.map((p) => [p.path, p.line]), [
     ['database.connection_pool_size', 3],
     ['encryption.root_key', 5],

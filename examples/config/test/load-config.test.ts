@@ -18,7 +18,7 @@ function problemsOf(fn: () => unknown): { error: ConfigError; problems: ConfigPr
     fn();
   } catch (error) {
     assert.instance(error, ConfigError);
-    return { error: error as ConfigError, problems: [...(error as ConfigError).problems] as ConfigProblem[] };
+    return { error: error as ConfigError, problems: [...(error as ConfigError).problems] };
   }
   throw new Error('expected a ConfigError');
 }

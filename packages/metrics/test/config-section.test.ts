@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fileURLToPath } from 'node:url';
-import { createStack, loadConfig, type ConfigProblem } from '@chatcore/core/config';
+import { createStack, loadConfig } from '@chatcore/core/config';
 import { configErrorOf } from '@chatcore/core/testing';
 import { Counter, register, Registry } from 'prom-client';
 import { metrics, metricsOptionsFromConfig, type MetricsPlugin } from '../src/index.js';
@@ -72,7 +72,7 @@ test('a default label that is not a Prometheus label name, or clashes with the p
     '    9lives: w',          // 8
     '',
   ].join('\n'), { env: {} }));
-  const problems = [...error.problems] as ConfigProblem[];
+  const problems = [...error.problems];
   assert.equal(problems.map((p) => [p.path, p.line]), [
     ['metrics.registry', 2],
     ['metrics.default_labels.app-name', 5],

@@ -1,21 +1,6 @@
-import { ConfigError, type ValidationIssue } from '../errors.js';
+import { ConfigError, type ConfigProblem } from '../errors.js';
 
-/**
- * One configuration mistake: the YAML path (e.g. `database.connection_pool_size`),
- * what is wrong, and the line in the file when the source was YAML.
- *
- * @example
- * ```ts
- * try {
- *   loadConfig('chatcore.yaml');
- * } catch (e) {
- *   if (e instanceof ConfigError) for (const p of e.problems as readonly ConfigProblem[]) console.error(p.path, p.line, p.message);
- * }
- * ```
- */
-export interface ConfigProblem extends ValidationIssue {
-  readonly line?: number | undefined;
-}
+export type { ConfigProblem };
 
 /**
  * Where a configuration value came from: line numbers by path, and which

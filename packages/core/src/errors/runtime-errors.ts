@@ -76,20 +76,39 @@ export class SchemaDriftError extends ChatcoreError {
 }
 
 /**
- * Configuration is wrong: plugin order, YAML mistakes, missing env vars.
+ * One configuration mistake: the YAML path (e.g. `database.connection_pool_size`),
+ * what is wrong, and the line in the file when the source was YAML.
  *
  * @example
  * ```ts
  * try {
  *   loadConfig('chatcore.yaml');
  * } catch (e) {
- *   if (e instanceof ConfigError) for (const p of e.problems) console.error(p.path, p.message);
+ *   if (e instanceof ConfigError) for (const p of e.problems) console.error(p.path, p.line, p.message);
+ * }
+ * ```
+ */
+export interface ConfigProblem extends ValidationIssue {
+  /** The line in the YAML file (absent when the setting did not come from a file). */
+  readonly line?: number | undefined;
+}
+
+/**
+ * Configuration is wrong: plugin order, YAML mistakes, missing env vars.
+ * Each problem names its path and, from YAML, its line.
+ *
+ * @example
+ * ```ts
+ * try {
+ *   loadConfig('chatcore.yaml');
+ * } catch (e) {
+ *   if (e instanceof ConfigError) for (const p of e.problems) console.error(`${p.path} (line ${p.line ?? '?'}): ${p.message}`);
  * }
  * ```
  */
 export class ConfigError extends ChatcoreError {
-  readonly problems: readonly ValidationIssue[];
-  constructor(message: string, options: ErrorOptions & { readonly problems?: readonly ValidationIssue[] } = {}) {
+  readonly problems: readonly ConfigProblem[];
+  constructor(message: string, options: ErrorOptions & { readonly problems?: readonly ConfigProblem[] } = {}) {
     const problems = options.problems ?? [];
     super('CONFIG', message, { cause: options.cause, info: { ...options.info, problems } });
     this.problems = problems;
