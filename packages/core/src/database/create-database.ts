@@ -10,6 +10,7 @@ import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
 import { DatabaseRuntime } from './runtime.js';
 import type { TransactionScopeState } from './transaction-scope.js';
+import { throughReaders } from '../relations/through-readers.js';
 import { checkRelations } from '../relations/check-relations.js';
 import { includeHost } from '../relations/include-host.js';
 import type { Relations } from '../relations/define-relations.js';
@@ -78,7 +79,8 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
   for (const [key, def] of entries) root.set(key, RepositoryImpl.create(def.schema, storage.get(def.schema.name)!, runtime, undefined));
   const byName = new Map([...root.values()].map((repo) => [repo.name, repo]));
   runtime.references.bind((name, scope) => RepositoryImpl.bound(byName.get(name)!, scope));
-  const relations = checkRelations(options.relations as Relations | undefined, new Map(entries.map(([key, def]) => [key, def.schema])));
+  const schemasByKey = new Map(entries.map(([key, def]) => [key, def.schema]));
+  const relations = checkRelations(options.relations as Relations | undefined, schemasByKey);
   if (relations.size) runtime.includes = includeHost(relations, root, driver.capabilities);
 
   const scopeRepos = (scope: TransactionScopeState): TransactionScope<R, Rel> => {
@@ -102,6 +104,7 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
       return s;
     },
     capabilities: driver.capabilities,
+    readsThrough: throughReaders(relations, schemasByKey),
     session: driver,
     driver,
     plugins,

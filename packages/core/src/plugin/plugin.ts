@@ -26,6 +26,13 @@ export interface PluginHost {
   /** The storage schema of one repository; throws for unknown names. */
   schema(name: string): RepositorySchema;
   readonly capabilities: DriverCapabilities;
+  /**
+   * Reads that depend on another repository's rows: for each join repository
+   * of a many-to-many relation (storage name), the repositories whose limited
+   * includes query through it. A plugin that keeps query results must drop
+   * those repositories' results when the join repository changes.
+   */
+  readonly readsThrough: ReadonlyMap<string, readonly string[]>;
   /** The root driver session (below every plugin): for plugin-owned repositories and admin jobs only. */
   readonly session: DriverSession;
   /** Report a security event to every plugin's onSecurityEvent. */
