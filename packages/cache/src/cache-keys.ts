@@ -106,7 +106,9 @@ export function canonicalQuery(q: NormalizedQuery): string {
   const after = q.after ? stable(q.after) : '';
   const distinct = q.distinct ? `;d=${q.distinct.join(',')}` : '';
   const perGroup = q.limitPerGroup ? `;g=${q.limitPerGroup.field}:${q.limitPerGroup.limit}` : '';
-  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}${perGroup}`;
+  const t = q.through;
+  const through = t ? `;t=${stable([t.schema.name, t.field, t.targetField, t.limit, t.keys])}` : '';
+  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}${perGroup}${through}`;
 }
 
 /**

@@ -23,6 +23,8 @@ import type { SharedTier } from './tiers/shared-tier.js';
  * land, entries from before the outage may hold values they overwrote.
  */
 const CATCH_UP_MS = 300;
+/** No repository reads through this one. */
+const NONE: readonly string[] = [];
 
 /**
  * The cache plugin's parts and their lifecycle: `connect` builds the tiers,
@@ -43,6 +45,8 @@ export class CacheRuntime {
   readonly keys: KeyNames;
   /** The repositories the cache serves, with their settings (empty until connected). */
   repos = new Map<string, ResolvedRepository>();
+  /** By join repository: the cached repositories whose limited many-to-many queries read through it (see PluginHost.readsThrough). */
+  readers = new Map<string, readonly string[]>();
   local: InProcessTier | undefined;
   shared: SharedTier | undefined;
   guard: RedisGuard | undefined;
@@ -86,6 +90,12 @@ export class CacheRuntime {
       if (s) repos.set(name, s);
     }
     this.repos = repos;
+    const readers = new Map<string, readonly string[]>();
+    for (const [join, targets] of host.readsThrough) {
+      const cachedTargets = targets.filter((t) => repos.has(t));
+      if (cachedTargets.length) readers.set(join, cachedTargets);
+    }
+    this.readers = readers;
     const o = this.options;
     const generations = new Generations();
     const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
@@ -132,6 +142,7 @@ export class CacheRuntime {
       bus: this.bus,
       counters: this.counters,
       cached: (repo) => this.repos.has(repo),
+      readers: (repo) => this.readers.get(repo) ?? NONE,
       counterTtlMs: o.maxTtlMs + maxGrace + 300_000,
       clearShared: async () => {
         await this.clearShared();

@@ -65,8 +65,8 @@ export class CachedReads {
       this.rt.counters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
       return next(op);
     }
-    if (op.kind === 'query' && op.query.through) {
-      // Its rows depend on the join repository too, whose writes do not move this repository's generation.
+    if (op.kind === 'query' && op.query.through && !this.rt.readers.get(op.query.through.schema.name)?.includes(op.schema.name)) {
+      // Its rows depend on a join repository whose writes are not known to move this repository's generation.
       this.rt.counters.add(op.schema.name, 'local', 'bypasses', 1, 'join');
       return next(op);
     }

@@ -1,4 +1,4 @@
-import { evaluateCondition } from '@chatcore/core/driver';
+import { evaluateCondition, THROUGH_PARENT } from '@chatcore/core/driver';
 import { conditionFields, type NormalizedAggregate, type NormalizedQuery } from '@chatcore/core/plugin';
 
 /**
@@ -41,12 +41,21 @@ export function getCheck(id: string, idSelected: boolean): EntryCheck {
  */
 export function queryCheck(q: NormalizedQuery): EntryCheck {
   const fields = [...conditionFields(q.where)];
+  const through = q.through;
   return (v) => {
     if (!Array.isArray(v)) return 'shape';
     if (q.limit !== undefined && v.length > q.limit) return 'limit';
+    const perParent = through ? new Map<unknown, number>(through.keys.map((k) => [k, 0])) : undefined;
     for (const row of v) {
       if (!isRow(row)) return 'shape';
       if (q.where && fields.every((f) => f in row) && !evaluateCondition(q.where, row)) return 'filter';
+      if (perParent) {
+        // A row of a through query belongs to one of the asked parents, at most `limit` rows each.
+        const n = perParent.get(row[THROUGH_PARENT]);
+        if (n === undefined) return 'filter';
+        if (n >= through!.limit) return 'limit';
+        perParent.set(row[THROUGH_PARENT], n + 1);
+      }
     }
     return undefined;
   };

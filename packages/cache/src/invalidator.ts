@@ -39,6 +39,8 @@ export class Invalidator {
       readonly counters: CacheCounters;
       readonly floors: CounterFloors;
       readonly cached: (repo: string) => boolean;
+      /** The cached repositories whose queries read through `repo` (a join repository): its writes move their generations. */
+      readonly readers: (repo: string) => readonly string[];
       readonly counterTtlMs: number;
       readonly clearShared: () => Promise<void>;
     },
@@ -74,6 +76,8 @@ export class Invalidator {
     for (const c of event.operations) {
       if (!isWrite(c.op.kind)) continue;
       const repo = c.op.schema.name;
+      // Repositories reading through this one keep no entry per id of it: their queries (generation) go.
+      for (const reader of this.deps.readers(repo)) if (!byRepo.has(reader)) byRepo.set(reader, new Set());
       if (!this.deps.cached(repo)) continue;
       let set = byRepo.get(repo);
       if (!set) byRepo.set(repo, (set = new Set()));

@@ -32,9 +32,10 @@ export function isWrite(kind: Operation['kind']): boolean {
 export class WriteInvalidation {
   constructor(private readonly rt: CacheRuntime) {}
 
-  /** The plugin's `around` for a write: only an autocommitted write to a cached repository is invalidated here. */
+  /** The plugin's `around` for a write: only an autocommitted write to a cached repository, or one a cached repository reads through, is invalidated here. */
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
-    return ctx.transaction || !this.rt.repos.has(op.schema.name) ? next(op) : this.autocommitWrite(op, ctx, next);
+    const name = op.schema.name;
+    return ctx.transaction || !(this.rt.repos.has(name) || this.rt.readers.has(name)) ? next(op) : this.autocommitWrite(op, ctx, next);
   }
 
   /**

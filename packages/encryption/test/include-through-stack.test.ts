@@ -79,12 +79,25 @@ test('audit records one read per repository read, each bounded by the limit', as
   ]);
 });
 
-test('a new link shows in the next include (the target read is not cached)', async () => {
+test('a repeated include is served by the cache, and a new link or a changed target shows in the next one', async () => {
+  await db.conversations.get(convs[1]!.id, { include });
+  const before = calls();
+  const again = await db.conversations.get(convs[1]!.id, { include });
+  assert.is(calls() - before, 0, 'parent, targets and join rows all served by the cache');
+  assert.equal(again?.tags.map((t) => t.rank), [2, 1, 0]);
+  // A new link to an existing target, then its removal: writes to the join repository only, which the target query read through.
+  const link = await db.links.create({ conversationId: convs[1]!.id, tagId: allTags[10]!.id, note: secret('n') });
+  assert.equal((await db.conversations.get(convs[1]!.id, { include }))?.tags.map((t) => t.rank), [10, 2, 1, 0]);
+  await db.links.delete(link.id);
+  assert.equal((await db.conversations.get(convs[1]!.id, { include }))?.tags.map((t) => t.rank), [2, 1, 0]);
+  // A new target and its link; a changed target.
   const extra = await db.tags.create({ rank: 99, label: secret('l') });
   await db.links.create({ conversationId: convs[1]!.id, tagId: extra.id, note: secret('n') });
   const got = await db.conversations.get(convs[1]!.id, { include });
   assert.equal(got?.tags.map((t) => t.rank), [99, 2, 1, 0]);
   assert.is(got?.tags[0]?.label, extra.label);
+  await db.tags.update(allTags[2]!.id, { rank: 50 });
+  assert.equal((await db.conversations.get(convs[1]!.id, { include }))?.tags.map((t) => t.rank), [99, 50, 1, 0]);
 });
 
 test.after(async () => {
