@@ -59,6 +59,28 @@ test('a target whose join row a plugin of the join repository withholds is left 
   await db.close();
 });
 
+test('a target linked twice, whose first join row is withheld, is kept through its other join row', async () => {
+  const withhold: Plugin = {
+    name: 'withhold-hidden-links',
+    async around(op, _ctx, next) {
+      const result = await next(op);
+      return op.schema.name === 'links' ? { ...result, rows: result.rows.filter((r) => r.hidden !== true) } : result;
+    },
+  };
+  const { db, c, sent } = await seeded([withhold]);
+  const b = (await db.tags.find({ where: { label: 'b' } }))[0]!;
+  // 'b' is linked by a hidden join row (created first, so the through query names it) and now by a visible one.
+  await db.links.create({ conversationId: c.id, tagId: b.id, hidden: false });
+  const counted = await db.conversations.get(c.id, { include: { tags: { orderBy: { label: 'asc' }, limit: 3 } } });
+  assert.equal(counted?.tags.map((t) => t.label), ['a', 'b', 'c'], "'b' is linked by its visible join row");
+  assert.equal(sent.filter((t) => t !== undefined).map((t) => t!.limit), [3], 'no second read: nothing was left short');
+  // Without the visible duplicate, 'b' is hidden again (the same answer as reading every link).
+  await db.links.deleteMany({ tagId: b.id, hidden: false });
+  const hidden = await db.conversations.get(c.id, { include: { tags: { orderBy: { label: 'asc' }, limit: 3 } } });
+  assert.equal(hidden?.tags.map((t) => t.label), ['a', 'c', 'd']);
+  await db.close();
+});
+
 test('a join key field a plugin stores other than in clear keeps the path that reads every link', async () => {
   const rewrites: Plugin = {
     name: 'stores-tag-id-its-way',

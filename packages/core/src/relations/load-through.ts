@@ -44,8 +44,9 @@ export function boundedThrough<S>(host: IncludeHost<S>, scope: S, rel: Through, 
  * them (a `through` query: a lateral join on SQL); then one getMany of the
  * join repository (through its plugins) reads exactly those join rows. A
  * target is kept only where its join row came back and still links the
- * pair, so a join row the join repository's plugins withhold (soft
- * delete, a tenant filter) hides it. A parent left with fewer than n
+ * pair, or, when that row was withheld (soft delete, a tenant filter by
+ * the join repository's plugins), where another join row the join
+ * repository returns links the pair (one more find, only then). A parent left with fewer than n
  * targets that way, while more may follow, is read again with twice the
  * limit, until it has n or has no more: the same records as reading every
  * link. Rows read: parents × limit of each repository, whatever the
@@ -73,17 +74,24 @@ export async function loadThroughLimited<S>(
       for (const id of unread) links.set(id, null);
       for (const l of await joinRepo.getMany(unread, options)) links.set(l.id as string, l);
     }
+    const linked = (t: Row) => {
+      const link = links.get(t[THROUGH_LINK] as string);
+      return link != null && link[rel.field] === t[THROUGH_PARENT] && link[rel.targetField] === t.id;
+    };
+    // The chosen join row was withheld (or changed): another join row of the same pair may still link it.
+    const unlinked = found.filter((t) => !linked(t));
+    const visible = unlinked.length ? await visiblePairs(joinRepo, rel, unlinked, host.chunkSize, options) : undefined;
     const round = new Map<string, { kept: Row[]; returned: number }>();
     for (const t of found) {
       const parent = t[THROUGH_PARENT] as string;
-      const link = links.get(t[THROUGH_LINK] as string);
+      const ok = linked(t) || visible?.has(pairKey(parent, t.id)) === true;
       delete t[THROUGH_PARENT];
       delete t[THROUGH_LINK];
       let mine = round.get(parent);
       if (!mine) round.set(parent, (mine = { kept: [], returned: 0 }));
       mine.returned++;
       // A driver stating limitThrough must keep `asked` per parent; trimming to n here too costs one comparison.
-      if (!link || link[rel.field] !== parent || link[rel.targetField] !== t.id || mine.kept.length >= limit) continue;
+      if (!ok || mine.kept.length >= limit) continue;
       mine.kept.push(args.select ? project(t, args.select, args.include) : t);
     }
     const again: string[] = [];
@@ -125,6 +133,31 @@ async function readTargets(
     const through = { schema: join, field: rel.field, targetField: rel.targetField, keys, limit };
     const part = await target[READ_RELATED](query, { through }, options);
     for (const r of part.rows) out.push(r);
+  }
+  return out;
+}
+
+/** A (parent key, target id) pair as one string. */
+function pairKey(parent: unknown, target: unknown): string {
+  return `${String(parent)}\u0000${String(target)}`;
+}
+
+/**
+ * The pairs among `targets` (rows of a through query) that some join row the
+ * join repository returns (through its plugins) links: one find per chunk
+ * of parents and of targets. Asked only for targets whose chosen join row
+ * was withheld, which is rare.
+ */
+async function visiblePairs(join: IncludeSource, rel: Through, targets: readonly Row[], chunkSize: number, options: object | undefined): Promise<Set<string>> {
+  const parents = [...new Set(targets.map((t) => t[THROUGH_PARENT] as string))];
+  const ids = [...new Set(targets.map((t) => t.id as string))];
+  const out = new Set<string>();
+  for (let i = 0; i < parents.length; i += chunkSize) {
+    for (let j = 0; j < ids.length; j += chunkSize) {
+      const where = { [rel.field]: { in: parents.slice(i, i + chunkSize) }, [rel.targetField]: { in: ids.slice(j, j + chunkSize) } };
+      const { rows } = await join[READ_RELATED]({ where }, undefined, options);
+      for (const l of rows) out.add(pairKey(l[rel.field], l[rel.targetField]));
+    }
   }
   return out;
 }
