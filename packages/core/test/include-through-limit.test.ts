@@ -42,14 +42,16 @@ async function seeded(plugins: Plugin[]) {
   return { db, c: c!, sent };
 }
 
+/** A plugin of the join repository that withholds hidden join rows (as soft delete or a tenant filter would). */
+const withhold: Plugin = {
+  name: 'withhold-hidden-links',
+  async around(op, _ctx, next) {
+    const result = await next(op);
+    return op.schema.name === 'links' ? { ...result, rows: result.rows.filter((r) => r.hidden !== true) } : result;
+  },
+};
+
 test('a target whose join row a plugin of the join repository withholds is left out, and the next one takes its place', async () => {
-  const withhold: Plugin = {
-    name: 'withhold-hidden-links',
-    async around(op, _ctx, next) {
-      const result = await next(op);
-      return op.schema.name === 'links' ? { ...result, rows: result.rows.filter((r) => r.hidden !== true) } : result;
-    },
-  };
   const { db, c, sent } = await seeded([withhold]);
   const got = await db.conversations.get(c.id, { include: { tags: { orderBy: { label: 'asc' }, limit: 3 } } });
   assert.equal(got?.tags.map((t) => t.label), ['a', 'c', 'd'], "'b' is linked by a withheld join row");
@@ -60,13 +62,6 @@ test('a target whose join row a plugin of the join repository withholds is left 
 });
 
 test('a target linked twice, whose first join row is withheld, is kept through its other join row', async () => {
-  const withhold: Plugin = {
-    name: 'withhold-hidden-links',
-    async around(op, _ctx, next) {
-      const result = await next(op);
-      return op.schema.name === 'links' ? { ...result, rows: result.rows.filter((r) => r.hidden !== true) } : result;
-    },
-  };
   const { db, c, sent } = await seeded([withhold]);
   const b = (await db.tags.find({ where: { label: 'b' } }))[0]!;
   // 'b' is linked by a hidden join row (created first, so the through query names it) and now by a visible one.
