@@ -11,6 +11,7 @@ export type * from './schema/aggregate-types.js';
 export type * from './repository/repository-api.js';
 export type { RowQuery } from './repository/row-query.js';
 export type { WholeRows } from './repository/whole-rows.js';
+export type { ColumnName, SnakeCase } from './schema/column-name.js';
 export type * from './database/database-api.js';
 export type { CallerContext } from './context/operation-context.js';
 export type { Driver, HealthReport, ComponentHealth } from './driver/driver.js';

@@ -1,25 +1,6 @@
-import type { AnyRepositoryDef, FieldFlags } from '@chatcore/core';
+import type { AnyRepositoryDef, ColumnName, FieldFlags, SnakeCase } from '@chatcore/core';
 
-/**
- * camelCase to snake_case at the type level, mirroring `toSnakeCase` for
- * ordinary names (`conversationId` -> `conversation_id`). Names with runs of
- * capitals (`userID`) and a `table` override are not mirrored (declare the
- * table type yourself for those, or give the field a `column()` name, which
- * the row types follow).
- *
- * @example
- * ```ts
- * type C = SnakeCase<'conversationId'>; // 'conversation_id'
- * ```
- */
-export type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
-  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
-  : S;
-
-type TrimLead<S extends string> = S extends `_${infer R}` ? R : S;
-type Column<K extends string> = TrimLead<SnakeCase<K>>;
-/** A field's column: its `column()` override, else the snake_case of its name. */
-type ColumnOf<K extends string, Fd> = FlagsOf<Fd> extends { column: infer C extends string } ? C : Column<K>;
+export type { SnakeCase };
 
 declare const stored: unique symbol;
 /** A string column whose text is opaque: `Kind` says what the encryption plugin keeps in it. */
@@ -134,19 +115,19 @@ type SealedKeys<D extends AnyRepositoryDef> = {
 
 /** The value columns: plain fields as their types, encrypted ones as Ciphertext; secrets and sealed fields left out. */
 type ValueColumns<D extends AnyRepositoryDef, L extends StorageLayout, Out extends string> = {
-  [K in Exclude<Keys<D>, Out> as IsSecret<Fields<D>[K]> extends true ? never : ColumnOf<K, Fields<D>[K]>]:
+  [K in Exclude<Keys<D>, Out> as IsSecret<Fields<D>[K]> extends true ? never : ColumnName<K, Fields<D>[K]>]:
     L extends 'encrypted' ? IsSensitive<Fields<D>[K]> extends true ? Nullable<Fields<D>[K], Ciphertext> : Nullable<Fields<D>[K], ValueOf<Fields<D>[K]>>
     : Nullable<Fields<D>[K], ValueOf<Fields<D>[K]>>;
 };
 /** `<column>_bidx` of every searchable sensitive field. */
 type IndexColumns<D extends AnyRepositoryDef> = {
-  [K in Keys<D> as IsSensitive<Fields<D>[K]> extends true ? IsSearchable<Fields<D>[K]> extends true ? `${ColumnOf<K, Fields<D>[K]>}_bidx` : never : never]: Nullable<Fields<D>[K], BlindIndex>;
+  [K in Keys<D> as IsSensitive<Fields<D>[K]> extends true ? IsSearchable<Fields<D>[K]> extends true ? `${ColumnName<K, Fields<D>[K]>}_bidx` : never : never]: Nullable<Fields<D>[K], BlindIndex>;
 };
 type HasSensitive<D extends AnyRepositoryDef> = true extends { [K in Keys<D>]: IsSensitive<Fields<D>[K]> }[Keys<D>] ? true : false;
 
 type EncryptedRow<D extends AnyRepositoryDef> = [SealInfo<D>] extends [never]
   ? ValueColumns<D, 'encrypted', never> & IndexColumns<D> & (HasSensitive<D> extends true ? { row_auth: RowAuthenticatorTag | null } : {})
-  : ValueColumns<D, 'encrypted', SealedKeys<D>> & IndexColumns<D> & { [E in Column<SealInfo<D>['envelope']>]: SealedEnvelope } & { row_auth: RowAuthenticatorTag | null };
+  : ValueColumns<D, 'encrypted', SealedKeys<D>> & IndexColumns<D> & { [E in ColumnName<SealInfo<D>['envelope']>]: SealedEnvelope } & { row_auth: RowAuthenticatorTag | null };
 
 /**
  * The row type of one repository's table as it is stored, by column name:
@@ -178,5 +159,5 @@ export type SqlRowOf<D extends AnyRepositoryDef, L extends StorageLayout = 'encr
  * ```
  */
 export type SqlTablesOf<R extends Readonly<Record<string, AnyRepositoryDef>>, L extends StorageLayout = 'encrypted'> = {
-  [K in keyof R as R[K] extends AnyRepositoryDef ? Column<R[K]['name']> : never]: SqlRowOf<R[K], L>;
+  [K in keyof R as R[K] extends AnyRepositoryDef ? ColumnName<R[K]['name']> : never]: SqlRowOf<R[K], L>;
 };

@@ -1,31 +1,22 @@
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { FieldFlags } from '../schema/field.js';
-
-// Column names at the type level, as the SQL drivers name them: a
-// `column()` override, else toSnakeCase of the field name for ordinary names
-// (`conversationId` -> `conversation_id`).
-type SnakeCase<S extends string> = S extends `${infer H}${infer T}`
-  ? `${H extends Lowercase<H> ? H : `_${Lowercase<H>}`}${SnakeCase<T>}`
-  : S;
-type TrimLead<S extends string> = S extends `_${infer R}` ? R : S;
-type Column<K extends string> = TrimLead<SnakeCase<K>>;
+import type { ColumnName } from '../schema/column-name.js';
 
 type Fields<D extends AnyRepositoryDef> = D['fields'];
 type Keys<D extends AnyRepositoryDef> = keyof Fields<D> & string;
 type FlagsOf<Fd> = Fd extends { __flags: infer Fl extends FieldFlags } ? Fl : never;
-type ColumnOf<K extends string, Fd> = FlagsOf<Fd> extends { column: infer C extends string } ? C : Column<K>;
 type IsSecret<Fd> = FlagsOf<Fd>['secret'] extends true ? true : false;
 type IsKey<K, Fd> = K extends 'id' ? true : FlagsOf<Fd>['managed'] extends true ? true : false;
 type IsIndexed<Fd> = FlagsOf<Fd>['sensitive'] extends true ? FlagsOf<Fd>['ops'] extends 'searchable' ? true : false : false;
 
 /** The column of every field but the secrets: what a field-mode or plaintext row holds. */
-type ValueColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsSecret<Fields<D>[K]> extends true ? never : ColumnOf<K, Fields<D>[K]> }[Keys<D>];
+type ValueColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsSecret<Fields<D>[K]> extends true ? never : ColumnName<K, Fields<D>[K]> }[Keys<D>];
 /** The columns of secret fields: never part of a row read through the plugins. */
-type SecretColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsSecret<Fields<D>[K]> extends true ? ColumnOf<K, Fields<D>[K]> : never }[Keys<D>];
+type SecretColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsSecret<Fields<D>[K]> extends true ? ColumnName<K, Fields<D>[K]> : never }[Keys<D>];
 /** id and the managed fields: columns in every layout, sealed included. */
-type KeyColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsKey<K, Fields<D>[K]> extends true ? ColumnOf<K, Fields<D>[K]> : never }[Keys<D>];
+type KeyColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsKey<K, Fields<D>[K]> extends true ? ColumnName<K, Fields<D>[K]> : never }[Keys<D>];
 /** The blind index of each searchable sensitive field (encrypted layouts). */
-type IndexColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsIndexed<Fields<D>[K]> extends true ? `${ColumnOf<K, Fields<D>[K]>}_bidx` : never }[Keys<D>];
+type IndexColumn<D extends AnyRepositoryDef> = { [K in Keys<D>]: IsIndexed<Fields<D>[K]> extends true ? `${ColumnName<K, Fields<D>[K]>}_bidx` : never }[Keys<D>];
 
 type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
 type Names<O> = keyof O & string;
