@@ -1,7 +1,5 @@
 import { ConfigError, type ConfigProblem } from '../errors.js';
 
-export type { ConfigProblem };
-
 /**
  * Where a configuration value came from: line numbers by path, and which
  * paths were filled from environment variables (their values are never

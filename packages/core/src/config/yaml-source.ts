@@ -1,5 +1,6 @@
 import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Document, type Node } from 'yaml';
-import type { ConfigProblem, SourceInfo } from './config-checker.js';
+import type { ConfigProblem } from '../errors.js';
+import type { SourceInfo } from './config-checker.js';
 import { interpolateEnv, type EnvSource } from './interpolate-env.js';
 
 /**
