@@ -46,10 +46,10 @@ export function boundedThrough<S>(host: IncludeHost<S>, scope: S, rel: Through, 
  * target is kept only where its join row came back and still links the
  * pair, or, when that row was withheld (soft delete, a tenant filter by
  * the join repository's plugins), where another join row the join
- * repository returns links the pair (one more find, only then). A parent left with fewer than n
- * targets that way, while more may follow, is read again with twice the
- * limit, until it has n or has no more: the same records as reading every
- * link. Rows read: parents × limit of each repository, whatever the
+ * repository returns links the pair (one more find, only then). A parent
+ * left with fewer than n targets that way, while more may follow, is read
+ * again with twice the limit, until it has n or has no more: the same
+ * records as reading every link. Rows read: parents × limit of each repository, whatever the
  * number of links, plus what the join repository's plugins withhold.
  *
  * @example
@@ -84,7 +84,8 @@ export async function loadThroughLimited<S>(
     const round = new Map<string, { kept: Row[]; returned: number }>();
     for (const t of found) {
       const parent = t[THROUGH_PARENT] as string;
-      const ok = linked(t) || visible?.has(pairKey(parent, t.id)) === true;
+      // Without a withheld row (visible undefined) every target is linked.
+      const ok = visible === undefined || linked(t) || visible.has(pairKey(parent, t.id));
       delete t[THROUGH_PARENT];
       delete t[THROUGH_LINK];
       let mine = round.get(parent);
