@@ -6,11 +6,11 @@ import { MAX_REQUEST_BYTES } from './document-rules.js';
 /** Default bound of one request to Firestore, retries included. */
 const DEFAULT_CALL_TIMEOUT_MS = 20_000;
 /**
- * Default attempts of a transaction under contention. Firestore lets the
- * oldest of the transactions contending for a document commit, and the SDK
- * keeps a retried transaction's age, so N writers on one document each
- * commit within N attempts; the SDK's 5 failed 20 concurrent increments of
- * one counter on a loaded machine.
+ * Default attempts of a transaction under contention. Firestore usually
+ * lets the oldest of the transactions contending for a document commit,
+ * and the SDK keeps a retried transaction's age; 25 concurrent writers on
+ * one document needed up to 7 attempts on a loaded machine, and the SDK's
+ * 5 failed 20 concurrent increments of one counter about one time in four.
  */
 const DEFAULT_TRANSACTION_ATTEMPTS = 25;
 /** Default life of the migration lease document without renewal. */
@@ -54,8 +54,9 @@ export interface FirestoreOptions {
   /**
    * Attempts of a transaction under contention (ABORTED), including the
    * first; default 25 (at most 50). A retried transaction keeps its place
-   * in Firestore's queue for the documents it reads, so this many writers
-   * contending for one document all commit. Between attempts the SDK waits
+   * in Firestore's queue for the documents it reads, so older writers
+   * usually commit first (not always: a turn can end with none committed).
+   * Between attempts the SDK waits
    * 1 s, growing by 1.5x with jitter: a call's `timeout` bounds the wait.
    */
   readonly maxTransactionAttempts?: number | undefined;
