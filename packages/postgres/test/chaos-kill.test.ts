@@ -13,7 +13,7 @@ const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
 process.on('uncaughtException', (err) => unhandled.push(err));
 
-const cluster: TestCluster = await createCluster('cc_chaos_kill', 55452);
+const cluster: TestCluster = await createCluster('cc_chaos_kill', 25452);
 const APP = 'cc-chaos-kill';
 const counters = defineRepository('counters', { id: f.id(), name: f.string(), count: f.integer() }, { table: 'counters' });
 const notes = defineRepository('notes', { id: f.id(), body: f.string() }, { table: 'notes' });

@@ -12,7 +12,7 @@ await requireService('postgres');
 const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
 
-const cluster: TestCluster = await createCluster('cc_chaos_pool', 55451);
+const cluster: TestCluster = await createCluster('cc_chaos_pool', 25451);
 const items = defineRepository('items', { id: f.id(), title: f.string() }, { table: 'items' });
 // One row behind a 50 ms sleep: a read that holds its connection long enough to fill the pool.
 const slow = defineRepository('slow', { id: f.id(), title: f.string() }, { table: 'slow_items' });

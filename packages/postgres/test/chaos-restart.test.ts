@@ -12,7 +12,7 @@ const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
 process.on('uncaughtException', (err) => unhandled.push(err));
 
-const cluster: TestCluster = await createCluster('cc_chaos_restart', 55453);
+const cluster: TestCluster = await createCluster('cc_chaos_restart', 25453);
 const counters = defineRepository('counters', { id: f.id(), name: f.string(), count: f.integer() }, { table: 'counters' });
 const notes = defineRepository('notes', { id: f.id(), body: f.string() }, { table: 'notes' });
 // Reads go through a view that spends 30 ms on the server, as updates and inserts do (their triggers).

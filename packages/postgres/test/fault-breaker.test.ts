@@ -7,7 +7,7 @@ import { createCluster, startProxy, waitUntilAccepting, type TestCluster, type T
 
 await requireService('postgres');
 
-const cluster: TestCluster = await createCluster('cc_breaker', 55447);
+const cluster: TestCluster = await createCluster('cc_breaker', 25447);
 const proxy: TestProxy = await startProxy(cluster.port);
 const CONNECT_TIMEOUT = 2000;
 const HALF_OPEN_MS = 800;

@@ -11,7 +11,7 @@ const unhandled: unknown[] = [];
 process.on('unhandledRejection', (reason) => unhandled.push(reason));
 process.on('uncaughtException', (err) => unhandled.push(err));
 
-const cluster: TestCluster = await createCluster('cc_restart', 55446);
+const cluster: TestCluster = await createCluster('cc_restart', 25446);
 const HALF_OPEN_MS = 1000;
 const counters = defineRepository('counters', { id: f.id(), name: f.string(), count: f.integer(), version: f.version() }, { table: 'counters' });
 const notes = defineRepository('notes', { id: f.id(), body: f.string() }, { table: 'notes' });

@@ -7,7 +7,7 @@ import { createCluster, startProxy, type TestCluster, type TestProxy } from './h
 
 await requireService('postgres');
 
-const cluster: TestCluster = await createCluster('cc_retry', 55448);
+const cluster: TestCluster = await createCluster('cc_retry', 25448);
 const proxy: TestProxy = await startProxy(cluster.port);
 const counters = defineRepository('counters', { id: f.id(), name: f.string(), count: f.integer() }, { table: 'counters' });
 const notes = defineRepository('notes', { id: f.id(), body: f.string() }, { table: 'notes' });

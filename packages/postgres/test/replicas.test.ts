@@ -8,7 +8,7 @@ import { createCluster, type TestCluster } from './helpers/cluster.js';
 await requireService('postgres');
 
 // The replica stand-in is a second cluster holding different contents, so each read shows who answered.
-const [primary, replica]: TestCluster[] = await Promise.all([createCluster('cc_rep_primary', 55443), createCluster('cc_rep_replica', 55444)]);
+const [primary, replica]: TestCluster[] = await Promise.all([createCluster('cc_rep_primary', 25443), createCluster('cc_rep_replica', 25444)]);
 const items = defineRepository('items', { id: f.id(), title: f.string(), version: f.version() }, { table: 'items' });
 const opened: Array<{ close(): Promise<void> }> = [];
 
@@ -83,7 +83,7 @@ test('health reports the primary, each replica, the pool and the breaker', async
   const report = await driver.health();
   assert.is(report.status, 'up');
   const names = report.components.map((c) => c.name);
-  assert.equal(names, ['primary', 'replica 1 (127.0.0.1:55444)', 'pool', 'breaker']);
+  assert.equal(names, ['primary', 'replica 1 (127.0.0.1:25444)', 'pool', 'breaker']);
   for (const c of report.components.slice(0, 2)) assert.type(c.latencyMs, 'number');
   assert.ok(!JSON.stringify(report).includes('postgres://'), 'no connection strings in health');
 });

@@ -7,7 +7,7 @@ import { createCluster, startProxy, type TestCluster } from './helpers/cluster.j
 
 await requireService('postgres');
 
-const cluster: TestCluster = await createCluster('cc_timeout', 55442);
+const cluster: TestCluster = await createCluster('cc_timeout', 25442);
 const items = defineRepository('items', { id: f.id(), title: f.string(), version: f.version() }, { table: 'items' });
 // A view that sleeps 4 s per row: a slow query reached through an ordinary repository.
 const slow = defineRepository('slow', { id: f.id(), title: f.string() }, { table: 'slow_items' });

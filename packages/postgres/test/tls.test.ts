@@ -10,7 +10,7 @@ import { createCluster, makeCertificates, type TestCertificates, type TestCluste
 await requireService('postgres');
 
 const pki: TestCertificates = await makeCertificates();
-const cluster: TestCluster = await createCluster('cc_tls', 55441, {
+const cluster: TestCluster = await createCluster('cc_tls', 25441, {
   ssl: 'on',
   ssl_cert_file: `'${pki.serverCertFile}'`,
   ssl_key_file: `'${pki.serverKeyFile}'`,

@@ -42,10 +42,14 @@ async function ctl(action: string, name: string): Promise<void> {
  *
  * @example
  * ```ts
- * const cluster = await createCluster('cc_timeout', 55432, { log_statement: "'all'" });
+ * const cluster = await createCluster('cc_timeout', 25432, { log_statement: "'all'" });
  * ```
  */
 export async function createCluster(name: string, port: number, settings: Record<string, string> = {}): Promise<TestCluster> {
+  // A port in the kernel's ephemeral range can be held by any outgoing connection of a concurrent test (the
+  // cluster then fails to bind: "Address already in use"); test clusters listen below it.
+  const [low, high] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  if (port >= low! && port <= high!) throw new Error(`test cluster ${name}: port ${port} is in the ephemeral range ${low}-${high}; pick one below ${low}`);
   // Several test files create clusters at the same time on 2 busy cores: retry a failed set-up
   // from scratch, and say why it failed if it keeps failing.
   for (let attempt = 1; ; attempt++) {
