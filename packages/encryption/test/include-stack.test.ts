@@ -1,12 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
+import { defineRelations, defineRepository, f } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
-import { pglite } from '@chatcore/pglite';
-import { countingDriver } from './helpers/counting-driver.js';
-import { auditedOnion } from './helpers/audited-onion.js';
-import { highEntropy } from './helpers/keys.js';
+import { openIncludeStack } from './helpers/include-stack.js';
 
 // include through the standard onion: each related read is a read of its own repository,
 // decrypted by encryption, cached by the cache and recorded by audit.
@@ -20,28 +17,13 @@ const relations = defineRelations(repositories, {
   users: (r) => ({ conversations: r.many('conversations', { field: 'userId' }) }),
   conversations: (r) => ({ user: r.one('users', { field: 'userId' }), messages: r.many('messages', { field: 'conversationId' }) }),
 });
-const base = pglite();
-const { driver, calls } = countingDriver(base);
-const onion = auditedOnion({ namespace: `include${suffix}` });
-const db = createDatabase({
-  driver,
-  repositories,
-  relations,
-  plugins: onion.plugins,
-});
-await db.connect();
+const { db, calls, onion, plain, secret, dump } = await openIncludeStack(repositories, relations, `include${suffix}`);
 
 /** Read events audit recorded since the last call: [repository, method, cache]. */
 async function reads(): Promise<Array<[unknown, unknown, unknown]>> {
   return (await onion.readEvents()).map((e) => [e.repository, e.method, e.cache]);
 }
 
-const plain: string[] = [];
-const secret = (p: string) => {
-  const v = highEntropy(p);
-  plain.push(v);
-  return v;
-};
 const ada = await db.users.create({ name: 'ada', email: `${secret('e')}@example.com` });
 const convs = await db.conversations.createMany([0, 1, 2].map(() => ({ userId: ada.id, title: secret('t') })));
 await db.messages.createMany(convs.flatMap((c) => Array.from({ length: 25 }, (_, n) => ({ conversationId: c.id, n, body: secret('b') }))));
@@ -57,12 +39,7 @@ test('included sensitive fields read back in plain text, and no table holds them
     assert.equal(c.messages.map((m) => m.n), Array.from({ length: 20 }, (_, i) => 24 - i));
     for (const m of c.messages) assert.ok(plain.includes(m.body), 'message bodies are decrypted');
   }
-  const dump: string[] = [];
-  for (const s of db.schemas.values()) {
-    const res = await base.executor.execute({ sql: `select row_to_json(x)::text as j from "${s.table}" x`, parameters: [] });
-    dump.push(...res.rows.map((r) => String(r.j)));
-  }
-  const text = dump.join('\n');
+  const text = await dump();
   assert.ok(text.length > 1000);
   assert.equal(plain.filter((v) => text.includes(v)), [], 'no plaintext in any table');
 });

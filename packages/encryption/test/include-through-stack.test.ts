@@ -1,12 +1,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { createDatabase, defineRelations, defineRepository, f } from '@chatcore/core';
+import { defineRelations, defineRepository, f } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
-import { pglite } from '@chatcore/pglite';
-import { countingDriver } from './helpers/counting-driver.js';
-import { auditedOnion } from './helpers/audited-onion.js';
-import { highEntropy } from './helpers/keys.js';
+import { openIncludeStack } from './helpers/include-stack.js';
 
 // A many-to-many include with a per-parent limit through the standard onion: the
 // targets are read (and decrypted, and audited) as a find of their repository, the
@@ -20,28 +17,13 @@ const repositories = { conversations, tags, links };
 const relations = defineRelations(repositories, {
   conversations: (r) => ({ tags: r.many('tags', { through: 'links', field: 'conversationId', targetField: 'tagId' }) }),
 });
-const base = pglite();
-const { driver, calls } = countingDriver(base);
-const onion = auditedOnion({ namespace: `through${suffix}` });
-const db = createDatabase({
-  driver,
-  repositories,
-  relations,
-  plugins: onion.plugins,
-});
-await db.connect();
+const { db, calls, onion, plain, secret, dump } = await openIncludeStack(repositories, relations, `through${suffix}`);
 
 /** Read events audit recorded since the last call: [repository, method, number of ids]. */
 async function reads(): Promise<Array<[unknown, unknown, unknown]>> {
   return (await onion.readEvents()).map((e) => [e.repository, e.method, (e.ids as unknown[] | undefined)?.length]);
 }
 
-const plain: string[] = [];
-const secret = (p: string) => {
-  const v = highEntropy(p);
-  plain.push(v);
-  return v;
-};
 const convs = await db.conversations.createMany([0, 1].map(() => ({ title: secret('t') })));
 const allTags = await db.tags.createMany(Array.from({ length: 30 }, (_, rank) => ({ rank, label: secret('l') })));
 // The first conversation is linked to all 30 tags, the second to 3.
@@ -57,12 +39,7 @@ test('included targets decrypt, and no table holds their plaintext', async () =>
   assert.equal(got.map((c) => c.tags.map((t) => t.rank)), [[29, 28, 27, 26], [2, 1, 0]]);
   for (const c of got) for (const t of c.tags) assert.is(t.label, labelOf.get(t.id), 'labels are decrypted');
   assert.ok(got.every((c) => c.tags.every((t) => !('__parent' in t) && !('__link' in t))), 'no link bookkeeping reaches the caller');
-  const dump: string[] = [];
-  for (const s of db.schemas.values()) {
-    const res = await base.executor.execute({ sql: `select row_to_json(x)::text as j from "${s.table}" x`, parameters: [] });
-    dump.push(...res.rows.map((r) => String(r.j)));
-  }
-  const text = dump.join('\n');
+  const text = await dump();
   assert.ok(text.length > 1000);
   assert.equal(plain.filter((v) => text.includes(v)), [], 'no plaintext in any table');
 });
