@@ -30,14 +30,15 @@ test('the same query shape compiles once; values travel only as parameters', () 
   assert.is(plan.shapes.get(`q|c:conversationId:eq|id:a,|L|*`)?.sql, a.sql);
 });
 
+const throughLinks = defineRepository('links', { id: f.id(), conversationId: f.string().indexed(), messageId: f.string().indexed() }, { table: 'chat_links' });
+const throughQuery = (keys: string[], min: number) => queryStatement(plan, {
+  where: { kind: 'cmp', field: 'score', op: 'gte', value: min }, orderBy: [{ field: 'createdAt', direction: 'desc' }, { field: 'id', direction: 'desc' }],
+  through: { schema: throughLinks.schema, field: 'conversationId', targetField: 'messageId', keys, limit: 5 },
+});
+
 test('a through query reads each parent key\'s first n targets in one lateral statement; values only as parameters', () => {
-  const links = defineRepository('links', { id: f.id(), conversationId: f.string().indexed(), messageId: f.string().indexed() }, { table: 'chat_links' });
-  const q = (keys: string[], min: number) => queryStatement(plan, {
-    where: { kind: 'cmp', field: 'score', op: 'gte', value: min }, orderBy: [{ field: 'createdAt', direction: 'desc' }, { field: 'id', direction: 'desc' }],
-    through: { schema: links.schema, field: 'conversationId', targetField: 'messageId', keys, limit: 5 },
-  });
-  const a = q(['c1', 'c2'], 3);
-  const b = q(["c3'; drop table chat_links; --"], 4);
+  const a = throughQuery(['c1', 'c2'], 3);
+  const b = throughQuery(['c3', "c4'; drop table chat_links; --"], 4);
   assert.is(a.sql, b.sql, 'one shape for every key list and value');
   assert.not.match(b.sql, 'drop table');
   assert.equal(a.parameters, [['c1', 'c2'], 3, 5]);
@@ -45,6 +46,18 @@ test('a through query reads each parent key\'s first n targets in one lateral st
   assert.match(a.sql, /"__t"\."id" in \(select "__j"\."message_id" from "chat_links" as __j where "__j"\."conversation_id" = "k"\."__group_key"\)/);
   assert.match(a.sql, /as "__parent"/);
   assert.match(a.sql, /as "__link"/);
+});
+
+test('a through query for one parent key binds the key itself, so the database plans for that key', () => {
+  const key = "c3'; drop table chat_links; --";
+  const a = throughQuery([key], 4);
+  const b = throughQuery(['c9'], 1);
+  assert.is(a.sql, b.sql, 'one shape for every single key');
+  assert.not.match(a.sql, /lateral|unnest/);
+  assert.not.match(a.sql, 'drop table');
+  assert.match(a.sql, /"__t"\."id" in \(select "__j"\."message_id" from "chat_links" as __j where "__j"\."conversation_id" = \$\d+::text\)/);
+  assert.equal(a.parameters, [key, key, key, 4, 5], 'the key (as the parent, in the link lookup and in the semi-join), the filter, the limit');
+  assert.not.equal(a.name, throughQuery(['c1', 'c2'], 3).name, 'a statement of its own');
 });
 
 test('a per-group limit without an overall limit returns the groups as they come, each in order', () => {
