@@ -6,7 +6,8 @@ import { postgres } from '@chatcore/postgres';
 import { compare, rows } from '../lib/measure.js';
 
 const URL = process.env.BENCH_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const OPS = Number(process.env.BENCH_M2M_OPS ?? 40);
+/** Operations per variant and round, after 30 untimed ones (fewer leave the JIT cold: client CPU per operation 2-3x the settled figure). */
+const OPS = Number(process.env.BENCH_M2M_OPS ?? 200);
 const GROUPS = 2000;
 /** Users with 20 memberships each (so the planner's statistics look like a real table's), and one with every group. */
 const USERS = 300;
@@ -84,7 +85,7 @@ export async function relationsM2m(out: string[]): Promise<void> {
           { name: 'include, limit in the database', op: bounded },
           { name: 'include, every link read (before)', op: everyLink },
         ],
-        { count: OPS, inFlight: 1, rounds: 5, warmup: 4 },
+        { count: OPS, inFlight: 1, rounds: 5, warmup: 30 },
       );
       out.push(...rows(title, results, 'hand-written SQL (raw pg, 2 statements)'));
     }
