@@ -236,8 +236,9 @@ async function related<S>(
   const filter = (cond: unknown) => (args.where === undefined ? cond : { and: [args.where, cond] });
   let rows: Row[] = [];
   let orderBy: readonly OrderTerm[] = [];
-  if (perGroup && !host.perGroupNative) {
-    // One bounded query per parent: the backend has no per-group limit.
+  if (perGroup && (!host.perGroupNative || values.length === 1)) {
+    // One bounded query per parent: the backend has no per-group limit, or there is one
+    // parent (`get`), whose per-parent limit is a plain limit, which every backend plans best.
     for (let i = 0; i < values.length; i += PER_GROUP_PARALLEL) {
       const batch = values.slice(i, i + PER_GROUP_PARALLEL);
       const parts = await Promise.all(batch.map((v) => target[READ_RELATED]({ ...base, where: filter({ [field]: v }), limit: perGroup.limit }, undefined, options)));
