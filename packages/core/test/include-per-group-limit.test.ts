@@ -29,33 +29,35 @@ function ignoringPerGroupLimit(sent: NormalizedQuery[]): Driver {
   });
 }
 
-test('include with a limit keeps that many per parent even when the driver ignores limitPerGroup', async () => {
-  const sent: NormalizedQuery[] = [];
-  const db = createDatabase({ driver: ignoringPerGroupLimit(sent), repositories, relations });
-  await db.connect();
-  const [a, b] = await db.conversations.createMany([{ title: 'a' }, { title: 'b' }]);
-  await db.messages.createMany([0, 1, 2, 3].flatMap((seq) => [{ conversationId: a!.id, seq }, { conversationId: b!.id, seq }]));
-  const list = await db.conversations.find({ orderBy: { title: 'asc' }, include: { messages: { orderBy: { seq: 'desc' }, limit: 2 }, latest: true } });
-  assert.equal(sent.map((q) => q.limitPerGroup).filter(Boolean), [{ field: 'conversationId', limit: 2 }, { field: 'conversationId', limit: 1 }], 'the driver was asked for a per-parent limit');
-  assert.equal(list.map((c) => [c.title, c.messages.map((m) => m.seq)]), [['a', [3, 2]], ['b', [3, 2]]]);
-  assert.equal(list.map((c) => c.latest?.conversationId), [a!.id, b!.id]);
-  await db.close();
-});
-
-test('one parent: its per-parent limit is a plain limit on an equality filter', async () => {
+/** A database on that driver with conversations a and b, each with messages 0-3; `sent` starts empty. */
+async function seeded() {
   const sent: NormalizedQuery[] = [];
   const db = createDatabase({ driver: ignoringPerGroupLimit(sent), repositories, relations });
   await db.connect();
   const [a, b] = await db.conversations.createMany([{ title: 'a' }, { title: 'b' }]);
   await db.messages.createMany([0, 1, 2, 3].flatMap((seq) => [{ conversationId: a!.id, seq }, { conversationId: b!.id, seq }]));
   sent.length = 0;
-  const got = await db.conversations.get(a!.id, { include: { messages: { orderBy: { seq: 'desc' }, limit: 2 }, latest: true } });
-  assert.equal(got?.messages.map((m) => [m.conversationId, m.seq]), [[a!.id, 3], [a!.id, 2]]);
-  assert.is(got?.latest?.conversationId, a!.id);
+  return { db, sent, a: a!, b: b! };
+}
+
+test('include with a limit keeps that many per parent even when the driver ignores limitPerGroup', async () => {
+  const { db, sent, a, b } = await seeded();
+  const list = await db.conversations.find({ orderBy: { title: 'asc' }, include: { messages: { orderBy: { seq: 'desc' }, limit: 2 }, latest: true } });
+  assert.equal(sent.map((q) => q.limitPerGroup).filter(Boolean), [{ field: 'conversationId', limit: 2 }, { field: 'conversationId', limit: 1 }], 'the driver was asked for a per-parent limit');
+  assert.equal(list.map((c) => [c.title, c.messages.map((m) => m.seq)]), [['a', [3, 2]], ['b', [3, 2]]]);
+  assert.equal(list.map((c) => c.latest?.conversationId), [a.id, b.id]);
+  await db.close();
+});
+
+test('one parent: its per-parent limit is a plain limit on an equality filter', async () => {
+  const { db, sent, a } = await seeded();
+  const got = await db.conversations.get(a.id, { include: { messages: { orderBy: { seq: 'desc' }, limit: 2 }, latest: true } });
+  assert.equal(got?.messages.map((m) => [m.conversationId, m.seq]), [[a.id, 3], [a.id, 2]]);
+  assert.is(got?.latest?.conversationId, a.id);
   const related = sent.filter((q) => q.where?.kind === 'cmp' && q.where.field === 'conversationId');
   assert.equal(related.map((q) => [q.limitPerGroup, q.limit, q.where]), [
-    [undefined, 2, { kind: 'cmp', field: 'conversationId', op: 'eq', value: a!.id }],
-    [undefined, 1, { kind: 'cmp', field: 'conversationId', op: 'eq', value: a!.id }],
+    [undefined, 2, { kind: 'cmp', field: 'conversationId', op: 'eq', value: a.id }],
+    [undefined, 1, { kind: 'cmp', field: 'conversationId', op: 'eq', value: a.id }],
   ]);
   await db.close();
 });
