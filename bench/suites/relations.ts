@@ -70,6 +70,7 @@ export async function relations(out: string[]): Promise<void> {
     }
     await admin.query(`ANALYZE ${conversations.schema.table}; ANALYZE ${messages.schema.table}`);
     await perRow(out, db, defs, users);
+    await oneParent(out, db, defs, users);
     await measure(out, URL, '', defs, users, OPS);
     for (const rtt of RTTS) {
       const target = new globalThis.URL(URL);
@@ -110,6 +111,34 @@ async function perRow(out: string[], db: Db, defs: Definitions, users: readonly 
     const [r, f] = results;
     const extra = (pairedCpuRatio(f!, r!) - 1) * r!.cpuMicrosPerOp / 400;
     out.push(`| find 400 rows: ours vs raw pg, CPU per row | repo.find vs raw pg (named) | | ${(f!.cpuMicrosPerOp / 400).toFixed(2)} vs ${(r!.cpuMicrosPerOp / 400).toFixed(2)} | | ${extra >= 0 ? '+' : '−'}${Math.abs(extra).toFixed(2)} µs per row (paired) |`);
+  } finally {
+    await pool.end();
+  }
+}
+
+/**
+ * One conversation with its last 20 messages (`get` with an include, the
+ * chatbot's most frequent read) against the same two statements through
+ * raw named `pg`, 1 in flight. No target: the price of the repository path
+ * for a single parent.
+ */
+async function oneParent(out: string[], db: Db, defs: Definitions, users: readonly string[]): Promise<void> {
+  const { conversations, messages } = defs.repositories;
+  const pool = new pg.Pool({ connectionString: URL, max: 1 });
+  try {
+    const ids = (await Promise.all(users.map((userId) => db.conversations.find({ where: { userId }, select: ['id'] })))).flat().map((c) => c.id as string);
+    const pick = (i: number) => ids[(i * 7919) % ids.length]!;
+    const ours = (i: number) => db.conversations.get(pick(i), { include: { messages: { orderBy: { seq: 'desc' }, limit: 20 } } });
+    const conv = `select "id" as "id", "user_id" as "userId", "title" as "title", "seq" as "seq" from ${conversations.schema.table} where "id" = $1`;
+    const msgs = `select "id" as "id", "conversation_id" as "conversationId", "seq" as "seq", "role" as "role", "body" as "body" from ${messages.schema.table} where "conversation_id" = $1 order by "seq" desc, "id" desc limit 20`;
+    const raw = async (i: number) => {
+      const c = (await pool.query({ name: 'bench_rel_one_c', text: conv, values: [pick(i)] })).rows[0];
+      return c ? { ...c, messages: (await pool.query({ name: 'bench_rel_one_m', text: msgs, values: [pick(i)] })).rows } : null;
+    };
+    const [a, b] = [await ours(0), await raw(0)];
+    if (a?.messages.length !== 20 || JSON.stringify(a) !== JSON.stringify(b)) throw new Error('relations bench: get with include and raw pg disagree');
+    const results = await compare([{ name: 'raw pg (2 named statements)', op: raw }, { name: 'get with include', op: ours }], { count: OPS, inFlight: 1, rounds: 7, warmup: WARMUP });
+    out.push(...rows('1 conversation × last 20 messages, 1 in flight', results, 'raw pg (2 named statements)'));
   } finally {
     await pool.end();
   }
