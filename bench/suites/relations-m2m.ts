@@ -42,8 +42,8 @@ function withoutThrough(driver: Driver): Driver {
 /**
  * "A user with their 5 top groups" through a join repository (300 users
  * with 20 memberships each, one with all 2000 groups), for a user with 20
- * and the one with 2000 memberships: include with the limit in one lateral statement
- * (limitThrough) vs the path that reads every membership and every group and
+ * and the one with 2000 memberships: include with the limit in one statement
+ * (limitThrough; for one parent a semi-join with its key as a parameter) vs the path that reads every membership and every group and
  * trims in JavaScript, vs one hand-written SQL statement through raw `pg`
  * returning the same groups (one named statement for both users, as an
  * application prepares it once: PostgreSQL's plan cache then treats both

@@ -91,6 +91,11 @@ export async function relations(out: string[]): Promise<void> {
   }
 }
 
+/** A message row by field name, as `repo.find` returns it, up to `where "conversation_id"` (the raw `pg` baselines). */
+function selectMessages(table: string): string {
+  return `select "id" as "id", "conversation_id" as "conversationId", "seq" as "seq", "role" as "role", "body" as "body" from ${table} where "conversation_id"`;
+}
+
 /**
  * What the repository read path costs per row over raw `pg`: `find` of 400
  * messages (20 conversations' last 20 each, by `in` and limit) against the
@@ -101,7 +106,7 @@ async function perRow(out: string[], db: Db, defs: Definitions, users: readonly 
   const pool = new pg.Pool({ connectionString: URL, max: 1 });
   try {
     const lists = await Promise.all(users.map(async (userId) => (await db.conversations.find({ where: { userId }, orderBy: { seq: 'desc' }, limit: 20 })).map((c) => c.id as string)));
-    const text = `select "id" as "id", "conversation_id" as "conversationId", "seq" as "seq", "role" as "role", "body" as "body" from ${messages.schema.table} where "conversation_id" = any($1::text[]) order by "seq" desc, "id" desc limit $2`;
+    const text = `${selectMessages(messages.schema.table)} = any($1::text[]) order by "seq" desc, "id" desc limit $2`;
     const ours = (i: number) => db.messages.find({ where: { conversationId: { in: lists[i % USERS]! } }, orderBy: { seq: 'desc' }, limit: 400 });
     const raw = (i: number) => pool.query({ name: 'bench_rel_find400', text, values: [lists[i % USERS], 400] });
     const [a, b] = [await ours(0), (await raw(0)).rows];
@@ -130,7 +135,7 @@ async function oneParent(out: string[], db: Db, defs: Definitions, users: readon
     const pick = (i: number) => ids[(i * 7919) % ids.length]!;
     const ours = (i: number) => db.conversations.get(pick(i), { include: { messages: { orderBy: { seq: 'desc' }, limit: 20 } } });
     const conv = `select "id" as "id", "user_id" as "userId", "title" as "title", "seq" as "seq" from ${conversations.schema.table} where "id" = $1`;
-    const msgs = `select "id" as "id", "conversation_id" as "conversationId", "seq" as "seq", "role" as "role", "body" as "body" from ${messages.schema.table} where "conversation_id" = $1 order by "seq" desc, "id" desc limit 20`;
+    const msgs = `${selectMessages(messages.schema.table)} = $1 order by "seq" desc, "id" desc limit 20`;
     const raw = async (i: number) => {
       const c = (await pool.query({ name: 'bench_rel_one_c', text: conv, values: [pick(i)] })).rows[0];
       return c ? { ...c, messages: (await pool.query({ name: 'bench_rel_one_m', text: msgs, values: [pick(i)] })).rows } : null;
