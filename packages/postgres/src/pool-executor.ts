@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
+import { toPgQuery } from './pool-target.js';
 
 /**
  * The pg calls the executor needs, so that a wrapper (retries, breaker,
@@ -12,14 +13,6 @@ import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatc
  * ```
  */
 export type PoolLike = Pick<pg.Pool, 'query' | 'connect' | 'end' | 'totalCount' | 'idleCount' | 'waitingCount'>;
-
-function toQuery(statement: SqlStatement): pg.QueryConfig {
-  // A named statement is parsed once per connection and then only bound and
-  // executed: the fastest path node-postgres has.
-  return statement.name
-    ? { name: statement.name, text: statement.sql, values: statement.parameters as unknown[] }
-    : { text: statement.sql, values: statement.parameters as unknown[] };
-}
 
 /**
  * The `SqlExecutor` over a pg Pool. Lone statements go through
@@ -47,7 +40,7 @@ export class PoolExecutor implements SqlExecutor {
 
   execute(statement: SqlStatement): Promise<SqlResult> {
     // pg's QueryResult already has the SqlResult shape: no wrapper on the hot path.
-    return this.pool.query(toQuery(statement)) as Promise<SqlResult>;
+    return this.pool.query(toPgQuery(statement)) as Promise<SqlResult>;
   }
 
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
@@ -59,7 +52,7 @@ export class PoolExecutor implements SqlExecutor {
     };
     client.on('error', onError);
     const connection: SqlConnection = {
-      execute: (statement) => client.query(toQuery(statement)) as Promise<SqlResult>,
+      execute: (statement) => client.query(toPgQuery(statement)) as Promise<SqlResult>,
       markBroken: () => { broken ??= new Error('connection state unknown after a failed rollback'); },
     };
     try {
