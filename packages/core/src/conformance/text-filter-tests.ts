@@ -71,6 +71,8 @@ export const TEXT_CASES: readonly Case[] = [
   { name: 'hasEvery of one value is has', where: { nums: { hasEvery: [2] } }, expect: (r) => holds(r, 'nums', 2), needs: ARR },
   { name: 'hasEvery', where: { tags: { hasEvery: ['red', 'blue'] } }, expect: (r) => holds(r, 'tags', 'red') && holds(r, 'tags', 'blue'), needs: [...ARR, 'arrayContainsAll'] },
   { name: 'hasEvery [] matches every non-null array, empty ones too', where: { tags: { hasEvery: [] } }, expect: (r) => arr(r, 'tags') !== null, needs: [] },
+  { name: 'not of hasSome [] matches every non-null array', where: { not: { tags: { hasSome: [] } } }, expect: (r) => arr(r, 'tags') !== null, needs: [] },
+  { name: 'not of hasEvery [] matches nothing, null arrays included', where: { not: { tags: { hasEvery: [] } } }, expect: () => false, needs: [] },
   { name: 'not has excludes null arrays', where: { not: { tags: { has: 'red' } } }, expect: (r) => arr(r, 'tags') !== null && !holds(r, 'tags', 'red'), needs: [...ARR, 'notArrayContains'] },
   { name: 'has and-ed with another field', where: { tags: { has: 'blue' }, rank: 0 }, expect: (r) => holds(r, 'tags', 'blue') && r.rank === 0, needs: ARR },
 ];

@@ -140,7 +140,7 @@ function leaf(meta: FieldMeta, field: string, op: string, v: unknown, path: stri
     }
     if (v.length > MAX_IN_LIST) issues.push({ path, message: `more than ${MAX_IN_LIST} values` });
     const values = v.map((x, i) => (x === null ? (issues.push({ path: `${path}[${i}]`, message: 'null is not allowed in a list (use isNull)' }), null) : validateValue(meta, x, `${path}[${i}]`, issues)));
-    if (values.length === 0) return op === 'in' ? FALSE : { kind: 'isNull', field, isNull: false };
+    // An empty list stays a leaf until `not` is pushed down; fold() then decides (see emptyList).
     return { kind: 'in', field, values: dedupe(values), negate: op === 'notIn' };
   }
   if (op === 'startsWith') {
@@ -179,7 +179,8 @@ function textLeaf(field: string, match: TextMatch, v: unknown, insensitive: bool
 /**
  * `has x` is `hasSome [x]`; `hasEvery` of one value is the same test, so
  * backends with a single-value "array contains" (Firestore) serve both.
- * `hasSome []` matches nothing and `hasEvery []` every non-null array.
+ * `hasSome []` matches nothing and `hasEvery []` every non-null array
+ * (an empty list is folded once negations are pushed down: emptyList).
  */
 function arrayLeaf(meta: FieldMeta, field: string, op: 'has' | 'hasSome' | 'hasEvery', v: unknown, path: string, issues: ValidationIssue[]): Condition {
   const items = meta.items!;
@@ -191,7 +192,7 @@ function arrayLeaf(meta: FieldMeta, field: string, op: 'has' | 'hasSome' | 'hasE
   }
   if (v.length > MAX_IN_LIST) issues.push({ path, message: `more than ${MAX_IN_LIST} values` });
   const values = dedupe(v.map((x, i) => one(x, `${path}[${i}]`)));
-  if (values.length === 0) return op === 'hasSome' ? FALSE : { kind: 'isNull', field, isNull: false };
+  if (values.length === 0) return { kind: 'array', field, match: op === 'hasEvery' ? 'every' : 'some', values, negate: false };
   return { kind: 'array', field, match: op === 'hasEvery' && values.length > 1 ? 'every' : 'some', values, negate: false };
 }
 
@@ -233,8 +234,20 @@ export function negate(c: Condition): Condition {
   }
 }
 
-/** Flatten nested and/or, drop TRUE terms, and fold FALSE. Returns undefined for TRUE. */
+/**
+ * A test of an empty list, once negations are settled: `in []` and
+ * `hasSome []` hold for no record; `hasEvery []` holds for every non-null
+ * array. Negated, each holds for the records where it failed, never for a
+ * null field (a test of null is unknown, and so is its negation).
+ */
+function emptyList(c: Extract<Condition, { kind: 'in' | 'array' }>): Condition {
+  const holdsForValues = c.kind === 'array' && c.match === 'every';
+  return holdsForValues !== c.negate ? { kind: 'isNull', field: c.field, isNull: false } : FALSE;
+}
+
+/** Flatten nested and/or, drop TRUE terms, fold FALSE and tests of empty lists. Returns undefined for TRUE. */
 function fold(c: Condition): Condition | undefined {
+  if ((c.kind === 'in' || c.kind === 'array') && c.values.length === 0) return emptyList(c);
   if (c.kind !== 'and' && c.kind !== 'or') return c;
   const out: Condition[] = [];
   for (const child of c.conditions) {
