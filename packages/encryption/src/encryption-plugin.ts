@@ -16,6 +16,7 @@ import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
 import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
 import { IndexChecks } from './index-verification.js';
+import { conflictHolder, readChecked, type CheckedReadIo } from './checked-reads.js';
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
@@ -189,8 +190,10 @@ export class EncryptionPlugin implements Plugin {
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':
         return updateThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
-      case 'upsert':
-        return upsertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
+      case 'upsert': {
+        const io = this.checkedIo(plan, ctx);
+        return upsertThrough(plan, op, next, io.decrypt, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, (s) => withAuthFields(plan, s)!, io));
+      }
     }
   }
 
@@ -293,25 +296,16 @@ export class EncryptionPlugin implements Plugin {
     return { ...res, rows: this.decryptRows(plan, res.rows, ctx) };
   }
 
-  /**
-   * A read found through blind indexes: every row is decrypted and checked
-   * against the filter's plaintext values (IndexChecks); a row whose blind
-   * index is not its own is dropped and reported. `requested` is the
-   * caller's projection when checking widened it (the extra fields are
-   * removed again).
-   */
-  private async readChecked(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next, checks: IndexChecks | undefined, requested: readonly string[] | undefined): Promise<OperationResult> {
-    const res = await next(op);
-    const rows = this.decryptRows(plan, res.rows, ctx);
-    if (!checks) return { ...res, rows: requested ? rows.map((r) => pick(r, requested)) : rows };
-    const kept: StoredRow[] = [];
-    let dropped: string[] | undefined;
-    for (let i = 0; i < rows.length; i++) {
-      if (checks.agrees(res.rows[i]!, rows[i]!)) kept.push(requested ? pick(rows[i]!, requested) : rows[i]!);
-      else (dropped ??= []).push(String(rows[i]!.id));
-    }
-    if (dropped) reportIndexMismatch(this.sink(), plan, checks.fields.map((f) => f.plan.name), dropped, ctx);
-    return { ...res, rows: kept };
+  /** A read found through blind indexes, checked row by row (see checked-reads.ts). */
+  private readChecked(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next, checks: IndexChecks | undefined, requested: readonly string[] | undefined): Promise<OperationResult> {
+    return readChecked(plan, op, next, checks, requested, this.checkedIo(plan, ctx));
+  }
+
+  private checkedIo(plan: RepositoryPlan, ctx: OperationContext): CheckedReadIo {
+    return {
+      decrypt: (rows) => this.decryptRows(plan, rows, ctx),
+      mismatch: (fields, ids) => reportIndexMismatch(this.sink(), plan, fields, ids, ctx),
+    };
   }
 
   /**
@@ -363,12 +357,6 @@ export class EncryptionPlugin implements Plugin {
  */
 export function encryption(options: EncryptionOptions = {}): EncryptionPlugin {
   return new EncryptionPlugin(options);
-}
-
-function pick(row: StoredRow, fields: readonly string[]): StoredRow {
-  const out: StoredRow = {};
-  for (const f of fields) if (f in row) out[f] = row[f];
-  return out;
 }
 
 /** A projection widened to what the row authenticator covers (unchanged without a projection or authenticators). */

@@ -11,6 +11,8 @@ type InsertOp = Extract<Operation, { kind: 'insert' }>;
 type UpdateOp = Extract<Operation, { kind: 'update' }>;
 type UpsertOp = Extract<Operation, { kind: 'upsert' }>;
 type Decrypt = (rows: readonly StoredRow[]) => StoredRow[];
+/** The id of the record an upsert's conflict fields name (`logical`, and `where` as rewritten for storage), checked (checked-reads.ts). */
+type ConflictHolder = (logical: Condition | undefined, where: Condition | undefined) => Promise<string | undefined>;
 
 /** Attempts of a record-mode read-modify-write before giving up with ConflictError. */
 const CAS_ATTEMPTS = 8;
@@ -185,15 +187,16 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
  * the patch touches no protected field) it goes down as one upsert, with
  * blind-index conflict fields. Otherwise the existing record's id is not
  * known in advance, and ciphertext must be bound to it: the record is looked
- * up by the conflict fields, then updated by id, or inserted (a lost insert
- * race retries the lookup).
+ * up by the conflict fields (`holder`: a blind-index match is checked against
+ * the decrypted value), then updated by id, or inserted (a lost insert race
+ * retries the lookup).
  *
  * @example
  * ```ts
- * return upsertThrough(plan, op, next, decrypt);
+ * return upsertThrough(plan, op, next, decrypt, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, widen, io));
  * ```
  */
-export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
+export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Next, decrypt: Decrypt, holder: ConflictHolder): Promise<OperationResult> {
   const conflictFields = mapConflictFields(plan, op.conflictFields);
   const byId = op.conflictFields.length === 1 && op.conflictFields[0] === 'id';
   const id = op.row.id as string;
@@ -204,10 +207,10 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
     return { ...res, rows: decrypt(res.rows) };
   }
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const where = rewriteCondition(plan, and(...op.conflictFields.map((f): Condition => ({ kind: 'cmp', field: f, op: 'eq', value: op.row[f] }))));
-    const found = (await next({ kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1, select: ['id'] } })).rows[0];
-    if (found) {
-      const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found.id as string] }, patch: op.patch }, next, decrypt);
+    const logical = and(...op.conflictFields.map((f): Condition => ({ kind: 'cmp', field: f, op: 'eq', value: op.row[f] })));
+    const found = await holder(logical, rewriteCondition(plan, logical));
+    if (found !== undefined) {
+      const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found] }, patch: op.patch }, next, decrypt);
       if (res.rows.length) return { rows: res.rows, created: false };
       continue;
     }

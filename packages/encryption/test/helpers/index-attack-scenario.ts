@@ -1,5 +1,5 @@
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, type SecurityEvent } from '@chatcore/core';
+import { createDatabase, defineRepository, f, IntegrityError, type SecurityEvent } from '@chatcore/core';
 import { type Driver } from '@chatcore/core/driver';
 import { type RepositorySchema } from '@chatcore/core/plugin';
 import { encryption, type EncryptionPlugin } from '../../src/index.js';
@@ -39,7 +39,9 @@ export function attackRepos(suffix: string) {
  * Alice's blind index into Mallory's row (or swaps the two where the index
  * is unique). Every blind-index read (find, findOne, findPage, iterate,
  * count, exists, `in`, `or`, projections) must return Alice's record or
- * nothing, never Mallory's, and report each dropped row as a security event.
+ * nothing, never Mallory's (nor hide Alice's behind Mallory's when a lookup
+ * is limited to one row), and report each dropped row as a security event;
+ * an upsert by a swapped unique index is refused with nothing written.
  */
 export async function indexAttackScenario(driver: Driver, suffix: string, raw: RawAccess): Promise<void> {
   const { logins, accounts, notes } = attackRepos(suffix);
@@ -82,6 +84,16 @@ export async function indexAttackScenario(driver: Driver, suffix: string, raw: R
     assert.not.match(JSON.stringify(mismatches), /alice@example\.com|mallory@example\.com/);
     assert.ok(enc.stats().repositories[logins.schema.name]!.indexMismatches >= mismatches.length);
 
+    // Mallory's record created first (its id sorts first): a lookup limited to one row must still find Alice.
+    const early = await db.logins.create({ name: 'early', email: 'early@example.com' });
+    const late = await db.logins.create({ name: 'late', email: 'late@example.com' });
+    await raw.write(s, early.id, { emailBidx: await raw.read(s, late.id, 'emailBidx') });
+    assert.is((await db.logins.findOne({ where: { email: 'late@example.com' } }))?.id, late.id, 'findOne finds the record behind the planted one');
+    assert.is(await db.logins.exists({ email: 'late@example.com' }), true, 'exists is not fooled by the planted row');
+    assert.equal((await db.logins.find({ where: { email: 'late@example.com' }, limit: 1 })).map((r) => r.id), [late.id]);
+    assert.equal((await db.logins.findPage({ where: { email: 'late@example.com' }, limit: 1 })).items.map((r) => r.id), [late.id]);
+    assert.is(await db.logins.count({ email: 'late@example.com' }), 1);
+
     // A unique searchable field: the two blind indexes are swapped (copying would break the unique index).
     const a2 = await db.accounts.create({ name: 'alice', email: 'alice@example.com' });
     const m2 = await db.accounts.create({ name: 'mallory', email: 'mallory@example.com' });
@@ -92,6 +104,13 @@ export async function indexAttackScenario(driver: Driver, suffix: string, raw: R
     await raw.write(sa, a2.id, { emailBidx: im });
     assert.is(await db.accounts.findOne({ where: { email: 'alice@example.com' } }), null, 'the swapped row is dropped; Alice is not found by the index she lost');
     assert.is(await db.accounts.count({ email: { in: ['alice@example.com', 'mallory@example.com'] } }), 0);
+    // An upsert by that field must not write into the record holding Alice's index (Mallory's), nor insert beside it.
+    const upsert = await db.accounts.upsert({ name: 'ALICE-NEW', email: 'alice@example.com' }, { conflict: ['email'] }).then(() => undefined, (e: unknown) => e);
+    assert.instance(upsert, IntegrityError);
+    assert.match((upsert as Error).message, /blind index for email/);
+    assert.not.match((upsert as Error).message, /alice@example\.com|mallory@example\.com/);
+    assert.equal((await db.accounts.getMany([a2.id, m2.id])).map((r) => r && [r.name, r.email]), [['alice', 'alice@example.com'], ['mallory', 'mallory@example.com']], 'both records unchanged');
+    assert.is((await db.accounts.find({})).length, 2, 'nothing inserted');
 
     // Record mode: the blind index sits beside the envelope; the check opens the envelope.
     const n1 = await db.notes.create({ owner: 'alice', body: 'hers' });
