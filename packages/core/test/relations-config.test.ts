@@ -37,6 +37,14 @@ test('an encrypted key field, a name taken by a field, and both or neither key a
   assert.match(problems(raw({ users: { posts: { kind: 'many', target: 'posts', field: 'userId', through: 'tags', targetField: 'id' } } })), /through "tags" is not a repository/);
 });
 
+test('a relation name that cannot name a record property (__proto__, constructor, not an identifier) is refused', () => {
+  const rel = { kind: 'many', target: 'posts', field: 'userId' };
+  assert.match(problems(raw({ users: Object.defineProperty({}, '__proto__', { value: rel, enumerable: true }) })), /users\.__proto__: the relation name is invalid/);
+  assert.match(problems(raw({ users: { constructor: rel } })), /users\.constructor: the relation name is invalid/);
+  assert.match(problems(raw({ users: { 'my posts': rel } })), /users\.my posts: the relation name is invalid/);
+  assert.throws(() => createDatabase({ driver: memoryDriver(), repositories: repos, relations: defineRelations(repos, { users: (r) => ({ ['__proto__']: r.many('posts', { field: 'userId' }) }) }), allowPlaintextSensitive: true }), /the relation name is invalid/);
+});
+
 test('every problem is listed at once, and valid relations are accepted', () => {
   const message = problems(raw({ posts: { a: { kind: 'one', target: 'x', field: 'userId' }, b: { kind: 'one', target: 'users', field: 'nope' } } }));
   assert.match(message, /posts\.a/);

@@ -1,4 +1,5 @@
 import { ConfigError, type ValidationIssue } from '../errors.js';
+import { isPropertyName } from '../schema/define-repository.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Relation, Relations } from './define-relations.js';
 
@@ -61,6 +62,7 @@ export function checkRelations(relations: Relations | undefined, schemas: Readon
 function resolveOne(
   source: RepositorySchema, name: string, rel: Relation, schemas: ReadonlyMap<string, RepositorySchema>, fail: (message: string) => void,
 ): ResolvedRelation | undefined {
+  if (!isPropertyName(name)) return void fail('the relation name is invalid: use letters, digits and _, starting with a letter (and not a reserved word such as constructor)');
   if (Object.hasOwn(source.fields, name)) return void fail(`the relation name is also a field of ${source.name}; rename the relation`);
   if (rel === null || typeof rel !== 'object' || (rel.kind !== 'one' && rel.kind !== 'many')) return void fail('declare it with r.one(...) or r.many(...)');
   const target = schemas.get(rel.target);

@@ -67,6 +67,21 @@ const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 const RESERVED_FIELDS = new Set(['__proto__', 'constructor', 'prototype', 'and', 'or', 'not']);
 
 /**
+ * Whether `name` can name a property of a record: a field, or a relation
+ * read with include (letters, digits and _, starting with a letter, at most
+ * 63, and not a reserved word such as `__proto__` or `constructor`).
+ *
+ * @example
+ * ```ts
+ * isPropertyName('conversationId'); // true
+ * isPropertyName('__proto__'); // false
+ * ```
+ */
+export function isPropertyName(name: string): boolean {
+  return NAME_RE.test(name) && !RESERVED_FIELDS.has(name);
+}
+
+/**
  * Declare a repository once: the result carries the static types (see
  * `RecordOf`, `InsertOf`, `PatchOf`, `FilterOf`) and the runtime schema.
  *
@@ -95,7 +110,7 @@ export function defineRepository<const N extends string, const F extends FieldsS
   let createdAtField: string | undefined;
   let updatedAtField: string | undefined;
   for (const [fieldName, field] of Object.entries(fields)) {
-    if (!NAME_RE.test(fieldName) || RESERVED_FIELDS.has(fieldName)) {
+    if (!isPropertyName(fieldName)) {
       throw new ConfigError(`Field name ${JSON.stringify(fieldName)} in ${name} is invalid: use letters, digits and _, starting with a letter (and not a reserved word).`);
     }
     const meta = field.meta;
