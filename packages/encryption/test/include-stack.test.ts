@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { defineRelations, defineRepository, f } from '@chatcore/core';
+import { defineRelations, defineRepository, f, ValidationError } from '@chatcore/core';
 import { requireService } from '@chatcore/core/testing';
 import { openIncludeStack } from './helpers/include-stack.js';
 
@@ -69,6 +69,23 @@ test('a write to a related repository invalidates the cached include', async () 
   await db.messages.create({ conversationId: c.id, n: 99, body });
   const got = await db.users.get(ada.id, { include });
   assert.is(got!.conversations.find((x) => x.id === c.id)!.messages[0]!.body, body);
+});
+
+test('a nested where on an encrypted field is refused before anything is read, parents or none', async () => {
+  await reads();
+  // None of these compiles (eq is not an operator of a sensitive field that is not searchable): the check at run time.
+  for (const [call, path] of [
+    [() => db.users.get(ada.id, { include: { conversations: { where: { title: 'x' } } } } as never), 'include.conversations.where.title'],
+    [() => db.users.find({ include: { conversations: { include: { messages: { where: { body: 'x' } } } } } } as never), 'include.conversations.include.messages.where.body'],
+    [() => db.users.find({ where: { name: 'nobody' }, include: { conversations: { where: { title: 'x' } } } } as never), 'include.conversations.where.title'],
+  ] as const) {
+    const before = calls();
+    const error = await call().then(() => undefined, (e: unknown) => e);
+    assert.instance(error, ValidationError);
+    assert.equal((error as ValidationError).issues.map((i) => [i.path, i.message]), [[path, 'operator eq is not available on an encrypted field']]);
+    assert.is(calls() - before, 0, 'no driver call');
+  }
+  assert.equal(await reads(), [], 'no read reached the plugins');
 });
 
 test.after(async () => {

@@ -236,7 +236,8 @@ export function registerRelationsIncludeTests(h: Harness): void {
       assert.match(e.message, /include\.chats/);
       const e2 = await rejectsWith(() => db.conversations.find({ include: { user: { limit: 1 } } as never }), 'VALIDATION', 'limit on one');
       assert.match(e2.message, /include\.user\.limit/);
-      await rejectsWith(() => db.conversations.find({ include: { messages: { where: { nope: 1 } } } as never }), 'VALIDATION', 'nested where field');
+      const e3 = await rejectsWith(() => db.conversations.find({ include: { messages: { where: { nope: 1 } } } as never }), 'VALIDATION', 'nested where field');
+      assert.match(e3.message, /include\.messages\.where\.nope/);
     });
   }, [], relations);
 }

@@ -25,7 +25,7 @@ export function includeHost(
   return {
     relationsOf: (schemaName) => byName.get(schemaName),
     repository: (key, scope) => (scope ? RepositoryImpl.bound(root.get(key)!, scope) : root.get(key)!),
-    schemaNameOf: (key) => root.get(key)!.name,
+    schemaOf: (key) => root.get(key)!.schema,
     chunkSize: caps.maxInList ?? DEFAULT_CHUNK,
     perGroupNative: caps.limitPerGroup === true,
     throughNative: caps.limitThrough === true,

@@ -1,7 +1,7 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { OrderTerm, ThroughQuery } from '../query/condition.js';
-import { MAX_LIMIT } from '../query/normalize-query.js';
+import { normalizeQuery } from '../query/normalize-query.js';
 import { isPlainObject } from '../repository/validate-value.js';
 import { sortRows } from '../memory/order-rows.js';
 import type { ResolvedRelation } from './check-relations.js';
@@ -64,8 +64,8 @@ export interface IncludeSource {
 export interface IncludeHost<Scope> {
   relationsOf(schemaName: string): ReadonlyMap<string, ResolvedRelation> | undefined;
   repository(key: string, scope: Scope): IncludeSource;
-  /** The schema name of the repository declared under `key`. */
-  schemaNameOf(key: string): string;
+  /** The schema of the repository declared under `key` (as its find validates against). */
+  schemaOf(key: string): RepositorySchema;
   readonly chunkSize: number;
   readonly perGroupNative: boolean;
   /** The driver takes a many-to-many per-parent limit (`through`) in one query. */
@@ -85,6 +85,8 @@ interface IncludeArgs {
 
 const ONE_KEYS = new Set(['where', 'select', 'include']);
 const MANY_KEYS = new Set(['where', 'select', 'include', 'orderBy', 'limit']);
+/** The options of a relation its target repository's find validates. */
+const QUERY_KEYS = ['where', 'orderBy', 'select', 'limit'] as const;
 /** Queries in flight at once for a per-parent limit the driver cannot do in one query. */
 const PER_GROUP_PARALLEL = 8;
 
@@ -128,17 +130,33 @@ function walk<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path:
     }
     const allowed = relation.kind === 'one' || relation.kind === 'oneBack' ? ONE_KEYS : MANY_KEYS;
     for (const key of Object.keys(value)) if (!allowed.has(key)) issues.push({ path: `${at}.${key}`, message: `not an option of this relation (use ${[...allowed].join(', ')})` });
-    const limit = value.limit;
-    if (limit !== undefined && (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT)) {
-      issues.push({ path: `${at}.limit`, message: `expected an integer from 1 to ${MAX_LIMIT}` });
-    }
-    const nested = value.include === undefined ? undefined : walk(host, host.schemaNameOf(relation.target), value.include, `${at}.include`, issues);
+    const target = host.schemaOf(relation.target);
+    const limit = checkQuery(target, value, allowed, at, issues);
+    const nested = value.include === undefined ? undefined : walk(host, target.name, value.include, `${at}.include`, issues);
     out.set(name, {
-      relation, where: value.where, orderBy: value.orderBy, limit: limit as number | undefined,
+      relation, where: value.where ?? undefined, orderBy: value.orderBy, limit,
       select: Array.isArray(value.select) ? (value.select as string[]) : (value.select as undefined), include: nested,
     });
   }
   return out;
+}
+
+/**
+ * Check one relation's where, orderBy, select and limit with the target
+ * repository's own find validation, once per call (not per parent or
+ * chunk): the same checks and messages, at paths under the relation's
+ * (`include.messages.where.nope`). Returns the limit, when valid.
+ */
+function checkQuery(target: RepositorySchema, value: Row, allowed: ReadonlySet<string>, at: string, issues: ValidationIssue[]): number | undefined {
+  const query: Row = {};
+  for (const key of QUERY_KEYS) if (allowed.has(key) && value[key] !== undefined) query[key] = value[key];
+  try {
+    return normalizeQuery(target, query).query.limit;
+  } catch (error) {
+    if (!(error instanceof ValidationError)) throw error;
+    for (const issue of error.issues) issues.push({ ...issue, path: `${at}.${issue.path}` });
+    return undefined;
+  }
 }
 
 /**
