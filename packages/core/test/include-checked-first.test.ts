@@ -124,6 +124,19 @@ test('a valid include still reads, and a null where means every record, as in fi
   assert.equal((got as unknown as { messages: Array<{ seq: number; author: { name: string } }> }).messages.map((m) => [m.seq, m.author.name]), [[1, 'ada']]);
 });
 
+test('a where as deep as the repository\'s own find takes reads the same in an include', async () => {
+  const { db, conversationId } = seeded;
+  let where: Record<string, unknown> = { seq: 1 };
+  for (let i = 0; i < 16; i++) where = { and: [where] };
+  assert.is((await db.messages.find({ where })).length, 1, 'the deepest where find takes');
+  for (const limit of [undefined, 1]) {
+    const got = await db.conversations.get(conversationId, { include: { messages: { where, limit } } } as never);
+    assert.equal((got as unknown as { messages: Array<{ seq: number }> }).messages.map((m) => m.seq), [1]);
+    const withKey = await db.conversations.find({ include: { messages: { where: { conversationId, ...where } } } } as never);
+    assert.equal((withKey as unknown as Array<{ messages: Array<{ seq: number }> }>)[0]!.messages.map((m) => m.seq), [1], 'a where that names the key field too');
+  }
+});
+
 test.after(async () => {
   await seeded.db.close();
   await empty.db.close();

@@ -251,7 +251,15 @@ async function related<S>(
   const select = args.select ? [...args.select, ...needed.filter((f) => !args.select!.includes(f))] : undefined;
   const added = args.select ? needed.filter((f) => f !== 'id' && !args.select!.includes(f)) : [];
   const base: Row = { orderBy: args.orderBy, select };
-  const filter = (cond: unknown) => (args.where === undefined ? cond : { and: [args.where, cond] });
+  // The key test joins the caller's where as one more key (or one more term of its `and`), not
+  // with the where under a new `and`: a where as deep as the repository's own find takes stays
+  // within the filter depth limit.
+  const where = args.where as Row | undefined;
+  const filter = (test: unknown): Row => {
+    if (where === undefined) return { [field]: test };
+    if (where[field] === undefined) return { ...where, [field]: test };
+    return { ...where, and: [...(Array.isArray(where.and) ? where.and : []), { [field]: test }] };
+  };
   let rows: Row[] = [];
   let orderBy: readonly OrderTerm[] = [];
   if (perGroup && (!host.perGroupNative || values.length === 1)) {
@@ -259,14 +267,14 @@ async function related<S>(
     // parent (`get`), whose per-parent limit is a plain limit, which every backend plans best.
     for (let i = 0; i < values.length; i += PER_GROUP_PARALLEL) {
       const batch = values.slice(i, i + PER_GROUP_PARALLEL);
-      const parts = await Promise.all(batch.map((v) => target[READ_RELATED]({ ...base, where: filter({ [field]: v }), limit: perGroup.limit }, undefined, options)));
+      const parts = await Promise.all(batch.map((v) => target[READ_RELATED]({ ...base, where: filter(v), limit: perGroup.limit }, undefined, options)));
       for (const p of parts) rows.push(...p.rows);
     }
   } else {
     const chunks: string[][] = [];
     for (let i = 0; i < values.length; i += host.chunkSize) chunks.push(values.slice(i, i + host.chunkSize));
     for (const chunk of chunks) {
-      const part = await target[READ_RELATED]({ ...base, where: filter({ [field]: { in: chunk } }) }, perGroup, options);
+      const part = await target[READ_RELATED]({ ...base, where: filter({ in: chunk }) }, perGroup, options);
       if (chunks.length === 1) rows = part.rows;
       else for (const r of part.rows) rows.push(r);
       orderBy = part.orderBy;
