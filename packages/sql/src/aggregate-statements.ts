@@ -6,11 +6,19 @@ import { compileCondition, describeCondition } from './condition-sql.js';
 import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
 
 const FN_SQL = { count: 'count', sum: 'sum', avg: 'avg', min: 'min', max: 'max' } as const;
+/** PostgreSQL has no min / max of boolean; false < true makes them bool_and / bool_or. */
+const BOOL_SQL = { min: 'bool_and', max: 'bool_or' } as const;
+
+function measureFn(plan: SchemaPlan, m: NormalizedAggregate['measures'][number]): string {
+  if ((m.fn === 'min' || m.fn === 'max') && plan.field(m.field!).meta.type === 'boolean') return BOOL_SQL[m.fn];
+  return FN_SQL[m.fn];
+}
 
 /**
  * One SELECT ... GROUP BY for an aggregate: group columns as `g0..`,
  * measures as `m0..`, ordered with nulls first ascending and last
- * descending (as everywhere in chatcore), limit as a parameter.
+ * descending (as everywhere in chatcore), limit as a parameter. Min and
+ * max of a boolean field are bool_and and bool_or.
  *
  * @example
  * ```ts
@@ -29,7 +37,7 @@ export function aggregateStatement(plan: SchemaPlan, agg: NormalizedAggregate): 
     const groups = agg.groupBy.map((f) => sql.ref(plan.field(f).column));
     const selections: Array<ReturnType<RawBuilder<unknown>['as']>> = [
       ...groups.map((g, i) => sql`${g}`.as(`g${i}`)),
-      ...agg.measures.map((m, i) => (m.field === null ? sql`count(*)` : sql`${sql.raw(FN_SQL[m.fn])}(${sql.ref(plan.field(m.field).column)})`).as(`m${i}`)),
+      ...agg.measures.map((m, i) => (m.field === null ? sql`count(*)` : sql`${sql.raw(measureFn(plan, m))}(${sql.ref(plan.field(m.field).column)})`).as(`m${i}`)),
     ];
     let qb = compiler.selectFrom(plan.table).select(selections);
     if (agg.where) qb = qb.where(compileCondition(plan, agg.where, alloc));

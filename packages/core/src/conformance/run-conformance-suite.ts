@@ -7,6 +7,7 @@ import { registerBulkTests } from './bulk-tests.js';
 import { registerFilterTests } from './filter-tests.js';
 import { registerTextFilterTests } from './text-filter-tests.js';
 import { registerAggregateTests } from './aggregate-tests.js';
+import { registerAggregateEdgeTests } from './aggregate-edge-tests.js';
 import { registerOrderTests } from './order-tests.js';
 import { registerPagingTests } from './paging-tests.js';
 import { registerWriteTests } from './write-tests.js';
@@ -48,6 +49,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerFilterTests(h);
   registerTextFilterTests(h);
   registerAggregateTests(h);
+  registerAggregateEdgeTests(h);
   registerOrderTests(h);
   registerPagingTests(h);
   registerWriteTests(h);

@@ -1,0 +1,82 @@
+import { defineRepository } from '../schema/define-repository.js';
+import { f } from '../schema/fields.js';
+import type { Harness } from './harness.js';
+import { rejectsWith, same } from './harness.js';
+import type { Rec } from './reference.js';
+
+/**
+ * The repository of the aggregate edge tests: a boolean, a double and a
+ * bigint, with a group key `g` that selects the records of each test.
+ *
+ * @example
+ * ```ts
+ * const repo = readingsRepository(h.table('aggregate_edges'));
+ * ```
+ */
+export function readingsRepository(table: string) {
+  return defineRepository('readings', {
+    id: f.id(),
+    g: f.string(),
+    flag: f.boolean().optional(),
+    x: f.number().optional(),
+    b: f.bigint().optional(),
+  }, { table });
+}
+
+/** Groups a..d hold booleans; `huge` holds doubles near the top of their range and bigints whose total passes 2^63. */
+function readingRows(): Rec[] {
+  return [
+    { g: 'a', flag: true, x: 1, b: 1n },
+    { g: 'a', flag: false, x: 2, b: 2n },
+    { g: 'b', flag: true },
+    { g: 'c', flag: false },
+    { g: 'd', flag: null },
+    { g: 'huge', x: 1e308, b: 2n ** 62n },
+    { g: 'huge', x: 1e308, b: 2n ** 62n },
+    { g: 'huge', b: 8n },
+    { g: 'huge', b: 2n ** 62n - 1n },
+  ];
+}
+
+const BOOLEAN_GROUPS = { g: { in: ['a', 'b', 'c', 'd'] } };
+
+/**
+ * Aggregates at the edges every backend must agree on: min and max of a
+ * boolean (false before true), also as a sort key of groups.
+ *
+ * @example
+ * ```ts
+ * registerAggregateEdgeTests(harness);
+ * ```
+ */
+export function registerAggregateEdgeTests(h: Harness): void {
+  const repos = { readings: readingsRepository(h.table('aggregate_edges')) };
+  let seeded: Promise<unknown> | undefined;
+  h.group('aggregate edges', repos, (test) => {
+    const seed = (db: { readings: { createMany(rows: never[]): Promise<unknown[]> } }) =>
+      (seeded ??= db.readings.createMany(readingRows() as never[]));
+    if (h.capabilities.aggregateMinMax) {
+      test('min and max of a boolean are false and true; of no value null', async ({ db }) => {
+        await seed(db);
+        const [all] = await db.readings.aggregate({ where: BOOLEAN_GROUPS, min: ['flag'], max: ['flag'] });
+        same([all!.min.flag, all!.max.flag], [false, true], 'over a..d');
+        const [onlyTrue] = await db.readings.aggregate({ where: { g: 'b' }, min: ['flag'], max: ['flag'] });
+        same([onlyTrue!.min.flag, onlyTrue!.max.flag], [true, true], 'over b');
+        const [none] = await db.readings.aggregate({ where: { g: 'd' }, min: ['flag'], max: ['flag'] });
+        same([none!.min.flag, none!.max.flag], [null, null], 'over d');
+      });
+    } else {
+      test('min and max of a boolean are refused with UnsupportedQueryError (aggregateMinMax: false)', async ({ db }) => {
+        await rejectsWith(() => db.readings.aggregate({ min: ['flag'] }), 'UNSUPPORTED_QUERY', 'min of a boolean');
+        await rejectsWith(() => db.readings.aggregate({ max: ['flag'] }), 'UNSUPPORTED_QUERY', 'max of a boolean');
+      });
+    }
+    if (h.capabilities.aggregateMinMax && h.capabilities.groupBy) {
+      test('groups ordered by min of a boolean, descending (nulls last, then the group ascending)', async ({ db }) => {
+        await seed(db);
+        const found = await db.readings.aggregate({ where: BOOLEAN_GROUPS, groupBy: ['g'], min: ['flag'], max: ['flag'], orderBy: { min: { flag: 'desc' } } });
+        same(found.map((r) => [r.group.g, r.min.flag, r.max.flag]), [['b', true, true], ['a', false, true], ['c', false, false], ['d', null, null]], 'groups');
+      });
+    }
+  });
+}
