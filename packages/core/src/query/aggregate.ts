@@ -130,7 +130,7 @@ export function normalizeAggregate(schema: RepositorySchema, input: unknown): No
     const meta = field(name, `groupBy[${i}]`);
     if (!meta) continue;
     if (meta.secret || meta.sensitive) issues.push({ path: `groupBy[${i}]`, message: 'encrypted and secret fields cannot be group keys' });
-    else if (meta.type === 'json' || meta.type === 'bytes') issues.push({ path: `groupBy[${i}]`, message: `a ${meta.type} field cannot be a group key` });
+    else if (!ORDERED_TYPES.has(meta.type)) issues.push({ path: `groupBy[${i}]`, message: `${meta.type === 'array' ? 'an array' : `a ${meta.type}`} field cannot be a group key (groups are sorted, and only ordered fields have an order)` });
     else if (groupBy.includes(name as string)) issues.push({ path: `groupBy[${i}]`, message: 'listed twice' });
     else groupBy.push(name as string);
   }

@@ -5,7 +5,7 @@ import type {
 } from '../schema/infer.js';
 import type { CallerContext } from '../context/operation-context.js';
 import type { AggregateQuery, AggregateResult, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
-import type { DistinctKeyOf, SortKeyOf } from '../schema/infer.js';
+import type { SortKeyOf } from '../schema/infer.js';
 import type { RowQuery } from './row-query.js';
 import type { WholeRows } from './whole-rows.js';
 import type { IncludeOf, RelationScope, StrictInclude, WithIncluded } from '../relations/include-types.js';
@@ -122,7 +122,7 @@ export interface Repository<D extends AnyRepositoryDef> {
    * and max (UnsupportedQueryError). Encrypted fields allow count only.
    */
   aggregate<
-    G extends DistinctKeyOf<D> = never, C extends CountKeyOf<D> = never, S extends NumericKeyOf<D> = never,
+    G extends SortKeyOf<D> = never, C extends CountKeyOf<D> = never, S extends NumericKeyOf<D> = never,
     A extends NumericKeyOf<D> = never, Mn extends SortKeyOf<D> = never, Mx extends SortKeyOf<D> = never,
   >(query: AggregateQuery<D, G, C, S, A, Mn, Mx>, options?: CallOptions): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
   /**

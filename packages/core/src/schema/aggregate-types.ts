@@ -1,6 +1,6 @@
 import type { FieldFlags } from './field.js';
 import type { AnyRepositoryDef } from './define-repository.js';
-import type { DistinctKeyOf, Direction, FilterOf, ReadableKeys, RecordOf, SortKeyOf } from './infer.js';
+import type { Direction, FilterOf, ReadableKeys, RecordOf, SortKeyOf } from './infer.js';
 
 type FieldsOf<D extends AnyRepositoryDef> = D['fields'];
 type FlagsOf<Fd> = Fd extends { __flags: infer Fl extends FieldFlags } ? Fl : never;
@@ -65,7 +65,8 @@ export type AggregateOrderBy<G extends string = never, C extends string = never,
 /**
  * An aggregate query: a filter, group fields, and the measures to compute
  * per group (or over every matching record without `groupBy`). Encrypted
- * fields allow `count` only; `orderBy` and `limit` need `groupBy`.
+ * fields allow `count` only; group keys are ordered fields (groups are
+ * sorted); `orderBy` and `limit` need `groupBy`.
  *
  * @example
  * ```ts
@@ -74,7 +75,7 @@ export type AggregateOrderBy<G extends string = never, C extends string = never,
  */
 export interface AggregateQuery<
   D extends AnyRepositoryDef,
-  G extends DistinctKeyOf<D> = never,
+  G extends SortKeyOf<D> = never,
   C extends CountKeyOf<D> = never,
   S extends NumericKeyOf<D> = never,
   A extends NumericKeyOf<D> = never,
