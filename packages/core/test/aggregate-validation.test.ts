@@ -31,6 +31,29 @@ test('an array field is not a group key: groups are sorted and arrays have no or
   assert.equal((await issuesOf({ groupBy: ['meta'], count: ['_all'] })).map((i) => i.path), ['groupBy[0]']);
 });
 
+test('an empty measure in orderBy is refused, naming its path, instead of being ignored', async () => {
+  const issues = await issuesOf({ groupBy: ['g'], sum: ['n'], orderBy: { sum: {} } });
+  assert.equal(issues.map((i) => i.path), ['orderBy.sum']);
+  assert.match(issues[0]!.message, /name the measured field/);
+  assert.equal((await issuesOf({ groupBy: ['g'], count: ['_all'], orderBy: [{ g: 'desc' }, {}] })).map((i) => i.path), ['orderBy[1]']);
+  assert.equal((await issuesOf({ groupBy: ['g'], count: ['_all'], orderBy: {} })).map((i) => i.path), ['orderBy']);
+});
+
+test('a refused measure is the only issue reported; asking for nothing still says what to ask for', async () => {
+  const onlyBad = await issuesOf({ min: ['tags'] });
+  assert.equal(onlyBad.map((i) => i.path), ['min[0]']);
+  assert.not.match(onlyBad[0]!.message, /at least one/);
+  const unknown = await issuesOf({ sum: ['nope'] });
+  assert.equal(unknown.map((i) => i.path), ['sum[0]']);
+  const empty = await issuesOf({ count: [] });
+  assert.equal(empty.map((i) => i.path), ['count']);
+  const nothing = await issuesOf({});
+  assert.equal(nothing.map((i) => i.path), ['(aggregate)']);
+  assert.match(nothing[0]!.message, /at least one of count, sum/);
+  const stray = await issuesOf({ having: { n: 1 } });
+  assert.equal(stray.map((i) => i.path), ['having', '(aggregate)']);
+});
+
 test('valid aggregates still run: groups sorted by a measure, then by the group', async () => {
   const found = await db.items.aggregate({ groupBy: ['g'], sum: ['n'], orderBy: { sum: { n: 'desc' } } });
   assert.equal(found.map((r) => [r.group.g, r.sum.n]), [['b', 5], ['a', 1], [null, null]]);

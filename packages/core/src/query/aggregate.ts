@@ -149,7 +149,9 @@ export function normalizeAggregate(schema: RepositorySchema, input: unknown): No
       else if (!measures.some((m) => m.fn === fn && m.field === name)) measures.push({ fn, field: name as string });
     }
   }
-  if (measures.length === 0 && groupBy.length === 0) issues.push({ path: '(aggregate)', message: 'ask for at least one of count, sum, avg, min, max or groupBy' });
+  // Asked for nothing at all; a request whose fields were all refused has its own issues already.
+  const asked = input.groupBy !== undefined || FNS.some((fn) => input[fn] !== undefined);
+  if (!asked) issues.push({ path: '(aggregate)', message: 'ask for at least one of count, sum, avg, min, max or groupBy' });
   const orderBy = aggregateOrder(input.orderBy, groupBy, measures, issues);
   let limit: number | undefined;
   if (input.limit !== undefined) {
@@ -178,9 +180,11 @@ function aggregateOrder(input: unknown, groupBy: readonly string[], measures: re
       issues.push({ path: `orderBy[${i}]`, message: 'expected { field: "asc" | "desc" } or { sum: { field: "desc" } }' });
       continue;
     }
+    if (Object.keys(item).length === 0) issues.push({ path: Array.isArray(input) ? `orderBy[${i}]` : 'orderBy', message: 'an empty sort term: name a groupBy field or a measure' });
     for (const key of Object.keys(item)) {
       const v = item[key];
       if ((FNS as readonly string[]).includes(key) && isPlainObject(v)) {
+        if (Object.keys(v).length === 0) issues.push({ path: `orderBy.${key}`, message: `name the measured field to order by, e.g. { ${key}: { ${key === 'count' ? '_all' : 'tokens'}: 'desc' } }` });
         for (const f of Object.keys(v)) {
           const path = `orderBy.${key}.${f}`;
           const m = measures.findIndex((x) => x.fn === key && (x.field ?? '_all') === f);
