@@ -1,6 +1,6 @@
 import { AggregateField, type AggregateSpec } from '@google-cloud/firestore';
 import { UnsupportedQueryError } from '@chatcore/core';
-import { aggregateRows, evaluateCondition as matches, type AggregateRow, type NormalizedAggregate, type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
+import { aggregateOutOfRange, aggregateRows, evaluateCondition as matches, type AggregateMeasure, type AggregateRow, type NormalizedAggregate, type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
 import { idTargets } from './id-targets.js';
 import { assertSchemaNames } from './document-rules.js';
 import { checkFilter, filterShape } from './query-limits.js';
@@ -12,6 +12,12 @@ const MAX_AGGREGATIONS = 5;
 
 function unsupported(what: string, fix: string): UnsupportedQueryError {
   return new UnsupportedQueryError(`${what}. Fix: ${fix}. Nothing was sent.`, { info: { backend: 'firestore', limit: 'aggregate' } });
+}
+
+/** Firestore answers Infinity for a sum of doubles past their range; every backend raises instead. */
+function finite(m: AggregateMeasure, v: number): number {
+  if (!Number.isFinite(v)) throw aggregateOutOfRange([m]);
+  return v;
 }
 
 /**
@@ -48,7 +54,7 @@ export async function aggregateQuery(
       read.push((d) => Number(d[`m${i}`]));
     } else if (m.fn === 'avg') {
       const alias = avgOf(field);
-      read.push((d) => (d[alias] === null || d[alias] === undefined ? null : Number(d[alias])));
+      read.push((d) => (d[alias] === null || d[alias] === undefined ? null : finite(m, Number(d[alias]))));
     } else {
       const type = schema.fields[field]!.type;
       spec[`m${i}`] = AggregateField.sum(field);
@@ -57,7 +63,7 @@ export async function aggregateQuery(
         if (d[alias] === null || d[alias] === undefined) return null;
         const v = d[`m${i}`];
         if (type === 'bigint') return typeof v === 'bigint' ? v : BigInt(Math.round(Number(v)));
-        return Number(v);
+        return finite(m, Number(v));
       });
     }
   }

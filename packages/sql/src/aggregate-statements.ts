@@ -1,5 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
-import type { AggregateRow, NormalizedAggregate } from '@chatcore/core/driver';
+import { DriverError } from '@chatcore/core';
+import { aggregateOutOfRange, type AggregateRow, type NormalizedAggregate } from '@chatcore/core/driver';
 import type { SchemaPlan } from './schema-plan.js';
 import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';
@@ -82,4 +83,21 @@ export function decodeAggregate(plan: SchemaPlan, agg: NormalizedAggregate, rows
       return v === null || v === undefined ? null : d(v);
     }),
   }));
+}
+
+/**
+ * The error of a failed aggregate statement: an overflow (SQLSTATE 22003,
+ * which only sums and averages of double precision columns can raise
+ * here) becomes the read's out-of-range error naming those measures;
+ * anything else is returned as it is.
+ *
+ * @example
+ * ```ts
+ * const { rows } = await run(aggregateStatement(plan, agg)).catch((e: unknown) => { throw aggregateError(plan, agg, e); });
+ * ```
+ */
+export function aggregateError(plan: SchemaPlan, agg: NormalizedAggregate, err: unknown): unknown {
+  if (!(err instanceof DriverError) || err.info.sqlState !== '22003') return err;
+  const doubles = agg.measures.filter((m) => (m.fn === 'sum' || m.fn === 'avg') && m.field !== null && plan.field(m.field).meta.type === 'number');
+  return aggregateOutOfRange(doubles, { sqlState: '22003' });
 }

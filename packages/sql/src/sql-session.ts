@@ -5,7 +5,7 @@ import { planOf, type SchemaPlan } from './schema-plan.js';
 import { mapSqlError } from './sql-errors.js';
 import { countStatement, getByIdsStatement, queryStatement } from './read-statements.js';
 import { rowStatement, storedRows } from './row-statements.js';
-import { aggregateStatement, decodeAggregate } from './aggregate-statements.js';
+import { aggregateError, aggregateStatement, decodeAggregate } from './aggregate-statements.js';
 import type { StatementLimits } from './statement-limits.js';
 import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
 
@@ -103,7 +103,9 @@ export abstract class SqlSessionBase implements DriverSession {
 
   async aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]> {
     const plan = planOf(schema);
-    const { rows } = await this.exec(plan, aggregateStatement(plan, agg), options.signal);
+    const { rows } = await this.exec(plan, aggregateStatement(plan, agg), options.signal).catch((e: unknown) => {
+      throw aggregateError(plan, agg, e);
+    });
     return decodeAggregate(plan, agg, rows);
   }
 

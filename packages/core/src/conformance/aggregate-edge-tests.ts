@@ -1,3 +1,4 @@
+import * as assert from 'uvu/assert';
 import { defineRepository } from '../schema/define-repository.js';
 import { f } from '../schema/fields.js';
 import type { Harness } from './harness.js';
@@ -42,7 +43,9 @@ const BOOLEAN_GROUPS = { g: { in: ['a', 'b', 'c', 'd'] } };
 
 /**
  * Aggregates at the edges every backend must agree on: min and max of a
- * boolean (false before true), also as a sort key of groups.
+ * boolean (false before true), also as a sort key of groups; sums and
+ * averages of doubles that leave the double range (a typed error on every
+ * backend, never Infinity).
  *
  * @example
  * ```ts
@@ -78,5 +81,15 @@ export function registerAggregateEdgeTests(h: Harness): void {
         same(found.map((r) => [r.group.g, r.min.flag, r.max.flag]), [['b', true, true], ['a', false, true], ['c', false, false], ['d', null, null]], 'groups');
       });
     }
+    test('sum and avg of doubles past the double range are refused with a typed error, never Infinity', async ({ db }) => {
+      await seed(db);
+      for (const q of [{ sum: ['x'] }, { avg: ['x'] }] as const) {
+        const e = await rejectsWith(() => db.readings.aggregate({ where: { g: 'huge' }, ...q }), 'DRIVER', JSON.stringify(q));
+        assert.match(e.message, /out of range of a double/);
+        assert.not.match(e.message, /written/);
+      }
+      const [fine] = await db.readings.aggregate({ where: { g: 'a' }, sum: ['x'], avg: ['x'] });
+      same([fine!.sum.x, fine!.avg.x], [3, 1.5], 'in range');
+    });
   });
 }

@@ -9,6 +9,7 @@ export { ORDERED_TYPES, type FieldType, type FieldMeta, type SensitiveOptions, t
 export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, ThroughQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
 export { THROUGH_PARENT, THROUGH_LINK } from '../query/condition.js';
 export type { AggregateFn, AggregateMeasure, AggregateOrder, NormalizedAggregate, AggregateRow } from '../query/aggregate.js';
+export { aggregateOutOfRange } from '../query/aggregate-range.js';
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { isWideInteger } from '../schema/integer-range.js';

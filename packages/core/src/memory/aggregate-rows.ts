@@ -1,9 +1,16 @@
 import type { StoredRow } from '../driver/driver.js';
 import type { AggregateMeasure, AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
+import { aggregateOutOfRange } from '../query/aggregate-range.js';
 import { compareValues, valueKey } from './compare-values.js';
 
 function isNullish(v: unknown): v is null | undefined {
   return v === null || v === undefined;
+}
+
+/** A sum of doubles past the double range is an error on every backend (SQL: 22003), never Infinity. */
+function finite(m: AggregateMeasure, total: number): number {
+  if (!Number.isFinite(total)) throw aggregateOutOfRange([m]);
+  return total;
 }
 
 /** One measure over the rows of a group (SQL semantics: nulls ignored; sum/avg/min/max of nothing is null). */
@@ -14,11 +21,11 @@ function measure(m: AggregateMeasure, rows: readonly StoredRow[]): unknown {
   if (values.length === 0) return null;
   switch (m.fn) {
     case 'sum':
-      return typeof values[0] === 'bigint' ? (values as bigint[]).reduce((a, b) => a + b, 0n) : (values as number[]).reduce((a, b) => a + b, 0);
+      return typeof values[0] === 'bigint' ? (values as bigint[]).reduce((a, b) => a + b, 0n) : finite(m, (values as number[]).reduce((a, b) => a + b, 0));
     case 'avg':
       return typeof values[0] === 'bigint'
         ? Number((values as bigint[]).reduce((a, b) => a + b, 0n)) / values.length
-        : (values as number[]).reduce((a, b) => a + b, 0) / values.length;
+        : finite(m, (values as number[]).reduce((a, b) => a + b, 0)) / values.length;
     case 'min':
       return values.reduce((a, b) => (compareValues(b, a) < 0 ? b : a));
     case 'max':
@@ -33,7 +40,8 @@ function compareNullable(a: unknown, b: unknown): number {
 
 /**
  * The reference aggregate over rows that already match the filter: group,
- * measure, order (nulls first ascending, last descending), limit.
+ * measure, order (nulls first ascending, last descending), limit. A sum
+ * or average of doubles past the double range throws `aggregateOutOfRange`.
  *
  * @example
  * ```ts

@@ -147,6 +147,22 @@ export function registerDataSuite(options: SqlSuiteOptions) {
     assert.is((await ctx.db.people.get(p.id))!.age, 2147483000);
   });
 
+  s('a sum that overflows a double is a DriverError about the read, not about a write', async () => {
+    const rows = await ctx.db.people.createMany([{ name: 'Huge', email: 'huge1@x', score: 1e308 }, { name: 'Huge', email: 'huge2@x', score: 1e308 }]);
+    const where = { email: { in: ['huge1@x', 'huge2@x'] } };
+    try {
+      await ctx.db.people.aggregate({ where, sum: ['score'] });
+      assert.unreachable('should have thrown');
+    } catch (err) {
+      assert.instance(err, DriverError);
+      assert.match((err as Error).message, 'The sum of score over the matching records is out of range of a double');
+      assert.not.match((err as Error).message, 'written');
+      assert.is((err as DriverError).info.sqlState, '22003');
+    } finally {
+      await ctx.db.people.deleteMany({ id: { in: rows.map((r) => r.id) } });
+    }
+  });
+
   s('upsert inserts, then updates the existing row on a unique field', async () => {
     const first = await ctx.db.people.upsert({ name: 'First', email: 'up@x' }, { conflict: ['email'] });
     const second = await ctx.db.people.upsert({ name: 'Second', email: 'up@x' }, { conflict: ['email'] });
