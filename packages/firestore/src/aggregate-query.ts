@@ -14,6 +14,17 @@ function unsupported(what: string, fix: string): UnsupportedQueryError {
   return new UnsupportedQueryError(`${what}. Fix: ${fix}. Nothing was sent.`, { info: { backend: 'firestore', limit: 'aggregate' } });
 }
 
+/**
+ * Firestore sums integers in 64 bits and, past that range, answers with a
+ * double: the exact total is lost, and a rounded one would be a wrong number.
+ */
+function bigSumOutOfRange(field: string): UnsupportedQueryError {
+  return new UnsupportedQueryError(
+    `The sum of ${field} over the matching records left the 64-bit integer range, and Firestore then answers with a rounded double instead of the exact total; no number was returned. Fix: sum over narrower filters and add the parts as bigints, or read the records and sum them.`,
+    { info: { backend: 'firestore', limit: 'aggregate', reason: 'out-of-range', measures: [`sum(${field})`] } },
+  );
+}
+
 /** Firestore answers Infinity for a sum of doubles past their range; every backend raises instead. */
 function finite(m: AggregateMeasure, v: number): number {
   if (!Number.isFinite(v)) throw aggregateOutOfRange([m]);
@@ -26,7 +37,9 @@ function finite(m: AggregateMeasure, v: number): number {
  * field (capabilities).
  * Firestore's sum over no values is 0 where SQL's is null, so each sum
  * travels with an average of the same field (null exactly when there is no
- * value) to tell the two apart. A filter on ids is served by reading those
+ * value) to tell the two apart. A sum of a bigint field past the 64-bit
+ * range, which Firestore answers as a double, is refused rather than
+ * rounded. A filter on ids is served by reading those
  * documents and aggregating them here.
  *
  * @example
@@ -62,7 +75,10 @@ export async function aggregateQuery(
       read.push((d) => {
         if (d[alias] === null || d[alias] === undefined) return null;
         const v = d[`m${i}`];
-        if (type === 'bigint') return typeof v === 'bigint' ? v : BigInt(Math.round(Number(v)));
+        if (type === 'bigint') {
+          if (typeof v === 'bigint') return v;
+          throw bigSumOutOfRange(field);
+        }
         return finite(m, Number(v));
       });
     }

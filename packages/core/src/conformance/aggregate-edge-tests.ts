@@ -1,6 +1,7 @@
 import * as assert from 'uvu/assert';
 import { defineRepository } from '../schema/define-repository.js';
 import { f } from '../schema/fields.js';
+import { ChatcoreError } from '../errors.js';
 import type { Harness } from './harness.js';
 import { rejectsWith, same } from './harness.js';
 import type { Rec } from './reference.js';
@@ -45,7 +46,8 @@ const BOOLEAN_GROUPS = { g: { in: ['a', 'b', 'c', 'd'] } };
  * Aggregates at the edges every backend must agree on: min and max of a
  * boolean (false before true), also as a sort key of groups; sums and
  * averages of doubles that leave the double range (a typed error on every
- * backend, never Infinity).
+ * backend, never Infinity); sums of bigints past 2^63 (exact, or refused
+ * where the backend cannot add that far; never a rounded number).
  *
  * @example
  * ```ts
@@ -90,6 +92,19 @@ export function registerAggregateEdgeTests(h: Harness): void {
       }
       const [fine] = await db.readings.aggregate({ where: { g: 'a' }, sum: ['x'], avg: ['x'] });
       same([fine!.sum.x, fine!.avg.x], [3, 1.5], 'in range');
+    });
+    test('sum of bigints past 2^63 is exact, or refused with UnsupportedQueryError; never rounded', async ({ db }) => {
+      await seed(db);
+      const exact = 2n ** 62n * 3n + 7n;
+      let total: unknown;
+      try {
+        [total] = (await db.readings.aggregate({ where: { g: 'huge' }, sum: ['b'] })).map((r) => r.sum.b);
+      } catch (e) {
+        if (!(e instanceof ChatcoreError) || e.code !== 'UNSUPPORTED_QUERY') throw e;
+        assert.match(e.message, /64-bit/);
+        return;
+      }
+      same(total, exact, 'sum of b');
     });
   });
 }
