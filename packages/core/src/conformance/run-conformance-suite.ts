@@ -17,6 +17,7 @@ import { registerTransactionMisuseTests } from './transaction-misuse-tests.js';
 import { registerProjectionTests } from './projection-tests.js';
 import { registerCapabilityTests } from './capability-tests.js';
 import { registerReferentialIntegrityTests } from './referential-integrity-tests.js';
+import { registerReferentialDeleteTests } from './referential-delete-tests.js';
 import { registerRelationsIncludeTests } from './relations-include-tests.js';
 
 /**
@@ -59,6 +60,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerProjectionTests(h);
   registerCapabilityTests(h);
   registerReferentialIntegrityTests(h);
+  registerReferentialDeleteTests(h);
   registerRelationsIncludeTests(h);
 }
 

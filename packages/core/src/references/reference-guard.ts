@@ -6,6 +6,7 @@ import type { Operation } from '../plugin/operation.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
 import { referenceRules, type ReferenceRule } from './reference-rules.js';
+import { planDelete, type DeletePlanner, type RecordIds } from './delete-plan.js';
 
 /**
  * What a cascade needs of a repository: its public bulk writes, so that
@@ -60,10 +61,13 @@ function inList(field: string, values: readonly unknown[]): Condition {
  * (SQL constraints) writes and restrict are left to the database, and only
  * cascades and `set null` run here, first, through the plugins, so audit
  * and the cache see them. Elsewhere (memory, Firestore) everything runs
- * here: a write's references must name existing records, and a delete
- * applies restrict / cascade / set null to the records referencing it,
- * all in the delete's transaction. `maxReferenceWrites` bounds the records
- * cascades may touch in one transaction (Firestore: 500).
+ * here: a write's references must name existing records, and a delete is
+ * planned before it writes anything: the records it removes with its
+ * cascades, then restrict (refused when a referencing record outside that
+ * set remains, as a SQL foreign key would), then the bound; only then do
+ * the cascades and `set null` run, all in the delete's transaction.
+ * `maxReferenceWrites` bounds the records cascades may touch in one
+ * transaction (Firestore: 500).
  *
  * @example
  * ```ts
@@ -77,12 +81,16 @@ export class ReferenceGuard {
   private readonly chunk: number;
   /** Records touched by cascades per transaction scope, against maxReferenceWrites. */
   private readonly tallies = new WeakMap<object, number>();
+  /** Per transaction scope, while a delete runs: the records its plan removes, so the cascades it runs are not planned again. */
+  private readonly plans = new WeakMap<object, { deleted: RecordIds; depth: number }>();
+  private readonly planner: DeletePlanner;
   private lookup: CascadeLookup | undefined;
 
   constructor(private readonly storage: ReadonlyMap<string, RepositorySchema>, private readonly capabilities: DriverCapabilities) {
     ({ byChild: this.byChild, byParent: this.byParent } = referenceRules([...storage.values()]));
     this.inDatabase = capabilities.foreignKeys === true;
     this.chunk = capabilities.maxInList ?? 1000;
+    this.planner = { storage, byParent: this.byParent, chunk: this.chunk, countCleared: capabilities.maxReferenceWrites !== undefined };
   }
 
   /** Where cascades find the repositories (set once by createDatabase). */
@@ -113,14 +121,14 @@ export class ReferenceGuard {
       case 'insert': {
         const own = op.schema.name;
         const batchIds = new Set(op.rows.map((r) => r.id as string));
-        for (const rule of this.byChild.get(own) ?? NO_RULES) await this.targetsExist(rule, op.rows, session, rule.parent === own ? batchIds : undefined);
+        for (const rule of this.byChild.get(own) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, op.rows, rule.parent === own ? batchIds : undefined), session);
         return;
       }
       case 'upsert':
-        for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, [op.row, op.patch.set], session, undefined);
+        for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, [op.row, op.patch.set], undefined), session);
         return;
       case 'update':
-        for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, [op.patch.set], session, undefined);
+        for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, [op.patch.set], undefined), session);
         return;
       case 'delete':
         return this.onDelete(op, session, scope, caller);
@@ -129,12 +137,7 @@ export class ReferenceGuard {
     }
   }
 
-  private async targetsExist(rule: ReferenceRule, rows: readonly Readonly<StoredRow>[], session: DriverSession, alsoFine: ReadonlySet<string> | undefined): Promise<void> {
-    const wanted = new Set<string>();
-    for (const row of rows) {
-      const v = row[rule.field];
-      if (typeof v === 'string' && !alsoFine?.has(v)) wanted.add(v);
-    }
+  private async targetsExist(rule: ReferenceRule, wanted: ReadonlySet<string>, session: DriverSession): Promise<void> {
     if (wanted.size === 0) return;
     const parent = this.storage.get(rule.parent)!;
     for (const part of chunks([...wanted], this.chunk)) {
@@ -144,19 +147,50 @@ export class ReferenceGuard {
   }
 
   private async onDelete(op: Extract<Operation, { kind: 'delete' }>, session: DriverSession, scope: TransactionScopeState | undefined, caller: CascadeCaller): Promise<void> {
-    const rules = this.byParent.get(op.schema.name) ?? NO_RULES;
     const ids = await this.targetIds(op, session);
     if (ids.length === 0) return;
-    if (!this.inDatabase) {
-      for (const rule of rules) if (rule.onDelete === 'restrict') await this.refuseIfReferenced(rule, ids, session);
+    if (this.inDatabase) {
+      // The database checks restrict; the cascades count as they run.
+      return this.cascade(op.schema.name, ids, scope, caller, (rule, part) => this.countInDatabase(rule, part, session, scope));
     }
-    for (const rule of rules) {
+    const key = scope ?? session;
+    let active = this.plans.get(key);
+    if (!active) this.plans.set(key, active = { deleted: new Map(), depth: 0 });
+    active.depth++;
+    try {
+      // The cascades below re-enter here for ids this plan already covers:
+      // those are neither checked nor counted again, only cascaded further.
+      const name = op.schema.name;
+      const fresh = ids.filter((id) => active.deleted.get(name)?.has(id) !== true);
+      if (fresh.length > 0) {
+        const plan = await planDelete(this.planner, name, fresh, session, active.deleted);
+        this.reserve(plan.touched, name, key);
+        for (const [repo, set] of plan.deleted) {
+          const into = active.deleted.get(repo) ?? active.deleted.set(repo, new Set()).get(repo)!;
+          for (const id of set) into.add(id);
+        }
+      }
+      await this.cascade(name, ids, scope, caller, undefined);
+    } finally {
+      if (--active.depth === 0) this.plans.delete(key);
+    }
+  }
+
+  /** Run the cascades and `set null` of deleting `ids` of `parent`, through the child repositories (and so their plugins). */
+  private async cascade(
+    parent: string,
+    ids: readonly string[],
+    scope: TransactionScopeState | undefined,
+    caller: CascadeCaller,
+    beforeEach: ((rule: ReferenceRule, part: readonly string[]) => Promise<void>) | undefined,
+  ): Promise<void> {
+    const options = { traceId: caller.traceId, actor: caller.actor, tenant: caller.tenant };
+    for (const rule of this.byParent.get(parent) ?? NO_RULES) {
       if (rule.onDelete === 'restrict') continue;
       const repo = this.lookup!(rule.child, scope);
       for (const part of chunks(ids, this.chunk)) {
-        await this.count(rule, part, session, scope);
+        if (beforeEach) await beforeEach(rule, part);
         const where = { [rule.field]: { in: part } };
-        const options = { traceId: caller.traceId, actor: caller.actor, tenant: caller.tenant };
         if (rule.onDelete === 'cascade') await repo.deleteMany(where, options);
         else await repo.updateMany(where, { [rule.field]: null }, options);
       }
@@ -177,31 +211,38 @@ export class ReferenceGuard {
     return out;
   }
 
-  private async refuseIfReferenced(rule: ReferenceRule, ids: readonly string[], session: DriverSession): Promise<void> {
-    const child = this.storage.get(rule.child)!;
-    for (const part of chunks(ids, this.chunk)) {
-      const hit = await session.query(child, { where: inList(rule.field, part), orderBy: BY_ID, limit: 1, select: ['id'], anyOrder: true }, {});
-      if (hit.length > 0) throw new ForeignKeyError('restricted', { repository: rule.child, field: rule.field, target: rule.parent });
-    }
-  }
-
-  /** Count what a cascade will touch against maxReferenceWrites, before it writes anything. */
-  private async count(rule: ReferenceRule, ids: readonly string[], session: DriverSession, scope: TransactionScopeState | undefined): Promise<void> {
+  /** Add `n` records to the tally of this transaction against maxReferenceWrites; past it refuse. */
+  private reserve(n: number, parent: string, key: object): void {
     const bound = this.capabilities.maxReferenceWrites;
-    if (bound === undefined) return;
-    const n = await session.count(this.storage.get(rule.child)!, inList(rule.field, ids), {});
-    const key = scope ?? session;
+    if (bound === undefined || n === 0) return;
     const total = (this.tallies.get(key) ?? 0) + n;
     this.tallies.set(key, total);
     if (total > bound) {
       throw new UnsupportedQueryError(
-        `Deleting these ${rule.parent} records would ${rule.onDelete === 'cascade' ? 'delete' : 'update'} more than ${bound} referencing records ` +
-          `(${rule.child}.${rule.field}, onDelete: '${rule.onDelete}') in one transaction, the most this backend allows. ` +
-          `Remove the ${rule.child} records first in batches (a background job), then delete; nothing was written.`,
-        { info: { capability: 'maxReferenceWrites', bound, repository: rule.child, field: rule.field, target: rule.parent } },
+        `Deleting these ${parent} records would delete or update ${n} referencing records (onDelete 'cascade' and 'set null'), ` +
+          `more than the ${bound} this backend allows in one transaction${total > n ? ` (${total - n} already)` : ''}. ` +
+          `Remove the referencing records first in batches (a background job), then delete; nothing was written.`,
+        { info: { capability: 'maxReferenceWrites', bound, target: parent, records: n } },
       );
     }
   }
+
+  /** On a backend with foreign keys and a bound: count a cascade's records as it runs. */
+  private async countInDatabase(rule: ReferenceRule, ids: readonly string[], session: DriverSession, scope: TransactionScopeState | undefined): Promise<void> {
+    if (this.capabilities.maxReferenceWrites === undefined) return;
+    const n = await session.count(this.storage.get(rule.child)!, inList(rule.field, ids), {});
+    this.reserve(n, rule.parent, scope ?? session);
+  }
+}
+
+/** The ids `rows` name in `rule.field`, but for those in `alsoFine`. */
+function referenced(rule: ReferenceRule, rows: readonly Readonly<StoredRow>[], alsoFine: ReadonlySet<string> | undefined): Set<string> {
+  const wanted = new Set<string>();
+  for (const row of rows) {
+    const v = row[rule.field];
+    if (typeof v === 'string' && !alsoFine?.has(v)) wanted.add(v);
+  }
+  return wanted;
 }
 
 function chunks<T>(list: readonly T[], size: number): T[][] {
