@@ -13,7 +13,7 @@ await runConformanceSuite({
         offset: false, or: false, ne: false, notIn: false, startsWith: false, notStartsWith: false,
         nestedTransactions: false, upsertOnUniqueFields: false, maxInList: 10, isolationLevels: ['serializable'],
         substring: false, insensitive: false, arrayContainsAll: false, notArrayContains: false, distinct: false,
-        groupBy: false, aggregateMinMax: false, countField: false,
+        groupBy: false, aggregateMinMax: false, countField: false, maxReferenceWrites: 50,
       },
     }),
 });

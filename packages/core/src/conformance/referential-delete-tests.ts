@@ -36,8 +36,9 @@ export function deleteRepositories(h: Harness) {
  * What SQL foreign keys decide about a delete, held on every backend:
  * `restrict` refuses only when a referencing record survives the whole
  * delete (records its cascades remove, or that it removes itself, do not
- * count), and a refused delete writes nothing even when the error is caught
- * inside a transaction.
+ * count), a refused delete writes nothing even when the error is caught
+ * inside a transaction, and a refused cascade does not use up the
+ * transaction's `maxReferenceWrites`.
  *
  * @example
  * ```ts
@@ -97,6 +98,30 @@ export function registerReferentialDeleteTests(h: Harness): void {
       assert.ok(await db.comments.get(comment.id), 'the sibling cascade wrote nothing');
       assert.ok(await db.cards.get(card.id));
       assert.ok(await db.stickers.get(sticker.id));
+    });
+
+    const bound = caps.maxReferenceWrites;
+    if (bound === undefined) return;
+
+    test('a cascade refused past maxReferenceWrites does not count towards the transaction', async ({ db }) => {
+      const [big, small] = await db.boards.createMany([{ tag: h.runId }, { tag: h.runId }]);
+      const batch = Math.min(caps.maxAtomicBatch ?? 100, 100);
+      for (let i = 0; i <= bound; i += batch) {
+        await db.comments.createMany(Array.from({ length: Math.min(batch, bound + 1 - i) }, () => ({ boardId: big!.id })));
+      }
+      await db.comments.create({ boardId: small!.id });
+      const outcome = await db.transaction(async (tx) => {
+        const err = await rejectsWith(() => tx.boards.delete(big!.id), 'UNSUPPORTED_QUERY', 'past the bound');
+        assert.is(err.info.capability, 'maxReferenceWrites');
+        return tx.boards.delete(small!.id);
+      });
+      assert.is(outcome, true);
+      assert.is(await db.comments.count({ boardId: small!.id }), 0);
+      assert.is(await db.comments.count({ boardId: big!.id }), bound + 1);
+      const ids = (await db.comments.find({ where: { boardId: big!.id }, select: ['id'] })).map((c) => c.id);
+      const step = caps.maxInList ?? 100;
+      for (let i = 0; i < ids.length; i += step) await db.comments.deleteMany({ id: { in: ids.slice(i, i + step) } });
+      assert.is(await db.boards.delete(big!.id), true);
     });
   });
 }

@@ -211,12 +211,11 @@ export class ReferenceGuard {
     return out;
   }
 
-  /** Add `n` records to the tally of this transaction against maxReferenceWrites; past it refuse. */
+  /** Add `n` records to the tally of this transaction against maxReferenceWrites; past it refuse, and add nothing. */
   private reserve(n: number, parent: string, key: object): void {
     const bound = this.capabilities.maxReferenceWrites;
     if (bound === undefined || n === 0) return;
     const total = (this.tallies.get(key) ?? 0) + n;
-    this.tallies.set(key, total);
     if (total > bound) {
       throw new UnsupportedQueryError(
         `Deleting these ${parent} records would delete or update ${n} referencing records (onDelete 'cascade' and 'set null'), ` +
@@ -225,6 +224,7 @@ export class ReferenceGuard {
         { info: { capability: 'maxReferenceWrites', bound, target: parent, records: n } },
       );
     }
+    this.tallies.set(key, total);
   }
 
   /** On a backend with foreign keys and a bound: count a cascade's records as it runs. */
