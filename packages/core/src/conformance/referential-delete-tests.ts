@@ -37,8 +37,8 @@ export function deleteRepositories(h: Harness) {
  * `restrict` refuses only when a referencing record survives the whole
  * delete (records its cascades remove, or that it removes itself, do not
  * count), a refused delete writes nothing even when the error is caught
- * inside a transaction, and a refused cascade does not use up the
- * transaction's `maxReferenceWrites`.
+ * inside a transaction, a record may reference itself, and a refused
+ * cascade does not use up the transaction's `maxReferenceWrites`.
  *
  * @example
  * ```ts
@@ -73,6 +73,15 @@ export function registerReferentialDeleteTests(h: Harness): void {
       await db.nodes.update(loop.id, { parentId: loop.id });
       assert.is(await db.nodes.delete(loop.id), true);
       assert.is(await db.nodes.count({ id: { in: [a.id, b.id, loop.id] } }), 0);
+    });
+
+    test('upsert of a new record referencing itself creates it', async ({ db }) => {
+      const id = `self-${h.runId}`;
+      const created = await db.nodes.upsert({ id, parentId: id });
+      assert.is(created.parentId, id);
+      assert.is((await db.nodes.upsert({ id, parentId: id })).id, id);
+      await rejectsWith(() => db.nodes.upsert({ id: `other-${h.runId}`, parentId: `none-${h.runId}` }), 'FOREIGN_KEY', 'upsert naming a missing node');
+      assert.is(await db.nodes.delete(id), true);
     });
 
     if (!caps.transactions) return;

@@ -124,9 +124,21 @@ export class ReferenceGuard {
         for (const rule of this.byChild.get(own) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, op.rows, rule.parent === own ? batchIds : undefined), session);
         return;
       }
-      case 'upsert':
-        for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, [op.row, op.patch.set], undefined), session);
+      case 'upsert': {
+        // The record may name itself: created, it exists by the time the
+        // reference counts (as in a batch insert); updated, it exists
+        // already when the conflict is on its id.
+        const own = op.schema.name;
+        const self = new Set([op.row.id as string]);
+        const onId = op.conflictFields.length === 1 && op.conflictFields[0] === 'id';
+        for (const rule of this.byChild.get(own) ?? NO_RULES) {
+          const mine = rule.parent === own ? self : undefined;
+          const wanted = referenced(rule, [op.row], mine);
+          for (const id of referenced(rule, [op.patch.set], onId ? mine : undefined)) wanted.add(id);
+          await this.targetsExist(rule, wanted, session);
+        }
         return;
+      }
       case 'update':
         for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, [op.patch.set], undefined), session);
         return;
