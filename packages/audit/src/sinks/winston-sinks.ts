@@ -1,9 +1,10 @@
-import { chmod, closeSync, mkdirSync, openSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import { ConfigError } from '@chatcore/core';
 import { fileModeOption } from './file-mode.js';
+import { gzipArchives, type GzipArchives } from './gzip-archives.js';
 
 /**
  * A winston transport instance (for `sinks.transports`).
@@ -24,8 +25,10 @@ const MESSAGE = Symbol.for('message');
  * winston-daily-rotate-file (`path` may contain `%DATE%`; a file that reaches
  * `maxSize` continues in `<name>.1`, `<name>.2`, ...). winston's own `maxsize`
  * rotation is not offered: it drops a write that arrives while the next file
- * is being opened. Files are created with `fileMode` (default 0o600: the
- * trail names actors, records and queries); existing files keep their mode.
+ * is being opened. `zippedArchive`: each rotated file is compressed into
+ * `<name>.gz` once closed, then removed. Files and archives are created with
+ * `fileMode` (default 0o600: the trail names actors, records and queries);
+ * existing files keep their mode.
  *
  * @example
  * ```ts
@@ -71,7 +74,7 @@ export interface WinstonSink {
   readonly error: unknown;
   /** Write pre-serialized JSON lines as one log entry; resolves when the logger can take more. */
   write(lines: string): Promise<void> | undefined;
-  /** End the logger and wait until every transport has flushed and closed its file. */
+  /** End the logger and wait until every transport has flushed and closed its file, and every rotated file is compressed. */
   close(): Promise<void>;
 }
 
@@ -99,6 +102,7 @@ export function createWinstonSink(options: {
   transports?: readonly TransportStream[] | undefined;
 }): WinstonSink | undefined {
   const transports: TransportStream[] = [];
+  let archives: GzipArchives | undefined;
   if (options.console) {
     const stream = typeof options.console === 'object' ? options.console.stream : undefined;
     transports.push(stream ? new winston.transports.Stream({ stream }) : new winston.transports.Console());
@@ -108,17 +112,18 @@ export function createWinstonSink(options: {
     if (!file.path) throw new ConfigError('audit: sinks.file needs a path, e.g. { path: "/var/log/app/audit.log" }.');
     const mode = fileModeOption(file.fileMode, 'sinks.file.fileMode');
     if (file.rotate) {
+      archives = file.rotate.zippedArchive ? gzipArchives(mode) : undefined;
       const rotating = new DailyRotateFile({
         filename: file.path,
         datePattern: file.rotate.datePattern ?? 'YYYY-MM-DD',
         ...(file.rotate.maxSize !== undefined ? { maxSize: file.rotate.maxSize } : {}),
         ...(file.rotate.maxFiles !== undefined ? { maxFiles: file.rotate.maxFiles } : {}),
-        zippedArchive: file.rotate.zippedArchive ?? false,
+        // The library's zippedArchive creates archives with the process umask: compressed here instead.
+        zippedArchive: false,
         // Passed to fs.createWriteStream for every file the rotation opens.
-        options: { flags: 'a', mode },
+        options: archives?.fileOptions ?? { flags: 'a', mode },
       });
-      // The library creates .gz archives with the process umask; tighten each one when it is complete.
-      rotating.on('archive', (archive: string) => chmod(archive, mode, (e) => { if (e && e.code !== 'ENOENT') rotating.emit('error', e); }));
+      archives?.attach(rotating);
       transports.push(rotating);
     } else {
       assertWritable(file.path, mode);
@@ -181,6 +186,7 @@ export function createWinstonSink(options: {
       logger.end();
       await finished;
       await Promise.all(transports.map((t) => flushTransport(t)));
+      await archives?.settled();
     },
   };
 }
