@@ -33,6 +33,16 @@ test('a cascade past maxReferenceWrites raises UnsupportedQueryError and deletes
   assert.is(await db.entries.count({ topicId: topic.id }), 6);
 });
 
+test('planning a cascade far past the bound stops reading at the bound, and says so', async () => {
+  const topic = await db.topics.create({ name: 'huge' });
+  await db.entries.createMany(Array.from({ length: 40 }, () => ({ topicId: topic.id })));
+  const error = await db.topics.delete(topic.id).then(() => undefined, (e: unknown) => e);
+  assert.instance(error, UnsupportedQueryError);
+  // Six documents read (the bound plus one), not forty: the message gives the lower bound it saw.
+  assert.match((error as Error).message, /at least 6 referencing records/);
+  assert.is(await db.entries.count({ topicId: topic.id }), 40);
+});
+
 test('a cascade within the bound deletes the referencing documents with their parent', async () => {
   const topic = await db.topics.create({ name: 'small' });
   await db.entries.createMany(Array.from({ length: 4 }, () => ({ topicId: topic.id })));

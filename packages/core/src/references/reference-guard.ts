@@ -175,8 +175,9 @@ export class ReferenceGuard {
       const name = op.schema.name;
       const fresh = ids.filter((id) => active.deleted.get(name)?.has(id) !== true);
       if (fresh.length > 0) {
-        const plan = await planDelete(this.planner, name, fresh, session, active.deleted);
-        this.reserve(plan.touched, name, key);
+        const bound = this.capabilities.maxReferenceWrites;
+        const plan = await planDelete(this.planner, name, fresh, session, active.deleted, bound === undefined ? undefined : bound - (this.tallies.get(key) ?? 0));
+        this.reserve(plan.touched, name, key, plan.overBudget);
         for (const [repo, set] of plan.deleted) {
           const into = active.deleted.get(repo) ?? active.deleted.set(repo, new Set()).get(repo)!;
           for (const id of set) into.add(id);
@@ -224,13 +225,13 @@ export class ReferenceGuard {
   }
 
   /** Add `n` records to the tally of this transaction against maxReferenceWrites; past it refuse, and add nothing. */
-  private reserve(n: number, parent: string, key: object): void {
+  private reserve(n: number, parent: string, key: object, atLeast = false): void {
     const bound = this.capabilities.maxReferenceWrites;
     if (bound === undefined || n === 0) return;
     const total = (this.tallies.get(key) ?? 0) + n;
     if (total > bound) {
       throw new UnsupportedQueryError(
-        `Deleting these ${parent} records would delete or update ${n} referencing records (onDelete 'cascade' and 'set null'), ` +
+        `Deleting these ${parent} records would delete or update ${atLeast ? 'at least ' : ''}${n} referencing records (onDelete 'cascade' and 'set null'), ` +
           `more than the ${bound} this backend allows in one transaction${total > n ? ` (${total - n} already)` : ''}. ` +
           `Remove the referencing records first in batches (a background job), then delete; nothing was written.`,
         { info: { capability: 'maxReferenceWrites', bound, target: parent, records: n } },
