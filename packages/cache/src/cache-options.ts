@@ -3,6 +3,7 @@ import { resolveBreakerOptions, type BreakerOptions } from '@chatcore/core/confi
 import { durationOption, integerOption, sizeOption, SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
 import type { CacheKeyInput } from './entry-authenticator.js';
+import { checkRedisUrl } from './redis-url.js';
 
 /**
  * Redis client options as `cache({ redis })` takes them: node-redis's
@@ -200,6 +201,9 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
   if (o.cluster !== undefined && (!Array.isArray(o.cluster) || o.cluster.some((u) => typeof u !== 'string'))) {
     throw new ConfigError('cache: cluster must be a list of redis:// urls.', { problems: [{ path: 'cluster', message: 'expected an array of strings' }] });
   }
+  checkRedisUrl(o.redisUrl, 'redisUrl');
+  if (o.redis && typeof o.redis === 'object') checkRedisUrl(o.redis.url, 'redis.url');
+  o.cluster?.forEach((url, i) => checkRedisUrl(url, `cluster[${i}]`));
   const breaker = resolveBreakerOptions(o.breaker, 'cache.breaker', { failures: 5, halfOpenAfterMs: 1000 });
   const hasRedis = Boolean(o.redisUrl || o.redis || (o.cluster && o.cluster.length));
   return {

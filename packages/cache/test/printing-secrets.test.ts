@@ -2,10 +2,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
+import { ConfigError, createDatabase } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/driver';
 import { loadConfig, SecretValue } from '@chatcore/core/config';
 import { leakedMarkers, requireService } from '@chatcore/core/testing';
 import { cache, cacheOptionsFromConfig, type CacheOptions } from '../src/index.js';
-import { instrument, openDb, randomNamespace, sleep } from './helpers/fixtures.js';
+import { instrument, openDb, randomNamespace, sleep, users } from './helpers/fixtures.js';
 import { ownRedis } from './helpers/redis-server.js';
 
 await requireService('redis');
@@ -56,6 +58,47 @@ test('options mapped from a YAML cache section print no password', () => {
   assert.equal(leakedMarkers(options, markers), []);
   assert.equal(leakedMarkers(cache(options), markers), []);
   assert.ok(String(SecretValue.reveal(options.redisUrl!)).includes(m.url), 'the URL itself is intact');
+});
+
+/** What an error shows: its message, its printed forms and every own property, the cause chain included. */
+function errorLeaks(err: unknown, secrets: readonly string[]): string[] {
+  const e = err as Error & Record<string, unknown>;
+  const shown = [e.message, inspect(e), inspect(e, { customInspect: false, showHidden: true, depth: Infinity, getters: true }), ...Object.getOwnPropertyNames(e).map((k) => inspect(e[k], { depth: Infinity }))];
+  return [...leakedMarkers(shown.join('\n'), secrets), ...(e.cause === undefined ? [] : ['has a cause'])];
+}
+
+const badUrls: Array<[string, (pw: string) => string | SecretValue]> = [
+  ['a port that is not a number', (pw) => `redis://:${pw}@127.0.0.1:notaport`],
+  ['port 99999, as a SecretValue', (pw) => new SecretValue(`redis://:${pw}@127.0.0.1:99999`)],
+  ['port 0', (pw) => `redis://user:${pw}@127.0.0.1:0`],
+  ['an unclosed IPv6 host', (pw) => `redis://:${pw}@[::1`],
+];
+
+for (const [name, url] of badUrls) {
+  test(`a malformed Redis URL (${name}) is a ConfigError that holds no password`, async () => {
+    const pw = marker('badurl');
+    let caught: unknown;
+    try {
+      const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [cache({ redisUrl: url(pw), redisTimeout: '200ms' })] });
+      await db.connect();
+      await db.close();
+    } catch (err) {
+      caught = err;
+    }
+    assert.instance(caught, ConfigError);
+    assert.match((caught as Error).message, /^cache: redisUrl /);
+    assert.equal(errorLeaks(caught, [pw]), []);
+  });
+}
+
+test('a Redis URL the client itself refuses (a database path that is no number) is a ConfigError without the password', async () => {
+  const pw = marker('badpath');
+  const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [cache({ redis: { url: `redis://:${pw}@127.0.0.1:${redis.port}/notadb` }, redisTimeout: '200ms' })] });
+  let caught: unknown;
+  await db.connect().catch((err: unknown) => { caught = err; });
+  await db.close().catch(() => undefined);
+  assert.instance(caught, ConfigError);
+  assert.equal(errorLeaks(caught, [pw]), []);
 });
 
 test.after(() => redis.dispose());

@@ -1,4 +1,5 @@
 import { createClient, createCluster, type RedisClientOptions } from '@keyv/redis';
+import { ConfigError } from '@chatcore/core';
 import type { SecretValue } from '@chatcore/core/plugin';
 
 /**
@@ -70,14 +71,22 @@ export function createRedisConnection(target: RedisTarget, connectTimeoutMs: num
   let client: RedisCommands;
   // Credentials are revealed here only, straight into the client.
   const base: RedisClientOptions = target.client?.reveal() ?? {};
-  if (target.cluster && target.cluster.length) {
-    client = createCluster({
-      rootNodes: target.cluster.map((url) => ({ url })),
-      defaults: { ...base, disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions,
-    }) as unknown as RedisCommands;
-  } else {
-    const url = target.url?.reveal();
-    client = createClient({ ...base, ...(url ? { url } : {}), disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions) as unknown as RedisCommands;
+  try {
+    if (target.cluster && target.cluster.length) {
+      client = createCluster({
+        rootNodes: target.cluster.map((url) => ({ url })),
+        defaults: { ...base, disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions,
+      }) as unknown as RedisCommands;
+    } else {
+      const url = target.url?.reveal();
+      client = createClient({ ...base, ...(url ? { url } : {}), disableOfflineQueue: true, socket: { ...(base.socket ?? {}), ...socket } } as RedisClientOptions) as unknown as RedisCommands;
+    }
+  } catch (err) {
+    // node-redis's errors about its options (a URL's TypeError keeps the URL in `input`) may carry a
+    // password: only their code goes on, and no cause.
+    const code = (err as { code?: unknown } | null)?.code;
+    const what = typeof code === 'string' && /^[A-Z_]{1,40}$/.test(code) ? ` (${code})` : '';
+    throw new ConfigError(`cache: the Redis client refused its connection options${what}; check redisUrl, redis and cluster.`, { problems: [{ path: 'redis', message: `refused by the Redis client${what}` }] });
   }
   client.on('error', () => undefined);
   return { client, isCluster: Boolean(target.cluster && target.cluster.length) };
