@@ -2,6 +2,7 @@ import { c, ConfigType, INVALID, jsonSchemaOf, type InferConfig } from '@chatcor
 import type { CacheOptions, RepositoryCacheOptions } from './cache-options.js';
 import { concealOptions, NAMESPACE_RE } from './cache-options.js';
 import { cacheKeyProblem } from './entry-authenticator.js';
+import { redisUrlProblem } from './redis-url.js';
 
 const repositorySettings = c.object({
   ttl: c.duration({ min: 1 }).describedAs('Time to live of this repository\'s entries (default: the section\'s ttl).'),
@@ -39,7 +40,7 @@ const repositoryEntry = new ConfigType<InferConfig<typeof repositorySettings>>({
  */
 export const cacheSection = c.object({
   enabled: c.boolean().default(true).describedAs('false: no cache plugin is built.'),
-  redisUrl: c.string({ max: 4096, pattern: /^rediss?:\/\//, patternHint: 'a redis:// or rediss:// URL' }).secret()
+  redisUrl: c.string({ max: 4096, pattern: /^rediss?:\/\//, patternHint: 'a redis:// or rediss:// URL' }).secret().check(redisUrlProblem)
     .describedAs('Shared tier and invalidation bus; without it the shared tier is an in-memory store in this process. Secret (may hold a password).'),
   ttl: c.duration({ min: 1 }).describedAs('Default time to live (default 60s).'),
   grace: c.duration({ min: 0 }).describedAs('Default stale-while-revalidate window (default 0: off).'),

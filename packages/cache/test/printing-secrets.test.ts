@@ -4,10 +4,10 @@ import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ConfigError, createDatabase } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
-import { loadConfig, SecretValue } from '@chatcore/core/config';
+import { createStack, loadConfig, SecretValue } from '@chatcore/core/config';
 import { leakedMarkers, requireService } from '@chatcore/core/testing';
 import { cache, cacheOptionsFromConfig, type CacheOptions } from '../src/index.js';
-import { instrument, openDb, randomNamespace, sleep, users } from './helpers/fixtures.js';
+import { instrument, notes, openDb, randomNamespace, sleep, users } from './helpers/fixtures.js';
 import { ownRedis } from './helpers/redis-server.js';
 
 await requireService('redis');
@@ -99,6 +99,23 @@ test('a Redis URL the client itself refuses (a database path that is no number) 
   await db.close().catch(() => undefined);
   assert.instance(caught, ConfigError);
   assert.equal(errorLeaks(caught, [pw]), []);
+});
+
+test('YAML: a redis_url with a port outside 1-65535 or no number is refused as the config is checked, without the password', async () => {
+  for (const port of ['99999', '0', 'notaport']) {
+    const pw = marker('yamlpw');
+    let caught: unknown;
+    try {
+      const db = await createStack({ config: 'database:\n  backend: memory\ncache:\n  redis_url: ${REDIS_URL}\n', env: { REDIS_URL: `redis://:${pw}@127.0.0.1:${port}` }, repositories: { users, notes } });
+      await db.close();
+    } catch (err) {
+      caught = err;
+    }
+    assert.instance(caught, ConfigError, `port ${port}`);
+    assert.equal((caught as ConfigError).problems.map((p) => p.path), ['cache.redis_url']);
+    assert.equal(errorLeaks(caught, [pw]), []);
+  }
+  loadConfig('database:\n  backend: memory\ncache:\n  redis_url: redis://:pw@127.0.0.1:65535\n');
 });
 
 test.after(() => redis.dispose());
