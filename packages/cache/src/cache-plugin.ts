@@ -23,15 +23,20 @@ import { WriteInvalidation, isWrite } from './write-invalidation.js';
 export class CachePlugin implements Plugin {
   readonly name = 'cache';
   readonly placement = { storesData: true } as const;
-  /** The tiers, the bus and the invalidator, built by connect(). */
-  private readonly rt: CacheRuntime;
-  private readonly reads: CachedReads;
-  private readonly writes: WriteInvalidation;
+  /**
+   * The tiers, the bus and the invalidator, built by connect(). Private
+   * fields: the Redis clients (whose options hold the password), the
+   * options and the cache key are out of reach of anything that walks the
+   * plugin (console.dir, util.inspect without custom inspection, spreading).
+   */
+  readonly #rt: CacheRuntime;
+  readonly #reads: CachedReads;
+  readonly #writes: WriteInvalidation;
 
   constructor(input: CacheOptions = {}) {
-    this.rt = new CacheRuntime(input);
-    this.reads = new CachedReads(this.rt);
-    this.writes = new WriteInvalidation(this.rt);
+    this.#rt = new CacheRuntime(input);
+    this.#reads = new CachedReads(this.#rt);
+    this.#writes = new WriteInvalidation(this.#rt);
   }
 
   /**
@@ -39,7 +44,7 @@ export class CachePlugin implements Plugin {
    * its settings without credentials, never the Redis clients inside it.
    */
   toJSON(): { plugin: string; namespace: string; redis: 'single' | 'cluster' | 'none'; local: boolean; shared: boolean } {
-    const o = this.rt.options;
+    const o = this.#rt.options;
     const r = o.redis;
     return { plugin: this.name, namespace: o.namespace, redis: r ? (r.cluster?.length ? 'cluster' : 'single') : 'none', local: o.local, shared: o.shared };
   }
@@ -49,29 +54,29 @@ export class CachePlugin implements Plugin {
   }
 
   toString(): string {
-    return `CachePlugin(${this.rt.options.namespace})`;
+    return `CachePlugin(${this.#rt.options.namespace})`;
   }
 
   /** Metric events (`metric`: CacheMetricEvent) for a metrics plugin. */
   get events(): EventEmitter {
-    return this.rt.counters.events;
+    return this.#rt.counters.events;
   }
 
   connect(host: PluginHost): Promise<void> {
-    return this.rt.connect(host);
+    return this.#rt.connect(host);
   }
 
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
-    return isWrite(op.kind) ? this.writes.around(op, ctx, next) : this.reads.around(op, ctx, next);
+    return isWrite(op.kind) ? this.#writes.around(op, ctx, next) : this.#reads.around(op, ctx, next);
   }
 
   afterCommit(event: TransactionEvent): Promise<void> | undefined {
-    return this.writes.afterCommit(event);
+    return this.#writes.afterCommit(event);
   }
 
   /** Counters per repository and tier, and the state of the shared tier and the bus: a new plain object per call. */
   stats(): CacheStats {
-    const rt = this.rt;
+    const rt = this.#rt;
     return rt.counters.snapshot({
       breaker: rt.guard ? rt.guard.state : 'none',
       bus: rt.bus ? (rt.bus.isUp() && !rt.catchingUp() ? 'up' : 'down') : 'none',
@@ -87,7 +92,7 @@ export class CachePlugin implements Plugin {
    * processes to drop theirs. Uses SCAN on Redis: never call it on a request path.
    */
   async clear(): Promise<number> {
-    const rt = this.rt;
+    const rt = this.#rt;
     rt.invalidator?.applyAll();
     const n = await rt.clearShared();
     await rt.bus?.publish({ all: true }).catch(() => undefined);
@@ -98,12 +103,12 @@ export class CachePlugin implements Plugin {
     const s = this.stats();
     const degraded = s.breaker === 'open' || s.bus === 'down' || s.pendingInvalidations > 0;
     // A Redis tier without a key works (entries are checksummed, not authenticated): said here rather than refused.
-    const unkeyed = this.rt.client && !s.authenticated ? { authenticated: false, warning: 'Redis shared tier without a cache key: a Redis writer can forge entries; set cache({ key }) / cache.key' } : {};
+    const unkeyed = this.#rt.client && !s.authenticated ? { authenticated: false, warning: 'Redis shared tier without a cache key: a Redis writer can forge entries; set cache({ key }) / cache.key' } : {};
     return [{ name: this.name, status: degraded ? 'degraded' : 'up', details: { breaker: s.breaker, bus: s.bus, pendingInvalidations: s.pendingInvalidations, localEntries: s.localEntries, ...unkeyed } }];
   }
 
   close(): Promise<void> {
-    return this.rt.close();
+    return this.#rt.close();
   }
 }
 

@@ -61,7 +61,11 @@ export class CacheRuntime {
   private catchUpUntil = 0;
   private started = false;
 
-  constructor(private readonly input: CacheOptions = {}) {
+  /** The options as given: they may hold the Redis password and the cache key in plain text. */
+  readonly #input: CacheOptions;
+
+  constructor(input: CacheOptions = {}) {
+    this.#input = input;
     this.options = resolveOptions(concealOptions(input));
     this.keys = new KeyNames(this.options.namespace);
     this.auth = new EntryAuthenticator(input.key);
@@ -77,7 +81,7 @@ export class CacheRuntime {
   async connect(host: PluginHost): Promise<void> {
     if (!this.options.enabled) return;
     this.host = host;
-    for (const [name, setting] of Object.entries(this.input.repositories ?? {})) {
+    for (const [name, setting] of Object.entries(this.#input.repositories ?? {})) {
       const schema = host.schemas.get(name);
       if (!schema) throw new ConfigError(`cache: repositories.${name} names no repository of this database (known: ${[...host.schemas.keys()].filter((n) => !host.schemas.get(n)!.ownedBy).join(', ')}).`);
       if (schema.ownedBy && setting !== false) throw new ConfigError(`cache: repositories.${name} belongs to the ${schema.ownedBy} plugin, and plugin-owned repositories are never cached; remove it from repositories.`);
@@ -86,7 +90,7 @@ export class CacheRuntime {
     for (const [name, schema] of host.schemas) {
       // A plugin's own rows (the audit outbox) are written below every plugin: the cache would never see them change.
       if (schema.ownedBy) continue;
-      const s = repositorySettings(schema, this.input, this.options);
+      const s = repositorySettings(schema, this.#input, this.options);
       if (s) repos.set(name, s);
     }
     this.repos = repos;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { inspect } from 'node:util';
+import { format, inspect } from 'node:util';
 import { ConfigError, createDatabase } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
 import { createStack, loadConfig, SecretValue } from '@chatcore/core/config';
@@ -21,6 +21,9 @@ redis.start();
 redis.command('ACL', 'SETUSER', 'app', 'on', `>${m.user}`, `>${m.secret}`, '~*', '&*', '+@all');
 const socket = { host: '127.0.0.1', port: redis.port };
 
+/** The object as printed without its own inspection: every member, hidden ones and getters included. */
+const walked = (x: unknown) => inspect(x, { customInspect: false, showHidden: true, depth: Infinity, getters: true });
+
 const cases: Array<[string, () => CacheOptions]> = [
   ['redisUrl with a password', () => ({ redisUrl: `redis://:${m.url}@127.0.0.1:${redis.port}` })],
   ['redis: { password }', () => ({ redis: { username: 'app', password: m.user, socket } })],
@@ -30,7 +33,9 @@ const cases: Array<[string, () => CacheOptions]> = [
 
 for (const [name, options] of cases) {
   test(`${name}: the plugin, its options and the database print no password, connected and in use`, async () => {
-    const opts = { ...options(), namespace: randomNamespace(), redisTimeout: '2s' };
+    const key = randomBytes(32).toString('base64');
+    const opts = { ...options(), key, namespace: randomNamespace(), redisTimeout: '2s' };
+    const secrets = [...markers, key, Buffer.from(key, 'base64').toString('hex')];
     const c = cache(opts);
     const ins = instrument();
     const db = await openDb([c], ins.driver);
@@ -41,7 +46,10 @@ for (const [name, options] of cases) {
       assert.is(c.stats().bus, 'up', 'connected with the password');
       for (let i = 0; i < 100 && c.stats().total.shared.fills === 0; i++) await sleep(10);
       assert.ok(c.stats().total.shared.fills >= 1, 'the shared tier on the protected server was written');
-      for (const subject of [c, opts, db, String(c), `${c}`, inspect(c, { depth: Infinity, showHidden: true })]) assert.equal(leakedMarkers(subject, markers), []);
+      for (const subject of [c, opts, db, String(c), `${c}`, inspect(c, { depth: Infinity, showHidden: true })]) assert.equal(leakedMarkers(subject, secrets), []);
+      // Walking the objects themselves (console.dir, %o, spreading) reaches no client, option or key either.
+      for (const subject of [c, db, db.users, { ...c }, Object.entries(c)]) assert.equal(leakedMarkers(walked(subject), secrets), []);
+      assert.equal(leakedMarkers(format('%o', c), secrets), []);
       assert.equal(JSON.parse(JSON.stringify(c)), { plugin: 'cache', namespace: opts.namespace, redis: 'single', local: true, shared: true });
       // The members are unchanged for code that reads them.
       assert.ok(opts.redisUrl !== undefined || opts.redis !== undefined);
@@ -63,7 +71,7 @@ test('options mapped from a YAML cache section print no password', () => {
 /** What an error shows: its message, its printed forms and every own property, the cause chain included. */
 function errorLeaks(err: unknown, secrets: readonly string[]): string[] {
   const e = err as Error & Record<string, unknown>;
-  const shown = [e.message, inspect(e), inspect(e, { customInspect: false, showHidden: true, depth: Infinity, getters: true }), ...Object.getOwnPropertyNames(e).map((k) => inspect(e[k], { depth: Infinity }))];
+  const shown = [e.message, inspect(e), walked(e), ...Object.getOwnPropertyNames(e).map((k) => inspect(e[k], { depth: Infinity }))];
   return [...leakedMarkers(shown.join('\n'), secrets), ...(e.cause === undefined ? [] : ['has a cause'])];
 }
 
