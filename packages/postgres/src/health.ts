@@ -32,7 +32,7 @@ export async function probeServer(target: PoolTarget, timeoutMs: number): Promis
   const details = { breaker: target.breaker?.state ?? 'disabled' };
   const left = () => timeoutMs - (performance.now() - started);
   // A probe still queued when the report is done answers later, or fails with the pool wait: ignored.
-  const pooled = target.pool.query('select 1');
+  const pooled = target.ping();
   pooled.catch(() => undefined);
   try {
     if ((await within(pooled, Math.min(POOL_GRACE_MS, timeoutMs))) === 'late') {

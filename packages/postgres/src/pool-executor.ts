@@ -31,20 +31,25 @@ export class PoolExecutor implements SqlExecutor {
   /** Connection errors seen on checked-out clients. */
   private errors = 0;
 
-  constructor(private readonly pool: PoolLike) {}
+  /** Private: a pg Pool's options hold the password, and nothing that walks the executor may reach them. */
+  readonly #pool: PoolLike;
+
+  constructor(pool: PoolLike) {
+    this.#pool = pool;
+  }
 
   async connect(): Promise<void> {
-    const client = await this.pool.connect();
+    const client = await this.#pool.connect();
     client.release();
   }
 
   execute(statement: SqlStatement): Promise<SqlResult> {
     // pg's QueryResult already has the SqlResult shape: no wrapper on the hot path.
-    return this.pool.query(toPgQuery(statement)) as Promise<SqlResult>;
+    return this.#pool.query(toPgQuery(statement)) as Promise<SqlResult>;
   }
 
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
-    const client = await this.pool.connect();
+    const client = await this.#pool.connect();
     let broken: Error | undefined;
     const onError = (err: Error) => {
       broken = err;
@@ -67,13 +72,13 @@ export class PoolExecutor implements SqlExecutor {
   }
 
   stats(): Readonly<Record<string, unknown>> {
-    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, connectionErrors: this.errors };
+    return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount, connectionErrors: this.errors };
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.pool.end();
+    await this.#pool.end();
   }
 }
 

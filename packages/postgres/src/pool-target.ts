@@ -66,14 +66,32 @@ export class PoolTarget {
   /** Calls that gave up waiting for a free connection of the full pool, and when the last one did. */
   poolTimeouts = 0;
   lastPoolTimeoutAt = 0;
+  /**
+   * The pg Pool: its options, and those of its clients, hold the password in
+   * plain text. Private fields, like the probes' clients: nothing that walks
+   * the target, the executor or the driver (console.dir, util.inspect without
+   * custom inspection, spreading) reaches them.
+   */
+  readonly #pool: pg.Pool;
   /** Fresh connections of `checkServer` in progress, ended at dispose. */
-  private readonly probes = new Set<pg.Client>();
+  readonly #probes = new Set<pg.Client>();
   /** Connections handed out and not yet given back (the pool's own counts include those still connecting). */
   private checkedOut = 0;
 
-  constructor(readonly name: string, readonly pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {
+  constructor(readonly name: string, pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {
+    this.#pool = pool;
     pool.on('acquire', () => { this.checkedOut++; });
     pool.on('release', () => { this.checkedOut--; });
+  }
+
+  /** Run `select 1` on a pooled connection (health probes): it waits for a free connection like any statement. */
+  ping(): Promise<unknown> {
+    return this.#pool.query('select 1');
+  }
+
+  /** End the pool: its connections close once given back (the driver is closing). */
+  end(): Promise<void> {
+    return this.#pool.end();
   }
 
   /**
@@ -106,10 +124,10 @@ export class PoolTarget {
    * connection outside the pool, so a full pool or an open breaker does not
    * hide the answer; failures are ConnectionErrors of phase 'connect'.
    */
-  checkServer(timeoutMs = this.pool.options.connectionTimeoutMillis || 10_000): Promise<void> {
-    const client = new pg.Client(this.pool.options);
+  checkServer(timeoutMs = this.#pool.options.connectionTimeoutMillis || 10_000): Promise<void> {
+    const client = new pg.Client(this.#pool.options);
     client.on('error', () => undefined);
-    this.probes.add(client);
+    this.#probes.add(client);
     let timer: NodeJS.Timeout | undefined;
     const bounded = new Promise<never>((_, reject) => {
       timer = setTimeout(() => reject(Object.assign(new Error(`no answer within ${timeoutMs} ms`), { code: 'ETIMEDOUT' })), timeoutMs);
@@ -119,7 +137,7 @@ export class PoolTarget {
       (err: unknown) => { throw explainTlsError(err) ?? connectionFailure(err, 'connect', this.name); },
     ).finally(() => {
       clearTimeout(timer);
-      this.probes.delete(client);
+      this.#probes.delete(client);
       void client.end().catch(() => undefined);
     });
   }
@@ -127,8 +145,8 @@ export class PoolTarget {
   /** Stop the breaker's probes and end the fresh connections still open (the driver is closing). */
   dispose(): void {
     this.breaker?.dispose();
-    for (const client of this.probes) void client.end().catch(() => undefined);
-    this.probes.clear();
+    for (const client of this.#probes) void client.end().catch(() => undefined);
+    this.#probes.clear();
   }
 
   /**
@@ -139,7 +157,7 @@ export class PoolTarget {
    * once the request was sent or failed, and never rejects.
    */
   private cancelBackend(pid: number): Promise<void> {
-    const canceller = new pg.Client(this.pool.options);
+    const canceller = new pg.Client(this.#pool.options);
     canceller.on('error', () => undefined);
     return canceller.connect()
       .then(() => canceller.query('select pg_cancel_backend($1)', [pid]))
@@ -154,7 +172,7 @@ export class PoolTarget {
 
   /** Pool counters for health and metrics. */
   stats(): { total: number; idle: number; waiting: number; max: number; connectionErrors: number; poolTimeouts: number } {
-    return { total: this.pool.totalCount, idle: this.pool.idleCount, waiting: this.pool.waitingCount, max: this.pool.options.max, connectionErrors: this.errors, poolTimeouts: this.poolTimeouts };
+    return { total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount, max: this.#pool.options.max, connectionErrors: this.errors, poolTimeouts: this.poolTimeouts };
   }
 
   /**
@@ -167,7 +185,7 @@ export class PoolTarget {
    */
   private connectOnce(): Promise<pg.PoolClient> {
     return new Promise((resolve, reject) => {
-      this.pool.connect((err, client) => {
+      this.#pool.connect((err, client) => {
         if (err || !client) {
           reject(this.connectError(err));
           return;
@@ -193,7 +211,7 @@ export class PoolTarget {
    */
   connectError(err: unknown): Error {
     if (err instanceof ChatcoreError) return err;
-    if (err instanceof Error && err.message === POOL_WAIT_MESSAGE && this.checkedOut >= this.pool.options.max) return this.poolTimeout();
+    if (err instanceof Error && err.message === POOL_WAIT_MESSAGE && this.checkedOut >= this.#pool.options.max) return this.poolTimeout();
     this.errors++;
     return explainTlsError(err) ?? connectionFailure(err, 'connect', this.name);
   }
@@ -201,9 +219,9 @@ export class PoolTarget {
   private poolTimeout(): TimeoutError {
     this.poolTimeouts++;
     this.lastPoolTimeoutAt = Date.now();
-    const max = this.pool.options.max;
-    const waiting = this.pool.waitingCount;
-    const waitedMs = this.pool.options.connectionTimeoutMillis;
+    const max = this.#pool.options.max;
+    const waiting = this.#pool.waitingCount;
+    const waitedMs = this.#pool.options.connectionTimeoutMillis;
     return new TimeoutError(
       `The ${this.name} connection pool was full: all ${max} connections were busy and ${waiting} other callers were waiting, ` +
         `so this call gave up after waiting ${waitedMs} ms (connectTimeout) for a free connection; nothing was sent. ` +
@@ -218,7 +236,7 @@ export class PoolTarget {
    * over, and no promise is created per step (this is every read's path).
    */
   private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined, cancelOnAbort: boolean): Promise<SqlResult> {
-    return new Promise<SqlResult>((resolve, rejectNow) => this.pool.connect((connectErr, client) => {
+    return new Promise<SqlResult>((resolve, rejectNow) => this.#pool.connect((connectErr, client) => {
       const reject = onFailure ? (err: Error) => resolve(onFailure(err)) : rejectNow;
       if (connectErr || !client) {
         reject(this.connectError(connectErr));

@@ -199,7 +199,7 @@ export class ResilientExecutor implements SqlExecutor {
     this.closed = true;
     const targets = [this.primary, ...this.router.replicas];
     for (const t of targets) t.dispose();
-    await Promise.all(targets.map((t) => t.pool.end()));
+    await Promise.all(targets.map((t) => t.end()));
   }
 }
 

@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
+import { format, inspect } from 'node:util';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { loadConfig, SecretValue } from '@chatcore/core/config';
 import { leakedMarkers, requireService } from '@chatcore/core/testing';
@@ -14,6 +15,34 @@ const marker = (name: string) => `${name}-${randomBytes(9).toString('hex')}`;
 const notes = defineRepository('notes', { id: f.id(), body: f.text() }, { table: `secret_notes_${suffix()}` });
 // The test server trusts every connection, so any password connects: the markers travel for real.
 const withPassword = (password: string) => { const u = new URL(PG_URL); u.password = password; return u.toString(); };
+/** The object as printed without its own inspection: every member, hidden ones and getters included. */
+const walked = (x: unknown) => inspect(x, { customInspect: false, showHidden: true, depth: Infinity, getters: true });
+/** What walking the driver, its executor and the database shows (console.dir, %o, spreading, entries). */
+function walkedLeaks(driver: ReturnType<typeof postgres>, db: object | undefined, markers: readonly string[]): string[] {
+  const subjects: unknown[] = [driver, driver.executor, driver.migrations, { ...driver }, Object.entries(driver)];
+  if (db) subjects.push(db, (db as { notes: object }).notes);
+  return [...subjects.map(walked), format('%o', driver.executor), format('%o', driver)].flatMap((text) => leakedMarkers(text, markers));
+}
+
+test('walking a driver with replicas and its database, before connect, in use and after close, reaches no password', async () => {
+  const m = { primary: marker('walkpw'), replica: marker('walkreplica') };
+  const markers = Object.values(m);
+  const driver = postgres({ url: new SecretValue(withPassword(m.primary)), replicaUrls: [withPassword(m.replica)], password: new SecretValue(m.primary) });
+  const db = createDatabase({ driver, repositories: { notes } });
+  assert.equal(walkedLeaks(driver, db, markers), [], 'before connect');
+  try {
+    await db.connect();
+    const n = await db.notes.create({ body: 'hello' });
+    await db.notes.get(n.id);
+    await db.notes.find({ limit: 5 });
+    assert.is((await driver.health()).status, 'up');
+    assert.equal(walkedLeaks(driver, db, markers), [], 'connected');
+  } finally {
+    await dropTables(driver.executor, [notes.schema.table]).catch(() => undefined);
+    await db.close();
+  }
+  assert.equal(walkedLeaks(driver, db, markers), [], 'closed');
+});
 
 test('a driver built from YAML with passwords in its URLs prints none of them, connected and in use; neither do its options or the database', async () => {
   const m = { password: marker('pw'), replica: marker('replica') };
