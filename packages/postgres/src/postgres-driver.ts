@@ -1,12 +1,35 @@
+import { SecretValue } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { buildPostgresDriver } from './build-driver.js';
 import type { PostgresDriver } from './postgres-sql-driver.js';
+
+/** Members of the options that may hold a password (in a URL or on its own). */
+const SECRET_OPTIONS = ['url', 'password', 'replicaUrls'];
+
+/**
+ * Make the options object given to `postgres()` (in place) print its URLs,
+ * password and TLS client key as `[redacted]` (`util.inspect`,
+ * `console.log`, `JSON.stringify`), as `encryption()` and `cache()` do with
+ * theirs; reading the members is unchanged. An object that already prints
+ * itself or is frozen is left as it is.
+ */
+function concealConfig(config: PostgresConfig): void {
+  if (!config || typeof config !== 'object') return;
+  try {
+    const ssl = config.ssl;
+    if (ssl && typeof ssl === 'object' && !Object.hasOwn(ssl, 'toJSON')) SecretValue.conceal(ssl, ['key']);
+    if (!Object.hasOwn(config, 'toJSON')) SecretValue.conceal(config, SECRET_OPTIONS);
+  } catch {
+    // frozen or sealed: nothing to add
+  }
+}
 
 /**
  * The PostgreSQL driver: a pg Pool, named prepared statements for every
  * repeated query shape, the SQL driver of `@chatcore/sql` on top. Retries,
  * a circuit breaker, read replicas, TLS and server-side timeouts come from
- * the config (docs/postgres.md).
+ * the config (docs/postgres.md). The options object given is made to print
+ * `url`, `password`, `replicaUrls` and `ssl.key` as `[redacted]`.
  *
  * @example
  * ```ts
@@ -17,5 +40,6 @@ import type { PostgresDriver } from './postgres-sql-driver.js';
  * ```
  */
 export function postgres(config: PostgresConfig): PostgresDriver {
+  concealConfig(config);
   return buildPostgresDriver(config);
 }

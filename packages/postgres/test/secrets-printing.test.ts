@@ -15,6 +15,7 @@ const marker = (name: string) => `${name}-${randomBytes(9).toString('hex')}`;
 const notes = defineRepository('notes', { id: f.id(), body: f.text() }, { table: `secret_notes_${suffix()}` });
 // The test server trusts every connection, so any password connects: the markers travel for real.
 const withPassword = (password: string) => { const u = new URL(PG_URL); u.password = password; return u.toString(); };
+const keyPemOf = (m: string) => `-----BEGIN PRIVATE KEY-----\n${m}\n-----END PRIVATE KEY-----\n`;
 /** The object as printed without its own inspection: every member, hidden ones and getters included. */
 const walked = (x: unknown) => inspect(x, { customInspect: false, showHidden: true, depth: Infinity, getters: true });
 /** What walking the driver, its executor and the database shows (console.dir, %o, spreading, entries). */
@@ -23,6 +24,35 @@ function walkedLeaks(driver: ReturnType<typeof postgres>, db: object | undefined
   if (db) subjects.push(db, (db as { notes: object }).notes);
   return [...subjects.map(walked), format('%o', driver.executor), format('%o', driver)].flatMap((text) => leakedMarkers(text, markers));
 }
+
+test('the options object given to postgres() prints no password before connect, while connected and after close; it reads unchanged', async () => {
+  const m = { primary: marker('optpw'), replica: marker('optreplica'), field: marker('optfield'), key: marker('optkey') };
+  const markers = Object.values(m);
+  const url = withPassword(m.primary);
+  const o = { url, replicaUrls: [withPassword(m.replica)], poolSize: 2 };
+  const byFields = { host: new URL(PG_URL).hostname, port: Number(new URL(PG_URL).port), user: 'postgres', database: new URL(PG_URL).pathname.slice(1), password: m.field, ssl: { key: keyPemOf(m.key), rejectUnauthorized: true } };
+  const printed = (x: object) => [inspect(x, { depth: Infinity }), format('%s %j', x, x), JSON.stringify(x), inspect({ options: x }, { depth: Infinity })].join('\n');
+  const driver = postgres(o);
+  const unconnected = postgres(byFields);
+  assert.equal(leakedMarkers(printed(o), markers), [], 'before connect');
+  assert.equal(leakedMarkers(printed(byFields), markers), [], 'fields and TLS key');
+  assert.equal(JSON.parse(JSON.stringify(o)), { url: '[redacted]', replicaUrls: '[redacted]', poolSize: 2 });
+  const db = createDatabase({ driver, repositories: { notes } });
+  try {
+    await db.connect();
+    await db.notes.create({ body: 'hello' });
+    assert.equal(leakedMarkers(printed(o), markers), [], 'connected');
+  } finally {
+    await dropTables(driver.executor, [notes.schema.table]).catch(() => undefined);
+    await db.close();
+    await unconnected.close();
+  }
+  assert.equal(leakedMarkers(printed(o), markers), [], 'closed');
+  assert.is(o.url, url, 'the members read unchanged');
+  assert.is(byFields.password, m.field);
+  // A frozen options object is left as it is, and still builds a driver.
+  await postgres(Object.freeze({ url })).close();
+});
 
 test('walking a driver with replicas and its database, before connect, in use and after close, reaches no password', async () => {
   const m = { primary: marker('walkpw'), replica: marker('walkreplica') };
