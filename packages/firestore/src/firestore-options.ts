@@ -141,6 +141,8 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   const breaker = options.breaker === false ? false : check<ResolvedBreakerOptions | false>(false, () => resolveBreakerOptions(options.breaker || undefined, 'breaker'));
   if (problems.length) throw new ConfigError(`Invalid Firestore options: ${problems.map((p) => `${p.path}: ${p.message}`).join('; ')}.`, { problems });
   const { credentials: given, ...rest } = options;
+  // The caller's own credentials object prints its key as [redacted] too (reading it is unchanged).
+  if (given && typeof given === 'object' && Object.isExtensible(given) && !Object.hasOwn(given, 'toJSON')) SecretValue.conceal(given, ['private_key']);
   // Plain for the SDK, which reads private_key as a string; concealed so that printing the options does not show it.
   const credentials = given && SecretValue.conceal({ client_email: given.client_email, private_key: SecretValue.reveal(given.private_key) }, ['private_key']);
   return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs, migrationLeaseMs, retry, breaker };

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
 import { SecretValue } from '@chatcore/core/config';
 import { leakedMarkers } from '@chatcore/core/testing';
+import { firestore } from '../src/index.js';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { resolveOptions } from '../src/firestore-options.js';
 import { suffix, testDriver } from './helpers/emulator.js';
@@ -36,6 +37,15 @@ test('a private key given as SecretValue reaches the resolved options as the str
   const resolved = resolveOptions(given);
   assert.ok(resolved.credentials!.private_key === keyPem(key), 'the SDK gets the plain key');
   for (const subject of [given, resolved]) assert.equal(leakedMarkers(subject, [key]), []);
+});
+
+test('the credentials object given to firestore() prints its private key as [redacted]; the key reads unchanged', async () => {
+  const key = marker('pk');
+  const given = { projectId: 'p', credentials: { client_email: 'svc@p.iam.gserviceaccount.com', private_key: keyPem(key) } };
+  const driver = firestore(given);
+  for (const subject of [given, given.credentials, { given }]) assert.equal(leakedMarkers(subject, [key]), []);
+  assert.ok(given.credentials.private_key === keyPem(key), 'the caller still reads the plain key');
+  await driver.close();
 });
 
 test.after(() => emulator.stop());
