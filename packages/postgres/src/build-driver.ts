@@ -48,6 +48,7 @@ export function buildPostgresDriver(config: PostgresConfig): PostgresDriver {
   const breaker = config.breaker === false ? undefined : resolveBreakerOptions(config.breaker, 'postgres.breaker');
   const window = durationOption(config.readYourWritesWindow, 'readYourWritesWindow') ?? 0;
   const replicaUrls = config.replicaUrls ?? [];
+  if (!Array.isArray(replicaUrls)) throw new ConfigError('postgres.replicaUrls: expected an array of URLs.', { problems: [{ path: 'postgres.replicaUrls', message: 'expected an array' }] });
   // Checked here, under its own name: the replica pools receive it as their poolSize.
   const replicaPoolSize = integerOption(config.replicaPoolSize, 'postgres.replicaPoolSize', { min: 1 }) ?? config.poolSize;
   const healthTimeoutMs = Math.min(durationOption(config.connectTimeout, 'connectTimeout') ?? 10_000, 5000);

@@ -21,6 +21,8 @@ import { chatcoreTypes } from './type-parsers.js';
  */
 export function createPool(config: PostgresConfig, onError: (err: Error) => void = () => {}, urlPath = 'url'): pg.Pool {
   const poolSize = integerOption(config.poolSize, 'postgres.poolSize', { min: 1 }) ?? 10;
+  checkText(config, urlPath);
+  integerOption(config.port, 'postgres.port', { min: 1, max: 65535 });
   if (!config.url && !config.host && !config.database) {
     throw new ConfigError('postgres: give a url (e.g. postgres://user:pass@host:5432/db) or host/port/database/user/password.');
   }
@@ -47,4 +49,16 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
   const pool = new pg.Pool(options);
   pool.on('error', (err) => onError(err));
   return pool;
+}
+
+/** The text settings are strings (url and password may be SecretValues): anything else is a ConfigError naming the setting, never a crash inside pg. */
+function checkText(config: PostgresConfig, urlPath: string): void {
+  const settings: Array<[unknown, string, boolean]> = [
+    [config.url, urlPath, true], [config.password, 'password', true], [config.host, 'host', false],
+    [config.database, 'database', false], [config.user, 'user', false], [config.applicationName, 'applicationName', false],
+  ];
+  for (const [value, name, secret] of settings) {
+    if (value === undefined || value === null || typeof value === 'string' || (secret && value instanceof SecretValue)) continue;
+    throw new ConfigError(`postgres.${name}: expected a string${secret ? ' (or a SecretValue)' : ''}, got ${Array.isArray(value) ? 'an array' : typeof value}.`, { problems: [{ path: `postgres.${name}`, message: 'expected a string' }] });
+  }
 }

@@ -53,6 +53,22 @@ test('a poolSize that is not a whole number >= 1 is a ConfigError naming postgre
   }
 });
 
+test('text settings that are not strings, a port out of range and replicaUrls that is not a list are ConfigErrors, never a crash in pg', () => {
+  const cases: Array<[Partial<PostgresConfig>, string]> = [
+    [{ url: 12 as never }, 'postgres.url: expected a string (or a SecretValue), got number.'],
+    [{ url: {} as never }, 'postgres.url: expected a string (or a SecretValue), got object.'],
+    [{ url: undefined, host: 5 as never, database: 'test' }, 'postgres.host: expected a string, got number.'],
+    [{ user: ['postgres'] as never }, 'postgres.user: expected a string, got an array.'],
+    [{ password: 1234 as never }, 'postgres.password: expected a string (or a SecretValue), got number.'],
+    [{ port: 70000 }, 'postgres.port: expected an integer between 1 and 65535, got a number 70000.'],
+    [{ replicaUrls: PG_URL as never }, 'postgres.replicaUrls: expected an array of URLs.'],
+  ];
+  for (const [patch, message] of cases) {
+    const error = configErrorOf(() => postgres(testConfig(patch)));
+    assert.is(error.message, message);
+  }
+});
+
 test('a bad replicaPoolSize is a ConfigError naming postgres.replicaPoolSize, not poolSize', () => {
   for (const [replicaPoolSize, got] of [[0, 'a number 0'], [1.5, 'a number 1.5'], ['2', 'a string']] as Array<[unknown, string]>) {
     const error = configErrorOf(() => postgres(testConfig({ replicaUrls: [PG_URL], replicaPoolSize: replicaPoolSize as number })));
