@@ -112,6 +112,18 @@ export function registerCrudTests(h: Harness): void {
       same(await db.items.find({ orderBy: { id: 'asc' } }), before, 'data unchanged');
     });
 
+    test('updateMany and deleteMany refuse a filter whose fields test nothing (undefined, empty), and change nothing', async ({ db }) => {
+      await db.items.create({ name: 'keep', rank: 1 });
+      const before = await db.items.find({ orderBy: { id: 'asc' } });
+      const blank = [{ name: undefined }, { name: { eq: undefined } }, { tag: {} }, { or: [{}] }, { and: [{ name: undefined }] }];
+      for (const where of blank) {
+        await rejectsWith(() => db.items.deleteMany(where as never), 'VALIDATION', `deleteMany(${JSON.stringify(where)})`);
+        await rejectsWith(() => db.items.updateMany(where as never, { name: 'x' }), 'VALIDATION', `updateMany(${JSON.stringify(where)})`);
+      }
+      same(await db.items.find({ orderBy: { id: 'asc' } }), before, 'data unchanged');
+      assert.is(await db.items.count({ name: undefined } as never), before.length, 'a read with the same filter reads every record');
+    });
+
     test('upsert inserts when absent and updates the existing record when present', async ({ db }) => {
       const id = `up-${h.runId}`;
       const first = await db.items.upsert({ id, name: 'first', rank: 1 });

@@ -42,19 +42,27 @@ export function versionCondition(schema: RepositorySchema, expected: number | un
 
 /**
  * The filter of `updateMany` / `deleteMany`, normalized; a missing one is
- * refused (`{}` targets every record on purpose).
+ * refused (`{}` targets every record on purpose), and so is one that names
+ * fields yet matches every record because their tests are undefined or
+ * empty (`{ userId: undefined }`, `{ tag: {} }`, `{ or: [{}] }`): a value
+ * that happened to be undefined must not empty a table.
  *
  * @example
  * ```ts
  * requiredFilter(schema, { status: 'closed' });
  * requiredFilter(schema, undefined); // throws ValidationError
+ * requiredFilter(schema, { status: undefined }); // throws ValidationError
  * ```
  */
 export function requiredFilter(schema: RepositorySchema, where: unknown): Condition | undefined {
   if (where === undefined || where === null) {
     throw new ValidationError([{ path: 'where', message: 'a filter is required (pass {} to target every record)' }], { context: 'filter' });
   }
-  return normalizeFilter(schema, where);
+  const cond = normalizeFilter(schema, where);
+  if (cond === undefined && typeof where === 'object' && Object.keys(where).length > 0) {
+    throw new ValidationError([{ path: 'where', message: 'the filter names fields but tests none of them (undefined or empty conditions), so it would match every record; pass {} to target every record on purpose' }], { context: 'filter' });
+  }
+  return cond;
 }
 
 /**
