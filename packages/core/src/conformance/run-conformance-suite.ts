@@ -19,6 +19,7 @@ import { registerCapabilityTests } from './capability-tests.js';
 import { registerReferentialIntegrityTests } from './referential-integrity-tests.js';
 import { registerReferentialDeleteTests } from './referential-delete-tests.js';
 import { registerRelationsIncludeTests } from './relations-include-tests.js';
+import { registerUnstorableValueTests } from './unstorable-value-tests.js';
 
 /**
  * Run the driver conformance suite: the semantics every backend must share
@@ -62,6 +63,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerReferentialIntegrityTests(h);
   registerReferentialDeleteTests(h);
   registerRelationsIncludeTests(h);
+  registerUnstorableValueTests(h);
 }
 
 async function probeCapabilities(options: ConformanceOptions): Promise<DriverCapabilities> {

@@ -11,8 +11,8 @@ const MAX_JSON_DEPTH = 64;
 /**
  * Check one non-null value against its field; returns the value to store (a
  * defensive copy for mutable values) or pushes an issue and returns undefined.
- * Strings must be well-formed UTF-16 (also inside arrays and JSON, keys
- * included), timestamps within years 1-9999, and `-0` is stored as `0`
+ * Strings must be well-formed UTF-16 and free of NUL characters (also
+ * inside arrays and JSON, keys included), timestamps within years 1-9999, and `-0` is stored as `0`
  * (backends disagree on keeping the sign, so no backend gets it).
  * Messages never include the value itself (it may be sensitive).
  *
@@ -120,7 +120,11 @@ function hasControlChars(s: string): boolean {
 
 function jsonProblem(value: unknown, depth: number): string | undefined {
   if (depth > MAX_JSON_DEPTH) return `JSON nested deeper than ${MAX_JSON_DEPTH} levels`;
-  if (typeof value === 'string') return isWellFormed(value) ? undefined : `a JSON string is ${MALFORMED_STRING}`;
+  if (typeof value === 'string') {
+    // jsonb cannot store U+0000, so no backend accepts it.
+    if (value.includes('\u0000')) return 'a JSON string contains a NUL character';
+    return isWellFormed(value) ? undefined : `a JSON string is ${MALFORMED_STRING}`;
+  }
   if (value === null || typeof value === 'boolean') return undefined;
   if (typeof value === 'number') return Number.isFinite(value) ? undefined : 'JSON numbers must be finite';
   if (Array.isArray(value)) {
@@ -135,6 +139,7 @@ function jsonProblem(value: unknown, depth: number): string | undefined {
     if (proto !== Object.prototype && proto !== null) return 'JSON values must be plain objects, arrays and primitives';
     for (const key of Object.keys(value)) {
       if (key === '__proto__') return 'JSON keys cannot be "__proto__"';
+      if (key.includes('\u0000')) return 'a JSON key contains a NUL character';
       if (!isWellFormed(key)) return `a JSON key is ${MALFORMED_STRING}`;
       const p = jsonProblem((value as Record<string, unknown>)[key], depth + 1);
       if (p) return p;
