@@ -1,4 +1,4 @@
-import { ChatcoreError, ConnectionError, DriverError, ForeignKeyError, TimeoutError, TransactionError, UniqueViolationError } from '@chatcore/core';
+import { ChatcoreError, ConnectionError, DriverError, ForeignKeyError, TimeoutError, TransactionError, UniqueViolationError, ValidationError } from '@chatcore/core';
 import { referenceOfConstraint } from './foreign-keys.js';
 import type { SchemaPlan } from './schema-plan.js';
 
@@ -7,6 +7,19 @@ const CONNECTION_CODES = new Set([
   '57P01', '57P02', '57P03', '53300',
 ]);
 const CONNECTION_MESSAGES = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|server closed the connection|cannot use a pool after calling end|client was closed|pglite is closed/i;
+
+/**
+ * Prefix of the text an increment guard casts to bigint when a wide integer
+ * would leave the safe integer range; the field name follows it. The cast
+ * fails (SQLSTATE 22P02) and its message quotes the text.
+ *
+ * @example
+ * ```ts
+ * sql.lit(`${UNSAFE_INTEGER_MARKER}size`); // 'chatcore-unsafe-integer:size'
+ * ```
+ */
+export const UNSAFE_INTEGER_MARKER = 'chatcore-unsafe-integer:';
+const UNSAFE_INTEGER = new RegExp(`${UNSAFE_INTEGER_MARKER}([A-Za-z_][A-Za-z0-9_]*)`);
 
 interface PgLikeError {
   code?: unknown;
@@ -54,7 +67,9 @@ function sanitized(err: unknown): Error {
  * key violations (23503) the reference (ForeignKeyError), lost or
  * refused connections become ConnectionError, statement timeouts (57014)
  * TimeoutError, serialization failures and deadlocks TransactionError with
- * the SQLSTATE in details (retry policies read it); anything else DriverError.
+ * the SQLSTATE in details (retry policies read it), an increment that would
+ * take a wide integer past ±(2^53 - 1) ValidationError (as in memory);
+ * anything else DriverError.
  *
  * @example
  * ```ts
@@ -92,6 +107,13 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
   }
   if (code === '25P02') {
     return new TransactionError('The transaction was already aborted by an earlier failed statement; roll it back (throw from the transaction function) and run it again.', { cause: sanitized(err), info: { sqlState: code } });
+  }
+  if (code === '22P02') {
+    const m = UNSAFE_INTEGER.exec(message);
+    if (m) {
+      const field = m[1]!;
+      return new ValidationError([{ path: `${field}.increment`, message: `the result leaves the range of ${plan?.schema.name ?? 'record'}.${field}` }], { context: 'patch' });
+    }
   }
   if (code === '22003') {
     return new DriverError('A value is out of the range of its column type (an increment may have pushed an integer past its bounds); nothing was written. Declare wider bounds (f.integer({ max }) or f.bigint()) or keep values in range.', { cause: undefined, info: { sqlState: code } });

@@ -5,6 +5,7 @@ import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';
 import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
 import { chunkRows, POSTGRES_STATEMENT_LIMITS, valueBytes, type StatementLimits } from './statement-limits.js';
+import { UNSAFE_INTEGER_MARKER } from './sql-errors.js';
 /**
  * Column name of the upsert's "was this an insert" flag (cannot collide: field names are identifiers).
  *
@@ -114,14 +115,21 @@ function describePatch(plan: SchemaPlan, patch: NormalizedPatch, values: unknown
   return key;
 }
 
-/** SET assignments with slots; increments as `col = col + $n` (qualified, for ON CONFLICT). */
+/**
+ * SET assignments with slots; increments as `col = col + $n` (qualified, for
+ * ON CONFLICT). An increment of a wide integer (int8 read back as a JS number)
+ * is guarded in the same statement: a result past ±(2^53 - 1) makes the
+ * statement fail, so nothing is written (see `unsafeIntegerGuard`).
+ */
 function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAllocator, qualify: boolean): Record<string, unknown> {
   const set: Record<string, unknown> = {};
   for (const name in patch.set) set[plan.field(name).column] = alloc.slot();
   for (const name in patch.increment) {
     const f = plan.field(name);
     const ref = qualify ? sql.ref(`${plan.table}.${f.column}`) : sql.ref(f.column);
-    set[f.column] = sql`${ref} + ${alloc.slot()}::${sql.raw(f.sqlType)}`;
+    const by = alloc.slot();
+    const sum = sql`${ref} + ${by}::${sql.raw(f.sqlType)}`;
+    set[f.column] = f.meta.type === 'integer' && f.sqlType === 'bigint' ? unsafeIntegerGuard(ref, sum, f.name) : sum;
   }
   // A patch with nothing to change still has to return the targeted rows.
   if (Object.keys(set).length === 0) {
@@ -129,6 +137,18 @@ function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAlloc
     set[id] = qualify ? sql.ref(`${plan.table}.${id}`) : sql.ref(id);
   }
   return set;
+}
+
+/**
+ * `sum` unless its absolute value passes 2^53 - 1; then an expression that
+ * fails with SQLSTATE 22P02 and a message carrying `UNSAFE_INTEGER_MARKER` and
+ * the field name (never the value), which mapSqlError turns into the
+ * ValidationError memory raises. The failing cast reads the column so that
+ * the planner cannot fold it into a constant and raise it for every row.
+ */
+function unsafeIntegerGuard(ref: RawBuilder<unknown>, sum: RawBuilder<unknown>, field: string): RawBuilder<unknown> {
+  const marker = sql.lit(`${UNSAFE_INTEGER_MARKER}${field}`);
+  return sql`case when abs(${sum}) > ${sql.raw(String(Number.MAX_SAFE_INTEGER))} then cast(left(${ref}::text, 0) || ${marker} as bigint) else ${sum} end`;
 }
 
 /**

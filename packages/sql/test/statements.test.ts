@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ConnectionError, DriverError, TimeoutError, UniqueViolationError, defineRepository, f } from '@chatcore/core';
+import { ConfigError, ConnectionError, DriverError, TimeoutError, UniqueViolationError, ValidationError, defineRepository, f } from '@chatcore/core';
 import { planOf } from '../src/schema-plan.js';
 import { getByIdsStatement, queryStatement, countStatement } from '../src/read-statements.js';
 import { insertStatements, updateStatement, upsertStatement } from '../src/write-statements.js';
@@ -127,6 +127,24 @@ test('updates set values and increment with col = col + $n; upserts report wheth
   assert.match(ups.sql, 'on conflict ("conversation_id", "body") do update set');
   assert.match(ups.sql, '"chat_messages"."version" + $');
   assert.match(ups.sql, '(xmax = 0)');
+});
+
+test('an increment of a wide integer is guarded in the statement; other patches compile without a guard', () => {
+  const counters = defineRepository('counters', { id: f.id(), small: f.integer().optional(), wide: f.integer({ max: 10_000_000_000 }).optional(), big: f.bigint().optional(), version: f.version() }, { table: 'counters' });
+  const cp = planOf(counters.schema);
+  const plain = updateStatement(cp, { ids: ['c1'] }, { set: { wide: 5 }, increment: { small: 1, big: 1n, version: 1 } });
+  assert.not.match(plain.sql, 'case');
+  assert.match(plain.sql, '"small" = "small" + $2::integer');
+  assert.equal(plain.parameters, [5, 1, 1n, 1, 'c1']);
+  const guarded = updateStatement(cp, { ids: ['c1'] }, { set: {}, increment: { wide: 7, version: 1 } });
+  assert.match(guarded.sql, /"wide" = case when abs\("wide" \+ \$1::bigint\) > 9007199254740991 then cast\(left\("wide"::text, 0\) \|\| 'chatcore-unsafe-integer:wide' as bigint\) else "wide" \+ \$2::bigint end/);
+  assert.equal(guarded.parameters, [7, 7, 1, 'c1']);
+  const row = { id: 'c1', small: null, wide: null, big: null, version: 1 };
+  const ups = upsertStatement(cp, row, ['id'], { set: {}, increment: { wide: 7, version: 1 } });
+  assert.match(ups.sql, 'abs("counters"."wide" + $');
+  const mapped = mapSqlError(Object.assign(new Error('invalid input syntax for type bigint: "chatcore-unsafe-integer:wide"'), { code: '22P02' }), cp);
+  assert.instance(mapped, ValidationError);
+  assert.equal((mapped as ValidationError).issues, [{ path: 'wide.increment', message: 'the result leaves the range of counters.wide' }]);
 });
 
 test('batch inserts with array columns are chunked under the parameter limit', () => {
