@@ -1,3 +1,4 @@
+import { IntegrityError } from '@chatcore/core';
 import { isWideInteger, type FieldMeta } from '@chatcore/core/driver';
 
 /**
@@ -78,6 +79,21 @@ function toNumber(v: unknown): unknown {
   return v;
 }
 
+/**
+ * int8 of a wide integer field: a stored value past ±(2^53 - 1) has no exact
+ * JS number, so it is refused rather than read back rounded. chatcore never
+ * writes one (increments are guarded); another writer may have.
+ */
+function toSafeInteger(at: string): Codec {
+  return (v) => {
+    const n = toNumber(v);
+    if (typeof n === 'number' && !Number.isSafeInteger(n)) {
+      throw new IntegrityError(`The stored value of ${at} lies outside the safe integer range ±(2^53 - 1) and cannot be read exactly (chatcore does not write such values). Correct it in the database, or declare the field f.bigint().`, { info: { field: at } });
+    }
+    return n;
+  };
+}
+
 function toBytes(v: unknown): unknown {
   if (v instanceof Uint8Array && v.constructor !== Uint8Array) return new Uint8Array(v.buffer.slice(v.byteOffset, v.byteOffset + v.byteLength));
   if (typeof v === 'string' && v.startsWith('\\x')) return new Uint8Array(Buffer.from(v.slice(2), 'hex'));
@@ -97,22 +113,25 @@ function mapArray(codec: Codec): Codec {
  * How to turn what a client returned into the JS value of the field's storage
  * type (int8 strings to bigint, bytea Buffers to plain Uint8Array, ...), or
  * undefined when the client's value is already right. Computed once per field.
+ * `at` (`repository.field`) names the field when a stored value cannot be
+ * read: an int8 of a wide integer field past ±(2^53 - 1) raises
+ * IntegrityError instead of being rounded.
  *
  * @example
  * ```ts
- * const decode = decoderOf(meta); if (decode) row.size = decode(row.size);
+ * const decode = decoderOf(meta, 'files.size'); if (decode) row.size = decode(row.size);
  * ```
  */
-export function decoderOf(meta: FieldMeta): Codec | undefined {
+export function decoderOf(meta: FieldMeta, at = 'a field'): Codec | undefined {
   switch (meta.type) {
     case 'bigint': return toBigint;
-    case 'integer': return isWideInteger(meta) ? toNumber : undefined;
+    case 'integer': return isWideInteger(meta) ? toSafeInteger(at) : undefined;
     case 'number': return toNumber;
     case 'bytes': return toBytes;
     case 'timestamp': return toDate;
     // jsonb: both clients already parse it (a JSON string value arrives as a JS string).
     case 'array': {
-      const inner = meta.items ? decoderOf(meta.items) : undefined;
+      const inner = meta.items ? decoderOf(meta.items, at) : undefined;
       return inner ? mapArray(inner) : undefined;
     }
     default: return undefined;

@@ -83,7 +83,7 @@ export class SchemaPlan {
         scalarType: sqlType.endsWith('[]') ? sqlType.slice(0, -2) : sqlType,
         nullable: meta.optional,
         encode: encoderOf(meta),
-        decode: decoderOf(meta),
+        decode: decoderOf(meta, `${schema.name}.${name}`),
       });
     }
     if (!fields.some((f) => f.name === 'id')) throw new ConfigError(`Repository ${schema.name} has no id field.`);

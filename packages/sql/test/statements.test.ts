@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, ConnectionError, DriverError, TimeoutError, UniqueViolationError, ValidationError, defineRepository, f } from '@chatcore/core';
+import { ConfigError, ConnectionError, DriverError, IntegrityError, TimeoutError, UniqueViolationError, ValidationError, defineRepository, f } from '@chatcore/core';
 import { planOf } from '../src/schema-plan.js';
 import { getByIdsStatement, queryStatement, countStatement } from '../src/read-statements.js';
 import { insertStatements, updateStatement, upsertStatement } from '../src/write-statements.js';
@@ -145,6 +145,16 @@ test('an increment of a wide integer is guarded in the statement; other patches 
   const mapped = mapSqlError(Object.assign(new Error('invalid input syntax for type bigint: "chatcore-unsafe-integer:wide"'), { code: '22P02' }), cp);
   assert.instance(mapped, ValidationError);
   assert.equal((mapped as ValidationError).issues, [{ path: 'wide.increment', message: 'the result leaves the range of counters.wide' }]);
+});
+
+test('a stored wide integer past 2^53 - 1 is an IntegrityError naming the field, never a rounded number', () => {
+  const counters = defineRepository('counters', { id: f.id(), wide: f.integer({ min: -10_000_000_000 }).optional(), wides: f.array(f.integer({ max: 10_000_000_000 })).optional() }, { table: 'counters' });
+  const cp = planOf(counters.schema);
+  assert.equal(cp.decodeRows([{ id: 'a', wide: '9007199254740991', wides: ['-9007199254740991', 3] }]), [{ id: 'a', wide: 9007199254740991, wides: [-9007199254740991, 3] }]);
+  for (const wide of ['9007199254740992', '-9007199254740993', 2 ** 53, 2n ** 60n]) {
+    assert.throws(() => cp.decodeRows([{ id: 'a', wide }]), (e: unknown) => e instanceof IntegrityError && /counters\.wide/.test(e.message), String(wide));
+  }
+  assert.throws(() => cp.decodeRows([{ id: 'a', wides: [1, '9007199254740993'] }]), (e: unknown) => e instanceof IntegrityError && /counters\.wides/.test(e.message));
 });
 
 test('batch inserts with array columns are chunked under the parameter limit', () => {
