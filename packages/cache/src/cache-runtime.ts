@@ -104,6 +104,8 @@ export class CacheRuntime {
     const generations = new Generations();
     const maxGrace = Math.max(o.graceMs, ...[...repos.values()].map((r) => r.graceMs));
     // An entry filled under an older counter value lives at most maxTtl + grace: its floor needs to live no longer.
+    // A counter outlives every entry checked against it, and a fill slower than 5 minutes.
+    const counterTtlMs = o.maxTtlMs + maxGrace + 300_000;
     const floors = new CounterFloors({ ttlMs: o.maxTtlMs + maxGrace + 1000, maxEntries: 100_000 });
     if (o.local) this.local = new InProcessTier({ maxEntries: o.localMaxEntries, maxBytes: o.localMaxBytes, generations, onEvict: (repo) => this.counters.add(repo, 'local', 'evictions') });
     if (o.redis) {
@@ -147,7 +149,7 @@ export class CacheRuntime {
       counters: this.counters,
       cached: (repo) => this.repos.has(repo),
       readers: (repo) => this.readers.get(repo) ?? NONE,
-      counterTtlMs: o.maxTtlMs + maxGrace + 300_000,
+      counterTtlMs,
       clearShared: async () => {
         await this.clearShared();
       },
@@ -160,6 +162,7 @@ export class CacheRuntime {
       auth: this.auth,
       floors,
       onRejected: (repo, reason) => this.rejected(repo, reason),
+      counterTtlMs,
       localTrusted: this.bus ? () => this.bus!.isUp() && !this.catchingUp() : () => true,
       sharedUsable: () => !this.guard?.isOpen && this.invalidator!.delivered && !this.catchingUp(),
       track: (p) => {

@@ -46,7 +46,7 @@ export interface ReadSpec {
  *
  * @example
  * ```ts
- * new ReadThrough({ local, shared, counters, generations, auth, floors, onRejected, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
+ * new ReadThrough({ local, shared, counters, generations, auth, floors, onRejected, counterTtlMs, localTrusted: () => true, sharedUsable: () => true, track: () => undefined });
  * ```
  */
 export interface ReadDeps {
@@ -67,6 +67,8 @@ export interface ReadDeps {
   readonly floors: CounterFloors;
   /** A shared-tier entry was refused (forged, moved, rolled back, or not an answer to its read). */
   readonly onRejected: (repo: string, reason: string) => void;
+  /** How long a counter started by a fill lives (as long as one an invalidation bumps). */
+  readonly counterTtlMs: number;
 }
 
 /**
@@ -206,7 +208,7 @@ export class ReadThrough {
       if (specs.length - missing.length) counters.add(repo, 'local', 'hits', specs.length - missing.length);
       if (missing.length) counters.add(repo, 'local', 'misses', missing.length);
     } else if (local) counters.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
-    const tags = new Map<number, number>();
+    const tags = new Map<number, number | undefined>();
     let from: CacheTier | undefined = missing.length ? 'shared' : 'local';
     if (missing.length && shared) {
       if (this.deps.sharedUsable()) {
@@ -232,6 +234,7 @@ export class ReadThrough {
     }
     if (missing.length) {
       from = undefined;
+      await this.startCounters(missing.filter((i) => tags.get(i) === 0), specs, tags);
       const values = await loadMissing(missing);
       for (const [j, i] of missing.entries()) {
         const v = values[j];
@@ -301,9 +304,33 @@ export class ReadThrough {
         }
       } else counters.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
     }
+    if (tag === 0) tag = await this.startCounter(spec);
     const value = await spec.load();
     await this.fill(spec, value, tag, gen, localOk);
     return { value, from: undefined };
+  }
+
+  /**
+   * The read found the entry's counter missing (0): start it before the
+   * database read and fill under the value it starts from. Never under 0: a
+   * counter dropped later (clear, restart) reads 0 again and would match.
+   * Undefined (no shared fill) when the tier cannot answer.
+   */
+  private async startCounter(spec: ReadSpec): Promise<number | undefined> {
+    const tags = new Map([[0, 0]]);
+    await this.startCounters([0], [spec], tags);
+    return tags.get(0);
+  }
+
+  private async startCounters(which: readonly number[], specs: readonly ReadSpec[], tags: Map<number, number | undefined>): Promise<void> {
+    if (!which.length || !this.deps.shared) return;
+    try {
+      const values = await this.deps.shared.start(which.map((i) => specs[i]!.sharedKeys()[1]), this.deps.counterTtlMs);
+      which.forEach((i, j) => tags.set(i, values[j]));
+    } catch {
+      for (const i of which) tags.delete(i);
+      this.deps.counters.add(specs[which[0]!]!.repo, 'shared', 'errors', 1, 'start');
+    }
   }
 
   /** Fill both tiers with a value read from the database under the counters captured before the read. */
@@ -352,6 +379,7 @@ export class ReadThrough {
           this.deps.counters.add(spec.repo, 'shared', 'errors', 1, 'refresh');
         }
       }
+      if (tag === 0) tag = await this.startCounter(spec);
       const value = await spec.load();
       this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted());
     })()

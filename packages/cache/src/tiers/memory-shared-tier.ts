@@ -83,6 +83,11 @@ export class MemorySharedTier implements SharedTier {
     return counterKeys.map((k) => this.counters.bump(k));
   }
 
+  async start(counterKeys: readonly string[]): Promise<number[]> {
+    // A missing counter reads as the floor, which a clear raises: 0 cannot come back here.
+    return counterKeys.map((k) => this.counters.get(k));
+  }
+
   async clear(pattern: string): Promise<number> {
     const prefix = pattern.replace(/\*$/, '');
     let n = 0;

@@ -28,6 +28,7 @@ export interface RedisCommands {
   get(key: string): Promise<string | null>;
   incr(key: string): Promise<number>;
   pExpire(key: string, ms: number): Promise<unknown>;
+  eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   publish(channel: string, message: string): Promise<unknown>;
   unlink(keys: string[]): Promise<unknown>;
   subscribe(channel: string, listener: (message: string) => void): Promise<void>;

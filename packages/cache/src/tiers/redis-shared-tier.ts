@@ -17,8 +17,29 @@ const envelope = {
 };
 
 /**
+ * A counter that does not exist starts from Redis's clock in microseconds
+ * (TIME), never from 0: a counter deleted by a clear or lost in a restart
+ * comes back above every value it had (it would have to have been bumped
+ * more than a million times a second to catch up), so an entry filled under
+ * an old value never matches it again. Set as digits: Lua numbers are
+ * doubles, and their text form may be exponential.
+ */
+const START = `local function start(k) local t = redis.call('TIME') redis.call('SET', k, t[1] .. string.format('%06d', tonumber(t[2]))) end`;
+/** INCR; a missing counter starts from the clock. Extends the counter's life. */
+const BUMP = `${START}
+if redis.call('EXISTS', KEYS[1]) == 0 then start(KEYS[1]) end
+local v = redis.call('INCR', KEYS[1])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return v`;
+/** The counter's value, started from the clock when missing (then with the given life). */
+const INIT = `${START}
+if redis.call('EXISTS', KEYS[1]) == 0 then start(KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
+return redis.call('GET', KEYS[1])`;
+
+/**
  * The shared tier on Redis: entries through keyv with @keyv/redis, counters
- * (INCR) through the same client. Every call runs under the guard (timeout
+ * (INCR, in a script that starts a missing counter from the clock) through
+ * the same client. Every call runs under the guard (timeout
  * and circuit breaker) and throws when Redis cannot answer in time. No
  * command here needs two keys in one slot, so it works unchanged on a
  * cluster.
@@ -81,8 +102,13 @@ export class RedisSharedTier implements SharedTier {
 
   bump(counterKeys: readonly string[], ttlMs: number, direct = false): Promise<number[]> {
     const ttl = Math.round(ttlMs);
-    const call = () => Promise.all(counterKeys.map(async (k) => (await Promise.all([this.client.incr(k), this.client.pExpire(k, ttl)]))[0]));
+    const call = () => Promise.all(counterKeys.map(async (k) => Number(await this.client.eval(BUMP, { keys: [k], arguments: [String(ttl)] }))));
     return direct ? this.guard.runDirect(call) : this.guard.run(call);
+  }
+
+  start(counterKeys: readonly string[], ttlMs: number): Promise<number[]> {
+    const ttl = String(Math.round(ttlMs));
+    return this.guard.run(() => Promise.all(counterKeys.map(async (k) => Number(await this.client.eval(INIT, { keys: [k], arguments: [ttl] })))));
   }
 
   clear(pattern: string): Promise<number> {

@@ -25,6 +25,12 @@ export interface SharedTier {
    * `direct`: past the circuit breaker (replaying invalidations after an outage).
    */
   bump(counterKeys: readonly string[], ttlMs: number, direct?: boolean): Promise<number[]>;
+  /**
+   * The counters' current values, creating the missing ones (each then lives `ttlMs`). A fill whose read
+   * found a counter missing (0) starts it before reading the database, so that its entry carries a value
+   * the counter really had: an entry under 0 could match again once a clear or a restart drops the counter.
+   */
+  start(counterKeys: readonly string[], ttlMs: number): Promise<number[]>;
   /** Delete every key matching the namespace pattern (admin only: SCAN on Redis). Returns how many. */
   clear(pattern: string): Promise<number>;
   close(): Promise<void>;
