@@ -93,7 +93,10 @@ export function canonicalCondition(c: Condition | undefined): string {
 
 /**
  * The canonical text of a normalized query: filter, order, limit, offset,
- * cursor position, projection, distinct and the per-group limit. The order of `select` does not matter.
+ * cursor position, projection, distinct, the per-group limit and `anyOrder`
+ * (any matching rows will do: the backend may answer in its own order, so
+ * that answer must never serve the same query asked in its order). The
+ * order of `select` does not matter.
  *
  * @example
  * ```ts
@@ -108,7 +111,8 @@ export function canonicalQuery(q: NormalizedQuery): string {
   const perGroup = q.limitPerGroup ? `;g=${q.limitPerGroup.field}:${q.limitPerGroup.limit}` : '';
   const t = q.through;
   const through = t ? `;t=${stable([t.schema.name, t.field, t.targetField, t.limit, t.keys])}` : '';
-  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}${perGroup}${through}`;
+  const anyOrder = q.anyOrder ? ';y' : '';
+  return `w=${canonicalCondition(q.where)};o=${order};l=${q.limit ?? ''};f=${q.offset ?? ''};a=${after};s=${select}${distinct}${perGroup}${through}${anyOrder}`;
 }
 
 /**

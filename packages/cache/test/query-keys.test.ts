@@ -17,6 +17,12 @@ test('a per-parent limit (include) is part of the query key: each limit and grou
   assert.is(canonicalQuery({ ...base, limitPerGroup: { field: 'conversationId', limit: 20 } }), twenty, 'the same query, the same key');
 });
 
+test('anyOrder (exists: any matching rows will do) is part of the query key', () => {
+  const ordered: NormalizedQuery = { ...base, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1, select: ['id'] };
+  assert.is.not(canonicalQuery({ ...ordered, anyOrder: true }), canonicalQuery(ordered));
+  assert.is(canonicalQuery({ ...ordered, anyOrder: false }), canonicalQuery(ordered), 'false is the default');
+});
+
 const links = defineRepository('links', { id: f.id(), groupId: f.string(), personId: f.string() }).schema;
 const through: ThroughQuery = { schema: links, field: 'groupId', targetField: 'personId', keys: ['g1', 'g2'], limit: 2 };
 const people: NormalizedQuery = { orderBy: [{ field: 'rank', direction: 'desc' }, { field: 'id', direction: 'asc' }], through };
