@@ -201,7 +201,8 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async afterCommit(event: TransactionEvent) {
       let waits: Promise<void>[] | undefined;
       for (const c of event.operations) {
-        if (familyOf(c.op.kind) === 'read') continue;
+        // A call that failed was recorded as failed by onError, not as a write.
+        if (familyOf(c.op.kind) === 'read' || c.failed) continue;
         if (streaming) {
           const durationMs = (c.ctx.state.get(DURATION) as number | undefined) ?? performance.now() - c.ctx.startedAtHr;
           const w = emit(builder.operation(c.ctx, { durationMs, attempt: event.attempt, transactionId: event.implicit ? undefined : event.transactionId, result: c.result, ids: c.ids }));
@@ -213,13 +214,14 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
           });
         }
       }
-      if (schemas && event.operations.some((c) => familyOf(c.op.kind) !== 'read')) scheduleChain();
+      if (schemas && event.operations.some((c) => familyOf(c.op.kind) !== 'read' && !c.failed)) scheduleChain();
       if (waits) await Promise.all(waits);
     },
 
     async afterRollback(event: TransactionEvent) {
-      if (!o.recordRollbacks || !event.operations.some((c) => familyOf(c.op.kind) !== 'read')) return;
-      await emit(builder.rollback(event));
+      const operations = event.operations.filter((c) => !c.failed);
+      if (!o.recordRollbacks || !operations.some((c) => familyOf(c.op.kind) !== 'read')) return;
+      await emit(builder.rollback(operations.length === event.operations.length ? event : { ...event, operations }));
     },
 
     async onError({ ctx, error }) {

@@ -184,6 +184,31 @@ test('a nested transaction that fails reports afterRollback for its operations o
   await db.close();
 });
 
+test('a write whose call failed in a transaction reaches afterCommit marked failed, with the ids it names', async () => {
+  let failing = false;
+  const seen: Array<{ kind: string; ids: readonly string[]; failed: boolean }> = [];
+  const thrower: Plugin = { name: 'thrower', async around(op, _ctx, next) { const r = await next(op); if (failing) throw new Error('after the write'); return r; } };
+  const watcher: Plugin = { name: 'watcher', afterCommit(e) { for (const o of e.operations) seen.push({ kind: o.op.kind, ids: o.ids, failed: o.failed === true }); } };
+  const db = createDatabase({ driver: memoryDriver(), repositories: { items }, plugins: [watcher, thrower] });
+  await db.connect();
+  const x = await db.items.create({ name: 'a' });
+  seen.length = 0;
+  await db.transaction(async (tx) => {
+    failing = true;
+    await tx.items.update(x.id, { name: 'b' }).catch(() => undefined);
+    await tx.items.updateMany({ name: 'b' }, { n: 1 }).catch(() => undefined);
+    await tx.items.get(x.id).catch(() => undefined);
+    failing = false;
+    await tx.items.update(x.id, { name: 'c' });
+  });
+  assert.equal(seen, [
+    { kind: 'update', ids: [x.id], failed: true },
+    { kind: 'update', ids: [], failed: true },
+    { kind: 'update', ids: [x.id], failed: false },
+  ], 'failed writes are listed, failed reads are not');
+  await db.close();
+});
+
 test('around can short-circuit: the driver is not called and after hooks still run', async () => {
   const calls: HookCall[] = [];
   let driverReads = 0;

@@ -34,6 +34,13 @@ function idsOf(op: Operation, result: OperationResult): string[] {
   return result.rows.map((r) => r.id as string);
 }
 
+/** The ids a write names itself (rows it inserts, ids it targets); empty for a filter or an upsert. */
+function namedIds(op: Operation): string[] {
+  if (op.kind === 'insert') return op.rows.map((r) => r.id as string);
+  if ((op.kind === 'update' || op.kind === 'delete') && op.target.ids) return [...op.target.ids];
+  return [];
+}
+
 /**
  * The shared machinery behind every repository of one database: the plugin
  * onion, the driver, timeouts, transactions and the commit/rollback hooks.
@@ -115,6 +122,8 @@ export class DatabaseRuntime {
       );
     } catch (error) {
       if (error instanceof ValidationError) fromOnion.add(error);
+      // The write may have reached the database before the call failed, and the caller may catch and commit.
+      if (scope && WRITES.has(op.kind)) scope.operations.push({ op, ctx, result: { rows: [] }, ids: namedIds(op), failed: true });
       throw error;
     }
     if (scope) scope.operations.push({ op, ctx, result, ids: idsOf(op, result) });

@@ -100,15 +100,24 @@ export interface AfterHookEvent<O extends Operation = Operation> extends HookEve
  * @example
  * ```ts
  * const summary = ({ op, ctx, ids }: CompletedOperation) => `${ctx.method} ${op.schema.name} ${ids.join(',')}`;
- * const commitLog: Plugin = { name: 'commit-log', afterCommit: (e) => { e.operations.forEach((o) => console.log(summary(o))); } };
+ * const commitLog: Plugin = { name: 'commit-log', afterCommit: (e) => { e.operations.filter((o) => !o.failed).forEach((o) => console.log(summary(o))); } };
  * ```
  */
 export interface CompletedOperation {
   readonly op: Operation;
   readonly ctx: OperationContext;
   readonly result: OperationResult;
-  /** Ids the operation touched (read, written or deleted). */
+  /** Ids the operation touched (read, written or deleted); for a failed write, the ids it named (inserted rows, targeted ids), if any. */
   readonly ids: readonly string[];
+  /**
+   * The call failed (its error reached the caller), yet it may have changed
+   * data before failing: a timeout that fired while the statement ran, a
+   * plugin above that threw after `next(op)`. Only writes are recorded so,
+   * and only inside a transaction, which the caller may catch the error of and
+   * commit. `result` is empty. A plugin that records what happened skips
+   * these; one that keeps copies of data (a cache) drops what they may touch.
+   */
+  readonly failed?: true;
 }
 
 /**
