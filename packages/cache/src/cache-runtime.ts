@@ -178,6 +178,18 @@ export class CacheRuntime {
     this.started = true;
   }
 
+  /**
+   * Drop every entry of this namespace in both tiers and tell the other
+   * processes to drop theirs (plugin.clear, and a failed write whose rows
+   * are unknown). SCAN on Redis. Returns how many shared keys were dropped.
+   */
+  async clearAll(): Promise<number> {
+    this.invalidator?.applyAll();
+    const n = await this.clearShared();
+    await this.bus?.publish({ all: true }).catch(() => undefined);
+    return n;
+  }
+
   /** Drop every entry of this namespace from the shared tier (SCAN on Redis): how many were dropped. */
   clearShared(): Promise<number> {
     return this.shared ? this.shared.clear(this.keys.pattern()) : Promise.resolve(0);

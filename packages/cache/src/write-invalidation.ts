@@ -51,7 +51,13 @@ export class WriteInvalidation {
     return result;
   }
 
-  /** The plugin's `afterCommit`: invalidates the writes not already invalidated in `around`. */
+  /**
+   * The plugin's `afterCommit`: invalidates the writes not already
+   * invalidated in `around`, failed ones included (they may have changed
+   * rows before failing, and the transaction committed): by the ids they
+   * name, or, for a filter write or an upsert to a cached repository, whose
+   * rows are unknown, by clearing the namespace.
+   */
   afterCommit(event: TransactionEvent): Promise<void> | undefined {
     // Core fires this after every autocommitted read too: return at once unless a write needs invalidating.
     let pending = false;
@@ -63,6 +69,14 @@ export class WriteInvalidation {
     }
     if (!pending || !this.rt.invalidator) return undefined;
     const operations = event.operations.filter((o) => isWrite(o.op.kind) && !o.ctx.state.has(INVALIDATED));
-    return this.rt.invalidator.committed({ ...event, operations });
+    const done = this.rt.invalidator.committed({ ...event, operations });
+    // A join repository's writes move its readers' generations, which committed() does: only cached rows can be unknown.
+    if (!operations.some((o) => o.failed && !namesItsRows(o.op) && this.rt.repos.has(o.op.schema.name))) return done;
+    return done.then(async () => void (await this.rt.clearAll()));
   }
+}
+
+/** Whether a write names every row it may change (inserted rows, targeted ids): a failed one is then invalidated by id. */
+function namesItsRows(op: Operation): boolean {
+  return op.kind === 'insert' || ((op.kind === 'update' || op.kind === 'delete') && op.target.ids !== undefined);
 }
