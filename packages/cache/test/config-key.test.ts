@@ -38,7 +38,10 @@ test('cache.key from ${CACHE_KEY} authenticates shared entries: the same key sha
   const other = await open(randomBytes(32).toString('base64'));
   try {
     const u = await a.users.create({ name: 'keyed' });
-    await a.users.get(u.id); // fills the shared tier
+    await a.users.get(u.id); // fills the shared tier, in the background: wait until the fill has landed
+    const ca = a.plugin<CachePlugin>('cache')!;
+    for (let i = 0; i < 200 && (ca.stats().repositories.users?.shared.fills ?? 0) < 1; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.is(ca.stats().repositories.users?.shared.fills, 1, 'the shared tier was filled');
     // Each stack has its own memory database: b and other can only find the record in the shared tier.
     assert.equal((await b.users.get(u.id))?.name, 'keyed');
     const cb = b.plugin<CachePlugin>('cache')!;
