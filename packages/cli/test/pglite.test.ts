@@ -173,8 +173,28 @@ test('keys: status counts values per key; rotate to k2; retire k1 refused before
   assert.is(after.code, 0, show(after));
   assert.match(after.stdout, /k2 \(active\): 60 stored value/);
   assert.match(after.stdout, /k1: 0 stored value/);
-  const retired = jsonOf<{ retired: boolean }>(await cli(['keys', 'retire', 'k1', '--json']));
+  const retired = jsonOf<{ retired: boolean; keepInConfig: boolean }>(await cli(['keys', 'retire', 'k1', '--json']));
   assert.is(retired.retired, true);
+  assert.is(retired.keepInConfig, true);
+});
+
+test('keys retire of the first key listed says to keep it in the file, never to remove it', async () => {
+  const run = await cli(['keys', 'retire', 'k1']);
+  assert.is(run.code, 0, show(run));
+  assert.match(run.stdout, /keep it first in encryption\.keys/);
+  assert.not.match(run.stdout, /Remove it from encryption\.keys/);
+
+  // A key listed after the first, protecting nothing, is the one to remove.
+  writeConfig('    - id: k1\n      key: ${K1}\n    - id: k2\n      key: ${K2}\n      active: true\n    - id: k3\n      key: ${K3}');
+  try {
+    const later = await cli(['keys', 'retire', 'k3'], { K3: randomBytes(32).toString('base64') });
+    assert.is(later.code, 0, show(later));
+    assert.match(later.stdout, /Remove it from encryption\.keys in chatcore\.yaml/);
+    const json = jsonOf<{ keepInConfig: boolean }>(await cli(['keys', 'retire', 'k3', '--json'], { K3: randomBytes(32).toString('base64') }));
+    assert.is(json.keepInConfig, false);
+  } finally {
+    writeConfig('    - id: k1\n      key: ${K1}\n    - id: k2\n      key: ${K2}\n      active: true');
+  }
 });
 
 test('on a terminal, keys rotate draws a progress bar with rows, rate and ETA on stderr', async () => {

@@ -213,7 +213,8 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
 /**
  * `chatcore keys retire <id>`: refuse (exit 1, naming the repositories and
  * counts) while any stored value uses the key or when it is the active key;
- * otherwise confirm that it can be removed from chatcore.yaml.
+ * otherwise confirm that it can be removed from chatcore.yaml, except the
+ * first key listed, which must stay there (`keepInConfig: true` in JSON).
  *
  * @example
  * ```ts
@@ -223,12 +224,15 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
 export async function keysRetireCommand(ctx: CommandContext, id: string): Promise<CommandResult> {
   return withDatabase(ctx, { connect: true }, async (db) => {
     const enc = encryptionOf(db);
+    // Read before retiring: retireKey removes the key from the running ring, and the first key
+    // listed in chatcore.yaml stays the blind-index and row-authenticator root after retirement.
+    const keepInConfig = enc.keyIds()[0] === id;
     try {
       const { scanned } = await enc.retireKey(id);
       return {
         exitCode: EXIT.OK,
-        json: { id, retired: true, scanned },
-        text: [enc.keyIds()[0] === id
+        json: { id, retired: true, scanned, keepInConfig },
+        text: [keepInConfig
           ? `Key ${id} protects no stored value (${scanned} rows scanned). It encrypts nothing now; keep it first in encryption.keys: its material still derives the blind indexes and row authenticators.`
           : `Key ${id} protects no stored value (${scanned} rows scanned). Remove it from encryption.keys in chatcore.yaml, deploy, then delete its secret.`],
       };
