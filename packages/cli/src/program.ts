@@ -204,12 +204,32 @@ export async function run(args: readonly string[], options: RunOptions = {}): Pr
     return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version are successful exits; any other parse error is a usage error (commander printed it).
-      return error.code === 'commander.helpDisplayed' || error.code === 'commander.help' || error.code === 'commander.version' ? EXIT.OK : EXIT.USAGE;
+      // --help and --version are successful exits. Help shown because a subcommand is missing
+      // (commander.help with exit code 1) and every parse error are usage errors: commander
+      // printed them on stderr; with --json the error document goes to stdout as for any failure.
+      const asked = error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || (error.code === 'commander.help' && error.exitCode === 0);
+      if (asked) return EXIT.OK;
+      if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: { code: 'USAGE', message: usageMessage(program, args, error) } }, null, 2)}\n`);
+      return EXIT.USAGE;
     }
     const { exitCode: code, code: errorCode, message } = describeError(error);
     if (json) io.stdout.write(`${JSON.stringify({ ok: false, error: { code: errorCode, message } }, null, 2)}\n`);
     else io.stderr.write(`chatcore: ${message}\n`);
     return code;
   }
+}
+
+/** The one-line message of a usage error: commander's, or which subcommands a bare command takes. */
+function usageMessage(program: Command, args: readonly string[], error: CommanderError): string {
+  if (error.code !== 'commander.help') return error.message.replace(/^error: /, '');
+  let command = program;
+  for (const arg of args) command = command.commands.find((c) => c.name() === arg) ?? command;
+  const names = [command.name(), ...ancestors(command)].reverse().join(' ');
+  return `${names} needs a subcommand: ${command.commands.map((c) => c.name()).join(', ')}.`;
+}
+
+function ancestors(command: Command): string[] {
+  const out: string[] = [];
+  for (let c = command.parent; c; c = c.parent) out.push(c.name());
+  return out;
 }

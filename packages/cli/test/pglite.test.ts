@@ -85,6 +85,30 @@ test('usage errors exit 2: unknown option, unknown command, bad number; --help e
   assert.match(help.stdout, /Exit codes:/);
 });
 
+test('a command group without its subcommand is a usage error: help on stderr, exit 2', async () => {
+  for (const group of ['keys', 'migrate', 'schema', 'audit']) {
+    const run = await cli([group]);
+    assert.is(run.code, 2, show(run));
+    assert.match(run.stderr, new RegExp(`Usage: chatcore ${group}`));
+    assert.is(run.stdout, '');
+  }
+  const json = await cli(['--json', 'keys']);
+  assert.is(json.code, 2, show(json));
+  const body = jsonOf<{ ok: boolean; error: { code: string; message: string } }>(json);
+  assert.equal(body, { ok: false, error: { code: 'USAGE', message: 'chatcore keys needs a subcommand: status, add, rotate, retire.' } });
+});
+
+test('with --json, a usage error is the JSON error document on stdout', async () => {
+  const batch = await cli(['--json', 'keys', 'rotate', '--batch-size', '0']);
+  assert.is(batch.code, 2, show(batch));
+  const body = jsonOf<{ ok: boolean; error: { code: string; message: string } }>(batch);
+  assert.is(body.ok, false);
+  assert.is(body.error.code, 'USAGE');
+  assert.match(body.error.message, /batch-size.*integer from 1 to 10000/s);
+  const unknown = jsonOf<{ error: { code: string; message: string } }>(await cli(['health', '--json', '--nope']));
+  assert.equal(unknown.error, { code: 'USAGE', message: "unknown option '--nope'" });
+});
+
 test('a mistake in chatcore.yaml exits 2 with its path and line; the secret is not echoed', async () => {
   const bad = mkdtempSync(join(tmpdir(), 'chatcore-cli-bad-'));
   try {
