@@ -241,6 +241,18 @@ test('keys add: a generated key loads beside the others and the YAML entry names
   assert.not.match(taken.stdout + taken.stderr, K1);
 });
 
+test('while another process has the data directory open, commands exit 1 naming it and touch nothing', async () => {
+  await withDb(async () => {
+    const run = await cli(['migrate', 'up', '--json']);
+    assert.is(run.code, 1, show(run));
+    const body = jsonOf<{ ok: boolean; error: { code: string; message: string } }>(run);
+    assert.is(body.error.code, 'DRIVER');
+    assert.match(body.error.message, new RegExp(`data directory .* is in use by process ${process.pid}`));
+  });
+  const after = await cli(['health']);
+  assert.is(after.code, 0, show(after));
+});
+
 test('audit verify: the file trail verifies; a changed event exits 1 naming its sequence number', async () => {
   const ok = await cli(['audit', 'verify']);
   assert.is(ok.code, 0, show(ok));

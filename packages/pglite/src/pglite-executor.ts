@@ -3,6 +3,7 @@ import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
 import { TransactionError, UnsupportedQueryError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement, StatementLimits } from '@chatcore/sql';
 import { ConnectionLock } from './connection-lock.js';
+import { DataDirLock } from './data-dir-lock.js';
 import { defaultTemplateCache, startInMemory } from './cluster-template.js';
 import { parseTimestamptz } from './timestamp-parser.js';
 
@@ -29,7 +30,14 @@ const QUERY_OPTIONS: QueryOptions = {
  * ```
  */
 export interface PgliteExecutorOptions {
-  /** Directory for a persistent database; in memory when absent. */
+  /**
+   * Directory for a persistent database; in memory when absent. PGlite is
+   * single-process: opening takes an exclusive lock (`.chatcore.lock` in the
+   * directory, released by close() or at exit), and a second opener, in
+   * this process or another one on the same host, gets a DriverError
+   * naming the holder. A lock left by a process that no longer runs is
+   * taken over.
+   */
   readonly dataDir?: string | undefined;
   /** Use this PGlite instance (it is not closed by close()); e.g. one shared by a test file. */
   readonly client?: PGlite | undefined;
@@ -77,6 +85,7 @@ export class PgliteExecutor implements SqlExecutor {
   private starting: Promise<PGlite> | undefined;
   private readonly owned: boolean;
   private closed = false;
+  private dirLock: DataDirLock | undefined;
   readonly limits: StatementLimits = PGLITE_LIMITS;
   readonly singleConnection = true;
 
@@ -93,8 +102,29 @@ export class PgliteExecutor implements SqlExecutor {
     if (this.closed) throw new Error('PGlite is closed: this driver was closed.');
     if (this.client) return this.client;
     const { dataDir, templateCache } = this.options;
-    this.starting ??= (dataDir ? PGlite.create({ dataDir }) : startInMemory(templateCache ?? defaultTemplateCache())).then((pg) => (this.client = pg));
+    this.starting ??= (dataDir ? this.openDataDir(dataDir) : startInMemory(templateCache ?? defaultTemplateCache())).then(
+      (pg) => (this.client = pg),
+      (err: unknown) => {
+        this.starting = undefined; // a later connect() tries again (e.g. once the process holding the data directory is gone)
+        throw err;
+      },
+    );
     return this.starting;
+  }
+
+  /** PGlite is single-process: the directory is locked before PGlite reads a file of it (see DataDirLock). */
+  private async openDataDir(dataDir: string): Promise<PGlite> {
+    const path = localPath(dataDir);
+    if (path === undefined) return PGlite.create({ dataDir });
+    const lock = DataDirLock.acquire(path);
+    try {
+      const pg = await PGlite.create({ dataDir });
+      this.dirLock = lock;
+      return pg;
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
   }
 
   async execute(statement: SqlStatement): Promise<SqlResult> {
@@ -136,7 +166,11 @@ export class PgliteExecutor implements SqlExecutor {
     if (this.closed) return;
     this.closed = true;
     const pg = this.client ?? (await this.starting?.catch(() => undefined));
-    if (pg && this.owned) await pg.close();
+    try {
+      if (pg && this.owned) await pg.close();
+    } finally {
+      this.dirLock?.release();
+    }
   }
 }
 
@@ -166,6 +200,12 @@ function stateOf(pg: PGlite): ClientState {
     states.set(pg, state);
   }
   return state;
+}
+
+/** The file-system path of a dataDir (plain, or file://); undefined for PGlite's other stores (memory://, idb://). */
+function localPath(dataDir: string): string | undefined {
+  if (dataDir.startsWith('file://')) return dataDir.slice('file://'.length);
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(dataDir) ? undefined : dataDir;
 }
 
 async function run(pg: PGlite, statement: SqlStatement): Promise<SqlResult> {
