@@ -14,12 +14,17 @@ import { PostgresDriver, insertRetryable, transactionRetryable } from './postgre
 
 /** A replica's name in health reports: its host and port, never its credentials. */
 function replicaName(url: string | SecretValue, index: number): string {
+  let u: URL;
   try {
-    const u = new URL(SecretValue.reveal(url));
-    return `replica ${index + 1} (${u.hostname}:${u.port || '5432'})`;
+    u = new URL(SecretValue.reveal(url));
   } catch {
     throw new ConfigError(`postgres: replicaUrls[${index}] is not a URL; give postgres://user:password@host:port/database.`, { problems: [{ path: `replicaUrls.${index}`, message: 'not a URL' }] });
   }
+  // The same rule as the primary url in chatcore.yaml; only the scheme is named, never the URL (it may hold a password).
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw new ConfigError(`postgres: replicaUrls[${index}] must be a postgres:// or postgresql:// URL, not ${u.protocol}//.`, { problems: [{ path: `replicaUrls.${index}`, message: 'expected a postgres:// or postgresql:// URL' }] });
+  }
+  return `replica ${index + 1} (${u.hostname}:${u.port || '5432'})`;
 }
 
 /** One server's target, with its breaker probing that server through fresh connections. */

@@ -69,6 +69,18 @@ test('text settings that are not strings, a port out of range and replicaUrls th
   }
 });
 
+test('a replica URL of another scheme is refused like the primary url: in chatcore.yaml and from postgres()', () => {
+  const yaml = 'database:\n  backend: postgres\n  url: postgres://db/app\n  replica_urls: [postgresql://r1/app, mysql://u:hunter2@r2/app]\n';
+  const error = configErrorOf(() => loadConfig(yaml));
+  assert.equal(error.problems.map((p) => [p.path, p.message]), [['database.replica_urls[1]', 'expected a postgres:// or postgresql:// URL']]);
+  const primary = configErrorOf(() => loadConfig('database:\n  backend: postgres\n  url: mysql://db/app\n'));
+  assert.equal(primary.problems.map((p) => p.message), error.problems.map((p) => p.message));
+
+  const direct = configErrorOf(() => postgres(testConfig({ replicaUrls: [PG_URL, 'mysql://u:hunter2@r2/app'] })));
+  assert.is(direct.message, 'postgres: replicaUrls[1] must be a postgres:// or postgresql:// URL, not mysql://.');
+  assert.not.match(direct.message, /hunter2/);
+});
+
 test('a bad replicaPoolSize is a ConfigError naming postgres.replicaPoolSize, not poolSize', () => {
   for (const [replicaPoolSize, got] of [[0, 'a number 0'], [1.5, 'a number 1.5'], ['2', 'a string']] as Array<[unknown, string]>) {
     const error = configErrorOf(() => postgres(testConfig({ replicaUrls: [PG_URL], replicaPoolSize: replicaPoolSize as number })));

@@ -168,6 +168,12 @@ export const databaseSection = c.object(
         }
         if (db.backend === 'postgres' && !/^postgres(ql)?:\/\//.test(db.url)) fail('url', 'expected a postgres:// or postgresql:// URL');
       }
+      if (db.backend === 'postgres') {
+        // Replicas are servers of the same kind: a mysql:// entry would only fail at the first routed read.
+        (db.replicaUrls ?? []).forEach((u, i) => {
+          if (!/^postgres(ql)?:\/\//.test(u)) fail(`replicaUrls[${i}]`, 'expected a postgres:// or postgresql:// URL');
+        });
+      }
       if (db.backend === 'postgres' && db.url === undefined && db.host === undefined && !failed('url') && !failed('host')) {
         fail('host', 'postgres needs url or host: set url (e.g. ${DATABASE_URL}) or host/port/database_name/username/password');
       }
