@@ -110,6 +110,14 @@ export function connectionFailure(err: unknown, phase: FailurePhase, target: str
   const message = err instanceof Error ? err.message : String(err);
   const cause = new Error(message.slice(0, 300));
   if (code) (cause as NodeJS.ErrnoException).code = code;
+  if (code === '3D000') {
+    // The server answered: it is up, the database named in the settings is not there. Retrying cannot help.
+    const name = /database "([^"]{1,200})" does not exist/.exec(message)?.[1];
+    return new ConnectionError(
+      `The database ${name === undefined ? '' : `"${name}" `}does not exist on the server of ${target} (3D000). Create it (createdb), or correct the database name in url or database_name.`,
+      { cause, info: { sqlState: code, phase, target, evidence, transient: false, ...(name === undefined ? {} : { database: name }) } },
+    );
+  }
   const what = phase === 'connect'
     ? 'could not be reached (the statement was not sent)'
     : phase === 'commit'

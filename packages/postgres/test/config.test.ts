@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, defineRepository, f } from '@chatcore/core';
+import { ConfigError, ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
 import { createStack, getBackend, loadConfig, SecretValue } from '@chatcore/core/config';
 import { configErrorOf, requireService } from '@chatcore/core/testing';
 import { dropTables, suffix } from '@chatcore/sql/testing';
@@ -79,6 +79,23 @@ test('a replica URL of another scheme is refused like the primary url: in chatco
   const direct = configErrorOf(() => postgres(testConfig({ replicaUrls: [PG_URL, 'mysql://u:hunter2@r2/app'] })));
   assert.is(direct.message, 'postgres: replicaUrls[1] must be a postgres:// or postgresql:// URL, not mysql://.');
   assert.not.match(direct.message, /hunter2/);
+});
+
+test('a database that does not exist is reported as such, not as a server that cannot be reached', async () => {
+  const url = new URL(PG_URL);
+  url.pathname = `/no_such_db_${suffix()}`;
+  const db = createDatabase({ driver: postgres(testConfig({ url: url.href })), repositories: { notes } });
+  try {
+    await db.connect();
+    assert.unreachable('connect should fail');
+  } catch (err) {
+    assert.instance(err, ConnectionError);
+    assert.match((err as Error).message, new RegExp(`database "${url.pathname.slice(1)}" does not exist on the server`));
+    assert.not.match((err as Error).message, /could not be reached|server is up/);
+    assert.is((err as ConnectionError).info.transient, false, 'not retried');
+  } finally {
+    await db.close();
+  }
 });
 
 test('a bad replicaPoolSize is a ConfigError naming postgres.replicaPoolSize, not poolSize', () => {
