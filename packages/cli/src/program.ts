@@ -163,8 +163,8 @@ export function createProgram(io: CliIo, onResult: (ctx: CommandContext, run: (c
   audit.command('verify')
     .description('Verify the hash chain and checkpoints; exit 1 naming the first broken link.')
     .addOption(new Option('--from <source>', 'file (the file sink) or db (the outbox); default from the audit section').choices(['file', 'db']))
-    .option('--trail <file>', 'trail file instead of audit.path (repeatable, oldest first)', collect)
-    .option('--checkpoints <file>', 'checkpoint file (default: audit.checkpoint_path, or the outbox\'s)')
+    .option('--trail <file>', 'trail file instead of the file sink, audit.sinks.file (repeatable, oldest first)', collect)
+    .option('--checkpoints <file>', 'checkpoint file (default: audit.checkpoints.file, or the outbox\'s)')
     .addHelpText('after', EXIT_HELP)
     .action(action((ctx, cmd) => {
       const o = cmd.opts<{ from?: 'file' | 'db'; trail?: string[]; checkpoints?: string }>();

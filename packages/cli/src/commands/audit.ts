@@ -28,9 +28,9 @@ async function auditModule(): Promise<AuditModule> {
 export interface AuditVerifyOptions {
   /** `file` (the audit section's file sink) or `db` (the outbox tables). Default: db with `sinks: { outbox: true }`, file otherwise. */
   readonly from?: 'file' | 'db' | undefined;
-  /** Trail file(s) to read instead of the configured `audit.path` (oldest first). */
+  /** Trail file(s) to read instead of the configured file sink, `audit.sinks.file` (oldest first). */
   readonly trail?: readonly string[] | undefined;
-  /** Checkpoint file (default: `audit.checkpoint_path` for files, the outbox's checkpoints for db). */
+  /** Checkpoint file (default: `audit.checkpoints.file` for files, the outbox's checkpoints for db). */
   readonly checkpoints?: string | undefined;
 }
 
