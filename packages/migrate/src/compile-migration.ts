@@ -43,7 +43,16 @@ export type DataStep =
       readonly pairs: readonly CopyPair[];
       readonly batchSize: number;
     }
-  | { readonly kind: 'backfill'; readonly repository: string; readonly key: string; readonly where: unknown; readonly batchSize: number; readonly fn: BackfillFn };
+  | {
+      readonly kind: 'backfill';
+      readonly repository: string;
+      readonly key: string;
+      readonly where: unknown;
+      readonly batchSize: number;
+      readonly fn: BackfillFn;
+      /** Required fields this migration adds to the repository: a patch may not set them to undefined. */
+      readonly fills: readonly string[];
+    };
 
 /**
  * One value copied by a `copy` step: read from the old storage field, written to the new field through the repository.
@@ -266,7 +275,8 @@ class Compiler {
       }
       case 'backfill': {
         const r = this.repo(step.repository);
-        this.data.push({ kind: 'backfill', repository: step.repository, key: r.key, where: step.where, batchSize: step.batchSize ?? DEFAULT_BATCH, fn: step.fn });
+        const fills = [...(this.added.get(step.repository) ?? [])].filter((name) => r.logical.fields[name]?.optional !== true);
+        this.data.push({ kind: 'backfill', repository: step.repository, key: r.key, where: step.where, batchSize: step.batchSize ?? DEFAULT_BATCH, fn: step.fn, fills });
         // A required field added by this migration is filled here before it becomes NOT NULL
         // (decided from the steps alone, so that a resumed run compiles the same contract).
         for (const name of this.added.get(step.repository) ?? []) this.touch(r, name, true);

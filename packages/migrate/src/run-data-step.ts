@@ -1,4 +1,4 @@
-import type { Database, RepositoryMap } from '@chatcore/core';
+import { MigrationError, type Database, type RepositoryMap } from '@chatcore/core';
 import type { Condition } from '@chatcore/core/driver';
 import type { DataStep } from './compile-migration.js';
 
@@ -28,6 +28,15 @@ function repoOf(scope: unknown, key: string): AnyRepo {
   return (scope as Record<string, AnyRepo>)[key]!;
 }
 
+/** A backfill gave undefined for a field that becomes required: the value was never written (a skeleton's TODO). */
+function unfilled(step: DataStep & { kind: 'backfill' }, field: string, id: string): never {
+  throw new MigrationError(
+    `The backfill of ${step.repository} returned ${field}: undefined (record ${id}), and ${field} becomes required at the end of this migration: ` +
+      `give it a value (replace the TODO in the migration file). Nothing of this batch was written and the step is not done.`,
+    { info: { repository: step.repository, field, record: id, reason: 'undefined-value' } },
+  );
+}
+
 /** Split a batch into `n` slices written by concurrent transactions; the batch counts as done when all committed. */
 async function inSlices<T>(items: readonly T[], n: number, write: (slice: readonly T[]) => Promise<unknown>): Promise<void> {
   const size = Math.ceil(items.length / Math.max(1, n));
@@ -44,7 +53,10 @@ async function inSlices<T>(items: readonly T[], n: number, write: (slice: readon
  * driver (the repositories no longer declare them), then the same rows
  * through the repository, and writes the new field through the repository; rows whose new field is
  * already set are skipped, so a rerun never rewrites them. A `backfill`
- * step reads and writes through the repository.
+ * step reads and writes through the repository; it computes every patch
+ * of a batch before writing any, and a patch that gives undefined for a
+ * required field this migration adds (a skeleton's TODO) fails the step
+ * (MigrationError, `info.field`) before that batch is written.
  * With `concurrency` > 1 a batch is written by that many transactions at
  * once (on separate connections); progress still moves only when the whole
  * batch committed.
@@ -90,12 +102,16 @@ export async function runDataStep<R extends RepositoryMap>(
       const where = step.where && idAfter ? { and: [step.where, idAfter] } : (step.where ?? idAfter ?? {});
       const batch = await repoOf(db, step.key).find({ where, orderBy: { id: 'asc' }, limit: step.batchSize });
       if (batch.length === 0) break;
-      await inSlices(batch, concurrency, (slice) => db.transaction(async (tx) => {
+      // The whole batch's patches are computed and checked before any of them is written.
+      const patches: Array<{ id: string; patch: Record<string, unknown> }> = [];
+      for (const row of batch) {
+        const patch = (await step.fn(row as never)) as Record<string, unknown> | undefined;
+        for (const field of step.fills) if (patch && Object.hasOwn(patch, field) && patch[field] === undefined) unfilled(step, field, row.id as string);
+        if (patch && Object.keys(patch).length > 0) patches.push({ id: row.id as string, patch });
+      }
+      await inSlices(patches, concurrency, (slice) => db.transaction(async (tx) => {
         const repo = repoOf(tx, step.key);
-        for (const row of slice) {
-          const patch = await step.fn(row as never);
-          if (patch && Object.keys(patch).length > 0) await repo.update(row.id as string, patch);
-        }
+        for (const p of slice) await repo.update(p.id, p.patch);
       }));
       ids = batch.map((r) => r.id as string);
     }

@@ -1,0 +1,44 @@
+import * as assert from 'uvu/assert';
+import { createDatabase, defineRepository, f, MigrationError, type Driver } from '@chatcore/core';
+import { defineMigration, migrate, migrationStatus, type Migration } from '../../src/index.js';
+
+const probe = defineRepository('probe', { id: f.id() });
+const state = async (driver: Driver, migrations: Migration[]) => {
+  const db = createDatabase({ driver, repositories: { probe } });
+  const out = (await migrationStatus(db, { migrations })).map((s) => s.state);
+  await db.close();
+  return out;
+};
+
+const usersV1 = defineRepository('users', { id: f.id(), name: f.string() });
+const usersV2 = defineRepository('users', { id: f.id(), name: f.string(), level: f.integer() });
+
+const upper = (row: Record<string, unknown>) => ({ name: String(row.name).toUpperCase() });
+const todo = () => ({ level: undefined /* TODO: the value of level for existing rows */ });
+
+const withLevel = (rename: (row: Record<string, unknown>) => Record<string, unknown>, fill: () => Record<string, unknown>) => defineMigration({
+  id: 'm2_level',
+  up: (m) => { m.addField('users', 'level'); m.backfill('users', {}, rename); m.backfill('users', { batchSize: 2 }, fill); },
+});
+
+/**
+ * A backfill left at its TODO fails before it writes anything or is
+ * marked done: the migration is interrupted, not applied.
+ */
+export async function todoBackfillFailsBeforeWriting(driver: () => Driver): Promise<void> {
+  const v1 = createDatabase({ driver: driver(), repositories: { users: usersV1 } });
+  await v1.connect();
+  await v1.users.createMany([{ name: 'Ann' }, { name: 'Bob' }, { name: 'Cy' }]);
+  await v1.close();
+
+  const skeleton = withLevel(upper, todo);
+  const db = createDatabase({ driver: driver(), repositories: { users: usersV2 }, schemaMode: 'off' });
+  const err = await migrate(db, { migrations: [skeleton] }).catch((e: unknown) => e);
+  assert.instance(err, MigrationError);
+  assert.match((err as Error).message, /level/);
+  assert.match((err as Error).message, /TODO/);
+  assert.is(((err as Error).cause as MigrationError).info.field, 'level');
+  assert.equal((await db.users.find({ orderBy: { name: 'asc' } })).map((r) => [r.name, r.level ?? null]), [['ANN', null], ['BOB', null], ['CY', null]], 'the first backfill ran, the TODO one wrote nothing');
+  await db.close();
+  assert.equal(await state(driver(), [skeleton]), ['interrupted'], 'not applied: the TODO step is not done');
+}
