@@ -91,7 +91,8 @@ export async function migrateStatusCommand(ctx: CommandContext, options: Migrate
       states.length === 0 ? `No migrations in ${dir}${existsSync(dir) ? '' : ' (the folder does not exist)'}.` : `Migrations in ${dir}:`,
       ...states.map(stateLine),
       ...(modified.length ? [`Refused: ${modified.join(', ')} changed after it was applied.`] : []),
-      ...(pending.length ? [`${pending.length} pending: run \`chatcore migrate up\`.`] : states.length ? ['Everything is applied.'] : []),
+      // "Everything is applied." only when it is: an interrupted or modified migration says otherwise.
+      ...(pending.length ? [`${pending.length} pending: run \`chatcore migrate up\`.`] : modified.length === 0 && states.length ? ['Everything is applied.'] : []),
     ];
     return {
       exitCode: ok ? EXIT.OK : EXIT.CHECK_FAILED,
