@@ -68,7 +68,11 @@ export interface MigrateResult {
  */
 export interface MigrationState {
   readonly id: string;
-  /** `interrupted`: started and not finished (the next `migrate` resumes it); `modified`: applied, but the code's checksum differs. */
+  /**
+   * `interrupted`: started and not finished (the next `migrate` resumes it);
+   * `modified`: applied, but the code's checksum differs. A migration whose
+   * schema transaction rolled back (PostgreSQL, PGlite) is `pending`.
+   */
   readonly state: 'applied' | 'pending' | 'interrupted' | 'modified';
   readonly appliedAt?: Date | undefined;
   /** What applying it does, one line per step. */
@@ -96,6 +100,11 @@ function repositoriesOf(db: Database<RepositoryMap>): Map<string, RepositoryInfo
   }
   for (const s of db.schemas.values()) if (s.ownedBy) out.set(s.name, { key: '', logical: s, storage: s });
   return out;
+}
+
+/** A record of a migration of which nothing was applied: its schema transaction rolled back. It is pending, and may be edited. */
+function nothingApplied(backend: MigrationBackend, record: MigrationRecord | undefined): boolean {
+  return backend.atomicSchemaChanges === true && record !== undefined && !record.finishedAt && record.progress.phase === undefined;
 }
 
 function checkChecksum(id: string, checksum: string, record: MigrationRecord | undefined): void {
@@ -188,7 +197,7 @@ export async function migrate<R extends RepositoryMap>(db: Database<R>, options:
   const report = options.onProgress ?? (() => undefined);
   await db.driver.connect();
   return backend.withLock(async () => {
-    const history = new Map((await backend.history()).map((r) => [r.id, r]));
+    const history = new Map((await backend.history()).filter((r) => !nothingApplied(backend, r)).map((r) => [r.id, r]));
     for (const r of recorded) checkChecksum(r.migration.id, r.checksum, history.get(r.migration.id));
     const pending = recorded.filter((r) => !history.get(r.migration.id)?.finishedAt);
     const statements: string[] = [];
@@ -221,7 +230,7 @@ export async function migrationStatus<R extends RepositoryMap>(db: Database<R>, 
   const backend = backendOf(db as unknown as Database<RepositoryMap>);
   const list = await loadMigrations(source);
   await db.driver.connect();
-  const history = new Map((await backend.history()).map((r) => [r.id, r]));
+  const history = new Map((await backend.history()).filter((r) => !nothingApplied(backend, r)).map((r) => [r.id, r]));
   return list.map((m) => {
     const { checksum } = recordSteps(m);
     const rec = history.get(m.id);

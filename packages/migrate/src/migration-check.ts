@@ -21,7 +21,9 @@ export function migrationCheck(source: MigrationSource): Plugin {
     async verifySchema(driver: Driver): Promise<string[]> {
       const backend = driver.migrations;
       if (!backend) return [`the ${driver.name} driver does not support versioned migrations`];
-      const history = new Map((await backend.history()).map((r) => [r.id, r]));
+      // An unfinished record whose schema transaction rolled back holds nothing applied: pending.
+      const rolledBack = (r: { finishedAt?: Date | undefined; progress: Readonly<Record<string, unknown>> }) => backend.atomicSchemaChanges === true && !r.finishedAt && r.progress.phase === undefined;
+      const history = new Map((await backend.history()).filter((r) => !rolledBack(r)).map((r) => [r.id, r]));
       const found: string[] = [];
       for (const m of await loadMigrations(source)) {
         const rec = history.get(m.id);

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import { requireService } from '@chatcore/core/testing';
 import { freshDatabase, pgDriver } from './helpers/pg-database.js';
-import { todoBackfillFailsBeforeWriting } from './helpers/unfinished.js';
+import { rolledBackIsPending, todoBackfillFailsBeforeWriting } from './helpers/unfinished.js';
 
 await requireService('postgres');
 
@@ -9,6 +9,15 @@ test('PostgreSQL: a backfill left at its TODO fails before it writes anything', 
   const database = await freshDatabase();
   try {
     await todoBackfillFailsBeforeWriting(() => pgDriver(database.url));
+  } finally {
+    await database.drop();
+  }
+});
+
+test('PostgreSQL: a schema-only migration rolled back is pending again and may be corrected', async () => {
+  const database = await freshDatabase();
+  try {
+    await rolledBackIsPending(() => pgDriver(database.url));
   } finally {
     await database.drop();
   }

@@ -49,6 +49,8 @@ async function inTransaction<T>(conn: SqlConnection, fn: () => Promise<T>): Prom
  * ```
  */
 export class SqlMigrationBackend implements MigrationBackend {
+  /** Schema changes and their progress commit in one transaction. */
+  readonly atomicSchemaChanges = true;
   private ready: Promise<void> | undefined;
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -89,7 +91,11 @@ export class SqlMigrationBackend implements MigrationBackend {
 
   async start(id: string, checksum: string): Promise<void> {
     await this.ensureTable();
-    await this.run(`insert into ${HISTORY} (id, checksum) values ($1, $2) on conflict (id) do nothing`, [id, checksum]);
+    await this.run(
+      `insert into ${HISTORY} (id, checksum) values ($1, $2) on conflict (id) do update set checksum = excluded.checksum
+        where ${HISTORY}.finished_at is null and ${HISTORY}.progress = '{}'::jsonb`,
+      [id, checksum],
+    );
   }
 
   async saveProgress(id: string, progress: Readonly<Record<string, unknown>>): Promise<void> {

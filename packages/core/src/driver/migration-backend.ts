@@ -79,8 +79,18 @@ export interface MigrationBackend {
   withLock<T>(fn: () => Promise<T>): Promise<T>;
   /** Every recorded migration, oldest first (none when the history store does not exist yet; reading never creates it). */
   history(): Promise<MigrationRecord[]>;
-  /** Record that a migration started (no-op when it is already recorded); creates the history store on first use. */
+  /**
+   * Record that a migration started (no-op when it is already recorded,
+   * except that an unfinished record with no progress, of which nothing was
+   * applied, takes the new checksum); creates the history store on first use.
+   */
   start(id: string, checksum: string): Promise<void>;
+  /**
+   * True when a failed `applySchemaChanges` keeps nothing, progress
+   * included (one transaction): an unfinished record without progress then
+   * means nothing of the migration was applied, and it counts as pending.
+   */
+  readonly atomicSchemaChanges?: boolean;
   /** Replace the progress of a started migration. */
   saveProgress(id: string, progress: Readonly<Record<string, unknown>>): Promise<void>;
   /** Record that a migration finished. */

@@ -2,6 +2,10 @@ import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f, MigrationError, type Driver } from '@chatcore/core';
 import { defineMigration, migrate, migrationStatus, type Migration } from '../../src/index.js';
 
+const itemsV1 = defineRepository('items', { id: f.id(), name: f.string(), tokens: f.string() });
+const itemsUnique = defineRepository('items', { id: f.id(), name: f.string().unique() });
+const itemsPlain = defineRepository('items', { id: f.id(), name: f.string() });
+
 const probe = defineRepository('probe', { id: f.id() });
 const state = async (driver: Driver, migrations: Migration[]) => {
   const db = createDatabase({ driver, repositories: { probe } });
@@ -9,6 +13,34 @@ const state = async (driver: Driver, migrations: Migration[]) => {
   await db.close();
   return out;
 };
+
+/**
+ * A schema-only migration that fails on duplicates is rolled back whole
+ * (PostgreSQL, PGlite): it is pending again, and a corrected version of it
+ * applies.
+ */
+export async function rolledBackIsPending(driver: () => Driver): Promise<void> {
+  const v1 = createDatabase({ driver: driver(), repositories: { items: itemsV1 } });
+  await v1.connect();
+  await v1.items.createMany([{ name: 'a', tokens: 't1' }, { name: 'a', tokens: 't2' }]);
+  await v1.close();
+
+  const first = defineMigration({ id: 'm1_unique', up: (m) => { m.dropField('items', 'tokens'); m.addUnique('items', ['name']); } });
+  const db = createDatabase({ driver: driver(), repositories: { items: itemsUnique }, schemaMode: 'off' });
+  const err = await migrate(db, { migrations: [first] }).catch((e: unknown) => e);
+  assert.instance(err, MigrationError);
+  await db.close();
+  assert.equal(await state(driver(), [first]), ['pending'], 'nothing of it was applied');
+
+  const corrected = defineMigration({ id: 'm1_unique', up: (m) => { m.dropField('items', 'tokens'); } });
+  const fixed = createDatabase({ driver: driver(), repositories: { items: itemsPlain }, schemaMode: 'off' });
+  const out = await migrate(fixed, { migrations: [corrected] });
+  assert.equal(out.applied, ['m1_unique']);
+  assert.equal(out.resumed, []);
+  assert.equal((await fixed.items.find({})).map((r) => r.name), ['a', 'a']);
+  await fixed.close();
+  assert.equal(await state(driver(), [corrected]), ['applied']);
+}
 
 const usersV1 = defineRepository('users', { id: f.id(), name: f.string() });
 const usersV2 = defineRepository('users', { id: f.id(), name: f.string(), level: f.integer() });
