@@ -123,6 +123,7 @@ export function migrateFlow(test: Test, dir: string, env: NodeJS.ProcessEnv): vo
     const status = await cli(['migrate', 'status']);
     assert.is(status.code, 1, show(status));
     assert.match(status.stdout, new RegExp(`modified +${first}.*edited since it was applied`));
+    assert.not.match(status.stdout, /Everything is applied/, 'a modified migration is not reported as applied');
     const up = await cli(['migrate', 'up']);
     assert.is(up.code, 1, show(up));
     assert.match(up.stderr, new RegExp(`Migration ${first} was applied with other steps than the code has now`));
@@ -136,6 +137,7 @@ export function migrateFlow(test: Test, dir: string, env: NodeJS.ProcessEnv): vo
     writeFileSync(file, original);
     const restored = await cli(['migrate', 'status', '--check']);
     assert.is(restored.code, 0, show(restored));
+    assert.match(restored.stdout, /Everything is applied/);
   });
 
   test('TypeScript migrations: run where Node imports them, else exit 2 saying what to do', async () => {
