@@ -30,17 +30,23 @@ function failing(how: Failure): { plugins: (c: Plugin) => Plugin[]; arm: { on: b
   return { plugins: (c) => [c, slow], arm, options: { timeout: 100 } };
 }
 
+/** A stack failing writes `how`, and one user (of a fresh age) read once, so that its get is cached. */
+async function cachedUser(how: 'plugin above throws' | 'timeout', local: boolean) {
+  const f = failing(how);
+  const c = cache({ redisUrl: 'redis://127.0.0.1:6379', redisTimeout: TEST_REDIS_TIMEOUT, namespace: randomNamespace(), local });
+  const db = await openDb(f.plugins(c), postgres({ url: PG_URL, poolSize: 4 }));
+  const age = 1000 + Math.floor(Math.random() * 1e6);
+  const u = await db.users.create({ name: 'old', age });
+  assert.is((await db.users.get(u.id))!.name, 'old');
+  return { f, c, db, age, u };
+}
+
 for (const how of ['plugin above throws', 'timeout'] as const) {
   for (const local of [true, false]) {
     const tiers = local ? 'both tiers' : 'shared tier only';
     test(`a failed update by id in a committed transaction is invalidated (${how}, ${tiers})`, async () => {
-      const f = failing(how);
-      const c = cache({ redisUrl: 'redis://127.0.0.1:6379', redisTimeout: TEST_REDIS_TIMEOUT, namespace: randomNamespace(), local });
-      const db = await openDb(f.plugins(c), postgres({ url: PG_URL, poolSize: 4 }));
+      const { f, c, db, age, u } = await cachedUser(how, local);
       try {
-        const age = 1000 + Math.floor(Math.random() * 1e6);
-        const u = await db.users.create({ name: 'old', age });
-        assert.is((await db.users.get(u.id))!.name, 'old');
         assert.is((await db.users.find({ where: { age } }))[0]!.name, 'old');
         let caught: unknown;
         await db.transaction(async (tx) => {
@@ -60,13 +66,8 @@ for (const how of ['plugin above throws', 'timeout'] as const) {
     });
 
     test(`a failed filter update in a committed transaction is invalidated, gets included (${how}, ${tiers})`, async () => {
-      const f = failing(how);
-      const c = cache({ redisUrl: 'redis://127.0.0.1:6379', redisTimeout: TEST_REDIS_TIMEOUT, namespace: randomNamespace(), local });
-      const db = await openDb(f.plugins(c), postgres({ url: PG_URL, poolSize: 4 }));
+      const { f, c, db, age, u } = await cachedUser(how, local);
       try {
-        const age = 1000 + Math.floor(Math.random() * 1e6);
-        const u = await db.users.create({ name: 'old', age });
-        assert.is((await db.users.get(u.id))!.name, 'old');
         assert.is((await db.users.count({ age })), 1);
         await db.transaction(async (tx) => {
           f.arm.on = true;
