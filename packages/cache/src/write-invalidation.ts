@@ -71,12 +71,9 @@ export class WriteInvalidation {
     const operations = event.operations.filter((o) => isWrite(o.op.kind) && !o.ctx.state.has(INVALIDATED));
     const done = this.rt.invalidator.committed({ ...event, operations });
     // A join repository's writes move its readers' generations, which committed() does: only cached rows can be unknown.
-    if (!operations.some((o) => o.failed && !namesItsRows(o.op) && this.rt.repos.has(o.op.schema.name))) return done;
+    // A failed write carries the ids it named (core: inserted rows, targeted ids); none means its rows are unknown.
+    if (!operations.some((o) => o.failed && o.ids.length === 0 && this.rt.repos.has(o.op.schema.name))) return done;
     return done.then(async () => void (await this.rt.clearAll()));
   }
 }
 
-/** Whether a write names every row it may change (inserted rows, targeted ids): a failed one is then invalidated by id. */
-function namesItsRows(op: Operation): boolean {
-  return op.kind === 'insert' || ((op.kind === 'update' || op.kind === 'delete') && op.target.ids !== undefined);
-}
