@@ -81,6 +81,26 @@ export function registerUniqueTests(h: Harness): void {
       same(await snapshot(db), before, 'data unchanged');
     });
 
+    test('an upsert inserting a record whose unique field is taken raises UniqueViolationError and writes nothing', async ({ db }) => {
+      const email = `ui-${h.runId}@x.test`;
+      await db.accounts.create({ email, tenant: 't1', name: 'owner' });
+      const before = await snapshot(db);
+      await rejectsWith(() => db.accounts.upsert({ id: `ui-new-${h.runId}`, email, tenant: 't1', name: 'dup' }), 'UNIQUE_VIOLATION', 'upsert insert with a taken email');
+      same(await snapshot(db), before, 'data unchanged');
+      assert.is(await db.accounts.get(`ui-new-${h.runId}`), null);
+    });
+
+    test('an upsert updating a unique field to another record\'s value raises UniqueViolationError and changes nothing', async ({ db }) => {
+      const taken = `uu1-${h.runId}@x.test`;
+      await db.accounts.create({ email: taken, tenant: 't1', name: 'owner' });
+      const mover = await db.accounts.create({ email: `uu2-${h.runId}@x.test`, tenant: 't1', name: 'mover' });
+      const before = await snapshot(db);
+      await rejectsWith(() => db.accounts.upsert({ id: mover.id, email: taken, tenant: 't1', name: 'moved' }), 'UNIQUE_VIOLATION', 'upsert update to a taken email');
+      same(await snapshot(db), before, 'data unchanged after the implicit update');
+      await rejectsWith(() => db.accounts.upsert({ id: mover.id, tenant: 't1', name: 'x' }, { update: { email: taken } }), 'UNIQUE_VIOLATION', 'upsert with an explicit update to a taken email');
+      same(await snapshot(db), before, 'data unchanged after the explicit update');
+    });
+
     if (h.capabilities.upsertOnUniqueFields) {
       test('upsert on a unique field updates the record that has it', async ({ db }) => {
         const email = `ups-${h.runId}@x.test`;
