@@ -3,6 +3,7 @@ import type { Harness } from './harness.js';
 import { idSet, ids, rejectsWith, same } from './harness.js';
 import { itemsRepository } from './fixtures.js';
 import { sortRecords, type Rec } from './reference.js';
+import { upsertSpy } from './upsert-spy.js';
 
 /**
  * Every repository method, its result and its effect on the stored data.
@@ -14,6 +15,7 @@ import { sortRecords, type Rec } from './reference.js';
  */
 export function registerCrudTests(h: Harness): void {
   const repos = { items: itemsRepository(h.table('crud')) };
+  const spy = upsertSpy();
   h.group('crud', repos, (test) => {
     test('create assigns an id, version 1 and nulls for absent optional fields', async ({ db }) => {
       const r = await db.items.create({ name: 'one' });
@@ -126,7 +128,9 @@ export function registerCrudTests(h: Harness): void {
 
     test('upsert inserts when absent and updates the existing record when present', async ({ db }) => {
       const id = `up-${h.runId}`;
+      spy.take();
       const first = await db.items.upsert({ id, name: 'first', rank: 1 });
+      assert.equal(spy.take(), [true], 'created reported by the insert');
       assert.is(first.name, 'first');
       assert.is(first.version, 1);
       const second = await db.items.upsert({ id, name: 'second', rank: 2 });
@@ -134,11 +138,13 @@ export function registerCrudTests(h: Harness): void {
       assert.is(second.name, 'second');
       assert.is(second.rank, 2);
       assert.is(second.version, 2);
+      assert.equal(spy.take(), [false], 'created not reported by the update');
       same(second.createdAt, first.createdAt, 'createdAt kept by upsert');
       assert.is(await db.items.count({ id }), 1);
       const third = await db.items.upsert({ id, name: 'ignored' }, { update: { counter: { increment: 5 } } });
       assert.is(third.name, 'second');
       assert.is(third.counter, 5);
+      assert.equal(spy.take(), [false], 'created not reported by the increment');
     });
 
     test('delete removes the record and returns whether it existed', async ({ db }) => {
@@ -191,5 +197,5 @@ export function registerCrudTests(h: Harness): void {
       for await (const r of db.items.iterate({ where: { tag } }, { pageSize: 7 })) all.push(r.id);
       assert.equal(all, ids(sortRecords(made as unknown as Rec[], [])));
     });
-  });
+  }, [spy.plugin]);
 }

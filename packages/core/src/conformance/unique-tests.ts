@@ -2,6 +2,7 @@ import * as assert from 'uvu/assert';
 import type { Harness } from './harness.js';
 import { rejectsWith, same } from './harness.js';
 import { accountsRepository } from './fixtures.js';
+import { upsertSpy } from './upsert-spy.js';
 
 /**
  * Unique constraints on id, a field and a composite key: a violation raises
@@ -14,6 +15,7 @@ import { accountsRepository } from './fixtures.js';
  */
 export function registerUniqueTests(h: Harness): void {
   const repos = { accounts: accountsRepository(h.table('unique')) };
+  const spy = upsertSpy();
   h.group('unique constraints', repos, (test) => {
     const snapshot = (db: { accounts: { find(q: object): Promise<unknown[]> } }) => db.accounts.find({ orderBy: { id: 'asc' } });
 
@@ -104,8 +106,10 @@ export function registerUniqueTests(h: Harness): void {
     if (h.capabilities.upsertOnUniqueFields) {
       test('upsert on a unique field updates the record that has it', async ({ db }) => {
         const email = `ups-${h.runId}@x.test`;
+        spy.take();
         const first = await db.accounts.upsert({ email, tenant: 't1', name: 'first' }, { conflict: ['email'] });
         const second = await db.accounts.upsert({ email, tenant: 't1', name: 'second' }, { conflict: ['email'], update: { name: 'second', visits: { increment: 1 } } });
+        assert.equal(spy.take(), [true, false], 'created: the insert, then the update');
         assert.is(second.id, first.id);
         assert.is(second.name, 'second');
         assert.is(second.visits, 1);
@@ -114,9 +118,11 @@ export function registerUniqueTests(h: Harness): void {
       });
 
       test('upsert on a composite unique key inserts a new combination and updates an existing one', async ({ db }) => {
+        spy.take();
         const a = await db.accounts.upsert({ tenant: 'tu', slug: 'k', name: 'a' }, { conflict: ['tenant', 'slug'] });
         const b = await db.accounts.upsert({ tenant: 'tu', slug: 'k2', name: 'b' }, { conflict: ['tenant', 'slug'] });
         const a2 = await db.accounts.upsert({ tenant: 'tu', slug: 'k', name: 'a2' }, { conflict: ['tenant', 'slug'] });
+        assert.equal(spy.take(), [true, true, false], 'created: two inserts, then the update');
         assert.is.not(a.id, b.id);
         assert.is(a2.id, a.id);
         assert.is(a2.name, 'a2');
@@ -127,5 +133,5 @@ export function registerUniqueTests(h: Harness): void {
         await rejectsWith(() => db.accounts.upsert({ email: `nu-${h.runId}@x.test`, tenant: 't', name: 'n' }, { conflict: ['email'] }), 'UNSUPPORTED_QUERY', 'upsert on email');
       });
     }
-  });
+  }, [spy.plugin]);
 }
