@@ -1,6 +1,6 @@
 import * as assert from 'uvu/assert';
 import type { Harness } from './harness.js';
-import { idSet, ids, rejectsWith, same } from './harness.js';
+import { collectAtMost, idSet, ids, rejectsWith, same } from './harness.js';
 import { itemsRepository } from './fixtures.js';
 import { sortRecords, type Rec } from './reference.js';
 import { upsertSpy } from './upsert-spy.js';
@@ -170,9 +170,8 @@ export function registerCrudTests(h: Harness): void {
       const made = await db.items.createMany(Array.from({ length: 1200 }, (_, i) => ({ name: `b${i}`, tag, rank: i % 7 })));
       assert.is(made.length, 1200);
       assert.is(await db.items.count({ tag }), 1200);
-      let n = 0;
-      for await (const r of db.items.iterate({ where: { tag }, select: ['rank'] }, { pageSize: 500 })) n += r.rank === null ? 0 : 1;
-      assert.is(n, 1200);
+      const iterated = await collectAtMost(db.items.iterate({ where: { tag }, select: ['rank'] }, { pageSize: 500 }), 1200, 'iterate by 500');
+      assert.is(iterated.filter((r) => r.rank !== null).length, 1200);
       assert.is(await db.items.deleteMany({ tag }), 1200);
       assert.is(await db.items.count({ tag }), 0);
     });
@@ -189,13 +188,11 @@ export function registerCrudTests(h: Harness): void {
     test('iterate yields every matching record once, in order, across many pages', async ({ db }) => {
       const tag = `it-${h.runId}`;
       const made = await db.items.createMany(Array.from({ length: 23 }, (_, i) => ({ name: `it${i}`, tag, rank: i % 4 === 0 ? null : i % 5 })));
-      const seen: Rec[] = [];
-      for await (const r of db.items.iterate({ where: { tag }, orderBy: { rank: 'desc' } }, { pageSize: 4 })) seen.push(r);
+      const seen: Rec[] = await collectAtMost(db.items.iterate({ where: { tag }, orderBy: { rank: 'desc' } }, { pageSize: 4 }), 23, 'iterate by 4');
       const expected = sortRecords(made as unknown as Rec[], [['rank', 'desc']]);
       assert.equal(ids(seen), ids(expected));
-      const all: string[] = [];
-      for await (const r of db.items.iterate({ where: { tag } }, { pageSize: 7 })) all.push(r.id);
-      assert.equal(all, ids(sortRecords(made as unknown as Rec[], [])));
+      const all = await collectAtMost(db.items.iterate({ where: { tag } }, { pageSize: 7 }), 23, 'iterate by 7');
+      assert.equal(ids(all as Rec[]), ids(sortRecords(made as unknown as Rec[], [])));
     });
   }, [spy.plugin]);
 }

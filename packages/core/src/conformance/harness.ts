@@ -170,3 +170,23 @@ export function ids(rows: readonly Rec[]): string[] {
 export function idSet(rows: readonly Rec[]): string[] {
   return ids(rows).sort();
 }
+
+/**
+ * Collect what `source` yields, failing as soon as it yields more than
+ * `max` items: a driver whose cursor does not advance (inclusive, or
+ * ignored) makes `iterate` repeat rows forever, and the test must fail
+ * instead of hanging.
+ *
+ * @example
+ * ```ts
+ * const all = await collectAtMost(db.items.iterate({ where: { tag } }, { pageSize: 1 }), made.length, 'iterate');
+ * ```
+ */
+export async function collectAtMost<T>(source: AsyncIterable<T>, max: number, what: string): Promise<T[]> {
+  const out: T[] = [];
+  for await (const item of source) {
+    if (out.length === max) assert.unreachable(`${what}: yielded more than the ${max} matching records (does the cursor advance?)`);
+    out.push(item);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import * as assert from 'uvu/assert';
 import type { Harness } from './harness.js';
-import { ids } from './harness.js';
+import { collectAtMost, ids } from './harness.js';
 import { itemsRepository } from './fixtures.js';
 import { sortRecords, type Rec } from './reference.js';
 
@@ -37,7 +37,9 @@ export function registerProjectionTests(h: Harness): void {
       const made = await db.items.createMany(Array.from({ length: 7 }, (_, i) => ({ name: `n${i}`, tag, rank: i % 3 })));
       const seen: string[] = [];
       let after: string | null = null;
-      do {
+      // 7 rows, 2 a page: 4 pages. A cursor that does not advance must fail here, not loop forever.
+      for (let pageNo = 0; ; pageNo++) {
+        assert.ok(pageNo < 4, `paging ends after 4 pages (seen so far: ${seen.length} rows)`);
         const page: { items: Array<{ id: string; name: string }>; nextCursor: string | null } =
           await db.items.findPage({ where: { tag }, select: ['name'], orderBy: { rank: 'asc' }, limit: 2, after });
         for (const r of page.items) {
@@ -45,7 +47,8 @@ export function registerProjectionTests(h: Harness): void {
           seen.push(r.id);
         }
         after = page.nextCursor;
-      } while (after);
+        if (!after) break;
+      }
       assert.equal(seen, ids(sortRecords(made as unknown as Rec[], [['rank', 'asc']])));
     });
 
@@ -55,8 +58,7 @@ export function registerProjectionTests(h: Harness): void {
       const one = await db.items.findOne({ where: { tag }, select: ['rank'], orderBy: { rank: 'desc' } });
       assert.equal(Object.keys(one ?? {}).sort(), ['id', 'rank']);
       assert.is(one?.rank, 2);
-      const all: Rec[] = [];
-      for await (const r of db.items.iterate({ where: { tag }, select: ['name'] }, { pageSize: 1 })) all.push(r as Rec);
+      const all = await collectAtMost(db.items.iterate({ where: { tag }, select: ['name'] }, { pageSize: 1 }), 2, 'iterate by 1');
       assert.equal(all.map((r) => Object.keys(r).sort()), [['id', 'name'], ['id', 'name']]);
     });
   });

@@ -4,7 +4,7 @@ import { f } from '../schema/fields.js';
 import { defineRelations } from '../relations/define-relations.js';
 import type { Database } from '../database/database-api.js';
 import type { Harness } from './harness.js';
-import { rejectsWith } from './harness.js';
+import { collectAtMost, rejectsWith } from './harness.js';
 
 type Row = Record<string, unknown>;
 
@@ -211,12 +211,9 @@ export function registerRelationsIncludeTests(h: Harness): void {
       assert.equal(first?.messages.map((x) => x.id), expectOf(c.id as string));
       const page = await db.conversations.findPage({ orderBy: { title: 'asc' }, limit: 4, include: { user: { select: ['name'] } } });
       assert.equal(page.items.map((x) => x.user?.name), [...m.conversations].sort(by('title', 'asc')).slice(0, 4).map((x) => m.users.find((u) => u.id === x.userId)!.name));
-      let seen = 0;
-      for await (const x of db.conversations.iterate({ include: { messages: { select: ['n'] } } }, { pageSize: 7 })) {
-        assert.equal(x.messages.length, m.messages.filter((y) => y.conversationId === x.id).length);
-        seen++;
-      }
-      assert.is(seen, m.conversations.length);
+      const iterated = await collectAtMost(db.conversations.iterate({ include: { messages: { select: ['n'] } } }, { pageSize: 7 }), m.conversations.length, 'iterate by 7');
+      for (const x of iterated) assert.equal(x.messages.length, m.messages.filter((y) => y.conversationId === x.id).length);
+      assert.is(iterated.length, m.conversations.length);
     });
 
     test('include inside a transaction reads through the transaction', async ({ db: raw }) => {
