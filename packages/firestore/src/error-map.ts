@@ -1,5 +1,6 @@
 import { ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UnsupportedQueryError } from '@chatcore/core';
 import { evidenceOf } from './failure-evidence.js';
+import { requestTooLarge } from './request-size.js';
 
 /**
  * gRPC status codes the SDK reports in `error.code`.
@@ -70,6 +71,8 @@ export function mapError(error: unknown, what: string): Error {
     case GrpcStatus.PERMISSION_DENIED:
       return new ConnectionError(`Firestore refused the credentials for ${what}. Check credentials/keyFilename and the service account's roles.`, { cause: error });
     case GrpcStatus.RESOURCE_EXHAUSTED:
+      // The same status for a request over the size limit (the emulator's gRPC cap is 4 MiB): not quota, and not worth a retry.
+      if (/exceeds maximum size|larger than max/i.test(detail)) return requestTooLarge(what, { cause: error });
       return new ConnectionError(`Firestore quota exhausted during ${what}. Slow down or raise the quota, then retry.`, { cause: error });
     case GrpcStatus.FAILED_PRECONDITION:
       if (/index/i.test(detail)) {

@@ -2,6 +2,7 @@ import { ConfigError, type ValidationIssue } from '@chatcore/core';
 import { SecretValue } from '@chatcore/core/config';
 import { collectOption, durationOption, integerOption, resolveBreakerOptions, resolveRetryOptions, type BreakerOptions, type ResolvedBreakerOptions, type ResolvedRetryOptions, type RetryOptions } from '@chatcore/core/driver';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
+import { requestLimit } from './request-size.js';
 
 /** Default bound of one request to Firestore, retries included. */
 const DEFAULT_CALL_TIMEOUT_MS = 20_000;
@@ -41,7 +42,12 @@ export interface FirestoreOptions {
   readonly emulatorHost?: string | undefined;
   /** Writes per batched commit when bulk writes are split; default 500. */
   readonly maxBatchOps?: number | undefined;
-  /** Request bytes per batched commit; default 9.5 MiB (Firestore's limit is 10 MiB). */
+  /**
+   * Request bytes per batched commit; default 9.5 MiB (Firestore's limit is
+   * 10 MiB), or 3.5 MiB when the driver targets the emulator (`emulatorHost`
+   * or FIRESTORE_EMULATOR_HOST set), whose gRPC server refuses messages over
+   * 4 MiB.
+   */
   readonly maxBatchBytes?: number | undefined;
   /**
    * Firestore orders the results of a range or inequality filter by the
@@ -103,6 +109,8 @@ export interface ResolvedFirestoreOptions extends FirestoreOptions {
   readonly credentials?: { readonly client_email: string; readonly private_key: string } | undefined;
   readonly maxBatchOps: number;
   readonly maxBatchBytes: number;
+  /** The largest request the backend accepts: 10 MiB, or 4 MiB on the emulator. A transaction's writes must fit in it. */
+  readonly maxRequestBytes: number;
   readonly maxTransactionAttempts: number;
   readonly maxSortInMemory: number;
   /** `callTimeout` in milliseconds. */
@@ -132,7 +140,8 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   const int = (name: 'maxBatchOps' | 'maxBatchBytes' | 'maxTransactionAttempts' | 'maxSortInMemory', min: number, max: number, def: number): number =>
     check(def, () => integerOption(options[name], name, { min, max }));
   const maxBatchOps = int('maxBatchOps', 1, 10_000, 500);
-  const maxBatchBytes = int('maxBatchBytes', 64 * 1024, MAX_REQUEST_BYTES, Math.floor(9.5 * 1_048_576));
+  const maxRequestBytes = requestLimit(options);
+  const maxBatchBytes = int('maxBatchBytes', 64 * 1024, MAX_REQUEST_BYTES, maxRequestBytes - Math.floor(0.5 * 1_048_576));
   const maxTransactionAttempts = int('maxTransactionAttempts', 1, 50, DEFAULT_TRANSACTION_ATTEMPTS);
   const maxSortInMemory = int('maxSortInMemory', 0, 100_000, 1000);
   const migrationLeaseMs = check(DEFAULT_MIGRATION_LEASE_MS, () => durationOption(options.migrationLease, 'migrationLease', { min: 1000, max: 3_600_000 }));
@@ -145,5 +154,5 @@ export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOpti
   if (given && typeof given === 'object' && Object.isExtensible(given) && !Object.hasOwn(given, 'toJSON')) SecretValue.conceal(given, ['private_key']);
   // Plain for the SDK, which reads private_key as a string; concealed so that printing the options does not show it.
   const credentials = given && SecretValue.conceal({ client_email: given.client_email, private_key: SecretValue.reveal(given.private_key) }, ['private_key']);
-  return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs, migrationLeaseMs, retry, breaker };
+  return { ...rest, ...(credentials ? { credentials } : {}), maxBatchOps, maxBatchBytes, maxRequestBytes, maxTransactionAttempts, maxSortInMemory, callTimeoutMs, migrationLeaseMs, retry, breaker };
 }

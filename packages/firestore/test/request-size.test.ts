@@ -1,0 +1,90 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ChatcoreError, ConnectionError, createDatabase, defineRepository, f, UnsupportedQueryError } from '@chatcore/core';
+import { useFirestoreEmulator } from '../src/testing/index.js';
+import { resolveOptions } from '../src/firestore-options.js';
+import { mapError } from '../src/error-map.js';
+import { MAX_REQUEST_BYTES } from '../src/document-rules.js';
+import { EMULATOR_MAX_REQUEST_BYTES } from '../src/request-size.js';
+import { testDriver, suffix } from './helpers/emulator.js';
+
+// Requests over the backend's size limit: 10 MiB on Firestore, 4 MiB on the emulator's gRPC server.
+const emulator = await useFirestoreEmulator();
+const docs = defineRepository('docs', { id: f.id(), body: f.text(), n: f.integer() }, { table: `reqsize_${suffix()}` });
+const db = createDatabase({ driver: testDriver(emulator, { callTimeout: '20s' }), repositories: { docs } });
+await db.connect();
+const MB = 'x'.repeat(1_000_000);
+const bigRows = (n: number, tag: number) => Array.from({ length: n }, () => ({ body: MB, n: tag }));
+
+async function failure(fn: () => Promise<unknown>): Promise<ChatcoreError> {
+  try {
+    await fn();
+  } catch (error) {
+    assert.instance(error, ChatcoreError);
+    return error as ChatcoreError;
+  }
+  assert.unreachable('expected the call to fail');
+  throw new Error('unreachable');
+}
+
+function withoutEmulatorVariable<T>(fn: () => T): T {
+  const env = process.env.FIRESTORE_EMULATOR_HOST;
+  delete process.env.FIRESTORE_EMULATOR_HOST;
+  try {
+    return fn();
+  } finally {
+    if (env !== undefined) process.env.FIRESTORE_EMULATOR_HOST = env;
+  }
+}
+
+test('the default maxBatchBytes stays under the emulator cap when the driver targets it', () => {
+  const onEmulator = resolveOptions({ projectId: 'p', emulatorHost: '127.0.0.1:8080' });
+  assert.is(onEmulator.maxRequestBytes, EMULATOR_MAX_REQUEST_BYTES);
+  assert.ok(onEmulator.maxBatchBytes < EMULATOR_MAX_REQUEST_BYTES, `maxBatchBytes ${onEmulator.maxBatchBytes}`);
+  const byVariable = withoutEmulatorVariable(() => {
+    process.env.FIRESTORE_EMULATOR_HOST = '127.0.0.1:8080';
+    return resolveOptions({ projectId: 'p' });
+  });
+  assert.is(byVariable.maxBatchBytes, onEmulator.maxBatchBytes, 'FIRESTORE_EMULATOR_HOST counts too');
+  const production = withoutEmulatorVariable(() => resolveOptions({ projectId: 'p' }));
+  assert.is(production.maxRequestBytes, MAX_REQUEST_BYTES);
+  assert.is(production.maxBatchBytes, Math.floor(9.5 * 1_048_576));
+  assert.is(resolveOptions({ projectId: 'p', emulatorHost: '127.0.0.1:8080', maxBatchBytes: 2_000_000 }).maxBatchBytes, 2_000_000, 'an explicit value wins');
+});
+
+test('createMany of 5 records of 1 MB succeeds on the emulator with the default maxBatchBytes', async () => {
+  const made = await db.docs.createMany(bigRows(5, 1));
+  assert.is(made.length, 5);
+  assert.is(await db.docs.count({ n: 1 }), 5);
+});
+
+test('a batch the backend refuses for its size fails with UnsupportedQueryError naming maxBatchBytes, not as quota', async () => {
+  const oversized = createDatabase({ driver: testDriver(emulator, { maxBatchBytes: MAX_REQUEST_BYTES }), repositories: { docs } });
+  await oversized.connect();
+  try {
+    const error = await failure(() => oversized.docs.createMany(bigRows(5, 2)));
+    assert.instance(error, UnsupportedQueryError);
+    assert.is(error.code, 'UNSUPPORTED_QUERY');
+    assert.match(error.message, /too large/);
+    assert.match(error.message, /maxBatchBytes/);
+    assert.is(error.info?.limit, 'requestBytes');
+    assert.not.ok(error.info?.transient, 'not transient');
+    assert.is(await db.docs.count({ n: 2 }), 0, 'nothing written');
+  } finally {
+    await oversized.close();
+  }
+});
+
+test('RESOURCE_EXHAUSTED for quota is still a ConnectionError', () => {
+  const sdk = (message: string) => Object.assign(new Error(message), { code: 8 });
+  assert.instance(mapError(sdk('8 RESOURCE_EXHAUSTED: Quota exceeded.'), 'q'), ConnectionError);
+  const tooLarge = mapError(sdk('8 RESOURCE_EXHAUSTED: gRPC message exceeds maximum size 4194304: 5000837'), 'docs.insert');
+  assert.instance(tooLarge, UnsupportedQueryError);
+});
+
+test.after(async () => {
+  await db.docs.deleteMany({});
+  await db.close();
+  await emulator.stop();
+});
+test.run();
