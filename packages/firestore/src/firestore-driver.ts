@@ -80,6 +80,7 @@ export class FirestoreDriver implements Driver {
       get db() { return driver.firestore; },
       maxBatchOps: this.options.maxBatchOps,
       maxBatchBytes: this.options.maxBatchBytes,
+      maxRequestBytes: this.options.maxRequestBytes,
       maxSortInMemory: this.options.maxSortInMemory,
       callTimeoutMs: this.options.callTimeoutMs,
       collection: (schema) => driver.firestore.collection(schema.table),

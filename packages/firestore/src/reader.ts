@@ -14,6 +14,8 @@ export interface DriverContext {
   readonly db: Firestore;
   readonly maxBatchOps: number;
   readonly maxBatchBytes: number;
+  /** The largest request the backend accepts (a transaction's writes are checked against it before commit). */
+  readonly maxRequestBytes: number;
   /** Matches the driver will order itself when Firestore cannot (0: refuse such queries). */
   readonly maxSortInMemory: number;
   /** The deadline of one request: a follow-up lookup gets it afresh. */

@@ -1,13 +1,17 @@
 import { FieldValue, type DocumentReference, type Transaction } from '@google-cloud/firestore';
 import { applyPatch, compareValues, copyRow, evaluateCondition as matches, isAfterCursor as isAfter, sortRows, type AggregateRow, type Condition, type DriverCallOptions, type NormalizedAggregate, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type StoredRow, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { TransactionError, UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
-import { assertDocumentSize, assertIds, assertSchemaNames } from './document-rules.js';
+import { assertDocumentSize, assertIds, assertSchemaNames, documentSize } from './document-rules.js';
+import { requestTooLarge } from './request-size.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { aggregateQuery } from './aggregate-query.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
 import { lockRefs } from './unique-locks.js';
 import { withCallScope } from './sdk-deadlines.js';
 import { encodeRow, encodeValue } from './value-codec.js';
+
+/** Bytes a write adds to the request besides its document (name, precondition, framing); generous on purpose. */
+const WRITE_OVERHEAD = 256;
 
 interface Entry {
   readonly schema: RepositorySchema;
@@ -204,23 +208,40 @@ export class TransactionSession implements DriverSession {
     }
   }
 
-  /** Hand every buffered write to the Firestore transaction; it commits when the callback returns. */
+  /**
+   * Hand every buffered write to the Firestore transaction; it commits when
+   * the callback returns. Writes that would not fit in one request
+   * (`maxRequestBytes`: 10 MiB, 4 MiB on the emulator) are refused first,
+   * with nothing handed over: sent, they would only end in a timeout.
+   */
   flush(): void {
+    const writes: Array<() => void> = [];
+    let bytes = 0;
     for (const e of this.docs.values()) {
+      const table = e.schema.table;
       if (e.current === null) {
-        if (e.base !== null) this.t.delete(e.ref);
+        if (e.base === null) continue;
+        writes.push(() => this.t.delete(e.ref));
+        bytes += documentSize(table, e.ref.id, {}) + WRITE_OVERHEAD;
       } else if (e.base === null) {
-        this.t.create(e.ref, encodeRow(e.schema, e.current));
+        const data = encodeRow(e.schema, e.current);
+        writes.push(() => this.t.create(e.ref, data));
+        bytes += documentSize(table, e.ref.id, data) + WRITE_OVERHEAD;
       } else {
         const changes = this.changes(e);
-        if (changes) this.t.update(e.ref, changes);
+        if (!changes) continue;
+        writes.push(() => this.t.update(e.ref, changes));
+        bytes += documentSize(table, e.ref.id, changes) + WRITE_OVERHEAD;
       }
     }
     for (const l of this.locks.values()) {
       if (l.current === l.base) continue;
-      if (l.current === null) this.t.delete(l.ref);
-      else this.t.set(l.ref, { owner: l.current });
+      const owner = l.current;
+      writes.push(owner === null ? () => this.t.delete(l.ref) : () => this.t.set(l.ref, { owner }));
+      bytes += Buffer.byteLength(l.ref.path) + (owner === null ? 0 : Buffer.byteLength(owner)) + WRITE_OVERHEAD;
     }
+    if (bytes > this.ctx.maxRequestBytes) throw requestTooLarge(`a transaction of ${writes.length} writes`, { bytes, limit: this.ctx.maxRequestBytes });
+    for (const write of writes) write();
   }
 
   /** Changed fields; pure increments of plain numbers go as FieldValue.increment (exact: the document is locked by our read). */

@@ -82,6 +82,32 @@ test('RESOURCE_EXHAUSTED for quota is still a ConnectionError', () => {
   assert.instance(tooLarge, UnsupportedQueryError);
 });
 
+test('a transaction whose writes exceed the request limit is refused before commit, with nothing written', async () => {
+  const started = Date.now();
+  const error = await failure(() => db.transaction(async (tx) => {
+    for (let i = 0; i < 5; i++) await tx.docs.create({ body: MB, n: 3 });
+  }));
+  assert.instance(error, UnsupportedQueryError);
+  assert.is(error.info?.limit, 'requestBytes');
+  assert.is(error.info?.maxBytes, EMULATOR_MAX_REQUEST_BYTES);
+  assert.ok((error.info?.bytes as number) > EMULATOR_MAX_REQUEST_BYTES);
+  assert.not.ok(error.info?.transient, 'not transient');
+  assert.ok(Date.now() - started < 10_000, `refused without waiting for a deadline (${Date.now() - started} ms)`);
+  assert.is(await db.docs.count({ n: 3 }), 0, 'nothing written');
+});
+
+test('a transaction of 12 records of 1 MB is refused too, and one that fits commits', async () => {
+  const error = await failure(() => db.transaction(async (tx) => {
+    for (let i = 0; i < 12; i++) await tx.docs.create({ body: MB, n: 4 });
+  }));
+  assert.instance(error, UnsupportedQueryError);
+  assert.is(await db.docs.count({ n: 4 }), 0, 'nothing written');
+  await db.transaction(async (tx) => {
+    for (let i = 0; i < 3; i++) await tx.docs.create({ body: MB, n: 5 });
+  });
+  assert.is(await db.docs.count({ n: 5 }), 3);
+});
+
 test.after(async () => {
   await db.docs.deleteMany({});
   await db.close();
