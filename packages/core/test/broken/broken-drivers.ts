@@ -2,7 +2,7 @@
 // real backend could plausibly have. The conformance suite must fail on every
 // one of them (see ../conformance-catches-faults.test.ts). Not run as tests.
 import type {
-  Condition, Driver, DriverCallOptions, DriverSession, NormalizedQuery, RepositorySchema, StoredRow, TransactionOptions, WriteTarget, NormalizedPatch,
+  Condition, Driver, DriverCallOptions, DriverSession, NormalizedQuery, RepositorySchema, StoredRow, TransactionOptions, UpsertSpec, WriteTarget, NormalizedPatch,
 } from '@chatcore/core/driver';
 import { memoryDriver } from '@chatcore/core/driver';
 import { evaluateCondition } from '../../src/memory/evaluate-condition.js';
@@ -12,6 +12,8 @@ import { compareValues } from '../../src/memory/compare-values.js';
 type QueryFn = (inner: DriverSession, schema: RepositorySchema, q: NormalizedQuery, o: DriverCallOptions) => Promise<StoredRow[]>;
 type UpdateFn = (inner: DriverSession, schema: RepositorySchema, t: WriteTarget, p: NormalizedPatch, o: DriverCallOptions) => Promise<StoredRow[]>;
 type DeleteFn = (inner: DriverSession, schema: RepositorySchema, t: WriteTarget, o: DriverCallOptions) => Promise<string[]>;
+
+type UpsertFn = (inner: DriverSession, schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, o: DriverCallOptions) => Promise<{ row: StoredRow; created: boolean }>;
 
 type CountFn = (inner: DriverSession, schema: RepositorySchema, where: Condition | undefined, o: DriverCallOptions) => Promise<number>;
 
@@ -26,6 +28,7 @@ interface Fault {
   readonly count?: CountFn;
   readonly update?: UpdateFn;
   readonly delete?: DeleteFn;
+  readonly upsert?: UpsertFn;
   /** Applied to every row a read or write returns. */
   readonly mapRow?: (schema: RepositorySchema, row: StoredRow) => StoredRow;
 }
@@ -42,7 +45,7 @@ function faultySession(inner: DriverSession, fault: Fault): DriverSession {
     update: (s, t, p, o) => rows(s, fault.update ? fault.update(inner, s, t, p, o) : inner.update(s, t, p, o)),
     delete: (s, t, o) => (fault.delete ? fault.delete(inner, s, t, o) : inner.delete(s, t, o)),
     upsert: async (s, row, spec, o) => {
-      const out = await inner.upsert(s, row, spec, o);
+      const out = await (fault.upsert ? fault.upsert(inner, s, row, spec, o) : inner.upsert(s, row, spec, o));
       return map ? { ...out, row: map(s, out.row) } : out;
     },
     transaction: (fn, o) => (fault.transaction ? fault.transaction(inner, fn, o) : inner.transaction((tx) => fn(faultySession(tx, fault)), o)),
@@ -165,6 +168,21 @@ export const BROKEN_VARIANTS: Readonly<Record<string, () => Driver>> = {
         const rows = await allSorted(inner, schema, q, o);
         return page(rows.filter((r) => compareTuples(prefix, sortKey(r, prefix), after) > 0), { ...q, offset: q.offset });
       },
+    }),
+  /** The keyset cursor keeps the cursor row itself: every page starts with the last row of the one before. */
+  'cursor-inclusive': () =>
+    faultyDriver('cursor-inclusive', {
+      async query(inner, schema, q, o) {
+        if (!q.after) return inner.query(schema, q, o);
+        const after = q.after;
+        const rows = await allSorted(inner, schema, q, o);
+        return page(rows.filter((r) => compareTuples(q.orderBy, sortKey(r, q.orderBy), after) >= 0), q);
+      },
+    }),
+  /** Upsert reports every record as created, updated ones included. */
+  'upsert-always-created': () =>
+    faultyDriver('upsert-always-created', {
+      upsert: async (inner, schema, row, spec, o) => ({ ...(await inner.upsert(schema, row, spec, o)), created: true }),
     }),
   /** Updates and deletes ignore the expected-version condition. */
   'version-check-skipped': () =>
