@@ -1,8 +1,9 @@
-import type { Plugin, PluginHost } from '@chatcore/core/plugin';
+import type { OperationContext, Plugin, PluginHost } from '@chatcore/core/plugin';
 import type { Registry } from 'prom-client';
 import { resolveMetricsOptions, type MetricsOptions } from './metrics-options.js';
-import { OperationMetrics } from './operation-metrics.js';
+import { OperationMetrics, type OperationSeries } from './operation-metrics.js';
 import { isTargetedMiss, missOutcome, outcomeOf, type Outcome } from './outcome.js';
+import type { Span } from '@opentelemetry/api';
 import { OpenTelemetry } from './open-telemetry.js';
 import { RegisteredMetrics } from './prom-metrics.js';
 import { registerStackMetrics } from './stack-metrics.js';
@@ -69,22 +70,38 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       // Held for the whole call: a close() meanwhile must not leave its span open.
       const t = telemetry;
       const span = t?.begin(ctx, series);
+      // Core releases the caller when the call's deadline fires, with the signal's reason as its error: the call
+      // ends for the metrics then, not when a backend that ignores the signal answers (that answer is not counted).
+      const signal = ctx.signal;
+      let finished = false;
+      let onDeadline: (() => void) | undefined;
+      if (signal) {
+        onDeadline = () => {
+          if (finished) return;
+          finished = true;
+          record(series, t, ctx, span, outcomeOf(signal.reason), elapsed(ctx));
+        };
+        if (signal.aborted) onDeadline();
+        else signal.addEventListener('abort', onDeadline, { once: true });
+      }
       let outcome: Outcome = 'ok';
       let seconds = 0;
       try {
         // Made active only on request: an AsyncLocalStorage switch per call, for spans made below it.
         const result = span && t!.activeSpan ? await t!.within(span, next, op) : await next(op);
-        seconds = (performance.now() - ctx.startedAtHr) / 1000;
-        if (host && isTargetedMiss(ctx, result)) outcome = await missOutcome(ctx, ctx.transaction?.session ?? host.session);
+        seconds = elapsed(ctx);
+        if (host && !finished && isTargetedMiss(ctx, result)) outcome = await missOutcome(ctx, ctx.transaction?.session ?? host.session);
         return result;
       } catch (error) {
-        seconds = (performance.now() - ctx.startedAtHr) / 1000;
+        seconds = elapsed(ctx);
         outcome = outcomeOf(error);
         throw error;
       } finally {
-        series.inFlight--;
-        series.finish(outcome, seconds);
-        t?.end(ctx, series, span, outcome, seconds);
+        if (onDeadline) signal!.removeEventListener('abort', onDeadline);
+        if (!finished) {
+          finished = true;
+          record(series, t, ctx, span, outcome, seconds);
+        }
       }
     },
 
@@ -102,4 +119,16 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
       telemetry = undefined;
     },
   };
+}
+
+/** Seconds since the repository call started. */
+function elapsed(ctx: OperationContext): number {
+  return (performance.now() - ctx.startedAtHr) / 1000;
+}
+
+/** One finished call: out of flight, into the counter and histogram, and its span ended. */
+function record(series: OperationSeries, t: OpenTelemetry | undefined, ctx: OperationContext, span: Span | undefined, outcome: Outcome, seconds: number): void {
+  series.inFlight--;
+  series.finish(outcome, seconds);
+  t?.end(ctx, series, span, outcome, seconds);
 }

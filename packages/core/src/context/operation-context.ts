@@ -69,6 +69,12 @@ export interface OperationContext {
   /** performance.now() when the repository call started (for durations). */
   readonly startedAtHr: number;
   readonly transaction?: TransactionHandle | undefined;
+  /**
+   * The call's deadline: aborts when the call's timeout passes or the
+   * caller's own signal fires, at the moment the caller gets its error;
+   * the reason is that error (a TimeoutError or an AbortedError).
+   * Undefined for a call with neither a timeout nor a signal.
+   */
   readonly signal?: AbortSignal | undefined;
   /** Per-call options that plugins read (e.g. `cache`). */
   readonly options: Readonly<Record<string, unknown>>;

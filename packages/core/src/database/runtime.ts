@@ -81,6 +81,10 @@ export class DatabaseRuntime {
 
   /** Build the context of one call from the ambient context, the call options and the scope. */
   context(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): OperationContext {
+    return this.callContext(method, op, options, scope);
+  }
+
+  private callContext(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): CallContext {
     const { traceId, actor, tenant } = callerContext(options);
     return new CallContext(
       traceId,
@@ -105,14 +109,14 @@ export class DatabaseRuntime {
     if (!scope && WRITES.has(op.kind) && (this.transactionalWrites || (guarded && this.driver.capabilities.transactions))) {
       return this.implicitTransaction(method, op, options);
     }
-    const ctx = this.context(method, op, options, scope);
+    const ctx = this.callContext(method, op, options, scope);
     const session: DriverSession = scope?.session ?? this.driver;
     const timeoutMs = options?.timeout === undefined ? this.defaultTimeoutMs : parseDuration(options.timeout, 'timeout');
     let result: OperationResult;
     try {
       result = await withDeadline(
         // Unguarded (every read): the driver's promise itself, without an async frame around it.
-        (signal) => this.pipeline.run(op, ctx, guarded
+        (signal) => this.pipeline.run(op, ctx.bindSignal(signal), guarded
           ? async (o) => {
             await this.references.before(o, session, scope, ctx);
             return callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) });
@@ -178,7 +182,8 @@ class CallContext implements OperationContext {
   readonly attempt: number;
   readonly startedAt = Date.now();
   readonly startedAtHr = performance.now();
-  readonly signal: AbortSignal | undefined;
+  /** The caller's signal; in execute(), the call's deadline signal (bindSignal), set before any plugin runs. */
+  signal: AbortSignal | undefined;
   readonly options: Readonly<Record<string, unknown>>;
   #state: Map<string | symbol, unknown> | undefined;
   #traceId: string | undefined;
@@ -197,6 +202,12 @@ class CallContext implements OperationContext {
     this.attempt = transaction?.attempt ?? 1;
     this.signal = options?.signal;
     this.options = (options ?? NO_OPTIONS) as Readonly<Record<string, unknown>>;
+  }
+
+  /** Give the plugins the call's deadline signal (it fires when the caller is released); returns this context. */
+  bindSignal(signal: AbortSignal | undefined): this {
+    this.signal = signal;
+    return this;
   }
 
   /** The caller's trace id (call options, then the ambient context), or one made for this call on first read. */

@@ -3,7 +3,9 @@ import { AbortedError, TimeoutError } from '../errors.js';
 /**
  * Race `work` against the caller's signal and a timeout. The driver also
  * receives the signal so it can cancel server-side; this guarantees the
- * caller is released on time even when it cannot.
+ * caller is released on time even when it cannot. The signal given to
+ * `work` aborts at the moment the caller is released, with the very error
+ * the caller gets (a TimeoutError or an AbortedError) as its reason.
  *
  * @example
  * ```ts
@@ -39,8 +41,9 @@ async function raceDeadline<T>(
     }
     if (signal) {
       onAbort = () => {
-        controller.abort(signal.reason);
-        reject(new AbortedError({ cause: signal.reason }));
+        const err = new AbortedError({ cause: signal.reason });
+        controller.abort(err);
+        reject(err);
       };
       signal.addEventListener('abort', onAbort, { once: true });
     }
