@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { interpolateEnv, loadConfig, parseDuration } from '@chatcore/core/config';
+import { interpolateEnv, loadConfig, parseDuration, readYaml } from '@chatcore/core/config';
 import { ConfigError, ValidationError } from '@chatcore/core';
 
 test('${VAR} is replaced; several in one string; text around is kept', () => {
@@ -53,6 +53,50 @@ test('names of Object.prototype members (${constructor}, ${__proto__}, ...) are 
   }
   // A variable really set under such a name is still read.
   assert.is(interpolateEnv('${constructor}', { constructor: 'set' } as Record<string, string>).value, 'set');
+});
+
+/** The plain values readYaml makes (maps without prototypes), as ordinary objects for deep equality. */
+const plain = (text: string, env: Record<string, string>) => {
+  const src = readYaml(text, env, 'inline');
+  return { value: JSON.parse(JSON.stringify(src.value)) as Record<string, unknown>, problems: src.problems };
+};
+
+test('${VAR} works inside flow maps and lists, with defaults and $${, and a missing one keeps its path and line', () => {
+  const yaml = [
+    'url: ${URL:-memory://x}',
+    'map: { a: ${A}, b: "${B:-two}", c: ${C:-}, d: $${LITERAL}, e: pre-${A}-post }',
+    'list: [${A}, ${B:-b}]',
+    'nested: { in: [ { deep: ${A} } ] }',
+    '',
+  ].join('\n');
+  const r = plain(yaml, { A: 'one' });
+  assert.equal(r.problems, []);
+  assert.equal(r.value, {
+    url: 'memory://x',
+    map: { a: 'one', b: 'two', c: '', d: '${LITERAL}', e: 'pre-one-post' },
+    list: ['one', 'b'],
+    nested: { in: [{ deep: 'one' }] },
+  });
+  const missing = readYaml('first: 1\nmap: { a: ${NOT_SET_HERE} }\n', {}, 'inline');
+  assert.equal(missing.problems.map((p) => [p.path, p.line]), [['map.a', 2]]);
+  assert.match(missing.problems[0]!.message, 'NOT_SET_HERE');
+  // Through loadConfig as well: the section's flow map is read.
+  const cfg = loadConfig('database: { backend: pglite, data_dir: "${DIR:-/tmp/x}" }\n', { env: {} });
+  assert.is(cfg.database.dataDir, '/tmp/x');
+});
+
+test('a value substituted in a flow map stays one string: environment text cannot add YAML structure', () => {
+  const values = ['eu # west', 'a: b', 'x, y: z', '}, injected: 1, {', '] , [', 'x\ny: 2', '"quoted"', "'single'", '*alias', '&anchor v', '!!binary eA==', '1.5', 'null', 'true', '${OTHER}'];
+  for (const v of values) {
+    const r = plain('map: { a: ${V}, b: [${V}] }\n', { V: v, OTHER: 'no' });
+    assert.equal(r.problems, [], JSON.stringify(v));
+    assert.equal(r.value, { map: { a: v, b: [v] } }, JSON.stringify(v));
+  }
+});
+
+test('a ${...} in a key is not interpolated, in block and flow style alike', () => {
+  const r = plain('map: { ${K}: v }\nblock:\n  ${K}: w\n', { K: 'k' });
+  assert.equal(r.value, { map: { '${K}': 'v' }, block: { '${K}': 'w' } });
 });
 
 test('parseDuration reads ms numbers and unit strings and rejects the rest with ValidationError', () => {

@@ -1,5 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createStack, loadConfig } from '@chatcore/core/config';
 import { configErrorOf } from '@chatcore/core/testing';
@@ -47,6 +48,15 @@ test('by default the plugin has a registry of its own and the default registry s
   } finally {
     await db.close();
   }
+});
+
+test('the metrics example of docs/configuration.md loads, its ${REGION:-eu-west} in a flow map included', () => {
+  const docs = readFileSync(new URL('../../../docs/configuration.md', import.meta.url), 'utf8');
+  const example = [...docs.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1]!).find((b) => b.startsWith('metrics:') && b.includes('default_labels'));
+  assert.ok(example, 'the example is in docs/configuration.md');
+  const options = (env: Record<string, string>) => metricsOptionsFromConfig(loadConfig(example, { env }).metrics!);
+  assert.equal(options({}).defaultLabels, { service: 'chatbot', region: 'eu-west' });
+  assert.equal(options({ REGION: 'us-east' }).defaultLabels, { service: 'chatbot', region: 'us-east' });
 });
 
 test('the section maps to metrics() options', () => {

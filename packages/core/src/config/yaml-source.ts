@@ -2,6 +2,7 @@ import { LineCounter, parseDocument, isAlias, isMap, isScalar, isSeq, type Docum
 import type { ConfigProblem } from '../errors.js';
 import type { SourceInfo } from './config-checker.js';
 import { interpolateEnv, type EnvSource } from './interpolate-env.js';
+import { protectReferences } from './protect-references.js';
 
 /**
  * YAML read into plain values, with line numbers and the paths filled from the environment.
@@ -38,7 +39,9 @@ const SYNTAX: Record<string, string> = {
 /**
  * Parse YAML into plain values (maps without prototypes, so `__proto__` is just
  * a key that the schema will reject), substituting `${ENV}` in every string
- * value and recording the line of every path. Interpolation and syntax
+ * value (in block and flow style alike: `{ region: ${REGION} }` works) and
+ * recording the line of every path. Substitution happens after parsing, so
+ * an environment value is always one string, whatever characters it holds. Interpolation and syntax
  * problems are collected, not thrown, so they are reported with the rest.
  *
  * @example
@@ -52,7 +55,9 @@ export function readYaml(text: string, env: EnvSource, name: string): YamlSource
   const problems: ConfigProblem[] = [];
   const lines = new Map<string, number>();
   const fromEnv = new Set<string>();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
+  // References become plain words for the parser (a `${` in a flow map or list would end the value there).
+  const references = protectReferences(text);
+  const doc = parseDocument(references.text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: false });
   for (const err of doc.errors) {
     const line = err.linePos?.[0]?.line ?? (err.pos ? lineCounter.linePos(err.pos[0]).line : undefined);
     problems.push({ path: '(yaml)', line, message: `YAML syntax: ${SYNTAX[err.code] ?? err.code.toLowerCase().replace(/_/g, ' ')}` });
@@ -80,7 +85,9 @@ export function readYaml(text: string, env: EnvSource, name: string): YamlSource
       const out: Record<string, unknown> = Object.create(null);
       for (const pair of node.items) {
         const keyNode = pair.key;
-        const key = isScalar(keyNode) ? keyNode.value : keyNode;
+        const raw = isScalar(keyNode) ? keyNode.value : keyNode;
+        // Keys are not interpolated: a reference in a key stays as written.
+        const key = typeof raw === 'string' ? references.restore(raw) : raw;
         const keyLine = lineOf(keyNode as Node);
         if (typeof key !== 'string' && typeof key !== 'number' && typeof key !== 'boolean') {
           problems.push({ path: path || '(root)', message: 'a key is not a plain name', line: keyLine });
@@ -104,7 +111,7 @@ export function readYaml(text: string, env: EnvSource, name: string): YamlSource
     if (isScalar(node)) {
       const value = node.value;
       if (typeof value !== 'string') return value;
-      const r = interpolateEnv(value, env);
+      const r = interpolateEnv(references.restore(value), env);
       for (const v of r.missing) {
         problems.push({ path, line: lines.get(path), message: `environment variable ${v} is not set: set it, or write \${${v}:-default}` });
       }
