@@ -55,7 +55,8 @@ export interface ServiceOptions {
 
 /**
  * The chatbot API, `/healthz`, `/readyz` and `/metrics` on one node:http
- * server over a connected database.
+ * server over a connected database. `/readyz` answers the status only
+ * (`{"status":"up"}`), never the health report's components.
  *
  * @example
  * ```ts
@@ -67,7 +68,9 @@ export interface ServiceOptions {
 export function createService(db: ChatbotDatabase, options: ServiceOptions): ChatbotService {
   const { log } = options;
   const drainMs = options.drainMs ?? 25_000;
-  const health = healthEndpoints(db, { ...withMetrics(db.plugin<MetricsPlugin>('metrics')) });
+  // This is the public API port: readiness answers {"status": ...} only. The full report names hosts and ports
+  // in connection errors, the audit stream and the active key id (db.health() has it for an operator's tools).
+  const health = healthEndpoints(db, { ...withMetrics(db.plugin<MetricsPlugin>('metrics')), details: false });
   const dispatch = router(apiRoutes(db));
   const active = new Set<http.ServerResponse>();
   let stopping: Promise<number> | undefined;
