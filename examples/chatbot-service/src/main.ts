@@ -1,18 +1,27 @@
 // The chatbot service: reads its stack from CHATCORE_CONFIG (default
 // chatcore.yaml), listens on PORT (default 8080), and on SIGTERM or SIGINT
-// drains and exits 0. Logs are JSON lines on stdout.
+// drains (CHATCORE_DRAIN_MS, default 25s) and exits 0. A PORT or
+// CHATCORE_DRAIN_MS it cannot use stops it at once with exit code 2. Logs
+// are JSON lines on stdout.
 import { resolve } from 'node:path';
 import { createService, type Log } from './service.js';
 import { openDatabase } from './stack.js';
+import { readSettings, SettingsError, type ServiceSettings } from './settings.js';
 
 const log: Log = (level, msg, fields = {}) => {
   process.stdout.write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...fields }) + '\n');
 };
 
-const configPath = resolve(process.env.CHATCORE_CONFIG ?? 'chatcore.yaml');
-const port = Number(process.env.PORT ?? 8080);
-const host = process.env.HOST ?? '0.0.0.0';
-const drainMs = Number(process.env.CHATCORE_DRAIN_MS ?? 25_000);
+let settings: ServiceSettings;
+try {
+  settings = readSettings(process.env);
+} catch (error) {
+  // Refused before anything starts: a mistyped PORT or CHATCORE_DRAIN_MS is not quietly replaced.
+  log('error', 'bad environment', { problems: error instanceof SettingsError ? error.problems : [String(error)] });
+  process.exit(2);
+}
+const configPath = resolve(settings.configPath);
+const { port, host, drainMs } = settings;
 
 let db;
 try {
