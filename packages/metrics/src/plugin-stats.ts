@@ -20,13 +20,13 @@ function statsOf(plugin: Plugin): UnknownRecord | undefined {
   }
 }
 
-/** Hits, misses and errors of one cache tier of one repository. */
-export interface CacheTierCounts {
+/** The per-tier counters of a cache plugin's stats() that become metrics. */
+export const CACHE_COUNTERS = ['hits', 'misses', 'errors', 'bypasses', 'stale', 'evictions'] as const;
+
+/** Counters of one cache tier of one repository (0 for a counter the plugin does not report). */
+export interface CacheTierCounts extends Readonly<Record<(typeof CACHE_COUNTERS)[number], number>> {
   readonly repository: string;
   readonly tier: 'local' | 'shared';
-  readonly hits: number;
-  readonly misses: number;
-  readonly errors: number;
 }
 
 /** What the metrics read from a cache plugin (`@chatcore/cache`'s CacheStatsSnapshot). */
@@ -35,7 +35,7 @@ export interface CacheReading {
   readonly pendingInvalidations: number | undefined;
 }
 
-/** A cache plugin's counters: a stats() with `total` and `repositories`, each tier holding hits/misses/errors. */
+/** A cache plugin's counters: a stats() with `total` and `repositories`, each tier holding hits, misses, errors, bypasses, stale and evictions. */
 export function readCache(plugin: Plugin): CacheReading | undefined {
   const s = statsOf(plugin);
   if (!s || !isRecord(s.total) || !isRecord(s.repositories)) return undefined;
@@ -45,7 +45,16 @@ export function readCache(plugin: Plugin): CacheReading | undefined {
     for (const tier of ['local', 'shared'] as const) {
       const c = byTier[tier];
       if (!isRecord(c)) continue;
-      tiers.push({ repository, tier, hits: count(c.hits) ?? 0, misses: count(c.misses) ?? 0, errors: count(c.errors) ?? 0 });
+      tiers.push({
+        repository,
+        tier,
+        hits: count(c.hits) ?? 0,
+        misses: count(c.misses) ?? 0,
+        errors: count(c.errors) ?? 0,
+        bypasses: count(c.bypasses) ?? 0,
+        stale: count(c.stale) ?? 0,
+        evictions: count(c.evictions) ?? 0,
+      });
     }
   }
   return { tiers, pendingInvalidations: count(s.pendingInvalidations) };

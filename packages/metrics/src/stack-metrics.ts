@@ -2,7 +2,7 @@ import type { HealthReport } from '@chatcore/core';
 import type { Plugin, PluginHost } from '@chatcore/core/plugin';
 import type { Counter, Gauge } from 'prom-client';
 import { CachedRead, within } from './cached-read.js';
-import { readAudit, readCache, readEncryption } from './plugin-stats.js';
+import { CACHE_COUNTERS, readAudit, readCache, readEncryption } from './plugin-stats.js';
 import type { RegisteredMetrics } from './prom-metrics.js';
 
 /** How long a scrape waits for the driver's health before leaving its metrics out. */
@@ -58,7 +58,7 @@ export function registerStackMetrics(metrics: RegisteredMetrics, hostOf: () => P
     }
   });
 
-  const cacheCounter = (metric: 'hits' | 'misses' | 'errors', help: string) =>
+  const cacheCounter = (metric: (typeof CACHE_COUNTERS)[number], help: string) =>
     metrics.counter(`cache_${metric}_total`, help, ['repository', 'tier'], function (this: Counter<string>) {
       this.reset();
       for (const p of plugins()) for (const t of readCache(p)?.tiers ?? []) this.inc({ repository: t.repository, tier: t.tier }, t[metric]);
@@ -66,6 +66,9 @@ export function registerStackMetrics(metrics: RegisteredMetrics, hostOf: () => P
   cacheCounter('hits', 'Cache hits by repository and tier (local: in-process, shared: Redis).');
   cacheCounter('misses', 'Cache misses by repository and tier.');
   cacheCounter('errors', 'Cache errors (timeouts, Redis failures; the read went to the database) by repository and tier.');
+  cacheCounter('bypasses', 'Cache reads that skipped a tier and went to the database (Redis unavailable, invalidation bus down, cache: false, transactions), by repository and tier.');
+  cacheCounter('stale', 'Expired entries served within the grace period while a background read refreshes them, by repository and tier.');
+  cacheCounter('evictions', 'Entries evicted from the in-process tier to stay within its size limits, by repository and tier.');
   metrics.gauge('cache_pending_invalidations', 'Invalidations waiting for Redis to come back (the invalidation backlog).', [], function (this: Gauge<string>) {
     this.reset();
     let total: number | undefined;
