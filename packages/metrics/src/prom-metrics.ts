@@ -29,6 +29,38 @@ export class RegisteredMetrics {
     return this.add(name, () => new Gauge({ name: this.prefix + name, help, labelNames, registers: [this.registry], ...(collect ? { collect } : {}) }));
   }
 
+  /**
+   * A gauge without labels whose value may be absent (the part of the stack
+   * it reads is missing): no sample then, rather than the `0` prom-client
+   * keeps for a label-less gauge after `reset()`.
+   */
+  optionalGauge(name: string, help: string, read: () => number | undefined): Gauge<string> {
+    return this.add(name, () => {
+      let present = false;
+      const gauge = new Gauge({
+        name: this.prefix + name,
+        help,
+        labelNames: [],
+        registers: [this.registry],
+        collect(this: Gauge<string>) {
+          const value = read();
+          present = value !== undefined;
+          if (present) this.set(value!);
+        },
+      });
+      const get = gauge.get.bind(gauge);
+      // Configurable: the default labels wrap get() again (label()).
+      Object.defineProperty(gauge, 'get', {
+        configurable: true,
+        value: async () => {
+          const collected = await get();
+          return present ? collected : { ...collected, values: [] };
+        },
+      });
+      return gauge;
+    });
+  }
+
   /** A metric of this package's own that prom-client's registry can read (see DurationHistogram). */
   collector(name: string, make: (fullName: string) => DurationHistogram): DurationHistogram {
     return this.add(name, () => {

@@ -69,14 +69,13 @@ export function registerStackMetrics(metrics: RegisteredMetrics, hostOf: () => P
   cacheCounter('bypasses', 'Cache reads that skipped a tier and went to the database (Redis unavailable, invalidation bus down, cache: false, transactions), by repository and tier.');
   cacheCounter('stale', 'Expired entries served within the grace period while a background read refreshes them, by repository and tier.');
   cacheCounter('evictions', 'Entries evicted from the in-process tier to stay within its size limits, by repository and tier.');
-  metrics.gauge('cache_pending_invalidations', 'Invalidations waiting for Redis to come back (the invalidation backlog).', [], function (this: Gauge<string>) {
-    this.reset();
+  metrics.optionalGauge('cache_pending_invalidations', 'Invalidations waiting for Redis to come back (the invalidation backlog).', () => {
     let total: number | undefined;
     for (const p of plugins()) {
       const n = readCache(p)?.pendingInvalidations;
       if (n !== undefined) total = (total ?? 0) + n;
     }
-    if (total !== undefined) this.set(total);
+    return total;
   });
 
   metrics.gauge('audit_queue_depth', 'Audit events accepted and not yet handed to the sinks, by plugin.', ['plugin'], function (this: Gauge<string>) {
