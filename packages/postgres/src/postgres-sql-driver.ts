@@ -2,7 +2,7 @@ import { inspect } from 'node:util';
 import type { RetryPolicy } from 'cockatiel';
 import { ConnectionError, UniqueViolationError, type HealthReport } from '@chatcore/core';
 import {
-  type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type NormalizedPatch, type NormalizedQuery, type RepositorySchema,
+  type AggregateRow, type BreakerState, type Condition, type DriverCallOptions, type DriverSession, type NormalizedAggregate, type NormalizedPatch, type NormalizedQuery, type RepositorySchema,
   type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget,
 } from '@chatcore/core/driver';
 import { SqlDriver } from '@chatcore/sql';
@@ -71,8 +71,9 @@ export function insertRetryable(err: Error): boolean {
  * The PostgreSQL driver: the SQL driver of `@chatcore/sql` over the
  * resilient executor, plus what only the driver level knows:
  *
- * - which statements are idempotent reads (`idempotent: true` from core), so
- *   the executor may send them to a replica and retry them;
+ * - which statements are idempotent reads (getByIds, query, count and
+ *   aggregate, with `idempotent: true` from core), so the executor may send
+ *   them to a replica, retry them, and cancel them when their caller gives up;
  * - whole-transaction retries (core runs a re-invoked function as a new attempt);
  * - checked inserts: after a lost connection, the rows are looked up by id
  *   on the primary; all present means the insert committed, none present
@@ -115,6 +116,10 @@ export class PostgresDriver extends SqlDriver {
 
   override count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {
     return this.asRead(options, () => super.count(schema, where, options));
+  }
+
+  override aggregate(schema: RepositorySchema, agg: NormalizedAggregate, options: DriverCallOptions): Promise<AggregateRow[]> {
+    return this.asRead(options, () => super.aggregate(schema, agg, options));
   }
 
   /**

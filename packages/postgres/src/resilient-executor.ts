@@ -37,7 +37,7 @@ function writeRetryable(err: Error): boolean {
  * (never the SQL driver) so that it sees every statement.
  *
  * - Reads (statements the driver flags with `markNextRead()`, issued by
- *   getByIds/query/count with `idempotent: true`) go to a replica when there
+ *   getByIds/query/count/aggregate with `idempotent: true`) go to a replica when there
  *   are replicas, and are retried on any transient failure, on the primary.
  * - Every other statement goes to the primary and is retried only when it
  *   provably did not take effect: it was never sent, or the server reported

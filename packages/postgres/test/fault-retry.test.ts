@@ -12,13 +12,17 @@ const proxy: TestProxy = await startProxy(cluster.port);
 const counters = defineRepository('counters', { id: f.id(), name: f.string(), count: f.integer() }, { table: 'counters' });
 const notes = defineRepository('notes', { id: f.id(), body: f.string() }, { table: 'notes' });
 const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, poolSize: 6, retry: { maxRetries: 4, initialDelay: 20, maxDelay: 200 } });
-const db = createDatabase({ driver, repositories: { counters, notes } });
+const slowCounters = defineRepository('slowCounters', { id: f.id(), name: f.string(), count: f.integer() }, { table: 'slow_counters' });
+const db = createDatabase({ driver, repositories: { counters, notes, slowCounters }, schemaMode: 'off' });
+await driver.ensureSchema([counters.schema, notes.schema], { mode: 'apply' });
 await db.connect();
 
 // Writes that take 400 ms on the server, so that the connection can be cut while one is in flight.
 await cluster.sql(`create function cc_slow() returns trigger language plpgsql as $$
   begin perform pg_sleep(0.4); return new; end $$`);
 await cluster.sql("create trigger cc_slow_counters after update on counters for each row when (new.name like 'slow%') execute function cc_slow()");
+// A read that takes 300 ms on the server, so that its session can be killed while it runs.
+await cluster.sql('create view slow_counters as select c.* from counters c cross join lateral (select pg_sleep(0.3)) s');
 await cluster.sql("create trigger cc_slow_notes after insert on notes for each row when (new.body like 'slow%') execute function cc_slow()");
 
 const countOf = async (id: string) => Number((await cluster.sql('select count from counters where id = $1', [id]))[0]!.count);
@@ -132,6 +136,15 @@ test('reads are retried across a cut connection and succeed', async () => {
   const reads = Array.from({ length: 8 }, () => db.counters.get(c.id));
   proxy.cut();
   for (const r of await Promise.all(reads)) assert.is(r?.count, 7);
+});
+
+test('an aggregate whose session is killed (pg_terminate_backend) while it runs is retried like any read', async () => {
+  await db.counters.create({ name: 'agg', count: 5 });
+  const pending = db.slowCounters.aggregate({ where: { name: 'agg' }, sum: ['count'] });
+  await waitForActive('%slow_counters%');
+  await cluster.sql("select pg_terminate_backend(pid) from pg_stat_activity where query ilike '%slow_counters%' and pid <> pg_backend_pid()");
+  const [totals] = await pending;
+  assert.is(totals?.sum.count, 5);
 });
 
 test.after(async () => {

@@ -30,11 +30,13 @@ await replica.sql('insert into items (id, title, version) values ($1, $2, 1), ($
 
 const titleOn = async (c: TestCluster) => (await c.sql('select title from items where id = $1', [row.id]))[0]?.title;
 
-test('reads outside transactions (get, find, count) are answered by the replica', async () => {
+test('reads outside transactions (get, find, count, aggregate) are answered by the replica', async () => {
   const { db } = open();
   assert.is((await db.items.get(row.id))?.title, 'on replica');
   assert.equal((await db.items.find({ orderBy: { title: 'asc' } })).map((r) => r.title), ['on replica', 'replica only']);
   assert.is(await db.items.count(), 2);
+  const [totals] = await db.items.aggregate({ count: ['_all'] });
+  assert.is(totals?.count._all, 2, 'the aggregate counted the replica\'s two rows, not the primary\'s one');
 });
 
 test('reads inside a transaction go to the primary', async () => {

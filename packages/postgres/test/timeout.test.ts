@@ -62,6 +62,20 @@ test('a read given up by its caller (per-call timeout) is cancelled on the serve
   assert.is((await running())[0]!.n, 0, 'no pg_sleep is still running on the server');
 });
 
+test('an aggregate given up by its caller (per-call timeout) is cancelled on the server like any read', async () => {
+  const { db } = open({});
+  const started = performance.now();
+  try {
+    await db.slow.aggregate({ count: ['_all'] }, { timeout: 200 });
+    assert.unreachable('should have timed out');
+  } catch (err) {
+    assert.instance(err, TimeoutError, String(err));
+  }
+  assert.is((await db.items.get(seeded.id))?.title, 'seed');
+  assert.ok(performance.now() - started < 3500, 'the next query did not wait for the 4 s sleep to end');
+  assert.is((await running())[0]!.n, 0, 'no pg_sleep is still running on the server');
+});
+
 test('a cancel sent for a read that finished anyway never reaches the next read on the same connection', async () => {
   const { db } = open({});
   const failures: string[] = [];
