@@ -196,7 +196,9 @@ export class PostgresDriver extends SqlDriver {
   private async afterFailedInsert(err: unknown, attempt: number, schema: RepositorySchema, ids: readonly string[]): Promise<void> {
     // A duplicate id on a later attempt: the earlier attempt did commit after all.
     if (attempt > 1 && err instanceof UniqueViolationError && (await this.presence(schema, ids)) === 'all') return;
-    if (!(err instanceof ConnectionError) || err.info.breaker !== undefined || phaseOf(err) === undefined) throw err;
+    // A failure to connect: the insert was never sent (the executor already retried it), so its outcome is known.
+    const phase = phaseOf(err);
+    if (!(err instanceof ConnectionError) || err.info.breaker !== undefined || phase === undefined || phase === 'connect') throw err;
     const found = await this.presence(schema, ids);
     if (found === 'all') return;
     if (found === 'none') {

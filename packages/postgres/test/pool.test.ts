@@ -90,6 +90,23 @@ test('an unreachable server raises ConnectionError', async () => {
   }
 });
 
+test('a create or createMany that could not connect says it was not sent, with no unknown outcome', async () => {
+  const { db } = open({ url: 'postgres://postgres@127.0.0.1:1/test', connectTimeout: 1000, retry: { maxRetries: 1, initialDelay: 10 }, breaker: false });
+  for (const write of [() => db.items.create({ title: 'never sent' }), () => db.items.createMany([{ title: 'a' }, { title: 'b' }])]) {
+    try {
+      await write();
+      assert.unreachable('should have thrown');
+    } catch (err) {
+      assert.instance(err, ConnectionError);
+      const e = err as ConnectionError;
+      assert.is(e.info.phase, 'connect');
+      assert.is(e.info.outcome, undefined, 'nothing was sent, so the outcome is known');
+      assert.match(e.message, /was not sent/);
+      assert.not.match(e.message, /unknown|could not be checked/);
+    }
+  }
+});
+
 test('invalid pool settings are refused with ConfigError', () => {
   assert.throws(() => postgres({ url: PG_URL, poolSize: 0 }), (e: unknown) => e instanceof ConfigError);
   assert.throws(() => postgres({ poolSize: 2 }), (e: unknown) => e instanceof ConfigError);
