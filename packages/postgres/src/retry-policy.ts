@@ -118,6 +118,22 @@ export function connectionFailure(err: unknown, phase: FailurePhase, target: str
       { cause, info: { sqlState: code, phase, target, evidence, transient: false, ...(name === undefined ? {} : { database: name }) } },
     );
   }
+  if (code === '28000' || code === '28P01') {
+    // The server answered and refused the role or its credentials: it is up, and retrying cannot help.
+    return new ConnectionError(
+      `The server of ${target} refused to authenticate the connection (${code}: ${message.slice(0, 200)}); the statement was not sent. ` +
+        'Correct the user or password (url, or user and password), or create the role and allow it in pg_hba.conf.',
+      { cause, info: { sqlState: code, phase, target, evidence, transient: false } },
+    );
+  }
+  if (code === '25P03') {
+    // The server ends a session idle in a transaction only while it waits for the next statement: nothing was committed.
+    return new ConnectionError(
+      `The server of ${target} ended the session because its transaction stayed idle longer than idleInTransactionTimeout (25P03): ` +
+        'the transaction was rolled back and nothing of it was committed. Keep the work between the statements of a transaction short, or raise idleInTransactionTimeout.',
+      { cause, info: { sqlState: code, phase, target, evidence, transient: false } },
+    );
+  }
   const what = phase === 'connect'
     ? 'could not be reached (the statement was not sent)'
     : phase === 'commit'
@@ -125,8 +141,7 @@ export function connectionFailure(err: unknown, phase: FailurePhase, target: str
       : 'was lost while a statement ran: an autocommit write may or may not have been applied';
   return new ConnectionError(
     `The database connection to ${target} ${what} (${code ?? message.slice(0, 120)}). Check that the server is up and reachable; reads are retried automatically, writes only when that is provably safe.`,
-    // 25P03: the server ended a session left idle in a transaction; running it again would idle again.
-    { cause, info: { sqlState: code, phase, target, evidence, transient: code !== '25P03' && isRawConnectionFailure(err) } },
+    { cause, info: { sqlState: code, phase, target, evidence, transient: isRawConnectionFailure(err) } },
   );
 }
 

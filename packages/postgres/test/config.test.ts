@@ -98,6 +98,23 @@ test('a database that does not exist is reported as such, not as a server that c
   }
 });
 
+test('an unknown role is reported as refused authentication, not as a server that cannot be reached', async () => {
+  const url = new URL(PG_URL);
+  url.username = `no_such_role_${suffix()}`;
+  const db = createDatabase({ driver: postgres(testConfig({ url: url.href })), repositories: { notes } });
+  try {
+    await db.connect();
+    assert.unreachable('connect should fail');
+  } catch (err) {
+    assert.instance(err, ConnectionError);
+    assert.match((err as Error).message, /refused to authenticate the connection \(28000: role "no_such_role_/);
+    assert.not.match((err as Error).message, /could not be reached|server is up/);
+    assert.is((err as ConnectionError).info.transient, false, 'not retried');
+  } finally {
+    await db.close();
+  }
+});
+
 test('a bad replicaPoolSize is a ConfigError naming postgres.replicaPoolSize, not poolSize', () => {
   for (const [replicaPoolSize, got] of [[0, 'a number 0'], [1.5, 'a number 1.5'], ['2', 'a string']] as Array<[unknown, string]>) {
     const error = configErrorOf(() => postgres(testConfig({ replicaUrls: [PG_URL], replicaPoolSize: replicaPoolSize as number })));
