@@ -6,7 +6,9 @@ const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
   '57P01', '57P02', '57P03', '53300',
 ]);
-const CONNECTION_MESSAGES = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|server closed the connection|cannot use a pool after calling end|client was closed|pglite is closed/i;
+const CONNECTION_MESSAGES = /connection terminated|connection error|not queryable|timeout exceeded when trying to connect|server closed the connection|cannot use a pool after calling end|client was closed/i;
+/** An embedded database (PGlite) refusing a statement because its owner closed it. */
+const CLOSED_MESSAGES = /pglite is clos(ed|ing)/i;
 
 /**
  * Prefix of the text an increment guard casts to bigint when a wide integer
@@ -98,6 +100,13 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
   }
   if (code === '57014') {
     return new TimeoutError('The database cancelled the statement because it ran past its timeout (statement_timeout). Narrow the query or raise the timeout.', { cause: sanitized(err), info: { sqlState: code } });
+  }
+  if (CLOSED_MESSAGES.test(message)) {
+    // The database was closed by its owner: no server to check, and nothing to retry on this one.
+    return new ConnectionError(
+      'The database was closed (close() was called) before this statement ran: it was not run, and a transaction it belonged to did not commit. Open a new database to continue.',
+      { cause: sanitized(err), info: { sent: false, reason: 'closed' } },
+    );
   }
   if ((code && (CONNECTION_CODES.has(code) || code.startsWith('08'))) || CONNECTION_MESSAGES.test(message)) {
     return new ConnectionError(`The database connection failed (${code ?? message}). Check that the server is up and reachable; the operation may be retried.`, { cause: sanitized(err), info: { sqlState: code } });
