@@ -1,3 +1,18 @@
+import { AbortedError } from '@chatcore/core';
+
+/**
+ * What a caller that gave up gets: the signal's own reason (core's
+ * TimeoutError for a per-call timeout), or an AbortedError around it.
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) throw abortReason(signal);
+ * ```
+ */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new AbortedError({ cause: signal.reason });
+}
+
 /**
  * A FIFO lock over PGlite's single connection. A transaction holds it from
  * BEGIN to COMMIT; a lone statement holds it for one round trip. Without it,
@@ -6,7 +21,7 @@
  * @example
  * ```ts
  * const lock = new ConnectionLock();
- * await lock.acquire(); // at once when free, else in arrival order
+ * await lock.acquire(AbortSignal.timeout(1000)); // at once when free, else in arrival order; rejects once the signal fires
  * try { await client.query('select 1'); } finally { lock.release(); }
  * ```
  */
@@ -14,13 +29,30 @@ export class ConnectionLock {
   private locked = false;
   private readonly waiters: Array<() => void> = [];
 
-  /** Resolves when the caller holds the lock (immediately when it is free). */
-  acquire(): Promise<void> | undefined {
+  /**
+   * Resolves when the caller holds the lock (immediately when it is free).
+   * A waiter whose `signal` fires leaves the queue at once: its promise
+   * rejects with the signal's reason and it never gets the lock.
+   */
+  acquire(signal?: AbortSignal): Promise<void> | undefined {
     if (!this.locked) {
       this.locked = true;
       return undefined;
     }
-    return new Promise<void>((resolve) => this.waiters.push(resolve));
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return new Promise<void>((resolve, reject) => {
+      const onAbort = () => {
+        const index = this.waiters.indexOf(grant);
+        if (index !== -1) this.waiters.splice(index, 1);
+        reject(abortReason(signal!));
+      };
+      const grant = () => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.waiters.push(grant);
+    });
   }
 
   release(): void {

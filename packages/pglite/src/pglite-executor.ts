@@ -2,7 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
 import { TransactionError, UnsupportedQueryError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement, StatementLimits } from '@chatcore/sql';
-import { ConnectionLock } from './connection-lock.js';
+import { abortReason, ConnectionLock } from './connection-lock.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { defaultTemplateCache, startInMemory } from './cluster-template.js';
 import { parseTimestamptz } from './timestamp-parser.js';
@@ -127,13 +127,21 @@ export class PgliteExecutor implements SqlExecutor {
     }
   }
 
-  async execute(statement: SqlStatement): Promise<SqlResult> {
+  /**
+   * Run one statement once the connection is free. A statement whose
+   * caller's `signal` fires while it waits leaves the queue and is never
+   * run: a write run then would be applied after its caller was told it
+   * timed out or was aborted.
+   */
+  async execute(statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
     const pg = await this.pg();
     const state = stateOf(pg);
     state.checkContext();
-    const wait = state.lock.acquire();
+    const wait = state.lock.acquire(signal);
     if (wait) await wait;
     try {
+      // The signal may have fired in the tick between the hand-over and now.
+      if (signal?.aborted) throw abortReason(signal);
       return await run(pg, statement);
     } finally {
       state.lock.release();

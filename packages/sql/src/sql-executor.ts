@@ -83,8 +83,12 @@ export interface SqlConnection {
  * ```
  */
 export interface SqlExecutor {
-  /** Run one statement on any available connection. */
-  execute(statement: SqlStatement): Promise<SqlResult>;
+  /**
+   * Run one statement on any available connection. `signal` is the caller's:
+   * an executor that queues statements must not send one whose signal fired
+   * while it waited (its caller was already told it timed out or aborted).
+   */
+  execute(statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult>;
   /**
    * Run `fn` with a connection reserved for it until the returned promise
    * settles (used for transactions). `fn`'s error is rethrown after the

@@ -17,7 +17,7 @@ import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upse
  * const run: StatementRunner = (st) => executor.execute(st);
  * ```
  */
-export type StatementRunner = (statement: SqlStatement) => Promise<SqlResult>;
+export type StatementRunner = (statement: SqlStatement, signal?: AbortSignal) => Promise<SqlResult>;
 
 /** What a transaction's sessions share: whether a statement failed since the last savepoint. */
 interface TxState {
@@ -55,7 +55,7 @@ export abstract class SqlSessionBase implements DriverSession {
     if (this.ended) return Promise.reject(endedError());
     if (signal?.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
     // A promise chain rather than an async frame: this is on every call's path.
-    return this.run(statement).then(undefined, (err: unknown) => {
+    return this.run(statement, signal).then(undefined, (err: unknown) => {
       if (this.tx) this.tx.failed = true;
       throw mapSqlError(err, plan);
     });

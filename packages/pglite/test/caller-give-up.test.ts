@@ -1,0 +1,44 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AbortedError, createDatabase, defineRepository, f, TimeoutError } from '@chatcore/core';
+import { pglite } from '../src/index.js';
+
+const users = defineRepository('users', { id: f.id(), name: f.string(), version: f.version() });
+const driver = pglite({});
+const db = createDatabase({ driver, repositories: { users } });
+await db.connect();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** A transaction that holds PGlite's one connection for `ms`; resolves `held` once it does. */
+function holdConnection(ms: number): { held: Promise<void>; done: Promise<void> } {
+  let holding!: () => void;
+  const held = new Promise<void>((r) => { holding = r; });
+  const done = db.transaction(async (tx) => {
+    await tx.users.count();
+    holding();
+    await sleep(ms);
+  });
+  return { held, done };
+}
+
+test('writes whose caller gave up while they waited for the connection leave the queue and are never run', async () => {
+  const { held, done } = holdConnection(500);
+  await held;
+  const timedOut = db.users.create({ name: 'timed out' }, { timeout: 100 }).then(() => 'ok', (err: unknown) => err);
+  const controller = new AbortController();
+  const patient = db.users.count({ name: 'timed out' });
+  const abortedCreate = db.users.createMany([{ name: 'aborted 1' }, { name: 'aborted 2' }], { signal: controller.signal }).then(() => 'ok', (err: unknown) => err);
+  await sleep(50);
+  controller.abort();
+  assert.instance(await timedOut, TimeoutError);
+  assert.instance(await abortedCreate, AbortedError);
+  // Only the read whose caller did not give up is still waiting for the connection.
+  assert.is(driver.executor.stats?.().waiting, 1, 'the callers that gave up left the queue');
+  await done;
+  assert.is(await patient, 0);
+  await sleep(100);
+  assert.is(await db.users.count({ name: { in: ['timed out', 'aborted 1', 'aborted 2'] } }), 0, 'nothing was written after its caller gave up');
+});
+
+test.after(() => db.close());
+test.run();
