@@ -2,6 +2,7 @@ import pg from 'pg';
 import type { SqlResult, SqlStatement } from '@chatcore/sql';
 import { AbortedError, ChatcoreError, TimeoutError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
+import { closedError } from './closed-error.js';
 import { connectionFailure, isRawConnectionFailure } from './retry-policy.js';
 import { explainTlsError } from './tls-options.js';
 import { lockTimeoutAsTimeout } from './server-timeouts.js';
@@ -77,6 +78,14 @@ export class PoolTarget {
   readonly #probes = new Set<pg.Client>();
   /** Connections handed out and not yet given back (the pool's own counts include those still connecting). */
   private checkedOut = 0;
+  /**
+   * Checkouts still waiting for a connection, each with the function that
+   * gives it up. An ending pg Pool never serves its waiters (they would hang,
+   * or fail at connectTimeout as if the server were down): `end()` fails
+   * them at once with `closedError`.
+   */
+  readonly #waiting = new Set<(err: Error) => void>();
+  #ending = false;
 
   constructor(readonly name: string, pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {
     this.#pool = pool;
@@ -89,8 +98,15 @@ export class PoolTarget {
     return this.#pool.query('select 1');
   }
 
-  /** End the pool: its connections close once given back (the driver is closing). */
+  /**
+   * End the pool (the driver is closing): calls waiting for a connection
+   * fail at once with `closedError` (nothing was sent), later ones too;
+   * connections checked out finish their work and close once given back.
+   */
   end(): Promise<void> {
+    this.#ending = true;
+    const closed = closedError(this.name);
+    for (const giveUp of [...this.#waiting]) giveUp(closed);
     return this.#pool.end();
   }
 
@@ -185,7 +201,7 @@ export class PoolTarget {
    */
   private connectOnce(): Promise<pg.PoolClient> {
     return new Promise((resolve, reject) => {
-      this.#pool.connect((err, client) => {
+      this.checkout((err, client) => {
         if (err || !client) {
           reject(this.connectError(err));
           return;
@@ -198,6 +214,36 @@ export class PoolTarget {
         guards.set(client, early);
         resolve(client);
       });
+    });
+  }
+
+  /**
+   * pool.connect, except that a checkout still waiting when the target ends
+   * is failed at once with `closedError` (and one asked for afterwards never
+   * reaches the pool); a connection handed over after that goes straight
+   * back. The callback runs once, in the tick the pool hands a client over.
+   */
+  private checkout(callback: (err: Error | undefined, client: pg.PoolClient | undefined) => void): void {
+    if (this.#ending) {
+      callback(closedError(this.name), undefined);
+      return;
+    }
+    let done = false;
+    const giveUp = (err: Error) => {
+      if (done) return;
+      done = true;
+      this.#waiting.delete(giveUp);
+      callback(err, undefined);
+    };
+    this.#waiting.add(giveUp);
+    this.#pool.connect((err, client) => {
+      if (done) {
+        client?.release();
+        return;
+      }
+      done = true;
+      this.#waiting.delete(giveUp);
+      callback(err, client);
     });
   }
 
@@ -236,7 +282,7 @@ export class PoolTarget {
    * over, and no promise is created per step (this is every read's path).
    */
   private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined, cancelOnAbort: boolean): Promise<SqlResult> {
-    return new Promise<SqlResult>((resolve, rejectNow) => this.#pool.connect((connectErr, client) => {
+    return new Promise<SqlResult>((resolve, rejectNow) => this.checkout((connectErr, client) => {
       const reject = onFailure ? (err: Error) => resolve(onFailure(err)) : rejectNow;
       if (connectErr || !client) {
         reject(this.connectError(connectErr));

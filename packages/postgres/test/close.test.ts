@@ -1,0 +1,74 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ConnectionError, createDatabase, defineRepository, f } from '@chatcore/core';
+import { requireService } from '@chatcore/core/testing';
+import { dropTables, suffix } from '@chatcore/sql/testing';
+import { postgres } from '../src/index.js';
+import { testConfig } from './helpers/pg-config.js';
+
+await requireService('postgres');
+
+const items = defineRepository('items', { id: f.id(), title: f.string(), n: f.integer().default(0), version: f.version() }, { table: `items_${suffix()}` });
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const admin = postgres(testConfig({ poolSize: 1 }));
+await admin.ensureSchema([items.schema], { mode: 'apply' });
+
+/** Settle `p` as [elapsed ms since `t0`, error or 'ok'], so an unsettled call shows up as a timeout of the race, not a hang. */
+function settle(p: Promise<unknown>, t0: number): Promise<[number, unknown]> {
+  return p.then(() => [performance.now() - t0, 'ok'], (err: unknown) => [performance.now() - t0, err]);
+}
+
+function assertClosed(err: unknown, what: string): void {
+  assert.instance(err, ConnectionError, `${what}: ${String(err)}`);
+  const e = err as ConnectionError;
+  assert.match(e.message, /closed/, what);
+  assert.not.match(e.message, /could not be reached|server is up|may or may not/, what);
+  assert.is(e.info.sent, false, `${what}: nothing was sent`);
+  assert.is(e.info.reason, 'closed', what);
+  assert.is(e.info.outcome, undefined, `${what}: the outcome is known`);
+}
+
+test('close() fails the calls waiting for a connection at once, lets the one holding it finish, and later calls fail at once', async () => {
+  // A 10 s connect timeout: a waiter left to it would fail long after close, as if the server were down.
+  const db = createDatabase({ driver: postgres(testConfig({ poolSize: 1, connectTimeout: 10_000 })), repositories: { items } });
+  await db.connect();
+  const row = await db.items.create({ title: 'counter' });
+  let holding!: () => void;
+  const held = new Promise<void>((r) => { holding = r; });
+  const t0 = performance.now();
+  const tx = settle(db.transaction(async (t) => {
+    await t.items.count();
+    holding();
+    await sleep(400);
+    await t.items.create({ title: 'in the transaction' });
+  }), t0);
+  await held;
+  const queued = {
+    create: settle(db.items.create({ title: 'queued create' }), t0),
+    createMany: settle(db.items.createMany([{ title: 'queued many 1' }, { title: 'queued many 2' }]), t0),
+    update: settle(db.items.update(row.id, { n: { increment: 1 } }), t0),
+    count: settle(db.items.count(), t0),
+  };
+  await sleep(50);
+  const closedAt = performance.now() - t0;
+  const closing = settle(db.close(), t0);
+  for (const [what, outcome] of Object.entries(queued)) {
+    const [at, err] = await outcome;
+    assertClosed(err, what);
+    assert.ok(at - closedAt < 300, `${what} failed ${Math.round(at - closedAt)} ms after close(), not at once`);
+  }
+  assert.equal((await tx)[1], 'ok', 'the transaction that held the connection finished');
+  assert.equal((await closing)[1], 'ok');
+  const [afterAt, after] = await settle(db.items.count(), performance.now());
+  assertClosed(after, 'a call after close');
+  assert.ok(afterAt < 100, `a call after close failed after ${Math.round(afterAt)} ms`);
+  const { rows } = await admin.executor.execute({ sql: `select title, n from ${items.schema.table} order by title`, parameters: [] });
+  assert.equal(rows.map((r) => `${String(r.title)}:${String(r.n)}`), ['counter:0', 'in the transaction:0']);
+});
+
+test.after(async () => {
+  await dropTables(admin.executor, [items.schema.table]);
+  await admin.close();
+});
+
+test.run();
