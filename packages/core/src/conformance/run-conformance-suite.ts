@@ -20,6 +20,7 @@ import { registerReferentialIntegrityTests } from './referential-integrity-tests
 import { registerReferentialDeleteTests } from './referential-delete-tests.js';
 import { registerRelationsIncludeTests } from './relations-include-tests.js';
 import { registerUnstorableValueTests } from './unstorable-value-tests.js';
+import { registerClosingTests } from './closing-tests.js';
 
 /**
  * Run the driver conformance suite: the semantics every backend must share
@@ -64,6 +65,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerReferentialDeleteTests(h);
   registerRelationsIncludeTests(h);
   registerUnstorableValueTests(h);
+  registerClosingTests(h);
 }
 
 async function probeCapabilities(options: ConformanceOptions): Promise<DriverCapabilities> {

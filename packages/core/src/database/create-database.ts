@@ -9,6 +9,7 @@ import type { MethodName, Operation } from '../plugin/operation.js';
 import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
 import { DatabaseRuntime } from './runtime.js';
+import { databaseClosedError } from './closed-database.js';
 import type { TransactionScopeState } from './transaction-scope.js';
 import { throughReaders } from '../relations/through-readers.js';
 import { checkRelations } from '../relations/check-relations.js';
@@ -92,7 +93,7 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
   };
 
   const transaction = <T>(fn: (tx: TransactionScope<R, Rel>) => Promise<T>, opts?: TransactionCallOptions): Promise<T> =>
-    runtime.transactions.run(scopeRepos, fn, opts);
+    runtime.closed ? Promise.reject(databaseClosedError('transaction')) : runtime.transactions.run(scopeRepos, fn, opts);
 
   let connected = false;
   let closed = false;
@@ -156,6 +157,7 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
     async close() {
       if (closed) return;
       closed = true;
+      runtime.closed = true;
       const errors: unknown[] = [];
       for (const p of plugins) {
         try {

@@ -13,6 +13,7 @@ import type { CallOptions } from '../repository/repository-api.js';
 import type { TransactionScopeState } from './transaction-scope.js';
 import { TransactionRunner } from './transaction-runner.js';
 import { warnHook } from './hook-warning.js';
+import { databaseClosedError } from './closed-database.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
 import { ReferenceGuard } from '../references/reference-guard.js';
 import type { IncludeHost } from '../relations/load-includes.js';
@@ -63,6 +64,8 @@ export class DatabaseRuntime {
   readonly defaultTimeoutMs: number | undefined;
   /** Relations for `include`, when the database declares any (set once by createDatabase). */
   includes: IncludeHost<TransactionScopeState | undefined> | undefined;
+  /** Set by db.close(): calls outside an open transaction, and new transactions, are refused from then on. */
+  closed = false;
 
   constructor(
     readonly driver: Driver,
@@ -101,6 +104,8 @@ export class DatabaseRuntime {
   async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): Promise<OperationResult> {
     if (scope) scope.assertOpen(op.schema.name, method);
     else {
+      // A transaction already open may finish (the driver lets it); a new call is refused before anything runs.
+      if (this.closed) throw databaseClosedError(`${op.schema.name}.${method}`);
       const wait = this.transactions.outside(op.schema.name, method);
       if (wait) await wait;
     }
