@@ -272,6 +272,43 @@ test('audit verify: the file trail verifies; a changed event exits 1 naming its 
   assert.is(json.problem.line, index + 1);
 });
 
+test('audit verify --trail: the file is verified even when the config has an outbox; --from db with --trail exits 2', async () => {
+  const other = mkdtempSync(join(tmpdir(), 'chatcore-cli-outbox-'));
+  try {
+    writeFileSync(join(other, 'chatcore.yaml'), 'database:\n  backend: memory\naudit:\n  sinks:\n    outbox: true\n');
+    const trail = join(other, 'copy.log');
+    const cps = join(other, 'copy.checkpoints');
+    const lines = readFileSync(auditLog, 'utf8').split('\n').filter(Boolean);
+    const events = lines.map((l) => JSON.parse(l) as { seq: number; stream: string; hash: string });
+    // An intact copy first: a stream of the trail, with a checkpoint at its last event.
+    const stream = events[events.length - 1]!.stream;
+    const own = lines.filter((_, i) => events[i]!.stream === stream);
+    const last = events.filter((e) => e.stream === stream).pop()!;
+    writeFileSync(trail, own.join('\n') + '\n');
+    writeFileSync(cps, JSON.stringify({ stream, seq: last.seq, hash: last.hash }) + '\n');
+    const run = (args: string[]) => runCli(args, { cwd: other, env });
+    const ok = await run(['audit', 'verify', '--trail', trail, '--checkpoints', cps]);
+    assert.is(ok.code, 0, show(ok));
+    assert.match(ok.stdout, new RegExp(`intact: ${own.length} event\\(s\\) from ${trail}`));
+    // An edited event is found in the file, not hidden behind the outbox.
+    const edited = own.map((l, i) => (i === 1 ? l.replace(/"v":1/, '"v":1,"actor":"mallory"') : l));
+    writeFileSync(trail, edited.join('\n') + '\n');
+    const broken = await run(['audit', 'verify', '--trail', trail]);
+    assert.is(broken.code, 1, show(broken));
+    assert.match(broken.stdout, /BROKEN at seq \d+ \(modified/);
+    // The checkpoints apply to the file trail: the tail cut off is found.
+    writeFileSync(trail, own.slice(0, -1).join('\n') + '\n');
+    const cut = jsonOf<{ ok: boolean; from: string; problem: { kind: string } }>(await run(['audit', 'verify', '--json', '--trail', trail, '--checkpoints', cps]));
+    assert.is(cut.from, 'file');
+    assert.is(cut.problem.kind, 'truncated');
+    const both = await run(['audit', 'verify', '--from', 'db', '--trail', trail]);
+    assert.is(both.code, 2, show(both));
+    assert.match(both.stderr, /--trail .* cannot be combined with --from db/);
+  } finally {
+    rmSync(other, { recursive: true, force: true });
+  }
+});
+
 test('schema: a difference only a migration can fix is refused by apply, and nothing else changes', async () => {
   await withDb(async (db) => {
     const exec = (sql: string) => (db.driver as unknown as { executor: { execute(s: { sql: string; parameters: unknown[] }): Promise<unknown> } }).executor.execute({ sql, parameters: [] });

@@ -26,9 +26,13 @@ async function auditModule(): Promise<AuditModule> {
  * ```
  */
 export interface AuditVerifyOptions {
-  /** `file` (the audit section's file sink) or `db` (the outbox tables). Default: db with `sinks: { outbox: true }`, file otherwise. */
+  /**
+   * `file` (the audit section's file sink, or the `trail` files) or `db` (the
+   * outbox tables). Default: file when `trail` is given; otherwise db with
+   * `sinks: { outbox: true }`, file without. `db` with `trail` is a usage error.
+   */
   readonly from?: 'file' | 'db' | undefined;
-  /** Trail file(s) to read instead of the configured file sink, `audit.sinks.file` (oldest first). */
+  /** Trail file(s) to verify instead of the configured file sink, `audit.sinks.file` (oldest first); implies `from: 'file'`. */
   readonly trail?: readonly string[] | undefined;
   /** Checkpoint file (default: `audit.checkpoints.file` for files, the outbox's checkpoints for db). */
   readonly checkpoints?: string | undefined;
@@ -66,7 +70,10 @@ export async function auditVerifyCommand(ctx: CommandContext, options: AuditVeri
   const { verifyAuditTrail } = await auditModule();
   const config = options.trail?.length && !existsSync(resolve(ctx.cwd, ctx.options.config)) ? undefined : await readStackConfig(ctx.options.config, ctx.env);
   const section = config?.audit;
-  const from = options.from ?? (section?.sinks?.outbox ? 'db' : 'file');
+  const trail = Boolean(options.trail?.length);
+  if (trail && options.from === 'db') throw new CliError('--trail names trail files to verify; it cannot be combined with --from db.', { code: 'USAGE' });
+  // An explicit trail is what the caller asked to verify, whatever sinks the config has.
+  const from = options.from ?? (trail || !section?.sinks?.outbox ? 'file' : 'db');
   const checkpointFile = options.checkpoints ?? (from === 'file' ? section?.checkpoints?.file : undefined);
   let report: VerifyReport;
   let source: string;
