@@ -171,6 +171,10 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         outboxEvents = stored.events;
         chainer = new OutboxChainer(h.session, stored, {
           stream: `outbox:${schemas.events.table}`, batch: chainBatchFor(o.outbox!.chainBatch, o.checkpointEvery, h.capabilities), checkpointEvery: o.checkpointEvery,
+          onSetAside: (ids) => report({
+            type: 'integrity_failure', source: o.name, ids, details: { table: schemas.events.table },
+            message: `${ids.length} audit outbox row(s) were unmarked after being chained (tampering); they were not chained again`,
+          }),
         });
         await chainer.chainAll();
       }

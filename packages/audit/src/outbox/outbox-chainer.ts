@@ -4,7 +4,7 @@ import { type DriverCapabilities, type DriverSession } from '@chatcore/core/driv
 import { type StoredRow } from '@chatcore/core/plugin';
 import { HashChain } from '../chain/hash-chain.js';
 import { GENESIS_HASH } from '../events/audit-event.js';
-import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
+import { SET_ASIDE, UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
 import { orderedId } from './ordered-id.js';
 
 /** A UUID derived from a name, so every process finds the same head row. */
@@ -23,6 +23,10 @@ class HeadBusy extends Error {}
  * time, across processes), seals the oldest unchained rows in id order,
  * inserts their links (seq, prevHash, hash) in one statement, marks the rows
  * with one update and moves the head. Every `checkpointEvery` events it inserts a checkpoint.
+ * An unmarked row that already has a link (its mark was cleared after it
+ * was chained) is not chained again: it is marked `SET_ASIDE` and reported
+ * through `onSetAside`, and the outbox reader hands it to the verifier as
+ * modified.
  *
  * @example
  * ```ts
@@ -34,11 +38,18 @@ export class OutboxChainer {
   private readonly headId: string;
   private running: Promise<number> | undefined;
   private again = false;
+  private setAside: string[] = [];
 
   constructor(
     private readonly session: DriverSession,
     private readonly schemas: OutboxSchemas,
-    private readonly options: { readonly stream: string; readonly batch: number; readonly checkpointEvery: number },
+    private readonly options: {
+      readonly stream: string;
+      readonly batch: number;
+      readonly checkpointEvery: number;
+      /** Called after a chaining transaction that found rows already linked but unmarked (their ids). */
+      readonly onSetAside?: ((ids: readonly string[]) => void) | undefined;
+    },
   ) {
     this.headId = nameId(`chatcore-audit-head:${options.stream}`);
   }
@@ -58,11 +69,13 @@ export class OutboxChainer {
           try {
             n = await this.chainBatch();
           } catch (e) {
+            this.setAside = [];
             if (!(e instanceof HeadBusy) || ++busy > 50) throw e;
             await new Promise((r) => setTimeout(r, 5 + Math.random() * 20));
             continue;
           }
           total += n;
+          this.reportSetAside();
           if (n < this.options.batch && !this.again) return total;
         }
       } finally {
@@ -90,21 +103,37 @@ export class OutboxChainer {
         select: ['id', 'event'],
       }, {});
       if (rows.length === 0) return 0;
+      // A row already linked was chained before and its mark cleared since (tampering):
+      // linking it again would fail on the link's id forever. Set it aside; the reader reports it.
+      const linked = new Set((await tx.getByIds(this.schemas.links, rows.map((r) => r.id as string), {})).map((l) => l.id as string));
+      const fresh = linked.size ? rows.filter((r) => !linked.has(r.id as string)) : rows;
+      if (linked.size) {
+        await tx.update(events, { ids: [...linked] }, { set: { batch: SET_ASIDE }, increment: {} }, {});
+        this.setAside.push(...linked);
+      }
+      if (fresh.length === 0) return rows.length;
       const chain = new HashChain(this.options.stream, { seq: head.seq as number, hash: head.hash as string });
       const due: StoredRow[] = [];
       const links: StoredRow[] = [];
-      for (const row of rows) {
+      for (const row of fresh) {
         const sealed = chain.seal(outboxEventBody(row));
         links.push({ id: row.id, stream: this.options.stream, seq: sealed.seq, prevHash: sealed.prevHash, hash: sealed.hash });
         if (sealed.seq % this.options.checkpointEvery === 0) due.push(checkpointRow(this.options.stream, sealed.seq, sealed.hash));
       }
       // One statement for the links and one to mark the rows, whatever the batch size.
       await tx.insert(this.schemas.links, links, {});
-      await tx.update(events, { ids: rows.map((r) => r.id as string) }, { set: { batch: (head.seq as number) + 1 }, increment: {} }, {});
+      await tx.update(events, { ids: fresh.map((r) => r.id as string) }, { set: { batch: (head.seq as number) + 1 }, increment: {} }, {});
       await tx.update(headSchema, { ids: [this.headId] }, { set: { seq: chain.seq, hash: chain.hash, time: new Date() }, increment: {} }, {});
       if (due.length) await tx.insert(checkpoints, due, {});
       return rows.length;
     }, {});
+  }
+
+  private reportSetAside(): void {
+    if (this.setAside.length === 0) return;
+    const ids = this.setAside;
+    this.setAside = [];
+    this.options.onSetAside?.(ids);
   }
 
   /** Write a checkpoint at the current head (at close, so the tail is covered). */

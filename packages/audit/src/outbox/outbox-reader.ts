@@ -6,7 +6,9 @@ import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.
 /**
  * Reads the outbox as a trail source for `verifyAuditTrail`: chained rows in
  * `seq` order (as sealed events), and the checkpoints. Unchained rows (just
- * committed, not sealed yet) are counted by `pending()`, not verified.
+ * committed, not sealed yet) are counted by `pending()`, not verified. A
+ * linked row whose `batch` mark was cleared is yielded with that mark
+ * (`outboxBatch`), so the verifier reports it as modified.
  *
  * @example
  * ```ts
@@ -63,5 +65,9 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
 }
 
 function toEvent(row: StoredRow, link: StoredRow): SealedAuditEvent {
-  return { ...outboxEventBody(row), stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
+  const event = { ...outboxEventBody(row), stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
+  // A linked row is marked with its batch (1 or more); a mark cleared after chaining is a
+  // change to the row: the event carries it, so it no longer matches its hash.
+  const batch = row.batch as number | null | undefined;
+  return typeof batch === 'number' && batch >= 1 ? event : ({ ...event, outboxBatch: batch ?? null } as SealedAuditEvent);
 }

@@ -111,3 +111,15 @@ export function outboxEventBody(row: StoredRow): AuditEventBody {
  * ```
  */
 export const UNCHAINED: Condition = Object.freeze({ kind: 'isNull', field: 'batch', isNull: true });
+
+/**
+ * The `batch` mark of a row the chainer found unmarked although it has a
+ * link (its mark was cleared after it was chained): real batches start at 1.
+ * The row is not chained again; the outbox reader reports it as modified.
+ *
+ * @example
+ * ```ts
+ * const suspicious = await session.count(schemas.events, { kind: 'cmp', field: 'batch', op: 'eq', value: SET_ASIDE }, {});
+ * ```
+ */
+export const SET_ASIDE = 0;
