@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
+import { AsyncResource } from 'node:async_hooks';
 import { ConfigError, ValidationError, type CallerContext, type ComponentHealth, type SecurityEvent } from '@chatcore/core';
 import { familyOf, type OperationContext, type OperationResult, type Plugin, type PluginHost, type RepositorySchema, type TransactionEvent } from '@chatcore/core/plugin';
 import { checkValueAllowlist, resolveAuditOptions, type AuditOptions } from './audit-options.js';
@@ -93,6 +94,8 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
   let chainTimer: NodeJS.Timeout | undefined;
   let outboxEvents: RepositorySchema | undefined;
   let closed = false;
+  /** The async context of connect(), outside any caller's transaction. */
+  let outside: AsyncResource | undefined;
 
   const streaming = Boolean(sinks.console || sinks.file || sinks.transports?.length);
 
@@ -112,6 +115,31 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
   }
 
   const emit = (body: AuditEventBody): Promise<void> | undefined => getWriter()?.enqueue(body);
+
+  /** Outbox inserts made outside any caller's transaction and not awaited by the caller (flush and close wait for them). */
+  const outboxWrites = new Set<Promise<void>>();
+
+  /**
+   * Insert an event the operation's transaction must not carry (a failure, a
+   * rejection, a rollback) into the outbox, autocommitted. The returned
+   * promise is only for callers outside a transaction: inside one, PGlite's
+   * single connection runs the insert after the transaction ends.
+   */
+  function toOutbox(body: AuditEventBody): Promise<void> | undefined {
+    if (!schemas || !host || !outboxEvents || !outside || closed) return undefined;
+    const [session, table] = [host.session, outboxEvents];
+    // Run in connect()'s async context, not the caller's: PGlite refuses a statement outside a transaction from inside its callback.
+    const write: Promise<void> = outside.runInAsyncScope(() => session.insert(table, [outboxEventRow(body)], {})).then(
+      () => scheduleChain(),
+      (e: unknown) => { process.emitWarning(`chatcore audit: an event could not be written to the outbox (${e instanceof Error ? e.message : String(e)}).`, { code: 'CHATCORE_AUDIT_OUTBOX' }); },
+    ).finally(() => outboxWrites.delete(write));
+    outboxWrites.add(write);
+    return write;
+  }
+
+  async function settleOutbox(): Promise<void> {
+    while (outboxWrites.size) await Promise.all([...outboxWrites]);
+  }
 
   function report(event: SecurityEvent): void {
     if (host) host.reportSecurityEvent(event);
@@ -165,6 +193,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async connect(h) {
       host = h;
       closed = false;
+      outside = new AsyncResource('chatcore-audit-outbox');
       await emit(builder.stream('stream_started', { pid: process.pid, host: hostname() }));
       if (schemas) {
         const stored = storedSchemas(h, schemas);
@@ -225,14 +254,20 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async afterRollback(event: TransactionEvent) {
       const operations = event.operations.filter((c) => !c.failed);
       if (!o.recordRollbacks || !operations.some((c) => familyOf(c.op.kind) !== 'read')) return;
-      await emit(builder.rollback(operations.length === event.operations.length ? event : { ...event, operations }));
+      const body = builder.rollback(operations.length === event.operations.length ? event : { ...event, operations });
+      // The transaction is over: the outbox row is autocommitted.
+      await Promise.all([emit(body), toOutbox(body)]);
     },
 
     async onError({ ctx, error }) {
       const durationMs = performance.now() - ctx.startedAtHr;
-      const w = emit(builder.inCall(ctx, durationMs, undefined, error));
+      const body = builder.inCall(ctx, durationMs, undefined, error);
+      const w = emit(body);
+      // Autocommitted: a failure is recorded even when its transaction rolls back.
+      const row = toOutbox(body);
       reportInjection(error, ctx, ctx.method);
       if (w) await w;
+      if (row && !ctx.transaction) await row;
     },
 
     async onSecurityEvent(event) {
@@ -257,11 +292,14 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         error: redactError(error) as unknown as AuditEventBody[string],
       };
       const w = emit(body);
+      // Not awaited: the call may be inside a transaction (flush waits for it).
+      toOutbox(body);
       if (error instanceof ValidationError) reportInjection(error, info, info.method ?? 'unknown');
       if (w) await w;
     },
 
     async flush() {
+      await settleOutbox();
       if (chainer) await chainer.chainAll();
       // A report may be in flight through the host (a microtask): let it land first.
       await new Promise((r) => setImmediate(r));
@@ -290,6 +328,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
 
     async close() {
       if (closed) return;
+      await settleOutbox();
       if (chainTimer) { clearTimeout(chainTimer); chainTimer = undefined; }
       if (chainer) {
         await chainer.chainAll();
