@@ -337,7 +337,8 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       await new Promise((r) => setImmediate(r));
       const w = writer;
       if (w) {
-        await w.enqueue(builder.stream('stream_closed', { sealed: w.chain.seq + 1, dropped: w.dropped }));
+        // Admitted even when the queue is full under overflow 'drop': a clean shutdown must not look like a crash.
+        w.finish((dropped) => builder.stream('stream_closed', { sealed: w.chain.seq + 1, dropped }));
         closed = true;
         await w.close();
       }

@@ -52,6 +52,9 @@ export class StreamWriter {
   private pendingDrops = 0;
   private lastCheckpointSeq = 0;
   private failure: unknown;
+  /** Builds the stream's last event, once everything before it is written (see finish). */
+  private last: ((dropped: number) => AuditEventBody) | undefined;
+  private ended = false;
   /** Events dropped since start (overflow 'drop' only). */
   dropped = 0;
   /** Events written to the sink since start. */
@@ -74,6 +77,8 @@ export class StreamWriter {
   }
 
   enqueue(body: AuditEventBody): Promise<void> | undefined {
+    // After the last event nothing can follow it in the stream.
+    if (this.ended) return undefined;
     if (this.size < this.options.capacity && this.waiters.length === 0) {
       this.queue.push(body);
       this.schedule();
@@ -89,9 +94,21 @@ export class StreamWriter {
     return new Promise<void>((resolve) => this.waiters.push({ body, resolve }));
   }
 
+  /**
+   * End the stream with the event `last` builds (given the total dropped):
+   * admitted whatever the queue holds, written after every event accepted
+   * before it and after a final `events_dropped` notice for drops not yet
+   * reported; events enqueued later are ignored. `close()` waits for it.
+   */
+  finish(last: (dropped: number) => AuditEventBody): void {
+    if (this.ended || this.last) return;
+    this.last = last;
+    this.schedule(true);
+  }
+
   /** Resolves when every event accepted so far is handed to the sink. */
   async flush(): Promise<void> {
-    while (this.draining || this.size > 0 || this.waiters.length > 0 || this.pendingDrops > 0) {
+    while (this.draining || this.busy) {
       this.schedule(true);
       await this.draining;
     }
@@ -109,15 +126,20 @@ export class StreamWriter {
     if (this.draining) return;
     // A short delay lets events of concurrent or back-to-back calls share one
     // write (one winston entry and one file write per batch, not per event).
-    const soon = urgent || this.options.flushMs <= 0 || this.size >= this.options.batchSize || this.waiters.length > 0 || this.pendingDrops > 0;
+    const soon = urgent || this.options.flushMs <= 0 || this.size >= this.options.batchSize || this.waiters.length > 0 || this.pendingDrops > 0 || this.last !== undefined;
     this.draining = new Promise<void>((resolve) => (soon ? setImmediate(resolve) : setTimeout(resolve, this.options.flushMs))).then(() => this.drain()).finally(() => {
       this.draining = undefined;
-      if (this.size > 0 || this.waiters.length > 0 || this.pendingDrops > 0) this.schedule();
+      if (this.busy) this.schedule();
     });
   }
 
+  /** Something is left to write. */
+  private get busy(): boolean {
+    return this.size > 0 || this.waiters.length > 0 || this.pendingDrops > 0 || this.last !== undefined;
+  }
+
   private async drain(): Promise<void> {
-    while (this.size > 0 || this.waiters.length > 0 || this.pendingDrops > 0) {
+    while (this.busy) {
       let lines = '';
       if (this.pendingDrops > 0) {
         const n = this.pendingDrops;
@@ -136,8 +158,17 @@ export class StreamWriter {
         this.head = 0;
       }
       this.admitWaiters();
+      let ending = 0;
+      if (this.last && this.size === 0 && this.waiters.length === 0) {
+        // Drops reported at the top of this pass came before; none can happen in between.
+        const line = this.chain.sealLine(this.last(this.dropped));
+        lines = lines ? `${lines}\n${line}` : line;
+        this.last = undefined;
+        this.ended = true;
+        ending = 1;
+      }
       if (lines) {
-        this.written += taken;
+        this.written += taken + ending;
         await this.write(lines);
       }
       if (this.checkpoints && this.chain.seq - this.lastCheckpointSeq >= this.options.checkpointEvery) void this.checkpoint();
