@@ -86,6 +86,40 @@ test('a chain rewritten from the start is caught by a checkpoint', async () => {
   assert.is(report.problem?.position, 20);
 });
 
+/** A stream that ends with stream_closed, its checkpoint at the close as the writer writes it. */
+function closedTrail(n: number, stream: string): { chain: HashChain; events: SealedAuditEvent[]; checkpoints: AuditCheckpoint[] } {
+  const chain = new HashChain(stream);
+  const events: SealedAuditEvent[] = [chain.seal({ v: 1, type: 'audit', time: new Date(1_700_000_000_000).toISOString(), action: 'stream_started' })];
+  for (let i = 1; i < n - 1; i++) events.push(chain.seal({ v: 1, type: 'operation', time: new Date(1_700_000_000_000 + i).toISOString(), method: 'create', ids: [`id-${i}`], count: 1, outcome: 'ok' }));
+  events.push(chain.seal({ v: 1, type: 'audit', time: new Date(1_700_000_000_000 + n).toISOString(), action: 'stream_closed', sealed: n, dropped: 0 }));
+  return { chain, events, checkpoints: [{ stream, seq: n, hash: chain.hash }] };
+}
+
+test('re-hashed events appended after stream_closed are reported as appended', async () => {
+  const { chain, events, checkpoints } = closedTrail(10, 'proc:test:1:c');
+  assert.ok((await verifyAuditTrail(events, checkpoints)).ok);
+  // Chained on correctly from the closing event, but after it: the writer never does that.
+  events.push(chain.seal({ v: 1, type: 'operation', time: new Date().toISOString(), method: 'delete', ids: ['x'], count: 1, outcome: 'ok' }));
+  const report = await verifyAuditTrail(events, checkpoints);
+  assert.equal([report.problem?.kind, report.problem?.seq, report.problem?.position], ['appended', 11, 11]);
+});
+
+test('with checkpoints, an invented closed stream without any is unanchored; one that did not close is a warning', async () => {
+  const real = closedTrail(10, 'proc:test:1:real');
+  const invented = closedTrail(5, 'proc:test:1:invented');
+  let report = await verifyAuditTrail([...real.events, ...invented.events], real.checkpoints);
+  assert.equal([report.problem?.kind, report.problem?.stream, report.problem?.position], ['unanchored', 'proc:test:1:invented', 11]);
+  // Without stream_closed it looks like a writer that stopped before its first checkpoint.
+  report = await verifyAuditTrail([...real.events, ...invented.events.slice(0, -1)], real.checkpoints);
+  assert.ok(report.ok, JSON.stringify(report.problem));
+  assert.is(report.warnings.length, 1);
+  assert.match(report.warnings[0]!, /proc:test:1:invented .* no checkpoint/);
+  // Without checkpoints nothing is claimed about them.
+  report = await verifyAuditTrail([...real.events, ...invented.events]);
+  assert.ok(report.ok);
+  assert.equal(report.warnings, []);
+});
+
 test('files: each tampering kind is found at its line; interleaved streams verify separately', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'audit-verify-'));
   try {

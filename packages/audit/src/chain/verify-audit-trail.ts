@@ -10,7 +10,7 @@ import { GENESIS_HASH } from '../events/audit-event.js';
  * if (report.problem?.kind === 'truncated') alert('events removed from the tail');
  * ```
  */
-export type TrailProblemKind = 'modified' | 'deleted' | 'reordered' | 'truncated' | 'malformed';
+export type TrailProblemKind = 'modified' | 'deleted' | 'reordered' | 'truncated' | 'malformed' | 'appended' | 'unanchored';
 
 /**
  * The first broken link found: its kind and where (1-based position among
@@ -63,6 +63,12 @@ export interface VerifyReport {
   readonly events: number;
   readonly streams: readonly StreamSummary[];
   readonly problem?: TrailProblem | undefined;
+  /**
+   * What checkpoints could not vouch for without it being tampering: with
+   * checkpoints given, each stream that has none and did not close cleanly
+   * (a process that crashed before its first checkpoint looks the same).
+   */
+  readonly warnings: readonly string[];
 }
 
 interface Link {
@@ -71,6 +77,8 @@ interface Link {
   readonly prevHash: string;
   readonly hash: string;
   readonly intact: boolean;
+  /** The stream's `stream_closed` event. */
+  readonly closes: boolean;
 }
 
 function at(entry: TrailEntry, kind: TrailProblemKind, message: string, extra: Partial<TrailProblem> = {}): TrailProblem {
@@ -83,7 +91,10 @@ function at(entry: TrailEntry, kind: TrailProblemKind, message: string, extra: P
  * first broken link (smallest position): `modified` (an event's content or a
  * re-hashed chain differs), `deleted` (a sequence number is missing),
  * `reordered` (events out of sequence order), `truncated` (the trail ends
- * before the latest checkpoint), `malformed` (a line is not an event).
+ * before the latest checkpoint), `malformed` (a line is not an event),
+ * `appended` (events after the stream's `stream_closed`), `unanchored`
+ * (with checkpoints given, a cleanly closed stream that has none). A stream
+ * without checkpoints that did not close is a warning, not a problem.
  *
  * @example
  * ```ts
@@ -109,7 +120,7 @@ export async function verifyAuditTrail(source: AuditTrailSource, checkpoints?: C
     const intact = hashEvent(e.prevHash, rest) === hash;
     let list = streams.get(e.stream);
     if (!list) streams.set(e.stream, (list = []));
-    list.push({ entry, seq: e.seq, prevHash: e.prevHash, hash, intact });
+    list.push({ entry, seq: e.seq, prevHash: e.prevHash, hash, intact, closes: e.type === 'audit' && e.action === 'stream_closed' });
   }
 
   const byStream = new Map<string, Map<number, string>>();
@@ -119,12 +130,21 @@ export async function verifyAuditTrail(source: AuditTrailSource, checkpoints?: C
     m.set(cp.seq, cp.hash);
   }
   const summaries: StreamSummary[] = [];
+  const warnings: string[] = [];
   for (const [stream, links] of streams) {
     const checkpointsOf = byStream.get(stream) ?? new Map<number, string>();
     const found = walk(stream, links, checkpointsOf);
     if (found) problems.push(found);
     const last = links[links.length - 1]!;
     const cpMax = Math.max(0, ...checkpointsOf.keys());
+    if (!found && cps.length > 0 && checkpointsOf.size === 0) {
+      // A writer with checkpoints writes one at close: a cleanly closed stream without any was not written by it.
+      if (last.closes) {
+        problems.push(at(links[0]!.entry, 'unanchored', `stream ${stream} was closed at seq ${last.seq} but no checkpoint records it: the stream was not written by a writer with these checkpoints`, { stream, seq: links[0]!.seq }));
+      } else {
+        warnings.push(`stream ${stream} (seq 1..${last.seq}) has no checkpoint and no stream_closed: a writer that stopped before its first checkpoint, or events no checkpoint vouches for`);
+      }
+    }
     summaries.push({ stream, events: links.length, lastSeq: last.seq, lastHash: last.hash, checkpointSeq: cpMax });
     if (!found && cpMax > last.seq) {
       problems.push({
@@ -140,7 +160,7 @@ export async function verifyAuditTrail(source: AuditTrailSource, checkpoints?: C
     problems.push({ kind: 'truncated', position: lastPosition + 1, stream, seq: 0, expectedSeq: cpMax, message: `no events of stream ${stream}, but a checkpoint records seq ${cpMax}` });
   }
   problems.sort((a, b) => a.position - b.position);
-  return { ok: problems.length === 0, events, streams: summaries, problem: problems[0] };
+  return { ok: problems.length === 0, events, streams: summaries, problem: problems[0], warnings };
 }
 
 function walk(stream: string, links: readonly Link[], checkpoints: ReadonlyMap<number, string>): TrailProblem | undefined {
@@ -160,6 +180,9 @@ function walk(stream: string, links: readonly Link[], checkpoints: ReadonlyMap<n
     if (link.prevHash !== wantPrev) {
       const blamed = prev ? prev.entry : entry;
       return at(blamed, 'modified', `the chain breaks at seq ${prev ? prev.seq : link.seq}: an event was rewritten and re-hashed`, { stream, seq: prev ? prev.seq : link.seq });
+    }
+    if (prev?.closes) {
+      return at(entry, 'appended', `seq ${link.seq} follows the stream's stream_closed (seq ${prev.seq}): events were appended to a closed stream`, { stream, seq: link.seq });
     }
     const cp = checkpoints.get(link.seq);
     if (cp !== undefined && cp !== link.hash) {

@@ -44,15 +44,17 @@ function mustExist(file: string, what: string): string {
 }
 
 function summary(report: VerifyReport, source: string): string[] {
+  const warnings = (report.warnings ?? []).map((w) => `  warning: ${w}`);
   if (report.ok) {
     return [
       `Audit trail intact: ${report.events} event(s) from ${source}.`,
       ...report.streams.map((s) => `  stream ${s.stream}: seq 1..${s.lastSeq}${s.checkpointSeq ? `, checkpoint at seq ${s.checkpointSeq}` : ', no checkpoint'}`),
+      ...warnings,
     ];
   }
   const p = report.problem!;
   const where = [p.stream ? `stream ${p.stream}` : undefined, p.file ? `${p.file}:${p.line}` : `event #${p.position}`].filter(Boolean).join(', ');
-  return [`Audit trail BROKEN at seq ${p.seq ?? '?'} (${p.kind}; ${where}): ${p.message}`];
+  return [`Audit trail BROKEN at seq ${p.seq ?? '?'} (${p.kind}; ${where}): ${p.message}`, ...warnings];
 }
 
 /**
