@@ -101,6 +101,21 @@ test('fileMode sets the mode of both files (e.g. 0640 for a log shipper group)',
   assert.is((await modeOf(join(dir, 'audit.checkpoints'))).toString(8), '640');
 }));
 
+test('a umask stricter than fileMode does not take bits from it: the files get exactly fileMode', () => inTempDir(async (dir) => {
+  const old = process.umask(0o077);
+  try {
+    await writeTrail({ sinks: { file: { path: join(dir, 'audit.log'), fileMode: 0o640 } }, checkpoints: { file: join(dir, 'audit.checkpoints'), fileMode: 0o640, every: 2 } });
+    await writeTrail({ sinks: { file: { path: join(dir, 'rotated-%DATE%.log'), fileMode: 0o640, rotate: { datePattern: 'YYYY' } } } });
+  } finally {
+    process.umask(old);
+  }
+  assert.is((await modeOf(join(dir, 'audit.log'))).toString(8), '640');
+  assert.is((await modeOf(join(dir, 'audit.checkpoints'))).toString(8), '640');
+  const rotated = (await readdir(dir)).filter((n) => n.startsWith('rotated-') && n.endsWith('.log'));
+  assert.is(rotated.length, 1, rotated.join(', '));
+  assert.is((await modeOf(join(dir, rotated[0]!))).toString(8), '640');
+}));
+
 test('rotated files and their .gz archives are never readable by others, not even while written, and the trail verifies', () => inTempDir(async (dir) => {
   const watcher = watchModes(dir);
   const count = 300;

@@ -1,13 +1,14 @@
-import { open, mkdir } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { AuditCheckpoint } from '../events/audit-event.js';
-import { DEFAULT_FILE_MODE } from '../sinks/file-mode.js';
+import { DEFAULT_FILE_MODE, openExactAsync } from '../sinks/file-mode.js';
 
 /**
  * Appends checkpoints as JSON lines to a file of their own, with an fsync
  * per checkpoint, so that truncating or rewriting the trail file is detected
  * against the latest checkpoint. Writes are serialized in call order. The
- * file is created with `mode` (default 0o600); an existing file keeps its own.
+ * file is created with exactly `mode` (default 0o600, whatever the umask);
+ * an existing file keeps its own.
  *
  * @example
  * ```ts
@@ -26,7 +27,7 @@ export class CheckpointFile {
     this.tail = this.tail.then(async () => {
       try {
         await mkdir(dirname(this.path), { recursive: true });
-        const fh = await open(this.path, 'a', this.mode);
+        const fh = await openExactAsync(this.path, this.mode);
         try {
           await fh.write(line);
           await fh.datasync();

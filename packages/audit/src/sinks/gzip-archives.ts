@@ -3,6 +3,7 @@ import { open, unlink, type FileHandle } from 'node:fs/promises';
 import type { EventEmitter } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
+import { openExact } from './file-mode.js';
 
 /**
  * Compression of the files a rotating file sink rotates away, into
@@ -62,8 +63,9 @@ export function gzipArchives(mode: number): GzipArchives {
   };
   // fs.createWriteStream calls these in place of node:fs.
   const tracking = {
-    open(path: fs.PathLike, flags: fs.OpenMode, m: fs.Mode, cb: (e: NodeJS.ErrnoException | null, fd: number) => void) {
-      fs.open(path, flags, m, (e, fd) => {
+    open(path: fs.PathLike, _flags: fs.OpenMode, _m: fs.Mode, cb: (e: NodeJS.ErrnoException | null, fd: number) => void) {
+      // Append, and a new file gets exactly the sink's mode (the umask would take bits from it).
+      openExact(path, mode, (e, fd) => {
         if (e) markClosed(String(path));
         else paths.set(fd, String(path));
         cb(e, fd);

@@ -1,9 +1,9 @@
-import { closeSync, mkdirSync, openSync } from 'node:fs';
+import { close as fsClose, mkdirSync, write as fsWrite, writev as fsWritev } from 'node:fs';
 import { dirname } from 'node:path';
 import winston from 'winston';
 import DailyRotateFile from 'winston-daily-rotate-file';
 import { ConfigError } from '@chatcore/core';
-import { fileModeOption } from './file-mode.js';
+import { fileModeOption, openExact, touchExact } from './file-mode.js';
 import { gzipArchives, type GzipArchives } from './gzip-archives.js';
 
 /**
@@ -27,8 +27,8 @@ const MESSAGE = Symbol.for('message');
  * rotation is not offered: it drops a write that arrives while the next file
  * is being opened. `zippedArchive`: each rotated file is compressed into
  * `<name>.gz` once closed, then removed. Files and archives are created with
- * `fileMode` (default 0o600: the trail names actors, records and queries);
- * existing files keep their mode.
+ * exactly `fileMode` (default 0o600: the trail names actors, records and
+ * queries), whatever the umask; existing files keep their mode.
  *
  * @example
  * ```ts
@@ -121,7 +121,7 @@ export function createWinstonSink(options: {
         // The library's zippedArchive creates archives with the process umask: compressed here instead.
         zippedArchive: false,
         // Passed to fs.createWriteStream for every file the rotation opens.
-        options: archives?.fileOptions ?? { flags: 'a', mode },
+        options: archives?.fileOptions ?? { flags: 'a', mode, fs: { ...exactFs(mode) } },
       });
       archives?.attach(rotating);
       transports.push(rotating);
@@ -202,7 +202,7 @@ const MAX_IN_FLIGHT = 16;
 function assertWritable(path: string, mode: number): void {
   try {
     mkdirSync(dirname(path), { recursive: true });
-    closeSync(openSync(path, 'a', mode));
+    touchExact(path, mode);
   } catch (cause) {
     throw new ConfigError(`audit: cannot write the audit file ${path} (${(cause as NodeJS.ErrnoException).code ?? 'error'}); fix sinks.file.path or its permissions.`);
   }
@@ -247,4 +247,12 @@ async function flushTransport(t: TransportStream): Promise<void> {
       stream.end();
     });
   }
+}
+
+/** The `fs` of a rotating transport's write streams: new files get exactly `mode`. */
+function exactFs(mode: number) {
+  return {
+    open: (path: import('node:fs').PathLike, _flags: unknown, _m: unknown, cb: (e: NodeJS.ErrnoException | null, fd: number) => void) => openExact(path, mode, cb),
+    write: fsWrite, writev: fsWritev, close: fsClose,
+  };
 }
