@@ -91,7 +91,11 @@ export interface AuditOptions {
   readonly checkpoints?: { readonly file?: string; readonly every?: number; readonly fileMode?: number };
   /** Also record an event for each rolled-back transaction attempt (type 'rollback'; default false). */
   readonly recordRollbacks?: boolean;
-  /** Stream id of this process's chain (default: host, pid and a random suffix). */
+  /**
+   * Names this writer's chains: each run's stream id is `<stream>:<random>`
+   * (default: `proc:<host>:<pid>:<random>`), so a restart appending to the
+   * same trail starts a chain of its own instead of a second seq 1.
+   */
   readonly stream?: string;
 }
 

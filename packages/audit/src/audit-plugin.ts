@@ -84,7 +84,10 @@ export interface AuditPlugin extends Plugin {
 export function audit(options: AuditOptions = {}): AuditPlugin {
   const o = resolveAuditOptions(options);
   const builder = new EventBuilder(o);
-  const stream = options.stream ?? `proc:${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
+  // Every run is a chain of its own: a fixed `stream` names the writer, and a run suffix keeps a
+  // restart appending to the same trail from starting that chain over at seq 1.
+  const run = randomBytes(4).toString('hex');
+  const stream = options.stream !== undefined ? `${options.stream}:${run}` : `proc:${hostname()}:${process.pid}:${run}`;
   const schemas: OutboxSchemas | undefined = o.outbox ? outboxSchemas(o.name, o.outbox) : undefined;
   const readVolume = o.readsPerActor ? new ReadVolume(o.readsPerActor.limit, o.readsPerActor.windowMs) : undefined;
   const sinks = options.sinks ?? { console: true };
