@@ -301,6 +301,9 @@ test('audit verify --trail: the file is verified even when the config has an out
     const cut = jsonOf<{ ok: boolean; from: string; problem: { kind: string } }>(await run(['audit', 'verify', '--json', '--trail', trail, '--checkpoints', cps]));
     assert.is(cut.from, 'file');
     assert.is(cut.problem.kind, 'truncated');
+    const cutText = await run(['audit', 'verify', '--trail', trail, '--checkpoints', cps]);
+    assert.is(cutText.code, 1, show(cutText));
+    assert.ok(cutText.stdout.startsWith(`Audit trail BROKEN: truncated after seq ${last.seq - 1} (stream ${stream}, ${trail}): `), cutText.stdout);
     const both = await run(['audit', 'verify', '--from', 'db', '--trail', trail]);
     assert.is(both.code, 2, show(both));
     assert.match(both.stderr, /--trail .* cannot be combined with --from db/);

@@ -53,6 +53,11 @@ function summary(report: VerifyReport, source: string): string[] {
     ];
   }
   const p = report.problem!;
+  if (p.kind === 'truncated') {
+    // The events end at p.seq: the break is after it, and the source is what lost them.
+    const what = [p.stream ? `stream ${p.stream}` : undefined, source].filter(Boolean).join(', ');
+    return [`Audit trail BROKEN: truncated after seq ${p.seq ?? 0} (${what}): ${p.message}`, ...warnings];
+  }
   const where = [p.stream ? `stream ${p.stream}` : undefined, p.file ? `${p.file}:${p.line}` : `event #${p.position}`].filter(Boolean).join(', ');
   return [`Audit trail BROKEN at seq ${p.seq ?? '?'} (${p.kind}; ${where}): ${p.message}`, ...warnings];
 }
