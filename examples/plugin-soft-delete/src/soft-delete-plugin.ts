@@ -1,12 +1,10 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { ConfigError, ValidationError } from '@chatcore/core';
 import type {
-  AfterHookEvent, HookEvent, Operation, OperationContext, OperationResult, Plugin, PluginHost, RepositorySchema, TransactionEvent,
+  AfterHookEvent, HookEvent, Operation, OperationContext, OperationOf, OperationResult, Plugin, PluginHost, RepositorySchema, TransactionEvent,
 } from '@chatcore/core/plugin';
 import type { SoftDeleteOptions, SoftDeleteStats } from './soft-delete-options.js';
 import { deleteAsUpdate, onlyLive } from './soft-delete-transformer.js';
-
-type Of<K extends Operation['kind']> = Extract<Operation, { kind: K }>;
 
 /** Per-call state: how many records this operation soft-deleted, or which field it added to a projection. */
 const SOFT_DELETED = Symbol('soft-delete.count');
@@ -130,7 +128,7 @@ export class SoftDeletePlugin implements Plugin {
   }
 
   // Records are created live; a deleted one is written only inside includingDeleted (an import).
-  beforeCreate({ op }: HookEvent<Of<'insert' | 'upsert'>>): void {
+  beforeCreate({ op }: HookEvent<OperationOf<'create'>>): void {
     if (!this.active(op.schema)) return;
     const rows = op.kind === 'insert' ? op.rows : [op.row];
     if (rows.some((row) => row[this.field] !== null && row[this.field] !== undefined)) {
@@ -139,7 +137,7 @@ export class SoftDeletePlugin implements Plugin {
   }
 
   // The get results come back through here from every layer below, cache hits included.
-  afterRead({ op, ctx, result }: AfterHookEvent<Of<'get' | 'query' | 'count' | 'rows'>>): void {
+  afterRead({ op, ctx, result }: AfterHookEvent<OperationOf<'read'>>): void {
     if ((op.kind !== 'get' && op.kind !== 'rows') || !this.active(op.schema)) return;
     const live = result.rows.filter((row) => row[this.field] === null || row[this.field] === undefined);
     this.counts.hidden += result.rows.length - live.length;

@@ -1,7 +1,7 @@
 // @chatcore/core/plugin: for plugin authors. The plugin contract, the
 // operations and contexts hooks receive, and the storage schema they read.
 export type * from './plugin.js';
-export { familyOf, type Operation, type OperationResult, type MethodName, type HookFamily } from './operation.js';
+export { familyOf, type Operation, type OperationOf, type OperationResult, type MethodName, type HookFamily } from './operation.js';
 export type { SecurityEvent } from './security-event.js';
 export type { OperationContext, CallerContext, TransactionHandle } from '../context/operation-context.js';
 export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';

@@ -84,7 +84,44 @@ export interface OperationResult {
 }
 
 /**
- * Which hook family an operation kind belongs to (upsert fires create and update hooks).
+ * The hook family of each operation kind: the one table both the plugin
+ * onion (which hooks fire) and the hook types (which operations a hook
+ * receives) read.
+ */
+const FAMILIES = {
+  insert: 'create',
+  upsert: 'create',
+  get: 'read',
+  query: 'read',
+  count: 'read',
+  aggregate: 'read',
+  rows: 'read',
+  update: 'update',
+  delete: 'delete',
+} as const satisfies Record<Operation['kind'], HookFamily>;
+
+/**
+ * The operations of one hook family: what its `before`/`after` hooks receive
+ * (`OperationOf<'read'>` is get, query, count, aggregate and rows).
+ *
+ * @example
+ * ```ts
+ * import type { OperationOf } from '@chatcore/core/plugin';
+ * function readsOf(op: OperationOf<'read'>): string {
+ *   switch (op.kind) {
+ *     case 'get': return op.ids.join(',');
+ *     case 'query': case 'rows': return op.schema.name;
+ *     case 'count': case 'aggregate': return `${op.kind} ${op.schema.name}`;
+ *   }
+ * }
+ * ```
+ */
+export type OperationOf<F extends HookFamily> = Extract<Operation, { kind: KindOf<F> }>;
+
+type KindOf<F extends HookFamily> = { [K in keyof typeof FAMILIES]: (typeof FAMILIES)[K] extends F ? K : never }[keyof typeof FAMILIES];
+
+/**
+ * Which hook family an operation kind belongs to (upsert fires the create hooks).
  *
  * @example
  * ```ts
@@ -93,11 +130,5 @@ export interface OperationResult {
  * ```
  */
 export function familyOf(kind: Operation['kind']): HookFamily {
-  switch (kind) {
-    case 'insert': return 'create';
-    case 'get': case 'query': case 'count': case 'aggregate': case 'rows': return 'read';
-    case 'update': return 'update';
-    case 'delete': return 'delete';
-    case 'upsert': return 'create';
-  }
+  return FAMILIES[kind];
 }

@@ -2,20 +2,15 @@ import { UnsupportedQueryError } from '../errors.js';
 import type { DriverCallOptions, DriverSession } from '../driver/driver.js';
 import type { OperationContext } from '../context/operation-context.js';
 import type { AfterHookEvent, HookEvent, Plugin } from './plugin.js';
-import type { Operation, OperationResult } from './operation.js';
+import { familyOf, type HookFamily, type Operation, type OperationResult } from './operation.js';
 
 type Hook = (event: never) => unknown;
 type HookName = 'beforeCreate' | 'afterCreate' | 'beforeRead' | 'afterRead' | 'beforeUpdate' | 'afterUpdate' | 'beforeDelete' | 'afterDelete';
 
-/** The before/after hook pair each operation kind fires (upsert fires the create hooks). */
-const HOOKS: Readonly<Record<Operation['kind'], readonly [HookName, HookName]>> = {
-  insert: ['beforeCreate', 'afterCreate'],
-  upsert: ['beforeCreate', 'afterCreate'],
-  get: ['beforeRead', 'afterRead'],
-  query: ['beforeRead', 'afterRead'],
-  count: ['beforeRead', 'afterRead'],
-  aggregate: ['beforeRead', 'afterRead'],
-  rows: ['beforeRead', 'afterRead'],
+/** The before/after hook pair of each family; `familyOf` says which family an operation kind is (upsert fires the create hooks). */
+const HOOKS: Readonly<Record<HookFamily, readonly [HookName, HookName]>> = {
+  create: ['beforeCreate', 'afterCreate'],
+  read: ['beforeRead', 'afterRead'],
   update: ['beforeUpdate', 'afterUpdate'],
   delete: ['beforeDelete', 'afterDelete'],
 };
@@ -83,7 +78,7 @@ export class Pipeline {
     if (i >= this.plugins.length) return terminal(op);
     const plugin = this.plugins[i]!;
     try {
-      const [beforeName, afterName] = HOOKS[op.kind];
+      const [beforeName, afterName] = HOOKS[familyOf(op.kind)];
       const before = plugin[beforeName] as Hook | undefined;
       if (before) await (before as (e: HookEvent) => unknown).call(plugin, { op, ctx });
       const next = (o: Operation) => this.layer(i + 1, o, ctx, terminal);

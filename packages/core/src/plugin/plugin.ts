@@ -3,7 +3,7 @@ import type { FieldMeta } from '../schema/field-meta.js';
 import type { StoredRow, Driver, DriverSession, HealthReport } from '../driver/driver.js';
 import type { DriverCapabilities } from '../driver/capabilities.js';
 import type { OperationContext } from '../context/operation-context.js';
-import type { MethodName, Operation, OperationResult } from './operation.js';
+import type { MethodName, Operation, OperationOf, OperationResult } from './operation.js';
 import type { ValidationError } from '../errors.js';
 import type { CallerContext } from '../context/operation-context.js';
 import type { SecurityEvent } from './security-event.js';
@@ -192,14 +192,14 @@ export interface Plugin {
   close?(): MaybePromise<void>;
   health?(): MaybePromise<HealthReport['components']>;
 
-  beforeCreate?(event: HookEvent<Extract<Operation, { kind: 'insert' | 'upsert' }>>): MaybePromise<void>;
-  afterCreate?(event: AfterHookEvent<Extract<Operation, { kind: 'insert' | 'upsert' }>>): MaybePromise<void>;
-  beforeRead?(event: HookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' | 'rows' }>>): MaybePromise<void>;
-  afterRead?(event: AfterHookEvent<Extract<Operation, { kind: 'get' | 'query' | 'count' | 'rows' }>>): MaybePromise<void>;
-  beforeUpdate?(event: HookEvent<Extract<Operation, { kind: 'update' }>>): MaybePromise<void>;
-  afterUpdate?(event: AfterHookEvent<Extract<Operation, { kind: 'update' }>>): MaybePromise<void>;
-  beforeDelete?(event: HookEvent<Extract<Operation, { kind: 'delete' }>>): MaybePromise<void>;
-  afterDelete?(event: AfterHookEvent<Extract<Operation, { kind: 'delete' }>>): MaybePromise<void>;
+  beforeCreate?(event: HookEvent<OperationOf<'create'>>): MaybePromise<void>;
+  afterCreate?(event: AfterHookEvent<OperationOf<'create'>>): MaybePromise<void>;
+  beforeRead?(event: HookEvent<OperationOf<'read'>>): MaybePromise<void>;
+  afterRead?(event: AfterHookEvent<OperationOf<'read'>>): MaybePromise<void>;
+  beforeUpdate?(event: HookEvent<OperationOf<'update'>>): MaybePromise<void>;
+  afterUpdate?(event: AfterHookEvent<OperationOf<'update'>>): MaybePromise<void>;
+  beforeDelete?(event: HookEvent<OperationOf<'delete'>>): MaybePromise<void>;
+  afterDelete?(event: AfterHookEvent<OperationOf<'delete'>>): MaybePromise<void>;
   /** Wrap the rest of the onion; return without calling `next` to short-circuit (a cache hit). */
   around?(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult>;
   /** An operation failed (after it passed this plugin on the way down). */
