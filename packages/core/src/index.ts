@@ -9,6 +9,7 @@ export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type Repos
 export type * from './schema/infer.js';
 export type * from './schema/aggregate-types.js';
 export type * from './repository/repository-api.js';
+export type * from './repository/keyed-writes.js';
 export type { RowQuery } from './repository/row-query.js';
 export type { WholeRows } from './repository/whole-rows.js';
 export type { ColumnName, SnakeCase } from './schema/column-name.js';

@@ -60,5 +60,22 @@ export async function writes(id: string): Promise<void> {
   // --- upsert conflict keys are field names
   // @ts-expect-error 'mail' is not a field
   await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['mail'] });
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'], update: { name: 'Ada' } });
+
+  // --- secrets: a hash is bound to its record's id, so only writes by id set one
+  // @ts-expect-error updateMany cannot set a secret: use update(id, ...)
+  await db.users.updateMany({ role: 'admin' }, { password: 'pw2' });
+  await db.users.updateMany({ role: 'admin' }, { name: 'Admin', active: false });
+  // @ts-expect-error by a unique key, the default update would write the input's secret to a record known by key only
   await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'] });
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'], update: {} });
+  // @ts-expect-error by a unique key, update cannot set a secret
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'], update: { password: 'pw' } });
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['id'], update: { password: 'pw' } });
+  // @ts-expect-error conflict on id and a unique key does not identify the record by id alone
+  await db.users.upsert({ id, name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['id', 'email'] });
+  await db.users.upsert({ id, name: 'Ada', email: 'a@example.com', password: 'pw' });
+  // @ts-expect-error unknown field in the update of an upsert by key
+  await db.conversations.upsert({ userId: 'u1', title: 'Hi' }, { conflict: ['userId'], update: { title: 'Hi', nope: 1 } });
+  await db.conversations.upsert({ userId: 'u1', title: 'Hi' }, { conflict: ['userId'] });
 }

@@ -9,6 +9,7 @@ import type { SortKeyOf } from '../schema/infer.js';
 import type { RowQuery } from './row-query.js';
 import type { WholeRows } from './whole-rows.js';
 import type { IncludeOf, RelationScope, StrictInclude, WithIncluded } from '../relations/include-types.js';
+import type { InsertWithoutSecretsOf, PatchWithoutSecretsOf, UpsertByIdOptions, UpsertByKeyOptions, UpsertOptions } from './keyed-writes.js';
 
 /**
  * The `include` option of a read: related records to load with the result
@@ -51,22 +52,6 @@ export interface CallOptions extends CallerContext {
 export interface VersionedOptions extends CallOptions {
   /** Optimistic locking: fail with ConflictError unless the stored version equals this. */
   readonly expectedVersion?: number;
-}
-
-/**
- * Options of upsert.
- *
- * @example
- * ```ts
- * const options: UpsertOptions<typeof users> = { conflict: ['handle'], update: { name: 'Ada L.' } };
- * await db.users.upsert({ name: 'Ada L.', handle: 'ada' }, options);
- * ```
- */
-export interface UpsertOptions<D extends AnyRepositoryDef> extends CallOptions {
-  /** Unique fields that identify an existing record (default: id). */
-  readonly conflict?: ReadonlyArray<Extract<keyof D['fields'], string>>;
-  /** Patch applied to the existing record (default: the input's non-key fields). */
-  readonly update?: PatchOf<D>;
 }
 
 /**
@@ -140,10 +125,18 @@ export interface Repository<D extends AnyRepositoryDef> {
   exists(where?: FilterOf<D>, options?: CallOptions): Promise<boolean>;
   /** Patch one record; NotFoundError if missing, ConflictError on a stale expectedVersion. */
   update(id: string, patch: PatchOf<D>, options?: VersionedOptions): Promise<RecordOf<D>>;
-  /** Patch every record matching `where`; returns how many changed. */
-  updateMany(where: FilterOf<D>, patch: PatchOf<D>, options?: CallOptions): Promise<number>;
-  /** Insert, or update the existing record with the same key. */
-  upsert(input: InsertOf<D>, options?: UpsertOptions<D>): Promise<RecordOf<D>>;
+  /** Patch every record matching `where`; returns how many changed. Secrets are set by `update(id, ...)` only. */
+  updateMany(where: FilterOf<D>, patch: PatchWithoutSecretsOf<D>, options?: CallOptions): Promise<number>;
+  /** Insert, or update the existing record with the same id; the input and `update` may set secrets. */
+  upsert(input: InsertOf<D>, options?: UpsertByIdOptions<D>): Promise<RecordOf<D>>;
+  /**
+   * Insert, or update the existing record with the same unique key. `update`
+   * sets no secret (its hash is bound to an id not known here); when given, the
+   * input's secrets are written on insert only.
+   */
+  upsert(input: InsertOf<D>, options: UpsertByKeyOptions<D> & { readonly update: PatchWithoutSecretsOf<D> }): Promise<RecordOf<D>>;
+  /** Insert, or update the existing record with the same key: an input without secrets takes any options. */
+  upsert(input: InsertWithoutSecretsOf<D>, options?: UpsertOptions<D>): Promise<RecordOf<D>>;
   /** Delete one record; false if it did not exist; ConflictError on a stale expectedVersion. */
   delete(id: string, options?: VersionedOptions): Promise<boolean>;
   /** Delete every record matching `where`; returns how many. */
