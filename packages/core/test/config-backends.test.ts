@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, defineRepository, f } from '@chatcore/core';
+import { ConfigError, defineRelations, defineRepository, f } from '@chatcore/core';
 import { c, createStack, registerSection, unregisterSection, getBackend, listBackends, loadConfig, registerBackend, resolveDatabaseConfig, unregisterBackend, type ResolvedDatabaseConfig } from '@chatcore/core/config';
 import { memoryDriver } from '@chatcore/core/driver';
 import { type Plugin } from '@chatcore/core/plugin';
@@ -39,6 +39,19 @@ test('the memory backend is registered by core itself and builds a working datab
   const n = await db.notes.create({ title: 'hello' });
   assert.equal((await db.notes.get(n.id))?.title, 'hello');
   assert.is(n.version, 1);
+  await db.close();
+});
+
+test('a stack takes relations: include reads the related records', async () => {
+  const tags = defineRepository('tags', { id: f.id(), noteId: f.string().indexed(), label: f.string() });
+  const repositories = { notes, tags };
+  const relations = defineRelations(repositories, { notes: (r) => ({ tags: r.many('tags', { field: 'noteId' }) }) });
+  const db = await createStack({ config: 'database:\n  backend: memory\n', env: {}, repositories, relations });
+  await db.connect();
+  const n = await db.notes.create({ title: 'tagged' });
+  await db.tags.createMany([{ noteId: n.id, label: 'a' }, { noteId: n.id, label: 'b' }]);
+  const found = await db.notes.get(n.id, { include: { tags: { orderBy: { label: 'asc' } } } });
+  assert.equal(found?.tags.map((t) => t.label), ['a', 'b']);
   await db.close();
 });
 

@@ -1,11 +1,13 @@
 // Configuration types: DatabaseConfig (camelCase) and the checked sections.
 // Each @ts-expect-error line has a twin right below it that compiles.
-import { c, loadConfig, registerBackend, registerSection, type DatabaseConfig, type InferConfig, type ResolvedDatabaseConfig } from '@chatcore/core/config';
+import { c, createStack, loadConfig, registerBackend, registerSection, type DatabaseConfig, type InferConfig, type ResolvedDatabaseConfig } from '@chatcore/core/config';
 // Plugin packages add their sections' types to ChatcoreConfig when imported.
 import type { AuditSection } from '@chatcore/audit';
 import type { CacheSection } from '@chatcore/cache';
 import { metrics, type MetricsSection } from '@chatcore/metrics';
 import { memoryDriver } from '@chatcore/core/driver';
+import { defineRelations } from '@chatcore/core';
+import { conversations, messages, users } from './schema.js';
 
 // DatabaseConfig and the schema of the `database` section name the same keys.
 type Diff<A, B> = Exclude<keyof A, keyof B> | Exclude<keyof B, keyof A>;
@@ -62,3 +64,23 @@ export const goodLabel = metrics({ defaultLabels: { shard: '7' } });
 // @ts-expect-error requireParentSpan is true or false, not a string
 export const badParentSpan = metrics({ requireParentSpan: 'yes' });
 export const goodParentSpan = metrics({ requireParentSpan: true, activeSpan: false });
+
+// createStack takes relations like createDatabase: the stack's reads take include.
+const repositories = { users, conversations, messages };
+const relations = defineRelations(repositories, {
+  conversations: (r) => ({ messages: r.many('messages', { field: 'conversationId' }) }),
+});
+export async function stackIncludes(): Promise<void> {
+  const plain = await createStack({ config: 'chatcore.yaml', repositories });
+  // @ts-expect-error without relations a stack's reads have no include
+  await plain.conversations.find({ include: { messages: true } });
+  await plain.conversations.find({ limit: 1 });
+  const db = await createStack({ config: 'chatcore.yaml', repositories, relations });
+  // @ts-expect-error include names declared relations only
+  await db.conversations.find({ include: { user: true } });
+  const [c] = await db.conversations.find({ include: { messages: { limit: 20 } } });
+  // @ts-expect-error included messages are records, not ids
+  const ids: string[] = c!.messages;
+  const bodies: string[] = c!.messages.map((m) => m.body);
+  void ids; void bodies;
+}

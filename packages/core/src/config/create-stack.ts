@@ -5,6 +5,7 @@ import { ConfigError } from '../errors.js';
 import { createDatabase } from '../database/create-database.js';
 import type { Database, RepositoryMap } from '../database/database-api.js';
 import type { Plugin } from '../plugin/plugin.js';
+import type { Relations } from '../relations/define-relations.js';
 import { getBackend, listBackends } from './backend-registry.js';
 import { checkConfigSource, readConfigText, type ChatcoreConfig } from './load-config.js';
 import type { EnvSource } from './interpolate-env.js';
@@ -20,10 +21,12 @@ import { readYaml } from './yaml-source.js';
  * const db = await createStack(options);
  * ```
  */
-export interface StackOptions<R extends RepositoryMap> {
+export interface StackOptions<R extends RepositoryMap, Rel = {}> {
   /** A path to the YAML file, YAML text, or a configuration `loadConfig` returned. */
   readonly config: ChatcoreConfig | string;
   readonly repositories: R;
+  /** Relations between the repositories, for `include` (see defineRelations). */
+  readonly relations?: Relations<R, Rel>;
   /** Variables for `${VAR}` when `config` is a path or text (default process.env). */
   readonly env?: EnvSource;
   /**
@@ -61,11 +64,16 @@ const PACKAGE_NAME = /^[a-z][a-z0-9_-]{0,62}$/;
  *
  * @example
  * ```ts
- * const db = await createStack({ config: 'chatcore.yaml', repositories: { users, conversations, messages } });
+ * const repositories = { users, conversations, messages };
+ * const relations = defineRelations(repositories, {
+ *   conversations: (r) => ({ messages: r.many('messages', { field: 'conversationId' }) }),
+ * });
+ * const db = await createStack({ config: 'chatcore.yaml', repositories, relations });
  * await db.connect();
+ * const [first] = await db.conversations.find({ include: { messages: { limit: 20 } }, limit: 1 });
  * ```
  */
-export async function createStack<R extends RepositoryMap>(options: StackOptions<R>): Promise<Database<R>> {
+export async function createStack<R extends RepositoryMap, Rel = {}>(options: StackOptions<R, Rel>): Promise<Database<R, Rel>> {
   const config = typeof options.config === 'string' ? await loadStackConfig(options.config, options) : options.config;
   if (!config || typeof config !== 'object' || !config.database) {
     throw new ConfigError('createStack needs config: a path, YAML text, or the result of loadConfig().');
@@ -90,6 +98,7 @@ export async function createStack<R extends RepositoryMap>(options: StackOptions
     return createDatabase({
       driver,
       repositories: options.repositories,
+      ...(options.relations === undefined ? {} : { relations: options.relations }),
       plugins,
       schemaMode: config.database.schemaMode,
       defaultTimeout: config.database.queryTimeout,
