@@ -123,6 +123,14 @@ export async function filters(since: Date): Promise<void> {
   await db.users.find({ where: { name: { has: 'a' } } });
   await db.users.find({ where: { name: { contains: 'a' } } });
 
+  // --- enums are ordered by their strings (code points), as on every backend
+  // @ts-expect-error an enum range takes one of the enum's values
+  await db.messages.find({ where: { role: { gte: 'operator' } } });
+  await db.messages.find({ where: { role: { gte: 'system' } } });
+  // @ts-expect-error booleans have no range operators
+  await db.users.count({ active: { gt: false } });
+  await db.users.count({ role: { lt: 'member' } });
+
   // --- distinct
   // @ts-expect-error distinct on an encrypted field
   await db.users.find({ distinct: ['email'] });

@@ -5,6 +5,7 @@ import { registerTextAndTimeTests } from './text-and-time-tests.js';
 import { registerCrudTests } from './crud-tests.js';
 import { registerBulkTests } from './bulk-tests.js';
 import { registerFilterTests } from './filter-tests.js';
+import { registerEnumOrderTests } from './enum-order-tests.js';
 import { registerTextFilterTests } from './text-filter-tests.js';
 import { registerAggregateTests } from './aggregate-tests.js';
 import { registerAggregateEdgeTests } from './aggregate-edge-tests.js';
@@ -50,6 +51,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerCrudTests(h);
   registerBulkTests(h);
   registerFilterTests(h);
+  registerEnumOrderTests(h);
   registerTextFilterTests(h);
   registerAggregateTests(h);
   registerAggregateEdgeTests(h);

@@ -134,8 +134,8 @@ export const f = {
   timestamp(): TimestampField<BaseFlags<'ordered', true>> {
     return new TimestampField(baseMeta('timestamp'));
   },
-  /** One of a fixed list of strings. */
-  enum<const V extends readonly [string, ...string[]]>(values: V): Field<V[number], BaseFlags<'equality', true>> {
+  /** One of a fixed list of strings; it orders (orderBy, gt/lt) as its strings, not in declaration order. */
+  enum<const V extends readonly [string, ...string[]]>(values: V): Field<V[number], BaseFlags<'ordered', true>> {
     return new Field(baseMeta('enum', { values }));
   },
   /** Binary data as a Uint8Array (Buffer is accepted); default max 1 MiB. */
