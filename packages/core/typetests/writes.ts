@@ -1,5 +1,6 @@
 // Inserts and patches: managed fields, value types, increments.
 // Each @ts-expect-error line has a twin right below it that compiles.
+import { defineRepository, f, type Database } from '@chatcore/core';
 import { db } from './schema.js';
 
 export async function writes(id: string): Promise<void> {
@@ -62,6 +63,19 @@ export async function writes(id: string): Promise<void> {
   await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['mail'] });
   await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'], update: { name: 'Ada' } });
 
+  // @ts-expect-error name is no unique key: upsert cannot find a record by it
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['name'], update: { age: 36 } });
+  await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'], update: { age: 36 } });
+  // @ts-expect-error one field of a composite unique key is not a key
+  await pagesDb.pages.upsert({ tenant: 't', slug: 's', title: 'x' }, { conflict: ['slug'] });
+  await pagesDb.pages.upsert({ tenant: 't', slug: 's', title: 'x' }, { conflict: ['slug', 'tenant'] });
+  // @ts-expect-error a composite key names each of its fields once
+  await pagesDb.pages.upsert({ tenant: 't', slug: 's', title: 'x' }, { conflict: ['tenant', 'tenant'] });
+  await pagesDb.pages.upsert({ tenant: 't', slug: 's', title: 'x' }, { conflict: ['tenant', 'slug'] });
+  // @ts-expect-error conflict on the id is ['id'] alone
+  await pagesDb.pages.upsert({ tenant: 't', slug: 's', title: 'x' }, { conflict: ['id', 'slug'] });
+  await pagesDb.pages.upsert({ id, tenant: 't', slug: 's', title: 'x' }, { conflict: ['id'] });
+
   // --- secrets: a hash is bound to its record's id, so only writes by id set one
   // @ts-expect-error updateMany cannot set a secret: use update(id, ...)
   await db.users.updateMany({ role: 'admin' }, { password: 'pw2' });
@@ -72,10 +86,10 @@ export async function writes(id: string): Promise<void> {
   // @ts-expect-error by a unique key, update cannot set a secret
   await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['email'], update: { password: 'pw' } });
   await db.users.upsert({ name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['id'], update: { password: 'pw' } });
-  // @ts-expect-error conflict on id and a unique key does not identify the record by id alone
-  await db.users.upsert({ id, name: 'Ada', email: 'a@example.com', password: 'pw' }, { conflict: ['id', 'email'] });
-  await db.users.upsert({ id, name: 'Ada', email: 'a@example.com', password: 'pw' });
   // @ts-expect-error unknown field in the update of an upsert by key
-  await db.conversations.upsert({ userId: 'u1', title: 'Hi' }, { conflict: ['userId'], update: { title: 'Hi', nope: 1 } });
-  await db.conversations.upsert({ userId: 'u1', title: 'Hi' }, { conflict: ['userId'] });
+  await pagesDb.pages.upsert({ tenant: 't', slug: 's', title: 'x' }, { conflict: ['tenant', 'slug'], update: { title: 'y', nope: 1 } });
+  await pagesDb.pages.upsert({ tenant: 't', slug: 's', title: 'x' }, { conflict: ['tenant', 'slug'] });
 }
+
+const pages = defineRepository('pages', { id: f.id(), tenant: f.string(), slug: f.string(), title: f.string() }, { unique: [['tenant', 'slug']] });
+declare const pagesDb: Database<{ pages: typeof pages }>;

@@ -1,8 +1,33 @@
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
+import type { FieldFlags } from '../schema/field.js';
 import type { InsertOf, PatchOf } from '../schema/infer.js';
 import type { CallOptions, SecretKeys } from './repository-api.js';
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
+type FlagsOf<Fd> = Fd extends { __flags: infer Fl extends FieldFlags } ? Fl : never;
+type UniqueFieldOf<D extends AnyRepositoryDef> = {
+  [K in keyof D['fields']]: FlagsOf<D['fields'][K]>['unique'] extends true ? K : never;
+}[keyof D['fields']] & string;
+/** Every order of the keys `T`: a composite key may be named in any order. */
+type Permutations<T extends string, All extends string = T> = [T] extends [never] ? [] : T extends unknown ? [T, ...Permutations<Exclude<All, T>>] : never;
+type EachInAnyOrder<C> = C extends ReadonlyArray<infer K extends string> ? Readonly<Permutations<K>> : never;
+type OneField<K> = K extends string ? readonly [K] : never;
+
+/**
+ * What `upsert`'s `conflict` may name: the id, one `.unique()` field, or
+ * the fields of a composite unique constraint (`unique` of
+ * defineRepository's options, in any order).
+ *
+ * @example
+ * ```ts
+ * const byHandle: ConflictKeyOf<typeof users> = ['handle'];
+ * await db.users.upsert({ name: 'Ada', handle: 'ada' }, { conflict: byHandle });
+ * ```
+ */
+export type ConflictKeyOf<D extends AnyRepositoryDef> =
+  | readonly ['id']
+  | OneField<UniqueFieldOf<D>>
+  | EachInAnyOrder<NonNullable<D['__unique']>[number]>;
 
 /** `T` where the keys `S` may at most be null (where `T` allows null), never hold a value. */
 type WithoutSecretValues<T, S extends PropertyKey> = Simplify<
@@ -71,8 +96,8 @@ export interface UpsertByIdOptions<D extends AnyRepositoryDef> extends CallOptio
  * ```
  */
 export interface UpsertByKeyOptions<D extends AnyRepositoryDef> extends CallOptions {
-  /** Unique fields that identify an existing record. */
-  readonly conflict: ReadonlyArray<Extract<keyof D['fields'], string>>;
+  /** The unique key that identifies an existing record: a `.unique()` field or a composite unique constraint. */
+  readonly conflict: ConflictKeyOf<D>;
   /** Patch applied to the existing record (default: the input's non-key fields). */
   readonly update?: PatchWithoutSecretsOf<D>;
 }

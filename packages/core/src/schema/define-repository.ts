@@ -46,11 +46,25 @@ export interface RepositoryOptions<F extends FieldsShape = FieldsShape> {
  * type User = RecordOf<typeof users>;
  * ```
  */
-export interface RepositoryDef<N extends string = string, F extends FieldsShape = FieldsShape> {
+export interface RepositoryDef<N extends string = string, F extends FieldsShape = FieldsShape, U extends UniqueKeyList<F> = readonly []> {
   readonly name: N;
   readonly fields: F;
   readonly schema: RepositorySchema;
+  /** Type only (never set): the composite unique constraints of the options, which `upsert` can name in `conflict`. */
+  readonly __unique?: U;
 }
+
+/**
+ * The composite unique constraints of a repository, each a list of its fields.
+ *
+ * @example
+ * ```ts
+ * const fields = { id: f.id(), tenant: f.string(), slug: f.string() };
+ * const keys: UniqueKeyList<typeof fields> = [['tenant', 'slug']];
+ * const pages = defineRepository('pages', fields, { unique: keys });
+ * ```
+ */
+export type UniqueKeyList<F> = ReadonlyArray<ReadonlyArray<Extract<keyof F, string>>>;
 
 /**
  * Any repository definition.
@@ -61,7 +75,7 @@ export interface RepositoryDef<N extends string = string, F extends FieldsShape 
  * tableOf(users); // 'users'
  * ```
  */
-export type AnyRepositoryDef = RepositoryDef<string, any>;
+export type AnyRepositoryDef = RepositoryDef<string, any, any>;
 
 const NAME_RE = /^[A-Za-z][A-Za-z0-9_]{0,62}$/;
 const RESERVED_FIELDS = new Set(['__proto__', 'constructor', 'prototype', 'and', 'or', 'not']);
@@ -97,11 +111,11 @@ export function isPropertyName(name: string): boolean {
  * });
  * ```
  */
-export function defineRepository<const N extends string, const F extends FieldsShape>(
+export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly []>(
   name: N,
   fields: F,
-  options: RepositoryOptions<F> = {},
-): RepositoryDef<N, F> {
+  options: RepositoryOptions<F> & { readonly unique?: U } = {},
+): RepositoryDef<N, F, U> {
   if (!NAME_RE.test(name)) {
     throw new ConfigError(`Repository name ${JSON.stringify(name)} is invalid: use letters, digits and _ (max 63), starting with a letter.`);
   }

@@ -38,6 +38,8 @@ export interface FieldFlags {
   readonly sensitive?: boolean;
   /** Set by `.column(name)`: the storage column's name, which the SQL row types use instead of the snake_case default. */
   readonly column?: string;
+  /** Set by `.unique()`: the field is a unique key, which `upsert` can name in `conflict`. */
+  readonly unique?: boolean;
 }
 
 type With<F extends FieldFlags, P extends Partial<FieldFlags>> = Omit<F, keyof P> & P extends infer R extends FieldFlags
@@ -78,8 +80,8 @@ export class Field<T, F extends FieldFlags> {
     return this.with({ default: value });
   }
 
-  /** A unique constraint on this field (enforced by the backend). */
-  unique(): Field<T, F> {
+  /** A unique constraint on this field (enforced by the backend); an upsert may key on it. */
+  unique(): Field<T, With<F, { unique: true }>> {
     return this.with({ unique: true, indexed: true });
   }
 
