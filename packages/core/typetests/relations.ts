@@ -20,6 +20,12 @@ export const relations = defineRelations(repos, {
 });
 
 export function declarations(): void {
+  // @ts-expect-error a relation named like a field of its repository (conversations.title)
+  defineRelations(repos, { conversations: (r) => ({ title: r.one('users', { field: 'userId' }) }) });
+  defineRelations(repos, { conversations: (r) => ({ author: r.one('users', { field: 'userId' }) }) });
+  // @ts-expect-error a relation named constructor (a reserved word)
+  defineRelations(repos, { users: (r) => ({ constructor: r.many('conversations', { field: 'userId' }) }) });
+  defineRelations(repos, { users: (r) => ({ chats: r.many('conversations', { field: 'userId' }) }) });
   defineRelations(repos, {
     // @ts-expect-error a target that is not a repository
     conversations: (r) => ({ user: r.one('people', { field: 'userId' }) }),

@@ -104,6 +104,15 @@ export type RelationSpec<R extends RepoMap> = {
   readonly [K in keyof R]?: (r: RelationBuilder<R, K>) => Readonly<Record<string, Relation>>;
 };
 
+/** Words no relation may be named (the runtime refuses them as property names). */
+type ReservedName = '__proto__' | 'constructor' | 'prototype' | 'and' | 'or' | 'not';
+/** Relation names of `spec` that are also a field of their repository, or a reserved word: a relation is read as a property of its record. */
+type NameClashes<R extends RepoMap, S> = {
+  [K in keyof S & keyof R]: S[K] extends (...args: never[]) => infer O ? `${K & string}.${Extract<keyof O, Extract<keyof R[K]['fields'], string> | ReservedName>}` : never;
+}[keyof S & keyof R];
+/** Nothing when every relation name is free; otherwise a member the spec lacks, naming the clashes. */
+type FreeNames<R extends RepoMap, S> = [NameClashes<R, S>] extends [never] ? unknown : { readonly 'relations named like a field or a reserved word': NameClashes<R, S> };
+
 /**
  * Relations of every repository, by repository key then relation name, as
  * `createDatabase` takes them (`relations:`). `Rel` carries the types.
@@ -147,7 +156,7 @@ type Declared<S> = { readonly [K in keyof S]: S[K] extends (...args: never[]) =>
  * const chat = createDatabase({ driver: memoryDriver(), repositories: repos, relations: declared });
  * ```
  */
-export function defineRelations<const R extends RepoMap, const S extends RelationSpec<R>>(repositories: R, spec: S): Relations<R, Declared<S>> {
+export function defineRelations<const R extends RepoMap, const S extends RelationSpec<R>>(repositories: R, spec: S & FreeNames<R, S>): Relations<R, Declared<S>> {
   const byRepository: Record<string, Readonly<Record<string, Relation>>> = {};
   for (const [key, declare] of Object.entries(spec as Record<string, unknown>)) {
     if (!Object.hasOwn(repositories, key)) throw new ConfigError(`defineRelations: ${JSON.stringify(key)} is not one of the repositories (${Object.keys(repositories).join(', ')}).`);
