@@ -24,6 +24,18 @@ export async function aggregates(): Promise<void> {
   // @ts-expect-error order by a measure the aggregate does not compute
   await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], orderBy: { sum: { tokens: 'desc' } } });
   await db.messages.aggregate({ groupBy: ['role'], sum: ['tokens'], orderBy: { sum: { tokens: 'desc' } } });
+  // @ts-expect-error an aggregate that asks for nothing
+  await db.messages.aggregate({});
+  await db.messages.aggregate({ groupBy: ['role'] });
+  // @ts-expect-error an aggregate that asks for nothing but filters
+  await db.messages.aggregate({ where: { role: 'user' } });
+  await db.messages.aggregate({ where: { role: 'user' }, count: ['_all'] });
+  // @ts-expect-error limit cuts groups: it needs groupBy
+  await db.messages.aggregate({ count: ['_all'], limit: 10 });
+  await db.messages.aggregate({ groupBy: ['conversationId'], count: ['_all'], limit: 10 });
+  // @ts-expect-error orderBy sorts groups: it needs groupBy
+  await db.messages.aggregate({ sum: ['tokens'], orderBy: { sum: { tokens: 'desc' } } });
+  await db.messages.aggregate({ groupBy: ['role'], sum: ['tokens'], orderBy: [{ sum: { tokens: 'desc' } }, { role: 'asc' }], limit: 2 });
 
   const [row] = await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], sum: ['tokens', 'sequence'], max: ['createdAt'] });
   if (!row) return;

@@ -4,7 +4,7 @@ import type {
   FilterOf, FindQuery, FindResult, InsertOf, PatchOf, Page, ReadableKeys, RecordOf,
 } from '../schema/infer.js';
 import type { CallerContext } from '../context/operation-context.js';
-import type { AggregateQuery, AggregateResult, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
+import type { AggregateQuery, AggregateResult, AggregateShape, CountKeyOf, NumericKeyOf } from '../schema/aggregate-types.js';
 import type { SortKeyOf } from '../schema/infer.js';
 import type { RowQuery } from './row-query.js';
 import type { WholeRows } from './whole-rows.js';
@@ -109,7 +109,7 @@ export interface Repository<D extends AnyRepositoryDef> {
   aggregate<
     G extends SortKeyOf<D> = never, C extends CountKeyOf<D> = never, S extends NumericKeyOf<D> = never,
     A extends NumericKeyOf<D> = never, Mn extends SortKeyOf<D> = never, Mx extends SortKeyOf<D> = never,
-  >(query: AggregateQuery<D, G, C, S, A, Mn, Mx>, options?: CallOptions): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
+  >(query: AggregateQuery<D, G, C, S, A, Mn, Mx> & AggregateShape<G, C, S, A, Mn, Mx>, options?: CallOptions): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
   /**
    * Records selected by a query you write (SQL drivers: a Kysely
    * `selectFrom(<table>).selectAll()...` builder from `driver.kysely()`),

@@ -94,6 +94,22 @@ export interface AggregateQuery<
   readonly limit?: number;
 }
 
+/**
+ * The rules of an aggregate's shape that its options alone cannot say:
+ * it asks for at least one measure or `groupBy`, and `orderBy` and `limit`
+ * (which sort and cut groups) come with `groupBy`. `unknown` when the
+ * query keeps them; otherwise a type the query cannot meet.
+ *
+ * @example
+ * ```ts
+ * const groups: AggregateShape<'role', '_all', never, never, never, never> = { orderBy: { role: 'asc' }, limit: 10 };
+ * await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], orderBy: { role: 'asc' }, limit: 10 }); // { count: ['_all'], limit: 10 } does not compile
+ * ```
+ */
+export type AggregateShape<G extends string, C extends string, S extends string, A extends string, Mn extends string, Mx extends string> =
+  & ([G] extends [never] ? { readonly orderBy?: never; readonly limit?: never } : unknown)
+  & ([G | C | S | A | Mn | Mx] extends [never] ? { readonly 'ask for at least one of count, sum, avg, min, max or groupBy': true } : unknown);
+
 type SumOf<T> = [T] extends [bigint] ? bigint : number;
 
 /**
