@@ -31,7 +31,7 @@ export const encryptionSection = c.object(
     keys: c.list(
       c.object({ id: keyId(), key: keyText(), active: c.boolean().default(false) }, { required: ['id', 'key'] }),
       { min: 1 },
-    ).describedAs('A keyring for rotation: { id, key, active }; exactly one key is active.'),
+    ).describedAs('A keyring for rotation: { id, key, active }; one key is active: true (a single key may omit it).'),
     sensitiveFields: c.list(fieldRef()).describedAs('Fields to encrypt besides those marked sensitive(): field or repository.field.'),
     blindIndex: c.object({
       key: keyText().describedAs('Separate key for blind indexes (HMAC); derived from the root key when absent.'),
@@ -46,7 +46,9 @@ export const encryptionSection = c.object(
       if (enc.passphrase !== undefined && enc.passphraseSalt === undefined && !failed('passphraseSalt')) fail('passphraseSalt', 'required with passphrase');
       if (enc.keys) {
         const active = enc.keys.filter((k) => k.active).length;
-        if (active !== 1) fail('keys', `exactly one key must be active: true (found ${active})`);
+        // A single key needs no mark: it is the active key, as in encryption({ keys: [{ id, key }] }).
+        const unmarkedSingle = enc.keys.length === 1 && active === 0;
+        if (active !== 1 && !unmarkedSingle) fail('keys', `exactly one key must be active: true (found ${active})`);
         const ids = enc.keys.map((k) => k.id);
         if (new Set(ids).size !== ids.length) fail('keys', 'key ids must be unique');
         if (enc.keyId !== undefined) fail('keyId', 'with keys, mark the active key with active: true instead of key_id');

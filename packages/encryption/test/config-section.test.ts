@@ -53,6 +53,25 @@ test('a root key that does not decode to 32 bytes is refused by the loader with 
   assert.throws(() => encryption({ rootKey: short }), (e: unknown) => e instanceof ConfigError && /decodes to 16 bytes; AES-256 needs exactly 32/.test(e.message));
 });
 
+test('a single key without active: true is the active key, as in code; with two keys one must be marked', async () => {
+  const key = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1)).toString('base64');
+  const config = loadConfig(`encryption:\n  keys:\n    - id: only\n      key: ${key}\n`, { env: {} });
+  const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [encryption(config.encryption!)] });
+  await db.connect();
+  try {
+    assert.is(db.plugin<ReturnType<typeof encryption>>('encryption')!.activeKeyId, 'only');
+    const ada = await db.users.create({ name: 'Ada', email: 'ada@example.com', ssn: '123-45-6789' });
+    assert.is((await db.users.get(ada.id))?.ssn, '123-45-6789');
+  } finally {
+    await db.close();
+  }
+  const other = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 11 + 3)).toString('base64');
+  assert.throws(
+    () => loadConfig(`encryption:\n  keys:\n    - id: a\n      key: ${key}\n    - id: b\n      key: ${other}\n`, { env: {} }),
+    (e: unknown) => e instanceof ConfigError && /exactly one key must be active: true \(found 0\)/.test(e.message),
+  );
+});
+
 test('the plugin refuses the same short salt when given in code', () => {
   assert.throws(
     () => encryption({ passphrase: 'correct horse battery staple', passphraseSalt: 'q'.repeat(MIN_PASSPHRASE_SALT_LENGTH - 1) }),
