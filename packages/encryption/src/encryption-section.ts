@@ -29,7 +29,14 @@ export const encryptionSection = c.object(
       .describedAs('The stored salt of the passphrase (e.g. 16 random bytes in base64); changing it changes the key.'),
     keyId: keyId().describedAs('Id written into new ciphertexts with root_key or passphrase (default k1).'),
     keys: c.list(
-      c.object({ id: keyId(), key: keyText(), active: c.boolean().default(false) }, { required: ['id', 'key'] }),
+      c.object({ id: keyId(), key: c.string({ max: 1024 }).secret(), active: c.boolean().default(false) }, {
+        required: ['id', 'key'],
+        // Checked here rather than on the key alone, so the message names the key id, as encryption() does.
+        refine(k, fail) {
+          const problem = keyTextProblem(k.key);
+          if (problem) fail('key', k.id === undefined ? problem : `key ${k.id} ${problem}`);
+        },
+      }),
       { min: 1 },
     ).describedAs('A keyring for rotation: { id, key, active }; one key is active: true (a single key may omit it).'),
     sensitiveFields: c.list(fieldRef()).describedAs('Fields to encrypt besides those marked sensitive(): field or repository.field.'),

@@ -72,6 +72,22 @@ test('a single key without active: true is the active key, as in code; with two 
   );
 });
 
+test('a key of the wrong length in keys is refused at its path, naming its key id', () => {
+  const good = Buffer.from(Array.from({ length: 32 }, (_, i) => i * 7 + 1)).toString('base64');
+  const short = Buffer.from(Array.from({ length: 16 }, (_, i) => i * 5 + 2)).toString('base64');
+  let error: unknown;
+  try {
+    loadConfig(`encryption:\n  keys:\n    - id: k1\n      key: ${good}\n    - id: k2\n      key: ${good.replace(/^./, 'Z')}\n      active: true\n    - id: k3\n      key: ${short}\n`, { env: {} });
+  } catch (e) {
+    error = e;
+  }
+  assert.instance(error, ConfigError);
+  const problems = (error as ConfigError).problems;
+  assert.equal(problems.map((p) => p.path), ['encryption.keys[2].key']);
+  assert.match(problems[0]!.message, /^key k3 decodes to 16 bytes; AES-256 needs exactly 32/);
+  assert.not.match((error as Error).message, short);
+});
+
 test('the plugin refuses the same short salt when given in code', () => {
   assert.throws(
     () => encryption({ passphrase: 'correct horse battery staple', passphraseSalt: 'q'.repeat(MIN_PASSPHRASE_SALT_LENGTH - 1) }),
