@@ -127,8 +127,9 @@ export interface RotateOptions {
  * the active key, repository by repository, with a progress bar (rows,
  * rows/s, ETA) on a terminal. After every batch the checkpoint is saved
  * (atomically), so a run that is interrupted or killed resumes where it
- * stopped when started again; the file is removed once every repository is
- * done. Exit 1 if rows changed under the job and were skipped (run again).
+ * stopped when started again; the file is removed once every repository it
+ * lists is done (a run limited to some repositories keeps the others'
+ * progress). Exit 1 if rows changed under the job and were skipped (run again).
  *
  * @example
  * ```ts
@@ -188,6 +189,8 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
         } finally {
           bar.stop();
         }
+        // Rows skipped under concurrent writes are rescanned by the next run.
+        if (result.skipped > 0) state[name] = { checkpoint: null, done: false, scanned: 0, rewritten: 0 };
         const seconds = (performance.now() - began) / 1000;
         results.push({ repository: name, scanned: result.scanned, rewritten: result.rewritten, skipped: result.skipped, resumed: before !== undefined, seconds, rowsPerSecond: seconds > 0 ? Math.round(result.scanned / seconds) : 0 });
       }
@@ -198,15 +201,22 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
       process.off('SIGINT', stop);
       process.off('SIGTERM', stop);
     }
-    clearRotationState(file);
+    // The file may hold other repositories' progress (a run limited by --repository): keep it until all are done.
+    const unfinished = Object.keys(state).filter((n) => !state[n]!.done);
+    if (unfinished.length === 0) clearRotationState(file);
+    else save();
     const skipped = results.reduce((n, r) => n + r.skipped, 0);
+    const left = unfinished.filter((n) => !names.includes(n));
+    const pending = left.length ? `Still to re-encrypt: ${left.join(', ')} (checkpoint kept in ${file}): run chatcore keys rotate to finish.` : undefined;
     const text = [
       ...notes,
       `Re-encrypted under ${active}:`,
       ...results.map((r) => `  ${r.repository}: ${r.scanned} rows scanned, ${r.rewritten} values rewritten${r.skipped ? `, ${r.skipped} skipped (changed during the run)` : ''}${r.resumed ? ' (resumed)' : ''}, ${r.rowsPerSecond} rows/s`),
-      skipped ? `${skipped} row(s) changed while being rewritten: run chatcore keys rotate again.` : 'Done. Check with chatcore keys status, then retire the old key with chatcore keys retire <id>.',
+      ...(pending ? [pending] : []),
+      skipped ? `${skipped} row(s) changed while being rewritten: run chatcore keys rotate again.`
+        : pending ? 'Done for these repositories.' : 'Done. Check with chatcore keys status, then retire the old key with chatcore keys retire <id>.',
     ];
-    return { exitCode: skipped ? EXIT.CHECK_FAILED : EXIT.OK, json: { activeKeyId: active, repositories: results, skipped, checkpoint: file, notes }, text };
+    return { exitCode: skipped ? EXIT.CHECK_FAILED : EXIT.OK, json: { activeKeyId: active, repositories: results, skipped, checkpoint: file, unfinished, notes }, text };
   });
 }
 
