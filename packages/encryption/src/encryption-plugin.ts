@@ -253,6 +253,17 @@ export class EncryptionPlugin implements Plugin {
   }
 
   /**
+   * The key id whose material roots the blind indexes and row
+   * authenticators (the first key listed unless `indexKeyId` says
+   * otherwise), or undefined when `blindIndex.key` roots them. That key's
+   * material must stay configured even once it encrypts nothing.
+   */
+  indexRootKeyId(): string | undefined {
+    const ring = this.keyring();
+    return ring.separateIndexKey ? undefined : ring.indexKeyId;
+  }
+
+  /**
    * Counters since the plugin was created: values sealed and opened (per
    * key id), blind indexes computed, integrity failures and missing keys
    * met on reads; in total and per protected repository. Plain counters,

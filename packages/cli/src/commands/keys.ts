@@ -224,7 +224,9 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
  * `chatcore keys retire <id>`: refuse (exit 1, naming the repositories and
  * counts) while any stored value uses the key or when it is the active key;
  * otherwise confirm that it can be removed from chatcore.yaml, except the
- * first key listed, which must stay there (`keepInConfig: true` in JSON).
+ * key that roots the blind indexes and row authenticators (the first key
+ * listed, when `blind_index.key` is not set), which must stay there
+ * (`keepInConfig: true` in JSON).
  *
  * @example
  * ```ts
@@ -234,9 +236,9 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
 export async function keysRetireCommand(ctx: CommandContext, id: string): Promise<CommandResult> {
   return withDatabase(ctx, { connect: true }, async (db) => {
     const enc = encryptionOf(db);
-    // Read before retiring: retireKey removes the key from the running ring, and the first key
-    // listed in chatcore.yaml stays the blind-index and row-authenticator root after retirement.
-    const keepInConfig = enc.keyIds()[0] === id;
+    // Read before retiring: retireKey removes the key from the running ring, and the index key (the
+    // first listed, unless blind_index.key is set) stays the blind-index and row-authenticator root.
+    const keepInConfig = enc.indexRootKeyId() === id;
     try {
       const { scanned } = await enc.retireKey(id);
       return {

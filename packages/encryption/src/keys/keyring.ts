@@ -84,11 +84,15 @@ export class Keyring {
   /** The blind-index root: the index key's material, kept even after that key id is retired for encryption (indexes must keep matching). */
   readonly #indexRoot: Buffer;
 
+  /** True when a separate blind-index key (`blindIndex.key`) roots blind indexes and row authenticators, not `indexKeyId`. */
+  readonly separateIndexKey: boolean;
+
   private constructor(roots: Map<string, Buffer>, active: string, index: string, indexRoot?: Buffer) {
     this.#roots = roots;
     this.activeKeyId = active;
     this.indexKeyId = index;
     this.#indexRoot = indexRoot ?? roots.get(index)!;
+    this.separateIndexKey = indexRoot !== undefined;
   }
 
   /** Check the configuration and resolve every root key (passphrases stretched once per process, wrapped keys unwrapped). */

@@ -1,0 +1,44 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase } from '@chatcore/core';
+import { pglite } from '@chatcore/pglite';
+import { encryption } from '@chatcore/encryption';
+import { jsonOf, show } from './helpers/run-cli.js';
+import { keyScenario } from './helpers/key-scenario.js';
+import { repositories } from './fixtures/protected-repositories.mjs';
+
+// keys retire with a separate blind-index key: every encryption key can go.
+
+const s = keyScenario('retire');
+const bidx = () => `  blind_index:\n    key: \${BIDX}\n`;
+
+test.before(async () => {
+  await s.seed([{ id: 'k1', key: s.env.K1!, active: true }], { blindIndexKey: s.env.BIDX! });
+  s.writeConfig([{ id: 'k1', env: 'K1' }, { id: 'k2', env: 'K2', active: true }], bidx());
+  const rotate = await s.cli(['keys', 'rotate']);
+  assert.is(rotate.code, 0, show(rotate));
+});
+
+test('with blind_index.key, the first key retired is to be removed from the file (keepInConfig false)', async () => {
+  const run = await s.cli(['keys', 'retire', 'k1']);
+  assert.is(run.code, 0, show(run));
+  assert.match(run.stdout, /Remove it from encryption\.keys in chatcore\.yaml/);
+  assert.not.match(run.stdout, /keep it first/);
+  const json = jsonOf<{ retired: boolean; keepInConfig: boolean }>(await s.cli(['keys', 'retire', 'k1', '--json']));
+  assert.equal([json.retired, json.keepInConfig], [true, false]);
+});
+
+test('and every row reads, authenticates and is found through its blind index without k1', async () => {
+  const db = createDatabase({ driver: pglite({ dataDir: s.dataDir }), repositories, plugins: [encryption({ keys: [{ id: 'k2', key: s.env.K2! }], blindIndex: { key: s.env.BIDX! } })], schemaMode: 'off' });
+  await db.connect();
+  try {
+    assert.is((await db.users.find({ limit: 100 })).length, 12);
+    assert.is((await db.users.findOne({ where: { email: 'u3@example.org' } }))?.ssn, 'ssn-3');
+    assert.is((await db.notes.find({ limit: 100 })).length, 5);
+  } finally {
+    await db.close();
+  }
+});
+
+test.after(() => s.cleanup());
+test.run();
