@@ -104,7 +104,7 @@ export class RowAuthenticator {
     const stored = row[AUTH_FIELD];
     if (stored === null || stored === undefined) {
       if (acceptMissing) return;
-      throw this.failed(row, 'has no row authenticator (written before authenticators were enabled, or removed)');
+      throw this.failed(row, 'has no row authenticator (written before authenticators were enabled, or removed). Restore it from a backup');
     }
     const text = String(stored);
     if (text.length !== TEXT_LENGTH) throw this.failed(row, MISMATCH);
@@ -174,7 +174,7 @@ export class RowAuthenticator {
   }
 
   private failed(row: StoredRow, why: string): IntegrityError {
-    return new IntegrityError(`Record ${String(row.id)} of ${this.repository} ${why}. Restore it from a backup.`, { info: { repository: this.repository, id: row.id, field: AUTH_FIELD } });
+    return new IntegrityError(`Record ${String(row.id)} of ${this.repository} ${why}.`, { info: { repository: this.repository, id: row.id, field: AUTH_FIELD } });
   }
 }
 
@@ -201,7 +201,7 @@ function head(name: string): string {
   return Buffer.byteLength(name, 'utf8') + ':' + name;
 }
 
-const MISMATCH = 'does not match its row authenticator: a value or the version was replaced by another (an older ciphertext, an older envelope)';
+const MISMATCH = 'does not match its row authenticator: a value or the version was replaced (by an older ciphertext or envelope: restore it from a backup), or the key that roots row authenticators changed (the first key in encryption.keys, or blind_index.key)';
 /** The prefix and 22 base64url characters. */
 const TEXT_LENGTH = PREFIX.length + base64urlLength(MAC_BYTES);
 /** The authenticator text computed last (`a2.` written once). */

@@ -156,7 +156,7 @@ export class ValueCipher {
   }
 
   private failed(recordId: string, keyId: string, cause: unknown): IntegrityError {
-    return new IntegrityError(`The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered, or copied from another record or field. Restore it from a backup.`, { info: { repository: this.repository, field: this.field, id: recordId, keyId }, cause });
+    return new IntegrityError(`The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered or copied from another record or field (restore it from a backup), or key ${keyId} is configured with other material than it was written with (check that key's secret).`, { info: { repository: this.repository, field: this.field, id: recordId, keyId }, cause });
   }
 
   private activeSlot(): KeySlot {
