@@ -20,7 +20,8 @@ import { conflictHolder, readChecked, type CheckedReadIo } from './checked-reads
 import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
-import { verify, type VerifyResult } from './rotation/verify-job.js';
+import { verify, type VerifyOptions, type VerifyResult } from './rotation/verify-job.js';
+import { keyHealth } from './rotation/key-health.js';
 import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
 import { reportIndexMismatch, reportReadFailure, type SecuritySink } from './security-reports.js';
 
@@ -70,6 +71,8 @@ export class EncryptionPlugin implements Plugin {
   readonly #provider: KeyProvider;
   readonly #keyConfig: KeyringConfig;
   readonly #options: EncryptionOptions;
+  /** The sample check of the current key configuration (see checkKeys). */
+  #keyCheck: Promise<VerifyResult> | undefined;
 
   constructor(options: EncryptionOptions = {}) {
     this.name = options.name ?? 'encryption';
@@ -100,6 +103,7 @@ export class EncryptionPlugin implements Plugin {
   /** Resolve the keys (passphrase stretching happens here, once per process) and derive every active subkey. */
   async connect(host: PluginHost): Promise<void> {
     this.#host = host;
+    this.#keyCheck = undefined;
     this.#ring ??= await Keyring.load(this.#keyConfig, this.#provider);
     for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) {
@@ -133,10 +137,36 @@ export class EncryptionPlugin implements Plugin {
     }
     this.#ring?.wipe();
     this.#ring = undefined;
+    this.#keyCheck = undefined;
   }
 
-  health(): ComponentHealth[] {
-    return [{ name: this.name, status: this.#ring ? 'up' : 'down', details: this.#ring ? { activeKeyId: this.#ring.activeKeyId, keys: this.#ring.keyIds().length } : { error: 'not connected' } }];
+  /**
+   * Up when the keys are loaded and a sample of the stored rows (see
+   * `checkKeys`) decrypts and authenticates with them; down with the
+   * cause when the configured keys do not match the stored data. The
+   * sample is read once per key configuration (again after addKey,
+   * activateKey or retireKey) once there are rows to read.
+   */
+  health(): Promise<ComponentHealth[]> {
+    return keyHealth(this.name, this.#ring && this.#host ? { activeKeyId: this.#ring.activeKeyId, keys: this.#ring.keyIds().length } : undefined, () => this.checkKeys());
+  }
+
+  /**
+   * Decrypt and authenticate a sample of the stored data (the first and
+   * last `rowsPerRepository` rows of each protected repository, 3 by
+   * default): a cheap check that the configured keys match what is stored.
+   * `keysMismatch` and `diagnosis` say what is wrong (wrong material for a
+   * key id, or a changed root of the blind indexes and row authenticators).
+   */
+  checkKeys(options: { rowsPerRepository?: number } = {}): Promise<VerifyResult> {
+    const rows = options.rowsPerRepository ?? 3;
+    if (rows !== 3) return this.verify({ rowsPerRepository: rows, maxFindings: 10 });
+    if (this.#keyCheck) return this.#keyCheck;
+    const pending = this.verify({ rowsPerRepository: rows, maxFindings: 10 });
+    this.#keyCheck = pending;
+    // Not kept when it read nothing (no rows yet) or failed to read: the next call reads again.
+    pending.then((r) => { if (r.scanned === 0 && this.#keyCheck === pending) this.#keyCheck = undefined; }, () => { if (this.#keyCheck === pending) this.#keyCheck = undefined; });
+    return pending;
   }
 
   around(op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
@@ -213,9 +243,9 @@ export class EncryptionPlugin implements Plugin {
     return keyUsage(this.rotationContext(), options);
   }
 
-  /** Decrypt every stored value (without returning any) and list those that fail. */
-  verify(options: { repository?: string; batchSize?: number; maxFindings?: number } = {}): Promise<VerifyResult> {
-    return verify(this.rotationContext(), options);
+  /** Decrypt every stored value (without returning any) and list those that fail, with their likely cause (`diagnosis`). */
+  verify(options: Omit<VerifyOptions, 'indexRootKeyId'> = {}): Promise<VerifyResult> {
+    return verify(this.rotationContext(), { ...options, indexRootKeyId: this.indexRootKeyId() });
   }
 
   /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it. */
@@ -230,6 +260,7 @@ export class EncryptionPlugin implements Plugin {
       throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { info: { keyId, remaining } });
     }
     this.keyring().remove(keyId);
+    this.#keyCheck = undefined;
     for (const plan of this.#plans.values()) {
       for (const p of plan.fields.values()) p.cipher?.forget(keyId);
       plan.envelopeCipher?.forget(keyId);
@@ -240,11 +271,13 @@ export class EncryptionPlugin implements Plugin {
   /** Add a key to the running keyring; with `activate`, new writes use it immediately. */
   async addKey(source: KeyOption & { readonly id: string }, options: { activate?: boolean } = {}): Promise<void> {
     await this.keyring().addKey(keySource(source), this.#provider, options.activate === true);
+    this.#keyCheck = undefined;
   }
 
   /** Make a key already in the ring the active one. */
   activateKey(keyId: string): void {
     this.keyring().activate(keyId);
+    this.#keyCheck = undefined;
   }
 
   /** Key ids in the ring. */

@@ -59,5 +59,51 @@ test('other material under the key id: the IntegrityError names that key\'s conf
   assert.match((e as Error).message, /failed authentication: it was altered or copied from another record or field \(restore it from a backup\), or key k1 is configured with other material than it was written with/);
 });
 
+test('the right keys: checkKeys reads a sample and finds nothing; health is up', async () => {
+  await withKeys([{ id: 'k1', key: K1 }, { id: 'k2', key: K2, active: true }], async ({ db, enc }) => {
+    const check = await enc.checkKeys();
+    assert.equal([check.failed, check.keysMismatch, check.diagnosis], [0, false, undefined]);
+    assert.is(check.scanned, 6 + 3); // the first and last 3 users, the 3 messages
+    const health = (await db.health()).components.find((c) => c.name === 'encryption')!;
+    assert.is(health.status, 'up');
+    assert.is(health.details?.keyCheck, 'ok');
+  });
+});
+
+test('a new key listed first: checkKeys and health say the key order changed', async () => {
+  await withKeys([{ id: 'k2', key: K2, active: true }, { id: 'k1', key: K1 }], async ({ db, enc }) => {
+    const check = await enc.checkKeys();
+    assert.ok(check.keysMismatch);
+    assert.match(check.diagnosis!, /^The configured keys do not match the stored data: no row authenticator matches: key order changed \(the first key listed, now k2, roots the blind indexes and row authenticators/);
+    const health = (await db.health()).components.find((c) => c.name === 'encryption')!;
+    assert.is(health.status, 'down');
+    assert.is(health.error, check.diagnosis);
+    const full = await enc.verify();
+    assert.equal([full.scanned, full.failed, full.keysMismatch], [11, 11, true]);
+  });
+});
+
+test('other material under the key id: checkKeys and health name the key id', async () => {
+  await withKeys([{ id: 'k1', key: OTHER }], async ({ db, enc }) => {
+    const check = await enc.checkKeys({ rowsPerRepository: 1 });
+    assert.is(check.scanned, 1 + 1 + 1 + 1);
+    assert.ok(check.keysMismatch);
+    assert.match(check.diagnosis!, /^The configured keys do not match the stored data: wrong material for key id k1 \(none of its \d+ value\(s\) decrypt\)\.$/);
+    assert.is((await db.health()).components.find((c) => c.name === 'encryption')!.status, 'down');
+  });
+});
+
+test('one altered row among good ones is not a key problem: health stays up, verify says restore it', async () => {
+  await withKeys([{ id: 'k1', key: K1 }], async ({ db, enc }) => {
+    const [a, b] = await db.users.find({ limit: 2, orderBy: { id: 'asc' } });
+    const exec = (sql: string) => (db.driver as unknown as { executor: { execute(q: { sql: string; parameters: unknown[] }): Promise<unknown> } }).executor.execute({ sql, parameters: [] });
+    await exec(`update users set ssn = (select ssn from users where id = '${b!.id}') where id = '${a!.id}'`);
+    const full = await enc.verify();
+    assert.equal([full.failed, full.keysMismatch], [1, false]);
+    assert.match(full.diagnosis!, /1 stored value\(s\) or row\(s\) fail authentication while the others check/);
+    assert.is((await db.health()).components.find((c) => c.name === 'encryption')!.status, 'up');
+  });
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

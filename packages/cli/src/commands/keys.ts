@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import type { Database, RepositoryMap } from '@chatcore/core';
-import type { EncryptionPlugin, KeyUsage } from '@chatcore/encryption';
+import type { KeyUsage } from '@chatcore/encryption';
 import { CliError } from '../cli-error.js';
+import { encryptionOf } from '../encryption-of.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
@@ -10,12 +11,6 @@ import { createProgress } from '../progress.js';
 import { clearRotationState, defaultCheckpointPath, readRotationState, writeRotationState, type RepositoryRotation, type RotationState } from '../rotation-checkpoint.js';
 
 type Db = Database<RepositoryMap>;
-
-function encryptionOf(db: Db): EncryptionPlugin {
-  const p = db.plugins.find((x) => typeof (x as Partial<EncryptionPlugin>).keyUsage === 'function' && typeof (x as Partial<EncryptionPlugin>).reencrypt === 'function');
-  if (!p) throw new CliError('The configuration has no encryption section, so there are no keys to manage.', { code: 'CONFIG' });
-  return p as EncryptionPlugin;
-}
 
 function counter(db: Db, repositories: RepositoryMap, name: string): { count(where?: object): Promise<number> } {
   const key = Object.entries(repositories).find(([, def]) => def.name === name)?.[0];
@@ -30,7 +25,9 @@ function envNameOf(id: string): string {
 /**
  * `chatcore keys status`: the keys in the ring, the active one, and how many
  * stored values each protects, per repository (a full scan of the
- * protected columns), plus an unfinished rotation if there is one.
+ * protected columns), plus an unfinished rotation if there is one. Exit 1
+ * when a sample of the stored rows does not decrypt and authenticate with
+ * the configured keys (wrong material, or a changed key order).
  *
  * @example
  * ```ts
@@ -41,6 +38,7 @@ export async function keysStatusCommand(ctx: CommandContext, options: { checkpoi
   const file = options.checkpoint ?? defaultCheckpointPath(resolve(ctx.options.config));
   return withDatabase(ctx, { connect: true }, async (db) => {
     const enc = encryptionOf(db);
+    const check = await enc.checkKeys();
     const usage: KeyUsage = await enc.keyUsage();
     const rotation = readRotationState(file) ?? null;
     const keys = enc.keyIds().map((id) => ({ id, active: id === enc.activeKeyId, values: usage.byKey[id] ?? 0 }));
@@ -55,7 +53,13 @@ export async function keysStatusCommand(ctx: CommandContext, options: { checkpoi
     ];
     const stale = keys.some((k) => !k.active && k.values > 0);
     if (stale) text.push('values under an inactive key remain: run chatcore keys rotate');
-    return { exitCode: unknown.length ? EXIT.CHECK_FAILED : EXIT.OK, json: { activeKeyId: enc.activeKeyId, keys, scanned: usage.scanned, byRepository: usage.byRepository, unknownKeys: unknown, rotation }, text };
+    if (check.keysMismatch) text.unshift(check.diagnosis!);
+    const keyCheck = { sampledRows: check.scanned, failed: check.failed, keysMismatch: check.keysMismatch, ...(check.diagnosis ? { diagnosis: check.diagnosis } : {}) };
+    return {
+      exitCode: unknown.length || check.keysMismatch ? EXIT.CHECK_FAILED : EXIT.OK,
+      json: { activeKeyId: enc.activeKeyId, keys, scanned: usage.scanned, byRepository: usage.byRepository, unknownKeys: unknown, rotation, keyCheck },
+      text,
+    };
   });
 }
 
@@ -140,6 +144,8 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
   const file = options.checkpoint ? resolve(ctx.cwd, options.checkpoint) : defaultCheckpointPath(resolve(ctx.cwd, ctx.options.config));
   return withDatabase(ctx, { connect: true }, async (db, { repositories }) => {
     const enc = encryptionOf(db);
+    const check = await enc.checkKeys();
+    if (check.keysMismatch) throw new CliError(`${check.diagnosis} Nothing was re-encrypted.`, { exitCode: EXIT.CHECK_FAILED, code: 'KEY' });
     if (options.key) enc.activateKey(options.key);
     const active = enc.activeKeyId;
     const protectedNames = Object.keys(enc.stats().repositories);

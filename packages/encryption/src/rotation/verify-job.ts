@@ -4,7 +4,9 @@ import { openRecord } from '../record/record-envelope.js';
 import { checkRow, cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
 import { AUTH_FIELD } from '../crypto/row-authenticator.js';
 import type { RotationContext } from './reencrypt-job.js';
-import { batches, planOf, slots } from './table-scan.js';
+import { batches, planOf, sample, slots, type Slot } from './table-scan.js';
+import { diagnose, type VerifyTally } from './key-diagnosis.js';
+import type { StoredRow } from '@chatcore/core/plugin';
 
 /**
  * One stored value that does not decrypt.
@@ -29,7 +31,7 @@ export interface IntegrityFinding {
  *
  * @example
  * ```ts
- * const r = await enc.verify(); if (r.failed > 0) console.error(r.findings);
+ * const r = await enc.verify(); if (r.failed > 0) console.error(r.diagnosis, r.findings);
  * ```
  */
 export interface VerifyResult {
@@ -38,6 +40,28 @@ export interface VerifyResult {
   readonly failed: number;
   /** The first `maxFindings` failures. */
   readonly findings: readonly IntegrityFinding[];
+  /** True when the failures say the configured keys do not match the stored data (not that some rows were altered). */
+  readonly keysMismatch: boolean;
+  /** With failures, their likely cause in one sentence (see key-diagnosis.ts). */
+  readonly diagnosis?: string | undefined;
+}
+
+/**
+ * Options of a verification scan.
+ *
+ * @example
+ * ```ts
+ * const o: VerifyOptions = { rowsPerRepository: 3 }; // a sample: the first and last 3 rows of each repository
+ * ```
+ */
+export interface VerifyOptions {
+  readonly repository?: string | undefined;
+  readonly batchSize?: number | undefined;
+  readonly maxFindings?: number | undefined;
+  /** Check only the first and the last `rowsPerRepository` rows (by id) of each repository: a cheap sample. */
+  readonly rowsPerRepository?: number | undefined;
+  /** The key id that roots the row authenticators, or undefined for a separate blind-index key (for the diagnosis). */
+  readonly indexRootKeyId?: string | undefined;
 }
 
 function check(plan: RepositoryPlan, column: string, value: unknown, id: string): void {
@@ -49,57 +73,66 @@ function check(plan: RepositoryPlan, column: string, value: unknown, id: string)
   decodeValue(cipherOf(plan, p).open(value, id), p.meta.type, p.meta.items);
 }
 
+/** Check one row's values, then how they fit together, into the tally. */
+function checkOne(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow, tally: VerifyTally, findings: IntegrityFinding[], max: number): void {
+  tally.scanned++;
+  const id = row.id as string;
+  let valuesFailed = false;
+  for (const s of columns) {
+    const v = row[s.column];
+    if (v === null || v === undefined) continue;
+    const keyId = s.keyId(v) ?? '?';
+    const perKey = (tally.byKey[keyId] ??= { values: 0, failed: 0, missing: false });
+    perKey.values++;
+    tally.values++;
+    try {
+      check(plan, s.column, v, id);
+    } catch (error) {
+      if (!(error instanceof IntegrityError) && !(error instanceof KeyError)) throw error;
+      tally.failed++;
+      perKey.failed++;
+      if (error instanceof KeyError) perKey.missing = true;
+      valuesFailed = true;
+      if (findings.length < max) findings.push({ repository: plan.name, id, field: s.column, problem: error instanceof KeyError ? 'key_missing' : 'integrity', keyId: s.keyId(v) });
+    }
+  }
+  // Values that each decrypt can still be a mix of states of the row: the authenticator says.
+  if (valuesFailed || !plan.auth) return;
+  tally.rows.checked++;
+  try {
+    checkRow(plan, row);
+  } catch (error) {
+    if (!(error instanceof IntegrityError)) throw error;
+    tally.failed++;
+    tally.rows.failed++;
+    if (findings.length < max) findings.push({ repository: plan.name, id, field: AUTH_FIELD, problem: 'integrity' });
+  }
+}
+
 /**
  * Decrypt every stored value of the protected repositories (or one) without
  * returning any of them, and list what fails: for audits, after a restore,
  * or before retiring a key. Reads below every plugin; reports no security
- * events (the caller decides what to do with the findings).
+ * events (the caller decides what to do with the findings). With
+ * `rowsPerRepository`, only a sample of each repository is read.
  *
  * @example
  * ```ts
  * const { failed, findings } = await verify(ctx, { repository: 'users' });
  * ```
  */
-export async function verify(ctx: RotationContext, options: { repository?: string; batchSize?: number; maxFindings?: number }): Promise<VerifyResult> {
+export async function verify(ctx: RotationContext, options: VerifyOptions): Promise<VerifyResult> {
   const plans = options.repository ? [planOf(ctx, options.repository)] : [...ctx.plans.values()];
   const max = options.maxFindings ?? 100;
   const findings: IntegrityFinding[] = [];
-  let scanned = 0, values = 0, failed = 0;
+  const tally: VerifyTally = { scanned: 0, values: 0, failed: 0, byKey: {}, rows: { checked: 0, failed: 0 } };
   for (const plan of plans) {
     const columns = slots(plan);
-    for await (const rows of batches(ctx, plan, options.batchSize ?? 1000, null)) {
-      for (const row of rows) {
-        scanned++;
-        const id = row.id as string;
-        let valuesFailed = false;
-
-        for (const s of columns) {
-          const v = row[s.column];
-          if (v === null || v === undefined) continue;
-          values++;
-          try {
-            check(plan, s.column, v, id);
-          } catch (error) {
-            if (!(error instanceof IntegrityError) && !(error instanceof KeyError)) throw error;
-            failed++;
-            valuesFailed = true;
-            if (findings.length < max) {
-              findings.push({ repository: plan.name, id, field: s.column, problem: error instanceof KeyError ? 'key_missing' : 'integrity', keyId: s.keyId(v) });
-            }
-          }
-        }
-        // Values that each decrypt can still be a mix of states of the row: the authenticator says.
-        if (!valuesFailed) {
-          try {
-            checkRow(plan, row);
-          } catch (error) {
-            if (!(error instanceof IntegrityError)) throw error;
-            failed++;
-            if (findings.length < max) findings.push({ repository: plan.name, id, field: AUTH_FIELD, problem: 'integrity' });
-          }
-        }
-      }
+    const source = options.rowsPerRepository === undefined ? batches(ctx, plan, options.batchSize ?? 1000, null) : sample(ctx, plan, options.rowsPerRepository);
+    for await (const rows of source) {
+      for (const row of rows) checkOne(plan, columns, row, tally, findings, max);
     }
   }
-  return { scanned, values, failed, findings };
+  const { keysMismatch, diagnosis } = diagnose(tally, options.indexRootKeyId);
+  return { scanned: tally.scanned, values: tally.values, failed: tally.failed, findings, keysMismatch, ...(diagnosis ? { diagnosis } : {}) };
 }

@@ -1,0 +1,57 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { jsonOf, show } from './helpers/run-cli.js';
+import { keyScenario } from './helpers/key-scenario.js';
+
+// Keys that do not match the stored data fail the CLI's checks: a new key
+// listed first (the first key roots the blind indexes and row
+// authenticators), or other material under the key id of the data.
+
+const s = keyScenario('key-check');
+const swapped = () => s.writeConfig([{ id: 'k2', env: 'K2', active: true }, { id: 'k1', env: 'K1' }]);
+const wrongMaterial = () => s.writeConfig([{ id: 'k1', env: 'K3', active: true }]);
+const right = () => s.writeConfig([{ id: 'k1', env: 'K1' }, { id: 'k2', env: 'K2', active: true }]);
+
+test.before(async () => {
+  await s.seed([{ id: 'k1', key: s.env.K1!, active: true }]);
+});
+
+test('a new key listed first: health reports encryption down with the cause; keys status and keys rotate exit 1', async () => {
+  swapped();
+  const health = await s.cli(['health']);
+  assert.is(health.code, 1, show(health));
+  assert.match(health.stdout, /status: down/);
+  assert.match(health.stdout, /down +encryption: The configured keys do not match the stored data: no row authenticator matches: key order changed \(the first key listed, now k2, roots the blind indexes and row authenticators/);
+  const status = await s.cli(['keys', 'status', '--json']);
+  assert.is(status.code, 1, show(status));
+  const body = jsonOf<{ keyCheck: { keysMismatch: boolean; diagnosis: string } }>(status);
+  assert.ok(body.keyCheck.keysMismatch);
+  assert.match(body.keyCheck.diagnosis, /key order changed/);
+  const rotate = await s.cli(['keys', 'rotate']);
+  assert.is(rotate.code, 1, show(rotate));
+  assert.match(rotate.stderr, /do not match the stored data.*Nothing was re-encrypted/s);
+});
+
+test('other material under the key id: health down naming the key id; keys status exits 1 saying so', async () => {
+  wrongMaterial();
+  const health = jsonOf<{ status: string; components: Array<{ name: string; status: string; error?: string }> }>(await s.cli(['health', '--json']));
+  assert.is(health.status, 'down');
+  const enc = health.components.find((c) => c.name === 'encryption')!;
+  assert.is(enc.status, 'down');
+  assert.match(enc.error!, /wrong material for key id k1/);
+  const status = await s.cli(['keys', 'status']);
+  assert.is(status.code, 1, show(status));
+  assert.match(status.stdout, /^The configured keys do not match the stored data: wrong material for key id k1/);
+});
+
+test('the right keys: health up, keys status exits 0', async () => {
+  right();
+  const health = await s.cli(['health']);
+  assert.is(health.code, 0, show(health));
+  assert.match(health.stdout, /up +encryption .*"keyCheck":"ok"/);
+  const status = await s.cli(['keys', 'status']);
+  assert.is(status.code, 0, show(status));
+});
+
+test.after(() => s.cleanup());
+test.run();
