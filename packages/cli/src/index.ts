@@ -15,5 +15,6 @@ export { statsCommand, type TierRate } from './commands/stats.js';
 export { schemaCommand, type SchemaAction } from './commands/schema.js';
 export { planSchema, type SchemaPlan } from './commands/schema-check.js';
 export { keysStatusCommand, keysAddCommand, keysRotateCommand, keysRetireCommand, type RotateOptions } from './commands/keys.js';
+export { keysVerifyCommand, verifyFailureText, type VerifyCommandOptions } from './commands/keys-verify.js';
 export { auditVerifyCommand, type AuditVerifyOptions } from './commands/audit.js';
 export { migrateStatusCommand, migrateUpCommand, migrateCreateCommand, migrationsDir, type MigrateCommandOptions } from './commands/migrate.js';

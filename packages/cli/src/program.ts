@@ -7,6 +7,7 @@ import { healthCommand } from './commands/health.js';
 import { statsCommand } from './commands/stats.js';
 import { schemaCommand } from './commands/schema.js';
 import { keysAddCommand, keysRetireCommand, keysRotateCommand, keysStatusCommand } from './commands/keys.js';
+import { keysVerifyCommand } from './commands/keys-verify.js';
 import { auditVerifyCommand } from './commands/audit.js';
 import { migrateCreateCommand, migrateStatusCommand, migrateUpCommand } from './commands/migrate.js';
 
@@ -128,7 +129,7 @@ export function createProgram(io: CliIo, onResult: (ctx: CommandContext, run: (c
       return migrateCreateCommand(ctx, String(cmd.args[0]), { dir: o.dir, extension: o.ext });
     }));
 
-  const keys = program.command('keys').description('Encryption keys: usage, new keys, re-encryption, retirement.');
+  const keys = program.command('keys').description('Encryption keys: usage, new keys, re-encryption, verification, retirement.');
   keys.command('status')
     .description('Stored values per key id and repository, and any unfinished rotation.')
     .option('--checkpoint <file>', 'rotation checkpoint file (default: <config name>.rotation.json next to the config)')
@@ -152,6 +153,16 @@ export function createProgram(io: CliIo, onResult: (ctx: CommandContext, run: (c
     .action(action((ctx, cmd) => {
       const o = cmd.opts<{ key?: string; repository?: string[]; batchSize: number; concurrency: number; checkpoint?: string }>();
       return keysRotateCommand(ctx, { key: o.key, repositories: o.repository, batchSize: o.batchSize, concurrency: o.concurrency, checkpoint: o.checkpoint });
+    }));
+  keys.command('verify')
+    .description('Decrypt and authenticate every stored value (full scan); exit 1 listing the failures and their likely cause.')
+    .option('--repository <name>', 'only this repository (repeatable)', collect)
+    .addOption(new Option('--batch-size <n>', 'rows read at a time').argParser(integer(1, 10_000)).default(1000))
+    .addOption(new Option('--max-findings <n>', 'failures listed at most').argParser(integer(1, 1000)).default(20))
+    .addHelpText('after', EXIT_HELP)
+    .action(action((ctx, cmd) => {
+      const o = cmd.opts<{ repository?: string[]; batchSize: number; maxFindings: number }>();
+      return keysVerifyCommand(ctx, { repositories: o.repository, batchSize: o.batchSize, maxFindings: o.maxFindings });
     }));
   keys.command('retire')
     .description('Confirm a key protects no stored value (exit 1 while any does).')

@@ -30,6 +30,12 @@ test('a new key listed first: health reports encryption down with the cause; key
   const rotate = await s.cli(['keys', 'rotate']);
   assert.is(rotate.code, 1, show(rotate));
   assert.match(rotate.stderr, /do not match the stored data.*Nothing was re-encrypted/s);
+  const verify = await s.cli(['keys', 'verify', '--max-findings', '3']);
+  assert.is(verify.code, 1, show(verify));
+  assert.match(verify.stdout, /^VERIFICATION FAILED: 17 failure\(s\) in 17 row\(s\)/);
+  assert.match(verify.stdout, /key order changed/);
+  assert.is(verify.stdout.split('\n').filter((l) => / fails authentication/.test(l)).length, 3);
+  assert.match(verify.stdout, /\.\.\. and 14 more/);
 });
 
 test('other material under the key id: health down naming the key id; keys status exits 1 saying so', async () => {
@@ -42,6 +48,11 @@ test('other material under the key id: health down naming the key id; keys statu
   const status = await s.cli(['keys', 'status']);
   assert.is(status.code, 1, show(status));
   assert.match(status.stdout, /^The configured keys do not match the stored data: wrong material for key id k1/);
+  const verify = jsonOf<{ ok: boolean; failed: number; keysMismatch: boolean; diagnosis: string; findings: Array<{ keyId: string }>; truncated: boolean }>(await s.cli(['keys', 'verify', '--json', '--repository', 'users']));
+  assert.equal([verify.ok, verify.failed, verify.keysMismatch, verify.truncated], [false, 24, true, true]);
+  assert.is(verify.findings.length, 20);
+  assert.ok(verify.findings.every((f) => f.keyId === 'k1'));
+  assert.match(verify.diagnosis, /wrong material for key id k1 \(none of its 24 value\(s\) decrypt\)/);
 });
 
 test('the right keys: health up, keys status exits 0', async () => {
@@ -51,6 +62,9 @@ test('the right keys: health up, keys status exits 0', async () => {
   assert.match(health.stdout, /up +encryption .*"keyCheck":"ok"/);
   const status = await s.cli(['keys', 'status']);
   assert.is(status.code, 0, show(status));
+  const verify = await s.cli(['keys', 'verify']);
+  assert.is(verify.code, 0, show(verify));
+  assert.match(verify.stdout, /^Verified 17 row\(s\), 29 stored value\(s\): every value decrypts and every row authenticates\./);
 });
 
 test.after(() => s.cleanup());

@@ -95,7 +95,7 @@ test('a command group without its subcommand is a usage error: help on stderr, e
   const json = await cli(['--json', 'keys']);
   assert.is(json.code, 2, show(json));
   const body = jsonOf<{ ok: boolean; error: { code: string; message: string } }>(json);
-  assert.equal(body, { ok: false, error: { code: 'USAGE', message: 'chatcore keys needs a subcommand: status, add, rotate, retire.' } });
+  assert.equal(body, { ok: false, error: { code: 'USAGE', message: 'chatcore keys needs a subcommand: status, add, rotate, verify, retire.' } });
 });
 
 test('with --json, a usage error is the JSON error document on stdout', async () => {
