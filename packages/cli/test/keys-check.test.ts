@@ -67,5 +67,23 @@ test('the right keys: health up, keys status exits 0', async () => {
   assert.match(verify.stdout, /^Verified 17 row\(s\), 29 stored value\(s\): every value decrypts and every row authenticates\./);
 });
 
+test('keys retire verifies first: after rotating to k2, a new key listed first or wrong k2 material is refused; the right keys retire k1', async () => {
+  right();
+  const rotate = await s.cli(['keys', 'rotate']);
+  assert.is(rotate.code, 0, show(rotate));
+  swapped();
+  const refused = await s.cli(['keys', 'retire', 'k1']);
+  assert.is(refused.code, 1, show(refused));
+  assert.match(refused.stdout, /^Refused: the stored data does not verify with the configured keys \(17 failure\(s\) in 17 row\(s\)\)\. .*key order changed.* Key k1 may still be needed: keep it and its secret/s);
+  assert.not.match(refused.stdout, /protects no stored value/);
+  s.writeConfig([{ id: 'k1', env: 'K1' }, { id: 'k2', env: 'K3', active: true }]);
+  const wrong = jsonOf<{ retired: boolean; error: { code: string; message: string }; verify: { keysMismatch: boolean } }>(await s.cli(['keys', 'retire', 'k1', '--json']));
+  assert.equal([wrong.retired, wrong.error.code, wrong.verify.keysMismatch], [false, 'VERIFY', true]);
+  assert.match(wrong.error.message, /wrong material for key id k2/);
+  right();
+  const retired = jsonOf<{ retired: boolean; keepInConfig: boolean }>(await s.cli(['keys', 'retire', 'k1', '--json']));
+  assert.equal([retired.retired, retired.keepInConfig], [true, true]);
+});
+
 test.after(() => s.cleanup());
 test.run();

@@ -227,8 +227,11 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
 }
 
 /**
- * `chatcore keys retire <id>`: refuse (exit 1, naming the repositories and
- * counts) while any stored value uses the key or when it is the active key;
+ * `chatcore keys retire <id>`: verify every stored value first (a full
+ * scan, as `keys verify`) and refuse (exit 1) when any fails, since a ring
+ * that does not match the data cannot say which key is unused; refuse
+ * (exit 1, naming the repositories and counts) while any stored value uses
+ * the key or when it is the active key;
  * otherwise confirm that it can be removed from chatcore.yaml, except the
  * key that roots the blind indexes and row authenticators (the first key
  * listed, when `blind_index.key` is not set), which must stay there
@@ -245,6 +248,17 @@ export async function keysRetireCommand(ctx: CommandContext, id: string): Promis
     // Read before retiring: retireKey removes the key from the running ring, and the index key (the
     // first listed, unless blind_index.key is set) stays the blind-index and row-authenticator root.
     const keepInConfig = enc.indexRootKeyId() === id;
+    // A key must not be declared unused by a ring that cannot read the data: a new key listed first, or
+    // wrong material under an id, leaves every value counted under its key id while none can be read.
+    const verified = await enc.verify({ maxFindings: 5 });
+    if (verified.failed > 0) {
+      const message = `the stored data does not verify with the configured keys (${verified.failed} failure(s) in ${verified.scanned} row(s)). ${verified.diagnosis ?? ''} Key ${id} may still be needed: keep it and its secret, and run chatcore keys verify for the list.`;
+      return {
+        exitCode: EXIT.CHECK_FAILED,
+        json: { id, retired: false, error: { code: 'VERIFY', message }, verify: { scanned: verified.scanned, failed: verified.failed, keysMismatch: verified.keysMismatch, diagnosis: verified.diagnosis ?? null } },
+        text: [`Refused: ${message}`],
+      };
+    }
     try {
       const { scanned } = await enc.retireKey(id);
       return {
