@@ -28,6 +28,11 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
   }
   const ssl = pgSslOptions(config);
   const url = SecretValue.reveal(config.url);
+  // The rule chatcore.yaml applies: pg would take any scheme as a postgres:// URL. Only the scheme is named (the URL may hold a password).
+  if (url !== undefined && url !== null && !/^postgres(ql)?:\/\//i.test(url)) {
+    const scheme = /^([A-Za-z][A-Za-z0-9+.-]{0,20}):/.exec(url)?.[1];
+    throw new ConfigError(`postgres: ${urlPath} must be a postgres:// or postgresql:// URL${scheme ? `, not ${scheme}://` : ''}.`, { problems: [{ path: urlPath, message: 'expected a postgres:// or postgresql:// URL' }] });
+  }
   const options: pg.PoolConfig = {
     connectionString: url === undefined ? undefined : pgConnectionString(url, Boolean(ssl), urlPath),
     host: config.host,

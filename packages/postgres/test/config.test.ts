@@ -81,6 +81,27 @@ test('a replica URL of another scheme is refused like the primary url: in chatco
   assert.not.match(direct.message, /hunter2/);
 });
 
+test('a primary url of another scheme is refused by postgres() and createPool(), without the URL', async () => {
+  for (const url of ['mysql://u:hunter2@127.0.0.1:5432/test', 'http://u:hunter2@127.0.0.1:5432/test', '127.0.0.1:5432/test']) {
+    const direct = configErrorOf(() => postgres({ url }));
+    assert.match(direct.message, /^postgres: url must be a postgres:\/\/ or postgresql:\/\/ URL/);
+    assert.not.match(direct.message, /hunter2/);
+    assert.equal(direct.problems.map((p) => p.path), ['url']);
+    configErrorOf(() => createPool({ url: new SecretValue(url) }));
+  }
+  assert.match(configErrorOf(() => postgres({ url: 'mysql://u:hunter2@db/app' })).message, /, not mysql:\/\/\.$/);
+  // Both spellings pg knows still connect.
+  for (const url of [PG_URL, PG_URL.replace(/^postgres:/, 'postgresql:')]) {
+    const db = createDatabase({ driver: postgres(testConfig({ url })), repositories: { notes } });
+    await db.connect();
+    try {
+      assert.type(await db.notes.count(), 'number');
+    } finally {
+      await db.close();
+    }
+  }
+});
+
 test('a database that does not exist is reported as such, not as a server that cannot be reached', async () => {
   const url = new URL(PG_URL);
   url.pathname = `/no_such_db_${suffix()}`;
