@@ -124,7 +124,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
 
   /**
    * Insert an event the operation's transaction must not carry (a failure, a
-   * rejection, a rollback) into the outbox, autocommitted. The returned
+   * rejection, a rollback, a security event) into the outbox, autocommitted. The returned
    * promise is only for callers outside a transaction: inside one, PGlite's
    * single connection runs the insert after the transaction ends.
    */
@@ -276,11 +276,9 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async onSecurityEvent(event) {
       const body = builder.security(event);
       const w = emit(body);
-      if (schemas && host && outboxEvents && !closed) {
-        // Security events go to the outbox too (autocommitted: they are not part of a caller's transaction).
-        await host.session.insert(outboxEvents, [outboxEventRow(body)], {});
-        scheduleChain();
-      }
+      // Autocommitted, not part of a caller's transaction. Not awaited: the event may be raised inside one
+      // (an integrity failure on a read in db.transaction), where PGlite runs the insert after it ends (flush waits for it).
+      toOutbox(body);
       if (w) await w;
     },
 
@@ -302,9 +300,11 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     },
 
     async flush() {
+      // A report may be in flight through the host (a microtask): let it land first (its outbox row included).
+      await new Promise((r) => setImmediate(r));
       await settleOutbox();
       if (chainer) await chainer.chainAll();
-      // A report may be in flight through the host (a microtask): let it land first.
+      // And one raised while chaining (rows set aside) reaches the streaming sinks.
       await new Promise((r) => setImmediate(r));
       await writer?.flush();
     },
@@ -331,6 +331,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
 
     async close() {
       if (closed) return;
+      await new Promise((r) => setImmediate(r));
       await settleOutbox();
       if (chainTimer) { clearTimeout(chainTimer); chainTimer = undefined; }
       if (chainer) {
