@@ -42,6 +42,7 @@ function faultySession(inner: DriverSession, fault: Fault): DriverSession {
     getByIds: (s, ids, o) => rows(s, fault.getByIds ? fault.getByIds(inner, s, ids, o) : inner.getByIds(s, ids, o)),
     query: (s, q, o) => rows(s, fault.query ? fault.query(inner, s, q, o) : inner.query(s, q, o)),
     count: (s, w, o) => (fault.count ? fault.count(inner, s, w, o) : inner.count(s, w, o)),
+    aggregate: (s, a, o) => inner.aggregate(s, a, o),
     update: (s, t, p, o) => rows(s, fault.update ? fault.update(inner, s, t, p, o) : inner.update(s, t, p, o)),
     delete: (s, t, o) => (fault.delete ? fault.delete(inner, s, t, o) : inner.delete(s, t, o)),
     upsert: async (s, row, spec, o) => {
@@ -244,6 +245,7 @@ export const BROKEN_VARIANTS: Readonly<Record<string, () => Driver>> = {
           getByIds: (...a) => now().getByIds(...a),
           query: (...a) => now().query(...a),
           count: (...a) => now().count(...a),
+          aggregate: (...a) => now().aggregate(...a),
           update: (...a) => now().update(...a),
           delete: (...a) => now().delete(...a),
           upsert: (...a) => now().upsert(...a),
