@@ -12,6 +12,7 @@ import { countRows, matchingIds, readByIds, readQuery } from './query-runner.js'
 import { aggregateQuery } from './aggregate-query.js';
 import { directReader, type DriverContext, type Reader } from './reader.js';
 import { TransactionSession } from './transaction-session.js';
+import { ChunkOverBudget } from './chunk-budget.js';
 import { uniqueKeys } from './unique-locks.js';
 import { installDeadlines, withCallScope } from './sdk-deadlines.js';
 import { installCommitRules } from './sdk-commits.js';
@@ -31,7 +32,8 @@ const RECONNECT = { 'grpc.initial_reconnect_backoff_ms': 100, 'grpc.max_reconnec
 /**
  * The Firestore driver (see `firestore()`). Reads go straight to Firestore;
  * writes that must read first (update, delete, upsert) run in a Firestore
- * transaction per chunk of at most `maxBatchOps` documents.
+ * transaction per chunk of at most `maxBatchOps` documents and
+ * `maxBatchBytes` of writes.
  *
  * @example
  * ```ts
@@ -218,13 +220,13 @@ export class FirestoreDriver implements Driver {
   }
 
   /** Run `fn` in a Firestore transaction; the SDK calls it again on contention (ABORTED). */
-  private async run<T>(schema: RepositorySchema | undefined, fn: (s: TransactionSession) => Promise<T>, options: TransactionOptions): Promise<T> {
+  private async run<T>(schema: RepositorySchema | undefined, fn: (s: TransactionSession) => Promise<T>, options: TransactionOptions, budget?: number): Promise<T> {
     try {
       return await this.firestore.runTransaction(async (t) => {
         // No new attempt once the caller gave up (typed errors are not retried by the SDK).
         const stop = aborted(options.signal);
         if (stop) throw stop;
-        const session = new TransactionSession(this.ctx, t);
+        const session = new TransactionSession(this.ctx, t, budget);
         let result: T;
         try {
           result = await fn(session);
@@ -237,6 +239,7 @@ export class FirestoreDriver implements Driver {
         return result;
       }, { maxAttempts: this.options.maxTransactionAttempts, ...(options.readOnly ? { readOnly: true } : {}) });
     } catch (error) {
+      if (error instanceof ChunkOverBudget) throw error;
       const what = schema ? `${schema.name} write` : 'transaction';
       if (schema && grpcCode(error) === GrpcStatus.ALREADY_EXISTS) throw insertError(error, schema, this.ctx.collection(schema));
       // A read-only transaction makes one attempt (the SDK does not retry it).
@@ -247,22 +250,35 @@ export class FirestoreDriver implements Driver {
 
   /**
    * Apply a by-id write to its targets in transactions of at most
-   * `maxBatchOps` documents. A filter target is first resolved to ids (one
-   * keys-only query), and each chunk re-checks the filter on what it reads.
+   * `maxBatchOps` documents and `maxBatchBytes` of writes. A filter target
+   * is first resolved to ids (one keys-only query), and each chunk re-checks
+   * the filter on what it reads. A chunk whose writes turn out over
+   * `maxBatchBytes` (sizes are known only once its documents are read) is
+   * refused before anything is sent and run again with the documents that
+   * fit; the rest, and the chunks after it, follow at that size.
    */
   private async chunked<R>(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions, apply: (s: TransactionSession, ids: string[]) => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
     let ids = target.ids;
     if (!ids) {
       ids = await this.bounded(options, () => matchingIds(this.ctx, this.direct, schema, target.where), `${schema.name}.match`);
     }
-    const perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
+    let perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
+    const queue = [...ids];
     // Results are taken only from the attempt that committed: the SDK may run a chunk several times.
     const done: R[] = [];
-    for (let i = 0; i < ids.length; i += perChunk) {
-      const chunk = ids.slice(i, i + perChunk);
+    while (queue.length) {
+      const chunk = queue.splice(0, perChunk);
       try {
-        done.push(...(await this.run(schema, (s) => apply(s, chunk), { signal: options.signal })));
+        // A single document is bounded by the request limit only.
+        done.push(...(await this.run(schema, (s) => apply(s, chunk), { signal: options.signal }, chunk.length > 1 ? this.options.maxBatchBytes : undefined)));
       } catch (error) {
+        if (error instanceof ChunkOverBudget) {
+          const fitting = new Set(error.fitting);
+          const fit = chunk.filter((id) => fitting.has(id));
+          perChunk = Math.max(1, Math.min(fit.length, chunk.length - 1));
+          queue.unshift(...chunk);
+          continue;
+        }
         if (done.length === 0) throw error;
         throw new PartialWriteError(schema.name, done.map(idOf), { cause: error });
       }

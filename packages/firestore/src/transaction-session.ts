@@ -3,6 +3,7 @@ import { applyPatch, compareValues, copyRow, evaluateCondition as matches, isAft
 import { TransactionError, UniqueViolationError, UnsupportedQueryError } from '@chatcore/core';
 import { assertDocumentSize, assertIds, assertSchemaNames, documentSize } from './document-rules.js';
 import { requestTooLarge } from './request-size.js';
+import { ChunkOverBudget, fittingPrefix } from './chunk-budget.js';
 import { countRows, matchingIds, project, readByIds, readQuery } from './query-runner.js';
 import { aggregateQuery } from './aggregate-query.js';
 import { transactionReader, type DriverContext, type Reader } from './reader.js';
@@ -52,7 +53,13 @@ export class TransactionSession implements DriverSession {
   /** Set once the attempt is over: writes buffered after that would never be flushed, and reads would use a finished transaction. */
   private ended = false;
 
-  constructor(private readonly ctx: DriverContext, private readonly t: Transaction) {
+  /**
+   * `budget`: for one chunk of a split updateMany/deleteMany, the request
+   * bytes its writes may take (maxBatchBytes); over it, `flush` raises
+   * ChunkOverBudget instead of writing. Without it (a caller's transaction,
+   * which never splits), only the request limit applies.
+   */
+  constructor(private readonly ctx: DriverContext, private readonly t: Transaction, private readonly budget?: number) {
     this.reader = transactionReader(t);
   }
 
@@ -212,33 +219,41 @@ export class TransactionSession implements DriverSession {
    * Hand every buffered write to the Firestore transaction; it commits when
    * the callback returns. Writes that would not fit in one request
    * (`maxRequestBytes`: 10 MiB, 4 MiB on the emulator) are refused first,
-   * with nothing handed over: sent, they would only end in a timeout.
+   * with nothing handed over: sent, they would only end in a timeout. A
+   * chunk session's writes over its `budget` raise ChunkOverBudget, with
+   * nothing handed over either.
    */
   flush(): void {
     const writes: Array<() => void> = [];
+    const docs: { id: string; bytes: number }[] = [];
     let bytes = 0;
+    const add = (write: () => void, n: number, id?: string) => {
+      writes.push(write);
+      bytes += n;
+      if (id !== undefined) docs.push({ id, bytes: n });
+    };
     for (const e of this.docs.values()) {
       const table = e.schema.table;
       if (e.current === null) {
         if (e.base === null) continue;
-        writes.push(() => this.t.delete(e.ref));
-        bytes += documentSize(table, e.ref.id, {}) + WRITE_OVERHEAD;
+        add(() => this.t.delete(e.ref), documentSize(table, e.ref.id, {}) + WRITE_OVERHEAD, e.ref.id);
       } else if (e.base === null) {
         const data = encodeRow(e.schema, e.current);
-        writes.push(() => this.t.create(e.ref, data));
-        bytes += documentSize(table, e.ref.id, data) + WRITE_OVERHEAD;
+        add(() => this.t.create(e.ref, data), documentSize(table, e.ref.id, data) + WRITE_OVERHEAD, e.ref.id);
       } else {
         const changes = this.changes(e);
         if (!changes) continue;
-        writes.push(() => this.t.update(e.ref, changes));
-        bytes += documentSize(table, e.ref.id, changes) + WRITE_OVERHEAD;
+        add(() => this.t.update(e.ref, changes), documentSize(table, e.ref.id, changes) + WRITE_OVERHEAD, e.ref.id);
       }
     }
+    const docBytes = bytes;
     for (const l of this.locks.values()) {
       if (l.current === l.base) continue;
       const owner = l.current;
-      writes.push(owner === null ? () => this.t.delete(l.ref) : () => this.t.set(l.ref, { owner }));
-      bytes += Buffer.byteLength(l.ref.path) + (owner === null ? 0 : Buffer.byteLength(owner)) + WRITE_OVERHEAD;
+      add(owner === null ? () => this.t.delete(l.ref) : () => this.t.set(l.ref, { owner }), Buffer.byteLength(l.ref.path) + (owner === null ? 0 : Buffer.byteLength(owner)) + WRITE_OVERHEAD);
+    }
+    if (this.budget !== undefined && docs.length > 1 && bytes > this.budget) {
+      throw new ChunkOverBudget(fittingPrefix(docs, this.budget - (bytes - docBytes)), bytes, this.budget);
     }
     if (bytes > this.ctx.maxRequestBytes) throw requestTooLarge(`a transaction of ${writes.length} writes`, { bytes, limit: this.ctx.maxRequestBytes });
     for (const write of writes) write();

@@ -108,6 +108,18 @@ test('a transaction of 12 records of 1 MB is refused too, and one that fits comm
   assert.is(await db.docs.count({ n: 5 }), 3);
 });
 
+test('updateMany setting a 600 KB field on 10 records splits its transactions by bytes and succeeds', async () => {
+  await db.docs.createMany(Array.from({ length: 10 }, () => ({ body: 'small', n: 6 })));
+  const big = 'y'.repeat(600_000);
+  // 6 MB of changes: one transaction would be over the emulator's 4 MiB, as 20 would be over production's 10 MiB.
+  const updated = await db.docs.updateMany({ n: 6 }, { body: big });
+  assert.is(updated, 10);
+  const rows = await db.docs.find({ where: { n: 6 } });
+  assert.equal(rows.map((r) => r.body.length), Array(10).fill(600_000));
+  assert.is(await db.docs.deleteMany({ n: 6 }), 10);
+  assert.is(await db.docs.count({ n: 6 }), 0);
+});
+
 test.after(async () => {
   await db.docs.deleteMany({});
   await db.close();
