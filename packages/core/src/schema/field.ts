@@ -40,7 +40,16 @@ export interface FieldFlags {
   readonly column?: string;
   /** Set by `.unique()`: the field is a unique key, which `upsert` can name in `conflict`. */
   readonly unique?: boolean;
+  /** Set by `.references()`: the field holds a plain record id, so it is never sensitive or secret. */
+  readonly references?: boolean;
 }
+
+/** Who may call `.secret()`: a string field (f.string(), f.text()) that is not sensitive and not a reference. */
+type SecretCapable = { readonly __flags: { readonly ops: 'string'; readonly sensitive?: false; readonly references?: false } };
+/** Who may call `.sensitive()`: a field that is not secret (a hash) and not a reference (a plain id). */
+type SensitiveCapable = { readonly __flags: { readonly secret: false; readonly references?: false } };
+/** Who may call `.references()`: a string field that is neither sensitive nor secret. */
+type ReferenceCapable = { readonly __flags: { readonly ops: 'string'; readonly secret: false; readonly sensitive?: false } };
 
 type With<F extends FieldFlags, P extends Partial<FieldFlags>> = Omit<F, keyof P> & P extends infer R extends FieldFlags
   ? { [K in keyof R]: R[K] }
@@ -96,7 +105,8 @@ export class Field<T, F extends FieldFlags> {
    * record does here: `'restrict'` (default) refuses it, `'cascade'` deletes
    * this record too, `'set null'` clears the field (optional fields only:
    * call `.optional()` first). `constraint: false` declares the reference
-   * without enforcing it.
+   * without enforcing it. Only on f.string() and f.text() fields that are
+   * neither sensitive nor secret: a reference holds a plain record id.
    *
    * @example
    * ```ts
@@ -104,7 +114,11 @@ export class Field<T, F extends FieldFlags> {
    * const replyTo = f.string().optional().references('messages', { onDelete: 'set null' });
    * ```
    */
-  references<const O extends ReferenceOptions<F['optional']> = {}>(this: Field<string, F>, repository: string, options?: O): Field<T, F> {
+  references<const O extends ReferenceOptions<F['optional']> = {}>(
+    this: Field<string, F> & ReferenceCapable,
+    repository: string,
+    options?: O,
+  ): Field<T, With<F, { references: true }>> {
     const onDelete: OnDelete = options?.onDelete ?? 'restrict';
     if (onDelete !== 'restrict' && onDelete !== 'cascade' && onDelete !== 'set null') {
       throw new ConfigError(`references(${JSON.stringify(repository)}): onDelete must be 'restrict', 'cascade' or 'set null'.`);
@@ -126,20 +140,24 @@ export class Field<T, F extends FieldFlags> {
   /**
    * Personal or confidential data: encrypted by the encryption plugin before it
    * leaves the process. With `searchable: true`, equality and `in` lookups work
-   * through a blind index; no other operator or sort applies to it.
+   * through a blind index; no other operator or sort applies to it. Not on
+   * a secret (it is hashed) or a reference (it holds a plain record id).
    */
   sensitive<const O extends SensitiveOptions = {}>(
+    this: SensitiveCapable,
     options?: O,
   ): Field<T, With<F, { ops: O extends { searchable: true } ? 'searchable' : 'none'; sortable: false; sensitive: true }>> {
-    return this.with({ sensitive: { searchable: false, ...options } });
+    return (this as unknown as Field<T, F>).with({ sensitive: { searchable: false, ...options } });
   }
 
   /**
    * A secret (password, token): hashed before storage, never returned by
-   * reads, checked with `verifySecret`. Not filterable, not sortable.
+   * reads, checked with `verifySecret`. Not filterable, not sortable. Only
+   * on f.string() and f.text() fields that are neither sensitive (a hash
+   * needs no encryption) nor a reference (it holds a plain record id).
    */
-  secret(): Field<T, With<F, { secret: true; ops: 'none'; sortable: false }>> {
-    return this.with({ secret: true });
+  secret(this: SecretCapable): Field<T, With<F, { secret: true; ops: 'none'; sortable: false }>> {
+    return (this as unknown as Field<T, F>).with({ secret: true });
   }
 }
 
