@@ -38,3 +38,12 @@ export function sensitive(): void {
     note: f.text().optional().sensitive(),
   });
 }
+
+export function uniqueSecrets(): void {
+  // @ts-expect-error a secret is a salted hash: duplicates never collide, so it cannot be unique
+  f.string().secret().unique();
+  f.string().secret().optional();
+  // @ts-expect-error a unique field cannot become a secret, for the same reason
+  f.string().unique().secret();
+  f.string().unique().sensitive({ searchable: true });
+}

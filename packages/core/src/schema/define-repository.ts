@@ -134,6 +134,9 @@ export function defineRepository<const N extends string, const F extends FieldsS
     if (meta.managed === 'updatedAt') updatedAtField = only(updatedAtField, fieldName, name, 'updatedAt');
     if (meta.secret && meta.sensitive) throw new ConfigError(`${name}.${fieldName} is both secret() and sensitive(): a secret is hashed, choose one.`);
     if (meta.secret && meta.type !== 'string' && meta.type !== 'text') throw new ConfigError(`${name}.${fieldName}: secret() applies to string fields only.`);
+    if (meta.secret && meta.unique) {
+      throw new ConfigError(`${name}.${fieldName} is secret() and unique(): a secret is stored as a salted hash, which never equals another, so uniqueness cannot be enforced; drop unique().`);
+    }
     if (meta.references && (meta.sensitive || meta.secret)) {
       throw new ConfigError(`${name}.${fieldName} references ${meta.references.repository} and is ${meta.secret ? 'secret()' : 'sensitive()'}: a reference holds a plain record id, so drop one of the two.`);
     }

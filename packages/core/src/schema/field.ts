@@ -44,8 +44,12 @@ export interface FieldFlags {
   readonly references?: boolean;
 }
 
-/** Who may call `.secret()`: a string field (f.string(), f.text()) that is not sensitive and not a reference. */
-type SecretCapable = { readonly __flags: { readonly ops: 'string'; readonly sensitive?: false; readonly references?: false } };
+/** Who may call `.secret()`: a string field (f.string(), f.text()) that is not sensitive, unique or a reference. */
+type SecretCapable = {
+  readonly __flags: { readonly ops: 'string'; readonly sensitive?: false; readonly unique?: false; readonly references?: false };
+};
+/** Who may call `.unique()`: a field that is not secret (salted hashes never collide, so uniqueness could not hold). */
+type UniqueCapable = { readonly __flags: { readonly secret: false } };
 /** Who may call `.sensitive()`: a field that is not secret (a hash) and not a reference (a plain id). */
 type SensitiveCapable = { readonly __flags: { readonly secret: false; readonly references?: false } };
 /** Who may call `.references()`: a string field that is neither sensitive nor secret. */
@@ -89,9 +93,13 @@ export class Field<T, F extends FieldFlags> {
     return this.with({ default: value });
   }
 
-  /** A unique constraint on this field (enforced by the backend); an upsert may key on it. */
-  unique(): Field<T, With<F, { unique: true }>> {
-    return this.with({ unique: true, indexed: true });
+  /**
+   * A unique constraint on this field (enforced by the backend); an upsert
+   * may key on it. Not on a secret: its salted hashes never collide, so
+   * equal secrets could not be told apart.
+   */
+  unique(this: UniqueCapable): Field<T, With<F, { unique: true }>> {
+    return (this as unknown as Field<T, F>).with({ unique: true, indexed: true });
   }
 
   /** An index on this field, for filters and sorting. */
@@ -154,7 +162,8 @@ export class Field<T, F extends FieldFlags> {
    * A secret (password, token): hashed before storage, never returned by
    * reads, checked with `verifySecret`. Not filterable, not sortable. Only
    * on f.string() and f.text() fields that are neither sensitive (a hash
-   * needs no encryption) nor a reference (it holds a plain record id).
+   * needs no encryption), unique (salted hashes never collide) nor a
+   * reference (it holds a plain record id).
    */
   secret(this: SecretCapable): Field<T, With<F, { secret: true; ops: 'none'; sortable: false }>> {
     return (this as unknown as Field<T, F>).with({ secret: true });
