@@ -31,4 +31,18 @@ test('a secret cannot be unique, in either order: its salted hashes never collid
   assert.ok(defineRepository('things', { id: f.id(), pin: f.string().secret() }).schema.fields.pin?.secret);
 });
 
+
+test('the id and managed fields refuse optional(), default(), sensitive() and secret(): chatcore sets them', () => {
+  assert.match(refusal({ id: loose(f.id()).optional() }), /things\.id is the record id, which chatcore sets, so it cannot be optional\(\)/);
+  assert.match(refusal({ id: loose(f.id()).default('x') }), /things\.id .* cannot be given a default\(\)/);
+  assert.match(refusal({ id: loose(f.id()).sensitive() }), /things\.id .* cannot be sensitive\(\)/);
+  assert.match(refusal({ id: loose(f.id()).secret() }), /things\.id .* cannot be secret\(\)/);
+  assert.match(refusal({ version: loose(f.version()).default(5) }), /things\.version is f\.version\(\), which chatcore sets, so it cannot be given a default\(\)/);
+  assert.match(refusal({ version: loose(f.version()).optional() }), /cannot be optional\(\)/);
+  assert.match(refusal({ at: loose(f.timestamp()).optional().createdAt() }), /things\.at is createdAt\(\), .* cannot be optional\(\)/);
+  assert.match(refusal({ at: loose(f.timestamp().updatedAt()).sensitive() }), /things\.at is updatedAt\(\), .* cannot be sensitive\(\)/);
+  const notes = defineRepository('notes', { id: f.id(), at: f.timestamp().createdAt(), version: f.version() });
+  assert.equal(notes.schema.versionField, 'version');
+});
+
 test.run();

@@ -132,6 +132,10 @@ export function defineRepository<const N extends string, const F extends FieldsS
     if (meta.managed === 'version') versionField = only(versionField, fieldName, name, 'version');
     if (meta.managed === 'createdAt') createdAtField = only(createdAtField, fieldName, name, 'createdAt');
     if (meta.managed === 'updatedAt') updatedAtField = only(updatedAtField, fieldName, name, 'updatedAt');
+    const chosen = meta.managed ? chosenByCaller(meta) : undefined;
+    if (chosen) {
+      throw new ConfigError(`${name}.${fieldName} is ${MANAGED_LABEL[meta.managed!]}, which chatcore sets, so it cannot be ${chosen}.`);
+    }
     if (meta.secret && meta.sensitive) throw new ConfigError(`${name}.${fieldName} is both secret() and sensitive(): a secret is hashed, choose one.`);
     if (meta.secret && meta.type !== 'string' && meta.type !== 'text') throw new ConfigError(`${name}.${fieldName}: secret() applies to string fields only.`);
     if (meta.secret && meta.unique) {
@@ -171,6 +175,17 @@ export function defineRepository<const N extends string, const F extends FieldsS
     plugins: Object.freeze({ ...(options.plugins ?? {}) }),
   });
   return Object.freeze({ name, fields, schema });
+}
+
+const MANAGED_LABEL = { id: 'the record id', version: 'f.version()', createdAt: 'createdAt()', updatedAt: 'updatedAt()' } as const;
+
+/** The first modifier set on an id or managed field that only a field the caller writes can have. */
+function chosenByCaller(meta: FieldMeta): string | undefined {
+  if (meta.optional) return 'optional()';
+  if (meta.default !== undefined) return 'given a default()';
+  if (meta.sensitive) return 'sensitive()';
+  if (meta.secret) return 'secret()';
+  return undefined;
 }
 
 function only(current: string | undefined, next: string, repo: string, what: string): string {

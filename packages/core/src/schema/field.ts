@@ -42,7 +42,12 @@ export interface FieldFlags {
   readonly unique?: boolean;
   /** Set by `.references()`: the field holds a plain record id, so it is never sensitive or secret. */
   readonly references?: boolean;
+  /** Set by `f.id()`: the record id, which is never optional, defaulted, sensitive or secret. */
+  readonly id?: boolean;
 }
+
+/** Who may call `.optional()` and `.default()`: a field the caller writes, not the id nor a field chatcore manages. */
+type Declared = { readonly __flags: { readonly managed: false; readonly id?: false } };
 
 /** Who may call `.secret()`: a string field (f.string(), f.text()) that is not sensitive, unique or a reference. */
 type SecretCapable = {
@@ -50,8 +55,10 @@ type SecretCapable = {
 };
 /** Who may call `.unique()`: a field that is not secret (salted hashes never collide, so uniqueness could not hold). */
 type UniqueCapable = { readonly __flags: { readonly secret: false } };
-/** Who may call `.sensitive()`: a field that is not secret (a hash) and not a reference (a plain id). */
-type SensitiveCapable = { readonly __flags: { readonly secret: false; readonly references?: false } };
+/** Who may call `.sensitive()`: a field that is not secret (a hash), a reference (a plain id), the id or managed. */
+type SensitiveCapable = {
+  readonly __flags: { readonly secret: false; readonly references?: false; readonly managed: false; readonly id?: false };
+};
 /** Who may call `.references()`: a string field that is neither sensitive nor secret. */
 type ReferenceCapable = { readonly __flags: { readonly ops: 'string'; readonly secret: false; readonly sensitive?: false } };
 
@@ -83,14 +90,22 @@ export class Field<T, F extends FieldFlags> {
     return new Field({ ...this.meta, ...patch }) as unknown as R;
   }
 
-  /** The field may be null or absent; absent values are stored as null. */
-  optional(): Field<T, With<F, { optional: true }>> {
-    return this.with({ optional: true });
+  /**
+   * The field may be null or absent; absent values are stored as null. Not
+   * on the id or a managed field (version, createdAt, updatedAt): chatcore
+   * always sets those.
+   */
+  optional(this: Declared): Field<T, With<F, { optional: true }>> {
+    return (this as unknown as Field<T, F>).with({ optional: true });
   }
 
-  /** A value (or a function making one) used when an insert omits the field. */
-  default(value: T | (() => T)): Field<T, With<F, { hasDefault: true }>> {
-    return this.with({ default: value });
+  /**
+   * A value (or a function making one) used when an insert omits the field.
+   * Not on the id (see `f.id({ generate })`) or a managed field: chatcore
+   * sets those.
+   */
+  default(this: Declared, value: T | (() => T)): Field<T, With<F, { hasDefault: true }>> {
+    return (this as unknown as Field<T, F>).with({ default: value });
   }
 
   /**
@@ -149,7 +164,8 @@ export class Field<T, F extends FieldFlags> {
    * Personal or confidential data: encrypted by the encryption plugin before it
    * leaves the process. With `searchable: true`, equality and `in` lookups work
    * through a blind index; no other operator or sort applies to it. Not on
-   * a secret (it is hashed) or a reference (it holds a plain record id).
+   * a secret (it is hashed), a reference (it holds a plain record id), the
+   * id or a managed field (version, createdAt, updatedAt).
    */
   sensitive<const O extends SensitiveOptions = {}>(
     this: SensitiveCapable,
@@ -218,6 +234,9 @@ export type BaseFlags<Ops extends OpsKind, Sortable extends boolean, Numeric ext
   readonly numeric: Numeric;
 };
 
+/** Who may become createdAt or updatedAt: a required timestamp (chatcore always sets it). */
+type RequiredTimestamp = { readonly __flags: { readonly optional: false } };
+
 /**
  * A timestamp field, which can also be declared as managed createdAt/updatedAt.
  *
@@ -228,13 +247,13 @@ export type BaseFlags<Ops extends OpsKind, Sortable extends boolean, Numeric ext
  * ```
  */
 export class TimestampField<F extends FieldFlags> extends Field<Date, F> {
-  /** Set by chatcore when the record is created; read-only afterwards. */
-  createdAt(): Field<Date, With<F, { managed: true }>> {
-    return new Field({ ...this.meta, managed: 'createdAt' }) as never;
+  /** Set by chatcore when the record is created; read-only afterwards. Never null, so not after `.optional()`. */
+  createdAt(this: RequiredTimestamp): Field<Date, With<F, { managed: true }>> {
+    return new Field({ ...(this as unknown as Field<Date, F>).meta, managed: 'createdAt' }) as never;
   }
-  /** Set by chatcore on every create and update; read-only for callers. */
-  updatedAt(): Field<Date, With<F, { managed: true }>> {
-    return new Field({ ...this.meta, managed: 'updatedAt' }) as never;
+  /** Set by chatcore on every create and update; read-only for callers. Never null, so not after `.optional()`. */
+  updatedAt(this: RequiredTimestamp): Field<Date, With<F, { managed: true }>> {
+    return new Field({ ...(this as unknown as Field<Date, F>).meta, managed: 'updatedAt' }) as never;
   }
   override optional(): TimestampField<With<F, { optional: true }>> {
     return new TimestampField({ ...this.meta, optional: true });

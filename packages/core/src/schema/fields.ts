@@ -47,7 +47,8 @@ export interface IdOptions {
 }
 
 /**
- * Flags of the id field: generated when omitted, never patched.
+ * Flags of the id field: generated when omitted, never patched; it offers
+ * no `.optional()`, `.default()`, `.sensitive()` or `.secret()`.
  *
  * @example
  * ```ts
@@ -56,11 +57,12 @@ export interface IdOptions {
  */
 export type IdFlags = {
   readonly optional: false; readonly hasDefault: true; readonly managed: false; readonly secret: false;
-  readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false;
+  readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false; readonly id: true;
 };
 
 /**
- * Flags of the version field: managed by chatcore.
+ * Flags of the version field: managed by chatcore, so it offers no
+ * `.optional()`, `.default()`, `.sensitive()` or `.secret()`.
  *
  * @example
  * ```ts
