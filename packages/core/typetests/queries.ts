@@ -47,4 +47,26 @@ export async function queries(): Promise<void> {
   inline[0]?.age;
   const all = await db.users.find({ where: { name: 'Ada' } });
   all[0]?.role.toUpperCase();
+
+  // --- select lists at least one field (an empty list is a ValidationError)
+  // @ts-expect-error select: [] selects nothing
+  await db.users.find({ select: [] });
+  await db.users.find({ select: ['name'] });
+  // @ts-expect-error a declared query cannot select nothing either
+  const selectsNothing: FindQuery<typeof users, 'name'> = { select: [] };
+  const selectsName: FindQuery<typeof users, 'name'> = { select: ['name'] };
+  void [selectsNothing, selectsName];
+
+  // --- distinct pages with limit and offset, never with a cursor
+  // @ts-expect-error distinct with a cursor (after) is a ValidationError
+  await db.conversations.find({ distinct: ['userId'], after: 'cursor' });
+  await db.conversations.find({ distinct: ['userId'], offset: 20, limit: 20 });
+  // @ts-expect-error findOne refuses the pair too
+  await db.conversations.findOne({ distinct: ['userId'], after: 'cursor' });
+  await db.conversations.findOne({ distinct: ['userId'], after: null });
+  // @ts-expect-error a declared query cannot hold both
+  const both: FindQuery<typeof conversations> = { distinct: ['userId'], after: 'cursor' };
+  const paged: FindQuery<typeof conversations> = { after: 'cursor', limit: 20 };
+  void both;
+  await db.conversations.find(paged);
 }

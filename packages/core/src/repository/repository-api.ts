@@ -11,6 +11,9 @@ import type { WholeRows } from './whole-rows.js';
 import type { IncludeOf, RelationScope, StrictInclude, WithIncluded } from '../relations/include-types.js';
 import type { InsertWithoutSecretsOf, PatchWithoutSecretsOf, UpsertByIdOptions, UpsertByKeyOptions, UpsertOptions } from './keyed-writes.js';
 
+/** Omit keys from each member of a union (a query's distinct-or-cursor variants), keeping them apart. */
+type OmitEach<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 /**
  * The `include` option of a read: related records to load with the result
  * (see docs/relations.md), checked exactly against the declared relations.
@@ -97,7 +100,7 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** A page of records and the cursor of the next page. */
   findPage<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'distinct'>, options?: CallOptions): Promise<Page<FindResult<D, S>>>;
   /** The first record matching a query, or null. */
-  findOne<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<FindResult<D, S> | null>;
+  findOne<S extends ReadableKeys<D> = never>(query?: OmitEach<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<FindResult<D, S> | null>;
   /** Number of records matching `where`. */
   count(where?: FilterOf<D>, options?: CallOptions): Promise<number>;
   /**
@@ -176,7 +179,7 @@ export interface RelatedRepository<D extends AnyRepositoryDef, C extends Relatio
   ): Promise<Page<WithIncluded<C, FindResult<D, S>, I>>>;
   /** The first record matching a query, or null. */
   findOne<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
-    query?: Omit<FindQuery<D, S>, 'limit'> & IncludeOption<C, I>, options?: CallOptions,
+    query?: OmitEach<FindQuery<D, S>, 'limit'> & IncludeOption<C, I>, options?: CallOptions,
   ): Promise<WithIncluded<C, FindResult<D, S>, I> | null>;
   /** Iterate over every matching record, fetching pages with keyset cursors; `include` loads each page's relations. */
   iterate<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
