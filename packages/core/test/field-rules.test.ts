@@ -45,4 +45,10 @@ test('the id and managed fields refuse optional(), default(), sensitive() and se
   assert.equal(notes.schema.versionField, 'version');
 });
 
+test('an id that is not f.id() and the field names and, or, not are refused', () => {
+  assert.throws(() => defineRepository('notes', { id: f.string() } as never), (e: unknown) => e instanceof ConfigError && /needs an id field/.test((e as Error).message));
+  assert.match(refusal({ and: f.string() }), /Field name "and" in things is invalid/);
+  assert.match(refusal({ not: f.boolean() }), /Field name "not" in things is invalid/);
+});
+
 test.run();

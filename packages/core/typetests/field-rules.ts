@@ -80,3 +80,18 @@ export function managedFields(): void {
   f.timestamp().updatedAt().sensitive();
   f.timestamp().optional().sensitive();
 }
+
+export function fieldNames(): void {
+  // @ts-expect-error the id must be f.id(), not a plain string
+  defineRepository('notes', { id: f.string() });
+  defineRepository('notes', { id: f.id(), slug: f.string() });
+  // @ts-expect-error and combines filter conditions: it cannot name a field
+  defineRepository('notes', { id: f.id(), and: f.string() });
+  defineRepository('notes', { id: f.id(), andThen: f.string() });
+  // @ts-expect-error or combines filter conditions too
+  defineRepository('notes', { id: f.id(), or: f.string().optional() });
+  defineRepository('notes', { id: f.id(), order: f.string().optional() });
+  // @ts-expect-error not negates a filter
+  defineRepository('notes', { id: f.id(), not: f.boolean() });
+  defineRepository('notes', { id: f.id().column('note_id'), note: f.boolean() });
+}

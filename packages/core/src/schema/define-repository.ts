@@ -16,6 +16,29 @@ import { toSnakeCase } from '../util/naming.js';
 export type FieldsShape = { readonly id: Field<string, any> } & { readonly [name: string]: AnyField };
 
 /**
+ * What `defineRepository` checks of its field names in the types: `id` is
+ * an `f.id()` field, and no field is named `and`, `or` or `not` (those
+ * combine conditions in a filter). Both are ConfigErrors at run time too.
+ *
+ * @example
+ * ```ts
+ * const fields = { id: f.id(), title: f.string() };
+ * const checked: typeof fields & FieldNameRules = fields;
+ * ```
+ */
+export interface FieldNameRules {
+  readonly id: { readonly __flags: { readonly id: true } };
+  readonly and?: ReservedFieldName;
+  readonly or?: ReservedFieldName;
+  readonly not?: ReservedFieldName;
+}
+
+/** No field fits this type: its one member says why, in the compiler's message. */
+interface ReservedFieldName {
+  readonly 'and, or and not combine filter conditions: rename the field': never;
+}
+
+/**
  * Options of a repository beyond its fields.
  *
  * @example
@@ -98,6 +121,8 @@ export function isPropertyName(name: string): boolean {
 /**
  * Declare a repository once: the result carries the static types (see
  * `RecordOf`, `InsertOf`, `PatchOf`, `FilterOf`) and the runtime schema.
+ * The `id` field must be `f.id()`, and `and`, `or` and `not` cannot name a
+ * field (see `FieldNameRules`).
  *
  * @example
  * ```ts
@@ -113,7 +138,7 @@ export function isPropertyName(name: string): boolean {
  */
 export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly []>(
   name: N,
-  fields: F,
+  fields: F & FieldNameRules,
   options: RepositoryOptions<F> & { readonly unique?: U } = {},
 ): RepositoryDef<N, F, U> {
   if (!NAME_RE.test(name)) {
