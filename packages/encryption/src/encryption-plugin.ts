@@ -9,7 +9,7 @@ import { Keyring, type KeyringConfig } from './keys/keyring.js';
 import type { KeyProvider } from './keys/key-provider.js';
 import { defaultKeyProvider } from './keys/local-key-provider.js';
 import { ValueCipher } from './crypto/value-cipher.js';
-import { checkRow, pendingRenames, planRepositories, type RepositoryPlan } from './repository-plan.js';
+import { checkRow, pendingRenames, planRepositories, withAuthFields, type RepositoryPlan } from './repository-plan.js';
 import { RowAuthenticator } from './crypto/row-authenticator.js';
 import { BlindIndexer } from './crypto/blind-index.js';
 import { storageSchema } from './storage-schema.js';
@@ -401,12 +401,4 @@ export class EncryptionPlugin implements Plugin {
  */
 export function encryption(options: EncryptionOptions = {}): EncryptionPlugin {
   return new EncryptionPlugin(options);
-}
-
-/** A projection widened to what the row authenticator covers (unchanged without a projection or authenticators). */
-function withAuthFields(plan: RepositoryPlan, select: readonly string[] | undefined): readonly string[] | undefined {
-  if (!select || !plan.auth) return select;
-  const out = new Set(select);
-  for (const f of plan.auth.fields()) out.add(f);
-  return out.size === select.length ? select : [...out];
 }

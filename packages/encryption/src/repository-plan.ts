@@ -291,3 +291,19 @@ export function blindIndexOf(plan: RepositoryPlan, p: FieldPlan, value: unknown)
   if (index !== null) plan.counters.blindIndexes++;
   return index;
 }
+
+/**
+ * A projection widened to what the row authenticator covers (unchanged
+ * without a projection or authenticators): a row read with it can be checked.
+ *
+ * @example
+ * ```ts
+ * const select = withAuthFields(plan, ['id', 'email']); // ['id', 'email', 'phone', 'ssn', 'rowAuth', 'version']
+ * ```
+ */
+export function withAuthFields(plan: RepositoryPlan, select: readonly string[] | undefined): readonly string[] | undefined {
+  if (!select || !plan.auth) return select;
+  const out = new Set(select);
+  for (const f of plan.auth.fields()) out.add(f);
+  return out.size === select.length ? select : [...out];
+}
