@@ -22,6 +22,7 @@ import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type Reencry
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
 import { verify, type VerifyOptions, type VerifyResult } from './rotation/verify-job.js';
 import { keyHealth } from './rotation/key-health.js';
+import { retireKey } from './rotation/retire-key.js';
 import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
 import { reportIndexMismatch, reportReadFailure, type SecuritySink } from './security-reports.js';
 
@@ -250,22 +251,9 @@ export class EncryptionPlugin implements Plugin {
 
   /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it. */
   async retireKey(keyId: string): Promise<{ scanned: number }> {
-    const ring = this.keyring();
-    if (!ring.has(keyId)) throw new KeyError(`No key with id ${keyId} in the keyring; nothing to retire.`, { info: { keyId } });
-    if (ring.activeKeyId === keyId) throw new KeyError(`Key ${keyId} is the active key: activate another key and re-encrypt before retiring it.`, { info: { keyId } });
-    const usage = await this.keyUsage();
-    const remaining = usage.byKey[keyId] ?? 0;
-    if (remaining > 0) {
-      const where = Object.entries(usage.byRepository).filter(([, m]) => (m[keyId] ?? 0) > 0).map(([r, m]) => `${r}: ${m[keyId]}`).join(', ');
-      throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { info: { keyId, remaining } });
-    }
-    this.keyring().remove(keyId);
+    const result = await retireKey(this.keyring(), this.#plans.values(), keyId, () => this.keyUsage());
     this.#keyCheck = undefined;
-    for (const plan of this.#plans.values()) {
-      for (const p of plan.fields.values()) p.cipher?.forget(keyId);
-      plan.envelopeCipher?.forget(keyId);
-    }
-    return { scanned: usage.scanned };
+    return result;
   }
 
   /** Add a key to the running keyring; with `activate`, new writes use it immediately. */

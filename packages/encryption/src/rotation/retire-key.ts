@@ -1,0 +1,32 @@
+import { KeyError } from '@chatcore/core';
+import type { Keyring } from '../keys/keyring.js';
+import type { RepositoryPlan } from '../repository-plan.js';
+import type { KeyUsage } from './reencrypt-job.js';
+
+/**
+ * Retire a key from a running keyring: refused (KeyError) for an unknown
+ * key, the active key, or one that `usage` (a fresh key-usage scan) still
+ * finds on stored values; otherwise the key leaves the ring and every
+ * cipher of the plans forgets it.
+ *
+ * @example
+ * ```ts
+ * const { scanned } = await retireKey(ring, plans, 'k1', () => keyUsage(context, {}));
+ * ```
+ */
+export async function retireKey(ring: Keyring, plans: Iterable<RepositoryPlan>, keyId: string, usage: () => Promise<KeyUsage>): Promise<{ scanned: number }> {
+  if (!ring.has(keyId)) throw new KeyError(`No key with id ${keyId} in the keyring; nothing to retire.`, { info: { keyId } });
+  if (ring.activeKeyId === keyId) throw new KeyError(`Key ${keyId} is the active key: activate another key and re-encrypt before retiring it.`, { info: { keyId } });
+  const found = await usage();
+  const remaining = found.byKey[keyId] ?? 0;
+  if (remaining > 0) {
+    const where = Object.entries(found.byRepository).filter(([, m]) => (m[keyId] ?? 0) > 0).map(([r, m]) => `${r}: ${m[keyId]}`).join(', ');
+    throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { info: { keyId, remaining } });
+  }
+  ring.remove(keyId);
+  for (const plan of plans) {
+    for (const p of plan.fields.values()) p.cipher?.forget(keyId);
+    plan.envelopeCipher?.forget(keyId);
+  }
+  return { scanned: found.scanned };
+}
