@@ -3,6 +3,7 @@ import type { SqlResult, SqlStatement } from '@chatcore/sql';
 import { AbortedError, ChatcoreError, TimeoutError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
 import { closedError } from './closed-error.js';
+import { failQueuedCheckouts } from './queued-checkouts.js';
 import { connectionFailure, isRawConnectionFailure } from './retry-policy.js';
 import { explainTlsError } from './tls-options.js';
 import { lockTimeoutAsTimeout } from './server-timeouts.js';
@@ -78,13 +79,7 @@ export class PoolTarget {
   readonly #probes = new Set<pg.Client>();
   /** Connections handed out and not yet given back (the pool's own counts include those still connecting). */
   private checkedOut = 0;
-  /**
-   * Checkouts still waiting for a connection, each with the function that
-   * gives it up. An ending pg Pool never serves its waiters (they would hang,
-   * or fail at connectTimeout as if the server were down): `end()` fails
-   * them at once with `closedError`.
-   */
-  readonly #waiting = new Set<(err: Error) => void>();
+  /** Set by `end()`: checkouts asked for, or handed over, from then on fail with `closedError`. */
   #ending = false;
 
   constructor(readonly name: string, pool: pg.Pool, readonly breaker: ConnectionBreaker | undefined) {
@@ -105,8 +100,7 @@ export class PoolTarget {
    */
   end(): Promise<void> {
     this.#ending = true;
-    const closed = closedError(this.name);
-    for (const giveUp of [...this.#waiting]) giveUp(closed);
+    failQueuedCheckouts(this.#pool, closedError(this.name));
     return this.#pool.end();
   }
 
@@ -218,32 +212,23 @@ export class PoolTarget {
   }
 
   /**
-   * pool.connect, except that a checkout still waiting when the target ends
-   * is failed at once with `closedError` (and one asked for afterwards never
-   * reaches the pool); a connection handed over after that goes straight
-   * back. The callback runs once, in the tick the pool hands a client over.
+   * pool.connect, except that after `end()` a checkout fails with
+   * `closedError`: one asked for never reaches the pool, and a connection
+   * handed over (one that was still being opened) goes straight back.
+   * Queued checkouts are failed by `end()` itself. The callback runs once,
+   * in the tick the pool hands a client over.
    */
   private checkout(callback: (err: Error | undefined, client: pg.PoolClient | undefined) => void): void {
     if (this.#ending) {
       callback(closedError(this.name), undefined);
       return;
     }
-    let done = false;
-    const giveUp = (err: Error) => {
-      if (done) return;
-      done = true;
-      this.#waiting.delete(giveUp);
-      callback(err, undefined);
-    };
-    this.#waiting.add(giveUp);
     this.#pool.connect((err, client) => {
-      if (done) {
+      if (!this.#ending) callback(err, client);
+      else {
         client?.release();
-        return;
+        callback(closedError(this.name), undefined);
       }
-      done = true;
-      this.#waiting.delete(giveUp);
-      callback(err, client);
     });
   }
 
