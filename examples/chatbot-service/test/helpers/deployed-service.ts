@@ -82,9 +82,14 @@ export async function startService(dir: string, env: Record<string, string>): Pr
     }
   });
   child.stderr!.on('data', (d: Buffer) => (out += d));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => { for (const w of waiters.splice(0)) w(); resolve(code); }));
   let exitCode: number | null | undefined;
-  void exited.then((c) => (exitCode = c === null ? -1 : c));
+  // 'close', not 'exit': by then every log line is read. exitCode is set before the waiters run, or a waiter
+  // would re-arm its unref'd timer and, with nothing else keeping the test alive, the test process would end.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => {
+    exitCode = code === null ? -1 : code;
+    for (const w of waiters.splice(0)) w();
+    resolve(code);
+  }));
 
   const waitForLog = (msg: string, timeoutMs = 180_000) =>
     new Promise<LogLine>((resolve, reject) => {
