@@ -22,6 +22,8 @@ import '@chatcore/audit';
 import '@chatcore/metrics';
 import { createProgram } from '@chatcore/cli';
 import { Writable } from 'node:stream';
+import { freePort } from '@chatcore/core/testing';
+import { readSettings } from '../src/settings.js';
 import { buildService, DEPLOY_ARGS, freshKeys, serviceRoot, startService, type RunningService } from './helpers/deployed-service.js';
 
 type K8sObject = { apiVersion: string; kind: string; metadata: { name: string }; [key: string]: any };
@@ -175,6 +177,10 @@ test('the docker-compose file gives the service every variable chatcore.yaml nee
   const config = loadConfig(readFileSync(join(serviceRoot, 'chatcore.yaml'), 'utf8'), { env });
   assert.is(config.database.url, 'postgres://chatbot:chatbot@postgres:5432/chatbot');
   assert.equal(Object.keys(svc.depends_on).sort(), ['postgres', 'redis']);
+  // /metrics on its own listener, published on the host's loopback only; the API port published as before.
+  const settings = readSettings(svc.environment);
+  assert.equal([settings.port, settings.metrics], [8080, { port: 9464, host: '0.0.0.0' }]);
+  assert.equal(svc.ports, ['8080:8080', '127.0.0.1:9464:9464']);
   assert.ok(Number(/^(\d+)s$/.exec(svc.stop_grace_period)?.[1]) > 25, 'compose waits longer than the default drain (25 s) before SIGKILL');
 });
 
@@ -196,17 +202,21 @@ test('the Dockerfile lints clean: a build stage that runs pnpm deploy --prod, a 
   assert.equal(dockerfile.getCMDs().map((c) => c.getArgumentsContent()), ['["node", "dist/main.js"]']);
 });
 
-test('the probes, the Service and the HEALTHCHECK use the port and the paths the service answers', async () => {
+test('the probes, the Service, the scrape annotations and the HEALTHCHECK use the ports and the paths the service answers', async () => {
   service = await startService(serviceRoot, {
     ...freshKeys(),
     CHATCORE_CONFIG: 'chatcore.pglite.yaml',
     CHATCORE_DATA_DIR: join(state, 'pglite'),
     CHATCORE_AUDIT_DIR: join(state, 'audit'),
+    METRICS_PORT: String(await freePort()), // the pod's 9464 may be taken here
   });
   const c = one('Deployment').spec.template.spec.containers[0];
   const http = c.ports.find((p: any) => p.name === 'http');
-  assert.is(String(http.containerPort), containerEnv(c).PORT, 'the container port is the port the service listens on');
-  assert.is(one('Service').spec.ports[0].targetPort, 'http');
+  const metrics = c.ports.find((p: any) => p.name === 'metrics');
+  const settings = readSettings(containerEnv(c));
+  assert.is(http.containerPort, settings.port, 'the container port is the port the service listens on');
+  assert.equal(settings.metrics, { port: metrics.containerPort, host: '0.0.0.0' }, 'the pod serves /metrics on its metrics port, at the pod IP');
+  assert.equal(one('Service').spec.ports.map((p: any) => p.targetPort), ['http'], 'the Service publishes the API port only');
   const probes = { livenessProbe: '/healthz', readinessProbe: '/readyz', startupProbe: '/healthz' } as const;
   for (const [probe, expected] of Object.entries(probes)) {
     const get = c[probe].httpGet;
@@ -215,8 +225,11 @@ test('the probes, the Service and the HEALTHCHECK use the port and the paths the
     assert.is((await fetch(service.url + get.path)).status, 200, `${probe} ${get.path}`);
   }
   const scrape = one('Deployment').spec.template.metadata.annotations;
-  assert.is((await fetch(service.url + scrape['prometheus.io/path'])).status, 200, 'the scrape path');
-  assert.is(scrape['prometheus.io/port'], String(http.containerPort));
+  assert.is(scrape['prometheus.io/port'], String(metrics.containerPort), 'Prometheus scrapes the metrics port');
+  const scraped = await fetch(service.metricsUrl! + scrape['prometheus.io/path']);
+  assert.is(scraped.status, 200, 'the scrape path on the metrics port');
+  assert.match(await scraped.text(), /^# TYPE chatbot_operations_total counter$/m);
+  assert.is((await fetch(service.url + scrape['prometheus.io/path'])).status, 404, 'the scrape path is not on the API port');
 
   const hc = dockerfile.getHEALTHCHECKs();
   assert.is(hc.length, 1);

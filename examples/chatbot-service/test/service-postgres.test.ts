@@ -9,7 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import * as assert from 'uvu/assert';
 import { requireService } from '@chatcore/core/testing';
 import { deployService, freshKeys, serviceRoot, heldRequest, startService, type RunningService } from './helpers/deployed-service.js';
-import { assertDrainOnSigterm, assertErrorAnswers, assertReady, assertSmoke } from './helpers/service-scenario.js';
+import { assertDrainOnSigterm, assertErrorAnswers, assertReady, assertSmoke, assertSmokeCounted } from './helpers/service-scenario.js';
 
 await requireService('postgres');
 await requireService('redis');
@@ -34,13 +34,18 @@ const baseEnv = {
   CHATCORE_SCHEMA_MODE: 'apply', // the migration Job's part (`chatcore migrate up`) in a real deployment
 };
 
-test('started from the deployed folder on PostgreSQL, /readyz answers 200 with the whole stack up', async () => {
-  service = await startService(deployed.dir, { ...baseEnv, CHATCORE_AUDIT_DIR: auditDir });
-  await assertReady(service);
+test('started from the deployed folder on PostgreSQL, /readyz answers 200 with the whole stack up, /metrics on its own port only', async () => {
+  service = await startService(deployed.dir, { ...baseEnv, METRICS_PORT: '0', CHATCORE_AUDIT_DIR: auditDir });
+  await assertReady(service, 'primary');
 });
 
 test('the smoke script creates a user, a conversation and 50 messages and pages them back', async () => {
   await assertSmoke(service!, deployed.dir);
+});
+
+test('the metrics port counts the smoke\'s calls; the public port still answers 404 for /metrics', async () => {
+  await assertSmokeCounted(service!);
+  assert.is((await fetch(`${service!.url}/metrics`)).status, 404);
 });
 
 test('bad input answers 400 with the error code, unknown ids 404, conflicts 409', async () => {

@@ -45,6 +45,9 @@ export interface LogLine { readonly level: string; readonly msg: string; readonl
 export interface RunningService {
   readonly url: string;
   readonly port: number;
+  /** The metrics listener, when the service was given METRICS_PORT (its `listening` line names the bound port). */
+  readonly metricsUrl: string | undefined;
+  readonly metricsPort: number | undefined;
   readonly child: ChildProcess;
   readonly logs: LogLine[];
   /** Resolves with the first log line whose msg is `msg`. */
@@ -54,7 +57,7 @@ export interface RunningService {
   output(): string;
 }
 
-/** Start `node dist/main.js` in `dir` and wait until `/readyz` answers 200. */
+/** Start `node dist/main.js` in `dir` and wait for its `listening` line (METRICS_PORT=0 picks a free metrics port). */
 export async function startService(dir: string, env: Record<string, string>): Promise<RunningService> {
   const port = await freePort();
   const child = spawn(process.execPath, ['dist/main.js'], {
@@ -106,9 +109,10 @@ export async function startService(dir: string, env: Record<string, string>): Pr
     });
 
   const url = `http://127.0.0.1:${port}`;
-  const service: RunningService = { url, port, child, logs, waitForLog, exited, output: () => out };
-  await waitForLog('listening');
-  return service;
+  const listening = await waitForLog('listening');
+  const metricsPort = typeof listening.metricsPort === 'number' ? listening.metricsPort : undefined;
+  const metricsUrl = metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}`;
+  return { url, port, metricsUrl, metricsPort, child, logs, waitForLog, exited, output: () => out };
 }
 
 /** One HTTP call with a JSON body; the status and the parsed answer. */
@@ -153,7 +157,7 @@ export function heldRequest(port: number, path: string, body: unknown): { accept
   return { accepted, finish: () => req.end(text), response };
 }
 
-/** Whether a new TCP connection to the port is refused. */
+/** Whether a new TCP connection to the port (on 127.0.0.1) is refused. */
 export function connectionRefused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = http.get({ host: '127.0.0.1', port, path: '/healthz', agent: false }, (res) => { res.resume(); resolve(false); });

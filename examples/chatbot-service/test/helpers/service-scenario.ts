@@ -4,15 +4,39 @@ import * as assert from 'uvu/assert';
 import { verifyAuditTrail } from '@chatcore/audit';
 import { call, connectionRefused, heldRequest, runSmoke, type RunningService } from './deployed-service.js';
 
-/** /readyz is 200 with the status only (no components on the public port); /healthz 200; /metrics has the service's counters. */
-export async function assertReady(service: RunningService): Promise<void> {
+/**
+ * /readyz is 200 with the status only (no components on the public port);
+ * /healthz 200; /metrics is not on the public port (404) but on the metrics
+ * port, with the service's families and the database's health component.
+ */
+export async function assertReady(service: RunningService, component: string): Promise<void> {
   const ready = await call(service.url, 'GET', '/readyz');
   assert.is(ready.status, 200, JSON.stringify(ready.json));
   assert.equal(ready.json, { status: 'up' });
   assert.is((await call(service.url, 'GET', '/healthz')).status, 200);
-  const metrics = await fetch(`${service.url}/metrics`);
+  const hidden = await call(service.url, 'GET', '/metrics');
+  assert.equal([hidden.status, hidden.json.error?.code], [404, 'ROUTE_NOT_FOUND'], 'the public port does not serve /metrics');
+  assert.ok(service.metricsUrl, 'the service was started with METRICS_PORT');
+  const metrics = await fetch(`${service.metricsUrl}/metrics`);
   assert.is(metrics.status, 200);
-  assert.match(await metrics.text(), /^# TYPE chatbot_operations_total counter$/m);
+  assert.match(metrics.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);
+  const text = await metrics.text();
+  for (const family of ['chatbot_operations_total counter', 'chatbot_operation_duration_seconds histogram', 'chatbot_health_status gauge', 'chatbot_cache_hits_total counter']) {
+    assert.match(text, new RegExp(`^# TYPE ${family}$`, 'm'), family);
+  }
+  assert.match(text, new RegExp(`^chatbot_health_status\\{component="${component}"\\} 0$`, 'm'), `the ${component} component is up`);
+  for (const path of ['/readyz', '/healthz', '/users']) {
+    assert.is((await fetch(service.metricsUrl + path)).status, 404, `the metrics port serves /metrics only, not ${path}`);
+  }
+}
+
+/** The metrics port counts the smoke's calls: at least 50 message creates and one user create, all `ok`. */
+export async function assertSmokeCounted(service: RunningService): Promise<void> {
+  const text = await (await fetch(`${service.metricsUrl}/metrics`)).text();
+  const count = (repository: string, operation: string) =>
+    Number(new RegExp(`^chatbot_operations_total\\{repository="${repository}",operation="${operation}",outcome="ok"\\} (\\d+)$`, 'm').exec(text)?.[1] ?? NaN);
+  assert.ok(count('messages', 'create') >= 50, `messages create counted: ${count('messages', 'create')}`);
+  assert.ok(count('users', 'create') >= 1, `users create counted: ${count('users', 'create')}`);
 }
 
 /** The smoke script passes: a user, a conversation, 50 messages, paged back both ways. */
@@ -62,9 +86,9 @@ export async function assertErrorAnswers(service: RunningService): Promise<void>
 
 /**
  * 16 requests in flight (the service answered 100-continue to each, so its
- * handler runs), then SIGTERM: no new connection is accepted, all 16 are
- * answered 201, the process exits 0, and the audit trail verifies with the
- * 16 messages in it.
+ * handler runs), then SIGTERM: no new connection is accepted, on the public
+ * port or on the metrics port; all 16 are answered 201, the process exits 0,
+ * and the audit trail verifies with the 16 messages in it.
  */
 export async function assertDrainOnSigterm(service: RunningService, auditDir: string): Promise<void> {
   const user = await call(service.url, 'POST', '/users', { name: 'Drain', handle: `drain-${Date.now().toString(36)}` });
@@ -77,6 +101,7 @@ export async function assertDrainOnSigterm(service: RunningService, auditDir: st
   const stopping = await service.waitForLog('shutting down', 30_000);
   assert.is(stopping.inFlight, 16);
   assert.ok(await connectionRefused(service.port), 'a new connection is refused once shutdown started');
+  if (service.metricsPort !== undefined) assert.ok(await connectionRefused(service.metricsPort), 'the metrics port is closed too');
 
   for (const h of held) h.finish();
   const answers = await Promise.all(held.map((h) => h.response));
