@@ -65,6 +65,8 @@ export function toFilter(schema: RepositorySchema, c: Condition): Filter | null 
       return Filter.where(path(c.field), c.negate ? 'not-in' : 'in', values);
     }
     case 'isNull':
+      // A document id is never null, and the SDK refuses null as an id operand.
+      if (c.field === 'id') return c.isNull ? null : undefined;
       return Filter.where(path(c.field), c.isNull ? '==' : '!=', null);
     case 'startsWith': {
       const end = prefixEnd(c.prefix);

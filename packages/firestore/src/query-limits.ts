@@ -80,9 +80,10 @@ export function filterShape(c: Condition | undefined): FilterShape {
         }
         return x.values.length;
       case 'isNull':
-        if (!x.isNull) {
+        // On id it is a constant (ids are never null) and is not sent at all.
+        if (!x.isNull && x.field !== 'id') {
           shape.notFilters++;
-          if (x.field !== 'id') inequalityFields.add(x.field);
+          inequalityFields.add(x.field);
         }
         return 1;
       case 'startsWith':

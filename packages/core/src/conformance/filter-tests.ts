@@ -81,6 +81,8 @@ export const FILTER_CASES: readonly FilterCase[] = [
   { name: 'notIn [] matches every non-null value', where: { rank: { notIn: [] } }, expect: (r) => nn(r, 'rank') },
   { name: 'not of in [] matches every non-null value, as notIn [] does', where: { not: { rank: { in: [] } } }, expect: (r) => nn(r, 'rank') },
   { name: 'not of notIn [] matches nothing (nulls are unknown either way)', where: { not: { rank: { notIn: [] } } }, expect: () => false },
+  { name: 'isNull: false on the id matches every record', where: { id: { isNull: false } }, expect: () => true },
+  { name: 'eq null on the id matches nothing', where: { id: null }, expect: () => false },
   { name: 'or of not in [] and isNull matches every record', where: { or: [{ not: { kind: { in: [] } } }, { kind: null }] }, expect: () => true, needs: ['or'] },
   { name: 'several fields are and-ed', where: { rank: { gte: 1 }, flag: true }, expect: (r) => nn(r, 'rank') && v(r, 'rank') >= 1 && r.flag === true },
   { name: 'explicit and', where: { and: [{ rank: { gte: 1 } }, { rank: { lte: 3 } }, { tag: 'odd' }] }, expect: (r) => nn(r, 'rank') && v(r, 'rank') >= 1 && v(r, 'rank') <= 3 && r.tag === 'odd' },
