@@ -114,6 +114,15 @@ export function registerCrudTests(h: Harness): void {
       same(await db.items.find({ orderBy: { id: 'asc' } }), before, 'data unchanged');
     });
 
+    test('updateMany and deleteMany with id notIn [] (all but none) change every record', async ({ db }) => {
+      await db.items.createMany([{ name: 'all-a', rank: 1 }, { name: 'all-b' }]);
+      const total = await db.items.count({});
+      assert.is(await db.items.updateMany({ id: { notIn: [] } }, { tag: `all-${h.runId}` }), total);
+      assert.is(await db.items.count({ tag: `all-${h.runId}` }), total);
+      assert.is(await db.items.deleteMany({ not: { id: { in: [] } } }), total);
+      assert.is(await db.items.count({}), 0);
+    });
+
     test('updateMany and deleteMany refuse a filter whose fields test nothing (undefined, empty), and change nothing', async ({ db }) => {
       await db.items.create({ name: 'keep', rank: 1 });
       const before = await db.items.find({ orderBy: { id: 'asc' } });

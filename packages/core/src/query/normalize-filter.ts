@@ -51,11 +51,29 @@ function allowedOps(meta: FieldMeta): ReadonlySet<string> {
  * ```
  */
 export function normalizeFilter(schema: RepositorySchema, filter: unknown, path = 'where'): Condition | undefined {
-  if (filter === undefined || filter === null) return undefined;
+  return normalizeTestedFilter(schema, filter, path).where;
+}
+
+/**
+ * `normalizeFilter`, also telling whether the filter tests anything: false
+ * when it matches every record only because its tests are undefined or empty
+ * (`{ userId: undefined }`, `{ tag: {} }`, `{ or: [{}] }`), true when a test
+ * holds for every record (`{ id: { notIn: [] } }`) or narrows the match.
+ *
+ * @example
+ * ```ts
+ * normalizeTestedFilter(schema, { id: { notIn: [] } }); // { where: undefined, tests: true }
+ * normalizeTestedFilter(schema, { userId: undefined }); // { where: undefined, tests: false }
+ * ```
+ */
+export function normalizeTestedFilter(schema: RepositorySchema, filter: unknown, path = 'where'): { where: Condition | undefined; tests: boolean } {
+  if (filter === undefined || filter === null) return { where: undefined, tests: false };
   const issues: ValidationIssue[] = [];
   const cond = walk(schema, filter, path, issues, 0);
   if (issues.length) throw new ValidationError(issues, { context: 'filter' });
-  return fold(cond);
+  const where = fold(schema, cond);
+  // Folded without a schema, a test that always holds is kept as a condition.
+  return { where, tests: where !== undefined || fold(undefined, cond) !== undefined };
 }
 
 function walk(schema: RepositorySchema, filter: unknown, path: string, issues: ValidationIssue[], depth: number): Condition {
@@ -238,20 +256,29 @@ export function negate(c: Condition): Condition {
  * A test of an empty list, once negations are settled: `in []` and
  * `hasSome []` hold for no record; `hasEvery []` holds for every non-null
  * array. Negated, each holds for the records where it failed, never for a
- * null field (a test of null is unknown, and so is its negation).
+ * null field (a test of null is unknown, and so is its negation). On the id
+ * or a required field, which are never null, that is every record: the test
+ * is dropped (undefined) rather than sent as `isNull: false`, which some
+ * backends cannot run on the id or count as an inequality of its own.
  */
-function emptyList(c: Extract<Condition, { kind: 'in' | 'array' }>): Condition {
+function emptyList(schema: RepositorySchema | undefined, c: Extract<Condition, { kind: 'in' | 'array' }>): Condition | undefined {
   const holdsForValues = c.kind === 'array' && c.match === 'every';
-  return holdsForValues !== c.negate ? { kind: 'isNull', field: c.field, isNull: false } : FALSE;
+  if (holdsForValues === c.negate) return FALSE;
+  const meta = schema?.fields[c.field];
+  return schema !== undefined && (c.field === 'id' || (meta !== undefined && !meta.optional)) ? undefined : { kind: 'isNull', field: c.field, isNull: false };
 }
 
-/** Flatten nested and/or, drop TRUE terms, fold FALSE and tests of empty lists. Returns undefined for TRUE. */
-function fold(c: Condition): Condition | undefined {
-  if ((c.kind === 'in' || c.kind === 'array') && c.values.length === 0) return emptyList(c);
+/**
+ * Flatten nested and/or, drop TRUE terms, fold FALSE and tests of empty
+ * lists. Returns undefined for TRUE. Without a schema, tests of empty lists
+ * that always hold are kept (normalizeTestedFilter).
+ */
+function fold(schema: RepositorySchema | undefined, c: Condition): Condition | undefined {
+  if ((c.kind === 'in' || c.kind === 'array') && c.values.length === 0) return emptyList(schema, c);
   if (c.kind !== 'and' && c.kind !== 'or') return c;
   const out: Condition[] = [];
   for (const child of c.conditions) {
-    const f = fold(child);
+    const f = fold(schema, child);
     if (f === undefined) {
       if (c.kind === 'or') return undefined; // x OR true
       continue;

@@ -1,7 +1,7 @@
 import { ValidationError } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { Condition } from '../query/condition.js';
-import { normalizeFilter } from '../query/normalize-filter.js';
+import { normalizeTestedFilter } from '../query/normalize-filter.js';
 import type { VersionedOptions } from './repository-api.js';
 
 /**
@@ -45,7 +45,8 @@ export function versionCondition(schema: RepositorySchema, expected: number | un
  * refused (`{}` targets every record on purpose), and so is one that names
  * fields yet matches every record because their tests are undefined or
  * empty (`{ userId: undefined }`, `{ tag: {} }`, `{ or: [{}] }`): a value
- * that happened to be undefined must not empty a table.
+ * that happened to be undefined must not empty a table. A test that holds
+ * for every record (`{ id: { notIn: [] } }`: "all but none") is kept.
  *
  * @example
  * ```ts
@@ -58,8 +59,8 @@ export function requiredFilter(schema: RepositorySchema, where: unknown): Condit
   if (where === undefined || where === null) {
     throw new ValidationError([{ path: 'where', message: 'a filter is required (pass {} to target every record)' }], { context: 'filter' });
   }
-  const cond = normalizeFilter(schema, where);
-  if (cond === undefined && typeof where === 'object' && Object.keys(where).length > 0) {
+  const { where: cond, tests } = normalizeTestedFilter(schema, where);
+  if (!tests && typeof where === 'object' && Object.keys(where).length > 0) {
     throw new ValidationError([{ path: 'where', message: 'the filter names fields but tests none of them (undefined or empty conditions), so it would match every record; pass {} to target every record on purpose' }], { context: 'filter' });
   }
   return cond;
