@@ -1,6 +1,7 @@
 import { ChatcoreError, ConnectionError, DriverError, TimeoutError, TransactionError, UnsupportedQueryError } from '@chatcore/core';
 import { evidenceOf } from './failure-evidence.js';
 import { requestTooLarge } from './request-size.js';
+import { descendingIdScanError, isDescendingKeyScan } from './emulator-order.js';
 
 /**
  * gRPC status codes the SDK reports in `error.code`.
@@ -75,6 +76,7 @@ export function mapError(error: unknown, what: string): Error {
       if (/exceeds maximum size|larger than max/i.test(detail)) return requestTooLarge(what, { cause: error });
       return new ConnectionError(`Firestore quota exhausted during ${what}. Slow down or raise the quota, then retry.`, { cause: error });
     case GrpcStatus.FAILED_PRECONDITION:
+      if (isDescendingKeyScan(detail)) return descendingIdScanError(what, error);
       if (/index/i.test(detail)) {
         return new UnsupportedQueryError(`Firestore needs a composite index for ${what}: deploy the index named in the cause (ensureSchema lists them as firestore.indexes.json).`, { info: { backend: 'firestore', limit: 'index', cause: detail } });
       }

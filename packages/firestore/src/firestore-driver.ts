@@ -16,6 +16,7 @@ import { ChunkOverBudget } from './chunk-budget.js';
 import { uniqueKeys } from './unique-locks.js';
 import { installDeadlines, withCallScope } from './sdk-deadlines.js';
 import { installCommitRules } from './sdk-commits.js';
+import { targetsEmulator } from './request-size.js';
 import { callersOwnTimeout, FirestoreBreaker } from './firestore-breaker.js';
 import { breakerHealth, overallStatus } from '@chatcore/core/driver';
 import { FirestoreMigrationBackend } from './firestore-migrations.js';
@@ -85,6 +86,7 @@ export class FirestoreDriver implements Driver {
       maxRequestBytes: this.options.maxRequestBytes,
       maxSortInMemory: this.options.maxSortInMemory,
       callTimeoutMs: this.options.callTimeoutMs,
+      emulator: targetsEmulator(this.options),
       collection: (schema) => driver.firestore.collection(schema.table),
     };
   }

@@ -3,6 +3,7 @@ import { idTargets } from './id-targets.js';
 import { assertSchemaNames, idProblem } from './document-rules.js';
 import { checkFilter, filterShape, orderMode, orderUnsupported } from './query-limits.js';
 import { buildQuery } from './native-query.js';
+import { checkEmulatorOrder } from './emulator-order.js';
 import { evaluateCondition as matches, isAfterCursor as isAfter, sortRows } from '@chatcore/core/driver';
 import { decodeRow } from './value-codec.js';
 import type { DriverContext, Reader } from './reader.js';
@@ -65,6 +66,7 @@ export async function readQuery(
     return (await reader.query(q)).docs.map((d) => decodeRow(schema, d.id, d.data(), query.select));
   }
   if (mode === 'native') {
+    if (ctx.emulator) checkEmulatorOrder(schema, query);
     const q = buildQuery(col, schema, query, query.orderBy);
     if (!q) return [];
     const snap = await reader.query(q);

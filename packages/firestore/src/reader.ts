@@ -20,6 +20,8 @@ export interface DriverContext {
   readonly maxSortInMemory: number;
   /** The deadline of one request: a follow-up lookup gets it afresh. */
   readonly callTimeoutMs: number;
+  /** Whether the driver targets the emulator, which refuses some queries production serves. */
+  readonly emulator: boolean;
   collection(schema: RepositorySchema): CollectionReference;
 }
 
