@@ -1,9 +1,9 @@
 import { AggregateField, type AggregateSpec } from '@google-cloud/firestore';
 import { UnsupportedQueryError } from '@chatcore/core';
-import { aggregateOutOfRange, aggregateRows, evaluateCondition as matches, type AggregateMeasure, type AggregateRow, type NormalizedAggregate, type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
+import { aggregateOutOfRange, aggregateRows, evaluateCondition as matches, type AggregateMeasure, type AggregateRow, type Condition, type NormalizedAggregate, type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
 import { idTargets } from './id-targets.js';
 import { assertSchemaNames } from './document-rules.js';
-import { checkFilter, filterShape } from './query-limits.js';
+import { checkFilter, filterShape, type FilterShape } from './query-limits.js';
 import { buildQuery } from './native-query.js';
 import type { DriverContext, Reader } from './reader.js';
 
@@ -29,6 +29,31 @@ function bigSumOutOfRange(field: string): UnsupportedQueryError {
 function finite(m: AggregateMeasure, v: number): number {
   if (!Number.isFinite(v)) throw aggregateOutOfRange([m]);
   return v;
+}
+
+/**
+ * Firestore computes a sum or average over a filter on the document id
+ * from an index that holds the summed field after the id, and it has no
+ * such index: it refuses the query (INVALID_ARGUMENT) unless every summed
+ * field is also filtered by a range or inequality, which puts that field
+ * first. Refused here, before sending. A top-level `id in [...]` never gets
+ * here: those records are read and aggregated by the driver.
+ */
+function checkIdAggregate(schema: RepositorySchema, agg: NormalizedAggregate, shape: FilterShape): void {
+  if (!agg.where || !mentionsId(agg.where)) return;
+  const fields = [...new Set(agg.measures.filter((m) => m.fn === 'sum' || m.fn === 'avg').map((m) => m.field!))].filter((f) => !shape.inequalityFields.has(f));
+  if (fields.length === 0) return;
+  const list = fields.join(', ');
+  throw new UnsupportedQueryError(
+    `Firestore cannot sum or average ${list} of ${schema.name} over a filter on id: it would need an index with ${list} after the document id, which Firestore does not support. ` +
+      `Fix: select the records with a top-level id: { in: [...] } (the driver then aggregates those records), filter on other fields than the id, ` +
+      `or add a range that keeps every value on each summed field, e.g. ${fields[0]}: { isNull: false } or a gte bound (it changes no sum or average, but does change a count). Nothing was sent.`,
+    { info: { backend: 'firestore', limit: 'idAggregate', measures: fields } },
+  );
+}
+
+function mentionsId(c: Condition): boolean {
+  return c.kind === 'and' || c.kind === 'or' ? c.conditions.some(mentionsId) : c.field === 'id';
 }
 
 /**
@@ -89,7 +114,9 @@ export async function aggregateQuery(
   if (agg.where && agg.where.kind === 'or' && agg.where.conditions.length === 0) return aggregateRows([], agg);
   const targets = idTargets(agg.where);
   if (targets) return aggregateRows((await byIds(targets.ids)).filter((r) => matches(targets.rest, r)), agg);
-  checkFilter(schema, filterShape(agg.where));
+  const shape = filterShape(agg.where);
+  checkFilter(schema, shape);
+  checkIdAggregate(schema, agg, shape);
   const q = buildQuery(ctx.collection(schema), schema, { where: agg.where, orderBy: [] }, []);
   if (!q) return aggregateRows([], agg);
   const data = await reader.aggregate(q.aggregate(spec));
