@@ -16,10 +16,25 @@ function measureFn(plan: SchemaPlan, m: NormalizedAggregate['measures'][number])
 }
 
 /**
+ * One measure as SQL. The average of a `number` (double precision) field is
+ * sum / count: PostgreSQL's avg(float8) also adds up the squares, which
+ * overflow for values past about 1e154 whose average is well in range.
+ * A null sum (no values) divides to null, as avg gives. Integers and bigints
+ * keep avg, which is exact (numeric).
+ */
+function measureSql(plan: SchemaPlan, m: NormalizedAggregate['measures'][number]): RawBuilder<unknown> {
+  if (m.field === null) return sql`count(*)`;
+  const col = sql.ref(plan.field(m.field).column);
+  if (m.fn === 'avg' && plan.field(m.field).meta.type === 'number') return sql`sum(${col}) / count(${col})::double precision`;
+  return sql`${sql.raw(measureFn(plan, m))}(${col})`;
+}
+
+/**
  * One SELECT ... GROUP BY for an aggregate: group columns as `g0..`,
  * measures as `m0..`, ordered with nulls first ascending and last
  * descending (as everywhere in chatcore), limit as a parameter. Min and
- * max of a boolean field are bool_and and bool_or.
+ * max of a boolean field are bool_and and bool_or; the average of a number
+ * field is its sum over its count.
  *
  * @example
  * ```ts
@@ -38,7 +53,7 @@ export function aggregateStatement(plan: SchemaPlan, agg: NormalizedAggregate): 
     const groups = agg.groupBy.map((f) => sql.ref(plan.field(f).column));
     const selections: Array<ReturnType<RawBuilder<unknown>['as']>> = [
       ...groups.map((g, i) => sql`${g}`.as(`g${i}`)),
-      ...agg.measures.map((m, i) => (m.field === null ? sql`count(*)` : sql`${sql.raw(measureFn(plan, m))}(${sql.ref(plan.field(m.field).column)})`).as(`m${i}`)),
+      ...agg.measures.map((m, i) => measureSql(plan, m).as(`m${i}`)),
     ];
     let qb = compiler.selectFrom(plan.table).select(selections);
     if (agg.where) qb = qb.where(compileCondition(plan, agg.where, alloc));

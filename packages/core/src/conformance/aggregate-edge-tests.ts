@@ -25,7 +25,11 @@ export function readingsRepository(table: string) {
   }, { table });
 }
 
-/** Groups a..d hold booleans; `huge` holds doubles near the top of their range and bigints whose total passes 2^63. */
+/**
+ * Groups a..d hold booleans; `huge` holds doubles near the top of their
+ * range and bigints whose total passes 2^63; `large` and `opposite` hold
+ * doubles whose squares leave the double range while their sums do not.
+ */
 function readingRows(): Rec[] {
   return [
     { g: 'a', flag: true, x: 1, b: 1n },
@@ -37,6 +41,10 @@ function readingRows(): Rec[] {
     { g: 'huge', x: 1e308, b: 2n ** 62n },
     { g: 'huge', b: 8n },
     { g: 'huge', b: 2n ** 62n - 1n },
+    { g: 'large', x: 1e154 },
+    { g: 'large', x: 3e154 },
+    { g: 'opposite', x: 1e155 },
+    { g: 'opposite', x: -1e155 },
   ];
 }
 
@@ -92,6 +100,15 @@ export function registerAggregateEdgeTests(h: Harness): void {
       }
       const [fine] = await db.readings.aggregate({ where: { g: 'a' }, sum: ['x'], avg: ['x'] });
       same([fine!.sum.x, fine!.avg.x], [3, 1.5], 'in range');
+    });
+    test('avg of doubles whose squares leave the double range is their mean (1e154 and 3e154; 1e155 and -1e155)', async ({ db }) => {
+      await seed(db);
+      const [large] = await db.readings.aggregate({ where: { g: 'large' }, avg: ['x'], sum: ['x'] });
+      same([large!.avg.x, large!.sum.x], [2e154, 4e154], 'large');
+      const [opposite] = await db.readings.aggregate({ where: { g: 'opposite' }, avg: ['x'] });
+      same(opposite!.avg.x, 0, 'opposite');
+      const [none] = await db.readings.aggregate({ where: { g: 'b' }, avg: ['x'] });
+      same(none!.avg.x, null, 'avg over no value');
     });
     test('sum of bigints past 2^63 is exact, or refused with UnsupportedQueryError; never rounded', async ({ db }) => {
       await seed(db);
