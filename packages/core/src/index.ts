@@ -6,6 +6,7 @@ export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags
 export type { Field, TimestampField, AnyField, FieldFlags, OpsKind, BaseFlags, ReferenceOptions } from './schema/field.js';
 export type { OnDelete, ReferenceMeta } from './schema/field-meta.js';
 export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape, type FieldNameRules, type UniqueKeyList } from './schema/define-repository.js';
+export type { FieldRoleRules } from './schema/field-roles.js';
 export type * from './schema/infer.js';
 export type * from './schema/aggregate-types.js';
 export type * from './repository/repository-api.js';

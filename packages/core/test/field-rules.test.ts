@@ -51,4 +51,9 @@ test('an id that is not f.id() and the field names and, or, not are refused', ()
   assert.match(refusal({ not: f.boolean() }), /Field name "not" in things is invalid/);
 });
 
+test('f.id() on a field other than id is refused, so a repository has one id', () => {
+  assert.match(refusal({ other: f.id() }), /Only the field named "id" can be f\.id\(\) \(found on things\.other\)/);
+  assert.equal(defineRepository('notes', { id: f.id(), other: f.string() }).schema.fields.id?.type, 'id');
+});
+
 test.run();

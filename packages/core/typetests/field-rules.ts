@@ -94,4 +94,10 @@ export function fieldNames(): void {
   // @ts-expect-error not negates a filter
   defineRepository('notes', { id: f.id(), not: f.boolean() });
   defineRepository('notes', { id: f.id().column('note_id'), note: f.boolean() });
+  // @ts-expect-error a second f.id() field: only the field named id is the record id
+  defineRepository('notes', { id: f.id(), other: f.id() });
+  defineRepository('notes', { id: f.id(), other: f.string() });
+  // @ts-expect-error f.id() on a field not named id
+  defineRepository('notes', { id: f.id(), noteId: f.id({ generate: 'uuidv4' }) });
+  defineRepository('notes', { id: f.id({ generate: 'uuidv4' }), noteId: f.string().references('notes') });
 }

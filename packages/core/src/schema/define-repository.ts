@@ -2,6 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { AnyField, Field } from './field.js';
 import type { FieldMeta } from './field-meta.js';
 import type { RepositorySchema, IndexSchema } from './repository-schema.js';
+import type { FieldRoleRules } from './field-roles.js';
 import { toSnakeCase } from '../util/naming.js';
 
 /**
@@ -121,8 +122,9 @@ export function isPropertyName(name: string): boolean {
 /**
  * Declare a repository once: the result carries the static types (see
  * `RecordOf`, `InsertOf`, `PatchOf`, `FilterOf`) and the runtime schema.
- * The `id` field must be `f.id()`, and `and`, `or` and `not` cannot name a
- * field (see `FieldNameRules`).
+ * The `id` field must be `f.id()` and no other field can be, and `and`,
+ * `or` and `not` cannot name a field (see `FieldNameRules` and
+ * `FieldRoleRules`).
  *
  * @example
  * ```ts
@@ -138,7 +140,7 @@ export function isPropertyName(name: string): boolean {
  */
 export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly []>(
   name: N,
-  fields: F & FieldNameRules,
+  fields: F & FieldNameRules & FieldRoleRules<F>,
   options: RepositoryOptions<F> & { readonly unique?: U } = {},
 ): RepositoryDef<N, F, U> {
   if (!NAME_RE.test(name)) {
