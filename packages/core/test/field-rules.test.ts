@@ -56,4 +56,12 @@ test('f.id() on a field other than id is refused, so a repository has one id', (
   assert.equal(defineRepository('notes', { id: f.id(), other: f.string() }).schema.fields.id?.type, 'id');
 });
 
+test('two version, createdAt or updatedAt fields are refused: each is one field', () => {
+  assert.match(refusal({ version: f.version(), revision: f.version() }), /things declares two version fields \(version, revision\); keep one/);
+  assert.match(refusal({ a: f.timestamp().createdAt(), b: f.timestamp().createdAt() }), /two createdAt fields \(a, b\)/);
+  assert.match(refusal({ a: f.timestamp().updatedAt(), b: f.timestamp().updatedAt() }), /two updatedAt fields \(a, b\)/);
+  const notes = defineRepository('notes', { id: f.id(), version: f.version(), a: f.timestamp().createdAt(), b: f.timestamp().updatedAt() });
+  assert.equal([notes.schema.versionField, notes.schema.createdAtField, notes.schema.updatedAtField], ['version', 'a', 'b']);
+});
+
 test.run();

@@ -101,3 +101,15 @@ export function fieldNames(): void {
   defineRepository('notes', { id: f.id(), noteId: f.id({ generate: 'uuidv4' }) });
   defineRepository('notes', { id: f.id({ generate: 'uuidv4' }), noteId: f.string().references('notes') });
 }
+
+export function managedRoles(): void {
+  // @ts-expect-error two f.version() fields: a repository has one version
+  defineRepository('notes', { id: f.id(), version: f.version(), revision: f.version() });
+  defineRepository('notes', { id: f.id(), version: f.version(), revision: f.integer() });
+  // @ts-expect-error two createdAt() fields
+  defineRepository('notes', { id: f.id(), createdAt: f.timestamp().createdAt(), postedAt: f.timestamp().createdAt() });
+  defineRepository('notes', { id: f.id(), createdAt: f.timestamp().createdAt(), postedAt: f.timestamp().updatedAt() });
+  // @ts-expect-error two updatedAt() fields, one of them renamed in storage
+  defineRepository('notes', { id: f.id(), updatedAt: f.timestamp().updatedAt(), touchedAt: f.timestamp().updatedAt().column('touched') });
+  defineRepository('notes', { id: f.id(), updatedAt: f.timestamp().updatedAt(), touchedAt: f.timestamp().column('touched') });
+}

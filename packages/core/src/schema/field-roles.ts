@@ -1,18 +1,35 @@
 // The rules of defineRepository that span several fields, in the types: a
-// field's role (the record id) is held by one field only.
+// field's role (the record id, the version, createdAt, updatedAt) is held by
+// one field only.
 
 /** No field fits this type: its one member says why, in the compiler's message. */
 interface NotTheId {
   readonly 'only the field named id can be f.id(): make this field f.string()': never;
 }
 
-/** The refusal for field `Fd` of key `K`, or `unknown` when it keeps the rules. */
-type RoleRule<K, Fd> = K extends 'id' ? unknown : Fd extends { readonly __flags: { readonly id: true } } ? NotTheId : unknown;
+/** A refusal naming the managed role that two fields hold. */
+type TwoOf<R extends string> = { readonly [M in `a repository has one ${R} field: keep one`]: never };
+
+type ManagedRole = 'version' | 'createdAt' | 'updatedAt';
+/** The keys of the fields of `F` that hold managed role `R`. */
+type KeysAs<F, R> = { [K in keyof F]: F[K] extends { readonly __flags: { readonly managedAs: R } } ? K : never }[keyof F];
+/** true when `T` is a union of two or more members. */
+type IsUnion<T, U = T> = T extends unknown ? ([U] extends [T] ? false : true) : never;
+
+/** The refusal for field `Fd` of key `K` in fields `F`, or `unknown` when it keeps the rules. */
+type RoleRule<F, K, Fd> = K extends 'id'
+  ? unknown
+  : Fd extends { readonly __flags: { readonly id: true } }
+    ? NotTheId
+    : Fd extends { readonly __flags: { readonly managedAs: infer R extends ManagedRole } }
+      ? true extends IsUnion<KeysAs<F, R>> ? TwoOf<R extends 'version' ? 'f.version()' : `${R}()`> : unknown
+      : unknown;
 
 /**
  * What `defineRepository` checks across its fields in the types: `f.id()`
- * is the field named `id` and no other (a second `f.id()` field does not
- * compile). A ConfigError at run time too.
+ * is the field named `id` and no other, and at most one field is
+ * `f.version()`, one `createdAt()` and one `updatedAt()` (a second one
+ * does not compile). Each is a ConfigError at run time too.
  *
  * @example
  * ```ts
@@ -20,4 +37,4 @@ type RoleRule<K, Fd> = K extends 'id' ? unknown : Fd extends { readonly __flags:
  * const checked: typeof fields & FieldRoleRules<typeof fields> = fields;
  * ```
  */
-export type FieldRoleRules<F> = { readonly [K in keyof F]: RoleRule<K, F[K]> };
+export type FieldRoleRules<F> = { readonly [K in keyof F]: RoleRule<F, K, F[K]> };

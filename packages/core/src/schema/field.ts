@@ -44,6 +44,8 @@ export interface FieldFlags {
   readonly references?: boolean;
   /** Set by `f.id()`: the record id, which is never optional, defaulted, sensitive or secret. */
   readonly id?: boolean;
+  /** Set by `f.version()`, `createdAt()` and `updatedAt()`: the managed value the field holds, one field each per repository. */
+  readonly managedAs?: 'version' | 'createdAt' | 'updatedAt';
 }
 
 /** Who may call `.optional()` and `.default()`: a field the caller writes, not the id nor a field chatcore manages. */
@@ -248,11 +250,11 @@ type RequiredTimestamp = { readonly __flags: { readonly optional: false } };
  */
 export class TimestampField<F extends FieldFlags> extends Field<Date, F> {
   /** Set by chatcore when the record is created; read-only afterwards. Never null, so not after `.optional()`. */
-  createdAt(this: RequiredTimestamp): Field<Date, With<F, { managed: true }>> {
+  createdAt(this: RequiredTimestamp): Field<Date, With<F, { managed: true; managedAs: 'createdAt' }>> {
     return new Field({ ...(this as unknown as Field<Date, F>).meta, managed: 'createdAt' }) as never;
   }
   /** Set by chatcore on every create and update; read-only for callers. Never null, so not after `.optional()`. */
-  updatedAt(this: RequiredTimestamp): Field<Date, With<F, { managed: true }>> {
+  updatedAt(this: RequiredTimestamp): Field<Date, With<F, { managed: true; managedAs: 'updatedAt' }>> {
     return new Field({ ...(this as unknown as Field<Date, F>).meta, managed: 'updatedAt' }) as never;
   }
   override optional(): TimestampField<With<F, { optional: true }>> {

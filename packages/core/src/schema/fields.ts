@@ -71,7 +71,7 @@ export type IdFlags = {
  */
 export type VersionFlags = {
   readonly optional: false; readonly hasDefault: true; readonly managed: true; readonly secret: false;
-  readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false;
+  readonly ops: 'ordered'; readonly sortable: true; readonly numeric: false; readonly managedAs: 'version';
 };
 
 /**
