@@ -64,4 +64,21 @@ test('two version, createdAt or updatedAt fields are refused: each is one field'
   assert.equal([notes.schema.versionField, notes.schema.createdAtField, notes.schema.updatedAtField], ['version', 'a', 'b']);
 });
 
+test('a repository name that is not letters, digits and _ (at most 63, a letter first) is refused', () => {
+  const message = (name: string) => {
+    try {
+      defineRepository(name, { id: f.id() });
+    } catch (error) {
+      assert.instance(error, ConfigError);
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+  assert.match(message('chat-messages'), /Repository name "chat-messages" is invalid: use letters, digits and _ \(max 63\), starting with a letter/);
+  assert.match(message('_messages'), /is invalid/);
+  assert.match(message(`m${'x'.repeat(63)}`), /is invalid/);
+  assert.equal(message(`m${'x'.repeat(62)}`), 'accepted');
+  assert.equal(defineRepository('chat_messages', { id: f.id() }).schema.table, 'chat_messages');
+});
+
 test.run();

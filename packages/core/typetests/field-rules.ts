@@ -113,3 +113,21 @@ export function managedRoles(): void {
   defineRepository('notes', { id: f.id(), updatedAt: f.timestamp().updatedAt(), touchedAt: f.timestamp().updatedAt().column('touched') });
   defineRepository('notes', { id: f.id(), updatedAt: f.timestamp().updatedAt(), touchedAt: f.timestamp().column('touched') });
 }
+
+export function repositoryNames(wide: string): void {
+  // @ts-expect-error a dash: a repository name is letters, digits and _
+  defineRepository('chat-messages', { id: f.id() });
+  defineRepository('chat_messages', { id: f.id() });
+  // @ts-expect-error a repository name starts with a letter, not _ or a digit
+  defineRepository('_messages', { id: f.id() });
+  defineRepository('messages_', { id: f.id() });
+  // @ts-expect-error 64 characters: at most 63
+  defineRepository('m123456789012345678901234567890123456789012345678901234567890abc', { id: f.id() });
+  defineRepository('m123456789012345678901234567890123456789012345678901234567890ab', { id: f.id() });
+  // @ts-expect-error an empty name
+  defineRepository('', { id: f.id() });
+  defineRepository(wide, { id: f.id() });
+  // @ts-expect-error a letter outside A-Z and a-z
+  defineRepository('café', { id: f.id() });
+  defineRepository(`notes_${wide}`, { id: f.id() });
+}

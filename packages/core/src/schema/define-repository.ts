@@ -3,6 +3,7 @@ import type { AnyField, Field } from './field.js';
 import type { FieldMeta } from './field-meta.js';
 import type { RepositorySchema, IndexSchema } from './repository-schema.js';
 import type { FieldRoleRules } from './field-roles.js';
+import type { RepositoryNameRule } from './name-rules.js';
 import { toSnakeCase } from '../util/naming.js';
 
 /**
@@ -122,9 +123,10 @@ export function isPropertyName(name: string): boolean {
 /**
  * Declare a repository once: the result carries the static types (see
  * `RecordOf`, `InsertOf`, `PatchOf`, `FilterOf`) and the runtime schema.
- * The `id` field must be `f.id()` and no other field can be, and `and`,
- * `or` and `not` cannot name a field (see `FieldNameRules` and
- * `FieldRoleRules`).
+ * The name is letters, digits and _ (at most 63), starting with a letter
+ * (see `RepositoryNameRule`). The `id` field must be `f.id()` and no other
+ * field can be, and `and`, `or` and `not` cannot name a field (see
+ * `FieldNameRules` and `FieldRoleRules`).
  *
  * @example
  * ```ts
@@ -139,7 +141,7 @@ export function isPropertyName(name: string): boolean {
  * ```
  */
 export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly []>(
-  name: N,
+  name: N & RepositoryNameRule<N>,
   fields: F & FieldNameRules & FieldRoleRules<F>,
   options: RepositoryOptions<F> & { readonly unique?: U } = {},
 ): RepositoryDef<N, F, U> {

@@ -1,0 +1,37 @@
+// Name rules checked on string literals in the types, mirroring the
+// patterns the run time applies to the same names. A name typed as a plain
+// `string` passes: only the run-time check can see its value.
+
+type Lower = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h' | 'i' | 'j' | 'k' | 'l' | 'm' | 'n' | 'o' | 'p' | 'q' | 'r' | 's' | 't' | 'u' | 'v' | 'w' | 'x' | 'y' | 'z';
+type Letter = Lower | Uppercase<Lower>;
+type WordChar = Letter | '0' | '1' | '2' | '3' | '4' | '5' | '6' | '7' | '8' | '9' | '_';
+/** The most characters of an identifier (PostgreSQL truncates longer ones). */
+type MaxLength = 63;
+
+/** true when the rest `S` of a name is word characters, `Seen` counting those before it. */
+type RestOk<S extends string, Seen extends unknown[]> = S extends `${infer C}${infer R}`
+  ? C extends WordChar ? (Seen['length'] extends MaxLength ? false : RestOk<R, [...Seen, 0]>) : false
+  : true;
+
+/** true when `S` starts with one of `First` and goes on with word characters, at most 63 in all. */
+type IdentifierOk<S extends string, First extends string> = string extends S
+  ? true
+  : S extends `${infer H}${infer R}` ? (H extends First ? RestOk<R, [0]> : false) : false;
+
+/** No repository name fits this type: its name and its one member say why. */
+interface InvalidRepositoryName {
+  readonly 'a repository name is letters, digits and _ (at most 63), starting with a letter': never;
+}
+
+/**
+ * `unknown` when the literal `N` can name a repository (as `defineRepository`
+ * checks at run time: letters, digits and _, starting with a letter, at most
+ * 63), else a type no name fits, whose member says why. A `string` passes.
+ *
+ * @example
+ * ```ts
+ * const named = <const N extends string>(name: N & RepositoryNameRule<N>) => name;
+ * named('chatMessages'); // named('chat-messages') does not compile
+ * ```
+ */
+export type RepositoryNameRule<N extends string> = true extends IdentifierOk<N, Letter> ? (false extends IdentifierOk<N, Letter> ? InvalidRepositoryName : unknown) : InvalidRepositoryName;
