@@ -131,3 +131,21 @@ export function repositoryNames(wide: string): void {
   defineRepository('café', { id: f.id() });
   defineRepository(`notes_${wide}`, { id: f.id() });
 }
+
+export function columnNames(wide: string): void {
+  // @ts-expect-error a space: the SQL drivers refuse the column name
+  f.string().column('author id');
+  f.string().column('author_id');
+  // @ts-expect-error a quote in a column name
+  f.text().column('body"; drop table x; --');
+  f.text().column('_body');
+  // @ts-expect-error a column name cannot start with a digit
+  f.integer().column('2fa_code');
+  f.integer().column('code_2fa');
+  // @ts-expect-error 64 characters: PostgreSQL would truncate it
+  f.string().column('c123456789012345678901234567890123456789012345678901234567890abc');
+  f.string().column('c123456789012345678901234567890123456789012345678901234567890ab');
+  // @ts-expect-error on a managed timestamp too
+  f.timestamp().createdAt().column('created-at');
+  f.timestamp().createdAt().column(wide);
+}

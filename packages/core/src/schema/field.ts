@@ -1,5 +1,6 @@
 import type { FieldMeta, FieldType, OnDelete, SensitiveOptions } from './field-meta.js';
 import { ConfigError } from '../errors.js';
+import type { ColumnNameRule } from './name-rules.js';
 
 /**
  * What a field's type allows in filters:
@@ -157,8 +158,13 @@ export class Field<T, F extends FieldFlags> {
     return this.with({ indexed: true, references: { repository, onDelete, constraint: options?.constraint !== false } });
   }
 
-  /** Store under another column name (SQL) instead of the snake_case default; the SQL row types follow it. */
-  column<const C extends string>(name: C): Field<T, With<F, { column: C }>> {
+  /**
+   * Store under another column name (SQL) instead of the snake_case default;
+   * the SQL row types follow it. Letters, digits and _, starting with a
+   * letter or _, at most 63 (`ColumnNameRule`): the SQL drivers refuse any
+   * other name with ConfigError before any statement.
+   */
+  column<const C extends string>(name: C & ColumnNameRule<C>): Field<T, With<F, { column: C }>> {
     return this.with({ column: name });
   }
 

@@ -35,3 +35,22 @@ interface InvalidRepositoryName {
  * ```
  */
 export type RepositoryNameRule<N extends string> = true extends IdentifierOk<N, Letter> ? (false extends IdentifierOk<N, Letter> ? InvalidRepositoryName : unknown) : InvalidRepositoryName;
+
+/** No column name fits this type: its name and its one member say why. */
+interface InvalidColumnName {
+  readonly 'a column name is letters, digits and _ (at most 63), starting with a letter or _': never;
+}
+
+/**
+ * `unknown` when the literal `C` can name a SQL column (as the SQL drivers
+ * check before any statement: letters, digits and _, starting with a letter
+ * or _, at most 63), else a type no name fits, whose member says why. A
+ * `string` passes.
+ *
+ * @example
+ * ```ts
+ * const stored = <const C extends string>(name: C & ColumnNameRule<C>) => name;
+ * stored('author_id'); // stored('author id') does not compile
+ * ```
+ */
+export type ColumnNameRule<C extends string> = true extends IdentifierOk<C, Letter | '_'> ? (false extends IdentifierOk<C, Letter | '_'> ? InvalidColumnName : unknown) : InvalidColumnName;

@@ -185,7 +185,8 @@ export function registerSchemaSuite(options: SqlSuiteOptions) {
 
   s('a column name that SQL cannot take safely is refused before any statement', async () => {
     const t = table('items');
-    const bad = defineRepository('items', { id: f.id(), title: f.string().column('title"; drop table x; --') }, { table: t });
+    const hostile: string = 'title"; drop table x; --'; // typed string: a literal this bad does not compile
+    const bad = defineRepository('items', { id: f.id(), title: f.string().column(hostile) }, { table: t });
     ctx.spy.statements.length = 0;
     try {
       await ctx.driver.ensureSchema([bad.schema], { mode: 'apply' });
