@@ -32,6 +32,14 @@ test('a secret cannot be unique, in either order: its salted hashes never collid
 });
 
 
+test('a unique field encrypted without a blind index is refused: ciphertexts never collide', () => {
+  const why = /things\.email is unique\(\) and sensitive\(\) without a blind index: .*declare it sensitive\(\{ searchable: true \}\)/;
+  assert.match(refusal({ email: loose(f.string().unique()).sensitive() }), why);
+  assert.match(refusal({ email: loose(f.string().sensitive()).unique() }), why);
+  const users = defineRepository('users', { id: f.id(), email: f.string().unique().sensitive({ searchable: true }) });
+  assert.equal(users.schema.fields.email?.sensitive?.searchable, true);
+});
+
 test('the id and managed fields refuse optional(), default(), sensitive() and secret(): chatcore sets them', () => {
   assert.match(refusal({ id: loose(f.id()).optional() }), /things\.id is the record id, which chatcore sets, so it cannot be optional\(\)/);
   assert.match(refusal({ id: loose(f.id()).default('x') }), /things\.id .* cannot be given a default\(\)/);

@@ -46,6 +46,17 @@ export function uniqueSecrets(): void {
   // @ts-expect-error a unique field cannot become a secret, for the same reason
   f.string().unique().secret();
   f.string().unique().sensitive({ searchable: true });
+  // @ts-expect-error a unique field encrypted without a blind index: ciphertexts never collide
+  f.string().unique().sensitive();
+  f.string().unique().sensitive({ searchable: true, normalize: { caseFold: true } });
+  // @ts-expect-error searchable: false leaves it without a blind index too
+  f.string().unique().sensitive({ searchable: false });
+  f.string().unique().sensitive({ searchable: true });
+  // @ts-expect-error an encrypted field without a blind index cannot become unique
+  f.string().sensitive().unique();
+  f.string().sensitive({ searchable: true }).unique();
+  // indexed() is not refused: an index over ciphertext is dropped, the blind index is indexed anyway
+  f.string().sensitive().indexed();
 }
 
 export function managedFields(): void {

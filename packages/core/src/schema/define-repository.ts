@@ -170,6 +170,9 @@ export function defineRepository<const N extends string, const F extends FieldsS
     if (meta.secret && meta.unique) {
       throw new ConfigError(`${name}.${fieldName} is secret() and unique(): a secret is stored as a salted hash, which never equals another, so uniqueness cannot be enforced; drop unique().`);
     }
+    if (meta.unique && meta.sensitive && !meta.sensitive.searchable) {
+      throw new ConfigError(`${name}.${fieldName} is unique() and sensitive() without a blind index: random ciphertexts never collide, so uniqueness cannot be enforced; declare it sensitive({ searchable: true }).`);
+    }
     if (meta.references && (meta.sensitive || meta.secret)) {
       throw new ConfigError(`${name}.${fieldName} references ${meta.references.repository} and is ${meta.secret ? 'secret()' : 'sensitive()'}: a reference holds a plain record id, so drop one of the two.`);
     }

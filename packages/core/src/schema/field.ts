@@ -58,6 +58,16 @@ type SecretCapable = {
 };
 /** Who may call `.unique()`: a field that is not secret (salted hashes never collide, so uniqueness could not hold). */
 type UniqueCapable = { readonly __flags: { readonly secret: false } };
+/** No field fits this type: its name and its one member say why, in the compiler's message. */
+interface UniqueNeedsBlindIndex {
+  readonly 'a unique encrypted field needs sensitive({ searchable: true }): uniqueness is kept on its blind index': never;
+}
+/** What `.unique()` adds for flags `F`: an encrypted field without a blind index (ops 'none') cannot be unique. */
+type UniqueIfSearchable<F extends FieldFlags> = F extends { readonly sensitive: true; readonly ops: 'none' } ? UniqueNeedsBlindIndex : unknown;
+/** What `.sensitive(options)` adds for flags `F`: a unique field needs `searchable: true` (a `boolean` passes). */
+type SearchableIfUnique<F extends FieldFlags, O> = F extends { readonly unique: true }
+  ? (true extends O['searchable' & keyof O] ? unknown : UniqueNeedsBlindIndex)
+  : unknown;
 /** Who may call `.sensitive()`: a field that is not secret (a hash), a reference (a plain id), the id or managed. */
 type SensitiveCapable = {
   readonly __flags: { readonly secret: false; readonly references?: false; readonly managed: false; readonly id?: false };
@@ -114,9 +124,11 @@ export class Field<T, F extends FieldFlags> {
   /**
    * A unique constraint on this field (enforced by the backend); an upsert
    * may key on it. Not on a secret: its salted hashes never collide, so
-   * equal secrets could not be told apart.
+   * equal secrets could not be told apart. Nor on an encrypted field
+   * without a blind index: random ciphertexts never collide either, so
+   * declare it `sensitive({ searchable: true })`.
    */
-  unique(this: UniqueCapable): Field<T, With<F, { unique: true }>> {
+  unique(this: UniqueCapable & UniqueIfSearchable<F>): Field<T, With<F, { unique: true }>> {
     return (this as unknown as Field<T, F>).with({ unique: true, indexed: true });
   }
 
@@ -173,10 +185,11 @@ export class Field<T, F extends FieldFlags> {
    * leaves the process. With `searchable: true`, equality and `in` lookups work
    * through a blind index; no other operator or sort applies to it. Not on
    * a secret (it is hashed), a reference (it holds a plain record id), the
-   * id or a managed field (version, createdAt, updatedAt).
+   * id or a managed field (version, createdAt, updatedAt). A unique field
+   * needs `searchable: true`: its uniqueness is kept on the blind index.
    */
   sensitive<const O extends SensitiveOptions = {}>(
-    this: SensitiveCapable,
+    this: SensitiveCapable & SearchableIfUnique<F, O>,
     options?: O,
   ): Field<T, With<F, { ops: O extends { searchable: true } ? 'searchable' : 'none'; sortable: false; sensitive: true }>> {
     return (this as unknown as Field<T, F>).with({ sensitive: { searchable: false, ...options } });
