@@ -64,6 +64,12 @@ export async function includes(id: string): Promise<void> {
   // @ts-expect-error a wrong value type in a nested where
   await typed.conversations.find({ include: { messages: { where: { tokens: 'many' } } } });
   await typed.conversations.find({ include: { messages: { where: { tokens: { gt: 10 } } } } });
+  // @ts-expect-error an empty select in an include selects nothing, as in find
+  await typed.conversations.find({ include: { messages: { select: [] } } });
+  await typed.conversations.find({ include: { messages: { select: ['role'] } } });
+  // @ts-expect-error an empty select of a one relation
+  await typed.messages.findOne({ include: { conversation: { select: [] } } });
+  await typed.messages.findOne({ include: { conversation: { select: ['title', 'archived'] } } });
   // @ts-expect-error limit on a one relation (one record per parent)
   await typed.messages.find({ include: { conversation: { limit: 1 } } });
   await typed.messages.find({ include: { conversation: { where: { archived: false } } } });

@@ -29,7 +29,8 @@ type DefOf<C extends RelationScope, T> = C['repos'][T & keyof C['repos']];
 
 /**
  * Options of an included `one` relation: a filter (a related record that
- * does not match reads as null), a projection and nested includes.
+ * does not match reads as null), a projection of at least one field and
+ * nested includes.
  *
  * @example
  * ```ts
@@ -38,7 +39,8 @@ type DefOf<C extends RelationScope, T> = C['repos'][T & keyof C['repos']];
  */
 export interface IncludeOne<C extends RelationScope> {
   readonly where?: FilterOf<C['repos'][C['key']]>;
-  readonly select?: readonly ReadableKeys<C['repos'][C['key']]>[];
+  /** Return only these fields, at least one (id is always included), as `find`'s select. */
+  readonly select?: readonly [ReadableKeys<C['repos'][C['key']]>, ...ReadableKeys<C['repos'][C['key']]>[]];
   readonly include?: IncludeOf<C>;
 }
 
