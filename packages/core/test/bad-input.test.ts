@@ -71,6 +71,14 @@ const cases: Array<[string, () => Promise<unknown>]> = [
   ['limit too large', () => db.users.find({ limit: 10_001 })],
   ['negative offset', () => db.users.find({ offset: -1 })],
   ['fractional limit', () => db.users.find({ limit: 1.5 })],
+  ['negative limit', () => db.users.find({ limit: -1 })],
+  ['negative limit of a page', () => db.users.findPage({ limit: -1 })],
+  ['fractional offset of findOne', () => db.users.findOne({ offset: 0.5 })],
+  ['negative aggregate limit', () => db.users.aggregate({ groupBy: ['name'], count: ['_all'], limit: -1 })],
+  ['fractional aggregate limit', () => db.users.aggregate({ groupBy: ['name'], count: ['_all'], limit: 1.5 })],
+  ['negative page size of iterate', async () => {
+    for await (const row of db.users.iterate({}, { pageSize: -1 })) void row;
+  }],
   ['malformed cursor', () => db.users.find({ after: 'not a cursor!' })],
   ['garbage base64 cursor', () => db.users.find({ orderBy: { age: 'asc' }, after: Buffer.from('{"s":1}').toString('base64url') })],
   ['cursor from another order', () => db.users.find({ orderBy: { name: 'asc' }, after: page1.nextCursor })],

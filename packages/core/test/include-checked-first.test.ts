@@ -77,6 +77,7 @@ const cases: Array<[string, Record<string, unknown>, string, unknown]> = [
   ['a nested orderBy field', { messages: { orderBy: { nope: 'asc' } } }, 'include.messages.orderBy.nope', { orderBy: { nope: 'asc' } }],
   ['a nested select field', { messages: { select: ['nope'] } }, 'include.messages.select[0]', { select: ['nope'] }],
   ['a nested limit', { messages: { limit: 0 } }, 'include.messages.limit', { limit: 0 }],
+  ['a negative nested limit', { messages: { limit: -1 } }, 'include.messages.limit', { limit: -1 }],
   ['an empty nested select', { messages: { select: [] } }, 'include.messages.select', { select: [] }],
   ['an empty select of a one relation', { user: { select: [] } }, 'include.user.select', undefined],
   ['a where two levels down', { messages: { include: { author: { where: { nope: 1 } } } } }, 'include.messages.include.author.where.nope', undefined],

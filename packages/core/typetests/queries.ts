@@ -69,4 +69,35 @@ export async function queries(): Promise<void> {
   const paged: FindQuery<typeof conversations> = { after: 'cursor', limit: 20 };
   void both;
   await db.conversations.find(paged);
+
+  // --- limit, offset and pageSize literals out of the run time's ranges
+  // @ts-expect-error a negative limit
+  await db.users.find({ limit: -1 });
+  await db.users.find({ limit: 1 });
+  // @ts-expect-error a fractional limit
+  await db.users.find({ limit: 1.5 });
+  await db.users.find({ limit: 10_000 });
+  // @ts-expect-error limit 0 (a limit is 1..10,000)
+  await db.users.findPage({ limit: 0 });
+  await db.users.findPage({ limit: 50, after: null });
+  // @ts-expect-error a limit above 10,000
+  await db.users.findPage({ limit: 10_001 });
+  await db.users.findPage({ limit: 9_999 });
+  // @ts-expect-error a negative offset
+  await db.users.find({ offset: -20, limit: 20 });
+  await db.users.find({ offset: 1_000_000, limit: 20 });
+  // @ts-expect-error a fractional offset in findOne
+  await db.users.findOne({ offset: 0.5 });
+  await db.users.findOne({ offset: 0 });
+  // @ts-expect-error a negative aggregate limit
+  await db.users.aggregate({ groupBy: ['role'], count: ['_all'], limit: -1 });
+  await db.users.aggregate({ groupBy: ['role'], count: ['_all'], limit: 10 });
+  // @ts-expect-error a negative page size for iterate
+  for await (const u of db.users.iterate({}, { pageSize: -1 })) void u;
+  for await (const u of db.users.iterate({}, { pageSize: 1_000 })) void u;
+  // @ts-expect-error a fractional page size
+  for await (const u of db.users.iterate({ select: ['name'] }, { pageSize: 2.5 })) void u;
+  for await (const u of db.users.iterate({ select: ['name'] }, { pageSize: 250 })) void u.name;
+  const computed = Number('-1');
+  await db.users.find({ limit: computed, offset: computed });
 }

@@ -70,6 +70,12 @@ export async function includes(id: string): Promise<void> {
   // @ts-expect-error an empty select of a one relation
   await typed.messages.findOne({ include: { conversation: { select: [] } } });
   await typed.messages.findOne({ include: { conversation: { select: ['title', 'archived'] } } });
+  // @ts-expect-error a negative per-parent limit
+  await typed.conversations.find({ include: { messages: { limit: -1 } } });
+  await typed.conversations.find({ include: { messages: { limit: 20 } } });
+  // @ts-expect-error a negative limit next to an include
+  await typed.conversations.findPage({ limit: -5, include: { user: true } });
+  await typed.conversations.findPage({ limit: 5, include: { user: true } });
   // @ts-expect-error limit on a one relation (one record per parent)
   await typed.messages.find({ include: { conversation: { limit: 1 } } });
   await typed.messages.find({ include: { conversation: { where: { archived: false } } } });

@@ -1,6 +1,7 @@
 import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { FilterOf, OrderByOf, Projected, ReadableKeys, RecordOf } from '../schema/infer.js';
 import type { ManyRelation, OneRelation } from './define-relations.js';
+import type { LimitRule } from '../schema/paging-rules.js';
 
 type RepoMap = Readonly<Record<string, AnyRepositoryDef>>;
 
@@ -83,7 +84,9 @@ type StrictArgs<C extends RelationScope, X, A> = A extends true
       ? StrictInclude<At<C, TargetOf<X>>, A[P]>
       : P extends 'where'
         ? StrictWhere<DefOf<C, TargetOf<X>>, A[P]>
-        : P extends (X extends ManyRelation ? 'select' | 'orderBy' | 'limit' : 'select') ? A[P] : never;
+        : P extends 'limit'
+          ? (X extends ManyRelation ? A[P] & LimitRule<A[P]> : never)
+          : P extends (X extends ManyRelation ? 'select' | 'orderBy' : 'select') ? A[P] : never;
   };
 
 /**

@@ -9,6 +9,7 @@ import type { SortKeyOf } from '../schema/infer.js';
 import type { RowQuery } from './row-query.js';
 import type { WholeRows } from './whole-rows.js';
 import type { IncludeOf, RelationScope, StrictInclude, WithIncluded } from '../relations/include-types.js';
+import type { LimitRule, PageSizeRule, PagingRules } from '../schema/paging-rules.js';
 import type { InsertWithoutSecretsOf, PatchWithoutSecretsOf, UpsertByIdOptions, UpsertByKeyOptions, UpsertOptions } from './keyed-writes.js';
 
 /** Omit keys from each member of a union (a query's distinct-or-cursor variants), keeping them apart. */
@@ -96,11 +97,17 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** Records by id, in the order of `ids`; missing ids are skipped. */
   getMany(ids: readonly string[], options?: CallOptions): Promise<RecordOf<D>[]>;
   /** Records matching a query (only id and the selected fields when it selects). */
-  find<S extends ReadableKeys<D> = never>(query?: FindQuery<D, S>, options?: CallOptions): Promise<Array<FindResult<D, S>>>;
+  find<S extends ReadableKeys<D> = never, L extends number = number, O extends number = number>(
+    query?: FindQuery<D, S> & PagingRules<L, O>, options?: CallOptions,
+  ): Promise<Array<FindResult<D, S>>>;
   /** A page of records and the cursor of the next page. */
-  findPage<S extends ReadableKeys<D> = never>(query?: Omit<FindQuery<D, S>, 'distinct'>, options?: CallOptions): Promise<Page<FindResult<D, S>>>;
+  findPage<S extends ReadableKeys<D> = never, L extends number = number, O extends number = number>(
+    query?: Omit<FindQuery<D, S>, 'distinct'> & PagingRules<L, O>, options?: CallOptions,
+  ): Promise<Page<FindResult<D, S>>>;
   /** The first record matching a query, or null. */
-  findOne<S extends ReadableKeys<D> = never>(query?: OmitEach<FindQuery<D, S>, 'limit'>, options?: CallOptions): Promise<FindResult<D, S> | null>;
+  findOne<S extends ReadableKeys<D> = never, O extends number = number>(
+    query?: OmitEach<FindQuery<D, S>, 'limit'> & Omit<PagingRules<never, O>, 'limit'>, options?: CallOptions,
+  ): Promise<FindResult<D, S> | null>;
   /** Number of records matching `where`. */
   count(where?: FilterOf<D>, options?: CallOptions): Promise<number>;
   /**
@@ -111,8 +118,11 @@ export interface Repository<D extends AnyRepositoryDef> {
    */
   aggregate<
     G extends SortKeyOf<D> = never, C extends CountKeyOf<D> = never, S extends NumericKeyOf<D> = never,
-    A extends NumericKeyOf<D> = never, Mn extends SortKeyOf<D> = never, Mx extends SortKeyOf<D> = never,
-  >(query: AggregateQuery<D, G, C, S, A, Mn, Mx> & AggregateShape<G, C, S, A, Mn, Mx>, options?: CallOptions): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
+    A extends NumericKeyOf<D> = never, Mn extends SortKeyOf<D> = never, Mx extends SortKeyOf<D> = never, L extends number = number,
+  >(
+    query: AggregateQuery<D, G, C, S, A, Mn, Mx> & AggregateShape<G, C, S, A, Mn, Mx> & { readonly limit?: L & LimitRule<L> },
+    options?: CallOptions,
+  ): Promise<Array<AggregateResult<D, G, C, S, A, Mn, Mx>>>;
   /**
    * Records selected by a query you write (SQL drivers: a Kysely
    * `selectFrom(<table>).selectAll()...` builder from `driver.kysely()`),
@@ -145,9 +155,9 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** Delete every record matching `where`; returns how many. */
   deleteMany(where: FilterOf<D>, options?: CallOptions): Promise<number>;
   /** Iterate over every matching record, fetching pages with keyset cursors. */
-  iterate<S extends ReadableKeys<D> = never>(
+  iterate<S extends ReadableKeys<D> = never, P extends number = number>(
     query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after' | 'distinct'>,
-    options?: IterateOptions,
+    options?: IterateOptions & { readonly pageSize?: P & PageSizeRule<P> },
   ): AsyncIterable<FindResult<D, S>>;
   /** Check a candidate against a `secret()` field (constant time); rehashes when the hash parameters changed. */
   verifySecret(id: string, field: SecretKeys<D>, candidate: string, options?: CallOptions): Promise<boolean>;
@@ -170,21 +180,21 @@ export interface RelatedRepository<D extends AnyRepositoryDef, C extends Relatio
   /** Records by id, in the order of `ids`; missing ids are skipped. */
   getMany<const I extends IncludeOf<C> = {}>(ids: readonly string[], options?: CallOptions & IncludeOption<C, I>): Promise<Array<WithIncluded<C, RecordOf<D>, I>>>;
   /** Records matching a query (only id and the selected fields when it selects). */
-  find<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
-    query?: FindQuery<D, S> & IncludeOption<C, I>, options?: CallOptions,
+  find<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}, L extends number = number, O extends number = number>(
+    query?: FindQuery<D, S> & IncludeOption<C, I> & PagingRules<L, O>, options?: CallOptions,
   ): Promise<Array<WithIncluded<C, FindResult<D, S>, I>>>;
   /** A page of records and the cursor of the next page. */
-  findPage<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
-    query?: Omit<FindQuery<D, S>, 'distinct'> & IncludeOption<C, I>, options?: CallOptions,
+  findPage<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}, L extends number = number, O extends number = number>(
+    query?: Omit<FindQuery<D, S>, 'distinct'> & IncludeOption<C, I> & PagingRules<L, O>, options?: CallOptions,
   ): Promise<Page<WithIncluded<C, FindResult<D, S>, I>>>;
   /** The first record matching a query, or null. */
-  findOne<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
-    query?: OmitEach<FindQuery<D, S>, 'limit'> & IncludeOption<C, I>, options?: CallOptions,
+  findOne<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}, O extends number = number>(
+    query?: OmitEach<FindQuery<D, S>, 'limit'> & IncludeOption<C, I> & Omit<PagingRules<never, O>, 'limit'>, options?: CallOptions,
   ): Promise<WithIncluded<C, FindResult<D, S>, I> | null>;
   /** Iterate over every matching record, fetching pages with keyset cursors; `include` loads each page's relations. */
-  iterate<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}>(
+  iterate<S extends ReadableKeys<D> = never, const I extends IncludeOf<C> = {}, P extends number = number>(
     query?: Omit<FindQuery<D, S>, 'limit' | 'offset' | 'after' | 'distinct'> & IncludeOption<C, I>,
-    options?: IterateOptions,
+    options?: IterateOptions & { readonly pageSize?: P & PageSizeRule<P> },
   ): AsyncIterable<WithIncluded<C, FindResult<D, S>, I>>;
 }
 

@@ -45,7 +45,7 @@ export function registerSafetySuite(options: SqlSuiteOptions) {
       ['oversized string', () => ctx.db.people.create({ name: 'x'.repeat(101), email: 'big@x' })],
       ['enum outside its values', () => ctx.db.people.create({ name: 'x', email: 'r@x', role: 'root' } as never)],
       ['tampered cursor', () => ctx.db.people.find({ after: 'not-a-cursor', limit: 1 })],
-      ['bad limit', () => ctx.db.people.find({ limit: -1 })],
+      ['bad limit', () => ctx.db.people.find({ limit: -1 } as never)],
       ['NUL in a JSON value', () => ctx.db.people.update(ada!.id, { prefs: { deep: ['a\u0000b'] } })],
       ['NUL in a JSON key of a batch row', () => ctx.db.people.createMany([{ name: 'ok', email: 'ok@x' }, { name: 'n', email: 'n@x', prefs: { ['k\u0000']: 1 } }])],
       ['one bad row in a batch', () => ctx.db.people.createMany([{ name: 'ok', email: 'ok@x' }, { name: 5, email: 'b@x' } as never])],
