@@ -10,7 +10,8 @@ function docsRepository(table: string) {
     id: f.id(),
     tag: f.string(),
     doc: f.json<Record<string, unknown>>().optional(),
-    wide: f.integer({ min: -10_000_000_000, max: 10_000_000_000 }).optional(),
+    // Declared past ±(2^53 - 1), so that the safe integer range, not the declared bounds, stops the increments below.
+    wide: f.integer({ min: -(2 ** 60), max: 2 ** 60 }).optional(),
     version: f.version(),
   }, { table });
 }

@@ -13,6 +13,7 @@ export { aggregateOutOfRange } from '../query/aggregate-range.js';
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { isWideInteger } from '../schema/integer-range.js';
+export { incrementBounds, incrementIssue, type IncrementBounds } from '../schema/increment-range.js';
 export { MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS } from '../schema/timestamp-range.js';
 export { toSnakeCase } from '../util/naming.js';
 export { applyPatch } from '../memory/apply-patch.js';
