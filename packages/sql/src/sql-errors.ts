@@ -1,4 +1,5 @@
 import { ChatcoreError, ConnectionError, DriverError, ForeignKeyError, TimeoutError, TransactionError, UniqueViolationError, ValidationError } from '@chatcore/core';
+import { incrementIssue } from '@chatcore/core/driver';
 import { referenceOfConstraint } from './foreign-keys.js';
 import type { SchemaPlan } from './schema-plan.js';
 
@@ -11,17 +12,26 @@ const CONNECTION_MESSAGES = /connection terminated|connection error|not queryabl
 const CLOSED_MESSAGES = /pglite is clos(ed|ing)/i;
 
 /**
- * Prefix of the text an increment guard casts to bigint when a wide integer
- * would leave the safe integer range; the field name follows it. The cast
- * fails (SQLSTATE 22P02) and its message quotes the text.
+ * Prefix of the text an increment's range check casts to the column type
+ * when the sum leaves the field's bounds; the field name, a colon and the
+ * sum follow it. The cast fails (SQLSTATE 22P02) and its message quotes the
+ * text, which mapSqlError reads back into a ValidationError.
  *
  * @example
  * ```ts
- * sql.lit(`${UNSAFE_INTEGER_MARKER}size`); // 'chatcore-unsafe-integer:size'
+ * sql.lit(`${OUT_OF_RANGE_MARKER}tokens:`); // 'chatcore-out-of-range:tokens:'
  * ```
  */
-export const UNSAFE_INTEGER_MARKER = 'chatcore-unsafe-integer:';
-const UNSAFE_INTEGER = new RegExp(`${UNSAFE_INTEGER_MARKER}([A-Za-z_][A-Za-z0-9_]*)`);
+export const OUT_OF_RANGE_MARKER = 'chatcore-out-of-range:';
+const OUT_OF_RANGE = new RegExp(`${OUT_OF_RANGE_MARKER}([A-Za-z_][A-Za-z0-9_]*):(-?[0-9][0-9.e+-]*)`);
+
+/** The ValidationError of an increment refused by its range check, with the issue memory raises. */
+function outOfRange(plan: SchemaPlan | undefined, field: string, sum: string): ValidationError {
+  const meta = plan?.schema.fields[field];
+  const integral = meta?.type === 'bigint' || (meta?.type === 'integer' && /^-?[0-9]+$/.test(sum));
+  const issue = plan && meta ? incrementIssue(plan.schema, field, integral ? BigInt(sum) : Number(sum)) : undefined;
+  return new ValidationError([issue ?? { path: `${field}.increment`, message: `the result leaves the range of ${plan?.schema.name ?? 'record'}.${field}` }], { context: 'patch' });
+}
 
 interface PgLikeError {
   code?: unknown;
@@ -69,8 +79,9 @@ function sanitized(err: unknown): Error {
  * key violations (23503) the reference (ForeignKeyError), lost or
  * refused connections become ConnectionError, statement timeouts (57014)
  * TimeoutError, serialization failures and deadlocks TransactionError with
- * the SQLSTATE in details (retry policies read it), an increment that would
- * take a wide integer past ±(2^53 - 1) ValidationError (as in memory);
+ * the SQLSTATE in details (retry policies read it), an increment refused by
+ * its range check (declared min/max, ±(2^53 - 1) for a wide integer)
+ * ValidationError with the issue memory raises (`incrementIssue`);
  * anything else DriverError.
  *
  * @example
@@ -118,11 +129,8 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
     return new TransactionError('The transaction was already aborted by an earlier failed statement; roll it back (throw from the transaction function) and run it again.', { cause: sanitized(err), info: { sqlState: code } });
   }
   if (code === '22P02') {
-    const m = UNSAFE_INTEGER.exec(message);
-    if (m) {
-      const field = m[1]!;
-      return new ValidationError([{ path: `${field}.increment`, message: `the result leaves the range of ${plan?.schema.name ?? 'record'}.${field}` }], { context: 'patch' });
-    }
+    const m = OUT_OF_RANGE.exec(message);
+    if (m) return outOfRange(plan, m[1]!, m[2]!);
   }
   if (code === '22003') {
     return new DriverError('A value is out of the range of its column type (an increment may have pushed an integer past its bounds); nothing was written. Declare wider bounds (f.integer({ max }) or f.bigint()) or keep values in range.', { cause: undefined, info: { sqlState: code } });

@@ -1,11 +1,11 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import type { NormalizedPatch, StoredRow, WriteTarget } from '@chatcore/core/driver';
+import { incrementBounds, type NormalizedPatch, type StoredRow, type WriteTarget } from '@chatcore/core/driver';
 import type { FieldPlan, SchemaPlan } from './schema-plan.js';
 import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';
 import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
 import { chunkRows, POSTGRES_STATEMENT_LIMITS, valueBytes, type StatementLimits } from './statement-limits.js';
-import { UNSAFE_INTEGER_MARKER } from './sql-errors.js';
+import { OUT_OF_RANGE_MARKER } from './sql-errors.js';
 /**
  * Column name of the upsert's "was this an insert" flag (cannot collide: field names are identifiers).
  *
@@ -117,9 +117,10 @@ function describePatch(plan: SchemaPlan, patch: NormalizedPatch, values: unknown
 
 /**
  * SET assignments with slots; increments as `col = col + $n` (qualified, for
- * ON CONFLICT). An increment of a wide integer (int8 read back as a JS number)
- * is guarded in the same statement: a result past ±(2^53 - 1) makes the
- * statement fail, so nothing is written (see `unsafeIntegerGuard`).
+ * ON CONFLICT). An increment of a field with a declared `min`/`max` (and of
+ * a wide integer, always bounded) is checked in the same statement: a result
+ * out of range makes the statement fail, so nothing is written (see
+ * `rangeGuard`). Other increments stay a plain `col + $n`.
  */
 function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAllocator, qualify: boolean): Record<string, unknown> {
   const set: Record<string, unknown> = {};
@@ -127,9 +128,7 @@ function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAlloc
   for (const name in patch.increment) {
     const f = plan.field(name);
     const ref = qualify ? sql.ref(`${plan.table}.${f.column}`) : sql.ref(f.column);
-    const by = alloc.slot();
-    const sum = sql`${ref} + ${by}::${sql.raw(f.sqlType)}`;
-    set[f.column] = f.meta.type === 'integer' && f.sqlType === 'bigint' ? unsafeIntegerGuard(ref, sum, f.name) : sum;
+    set[f.column] = f.meta.min === undefined && f.meta.max === undefined ? sql`${ref} + ${alloc.slot()}::${sql.raw(f.sqlType)}` : rangeGuard(f, ref, alloc.slot());
   }
   // A patch with nothing to change still has to return the targeted rows.
   if (Object.keys(set).length === 0) {
@@ -139,16 +138,29 @@ function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAlloc
   return set;
 }
 
+/** The type the sum of a bounded increment is computed in: wide enough that it cannot overflow before the check. */
+const SUM_TYPE: Record<string, string> = { integer: 'bigint', bigint: 'numeric', number: 'double precision' };
+
 /**
- * `sum` unless its absolute value passes 2^53 - 1; then an expression that
- * fails with SQLSTATE 22P02 and a message carrying `UNSAFE_INTEGER_MARKER` and
- * the field name (never the value), which mapSqlError turns into the
- * ValidationError memory raises. The failing cast reads the column so that
- * the planner cannot fold it into a constant and raise it for every row.
+ * `col + $n` unless the sum leaves the field's `incrementBounds`; then an
+ * expression that fails with SQLSTATE 22P02 and a message carrying
+ * `OUT_OF_RANGE_MARKER`, the field name and the sum, which mapSqlError turns
+ * into the ValidationError memory raises (same issue, same message). The sum
+ * is computed in a wider type (bigint for integers, numeric for bigints), so
+ * it is checked before any overflow; the failing cast reads the column, so the
+ * planner cannot fold it into a constant and raise it for every row.
  */
-function unsafeIntegerGuard(ref: RawBuilder<unknown>, sum: RawBuilder<unknown>, field: string): RawBuilder<unknown> {
-  const marker = sql.lit(`${UNSAFE_INTEGER_MARKER}${field}`);
-  return sql`case when abs(${sum}) > ${sql.raw(String(Number.MAX_SAFE_INTEGER))} then cast(left(${ref}::text, 0) || ${marker} as bigint) else ${sum} end`;
+function rangeGuard(f: FieldPlan, ref: RawBuilder<unknown>, by: unknown): RawBuilder<unknown> {
+  const bounds = incrementBounds(f.meta);
+  const wide = SUM_TYPE[f.meta.type];
+  if (!bounds || !wide) return sql`${ref} + ${by}::${sql.raw(f.sqlType)}`;
+  const sum = sql`(${ref}::${sql.raw(wide)} + ${by}::${sql.raw(wide)})`;
+  const lo = bounds.min === undefined ? undefined : sql.raw(String(bounds.min));
+  const hi = bounds.max === undefined ? undefined : sql.raw(String(bounds.max));
+  const outside = lo && hi ? sql`${sum} not between ${lo} and ${hi}` : lo ? sql`${sum} < ${lo}` : sql`${sum} > ${hi}`;
+  const type = sql.raw(f.sqlType);
+  const fail = sql`cast(${sql.lit(`${OUT_OF_RANGE_MARKER}${f.name}:`)} || ${sum}::text as ${type})`;
+  return sql`case when ${outside} then ${fail} else ${sum}::${type} end`;
 }
 
 /**

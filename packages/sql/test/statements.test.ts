@@ -129,22 +129,32 @@ test('updates set values and increment with col = col + $n; upserts report wheth
   assert.match(ups.sql, '(xmax = 0)');
 });
 
-test('an increment of a wide integer is guarded in the statement; other patches compile without a guard', () => {
-  const counters = defineRepository('counters', { id: f.id(), small: f.integer().optional(), wide: f.integer({ max: 10_000_000_000 }).optional(), big: f.bigint().optional(), version: f.version() }, { table: 'counters' });
+test('an increment of a bounded field is range-checked in the statement; other patches compile without a check', () => {
+  const counters = defineRepository('counters', {
+    id: f.id(), small: f.integer().optional(), wide: f.integer({ max: 10_000_000_000 }).optional(), big: f.bigint().optional(),
+    n: f.integer({ min: 0, max: 100 }).optional(), ratio: f.number({ max: 1 }).optional(), version: f.version(),
+  }, { table: 'counters' });
   const cp = planOf(counters.schema);
-  const plain = updateStatement(cp, { ids: ['c1'] }, { set: { wide: 5 }, increment: { small: 1, big: 1n, version: 1 } });
+  const plain = updateStatement(cp, { ids: ['c1'] }, { set: { wide: 5, n: 3 }, increment: { small: 1, big: 1n, version: 1 } });
   assert.not.match(plain.sql, 'case');
-  assert.match(plain.sql, '"small" = "small" + $2::integer');
-  assert.equal(plain.parameters, [5, 1, 1n, 1, 'c1']);
+  assert.match(plain.sql, '"small" = "small" + $3::integer');
+  assert.equal(plain.parameters, [5, 3, 1, 1n, 1, 'c1']);
   const guarded = updateStatement(cp, { ids: ['c1'] }, { set: {}, increment: { wide: 7, version: 1 } });
-  assert.match(guarded.sql, /"wide" = case when abs\("wide" \+ \$1::bigint\) > 9007199254740991 then cast\(left\("wide"::text, 0\) \|\| 'chatcore-unsafe-integer:wide' as bigint\) else "wide" \+ \$2::bigint end/);
-  assert.equal(guarded.parameters, [7, 7, 1, 'c1']);
-  const row = { id: 'c1', small: null, wide: null, big: null, version: 1 };
+  assert.match(guarded.sql, /"wide" = case when \("wide"::bigint \+ \$1::bigint\) not between -9007199254740991 and 10000000000 then cast\('chatcore-out-of-range:wide:' \|\| \("wide"::bigint \+ \$2::bigint\)::text as bigint\) else \("wide"::bigint \+ \$3::bigint\)::bigint end/);
+  assert.equal(guarded.parameters, [7, 7, 7, 1, 'c1']);
+  const small = updateStatement(cp, { ids: ['c1'] }, { set: {}, increment: { n: 7, ratio: 0.5 } });
+  assert.match(small.sql, '"n" = case when ("n"::bigint + $1::bigint) not between 0 and 100 then');
+  assert.match(small.sql, '"ratio" = case when ("ratio"::double precision + $4::double precision) > 1 then');
+  const row = { id: 'c1', small: null, wide: null, big: null, n: null, ratio: null, version: 1 };
   const ups = upsertStatement(cp, row, ['id'], { set: {}, increment: { wide: 7, version: 1 } });
-  assert.match(ups.sql, 'abs("counters"."wide" + $');
-  const mapped = mapSqlError(Object.assign(new Error('invalid input syntax for type bigint: "chatcore-unsafe-integer:wide"'), { code: '22P02' }), cp);
-  assert.instance(mapped, ValidationError);
-  assert.equal((mapped as ValidationError).issues, [{ path: 'wide.increment', message: 'the result leaves the range of counters.wide' }]);
+  assert.match(ups.sql, 'case when ("counters"."wide"::bigint + $');
+  const error = (sum: string) => Object.assign(new Error(`invalid input syntax for type bigint: "chatcore-out-of-range:${sum}"`), { code: '22P02' });
+  const issues = (e: Error) => (e as ValidationError).issues;
+  assert.instance(mapSqlError(error('wide:9007199254740992'), cp), ValidationError);
+  assert.equal(issues(mapSqlError(error('wide:-9007199254740992'), cp)), [{ path: 'wide.increment', message: 'the result leaves the range of counters.wide' }]);
+  assert.equal(issues(mapSqlError(error('wide:10000000001'), cp)), [{ path: 'wide.increment', message: 'the increment would take counters.wide to 10000000001, above its maximum of 10000000000' }]);
+  assert.equal(issues(mapSqlError(error('n:-3'), cp)), [{ path: 'n.increment', message: 'the increment would take counters.n to -3, below its minimum of 0' }]);
+  assert.equal(issues(mapSqlError(error('ratio:1.25'), cp)), [{ path: 'ratio.increment', message: 'the increment would take counters.ratio to 1.25, above its maximum of 1' }]);
 });
 
 test('a stored wide integer past 2^53 - 1 is an IntegrityError naming the field, never a rounded number', () => {
