@@ -21,6 +21,7 @@ import { registerReferentialIntegrityTests } from './referential-integrity-tests
 import { registerReferentialDeleteTests } from './referential-delete-tests.js';
 import { registerRelationsIncludeTests } from './relations-include-tests.js';
 import { registerUnstorableValueTests } from './unstorable-value-tests.js';
+import { registerBoundedIncrementTests } from './bounded-increment-tests.js';
 import { registerClosingTests } from './closing-tests.js';
 
 /**
@@ -67,6 +68,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerReferentialDeleteTests(h);
   registerRelationsIncludeTests(h);
   registerUnstorableValueTests(h);
+  registerBoundedIncrementTests(h);
   registerClosingTests(h);
 }
 
