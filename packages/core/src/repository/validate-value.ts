@@ -3,6 +3,7 @@ import type { ValidationIssue } from '../errors.js';
 import { INT32_MAX, INT32_MIN, INT64_MAX, INT64_MIN } from '../schema/integer-range.js';
 import { MAX_TIMESTAMP_MS, MIN_TIMESTAMP_MS } from '../schema/timestamp-range.js';
 import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
+import { codePointLength } from '../util/code-points.js';
 
 const MAX_JSON_BYTES = 1024 * 1024;
 const MAX_ARRAY_ITEMS = 10_000;
@@ -12,7 +13,9 @@ const MAX_JSON_DEPTH = 64;
  * Check one non-null value against its field; returns the value to store (a
  * defensive copy for mutable values) or pushes an issue and returns undefined.
  * Strings must be well-formed UTF-16 and free of NUL characters (also
- * inside arrays and JSON, keys included), timestamps within years 1-9999, and `-0` is stored as `0`
+ * inside arrays and JSON, keys included); a string's `min`/`max` count
+ * characters (code points, as PostgreSQL does: an emoji is one); timestamps
+ * must lie within years 1-9999; and `-0` is stored as `0`
  * (backends disagree on keeping the sign, so no backend gets it).
  * Messages never include the value itself (it may be sensitive).
  *
@@ -41,8 +44,16 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       if (typeof value !== 'string') return fail(`expected a string, got ${describe(value)}`);
       if (value.includes('\u0000')) return fail('string contains a NUL character');
       if (!isWellFormed(value)) return fail(`string is ${MALFORMED_STRING}`);
-      if (meta.max !== undefined && value.length > Number(meta.max)) return fail(`longer than the maximum of ${meta.max} characters (${value.length})`);
-      if (meta.min !== undefined && value.length < Number(meta.min)) return fail(`shorter than the minimum of ${meta.min} characters`);
+      // Lengths are characters (code points), as PostgreSQL counts them. Code points are at most the
+      // code units and at least half of them, so `.length` alone decides unless the string holds
+      // surrogate pairs near the bound: only then are the code points counted.
+      if (meta.max !== undefined && value.length > Number(meta.max)) {
+        const n = codePointLength(value);
+        if (n > Number(meta.max)) return fail(`longer than the maximum of ${meta.max} characters (${n})`);
+      }
+      if (meta.min !== undefined && value.length < 2 * Number(meta.min) && (value.length < Number(meta.min) || codePointLength(value) < Number(meta.min))) {
+        return fail(`shorter than the minimum of ${meta.min} characters`);
+      }
       if (meta.pattern && !meta.pattern.test(value)) return fail(`does not match the required pattern ${meta.pattern}`);
       return value;
     }

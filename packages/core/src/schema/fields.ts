@@ -3,7 +3,11 @@ import { Field, TimestampField, baseMeta, type BaseFlags } from './field.js';
 type Scalar = string | number | bigint | boolean | Date;
 
 /**
- * Length bounds for strings.
+ * Length bounds for strings, in characters: Unicode code points, as
+ * PostgreSQL's `char_length` counts them (an emoji is one character, though
+ * JavaScript's `.length` says 2; `'e\u0301'`, e with a combining accent, is
+ * two). Every backend refuses the same strings, checked in core before
+ * anything is sent.
  *
  * @example
  * ```ts
@@ -108,7 +112,7 @@ export const f = {
   id(options: IdOptions = {}): Field<string, IdFlags> {
     return new Field(baseMeta('id', { managed: 'id', generate: options.generate ?? 'uuidv7', unique: true, max: 128 }));
   },
-  /** A short string (SQL `text` with a length check); default max 1000. */
+  /** A short string (SQL `text`, its length checked in characters); default max 1000. */
   string(options: StringOptions = {}): Field<string, BaseFlags<'string', true>> {
     return new Field(baseMeta('string', { min: options.min, max: options.max ?? 1000, pattern: options.pattern }));
   },
