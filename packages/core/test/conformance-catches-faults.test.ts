@@ -29,7 +29,7 @@ const EXPECTED_GROUPS: Record<string, readonly string[]> = {
   'negation-matches-nulls': ['filters', 'relations and include', 'text, array and distinct filters'],
   'transaction-without-rollback': ['transactions', 'referential integrity', 'relations and include', 'transaction misuse', 'increments within declared bounds'],
   'session-usable-after-transaction': ['transaction misuse'],
-  'astral-strings-mangled': ['strings and timestamps', 'field types', 'keyset paging'],
+  'astral-strings-mangled': ['strings and timestamps', 'field types', 'keyset paging', 'string lengths in characters'],
   'timestamps-before-year-100-shifted': ['strings and timestamps'],
   'strings-by-code-unit': ['ordering and offset', 'filters', 'keyset paging', 'relations and include', 'text, array and distinct filters'],
   'reads-share-stored-rows': ['field types', 'relations and include'],

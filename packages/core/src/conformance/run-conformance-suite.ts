@@ -22,6 +22,7 @@ import { registerReferentialDeleteTests } from './referential-delete-tests.js';
 import { registerRelationsIncludeTests } from './relations-include-tests.js';
 import { registerUnstorableValueTests } from './unstorable-value-tests.js';
 import { registerBoundedIncrementTests } from './bounded-increment-tests.js';
+import { registerStringLengthTests } from './string-length-tests.js';
 import { registerClosingTests } from './closing-tests.js';
 
 /**
@@ -69,6 +70,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerRelationsIncludeTests(h);
   registerUnstorableValueTests(h);
   registerBoundedIncrementTests(h);
+  registerStringLengthTests(h);
   registerClosingTests(h);
 }
 
