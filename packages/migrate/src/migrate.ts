@@ -208,7 +208,10 @@ export async function migrate<R extends RepositoryMap>(db: Database<R>, options:
         await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements, options.concurrency ?? 4);
       } catch (err) {
         if (err instanceof MigrationError && err.info.id === r.migration.id) throw err;
-        throw new MigrationError(`Migration ${r.migration.id} failed: ${err instanceof Error ? err.message : String(err)} Fix the cause and run migrate again: it resumes where it stopped.`, { cause: err, info: { id: r.migration.id } });
+        // A data step's own MigrationError names the repository, field and record: keep them at the top (info.field).
+        const inner = err instanceof MigrationError ? err.info : {};
+        const named = Object.fromEntries(['repository', 'field', 'record'].filter((k) => inner[k] !== undefined).map((k) => [k, inner[k]]));
+        throw new MigrationError(`Migration ${r.migration.id} failed: ${err instanceof Error ? err.message : String(err)} Fix the cause and run migrate again: it resumes where it stopped.`, { cause: err, info: { id: r.migration.id, ...named } });
       }
     }
     statements.push(...(await db.driver.ensureSchema([...db.schemas.values()], { mode: 'apply' })).applied);

@@ -69,7 +69,9 @@ export async function todoBackfillFailsBeforeWriting(driver: () => Driver): Prom
   assert.instance(err, MigrationError);
   assert.match((err as Error).message, /level/);
   assert.match((err as Error).message, /TODO/);
-  assert.is(((err as Error).cause as MigrationError).info.field, 'level');
+  assert.equal((err as MigrationError).info, { id: 'm2_level', repository: 'users', field: 'level', record: (err as MigrationError).info.record }, 'info names the field');
+  assert.type((err as MigrationError).info.record, 'string');
+  assert.is(((err as Error).cause as MigrationError).info.field, 'level', 'the cause is kept');
   assert.equal((await db.users.find({ orderBy: { name: 'asc' } })).map((r) => [r.name, r.level ?? null]), [['ANN', null], ['BOB', null], ['CY', null]], 'the first backfill ran, the TODO one wrote nothing');
   await db.close();
   assert.equal(await state(driver(), [skeleton]), ['interrupted'], 'not applied: the TODO step is not done');
