@@ -5,6 +5,7 @@ import { loadMigrations, type MigrationSource } from './load-migrations.js';
 import { compileMigration, type CompiledMigration, type RepositoryInfo } from './compile-migration.js';
 import { runDataStep, type StepProgress } from './run-data-step.js';
 import type { MigrationStep } from './migration-steps.js';
+import { refuseUnfilledTodos } from './todo-markers.js';
 
 /**
  * Options of `migrate`: where the migrations are, and an optional progress callback.
@@ -170,7 +171,8 @@ async function applyOne(
  * lock (so processes that run it at once apply each migration once), then
  * create whatever else the repositories declare (as `connect()` does). A
  * migration applied before and edited since is refused (MigrationError)
- * before anything runs; with nothing pending it changes nothing. A
+ * before anything runs, and so is a pending one that still holds a TODO
+ * placeholder of `createMigration`; with nothing pending it changes nothing. A
  * migration interrupted by a crash resumes where its progress stands.
  *
  * On SQL each migration's schema changes run in one transaction; a
@@ -202,6 +204,8 @@ export async function migrate<R extends RepositoryMap>(db: Database<R>, options:
     const pending = recorded.filter((r) => !history.get(r.migration.id)?.finishedAt);
     const statements: string[] = [];
     if (pending.length === 0) return { applied: [], resumed: [], statements };
+    // A skeleton's TODO left in place would fail half-way (or convert nothing): refuse before anything runs.
+    for (const r of pending) refuseUnfilledTodos(r.migration.id, r.steps);
     await db.connect({ schemaMode: 'off' });
     for (const r of pending) {
       try {

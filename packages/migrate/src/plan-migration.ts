@@ -4,6 +4,7 @@ import { MigrationError, type Database, type RepositoryMap } from '@chatcore/cor
 import type { FieldMeta, FieldType, MigrationBackend, RepositorySchema, StoredTable } from '@chatcore/core/driver';
 import { migrationStatus } from './migrate.js';
 import type { MigrationSource } from './load-migrations.js';
+import { backfillTodo, conversionTodo } from './todo-markers.js';
 
 /**
  * One difference between the repositories and the database, and the step
@@ -75,13 +76,13 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
       const required = !logical.fields[name]?.optional;
       changes.push({ repository: repo, kind: 'addField', field: name, step: `m.addField(${q(repo)}, ${q(name)});` });
       if (required) {
-        changes.push({ repository: repo, kind: 'addField', field: name, step: `m.backfill(${q(repo)}, { batchSize: 500 }, (row) => ({ ${name}: undefined /* TODO: the value of ${name} for existing rows */ }));` });
+        changes.push({ repository: repo, kind: 'addField', field: name, step: `m.backfill(${q(repo)}, { batchSize: 500 }, (row) => ({ ${name}: undefined ${backfillTodo(name)} }));` });
       }
       continue;
     }
     if (!backend.holds(meta, col.type)) {
       const from = STORED_TYPES[col.type] ?? 'string';
-      changes.push({ repository: repo, kind: 'changeType', field: name, step: `m.changeType(${q(repo)}, ${q(name)}, { from: ${q(from)}, convert: (value) => value /* TODO: ${from} -> ${logical.fields[name]?.type ?? meta.type} */ });` });
+      changes.push({ repository: repo, kind: 'changeType', field: name, step: `m.changeType(${q(repo)}, ${q(name)}, { from: ${q(from)}, convert: (value) => value ${conversionTodo(from, logical.fields[name]?.type ?? meta.type)} });` });
     }
   }
   const dropped: string[] = [];

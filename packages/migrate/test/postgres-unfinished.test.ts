@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import { requireService } from '@chatcore/core/testing';
 import { freshDatabase, pgDriver } from './helpers/pg-database.js';
 import { rolledBackIsPending, todoBackfillFailsBeforeWriting } from './helpers/unfinished.js';
+import { todoSkeletonIsRefusedThenApplies } from './helpers/todo-skeleton.js';
 
 await requireService('postgres');
 
@@ -18,6 +19,15 @@ test('PostgreSQL: a schema-only migration rolled back is pending again and may b
   const database = await freshDatabase();
   try {
     await rolledBackIsPending(() => pgDriver(database.url));
+  } finally {
+    await database.drop();
+  }
+});
+
+test('PostgreSQL: a skeleton whose TODO is unfilled is refused with nothing applied, and applies once filled', async () => {
+  const database = await freshDatabase();
+  try {
+    await todoSkeletonIsRefusedThenApplies(() => pgDriver(database.url));
   } finally {
     await database.drop();
   }
