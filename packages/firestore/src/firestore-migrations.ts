@@ -1,4 +1,4 @@
-import { FieldPath, Timestamp, type Firestore } from '@google-cloud/firestore';
+import { FieldPath, Timestamp, type DocumentSnapshot, type Firestore } from '@google-cloud/firestore';
 import { toSnakeCase, type FieldMeta, type MigrationBackend, type MigrationRecord, type ProgressRecord, type RepositorySchema, type SchemaChange, type StoredTable } from '@chatcore/core/driver';
 import { MigrationLease } from './migration-lease.js';
 import { checkDocuments, deleteLocks, LOCK_DIGEST_SUFFIX, moveCollection, rewriteDocuments, type DocumentEdit } from './document-rewrite.js';
@@ -81,15 +81,15 @@ export class FirestoreMigrationBackend implements MigrationBackend {
   }
 
   async start(id: string, checksum: string): Promise<void> {
-    await this.record(id, (exists) => (exists ? undefined : { checksum, startedAt: Timestamp.now(), finishedAt: null, progress: '{}' }));
+    await this.record(id, (snap) => (!snap.exists ? { checksum, startedAt: Timestamp.now(), finishedAt: null, progress: '{}' } : snap.get('finishedAt') ? undefined : { checksum }));
   }
 
   async saveProgress(id: string, progress: Readonly<Record<string, unknown>>): Promise<void> {
-    await this.record(id, (exists) => (exists ? { progress: JSON.stringify(progress) } : undefined));
+    await this.record(id, (snap) => (snap.exists ? { progress: JSON.stringify(progress) } : undefined));
   }
 
   async finish(id: string): Promise<void> {
-    await this.record(id, (exists) => (exists ? { finishedAt: Timestamp.now() } : undefined));
+    await this.record(id, (snap) => (snap.exists ? { finishedAt: Timestamp.now() } : undefined));
   }
 
   async applySchemaChanges(changes: readonly SchemaChange[], ensure: readonly RepositorySchema[], record?: ProgressRecord): Promise<string[]> {
@@ -176,13 +176,13 @@ export class FirestoreMigrationBackend implements MigrationBackend {
   }
 
   /** Change a history document in a transaction that also checks the lease is still ours. */
-  private async record(id: string, change: (exists: boolean) => Record<string, unknown> | undefined): Promise<void> {
+  private async record(id: string, change: (snap: DocumentSnapshot) => Record<string, unknown> | undefined): Promise<void> {
     const db = this.db();
     const ref = db.collection(HISTORY).doc(id);
     await this.guard(() => db.runTransaction(async (t) => {
       await this.lease.assertHeld(t);
       const snap = await t.get(ref);
-      const data = change(snap.exists);
+      const data = change(snap);
       if (data) t.set(ref, data, { merge: true });
     }, { maxAttempts: this.options.attempts }));
   }

@@ -86,6 +86,8 @@ export interface CompiledMigration {
   readonly contract: readonly SchemaChange[];
   readonly contractEnsure: readonly RepositorySchema[];
   readonly description: readonly string[];
+  /** For each step (in the migration's order), the index in `data` of the data step it feeds, if any. */
+  readonly dataStepOf: readonly (number | undefined)[];
 }
 
 function isBlindIndexOf(meta: FieldMeta, field: string): boolean {
@@ -337,8 +339,14 @@ export function compileMigration(
 ): CompiledMigration {
   const c = new Compiler(id, repositories, plugins, tables);
   // A backfill fills the required fields its migration adds, wherever it is listed: see addField steps first.
-  const ordered = [...steps.filter((s) => s.kind !== 'backfill'), ...steps.filter((s) => s.kind === 'backfill')];
-  for (const step of ordered) c.step(step);
+  const ordered = [...steps.keys()].sort((a, b) => Number(steps[a]!.kind === 'backfill') - Number(steps[b]!.kind === 'backfill') || a - b);
+  const dataStepOf: (number | undefined)[] = steps.map(() => undefined);
+  for (const i of ordered) {
+    const [count, last] = [c.data.length, c.data.at(-1)];
+    c.step(steps[i]!);
+    // A new data step, or the last one extended (copies of one repository share a pass).
+    if (c.data.length !== count || c.data.at(-1) !== last) dataStepOf[i] = c.data.length - 1;
+  }
   const relaxedAny = [...c.relaxed.values()].some((s) => s.size > 0);
   if (c.data.length === 0 && relaxedAny) c.fail('it makes fields required that only a data step could fill; add a backfill.');
   return {
@@ -348,5 +356,6 @@ export function compileMigration(
     contract: [...c.contractDrops, ...c.contractRequire],
     contractEnsure: c.ensure(false),
     description: c.description,
+    dataStepOf,
   };
 }

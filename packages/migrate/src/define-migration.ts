@@ -42,7 +42,16 @@ export function defineMigration(migration: Migration): Migration {
   return Object.freeze({ id: migration.id, up: migration.up });
 }
 
-function canonical(step: MigrationStep): unknown {
+/**
+ * A step as the checksum sees it: its fields, each function by its source
+ * text (whitespace collapsed), undefined fields left out.
+ *
+ * @example
+ * ```ts
+ * canonicalStep({ kind: 'dropField', repository: 'users', field: 'legacy' }); // { kind: 'dropField', repository: 'users', field: 'legacy' }
+ * ```
+ */
+export function canonicalStep(step: MigrationStep): unknown {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(step)) {
     if (v === undefined) continue;
@@ -68,6 +77,6 @@ export function recordSteps(migration: Migration): { steps: readonly MigrationSt
   } catch (err) {
     throw new MigrationError(`Migration ${migration.id}: up(m) threw while describing its steps: ${err instanceof Error ? err.message : String(err)}`, { cause: err, info: { id: migration.id } });
   }
-  const checksum = createHash('sha256').update(JSON.stringify({ id: migration.id, steps: m.steps.map(canonical) })).digest('hex');
+  const checksum = createHash('sha256').update(JSON.stringify({ id: migration.id, steps: m.steps.map(canonicalStep) })).digest('hex');
   return { steps: m.steps, checksum };
 }

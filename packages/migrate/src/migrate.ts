@@ -6,6 +6,7 @@ import { compileMigration, type CompiledMigration, type RepositoryInfo } from '.
 import { runDataStep, type StepProgress } from './run-data-step.js';
 import type { MigrationStep } from './migration-steps.js';
 import { refuseUnfilledTodos } from './todo-markers.js';
+import { fingerprintSteps, judgeEdit, type EditVerdict, type StepFingerprint } from './resume-edits.js';
 
 /**
  * Options of `migrate`: where the migrations are, and an optional progress callback.
@@ -55,6 +56,11 @@ export interface MigrateResult {
   readonly applied: readonly string[];
   /** Those of `applied` that an earlier, interrupted run had started. */
   readonly resumed: readonly string[];
+  /**
+   * Those of `resumed` edited since they started, in data steps that had
+   * not written a batch yet: their recorded checksum now is the code's.
+   */
+  readonly edited: readonly string[];
   /** The schema statements run, described. */
   readonly statements: readonly string[];
 }
@@ -70,9 +76,11 @@ export interface MigrateResult {
 export interface MigrationState {
   readonly id: string;
   /**
-   * `interrupted`: started and not finished (the next `migrate` resumes it);
-   * `modified`: applied, but the code's checksum differs. A migration whose
-   * schema transaction rolled back (PostgreSQL, PGlite) is `pending`.
+   * `interrupted`: started and not finished (the next `migrate` resumes it,
+   * also after an edit to data steps that had not written a batch yet);
+   * `modified`: the code's checksum differs from the one it was applied (or
+   * started) with, and `migrate` refuses it. A migration whose schema
+   * transaction rolled back (PostgreSQL, PGlite) is `pending`.
    */
   readonly state: 'applied' | 'pending' | 'interrupted' | 'modified';
   readonly appliedAt?: Date | undefined;
@@ -83,6 +91,8 @@ export interface MigrationState {
 interface Progress {
   readonly phase: 'data' | 'done';
   readonly steps: StepProgress[];
+  /** The steps as they were when the progress was saved (see `judgeEdit`). */
+  readonly fingerprint?: StepFingerprint[];
 }
 
 function backendOf(db: Database<RepositoryMap>): MigrationBackend {
@@ -108,13 +118,35 @@ function nothingApplied(backend: MigrationBackend, record: MigrationRecord | und
   return backend.atomicSchemaChanges === true && record !== undefined && !record.finishedAt && record.progress.phase === undefined;
 }
 
-function checkChecksum(id: string, checksum: string, record: MigrationRecord | undefined): void {
-  if (record && record.checksum !== checksum) {
-    throw new MigrationError(
-      `Migration ${id} was ${record.finishedAt ? 'applied' : 'started'} with other steps than the code has now (checksum ${record.checksum.slice(0, 12)}, now ${checksum.slice(0, 12)}). Never edit an applied migration: restore it and add a new one.`,
-      { info: { id, recorded: record.checksum, current: checksum } },
-    );
+/** Why an edit to a started migration is refused, in words. */
+function refusal(verdict: EditVerdict & { resumable: false }, steps: readonly MigrationStep[]): string {
+  const which = verdict.step === undefined ? '' : `step ${verdict.step + 1} (${describeSteps([steps[verdict.step]!])[0]}) `;
+  switch (verdict.why) {
+    case 'count': return 'steps were added or removed';
+    case 'applied': return `${which}changed, and its expand phase committed`;
+    case 'started': return `${which}changed, and it already wrote ${verdict.rows} row(s)`;
+    default: return 'its progress does not say which steps already ran';
   }
+}
+
+/**
+ * Check a migration's recorded checksum against the code. Returns true
+ * when it differs but may be resumed: it is unfinished and only data steps
+ * that have not written a batch changed (a backfill's TODO filled in after
+ * it failed). Any other difference is refused.
+ */
+function checkChecksum(id: string, steps: readonly MigrationStep[], checksum: string, record: MigrationRecord | undefined): boolean {
+  if (!record || record.checksum === checksum) return false;
+  const info = { id, recorded: record.checksum, current: checksum };
+  const was = `Migration ${id} was ${record.finishedAt ? 'applied' : 'started'} with other steps than the code has now (checksum ${record.checksum.slice(0, 12)}, now ${checksum.slice(0, 12)})`;
+  if (record.finishedAt) throw new MigrationError(`${was}. Never edit an applied migration: restore it and add a new one.`, { info });
+  const verdict = judgeEdit(record.progress, steps);
+  if (verdict.resumable) return true;
+  throw new MigrationError(
+    `${was}: ${refusal(verdict, steps)}. Of a started migration, only the function, where or batchSize of a data step that has not ` +
+      `written a batch yet (a backfill, a type change's convert) may change before migrate resumes it: restore the rest, and put other changes in a new migration.`,
+    { info: { ...info, ...(verdict.step === undefined ? {} : { step: verdict.step }) } },
+  );
 }
 
 async function compile(db: Database<RepositoryMap>, backend: MigrationBackend, id: string, steps: readonly MigrationStep[]): Promise<CompiledMigration> {
@@ -133,14 +165,25 @@ async function applyOne(
   report: (e: MigrationProgressEvent) => void,
   statements: string[],
   concurrency: number,
+  edited: boolean,
 ): Promise<void> {
   const id = migration.id;
   const compiled = await compile(db, backend, id, recorded.steps);
+  const fingerprint = fingerprintSteps(recorded.steps, compiled.dataStepOf);
+  if (edited) {
+    // The steps' new fingerprint first, then the checksum: whichever of the two writes a crash leaves out, the next run judges the same.
+    await backend.saveProgress(id, { ...previous!.progress, fingerprint });
+  }
   await backend.start(id, recorded.checksum);
+  if (edited) {
+    const now = (await backend.history()).find((r) => r.id === id);
+    if (now?.checksum !== recorded.checksum) throw new MigrationError(`Migration ${id}: the ${db.driver.name} driver did not record the edited migration's new checksum, so it cannot be resumed with the edit; restore the migration as it started.`, { info: { id } });
+    report({ id, phase: 'data', message: `edited since it started, in data steps that had not written a batch: resuming with the edit (checksum ${recorded.checksum.slice(0, 12)} recorded)` });
+  }
   const before = previous?.progress as Partial<Progress> | undefined;
   if (compiled.data.length === 0) {
     report({ id, phase: 'expand', message: compiled.description.join('; ') });
-    statements.push(...(await backend.applySchemaChanges([...compiled.expand, ...compiled.contract], compiled.contractEnsure, { id, progress: { phase: 'done', steps: [] } })));
+    statements.push(...(await backend.applySchemaChanges([...compiled.expand, ...compiled.contract], compiled.contractEnsure, { id, progress: { phase: 'done', steps: [], fingerprint } })));
     await backend.finish(id);
     report({ id, phase: 'done', message: 'applied' });
     return;
@@ -148,7 +191,7 @@ async function applyOne(
   const steps: StepProgress[] = [...(before?.steps ?? [])];
   if (before?.phase !== 'data') {
     report({ id, phase: 'expand', message: compiled.description.join('; ') });
-    statements.push(...(await backend.applySchemaChanges(compiled.expand, compiled.expandEnsure, { id, progress: { phase: 'data', steps: [] } })));
+    statements.push(...(await backend.applySchemaChanges(compiled.expand, compiled.expandEnsure, { id, progress: { phase: 'data', steps: [], fingerprint } })));
     steps.length = 0;
   }
   for (const [i, step] of compiled.data.entries()) {
@@ -156,12 +199,12 @@ async function applyOne(
     if (start.done) continue;
     await runDataStep(db, step, start, async (p) => {
       steps[i] = p;
-      await backend.saveProgress(id, { phase: 'data', steps });
+      await backend.saveProgress(id, { phase: 'data', steps, fingerprint });
       report({ id, phase: 'data', message: `${step.repository}: ${step.kind === 'copy' ? step.pairs.map((x) => `${x.from} -> ${x.to}`).join(', ') : 'backfill'}`, rows: p.rows });
     }, concurrency);
   }
   report({ id, phase: 'contract', message: 'finishing schema changes' });
-  statements.push(...(await backend.applySchemaChanges(compiled.contract, compiled.contractEnsure, { id, progress: { phase: 'done', steps } })));
+  statements.push(...(await backend.applySchemaChanges(compiled.contract, compiled.contractEnsure, { id, progress: { phase: 'done', steps, fingerprint } })));
   await backend.finish(id);
   report({ id, phase: 'done', message: 'applied' });
 }
@@ -173,7 +216,11 @@ async function applyOne(
  * migration applied before and edited since is refused (MigrationError)
  * before anything runs, and so is a pending one that still holds a TODO
  * placeholder of `createMigration`; with nothing pending it changes nothing. A
- * migration interrupted by a crash resumes where its progress stands.
+ * migration interrupted by a crash or a failure resumes where its progress
+ * stands. Of an interrupted one, only data steps that have not written a
+ * batch may have been edited (a backfill's TODO filled in after it failed):
+ * it resumes with the edit and records the new checksum (`edited`); any
+ * other edit is refused.
  *
  * On SQL each migration's schema changes run in one transaction; a
  * migration with data steps runs as expand (one transaction: rename, add
@@ -200,33 +247,34 @@ export async function migrate<R extends RepositoryMap>(db: Database<R>, options:
   await db.driver.connect();
   return backend.withLock(async () => {
     const history = new Map((await backend.history()).filter((r) => !nothingApplied(backend, r)).map((r) => [r.id, r]));
-    for (const r of recorded) checkChecksum(r.migration.id, r.checksum, history.get(r.migration.id));
+    const edited = recorded.filter((r) => checkChecksum(r.migration.id, r.steps, r.checksum, history.get(r.migration.id))).map((r) => r.migration.id);
     const pending = recorded.filter((r) => !history.get(r.migration.id)?.finishedAt);
     const statements: string[] = [];
-    if (pending.length === 0) return { applied: [], resumed: [], statements };
+    if (pending.length === 0) return { applied: [], resumed: [], edited: [], statements };
     // A skeleton's TODO left in place would fail half-way (or convert nothing): refuse before anything runs.
     for (const r of pending) refuseUnfilledTodos(r.migration.id, r.steps);
     await db.connect({ schemaMode: 'off' });
     for (const r of pending) {
       try {
-        await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements, options.concurrency ?? 4);
+        await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements, options.concurrency ?? 4, edited.includes(r.migration.id));
       } catch (err) {
         if (err instanceof MigrationError && err.info.id === r.migration.id) throw err;
         // A data step's own MigrationError names the repository, field and record: keep them at the top (info.field).
         const inner = err instanceof MigrationError ? err.info : {};
         const named = Object.fromEntries(['repository', 'field', 'record'].filter((k) => inner[k] !== undefined).map((k) => [k, inner[k]]));
-        throw new MigrationError(`Migration ${r.migration.id} failed: ${err instanceof Error ? err.message : String(err)} Fix the cause and run migrate again: it resumes where it stopped.`, { cause: err, info: { id: r.migration.id, ...named } });
+        throw new MigrationError(`Migration ${r.migration.id} failed: ${err instanceof Error ? err.message : String(err)} Fix the cause and run migrate again: it resumes where it stopped (of its steps, only data steps that have not written a batch yet may be edited).`, { cause: err, info: { id: r.migration.id, ...named } });
       }
     }
     statements.push(...(await db.driver.ensureSchema([...db.schemas.values()], { mode: 'apply' })).applied);
-    return { applied: pending.map((r) => r.migration.id), resumed: pending.filter((r) => history.has(r.migration.id)).map((r) => r.migration.id), statements };
+    return { applied: pending.map((r) => r.migration.id), resumed: pending.filter((r) => history.has(r.migration.id)).map((r) => r.migration.id), edited, statements };
   });
 }
 
 /**
  * Each migration's state against the database's history: applied,
- * pending, interrupted (started, not finished) or modified (applied, but
- * edited since). Reads only; takes no lock.
+ * pending, interrupted (started, not finished; also when edited since
+ * only in data steps that have not written a batch) or modified (edited
+ * since it was applied or started, and refused). Reads only; takes no lock.
  *
  * @example
  * ```ts
@@ -239,11 +287,12 @@ export async function migrationStatus<R extends RepositoryMap>(db: Database<R>, 
   await db.driver.connect();
   const history = new Map((await backend.history()).filter((r) => !nothingApplied(backend, r)).map((r) => [r.id, r]));
   return list.map((m) => {
-    const { checksum } = recordSteps(m);
+    const { steps, checksum } = recordSteps(m);
     const rec = history.get(m.id);
-    const description = describeSteps(recordSteps(m).steps);
+    const description = describeSteps(steps);
     if (!rec) return { id: m.id, state: 'pending', description };
-    if (rec.checksum !== checksum) return { id: m.id, state: 'modified', appliedAt: rec.finishedAt, description };
+    // An unfinished one edited only where nothing ran yet is resumed by migrate, edit included.
+    if (rec.checksum !== checksum && (rec.finishedAt || !judgeEdit(rec.progress, steps).resumable)) return { id: m.id, state: 'modified', appliedAt: rec.finishedAt, description };
     return { id: m.id, state: rec.finishedAt ? 'applied' : 'interrupted', appliedAt: rec.finishedAt, description };
   });
 }

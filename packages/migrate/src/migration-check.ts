@@ -2,6 +2,7 @@ import type { Plugin } from '@chatcore/core/plugin';
 import type { Driver } from '@chatcore/core';
 import { loadMigrations, type MigrationSource } from './load-migrations.js';
 import { recordSteps } from './define-migration.js';
+import { judgeEdit } from './resume-edits.js';
 
 /**
  * A plugin that makes `schemaMode: 'verify'` report migrations that are
@@ -27,8 +28,9 @@ export function migrationCheck(source: MigrationSource): Plugin {
       const found: string[] = [];
       for (const m of await loadMigrations(source)) {
         const rec = history.get(m.id);
+        const { steps, checksum } = recordSteps(m);
         if (!rec) found.push(`migration ${m.id} is pending (run migrate)`);
-        else if (rec.checksum !== recordSteps(m).checksum) found.push(`migration ${m.id} was edited after it was applied`);
+        else if (rec.checksum !== checksum && (rec.finishedAt || !judgeEdit(rec.progress, steps).resumable)) found.push(`migration ${m.id} was edited after it was ${rec.finishedAt ? 'applied' : 'started'}`);
         else if (!rec.finishedAt) found.push(`migration ${m.id} was interrupted (run migrate to finish it)`);
       }
       return found;

@@ -29,10 +29,11 @@ function repoOf(scope: unknown, key: string): AnyRepo {
 }
 
 /** A backfill gave undefined for a field that becomes required: the value was never written (a skeleton's TODO). */
-function unfilled(step: DataStep & { kind: 'backfill' }, field: string, id: string): never {
+function unfilled(step: DataStep & { kind: 'backfill' }, field: string, id: string, rows: number): never {
   throw new MigrationError(
     `The backfill of ${step.repository} returned ${field}: undefined (record ${id}), and ${field} becomes required at the end of this migration: ` +
-      `give it a value (replace the TODO in the migration file). Nothing of this batch was written and the step is not done.`,
+      `give it a value (replace the TODO in the migration file). Nothing of this batch was written and the step is not done; ` +
+      (rows === 0 ? 'it wrote nothing yet, so it may still be edited: migrate resumes with the edit.' : `it already wrote ${rows} row(s), so its code may no longer change.`),
     { info: { repository: step.repository, field, record: id, reason: 'undefined-value' } },
   );
 }
@@ -106,7 +107,7 @@ export async function runDataStep<R extends RepositoryMap>(
       const patches: Array<{ id: string; patch: Record<string, unknown> }> = [];
       for (const row of batch) {
         const patch = (await step.fn(row as never)) as Record<string, unknown> | undefined;
-        for (const field of step.fills) if (patch && Object.hasOwn(patch, field) && patch[field] === undefined) unfilled(step, field, row.id as string);
+        for (const field of step.fills) if (patch && Object.hasOwn(patch, field) && patch[field] === undefined) unfilled(step, field, row.id as string, rows);
         if (patch && Object.keys(patch).length > 0) patches.push({ id: row.id as string, patch });
       }
       await inSlices(patches, concurrency, (slice) => db.transaction(async (tx) => {

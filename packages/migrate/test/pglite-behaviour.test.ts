@@ -29,7 +29,7 @@ test('migrate applies a pending migration, then is a no-op; status says so', asy
   assert.ok(first.statements.includes('rename column notes.title to subject'));
   assert.equal(await db.notes.get(a.id), { id: a.id, subject: 'Hello', body: 'first' });
   const again = await migrate(db, { migrations: [renameTitle] });
-  assert.equal(again, { applied: [], resumed: [], statements: [] });
+  assert.equal(again, { applied: [], resumed: [], edited: [], statements: [] });
   assert.equal((await migrationStatus(db, { migrations: [renameTitle] })).map((s) => s.state), ['applied']);
   await db.close();
 });

@@ -93,7 +93,7 @@ export class SqlMigrationBackend implements MigrationBackend {
     await this.ensureTable();
     await this.run(
       `insert into ${HISTORY} (id, checksum) values ($1, $2) on conflict (id) do update set checksum = excluded.checksum
-        where ${HISTORY}.finished_at is null and ${HISTORY}.progress = '{}'::jsonb`,
+        where ${HISTORY}.finished_at is null`,
       [id, checksum],
     );
   }

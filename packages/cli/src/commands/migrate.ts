@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { MigrationProgressEvent, MigrationState } from '@chatcore/migrate';
+import type { MigrateResult, MigrationProgressEvent, MigrationState } from '@chatcore/migrate';
 import { CliError } from '../cli-error.js';
 import { EXIT } from '../exit-codes.js';
 import type { CliIo, CommandResult } from '../output.js';
@@ -65,7 +65,9 @@ const isoOf = (d: Date | undefined) => (d ? d.toISOString() : undefined);
 
 function stateLine(s: MigrationState): string {
   const when = s.appliedAt ? ` (${s.appliedAt.toISOString()})` : '';
-  const note = s.state === 'modified' ? ': edited since it was applied; restore it and add a new migration' : s.state === 'interrupted' ? ': started, not finished; `migrate up` resumes it' : '';
+  const note = s.state === 'modified'
+    ? `: edited since it was ${s.appliedAt ? 'applied; restore it and add a new migration' : 'started, in steps that already ran; restore them'}`
+    : s.state === 'interrupted' ? ': started, not finished; `migrate up` resumes it' : '';
   return `  ${s.state.padEnd(11)} ${s.id}${when}${note}`;
 }
 
@@ -108,6 +110,12 @@ export async function migrateStatusCommand(ctx: CommandContext, options: Migrate
   });
 }
 
+/** A resumed migration says so, and whether it resumed with an edit (its new checksum recorded). */
+function resumedNote(result: MigrateResult, id: string): string {
+  if (result.edited.includes(id)) return ' (resumed with the edit to data steps that had not run; new checksum recorded)';
+  return result.resumed.includes(id) ? ' (resumed)' : '';
+}
+
 function progressReporter(io: CliIo): ((e: MigrationProgressEvent) => void) | undefined {
   if (!io.stderr.isTTY) return undefined;
   return (e) => io.stderr.write(`${e.id}: ${e.message}${e.rows === undefined ? '' : ` (${e.rows} rows)`}\n`);
@@ -136,9 +144,9 @@ export async function migrateUpCommand(ctx: CommandContext, options: MigrateComm
     const added = result.applied.length ? [] : (await db.driver.ensureSchema([...db.schemas.values()], { mode: 'apply' })).applied;
     const statements = [...result.statements, ...added];
     const text = result.applied.length
-      ? [...result.applied.map((id) => `applied ${id}${result.resumed.includes(id) ? ' (resumed)' : ''}`), `${result.applied.length} migration(s) applied.`]
+      ? [...result.applied.map((id) => `applied ${id}${resumedNote(result, id)}`), `${result.applied.length} migration(s) applied.`]
       : [added.length ? `No migration pending; created what the repositories declare:` : `Nothing to do: every migration in ${dir} is applied and the schema matches.`, ...added.map((a) => `  + ${a}`)];
-    return { exitCode: EXIT.OK, json: { ok: true, dir, applied: result.applied, resumed: result.resumed, statements }, text };
+    return { exitCode: EXIT.OK, json: { ok: true, dir, applied: result.applied, resumed: result.resumed, edited: result.edited, statements }, text };
   });
 }
 

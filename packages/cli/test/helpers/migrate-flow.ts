@@ -97,7 +97,7 @@ export function migrateFlow(test: Test, dir: string, env: NodeJS.ProcessEnv): vo
     assert.is(verify.code, 0, show(verify));
     const again = await cli(['migrate', 'up', '--json']);
     assert.is(again.code, 0, show(again));
-    assert.equal(jsonOf<{ applied: string[]; statements: string[] }>(again), { ok: true, dir: migrations, applied: [], resumed: [], statements: [] });
+    assert.equal(jsonOf<{ applied: string[]; statements: string[] }>(again), { ok: true, dir: migrations, applied: [], resumed: [], edited: [], statements: [] });
     const status = jsonOf<{ ok: boolean; migrations: Array<{ state: string; appliedAt?: string }> }>(await cli(['migrate', 'status', '--check', '--json']));
     assert.is(status.ok, true);
     assert.is(status.migrations[0]!.state, 'applied');

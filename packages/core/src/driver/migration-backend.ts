@@ -80,9 +80,10 @@ export interface MigrationBackend {
   /** Every recorded migration, oldest first (none when the history store does not exist yet; reading never creates it). */
   history(): Promise<MigrationRecord[]>;
   /**
-   * Record that a migration started (no-op when it is already recorded,
-   * except that an unfinished record with no progress, of which nothing was
-   * applied, takes the new checksum); creates the history store on first use.
+   * Record that a migration started; creates the history store on first
+   * use. An unfinished record takes the new checksum (migrate passes a new
+   * one only for a migration of which nothing was applied, or whose edited
+   * steps had not run yet); a finished record is left as it is.
    */
   start(id: string, checksum: string): Promise<void>;
   /**

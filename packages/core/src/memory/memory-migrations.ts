@@ -78,7 +78,9 @@ export class MemoryMigrationBackend implements MigrationBackend {
   }
 
   async start(id: string, checksum: string): Promise<void> {
-    if (!this.records.has(id)) this.records.set(id, { checksum, startedAt: new Date(), progress: {} });
+    const r = this.records.get(id);
+    if (!r) this.records.set(id, { checksum, startedAt: new Date(), progress: {} });
+    else if (!r.finishedAt) r.checksum = checksum;
   }
 
   async saveProgress(id: string, progress: Readonly<Record<string, unknown>>): Promise<void> {
