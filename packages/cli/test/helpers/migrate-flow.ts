@@ -6,6 +6,7 @@ import type { Test } from 'uvu';
 import { BIN, FIXTURE_REPOSITORIES, jsonOf, runCli, show, type CliRun } from './run-cli.js';
 
 export const FIXTURE_REPOSITORIES_V2 = join(fileURLToPath(import.meta.url), '..', '..', 'fixtures', 'repositories-v2.mjs');
+const FIXTURE_REPOSITORIES_V3 = join(fileURLToPath(import.meta.url), '..', '..', 'fixtures', 'repositories-v3.mjs');
 
 /**
  * Make `dir` look like an application folder: its node_modules are the cli
@@ -138,6 +139,30 @@ export function migrateFlow(test: Test, dir: string, env: NodeJS.ProcessEnv): vo
     const restored = await cli(['migrate', 'status', '--check']);
     assert.is(restored.code, 0, show(restored));
     assert.match(restored.stdout, /Everything is applied/);
+  });
+
+  test('migrate up refuses a skeleton whose TODO is unfilled (exit 1, nothing applied); filled in, it applies', async () => {
+    const v3 = { ...env, CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES_V3 };
+    const created = await cli(['migrate', 'create', 'add_plan', '--ext', 'mjs'], v3);
+    assert.is(created.code, 0, show(created));
+    const path = created.stdout.split('\n')[0]!;
+    const id = path.slice(migrations.length + 1, -'.mjs'.length);
+    const skeleton = readFileSync(path, 'utf8');
+    assert.match(skeleton, /plan: undefined \/\* TODO: the value of plan for existing rows \*\//);
+    const up = await cli(['migrate', 'up'], v3);
+    assert.is(up.code, 1, show(up));
+    assert.match(up.stderr, new RegExp(`Migration ${id} still holds the TODO that migrate create wrote for users\\.plan: replace each TODO`));
+    const status = jsonOf<{ pending: string[] }>(await cli(['migrate', 'status', '--json'], v3));
+    assert.equal(status.pending, [id], 'nothing of it was applied');
+    const verify = await cli(['schema', 'verify'], v3);
+    assert.is(verify.code, 1, `users.plan is still missing: ${show(verify)}`);
+    writeFileSync(path, skeleton.replace(/plan: undefined \/\*[^*]*\*\//, "plan: 'free'"));
+    const again = await cli(['migrate', 'up'], v3);
+    assert.is(again.code, 0, show(again));
+    assert.match(again.stdout, new RegExp(`^applied ${id}$`, 'm'));
+    const check = await cli(['migrate', 'status', '--check'], v3);
+    assert.is(check.code, 0, show(check));
+    assert.is((await cli(['schema', 'verify'], v3)).code, 0);
   });
 
   test('TypeScript migrations: run where Node imports them, else exit 2 saying what to do', async () => {
