@@ -3,7 +3,7 @@ import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createDatabase, IntegrityError, UnsupportedQueryError } from '@chatcore/core';
+import { createDatabase, IntegrityError, ValidationError } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
 import { audit, verifyAuditTrail } from '@chatcore/audit';
 import { encryption } from '../src/index.js';
@@ -40,7 +40,7 @@ test('the audit log records an integrity failure as a security event, and holds 
   await db.people.update(a.id, { ssn: s('ssn') });
   await db.people.find({ where: { email: a.email } });
   await db.chats.create({ conversationId: 'c', body: s('body'), author: s('author') });
-  assert.instance(await errorOf(db.people.find({ where: { apiKey: { startsWith: secrets[3]! } } })), UnsupportedQueryError);
+  assert.instance(await errorOf(db.people.find({ where: { apiKey: { startsWith: secrets[3]! } } })), ValidationError);
   const storage = db.schemas.get(people.schema.name)!;
   const stolen = (await driver.getByIds(storage, [a.id], {}))[0]!.ssn;
   await driver.update(storage, { ids: [b.id] }, { set: { ssn: stolen }, increment: {} }, {});

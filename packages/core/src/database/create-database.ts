@@ -8,6 +8,7 @@ import { callDriver } from '../plugin/pipeline.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import { runWithContext } from '../context/context-store.js';
 import { RepositoryImpl } from '../repository/repository.js';
+import { checkedSchema } from '../schema/checked-schema.js';
 import { DatabaseRuntime } from './runtime.js';
 import { databaseClosedError } from './closed-database.js';
 import type { TransactionScopeState } from './transaction-scope.js';
@@ -77,7 +78,10 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
   const runtime = new DatabaseRuntime(driver, plugins, storage, options.defaultTimeout);
 
   const root = new Map<string, RepositoryImpl>();
-  for (const [key, def] of entries) root.set(key, RepositoryImpl.create(def.schema, storage.get(def.schema.name)!, runtime, undefined));
+  for (const [key, def] of entries) {
+    const stored = storage.get(def.schema.name)!;
+    root.set(key, RepositoryImpl.create(checkedSchema(def.schema, stored), stored, runtime, undefined));
+  }
   const byName = new Map([...root.values()].map((repo) => [repo.name, repo]));
   runtime.references.bind((name, scope) => RepositoryImpl.bound(byName.get(name)!, scope));
   const schemasByKey = new Map(entries.map(([key, def]) => [key, def.schema]));

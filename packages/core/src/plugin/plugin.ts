@@ -186,7 +186,11 @@ export interface Plugin {
   readonly placement?: PluginPlacement;
   /** Ask core to run every write in a transaction (implicit if none is open), e.g. for an outbox. */
   readonly needsTransactionalWrites?: boolean;
-  /** Change storage schemas or add plugin-owned repositories (`ownedBy` set to this plugin's name). */
+  /**
+   * Change storage schemas or add plugin-owned repositories (`ownedBy` set to this plugin's name).
+   * A storage field marked `sensitive` under a logical field's name makes core validate that field
+   * as encrypted (the operators, sort keys and increments of a `.sensitive()` field only).
+   */
   extendSchema?(schemas: readonly RepositorySchema[]): readonly RepositorySchema[];
   connect?(host: PluginHost): MaybePromise<void>;
   close?(): MaybePromise<void>;

@@ -86,7 +86,7 @@ export interface IterateOptions extends CallOptions {
  */
 export interface Repository<D extends AnyRepositoryDef> {
   readonly name: D['name'];
-  /** The logical schema (as declared). */
+  /** The logical schema, as declared, with the fields a plugin stores encrypted marked `sensitive`. */
   readonly schema: RepositorySchema;
   /** Insert one record; returns it with id and managed fields. */
   create(input: InsertOf<D>, options?: CallOptions): Promise<RecordOf<D>>;
