@@ -4,7 +4,7 @@ import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import { describe, isPlainObject } from '../repository/validate-value.js';
 import type { Condition } from './condition.js';
-import { normalizeFilter } from './normalize-filter.js';
+import { collectFilter } from './normalize-filter.js';
 import { MAX_LIMIT } from './normalize-query.js';
 
 /**
@@ -161,8 +161,8 @@ export function normalizeAggregate(schema: RepositorySchema, input: unknown): No
   if (groupBy.length === 0 && (input.orderBy !== undefined || input.limit !== undefined)) {
     issues.push({ path: input.orderBy !== undefined ? 'orderBy' : 'limit', message: 'orderBy and limit sort and cut groups: they need groupBy' });
   }
+  const where = collectFilter(schema, input.where, 'where', issues);
   if (issues.length) throw new ValidationError(issues, { context: 'aggregate' });
-  const where = normalizeFilter(schema, input.where);
   return limit === undefined ? { where, groupBy, measures, orderBy } : { where, groupBy, measures, orderBy, limit };
 }
 

@@ -76,6 +76,24 @@ export function normalizeTestedFilter(schema: RepositorySchema, filter: unknown,
   return { where, tests: where !== undefined || fold(undefined, cond) !== undefined };
 }
 
+/**
+ * normalizeFilter for a caller that checks more than the filter: problems
+ * are added to `issues` (the caller throws them together, in one
+ * ValidationError) and the result is undefined when there are any.
+ *
+ * @example
+ * ```ts
+ * const where = collectFilter(schema, input.where, 'where', issues);
+ * if (issues.length) throw new ValidationError(issues, { context: 'query' });
+ * ```
+ */
+export function collectFilter(schema: RepositorySchema, filter: unknown, path: string, issues: ValidationIssue[]): Condition | undefined {
+  if (filter === undefined || filter === null) return undefined;
+  const before = issues.length;
+  const cond = walk(schema, filter, path, issues, 0);
+  return issues.length > before ? undefined : fold(schema, cond);
+}
+
 function walk(schema: RepositorySchema, filter: unknown, path: string, issues: ValidationIssue[], depth: number): Condition {
   if (depth > MAX_DEPTH) {
     issues.push({ path, message: `filter nested deeper than ${MAX_DEPTH} levels` });

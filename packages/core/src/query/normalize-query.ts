@@ -3,7 +3,7 @@ import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import { isPlainObject, describe } from '../repository/validate-value.js';
 import type { NormalizedQuery, OrderTerm } from './condition.js';
-import { normalizeFilter } from './normalize-filter.js';
+import { collectFilter } from './normalize-filter.js';
 import { decodeCursor } from './cursor.js';
 
 /**
@@ -29,41 +29,67 @@ export const MAX_OFFSET = 1_000_000;
 const QUERY_KEYS = new Set(['where', 'orderBy', 'limit', 'offset', 'after', 'select', 'distinct']);
 
 /**
+ * A normalized find query, and the fields the caller asked for (to trim
+ * the result) when it selects.
+ *
+ * @example
+ * ```ts
+ * const { query, requested }: NormalizedFind = normalizeQuery(schema, { select: ['name'] });
+ * ```
+ */
+export interface NormalizedFind {
+  readonly query: NormalizedQuery;
+  readonly requested?: readonly string[] | undefined;
+}
+
+/**
  * Validate a caller's find query and normalize it for drivers: the filter
  * becomes a Condition, orderBy gets the id tie-breaker, the cursor is decoded
  * and checked, and `select` is widened to id plus the order fields.
  * Also returns which fields the caller asked for, to trim the result.
+ * Every problem of where, orderBy, select, limit, offset and distinct
+ * comes in one ValidationError.
  *
  * @example
  * ```ts
  * const { query, requested } = normalizeQuery(schema, { where: { role: 'user' }, orderBy: { createdAt: 'desc' }, limit: 20 });
  * ```
  */
-export function normalizeQuery(schema: RepositorySchema, input: unknown): { query: NormalizedQuery; requested?: readonly string[] } {
-  if (input === undefined || input === null) return { query: { orderBy: [{ field: 'id', direction: 'asc' }] } };
-  if (!isPlainObject(input)) throw new ValidationError([{ path: '(query)', message: `expected a query object, got ${describe(input)}` }], { context: 'query' });
+export function normalizeQuery(schema: RepositorySchema, input: unknown): NormalizedFind {
   const issues: ValidationIssue[] = [];
+  const found = collectQuery(schema, input, issues);
+  if (!found) throw new ValidationError(issues, { context: 'query' });
+  return found;
+}
+
+/**
+ * normalizeQuery for a caller that checks more than the query (its
+ * `include`, say): problems are added to `issues`, to be thrown together,
+ * and the result is undefined when `issues` holds any (the caller's
+ * included; the cursor is then not decoded). A valid query allocates no
+ * more than normalizeQuery did.
+ *
+ * @example
+ * ```ts
+ * const found = collectQuery(schema, rest, issues);
+ * if (!found) throw new ValidationError(issues, { context: 'query' });
+ * ```
+ */
+export function collectQuery(schema: RepositorySchema, input: unknown, issues: ValidationIssue[]): NormalizedFind | undefined {
+  if (input === undefined || input === null) return issues.length ? undefined : { query: { orderBy: [{ field: 'id', direction: 'asc' }] } };
+  if (!isPlainObject(input)) {
+    issues.push({ path: '(query)', message: `expected a query object, got ${describe(input)}` });
+    return undefined;
+  }
   for (const key of Object.keys(input)) if (!QUERY_KEYS.has(key)) issues.push({ path: key, message: `unknown query option (use ${[...QUERY_KEYS].join(', ')})` });
   const orderBy = normalizeOrderBy(schema, input.orderBy, issues);
   const limit = intInRange(input.limit, 'limit', 1, MAX_LIMIT, issues);
   const offset = intInRange(input.offset, 'offset', 0, MAX_OFFSET, issues);
-  let requested: string[] | undefined;
-  if (input.select !== undefined) {
-    if (!Array.isArray(input.select) || input.select.length === 0) issues.push({ path: 'select', message: 'expected a non-empty array of field names' });
-    else {
-      requested = [];
-      for (const [i, name] of input.select.entries()) {
-        const meta = typeof name === 'string' && Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
-        if (!meta) issues.push({ path: `select[${i}]`, message: 'unknown field' });
-        else if (meta.secret) issues.push({ path: `select[${i}]`, message: 'secret fields are never returned' });
-        else requested.push(name);
-      }
-    }
-  }
+  const requested = normalizeSelect(schema, input.select, issues);
   const distinct = normalizeDistinct(schema, input.distinct, issues);
   if (distinct && input.after !== undefined && input.after !== null) issues.push({ path: 'distinct', message: 'distinct cannot be combined with a cursor (after); use limit and offset' });
-  if (issues.length) throw new ValidationError(issues, { context: 'query' });
-  const where = normalizeFilter(schema, input.where);
+  const where = collectFilter(schema, input.where, 'where', issues);
+  if (issues.length) return undefined;
   const after = input.after === undefined || input.after === null ? undefined : decodeCursor(schema, orderBy, input.after, where);
   let select: string[] | undefined;
   if (requested) {
@@ -72,6 +98,23 @@ export function normalizeQuery(schema: RepositorySchema, input: unknown): { quer
   }
   const query = distinct ? { where, orderBy, limit, offset, after, select, distinct } : { where, orderBy, limit, offset, after, select };
   return { query, requested: requested ? ['id', ...requested.filter((f) => f !== 'id')] : undefined };
+}
+
+/** `select`: a non-empty list of readable fields (secret ones never are). */
+function normalizeSelect(schema: RepositorySchema, input: unknown, issues: ValidationIssue[]): string[] | undefined {
+  if (input === undefined) return undefined;
+  if (!Array.isArray(input) || input.length === 0) {
+    issues.push({ path: 'select', message: 'expected a non-empty array of field names' });
+    return undefined;
+  }
+  const requested: string[] = [];
+  for (const [i, name] of input.entries()) {
+    const meta = typeof name === 'string' && Object.hasOwn(schema.fields, name) ? schema.fields[name] : undefined;
+    if (!meta) issues.push({ path: `select[${i}]`, message: 'unknown field' });
+    else if (meta.secret) issues.push({ path: `select[${i}]`, message: 'secret fields are never returned' });
+    else requested.push(name);
+  }
+  return requested;
 }
 
 /** `distinct`: a non-empty list of fields compared by value (not json or bytes; not encrypted: ciphertexts of equal values differ). */

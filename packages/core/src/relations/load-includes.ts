@@ -1,7 +1,7 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { OrderTerm, ThroughQuery } from '../query/condition.js';
-import { normalizeQuery } from '../query/normalize-query.js';
+import { collectQuery } from '../query/normalize-query.js';
 import { isPlainObject } from '../repository/validate-value.js';
 import { sortRows } from '../memory/order-rows.js';
 import type { ResolvedRelation } from './check-relations.js';
@@ -92,17 +92,19 @@ const PER_GROUP_PARALLEL = 8;
 
 /**
  * Check an `include` tree against the declared relations, every level,
- * before anything is read (ValidationError naming the path).
+ * before anything is read (ValidationError naming the path). Given
+ * `issues`, problems are added there instead, for the caller to throw with
+ * its own (the rest of a find query), and the result is then partial.
  *
  * @example
  * ```ts
  * const checked = checkInclude(host, 'conversations', { messages: { limit: 20 } }, 'include');
  * ```
  */
-export function checkInclude<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path: string): CheckedInclude {
-  const issues: ValidationIssue[] = [];
-  const out = walk(host, schemaName, input, path, issues);
-  if (issues.length) throw new ValidationError(issues, { context: 'include' });
+export function checkInclude<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path: string, issues?: ValidationIssue[]): CheckedInclude {
+  const found = issues ?? [];
+  const out = walk(host, schemaName, input, path, found);
+  if (!issues && found.length) throw new ValidationError(found, { context: 'include' });
   return out;
 }
 
@@ -150,13 +152,10 @@ function walk<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path:
 function checkQuery(target: RepositorySchema, value: Row, allowed: ReadonlySet<string>, at: string, issues: ValidationIssue[]): number | undefined {
   const query: Row = {};
   for (const key of QUERY_KEYS) if (allowed.has(key) && value[key] !== undefined) query[key] = value[key];
-  try {
-    return normalizeQuery(target, query).query.limit;
-  } catch (error) {
-    if (!(error instanceof ValidationError)) throw error;
-    for (const issue of error.issues) issues.push({ ...issue, path: `${at}.${issue.path}` });
-    return undefined;
-  }
+  const own: ValidationIssue[] = [];
+  const found = collectQuery(target, query, own);
+  for (const issue of own) issues.push({ ...issue, path: `${at}.${issue.path}` });
+  return found?.query.limit;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ValidationError } from '../errors.js';
+import { ValidationError, type ValidationIssue } from '../errors.js';
 import { isPlainObject } from '../repository/validate-value.js';
 import { attachIncludes, checkInclude, keyFields, type CheckedInclude, type IncludeHost } from './load-includes.js';
 
@@ -20,17 +20,26 @@ const NONE: readonly string[] = [];
 /**
  * Split and check `include` (every level, before anything is read). A
  * query without one is returned as it is, at the cost of one property test.
+ * Given `issues`, problems are added there (to be thrown with those of the
+ * rest of the query) instead of thrown, and no include is returned.
  *
  * @example
  * ```ts
  * const taken = takeInclude(host, 'conversations', { where: { status: 'open' }, include: { messages: true } });
  * ```
  */
-export function takeInclude<S>(host: IncludeHost<S> | undefined, schemaName: string, input: unknown): TakenInclude {
+export function takeInclude<S>(host: IncludeHost<S> | undefined, schemaName: string, input: unknown, issues?: ValidationIssue[]): TakenInclude {
   if (!isPlainObject(input) || input.include === undefined) return { rest: input, added: NONE };
   const { include, ...rest } = input;
-  if (!host) throw new ValidationError([{ path: 'include', message: `${schemaName} has no relations: declare them with defineRelations and pass relations to createDatabase` }], { context: 'include' });
-  const checked = checkInclude(host, schemaName, include, 'include');
+  if (!host) {
+    const issue = { path: 'include', message: `${schemaName} has no relations: declare them with defineRelations and pass relations to createDatabase` };
+    if (!issues) throw new ValidationError([issue], { context: 'include' });
+    issues.push(issue);
+    return { rest, added: NONE };
+  }
+  const before = issues?.length ?? 0;
+  const checked = checkInclude(host, schemaName, include, 'include', issues);
+  if (issues && issues.length > before) return { rest, added: NONE };
   if (!Array.isArray(rest.select)) return { rest, include: checked, added: NONE };
   const select = rest.select as unknown[];
   const added = keyFields(checked).filter((f) => f !== 'id' && !select.includes(f));

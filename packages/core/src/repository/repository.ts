@@ -4,7 +4,7 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { StoredRow } from '../driver/driver.js';
 import type { Condition, NormalizedQuery, OrderTerm } from '../query/condition.js';
 import { normalizeFilter } from '../query/normalize-filter.js';
-import { normalizeQuery } from '../query/normalize-query.js';
+import { collectQuery, normalizeQuery, type NormalizedFind } from '../query/normalize-query.js';
 import { normalizeAggregate } from '../query/aggregate.js';
 import { encodeCursor } from '../query/cursor.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
@@ -130,8 +130,7 @@ export class RepositoryImpl {
   }
 
   async find(query?: unknown, options?: CallOptions): Promise<Row[]> {
-    const taken = this.#take(query);
-    const { query: q, requested } = normalizeQuery(this.schema, taken.rest);
+    const { taken, query: q, requested } = this.#findQuery(query);
     const result = await this.#run('find', { kind: 'query', schema: this.storage, query: q }, options);
     return this.#attach(result.rows.map((r) => this.#shape(r, requested)), taken, options);
   }
@@ -158,8 +157,7 @@ export class RepositoryImpl {
 
   async findOne(query?: unknown, options?: CallOptions): Promise<Row | null> {
     if (isPlainObject(query) && 'limit' in query) throw new ValidationError([{ path: 'limit', message: 'findOne takes no limit' }], { context: 'query' });
-    const taken = this.#take(query);
-    const { query: q, requested } = normalizeQuery(this.schema, { ...(taken.rest as object | undefined), limit: 1 });
+    const { taken, query: q, requested } = this.#findQuery(query, 1);
     const result = await this.#run('findOne', { kind: 'query', schema: this.storage, query: q }, options);
     const row = result.rows[0];
     return row ? (await this.#attach([this.#shape(row, requested)], taken, options))[0]! : null;
@@ -260,7 +258,7 @@ export class RepositoryImpl {
     const pageSize = options?.pageSize ?? 500;
     if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 10_000) throw new ValidationError([{ path: 'pageSize', message: 'expected an integer from 1 to 10000' }]);
     // Checked now, not at the first next(): bad input fails where the call is made, like every other method.
-    noDistinct(normalizeQuery(this.schema, { ...(this.#take(query).rest as object | undefined), limit: pageSize }).query);
+    noDistinct(this.#findQuery(query, pageSize).query);
     const self = this;
     return {
       async *[Symbol.asyncIterator]() {
@@ -302,8 +300,7 @@ export class RepositoryImpl {
   }
 
   async #page(method: 'findPage' | 'iterate', query: unknown, options?: CallOptions): Promise<{ items: Row[]; nextCursor: string | null }> {
-    const taken = this.#take(query);
-    const { query: q, requested } = normalizeQuery(this.schema, taken.rest);
+    const { taken, query: q, requested } = this.#findQuery(query);
     noDistinct(q);
     const limit = q.limit ?? DEFAULT_PAGE;
     const result = await this.#run(method, { kind: 'query', schema: this.storage, query: { ...q, limit: limit + 1 } }, options);
@@ -317,6 +314,15 @@ export class RepositoryImpl {
   /** Split a read's `include` off its query or options (checked against the declared relations). */
   #take(input: unknown): TakenInclude {
     return takeInclude(this.runtime.includes, this.name, input);
+  }
+
+  /** Take `include` off a find query and normalize the rest, the problems of both in one error; `limit` replaces the query's. */
+  #findQuery(input: unknown, limit?: number): NormalizedFind & { taken: TakenInclude } {
+    const issues: ValidationIssue[] = [];
+    const taken = takeInclude(this.runtime.includes, this.name, input, issues);
+    const found = collectQuery(this.schema, limit === undefined ? taken.rest : { ...(taken.rest as object | undefined), limit }, issues);
+    if (!found) throw new ValidationError(issues, { context: issues.every((i) => i.path.startsWith('include')) ? 'include' : 'query' });
+    return { taken, query: found.query, requested: found.requested };
   }
 
   #attach(rows: Row[], taken: TakenInclude, options: CallOptions | undefined): Promise<Row[]> | Row[] {
