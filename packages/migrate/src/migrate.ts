@@ -181,6 +181,12 @@ async function applyOne(
     report({ id, phase: 'data', message: `edited since it started, in data steps that had not written a batch: resuming with the edit (checksum ${recorded.checksum.slice(0, 12)} recorded)` });
   }
   const before = previous?.progress as Partial<Progress> | undefined;
+  if (before?.phase === 'done') {
+    // Its last schema changes committed with this progress; only finish() was lost (the process died between the two).
+    await backend.finish(id);
+    report({ id, phase: 'done', message: 'applied (its schema changes had committed before; recorded as finished)' });
+    return;
+  }
   if (compiled.data.length === 0) {
     report({ id, phase: 'expand', message: compiled.description.join('; ') });
     statements.push(...(await backend.applySchemaChanges([...compiled.expand, ...compiled.contract], compiled.contractEnsure, { id, progress: { phase: 'done', steps: [], fingerprint } })));

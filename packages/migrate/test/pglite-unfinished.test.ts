@@ -3,6 +3,7 @@ import { sqlDriver } from '@chatcore/sql';
 import { defaultTemplateCache, PgliteExecutor, startInMemory } from '@chatcore/pglite';
 import { rolledBackIsPending, todoBackfillFailsBeforeWriting } from './helpers/unfinished.js';
 import { todoSkeletonIsRefusedThenApplies } from './helpers/todo-skeleton.js';
+import { lostFinishIsRecorded } from './helpers/lost-finish.js';
 
 test('PGlite: a backfill left at its TODO fails before it writes anything', async () => {
   const client = await startInMemory(defaultTemplateCache());
@@ -26,6 +27,15 @@ test('PGlite: a skeleton whose TODO is unfilled is refused with nothing applied,
   const client = await startInMemory(defaultTemplateCache());
   try {
     await todoSkeletonIsRefusedThenApplies(() => sqlDriver({ name: 'pglite', executor: new PgliteExecutor({ client }) }));
+  } finally {
+    await client.close();
+  }
+});
+
+test('PGlite: a migration whose finish() was lost after its schema changes committed is recorded on the next run', async () => {
+  const client = await startInMemory(defaultTemplateCache());
+  try {
+    await lostFinishIsRecorded(() => sqlDriver({ name: 'pglite', executor: new PgliteExecutor({ client }) }));
   } finally {
     await client.close();
   }

@@ -3,6 +3,7 @@ import { requireService } from '@chatcore/core/testing';
 import { freshDatabase, pgDriver } from './helpers/pg-database.js';
 import { rolledBackIsPending, todoBackfillFailsBeforeWriting } from './helpers/unfinished.js';
 import { todoSkeletonIsRefusedThenApplies } from './helpers/todo-skeleton.js';
+import { lostFinishIsRecorded } from './helpers/lost-finish.js';
 
 await requireService('postgres');
 
@@ -28,6 +29,15 @@ test('PostgreSQL: a skeleton whose TODO is unfilled is refused with nothing appl
   const database = await freshDatabase();
   try {
     await todoSkeletonIsRefusedThenApplies(() => pgDriver(database.url));
+  } finally {
+    await database.drop();
+  }
+});
+
+test('PostgreSQL: a migration whose finish() was lost after its schema changes committed is recorded on the next run', async () => {
+  const database = await freshDatabase();
+  try {
+    await lostFinishIsRecorded(() => pgDriver(database.url));
   } finally {
     await database.drop();
   }
