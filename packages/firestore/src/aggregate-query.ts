@@ -1,6 +1,7 @@
 import { AggregateField, type AggregateSpec } from '@google-cloud/firestore';
 import { UnsupportedQueryError } from '@chatcore/core';
-import { aggregateOutOfRange, aggregateRows, evaluateCondition as matches, type AggregateMeasure, type AggregateRow, type Condition, type NormalizedAggregate, type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
+import { conditionFields } from '@chatcore/core/plugin';
+import { aggregateOutOfRange, aggregateRows, evaluateCondition as matches, type AggregateMeasure, type AggregateRow, type NormalizedAggregate, type RepositorySchema, type StoredRow } from '@chatcore/core/driver';
 import { idTargets } from './id-targets.js';
 import { assertSchemaNames } from './document-rules.js';
 import { checkFilter, filterShape, type FilterShape } from './query-limits.js';
@@ -40,7 +41,7 @@ function finite(m: AggregateMeasure, v: number): number {
  * here: those records are read and aggregated by the driver.
  */
 function checkIdAggregate(schema: RepositorySchema, agg: NormalizedAggregate, shape: FilterShape): void {
-  if (!agg.where || !mentionsId(agg.where)) return;
+  if (!conditionFields(agg.where).has('id')) return;
   const fields = [...new Set(agg.measures.filter((m) => m.fn === 'sum' || m.fn === 'avg').map((m) => m.field!))].filter((f) => !shape.inequalityFields.has(f));
   if (fields.length === 0) return;
   const list = fields.join(', ');
@@ -50,10 +51,6 @@ function checkIdAggregate(schema: RepositorySchema, agg: NormalizedAggregate, sh
       `or add a range that keeps every value on each summed field, e.g. ${fields[0]}: { isNull: false } or a gte bound (it changes no sum or average, but does change a count). Nothing was sent.`,
     { info: { backend: 'firestore', limit: 'idAggregate', measures: fields } },
   );
-}
-
-function mentionsId(c: Condition): boolean {
-  return c.kind === 'and' || c.kind === 'or' ? c.conditions.some(mentionsId) : c.field === 'id';
 }
 
 /**

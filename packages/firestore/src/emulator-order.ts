@@ -1,5 +1,6 @@
 import { UnsupportedQueryError } from '@chatcore/core';
-import type { Condition, NormalizedQuery, RepositorySchema } from '@chatcore/core/driver';
+import type { NormalizedQuery, RepositorySchema } from '@chatcore/core/driver';
+import { conditionFields } from '@chatcore/core/plugin';
 
 /** What the emulator answers (FAILED_PRECONDITION) to a query it must scan by descending document id. */
 const DESCENDING_KEY_SCAN = /does not support descending key scans/i;
@@ -54,9 +55,6 @@ export function isDescendingKeyScan(detail: string): boolean {
 export function checkEmulatorOrder(schema: RepositorySchema, query: NormalizedQuery): void {
   const first = query.orderBy[0];
   if (first?.field !== 'id' || first.direction !== 'desc') return;
-  if (query.where === undefined || onlyId(query.where)) throw descendingIdScanError(`a query of ${schema.name}`, undefined);
-}
-
-function onlyId(c: Condition): boolean {
-  return c.kind === 'and' || c.kind === 'or' ? c.conditions.every(onlyId) : c.field === 'id';
+  for (const field of conditionFields(query.where)) if (field !== 'id') return;
+  throw descendingIdScanError(`a query of ${schema.name}`, undefined);
 }
