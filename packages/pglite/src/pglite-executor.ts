@@ -148,12 +148,23 @@ export class PgliteExecutor implements SqlExecutor {
     }
   }
 
-  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+  /**
+   * Run `fn` (a transaction) holding the connection. A transaction whose
+   * caller's `signal` fires while it waits leaves the queue and never starts:
+   * it would otherwise take the connection in its turn after its caller was
+   * told it timed out or was aborted, delaying everyone behind it.
+   */
+  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const pg = await this.pg();
     const state = stateOf(pg);
     state.checkContext();
-    const wait = state.lock.acquire();
+    const wait = state.lock.acquire(signal);
     if (wait) await wait;
+    if (signal?.aborted) {
+      // Fired in the tick between the hand-over and now.
+      state.lock.release();
+      throw abortReason(signal);
+    }
     const token = Symbol('pglite-transaction');
     state.holder = token;
     const connection: SqlConnection = { execute: (st) => run(pg, st) };

@@ -4,8 +4,9 @@ import { AbortedError, createDatabase, defineRepository, f, TimeoutError } from 
 import { pglite } from '../src/index.js';
 
 const users = defineRepository('users', { id: f.id(), name: f.string(), version: f.version() });
+const documents = defineRepository('documents', { id: f.id(), body: f.text() });
 const driver = pglite({});
-const db = createDatabase({ driver, repositories: { users } });
+const db = createDatabase({ driver, repositories: { users, documents } });
 await db.connect();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -38,6 +39,37 @@ test('writes whose caller gave up while they waited for the connection leave the
   assert.is(await patient, 0);
   await sleep(100);
   assert.is(await db.users.count({ name: { in: ['timed out', 'aborted 1', 'aborted 2'] } }), 0, 'nothing was written after its caller gave up');
+});
+
+test('transactions whose caller gave up while they waited for the connection leave the queue and never start', async () => {
+  const { held, done } = holdConnection(500);
+  await held;
+  const started: string[] = [];
+  const timedOut = db.transaction(async (tx) => {
+    started.push('timed out');
+    await tx.users.create({ name: 'tx timed out' });
+  }, { timeout: 100 }).then(() => 'ok', (err: unknown) => err);
+  const controller = new AbortController();
+  const aborted = db.transaction(async (tx) => {
+    started.push('aborted');
+    await tx.users.create({ name: 'tx aborted' });
+  }, { signal: controller.signal }).then(() => 'ok', (err: unknown) => err);
+  const patient = db.users.count({ name: 'tx timed out' });
+  // Over PGlite's statement size: several statements in one transaction of the driver's own.
+  const bulky = Array.from({ length: 6 }, () => ({ body: 'x'.repeat(1024 * 1024) }));
+  const bulk = db.documents.createMany(bulky, { timeout: 100 }).then(() => 'ok', (err: unknown) => err);
+  await sleep(50);
+  controller.abort();
+  assert.instance(await timedOut, TimeoutError);
+  assert.instance(await aborted, AbortedError);
+  assert.instance(await bulk, TimeoutError);
+  assert.is(driver.executor.stats?.().waiting, 1, 'only the read whose caller did not give up still waits');
+  await done;
+  assert.is(await patient, 0);
+  await sleep(100);
+  assert.equal(started, [], 'no callback of a given-up transaction ran');
+  assert.is(await db.users.count({ name: { in: ['tx timed out', 'tx aborted'] } }), 0, 'nothing was written after its caller gave up');
+  assert.is(await db.documents.count(), 0);
 });
 
 test.after(() => db.close());

@@ -78,7 +78,7 @@ export class SqlDriver extends SqlSessionBase implements Driver {
         throw err;
       }
     };
-    return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, guarded, options, this.limits)).catch((err: unknown) => {
+    return this.executor.withConnection((conn) => SqlSessionBase.runTransaction(conn, guarded, options, this.limits), options.signal).catch((err: unknown) => {
       // The signal's own reason (a transaction rolled back because the caller gave up) is not a client error either.
       throw fromCaller || (options.signal?.aborted && err === options.signal.reason) ? err : mapSqlError(err);
     });

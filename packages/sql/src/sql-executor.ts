@@ -93,8 +93,12 @@ export interface SqlExecutor {
    * Run `fn` with a connection reserved for it until the returned promise
    * settles (used for transactions). `fn`'s error is rethrown after the
    * connection is released; a connection that failed mid-way is discarded.
+   * `signal` is the caller's (a transaction's): an executor that queues for
+   * a connection must drop a waiter whose signal fires (reject with the
+   * signal's reason, never call `fn`), so that a transaction given up while
+   * it waited does not take the connection in its turn later.
    */
-  withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T>;
+  withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T>;
   /** Open the client (idempotent). */
   connect?(): Promise<void>;
   /** Close the client and every connection (idempotent). */

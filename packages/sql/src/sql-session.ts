@@ -69,10 +69,10 @@ export abstract class SqlSessionBase implements DriverSession {
       await this.exec(plan, statements[0]!, options.signal);
       return;
     }
-    // Several chunks: all or none.
+    // Several chunks: all or none; given up while waiting for a connection, never started.
     await this.transaction(async (tx) => {
       for (const st of statements) await (tx as SqlSessionBase).exec(plan, st, options.signal);
-    }, {});
+    }, { signal: options.signal });
   }
 
   async getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {

@@ -89,12 +89,12 @@ export class SpyExecutor implements SqlExecutor {
     this.statements.push(statement);
     return this.inner.execute(statement);
   }
-  withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
+  withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
     return this.inner.withConnection((conn) =>
       fn({
         execute: (st) => { this.statements.push(st); return conn.execute(st); },
         markBroken: () => conn.markBroken?.(),
-      }));
+      }), signal);
   }
   stats(): Readonly<Record<string, unknown>> {
     return this.inner.stats?.() ?? {};
