@@ -38,3 +38,28 @@ export function fittingPrefix(docs: readonly { readonly id: string; readonly byt
   }
   return out;
 }
+
+/**
+ * The size of the next chunk of a split updateMany/deleteMany after a chunk
+ * of `ids` documents committed `bytes` of writes. A cut (ChunkOverBudget)
+ * lowers the size for the chunks after it; this lets it grow back, so that
+ * a few large writes do not leave the rest of the call in tiny chunks (most
+ * often documents that need no write, or whose writes are small). It grows
+ * at most twofold per committed chunk, and no further than the committed
+ * chunk's bytes per document say would fit in `budget`: writes that stay as
+ * large as the ones that caused the cut keep the cut size instead of being
+ * refused again every other chunk. Only the size of the chunks still to run
+ * changes: what committed stays committed, and each document is in exactly
+ * one committed chunk. Never below 1 nor above `full`.
+ *
+ * @example
+ * ```ts
+ * nextChunkSize({ size: 2, full: 500, budget: 65_536, ids: 2, bytes: 60_000 }); // 2: large writes, the cut size holds
+ * nextChunkSize({ size: 2, full: 500, budget: 65_536, ids: 2, bytes: 0 }); // 4: nothing written, grows back
+ * ```
+ */
+export function nextChunkSize(o: { readonly size: number; readonly full: number; readonly budget: number; readonly ids: number; readonly bytes: number }): number {
+  const doubled = o.size * 2;
+  const fits = o.bytes > 0 ? Math.floor((o.budget * o.ids) / o.bytes) : doubled;
+  return Math.max(1, Math.min(o.full, doubled, Math.max(o.size, fits)));
+}

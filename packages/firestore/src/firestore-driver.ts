@@ -12,7 +12,7 @@ import { countRows, matchingIds, readByIds, readQuery } from './query-runner.js'
 import { aggregateQuery } from './aggregate-query.js';
 import { directReader, type DriverContext, type Reader } from './reader.js';
 import { TransactionSession } from './transaction-session.js';
-import { ChunkOverBudget } from './chunk-budget.js';
+import { ChunkOverBudget, nextChunkSize } from './chunk-budget.js';
 import { uniqueKeys } from './unique-locks.js';
 import { installDeadlines, withCallScope } from './sdk-deadlines.js';
 import { installCommitRules } from './sdk-commits.js';
@@ -221,8 +221,12 @@ export class FirestoreDriver implements Driver {
     return this.guarded(options, () => this.run(undefined, fn, options));
   }
 
-  /** Run `fn` in a Firestore transaction; the SDK calls it again on contention (ABORTED). */
-  private async run<T>(schema: RepositorySchema | undefined, fn: (s: TransactionSession) => Promise<T>, options: TransactionOptions, budget?: number): Promise<T> {
+  /**
+   * Run `fn` in a Firestore transaction; the SDK calls it again on contention
+   * (ABORTED). `flushed` learns the request bytes each attempt hands over
+   * (the last call is the attempt that committed).
+   */
+  private async run<T>(schema: RepositorySchema | undefined, fn: (s: TransactionSession) => Promise<T>, options: TransactionOptions, budget?: number, flushed?: (bytes: number) => void): Promise<T> {
     try {
       return await this.firestore.runTransaction(async (t) => {
         // No new attempt once the caller gave up (typed errors are not retried by the SDK).
@@ -238,6 +242,7 @@ export class FirestoreDriver implements Driver {
           session.end();
         }
         session.flush();
+        flushed?.(session.flushedBytes);
         return result;
       }, { maxAttempts: this.options.maxTransactionAttempts, ...(options.readOnly ? { readOnly: true } : {}) });
     } catch (error) {
@@ -257,14 +262,17 @@ export class FirestoreDriver implements Driver {
    * the filter on what it reads. A chunk whose writes turn out over
    * `maxBatchBytes` (sizes are known only once its documents are read) is
    * refused before anything is sent and run again with the documents that
-   * fit; the rest, and the chunks after it, follow at that size.
+   * fit; the rest follow at that size, growing back after each committed
+   * chunk as far as its bytes say (see nextChunkSize).
    */
   private async chunked<R>(schema: RepositorySchema, target: WriteTarget, options: DriverCallOptions, apply: (s: TransactionSession, ids: string[]) => Promise<R[]>, idOf: (r: R) => string): Promise<R[]> {
     let ids = target.ids;
     if (!ids) {
       ids = await this.bounded(options, () => matchingIds(this.ctx, this.direct, schema, target.where), `${schema.name}.match`);
     }
-    let perChunk = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
+    const full = Math.max(1, Math.floor(this.options.maxBatchOps / (1 + 2 * uniqueKeys(schema).length)));
+    const budget = this.options.maxBatchBytes;
+    let perChunk = full;
     const queue = [...ids];
     // Results are taken only from the attempt that committed: the SDK may run a chunk several times.
     const done: R[] = [];
@@ -272,7 +280,9 @@ export class FirestoreDriver implements Driver {
       const chunk = queue.splice(0, perChunk);
       try {
         // A single document is bounded by the request limit only.
-        done.push(...(await this.run(schema, (s) => apply(s, chunk), { signal: options.signal }, chunk.length > 1 ? this.options.maxBatchBytes : undefined)));
+        let bytes = 0;
+        done.push(...(await this.run(schema, (s) => apply(s, chunk), { signal: options.signal }, chunk.length > 1 ? budget : undefined, (n) => { bytes = n; })));
+        perChunk = nextChunkSize({ size: perChunk, full, budget, ids: chunk.length, bytes });
       } catch (error) {
         if (error instanceof ChunkOverBudget) {
           const fitting = new Set(error.fitting);

@@ -52,6 +52,8 @@ export class TransactionSession implements DriverSession {
   private readonly locks = new Map<string, LockEntry>();
   /** Set once the attempt is over: writes buffered after that would never be flushed, and reads would use a finished transaction. */
   private ended = false;
+  /** Request bytes of the writes the last `flush` handed to the transaction. */
+  flushedBytes = 0;
 
   /**
    * `budget`: for one chunk of a split updateMany/deleteMany, the request
@@ -257,6 +259,7 @@ export class TransactionSession implements DriverSession {
     }
     if (bytes > this.ctx.maxRequestBytes) throw requestTooLarge(`a transaction of ${writes.length} writes`, { bytes, limit: this.ctx.maxRequestBytes });
     for (const write of writes) write();
+    this.flushedBytes = bytes;
   }
 
   /** Changed fields; pure increments of plain numbers go as FieldValue.increment (exact: the document is locked by our read). */

@@ -75,6 +75,32 @@ test('batches are also cut by request size', async () => {
   await db2.close();
 });
 
+test('a chunk cut for its bytes does not keep later chunks small, in the same call or the next', async () => {
+  const sized = defineRepository('sized', { id: f.id(), body: f.text(), tag: f.string() }, { table: `batchgrow_${suffix()}` });
+  const tight = testDriver(emulator, { maxBatchOps: 500, maxBatchBytes: 64 * 1024 });
+  const db4 = createDatabase({ driver: tight, repositories: { sized } });
+  await db4.connect();
+  const big = 'y'.repeat(30_000);
+  // g-00..g-03 get 30 KB each (two fit in 64 KiB); g-04..g-43 hold it already, so they write nothing.
+  await db4.sized.createMany(Array.from({ length: 44 }, (_, i) => ({ id: `g-${String(i).padStart(2, '0')}`, body: i < 4 ? 'small' : big, tag: 'g' })));
+  let transactions = 0;
+  const runTransaction = tight.firestore.runTransaction.bind(tight.firestore);
+  tight.firestore.runTransaction = ((...args: Parameters<typeof runTransaction>) => {
+    transactions++;
+    return runTransaction(...args);
+  }) as typeof runTransaction;
+  assert.is(await db4.sized.updateMany({ tag: 'g' }, { body: big }), 44);
+  // 44 refused, then 2, 2 (the 30 KB writes), 2, 4, 8, 16 and the last 10: not 21 more chunks of 2.
+  assert.is(transactions, 8);
+  assert.equal((await db4.sized.find({ where: { tag: 'g' } })).map((r) => r.body.length), Array(44).fill(30_000), 'every write applied');
+  transactions = 0;
+  assert.is(await db4.sized.updateMany({ tag: 'g' }, { tag: 'h' }), 44);
+  assert.is(transactions, 1, 'the next call starts at full size');
+  assert.is(await db4.sized.count({ tag: 'h' }), 44);
+  await db4.sized.deleteMany({});
+  await db4.close();
+});
+
 test('updateMany and deleteMany by filter page through more matches than one batch', async () => {
   assert.is(await db.notes.updateMany({ body: { startsWith: 'ok ' }, n: { gte: 100 } }, { n: 0 }), 1100);
   assert.is(await db.notes.count({ body: { startsWith: 'ok ' }, n: 0 }), 1101);
