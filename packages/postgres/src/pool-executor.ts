@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement } from '@chatcore/sql';
 import { toPgQuery } from './pool-target.js';
+import { abortReason, connectUnlessAborted } from './queued-checkouts.js';
 
 /**
  * The pg calls the executor needs, so that a wrapper (retries, breaker,
@@ -48,8 +49,20 @@ export class PoolExecutor implements SqlExecutor {
     return this.#pool.query(toPgQuery(statement)) as Promise<SqlResult>;
   }
 
-  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
-    const client = await this.#pool.connect();
+  /**
+   * Run `fn` (a transaction) on a checked-out client. A transaction whose
+   * `signal` fires while it waits for a client leaves the pool's queue and
+   * never starts.
+   */
+  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    if (signal?.aborted) throw abortReason(signal);
+    const client = await new Promise<pg.PoolClient>((resolve, reject) => connectUnlessAborted(this.#pool, signal, (err, c) => {
+      if (err || !c) reject(err);
+      else if (signal?.aborted) {
+        c.release();
+        reject(abortReason(signal));
+      } else resolve(c);
+    }));
     let broken: Error | undefined;
     const onError = (err: Error) => {
       broken = err;

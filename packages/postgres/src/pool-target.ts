@@ -1,9 +1,9 @@
 import pg from 'pg';
 import type { SqlResult, SqlStatement } from '@chatcore/sql';
-import { AbortedError, ChatcoreError, TimeoutError } from '@chatcore/core';
+import { ChatcoreError, TimeoutError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
 import { closedError } from './closed-error.js';
-import { failQueuedCheckouts } from './queued-checkouts.js';
+import { abortReason, connectUnlessAborted, failQueuedCheckouts } from './queued-checkouts.js';
 import { connectionFailure, isRawConnectionFailure } from './retry-policy.js';
 import { explainTlsError } from './tls-options.js';
 import { lockTimeoutAsTimeout } from './server-timeouts.js';
@@ -175,9 +175,15 @@ export class PoolTarget {
       .finally(() => { void canceller.end().catch(() => undefined); });
   }
 
-  /** Check a client out (through the breaker); failures are ConnectionErrors of phase 'connect'. */
-  acquire(): Promise<pg.PoolClient> {
-    return this.breaker ? this.breaker.run(() => this.connectOnce()) : this.connectOnce();
+  /**
+   * Check a client out (through the breaker); failures are ConnectionErrors
+   * of phase 'connect'. A checkout whose `signal` fires before it gets a
+   * client leaves the pool's queue and rejects with the signal's reason;
+   * a client handed over after that goes straight back.
+   */
+  acquire(signal?: AbortSignal): Promise<pg.PoolClient> {
+    if (signal?.aborted) return Promise.reject(abortReason(signal));
+    return this.breaker ? this.breaker.run(() => this.connectOnce(signal)) : this.connectOnce(signal);
   }
 
   /** Pool counters for health and metrics. */
@@ -193,11 +199,21 @@ export class PoolTarget {
    * without a listener crashes the process). Errors that arrive before the
    * caller takes over are kept in `earlyErrors`.
    */
-  private connectOnce(): Promise<pg.PoolClient> {
+  private connectOnce(signal: AbortSignal | undefined): Promise<pg.PoolClient> {
     return new Promise((resolve, reject) => {
-      this.checkout((err, client) => {
+      this.checkout((err, client, withdrawn) => {
+        if (withdrawn) {
+          reject(err);
+          return;
+        }
         if (err || !client) {
           reject(this.connectError(err));
+          return;
+        }
+        if (signal?.aborted) {
+          // Handed over after the caller gave up (a new connection cannot leave the queue): never used.
+          client.release();
+          reject(abortReason(signal));
           return;
         }
         const early = (e: Error) => {
@@ -207,7 +223,7 @@ export class PoolTarget {
         client.on('error', early);
         guards.set(client, early);
         resolve(client);
-      });
+      }, signal);
     });
   }
 
@@ -215,16 +231,17 @@ export class PoolTarget {
    * pool.connect, except that after `end()` a checkout fails with
    * `closedError`: one asked for never reaches the pool, and a connection
    * handed over (one that was still being opened) goes straight back.
-   * Queued checkouts are failed by `end()` itself. The callback runs once,
-   * in the tick the pool hands a client over.
+   * Queued checkouts are failed by `end()` itself, and one whose `signal`
+   * fires leaves the queue (see connectUnlessAborted). The callback runs
+   * once, in the tick the pool hands a client over.
    */
-  private checkout(callback: (err: Error | undefined, client: pg.PoolClient | undefined) => void): void {
+  private checkout(callback: (err: Error | undefined, client: pg.PoolClient | undefined, withdrawn?: true) => void, signal?: AbortSignal): void {
     if (this.#ending) {
       callback(closedError(this.name), undefined);
       return;
     }
-    this.#pool.connect((err, client) => {
-      if (!this.#ending) callback(err, client);
+    connectUnlessAborted(this.#pool, signal, (err, client, withdrawn) => {
+      if (!this.#ending || withdrawn) callback(err, client, withdrawn);
       else {
         client?.release();
         callback(closedError(this.name), undefined);
@@ -267,8 +284,13 @@ export class PoolTarget {
    * over, and no promise is created per step (this is every read's path).
    */
   private runOnce(query: pg.QueryConfig, signal: AbortSignal | undefined, onFailure: ((err: Error) => Promise<SqlResult>) | undefined, cancelOnAbort: boolean): Promise<SqlResult> {
-    return new Promise<SqlResult>((resolve, rejectNow) => this.checkout((connectErr, client) => {
+    return new Promise<SqlResult>((resolve, rejectNow) => this.checkout((connectErr, client, withdrawn) => {
       const reject = onFailure ? (err: Error) => resolve(onFailure(err)) : rejectNow;
+      if (withdrawn) {
+        // The caller gave up while this statement was queued for a connection: it left the queue.
+        rejectNow(connectErr!);
+        return;
+      }
       if (connectErr || !client) {
         reject(this.connectError(connectErr));
         return;
@@ -278,7 +300,7 @@ export class PoolTarget {
         // sent (a write sent now would be applied after its caller was told it timed out), and the
         // give-up is neither a failure of the server nor worth a retry.
         client.release();
-        rejectNow(signal.reason instanceof Error ? signal.reason : new AbortedError({ cause: signal.reason }));
+        rejectNow(abortReason(signal));
         return;
       }
       let settled = false;
@@ -339,6 +361,6 @@ export class PoolTarget {
         if (failure) reject(failure);
         else resolve(result as unknown as SqlResult);
       });
-    }));
+    }, signal));
   }
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { AbortedError } from '@chatcore/core';
 
 /** pg-pool's queue entry for a caller waiting on `connect()`: its callback clears the wait's timer and answers the caller. */
 interface QueuedCheckout {
@@ -26,4 +27,68 @@ export function failQueuedCheckouts(pool: pg.Pool, err: Error): number {
   const queued = queue.splice(0) as QueuedCheckout[];
   for (const item of queued) item.callback(err, undefined, () => undefined);
   return queued.length;
+}
+
+/**
+ * What a caller that gave up gets: the signal's own reason (core's
+ * TimeoutError for a per-call timeout), or an AbortedError around it.
+ *
+ * @example
+ * ```ts
+ * if (signal.aborted) throw abortReason(signal);
+ * ```
+ */
+export function abortReason(signal: AbortSignal): Error {
+  return signal.reason instanceof Error ? signal.reason : new AbortedError({ cause: signal.reason });
+}
+
+/**
+ * `pool.connect(callback)`, except that a checkout queued behind busy
+ * connections leaves pg-pool's queue when `signal` fires: `callback` gets
+ * the signal's reason at once, with `withdrawn` set (not a failure of the
+ * server, nothing was sent), and the caller that gave up never takes a
+ * connection in its turn (nor counts as waiting). A checkout that is not
+ * queued (a new connection being opened) cannot be withdrawn: it is handed
+ * over as usual, and the caller drops it then. Like `failQueuedCheckouts`,
+ * this reads pg-pool's `_pendingQueue`; without it the checkout just stays
+ * queued. `callback` runs once.
+ *
+ * @example
+ * ```ts
+ * connectUnlessAborted(pool, signal, (err, client) => { if (client) client.release(); });
+ * ```
+ */
+export function connectUnlessAborted(
+  pool: Pick<pg.Pool, 'connect'>, signal: AbortSignal | undefined,
+  callback: (err: Error | undefined, client: pg.PoolClient | undefined, withdrawn?: true) => void,
+): void {
+  if (!signal) {
+    pool.connect((err, client) => callback(err, client));
+    return;
+  }
+  const queue = (pool as unknown as { _pendingQueue?: unknown })._pendingQueue;
+  const before = Array.isArray(queue) ? queue.length : 0;
+  let answered = false;
+  let queued: unknown;
+  const onAbort = () => {
+    const at = (queue as unknown[]).indexOf(queued);
+    if (at === -1) return; // already being handed over
+    (queue as unknown[]).splice(at, 1);
+    answered = true;
+    callback(abortReason(signal), undefined, true);
+  };
+  pool.connect((err, client) => {
+    if (answered) {
+      // pg-pool's own wait timer still fires for a withdrawn checkout (with an error, never a client).
+      client?.release();
+      return;
+    }
+    answered = true;
+    signal.removeEventListener('abort', onAbort);
+    callback(err, client);
+  });
+  if (!answered && Array.isArray(queue) && queue.length > before) {
+    queued = queue[queue.length - 1];
+    signal.addEventListener('abort', onAbort, { once: true });
+  }
 }

@@ -142,8 +142,13 @@ export class ResilientExecutor implements SqlExecutor {
     );
   }
 
-  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>): Promise<T> {
-    const client = await this.writes.execute(() => this.primary.acquire());
+  /**
+   * Run `fn` (a transaction) on a primary connection. A transaction whose
+   * `signal` fires while it waits for the connection leaves the pool's
+   * queue and never starts (nor takes a connection in its turn).
+   */
+  async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const client = await this.writes.execute(() => this.primary.acquire(signal), signal);
     const target = this.primary;
     let broken: Error | undefined;
     let committing = false;
