@@ -44,9 +44,16 @@ export class PoolExecutor implements SqlExecutor {
     client.release();
   }
 
-  execute(statement: SqlStatement): Promise<SqlResult> {
+  /**
+   * Run one statement on any pooled client. With the caller's `signal`, it
+   * checks a client out itself: still queued when the signal fires, it
+   * leaves the queue; handed a client after that, it is never sent (a write
+   * sent then would apply after its caller was told it timed out).
+   */
+  execute(statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
     // pg's QueryResult already has the SqlResult shape: no wrapper on the hot path.
-    return this.#pool.query(toPgQuery(statement)) as Promise<SqlResult>;
+    if (!signal) return this.#pool.query(toPgQuery(statement)) as Promise<SqlResult>;
+    return this.withConnection((connection) => connection.execute(statement), signal);
   }
 
   /**
