@@ -21,7 +21,7 @@ const packageDir = fileURLToPath(new URL('..', import.meta.url));
 const EXPECTED_GROUPS: Record<string, readonly string[]> = {
   'cursor-ignores-ties': ['keyset paging', 'crud', 'projections', 'relations and include'],
   'cursor-inclusive': ['keyset paging', 'crud', 'projections', 'relations and include'],
-  'upsert-always-created': ['crud', 'unique constraints'],
+  'upsert-always-created': ['crud', 'unique constraints', 'referential integrity'],
   'version-check-skipped': ['versions, timestamps and increments', 'transactions', 'increments within declared bounds'],
   'offset-before-filter': ['ordering and offset'],
   'nulls-ordered-wrongly': ['ordering and offset', 'crud', 'keyset paging', 'projections', 'relations and include', 'text, array and distinct filters'],

@@ -78,6 +78,29 @@ export function registerReferentialIntegrityTests(h: Harness): void {
       assert.is((await db.notes.update(note.id, { threadId: null })).threadId, null);
     });
 
+    test('only the references a write stores are checked, as SQL foreign keys do', async ({ db }) => {
+      const tag = `stored-${h.runId}`;
+      const thread = await db.threads.create({ tag });
+      const missing = 'no-such-thread';
+      const id = `ins-${h.runId}`;
+      // Upsert that inserts: its update patch is never applied.
+      const created = await db.notes.upsert({ id, threadId: thread.id, tag }, { update: { threadId: missing } });
+      assert.equal([created.threadId, created.version], [thread.id, 1]);
+      // Upsert that updates: its row is never inserted.
+      const updated = await db.notes.upsert({ id, threadId: missing, tag }, { update: { tag: `${tag}-2` } });
+      assert.equal([updated.threadId, updated.tag, updated.version], [thread.id, `${tag}-2`, 2]);
+      // Each branch still checks what it writes.
+      await rejectsWith(() => db.notes.upsert({ id, threadId: thread.id, tag }, { update: { threadId: missing } }), 'FOREIGN_KEY', 'upsert updating to a missing record');
+      await rejectsWith(() => db.notes.upsert({ id: `ins2-${h.runId}`, threadId: missing, tag }, { update: { tag } }), 'FOREIGN_KEY', 'upsert inserting a missing record');
+      // Nothing matched, nothing written: no reference to check.
+      assert.is(await db.notes.updateMany({ tag: `${tag}-none` }, { threadId: missing }), 0);
+      await rejectsWith(() => db.notes.update(`gone-${h.runId}`, { threadId: missing }), 'NOT_FOUND', 'update of a missing id');
+      await rejectsWith(() => db.notes.update(id, { threadId: missing }, { expectedVersion: 1 }), 'CONFLICT', 'update of a stale version');
+      const after = await db.notes.get(id);
+      assert.equal([after?.threadId, after?.version], [thread.id, 2]);
+      assert.is(await db.notes.count({ tag }), 0);
+    });
+
     test("onDelete 'restrict': deleting a referenced record raises ForeignKeyError and deletes nothing", async ({ db }) => {
       const owner = await db.owners.create({ name: `r-${h.runId}` });
       const folder = await db.folders.create({ ownerId: owner.id, name: 'inbox' });

@@ -122,10 +122,7 @@ export class DatabaseRuntime {
       result = await withDeadline(
         // Unguarded (every read): the driver's promise itself, without an async frame around it.
         (signal) => this.pipeline.run(op, ctx.bindSignal(signal), guarded
-          ? async (o) => {
-            await this.references.before(o, session, scope, ctx);
-            return callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) });
-          }
+          ? (o) => this.references.run(o, session, scope, ctx, (checked) => callDriver(session, checked, { signal, timeoutMs, idempotent: !WRITES.has(checked.kind) }))
           : (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
         { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
       );

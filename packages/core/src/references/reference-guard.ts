@@ -2,7 +2,7 @@ import { ForeignKeyError, UnsupportedQueryError } from '../errors.js';
 import type { DriverCapabilities } from '../driver/capabilities.js';
 import type { DriverSession, StoredRow } from '../driver/driver.js';
 import type { Condition } from '../query/condition.js';
-import type { Operation } from '../plugin/operation.js';
+import type { Operation, OperationResult } from '../plugin/operation.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
 import { referenceRules, type ReferenceRule } from './reference-rules.js';
@@ -71,7 +71,7 @@ function inList(field: string, values: readonly unknown[]): Condition {
  *
  * @example
  * ```ts
- * if (guard.applies(op)) await guard.before(op, session, scope, ctx);
+ * const result = guard.applies(op) ? await guard.run(op, session, scope, ctx, (o) => callDriver(session, o, opts)) : await callDriver(session, op, opts);
  * ```
  */
 export class ReferenceGuard {
@@ -115,37 +115,76 @@ export class ReferenceGuard {
     }
   }
 
-  /** Check or apply the references of `op` (a storage-level operation) in `session`, before it reaches the driver. */
-  async before(op: Operation, session: DriverSession, scope: TransactionScopeState | undefined, caller: CascadeCaller): Promise<void> {
+  /**
+   * Check or apply the references of `op` (a storage-level operation) in
+   * `session`, then run it with `call`. As in SQL, only values the write
+   * stores are checked: an update's patch only when it matches a record, an
+   * upsert's row only when it inserts and its patch only when it updates.
+   * What the check found is what `call` writes: an update goes down pinned
+   * to the ids it matched (its filter still applies), and an upsert whose
+   * branch changed meanwhile has that branch checked before it returns.
+   */
+  async run(
+    op: Operation,
+    session: DriverSession,
+    scope: TransactionScopeState | undefined,
+    caller: CascadeCaller,
+    call: (op: Operation) => Promise<OperationResult>,
+  ): Promise<OperationResult> {
     switch (op.kind) {
       case 'insert': {
         const own = op.schema.name;
         const batchIds = new Set(op.rows.map((r) => r.id as string));
         for (const rule of this.byChild.get(own) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, op.rows, rule.parent === own ? batchIds : undefined), session);
-        return;
+        return call(op);
       }
       case 'upsert': {
-        // The record may name itself: created, it exists by the time the
-        // reference counts (as in a batch insert); updated, it exists
-        // already when the conflict is on its id.
-        const own = op.schema.name;
-        const self = new Set([op.row.id as string]);
-        const onId = op.conflictFields.length === 1 && op.conflictFields[0] === 'id';
-        for (const rule of this.byChild.get(own) ?? NO_RULES) {
-          const mine = rule.parent === own ? self : undefined;
-          const wanted = referenced(rule, [op.row], mine);
-          for (const id of referenced(rule, [op.patch.set], onId ? mine : undefined)) wanted.add(id);
-          await this.targetsExist(rule, wanted, session);
-        }
-        return;
+        const updates = await this.upsertFinds(op, session);
+        await this.upsertBranchRefs(op, updates, session);
+        const result = await call(op);
+        // Another writer created or removed the conflicting record between
+        // the read above and the write: check the branch that ran.
+        if (result.created === updates) await this.upsertBranchRefs(op, !updates, session);
+        return result;
       }
-      case 'update':
-        for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, [op.patch.set], undefined), session);
-        return;
+      case 'update': {
+        const { ids: named, where } = op.target;
+        const ids = named && !where
+          ? (await session.getByIds(op.schema, [...new Set(named)], { select: ['id'] })).map((r) => r.id as string)
+          : await this.targetIds(op, session);
+        if (ids.length > 0) {
+          for (const rule of this.byChild.get(op.schema.name) ?? NO_RULES) await this.targetsExist(rule, referenced(rule, [op.patch.set], undefined), session);
+        }
+        return call({ ...op, target: { ids, where } });
+      }
       case 'delete':
-        return this.onDelete(op, session, scope, caller);
+        await this.onDelete(op, session, scope, caller);
+        return call(op);
       default:
-        return;
+        return call(op);
+    }
+  }
+
+  /** Whether the upsert `op` will update: a record with its conflict fields exists (as the drivers decide it). */
+  private async upsertFinds(op: Extract<Operation, { kind: 'upsert' }>, session: DriverSession): Promise<boolean> {
+    const fields = op.conflictFields.length ? op.conflictFields : ['id'];
+    if (fields.some((f) => op.row[f] === null || op.row[f] === undefined)) return false;
+    if (fields.length === 1 && fields[0] === 'id') return (await session.getByIds(op.schema, [op.row.id as string], { select: ['id'] })).length > 0;
+    const where: Condition = { kind: 'and', conditions: fields.map((field) => ({ kind: 'cmp' as const, field, op: 'eq' as const, value: op.row[field] })) };
+    return (await session.query(op.schema, { where, orderBy: BY_ID, limit: 1, select: ['id'] }, {})).length > 0;
+  }
+
+  /** Check the references the upsert `op` writes when it updates (its patch) or inserts (its row). */
+  private async upsertBranchRefs(op: Extract<Operation, { kind: 'upsert' }>, updates: boolean, session: DriverSession): Promise<void> {
+    // The record may name itself: created, it exists by the time the
+    // reference counts (as in a batch insert); updated, it exists already.
+    const own = op.schema.name;
+    const self = new Set([op.row.id as string]);
+    const onId = op.conflictFields.length === 1 && op.conflictFields[0] === 'id';
+    for (const rule of this.byChild.get(own) ?? NO_RULES) {
+      const mine = rule.parent === own ? self : undefined;
+      const wanted = updates ? referenced(rule, [op.patch.set], onId ? mine : undefined) : referenced(rule, [op.row], mine);
+      await this.targetsExist(rule, wanted, session);
     }
   }
 
@@ -210,8 +249,8 @@ export class ReferenceGuard {
     }
   }
 
-  /** The ids a delete will remove: its ids, narrowed by its filter when it has one. */
-  private async targetIds(op: Extract<Operation, { kind: 'delete' }>, session: DriverSession): Promise<string[]> {
+  /** The ids a delete or update targets: its ids (those that exist), narrowed by its filter when it has one. */
+  private async targetIds(op: Extract<Operation, { kind: 'delete' | 'update' }>, session: DriverSession): Promise<string[]> {
     const { ids, where } = op.target;
     if (ids && !where) return [...new Set(ids)];
     const out: string[] = [];
