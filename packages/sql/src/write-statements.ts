@@ -1,5 +1,5 @@
 import { sql, type Expression, type RawBuilder, type SqlBool } from 'kysely';
-import { incrementBounds, type NormalizedPatch, type StoredRow, type WriteTarget } from '@chatcore/core/driver';
+import { incrementBounds, type IncrementBounds, type NormalizedPatch, type StoredRow, type WriteTarget } from '@chatcore/core/driver';
 import type { FieldPlan, SchemaPlan } from './schema-plan.js';
 import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';
@@ -108,11 +108,24 @@ function describePatch(plan: SchemaPlan, patch: NormalizedPatch, values: unknown
   }
   key += '+:';
   for (const name in patch.increment) {
-    plan.field(name);
-    values.push(patch.increment[name]);
-    key += `${name},`;
+    const by = patch.increment[name]!;
+    values.push(by);
+    // An amount its column type cannot hold compiles to another statement (see compilePatch).
+    key += columnRange(plan.field(name), by) ? `${name}!,` : `${name},`;
   }
   return key;
+}
+
+/** Integer column types, with the range of values they hold. */
+const COLUMN_RANGE: Record<string, IncrementBounds> = {
+  integer: { min: -(2 ** 31), max: 2 ** 31 - 1 },
+  bigint: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
+};
+
+/** The range of `f`'s column when the increment amount `by` lies outside it (so `$n::type` would fail), else undefined. */
+function columnRange(f: FieldPlan, by: number | bigint): IncrementBounds | undefined {
+  const range = COLUMN_RANGE[f.sqlType];
+  return range && (by < range.min! || by > range.max!) ? range : undefined;
 }
 
 /**
@@ -120,7 +133,8 @@ function describePatch(plan: SchemaPlan, patch: NormalizedPatch, values: unknown
  * ON CONFLICT). An increment of a field with a declared `min`/`max` (and of
  * a wide integer, always bounded) is checked in the same statement: a result
  * out of range makes the statement fail, so nothing is written (see
- * `rangeGuard`). Other increments stay a plain `col + $n`.
+ * `rangeGuard`), and so is one whose amount the column type cannot hold
+ * (against the column's range). Other increments stay a plain `col + $n`.
  */
 function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAllocator, qualify: boolean): Record<string, unknown> {
   const set: Record<string, unknown> = {};
@@ -128,7 +142,15 @@ function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAlloc
   for (const name in patch.increment) {
     const f = plan.field(name);
     const ref = qualify ? sql.ref(`${plan.table}.${f.column}`) : sql.ref(f.column);
-    set[f.column] = f.meta.min === undefined && f.meta.max === undefined ? sql`${ref} + ${alloc.slot()}::${sql.raw(f.sqlType)}` : rangeGuard(f, ref, alloc.slot());
+    if (f.meta.min !== undefined || f.meta.max !== undefined) set[f.column] = rangeGuard(f, ref, alloc.slot(), incrementBounds(f.meta));
+    else {
+      // An amount the column type cannot hold is summed in a wider type: a
+      // row can still end in range (-1 + 2^31 fits an integer), a statement
+      // that sums no row (no match, a null field) succeeds, and a sum out of
+      // the column's range fails as a bounded increment does.
+      const range = columnRange(f, patch.increment[name]!);
+      set[f.column] = range ? rangeGuard(f, ref, alloc.slot(), range) : sql`${ref} + ${alloc.slot()}::${sql.raw(f.sqlType)}`;
+    }
   }
   // A patch with nothing to change still has to return the targeted rows.
   if (Object.keys(set).length === 0) {
@@ -150,8 +172,7 @@ const SUM_TYPE: Record<string, string> = { integer: 'bigint', bigint: 'numeric',
  * it is checked before any overflow; the failing cast reads the column, so the
  * planner cannot fold it into a constant and raise it for every row.
  */
-function rangeGuard(f: FieldPlan, ref: RawBuilder<unknown>, by: unknown): RawBuilder<unknown> {
-  const bounds = incrementBounds(f.meta);
+function rangeGuard(f: FieldPlan, ref: RawBuilder<unknown>, by: unknown, bounds: IncrementBounds | undefined): RawBuilder<unknown> {
   const wide = SUM_TYPE[f.meta.type];
   if (!bounds || !wide) return sql`${ref} + ${by}::${sql.raw(f.sqlType)}`;
   const sum = sql`(${ref}::${sql.raw(wide)} + ${by}::${sql.raw(wide)})`;

@@ -3,6 +3,7 @@ import type { Harness } from './harness.js';
 import { rejectsWith, same } from './harness.js';
 import { itemsRepository } from './fixtures.js';
 import { show } from './reference.js';
+import type { ValidationError } from '../errors.js';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -113,6 +114,30 @@ export function registerWriteTests(h: Harness): void {
       const bigErr = await db.items.update(r.id, { total: { increment: 1n } }).catch((e: unknown) => e);
       assert.ok(typed(bigErr), `bigint overflow: expected a ValidationError or DriverError, got ${shown(bigErr)}`);
       same(await db.items.get(r.id), r, 'record unchanged');
+    });
+
+    test('an increment amount beyond the field type applies when the sum fits, and is refused only when a sum does not', async ({ db }) => {
+      const tag = `wide-${h.runId}`;
+      const r = await db.items.create({ name: 'wide', tag, counter: -1, total: -1n });
+      const int = 2 ** 31;
+      const big = 2n ** 63n;
+      // Nothing is summed: a missing record, a stale version, no match, a null field.
+      await rejectsWith(() => db.items.update(`missing-${h.runId}`, { counter: { increment: int } }), 'NOT_FOUND', 'missing record');
+      await rejectsWith(() => db.items.update(r.id, { total: { increment: big } }, { expectedVersion: 9 }), 'CONFLICT', 'stale version');
+      assert.is(await db.items.updateMany({ tag: `${tag}-none` }, { counter: { increment: int }, total: { increment: big } }), 0);
+      const nulls = await db.items.update(r.id, { rank: { increment: int }, big: { increment: 2n ** 64n } });
+      assert.equal([nulls.rank, nulls.big], [null, null]);
+      // The sum lands back in range: -1 + 2^31 fits an integer, -1 + 2^63 a bigint.
+      const fits = await db.items.update(r.id, { counter: { increment: int }, total: { increment: big } });
+      assert.equal([fits.counter, fits.total], [2 ** 31 - 1, 2n ** 63n - 1n]);
+      // A sum out of range is the ValidationError of any increment past the field's range; nothing is written.
+      const issue = (e: unknown) => (e as ValidationError).issues.map((i) => `${i.path}: ${i.message}`);
+      assert.equal(issue(await rejectsWith(() => db.items.update(r.id, { counter: { increment: int } }), 'VALIDATION', 'integer')),
+        ['counter.increment: the result leaves the range of items.counter']);
+      assert.equal(issue(await rejectsWith(() => db.items.updateMany({ tag }, { total: { increment: big } }), 'VALIDATION', 'bigint')),
+        ['total.increment: the result leaves the range of items.total']);
+      await rejectsWith(() => db.items.upsert({ id: r.id, name: 'wide' }, { update: { counter: { increment: int } } }), 'VALIDATION', 'upsert');
+      same(await db.items.get(r.id), fits, 'record unchanged');
     });
 
     test('concurrent increments are atomic (no lost update)', async ({ db }) => {
