@@ -61,6 +61,7 @@ export class FirestoreDriver implements Driver {
       nestedTransactions: false,
       isolationLevels: ['serializable'] as const,
       maxInList: FIRESTORE_LIMITS.maxIn,
+      maxDisjunctions: FIRESTORE_LIMITS.maxDisjunctions,
       // No substring, case-insensitive, multi-value array-contains-all, negated array or distinct queries in Firestore.
       substring: false,
       insensitive: false,

@@ -113,6 +113,7 @@ test('nested transactions are refused: Firestore has no savepoints', async () =>
 test('the declared capabilities match the limits', () => {
   const caps = db.driver.capabilities;
   assert.is(caps.maxInList, FIRESTORE_LIMITS.maxIn);
+  assert.is(caps.maxDisjunctions, FIRESTORE_LIMITS.maxDisjunctions);
   assert.is(caps.nestedTransactions, false);
   for (const k of ['transactions', 'offset', 'or', 'ne', 'notIn', 'startsWith', 'notStartsWith', 'filteredWrites', 'upsertOnUniqueFields'] as const) assert.ok(caps[k], k);
 });

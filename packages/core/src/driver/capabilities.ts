@@ -64,6 +64,13 @@ export interface DriverCapabilities {
   readonly limitThrough?: boolean | undefined;
   /** Largest `in` / `notIn` list, if limited. */
   readonly maxInList?: number | undefined;
+  /**
+   * Most disjunctions in one filter's disjunctive normal form (each value
+   * of an `in` list and each `or` branch counts, an `and` multiplies), if
+   * limited. Core splits the parent keys of an `include` so that each of
+   * its queries stays within it; the driver refuses a filter over it.
+   */
+  readonly maxDisjunctions?: number | undefined;
   /** Largest batch the driver writes atomically, if limited. */
   readonly maxAtomicBatch?: number | undefined;
   /** Driver applies `in`/`where` targets in update/delete natively (else the caller resolves ids). */

@@ -27,6 +27,7 @@ export function includeHost(
     repository: (key, scope) => (scope ? RepositoryImpl.bound(root.get(key)!, scope) : root.get(key)!),
     schemaOf: (key) => root.get(key)!.schema,
     chunkSize: caps.maxInList ?? DEFAULT_CHUNK,
+    maxDisjunctions: caps.maxDisjunctions ?? Infinity,
     perGroupNative: caps.limitPerGroup === true,
     throughNative: caps.limitThrough === true,
   };

@@ -2,6 +2,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { OrderTerm, ThroughQuery } from '../query/condition.js';
 import { collectQuery } from '../query/normalize-query.js';
+import { disjunctions } from '../query/disjunctions.js';
 import { isPlainObject } from '../repository/validate-value.js';
 import { sortRows } from '../memory/order-rows.js';
 import type { ResolvedRelation } from './check-relations.js';
@@ -59,7 +60,8 @@ export interface IncludeSource {
 /**
  * What the loader needs of the database: the relations of a repository (by
  * schema name), the repositories bound to the caller's transaction scope
- * (by key), the `in` chunk size and whether the driver limits per group.
+ * (by key), the `in` chunk size, the most disjunctions a query may have
+ * and whether the driver limits per group.
  */
 export interface IncludeHost<Scope> {
   relationsOf(schemaName: string): ReadonlyMap<string, ResolvedRelation> | undefined;
@@ -67,6 +69,8 @@ export interface IncludeHost<Scope> {
   /** The schema of the repository declared under `key` (as its find validates against). */
   schemaOf(key: string): RepositorySchema;
   readonly chunkSize: number;
+  /** The driver's `maxDisjunctions` (Infinity when unlimited): caps a chunk at this over the where's own. */
+  readonly maxDisjunctions: number;
   readonly perGroupNative: boolean;
   /** The driver takes a many-to-many per-parent limit (`through`) in one query. */
   readonly throughNative: boolean;
@@ -81,6 +85,8 @@ interface IncludeArgs {
   readonly limit?: number | undefined;
   readonly select?: readonly string[] | undefined;
   readonly include?: CheckedInclude | undefined;
+  /** Disjunctions of the normalized where (1 without one): each chunk's key list multiplies them. */
+  readonly disjunctions?: number | undefined;
 }
 
 const ONE_KEYS = new Set(['where', 'select', 'include']);
@@ -133,10 +139,10 @@ function walk<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path:
     const allowed = relation.kind === 'one' || relation.kind === 'oneBack' ? ONE_KEYS : MANY_KEYS;
     for (const key of Object.keys(value)) if (!allowed.has(key)) issues.push({ path: `${at}.${key}`, message: `not an option of this relation (use ${[...allowed].join(', ')})` });
     const target = host.schemaOf(relation.target);
-    const limit = checkQuery(target, value, allowed, at, issues);
+    const { limit, disjunctions } = checkQuery(target, value, allowed, at, issues);
     const nested = value.include === undefined ? undefined : walk(host, target.name, value.include, `${at}.include`, issues);
     out.set(name, {
-      relation, where: value.where ?? undefined, orderBy: value.orderBy, limit,
+      relation, where: value.where ?? undefined, orderBy: value.orderBy, limit, disjunctions,
       select: Array.isArray(value.select) ? (value.select as string[]) : (value.select as undefined), include: nested,
     });
   }
@@ -147,15 +153,16 @@ function walk<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path:
  * Check one relation's where, orderBy, select and limit with the target
  * repository's own find validation, once per call (not per parent or
  * chunk): the same checks and messages, at paths under the relation's
- * (`include.messages.where.nope`). Returns the limit, when valid.
+ * (`include.messages.where.nope`). Returns the limit, when valid, and the
+ * disjunctions of the normalized where.
  */
-function checkQuery(target: RepositorySchema, value: Row, allowed: ReadonlySet<string>, at: string, issues: ValidationIssue[]): number | undefined {
+function checkQuery(target: RepositorySchema, value: Row, allowed: ReadonlySet<string>, at: string, issues: ValidationIssue[]): { limit?: number | undefined; disjunctions: number } {
   const query: Row = {};
   for (const key of QUERY_KEYS) if (allowed.has(key) && value[key] !== undefined) query[key] = value[key];
   const own: ValidationIssue[] = [];
   const found = collectQuery(target, query, own);
   for (const issue of own) issues.push({ ...issue, path: `${at}.${issue.path}` });
-  return found?.query.limit;
+  return { limit: found?.query.limit, disjunctions: Math.max(1, disjunctions(found?.query.where)) };
 }
 
 /**
@@ -176,7 +183,8 @@ export function keyFields(include: CheckedInclude): string[] {
 /**
  * Load the relations of `include` for `rows` and set them on each row: one
  * query per relation and level for all the rows (chunked by the driver's
- * `in` limit), each through the related repository's own API and plugins.
+ * `in` and disjunction limits), each through the related repository's own
+ * API and plugins.
  * Each row of `rows` is replaced by a copy that carries its relations.
  *
  * @example
@@ -270,8 +278,11 @@ async function related<S>(
       for (const p of parts) rows.push(...p.rows);
     }
   } else {
+    // Each chunk's key list multiplies the where's disjunctions: keep their product within the driver's limit
+    // (a where over the limit on its own goes out one key at a time, for the driver to refuse).
+    const size = Math.max(1, Math.min(host.chunkSize, Math.floor(host.maxDisjunctions / (args.disjunctions ?? 1))));
     const chunks: string[][] = [];
-    for (let i = 0; i < values.length; i += host.chunkSize) chunks.push(values.slice(i, i + host.chunkSize));
+    for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
     for (const chunk of chunks) {
       const part = await target[READ_RELATED]({ ...base, where: filter({ in: chunk }) }, perGroup, options);
       if (chunks.length === 1) rows = part.rows;
