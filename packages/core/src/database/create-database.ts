@@ -85,7 +85,9 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
   const byName = new Map([...root.values()].map((repo) => [repo.name, repo]));
   runtime.references.bind((name, scope) => RepositoryImpl.bound(byName.get(name)!, scope));
   const schemasByKey = new Map(entries.map(([key, def]) => [key, def.schema]));
-  const relations = checkRelations(options.relations as Relations | undefined, schemasByKey);
+  // Key fields are checked as the plugins store them too: one a plugin encrypts or seals is refused here.
+  const storedByKey = new Map(entries.map(([key, def]) => [key, storage.get(def.schema.name)!]));
+  const relations = checkRelations(options.relations as Relations | undefined, schemasByKey, storedByKey);
   if (relations.size) runtime.includes = includeHost(relations, root, driver.capabilities);
 
   const scopeRepos = (scope: TransactionScopeState): TransactionScope<R, Rel> => {
