@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { memoryDriver } from '@chatcore/core/driver';
 import { pglite } from '@chatcore/pglite';
 import { indexAttackScenario } from './helpers/index-attack-scenario.js';
+import { plantedIncludeScenario } from './helpers/planted-include-scenario.js';
 import { sqlAccess } from './helpers/raw-access.js';
 import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f } from '@chatcore/core';
@@ -27,6 +28,19 @@ test('memory: a copied blind index never returns another record', async () => {
 test('PGlite: a blind index copied with raw SQL never returns another record', async () => {
   const driver = pglite();
   await indexAttackScenario(driver, randomBytes(3).toString('hex'), sqlAccess(driver));
+});
+
+test('memory: a planted blind index does not hide the real match of an include limited per parent', async () => {
+  const driver = memoryDriver();
+  await plantedIncludeScenario(driver, 'm', {
+    read: async (schema, id, field) => (await driver.getByIds(schema, [id], {}))[0]![field],
+    write: async (schema, id, set) => void (await driver.update(schema, { ids: [id] }, { set, increment: {} }, {})),
+  });
+});
+
+test('PGlite: a planted blind index does not hide the real match of an include limited per parent', async () => {
+  const driver = pglite();
+  await plantedIncludeScenario(driver, randomBytes(3).toString('hex'), sqlAccess(driver));
 });
 
 test('a row agrees with a lookup exactly when the blind index hashes the same encoding (text compared as well-formed strings)', async () => {

@@ -6,6 +6,7 @@ import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { firestoreDump } from './helpers/firestore-emulator.js';
 import { plaintextScenario } from './helpers/plaintext-scenario.js';
 import { indexAttackScenario, type RawAccess } from './helpers/index-attack-scenario.js';
+import { plantedIncludeScenario } from './helpers/planted-include-scenario.js';
 import { rollbackScenario } from './helpers/rollback-scenario.js';
 
 const emulator = await useFirestoreEmulator();
@@ -24,6 +25,14 @@ test('Firestore: no sensitive value in the stored documents after every write pa
 test('Firestore: a blind index copied with a raw document write never returns another record', async () => {
   const driver = firestore({ projectId: `chatcore-bidx-${randomBytes(4).toString('hex')}`, emulatorHost: emulator.host });
   await indexAttackScenario(driver, randomBytes(3).toString('hex'), {
+    read: async (schema, id, field) => (await driver.firestore.collection(schema.table).doc(id).get()).get(field),
+    write: async (schema, id, set) => void (await driver.firestore.collection(schema.table).doc(id).update(set)),
+  });
+});
+
+test('Firestore: a planted blind index does not hide the real match of an include limited per parent', async () => {
+  const driver = firestore({ projectId: `chatcore-pinc-${randomBytes(4).toString('hex')}`, emulatorHost: emulator.host });
+  await plantedIncludeScenario(driver, randomBytes(3).toString('hex'), {
     read: async (schema, id, field) => (await driver.firestore.collection(schema.table).doc(id).get()).get(field),
     write: async (schema, id, set) => void (await driver.firestore.collection(schema.table).doc(id).update(set)),
   });

@@ -7,6 +7,7 @@ import { postgres } from '@chatcore/postgres';
 import { plaintextScenario } from './helpers/plaintext-scenario.js';
 import { rotationScenario } from './helpers/rotation-scenario.js';
 import { indexAttackScenario } from './helpers/index-attack-scenario.js';
+import { plantedIncludeRepos, plantedIncludeScenario } from './helpers/planted-include-scenario.js';
 import { dropTables, sqlAccess } from './helpers/raw-access.js';
 import { rollbackScenario } from './helpers/rollback-scenario.js';
 
@@ -59,6 +60,18 @@ test('PostgreSQL: a blind index copied with raw SQL never returns another record
     await indexAttackScenario(postgres({ url }), suffix, sqlAccess(raw));
   } finally {
     await dropTables(raw, ['logins', 'accounts', 'notes'].map((t) => `${t}_${suffix}`));
+    await raw.close();
+  }
+});
+
+test('PostgreSQL: a planted blind index does not hide the real match of an include limited per parent', async () => {
+  const suffix = randomBytes(3).toString('hex');
+  const raw = postgres({ url });
+  await raw.connect();
+  try {
+    await plantedIncludeScenario(postgres({ url }), suffix, sqlAccess(raw));
+  } finally {
+    await dropTables(raw, plantedIncludeRepos(suffix).tables);
     await raw.close();
   }
 });
