@@ -63,7 +63,8 @@ test('equality and in on searchable fields find exactly the right records, with 
   assert.is(await db.users.count({ phone: '+44 2' }), 1);
   assert.is((await db.users.findOne({ where: { phone: '+44 1' } }))!.id, a.id);
   assert.is((await db.vault.find({ where: { i: -42 } })).length, 1);
-  assert.is((await db.users.find({ where: { not: { email: a.email }, name: { in: ['A', 'B'] } } })).length, 1);
+  assert.is((await db.users.find({ where: { not: { name: 'A' }, email: { in: [a.email, b.email] } } })).length, 1);
+  assert.instance(await db.users.find({ where: { not: { email: a.email }, name: { in: ['A', 'B'] } } }).then(() => undefined, (e: unknown) => e), ValidationError);
   assert.ok((await db.users.find({ where: { ssn: { isNull: true } } })).some((r) => r.id === a.id));
 });
 

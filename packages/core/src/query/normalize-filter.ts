@@ -18,6 +18,15 @@ const ARRAY_OPS: ReadonlySet<string> = new Set(['isNull', 'has', 'hasSome', 'has
 /** The condition that matches nothing (`in: []`); only ever at the top after folding. */
 export const FALSE: Condition = Object.freeze({ kind: 'or', conditions: Object.freeze([]) as readonly Condition[] });
 
+/**
+ * Why `not` around eq / in on an encrypted field is refused, like ne and
+ * notIn: pushed down it becomes an inequality on the blind index, which
+ * leaves out every row whose index collides with the value (or was copied
+ * from another row), and the plugin never sees those rows to correct it.
+ */
+const NEGATED_LOOKUP = (op: string): string =>
+  `${op} under not is not available on an encrypted field: a negated blind-index lookup would leave out the rows whose index collides with the value; select the rows you want with eq, in or isNull, or leave the value out after reading`;
+
 /** Operators a field allows, given its type and whether it is encrypted. */
 function allowedOps(meta: FieldMeta): ReadonlySet<string> {
   if (meta.secret) return new Set();
@@ -69,7 +78,7 @@ export function normalizeFilter(schema: RepositorySchema, filter: unknown, path 
 export function normalizeTestedFilter(schema: RepositorySchema, filter: unknown, path = 'where'): { where: Condition | undefined; tests: boolean } {
   if (filter === undefined || filter === null) return { where: undefined, tests: false };
   const issues: ValidationIssue[] = [];
-  const cond = walk(schema, filter, path, issues, 0);
+  const cond = walk(schema, filter, path, issues, 0, false);
   if (issues.length) throw new ValidationError(issues, { context: 'filter' });
   const where = fold(schema, cond);
   // Folded without a schema, a test that always holds is kept as a condition.
@@ -90,11 +99,12 @@ export function normalizeTestedFilter(schema: RepositorySchema, filter: unknown,
 export function collectFilter(schema: RepositorySchema, filter: unknown, path: string, issues: ValidationIssue[]): Condition | undefined {
   if (filter === undefined || filter === null) return undefined;
   const before = issues.length;
-  const cond = walk(schema, filter, path, issues, 0);
+  const cond = walk(schema, filter, path, issues, 0, false);
   return issues.length > before ? undefined : fold(schema, cond);
 }
 
-function walk(schema: RepositorySchema, filter: unknown, path: string, issues: ValidationIssue[], depth: number): Condition {
+/** `negated`: whether the filter sits under an odd number of `not`s (its tests are negated once pushed down). */
+function walk(schema: RepositorySchema, filter: unknown, path: string, issues: ValidationIssue[], depth: number, negated: boolean): Condition {
   if (depth > MAX_DEPTH) {
     issues.push({ path, message: `filter nested deeper than ${MAX_DEPTH} levels` });
     return TRUE;
@@ -113,12 +123,12 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
         issues.push({ path: here, message: 'expected an array of filters' });
         continue;
       }
-      const children = value.map((v, i) => walk(schema, v, `${here}[${i}]`, issues, depth + 1));
+      const children = value.map((v, i) => walk(schema, v, `${here}[${i}]`, issues, depth + 1, negated));
       parts.push({ kind: key, conditions: children });
       continue;
     }
     if (key === 'not') {
-      parts.push(negate(walk(schema, value, here, issues, depth + 1)));
+      parts.push(negate(walk(schema, value, here, issues, depth + 1, !negated)));
       continue;
     }
     const meta = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
@@ -153,6 +163,10 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
         continue;
       }
       if (v === undefined || op === 'mode') continue;
+      if (negated && meta.sensitive && (op === 'in' || (op === 'eq' && v !== null))) {
+        issues.push({ path: opPath, message: NEGATED_LOOKUP(op) });
+        continue;
+      }
       if (insensitive && TEXT_OPS.has(op)) parts.push(textLeaf(key, op === 'eq' ? 'equals' : op as TextMatch, v, true, opPath, issues));
       else parts.push(leaf(meta, key, op, v, opPath, issues));
     }

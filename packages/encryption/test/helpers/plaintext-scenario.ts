@@ -77,7 +77,6 @@ export async function plaintextScenario(base: Driver, suffix: string, dump: (sch
     assert.is(await db.people.count({ email: { in: [a.email, target.email] } }), 1);
     assert.is((await db.chats.find({ where: { author: chat.author } })).length, 2);
     const total = await db.people.count({});
-    assert.is(await db.people.count({ not: { email: target.email } }), total - 1);
     try {
       await db.people.create({ name: 'dup', email: target.email.toUpperCase() });
       assert.unreachable('duplicate email accepted');
@@ -100,6 +99,7 @@ export async function plaintextScenario(base: Driver, suffix: string, dump: (sch
       [() => db.chats.find({ where: { body: 'x' } }), UnsupportedQueryError],
       [() => db.people.updateMany({ apiKey: { lt: 'z' } }, { name: 'x' }), ValidationError],
       [() => db.people.deleteMany({ apiKey: { ne: 'x' } }), ValidationError],
+      [() => db.people.count({ not: { email: target.email } }), ValidationError],
     ] as const) {
       try {
         await run();
