@@ -1,8 +1,12 @@
-import type { FieldMeta, IndexSchema, RepositorySchema } from '@chatcore/core/plugin';
+import type { FieldMeta, IndexSchema, RepositorySchema, SensitiveOptions } from '@chatcore/core/plugin';
 import { ConfigError } from '@chatcore/core';
 import { toSnakeCase } from '@chatcore/core/plugin';
 import type { FieldPlan, RepositoryPlan } from './repository-plan.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
+
+function searchOptions(p: FieldPlan): SensitiveOptions {
+  return Object.freeze({ searchable: p.searchable, ...(p.normalize ? { normalize: p.normalize } : {}) });
+}
 
 function ciphertextMeta(p: FieldPlan, pluginName: string): FieldMeta {
   const { meta } = p;
@@ -14,7 +18,7 @@ function ciphertextMeta(p: FieldPlan, pluginName: string): FieldMeta {
     indexed: false,
     secret: false,
     // Marked sensitive whatever the source (schema or sensitiveFields), so that plugins and tools that redact see it.
-    sensitive: { searchable: p.searchable, ...(p.normalize ? { normalize: p.normalize } : {}) },
+    sensitive: searchOptions(p),
     storedAs: 'ciphertext',
     annotations: Object.freeze({ ...meta.annotations, [pluginName]: Object.freeze({ logicalType: meta.type, blindIndex: p.indexField }) }),
   } satisfies FieldMeta);
@@ -42,6 +46,8 @@ function envelopeMeta(plan: RepositoryPlan, pluginName: string): FieldMeta {
     secret: false,
     sensitive: { searchable: false },
     storedAs: 'sealed-envelope',
+    // Tells core which logical fields live in here, so that it validates queries on them before any plugin runs.
+    holds: Object.freeze(Object.fromEntries(plan.sealed.map((name) => [name, searchOptions(plan.fields.get(name)!)]))),
     column: toSnakeCase(plan.envelopeField!),
     annotations: Object.freeze({ [pluginName]: Object.freeze({ sealedFields: plan.sealed }) }),
   } satisfies FieldMeta);

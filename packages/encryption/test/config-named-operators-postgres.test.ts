@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { requireService } from '@chatcore/core/testing';
 import { postgres } from '@chatcore/postgres';
 import { namedOperatorsScenario } from './helpers/named-operators-scenario.js';
-import { dropTables } from './helpers/raw-access.js';
+import { dropSuffixedTables } from './helpers/suffixed-tables.js';
 
 await requireService('postgres');
 const url = 'postgres://postgres@127.0.0.1:5432/test';
@@ -13,14 +13,7 @@ test('PostgreSQL: ne, notIn, not over eq / in and other refused operators on a f
   try {
     await namedOperatorsScenario('postgres', postgres({ url }), suffix);
   } finally {
-    const cleanup = postgres({ url });
-    await cleanup.connect();
-    try {
-      const res = await cleanup.executor.execute({ sql: `select tablename from pg_tables where schemaname = 'public' and tablename like $1`, parameters: [`%\\_${suffix}`] });
-      await dropTables(cleanup, res.rows.map((r) => String(r.tablename)));
-    } finally {
-      await cleanup.close();
-    }
+    await dropSuffixedTables(url, suffix);
   }
 });
 

@@ -189,7 +189,8 @@ export interface Plugin {
   /**
    * Change storage schemas or add plugin-owned repositories (`ownedBy` set to this plugin's name).
    * A storage field marked `sensitive` under a logical field's name makes core validate that field
-   * as encrypted (the operators, sort keys and increments of a `.sensitive()` field only).
+   * as encrypted (the operators, sort keys and increments of a `.sensitive()` field only); so does
+   * naming a logical field in the `holds` of the storage field that keeps it (a sealed envelope).
    */
   extendSchema?(schemas: readonly RepositorySchema[]): readonly RepositorySchema[];
   connect?(host: PluginHost): MaybePromise<void>;

@@ -2,6 +2,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { FieldMeta } from '../schema/field-meta.js';
 import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
+import { SEALED } from '../schema/checked-schema.js';
 import { describe, isPlainObject } from '../repository/validate-value.js';
 import type { Condition } from './condition.js';
 import { collectFilter } from './normalize-filter.js';
@@ -90,7 +91,7 @@ const NUMERIC = new Set(['integer', 'bigint', 'number']);
 /** Which fields a function accepts, and why not. Encrypted fields allow count only. */
 function fieldProblem(fn: AggregateFn, meta: FieldMeta): string | undefined {
   if (meta.secret) return 'secret fields cannot be aggregated';
-  if (fn === 'count') return undefined;
+  if (fn === 'count') return meta.storedAs === SEALED && !meta.sensitive?.searchable ? 'count is not possible on a sealed field without a blind index' : undefined;
   if (meta.sensitive) return `${fn} is not possible on an encrypted field (only count is)`;
   if ((fn === 'sum' || fn === 'avg') && !NUMERIC.has(meta.type)) return `${fn} needs an integer, bigint or number field, not ${meta.type}`;
   if ((fn === 'min' || fn === 'max') && !ORDERED_TYPES.has(meta.type)) return `${fn} needs an ordered field, not ${meta.type}`;

@@ -2,6 +2,7 @@ import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { FieldMeta } from '../schema/field-meta.js';
 import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
+import { SEALED } from '../schema/checked-schema.js';
 import { describe, isPlainObject, validateValue } from '../repository/validate-value.js';
 import type { CmpOp, Condition, TextMatch } from './condition.js';
 import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
@@ -27,10 +28,17 @@ export const FALSE: Condition = Object.freeze({ kind: 'or', conditions: Object.f
 const NEGATED_LOOKUP = (op: string): string =>
   `${op} under not is not available on an encrypted field: a negated blind-index lookup would leave out the rows whose index collides with the value; select the rows you want with eq, in or isNull, or leave the value out after reading`;
 
+/** Why a field does not take an operator it does not allow. */
+function refusedOp(meta: FieldMeta, op: string): string {
+  if (!meta.sensitive) return `operator ${op} does not apply to a ${meta.type} field`;
+  if (meta.storedAs === SEALED && !meta.sensitive.searchable) return `operator ${op} is not available on a sealed field without a blind index: it is stored inside the record's envelope, where the database cannot test it; list it as clear (not sealed) to filter on it, or make it searchable for eq and in`;
+  return `operator ${op} is not available on an encrypted field`;
+}
+
 /** Operators a field allows, given its type and whether it is encrypted. */
 function allowedOps(meta: FieldMeta): ReadonlySet<string> {
   if (meta.secret) return new Set();
-  if (meta.sensitive) return new Set(meta.sensitive.searchable ? ['eq', 'in', 'isNull'] : ['isNull']);
+  if (meta.sensitive) return new Set(meta.sensitive.searchable ? ['eq', 'in', 'isNull'] : meta.storedAs === SEALED ? [] : ['isNull']);
   switch (meta.type) {
     case 'string': case 'text':
       return STRING_OPS;
@@ -159,7 +167,7 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
         continue;
       }
       if (!allowed.has(op)) {
-        issues.push({ path: opPath, message: meta.sensitive ? `operator ${op} is not available on an encrypted field` : `operator ${op} does not apply to a ${meta.type} field` });
+        issues.push({ path: opPath, message: refusedOp(meta, op) });
         continue;
       }
       if (v === undefined || op === 'mode') continue;

@@ -2,6 +2,7 @@ import { v4 as uuidv4, v7 as uuidv7 } from 'uuid';
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import type { FieldMeta } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
+import { SEALED } from '../schema/checked-schema.js';
 import type { NormalizedPatch } from '../query/condition.js';
 import type { StoredRow } from '../driver/driver.js';
 import { describe, isPlainObject, validateValue } from './validate-value.js';
@@ -104,7 +105,8 @@ export class WriteInput {
           issues.push({ path: key, message: 'an object here must be { increment: n }' });
           continue;
         }
-        if (!NUMERIC.has(meta.type) || meta.sensitive) {
+        // A sealed field is added to in the opened envelope, not in the database.
+        if (!NUMERIC.has(meta.type) || (meta.sensitive && meta.storedAs !== SEALED)) {
           issues.push({ path: `${key}.increment`, message: 'increments apply to integer, number and bigint fields only (not encrypted ones)' });
           continue;
         }

@@ -109,8 +109,20 @@ export interface FieldMeta {
   readonly items?: FieldMeta | undefined;
   /** id: how new ids are made. */
   readonly generate?: 'uuidv7' | 'uuidv4' | (() => string) | undefined;
-  /** Set by plugins that change how a field is stored (e.g. 'ciphertext'). */
+  /**
+   * Set by plugins that change how a field is stored (e.g. 'ciphertext'). In
+   * a repository's checked schema, `'sealed'` marks a logical field that a
+   * storage field `holds` (it has no storage field of its own).
+   */
   readonly storedAs?: string | undefined;
+  /**
+   * Set by a plugin on a storage field that keeps logical fields inside it
+   * (the encryption plugin's sealed envelope): each field it holds, and
+   * whether a blind index makes it `searchable`. Core validates queries on
+   * those fields as on `.sensitive()` fields, and refuses every test on one
+   * that is not searchable (only the plugin can open the envelope).
+   */
+  readonly holds?: Readonly<Record<string, SensitiveOptions>> | undefined;
   /** Set by `.references()`: this field holds the id of a record of another repository. */
   readonly references?: ReferenceMeta | undefined;
   /** Free-form annotations for plugins (e.g. the blind index a column serves). */
