@@ -11,11 +11,12 @@ function unsupported(plan: RepositoryPlan, field: string, what: string): Unsuppo
 
 /**
  * Rewrite a filter so that nothing below the encryption plugin sees a
- * plaintext value: `eq`/`ne`/`in`/`notIn` on a searchable field become the
- * same test on its blind index (exact, null semantics included, because the
- * index is null exactly when the value is); `isNull` on an encrypted field
- * tests its ciphertext (field mode) or blind index; anything else on an
- * encrypted or sealed field raises UnsupportedQueryError.
+ * plaintext value: `eq`/`in` on a searchable field become the same test on
+ * its blind index (exact, null semantics included, because the index is
+ * null exactly when the value is); `isNull` on an encrypted field tests its
+ * ciphertext (field mode) or blind index; anything else on an encrypted or
+ * sealed field, `ne` and `notIn` included (core refuses them first; this
+ * covers operations other plugins send), raises UnsupportedQueryError.
  *
  * @example
  * ```ts
@@ -38,13 +39,14 @@ export function rewriteCondition(plan: RepositoryPlan, cond: Condition | undefin
     case 'cmp': {
       const p = plan.fields.get(cond.field);
       if (!p) return cond;
-      if (!p.indexField || (cond.op !== 'eq' && cond.op !== 'ne')) throw unsupported(plan, cond.field, `Operator ${cond.op}`);
+      // ne (a negated eq, too) on a blind index would leave out the rows whose index collides with the value.
+      if (!p.indexField || cond.op !== 'eq') throw unsupported(plan, cond.field, `Operator ${cond.op}`);
       return { kind: 'cmp', field: p.indexField, op: cond.op, value: blindIndexOf(plan, p, cond.value) };
     }
     case 'in': {
       const p = plan.fields.get(cond.field);
       if (!p) return cond;
-      if (!p.indexField) throw unsupported(plan, cond.field, cond.negate ? 'Operator notIn' : 'Operator in');
+      if (!p.indexField || cond.negate) throw unsupported(plan, cond.field, cond.negate ? 'Operator notIn' : 'Operator in');
       return { kind: 'in', field: p.indexField, values: cond.values.map((v) => blindIndexOf(plan, p, v)), negate: cond.negate };
     }
     case 'isNull': {
