@@ -7,6 +7,7 @@ import { aggregateCheck, countCheck, getCheck, queryCheck } from './entry-checks
 import type { CacheTier } from './cache-stats.js';
 import { isLocalProbe, type LocalProbe, type ReadSpec } from './read-through.js';
 import { localIdKey } from './tiers/in-process-tier.js';
+import type { SharedKeys } from './tiers/shared-tier.js';
 
 type ReadOp = Extract<Operation, { kind: 'get' | 'query' | 'count' | 'aggregate' }>;
 /**
@@ -65,8 +66,10 @@ export class CachedReads {
       this.rt.counters.add(op.schema.name, 'local', 'bypasses', 1, hint === false ? 'call-option' : 'transaction');
       return next(op);
     }
-    if (op.kind === 'query' && op.query.through && !this.rt.readers.get(op.query.through.schema.name)?.includes(op.schema.name)) {
-      // Its rows depend on a join repository whose writes are not known to move this repository's generation.
+    const through = op.kind === 'query' ? op.query.through?.schema.name : undefined;
+    if (through !== undefined && !(this.rt.repos.has(through) && this.rt.readers.get(through)?.includes(op.schema.name))) {
+      // Its rows depend on the join repository's: only a cached one moves its generation on every write, from
+      // every process (one that declares no relations too); and only a declared one moves ours in this process.
       this.rt.counters.add(op.schema.name, 'local', 'bypasses', 1, 'join');
       return next(op);
     }
@@ -90,7 +93,7 @@ export class CachedReads {
       }
       return op.ids.length ? this.getMany(op, cfg, ttlMs, variant, next) : next(op);
     }
-    return this.query(op, ctx, cfg, ttlMs, next);
+    return this.query(op, ctx, cfg, ttlMs, through, next);
   }
 
   /** Tenant and projection of a get: part of its keys ('' when it has neither). */
@@ -133,17 +136,20 @@ export class CachedReads {
     return answer(values.filter((v): v is StoredRow => v !== null), from);
   }
 
-  private async query(op: Exclude<ReadOp, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
+  /** A query, count or aggregate; `through`: the join repository a query reads through (its generation is checked too). */
+  private async query(op: Exclude<ReadOp, { kind: 'get' }>, ctx: OperationContext, cfg: ResolvedRepository, ttlMs: number, through: string | undefined, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     const repo = op.schema.name;
     const tenant = cfg.tenantScoped ? `;t=${ctx.tenant ?? '\u0001'}` : '';
     const text = (op.kind === 'count' ? `C:${canonicalCondition(op.where)}` : op.kind === 'aggregate' ? `A:${canonicalAggregate(op.aggregate)}` : `Q:${canonicalQuery(op.query)}`) + tenant;
-    let keys: readonly [string, string] | undefined;
+    let keys: SharedKeys | undefined;
     const { value, from } = await this.rt.reads!.read({
       repo, cfg, ttlMs,
       localKey: `q\u0000${repo}\u0000${text}`,
       localIdKey: undefined,
       check: op.kind === 'count' ? countCheck : op.kind === 'aggregate' ? aggregateCheck(op.aggregate) : queryCheck(op.query),
-      sharedKeys: () => (keys ??= [this.rt.keys.queryEntry(repo, schemaHash(op.schema), text), this.rt.keys.generation(repo)]),
+      sharedKeys: () => (keys ??= through === undefined
+        ? [this.rt.keys.queryEntry(repo, schemaHash(op.schema), text), this.rt.keys.generation(repo)]
+        : [this.rt.keys.queryEntry(repo, schemaHash(op.schema), text), this.rt.keys.generation(repo), this.rt.keys.generation(through)]),
       load: async () => {
         const r = await next(op);
         if (op.kind === 'aggregate') return r.groups ?? [];

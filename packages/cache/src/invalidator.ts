@@ -90,9 +90,14 @@ export class Invalidator {
     for (const [repo, ids] of byRepo) this.applyLocally(repo, [...ids]);
   }
 
-  /** Apply a message from another process: its ids, and the counter values its INCRs returned (`epochs` aligned with `ids`). */
+  /**
+   * Apply a message from another process: its ids, and the counter values its INCRs returned (`epochs` aligned
+   * with `ids`). A write to a join repository also kills our in-process queries through it: the writer may not
+   * know they exist (it need not declare the relation).
+   */
   received(repo: string, ids: readonly string[], epochs?: readonly number[], generation?: number): void {
     this.applyLocally(repo, ids);
+    for (const reader of this.deps.readers(repo)) this.applyLocally(reader, []);
     const { floors, keys } = this.deps;
     if (Array.isArray(epochs) && epochs.length === ids.length) ids.forEach((d, i) => floors.raise(keys.epoch(repo, d), epochs[i]!));
     if (typeof generation === 'number') floors.raise(keys.generation(repo), generation);

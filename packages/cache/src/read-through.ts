@@ -3,19 +3,13 @@ import type { CacheCounters } from './cache-counters.js';
 import type { CounterFloors } from './counter-floors.js';
 import type { EntryCheck } from './entry-checks.js';
 import { FORGED, type EntryAuthenticator } from './entry-authenticator.js';
-import type { SharedRead } from './tiers/shared-tier.js';
+import type { SharedKeys, SharedRead } from './tiers/shared-tier.js';
+import { sameMore, tagsOf, type StoredEntry, type Tags } from './stored-entry.js';
 import type { CacheTier } from './cache-stats.js';
 import type { ResolvedRepository } from './cache-options.js';
 import type { Generations } from './generations.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
-
-/** An entry as both tiers store it: the counter value it was filled under, fresh-until time, and the value. */
-interface StoredEntry {
-  readonly t: number;
-  readonly f: number;
-  readonly v: unknown;
-}
 
 /**
  * One cacheable read: where it lives in each tier and how to load it. Keys
@@ -33,8 +27,12 @@ export interface ReadSpec {
   readonly localKey: string;
   /** `localIdKey(repo, idDigest)` for get entries, so a write to the id deletes them; lazily computed. */
   readonly localIdKey: (() => string) | undefined;
-  /** [entry key, counter key] in the shared tier. */
-  readonly sharedKeys: () => readonly [string, string];
+  /**
+   * [entry key, counter key, ...further counter keys] in the shared tier. A read whose answer also depends on
+   * another repository (a query through a join repository) names that one's counter too: the entry is served
+   * only while every counter still has the value it was filled under.
+   */
+  readonly sharedKeys: () => SharedKeys;
   /** Read below the cache. The value returned is owned by the cache from then on. */
   readonly load: () => Promise<unknown>;
   /** Whether a value from the shared tier can be this read's answer (its id, its filter). */
@@ -208,7 +206,7 @@ export class ReadThrough {
       if (specs.length - missing.length) counters.add(repo, 'local', 'hits', specs.length - missing.length);
       if (missing.length) counters.add(repo, 'local', 'misses', missing.length);
     } else if (local) counters.add(repo, 'local', 'bypasses', missing.length, 'bus-down');
-    const tags = new Map<number, number | undefined>();
+    const tags = new Map<number, Tags | undefined>();
     let from: CacheTier | undefined = missing.length ? 'shared' : 'local';
     if (missing.length && shared) {
       if (this.deps.sharedUsable()) {
@@ -217,12 +215,14 @@ export class ReadThrough {
           const still: number[] = [];
           for (const [j, i] of missing.entries()) {
             const r = reads[j]!;
-            tags.set(i, r.tag);
             const entry = this.openShared(specs[i]!, r);
             if (entry && now < entry.f) {
               out[i] = copyValue(entry.v);
               this.fillLocal(specs[i]!, entry.v, entry.f, gen, localOk);
-            } else still.push(i);
+            } else {
+              still.push(i);
+              tags.set(i, tagsOf(r));
+            }
           }
           if (missing.length - still.length) counters.add(repo, 'shared', 'hits', missing.length - still.length);
           if (still.length) counters.add(repo, 'shared', 'misses', still.length);
@@ -234,7 +234,7 @@ export class ReadThrough {
     }
     if (missing.length) {
       from = undefined;
-      await this.startCounters(missing.filter((i) => tags.get(i) === 0), specs, tags);
+      await this.startCounters(missing, specs, tags);
       const values = await loadMissing(missing);
       for (const [j, i] of missing.entries()) {
         const v = values[j];
@@ -248,7 +248,7 @@ export class ReadThrough {
   /**
    * The entry a shared read found, if it may answer `spec`: sealed by a
    * holder of the key for this very key and counter, filled under the
-   * counter's current value, that value not rolled back, and the value an
+   * current value of each of its counters, none rolled back, and the value an
    * answer to this read. Anything else is a miss; the forged ones are
    * reported too (the database read that follows overwrites them).
    */
@@ -264,10 +264,17 @@ export class ReadThrough {
     } catch {
       return this.reject(spec, 'malformed');
     }
-    if (typeof entry !== 'object' || entry === null || entry.t !== r.tag) return undefined;
-    if (this.deps.floors.isRollback(counterKey, r.tag)) return this.reject(spec, 'rollback');
+    if (typeof entry !== 'object' || entry === null || entry.t !== r.tag || !sameMore(entry.x, r.more)) return undefined;
+    if (this.deps.floors.isRollback(counterKey, r.tag) || (r.more && this.isRollback(spec, r.more, 1))) return this.reject(spec, 'rollback');
     const reason = spec.check(entry.v);
     return reason === undefined ? entry : this.reject(spec, reason);
+  }
+
+  /** Whether a counter value read is below its known floor; `tags` are those of the spec's counters from `first` on. */
+  private isRollback(spec: ReadSpec, tags: Tags, first = 0): boolean {
+    const keys = spec.sharedKeys();
+    for (let i = 0; i < tags.length; i++) if (this.deps.floors.isRollback(keys[first + i + 1]!, tags[i]!)) return true;
+    return false;
   }
 
   private reject(spec: ReadSpec, reason: string): undefined {
@@ -278,12 +285,12 @@ export class ReadThrough {
   /** Below the in-process tier: the shared tier, then the database; `gen` was read before either. */
   private async load(spec: ReadSpec, localOk: boolean, gen: number): Promise<Served> {
     const { shared, counters } = this.deps;
-    let tag: number | undefined;
+    let read: SharedRead | undefined;
     if (shared) {
       if (this.deps.sharedUsable()) {
         try {
           const [r] = await shared.read([spec.sharedKeys()]);
-          tag = r!.tag;
+          read = r!;
           const entry = this.openShared(spec, r!);
           const now = Date.now();
           if (entry) {
@@ -304,47 +311,67 @@ export class ReadThrough {
         }
       } else counters.add(spec.repo, 'shared', 'bypasses', 1, 'unavailable');
     }
-    if (tag === 0) tag = await this.startCounter(spec);
+    const tags = await this.startCounter(spec, read && tagsOf(read));
     const value = await spec.load();
-    await this.fill(spec, value, tag, gen, localOk);
+    await this.fill(spec, value, tags, gen, localOk);
     return { value, from: undefined };
   }
 
   /**
-   * The read found the entry's counter missing (0): start it before the
+   * The read found a counter of the entry missing (0): start it before the
    * database read and fill under the value it starts from. Never under 0: a
    * counter dropped later (clear, restart) reads 0 again and would match.
    * Undefined (no shared fill) when the tier cannot answer.
    */
-  private async startCounter(spec: ReadSpec): Promise<number | undefined> {
-    const tags = new Map([[0, 0]]);
-    await this.startCounters([0], [spec], tags);
-    return tags.get(0);
+  private async startCounter(spec: ReadSpec, tags: Tags | undefined): Promise<Tags | undefined> {
+    if (!tags?.includes(0)) return tags;
+    const all = new Map([[0, tags]]);
+    await this.startCounters([0], [spec], all);
+    return all.get(0);
   }
 
-  private async startCounters(which: readonly number[], specs: readonly ReadSpec[], tags: Map<number, number | undefined>): Promise<void> {
-    if (!which.length || !this.deps.shared) return;
+  /** startCounter for several reads at once (one call to the tier); `tags` is updated in place. */
+  private async startCounters(which: readonly number[], specs: readonly ReadSpec[], tags: Map<number, Tags | undefined>): Promise<void> {
+    const keys: string[] = [];
+    const at: Array<readonly [read: number, counter: number]> = [];
+    for (const i of which) {
+      const t = tags.get(i);
+      if (!t?.includes(0)) continue;
+      const names = specs[i]!.sharedKeys();
+      t.forEach((n, j) => {
+        if (n === 0) {
+          keys.push(names[j + 1]!);
+          at.push([i, j]);
+        }
+      });
+    }
+    if (!keys.length || !this.deps.shared) return;
     try {
-      const values = await this.deps.shared.start(which.map((i) => specs[i]!.sharedKeys()[1]), this.deps.counterTtlMs);
-      which.forEach((i, j) => tags.set(i, values[j]));
+      const values = await this.deps.shared.start(keys, this.deps.counterTtlMs);
+      at.forEach(([i, j], k) => {
+        const t = [...tags.get(i)!];
+        t[j] = values[k]!;
+        tags.set(i, t);
+      });
     } catch {
-      for (const i of which) tags.delete(i);
-      this.deps.counters.add(specs[which[0]!]!.repo, 'shared', 'errors', 1, 'start');
+      for (const [i] of at) tags.delete(i);
+      this.deps.counters.add(specs[at[0]![0]]!.repo, 'shared', 'errors', 1, 'start');
     }
   }
 
   /** Fill both tiers with a value read from the database under the counters captured before the read. */
-  private fill(spec: ReadSpec, value: unknown, tag: number | undefined, gen: number, localOk: boolean): Promise<unknown> | undefined {
+  private fill(spec: ReadSpec, value: unknown, tags: Tags | undefined, gen: number, localOk: boolean): Promise<unknown> | undefined {
     const freshUntil = Date.now() + spec.ttlMs;
     this.fillLocal(spec, value, freshUntil, gen, localOk);
     const shared = this.deps.shared;
-    if (!shared || tag === undefined) return undefined;
+    if (!shared || tags === undefined) return undefined;
     const [key, counterKey] = spec.sharedKeys();
     // A counter below what we know it reached was set back: an entry under it would never be served.
-    if (this.deps.floors.isRollback(counterKey, tag)) return undefined;
+    if (this.isRollback(spec, tags)) return undefined;
+    const entry: StoredEntry = tags.length === 1 ? { t: tags[0]!, f: freshUntil, v: value } : { t: tags[0]!, f: freshUntil, v: value, x: tags.slice(1) };
     let raw: string;
     try {
-      raw = this.deps.auth.seal(key, counterKey, encode({ t: tag, f: freshUntil, v: value } satisfies StoredEntry));
+      raw = this.deps.auth.seal(key, counterKey, encode(entry));
     } catch {
       return undefined;
     }
@@ -371,17 +398,17 @@ export class ReadThrough {
     if (this.refreshes.has(key)) return;
     const p = (async () => {
       const gen = this.deps.generations.current(spec.repo);
-      let tag: number | undefined;
+      let tags: Tags | undefined;
       if (this.deps.shared && this.deps.sharedUsable()) {
         try {
-          tag = (await this.deps.shared.read([spec.sharedKeys()]))[0]!.tag;
+          tags = tagsOf((await this.deps.shared.read([spec.sharedKeys()]))[0]!);
         } catch {
           this.deps.counters.add(spec.repo, 'shared', 'errors', 1, 'refresh');
         }
       }
-      if (tag === 0) tag = await this.startCounter(spec);
+      tags = await this.startCounter(spec, tags);
       const value = await spec.load();
-      this.fill(spec, value, tag, gen, this.deps.local !== undefined && this.deps.localTrusted());
+      this.fill(spec, value, tags, gen, this.deps.local !== undefined && this.deps.localTrusted());
     })()
       .catch(() => this.deps.counters.add(spec.repo, 'local', 'errors', 1, 'refresh'))
       .finally(() => this.refreshes.delete(key));

@@ -1,6 +1,6 @@
 import { Keyv } from 'keyv';
 import { LRUCache } from 'lru-cache';
-import type { SharedRead, SharedTier } from './shared-tier.js';
+import type { SharedKeys, SharedRead, SharedTier } from './shared-tier.js';
 
 /**
  * Counters for the in-memory tier, bounded: each increment takes the next
@@ -70,9 +70,12 @@ export class MemorySharedTier implements SharedTier {
     this.counters = new BoundedCounters(options.maxEntries);
   }
 
-  async read(pairs: ReadonlyArray<readonly [string, string]>): Promise<SharedRead[]> {
-    const raws = pairs.length === 1 ? [await this.keyv.get(pairs[0]![0])] : await this.keyv.getMany(pairs.map((p) => p[0]));
-    return pairs.map((p, i) => ({ raw: raws[i] ?? undefined, tag: this.counters.get(p[1]) }));
+  async read(reads: readonly SharedKeys[]): Promise<SharedRead[]> {
+    const raws = reads.length === 1 ? [await this.keyv.get(reads[0]![0])] : await this.keyv.getMany(reads.map((p) => p[0]));
+    return reads.map((p, i) => {
+      const read = { raw: raws[i] ?? undefined, tag: this.counters.get(p[1]) };
+      return p.length === 2 ? read : { ...read, more: p.slice(2).map((k) => this.counters.get(k)) };
+    });
   }
 
   async write(entries: ReadonlyArray<{ key: string; raw: string; ttlMs: number }>): Promise<void> {

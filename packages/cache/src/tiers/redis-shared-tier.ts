@@ -1,7 +1,7 @@
 import KeyvRedis, { Keyv } from '@keyv/redis';
 import { closeClient, scanDelete, type RedisCommands } from './redis-connection.js';
 import type { RedisGuard } from './redis-guard.js';
-import type { SharedRead, SharedTier } from './shared-tier.js';
+import type { SharedKeys, SharedRead, SharedTier } from './shared-tier.js';
 
 /**
  * keyv's envelope as one string: `<expires>|<entry>`. The entry is already
@@ -35,6 +35,9 @@ return v`;
 const INIT = `${START}
 if redis.call('EXISTS', KEYS[1]) == 0 then start(KEYS[1]) redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return redis.call('GET', KEYS[1])`;
+
+/** A counter as read: 0 when it does not exist. */
+const counterValue = (v: string | null | undefined): number => (v === undefined || v === null ? 0 : Number(v));
 
 /**
  * The shared tier on Redis: entries through keyv with @keyv/redis, counters
@@ -75,20 +78,28 @@ export class RedisSharedTier implements SharedTier {
     store.namespace = undefined;
   }
 
-  read(pairs: ReadonlyArray<readonly [string, string]>): Promise<SharedRead[]> {
+  read(reads: readonly SharedKeys[]): Promise<SharedRead[]> {
     return this.guard.run(async () => {
       // One MGET per hash slot: an entry and its counter share a slot (see KeyNames), so a single
       // read is one command even on a cluster. The adapter returns keyv's envelope as stored.
       const keys: string[] = [];
-      for (const p of pairs) keys.push(p[1], p[0]);
+      for (const p of reads) {
+        keys.push(p[1], p[0]);
+        for (let j = 2; j < p.length; j++) keys.push(p[j]!);
+      }
       const values = (await this.store.getMany(keys)) as Array<string | undefined>;
       const now = Date.now();
-      return pairs.map((_, i) => {
-        const tag = values[2 * i];
-        const env = values[2 * i + 1];
+      let at = 0;
+      return reads.map((p) => {
+        const tag = counterValue(values[at]);
+        const env = values[at + 1];
+        at += 2;
         const data = env === undefined || env === null ? undefined : envelope.deserialize(env);
         const live = data && (data.expires === undefined || data.expires > now) ? data.value : undefined;
-        return { raw: live, tag: tag === undefined || tag === null ? 0 : Number(tag) };
+        if (p.length === 2) return { raw: live, tag };
+        const more = values.slice(at, at + p.length - 2).map(counterValue);
+        at += p.length - 2;
+        return { raw: live, tag, more };
       });
     });
   }

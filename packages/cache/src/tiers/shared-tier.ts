@@ -16,8 +16,11 @@
  */
 export interface SharedTier {
   readonly kind: 'memory' | 'redis';
-  /** Each entry with the current value of its counter (0 when the counter does not exist). */
-  read(pairs: ReadonlyArray<readonly [entryKey: string, counterKey: string]>): Promise<SharedRead[]>;
+  /**
+   * Each entry with the current value of its counter (0 when the counter does not exist), and of the further
+   * counters it depends on when the keys name some (a query through a join repository: its generation).
+   */
+  read(keys: readonly SharedKeys[]): Promise<SharedRead[]>;
   /** Store entries with a TTL in ms. */
   write(entries: ReadonlyArray<{ readonly key: string; readonly raw: string; readonly ttlMs: number }>): Promise<void>;
   /**
@@ -37,7 +40,20 @@ export interface SharedTier {
 }
 
 /**
- * An entry (undefined when absent) and its counter's current value.
+ * The keys of one shared read: the entry, the counter it is checked against,
+ * then any further counters it depends on (each in its own hash slot; a
+ * plain get or query names none, and its read stays one command per slot).
+ *
+ * @example
+ * ```ts
+ * const keys: SharedKeys = [entryKey, keys.generation('tags'), keys.generation('conversation_tags')];
+ * ```
+ */
+export type SharedKeys = readonly [entryKey: string, counterKey: string, ...dependsOn: string[]];
+
+/**
+ * An entry (undefined when absent), its counter's current value, and the
+ * values of the further counters the read named (`more`, absent when none).
  *
  * @example
  * ```ts
@@ -47,4 +63,5 @@ export interface SharedTier {
 export interface SharedRead {
   readonly raw: string | undefined;
   readonly tag: number;
+  readonly more?: readonly number[];
 }
