@@ -1,5 +1,5 @@
 import { evaluateCondition, THROUGH_PARENT } from '@chatcore/core/driver';
-import { conditionFields, type NormalizedAggregate, type NormalizedQuery } from '@chatcore/core/plugin';
+import { conditionFields, type Condition, type NormalizedAggregate, type NormalizedQuery } from '@chatcore/core/plugin';
 
 /**
  * A check of a value read from the shared tier against the read it is to
@@ -29,10 +29,40 @@ export function getCheck(id: string, idSelected: boolean): EntryCheck {
   return (v) => (v === null ? undefined : !isRow(v) ? 'shape' : idSelected && v.id !== id ? 'id' : undefined);
 }
 
+/** Whether a condition holds a test whose outcome the backend decides (see `refutes`). */
+function backendDecided(c: Condition): boolean {
+  if (c.kind === 'and' || c.kind === 'or') return c.conditions.some(backendDecided);
+  return c.kind === 'text' && c.insensitive;
+}
+
+/**
+ * Whether a row certainly fails a condition, in three-valued logic: a
+ * case-insensitive text test is unknown, since the lowercase mapping is the
+ * backend's ICU, which may differ from Node's (docs/queries.md); every other
+ * test is core's reference evaluation. A row fails only when the unknown
+ * tests cannot change the outcome (a failed equality beside one still fails).
+ * Core has pushed negations to the leaves, so none sits above an unknown.
+ */
+function refutes(c: Condition, row: Record<string, unknown>): boolean | undefined {
+  if (c.kind === 'and' || c.kind === 'or') {
+    let unknown = false;
+    for (const x of c.conditions) {
+      const r = refutes(x, row);
+      if (r === undefined) unknown = true;
+      else if (r === (c.kind === 'and')) return r;
+    }
+    return unknown ? undefined : c.kind === 'or';
+  }
+  if (c.kind === 'text' && c.insensitive) return undefined;
+  return !evaluateCondition(c, row);
+}
+
 /**
  * Rows of a query satisfy its filter (core's reference evaluation, the one
  * every driver is held to) and number at most its limit. A row whose
- * projection leaves out a filtered field is not compared (it cannot be).
+ * projection leaves out a filtered field is not compared (it cannot be), nor
+ * is a case-insensitive test: its outcome depends on the backend's lowercase
+ * mapping (the row is refused only when the rest of the filter rules it out).
  *
  * @example
  * ```ts
@@ -41,6 +71,7 @@ export function getCheck(id: string, idSelected: boolean): EntryCheck {
  */
 export function queryCheck(q: NormalizedQuery): EntryCheck {
   const fields = [...conditionFields(q.where)];
+  const decided = q.where !== undefined && backendDecided(q.where);
   const through = q.through;
   return (v) => {
     if (!Array.isArray(v)) return 'shape';
@@ -48,7 +79,7 @@ export function queryCheck(q: NormalizedQuery): EntryCheck {
     const perParent = through ? new Map<unknown, number>(through.keys.map((k) => [k, 0])) : undefined;
     for (const row of v) {
       if (!isRow(row)) return 'shape';
-      if (q.where && fields.every((f) => f in row) && !evaluateCondition(q.where, row)) return 'filter';
+      if (q.where && fields.every((f) => f in row) && (decided ? refutes(q.where, row) === true : !evaluateCondition(q.where, row))) return 'filter';
       if (perParent) {
         // A row of a through query belongs to one of the asked parents, at most `limit` rows each.
         const n = perParent.get(row[THROUGH_PARENT]);
