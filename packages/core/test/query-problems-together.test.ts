@@ -81,6 +81,14 @@ test('an include problem alone keeps its include message; a valid query still re
   assert.equal(rows.map((r) => [r.title, r.messages.length]), [['t', 1]]);
 });
 
+test('an orderBy list item with two keys is refused at its path, at any include level', async () => {
+  const twoKeys = [{ seq: 'asc', id: 'desc' }];
+  assert.equal(await pathsOf(() => loose.messages.find({ orderBy: twoKeys })), ['orderBy[0]']);
+  assert.equal(await pathsOf(() => loose.conversations.find({ include: { messages: { orderBy: twoKeys } } })), ['include.messages.orderBy[0]']);
+  const rows = await db.conversations.find({ include: { messages: { orderBy: [{ seq: 'asc' }, { id: 'desc' }] } } });
+  assert.equal(rows.map((r) => r.messages.length), [1]);
+});
+
 test('aggregate reports where problems with its other problems', async () => {
   const paths = await pathsOf(() => loose.messages.aggregate({ where: { nope: 1 }, sum: ['zz'] }));
   assert.equal(paths, ['sum[0]', 'where.nope']);

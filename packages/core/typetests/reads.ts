@@ -1,6 +1,7 @@
 // Reads: sort keys, projections, secrets never in results, nullability.
 // Each @ts-expect-error line has a twin right below it that compiles.
-import { db } from './schema.js';
+import type { Direction, OrderByItemOf } from '@chatcore/core';
+import { db, users } from './schema.js';
 
 export async function reads(id: string): Promise<void> {
   // --- sort keys
@@ -13,12 +14,24 @@ export async function reads(id: string): Promise<void> {
   // @ts-expect-error a secret cannot be a sort key
   await db.users.find({ orderBy: [{ password: 'asc' }] });
   await db.users.find({ orderBy: [{ age: 'asc' }, { name: 'desc' }] });
+  // @ts-expect-error a list item holds one key: two would sort in key order, which a list is there to avoid
+  await db.users.find({ orderBy: [{ age: 'asc', name: 'desc' }] });
+  await db.users.find({ orderBy: { age: 'asc', name: 'desc' } });
+  // @ts-expect-error a second key in a later item too
+  await db.messages.findPage({ orderBy: [{ role: 'asc' }, { tokens: 'desc', createdAt: 'asc' }] });
+  await db.messages.findPage({ orderBy: [{ role: 'asc' }, { tokens: 'desc' }, { createdAt: 'asc' }] });
+  // @ts-expect-error one key per item, however it is typed
+  const twoKeys: OrderByItemOf<typeof users> = { name: 'asc', id: 'desc' };
+  const oneKey: OrderByItemOf<typeof users> = { name: 'asc' };
+  const direction: Direction = id ? 'asc' : 'desc';
+  await db.messages.find({ orderBy: [{ createdAt: direction }, { id: direction }] });
   // @ts-expect-error json cannot be a sort key
   await db.messages.find({ orderBy: { meta: 'asc' } });
   await db.messages.find({ orderBy: { tokens: 'asc' } });
   // @ts-expect-error direction is asc or desc
   await db.messages.find({ orderBy: { createdAt: 'descending' } });
   await db.messages.find({ orderBy: { createdAt: 'asc' } });
+  void [twoKeys, oneKey];
 
   // --- secrets are never returned
   const user = await db.users.get(id);

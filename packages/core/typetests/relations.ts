@@ -82,6 +82,13 @@ export async function includes(id: string): Promise<void> {
   // @ts-expect-error a wrong field two levels down
   await typed.users.find({ include: { conversations: { include: { messages: { orderBy: { bodyy: 'asc' } } } } } });
   await typed.users.find({ include: { conversations: { include: { messages: { orderBy: { createdAt: 'asc' } } } } } });
+  // @ts-expect-error one key per orderBy item at every include level
+  await typed.users.find({ include: { conversations: { orderBy: [{ createdAt: 'desc', messageCount: 'asc' }] } } });
+  await typed.users.find({ include: { conversations: { orderBy: [{ createdAt: 'desc' }, { messageCount: 'asc' }] } } });
+  // @ts-expect-error two keys in an item two levels down
+  await typed.users.find({ include: { conversations: { include: { messages: { orderBy: [{ tokens: 'desc', createdAt: 'asc' }] } } } } });
+  await typed.users.find({ include: { conversations: { include: { messages: { orderBy: [{ tokens: 'desc' }, { createdAt: 'asc' }], limit: 5 } } } } });
+  await typed.conversations.get('c1', { include: { tags: { orderBy: [{ label: 'asc' }] } } });
   // @ts-expect-error a relation of another repository at the third level
   await typed.users.find({ include: { conversations: { include: { messages: { include: { tags: true } } } } } });
   await typed.users.find({ include: { conversations: { include: { messages: { include: { conversation: true } } } } } });

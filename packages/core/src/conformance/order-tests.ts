@@ -1,4 +1,5 @@
 import * as assert from 'uvu/assert';
+import { ValidationError } from '../errors.js';
 import type { Harness } from './harness.js';
 import { ids, rejectsWith } from './harness.js';
 import { itemsRepository } from './fixtures.js';
@@ -87,6 +88,19 @@ export function registerOrderTests(h: Harness): void {
       const one = await db.items.findOne({ where: { tag: 'odd' }, orderBy: [{ at: 'desc' }, { rank: 'asc' }] });
       const expected = sortRecords(all.filter((r) => r.tag === 'odd'), [['at', 'desc'], ['rank', 'asc']])[0]!;
       assert.is(one?.id, expected.id);
+    });
+
+    test('an orderBy list item with two keys is a ValidationError naming the item, as on every backend', async ({ db }) => {
+      await rows(db);
+      for (const orderBy of [[{ rank: 'asc', name: 'desc' }], [{ kind: 'asc' }, { at: 'desc', rank: 'asc' }]]) {
+        const error = await rejectsWith(() => db.items.find({ orderBy: orderBy as never }), 'VALIDATION', JSON.stringify(orderBy));
+        assert.match(error.message, /one key per list item/);
+        assert.instance(error, ValidationError);
+        assert.equal((error as ValidationError).issues.map((i) => i.path), [`orderBy[${orderBy.length - 1}]`]);
+      }
+      await rejectsWith(() => db.items.findPage({ orderBy: [{ rank: 'asc', name: 'desc' }] as never, limit: 2 }), 'VALIDATION', 'findPage');
+      const one = await db.items.find({ orderBy: { rank: 'asc', name: 'desc' }, limit: 1 });
+      assert.is(one.length, 1, 'one object keeps its keys in order');
     });
 
     if (h.capabilities.offset) {

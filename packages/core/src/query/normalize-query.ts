@@ -145,6 +145,11 @@ function normalizeOrderBy(schema: RepositorySchema, input: unknown, issues: Vali
       issues.push({ path: `orderBy[${i}]`, message: 'expected { field: "asc" | "desc" }' });
       continue;
     }
+    if (Array.isArray(input) && Object.keys(item).length > 1) {
+      // An item's keys would sort in key order, which the list form exists to make explicit.
+      issues.push({ path: `orderBy[${i}]`, message: `one key per list item (found ${Object.keys(item).join(', ')}): write [{ a: 'asc' }, { b: 'desc' }]` });
+      continue;
+    }
     for (const field of Object.keys(item)) {
       const dir = item[field];
       const meta = Object.hasOwn(schema.fields, field) ? schema.fields[field] : undefined;

@@ -276,6 +276,25 @@ export type SortKeyOf<D extends AnyRepositoryDef> = {
  */
 export type Direction = 'asc' | 'desc';
 
+/** No value fits this type: its one member says why, in the compiler's message. */
+interface OneKeyPerItem {
+  readonly 'an orderBy list takes one key per item: write [{ a: "asc" }, { b: "desc" }]': never;
+}
+
+/**
+ * One item of a list `orderBy`: exactly one sort key of `D` and its
+ * direction (a second key does not compile, and is a ValidationError at run
+ * time).
+ *
+ * @example
+ * ```ts
+ * const byNewest: OrderByItemOf<typeof messages> = { createdAt: 'desc' }; // { createdAt: 'desc', role: 'asc' } does not compile
+ * ```
+ */
+export type OrderByItemOf<D extends AnyRepositoryDef> = {
+  [K in SortKeyOf<D>]: { readonly [P in K]: Direction } & { readonly [P in Exclude<SortKeyOf<D>, K>]?: OneKeyPerItem };
+}[SortKeyOf<D>];
+
 /**
  * Sort order: one object (keys in order) or a list of single-key objects.
  *
@@ -286,7 +305,7 @@ export type Direction = 'asc' | 'desc';
  */
 export type OrderByOf<D extends AnyRepositoryDef> =
   | { readonly [K in SortKeyOf<D>]?: Direction }
-  | ReadonlyArray<{ readonly [K in SortKeyOf<D>]?: Direction }>;
+  | ReadonlyArray<OrderByItemOf<D>>;
 
 /**
  * Fields usable as `distinct` keys: every field compared by value (not
