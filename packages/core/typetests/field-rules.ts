@@ -143,6 +143,30 @@ export function repositoryNames(wide: string): void {
   defineRepository(`notes_${wide}`, { id: f.id() });
 }
 
+export function tableNames(wide: string): void {
+  // @ts-expect-error a dash: the drivers refuse the table name
+  defineRepository('chats', { id: f.id() }, { table: 'chat-messages' });
+  defineRepository('chats', { id: f.id() }, { table: 'chat_messages' });
+  // @ts-expect-error a space and a quote in a table name
+  defineRepository('chats', { id: f.id() }, { table: 'chats"; drop table x; --' });
+  defineRepository('chats', { id: f.id() }, { table: '_chats' });
+  // @ts-expect-error a table name cannot start with a digit
+  defineRepository('chats', { id: f.id() }, { table: '2024_chats' });
+  defineRepository('chats', { id: f.id() }, { table: 'chats_2024' });
+  // @ts-expect-error 64 characters: PostgreSQL would truncate it
+  defineRepository('chats', { id: f.id() }, { table: 't123456789012345678901234567890123456789012345678901234567890abc' });
+  defineRepository('chats', { id: f.id() }, { table: 't123456789012345678901234567890123456789012345678901234567890ab' });
+  // @ts-expect-error __name__ is reserved by Firestore
+  defineRepository('chats', { id: f.id() }, { table: '__chats__' });
+  defineRepository('chats', { id: f.id() }, { table: '__chats' });
+  // @ts-expect-error an empty table name
+  defineRepository('chats', { id: f.id() }, { table: '' });
+  defineRepository('chats', { id: f.id() }, { table: wide });
+  // @ts-expect-error with other options too
+  defineRepository('chats', { id: f.id(), a: f.string(), b: f.string() }, { table: 'chats.v2', unique: [['a', 'b']] });
+  defineRepository('chats', { id: f.id(), a: f.string(), b: f.string() }, { table: `chats_${wide}`, unique: [['a', 'b']] });
+}
+
 export function columnNames(wide: string): void {
   // @ts-expect-error a space: the SQL drivers refuse the column name
   f.string().column('author id');

@@ -3,7 +3,7 @@ import type { AnyField, Field } from './field.js';
 import type { FieldMeta } from './field-meta.js';
 import type { RepositorySchema, IndexSchema } from './repository-schema.js';
 import type { FieldRoleRules } from './field-roles.js';
-import type { RepositoryNameRule } from './name-rules.js';
+import type { RepositoryNameRule, TableNameRule } from './name-rules.js';
 import { toSnakeCase } from '../util/naming.js';
 
 /**
@@ -51,7 +51,11 @@ interface ReservedFieldName {
  * ```
  */
 export interface RepositoryOptions<F extends FieldsShape = FieldsShape> {
-  /** Table / collection name; default: the snake_case of the repository name. */
+  /**
+   * Table / collection name; default: the snake_case of the repository name.
+   * Letters, digits and _, starting with a letter or _, at most 63, and not
+   * `__name__` (`TableNameRule`: an invalid literal does not compile).
+   */
   readonly table?: string;
   /** Composite indexes, each a list of fields in order. */
   readonly indexes?: ReadonlyArray<ReadonlyArray<Extract<keyof F, string>>>;
@@ -140,10 +144,10 @@ export function isPropertyName(name: string): boolean {
  * });
  * ```
  */
-export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly []>(
+export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly [], const T extends string = string>(
   name: N & RepositoryNameRule<N>,
   fields: F & FieldNameRules & FieldRoleRules<F>,
-  options: RepositoryOptions<F> & { readonly unique?: U } = {},
+  options: RepositoryOptions<F> & { readonly unique?: U; readonly table?: T & TableNameRule<T> } = {},
 ): RepositoryDef<N, F, U> {
   if (!NAME_RE.test(name)) {
     throw new ConfigError(`Repository name ${JSON.stringify(name)} is invalid: use letters, digits and _ (max 63), starting with a letter.`);

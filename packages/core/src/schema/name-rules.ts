@@ -54,3 +54,24 @@ interface InvalidColumnName {
  * ```
  */
 export type ColumnNameRule<C extends string> = true extends IdentifierOk<C, Letter | '_'> ? (false extends IdentifierOk<C, Letter | '_'> ? InvalidColumnName : unknown) : InvalidColumnName;
+
+/** No table name fits this type: its name and its one member say why. */
+interface InvalidTableName {
+  readonly 'a table name is letters, digits and _ (at most 63), starting with a letter or _, and not __name__': never;
+}
+
+/**
+ * `unknown` when the literal `T` can name a table or collection (as the
+ * drivers check: letters, digits and _, starting with a letter or _, at
+ * most 63, and not `__name__`, which Firestore reserves), else a type no
+ * name fits, whose member says why. A `string` passes.
+ *
+ * @example
+ * ```ts
+ * const table = <const T extends string>(name: T & TableNameRule<T>) => name;
+ * table('chat_messages'); // table('chat-messages') does not compile
+ * ```
+ */
+export type TableNameRule<T extends string> = true extends (T extends `__${string}__` ? true : false)
+  ? InvalidTableName
+  : ColumnNameRule<T> extends InvalidColumnName ? InvalidTableName : unknown;
