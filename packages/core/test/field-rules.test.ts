@@ -13,10 +13,10 @@ interface Loose {
 }
 const loose = (field: unknown) => field as Loose;
 
-/** The message of the ConfigError defineRepository throws for these fields. */
-function refusal(fields: Record<string, unknown>): string {
+/** The message of the ConfigError defineRepository throws for these fields (and options). */
+function refusal(fields: Record<string, unknown>, options: object = {}): string {
   try {
-    defineRepository('things', { id: f.id(), ...fields } as never);
+    defineRepository('things', { id: f.id(), ...fields } as never, options as never);
   } catch (error) {
     assert.instance(error, ConfigError);
     return (error as Error).message;
@@ -38,6 +38,15 @@ test('a unique field encrypted without a blind index is refused: ciphertexts nev
   assert.match(refusal({ email: loose(f.string().sensitive()).unique() }), why);
   const users = defineRepository('users', { id: f.id(), email: f.string().unique().sensitive({ searchable: true }) });
   assert.equal(users.schema.fields.email?.sensitive?.searchable, true);
+});
+
+test('a composite unique constraint over a field encrypted without a blind index is refused, as a unique field is', () => {
+  const fields = { tenant: f.string(), email: f.string().sensitive(), phone: f.string().sensitive({ searchable: true }) };
+  const why = /things: the unique constraint \(tenant, email\) includes email, which is sensitive\(\) without a blind index: .*declare it sensitive\(\{ searchable: true \}\)/;
+  assert.match(refusal(fields, { unique: [['tenant', 'email']] }), why);
+  assert.match(refusal(fields, { unique: [['tenant', 'phone'], ['phone', 'email']] }), /\(phone, email\) includes email/);
+  const contacts = defineRepository('contacts', { id: f.id(), ...fields }, { unique: [['tenant', 'phone']], indexes: [['tenant', 'email']] });
+  assert.equal(contacts.schema.indexes.filter((i) => i.unique).map((i) => i.fields), [['tenant', 'phone']]);
 });
 
 test('the id and managed fields refuse optional(), default(), sensitive() and secret(): chatcore sets them', () => {

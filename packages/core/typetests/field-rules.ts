@@ -59,6 +59,24 @@ export function uniqueSecrets(): void {
   f.string().sensitive().indexed();
 }
 
+export function compositeUniqueSensitive(): void {
+  const fields = { id: f.id(), tenant: f.string(), email: f.string().sensitive(), phone: f.string().sensitive({ searchable: true }) };
+  // @ts-expect-error a composite unique key over a field encrypted without a blind index: ciphertexts never collide
+  defineRepository('contacts', fields, { unique: [['tenant', 'email']] });
+  defineRepository('contacts', fields, { unique: [['tenant', 'phone']] });
+  // @ts-expect-error in a later constraint, and in any position
+  defineRepository('contacts', fields, { unique: [['tenant', 'phone'], ['email', 'tenant']] });
+  defineRepository('contacts', fields, { unique: [['tenant', 'phone'], ['phone', 'tenant']] });
+  // @ts-expect-error searchable: false leaves it without a blind index too
+  defineRepository('contacts', { id: f.id(), a: f.string(), b: f.string().sensitive({ searchable: false }) }, { unique: [['a', 'b']] });
+  defineRepository('contacts', { id: f.id(), a: f.string(), b: f.string().sensitive({ searchable: true, normalize: { caseFold: true } }) }, { unique: [['a', 'b']] });
+  // @ts-expect-error declared inline with the fields
+  defineRepository('contacts', { id: f.id(), a: f.string(), b: f.text().optional().sensitive() }, { table: 'contacts', unique: [['b', 'a']] });
+  defineRepository('contacts', { id: f.id(), a: f.string(), b: f.text().optional().sensitive() }, { table: 'contacts', indexes: [['b', 'a']] });
+  const pages = defineRepository('pages', { id: f.id(), tenant: f.string(), slug: f.string() }, { unique: [['tenant', 'slug']] });
+  void pages;
+}
+
 export function managedFields(): void {
   // @ts-expect-error the id is always set (generated when omitted): it cannot be optional
   defineRepository('notes', { id: f.id().optional() });

@@ -2,7 +2,7 @@ import { ConfigError } from '../errors.js';
 import type { AnyField, Field } from './field.js';
 import type { FieldMeta } from './field-meta.js';
 import type { RepositorySchema, IndexSchema } from './repository-schema.js';
-import type { FieldRoleRules } from './field-roles.js';
+import type { FieldRoleRules, UniqueKeyRules } from './field-roles.js';
 import type { RepositoryNameRule, TableNameRule } from './name-rules.js';
 import { toSnakeCase } from '../util/naming.js';
 
@@ -147,7 +147,7 @@ export function isPropertyName(name: string): boolean {
 export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly [], const T extends string = string>(
   name: N & RepositoryNameRule<N>,
   fields: F & FieldNameRules & FieldRoleRules<F>,
-  options: RepositoryOptions<F> & { readonly unique?: U; readonly table?: T & TableNameRule<T> } = {},
+  options: RepositoryOptions<F> & { readonly unique?: U & UniqueKeyRules<F, U>; readonly table?: T & TableNameRule<T> } = {},
 ): RepositoryDef<N, F, U> {
   if (!NAME_RE.test(name)) {
     throw new ConfigError(`Repository name ${JSON.stringify(name)} is invalid: use letters, digits and _ (max 63), starting with a letter.`);
@@ -198,6 +198,10 @@ export function defineRepository<const N extends string, const F extends FieldsS
   }
   for (const list of options.unique ?? []) {
     known(list, 'a unique constraint');
+    const encrypted = list.find((x) => metas[x]!.sensitive && !metas[x]!.sensitive!.searchable);
+    if (encrypted) {
+      throw new ConfigError(`${name}: the unique constraint (${list.join(', ')}) includes ${encrypted}, which is sensitive() without a blind index: random ciphertexts never collide, so uniqueness cannot be enforced; declare it sensitive({ searchable: true }).`);
+    }
     indexes.push({ name: `${name}_${list.map((x) => metas[x]!.column).join('_')}_key`, fields: [...list], unique: true });
   }
   const schema: RepositorySchema = Object.freeze({

@@ -1,6 +1,7 @@
 // The rules of defineRepository that span several fields, in the types: a
 // field's role (the record id, the version, createdAt, updatedAt) is held by
-// one field only.
+// one field only, and a composite unique constraint names no field encrypted
+// without a blind index.
 
 /** No field fits this type: its one member says why, in the compiler's message. */
 interface NotTheId {
@@ -38,3 +39,30 @@ type RoleRule<F, K, Fd> = K extends 'id'
  * ```
  */
 export type FieldRoleRules<F> = { readonly [K in keyof F]: RoleRule<F, K, F[K]> };
+
+/** No field name fits this type: its one member says why, in the compiler's message. */
+interface UniqueOverCiphertext {
+  readonly 'a unique constraint over an encrypted field needs sensitive({ searchable: true }): uniqueness is kept on its blind index': never;
+}
+
+/** The refusal for each name of unique list `L` that is a field of `F` encrypted without a blind index, else `unknown`. */
+type UniqueListRule<F, L> = {
+  readonly [I in keyof L]: L[I] extends keyof F
+    ? F[L[I]] extends { readonly __flags: { readonly sensitive: true; readonly ops: 'none' } } ? UniqueOverCiphertext : unknown
+    : unknown;
+};
+
+/**
+ * What `defineRepository` checks of its composite `unique` constraints in
+ * the types: no listed field is `sensitive()` without `searchable: true`
+ * (random ciphertexts never collide, so uniqueness could not hold; the
+ * blind index keeps it). A ConfigError at run time too.
+ *
+ * @example
+ * ```ts
+ * const fields = { id: f.id(), tenant: f.string(), email: f.string().sensitive({ searchable: true }) };
+ * const unique = [['tenant', 'email']] as const;
+ * const checked: typeof unique & UniqueKeyRules<typeof fields, typeof unique> = unique;
+ * ```
+ */
+export type UniqueKeyRules<F, U> = { readonly [I in keyof U]: UniqueListRule<F, U[I]> };
