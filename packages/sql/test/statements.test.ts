@@ -196,12 +196,15 @@ test('batch inserts are split by bytes of values too, unnest included; a row ove
 
 test('a table or column name SQL cannot take safely is a ConfigError', () => {
   const spaced: string = 'x y'; // typed string: the literal does not compile
-  const bad = defineRepository('bad', { id: f.id(), x: f.string().column(spaced) }, { table: 'ok_table' });
-  assert.throws(() => planOf(bad.schema), (e: unknown) => e instanceof ConfigError);
+  assert.throws(() => defineRepository('bad', { id: f.id(), x: f.string().column(spaced) }), (e: unknown) => e instanceof ConfigError);
+  // A plugin's extendSchema could still produce such a column: the plan checks the storage schema again.
+  const good = defineRepository('bad', { id: f.id(), x: f.string() }, { table: 'ok_table' });
+  const bad = { ...good.schema, fields: { ...good.schema.fields, x: { ...good.schema.fields.x!, column: spaced } } };
+  assert.throws(() => planOf(bad), (e: unknown) => e instanceof ConfigError && /"x y" cannot be used in SQL/.test((e as Error).message));
   const twice = defineRepository('twice', { id: f.id(), fooBar: f.string(), foo_bar: f.string() });
   assert.throws(() => planOf(twice.schema), (e: unknown) => e instanceof ConfigError && /foo_bar/.test((e as Error).message));
-  const badTable = defineRepository('bad', { id: f.id() }, { table: 'users; drop table users' });
-  assert.throws(() => planOf(badTable.schema), (e: unknown) => e instanceof ConfigError);
+  const badTable = { ...good.schema, table: 'users; drop table users' };
+  assert.throws(() => planOf(badTable), (e: unknown) => e instanceof ConfigError);
 });
 
 test('database errors map to typed errors without quoting values', () => {

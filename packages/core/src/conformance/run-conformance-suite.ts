@@ -13,6 +13,7 @@ import { registerOrderTests } from './order-tests.js';
 import { registerPagingTests } from './paging-tests.js';
 import { registerWriteTests } from './write-tests.js';
 import { registerUniqueTests } from './unique-tests.js';
+import { registerColumnNameTests } from './column-name-tests.js';
 import { registerTransactionTests } from './transaction-tests.js';
 import { registerTransactionMisuseTests } from './transaction-misuse-tests.js';
 import { registerProjectionTests } from './projection-tests.js';
@@ -61,6 +62,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerPagingTests(h);
   registerWriteTests(h);
   registerUniqueTests(h);
+  registerColumnNameTests(h);
   registerTransactionTests(h);
   registerTransactionMisuseTests(h);
   registerProjectionTests(h);

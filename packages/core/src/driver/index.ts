@@ -16,6 +16,7 @@ export { isWideInteger } from '../schema/integer-range.js';
 export { incrementBounds, incrementIssue, type IncrementBounds } from '../schema/increment-range.js';
 export { MIN_TIMESTAMP_MS, MAX_TIMESTAMP_MS } from '../schema/timestamp-range.js';
 export { toSnakeCase } from '../util/naming.js';
+export { checkIdentifier, MAX_IDENTIFIER_LENGTH } from '../schema/identifiers.js';
 export { applyPatch } from '../memory/apply-patch.js';
 export { copyRow, copyValue } from '../memory/copy-value.js';
 export { compareValues } from '../memory/compare-values.js';

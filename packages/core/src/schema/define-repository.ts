@@ -5,6 +5,7 @@ import type { RepositorySchema, IndexSchema } from './repository-schema.js';
 import type { FieldRoleRules, UniqueKeyRules } from './field-roles.js';
 import type { RepositoryNameRule, TableNameRule } from './name-rules.js';
 import { toSnakeCase } from '../util/naming.js';
+import { checkIdentifier } from './identifiers.js';
 
 /**
  * The field declarations of a repository; `id` is required.
@@ -180,7 +181,8 @@ export function defineRepository<const N extends string, const F extends FieldsS
     if (meta.references && (meta.sensitive || meta.secret)) {
       throw new ConfigError(`${name}.${fieldName} references ${meta.references.repository} and is ${meta.secret ? 'secret()' : 'sensitive()'}: a reference holds a plain record id, so drop one of the two.`);
     }
-    metas[fieldName] = Object.freeze({ ...meta, column: meta.column ?? toSnakeCase(fieldName) });
+    const column = checkIdentifier(meta.column ?? toSnakeCase(fieldName), `column of ${name}.${fieldName}`);
+    metas[fieldName] = Object.freeze({ ...meta, column });
   }
   if (!metas.id || metas.id.type !== 'id') throw new ConfigError(`Repository ${name} needs an id field: add \`id: f.id()\`.`);
   const known = (list: readonly string[], what: string) => {

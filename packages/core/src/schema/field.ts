@@ -173,8 +173,13 @@ export class Field<T, F extends FieldFlags> {
   /**
    * Store under another column name (SQL) instead of the snake_case default;
    * the SQL row types follow it. Letters, digits and _, starting with a
-   * letter or _, at most 63 (`ColumnNameRule`): the SQL drivers refuse any
-   * other name with ConfigError before any statement.
+   * letter or _, at most 63 (`ColumnNameRule`): `defineRepository` refuses
+   * any other name with ConfigError, whatever the backend.
+   *
+   * @example
+   * ```ts
+   * const chats = defineRepository('chats', { id: f.id(), body: f.text().column('content') });
+   * ```
    */
   column<const C extends string>(name: C & ColumnNameRule<C>): Field<T, With<F, { column: C }>> {
     return this.with({ column: name });

@@ -42,10 +42,10 @@ interface InvalidColumnName {
 }
 
 /**
- * `unknown` when the literal `C` can name a SQL column (as the SQL drivers
- * check before any statement: letters, digits and _, starting with a letter
- * or _, at most 63), else a type no name fits, whose member says why. A
- * `string` passes.
+ * `unknown` when the literal `C` can name a column (as `defineRepository`
+ * checks at run time with `checkIdentifier`: letters, digits and _,
+ * starting with a letter or _, at most 63), else a type no name fits, whose
+ * member says why. A `string` passes.
  *
  * @example
  * ```ts

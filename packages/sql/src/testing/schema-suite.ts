@@ -186,7 +186,15 @@ export function registerSchemaSuite(options: SqlSuiteOptions) {
   s('a column name that SQL cannot take safely is refused before any statement', async () => {
     const t = table('items');
     const hostile: string = 'title"; drop table x; --'; // typed string: a literal this bad does not compile
-    const bad = defineRepository('items', { id: f.id(), title: f.string().column(hostile) }, { table: t });
+    try {
+      defineRepository('items', { id: f.id(), title: f.string().column(hostile) }, { table: t });
+      assert.unreachable('defineRepository should have refused the column');
+    } catch (err) {
+      assert.instance(err, ConfigError);
+    }
+    // A plugin's extendSchema could still produce such a column: the driver checks the storage schema again.
+    const good = defineRepository('items', { id: f.id(), title: f.string() }, { table: t });
+    const bad = { schema: { ...good.schema, fields: { ...good.schema.fields, title: { ...good.schema.fields.title!, column: hostile } } } };
     ctx.spy.statements.length = 0;
     try {
       await ctx.driver.ensureSchema([bad.schema], { mode: 'apply' });
