@@ -98,4 +98,23 @@ test('a repository name that is not letters, digits and _ (at most 63, a letter 
   assert.equal(defineRepository('chat_messages', { id: f.id() }).schema.table, 'chat_messages');
 });
 
+test('a table name no backend can take is refused by defineRepository, as the SQL drivers word it', () => {
+  const message = (table: string) => {
+    try {
+      defineRepository('chats', { id: f.id() }, { table });
+    } catch (error) {
+      assert.instance(error, ConfigError);
+      return (error as Error).message;
+    }
+    return 'accepted';
+  };
+  assert.is(message('chat-messages'), 'The table of repository chats name "chat-messages" cannot be used in SQL: use letters, digits and _, starting with a letter or _, at most 63 characters.');
+  assert.match(message('chats"; drop table x; --'), /cannot be used in SQL/);
+  assert.match(message('2024_chats'), /cannot be used in SQL/);
+  assert.match(message(`t${'x'.repeat(63)}`), /cannot be used in SQL/);
+  assert.match(message('__chats__'), /"__chats__" is reserved/);
+  assert.equal(['_chats', '__chats', `t${'x'.repeat(62)}`].map(message), ['accepted', 'accepted', 'accepted']);
+  assert.is(defineRepository('chats', { id: f.id() }, { table: 'chat_log' }).schema.table, 'chat_log');
+});
+
 test.run();

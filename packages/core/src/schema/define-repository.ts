@@ -55,7 +55,8 @@ export interface RepositoryOptions<F extends FieldsShape = FieldsShape> {
   /**
    * Table / collection name; default: the snake_case of the repository name.
    * Letters, digits and _, starting with a letter or _, at most 63, and not
-   * `__name__` (`TableNameRule`: an invalid literal does not compile).
+   * `__name__` (`TableNameRule`: an invalid literal does not compile, and
+   * any other invalid name is a ConfigError).
    */
   readonly table?: string;
   /** Composite indexes, each a list of fields in order. */
@@ -206,9 +207,11 @@ export function defineRepository<const N extends string, const F extends FieldsS
     }
     indexes.push({ name: `${name}_${list.map((x) => metas[x]!.column).join('_')}_key`, fields: [...list], unique: true });
   }
+  const table = checkIdentifier(options.table ?? toSnakeCase(name), `table of repository ${name}`);
+  if (/^__.*__$/.test(table)) throw new ConfigError(`The table of repository ${name} name ${JSON.stringify(table)} is reserved (Firestore keeps __name__ for itself): choose another.`);
   const schema: RepositorySchema = Object.freeze({
     name,
-    table: options.table ?? toSnakeCase(name),
+    table,
     fields: Object.freeze(metas),
     versionField,
     createdAtField,

@@ -61,10 +61,11 @@ interface InvalidTableName {
 }
 
 /**
- * `unknown` when the literal `T` can name a table or collection (as the
- * drivers check: letters, digits and _, starting with a letter or _, at
- * most 63, and not `__name__`, which Firestore reserves), else a type no
- * name fits, whose member says why. A `string` passes.
+ * `unknown` when the literal `T` can name a table or collection (as
+ * `defineRepository` checks at run time: letters, digits and _, starting
+ * with a letter or _, at most 63, and not `__name__`, which Firestore
+ * reserves), else a type no name fits, whose member says why. A `string`
+ * passes.
  *
  * @example
  * ```ts
