@@ -127,6 +127,11 @@ function sealOptions(pluginName: string, schema: RepositorySchema, options: Encr
   return seal.seal ? seal : undefined;
 }
 
+function referenceError(repository: string, field: string, target: string, how: { listed: boolean; sealed: boolean }): ConfigError {
+  const steps = [how.listed ? `remove ${repository}.${field} from sensitiveFields` : '', how.sealed ? `list it in the clear fields of ${repository} (clear: ['${field}'])` : ''].filter(Boolean).join(' and ');
+  return new ConfigError(`${repository}.${field} references ${target}, so it must stay in clear (encrypted, its references could not be checked or cascaded): ${steps}.`);
+}
+
 /**
  * Build the plan of every repository that has something to protect.
  *
@@ -150,6 +155,8 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     const consider = (name: string, meta: FieldMeta): void => {
       if (meta.secret) return; // core hashes secrets; never encrypted
       const e = extra.get(name);
+      // Referential integrity is built from the storage schema: an encrypted reference would silently lose it.
+      if (meta.references) throw referenceError(schema.name, name, meta.references.repository, { listed: e !== undefined, sealed: seal !== undefined });
       const searchable = meta.sensitive?.searchable === true || e?.searchable === true;
       const normalize = meta.sensitive?.normalize ?? e?.normalize;
       let indexField: string | undefined;
