@@ -3,6 +3,7 @@ import { ConflictError, UniqueViolationError } from '@chatcore/core';
 import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
 import { sealRecord } from './record/record-envelope.js';
+import { sealedIncrement } from './record/sealed-increment.js';
 import { authOf, blindIndexOf, checkRow, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 
@@ -154,7 +155,7 @@ function mergeIntoEnvelope(plan: RepositoryPlan, op: UpdateOp, current: StoredRo
   }
   for (const [f, by] of Object.entries(op.patch.increment)) {
     if (!plan.fields.has(f)) increment[f] = by;
-    else logical[f] = typeof by === 'bigint' ? BigInt((logical[f] as bigint | null) ?? 0n) + by : Number(logical[f] ?? 0) + by;
+    else logical[f] = sealedIncrement(plan.logical, f, logical[f], by);
   }
   if (touchesProtected(plan, op.patch)) {
     set[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, logical, id);

@@ -12,6 +12,7 @@ export { negate } from '../query/normalize-filter.js';
 export { conditionFields } from '../query/condition-fields.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { toSnakeCase } from '../util/naming.js';
+export { incrementIssue } from '../schema/increment-range.js';
 export { SecretValue } from '../util/secret-value.js';
 export { keyWeakness, sameKeyBytes } from '../secret/key-strength.js';
 export { integerOption, durationOption, sizeOption, booleanOption, collectOption, type OptionBounds } from '../config/option-rules.js';

@@ -60,16 +60,20 @@ export function incrementBounds(meta: FieldMeta): IncrementBounds | undefined {
  * (int32, ±(2^53 - 1) for a wide integer, int64, a finite double) it says the
  * result leaves the field's range. Every backend reports an out-of-range
  * increment with this issue in a ValidationError (path `<field>.increment`).
- * Increments never apply to encrypted fields, so the value is not sensitive.
+ * Increments never apply to `.sensitive()` fields; a plugin that applies one
+ * to a value it encrypts (a sealed record) passes `conceal` to leave the value
+ * out of the message.
  *
  * @example
  * ```ts
  * const counters = defineRepository('counters', { id: f.id(), n: f.integer({ min: 0, max: 100 }) });
  * incrementIssue(counters.schema, 'n', 105);
  * // { path: 'n.increment', message: 'the increment would take counters.n to 105, above its maximum of 100' }
+ * incrementIssue(counters.schema, 'n', 105, { conceal: true });
+ * // { path: 'n.increment', message: 'the increment would take counters.n above its maximum of 100' }
  * ```
  */
-export function incrementIssue(schema: RepositorySchema, field: string, result: number | bigint): ValidationIssue | undefined {
+export function incrementIssue(schema: RepositorySchema, field: string, result: number | bigint, options?: { readonly conceal?: boolean }): ValidationIssue | undefined {
   const meta = schema.fields[field];
   if (!meta) return undefined;
   // On every update's path (the version increment): no allocation unless the result is refused.
@@ -79,7 +83,8 @@ export function incrementIssue(schema: RepositorySchema, field: string, result: 
     const below = !above && meta.min !== undefined && (big ? BigInt(result) < BigInt(meta.min) : Number(result) < Number(meta.min));
     if (above || below) {
       const bound = above ? `above its maximum of ${meta.max}` : `below its minimum of ${meta.min}`;
-      return { path: `${field}.increment`, message: `the increment would take ${schema.name}.${field} to ${result}, ${bound}` };
+      const to = options?.conceal ? '' : ` to ${result},`;
+      return { path: `${field}.increment`, message: `the increment would take ${schema.name}.${field}${to} ${bound}` };
     }
   }
   return storable(meta, result) ? undefined : { path: `${field}.increment`, message: `the result leaves the range of ${schema.name}.${field}` };
