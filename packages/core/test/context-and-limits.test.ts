@@ -134,6 +134,36 @@ test('a plugin that needs transactional writes gets an implicit transaction arou
   await db.close();
 });
 
+test('a plugin that asks for a transaction around some writes gets one around those only, and they roll back whole', async () => {
+  const handles: Array<[string, boolean | undefined]> = [];
+  const splitter: Plugin = {
+    name: 'splitter',
+    needsTransaction: (op) => op.kind === 'update' && op.target.ids === undefined,
+    async around(op, ctx, next) {
+      if (op.kind !== 'update' && op.kind !== 'insert') return next(op);
+      handles.push([op.kind, ctx.transaction?.implicit]);
+      if (op.kind === 'insert' || op.target.ids) return next(op);
+      // One write per record, the way a plugin that must see each record would do it; the second one fails.
+      const ids = (await next({ kind: 'query', schema: op.schema, query: { where: op.target.where, orderBy: [{ field: 'id', direction: 'asc' }] } })).rows.map((r) => r.id as string);
+      const rows = [];
+      for (const id of ids) {
+        if (id === ids[1] && op.patch.set.body === 'fail') throw new Error('second record refused');
+        rows.push(...(await next({ ...op, target: { ids: [id] } })).rows);
+      }
+      return { rows };
+    },
+  };
+  const db = createDatabase({ driver: memoryDriver(), repositories: { notes }, plugins: [splitter] });
+  await db.connect();
+  const a = await db.notes.create({ body: 'a' });
+  await db.notes.create({ body: 'b' });
+  await db.notes.update(a.id, { body: 'a2' });
+  await db.notes.updateMany({}, { body: 'fail' }).then(() => assert.unreachable(), (e) => assert.is(e.message, 'second record refused'));
+  assert.equal(handles, [['insert', undefined], ['insert', undefined], ['update', undefined], ['update', true]]);
+  assert.equal((await db.notes.find({ orderBy: { body: 'asc' } })).map((n) => n.body), ['a2', 'b'], 'the first record rolled back with the second');
+  await db.close();
+});
+
 test('input rejected by validation reaches onInvalidInput with the caller context, and nothing reaches the onion', async () => {
   const seen: Array<{ repository: string; method: string; actor?: string; paths: string[] }> = [];
   let onionCalls = 0;

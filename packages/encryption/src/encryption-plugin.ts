@@ -17,7 +17,7 @@ import { decryptRow } from './encryption-transformer.js';
 import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
 import { IndexChecks } from './index-verification.js';
 import { conflictHolder, readChecked, type CheckedReadIo } from './checked-reads.js';
-import { insertThrough, updateThrough, upsertThrough } from './write-paths.js';
+import { insertThrough, recordByRecord, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
 import { verify, type VerifyOptions, type VerifyResult } from './rotation/verify-job.js';
@@ -168,6 +168,17 @@ export class EncryptionPlugin implements Plugin {
     // Not kept when it read nothing (no rows yet) or failed to read: the next call reads again.
     pending.then((r) => { if (r.scanned === 0 && this.#keyCheck === pending) this.#keyCheck = undefined; }, () => { if (this.#keyCheck === pending) this.#keyCheck = undefined; });
     return pending;
+  }
+
+  /**
+   * An update this plugin applies record by record (see updateThrough) to
+   * more than one record runs in a transaction, so that a record refused
+   * midway (a bound, a unique value) leaves the others unchanged.
+   */
+  needsTransaction(op: Operation): boolean {
+    if (op.kind !== 'update' || (op.target.ids !== undefined && op.target.ids.length < 2)) return false;
+    const plan = this.#plans.get(op.schema.name);
+    return plan !== undefined && recordByRecord(plan, op.patch);
   }
 
   around(op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {

@@ -69,6 +69,20 @@ async function resolveIds(op: UpdateOp, where: Condition | undefined, next: Next
 }
 
 /**
+ * Whether an update of this repository is applied record by record (it
+ * sets a protected field, or row authenticators must be recomputed), so
+ * that one updating several records needs a transaction to be all or nothing.
+ *
+ * @example
+ * ```ts
+ * if (recordByRecord(plan, op.patch)) return 'one write per record';
+ * ```
+ */
+export function recordByRecord(plan: RepositoryPlan, patch: UpdateOp['patch']): boolean {
+  return plan.authMode !== 'off' || touchesProtected(plan, patch);
+}
+
+/**
  * An update through the plugin. A patch without protected fields goes down
  * as one operation (filter rewritten). A patch that sets encrypted fields
  * needs the record id in each AAD, so the targeted ids are resolved first
@@ -85,7 +99,7 @@ async function resolveIds(op: UpdateOp, where: Condition | undefined, next: Next
 export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
   const where = rewriteCondition(plan, op.target.where);
   // With row authenticators every write changes the version, which the authenticator covers: each record is rewritten on its own.
-  if (!touchesProtected(plan, op.patch) && plan.authMode === 'off') {
+  if (!recordByRecord(plan, op.patch)) {
     const res = await next({ ...op, target: { ids: op.target.ids, where } });
     return { ...res, rows: decrypt(res.rows) };
   }

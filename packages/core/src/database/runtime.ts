@@ -56,6 +56,8 @@ export class DatabaseRuntime {
   /** db.transaction, tx.transaction and implicit transactions, with their hooks and misuse rules. */
   readonly transactions: TransactionRunner;
   private readonly transactionalWrites: boolean;
+  /** Plugins that ask for a transaction around some writes (`needsTransaction`); none without driver transactions. */
+  private readonly transactionAsked: readonly Plugin[];
   /** Plugins that want to hear about rejected input (empty for most stacks). */
   readonly invalidInputHooks: readonly Plugin[];
   private readonly limited: boolean;
@@ -79,6 +81,7 @@ export class DatabaseRuntime {
     this.references = new ReferenceGuard(storage, driver.capabilities);
     this.invalidInputHooks = plugins.filter((p) => p.onInvalidInput);
     this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
+    this.transactionAsked = driver.capabilities.transactions ? plugins.filter((p) => p.needsTransaction) : [];
     this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : parseDuration(defaultTimeout, 'defaultTimeout');
   }
 
@@ -111,7 +114,7 @@ export class DatabaseRuntime {
     }
     if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);
     const guarded = this.references.applies(op);
-    if (!scope && WRITES.has(op.kind) && (this.transactionalWrites || (guarded && this.driver.capabilities.transactions))) {
+    if (!scope && WRITES.has(op.kind) && (this.transactionalWrites || (guarded && this.driver.capabilities.transactions) || this.asksTransaction(op))) {
       return this.implicitTransaction(method, op, options);
     }
     const ctx = this.callContext(method, op, options, scope);
@@ -137,6 +140,12 @@ export class DatabaseRuntime {
       await this.transactions.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids: idsOf(op, result) }] });
     }
     return result;
+  }
+
+  /** Whether a plugin asks for a transaction around this write. */
+  private asksTransaction(op: Operation): boolean {
+    for (const p of this.transactionAsked) if (p.needsTransaction!(op)) return true;
+    return false;
   }
 
   private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {

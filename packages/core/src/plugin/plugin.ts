@@ -187,6 +187,13 @@ export interface Plugin {
   /** Ask core to run every write in a transaction (implicit if none is open), e.g. for an outbox. */
   readonly needsTransactionalWrites?: boolean;
   /**
+   * Ask core to run this one write in a transaction (implicit if none is open,
+   * on drivers with transactions): for a plugin that turns a write into several
+   * that must commit together. Called for each write outside a transaction,
+   * before any hook runs; keep it cheap.
+   */
+  needsTransaction?(op: Operation): boolean;
+  /**
    * Change storage schemas or add plugin-owned repositories (`ownedBy` set to this plugin's name).
    * A storage field marked `sensitive` under a logical field's name makes core validate that field
    * as encrypted (the operators, sort keys and increments of a `.sensitive()` field only); so does
