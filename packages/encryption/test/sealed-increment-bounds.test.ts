@@ -15,6 +15,7 @@ function counters(s: string) {
     tag: f.string(),
     bounded: f.integer({ min: 0, max: 100 }).default(0),
     n: f.integer().default(0),
+    maybe: f.integer().optional(),
     x: f.number().default(0),
     big: f.bigint().default(0n),
     version: f.version(),
@@ -41,7 +42,7 @@ for (const backend of await everyBackend()) {
       const db = createDatabase({ driver: backend.driver(), repositories: { counters: counters(suffix()) }, plugins: [encryption({ keys: [{ id: 'k1', key: KEY_A }], rowAuthentication })] });
       await db.connect();
       try {
-        const start = { id: 'a', tag: 't', bounded: 95, n: 2147483647, x: 1e308, big: 2n ** 63n - 1n };
+        const start = { id: 'a', tag: 't', bounded: 95, n: 2147483647, maybe: null, x: 1e308, big: 2n ** 63n - 1n };
         await db.counters.create(start);
         await refused(() => db.counters.update('a', { bounded: { increment: 10 } }), 'bounded.increment', /above its maximum of 100/, '105');
         await refused(() => db.counters.update('a', { bounded: { increment: -96 } }), 'bounded.increment', /below its minimum of 0/, '-1');
@@ -55,6 +56,10 @@ for (const backend of await everyBackend()) {
         const after = await db.counters.update('a', { bounded: { increment: 5 }, n: { increment: -1 }, big: { increment: -1n }, x: { increment: -1e308 } });
         assert.equal({ ...after }, { ...start, bounded: 100, n: 2147483646, big: 2n ** 63n - 2n, x: 0, version: 2 });
         assert.equal(await db.counters.get('a'), after);
+        // A null stays null, as `col = col + n` leaves it on a plain field.
+        const unset = await db.counters.update('a', { maybe: { increment: 3 } });
+        assert.is(unset.maybe, null);
+        assert.is((await db.counters.get('a'))!.maybe, null);
       } finally {
         await db.close();
       }
