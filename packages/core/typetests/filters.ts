@@ -77,6 +77,32 @@ export async function filters(since: Date): Promise<void> {
   await db.messages.find({ where: { meta: { eq: { model: 'x' } } } });
   await db.messages.find({ where: { meta: { isNull: true } } });
 
+  // --- not around an encrypted field: a null check only (a negated lookup is ne / notIn on the blind index)
+  // @ts-expect-error not around eq on an encrypted field
+  await db.users.find({ where: { not: { email: 'a@example.com' } } });
+  await db.users.find({ where: { not: { name: 'a@example.com' } } });
+  // @ts-expect-error not around an explicit eq on an encrypted field
+  await db.users.count({ not: { phone: { eq: '555-0100' } } });
+  await db.users.count({ not: { phone: null } });
+  // @ts-expect-error not around in on an encrypted field
+  await db.users.find({ where: { not: { email: { in: ['a@example.com'] } } } });
+  await db.users.find({ where: { not: { role: { in: ['admin'] } } } });
+  // @ts-expect-error not around in, inside or
+  await db.users.find({ where: { or: [{ age: 3 }, { not: { phone: { in: ['555-0100'] } } }] } });
+  await db.users.find({ where: { or: [{ age: 3 }, { not: { phone: { isNull: true } } }] } });
+  // @ts-expect-error an or under not is negated too
+  await db.users.updateMany({ not: { or: [{ name: 'a' }, { email: 'a@example.com' }] } }, { active: false });
+  await db.users.updateMany({ not: { or: [{ name: 'a' }, { phone: null }] } }, { active: false });
+  // @ts-expect-error and under not
+  await db.users.deleteMany({ not: { and: [{ phone: '555-0100' }] } });
+  await db.users.deleteMany({ not: { and: [{ phone: { isNull: false } }] } });
+  // @ts-expect-error a not under two nots is negated again
+  await db.users.exists({ not: { not: { not: { email: 'a@example.com' } } } });
+  await db.users.exists({ not: { not: { email: 'a@example.com' } } });
+  // @ts-expect-error ne stays refused under not
+  await db.users.find({ where: { not: { email: { ne: 'a@example.com' } } } });
+  await db.users.find({ where: { email: { in: ['a@example.com'] }, not: { name: { in: ['Ada'] } } } });
+
   // --- in / notIn lists
   // @ts-expect-error a string in an integer `in` list
   await db.users.find({ where: { age: { in: [30, 'forty'] } } });

@@ -61,6 +61,12 @@ export async function includes(id: string): Promise<void> {
   // @ts-expect-error a field of the related repository that does not exist, in a nested where
   await typed.conversations.find({ include: { messages: { where: { role: 'user', author: 'x' } } } });
   await typed.conversations.find({ include: { messages: { where: { role: 'user' } } } });
+  // @ts-expect-error not around eq on an encrypted field, in an include where
+  await typed.conversations.find({ include: { user: { where: { not: { email: 'a@example.com' } } } } });
+  await typed.conversations.find({ include: { user: { where: { not: { phone: null, name: 'Ada' } } } } });
+  // @ts-expect-error not around in on an encrypted field, two levels down
+  await typed.users.find({ include: { conversations: { include: { user: { where: { not: { phone: { in: ['555-0100'] } } } } } } } });
+  await typed.users.find({ include: { conversations: { include: { messages: { where: { not: { role: 'user' } } } } } } });
   // @ts-expect-error a wrong value type in a nested where
   await typed.conversations.find({ include: { messages: { where: { tokens: 'many' } } } });
   await typed.conversations.find({ include: { messages: { where: { tokens: { gt: 10 } } } } });

@@ -6,6 +6,7 @@ export const users = defineRepository('users', {
   name: f.string({ max: 200 }),
   email: f.string().unique().sensitive({ searchable: true }),
   ssn: f.string().optional().sensitive(),
+  phone: f.string().optional().sensitive({ searchable: true }),
   password: f.string().secret(),
   age: f.integer({ min: 0 }).optional(),
   active: f.boolean().default(true),

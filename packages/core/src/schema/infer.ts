@@ -249,6 +249,50 @@ export type FilterOf<D extends AnyRepositoryDef> = {
 } & {
   readonly and?: readonly FilterOf<D>[];
   readonly or?: readonly FilterOf<D>[];
+  readonly not?: NegatedFilterOf<D>;
+};
+
+/** No value fits this type: its one member says why, in the compiler's message. */
+interface NoNegatedLookup {
+  readonly 'eq and in under not are not available on an encrypted field: the blind index cannot tell which rows differ': never;
+}
+
+/**
+ * Operators on an encrypted, searchable field under an odd number of `not`s:
+ * only the null check (a negated eq or in would be an inequality on the
+ * blind index, refused like ne and notIn).
+ *
+ * @example
+ * ```ts
+ * const hasEmail: NegatedSearchableOps = { isNull: true }; // not: { email: { isNull: true } }
+ * ```
+ */
+export interface NegatedSearchableOps<N extends boolean = true> {
+  readonly eq?: NoNegatedLookup;
+  readonly in?: NoNegatedLookup;
+  readonly isNull?: IsNullIf<N>;
+}
+
+type NegatedTest<Fd> = FlagsOf<Fd>['ops'] extends 'searchable'
+  ? NullIf<Optional<Fd>> | NoNegatedLookup | NegatedSearchableOps<Optional<Fd>>
+  : Shorthand<Fd> | OpsOf<Fd>;
+
+/**
+ * What `not` takes: a filter whose encrypted, searchable fields only test
+ * for null (`not: { email: null }`), since a negated eq or in on one cannot
+ * be answered from its blind index. A `not` inside it is a plain filter again.
+ *
+ * @example
+ * ```ts
+ * const notAda: NegatedFilterOf<typeof users> = { name: 'Ada', email: null }; // email: 'ada@example.com' does not compile
+ * const rows = await db.users.find({ where: { not: notAda } });
+ * ```
+ */
+export type NegatedFilterOf<D extends AnyRepositoryDef> = {
+  readonly [K in FilterKeys<D>]?: NegatedTest<FieldsOf<D>[K]>;
+} & {
+  readonly and?: readonly NegatedFilterOf<D>[];
+  readonly or?: readonly NegatedFilterOf<D>[];
   readonly not?: FilterOf<D>;
 };
 
