@@ -1,5 +1,6 @@
 // Aggregates: which fields each measure takes, and the result's type.
 // Each @ts-expect-error line has a twin right below it that compiles.
+import type { AggregateOrderItem } from '@chatcore/core';
 import { db } from './schema.js';
 
 export async function aggregates(): Promise<void> {
@@ -36,6 +37,22 @@ export async function aggregates(): Promise<void> {
   // @ts-expect-error orderBy sorts groups: it needs groupBy
   await db.messages.aggregate({ sum: ['tokens'], orderBy: { sum: { tokens: 'desc' } } });
   await db.messages.aggregate({ groupBy: ['role'], sum: ['tokens'], orderBy: [{ sum: { tokens: 'desc' } }, { role: 'asc' }], limit: 2 });
+  // @ts-expect-error a list item holds one key: two would sort in key order, which a list is there to avoid
+  await db.messages.aggregate({ groupBy: ['role', 'conversationId'], count: ['_all'], orderBy: [{ role: 'asc', conversationId: 'desc' }] });
+  await db.messages.aggregate({ groupBy: ['role', 'conversationId'], count: ['_all'], orderBy: { role: 'asc', conversationId: 'desc' } });
+  // @ts-expect-error a measure and a group field in one item, after a first item
+  await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], sum: ['tokens'], orderBy: [{ count: { _all: 'desc' } }, { sum: { tokens: 'desc' }, role: 'asc' }] });
+  await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], sum: ['tokens'], orderBy: [{ count: { _all: 'desc' } }, { sum: { tokens: 'desc' } }, { role: 'asc' }] });
+  // @ts-expect-error two fields of one measure in one item
+  await db.messages.aggregate({ groupBy: ['role'], sum: ['tokens', 'cost'], orderBy: [{ sum: { tokens: 'desc', cost: 'asc' } }] });
+  await db.messages.aggregate({ groupBy: ['role'], sum: ['tokens', 'cost'], orderBy: [{ sum: { tokens: 'desc' } }, { sum: { cost: 'asc' } }] });
+  // @ts-expect-error two measures in one item
+  await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], max: ['createdAt'], orderBy: [{ count: { _all: 'desc' }, max: { createdAt: 'asc' } }] });
+  await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], max: ['createdAt'], orderBy: { count: { _all: 'desc' }, max: { createdAt: 'asc' } } });
+  // @ts-expect-error one key per item, however it is typed
+  const twoKeys: AggregateOrderItem<'role', '_all'> = { role: 'asc', count: { _all: 'desc' } };
+  const oneKey: AggregateOrderItem<'role', '_all'> = { count: { _all: 'desc' } };
+  void [twoKeys, oneKey];
 
   const [row] = await db.messages.aggregate({ groupBy: ['role'], count: ['_all'], sum: ['tokens', 'sequence'], max: ['createdAt'] });
   if (!row) return;

@@ -3,6 +3,7 @@ import type { DriverCapabilities } from '../driver/capabilities.js';
 import type { Plugin } from '../plugin/plugin.js';
 import { defineRepository } from '../schema/define-repository.js';
 import { f } from '../schema/fields.js';
+import { ValidationError } from '../errors.js';
 import type { Harness } from './harness.js';
 import { rejectsWith } from './harness.js';
 import { compareScalars, show, type Rec } from './reference.js';
@@ -195,5 +196,21 @@ export function registerAggregateTests(h: Harness): void {
       await rejectsWith(() => db.sales.aggregate({ count: ['_all'], limit: 2 } as never), 'VALIDATION', 'limit without groupBy');
       await rejectsWith(() => db.sales.aggregate({ groupBy: ['region'], count: ['_all'], orderBy: { sum: { qty: 'asc' } } } as never), 'VALIDATION', 'order by a measure not computed');
     });
+    if (h.capabilities.groupBy) {
+      test('an aggregate orderBy list item with two keys is a ValidationError naming the item, as on every backend', async ({ db }) => {
+        await rows(db);
+        const base = { groupBy: ['region', 'kind'], count: ['_all'], sum: ['qty', 'amount'] };
+        for (const orderBy of [[{ region: 'asc', kind: 'desc' }], [{ kind: 'asc' }, { sum: { qty: 'desc' }, region: 'asc' }], [{ sum: { qty: 'desc', amount: 'asc' } }]]) {
+          const error = await rejectsWith(() => db.sales.aggregate({ ...base, orderBy } as never), 'VALIDATION', JSON.stringify(orderBy));
+          assert.match(error.message, /one key per list item/);
+          assert.instance(error, ValidationError);
+          assert.equal((error as ValidationError).issues.map((i) => i.path), [`orderBy[${orderBy.length - 1}]`]);
+        }
+        const listed = await db.sales.aggregate({ ...base, orderBy: [{ sum: { qty: 'desc' } }, { region: 'asc' }], limit: 3 } as never);
+        const one = await db.sales.aggregate({ ...base, orderBy: { sum: { qty: 'desc' }, region: 'asc' }, limit: 3 } as never);
+        assert.is(listed.length, 3);
+        assert.equal(one, listed, 'one object keeps its keys in order');
+      });
+    }
   }, [spy]);
 }

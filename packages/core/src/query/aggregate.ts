@@ -167,6 +167,14 @@ export function normalizeAggregate(schema: RepositorySchema, input: unknown): No
   return limit === undefined ? { where, groupBy, measures, orderBy } : { where, groupBy, measures, orderBy, limit };
 }
 
+/** The sort keys a term names: `role`, or `sum.tokens` for each field of a measure. */
+function sortKeysOf(item: Record<string, unknown>): string[] {
+  return Object.keys(item).flatMap((key) => {
+    const v = item[key];
+    return (FNS as readonly string[]).includes(key) && isPlainObject(v) && Object.keys(v).length > 0 ? Object.keys(v).map((f) => `${key}.${f}`) : [key];
+  });
+}
+
 /** `orderBy`: group fields `{ role: 'asc' }` or measures `{ sum: { tokens: 'desc' } }`; then every group field not listed, ascending. */
 function aggregateOrder(input: unknown, groupBy: readonly string[], measures: readonly AggregateMeasure[], issues: ValidationIssue[]): AggregateOrder[] {
   const terms: AggregateOrder[] = [];
@@ -182,6 +190,12 @@ function aggregateOrder(input: unknown, groupBy: readonly string[], measures: re
       continue;
     }
     if (Object.keys(item).length === 0) issues.push({ path: Array.isArray(input) ? `orderBy[${i}]` : 'orderBy', message: 'an empty sort term: name a groupBy field or a measure' });
+    const named = sortKeysOf(item);
+    if (Array.isArray(input) && named.length > 1) {
+      // An item's keys would sort in key order, which the list form exists to make explicit.
+      issues.push({ path: `orderBy[${i}]`, message: `one key per list item (found ${named.join(', ')}): write [{ sum: { a: 'desc' } }, { b: 'asc' }]` });
+      continue;
+    }
     for (const key of Object.keys(item)) {
       const v = item[key];
       if ((FNS as readonly string[]).includes(key) && isPlainObject(v)) {

@@ -50,8 +50,38 @@ export type AggregateOrderTerm<G extends string, C extends string, S extends str
 /** Directions by measured field; nothing to order by when the aggregate does not compute that measure. */
 type Measured<K extends string> = [K] extends [never] ? never : { readonly [F in K]?: Direction };
 
+/** No value fits this type: its one member says why, in the compiler's message. */
+interface OneKeyPerItem {
+  readonly 'an orderBy list takes one key per item: write [{ sum: { a: "desc" } }, { b: "asc" }]': never;
+}
+
+type MeasureFn = 'count' | 'sum' | 'avg' | 'min' | 'max';
+/** Exactly one key of `K` with a value `V`; any other key of `K | O` does not fit. */
+type ExactlyOne<K extends string, V, O extends string = never> = {
+  [P in K]: { readonly [Q in P]: V } & { readonly [Q in Exclude<K | O, P>]?: OneKeyPerItem };
+}[K];
+
 /**
- * Sort order of the groups: one term or a list.
+ * One item of a list `orderBy` of an aggregate: exactly one group field, or
+ * one measure of one field (a second key does not compile, and is a
+ * ValidationError at run time).
+ *
+ * @example
+ * ```ts
+ * const bySum: AggregateOrderItem<'role', never, 'tokens'> = { sum: { tokens: 'desc' } }; // { sum: { tokens: 'desc' }, role: 'asc' } does not compile
+ * ```
+ */
+export type AggregateOrderItem<G extends string = never, C extends string = never, S extends string = never, A extends string = never, Mn extends string = never, Mx extends string = never> =
+  | ExactlyOne<G, Direction, MeasureFn>
+  | {
+    [F in MeasureFn]: [{ count: C; sum: S; avg: A; min: Mn; max: Mx }[F]] extends [never]
+      ? never
+      : { readonly [Q in F]: ExactlyOne<{ count: C; sum: S; avg: A; min: Mn; max: Mx }[F], Direction> } & { readonly [Q in Exclude<G | MeasureFn, F>]?: OneKeyPerItem };
+  }[MeasureFn];
+
+/**
+ * Sort order of the groups: one term (keys in order) or a list of
+ * single-key items.
  *
  * @example
  * ```ts
@@ -60,7 +90,7 @@ type Measured<K extends string> = [K] extends [never] ? never : { readonly [F in
  */
 export type AggregateOrderBy<G extends string = never, C extends string = never, S extends string = never, A extends string = never, Mn extends string = never, Mx extends string = never> =
   | AggregateOrderTerm<G, C, S, A, Mn, Mx>
-  | ReadonlyArray<AggregateOrderTerm<G, C, S, A, Mn, Mx>>;
+  | ReadonlyArray<AggregateOrderItem<G, C, S, A, Mn, Mx>>;
 
 /**
  * An aggregate query: a filter, group fields, and the measures to compute
