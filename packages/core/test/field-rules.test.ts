@@ -49,6 +49,15 @@ test('a composite unique constraint over a field encrypted without a blind index
   assert.equal(contacts.schema.indexes.filter((i) => i.unique).map((i) => i.fields), [['tenant', 'phone']]);
 });
 
+test('a composite unique constraint over a secret is refused, as a unique secret is: salted hashes never collide', () => {
+  const fields = { tenant: f.string(), pin: f.string().secret(), code: f.string() };
+  const why = /things: the unique constraint \(tenant, pin\) includes pin, which is secret\(\): .*salted hash.*drop pin from the constraint/;
+  assert.match(refusal(fields, { unique: [['tenant', 'pin']] }), why);
+  assert.match(refusal(fields, { unique: [['tenant', 'code'], ['code', 'pin']] }), /\(code, pin\) includes pin, which is secret\(\)/);
+  const accounts = defineRepository('accounts', { id: f.id(), ...fields }, { unique: [['tenant', 'code']] });
+  assert.equal(accounts.schema.indexes.filter((i) => i.unique).map((i) => i.fields), [['tenant', 'code']]);
+});
+
 test('the id and managed fields refuse optional(), default(), sensitive() and secret(): chatcore sets them', () => {
   assert.match(refusal({ id: loose(f.id()).optional() }), /things\.id is the record id, which chatcore sets, so it cannot be optional\(\)/);
   assert.match(refusal({ id: loose(f.id()).default('x') }), /things\.id .* cannot be given a default\(\)/);

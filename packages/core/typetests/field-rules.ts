@@ -73,6 +73,13 @@ export function compositeUniqueSensitive(): void {
   // @ts-expect-error declared inline with the fields
   defineRepository('contacts', { id: f.id(), a: f.string(), b: f.text().optional().sensitive() }, { table: 'contacts', unique: [['b', 'a']] });
   defineRepository('contacts', { id: f.id(), a: f.string(), b: f.text().optional().sensitive() }, { table: 'contacts', indexes: [['b', 'a']] });
+  const accounts = { id: f.id(), tenant: f.string(), pin: f.string().secret(), code: f.string() };
+  // @ts-expect-error a composite unique key over a secret: salted hashes never collide
+  defineRepository('accounts', accounts, { unique: [['tenant', 'pin']] });
+  defineRepository('accounts', accounts, { unique: [['tenant', 'code']] });
+  // @ts-expect-error a secret in a later constraint, declared inline
+  defineRepository('accounts', { id: f.id(), a: f.string(), b: f.text().optional().secret() }, { unique: [['a'], ['b', 'a']] });
+  defineRepository('accounts', { id: f.id(), a: f.string(), b: f.text().optional().secret() }, { unique: [['a'], ['a']] });
   const pages = defineRepository('pages', { id: f.id(), tenant: f.string(), slug: f.string() }, { unique: [['tenant', 'slug']] });
   void pages;
 }

@@ -201,6 +201,10 @@ export function defineRepository<const N extends string, const F extends FieldsS
   }
   for (const list of options.unique ?? []) {
     known(list, 'a unique constraint');
+    const hashed = list.find((x) => metas[x]!.secret);
+    if (hashed) {
+      throw new ConfigError(`${name}: the unique constraint (${list.join(', ')}) includes ${hashed}, which is secret(): a secret is stored as a salted hash, which never equals another, so uniqueness cannot be enforced; drop ${hashed} from the constraint.`);
+    }
     const encrypted = list.find((x) => metas[x]!.sensitive && !metas[x]!.sensitive!.searchable);
     if (encrypted) {
       throw new ConfigError(`${name}: the unique constraint (${list.join(', ')}) includes ${encrypted}, which is sensitive() without a blind index: random ciphertexts never collide, so uniqueness cannot be enforced; declare it sensitive({ searchable: true }).`);

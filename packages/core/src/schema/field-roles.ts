@@ -1,7 +1,7 @@
 // The rules of defineRepository that span several fields, in the types: a
 // field's role (the record id, the version, createdAt, updatedAt) is held by
-// one field only, and a composite unique constraint names no field encrypted
-// without a blind index.
+// one field only, and a composite unique constraint names no secret field nor
+// a field encrypted without a blind index.
 
 /** No field fits this type: its one member says why, in the compiler's message. */
 interface NotTheId {
@@ -45,10 +45,17 @@ interface UniqueOverCiphertext {
   readonly 'a unique constraint over an encrypted field needs sensitive({ searchable: true }): uniqueness is kept on its blind index': never;
 }
 
-/** The refusal for each name of unique list `L` that is a field of `F` encrypted without a blind index, else `unknown`. */
+/** No field name fits this type: its one member says why, in the compiler's message. */
+interface UniqueOverSecret {
+  readonly 'a unique constraint cannot include a secret() field: salted hashes never equal one another, so uniqueness could not hold': never;
+}
+
+/** The refusal for each name of unique list `L` that is a field of `F` hashed or encrypted without a blind index, else `unknown`. */
 type UniqueListRule<F, L> = {
   readonly [I in keyof L]: L[I] extends keyof F
-    ? F[L[I]] extends { readonly __flags: { readonly sensitive: true; readonly ops: 'none' } } ? UniqueOverCiphertext : unknown
+    ? F[L[I]] extends { readonly __flags: { readonly secret: true } } ? UniqueOverSecret
+      : F[L[I]] extends { readonly __flags: { readonly sensitive: true; readonly ops: 'none' } } ? UniqueOverCiphertext
+      : unknown
     : unknown;
 };
 
@@ -56,7 +63,8 @@ type UniqueListRule<F, L> = {
  * What `defineRepository` checks of its composite `unique` constraints in
  * the types: no listed field is `sensitive()` without `searchable: true`
  * (random ciphertexts never collide, so uniqueness could not hold; the
- * blind index keeps it). A ConfigError at run time too.
+ * blind index keeps it), nor `secret()` (salted hashes never collide
+ * either). A ConfigError at run time too.
  *
  * @example
  * ```ts
