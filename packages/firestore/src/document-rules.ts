@@ -82,6 +82,8 @@ const checked = new WeakSet<RepositorySchema>();
 export function assertSchemaNames(schema: RepositorySchema): void {
   if (checked.has(schema)) return;
   const issues: ValidationIssue[] = [];
+  // defineRepository checks the table too, but a plugin's extendSchema (or a
+  // caller of the driver) can hand over a storage schema it never saw.
   const table = schema.table;
   if (typeof table !== 'string' || !FIELD_NAME.test(table) || RESERVED.test(table)) {
     issues.push({ path: `${schema.name}.table`, message: 'collection names must be letters, digits and _ (no "/", ".", backticks or __x__)' });

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, createDatabase, defineRepository, f, ValidationError } from '@chatcore/core';
+import { ConfigError, createDatabase, defineRepository, f, ValidationError, type Plugin } from '@chatcore/core';
 import { type RepositorySchema } from '@chatcore/core/driver';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { testDriver, suffix } from './helpers/emulator.js';
@@ -55,6 +55,15 @@ test('a collection name with "/" or the __x__ form is refused', async () => {
   for (const bad of ['a/b', '__x__', 'a.b']) {
     await rejects(() => driver.insert({ ...docs.schema, table: bad }, [{ id: 'x', title: 't', body: null, blob: null }], {}), ValidationError, bad);
   }
+});
+
+test('a collection name a plugin gives a storage schema is checked too: defineRepository never saw it', async () => {
+  const renamer: Plugin = { name: 'renamer', extendSchema: (list) => list.map((s) => ({ ...s, table: `${table}/x/y` })) };
+  const renamed = createDatabase({ driver, repositories: { docs }, plugins: [renamer] });
+  const e = await rejects(() => renamed.docs.create({ title: 't' }), ValidationError, 'a table with "/" from extendSchema');
+  assert.match(e.message, /collection names must be letters, digits and _/);
+  assert.is(await stored(), 0);
+  assert.is((await driver.firestore.collection(`${table}/x/y`).get()).size, 0);
 });
 
 test('ids with "/", ".", "..", the __x__ form or over 1,500 bytes get ValidationError and nothing is written', async () => {
