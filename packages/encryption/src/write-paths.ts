@@ -6,6 +6,7 @@ import { sealRecord } from './record/record-envelope.js';
 import { sealedIncrement } from './record/sealed-increment.js';
 import { authOf, blindIndexOf, checkRow, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
+import { CasRetry } from './cas-retry.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 type InsertOp = Extract<Operation, { kind: 'insert' }>;
@@ -15,7 +16,7 @@ type Decrypt = (rows: readonly StoredRow[]) => StoredRow[];
 /** The id of the record an upsert's conflict fields name (`logical`, and `where` as rewritten for storage), checked (checked-reads.ts). */
 type ConflictHolder = (logical: Condition | undefined, where: Condition | undefined) => Promise<string | undefined>;
 
-/** Attempts of a record-mode read-modify-write before giving up with ConflictError. */
+/** Attempts of an upsert's look-up and write before giving up with ConflictError. */
 const CAS_ATTEMPTS = 8;
 
 function and(...conds: (Condition | undefined)[]): Condition | undefined {
@@ -133,7 +134,8 @@ async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where:
   // A row a rename migration read: its renamed slots are still authenticated under their old names until this write.
   const renamed = plan.renamed.size === 0 ? undefined : plan.renamed.get(id);
   if (renamed) plan.renamed.delete(id);
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+  // A lost race retries until the burst drains (see CasRetry); with an expected version in `where`, the re-read finds no row.
+  for (const retry = new CasRetry(); await retry.again(); ) {
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
@@ -181,7 +183,8 @@ function mergeIntoEnvelope(plan: RepositoryPlan, op: UpdateOp, current: StoredRo
 async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, decrypt: Decrypt): Promise<StoredRow | undefined> {
   const env = plan.envelopeField!;
   const version = plan.logical.versionField;
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+  // A lost race retries until the burst drains (see CasRetry); with an expected version in `where`, the re-read finds no row.
+  for (const retry = new CasRetry(); await retry.again(); ) {
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
