@@ -207,7 +207,7 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
  * known in advance, and ciphertext must be bound to it: the record is looked
  * up by the conflict fields (`holder`: a blind-index match is checked against
  * the decrypted value), then updated by id, or inserted (a lost insert race
- * retries the lookup).
+ * retries the lookup). A key with a null part is inserted at once.
  *
  * @example
  * ```ts
@@ -224,6 +224,8 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
     const res = await next({ ...op, row: encryptRow(plan, op.row), conflictFields, patch });
     return { ...res, rows: decrypt(res.rows) };
   }
+  // A key with a null part claims nothing (as in SQL and every driver): insert, never match a record whose part is null too.
+  if (op.conflictFields.some((f) => op.row[f] === null || op.row[f] === undefined)) return insertOne(plan, op, next, decrypt);
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
     const logical = and(...op.conflictFields.map((f): Condition => ({ kind: 'cmp', field: f, op: 'eq', value: op.row[f] })));
     const found = await holder(logical, rewriteCondition(plan, logical));
@@ -233,11 +235,16 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
       continue;
     }
     try {
-      const res = await next({ kind: 'insert', schema: op.schema, rows: [encryptRow(plan, op.row)] });
-      return { rows: decrypt(res.rows), created: true };
+      return await insertOne(plan, op, next, decrypt);
     } catch (error) {
       if (!(error instanceof UniqueViolationError)) throw error;
     }
   }
   throw new ConflictError(plan.name, id, undefined);
+}
+
+/** An upsert's row inserted (encrypted), as the upsert's result. */
+async function insertOne(plan: RepositoryPlan, op: UpsertOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
+  const res = await next({ kind: 'insert', schema: op.schema, rows: [encryptRow(plan, op.row)] });
+  return { rows: decrypt(res.rows), created: true };
 }
