@@ -7,6 +7,7 @@ import { sealedIncrement } from './record/sealed-increment.js';
 import { authOf, blindIndexOf, checkRow, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 import { CasRetry } from './cas-retry.js';
+import { IntegrityError } from '@chatcore/core';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 type InsertOp = Extract<Operation, { kind: 'insert' }>;
@@ -15,9 +16,6 @@ type UpsertOp = Extract<Operation, { kind: 'upsert' }>;
 type Decrypt = (rows: readonly StoredRow[]) => StoredRow[];
 /** The id of the record an upsert's conflict fields name (`logical`, and `where` as rewritten for storage), checked (checked-reads.ts). */
 type ConflictHolder = (logical: Condition | undefined, where: Condition | undefined) => Promise<string | undefined>;
-
-/** Attempts of an upsert's look-up and write before giving up with ConflictError. */
-const CAS_ATTEMPTS = 8;
 
 function and(...conds: (Condition | undefined)[]): Condition | undefined {
   const list = conds.filter((c): c is Condition => c !== undefined);
@@ -206,8 +204,10 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
  * blind-index conflict fields. Otherwise the existing record's id is not
  * known in advance, and ciphertext must be bound to it: the record is looked
  * up by the conflict fields (`holder`: a blind-index match is checked against
- * the decrypted value), then updated by id, or inserted (a lost insert race
- * retries the lookup). A key with a null part is inserted at once.
+ * the decrypted value), then updated by id, or inserted. An insert that
+ * collides retries the lookup only when a record now holds the key (a lost
+ * race); otherwise its UniqueViolationError is the upsert's, as without the
+ * plugin. A key with a null part is inserted at once.
  *
  * @example
  * ```ts
@@ -226,18 +226,25 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
   }
   // A key with a null part claims nothing (as in SQL and every driver): insert, never match a record whose part is null too.
   if (op.conflictFields.some((f) => op.row[f] === null || op.row[f] === undefined)) return insertOne(plan, op, next, decrypt);
-  for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+  let collision: UniqueViolationError | undefined;
+  for (const retry = new CasRetry(); await retry.again(); ) {
     const logical = and(...op.conflictFields.map((f): Condition => ({ kind: 'cmp', field: f, op: 'eq', value: op.row[f] })));
-    const found = await holder(logical, rewriteCondition(plan, logical));
+    // After a failed insert inside a SQL transaction, the look-up cannot run (the transaction is aborted): the collision is the
+    // error, as without the plugin. A planted blind index (IntegrityError) is still reported as such.
+    const found = await holder(logical, rewriteCondition(plan, logical)).catch((error: unknown) => { throw collision && !(error instanceof IntegrityError) ? collision : error; });
     if (found !== undefined) {
+      collision = undefined;
       const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found] }, patch: op.patch }, next, decrypt);
       if (res.rows.length) return { rows: res.rows, created: false };
       continue;
     }
+    // The insert collided, yet no record holds the key: the id or another unique field collided, which no retry changes.
+    if (collision) throw collision;
     try {
       return await insertOne(plan, op, next, decrypt);
     } catch (error) {
       if (!(error instanceof UniqueViolationError)) throw error;
+      collision = error;
     }
   }
   throw new ConflictError(plan.name, id, undefined);

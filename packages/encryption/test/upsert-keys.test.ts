@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { ChatcoreError, defineRepository, f } from '@chatcore/core';
+import { ChatcoreError, defineRepository, f, UniqueViolationError } from '@chatcore/core';
 import { BACKENDS, useBackends, type BackendName } from './helpers/backends.js';
 
 // An upsert keyed on a field other than the id: a protected repository looks
@@ -15,7 +15,8 @@ async function outcome(run: () => Promise<{ id: string; label?: string }>): Prom
     const r = await run();
     return `ok ${r.id}${r.label === undefined ? '' : `/${r.label}`}`;
   } catch (e) {
-    return e instanceof ChatcoreError ? e.constructor.name : `untyped ${String(e)}`;
+    if (!(e instanceof ChatcoreError)) return `untyped ${String(e)}`;
+    return e instanceof UniqueViolationError ? `${e.constructor.name} ${String(e.info.fields)}` : e.constructor.name;
   }
 }
 
@@ -39,10 +40,43 @@ for (const name of BACKENDS) {
     const plain = await nullKeyUpserts(name, false);
     assert.equal(plain, {
       fresh: 'ok o5/none',
-      takenId: 'UniqueViolationError',
+      takenId: 'UniqueViolationError id',
       rows: ['o2:h2:null:2:none', 'o4:h4:t1:null:none', 'o5:h5:null:2:none'],
     });
     assert.equal(await nullKeyUpserts(name, true), plain);
+  });
+}
+
+/** Upserts keyed on `email` whose insert collides on the id or on another unique field, not on the key. */
+async function collidingUpserts(name: BackendName, encrypted: boolean) {
+  const notes = defineRepository(`uk_notes_${randomBytes(4).toString('hex')}`, {
+    id: f.id(), tag: f.string(), handle: f.string().optional().unique(),
+    email: encrypted ? f.string().optional().unique().sensitive({ searchable: true }) : f.string().optional().unique(), version: f.version(),
+  });
+  const db = await backends.open(name, { notes }, { encrypted });
+  await db.notes.createMany([{ id: 'a', tag: 't', handle: 'ha', email: 'ea' }, { id: 'b', tag: 't', handle: 'hb', email: 'eb' }]);
+  const byEmail = { conflict: ['email'] as const, update: { tag: 'v' } };
+  return {
+    handleClash: await outcome(() => db.notes.upsert({ id: 'c', tag: 't', email: 'new', handle: 'ha' }, byEmail)),
+    idClash: await outcome(() => db.notes.upsert({ id: 'a', tag: 't', email: 'new' }, byEmail)),
+    // Inside a SQL transaction the failed insert aborts it: the collision is still what the call reports.
+    idClashInTransaction: await outcome(() => db.transaction((tx) => tx.notes.upsert({ id: 'a', tag: 't', email: 'new' }, byEmail))),
+    hit: await outcome(() => db.notes.upsert({ id: 'c', tag: 't', email: 'eb' }, byEmail)),
+    rows: (await db.notes.find({ orderBy: { id: 'asc' } })).map((r) => `${r.id}:${r.tag}:${r.handle}:${r.email}:v${r.version}`),
+  };
+}
+
+for (const name of BACKENDS) {
+  test(`${name}: an upsert whose insert collides on the id or another unique field raises UniqueViolationError, with the plugin as without`, async () => {
+    const plain = await collidingUpserts(name, false);
+    assert.equal(plain, {
+      handleClash: 'UniqueViolationError handle',
+      idClash: 'UniqueViolationError id',
+      idClashInTransaction: 'UniqueViolationError id',
+      hit: 'ok b',
+      rows: ['a:t:ha:ea:v1', 'b:v:hb:eb:v2'],
+    });
+    assert.equal(await collidingUpserts(name, true), plain);
   });
 }
 
