@@ -6,6 +6,7 @@ export { Keyring, type KeyringConfig } from './keys/keyring.js';
 export type { KeySource } from './keys/key-source.js';
 export { keyringFromEnv } from './keys/env-keys.js';
 export type { ReencryptOptions, ReencryptProgress, ReencryptResult, KeyUsage } from './rotation/reencrypt-job.js';
+export type { OldNameUsage } from './rotation/old-name-scan.js';
 export type { VerifyResult, VerifyOptions, IntegrityFinding } from './rotation/verify-job.js';
 export type { EncryptionStats, EncryptionCounters, KeyCounters } from './encryption-stats.js';
 export { MIN_PASSPHRASE_SALT_LENGTH, MIN_PASSPHRASE_LENGTH } from './keys/key-source.js';

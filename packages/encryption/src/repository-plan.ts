@@ -75,6 +75,27 @@ export interface RepositoryPlan {
    * authenticator still covers (see migration/renamed-field.ts).
    */
   readonly renamed: Map<string, RenamedSlot[]>;
+  /**
+   * Renames a migration asked to read (by old field name): their old-name
+   * columns hold ciphertext until every row is rewritten, which the key
+   * jobs must count (see rotation/old-name-scan.ts).
+   */
+  readonly oldNames: Map<string, OldNameColumn>;
+}
+
+/**
+ * A protected field's previous name that a rename migration reads: the
+ * storage fields it occupied (as the migration reads them) and the new name.
+ *
+ * @example
+ * ```ts
+ * const c: OldNameColumn = { from: 'email', to: 'contact', fields: reader.fields };
+ * ```
+ */
+export interface OldNameColumn {
+  readonly from: string;
+  readonly to: string;
+  readonly fields: Readonly<Record<string, FieldMeta>>;
 }
 
 /**
@@ -198,7 +219,7 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     else for (const p of protectedFields.values()) reads.set(p.name, p);
     for (const f of indexFields.keys()) reads.set(f, 'index');
     plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads, counters: new RepositoryCounters(),
-      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false, renamed: new Map() });
+      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false, renamed: new Map(), oldNames: new Map() });
   }
   return plans;
 }

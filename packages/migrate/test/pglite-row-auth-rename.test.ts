@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import { sqlDriver } from '@chatcore/sql';
 import { defaultTemplateCache, PgliteExecutor, startInMemory } from '@chatcore/pglite';
 import { renameRefusesTamperedRow, renameUnderRowAuth } from './helpers/row-auth-rename.js';
+import { rotateDuringRename } from './helpers/rotate-during-rename.js';
 
 async function onPglite(run: (driver: () => ReturnType<typeof sqlDriver>) => Promise<void>): Promise<void> {
   const client = await startInMemory(defaultTemplateCache());
@@ -18,6 +19,10 @@ test('PGlite: renaming an encrypted searchable field under required row authenti
 
 test('PGlite: a row tampered before the rename fails the migration with IntegrityError and is left as it was', async () => {
   await onPglite((driver) => renameRefusesTamperedRow(driver));
+});
+
+test('PGlite: during an unfinished encrypted rename, keyUsage counts the old-name values, retireKey and reencrypt refuse', async () => {
+  await onPglite((driver) => rotateDuringRename(driver));
 });
 
 test.run();

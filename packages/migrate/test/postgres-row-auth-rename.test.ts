@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import { freshDatabase, pgDriver } from './helpers/pg-database.js';
 import { renameRefusesTamperedRow, renameUnderRowAuth } from './helpers/row-auth-rename.js';
+import { rotateDuringRename } from './helpers/rotate-during-rename.js';
 
 async function onPostgres(run: (driver: () => ReturnType<typeof pgDriver>) => Promise<void>): Promise<void> {
   const db = await freshDatabase();
@@ -17,6 +18,10 @@ test('PostgreSQL: renaming an encrypted searchable field under required row auth
 
 test('PostgreSQL: a row tampered before the rename fails the migration with IntegrityError and is left as it was', async () => {
   await onPostgres((driver) => renameRefusesTamperedRow(driver));
+});
+
+test('PostgreSQL: during an unfinished encrypted rename, keyUsage counts the old-name values, retireKey and reencrypt refuse', async () => {
+  await onPostgres((driver) => rotateDuringRename(driver));
 });
 
 test.run();

@@ -37,6 +37,8 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
   const fields: Record<string, FieldMeta> = { [from]: { ...storage[to]!, column } };
   if (p.indexField) fields[`${from}Bidx`] = { ...storage[p.indexField]!, column: `${column}_bidx` };
   const cipher = new ValueCipher(ring, plan.name, from, plan.counters);
+  // Until the migration rewrote every row, the old column holds ciphertext: the key jobs count it (keyUsage, retireKey).
+  plan.oldNames.set(from, { from, to, fields });
   return {
     fields,
     valueField: from,

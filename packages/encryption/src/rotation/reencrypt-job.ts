@@ -1,6 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Condition, PluginHost, StoredRow } from '@chatcore/core/plugin';
-import { IntegrityError, ValidationError } from '@chatcore/core';
+import { ConfigError, IntegrityError, ValidationError } from '@chatcore/core';
+import { oldNameUsage, type OldNameUsage } from './old-name-scan.js';
 import { resealEnvelope } from '../record/reseal.js';
 import { batches, planOf, scanFields, slots, type Slot } from './table-scan.js';
 import { AUTH_FIELD } from '../crypto/row-authenticator.js';
@@ -74,6 +75,8 @@ export interface KeyUsage {
   readonly scanned: number;
   readonly byKey: Readonly<Record<string, number>>;
   readonly byRepository: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Of those, the values still under the old name of a field an unfinished rename migration has not rewritten yet. */
+  readonly oldNames: readonly OldNameUsage[];
 }
 
 /**
@@ -136,6 +139,12 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
   const plan = planOf(ctx, options.repository);
   const batchSize = options.batchSize ?? 500;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 10_000) throw new ValidationError([{ path: 'batchSize', message: 'expected an integer from 1 to 10000' }]);
+  const pending = await oldNameUsage(ctx, plan);
+  if (pending.length > 0) {
+    const where = pending.map((u) => `${u.repository}.${u.from} (renamed to ${u.to}): ${Object.values(u.byKey).reduce((a, b) => a + b, 0)} rows`).join(', ');
+    // Those rows are authenticated under the old names until the migration rewrites them: re-encrypting them here would fail or strand the old values.
+    throw new ConfigError(`Cannot re-encrypt ${plan.name} while a rename migration is unfinished (${where} not rewritten yet): finish the migration first (run migrate again), then reencrypt.`, { info: { repository: plan.name, fields: pending.map((u) => u.from) } });
+  }
   const active = (plan.mode === 'record' ? envelopeCipherOf(plan) : cipherOf(plan, [...plan.fields.values()][0]!)).activeKeyId();
   const columns = slots(plan);
   let scanned = 0, rewritten = 0, skipped = 0, n = 0;
@@ -204,6 +213,7 @@ export async function keyUsage(ctx: RotationContext, options: { repository?: str
   const byKey: Record<string, number> = {};
   const byRepository: Record<string, Record<string, number>> = {};
   let scanned = 0;
+  const oldNames: OldNameUsage[] = [];
   for (const plan of plans) {
     const mine: Record<string, number> = (byRepository[plan.name] = {});
     const columns = slots(plan);
@@ -220,6 +230,14 @@ export async function keyUsage(ctx: RotationContext, options: { repository?: str
         }
       }
     }
+    // Rows a rename migration has not rewritten yet: their old-name ciphertext is still needed to resume it.
+    for (const u of await oldNameUsage(ctx, plan, options.batchSize ?? 2000)) {
+      oldNames.push(u);
+      for (const [k, n] of Object.entries(u.byKey)) {
+        mine[k] = (mine[k] ?? 0) + n;
+        byKey[k] = (byKey[k] ?? 0) + n;
+      }
+    }
   }
-  return { scanned, byKey, byRepository };
+  return { scanned, byKey, byRepository, oldNames };
 }

@@ -19,6 +19,11 @@ export async function retireKey(ring: Keyring, plans: Iterable<RepositoryPlan>, 
   if (ring.activeKeyId === keyId) throw new KeyError(`Key ${keyId} is the active key: activate another key and re-encrypt before retiring it.`, { info: { keyId } });
   const found = await usage();
   const remaining = found.byKey[keyId] ?? 0;
+  const stranded = found.oldNames.filter((u) => (u.byKey[keyId] ?? 0) > 0);
+  if (stranded.length > 0) {
+    const where = stranded.map((u) => `${u.repository}.${u.from} (renamed to ${u.to}): ${u.byKey[keyId]}`).join(', ');
+    throw new KeyError(`Key ${keyId} still protects values under the old name of a field an unfinished rename migration has not rewritten (${where}): finish the migration first (run migrate again), then re-encrypt and retire the key.`, { info: { keyId, remaining, fields: stranded.map((u) => `${u.repository}.${u.from}`) } });
+  }
   if (remaining > 0) {
     const where = Object.entries(found.byRepository).filter(([, m]) => (m[keyId] ?? 0) > 0).map(([r, m]) => `${r}: ${m[keyId]}`).join(', ');
     throw new KeyError(`Key ${keyId} still protects ${remaining} stored values (${where}); run reencrypt for those repositories, then retire it.`, { info: { keyId, remaining } });

@@ -1,0 +1,76 @@
+import * as assert from 'uvu/assert';
+import { createHash } from 'node:crypto';
+import { ConfigError, createDatabase, KeyError, type Driver } from '@chatcore/core';
+import { encryption, type EncryptionPlugin } from '@chatcore/encryption';
+import { defineMigration, migrate } from '../../src/index.js';
+import { peopleV1, peopleV2 } from './row-auth-rename.js';
+import { KEY, salt } from './tickets.js';
+
+// Rotating keys while a rename of an encrypted field is unfinished: the rows
+// not rewritten yet still hold ciphertext under the old name, which resuming
+// the migration must decrypt. The key jobs must count it.
+
+const KEY2 = createHash('sha256').update('migrate-tickets-k2').digest('base64');
+const BIDX = createHash('sha256').update('migrate-rotate-bidx').digest('base64');
+const renameEmail = defineMigration({ id: '010_people_contact', up: (m) => m.renameField('people', 'email', 'contact', { batchSize: 5 }) });
+
+async function outcome<T>(run: () => Promise<T>): Promise<{ value: T } | { error: unknown }> {
+  return run().then((value) => ({ value }), (error: unknown) => ({ error }));
+}
+
+/**
+ * 20 rows; the migration stops at the row of index 12 (tampered), after
+ * rewriting the first 10. With k2 active: reencrypt refuses (ConfigError),
+ * keyUsage counts the 10 old-name values under k1 and retireKey('k1')
+ * refuses (KeyError) naming people.email. Restoring the row and resuming
+ * the migration reads every row back; then k1 can be retired.
+ * `driver()` must give drivers on the same storage each time.
+ */
+export async function rotateDuringRename(driver: () => Driver): Promise<void> {
+  const s = salt();
+  const email = (i: number) => `p${i}-${s}@example.com`;
+  const db1 = createDatabase({ driver: driver(), repositories: { people: peopleV1 }, plugins: [encryption({ keys: [{ id: 'k1', key: KEY }], blindIndex: { key: BIDX } })] });
+  await db1.connect();
+  const created = await db1.people.createMany(Array.from({ length: 20 }, (_, i) => ({ name: `n${i}`, email: email(i), phone: null })));
+  const ids = created.map((c) => c.id).sort();
+  const schema = db1.schemas.get('people')!;
+  const storedRow = async (id: string) => (await db1.driver.getByIds(schema, [id], {}))[0]!;
+  const before = await storedRow(ids[12]!);
+  await db1.people.update(ids[12]!, { email: email(12) });
+  const good = await storedRow(ids[12]!);
+  await db1.driver.update(schema, { ids: [ids[12]!] }, { set: { email: before.email }, increment: {} }, {});
+
+  const db2 = createDatabase({ driver: driver(), repositories: { people: peopleV2 }, schemaMode: 'off',
+    plugins: [encryption({ keys: [{ id: 'k1', key: KEY }, { id: 'k2', key: KEY2, active: true }], blindIndex: { key: BIDX } })] });
+  const first = await outcome(() => migrate(db2, { migrations: [renameEmail] }));
+  assert.ok('error' in first, 'the migration stops at the tampered row');
+  const enc = db2.plugin<EncryptionPlugin>('encryption')!;
+
+  const re = await outcome(() => enc.reencrypt({ repository: 'people', batchSize: 5 }));
+  assert.ok('error' in re && re.error instanceof ConfigError, `reencrypt refuses: ${'error' in re ? String(re.error) : 'it ran'}`);
+  assert.match((re as { error: Error }).error.message, /people\.email.*finish the migration first/);
+
+  const usage = await enc.keyUsage();
+  assert.equal(usage.byKey, { k2: 10, k1: 10 });
+  assert.equal(usage.byRepository.people, { k2: 10, k1: 10 });
+  assert.equal(usage.oldNames, [{ repository: 'people', from: 'email', to: 'contact', byKey: { k1: 10 } }]);
+
+  const retire = await outcome(() => enc.retireKey('k1'));
+  assert.ok('error' in retire && retire.error instanceof KeyError, `retireKey refuses: ${'error' in retire ? String(retire.error) : 'it retired k1'}`);
+  assert.match((retire as { error: Error }).error.message, /people\.email.*finish the migration first/);
+  assert.equal(enc.keyIds(), ['k1', 'k2'], 'k1 stays in the keyring');
+
+  await db1.driver.update(schema, { ids: [ids[12]!] }, { set: { email: good.email }, increment: {} }, {});
+  const second = await migrate(db2, { migrations: [renameEmail] });
+  assert.equal(second.resumed, ['010_people_contact']);
+  for (const [i, id] of ids.entries()) assert.is((await db2.people.get(id))?.contact, email(created.findIndex((c) => c.id === id)), `row ${i}`);
+
+  // Finished: the old column is gone, every value is under k2, and k1 can go.
+  const after = await enc.keyUsage();
+  assert.equal(after.byKey, { k2: 20 });
+  assert.equal(after.oldNames, []);
+  await enc.retireKey('k1');
+  assert.equal(enc.keyIds(), ['k2']);
+  await db2.close();
+  await db1.close();
+}
