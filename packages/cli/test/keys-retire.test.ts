@@ -19,6 +19,27 @@ test.before(async () => {
   assert.is(rotate.code, 0, show(rotate));
 });
 
+async function withDriver(run: (driver: ReturnType<typeof pglite>) => Promise<void>): Promise<void> {
+  const db = createDatabase({ driver: pglite({ dataDir: s.dataDir }), repositories, plugins: [encryption({ keys: [{ id: 'k2', key: s.env.K2! }], blindIndex: { key: s.env.BIDX! } })], schemaMode: 'off' });
+  await db.connect();
+  try {
+    await run(db.driver as ReturnType<typeof pglite>);
+  } finally {
+    await db.close();
+  }
+}
+
+test('an unfinished migration (an interrupted rename may hold values under the key) refuses retire until it finishes', async () => {
+  await withDriver((d) => d.migrations!.start('010_people_contact', 'c1'));
+  const run = await s.cli(['keys', 'retire', 'k1']);
+  assert.is(run.code, 1, show(run));
+  assert.match(run.stdout, /Refused: migration\(s\) 010_people_contact did not finish.*Finish the migration first/);
+  const status = jsonOf<{ unfinishedMigrations: string[] }>(await s.cli(['keys', 'status', '--json']));
+  assert.equal(status.unfinishedMigrations, ['010_people_contact']);
+  await withDriver((d) => d.migrations!.finish('010_people_contact'));
+  assert.is((await s.cli(['keys', 'retire', 'k1'])).code, 0);
+});
+
 test('with blind_index.key, the first key retired is to be removed from the file (keepInConfig false)', async () => {
   const run = await s.cli(['keys', 'retire', 'k1']);
   assert.is(run.code, 0, show(run));

@@ -8,6 +8,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
 import { createProgress } from '../progress.js';
+import { unfinishedMigrations } from '../unfinished-migrations.js';
 import { clearRotationState, defaultCheckpointPath, readRotationState, writeRotationState, type RepositoryRotation, type RotationState } from '../rotation-checkpoint.js';
 
 type Db = Database<RepositoryMap>;
@@ -25,7 +26,7 @@ function envNameOf(id: string): string {
 /**
  * `chatcore keys status`: the keys in the ring, the active one, and how many
  * stored values each protects, per repository (a full scan of the
- * protected columns), plus an unfinished rotation if there is one. Exit 1
+ * protected columns), plus an unfinished rotation or migration if there is one. Exit 1
  * when a sample of the stored rows does not decrypt and authenticate with
  * the configured keys (wrong material, or a changed key order).
  *
@@ -41,6 +42,7 @@ export async function keysStatusCommand(ctx: CommandContext, options: { checkpoi
     const check = await enc.checkKeys();
     const usage: KeyUsage = await enc.keyUsage();
     const rotation = readRotationState(file) ?? null;
+    const migrations = await unfinishedMigrations(db);
     const keys = enc.keyIds().map((id) => ({ id, active: id === enc.activeKeyId, values: usage.byKey[id] ?? 0 }));
     const unknown = Object.keys(usage.byKey).filter((id) => !enc.keyIds().includes(id));
     const text = [
@@ -50,6 +52,7 @@ export async function keysStatusCommand(ctx: CommandContext, options: { checkpoi
       'by repository:',
       ...Object.entries(usage.byRepository).map(([repo, m]) => `  ${repo}: ${Object.entries(m).map(([k, n]) => `${k}=${n}`).join(', ') || 'no values'}`),
       ...(rotation ? [`unfinished rotation to ${rotation.activeKeyId} (checkpoint ${file}): run chatcore keys rotate to finish it`] : []),
+      ...(migrations.length ? [`unfinished migration(s) ${migrations.join(', ')}: values a rename has not rewritten yet are not counted above; run chatcore migrate to finish before retiring a key`] : []),
     ];
     const stale = keys.some((k) => !k.active && k.values > 0);
     if (stale) text.push('values under an inactive key remain: run chatcore keys rotate');
@@ -57,7 +60,7 @@ export async function keysStatusCommand(ctx: CommandContext, options: { checkpoi
     const keyCheck = { sampledRows: check.scanned, failed: check.failed, keysMismatch: check.keysMismatch, ...(check.diagnosis ? { diagnosis: check.diagnosis } : {}) };
     return {
       exitCode: unknown.length || check.keysMismatch ? EXIT.CHECK_FAILED : EXIT.OK,
-      json: { activeKeyId: enc.activeKeyId, keys, scanned: usage.scanned, byRepository: usage.byRepository, unknownKeys: unknown, rotation, keyCheck },
+      json: { activeKeyId: enc.activeKeyId, keys, scanned: usage.scanned, byRepository: usage.byRepository, unknownKeys: unknown, rotation, unfinishedMigrations: migrations, keyCheck },
       text,
     };
   });
@@ -227,7 +230,9 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
 }
 
 /**
- * `chatcore keys retire <id>`: verify every stored value first (a full
+ * `chatcore keys retire <id>`: refuse (exit 1) while a migration is
+ * unfinished (an interrupted rename keeps values under the old name);
+ * verify every stored value first (a full
  * scan, as `keys verify`) and refuse (exit 1) when any fails, since a ring
  * that does not match the data cannot say which key is unused; refuse
  * (exit 1, naming the repositories and counts) while any stored value uses
@@ -250,6 +255,12 @@ export async function keysRetireCommand(ctx: CommandContext, id: string): Promis
     const keepInConfig = enc.indexRootKeyId() === id;
     // A key must not be declared unused by a ring that cannot read the data: a new key listed first, or
     // wrong material under an id, leaves every value counted under its key id while none can be read.
+    // An interrupted rename of an encrypted field keeps values under the old name, which this process cannot count.
+    const migrations = await unfinishedMigrations(db);
+    if (migrations.length > 0) {
+      const message = `migration(s) ${migrations.join(', ')} did not finish: a rename of an encrypted field may still hold values under key ${id} under its old name. Finish the migration first (chatcore migrate), then retire the key.`;
+      return { exitCode: EXIT.CHECK_FAILED, json: { id, retired: false, error: { code: 'MIGRATION', message }, unfinishedMigrations: migrations }, text: [`Refused: ${message}`] };
+    }
     const verified = await enc.verify({ maxFindings: 5 });
     if (verified.failed > 0) {
       const message = `the stored data does not verify with the configured keys (${verified.failed} failure(s) in ${verified.scanned} row(s)). ${verified.diagnosis ?? ''} Key ${id} may still be needed: keep it and its secret, and run chatcore keys verify for the list.`;
