@@ -6,6 +6,7 @@ import { compileMigration, type CompiledMigration, type RepositoryInfo } from '.
 import { runDataStep, type StepProgress } from './run-data-step.js';
 import type { MigrationStep } from './migration-steps.js';
 import { refuseUnfilledTodos } from './todo-markers.js';
+import { refuseCoveredDrops } from './drop-checks.js';
 import { fingerprintSteps, judgeEdit, type EditVerdict, type StepFingerprint } from './resume-edits.js';
 
 /**
@@ -170,6 +171,8 @@ async function applyOne(
   const id = migration.id;
   const compiled = await compile(db, backend, id, recorded.steps);
   const fingerprint = fingerprintSteps(recorded.steps, compiled.dataStepOf);
+  // A drop that would leave rows with an authenticator that can never be checked again: refuse before anything of it runs.
+  if ((previous?.progress as Partial<Progress> | undefined)?.phase !== 'done') await refuseCoveredDrops(db, id, recorded.steps, repositoriesOf(db));
   if (edited) {
     // The steps' new fingerprint first, then the checksum: whichever of the two writes a crash leaves out, the next run judges the same.
     await backend.saveProgress(id, { ...previous!.progress, fingerprint });
