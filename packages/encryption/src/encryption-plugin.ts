@@ -245,6 +245,22 @@ export class EncryptionPlugin implements Plugin {
     return plan ? renamedFieldReader(this.name, this.keyring(), plan, from, to) : undefined;
   }
 
+  /**
+   * Migrations: while a data step rewrites `repository`, rows written before
+   * it had a protected field (no authenticator, no protected value) are read,
+   * and each rewrite adds the authenticator (see `Plugin.migrationRewrites`).
+   */
+  migrationRewrites(repository: string): (() => void) | undefined {
+    const plan = this.#plans.get(repository);
+    if (!plan || plan.authMode !== 'required') return undefined;
+    plan.rewrites.open++;
+    let open = true;
+    return () => {
+      if (open) plan.rewrites.open--;
+      open = false;
+    };
+  }
+
   /** Re-encrypt every value of a repository that is not under the active key (resumable; see ReencryptOptions). */
   reencrypt(options: ReencryptOptions): Promise<ReencryptResult> {
     return reencrypt(this.rotationContext(), options);

@@ -81,6 +81,12 @@ export interface RepositoryPlan {
    * jobs must count (see rotation/old-name-scan.ts).
    */
   readonly oldNames: Map<string, OldNameColumn>;
+  /**
+   * Data steps of migrations rewriting this repository now: while any runs,
+   * a row without an authenticator that holds no protected value (written
+   * before the repository had one) is read, and its rewrite adds one.
+   */
+  readonly rewrites: { open: number };
 }
 
 /**
@@ -219,7 +225,7 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     else for (const p of protectedFields.values()) reads.set(p.name, p);
     for (const f of indexFields.keys()) reads.set(f, 'index');
     plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads, counters: new RepositoryCounters(),
-      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false, renamed: new Map(), oldNames: new Map() });
+      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false, renamed: new Map(), oldNames: new Map(), rewrites: { open: 0 } });
   }
   return plans;
 }
@@ -275,7 +281,9 @@ export function authOf(plan: RepositoryPlan): RowAuthenticator {
  * `renamed`: slots of a row not yet rewritten by a rename migration, covered under their old names.
  */
 export function checkRow(plan: RepositoryPlan, stored: StoredRow, renamed?: readonly RenamedSlot[]): void {
-  if (plan.authMode !== 'off') authOf(plan).check(stored, plan.authMode === 'accept-missing', renamed);
+  if (plan.authMode === 'off') return;
+  const unprotected = plan.rewrites.open > 0 && plan.authSlots.every((s) => stored[s] === null || stored[s] === undefined);
+  authOf(plan).check(stored, plan.authMode === 'accept-missing' || unprotected, renamed);
 }
 
 /**

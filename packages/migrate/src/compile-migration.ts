@@ -197,8 +197,16 @@ class Compiler {
       }
       case 'addField': {
         const r = this.repo(step.repository);
-        this.field(r, step.field);
+        // A plugin's own storage field (rowAuth), as earlier plans proposed: it comes with the fields that need it.
+        const owned = !Object.hasOwn(r.logical.fields, step.field) && Object.hasOwn(r.storage.fields, step.field);
+        if (!owned) this.field(r, step.field);
         this.touch(r, step.field, false);
+        // Storage fields a plugin adds for it (the row authenticator of a repository's first encrypted field) come with it.
+        if (this.columns(r).size > 0) {
+          for (const [name, meta] of Object.entries(r.storage.fields)) {
+            if (!Object.hasOwn(r.logical.fields, name) && meta.storedAs !== 'blind-index' && !this.storedColumn(r, stored(r.storage, name))) this.touch(r, name, false);
+          }
+        }
         if (!this.added.has(step.repository)) this.added.set(step.repository, new Set());
         this.added.get(step.repository)!.add(step.field);
         this.description.push(`add ${step.repository}.${step.field}`);

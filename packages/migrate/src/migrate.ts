@@ -206,11 +206,17 @@ async function applyOne(
   for (const [i, step] of compiled.data.entries()) {
     const start = steps[i] ?? { rows: 0, done: false };
     if (start.done) continue;
-    await runDataStep(db, step, start, async (p) => {
-      steps[i] = p;
-      await backend.saveProgress(id, { phase: 'data', steps, fingerprint });
-      report({ id, phase: 'data', message: `${step.repository}: ${step.kind === 'copy' ? step.pairs.map((x) => `${x.from} -> ${x.to}`).join(', ') : 'backfill'}`, rows: p.rows });
-    }, concurrency);
+    // Rows written before a plugin kept what it now checks (no row authenticator yet) are accepted while the step rewrites them.
+    const releases = db.plugins.map((p) => p.migrationRewrites?.(step.repository));
+    try {
+      await runDataStep(db, step, start, async (p) => {
+        steps[i] = p;
+        await backend.saveProgress(id, { phase: 'data', steps, fingerprint });
+        report({ id, phase: 'data', message: `${step.repository}: ${step.kind === 'copy' ? step.pairs.map((x) => `${x.from} -> ${x.to}`).join(', ') : 'backfill'}`, rows: p.rows });
+      }, concurrency);
+    } finally {
+      for (const release of releases) release?.();
+    }
   }
   report({ id, phase: 'contract', message: 'finishing schema changes' });
   statements.push(...(await backend.applySchemaChanges(compiled.contract, compiled.contractEnsure, { id, progress: { phase: 'done', steps, fingerprint } })));

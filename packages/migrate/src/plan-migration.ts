@@ -69,7 +69,7 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
     // SQL stores columns, Firestore and memory field names.
     const column = table.columns.has(meta.column ?? name) ? (meta.column ?? name) : name;
     declaredColumns.add(meta.column ?? name).add(name);
-    if (isBlindIndex(meta)) continue; // follows its field
+    if (isBlindIndex(meta) || !Object.hasOwn(logical.fields, name)) continue; // follows its field; plugin-owned fields (rowAuth) come with the fields that need them
     const col = table.columns.get(column);
     if (!col) {
       added.push(name);

@@ -237,6 +237,15 @@ export interface Plugin {
    */
   renamedFieldReader?(repository: string, from: string, to: string): RenamedFieldReader | undefined;
   /**
+   * Migrations: a data step starts rewriting the rows of `repository`
+   * through it. Rows written before this plugin kept what it now checks (a
+   * repository that gains its first encrypted field has rows without a row
+   * authenticator, and without any protected value) are accepted until the
+   * returned function is called, so the step can write them. Called after
+   * `connect`.
+   */
+  migrationRewrites?(repository: string): (() => void) | undefined;
+  /**
    * `schemaMode: 'verify'`: what else keeps the database from matching the
    * code (e.g. pending migrations, by id). Called at connect before the
    * driver's check; every difference found ends up in one SchemaDriftError.
