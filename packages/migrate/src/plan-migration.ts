@@ -18,7 +18,7 @@ import { backfillTodo, conversionTodo } from './todo-markers.js';
  */
 export interface PlannedChange {
   readonly repository: string;
-  readonly kind: 'createRepository' | 'addField' | 'dropField' | 'changeType' | 'addIndex' | 'addUnique';
+  readonly kind: 'createRepository' | 'addField' | 'dropField' | 'changeType' | 'addIndex' | 'addUnique' | 'rebuildBlindIndex';
   readonly field?: string | undefined;
   readonly step: string | null;
 }
@@ -57,6 +57,15 @@ function isBlindIndex(meta: FieldMeta): boolean {
   return meta.storedAs === 'blind-index';
 }
 
+function blindIndexSource(meta: FieldMeta): string | undefined {
+  return Object.values(meta.annotations ?? {}).map((a) => (a as { blindIndexOf?: string }).blindIndexOf).find(Boolean);
+}
+
+/** Write every existing value of `field` again through the repository, so the plugin computes its blind index. */
+function rebuildStep(repo: string, field: string): string {
+  return `m.backfill(${q(repo)}, { batchSize: 500 }, (row) => (row.${field} == null ? undefined : { ${field}: row.${field} })); // rebuilds the blind index of ${field} for existing rows`;
+}
+
 function diffRepository(storage: RepositorySchema, logical: RepositorySchema, table: StoredTable | undefined, backend: MigrationBackend, changes: PlannedChange[], questions: string[]): void {
   const repo = logical.name;
   if (!table) {
@@ -65,11 +74,22 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
   }
   const declaredColumns = new Set<string>();
   const added: string[] = [];
+  const rebuilds: PlannedChange[] = []; // after the indexes, which the expand phase creates
   for (const [name, meta] of Object.entries(storage.fields)) {
     // SQL stores columns, Firestore and memory field names.
     const column = table.columns.has(meta.column ?? name) ? (meta.column ?? name) : name;
     declaredColumns.add(meta.column ?? name).add(name);
-    if (isBlindIndex(meta) || !Object.hasOwn(logical.fields, name)) continue; // follows its field; plugin-owned fields (rowAuth) come with the fields that need them
+    if (isBlindIndex(meta)) {
+      // Follows its field; but a field that was encrypted and becomes searchable has values and no index yet.
+      const of = blindIndexSource(meta);
+      const source = of ? storage.fields[of] : undefined;
+      const stored = (n: string, m: FieldMeta) => table.columns.has(m.column ?? n) || table.columns.has(n);
+      if (of && source && !stored(name, meta) && stored(of, source)) {
+        rebuilds.push({ repository: repo, kind: 'rebuildBlindIndex', field: of, step: rebuildStep(repo, of) });
+      }
+      continue;
+    }
+    if (!Object.hasOwn(logical.fields, name)) continue; // plugin-owned fields (rowAuth) come with the fields that need them
     const col = table.columns.get(column);
     if (!col) {
       added.push(name);
@@ -104,6 +124,7 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
     const kind = idx.unique ? 'addUnique' : 'addIndex';
     changes.push({ repository: repo, kind, field: fields.join(','), step: `m.${kind}(${q(repo)}, [${fields.map(q).join(', ')}]);` });
   }
+  changes.push(...rebuilds);
 }
 
 /**

@@ -1,0 +1,45 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase, defineRepository, f, type Driver } from '@chatcore/core';
+import { encryption } from '@chatcore/encryption';
+import { createMigration, migrate } from '../../src/index.js';
+
+const KEY = createHash('sha256').update('migrate-plan-encryption-k1').digest('base64');
+const keys = () => encryption({ keys: [{ id: 'k1', key: KEY }] });
+// Inside the package, so that a generated file's `import '@chatcore/migrate'` resolves.
+const here = fileURLToPath(new URL('..', import.meta.url));
+
+/**
+ * The planner's handling of a field whose encryption changes, on one backend; `driver` gives a driver on a fresh,
+ * empty database each call with the same `scope`.
+ */
+export function planEncryptionTests(test: Test, driver: (scope: string) => Promise<Driver>): void {
+  test('making an encrypted field searchable plans a rebuild of its blind index, and lookups then find old rows', async () => {
+    const scope = randomBytes(4).toString('hex');
+    const V1 = defineRepository('people', { id: f.id(), name: f.string(), ssn: f.string().optional().sensitive(), version: f.version() });
+    const V2 = defineRepository('people', { id: f.id(), name: f.string(), ssn: f.string().optional().sensitive({ searchable: true }), version: f.version() });
+    const db1 = createDatabase({ driver: await driver(scope), repositories: { people: V1 }, plugins: [keys()] });
+    await db1.connect();
+    const rows = await db1.people.createMany([{ name: 'a', ssn: 's-0' }, { name: 'b', ssn: 's-1' }, { name: 'c' }]);
+    await db1.close();
+
+    const dir = await mkdtemp(join(here, '.generated-'));
+    try {
+      const db = createDatabase({ driver: await driver(scope), repositories: { people: V2 }, plugins: [keys()], schemaMode: 'off' });
+      const { plan, path } = await createMigration(db, { dir, name: 'searchable' });
+      assert.ok(plan.changes.some((c) => c.kind === 'rebuildBlindIndex' && c.field === 'ssn'), JSON.stringify(plan.changes));
+      assert.match(await readFile(path, 'utf8'), /m\.backfill\('people'/);
+      await migrate(db, { dir });
+      assert.is((await db.people.findOne({ where: { ssn: 's-1' } }))?.id, rows[1]!.id);
+      assert.is(await db.people.count({ ssn: 's-0' }), 1);
+      assert.equal((await db.people.get(rows[2]!.id))?.ssn, null);
+      await db.close();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+}
