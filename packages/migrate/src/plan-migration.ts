@@ -5,6 +5,7 @@ import type { FieldMeta, FieldType, MigrationBackend, RepositorySchema, StoredTa
 import { migrationStatus } from './migrate.js';
 import type { MigrationSource } from './load-migrations.js';
 import { backfillTodo, conversionTodo } from './todo-markers.js';
+import { refuseEncryptingPlaintext } from './plan-encryption.js';
 
 /**
  * One difference between the repositories and the database, and the step
@@ -157,6 +158,8 @@ export async function planMigration<R extends RepositoryMap>(db: Database<R>, op
   const tables = await backend.describe([...db.schemas.values()].map((s) => s.table));
   for (const r of repos) {
     const storage = db.schemas.get(r.schema!.name)!;
+    const table = tables.get(storage.table);
+    if (table) await refuseEncryptingPlaintext(db, storage, table);
     diffRepository(storage, r.schema!, tables.get(storage.table), backend, changes, questions);
   }
   const body = changes.filter((c) => c.step).map((c) => `    ${c.step}`);

@@ -4,9 +4,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, type Driver } from '@chatcore/core';
+import { createDatabase, defineRepository, f, MigrationError, type Driver } from '@chatcore/core';
 import { encryption } from '@chatcore/encryption';
-import { createMigration, migrate } from '../../src/index.js';
+import { createMigration, migrate, planMigration } from '../../src/index.js';
 
 const KEY = createHash('sha256').update('migrate-plan-encryption-k1').digest('base64');
 const keys = () => encryption({ keys: [{ id: 'k1', key: KEY }] });
@@ -41,5 +41,23 @@ export function planEncryptionTests(test: Test, driver: (scope: string) => Promi
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  test('encrypting a plain field that holds values is refused with the supported path; data unchanged', async () => {
+    const scope = randomBytes(4).toString('hex');
+    const V1 = defineRepository('people', { id: f.id(), name: f.string(), ssn: f.string().optional(), version: f.version() });
+    const V2 = defineRepository('people', { id: f.id(), name: f.string(), ssn: f.string().optional().sensitive({ searchable: true }), version: f.version() });
+    const db1 = createDatabase({ driver: await driver(scope), repositories: { people: V1 } });
+    await db1.connect();
+    const rows = await db1.people.createMany([{ name: 'a', ssn: 'ssn-0' }, { name: 'b' }]);
+    const db = createDatabase({ driver: await driver(scope), repositories: { people: V2 }, plugins: [keys()], schemaMode: 'off' });
+    const err = await planMigration(db, { id: 'x' }).catch((e: unknown) => e);
+    assert.instance(err, MigrationError);
+    assert.match((err as Error).message, /people\.ssn becomes encrypted, but its stored values are not/);
+    assert.match((err as Error).message, /add a new sensitive field/);
+    assert.equal({ field: (err as MigrationError).info?.field, record: (err as MigrationError).info?.record }, { field: 'ssn', record: rows[0]!.id });
+    assert.is((await db1.people.get(rows[0]!.id))?.ssn, 'ssn-0');
+    await db.close();
+    await db1.close();
   });
 }
