@@ -94,7 +94,8 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
     const col = table.columns.get(column);
     if (!col) {
       added.push(name);
-      const required = !logical.fields[name]?.optional;
+      // A field only the storage schema has is a plugin's (row authenticator, envelope): the plugin fills it, never the author.
+      const required = Object.hasOwn(logical.fields, name) && !logical.fields[name]!.optional;
       changes.push({ repository: repo, kind: 'addField', field: name, step: `m.addField(${q(repo)}, ${q(name)});` });
       if (required) {
         changes.push({ repository: repo, kind: 'addField', field: name, step: `m.backfill(${q(repo)}, { batchSize: 500 }, (row) => ({ ${name}: undefined ${backfillTodo(name)} }));` });

@@ -60,4 +60,20 @@ export function planEncryptionTests(test: Test, driver: (scope: string) => Promi
     await db.close();
     await db1.close();
   });
+
+  test('a plan never asks the author for a plugin-owned field (row authenticator)', async () => {
+    const scope = randomBytes(4).toString('hex');
+    const V1 = defineRepository('people', { id: f.id(), name: f.string(), ssn: f.string().optional(), version: f.version() });
+    const V2 = defineRepository('people', { id: f.id(), name: f.string(), ssn: f.string().optional(), ssnEncrypted: f.string().optional().sensitive({ searchable: true }), version: f.version() });
+    const db1 = createDatabase({ driver: await driver(scope), repositories: { people: V1 } });
+    await db1.connect();
+    await db1.people.createMany([{ name: 'a', ssn: 'ssn-0' }, { name: 'b', ssn: 'ssn-1' }]);
+    await db1.close();
+    const db = createDatabase({ driver: await driver(scope), repositories: { people: V2 }, plugins: [keys()], schemaMode: 'off' });
+    const plan = await planMigration(db, { id: 'x' });
+    assert.not.match(plan.source, /TODO/);
+    assert.not.ok(plan.changes.some((c) => c.field === 'rowAuth' && /backfill/.test(c.step ?? '')), JSON.stringify(plan.changes));
+    assert.not.ok(plan.changes.some((c) => c.field === 'ssnEncryptedBidx'), JSON.stringify(plan.changes));
+    await db.close();
+  });
 }
