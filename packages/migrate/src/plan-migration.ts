@@ -10,7 +10,8 @@ import { refuseEncryptingPlaintext } from './plan-encryption.js';
 /**
  * One difference between the repositories and the database, and the step
  * source that resolves it (`null` for what needs no step: a new
- * repository, which `migrate` creates).
+ * repository, which `migrate` creates, or a plugin's own storage field,
+ * such as the row authenticator, created with the fields it serves).
  *
  * @example
  * ```ts
@@ -92,10 +93,14 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
     }
     if (!Object.hasOwn(logical.fields, name)) continue; // plugin-owned fields (rowAuth) come with the fields that need them
     const col = table.columns.get(column);
+    if (!col && !Object.hasOwn(logical.fields, name)) {
+      // A plugin's own field (row authenticator, envelope): created with the fields it serves; no step names it.
+      changes.push({ repository: repo, kind: 'addField', field: name, step: null });
+      continue;
+    }
     if (!col) {
       added.push(name);
-      // A field only the storage schema has is a plugin's (row authenticator, envelope): the plugin fills it, never the author.
-      const required = Object.hasOwn(logical.fields, name) && !logical.fields[name]!.optional;
+      const required = !logical.fields[name]!.optional;
       changes.push({ repository: repo, kind: 'addField', field: name, step: `m.addField(${q(repo)}, ${q(name)});` });
       if (required) {
         changes.push({ repository: repo, kind: 'addField', field: name, step: `m.backfill(${q(repo)}, { batchSize: 500 }, (row) => ({ ${name}: undefined ${backfillTodo(name)} }));` });
