@@ -37,7 +37,7 @@ export async function refuseEncryptingPlaintext<R extends RepositoryMap>(db: Dat
     if (meta.storedAs !== 'ciphertext') continue;
     const column = table.columns.has(meta.column ?? name) ? (meta.column ?? name) : name;
     if (!table.columns.has(column)) continue;
-    const rows = await db.driver.query(storage, { where: { kind: 'isNull', field: name, isNull: false }, orderBy: [{ field: 'id', direction: 'asc' }], limit: SAMPLE, select: ['id', name] }, {});
+    const rows = await db.driver.query(storage, { where: { kind: 'isNull', field: name, isNull: false }, orderBy: [], limit: SAMPLE, select: ['id', name] }, {});
     const plain = rows.find((row) => row[name] != null && !looksEncrypted(row[name]));
     if (!plain) continue;
     const repo = storage.name;
