@@ -142,6 +142,10 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
  * as a drop and an add, with a comment asking the author to choose. Values
  * it cannot know (a backfill's value, a type conversion) are marked TODO.
  * Refused while migrations from `source` are pending: apply them first.
+ * Refused too when a field becomes encrypted while its stored values are
+ * plaintext (no step encrypts in place; the error gives the way to do it).
+ * A field that becomes searchable gets a backfill that builds the blind
+ * index of existing rows.
  *
  * @example
  * ```ts
