@@ -91,7 +91,6 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
       }
       continue;
     }
-    if (!Object.hasOwn(logical.fields, name)) continue; // plugin-owned fields (rowAuth) come with the fields that need them
     const col = table.columns.get(column);
     if (!col && !Object.hasOwn(logical.fields, name)) {
       // A plugin's own field (row authenticator, envelope): created with the fields it serves; no step names it.
