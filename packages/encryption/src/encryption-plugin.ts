@@ -231,7 +231,7 @@ export class EncryptionPlugin implements Plugin {
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':
-        return updateThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
+        return updateThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx), ctx.transaction !== undefined);
       case 'upsert': {
         const io = this.checkedIo(plan, ctx);
         return upsertThrough(plan, op, next, io.decrypt, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, (s) => withAuthFields(plan, s)!, io));

@@ -1,5 +1,5 @@
 import type { Condition, Operation, OperationResult, StoredRow } from '@chatcore/core/plugin';
-import { ConflictError, UniqueViolationError } from '@chatcore/core';
+import { ConflictError, PartialWriteError, UniqueViolationError } from '@chatcore/core';
 import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
 import { sealRecord } from './record/record-envelope.js';
@@ -89,13 +89,16 @@ export function recordByRecord(plan: RepositoryPlan, patch: UpdateOp['patch']): 
  * under the original filter (a record that stopped matching is skipped).
  * Record mode merges the patch into the opened envelope and writes it back
  * with compare-and-swap (version, or envelope equality), retrying on a race.
+ * Outside a transaction (`inTransaction` false) each record commits on its
+ * own: a failure after some were written raises PartialWriteError with
+ * their ids.
  *
  * @example
  * ```ts
- * return updateThrough(plan, op, next, decrypt);
+ * return updateThrough(plan, op, next, decrypt, ctx.transaction !== undefined);
  * ```
  */
-export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Next, decrypt: Decrypt): Promise<OperationResult> {
+export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Next, decrypt: Decrypt, inTransaction: boolean): Promise<OperationResult> {
   const where = rewriteCondition(plan, op.target.where);
   // With row authenticators every write changes the version, which the authenticator covers: each record is rewritten on its own.
   if (!recordByRecord(plan, op.patch)) {
@@ -104,17 +107,23 @@ export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Ne
   }
   const ids = await resolveIds(op, where, next);
   const rows: StoredRow[] = [];
-  for (const id of ids) {
-    if (plan.authMode !== 'off') {
-      const row = await rewriteOne(plan, op, id, where, next, decrypt);
-      if (row) rows.push(row);
-    } else if (plan.mode === 'field') {
-      const res = await next({ ...op, target: { ids: [id], where }, patch: { set: encryptSet(plan, op.patch.set, id), increment: op.patch.increment } });
-      rows.push(...res.rows);
-    } else {
-      const row = await resealOne(plan, op, id, where, next, decrypt);
-      if (row) rows.push(row);
+  try {
+    for (const id of ids) {
+      if (plan.authMode !== 'off') {
+        const row = await rewriteOne(plan, op, id, where, next, decrypt);
+        if (row) rows.push(row);
+      } else if (plan.mode === 'field') {
+        const res = await next({ ...op, target: { ids: [id], where }, patch: { set: encryptSet(plan, op.patch.set, id), increment: op.patch.increment } });
+        rows.push(...res.rows);
+      } else {
+        const row = await resealOne(plan, op, id, where, next, decrypt);
+        if (row) rows.push(row);
+      }
     }
+  } catch (error) {
+    // Without a transaction the records before this one stay written: say which.
+    if (inTransaction || rows.length === 0) throw error;
+    throw new PartialWriteError(op.schema.name, rows.map((r) => r.id as string), { cause: error });
   }
   return { rows: decrypt(rows) };
 }
@@ -234,7 +243,7 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
     const found = await holder(logical, rewriteCondition(plan, logical)).catch((error: unknown) => { throw collision && !(error instanceof IntegrityError) ? collision : error; });
     if (found !== undefined) {
       collision = undefined;
-      const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found] }, patch: op.patch }, next, decrypt);
+      const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found] }, patch: op.patch }, next, decrypt, true);
       if (res.rows.length) return { rows: res.rows, created: false };
       continue;
     }

@@ -7,7 +7,7 @@ import type { Plugin } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { withDeadline } from '../util/deadline.js';
-import { ValidationError } from '../errors.js';
+import { UnsupportedQueryError, ValidationError } from '../errors.js';
 import { parseDuration } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import type { TransactionScopeState } from './transaction-scope.js';
@@ -103,8 +103,11 @@ export class DatabaseRuntime {
     );
   }
 
-  /** Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one). */
-  async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): Promise<OperationResult> {
+  /**
+   * Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one).
+   * `alone`: without the transaction a plugin asks for (see askedTransaction).
+   */
+  async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined, alone = false): Promise<OperationResult> {
     if (scope) scope.assertOpen(op.schema.name, method);
     else {
       // A transaction already open may finish (the driver lets it); a new call is refused before anything runs.
@@ -114,8 +117,9 @@ export class DatabaseRuntime {
     }
     if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);
     const guarded = this.references.applies(op);
-    if (!scope && WRITES.has(op.kind) && (this.transactionalWrites || (guarded && this.driver.capabilities.transactions) || this.asksTransaction(op))) {
-      return this.implicitTransaction(method, op, options);
+    if (!scope && WRITES.has(op.kind)) {
+      if (this.transactionalWrites || (guarded && this.driver.capabilities.transactions)) return this.implicitTransaction(method, op, options);
+      if (!alone && this.asksTransaction(op)) return this.askedTransaction(method, op, options);
     }
     const ctx = this.callContext(method, op, options, scope);
     const session: DriverSession = scope?.session ?? this.driver;
@@ -146,6 +150,22 @@ export class DatabaseRuntime {
   private asksTransaction(op: Operation): boolean {
     for (const p of this.transactionAsked) if (p.needsTransaction!(op)) return true;
     return false;
+  }
+
+  /**
+   * The implicit transaction a plugin asked for. One the backend refuses
+   * whole for its size (Firestore sends a transaction's writes in one
+   * request; nothing was written) runs again without it, as the driver runs
+   * that write alone: the plugin sees no transaction and reports what it
+   * committed before a failure (PartialWriteError).
+   */
+  private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {
+    try {
+      return await this.implicitTransaction(method, op, options);
+    } catch (error) {
+      if (!(error instanceof UnsupportedQueryError && error.info.limit === 'requestBytes')) throw error;
+      return this.execute(method, cloneOp(op), options, undefined, true);
+    }
   }
 
   private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {

@@ -190,7 +190,9 @@ export interface Plugin {
    * Ask core to run this one write in a transaction (implicit if none is open,
    * on drivers with transactions): for a plugin that turns a write into several
    * that must commit together. Called for each write outside a transaction,
-   * before any hook runs; keep it cheap.
+   * before any hook runs; keep it cheap. A transaction the backend refuses
+   * for its size (Firestore's request limit; nothing written) is dropped and
+   * the write runs again without one: report partial writes then.
    */
   needsTransaction?(op: Operation): boolean;
   /**
