@@ -5,7 +5,8 @@ import type { ResolvedRepository } from './cache-options.js';
 import type { CacheRuntime } from './cache-runtime.js';
 import { aggregateCheck, countCheck, getCheck, queryCheck } from './entry-checks.js';
 import type { CacheTier } from './cache-stats.js';
-import { isLocalProbe, type LocalProbe, type ReadSpec } from './read-through.js';
+import type { ReadSpec } from './read-through.js';
+import { isLocalProbe, type LocalProbe } from './local-probe.js';
 import { localIdKey } from './tiers/in-process-tier.js';
 import type { SharedKeys } from './tiers/shared-tier.js';
 

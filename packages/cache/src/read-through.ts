@@ -10,6 +10,7 @@ import type { ResolvedRepository } from './cache-options.js';
 import type { Generations } from './generations.js';
 import type { InProcessTier } from './tiers/in-process-tier.js';
 import type { SharedTier } from './tiers/shared-tier.js';
+import { LOCAL_MISS, LOCAL_OFF, LOCAL_STALE, isLocalProbe } from './local-probe.js';
 
 /**
  * One cacheable read: where it lives in each tier and how to load it. Keys
@@ -82,34 +83,6 @@ export interface ReadDeps {
 export interface Served {
   readonly value: unknown;
   readonly from: CacheTier | undefined;
-}
-
-/**
- * What `probeLocal` found when it did not answer with a value: the
- * in-process tier is off or not trusted now (bus down), it has no live
- * entry, or only an expired one still within its grace.
- *
- * @example
- * ```ts
- * const probe = reads.probeLocal('users', key); if (isLocalProbe(probe)) return reads.read(spec, probe);
- * ```
- */
-export type LocalProbe = typeof LOCAL_OFF | typeof LOCAL_MISS | typeof LOCAL_STALE;
-const LOCAL_OFF: unique symbol = Symbol('cache.localOff');
-const LOCAL_MISS: unique symbol = Symbol('cache.localMiss');
-const LOCAL_STALE: unique symbol = Symbol('cache.localStale');
-
-/**
- * Whether `probeLocal` returned a probe result rather than a cached value.
- *
- * @example
- * ```ts
- * const v = reads.probeLocal('users', key); if (!isLocalProbe(v)) return v; // a fresh in-process hit
- * ```
- */
-export function isLocalProbe(v: unknown): v is LocalProbe {
-  // Cached values are rows, null, numbers or arrays: never a symbol.
-  return typeof v === 'symbol';
 }
 
 /**

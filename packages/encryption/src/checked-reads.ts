@@ -217,6 +217,31 @@ export async function conflictHolder(
   );
 }
 
+/**
+ * A count through blind indexes: the candidates' ids, blind indexes and
+ * ciphertexts are read (not only counted) so that each can be checked
+ * like a read; the cost grows with the number of matches.
+ *
+ * @example
+ * ```ts
+ * return countChecked(plan, op, rewritten, next, checks, (s) => withAuthFields(plan, s)!, io);
+ * ```
+ */
+export async function countChecked(
+  plan: RepositoryPlan,
+  op: Extract<Operation, { kind: 'count' }>,
+  where: Condition | undefined,
+  next: Next,
+  checks: IndexChecks,
+  widen: (select: readonly string[]) => readonly string[],
+  io: CheckedReadIo,
+): Promise<OperationResult> {
+  const select = widen(checks.widen(plan, ['id'])!);
+  const query: Operation = { kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], select, anyOrder: true } };
+  const res = await readChecked(plan, query, next, checks, ['id'], io);
+  return { rows: [], count: res.rows.length };
+}
+
 function pick(row: StoredRow, fields: readonly string[]): StoredRow {
   const out: StoredRow = {};
   for (const f of fields) if (f in row) out[f] = row[f];

@@ -1,8 +1,9 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import type { ComponentHealth } from '@chatcore/core';
-import type { Condition, Operation, OperationContext, OperationResult, Plugin, PluginHost, RenamedFieldReader, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
+import type { Operation, OperationContext, OperationResult, Plugin, PluginHost, RenamedFieldReader, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { renamedFieldReader } from './migration/renamed-field.js';
+import { openRewriteWindow } from './migration/rewrite-window.js';
 import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
 import type { EncryptionOptions, KeyOption } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
@@ -16,7 +17,7 @@ import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
 import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
 import { IndexChecks } from './index-verification.js';
-import { conflictHolder, readChecked, type CheckedReadIo } from './checked-reads.js';
+import { conflictHolder, countChecked, readChecked, type CheckedReadIo } from './checked-reads.js';
 import { insertThrough, recordByRecord, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
@@ -202,7 +203,7 @@ export class EncryptionPlugin implements Plugin {
         const mapped = mapSelect(plan, op.select);
         const select = withAuthFields(plan, mapped);
         if (select === mapped) return this.read(plan, select === op.select ? op : { ...op, select }, ctx, next);
-        return this.readChecked(plan, { ...op, select }, ctx, next, undefined, op.select);
+        return readChecked(plan, { ...op, select }, next, undefined, op.select, this.checkedIo(plan, ctx));
       }
       case 'query': {
         checkOrderBy(plan, op.query.orderBy);
@@ -214,7 +215,7 @@ export class EncryptionPlugin implements Plugin {
         const same = where === op.query.where && select === op.query.select;
         const down = same ? op : { ...op, query: { ...op.query, where, select } };
         if (!checks && select === mapped) return this.read(plan, down, ctx, next);
-        return this.readChecked(plan, down, ctx, next, checks, select === mapped ? undefined : op.query.select);
+        return readChecked(plan, down, next, checks, select === mapped ? undefined : op.query.select, this.checkedIo(plan, ctx));
       }
       case 'insert':
         return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
@@ -222,7 +223,7 @@ export class EncryptionPlugin implements Plugin {
         const where = rewriteCondition(plan, op.where);
         const checks = where === op.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.where, where);
         if (!checks) return next({ ...op, where });
-        return this.countChecked(plan, op, where, ctx, next, checks);
+        return countChecked(plan, op, where, next, checks, (sel) => withAuthFields(plan, sel)!, this.checkedIo(plan, ctx));
       }
       case 'aggregate':
         return next({ ...op, aggregate: rewriteAggregate(plan, op.aggregate) });
@@ -252,13 +253,7 @@ export class EncryptionPlugin implements Plugin {
    */
   migrationRewrites(repository: string): (() => void) | undefined {
     const plan = this.#plans.get(repository);
-    if (!plan || plan.authMode !== 'required') return undefined;
-    plan.rewrites.open++;
-    let open = true;
-    return () => {
-      if (open) plan.rewrites.open--;
-      open = false;
-    };
+    return plan ? openRewriteWindow(plan) : undefined;
   }
 
   /** Re-encrypt every value of a repository that is not under the active key (resumable; see ReencryptOptions). */
@@ -355,28 +350,12 @@ export class EncryptionPlugin implements Plugin {
     return { ...res, rows: this.decryptRows(plan, res.rows, ctx) };
   }
 
-  /** A read found through blind indexes, checked row by row (see checked-reads.ts). */
-  private readChecked(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next, checks: IndexChecks | undefined, requested: readonly string[] | undefined): Promise<OperationResult> {
-    return readChecked(plan, op, next, checks, requested, this.checkedIo(plan, ctx));
-  }
 
   private checkedIo(plan: RepositoryPlan, ctx: OperationContext): CheckedReadIo {
     return {
       decrypt: (rows) => this.decryptRows(plan, rows, ctx),
       mismatch: (fields, ids) => reportIndexMismatch(this.sink(), plan, fields, ids, ctx),
     };
-  }
-
-  /**
-   * A count through blind indexes: the candidates' ids, blind indexes and
-   * ciphertexts are read (not only counted) so that each can be checked
-   * like a read; the cost grows with the number of matches.
-   */
-  private async countChecked(plan: RepositoryPlan, op: Extract<Operation, { kind: 'count' }>, where: Condition | undefined, ctx: OperationContext, next: Next, checks: IndexChecks): Promise<OperationResult> {
-    const select = withAuthFields(plan, checks.widen(plan, ['id']));
-    const query: Operation = { kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], select, anyOrder: true } };
-    const res = await this.readChecked(plan, query, ctx, next, checks, ['id']);
-    return { rows: [], count: res.rows.length };
   }
 
   private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
