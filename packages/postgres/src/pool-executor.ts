@@ -46,9 +46,10 @@ export class PoolExecutor implements SqlExecutor {
 
   /**
    * Run one statement on any pooled client. With the caller's `signal`, it
-   * checks a client out itself: still queued when the signal fires, it
-   * leaves the queue; handed a client after that, it is never sent (a write
-   * sent then would apply after its caller was told it timed out).
+   * checks a client out itself: still waiting for one when the signal fires
+   * (queued, or a new connection being opened), it fails at once; handed a
+   * client after that, it is never sent (a write sent then would apply
+   * after its caller was told it timed out).
    */
   execute(statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
     // pg's QueryResult already has the SqlResult shape: no wrapper on the hot path.
@@ -58,8 +59,8 @@ export class PoolExecutor implements SqlExecutor {
 
   /**
    * Run `fn` (a transaction) on a checked-out client. A transaction whose
-   * `signal` fires while it waits for a client leaves the pool's queue and
-   * never starts.
+   * `signal` fires while it waits for a client (queued, or a new connection
+   * being opened) fails at once and never starts.
    */
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
     if (signal?.aborted) throw abortReason(signal);

@@ -178,8 +178,8 @@ export class PoolTarget {
   /**
    * Check a client out (through the breaker); failures are ConnectionErrors
    * of phase 'connect'. A checkout whose `signal` fires before it gets a
-   * client leaves the pool's queue and rejects with the signal's reason;
-   * a client handed over after that goes straight back.
+   * client (queued, or a new connection being opened) rejects at once with
+   * the signal's reason; a client handed over after that goes straight back.
    */
   acquire(signal?: AbortSignal): Promise<pg.PoolClient> {
     if (signal?.aborted) return Promise.reject(abortReason(signal));
@@ -211,7 +211,7 @@ export class PoolTarget {
           return;
         }
         if (signal?.aborted) {
-          // Handed over after the caller gave up (a new connection cannot leave the queue): never used.
+          // Handed over in the tick the caller gave up: never used.
           client.release();
           reject(abortReason(signal));
           return;
@@ -232,8 +232,10 @@ export class PoolTarget {
    * `closedError`: one asked for never reaches the pool, and a connection
    * handed over (one that was still being opened) goes straight back.
    * Queued checkouts are failed by `end()` itself, and one whose `signal`
-   * fires leaves the queue (see connectUnlessAborted). The callback runs
-   * once, in the tick the pool hands a client over.
+   * fires is released at once, queued or waiting on a new connection (see
+   * connectUnlessAborted). A new connection that fails after its caller
+   * left still counts against the server. The callback runs once, in the
+   * tick the pool hands a client over.
    */
   private checkout(callback: (err: Error | undefined, client: pg.PoolClient | undefined, withdrawn?: true) => void, signal?: AbortSignal): void {
     if (this.#ending) {
@@ -246,7 +248,14 @@ export class PoolTarget {
         client?.release();
         callback(closedError(this.name), undefined);
       }
-    });
+    }, (err) => this.abandonedConnectFailed(err));
+  }
+
+  /** A connection opened for a caller that gave up failed: evidence about the server all the same. */
+  private abandonedConnectFailed(err: Error): void {
+    if (this.#ending) return;
+    const failure = this.connectError(err);
+    void this.breaker?.failed(failure).catch(() => undefined);
   }
 
   /**
@@ -287,7 +296,7 @@ export class PoolTarget {
     return new Promise<SqlResult>((resolve, rejectNow) => this.checkout((connectErr, client, withdrawn) => {
       const reject = onFailure ? (err: Error) => resolve(onFailure(err)) : rejectNow;
       if (withdrawn) {
-        // The caller gave up while this statement was queued for a connection: it left the queue.
+        // The caller gave up while this statement waited for a connection (queued, or being opened).
         rejectNow(connectErr!);
         return;
       }

@@ -43,15 +43,18 @@ export function abortReason(signal: AbortSignal): Error {
 }
 
 /**
- * `pool.connect(callback)`, except that a checkout queued behind busy
- * connections leaves pg-pool's queue when `signal` fires: `callback` gets
- * the signal's reason at once, with `withdrawn` set (not a failure of the
- * server, nothing was sent), and the caller that gave up never takes a
- * connection in its turn (nor counts as waiting). A checkout that is not
- * queued (a new connection being opened) cannot be withdrawn: it is handed
- * over as usual, and the caller drops it then. Like `failQueuedCheckouts`,
- * this reads pg-pool's `_pendingQueue`; without it the checkout just stays
- * queued. `callback` runs once.
+ * `pool.connect(callback)`, except that the caller can give up while it
+ * waits: when `signal` fires, `callback` gets the signal's reason at once,
+ * with `withdrawn` set (not a failure of the server, nothing was sent). A
+ * checkout queued behind busy connections leaves pg-pool's queue, so it
+ * never takes a connection in its turn (nor counts as waiting). One for
+ * which the pool is opening a new connection is released too: that
+ * connection, once open, goes back to the pool idle (pg-pool counts it
+ * meanwhile, so the pool never opens more than its size); if it fails
+ * instead, `lateFailure` gets the error (the caller that left never sees
+ * it). Like `failQueuedCheckouts`, this reads pg-pool's `_pendingQueue`;
+ * without it a queued checkout is released the same way and handed back
+ * its connection in its turn. `callback` runs once.
  *
  * @example
  * ```ts
@@ -61,34 +64,44 @@ export function abortReason(signal: AbortSignal): Error {
 export function connectUnlessAborted(
   pool: Pick<pg.Pool, 'connect'>, signal: AbortSignal | undefined,
   callback: (err: Error | undefined, client: pg.PoolClient | undefined, withdrawn?: true) => void,
+  lateFailure?: (err: Error) => void,
 ): void {
   if (!signal) {
     pool.connect((err, client) => callback(err, client));
+    return;
+  }
+  if (signal.aborted) {
+    callback(abortReason(signal), undefined, true);
     return;
   }
   const queue = (pool as unknown as { _pendingQueue?: unknown })._pendingQueue;
   const before = Array.isArray(queue) ? queue.length : 0;
   let answered = false;
   let queued: unknown;
+  /** The caller left while a new connection was opened for it, not from the queue. */
+  let leftConnecting = false;
   const onAbort = () => {
-    const at = (queue as unknown[]).indexOf(queued);
-    if (at === -1) return; // already being handed over
-    (queue as unknown[]).splice(at, 1);
+    if (answered) return;
+    const at = queued === undefined ? -1 : (queue as unknown[]).indexOf(queued);
+    if (at !== -1) (queue as unknown[]).splice(at, 1);
+    // Not (or no longer) queued: the pool is opening a new connection for this checkout.
+    else leftConnecting = Array.isArray(queue) && queued === undefined;
     answered = true;
     callback(abortReason(signal), undefined, true);
   };
   pool.connect((err, client) => {
     if (answered) {
-      // pg-pool's own wait timer still fires for a withdrawn checkout (with an error, never a client).
-      client?.release();
+      // The caller left: a connection opened for it meanwhile goes back to the pool unused. pg-pool's
+      // own wait timer still fires for a checkout withdrawn from the queue (an error, never a client).
+      if (client) client.release();
+      else if (err && leftConnecting) lateFailure?.(err);
       return;
     }
     answered = true;
     signal.removeEventListener('abort', onAbort);
     callback(err, client);
   });
-  if (!answered && Array.isArray(queue) && queue.length > before) {
-    queued = queue[queue.length - 1];
-    signal.addEventListener('abort', onAbort, { once: true });
-  }
+  if (answered) return;
+  if (Array.isArray(queue) && queue.length > before) queued = queue[queue.length - 1];
+  signal.addEventListener('abort', onAbort, { once: true });
 }

@@ -144,8 +144,8 @@ export class ResilientExecutor implements SqlExecutor {
 
   /**
    * Run `fn` (a transaction) on a primary connection. A transaction whose
-   * `signal` fires while it waits for the connection leaves the pool's
-   * queue and never starts (nor takes a connection in its turn).
+   * `signal` fires while it waits for the connection (queued, or a new one
+   * being opened) fails at once and never starts (nor takes a connection).
    */
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const client = await this.writes.execute(() => this.primary.acquire(signal), signal);

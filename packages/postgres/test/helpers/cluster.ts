@@ -156,7 +156,8 @@ export async function makeCertificates(): Promise<TestCertificates> {
  * A TCP proxy in front of a cluster that can stop answering: in `blackhole`
  * mode it accepts connections and never says a word (what a dead host
  * behind a load balancer looks like), so a client waits for its connect
- * timeout.
+ * timeout. With `delayMs`, a connection accepted in `forward` mode reaches
+ * the server only that much later (a server slow to accept).
  *
  * @example
  * ```ts
@@ -166,6 +167,8 @@ export async function makeCertificates(): Promise<TestCertificates> {
 export interface TestProxy {
   readonly port: number;
   mode: 'forward' | 'blackhole';
+  /** How long a new connection is held before it is forwarded (0: at once). */
+  delayMs: number;
   /** Drop every open connection (forwarded or held). */
   cut(): void;
   close(): Promise<void>;
@@ -178,16 +181,22 @@ export async function startProxy(targetPort: number): Promise<TestProxy> {
     s.on('close', () => sockets.delete(s));
     s.on('error', () => undefined);
   };
-  const proxy: { mode: 'forward' | 'blackhole' } = { mode: 'forward' };
-  const server = net.createServer((client) => {
-    track(client);
-    if (proxy.mode === 'blackhole') return;
+  const proxy: { mode: 'forward' | 'blackhole'; delayMs: number } = { mode: 'forward', delayMs: 0 };
+  const forward = (client: net.Socket) => {
+    if (client.destroyed) return;
     const upstream = net.connect({ host: '127.0.0.1', port: targetPort });
     track(upstream);
     client.pipe(upstream).pipe(client);
     const end = () => { client.destroy(); upstream.destroy(); };
     client.on('close', end);
     upstream.on('close', end);
+  };
+  const server = net.createServer((client) => {
+    track(client);
+    if (proxy.mode === 'blackhole') return;
+    // What the client sends meanwhile waits in its socket until it is piped.
+    if (proxy.delayMs > 0) setTimeout(() => forward(client), proxy.delayMs);
+    else forward(client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as net.AddressInfo).port;
