@@ -3,21 +3,25 @@ import { IntegrityError } from '@chatcore/core';
 import { THROUGH_PARENT } from '@chatcore/core/driver';
 import { IndexChecks } from './index-verification.js';
 import type { RepositoryPlan } from './repository-plan.js';
+import type { RenamedSlot } from './crypto/row-authenticator.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 
 /**
- * What a checked read needs from the plugin: decryption (which also checks
- * each row's authenticator) and where to report rows found through a blind
- * index that is not their own.
+ * What checked reads and writes need from the plugin: decryption (which
+ * also checks each row's authenticator), the check alone of a row a write
+ * is about to rewrite (`renamed`: slots a rename migration read), and where
+ * to report rows found through a blind index that is not their own. Each
+ * failure is reported as a security event before it is raised.
  *
  * @example
  * ```ts
- * const io: CheckedReadIo = { decrypt: (rows) => plugin.decryptRows(plan, rows, ctx), mismatch: (fields, ids) => report(fields, ids) };
+ * const io: CheckedIo = { decrypt: (rows) => decryptRows(rows), check: (row, renamed) => checkReported(row, renamed), mismatch: (fields, ids) => report(fields, ids) };
  * ```
  */
-export interface CheckedReadIo {
+export interface CheckedIo {
   decrypt(rows: readonly StoredRow[]): StoredRow[];
+  check(row: StoredRow, renamed?: readonly RenamedSlot[]): void;
   mismatch(fields: readonly string[], ids: readonly string[]): void;
 }
 
@@ -44,7 +48,7 @@ const REFILL_QUERIES = 4;
  * return readChecked(plan, down, next, IndexChecks.of(plan, where, rewritten), undefined, io);
  * ```
  */
-export async function readChecked(plan: RepositoryPlan, op: Operation, next: Next, checks: IndexChecks | undefined, requested: readonly string[] | undefined, io: CheckedReadIo): Promise<OperationResult> {
+export async function readChecked(plan: RepositoryPlan, op: Operation, next: Next, checks: IndexChecks | undefined, requested: readonly string[] | undefined, io: CheckedIo): Promise<OperationResult> {
   const res = await next(op);
   const sifted = sift(checks, res.rows, io.decrypt(res.rows), requested);
   if (sifted.dropped.length === 0) return { ...res, rows: sifted.kept };
@@ -201,7 +205,7 @@ export async function conflictHolder(
   where: Condition | undefined,
   next: Next,
   widen: (select: readonly string[]) => readonly string[],
-  io: CheckedReadIo,
+  io: CheckedIo,
 ): Promise<string | undefined> {
   const checks = where === logical || !plan.verifyLookups ? undefined : IndexChecks.of(plan, logical, where);
   const select = checks ? widen(checks.widen(plan, ['id'])!) : ['id'];
@@ -234,7 +238,7 @@ export async function countChecked(
   next: Next,
   checks: IndexChecks,
   widen: (select: readonly string[]) => readonly string[],
-  io: CheckedReadIo,
+  io: CheckedIo,
 ): Promise<OperationResult> {
   const select = widen(checks.widen(plan, ['id'])!);
   const query: Operation = { kind: 'query', schema: op.schema, query: { where, orderBy: [{ field: 'id', direction: 'asc' }], select, anyOrder: true } };

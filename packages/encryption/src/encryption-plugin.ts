@@ -17,7 +17,7 @@ import { storageSchema } from './storage-schema.js';
 import { decryptRow } from './encryption-transformer.js';
 import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
 import { IndexChecks } from './index-verification.js';
-import { conflictHolder, countChecked, readChecked, type CheckedReadIo } from './checked-reads.js';
+import { conflictHolder, countChecked, readChecked, type CheckedIo } from './checked-reads.js';
 import { insertThrough, recordByRecord, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
@@ -25,7 +25,7 @@ import { verify, type VerifyOptions, type VerifyResult } from './rotation/verify
 import { keyHealth } from './rotation/key-health.js';
 import { retireKey } from './rotation/retire-key.js';
 import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
-import { reportIndexMismatch, reportReadFailure, type SecuritySink } from './security-reports.js';
+import { reportCheckFailure, reportIndexMismatch, reportingFailures, type SecuritySink } from './security-reports.js';
 
 type Next = (op: Operation) => Promise<OperationResult>;
 
@@ -232,10 +232,10 @@ export class EncryptionPlugin implements Plugin {
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':
-        return updateThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx), ctx.transaction !== undefined);
+        return updateThrough(plan, op, next, this.checkedIo(plan, ctx), ctx.transaction !== undefined);
       case 'upsert': {
         const io = this.checkedIo(plan, ctx);
-        return upsertThrough(plan, op, next, io.decrypt, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, (s) => withAuthFields(plan, s)!, io));
+        return upsertThrough(plan, op, next, io, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, (s) => withAuthFields(plan, s)!, io));
       }
     }
   }
@@ -243,7 +243,7 @@ export class EncryptionPlugin implements Plugin {
   /** Migrations: read a protected field's values stored under its previous name (see `Plugin.renamedFieldReader`). */
   renamedFieldReader(repository: string, from: string, to: string): RenamedFieldReader | undefined {
     const plan = this.#plans.get(repository);
-    return plan ? renamedFieldReader(this.name, this.keyring(), plan, from, to) : undefined;
+    return plan ? renamedFieldReader(this.name, this.keyring(), plan, from, to, this.sink()) : undefined;
   }
 
   /**
@@ -309,8 +309,9 @@ export class EncryptionPlugin implements Plugin {
   /**
    * Counters since the plugin was created: values sealed and opened (per
    * key id), blind indexes computed, integrity failures and missing keys
-   * met on reads; in total and per protected repository. Plain counters,
-   * kept on the hot path at the cost of an increment.
+   * met on reads, writes and key jobs; in total and per protected
+   * repository. Plain counters, kept on the hot path at the cost of an
+   * increment.
    */
   stats(): EncryptionStats {
     const repositories: Record<string, EncryptionCounters> = {};
@@ -342,7 +343,7 @@ export class EncryptionPlugin implements Plugin {
 
   private rotationContext() {
     if (!this.#host) throw new PluginError(this.name, 'not connected: call db.connect() first.');
-    return { host: this.#host, name: this.name, plans: this.#plans, events: this.events };
+    return { host: this.#host, name: this.name, plans: this.#plans, events: this.events, sink: this.sink() };
   }
 
   private async read(plan: RepositoryPlan, op: Operation, ctx: OperationContext, next: Next): Promise<OperationResult> {
@@ -350,25 +351,26 @@ export class EncryptionPlugin implements Plugin {
     return { ...res, rows: this.decryptRows(plan, res.rows, ctx) };
   }
 
-
-  private checkedIo(plan: RepositoryPlan, ctx: OperationContext): CheckedReadIo {
+  private checkedIo(plan: RepositoryPlan, ctx: OperationContext): CheckedIo {
     return {
       decrypt: (rows) => this.decryptRows(plan, rows, ctx),
+      check: (row, renamed) => reportingFailures(this.sink(), plan, ctx, row.id, () => checkRow(plan, row, renamed)),
       mismatch: (fields, ids) => reportIndexMismatch(this.sink(), plan, fields, ids, ctx),
     };
   }
 
   private decryptRows(plan: RepositoryPlan, rows: readonly StoredRow[], ctx: OperationContext | undefined): StoredRow[] {
     const out = new Array<StoredRow>(rows.length);
+    let i = 0;
     try {
-      for (let i = 0; i < rows.length; i++) {
+      for (; i < rows.length; i++) {
         // Each value first (its own error names the field or the missing key), then how they fit together.
         out[i] = decryptRow(plan, rows[i]!);
         // A row a rename migration is rewriting: its renamed slots are still authenticated under their old names.
         checkRow(plan, rows[i]!, plan.renamed.size === 0 ? undefined : pendingRenames(plan, rows[i]!));
       }
     } catch (error) {
-      if (error instanceof IntegrityError || error instanceof KeyError) reportReadFailure(this.sink(), plan, error, ctx);
+      if (error instanceof IntegrityError || error instanceof KeyError) reportCheckFailure(this.sink(), plan, error, ctx, rows[i]?.id);
       throw error;
     }
     return out;

@@ -27,9 +27,9 @@ export interface EncryptionCounters {
   readonly opened: number;
   /** Blind indexes computed (HMAC-SHA256), for writes and for lookups. */
   readonly blindIndexes: number;
-  /** Values a read could not authenticate (IntegrityError; each also reported as a security event). */
+  /** Values or rows a read or write could not authenticate (IntegrityError; each also reported as a security event). */
   readonly integrityFailures: number;
-  /** Values a read found under a key id the keyring lacks (KeyError; also a security event). */
+  /** Values a read or write found under a key id the keyring lacks (KeyError; also a security event). */
   readonly missingKeys: number;
   /** Rows a blind-index read left out because the decrypted value did not match the lookup (also a security event). */
   readonly indexMismatches: number;

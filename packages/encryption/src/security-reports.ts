@@ -1,5 +1,5 @@
 import type { EventEmitter } from 'node:events';
-import { KeyError, type IntegrityError, type SecurityEvent } from '@chatcore/core';
+import { IntegrityError, KeyError, type SecurityEvent } from '@chatcore/core';
 import type { OperationContext, PluginHost } from '@chatcore/core/plugin';
 import type { RepositoryPlan } from './repository-plan.js';
 
@@ -52,30 +52,52 @@ export function reportIndexMismatch(sink: SecuritySink, plan: RepositoryPlan, fi
 }
 
 /**
- * Report a read that failed: an integrity failure (a ciphertext, envelope
- * or row authenticator that does not verify) or a missing key, each counted
- * in the repository's stats and reported as its own event type.
+ * Report a check of stored data that failed, on a read or before a write
+ * (an update, upsert or re-encryption reads the record it rewrites): an
+ * integrity failure (a ciphertext, envelope or row authenticator that does
+ * not verify) or a missing key, each counted in the repository's stats and
+ * reported as its own event type. `id` names the record when the error
+ * does not.
  *
  * @example
  * ```ts
- * if (error instanceof IntegrityError || error instanceof KeyError) reportReadFailure(sink, plan, error, ctx);
+ * if (error instanceof IntegrityError || error instanceof KeyError) reportCheckFailure(sink, plan, error, ctx, row.id);
  * ```
  */
-export function reportReadFailure(sink: SecuritySink, plan: RepositoryPlan, error: IntegrityError | KeyError, ctx: OperationContext | undefined): void {
+export function reportCheckFailure(sink: SecuritySink, plan: RepositoryPlan, error: IntegrityError | KeyError, ctx: OperationContext | undefined, id?: unknown): void {
   const missingKey = error instanceof KeyError;
   if (missingKey) plan.counters.missingKeys++;
   else plan.counters.integrityFailures++;
-  const id = error.info.id as string | undefined;
+  const named = (error.info.id ?? id) as string | undefined;
   emit(sink, {
     // A missing key id is an operator mistake or a tampered key id: reported either way, as its own type.
     type: missingKey ? 'key_missing' : 'integrity_failure',
     message: error.message,
     repository: plan.name,
-    ids: id ? [id] : undefined,
+    ids: named ? [String(named)] : undefined,
     actor: ctx?.actor,
     tenant: ctx?.tenant,
     traceId: ctx?.traceId,
     source: sink.source,
     details: { field: error.info.field, keyId: error.info.keyId },
   });
+}
+
+/**
+ * Run a check of the stored record `id` (open, decode, authenticate) and
+ * report what it raises (IntegrityError, KeyError) before passing it on:
+ * the write and key-job paths, which check rows outside a read.
+ *
+ * @example
+ * ```ts
+ * reportingFailures(sink, plan, ctx, current.id, () => checkRow(plan, current));
+ * ```
+ */
+export function reportingFailures<T>(sink: SecuritySink, plan: RepositoryPlan, ctx: OperationContext | undefined, id: unknown, check: () => T): T {
+  try {
+    return check();
+  } catch (error) {
+    if (error instanceof IntegrityError || error instanceof KeyError) reportCheckFailure(sink, plan, error, ctx, id);
+    throw error;
+  }
 }

@@ -4,7 +4,8 @@ import { encryptRow, encryptSet, touchesProtected } from './encryption-transform
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
 import { sealRecord } from './record/record-envelope.js';
 import { sealedIncrement } from './record/sealed-increment.js';
-import { authOf, blindIndexOf, checkRow, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import type { CheckedIo } from './checked-reads.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 import { CasRetry } from './cas-retry.js';
 import { IntegrityError } from '@chatcore/core';
@@ -95,28 +96,28 @@ export function recordByRecord(plan: RepositoryPlan, patch: UpdateOp['patch']): 
  *
  * @example
  * ```ts
- * return updateThrough(plan, op, next, decrypt, ctx.transaction !== undefined);
+ * return updateThrough(plan, op, next, io, ctx.transaction !== undefined);
  * ```
  */
-export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Next, decrypt: Decrypt, inTransaction: boolean): Promise<OperationResult> {
+export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Next, io: CheckedIo, inTransaction: boolean): Promise<OperationResult> {
   const where = rewriteCondition(plan, op.target.where);
   // With row authenticators every write changes the version, which the authenticator covers: each record is rewritten on its own.
   if (!recordByRecord(plan, op.patch)) {
     const res = await next({ ...op, target: { ids: op.target.ids, where } });
-    return { ...res, rows: decrypt(res.rows) };
+    return { ...res, rows: io.decrypt(res.rows) };
   }
   const ids = await resolveIds(op, where, next);
   const rows: StoredRow[] = [];
   try {
     for (const id of ids) {
       if (plan.authMode !== 'off') {
-        const row = await rewriteOne(plan, op, id, where, next, decrypt);
+        const row = await rewriteOne(plan, op, id, where, next, io);
         if (row) rows.push(row);
       } else if (plan.mode === 'field') {
         const res = await next({ ...op, target: { ids: [id], where }, patch: { set: encryptSet(plan, op.patch.set, id), increment: op.patch.increment } });
         rows.push(...res.rows);
       } else {
-        const row = await resealOne(plan, op, id, where, next, decrypt);
+        const row = await resealOne(plan, op, id, where, next, io.decrypt);
         if (row) rows.push(row);
       }
     }
@@ -125,18 +126,19 @@ export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Ne
     if (inTransaction || rows.length === 0) throw error;
     throw new PartialWriteError(op.schema.name, rows.map((r) => r.id as string), { cause: error });
   }
-  return { rows: decrypt(rows) };
+  return { rows: io.decrypt(rows) };
 }
 
 /**
  * Read-modify-write of one record under row authentication: the current
  * row is read and checked (an update must not re-authenticate a tampered
- * row; a row a rename migration read is checked under the old field names), the patch applied (encrypted, or merged into the envelope), the
+ * row; a row a rename migration read is checked under the old field names;
+ * a failure is reported like a read's, nothing written), the patch applied (encrypted, or merged into the envelope), the
  * authenticator computed over the values and version the row will have,
  * and the write guarded by the version and the authenticator read; a race
  * retries.
  */
-async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, decrypt: Decrypt): Promise<StoredRow | undefined> {
+async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, io: CheckedIo): Promise<StoredRow | undefined> {
   const version = plan.logical.versionField;
   // A row a rename migration read: its renamed slots are still authenticated under their old names until this write.
   const renamed = plan.renamed.size === 0 ? undefined : plan.renamed.get(id);
@@ -146,14 +148,14 @@ async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where:
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
-    checkRow(plan, current, renamed && pendingRenames(plan, current, renamed));
+    io.check(current, renamed && pendingRenames(plan, current, renamed));
     let set: Record<string, unknown>;
     let increment: Record<string, number | bigint>;
     if (plan.mode === 'field') {
       set = encryptSet(plan, op.patch.set, id);
       increment = { ...op.patch.increment };
     } else {
-      ({ set, increment } = mergeIntoEnvelope(plan, op, current, id, decrypt));
+      ({ set, increment } = mergeIntoEnvelope(plan, op, current, id, io.decrypt));
     }
     const after: StoredRow = { ...current, ...set };
     if (version) after[version] = Number(current[version] ?? 0) + Number(increment[version] ?? 0);
@@ -220,10 +222,11 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
  *
  * @example
  * ```ts
- * return upsertThrough(plan, op, next, decrypt, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, widen, io));
+ * return upsertThrough(plan, op, next, io, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, widen, io));
  * ```
  */
-export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Next, decrypt: Decrypt, holder: ConflictHolder): Promise<OperationResult> {
+export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Next, io: CheckedIo, holder: ConflictHolder): Promise<OperationResult> {
+  const decrypt = io.decrypt;
   const conflictFields = mapConflictFields(plan, op.conflictFields);
   const byId = op.conflictFields.length === 1 && op.conflictFields[0] === 'id';
   const id = op.row.id as string;
@@ -243,7 +246,7 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
     const found = await holder(logical, rewriteCondition(plan, logical)).catch((error: unknown) => { throw collision && !(error instanceof IntegrityError) ? collision : error; });
     if (found !== undefined) {
       collision = undefined;
-      const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found] }, patch: op.patch }, next, decrypt, true);
+      const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found] }, patch: op.patch }, next, io, true);
       if (res.rows.length) return { rows: res.rows, created: false };
       continue;
     }

@@ -8,6 +8,7 @@ import { plaintextScenario } from './helpers/plaintext-scenario.js';
 import { indexAttackScenario, type RawAccess } from './helpers/index-attack-scenario.js';
 import { plantedIncludeScenario } from './helpers/planted-include-scenario.js';
 import { rollbackScenario } from './helpers/rollback-scenario.js';
+import { writeIntegrityScenario } from './helpers/write-integrity-scenario.js';
 
 const emulator = await useFirestoreEmulator();
 
@@ -51,6 +52,14 @@ test('Firestore: an older ciphertext or envelope written back with a raw documen
   } finally {
     await direct.close();
   }
+});
+
+test('Firestore: a write that finds its record tampered (raw document write) raises IntegrityError, writes nothing and reports one integrity_failure event', async () => {
+  const driver = firestore({ projectId: `chatcore-wi-${randomBytes(4).toString('hex')}`, emulatorHost: emulator.host });
+  await writeIntegrityScenario(driver, randomBytes(3).toString('hex'), {
+    read: async (schema, id, field) => (await driver.firestore.collection(schema.table).doc(id).get()).get(field) ?? null,
+    write: async (schema, id, set) => void (await driver.firestore.collection(schema.table).doc(id).update(set)),
+  }, 'console');
 });
 
 test.after(() => emulator.stop());

@@ -6,6 +6,7 @@ import { ValueCipher } from '../crypto/value-cipher.js';
 import { decodeValue } from '../crypto/plaintext-codec.js';
 import type { RepositoryPlan } from '../repository-plan.js';
 import type { RenamedSlot } from '../crypto/row-authenticator.js';
+import { reportingFailures, type SecuritySink } from '../security-reports.js';
 
 /**
  * How to read a protected field's values stored under its previous name.
@@ -18,15 +19,16 @@ import type { RenamedSlot } from '../crypto/row-authenticator.js';
  * ciphertext) so that the update writing `to` checks the stored
  * authenticator under the old names and writes one over the new layout,
  * in the same write (write-paths.ts). A tampered row fails that check with
- * IntegrityError and is not rewritten.
+ * IntegrityError and is not rewritten. A value that does not open is
+ * reported to `sink` like a read's.
  *
  * @example
  * ```ts
- * const reader = renamedFieldReader('encryption', ring, plan, 'email', 'contact');
+ * const reader = renamedFieldReader('encryption', ring, plan, 'email', 'contact', sink);
  * const plaintext = reader?.read({ id, email: storedCiphertext });
  * ```
  */
-export function renamedFieldReader(pluginName: string, ring: Keyring, plan: RepositoryPlan, from: string, to: string): RenamedFieldReader | undefined {
+export function renamedFieldReader(pluginName: string, ring: Keyring, plan: RepositoryPlan, from: string, to: string, sink: SecuritySink): RenamedFieldReader | undefined {
   const p = plan.fields.get(to);
   if (!p) return undefined;
   if (plan.mode === 'record') {
@@ -46,7 +48,7 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
       const v = row[from];
       if (v === null || v === undefined) return null;
       const id = row.id as string;
-      const value = decodeValue(cipher.open(v, id), p.meta.type, p.meta.items);
+      const value = reportingFailures(sink, plan, undefined, id, () => decodeValue(cipher.open(v, id), p.meta.type, p.meta.items));
       if (plan.authMode !== 'off') remember(plan, id, { slot: to, name: from, value: v });
       return value;
     },

@@ -6,6 +6,7 @@ import { resealEnvelope } from '../record/reseal.js';
 import { batches, planOf, scanFields, slots, type Slot } from './table-scan.js';
 import { AUTH_FIELD } from '../crypto/row-authenticator.js';
 import { authOf, checkRow, cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
+import { reportCheckFailure, reportingFailures, type SecuritySink } from '../security-reports.js';
 
 /**
  * Options of a re-encryption run.
@@ -84,7 +85,7 @@ export interface KeyUsage {
  *
  * @example
  * ```ts
- * await reencrypt({ host, name: 'encryption', plans, events }, { repository: 'users' });
+ * await reencrypt({ host, name: 'encryption', plans, events, sink }, { repository: 'users' });
  * ```
  */
 export interface RotationContext {
@@ -92,6 +93,8 @@ export interface RotationContext {
   readonly name: string;
   readonly plans: ReadonlyMap<string, RepositoryPlan>;
   readonly events: EventEmitter;
+  /** Where a row the jobs refuse to rewrite (it does not verify) is reported. */
+  readonly sink: SecuritySink;
 }
 
 const SWAP_ATTEMPTS = 5;
@@ -161,7 +164,7 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
     let row = first;
     const id = row.id as string;
     for (let attempt = 1; ; attempt++) {
-      const { set, guard } = rewrite(plan, columns, row, active);
+      const { set, guard } = reportingFailures(ctx.sink, plan, undefined, id, () => rewrite(plan, columns, row, active));
       const count = Object.keys(set).length;
       if (count === 0) break;
       const where: Condition = guard.length === 1 ? guard[0]! : { kind: 'and', conditions: guard };
@@ -224,7 +227,11 @@ export async function keyUsage(ctx: RotationContext, options: { repository?: str
           const v = row[s.column];
           if (v === null || v === undefined) continue;
           const k = s.keyId(v);
-          if (k === undefined) throw new IntegrityError(`A stored value of ${plan.name}.${s.column} (record ${String(row.id)}) is not a chatcore ciphertext.`, { info: { repository: plan.name, field: s.column, id: row.id } });
+          if (k === undefined) {
+            const error = new IntegrityError(`A stored value of ${plan.name}.${s.column} (record ${String(row.id)}) is not a chatcore ciphertext.`, { info: { repository: plan.name, field: s.column, id: row.id } });
+            reportCheckFailure(ctx.sink, plan, error, undefined);
+            throw error;
+          }
           mine[k] = (mine[k] ?? 0) + 1;
           byKey[k] = (byKey[k] ?? 0) + 1;
         }

@@ -1,5 +1,5 @@
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, IntegrityError, type Driver } from '@chatcore/core';
+import { createDatabase, defineRepository, f, IntegrityError, type Driver, type SecurityEvent } from '@chatcore/core';
 import { encryption } from '@chatcore/encryption';
 import { defineMigration, migrate } from '../../src/index.js';
 import { KEY, salt } from './tickets.js';
@@ -27,7 +27,7 @@ export const peopleV2 = defineRepository('people', {
 });
 
 const renameEmail = (batchSize: number) => defineMigration({ id: '010_people_contact', up: (m) => m.renameField('people', 'email', 'contact', { batchSize }) });
-const plugins = () => [encryption({ keys: [{ id: 'k1', key: KEY }], rowAuthentication: 'required' })];
+const plugins = (onSecurityEvent?: (e: SecurityEvent) => void) => [encryption({ keys: [{ id: 'k1', key: KEY }], rowAuthentication: 'required', onSecurityEvent })];
 const isIntegrity = (e: unknown): boolean => e instanceof IntegrityError || (e instanceof Error && e.cause !== undefined && isIntegrity(e.cause));
 
 async function rejects(run: () => Promise<unknown>, expected: (e: unknown) => boolean, what: string): Promise<void> {
@@ -86,22 +86,30 @@ export async function renameUnderRowAuth(driver: () => Driver, rows: number, bat
   await db1.close();
 }
 
+/** The integrity_failure events of `events`, as [repository, ids]. */
+const failures = (events: readonly SecurityEvent[]) => events.filter((e) => e.type === 'integrity_failure').map((e) => [e.repository, e.ids]);
+
 /**
  * A row whose ciphertext was replaced by an older one before the migration:
  * the rename refuses to re-authenticate it (IntegrityError), and the row is
- * left as it was.
+ * left as it was. Then another row's ciphertext in its place: the rename
+ * cannot open it. Each failure is reported once as an integrity_failure
+ * security event naming the row.
  */
 export async function renameRefusesTamperedRow(driver: () => Driver): Promise<void> {
   const s = salt();
   const db1 = createDatabase({ driver: driver(), repositories: { people: peopleV1 }, plugins: plugins() });
   await db1.connect();
   const a = await db1.people.create({ name: 'a', email: `a-${s}@example.com`, phone: null });
+  const b = await db1.people.create({ name: 'b', email: `b-${s}@example.com`, phone: null });
   const old = (await stored.rows(db1)).find((r) => r.id === a.id)!;
   await db1.people.update(a.id, { email: `a2-${s}@example.com` });
+  const current = (await stored.rows(db1)).find((r) => r.id === a.id)!;
   await stored.write(db1, a.id, { email: old.email, emailBidx: old.emailBidx });
   const tampered = (await stored.rows(db1)).find((r) => r.id === a.id)!;
 
-  const db2 = createDatabase({ driver: driver(), repositories: { people: peopleV2 }, plugins: plugins(), schemaMode: 'off' });
+  const events: SecurityEvent[] = [];
+  const db2 = createDatabase({ driver: driver(), repositories: { people: peopleV2 }, plugins: plugins((e) => events.push(e)), schemaMode: 'off' });
   const err = await migrate(db2, { migrations: [renameEmail(10)] }).catch((e: unknown) => e);
   assert.ok(isIntegrity(err), `expected IntegrityError, got ${String(err)}`);
   assert.match(String((err as Error).message) + String((err as Error).cause ?? ''), /does not match its row authenticator/);
@@ -109,6 +117,18 @@ export async function renameRefusesTamperedRow(driver: () => Driver): Promise<vo
   // The expand phase may have added the new columns (empty); nothing the row held changed and nothing was written under the new name.
   assert.equal(Object.fromEntries(Object.keys(tampered).map((k) => [k, after[k]])), tampered, 'the tampered row was not rewritten');
   assert.is(after.contact ?? null, null);
+  assert.equal(failures(events), [['people', [a.id]]], 'reported once');
+
+  // Another row's ciphertext under the old name: the rename's read of it fails, and is reported like any read.
+  await stored.write(db1, a.id, { email: (await stored.rows(db1)).find((r) => r.id === b.id)!.email, emailBidx: current.emailBidx, rowAuth: current.rowAuth });
+  const again: SecurityEvent[] = [];
+  const db3 = createDatabase({ driver: driver(), repositories: { people: peopleV2 }, plugins: plugins((e) => again.push(e)), schemaMode: 'off' });
+  const err3 = await migrate(db3, { migrations: [renameEmail(10)] }).catch((e: unknown) => e);
+  assert.ok(isIntegrity(err3), `expected IntegrityError, got ${String(err3)}`);
+  assert.equal(failures(again), [['people', [a.id]]], 'the foreign ciphertext is reported once');
+  assert.is((await stored.rows(db1)).find((r) => r.id === a.id)!.contact ?? null, null, 'nothing written under the new name');
+  // Closed last: the memory test gives every database the same driver.
+  await db3.close();
   await db2.close();
   await db1.close();
 }
