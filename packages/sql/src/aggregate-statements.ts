@@ -19,13 +19,19 @@ function measureFn(plan: SchemaPlan, m: NormalizedAggregate['measures'][number])
  * One measure as SQL. The average of a `number` (double precision) field is
  * sum / count: PostgreSQL's avg(float8) also adds up the squares, which
  * overflow for values past about 1e154 whose average is well in range.
- * A null sum (no values) divides to null, as avg gives. Integers and bigints
- * keep avg, which is exact (numeric).
+ * A null sum (no values) divides to null, as avg gives. A mean that
+ * rounds to zero (a sum of subnormals, e.g. 5e-324 over two values) is
+ * zero with the sum's sign, as in JavaScript: PostgreSQL's division raises
+ * 22003 instead. Integers and bigints keep avg, which is exact (numeric).
  */
 function measureSql(plan: SchemaPlan, m: NormalizedAggregate['measures'][number]): RawBuilder<unknown> {
   if (m.field === null) return sql`count(*)`;
   const col = sql.ref(plan.field(m.field).column);
-  if (m.fn === 'avg' && plan.field(m.field).meta.type === 'number') return sql`sum(${col}) / count(${col})::double precision`;
+  if (m.fn === 'avg' && plan.field(m.field).meta.type === 'number') {
+    const s = sql`sum(${col})`;
+    const n = sql`count(${col})::double precision`;
+    return sql`case when abs(${s}) >= ${n} * 1e-300::double precision then ${s} / ${n} when abs(${s}) * 2 <= ${n} * 5e-324::double precision then ${s} * 0 else ${s} / ${n} end`;
+  }
   return sql`${sql.raw(measureFn(plan, m))}(${col})`;
 }
 

@@ -45,6 +45,14 @@ function readingRows(): Rec[] {
     { g: 'large', x: 3e154 },
     { g: 'opposite', x: 1e155 },
     { g: 'opposite', x: -1e155 },
+    { g: 'tiny', x: 5e-324 },
+    { g: 'tiny', x: -0 },
+    { g: 'tiny-negative', x: -5e-324 },
+    { g: 'tiny-negative', x: 0 },
+    { g: 'tiny-negative', x: 0 },
+    { g: 'tiny-up', x: 5e-324 },
+    { g: 'tiny-up', x: 5e-324 },
+    { g: 'tiny-up', x: 0 },
   ];
 }
 
@@ -109,6 +117,15 @@ export function registerAggregateEdgeTests(h: Harness): void {
       same(opposite!.avg.x, 0, 'opposite');
       const [none] = await db.readings.aggregate({ where: { g: 'b' }, avg: ['x'] });
       same(none!.avg.x, null, 'avg over no value');
+    });
+    test('avg of doubles whose mean rounds to zero is zero with the sum\'s sign, never an error (5e-324 and -0)', async ({ db }) => {
+      await seed(db);
+      const means: unknown[] = [];
+      for (const g of ['tiny', 'tiny-negative', 'tiny-up']) {
+        const [r] = await db.readings.aggregate({ where: { g }, sum: ['x'], avg: ['x'] });
+        means.push([g, r!.sum.x, r!.avg.x === 0 ? 0 : r!.avg.x]); // -0 or 0
+      }
+      same(means, [['tiny', 5e-324, 0], ['tiny-negative', -5e-324, 0], ['tiny-up', 1e-323, 5e-324]], 'means');
     });
     test('sum of bigints past 2^63 is exact, or refused with UnsupportedQueryError; never rounded', async ({ db }) => {
       await seed(db);
