@@ -4,6 +4,7 @@ import type { ComponentHealth } from '@chatcore/core';
 import type { Operation, OperationContext, OperationResult, Plugin, PluginHost, RenamedFieldReader, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { renamedFieldReader } from './migration/renamed-field.js';
 import { openRewriteWindow } from './migration/rewrite-window.js';
+import { isStoredCiphertext } from './migration/stored-ciphertext.js';
 import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
 import type { EncryptionOptions, KeyOption } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
@@ -246,14 +247,16 @@ export class EncryptionPlugin implements Plugin {
     return plan ? renamedFieldReader(this.name, this.keyring(), plan, from, to, this.sink()) : undefined;
   }
 
-  /**
-   * Migrations: while a data step rewrites `repository`, rows written before
-   * it had a protected field (no authenticator, no protected value) are read,
-   * and each rewrite adds the authenticator (see `Plugin.migrationRewrites`).
-   */
+  /** Migrations: while a data step rewrites `repository`, read rows written before it had a protected field (see `Plugin.migrationRewrites`). */
   migrationRewrites(repository: string): (() => void) | undefined {
     const plan = this.#plans.get(repository);
     return plan ? openRewriteWindow(plan) : undefined;
+  }
+
+  /** Migrations: whether a value stored in `field` is one of this plugin's ciphertexts there, by shape (see `Plugin.isStoredCiphertext`). */
+  isStoredCiphertext(repository: string, field: string, value: unknown): boolean | undefined {
+    const plan = this.#plans.get(repository);
+    return plan ? isStoredCiphertext(plan, field, value) : undefined;
   }
 
   /** Re-encrypt every value of a repository that is not under the active key (resumable; see ReencryptOptions). */

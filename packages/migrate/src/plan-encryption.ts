@@ -1,31 +1,26 @@
 import { MigrationError, type Database, type RepositoryMap } from '@chatcore/core';
 import type { RepositorySchema, StoredTable } from '@chatcore/core/driver';
+import type { Plugin } from '@chatcore/core/plugin';
 
 /** Stored values of each field sampled to tell ciphertext from plaintext. */
 const SAMPLE = 50;
 
-/**
- * Whether a stored value has the shape of a chatcore ciphertext (format v1:
- * base64url of version 1, algorithm 1, a key id of 1 to 64 characters, a
- * nonce and a tag). Shape only: nothing is decrypted.
- *
- * @example
- * ```ts
- * looksEncrypted('123-45-6789'); // false
- * ```
- */
-export function looksEncrypted(value: unknown): boolean {
-  if (typeof value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(value)) return false;
-  const bytes = Buffer.from(value, 'base64url');
-  const l = bytes[2] ?? 0;
-  return bytes[0] === 1 && bytes[1] === 1 && l >= 1 && l <= 64 && bytes.length >= 31 + l && /^[A-Za-z0-9._-]+$/.test(bytes.subarray(3, 3 + l).toString('latin1'));
+/** What the plugins say of a stored value: the first answer, or undefined when none stores the field. */
+function vouched(plugins: readonly Plugin[], repository: string, field: string, value: unknown): boolean | undefined {
+  for (const p of plugins) {
+    const answer = p.isStoredCiphertext?.(repository, field, value);
+    if (answer !== undefined) return answer;
+  }
+  return undefined;
 }
 
 /**
  * Refuse (MigrationError) to plan a change that encrypts a field whose
  * stored values are plaintext: no migration step encrypts values in place,
- * and the plugin would read every such row as tampered. The message gives
- * the supported path: a new sensitive field, backfilled from the plain one.
+ * and the plugin would read every such row as tampered. The installed
+ * plugins tell a ciphertext by its shape (`Plugin.isStoredCiphertext`); a
+ * field no plugin answers for is not checked. The message gives the
+ * supported path: a new sensitive field, backfilled from the plain one.
  *
  * @example
  * ```ts
@@ -38,7 +33,7 @@ export async function refuseEncryptingPlaintext<R extends RepositoryMap>(db: Dat
     const column = table.columns.has(meta.column ?? name) ? (meta.column ?? name) : name;
     if (!table.columns.has(column)) continue;
     const rows = await db.driver.query(storage, { where: { kind: 'isNull', field: name, isNull: false }, orderBy: [], limit: SAMPLE, select: ['id', name] }, {});
-    const plain = rows.find((row) => row[name] != null && !looksEncrypted(row[name]));
+    const plain = rows.find((row) => row[name] != null && vouched(db.plugins, storage.name, name, row[name]) === false);
     if (!plain) continue;
     const repo = storage.name;
     throw new MigrationError(

@@ -248,6 +248,28 @@ export interface Plugin {
    */
   migrationRewrites?(repository: string): (() => void) | undefined;
   /**
+   * Migrations: whether `value`, read below every plugin from field `field`
+   * of `repository`, is stored the way this plugin stores that field now.
+   * `field` is a storage field this plugin keeps (encryption's ciphertext
+   * fields and envelopes: true for one of its ciphertexts, false for
+   * anything else), or a logical field it keeps inside another storage
+   * field (named in that field's `holds`, a sealed envelope): false for
+   * any value stored under the field's own name, which the plugin never
+   * reads. Undefined when this plugin does not store `field`. Shape only:
+   * nothing is decrypted and no key is needed, so it may be called before
+   * `connect` (after `extendSchema`). `planMigration` samples the
+   * stored values of such fields and refuses a change that would leave a
+   * value this returns false for unreadable, or drop it.
+   *
+   * @example
+   * ```ts
+   * const enc = db.plugin('encryption');
+   * enc?.isStoredCiphertext?.('people', 'ssn', '123-45-6789'); // false: plaintext where a ciphertext belongs
+   * enc?.isStoredCiphertext?.('people', 'name', 'Ada');        // undefined: a field the plugin leaves alone
+   * ```
+   */
+  isStoredCiphertext?(repository: string, field: string, value: unknown): boolean | undefined;
+  /**
    * `schemaMode: 'verify'`: what else keeps the database from matching the
    * code (e.g. pending migrations, by id). Called at connect before the
    * driver's check; every difference found ends up in one SchemaDriftError.

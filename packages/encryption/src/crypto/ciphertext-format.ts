@@ -152,6 +152,28 @@ export function keyIdOf(text: unknown): string | undefined {
   return KEY_ID_RE.test(id) ? id : undefined;
 }
 
+/**
+ * Whether a stored text is a well-formed v1 ciphertext (base64url, and the
+ * layout `parseCiphertext` checks). Shape only: nothing is decrypted, so a
+ * true here may still fail to open (another key, altered bytes).
+ *
+ * @example
+ * ```ts
+ * isCiphertextText('123-45-6789'); // false
+ * ```
+ */
+export function isCiphertextText(text: unknown): boolean {
+  if (typeof text !== 'string' || !BASE64URL_RE.test(text)) return false;
+  try {
+    parseCiphertext(Buffer.from(text, 'base64url'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const BASE64URL_RE = /^[A-Za-z0-9_-]+$/;
+
 function malformed(what: string, reason: string): IntegrityError {
   return new IntegrityError(`The stored ${what} is not a valid chatcore ciphertext (${reason}); it was altered or written by something else. Restore it from a backup.`, { info: { reason } });
 }

@@ -3,6 +3,7 @@ import type { FieldMeta } from '@chatcore/core/plugin';
 import type { ValueCipher } from '../crypto/value-cipher.js';
 import { decodeRange, encodeTransient } from '../crypto/plaintext-codec.js';
 import { ScratchBuffer } from '../crypto/scratch-buffer.js';
+import { parseCiphertext } from '../crypto/ciphertext-format.js';
 
 const payload = new ScratchBuffer(1024);
 const envelope = new ScratchBuffer(1024);
@@ -133,6 +134,35 @@ export function openRecord(
     return out;
   } finally {
     decoded.release(MAX_RESIDENT);
+  }
+}
+
+/**
+ * Whether a stored text is a well-formed envelope: base64url of the
+ * version byte, a complete field list and a v1 ciphertext. Shape only:
+ * nothing is decrypted.
+ *
+ * @example
+ * ```ts
+ * isEnvelopeText(row.sealed); // true
+ * isEnvelopeText('a note');   // false
+ * ```
+ */
+export function isEnvelopeText(text: unknown): boolean {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]+$/.test(text)) return false;
+  const bytes = Buffer.from(text, 'base64url');
+  if (bytes.length < 3 || bytes[0] !== ENVELOPE_V1) return false;
+  let at = 3;
+  for (let i = bytes.readUInt16BE(1); i > 0; i--) {
+    if (at >= bytes.length) return false;
+    at += 1 + bytes[at]!;
+  }
+  if (at > bytes.length) return false;
+  try {
+    parseCiphertext(bytes.subarray(at), 'sealed envelope');
+    return true;
+  } catch {
+    return false;
   }
 }
 
