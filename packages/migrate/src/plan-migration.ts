@@ -83,10 +83,11 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
     declaredColumns.add(meta.column ?? name).add(name);
     if (isBlindIndex(meta)) {
       // Follows its field; but a field that was encrypted and becomes searchable has values and no index yet.
+      // Its values are in its own storage field, or (record mode) in the envelope that holds it.
       const of = blindIndexSource(meta);
-      const source = of ? storage.fields[of] : undefined;
+      const holder = of === undefined ? undefined : storage.fields[of] ? ([of, storage.fields[of]] as const) : Object.entries(storage.fields).find(([, m]) => m.holds && Object.hasOwn(m.holds, of));
       const stored = (n: string, m: FieldMeta) => table.columns.has(m.column ?? n) || table.columns.has(n);
-      if (of && source && !stored(name, meta) && stored(of, source)) {
+      if (of && holder && !stored(name, meta) && stored(holder[0], holder[1])) {
         rebuilds.push({ repository: repo, kind: 'rebuildBlindIndex', field: of, step: rebuildStep(repo, of) });
       }
       continue;
@@ -142,9 +143,10 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
  * it cannot know (a backfill's value, a type conversion) are marked TODO.
  * Refused while migrations from `source` are pending: apply them first.
  * Refused too when a field becomes encrypted while its stored values are
- * plaintext (no step encrypts in place; the error gives the way to do it).
- * A field that becomes searchable gets a backfill that builds the blind
- * index of existing rows.
+ * plaintext, or sealed while rows hold values of it in its own column (no
+ * step encrypts or seals in place; the error gives the way to do it). A
+ * field that becomes searchable, encrypted or sealed, gets a backfill that
+ * builds the blind index of existing rows.
  *
  * @example
  * ```ts
@@ -168,7 +170,7 @@ export async function planMigration<R extends RepositoryMap>(db: Database<R>, op
   for (const r of repos) {
     const storage = db.schemas.get(r.schema!.name)!;
     const table = tables.get(storage.table);
-    if (table) await refuseEncryptingPlaintext(db, storage, table);
+    if (table) await refuseEncryptingPlaintext(db, storage, r.schema!, table);
     diffRepository(storage, r.schema!, tables.get(storage.table), backend, changes, questions);
   }
   const body = changes.filter((c) => c.step).map((c) => `    ${c.step}`);
