@@ -1,4 +1,5 @@
 import { UnsupportedQueryError } from '@chatcore/core';
+import { REQUEST_BYTES_LIMIT } from '@chatcore/core/driver';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
 
 /**
@@ -41,6 +42,8 @@ export function requestLimit(options: { readonly emulatorHost?: string | undefin
  * The error for a request over Firestore's size limit, refused by the
  * backend (`cause` set) or by the driver before sending (`bytes` known).
  * Not transient: nothing was written, and the same request fails again.
+ * Core recognises it (`isRequestTooLarge`) on the implicit transaction a
+ * plugin asks for, and runs the write again without it.
  *
  * @example
  * ```ts
@@ -52,6 +55,6 @@ export function requestTooLarge(what: string, options: { readonly bytes?: number
   const limit = options.limit === undefined ? "Firestore's request size limit" : `Firestore's request size limit (${options.limit} bytes${options.limit === EMULATOR_MAX_REQUEST_BYTES ? ' on the emulator' : ''})`;
   return new UnsupportedQueryError(
     `The request of ${what} is too large: ${size} ${limit}; nothing of it was written. Lower maxBatchBytes for batched writes, or split the transaction into smaller ones.`,
-    { cause: options.cause, info: { backend: 'firestore', limit: 'requestBytes', ...(options.bytes === undefined ? {} : { bytes: options.bytes }), ...(options.limit === undefined ? {} : { maxBytes: options.limit }) } },
+    { cause: options.cause, info: { backend: 'firestore', limit: REQUEST_BYTES_LIMIT, ...(options.bytes === undefined ? {} : { bytes: options.bytes }), ...(options.limit === undefined ? {} : { maxBytes: options.limit }) } },
   );
 }

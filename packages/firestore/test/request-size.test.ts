@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ChatcoreError, ConnectionError, createDatabase, defineRepository, f, UnsupportedQueryError } from '@chatcore/core';
+import { isRequestTooLarge } from '@chatcore/core/driver';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { resolveOptions } from '../src/firestore-options.js';
 import { mapError } from '../src/error-map.js';
@@ -68,6 +69,7 @@ test('a batch the backend refuses for its size fails with UnsupportedQueryError 
     assert.match(error.message, /too large/);
     assert.match(error.message, /maxBatchBytes/);
     assert.is(error.info?.limit, 'requestBytes');
+    assert.ok(isRequestTooLarge(error), 'the size refusal of the driver contract');
     assert.not.ok(error.info?.transient, 'not transient');
     assert.is(await db.docs.count({ n: 2 }), 0, 'nothing written');
   } finally {
@@ -80,6 +82,7 @@ test('RESOURCE_EXHAUSTED for quota is still a ConnectionError', () => {
   assert.instance(mapError(sdk('8 RESOURCE_EXHAUSTED: Quota exceeded.'), 'q'), ConnectionError);
   const tooLarge = mapError(sdk('8 RESOURCE_EXHAUSTED: gRPC message exceeds maximum size 4194304: 5000837'), 'docs.insert');
   assert.instance(tooLarge, UnsupportedQueryError);
+  assert.ok(isRequestTooLarge(tooLarge));
 });
 
 test('a transaction whose writes exceed the request limit is refused before commit, with nothing written', async () => {
@@ -89,6 +92,7 @@ test('a transaction whose writes exceed the request limit is refused before comm
   }));
   assert.instance(error, UnsupportedQueryError);
   assert.is(error.info?.limit, 'requestBytes');
+  assert.ok(isRequestTooLarge(error));
   assert.is(error.info?.maxBytes, EMULATOR_MAX_REQUEST_BYTES);
   assert.ok((error.info?.bytes as number) > EMULATOR_MAX_REQUEST_BYTES);
   assert.not.ok(error.info?.transient, 'not transient');

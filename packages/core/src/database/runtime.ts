@@ -7,7 +7,8 @@ import type { Plugin } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { withDeadline } from '../util/deadline.js';
-import { UnsupportedQueryError, ValidationError } from '../errors.js';
+import { ValidationError } from '../errors.js';
+import { isRequestTooLarge } from '../driver/request-too-large.js';
 import { parseDuration } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import type { TransactionScopeState } from './transaction-scope.js';
@@ -154,16 +155,16 @@ export class DatabaseRuntime {
 
   /**
    * The implicit transaction a plugin asked for. One the backend refuses
-   * whole for its size (Firestore sends a transaction's writes in one
-   * request; nothing was written) runs again without it, as the driver runs
-   * that write alone: the plugin sees no transaction and reports what it
-   * committed before a failure (PartialWriteError).
+   * whole for its size (isRequestTooLarge: Firestore sends a transaction's
+   * writes in one request; nothing was written) runs again without it, as
+   * the driver runs that write alone: the plugin sees no transaction and
+   * reports what it committed before a failure (PartialWriteError).
    */
   private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {
     try {
       return await this.implicitTransaction(method, op, options);
     } catch (error) {
-      if (!(error instanceof UnsupportedQueryError && error.info.limit === 'requestBytes')) throw error;
+      if (!isRequestTooLarge(error)) throw error;
       return this.execute(method, cloneOp(op), options, undefined, true);
     }
   }

@@ -4,6 +4,7 @@
 export type * from './driver.js';
 export type * from './migration-backend.js';
 export { FULL_CAPABILITIES, type DriverCapabilities, type IsolationLevel } from './capabilities.js';
+export { REQUEST_BYTES_LIMIT, isRequestTooLarge } from './request-too-large.js';
 export type { RepositorySchema, IndexSchema } from '../schema/repository-schema.js';
 export { ORDERED_TYPES, type FieldType, type FieldMeta, type SensitiveOptions, type SearchNormalization, type OnDelete, type ReferenceMeta } from '../schema/field-meta.js';
 export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, ThroughQuery, WriteTarget, NormalizedPatch } from '../query/condition.js';
