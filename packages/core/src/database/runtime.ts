@@ -6,7 +6,7 @@ import { contextStore } from '../context/context-store.js';
 import type { Plugin } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
-import { withDeadline } from '../util/deadline.js';
+import { remainingMs, withDeadline } from '../util/deadline.js';
 import { ValidationError } from '../errors.js';
 import { isRequestTooLarge } from '../driver/request-too-large.js';
 import { parseDuration } from '../util/duration.js';
@@ -34,6 +34,17 @@ function idsOf(op: Operation, result: OperationResult): string[] {
   if (op.kind === 'delete') return result.ids ?? [];
   if (op.kind === 'count' || op.kind === 'aggregate') return [];
   return result.rows.map((r) => r.id as string);
+}
+
+/**
+ * One run of a caller's call that core makes itself: an attempt of the
+ * implicit transaction around a write, or the write run again without it.
+ */
+interface CallRun {
+  /** performance.now() when the caller's call started: its timeout counts from there, across every run. */
+  readonly startedAt: number;
+  /** Without the transaction a plugin asks for (see askedTransaction). */
+  readonly alone?: boolean;
 }
 
 /** The ids a write names itself (rows it inserts, ids it targets); empty for a filter or an upsert. */
@@ -106,9 +117,9 @@ export class DatabaseRuntime {
 
   /**
    * Run one operation through the onion, in `scope` or on its own (autocommit, or an implicit transaction when a plugin needs one).
-   * `alone`: without the transaction a plugin asks for (see askedTransaction).
+   * `run`: a run core makes of a caller's call (see CallRun), which gets only what is left of the call's timeout.
    */
-  async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined, alone = false): Promise<OperationResult> {
+  async execute(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined, run?: CallRun): Promise<OperationResult> {
     if (scope) scope.assertOpen(op.schema.name, method);
     else {
       // A transaction already open may finish (the driver lets it); a new call is refused before anything runs.
@@ -119,20 +130,22 @@ export class DatabaseRuntime {
     if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);
     const guarded = this.references.applies(op);
     if (!scope && WRITES.has(op.kind)) {
-      if (this.transactionalWrites || (guarded && this.driver.capabilities.transactions)) return this.implicitTransaction(method, op, options);
-      if (!alone && this.asksTransaction(op)) return this.askedTransaction(method, op, options);
+      if (this.transactionalWrites || (guarded && this.driver.capabilities.transactions)) return this.implicitTransaction(method, op, options, run?.startedAt ?? performance.now());
+      if (!run?.alone && this.asksTransaction(op)) return this.askedTransaction(method, op, options, performance.now());
     }
     const ctx = this.callContext(method, op, options, scope);
     const session: DriverSession = scope?.session ?? this.driver;
-    const timeoutMs = options?.timeout === undefined ? this.defaultTimeoutMs : parseDuration(options.timeout, 'timeout');
+    const timeoutMs = this.timeoutOf(options);
+    // The driver's own deadline: what is left of the call's (at least 1 ms; past it, withDeadline fails at once).
+    const driverMs = run && timeoutMs ? Math.max(1, Math.ceil(remainingMs(timeoutMs, run.startedAt)!)) : timeoutMs;
     let result: OperationResult;
     try {
       result = await withDeadline(
         // Unguarded (every read): the driver's promise itself, without an async frame around it.
         (signal) => this.pipeline.run(op, ctx.bindSignal(signal), guarded
-          ? (o) => this.references.run(o, session, scope, ctx, (checked) => callDriver(session, checked, { signal, timeoutMs, idempotent: !WRITES.has(checked.kind) }))
-          : (o) => callDriver(session, o, { signal, timeoutMs, idempotent: !WRITES.has(o.kind) })),
-        { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}` },
+          ? (o) => this.references.run(o, session, scope, ctx, (checked) => callDriver(session, checked, { signal, timeoutMs: driverMs, idempotent: !WRITES.has(checked.kind) }))
+          : (o) => callDriver(session, o, { signal, timeoutMs: driverMs, idempotent: !WRITES.has(o.kind) })),
+        { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}`, startedAt: run?.startedAt },
       );
     } catch (error) {
       if (error instanceof ValidationError) fromOnion.add(error);
@@ -153,25 +166,33 @@ export class DatabaseRuntime {
     return false;
   }
 
+  /** The call's timeout in ms: the call's own, or the database's default. */
+  private timeoutOf(options: CallOptions | undefined): number | undefined {
+    return options?.timeout === undefined ? this.defaultTimeoutMs : parseDuration(options.timeout, 'timeout');
+  }
+
   /**
    * The implicit transaction a plugin asked for. One the backend refuses
    * whole for its size (isRequestTooLarge: Firestore sends a transaction's
    * writes in one request; nothing was written) runs again without it, as
    * the driver runs that write alone: the plugin sees no transaction and
-   * reports what it committed before a failure (PartialWriteError).
+   * reports what it committed before a failure (PartialWriteError). Both
+   * runs share the call's timeout, counted from `startedAt`: past it, the
+   * call fails with its TimeoutError.
    */
-  private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {
+  private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number): Promise<OperationResult> {
     try {
-      return await this.implicitTransaction(method, op, options);
+      return await this.implicitTransaction(method, op, options, startedAt);
     } catch (error) {
       if (!isRequestTooLarge(error)) throw error;
-      return this.execute(method, cloneOp(op), options, undefined, true);
+      // Past the call's deadline, this fails at once with the call's TimeoutError.
+      return this.execute(method, cloneOp(op), options, undefined, { startedAt, alone: true });
     }
   }
 
-  private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined): Promise<OperationResult> {
-    // Plugins may re-run the op (retries), so each attempt gets a fresh copy.
-    return this.transactions.implicit((scope) => this.execute(method, cloneOp(op), options, scope), options?.signal);
+  private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number): Promise<OperationResult> {
+    // Plugins may re-run the op (retries), so each attempt gets a fresh copy; every attempt shares the call's timeout.
+    return this.transactions.implicit((scope) => this.execute(method, cloneOp(op), options, scope, { startedAt }), options?.signal);
   }
 
   /** Whether `error` came out of the onion (so it is not input rejected before it). */

@@ -1,0 +1,99 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createDatabase, defineRepository, f, TimeoutError, UnsupportedQueryError } from '@chatcore/core';
+import { isRequestTooLarge, memoryDriver, REQUEST_BYTES_LIMIT, type Driver, type DriverSession, type TransactionOptions } from '@chatcore/core/driver';
+import type { Plugin, TransactionEvent } from '@chatcore/core/plugin';
+
+// A write a plugin asks a transaction around (needsTransaction), on a driver
+// that refuses that transaction whole for its request size (nothing written,
+// REQUEST_BYTES_LIMIT): core runs the write again without the transaction.
+
+const notes = defineRepository('notes', { id: f.id(), body: f.text(), version: f.version() });
+
+/** The memory driver, whose transactions the backend refuses for their size when they end (as Firestore's commit). */
+function refusingDriver(limit: string = REQUEST_BYTES_LIMIT, commitMs = 0): Driver {
+  const d = memoryDriver();
+  const transaction = d.transaction.bind(d);
+  d.transaction = <T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions) => transaction(async (tx) => {
+    await fn(tx);
+    if (commitMs) await new Promise((r) => setTimeout(r, commitMs));
+    throw new UnsupportedQueryError('The transaction is too large; nothing of it was written.', { info: { backend: 'memory', limit } });
+  }, options);
+  return d;
+}
+
+/** Asks for a transaction around updateMany; each run of it takes `ms`. */
+function slowSplitter(ms: number, runs: Array<boolean | undefined>, rollbacks: TransactionEvent[] = []): Plugin {
+  return {
+    name: 'splitter',
+    needsTransaction: (op) => op.kind === 'update' && op.target.ids === undefined,
+    async around(op, ctx, next) {
+      if (op.kind !== 'update' || op.target.ids) return next(op);
+      runs.push(ctx.transaction?.implicit);
+      await new Promise((r) => setTimeout(r, ms));
+      return next(op);
+    },
+    afterRollback(event) {
+      rollbacks.push(event);
+    },
+  };
+}
+
+test('another UnsupportedQueryError is not a size refusal: the call fails, nothing runs again', async () => {
+  const runs: Array<boolean | undefined> = [];
+  const rollbacks: TransactionEvent[] = [];
+  const db = createDatabase({ driver: refusingDriver('requestbytes'), repositories: { notes }, plugins: [slowSplitter(0, runs, rollbacks)] });
+  await db.connect();
+  try {
+    await db.notes.createMany([{ body: 'a' }]);
+    const error = await db.notes.updateMany({}, { body: 'c' }).then(() => undefined, (e: unknown) => e);
+    assert.instance(error, UnsupportedQueryError);
+    assert.not.ok(isRequestTooLarge(error));
+    assert.equal(runs, [true]);
+  } finally {
+    await db.close();
+  }
+});
+
+test("the run without the transaction gets only what is left of the call's timeout", async () => {
+  const runs: Array<boolean | undefined> = [];
+  const db = createDatabase({ driver: refusingDriver(), repositories: { notes }, plugins: [slowSplitter(400, runs)] });
+  await db.connect();
+  try {
+    await db.notes.createMany([{ body: 'a' }]);
+    // 400 ms in the refused transaction, 400 more without it: past the call's 600 ms.
+    const t0 = performance.now();
+    const error = await db.notes.updateMany({}, { body: 'c' }, { timeout: 600 }).then(() => undefined, (e: unknown) => e);
+    const elapsed = performance.now() - t0;
+    assert.instance(error, TimeoutError);
+    assert.is((error as TimeoutError).info.timeoutMs, 600);
+    assert.match((error as TimeoutError).message, 'notes.updateMany did not finish within 600 ms');
+    assert.ok(elapsed >= 590 && elapsed < 780, `released at the call's deadline, after ${Math.round(elapsed)} ms`);
+    assert.equal(runs, [true, undefined]);
+    // A timeout the two runs fit in is unchanged.
+    assert.is(await db.notes.updateMany({}, { body: 'd' }, { timeout: 3000 }), 1);
+  } finally {
+    await db.close();
+  }
+});
+
+test("a transaction refused past the call's timeout fails with its TimeoutError, and is not run again", async () => {
+  const runs: Array<boolean | undefined> = [];
+  const rollbacks: TransactionEvent[] = [];
+  // The refusal comes 300 ms after the write ran (a slow commit): nothing is left of 200 ms for a second run.
+  const db = createDatabase({ driver: refusingDriver(REQUEST_BYTES_LIMIT, 300), repositories: { notes }, plugins: [slowSplitter(0, runs, rollbacks)] });
+  await db.connect();
+  try {
+    await db.notes.createMany([{ body: 'a' }]);
+    const error = await db.notes.updateMany({}, { body: 'c' }, { timeout: 200 }).then(() => undefined, (e: unknown) => e);
+    assert.instance(error, TimeoutError);
+    assert.is((error as TimeoutError).info.timeoutMs, 200);
+    assert.equal(runs, [true], 'no second run');
+    assert.is(rollbacks.length, 1);
+    assert.equal((await db.notes.find({})).map((n) => n.body), ['a']);
+  } finally {
+    await db.close();
+  }
+});
+
+test.run();
