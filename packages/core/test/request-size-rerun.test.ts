@@ -39,6 +39,24 @@ function slowSplitter(ms: number, runs: Array<boolean | undefined>, rollbacks: T
   };
 }
 
+test('a refused transaction runs again without it: the refusal is REQUEST_BYTES_LIMIT, its afterRollback says rerun', async () => {
+  const runs: Array<boolean | undefined> = [];
+  const rollbacks: TransactionEvent[] = [];
+  const db = createDatabase({ driver: refusingDriver(), repositories: { notes }, plugins: [slowSplitter(0, runs, rollbacks)] });
+  await db.connect();
+  try {
+    await db.notes.createMany([{ body: 'a' }, { body: 'b' }]);
+    assert.is(await db.notes.updateMany({}, { body: 'c' }), 2);
+    assert.equal(runs, [true, undefined], 'in the implicit transaction, then without it');
+    assert.is(rollbacks.length, 1);
+    assert.is(rollbacks[0]!.rerun, true);
+    assert.ok(isRequestTooLarge(rollbacks[0]!.error));
+    assert.equal((await db.notes.find({})).map((n) => n.body), ['c', 'c']);
+  } finally {
+    await db.close();
+  }
+});
+
 test('another UnsupportedQueryError is not a size refusal: the call fails, nothing runs again', async () => {
   const runs: Array<boolean | undefined> = [];
   const rollbacks: TransactionEvent[] = [];
@@ -50,6 +68,7 @@ test('another UnsupportedQueryError is not a size refusal: the call fails, nothi
     assert.instance(error, UnsupportedQueryError);
     assert.not.ok(isRequestTooLarge(error));
     assert.equal(runs, [true]);
+    assert.is(rollbacks[0]!.rerun, undefined);
   } finally {
     await db.close();
   }
@@ -90,6 +109,7 @@ test("a transaction refused past the call's timeout fails with its TimeoutError,
     assert.is((error as TimeoutError).info.timeoutMs, 200);
     assert.equal(runs, [true], 'no second run');
     assert.is(rollbacks.length, 1);
+    assert.is(rollbacks[0]!.rerun, undefined, 'the rollback is the outcome');
     assert.equal((await db.notes.find({})).map((n) => n.body), ['a']);
   } finally {
     await db.close();

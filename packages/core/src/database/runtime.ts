@@ -176,13 +176,16 @@ export class DatabaseRuntime {
    * whole for its size (isRequestTooLarge: Firestore sends a transaction's
    * writes in one request; nothing was written) runs again without it, as
    * the driver runs that write alone: the plugin sees no transaction and
-   * reports what it committed before a failure (PartialWriteError). Both
-   * runs share the call's timeout, counted from `startedAt`: past it, the
-   * call fails with its TimeoutError.
+   * reports what it committed before a failure (PartialWriteError). The
+   * refused attempt's afterRollback says so (`rerun`), unless the call's
+   * timeout has passed: the call then fails with its TimeoutError. Both runs
+   * share the call's timeout, counted from `startedAt`.
    */
   private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number): Promise<OperationResult> {
+    const timeoutMs = this.timeoutOf(options);
+    const reruns = (error: unknown) => isRequestTooLarge(error) && !(timeoutMs && remainingMs(timeoutMs, startedAt)! <= 0);
     try {
-      return await this.implicitTransaction(method, op, options, startedAt);
+      return await this.implicitTransaction(method, op, options, startedAt, reruns);
     } catch (error) {
       if (!isRequestTooLarge(error)) throw error;
       // Past the call's deadline, this fails at once with the call's TimeoutError.
@@ -190,9 +193,9 @@ export class DatabaseRuntime {
     }
   }
 
-  private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number): Promise<OperationResult> {
+  private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number, reruns?: (error: unknown) => boolean): Promise<OperationResult> {
     // Plugins may re-run the op (retries), so each attempt gets a fresh copy; every attempt shares the call's timeout.
-    return this.transactions.implicit((scope) => this.execute(method, cloneOp(op), options, scope, { startedAt }), options?.signal);
+    return this.transactions.implicit((scope) => this.execute(method, cloneOp(op), options, scope, { startedAt }), options?.signal, reruns);
   }
 
   /** Whether `error` came out of the onion (so it is not input rejected before it). */

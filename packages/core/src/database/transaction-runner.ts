@@ -161,8 +161,11 @@ export class TransactionRunner {
     }
   }
 
-  /** The implicit transaction around one write, for plugins that need their own rows to commit with it. */
-  async implicit<T>(fn: (scope: TransactionScopeState) => Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  /**
+   * The implicit transaction around one write, for plugins that need their own rows to commit with it.
+   * `reruns(error)`: whether the caller runs the write again after this failure (afterRollback then says so).
+   */
+  async implicit<T>(fn: (scope: TransactionScopeState) => Promise<T>, signal: AbortSignal | undefined, reruns?: (error: unknown) => boolean): Promise<T> {
     const id = randomUUID();
     let attempt = 0;
     let scope: TransactionScopeState | undefined;
@@ -179,7 +182,7 @@ export class TransactionRunner {
       await this.settleCommit(scope!);
       return result;
     } catch (error) {
-      if (scope) await this.settleRollback(scope, error);
+      if (scope) await this.settleRollback(scope, error, reruns?.(error) === true);
       throw error;
     }
   }
@@ -194,14 +197,14 @@ export class TransactionRunner {
     }
   }
 
-  /** Fire afterRollback once for a rolled-back scope. */
-  async settleRollback(scope: TransactionScopeState, error: unknown): Promise<void> {
+  /** Fire afterRollback once for a rolled-back scope; `rerun`: its write runs again without a transaction. */
+  async settleRollback(scope: TransactionScopeState, error: unknown, rerun = false): Promise<void> {
     if (scope.settled) return;
     scope.settled = true;
     scope.end('rolled back');
     for (const p of this.rollbackHooks) {
       try {
-        await p.afterRollback!({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations, error });
+        await p.afterRollback!({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations, error, ...(rerun ? { rerun: true } : {}) });
       } catch (hookError) {
         warnHook(p, 'afterRollback', hookError);
       }

@@ -138,6 +138,14 @@ export interface TransactionEvent {
   readonly implicit: boolean;
   readonly operations: readonly CompletedOperation[];
   readonly error?: unknown;
+  /**
+   * On afterRollback only: the backend refused this implicit transaction
+   * whole for its request size (nothing was written), and core runs its
+   * write again without a transaction. The call's outcome is that run's
+   * (its own afterCommit, or its error), not this rollback: a plugin that
+   * records outcomes skips this event.
+   */
+  readonly rerun?: true;
 }
 
 type MaybePromise<T> = T | Promise<T>;
