@@ -255,6 +255,8 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     },
 
     async afterRollback(event: TransactionEvent) {
+      // Refused for its size and run again without a transaction: that run records the call's one outcome.
+      if (event.rerun) return;
       const operations = event.operations.filter((c) => !c.failed);
       if (!o.recordRollbacks || !operations.some((c) => familyOf(c.op.kind) !== 'read')) return;
       const body = builder.rollback(operations.length === event.operations.length ? event : { ...event, operations });

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { PassThrough } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase, defineRepository, f, PartialWriteError, UnsupportedQueryError, ValidationError, type Plugin } from '@chatcore/core';
 import { firestore } from '@chatcore/firestore';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
+import { audit } from '@chatcore/audit';
 import { encryption } from '../src/index.js';
 import { KEY_A } from './helpers/keys.js';
 
@@ -15,7 +17,7 @@ const emulator = await useFirestoreEmulator();
 const BIG = 'x'.repeat(400_000); // about 0.5 MB once encrypted: 12 records pass the emulator's request limit
 const ids = Array.from({ length: 12 }, (_, i) => `r${String(i).padStart(2, '0')}`);
 
-function setup(plugins: Plugin[] = []) {
+function setup(plugins: Plugin[] = [], outer: Plugin[] = []) {
   const projectId = `chatcore-enc-${randomBytes(4).toString('hex')}`;
   const notes = defineRepository('notes', {
     id: f.id(),
@@ -24,12 +26,12 @@ function setup(plugins: Plugin[] = []) {
     bounded: f.integer({ min: 0, max: 100 }).default(0),
     version: f.version(),
   }, { table: 'encsize_notes' });
-  const open = (extra: Plugin[]) => createDatabase({
+  const open = (extra: Plugin[], first: Plugin[] = []) => createDatabase({
     driver: firestore({ projectId, emulatorHost: emulator.host }),
     repositories: { notes },
-    plugins: [encryption({ keys: [{ id: 'k1', key: KEY_A }] }), ...extra],
+    plugins: [...first, encryption({ keys: [{ id: 'k1', key: KEY_A }] }), ...extra],
   });
-  return { db: open(plugins), other: open([]) };
+  return { db: open(plugins, outer), other: open([]) };
 }
 
 test('an encrypted updateMany past the request limit updates every record (outside a transaction of the caller)', async () => {
@@ -46,6 +48,28 @@ test('an encrypted updateMany past the request limit updates every record (outsi
     assert.is(await db.notes.updateMany({ tag: 't' }, { secret: BIG }), ids.length);
     const after = await db.notes.find({ orderBy: { id: 'asc' } });
     assert.equal(after.map((n) => [n.id, n.secret === BIG, n.version]), ids.map((id) => [id, true, 2]));
+  } finally {
+    await db.close();
+  }
+});
+
+test('the audit trail shows one outcome for a large encrypted updateMany: the run without the refused transaction', async () => {
+  const stream = new PassThrough();
+  let text = '';
+  stream.on('data', (d: Buffer) => { text += d.toString('utf8'); });
+  // recordRollbacks records every rolled-back attempt: the refused one is not the call's outcome.
+  const auditor = audit({ sinks: { console: { stream } }, recordRollbacks: true, slowQueryThreshold: 60_000 });
+  const { db } = setup([], [auditor]);
+  await db.connect();
+  try {
+    await db.notes.createMany(ids.map((id) => ({ id, tag: 't', secret: 'small' })));
+    assert.is(await db.notes.updateMany({ tag: 't' }, { secret: BIG }), ids.length);
+    await auditor.flush();
+    const events = text.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+    const updates = events.filter((e) => e.method === 'updateMany' || e.type === 'rollback');
+    assert.equal(updates.map((e) => [e.type, e.method, e.outcome, e.count]), [['operation', 'updateMany', 'ok', ids.length]]);
+    assert.equal(events.filter((e) => e.error !== undefined), [], 'no failure recorded');
+    assert.is(auditor.stats().sealed, events.length);
   } finally {
     await db.close();
   }
