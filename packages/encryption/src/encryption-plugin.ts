@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
 import type { ComponentHealth } from '@chatcore/core';
-import type { Operation, OperationContext, OperationResult, Plugin, PluginHost, RenamedFieldReader, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
+import type { MigrationRewriteStep, Operation, OperationContext, OperationResult, Plugin, PluginHost, RenamedFieldReader, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { renamedFieldReader } from './migration/renamed-field.js';
 import { openRewriteWindow } from './migration/rewrite-window.js';
 import { isStoredCiphertext } from './migration/stored-ciphertext.js';
@@ -247,10 +247,10 @@ export class EncryptionPlugin implements Plugin {
     return plan ? renamedFieldReader(this.name, this.keyring(), plan, from, to, this.sink()) : undefined;
   }
 
-  /** Migrations: while a data step rewrites `repository`, read rows written before it had a protected field (see `Plugin.migrationRewrites`). */
-  migrationRewrites(repository: string): (() => void) | undefined {
+  /** Migrations: while the data step giving `repository` its first protected field runs, read rows it has not rewritten yet (see `Plugin.migrationRewrites`). */
+  migrationRewrites(repository: string, step: MigrationRewriteStep): (() => void) | undefined {
     const plan = this.#plans.get(repository);
-    return plan ? openRewriteWindow(plan) : undefined;
+    return plan ? openRewriteWindow(plan, step) : undefined;
   }
 
   /** Migrations: whether a value stored in `field` is one of this plugin's ciphertexts there, by shape (see `Plugin.isStoredCiphertext`). */

@@ -1,4 +1,4 @@
-import type { FieldMeta, RepositorySchema, SearchNormalization, StoredRow } from '@chatcore/core/plugin';
+import type { FieldMeta, MigrationRewriteStep, RepositorySchema, SearchNormalization, StoredRow } from '@chatcore/core/plugin';
 import { ConfigError, PluginError } from '@chatcore/core';
 import { toSnakeCase } from '@chatcore/core/plugin';
 import type { EncryptionOptions, SealOptions, SensitiveFieldOption } from './encryption-options.js';
@@ -7,6 +7,7 @@ import { fieldList } from './record/record-envelope.js';
 import type { BlindIndexer } from './crypto/blind-index.js';
 import { RepositoryCounters } from './encryption-stats.js';
 import { AUTH_FIELD, type RenamedSlot, type RowAuthenticator } from './crypto/row-authenticator.js';
+import { predatesRewrites } from './migration/rewrite-window.js';
 
 /**
  * How one logical field is protected.
@@ -82,11 +83,13 @@ export interface RepositoryPlan {
    */
   readonly oldNames: Map<string, OldNameColumn>;
   /**
-   * Data steps of migrations rewriting this repository now: while any runs,
-   * a row without an authenticator that holds no protected value (written
-   * before the repository had one) is read, and its rewrite adds one.
+   * Data steps of migrations giving this repository its first protected
+   * field, running now: while any runs, a row without an authenticator that
+   * holds no protected value (written before the repository had one) and
+   * that the migration has not rewritten yet is read, and its rewrite adds
+   * one (see migration/rewrite-window.ts).
    */
-  readonly rewrites: { open: number };
+  readonly rewrites: Set<MigrationRewriteStep>;
 }
 
 /**
@@ -225,7 +228,7 @@ export function planRepositories(pluginName: string, schemas: readonly Repositor
     else for (const p of protectedFields.values()) reads.set(p.name, p);
     for (const f of indexFields.keys()) reads.set(f, 'index');
     plans.set(schema.name, { name: schema.name, mode: seal ? 'record' : 'field', logical: schema, fields: protectedFields, envelopeField, sealed, envelope: { list: fieldList(sealed), names: sealed }, indexFields, searchable, reads, counters: new RepositoryCounters(),
-      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false, renamed: new Map(), oldNames: new Map(), rewrites: { open: 0 } });
+      authMode, authSlots: envelopeField ? [envelopeField] : [...protectedFields.keys()], verifyLookups: options.verifyLookups !== false, renamed: new Map(), oldNames: new Map(), rewrites: new Set() });
   }
   return plans;
 }
@@ -282,7 +285,7 @@ export function authOf(plan: RepositoryPlan): RowAuthenticator {
  */
 export function checkRow(plan: RepositoryPlan, stored: StoredRow, renamed?: readonly RenamedSlot[]): void {
   if (plan.authMode === 'off') return;
-  const unprotected = plan.rewrites.open > 0 && plan.authSlots.every((s) => stored[s] === null || stored[s] === undefined);
+  const unprotected = plan.rewrites.size > 0 && plan.authSlots.every((s) => stored[s] === null || stored[s] === undefined) && predatesRewrites(plan, String(stored.id));
   authOf(plan).check(stored, plan.authMode === 'accept-missing' || unprotected, renamed);
 }
 

@@ -88,6 +88,8 @@ export interface CompiledMigration {
   readonly description: readonly string[];
   /** For each step (in the migration's order), the index in `data` of the data step it feeds, if any. */
   readonly dataStepOf: readonly (number | undefined)[];
+  /** Logical fields added by addField steps, by repository. */
+  readonly added: ReadonlyMap<string, ReadonlySet<string>>;
 }
 
 function isBlindIndexOf(meta: FieldMeta, field: string): boolean {
@@ -365,5 +367,6 @@ export function compileMigration(
     contractEnsure: c.ensure(false),
     description: c.description,
     dataStepOf,
+    added: c.added,
   };
 }

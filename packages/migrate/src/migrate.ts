@@ -4,6 +4,7 @@ import { recordSteps, type Migration } from './define-migration.js';
 import { loadMigrations, type MigrationSource } from './load-migrations.js';
 import { compileMigration, type CompiledMigration, type RepositoryInfo } from './compile-migration.js';
 import { runDataStep, type StepProgress } from './run-data-step.js';
+import { rewriteStep } from './rewrite-step.js';
 import type { MigrationStep } from './migration-steps.js';
 import { refuseUnfilledTodos } from './todo-markers.js';
 import { refuseCoveredDrops } from './drop-checks.js';
@@ -206,8 +207,10 @@ async function applyOne(
   for (const [i, step] of compiled.data.entries()) {
     const start = steps[i] ?? { rows: 0, done: false };
     if (start.done) continue;
-    // Rows written before a plugin kept what it now checks (no row authenticator yet) are accepted while the step rewrites them.
-    const releases = db.plugins.map((p) => p.migrationRewrites?.(step.repository));
+    // Rows written before a plugin kept what it now checks (no row authenticator yet) are accepted while the step rewrites them;
+    // the rows it (or an earlier backfill of all rows) already rewrote must carry it again.
+    const rewrite = rewriteStep(compiled, i, (j) => (j === i ? steps[i] ?? start : steps[j]));
+    const releases = db.plugins.map((p) => p.migrationRewrites?.(step.repository, rewrite));
     try {
       await runDataStep(db, step, start, async (p) => {
         steps[i] = p;

@@ -251,10 +251,11 @@ export interface Plugin {
    * through it. Rows written before this plugin kept what it now checks (a
    * repository that gains its first encrypted field has rows without a row
    * authenticator, and without any protected value) are accepted until the
-   * returned function is called, so the step can write them. Called after
-   * `connect`.
+   * returned function is called, so the step can write them; `step` says
+   * which fields the migration adds and which rows it already rewrote
+   * (those must carry what the plugin checks again). Called after `connect`.
    */
-  migrationRewrites?(repository: string): (() => void) | undefined;
+  migrationRewrites?(repository: string, step: MigrationRewriteStep): (() => void) | undefined;
   /**
    * Migrations: whether `value`, read below every plugin from field `field`
    * of `repository`, is stored the way this plugin stores that field now.
@@ -283,6 +284,29 @@ export interface Plugin {
    * driver's check; every difference found ends up in one SchemaDriftError.
    */
   verifySchema?(driver: Driver): MaybePromise<readonly string[]>;
+}
+
+/**
+ * What a migration's data step tells plugins as it starts rewriting a
+ * repository (see `Plugin.migrationRewrites`).
+ *
+ * @example
+ * ```ts
+ * const lastId = '0190a1b2-0000-7000-8000-000000000000'; // where the step got to
+ * const step: MigrationRewriteStep = { adds: ['phone'], rewritten: (id) => id <= lastId };
+ * const release = db.plugin('encryption')?.migrationRewrites?.('people', step);
+ * ```
+ */
+export interface MigrationRewriteStep {
+  /** Logical fields of the repository that the migration adds (its `addField` steps). */
+  readonly adds: readonly string[];
+  /**
+   * Whether the row `id` was already rewritten by this step or by an
+   * earlier step of the migration that rewrites every row it reads (the
+   * steps walk rows in id order and record how far they got, so this holds
+   * across interrupted runs).
+   */
+  rewritten(id: string): boolean;
 }
 
 /**
