@@ -4,7 +4,8 @@
  * - `OK` (0): the command did what it was asked and every check passed.
  * - `CHECK_FAILED` (1): a check failed or an operation was refused or failed
  *   (a component down, schema drift, a tampered audit trail, a key still in use,
- *   a server that cannot be reached).
+ *   an unfinished migration that key commands wait for, a server that cannot
+ *   be reached).
  * - `USAGE` (2): the command line or the configuration is wrong (unknown
  *   option, unreadable or invalid YAML, a repositories module that cannot be
  *   loaded); nothing was done.

@@ -137,6 +137,9 @@ export interface RotateOptions {
  * stopped when started again; the file is removed once every repository it
  * lists is done (a run limited to some repositories keeps the others'
  * progress). Exit 1 if rows changed under the job and were skipped (run again).
+ * Refused (exit 1) before any row changes while a migration is unfinished
+ * (an interrupted rename of an encrypted field keeps values, and their row
+ * authenticators, under the old name until the migration rewrites them).
  *
  * @example
  * ```ts
@@ -155,6 +158,13 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
     const names = options.repositories?.length ? [...options.repositories] : protectedNames;
     for (const n of names) {
       if (!protectedNames.includes(n)) throw new CliError(`Repository ${n} has no encrypted fields; protected repositories: ${protectedNames.join(', ') || 'none'}.`, { code: 'USAGE' });
+    }
+    // An interrupted rename of an encrypted field leaves rows whose value and row authenticator are still under the
+    // old name, which only the migration rewrites: the job would stop at the first of them, half done.
+    const migrations = await unfinishedMigrations(db);
+    if (migrations.length > 0) {
+      const message = `migration(s) ${migrations.join(', ')} did not finish: a rename of an encrypted field may still hold values under its old name, which only the migration rewrites. Nothing was re-encrypted. Finish the migration first (chatcore migrate up), then run chatcore keys rotate.`;
+      return { exitCode: EXIT.CHECK_FAILED, json: { activeKeyId: active, error: { code: 'MIGRATION', message }, unfinishedMigrations: migrations }, text: [`Refused: ${message}`] };
     }
     const saved = readRotationState(file);
     const notes: string[] = [];

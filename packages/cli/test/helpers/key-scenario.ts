@@ -21,12 +21,13 @@ export interface TestKey {
 /**
  * A PGlite data directory of two protected repositories (users, sealed
  * notes), seeded in this process, and a chatcore.yaml the tests rewrite to
- * misconfigure the keys the CLI runs with.
+ * misconfigure the keys the CLI runs with. `repositoriesModule` gives the
+ * CLI another fixture (then seed the data directory with it yourself).
  */
-export function keyScenario(name: string) {
+export function keyScenario(name: string, options: { repositoriesModule?: string } = {}) {
   const dir = mkdtempSync(join(tmpdir(), `chatcore-cli-${name}-`));
   const dataDir = join(dir, 'data');
-  const env: Record<string, string> = { CHATCORE_REPOSITORIES: MODULE };
+  const env: Record<string, string> = { CHATCORE_REPOSITORIES: options.repositoriesModule ?? MODULE };
   for (const v of ['K1', 'K2', 'K3', 'BIDX']) env[v] = randomBytes(32).toString('base64');
 
   function writeConfig(keys: readonly TestKey[], extra = ''): void {
