@@ -259,7 +259,7 @@ export class EncryptionPlugin implements Plugin {
     return plan ? isStoredCiphertext(plan, field, value) : undefined;
   }
 
-  /** Re-encrypt every value of a repository that is not under the active key (resumable; see ReencryptOptions). */
+  /** Re-encrypt every value of a repository that is not under the active key (resumable; see ReencryptOptions); refused (ConfigError) while a migration is unfinished. */
   reencrypt(options: ReencryptOptions): Promise<ReencryptResult> {
     return reencrypt(this.rotationContext(), options);
   }

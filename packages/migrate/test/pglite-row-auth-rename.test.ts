@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import { sqlDriver } from '@chatcore/sql';
 import { defaultTemplateCache, PgliteExecutor, startInMemory } from '@chatcore/pglite';
 import { renameRefusesTamperedRow, renameUnderRowAuth } from './helpers/row-auth-rename.js';
-import { rotateDuringRename } from './helpers/rotate-during-rename.js';
+import { reencryptInAnotherProcess, rotateDuringRename } from './helpers/rotate-during-rename.js';
 
 async function onPglite(run: (driver: () => ReturnType<typeof sqlDriver>) => Promise<void>): Promise<void> {
   const client = await startInMemory(defaultTemplateCache());
@@ -23,6 +23,10 @@ test('PGlite: a row tampered before the rename fails the migration with Integrit
 
 test('PGlite: during an unfinished encrypted rename, keyUsage counts the old-name values, retireKey and reencrypt refuse', async () => {
   await onPglite((driver) => rotateDuringRename(driver));
+});
+
+test('PGlite: during an unfinished encrypted rename, reencrypt in a process that did not run it refuses before changing any row', async () => {
+  await onPglite((driver) => reencryptInAnotherProcess(driver));
 });
 
 test.run();

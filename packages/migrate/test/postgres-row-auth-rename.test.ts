@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import { freshDatabase, pgDriver } from './helpers/pg-database.js';
 import { renameRefusesTamperedRow, renameUnderRowAuth } from './helpers/row-auth-rename.js';
-import { rotateDuringRename } from './helpers/rotate-during-rename.js';
+import { reencryptInAnotherProcess, rotateDuringRename } from './helpers/rotate-during-rename.js';
 
 async function onPostgres(run: (driver: () => ReturnType<typeof pgDriver>) => Promise<void>): Promise<void> {
   const db = await freshDatabase();
@@ -22,6 +22,10 @@ test('PostgreSQL: a row tampered before the rename fails the migration with Inte
 
 test('PostgreSQL: during an unfinished encrypted rename, keyUsage counts the old-name values, retireKey and reencrypt refuse', async () => {
   await onPostgres((driver) => rotateDuringRename(driver));
+});
+
+test('PostgreSQL: during an unfinished encrypted rename, reencrypt in a process that did not run it refuses before changing any row', async () => {
+  await onPostgres((driver) => reencryptInAnotherProcess(driver));
 });
 
 test.run();

@@ -7,6 +7,7 @@ import type { MethodName, Operation, OperationOf, OperationResult } from './oper
 import type { ValidationError } from '../errors.js';
 import type { CallerContext } from '../context/operation-context.js';
 import type { SecurityEvent } from './security-event.js';
+import type { MigrationBackend } from '../driver/migration-backend.js';
 
 /**
  * What a plugin gets at connect: the storage schemas, the driver's
@@ -39,8 +40,13 @@ export interface PluginHost {
   reportSecurityEvent(event: SecurityEvent): void;
   /** Run an operation through the plugins below `from` (for re-encryption jobs and similar). */
   execute(from: string, op: Operation, ctx?: Partial<Pick<OperationContext, 'actor' | 'tenant' | 'traceId'>>): Promise<OperationResult>;
-  /** The driver's name and health report, read-only (for metrics: pool and breaker state). */
-  readonly driver: Pick<Driver, 'name' | 'health'>;
+  /**
+   * The driver's name, health report and migration history, read-only (for
+   * metrics: pool and breaker state; for key jobs: the migrations that
+   * started and did not finish). `migrations` is absent where the driver
+   * keeps no history.
+   */
+  readonly driver: Pick<Driver, 'name' | 'health'> & { readonly migrations?: Pick<MigrationBackend, 'history'> | undefined };
   /** Every plugin of the database, outermost first (to read another plugin's `stats()`). */
   readonly plugins: readonly Plugin[];
 }

@@ -6,7 +6,9 @@ import type { RotationContext } from './reencrypt-job.js';
 // An interrupted rename migration leaves ciphertext under the field's old
 // name in the rows it has not rewritten yet; resuming it must decrypt them.
 // The key jobs count those values so that a key still needed there is not
-// retired, and re-encryption waits for the migration to finish.
+// retired, and re-encryption waits for the migration to finish. Only the
+// process that ran the migration knows its renames; any other reads the
+// migration history.
 
 /**
  * Values still stored under the old name of a renamed field, in rows the
@@ -71,4 +73,21 @@ export async function oldNameUsage(ctx: RotationContext, plan: RepositoryPlan, b
     if (Object.keys(byKey).length > 0) out.push({ repository: plan.name, from: old.from, to: old.to, byKey });
   }
   return out;
+}
+
+/**
+ * The ids of the migrations the history records as started and not
+ * finished (none when the driver keeps no history). A process that did not
+ * run them cannot tell which fields they rename, so the key jobs wait for
+ * all of them.
+ *
+ * @example
+ * ```ts
+ * const ids = await unfinishedMigrations(ctx); // ['010_people_contact']
+ * ```
+ */
+export async function unfinishedMigrations(ctx: RotationContext): Promise<string[]> {
+  const backend = ctx.host.driver.migrations;
+  if (!backend) return [];
+  return (await backend.history()).filter((r) => !r.finishedAt).map((r) => r.id);
 }

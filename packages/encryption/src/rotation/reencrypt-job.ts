@@ -1,7 +1,7 @@
 import type { EventEmitter } from 'node:events';
 import type { Condition, PluginHost, StoredRow } from '@chatcore/core/plugin';
 import { ConfigError, IntegrityError, ValidationError } from '@chatcore/core';
-import { oldNameUsage, type OldNameUsage } from './old-name-scan.js';
+import { oldNameUsage, unfinishedMigrations, type OldNameUsage } from './old-name-scan.js';
 import { resealEnvelope } from '../record/reseal.js';
 import { batches, planOf, scanFields, slots, type Slot } from './table-scan.js';
 import { AUTH_FIELD } from '../crypto/row-authenticator.js';
@@ -131,7 +131,8 @@ function rewrite(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow,
  * under the active key. Each record is swapped with a compare-and-swap
  * update (guarded by the old ciphertext, so it can run while the
  * application writes); values are re-sealed without decoding. Resumable
- * from `checkpoint`; progress after each batch.
+ * from `checkpoint`; progress after each batch. Refused (ConfigError)
+ * before any write while a migration is unfinished.
  *
  * @example
  * ```ts
@@ -147,6 +148,11 @@ export async function reencrypt(ctx: RotationContext, options: ReencryptOptions)
     const where = pending.map((u) => `${u.repository}.${u.from} (renamed to ${u.to}): ${Object.values(u.byKey).reduce((a, b) => a + b, 0)} rows`).join(', ');
     // Those rows are authenticated under the old names until the migration rewrites them: re-encrypting them here would fail or strand the old values.
     throw new ConfigError(`Cannot re-encrypt ${plan.name} while a rename migration is unfinished (${where} not rewritten yet): finish the migration first (run migrate again), then reencrypt.`, { info: { repository: plan.name, fields: pending.map((u) => u.from) } });
+  }
+  const unfinished = await unfinishedMigrations(ctx);
+  if (unfinished.length > 0) {
+    // A rename this process did not run: its rows not rewritten yet fail the row check, so the job would stop half done.
+    throw new ConfigError(`Cannot re-encrypt ${plan.name} while migration(s) ${unfinished.join(', ')} did not finish: a rename of an encrypted field may still hold values under its old name, which only the migration rewrites. Nothing was re-encrypted: finish the migration first (run migrate again), then reencrypt.`, { info: { repository: plan.name, migrations: unfinished } });
   }
   const active = (plan.mode === 'record' ? envelopeCipherOf(plan) : cipherOf(plan, [...plan.fields.values()][0]!)).activeKeyId();
   const columns = slots(plan);

@@ -74,3 +74,46 @@ export async function rotateDuringRename(driver: () => Driver): Promise<void> {
   await db2.close();
   await db1.close();
 }
+
+/**
+ * 20 rows; the rename (run while k1 was the only key) stops after its first
+ * 10 rows. A database that did not run it (another process), with k2
+ * active: reencrypt refuses (ConfigError) naming the migration, with no row
+ * changed. Once that process resumes the migration, reencrypt puts every
+ * value under k2.
+ * `driver()` must give drivers on the same storage each time.
+ */
+export async function reencryptInAnotherProcess(driver: () => Driver): Promise<void> {
+  const s = salt();
+  const k1 = { id: 'k1', key: KEY };
+  const db1 = createDatabase({ driver: driver(), repositories: { people: peopleV1 }, plugins: [encryption({ keys: [k1], blindIndex: { key: BIDX } })] });
+  await db1.connect();
+  await db1.people.createMany(Array.from({ length: 20 }, (_, i) => ({ name: `n${i}`, email: `p${i}-${s}@example.com`, phone: `+1-555-${i}` })));
+  await db1.close();
+  const db2 = createDatabase({ driver: driver(), repositories: { people: peopleV2 }, schemaMode: 'off', plugins: [encryption({ keys: [k1], blindIndex: { key: BIDX } })] });
+  const stop = new Error('stopped');
+  const first = await outcome(() => migrate(db2, { migrations: [renameEmail], concurrency: 1, onProgress: (e) => { if ((e.rows ?? 0) >= 10) throw stop; } }));
+  assert.ok('error' in first && (first.error as Error).cause === stop, 'the migration stops after 10 rows');
+  await db2.close();
+
+  const db3 = createDatabase({ driver: driver(), repositories: { people: peopleV2 }, schemaMode: 'off',
+    plugins: [encryption({ keys: [k1, { id: 'k2', key: KEY2, active: true }], blindIndex: { key: BIDX } })] });
+  await db3.connect();
+  const schema = db3.schemas.get('people')!;
+  const withOldName = { ...schema, fields: { ...schema.fields, email: { ...schema.fields.contact!, column: 'email' }, emailBidx: { ...schema.fields.contactBidx!, column: 'email_bidx' } } };
+  const stored = () => db3.driver.query(withOldName, { orderBy: [{ field: 'id', direction: 'asc' }] }, {});
+  const before = await stored();
+  assert.is(before.filter((r) => r.contact == null && typeof r.email === 'string').length, 10, 'rows still under the old name');
+  const enc = db3.plugin<EncryptionPlugin>('encryption')!;
+  const re = await outcome(() => enc.reencrypt({ repository: 'people', batchSize: 5 }));
+  assert.ok('error' in re && re.error instanceof ConfigError, `reencrypt refuses: ${'error' in re ? String(re.error) : 'it ran'}`);
+  assert.match((re as { error: Error }).error.message, /010_people_contact did not finish.*Nothing was re-encrypted: finish the migration first/);
+  assert.equal(await stored(), before, 'no row changed');
+
+  const second = await migrate(db3, { migrations: [renameEmail] });
+  assert.equal(second.resumed, ['010_people_contact']);
+  const done = await enc.reencrypt({ repository: 'people', batchSize: 5 });
+  assert.equal([done.done, done.scanned, done.rewritten, done.skipped], [true, 20, 30, 0], 'rows 0-9 contact and every phone were under k1');
+  assert.equal((await enc.keyUsage()).byKey, { k2: 40 });
+  await db3.close();
+}
