@@ -25,6 +25,7 @@ import { concealOptions, keyringOptions, keySource } from './keys/keyring-option
 import { verify, type VerifyOptions, type VerifyResult } from './rotation/verify-job.js';
 import { keyHealth } from './rotation/key-health.js';
 import { retireKey } from './rotation/retire-key.js';
+import { unfinishedMigrations } from './rotation/old-name-scan.js';
 import { sumCounters, type EncryptionCounters, type EncryptionStats } from './encryption-stats.js';
 import { reportCheckFailure, reportIndexMismatch, reportingFailures, type SecuritySink } from './security-reports.js';
 
@@ -274,9 +275,9 @@ export class EncryptionPlugin implements Plugin {
     return verify(this.rotationContext(), { ...options, indexRootKeyId: this.indexRootKeyId() });
   }
 
-  /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it. */
+  /** Remove a key from the keyring; refused (KeyError) while any stored value still uses it or a migration is unfinished. */
   async retireKey(keyId: string): Promise<{ scanned: number }> {
-    const result = await retireKey(this.keyring(), this.#plans.values(), keyId, () => this.keyUsage());
+    const result = await retireKey(this.keyring(), this.#plans.values(), keyId, () => this.keyUsage(), () => unfinishedMigrations(this.rotationContext()));
     this.#keyCheck = undefined;
     return result;
   }

@@ -5,16 +5,18 @@ import type { KeyUsage } from './reencrypt-job.js';
 
 /**
  * Retire a key from a running keyring: refused (KeyError) for an unknown
- * key, the active key, or one that `usage` (a fresh key-usage scan) still
- * finds on stored values; otherwise the key leaves the ring and every
- * cipher of the plans forgets it.
+ * key, the active key, one that `usage` (a fresh key-usage scan) still
+ * finds on stored values, or while `unfinished` (the migration history)
+ * names a migration that did not finish (a rename this process did not run
+ * may keep values under the key under their old name); otherwise the key
+ * leaves the ring and every cipher of the plans forgets it.
  *
  * @example
  * ```ts
- * const { scanned } = await retireKey(ring, plans, 'k1', () => keyUsage(context, {}));
+ * const { scanned } = await retireKey(ring, plans, 'k1', () => keyUsage(context, {}), () => unfinishedMigrations(context));
  * ```
  */
-export async function retireKey(ring: Keyring, plans: Iterable<RepositoryPlan>, keyId: string, usage: () => Promise<KeyUsage>): Promise<{ scanned: number }> {
+export async function retireKey(ring: Keyring, plans: Iterable<RepositoryPlan>, keyId: string, usage: () => Promise<KeyUsage>, unfinished: () => Promise<readonly string[]>): Promise<{ scanned: number }> {
   if (!ring.has(keyId)) throw new KeyError(`No key with id ${keyId} in the keyring; nothing to retire.`, { info: { keyId } });
   if (ring.activeKeyId === keyId) throw new KeyError(`Key ${keyId} is the active key: activate another key and re-encrypt before retiring it.`, { info: { keyId } });
   const found = await usage();
@@ -23,6 +25,10 @@ export async function retireKey(ring: Keyring, plans: Iterable<RepositoryPlan>, 
   if (stranded.length > 0) {
     const where = stranded.map((u) => `${u.repository}.${u.from} (renamed to ${u.to}): ${u.byKey[keyId]}`).join(', ');
     throw new KeyError(`Key ${keyId} still protects values under the old name of a field an unfinished rename migration has not rewritten (${where}): finish the migration first (run migrate again), then re-encrypt and retire the key.`, { info: { keyId, remaining, fields: stranded.map((u) => `${u.repository}.${u.from}`) } });
+  }
+  const migrations = await unfinished();
+  if (migrations.length > 0) {
+    throw new KeyError(`Key ${keyId} cannot be retired while migration(s) ${migrations.join(', ')} did not finish: a rename of an encrypted field may still hold values under it under the old name, which resuming the migration needs. Finish the migration first (run migrate again), then retire the key.`, { info: { keyId, remaining, migrations } });
   }
   if (remaining > 0) {
     const where = Object.entries(found.byRepository).filter(([, m]) => (m[keyId] ?? 0) > 0).map(([r, m]) => `${r}: ${m[keyId]}`).join(', ');

@@ -22,8 +22,10 @@ async function outcome<T>(run: () => Promise<T>): Promise<{ value: T } | { error
  * 20 rows; the migration stops at the row of index 12 (tampered), after
  * rewriting the first 10. With k2 active: reencrypt refuses (ConfigError),
  * keyUsage counts the 10 old-name values under k1 and retireKey('k1')
- * refuses (KeyError) naming people.email. Restoring the row and resuming
- * the migration reads every row back; then k1 can be retired.
+ * refuses (KeyError) naming people.email; so does retireKey('k1') in a
+ * database that did not run the migration (its keyUsage sees only k2),
+ * naming the migration. Restoring the row and resuming the migration reads
+ * every row back; then k1 can be retired.
  * `driver()` must give drivers on the same storage each time.
  */
 export async function rotateDuringRename(driver: () => Driver): Promise<void> {
@@ -59,6 +61,18 @@ export async function rotateDuringRename(driver: () => Driver): Promise<void> {
   assert.ok('error' in retire && retire.error instanceof KeyError, `retireKey refuses: ${'error' in retire ? String(retire.error) : 'it retired k1'}`);
   assert.match((retire as { error: Error }).error.message, /people\.email.*finish the migration first/);
   assert.equal(enc.keyIds(), ['k1', 'k2'], 'k1 stays in the keyring');
+
+  // A process that did not run the migration does not see the old-name values: the unfinished migration alone keeps k1.
+  const db3 = createDatabase({ driver: driver(), repositories: { people: peopleV2 }, schemaMode: 'off',
+    plugins: [encryption({ keys: [{ id: 'k1', key: KEY }, { id: 'k2', key: KEY2, active: true }], blindIndex: { key: BIDX } })] });
+  await db3.connect();
+  const other = db3.plugin<EncryptionPlugin>('encryption')!;
+  assert.equal((await other.keyUsage()).byKey, { k2: 10 });
+  const retired = await outcome(() => other.retireKey('k1'));
+  assert.ok('error' in retired && retired.error instanceof KeyError, `retireKey refuses in another process: ${'error' in retired ? String(retired.error) : 'it retired k1'}`);
+  assert.match((retired as { error: Error }).error.message, /010_people_contact did not finish.*Finish the migration first/);
+  assert.equal(other.keyIds(), ['k1', 'k2'], 'k1 stays in its keyring');
+  await db3.close();
 
   await db1.driver.update(schema, { ids: [ids[12]!] }, { set: { email: good.email }, increment: {} }, {});
   const second = await migrate(db2, { migrations: [renameEmail] });
