@@ -1,11 +1,11 @@
 import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
-import type { ComponentHealth } from '@chatcore/core';
+import { logicalUniqueFields } from './unique-names.js';
 import type { MigrationRewriteStep, Operation, OperationContext, OperationResult, Plugin, PluginHost, RenamedFieldReader, RepositorySchema, StoredRow } from '@chatcore/core/plugin';
 import { renamedFieldReader } from './migration/renamed-field.js';
 import { openRewriteWindow } from './migration/rewrite-window.js';
 import { isStoredCiphertext } from './migration/stored-ciphertext.js';
-import { ConfigError, IntegrityError, KeyError, PluginError } from '@chatcore/core';
+import { ConfigError, IntegrityError, KeyError, PluginError, type ComponentHealth } from '@chatcore/core';
 import type { EncryptionOptions, KeyOption } from './encryption-options.js';
 import { Keyring, type KeyringConfig } from './keys/keyring.js';
 import type { KeyProvider } from './keys/key-provider.js';
@@ -220,7 +220,7 @@ export class EncryptionPlugin implements Plugin {
         return readChecked(plan, down, next, checks, select === mapped ? undefined : op.query.select, this.checkedIo(plan, ctx));
       }
       case 'insert':
-        return insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx));
+        return logicalUniqueFields(plan, insertThrough(plan, op, next, (rows) => this.decryptRows(plan, rows, ctx)));
       case 'count': {
         const where = rewriteCondition(plan, op.where);
         const checks = where === op.where || !plan.verifyLookups ? undefined : IndexChecks.of(plan, op.where, where);
@@ -234,10 +234,10 @@ export class EncryptionPlugin implements Plugin {
       case 'delete':
         return next({ ...op, target: { ids: op.target.ids, where: rewriteCondition(plan, op.target.where) } });
       case 'update':
-        return updateThrough(plan, op, next, this.checkedIo(plan, ctx), ctx.transaction !== undefined);
+        return logicalUniqueFields(plan, updateThrough(plan, op, next, this.checkedIo(plan, ctx), ctx.transaction !== undefined));
       case 'upsert': {
         const io = this.checkedIo(plan, ctx);
-        return upsertThrough(plan, op, next, io, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, (s) => withAuthFields(plan, s)!, io));
+        return logicalUniqueFields(plan, upsertThrough(plan, op, next, io, (logical, where) => conflictHolder(plan, op.schema, logical, where, next, (s) => withAuthFields(plan, s)!, io)));
       }
     }
   }

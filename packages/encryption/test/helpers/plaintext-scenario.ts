@@ -82,6 +82,18 @@ export async function plaintextScenario(base: Driver, suffix: string, dump: (sch
       assert.unreachable('duplicate email accepted');
     } catch (e) {
       assert.instance(e, UniqueViolationError);
+      // Named as declared, not by its blind-index storage field.
+      assert.equal((e as UniqueViolationError).info.fields, ['email']);
+      assert.match((e as Error).message, /same email already exists/);
+    }
+    for (const write of [() => db.people.update(a.id, { email: target.email }), () => db.people.upsert({ id: a.id, name: a.name, email: target.email }, { conflict: ['id'] })]) {
+      try {
+        await write();
+        assert.unreachable('duplicate email accepted');
+      } catch (e) {
+        assert.instance(e, UniqueViolationError);
+        assert.equal((e as UniqueViolationError).info.fields, ['email']);
+      }
     }
     assert.is(await db.people.count({}), total);
     const read = (await db.people.get(target.id))!;
