@@ -310,13 +310,7 @@ export class EncryptionPlugin implements Plugin {
     return ring.separateIndexKey ? undefined : ring.indexKeyId;
   }
 
-  /**
-   * Counters since the plugin was created: values sealed and opened (per
-   * key id), blind indexes computed, integrity failures and missing keys
-   * met on reads, writes and key jobs; in total and per protected
-   * repository. Plain counters, kept on the hot path at the cost of an
-   * increment.
-   */
+  /** Counters since creation (values sealed and opened per key id, blind indexes, integrity failures and missing keys), in total and per repository. */
   stats(): EncryptionStats {
     const repositories: Record<string, EncryptionCounters> = {};
     for (const [name, plan] of this.#plans) repositories[name] = plan.counters.snapshot();
