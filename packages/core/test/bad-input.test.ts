@@ -135,6 +135,20 @@ test('a lone surrogate in a sensitive value is refused before any plugin (encryp
   await vdb.close();
 });
 
+test('a Prisma-style { where } given to count or exists, and a field given to find as an option, say where the filter goes', async () => {
+  for (const run of [() => db.users.count({ where: { name: 'ada' } } as never), () => db.users.exists({ where: { name: 'ada' } } as never), () => db.users.deleteMany({ where: { name: 'ada' } } as never)]) {
+    const e = await run().then(() => undefined, (error: unknown) => error);
+    assert.instance(e, ValidationError);
+    assert.match((e as Error).message, /a filter names fields directly, e\.g\. count\(\{ name: 'Ada' \}\); only find takes \{ where/);
+  }
+  const e = await db.users.find({ name: 'ada' } as never).then(() => undefined, (error: unknown) => error);
+  assert.instance(e, ValidationError);
+  assert.match((e as Error).message, /name is a field; filters go in where, e\.g\. find\(\{ where: \{ name: \.\.\. \} \}\)/);
+  const other = await db.users.find({ nope: 1 } as never).then(() => undefined, (error: unknown) => error);
+  assert.match((other as Error).message, /unknown query option \(use /);
+  assert.is(await checksum(), before, 'nothing written');
+});
+
 test.after(async () => {
   await db.close();
 });

@@ -141,7 +141,9 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
     }
     const meta = Object.hasOwn(schema.fields, key) ? schema.fields[key] : undefined;
     if (!meta) {
-      issues.push({ path: here, message: 'unknown field' });
+      // count, exists, updateMany and deleteMany take the filter itself, where find takes { where }.
+      const hint = key === 'where' && depth === 0 && isPlainObject(value) ? ': a filter names fields directly, e.g. count({ name: \'Ada\' }); only find takes { where: { ... } }' : '';
+      issues.push({ path: here, message: `unknown field${hint}` });
       continue;
     }
     if (meta.secret) {

@@ -81,7 +81,11 @@ export function collectQuery(schema: RepositorySchema, input: unknown, issues: V
     issues.push({ path: '(query)', message: `expected a query object, got ${describe(input)}` });
     return undefined;
   }
-  for (const key of Object.keys(input)) if (!QUERY_KEYS.has(key)) issues.push({ path: key, message: `unknown query option (use ${[...QUERY_KEYS].join(', ')})` });
+  for (const key of Object.keys(input)) {
+    if (QUERY_KEYS.has(key)) continue;
+    const field = Object.hasOwn(schema.fields, key) ? `: ${key} is a field; filters go in where, e.g. find({ where: { ${key}: ... } })` : ` (use ${[...QUERY_KEYS].join(', ')})`;
+    issues.push({ path: key, message: `unknown query option${field}` });
+  }
   const orderBy = normalizeOrderBy(schema, input.orderBy, issues);
   const limit = intInRange(input.limit, 'limit', 1, MAX_LIMIT, issues);
   const offset = intInRange(input.offset, 'offset', 0, MAX_OFFSET, issues);
