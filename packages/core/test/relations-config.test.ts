@@ -23,6 +23,18 @@ function problems(relations: Relations<typeof repos>): string {
   return '';
 }
 
+test('a reference to a key of createDatabase({ repositories }) rather than a defineRepository name says which name it needs', () => {
+  const authors = defineRepository('users', { id: f.id(), name: f.string() });
+  const notes = defineRepository('notes', { id: f.id(), authorId: f.string().references('people') });
+  try {
+    createDatabase({ driver: memoryDriver(), repositories: { people: authors, notes } });
+    assert.unreachable('accepted');
+  } catch (error) {
+    assert.instance(error, ConfigError);
+    assert.match((error as Error).message, /notes\.authorId references repository "people".*references use the name given to defineRepository \(known: users, notes\), not a key of createDatabase/);
+  }
+});
+
 test('an unknown target, an unknown field or a field of the wrong type is a ConfigError naming the relation', () => {
   assert.match(problems(raw({ posts: { author: { kind: 'one', target: 'people', field: 'userId' } } })), /posts\.author: target "people" is not a repository/);
   assert.match(problems(raw({ posts: { author: { kind: 'one', target: 'users', field: 'ownerId' } } })), /posts\.author: posts has no field "ownerId"/);

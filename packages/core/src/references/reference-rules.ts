@@ -43,7 +43,7 @@ export function referenceRules(schemas: readonly RepositorySchema[]): {
       if (!names.has(ref.repository)) {
         throw new ConfigError(
           `${schema.name}.${field} references repository ${JSON.stringify(ref.repository)}, which this database does not have. ` +
-            `Add it to createDatabase({ repositories }) or fix the name (known: ${[...names].join(', ')}).`,
+            `Add it to createDatabase({ repositories }), or fix the name: references use the name given to defineRepository (known: ${[...names].join(', ')}), not a key of createDatabase({ repositories }).`,
           { info: { repository: schema.name, field, target: ref.repository } },
         );
       }
