@@ -94,8 +94,9 @@ export function createProgram(io: CliIo, onResult: (ctx: CommandContext, run: (c
   schema.command('plan')
     .description('Print the additive changes apply would make; exit 1 if a difference needs a migration.')
     .option('--sql', 'also print the SQL of each change', false)
+    .option('--firestore-indexes <file>', 'Firestore: write the composite indexes the repositories need to this file (firestore.indexes.json form)')
     .addHelpText('after', EXIT_HELP)
-    .action(action((ctx, cmd) => schemaCommand(ctx, 'plan', { sql: cmd.opts<{ sql: boolean }>().sql })));
+    .action(action((ctx, cmd) => schemaCommand(ctx, 'plan', cmd.opts<{ sql: boolean; firestoreIndexes?: string }>())));
   schema.command('apply')
     .description('Make the additive changes; refused (exit 1, nothing changed) if a difference needs a migration.')
     .addHelpText('after', EXIT_HELP)

@@ -72,4 +72,18 @@ test('migrate on Firestore: create plans the new field, status reports it pendin
 });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));
+test('schema plan on Firestore writes the composite indexes with --firestore-indexes and lists them in --json', async () => {
+  const file = join(dir, 'firestore.indexes.json');
+  const plan = await cli(['schema', 'plan', '--firestore-indexes', file]);
+  assert.is(plan.code, 0, show(plan));
+  const written = JSON.parse(readFileSync(file, 'utf8')) as { indexes: unknown[] };
+  assert.ok(Array.isArray(written.indexes), 'an indexes list');
+  assert.match(plan.stdout, new RegExp(`Wrote ${written.indexes.length} composite index\\(es\\) to `));
+  const json = await cli(['schema', 'plan', '--json']);
+  assert.is(json.code, 0, show(json));
+  assert.equal(jsonOf<{ artifacts: { firestoreIndexes: unknown } }>(json).artifacts.firestoreIndexes, written);
+  const hint = await cli(['schema', 'plan']);
+  assert.match(hint.stdout, /chatcore schema plan --firestore-indexes firestore\.indexes\.json/);
+});
+
 test.run();

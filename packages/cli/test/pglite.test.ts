@@ -137,6 +137,11 @@ test('schema: plan lists the tables of an empty database, verify exits 1, apply 
   const planJson = jsonOf<{ additive: Array<{ description: string }>; destructive: string[]; ok: boolean }>(await cli(['schema', 'plan', '--json']));
   assert.ok(planJson.additive.some((s) => s.description === 'create table users'));
   assert.equal(planJson.destructive, []);
+  const indexes = `${tmpdir()}/chatcore-no-indexes-${process.pid}.json`;
+  const notFirestore = await cli(['schema', 'plan', '--firestore-indexes', indexes]);
+  assert.is(notFirestore.code, 2, show(notFirestore));
+  assert.match(notFirestore.stderr, /--firestore-indexes needs a Firestore backend/);
+  assert.not.ok(existsSync(indexes), 'no file written');
 
   const before = await cli(['schema', 'verify']);
   assert.is(before.code, 1, show(before));

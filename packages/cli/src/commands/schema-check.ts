@@ -16,6 +16,8 @@ export interface SchemaPlan {
   readonly additive: ReadonlyArray<{ readonly description: string; readonly sql?: string | undefined }>;
   readonly destructive: readonly string[];
   readonly notes: readonly string[];
+  /** Backend artefacts from the driver's report, e.g. `{ firestoreIndexes }` (see SchemaReport). */
+  readonly artifacts?: Readonly<Record<string, unknown>> | undefined;
 }
 
 const isStep = (v: unknown): v is { description: string; sql?: string } =>
@@ -36,7 +38,7 @@ export async function planSchema(db: { readonly driver: Driver; readonly schemas
   const schemas = [...db.schemas.values()];
   try {
     const report = await db.driver.ensureSchema(schemas, { mode: 'verify' });
-    return { additive: [], destructive: [], notes: report.notes ?? [] };
+    return { additive: [], destructive: [], notes: report.notes ?? [], artifacts: report.artifacts };
   } catch (error) {
     if (!(error instanceof SchemaDriftError)) throw error;
     const additive = Array.isArray(error.info.additive) ? error.info.additive.filter(isStep).map((s) => ({ description: s.description, sql: s.sql })) : undefined;

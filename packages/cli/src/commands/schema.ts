@@ -1,7 +1,9 @@
+import { writeFile } from 'node:fs/promises';
 import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
 import { planSchema, type SchemaPlan } from './schema-check.js';
+import { CliError } from '../cli-error.js';
 
 /**
  * The three `chatcore schema` subcommands.
@@ -27,6 +29,22 @@ function describe(plan: SchemaPlan, withSql: boolean): string[] {
 }
 
 /**
+ * `--firestore-indexes <file>`: the composite indexes the driver reported
+ * (`artifacts.firestoreIndexes`), written as a firestore.indexes.json file;
+ * without the option, a line saying how to get them.
+ */
+async function writeIndexes(plan: SchemaPlan, file: string | undefined): Promise<string[]> {
+  const indexes = plan.artifacts?.firestoreIndexes as { indexes?: unknown[] } | undefined;
+  if (indexes === undefined) {
+    if (file !== undefined) throw new CliError('--firestore-indexes needs a Firestore backend: this one reports no composite indexes.', { exitCode: EXIT.USAGE });
+    return [];
+  }
+  if (file === undefined) return ['Write the composite indexes to a file with `chatcore schema plan --firestore-indexes firestore.indexes.json` (also in --json output, under artifacts).'];
+  await writeFile(file, `${JSON.stringify(indexes, null, 2)}\n`);
+  return [`Wrote ${indexes.indexes?.length ?? 0} composite index(es) to ${file}.`];
+}
+
+/**
  * `chatcore schema plan | apply | verify`. `plan` prints the additive changes
  * `ensureSchema` would make (exit 1 when a difference needs a migration);
  * `apply` makes them, under the schema lock, and refuses (exit 1, nothing
@@ -38,12 +56,12 @@ function describe(plan: SchemaPlan, withSql: boolean): string[] {
  * const result = await schemaCommand(ctx, 'plan', { sql: true });
  * ```
  */
-export async function schemaCommand(ctx: CommandContext, action: SchemaAction, options: { sql?: boolean } = {}): Promise<CommandResult> {
+export async function schemaCommand(ctx: CommandContext, action: SchemaAction, options: { sql?: boolean; firestoreIndexes?: string } = {}): Promise<CommandResult> {
   return withDatabase(ctx, { connect: false }, async (db) => {
     await db.driver.connect();
     const plan = await planSchema(db);
     const refused = plan.destructive.length > 0;
-    const base = { action, backend: db.driver.name, additive: plan.additive, destructive: plan.destructive, notes: plan.notes };
+    const base = { action, backend: db.driver.name, additive: plan.additive, destructive: plan.destructive, notes: plan.notes, ...(plan.artifacts ? { artifacts: plan.artifacts } : {}) };
     if (action === 'plan') {
       const text = plan.additive.length + plan.destructive.length === 0
         ? ['The schema matches the repositories: nothing to do.', ...describe(plan, false)]
@@ -52,6 +70,7 @@ export async function schemaCommand(ctx: CommandContext, action: SchemaAction, o
             ...describe(plan, options.sql === true),
             ...(refused ? [MIGRATION_HINT] : ['Run `chatcore schema apply` to make these changes.']),
           ];
+      text.push(...(await writeIndexes(plan, options.firestoreIndexes)));
       return { exitCode: refused ? EXIT.CHECK_FAILED : EXIT.OK, json: { ...base, ok: !refused }, text };
     }
     if (action === 'verify') {
