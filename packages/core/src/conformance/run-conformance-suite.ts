@@ -21,6 +21,7 @@ import { registerCapabilityTests } from './capability-tests.js';
 import { registerReferentialIntegrityTests } from './referential-integrity-tests.js';
 import { registerReferentialDeleteTests } from './referential-delete-tests.js';
 import { registerRelationsIncludeTests } from './relations-include-tests.js';
+import { registerRelationsChunkTests } from './relations-chunk-tests.js';
 import { registerUnstorableValueTests } from './unstorable-value-tests.js';
 import { registerBoundedIncrementTests } from './bounded-increment-tests.js';
 import { registerStringLengthTests } from './string-length-tests.js';
@@ -70,6 +71,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerReferentialIntegrityTests(h);
   registerReferentialDeleteTests(h);
   registerRelationsIncludeTests(h);
+  registerRelationsChunkTests(h);
   registerUnstorableValueTests(h);
   registerBoundedIncrementTests(h);
   registerStringLengthTests(h);

@@ -87,6 +87,8 @@ interface IncludeArgs {
   readonly include?: CheckedInclude | undefined;
   /** Disjunctions of the normalized where (1 without one): each chunk's key list multiplies them. */
   readonly disjunctions?: number | undefined;
+  /** Fields of the normalized orderBy: rows merged from several chunks are sorted again by them. */
+  readonly orderFields?: readonly string[] | undefined;
 }
 
 const ONE_KEYS = new Set(['where', 'select', 'include']);
@@ -139,10 +141,10 @@ function walk<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path:
     const allowed = relation.kind === 'one' || relation.kind === 'oneBack' ? ONE_KEYS : MANY_KEYS;
     for (const key of Object.keys(value)) if (!allowed.has(key)) issues.push({ path: `${at}.${key}`, message: `not an option of this relation (use ${[...allowed].join(', ')})` });
     const target = host.schemaOf(relation.target);
-    const { limit, disjunctions } = checkQuery(target, value, allowed, at, issues);
+    const { limit, disjunctions, orderFields } = checkQuery(target, value, allowed, at, issues);
     const nested = value.include === undefined ? undefined : walk(host, target.name, value.include, `${at}.include`, issues);
     out.set(name, {
-      relation, where: value.where ?? undefined, orderBy: value.orderBy, limit, disjunctions,
+      relation, where: value.where ?? undefined, orderBy: value.orderBy, limit, disjunctions, orderFields,
       select: Array.isArray(value.select) ? (value.select as string[]) : (value.select as undefined), include: nested,
     });
   }
@@ -153,16 +155,18 @@ function walk<S>(host: IncludeHost<S>, schemaName: string, input: unknown, path:
  * Check one relation's where, orderBy, select and limit with the target
  * repository's own find validation, once per call (not per parent or
  * chunk): the same checks and messages, at paths under the relation's
- * (`include.messages.where.nope`). Returns the limit, when valid, and the
- * disjunctions of the normalized where.
+ * (`include.messages.where.nope`). Returns the limit, when valid, the
+ * disjunctions of the normalized where and the fields of its orderBy.
  */
-function checkQuery(target: RepositorySchema, value: Row, allowed: ReadonlySet<string>, at: string, issues: ValidationIssue[]): { limit?: number | undefined; disjunctions: number } {
+function checkQuery(
+  target: RepositorySchema, value: Row, allowed: ReadonlySet<string>, at: string, issues: ValidationIssue[],
+): { limit?: number | undefined; disjunctions: number; orderFields?: readonly string[] | undefined } {
   const query: Row = {};
   for (const key of QUERY_KEYS) if (allowed.has(key) && value[key] !== undefined) query[key] = value[key];
   const own: ValidationIssue[] = [];
   const found = collectQuery(target, query, own);
   for (const issue of own) issues.push({ ...issue, path: `${at}.${issue.path}` });
-  return { limit: found?.query.limit, disjunctions: Math.max(1, disjunctions(found?.query.where)) };
+  return { limit: found?.query.limit, disjunctions: Math.max(1, disjunctions(found?.query.where)), orderFields: found?.query.orderBy.map((t) => t.field) };
 }
 
 /**
@@ -254,9 +258,16 @@ async function related<S>(
   host: IncludeHost<S>, scope: S, target: IncludeSource, args: IncludeArgs, field: string, values: string[], perGroup: PerGroup | undefined, options: object | undefined,
 ): Promise<{ rows: Row[]; trim: () => void }> {
   if (values.length === 0) return { rows: [], trim: () => {} };
-  const needed = [field, ...(args.include ? keyFields(args.include) : [])];
-  const select = args.select ? [...args.select, ...needed.filter((f) => !args.select!.includes(f))] : undefined;
-  const added = args.select ? needed.filter((f) => f !== 'id' && !args.select!.includes(f)) : [];
+  const unbounded = !perGroup || (host.perGroupNative && values.length > 1);
+  // Each chunk's key list multiplies the where's disjunctions: keep their product within the driver's limit
+  // (a where over the limit on its own goes out one key at a time, for the driver to refuse).
+  const size = Math.max(1, Math.min(host.chunkSize, Math.floor(host.maxDisjunctions / (args.disjunctions ?? 1))));
+  // Rows of one parent come from one chunk, but a join's targets may span several: they are sorted
+  // again once merged, by the orderBy fields, which a narrower select must then carry too.
+  const resort = unbounded && field === 'id' && values.length > size;
+  const needed = [field, ...(args.include ? keyFields(args.include) : []), ...(resort ? args.orderFields ?? [] : [])];
+  const select = args.select ? [...new Set([...args.select, ...needed])] : undefined;
+  const added = args.select ? [...new Set(needed)].filter((f) => f !== 'id' && !args.select!.includes(f)) : [];
   const base: Row = { orderBy: args.orderBy, select };
   // The key test joins the caller's where as one more key (or one more term of its `and`), not
   // with the where under a new `and`: a where as deep as the repository's own find takes stays
@@ -269,7 +280,7 @@ async function related<S>(
   };
   let rows: Row[] = [];
   let orderBy: readonly OrderTerm[] = [];
-  if (perGroup && (!host.perGroupNative || values.length === 1)) {
+  if (!unbounded) {
     // One bounded query per parent: the backend has no per-group limit, or there is one
     // parent (`get`), whose per-parent limit is a plain limit, which every backend plans best.
     for (let i = 0; i < values.length; i += PER_GROUP_PARALLEL) {
@@ -278,9 +289,6 @@ async function related<S>(
       for (const p of parts) rows.push(...p.rows);
     }
   } else {
-    // Each chunk's key list multiplies the where's disjunctions: keep their product within the driver's limit
-    // (a where over the limit on its own goes out one key at a time, for the driver to refuse).
-    const size = Math.max(1, Math.min(host.chunkSize, Math.floor(host.maxDisjunctions / (args.disjunctions ?? 1))));
     const chunks: string[][] = [];
     for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
     for (const chunk of chunks) {
@@ -289,8 +297,7 @@ async function related<S>(
       else for (const r of part.rows) rows.push(r);
       orderBy = part.orderBy;
     }
-    // Rows of one parent come from one chunk, but a join's targets may span several: put them back in order.
-    if (chunks.length > 1 && field === 'id') rows = sortRows(rows, orderBy);
+    if (resort) rows = sortRows(rows, orderBy);
   }
   if (args.include) await attachIncludes(host, scope, rows, args.include, options);
   const trim = () => {
