@@ -70,6 +70,18 @@ export async function filters(since: Date): Promise<void> {
   // @ts-expect-error an encrypted text field: no range either
   await db.messages.find({ where: { body: { lt: 'm' } } });
   await db.users.find({ where: { ssn: { isNull: false } } });
+  // @ts-expect-error eq of a value on an encrypted field without a blind index
+  await db.users.find({ where: { ssn: { eq: '123-45-6789' } } });
+  await db.users.find({ where: { ssn: { eq: null } } });
+  // @ts-expect-error a value under not on an encrypted field without a blind index
+  await db.users.count({ not: { ssn: '123-45-6789' } });
+  await db.users.count({ not: { ssn: null } });
+  // @ts-expect-error an array field compares by its items, not as a whole
+  await db.messages.find({ where: { tags: ['a'] } });
+  await db.users.find({ where: { ssn: null } });
+  // @ts-expect-error null on a required array (tags has a default, so it is never null)
+  await db.messages.find({ where: { tags: null } });
+  await db.messages.find({ where: { meta: null } });
   // @ts-expect-error a secret (hashed) field cannot be filtered on
   await db.users.find({ where: { password: 'hunter2' } });
   await db.users.find({ where: { name: 'hunter2' } });

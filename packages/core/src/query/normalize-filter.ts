@@ -168,7 +168,8 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
         issues.push({ path: opPath, message: `unknown operator (use ${[...allowed].join(', ') || 'none'})` });
         continue;
       }
-      if (!allowed.has(op)) {
+      // `eq: null` (and `field: null`) is the null test, allowed wherever isNull is (encrypted fields too).
+      if (!allowed.has(op) && !(op === 'eq' && v === null && allowed.has('isNull'))) {
         issues.push({ path: opPath, message: refusedOp(meta, op) });
         continue;
       }

@@ -177,6 +177,8 @@ export interface ArrayOps<E, N extends boolean = true> {
   readonly has?: E;
   readonly hasSome?: readonly E[];
   readonly hasEvery?: readonly E[];
+  /** The same null test: `eq: null` is `isNull: true`. */
+  readonly eq?: NullIf<N>;
   readonly isNull?: IsNullIf<N>;
 }
 /**
@@ -205,6 +207,8 @@ export interface SearchableOps<T, N extends boolean = true> {
  * ```
  */
 export interface NullOps {
+  /** The same null test: `eq: null` is `isNull: true`. */
+  readonly eq?: null;
   readonly isNull?: boolean;
 }
 
@@ -226,7 +230,8 @@ type OpsOf<Fd> = FlagsOf<Fd>['ops'] extends 'string'
           ? NullOps
           : never;
 
-type Shorthand<Fd> = FlagsOf<Fd>['ops'] extends 'none' | 'array' ? never : ValueOf<Fd> | (FlagsOf<Fd>['optional'] extends true ? null : never);
+/** A value means `eq`; on a field that only tests for null (encrypted without a blind index, json, bytes, arrays), only null. */
+type Shorthand<Fd> = FlagsOf<Fd>['ops'] extends 'none' | 'array' ? NullIf<Optional<Fd>> : ValueOf<Fd> | NullIf<Optional<Fd>>;
 
 type FilterKeys<D extends AnyRepositoryDef> = {
   [K in keyof FieldsOf<D>]: FlagsOf<FieldsOf<D>[K]>['secret'] extends true ? never : K;
