@@ -4,6 +4,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { ConfigError, ValidationError, type CallerContext, type ComponentHealth, type SecurityEvent } from '@chatcore/core';
 import { familyOf, type OperationContext, type OperationResult, type Plugin, type PluginHost, type RepositorySchema, type TransactionEvent } from '@chatcore/core/plugin';
 import { checkValueAllowlist, resolveAuditOptions, type AuditOptions } from './audit-options.js';
+import { checkAuditOptions } from './audit-option-keys.js';
 import { AUDIT_EVENT_VERSION, type AuditEventBody } from './events/audit-event.js';
 import { EventBuilder } from './events/event-builder.js';
 import { detectInjection } from './events/injection-detector.js';
@@ -82,6 +83,7 @@ export interface AuditPlugin extends Plugin {
  * ```
  */
 export function audit(options: AuditOptions = {}): AuditPlugin {
+  checkAuditOptions(options);
   const o = resolveAuditOptions(options);
   const builder = new EventBuilder(o);
   // Every run is a chain of its own: a fixed `stream` names the writer, and a run suffix keeps a

@@ -1,6 +1,6 @@
 import { ConfigError } from '@chatcore/core';
 import { resolveBreakerOptions, type BreakerOptions } from '@chatcore/core/config';
-import { durationOption, integerOption, sizeOption, SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
+import { checkOptionKeys, durationOption, integerOption, optionKeys, sizeOption, SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
 import type { CacheKeyInput } from './entry-authenticator.js';
 import { checkRedisUrl } from './redis-url.js';
@@ -183,6 +183,18 @@ export function concealOptions<O extends CacheOptions>(o: O): O {
   return o;
 }
 
+const CACHE_OPTION_KEYS = optionKeys<CacheOptions>({
+  enabled: true, redisUrl: true, redis: true, cluster: true, ttl: true, grace: true, maxTtl: true, repositories: true, local: true,
+  shared: true, localMaxEntries: true, localMaxBytes: true, memoryMaxEntries: true, namespace: true, redisTimeout: true,
+  breaker: true, heartbeat: true, key: true,
+});
+const REPOSITORY_OPTION_KEYS = optionKeys<RepositoryCacheOptions>({ ttl: true, grace: true, tenantScoped: true, enabled: true });
+
+/** Per-repository settings: `true`, `false` or a map of known keys. */
+function checkRepositoryEntry(entry: unknown, path: string): void {
+  if (typeof entry !== 'boolean') checkOptionKeys(entry, path, REPOSITORY_OPTION_KEYS);
+}
+
 /**
  * Validate `cache()` options and fill in defaults; ConfigError names the bad option.
  *
@@ -192,6 +204,12 @@ export function concealOptions<O extends CacheOptions>(o: O): O {
  * ```
  */
 export function resolveOptions(o: CacheOptions): ResolvedOptions {
+  checkOptionKeys(o, 'cache', CACHE_OPTION_KEYS);
+  if (o.redis !== undefined && (o.redis === null || typeof o.redis !== 'object' || Array.isArray(o.redis))) {
+    throw new ConfigError('cache: redis takes node-redis client options (a map, e.g. { socket: { host, port } }); for a URL use redisUrl.', { problems: [{ path: 'cache.redis', message: 'expected a map of client options; a URL goes in redisUrl' }] });
+  }
+  checkOptionKeys(o.repositories, 'cache.repositories', Object.keys(o.repositories ?? {}));
+  for (const [name, entry] of Object.entries(o.repositories ?? {})) checkRepositoryEntry(entry, `cache.repositories.${name}`);
   const namespace = o.namespace ?? 'chatcore';
   if (typeof namespace !== 'string' || !NAMESPACE_RE.test(namespace)) {
     throw new ConfigError('cache: namespace must be 1-100 letters, digits, ":", ".", "_" or "-" (no braces: they would change cluster hash slots).', { problems: [{ path: 'namespace', message: 'invalid characters' }] });
@@ -238,6 +256,7 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
 export function repositorySettings(schema: RepositorySchema, options: CacheOptions, resolved: ResolvedOptions): ResolvedRepository | undefined {
   const fromPlugin = options.repositories?.[schema.name];
   const fromSchema = schema.plugins.cache as RepositoryCacheOptions | boolean | undefined;
+  if (fromSchema !== undefined) checkRepositoryEntry(fromSchema, `${schema.name}.plugins.cache`);
   const pick = (v: RepositoryCacheOptions | boolean | undefined): RepositoryCacheOptions | undefined => (v === true ? {} : v === false || v === undefined ? undefined : v);
   const a = pick(fromPlugin);
   const b = pick(fromSchema);

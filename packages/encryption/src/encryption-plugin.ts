@@ -22,6 +22,7 @@ import { conflictHolder, countChecked, readChecked, type CheckedIo } from './che
 import { insertThrough, recordByRecord, updateThrough, upsertThrough } from './write-paths.js';
 import { keyUsage, reencrypt, type KeyUsage, type ReencryptOptions, type ReencryptResult } from './rotation/reencrypt-job.js';
 import { concealOptions, keyringOptions, keySource } from './keys/keyring-options.js';
+import { checkEncryptionOptions } from './encryption-option-keys.js';
 import { verify, type VerifyOptions, type VerifyResult } from './rotation/verify-job.js';
 import { keyHealth } from './rotation/key-health.js';
 import { retireKey } from './rotation/retire-key.js';
@@ -79,6 +80,7 @@ export class EncryptionPlugin implements Plugin {
   #keyCheck: Promise<VerifyResult> | undefined;
 
   constructor(options: EncryptionOptions = {}) {
+    checkEncryptionOptions(options);
     this.name = options.name ?? 'encryption';
     this.#options = concealOptions(options);
     this.#provider = options.keyProvider ?? defaultKeyProvider;

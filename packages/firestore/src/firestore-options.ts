@@ -1,6 +1,6 @@
 import { ConfigError, type ValidationIssue } from '@chatcore/core';
 import { SecretValue } from '@chatcore/core/config';
-import { collectOption, durationOption, integerOption, resolveBreakerOptions, resolveRetryOptions, type BreakerOptions, type ResolvedBreakerOptions, type ResolvedRetryOptions, type RetryOptions } from '@chatcore/core/driver';
+import { checkOptionKeys, optionKeys, collectOption, durationOption, integerOption, resolveBreakerOptions, resolveRetryOptions, type BreakerOptions, type ResolvedBreakerOptions, type ResolvedRetryOptions, type RetryOptions } from '@chatcore/core/driver';
 import { MAX_REQUEST_BYTES } from './document-rules.js';
 import { requestLimit } from './request-size.js';
 
@@ -121,6 +121,11 @@ export interface ResolvedFirestoreOptions extends FirestoreOptions {
   readonly breaker: ResolvedBreakerOptions | false;
 }
 
+const FIRESTORE_OPTION_KEYS = optionKeys<FirestoreOptions>({
+  projectId: true, databaseId: true, credentials: true, keyFilename: true, emulatorHost: true, maxBatchOps: true, maxBatchBytes: true,
+  maxSortInMemory: true, maxTransactionAttempts: true, migrationLease: true, callTimeout: true, retry: true, breaker: true,
+});
+
 /**
  * Check the options and apply defaults; ConfigError lists every problem.
  *
@@ -132,6 +137,7 @@ export interface ResolvedFirestoreOptions extends FirestoreOptions {
 export function resolveOptions(options: FirestoreOptions): ResolvedFirestoreOptions {
   const problems: ValidationIssue[] = [];
   if (!options || typeof options !== 'object') throw new ConfigError('firestore() needs options: firestore({ projectId: "my-project" }).');
+  collectOption(problems, () => checkOptionKeys(options, 'firestore', FIRESTORE_OPTION_KEYS), undefined);
   if (typeof options.projectId !== 'string' || options.projectId.length === 0) problems.push({ path: 'projectId', message: 'required: the Google Cloud project id' });
   if (options.databaseId !== undefined && (typeof options.databaseId !== 'string' || !options.databaseId)) problems.push({ path: 'databaseId', message: 'expected a non-empty string' });
   if (options.emulatorHost !== undefined && !/^[^\s/:]+:\d+$/.test(String(options.emulatorHost))) problems.push({ path: 'emulatorHost', message: 'expected host:port, e.g. 127.0.0.1:8080' });

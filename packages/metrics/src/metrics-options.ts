@@ -1,5 +1,5 @@
 import { ConfigError } from '@chatcore/core';
-import { booleanOption } from '@chatcore/core/plugin';
+import { booleanOption, checkOptionKeys, optionKeys } from '@chatcore/core/plugin';
 import { Registry } from 'prom-client';
 
 /**
@@ -134,8 +134,13 @@ export function bucketsProblem(buckets: unknown): string | undefined {
   return 'buckets must be positive, finite numbers of seconds in ascending order, e.g. [0.001, 0.01, 0.1, 1]';
 }
 
+const METRICS_OPTION_KEYS = optionKeys<MetricsOptions>({
+  name: true, registry: true, prefix: true, defaultLabels: true, buckets: true, openTelemetry: true, activeSpan: true, requireParentSpan: true,
+});
+
 /** Apply defaults and reject what prom-client would refuse later, with the fix in the message. */
 export function resolveMetricsOptions(options: MetricsOptions): ResolvedMetricsOptions {
+  checkOptionKeys(options, 'metrics', METRICS_OPTION_KEYS);
   const prefix = options.prefix ?? 'chatcore_';
   const badPrefix = prefixProblem(prefix);
   if (badPrefix) throw new ConfigError(`metrics: prefix ${JSON.stringify(prefix)} ${badPrefix}.`);

@@ -1,3 +1,4 @@
+import { checkOptionKeys, optionKeys } from '@chatcore/core/driver';
 import { sqlDriver, type SqlDriver } from '@chatcore/sql';
 import { PgliteExecutor, type PgliteExecutorOptions } from './pglite-executor.js';
 
@@ -11,6 +12,8 @@ import { PgliteExecutor, type PgliteExecutorOptions } from './pglite-executor.js
  */
 export type PgliteOptions = PgliteExecutorOptions;
 
+const PGLITE_OPTION_KEYS = optionKeys<PgliteOptions>({ dataDir: true, client: true, templateCache: true });
+
 /**
  * The embedded default: PostgreSQL compiled to WebAssembly (PGlite), in
  * memory unless `dataDir` is given. No server to install; the same SQL driver
@@ -23,5 +26,6 @@ export type PgliteOptions = PgliteExecutorOptions;
  * ```
  */
 export function pglite(options: PgliteOptions = {}): SqlDriver {
+  checkOptionKeys(options, 'pglite', PGLITE_OPTION_KEYS);
   return sqlDriver({ name: 'pglite', executor: new PgliteExecutor(options) });
 }

@@ -1,7 +1,15 @@
-import { SecretValue } from '@chatcore/core/driver';
+import { checkOptionKeys, optionKeys, SecretValue } from '@chatcore/core/driver';
 import type { PostgresConfig } from './postgres-config.js';
 import { buildPostgresDriver } from './build-driver.js';
 import type { PostgresDriver } from './postgres-sql-driver.js';
+
+const POSTGRES_OPTION_KEYS = optionKeys<PostgresConfig>({
+  url: true, host: true, port: true, database: true, user: true, password: true, poolSize: true, ssl: true,
+  statementTimeout: true, connectTimeout: true, idleTimeout: true, applicationName: true, queryTimeout: true, lockTimeout: true,
+  idleInTransactionTimeout: true, retry: true, breaker: true, replicaUrls: true, replicaPoolSize: true,
+  readYourWritesWindow: true, readYourWritesScope: true,
+});
+const SSL_OPTION_KEYS = ['ca', 'cert', 'key', 'rejectUnauthorized'];
 
 /** Members of the options that may hold a password (in a URL or on its own). */
 const SECRET_OPTIONS = ['url', 'password', 'replicaUrls'];
@@ -40,6 +48,8 @@ function concealConfig(config: PostgresConfig): void {
  * ```
  */
 export function postgres(config: PostgresConfig): PostgresDriver {
+  checkOptionKeys(config, 'postgres', POSTGRES_OPTION_KEYS);
+  if (config?.ssl && typeof config.ssl === 'object') checkOptionKeys(config.ssl, 'postgres.ssl', SSL_OPTION_KEYS);
   concealConfig(config);
   return buildPostgresDriver(config);
 }

@@ -130,18 +130,26 @@ export function kindOf(value: unknown): string {
 }
 
 /**
- * The known name closest to a mistyped one (edit distance at most 2, or a
- * camelCase/snake_case mix-up), for "did you mean" hints.
+ * The known name closest to a mistyped one, for "did you mean" hints: a
+ * camelCase/snake_case mix-up, else the shortest known name that begins or
+ * ends with it (`sensitive` for `sensitiveFields`, `url` for `redisUrl`),
+ * else one at edit distance at most 2.
  *
  * @example
  * ```ts
  * closestName('databse', ['database', 'cache']); // 'database'
+ * closestName('sensitive', ['rootKey', 'sensitiveFields']); // 'sensitiveFields'
  * ```
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   const flat = (s: string) => s.replace(/[_-]/g, '').toLowerCase();
   const exactish = known.find((k) => flat(k) === flat(name));
   if (exactish) return exactish;
+  const part = flat(name);
+  if (part.length >= 3) {
+    const holders = known.filter((k) => flat(k).startsWith(part) || flat(k).endsWith(part));
+    if (holders.length) return holders.reduce((a, b) => (b.length < a.length ? b : a));
+  }
   let best: string | undefined;
   let bestDistance = 3;
   for (const k of known) {

@@ -1,6 +1,7 @@
 export { c } from './config-builders.js';
 export { ConfigType, INVALID, type AnyConfigType, type ConfigShape, type InferConfig, type InferShape, type ObjectOptions, type ReadScope, type Reader, type Writer, type TypeState } from './config-type.js';
 export { ConfigChecker, closestName, kindOf, type SourceInfo } from './config-checker.js';
+export { checkOptionKeys, optionKeys } from './option-keys.js';
 export type { ConfigProblem } from '../errors.js';
 export { interpolateEnv, type EnvSource, type Interpolation } from './interpolate-env.js';
 export { configKeys, type ConfigKey } from './config-keys.js';

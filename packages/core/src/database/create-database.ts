@@ -4,6 +4,7 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { HealthReport, ComponentHealth } from '../driver/driver.js';
 import type { Plugin, PluginHost } from '../plugin/plugin.js';
 import { checkPluginOrder } from '../plugin/check-order.js';
+import { checkOptionKeys, optionKeys } from '../config/option-keys.js';
 import { callDriver } from '../plugin/pipeline.js';
 import type { MethodName, Operation } from '../plugin/operation.js';
 import { runWithContext } from '../context/context-store.js';
@@ -22,6 +23,12 @@ import type { ConnectOptions, Database, DatabaseOptions, RepositoryMap, Transact
 const METHOD_OF_KIND: Readonly<Record<Operation['kind'], MethodName>> = {
   insert: 'createMany', get: 'getMany', query: 'find', count: 'count', aggregate: 'aggregate', update: 'updateMany', delete: 'deleteMany', upsert: 'upsert', rows: 'query',
 };
+
+const DATABASE_OPTION_KEYS = optionKeys<DatabaseOptions<RepositoryMap>>({
+  driver: true, repositories: true, relations: true, plugins: true, schemaMode: true, allowPlaintextSensitive: true, defaultTimeout: true,
+});
+
+const CONNECT_OPTION_KEYS = optionKeys<ConnectOptions>({ schemaMode: true });
 
 const RESERVED = new Set([
   'driver', 'plugins', 'schemas', 'connect', 'close', 'transaction', 'withContext', 'health', 'reportSecurityEvent', 'plugin',
@@ -59,7 +66,11 @@ function extendSchemas(plugins: readonly Plugin[], logical: readonly RepositoryS
  * ```
  */
 export function createDatabase<R extends RepositoryMap, Rel = {}>(options: DatabaseOptions<R, Rel>): Database<R, Rel> {
+  checkOptionKeys(options, 'createDatabase', DATABASE_OPTION_KEYS);
   const { driver, repositories } = options;
+  if (Array.isArray(repositories)) {
+    throw new ConfigError('createDatabase: repositories must be an object { name: repository } (e.g. repositories: { users, messages }), not a list: the names become db.users, db.messages.', { problems: [{ path: 'createDatabase.repositories', message: 'expected an object { name: repository }, got a list' }] });
+  }
   const plugins = [...(options.plugins ?? [])];
   if (!driver || typeof driver.query !== 'function') throw new ConfigError('createDatabase needs a driver, e.g. driver: pglite() or memoryDriver().');
   const entries = Object.entries(repositories ?? {});
@@ -153,6 +164,7 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
     async connect(connectOptions?: ConnectOptions) {
       if (connected) return;
       if (closed) throw new ConfigError('This database was closed; create a new one.');
+      checkOptionKeys(connectOptions, 'connect', CONNECT_OPTION_KEYS);
       await driver.connect();
       const mode = connectOptions?.schemaMode ?? options.schemaMode ?? 'apply';
       if (mode === 'verify') await verify();

@@ -28,3 +28,4 @@ export { MemoryDriver, memoryDriver, type MemoryDriverOptions } from '../memory/
 export * from '../resilience/index.js';
 export { SecretValue } from '../util/secret-value.js';
 export { integerOption, durationOption, sizeOption, booleanOption, collectOption, type OptionBounds } from '../config/option-rules.js';
+export { checkOptionKeys, optionKeys } from '../config/option-keys.js';

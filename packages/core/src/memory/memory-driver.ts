@@ -8,6 +8,7 @@ import type {
 } from '../driver/driver.js';
 import { FULL_CAPABILITIES, type DriverCapabilities } from '../driver/capabilities.js';
 import { MemoryState } from './memory-state.js';
+import { checkOptionKeys, optionKeys } from '../config/option-keys.js';
 import type { Mutex } from './mutex.js';
 import { evaluateCondition } from './evaluate-condition.js';
 import { valueKey } from './compare-values.js';
@@ -266,5 +267,6 @@ export class MemoryDriver extends MemorySession implements Driver {
  * ```
  */
 export function memoryDriver(options: MemoryDriverOptions = {}): MemoryDriver {
+  checkOptionKeys(options, 'memoryDriver', optionKeys<MemoryDriverOptions>({ name: true, capabilities: true }));
   return new MemoryDriver(options);
 }

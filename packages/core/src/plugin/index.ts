@@ -16,3 +16,4 @@ export { incrementIssue } from '../schema/increment-range.js';
 export { SecretValue } from '../util/secret-value.js';
 export { keyWeakness, sameKeyBytes } from '../secret/key-strength.js';
 export { integerOption, durationOption, sizeOption, booleanOption, collectOption, type OptionBounds } from '../config/option-rules.js';
+export { checkOptionKeys, optionKeys } from '../config/option-keys.js';

@@ -1,4 +1,5 @@
 import { durationOption, integerOption } from '../config/option-rules.js';
+import { checkOptionKeys, optionKeys } from '../config/option-keys.js';
 
 /**
  * Retry settings, the one shape every backend and plugin speaks: how many
@@ -74,6 +75,7 @@ export interface ResolvedBreakerOptions {
  * ```
  */
 export function resolveRetryOptions(options: RetryOptions | undefined, path = 'retry'): ResolvedRetryOptions {
+  checkOptionKeys(options, path, optionKeys<RetryOptions>({ maxRetries: true, initialDelay: true, maxDelay: true }));
   const o = options ?? {};
   const initialDelayMs = durationOption(o.initialDelay, `${path}.initialDelay`, { min: 0, max: 60_000 }) ?? 50;
   return {
@@ -97,6 +99,7 @@ export function resolveBreakerOptions(
   path = 'breaker',
   defaults: ResolvedBreakerOptions = { failures: 5, halfOpenAfterMs: 2000 },
 ): ResolvedBreakerOptions {
+  checkOptionKeys(options, path, optionKeys<BreakerOptions>({ failures: true, halfOpenAfter: true }));
   const o = options ?? {};
   return {
     failures: integerOption(o.failures, `${path}.failures`, { min: 1, max: 10_000 }) ?? defaults.failures,
