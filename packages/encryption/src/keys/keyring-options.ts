@@ -9,7 +9,8 @@ import type { KeySource } from './key-source.js';
  * The keyring configuration from plugin options, which accept both the
  * TypeScript form (`keys`, `activeKeyId`) and the checked YAML section
  * (`root_key`, `passphrase` + `passphrase_salt`, `key_id`, `keys[].active`,
- * `blind_index.key`); without any key source, the environment.
+ * `blind_index.key`); without any key option at all, the environment. A key
+ * option present but undefined (`rootKey: process.env.UNSET`) is a ConfigError.
  *
  * @example
  * ```ts
@@ -17,6 +18,12 @@ import type { KeySource } from './key-source.js';
  * ```
  */
 export function keyringOptions(options: EncryptionOptions): KeyringConfig {
+  // `rootKey: process.env.X` with X unset: refused, rather than falling back to CHATCORE_ENCRYPTION_KEY unnoticed.
+  for (const k of ['rootKey', 'passphrase', 'keys'] as const) {
+    if (k in options && options[k] === undefined) {
+      throw new ConfigError(`encryption: ${k} is undefined: the environment variable you read it from is probably unset. Set it, or leave ${k} out to read the key from CHATCORE_ENCRYPTION_KEY.`, { problems: [{ path: `encryption.${k}`, message: 'is undefined (an unset environment variable?)' }] });
+    }
+  }
   const sources = [options.keys, options.rootKey, options.passphrase].filter((x) => x !== undefined).length;
   if (sources > 1) throw new ConfigError('encryption: keys, rootKey and passphrase are alternatives; keep one.');
   const indexKey = SecretValue.reveal(options.blindIndex?.key);
