@@ -123,10 +123,10 @@ export function createProgram(io: CliIo, onResult: (ctx: CommandContext, run: (c
     .description('Compare the repositories with the database and write the next migration\'s skeleton; print its path.')
     .argument('<name>', 'what it does, in letters, digits, _ and - (the id is <UTC timestamp>_<name>)', migrationName)
     .addOption(dirOption())
-    .addOption(new Option('--ext <ext>', 'file type: ts, or mjs/js to run without compiling (Node < 22.18 cannot import .ts)').choices(['ts', 'mjs', 'js']).default('ts'))
+    .addOption(new Option('--ext <ext>', 'file type: ts, mjs or js (default: ts where Node imports TypeScript, 22.18 and later; else mjs)').choices(['ts', 'mjs', 'js']))
     .addHelpText('after', EXIT_HELP)
     .action(action((ctx, cmd) => {
-      const o = cmd.opts<{ dir?: string; ext: 'ts' | 'mjs' | 'js' }>();
+      const o = cmd.opts<{ dir?: string; ext?: 'ts' | 'mjs' | 'js' }>();
       return migrateCreateCommand(ctx, String(cmd.args[0]), { dir: o.dir, extension: o.ext });
     }));
 

@@ -61,6 +61,11 @@ function explainImport(error: unknown, dir: string): never {
   throw error;
 }
 
+/** `ts` where this Node imports TypeScript (type stripping), else `mjs`, which every supported Node runs. */
+function defaultExtension(): 'ts' | 'mjs' {
+  return (process.features as { typescript?: unknown }).typescript ? 'ts' : 'mjs';
+}
+
 const isoOf = (d: Date | undefined) => (d ? d.toISOString() : undefined);
 
 function stateLine(s: MigrationState): string {
@@ -165,11 +170,13 @@ export async function migrateCreateCommand(ctx: CommandContext, name: string, op
   const { createMigration } = await migrateModule();
   const dir = migrationsDir(ctx, options.dir);
   return withDatabase(ctx, { connect: false }, async (db) => {
-    const { path, id, plan } = await createMigration(db, { dir, name, extension: options.extension ?? 'ts' }).catch((e: unknown) => explainImport(e, dir));
+    const { path, id, plan } = await createMigration(db, { dir, name, extension: options.extension ?? defaultExtension() }).catch((e: unknown) => explainImport(e, dir));
     const steps = plan.changes.filter((c) => c.step !== null).length;
     const text = [
       path,
-      steps ? `${steps} step(s) to review; edit the TODOs, then run \`chatcore migrate up\`.` : 'The database matches the repositories: the migration has no steps.',
+      steps
+        ? `${steps} step(s) to review; edit the TODOs, then run \`chatcore migrate up\`.`
+        : 'The migration has no steps: the database matches the repositories, or lacks only what `chatcore migrate up` creates by itself (new tables, columns, indexes).',
       ...plan.questions.map((q) => `QUESTION: ${q}`),
     ];
     return { exitCode: EXIT.OK, json: { ok: true, id, path, changes: plan.changes, questions: plan.questions }, text };

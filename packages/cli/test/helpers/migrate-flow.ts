@@ -109,7 +109,7 @@ export function migrateFlow(test: Test, dir: string, env: NodeJS.ProcessEnv): vo
     if (!existsSync('/usr/bin/script')) return; // util-linux script gives the command a pseudo-terminal
     const created = await cli(['migrate', 'create', 'data_only', '--ext', 'mjs']);
     assert.is(created.code, 0, show(created));
-    assert.match(created.stdout, /the migration has no steps/);
+    assert.match(created.stdout, /The migration has no steps: the database matches the repositories, or lacks only what `chatcore migrate up` creates/);
     const id = created.stdout.split('\n')[0]!.replace(/^.*\/|\.mjs$/g, '');
     const run: CliRun = await runCli(['-qec', `${process.execPath} ${BIN} migrate up`, '/dev/null'], { cwd: dir, env: v2, command: '/usr/bin/script' });
     assert.is(run.code, 0, show(run));
@@ -166,9 +166,14 @@ export function migrateFlow(test: Test, dir: string, env: NodeJS.ProcessEnv): vo
   });
 
   test('TypeScript migrations: run where Node imports them, else exit 2 saying what to do', async () => {
-    const created = await cli(['migrate', 'create', 'typed', '--dir', 'ts-migrations']);
+    const created = await cli(['migrate', 'create', 'typed', '--dir', 'ts-migrations', '--ext', 'ts']);
     assert.is(created.code, 0, show(created));
     assert.match(created.stdout, /ts-migrations\/\d{14}_typed\.ts\n/);
+    // Without --ext: TypeScript only where this Node can import it.
+    const plain = await cli(['migrate', 'create', 'plain', '--dir', 'default-migrations']);
+    assert.is(plain.code, 0, show(plain));
+    const ext = (process.features as { typescript?: unknown }).typescript ? 'ts' : 'mjs';
+    assert.match(plain.stdout, new RegExp(`default-migrations/\\d{14}_plain\\.${ext}\n`));
     const status = await cli(['migrate', 'status', '--dir', 'ts-migrations']);
     if ((process.features as { typescript?: unknown }).typescript) {
       assert.is(status.code, 0, show(status));
