@@ -245,7 +245,9 @@ async function applyOne(
  * nullable columns), data (resumable batches through the repositories) and
  * contract (one transaction: drop old columns, set NOT NULL).
  *
- * Connects `db` (with `schemaMode: 'off'`) if it is not connected. Data
+ * Connects `db` (with `schemaMode: 'off'`) if it is not connected, after
+ * creating the missing tables plugins own (the audit outbox), which
+ * plugins read from connect on. Data
  * steps use the repositories as the code declares them now, so apply each
  * release's migrations with that release's code.
  *
@@ -271,6 +273,10 @@ export async function migrate<R extends RepositoryMap>(db: Database<R>, options:
     if (pending.length === 0) return { applied: [], resumed: [], edited: [], statements };
     // A skeleton's TODO left in place would fail half-way (or convert nothing): refuse before anything runs.
     for (const r of pending) refuseUnfilledTodos(r.migration.id, r.steps);
+    // Plugins read and write their own tables from connect on (the audit outbox's chain head): create
+    // the missing ones first, as every migration's expand phase would, so a new database can be migrated.
+    const owned = [...db.schemas.values()].filter((s) => s.ownedBy);
+    if (owned.length) statements.push(...(await db.driver.ensureSchema(owned, { mode: 'apply' })).applied);
     await db.connect({ schemaMode: 'off' });
     for (const r of pending) {
       try {
