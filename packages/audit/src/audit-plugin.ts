@@ -210,7 +210,9 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
             message: `${ids.length} audit outbox row(s) were unmarked after being chained (tampering); they were not chained again`,
           }),
         });
-        await chainer.chainAll();
+        // Rows a crashed process left unchained. Not a reason to refuse to connect: with its tables missing
+        // (a new database, schema_mode off) the schema check says what to run, and the next write retries.
+        await chainer.chainAll().catch((e: unknown) => process.emitWarning(`chatcore audit: chaining the outbox at connect failed (${e instanceof Error ? e.message : String(e)}); it is retried after the next write.`, { code: 'CHATCORE_AUDIT_CHAIN' }));
       }
     },
 

@@ -8,6 +8,19 @@ function errorText(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).slice(0, 300);
 }
 
+function schemaHint(destructive: boolean): string {
+  return destructive
+    ? 'write a migration for these differences (docs/migrations.md), then run `chatcore migrate up`'
+    : 'run `chatcore schema apply` or `chatcore migrate up` to create what is missing';
+}
+
+/** A plugin check that could not read its tables ("not run: <backend error>") points at the schema component instead. */
+function explainSkippedCheck(c: ComponentHealth): ComponentHealth {
+  if (!c.details || !Object.values(c.details).some((v) => typeof v === 'string' && v.startsWith('not run: '))) return c;
+  const details = Object.fromEntries(Object.entries(c.details).map(([k, v]) => [k, typeof v === 'string' && v.startsWith('not run: ') ? 'not run: the schema differs from the repositories (see schema)' : v]));
+  return { ...c, details };
+}
+
 function line(c: ComponentHealth): string {
   const latency = c.latencyMs === undefined ? '' : ` ${c.latencyMs.toFixed(1)} ms`;
   const details = c.details && Object.keys(c.details).length ? ` ${JSON.stringify(c.details)}` : '';
@@ -28,11 +41,13 @@ function line(c: ComponentHealth): string {
 export async function healthCommand(ctx: CommandContext): Promise<CommandResult> {
   const report = await withDatabase(ctx, { connect: false }, async (db, { config }): Promise<HealthReport> => {
     const components: ComponentHealth[] = [];
-    let connected = true;
+    // The schema is checked whenever the backend answers, even when a plugin fails to connect.
+    let connected = false;
     try {
+      await db.driver.connect();
+      connected = true;
       await db.connect();
     } catch (error) {
-      connected = false;
       components.push({ name: 'connect', status: 'down', error: errorText(error) });
     }
     try {
@@ -46,7 +61,9 @@ export async function healthCommand(ctx: CommandContext): Promise<CommandResult>
         const differences = [...plan.destructive, ...plan.additive.map((s) => s.description)];
         // Additive gaps are filled at the application's next start when it runs with schema_mode: apply.
         const status = differences.length === 0 ? 'up' : plan.destructive.length === 0 && config.database.schemaMode === 'apply' ? 'degraded' : 'down';
-        components.push({ name: 'schema', status, ...(differences.length ? { details: { differences } } : {}) });
+        components.push({ name: 'schema', status, ...(differences.length ? { details: { differences, hint: schemaHint(plan.destructive.length > 0) } } : {}) });
+        // A check that read a table the schema lacks says so, not the backend's error about it.
+        if (differences.length) components.forEach((c, i) => { components[i] = explainSkippedCheck(c); });
       } catch (error) {
         components.push({ name: 'schema', status: 'down', error: errorText(error) });
       }

@@ -1,0 +1,51 @@
+import { test } from 'uvu';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { requireService } from '@chatcore/core/testing';
+import { postgres } from '@chatcore/postgres';
+import { linkNodeModules } from './helpers/migrate-flow.js';
+import { freshAuditFlow } from './helpers/fresh-audit-flow.js';
+
+// The built binary on a new PostgreSQL database with the audit outbox on.
+
+await requireService('postgres');
+const server = process.env.CHATCORE_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const dbName = `chatcore_cli_fresh_${randomBytes(4).toString('hex')}`;
+const url = new URL(server);
+url.pathname = `/${dbName}`;
+
+async function query(target: string, sql: string): Promise<Array<Record<string, unknown>>> {
+  const driver = postgres({ url: target });
+  await driver.connect();
+  try {
+    return (await driver.executor.execute({ sql, parameters: [] })).rows as Array<Record<string, unknown>>;
+  } finally {
+    await driver.close();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-fresh-pg-'));
+linkNodeModules(dir);
+writeFileSync(join(dir, 'chatcore.yaml'), `database:
+  backend: postgres
+  url: \${DATABASE_URL}
+encryption:
+  keys:
+    - id: k1
+      key: \${K1}
+      active: true
+audit:
+  sinks:
+    outbox: true
+`);
+
+test.before(() => query(server, `create database "${dbName}"`).then(() => undefined));
+freshAuditFlow(test, dir, { K1: randomBytes(32).toString('base64'), DATABASE_URL: url.toString() }, async () =>
+  (await query(url.toString(), `select table_name from information_schema.tables where table_schema = 'public'`)).map((r) => String(r.table_name)));
+test.after(async () => {
+  rmSync(dir, { recursive: true, force: true });
+  await query(server, `drop database if exists "${dbName}" with (force)`).catch(() => undefined);
+});
+test.run();

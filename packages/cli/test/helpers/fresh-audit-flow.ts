@@ -1,0 +1,58 @@
+import * as assert from 'uvu/assert';
+import type { Test } from 'uvu';
+import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './run-cli.js';
+
+interface Health {
+  readonly status: string;
+  readonly components: ReadonlyArray<{ name: string; status: string; error?: string; details?: Record<string, unknown> }>;
+}
+
+/**
+ * A new database with the audit outbox on, the same on every backend: `dir`
+ * holds a chatcore.yaml (encryption, `audit: { sinks: { outbox: true } }`)
+ * for an empty database and node_modules for a migration's imports; `env`
+ * what it needs. `tables` lists the tables of the database.
+ */
+export function freshAuditFlow(test: Test, dir: string, env: NodeJS.ProcessEnv, tables: () => Promise<string[]>): void {
+  const cli = (args: string[]) => runCli(args, { cwd: dir, env: { ...env, CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES }, timeoutMs: 240_000 });
+
+  test('audit outbox, empty database: health is degraded through its schema component, the plugins connect', async () => {
+    const run = await cli(['health', '--json']);
+    // schema_mode is apply (the default): an additive gap is degraded, not down.
+    assert.is(run.code, 0, show(run));
+    const health = jsonOf<Health>(run);
+    assert.is(health.status, 'degraded', show(run));
+    assert.not.ok(health.components.some((c) => c.name === 'connect'), show(run));
+    const schema = health.components.find((c) => c.name === 'schema');
+    assert.is(schema?.status, 'degraded', show(run));
+    const differences = (schema!.details!.differences as string[]).join('\n');
+    assert.match(differences, /audit_chain/);
+    assert.match(differences, /users/);
+    assert.match(String(schema!.details!.hint), /chatcore schema apply/);
+    const encryption = health.components.find((c) => c.name === 'encryption');
+    assert.is(encryption?.details?.keyCheck, 'not run: the schema differs from the repositories (see schema)', show(run));
+    assert.not.match(run.stdout, /SQLSTATE/);
+  });
+
+  test('audit outbox, empty database: migrate up with a migration pending creates the repositories\' and the audit tables', async () => {
+    const create = await cli(['migrate', 'create', 'init', '--ext', 'mjs']);
+    assert.is(create.code, 0, show(create));
+    const up = await cli(['migrate', 'up', '--json']);
+    assert.is(up.code, 0, show(up));
+    assert.is(jsonOf<{ applied: string[] }>(up).applied.length, 1, show(up));
+    // The audit tables exist before the plugin connects: it has nothing to warn about.
+    assert.not.match(up.stderr, /CHATCORE_AUDIT/, show(up));
+    const names = await tables();
+    for (const t of ['users', 'notes', 'audit_events', 'audit_links', 'audit_chain', 'audit_checkpoints']) assert.ok(names.includes(t), `${t} in ${names.join(', ')}`);
+    const verify = await cli(['schema', 'verify']);
+    assert.is(verify.code, 0, show(verify));
+  });
+
+  test('audit outbox, after migrate up: health up, exit 0', async () => {
+    const run = await cli(['health']);
+    assert.is(run.code, 0, show(run));
+    assert.match(run.stdout, /^status: up$/m);
+    assert.match(run.stdout, /up +schema$/m);
+    assert.match(run.stdout, /up +encryption .*"keyCheck":"ok"/);
+  });
+}
