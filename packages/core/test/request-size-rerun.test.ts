@@ -116,4 +116,24 @@ test("a transaction refused past the call's timeout fails with its TimeoutError,
   }
 });
 
+test('a rerun its afterRollback announced enters the onion even when the hooks used up the timeout: plugins see how it ends', async () => {
+  const runs: Array<boolean | undefined> = [];
+  const rollbacks: TransactionEvent[] = [];
+  // Refused 100 ms in, rerun announced; a slow afterRollback (150 ms) then uses up the rest of 200 ms.
+  const slowHook: Plugin = { name: 'slow-sink', afterRollback: () => new Promise((r) => setTimeout(r, 150)) };
+  const db = createDatabase({ driver: refusingDriver(REQUEST_BYTES_LIMIT, 100), repositories: { notes }, plugins: [slowSplitter(0, runs, rollbacks), slowHook] });
+  await db.connect();
+  try {
+    await db.notes.createMany([{ body: 'a' }]);
+    const outcome = await db.notes.updateMany({}, { body: 'c' }, { timeout: 200 }).then((n) => n, (e: unknown) => e);
+    assert.equal(rollbacks.map((r) => r.rerun), [true], 'the rerun was announced');
+    assert.is(runs.length, 2, 'the announced run reached the plugins');
+    assert.not.ok(runs[1], 'without the transaction');
+    if (outcome instanceof Error) assert.instance(outcome, TimeoutError);
+    else assert.is(outcome, 1);
+  } finally {
+    await db.close();
+  }
+});
+
 test.run();

@@ -45,6 +45,8 @@ interface CallRun {
   readonly startedAt: number;
   /** Without the transaction a plugin asks for (see askedTransaction). */
   readonly alone?: boolean;
+  /** Enter the onion even past the deadline (with 1 ms left): plugins were told this run comes. */
+  readonly promised?: boolean;
 }
 
 /** The ids a write names itself (rows it inserts, ids it targets); empty for a filter or an upsert. */
@@ -137,7 +139,8 @@ export class DatabaseRuntime {
     const session: DriverSession = scope?.session ?? this.driver;
     const timeoutMs = this.timeoutOf(options);
     // The driver's own deadline: what is left of the call's (at least 1 ms; past it, withDeadline fails at once).
-    const driverMs = run && timeoutMs ? Math.max(1, Math.ceil(remainingMs(timeoutMs, run.startedAt)!)) : timeoutMs;
+    const startedAt = run?.promised && timeoutMs ? Math.max(run.startedAt, performance.now() - timeoutMs + 1) : run?.startedAt;
+    const driverMs = run && timeoutMs ? Math.max(1, Math.ceil(remainingMs(timeoutMs, startedAt)!)) : timeoutMs;
     let result: OperationResult;
     try {
       result = await withDeadline(
@@ -145,7 +148,7 @@ export class DatabaseRuntime {
         (signal) => this.pipeline.run(op, ctx.bindSignal(signal), guarded
           ? (o) => this.references.run(o, session, scope, ctx, (checked) => callDriver(session, checked, { signal, timeoutMs: driverMs, idempotent: !WRITES.has(checked.kind) }))
           : (o) => callDriver(session, o, { signal, timeoutMs: driverMs, idempotent: !WRITES.has(o.kind) })),
-        { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}`, startedAt: run?.startedAt },
+        { signal: options?.signal, timeoutMs, what: `${ctx.repository}.${method}`, startedAt },
       );
     } catch (error) {
       if (error instanceof ValidationError) fromOnion.add(error);
@@ -179,17 +182,20 @@ export class DatabaseRuntime {
    * reports what it committed before a failure (PartialWriteError). The
    * refused attempt's afterRollback says so (`rerun`), unless the call's
    * timeout has passed: the call then fails with its TimeoutError. Both runs
-   * share the call's timeout, counted from `startedAt`.
+   * share the call's timeout, counted from `startedAt`; an announced rerun
+   * runs through the plugins even with nothing left, so they see its end.
    */
   private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number): Promise<OperationResult> {
     const timeoutMs = this.timeoutOf(options);
-    const reruns = (error: unknown) => isRequestTooLarge(error) && !(timeoutMs && remainingMs(timeoutMs, startedAt)! <= 0);
+    let promised = false;
+    const reruns = (error: unknown) => (promised = isRequestTooLarge(error) && !(timeoutMs && remainingMs(timeoutMs, startedAt)! <= 0));
     try {
       return await this.implicitTransaction(method, op, options, startedAt, reruns);
     } catch (error) {
       if (!isRequestTooLarge(error)) throw error;
-      // Past the call's deadline, this fails at once with the call's TimeoutError.
-      return this.execute(method, cloneOp(op), options, undefined, { startedAt, alone: true });
+      // Past the call's deadline, this fails at once with the call's TimeoutError; unless the plugins were told it
+      // runs again (their afterRollback hooks may have used up the time): it enters the onion, which sees how it ends.
+      return this.execute(method, cloneOp(op), options, undefined, { startedAt, alone: true, promised });
     }
   }
 
