@@ -20,11 +20,13 @@ const SINK_KEYS: Readonly<Record<string, readonly string[]>> = {
   outbox: optionKeys<OutboxOptions>({ table: true, linkTable: true, headTable: true, checkpointTable: true, chainBatch: true, chainDelay: true }),
 };
 
+const ROTATE_KEYS = optionKeys<NonNullable<FileSinkOptions['rotate']>>({ datePattern: true, maxSize: true, maxFiles: true, zippedArchive: true });
+
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Refuse option keys `audit()` does not know, at the top level and in
- * `sinks` (and each sink's settings), `anomalies`, `queue` and
+ * `sinks` (and each sink's settings, the file sink's `rotate` too), `anomalies`, `queue` and
  * `checkpoints`: a misspelt key would be ignored and events go unrecorded.
  * Throws a ConfigError naming each unknown key, with a "did you mean" hint.
  *
@@ -44,4 +46,6 @@ export function checkAuditOptions(options: AuditOptions): void {
   for (const [name, known] of Object.entries(SINK_KEYS)) {
     if (isMap(sinks[name])) checkOptionKeys(sinks[name], `audit.sinks.${name}`, known);
   }
+  const file = sinks.file;
+  if (isMap(file) && isMap(file.rotate)) checkOptionKeys(file.rotate, 'audit.sinks.file.rotate', ROTATE_KEYS);
 }

@@ -31,6 +31,7 @@ test('unknown keys of sinks, a sink, the queue and anomalies are refused by path
   refused({ sinks: { file: { path, filemode: 0o600 } } }, 'audit.sinks.file.filemode: unknown option (did you mean fileMode?)');
   refused({ queue: { capacty: 10 } }, 'audit.queue.capacty: unknown option (did you mean capacity?)');
   refused({ anomalies: { bulkDeletes: { limit: 5 } } }, 'audit.anomalies.bulkDeletes: unknown option (did you mean bulkDelete?)');
+  refused({ sinks: { file: { path, rotate: { maxsize: '10m', maxFiles: 3 } } } }, 'audit.sinks.file.rotate.maxsize: unknown option (did you mean maxSize?)');
   assert.is(existsSync(path), false);
 });
 

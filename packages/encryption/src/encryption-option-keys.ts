@@ -1,4 +1,5 @@
 import { checkOptionKeys, optionKeys } from '@chatcore/core/plugin';
+import type { SearchNormalization } from '@chatcore/core/driver';
 import type { EncryptionOptions, KeyOption, SealOptions } from './encryption-options.js';
 
 const ENCRYPTION_OPTION_KEYS = optionKeys<EncryptionOptions>({
@@ -10,13 +11,14 @@ const KEY_OPTION_KEYS = optionKeys<KeyOption>({ id: true, key: true, passphrase:
 const BLIND_INDEX_KEYS = optionKeys<NonNullable<EncryptionOptions['blindIndex']>>({ key: true, fields: true });
 const SEAL_OPTION_KEYS = optionKeys<SealOptions>({ seal: true, clear: true, envelopeField: true });
 const SENSITIVE_FIELD_KEYS = ['field', 'searchable', 'normalize'];
+const NORMALIZE_KEYS = optionKeys<SearchNormalization>({ caseFold: true, trim: true });
 
 const isMap = (v: unknown): boolean => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * Refuse option keys `encryption()` does not know, at the top level and in
  * `keys[]`, `blindIndex`, `repositories.<name>` and `sensitiveFields[]`
- * objects: a misspelt `sensitiveFields` would store those fields in clear.
+ * objects (and their `normalize`): a misspelt `sensitiveFields` would store those fields in clear.
  * Throws a ConfigError naming each unknown key, with a "did you mean" hint.
  *
  * @example
@@ -33,6 +35,11 @@ export function checkEncryptionOptions(options: EncryptionOptions): void {
     for (const [name, seal] of Object.entries(options.repositories!)) if (isMap(seal)) checkOptionKeys(seal, `encryption.repositories.${name}`, SEAL_OPTION_KEYS);
   }
   if (Array.isArray(options.sensitiveFields)) {
-    options.sensitiveFields.forEach((f, i) => isMap(f) && checkOptionKeys(f, `encryption.sensitiveFields[${i}]`, SENSITIVE_FIELD_KEYS));
+    options.sensitiveFields.forEach((f, i) => {
+      if (!isMap(f)) return;
+      checkOptionKeys(f, `encryption.sensitiveFields[${i}]`, SENSITIVE_FIELD_KEYS);
+      const normalize = (f as { normalize?: unknown }).normalize;
+      if (isMap(normalize)) checkOptionKeys(normalize as object, `encryption.sensitiveFields[${i}].normalize`, NORMALIZE_KEYS);
+    });
   }
 }

@@ -61,6 +61,7 @@ test('unknown keys in keys[], blindIndex and repositories are refused by path', 
     [{ keys: [{ id: 'k1', kye: KEY_A }] }, 'encryption.keys[0].kye: unknown option (did you mean key?)'],
     [{ rootKey: KEY_A, blindIndex: { field: ['email'] } }, 'encryption.blindIndex.field: unknown option (did you mean fields?)'],
     [{ rootKey: KEY_A, repositories: { notes: { seal: true, clean: ['title'] } } }, 'encryption.repositories.notes.clean: unknown option (did you mean clear?)'],
+    [{ rootKey: KEY_A, sensitiveFields: [{ field: 'users.email', searchable: true, normalize: { trm: true } }] }, 'encryption.sensitiveFields[0].normalize.trm: unknown option (did you mean trim?)'],
   ];
   for (const [options, message] of cases) {
     try {
