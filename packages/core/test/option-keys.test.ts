@@ -22,6 +22,14 @@ test('checkOptionKeys names an unknown key by path, with the closest known key',
   assert.match(e.message, 'cache.redis_url: unknown option (did you mean redisUrl?)');
 });
 
+test('a key several known keys begin or end with gets no guess (timeout: idle, query, statement, connect)', () => {
+  const e = configError(() => checkOptionKeys({ timeout: '5s' }, 'postgres', ['idleTimeout', 'queryTimeout', 'statementTimeout', 'connectTimeout']));
+  assert.match(e.message, 'postgres.timeout: unknown option');
+  assert.not.match(e.message, 'did you mean');
+  const one = configError(() => checkOptionKeys({ sensitive: [] }, 'encryption', ['rootKey', 'sensitiveFields']));
+  assert.match(one.message, 'did you mean sensitiveFields?');
+});
+
 test('checkOptionKeys allows known keys set to undefined, and no options at all', () => {
   checkOptionKeys({ ttl: undefined }, 'cache', ['ttl']);
   checkOptionKeys(undefined, 'cache', ['ttl']);

@@ -131,9 +131,9 @@ export function kindOf(value: unknown): string {
 
 /**
  * The known name closest to a mistyped one, for "did you mean" hints: a
- * camelCase/snake_case mix-up, else the shortest known name that begins or
- * ends with it (`sensitive` for `sensitiveFields`, `url` for `redisUrl`),
- * else one at edit distance at most 2.
+ * camelCase/snake_case mix-up, else the one known name that begins or ends
+ * with it (`sensitive` for `sensitiveFields`, `url` for `redisUrl`; none
+ * when several do), else one at edit distance at most 2.
  *
  * @example
  * ```ts
@@ -148,7 +148,8 @@ export function closestName(name: string, known: readonly string[]): string | un
   const part = flat(name);
   if (part.length >= 3) {
     const holders = known.filter((k) => flat(k).startsWith(part) || flat(k).endsWith(part));
-    if (holders.length) return holders.reduce((a, b) => (b.length < a.length ? b : a));
+    // Several (timeout: idleTimeout, queryTimeout, ...): no guess is better than a wrong one.
+    if (holders.length === 1) return holders[0];
   }
   let best: string | undefined;
   let bestDistance = 3;
