@@ -29,6 +29,7 @@ test('a new database with the audit outbox: migrate creates the outbox tables be
   } finally {
     process.off('warning', onWarning);
     await db.close();
+    await client.close(); // the caller's client: the driver leaves it open
   }
 });
 
