@@ -1,4 +1,5 @@
 import { AbortedError } from '@chatcore/core';
+import { TURN_MS } from './event-loop-turns.js';
 
 /**
  * What a caller that gave up gets: the signal's own reason (core's
@@ -12,14 +13,6 @@ import { AbortedError } from '@chatcore/core';
 export function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new AbortedError({ cause: signal.reason });
 }
-
-/**
- * How long (ms) queued holders may follow one another without the event
- * loop turning: during a burst, a caller's timer fires at most this late
- * (plus one statement). A turn on every hand-over would cost about 5 µs of
- * CPU each, a few percent of a cheap statement.
- */
-const TURN_MS = 5;
 
 /**
  * A FIFO lock over PGlite's single connection. A transaction holds it from

@@ -3,6 +3,7 @@ import { PGlite, types, type QueryOptions } from '@electric-sql/pglite';
 import { TransactionError, UnsupportedQueryError } from '@chatcore/core';
 import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement, StatementLimits } from '@chatcore/sql';
 import { abortReason, ConnectionLock } from './connection-lock.js';
+import { EventLoopTurns } from './event-loop-turns.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { defaultTemplateCache, startInMemory } from './cluster-template.js';
 import { parseTimestamptz } from './timestamp-parser.js';
@@ -152,7 +153,9 @@ export class PgliteExecutor implements SqlExecutor {
    * Run `fn` (a transaction) holding the connection. A transaction whose
    * caller's `signal` fires while it waits leaves the queue and never starts:
    * it would otherwise take the connection in its turn after its caller was
-   * told it timed out or was aborted, delaying everyone behind it.
+   * told it timed out or was aborted, delaying everyone behind it. Once
+   * started, its statements let the event loop turn every few milliseconds
+   * (EventLoopTurns), so that its caller's timeout fires on time.
    */
   async withConnection<T>(fn: (connection: SqlConnection) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const pg = await this.pg();
@@ -167,7 +170,14 @@ export class PgliteExecutor implements SqlExecutor {
     }
     const token = Symbol('pglite-transaction');
     state.holder = token;
-    const connection: SqlConnection = { execute: (st) => run(pg, st) };
+    // The event loop turns between the transaction's statements too: its caller's deadline must be able to fire.
+    const turns = new EventLoopTurns();
+    const connection: SqlConnection = {
+      execute: (st) => {
+        const turn = turns.pace();
+        return turn ? turn.then(() => run(pg, st)) : run(pg, st);
+      },
+    };
     try {
       return await state.context.run(token, () => fn(connection));
     } finally {
