@@ -69,6 +69,16 @@ export async function queries(): Promise<void> {
   const paged: FindQuery<typeof conversations> = { after: 'cursor', limit: 20 };
   void both;
   await db.conversations.find(paged);
+  // @ts-expect-error distinct: [] keeps no record apart (a ValidationError)
+  await db.conversations.find({ distinct: [], limit: 20 });
+  await db.conversations.find({ distinct: ['userId', 'archived'], limit: 20 });
+  // @ts-expect-error in findOne too
+  await db.conversations.findOne({ distinct: [] });
+  await db.conversations.findOne({ distinct: ['userId'] });
+  // @ts-expect-error in a declared query too
+  const none: FindQuery<typeof conversations> = { distinct: [] };
+  const one: FindQuery<typeof conversations> = { distinct: ['userId'] as const };
+  void [none, one];
 
   // --- limit, offset and pageSize literals out of the run time's ranges
   // @ts-expect-error a negative limit

@@ -10,8 +10,9 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
  * nothing (so its rows are whole records), and one that selects says which
  * fields in its type, `FindQuery<D, 'name' | 'age'>`, so the rows of a
  * query kept in a variable are typed as precisely as an inline one's.
- * `select` lists at least one field, and `distinct` does not go with a
- * cursor (`after`): a distinct query pages with limit and offset.
+ * `select` and `distinct` list at least one field each, and `distinct`
+ * does not go with a cursor (`after`): a distinct query pages with limit
+ * and offset.
  *
  * @example
  * ```ts
@@ -38,9 +39,10 @@ interface FindQueryFields<D extends AnyRepositoryDef, S extends ReadableKeys<D>>
   readonly select?: readonly [S, ...S[]];
   /**
    * Keep only the first record (in `orderBy`) of each combination of these
-   * fields' values; offset and limit apply after. `find` and `findOne` only.
+   * fields' values, at least one field; offset and limit apply after.
+   * `find` and `findOne` only.
    */
-  readonly distinct?: readonly DistinctKeyOf<D>[];
+  readonly distinct?: readonly [DistinctKeyOf<D>, ...DistinctKeyOf<D>[]];
 }
 
 /**
