@@ -126,4 +126,24 @@ test('a table name no backend can take is refused by defineRepository, as the SQ
   assert.is(defineRepository('chats', { id: f.id() }, { table: 'chat_log' }).schema.table, 'chat_log');
 });
 
+
+test('f.array() refuses an item whose modifier it would drop: sensitive, secret, unique or a reference', () => {
+  const refused = (item: unknown): string => {
+    try {
+      f.array(item as never);
+    } catch (error) {
+      assert.instance(error, ConfigError);
+      return (error as Error).message;
+    }
+    assert.unreachable('f.array() accepted the item');
+    return '';
+  };
+  assert.match(refused(f.string().sensitive()), /sensitive\(\), which would leave the items in clear: encrypt the whole array, f\.array\(item\)\.sensitive\(\)/);
+  assert.match(refused(f.string().secret()), /secret\(\), which would leave the items in clear/);
+  assert.match(refused(f.string().unique()), /unique\(\), which an array item cannot keep/);
+  assert.match(refused(f.string().references('users')), /references\(\), which an array item cannot keep/);
+  const tags = defineRepository('tagged', { id: f.id(), tags: f.array(f.string({ max: 40 }).indexed()), codes: f.array(f.string()).sensitive() });
+  assert.equal([tags.schema.fields.tags?.items?.type, tags.schema.fields.codes?.sensitive?.searchable], ['string', false]);
+});
+
 test.run();

@@ -209,3 +209,18 @@ export function columnNames(wide: string): void {
   f.timestamp().createdAt().column('created-at');
   f.timestamp().createdAt().column(wide);
 }
+
+export function arrayItems(): void {
+  // @ts-expect-error a reference item: the array would not keep it (a ConfigError)
+  f.array(f.string().references('users'));
+  f.array(f.string());
+  // @ts-expect-error a unique item: an array holds values, not keys
+  f.array(f.string({ max: 40 }).unique());
+  f.array(f.string({ max: 40 }).indexed());
+  // @ts-expect-error an encrypted item would stay in clear: encrypt the whole array
+  f.array(f.string().sensitive());
+  f.array(f.string()).sensitive();
+  // @ts-expect-error a secret item would stay in clear too
+  f.array(f.string().secret());
+  f.array(f.enum(['a', 'b']));
+}

@@ -1,4 +1,5 @@
-import { Field, TimestampField, baseMeta, type BaseFlags } from './field.js';
+import { ConfigError } from '../errors.js';
+import { Field, TimestampField, baseMeta, type BaseFlags, type FieldFlags } from './field.js';
 
 type Scalar = string | number | bigint | boolean | Date;
 
@@ -89,6 +90,34 @@ export type VersionFlags = {
  */
 export type ArrayItem = Field<Scalar, BaseFlags<'string' | 'ordered' | 'equality', boolean, boolean>>;
 
+/** No field fits this type: its one member says why, in the compiler's message. */
+interface PlainArrayItem {
+  readonly 'unique() and references() apply to a whole field, not to the items of f.array(): declare the item without them': never;
+}
+
+/**
+ * `unknown` when field `I` can be the item of `f.array()`, else a type no
+ * field fits: an item declared `unique()` or `.references()` would have
+ * that constraint dropped (an array holds values, not keys).
+ *
+ * @example
+ * ```ts
+ * const item = <I extends ArrayItem>(field: I & ArrayItemRule<I['__flags']>) => field;
+ * item(f.string({ max: 40 })); // item(f.string().references('users')) does not compile
+ * ```
+ */
+export type ArrayItemRule<F extends FieldFlags> = F extends { readonly unique: true } | { readonly references: true } ? PlainArrayItem : unknown;
+
+/** What an item's declaration would have f.array() drop silently, and what to write instead; undefined when nothing. */
+function droppedByArray(item: Field<unknown, FieldFlags>): string | undefined {
+  const m = item.meta;
+  if (m.sensitive) return 'sensitive(), which would leave the items in clear: encrypt the whole array, f.array(item).sensitive()';
+  if (m.secret) return 'secret(), which would leave the items in clear: a secret is one string field';
+  if (m.unique) return 'unique(), which an array item cannot keep: declare the item without it';
+  if (m.references) return 'references(), which an array item cannot keep: declare the item without it (or use a join repository)';
+  return undefined;
+}
+
 /**
  * The field builders of the schema DSL.
  *
@@ -152,10 +181,18 @@ export const f = {
   json<T = unknown>(): Field<T, BaseFlags<'none', false>> {
     return new Field(baseMeta('json'));
   },
-  /** An array of scalars of one field type. */
-  array<I extends ArrayItem>(item: I): Field<Array<I['__type']>, BaseFlags<'array', false>> {
+  /**
+   * An array of scalars of one field type. The item is a plain value:
+   * not sensitive, secret, unique or a reference (ConfigError; declare
+   * those on a field of their own).
+   */
+  array<I extends ArrayItem>(item: I & ArrayItemRule<I['__flags']>): Field<Array<I['__type']>, BaseFlags<'array', false>> {
     if (item.meta.type === 'array' || item.meta.type === 'json' || item.meta.type === 'bytes') {
       throw new TypeError('f.array() takes a scalar field (string, integer, number, bigint, boolean, timestamp, enum).');
+    }
+    const dropped = droppedByArray(item);
+    if (dropped) {
+      throw new ConfigError(`f.array() takes a plain item, but this one is ${dropped}.`);
     }
     return new Field(baseMeta('array', { items: item.meta }));
   },
