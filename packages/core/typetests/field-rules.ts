@@ -130,6 +130,18 @@ export function fieldNames(): void {
   // @ts-expect-error not negates a filter
   defineRepository('notes', { id: f.id(), not: f.boolean() });
   defineRepository('notes', { id: f.id().column('note_id'), note: f.boolean() });
+  // @ts-expect-error a dash in a field name (a ConfigError at run time)
+  defineRepository('notes', { id: f.id(), 'reply-to': f.string() });
+  defineRepository('notes', { id: f.id(), reply_to: f.string() });
+  // @ts-expect-error a field name starts with a letter, not _
+  defineRepository('notes', { id: f.id(), _draft: f.boolean() });
+  defineRepository('notes', { id: f.id(), draft_: f.boolean() });
+  // @ts-expect-error every record has a constructor: it cannot name a field
+  defineRepository('notes', { id: f.id(), constructor: f.string() });
+  defineRepository('notes', { id: f.id(), maker: f.string() });
+  // @ts-expect-error 64 characters: at most 63
+  defineRepository('notes', { id: f.id(), f123456789012345678901234567890123456789012345678901234567890abc: f.string() });
+  defineRepository('notes', { id: f.id(), f123456789012345678901234567890123456789012345678901234567890ab: f.string() });
   // @ts-expect-error a second f.id() field: only the field named id is the record id
   defineRepository('notes', { id: f.id(), other: f.id() });
   defineRepository('notes', { id: f.id(), other: f.string() });

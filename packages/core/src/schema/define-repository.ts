@@ -3,7 +3,7 @@ import type { AnyField, Field } from './field.js';
 import type { FieldMeta } from './field-meta.js';
 import type { RepositorySchema, IndexSchema } from './repository-schema.js';
 import type { FieldRoleRules, UniqueKeyRules } from './field-roles.js';
-import type { RepositoryNameRule, TableNameRule } from './name-rules.js';
+import type { FieldKeyRules, RepositoryNameRule, TableNameRule } from './name-rules.js';
 import { toSnakeCase } from '../util/naming.js';
 import { checkIdentifier } from './identifiers.js';
 
@@ -131,8 +131,9 @@ export function isPropertyName(name: string): boolean {
  * `RecordOf`, `InsertOf`, `PatchOf`, `FilterOf`) and the runtime schema.
  * The name is letters, digits and _ (at most 63), starting with a letter
  * (see `RepositoryNameRule`). The `id` field must be `f.id()` and no other
- * field can be, and `and`, `or` and `not` cannot name a field (see
- * `FieldNameRules` and `FieldRoleRules`).
+ * field can be; a field name is letters, digits and _ (at most 63),
+ * starting with a letter, and not `and`, `or`, `not`, `constructor` or
+ * `prototype` (see `FieldNameRules`, `FieldKeyRules` and `FieldRoleRules`).
  *
  * @example
  * ```ts
@@ -148,7 +149,7 @@ export function isPropertyName(name: string): boolean {
  */
 export function defineRepository<const N extends string, const F extends FieldsShape, const U extends UniqueKeyList<F> = readonly [], const T extends string = string>(
   name: N & RepositoryNameRule<N>,
-  fields: F & FieldNameRules & FieldRoleRules<F>,
+  fields: F & FieldNameRules & FieldRoleRules<F> & FieldKeyRules<F>,
   options: RepositoryOptions<F> & { readonly unique?: U & UniqueKeyRules<F, U>; readonly table?: T & TableNameRule<T> } = {},
 ): RepositoryDef<N, F, U> {
   if (!NAME_RE.test(name)) {

@@ -76,3 +76,28 @@ interface InvalidTableName {
 export type TableNameRule<T extends string> = true extends (T extends `__${string}__` ? true : false)
   ? InvalidTableName
   : ColumnNameRule<T> extends InvalidColumnName ? InvalidTableName : unknown;
+
+/** No field fits this type: its name and its one member say why. */
+interface InvalidFieldName {
+  readonly 'a field name is letters, digits and _ (at most 63), starting with a letter, and not constructor or prototype': never;
+}
+
+/**
+ * What `defineRepository` checks of each field name `K` in the types, as
+ * it does at run time (ConfigError): letters, digits and _, starting with
+ * a letter, at most 63, and not `constructor` or `prototype` (every record
+ * has those). The field under a name that breaks the rule does not compile.
+ *
+ * @example
+ * ```ts
+ * const fields = { id: f.id(), displayName: f.string() };
+ * const checked: typeof fields & FieldKeyRules<typeof fields> = fields; // a 'display-name' key does not compile
+ * ```
+ */
+export type FieldKeyRules<F> = { readonly [K in keyof F]: FieldKeyRule<K> };
+
+type FieldKeyRule<K> = K extends 'constructor' | 'prototype'
+  ? InvalidFieldName
+  : K extends string
+    ? true extends IdentifierOk<K, Letter> ? (false extends IdentifierOk<K, Letter> ? InvalidFieldName : unknown) : InvalidFieldName
+    : InvalidFieldName;
