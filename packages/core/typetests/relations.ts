@@ -70,6 +70,18 @@ export async function includes(id: string): Promise<void> {
   // @ts-expect-error a wrong value type in a nested where
   await typed.conversations.find({ include: { messages: { where: { tokens: 'many' } } } });
   await typed.conversations.find({ include: { messages: { where: { tokens: { gt: 10 } } } } });
+  // @ts-expect-error an unknown operator next to a known one, in an include where
+  await typed.conversations.find({ include: { messages: { where: { tokens: { gt: 10, lessThan: 50 } } } } });
+  await typed.conversations.find({ include: { messages: { where: { tokens: { gt: 10, lt: 50 } } } } });
+  // @ts-expect-error an operator of another field type (startsWith on an integer), inside and
+  await typed.conversations.find({ include: { messages: { where: { and: [{ role: 'user' }, { tokens: { gt: 1, startsWith: '1' } }] } } } });
+  await typed.conversations.find({ include: { messages: { where: { and: [{ role: 'user' }, { or: [{ tokens: { gt: 1 } }, { tags: { has: 'x' } }] }] } } } });
+  // @ts-expect-error a range with mode: 'insensitive', under not, two levels down
+  await typed.users.find({ include: { conversations: { include: { messages: { where: { not: { conversationId: { mode: 'insensitive', gt: 'c' } } } } } } } });
+  await typed.users.find({ include: { conversations: { include: { messages: { where: { not: { conversationId: { mode: 'insensitive', startsWith: 'c' } } } } } } } });
+  // @ts-expect-error in on an array field (has / hasSome test its items), on a one relation
+  await typed.messages.find({ include: { conversation: { where: { title: { in: ['a'] } }, include: { messages: { where: { tags: { has: 'x', in: ['y'] } } } } } } });
+  await typed.messages.find({ include: { conversation: { where: { title: { in: ['a'] } }, include: { messages: { where: { tags: { has: 'x', hasSome: ['y'] } } } } } } });
   // @ts-expect-error an empty select in an include selects nothing, as in find
   await typed.conversations.find({ include: { messages: { select: [] } } });
   await typed.conversations.find({ include: { messages: { select: ['role'] } } });

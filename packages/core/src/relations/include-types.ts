@@ -2,6 +2,7 @@ import type { AnyRepositoryDef } from '../schema/define-repository.js';
 import type { FilterOf, OrderByOf, Projected, ReadableKeys, RecordOf } from '../schema/infer.js';
 import type { ManyRelation, OneRelation } from './define-relations.js';
 import type { LimitRule } from '../schema/paging-rules.js';
+import type { StrictWhere } from './strict-where.js';
 
 type RepoMap = Readonly<Record<string, AnyRepositoryDef>>;
 
@@ -75,8 +76,6 @@ export type IncludeOf<C extends RelationScope> = {
     : IncludeOne<At<C, TargetOf<RelsAt<C['relations'], C['key']>[N]>>>);
 };
 
-type WhereKeys<D extends AnyRepositoryDef> = ReadableKeys<D> | 'and' | 'or' | 'not';
-type StrictWhere<D extends AnyRepositoryDef, W> = { [P in keyof W]: P extends WhereKeys<D> ? W[P] : never };
 type StrictArgs<C extends RelationScope, X, A> = A extends true
   ? true
   : {
@@ -90,8 +89,8 @@ type StrictArgs<C extends RelationScope, X, A> = A extends true
   };
 
 /**
- * `include` as written, checked exactly: a relation name, option or
- * top-level `where` field that is not declared is an error, at every level
+ * `include` as written, checked exactly: a relation name, option,
+ * `where` field or operator that is not declared is an error, at every level
  * (a plain object type would let an extra key through).
  *
  * @example
