@@ -34,6 +34,12 @@ export async function aggregates(): Promise<void> {
   // @ts-expect-error limit cuts groups: it needs groupBy
   await db.messages.aggregate({ count: ['_all'], limit: 10 });
   await db.messages.aggregate({ groupBy: ['conversationId'], count: ['_all'], limit: 10 });
+  // @ts-expect-error an empty measure list next to another measure (a ValidationError)
+  await db.messages.aggregate({ count: ['_all'], sum: [] });
+  await db.messages.aggregate({ count: ['_all'], sum: ['tokens'] });
+  // @ts-expect-error an empty groupBy: leave it out for one result over every record
+  await db.messages.aggregate({ groupBy: [], count: ['_all'] });
+  await db.messages.aggregate({ count: ['_all'] });
   // @ts-expect-error orderBy sorts groups: it needs groupBy
   await db.messages.aggregate({ sum: ['tokens'], orderBy: { sum: { tokens: 'desc' } } });
   await db.messages.aggregate({ groupBy: ['role'], sum: ['tokens'], orderBy: [{ sum: { tokens: 'desc' } }, { role: 'asc' }], limit: 2 });

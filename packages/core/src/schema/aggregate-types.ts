@@ -92,11 +92,15 @@ export type AggregateOrderBy<G extends string = never, C extends string = never,
   | AggregateOrderTerm<G, C, S, A, Mn, Mx>
   | ReadonlyArray<AggregateOrderItem<G, C, S, A, Mn, Mx>>;
 
+/** A list of at least one `K`: an empty groupBy or measure list is a ValidationError. */
+type NonEmpty<K> = readonly [K, ...K[]];
+
 /**
  * An aggregate query: a filter, group fields, and the measures to compute
  * per group (or over every matching record without `groupBy`). Encrypted
  * fields allow `count` only; group keys are ordered fields (groups are
- * sorted); `orderBy` and `limit` need `groupBy`.
+ * sorted); each list names at least one field; `orderBy` and `limit` need
+ * `groupBy`.
  *
  * @example
  * ```ts
@@ -113,12 +117,12 @@ export interface AggregateQuery<
   Mx extends SortKeyOf<D> = never,
 > {
   readonly where?: FilterOf<D>;
-  readonly groupBy?: readonly G[];
-  readonly count?: readonly C[];
-  readonly sum?: readonly S[];
-  readonly avg?: readonly A[];
-  readonly min?: readonly Mn[];
-  readonly max?: readonly Mx[];
+  readonly groupBy?: NonEmpty<G>;
+  readonly count?: NonEmpty<C>;
+  readonly sum?: NonEmpty<S>;
+  readonly avg?: NonEmpty<A>;
+  readonly min?: NonEmpty<Mn>;
+  readonly max?: NonEmpty<Mx>;
   readonly orderBy?: AggregateOrderBy<NoInfer<G>, NoInfer<C>, NoInfer<S>, NoInfer<A>, NoInfer<Mn>, NoInfer<Mx>>;
   /** Groups to return, 1..10,000 (after orderBy). */
   readonly limit?: number;
