@@ -25,7 +25,7 @@ const EXPECTED_GROUPS: Record<string, readonly string[]> = {
   'version-check-skipped': ['versions, timestamps and increments', 'transactions', 'increments within declared bounds'],
   'offset-before-filter': ['ordering and offset'],
   'nulls-ordered-wrongly': ['ordering and offset', 'crud', 'keyset paging', 'projections', 'relations and include', 'relations across in chunks', 'text, array and distinct filters'],
-  'update-many-ignores-filter': ['crud', 'referential integrity', 'values no backend can store', 'versions, timestamps and increments', 'increments within declared bounds'],
+  'update-many-ignores-filter': ['crud', 'referential integrity', 'values no backend can store', 'versions, timestamps and increments', 'increments within declared bounds', 'null tests on json, bytes and array fields'],
   'negation-matches-nulls': ['filters', 'relations and include', 'relations across in chunks', 'text, array and distinct filters'],
   'transaction-without-rollback': ['transactions', 'referential integrity', 'relations and include', 'transaction misuse', 'increments within declared bounds'],
   'session-usable-after-transaction': ['transaction misuse'],

@@ -7,6 +7,7 @@ import { registerBulkTests } from './bulk-tests.js';
 import { registerFilterTests } from './filter-tests.js';
 import { registerEnumOrderTests } from './enum-order-tests.js';
 import { registerTextFilterTests } from './text-filter-tests.js';
+import { registerNullTestTests } from './null-test-tests.js';
 import { registerAggregateTests } from './aggregate-tests.js';
 import { registerAggregateEdgeTests } from './aggregate-edge-tests.js';
 import { registerOrderTests } from './order-tests.js';
@@ -57,6 +58,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerFilterTests(h);
   registerEnumOrderTests(h);
   registerTextFilterTests(h);
+  registerNullTestTests(h);
   registerAggregateTests(h);
   registerAggregateEdgeTests(h);
   registerOrderTests(h);

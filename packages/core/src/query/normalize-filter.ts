@@ -28,11 +28,32 @@ export const FALSE: Condition = Object.freeze({ kind: 'or', conditions: Object.f
 const NEGATED_LOOKUP = (op: string): string =>
   `${op} under not is not available on an encrypted field: a negated blind-index lookup would leave out the rows whose index collides with the value; select the rows you want with eq, in or isNull, or leave the value out after reading`;
 
+/** What a field that is only tested for null (json, bytes, encrypted without a blind index) takes. */
+const NULL_TESTS = 'only null tests apply (null, eq: null, ne: null, isNull)';
+
 /** Why a field does not take an operator it does not allow. */
-function refusedOp(meta: FieldMeta, op: string): string {
-  if (!meta.sensitive) return `operator ${op} does not apply to a ${meta.type} field`;
-  if (meta.storedAs === SEALED && !meta.sensitive.searchable) return `operator ${op} is not available on a sealed field without a blind index: it is stored inside the record's envelope, where the database cannot test it; list it as clear (not sealed) to filter on it, or make it searchable for eq and in`;
-  return `operator ${op} is not available on an encrypted field`;
+function refusedOp(meta: FieldMeta, op: string, allowed: ReadonlySet<string>): string {
+  const nullOnly = allowed.size === 1 && allowed.has('isNull');
+  if (!meta.sensitive) return `operator ${op} does not apply to a ${meta.type} field${nullOnly ? `: ${NULL_TESTS}` : ''}`;
+  if (meta.storedAs === SEALED && !meta.sensitive.searchable) return `operator ${op} is not available on a sealed field without a blind index: it is stored inside the record's envelope, where the database cannot test it; list it as clear (not sealed) to filter on it, or make it searchable for eq, in and null tests`;
+  return `operator ${op} is not available on an encrypted field${nullOnly ? ` without a blind index: ${NULL_TESTS}` : ''}`;
+}
+
+/**
+ * Whether `value`, given for a field, is an operator object rather than a
+ * value to compare with (`eq`). On a json field a plain object could be
+ * either; json is never compared by value, so an object whose keys are all
+ * operators (`{ isNull: true }`, `{ eq: null }`, `{}`) is one, and any other
+ * object is a value (refused as an eq of a json field).
+ */
+function isOperatorObject(meta: FieldMeta, value: unknown): value is Record<string, unknown> {
+  if (!isPlainObject(value)) return false;
+  return meta.type !== 'json' || Object.keys(value).every((k) => OPS.has(k));
+}
+
+/** `eq: null` and `ne: null` are the null tests, allowed wherever `isNull` is (json, bytes and encrypted fields too). */
+function isNullTest(op: string, v: unknown, allowed: ReadonlySet<string>): boolean {
+  return (op === 'eq' || op === 'ne') && v === null && allowed.has('isNull');
 }
 
 /** Operators a field allows, given its type and whether it is encrypted. */
@@ -150,7 +171,7 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
       issues.push({ path: here, message: 'secret fields cannot be filtered (use verifySecret)' });
       continue;
     }
-    const isOps = isPlainObject(value) && meta.type !== 'json';
+    const isOps = isOperatorObject(meta, value);
     const ops: Record<string, unknown> = isOps ? value : { eq: value };
     const allowed = allowedOps(meta);
     const insensitive = textMode(ops.mode, isOps ? `${here}.mode` : here, issues);
@@ -168,9 +189,8 @@ function walk(schema: RepositorySchema, filter: unknown, path: string, issues: V
         issues.push({ path: opPath, message: `unknown operator (use ${[...allowed].join(', ') || 'none'})` });
         continue;
       }
-      // `eq: null` (and `field: null`) is the null test, allowed wherever isNull is (encrypted fields too).
-      if (!allowed.has(op) && !(op === 'eq' && v === null && allowed.has('isNull'))) {
-        issues.push({ path: opPath, message: refusedOp(meta, op) });
+      if (!allowed.has(op) && !isNullTest(op, v, allowed)) {
+        issues.push({ path: opPath, message: refusedOp(meta, op, allowed) });
         continue;
       }
       if (v === undefined || op === 'mode') continue;

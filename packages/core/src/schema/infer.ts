@@ -177,8 +177,9 @@ export interface ArrayOps<E, N extends boolean = true> {
   readonly has?: E;
   readonly hasSome?: readonly E[];
   readonly hasEvery?: readonly E[];
-  /** The same null test: `eq: null` is `isNull: true`. */
+  /** The same null tests: `eq: null` is `isNull: true`, `ne: null` is `isNull: false`. */
   readonly eq?: NullIf<N>;
+  readonly ne?: NullIf<N>;
   readonly isNull?: IsNullIf<N>;
 }
 /**
@@ -191,24 +192,28 @@ export interface ArrayOps<E, N extends boolean = true> {
  * ```
  */
 export interface SearchableOps<T, N extends boolean = true> {
-  readonly eq?: T;
+  /** A value (through the blind index), or null: the null test. */
+  readonly eq?: T | NullIf<N>;
+  /** Only `ne: null` (is not null): a negated blind-index lookup cannot be answered exactly. */
+  readonly ne?: NullIf<N>;
   readonly in?: readonly T[];
   readonly isNull?: IsNullIf<N>;
 }
 /**
  * Operators on optional fields that only support null checks (json, bytes,
- * arrays, encrypted without a blind index). A required such field cannot be
+ * encrypted without a blind index). A required such field cannot be
  * filtered on.
  *
  * @example
  * ```ts
- * const noMeta: NullOps = { isNull: true };
+ * const noMeta: NullOps = { isNull: true }; // or { eq: null }; { ne: null } is "is not null"
  * const bare = await db.messages.find({ where: { meta: noMeta } });
  * ```
  */
 export interface NullOps {
-  /** The same null test: `eq: null` is `isNull: true`. */
+  /** The same null tests: `eq: null` is `isNull: true`, `ne: null` is `isNull: false`. */
   readonly eq?: null;
+  readonly ne?: null;
   readonly isNull?: boolean;
 }
 
@@ -273,7 +278,8 @@ interface NoNegatedLookup {
  * ```
  */
 export interface NegatedSearchableOps<N extends boolean = true> {
-  readonly eq?: NoNegatedLookup;
+  readonly eq?: NoNegatedLookup | NullIf<N>;
+  readonly ne?: NullIf<N>;
   readonly in?: NoNegatedLookup;
   readonly isNull?: IsNullIf<N>;
 }
