@@ -110,6 +110,7 @@ test("a transaction refused past the call's timeout fails with its TimeoutError,
     assert.equal(runs, [true], 'no second run');
     assert.is(rollbacks.length, 1);
     assert.is(rollbacks[0]!.rerun, undefined, 'the rollback is the outcome');
+    assert.is(rollbacks[0]!.error, error, "afterRollback gets the call's error, not the refusal");
     assert.equal((await db.notes.find({})).map((n) => n.body), ['a']);
   } finally {
     await db.close();

@@ -64,9 +64,13 @@ export interface OperationContext {
   readonly method: MethodName;
   /** Transaction attempt (1 outside transactions). */
   readonly attempt: number;
-  /** Date.now() when the repository call started. */
+  /**
+   * Date.now() when the repository call started. Core may run one call
+   * more than once (attempts of its implicit transaction, a write run again
+   * without it after a size refusal): every run reports the call's start.
+   */
   readonly startedAt: number;
-  /** performance.now() when the repository call started (for durations). */
+  /** performance.now() when the repository call started (for durations; the same for every run of the call). */
   readonly startedAtHr: number;
   readonly transaction?: TransactionHandle | undefined;
   /**

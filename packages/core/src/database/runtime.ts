@@ -6,13 +6,13 @@ import { contextStore } from '../context/context-store.js';
 import type { Plugin } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
-import { remainingMs, withDeadline } from '../util/deadline.js';
+import { deadlineError, remainingMs, withDeadline } from '../util/deadline.js';
 import { ValidationError } from '../errors.js';
 import { isRequestTooLarge } from '../driver/request-too-large.js';
 import { parseDuration } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import type { TransactionScopeState } from './transaction-scope.js';
-import { TransactionRunner } from './transaction-runner.js';
+import { RERUN, TransactionRunner } from './transaction-runner.js';
 import { warnHook } from './hook-warning.js';
 import { databaseClosedError } from './closed-database.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
@@ -104,7 +104,8 @@ export class DatabaseRuntime {
     return this.callContext(method, op, options, scope);
   }
 
-  private callContext(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined): CallContext {
+  /** `startedAtHr`: when the caller's call started, for a run core makes of it (see CallRun); now otherwise. */
+  private callContext(method: MethodName, op: Operation, options: CallOptions | undefined, scope: TransactionScopeState | undefined, startedAtHr?: number): CallContext {
     const { traceId, actor, tenant } = callerContext(options);
     return new CallContext(
       traceId,
@@ -114,6 +115,7 @@ export class DatabaseRuntime {
       op,
       options,
       scope,
+      startedAtHr,
     );
   }
 
@@ -135,7 +137,8 @@ export class DatabaseRuntime {
       if (this.transactionalWrites || (guarded && this.driver.capabilities.transactions)) return this.implicitTransaction(method, op, options, run?.startedAt ?? performance.now());
       if (!run?.alone && this.asksTransaction(op)) return this.askedTransaction(method, op, options, performance.now());
     }
-    const ctx = this.callContext(method, op, options, scope);
+    // Every run of one call reports the call's start: plugins time the call, not the run.
+    const ctx = this.callContext(method, op, options, scope, run?.startedAt);
     const session: DriverSession = scope?.session ?? this.driver;
     const timeoutMs = this.timeoutOf(options);
     // The driver's own deadline: what is left of the call's (at least 1 ms; past it, withDeadline fails at once).
@@ -181,27 +184,28 @@ export class DatabaseRuntime {
    * the driver runs that write alone: the plugin sees no transaction and
    * reports what it committed before a failure (PartialWriteError). The
    * refused attempt's afterRollback says so (`rerun`), unless the call's
-   * timeout has passed: the call then fails with its TimeoutError. Both runs
-   * share the call's timeout, counted from `startedAt`; an announced rerun
-   * runs through the plugins even with nothing left, so they see its end.
+   * timeout has passed or its signal fired: the call then fails with its
+   * TimeoutError or AbortedError, which afterRollback gets as the call's
+   * outcome. Both runs share the call's timeout, counted from `startedAt`;
+   * an announced rerun runs through the plugins even with nothing left, so
+   * they see its end.
    */
   private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number): Promise<OperationResult> {
-    const timeoutMs = this.timeoutOf(options);
-    let promised = false;
-    const reruns = (error: unknown) => (promised = isRequestTooLarge(error) && !(timeoutMs && remainingMs(timeoutMs, startedAt)! <= 0));
+    const deadline = { signal: options?.signal, timeoutMs: this.timeoutOf(options), what: `${op.schema.name}.${method}`, startedAt };
+    const settle = (error: unknown): unknown => (isRequestTooLarge(error) ? deadlineError(deadline) ?? RERUN : error);
     try {
-      return await this.implicitTransaction(method, op, options, startedAt, reruns);
+      return await this.implicitTransaction(method, op, options, startedAt, settle);
     } catch (error) {
       if (!isRequestTooLarge(error)) throw error;
-      // Past the call's deadline, this fails at once with the call's TimeoutError; unless the plugins were told it
-      // runs again (their afterRollback hooks may have used up the time): it enters the onion, which sees how it ends.
-      return this.execute(method, cloneOp(op), options, undefined, { startedAt, alone: true, promised });
+      // Announced to the plugins (afterRollback, `rerun`): it enters the onion even if their hooks used up the
+      // time, so that they see how it ends.
+      return this.execute(method, cloneOp(op), options, undefined, { startedAt, alone: true, promised: true });
     }
   }
 
-  private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number, reruns?: (error: unknown) => boolean): Promise<OperationResult> {
+  private implicitTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number, settle?: (error: unknown) => unknown): Promise<OperationResult> {
     // Plugins may re-run the op (retries), so each attempt gets a fresh copy; every attempt shares the call's timeout.
-    return this.transactions.implicit((scope) => this.execute(method, cloneOp(op), options, scope, { startedAt }), options?.signal, reruns);
+    return this.transactions.implicit((scope) => this.execute(method, cloneOp(op), options, scope, { startedAt }), options?.signal, settle);
   }
 
   /** Whether `error` came out of the onion (so it is not input rejected before it). */
@@ -242,8 +246,8 @@ const NO_OPTIONS: Readonly<Record<string, unknown>> = Object.freeze({});
 class CallContext implements OperationContext {
   readonly repository: string;
   readonly attempt: number;
-  readonly startedAt = Date.now();
-  readonly startedAtHr = performance.now();
+  readonly startedAt: number;
+  readonly startedAtHr: number;
   /** The caller's signal; in execute(), the call's deadline signal (bindSignal), set before any plugin runs. */
   signal: AbortSignal | undefined;
   readonly options: Readonly<Record<string, unknown>>;
@@ -258,7 +262,15 @@ class CallContext implements OperationContext {
     readonly operation: Operation,
     options: CallOptions | undefined,
     readonly transaction: TransactionScopeState | undefined,
+    startedAtHr: number | undefined,
   ) {
+    if (startedAtHr === undefined) {
+      this.startedAtHr = performance.now();
+      this.startedAt = Date.now();
+    } else {
+      this.startedAtHr = startedAtHr;
+      this.startedAt = Math.round(Date.now() - (performance.now() - startedAtHr));
+    }
     this.#traceId = traceId;
     this.repository = operation.schema.name;
     this.attempt = transaction?.attempt ?? 1;

@@ -21,6 +21,16 @@ function misuseOfDb(repository: string | undefined, method: string): Transaction
 }
 
 /**
+ * What `implicit`'s `settle` returns when the write runs again without the transaction.
+ *
+ * @example
+ * ```ts
+ * await runner.implicit(run, signal, (error) => (isRequestTooLarge(error) ? RERUN : error));
+ * ```
+ */
+export const RERUN: unique symbol = Symbol('chatcore.rerun');
+
+/**
  * A top-level transaction as its callback's async context sees it. Work the
  * callback starts inherits this context (AsyncLocalStorage), awaited or not.
  */
@@ -108,7 +118,7 @@ export class TransactionRunner {
         (signal) =>
           this.driver.transaction(async (dtx) => {
             // A new attempt means the backend rolled the previous one back (contention, serialization failure).
-            if (scope) await this.settleRollback(scope, new TransactionError('transaction attempt was retried by the backend'));
+            if (scope) await this.settleRollback(scope, new TransactionError('transaction attempt was retried by the backend'), 'retried');
             const current = (scope = new TransactionScopeState(id, ++attempt, dtx, false));
             return this.active.run(active, async () => {
               active.running = true;
@@ -163,15 +173,16 @@ export class TransactionRunner {
 
   /**
    * The implicit transaction around one write, for plugins that need their own rows to commit with it.
-   * `reruns(error)`: whether the caller runs the write again after this failure (afterRollback then says so).
+   * `settle(error)`: what this failure ends in, RERUN when the caller runs the write again (afterRollback then
+   * says so, and `error` is thrown), otherwise the error the call fails with (afterRollback gets that one).
    */
-  async implicit<T>(fn: (scope: TransactionScopeState) => Promise<T>, signal: AbortSignal | undefined, reruns?: (error: unknown) => boolean): Promise<T> {
+  async implicit<T>(fn: (scope: TransactionScopeState) => Promise<T>, signal: AbortSignal | undefined, settle?: (error: unknown) => unknown): Promise<T> {
     const id = randomUUID();
     let attempt = 0;
     let scope: TransactionScopeState | undefined;
     try {
       const result = await this.driver.transaction(async (dtx) => {
-        if (scope) await this.settleRollback(scope, new TransactionError('transaction attempt was retried by the backend'));
+        if (scope) await this.settleRollback(scope, new TransactionError('transaction attempt was retried by the backend'), 'retried');
         const current = (scope = new TransactionScopeState(id, ++attempt, dtx, true));
         try {
           return await fn(current);
@@ -182,8 +193,10 @@ export class TransactionRunner {
       await this.settleCommit(scope!);
       return result;
     } catch (error) {
-      if (scope) await this.settleRollback(scope, error, reruns?.(error) === true);
-      throw error;
+      const outcome = settle ? settle(error) : error;
+      const rerun = outcome === RERUN;
+      if (scope) await this.settleRollback(scope, rerun ? error : outcome, rerun ? 'rerun' : undefined);
+      throw rerun ? error : outcome;
     }
   }
 
@@ -197,14 +210,17 @@ export class TransactionRunner {
     }
   }
 
-  /** Fire afterRollback once for a rolled-back scope; `rerun`: its write runs again without a transaction. */
-  async settleRollback(scope: TransactionScopeState, error: unknown, rerun = false): Promise<void> {
+  /**
+   * Fire afterRollback once for a rolled-back scope. `next`: what follows it, `retried` (the backend runs
+   * another attempt) or `rerun` (its write runs again without a transaction); nothing when the rollback is final.
+   */
+  async settleRollback(scope: TransactionScopeState, error: unknown, next?: 'retried' | 'rerun'): Promise<void> {
     if (scope.settled) return;
     scope.settled = true;
     scope.end('rolled back');
     for (const p of this.rollbackHooks) {
       try {
-        await p.afterRollback!({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations, error, ...(rerun ? { rerun: true } : {}) });
+        await p.afterRollback!({ transactionId: scope.id, attempt: scope.attempt, implicit: scope.implicit, operations: scope.operations, error, ...(next ? { [next]: true } : {}) });
       } catch (hookError) {
         warnHook(p, 'afterRollback', hookError);
       }

@@ -152,6 +152,15 @@ export interface TransactionEvent {
    * records outcomes skips this event.
    */
   readonly rerun?: true;
+  /**
+   * On afterRollback only: the backend rolled this attempt back to run the
+   * transaction's function again (contention, a serialization failure or a
+   * deadlock); the next attempt follows. Not the transaction's outcome.
+   * Inside an implicit transaction the caller made one call, whatever the
+   * attempts: a plugin that counts calls or records outcomes skips this
+   * event and counts the attempt that ends the call.
+   */
+  readonly retried?: true;
 }
 
 type MaybePromise<T> = T | Promise<T>;

@@ -27,6 +27,23 @@ export function remainingMs(timeoutMs: number | undefined, startedAt: number | u
 }
 
 /**
+ * The error a call past its deadline fails with at once: an AbortedError
+ * when the caller's signal fired, a TimeoutError when `timeoutMs` since
+ * `startedAt` has passed; undefined while the call has time left.
+ *
+ * @example
+ * ```ts
+ * const late = deadlineError({ timeoutMs: 200, startedAt: performance.now() - 300, what: 'notes.updateMany' }); // a TimeoutError
+ * ```
+ */
+export function deadlineError(options: DeadlineOptions): TimeoutError | AbortedError | undefined {
+  const { signal, timeoutMs } = options;
+  if (signal?.aborted) return new AbortedError({ cause: signal.reason });
+  if (timeoutMs && remainingMs(timeoutMs, options.startedAt)! <= 0) return timeoutError(options.what, timeoutMs);
+  return undefined;
+}
+
+/**
  * Race `work` against the caller's signal and a timeout. The driver also
  * receives the signal so it can cancel server-side; this guarantees the
  * caller is released on time even when it cannot. The signal given to
@@ -55,9 +72,9 @@ async function raceDeadline<T>(
   options: DeadlineOptions,
 ): Promise<T> {
   const { signal, timeoutMs } = options;
-  if (signal?.aborted) throw new AbortedError({ cause: signal.reason });
+  const late = deadlineError(options);
+  if (late) throw late;
   const leftMs = remainingMs(timeoutMs, options.startedAt);
-  if (timeoutMs && leftMs! <= 0) throw timeoutError(options.what, timeoutMs);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   let onAbort: (() => void) | undefined;
