@@ -10,6 +10,7 @@ import { EventBuilder } from './events/event-builder.js';
 import { detectInjection } from './events/injection-detector.js';
 import { redactError } from './events/redact-error.js';
 import { ReadVolume } from './events/read-volume.js';
+import { failedCalls, holdFailure } from './events/implicit-runs.js';
 import { HashChain } from './chain/hash-chain.js';
 import { CheckpointFile } from './chain/checkpoint-file.js';
 import { createWinstonSink } from './sinks/winston-sinks.js';
@@ -162,6 +163,15 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     if (patterns.length) reportAbout(who, 'injection_suspected', 'input rejected by validation looks like an injection attempt', { method, patterns });
   }
 
+  /** A failed call's event; autocommitted to the outbox: a failure is recorded even when its transaction rolls back. */
+  async function recordFailure(ctx: OperationContext, body: AuditEventBody, error: unknown): Promise<void> {
+    const w = emit(body);
+    const row = toOutbox(body);
+    reportInjection(error, ctx, ctx.method);
+    if (w) await w;
+    if (row && !ctx.transaction) await row;
+  }
+
   function scheduleChain(): void {
     if (!chainer || chainTimer || closed) return;
     chainTimer = setTimeout(() => {
@@ -230,7 +240,8 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
           await session.insert(outboxEvents ?? schemas.events, [outboxEventRow(body)], {});
         }
       }
-      if (streaming && durationMs >= o.slowQueryMs) {
+      // A run in an implicit transaction may be run again (see implicit-runs): afterCommit reports the one that committed.
+      if (streaming && durationMs >= o.slowQueryMs && !ctx.transaction?.implicit) {
         const w = emit(builder.performance(ctx, durationMs));
         if (w) await w;
       }
@@ -245,6 +256,10 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
         if (familyOf(c.op.kind) === 'read' || c.failed) continue;
         if (streaming) {
           const durationMs = (c.ctx.state.get(DURATION) as number | undefined) ?? performance.now() - c.ctx.startedAtHr;
+          if (c.ctx.transaction?.implicit && durationMs >= o.slowQueryMs) {
+            const p = emit(builder.performance(c.ctx, durationMs));
+            if (p) (waits ??= []).push(p);
+          }
           const w = emit(builder.operation(c.ctx, { durationMs, attempt: event.attempt, transactionId: event.implicit ? undefined : event.transactionId, result: c.result, ids: c.ids }));
           if (w) (waits ??= []).push(w);
         }
@@ -259,6 +274,9 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     },
 
     async afterRollback(event: TransactionEvent) {
+      // The one outcome of a call whose implicit transaction ends here (none when the call runs again).
+      const failed = failedCalls(event, builder);
+      if (failed.length) await Promise.all(failed.map((f) => recordFailure(f.ctx, f.body, f.error)));
       // Refused for its size and run again without a transaction: that run records the call's one outcome.
       if (event.rerun) return;
       const operations = event.operations.filter((c) => !c.failed);
@@ -271,12 +289,7 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
     async onError({ ctx, error }) {
       const durationMs = performance.now() - ctx.startedAtHr;
       const body = builder.inCall(ctx, durationMs, undefined, error);
-      const w = emit(body);
-      // Autocommitted: a failure is recorded even when its transaction rolls back.
-      const row = toOutbox(body);
-      reportInjection(error, ctx, ctx.method);
-      if (w) await w;
-      if (row && !ctx.transaction) await row;
+      if (!holdFailure({ ctx, body, error })) await recordFailure(ctx, body, error);
     },
 
     async onSecurityEvent(event) {
