@@ -100,8 +100,30 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
         if (onDeadline) signal!.removeEventListener('abort', onDeadline);
         if (!finished) {
           finished = true;
-          record(series, t, ctx, span, outcome, seconds);
+          // A run in an implicit transaction is the call's only if that transaction commits, or fails for good.
+          if (ctx.transaction?.implicit) holdRun(ctx, { series, t, span, outcome });
+          else record(series, t, ctx, span, outcome, seconds);
         }
+      }
+    },
+
+    afterCommit(event) {
+      if (!event.implicit) return;
+      for (const c of event.operations) {
+        const run = takeRun(c.ctx);
+        if (run) record(run.series, run.t, c.ctx, run.span, run.outcome, elapsed(c.ctx));
+      }
+    },
+
+    afterRollback(event) {
+      if (!event.implicit) return;
+      for (const c of event.operations) {
+        const run = takeRun(c.ctx);
+        if (!run) continue;
+        const outcome = run.outcome === 'ok' ? outcomeOf(event.error) : run.outcome;
+        // Another attempt, or the write alone, follows: that run is the call's, timed from its start.
+        if (event.retried || event.rerun) dropRun(run, c.ctx, outcome, elapsed(c.ctx));
+        else record(run.series, run.t, c.ctx, run.span, outcome, elapsed(c.ctx));
       }
     },
 
@@ -124,6 +146,34 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
 /** Seconds since the repository call started. */
 function elapsed(ctx: OperationContext): number {
   return (performance.now() - ctx.startedAtHr) / 1000;
+}
+
+/** A run of a call in an implicit transaction, still in flight until that transaction ends. */
+interface HeldRun {
+  readonly series: OperationSeries;
+  readonly t: OpenTelemetry | undefined;
+  readonly span: Span | undefined;
+  readonly outcome: Outcome;
+}
+
+const HELD = Symbol('metrics.heldRun');
+
+function holdRun(ctx: OperationContext, run: HeldRun): void {
+  ctx.state.set(HELD, run);
+}
+
+function takeRun(ctx: OperationContext): HeldRun | undefined {
+  // Only contexts of runs in an implicit transaction can hold one: reading `state` elsewhere would make its Map.
+  if (!ctx.transaction?.implicit) return undefined;
+  const run = ctx.state.get(HELD) as HeldRun | undefined;
+  if (run) ctx.state.delete(HELD);
+  return run;
+}
+
+/** A run core repeats: out of flight, not counted (the repeat is); its span ends with the run. */
+function dropRun(run: HeldRun, ctx: OperationContext, outcome: Outcome, seconds: number): void {
+  run.series.inFlight--;
+  run.t?.endRun(ctx, run.span, outcome, seconds);
 }
 
 /** One finished call: out of flight, into the counter and histogram, and its span ended. */

@@ -140,6 +140,11 @@ export class OpenTelemetry {
     if (span) this.close(span, outcome, TIME_ORIGIN + ctx.startedAtHr + seconds * 1000);
   }
 
+  /** End the span of a run that core repeats (the repeat is the call): no duration is recorded for it. */
+  endRun(ctx: OperationContext, span: Span | undefined, outcome: Outcome, seconds: number): void {
+    if (span) this.close(span, outcome, TIME_ORIGIN + ctx.startedAtHr + seconds * 1000);
+  }
+
   /** Input rejected before the onion (already counted by the plugin): a zero-length span with the error. */
   rejected(series: OperationSeries, outcome: Outcome): void {
     if (!this.tracer) return;
