@@ -7,6 +7,7 @@ import { aggregateCheck, countCheck, getCheck, queryCheck } from './entry-checks
 import type { CacheTier } from './cache-stats.js';
 import type { ReadSpec } from './read-through.js';
 import { isLocalProbe, type LocalProbe } from './local-probe.js';
+import { isWrite } from './write-invalidation.js';
 import { localIdKey } from './tiers/in-process-tier.js';
 import type { SharedKeys } from './tiers/shared-tier.js';
 
@@ -58,6 +59,9 @@ export class CachedReads {
   /** The plugin's `around` for every operation that is not a write: kinds it does not cache go straight to `next`. */
   around(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
     if (op.kind !== 'get' && op.kind !== 'query' && op.kind !== 'count' && op.kind !== 'aggregate') return next(op);
+    // A read a plugin above makes for a write call (encryption's read-modify-write and its retries): it needs the row
+    // as stored now, and it is not a read of the caller's, so it is neither served, stored nor counted.
+    if (isWrite(ctx.operation.kind)) return next(op);
     const cfg = this.rt.repos.get(op.schema.name);
     const reads = this.rt.reads;
     if (!cfg || !reads) return next(op);
