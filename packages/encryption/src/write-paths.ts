@@ -165,6 +165,7 @@ async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where:
     const guard = version ? and({ kind: 'cmp', field: version, op: 'eq', value: current[version] }, authGuard) : authGuard;
     const res = await next({ ...op, target: { ids: [id], where: and(where, guard) }, patch: { set, increment } });
     if (res.rows[0]) return res.rows[0];
+    retry.lost(version ? current[version] : undefined, current[AUTH_FIELD]);
   }
   throw new ConflictError(plan.name, id, undefined);
 }
@@ -205,6 +206,7 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
       : { kind: 'cmp', field: env, op: 'eq', value: current[env] };
     const res = await next({ ...op, target: { ids: [id], where: and(where, guard) }, patch: { set, increment } });
     if (res.rows[0]) return res.rows[0];
+    retry.lost(version ? current[version] : current[env]);
   }
   throw new ConflictError(plan.name, id, undefined);
 }
@@ -248,6 +250,8 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
       collision = undefined;
       const res = await updateThrough(plan, { kind: 'update', schema: op.schema, target: { ids: [found] }, patch: op.patch }, next, io, true);
       if (res.rows.length) return { rows: res.rows, created: false };
+      // The record found stopped matching before the update: deleted, or changed by another write.
+      retry.lost(found);
       continue;
     }
     // The insert collided, yet no record holds the key: the id or another unique field collided, which no retry changes.
@@ -257,6 +261,8 @@ export async function upsertThrough(plan: RepositoryPlan, op: UpsertOp, next: Ne
     } catch (error) {
       if (!(error instanceof UniqueViolationError)) throw error;
       collision = error;
+      // Another write inserted the key since the look-up: the next look-up finds it.
+      retry.lost(undefined);
     }
   }
   throw new ConflictError(plan.name, id, undefined);
