@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '@chatcore/core';
-import { freePort, requireService } from '@chatcore/core/testing';
+import { freePort, isReachable, requireService } from '@chatcore/core/testing';
 
 const coreDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -56,6 +56,24 @@ test('an unreachable custom service skips the file otherwise: a CHATCORE_SKIP li
   assert.is(code, 0);
   assert.match(out, `CHATCORE_SKIP mydb is not reachable at 127.0.0.1:${port}`);
   assert.not.match(out, 'CONTINUED');
+});
+
+test('a service that answers is reachable even when the process was not scheduled for longer than the budget', async () => {
+  const server = net.createServer((socket) => socket.destroy());
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  // A loaded machine: the process gets no CPU for 1.5 s right after the probe started (its 1 s timer expires meanwhile).
+  const stall = () => { const until = Date.now() + 1500; while (Date.now() < until); };
+  try {
+    const probe = isReachable('127.0.0.1', port, 1000);
+    stall();
+    assert.is(await probe, true, 'isReachable');
+    const required = requireService('mydb', { host: '127.0.0.1', port }).then(() => 'returned', (e: unknown) => e);
+    stall();
+    assert.is(await required, 'returned', 'requireService');
+  } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
 });
 
 test.run();

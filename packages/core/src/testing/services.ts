@@ -20,7 +20,10 @@ const DEFAULTS: Record<ServiceName, { host: string; port: number; env: string }>
 };
 
 /**
- * Whether a TCP service answers (300 ms budget).
+ * Whether a TCP service answers (300 ms budget). A connection the process
+ * could not see in time because it was not scheduled (a loaded machine)
+ * still counts: when the budget runs out, the answer waits for the event
+ * loop to poll the socket once more.
  *
  * @example
  * ```ts
@@ -31,7 +34,8 @@ export function isReachable(host: string, port: number, timeoutMs = 300): Promis
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
-    socket.setTimeout(timeoutMs, () => done(false));
+    // Timers run before I/O in a turn of the event loop: after a stall, the timeout would fire before an established connection is seen.
+    socket.setTimeout(timeoutMs, () => setImmediate(() => done(false)));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
   });
