@@ -43,6 +43,16 @@ interface SuiteRun {
   readonly output: string;
 }
 
+/**
+ * A child that prints nothing for this long is hung (a suite test that never
+ * settles) and is killed. The limit is on silence, not on the whole run:
+ * uvu prints a mark per test, so a child that is only slow (fifteen of them
+ * share two cores with whatever else the machine runs) keeps going. At load
+ * average 40 on two cores each child ran for about 330 s, with up to 150 s
+ * of silence (the start, before the first suite).
+ */
+const SILENCE_LIMIT_MS = 480_000;
+
 function runVariant(variant: string): Promise<SuiteRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--conditions=@chatcore/source', '--import', 'tsx', 'test/broken/run-variant.ts', variant], {
@@ -51,9 +61,17 @@ function runVariant(variant: string): Promise<SuiteRun> {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    let timer: NodeJS.Timeout | undefined;
+    const watch = () => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        output += `\n[killed after ${SILENCE_LIMIT_MS / 1000} s without output]\n`;
+        child.kill('SIGKILL');
+      }, SILENCE_LIMIT_MS);
+    };
+    watch();
+    child.stdout.on('data', (d) => { output += d; watch(); });
+    child.stderr.on('data', (d) => { output += d; watch(); });
     child.on('error', reject);
     child.on('close', (code) => {
       clearTimeout(timer);
