@@ -23,7 +23,7 @@ function refusingDriver(limit: string = REQUEST_BYTES_LIMIT, commitMs = 0): Driv
 }
 
 /** Asks for a transaction around updateMany; each run of it takes `ms`. */
-function slowSplitter(ms: number, runs: Array<boolean | undefined>, rollbacks: TransactionEvent[] = []): Plugin {
+function slowSplitter(ms: number, runs: Array<boolean | undefined>, rollbacks: TransactionEvent[] = [], ended: Array<boolean | undefined> = []): Plugin {
   return {
     name: 'splitter',
     needsTransaction: (op) => op.kind === 'update' && op.target.ids === undefined,
@@ -31,6 +31,7 @@ function slowSplitter(ms: number, runs: Array<boolean | undefined>, rollbacks: T
       if (op.kind !== 'update' || op.target.ids) return next(op);
       runs.push(ctx.transaction?.implicit);
       await new Promise((r) => setTimeout(r, ms));
+      ended.push(ctx.transaction?.implicit);
       return next(op);
     },
     afterRollback(event) {
@@ -76,21 +77,25 @@ test('another UnsupportedQueryError is not a size refusal: the call fails, nothi
 
 test("the run without the transaction gets only what is left of the call's timeout", async () => {
   const runs: Array<boolean | undefined> = [];
-  const db = createDatabase({ driver: refusingDriver(), repositories: { notes }, plugins: [slowSplitter(400, runs)] });
+  const ended: Array<boolean | undefined> = [];
+  const db = createDatabase({ driver: refusingDriver(), repositories: { notes }, plugins: [slowSplitter(1500, runs, [], ended)] });
   await db.connect();
   try {
     await db.notes.createMany([{ body: 'a' }]);
-    // 400 ms in the refused transaction, 400 more without it: past the call's 600 ms.
+    // 1.5 s in the refused transaction (1 s before the deadline: room for a busy machine), 1.5 s more without it: past 2.5 s.
     const t0 = performance.now();
-    const error = await db.notes.updateMany({}, { body: 'c' }, { timeout: 600 }).then(() => undefined, (e: unknown) => e);
+    const error = await db.notes.updateMany({}, { body: 'c' }, { timeout: 2500 }).then(() => undefined, (e: unknown) => e);
     const elapsed = performance.now() - t0;
+    const endedWhenReleased = [...ended];
     assert.instance(error, TimeoutError);
-    assert.is((error as TimeoutError).info.timeoutMs, 600);
-    assert.match((error as TimeoutError).message, 'notes.updateMany did not finish within 600 ms');
-    assert.ok(elapsed >= 590 && elapsed < 780, `released at the call's deadline, after ${Math.round(elapsed)} ms`);
+    assert.is((error as TimeoutError).info.timeoutMs, 2500);
+    assert.match((error as TimeoutError).message, 'notes.updateMany did not finish within 2500 ms');
+    // Released at the call's deadline, while the run without the transaction was still going (it ends at 3 s at the earliest).
+    assert.ok(elapsed >= 2490, `released after ${Math.round(elapsed)} ms, not before the deadline`);
+    assert.equal(endedWhenReleased, [true], `released at the deadline, not when the run without the transaction ended (${Math.round(elapsed)} ms)`);
     assert.equal(runs, [true, undefined]);
     // A timeout the two runs fit in is unchanged.
-    assert.is(await db.notes.updateMany({}, { body: 'd' }, { timeout: 3000 }), 1);
+    assert.is(await db.notes.updateMany({}, { body: 'd' }, { timeout: 30_000 }), 1);
   } finally {
     await db.close();
   }
@@ -120,13 +125,13 @@ test("a transaction refused past the call's timeout fails with its TimeoutError,
 test('a rerun its afterRollback announced enters the onion even when the hooks used up the timeout: plugins see how it ends', async () => {
   const runs: Array<boolean | undefined> = [];
   const rollbacks: TransactionEvent[] = [];
-  // Refused 100 ms in, rerun announced; a slow afterRollback (150 ms) then uses up the rest of 200 ms.
-  const slowHook: Plugin = { name: 'slow-sink', afterRollback: () => new Promise((r) => setTimeout(r, 150)) };
-  const db = createDatabase({ driver: refusingDriver(REQUEST_BYTES_LIMIT, 100), repositories: { notes }, plugins: [slowSplitter(0, runs, rollbacks), slowHook] });
+  // Refused 1 s in (1 s before the deadline: room for a busy machine), rerun announced; a slow afterRollback (1.5 s) then uses up the rest of 2 s.
+  const slowHook: Plugin = { name: 'slow-sink', afterRollback: () => new Promise((r) => setTimeout(r, 1500)) };
+  const db = createDatabase({ driver: refusingDriver(REQUEST_BYTES_LIMIT, 1000), repositories: { notes }, plugins: [slowSplitter(0, runs, rollbacks), slowHook] });
   await db.connect();
   try {
     await db.notes.createMany([{ body: 'a' }]);
-    const outcome = await db.notes.updateMany({}, { body: 'c' }, { timeout: 200 }).then((n) => n, (e: unknown) => e);
+    const outcome = await db.notes.updateMany({}, { body: 'c' }, { timeout: 2000 }).then((n) => n, (e: unknown) => e);
     assert.equal(rollbacks.map((r) => r.rerun), [true], 'the rerun was announced');
     assert.is(runs.length, 2, 'the announced run reached the plugins');
     assert.not.ok(runs[1], 'without the transaction');
