@@ -17,6 +17,8 @@ await requireService('postgres');
  * committed value must be what every later read returns.
  */
 type Failure = 'plugin above throws' | 'timeout';
+/** How long after the write its answer comes back when it fails by timeout; the tests wait a little longer before reading. */
+const SLOW_ANSWER_MS = 1300;
 
 /** Plugins around the cache that make writes fail after they reached the database, while `arm.on` is set. */
 function failing(how: Failure): { plugins: (c: Plugin) => Plugin[]; arm: { on: boolean }; options: { timeout?: number } } {
@@ -25,9 +27,10 @@ function failing(how: Failure): { plugins: (c: Plugin) => Plugin[]; arm: { on: b
     const above: Plugin = { name: 'above', async around(op, _ctx, next) { const r = await next(op); if (arm.on && op.kind !== 'insert') throw new Error('failed after the write'); return r; } };
     return { plugins: (c) => [above, c], arm, options: {} };
   }
-  // Below the cache: the statement has run, and its answer comes back after the call's deadline.
-  const slow: Plugin = { name: 'slow', async around(op, _ctx, next) { const r = await next(op); if (arm.on && op.kind !== 'insert') await sleep(300); return r; } };
-  return { plugins: (c) => [c, slow], arm, options: { timeout: 100 } };
+  // Below the cache: the statement has run, and its answer comes back after the call's deadline. The statement has 1 s
+  // to reach the database before that deadline: on a loaded machine 100 ms was not always enough, and nothing was written.
+  const slow: Plugin = { name: 'slow', async around(op, _ctx, next) { const r = await next(op); if (arm.on && op.kind !== 'insert') await sleep(SLOW_ANSWER_MS); return r; } };
+  return { plugins: (c) => [c, slow], arm, options: { timeout: 1000 } };
 }
 
 /** A stack failing writes `how`, and one user (of a fresh age) read once, so that its get is cached. */
@@ -55,7 +58,7 @@ for (const how of ['plugin above throws', 'timeout'] as const) {
           f.arm.on = false;
         });
         assert.ok(caught, 'the update failed for its caller');
-        await sleep(350);
+        await sleep(SLOW_ANSWER_MS + 100);
         assert.is((await db.users.get(u.id, { cache: false }))!.name, 'new', 'the transaction committed it');
         assert.is((await db.users.get(u.id))!.name, 'new');
         assert.is((await db.users.find({ where: { age } }))[0]!.name, 'new');
@@ -74,7 +77,7 @@ for (const how of ['plugin above throws', 'timeout'] as const) {
           await tx.users.updateMany({ age }, { name: 'new' }, f.options).catch(() => undefined);
           f.arm.on = false;
         });
-        await sleep(350);
+        await sleep(SLOW_ANSWER_MS + 100);
         assert.is((await db.users.get(u.id))!.name, 'new');
         assert.is((await db.users.find({ where: { age } }))[0]!.name, 'new');
       } finally {
