@@ -39,7 +39,8 @@ test('close() fails the calls waiting for a connection at once, lets the one hol
   const tx = settle(db.transaction(async (t) => {
     await t.items.count();
     holding();
-    await sleep(400);
+    // Long enough that a waiter served when this transaction gives the connection back shows, even on a loaded machine.
+    await sleep(3000);
     await t.items.create({ title: 'in the transaction' });
   }), t0);
   await held;
@@ -55,13 +56,15 @@ test('close() fails the calls waiting for a connection at once, lets the one hol
   for (const [what, outcome] of Object.entries(queued)) {
     const [at, err] = await outcome;
     assertClosed(err, what);
-    assert.ok(at - closedAt < 300, `${what} failed ${Math.round(at - closedAt)} ms after close(), not at once`);
+    assert.ok(at - closedAt < 2000, `${what} failed ${Math.round(at - closedAt)} ms after close(), not at once`);
   }
-  assert.equal((await tx)[1], 'ok', 'the transaction that held the connection finished');
+  const [txAt, txOutcome] = await tx;
+  assert.equal(txOutcome, 'ok', 'the transaction that held the connection finished');
+  for (const [what, outcome] of Object.entries(queued)) assert.ok((await outcome)[0] < txAt, `${what} failed before the connection was given back`);
   assert.equal((await closing)[1], 'ok');
   const [afterAt, after] = await settle(db.items.count(), performance.now());
   assertClosed(after, 'a call after close');
-  assert.ok(afterAt < 100, `a call after close failed after ${Math.round(afterAt)} ms`);
+  assert.ok(afterAt < 1000, `a call after close failed after ${Math.round(afterAt)} ms, not at once (the connect timeout is 10 s)`);
   const { rows } = await admin.executor.execute({ sql: `select title, n from ${items.schema.table} order by title`, parameters: [] });
   assert.equal(rows.map((r) => `${String(r.title)}:${String(r.n)}`), ['counter:0', 'in the transaction:0']);
 });
