@@ -77,14 +77,16 @@ test('while open, the first probe that gets an answer closes it', async () => {
   // halfOpenAfter far beyond the wait below: only a probe can have closed it (wide margins for a loaded machine).
   const { b, stats } = breaker(() => up, { options: resolveBreakerOptions({ failures: 3, halfOpenAfter: 10_000 }) });
   for (let i = 0; i < 3; i++) await b.run(() => Promise.reject(down())).catch(() => undefined);
-  await sleep(60);
+  // Probes every 10 ms: wait for two of them (a loaded machine may run fewer than the wall clock says), at most 5 s.
+  const opened = Date.now();
+  while (stats.probes < 2 && Date.now() - opened < 5000) await sleep(5);
+  assert.ok(stats.probes >= 2, `probed while open (${stats.probes} in ${Date.now() - opened} ms)`);
   assert.is(b.state, 'open', 'failed probes keep it open');
-  assert.ok(stats.probes >= 2, `probed while open (${stats.probes})`);
   up = true;
   const since = Date.now();
-  while (b.state !== 'closed' && Date.now() - since < 3000) await sleep(5);
-  assert.is(b.state, 'closed');
-  assert.ok(Date.now() - since < 2000, `closed ${Date.now() - since} ms after the backend answered: by a probe (every 10 ms), well before halfOpenAfter`);
+  while (b.state !== 'closed' && Date.now() - since < 8000) await sleep(5);
+  assert.is(b.state, 'closed', `still ${b.state} 8 s after the backend answered`);
+  assert.ok(Date.now() - opened < 8000, `closed ${Date.now() - since} ms after the backend answered: by a probe (every 10 ms), before halfOpenAfter (10 s)`);
   assert.is(await b.run(() => Promise.resolve('ok')), 'ok');
   b.dispose();
 });
