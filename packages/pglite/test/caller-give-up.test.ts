@@ -10,20 +10,26 @@ const db = createDatabase({ driver, repositories: { users, documents } });
 await db.connect();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** A transaction that holds PGlite's one connection for `ms`; resolves `held` once it does. */
-function holdConnection(ms: number): { held: Promise<void>; done: Promise<void> } {
+/**
+ * A transaction that holds PGlite's one connection until `release()`; `held`
+ * resolves once it does. Released by the test, not after a fixed time: on a
+ * loaded machine the callers below may not have given up within any given time.
+ */
+function holdConnection(): { held: Promise<void>; release: () => void; done: Promise<void> } {
   let holding!: () => void;
+  let release!: () => void;
   const held = new Promise<void>((r) => { holding = r; });
+  const released = new Promise<void>((r) => { release = r; });
   const done = db.transaction(async (tx) => {
     await tx.users.count();
     holding();
-    await sleep(ms);
-  });
-  return { held, done };
+    await released;
+  }, { timeout: 120_000 });
+  return { held, release, done };
 }
 
 test('writes whose caller gave up while they waited for the connection leave the queue and are never run', async () => {
-  const { held, done } = holdConnection(500);
+  const { held, release, done } = holdConnection();
   await held;
   const timedOut = db.users.create({ name: 'timed out' }, { timeout: 100 }).then(() => 'ok', (err: unknown) => err);
   const controller = new AbortController();
@@ -35,6 +41,7 @@ test('writes whose caller gave up while they waited for the connection leave the
   assert.instance(await abortedCreate, AbortedError);
   // Only the read whose caller did not give up is still waiting for the connection.
   assert.is(driver.executor.stats?.().waiting, 1, 'the callers that gave up left the queue');
+  release();
   await done;
   assert.is(await patient, 0);
   await sleep(100);
@@ -42,7 +49,7 @@ test('writes whose caller gave up while they waited for the connection leave the
 });
 
 test('transactions whose caller gave up while they waited for the connection leave the queue and never start', async () => {
-  const { held, done } = holdConnection(500);
+  const { held, release, done } = holdConnection();
   await held;
   const started: string[] = [];
   const timedOut = db.transaction(async (tx) => {
@@ -64,6 +71,7 @@ test('transactions whose caller gave up while they waited for the connection lea
   assert.instance(await aborted, AbortedError);
   assert.instance(await bulk, TimeoutError);
   assert.is(driver.executor.stats?.().waiting, 1, 'only the read whose caller did not give up still waits');
+  release();
   await done;
   assert.is(await patient, 0);
   await sleep(100);
