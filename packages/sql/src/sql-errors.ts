@@ -14,8 +14,9 @@ const CLOSED_MESSAGES = /pglite is clos(ed|ing)/i;
 /**
  * Prefix of the text an increment's range check casts to the column type
  * when the sum leaves the field's bounds; the field name, a colon and the
- * sum follow it. The cast fails (SQLSTATE 22P02) and its message quotes the
- * text, which mapSqlError reads back into a ValidationError.
+ * sum follow it (`Infinity` or `-Infinity` for a double that overflows).
+ * The cast fails (SQLSTATE 22P02) and its message quotes the text, which
+ * mapSqlError reads back into a ValidationError.
  *
  * @example
  * ```ts
@@ -23,7 +24,7 @@ const CLOSED_MESSAGES = /pglite is clos(ed|ing)/i;
  * ```
  */
 export const OUT_OF_RANGE_MARKER = 'chatcore-out-of-range:';
-const OUT_OF_RANGE = new RegExp(`${OUT_OF_RANGE_MARKER}([A-Za-z_][A-Za-z0-9_]*):(-?[0-9][0-9.e+-]*)`);
+const OUT_OF_RANGE = new RegExp(`${OUT_OF_RANGE_MARKER}([A-Za-z_][A-Za-z0-9_]*):(-?(?:[0-9][0-9.e+-]*|Infinity))`);
 
 /** The ValidationError of an increment refused by its range check, with the issue memory raises. */
 function outOfRange(plan: SchemaPlan | undefined, field: string, sum: string): ValidationError {

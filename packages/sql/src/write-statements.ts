@@ -6,6 +6,7 @@ import { compileCondition, describeCondition } from './condition-sql.js';
 import { bindShape, compiler, SlotAllocator, toShape } from './statement-shape.js';
 import { chunkRows, POSTGRES_STATEMENT_LIMITS, valueBytes, type StatementLimits } from './statement-limits.js';
 import { OUT_OF_RANGE_MARKER } from './sql-errors.js';
+import { doubleIncrement } from './double-increment.js';
 /**
  * Column name of the upsert's "was this an insert" flag (cannot collide: field names are identifiers).
  *
@@ -160,27 +161,38 @@ function compilePatch(plan: SchemaPlan, patch: NormalizedPatch, alloc: SlotAlloc
   return set;
 }
 
-/** The type the sum of a bounded increment is computed in: wide enough that it cannot overflow before the check. */
-const SUM_TYPE: Record<string, string> = { integer: 'bigint', bigint: 'numeric', number: 'double precision' };
+/** The type the sum of a bounded integer increment is computed in: wide enough that it cannot overflow before the check. */
+const SUM_TYPE: Record<string, string> = { integer: 'bigint', bigint: 'numeric' };
 
 /**
  * `col + $n` unless the sum leaves the field's `incrementBounds`; then an
  * expression that fails with SQLSTATE 22P02 and a message carrying
  * `OUT_OF_RANGE_MARKER`, the field name and the sum, which mapSqlError turns
  * into the ValidationError memory raises (same issue, same message). The sum
- * is computed in a wider type (bigint for integers, numeric for bigints), so
- * it is checked before any overflow; the failing cast reads the column, so the
- * planner cannot fold it into a constant and raise it for every row.
+ * is checked before it could overflow: integers add in a wider type (bigint
+ * for integers, numeric for bigints), doubles as `doubleIncrement` says.
+ * The failing cast reads the column, so the planner cannot fold it into a
+ * constant and raise it for every row.
  */
 function rangeGuard(f: FieldPlan, ref: RawBuilder<unknown>, by: unknown, bounds: IncrementBounds | undefined): RawBuilder<unknown> {
+  const type = sql.raw(f.sqlType);
   const wide = SUM_TYPE[f.meta.type];
-  if (!bounds || !wide) return sql`${ref} + ${by}::${sql.raw(f.sqlType)}`;
+  if (bounds && f.meta.type === 'number') {
+    const d = doubleIncrement(ref, by, { min: bounds.min as number | undefined, max: bounds.max as number | undefined });
+    return guarded(f, d.outside, d.text, d.sum);
+  }
+  if (!bounds || !wide) return sql`${ref} + ${by}::${type}`;
   const sum = sql`(${ref}::${sql.raw(wide)} + ${by}::${sql.raw(wide)})`;
   const lo = bounds.min === undefined ? undefined : sql.raw(String(bounds.min));
   const hi = bounds.max === undefined ? undefined : sql.raw(String(bounds.max));
   const outside = lo && hi ? sql`${sum} not between ${lo} and ${hi}` : lo ? sql`${sum} < ${lo}` : sql`${sum} > ${hi}`;
+  return guarded(f, outside, sql`${sum}::text`, sum);
+}
+
+/** `sum` in the column's type, or, when `outside` holds, the failing cast that carries the sum's `text` (see rangeGuard). */
+function guarded(f: FieldPlan, outside: RawBuilder<unknown>, text: RawBuilder<unknown>, sum: RawBuilder<unknown>): RawBuilder<unknown> {
   const type = sql.raw(f.sqlType);
-  const fail = sql`cast(${sql.lit(`${OUT_OF_RANGE_MARKER}${f.name}:`)} || ${sum}::text as ${type})`;
+  const fail = sql`cast(${sql.lit(`${OUT_OF_RANGE_MARKER}${f.name}:`)} || ${text} as ${type})`;
   return sql`case when ${outside} then ${fail} else ${sum}::${type} end`;
 }
 

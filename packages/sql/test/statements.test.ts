@@ -144,7 +144,9 @@ test('an increment of a bounded field is range-checked in the statement; other p
   assert.equal(guarded.parameters, [7, 7, 7, 1, 'c1']);
   const small = updateStatement(cp, { ids: ['c1'] }, { set: {}, increment: { n: 7, ratio: 0.5 } });
   assert.match(small.sql, '"n" = case when ("n"::bigint + $1::bigint) not between 0 and 100 then');
-  assert.match(small.sql, '"ratio" = case when ("ratio"::double precision + $4::double precision) > 1 then');
+  // A double is summed as it is within half the largest double, else halved, so the check never overflows.
+  assert.match(small.sql, '"ratio" = case when (case when abs("ratio"::float8) <= 8.988465674311579e+307::float8 and abs($4::float8) <= 8.988465674311579e+307::float8 then ("ratio"::float8 + $5::float8) not between -1.7976931348623157e+308::float8 and 1::float8 else (trunc("ratio"::float8) / 2 + trunc($6::float8) / 2) not between -8.988465674311579e+307::float8 and 0.5::float8 end) then');
+  assert.match(small.sql, /else \("ratio"::float8 \+ \$\d+::float8\)::double precision end/);
   const row = { id: 'c1', small: null, wide: null, big: null, n: null, ratio: null, version: 1 };
   const ups = upsertStatement(cp, row, ['id'], { set: {}, increment: { wide: 7, version: 1 } });
   assert.match(ups.sql, 'case when ("counters"."wide"::bigint + $');
@@ -155,6 +157,8 @@ test('an increment of a bounded field is range-checked in the statement; other p
   assert.equal(issues(mapSqlError(error('wide:10000000001'), cp)), [{ path: 'wide.increment', message: 'the increment would take counters.wide to 10000000001, above its maximum of 10000000000' }]);
   assert.equal(issues(mapSqlError(error('n:-3'), cp)), [{ path: 'n.increment', message: 'the increment would take counters.n to -3, below its minimum of 0' }]);
   assert.equal(issues(mapSqlError(error('ratio:1.25'), cp)), [{ path: 'ratio.increment', message: 'the increment would take counters.ratio to 1.25, above its maximum of 1' }]);
+  assert.equal(issues(mapSqlError(error('ratio:Infinity'), cp)), [{ path: 'ratio.increment', message: 'the increment would take counters.ratio to Infinity, above its maximum of 1' }]);
+  assert.equal(issues(mapSqlError(error('ratio:-Infinity'), cp)), [{ path: 'ratio.increment', message: 'the result leaves the range of counters.ratio' }]);
 });
 
 test('a stored wide integer past 2^53 - 1 is an IntegrityError naming the field, never a rounded number', () => {

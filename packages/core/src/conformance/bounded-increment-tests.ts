@@ -13,6 +13,8 @@ function meterRepository(table: string) {
     floor: f.integer({ min: 10 }).optional(),
     ratio: f.number({ min: 0, max: 1 }).default(0),
     credit: f.bigint({ min: -5n, max: 5n }).default(0n),
+    huge: f.number({ min: -1e308, max: 1e308 }).optional(),
+    peak: f.number({ max: 1e308 }).optional(),
     version: f.version(),
   }, { table });
 }
@@ -55,6 +57,28 @@ export function registerBoundedIncrementTests(h: Harness): void {
       same(await db.meters.get(r.id), top, 'record unchanged');
       const low = await db.meters.update(r.id, { n: { increment: -100 }, credit: { increment: -10n } });
       assert.equal([low.n, low.credit], [0, -5n], 'exactly at the minimum is allowed');
+    });
+
+    test('a number increment past the largest double is a ValidationError at the bound, not a database error', async ({ db }) => {
+      const ulp = 2 ** 971; // of 1e308
+      const r = await db.meters.create({ tag: `d-${h.runId}`, huge: 1e308, peak: -1e308 });
+      assertIssue(await rejectsWith(() => db.meters.update(r.id, { huge: { increment: 1e308 } }), 'VALIDATION', 'overflow up'), 'huge', /to Infinity, above its maximum of 1e\+308/, 'overflow up');
+      assertIssue(await rejectsWith(() => db.meters.update(r.id, { huge: { increment: ulp } }), 'VALIDATION', 'one step up'), 'huge', /to 1\.0000000000000002e\+308, above/, 'one step up');
+      // Exactly half a step rounds to even, back to the maximum, as in JS.
+      assert.is((await db.meters.update(r.id, { huge: { increment: ulp / 2 } })).huge, 1e308, 'half a step');
+      await db.meters.update(r.id, { huge: { increment: -1e308 } });
+      const low = await db.meters.update(r.id, { huge: { increment: -1e308 } });
+      assert.is(low.huge, -1e308, 'down to the minimum');
+      assertIssue(await rejectsWith(() => db.meters.update(r.id, { huge: { increment: -1e308 } }), 'VALIDATION', 'overflow down'), 'huge', /to -Infinity, below its minimum of -1e\+308/, 'overflow down');
+      // Without a lower bound, a sum that overflows still leaves what a double holds.
+      const e = await rejectsWith(() => db.meters.update(r.id, { peak: { increment: -Number.MAX_VALUE } }), 'VALIDATION', 'one-sided overflow');
+      assert.equal((e as ValidationError).issues.map((i) => [i.path, i.message]), [['peak.increment', 'the result leaves the range of meters.peak']]);
+      same(await db.meters.get(r.id), low, 'record unchanged');
+      const near = await db.meters.update(r.id, { huge: { increment: 1.5e308 }, peak: { increment: Number.MAX_VALUE } });
+      assert.equal([near.huge, near.peak], [-1e308 + 1.5e308, -1e308 + Number.MAX_VALUE], 'large sums inside the range apply');
+      const small = await db.meters.create({ tag: `d-${h.runId}`, huge: 0.1, peak: 5e-324 });
+      const sum = await db.meters.update(small.id, { huge: { increment: 0.2 }, peak: { increment: 5e-324 } });
+      assert.equal([sum.huge, sum.peak], [0.1 + 0.2, 1e-323], 'ordinary and subnormal sums are exactly what JS gives');
     });
 
     test('a one-sided bound checks that side only, and an increment of a null stays null', async ({ db }) => {
