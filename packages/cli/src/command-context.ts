@@ -1,7 +1,9 @@
 import type { Database, RepositoryMap } from '@chatcore/core';
+import type { RepositorySchema } from '@chatcore/core/driver';
 import type { ChatcoreConfig } from '@chatcore/core/config';
 import { CliError } from './cli-error.js';
 import { loadRepositories } from './load-repositories.js';
+import { requireTables } from './missing-tables.js';
 import { openStack, readStackConfig } from './open-stack.js';
 import type { CliIo } from './output.js';
 
@@ -66,21 +68,28 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
 
 /**
  * Build the stack, optionally connect it (never changing the schema), run
- * `fn` as the CLI actor, and close the database whatever happens.
+ * `fn` as the CLI actor, and close the database whatever happens. With
+ * `tables`, the command is refused (exit 1, naming them) when tables it
+ * reads are missing, before any plugin connects: `true` for every table of
+ * the stack, or a filter of the storage schemas.
  *
  * @example
  * ```ts
- * const n = await withDatabase(ctx, { connect: true }, (db) => db.users.count());
+ * const n = await withDatabase(ctx, { connect: true, tables: true }, (db) => db.users.count());
  * ```
  */
 export async function withDatabase<T>(
   ctx: CommandContext,
-  options: { connect: boolean },
+  options: { connect: boolean; tables?: boolean | ((schema: RepositorySchema) => boolean) },
   fn: (db: Database<RepositoryMap>, app: { config: ChatcoreConfig; repositories: RepositoryMap }) => Promise<T>,
 ): Promise<T> {
   const app = await loadApplication(ctx);
   const db = await openStack({ config: app.config, repositories: app.repositories, schemaMode: 'off' });
   try {
+    if (options.tables) {
+      await db.driver.connect();
+      await requireTables(db, options.tables === true ? undefined : options.tables);
+    }
     if (options.connect) await db.connect();
     return await db.withContext({ actor: CLI_ACTOR }, () => fn(db, app));
   } finally {

@@ -5,7 +5,7 @@
  * - `CHECK_FAILED` (1): a check failed or an operation was refused or failed
  *   (a component down, schema drift, a tampered audit trail, a key still in use,
  *   an unfinished migration that key commands wait for, a server that cannot
- *   be reached).
+ *   be reached, a database without the tables the command reads).
  * - `USAGE` (2): the command line or the configuration is wrong (unknown
  *   option, unreadable or invalid YAML, a repositories module that cannot be
  *   loaded); nothing was done.

@@ -16,7 +16,7 @@ Exit codes:
   0  ok: done, every check passed
   1  a check failed or the operation was refused (component down, schema drift,
      pending migration with --check, edited applied migration, tampered audit
-     trail, key still in use, server unreachable)
+     trail, key still in use, server unreachable, tables missing)
   2  usage or configuration error (bad option, invalid chatcore.yaml,
      repositories module not found); nothing was done`;
 

@@ -91,7 +91,7 @@ export async function auditVerifyCommand(ctx: CommandContext, options: AuditVeri
     report = await verifyAuditTrail(paths, checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : undefined);
     source = paths.join(', ');
   } else {
-    report = await withDatabase(ctx, { connect: true }, async (db) => {
+    report = await withDatabase(ctx, { connect: true, tables: (s) => s.ownedBy === 'audit' }, async (db) => {
       const audit = db.plugins.find((p) => typeof (p as Partial<AuditPlugin>).outboxReader === 'function') as AuditPlugin | undefined;
       if (!audit) throw new CliError('--from db needs an audit section with sinks: { outbox: true }.', { code: 'USAGE' });
       await audit.flush();

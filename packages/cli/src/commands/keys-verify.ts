@@ -55,7 +55,7 @@ export function verifyFailureText(result: VerifyResult, max: number): string[] {
  * ```
  */
 export async function keysVerifyCommand(ctx: CommandContext, options: VerifyCommandOptions): Promise<CommandResult> {
-  return withDatabase(ctx, { connect: true }, async (db) => {
+  return withDatabase(ctx, { connect: true, tables: true }, async (db) => {
     const enc = encryptionOf(db);
     const max = options.maxFindings ?? 20;
     const names = options.repositories?.length ? [...options.repositories] : [undefined];

@@ -59,7 +59,7 @@ const percent = (r: TierRate) => (r.hitRate === null ? 'no lookups' : `${(r.hitR
  * ```
  */
 export async function statsCommand(ctx: CommandContext): Promise<CommandResult> {
-  const json = await withDatabase(ctx, { connect: true }, async (db, { repositories }) => {
+  const json = await withDatabase(ctx, { connect: true, tables: true }, async (db, { repositories }) => {
     const rows: Record<string, number> = {};
     for (const [key, def] of Object.entries(repositories)) {
       rows[def.name] = await (db as unknown as Record<string, { count(): Promise<number> }>)[key]!.count();

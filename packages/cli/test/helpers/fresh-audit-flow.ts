@@ -1,4 +1,6 @@
 import * as assert from 'uvu/assert';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Test } from 'uvu';
 import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './run-cli.js';
 
@@ -32,6 +34,26 @@ export function freshAuditFlow(test: Test, dir: string, env: NodeJS.ProcessEnv, 
     const encryption = health.components.find((c) => c.name === 'encryption');
     assert.is(encryption?.details?.keyCheck, 'not run: the schema differs from the repositories (see schema)', show(run));
     assert.not.match(run.stdout, /SQLSTATE/);
+  });
+
+  test('empty database: commands that read tables exit 1 naming the missing tables and migrate up, and create nothing', async () => {
+    const needed = /tables users, notes, audit_events, audit_links, audit_chain, audit_checkpoints do not exist\. Run `chatcore migrate up`/;
+    for (const args of [['stats'], ['keys', 'status'], ['keys', 'verify'], ['keys', 'rotate'], ['keys', 'retire', 'k1']]) {
+      const run = await cli(args);
+      assert.is(run.code, 1, `${args.join(' ')}: ${show(run)}`);
+      assert.match(run.stderr, needed, `${args.join(' ')}: ${show(run)}`);
+      // One line: no SQLSTATE, and no plugin warning about the tables it could not reach.
+      assert.is(run.stderr.trim().split('\n').length, 1, `${args.join(' ')}: ${show(run)}`);
+      assert.not.match(run.stderr, /SQLSTATE|does not exist\)|CHATCORE_AUDIT/, `${args.join(' ')}: ${show(run)}`);
+    }
+    const audit = await cli(['audit', 'verify', '--json']);
+    assert.is(audit.code, 1, show(audit));
+    const body = jsonOf<{ ok: boolean; error: { code: string; message: string } }>(audit);
+    assert.equal([body.ok, body.error.code], [false, 'SCHEMA'], show(audit));
+    assert.match(body.error.message, /tables audit_events, audit_links, audit_chain, audit_checkpoints do not exist\. Run `chatcore migrate up`/);
+    assert.not.match(body.error.message, /users/, 'audit verify reads only the outbox tables');
+    assert.equal(await tables(), [], 'no table was created');
+    assert.not.ok(existsSync(join(dir, 'chatcore.rotation.json')), 'keys rotate wrote no checkpoint');
   });
 
   test('audit outbox, empty database: migrate up with a migration pending creates the repositories\' and the audit tables', async () => {
