@@ -65,7 +65,8 @@ export class FirestoreMigrationBackend implements MigrationBackend {
   }
 
   withLock<T>(fn: () => Promise<T>): Promise<T> {
-    return this.lease.hold(fn);
+    // Taking the lease is the first call to Firestore: an unreachable server fails here, as a typed error.
+    return this.guard(() => this.lease.hold(fn));
   }
 
   async history(): Promise<MigrationRecord[]> {

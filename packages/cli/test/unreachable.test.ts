@@ -1,0 +1,59 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '@chatcore/core/testing';
+import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
+
+// Every command that talks to the server, against a server that is not there (a closed port):
+// exit 1 with one line saying so, no stack trace, no password, and no waiting out a long timeout.
+
+const PASSWORD = 'pw-never-printed-7f3a';
+const env = { K1: randomBytes(32).toString('base64'), CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES };
+const dirs: string[] = [];
+
+function stack(database: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-unreachable-'));
+  dirs.push(dir);
+  writeFileSync(join(dir, 'chatcore.yaml'), `database:\n${database}encryption:\n  keys:\n    - id: k1\n      key: \${K1}\n      active: true\naudit:\n  sinks:\n    outbox: true\n`);
+  return dir;
+}
+
+const COMMANDS = [['stats'], ['migrate', 'status'], ['migrate', 'up'], ['migrate', 'create', 'next', '--ext', 'mjs'], ['keys', 'status'], ['keys', 'verify'], ['keys', 'rotate'], ['keys', 'retire', 'k1'], ['audit', 'verify']];
+
+async function expectUnreachable(dir: string, pattern: RegExp): Promise<void> {
+  for (const args of COMMANDS) {
+    // Killed after 120 s: a command still waiting by then has hung on the server.
+    const run = await runCli(args, { cwd: dir, env, timeoutMs: 120_000 });
+    const what = `${args.join(' ')}: ${show(run)}`;
+    assert.is(run.signal, null, `killed, still waiting: ${what}`);
+    assert.is(run.code, 1, what);
+    const last = run.stderr.trim().split('\n').pop()!;
+    assert.match(last, /^chatcore: /, what);
+    assert.match(last, pattern, what);
+    assert.not.match(run.stderr, /\n\s+at |UNAVAILABLE:|ECONNREFUSED 127/, `no stack trace or raw SDK error: ${what}`);
+    assert.not.match(run.stdout + run.stderr, new RegExp(PASSWORD), `no password: ${what}`);
+  }
+  const json = await runCli(['stats', '--json'], { cwd: dir, env, timeoutMs: 120_000 });
+  assert.is(json.code, 1, show(json));
+  const body = jsonOf<{ ok: boolean; error: { code: string; message: string } }>(json);
+  assert.is(body.ok, false);
+  assert.match(body.error.message, pattern);
+}
+
+test('PostgreSQL on a closed port: every command exits 1 saying the server cannot be reached, without the password', async () => {
+  const dir = stack(`  backend: postgres\n  url: postgres://app:${PASSWORD}@127.0.0.1:${await freePort()}/chat\n`);
+  await expectUnreachable(dir, /could not be reached.*Check that the server is up and reachable/);
+});
+
+test('Firestore emulator on a closed port: every command exits 1 saying Firestore is unavailable (migrate up too)', async () => {
+  const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await freePort()}\n`);
+  await expectUnreachable(dir, /Firestore is unavailable during .*Check the network, the project and the emulator host/);
+});
+
+test.after(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+test.run();
