@@ -33,8 +33,10 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
     const scheme = /^([A-Za-z][A-Za-z0-9+.-]{0,20}):/.exec(url)?.[1];
     throw new ConfigError(`postgres: ${urlPath} must be a postgres:// or postgresql:// URL${scheme ? `, not ${scheme}://` : ''}.`, { problems: [{ path: urlPath, message: 'expected a postgres:// or postgresql:// URL' }] });
   }
+  const connectionString = url === undefined || url === null ? undefined : pgConnectionString(url, Boolean(ssl), urlPath);
+  if (connectionString !== undefined) checkParses(connectionString, urlPath);
   const options: pg.PoolConfig = {
-    connectionString: url === undefined ? undefined : pgConnectionString(url, Boolean(ssl), urlPath),
+    connectionString,
     host: config.host,
     port: config.port,
     database: config.database,
@@ -54,6 +56,20 @@ export function createPool(config: PostgresConfig, onError: (err: Error) => void
   const pool = new pg.Pool(options);
   pool.on('error', (err) => onError(err));
   return pool;
+}
+
+/**
+ * pg parses the URL only when it connects, and reports a malformed one (a
+ * port that is not a number, an unescaped `@` or `/` in the password) as a
+ * TypeError whose `input` is the whole URL, password included: parse it
+ * here, with pg's own parser, and name only the setting.
+ */
+function checkParses(connectionString: string, urlPath: string): void {
+  try {
+    new pg.Client({ connectionString });
+  } catch {
+    throw new ConfigError(`postgres: ${urlPath} is not a valid URL: check the port (a number) and percent-encode reserved characters in the user name and password (@ as %40, / as %2F, : as %3A). The URL is not shown: it may hold a password.`, { problems: [{ path: urlPath, message: 'not a valid URL (check the port; percent-encode @ / : in the user and password)' }] });
+  }
 }
 
 /** The text settings are strings (url and password may be SecretValues): anything else is a ConfigError naming the setting, never a crash inside pg. */
