@@ -40,3 +40,18 @@ export function describeError(error: unknown): { exitCode: ExitCode; code: strin
   const code = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'ERROR';
   return { exitCode: EXIT.CHECK_FAILED, code, message };
 }
+
+/**
+ * The error for a file the command could not write (a folder that does not
+ * exist, no permission): a usage error naming the file, the system's
+ * reason and `hint`, instead of a bare `ENOENT: ... open '<tmp file>'`.
+ *
+ * @example
+ * ```ts
+ * try { writeFileSync(file, text); } catch (e) { throw cannotWrite('the index file', file, e, 'pass --firestore-indexes a writable path.'); }
+ * ```
+ */
+export function cannotWrite(what: string, file: string, error: unknown, hint: string): CliError {
+  const reason = typeof (error as { code?: unknown })?.code === 'string' ? (error as { code: string }).code : 'error';
+  return new CliError(`Cannot write ${what} ${file} (${reason}): check that its folder exists and is writable; ${hint}`, { exitCode: EXIT.USAGE, code: 'FILE', cause: error });
+}

@@ -8,7 +8,7 @@
  *   be reached, a database without the tables the command reads).
  * - `USAGE` (2): the command line or the configuration is wrong (unknown
  *   option, unreadable or invalid YAML, a repositories module that cannot be
- *   loaded); nothing was done.
+ *   loaded, a checkpoint or index file that cannot be written); nothing was done.
  *
  * @example
  * ```ts

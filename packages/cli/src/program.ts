@@ -18,7 +18,8 @@ Exit codes:
      pending migration with --check, edited applied migration, tampered audit
      trail, key still in use, server unreachable, tables missing)
   2  usage or configuration error (bad option, invalid chatcore.yaml,
-     repositories module not found); nothing was done`;
+     repositories module not found, a file that cannot be written);
+     nothing was done`;
 
 function integer(min: number, max: number) {
   return (value: string): number => {

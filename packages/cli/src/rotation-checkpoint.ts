@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join } from 'node:path';
-import { CliError } from './cli-error.js';
+import { cannotWrite, CliError } from './cli-error.js';
 
 /**
  * Where a repository's re-encryption stands.
@@ -80,8 +80,13 @@ export function readRotationState(file: string): RotationState | undefined {
  */
 export function writeRotationState(file: string, state: RotationState): void {
   const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
-  renameSync(tmp, file);
+  try {
+    writeFileSync(tmp, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+    renameSync(tmp, file);
+  } catch (error) {
+    // Saved before the first batch: a checkpoint that cannot be kept stops the run before any row changes.
+    throw cannotWrite('the rotation checkpoint', file, error, 'pass --checkpoint <file> to keep it elsewhere.');
+  }
 }
 
 /**

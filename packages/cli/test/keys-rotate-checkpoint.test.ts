@@ -15,6 +15,15 @@ test.before(async () => {
   s.writeConfig([{ id: 'k1', env: 'K1' }, { id: 'k2', env: 'K2', active: true }]);
 });
 
+test('a checkpoint that cannot be written stops rotate before any row changes: exit 2 naming the file', async () => {
+  const bad = join(s.dir, 'no-such-folder', 'rotation.json');
+  const run = await s.cli(['keys', 'rotate', '--checkpoint', bad]);
+  assert.is(run.code, 2, show(run));
+  assert.is(run.stderr, `chatcore: Cannot write the rotation checkpoint ${bad} (ENOENT): check that its folder exists and is writable; pass --checkpoint <file> to keep it elsewhere.\n`);
+  const status = jsonOf<{ keys: Array<{ id: string; values: number }> }>(await s.cli(['keys', 'status', '--json']));
+  assert.equal(status.keys.map((k) => [k.id, k.values]), [['k1', 29], ['k2', 0]], 'every value is still under k1');
+});
+
 test('rotate --repository users keeps the file while notes is unfinished in it; the next run finishes and removes it', async () => {
   const unfinished = { checkpoint: null, done: false, scanned: 0, rewritten: 0 };
   writeFileSync(checkpoint, JSON.stringify({ version: 1, activeKeyId: 'k2', repositories: { users: unfinished, notes: unfinished } }));

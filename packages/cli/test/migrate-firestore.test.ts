@@ -86,4 +86,13 @@ test('schema plan on Firestore writes the composite indexes with --firestore-ind
   assert.match(hint.stdout, /chatcore schema plan --firestore-indexes firestore\.indexes\.json/);
 });
 
+test('schema plan --firestore-indexes into a folder that does not exist exits 2 naming the file', async () => {
+  const file = join(dir, 'no-such-folder', 'firestore.indexes.json');
+  const run = await cli(['schema', 'plan', '--firestore-indexes', file, '--json']);
+  assert.is(run.code, 2, show(run));
+  const body = jsonOf<{ ok: boolean; error: { code: string; message: string } }>(run);
+  assert.equal([body.ok, body.error.code], [false, 'FILE'], show(run));
+  assert.is(body.error.message, `Cannot write the index file ${file} (ENOENT): check that its folder exists and is writable; pass --firestore-indexes a path in a writable folder.`);
+});
+
 test.run();

@@ -3,7 +3,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
 import { planSchema, type SchemaPlan } from './schema-check.js';
-import { CliError } from '../cli-error.js';
+import { cannotWrite, CliError } from '../cli-error.js';
 
 /**
  * The three `chatcore schema` subcommands.
@@ -40,7 +40,9 @@ async function writeIndexes(plan: SchemaPlan, file: string | undefined): Promise
     return [];
   }
   if (file === undefined) return ['Write the composite indexes to a file with `chatcore schema plan --firestore-indexes firestore.indexes.json` (also in --json output, under artifacts).'];
-  await writeFile(file, `${JSON.stringify(indexes, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify(indexes, null, 2)}\n`).catch((error: unknown) => {
+    throw cannotWrite('the index file', file, error, 'pass --firestore-indexes a path in a writable folder.');
+  });
   return [`Wrote ${indexes.indexes?.length ?? 0} composite index(es) to ${file}.`];
 }
 
