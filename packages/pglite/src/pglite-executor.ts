@@ -5,6 +5,7 @@ import type { SqlConnection, SqlExecutor, SqlResult, SqlStatement, StatementLimi
 import { abortReason, ConnectionLock } from './connection-lock.js';
 import { EventLoopTurns } from './event-loop-turns.js';
 import { DataDirLock } from './data-dir-lock.js';
+import { unusableDataDir } from './data-dir-error.js';
 import { defaultTemplateCache, startInMemory } from './cluster-template.js';
 import { parseTimestamptz } from './timestamp-parser.js';
 
@@ -117,14 +118,15 @@ export class PgliteExecutor implements SqlExecutor {
   private async openDataDir(dataDir: string): Promise<PGlite> {
     const path = localPath(dataDir);
     if (path === undefined) return PGlite.create({ dataDir });
-    const lock = DataDirLock.acquire(path);
+    let lock: DataDirLock | undefined;
     try {
+      lock = DataDirLock.acquire(path);
       const pg = await PGlite.create({ dataDir });
       this.dirLock = lock;
       return pg;
     } catch (err) {
-      lock.release();
-      throw err;
+      lock?.release();
+      throw unusableDataDir(path, err);
     }
   }
 
