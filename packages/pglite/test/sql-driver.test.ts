@@ -1,4 +1,4 @@
-import { registerDataSuite, registerForeignKeySuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
+import { registerDataSuite, registerForeignKeySuite, registerIncrementOverflowSuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
 import { PgliteExecutor } from '../src/index.js';
 import { shared } from './helpers/shared-pglite.js';
 
@@ -7,8 +7,10 @@ const data = registerDataSuite(options);
 const schema = registerSchemaSuite(options);
 const safety = registerSafetySuite(options);
 const foreignKeys = registerForeignKeySuite(options);
+const overflow = registerIncrementOverflowSuite(options);
 schema.after(() => shared.close());
 data.run();
 safety.run();
 foreignKeys.run();
+overflow.run();
 schema.run();

@@ -1,5 +1,5 @@
 import { requireService } from '@chatcore/core/testing';
-import { registerDataSuite, registerForeignKeySuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
+import { registerDataSuite, registerForeignKeySuite, registerIncrementOverflowSuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
 import { createPool, PoolExecutor } from '../src/index.js';
 import { testConfig } from './helpers/pg-config.js';
 
@@ -10,3 +10,4 @@ registerDataSuite(options).run();
 registerSafetySuite(options).run();
 registerSchemaSuite(options).run();
 registerForeignKeySuite(options).run();
+registerIncrementOverflowSuite(options).run();

@@ -83,7 +83,9 @@ function sanitized(err: unknown): Error {
  * the SQLSTATE in details (retry policies read it), an increment refused by
  * its range check (declared min/max, ±(2^53 - 1) for a wide integer)
  * ValidationError with the issue memory raises (`incrementIssue`);
- * anything else DriverError.
+ * anything else DriverError (an increment past the column type of a field
+ * without bounds, 22003, is mapped by the session that knows the statement's
+ * increments: see `overflowCandidates`).
  *
  * @example
  * ```ts
@@ -134,7 +136,8 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
     if (m) return outOfRange(plan, m[1]!, m[2]!);
   }
   if (code === '22003') {
-    return new DriverError('A value is out of the range of its column type (an increment may have pushed an integer past its bounds); nothing was written. Declare wider bounds (f.integer({ max }) or f.bigint()) or keep values in range.', { cause: undefined, info: { sqlState: code } });
+    // An increment past its column type is mapped where the statement's increments are known (sql-session).
+    return new DriverError('A value is out of the range of its column type; nothing was written. Keep values (filter values included) within the field\'s type, or declare wider bounds (f.integer({ max }) or f.bigint()).', { cause: undefined, info: { sqlState: code } });
   }
   // Data exceptions (22xxx) and constraint errors (23xxx) can quote the offending value: keep it out.
   const quotesValues = code !== undefined && (code.startsWith('22') || code.startsWith('23'));

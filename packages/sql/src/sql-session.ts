@@ -8,6 +8,7 @@ import { rowStatement, storedRows } from './row-statements.js';
 import { aggregateError, aggregateStatement, decodeAggregate } from './aggregate-statements.js';
 import type { StatementLimits } from './statement-limits.js';
 import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
+import { incrementOverflowError, overflowCandidates, overflowingFields, type IncrementOverflow } from './increment-overflow.js';
 
 /**
  * Runs one statement somewhere (the pool, or a transaction's connection).
@@ -50,15 +51,44 @@ export abstract class SqlSessionBase implements DriverSession {
     protected readonly limits: StatementLimits,
   ) {}
 
-  /** Run a statement, mapping client errors to typed errors; inside a transaction, remember a failure. */
-  protected exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal): Promise<SqlResult> {
+  /**
+   * Run a statement, mapping client errors to typed errors; inside a
+   * transaction, remember a failure. A statement carrying increments
+   * (`overflow`) that fails because one of them left its column type is
+   * reported as memory reports it (see `overflowError`).
+   */
+  protected exec(plan: SchemaPlan | undefined, statement: SqlStatement, signal?: AbortSignal, overflow?: IncrementOverflow): Promise<SqlResult> {
     if (this.ended) return Promise.reject(endedError());
     if (signal?.aborted) return Promise.reject(new AbortedError({ cause: signal.reason }));
     // A promise chain rather than an async frame: this is on every call's path.
     return this.run(statement, signal).then(undefined, (err: unknown) => {
       if (this.tx) this.tx.failed = true;
+      if (plan && overflow) {
+        const candidates = overflowCandidates(err, plan, overflow.increment);
+        if (candidates.length > 0) return this.overflowError(plan, candidates.map((f) => f.name), overflow, signal);
+      }
       throw mapSqlError(err, plan);
     });
+  }
+
+  /**
+   * The ValidationError of an increment past its column type (a field
+   * without declared bounds compiles to a plain `col + $n`, and the database
+   * raises 22003 without naming the column). One candidate is the field.
+   * Of several (the version's increment is one), outside a transaction the
+   * targeted rows are read once, on this failure path only, to name those
+   * that overflow; inside one the transaction is aborted and cannot read,
+   * so every candidate is named.
+   */
+  private async overflowError(plan: SchemaPlan, candidates: string[], overflow: IncrementOverflow, signal: AbortSignal | undefined): Promise<never> {
+    if (candidates.length > 1 && !this.tx) {
+      const fields = candidates.map((n) => plan.field(n));
+      const read = queryStatement(plan, { where: overflow.where(), orderBy: [], select: ['id', ...candidates] });
+      const rows = await this.exec(plan, read, signal).then((r) => plan.decodeRows(r.rows)).catch(() => []);
+      const found = overflowingFields(plan, rows, overflow.increment, fields);
+      if (found.length > 0) throw incrementOverflowError(plan, found);
+    }
+    throw incrementOverflowError(plan, candidates);
   }
 
   async insert(schema: RepositorySchema, rows: readonly StoredRow[], options: DriverCallOptions): Promise<void> {
@@ -112,7 +142,7 @@ export abstract class SqlSessionBase implements DriverSession {
   async update(schema: RepositorySchema, target: WriteTarget, patch: NormalizedPatch, options: DriverCallOptions): Promise<StoredRow[]> {
     if (target.ids && target.ids.length === 0) return [];
     const plan = planOf(schema);
-    const { rows } = await this.exec(plan, updateStatement(plan, target, patch), options.signal);
+    const { rows } = await this.exec(plan, updateStatement(plan, target, patch), options.signal, { increment: patch.increment, where: () => targetCondition(target) });
     return plan.decodeRows(rows);
   }
 
@@ -126,7 +156,8 @@ export abstract class SqlSessionBase implements DriverSession {
   async upsert(schema: RepositorySchema, row: StoredRow, spec: UpsertSpec, options: DriverCallOptions): Promise<{ row: StoredRow; created: boolean }> {
     const plan = planOf(schema);
     const conflict = spec.conflictFields.length ? spec.conflictFields : ['id'];
-    const { rows } = await this.exec(plan, upsertStatement(plan, row, conflict, spec.patch), options.signal);
+    const where = (): Condition => ({ kind: 'and', conditions: conflict.map((field) => ({ kind: 'cmp', field, op: 'eq', value: row[field] })) });
+    const { rows } = await this.exec(plan, upsertStatement(plan, row, conflict, spec.patch), options.signal, { increment: spec.patch.increment, where });
     const out = plan.decodeRows(rows)[0]!;
     const created = out[CREATED_ALIAS] === true;
     delete out[CREATED_ALIAS];
@@ -170,6 +201,13 @@ export abstract class SqlSessionBase implements DriverSession {
     });
     return result;
   }
+}
+
+/** The rows a write targets, as one condition (undefined: every row). */
+function targetCondition(target: WriteTarget): Condition | undefined {
+  const ids: Condition | undefined = target.ids ? { kind: 'in', field: 'id', values: target.ids, negate: false } : undefined;
+  if (ids && target.where) return { kind: 'and', conditions: [ids, target.where] };
+  return ids ?? target.where;
 }
 
 function endedError(): TransactionError {

@@ -123,8 +123,16 @@ const COLUMN_RANGE: Record<string, IncrementBounds> = {
   bigint: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
 };
 
-/** The range of `f`'s column when the increment amount `by` lies outside it (so `$n::type` would fail), else undefined. */
-function columnRange(f: FieldPlan, by: number | bigint): IncrementBounds | undefined {
+/**
+ * The range of `f`'s column when the increment amount `by` lies outside it
+ * (so `$n::type` would fail and the sum is checked instead), else undefined.
+ *
+ * @example
+ * ```ts
+ * columnRange(plan.field('tokens'), 2 ** 31); // { min: -2147483648, max: 2147483647 }
+ * ```
+ */
+export function columnRange(f: FieldPlan, by: number | bigint): IncrementBounds | undefined {
   const range = COLUMN_RANGE[f.sqlType];
   return range && (by < range.min! || by > range.max!) ? range : undefined;
 }

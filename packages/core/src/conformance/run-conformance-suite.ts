@@ -25,6 +25,7 @@ import { registerRelationsIncludeTests } from './relations-include-tests.js';
 import { registerRelationsChunkTests } from './relations-chunk-tests.js';
 import { registerUnstorableValueTests } from './unstorable-value-tests.js';
 import { registerBoundedIncrementTests } from './bounded-increment-tests.js';
+import { registerStorageOverflowTests } from './storage-overflow-tests.js';
 import { registerStringLengthTests } from './string-length-tests.js';
 import { registerClosingTests } from './closing-tests.js';
 
@@ -76,6 +77,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerRelationsChunkTests(h);
   registerUnstorableValueTests(h);
   registerBoundedIncrementTests(h);
+  registerStorageOverflowTests(h);
   registerStringLengthTests(h);
   registerClosingTests(h);
 }

@@ -59,10 +59,10 @@ export function incrementBounds(meta: FieldMeta): IncrementBounds | undefined {
  * bound and the value the increment would have reached; past the storage type
  * (int32, ±(2^53 - 1) for a wide integer, int64, a finite double) it says the
  * result leaves the field's range. Every backend reports an increment past a
- * declared bound, or past ±(2^53 - 1) for a wide integer, with this issue in
- * a ValidationError (path `<field>.increment`); past the storage type of a
- * field that declares no bound, the SQL drivers leave the check to the
- * database, which raises DriverError (see docs/drivers.md).
+ * declared bound or past the storage type with this issue in a
+ * ValidationError (path `<field>.increment`); for a field that declares no
+ * bound the SQL drivers leave the check to the database and map its overflow
+ * error (22003) back to this issue (see docs/drivers.md).
  * Increments never apply to `.sensitive()` fields; a plugin that applies one
  * to a value it encrypts (a sealed record) passes `conceal` to leave the value
  * out of the message.

@@ -1,6 +1,6 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConflictError, createDatabase, DriverError, TransactionError, UniqueViolationError } from '@chatcore/core';
+import { ConflictError, createDatabase, DriverError, TransactionError, UniqueViolationError, ValidationError } from '@chatcore/core';
 import { SqlDriver } from '../sql-driver.js';
 import { dropTables, SpyExecutor, suffix, testRepositories, type SqlSuiteOptions } from './fixtures.js';
 
@@ -135,14 +135,14 @@ export function registerDataSuite(options: SqlSuiteOptions) {
     assert.is(final!.name, 'V');
   });
 
-  s('an increment that overflows an integer column is a DriverError saying so, and the row is unchanged', async () => {
+  s('an increment that overflows an integer column is a ValidationError naming the field, and the row is unchanged', async () => {
     const p = await ctx.db.people.create({ name: 'Max', email: 'max@x', age: 2147483000 });
     try {
       await ctx.db.people.update(p.id, { age: { increment: 1000 } });
       assert.unreachable('should have thrown');
     } catch (err) {
-      assert.instance(err, DriverError);
-      assert.match((err as Error).message, 'out of the range');
+      assert.instance(err, ValidationError);
+      assert.equal((err as ValidationError).issues.map((i) => i.path), ['age.increment']);
     }
     assert.is((await ctx.db.people.get(p.id))!.age, 2147483000);
   });

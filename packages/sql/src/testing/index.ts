@@ -3,3 +3,4 @@ export { registerSchemaSuite } from './schema-suite.js';
 export { registerSafetySuite } from './safety-suite.js';
 export { SpyExecutor, tableChecksum, dropTables, suffix, testRepositories, type SqlSuiteOptions } from './fixtures.js';
 export { registerForeignKeySuite } from './foreign-key-suite.js';
+export { registerIncrementOverflowSuite } from './increment-overflow-suite.js';
