@@ -6,6 +6,7 @@ import type { FieldRoleRules, UniqueKeyRules } from './field-roles.js';
 import type { FieldKeyRules, RepositoryNameRule, TableNameRule } from './name-rules.js';
 import { toSnakeCase } from '../util/naming.js';
 import { checkIdentifier } from './identifiers.js';
+import { declarationProblem } from './field-declaration.js';
 
 /**
  * The field declarations of a repository; `id` is required.
@@ -183,6 +184,8 @@ export function defineRepository<const N extends string, const F extends FieldsS
     if (meta.references && (meta.sensitive || meta.secret)) {
       throw new ConfigError(`${name}.${fieldName} references ${meta.references.repository} and is ${meta.secret ? 'secret()' : 'sensitive()'}: a reference holds a plain record id, so drop one of the two.`);
     }
+    const problem = declarationProblem(`${name}.${fieldName}`, meta);
+    if (problem) throw new ConfigError(problem);
     const column = checkIdentifier(meta.column ?? toSnakeCase(fieldName), `column of ${name}.${fieldName}`);
     metas[fieldName] = Object.freeze({ ...meta, column });
   }
