@@ -1,5 +1,6 @@
 import { ConfigError } from '../errors.js';
 import { Field, TimestampField, baseMeta, type BaseFlags, type FieldFlags } from './field.js';
+import type { DistinctValuesRule, IntegerBoundRules, LengthRules } from './bound-rules.js';
 
 type Scalar = string | number | bigint | boolean | Date;
 
@@ -141,23 +142,31 @@ export const f = {
   id(options: IdOptions = {}): Field<string, IdFlags> {
     return new Field(baseMeta('id', { managed: 'id', generate: options.generate ?? 'uuidv7', unique: true, max: 128 }));
   },
-  /** A short string (SQL `text`, its length checked in characters); default max 1000. */
-  string(options: StringOptions = {}): Field<string, BaseFlags<'string', true>> {
+  /**
+   * A short string (SQL `text`, its length checked in characters); default
+   * max 1000. `min`/`max` are whole, non-negative and `min <= max`
+   * (ConfigError from defineRepository; a literal that breaks it does not compile).
+   */
+  string<const O extends StringOptions = {}>(options: O & LengthRules<O> = {} as O & LengthRules<O>): Field<string, BaseFlags<'string', true>> {
     return new Field(baseMeta('string', { min: options.min, max: options.max ?? 1000, pattern: options.pattern }));
   },
-  /** Long text (messages, documents); no default length limit. */
-  text(options: StringOptions = {}): Field<string, BaseFlags<'string', true>> {
+  /** Long text (messages, documents); no default length limit; `min`/`max` as for f.string(). */
+  text<const O extends StringOptions = {}>(options: O & LengthRules<O> = {} as O & LengthRules<O>): Field<string, BaseFlags<'string', true>> {
     return new Field(baseMeta('text', { min: options.min, max: options.max, pattern: options.pattern }));
   },
-  /** A safe integer (SQL `integer` unless bounds need `bigint`). */
-  integer(options: NumberOptions = {}): Field<number, BaseFlags<'ordered', true, true>> {
+  /**
+   * A safe integer (SQL `integer` unless bounds need `bigint`). Its bounds
+   * are finite whole numbers, `min <= max` (ConfigError from
+   * defineRepository; a fractional literal does not compile).
+   */
+  integer<const O extends NumberOptions = {}>(options: O & IntegerBoundRules<O> = {} as O & IntegerBoundRules<O>): Field<number, BaseFlags<'ordered', true, true>> {
     return new Field(baseMeta('integer', { min: options.min, max: options.max }));
   },
-  /** A 64-bit integer as a JS bigint. */
+  /** A 64-bit integer as a JS bigint; bounds within int64, `min <= max` (ConfigError from defineRepository). */
   bigint(options: NumberOptions<bigint> = {}): Field<bigint, BaseFlags<'ordered', true, true>> {
     return new Field(baseMeta('bigint', { min: options.min, max: options.max }));
   },
-  /** A finite double (NaN and Infinity are rejected). */
+  /** A finite double (NaN and Infinity are rejected); bounds are finite, `min <= max` (ConfigError from defineRepository). */
   number(options: NumberOptions = {}): Field<number, BaseFlags<'ordered', true, true>> {
     return new Field(baseMeta('number', { min: options.min, max: options.max }));
   },
@@ -169,8 +178,12 @@ export const f = {
   timestamp(): TimestampField<BaseFlags<'ordered', true>> {
     return new TimestampField(baseMeta('timestamp'));
   },
-  /** One of a fixed list of strings; it orders (orderBy, gt/lt) as its strings, not in declaration order. */
-  enum<const V extends readonly [string, ...string[]]>(values: V): Field<V[number], BaseFlags<'ordered', true>> {
+  /**
+   * One of a fixed list of strings, each listed once (a repeated literal does
+   * not compile; ConfigError from defineRepository); it orders (orderBy,
+   * gt/lt) as its strings, not in declaration order.
+   */
+  enum<const V extends readonly [string, ...string[]]>(values: V & DistinctValuesRule<V>): Field<V[number], BaseFlags<'ordered', true>> {
     return new Field(baseMeta('enum', { values }));
   },
   /** Binary data as a Uint8Array (Buffer is accepted); default max 1 MiB. */
