@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConfigError, defineRepository, f } from '@chatcore/core';
+import { ConfigError, createDatabase, defineRepository, f } from '@chatcore/core';
+import { memoryDriver } from '@chatcore/core/testing';
 
 /** The message of the ConfigError defineRepository throws for field `v` (declared without the types' checks). */
 function refusal(field: unknown): string {
@@ -76,6 +77,21 @@ test('a default value its own rules refuse is refused where it is declared, not 
   assert.equal(accepts(f.integer({ max: 5 }).default(5))?.default, 5);
   // A function default is called per insert; its values are checked there, as inputs are.
   assert.type(accepts(f.integer({ max: 5 }).default(() => 10))?.default, 'function');
+});
+
+test('two repositories stored in one table are refused by createDatabase, naming both', () => {
+  const alpha = defineRepository('alpha', { id: f.id(), name: f.string() }, { table: 'shared_decl' });
+  const beta = defineRepository('beta', { id: f.id(), count: f.integer() }, { table: 'shared_decl' });
+  const gamma = defineRepository('gamma', { id: f.id() });
+  try {
+    createDatabase({ driver: memoryDriver(), repositories: { alpha, gamma, beta } });
+    assert.unreachable('createDatabase accepted two repositories in one table');
+  } catch (error) {
+    assert.instance(error, ConfigError);
+    assert.match((error as Error).message, /Repositories alpha and beta are both stored in table shared_decl: .*give one of them another table/);
+  }
+  const db = createDatabase({ driver: memoryDriver(), repositories: { alpha, gamma } });
+  assert.equal([...db.schemas.keys()], ['alpha', 'gamma']);
 });
 
 test.run();

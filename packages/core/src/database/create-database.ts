@@ -50,6 +50,19 @@ function extendSchemas(plugins: readonly Plugin[], logical: readonly RepositoryS
   return [...schemas];
 }
 
+/** Refuse two repositories stored in one table or collection: each would read the other's rows as its own. */
+function checkDistinctTables(schemas: readonly RepositorySchema[]): void {
+  const byTable = new Map<string, RepositorySchema>();
+  const label = (s: RepositorySchema) => (s.ownedBy ? `${s.name} (of plugin ${s.ownedBy})` : s.name);
+  for (const s of schemas) {
+    const first = byTable.get(s.table);
+    if (first) {
+      throw new ConfigError(`Repositories ${label(first)} and ${label(s)} are both stored in table ${s.table}: each would read the other's rows as its own; give one of them another table (defineRepository(name, fields, { table: '...' })).`);
+    }
+    byTable.set(s.table, s);
+  }
+}
+
 /**
  * Create a database: typed repositories over a driver, with plugins (outermost
  * first). Checks the plugin order and the schemas; call `connect()` before use.
@@ -85,6 +98,7 @@ export function createDatabase<R extends RepositoryMap, Rel = {}>(options: Datab
   const logical = entries.map(([, d]) => d.schema);
   checkPluginOrder(plugins, logical, options.allowPlaintextSensitive === true);
   const storageList = extendSchemas(plugins, logical);
+  checkDistinctTables(storageList);
   const storage = new Map(storageList.map((s) => [s.name, s]));
   const runtime = new DatabaseRuntime(driver, plugins, storage, options.defaultTimeout);
 
