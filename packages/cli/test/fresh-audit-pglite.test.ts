@@ -1,29 +1,19 @@
 import { test } from 'uvu';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pglite } from '@chatcore/pglite';
 import { linkNodeModules } from './helpers/migrate-flow.js';
-import { freshAuditFlow } from './helpers/fresh-audit-flow.js';
+import { freshAuditFlow, writeFreshAuditConfig } from './helpers/fresh-audit-flow.js';
 
 // The built binary on a new PGlite data directory with the audit outbox on.
 
 const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-fresh-pglite-'));
 const dataDir = join(dir, 'data');
 linkNodeModules(dir);
-writeFileSync(join(dir, 'chatcore.yaml'), `database:
-  backend: pglite
-  data_dir: ${dataDir}
-encryption:
-  keys:
-    - id: k1
-      key: \${K1}
-      active: true
-audit:
-  sinks:
-    outbox: true
-`);
+writeFreshAuditConfig(dir, `  backend: pglite
+  data_dir: ${dataDir}`);
 
 /** The tables of the data directory (opened here while the CLI is not running). */
 async function tables(): Promise<string[]> {

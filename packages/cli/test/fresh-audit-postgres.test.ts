@@ -1,12 +1,12 @@
 import { test } from 'uvu';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { requireService } from '@chatcore/core/testing';
 import { postgres } from '@chatcore/postgres';
 import { linkNodeModules } from './helpers/migrate-flow.js';
-import { freshAuditFlow } from './helpers/fresh-audit-flow.js';
+import { freshAuditFlow, writeFreshAuditConfig } from './helpers/fresh-audit-flow.js';
 
 // The built binary on a new PostgreSQL database with the audit outbox on.
 
@@ -28,18 +28,8 @@ async function query(target: string, sql: string): Promise<Array<Record<string, 
 
 const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-fresh-pg-'));
 linkNodeModules(dir);
-writeFileSync(join(dir, 'chatcore.yaml'), `database:
-  backend: postgres
-  url: \${DATABASE_URL}
-encryption:
-  keys:
-    - id: k1
-      key: \${K1}
-      active: true
-audit:
-  sinks:
-    outbox: true
-`);
+writeFreshAuditConfig(dir, `  backend: postgres
+  url: \${DATABASE_URL}`);
 
 test.before(() => query(server, `create database "${dbName}"`).then(() => undefined));
 freshAuditFlow(test, dir, { K1: randomBytes(32).toString('base64'), DATABASE_URL: url.toString() }, async () =>

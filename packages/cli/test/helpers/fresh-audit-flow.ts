@@ -1,5 +1,5 @@
 import * as assert from 'uvu/assert';
-import { existsSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Test } from 'uvu';
 import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './run-cli.js';
@@ -7,6 +7,24 @@ import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './run-cli.js';
 interface Health {
   readonly status: string;
   readonly components: ReadonlyArray<{ name: string; status: string; error?: string; details?: Record<string, unknown> }>;
+}
+
+/**
+ * Write `dir/chatcore.yaml`: the given `database:` section (its lines after
+ * `database:`), encryption under key `${K1}`, and the audit outbox on.
+ */
+export function writeFreshAuditConfig(dir: string, database: string): void {
+  writeFileSync(join(dir, 'chatcore.yaml'), `database:
+${database}
+encryption:
+  keys:
+    - id: k1
+      key: \${K1}
+      active: true
+audit:
+  sinks:
+    outbox: true
+`);
 }
 
 /**
