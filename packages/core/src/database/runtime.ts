@@ -161,7 +161,8 @@ export class DatabaseRuntime {
     }
     if (scope) scope.operations.push({ op, ctx, result, ids: idsOf(op, result) });
     else if (this.transactions.hasCommitHooks) {
-      await this.transactions.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids: idsOf(op, result) }] });
+      const hooks = this.transactions.fireCommit({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids: idsOf(op, result) }] });
+      if (hooks !== undefined) await hooks;
     }
     return result;
   }

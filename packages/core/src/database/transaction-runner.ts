@@ -227,15 +227,38 @@ export class TransactionRunner {
     }
   }
 
-  /** Tell the afterCommit hooks about a committed unit (a transaction, or one operation in autocommit). */
-  async fireCommit(event: TransactionEvent): Promise<void> {
-    for (const p of this.commitHooks) {
-      try {
-        await p.afterCommit!(event);
-      } catch (hookError) {
-        // The data is committed: failing the call now would invite a retry that applies it twice.
-        warnHook(p, 'afterCommit', hookError);
-      }
+  /**
+   * Tell the afterCommit hooks about a committed unit (a transaction, or one
+   * operation in autocommit), in order. Synchronous hooks cost no await:
+   * undefined when every hook returned without a promise, otherwise a
+   * promise that settles after the rest ran (each awaited in turn).
+   */
+  fireCommit(event: TransactionEvent): Promise<void> | undefined {
+    const hooks = this.commitHooks;
+    for (let i = 0; i < hooks.length; i++) {
+      const pending = this.callCommit(hooks[i]!, event);
+      if (pending !== undefined) return this.fireCommitFrom(event, i, pending);
     }
+    return undefined;
+  }
+
+  /** The hooks after `hooks[i]`, whose promise is `pending`, in order. */
+  private async fireCommitFrom(event: TransactionEvent, i: number, pending: Promise<unknown>): Promise<void> {
+    await pending;
+    for (let j = i + 1; j < this.commitHooks.length; j++) await this.callCommit(this.commitHooks[j]!, event);
+  }
+
+  /** One afterCommit hook: its promise when it returned one (never rejecting), else undefined. */
+  private callCommit(p: Plugin, event: TransactionEvent): Promise<unknown> | undefined {
+    // The data is committed: failing the call now would invite a retry that applies it twice.
+    try {
+      const r = p.afterCommit!(event);
+      if (r !== undefined && r !== null && typeof (r as PromiseLike<void>).then === 'function') {
+        return Promise.resolve(r).catch((hookError: unknown) => warnHook(p, 'afterCommit', hookError));
+      }
+    } catch (hookError) {
+      warnHook(p, 'afterCommit', hookError);
+    }
+    return undefined;
   }
 }
