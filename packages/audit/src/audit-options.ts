@@ -1,5 +1,5 @@
 import { ConfigError } from '@chatcore/core';
-import { durationOption, integerOption, type RepositorySchema } from '@chatcore/core/plugin';
+import { durationOption, integerOption, MAX_TIMER_MS, type OptionBounds, type RepositorySchema } from '@chatcore/core/plugin';
 import type { AuditTransport, ConsoleSinkOptions, FileSinkOptions } from './sinks/winston-sinks.js';
 import { fileModeOption } from './sinks/file-mode.js';
 
@@ -130,7 +130,9 @@ export interface ResolvedAuditOptions {
 
 // Core's option rules, with paths named as the user writes them: `audit.queue.capacity`.
 const positiveInt = (value: number | undefined, path: string) => integerOption(value, `audit.${path}`, { min: 1 });
-const duration = (value: number | string | undefined, path: string) => durationOption(value, `audit.${path}`);
+const duration = (value: number | string | undefined, path: string, bounds?: OptionBounds) => durationOption(value, `audit.${path}`, bounds);
+/** Options that set a timer: Node.js fires a longer one after 1 ms. */
+const TIMER = { max: MAX_TIMER_MS };
 
 /**
  * Check the options and fill in defaults; ConfigError names the bad option.
@@ -166,7 +168,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
     capacity: positiveInt(options.queue?.capacity, 'queue.capacity') ?? 10_000,
     overflow,
     batchSize: positiveInt(options.queue?.batchSize, 'queue.batchSize') ?? 512,
-    flushMs: duration(options.queue?.flushAfter, 'queue.flushAfter') ?? 10,
+    flushMs: duration(options.queue?.flushAfter, 'queue.flushAfter', TIMER) ?? 10,
     checkpointFile: options.checkpoints?.file,
     checkpointEvery: positiveInt(options.checkpoints?.every, 'checkpoints.every') ?? 1000,
     checkpointFileMode: fileModeOption(options.checkpoints?.fileMode, 'checkpoints.fileMode'),
@@ -178,7 +180,7 @@ export function resolveAuditOptions(options: AuditOptions): ResolvedAuditOptions
           headTable: o.headTable ?? 'audit_chain',
           checkpointTable: o.checkpointTable ?? 'audit_checkpoints',
           chainBatch: positiveInt(o.chainBatch, 'sinks.outbox.chainBatch') ?? 500,
-          chainDelayMs: duration(o.chainDelay, 'sinks.outbox.chainDelay') ?? 100,
+          chainDelayMs: duration(o.chainDelay, 'sinks.outbox.chainDelay', TIMER) ?? 100,
         }
       : undefined,
   };

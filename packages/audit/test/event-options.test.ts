@@ -54,6 +54,8 @@ test('bad options are refused with a ConfigError naming the option', () => {
     [{ reads: { sampleRate: 2 } }, /reads/],
     [{ maxIds: 0 }, /^audit\.maxIds: expected an integer >= 1, got a number 0\.$/],
     [{ queue: { flushAfter: 'soon' } }, /^audit\.queue\.flushAfter: expected a duration in milliseconds or like "30s"/],
+    [{ queue: { flushAfter: '30d' } }, /^audit\.queue\.flushAfter: expected a duration <= 2147483647 ms/],
+    [{ sinks: { outbox: { chainDelay: 2 ** 31 } } }, /^audit\.sinks\.outbox\.chainDelay: expected a duration <= 2147483647 ms/],
     [{ queue: { overflow: 'spill' } }, /overflow/],
     [{ checkpoints: { every: -1 } }, /checkpoints.every/],
   ] as const) {

@@ -1,6 +1,6 @@
 import { ConfigError } from '@chatcore/core';
 import { resolveBreakerOptions, type BreakerOptions } from '@chatcore/core/config';
-import { checkOptionKeys, durationOption, integerOption, optionKeys, sizeOption, SecretValue, type RepositorySchema } from '@chatcore/core/plugin';
+import { checkOptionKeys, durationOption, integerOption, MAX_TIMER_MS, optionKeys, sizeOption, SecretValue, type OptionBounds, type RepositorySchema } from '@chatcore/core/plugin';
 import type { RedisClientOptions } from '@keyv/redis';
 import type { CacheKeyInput } from './entry-authenticator.js';
 import { checkRedisUrl } from './redis-url.js';
@@ -153,7 +153,9 @@ export const NAMESPACE_RE = /^[A-Za-z0-9:._-]{1,100}$/;
 
 // Core's option rules, with paths named as the user writes them: `cache.ttl`.
 const positiveInt = (v: number | undefined, path: string) => integerOption(v, `cache.${path}`, { min: 1 });
-const duration = (v: number | string | undefined, path: string) => durationOption(v, `cache.${path}`);
+const duration = (v: number | string | undefined, path: string, bounds?: OptionBounds) => durationOption(v, `cache.${path}`, bounds);
+/** Options that set a timer: Node.js fires a longer one after 1 ms. */
+const TIMER = { max: MAX_TIMER_MS };
 
 /** node-redis options with the SecretValue members read. */
 function revealClient(o: CacheRedisOptions): RedisClientOptions {
@@ -236,10 +238,10 @@ export function resolveOptions(o: CacheOptions): ResolvedOptions {
     localMaxBytes: sizeOption(o.localMaxBytes, 'cache.localMaxBytes', { min: 1 }) ?? 64 * 1024 * 1024,
     memoryMaxEntries: positiveInt(o.memoryMaxEntries, 'memoryMaxEntries') ?? 100_000,
     redis: hasRedis ? { url: o.redisUrl ? new SecretValue(SecretValue.reveal(o.redisUrl)) : undefined, client: o.redis ? new SecretValue(revealClient(o.redis)) : undefined, cluster: o.cluster } : undefined,
-    redisTimeoutMs: duration(o.redisTimeout, 'redisTimeout') ?? 150,
+    redisTimeoutMs: duration(o.redisTimeout, 'redisTimeout', TIMER) ?? 150,
     breakerFailures: breaker.failures,
     halfOpenAfterMs: breaker.halfOpenAfterMs,
-    heartbeatMs: Math.max(20, duration(o.heartbeat, 'heartbeat') ?? 250),
+    heartbeatMs: Math.max(20, duration(o.heartbeat, 'heartbeat', TIMER) ?? 250),
   };
 }
 

@@ -1,4 +1,5 @@
 import { c, ConfigType, INVALID, jsonSchemaOf, type InferConfig } from '@chatcore/core/config';
+import { MAX_TIMER_MS } from '@chatcore/core/plugin';
 import type { CacheOptions, RepositoryCacheOptions } from './cache-options.js';
 import { concealOptions, NAMESPACE_RE } from './cache-options.js';
 import { cacheKeyProblem } from './entry-authenticator.js';
@@ -51,9 +52,9 @@ export const cacheSection = c.object({
     .describedAs('Secret of 32+ random bytes as text (`openssl rand -base64 32`), the same in every process of a namespace: authenticates shared-tier entries and bus messages. Without it a Redis writer can forge entries (see docs/cache.md, Trust).'),
   namespace: c.string({ max: 100, pattern: NAMESPACE_RE, patternHint: 'letters, digits and : _ . -' })
     .describedAs('Prefix of every Redis key and the bus channel (default chatcore); namespaces never share keys.'),
-  redisTimeout: c.duration({ min: 1 }).describedAs('Timeout of each Redis call (default 150ms).'),
+  redisTimeout: c.duration({ min: 1, max: MAX_TIMER_MS }).describedAs('Timeout of each Redis call (default 150ms).'),
   breaker: c.breaker().describedAs('Circuit breaker over Redis (default { failures: 5, half_open_after: 1s }).'),
-  heartbeat: c.duration({ min: 20 }).describedAs('Bus heartbeat period (default 250ms); the in-process tier stops serving after 3 missed heartbeats.'),
+  heartbeat: c.duration({ min: 20, max: MAX_TIMER_MS }).describedAs('Bus heartbeat period (default 250ms); the in-process tier stops serving after 3 missed heartbeats.'),
   repositories: c.record(repositoryEntry).describedAs('Per repository: false (not cached), true, or { ttl, grace, tenant_scoped, enabled }. Names must be repositories of the database.'),
 });
 

@@ -165,6 +165,9 @@ test('bad options raise ConfigError naming the option', async () => {
   assert.throws(() => cache({ ttl: 'soon' }), (e: Error) => e instanceof ConfigError && /ttl/.test(e.message));
   assert.throws(() => cache({ localMaxEntries: -1 }), (e: Error) => e instanceof ConfigError && e.message === 'cache.localMaxEntries: expected an integer >= 1, got a number -1.');
   assert.throws(() => cache({ localMaxBytes: '8 kilobytes' }), (e: Error) => e instanceof ConfigError && /^cache\.localMaxBytes: expected a size in bytes or like "64MiB"/.test(e.message));
+  // Node.js fires a longer timer after 1 ms: every Redis call would time out, the heartbeat would spin.
+  assert.throws(() => cache({ redisTimeout: '30d' }), (e: Error) => e instanceof ConfigError && /^cache\.redisTimeout: expected a duration <= 2147483647 ms/.test(e.message));
+  assert.throws(() => cache({ heartbeat: 2 ** 31 }), (e: Error) => e instanceof ConfigError && /^cache\.heartbeat: expected a duration <= 2147483647 ms/.test(e.message));
   assert.throws(() => cache({ cluster: 'redis://x' as never }), (e: Error) => e instanceof ConfigError && /cluster/.test(e.message));
   const c = cache({ repositories: { usres: true } });
   await openDb([c]).then(

@@ -7,9 +7,9 @@ import type { Plugin } from '../plugin/plugin.js';
 import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { deadlineError, remainingMs, withDeadline } from '../util/deadline.js';
-import { ValidationError } from '../errors.js';
+import { ConfigError, ValidationError } from '../errors.js';
 import { isRequestTooLarge } from '../driver/request-too-large.js';
-import { parseDuration } from '../util/duration.js';
+import { parseTimeout } from '../util/duration.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import type { TransactionScopeState } from './transaction-scope.js';
 import { RERUN, TransactionRunner } from './transaction-runner.js';
@@ -96,7 +96,7 @@ export class DatabaseRuntime {
     this.invalidInputHooks = plugins.filter((p) => p.onInvalidInput);
     this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
     this.transactionAsked = driver.capabilities.transactions ? plugins.filter((p) => p.needsTransaction) : [];
-    this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : parseDuration(defaultTimeout, 'defaultTimeout');
+    this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : configTimeout(defaultTimeout);
   }
 
   /** Build the context of one call from the ambient context, the call options and the scope. */
@@ -175,7 +175,7 @@ export class DatabaseRuntime {
 
   /** The call's timeout in ms: the call's own, or the database's default. */
   private timeoutOf(options: CallOptions | undefined): number | undefined {
-    return options?.timeout === undefined ? this.defaultTimeoutMs : parseDuration(options.timeout, 'timeout');
+    return options?.timeout === undefined ? this.defaultTimeoutMs : parseTimeout(options.timeout, 'timeout');
   }
 
   /**
@@ -292,5 +292,15 @@ class CallContext implements OperationContext {
 
   get state(): Map<string | symbol, unknown> {
     return (this.#state ??= new Map());
+  }
+}
+
+/** createDatabase's `defaultTimeout`: a bad one is a ConfigError (a definition, not a call's input). */
+function configTimeout(value: number | string): number {
+  try {
+    return parseTimeout(value, 'defaultTimeout');
+  } catch (error) {
+    if (error instanceof ValidationError) throw new ConfigError(`createDatabase: defaultTimeout: ${error.issues.map((i) => i.message).join('; ')}.`, { cause: error });
+    throw error;
   }
 }

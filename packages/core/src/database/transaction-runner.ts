@@ -4,7 +4,7 @@ import type { Driver } from '../driver/driver.js';
 import type { Plugin, TransactionEvent } from '../plugin/plugin.js';
 import { TransactionError, UnsupportedQueryError } from '../errors.js';
 import { runWithContext } from '../context/context-store.js';
-import { parseDuration } from '../util/duration.js';
+import { parseTimeout } from '../util/duration.js';
 import { withDeadline } from '../util/deadline.js';
 import { TransactionScopeState } from './transaction-scope.js';
 import { warnHook } from './hook-warning.js';
@@ -112,7 +112,7 @@ export class TransactionRunner {
     const active = new ActiveTransaction();
     let attempt = 0;
     let scope: TransactionScopeState | undefined;
-    const timeoutMs = opts.timeout === undefined ? undefined : parseDuration(opts.timeout, 'timeout');
+    const timeoutMs = opts.timeout === undefined ? undefined : parseTimeout(opts.timeout, 'timeout');
     const body = () =>
       withDeadline(
         (signal) =>

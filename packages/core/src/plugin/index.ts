@@ -15,5 +15,6 @@ export { toSnakeCase } from '../util/naming.js';
 export { incrementIssue } from '../schema/increment-range.js';
 export { SecretValue } from '../util/secret-value.js';
 export { keyWeakness, sameKeyBytes } from '../secret/key-strength.js';
+export { MAX_TIMER_MS } from '../util/duration.js';
 export { integerOption, durationOption, sizeOption, booleanOption, collectOption, type OptionBounds } from '../config/option-rules.js';
 export { checkOptionKeys, optionKeys } from '../config/option-keys.js';
