@@ -1,11 +1,13 @@
 import { TimeoutError } from '@chatcore/core';
 import { durationOption as checkDuration } from '@chatcore/core/driver';
+import { MAX_TIMER_MS } from '@chatcore/core/plugin';
 import type pg from 'pg';
 import type { PostgresConfig } from './postgres-config.js';
 
 /**
  * A duration option in whole ms (0 disables a timeout): core's duration
- * rule, with the path named `postgres.<name>`.
+ * rule, with the path named `postgres.<name>`, at most MAX_TIMER_MS (the
+ * longest Node.js timer, and the largest PostgreSQL timeout setting).
  *
  * @example
  * ```ts
@@ -13,7 +15,7 @@ import type { PostgresConfig } from './postgres-config.js';
  * ```
  */
 export function durationOption(value: number | string | undefined, name: string): number | undefined {
-  const ms = checkDuration(value, `postgres.${name}`);
+  const ms = checkDuration(value, `postgres.${name}`, { max: MAX_TIMER_MS });
   return ms === undefined ? undefined : Math.ceil(ms);
 }
 const ms = durationOption;

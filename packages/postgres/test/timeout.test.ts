@@ -200,6 +200,13 @@ test('bad timeout settings are refused with ConfigError before any connection is
   }
 });
 
+test('timeouts past the longest Node.js timer are refused, not run as 1 ms timers (connect failed, 22023 as ConnectionError)', () => {
+  for (const name of ['connectTimeout', 'idleTimeout', 'queryTimeout', 'statementTimeout', 'lockTimeout', 'idleInTransactionTimeout'] as const) {
+    assert.throws(() => postgres({ url: cluster.url(), [name]: '30d' }), (e: unknown) => e instanceof ConfigError && new RegExp(`^postgres\\.${name}: expected a duration <= 2147483647 ms`).test((e as Error).message), name);
+  }
+  postgres({ url: cluster.url(), connectTimeout: 2_147_483_647, queryTimeout: '24d' });
+});
+
 test.after(async () => {
   for (const d of opened) await d.close().catch(() => undefined);
   await cluster.drop();
