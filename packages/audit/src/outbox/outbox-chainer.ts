@@ -23,6 +23,9 @@ class HeadBusy extends Error {}
  * time, across processes), seals the oldest unchained rows in id order,
  * inserts their links (seq, prevHash, hash) in one statement, marks the rows
  * with one update and moves the head. Every `checkpointEvery` events it inserts a checkpoint.
+ * With no unchained row it writes nothing, so connecting and closing a
+ * process that only reads leaves the outbox tables unchanged; the head row
+ * is created by the first chaining (a chain starts at seq 1 either way).
  * An unmarked row that already has a link (its mark was cleared after it
  * was chained) is not chained again: it is marked `SET_ASIDE` and reported
  * through `onSetAside`, and the outbox reader hands it to the verifier as
@@ -88,6 +91,10 @@ export class OutboxChainer {
   private async chainBatch(): Promise<number> {
     const { events, head: headSchema, checkpoints } = this.schemas;
     return this.session.transaction(async (tx) => {
+      // Nothing to chain: no write at all. A process that only reads (a health check, a read-only
+      // command) leaves the tables as they were; the head row is made by the first chaining.
+      // The rows are read again under the head's lock below: this read only decides whether to take it.
+      if ((await tx.query(events, { where: UNCHAINED, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1, select: ['id'] }, {})).length === 0) return 0;
       let head = (await tx.getByIds(headSchema, [this.headId], {}))[0];
       if (!head) {
         head = { id: this.headId, seq: 0, hash: GENESIS_HASH, lock: 0, time: new Date() };
