@@ -6,6 +6,7 @@ import { abortReason, ConnectionLock } from './connection-lock.js';
 import { EventLoopTurns } from './event-loop-turns.js';
 import { DataDirLock } from './data-dir-lock.js';
 import { unusableDataDir } from './data-dir-error.js';
+import { localPath } from './data-dir-state.js';
 import { defaultTemplateCache, startInMemory } from './cluster-template.js';
 import { parseTimestamptz } from './timestamp-parser.js';
 
@@ -231,12 +232,6 @@ function stateOf(pg: PGlite): ClientState {
     states.set(pg, state);
   }
   return state;
-}
-
-/** The file-system path of a dataDir (plain, or file://); undefined for PGlite's other stores (memory://, idb://). */
-function localPath(dataDir: string): string | undefined {
-  if (dataDir.startsWith('file://')) return dataDir.slice('file://'.length);
-  return /^[a-z][a-z0-9+.-]*:\/\//i.test(dataDir) ? undefined : dataDir;
 }
 
 async function run(pg: PGlite, statement: SqlStatement): Promise<SqlResult> {
