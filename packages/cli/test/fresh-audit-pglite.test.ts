@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { pglite } from '@chatcore/pglite';
 import { linkNodeModules } from './helpers/migrate-flow.js';
 import { freshAuditFlow, writeFreshAuditConfig } from './helpers/fresh-audit-flow.js';
+import { createEmptyDatabase } from './helpers/pglite-database.js';
 
 // The built binary on a new PGlite data directory with the audit outbox on.
 
@@ -15,18 +16,19 @@ linkNodeModules(dir);
 writeFreshAuditConfig(dir, `  backend: pglite
   data_dir: ${dataDir}`);
 
-/** The tables of the data directory (opened here while the CLI is not running). */
-async function tables(): Promise<string[]> {
+/** Rows of a statement on the data directory (opened here while the CLI is not running). */
+async function query(sql: string): Promise<Array<Record<string, unknown>>> {
   const driver = pglite({ dataDir });
   await driver.connect();
   try {
-    const { rows } = await driver.executor.execute({ sql: `select table_name from information_schema.tables where table_schema = 'public'`, parameters: [] });
-    return rows.map((r) => String((r as Record<string, unknown>).table_name));
+    return (await driver.executor.execute({ sql, parameters: [] })).rows as Array<Record<string, unknown>>;
   } finally {
     await driver.close();
   }
 }
 
-freshAuditFlow(test, dir, { K1: randomBytes(32).toString('base64') }, tables);
+// A new database: read-only commands refuse a data_dir that does not exist yet (see read-only-pglite).
+test.before(() => createEmptyDatabase(dataDir));
+freshAuditFlow(test, dir, { K1: randomBytes(32).toString('base64') }, query);
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

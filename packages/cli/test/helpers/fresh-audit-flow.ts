@@ -27,14 +27,23 @@ audit:
 `);
 }
 
+/** Runs one SQL statement on the test's database (opened while the CLI is not running) and returns its rows. */
+export type QueryFn = (sql: string) => Promise<Array<Record<string, unknown>>>;
+
 /**
  * A new database with the audit outbox on, the same on every backend: `dir`
  * holds a chatcore.yaml (encryption, `audit: { sinks: { outbox: true } }`)
  * for an empty database and node_modules for a migration's imports; `env`
- * what it needs. `tables` lists the tables of the database.
+ * what it needs. `query` reads the database.
  */
-export function freshAuditFlow(test: Test, dir: string, env: NodeJS.ProcessEnv, tables: () => Promise<string[]>): void {
+export function freshAuditFlow(test: Test, dir: string, env: NodeJS.ProcessEnv, query: QueryFn): void {
   const cli = (args: string[]) => runCli(args, { cwd: dir, env: { ...env, CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES }, timeoutMs: 240_000 });
+  const tables = async () => (await query(`select table_name from information_schema.tables where table_schema = 'public' order by table_name`)).map((r) => String(r.table_name));
+  /** Every row of every table, as JSON text per table (one statement: opening PGlite takes a while). */
+  const snapshot = async () => {
+    const parts = (await tables()).map((t) => `select '${t}' as t, (select coalesce(json_agg(r)::text, '[]') from (select * from "${t}" order by 1) r) as rows`);
+    return Object.fromEntries((await query(parts.join(' union all '))).map((r) => [String(r.t), String(r.rows)]));
+  };
 
   test('audit outbox, empty database: health is degraded through its schema component, the plugins connect', async () => {
     const run = await cli(['health', '--json']);
@@ -86,6 +95,19 @@ export function freshAuditFlow(test: Test, dir: string, env: NodeJS.ProcessEnv, 
     for (const t of ['users', 'notes', 'audit_events', 'audit_links', 'audit_chain', 'audit_checkpoints']) assert.ok(names.includes(t), `${t} in ${names.join(', ')}`);
     const verify = await cli(['schema', 'verify']);
     assert.is(verify.code, 0, show(verify));
+  });
+
+  test('audit outbox, nothing written yet: read-only commands write no row (no audit chain head); audit verify passes', async () => {
+    const before = await snapshot();
+    assert.ok('audit_chain' in before, Object.keys(before).join(', '));
+    for (const args of [['health'], ['stats'], ['schema', 'plan'], ['schema', 'verify'], ['migrate', 'status'], ['keys', 'status'], ['keys', 'verify'], ['audit', 'verify']]) {
+      const run = await cli(args);
+      assert.is(run.code, 0, `${args.join(' ')}: ${show(run)}`);
+      assert.equal(await snapshot(), before, `${args.join(' ')} changed the database`);
+    }
+    const audit = await cli(['audit', 'verify', '--json']);
+    assert.equal([audit.code, jsonOf<{ ok: boolean; events: number }>(audit).events], [0, 0], show(audit));
+    assert.equal(JSON.parse(before.audit_chain!), [], 'no chain head');
   });
 
   test('audit outbox, after migrate up: health up, exit 0', async () => {
