@@ -2,6 +2,7 @@ import type { Database, RepositoryMap } from '@chatcore/core';
 import type { RepositorySchema } from '@chatcore/core/driver';
 import type { ChatcoreConfig } from '@chatcore/core/config';
 import { CliError } from './cli-error.js';
+import { requireExistingDatabase } from './existing-database.js';
 import { loadRepositories } from './load-repositories.js';
 import { requireTables } from './missing-tables.js';
 import { openStack, readStackConfig } from './open-stack.js';
@@ -71,7 +72,10 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
  * `fn` as the CLI actor, and close the database whatever happens. With
  * `tables`, the command is refused (exit 1, naming them) when tables it
  * reads are missing, before any plugin connects: `true` for every table of
- * the stack, or a filter of the storage schemas.
+ * the stack, or a filter of the storage schemas. Unless `creates` is set
+ * (the commands that make the schema: `schema apply`, `migrate up`), a
+ * database that does not exist yet (a missing or empty PGlite data_dir) is
+ * refused before anything is opened, rather than created empty.
  *
  * @example
  * ```ts
@@ -80,10 +84,11 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
  */
 export async function withDatabase<T>(
   ctx: CommandContext,
-  options: { connect: boolean; tables?: boolean | ((schema: RepositorySchema) => boolean) },
+  options: { connect: boolean; tables?: boolean | ((schema: RepositorySchema) => boolean); creates?: boolean },
   fn: (db: Database<RepositoryMap>, app: { config: ChatcoreConfig; repositories: RepositoryMap }) => Promise<T>,
 ): Promise<T> {
   const app = await loadApplication(ctx);
+  if (!options.creates) await requireExistingDatabase(app.config);
   const db = await openStack({ config: app.config, repositories: app.repositories, schemaMode: 'off' });
   try {
     if (options.tables) {

@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { linkNodeModules, migrateFlow } from './helpers/migrate-flow.js';
+import { createEmptyDatabase } from './helpers/pglite-database.js';
 
 // `chatcore migrate` (the built binary) on an embedded PGlite data directory.
 
@@ -19,6 +20,8 @@ encryption:
       active: true
 `);
 
+// A new database: read-only commands (migrate status first) refuse a data_dir that does not exist yet.
+test.before(() => createEmptyDatabase(join(dir, 'data')));
 migrateFlow(test, dir, { K1: randomBytes(32).toString('base64') });
 
 test.after(() => rmSync(dir, { recursive: true, force: true }));

@@ -8,6 +8,7 @@ import { createDatabase } from '@chatcore/core';
 import { pglite } from '@chatcore/pglite';
 import { encryption } from '@chatcore/encryption';
 import { BIN, FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
+import { createEmptyDatabase } from './helpers/pglite-database.js';
 import { repositories } from './fixtures/repositories.mjs';
 
 // Every command of the built binary against an embedded PGlite data directory.
@@ -129,6 +130,7 @@ test('a repositories module that does not exist exits 2 and says which flag to u
 });
 
 test('schema: plan lists the tables of an empty database, verify exits 1, apply creates them, verify exits 0', async () => {
+  await createEmptyDatabase(dataDir);
   const plan = await cli(['schema', 'plan', '--sql']);
   assert.is(plan.code, 0, show(plan));
   assert.match(plan.stdout, /\+ create table users/);

@@ -142,7 +142,7 @@ function progressReporter(io: CliIo): ((e: MigrationProgressEvent) => void) | un
 export async function migrateUpCommand(ctx: CommandContext, options: MigrateCommandOptions = {}): Promise<CommandResult> {
   const { migrate } = await migrateModule();
   const dir = migrationsDir(ctx, options.dir);
-  return withDatabase(ctx, { connect: false }, async (db) => {
+  return withDatabase(ctx, { connect: false, creates: true }, async (db) => {
     const onProgress = progressReporter(ctx.io);
     const result = await migrate(db, { dir, ...(onProgress ? { onProgress } : {}) }).catch((e: unknown) => explainImport(e, dir));
     // With nothing pending, migrate changes nothing: the additive part is still due on a new database.

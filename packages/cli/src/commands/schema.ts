@@ -59,7 +59,7 @@ async function writeIndexes(plan: SchemaPlan, file: string | undefined): Promise
  * ```
  */
 export async function schemaCommand(ctx: CommandContext, action: SchemaAction, options: { sql?: boolean; firestoreIndexes?: string } = {}): Promise<CommandResult> {
-  return withDatabase(ctx, { connect: false }, async (db) => {
+  return withDatabase(ctx, { connect: false, creates: action === 'apply' }, async (db) => {
     await db.driver.connect();
     const plan = await planSchema(db);
     const refused = plan.destructive.length > 0;
