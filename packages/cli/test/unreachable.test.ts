@@ -21,7 +21,7 @@ function stack(database: string): string {
   return dir;
 }
 
-const COMMANDS = [['stats'], ['migrate', 'status'], ['migrate', 'up'], ['migrate', 'create', 'next', '--ext', 'mjs'], ['keys', 'status'], ['keys', 'verify'], ['keys', 'rotate'], ['keys', 'retire', 'k1'], ['audit', 'verify']];
+const COMMANDS = [['stats'], ['schema', 'plan'], ['schema', 'verify'], ['migrate', 'status'], ['migrate', 'up'], ['migrate', 'create', 'next', '--ext', 'mjs'], ['keys', 'status'], ['keys', 'verify'], ['keys', 'rotate'], ['keys', 'retire', 'k1'], ['audit', 'verify']];
 
 async function expectUnreachable(dir: string, pattern: RegExp): Promise<void> {
   for (const args of COMMANDS) {
@@ -51,6 +51,20 @@ test('PostgreSQL on a closed port: every command exits 1 saying the server canno
 test('Firestore emulator on a closed port: every command exits 1 saying Firestore is unavailable (migrate up too)', async () => {
   const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await freePort()}\n`);
   await expectUnreachable(dir, /Firestore is unavailable during .*Check the network, the project and the emulator host/);
+});
+
+test('Firestore through FIRESTORE_EMULATOR_HOST on a closed port: schema plan and verify exit 1 naming the emulator host', async () => {
+  const port = await freePort();
+  const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n`);
+  for (const args of [['schema', 'plan'], ['schema', 'verify'], ['schema', 'plan', '--json']]) {
+    const run = await runCli(args, { cwd: dir, env: { ...env, FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}` }, timeoutMs: 120_000 });
+    const what = `${args.join(' ')}: ${show(run)}`;
+    assert.is(run.code, 1, what);
+    const message = args.includes('--json') ? jsonOf<{ error: { code: string; message: string } }>(run).error : { code: 'CONNECTION', message: run.stderr };
+    assert.is(message.code, 'CONNECTION', what);
+    assert.match(message.message, new RegExp(`The database did not answer \\(firestore at the emulator 127\\.0\\.0\\.1:${port}, project cli-unreachable-`), what);
+    assert.not.match(run.stdout, /matches the repositories/, what);
+  }
 });
 
 test.after(() => {

@@ -4,6 +4,7 @@ import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
 import { planSchema, type SchemaPlan } from './schema-check.js';
 import { cannotWrite, CliError } from '../cli-error.js';
+import { requireReachable } from '../reachable-backend.js';
 
 /**
  * The three `chatcore schema` subcommands.
@@ -51,7 +52,8 @@ async function writeIndexes(plan: SchemaPlan, file: string | undefined): Promise
  * `ensureSchema` would make (exit 1 when a difference needs a migration);
  * `apply` makes them, under the schema lock, and refuses (exit 1, nothing
  * run) when a difference needs a migration; `verify` exits 1 on any
- * difference. Nothing but `apply` runs DDL.
+ * difference. Nothing but `apply` runs DDL. Each exits 1 when the backend
+ * does not answer (Firestore compares locally: it is asked once first).
  *
  * @example
  * ```ts
@@ -59,8 +61,9 @@ async function writeIndexes(plan: SchemaPlan, file: string | undefined): Promise
  * ```
  */
 export async function schemaCommand(ctx: CommandContext, action: SchemaAction, options: { sql?: boolean; firestoreIndexes?: string } = {}): Promise<CommandResult> {
-  return withDatabase(ctx, { connect: false, creates: action === 'apply' }, async (db) => {
+  return withDatabase(ctx, { connect: false, creates: action === 'apply' }, async (db, { config }) => {
     await db.driver.connect();
+    await requireReachable(db, config, ctx.env);
     const plan = await planSchema(db);
     const refused = plan.destructive.length > 0;
     const base = { action, backend: db.driver.name, additive: plan.additive, destructive: plan.destructive, notes: plan.notes, ...(plan.artifacts ? { artifacts: plan.artifacts } : {}) };
