@@ -49,6 +49,20 @@ test('include with a limit keeps that many per parent even when the driver ignor
   await db.close();
 });
 
+test('a parent\'s rows keep its first n whether the driver returns them together or apart', async () => {
+  const { db, a, b } = await seeded();
+  // Ordered by parent first, each parent's rows come one after the other; by seq alone they alternate.
+  const together = await db.conversations.find({ orderBy: { title: 'asc' }, include: { messages: { orderBy: { conversationId: 'asc', seq: 'desc' }, limit: 3 } } });
+  const apart = await db.conversations.find({ orderBy: { title: 'asc' }, include: { messages: { orderBy: { seq: 'asc' }, limit: 3 } } });
+  assert.equal(together.map((c) => [c.id, c.messages.map((m) => [m.conversationId, m.seq])]), [
+    [a.id, [[a.id, 3], [a.id, 2], [a.id, 1]]], [b.id, [[b.id, 3], [b.id, 2], [b.id, 1]]],
+  ]);
+  assert.equal(apart.map((c) => [c.id, c.messages.map((m) => [m.conversationId, m.seq])]), [
+    [a.id, [[a.id, 0], [a.id, 1], [a.id, 2]]], [b.id, [[b.id, 0], [b.id, 1], [b.id, 2]]],
+  ]);
+  await db.close();
+});
+
 test('one parent: its per-parent limit is a plain limit on an equality filter', async () => {
   const { db, sent, a } = await seeded();
   const got = await db.conversations.get(a.id, { include: { messages: { orderBy: { seq: 'desc' }, limit: 2 }, latest: true } });

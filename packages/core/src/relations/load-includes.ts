@@ -330,14 +330,28 @@ function distinctValues(rows: readonly Row[], field: string): string[] {
   return [...out];
 }
 
-/** Rows by the value of `field`, in their order; at most `limit` per value when given. */
+/**
+ * Rows by the value of `field`, in their order; at most `limit` per value
+ * when given. A row with the key of the row before it joins that row's list
+ * without a Map lookup: per-parent reads return each parent's rows together,
+ * and a lookup hashes the key, a string the driver has just decoded (~0.1 µs
+ * a row for 36-character ids), where comparing it with the last key does not.
+ */
 function indexBy(rows: readonly Row[], field: string, limit = Infinity): Map<string, Row[]> {
   const out = new Map<string, Row[]>();
+  let last: unknown;
+  let list: Row[] | undefined;
   for (const r of rows) {
-    const key = r[field] as string;
-    const list = out.get(key);
-    if (!list) out.set(key, [r]);
-    else if (list.length < limit) list.push(r);
+    const key = r[field];
+    if (list === undefined || key !== last) {
+      last = key;
+      list = out.get(key as string);
+      if (list === undefined) {
+        out.set(key as string, (list = [r]));
+        continue;
+      }
+    }
+    if (list.length < limit) list.push(r);
   }
   return out;
 }
