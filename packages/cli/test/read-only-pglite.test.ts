@@ -1,28 +1,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
+import { writeFreshAuditConfig } from './helpers/fresh-audit-flow.js';
 
 // Commands that only read never create a database: on a PGlite data_dir that does not exist yet (or is an
 // empty folder) they exit 1 naming it and `chatcore migrate up`, and leave it as it was.
 
 const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-read-only-'));
 const dataDir = join(dir, 'data');
-writeFileSync(join(dir, 'chatcore.yaml'), `database:
-  backend: pglite
-  data_dir: ${dataDir}
-encryption:
-  keys:
-    - id: k1
-      key: \${K1}
-      active: true
-audit:
-  sinks:
-    outbox: true
-`);
+writeFreshAuditConfig(dir, `  backend: pglite
+  data_dir: ${dataDir}`);
 const env = { K1: randomBytes(32).toString('base64'), CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES };
 const cli = (args: string[]) => runCli(args, { cwd: dir, env, timeoutMs: 120_000 });
 
