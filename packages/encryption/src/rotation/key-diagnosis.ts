@@ -3,11 +3,12 @@
 
 /**
  * What a verification scan counted: values per key id (and how many
- * failed), and rows whose authenticator was checked.
+ * failed), values per field that are no ciphertext at all (no key id can be
+ * read from them), and rows whose authenticator was checked.
  *
  * @example
  * ```ts
- * const t: VerifyTally = { scanned: 0, values: 0, failed: 0, byKey: {}, rows: { checked: 0, failed: 0 } };
+ * const t: VerifyTally = { scanned: 0, values: 0, failed: 0, byKey: {}, byField: {}, rows: { checked: 0, failed: 0 } };
  * ```
  */
 export interface VerifyTally {
@@ -15,6 +16,8 @@ export interface VerifyTally {
   values: number;
   failed: number;
   byKey: Record<string, { values: number; failed: number; missing: boolean }>;
+  /** Per `repository.field`: its stored values, and those that are not a chatcore ciphertext. */
+  byField: Record<string, { values: number; malformed: number }>;
   rows: { checked: number; failed: number };
 }
 
@@ -23,8 +26,10 @@ export interface VerifyTally {
  * under a key id fails, that key's material is not the one the data was
  * written with (or the key is missing); when every row's values decrypt but
  * no authenticator matches, the root of the row authenticators changed
- * (the first key listed, or `blind_index.key`). Failures among values that
- * otherwise check are altered rows.
+ * (the first key listed, or `blind_index.key`); when no value of a field is
+ * a chatcore ciphertext, the field holds plaintext (it was marked encrypted
+ * after values were stored). Failures among values that otherwise check are
+ * altered rows.
  *
  * @example
  * ```ts
@@ -43,6 +48,14 @@ export function diagnose(tally: VerifyTally, indexRootKeyId: string | undefined)
       ? 'no row authenticator matches: blind_index.key is not the key the rows were written with'
       : `no row authenticator matches: key order changed (the first key listed, now ${indexRootKeyId}, roots the blind indexes and row authenticators; list the original first key first again)`);
   }
-  if (causes.length) return { keysMismatch: true, diagnosis: `The configured keys do not match the stored data: ${causes.join('; ')}.` };
+  const plaintext = Object.entries(tally.byField)
+    .filter(([, v]) => v.malformed > 0 && v.malformed === v.values)
+    .map(([field, v]) => `${field} (none of its ${v.values} value(s) is a chatcore ciphertext)`);
+  const sentences: string[] = [];
+  if (causes.length) sentences.push(`The configured keys do not match the stored data: ${causes.join('; ')}.`);
+  if (plaintext.length) {
+    sentences.push(`Fields marked encrypted hold values that were never encrypted: ${plaintext.join('; ')}. They were stored before the field was marked sensitive: declare it as it was and encrypt it through a new field (see "Encrypting an existing field" in docs/encryption.md).`);
+  }
+  if (sentences.length) return { keysMismatch: true, diagnosis: sentences.join(' ') };
   return { keysMismatch: false, diagnosis: `${tally.failed} stored value(s) or row(s) fail authentication while the others check: they were altered or copied from elsewhere; restore them from a backup.` };
 }

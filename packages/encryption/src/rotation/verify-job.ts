@@ -40,7 +40,7 @@ export interface VerifyResult {
   readonly failed: number;
   /** The first `maxFindings` failures. */
   readonly findings: readonly IntegrityFinding[];
-  /** True when the failures say the configured keys do not match the stored data (not that some rows were altered). */
+  /** True when the failures say the configuration does not match the stored data (keys, or a field marked encrypted that holds plaintext), not that some rows were altered. */
   readonly keysMismatch: boolean;
   /** With failures, their likely cause in one sentence (see key-diagnosis.ts). */
   readonly diagnosis?: string | undefined;
@@ -81,17 +81,21 @@ function checkOne(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow
   for (const s of columns) {
     const v = row[s.column];
     if (v === null || v === undefined) continue;
-    const keyId = s.keyId(v) ?? '?';
-    const perKey = (tally.byKey[keyId] ??= { values: 0, failed: 0, missing: false });
-    perKey.values++;
+    const keyId = s.keyId(v);
+    // A value with no readable key id is no ciphertext: it says nothing about the keys.
+    const perKey = keyId === undefined ? undefined : (tally.byKey[keyId] ??= { values: 0, failed: 0, missing: false });
+    const perField = (tally.byField[`${plan.name}.${s.column}`] ??= { values: 0, malformed: 0 });
+    if (perKey) perKey.values++;
+    perField.values++;
     tally.values++;
     try {
       check(plan, s.column, v, id);
     } catch (error) {
       if (!(error instanceof IntegrityError) && !(error instanceof KeyError)) throw error;
       tally.failed++;
-      perKey.failed++;
-      if (error instanceof KeyError) perKey.missing = true;
+      if (perKey) perKey.failed++;
+      else perField.malformed++;
+      if (error instanceof KeyError && perKey) perKey.missing = true;
       valuesFailed = true;
       if (findings.length < max) findings.push({ repository: plan.name, id, field: s.column, problem: error instanceof KeyError ? 'key_missing' : 'integrity', keyId: s.keyId(v) });
     }
@@ -125,7 +129,7 @@ export async function verify(ctx: RotationContext, options: VerifyOptions): Prom
   const plans = options.repository ? [planOf(ctx, options.repository)] : [...ctx.plans.values()];
   const max = options.maxFindings ?? 100;
   const findings: IntegrityFinding[] = [];
-  const tally: VerifyTally = { scanned: 0, values: 0, failed: 0, byKey: {}, rows: { checked: 0, failed: 0 } };
+  const tally: VerifyTally = { scanned: 0, values: 0, failed: 0, byKey: {}, byField: {}, rows: { checked: 0, failed: 0 } };
   for (const plan of plans) {
     const columns = slots(plan);
     const source = options.rowsPerRepository === undefined ? batches(ctx, plan, options.batchSize ?? 1000, null) : sample(ctx, plan, options.rowsPerRepository);
