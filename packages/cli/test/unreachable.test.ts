@@ -67,6 +67,18 @@ test('Firestore through FIRESTORE_EMULATOR_HOST on a closed port: schema plan an
   }
 });
 
+test('Firestore emulator on a closed port: health exits 1 without claiming the schema matches', async () => {
+  const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await freePort()}\n`);
+  const run = await runCli(['health', '--json'], { cwd: dir, env, timeoutMs: 120_000 });
+  assert.is(run.code, 1, show(run));
+  const report = jsonOf<{ status: string; components: { name: string; status: string; error?: string }[] }>(run);
+  assert.is(report.status, 'down', show(run));
+  const firestore = report.components.find((c) => c.name === 'firestore');
+  assert.is(firestore?.status, 'down', show(run));
+  assert.match(firestore?.error ?? '', /Firestore is unavailable during health/);
+  assert.is(report.components.find((c) => c.name === 'schema'), undefined, `no schema verdict for a database that did not answer: ${show(run)}`);
+});
+
 test.after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });

@@ -42,6 +42,8 @@ export async function healthCommand(ctx: CommandContext): Promise<CommandResult>
   const report = await withDatabase(ctx, { connect: false }, async (db, { config }): Promise<HealthReport> => {
     const components: ComponentHealth[] = [];
     // The schema is checked whenever the backend answers, even when a plugin fails to connect.
+    // Firestore's connect() contacts nothing and compares the schema locally: its health check
+    // is what tells whether it answered, so a backend reported down gets no schema verdict.
     let connected = false;
     try {
       await db.driver.connect();
@@ -51,9 +53,13 @@ export async function healthCommand(ctx: CommandContext): Promise<CommandResult>
       components.push({ name: 'connect', status: 'down', error: errorText(error) });
     }
     try {
-      components.push(...(await db.health()).components);
+      const health = await db.health();
+      components.push(...health.components);
+      // db.health() is down only when the driver is (a plugin down makes it degraded).
+      if (health.status === 'down') connected = false;
     } catch (error) {
       components.push({ name: db.driver.name, status: 'down', error: errorText(error) });
+      connected = false;
     }
     if (connected) {
       try {
