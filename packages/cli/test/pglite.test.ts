@@ -330,7 +330,12 @@ test('schema: a difference only a migration can fix is refused by apply, and not
   assert.is(plan.code, 1, show(plan));
   assert.match(plan.stdout, /\+ create index users_email_bidx_idx/);
   assert.match(plan.stdout, /! notes\.legacy exists in the database \(not null, no default\)/);
-  assert.match(plan.stdout, /write a migration/);
+  // The way out is a migration applied by migrate up: schema apply refuses again until then.
+  assert.match(plan.stdout, /write a migration .*then run `chatcore migrate up`/);
+  assert.not.match(plan.stdout, /schema apply again/);
+  const refused = await cli(['schema', 'apply']);
+  assert.is(refused.code, 1, show(refused));
+  assert.match(refused.stdout, /then run `chatcore migrate up`/);
   const apply = await cli(['schema', 'apply', '--json']);
   assert.is(apply.code, 1, show(apply));
   const body = jsonOf<{ ok: boolean; applied: string[]; destructive: string[] }>(apply);
