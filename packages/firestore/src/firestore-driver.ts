@@ -101,6 +101,10 @@ export class FirestoreDriver implements Driver {
       if (o.credentials) settings.credentials = { ...o.credentials };
       if (o.keyFilename) settings.keyFilename = o.keyFilename;
       if (o.emulatorHost) Object.assign(settings, { host: o.emulatorHost, ssl: false });
+      // The emulator takes no credentials (the SDK sends its own owner token). Naming the
+      // universe spares the auth library its look-up of application default credentials,
+      // which probes the GCE metadata server (a MetadataLookupWarning off Google Cloud).
+      if (targetsEmulator(o)) Object.assign(settings, { universeDomain: 'googleapis.com' });
       this.client = newClient(settings, o.emulatorHost !== undefined);
       const client = this.client;
       const retry = o.retry || undefined;
