@@ -66,9 +66,14 @@ test('keys rotate refuses (exit 1) before changing any row while the rename is u
   assert.not.ok(existsSync(checkpoint), 'no checkpoint written');
   const json = await s.cli(['keys', 'rotate', '--json']);
   assert.is(json.code, 1, show(json));
-  const body = jsonOf<{ error: { code: string; message: string }; unfinishedMigrations: string[] }>(json);
-  assert.equal([body.error.code, body.unfinishedMigrations], ['MIGRATION', ['010_people_contact']]);
+  const body = jsonOf<{ ok: boolean; error: { code: string; message: string }; unfinishedMigrations: string[] }>(json);
+  // A refusal has the shape of every --json failure: ok false, error.code, error.message.
+  assert.equal([body.ok, body.error.code, body.unfinishedMigrations], [false, 'MIGRATION', ['010_people_contact']]);
   assert.match(body.error.message, /Nothing was re-encrypted/);
+  const retire = await s.cli(['keys', 'retire', 'k1', '--json']);
+  assert.is(retire.code, 1, show(retire));
+  const refused = jsonOf<{ ok: boolean; retired: boolean; error: { code: string } }>(retire);
+  assert.equal([refused.ok, refused.retired, refused.error.code], [false, false, 'MIGRATION']);
   assert.equal(await storedRows(true), before, 'no row changed');
 });
 
@@ -83,7 +88,10 @@ test('once chatcore migrate has finished the rename, keys rotate re-encrypts eve
   const rows = await storedRows(false);
   assert.is(rows.length, 20);
   assert.ok(rows.every((r) => typeof r.contact === 'string'));
-  assert.is((await s.cli(['keys', 'retire', 'k1'])).code, 0);
+  const retired = await s.cli(['keys', 'retire', 'k1', '--json']);
+  assert.is(retired.code, 0, show(retired));
+  const done = jsonOf<{ ok: boolean; retired: boolean }>(retired);
+  assert.equal([done.ok, done.retired], [true, true]);
 });
 
 test.after(() => s.cleanup());

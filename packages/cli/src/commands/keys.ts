@@ -164,7 +164,7 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
     const migrations = await unfinishedMigrations(db);
     if (migrations.length > 0) {
       const message = `migration(s) ${migrations.join(', ')} did not finish: a rename of an encrypted field may still hold values under its old name, which only the migration rewrites. Nothing was re-encrypted. Finish the migration first (chatcore migrate up), then run chatcore keys rotate.`;
-      return { exitCode: EXIT.CHECK_FAILED, json: { activeKeyId: active, error: { code: 'MIGRATION', message }, unfinishedMigrations: migrations }, text: [`Refused: ${message}`] };
+      return { exitCode: EXIT.CHECK_FAILED, json: { ok: false, activeKeyId: active, error: { code: 'MIGRATION', message }, unfinishedMigrations: migrations }, text: [`Refused: ${message}`] };
     }
     const saved = readRotationState(file);
     const notes: string[] = [];
@@ -235,7 +235,7 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
       skipped ? `${skipped} row(s) changed while being rewritten: run chatcore keys rotate again.`
         : pending ? 'Done for these repositories.' : 'Done. Check with chatcore keys status, then retire the old key with chatcore keys retire <id>.',
     ];
-    return { exitCode: skipped ? EXIT.CHECK_FAILED : EXIT.OK, json: { activeKeyId: active, repositories: results, skipped, checkpoint: file, unfinished, notes }, text };
+    return { exitCode: skipped ? EXIT.CHECK_FAILED : EXIT.OK, json: { ok: !skipped, activeKeyId: active, repositories: results, skipped, checkpoint: file, unfinished, notes }, text };
   });
 }
 
@@ -269,14 +269,14 @@ export async function keysRetireCommand(ctx: CommandContext, id: string): Promis
     const migrations = await unfinishedMigrations(db);
     if (migrations.length > 0) {
       const message = `migration(s) ${migrations.join(', ')} did not finish: a rename of an encrypted field may still hold values under key ${id} under its old name. Finish the migration first (chatcore migrate), then retire the key.`;
-      return { exitCode: EXIT.CHECK_FAILED, json: { id, retired: false, error: { code: 'MIGRATION', message }, unfinishedMigrations: migrations }, text: [`Refused: ${message}`] };
+      return { exitCode: EXIT.CHECK_FAILED, json: { ok: false, id, retired: false, error: { code: 'MIGRATION', message }, unfinishedMigrations: migrations }, text: [`Refused: ${message}`] };
     }
     const verified = await enc.verify({ maxFindings: 5 });
     if (verified.failed > 0) {
       const message = `the stored data does not verify with the configured keys (${verified.failed} failure(s) in ${verified.scanned} row(s)). ${verified.diagnosis ?? ''} Key ${id} may still be needed: keep it and its secret, and run chatcore keys verify for the list.`;
       return {
         exitCode: EXIT.CHECK_FAILED,
-        json: { id, retired: false, error: { code: 'VERIFY', message }, verify: { scanned: verified.scanned, failed: verified.failed, keysMismatch: verified.keysMismatch, diagnosis: verified.diagnosis ?? null } },
+        json: { ok: false, id, retired: false, error: { code: 'VERIFY', message }, verify: { scanned: verified.scanned, failed: verified.failed, keysMismatch: verified.keysMismatch, diagnosis: verified.diagnosis ?? null } },
         text: [`Refused: ${message}`],
       };
     }
@@ -284,7 +284,7 @@ export async function keysRetireCommand(ctx: CommandContext, id: string): Promis
       const { scanned } = await enc.retireKey(id);
       return {
         exitCode: EXIT.OK,
-        json: { id, retired: true, scanned, keepInConfig },
+        json: { ok: true, id, retired: true, scanned, keepInConfig },
         text: [keepInConfig
           ? `Key ${id} protects no stored value (${scanned} rows scanned). It encrypts nothing now; keep it first in encryption.keys: its material still derives the blind indexes and row authenticators.`
           : `Key ${id} protects no stored value (${scanned} rows scanned). Remove it from encryption.keys in chatcore.yaml, deploy, then delete its secret.`],
@@ -293,7 +293,7 @@ export async function keysRetireCommand(ctx: CommandContext, id: string): Promis
       if ((error as { code?: unknown }).code !== 'KEY') throw error;
       // The plugin speaks of its API (reencrypt); the operator's next step is the rotate command.
       const message = (error as Error).message.replace('run reencrypt for those repositories', 'run chatcore keys rotate');
-      return { exitCode: EXIT.CHECK_FAILED, json: { id, retired: false, error: { code: 'KEY', message } }, text: [`Refused: ${message}`] };
+      return { exitCode: EXIT.CHECK_FAILED, json: { ok: false, id, retired: false, error: { code: 'KEY', message } }, text: [`Refused: ${message}`] };
     }
   });
 }
