@@ -17,6 +17,7 @@ import { isPlainObject } from './validate-value.js';
 import type { CallOptions, IterateOptions, VersionedOptions } from './repository-api.js';
 import type { UpsertOptions } from './keyed-writes.js';
 import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
+import { checkCallOptions } from './call-option-keys.js';
 import { compileRowQuery } from './row-query.js';
 import { checkConflictFields, expectedVersion, requiredFilter, versionCondition } from './write-target.js';
 import { attachTaken, takeInclude, type TakenInclude } from '../relations/take-include.js';
@@ -142,7 +143,8 @@ export class RepositoryImpl {
   async [READ_RELATED](query: unknown, perGroup: ReadRelatedGroup | undefined, options?: CallOptions): Promise<{ rows: Row[]; orderBy: readonly OrderTerm[] }> {
     const { query: q, requested } = normalizeQuery(this.schema, query);
     const grouped = perGroup === undefined ? q : 'through' in perGroup ? { ...q, through: perGroup.through } : { ...q, limitPerGroup: perGroup };
-    const result = await this.#run('find', { kind: 'query', schema: this.storage, query: grouped }, options);
+    // The options are the parent call's, checked against its method (iterate's pageSize comes along).
+    const result = await this.runtime.execute('find', { kind: 'query', schema: this.storage, query: grouped }, options, this.scope);
     return { rows: result.rows.map((r) => this.#shape(r, requested)), orderBy: q.orderBy };
   }
 
@@ -330,6 +332,7 @@ export class RepositoryImpl {
   }
 
   #run(method: MethodName, op: Operation, options: CallOptions | undefined) {
+    if (options !== undefined) checkCallOptions(method, options);
     return this.runtime.execute(method, op, options, this.scope);
   }
 
