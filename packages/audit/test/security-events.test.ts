@@ -20,6 +20,7 @@ test('a validation failure raised below the audit plugin that looks like an inje
   const sink = new CapturedSink();
   const strict: Plugin = {
     name: 'strict',
+    callOptions: ['probe'],
     async beforeRead({ ctx }) {
       if (ctx.options.probe) throw new ValidationError([{ path: `name' OR '1'='1`, message: 'unknown field; DROP TABLE users; --' }]);
     },

@@ -87,4 +87,16 @@ test('plugins with onInvalidInput are told about a refused option; no other hook
   await db.close();
 });
 
+test('a key a plugin declares in callOptions is taken by every method and reaches ctx.options', async () => {
+  const reasons: unknown[] = [];
+  const reasons_: Plugin = { name: 'reasons', callOptions: ['reason'], around: (op, ctx, next) => { reasons.push(ctx.options.reason); return next(op); } };
+  const db = await open([reasons_]);
+  const row = await db.items.create({ name: 'a' }, { reason: 'signup' } as never);
+  assert.ok(await db.items.get(row.id, { reason: 'support' } as never));
+  assert.is(await db.items.delete(row.id, { reason: 'gdpr', expectedVersion: 1 } as never), true);
+  assert.equal(reasons, ['signup', 'support', 'gdpr']);
+  assert.match((await refusal(() => db.items.count({}, { reasons: 'typo' } as never))).message, /count\(\) takes no option "reasons"; .*reason/);
+  await db.close();
+});
+
 test.run();

@@ -122,6 +122,7 @@ test('calls in flight are counted while they run, and settle to zero', async () 
 test('errors that are not ChatcoreErrors count as ERROR; timeouts by their code; transactions count each call', async () => {
   const failing: Plugin = {
     name: 'failing',
+    callOptions: ['fail'],
     async around(op, ctx, next) {
       if (ctx.options.fail === 'type') throw new TypeError('boom');
       if (ctx.options.fail === 'timeout') throw new TimeoutError('too slow');

@@ -64,6 +64,7 @@ export class CapturedSink {
 export function faultPlugin(): Plugin {
   return {
     name: 'fault',
+    callOptions: ['fault'],
     async around(op, ctx, next) {
       const fault = ctx.options.fault;
       if (typeof fault === 'string') throw new ConnectionError(`injected failure near ${fault}`, { cause: new Error(`row value ${fault}`) });

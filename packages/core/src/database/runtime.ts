@@ -10,6 +10,7 @@ import { deadlineError, remainingMs, withDeadline } from '../util/deadline.js';
 import { ConfigError, ValidationError } from '../errors.js';
 import { isRequestTooLarge } from '../driver/request-too-large.js';
 import { parseTimeout } from '../util/duration.js';
+import { CallOptionKeys } from '../repository/call-option-keys.js';
 import type { CallOptions } from '../repository/repository-api.js';
 import type { TransactionScopeState } from './transaction-scope.js';
 import { RERUN, TransactionRunner } from './transaction-runner.js';
@@ -74,6 +75,8 @@ export class DatabaseRuntime {
   private readonly transactionAsked: readonly Plugin[];
   /** Plugins that want to hear about rejected input (empty for most stacks). */
   readonly invalidInputHooks: readonly Plugin[];
+  /** The call option keys each method takes (core's and the plugins'). */
+  readonly callOptionKeys: CallOptionKeys;
   private readonly limited: boolean;
   /** Enforces `.references()` where the backend does not, and runs cascades through the plugins. */
   readonly references: ReferenceGuard;
@@ -94,6 +97,7 @@ export class DatabaseRuntime {
     this.limited = isLimited(driver.capabilities);
     this.references = new ReferenceGuard(storage, driver.capabilities);
     this.invalidInputHooks = plugins.filter((p) => p.onInvalidInput);
+    this.callOptionKeys = new CallOptionKeys(plugins);
     this.transactionalWrites = plugins.some((p) => p.needsTransactionalWrites) && driver.capabilities.transactions;
     this.transactionAsked = driver.capabilities.transactions ? plugins.filter((p) => p.needsTransaction) : [];
     this.defaultTimeoutMs = defaultTimeout === undefined ? undefined : configTimeout(defaultTimeout);

@@ -210,6 +210,15 @@ export interface Plugin {
   /** Ask core to run every write in a transaction (implicit if none is open), e.g. for an outbox. */
   readonly needsTransactionalWrites?: boolean;
   /**
+   * Call option keys this plugin reads from `ctx.options` beyond core's own
+   * (`signal`, `timeout`, `cache`, `actor`, `tenant`, `traceId` and each
+   * method's): every method then takes them. Any other key is refused with
+   * ValidationError before the call runs, so that a misspelt option is not
+   * silently ignored. E.g. `callOptions: ['reason']` for
+   * `db.users.delete(id, { reason: 'gdpr' } as CallOptions)`.
+   */
+  readonly callOptions?: readonly string[];
+  /**
    * Ask core to run this one write in a transaction (implicit if none is open,
    * on drivers with transactions): for a plugin that turns a write into several
    * that must commit together. Called for each write outside a transaction,

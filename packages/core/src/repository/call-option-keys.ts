@@ -12,39 +12,51 @@ const EXTRA: Partial<Record<MethodName, readonly string[]>> = {
   iterate: ['pageSize'],
 };
 
-const ALLOWED = new Map<string, ReadonlySet<string>>();
-
-function allowedOf(method: MethodName): ReadonlySet<string> {
-  let set = ALLOWED.get(method);
-  if (set === undefined) {
-    set = new Set([...BASE, ...(EXTRA[method] ?? [])]);
-    ALLOWED.set(method, set);
-  }
-  return set;
-}
-
 /**
- * Refuse, with ValidationError naming it, an option a repository method does
- * not take. Options built in a variable (or in JavaScript) escape tsc's
- * excess-property check, and an ignored option is a silent bug: a misspelt
- * `expectedVersion` drops optimistic locking, `get(id, { select })` returns
- * the whole record. Nothing has run when it throws.
+ * The option keys each method of one database takes: core's, and those its
+ * plugins declare in `callOptions`. Built once per database.
  *
  * @example
  * ```ts
- * checkCallOptions('update', { expectedVersion: 3, actor: 'user:42' }); // fine
- * checkCallOptions('update', { expectedversion: 3 });                   // throws ValidationError naming options.expectedversion
+ * const keys = new CallOptionKeys([{ name: 'reasons', callOptions: ['reason'] }]);
+ * keys.check('delete', { reason: 'gdpr', expectedVersion: 2 }); // fine
+ * keys.check('update', { expectedversion: 3 }); // throws ValidationError naming options.expectedversion
  * ```
  */
-export function checkCallOptions(method: MethodName, options: object): void {
-  const allowed = allowedOf(method);
-  for (const key in options) {
-    if (!allowed.has(key)) {
-      throw new ValidationError(
-        [{ path: `options.${key}`, message: `${method}() takes no option ${JSON.stringify(key)}; its options are ${[...allowed, ...(TAKES_INCLUDE.has(method) ? ['include'] : [])].join(', ')}` }],
-        { context: 'options' },
-      );
+export class CallOptionKeys {
+  readonly #byMethod = new Map<string, ReadonlySet<string>>();
+  readonly #plugins: readonly string[];
+
+  constructor(plugins: ReadonlyArray<{ readonly callOptions?: readonly string[] }>) {
+    this.#plugins = [...new Set(plugins.flatMap((p) => p.callOptions ?? []))];
+  }
+
+  /**
+   * Refuse, with ValidationError naming it, an option `method` does not
+   * take. Options built in a variable (or in JavaScript) escape tsc's
+   * excess-property check, and an ignored option is a silent bug: a misspelt
+   * `expectedVersion` drops optimistic locking, `get(id, { select })` returns
+   * the whole record. Nothing has run when it throws.
+   */
+  check(method: MethodName, options: object): void {
+    const allowed = this.#allowed(method);
+    for (const key in options) {
+      if (!allowed.has(key)) {
+        throw new ValidationError(
+          [{ path: `options.${key}`, message: `${method}() takes no option ${JSON.stringify(key)}; its options are ${[...allowed, ...(TAKES_INCLUDE.has(method) ? ['include'] : [])].join(', ')}` }],
+          { context: 'options' },
+        );
+      }
     }
+  }
+
+  #allowed(method: MethodName): ReadonlySet<string> {
+    let set = this.#byMethod.get(method);
+    if (set === undefined) {
+      set = new Set([...BASE, ...(EXTRA[method] ?? []), ...this.#plugins]);
+      this.#byMethod.set(method, set);
+    }
+    return set;
   }
 }
 

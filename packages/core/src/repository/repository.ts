@@ -17,7 +17,6 @@ import { isPlainObject } from './validate-value.js';
 import type { CallOptions, IterateOptions, VersionedOptions } from './repository-api.js';
 import type { UpsertOptions } from './keyed-writes.js';
 import { OPTIONS_ARGUMENT, type RepositoryMethod } from './options-position.js';
-import { checkCallOptions } from './call-option-keys.js';
 import { compileRowQuery } from './row-query.js';
 import { checkConflictFields, expectedVersion, requiredFilter, versionCondition } from './write-target.js';
 import { attachTaken, takeInclude, type TakenInclude } from '../relations/take-include.js';
@@ -332,7 +331,7 @@ export class RepositoryImpl {
   }
 
   #run(method: MethodName, op: Operation, options: CallOptions | undefined) {
-    if (options !== undefined) checkCallOptions(method, options);
+    if (options !== undefined) this.runtime.callOptionKeys.check(method, options);
     return this.runtime.execute(method, op, options, this.scope);
   }
 
