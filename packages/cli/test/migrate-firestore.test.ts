@@ -50,6 +50,9 @@ test('migrate on Firestore: create plans the new field, status reports it pendin
   const source = readFileSync(path, 'utf8');
   assert.match(source, /m\.addField\('users', 'nickname'\);/);
   assert.not.match(source, /addIndex|addUnique|dropField|changeType/, source);
+  // An optional field needs no value from the user: no TODO, and the message does not ask to edit one.
+  assert.not.match(source, /TODO/, source);
+  assert.match(created.stdout, /1 step\(s\) to review; check them, then run `chatcore migrate up`\./, show(created));
   const id = path.slice(migrations.length + 1, -'.mjs'.length);
 
   const check = await cli(['migrate', 'status', '--check', '--json']);

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { MigrateResult, MigrationProgressEvent, MigrationState } from '@chatcore/migrate';
 import { CliError } from '../cli-error.js';
@@ -172,13 +173,18 @@ export async function migrateCreateCommand(ctx: CommandContext, name: string, op
   return withDatabase(ctx, { connect: false }, async (db) => {
     const { path, id, plan } = await createMigration(db, { dir, name, extension: options.extension ?? defaultExtension() }).catch((e: unknown) => explainImport(e, dir));
     const steps = plan.changes.filter((c) => c.step !== null).length;
+    // A value only the user knows (a backfill, a conversion) is written as a TODO comment that migrate up refuses.
+    const todos = steps > 0 && TODO_RE.test(await readFile(path, 'utf8'));
     const text = [
       path,
       steps
-        ? `${steps} step(s) to review; edit the TODOs, then run \`chatcore migrate up\`.`
+        ? `${steps} step(s) to review; ${todos ? 'edit the TODOs' : 'check them'}, then run \`chatcore migrate up\`.`
         : 'The migration has no steps: the database matches the repositories, or lacks only what `chatcore migrate up` creates by itself (new tables, columns, indexes).',
       ...plan.questions.map((q) => `QUESTION: ${q}`),
     ];
     return { exitCode: EXIT.OK, json: { ok: true, id, path, changes: plan.changes, questions: plan.questions }, text };
   });
 }
+
+/** The TODO comments migrate create writes where the user must supply a value. */
+const TODO_RE = /\/\*\s*TODO:/;
