@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConflictError, createDatabase, DriverError, TransactionError, UniqueViolationError, ValidationError } from '@chatcore/core';
-import { SqlDriver } from '../sql-driver.js';
-import { dropTables, SpyExecutor, suffix, testRepositories, type SqlSuiteOptions } from './fixtures.js';
+import { ConflictError, DriverError, TransactionError, UniqueViolationError, ValidationError } from '@chatcore/core';
+import { suffix, testRepositories, type SqlSuiteOptions } from './fixtures.js';
+import { spiedDatabase } from './spied-database.js';
 
 /**
  * Data behaviour every SQL backend must show, through `createDatabase` as a
@@ -19,22 +19,8 @@ import { dropTables, SpyExecutor, suffix, testRepositories, type SqlSuiteOptions
 export function registerDataSuite(options: SqlSuiteOptions) {
   const tag = suffix();
   const repos = testRepositories(tag);
-  const ctx = {} as { spy: SpyExecutor; driver: SqlDriver; db: ReturnType<typeof makeDb> };
-  function makeDb(driver: SqlDriver) {
-    return createDatabase({ driver, repositories: repos });
-  }
   const s = suite(`${options.name}: data`);
-
-  s.before(async () => {
-    ctx.spy = new SpyExecutor(await options.createExecutor());
-    ctx.driver = new SqlDriver({ name: options.name, executor: ctx.spy });
-    ctx.db = makeDb(ctx.driver);
-    await ctx.db.connect();
-  });
-  s.after(async () => {
-    await dropTables(ctx.spy, [repos.people.schema.table, repos.notes.schema.table]);
-    await ctx.db.close();
-  });
+  const ctx = spiedDatabase(s, options, repos);
 
   s('every storage type round-trips with its JS type', async () => {
     const avatar = new Uint8Array([0, 1, 254, 255]);

@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, DriverError, f, ValidationError } from '@chatcore/core';
-import { SqlDriver } from '../sql-driver.js';
-import { dropTables, SpyExecutor, suffix, type SqlSuiteOptions } from './fixtures.js';
+import { defineRepository, DriverError, f, ValidationError } from '@chatcore/core';
+import { suffix, type SqlSuiteOptions } from './fixtures.js';
+import { spiedDatabase } from './spied-database.js';
 
 const INT32_MAX = 2 ** 31 - 1;
 
@@ -31,20 +31,7 @@ function tallies(tag: string) {
 export function registerIncrementOverflowSuite(options: SqlSuiteOptions) {
   const repos = { tallies: tallies(suffix()) };
   const s = suite(`${options.name}: increments past the storage type`);
-  const ctx = {} as { spy: SpyExecutor; driver: SqlDriver; db: ReturnType<typeof make> };
-  function make(driver: SqlDriver) {
-    return createDatabase({ driver, repositories: repos });
-  }
-  s.before(async () => {
-    ctx.spy = new SpyExecutor(await options.createExecutor());
-    ctx.driver = new SqlDriver({ name: options.name, executor: ctx.spy });
-    ctx.db = make(ctx.driver);
-    await ctx.db.connect();
-  });
-  s.after(async () => {
-    await dropTables(ctx.spy, [repos.tallies.schema.table]);
-    await ctx.db.close();
-  });
+  const ctx = spiedDatabase(s, options, repos);
 
   s('a successful increment is one statement; a refused one reads the row once, on the failure path, to name the field', async () => {
     const r = await ctx.db.tallies.create({ count: INT32_MAX - 1 });

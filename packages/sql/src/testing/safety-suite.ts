@@ -1,8 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, ValidationError } from '@chatcore/core';
-import { SqlDriver } from '../sql-driver.js';
-import { dropTables, SpyExecutor, suffix, tableChecksum, testRepositories, type SqlSuiteOptions } from './fixtures.js';
+import { ValidationError } from '@chatcore/core';
+import { suffix, tableChecksum, testRepositories, type SqlSuiteOptions } from './fixtures.js';
+import { spiedDatabase } from './spied-database.js';
 
 /**
  * Input that validation rejects never reaches the database: the executor
@@ -17,19 +17,9 @@ import { dropTables, SpyExecutor, suffix, tableChecksum, testRepositories, type 
 export function registerSafetySuite(options: SqlSuiteOptions) {
   const repos = testRepositories(suffix());
   const s = suite(`${options.name}: rejected input sends nothing`);
-  const ctx = {} as { spy: SpyExecutor; db: ReturnType<typeof make> };
-  function make(driver: SqlDriver) {
-    return createDatabase({ driver, repositories: repos });
-  }
+  const ctx = spiedDatabase(s, options, repos);
   s.before(async () => {
-    ctx.spy = new SpyExecutor(await options.createExecutor());
-    ctx.db = make(new SqlDriver({ name: options.name, executor: ctx.spy }));
-    await ctx.db.connect();
     await ctx.db.people.createMany([{ name: 'Ada', email: 'ada@x', age: 36 }, { name: 'Grace', email: 'grace@x' }]);
-  });
-  s.after(async () => {
-    await dropTables(ctx.spy, [repos.people.schema.table, repos.notes.schema.table]);
-    await ctx.db.close();
   });
 
   s('input rejected by validation sends no statement and leaves the table unchanged', async () => {
