@@ -4,3 +4,4 @@ export { loadMigrations, type MigrationSource } from './load-migrations.js';
 export { migrate, migrationStatus, describeSteps, type MigrateOptions, type MigrateResult, type MigrationState, type MigrationProgressEvent } from './migrate.js';
 export { planMigration, createMigration, type MigrationPlan, type PlannedChange } from './plan-migration.js';
 export { migrationCheck } from './migration-check.js';
+export { holdsTodo } from './todo-markers.js';

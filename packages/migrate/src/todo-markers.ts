@@ -32,6 +32,22 @@ const BACKFILL_RE = /\/\*\s*TODO: the value of ([A-Za-z_$][\w$]*) for existing r
 const CONVERSION_RE = /\/\*\s*TODO: \S+ -> \S+\s*\*\//;
 
 /**
+ * Whether a migration's source text holds a placeholder of
+ * `createMigration` (a backfill's value or a type change's conversion
+ * still to write), e.g. to tell the user there is something to fill in.
+ *
+ * @example
+ * ```ts
+ * const { plan } = await createMigration(db, { dir: './migrations', name: 'add_plan' });
+ * if (holdsTodo(plan.source)) console.log('replace the TODOs, then run migrate');
+ * ```
+ */
+export function holdsTodo(source: string): boolean {
+  // search(), not test(): BACKFILL_RE is global, and test() would move the lastIndex its other readers start from.
+  return source.search(BACKFILL_RE) !== -1 || CONVERSION_RE.test(source);
+}
+
+/**
  * A placeholder of `createMigration` still in a step: where it is.
  *
  * @example

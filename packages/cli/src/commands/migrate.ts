@@ -1,5 +1,4 @@
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { MigrateResult, MigrationProgressEvent, MigrationState } from '@chatcore/migrate';
 import { CliError } from '../cli-error.js';
@@ -168,13 +167,13 @@ export async function migrateUpCommand(ctx: CommandContext, options: MigrateComm
  * ```
  */
 export async function migrateCreateCommand(ctx: CommandContext, name: string, options: MigrateCommandOptions = {}): Promise<CommandResult> {
-  const { createMigration } = await migrateModule();
+  const { createMigration, holdsTodo } = await migrateModule();
   const dir = migrationsDir(ctx, options.dir);
   return withDatabase(ctx, { connect: false }, async (db) => {
     const { path, id, plan } = await createMigration(db, { dir, name, extension: options.extension ?? defaultExtension() }).catch((e: unknown) => explainImport(e, dir));
     const steps = plan.changes.filter((c) => c.step !== null).length;
     // A value only the user knows (a backfill, a conversion) is written as a TODO comment that migrate up refuses.
-    const todos = steps > 0 && TODO_RE.test(await readFile(path, 'utf8'));
+    const todos = holdsTodo(plan.source);
     const text = [
       path,
       steps
@@ -185,6 +184,3 @@ export async function migrateCreateCommand(ctx: CommandContext, name: string, op
     return { exitCode: EXIT.OK, json: { ok: true, id, path, changes: plan.changes, questions: plan.questions }, text };
   });
 }
-
-/** The TODO comments migrate create writes where the user must supply a value. */
-const TODO_RE = /\/\*\s*TODO:/;

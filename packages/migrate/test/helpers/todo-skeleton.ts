@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase, defineRepository, f, MigrationError, type Driver } from '@chatcore/core';
-import { createMigration, migrate, migrationStatus } from '../../src/index.js';
+import { createMigration, holdsTodo, migrate, migrationStatus } from '../../src/index.js';
 
 const here = join(fileURLToPath(import.meta.url), '..', '..');
 
@@ -31,6 +31,7 @@ export async function todoSkeletonIsRefusedThenApplies(driver: () => Driver): Pr
     const { path, id } = await createMigration(db, { dir, name: 'add_plan', extension: 'mjs' });
     const skeleton = await readFile(path, 'utf8');
     assert.match(skeleton, /plan: undefined \/\* TODO: the value of plan for existing rows \*\//);
+    assert.ok(holdsTodo(skeleton), 'holdsTodo sees the placeholder');
 
     const err = await migrate(db, { dir }).catch((e: unknown) => e);
     assert.instance(err, MigrationError);
@@ -46,7 +47,9 @@ export async function todoSkeletonIsRefusedThenApplies(driver: () => Driver): Pr
     // The edited file, in a folder of its own: this process already imported (and cached) the first one.
     const edited = await mkdtemp(join(here, '.generated-'));
     dirs.push(edited);
-    await writeFile(join(edited, basename(path)), skeleton.replace(/plan: undefined \/\*[^*]*\*\//, "plan: 'free'"));
+    const filled = skeleton.replace(/plan: undefined \/\*[^*]*\*\//, "plan: 'free'");
+    assert.not.ok(holdsTodo(filled), 'nothing left to fill in');
+    await writeFile(join(edited, basename(path)), filled);
     const out = await migrate(db, { dir: edited });
     assert.equal(out.applied, [id]);
     assert.equal((await db.users.find({})).map((r) => [r.name, r.plan]), [['Ann', 'free']]);
