@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { jsonOf, show } from './helpers/run-cli.js';
 import { keyScenario } from './helpers/key-scenario.js';
+import { verifyFailureText } from '../src/commands/keys-verify.js';
 
 // Keys that do not match the stored data fail the CLI's checks: a new key
 // listed first (the first key roots the blind indexes and row
@@ -86,4 +87,15 @@ test('keys retire verifies first: after rotating to k2, a new key listed first o
 });
 
 test.after(() => s.cleanup());
+test('keys verify names a value that is no ciphertext as not encrypted, not as failing authentication', () => {
+  const lines = verifyFailureText({
+    scanned: 2, values: 2, failed: 2, keysMismatch: false,
+    findings: [
+      { repository: 'users', id: 'u1', field: 'ssn', problem: 'not_ciphertext' },
+      { repository: 'users', id: 'u2', field: 'ssn', problem: 'integrity', keyId: 'k1' },
+    ],
+  }, 20);
+  assert.equal(lines, ['  users u1 ssn: not encrypted (no chatcore ciphertext)', '  users u2 ssn: fails authentication (key k1)']);
+});
+
 test.run();

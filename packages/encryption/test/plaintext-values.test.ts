@@ -36,6 +36,7 @@ test('a field whose every value is plaintext: verify names the field, not a key;
     assert.equal([full.scanned, full.values, full.failed, full.keysMismatch], [5, 10, 5, true]);
     assert.is(full.diagnosis, 'Fields marked encrypted hold values that were never encrypted: users.ssn (none of its 5 value(s) is a chatcore ciphertext). They were stored before the field was marked sensitive: declare it as it was and encrypt it through a new field (see "Encrypting an existing field" in docs/encryption.md).');
     assert.not.match(full.diagnosis!, /key id/);
+    assert.equal(new Set(full.findings.map((f) => `${f.field}:${f.problem}:${f.keyId}`)), new Set(['ssn:not_ciphertext:undefined']));
     const health = (await db.health()).components.find((c) => c.name === 'encryption')!;
     assert.is(health.status, 'down');
     assert.is(health.error, (await enc.checkKeys()).diagnosis);
@@ -46,6 +47,7 @@ test('one value that is no ciphertext among good ones is an altered row, not a k
   await withStoredPlaintext('one', async (db, enc) => {
     const full = await enc.verify();
     assert.equal([full.failed, full.keysMismatch], [1, false]);
+    assert.equal(full.findings.map((f) => [f.field, f.problem]), [['ssn', 'not_ciphertext']]);
     assert.match(full.diagnosis!, /^1 stored value\(s\) or row\(s\) fail authentication while the others check/);
     assert.is((await db.health()).components.find((c) => c.name === 'encryption')!.status, 'up');
   });

@@ -20,8 +20,14 @@ export interface VerifyCommandOptions {
   readonly maxFindings?: number | undefined;
 }
 
+const PROBLEM_TEXT: Record<IntegrityFinding['problem'], string> = {
+  integrity: 'fails authentication',
+  key_missing: 'key missing',
+  not_ciphertext: 'not encrypted (no chatcore ciphertext)',
+};
+
 function findingLine(f: IntegrityFinding): string {
-  return `  ${f.repository} ${f.id} ${f.field}: ${f.problem === 'key_missing' ? 'key missing' : 'fails authentication'}${f.keyId ? ` (key ${f.keyId})` : ''}`;
+  return `  ${f.repository} ${f.id} ${f.field}: ${PROBLEM_TEXT[f.problem]}${f.keyId ? ` (key ${f.keyId})` : ''}`;
 }
 
 /**

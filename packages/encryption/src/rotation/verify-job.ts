@@ -21,8 +21,12 @@ export interface IntegrityFinding {
   readonly id: string;
   /** The field, or the envelope field of a sealed repository. */
   readonly field: string;
-  /** `integrity`: altered, moved or malformed; `key_missing`: written under a key id the keyring lacks. */
-  readonly problem: 'integrity' | 'key_missing';
+  /**
+   * `integrity`: altered or moved; `key_missing`: written under a key id the
+   * keyring lacks; `not_ciphertext`: no chatcore ciphertext at all (plaintext
+   * stored before the field was marked sensitive, or garbage).
+   */
+  readonly problem: 'integrity' | 'key_missing' | 'not_ciphertext';
   readonly keyId?: string | undefined;
 }
 
@@ -97,7 +101,7 @@ function checkOne(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow
       else perField.malformed++;
       if (error instanceof KeyError && perKey) perKey.missing = true;
       valuesFailed = true;
-      if (findings.length < max) findings.push({ repository: plan.name, id, field: s.column, problem: error instanceof KeyError ? 'key_missing' : 'integrity', keyId: s.keyId(v) });
+      if (findings.length < max) findings.push({ repository: plan.name, id, field: s.column, problem: !perKey ? 'not_ciphertext' : error instanceof KeyError ? 'key_missing' : 'integrity', keyId });
     }
   }
   // Values that each decrypt can still be a mix of states of the row: the authenticator says.
