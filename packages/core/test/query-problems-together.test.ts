@@ -76,9 +76,25 @@ test('an include problem alone keeps its include message; a valid query still re
   } catch (error) {
     assert.instance(error, ValidationError);
     assert.match((error as Error).message, /^Invalid include: include\.messages\.where\.nope: unknown field/);
+    assert.match((error as Error).message, /Fix the include to match the repository schema\.$/);
+    assert.not.match((error as Error).message, /written/, 'a read says nothing of writes');
   }
   const rows = await db.conversations.find({ where: { title: 't' }, select: ['title'], include: { messages: { where: { seq: 1 } } } });
   assert.equal(rows.map((r) => [r.title, r.messages.length]), [['t', 1]]);
+});
+
+test('a write refused for its input says nothing was written; a refused read does not speak of writes', async () => {
+  const messageOf = async (call: () => Promise<unknown>) => {
+    try {
+      await call();
+    } catch (error) {
+      assert.instance(error, ValidationError);
+      return (error as Error).message;
+    }
+    throw new Error('expected a ValidationError');
+  };
+  assert.match(await messageOf(() => loose.messages.find({ where: { nope: 1 } })), /^Invalid query: where\.nope: unknown field.*Fix the query to match the repository schema\.$/);
+  assert.match(await messageOf(() => loose.messages.create({ nope: 1 })), /Fix the input to match the repository schema; nothing was written\.$/);
 });
 
 test('an orderBy list item with two keys is refused at its path, at any include level', async () => {

@@ -17,6 +17,9 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
+/** Contexts of reads: their message does not speak of writes. */
+const READ_CONTEXTS: ReadonlySet<string> = new Set(['query', 'filter', 'cursor', 'include', 'aggregate']);
+
 /**
  * Input that does not match the schema: unknown field, wrong type, value out of
  * range, malformed cursor, bad limit. Nothing was written.
@@ -36,7 +39,8 @@ export class ValidationError extends ChatcoreError {
     const context = options.context ?? 'input';
     const head = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
     const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
-    super('VALIDATION', `Invalid ${context}: ${head}${more}. Fix the input to match the repository schema; nothing was written.`, {
+    const fix = READ_CONTEXTS.has(context) ? `Fix the ${context} to match the repository schema.` : 'Fix the input to match the repository schema; nothing was written.';
+    super('VALIDATION', `Invalid ${context}: ${head}${more}. ${fix}`, {
       cause: options.cause,
       info: { ...options.info, issues },
     });
