@@ -279,6 +279,14 @@ test('audit verify: the file trail verifies; a changed event exits 1 naming its 
   assert.is(json.problem.line, index + 1);
 });
 
+test('audit verify --from db without an outbox sink: exit 2 naming the fix, before opening the stack', async () => {
+  const before = readFileSync(auditLog, 'utf8');
+  const run = await cli(['audit', 'verify', '--from', 'db']);
+  assert.is(run.code, 2, show(run));
+  assert.match(run.stderr, /--from db verifies the audit outbox, but the audit section has no outbox sink: .*--from file .*sinks: \{ outbox: true \}/);
+  assert.is(readFileSync(auditLog, 'utf8'), before, 'no stream was started in the file sink');
+});
+
 test('audit verify --trail: the file is verified even when the config has an outbox; --from db with --trail exits 2', async () => {
   const other = mkdtempSync(join(tmpdir(), 'chatcore-cli-outbox-'));
   try {

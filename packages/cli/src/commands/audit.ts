@@ -81,6 +81,10 @@ export async function auditVerifyCommand(ctx: CommandContext, options: AuditVeri
   if (trail && options.from === 'db') throw new CliError('--trail names trail files to verify; it cannot be combined with --from db.', { code: 'USAGE' });
   // An explicit trail is what the caller asked to verify, whatever sinks the config has.
   const from = options.from ?? (trail || !section?.sinks?.outbox ? 'file' : 'db');
+  if (from === 'db' && !section?.sinks?.outbox) {
+    // Checked before connecting: opening the stack would start a stream in the file sink.
+    throw new CliError(`--from db verifies the audit outbox, but ${config?.audit ? 'the audit section has no outbox sink' : 'the configuration has no audit section'}: verify a file trail with --from file (or --trail <file>), or add sinks: { outbox: true } to the audit section.`, { code: 'USAGE' });
+  }
   const checkpointFile = options.checkpoints ?? (from === 'file' ? section?.checkpoints?.file : undefined);
   let report: VerifyReport;
   let source: string;
@@ -93,7 +97,7 @@ export async function auditVerifyCommand(ctx: CommandContext, options: AuditVeri
   } else {
     report = await withDatabase(ctx, { connect: true, tables: (s) => s.ownedBy === 'audit' }, async (db) => {
       const audit = db.plugins.find((p) => typeof (p as Partial<AuditPlugin>).outboxReader === 'function') as AuditPlugin | undefined;
-      if (!audit) throw new CliError('--from db needs an audit section with sinks: { outbox: true }.', { code: 'USAGE' });
+      if (!audit) throw new CliError('--from db needs the audit plugin with sinks: { outbox: true }.', { code: 'USAGE' });
       await audit.flush();
       const reader = audit.outboxReader();
       const cps: AuditCheckpoint[] | string = checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : await reader.checkpoints();
