@@ -63,6 +63,9 @@ test('an unknown backend is a ConfigError naming the registered backends and the
   assert.is(e.problems[0]?.path, 'database.backend');
   const custom = configError(() => getBackend('cassandra'));
   assert.match(custom.message, /registerBackend/);
+  // Only memory is registered here; the built-in backends are named with their packages,
+  // so an operator does not read "Registered backends: memory" as "postgres is not available".
+  assert.match(custom.message, /built-in backends pglite \(@chatcore\/pglite\), postgres \(@chatcore\/postgres\), firestore \(@chatcore\/firestore\) register when their package is imported/);
   const viaConfig = await configErrorAsync(() =>
     createStack({ config: 'database:\n  backend: nosuchdb\n', env: {}, repositories: { notes } }));
   assert.match(viaConfig.message, /nosuchdb/);

@@ -70,9 +70,12 @@ export function getBackend(name: string): BackendFactory {
   const shown = JSON.stringify(String(name).slice(0, 40));
   const known = listBackends().join(', ') || 'none';
   const pkg = PACKAGE_OF[name];
+  // Built-in backends register only when their package is imported, so "registered" alone
+  // would hide them: name those not registered yet with their packages.
+  const builtIn = Object.entries(PACKAGE_OF).filter(([n]) => !registry.has(n)).map(([n, p]) => `${n} (${p})`);
   const hint = pkg
     ? `Install ${pkg} and import it once at start-up (import '${pkg}'): it registers the ${name} backend.`
-    : 'Import the package that provides it (driver packages register on import), or call registerBackend(name, factory).';
+    : `${builtIn.length ? `The built-in backends ${builtIn.join(', ')} register when their package is imported. ` : ''}For a custom backend, import the package that provides it (driver packages register on import), or call registerBackend(name, factory).`;
   throw new ConfigError(`Unknown database backend ${shown}. Registered backends: ${known}. ${hint}`, { problems: [
     { path: 'database.backend', message: `backend ${shown} is not registered (registered: ${known})` },
   ] });
