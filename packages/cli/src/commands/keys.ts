@@ -88,18 +88,24 @@ export async function keysAddCommand(ctx: CommandContext, options: { id: string;
   } else {
     key = randomBytes(32).toString('base64');
   }
-  return withDatabase(ctx, { connect: true }, async (db) => {
+  return withDatabase(ctx, { connect: true }, async (db, app) => {
     const enc = encryptionOf(db);
     await enc.addKey({ id: options.id, key }, { activate: options.activate === true });
-    const yaml = [`    - id: ${options.id}`, `      key: \${${env}}`, ...(options.activate ? ['      active: true'] : [])];
+    const entry = [`    - id: ${options.id}`, `      key: \${${env}}`, ...(options.activate ? ['      active: true'] : [])];
+    // A file with root_key has no keys list to add to: the keyring replaces root_key
+    // and key_id, with that key first under the id its ciphertexts carry.
+    const rootKeyId = app.config.encryption?.rootKey !== undefined ? (app.config.encryption.keyId ?? 'k1') : undefined;
+    const yaml = rootKeyId === undefined ? entry : ['  keys:', `    - id: ${rootKeyId}`, '      key: <the value root_key has now>', ...entry];
     const text = [
       options.fromEnv ? `Key ${options.id} from ${env} loads beside the configured keys (${enc.keyIds().filter((k) => k !== options.id).join(', ')}).`
         : `Generated key ${options.id} (32 random bytes, base64). Store it as a secret, in ${env}:`,
       ...(options.fromEnv ? [] : [`  ${env}=${key}`]),
-      'Add it at the end of encryption.keys in your chatcore.yaml (the first key listed roots the blind indexes and row authenticators: never move it):',
+      rootKeyId === undefined
+        ? 'Add it at the end of encryption.keys in your chatcore.yaml (the first key listed roots the blind indexes and row authenticators: never move it):'
+        : `Your chatcore.yaml sets encryption.root_key: replace root_key${app.config.encryption?.keyId ? ' and key_id' : ''} with this keyring, the current key first under its id (it roots the blind indexes and row authenticators: never move it):`,
       ...yaml,
       options.activate
-        ? `and remove active: true from the previous key. Deploy, then run chatcore keys rotate to re-encrypt stored values under ${options.id}.`
+        ? `${rootKeyId === undefined ? 'and remove active: true from the previous key. ' : ''}Deploy, then run chatcore keys rotate to re-encrypt stored values under ${options.id}.`
         : `When it should protect new writes, mark it active: true (and the previous key not), deploy, and run chatcore keys rotate.`,
     ];
     return {
