@@ -71,6 +71,12 @@ test('an unknown backend is a ConfigError naming the registered backends and the
   assert.match(viaConfig.message, /nosuchdb/);
 });
 
+test('a stack file with sensitive fields and no encryption section names the section to add', async () => {
+  const people = defineRepository('people', { id: f.id(), ssn: f.string().sensitive() });
+  const e = await configErrorAsync(() => createStack({ config: 'database:\n  backend: memory\n', env: {}, repositories: { people } }));
+  assert.match(e.message, /Sensitive fields \(people\.ssn\) need an encryption plugin: .*\(in chatcore\.yaml, an encryption section\)/);
+});
+
 test('a registered backend receives the checked, camelCased settings with defaults and ms durations', async () => {
   let seen: ResolvedDatabaseConfig | undefined;
   const factory = async (cfg: ResolvedDatabaseConfig) => { seen = cfg; return memoryDriver(); };

@@ -36,7 +36,7 @@ export function checkPluginOrder(plugins: readonly Plugin[], schemas: readonly R
     const sensitive = schemas.flatMap((s) => Object.entries(s.fields).filter(([, m]) => m.sensitive).map(([f]) => `${s.name}.${f}`));
     if (sensitive.length) {
       throw new ConfigError(
-        `Sensitive fields (${sensitive.slice(0, 5).join(', ')}${sensitive.length > 5 ? ', ...' : ''}) need an encryption plugin: add encryption() from @chatcore/encryption to plugins, ` +
+        `Sensitive fields (${sensitive.slice(0, 5).join(', ')}${sensitive.length > 5 ? ', ...' : ''}) need an encryption plugin: add encryption() from @chatcore/encryption to plugins (in chatcore.yaml, an encryption section), ` +
           'or pass allowPlaintextSensitive: true for development only.',
       );
     }
