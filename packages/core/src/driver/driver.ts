@@ -49,6 +49,7 @@ export interface DriverCallOptions {
  */
 export interface TransactionOptions {
   readonly isolation?: IsolationLevel | undefined;
+  /** Aborts when the caller's signal or the transaction's timeout fires: from then on, nothing may commit. */
   readonly signal?: AbortSignal | undefined;
   readonly timeoutMs?: number | undefined;
   /**
@@ -134,7 +135,8 @@ export interface DriverSession {
    * Run `fn` in a transaction (a savepoint when called on a transaction
    * handle, if capabilities.nestedTransactions). The driver may call `fn`
    * again on contention (Firestore); commit when it resolves, roll back when
-   * it throws.
+   * it throws. When `options.signal` fired while `fn` ran, roll back and
+   * raise AbortedError instead of committing: the caller was told it failed.
    */
   transaction<T>(fn: (tx: DriverSession) => Promise<T>, options: TransactionOptions): Promise<T>;
 }
