@@ -76,12 +76,21 @@ test('at connect: a provider that resolves weak bytes, and two key ids with the 
   await db.close();
 
   const key = randomKey();
-  const twice = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [encryption({ keys: [{ id: 'a', key }, { id: 'b', key: Buffer.from(key, 'base64').toString('hex'), active: true }] })] });
+  const sameBytes: KeyProvider = { ...localKeyProvider(), name: 'one-key-kms', unwrapKey: async () => Buffer.from(key, 'base64') };
+  const wrapped = (id: string) => ({ id, wrappedKey: b64(randomBytes(60)) });
+  const twice = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [encryption({ keys: [wrapped('a'), { ...wrapped('b'), active: true }], keyProvider: sameBytes })] });
   error = await twice.connect().catch((e: unknown) => e);
   assert.instance(error, ConfigError);
   assert.match((error as Error).message, /Keys a and b are the same key material under two ids/);
   assert.equal(leakedMarkers((error as Error).message, [key]), []);
   await twice.close();
+});
+
+test('two raw keys with the same material are refused at encryption(), in any encoding', () => {
+  const key = randomBytes(32);
+  refused({ keys: [{ id: 'a', key: b64(key) }, { id: 'b', key: hex(key), active: true }] }, /Keys a and b are the same key material under two ids/, [b64(key), hex(key)]);
+  refused({ keys: [{ id: 'a', key: randomKey() }, { id: 'b', key: b64(key) }, { id: 'c', key: b64(key) }], activeKeyId: 'a' }, /Keys b and c are the same key material/, [b64(key), hex(key)]);
+  assert.ok(encryption({ keys: [{ id: 'a', key: randomKey() }, { id: 'b', key: b64(key) }], activeKeyId: 'b' }));
 });
 
 test('addKey refuses a key equal to one already in the ring', async () => {

@@ -144,6 +144,7 @@ export class Keyring {
     const active = config.activeKeyId ?? only;
     // The first key: append new keys at the end of the list, never in front.
     const index = config.indexKeyId ?? config.keys[0]!.id;
+    Keyring.checkDistinctRawKeys(config.keys);
     if (config.indexKey !== undefined) {
       const index = decodeKeyBytes(config.indexKey, 'blind index');
       // Raw root keys are compared now, so the mistake surfaces at createDatabase; passphrase and wrapped keys at connect.
@@ -163,6 +164,22 @@ export class Keyring {
     if (!seen.has(active)) throw new ConfigError(`activeKeyId ${active} is not one of the keys.`);
     if (!seen.has(index)) throw new ConfigError(`indexKeyId ${index} is not one of the keys.`);
     return { active, index };
+  }
+
+  /** Raw root keys are compared when the plugin is created; passphrase and wrapped keys when `load` resolves them. */
+  private static checkDistinctRawKeys(keys: readonly KeySource[]): void {
+    const raw: { id: string; bytes: Buffer }[] = [];
+    try {
+      for (const s of keys) {
+        if (s.key === undefined) continue;
+        const bytes = decodeKeyBytes(s.key, s.id);
+        const twin = raw.find((r) => sameKeyBytes(r.bytes, bytes));
+        raw.push({ id: s.id, bytes });
+        if (twin) throw new ConfigError(`Keys ${twin.id} and ${s.id} are the same key material under two ids: give each key id its own random key.`, { info: { keyId: s.id } });
+      }
+    } finally {
+      for (const r of raw) r.bytes.fill(0);
+    }
   }
 
   /** Key ids in the ring. */
