@@ -47,6 +47,16 @@ test('options of another method are refused by name on reads, with the options t
   await db.close();
 });
 
+test('the refusal of an option says to fix the options, not the input, against the repository schema', async () => {
+  const db = await open();
+  const row = await db.items.create({ name: 'a' });
+  const err = await refusal(() => db.items.get(row.id, { reasn: 'x' } as never));
+  assert.match(err.message, /^Invalid options: options\.reasn: get\(\) takes no option "reasn"; .* Fix the options; nothing was written\.$/);
+  const input = await refusal(() => db.items.create({ name: 1 } as never));
+  assert.match(input.message, /Fix the input to match the repository schema; nothing was written\.$/);
+  await db.close();
+});
+
 test('every option a method declares is still taken', async () => {
   const db = await open();
   const base = { timeout: 5000, signal: new AbortController().signal, cache: false as const, actor: 'user:1', tenant: 't1', traceId: 'trace-1' };

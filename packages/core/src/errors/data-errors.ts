@@ -17,6 +17,8 @@ export interface ValidationIssue {
   readonly message: string;
 }
 
+/** Contexts whose issues are checked against the repository schema (options, cursors and durations are not). */
+const SCHEMA_CHECKED: ReadonlySet<string> = new Set(['input', 'patch', 'filter', 'query', 'aggregate', 'include', 'id']);
 /** Contexts of reads: their message does not speak of writes. */
 const READ_CONTEXTS: ReadonlySet<string> = new Set(['query', 'filter', 'cursor', 'include', 'aggregate']);
 
@@ -39,7 +41,7 @@ export class ValidationError extends ChatcoreError {
     const context = options.context ?? 'input';
     const head = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
     const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
-    const fix = READ_CONTEXTS.has(context) ? `Fix the ${context} to match the repository schema.` : 'Fix the input to match the repository schema; nothing was written.';
+    const fix = `Fix the ${context}${SCHEMA_CHECKED.has(context) ? ' to match the repository schema' : ''}${READ_CONTEXTS.has(context) ? '.' : '; nothing was written.'}`;
     super('VALIDATION', `Invalid ${context}: ${head}${more}. ${fix}`, {
       cause: options.cause,
       info: { ...options.info, issues },
