@@ -33,6 +33,8 @@ function blindIndexMeta(p: FieldPlan, pluginName: string): FieldMeta {
     indexed: !p.meta.unique,
     secret: false,
     storedAs: 'blind-index',
+    // Rows written before it was added have no value here: drivers leave adding it to a migration's backfill.
+    derivedFrom: p.name,
     annotations: Object.freeze({ [pluginName]: Object.freeze({ blindIndexOf: p.name }) }),
   } satisfies FieldMeta);
 }

@@ -1,5 +1,5 @@
 import { requireService } from '@chatcore/core/testing';
-import { registerDataSuite, registerForeignKeySuite, registerIncrementOverflowSuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
+import { registerDataSuite, registerDerivedColumnSuite, registerForeignKeySuite, registerIncrementOverflowSuite, registerSafetySuite, registerSchemaSuite } from '@chatcore/sql/testing';
 import { createPool, PoolExecutor } from '../src/index.js';
 import { testConfig } from './helpers/pg-config.js';
 
@@ -9,5 +9,6 @@ const options = { name: 'postgres', createExecutor: () => new PoolExecutor(creat
 registerDataSuite(options).run();
 registerSafetySuite(options).run();
 registerSchemaSuite(options).run();
+registerDerivedColumnSuite(options).run();
 registerForeignKeySuite(options).run();
 registerIncrementOverflowSuite(options).run();

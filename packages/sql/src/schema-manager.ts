@@ -1,7 +1,7 @@
 import { SchemaDriftError } from '@chatcore/core';
 import { type RepositorySchema, type SchemaReport } from '@chatcore/core/driver';
 import type { SqlConnection } from './sql-executor.js';
-import { planOf, type SchemaPlan } from './schema-plan.js';
+import { planOf, type FieldPlan, type SchemaPlan } from './schema-plan.js';
 import { isCompatibleUdt, udtNameOf } from './column-types.js';
 import { addColumnSql, createIndexSql, createTableSql, dropNotNullSql } from './ddl.js';
 import { quoteIdent } from './identifiers.js';
@@ -67,7 +67,25 @@ interface Plan {
   readonly missing: string[];
 }
 
-async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing: Existing, partial = false): Promise<Plan> {
+/**
+ * Why a missing column whose values derive from another field (`derivedFrom`)
+ * cannot be added alone: existing rows hold values of that field, and would
+ * hold none of it. Undefined when nothing needs filling: the source is not
+ * stored yet, or no row has a value of it.
+ */
+async function unfilledDerived(conn: SqlConnection, plan: SchemaPlan, f: FieldPlan, columns: ReadonlyMap<string, ExistingColumn>): Promise<string | undefined> {
+  const from = f.meta.derivedFrom;
+  if (from === undefined) return undefined;
+  // Its source: a storage field of that name, or the field that holds it (a sealed envelope).
+  const source = plan.byName.get(from) ?? plan.fields.find((s) => s.meta.holds && Object.hasOwn(s.meta.holds, from));
+  if (!source || !columns.has(source.column)) return undefined;
+  const { rows } = await conn.execute({ sql: `select exists (select 1 from ${quoteIdent(plan.table)} where ${quoteIdent(source.column)} is not null) as filled`, parameters: [] });
+  if (rows[0]?.filled !== true) return undefined;
+  const name = plan.schema.name;
+  return `${plan.table}.${f.column} (${name}.${f.name}) is missing and derives from ${name}.${from}, which existing rows have values of: added alone it would stay empty on them, so lookups by ${from} would miss them; add it with a migration that backfills it`;
+}
+
+async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing: Existing, partial = false, backfilled = false): Promise<Plan> {
   const ddl: Plan['ddl'] = [];
   const drift: string[] = [];
   const missing: string[] = [];
@@ -81,11 +99,14 @@ async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing:
     }
     let empty: boolean | undefined;
     const declared = new Set<string>();
+    const refused = new Set<string>();
     for (const f of plan.fields) {
       declared.add(f.column);
       const col = columns.get(f.column);
       const where = `${plan.table}.${f.column}`;
       if (!col) {
+        const unfilled = backfilled ? undefined : await unfilledDerived(conn, plan, f, columns);
+        if (unfilled) { drift.push(unfilled); refused.add(f.name); continue; }
         missing.push(`column ${where} is missing`);
         if (f.nullable) { ddl.push({ sql: addColumnSql(plan, f, false), description: `add column ${where} ${f.sqlType}` }); continue; }
         empty ??= (await conn.execute({ sql: `select not exists (select 1 from ${quoteIdent(plan.table)}) as empty`, parameters: [] })).rows[0]?.empty === true;
@@ -115,7 +136,7 @@ async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing:
       }
     }
     for (const idx of plan.indexes) {
-      if (existing.indexes.has(idx.sqlName)) continue;
+      if (existing.indexes.has(idx.sqlName) || idx.fields.some((n) => refused.has(n))) continue;
       missing.push(`index ${idx.sqlName} is missing`);
       ddl.push({ sql: createIndexSql(plan, idx), description: `create ${idx.unique ? 'unique ' : ''}index ${idx.sqlName}` });
     }
@@ -129,7 +150,9 @@ async function diff(conn: SqlConnection, plans: readonly SchemaPlan[], existing:
  * tables, columns and indexes; allow null where a field became optional.
  * Never drops or retypes: a column whose type differs, a required column
  * that cannot be added to a non-empty table, or an undeclared NOT NULL
- * column raise SchemaDriftError naming `table.column` and both types.
+ * column raise SchemaDriftError naming `table.column` and both types. Nor
+ * does it backfill: a column derived from a field that existing rows have
+ * values of (`derivedFrom`, e.g. a new blind index) is refused the same way.
  *
  * In `apply` mode everything runs in one transaction under
  * `pg_advisory_xact_lock`, so instances starting together take turns and
@@ -170,6 +193,8 @@ export async function ensureSchema(conn: SqlConnection, schemas: readonly Reposi
  * missing, raises SchemaDriftError for what cannot be reconciled. Returns
  * what it ran. `partial`: the schemas name only some fields of their
  * tables (a migration's), so columns they do not declare are left alone.
+ * `backfilled`: the caller fills the derived columns it adds (a
+ * migration's data steps), so they are added on tables with rows too.
  *
  * @example
  * ```ts
@@ -178,10 +203,10 @@ export async function ensureSchema(conn: SqlConnection, schemas: readonly Reposi
  * await conn.execute({ sql: 'commit', parameters: [] });
  * ```
  */
-export async function applyAdditive(conn: SqlConnection, schemas: readonly RepositorySchema[], options: { readonly partial?: boolean } = {}): Promise<string[]> {
+export async function applyAdditive(conn: SqlConnection, schemas: readonly RepositorySchema[], options: { readonly partial?: boolean; readonly backfilled?: boolean } = {}): Promise<string[]> {
   await conn.execute({ sql: `select pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`, parameters: [] });
   const plans = schemas.map(planOf);
-  const result = await diff(conn, plans, await introspect(conn, plans.map((p) => p.table)), options.partial === true);
+  const result = await diff(conn, plans, await introspect(conn, plans.map((p) => p.table)), options.partial === true, options.backfilled === true);
   if (result.drift.length) throw new SchemaDriftError(result.drift, { info: { additive: result.ddl, destructive: result.drift } });
   for (const step of result.ddl) {
     try {

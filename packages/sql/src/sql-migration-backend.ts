@@ -133,7 +133,7 @@ export class SqlMigrationBackend implements MigrationBackend {
             done.push(st.description);
           }
         }
-        done.push(...(await applyAdditive(conn, ensure, { partial: true })));
+        done.push(...(await applyAdditive(conn, ensure, { partial: true, backfilled: true })));
         if (record) await conn.execute({ sql: `update ${HISTORY} set progress = $2::jsonb where id = $1`, parameters: [record.id, JSON.stringify(record.progress)] });
         return done;
       }));

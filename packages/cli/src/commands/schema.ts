@@ -16,7 +16,7 @@ import { requireReachable } from '../reachable-backend.js';
  */
 export type SchemaAction = 'plan' | 'apply' | 'verify';
 
-const MIGRATION_HINT = 'chatcore never drops or retypes data itself: write a migration for these differences (`chatcore migrate create <name>`, docs/migrations.md), then run `chatcore migrate up`.';
+const MIGRATION_HINT = 'chatcore never drops, retypes or backfills data itself: write a migration for these differences (`chatcore migrate create <name>`, docs/migrations.md), then run `chatcore migrate up`.';
 
 function describe(plan: SchemaPlan, withSql: boolean): string[] {
   const out: string[] = [];

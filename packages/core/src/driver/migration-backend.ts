@@ -99,7 +99,8 @@ export interface MigrationBackend {
   /**
    * Apply `changes` in order, then create whatever `ensure` declares and the
    * database lacks (as `ensureSchema` in apply mode; `ensure` may name only
-   * some fields of a table, the others are left alone), and save `record`'s
+   * some fields of a table, the others are left alone; a field `derivedFrom`
+   * another is added even where rows exist: the migration backfills it), and save `record`'s
    * progress, all in one transaction where the backend has them: on failure
    * nothing changed. Returns a description of each statement run.
    */

@@ -123,6 +123,15 @@ export interface FieldMeta {
    * that is not searchable (only the plugin can open the envelope).
    */
   readonly holds?: Readonly<Record<string, SensitiveOptions>> | undefined;
+  /**
+   * Set by a plugin on a storage field whose values it computes from another
+   * field's (the encryption plugin's blind index, from its encrypted field):
+   * the name of that field, a storage field or one that a storage field
+   * `holds`. Added alone to a table whose rows have values of that field, it
+   * would be empty on them, so a driver refuses to add it there
+   * (SchemaDriftError) and leaves it to a migration that backfills it.
+   */
+  readonly derivedFrom?: string | undefined;
   /** Set by `.references()`: this field holds the id of a record of another repository. */
   readonly references?: ReferenceMeta | undefined;
   /** Free-form annotations for plugins (e.g. the blind index a column serves). */
