@@ -10,9 +10,52 @@ const keyId = () => c.string({ max: 64 }).check((id) => (isValidKeyId(id) ? unde
 const keyText = () => c.string({ max: 1024 }).secret().check(keyTextProblem);
 
 /**
+ * One entry of `keys`: a raw key, or a passphrase with its stored salt.
+ * Checked here rather than value by value, so every message names the key
+ * id, as encryption() does, and with the rules the top-level passphrase has.
+ */
+const keyEntry = c.object(
+  {
+    id: keyId(),
+    key: c.string({ max: 1024 }).secret().describedAs('32 random bytes in base64 or hex (`openssl rand -base64 32`).'),
+    passphrase: c.string({ max: 1024 }).secret().describedAs(`Instead of key: a passphrase (at least ${MIN_PASSPHRASE_LENGTH} characters) with its salt; stretched with PBKDF2 at start-up.`),
+    salt: c.string({ max: 1024 }).secret().describedAs('Required with passphrase: its stored salt (e.g. 16 random bytes in base64); changing it changes the key.'),
+    active: c.boolean().default(false),
+  },
+  {
+    required: ['id'],
+    refine(k, fail, failed) {
+      const name = k.id === undefined ? 'this key' : `key ${k.id}`;
+      if (k.key !== undefined && k.passphrase !== undefined) {
+        fail('passphrase', `${name} has both key and passphrase: they are alternatives, keep one`);
+        return;
+      }
+      if (k.key === undefined && k.passphrase === undefined) {
+        if (!failed('key') && !failed('passphrase')) fail(null, `${name} has no key material: give key (32 random bytes, base64) or passphrase with salt`);
+        return;
+      }
+      if (k.key !== undefined) {
+        const problem = keyTextProblem(k.key);
+        if (problem) fail('key', `${name} ${problem}`);
+        if (k.salt !== undefined) fail('salt', `${name}: salt goes with passphrase only; remove it`);
+        return;
+      }
+      if (k.passphrase!.length < MIN_PASSPHRASE_LENGTH) fail('passphrase', `${name}: the passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters`);
+      if (k.salt === undefined) {
+        if (!failed('salt')) fail('salt', `${name}: salt is required with passphrase (e.g. 16 random bytes in base64: \`openssl rand -base64 16\`)`);
+        return;
+      }
+      const saltProblem = passphraseSaltProblem(k.salt);
+      if (saltProblem) fail('salt', `${name}: ${saltProblem}`);
+    },
+  },
+);
+
+/**
  * The `encryption` section of chatcore.yaml, owned by `@chatcore/encryption`.
  * Exactly one key source: `root_key`, `passphrase` (with `passphrase_salt`),
- * or `keys` (a keyring for rotation, one of them active). Every key value is
+ * or `keys` (a keyring for rotation, one of them active; each entry a key or a
+ * passphrase with its salt). Every key value is
  * secret, and each is checked with the rule `encryption()` applies.
  *
  * @example
@@ -28,17 +71,8 @@ export const encryptionSection = c.object(
     passphraseSalt: c.string({ max: 1024 }).secret().check(passphraseSaltProblem)
       .describedAs('The stored salt of the passphrase (e.g. 16 random bytes in base64); changing it changes the key.'),
     keyId: keyId().describedAs('Id written into new ciphertexts with root_key or passphrase (default k1).'),
-    keys: c.list(
-      c.object({ id: keyId(), key: c.string({ max: 1024 }).secret(), active: c.boolean().default(false) }, {
-        required: ['id', 'key'],
-        // Checked here rather than on the key alone, so the message names the key id, as encryption() does.
-        refine(k, fail) {
-          const problem = keyTextProblem(k.key);
-          if (problem) fail('key', k.id === undefined ? problem : `key ${k.id} ${problem}`);
-        },
-      }),
-      { min: 1 },
-    ).describedAs('A keyring for rotation: { id, key, active }; one key is active: true (a single key may omit it).'),
+    keys: c.list(keyEntry, { min: 1 })
+      .describedAs('A keyring for rotation: { id, key, active } or { id, passphrase, salt, active }; one key is active: true (a single key may omit it).'),
     sensitiveFields: c.list(fieldRef()).describedAs('Fields to encrypt besides those marked sensitive(): field or repository.field.'),
     blindIndex: c.object({
       key: keyText().describedAs('Separate key for blind indexes (HMAC); derived from the root key when absent.'),
@@ -82,7 +116,8 @@ declare module '@chatcore/core/config' {
 
 /**
  * `encryption()` options from the checked `encryption` section (the keys
- * map one to one).
+ * map one to one; a `keys` entry, `{ id, key }` or `{ id, passphrase, salt }`,
+ * is a KeyOption as it is).
  *
  * @example
  * ```ts
