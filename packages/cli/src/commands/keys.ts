@@ -24,6 +24,30 @@ function envNameOf(id: string): string {
 }
 
 /**
+ * The single key a file sets without a keyring (root_key, or passphrase with
+ * passphrase_salt): its id, its keyring entry with placeholders for the
+ * values (the loaded file no longer says which variables they came from),
+ * and the keys the keyring replaces.
+ */
+function singleKeyOf(section: { rootKey?: unknown; passphrase?: unknown; keyId?: string | undefined } | undefined): { id: string; source: string; replaced: string; lines: string[] } | undefined {
+  if (!section) return undefined;
+  const id = section.keyId ?? 'k1';
+  const keyId = section.keyId !== undefined;
+  if (section.rootKey !== undefined) {
+    return { id, source: 'root_key', replaced: `root_key${keyId ? ' and key_id' : ''}`, lines: ['      key: <the value root_key has now>'] };
+  }
+  if (section.passphrase !== undefined) {
+    return {
+      id,
+      source: 'passphrase',
+      replaced: keyId ? 'passphrase, passphrase_salt and key_id' : 'passphrase and passphrase_salt',
+      lines: ['      passphrase: <the value passphrase has now>', '      salt: <the value passphrase_salt has now>'],
+    };
+  }
+  return undefined;
+}
+
+/**
  * `chatcore keys status`: the keys in the ring, the active one, and how many
  * stored values each protects, per repository (a full scan of the
  * protected columns), plus an unfinished rotation or migration if there is one. Exit 1
@@ -71,7 +95,9 @@ export async function keysStatusCommand(ctx: CommandContext, options: { checkpoi
  * of `--from-env VAR`), check it loads into the keyring beside the
  * configured keys, and print how to add it to chatcore.yaml. Key material
  * lives in the environment, not in the CLI: the printed `keys` entry
- * refers to a variable.
+ * refers to a variable. A file with `root_key` or `passphrase` (no keyring
+ * yet) gets the whole keyring that replaces it: the current key first under
+ * its id, with placeholders for its values, then the new key.
  *
  * @example
  * ```ts
@@ -92,20 +118,23 @@ export async function keysAddCommand(ctx: CommandContext, options: { id: string;
     const enc = encryptionOf(db);
     await enc.addKey({ id: options.id, key }, { activate: options.activate === true });
     const entry = [`    - id: ${options.id}`, `      key: \${${env}}`, ...(options.activate ? ['      active: true'] : [])];
-    // A file with root_key has no keys list to add to: the keyring replaces root_key
-    // and key_id, with that key first under the id its ciphertexts carry.
-    const rootKeyId = app.config.encryption?.rootKey !== undefined ? (app.config.encryption.keyId ?? 'k1') : undefined;
-    const yaml = rootKeyId === undefined ? entry : ['  keys:', `    - id: ${rootKeyId}`, '      key: <the value root_key has now>', ...entry];
+    // A file with root_key or passphrase has no keys list to add to: the keyring replaces
+    // it (and passphrase_salt, key_id), with that key first under the id its ciphertexts carry.
+    const single = singleKeyOf(app.config.encryption);
+    // Without --activate the current key stays the active one; two keys need one marked.
+    const current = single === undefined ? [] : ['  keys:', `    - id: ${single.id}`, ...single.lines, ...(options.activate ? [] : ['      active: true'])];
+    const yaml = [...current, ...entry];
     const text = [
       options.fromEnv ? `Key ${options.id} from ${env} loads beside the configured keys (${enc.keyIds().filter((k) => k !== options.id).join(', ')}).`
         : `Generated key ${options.id} (32 random bytes, base64). Store it as a secret, in ${env}:`,
       ...(options.fromEnv ? [] : [`  ${env}=${key}`]),
-      rootKeyId === undefined
+      single === undefined
         ? 'Add it at the end of encryption.keys in your chatcore.yaml (the first key listed roots the blind indexes and row authenticators: never move it):'
-        : `Your chatcore.yaml sets encryption.root_key: replace root_key${app.config.encryption?.keyId ? ' and key_id' : ''} with this keyring, the current key first under its id (it roots the blind indexes and row authenticators: never move it):`,
+        : `Your chatcore.yaml sets encryption.${single.source}: replace ${single.replaced} with this keyring, the current key first under its id (it roots the blind indexes and row authenticators: never move it):`,
       ...yaml,
+      ...(single ? [`Replace each <the value ... has now> with what that setting holds now, unchanged (the same \${VAR} reference): another value is another key.`] : []),
       options.activate
-        ? `${rootKeyId === undefined ? 'and remove active: true from the previous key. ' : ''}Deploy, then run chatcore keys rotate to re-encrypt stored values under ${options.id}.`
+        ? `${single === undefined ? 'and remove active: true from the previous key. ' : ''}Deploy, then run chatcore keys rotate to re-encrypt stored values under ${options.id}.`
         : `When it should protect new writes, mark it active: true (and the previous key not), deploy, and run chatcore keys rotate.`,
     ];
     return {

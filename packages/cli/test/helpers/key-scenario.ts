@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createDatabase } from '@chatcore/core';
 import { pglite } from '@chatcore/pglite';
-import { encryption } from '@chatcore/encryption';
+import { encryption, type KeyOption } from '@chatcore/encryption';
 import { runCli, type CliRun } from './run-cli.js';
 import { repositories } from '../fixtures/protected-repositories.mjs';
 
@@ -35,8 +35,8 @@ export function keyScenario(name: string, options: { repositoriesModule?: string
     writeFileSync(join(dir, 'chatcore.yaml'), `database:\n  backend: pglite\n  data_dir: ${dataDir}\nencryption:\n  keys:\n${lines.join('\n')}\n${extra}`);
   }
 
-  /** Create the tables and rows with these keys (the CLI must not be running). */
-  async function seed(keys: Array<{ id: string; key: string; active?: boolean }>, options: { users?: number; notes?: number; blindIndexKey?: string } = {}): Promise<void> {
+  /** Create the tables and rows with these keys, raw or passphrase (the CLI must not be running). */
+  async function seed(keys: readonly KeyOption[], options: { users?: number; notes?: number; blindIndexKey?: string } = {}): Promise<void> {
     const db = createDatabase({ driver: pglite({ dataDir }), repositories, plugins: [encryption({ keys, ...(options.blindIndexKey ? { blindIndex: { key: options.blindIndexKey } } : {}) })], schemaMode: 'apply' });
     await db.connect();
     try {
