@@ -124,6 +124,8 @@ class Compiler {
   readonly relaxed = new Map<string, Set<string>>();
   /** Logical fields added by addField steps, by repository. */
   readonly added = new Map<string, Set<string>>();
+  /** Logical fields of addIndex/addUnique steps, by repository: a backfill fills their new blind indexes. */
+  readonly indexed = new Map<string, Set<string>>();
   /** Old table name of repositories renamed by this migration. */
   readonly tableBefore = new Map<string, string>();
 
@@ -160,12 +162,16 @@ class Compiler {
     for (const f of storageFieldsOf(r.storage, field)) {
       if (!this.touched.has(r.logical.name)) this.touched.set(r.logical.name, new Set());
       this.touched.get(r.logical.name)!.add(f);
-      if (relax && !r.storage.fields[f]!.optional) {
-        if (!this.relaxed.has(r.logical.name)) this.relaxed.set(r.logical.name, new Set());
-        this.relaxed.get(r.logical.name)!.add(f);
-        this.contractRequire.push({ kind: 'setRequired', table: r.storage.table, field: stored(r.storage, f), required: true });
-      }
+      if (relax) this.requireAfterData(r, f);
     }
+  }
+
+  /** A required storage field stays nullable until the data steps filled it, then becomes required. */
+  requireAfterData(r: RepositoryInfo, f: string): void {
+    if (r.storage.fields[f]!.optional || this.relaxed.get(r.logical.name)?.has(f)) return;
+    if (!this.relaxed.has(r.logical.name)) this.relaxed.set(r.logical.name, new Set());
+    this.relaxed.get(r.logical.name)!.add(f);
+    this.contractRequire.push({ kind: 'setRequired', table: r.storage.table, field: stored(r.storage, f), required: true });
   }
 
   /** A column that goes away in the contract phase accepts null from the start, so writes of the new code work meanwhile. */
@@ -265,6 +271,8 @@ class Compiler {
         const has = r.storage.indexes.some((i) => i.unique === step.unique && i.fields.join(',') === mapped.join(','));
         if (!has) this.fail(`${step.unique ? 'addUnique' : 'addIndex'}: ${step.repository} declares no ${step.unique ? 'unique key' : 'index'} over ${step.fields.join(', ')}; declare it in the repository (unique()/indexed() or options.indexes) first.`, { fields: step.fields });
         for (const f of step.fields) this.touch(r, f, false);
+        if (!this.indexed.has(step.repository)) this.indexed.set(step.repository, new Set());
+        for (const f of step.fields) this.indexed.get(step.repository)!.add(f);
         this.description.push(`add ${step.unique ? 'unique key' : 'index'} on ${step.repository}(${step.fields.join(', ')})`);
         return;
       }
@@ -292,6 +300,10 @@ class Compiler {
         // A required field added by this migration is filled here before it becomes NOT NULL
         // (decided from the steps alone, so that a resumed run compiles the same contract).
         for (const name of this.added.get(step.repository) ?? []) this.touch(r, name, true);
+        // So is the blind index of a required field made searchable: rows written before have none until rewritten.
+        for (const name of this.indexed.get(step.repository) ?? []) {
+          for (const f of storageFieldsOf(r.storage, name)) if (isBlindIndexOf(r.storage.fields[f]!, name)) this.requireAfterData(r, f);
+        }
         this.description.push(`backfill ${step.repository} (batches of ${step.batchSize ?? DEFAULT_BATCH})`);
         return;
       }
