@@ -1,29 +1,18 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
 import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
-import { FIXTURE_REPOSITORIES_V2, linkNodeModules } from './helpers/migrate-flow.js';
+import { FIXTURE_REPOSITORIES_V2 } from './helpers/migrate-flow.js';
+import { appFolder } from './helpers/app-folder.js';
 
 // `chatcore migrate` (the built binary) on the Firestore emulator, in a project of its own.
 
 const emulator = await useFirestoreEmulator();
 const project = `chatcore-cli-migrate-${randomBytes(4).toString('hex')}`;
-const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-migrate-fs-'));
-linkNodeModules(dir);
-writeFileSync(join(dir, 'chatcore.yaml'), `database:
-  backend: firestore
-  project_id: ${project}
-  emulator_host: ${emulator.host}
-encryption:
-  keys:
-    - id: k1
-      key: \${K1}
-      active: true
-`);
+const dir = appFolder('chatcore-cli-migrate-fs-', ['backend: firestore', `project_id: ${project}`, `emulator_host: ${emulator.host}`]);
 const env = { K1: randomBytes(32).toString('base64') };
 const v1 = { ...env, CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES };
 const v2 = { ...env, CHATCORE_REPOSITORIES: FIXTURE_REPOSITORIES_V2 };

@@ -1,24 +1,14 @@
 import { test } from 'uvu';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { linkNodeModules, migrateFlow } from './helpers/migrate-flow.js';
+import { appFolder } from './helpers/app-folder.js';
+import { migrateFlow } from './helpers/migrate-flow.js';
 import { createEmptyDatabase } from './helpers/pglite-database.js';
 
 // `chatcore migrate` (the built binary) on an embedded PGlite data directory.
 
-const dir = mkdtempSync(join(tmpdir(), 'chatcore-cli-migrate-pglite-'));
-linkNodeModules(dir);
-writeFileSync(join(dir, 'chatcore.yaml'), `database:
-  backend: pglite
-  data_dir: ${join(dir, 'data')}
-encryption:
-  keys:
-    - id: k1
-      key: \${K1}
-      active: true
-`);
+const dir = appFolder('chatcore-cli-migrate-pglite-', (d) => ['backend: pglite', `data_dir: ${join(d, 'data')}`]);
 
 // A new database: read-only commands (migrate status first) refuse a data_dir that does not exist yet.
 test.before(() => createEmptyDatabase(join(dir, 'data')));
