@@ -2,8 +2,8 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defineRepository, f, SchemaDriftError } from '@chatcore/core';
 import type { FieldMeta, RepositorySchema } from '@chatcore/core/driver';
-import { SqlDriver } from '../sql-driver.js';
-import { dropTables, SpyExecutor, suffix, type SqlSuiteOptions } from './fixtures.js';
+import { suffix, type SqlSuiteOptions } from './fixtures.js';
+import { spiedDriver } from './spied-database.js';
 
 const derived = (from: string, optional = true): FieldMeta => ({
   type: 'string', column: 'code_bidx', optional, unique: false, indexed: true, secret: false, storedAs: 'blind-index', derivedFrom: from,
@@ -37,8 +37,8 @@ function sealedVersions(table: string): { before: RepositorySchema; after: Repos
  */
 export function registerDerivedColumnSuite(options: SqlSuiteOptions) {
   const s = suite(`${options.name}: derived columns`);
-  const tables: string[] = [];
-  const ctx = {} as { spy: SpyExecutor; driver: SqlDriver };
+  const ctx = spiedDriver(s, options);
+  const tables = ctx.tables;
   const table = () => { const t = `derived_${suffix()}`; tables.push(t); return t; };
   const columnsOf = async (t: string) =>
     (await ctx.spy.execute({ sql: 'select column_name from information_schema.columns where table_schema = current_schema() and table_name = $1 order by column_name', parameters: [t] })).rows.map((r) => String(r.column_name));
@@ -48,15 +48,6 @@ export function registerDerivedColumnSuite(options: SqlSuiteOptions) {
     return err as SchemaDriftError;
   };
 
-  s.before(async () => {
-    ctx.spy = new SpyExecutor(await options.createExecutor());
-    ctx.driver = new SqlDriver({ name: options.name, executor: ctx.spy });
-    await ctx.driver.connect();
-  });
-  s.after(async () => {
-    await dropTables(ctx.spy, tables);
-    await ctx.driver.close();
-  });
 
   s('a derived column is refused where rows have values of its source: SchemaDriftError naming both, nothing added', async () => {
     const t = table();

@@ -1,9 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { defineRepository, f, ForeignKeyError, SchemaDriftError, type OnDelete } from '@chatcore/core';
-import { SqlDriver } from '../sql-driver.js';
-import { quoteIdent } from '../identifiers.js';
-import { SpyExecutor, suffix, type SqlSuiteOptions } from './fixtures.js';
+import { suffix, type SqlSuiteOptions } from './fixtures.js';
+import { spiedDriver } from './spied-database.js';
 
 function parents(table: string) {
   return defineRepository('parents', { id: f.id(), name: f.string() }, { table });
@@ -29,8 +28,8 @@ function plainChildren(table: string) {
  */
 export function registerForeignKeySuite(options: SqlSuiteOptions) {
   const s = suite(`${options.name}: foreign keys`);
-  const tables: string[] = [];
-  const ctx = {} as { spy: SpyExecutor; driver: SqlDriver };
+  const ctx = spiedDriver(s, options);
+  const tables = ctx.tables;
   const table = (base: string) => { const t = `${base}_${suffix()}`; tables.push(t); return t; };
   const constraints = async (t: string) =>
     (await ctx.spy.execute({
@@ -39,15 +38,6 @@ export function registerForeignKeySuite(options: SqlSuiteOptions) {
       parameters: [t],
     })).rows.map((r) => `${String(r.conname)}:${String(r.confdeltype)}`);
 
-  s.before(async () => {
-    ctx.spy = new SpyExecutor(await options.createExecutor());
-    ctx.driver = new SqlDriver({ name: options.name, executor: ctx.spy });
-    await ctx.driver.connect();
-  });
-  s.after(async () => {
-    for (const t of tables) await ctx.spy.execute({ sql: `drop table if exists ${quoteIdent(t)} cascade`, parameters: [] });
-    await ctx.driver.close();
-  });
 
   s('ensureSchema adds the constraint with its ON DELETE action, child listed first; a second run changes nothing', async () => {
     const p = table('fk_parents');

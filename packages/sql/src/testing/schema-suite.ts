@@ -3,7 +3,8 @@ import * as assert from 'uvu/assert';
 import { ConfigError, defineRepository, f, SchemaDriftError } from '@chatcore/core';
 import { SqlDriver } from '../sql-driver.js';
 import { quoteIdent } from '../identifiers.js';
-import { dropTables, SpyExecutor, suffix, type SqlSuiteOptions } from './fixtures.js';
+import { suffix, type SqlSuiteOptions } from './fixtures.js';
+import { spiedDriver } from './spied-database.js';
 
 function version1(table: string) {
   return defineRepository('items', { id: f.id(), title: f.string(), qty: f.integer(), version: f.version() }, { table });
@@ -27,21 +28,12 @@ function version2(table: string) {
  */
 export function registerSchemaSuite(options: SqlSuiteOptions) {
   const s = suite(`${options.name}: schema management`);
-  const tables: string[] = [];
-  const ctx = {} as { spy: SpyExecutor; driver: SqlDriver };
+  const ctx = spiedDriver(s, options);
+  const tables = ctx.tables;
   const table = (base: string) => { const t = `${base}_${suffix()}`; tables.push(t); return t; };
   const exists = async (t: string) =>
     (await ctx.spy.execute({ sql: 'select count(*)::int as n from information_schema.tables where table_schema = current_schema() and table_name = $1', parameters: [t] })).rows[0]?.n === 1;
 
-  s.before(async () => {
-    ctx.spy = new SpyExecutor(await options.createExecutor());
-    ctx.driver = new SqlDriver({ name: options.name, executor: ctx.spy });
-    await ctx.driver.connect();
-  });
-  s.after(async () => {
-    await dropTables(ctx.spy, tables);
-    await ctx.driver.close();
-  });
 
   s('ensureSchema creates tables and indexes once; a second run changes nothing', async () => {
     const t = table('items');
