@@ -50,10 +50,40 @@ test('options of another method are refused by name on reads, with the options t
 test('the refusal of an option says to fix the options, not the input, against the repository schema', async () => {
   const db = await open();
   const row = await db.items.create({ name: 'a' });
-  const err = await refusal(() => db.items.get(row.id, { reasn: 'x' } as never));
-  assert.match(err.message, /^Invalid options: options\.reasn: get\(\) takes no option "reasn"; .* Fix the options; nothing was written\.$/);
+  const err = await refusal(() => db.items.update(row.id, { name: 'b' }, { reasn: 'x' } as never));
+  assert.match(err.message, /^Invalid options: options\.reasn: update\(\) takes no option "reasn"; .* Fix the options; nothing was written\.$/);
   const input = await refusal(() => db.items.create({ name: 1 } as never));
   assert.match(input.message, /Fix the input to match the repository schema; nothing was written\.$/);
+  await db.close();
+});
+
+test('a read refused for its options, id or timeout says nothing of writes; a write refused for them still does', async () => {
+  const db = await open();
+  const row = await db.items.create({ name: 'a' });
+  const messages = async (calls: Array<() => Promise<unknown>>) => Promise.all(calls.map(async (call) => (await refusal(call)).message));
+  const reads = await messages([
+    () => db.items.get(row.id, { reasn: 'x' } as never),
+    () => db.items.find({}, { reasn: 'x' } as never),
+    () => db.items.get(7 as never),
+    () => db.items.getMany([7 as never]),
+    () => db.items.get(row.id, { timeout: 'soon' }),
+    () => db.items.count({}, { timeout: 'soon' }),
+  ]);
+  assert.equal(reads.map((m) => m.replace(/^(Invalid \w+): .*\. (Fix .*)$/, '$1 / $2')), [
+    'Invalid options / Fix the options.',
+    'Invalid options / Fix the options.',
+    'Invalid id / Fix the id to match the repository schema.',
+    'Invalid id / Fix the id to match the repository schema.',
+    'Invalid duration / Fix the duration.',
+    'Invalid duration / Fix the duration.',
+  ]);
+  const writes = await messages([
+    () => db.items.delete(row.id, { reasn: 'x' } as never),
+    () => db.items.delete(7 as never),
+    () => db.items.update(row.id, { name: 'b' }, { timeout: 'soon' }),
+  ]);
+  for (const m of writes) assert.match(m, /; nothing was written\.$/);
+  assert.equal(await db.items.get(row.id), { ...row });
   await db.close();
 });
 

@@ -4,7 +4,7 @@ import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { OperationContext } from '../context/operation-context.js';
 import { contextStore } from '../context/context-store.js';
 import type { Plugin } from '../plugin/plugin.js';
-import type { MethodName, Operation, OperationResult } from '../plugin/operation.js';
+import { familyOf, type MethodName, type Operation, type OperationResult } from '../plugin/operation.js';
 import { Pipeline, callDriver } from '../plugin/pipeline.js';
 import { deadlineError, remainingMs, withDeadline } from '../util/deadline.js';
 import { ConfigError, ValidationError } from '../errors.js';
@@ -144,7 +144,7 @@ export class DatabaseRuntime {
     // Every run of one call reports the call's start: plugins time the call, not the run.
     const ctx = this.callContext(method, op, options, scope, run?.startedAt);
     const session: DriverSession = scope?.session ?? this.driver;
-    const timeoutMs = this.timeoutOf(options);
+    const timeoutMs = this.timeoutOf(options, op);
     // The driver's own deadline: what is left of the call's (at least 1 ms; past it, withDeadline fails at once).
     const startedAt = run?.promised && timeoutMs ? Math.max(run.startedAt, performance.now() - timeoutMs + 1) : run?.startedAt;
     const driverMs = run && timeoutMs ? Math.max(1, Math.ceil(remainingMs(timeoutMs, startedAt)!)) : timeoutMs;
@@ -178,8 +178,15 @@ export class DatabaseRuntime {
   }
 
   /** The call's timeout in ms: the call's own, or the database's default. */
-  private timeoutOf(options: CallOptions | undefined): number | undefined {
-    return options?.timeout === undefined ? this.defaultTimeoutMs : parseTimeout(options.timeout, 'timeout');
+  private timeoutOf(options: CallOptions | undefined, op: Operation): number | undefined {
+    if (options?.timeout === undefined) return this.defaultTimeoutMs;
+    try {
+      return parseTimeout(options.timeout, 'timeout');
+    } catch (error) {
+      // A read's refusal says nothing of writes.
+      if (error instanceof ValidationError && familyOf(op.kind) === 'read') throw new ValidationError(error.issues, { context: 'duration', read: true });
+      throw error;
+    }
   }
 
   /**
@@ -196,7 +203,7 @@ export class DatabaseRuntime {
    * they see its end.
    */
   private async askedTransaction(method: MethodName, op: Operation, options: CallOptions | undefined, startedAt: number): Promise<OperationResult> {
-    const deadline = { signal: options?.signal, timeoutMs: this.timeoutOf(options), what: `${op.schema.name}.${method}`, startedAt };
+    const deadline = { signal: options?.signal, timeoutMs: this.timeoutOf(options, op), what: `${op.schema.name}.${method}`, startedAt };
     const settle = (error: unknown): unknown => (isRequestTooLarge(error) ? deadlineError(deadline) ?? RERUN : error);
     try {
       return await this.implicitTransaction(method, op, options, startedAt, settle);

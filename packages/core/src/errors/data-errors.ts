@@ -37,11 +37,17 @@ const READ_CONTEXTS: ReadonlySet<string> = new Set(['query', 'filter', 'cursor',
  */
 export class ValidationError extends ChatcoreError {
   readonly issues: readonly ValidationIssue[];
-  constructor(issues: readonly ValidationIssue[], options: ErrorOptions & { readonly context?: string } = {}) {
+  /**
+   * `context` names what was refused (default `input`); `read`: the call
+   * that refused it is a read, so the message says nothing of writes (as for
+   * a query, filter, cursor, include or aggregate).
+   */
+  constructor(issues: readonly ValidationIssue[], options: ErrorOptions & { readonly context?: string; readonly read?: boolean } = {}) {
     const context = options.context ?? 'input';
     const head = issues.slice(0, 5).map((i) => `${i.path}: ${i.message}`).join('; ');
     const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : '';
-    const fix = `Fix the ${context}${SCHEMA_CHECKED.has(context) ? ' to match the repository schema' : ''}${READ_CONTEXTS.has(context) ? '.' : '; nothing was written.'}`;
+    const read = options.read === true || READ_CONTEXTS.has(context);
+    const fix = `Fix the ${context}${SCHEMA_CHECKED.has(context) ? ' to match the repository schema' : ''}${read ? '.' : '; nothing was written.'}`;
     super('VALIDATION', `Invalid ${context}: ${head}${more}. ${fix}`, {
       cause: options.cause,
       info: { ...options.info, issues },

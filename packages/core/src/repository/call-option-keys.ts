@@ -44,7 +44,7 @@ export class CallOptionKeys {
       if (!allowed.has(key)) {
         throw new ValidationError(
           [{ path: `options.${key}`, message: `${method}() takes no option ${JSON.stringify(key)}; its options are ${[...allowed, ...(TAKES_INCLUDE.has(method) ? ['include'] : [])].join(', ')}` }],
-          { context: 'options' },
+          { context: 'options', read: READS.has(method) },
         );
       }
     }
@@ -59,6 +59,9 @@ export class CallOptionKeys {
     return set;
   }
 }
+
+/** Methods that only read: their refusal says nothing of writes. */
+const READS = new Set<string>(['get', 'getMany', 'find', 'findPage', 'findOne', 'count', 'exists', 'iterate', 'aggregate', 'query']);
 
 /** Methods whose options may also hold `include` (taken out before the check). */
 const TAKES_INCLUDE = new Set<string>(['get', 'getMany']);

@@ -104,7 +104,7 @@ export class RepositoryImpl {
   }
 
   async get(id: string, callOptions?: CallOptions): Promise<Row | null> {
-    const checked = this.writer.id(id);
+    const checked = this.writer.id(id, 'id', true);
     const taken = this.#take(callOptions);
     const options = taken.rest as CallOptions | undefined;
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked] }, options);
@@ -117,7 +117,7 @@ export class RepositoryImpl {
     const options = taken.rest as CallOptions | undefined;
     if (!Array.isArray(ids)) throw new ValidationError([{ path: 'ids', message: 'expected an array of ids' }]);
     if (ids.length > MAX_BATCH) throw new ValidationError([{ path: 'ids', message: `more than ${MAX_BATCH} ids` }]);
-    const checked = [...new Set(ids.map((id, i) => this.writer.id(id, `ids[${i}]`)))];
+    const checked = [...new Set(ids.map((id, i) => this.writer.id(id, `ids[${i}]`, true)))];
     if (checked.length === 0) return [];
     const result = await this.#run('getMany', { kind: 'get', schema: this.storage, ids: checked }, options);
     const byId = new Map(result.rows.map((r) => [r.id as string, r]));
@@ -280,7 +280,7 @@ export class RepositoryImpl {
    */
   async verifySecret(id: string, field: string, candidate: string, options?: CallOptions): Promise<boolean> {
     this.secrets.checkCandidate(field, candidate);
-    const checked = this.writer.id(id);
+    const checked = this.writer.id(id, 'id', true);
     const result = await this.#run('get', { kind: 'get', schema: this.storage, ids: [checked], select: ['id', field] }, options);
     const stored = result.rows[0]?.[field];
     if (typeof stored !== 'string') return verifyNothing(candidate);

@@ -124,11 +124,11 @@ export class WriteInput {
     return { set, increment };
   }
 
-  /** Validate an id argument. */
-  id(value: unknown, path = 'id'): string {
+  /** Validate an id argument (`read`: of a read, whose refusal says nothing of writes). */
+  id(value: unknown, path = 'id', read = false): string {
     const issues: ValidationIssue[] = [];
     const id = validateValue(this.fields.id!, value, path, issues);
-    if (issues.length) throw new ValidationError(issues, { context: 'id' });
+    if (issues.length) throw new ValidationError(issues, { context: 'id', read });
     return id as string;
   }
 
