@@ -30,7 +30,10 @@ export interface CliIo {
 }
 
 /**
- * Print a result: one JSON document on stdout with `--json`, the text lines otherwise.
+ * Print a result: one JSON document on stdout with `--json`, the text lines
+ * otherwise. Every JSON object carries `ok` (true when the exit code is 0)
+ * unless the command set it itself, so scripts can test one field whatever
+ * the command.
  *
  * @example
  * ```ts
@@ -38,6 +41,13 @@ export interface CliIo {
  * ```
  */
 export function printResult(io: CliIo, result: CommandResult, options: { json: boolean }): void {
-  if (options.json) io.stdout.write(`${JSON.stringify(result.json, null, 2)}\n`);
+  if (options.json) io.stdout.write(`${JSON.stringify(withOk(result), null, 2)}\n`);
   else if (result.text.length) io.stdout.write(`${result.text.join('\n')}\n`);
+}
+
+/** The JSON of a result, with `ok` from the exit code when the command did not set it. */
+function withOk(result: CommandResult): unknown {
+  const json = result.json;
+  if (json === null || typeof json !== 'object' || Array.isArray(json) || Object.hasOwn(json, 'ok')) return json;
+  return { ok: result.exitCode === 0, ...json };
 }

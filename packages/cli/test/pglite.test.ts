@@ -163,8 +163,9 @@ test('health: every component up, exit 0; --json lists them', async () => {
   assert.is(run.code, 0, show(run));
   assert.match(run.stdout, /^status: up/);
   assert.match(run.stdout, /up +pglite/);
-  const report = jsonOf<{ status: string; components: Array<{ name: string; status: string }> }>(await cli(['health', '--json']));
+  const report = jsonOf<{ ok: boolean; status: string; components: Array<{ name: string; status: string }> }>(await cli(['health', '--json']));
   assert.is(report.status, 'up');
+  assert.is(report.ok, true, 'every --json result carries ok');
   assert.equal(report.components.map((c) => c.name).sort(), ['audit', 'encryption', 'pglite', 'schema']);
   assert.ok(report.components.every((c) => c.status === 'up'));
 });
@@ -178,14 +179,16 @@ test('stats: row counts per repository and the audit queue', async () => {
   assert.is(run.code, 0, show(run));
   assert.match(run.stdout, /users: 30/);
   assert.match(run.stdout, /notes: 1/);
-  const json = jsonOf<{ rows: Record<string, number>; auditQueue: { dropped: number }; cache: unknown }>(await cli(['stats', '--json']));
+  const json = jsonOf<{ ok: boolean; rows: Record<string, number>; auditQueue: { dropped: number }; cache: unknown }>(await cli(['stats', '--json']));
+  assert.is(json.ok, true);
   assert.equal(json.rows, { users: 30, notes: 1 });
   assert.is(json.auditQueue.dropped, 0);
   assert.is(json.cache, null);
 });
 
 test('keys: status counts values per key; rotate to k2; retire k1 refused before, accepted after', async () => {
-  const status = jsonOf<{ activeKeyId: string; keys: Array<{ id: string; values: number }> }>(await cli(['keys', 'status', '--json']));
+  const status = jsonOf<{ ok: boolean; activeKeyId: string; keys: Array<{ id: string; values: number }> }>(await cli(['keys', 'status', '--json']));
+  assert.is(status.ok, true);
   assert.is(status.activeKeyId, 'k1');
   assert.equal(status.keys, [{ id: 'k1', active: true, values: 60 }]); // email + ssn of 30 users
 

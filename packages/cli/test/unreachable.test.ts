@@ -71,8 +71,9 @@ test('Firestore emulator on a closed port: health exits 1 without claiming the s
   const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await freePort()}\n`);
   const run = await runCli(['health', '--json'], { cwd: dir, env, timeoutMs: 120_000 });
   assert.is(run.code, 1, show(run));
-  const report = jsonOf<{ status: string; components: { name: string; status: string; error?: string }[] }>(run);
+  const report = jsonOf<{ ok: boolean; status: string; components: { name: string; status: string; error?: string }[] }>(run);
   assert.is(report.status, 'down', show(run));
+  assert.is(report.ok, false, 'ok follows the exit code');
   const firestore = report.components.find((c) => c.name === 'firestore');
   assert.is(firestore?.status, 'down', show(run));
   assert.match(firestore?.error ?? '', /Firestore is unavailable during health/);
