@@ -36,15 +36,16 @@ export class CallOptionKeys {
    * take. Options built in a variable (or in JavaScript) escape tsc's
    * excess-property check, and an ignored option is a silent bug: a misspelt
    * `expectedVersion` drops optimistic locking, `get(id, { select })` returns
-   * the whole record. Nothing has run when it throws.
+   * the whole record. Nothing has run when it throws. `read`: the call only
+   * reads, so the refusal says nothing of writes.
    */
-  check(method: MethodName, options: object): void {
+  check(method: MethodName, options: object, read = false): void {
     const allowed = this.#allowed(method);
     for (const key in options) {
       if (!allowed.has(key)) {
         throw new ValidationError(
           [{ path: `options.${key}`, message: `${method}() takes no option ${JSON.stringify(key)}; its options are ${[...allowed, ...(TAKES_INCLUDE.has(method) ? ['include'] : [])].join(', ')}` }],
-          { context: 'options', read: READS.has(method) },
+          { context: 'options', read },
         );
       }
     }
@@ -59,9 +60,6 @@ export class CallOptionKeys {
     return set;
   }
 }
-
-/** Methods that only read: their refusal says nothing of writes. */
-const READS = new Set<string>(['get', 'getMany', 'find', 'findPage', 'findOne', 'count', 'exists', 'iterate', 'aggregate', 'query']);
 
 /** Methods whose options may also hold `include` (taken out before the check). */
 const TAKES_INCLUDE = new Set<string>(['get', 'getMany']);

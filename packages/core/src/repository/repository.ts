@@ -7,7 +7,7 @@ import { normalizeFilter } from '../query/normalize-filter.js';
 import { collectQuery, normalizeQuery, type NormalizedFind } from '../query/normalize-query.js';
 import { normalizeAggregate } from '../query/aggregate.js';
 import { encodeCursor } from '../query/cursor.js';
-import type { MethodName, Operation } from '../plugin/operation.js';
+import { familyOf, type MethodName, type Operation } from '../plugin/operation.js';
 import type { DatabaseRuntime } from '../database/runtime.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
 import { verifyNothing, verifySecretHash } from '../secret/secret-hash.js';
@@ -331,7 +331,7 @@ export class RepositoryImpl {
   }
 
   #run(method: MethodName, op: Operation, options: CallOptions | undefined) {
-    if (options !== undefined) this.runtime.callOptionKeys.check(method, options);
+    if (options !== undefined) this.runtime.callOptionKeys.check(method, options, familyOf(op.kind) === 'read');
     return this.runtime.execute(method, op, options, this.scope);
   }
 

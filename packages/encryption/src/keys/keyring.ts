@@ -44,6 +44,16 @@ export function heldKeyMaterial(ring: Keyring): { roots: Buffer[]; indexRoot: Bu
 /** Stretched passphrases, per provider, per (salt, iterations, passphrase) digest: once per process. */
 const stretched = new WeakMap<KeyProvider, Map<string, Promise<Uint8Array>>>();
 
+/** Two key ids with the same root key material. */
+function sameRootsError(first: string, second: string): ConfigError {
+  return new ConfigError(`Keys ${first} and ${second} are the same key material under two ids: give each key id its own random key.`, { info: { keyId: second } });
+}
+
+/** A blind-index key equal to a root key. */
+function indexSameAsRootError(rootId: string, indexId: string): ConfigError {
+  return new ConfigError(`The blind-index key is the same as root key ${rootId}: blind indexes need a key of their own (or leave blindIndex.key unset to derive them from ${indexId}).`, { info: { keyId: rootId } });
+}
+
 function stretchOnce(provider: KeyProvider, source: KeySource): Promise<Uint8Array> {
   let cache = stretched.get(provider);
   if (!cache) stretched.set(provider, (cache = new Map()));
@@ -113,7 +123,7 @@ export class Keyring {
       const weakness = keyWeakness(root);
       if (weakness) throw new ConfigError(`Key ${source.id} resolved through the key provider ${weakness}: it is not random key material; check the provider and the key configured for ${source.id}.`, { info: { keyId: source.id } });
       for (const [other, known] of roots) {
-        if (sameKeyBytes(known, root)) throw new ConfigError(`Keys ${other} and ${source.id} are the same key material under two ids: give each key id its own random key.`, { info: { keyId: source.id } });
+        if (sameKeyBytes(known, root)) throw sameRootsError(other, source.id);
       }
       roots.set(source.id, root);
     }
@@ -122,7 +132,7 @@ export class Keyring {
       for (const [id, root] of roots) {
         if (sameKeyBytes(root, indexRoot)) {
           indexRoot.fill(0);
-          throw new ConfigError(`The blind-index key is the same as root key ${id}: blind indexes need a key of their own (or leave blindIndex.key unset to derive them from ${ids.index}).`, { info: { keyId: id } });
+          throw indexSameAsRootError(id, ids.index);
         }
       }
     }
@@ -144,30 +154,21 @@ export class Keyring {
     const active = config.activeKeyId ?? only;
     // The first key: append new keys at the end of the list, never in front.
     const index = config.indexKeyId ?? config.keys[0]!.id;
-    Keyring.checkDistinctRawKeys(config.keys);
-    if (config.indexKey !== undefined) {
-      const index = decodeKeyBytes(config.indexKey, 'blind index');
-      // Raw root keys are compared now, so the mistake surfaces at createDatabase; passphrase and wrapped keys at connect.
-      for (const s of config.keys) {
-        if (s.key === undefined) continue;
-        const root = decodeKeyBytes(s.key, s.id);
-        const same = sameKeyBytes(root, index);
-        root.fill(0);
-        if (same) {
-          index.fill(0);
-          throw new ConfigError(`The blind-index key is the same as root key ${s.id}: blind indexes need a key of their own (or leave blindIndex.key unset to derive them from the index key id).`, { info: { keyId: s.id } });
-        }
-      }
-      index.fill(0);
-    }
+    Keyring.checkRawKeys(config.keys, config.indexKey, index);
     if (!active) throw new ConfigError('With several keys, set activeKeyId (or active: true on one key) to the key new writes use.');
     if (!seen.has(active)) throw new ConfigError(`activeKeyId ${active} is not one of the keys.`);
     if (!seen.has(index)) throw new ConfigError(`indexKeyId ${index} is not one of the keys.`);
     return { active, index };
   }
 
-  /** Raw root keys are compared when the plugin is created; passphrase and wrapped keys when `load` resolves them. */
-  private static checkDistinctRawKeys(keys: readonly KeySource[]): void {
+  /**
+   * Raw root keys, and a raw blind-index key, are compared when the plugin
+   * is created, so the mistake surfaces at createDatabase; passphrase and
+   * wrapped keys when `load` resolves them. Each key is decoded once and
+   * every copy zeroed.
+   */
+  private static checkRawKeys(keys: readonly KeySource[], indexKey: string | undefined, indexId: string): void {
+    const index = indexKey === undefined ? undefined : decodeKeyBytes(indexKey, 'blind index');
     const raw: { id: string; bytes: Buffer }[] = [];
     try {
       for (const s of keys) {
@@ -175,10 +176,12 @@ export class Keyring {
         const bytes = decodeKeyBytes(s.key, s.id);
         const twin = raw.find((r) => sameKeyBytes(r.bytes, bytes));
         raw.push({ id: s.id, bytes });
-        if (twin) throw new ConfigError(`Keys ${twin.id} and ${s.id} are the same key material under two ids: give each key id its own random key.`, { info: { keyId: s.id } });
+        if (twin) throw sameRootsError(twin.id, s.id);
+        if (index !== undefined && sameKeyBytes(bytes, index)) throw indexSameAsRootError(s.id, indexId);
       }
     } finally {
       for (const r of raw) r.bytes.fill(0);
+      index?.fill(0);
     }
   }
 
