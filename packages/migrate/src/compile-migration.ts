@@ -234,6 +234,7 @@ class Compiler {
         this.touch(r, step.to, true);
         for (const [name, m] of Object.entries(reader.fields)) this.retire(r, { name, meta: m });
         const scanFields: Record<string, FieldMeta> = { id: r.storage.fields.id!, [reader.valueField]: reader.fields[reader.valueField]!, [step.to]: { ...r.storage.fields[step.to]!, optional: true } };
+        for (const name of reader.alsoRead ?? []) if (r.storage.fields[name]) scanFields[name] = r.storage.fields[name];
         this.copy(r, step.repository, scanFields, { from: reader.valueField, to: step.to, read: reader.read }, step.batchSize);
         this.description.push(`rename ${step.repository}.${step.from} to ${step.to} (${meta.sensitive ? 'values re-encrypted, blind index rebuilt' : 'values rewritten'} in batches)`);
         return;

@@ -341,7 +341,7 @@ export interface MigrationRewriteStep {
  * @example
  * ```ts
  * const reader = db.plugin('encryption')?.renamedFieldReader?.('users', 'email', 'contact');
- * if (reader) console.log(Object.keys(reader.fields)); // ['email', 'emailBidx']: read them with the driver, then reader.read(row)
+ * if (reader) console.log(Object.keys(reader.fields)); // ['email', 'emailBidx']: read them (and reader.alsoRead) with the driver, then reader.read(row)
  * ```
  */
 export interface RenamedFieldReader {
@@ -349,6 +349,8 @@ export interface RenamedFieldReader {
   readonly fields: Readonly<Record<string, FieldMeta>>;
   /** Which of `fields` holds the value (the others are dropped with it). */
   readonly valueField: string;
+  /** Current storage fields `read` needs as well (e.g. a row authenticator the value is bound to); read them with `fields`. */
+  readonly alsoRead?: readonly string[];
   /** The logical value of a storage row holding `id` and `fields` (null for null). */
   read(row: StoredRow): unknown;
 }
