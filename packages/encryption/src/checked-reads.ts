@@ -9,19 +9,20 @@ type Next = (op: Operation) => Promise<OperationResult>;
 
 /**
  * What checked reads and writes need from the plugin: decryption (which
- * also checks each row's authenticator), the check alone of a row a write
- * is about to rewrite (`renamed`: slots a rename migration read), and where
- * to report rows found through a blind index that is not their own. Each
- * failure is reported as a security event before it is raised.
+ * also checks each row's authenticator), the same for a row a write is
+ * about to rewrite (`renamed`: slots a rename migration read, still under
+ * their old names), and where to report rows found through a blind index
+ * that is not their own. Each failure is reported as a security event
+ * before it is raised.
  *
  * @example
  * ```ts
- * const io: CheckedIo = { decrypt: (rows) => decryptRows(rows), check: (row, renamed) => checkReported(row, renamed), mismatch: (fields, ids) => report(fields, ids) };
+ * const io: CheckedIo = { decrypt: (rows) => decryptRows(rows), open: (row, renamed) => openReported(row, renamed), mismatch: (fields, ids) => report(fields, ids) };
  * ```
  */
 export interface CheckedIo {
   decrypt(rows: readonly StoredRow[]): StoredRow[];
-  check(row: StoredRow, renamed?: readonly RenamedSlot[]): void;
+  open(row: StoredRow, renamed?: readonly RenamedSlot[]): StoredRow;
   mismatch(fields: readonly string[], ids: readonly string[]): void;
 }
 

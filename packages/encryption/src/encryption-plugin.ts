@@ -15,7 +15,7 @@ import { checkRow, pendingRenames, planRepositories, withAuthFields, type Reposi
 import { RowAuthenticator } from './crypto/row-authenticator.js';
 import { BlindIndexer } from './crypto/blind-index.js';
 import { storageSchema } from './storage-schema.js';
-import { decryptRow } from './encryption-transformer.js';
+import { openRow } from './encryption-transformer.js';
 import { checkDistinct, checkOrderBy, mapSelect, rewriteAggregate, rewriteCondition } from './query-rewriter.js';
 import { IndexChecks } from './index-verification.js';
 import { conflictHolder, countChecked, readChecked, type CheckedIo } from './checked-reads.js';
@@ -354,7 +354,7 @@ export class EncryptionPlugin implements Plugin {
   private checkedIo(plan: RepositoryPlan, ctx: OperationContext): CheckedIo {
     return {
       decrypt: (rows) => this.decryptRows(plan, rows, ctx),
-      check: (row, renamed) => reportingFailures(this.sink(), plan, ctx, row.id, () => checkRow(plan, row, renamed)),
+      open: (row, renamed) => reportingFailures(this.sink(), plan, ctx, row.id, () => openRow(plan, row, renamed)),
       mismatch: (fields, ids) => reportIndexMismatch(this.sink(), plan, fields, ids, ctx),
     };
   }
@@ -364,10 +364,8 @@ export class EncryptionPlugin implements Plugin {
     let i = 0;
     try {
       for (; i < rows.length; i++) {
-        // Each value first (its own error names the field or the missing key), then how they fit together.
-        out[i] = decryptRow(plan, rows[i]!);
         // A row a rename migration is rewriting: its renamed slots are still authenticated under their old names.
-        checkRow(plan, rows[i]!, plan.renamed.size === 0 ? undefined : pendingRenames(plan, rows[i]!));
+        out[i] = openRow(plan, rows[i]!, plan.renamed.size === 0 ? undefined : pendingRenames(plan, rows[i]!));
       }
     } catch (error) {
       if (error instanceof IntegrityError || error instanceof KeyError) reportCheckFailure(this.sink(), plan, error, ctx, rows[i]?.id);

@@ -2,7 +2,8 @@ import type { StoredRow } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { decodeValue, encodeTransient } from './crypto/plaintext-codec.js';
 import { openRecord, sealRecord } from './record/record-envelope.js';
-import { authOf, blindIndexOf, cipherOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, checkRow, cipherOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import type { RenamedSlot } from './crypto/row-authenticator.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 
 /**
@@ -21,27 +22,43 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
   const id = row.id as string;
   const out: StoredRow = {};
   const fields = plan.fields;
+  // With row authenticators, every value is sealed bound to this state of the row (row-binding.ts).
+  const bound = plan.authMode === 'off' ? undefined : authOf(plan).bind(versionOf(plan, row), plan.mode === 'field' ? authOf(plan).countOf(row) : 1);
+  const binding = bound?.binding;
   if (plan.mode === 'field') {
     for (const k in row) {
       const v = row[k];
       const p = fields.get(k);
       if (!p) out[k] = v;
-      else out[k] = v === null || v === undefined ? null : cipherOf(plan, p).seal(encodeTransient(v, p.meta.type, p.meta.items), id);
+      else out[k] = v === null || v === undefined ? null : cipherOf(plan, p).seal(encodeTransient(v, p.meta.type, p.meta.items), id, binding);
     }
   } else {
     for (const k in row) if (!fields.has(k)) out[k] = row[k];
-    out[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, row, id);
+    out[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, row, id, binding);
   }
   for (const p of plan.searchable) out[p.indexField!] = blindIndexOf(plan, p, row[p.name]);
-  if (plan.authMode !== 'off') out[AUTH_FIELD] = authOf(plan).compute(out);
+  if (plan.authMode !== 'off') out[AUTH_FIELD] = bound ? bound.auth : authOf(plan).compute(out);
   return out;
+}
+
+/**
+ * The version a row holds (undefined for a repository without `f.version()`).
+ *
+ * @example
+ * ```ts
+ * authOf(plan).bind(versionOf(plan, after), 2);
+ * ```
+ */
+export function versionOf(plan: RepositoryPlan, row: StoredRow): unknown {
+  const field = plan.logical.versionField;
+  return field === undefined ? undefined : row[field];
 }
 
 /**
  * Turn a storage row into a logical row: decrypt the encrypted fields that
  * are present (projections may leave some out), open the envelope, and drop
- * blind-index and envelope fields. Returns a new object; `stored` is left
- * as it is.
+ * blind-index and envelope fields. The values of a bound row open with its
+ * binding. Returns a new object; `stored` is left as it is.
  *
  * @example
  * ```ts
@@ -53,6 +70,8 @@ export function decryptRow(plan: RepositoryPlan, stored: StoredRow): StoredRow {
   // property access): rows from below may be shared, e.g. by an in-process
   // cache tier that keeps ciphertext rows by reference.
   const id = stored.id as string;
+  // A bound row (b1): each value opens only with the row's binding, which is the row check.
+  const binding = plan.auth === undefined ? undefined : plan.auth.bindingOf(stored);
   const out: StoredRow = {};
   const reads = plan.reads;
   for (const k in stored) {
@@ -60,12 +79,32 @@ export function decryptRow(plan: RepositoryPlan, stored: StoredRow): StoredRow {
     const how = reads.get(k);
     if (how === undefined) out[k] = v;
     else if (how === 'envelope') {
-      const values = openRecord(envelopeCipherOf(plan), plan.logical.fields, v, id, plan.envelope);
+      const values = openRecord(envelopeCipherOf(plan), plan.logical.fields, v, id, plan.envelope, binding);
       for (const n of plan.sealed) out[n] = values[n] ?? null;
     } else if (how !== 'index') {
-      out[k] = v === null || v === undefined ? v : decodeValue(cipherOf(plan, how).open(v, id), how.meta.type, how.meta.items);
+      out[k] = v === null || v === undefined ? v : decodeValue(cipherOf(plan, how).open(v, id, binding), how.meta.type, how.meta.items);
     }
   }
+  return out;
+}
+
+/**
+ * A stored row decrypted and checked: each value first (its own error
+ * names the field or the missing key), then how they fit together (the row
+ * authenticator; `renamed`: slots a rename migration read, still under
+ * their old names). A row without an authenticator is judged before its
+ * values, which would only fail to open if they were bound.
+ *
+ * @example
+ * ```ts
+ * const logical = openRow(plan, stored); // IntegrityError / KeyError when it does not check
+ * ```
+ */
+export function openRow(plan: RepositoryPlan, stored: StoredRow, renamed?: readonly RenamedSlot[]): StoredRow {
+  const missing = plan.authMode !== 'off' && (stored[AUTH_FIELD] === null || stored[AUTH_FIELD] === undefined);
+  if (missing) checkRow(plan, stored, renamed);
+  const out = decryptRow(plan, stored);
+  if (!missing) checkRow(plan, stored, renamed);
   return out;
 }
 
@@ -92,20 +131,21 @@ export function touchesProtected(plan: RepositoryPlan, patch: { readonly set: Re
 
 /**
  * Encrypt the `set` part of a field-mode patch for one record (the AAD binds
- * the id), adding blind indexes of searchable fields.
+ * the id, and the row's new state when `binding` is given), adding blind
+ * indexes of searchable fields.
  *
  * @example
  * ```ts
  * const set = encryptSet(plan, op.patch.set, id);
  * ```
  */
-export function encryptSet(plan: RepositoryPlan, set: Readonly<Record<string, unknown>>, id: string): Record<string, unknown> {
+export function encryptSet(plan: RepositoryPlan, set: Readonly<Record<string, unknown>>, id: string, binding?: string): Record<string, unknown> {
   const out: Record<string, unknown> = { ...set };
   for (const [f, value] of Object.entries(set)) {
     const p = plan.fields.get(f);
     if (!p) continue;
     if (p.indexField) out[p.indexField] = blindIndexOf(plan, p, value);
-    out[f] = value === null || value === undefined ? null : cipherOf(plan, p).seal(encodeTransient(value, p.meta.type, p.meta.items), id);
+    out[f] = value === null || value === undefined ? null : cipherOf(plan, p).seal(encodeTransient(value, p.meta.type, p.meta.items), id, binding);
   }
   return out;
 }

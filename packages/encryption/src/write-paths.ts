@@ -1,10 +1,11 @@
 import type { Condition, Operation, OperationResult, StoredRow } from '@chatcore/core/plugin';
 import { ConflictError, PartialWriteError, UniqueViolationError } from '@chatcore/core';
 import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
+import { encodeTransient } from './crypto/plaintext-codec.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
 import { sealRecord } from './record/record-envelope.js';
 import { sealedIncrement } from './record/sealed-increment.js';
-import { authOf, blindIndexOf, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, cipherOf, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 import type { CheckedIo } from './checked-reads.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 import { CasRetry } from './cas-retry.js';
@@ -131,11 +132,13 @@ export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Ne
 
 /**
  * Read-modify-write of one record under row authentication: the current
- * row is read and checked (an update must not re-authenticate a tampered
- * row; a row a rename migration read is checked under the old field names;
- * a failure is reported like a read's, nothing written), the patch applied (encrypted, or merged into the envelope), the
- * authenticator computed over the values and version the row will have,
- * and the write guarded by the version and the authenticator read; a race
+ * row is read and opened (its values and authenticator checked: an update
+ * must not re-authenticate a tampered row; a row a rename migration read
+ * is checked under the old field names; a failure is reported like a
+ * read's, nothing written), the patch applied, and every value sealed
+ * again bound to the state the row will have (its new version, a fresh
+ * nonce: row-binding.ts), or the envelope merged and sealed again. The
+ * write is guarded by the version and the authenticator read; a race
  * retries.
  */
 async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: Condition | undefined, next: Next, io: CheckedIo): Promise<StoredRow | undefined> {
@@ -148,19 +151,16 @@ async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where:
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
-    io.check(current, renamed && pendingRenames(plan, current, renamed));
-    let set: Record<string, unknown>;
-    let increment: Record<string, number | bigint>;
-    if (plan.mode === 'field') {
-      set = encryptSet(plan, op.patch.set, id);
-      increment = { ...op.patch.increment };
-    } else {
-      ({ set, increment } = mergeIntoEnvelope(plan, op, current, id, io.decrypt));
+    const logical = io.open(current, renamed && pendingRenames(plan, current, renamed));
+    const afterVersion = version ? Number(current[version] ?? 0) + Number(op.patch.increment[version] ?? 0) : undefined;
+    const { set, increment } = plan.mode === 'field' ? rebindFields(plan, op, logical, id, afterVersion) : mergeIntoEnvelope(plan, op, logical, id, authOf(plan).bind(afterVersion, 1));
+    if (!(AUTH_FIELD in set)) {
+      // No value left to bind through: the a2 MAC over the id and version.
+      const after: StoredRow = { ...current, ...set };
+      if (version) after[version] = afterVersion;
+      set[AUTH_FIELD] = authOf(plan).compute(after);
     }
-    const after: StoredRow = { ...current, ...set };
-    if (version) after[version] = Number(current[version] ?? 0) + Number(increment[version] ?? 0);
-    set[AUTH_FIELD] = authOf(plan).compute(after);
-    // The authenticator read changes with any covered value (a re-encryption job swaps ciphertexts without moving the version).
+    // The authenticator read changes with every write (a fresh nonce), and with any covered value under a2.
     const authGuard: Condition = current[AUTH_FIELD] == null ? { kind: 'isNull', field: AUTH_FIELD, isNull: true } : { kind: 'cmp', field: AUTH_FIELD, op: 'eq', value: current[AUTH_FIELD] };
     const guard = version ? and({ kind: 'cmp', field: version, op: 'eq', value: current[version] }, authGuard) : authGuard;
     const res = await next({ ...op, target: { ids: [id], where: and(where, guard) }, patch: { set, increment } });
@@ -170,9 +170,40 @@ async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where:
   throw new ConflictError(plan.name, id, undefined);
 }
 
-/** Record mode: the patch merged into the opened envelope, as the storage patch (envelope, blind indexes, clear fields). */
-function mergeIntoEnvelope(plan: RepositoryPlan, op: UpdateOp, current: StoredRow, id: string, decrypt: Decrypt): { set: Record<string, unknown>; increment: Record<string, number | bigint> } {
-  const logical = decrypt([current])[0]!;
+type StoragePatch = { set: Record<string, unknown>; increment: Record<string, number | bigint> };
+
+/**
+ * Field mode under row authentication: the patch encrypted, and every value
+ * it leaves as it was sealed again, all bound to the row's next state (a
+ * fresh `b1` authenticator in `set`); nothing bound when no value is left.
+ */
+function rebindFields(plan: RepositoryPlan, op: UpdateOp, logical: StoredRow, id: string, version: number | undefined): StoragePatch {
+  const patched = op.patch.set;
+  let count = 0;
+  for (const p of plan.fields.values()) {
+    const v = p.name in patched ? patched[p.name] : logical[p.name];
+    if (v !== null && v !== undefined) count++;
+  }
+  const bound = authOf(plan).bind(version, count);
+  const set = encryptSet(plan, patched, id, bound?.binding);
+  if (bound) {
+    for (const p of plan.fields.values()) {
+      const v = logical[p.name];
+      if (p.name in patched || v === null || v === undefined) continue;
+      set[p.name] = cipherOf(plan, p).seal(encodeTransient(v, p.meta.type, p.meta.items), id, bound.binding);
+    }
+    set[AUTH_FIELD] = bound.auth;
+  }
+  return { set, increment: { ...op.patch.increment } };
+}
+
+/**
+ * Record mode: the patch merged into the opened envelope (`logical`), as
+ * the storage patch (envelope, blind indexes, clear fields). The envelope
+ * is sealed again when the patch touches a sealed field, or always under
+ * row authentication (`bound`: the row's next state and its authenticator).
+ */
+function mergeIntoEnvelope(plan: RepositoryPlan, op: UpdateOp, logical: StoredRow, id: string, bound?: { readonly auth: string; readonly binding: string }): StoragePatch {
   const set: Record<string, unknown> = {};
   const increment: Record<string, number | bigint> = {};
   for (const [f, v] of Object.entries(op.patch.set)) {
@@ -183,10 +214,11 @@ function mergeIntoEnvelope(plan: RepositoryPlan, op: UpdateOp, current: StoredRo
     if (!plan.fields.has(f)) increment[f] = by;
     else logical[f] = sealedIncrement(plan.logical, f, logical[f], by);
   }
-  if (touchesProtected(plan, op.patch)) {
-    set[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, logical, id);
+  if (bound || touchesProtected(plan, op.patch)) {
+    set[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, logical, id, bound?.binding);
     for (const p of plan.fields.values()) if (p.indexField && (p.name in op.patch.set || p.name in op.patch.increment)) set[p.indexField] = blindIndexOf(plan, p, logical[p.name]);
   }
+  if (bound) set[AUTH_FIELD] = bound.auth;
   return { set, increment };
 }
 
@@ -199,7 +231,7 @@ async function resealOne(plan: RepositoryPlan, op: UpdateOp, id: string, where: 
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
     // Reached only for patches that touch a protected field: the envelope is always sealed again.
-    const { set, increment } = mergeIntoEnvelope(plan, op, current, id, decrypt);
+    const { set, increment } = mergeIntoEnvelope(plan, op, decrypt([current])[0]!, id);
     // Compare-and-swap: the write applies only if nobody changed the record since it was read.
     const guard: Condition = version
       ? { kind: 'cmp', field: version, op: 'eq', value: current[version] }

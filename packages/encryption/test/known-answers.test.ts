@@ -6,7 +6,10 @@ import { gcmOpen, gcmSeal } from '../src/crypto/aes-gcm.js';
 import { ValueCipher } from '../src/crypto/value-cipher.js';
 import { decodeValue } from '../src/crypto/plaintext-codec.js';
 import { BlindIndexer } from '../src/crypto/blind-index.js';
-import { parseCiphertext } from '../src/crypto/ciphertext-format.js';
+import { headerFor, parseCiphertext } from '../src/crypto/ciphertext-format.js';
+import { contextBytes } from '../src/crypto/aad.js';
+import { rowBinding } from '../src/crypto/row-binding.js';
+import { encodeValue } from '../src/crypto/plaintext-codec.js';
 import { openRecord } from '../src/record/record-envelope.js';
 
 // AES-256-GCM test cases 13-16 of "The Galois/Counter Mode of Operation (GCM)"
@@ -65,6 +68,21 @@ test('the committed v1 sealed-record fixture opens to its committed values', asy
     tokens: { type: 'integer', optional: false, unique: false, indexed: false, secret: false },
   } as const;
   assert.equal(openRecord(cipher, metas, fixture.record.envelope, fixture.recordId), fixture.record.values);
+});
+
+test('a value bound to its row (b1) has the documented AAD: header, ctx(repository, field), ctx(id), ctx(rowAuth ":" version)', async () => {
+  const ring = await Keyring.load({ keys: [{ id: fixture.keyId, key: fixture.rootKey }] }, localKeyProvider());
+  const cipher = new ValueCipher(ring, 'users', 'email');
+  const binding = rowBinding('b1.2.AAAAAAAAAAAAAAAA', 7);
+  assert.is(binding, 'b1.2.AAAAAAAAAAAAAAAA:7');
+  const text = cipher.seal(encodeValue('ada@example.com', 'string'), 'r1', binding);
+  const parts = parseCiphertext(Buffer.from(text, 'base64url'));
+  const aad = Buffer.concat([headerFor(fixture.keyId), contextBytes(['users', 'email']), contextBytes(['r1']), contextBytes([binding])]);
+  const plain = gcmOpen(ring.encryptionKey(fixture.keyId, 'users', 'email'), parts.nonce, parts.tag, aad, parts.body);
+  assert.is(decodeValue(plain, 'string'), 'ada@example.com');
+  assert.is(decodeValue(cipher.open(text, 'r1', binding), 'string'), 'ada@example.com');
+  // Without the binding, or with another state's, it does not open.
+  for (const other of [undefined, rowBinding('b1.2.AAAAAAAAAAAAAAAA', 8), rowBinding('b1.1.AAAAAAAAAAAAAAAA', 7)]) assert.throws(() => cipher.open(text, 'r1', other), /does not match its row authenticator|failed authentication/);
 });
 
 test.run();

@@ -23,8 +23,9 @@ export function contextBytes(parts: readonly string[]): Buffer {
 /**
  * The AAD of one value: `header || ctx(repository, field) || ctx(recordId)`
  * (field-level), or with the field `$record` and then `u16be(n)` plus each
- * sealed field name (record-level, see record-envelope.ts). `prefix` is
- * `ctx(repository, field)`, computed once per field. The result is only
+ * sealed field name (record-level, see record-envelope.ts), then, for a
+ * value bound to its row's state (row-binding.ts), `ctx(binding)`. `prefix`
+ * is `ctx(repository, field)`, computed once per field. The result is only
  * valid until the next call (it is a view of a reused buffer): pass it
  * straight to the cipher.
  *
@@ -33,18 +34,25 @@ export function contextBytes(parts: readonly string[]): Buffer {
  * const aad = buildAad(headerFor('k1'), contextBytes(['users', 'email']), id);
  * ```
  */
-export function buildAad(header: Buffer, prefix: Buffer, recordId: string, suffix?: Buffer): Buffer {
+export function buildAad(header: Buffer, prefix: Buffer, recordId: string, suffix?: Buffer, binding?: string): Buffer {
   // Built in a shared scratch buffer: the cipher copies the AAD synchronously
   // (setAAD), so the bytes are only needed until this call's caller returns.
-  const max = header.length + prefix.length + 2 + recordId.length * 3 + (suffix?.length ?? 0);
+  const max = header.length + prefix.length + 4 + (recordId.length + (binding?.length ?? 0)) * 3 + (suffix?.length ?? 0);
   if (scratch.length < max) scratch = Buffer.allocUnsafeSlow(Math.max(max, scratch.length * 2));
   let at = header.copy(scratch, 0);
   at += prefix.copy(scratch, at);
-  const idLen = scratch.write(recordId, at + 2, 'utf8');
-  scratch.writeUInt16BE(idLen, at);
-  at += 2 + idLen;
+  at = writePart(scratch, at, recordId);
   if (suffix) at += suffix.copy(scratch, at);
+  if (binding !== undefined) at = writePart(scratch, at, binding);
   return scratch.subarray(0, at);
+}
+
+/** `u16be(byteLength) || utf8(text)` at `at`; returns the end. */
+function writePart(buf: Buffer, at: number, text: string): number {
+  const len = buf.write(text, at + 2, 'utf8');
+  buf[at] = len >> 8;
+  buf[at + 1] = len & 0xff;
+  return at + 2 + len;
 }
 
 let scratch = Buffer.allocUnsafeSlow(1024);
@@ -52,8 +60,9 @@ let scratch = Buffer.allocUnsafeSlow(1024);
 /**
  * The field-level AAD of one key and field, for record after record: the
  * constant `header || ctx(repository, field)` is written once, and only the
- * record id part is rewritten when the id changes. Like `buildAad`, the
- * result is only valid until the next call: pass it straight to the cipher.
+ * record id part (and the row binding, when given) is rewritten when it
+ * changes. Like `buildAad`, the result is only valid until the next call:
+ * pass it straight to the cipher.
  *
  * @example
  * ```ts
@@ -65,6 +74,7 @@ export class RecordAad {
   private readonly scratch: ScratchBuffer;
   private readonly idAt: number;
   private lastId: string | undefined;
+  private lastBinding: string | undefined;
   private last: Buffer | undefined;
 
   constructor(header: Buffer, prefix: Buffer) {
@@ -75,16 +85,16 @@ export class RecordAad {
     prefix.copy(buf, header.length);
   }
 
-  /** The AAD for `recordId` (byte-identical to `buildAad(header, prefix, recordId)`). */
-  of(recordId: string): Buffer {
-    if (recordId === this.lastId) return this.last!;
+  /** The AAD for `recordId` and `binding` (byte-identical to `buildAad(header, prefix, recordId, undefined, binding)`). */
+  of(recordId: string, binding?: string): Buffer {
+    if (recordId === this.lastId && binding === this.lastBinding) return this.last!;
     // Checked before anything is written, so a refused id leaves the cached AAD intact.
     if (recordId.length > 0x5555 && Buffer.byteLength(recordId, 'utf8') > 0xffff) throw new RangeError('A record id longer than 65535 bytes cannot be bound into ciphertext.');
-    const buf = this.scratch.ensure(this.idAt + 2 + recordId.length * 3, this.idAt);
-    const idLen = buf.write(recordId, this.idAt + 2, 'utf8');
-    buf[this.idAt] = idLen >> 8;
-    buf[this.idAt + 1] = idLen & 0xff;
+    const buf = this.scratch.ensure(this.idAt + 4 + (recordId.length + (binding?.length ?? 0)) * 3, this.idAt);
+    let end = writePart(buf, this.idAt, recordId);
+    if (binding !== undefined) end = writePart(buf, end, binding);
     this.lastId = recordId;
-    return (this.last = this.scratch.view(0, this.idAt + 2 + idLen));
+    this.lastBinding = binding;
+    return (this.last = this.scratch.view(0, end));
   }
 }

@@ -4,6 +4,7 @@ import { IntegrityError } from '@chatcore/core';
 import { PrefixMac } from './prefix-mac.js';
 import { RowMacV1 } from './row-auth-v1.js';
 import { base64urlLength, writeBase64url } from './base64url-bytes.js';
+import { BOUND_PREFIX, freshRowAuth, recordedCount, rowBinding } from './row-binding.js';
 
 /**
  * Storage field of the per-row authenticator (column `row_auth`).
@@ -55,7 +56,18 @@ export interface RowAuthKeys {
  * is prefix-free (a piece starts with a digit; SHA-256 padding starts with
  * 0x80) and the tag truncated, so length extension does not apply. One hash
  * call per row where HMAC makes two. Rows written as `a1` (HMAC-SHA256 over
- * u32-prefixed pieces) still verify and move to `a2` on their next write.
+ * u32-prefixed pieces) still verify and move to a current format on
+ * their next write.
+ *
+ * Format `b1`, written for every row that holds at least one protected
+ * value: no MAC at all. The authenticator text is the row's value count and
+ * a fresh random nonce per write (`b1.2.` + 96 bits), and every value of the
+ * row is sealed with `rowBinding(text, version)` appended to its AES-GCM
+ * AAD, so the decryption a read does anyway is the check: a value from
+ * another state of the row, or a changed version, fails to open
+ * (IntegrityError); `check` then compares the recorded count with the
+ * values the row holds (a cleared or added value). `a2` stays for rows
+ * without protected values (there is nothing to bind them through).
  *
  * @example
  * ```ts
@@ -87,7 +99,38 @@ export class RowAuthenticator {
     return [...this.slots, AUTH_FIELD, ...(this.versionField ? [this.versionField] : [])];
   }
 
-  /** The authenticator of a storage row (its id, version and ciphertexts as they will be stored). */
+  /**
+   * The binding to open the values of a stored `b1` row with (see
+   * row-binding.ts), or undefined for a row of another format.
+   */
+  bindingOf(row: StoredRow): string | undefined {
+    const text = row[AUTH_FIELD];
+    if (typeof text !== 'string' || !text.startsWith(BOUND_PREFIX)) return undefined;
+    return rowBinding(text, this.versionField ? row[this.versionField] : undefined);
+  }
+
+  /**
+   * A fresh `b1` authenticator and binding for a row about to be written
+   * with `count` protected values and `version`; undefined when `count` is
+   * 0 (the row gets an `a2` MAC from `compute`).
+   */
+  bind(version: unknown, count: number): { readonly auth: string; readonly binding: string } | undefined {
+    if (count === 0) return undefined;
+    const auth = freshRowAuth(count);
+    return { auth, binding: rowBinding(auth, version) };
+  }
+
+  /** How many of the row's slots hold a value. */
+  countOf(row: StoredRow): number {
+    let n = 0;
+    for (let i = 0; i < this.slots.length; i++) {
+      const v = row[this.slots[i]!];
+      if (v !== null && v !== undefined) n++;
+    }
+    return n;
+  }
+
+  /** The `a2` authenticator of a storage row (its id, version and ciphertexts as they will be stored). */
   compute(row: StoredRow): string {
     writeBase64url(this.digest(row, undefined), MAC_BYTES, expected, PREFIX.length);
     return expected.toString('latin1', 0, TEXT_LENGTH);
@@ -98,7 +141,9 @@ export class RowAuthenticator {
    * `acceptMissing` (rows written before authenticators existed); anything
    * else that does not match raises IntegrityError naming the record.
    * `renamed` checks a row written before fields were renamed: each listed
-   * slot is covered under its old name with the old ciphertext.
+   * slot is covered under its old name with the old ciphertext. A `b1` row
+   * is checked by opening its values with `bindingOf` (the caller does);
+   * here its recorded count is compared with the values it holds.
    */
   check(row: StoredRow, acceptMissing: boolean, renamed?: readonly RenamedSlot[]): void {
     const stored = row[AUTH_FIELD];
@@ -107,6 +152,10 @@ export class RowAuthenticator {
       throw this.failed(row, 'has no row authenticator (written before authenticators were enabled, or removed). Restore it from a backup');
     }
     const text = String(stored);
+    if (text.startsWith(BOUND_PREFIX)) {
+      if (recordedCount(text) === this.countOf(row) + (renamed?.length ?? 0)) return;
+      throw this.failed(row, MISMATCH);
+    }
     if (text.length !== TEXT_LENGTH) throw this.failed(row, MISMATCH);
     let digest: string;
     if (text.startsWith(PREFIX)) digest = this.digest(row, renamed);

@@ -57,12 +57,15 @@ export class ValueCipher {
     this.activeSlot();
   }
 
-  /** Encrypt under the active key, bound to `recordId` (and `suffix`, e.g. the sealed field list); returns base64url text. */
-  seal(plaintext: Uint8Array, recordId: string, suffix?: Buffer): string {
-    if (plaintext.length > MAX_SCRATCH_TEXT) return this.sealBytes(plaintext, recordId, suffix).toString('base64url');
+  /**
+   * Encrypt under the active key, bound to `recordId` (and to the row's
+   * state, `binding`: see row-binding.ts); returns base64url text.
+   */
+  seal(plaintext: Uint8Array, recordId: string, binding?: string): string {
+    if (plaintext.length > MAX_SCRATCH_TEXT) return this.sealBytes(plaintext, recordId, undefined, binding).toString('base64url');
     // Sealed into a reused buffer and encoded from there.
     const out = sealed.ensure(this.sealedLength(plaintext.length));
-    return out.toString('base64url', 0, this.sealInto(out, 0, plaintext, recordId, suffix));
+    return out.toString('base64url', 0, this.sealInto(out, 0, plaintext, recordId, undefined, binding));
   }
 
   /** Bytes that `sealInto` writes for a plaintext of `length` bytes. */
@@ -74,18 +77,18 @@ export class ValueCipher {
    * Like `sealBytes`, writing the binary ciphertext into `out` at `at` (sized
    * by the caller with `sealedLength`); returns the end offset.
    */
-  sealInto(out: Buffer, at: number, plaintext: Uint8Array, recordId: string, suffix?: Buffer): number {
+  sealInto(out: Buffer, at: number, plaintext: Uint8Array, recordId: string, suffix?: Buffer, binding?: string): number {
     const { key, header, aad, counts } = this.activeSlot();
     header.copy(out, at);
-    const end = gcmSealInto(key, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext, out, at + header.length);
+    const end = gcmSealInto(key, suffix ? buildAad(header, this.prefix, recordId, suffix, binding) : aad.of(recordId, binding), plaintext, out, at + header.length);
     counts.sealed++;
     return end;
   }
 
-  /** Like `seal`, returning the binary ciphertext. */
-  sealBytes(plaintext: Uint8Array, recordId: string, suffix?: Buffer): Buffer {
+  /** Like `seal`, returning the binary ciphertext; `suffix` (e.g. the sealed field list) follows the id in the AAD. */
+  sealBytes(plaintext: Uint8Array, recordId: string, suffix?: Buffer, binding?: string): Buffer {
     const { key, header, aad, counts } = this.activeSlot();
-    const out = gcmSeal(key, header, suffix ? buildAad(header, this.prefix, recordId, suffix) : aad.of(recordId), plaintext);
+    const out = gcmSeal(key, header, suffix ? buildAad(header, this.prefix, recordId, suffix, binding) : aad.of(recordId, binding), plaintext);
     counts.sealed++;
     return out;
   }
@@ -93,13 +96,14 @@ export class ValueCipher {
   /**
    * Decrypt and authenticate stored text. Any mismatch (other row, other
    * field, flipped byte, truncated text) raises IntegrityError naming the
-   * field and key id; an unknown key id raises KeyError.
+   * field and key id; an unknown key id raises KeyError. A value sealed
+   * with a row binding opens only with the same binding.
    */
-  open(text: unknown, recordId: string, suffix?: Buffer): Buffer {
+  open(text: unknown, recordId: string, binding?: string): Buffer {
     if (typeof text !== 'string') {
       throw new IntegrityError(`The stored value of ${this.repository}.${this.field} (record ${recordId}) is not ciphertext text. Restore it from a backup.`, { info: { repository: this.repository, field: this.field, id: recordId } });
     }
-    if (suffix || text.length > MAX_SCRATCH_TEXT) return this.openBytes(Buffer.from(text, 'base64url'), recordId, suffix);
+    if (text.length > MAX_SCRATCH_TEXT) return this.openBytes(Buffer.from(text, 'base64url'), recordId, undefined, binding);
     // Field values under the active key: decoded into a reused buffer, nonce
     // and tag copied into fixed ones, so the only allocations left are the
     // cipher's own. Anything else takes the general path below.
@@ -108,21 +112,21 @@ export class ValueCipher {
     const bytes = decoded.ensure(Math.ceil((text.length * 3) / 4));
     const n = bytes.write(text, 0, 'base64url');
     // Under another key id (rotation), or malformed: the general path, from the bytes already decoded.
-    if (n < hl + NONCE_BYTES + TAG_BYTES || !startsWith(bytes, s.header)) return this.openBytes(decoded.view(0, n), recordId);
+    if (n < hl + NONCE_BYTES + TAG_BYTES || !startsWith(bytes, s.header)) return this.openBytes(decoded.view(0, n), recordId, undefined, binding);
     for (let i = 0; i < NONCE_BYTES; i++) nonceCopy[i] = bytes[hl + i]!;
     for (let i = 0; i < TAG_BYTES; i++) tagCopy[i] = bytes[hl + NONCE_BYTES + i]!;
     let plain: Buffer;
     try {
-      plain = gcmOpen(s.key, nonceCopy, tagCopy, s.aad.of(recordId), decoded.view(hl + NONCE_BYTES + TAG_BYTES, n));
+      plain = gcmOpen(s.key, nonceCopy, tagCopy, s.aad.of(recordId, binding), decoded.view(hl + NONCE_BYTES + TAG_BYTES, n));
     } catch (cause) {
-      throw this.failed(recordId, this.activeId!, cause);
+      throw this.failed(recordId, this.activeId!, cause, binding);
     }
     s.counts.opened++;
     return plain;
   }
 
-  /** Like `open`, from the binary ciphertext. */
-  openBytes(bytes: Buffer, recordId: string, suffix?: Buffer): Buffer {
+  /** Like `open`, from the binary ciphertext; `suffix` as in `sealBytes`. */
+  openBytes(bytes: Buffer, recordId: string, suffix?: Buffer, binding?: string): Buffer {
     // Fast path: most values are under the active key, whose header bytes are known.
     const active = this.activeSlot();
     const hl = active.header.length;
@@ -144,18 +148,22 @@ export class ValueCipher {
       }
     }
     // The header is part of the AAD; it equals the slot's header (same key id, same format bytes).
-    const aad = suffix ? buildAad(slot.header, this.prefix, recordId, suffix) : slot.aad.of(recordId);
+    const aad = suffix ? buildAad(slot.header, this.prefix, recordId, suffix, binding) : slot.aad.of(recordId, binding);
     let plain: Buffer;
     try {
       plain = gcmOpen(slot.key, nonce, tag, aad, body);
     } catch (cause) {
-      throw this.failed(recordId, keyId, cause);
+      throw this.failed(recordId, keyId, cause, binding);
     }
     slot.counts.opened++;
     return plain;
   }
 
-  private failed(recordId: string, keyId: string, cause: unknown): IntegrityError {
+  private failed(recordId: string, keyId: string, cause: unknown, binding: string | undefined): IntegrityError {
+    if (binding !== undefined) {
+      // Bound to the row's state: an older value of this very field and record fails here too, and nothing tells the cases apart.
+      return new IntegrityError(`Record ${recordId} of ${this.repository} does not match its row authenticator: the value of ${this.repository}.${this.field} (key ${keyId}) was altered, copied from another record or field, or written back from an earlier state of the record (restore it from a backup), or key ${keyId} is configured with other material than it was written with (check that key's secret).`, { info: { repository: this.repository, field: this.field, id: recordId, keyId }, cause });
+    }
     return new IntegrityError(`The ciphertext of ${this.repository}.${this.field} (record ${recordId}, key ${keyId}) failed authentication: it was altered or copied from another record or field (restore it from a backup), or key ${keyId} is configured with other material than it was written with (check that key's secret).`, { info: { repository: this.repository, field: this.field, id: recordId, keyId }, cause });
   }
 

@@ -5,7 +5,7 @@ import type { Keyring } from '../keys/keyring.js';
 import { ValueCipher } from '../crypto/value-cipher.js';
 import { decodeValue } from '../crypto/plaintext-codec.js';
 import type { RepositoryPlan } from '../repository-plan.js';
-import type { RenamedSlot } from '../crypto/row-authenticator.js';
+import { AUTH_FIELD, type RenamedSlot } from '../crypto/row-authenticator.js';
 import { reportingFailures, type SecuritySink } from '../security-reports.js';
 
 /**
@@ -44,11 +44,14 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
   return {
     fields,
     valueField: from,
+    // A bound row's value opens with the row's binding: its authenticator and version.
+    alsoRead: plan.auth ? plan.auth.fields().filter((f) => f === AUTH_FIELD || f === plan.logical.versionField) : [],
     read(row: StoredRow): unknown {
       const v = row[from];
       if (v === null || v === undefined) return null;
       const id = row.id as string;
-      const value = reportingFailures(sink, plan, undefined, id, () => decodeValue(cipher.open(v, id), p.meta.type, p.meta.items));
+      const binding = plan.auth?.bindingOf(row);
+      const value = reportingFailures(sink, plan, undefined, id, () => decodeValue(cipher.open(v, id, binding), p.meta.type, p.meta.items));
       if (plan.authMode !== 'off') remember(plan, id, { slot: to, name: from, value: v });
       return value;
     },

@@ -44,14 +44,15 @@ export function fieldList(names: readonly string[]): Buffer {
  * Seal the listed fields of a logical row into envelope text:
  * `base64url(0x01 ‖ fieldList ‖ v1 ciphertext)`, where the plaintext is, per
  * listed field in order, `u32be(len) ‖ typed value`, and the AAD is
- * `header ‖ ctx(repository, "$record") ‖ ctx(id) ‖ fieldList`.
+ * `header ‖ ctx(repository, "$record") ‖ ctx(id) ‖ fieldList`, then
+ * `ctx(binding)` for a bound row (row-binding.ts).
  *
  * @example
  * ```ts
  * row.sealed = sealRecord(cipher, names, list, metas, row, row.id);
  * ```
  */
-export function sealRecord(cipher: ValueCipher, names: readonly string[], list: Buffer, metas: Readonly<Record<string, FieldMeta>>, row: Readonly<Record<string, unknown>>, id: string): string {
+export function sealRecord(cipher: ValueCipher, names: readonly string[], list: Buffer, metas: Readonly<Record<string, FieldMeta>>, row: Readonly<Record<string, unknown>>, id: string, binding?: string): string {
   // The payload is built in a reused buffer, and the envelope sealed into
   // another: no per-field buffers, no concatenation. Buffers grown by one
   // large record are given back, whether or not sealing succeeded.
@@ -69,7 +70,7 @@ export function sealRecord(cipher: ValueCipher, names: readonly string[], list: 
     const out = envelope.ensure(1 + list.length + cipher.sealedLength(at));
     out[0] = ENVELOPE_V1;
     list.copy(out, 1);
-    return out.toString('base64url', 0, cipher.sealInto(out, 1 + list.length, plain, id, list));
+    return out.toString('base64url', 0, cipher.sealInto(out, 1 + list.length, plain, id, list, binding));
   } finally {
     payload.release(MAX_RESIDENT);
     envelope.release(MAX_RESIDENT);
@@ -81,7 +82,7 @@ export function sealRecord(cipher: ValueCipher, names: readonly string[], list: 
  * that the schema no longer has are ignored; fields the schema seals now but
  * the envelope lacks (added later) read as null. `current` is the field list
  * the plan writes today: an envelope carrying exactly those bytes reuses its
- * names instead of decoding them again.
+ * names instead of decoding them again. `binding`: that of a bound row.
  *
  * @example
  * ```ts
@@ -94,6 +95,7 @@ export function openRecord(
   text: unknown,
   id: string,
   current?: { readonly list: Buffer; readonly names: readonly string[] },
+  binding?: string,
 ): Record<string, unknown> {
   const bad = (why: string) => new IntegrityError(`The sealed envelope of ${cipher.repository} (record ${id}) is malformed (${why}); it was altered. Restore it from a backup.`, { info: { repository: cipher.repository, id } });
   if (typeof text !== 'string') throw bad('not text');
@@ -119,7 +121,7 @@ export function openRecord(
       names = parsed;
     }
     const list = bytes.subarray(1, at);
-    const plain = cipher.openBytes(bytes.subarray(at), id, list);
+    const plain = cipher.openBytes(bytes.subarray(at), id, list, binding);
     const out: Record<string, unknown> = {};
     let p = 0;
     for (const n of names) {

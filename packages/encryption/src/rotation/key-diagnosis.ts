@@ -4,7 +4,8 @@
 /**
  * What a verification scan counted: values per key id (and how many
  * failed), values per field that are no ciphertext at all (no key id can be
- * read from them), and rows whose authenticator was checked.
+ * read from them), and rows checked by what the root key derives (an
+ * `a1`/`a2` authenticator, blind indexes) and how many of those failed.
  *
  * @example
  * ```ts
@@ -25,7 +26,8 @@ export interface VerifyTally {
  * The likely cause of a scan's failures, in one sentence. When every value
  * under a key id fails, that key's material is not the one the data was
  * written with (or the key is missing); when every row's values decrypt but
- * no authenticator matches, the root of the row authenticators changed
+ * no authenticator or blind index matches, the root of the row
+ * authenticators and blind indexes changed
  * (the first key listed, or `blind_index.key`); when no value of a field is
  * a chatcore ciphertext, the field holds plaintext (it was marked encrypted
  * after values were stored). Failures among values that otherwise check are
@@ -45,8 +47,8 @@ export function diagnose(tally: VerifyTally, indexRootKeyId: string | undefined)
   }
   if (tally.rows.checked > 0 && tally.rows.failed === tally.rows.checked) {
     causes.push(indexRootKeyId === undefined
-      ? 'no row authenticator matches: blind_index.key is not the key the rows were written with'
-      : `no row authenticator matches: key order changed (the first key listed, now ${indexRootKeyId}, roots the blind indexes and row authenticators; list the original first key first again)`);
+      ? 'no row authenticator or blind index matches: blind_index.key is not the key the rows were written with'
+      : `no row authenticator or blind index matches: key order changed (the first key listed, now ${indexRootKeyId}, roots the blind indexes and row authenticators; list the original first key first again)`);
   }
   const plaintext = Object.entries(tally.byField)
     .filter(([, v]) => v.malformed > 0 && v.malformed === v.values)

@@ -105,18 +105,23 @@ function rewrite(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow,
   const id = row.id as string;
   // Never re-authenticate a row that does not verify (that would launder a replaced value).
   checkRow(plan, row);
+  // A bound row keeps its binding: each value resealed opens with it first, and the authenticator stays.
+  const binding = plan.auth?.bindingOf(row);
   for (const s of columns) {
     const value = row[s.column];
     if (typeof value !== 'string' || s.keyId(value) === active) continue;
-    if (plan.mode === 'record') set[s.column] = resealEnvelope(envelopeCipherOf(plan), value, id);
+    if (plan.mode === 'record') set[s.column] = resealEnvelope(envelopeCipherOf(plan), value, id, binding);
     else {
       const cipher = cipherOf(plan, plan.fields.get(s.column)!);
-      set[s.column] = cipher.seal(cipher.open(value, id), id);
+      set[s.column] = cipher.seal(cipher.open(value, id, binding), id, binding);
     }
     // Compare-and-swap on the ciphertext itself: a concurrent write of this value wins; other columns (counters) never conflict.
     guard.push({ kind: 'cmp', field: s.column, op: 'eq', value });
   }
-  if (plan.authMode !== 'off' && (Object.keys(set).length > 0 || row[AUTH_FIELD] == null)) {
+  if (binding !== undefined) {
+    // Every write of a bound row draws a new authenticator: a concurrent one wins.
+    if (Object.keys(set).length > 0) guard.push({ kind: 'cmp', field: AUTH_FIELD, op: 'eq', value: row[AUTH_FIELD] });
+  } else if (plan.authMode !== 'off' && (Object.keys(set).length > 0 || row[AUTH_FIELD] == null)) {
     // The authenticator covers the new ciphertexts and the version read: guard on both, so a concurrent write (which moves the version) wins.
     set[AUTH_FIELD] = authOf(plan).compute({ ...row, ...set });
     const version = plan.logical.versionField;

@@ -49,16 +49,17 @@ export function slots(plan: RepositoryPlan): Slot[] {
 }
 
 /**
- * The storage fields the key jobs read: the id, the ciphertext columns, and
- * what the row authenticator covers (the version, the authenticator).
+ * The storage fields the key jobs read: the id, the ciphertext columns, the
+ * blind indexes (verify compares them with the values), and what the row
+ * authenticator covers (the version, the authenticator).
  *
  * @example
  * ```ts
- * scanFields(plan); // ['id', 'email', 'ssn', 'rowAuth', 'version']
+ * scanFields(plan); // ['id', 'email', 'ssn', 'emailBidx', 'rowAuth', 'version']
  * ```
  */
 export function scanFields(plan: RepositoryPlan): string[] {
-  return [...new Set(['id', ...slots(plan).map((s) => s.column), ...(plan.auth ? plan.auth.fields() : [])])];
+  return [...new Set(['id', ...slots(plan).map((s) => s.column), ...plan.searchable.map((p) => p.indexField!), ...(plan.auth ? plan.auth.fields() : [])])];
 }
 
 /**

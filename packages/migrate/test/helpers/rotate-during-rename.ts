@@ -127,7 +127,8 @@ export async function reencryptInAnotherProcess(driver: () => Driver): Promise<v
   const second = await migrate(db3, { migrations: [renameEmail] });
   assert.equal(second.resumed, ['010_people_contact']);
   const done = await enc.reencrypt({ repository: 'people', batchSize: 5 });
-  assert.equal([done.done, done.scanned, done.rewritten, done.skipped], [true, 20, 30, 0], 'rows 0-9 contact and every phone were under k1');
+  // The migration's rewrite of rows 10-19 sealed each of their values again for the row's new state, under k2.
+  assert.equal([done.done, done.scanned, done.rewritten, done.skipped], [true, 20, 20, 0], 'rows 0-9 contact and phone were under k1');
   assert.equal((await enc.keyUsage()).byKey, { k2: 40 });
   await db3.close();
 }
