@@ -61,7 +61,7 @@ export interface RowAuthKeys {
  *
  * Format `b1`, written for every row that holds at least one protected
  * value: no MAC at all. The authenticator text is the row's value count and
- * a fresh random nonce per write (`b1.2.` + 96 bits), and every value of the
+ * a fresh random nonce per write (`b1.2.` + 72 bits), and every value of the
  * row is sealed with `rowBinding(text, version)` appended to its AES-GCM
  * AAD, so the decryption a read does anyway is the check: a value from
  * another state of the row, or a changed version, fails to open
