@@ -2,7 +2,7 @@ import type { StoredRow } from '@chatcore/core/plugin';
 import { UnsupportedQueryError } from '@chatcore/core';
 import { decodeValue, encodeTransient } from './crypto/plaintext-codec.js';
 import { openRecord, sealRecord } from './record/record-envelope.js';
-import { authOf, blindIndexOf, checkRow, cipherOf, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, checkRow, cipherOf, envelopeCipherOf, type FieldPlan, type RepositoryPlan } from './repository-plan.js';
 import type { RenamedSlot } from './crypto/row-authenticator.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 
@@ -23,21 +23,21 @@ export function encryptRow(plan: RepositoryPlan, row: StoredRow): StoredRow {
   const out: StoredRow = {};
   const fields = plan.fields;
   // With row authenticators, every value is sealed bound to this state of the row (row-binding.ts).
-  const bound = plan.authMode === 'off' ? undefined : authOf(plan).bind(versionOf(plan, row), plan.mode === 'field' ? authOf(plan).countOf(row) : 1);
+  const auth = plan.authMode === 'off' ? undefined : authOf(plan);
+  const bound = auth?.bind(versionOf(plan, row), plan.mode === 'field' ? auth.countOf(row) : 1);
   const binding = bound?.binding;
   if (plan.mode === 'field') {
     for (const k in row) {
       const v = row[k];
       const p = fields.get(k);
-      if (!p) out[k] = v;
-      else out[k] = v === null || v === undefined ? null : cipherOf(plan, p).seal(encodeTransient(v, p.meta.type, p.meta.items), id, binding);
+      out[k] = p ? sealField(plan, p, v, id, binding) : v;
     }
   } else {
     for (const k in row) if (!fields.has(k)) out[k] = row[k];
     out[plan.envelopeField!] = sealRecord(envelopeCipherOf(plan), plan.sealed, plan.envelope.list, plan.logical.fields, row, id, binding);
   }
   for (const p of plan.searchable) out[p.indexField!] = blindIndexOf(plan, p, row[p.name]);
-  if (plan.authMode !== 'off') out[AUTH_FIELD] = bound ? bound.auth : authOf(plan).compute(out);
+  if (auth) out[AUTH_FIELD] = bound ? bound.auth : auth.compute(out);
   return out;
 }
 
@@ -145,7 +145,20 @@ export function encryptSet(plan: RepositoryPlan, set: Readonly<Record<string, un
     const p = plan.fields.get(f);
     if (!p) continue;
     if (p.indexField) out[p.indexField] = blindIndexOf(plan, p, value);
-    out[f] = value === null || value === undefined ? null : cipherOf(plan, p).seal(encodeTransient(value, p.meta.type, p.meta.items), id, binding);
+    out[f] = sealField(plan, p, value, id, binding);
   }
   return out;
+}
+
+/**
+ * The stored text of one field-mode value (null for null), bound to the
+ * record id and, when given, to the row's state.
+ *
+ * @example
+ * ```ts
+ * stored.email = sealField(plan, plan.fields.get('email')!, 'ada@example.com', id, bound?.binding);
+ * ```
+ */
+export function sealField(plan: RepositoryPlan, p: FieldPlan, value: unknown, id: string, binding?: string): string | null {
+  return value === null || value === undefined ? null : cipherOf(plan, p).seal(encodeTransient(value, p.meta.type, p.meta.items), id, binding);
 }

@@ -1,11 +1,10 @@
 import type { Condition, Operation, OperationResult, StoredRow } from '@chatcore/core/plugin';
 import { ConflictError, PartialWriteError, UniqueViolationError } from '@chatcore/core';
-import { encryptRow, encryptSet, touchesProtected } from './encryption-transformer.js';
-import { encodeTransient } from './crypto/plaintext-codec.js';
+import { encryptRow, encryptSet, sealField, touchesProtected } from './encryption-transformer.js';
 import { mapConflictFields, rewriteCondition } from './query-rewriter.js';
 import { sealRecord } from './record/record-envelope.js';
 import { sealedIncrement } from './record/sealed-increment.js';
-import { authOf, blindIndexOf, cipherOf, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
+import { authOf, blindIndexOf, pendingRenames, envelopeCipherOf, type RepositoryPlan } from './repository-plan.js';
 import type { CheckedIo } from './checked-reads.js';
 import { AUTH_FIELD } from './crypto/row-authenticator.js';
 import { CasRetry } from './cas-retry.js';
@@ -179,19 +178,11 @@ type StoragePatch = { set: Record<string, unknown>; increment: Record<string, nu
  */
 function rebindFields(plan: RepositoryPlan, op: UpdateOp, logical: StoredRow, id: string, version: number | undefined): StoragePatch {
   const patched = op.patch.set;
-  let count = 0;
-  for (const p of plan.fields.values()) {
-    const v = p.name in patched ? patched[p.name] : logical[p.name];
-    if (v !== null && v !== undefined) count++;
-  }
-  const bound = authOf(plan).bind(version, count);
+  const auth = authOf(plan);
+  const bound = auth.bind(version, auth.countOf({ ...logical, ...patched }));
   const set = encryptSet(plan, patched, id, bound?.binding);
   if (bound) {
-    for (const p of plan.fields.values()) {
-      const v = logical[p.name];
-      if (p.name in patched || v === null || v === undefined) continue;
-      set[p.name] = cipherOf(plan, p).seal(encodeTransient(v, p.meta.type, p.meta.items), id, bound.binding);
-    }
+    for (const p of plan.fields.values()) if (!(p.name in patched) && logical[p.name] != null) set[p.name] = sealField(plan, p, logical[p.name], id, bound.binding);
     set[AUTH_FIELD] = bound.auth;
   }
   return { set, increment: { ...op.patch.increment } };

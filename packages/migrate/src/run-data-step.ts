@@ -80,7 +80,8 @@ export async function runDataStep<R extends RepositoryMap>(
     if (step.kind === 'copy') {
       // The old stored values, which no repository declares any more, are read with the driver (a rename's
       // reader remembers what it opened, so the row authenticator can still be checked under the old names)...
-      const select = [...new Set(['id', ...step.pairs.flatMap((p) => [p.from, p.to]), ...Object.keys(step.scan.fields)])];
+      // The scan's fields: the id, each pair's old and new field, and what a reader also reads (alsoRead).
+      const select = Object.keys(step.scan.fields);
       const after: Condition | undefined = lastId === undefined ? undefined : { kind: 'cmp', field: 'id', op: 'gt', value: lastId };
       const page = await db.driver.query(step.scan, { where: after, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
       if (page.length === 0) break;

@@ -47,9 +47,10 @@ export function buildAad(header: Buffer, prefix: Buffer, recordId: string, suffi
   return scratch.subarray(0, at);
 }
 
-/** `u16be(byteLength) || utf8(text)` at `at`; returns the end. */
+/** `u16be(byteLength) || utf8(text)` at `at`; returns the end. A text of more than 65535 bytes is refused, never truncated. */
 function writePart(buf: Buffer, at: number, text: string): number {
   const len = buf.write(text, at + 2, 'utf8');
+  if (len > 0xffff) throw new RangeError('A record id longer than 65535 bytes cannot be bound into ciphertext.');
   buf[at] = len >> 8;
   buf[at + 1] = len & 0xff;
   return at + 2 + len;

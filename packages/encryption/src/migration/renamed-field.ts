@@ -45,7 +45,7 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
     fields,
     valueField: from,
     // A bound row's value opens with the row's binding: its authenticator and version.
-    alsoRead: plan.auth ? plan.auth.fields().filter((f) => f === AUTH_FIELD || f === plan.logical.versionField) : [],
+    alsoRead: !plan.auth ? [] : plan.auth.versionField ? [AUTH_FIELD, plan.auth.versionField] : [AUTH_FIELD],
     read(row: StoredRow): unknown {
       const v = row[from];
       if (v === null || v === undefined) return null;
