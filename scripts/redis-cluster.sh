@@ -38,9 +38,12 @@ case "$cmd" in
     done
     redis-cli --cluster create "127.0.0.1:${ports[0]}" "127.0.0.1:${ports[1]}" "127.0.0.1:${ports[2]}" --cluster-replicas 0 --cluster-yes >"$dir/create.log" 2>&1 \
       || { cat "$dir/create.log" >&2; stop; exit 1; }
-    for _ in $(seq 1 100); do
-      redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info 2>/dev/null | grep -q 'cluster_state:ok' && break; sleep 0.1
+    ok=0
+    for _ in $(seq 1 300); do
+      if redis-cli -h 127.0.0.1 -p "${ports[0]}" cluster info 2>/dev/null | grep -q 'cluster_state:ok'; then ok=1; break; fi
+      sleep 0.1
     done
+    if [ "$ok" != 1 ]; then echo "the cluster on ports ${ports[*]} did not reach cluster_state:ok within 30 s" >&2; stop; exit 1; fi
     for p in "${ports[@]}"; do echo "redis://127.0.0.1:$p"; done ;;
   stop) stop ;;
   *) echo "usage: $0 start|stop <baseport>" >&2; exit 2 ;;

@@ -26,7 +26,7 @@ await requireService('postgres');
  * read in such a stall counts as during an outage and the window restarts
  * when it ends. The window measured from the signal alone is printed too.
  */
-const redis = ownRedis(27600 + (process.pid % 300));
+const redis = ownRedis();
 redis.start();
 const table = `cache_chaos_${Math.random().toString(36).slice(2, 10)}`;
 const cacheOptions = { redisUrl: redis.url, namespace: randomNamespace() };

@@ -11,7 +11,7 @@ import { ownRedis } from './helpers/redis-server.js';
 await requireService('redis');
 await requireService('postgres');
 
-const redis = ownRedis(28100 + (process.pid % 400));
+const redis = ownRedis();
 redis.start();
 
 /**

@@ -13,7 +13,7 @@ await requireService('redis');
 await requireService('postgres');
 
 interface Item { id: string; name: string }
-const redis = ownRedis(26000 + (process.pid % 500));
+const redis = ownRedis();
 redis.start();
 const table = `cache_outage_${Math.random().toString(36).slice(2, 10)}`;
 const cacheOptions = { redisUrl: redis.url, namespace: randomNamespace(), redisTimeout: 100, breaker: { failures: 3, halfOpenAfter: 300 } };
@@ -85,7 +85,7 @@ test('Redis stopped mid-load: no caller error, no stale read, errors and bypasse
 });
 
 test('Redis down at start-up: connect succeeds, reads and writes pass through, the cache comes up when Redis does', async () => {
-  const late = ownRedis(26600 + (process.pid % 300));
+  const late = ownRedis();
   const ins = instrument();
   const c = cache({ redisUrl: late.url, namespace: randomNamespace(), redisTimeout: 100, breaker: { failures: 3, halfOpenAfter: 300 } });
   const t0 = performance.now();
@@ -113,7 +113,7 @@ test('Redis down at start-up: connect succeeds, reads and writes pass through, t
 });
 
 test('heartbeats lost while the connection stays open: the bus goes down, then comes back by itself', async () => {
-  const paused = ownRedis(26900 + (process.pid % 90));
+  const paused = ownRedis();
   paused.start();
   const ins = instrument();
   const c = cache({ redisUrl: paused.url, namespace: randomNamespace(), heartbeat: 50, redisTimeout: '5s' });

@@ -16,7 +16,7 @@ const marker = (name: string) => `${name}-${randomBytes(9).toString('hex')}`;
 const m = { url: marker('urlpw'), user: marker('userpw'), secret: marker('secretpw') };
 const markers = Object.values(m);
 // A server of our own that really checks passwords: the markers have to travel to connect.
-const redis = ownRedis(27100 + (process.pid % 400), { extraArgs: ['--requirepass', m.url], password: m.url });
+const redis = ownRedis({ extraArgs: ['--requirepass', m.url], password: m.url });
 redis.start();
 redis.command('ACL', 'SETUSER', 'app', 'on', `>${m.user}`, `>${m.secret}`, '~*', '&*', '+@all');
 const socket = { host: '127.0.0.1', port: redis.port };

@@ -1,16 +1,13 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { defineRepository, f } from '@chatcore/core';
 import { createStack, loadConfig } from '@chatcore/core/config';
-import { freePort, leakedMarkers, requireService } from '@chatcore/core/testing';
+import { leakedMarkers, requireService } from '@chatcore/core/testing';
 import '@chatcore/cache';
 import '@chatcore/postgres';
 import '../src/index.js'; // registers the encryption section
+import { ownRedis } from '../../cache/test/helpers/redis-server.js';
 
 await requireService('postgres');
 await requireService('redis');
@@ -19,11 +16,8 @@ const marker = (name: string) => `${name}-${randomBytes(12).toString('hex')}`;
 const m = { dbPassword: marker('dbpw'), passphrase: marker('passphrase'), salt: marker('salt'), indexKey: randomBytes(32).toString('base64'), redisPassword: marker('redispw') };
 
 // A Redis of this test's own that requires the password, so the cache really authenticates with the marker.
-const port = await freePort();
-const dir = mkdtempSync(join(tmpdir(), 'chatcore-redis-auth-'));
-const cli = (...args: string[]) => execFileSync('redis-cli', ['-h', '127.0.0.1', '-p', String(port), '--no-auth-warning', '-a', m.redisPassword, ...args], { encoding: 'utf8', timeout: 10_000 });
-execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'yes', '--requirepass', m.redisPassword], { timeout: 10_000 });
-for (let i = 0; i < 100 && !(() => { try { return cli('ping').includes('PONG'); } catch { return false; } })(); i++) execFileSync('sleep', ['0.05']);
+const redis = ownRedis({ extraArgs: ['--requirepass', m.redisPassword], password: m.redisPassword });
+redis.start();
 
 const tag = randomBytes(4).toString('hex');
 const people = defineRepository('people', { id: f.id(), name: f.string(), email: f.string().sensitive({ searchable: true }) }, { table: `print_people_${tag}`, plugins: { cache: true } });
@@ -40,7 +34,7 @@ test('a whole stack from YAML (postgres password, passphrase, salt, blind-index 
     '  passphrase_salt: ${SALT}',
     '  blind_index: { key: "${INDEX_KEY}" }',
     'cache:',
-    `  redis_url: redis://:\${REDIS_PASSWORD}@127.0.0.1:${port}`,
+    `  redis_url: redis://:\${REDIS_PASSWORD}@127.0.0.1:${redis.port}`,
     `  namespace: print-${tag}`,
     '',
   ].join('\n');
@@ -53,7 +47,7 @@ test('a whole stack from YAML (postgres password, passphrase, salt, blind-index 
     await db.people.get(p.id);
     await db.people.get(p.id);
     assert.is((await db.people.findOne({ where: { email: 'ada@example.com' } }))?.id, p.id);
-    assert.ok(cli('--scan', '--pattern', `print-${tag}*`).trim().length > 0, 'the cache wrote to the Redis that needs the password');
+    assert.ok(redis.command('--scan', '--pattern', `print-${tag}*`).trim().length > 0, 'the cache wrote to the Redis that needs the password');
     assert.equal(leakedMarkers(config, markers), []);
     assert.equal(leakedMarkers(db.driver, markers), []);
     assert.equal(leakedMarkers(db, markers), []);
@@ -64,9 +58,6 @@ test('a whole stack from YAML (postgres password, passphrase, salt, blind-index 
   }
 });
 
-test.after(() => {
-  try { cli('shutdown', 'nosave'); } catch { /* the connection closes as it shuts down */ }
-  rmSync(dir, { recursive: true, force: true });
-});
+test.after(() => redis.dispose());
 
 test.run();

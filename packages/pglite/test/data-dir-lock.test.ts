@@ -108,18 +108,21 @@ process.exit(0);`.replace("require('node:fs')", '(await import("node:fs"))');
 
 test('two processes opening one directory at once: one opens it, the other is refused', async () => {
   const dir = freshDir();
+  // The one that opens holds the directory until both have answered (the test closes their stdin then), however
+  // long the other takes to start on a loaded machine.
   const script = `import { pglite } from '@chatcore/pglite';
 const d = pglite({ dataDir: ${JSON.stringify(dir)} });
-try { await d.connect(); process.stdout.write('open'); await new Promise((r) => setTimeout(r, 1500)); }
+try { await d.connect(); process.stdout.write('open'); await new Promise((r) => { process.stdin.on('end', r).resume(); }); }
 catch (e) { process.stdout.write(e.code); }
 await d.close();`;
-  const opener = () => new Promise<string>((done) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(import.meta.dirname ?? '.', '..') });
+  const children = [0, 1].map(() => spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: join(import.meta.dirname ?? '.', '..') }));
+  const answered = children.map((child) => new Promise<void>((r) => { child.stdout.once('data', () => r()); child.once('close', () => r()); }));
+  void Promise.all(answered).then(() => { for (const child of children) child.stdin.end(); });
+  const results = await Promise.all(children.map((child) => new Promise<string>((done) => {
     let out = '';
     child.stdout.on('data', (b: Buffer) => (out += b));
     child.on('close', () => done(out));
-  });
-  const results = await Promise.all([opener(), opener()]);
+  })));
   assert.equal(results.sort(), ['DRIVER', 'open']);
   assert.not.ok(existsSync(lockOf(dir)));
 });
