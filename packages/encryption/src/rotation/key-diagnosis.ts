@@ -31,7 +31,8 @@ export interface VerifyTally {
  * (the first key listed, or `blind_index.key`); when no value of a field is
  * a chatcore ciphertext, the field holds plaintext (it was marked encrypted
  * after values were stored). Failures among values that otherwise check are
- * altered rows.
+ * altered rows, and values among them that are no ciphertext at all are
+ * said apart: plaintext written into the field outside chatcore.
  *
  * @example
  * ```ts
@@ -59,5 +60,12 @@ export function diagnose(tally: VerifyTally, indexRootKeyId: string | undefined)
     sentences.push(`Fields marked encrypted hold values that were never encrypted: ${plaintext.join('; ')}. They were stored before the field was marked sensitive: declare it as it was and encrypt it through a new field (see "Encrypting an existing field" in docs/encryption.md).`);
   }
   if (sentences.length) return { keysMismatch: true, diagnosis: sentences.join(' ') };
-  return { keysMismatch: false, diagnosis: `${tally.failed} stored value(s) or row(s) fail authentication while the others check: they were altered or copied from elsewhere; restore them from a backup.` };
+  // A few values that are no ciphertext at all are neither altered ciphertext nor a key problem: said apart from those.
+  const notCiphertext = Object.values(tally.byField).reduce((n, v) => n + v.malformed, 0);
+  const unauthenticated = tally.failed - notCiphertext;
+  if (unauthenticated > 0) sentences.push(`${unauthenticated} stored value(s) or row(s) fail authentication while the others check: they were altered or copied from elsewhere; restore them from a backup.`);
+  if (notCiphertext > 0) {
+    sentences.push(`${notCiphertext} stored value(s) are not a chatcore ciphertext at all: plaintext or other data written into an encrypted field outside chatcore (by hand, or by an old bug), not an altered ciphertext and not a key problem. Reads of those rows fail: restore those values from a backup.`);
+  }
+  return { keysMismatch: false, diagnosis: sentences.join(' ') };
 }
