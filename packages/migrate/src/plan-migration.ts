@@ -77,6 +77,7 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
   const declaredColumns = new Set<string>();
   const added: string[] = [];
   const rebuilds: PlannedChange[] = []; // after the indexes, which the expand phase creates
+  const rebuilt = new Set<string>(); // their blind-index fields
   for (const [name, meta] of Object.entries(storage.fields)) {
     // SQL stores columns, Firestore and memory field names.
     const column = table.columns.has(meta.column ?? name) ? (meta.column ?? name) : name;
@@ -89,6 +90,7 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
       const stored = (n: string, m: FieldMeta) => table.columns.has(m.column ?? n) || table.columns.has(n);
       if (of && holder && !stored(name, meta) && stored(holder[0], holder[1])) {
         rebuilds.push({ repository: repo, kind: 'rebuildBlindIndex', field: of, step: rebuildStep(repo, of) });
+        rebuilt.add(name);
       }
       continue;
     }
@@ -124,7 +126,9 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
     questions.push(`${repo}: ${dropped.join(', ')} ${dropped.length > 1 ? 'are' : 'is'} gone and ${added.join(', ')} ${added.length > 1 ? 'are' : 'is'} new. If a new field is an old one renamed, replace its addField (and backfill) and the dropField with m.renameField(${q(repo)}, ${q(dropped[0]!)}, ${q(added[0]!)}); which keeps the values (and re-encrypts them if the field is encrypted). As written, the old values are deleted.`);
   }
   for (const idx of storage.indexes) {
-    if (!idx.unique && table.indexesListed === 'unique') continue;
+    // Plain indexes deployed outside (Firestore) are not proposed, but a new blind index's is: its expand phase
+    // stores the field (null) on every document, as SQL adds the column, so null tests match the older ones.
+    if (!idx.unique && table.indexesListed === 'unique' && !idx.fields.some((f) => rebuilt.has(f))) continue;
     const exists = [...table.indexes].some((n) => n.endsWith(idx.name.slice(repo.length)) || n === idx.name);
     if (exists) continue;
     const fields = idx.fields.map((f) => Object.entries(storage.fields[f]?.annotations ?? {}).map(([, a]) => (a as { blindIndexOf?: string }).blindIndexOf).find(Boolean) ?? f);

@@ -37,6 +37,7 @@ export function planEncryptionTests(test: Test, driver: (scope: string) => Promi
       assert.is((await db.people.findOne({ where: { ssn: 's-1' } }))?.id, rows[1]!.id);
       assert.is(await db.people.count({ ssn: 's-0' }), 1);
       assert.equal((await db.people.get(rows[2]!.id))?.ssn, null);
+      assert.is((await db.people.findOne({ where: { ssn: null } }))?.id, rows[2]!.id, 'a null test matches the old row without a value');
       await db.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
@@ -97,6 +98,7 @@ export function planEncryptionTests(test: Test, driver: (scope: string) => Promi
       assert.is((await db.notes.findOne({ where: { body: 'b-1' } }))?.id, rows[1]!.id);
       assert.is(await db.notes.count({ body: 'b-0' }), 1);
       assert.equal(await db.notes.get(rows[2]!.id), rows[2], 'a record without the field is not rewritten');
+      assert.is((await db.notes.findOne({ where: { body: null } }))?.id, rows[2]!.id, 'a null test matches the old record without a value');
       await db.close();
     } finally {
       await rm(dir, { recursive: true, force: true });
