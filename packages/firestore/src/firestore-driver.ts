@@ -3,10 +3,8 @@ import { Firestore, type Settings } from '@google-cloud/firestore';
 import { AbortedError, ChatcoreError, PartialWriteError, type ComponentHealth, type HealthReport } from '@chatcore/core';
 import { FULL_CAPABILITIES, type AggregateRow, type BreakerState, type Condition, type NormalizedAggregate, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { resolveOptions, type FirestoreOptions, type ResolvedFirestoreOptions } from './firestore-options.js';
-import { assertSchemaNames } from './document-rules.js';
 import { contentionError, GrpcStatus, grpcCode, mapError } from './error-map.js';
 import { insertBatched, insertError } from './batch-insert.js';
-import { planIndexes } from './index-plan.js';
 import { FIRESTORE_LIMITS } from './query-limits.js';
 import { countRows, matchingIds, readByIds, readQuery } from './query-runner.js';
 import { aggregateQuery } from './aggregate-query.js';
@@ -20,6 +18,7 @@ import { targetsEmulator } from './request-size.js';
 import { callersOwnTimeout, FirestoreBreaker } from './firestore-breaker.js';
 import { breakerHealth, overallStatus } from '@chatcore/core/driver';
 import { FirestoreMigrationBackend } from './firestore-migrations.js';
+import { ensureFirestoreSchema } from './firestore-schema.js';
 
 const HEALTH_TIMEOUT_MS = 5000;
 /** The longest a breaker probe waits for Firestore's answer. */
@@ -178,16 +177,9 @@ export class FirestoreDriver implements Driver {
     return this.breakerOf?.state ?? 'disabled';
   }
 
-  async ensureSchema(schemas: readonly RepositorySchema[], _options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport> {
-    for (const s of schemas) assertSchemaNames(s);
-    const file = planIndexes(schemas);
-    const notes = [
-      'Firestore creates collections on first write; nothing was created.',
-      `Deploy the ${file.indexes.length} composite index(es) in artifacts.firestoreIndexes as firestore.indexes.json (firebase deploy --only firestore:indexes, or gcloud firestore indexes composite create).`,
-    ];
-    const locks = schemas.filter((s) => uniqueKeys(s).length).map((s) => `${s.table}__unique`);
-    if (locks.length) notes.push(`Unique fields are enforced with lock documents in ${locks.join(', ')}; do not write those collections by hand.`);
-    return { applied: [], notes, artifacts: { firestoreIndexes: file } };
+  /** See ensureFirestoreSchema: reports the indexes to deploy, refuses derived fields that older documents lack. */
+  ensureSchema(schemas: readonly RepositorySchema[], _options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport> {
+    return this.bounded({}, () => ensureFirestoreSchema(this.firestore, schemas), 'the schema check');
   }
 
   getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {

@@ -11,35 +11,56 @@ import * as v2 from '../fixtures/searchable-v2.mjs';
 
 const fixture = (name: string) => join(fileURLToPath(import.meta.url), '..', '..', 'fixtures', name);
 
-interface Columns { (table: string): Promise<string[]> }
-interface Nullable { (table: string, column: string): Promise<boolean | undefined> }
+/**
+ * What differs between backends in the flow. SQL (the default): blind
+ * indexes are snake_case columns, an empty one is offered as an additive
+ * `add column`, and a required field's blind index ends NOT NULL. Firestore:
+ * fields keep their names, nothing is created ahead of a write, and nothing
+ * is NOT NULL.
+ */
+export interface SearchableBackend {
+  /** The stored name of a storage field, as the refusal names it (`ssn_bidx` on SQL, `ssnBidx` on Firestore). */
+  readonly stored: (field: string) => string;
+  /** Whether chatcore creates the columns and indexes: `schema plan` offers an empty blind index as `+ add column ...`, `migrate create` plans `addIndex`. */
+  readonly createsColumns: boolean;
+  /** Whether stored columns carry NOT NULL. */
+  readonly notNull: boolean;
+}
+
+const SQL: SearchableBackend = { stored: (field) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`), createsColumns: true, notNull: true };
 
 /**
  * Encrypted fields (optional and required) made searchable on tables that
- * hold rows, the same on every SQL backend: `schema plan` and `schema apply` (and connect in apply
- * mode) refuse the blind-index columns that would be empty on old rows, and
+ * hold rows, the same on every backend: `schema plan` and `schema apply` (and connect in apply
+ * mode) refuse the blind indexes that would be empty on old rows, and
  * point to a migration; `migrate create` plans it, `migrate up` applies it,
- * lookups then find the old rows, and a required field's blind index ends
+ * lookups then find the old rows, and (SQL) a required field's blind index ends
  * NOT NULL. `dir` holds a chatcore.yaml with one
  * key `${K1}`; `driver` opens the same database in this process.
  */
-export function searchableFlow(test: Test, dir: string, env: NodeJS.ProcessEnv & { K1: string }, driver: () => Driver): void {
+export function searchableFlow(test: Test, dir: string, env: NodeJS.ProcessEnv & { K1: string }, driver: () => Driver, backend: SearchableBackend = SQL): void {
   const before = { ...env, CHATCORE_REPOSITORIES: fixture('searchable-v1.mjs') };
   const after = { ...env, CHATCORE_REPOSITORIES: fixture('searchable-v2.mjs') };
   const cli = (args: string[]) => runCli(args, { cwd: dir, env: after, timeoutMs: 240_000 });
   const plugins = () => [encryption({ keys: [{ id: 'k1', key: env.K1, active: true }] })];
+  /** The stored columns (SQL) or the fields documents hold (Firestore), by name. */
   const described = async (table: string) => {
-    const d = driver() as unknown as { connect(): Promise<void>; close(): Promise<void>; executor: { execute(s: { sql: string; parameters: unknown[] }): Promise<{ rows: Array<Record<string, unknown>> }> } };
+    const d = driver();
     await d.connect();
     try {
-      const { rows } = await d.executor.execute({ sql: 'select column_name, is_nullable from information_schema.columns where table_schema = current_schema() and table_name = $1 order by column_name', parameters: [table] });
-      return rows.map((r) => ({ name: String(r.column_name), nullable: r.is_nullable === 'YES' }));
+      const stored = (await d.migrations!.describe([table])).get(table);
+      return [...(stored?.columns ?? [])].map(([name, c]) => ({ name, nullable: c.nullable })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     } finally {
       await d.close();
     }
   };
-  const columns: Columns = async (table) => (await described(table)).map((c) => c.name);
-  const nullable: Nullable = async (table, column) => (await described(table)).find((c) => c.name === column)?.nullable;
+  const columns = async (table: string) => (await described(table)).map((c) => c.name);
+  const nullable = async (table: string, field: string) => (await described(table)).find((c) => c.name === backend.stored(field))?.nullable;
+  /** How the refusal names a blind index: `people.ssn_bidx (people.ssnBidx)` on SQL. */
+  const named = (repo: string, field: string) => `${repo}.${backend.stored(field)} (${repo}.${field})`;
+  const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const refusedIn = (text: string, repo: string, field: string, from: string) =>
+    assert.match(text, new RegExp(`! ${escaped(named(repo, field))} is missing and derives from ${repo}\\.${from}`));
   const ids: Record<string, string> = {};
 
   test('searchable: the old release writes rows; connecting the new one in apply mode refuses, naming each field', async () => {
@@ -59,24 +80,29 @@ export function searchableFlow(test: Test, dir: string, env: NodeJS.ProcessEnv &
     const err = await next.connect().then(() => undefined, (e: unknown) => e);
     await next.close();
     assert.instance(err, SchemaDriftError);
-    assert.match((err as Error).message, 'people.ssn_bidx (people.ssnBidx) is missing and derives from people.ssn, which existing rows have values of');
-    assert.match((err as Error).message, 'people.email_bidx (people.emailBidx) is missing and derives from people.email');
-    assert.match((err as Error).message, 'notes.body_bidx (notes.bodyBidx) is missing and derives from notes.body');
-    assert.match((err as Error).message, 'notes.title_bidx (notes.titleBidx) is missing and derives from notes.title');
-    assert.not.ok((await columns('people')).some((c) => c.endsWith('_bidx')), 'nothing was added');
+    const message = (err as Error).message;
+    assert.match(message, `${named('people', 'ssnBidx')} is missing and derives from people.ssn, which existing rows have values of`);
+    assert.match(message, `${named('people', 'emailBidx')} is missing and derives from people.email`);
+    assert.match(message, `${named('notes', 'bodyBidx')} is missing and derives from notes.body`);
+    assert.match(message, `${named('notes', 'titleBidx')} is missing and derives from notes.title`);
+    assert.not.match(message, /\b(tags|drafts)\./, 'nothing to fill there');
+    assert.not.ok((await columns('people')).some((c) => c === backend.stored('ssnBidx') || c === backend.stored('emailBidx')), 'nothing was added');
   });
 
-  test('searchable: schema plan exits 1 naming repository and field, pointing to migrate create and up; empty blind indexes stay additive', async () => {
+  test('searchable: schema plan exits 1 naming repository and field, pointing to migrate create and up; blind indexes with nothing to fill are not refused', async () => {
     const plan = await cli(['schema', 'plan']);
     assert.is(plan.code, 1, show(plan));
-    assert.match(plan.stdout, /! people\.ssn_bidx \(people\.ssnBidx\) is missing and derives from people\.ssn/);
-    assert.match(plan.stdout, /! notes\.body_bidx \(notes\.bodyBidx\) is missing and derives from notes\.body/);
+    refusedIn(plan.stdout, 'people', 'ssnBidx', 'ssn');
+    refusedIn(plan.stdout, 'notes', 'bodyBidx', 'body');
     assert.match(plan.stdout, /`chatcore migrate create <name>`.*then run `chatcore migrate up`/);
-    assert.match(plan.stdout, /! people\.email_bidx \(people\.emailBidx\) is missing and derives from people\.email/);
-    assert.match(plan.stdout, /! notes\.title_bidx \(notes\.titleBidx\) is missing and derives from notes\.title/);
-    assert.not.match(plan.stdout, /\+ .*(ssn|email|body|title)_bidx/, 'neither the columns nor their indexes are offered');
-    assert.match(plan.stdout, /\+ add column tags\.label_bidx text/, 'every label is null: nothing to fill');
-    assert.match(plan.stdout, /\+ add column drafts\.text_bidx text/, 'no rows: nothing to fill');
+    refusedIn(plan.stdout, 'people', 'emailBidx', 'email');
+    refusedIn(plan.stdout, 'notes', 'titleBidx', 'title');
+    assert.not.match(plan.stdout, /\+ .*(ssn|email|body|title)_?[bB]idx/, 'neither the columns nor their indexes are offered');
+    assert.not.match(plan.stdout, /! (tags|drafts)\./, 'every label is null, and drafts has no rows: nothing to fill');
+    if (backend.createsColumns) {
+      assert.match(plan.stdout, /\+ add column tags\.label_bidx text/, 'every label is null: nothing to fill');
+      assert.match(plan.stdout, /\+ add column drafts\.text_bidx text/, 'no rows: nothing to fill');
+    }
   });
 
   test('searchable: schema apply refuses (exit 1, ok false, nothing applied) and changes nothing', async () => {
@@ -86,26 +112,29 @@ export function searchableFlow(test: Test, dir: string, env: NodeJS.ProcessEnv &
     assert.is(body.ok, false);
     assert.equal(body.applied, []);
     assert.is(body.destructive.length, 4, show(apply));
-    assert.ok(body.additive.some((s) => s.description === 'add column tags.label_bidx text'), show(apply));
-    assert.equal(await columns('people'), ['email', 'id', 'name', 'row_auth', 'ssn', 'version']);
-    assert.not.ok((await columns('tags')).includes('label_bidx'), 'a refused apply runs nothing');
+    if (backend.createsColumns) assert.ok(body.additive.some((s) => s.description === 'add column tags.label_bidx text'), show(apply));
+    assert.equal(await columns('people'), ['email', 'id', 'name', 'rowAuth', 'ssn', 'version'].map(backend.stored).sort());
+    assert.not.ok((await columns('tags')).includes(backend.stored('labelBidx')), 'a refused apply runs nothing');
   });
 
-  test('searchable: migrate create plans addIndex and a backfill; migrate up makes lookups find the old rows, a required field\'s blind index NOT NULL', async () => {
+  test('searchable: migrate create plans addIndex and a backfill; migrate up makes lookups find the old rows (SQL: a required field\'s blind index NOT NULL)', async () => {
     const created = await cli(['migrate', 'create', 'searchable', '--ext', 'mjs']);
     assert.is(created.code, 0, show(created));
     const source = readFileSync(created.stdout.split('\n')[0]!, 'utf8');
-    assert.match(source, /m\.addIndex\('people', \['ssn'\]\);/);
+    if (backend.createsColumns) assert.match(source, /m\.addIndex\('people', \['ssn'\]\);/);
     assert.match(source, /m\.backfill\('people', \{ batchSize: 500 \}, \(row\) => \(row\.ssn == null \? undefined : \{ ssn: row\.ssn \}\)\);/);
-    assert.match(source, /m\.addIndex\('people', \['email'\]\);/);
+    if (backend.createsColumns) assert.match(source, /m\.addIndex\('people', \['email'\]\);/);
+    assert.match(source, /m\.backfill\('people', \{ batchSize: 500 \}, \(row\) => \(row\.email == null/);
     assert.match(source, /m\.backfill\('notes', /);
     const up = await cli(['migrate', 'up']);
     assert.is(up.code, 0, show(up));
     const verify = await cli(['schema', 'verify']);
     assert.is(verify.code, 0, show(verify));
-    assert.is(await nullable('people', 'email_bidx'), false, 'required once the backfill filled it');
-    assert.is(await nullable('notes', 'title_bidx'), false);
-    assert.is(await nullable('people', 'ssn_bidx'), true);
+    if (backend.notNull) {
+      assert.is(await nullable('people', 'emailBidx'), false, 'required once the backfill filled it');
+      assert.is(await nullable('notes', 'titleBidx'), false);
+      assert.is(await nullable('people', 'ssnBidx'), true);
+    }
 
     const db = createDatabase({ driver: driver(), repositories: v2.repositories, plugins: plugins(), schemaMode: 'verify' });
     await db.connect();

@@ -1,0 +1,37 @@
+import type { Firestore } from '@google-cloud/firestore';
+import { SchemaDriftError } from '@chatcore/core';
+import type { RepositorySchema, SchemaReport } from '@chatcore/core/driver';
+import { assertSchemaNames } from './document-rules.js';
+import { planIndexes } from './index-plan.js';
+import { uniqueKeys } from './unique-locks.js';
+import { unfilledDerivedFields } from './derived-fields.js';
+
+/**
+ * The Firestore driver's `ensureSchema`, the same in both modes: there is
+ * nothing to create (collections appear on first write), so it reports the
+ * composite indexes to deploy. It refuses (SchemaDriftError, as the SQL
+ * drivers refuse to add the column) a derived field (`derivedFrom`, e.g.
+ * the blind index of a field made searchable) that documents holding
+ * values of its source lack: only a migration that backfills it fixes
+ * that. `info.destructive` lists those differences, `info.additive` is
+ * empty (read by `chatcore schema plan`).
+ *
+ * @example
+ * ```ts
+ * const report = await ensureFirestoreSchema(driver.firestore, [...db.schemas.values()]);
+ * console.log(report.notes);
+ * ```
+ */
+export async function ensureFirestoreSchema(db: Firestore, schemas: readonly RepositorySchema[]): Promise<SchemaReport> {
+  for (const s of schemas) assertSchemaNames(s);
+  const drift = await unfilledDerivedFields(db, schemas);
+  if (drift.length) throw new SchemaDriftError(drift, { info: { additive: [], destructive: drift } });
+  const file = planIndexes(schemas);
+  const notes = [
+    'Firestore creates collections on first write; nothing was created.',
+    `Deploy the ${file.indexes.length} composite index(es) in artifacts.firestoreIndexes as firestore.indexes.json (firebase deploy --only firestore:indexes, or gcloud firestore indexes composite create).`,
+  ];
+  const locks = schemas.filter((s) => uniqueKeys(s).length).map((s) => `${s.table}__unique`);
+  if (locks.length) notes.push(`Unique fields are enforced with lock documents in ${locks.join(', ')}; do not write those collections by hand.`);
+  return { applied: [], notes, artifacts: { firestoreIndexes: file } };
+}
