@@ -14,7 +14,8 @@ import { unfilledDerivedFields } from './derived-fields.js';
  * the blind index of a field made searchable) that documents holding
  * values of its source lack: only a migration that backfills it fixes
  * that. `info.destructive` lists those differences, `info.additive` is
- * empty (read by `chatcore schema plan`).
+ * empty, and `info.notes` and `info.artifacts` are the report's (read by
+ * `chatcore schema plan`).
  *
  * @example
  * ```ts
@@ -24,8 +25,6 @@ import { unfilledDerivedFields } from './derived-fields.js';
  */
 export async function ensureFirestoreSchema(db: Firestore, schemas: readonly RepositorySchema[]): Promise<SchemaReport> {
   for (const s of schemas) assertSchemaNames(s);
-  const drift = await unfilledDerivedFields(db, schemas);
-  if (drift.length) throw new SchemaDriftError(drift, { info: { additive: [], destructive: drift } });
   const file = planIndexes(schemas);
   const notes = [
     'Firestore creates collections on first write; nothing was created.',
@@ -33,5 +32,9 @@ export async function ensureFirestoreSchema(db: Firestore, schemas: readonly Rep
   ];
   const locks = schemas.filter((s) => uniqueKeys(s).length).map((s) => `${s.table}__unique`);
   if (locks.length) notes.push(`Unique fields are enforced with lock documents in ${locks.join(', ')}; do not write those collections by hand.`);
-  return { applied: [], notes, artifacts: { firestoreIndexes: file } };
+  const artifacts = { firestoreIndexes: file };
+  const drift = await unfilledDerivedFields(db, schemas);
+  // The indexes are still due with the migration: a refused `schema plan` can write them too.
+  if (drift.length) throw new SchemaDriftError(drift, { info: { additive: [], destructive: drift, notes, artifacts } });
+  return { applied: [], notes, artifacts };
 }

@@ -43,7 +43,10 @@ export async function planSchema(db: { readonly driver: Driver; readonly schemas
     if (!(error instanceof SchemaDriftError)) throw error;
     const additive = Array.isArray(error.info.additive) ? error.info.additive.filter(isStep).map((s) => ({ description: s.description, sql: s.sql })) : undefined;
     const destructive = Array.isArray(error.info.destructive) ? error.info.destructive.map(String) : undefined;
-    if (additive && destructive) return { additive, destructive, notes: [] };
+    // A driver may still report its notes and artefacts (Firestore's indexes to deploy) with the differences.
+    const notes = Array.isArray(error.info.notes) ? error.info.notes.map(String) : [];
+    const artifacts = typeof error.info.artifacts === 'object' && error.info.artifacts !== null ? (error.info.artifacts as Record<string, unknown>) : undefined;
+    if (additive && destructive) return { additive, destructive, notes, ...(artifacts ? { artifacts } : {}) };
     // A driver that does not tell the two apart: every difference needs a look, so none is called safe.
     const differences = Array.isArray(error.info.differences) ? error.info.differences.map(String) : [error.message];
     return { additive: [], destructive: differences, notes: [] };
