@@ -44,12 +44,14 @@ const contacts = (table: string) =>
  *   update by id for reference (it adds one read per record);
  * - blind-index verification (`verifyLookups: false` as baseline) on a
  *   blind-index lookup (target ≥ 0.95x);
+ * - the noise floor: `get` on two identical databases with the check off
+ *   (any ratio other than 1.00x there is the comparison's own swing);
  * - the same on the memory driver, as client CPU only (no server sharing
  *   the cores, so the figure moves less with the machine's load).
  */
 export async function encryptionIntegrity(out: string[]): Promise<void> {
   const raw = new pg.Pool({ connectionString: URL, max: 2 });
-  const tables = ['bench_int_on', 'bench_int_noauth', 'bench_int_noverify'];
+  const tables = ['bench_int_on', 'bench_int_noauth', 'bench_int_noverify', 'bench_int_noauth2'];
   await raw.query(`DROP TABLE IF EXISTS ${tables.join(', ')}`);
   const key = randomBytes(32).toString('base64');
   const open = async (table: string, options: EncryptionOptions) => {
@@ -60,13 +62,16 @@ export async function encryptionIntegrity(out: string[]): Promise<void> {
   const on = await open(tables[0]!, {});
   const noAuth = await open(tables[1]!, { rowAuthentication: 'off' });
   const noVerify = await open(tables[2]!, { verifyLookups: false });
+  // A second database identical to noAuth: the noise floor of comparing two databases (A/A).
+  const twin = await open(tables[3]!, { rowAuthentication: 'off' });
   const make = (n: number, tag: string) =>
     Array.from({ length: n }, (_, i) => ({ name: `person ${tag} ${i}`, email: `p${tag}${i}@example.com`, phone: `+1-555-${String(i).padStart(7, '0')}`, ssn: `${100 + (i % 800)}-${10 + (i % 89)}-${1000 + (i % 8999)}` }));
-  const ids = { on: [] as string[], noAuth: [] as string[], noVerify: [] as string[] };
+  const ids = { on: [] as string[], noAuth: [] as string[], noVerify: [] as string[], twin: [] as string[] };
   for (let off = 0; off < ROWS; off += 5000) {
     for (const r of await on.contacts.createMany(make(5000, `s${off}`))) ids.on.push(r.id);
     for (const r of await noAuth.contacts.createMany(make(5000, `s${off}`))) ids.noAuth.push(r.id);
     for (const r of await noVerify.contacts.createMany(make(5000, `s${off}`))) ids.noVerify.push(r.id);
+    for (const r of await twin.contacts.createMany(make(5000, `s${off}`))) ids.twin.push(r.id);
   }
   await raw.query(`ANALYZE ${tables.join('; ANALYZE ')}`);
   const pick = (list: string[], i: number) => list[(i * 7919) % list.length]!;
@@ -82,6 +87,15 @@ export async function encryptionIntegrity(out: string[]): Promise<void> {
     );
     out.push(...rows(`get by id, ${inFlight} in flight`, r, 'get, authenticator off', { ...target, variant: 'get, authenticator checked' }));
   }
+  // The same comparison between two identical databases: how far a ratio strays when nothing differs.
+  const aa = await compare(
+    [
+      { name: 'get, authenticator off', op: (i) => noAuth.contacts.get(pick(ids.noAuth, i)) },
+      { name: 'get, authenticator off (identical second database)', op: (i) => twin.contacts.get(pick(ids.twin, i)) },
+    ],
+    { count: PAIRED_OPS, inFlight: 16, rounds: PAIRED_ROUNDS },
+  );
+  out.push(...rows('get by id, 16 in flight, noise floor (A/A: nothing differs)', aa, 'get, authenticator off'));
 
   // Before createMany: it grows the authenticated tables to 180k rows, and the lookup compares
   // tables of the same size (20k rows each).
@@ -127,6 +141,7 @@ export async function encryptionIntegrity(out: string[]): Promise<void> {
   await on.close();
   await noAuth.close();
   await noVerify.close();
+  await twin.close();
   await raw.end();
 }
 
