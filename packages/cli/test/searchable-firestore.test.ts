@@ -40,8 +40,9 @@ test('a refused schema plan on Firestore still writes the composite indexes (--f
   assert.equal(JSON.parse(readFileSync(file, 'utf8')), body.artifacts?.firestoreIndexes);
 });
 
-// Firestore keeps field names, creates nothing ahead of a write and has no NOT NULL.
-searchableFlow(test, flow.dir, { K1 }, () => firestore({ projectId: flow.project, emulatorHost: emulator.host }), { stored: (field) => field, createsColumns: false, notNull: false });
+// Firestore keeps field names, creates nothing ahead of a write, has no NOT NULL, and refuses a blind index over
+// documents whose values are all null (they lack the field, so a null test would miss them).
+searchableFlow(test, flow.dir, { K1 }, () => firestore({ projectId: flow.project, emulatorHost: emulator.host }), { stored: (field) => field, createsColumns: false, notNull: false, refusesAllNull: true });
 
 test.after(async () => {
   for (const { dir } of [flow, refused]) rmSync(dir, { recursive: true, force: true });

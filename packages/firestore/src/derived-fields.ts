@@ -31,18 +31,20 @@ async function count(t: Transaction, query: AggregateQuery<AggregateSpec>): Prom
 }
 
 /**
- * How many documents hold a value of the source, and how many of those the
- * derived field serves. Field mode: the derived field has a value exactly
- * where its source has one (a blind index is null exactly when its value
- * is), so fewer values of it than of the source means documents it misses.
- * Record mode: the envelope hides which values are null, but every
- * document written with the derived field holds it (Firestore's driver
- * stores nulls), so documents that hold an envelope and lack the field
- * (an order by it leaves them out) are the ones it misses.
+ * How many documents hold the source (its own field, null included, or in
+ * record mode an envelope), and how many of them hold the derived field at
+ * all (an order by a field leaves out the documents that lack it).
+ * Firestore's driver stores every declared field, nulls included, so a
+ * document written since the derived field was declared holds it, and one
+ * written before does not: on those, a lookup by the source misses its value
+ * and a null test (sent to the derived field) misses its null, until a
+ * migration's schema step stores the field and its backfill fills it. A
+ * document that holds the field with a value still to backfill counts as
+ * served, as an SQL column counts once it exists.
  */
 function counts(t: Transaction, col: Query, d: Derived): Promise<[number, number]> {
-  const served: Query = d.sealed ? col.orderBy(d.field) : col.where(d.field, '!=', null);
-  return Promise.all([count(t, col.where(d.holder, '!=', null).count()), count(t, served.count())]);
+  const held: Query = d.sealed ? col.where(d.holder, '!=', null) : col.orderBy(d.holder);
+  return Promise.all([count(t, held.count()), count(t, col.orderBy(d.field).count())]);
 }
 
 /**
@@ -50,11 +52,12 @@ function counts(t: Transaction, col: Query, d: Derived): Promise<[number, number
  * a blind index made searchable) from being used as it is: documents
  * written before it existed hold values of its source and none of it, so
  * lookups by the source would miss them until a migration backfills it.
- * Worded as the SQL drivers word the same refusal. Two aggregation (count)
+ * Worded close to the SQL drivers' refusal of the same change. Two aggregation (count)
  * queries per derived field, all in one read-only transaction, so they see
  * one snapshot; Firestore bills a count one read per 1000 index entries it
- * counts (at least one). An empty collection, or one whose source values
- * are all null, needs nothing.
+ * counts (at least one). An empty collection needs nothing; one whose
+ * source values are all null is refused too (unlike SQL, where adding the
+ * column covers every row): a null test would miss its older documents.
  *
  * @example
  * ```ts
@@ -71,7 +74,7 @@ export async function unfilledDerivedFields(db: Firestore, schemas: readonly Rep
     const [held, served] = found[i]!;
     if (served >= held) return;
     const { name, table } = d.schema;
-    out.push(`${table}.${d.field} (${name}.${d.field}) is missing and derives from ${name}.${d.from}, which existing rows have values of: added alone it would stay empty on them, so lookups by ${d.from} would miss them; add it with a migration that backfills it`);
+    out.push(`${table}.${d.field} (${name}.${d.field}) is missing and derives from ${name}.${d.from}: ${held - served} of ${held} existing documents lack it, so lookups by ${d.from} (and null tests) would miss them; add it with a migration that stores and backfills it`);
   });
   return out;
 }

@@ -48,8 +48,8 @@ test('a derived field that documents with values of its source lack is refused i
   await driver.insert(before, [{ id: 'a', title: 'x', code: 'c-1' }, { id: 'b', title: 'y', code: null }], {});
   const stored = await documents(table);
   const err = await refusal(driver.ensureSchema([after], { mode: 'apply' }));
-  assert.match(err.message, `${table}.codeBidx (items.codeBidx) is missing and derives from items.code, which existing rows have values of`);
-  assert.match(err.message, 'add it with a migration that backfills it');
+  assert.match(err.message, `${table}.codeBidx (items.codeBidx) is missing and derives from items.code: 2 of 2 existing documents lack it`);
+  assert.match(err.message, 'add it with a migration that stores and backfills it');
   assert.equal(err.info.destructive, err.info.differences);
   assert.equal(err.info.additive, [], 'nothing to offer as additive');
   const verify = await refusal(driver.ensureSchema([after], { mode: 'verify' }));
@@ -57,14 +57,18 @@ test('a derived field that documents with values of its source lack is refused i
   assert.equal(await documents(table), stored);
 });
 
-test('only collections whose documents need filling are named: an empty one, or one with only nulls, is accepted', async () => {
+test('only collections whose documents lack the field are named: an empty one is accepted, one with only nulls is not (a null test would miss them)', async () => {
   const filled = versions();
   const empty = versions();
   const nulls = versions();
   await driver.insert(filled.before, [{ id: 'a', title: 'x', code: 'c-1' }], {});
   await driver.insert(nulls.before, [{ id: 'a', title: 'x', code: null }, { id: 'b', title: 'y', code: null }], {});
   const err = await refusal(driver.ensureSchema([empty.after, nulls.after, filled.after], { mode: 'apply' }));
-  assert.equal(err.info.differences, [`${filled.table}.codeBidx (items.codeBidx) is missing and derives from items.code, which existing rows have values of: added alone it would stay empty on them, so lookups by code would miss them; add it with a migration that backfills it`]);
+  assert.equal(err.info.differences, [
+    `${nulls.table}.codeBidx (items.codeBidx) is missing and derives from items.code: 2 of 2 existing documents lack it, so lookups by code (and null tests) would miss them; add it with a migration that stores and backfills it`,
+    `${filled.table}.codeBidx (items.codeBidx) is missing and derives from items.code: 1 of 1 existing documents lack it, so lookups by code (and null tests) would miss them; add it with a migration that stores and backfills it`,
+  ]);
+  await driver.migrations.applySchemaChanges([], [nulls.after]);
   for (const mode of ['apply', 'verify'] as const) {
     const report = await driver.ensureSchema([empty.after, nulls.after], { mode });
     assert.equal(report.applied, []);
@@ -72,17 +76,17 @@ test('only collections whose documents need filling are named: an empty one, or 
   }
 });
 
-test('documents written with the derived field do not hide older ones without it; accepted once every value is served', async () => {
+test('documents written with the derived field do not hide older ones without it; accepted once every document holds it', async () => {
   const { table, before, after } = versions();
   await driver.insert(before, [{ id: 'old', title: 'x', code: 'c-1' }], {});
   await driver.insert(after, [{ id: 'new', title: 'y', code: 'c-2', codeBidx: 'h-2' }, { id: 'none', title: 'z', code: null, codeBidx: null }], {});
-  await refusal(driver.ensureSchema([after], { mode: 'apply' }));
-  // A migration's schema step stores the field as null: the value is still missing until its backfill.
+  const err = await refusal(driver.ensureSchema([after], { mode: 'apply' }));
+  assert.match(err.message, '1 of 3 existing documents lack it');
+  // A migration's schema step stores the field as null on the documents that lack it (its backfill then fills the
+  // values): from there the field exists everywhere, as an SQL column does once added.
   await driver.migrations.applySchemaChanges([], [after]);
   assert.equal((await documents(table)).old, { title: 'x', code: 'c-1', codeBidx: null });
-  await refusal(driver.ensureSchema([after], { mode: 'verify' }));
-  await driver.firestore.collection(table).doc('old').update({ codeBidx: 'h-1' });
-  assert.equal((await driver.ensureSchema([after], { mode: 'apply' })).applied, []);
+  assert.equal((await driver.ensureSchema([after], { mode: 'verify' })).applied, []);
 });
 
 test('record mode: refused while documents hold an envelope without the index field, whatever it holds; accepted once each holds the field', async () => {
