@@ -50,10 +50,11 @@ function counts(t: Transaction, col: Query, d: Derived): Promise<[number, number
 /**
  * The differences that keep a derived field (`FieldMeta.derivedFrom`, e.g.
  * a blind index made searchable) from being used as it is: documents
- * written before it existed hold values of its source and none of it, so
- * lookups by the source would miss them until a migration backfills it.
- * Worded close to the SQL drivers' refusal of the same change. Two aggregation (count)
- * queries per derived field, all in one read-only transaction, so they see
+ * written before it existed hold its source and not it, so lookups by the
+ * source (and null tests) would miss them until a migration stores and
+ * backfills it. Worded close to the SQL drivers' refusal of the same
+ * change. Two aggregation (count) queries per derived field, all in one
+ * read-only transaction, so they see
  * one snapshot; Firestore bills a count one read per 1000 index entries it
  * counts (at least one). An empty collection needs nothing; one whose
  * source values are all null is refused too (unlike SQL, where adding the

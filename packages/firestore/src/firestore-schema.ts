@@ -11,9 +11,9 @@ import { unfilledDerivedFields } from './derived-fields.js';
  * nothing to create (collections appear on first write), so it reports the
  * composite indexes to deploy. It refuses (SchemaDriftError, as the SQL
  * drivers refuse to add the column) a derived field (`derivedFrom`, e.g.
- * the blind index of a field made searchable) that documents holding
- * values of its source lack: only a migration that backfills it fixes
- * that. `info.destructive` lists those differences, `info.additive` is
+ * the blind index of a field made searchable) that documents holding its
+ * source lack, null values included: only a migration that stores and
+ * backfills it fixes that. `info.destructive` lists those differences, `info.additive` is
  * empty, and `info.notes` and `info.artifacts` are the report's (read by
  * `chatcore schema plan`).
  *
