@@ -26,7 +26,15 @@ function derivedOf(schema: RepositorySchema): Derived[] {
   return out;
 }
 
-async function count(t: Transaction, query: AggregateQuery<AggregateSpec>): Promise<number> {
+/**
+ * The `count` of an aggregation query, read in a transaction.
+ *
+ * @example
+ * ```ts
+ * const n = await countIn(t, db.collection('items').orderBy('tag').count());
+ * ```
+ */
+export async function countIn(t: Transaction, query: AggregateQuery<AggregateSpec>): Promise<number> {
   return Number((await t.get(query)).data().count);
 }
 
@@ -44,7 +52,7 @@ async function count(t: Transaction, query: AggregateQuery<AggregateSpec>): Prom
  */
 function counts(t: Transaction, col: Query, d: Derived): Promise<[number, number]> {
   const held: Query = d.sealed ? col.where(d.holder, '!=', null) : col.orderBy(d.holder);
-  return Promise.all([count(t, held.count()), count(t, col.orderBy(d.field).count())]);
+  return Promise.all([countIn(t, held.count()), countIn(t, col.orderBy(d.field).count())]);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util';
 import { Firestore, type Settings } from '@google-cloud/firestore';
 import { AbortedError, ChatcoreError, PartialWriteError, type ComponentHealth, type HealthReport } from '@chatcore/core';
-import { FULL_CAPABILITIES, type AggregateRow, type BreakerState, type Condition, type NormalizedAggregate, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
+import { FULL_CAPABILITIES, type AggregateRow, type BreakerState, type Condition, type NormalizedAggregate, type Driver, type DriverCallOptions, type DriverCapabilities, type NormalizedPatch, type NormalizedQuery, type RepositorySchema, type EnsureSchemaOptions, type SchemaReport, type StoredRow, type TransactionOptions, type UpsertSpec, type WriteTarget } from '@chatcore/core/driver';
 import { resolveOptions, type FirestoreOptions, type ResolvedFirestoreOptions } from './firestore-options.js';
 import { contentionError, GrpcStatus, grpcCode, mapError } from './error-map.js';
 import { insertBatched, insertError } from './batch-insert.js';
@@ -177,9 +177,12 @@ export class FirestoreDriver implements Driver {
     return this.breakerOf?.state ?? 'disabled';
   }
 
-  /** See ensureFirestoreSchema: reports the indexes to deploy, refuses derived fields that older documents lack. */
-  ensureSchema(schemas: readonly RepositorySchema[], _options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport> {
-    return this.bounded({}, () => ensureFirestoreSchema(this.firestore, schemas), 'the schema check');
+  /**
+   * See ensureFirestoreSchema: reports the indexes to deploy, refuses derived fields that older documents lack, and
+   * with `thorough` any declared field that older documents lack.
+   */
+  ensureSchema(schemas: readonly RepositorySchema[], options: EnsureSchemaOptions): Promise<SchemaReport> {
+    return this.bounded({}, () => ensureFirestoreSchema(this.firestore, schemas, { thorough: options.thorough === true }), 'the schema check');
   }
 
   getByIds(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<StoredRow[]> {

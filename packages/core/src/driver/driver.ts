@@ -142,6 +142,22 @@ export interface DriverSession {
 }
 
 /**
+ * Options of `Driver.ensureSchema`: `apply` creates what is missing, `verify`
+ * only checks; `thorough` adds the checks that count stored records (slow on
+ * large collections, so `connect()` never sets it).
+ *
+ * @example
+ * ```ts
+ * const options: EnsureSchemaOptions = { mode: 'verify', thorough: true };
+ * await driver.ensureSchema([users.schema], options);
+ * ```
+ */
+export interface EnsureSchemaOptions {
+  readonly mode: 'apply' | 'verify';
+  readonly thorough?: boolean | undefined;
+}
+
+/**
  * Result of ensureSchema: what was created or changed, or would be (verify).
  *
  * @example
@@ -202,8 +218,12 @@ export interface Driver extends DriverSession {
   readonly capabilities: DriverCapabilities;
   /** Open connections. Idempotent. */
   connect(): Promise<void>;
-  /** Create what is missing (mode 'apply', under a lock where the backend has one) or only check (mode 'verify'). Never destructive. */
-  ensureSchema(schemas: readonly RepositorySchema[], options: { readonly mode: 'apply' | 'verify' }): Promise<SchemaReport>;
+  /**
+   * Create what is missing (mode 'apply', under a lock where the backend has one) or only check (mode 'verify'). Never destructive.
+   * `thorough` also runs the checks that count stored records (Firestore: documents that lack a declared field because
+   * they were written before it existed); `chatcore schema plan|verify` set it, `connect()` does not.
+   */
+  ensureSchema(schemas: readonly RepositorySchema[], options: EnsureSchemaOptions): Promise<SchemaReport>;
   health(): Promise<HealthReport>;
   /** Versioned migrations (`@chatcore/migrate`): lock, history, non-additive schema changes. Absent where unsupported. */
   readonly migrations?: MigrationBackend | undefined;
