@@ -142,7 +142,8 @@ export class FirestoreMigrationBackend implements MigrationBackend {
     const out = new Map<string, StoredTable>();
     for (const table of tables) {
       const col = this.db().collection(table);
-      const columns = new Map<string, { type: string; nullable: boolean }>();
+      const columns = new Map<string, { type: string; nullable: boolean; missing?: number }>();
+      const held = new Map<string, number>();
       let after: string | undefined;
       let seen = 0;
       for (;;) {
@@ -154,15 +155,16 @@ export class FirestoreMigrationBackend implements MigrationBackend {
             const prev = columns.get(k);
             const type = typeOf(v);
             columns.set(k, { type: prev && prev.type !== 'null' ? prev.type : type, nullable: (prev?.nullable ?? false) || type === 'null' });
+            held.set(k, (held.get(k) ?? 0) + 1);
           }
         }
-        // A field some documents lack is nullable too.
-        for (const [k, c] of columns) if (!c.nullable && snap.docs.some((d) => d.get(k) === undefined)) columns.set(k, { ...c, nullable: true });
         seen += snap.size;
         if (snap.size < DESCRIBE_PAGE) break;
         after = snap.docs[snap.size - 1]!.id;
       }
       if (seen === 0) continue;
+      // A field some documents lack is nullable too, and `missing` says how many lack it (a migration stores it there).
+      for (const [k, c] of columns) if (held.get(k)! < seen) columns.set(k, { ...c, nullable: true, missing: seen - held.get(k)! });
       columns.set('id', { type: 'string', nullable: false });
       // Unique keys are the lock documents' key names; plain indexes are deployed outside (firestore.indexes.json).
       const keys = new Set<string>();

@@ -113,6 +113,14 @@ function diffRepository(storage: RepositorySchema, logical: RepositorySchema, ta
       const from = STORED_TYPES[col.type] ?? 'string';
       changes.push({ repository: repo, kind: 'changeType', field: name, step: `m.changeType(${q(repo)}, ${q(name)}, { from: ${q(from)}, convert: (value) => value ${conversionTodo(from, logical.fields[name]?.type ?? meta.type)} });` });
     }
+    if (col.missing && Object.hasOwn(logical.fields, name)) {
+      // Firestore documents written before the field was declared lack it: a null test or an order by it leaves them
+      // out. addField stores it (null) on them, as an SQL column added to a table covers every row.
+      changes.push({ repository: repo, kind: 'addField', field: name, step: `m.addField(${q(repo)}, ${q(name)}); // ${col.missing} stored record(s) lack it` });
+      if (!logical.fields[name]!.optional) {
+        changes.push({ repository: repo, kind: 'addField', field: name, step: `m.backfill(${q(repo)}, { batchSize: 500 }, (row) => (row.${name} == null ? { ${name}: undefined ${backfillTodo(name)} } : undefined));` });
+      }
+    }
   }
   const dropped: string[] = [];
   for (const column of table.columns.keys()) {

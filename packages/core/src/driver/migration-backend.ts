@@ -136,8 +136,13 @@ export interface ProgressRecord {
  */
 export interface StoredTable {
   readonly table: string;
-  /** By column (SQL) or field (Firestore) name. */
-  readonly columns: ReadonlyMap<string, { readonly type: string; readonly nullable: boolean }>;
+  /**
+   * By column (SQL) or field (Firestore) name. `missing`: how many stored
+   * records lack the field altogether (Firestore documents written before
+   * it was declared; a null test or an order by it leaves them out); absent
+   * where every record has every column (SQL).
+   */
+  readonly columns: ReadonlyMap<string, { readonly type: string; readonly nullable: boolean; readonly missing?: number | undefined }>;
   /** Index names as the backend knows them. */
   readonly indexes: ReadonlySet<string>;
   /**
