@@ -63,6 +63,43 @@ test('migrate on Firestore: create plans the new field, status reports it pendin
   assert.match(edited.stderr, new RegExp(`Migration ${id} was applied with other steps than the code has now`));
 });
 
+test('a field some documents lack: schema verify names it, migrate create plans it, and after migrate up verify passes', async () => {
+  const own = `chatcore-cli-lacking-${randomBytes(4).toString('hex')}`;
+  const folder = appFolder('chatcore-cli-lacking-fs-', ['backend: firestore', `project_id: ${own}`, `emulator_host: ${emulator.host}`]);
+  const run = (args: string[], e: NodeJS.ProcessEnv = v2) => runCli(args, { cwd: folder, env: e, timeoutMs: 240_000 });
+  try {
+    assert.is((await run(['migrate', 'up'], v1)).code, 0);
+    const { createDatabase } = await import('@chatcore/core');
+    const { firestore } = await import('@chatcore/firestore');
+    const { encryption } = await import('@chatcore/encryption');
+    type Users = { users: { create(v: unknown): Promise<unknown> } };
+    // A document of release 1, then one written by release 2 (which declares `nickname`) before any migration.
+    for (const [file, values] of [[FIXTURE_REPOSITORIES, { name: 'Ada', email: 'ada@example.com' }], [FIXTURE_REPOSITORIES_V2, { name: 'Bob', email: 'bob@example.com', nickname: 'b' }]] as const) {
+      const { repositories } = (await import(file)) as { repositories: Record<string, never> };
+      const db = createDatabase({ driver: firestore({ projectId: own, emulatorHost: emulator.host }), repositories, plugins: [encryption({ keys: [{ id: 'k1', key: env.K1 }] })] });
+      await db.connect();
+      await (db as unknown as Users).users.create(values);
+      await db.close();
+    }
+    const verify = await run(['schema', 'verify', '--json']);
+    assert.is(verify.code, 1, show(verify));
+    const drift = jsonOf<{ ok: boolean; destructive: string[] }>(verify);
+    assert.is(drift.ok, false);
+    assert.equal(drift.destructive.filter((d) => d.includes('nickname')), [
+      'users.nickname (users.nickname) is missing from 1 of 2 existing documents (written before it was declared), so a null test or an order by nickname leaves them out; add it with a migration (chatcore migrate create plans the addField that stores it)',
+    ]);
+    const created = await run(['migrate', 'create', 'store_nickname', '--ext', 'mjs']);
+    assert.is(created.code, 0, show(created));
+    const source = readFileSync(created.stdout.split('\n')[0]!, 'utf8');
+    assert.match(source, "m.addField('users', 'nickname'); // 1 stored record(s) lack it");
+    assert.is((await run(['migrate', 'up'])).code, 0);
+    const after = await run(['schema', 'verify']);
+    assert.is(after.code, 0, show(after));
+  } finally {
+    rmSync(folder, { recursive: true, force: true });
+  }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test('schema plan on Firestore writes the composite indexes with --firestore-indexes and lists them in --json', async () => {
   const file = join(dir, 'firestore.indexes.json');

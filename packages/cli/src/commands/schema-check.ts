@@ -26,7 +26,9 @@ const isStep = (v: unknown): v is { description: string; sql?: string } =>
 /**
  * Compare the storage schemas of a database (after plugins extended them)
  * with what the backend has, running no DDL (the driver's verify mode). The
- * driver must be connected.
+ * driver must be connected. `thorough` adds the checks that count stored
+ * records (Firestore documents lacking a declared field): `schema plan` and
+ * `schema verify` use it, the quick checks of other commands do not.
  *
  * @example
  * ```ts
@@ -34,10 +36,10 @@ const isStep = (v: unknown): v is { description: string; sql?: string } =>
  * const { additive } = await planSchema(db);
  * ```
  */
-export async function planSchema(db: { readonly driver: Driver; readonly schemas: ReadonlyMap<string, RepositorySchema> }): Promise<SchemaPlan> {
+export async function planSchema(db: { readonly driver: Driver; readonly schemas: ReadonlyMap<string, RepositorySchema> }, options: { readonly thorough?: boolean } = {}): Promise<SchemaPlan> {
   const schemas = [...db.schemas.values()];
   try {
-    const report = await db.driver.ensureSchema(schemas, { mode: 'verify' });
+    const report = await db.driver.ensureSchema(schemas, { mode: 'verify', thorough: options.thorough === true });
     return { additive: [], destructive: [], notes: report.notes ?? [], artifacts: report.artifacts };
   } catch (error) {
     if (!(error instanceof SchemaDriftError)) throw error;

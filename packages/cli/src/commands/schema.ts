@@ -64,7 +64,8 @@ export async function schemaCommand(ctx: CommandContext, action: SchemaAction, o
   return withDatabase(ctx, { connect: false, creates: action === 'apply' }, async (db, { config }) => {
     await db.driver.connect();
     await requireReachable(db, config, ctx.env);
-    const plan = await planSchema(db);
+    // plan and verify also count what the stored records hold (Firestore documents lacking a declared field).
+    const plan = await planSchema(db, { thorough: action !== 'apply' });
     const refused = plan.destructive.length > 0;
     const base = { action, backend: db.driver.name, additive: plan.additive, destructive: plan.destructive, notes: plan.notes, ...(plan.artifacts ? { artifacts: plan.artifacts } : {}) };
     if (action === 'plan') {
