@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { defineRepository, f, SchemaDriftError } from '@chatcore/core';
+import { defineRepository, f } from '@chatcore/core';
 import type { FieldMeta, RepositorySchema } from '@chatcore/core/driver';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { suffix, testDriver } from './helpers/emulator.js';
+import { schemaRefusal, storedDocuments } from './helpers/schema-drift.js';
 
 // A field derived from another (FieldMeta.derivedFrom, as the encryption plugin marks a blind index) that documents
 // written before it existed lack, while they hold values of its source: ensureSchema refuses it, as SQL refuses to
@@ -32,29 +33,19 @@ function sealedVersions(): { table: string; before: RepositorySchema; after: Rep
   return { table, before, after: { ...before, fields: { ...before.fields, sealed: envelope, codeBidx: derived('code') } } };
 }
 
-async function documents(table: string): Promise<Record<string, unknown>> {
-  const snap = await driver.firestore.collection(table).get();
-  return Object.fromEntries(snap.docs.map((d) => [d.id, d.data()]));
-}
-
-async function refusal(run: Promise<unknown>): Promise<SchemaDriftError> {
-  const err = await run.then(() => undefined, (e: unknown) => e);
-  assert.instance(err, SchemaDriftError, 'should have raised SchemaDriftError');
-  return err as SchemaDriftError;
-}
 
 test('a derived field that documents with values of its source lack is refused in apply and verify mode, naming both; nothing is written', async () => {
   const { table, before, after } = versions();
   await driver.insert(before, [{ id: 'a', title: 'x', code: 'c-1' }, { id: 'b', title: 'y', code: null }], {});
-  const stored = await documents(table);
-  const err = await refusal(driver.ensureSchema([after], { mode: 'apply' }));
+  const stored = await storedDocuments(driver, table);
+  const err = await schemaRefusal(driver.ensureSchema([after], { mode: 'apply' }));
   assert.match(err.message, `${table}.codeBidx (items.codeBidx) is missing and derives from items.code: 2 of 2 existing documents lack it`);
   assert.match(err.message, 'add it with a migration that stores and backfills it');
   assert.equal(err.info.destructive, err.info.differences);
   assert.equal(err.info.additive, [], 'nothing to offer as additive');
-  const verify = await refusal(driver.ensureSchema([after], { mode: 'verify' }));
+  const verify = await schemaRefusal(driver.ensureSchema([after], { mode: 'verify' }));
   assert.equal(verify.info.differences, err.info.differences);
-  assert.equal(await documents(table), stored);
+  assert.equal(await storedDocuments(driver, table), stored);
 });
 
 test('only collections whose documents lack the field are named: an empty one is accepted, one with only nulls is not (a null test would miss them)', async () => {
@@ -63,7 +54,7 @@ test('only collections whose documents lack the field are named: an empty one is
   const nulls = versions();
   await driver.insert(filled.before, [{ id: 'a', title: 'x', code: 'c-1' }], {});
   await driver.insert(nulls.before, [{ id: 'a', title: 'x', code: null }, { id: 'b', title: 'y', code: null }], {});
-  const err = await refusal(driver.ensureSchema([empty.after, nulls.after, filled.after], { mode: 'apply' }));
+  const err = await schemaRefusal(driver.ensureSchema([empty.after, nulls.after, filled.after], { mode: 'apply' }));
   assert.equal(err.info.differences, [
     `${nulls.table}.codeBidx (items.codeBidx) is missing and derives from items.code: 2 of 2 existing documents lack it, so lookups by code (and null tests) would miss them; add it with a migration that stores and backfills it`,
     `${filled.table}.codeBidx (items.codeBidx) is missing and derives from items.code: 1 of 1 existing documents lack it, so lookups by code (and null tests) would miss them; add it with a migration that stores and backfills it`,
@@ -80,12 +71,12 @@ test('documents written with the derived field do not hide older ones without it
   const { table, before, after } = versions();
   await driver.insert(before, [{ id: 'old', title: 'x', code: 'c-1' }], {});
   await driver.insert(after, [{ id: 'new', title: 'y', code: 'c-2', codeBidx: 'h-2' }, { id: 'none', title: 'z', code: null, codeBidx: null }], {});
-  const err = await refusal(driver.ensureSchema([after], { mode: 'apply' }));
+  const err = await schemaRefusal(driver.ensureSchema([after], { mode: 'apply' }));
   assert.match(err.message, '1 of 3 existing documents lack it');
   // A migration's schema step stores the field as null on the documents that lack it (its backfill then fills the
   // values): from there the field exists everywhere, as an SQL column does once added.
   await driver.migrations.applySchemaChanges([], [after]);
-  assert.equal((await documents(table)).old, { title: 'x', code: 'c-1', codeBidx: null });
+  assert.equal((await storedDocuments(driver, table)).old, { title: 'x', code: 'c-1', codeBidx: null });
   assert.equal((await driver.ensureSchema([after], { mode: 'verify' })).applied, []);
 });
 
@@ -93,7 +84,7 @@ test('record mode: refused while documents hold an envelope without the index fi
   const { table, before, after } = sealedVersions();
   await driver.insert(before, [{ id: 'a', sealed: 'opaque-1' }], {});
   await driver.insert(after, [{ id: 'b', sealed: 'opaque-2', codeBidx: 'h-2' }], {});
-  const err = await refusal(driver.ensureSchema([after], { mode: 'apply' }));
+  const err = await schemaRefusal(driver.ensureSchema([after], { mode: 'apply' }));
   assert.match(err.message, `${table}.codeBidx (notes.codeBidx) is missing and derives from notes.code`);
   // The envelope of `a` may hold a null code: once the field is stored (null, by a migration's schema step), it serves `a`.
   await driver.migrations.applySchemaChanges([], [after]);

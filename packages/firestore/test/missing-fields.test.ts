@@ -1,9 +1,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, SchemaDriftError } from '@chatcore/core';
+import { createDatabase, defineRepository, f } from '@chatcore/core';
 import type { RepositorySchema } from '@chatcore/core/driver';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { suffix, testDriver } from './helpers/emulator.js';
+import { schemaRefusal, storedDocuments } from './helpers/schema-drift.js';
 
 // A field added to a repository after documents were written: those documents lack it, and Firestore leaves them out
 // of a null test and of an order by it (SQL adds the column to every row). `ensureSchema` with `thorough` (what
@@ -20,16 +21,6 @@ function versions(): { table: string; before: RepositorySchema; after: Repositor
   return { table, before, after };
 }
 
-async function documents(table: string): Promise<Record<string, unknown>> {
-  const snap = await driver.firestore.collection(table).get();
-  return Object.fromEntries(snap.docs.map((d) => [d.id, d.data()]));
-}
-
-async function refusal(run: Promise<unknown>): Promise<SchemaDriftError> {
-  const err = await run.then(() => undefined, (e: unknown) => e);
-  assert.instance(err, SchemaDriftError, 'should have raised SchemaDriftError');
-  return err as SchemaDriftError;
-}
 
 test('the failure it prevents: documents written before a field was declared are left out of a null test and an order by it', async () => {
   const { table, before, after } = versions();
@@ -41,7 +32,7 @@ test('the failure it prevents: documents written before a field was declared are
   assert.is(await db.items.count({ tag: null }), 1, 'Firestore matches only the document that holds the null');
   assert.is((await db.items.find({ orderBy: { tag: 'asc' } })).length, 1);
   await db.close();
-  const err = await refusal(driver.ensureSchema([after], { mode: 'verify', thorough: true }));
+  const err = await schemaRefusal(driver.ensureSchema([after], { mode: 'verify', thorough: true }));
   assert.equal(err.info.differences, [
     `${table}.tag (items.tag) is missing from 2 of 3 existing documents (written before it was declared), so a null test or an order by tag leaves them out; add it with a migration (chatcore migrate create plans the addField that stores it)`,
     `${table}.rank (items.rank) is missing from 2 of 3 existing documents (written before it was declared), so a null test or an order by rank leaves them out; add it with a migration (chatcore migrate create plans the addField that stores it)`,
@@ -52,9 +43,9 @@ test('thorough refuses in both modes, naming each field and how many documents l
   const { table, before, after } = versions();
   await driver.insert(before, [{ id: 'a', title: 'x' }], {});
   await driver.insert(after, [{ id: 'b', title: 'y', tag: 't', rank: 2 }], {});
-  const stored = await documents(table);
+  const stored = await storedDocuments(driver, table);
   for (const mode of ['apply', 'verify'] as const) {
-    const err = await refusal(driver.ensureSchema([after], { mode, thorough: true }));
+    const err = await schemaRefusal(driver.ensureSchema([after], { mode, thorough: true }));
     assert.equal(err.info.destructive, err.info.differences);
     assert.equal(err.info.additive, []);
     assert.is(err.info.differences.length, 2);
@@ -62,7 +53,7 @@ test('thorough refuses in both modes, naming each field and how many documents l
     assert.ok((err.info.notes as string[]).some((n) => n.includes('composite index')), 'the report still comes with the refusal');
     assert.equal((await driver.ensureSchema([after], { mode })).applied, [], 'connect-time check: accepted');
   }
-  assert.equal(await documents(table), stored);
+  assert.equal(await storedDocuments(driver, table), stored);
 });
 
 test('accepted once every document holds every field (nulls count as held), and for an empty collection', async () => {
@@ -71,10 +62,10 @@ test('accepted once every document holds every field (nulls count as held), and 
   const empty = versions();
   await driver.insert(before, [{ id: 'a', title: 'x' }], {});
   await driver.insert(after, [{ id: 'b', title: 'y', tag: null }], {});
-  await refusal(driver.ensureSchema([after, empty.after], { mode: 'verify', thorough: true }));
+  await schemaRefusal(driver.ensureSchema([after, empty.after], { mode: 'verify', thorough: true }));
   // A migration's schema step stores the field (null) on the documents that lack it.
   await driver.migrations.applySchemaChanges([], [after]);
-  assert.equal((await documents(table)).a, { title: 'x', tag: null });
+  assert.equal((await storedDocuments(driver, table)).a, { title: 'x', tag: null });
   assert.equal((await driver.ensureSchema([after, empty.after], { mode: 'verify', thorough: true })).applied, []);
 });
 
