@@ -1,6 +1,6 @@
 import { sql, type RawBuilder } from 'kysely';
 import { DriverError } from '@chatcore/core';
-import { aggregateOutOfRange, type AggregateRow, type NormalizedAggregate } from '@chatcore/core/driver';
+import { aggregateOutOfRange, integerAverage, type AggregateRow, type NormalizedAggregate } from '@chatcore/core/driver';
 import type { SchemaPlan } from './schema-plan.js';
 import type { SqlStatement } from './sql-executor.js';
 import { compileCondition, describeCondition } from './condition-sql.js';
@@ -22,17 +22,36 @@ function measureFn(plan: SchemaPlan, m: NormalizedAggregate['measures'][number])
  * A null sum (no values) divides to null, as avg gives. A mean that
  * rounds to zero (a sum of subnormals, e.g. 5e-324 over two values) is
  * zero with the sum's sign, as in JavaScript: PostgreSQL's division raises
- * 22003 instead. Integers and bigints keep avg, which is exact (numeric).
+ * 22003 instead. The average of an integer or bigint field comes back as
+ * its exact sum and count (`"sum/count"`, null without values), divided
+ * in the client by integerAverage: PostgreSQL's avg is an exact numeric,
+ * but cut to about 17 significant digits, and reading that decimal as a
+ * double rounds a second time (230155955.45454544 for 2531715510 / 11,
+ * whose nearest double is ...547).
  */
 function measureSql(plan: SchemaPlan, m: NormalizedAggregate['measures'][number]): RawBuilder<unknown> {
   if (m.field === null) return sql`count(*)`;
   const col = sql.ref(plan.field(m.field).column);
+  if (isIntegerAverage(plan, m)) return sql`sum(${col})::text || '/' || count(${col})::text`;
   if (m.fn === 'avg' && plan.field(m.field).meta.type === 'number') {
     const s = sql`sum(${col})`;
     const n = sql`count(${col})::double precision`;
     return sql`case when abs(${s}) >= ${n} * 1e-300::double precision then ${s} / ${n} when abs(${s}) * 2 <= ${n} * 5e-324::double precision then ${s} * 0 else ${s} / ${n} end`;
   }
   return sql`${sql.raw(measureFn(plan, m))}(${col})`;
+}
+
+function isIntegerAverage(plan: SchemaPlan, m: NormalizedAggregate['measures'][number]): boolean {
+  if (m.fn !== 'avg' || m.field === null) return false;
+  const type = plan.field(m.field).meta.type;
+  return type === 'integer' || type === 'bigint';
+}
+
+/** What an order term sorts by: a group or measure alias, or (an integer average, selected as text) the exact avg. */
+function orderRef(plan: SchemaPlan, agg: NormalizedAggregate, t: NormalizedAggregate['orderBy'][number]): RawBuilder<unknown> {
+  if (t.group !== undefined) return sql.ref(`g${t.group}`) as never;
+  const m = agg.measures[t.measure!]!;
+  return isIntegerAverage(plan, m) ? sql`avg(${sql.ref(plan.field(m.field!).column)})` : (sql.ref(`m${t.measure}`) as never);
 }
 
 /**
@@ -65,8 +84,7 @@ export function aggregateStatement(plan: SchemaPlan, agg: NormalizedAggregate): 
     if (agg.where) qb = qb.where(compileCondition(plan, agg.where, alloc));
     if (groups.length) qb = qb.groupBy(groups);
     for (const t of agg.orderBy) {
-      const ref = sql.ref(t.group !== undefined ? `g${t.group}` : `m${t.measure}`);
-      qb = qb.orderBy(sql`${ref} ${sql.raw(t.direction === 'asc' ? 'asc nulls first' : 'desc nulls last')}`);
+      qb = qb.orderBy(sql`${orderRef(plan, agg, t)} ${sql.raw(t.direction === 'asc' ? 'asc nulls first' : 'desc nulls last')}`);
     }
     if (agg.limit !== undefined) qb = qb.limit(alloc.slot() as never);
     return toShape(qb.compile(), true);
@@ -74,11 +92,18 @@ export function aggregateStatement(plan: SchemaPlan, agg: NormalizedAggregate): 
   return bindShape(shape, values, true);
 }
 
+/** An integer average selected as `"sum/count"`, divided exactly. */
+function integerAverageOf(v: unknown): number {
+  const text = String(v);
+  const at = text.indexOf('/');
+  return integerAverage(BigInt(text.slice(0, at)), BigInt(text.slice(at + 1)));
+}
+
 /**
  * Turn the rows of `aggregateStatement` into AggregateRows: group values
  * through the field decoders, counts as numbers, sums of bigint fields as
  * bigints (PostgreSQL returns numeric text), other sums and averages as
- * numbers, min / max in the field's type.
+ * numbers (integer averages divided exactly), min / max in the field's type.
  *
  * @example
  * ```ts
@@ -90,7 +115,7 @@ export function decodeAggregate(plan: SchemaPlan, agg: NormalizedAggregate, rows
   const measureDecoders = agg.measures.map((m): ((v: unknown) => unknown) => {
     if (m.fn === 'count') return Number;
     const f = plan.field(m.field!);
-    if (m.fn === 'avg') return Number;
+    if (m.fn === 'avg') return f.meta.type === 'integer' || f.meta.type === 'bigint' ? integerAverageOf : Number;
     if (m.fn === 'sum') return f.meta.type === 'bigint' ? (v) => BigInt(String(v)) : Number;
     return f.decode ?? ((v) => v);
   });

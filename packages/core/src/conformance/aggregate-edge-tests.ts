@@ -7,8 +7,8 @@ import { rejectsWith, same } from './harness.js';
 import type { Rec } from './reference.js';
 
 /**
- * The repository of the aggregate edge tests: a boolean, a double and a
- * bigint, with a group key `g` that selects the records of each test.
+ * The repository of the aggregate edge tests: a boolean, a double, a
+ * bigint and an integer, with a group key `g` that selects the records of each test.
  *
  * @example
  * ```ts
@@ -22,13 +22,15 @@ export function readingsRepository(table: string) {
     flag: f.boolean().optional(),
     x: f.number().optional(),
     b: f.bigint().optional(),
+    i: f.integer().optional(),
   }, { table });
 }
 
 /**
  * Groups a..d hold booleans; `huge` holds doubles near the top of their
  * range and bigints whose total passes 2^63; `large` and `opposite` hold
- * doubles whose squares leave the double range while their sums do not.
+ * doubles whose squares leave the double range while their sums do not;
+ * `ints` holds integers whose exact mean is not a double.
  */
 function readingRows(): Rec[] {
   return [
@@ -53,6 +55,11 @@ function readingRows(): Rec[] {
     { g: 'tiny-up', x: 5e-324 },
     { g: 'tiny-up', x: 5e-324 },
     { g: 'tiny-up', x: 0 },
+    // 2531715510 / 11 = 230155955.454545..., whose nearest double is 230155955.45454547.
+    { g: 'ints', i: 2147483647 },
+    { g: 'ints', i: 384231863 },
+    ...Array.from({ length: 9 }, () => ({ g: 'ints', i: 0 })),
+    { g: 'ints', i: null },
   ];
 }
 
@@ -62,8 +69,9 @@ const BOOLEAN_GROUPS = { g: { in: ['a', 'b', 'c', 'd'] } };
  * Aggregates at the edges every backend must agree on: min and max of a
  * boolean (false before true), also as a sort key of groups; sums and
  * averages of doubles that leave the double range (a typed error on every
- * backend, never Infinity); sums of bigints past 2^63 (exact, or refused
- * where the backend cannot add that far; never a rounded number).
+ * backend, never Infinity); the average of integers (the double nearest
+ * the exact mean); sums of bigints past 2^63 (exact, or refused where the
+ * backend cannot add that far; never a rounded number).
  *
  * @example
  * ```ts
@@ -108,6 +116,11 @@ export function registerAggregateEdgeTests(h: Harness): void {
       }
       const [fine] = await db.readings.aggregate({ where: { g: 'a' }, sum: ['x'], avg: ['x'] });
       same([fine!.sum.x, fine!.avg.x], [3, 1.5], 'in range');
+    });
+    test('avg of integers is the double nearest their exact mean, nulls ignored (2531715510 / 11)', async ({ db }) => {
+      await seed(db);
+      const [r] = await db.readings.aggregate({ where: { g: 'ints' }, avg: ['i'], sum: ['i'] });
+      same([r!.sum.i, r!.avg.i], [2531715510, 230155955.45454547], 'sum and avg of i');
     });
     test('avg of doubles whose squares leave the double range is their mean (1e154 and 3e154; 1e155 and -1e155)', async ({ db }) => {
       await seed(db);

@@ -11,6 +11,7 @@ export type { Condition, CmpOp, TextMatch, OrderTerm, NormalizedQuery, ThroughQu
 export { THROUGH_PARENT, THROUGH_LINK } from '../query/condition.js';
 export type { AggregateFn, AggregateMeasure, AggregateOrder, NormalizedAggregate, AggregateRow } from '../query/aggregate.js';
 export { aggregateOutOfRange } from '../query/aggregate-range.js';
+export { integerAverage } from '../query/exact-average.js';
 export { negate } from '../query/normalize-filter.js';
 export { ambientContext, type AmbientContext } from '../context/context-store.js';
 export { isWideInteger } from '../schema/integer-range.js';

@@ -1,6 +1,7 @@
 import type { StoredRow } from '../driver/driver.js';
 import type { AggregateMeasure, AggregateRow, NormalizedAggregate } from '../query/aggregate.js';
 import { aggregateOutOfRange } from '../query/aggregate-range.js';
+import { integerAverage } from '../query/exact-average.js';
 import { compareValues, valueKey } from './compare-values.js';
 
 function isNullish(v: unknown): v is null | undefined {
@@ -24,7 +25,7 @@ function measure(m: AggregateMeasure, rows: readonly StoredRow[]): unknown {
       return typeof values[0] === 'bigint' ? (values as bigint[]).reduce((a, b) => a + b, 0n) : finite(m, (values as number[]).reduce((a, b) => a + b, 0));
     case 'avg':
       return typeof values[0] === 'bigint'
-        ? Number((values as bigint[]).reduce((a, b) => a + b, 0n)) / values.length
+        ? integerAverage((values as bigint[]).reduce((a, b) => a + b, 0n), BigInt(values.length))
         : finite(m, (values as number[]).reduce((a, b) => a + b, 0)) / values.length;
     case 'min':
       return values.reduce((a, b) => (compareValues(b, a) < 0 ? b : a));

@@ -210,6 +210,19 @@ export function registerDataSuite(options: SqlSuiteOptions) {
     assert.is(await ctx.db.notes.count({ personId: 'other' }), 1);
   });
 
+  s('integer and bigint averages are the double nearest the exact mean, also as a sort key of groups', async () => {
+    const big = 2n ** 53n + 1n;
+    await ctx.db.people.createMany([
+      ...[1, 2, 3].map((i) => ({ name: 'avg-a', email: `avg-a${i}@example.com`, big, age: i === 1 ? 2147483647 : 1 })),
+      ...[1, 2].map((i) => ({ name: 'avg-b', email: `avg-b${i}@example.com`, big: 1n, age: 2 })),
+    ]);
+    const groups = await ctx.db.people.aggregate({ where: { name: { startsWith: 'avg-' } }, groupBy: ['name'], avg: ['big', 'age'], orderBy: { avg: { age: 'desc' } } });
+    // 3 * (2^53 + 1) / 3: PostgreSQL's numeric avg read as a double gave this too, but a sum converted first would not.
+    assert.equal(groups.map((g) => [g.group.name, g.avg.big, g.avg.age]), [['avg-a', 9007199254740992, 715827883], ['avg-b', 1, 2]]);
+    const [ints] = await ctx.db.people.aggregate({ where: { name: 'avg-a' }, avg: ['age'] });
+    assert.is(ints!.avg.age, 715827883);
+  });
+
   s('the Kysely escape hatch reads the same tables over the same connections', async () => {
     const k = ctx.driver.kysely();
     const rows = await k.selectFrom(repos.people.schema.table as never).select('email' as never).where('email' as never, '=', 'ada@example.com' as never).execute();
