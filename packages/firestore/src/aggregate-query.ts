@@ -105,12 +105,13 @@ export async function aggregateQuery(
       });
     }
   }
+  if (agg.where && agg.where.kind === 'or' && agg.where.conditions.length === 0) return aggregateRows([], agg);
+  // Records selected by id are read and aggregated here: no aggregation query, so none of its limits.
+  const targets = idTargets(agg.where);
+  if (targets) return aggregateRows((await byIds(targets.ids)).filter((r) => matches(targets.rest, r)), agg);
   if (Object.keys(spec).length > MAX_AGGREGATIONS) {
     throw unsupported(`Firestore computes at most ${MAX_AGGREGATIONS} aggregations per query and this one needs ${Object.keys(spec).length} (each sum also takes an average, to tell "no values" from 0)`, 'split the measures over several aggregate calls');
   }
-  if (agg.where && agg.where.kind === 'or' && agg.where.conditions.length === 0) return aggregateRows([], agg);
-  const targets = idTargets(agg.where);
-  if (targets) return aggregateRows((await byIds(targets.ids)).filter((r) => matches(targets.rest, r)), agg);
   const shape = filterShape(agg.where);
   checkFilter(schema, shape);
   checkIdAggregate(schema, agg, shape);

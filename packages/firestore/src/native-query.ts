@@ -54,8 +54,10 @@ export function toFilter(schema: RepositorySchema, c: Condition): Filter | null 
     case 'cmp': {
       const v = operand(schema, c.field, c.value);
       if (v === NOTHING) {
+        // No document has such an id: equal to it matches nothing, different from it everything.
         if (c.op === 'eq') return null;
-        throw new UnsupportedQueryError(`Firestore cannot compare ids with a value that is not a valid document id (${idProblem(c.value)}).`, { info: { backend: 'firestore', limit: 'documentId' } });
+        if (c.op === 'ne') return undefined;
+        throw new UnsupportedQueryError(`Firestore cannot compare ids by order with a value that is not a valid document id (${idProblem(c.value)}); eq and ne with it are answered (nothing and everything).`, { info: { backend: 'firestore', limit: 'documentId' } });
       }
       return Filter.where(path(c.field), OPS[c.op]!, v);
     }
@@ -71,7 +73,9 @@ export function toFilter(schema: RepositorySchema, c: Condition): Filter | null 
     case 'startsWith': {
       const end = prefixEnd(c.prefix);
       const p = path(c.field);
-      if (c.field === 'id' && (c.prefix === '' || idProblem(c.prefix) || (end && idProblem(end)))) {
+      // Every id starts with '' (and none fails to).
+      if (c.field === 'id' && c.prefix === '') return c.negate ? null : undefined;
+      if (c.field === 'id' && (idProblem(c.prefix) || (end && idProblem(end)))) {
         throw new UnsupportedQueryError('Firestore cannot run a prefix filter on id with this prefix (it is not a valid document id).', { info: { backend: 'firestore', limit: 'documentId' } });
       }
       if (c.negate) {

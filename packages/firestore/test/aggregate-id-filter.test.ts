@@ -9,7 +9,7 @@ import { testDriver, suffix } from './helpers/emulator.js';
 // or average over a filter on id is refused, unless the summed field is itself
 // filtered by a range (the index then starts with it).
 const emulator = await useFirestoreEmulator();
-const items = defineRepository('items', { id: f.id(), k: f.integer().optional(), n: f.number().optional(), g: f.string() }, { table: `aggid_${suffix()}` });
+const items = defineRepository('items', { id: f.id(), k: f.integer().optional(), n: f.number().optional(), m: f.integer().optional(), g: f.string() }, { table: `aggid_${suffix()}` });
 const db = createDatabase({ driver: testDriver(emulator), repositories: { items } });
 await db.connect();
 await db.items.createMany([{ id: 'a', k: 1, n: 1, g: 'x' }, { id: 'b', k: 2, n: 3, g: 'x' }, { id: 'c', k: null, n: 5, g: 'y' }]);
@@ -56,6 +56,31 @@ test('count alone over an id inequality, and sums the index can serve, still run
   const [byIds] = await db.items.aggregate({ where: { id: { in: ['a', 'c'] } }, sum: ['k'], avg: ['n'] });
   assert.is(byIds!.sum.k, 1);
   assert.is(byIds!.avg.n, 3);
+});
+
+test('records selected by id in are aggregated by the driver, so the aggregation-query limit of 5 does not apply', async () => {
+  const before = sent;
+  const [row] = await db.items.aggregate({ where: { id: { in: ['a', 'b', 'c'] } }, count: ['_all'], sum: ['k', 'n', 'm'], avg: ['k', 'n'] });
+  assert.equal([row!.count._all, row!.sum.k, row!.sum.n, row!.sum.m, row!.avg.k, row!.avg.n], [3, 3, 9, null, 1.5, 3]);
+  assert.is(sent, before, 'no aggregation query');
+  // Without id in, the same measures need 7 aggregations (each sum takes an average too): refused before sending.
+  const err = await db.items.aggregate({ where: { g: { in: ['x', 'y'] } }, count: ['_all'], sum: ['k', 'n', 'm'], avg: ['k', 'n'] }).then(() => undefined, (e: unknown) => e);
+  assert.instance(err, UnsupportedQueryError);
+  assert.match((err as Error).message, /at most 5 aggregations/);
+  assert.is(sent, before);
+});
+
+test('ids that cannot exist: ne matches every record, eq none, and startsWith \'\' on id every one (as on SQL)', async () => {
+  for (const bad of ['/', '.', '..', '__x__', 'a/b']) {
+    assert.is(await db.items.count({ id: { ne: bad } }), 3, `ne ${bad}`);
+    assert.is(await db.items.count({ id: bad }), 0, `eq ${bad}`);
+    assert.equal((await db.items.find({ where: { id: { ne: bad } }, orderBy: { id: 'asc' } })).map((r) => r.id), ['a', 'b', 'c']);
+    const err = await db.items.find({ where: { id: { gt: bad } } }).then(() => undefined, (e: unknown) => e);
+    assert.instance(err, UnsupportedQueryError, `gt ${bad}`);
+  }
+  assert.equal((await db.items.find({ where: { id: { startsWith: '' } }, orderBy: { id: 'asc' } })).map((r) => r.id), ['a', 'b', 'c']);
+  assert.is(await db.items.count({ id: { startsWith: '' } }), 3);
+  assert.is(await db.items.count({ not: { id: { startsWith: '' } } } as never), 0);
 });
 
 test.after(async () => {
