@@ -27,8 +27,9 @@ export interface VerifyTally {
  * under a key id fails, that key's material is not the one the data was
  * written with (or the key is missing); when every row's values decrypt but
  * no authenticator or blind index matches, the root of the row
- * authenticators and blind indexes changed
- * (the first key listed, or `blind_index.key`); when no value of a field is
+ * authenticators and blind indexes changed (the first key listed, or
+ * `blind_index.key`): its order, when the first key decrypts values of its
+ * own, else its order or its material; when no value of a field is
  * a chatcore ciphertext, the field holds plaintext (it was marked encrypted
  * after values were stored). Failures among values that otherwise check are
  * altered rows, and values among them that are no ciphertext at all are
@@ -47,9 +48,15 @@ export function diagnose(tally: VerifyTally, indexRootKeyId: string | undefined)
     causes.push(k.missing ? `values under key id ${id}, which the keyring lacks (add it, decrypt-only)` : `wrong material for key id ${id} (none of its ${k.values} value(s) decrypt)`);
   }
   if (tally.rows.checked > 0 && tally.rows.failed === tally.rows.checked) {
-    causes.push(indexRootKeyId === undefined
-      ? 'no row authenticator or blind index matches: blind_index.key is not the key the rows were written with'
-      : `no row authenticator or blind index matches: key order changed (the first key listed, now ${indexRootKeyId}, roots the blind indexes and row authenticators; list the original first key first again)`);
+    const root = indexRootKeyId === undefined ? undefined : tally.byKey[indexRootKeyId];
+    if (indexRootKeyId === undefined) causes.push('no row authenticator or blind index matches: blind_index.key is not the key the rows were written with');
+    else if (root && root.values > 0 && root.failed === 0) {
+      // Its material decrypts its own values, so it is another key's place that changed.
+      causes.push(`no row authenticator or blind index matches: key order changed (the first key listed, now ${indexRootKeyId}, decrypts its own values but does not root the stored blind indexes and row authenticators; list the original first key first again)`);
+    } else if (!root || root.failed < root.values || root.values === 0) {
+      // Nothing tells its material from its place: say both (a wrong material with values is named above).
+      causes.push(`no row authenticator or blind index matches the first key listed, ${indexRootKeyId}, which roots them: the key order changed (list the original first key first again) or ${indexRootKeyId} is configured with other material than the rows were written with`);
+    }
   }
   const plaintext = Object.entries(tally.byField)
     .filter(([, v]) => v.malformed > 0 && v.malformed === v.values)
