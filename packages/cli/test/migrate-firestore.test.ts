@@ -88,6 +88,10 @@ test('a field some documents lack: schema verify names it, migrate create plans 
     assert.equal(drift.destructive.filter((d) => d.includes('nickname')), [
       'users.nickname (users.nickname) is missing from 1 of 2 existing documents (written before it was declared), so a null test or an order by nickname leaves them out; add it with a migration (chatcore migrate create plans the addField that stores it)',
     ]);
+    // health runs the same check: schema down, exit 1.
+    const health = await run(['health']);
+    assert.is(health.code, 1, show(health));
+    assert.match(health.stdout, /down +schema/);
     const created = await run(['migrate', 'create', 'store_nickname', '--ext', 'mjs']);
     assert.is(created.code, 0, show(created));
     const source = readFileSync(created.stdout.split('\n')[0]!, 'utf8');
@@ -95,6 +99,8 @@ test('a field some documents lack: schema verify names it, migrate create plans 
     assert.is((await run(['migrate', 'up'])).code, 0);
     const after = await run(['schema', 'verify']);
     assert.is(after.code, 0, show(after));
+    const healthy = await run(['health']);
+    assert.is(healthy.code, 0, show(healthy));
   } finally {
     rmSync(folder, { recursive: true, force: true });
   }

@@ -63,7 +63,8 @@ export async function healthCommand(ctx: CommandContext): Promise<CommandResult>
     }
     if (connected) {
       try {
-        const plan = await planSchema(db);
+        // Thorough as `schema verify`, so both agree (on Firestore: documents lacking a declared field).
+        const plan = await planSchema(db, { thorough: true });
         const differences = [...plan.destructive, ...plan.additive.map((s) => s.description)];
         // Additive gaps are filled at the application's next start when it runs with schema_mode: apply.
         const status = differences.length === 0 ? 'up' : plan.destructive.length === 0 && config.database.schemaMode === 'apply' ? 'degraded' : 'down';
