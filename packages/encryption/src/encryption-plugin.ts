@@ -158,9 +158,10 @@ export class EncryptionPlugin implements Plugin {
   }
 
   /**
-   * Decrypt and authenticate a sample of the stored data (the first and
-   * last `rowsPerRepository` rows of each protected repository, 3 by
-   * default): a cheap check that the configured keys match what is stored.
+   * Decrypt and authenticate a sample of the stored data (the first
+   * `rowsPerRepository` rows by id of each protected repository, 3 by
+   * default, and as many of its newest, read in ascending id order only):
+   * a cheap check that the configured keys match what is stored.
    * `keysMismatch` and `diagnosis` say what is wrong (wrong material for a
    * key id, or a changed root of the blind indexes and row authenticators).
    */

@@ -89,25 +89,3 @@ export async function* batches(ctx: RotationContext, plan: RepositoryPlan, batch
   }
 }
 
-
-/**
- * A sample of a repository: its first and its last `rows` rows by id (the
- * oldest and the newest writes, so both old and current keys are met), read
- * below every plugin. Two small queries.
- *
- * @example
- * ```ts
- * for await (const rows of sample(ctx, plan, 3)) ...
- * ```
- */
-export async function* sample(ctx: RotationContext, plan: RepositoryPlan, rows: number): AsyncGenerator<StoredRow[]> {
-  const select = scanFields(plan);
-  const read = (direction: 'asc' | 'desc') => ctx.host.session.query(plan.storage!, { orderBy: [{ field: 'id', direction }], limit: rows, select }, {});
-  const first = await read('asc');
-  if (first.length === 0) return;
-  yield first;
-  if (first.length < rows) return;
-  const seen = new Set(first.map((r) => r.id));
-  const last = (await read('desc')).filter((r) => !seen.has(r.id));
-  if (last.length) yield last;
-}

@@ -4,7 +4,8 @@ import { openRecord } from '../record/record-envelope.js';
 import { checkRow, cipherOf, envelopeCipherOf, indexerOf, type RepositoryPlan } from '../repository-plan.js';
 import { AUTH_FIELD } from '../crypto/row-authenticator.js';
 import type { RotationContext } from './reencrypt-job.js';
-import { batches, planOf, sample, slots, type Slot } from './table-scan.js';
+import { batches, planOf, slots, type Slot } from './table-scan.js';
+import { sample } from './key-sample.js';
 import { diagnose, type VerifyTally } from './key-diagnosis.js';
 import type { StoredRow } from '@chatcore/core/plugin';
 
@@ -55,14 +56,14 @@ export interface VerifyResult {
  *
  * @example
  * ```ts
- * const o: VerifyOptions = { rowsPerRepository: 3 }; // a sample: the first and last 3 rows of each repository
+ * const o: VerifyOptions = { rowsPerRepository: 3 }; // a sample: the first 3 and 3 of the newest rows of each repository
  * ```
  */
 export interface VerifyOptions {
   readonly repository?: string | undefined;
   readonly batchSize?: number | undefined;
   readonly maxFindings?: number | undefined;
-  /** Check only the first and the last `rowsPerRepository` rows (by id) of each repository: a cheap sample. */
+  /** Check only a cheap sample of each repository: its first `rowsPerRepository` rows by id and as many of its newest (see key-sample.ts). */
   readonly rowsPerRepository?: number | undefined;
   /** The key id that roots the row authenticators, or undefined for a separate blind-index key (for the diagnosis). */
   readonly indexRootKeyId?: string | undefined;
