@@ -353,19 +353,24 @@ export function audit(options: AuditOptions = {}): AuditPlugin {
       await new Promise((r) => setImmediate(r));
       await settleOutbox();
       if (chainTimer) { clearTimeout(chainTimer); chainTimer = undefined; }
-      if (chainer) {
-        await chainer.chainAll();
-        await chainer.checkpointHead();
-      }
-      await new Promise((r) => setImmediate(r));
-      const w = writer;
-      if (w) {
-        // Admitted even when the queue is full under overflow 'drop': a clean shutdown must not look like a crash.
-        w.finish((dropped) => builder.stream('stream_closed', { sealed: w.chain.seq + 1, dropped }));
+      try {
+        if (chainer) {
+          await chainer.chainAll();
+          await chainer.checkpointHead();
+        }
+      } finally {
+        // The file stream ends whatever the outbox did (its error still reaches db.close()): a stream
+        // without stream_closed and its checkpoint reads as a crash, or as a forgery.
+        await new Promise((r) => setImmediate(r));
+        const w = writer;
+        if (w) {
+          // Admitted even when the queue is full under overflow 'drop': a clean shutdown must not look like a crash.
+          w.finish((dropped) => builder.stream('stream_closed', { sealed: w.chain.seq + 1, dropped }));
+          closed = true;
+          await w.close();
+        }
         closed = true;
-        await w.close();
       }
-      closed = true;
     },
   };
   return plugin;
