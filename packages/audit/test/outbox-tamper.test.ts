@@ -26,6 +26,21 @@ test('an untouched outbox verifies, with checkpoints from its table', async () =
   await s.db.close();
 });
 
+test('an outbox row whose event is JSON text that does not parse is malformed, at its seq and naming the row', async () => {
+  const s = await setup();
+  const id = s.idOf(4);
+  const row = (await s.db.driver.getByIds(s.eventsSchema, [id], {}))[0]!;
+  for (const garbled of ['{"v":1,', '']) {
+    await s.db.driver.update(s.eventsSchema, { ids: [id] }, { set: { event: garbled }, increment: {} }, {});
+    const r = await verifyAuditTrail(s.reader, await s.reader.checkpoints());
+    assert.equal([r.ok, r.problem?.kind, r.problem?.position, r.problem?.seq, r.problem?.stream], [false, 'malformed', 4, 4, s.events[0]!.stream], JSON.stringify(r.problem));
+    assert.ok(r.problem!.message.includes(id), r.problem!.message);
+  }
+  await s.db.driver.update(s.eventsSchema, { ids: [id] }, { set: { event: row.event }, increment: {} }, {});
+  assert.ok((await verifyAuditTrail(s.reader, await s.reader.checkpoints())).ok, 'restored');
+  await s.db.close();
+});
+
 test('outbox tampering is found: a changed row, a deleted row, and rows cut from the tail', async () => {
   const s = await setup();
   const third = s.events[2]!;

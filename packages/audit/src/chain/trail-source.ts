@@ -5,7 +5,9 @@ import type { AuditCheckpoint } from '../events/audit-event.js';
 /**
  * Where a trail is read from: a file path, several files in order (rotated
  * files, oldest first), an array of events, or any (async) iterable of
- * events such as the outbox reader.
+ * events such as the outbox reader. An iterable may yield an entry it could
+ * not read as `{ stream, seq, unreadable: reason }`: it is reported as
+ * `malformed` with that reason.
  *
  * @example
  * ```ts

@@ -113,7 +113,9 @@ export async function verifyAuditTrail(source: AuditTrailSource, checkpoints?: C
     lastPosition = entry.position;
     const e = entry.event;
     if (!e || typeof e.stream !== 'string' || typeof e.seq !== 'number' || typeof e.prevHash !== 'string' || typeof e.hash !== 'string') {
-      problems.push(at(entry, 'malformed', 'not an audit event (unparseable, or without stream/seq/prevHash/hash)'));
+      // Where it claims to be, when it says (a source names an entry it could not read with `unreadable`).
+      const where = typeof e?.stream === 'string' && typeof e.seq === 'number' ? { stream: e.stream, seq: e.seq } : {};
+      problems.push(at(entry, 'malformed', typeof e?.unreadable === 'string' ? e.unreadable : 'not an audit event (unparseable, or without stream/seq/prevHash/hash)', where));
       continue;
     }
     const { hash, ...rest } = e;

@@ -1,6 +1,6 @@
 import type { DriverSession } from '@chatcore/core/driver';
 import type { StoredRow } from '@chatcore/core/plugin';
-import type { AuditCheckpoint, SealedAuditEvent } from '../events/audit-event.js';
+import type { AuditCheckpoint, AuditEventBody, SealedAuditEvent } from '../events/audit-event.js';
 import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.js';
 
 /**
@@ -8,7 +8,10 @@ import { UNCHAINED, outboxEventBody, type OutboxSchemas } from './outbox-schema.
  * `seq` order (as sealed events), and the checkpoints. Unchained rows (just
  * committed, not sealed yet) are counted by `pending()`, not verified. A
  * linked row whose `batch` mark was cleared is yielded with that mark
- * (`outboxBatch`), so the verifier reports it as modified.
+ * (`outboxBatch`), so the verifier reports it as modified. A linked row whose
+ * event is not JSON (its text was changed) is yielded as its link's
+ * `stream` and `seq` with an `unreadable` reason naming the row, and no
+ * hash, so the verifier reports it as malformed.
  *
  * @example
  * ```ts
@@ -32,8 +35,7 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
         after,
       }, {});
       if (links.length === 0) return;
-      const rows = await this.session.getByIds(this.schemas.events, links.map((l) => l.id as string), {});
-      const byId = new Map(rows.map((r) => [r.id as string, r]));
+      const byId = await this.rowsOf(links.map((l) => l.id as string));
       for (const link of links) {
         const row = byId.get(link.id as string);
         // A link whose row is gone yields nothing: the verifier sees the gap in seq.
@@ -43,6 +45,30 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
       const last = links[links.length - 1]!;
       after = [last.seq, last.id];
     }
+  }
+
+  /**
+   * The events rows of these ids. A backend that keeps the event as JSON text
+   * (Firestore) fails the whole read on a row whose text is not JSON: then
+   * row by row, and such a row is its SyntaxError.
+   */
+  private async rowsOf(ids: readonly string[]): Promise<Map<string, StoredRow | SyntaxError>> {
+    const read = async (some: readonly string[]) => (await this.session.getByIds(this.schemas.events, some, {})).map((r) => [r.id as string, r] as const);
+    try {
+      return new Map(await read(ids));
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+    }
+    const out = new Map<string, StoredRow | SyntaxError>();
+    for (const id of ids) {
+      try {
+        for (const [k, r] of await read([id])) out.set(k, r);
+      } catch (error) {
+        if (!(error instanceof SyntaxError)) throw error;
+        out.set(id, error);
+      }
+    }
+    return out;
   }
 
   /** Every checkpoint of the outbox chain, in seq order. */
@@ -64,8 +90,18 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
   }
 }
 
-function toEvent(row: StoredRow, link: StoredRow): SealedAuditEvent {
-  const event = { ...outboxEventBody(row), stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
+function toEvent(row: StoredRow | SyntaxError, link: StoredRow): SealedAuditEvent {
+  let body: AuditEventBody;
+  try {
+    if (row instanceof SyntaxError) throw row;
+    body = outboxEventBody(row);
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // No hash: the verifier reports it as malformed, with this reason, at its link's seq.
+    const unreadable = `outbox row ${String(link.id)} (seq ${String(link.seq)}) holds an event that is not JSON (${error.message}): its content was changed`;
+    return { stream: link.stream, seq: link.seq, unreadable } as unknown as SealedAuditEvent;
+  }
+  const event = { ...body, stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
   // A linked row is marked with its batch (1 or more); a mark cleared after chaining is a
   // change to the row: the event carries it, so it no longer matches its hash.
   const batch = row.batch as number | null | undefined;
