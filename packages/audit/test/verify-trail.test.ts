@@ -120,6 +120,25 @@ test('with checkpoints, an invented closed stream without any is unanchored; one
   assert.equal(report.warnings, []);
 });
 
+test('checkpoints given but none (an empty list or file): a closed stream is unanchored, one that did not close a warning', async () => {
+  const { events } = closedTrail(6, 'proc:test:1:none');
+  let report = await verifyAuditTrail(events, []);
+  assert.equal([report.ok, report.problem?.kind, report.problem?.stream], [false, 'unanchored', 'proc:test:1:none']);
+  report = await verifyAuditTrail(events.slice(0, -1), []);
+  assert.ok(report.ok, JSON.stringify(report.problem));
+  assert.is(report.warnings.length, 1);
+  assert.match(report.warnings[0]!, /proc:test:1:none \(seq 1\.\.5\) has no checkpoint and no stream_closed/);
+  const dir = await mkdtemp(join(tmpdir(), 'audit-verify-empty-'));
+  try {
+    const [file, cps] = [join(dir, 'audit.log'), join(dir, 'audit.checkpoints')];
+    await writeFile(file, events.map((e) => JSON.stringify(e)).join('\n') + '\n');
+    await writeFile(cps, '');
+    assert.is((await verifyAuditTrail(file, cps)).problem?.kind, 'unanchored');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test('files: each tampering kind is found at its line; interleaved streams verify separately', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'audit-verify-'));
   try {

@@ -95,6 +95,8 @@ function at(entry: TrailEntry, kind: TrailProblemKind, message: string, extra: P
  * `appended` (events after the stream's `stream_closed`), `unanchored`
  * (with checkpoints given, a cleanly closed stream that has none). A stream
  * without checkpoints that did not close is a warning, not a problem.
+ * Checkpoints given as an empty list or file are given: every stream then
+ * has none.
  *
  * @example
  * ```ts
@@ -139,7 +141,8 @@ export async function verifyAuditTrail(source: AuditTrailSource, checkpoints?: C
     if (found) problems.push(found);
     const last = links[links.length - 1]!;
     const cpMax = Math.max(0, ...checkpointsOf.keys());
-    if (!found && cps.length > 0 && checkpointsOf.size === 0) {
+    // Checkpoints given, even none (an empty file, a checkpoint file not written yet): each stream needs its own.
+    if (!found && checkpoints !== undefined && checkpointsOf.size === 0) {
       // A writer with checkpoints writes one at close: a cleanly closed stream without any was not written by it.
       if (last.closes) {
         problems.push(at(links[0]!.entry, 'unanchored', `stream ${stream} was closed at seq ${last.seq} but no checkpoint records it: the stream was not written by a writer with these checkpoints`, { stream, seq: links[0]!.seq }));

@@ -34,7 +34,11 @@ export interface AuditVerifyOptions {
   readonly from?: 'file' | 'db' | undefined;
   /** Trail file(s) to verify instead of the configured file sink, `audit.sinks.file` (oldest first); implies `from: 'file'`. */
   readonly trail?: readonly string[] | undefined;
-  /** Checkpoint file (default: `audit.checkpoints.file` for files, the outbox's checkpoints for db). */
+  /**
+   * Checkpoint file (default: `audit.checkpoints.file` for files, the outbox's checkpoints for db).
+   * A configured `audit.checkpoints.file` that does not exist yet is no checkpoint at all (a
+   * warning, and every closed stream unanchored); a `checkpoints` file that does not exist is a usage error.
+   */
   readonly checkpoints?: string | undefined;
 }
 
@@ -92,7 +96,16 @@ export async function auditVerifyCommand(ctx: CommandContext, options: AuditVeri
     const files = options.trail?.length ? [...options.trail] : section?.sinks?.file ? [section.sinks.file] : [];
     if (files.length === 0) throw new CliError('No trail file: the audit section has no file sink (sinks: { file: <path> }); pass --trail <file>.', { code: 'USAGE' });
     const paths = files.map((f) => mustExist(resolve(ctx.cwd, f), 'audit trail'));
-    report = await verifyAuditTrail(paths, checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : undefined);
+    const configured = options.checkpoints === undefined && checkpointFile ? resolve(ctx.cwd, checkpointFile) : undefined;
+    if (configured && !existsSync(configured)) {
+      // The data's state, not a usage error: a writer before its first checkpoint, or the file removed.
+      // No checkpoint at all: each stream is judged as one without any (warning, or unanchored once closed).
+      report = await verifyAuditTrail(paths, []);
+      const missing = `the checkpoint file ${configured} (audit.checkpoints.file) does not exist: no checkpoint vouches for this trail (a writer that has not written its first checkpoint yet, or the file was removed)`;
+      report = { ...report, warnings: [missing, ...report.warnings] };
+    } else {
+      report = await verifyAuditTrail(paths, checkpointFile ? mustExist(resolve(ctx.cwd, checkpointFile), 'checkpoint file') : undefined);
+    }
     source = paths.join(', ');
   } else {
     report = await withDatabase(ctx, { connect: true, tables: (s) => s.ownedBy === 'audit' }, async (db) => {
