@@ -1,4 +1,5 @@
 import { Timestamp } from '@google-cloud/firestore';
+import { IntegrityError } from '@chatcore/core';
 import type { FieldMeta, RepositorySchema, StoredRow } from '@chatcore/core/driver';
 
 /**
@@ -90,7 +91,9 @@ export function encodeRow(schema: RepositorySchema, row: StoredRow): DocumentFie
 }
 
 /**
- * Document data back to a stored row (all fields, or `select` plus id).
+ * Document data back to a stored row (all fields, or `select` plus id). A
+ * json field whose stored text is not JSON (edited outside chatcore) raises
+ * IntegrityError naming the repository, field and document.
  *
  * @example
  * ```ts
@@ -103,7 +106,27 @@ export function decodeRow(schema: RepositorySchema, id: string, data: DocumentFi
   for (const name of names) {
     if (name === 'id') continue;
     const meta = schema.fields[name];
-    if (meta) row[name] = decodeValue(meta, data[name]);
+    if (!meta) continue;
+    try {
+      row[name] = decodeValue(meta, data[name]);
+    } catch (error) {
+      if (!(error instanceof SyntaxError) || meta.type !== 'json') throw error;
+      throw unreadableJson(schema, id, name, error);
+    }
   }
   return row;
+}
+
+/** Where JSON.parse stopped, when it says (its messages may quote the text, which is never shown). */
+function jsonPosition(error: SyntaxError): string {
+  const at = /position (\d+)/.exec(error.message);
+  return at ? ` (at position ${at[1]})` : '';
+}
+
+/** A json field whose stored text does not parse (written outside chatcore): named, its value never shown. */
+function unreadableJson(schema: RepositorySchema, id: string, field: string, cause: SyntaxError): IntegrityError {
+  return new IntegrityError(
+    `The stored value of ${schema.name}.${field} in document ${id} of ${schema.table} is not JSON${jsonPosition(cause)}: it was written outside chatcore. Restore it from a backup or rewrite it; nothing else of the document was read.`,
+    { cause, info: { backend: 'firestore', repository: schema.name, field, id, reason: 'not-json' } },
+  );
 }

@@ -1,3 +1,4 @@
+import { IntegrityError } from '@chatcore/core';
 import type { DriverSession } from '@chatcore/core/driver';
 import type { StoredRow } from '@chatcore/core/plugin';
 import type { AuditCheckpoint, AuditEventBody, SealedAuditEvent } from '../events/audit-event.js';
@@ -49,23 +50,25 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
 
   /**
    * The events rows of these ids. A backend that keeps the event as JSON text
-   * (Firestore) fails the whole read on a row whose text is not JSON: then
-   * row by row, and such a row is its SyntaxError.
+   * (Firestore) fails the whole read on a row whose text is not JSON (an
+   * IntegrityError caused by the SyntaxError): then row by row, and such a
+   * row is its SyntaxError.
    */
   private async rowsOf(ids: readonly string[]): Promise<Map<string, StoredRow | SyntaxError>> {
     const read = async (some: readonly string[]) => (await this.session.getByIds(this.schemas.events, some, {})).map((r) => [r.id as string, r] as const);
     try {
       return new Map(await read(ids));
     } catch (error) {
-      if (!(error instanceof SyntaxError)) throw error;
+      if (!notJson(error)) throw error;
     }
     const out = new Map<string, StoredRow | SyntaxError>();
     for (const id of ids) {
       try {
         for (const [k, r] of await read([id])) out.set(k, r);
       } catch (error) {
-        if (!(error instanceof SyntaxError)) throw error;
-        out.set(id, error);
+        const cause = notJson(error);
+        if (!cause) throw error;
+        out.set(id, cause);
       }
     }
     return out;
@@ -90,6 +93,12 @@ export class OutboxReader implements AsyncIterable<SealedAuditEvent> {
   }
 }
 
+/** The SyntaxError of an event that is not JSON: thrown by JSON.parse, or the cause of the driver's IntegrityError. */
+function notJson(error: unknown): SyntaxError | undefined {
+  if (error instanceof SyntaxError) return error;
+  return error instanceof IntegrityError && error.cause instanceof SyntaxError ? error.cause : undefined;
+}
+
 function toEvent(row: StoredRow | SyntaxError, link: StoredRow): SealedAuditEvent {
   let body: AuditEventBody;
   try {
@@ -98,7 +107,9 @@ function toEvent(row: StoredRow | SyntaxError, link: StoredRow): SealedAuditEven
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     // No hash: the verifier reports it as malformed, with this reason, at its link's seq.
-    const unreadable = `outbox row ${String(link.id)} (seq ${String(link.seq)}) holds an event that is not JSON (${error.message}): its content was changed`;
+    // Not error.message: V8 quotes part of the text in some of them.
+    const at = /position (\d+)/.exec(error.message);
+    const unreadable = `outbox row ${String(link.id)} (seq ${String(link.seq)}) holds an event that is not JSON${at ? ` (at position ${at[1]})` : ''}: its content was changed`;
     return { stream: link.stream, seq: link.seq, unreadable } as unknown as SealedAuditEvent;
   }
   const event = { ...body, stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
