@@ -3,7 +3,7 @@ import type { SqlResult, SqlStatement } from '@chatcore/sql';
 import { ChatcoreError, TimeoutError } from '@chatcore/core';
 import type { ConnectionBreaker } from './circuit-breaker.js';
 import { closedError } from './closed-error.js';
-import { abortReason, connectUnlessAborted, failQueuedCheckouts } from './queued-checkouts.js';
+import { abortOpeningConnections, abortReason, connectUnlessAborted, failQueuedCheckouts } from './queued-checkouts.js';
 import { connectionFailure, isRawConnectionFailure } from './retry-policy.js';
 import { explainTlsError } from './tls-options.js';
 import { lockTimeoutAsTimeout } from './server-timeouts.js';
@@ -95,12 +95,16 @@ export class PoolTarget {
 
   /**
    * End the pool (the driver is closing): calls waiting for a connection
-   * fail at once with `closedError` (nothing was sent), later ones too;
-   * connections checked out finish their work and close once given back.
+   * fail at once with `closedError` (nothing was sent), later ones too,
+   * whether they were queued or waiting on a connection still being opened
+   * (which is aborted: a server that accepted TCP and never answered would
+   * otherwise hold `close()` for connectTimeout); connections checked out
+   * finish their work and close once given back.
    */
   end(): Promise<void> {
     this.#ending = true;
     failQueuedCheckouts(this.#pool, closedError(this.name));
+    abortOpeningConnections(this.#pool, closedError(this.name));
     return this.#pool.end();
   }
 

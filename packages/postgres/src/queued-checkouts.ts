@@ -29,6 +29,43 @@ export function failQueuedCheckouts(pool: pg.Pool, err: Error): number {
   return queued.length;
 }
 
+/** A pg Client as pg-pool keeps it: connected once its startup completed, its socket reachable until then. */
+interface PooledClient {
+  _connected?: unknown;
+  connection?: { stream?: { destroy(err?: Error): void } };
+}
+
+/**
+ * Abort, with `err`, every connection of the pool still being opened (the
+ * server has not completed its startup), so an ending pool does not wait
+ * out connectTimeout on a server that accepted TCP and never answered: the
+ * caller waiting on that connection gets `err` at once, and `pool.end()`
+ * no longer waits for it. Connections already open are left to `end()`.
+ * pg-pool keeps its clients in the `_clients` field (opening ones
+ * included) with no public way to reach them; returns how many were
+ * aborted, 0 when the field is missing (another pg-pool: the close tests
+ * then fail).
+ *
+ * @example
+ * ```ts
+ * failQueuedCheckouts(pool, closedError('primary'));
+ * abortOpeningConnections(pool, closedError('primary'));
+ * await pool.end();
+ * ```
+ */
+export function abortOpeningConnections(pool: pg.Pool, err: Error): number {
+  const clients = (pool as unknown as { _clients?: unknown })._clients;
+  if (!Array.isArray(clients)) return 0;
+  let aborted = 0;
+  for (const client of clients as PooledClient[]) {
+    if (client._connected !== false || !client.connection?.stream) continue;
+    // pg reports a socket error while connecting to the connect callback, which answers the waiting caller.
+    client.connection.stream.destroy(err);
+    aborted++;
+  }
+  return aborted;
+}
+
 /**
  * What a caller that gave up gets: the signal's own reason (core's
  * TimeoutError for a per-call timeout), or an AbortedError around it.

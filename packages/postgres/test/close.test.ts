@@ -4,6 +4,7 @@ import { ConnectionError, createDatabase, defineRepository, f } from '@chatcore/
 import { requireService } from '@chatcore/core/testing';
 import { dropTables, suffix } from '@chatcore/sql/testing';
 import { postgres } from '../src/index.js';
+import { startProxy } from './helpers/cluster.js';
 import { testConfig } from './helpers/pg-config.js';
 
 await requireService('postgres');
@@ -67,6 +68,34 @@ test('close() fails the calls waiting for a connection at once, lets the one hol
   assert.ok(afterAt < 1000, `a call after close failed after ${Math.round(afterAt)} ms, not at once (the connect timeout is 10 s)`);
   const { rows } = await admin.executor.execute({ sql: `select title, n from ${items.schema.table} order by title`, parameters: [] });
   assert.equal(rows.map((r) => `${String(r.title)}:${String(r.n)}`), ['counter:0', 'in the transaction:0']);
+});
+
+test('close() aborts connections still being opened to a server that never answers: their callers and close() are done at once, not after connectTimeout', async () => {
+  const proxy = await startProxy(5432);
+  proxy.mode = 'blackhole';
+  const driver = postgres({ url: `postgres://postgres@127.0.0.1:${proxy.port}/postgres`, connectTimeout: 10_000 });
+  const db = createDatabase({ driver, repositories: { items }, schemaMode: 'off' });
+  try {
+    const t0 = performance.now();
+    // connect() waits on a new connection of the pool; health's probe on another one.
+    const connecting = settle(db.connect(), t0);
+    const health = driver.health().then((report) => [performance.now() - t0, report] as const);
+    await sleep(300);
+    const closedAt = performance.now() - t0;
+    const [closeAt, closed] = await settle(db.close(), t0);
+    assert.equal(closed, 'ok');
+    // Left to connectTimeout, each would settle about 10 s after it started.
+    assert.ok(closeAt - closedAt < 2000, `close() took ${Math.round(closeAt - closedAt)} ms: it waited for the connections being opened`);
+    const [connectAt, connectError] = await connecting;
+    assertClosed(connectError, 'connect()');
+    assert.ok(connectAt - closedAt < 2000, `connect() failed ${Math.round(connectAt - closedAt)} ms after close(), not at once`);
+    const [healthAt, report] = await health;
+    assert.is(report.status, 'down', JSON.stringify(report));
+    assert.match(report.components[0]?.error ?? '', /closed/, JSON.stringify(report));
+    assert.ok(healthAt - closedAt < 2000, `health() answered ${Math.round(healthAt - closedAt)} ms after close()`);
+  } finally {
+    await proxy.close();
+  }
 });
 
 test.after(async () => {
