@@ -2,6 +2,7 @@ import type { Database, RepositoryMap } from '@chatcore/core';
 import type { RepositorySchema } from '@chatcore/core/driver';
 import type { ChatcoreConfig } from '@chatcore/core/config';
 import { CliError } from './cli-error.js';
+import { backendLocation, withLocation } from './backend-location.js';
 import { requireExistingDatabase } from './existing-database.js';
 import { loadRepositories } from './load-repositories.js';
 import { requireTables } from './missing-tables.js';
@@ -75,7 +76,8 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
  * the stack, or a filter of the storage schemas. Unless `creates` is set
  * (the commands that make the schema: `schema apply`, `migrate up`), a
  * database that does not exist yet (a missing or empty PGlite data_dir) is
- * refused before anything is opened, rather than created empty.
+ * refused before anything is opened, rather than created empty. A
+ * ConnectionError names where the server was looked for.
  *
  * @example
  * ```ts
@@ -97,6 +99,8 @@ export async function withDatabase<T>(
     }
     if (options.connect) await db.connect();
     return await db.withContext({ actor: CLI_ACTOR }, () => fn(db, app));
+  } catch (error) {
+    throw withLocation(error, backendLocation(app.config, ctx.env));
   } finally {
     await db.close().catch(() => undefined);
   }

@@ -1,14 +1,6 @@
 import { ConnectionError, type Database, type RepositoryMap } from '@chatcore/core';
 import type { ChatcoreConfig } from '@chatcore/core/config';
-
-/** Where the configured backend is, for messages: never a URL (it may hold a password). */
-function target(config: ChatcoreConfig, env: NodeJS.ProcessEnv, driverName: string): string {
-  const d = config.database;
-  if (driverName !== 'firestore') return driverName;
-  // The driver's explicit emulator host wins over FIRESTORE_EMULATOR_HOST, as in the driver.
-  const host = d.emulatorHost ?? env.FIRESTORE_EMULATOR_HOST;
-  return `firestore at ${host ? `the emulator ${host}` : 'firestore.googleapis.com'}${d.projectId ? `, project ${d.projectId}` : ''}`;
-}
+import { backendLocation } from './backend-location.js';
 
 /**
  * Refuse (a ConnectionError: exit 1, code `CONNECTION`) when the backend
@@ -29,5 +21,6 @@ export async function requireReachable(db: Database<RepositoryMap>, config: Chat
   const report = await db.driver.health();
   if (report.status !== 'down') return;
   const down = report.components.find((c) => c.status === 'down');
-  throw new ConnectionError(`The database did not answer (${target(config, env, db.driver.name)}): ${down?.error ?? `${down?.name ?? db.driver.name} is down`} Nothing was compared or changed.`);
+  const where = backendLocation(config, env) ?? db.driver.name;
+  throw new ConnectionError(`The database did not answer (${where}): ${down?.error ?? `${down?.name ?? db.driver.name} is down`} Nothing was compared or changed.`);
 }

@@ -43,9 +43,10 @@ async function expectUnreachable(dir: string, pattern: RegExp): Promise<void> {
   assert.match(body.error.message, pattern);
 }
 
-test('PostgreSQL on a closed port: every command exits 1 saying the server cannot be reached, without the password', async () => {
-  const dir = stack(`  backend: postgres\n  url: postgres://app:${PASSWORD}@127.0.0.1:${await freePort()}/chat\n`);
-  await expectUnreachable(dir, /could not be reached.*Check that the server is up and reachable/);
+test('PostgreSQL on a closed port: every command exits 1 saying the server cannot be reached, naming host:port and database, without the password', async () => {
+  const port = await freePort();
+  const dir = stack(`  backend: postgres\n  url: postgres://app:${PASSWORD}@127.0.0.1:${port}/chat\n`);
+  await expectUnreachable(dir, new RegExp(`postgres at 127\\.0\\.0\\.1:${port}, database chat: .*could not be reached.*Check that the server is up and reachable`));
 });
 
 test('Firestore emulator on a closed port: every command exits 1 saying Firestore is unavailable (migrate up too)', async () => {

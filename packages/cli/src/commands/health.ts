@@ -2,6 +2,7 @@ import type { ComponentHealth, HealthReport } from '@chatcore/core';
 import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
+import { backendLocation, withLocation } from '../backend-location.js';
 import { planSchema } from './schema-check.js';
 
 function errorText(error: unknown): string {
@@ -50,7 +51,7 @@ export async function healthCommand(ctx: CommandContext): Promise<CommandResult>
       connected = true;
       await db.connect();
     } catch (error) {
-      components.push({ name: 'connect', status: 'down', error: errorText(error) });
+      components.push({ name: 'connect', status: 'down', error: errorText(withLocation(error, backendLocation(config, ctx.env))) });
     }
     try {
       const health = await db.health();
