@@ -7,6 +7,7 @@ import { requireExistingDatabase } from './existing-database.js';
 import { loadRepositories } from './load-repositories.js';
 import { requireTables } from './missing-tables.js';
 import { openStack, readStackConfig } from './open-stack.js';
+import { connectWithin } from './reachable-backend.js';
 import type { CliIo } from './output.js';
 
 /**
@@ -69,14 +70,17 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
 }
 
 /**
- * Build the stack, optionally connect it (never changing the schema), run
- * `fn` as the CLI actor, and close the database whatever happens. With
- * `tables`, the command is refused (exit 1, naming them) when tables it
- * reads are missing, before any plugin connects: `true` for every table of
- * the stack, or a filter of the storage schemas. Unless `creates` is set
- * (the commands that make the schema: `schema apply`, `migrate up`), a
- * database that does not exist yet (a missing or empty PGlite data_dir) is
- * refused before anything is opened, rather than created empty. A
+ * Build the stack, connect its driver (waiting at most 5 s for a server
+ * to answer, see `connectWithin`), optionally connect the plugins too
+ * (never changing the schema), run `fn` as the CLI actor, and close the
+ * database whatever happens. With `tables`, the command is refused (exit
+ * 1, naming them) when tables it reads are missing, before any plugin
+ * connects: `true` for every table of the stack, or a filter of the
+ * storage schemas. Unless `creates` is set (the commands that make the
+ * schema: `schema apply`, `migrate up`), a database that does not exist
+ * yet (a missing or empty PGlite data_dir) is refused before anything is
+ * opened, rather than created empty. `reach: false` leaves connecting to
+ * `fn` (`health` reports a backend that does not answer instead). A
  * ConnectionError names where the server was looked for.
  *
  * @example
@@ -86,13 +90,15 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
  */
 export async function withDatabase<T>(
   ctx: CommandContext,
-  options: { connect: boolean; tables?: boolean | ((schema: RepositorySchema) => boolean); creates?: boolean },
+  options: { connect: boolean; tables?: boolean | ((schema: RepositorySchema) => boolean); creates?: boolean; reach?: boolean },
   fn: (db: Database<RepositoryMap>, app: { config: ChatcoreConfig; repositories: RepositoryMap }) => Promise<T>,
 ): Promise<T> {
   const app = await loadApplication(ctx);
   if (!options.creates) await requireExistingDatabase(app.config);
   const db = await openStack({ config: app.config, repositories: app.repositories, schemaMode: 'off' });
   try {
+    // PGlite (not a server) keeps connecting where it did: only what needs it opens the files.
+    if (options.reach !== false && (app.config.database.backend ?? 'pglite') !== 'pglite') await connectWithin(db, app.config, ctx.env);
     if (options.tables) {
       await db.driver.connect();
       await requireTables(db, options.tables === true ? undefined : options.tables);

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@chatcore/core/testing';
@@ -47,6 +48,63 @@ test('PostgreSQL on a closed port: every command exits 1 saying the server canno
   const port = await freePort();
   const dir = stack(`  backend: postgres\n  url: postgres://app:${PASSWORD}@127.0.0.1:${port}/chat\n`);
   await expectUnreachable(dir, new RegExp(`postgres at 127\\.0\\.0\\.1:${port}, database chat: .*could not be reached.*Check that the server is up and reachable`));
+});
+
+/** A server that accepts TCP and never says a word (a dead host behind a load balancer). */
+async function silentServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const sockets = new Set<Socket>();
+  const server = createServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('data', () => undefined);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      return new Promise((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+test('PostgreSQL that accepts TCP and never answers: commands exit 1 within the 5 s health bound, code CONNECTION, naming host:port', async () => {
+  const silent = await silentServer();
+  try {
+    const dir = stack(`  backend: postgres\n  url: postgres://app:${PASSWORD}@127.0.0.1:${silent.port}/chat\n`);
+    const where = new RegExp(`postgres at 127\\.0\\.0\\.1:${silent.port}, database chat`);
+    // Each connect attempt waits 10 s (connectTimeout) and the driver retries 3 times: 41 s without the bound.
+    // 20 s is the 5 s bound with room for a loaded machine of 2 shared cores.
+    for (const args of [['stats', '--json'], ['schema', 'plan', '--json'], ['keys', 'status', '--json'], ['migrate', 'status', '--json']]) {
+      const started = performance.now();
+      const run = await runCli(args, { cwd: dir, env, timeoutMs: 120_000 });
+      const took = performance.now() - started;
+      const what = `${args.join(' ')} (${Math.round(took)} ms): ${show(run)}`;
+      assert.is(run.code, 1, what);
+      const { error } = jsonOf<{ error: { code: string; message: string } }>(run);
+      assert.is(error.code, 'CONNECTION', what);
+      assert.match(error.message, /^The database did not answer \(/, what);
+      assert.match(error.message, where, what);
+      assert.not.match(run.stdout + run.stderr, new RegExp(PASSWORD), `no password: ${what}`);
+      assert.ok(took < 20_000, `took ${Math.round(took)} ms, not bounded by the health check: ${what}`);
+    }
+    const started = performance.now();
+    const run = await runCli(['health', '--json'], { cwd: dir, env, timeoutMs: 120_000 });
+    const took = performance.now() - started;
+    const what = `health (${Math.round(took)} ms): ${show(run)}`;
+    assert.is(run.code, 1, what);
+    const report = jsonOf<{ ok: boolean; status: string; components: { name: string; status: string; error?: string }[] }>(run);
+    assert.is(report.status, 'down', what);
+    const primary = report.components.find((c) => c.name === 'primary');
+    assert.is(primary?.status, 'down', what);
+    assert.match(primary?.error ?? '', where, what);
+    assert.match(primary?.error ?? '', /no answer within 5000 ms/, what);
+    assert.is(report.components.find((c) => c.name === 'schema'), undefined, `no schema verdict: ${what}`);
+    assert.not.match(run.stdout, new RegExp(PASSWORD), `no password: ${what}`);
+    assert.ok(took < 20_000, `took ${Math.round(took)} ms, not bounded by the health check: ${what}`);
+  } finally {
+    await silent.close();
+  }
 });
 
 test('Firestore emulator on a closed port: every command exits 1 saying Firestore is unavailable (migrate up too)', async () => {

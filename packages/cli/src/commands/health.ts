@@ -3,6 +3,7 @@ import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
 import { backendLocation, withLocation } from '../backend-location.js';
+import { connectWithin } from '../reachable-backend.js';
 import { planSchema } from './schema-check.js';
 
 function errorText(error: unknown): string {
@@ -31,7 +32,11 @@ function line(c: ComponentHealth): string {
 /**
  * `chatcore health`: connect (without touching the schema), report every
  * component (servers, pool, breaker, each plugin) and whether the schema
- * matches the repositories. Exit 1 when a component is down.
+ * matches the repositories. Exit 1 when a component is down. A server
+ * (PostgreSQL, Firestore) is asked once first: when it does not answer
+ * within its health check's bound (5 s) the report is that check's, and
+ * the connect's error when one came meanwhile, naming where the server
+ * was looked for, with no plugin or schema line.
  *
  * @example
  * ```ts
@@ -40,18 +45,35 @@ function line(c: ComponentHealth): string {
  * ```
  */
 export async function healthCommand(ctx: CommandContext): Promise<CommandResult> {
-  const report = await withDatabase(ctx, { connect: false }, async (db, { config }): Promise<HealthReport> => {
+  const report = await withDatabase(ctx, { connect: false, reach: false }, async (db, { config }): Promise<HealthReport> => {
     const components: ComponentHealth[] = [];
+    const where = backendLocation(config, ctx.env);
+    const connectDown = (error: unknown): ComponentHealth => ({ name: 'connect', status: 'down', error: errorText(withLocation(error, where)) });
+    // The driver connects (bounded by connectWithin) while a server is asked once, within its health
+    // check's bound: one that does not answer is reported down, naming where it was looked for, without
+    // waiting out the driver's connect retries, and with the connect's own error when it came meanwhile.
+    const connecting = connectWithin(db, config, ctx.env).then(() => undefined, (error: unknown) => ({ error }));
+    if (where !== undefined) {
+      const first = await db.driver.health();
+      if (first.status === 'down') {
+        const failed = await connecting;
+        const servers = first.components.map((c) => (c.status === 'down' && c.error !== undefined ? { ...c, error: `${where}: ${c.error}` } : c));
+        return { status: 'down', components: [...(failed ? [connectDown(failed.error)] : []), ...servers] };
+      }
+    }
     // The schema is checked whenever the backend answers, even when a plugin fails to connect.
     // Firestore's connect() contacts nothing and compares the schema locally: its health check
     // is what tells whether it answered, so a backend reported down gets no schema verdict.
     let connected = false;
-    try {
-      await db.driver.connect();
+    const failed = await connecting;
+    if (failed) components.push(connectDown(failed.error));
+    else {
       connected = true;
-      await db.connect();
-    } catch (error) {
-      components.push({ name: 'connect', status: 'down', error: errorText(withLocation(error, backendLocation(config, ctx.env))) });
+      try {
+        await db.connect();
+      } catch (error) {
+        components.push(connectDown(error));
+      }
     }
     try {
       const health = await db.health();
