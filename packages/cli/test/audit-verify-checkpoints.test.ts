@@ -62,5 +62,14 @@ test('a configured checkpoint file that does not exist: verified against none, a
   assert.match(named.stderr, /The checkpoint file .*no-such\.checkpoints does not exist/);
 });
 
+test('a line that is no audit event is named by its place, not by a seq it does not have', async () => {
+  appendFileSync(log, 'not an event\n');
+  const lines = readFileSync(log, 'utf8').trim().split('\n').length;
+  const text = await cli(['audit', 'verify']);
+  assert.is(text.code, 1, show(text));
+  assert.match(text.stdout, new RegExp(`^Audit trail BROKEN \\(malformed; .*audit\\.log:${lines}\\): not an audit event`));
+  assert.not.match(text.stdout, /seq \?/);
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();

@@ -63,7 +63,8 @@ function summary(report: VerifyReport, source: string): string[] {
     return [`Audit trail BROKEN: truncated after seq ${p.seq ?? 0} (${what}): ${p.message}`, ...warnings];
   }
   const where = [p.stream ? `stream ${p.stream}` : undefined, p.file ? `${p.file}:${p.line}` : `event #${p.position}`].filter(Boolean).join(', ');
-  return [`Audit trail BROKEN at seq ${p.seq ?? '?'} (${p.kind}; ${where}): ${p.message}`, ...warnings];
+  // A line that is no event has no seq: it is named by its place alone.
+  return [`Audit trail BROKEN${p.seq === undefined ? '' : ` at seq ${p.seq}`} (${p.kind}; ${where}): ${p.message}`, ...warnings];
 }
 
 /**
