@@ -16,3 +16,22 @@ export function encryptionOf(db: Database<RepositoryMap>): EncryptionPlugin {
   if (!p) throw new CliError('The configuration has no encryption section, so there are no keys to manage.', { code: 'CONFIG' });
   return p as EncryptionPlugin;
 }
+
+/**
+ * The protected repositories a key command works on: those asked for
+ * (`--repository`), each checked to have encrypted fields (else a USAGE
+ * error listing the protected ones), or every protected repository.
+ *
+ * @example
+ * ```ts
+ * const names = protectedRepositories(enc, options.repositories); // ['users', 'notes']
+ * ```
+ */
+export function protectedRepositories(enc: EncryptionPlugin, requested: readonly string[] | undefined): string[] {
+  const all = Object.keys(enc.stats().repositories);
+  const names = requested?.length ? [...requested] : all;
+  for (const n of names) {
+    if (!all.includes(n)) throw new CliError(`Repository ${n} has no encrypted fields; protected repositories: ${all.join(', ') || 'none'}.`, { code: 'USAGE' });
+  }
+  return names;
+}

@@ -52,5 +52,15 @@ test('keys verify --json: the same finding shape, problem not_ciphertext for the
   assert.match(body.diagnosis, /^1 stored value\(s\) or row\(s\) fail authentication .* 1 stored value\(s\) are not a chatcore ciphertext at all: plaintext/);
 });
 
+test('--repository with a repository that has no encrypted fields is a usage error for keys verify as for keys rotate', async () => {
+  for (const command of ['verify', 'rotate']) {
+    const run = await s.cli(['keys', command, '--repository', 'nosuch', '--json']);
+    assert.is(run.code, 2, show(run));
+    const body = jsonOf<{ error: { code: string; message: string } }>(run);
+    assert.is(body.error.code, 'USAGE', command);
+    assert.match(body.error.message, /^Repository nosuch has no encrypted fields; protected repositories: /);
+  }
+});
+
 test.after(() => s.cleanup());
 test.run();

@@ -2,7 +2,7 @@ import type { IntegrityFinding, VerifyResult } from '@chatcore/encryption';
 import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
-import { encryptionOf } from '../encryption-of.js';
+import { encryptionOf, protectedRepositories } from '../encryption-of.js';
 
 /**
  * Options of `chatcore keys verify`.
@@ -64,7 +64,8 @@ export async function keysVerifyCommand(ctx: CommandContext, options: VerifyComm
   return withDatabase(ctx, { connect: true, tables: true }, async (db) => {
     const enc = encryptionOf(db);
     const max = options.maxFindings ?? 20;
-    const names = options.repositories?.length ? [...options.repositories] : [undefined];
+    // Unknown names are a usage error here as in keys rotate; none asked for is one scan of them all.
+    const names = options.repositories?.length ? protectedRepositories(enc, options.repositories) : [undefined];
     const results: VerifyResult[] = [];
     for (const repository of names) {
       results.push(await enc.verify({ ...(repository ? { repository } : {}), ...(options.batchSize ? { batchSize: options.batchSize } : {}), maxFindings: max }));

@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Database, RepositoryMap } from '@chatcore/core';
 import type { KeyUsage } from '@chatcore/encryption';
 import { CliError } from '../cli-error.js';
-import { encryptionOf } from '../encryption-of.js';
+import { encryptionOf, protectedRepositories } from '../encryption-of.js';
 import { EXIT } from '../exit-codes.js';
 import type { CommandResult } from '../output.js';
 import { withDatabase, type CommandContext } from '../command-context.js';
@@ -189,11 +189,7 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
     if (check.keysMismatch) throw new CliError(`${check.diagnosis} Nothing was re-encrypted.`, { exitCode: EXIT.CHECK_FAILED, code: 'KEY' });
     if (options.key) enc.activateKey(options.key);
     const active = enc.activeKeyId;
-    const protectedNames = Object.keys(enc.stats().repositories);
-    const names = options.repositories?.length ? [...options.repositories] : protectedNames;
-    for (const n of names) {
-      if (!protectedNames.includes(n)) throw new CliError(`Repository ${n} has no encrypted fields; protected repositories: ${protectedNames.join(', ') || 'none'}.`, { code: 'USAGE' });
-    }
+    const names = protectedRepositories(enc, options.repositories);
     // An interrupted rename of an encrypted field leaves rows whose value and row authenticator are still under the
     // old name, which only the migration rewrites: the job would stop at the first of them, half done.
     const migrations = await unfinishedMigrations(db);
