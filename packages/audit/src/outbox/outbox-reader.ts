@@ -99,22 +99,29 @@ function notJson(error: unknown): SyntaxError | undefined {
   return error instanceof IntegrityError && error.cause instanceof SyntaxError ? error.cause : undefined;
 }
 
-function toEvent(row: StoredRow | SyntaxError, link: StoredRow): SealedAuditEvent {
-  let body: AuditEventBody;
+/** The event body of a row, or the SyntaxError of one whose event is not JSON (read so by the driver, or parsed here). */
+function bodyOf(row: StoredRow | SyntaxError): AuditEventBody | SyntaxError {
+  if (row instanceof SyntaxError) return row;
   try {
-    if (row instanceof SyntaxError) throw row;
-    body = outboxEventBody(row);
+    return outboxEventBody(row);
   } catch (error) {
-    if (!(error instanceof SyntaxError)) throw error;
+    if (error instanceof SyntaxError) return error;
+    throw error;
+  }
+}
+
+function toEvent(row: StoredRow | SyntaxError, link: StoredRow): SealedAuditEvent {
+  const body = bodyOf(row);
+  if (body instanceof SyntaxError) {
     // No hash: the verifier reports it as malformed, with this reason, at its link's seq.
-    // Not error.message: V8 quotes part of the text in some of them.
-    const at = /position (\d+)/.exec(error.message);
+    // Not the error's message: V8 quotes part of the text in some of them.
+    const at = /position (\d+)/.exec(body.message);
     const unreadable = `outbox row ${String(link.id)} (seq ${String(link.seq)}) holds an event that is not JSON${at ? ` (at position ${at[1]})` : ''}: its content was changed`;
     return { stream: link.stream, seq: link.seq, unreadable } as unknown as SealedAuditEvent;
   }
   const event = { ...body, stream: link.stream, seq: link.seq, prevHash: link.prevHash, hash: link.hash } as SealedAuditEvent;
   // A linked row is marked with its batch (1 or more); a mark cleared after chaining is a
   // change to the row: the event carries it, so it no longer matches its hash.
-  const batch = row.batch as number | null | undefined;
+  const batch = (row as StoredRow).batch as number | null | undefined;
   return typeof batch === 'number' && batch >= 1 ? event : ({ ...event, outboxBatch: batch ?? null } as SealedAuditEvent);
 }
