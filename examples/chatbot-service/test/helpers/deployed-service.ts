@@ -59,7 +59,9 @@ export interface RunningService {
 
 /** Start `node dist/main.js` in `dir` and wait for its `listening` line (METRICS_PORT=0 picks a free metrics port). */
 export async function startService(dir: string, env: Record<string, string>): Promise<RunningService> {
-  const port = await freePort();
+  // freePort releases the port it found, so a second call may hand back the one METRICS_PORT already holds.
+  let port = await freePort();
+  while (String(port) === env.METRICS_PORT) port = await freePort();
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
