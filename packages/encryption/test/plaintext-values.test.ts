@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
-import { createDatabase } from '@chatcore/core';
+import { createDatabase, IntegrityError } from '@chatcore/core';
 import { memoryDriver } from '@chatcore/core/driver';
 import { pglite } from '@chatcore/pglite';
 import { encryption, type EncryptionPlugin } from '../src/index.js';
@@ -13,14 +13,14 @@ import { users } from './helpers/schemas.js';
 
 const K1 = randomBytes(32).toString('base64');
 
-async function withStoredPlaintext(rows: 'all' | 'one', fn: (db: ReturnType<typeof open>['db'], enc: EncryptionPlugin) => Promise<void>): Promise<void> {
+async function withStoredPlaintext(rows: 'all' | 'one', fn: (db: ReturnType<typeof open>['db'], enc: EncryptionPlugin, firstId: string) => Promise<void>): Promise<void> {
   const { db, enc } = open();
   await db.connect();
   try {
     const created = await db.users.createMany(Array.from({ length: 5 }, (_, i) => ({ name: `u${i}`, email: `u${i}@example.org`, ssn: `ssn-${i}` })));
     const exec = (sql: string) => (db.driver as unknown as { executor: { execute(q: { sql: string; parameters: unknown[] }): Promise<unknown> } }).executor.execute({ sql, parameters: [] });
     await exec(rows === 'all' ? `update users set ssn = 'plain-' || name` : `update users set ssn = 'plain' where id = '${created[0]!.id}'`);
-    await fn(db, enc);
+    await fn(db, enc, created[0]!.id);
   } finally {
     await db.close();
   }
@@ -52,6 +52,20 @@ test('one value that is no ciphertext among good ones is said to be no ciphertex
     assert.is(full.diagnosis, NOT_CIPHERTEXT(1));
     assert.not.match(full.diagnosis!, /fail authentication|key id/);
     assert.is((await db.health()).components.find((c) => c.name === 'encryption')!.status, 'up');
+  });
+});
+
+test('reencrypt meeting a value that is no ciphertext names the field and the record, and leaves the value as it was', async () => {
+  await withStoredPlaintext('one', async (db, enc, id) => {
+    const error = await enc.reencrypt({ repository: 'users' }).then(() => undefined, (e: unknown) => e);
+    assert.instance(error, IntegrityError);
+    const e = error as IntegrityError;
+    assert.match(e.message, `users.ssn (record ${id}) is not a chatcore ciphertext`);
+    assert.match(e.message, /keys verify/);
+    assert.not.match(e.message, /plain/);
+    assert.equal(e.info, { repository: 'users', field: 'ssn', id, reason: 'not_ciphertext' });
+    const exec = (db.driver as unknown as { executor: { execute(q: { sql: string; parameters: unknown[] }): Promise<{ rows: Array<{ ssn: string }> }> } }).executor;
+    assert.is((await exec.execute({ sql: 'select ssn from users where id = $1', parameters: [id] })).rows[0]!.ssn, 'plain');
   });
 });
 

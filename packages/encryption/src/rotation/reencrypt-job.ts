@@ -1,9 +1,9 @@
 import type { EventEmitter } from 'node:events';
 import type { Condition, PluginHost, StoredRow } from '@chatcore/core/plugin';
-import { ConfigError, IntegrityError, ValidationError } from '@chatcore/core';
+import { ConfigError, ValidationError } from '@chatcore/core';
 import { oldNameUsage, unfinishedMigrations, type OldNameUsage } from './old-name-scan.js';
 import { resealEnvelope } from '../record/reseal.js';
-import { batches, planOf, scanFields, slots, type Slot } from './table-scan.js';
+import { batches, notCiphertext, planOf, scanFields, slots, type Slot } from './table-scan.js';
 import { AUTH_FIELD } from '../crypto/row-authenticator.js';
 import { authOf, checkRow, cipherOf, envelopeCipherOf, type RepositoryPlan } from '../repository-plan.js';
 import { reportCheckFailure, reportingFailures, type SecuritySink } from '../security-reports.js';
@@ -109,7 +109,10 @@ function rewrite(plan: RepositoryPlan, columns: readonly Slot[], row: StoredRow,
   const binding = plan.auth?.bindingOf(row);
   for (const s of columns) {
     const value = row[s.column];
-    if (typeof value !== 'string' || s.keyId(value) === active) continue;
+    if (value === null || value === undefined) continue;
+    const keyId = s.keyId(value);
+    if (typeof value !== 'string' || keyId === undefined) throw notCiphertext(plan, s.column, id);
+    if (keyId === active) continue;
     if (plan.mode === 'record') set[s.column] = resealEnvelope(envelopeCipherOf(plan), value, id, binding);
     else {
       const cipher = cipherOf(plan, plan.fields.get(s.column)!);
@@ -239,7 +242,7 @@ export async function keyUsage(ctx: RotationContext, options: { repository?: str
           if (v === null || v === undefined) continue;
           const k = s.keyId(v);
           if (k === undefined) {
-            const error = new IntegrityError(`A stored value of ${plan.name}.${s.column} (record ${String(row.id)}) is not a chatcore ciphertext.`, { info: { repository: plan.name, field: s.column, id: row.id } });
+            const error = notCiphertext(plan, s.column, row.id);
             reportCheckFailure(ctx.sink, plan, error, undefined);
             throw error;
           }

@@ -1,5 +1,5 @@
 import type { StoredRow } from '@chatcore/core/plugin';
-import { ConfigError } from '@chatcore/core';
+import { ConfigError, IntegrityError } from '@chatcore/core';
 import { keyIdOf } from '../crypto/ciphertext-format.js';
 import { envelopeCiphertext } from '../record/reseal.js';
 import type { RepositoryPlan } from '../repository-plan.js';
@@ -46,6 +46,23 @@ export interface Slot {
 export function slots(plan: RepositoryPlan): Slot[] {
   if (plan.mode === 'record') return [{ column: plan.envelopeField!, keyId: (v) => keyIdOf(envelopeCiphertext(v)) }];
   return [...plan.fields.values()].map((p) => ({ column: p.name, keyId: (v: unknown) => keyIdOf(v) }));
+}
+
+/**
+ * The error for a stored value in a ciphertext column that is no chatcore
+ * ciphertext at all (plaintext stored before the field was marked
+ * sensitive, or a value written around the library), naming the record.
+ *
+ * @example
+ * ```ts
+ * if (s.keyId(row[s.column]) === undefined) throw notCiphertext(plan, s.column, row.id);
+ * ```
+ */
+export function notCiphertext(plan: RepositoryPlan, column: string, id: unknown): IntegrityError {
+  return new IntegrityError(
+    `A stored value of ${plan.name}.${column} (record ${String(id)}) is not a chatcore ciphertext: it was stored before the field was marked sensitive, or written around the library. \`keys verify\` lists every such value; see "Encrypting an existing field" in docs/encryption.md.`,
+    { info: { repository: plan.name, field: column, id, reason: 'not_ciphertext' } },
+  );
 }
 
 /**
