@@ -1,3 +1,4 @@
+import { PartialWriteError } from '@chatcore/core';
 import { familyOf, type Operation, type OperationContext, type OperationResult, type TransactionEvent } from '@chatcore/core/plugin';
 import type { CacheRuntime } from './cache-runtime.js';
 
@@ -44,7 +45,17 @@ export class WriteInvalidation {
    * `host.execute` (re-encryption jobs), which fire no afterCommit.
    */
   private async autocommitWrite(op: Operation, ctx: OperationContext, next: (op: Operation) => Promise<OperationResult>): Promise<OperationResult> {
-    const result = await next(op);
+    let result: OperationResult;
+    try {
+      result = await next(op);
+    } catch (error) {
+      // A bulk write the backend split (Firestore past one batch) committed the ids it lists before it failed.
+      if (error instanceof PartialWriteError && error.writtenIds.length > 0) {
+        const empty: OperationResult = { rows: [] };
+        await this.rt.invalidator?.committed({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result: empty, ids: error.writtenIds, failed: true }] });
+      }
+      throw error;
+    }
     ctx.state.set(INVALIDATED, true);
     const ids = op.kind === 'delete' ? (result.ids ?? []) : result.rows.map((r) => r.id as string);
     await this.rt.invalidator?.committed({ transactionId: ctx.traceId, attempt: 1, implicit: true, operations: [{ op, ctx, result, ids }] });
