@@ -1,5 +1,5 @@
 import { familyOf, type Operation, type OperationContext, type OperationResult, type TransactionEvent } from '@chatcore/core/plugin';
-import { type SecurityEvent } from '@chatcore/core';
+import { PartialWriteError, type SecurityEvent } from '@chatcore/core';
 import { AUDIT_EVENT_VERSION, type AuditEventBody, type JsonValue } from './audit-event.js';
 import { redactError } from './redact-error.js';
 import { CANONICAL_WRITER } from '../chain/canonical-json.js';
@@ -102,10 +102,13 @@ export class EventBuilder {
   /**
    * The event of an operation as its call returns (`result`) or fails
    * (`error`): the attempt and, when the caller opened one, the transaction
-   * come from the context.
+   * come from the context. A bulk write that the backend split and that
+   * failed part way names the records it did commit (`writtenIds`): a
+   * filter write names none of them otherwise.
    */
   inCall(ctx: OperationContext, durationMs: number, result: OperationResult | undefined, error?: unknown): AuditEventBody {
-    return this.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result, error });
+    const ids = error instanceof PartialWriteError ? error.writtenIds : undefined;
+    return this.operation(ctx, { durationMs, attempt: ctx.attempt, transactionId: ctx.transaction?.implicit === false ? ctx.transaction.id : undefined, result, error, ids });
   }
 
   operation(ctx: OperationContext, outcome: OperationOutcome): AuditEventBody {
