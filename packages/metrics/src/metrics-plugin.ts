@@ -117,12 +117,16 @@ export function metrics(options: MetricsOptions = {}): MetricsPlugin {
 
     afterRollback(event) {
       if (!event.implicit) return;
+      // A run that failed rolls back the writes core made for its call (onDelete cascades, which on SQL run
+      // before the database refuses a restricted delete): those are not calls of their own, as on the backends
+      // that refuse before running them.
+      const runFailed = event.operations.some((c) => c.failed);
       for (const c of event.operations) {
         const run = takeRun(c.ctx);
         if (!run) continue;
         const outcome = run.outcome === 'ok' ? outcomeOf(event.error) : run.outcome;
         // Another attempt, or the write alone, follows: that run is the call's, timed from its start.
-        if (event.retried || event.rerun) dropRun(run, c.ctx, outcome, elapsed(c.ctx));
+        if (event.retried || event.rerun || (runFailed && !c.failed)) dropRun(run, c.ctx, outcome, elapsed(c.ctx));
         else record(run.series, run.t, c.ctx, run.span, outcome, elapsed(c.ctx));
       }
     },
