@@ -41,6 +41,10 @@ export function holdFailure(failure: HeldFailure): boolean {
  * when another run of the call follows (`retried`, `rerun`); otherwise the
  * held failure of each run, or, for a write that went through and then did
  * not commit (the commit failed), an error event with the rollback's error.
+ * When a run failed, the writes that went through beside it are the ones
+ * core made for that call (onDelete cascades, on SQL before the database
+ * refuses a restricted delete): rolled back with it, they are not recorded,
+ * as on the backends that refuse before running them.
  *
  * @example
  * ```ts
@@ -50,13 +54,14 @@ export function holdFailure(failure: HeldFailure): boolean {
 export function failedCalls(event: TransactionEvent, builder: EventBuilder): HeldFailure[] {
   const out: HeldFailure[] = [];
   if (!event.implicit) return out;
+  const runFailed = event.operations.some((c) => c.failed && c.ctx.transaction?.implicit && c.ctx.state.has(HELD));
   for (const c of event.operations) {
     if (!c.ctx.transaction?.implicit) continue;
     const held = c.ctx.state.get(HELD) as HeldFailure | undefined;
     c.ctx.state.delete(HELD);
     if (event.retried || event.rerun) continue;
     if (held) out.push(held);
-    else if (!c.failed && familyOf(c.op.kind) !== 'read') {
+    else if (!runFailed && !c.failed && familyOf(c.op.kind) !== 'read') {
       out.push({ ctx: c.ctx, body: builder.inCall(c.ctx, performance.now() - c.ctx.startedAtHr, undefined, event.error), error: event.error });
     }
   }
