@@ -1,6 +1,6 @@
 // Inserts and patches: managed fields, value types, increments.
 // Each @ts-expect-error line has a twin right below it that compiles.
-import { defineRepository, f, type Database } from '@chatcore/core';
+import { defineRepository, f, type Database, type VersionedOptions } from '@chatcore/core';
 import { db } from './schema.js';
 
 export async function writes(id: string): Promise<void> {
@@ -34,6 +34,15 @@ export async function writes(id: string): Promise<void> {
   // @ts-expect-error version is managed: use expectedVersion for optimistic locking
   await db.users.update(id, { version: 3 });
   await db.users.update(id, { name: 'Ada L.' }, { expectedVersion: 3 });
+  // @ts-expect-error pages has no f.version(): expectedVersion has nothing to compare (a ValidationError)
+  await pagesDb.pages.update(id, { title: 'y' }, { expectedVersion: 1 });
+  await pagesDb.pages.update(id, { title: 'y' }, { actor: 'user:1' });
+  // @ts-expect-error nor on delete by id
+  await pagesDb.pages.delete(id, { expectedVersion: 1 });
+  await db.users.delete(id, { expectedVersion: 1 });
+  // @ts-expect-error nor when the options are typed apart
+  await pagesDb.pages.delete(id, guard);
+  await db.conversations.delete(id, guard);
   // @ts-expect-error createdAt is managed
   await db.users.updateMany({ active: false }, { createdAt: new Date() });
   await db.users.updateMany({ active: false }, { active: true });
@@ -93,3 +102,4 @@ export async function writes(id: string): Promise<void> {
 
 const pages = defineRepository('pages', { id: f.id(), tenant: f.string(), slug: f.string(), title: f.string() }, { unique: [['tenant', 'slug']] });
 declare const pagesDb: Database<{ pages: typeof pages }>;
+declare const guard: VersionedOptions;

@@ -58,6 +58,30 @@ export interface VersionedOptions extends CallOptions {
   readonly expectedVersion?: number;
 }
 
+/** No value fits this type: its one member says why, in the compiler's message. */
+interface NoVersionField {
+  readonly 'expectedVersion needs an f.version() field in the repository (a ValidationError at run time)': never;
+}
+
+/**
+ * The options of `update` and `delete` by id on repository `D`:
+ * `VersionedOptions` when it declares an `f.version()` field, else the
+ * call options, where `expectedVersion` does not compile (at run time it
+ * is a ValidationError: there is no version to compare).
+ *
+ * @example
+ * ```ts
+ * const tags = defineRepository('tags', { id: f.id(), label: f.string() });
+ * const guarded: VersionedOptionsOf<typeof conversations> = { expectedVersion: 3 }; // conversations has f.version()
+ * const plain: VersionedOptionsOf<typeof tags> = { actor: 'user:42' }; // { expectedVersion: 3 } does not compile: tags has no f.version()
+ * ```
+ */
+export type VersionedOptionsOf<D extends AnyRepositoryDef> = string extends keyof D['fields']
+  ? VersionedOptions
+  : true extends { [K in keyof D['fields']]: D['fields'][K] extends { readonly __flags: { readonly managedAs: 'version' } } ? true : never }[keyof D['fields']]
+    ? VersionedOptions
+    : CallOptions & { readonly expectedVersion?: NoVersionField };
+
 /**
  * Options of iterate.
  *
@@ -137,7 +161,7 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** Whether any record matches `where`. */
   exists(where?: FilterOf<D>, options?: CallOptions): Promise<boolean>;
   /** Patch one record; NotFoundError if missing, ConflictError on a stale expectedVersion. */
-  update(id: string, patch: PatchOf<D>, options?: VersionedOptions): Promise<RecordOf<D>>;
+  update(id: string, patch: PatchOf<D>, options?: VersionedOptionsOf<D>): Promise<RecordOf<D>>;
   /** Patch every record matching `where`; returns how many changed. Secrets are set by `update(id, ...)` only. */
   updateMany(where: FilterOf<D>, patch: PatchWithoutSecretsOf<D>, options?: CallOptions): Promise<number>;
   /** Insert, or update the existing record with the same id; the input and `update` may set secrets. */
@@ -151,7 +175,7 @@ export interface Repository<D extends AnyRepositoryDef> {
   /** Insert, or update the existing record with the same key: an input without secrets takes any options. */
   upsert(input: InsertWithoutSecretsOf<D>, options?: UpsertOptions<D>): Promise<RecordOf<D>>;
   /** Delete one record; false if it did not exist; ConflictError on a stale expectedVersion. */
-  delete(id: string, options?: VersionedOptions): Promise<boolean>;
+  delete(id: string, options?: VersionedOptionsOf<D>): Promise<boolean>;
   /** Delete every record matching `where`; returns how many. */
   deleteMany(where: FilterOf<D>, options?: CallOptions): Promise<number>;
   /** Iterate over every matching record, fetching pages with keyset cursors. */
