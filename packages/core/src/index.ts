@@ -2,7 +2,7 @@
 // '@chatcore/core/driver', plugin authors from '@chatcore/core/plugin'; the YAML
 // loader is '@chatcore/core/config', test helpers '@chatcore/core/testing'.
 export * from './errors.js';
-export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags, type VersionFlags, type ArrayItem, type ArrayItemRule } from './schema/fields.js';
+export { f, type StringOptions, type NumberOptions, type IdOptions, type IdFlags, type TextFlags, type VersionFlags, type ArrayItem, type ArrayItemRule } from './schema/fields.js';
 export type { Field, TimestampField, AnyField, FieldFlags, OpsKind, BaseFlags, ReferenceOptions } from './schema/field.js';
 export type { OnDelete, ReferenceMeta } from './schema/field-meta.js';
 export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape, type FieldNameRules, type UniqueKeyList } from './schema/define-repository.js';

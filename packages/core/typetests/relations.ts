@@ -46,7 +46,19 @@ export function declarations(): void {
     conversations: (r) => ({ user: r.one('users', { targetField: 'email' }) }),
   });
   defineRelations(repos, { users: (r) => ({ latest: r.one('conversations', { targetField: 'userId' }) }) });
+  // @ts-expect-error an f.text() field cannot hold a key (createDatabase takes f.string() fields and the id)
+  defineRelations(withNotes, { notes: (r) => ({ author: r.one('users', { field: 'authorText' }) }) });
+  defineRelations(withNotes, { notes: (r) => ({ author: r.one('users', { field: 'authorId' }) }) });
+  // @ts-expect-error an enum field cannot hold a key either
+  defineRelations(withNotes, { users: (r) => ({ notes: r.many('notes', { field: 'kind' }) }) });
+  defineRelations(withNotes, { users: (r) => ({ notes: r.many('notes', { field: 'authorId' }) }) });
+  // @ts-expect-error nor the key fields of a join repository
+  defineRelations(withNotes, { notes: (r) => ({ tags: r.many('tags', { through: 'notes', field: 'authorText', targetField: 'authorId' }) }) });
+  defineRelations(withNotes, { notes: (r) => ({ self: r.one('notes', { targetField: 'id' }) }) });
 }
+
+const notes = defineRepository('notes', { id: f.id(), authorId: f.string(), authorText: f.text(), kind: f.enum(['a', 'b']) });
+const withNotes = { ...repos, notes };
 
 declare const db: Database<typeof repos, typeof relations extends { __relations?: infer Rel } ? Rel : never>;
 const typed = createDatabase({ driver: memoryDriver(), repositories: repos, relations });

@@ -8,7 +8,8 @@ type ValueOf<Fd> = Fd extends { __type: infer T } ? T : never;
 
 /**
  * Fields that can hold another record's id: plain (not encrypted, not
- * secret) string fields, optional or not.
+ * secret) `f.string()` fields, optional or not, and the id. Not `f.text()`
+ * or `f.enum()` fields, which `createDatabase` refuses as keys too.
  *
  * @example
  * ```ts
@@ -16,9 +17,11 @@ type ValueOf<Fd> = Fd extends { __type: infer T } ? T : never;
  * ```
  */
 export type KeyFieldOf<D extends AnyRepositoryDef> = {
-  [K in keyof D['fields']]: FlagsOf<D['fields'][K]>['ops'] extends 'string' | 'ordered' | 'equality'
-    ? ValueOf<D['fields'][K]> extends string ? K : never
-    : never;
+  [K in keyof D['fields']]: FlagsOf<D['fields'][K]> extends { readonly text: true }
+    ? never
+    : FlagsOf<D['fields'][K]>['ops'] extends 'string' | 'ordered' | 'equality'
+      ? string extends ValueOf<D['fields'][K]> ? (ValueOf<D['fields'][K]> extends string ? K : never) : never
+      : never;
 }[keyof D['fields']] & string;
 
 /**

@@ -45,6 +45,8 @@ export interface FieldFlags {
   readonly references?: boolean;
   /** Set by `f.id()`: the record id, which is never optional, defaulted, sensitive or secret. */
   readonly id?: boolean;
+  /** Set by `f.text()`: long text, which cannot hold the key of a relation (`defineRelations` takes f.string() fields). */
+  readonly text?: boolean;
   /** Set by `f.version()`, `createdAt()` and `updatedAt()`: the managed value the field holds, one field each per repository. */
   readonly managedAs?: 'version' | 'createdAt' | 'updatedAt';
 }

@@ -67,6 +67,18 @@ export type IdFlags = {
 };
 
 /**
+ * Flags of an `f.text()` field: a string field in every operator, marked
+ * `text` so that `defineRelations` refuses it as a key field, as it does
+ * at run time.
+ *
+ * @example
+ * ```ts
+ * const body: Field<string, TextFlags> = f.text({ max: 20_000 });
+ * ```
+ */
+export type TextFlags = BaseFlags<'string', true> & { readonly text: true };
+
+/**
  * Flags of the version field: managed by chatcore, so it offers no
  * `.optional()`, `.default()`, `.sensitive()` or `.secret()`.
  *
@@ -151,7 +163,7 @@ export const f = {
     return new Field(baseMeta('string', { min: options.min, max: options.max ?? 1000, pattern: options.pattern }));
   },
   /** Long text (messages, documents); no default length limit; `min`/`max` as for f.string(). */
-  text<const O extends StringOptions = {}>(options: O & LengthRules<O> = {} as O & LengthRules<O>): Field<string, BaseFlags<'string', true>> {
+  text<const O extends StringOptions = {}>(options: O & LengthRules<O> = {} as O & LengthRules<O>): Field<string, TextFlags> {
     return new Field(baseMeta('text', { min: options.min, max: options.max, pattern: options.pattern }));
   },
   /**
