@@ -119,6 +119,15 @@ export async function includes(id: string): Promise<void> {
   await typed.users.find({ include: { conversations: { include: { messages: { orderBy: [{ tokens: 'desc', createdAt: 'asc' }] } } } } });
   await typed.users.find({ include: { conversations: { include: { messages: { orderBy: [{ tokens: 'desc' }, { createdAt: 'asc' }], limit: 5 } } } } });
   await typed.conversations.get('c1', { include: { tags: { orderBy: [{ label: 'asc' }] } } });
+  // @ts-expect-error undefined does not skip a relation (a ValidationError): leave it out
+  await typed.conversations.find({ include: { messages: undefined } });
+  await typed.conversations.find({ include: {} });
+  // @ts-expect-error nor a relation included only on a condition
+  await typed.conversations.get(id, { include: { user: id ? true : undefined } });
+  await typed.conversations.get(id, { include: id ? { user: true } : {} });
+  // @ts-expect-error nor a nested one
+  await typed.users.find({ include: { conversations: { include: { messages: undefined } } } });
+  await typed.users.find({ include: { conversations: { include: { messages: true } } } });
   // @ts-expect-error a relation of another repository at the third level
   await typed.users.find({ include: { conversations: { include: { messages: { include: { tags: true } } } } } });
   await typed.users.find({ include: { conversations: { include: { messages: { include: { conversation: true } } } } } });

@@ -76,7 +76,14 @@ export type IncludeOf<C extends RelationScope> = {
     : IncludeOne<At<C, TargetOf<RelsAt<C['relations'], C['key']>[N]>>>);
 };
 
-type StrictArgs<C extends RelationScope, X, A> = A extends true
+/** No value fits this type: its one member says why, in the compiler's message. */
+interface NoSkippedRelation {
+  readonly 'an included relation is true or an object of options (undefined is a ValidationError): leave the relation out to skip it': never;
+}
+
+type StrictArgs<C extends RelationScope, X, A> = A extends undefined
+  ? NoSkippedRelation
+  : A extends true
   ? true
   : {
     [P in keyof A]: P extends 'include'
