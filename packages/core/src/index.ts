@@ -7,6 +7,7 @@ export type { Field, TimestampField, AnyField, FieldFlags, OpsKind, BaseFlags, R
 export type { OnDelete, ReferenceMeta } from './schema/field-meta.js';
 export { defineRepository, type RepositoryDef, type AnyRepositoryDef, type RepositoryOptions, type FieldsShape, type FieldNameRules, type UniqueKeyList } from './schema/define-repository.js';
 export type { FieldRoleRules, UniqueKeyRules } from './schema/field-roles.js';
+export type { ReferenceTargetRules } from './references/reference-targets.js';
 export type { RepositoryNameRule, ColumnNameRule, TableNameRule, FieldKeyRules } from './schema/name-rules.js';
 export type { DistinctValuesRule, IntegerBoundRules, LengthRules } from './schema/bound-rules.js';
 export type { LimitRule, OffsetRule, PageSizeRule, PagingRules } from './schema/paging-rules.js';

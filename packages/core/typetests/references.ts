@@ -1,7 +1,9 @@
 // References (.references()): which fields can hold one, which onDelete each
 // field allows, and what the declared record type looks like.
 // Each @ts-expect-error line has a twin right below it that compiles.
-import { defineRepository, f, type RecordOf, type ReferenceOptions } from '@chatcore/core';
+import { createDatabase, defineRepository, f, type RecordOf, type ReferenceOptions } from '@chatcore/core';
+import { createStack } from '@chatcore/core/config';
+import { memoryDriver } from '@chatcore/core/testing';
 
 export function references(): void {
   // @ts-expect-error 'set null' on a required field (it could never be cleared)
@@ -37,4 +39,21 @@ export function references(): void {
   void parent;
   void reply;
   void replyOrNull;
+}
+
+// A reference names a repository of the database, by the name given to defineRepository.
+const chats = defineRepository('chats', { id: f.id(), title: f.string() });
+const lines = defineRepository('lines', { id: f.id(), chatId: f.string().references('chats', { onDelete: 'cascade' }), replyTo: f.string().optional().references('lines') });
+const misnamed = defineRepository('misnamed', { id: f.id(), chatId: f.string().references('chat') });
+
+export async function referenceTargets(): Promise<void> {
+  // @ts-expect-error lines references chats, which this database does not have (a ConfigError)
+  createDatabase({ driver: memoryDriver(), repositories: { lines } });
+  createDatabase({ driver: memoryDriver(), repositories: { chats, lines } });
+  // @ts-expect-error a misspelled target
+  createDatabase({ driver: memoryDriver(), repositories: { chats, misnamed } });
+  createDatabase({ driver: memoryDriver(), repositories: { conversations: chats, lines } });
+  // @ts-expect-error the key of repositories does not count: the name does
+  await createStack({ config: 'chatcore.yaml', repositories: { chat: chats, misnamed } });
+  await createStack({ config: 'chatcore.yaml', repositories: { chats, lines } });
 }

@@ -6,6 +6,7 @@ import { createDatabase } from '../database/create-database.js';
 import type { Database, RepositoryMap } from '../database/database-api.js';
 import type { Plugin } from '../plugin/plugin.js';
 import type { Relations } from '../relations/define-relations.js';
+import type { ReferenceTargetRules } from '../references/reference-targets.js';
 import { getBackend, listBackends } from './backend-registry.js';
 import { checkConfigSource, readConfigText, type ChatcoreConfig } from './load-config.js';
 import type { EnvSource } from './interpolate-env.js';
@@ -24,7 +25,8 @@ import { readYaml } from './yaml-source.js';
 export interface StackOptions<R extends RepositoryMap, Rel = {}> {
   /** A path to the YAML file, YAML text, or a configuration `loadConfig` returned. */
   readonly config: ChatcoreConfig | string;
-  readonly repositories: R;
+  /** The repositories by property name; every `.references(name)` among them names one of them. */
+  readonly repositories: R & ReferenceTargetRules<R>;
   /** Relations between the repositories, for `include` (see defineRelations). */
   readonly relations?: Relations<R, Rel>;
   /** Variables for `${VAR}` when `config` is a path or text (default process.env). */

@@ -8,6 +8,7 @@ import type { CallerContext } from '../context/operation-context.js';
 import type { RelatedRepository, Repository } from '../repository/repository-api.js';
 import type { RelationScope } from '../relations/include-types.js';
 import type { Relations } from '../relations/define-relations.js';
+import type { ReferenceTargetRules } from '../references/reference-targets.js';
 
 /**
  * The repositories of a database, by property name.
@@ -55,7 +56,8 @@ export type RelationTypes<Rel> = Rel extends Relations<RepositoryMap, infer T> ?
  */
 export interface DatabaseOptions<R extends RepositoryMap, Rel = {}> {
   readonly driver: Driver;
-  readonly repositories: R;
+  /** The repositories by property name; every `.references(name)` among them names one of them. */
+  readonly repositories: R & ReferenceTargetRules<R>;
   /** Relations between the repositories, for `include` (see defineRelations). */
   readonly relations?: Relations<R, Rel>;
   /** Outermost first. */

@@ -43,6 +43,8 @@ export interface FieldFlags {
   readonly unique?: boolean;
   /** Set by `.references()`: the field holds a plain record id, so it is never sensitive or secret. */
   readonly references?: boolean;
+  /** Set by `.references(repository)`: the name of the repository it points to, which the database must have. */
+  readonly referencesTo?: string;
   /** Set by `f.id()`: the record id, which is never optional, defaulted, sensitive or secret. */
   readonly id?: boolean;
   /** Set by `f.text()`: long text, which cannot hold the key of a relation (`defineRelations` takes f.string() fields). */
@@ -147,6 +149,8 @@ export class Field<T, F extends FieldFlags> {
    * call `.optional()` first). `constraint: false` declares the reference
    * without enforcing it. Only on f.string() and f.text() fields that are
    * neither sensitive nor secret: a reference holds a plain record id.
+   * `repository` is the name given to defineRepository: a database whose
+   * repositories lack it does not compile (ConfigError at createDatabase).
    *
    * @example
    * ```ts
@@ -154,11 +158,11 @@ export class Field<T, F extends FieldFlags> {
    * const replyTo = f.string().optional().references('messages', { onDelete: 'set null' });
    * ```
    */
-  references<const O extends ReferenceOptions<F['optional']> = {}>(
+  references<const N extends string, const O extends ReferenceOptions<F['optional']> = {}>(
     this: Field<string, F> & ReferenceCapable,
-    repository: string,
+    repository: N,
     options?: O,
-  ): Field<T, With<F, { references: true }>> {
+  ): Field<T, With<F, { references: true; referencesTo: N }>> {
     const onDelete: OnDelete = options?.onDelete ?? 'restrict';
     if (onDelete !== 'restrict' && onDelete !== 'cascade' && onDelete !== 'set null') {
       throw new ConfigError(`references(${JSON.stringify(repository)}): onDelete must be 'restrict', 'cascade' or 'set null'.`);
