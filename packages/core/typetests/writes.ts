@@ -66,6 +66,12 @@ export async function writes(id: string): Promise<void> {
   // @ts-expect-error increment of the managed version field
   await db.messages.update(id, { version: { increment: 1 } });
   await db.messages.update(id, { tokens: { increment: 10 }, cost: { increment: 0.5 } });
+  // @ts-expect-error an encrypted number: the database cannot add to a ciphertext (a ValidationError)
+  await acctDb.accounts.update(id, { balance: { increment: 1 } });
+  await acctDb.accounts.update(id, { balance: 11, visits: { increment: 1 } });
+  // @ts-expect-error nor to one with a blind index, in updateMany
+  await acctDb.accounts.updateMany({ visits: { gt: 1 } }, { credits: { increment: 1n } });
+  await acctDb.accounts.updateMany({ visits: { gt: 1 } }, { credits: 2n });
 
   // --- upsert conflict keys are field names
   // @ts-expect-error 'mail' is not a field
@@ -103,3 +109,5 @@ export async function writes(id: string): Promise<void> {
 const pages = defineRepository('pages', { id: f.id(), tenant: f.string(), slug: f.string(), title: f.string() }, { unique: [['tenant', 'slug']] });
 declare const pagesDb: Database<{ pages: typeof pages }>;
 declare const guard: VersionedOptions;
+const accounts = defineRepository('accounts', { id: f.id(), balance: f.integer().sensitive(), credits: f.bigint().optional().sensitive({ searchable: true }), visits: f.integer().default(0) });
+declare const acctDb: Database<{ accounts: typeof accounts }>;

@@ -75,13 +75,15 @@ type PatchKeys<D extends AnyRepositoryDef> = {
   [K in keyof FieldsOf<D>]: K extends 'id' ? never : FlagsOf<FieldsOf<D>[K]>['managed'] extends true ? never : K;
 }[keyof FieldsOf<D>];
 
+/** An increment where the database can add to the stored value: numeric fields stored in clear (not `sensitive()`). */
 type PatchValue<Fd> =
   | Nullable<Fd, ValueOf<Fd>>
-  | (FlagsOf<Fd>['numeric'] extends true ? Increment<ValueOf<Fd>> : never);
+  | (FlagsOf<Fd> extends { readonly numeric: true; readonly ops: 'ordered' } ? Increment<ValueOf<Fd>> : never);
 
 /**
  * What `update` accepts: any writable field, `{ increment: n }` for numeric
- * fields, null for optional fields; never id or managed fields.
+ * fields (not encrypted ones: the database cannot add to a ciphertext),
+ * null for optional fields; never id or managed fields.
  *
  * @example
  * ```ts
