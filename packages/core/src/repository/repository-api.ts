@@ -29,14 +29,36 @@ export interface IncludeOption<C extends RelationScope, I> {
 }
 
 /**
- * Options every repository call accepts.
+ * Call options that plugins read from `ctx.options`, declared by the
+ * plugin package (or the application) with module augmentation, next to
+ * the plugin's `callOptions` list: every repository call then takes them.
+ * Empty in core; a key a plugin does not list is a ValidationError at run
+ * time, and one not declared here does not compile.
+ *
+ * @example
+ * ```ts
+ * import type { Plugin } from '@chatcore/core/plugin';
+ * declare module '@chatcore/core' {
+ *   interface PluginCallOptions { readonly reason?: string }
+ * }
+ * const reasons: Plugin = { name: 'reasons', callOptions: ['reason'], around: (op, ctx, next) => next(op) };
+ * await db.users.delete(id, { reason: 'gdpr' });
+ * ```
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface PluginCallOptions {}
+
+/**
+ * Options every repository call accepts: the caller context, signal,
+ * timeout and cache hint, and the options plugins declare in
+ * `PluginCallOptions`.
  *
  * @example
  * ```ts
  * await db.users.get(id, { timeout: '500ms', signal: req.signal, cache: false });
  * ```
  */
-export interface CallOptions extends CallerContext {
+export interface CallOptions extends CallerContext, PluginCallOptions {
   readonly signal?: AbortSignal;
   /** ms or a duration string ('2s'); TimeoutError when exceeded. */
   readonly timeout?: number | string;
