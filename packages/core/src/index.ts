@@ -10,6 +10,7 @@ export type { FieldRoleRules, UniqueKeyRules } from './schema/field-roles.js';
 export type { ReferenceTargetRules } from './references/reference-targets.js';
 export type { RepositoryNameRule, ColumnNameRule, TableNameRule, FieldKeyRules } from './schema/name-rules.js';
 export type { DistinctValuesRule, IntegerBoundRules, LengthRules } from './schema/bound-rules.js';
+export type { JsonTypeCheck, JsonValueRule } from './schema/json-rules.js';
 export type { LimitRule, OffsetRule, PageSizeRule, PagingRules } from './schema/paging-rules.js';
 export type * from './schema/infer.js';
 export type * from './schema/aggregate-types.js';

@@ -44,4 +44,21 @@ export function enumValues(roles: readonly [string, ...string[]]): void {
   // @ts-expect-error a default outside the listed values
   f.enum(['a']).default('b');
   f.enum(['a']).default('a');
+
+  // a json field's declared type holds JSON values only: a Date, bigint, Map or bytes in it fails every write
+  // @ts-expect-error a Date is not a JSON value (store an ISO string or epoch milliseconds)
+  f.json<{ model: string; at: Date }>();
+  f.json<{ model: string; at: string }>();
+  // @ts-expect-error a bigint, nested in a list
+  f.json<{ usage: { tokens: bigint }[] }>().optional();
+  f.json<{ usage: { tokens: number }[] }>().optional();
+  // @ts-expect-error a Map is not a plain object
+  f.json<Map<string, number>>();
+  f.json<Record<string, number>>();
+  // @ts-expect-error bytes belong in f.bytes()
+  f.json<{ avatar: Uint8Array }>();
+  f.json<{ avatar: number[] | null; tags?: readonly string[] }>();
+  // @ts-expect-error a function is not stored
+  f.json<{ format: () => string }>();
+  f.json<unknown>();
 }

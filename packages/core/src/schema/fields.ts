@@ -1,6 +1,7 @@
 import { ConfigError } from '../errors.js';
 import { Field, TimestampField, baseMeta, type BaseFlags, type FieldFlags } from './field.js';
 import type { DistinctValuesRule, IntegerBoundRules, LengthRules } from './bound-rules.js';
+import type { JsonTypeCheck } from './json-rules.js';
 
 type Scalar = string | number | bigint | boolean | Date;
 
@@ -202,8 +203,12 @@ export const f = {
   bytes(options: { max?: number } = {}): Field<Uint8Array, BaseFlags<'none', false>> {
     return new Field(baseMeta('bytes', { max: options.max ?? 1024 * 1024 }));
   },
-  /** A JSON value with a declared TypeScript type (not checked deeply at run time beyond JSON-ness). */
-  json<T = unknown>(): Field<T, BaseFlags<'none', false>> {
+  /**
+   * A JSON value with a declared TypeScript type (not checked deeply at run
+   * time beyond JSON-ness). A type holding values JSON cannot store (a
+   * `Date`, a `bigint`, a `Map`...) does not compile (`JsonValueRule`).
+   */
+  json<T = unknown>(...notJson: JsonTypeCheck<T>): Field<T, BaseFlags<'none', false>> {
     return new Field(baseMeta('json'));
   },
   /**
