@@ -27,6 +27,7 @@ import { registerUnstorableValueTests } from './unstorable-value-tests.js';
 import { registerBoundedIncrementTests } from './bounded-increment-tests.js';
 import { registerStorageOverflowTests } from './storage-overflow-tests.js';
 import { registerStringLengthTests } from './string-length-tests.js';
+import { registerCallOptionTests } from './call-option-tests.js';
 import { registerClosingTests } from './closing-tests.js';
 
 /**
@@ -79,6 +80,7 @@ export async function runConformanceSuite(options: ConformanceOptions): Promise<
   registerBoundedIncrementTests(h);
   registerStorageOverflowTests(h);
   registerStringLengthTests(h);
+  registerCallOptionTests(h);
   registerClosingTests(h);
 }
 

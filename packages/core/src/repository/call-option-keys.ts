@@ -48,6 +48,8 @@ export class CallOptionKeys {
           { context: 'options', read },
         );
       }
+      const problem = callOptionValueProblem(key, (options as Record<string, unknown>)[key]);
+      if (problem !== undefined) throw new ValidationError([{ path: `options.${key}`, message: problem }], { context: 'options', read });
     }
   }
 
@@ -59,6 +61,54 @@ export class CallOptionKeys {
     }
     return set;
   }
+}
+
+/**
+ * What is wrong with the value of a core call option (`signal`, `traceId`,
+ * `actor`, `tenant`, `cache`), or undefined when it is fine or not one of
+ * them (`timeout` and `expectedVersion` are checked where they are read).
+ * A value of the wrong type would otherwise fail half way: a `signal` that
+ * is not an AbortSignal threw a TypeError after the write had been sent.
+ *
+ * @example
+ * ```ts
+ * callOptionValueProblem('signal', 5); // 'expected an AbortSignal, got a number'
+ * callOptionValueProblem('actor', 'user:42'); // undefined
+ * ```
+ */
+export function callOptionValueProblem(key: string, value: unknown): string | undefined {
+  if (value === undefined) return undefined;
+  switch (key) {
+    case 'signal':
+      return isAbortSignal(value) ? undefined : `expected an AbortSignal, got ${kindOf(value)}`;
+    case 'traceId':
+    case 'actor':
+    case 'tenant':
+      return typeof value === 'string' ? undefined : `expected a string, got ${kindOf(value)}`;
+    case 'cache':
+      if (value === false) return undefined;
+      if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+        const other = Object.keys(value).find((k) => k !== 'ttl');
+        return other === undefined ? undefined : `cache takes only ttl, not ${JSON.stringify(other)}`;
+      }
+      return `expected false (bypass the cache) or { ttl }, got ${kindOf(value)}`;
+    default:
+      return undefined;
+  }
+}
+
+/** An AbortSignal, also one of another realm or polyfill (what withDeadline uses of it). */
+function isAbortSignal(value: unknown): value is AbortSignal {
+  if (value instanceof AbortSignal) return true;
+  const v = value as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown } | null;
+  return typeof v === 'object' && v !== null && typeof v.aborted === 'boolean' && typeof v.addEventListener === 'function' && typeof v.removeEventListener === 'function';
+}
+
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
 }
 
 /** Methods whose options may also hold `include` (taken out before the check). */
