@@ -10,10 +10,11 @@ type Loose = Record<string, unknown>;
 const settle = () => new Promise((resolve) => setTimeout(resolve, 150));
 
 /**
- * Call options are checked, keys and values, before anything runs, the
- * same on every backend: a `signal` that is not an AbortSignal or an
- * `actor` that is not a string is a ValidationError naming the option,
- * and nothing is written.
+ * Call and transaction options are checked, keys and values, before
+ * anything runs, the same on every backend: a `signal` that is not an
+ * AbortSignal, an `actor` that is not a string, a misspelt or unknown
+ * isolation level is a ValidationError naming the option, and nothing is
+ * written (the transaction's callback never runs).
  *
  * @example
  * ```ts
@@ -46,6 +47,36 @@ export function registerCallOptionTests(h: Harness): void {
       same(await db.items.find({ where: { tag } }), [kept], 'only the record written before, unchanged');
       const signal = new AbortController().signal;
       same(await db.items.get(kept.id, { signal, actor: 'user:1', traceId: 't', tenant: 'a', cache: { ttl: '1s' } }), kept, 'well-typed options work');
+    });
+
+    if (!h.capabilities.transactions) return;
+    test('wrong transaction options are a ValidationError naming them, and the callback never runs', async ({ db }) => {
+      const tag = `txopt-${h.runId}`;
+      let ran = 0;
+      const work = async (tx: { items: typeof db.items }) => {
+        ran++;
+        await tx.items.create({ name: 'in-tx', tag });
+      };
+      const bad: Array<[unknown, string]> = [
+        [{ isolation: 'bogus' }, 'options.isolation'],
+        [{ isolation: 'Serializable' }, 'options.isolation'],
+        [{ isolaton: 'serializable' }, 'options.isolaton'],
+        ['serializable', 'options'],
+        [{ signal: 5 }, 'options.signal'],
+        [{ actor: 42 }, 'options.actor'],
+      ];
+      for (const [options, path] of bad) {
+        const e = await rejectsWith(() => db.transaction(work, options as Loose), 'VALIDATION', `transaction ${JSON.stringify(options)}`);
+        assert.match(e.message, path);
+        const nested = await rejectsWith(() => db.transaction((tx) => tx.transaction(work, options as Loose)), 'VALIDATION', `nested ${JSON.stringify(options)}`);
+        assert.match(nested.message, path);
+      }
+      await settle();
+      assert.is(ran, 0, 'no callback ran');
+      assert.is(await db.items.count({ tag }), 0, 'nothing was written');
+      await db.transaction(work, { isolation: h.capabilities.isolationLevels[0], timeout: '30s', actor: 'user:1' });
+      await db.transaction(work, null as unknown as Loose);
+      assert.is(await db.items.count({ tag }), 2, 'well-formed options (and null) run the transaction');
     });
   });
 }

@@ -9,6 +9,7 @@ import { withDeadline } from '../util/deadline.js';
 import { TransactionScopeState } from './transaction-scope.js';
 import { warnHook } from './hook-warning.js';
 import type { TransactionCallOptions } from './database-api.js';
+import { checkTransactionOptions } from './transaction-options.js';
 
 function misuseOfDb(repository: string | undefined, method: string): TransactionError {
   const called = repository === undefined ? `db.${method}()` : `db.${repository}.${method}()`;
@@ -103,8 +104,9 @@ export class TransactionRunner {
    * `db.transaction(fn)`: `fn` gets the handle `handleOf` makes for each
    * attempt's scope; retried attempts are rolled back (and reported) first.
    */
-  async run<H, T>(handleOf: (scope: TransactionScopeState) => H, fn: (handle: H) => Promise<T>, opts: TransactionCallOptions = {}): Promise<T> {
+  async run<H, T>(handleOf: (scope: TransactionScopeState) => H, fn: (handle: H) => Promise<T>, options?: TransactionCallOptions): Promise<T> {
     if (typeof fn !== 'function') throw new TransactionError('transaction() needs a function: db.transaction(async (tx) => { ... })');
+    const opts = checkTransactionOptions(options, 'transaction');
     const wait = this.outside(undefined, 'transaction');
     if (wait) await wait;
     if (!this.driver.capabilities.transactions) throw new UnsupportedQueryError(`The ${this.driver.name} driver does not support transactions.`);
@@ -145,9 +147,10 @@ export class TransactionRunner {
   }
 
   /** `tx.transaction(fn)`: a savepoint inside `parent`; its operations join the parent's when it succeeds. */
-  async nested<H, T>(parent: TransactionScopeState, handleOf: (scope: TransactionScopeState) => H, fn: (handle: H) => Promise<T>, opts: TransactionCallOptions = {}): Promise<T> {
+  async nested<H, T>(parent: TransactionScopeState, handleOf: (scope: TransactionScopeState) => H, fn: (handle: H) => Promise<T>, options?: TransactionCallOptions): Promise<T> {
     parent.assertOpen(undefined, 'transaction');
     if (typeof fn !== 'function') throw new TransactionError('transaction() needs a function: tx.transaction(async (inner) => { ... })');
+    const opts = checkTransactionOptions(options, 'transaction');
     if (!this.driver.capabilities.nestedTransactions) {
       throw new UnsupportedQueryError(`The ${this.driver.name} driver has no nested transactions (savepoints); run the work in the outer transaction.`);
     }
