@@ -58,7 +58,7 @@ export function validateValue(meta: FieldMeta, value: unknown, path: string, iss
       return value;
     }
     case 'integer': {
-      if (typeof value !== 'number' || !Number.isInteger(value)) return fail(`expected an integer, got ${describe(value)}`);
+      if (typeof value !== 'number' || !Number.isInteger(value)) return fail(`expected an integer, got ${Number.isFinite(value) ? 'a number with a fraction' : describe(value)}`);
       const min = meta.min === undefined ? INT32_MIN : Number(meta.min);
       const max = meta.max === undefined ? INT32_MAX : Number(meta.max);
       if (!Number.isSafeInteger(value) || value < min || value > max) return fail(`out of range [${min}, ${max}]`);
@@ -169,11 +169,11 @@ function jsonProblem(value: unknown, depth: number): string | undefined {
  * ```
  */
 export function describe(value: unknown): string {
-  if (value === null) return 'null';
+  if (value === null || value === undefined) return String(value);
   if (Array.isArray(value)) return 'an array';
   if (value instanceof Date) return 'a Date';
   if (value instanceof Uint8Array) return 'bytes';
-  if (typeof value === 'number' && Number.isNaN(value)) return 'NaN';
+  if (typeof value === 'number' && !Number.isFinite(value)) return String(value); // NaN, Infinity, -Infinity
   if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
 }
