@@ -129,6 +129,18 @@ test('messages name what was wrong with a number or a field type: a fraction, In
   assert.is(await checksum(), before, 'nothing written');
 });
 
+test('a list past 1000 values is refused for its length alone, with one issue however many of its items are bad', async () => {
+  const long = Array.from({ length: 100_000 }, () => 'x'.repeat(30));
+  const lists = [{ name: { in: long } }, { name: { notIn: long } }, { tags: { hasSome: long } }, { tags: { hasEvery: long } }];
+  for (const where of lists) {
+    const e = await db.users.find({ where } as never).then(() => undefined, (error: unknown) => error);
+    assert.instance(e, ValidationError);
+    assert.equal((e as ValidationError).issues.length, 1, `one issue for ${Object.keys(Object.values(where)[0]!)[0]}`);
+    assert.match((e as Error).message, /100000 values, more than the 1000 a list may hold/);
+  }
+  assert.is(await checksum(), before, 'nothing written');
+});
+
 test('a lone surrogate in a sensitive value is refused before any plugin (encryption would store U+FFFD), and verifySecret refuses one in its candidate', async () => {
   const vault = defineRepository('vault', { id: f.id(), note: f.string().sensitive(), pin: f.string().secret() });
   let onionCalls = 0;
