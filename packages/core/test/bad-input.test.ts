@@ -118,13 +118,17 @@ test('error messages do not echo the rejected value', async () => {
   }
 });
 
-test('messages name what was wrong with a number or a field type: a fraction, Infinity, an array field', async () => {
+test('messages name what was wrong with a number or a field type: a fraction, Infinity, an array field, an object for a string', async () => {
   const messageOf = (run: () => Promise<unknown>) => run().then(() => 'accepted', (e: unknown) => (e instanceof ValidationError ? e.issues.map((i) => `${i.path}: ${i.message}`).join('; ') : String(e)));
   assert.is(await messageOf(() => db.users.create({ name: 'x', age: 1.5 })), 'age: expected an integer, got a number with a fraction');
   assert.is(await messageOf(() => db.users.create({ name: 'x', age: Infinity })), 'age: expected an integer, got Infinity');
   assert.is(await messageOf(() => db.users.update(seed[0]!.id, { age: -Infinity })), 'age: expected an integer, got -Infinity');
   assert.is(await messageOf(() => db.users.find({ where: { age: { lt: 1e309 } } })), 'where.age.lt: expected an integer, got Infinity');
   assert.is(await messageOf(() => db.users.find({ orderBy: { tags: 'asc' } } as never)), 'orderBy.tags: an array field cannot be a sort key');
+  assert.is(await messageOf(() => db.users.update(seed[0]!.id, { name: { set: 'x' } } as never)), 'name: expected a string, got an object');
+  assert.is(await messageOf(() => db.users.update(seed[0]!.id, { tags: { push: 'x' } } as never)), 'tags: expected an array, got an object');
+  assert.is(await messageOf(() => db.users.update(seed[0]!.id, { age: { set: 3 } } as never)), 'age: an object here must be { increment: n }');
+  assert.is(await messageOf(() => db.users.update(seed[0]!.id, { name: { increment: 1 } } as never)), 'name.increment: increments apply to integer, number and bigint fields only (not encrypted ones)');
   assert.is(await messageOf(() => db.users.find({ where: { tags: { eq: ['a'] } } } as never)), 'where.tags.eq: operator eq does not apply to an array field');
   assert.is(await checksum(), before, 'nothing written');
 });

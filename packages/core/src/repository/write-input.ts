@@ -99,7 +99,8 @@ export class WriteInput {
         else set[key] = null;
         continue;
       }
-      if (isPlainObject(value) && meta.type !== 'json') {
+      // An object is an increment on a numeric field, or when it says so; elsewhere it is a value of the wrong type.
+      if (isPlainObject(value) && meta.type !== 'json' && (NUMERIC.has(meta.type) || Object.hasOwn(value, 'increment'))) {
         const keys = Object.keys(value);
         if (keys.length !== 1 || keys[0] !== 'increment') {
           issues.push({ path: key, message: 'an object here must be { increment: n }' });
