@@ -63,7 +63,7 @@ export function assertIds(schema: RepositorySchema, ids: readonly unknown[], pre
   const issues: ValidationIssue[] = [];
   ids.forEach((id, i) => {
     const problem = idProblem(id);
-    if (problem) issues.push({ path: ids.length === 1 && !prefix ? 'id' : `${prefix}[${i}].id`, message: `${problem}; nothing was written to ${schema.name}` });
+    if (problem) issues.push({ path: ids.length === 1 && !prefix ? 'id' : `${prefix}[${i}].id`, message: `${problem} (${schema.name} on Firestore)` });
   });
   if (issues.length) throw new ValidationError(issues);
 }

@@ -71,7 +71,9 @@ test('ids with "/", ".", "..", the __x__ form or over 1,500 bytes get Validation
     await rejects(() => driver.insert(docs.schema, [{ id, title: 't', body: null, blob: null }], {}), ValidationError, `driver insert ${JSON.stringify(id.slice(0, 10))}`);
   }
   for (const id of ['a/b', '.', '..', '__id__']) {
-    await rejects(() => db.docs.create({ id, title: 't' }), ValidationError, `create ${id}`);
+    const e = await rejects(() => db.docs.create({ id, title: 't' }), ValidationError, `create ${id}`);
+    assert.is(e.message.split('nothing was written').length, 2, `the message says once that nothing was written: ${e.message}`);
+    assert.match(e.message, / \(docs on Firestore\)/);
     await rejects(() => db.docs.createMany([{ title: 'fine' }, { id, title: 't' }]), ValidationError, `createMany ${id}`);
     assert.is(await db.docs.get(id), null, 'reads of an impossible id find nothing');
   }
