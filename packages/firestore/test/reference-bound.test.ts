@@ -13,8 +13,27 @@ const entries = defineRepository('entries', {
   id: f.id(),
   topicId: f.string().references('topics', { onDelete: 'cascade' }),
 }, { table: `ri_entries_${run}` });
-const db = createDatabase({ driver: testDriver(emulator, { maxBatchOps: 5 }), repositories: { entries, topics } });
+const notes = defineRepository('notes', {
+  id: f.id(),
+  body: f.text(),
+  topicId: f.string().optional().references('topics'),
+}, { table: `ri_notes_${run}` });
+const db = createDatabase({ driver: testDriver(emulator, { maxBatchOps: 5 }), repositories: { entries, topics, notes } });
 await db.connect();
+
+test('a createMany whose references are all null is batched like any other, past the size of one request', async () => {
+  // 50 records of 100 KB: 5 MB, over the emulator's 4 MiB request. With nothing to check, no transaction holds them.
+  const body = 'n'.repeat(100_000);
+  const made = await db.notes.createMany(Array.from({ length: 50 }, () => ({ body })));
+  assert.is(made.length, 50);
+  assert.is(await db.notes.count({ topicId: null }), 50);
+  const topic = await db.topics.create({ name: 'checked' });
+  await db.notes.createMany([{ body: 'a', topicId: topic.id }, { body: 'b' }]);
+  assert.is(await db.notes.count({ topicId: topic.id }), 1, 'a reference in the batch is still checked and stored');
+  const refused = await db.notes.createMany([{ body: 'c' }, { body: 'd', topicId: 'no-such-topic' }]).then(() => undefined, (e: unknown) => e);
+  assert.is((refused as { code?: string } | undefined)?.code, 'FOREIGN_KEY', 'a missing topic is refused');
+  assert.is(await db.notes.count({}), 52, 'the refused batch wrote nothing');
+});
 
 test('a cascade past maxReferenceWrites raises UnsupportedQueryError and deletes nothing', async () => {
   assert.is(db.driver.capabilities.maxReferenceWrites, 5);

@@ -102,6 +102,9 @@ export class ReferenceGuard {
   applies(op: Operation): boolean {
     switch (op.kind) {
       case 'insert':
+        // Rows that name no record (every key null) have nothing to check: no transaction, so a backend that
+        // splits large inserts into batches (Firestore) still can.
+        return !this.inDatabase && (this.byChild.get(op.schema.name) ?? NO_RULES).some((r) => op.rows.some((row) => row[r.field] != null));
       case 'upsert':
         return !this.inDatabase && this.byChild.has(op.schema.name);
       case 'update':
