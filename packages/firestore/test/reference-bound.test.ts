@@ -35,6 +35,17 @@ test('a createMany whose references are all null is batched like any other, past
   assert.is(await db.notes.count({}), 52, 'the refused batch wrote nothing');
 });
 
+test('a createMany that names records and is too large for one transaction says why it is one, and writes nothing', async () => {
+  const topic = await db.topics.create({ name: 'big-batch' });
+  const body = 'r'.repeat(100_000);
+  const error = await db.notes.createMany(Array.from({ length: 50 }, () => ({ body, topicId: topic.id }))).then(() => undefined, (e: unknown) => e);
+  assert.instance(error, UnsupportedQueryError);
+  assert.match((error as Error).message, /^notes\.createMany names records of other repositories \(\.references\(\)\), so it is checked and written in one transaction/);
+  assert.match((error as Error).message, 'Write fewer records per call');
+  assert.is((error as UnsupportedQueryError).info.limit, 'requestBytes');
+  assert.is(await db.notes.count({ topicId: topic.id }), 0);
+});
+
 test('a cascade past maxReferenceWrites raises UnsupportedQueryError and deletes nothing', async () => {
   assert.is(db.driver.capabilities.maxReferenceWrites, 5);
   const topic = await db.topics.create({ name: 'big' });

@@ -17,7 +17,7 @@ import { RERUN, TransactionRunner } from './transaction-runner.js';
 import { warnHook } from './hook-warning.js';
 import { databaseClosedError } from './closed-database.js';
 import { checkCapabilities, isLimited } from '../driver/check-capabilities.js';
-import { ReferenceGuard } from '../references/reference-guard.js';
+import { ReferenceGuard, tooLargeToCheck } from '../references/reference-guard.js';
 import type { IncludeHost } from '../relations/load-includes.js';
 
 const WRITES = new Set<Operation['kind']>(['insert', 'update', 'delete', 'upsert']);
@@ -138,7 +138,10 @@ export class DatabaseRuntime {
     if (this.limited) checkCapabilities(op, this.driver.capabilities, this.driver.name);
     const guarded = this.references.applies(op);
     if (!scope && WRITES.has(op.kind)) {
-      if (this.transactionalWrites || (guarded && this.driver.capabilities.transactions)) return this.implicitTransaction(method, op, options, run?.startedAt ?? performance.now());
+      if (this.transactionalWrites || (guarded && this.driver.capabilities.transactions)) {
+        const written = this.implicitTransaction(method, op, options, run?.startedAt ?? performance.now());
+        return guarded ? written.catch((error: unknown) => { throw tooLargeToCheck(error, op.schema.name, method); }) : written;
+      }
       if (!run?.alone && this.asksTransaction(op)) return this.askedTransaction(method, op, options, performance.now());
     }
     // Every run of one call reports the call's start: plugins time the call, not the run.

@@ -5,6 +5,7 @@ import type { Condition } from '../query/condition.js';
 import type { Operation, OperationResult } from '../plugin/operation.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import type { TransactionScopeState } from '../database/transaction-scope.js';
+import { isRequestTooLarge } from '../driver/request-too-large.js';
 import { referenceRules, type ReferenceRule } from './reference-rules.js';
 import { planDelete, type DeletePlanner, type RecordIds } from './delete-plan.js';
 
@@ -291,6 +292,25 @@ export class ReferenceGuard {
 }
 
 /** The ids `rows` name in `rule.field`, but for those in `alsoFine`. */
+/**
+ * The error of a write whose references core checked in one transaction:
+ * a backend's refusal of that transaction for its size says why there was
+ * one (the caller opened none) and what to do; any other error as it is.
+ *
+ * @example
+ * ```ts
+ * await written.catch((error: unknown) => { throw tooLargeToCheck(error, 'notes', 'createMany'); });
+ * ```
+ */
+export function tooLargeToCheck(error: unknown, repository: string, method: string): unknown {
+  if (!isRequestTooLarge(error)) return error;
+  return new UnsupportedQueryError(
+    `${repository}.${method} names records of other repositories (.references()), so it is checked and written in one transaction, ` +
+      `and the backend refused that transaction for its size; nothing was written. Write fewer records per call. (${error.message})`,
+    { cause: error, info: error.info },
+  );
+}
+
 function referenced(rule: ReferenceRule, rows: readonly Readonly<StoredRow>[], alsoFine: ReadonlySet<string> | undefined): Set<string> {
   const wanted = new Set<string>();
   for (const row of rows) {
