@@ -5,6 +5,7 @@ import { planOf, type SchemaPlan } from './schema-plan.js';
 import { mapSqlError } from './sql-errors.js';
 import { countStatement, getByIdsStatement, queryStatement } from './read-statements.js';
 import { rowStatement, storedRows } from './row-statements.js';
+import { lockStatement } from './lock-statement.js';
 import { aggregateError, aggregateStatement, decodeAggregate } from './aggregate-statements.js';
 import type { StatementLimits } from './statement-limits.js';
 import { CREATED_ALIAS, deleteStatement, insertStatements, updateStatement, upsertStatement } from './write-statements.js';
@@ -123,6 +124,14 @@ export abstract class SqlSessionBase implements DriverSession {
     const plan = planOf(schema);
     const { rows } = await this.exec(plan, rowStatement(plan, statement), options.signal);
     return storedRows(plan, rows);
+  }
+
+  /** Lock these rows until the transaction ends (`for update`); the ids found. In autocommit the lock ends with the statement. */
+  async lockRows(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const plan = planOf(schema);
+    const { rows } = await this.exec(plan, lockStatement(plan, ids), options.signal);
+    return rows.map((r) => r.id as string);
   }
 
   async count(schema: RepositorySchema, where: Condition | undefined, options: DriverCallOptions): Promise<number> {

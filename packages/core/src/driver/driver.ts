@@ -132,6 +132,21 @@ export interface DriverSession {
    */
   selectRows?(schema: RepositorySchema, statement: RowStatement, options: DriverCallOptions): Promise<StoredRow[]>;
   /**
+   * Optional (SQL drivers): lock the rows of `schema` with these ids as a
+   * delete would, until the transaction ends, and return the ids found.
+   * Core calls it on a transaction session, first thing in the delete of a
+   * repository that `.references()` rules point to (with `foreignKeys`:
+   * cascade or `set null` rules), before it reads the referencing records
+   * or runs cascades: a write in another transaction that references one
+   * of these rows (a FOREIGN KEY check locks the referenced row) then waits
+   * for the delete and fails, instead of committing in between and being
+   * deleted or cleared by the constraint's own ON DELETE, unseen by
+   * plugins. SQL: `select ... for update`. Not needed where a transaction
+   * runs alone (memory) or already locks what it reads (Firestore); without
+   * it, core locks nothing.
+   */
+  lockRows?(schema: RepositorySchema, ids: readonly string[], options: DriverCallOptions): Promise<string[]>;
+  /**
    * Run `fn` in a transaction (a savepoint when called on a transaction
    * handle, if capabilities.nestedTransactions). The driver may call `fn`
    * again on contention (Firestore); commit when it resolves, roll back when

@@ -68,7 +68,9 @@ function inList(field: string, values: readonly unknown[]): Condition {
  * set remains, as a SQL foreign key would), then the bound; only then do
  * the cascades and `set null` run, all in the delete's transaction.
  * `maxReferenceWrites` bounds the records cascades may touch in one
- * transaction (Firestore: 500).
+ * transaction (Firestore: 500). Where the driver can (`lockRows`, SQL), a
+ * delete first locks the rows it deletes, so that no referencing record
+ * commits between its cascades and its own delete.
  *
  * @example
  * ```ts
@@ -161,9 +163,13 @@ export class ReferenceGuard {
         }
         return call({ ...op, target: { ids, where } });
       }
-      case 'delete':
-        await this.onDelete(op, session, scope, caller);
-        return call(op);
+      case 'delete': {
+        const ids = await this.lockedIds(op, session, await this.targetIds(op, session));
+        await this.onDelete(op, ids, session, scope, caller);
+        // Locked, the delete goes down pinned to the rows it locked (its filter still applies): a
+        // row that matches only since would be deleted with no cascade run through the plugins.
+        return call(session.lockRows ? { ...op, target: { ids, where: op.target.where } } : op);
+      }
       default:
         return call(op);
     }
@@ -201,8 +207,8 @@ export class ReferenceGuard {
     }
   }
 
-  private async onDelete(op: Extract<Operation, { kind: 'delete' }>, session: DriverSession, scope: TransactionScopeState | undefined, caller: CascadeCaller): Promise<void> {
-    const ids = await this.targetIds(op, session);
+  /** Plan (where core enforces restrict) and run the cascades of the delete `op` of `ids`. */
+  private async onDelete(op: Extract<Operation, { kind: 'delete' }>, ids: readonly string[], session: DriverSession, scope: TransactionScopeState | undefined, caller: CascadeCaller): Promise<void> {
     if (ids.length === 0) return;
     if (this.inDatabase) {
       // The database checks restrict; the cascades count as they run.
@@ -230,6 +236,21 @@ export class ReferenceGuard {
     } finally {
       if (--active.depth === 0) this.plans.delete(key);
     }
+  }
+
+  /**
+   * Lock the rows about to be deleted (where the driver can), before
+   * anything reads what references them: a write of another transaction
+   * that would reference one of them now waits for this delete and then
+   * fails its own check, rather than commit between the cascades and the
+   * delete, where the constraint's ON DELETE would remove or clear it
+   * unseen by plugins. The ids that exist, locked; else `ids` as given.
+   */
+  private async lockedIds(op: Extract<Operation, { kind: 'delete' }>, session: DriverSession, ids: string[]): Promise<string[]> {
+    if (!session.lockRows || ids.length === 0) return ids;
+    const out: string[] = [];
+    for (const part of chunks(ids, this.chunk)) out.push(...await session.lockRows(op.schema, part, {}));
+    return out;
   }
 
   /** Run the cascades and `set null` of deleting `ids` of `parent`, through the child repositories (and so their plugins). */
