@@ -14,7 +14,7 @@ import { scrape, sleep, users, value } from './helpers/fixtures.js';
 
 await requireService('postgres');
 
-const cluster: TestCluster = await createCluster('cc_metrics_health', 25451);
+const cluster: TestCluster = await createCluster('cc_metrics_health', 25454);
 const driver = postgres({ url: cluster.url(), poolSize: 4, connectTimeout: 1000, retry: false, breaker: { failures: 3, halfOpenAfter: 300 } });
 const m = metrics();
 const db = createDatabase({ driver, repositories: { users }, plugins: [m] });
