@@ -22,7 +22,6 @@ import '@chatcore/audit';
 import '@chatcore/metrics';
 import { createProgram } from '@chatcore/cli';
 import { Writable } from 'node:stream';
-import { freePort } from '@chatcore/core/testing';
 import { readSettings } from '../src/settings.js';
 import { buildService, DEPLOY_ARGS, freshKeys, serviceRoot, startService, type RunningService } from './helpers/deployed-service.js';
 
@@ -208,7 +207,7 @@ test('the probes, the Service, the scrape annotations and the HEALTHCHECK use th
     CHATCORE_CONFIG: 'chatcore.pglite.yaml',
     CHATCORE_DATA_DIR: join(state, 'pglite'),
     CHATCORE_AUDIT_DIR: join(state, 'audit'),
-    METRICS_PORT: String(await freePort()), // the pod's 9464 may be taken here
+    METRICS_PORT: '0', // a free port (the pod's 9464 may be taken here), named by the listening line
   });
   const c = one('Deployment').spec.template.spec.containers[0];
   const http = c.ports.find((p: any) => p.name === 'http');

@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '@chatcore/core';
-import { freePort } from '@chatcore/core/testing';
 import { createService, type ChatbotService } from '../src/service.js';
 import { openDatabase } from '../src/stack.js';
 import { buildService, call, connectionRefused, serviceRoot, startService, type RunningService } from './helpers/deployed-service.js';
@@ -99,9 +98,10 @@ test('node dist/main.js without METRICS_PORT: /metrics is served nowhere, and th
 });
 
 test('node dist/main.js with METRICS_PORT: /metrics there only; SIGTERM closes both listeners and exits 0', async () => {
-  const metricsPort = await freePort();
-  const service = await start(withMetrics, { METRICS_PORT: String(metricsPort) });
+  const service = await start(withMetrics, { METRICS_PORT: '0' }); // a free port, named by the listening line
+  const metricsPort = service.metricsPort!;
   const listening = service.logs.find((l) => l.msg === 'listening')!;
+  assert.ok(Number.isInteger(metricsPort) && metricsPort > 0 && metricsPort !== service.port, service.output());
   assert.equal([listening.port, listening.metricsPort, listening.metricsHost], [service.port, metricsPort, '127.0.0.1']);
   assert.is((await fetch(`${service.url}/metrics`)).status, 404);
   const scrape = await fetch(`${service.metricsUrl}/metrics`);

@@ -5,7 +5,6 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@chatcore/core/testing';
 
 export const serviceRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const workspaceRoot = join(serviceRoot, '..', '..');
@@ -57,14 +56,16 @@ export interface RunningService {
   output(): string;
 }
 
-/** Start `node dist/main.js` in `dir` and wait for its `listening` line (METRICS_PORT=0 picks a free metrics port). */
+/**
+ * Start `node dist/main.js` in `dir` and wait for its `listening` line, which names the ports it bound: PORT=0
+ * (unless `env` sets PORT) and METRICS_PORT=0 pick free ports.
+ */
 export async function startService(dir: string, env: Record<string, string>): Promise<RunningService> {
-  // freePort releases the port it found, so a second call may hand back the one METRICS_PORT already holds.
-  let port = await freePort();
-  while (String(port) === env.METRICS_PORT) port = await freePort();
+  // PORT=0, not a port found free beforehand: that one is given back, and until the child binds it another
+  // listener (a concurrent test file, or this service's own METRICS_PORT) can take it.
   const child = spawn(process.execPath, ['dist/main.js'], {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: String(port), ...env },
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', HOST: '127.0.0.1', PORT: '0', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -110,8 +111,9 @@ export async function startService(dir: string, env: Record<string, string>): Pr
       check();
     });
 
-  const url = `http://127.0.0.1:${port}`;
   const listening = await waitForLog('listening');
+  const port = listening.port as number;
+  const url = `http://127.0.0.1:${port}`;
   const metricsPort = typeof listening.metricsPort === 'number' ? listening.metricsPort : undefined;
   const metricsUrl = metricsPort === undefined ? undefined : `http://127.0.0.1:${metricsPort}`;
   return { url, port, metricsUrl, metricsPort, child, logs, waitForLog, exited, output: () => out };
