@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createDatabase } from '@chatcore/core';
-import { freePort, requireService } from '@chatcore/core/testing';
+import { closedPort, requireService } from '@chatcore/core/testing';
 import { postgres } from '@chatcore/postgres';
 import { encryption } from '@chatcore/encryption';
 import { audit } from '@chatcore/audit';
@@ -66,7 +66,7 @@ test.before(async () => {
 test('health exits 1 and reports the primary down when the server cannot be reached', async () => {
   const other = mkdtempSync(join(tmpdir(), 'chatcore-cli-down-'));
   try {
-    const port = await freePort();
+    const port = await closedPort();
     writeFileSync(join(other, 'chatcore.yaml'), `database:\n  backend: postgres\n  url: postgres://postgres@127.0.0.1:${port}/nothing\n  query_timeout: 2s\nencryption:\n  root_key: \${K1}\n`);
     const run = await runCli(['health', '--json'], { cwd: other, env, timeoutMs: 120_000 });
     assert.is(run.code, 1, show(run));

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '@chatcore/core/testing';
+import { closedPort } from '@chatcore/core/testing';
 import { FIXTURE_REPOSITORIES, jsonOf, runCli, show } from './helpers/run-cli.js';
 
 // Every command that talks to the server, against a server that is not there (a closed port):
@@ -45,7 +45,7 @@ async function expectUnreachable(dir: string, pattern: RegExp): Promise<void> {
 }
 
 test('PostgreSQL on a closed port: every command exits 1 saying the server cannot be reached, naming host:port and database, without the password', async () => {
-  const port = await freePort();
+  const port = await closedPort();
   const dir = stack(`  backend: postgres\n  url: postgres://app:${PASSWORD}@127.0.0.1:${port}/chat\n`);
   await expectUnreachable(dir, new RegExp(`postgres at 127\\.0\\.0\\.1:${port}, database chat: .*could not be reached.*Check that the server is up and reachable`));
 });
@@ -108,12 +108,12 @@ test('PostgreSQL that accepts TCP and never answers: commands exit 1 within the 
 });
 
 test('Firestore emulator on a closed port: every command exits 1 saying Firestore is unavailable (migrate up too)', async () => {
-  const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await freePort()}\n`);
+  const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await closedPort()}\n`);
   await expectUnreachable(dir, /Firestore is unavailable during .*Check the network, the project and the emulator host/);
 });
 
 test('Firestore through FIRESTORE_EMULATOR_HOST on a closed port: schema plan and verify exit 1 naming the emulator host', async () => {
-  const port = await freePort();
+  const port = await closedPort();
   const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n`);
   for (const args of [['schema', 'plan'], ['schema', 'verify'], ['schema', 'plan', '--json']]) {
     const run = await runCli(args, { cwd: dir, env: { ...env, FIRESTORE_EMULATOR_HOST: `127.0.0.1:${port}` }, timeoutMs: 120_000 });
@@ -127,7 +127,7 @@ test('Firestore through FIRESTORE_EMULATOR_HOST on a closed port: schema plan an
 });
 
 test('Firestore emulator on a closed port: health exits 1 without claiming the schema matches', async () => {
-  const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await freePort()}\n`);
+  const dir = stack(`  backend: firestore\n  project_id: cli-unreachable-${randomBytes(4).toString('hex')}\n  emulator_host: 127.0.0.1:${await closedPort()}\n`);
   const run = await runCli(['health', '--json'], { cwd: dir, env, timeoutMs: 120_000 });
   assert.is(run.code, 1, show(run));
   const report = jsonOf<{ ok: boolean; status: string; components: { name: string; status: string; error?: string }[] }>(run);

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError } from '@chatcore/core';
-import { freePort, isReachable, requireService } from '@chatcore/core/testing';
+import { closedPort, isReachable, requireService } from '@chatcore/core/testing';
 
 const coreDir = fileURLToPath(new URL('..', import.meta.url));
 
@@ -42,8 +43,17 @@ test('requireService refuses a service it does not know when no address is given
   assert.match((error as Error).message, /requireService\('mydb', \{ host, port \}\)/);
 });
 
+test('closedPort gives a port below the ephemeral range, each time one where a connect is refused', async () => {
+  const [low] = readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/).map(Number);
+  for (let i = 0; i < 5; i++) {
+    const port = await closedPort();
+    assert.ok(Number.isInteger(port) && port >= 1024 && port < low!, `${port} lies below ${low}, where listen(0) never binds`);
+    assert.is(await isReachable('127.0.0.1', port), false, `nothing listens on ${port}`);
+  }
+});
+
 test('an unreachable custom service fails the file when services are required, naming the service and its address', async () => {
-  const port = await freePort(); // taken from the OS and given back: nothing listens on it
+  const port = await closedPort();
   const { code, out } = runChild(`requireService('mydb', { host: '127.0.0.1', port: ${port} })`, { CHATCORE_REQUIRE_SERVICES: '1' });
   assert.is.not(code, 0);
   assert.match(out, `mydb is not reachable at 127.0.0.1:${port}`);
@@ -51,7 +61,7 @@ test('an unreachable custom service fails the file when services are required, n
 });
 
 test('an unreachable custom service skips the file otherwise: a CHATCORE_SKIP line and exit code 0 before anything else runs', async () => {
-  const port = await freePort(); // taken from the OS and given back: nothing listens on it
+  const port = await closedPort();
   const { code, out } = runChild(`requireService('mydb', { host: '127.0.0.1', port: ${port} })`, { CHATCORE_REQUIRE_SERVICES: '' });
   assert.is(code, 0);
   assert.match(out, `CHATCORE_SKIP mydb is not reachable at 127.0.0.1:${port}`);

@@ -2,7 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConnectionError, defineRepository, f } from '@chatcore/core';
 import { createStack, loadConfig } from '@chatcore/core/config';
-import { configErrorOf, freePort } from '@chatcore/core/testing';
+import { closedPort, configErrorOf } from '@chatcore/core/testing';
 import { firestoreConfigFrom, type FirestoreDriver } from '../src/index.js';
 import { useFirestoreEmulator } from '../src/testing/index.js';
 import { suffix } from './helpers/emulator.js';
@@ -65,7 +65,7 @@ test('a stack built from YAML on the emulator runs with the configured retry and
 });
 
 test('breaker: { failures: 1 } from YAML opens after one unreachable call; the next fails fast', async () => {
-  const port = await freePort(); // nothing listens there
+  const port = await closedPort();
   const db = await createStack({
     config: yaml(`127.0.0.1:${port}`, ['  retry: { max_retries: 0 }', '  breaker: { failures: 1, half_open_after: 1m }']),
     env: {},

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ConfigError, ConnectionError, createDatabase, defineRepository, f, UniqueViolationError, ValidationError } from '@chatcore/core';
-import { freePort } from '@chatcore/core/testing';
+import { closedPort } from '@chatcore/core/testing';
 import { firestore, type FirestoreOptions } from '../src/index.js';
 import { countsAgainstBackend, neverSent } from '../src/failure-evidence.js';
 import { mapError } from '../src/error-map.js';
@@ -11,7 +11,7 @@ import { suffix, testDriver } from './helpers/emulator.js';
 // The breaker against a closed port (no emulator needed) and against a live
 // emulator (answers from a live backend must never open it).
 process.env.METADATA_SERVER_DETECTION ??= 'none';
-const port = await freePort(); // nothing listens there
+const port = await closedPort();
 const notes = defineRepository('notes', { id: f.id(), body: f.text({ max: 20 }) }, { table: `breaker_${suffix()}` });
 const closed = (options: Partial<FirestoreOptions> = {}) =>
   createDatabase({ driver: firestore({ projectId: 'nobody', emulatorHost: `127.0.0.1:${port}`, callTimeout: '2s', ...options }), repositories: { notes } });

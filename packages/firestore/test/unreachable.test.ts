@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { AbortedError, ConfigError, ConnectionError, createDatabase, defineRepository, f, TimeoutError } from '@chatcore/core';
-import { freePort } from '@chatcore/core/testing';
+import { closedPort } from '@chatcore/core/testing';
 import { firestore, type FirestoreOptions } from '../src/index.js';
 
 // No emulator needed: every call here goes to a port where nothing listens.
@@ -12,7 +12,7 @@ import { firestore, type FirestoreOptions } from '../src/index.js';
 process.env.METADATA_SERVER_DETECTION ??= 'none';
 const BOUND_MS = 15_000;
 
-const port = await freePort(); // nothing listens there
+const port = await closedPort();
 const notes = defineRepository('notes', { id: f.id(), body: f.text(), n: f.integer().optional() }, { table: 'unreachable_notes' });
 const open = (options: Partial<FirestoreOptions> = {}) =>
   createDatabase({ driver: firestore({ projectId: 'nobody', emulatorHost: `127.0.0.1:${port}`, callTimeout: '2s', ...options }), repositories: { notes } });

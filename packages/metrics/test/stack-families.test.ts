@@ -3,15 +3,15 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createDatabase } from '@chatcore/core';
-import { freePort, memoryDriver } from '@chatcore/core/testing';
+import { closedPort, memoryDriver } from '@chatcore/core/testing';
 import { cache } from '@chatcore/cache';
 import { metrics } from '../src/index.js';
 import { scrape, seriesCount, users, value } from './helpers/fixtures.js';
 
 test('reads that bypass a Redis that is down are exported as cache_bypasses_total, as stats() counts them', async () => {
-  const closedPort = await freePort();
+  const port = await closedPort();
   const m = metrics();
-  const cached = cache({ redisUrl: `redis://127.0.0.1:${closedPort}`, namespace: `metrics-bypass-${closedPort}`, repositories: { users: true } });
+  const cached = cache({ redisUrl: `redis://127.0.0.1:${port}`, namespace: `metrics-bypass-${port}`, repositories: { users: true } });
   const db = createDatabase({ driver: memoryDriver(), repositories: { users }, plugins: [m, cached] });
   await db.connect();
   const u = await db.users.create({ name: 'a', handle: 'a' });
