@@ -2,13 +2,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import { createServer, get } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineRepository, f } from '@chatcore/core';
 import { createStack } from '@chatcore/core/config';
-import { freePort, requireService } from '@chatcore/core/testing';
+import { requireService } from '@chatcore/core/testing';
 import { healthEndpoints, type MetricsPlugin } from '@chatcore/metrics';
 import type { FirestoreDriver } from '@chatcore/firestore';
 import { useFirestoreEmulator } from '@chatcore/firestore/testing';
@@ -56,8 +57,9 @@ test('chatcore.yaml builds the full stack on PostgreSQL (encryption, cache, audi
   assert.equal(db.plugins.map((p) => p.name), ['metrics', 'audit', 'encryption', 'cache']);
   await db.connect();
   const server = createServer(healthEndpoints(db, { metrics: db.plugin<MetricsPlugin>("metrics")! }).handle);
-  const port = await freePort();
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  // Port 0: a port found free beforehand is given back, and another test file's listener can take it meanwhile.
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
   try {
     const ada = await db.users.create({ name: 'Ada', email: 'ada@example.com', ssn: '123-45-6789' });
     assert.is((await db.users.get(ada.id))?.ssn, '123-45-6789');
