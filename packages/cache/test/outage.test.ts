@@ -90,8 +90,11 @@ test('Redis down at start-up: connect succeeds, reads and writes pass through, t
   const c = cache({ redisUrl: late.url, namespace: randomNamespace(), redisTimeout: 100, breaker: { failures: 3, halfOpenAfter: 300 } });
   const t0 = performance.now();
   const db = await openDb([c], ins.driver);
-  assert.ok(performance.now() - t0 < 5000, 'connect does not wait for Redis');
+  const connectMs = performance.now() - t0;
   try {
+    // About 2.5 s by design (1 s for the client, 1 s for the bus, 0.5 s for a first heartbeat); were it waiting
+    // for Redis, it would never return, as Redis starts only further down. 30 s: room for 2 loaded cores.
+    assert.ok(connectMs < 30_000, `connect does not wait for Redis (${Math.round(connectMs)} ms)`);
     const u = await db.users.create({ name: 'a' });
     for (let i = 0; i < 5; i++) assert.is((await db.users.get(u.id))!.name, 'a');
     await db.users.update(u.id, { name: 'b' });
