@@ -52,16 +52,26 @@ test('trace id, actor and tenant flow from withContext into every operation, als
 });
 
 test('a call slower than its timeout raises TimeoutError promptly', async () => {
-  const db = createDatabase({ driver: slowDriver(2000), repositories: { notes } });
+  const driver = slowDriver(2000);
+  let answered = false; // with rows or an error
+  const query = driver.query.bind(driver);
+  driver.query = async (...args) => {
+    try {
+      return await query(...args);
+    } finally {
+      answered = true;
+    }
+  };
+  const db = createDatabase({ driver, repositories: { notes } });
   await db.connect();
-  const t0 = Date.now();
   try {
     await db.notes.find({}, { timeout: '100ms' });
     assert.unreachable();
   } catch (e) {
     assert.instance(e, TimeoutError);
   }
-  assert.ok(Date.now() - t0 < 1500, 'released well before the slow driver finished');
+  // Asked of the driver, not of the clock: a loaded machine may run the 100 ms timer late, never after the 2 s one.
+  assert.not.ok(answered, 'released before the slow driver answered');
   await db.close();
 });
 
