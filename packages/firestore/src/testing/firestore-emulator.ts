@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { freePort, isReachable, parseTarget, requireService } from '@chatcore/core/testing';
+import { closedPort, isReachable, parseTarget, requireService } from '@chatcore/core/testing';
 
 const DEFAULT_BIN = '/usr/lib/google-cloud-sdk/platform/cloud-firestore-emulator/cloud_firestore_emulator';
 
@@ -23,7 +23,8 @@ export interface FirestoreEmulator {
 /**
  * Google's Firestore emulator for a test file: the one on
  * FIRESTORE_EMULATOR_HOST (or 127.0.0.1:8080) when it answers, else one
- * started on a free port. Without the emulator binary this behaves like
+ * started on a free port below the kernel's ephemeral range. Without the
+ * emulator binary this behaves like
  * `requireService('firestore')`: the file is skipped, or fails under
  * CHATCORE_REQUIRE_SERVICES=1.
  *
@@ -48,7 +49,9 @@ export async function useFirestoreEmulator(): Promise<FirestoreEmulator> {
     await requireService('firestore');
     throw new Error(`The Firestore emulator binary is missing at ${bin}; install google-cloud-cli-firestore-emulator (and Java 17).`);
   }
-  const port = await freePort();
+  // Not a port from freePort(): that one is given back, and in the seconds the emulator takes to bind it a
+  // listen(0) of another test file can take it. No listen(0) lands below the ephemeral range.
+  const port = await closedPort();
   const hostPort = `127.0.0.1:${port}`;
   const child: ChildProcess = spawn(bin, ['start', '--host=127.0.0.1', `--port=${port}`], { detached: true, stdio: 'ignore' });
   const kill = (signal: NodeJS.Signals) => {

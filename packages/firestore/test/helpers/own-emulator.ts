@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { defineRepository, f } from '@chatcore/core';
-import { freePort, isReachable, requireService } from '@chatcore/core/testing';
+import { closedPort, isReachable, requireService } from '@chatcore/core/testing';
 import { firestore } from '../../src/index.js';
 
 const pings = defineRepository('pings', { id: f.id() }, { table: 'probe' });
@@ -35,7 +35,9 @@ export async function ownEmulator(): Promise<OwnEmulator> {
     await requireService('firestore');
     throw new Error(`The Firestore emulator binary is missing at ${BIN}.`);
   }
-  const port = await freePort();
+  // Below the ephemeral range: while the emulator is killed and before it is started again on the same port, no
+  // listen(0) of a test file running at the same time can take the port (one from freePort() it could).
+  const port = await closedPort();
   const host = `127.0.0.1:${port}`;
   let child: ChildProcess | undefined;
   const signal = (sig: NodeJS.Signals) => {
