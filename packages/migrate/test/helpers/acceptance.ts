@@ -69,7 +69,14 @@ const keys = () => [encryption({ keys: [{ id: 'k1', key: KEY }], rowAuthenticati
   const driver = options.driver();
   const db2 = createDatabase({ driver, repositories: { tickets: ticketsV2 }, plugins: keys(), schemaMode: 'verify' });
   const started = performance.now();
-  const result = await migrate(db2, { migrations: [evolve(options.batchSize)], ...(options.concurrency ? { concurrency: options.concurrency } : {}) });
+  const result = await migrate(db2, { migrations: [evolve(options.batchSize)], ...(options.concurrency ? { concurrency: options.concurrency } : {}) }).catch(async (err: unknown) => {
+    // Stop the writers, or they keep the process alive until the runner kills the file.
+    stop = true;
+    await Promise.all(writers);
+    await wdb.close().catch(() => undefined);
+    await db2.close().catch(() => undefined);
+    throw err;
+  });
   const migrateMs = performance.now() - started;
   // Let the writers run a little on the migrated table too.
   await new Promise((r) => setTimeout(r, 200));
