@@ -103,57 +103,44 @@ async function race(
   assert.equal(await a.pins.find({ where: { chatId: chat.id } }, { cache: false }), [], 'no pin names it');
 }
 
-test('a line written during a chat delete waits, then fails with ForeignKeyError (cascade, delete by id)', async () => {
+/** Two databases on one cache namespace, A pausing after its cascade `kind` of `repository`; closed after `fn`. */
+async function withPair(repository: string, kind: 'delete' | 'update', fn: (pause: ReturnType<typeof pauseAfter>, a: Db, b: Db) => Promise<void>): Promise<void> {
   const namespace = randomNamespace();
-  const pause = pauseAfter('lines', 'delete');
+  const pause = pauseAfter(repository, kind);
   const a = await open(namespace, [pause.plugin]);
   const b = await open(namespace, []);
   try {
-    await race('by id', pause, a, b, (id) => a.chats.delete(id), (chatId) => b.lines.create({ chatId, body: 'late' }), (id) => b.lines.get(id));
+    await fn(pause, a, b);
   } finally {
     pause.release();
     await a.close();
     await b.close();
   }
+}
+
+test('a line written during a chat delete waits, then fails with ForeignKeyError (cascade, delete by id)', async () => {
+  await withPair('lines', 'delete', async (pause, a, b) => {
+    await race('by id', pause, a, b, (id) => a.chats.delete(id), (chatId) => b.lines.create({ chatId, body: 'late' }), (id) => b.lines.get(id));
+  });
 });
 
 test('a pin written during a chats deleteMany waits, then fails with ForeignKeyError (set null, delete by filter)', async () => {
-  const namespace = randomNamespace();
-  const pause = pauseAfter('pins', 'update');
-  const a = await open(namespace, [pause.plugin]);
-  const b = await open(namespace, []);
-  try {
+  await withPair('pins', 'update', async (pause, a, b) => {
     await race('by filter', pause, a, b, () => a.chats.deleteMany({ title: 'by filter' }), (chatId) => b.pins.create({ chatId, label: 'late' }), (id) => b.pins.get(id));
-  } finally {
-    pause.release();
-    await a.close();
-    await b.close();
-  }
+  });
 });
 
 test('a line moved onto a chat being deleted waits, then fails with ForeignKeyError (update of the reference)', async () => {
-  const namespace = randomNamespace();
-  const pause = pauseAfter('lines', 'delete');
-  const a = await open(namespace, [pause.plugin]);
-  const b = await open(namespace, []);
-  try {
+  await withPair('lines', 'delete', async (pause, a, b) => {
     const other = await b.chats.create({ title: 'other' });
     const line = await b.lines.create({ chatId: other.id, body: 'moving' });
     await race('moved', pause, a, b, (id) => a.chats.delete(id), (chatId) => b.lines.update(line.id, { chatId }), (id) => b.lines.get(id));
     assert.is((await b.lines.get(line.id))?.chatId, other.id, 'the moved line is unchanged');
-  } finally {
-    pause.release();
-    await a.close();
-    await b.close();
-  }
+  });
 });
 
 test('a chat that matches a deleteMany filter only after its rows were locked is kept, with its lines', async () => {
-  const namespace = randomNamespace();
-  const pause = pauseAfter('lines', 'delete');
-  const a = await open(namespace, [pause.plugin]);
-  const b = await open(namespace, []);
-  try {
+  await withPair('lines', 'delete', async (pause, a, b) => {
     const chat = await a.chats.create({ title: 'late match' });
     await a.lines.create({ chatId: chat.id, body: 'before' });
     pause.arm();
@@ -170,11 +157,7 @@ test('a chat that matches a deleteMany filter only after its rows were locked is
     assert.is((await a.lines.get(line.id, { cache: false }))?.body, 'kept', 'and its line is stored');
     assert.is((await b.lines.get(line.id))?.body, 'kept', 'and served');
     assert.equal(await a.lines.find({ where: { chatId: chat.id } }, { cache: false }), [], 'the deleted chat has no line left');
-  } finally {
-    pause.release();
-    await a.close();
-    await b.close();
-  }
+  });
 });
 
 test.run();
