@@ -4,6 +4,7 @@ import { recordSteps, type Migration } from './define-migration.js';
 import { loadMigrations, type MigrationSource } from './load-migrations.js';
 import { compileMigration, type CompiledMigration, type RepositoryInfo } from './compile-migration.js';
 import { runDataStep, type StepProgress } from './run-data-step.js';
+import { batchConcurrency } from './batch-concurrency.js';
 import { rewriteStep } from './rewrite-step.js';
 import type { MigrationStep } from './migration-steps.js';
 import { refuseUnfilledTodos } from './todo-markers.js';
@@ -20,8 +21,9 @@ import { fingerprintSteps, judgeEdit, type EditVerdict, type StepFingerprint } f
  */
 export type MigrateOptions = MigrationSource & {
   /**
-   * Transactions that write one batch at once (default 4; each takes a
-   * connection, so keep it below the pool size; PGlite runs them in turn).
+   * Transactions that write one batch at once (default 4, or fewer when
+   * the pool has fewer connections beside the one the migration lock
+   * holds; more than it has is a ConfigError; PGlite runs them in turn).
    */
   readonly concurrency?: number;
   /** Called as each migration starts, after each batch of a data step, and as it finishes. */
@@ -261,6 +263,7 @@ async function applyOne(
 export async function migrate<R extends RepositoryMap>(db: Database<R>, options: MigrateOptions): Promise<MigrateResult> {
   const any = db as unknown as Database<RepositoryMap>;
   const backend = backendOf(any);
+  const concurrency = batchConcurrency(options.concurrency, backend.batchConnections);
   const list = await loadMigrations(options);
   const recorded = list.map((m) => ({ migration: m, ...recordSteps(m) }));
   const report = options.onProgress ?? (() => undefined);
@@ -280,7 +283,7 @@ export async function migrate<R extends RepositoryMap>(db: Database<R>, options:
     await db.connect({ schemaMode: 'off' });
     for (const r of pending) {
       try {
-        await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements, options.concurrency ?? 4, edited.includes(r.migration.id));
+        await applyOne(any, backend, r.migration, r, history.get(r.migration.id), report, statements, concurrency, edited.includes(r.migration.id));
       } catch (err) {
         if (err instanceof MigrationError && err.info.id === r.migration.id) throw err;
         // A data step's own MigrationError names the repository, field and record: keep them at the top (info.field).

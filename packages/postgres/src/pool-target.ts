@@ -88,6 +88,11 @@ export class PoolTarget {
     pool.on('release', () => { this.checkedOut--; });
   }
 
+  /** The pool's size: the most connections it holds at once. */
+  get size(): number {
+    return this.#pool.options.max;
+  }
+
   /** Run `select 1` on a pooled connection (health probes): it waits for a free connection like any statement. */
   ping(): Promise<unknown> {
     return this.#pool.query('select 1');

@@ -76,6 +76,11 @@ export class ResilientExecutor implements SqlExecutor {
     return this.router.primary;
   }
 
+  /** The primary pool's size (`poolSize`): transactions and the migration lock share it. */
+  get maxConnections(): number {
+    return this.router.primary.size;
+  }
+
   /**
    * Flag the next statement as a read that may go to a replica and be
    * retried. The driver calls this right before a read method, whose

@@ -116,4 +116,10 @@ export interface SqlExecutor {
    * the migration lock is a process-local queue instead of an advisory lock.
    */
   readonly singleConnection?: boolean | undefined;
+  /**
+   * The most connections the client holds at once (the primary pool's
+   * size), where it is bounded: `withConnection` callers beyond it wait for
+   * one. Migrations read it to size their batch transactions.
+   */
+  readonly maxConnections?: number | undefined;
 }

@@ -56,6 +56,12 @@ export class SqlMigrationBackend implements MigrationBackend {
 
   constructor(private readonly executor: SqlExecutor) {}
 
+  /** The pool's size less the connection the advisory lock holds; undefined for one connection run in turn (PGlite) or an unbounded client. */
+  get batchConnections(): number | undefined {
+    if (this.executor.singleConnection || this.executor.maxConnections === undefined) return undefined;
+    return this.executor.maxConnections - 1;
+  }
+
   withLock<T>(fn: () => Promise<T>): Promise<T> {
     if (this.executor.singleConnection) {
       const run = this.queue.then(fn, fn);

@@ -77,6 +77,13 @@ export interface MigrationBackend {
    * The lock is released when `fn` settles or the process dies.
    */
   withLock<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Connections left for a data step's batch transactions while `withLock`
+   * holds the lock (PostgreSQL: the pool's size less the one the advisory
+   * lock holds); undefined where the backend does not bound them. `migrate`
+   * runs at most this many batch transactions at once.
+   */
+  readonly batchConnections?: number | undefined;
   /** Every recorded migration, oldest first (none when the history store does not exist yet; reading never creates it). */
   history(): Promise<MigrationRecord[]>;
   /**
