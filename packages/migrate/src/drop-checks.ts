@@ -39,11 +39,14 @@ export async function refuseCoveredDrops(
     if (!r || !r.key || !hasRowAuthenticator(r.storage) || Object.hasOwn(r.logical.fields, step.field)) continue;
     const meta: FieldMeta = { type: 'text', optional: true, unique: false, indexed: false, secret: false, column: toSnakeCase(step.field) };
     const scan: RepositorySchema = { ...r.storage, fields: { id: r.storage.fields.id!, [step.field]: meta }, indexes: [] };
-    const rows = await db.driver.query(scan, { where: { kind: 'isNull', field: step.field, isNull: false }, orderBy: [{ field: 'id', direction: 'asc' }], limit: SAMPLE, select: ['id'] }, {});
-    if (rows.length === 0) continue;
-    const repo = (db as unknown as Record<string, { getMany(ids: readonly string[]): Promise<unknown> }>)[r.key]!;
+    const rows = await db.driver.query(scan, { where: { kind: 'isNull', field: step.field, isNull: false }, orderBy: [{ field: 'id', direction: 'asc' }], limit: SAMPLE, select: ['id', step.field] }, {});
+    // Ciphertext is always stored as text: a number, boolean or other value cannot be covered (a dropped plain counter).
+    const held = rows.filter((row) => typeof row[step.field] === 'string');
+    if (held.length === 0) continue;
+    const repo = (db as unknown as Record<string, { find(query: { where: unknown; select: readonly string[] }): Promise<unknown> }>)[r.key]!;
     try {
-      await repo.getMany(rows.map((row) => row.id as string));
+      // Only the id is asked for: fields this migration adds have no column yet, and the plugin reads what its check needs anyway.
+      await repo.find({ where: { id: { in: held.map((row) => row.id as string) } }, select: ['id'] });
     } catch (err) {
       if (!(err instanceof IntegrityError)) throw err;
       throw new MigrationError(
