@@ -102,6 +102,7 @@ export class SchemaPlan {
     const constraintFields = new Map<string, readonly string[]>([[`${this.table}_pkey`, ['id']]]);
     for (const idx of this.indexes) if (idx.unique) constraintFields.set(idx.sqlName, idx.fields);
     this.constraintFields = constraintFields;
+    for (const [name, covered] of constraintFields) uniqueConstraints.set(name, { repository: schema.name, fields: covered });
   }
 
   /** The plan of a field; a name not in the schema is an internal error (callers validated it). */
@@ -156,6 +157,23 @@ export class SchemaPlan {
 }
 
 const plans = new WeakMap<RepositorySchema, SchemaPlan>();
+
+/** Unique constraint / index name -> the repository and fields it covers (filled as plans are built). */
+const uniqueConstraints = new Map<string, { readonly repository: string; readonly fields: readonly string[] }>();
+
+/**
+ * The repository and fields a unique constraint or index covers, by its
+ * name, for a violation raised without a plan (the Kysely escape hatch);
+ * undefined for one chatcore did not declare.
+ *
+ * @example
+ * ```ts
+ * uniqueOfConstraint('users_pkey'); // { repository: 'users', fields: ['id'] }
+ * ```
+ */
+export function uniqueOfConstraint(name: unknown): { readonly repository: string; readonly fields: readonly string[] } | undefined {
+  return typeof name === 'string' ? uniqueConstraints.get(name) : undefined;
+}
 
 /**
  * The plan of a storage schema, built on first use and kept as long as the

@@ -1,7 +1,7 @@
 import { ChatcoreError, ConnectionError, DriverError, ForeignKeyError, TimeoutError, TransactionError, UniqueViolationError, ValidationError } from '@chatcore/core';
 import { incrementIssue } from '@chatcore/core/driver';
 import { referenceOfConstraint } from './foreign-keys.js';
-import type { SchemaPlan } from './schema-plan.js';
+import { uniqueOfConstraint, type SchemaPlan } from './schema-plan.js';
 
 const CONNECTION_CODES = new Set([
   'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH',
@@ -102,8 +102,10 @@ export function mapSqlError(err: unknown, plan?: SchemaPlan): Error {
   const message = String((err as PgLikeError | null)?.message ?? err);
   if (code === '23505') {
     const constraint = (err as PgLikeError).constraint;
-    const fields = (typeof constraint === 'string' && plan?.constraintFields.get(constraint)) || fieldsFromDetail(err, plan);
-    return new UniqueViolationError(plan?.schema.name ?? 'record', fields, { cause: sanitized(err) });
+    // Without a plan (the Kysely escape hatch), the constraint's name still says which repository and fields.
+    const known = plan ? undefined : uniqueOfConstraint(constraint);
+    const fields = (typeof constraint === 'string' && plan?.constraintFields.get(constraint)) || known?.fields || fieldsFromDetail(err, plan);
+    return new UniqueViolationError(plan?.schema.name ?? known?.repository ?? 'record', [...fields], { cause: sanitized(err) });
   }
   if (code === '23503') {
     // 'insert or update on table ...' names a missing target; 'update or delete on table ...' a restricted one.
