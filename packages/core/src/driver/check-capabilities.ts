@@ -77,6 +77,20 @@ export function checkCapabilities(op: Operation, caps: DriverCapabilities, drive
   }
 }
 
+/** The filter a caller wrote, for each capability flag (a `not` around a test is pushed down into it first). */
+const WRITTEN: Record<Flag, string> = {
+  or: 'or',
+  ne: 'ne (or not around eq)',
+  notIn: 'notIn (or not around in)',
+  startsWith: 'startsWith',
+  notStartsWith: 'not around startsWith',
+  substring: 'contains / endsWith',
+  insensitive: "mode: 'insensitive'",
+  arrayContains: 'has / hasSome',
+  arrayContainsAll: 'hasEvery of several values',
+  notArrayContains: 'not around has / hasSome / hasEvery',
+};
+
 const HINTS: Record<Flag, string> = {
   or: 'split the query into one query per branch and merge the results',
   ne: 'use a range (lt / gt) or filter in your code',
@@ -93,7 +107,7 @@ const HINTS: Record<Flag, string> = {
 function checkCondition(c: Condition | undefined, caps: DriverCapabilities, driverName: string): void {
   if (!c) return;
   const refuse = (flag: Flag) => {
-    throw new UnsupportedQueryError(`The ${driverName} driver does not support ${flag} filters (after not is pushed down): ${HINTS[flag]}.`, { info: { capability: flag } });
+    throw new UnsupportedQueryError(`The ${driverName} driver does not support ${WRITTEN[flag]} (capability ${flag}): ${HINTS[flag]}.`, { info: { capability: flag } });
   };
   switch (c.kind) {
     case 'and':
