@@ -78,6 +78,15 @@ function refusal(repo: string, slot: Slot, record: unknown): MigrationError {
   );
 }
 
+function strayPlaintext(repo: string, name: string, record: unknown): MigrationError {
+  return new MigrationError(
+    `${repo}.${name} is encrypted, but record ${String(record)} holds a value of it that is not a chatcore ciphertext (written ` +
+      `around the library, or restored from elsewhere): that row fails to read, and a migration that rewrites ${repo} would stop at it. ` +
+      `\`chatcore keys verify\` (or verify() of the encryption plugin) lists every such value: restore them from a backup, then plan again.`,
+    { info: { repository: repo, field: name, record, reason: 'not-ciphertext' } },
+  );
+}
+
 /**
  * Refuse (MigrationError, reason 'plaintext-values') to plan a change that
  * leaves stored values where the plugin that now stores the field cannot
@@ -88,7 +97,10 @@ function refusal(repo: string, slot: Slot, record: unknown): MigrationError {
  * encrypts or seals values in place. The installed plugins tell a
  * ciphertext by its shape (`Plugin.isStoredCiphertext`); a field no plugin
  * answers for is not checked. The message gives the supported path: a new
- * protected field, backfilled from the old one.
+ * protected field, backfilled from the old one. A field that already holds
+ * ciphertext beside such a value was encrypted before: that value was
+ * written around the library (reason 'not-ciphertext'), and the message
+ * says to restore it.
  *
  * @example
  * ```ts
@@ -100,6 +112,9 @@ export async function refuseEncryptingPlaintext<R extends RepositoryMap>(db: Dat
     const { name } = slot;
     const rows = await db.driver.query(slot.scan, { where: { kind: 'isNull', field: name, isNull: false }, orderBy: [], limit: SAMPLE, select: ['id', name] }, {});
     const foreign = rows.find((row) => row[name] != null && vouched(db.plugins, storage.name, name, row[name]) === false);
-    if (foreign) throw refusal(storage.name, slot, foreign.id);
+    if (!foreign) continue;
+    // Ciphertext beside it: the field was encrypted already, and this value was written around the library.
+    const encrypted = slot.kind === 'ciphertext' && rows.some((row) => row[name] != null && vouched(db.plugins, storage.name, name, row[name]) === true);
+    throw encrypted ? strayPlaintext(storage.name, name, foreign.id) : refusal(storage.name, slot, foreign.id);
   }
 }
