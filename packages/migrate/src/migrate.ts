@@ -5,6 +5,7 @@ import { loadMigrations, type MigrationSource } from './load-migrations.js';
 import { compileMigration, type CompiledMigration, type RepositoryInfo } from './compile-migration.js';
 import { runDataStep, type StepProgress } from './run-data-step.js';
 import { batchConcurrency } from './batch-concurrency.js';
+import { sweepCopies } from './sweep-copies.js';
 import { rewriteStep } from './rewrite-step.js';
 import type { MigrationStep } from './migration-steps.js';
 import { refuseUnfilledTodos } from './todo-markers.js';
@@ -219,6 +220,18 @@ async function applyOne(
         await backend.saveProgress(id, { phase: 'data', steps, fingerprint });
         report({ id, phase: 'data', message: `${step.repository}: ${step.kind === 'copy' ? step.pairs.map((x) => `${x.from} -> ${x.to}`).join(', ') : 'backfill'}`, rows: p.rows });
       }, concurrency);
+    } finally {
+      for (const release of releases) release?.();
+    }
+  }
+  // Rows the previous release wrote in the old layout after a copy step passed them, copied before the old field goes.
+  for (const [i, step] of compiled.data.entries()) {
+    if (step.kind !== 'copy') continue;
+    const rewrite = rewriteStep(compiled, i, (j) => steps[j]);
+    const releases = db.plugins.map((p) => p.migrationRewrites?.(step.repository, rewrite));
+    try {
+      const late = await sweepCopies(db, step, concurrency);
+      if (late > 0) report({ id, phase: 'data', message: `${step.repository}: ${late} row(s) written in the old layout during the migration, copied` });
     } finally {
       for (const release of releases) release?.();
     }

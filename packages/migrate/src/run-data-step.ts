@@ -47,6 +47,34 @@ async function inSlices<T>(items: readonly T[], n: number, write: (slice: readon
 }
 
 /**
+ * Copy one page of a copy step's rows (read with the driver, old and new
+ * fields): each row whose new field is unset while the old one holds a
+ * value gets the value written through the repository. The page is first
+ * read through the repository too, so the plugins see (and audit) the read.
+ * Returns the ids of the rows it wrote.
+ *
+ * @example
+ * ```ts
+ * const written = await copyPage(db, step, await db.driver.query(step.scan, { limit: 100 }, {}), 4);
+ * ```
+ */
+export async function copyPage<R extends RepositoryMap>(db: Database<R>, step: DataStep & { kind: 'copy' }, page: ReadonlyArray<Record<string, unknown>>, concurrency: number): Promise<string[]> {
+  // Rows with some value still to copy: the new field is unset and the old one holds a value.
+  const patches = page.map((row) => {
+    const patch: Record<string, unknown> = {};
+    for (const p of step.pairs) if (row[p.to] == null && row[p.from] != null) patch[p.to] = p.read(row);
+    return { id: row.id as string, patch };
+  });
+  await repoOf(db, step.key).getMany(patches.map((p) => p.id));
+  const todo = patches.filter((p) => Object.keys(p.patch).length > 0);
+  await inSlices(todo, concurrency, (slice) => db.transaction(async (tx) => {
+    const repo = repoOf(tx, step.key);
+    for (const p of slice) await repo.update(p.id, p.patch);
+  }));
+  return todo.map((p) => p.id);
+}
+
+/**
  * Run one data step from `progress` to the end, one transaction per batch
  * through the repositories, calling `save` after each batch commits. Every
  * batch is read through the repository, so the plugins see the read (audit
@@ -85,20 +113,8 @@ export async function runDataStep<R extends RepositoryMap>(
       const after: Condition | undefined = lastId === undefined ? undefined : { kind: 'cmp', field: 'id', op: 'gt', value: lastId };
       const page = await db.driver.query(step.scan, { where: after, orderBy: [{ field: 'id', direction: 'asc' }], limit: step.batchSize, select }, {});
       if (page.length === 0) break;
-      // Rows with some value still to copy: the new field is unset and the old one holds a value.
-      const patches = page.map((row) => {
-        const patch: Record<string, unknown> = {};
-        for (const p of step.pairs) if (row[p.to] == null && row[p.from] != null) patch[p.to] = p.read(row);
-        return { id: row.id as string, patch };
-      });
-      // ...then the same rows are read through the repository, so the plugins see (and audit) the read.
-      await repoOf(db, step.key).getMany(patches.map((p) => p.id));
-      const todo = patches.filter((p) => Object.keys(p.patch).length > 0);
-      await inSlices(todo, concurrency, (slice) => db.transaction(async (tx) => {
-        const repo = repoOf(tx, step.key);
-        for (const p of slice) await repo.update(p.id, p.patch);
-      }));
-      ids = patches.map((p) => p.id);
+      await copyPage(db, step, page, concurrency);
+      ids = page.map((row) => row.id as string);
     } else {
       const idAfter = lastId === undefined ? undefined : { id: { gt: lastId } };
       const where = step.where && idAfter ? { and: [step.where, idAfter] } : (step.where ?? idAfter ?? {});

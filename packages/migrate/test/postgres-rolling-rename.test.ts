@@ -1,0 +1,14 @@
+import { test } from 'uvu';
+import { freshDatabase, pgDriver } from './helpers/pg-database.js';
+import { createsDuringEncryptedRename } from './helpers/rolling-rename.js';
+
+test('PostgreSQL: rows the previous release creates during an encrypted rename are copied before the old field is dropped', async () => {
+  const db = await freshDatabase();
+  try {
+    await createsDuringEncryptedRename(() => pgDriver(db.url));
+  } finally {
+    await db.drop();
+  }
+});
+
+test.run();
