@@ -76,7 +76,8 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
  * database whatever happens. With `tables`, the command is refused (exit
  * 1, naming them) when tables it reads are missing, before any plugin
  * connects: `true` for every table of the stack, or a filter of the
- * storage schemas. Unless `creates` is set (the commands that make the
+ * storage schemas; `columns` refuses too when those tables lack columns
+ * the repositories declare. Unless `creates` is set (the commands that make the
  * schema: `schema apply`, `migrate up`), a database that does not exist
  * yet (a missing or empty PGlite data_dir) is refused before anything is
  * opened, rather than created empty. `reach: false` leaves connecting to
@@ -90,7 +91,7 @@ export async function loadApplication(ctx: CommandContext): Promise<{ config: Ch
  */
 export async function withDatabase<T>(
   ctx: CommandContext,
-  options: { connect: boolean; tables?: boolean | ((schema: RepositorySchema) => boolean); creates?: boolean; reach?: boolean },
+  options: { connect: boolean; tables?: boolean | ((schema: RepositorySchema) => boolean); columns?: boolean; creates?: boolean; reach?: boolean },
   fn: (db: Database<RepositoryMap>, app: { config: ChatcoreConfig; repositories: RepositoryMap }) => Promise<T>,
 ): Promise<T> {
   const app = await loadApplication(ctx);
@@ -101,7 +102,7 @@ export async function withDatabase<T>(
     if (options.reach !== false && (app.config.database.backend ?? 'pglite') !== 'pglite') await connectWithin(db, app.config, ctx.env);
     if (options.tables) {
       await db.driver.connect();
-      await requireTables(db, options.tables === true ? undefined : options.tables);
+      await requireTables(db, options.tables === true ? undefined : options.tables, { columns: options.columns === true });
     }
     if (options.connect) await db.connect();
     return await db.withContext({ actor: CLI_ACTOR }, () => fn(db, app));

@@ -61,7 +61,7 @@ export function verifyFailureText(result: VerifyResult, max: number): string[] {
  * ```
  */
 export async function keysVerifyCommand(ctx: CommandContext, options: VerifyCommandOptions): Promise<CommandResult> {
-  return withDatabase(ctx, { connect: true, tables: true }, async (db) => {
+  return withDatabase(ctx, { connect: true, tables: true, columns: true }, async (db) => {
     const enc = encryptionOf(db);
     const max = options.maxFindings ?? 20;
     // Unknown names are a usage error here as in keys rotate; none asked for is one scan of them all.

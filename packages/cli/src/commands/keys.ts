@@ -61,7 +61,7 @@ function singleKeyOf(section: { rootKey?: unknown; passphrase?: unknown; keyId?:
  */
 export async function keysStatusCommand(ctx: CommandContext, options: { checkpoint?: string | undefined }): Promise<CommandResult> {
   const file = options.checkpoint ?? defaultCheckpointPath(resolve(ctx.options.config));
-  return withDatabase(ctx, { connect: true, tables: true }, async (db) => {
+  return withDatabase(ctx, { connect: true, tables: true, columns: true }, async (db) => {
     const enc = encryptionOf(db);
     const check = await enc.checkKeys();
     const usage: KeyUsage = await enc.keyUsage();
@@ -183,7 +183,7 @@ export interface RotateOptions {
  */
 export async function keysRotateCommand(ctx: CommandContext, options: RotateOptions): Promise<CommandResult> {
   const file = options.checkpoint ? resolve(ctx.cwd, options.checkpoint) : defaultCheckpointPath(resolve(ctx.cwd, ctx.options.config));
-  return withDatabase(ctx, { connect: true, tables: true }, async (db, { repositories }) => {
+  return withDatabase(ctx, { connect: true, tables: true, columns: true }, async (db, { repositories }) => {
     const enc = encryptionOf(db);
     const check = await enc.checkKeys();
     if (check.keysMismatch) throw new CliError(`${check.diagnosis} Nothing was re-encrypted.`, { exitCode: EXIT.CHECK_FAILED, code: 'KEY' });
@@ -289,7 +289,7 @@ export async function keysRotateCommand(ctx: CommandContext, options: RotateOpti
  * ```
  */
 export async function keysRetireCommand(ctx: CommandContext, id: string): Promise<CommandResult> {
-  return withDatabase(ctx, { connect: true, tables: true }, async (db) => {
+  return withDatabase(ctx, { connect: true, tables: true, columns: true }, async (db) => {
     const enc = encryptionOf(db);
     // Read before retiring: retireKey removes the key from the running ring, and the index key (the
     // first listed, unless blind_index.key is set) stays the blind-index and row-authenticator root.
