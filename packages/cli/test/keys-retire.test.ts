@@ -19,6 +19,13 @@ test.before(async () => {
   assert.is(rotate.code, 0, show(rotate));
 });
 
+test('keys add with blind_index.key does not say the first key roots the blind indexes', async () => {
+  const run = await s.cli(['keys', 'add', '--id', 'k3']);
+  assert.is(run.code, 0, show(run));
+  assert.match(run.stdout, /Add it at the end of encryption\.keys in your chatcore\.yaml:/);
+  assert.not.match(run.stdout, /roots the blind indexes/);
+});
+
 async function withDriver(run: (driver: ReturnType<typeof pglite>) => Promise<void>): Promise<void> {
   const db = createDatabase({ driver: pglite({ dataDir: s.dataDir }), repositories, plugins: [encryption({ keys: [{ id: 'k2', key: s.env.K2! }], blindIndex: { key: s.env.BIDX! } })], schemaMode: 'off' });
   await db.connect();

@@ -124,13 +124,15 @@ export async function keysAddCommand(ctx: CommandContext, options: { id: string;
     // Without --activate the current key stays the active one; two keys need one marked.
     const current = single === undefined ? [] : ['  keys:', `    - id: ${single.id}`, ...single.lines, ...(options.activate ? [] : ['      active: true'])];
     const yaml = [...current, ...entry];
+    // With blind_index.key, that key roots the blind indexes and row authenticators, not the first key listed.
+    const roots = app.config.encryption?.blindIndex?.key === undefined ? ` (${single === undefined ? 'the first key listed roots' : 'it roots'} the blind indexes and row authenticators: never move it)` : '';
     const text = [
       options.fromEnv ? `Key ${options.id} from ${env} loads beside the configured keys (${enc.keyIds().filter((k) => k !== options.id).join(', ')}).`
         : `Generated key ${options.id} (32 random bytes, base64). Store it as a secret, in ${env}:`,
       ...(options.fromEnv ? [] : [`  ${env}=${key}`]),
       single === undefined
-        ? 'Add it at the end of encryption.keys in your chatcore.yaml (the first key listed roots the blind indexes and row authenticators: never move it):'
-        : `Your chatcore.yaml sets encryption.${single.source}: replace ${single.replaced} with this keyring, the current key first under its id (it roots the blind indexes and row authenticators: never move it):`,
+        ? `Add it at the end of encryption.keys in your chatcore.yaml${roots}:`
+        : `Your chatcore.yaml sets encryption.${single.source}: replace ${single.replaced} with this keyring, the current key first under its id${roots}:`,
       ...yaml,
       ...(single ? [`Replace each <the value ... has now> with what that setting holds now, unchanged (the same \${VAR} reference): another value is another key.`] : []),
       options.activate
