@@ -133,8 +133,9 @@ export async function updateThrough(plan: RepositoryPlan, op: UpdateOp, next: Ne
  * Read-modify-write of one record under row authentication: the current
  * row is read and opened (its values and authenticator checked: an update
  * must not re-authenticate a tampered row; a row a rename migration read
- * is checked under the old field names; a failure is reported like a
- * read's, nothing written), the patch applied, and every value sealed
+ * is checked under the old field names, and one written by another process
+ * since that read raises ConflictError, so the migration reads it again; a
+ * failure is reported like a read's, nothing written), the patch applied, and every value sealed
  * again bound to the state the row will have (its new version, a fresh
  * nonce: row-binding.ts), or the envelope merged and sealed again. The
  * write is guarded by the version and the authenticator read; a race
@@ -150,7 +151,12 @@ async function rewriteOne(plan: RepositoryPlan, op: UpdateOp, id: string, where:
     const idWhere = and({ kind: 'cmp', field: 'id', op: 'eq', value: id }, where);
     const current = (await next({ kind: 'query', schema: op.schema, query: { where: idWhere, orderBy: [{ field: 'id', direction: 'asc' }], limit: 1 } })).rows[0];
     if (!current) return undefined;
-    const logical = io.open(current, renamed && pendingRenames(plan, current, renamed));
+    const pending = renamed && pendingRenames(plan, current, renamed);
+    // Written since the migration read it (another process still on the old field names): its read is stale, not tampered with.
+    if (pending && pending[0]!.auth !== undefined && current[AUTH_FIELD] !== pending[0]!.auth) {
+      throw new ConflictError(plan.name, id, undefined, undefined, { info: { renamed: pending.map((r) => r.name) } });
+    }
+    const logical = io.open(current, pending);
     const afterVersion = version ? Number(current[version] ?? 0) + Number(op.patch.increment[version] ?? 0) : undefined;
     const { set, increment } = plan.mode === 'field' ? rebindFields(plan, op, logical, id, afterVersion) : mergeIntoEnvelope(plan, op, logical, id, authOf(plan).bind(afterVersion, 1));
     if (!(AUTH_FIELD in set)) {

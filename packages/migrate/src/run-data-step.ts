@@ -1,4 +1,4 @@
-import { MigrationError, type Database, type RepositoryMap } from '@chatcore/core';
+import { ConflictError, MigrationError, type Database, type RepositoryMap } from '@chatcore/core';
 import type { Condition } from '@chatcore/core/driver';
 import type { DataStep } from './compile-migration.js';
 
@@ -46,12 +46,19 @@ async function inSlices<T>(items: readonly T[], n: number, write: (slice: readon
   await Promise.all(slices.map(write));
 }
 
+/** Attempts at a page whose rows other writers keep changing between its read and its write. */
+const COPY_ATTEMPTS = 5;
+
 /**
  * Copy one page of a copy step's rows (read with the driver, old and new
  * fields): each row whose new field is unset while the old one holds a
  * value gets the value written through the repository. The page is first
  * read through the repository too, so the plugins see (and audit) the read.
- * Returns the ids of the rows it wrote.
+ * A row written by another process between the read and the write (the
+ * previous release, still on the old names during a rolling deploy) fails
+ * its write with ConflictError: the page is read again and copied again
+ * (rows already copied are skipped), up to 5 times. Returns the ids of the
+ * rows it wrote.
  *
  * @example
  * ```ts
@@ -59,6 +66,18 @@ async function inSlices<T>(items: readonly T[], n: number, write: (slice: readon
  * ```
  */
 export async function copyPage<R extends RepositoryMap>(db: Database<R>, step: DataStep & { kind: 'copy' }, page: ReadonlyArray<Record<string, unknown>>, concurrency: number): Promise<string[]> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await copyOnce(db, step, page, concurrency);
+    } catch (error) {
+      if (!(error instanceof ConflictError) || attempt >= COPY_ATTEMPTS) throw error;
+      const ids = page.map((row) => row.id as string);
+      page = await db.driver.query(step.scan, { where: { kind: 'in', field: 'id', values: ids, negate: false }, orderBy: [{ field: 'id', direction: 'asc' }], select: Object.keys(step.scan.fields) }, {});
+    }
+  }
+}
+
+async function copyOnce<R extends RepositoryMap>(db: Database<R>, step: DataStep & { kind: 'copy' }, page: ReadonlyArray<Record<string, unknown>>, concurrency: number): Promise<string[]> {
   // Rows with some value still to copy: the new field is unset and the old one holds a value.
   const patches = page.map((row) => {
     const patch: Record<string, unknown> = {};

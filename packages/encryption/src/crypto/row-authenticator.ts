@@ -243,6 +243,8 @@ export interface RenamedSlot {
   readonly name: string;
   /** The stored ciphertext under the old name. */
   readonly value: unknown;
+  /** The row's stored authenticator when the value was read: another one now means the row was written since. */
+  readonly auth?: unknown;
 }
 
 /** A field name as a message piece. */

@@ -16,7 +16,8 @@ import { reportingFailures, type SecuritySink } from '../security-reports.js';
  * them again through the repository, sealed for `to` with a new blind index.
  * With row authenticators, the row's authenticator still covers the value
  * under `from`: each row read here is remembered (id, old name, old
- * ciphertext) so that the update writing `to` checks the stored
+ * ciphertext, the authenticator read: another one at the write means the
+ * row was written since, a ConflictError) so that the update writing `to` checks the stored
  * authenticator under the old names and writes one over the new layout,
  * in the same write (write-paths.ts). A tampered row fails that check with
  * IntegrityError and is not rewritten. A value that does not open is
@@ -52,7 +53,7 @@ export function renamedFieldReader(pluginName: string, ring: Keyring, plan: Repo
       const id = row.id as string;
       const binding = plan.auth?.bindingOf(row);
       const value = reportingFailures(sink, plan, undefined, id, () => decodeValue(cipher.open(v, id, binding), p.meta.type, p.meta.items));
-      if (plan.authMode !== 'off') remember(plan, id, { slot: to, name: from, value: v });
+      if (plan.authMode !== 'off') remember(plan, id, { slot: to, name: from, value: v, auth: row[AUTH_FIELD] });
       return value;
     },
   };

@@ -1,5 +1,6 @@
 import * as assert from 'uvu/assert';
-import { createDatabase, defineRepository, f, type Driver } from '@chatcore/core';
+import { createDatabase, defineRepository, f, type Driver, type SecurityEvent } from '@chatcore/core';
+import type { Plugin } from '@chatcore/core/plugin';
 import { encryption } from '@chatcore/encryption';
 import { defineMigration, migrate } from '../../src/index.js';
 import { KEY } from './tickets.js';
@@ -48,6 +49,40 @@ export async function createsDuringEncryptedRename(driver: () => Driver): Promis
     assert.equal(rows.map((r) => [r.name, r.tel]), [['a', 'A'], ['b', null], ['c', 'C'], ['d', null]]);
     assert.is((await db2.people.get(late.id))?.tel, 'C', 'the acknowledged create of the previous release kept its value');
     assert.is((await db2.people.get(lateEmpty.id))?.tel, null);
+  } finally {
+    await db1.close();
+    await db2.close();
+  }
+}
+
+/**
+ * The previous release updates a row between the rename's read of it and
+ * its write (a plugin of the migrating process makes that write when the
+ * copy's first update starts). The copy reads the row again and copies the
+ * new value: the migration finishes, with no integrity failure reported.
+ */
+export async function updateDuringEncryptedRenameCopy(driver: () => Driver): Promise<void> {
+  const db1 = createDatabase({ driver: driver(), repositories: { people: peopleV1, gate }, plugins: plugins() });
+  await db1.connect();
+  let raced = false;
+  const interleave: Plugin = {
+    name: 'previous-release-write',
+    async beforeUpdate({ op }) {
+      if (raced || op.schema.name !== 'people' || !('tel' in op.patch.set)) return;
+      raced = true;
+      for (const id of op.target.ids ?? []) await db1.people.update(id, { phone: 'B', name: 'a2' });
+    },
+  };
+  const security: SecurityEvent[] = [];
+  const db2 = createDatabase({ driver: driver(), repositories: { people: peopleV2, gate }, plugins: [interleave, encryption({ keys: [{ id: 'k1', key: KEY }], onSecurityEvent: (e) => security.push(e) })], schemaMode: 'off' });
+  try {
+    const a = await db1.people.create({ name: 'a', phone: 'A' });
+    const migration = defineMigration({ id: '021_people_tel', up: (m) => m.renameField('people', 'phone', 'tel', { batchSize: 10 }) });
+    assert.equal((await migrate(db2, { migrations: [migration], concurrency: 1 })).applied, ['021_people_tel']);
+    assert.ok(raced, 'the previous release wrote between the read and the write');
+    const got = await db2.people.get(a.id);
+    assert.equal([got?.name, got?.tel], ['a2', 'B'], 'the write of the previous release is kept');
+    assert.equal(security, [], 'no integrity failure reported');
   } finally {
     await db1.close();
     await db2.close();
