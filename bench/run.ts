@@ -25,6 +25,7 @@ const suites: Record<string, () => Promise<(out: string[]) => Promise<void>>> = 
   secrets: async () => (await import('./suites/secret-verify.js')).secretVerify,
   metrics: async () => (await import('./suites/metrics-overhead.js')).metricsOverhead,
   references: async () => (await import('./suites/references.js')).references,
+  'cascade-lock': async () => (await import('./suites/cascade-lock.js')).cascadeLock,
 };
 
 // Suites whose output starts with their own tables (CPU per value, not ops/s).
@@ -37,7 +38,7 @@ const scripts: Record<string, string> = {
 };
 
 const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-const names = wanted.length ? wanted : ['sql', 'sql-aggregate', 'relations', 'relations-m2m', 'resilience', 'encryption', 'encryption-pg', 'encryption-integrity', 'cache', 'audit', 'firestore', 'firestore-resilience', 'secrets', 'metrics', 'references'];
+const names = wanted.length ? wanted : ['sql', 'sql-aggregate', 'relations', 'relations-m2m', 'resilience', 'encryption', 'encryption-pg', 'encryption-integrity', 'cache', 'audit', 'firestore', 'firestore-resilience', 'secrets', 'metrics', 'references', 'cascade-lock'];
 console.log(`chatcore benchmarks — ${new Date().toISOString()} — node ${process.version}, ${(await import('node:os')).cpus().length} CPUs`);
 for (const name of names) {
   if (scripts[name]) {
