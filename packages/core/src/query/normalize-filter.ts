@@ -3,7 +3,7 @@ import type { FieldMeta } from '../schema/field-meta.js';
 import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
 import { SEALED } from '../schema/checked-schema.js';
-import { describe, isPlainObject, validateValue } from '../repository/validate-value.js';
+import { describe, isPlainObject, validateValue, withArticle } from '../repository/validate-value.js';
 import type { CmpOp, Condition, TextMatch } from './condition.js';
 import { MALFORMED_STRING, isWellFormed } from '../util/well-formed.js';
 
@@ -34,7 +34,7 @@ const NULL_TESTS = 'only null tests apply (null, eq: null, ne: null, isNull)';
 /** Why a field does not take an operator it does not allow. */
 function refusedOp(meta: FieldMeta, op: string, allowed: ReadonlySet<string>): string {
   const nullOnly = allowed.size === 1 && allowed.has('isNull');
-  if (!meta.sensitive) return `operator ${op} does not apply to ${/^[aeiou]/.test(meta.type) ? 'an' : 'a'} ${meta.type} field${nullOnly ? `: ${NULL_TESTS}` : ''}`;
+  if (!meta.sensitive) return `operator ${op} does not apply to ${withArticle(meta.type)} field${nullOnly ? `: ${NULL_TESTS}` : ''}`;
   if (meta.storedAs === SEALED && !meta.sensitive.searchable) return `operator ${op} is not available on a sealed field without a blind index: it is stored inside the record's envelope, where the database cannot test it; list it as clear (not sealed) to filter on it, or make it searchable for eq, in and null tests`;
   return `operator ${op} is not available on an encrypted field${nullOnly ? ` without a blind index: ${NULL_TESTS}` : ''}`;
 }

@@ -1,7 +1,7 @@
 import { ValidationError, type ValidationIssue } from '../errors.js';
 import { ORDERED_TYPES } from '../schema/field-meta.js';
 import type { RepositorySchema } from '../schema/repository-schema.js';
-import { isPlainObject, describe } from '../repository/validate-value.js';
+import { isPlainObject, describe, withArticle } from '../repository/validate-value.js';
 import type { NormalizedQuery, OrderTerm } from './condition.js';
 import { collectFilter } from './normalize-filter.js';
 import { decodeCursor } from './cursor.js';
@@ -160,7 +160,7 @@ function normalizeOrderBy(schema: RepositorySchema, input: unknown, issues: Vali
       const path = `orderBy.${field}`;
       if (!meta) issues.push({ path, message: 'unknown field' });
       else if (meta.sensitive || meta.secret) issues.push({ path, message: 'encrypted and secret fields cannot be sort keys' });
-      else if (!ORDERED_TYPES.has(meta.type)) issues.push({ path, message: `${/^[aeiou]/.test(meta.type) ? 'an' : 'a'} ${meta.type} field cannot be a sort key` });
+      else if (!ORDERED_TYPES.has(meta.type)) issues.push({ path, message: `${withArticle(meta.type)} field cannot be a sort key` });
       else if (dir !== 'asc' && dir !== 'desc') issues.push({ path, message: 'expected "asc" or "desc"' });
       else if (terms.some((t) => t.field === field)) issues.push({ path, message: 'listed twice' });
       else terms.push({ field, direction: dir });

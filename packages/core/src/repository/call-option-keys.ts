@@ -1,4 +1,5 @@
 import { ValidationError } from '../errors.js';
+import { describe } from './validate-value.js';
 import type { MethodName } from '../plugin/operation.js';
 
 /** The keys of CallOptions (and CallerContext): every method takes them. */
@@ -80,18 +81,18 @@ export function callOptionValueProblem(key: string, value: unknown): string | un
   if (value === undefined) return undefined;
   switch (key) {
     case 'signal':
-      return isAbortSignal(value) ? undefined : `expected an AbortSignal, got ${kindOf(value)}`;
+      return isAbortSignal(value) ? undefined : `expected an AbortSignal, got ${describe(value)}`;
     case 'traceId':
     case 'actor':
     case 'tenant':
-      return typeof value === 'string' ? undefined : `expected a string, got ${kindOf(value)}`;
+      return typeof value === 'string' ? undefined : `expected a string, got ${describe(value)}`;
     case 'cache':
       if (value === false) return undefined;
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
         const other = Object.keys(value).find((k) => k !== 'ttl');
         return other === undefined ? undefined : `cache takes only ttl, not ${JSON.stringify(other)}`;
       }
-      return `expected false (bypass the cache) or { ttl }, got ${kindOf(value)}`;
+      return `expected false (bypass the cache) or { ttl }, got ${describe(value)}`;
     default:
       return undefined;
   }
@@ -102,13 +103,6 @@ function isAbortSignal(value: unknown): value is AbortSignal {
   if (value instanceof AbortSignal) return true;
   const v = value as { aborted?: unknown; addEventListener?: unknown; removeEventListener?: unknown } | null;
   return typeof v === 'object' && v !== null && typeof v.aborted === 'boolean' && typeof v.addEventListener === 'function' && typeof v.removeEventListener === 'function';
-}
-
-function kindOf(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return 'an array';
-  if (typeof value === 'object') return 'an object';
-  return `${/^[aeiou]/.test(typeof value) ? 'an' : 'a'} ${typeof value}`;
 }
 
 /** Methods whose options may also hold `include` (taken out before the check). */

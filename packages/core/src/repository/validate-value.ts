@@ -161,6 +161,18 @@ function jsonProblem(value: unknown, depth: number): string | undefined {
 }
 
 /**
+ * A field type with its article, for messages: 'an array', 'a string'.
+ *
+ * @example
+ * ```ts
+ * withArticle('integer'); // 'an integer'
+ * ```
+ */
+export function withArticle(type: string): string {
+  return `${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}`;
+}
+
+/**
  * A short description of a value's type for error messages (never its content).
  *
  * @example
